@@ -1,0 +1,84 @@
+import type { TokenCounts, UsageRecord } from '../usage/usage-record';
+
+/** Rollups are kept in 15-minute UTC buckets: every IANA offset is a multiple of 15 minutes, so any zone's hour, day, week or month is an exact union of buckets. */
+export const BUCKET_MS = 15 * 60 * 1000;
+
+/** Dimensions reports filter and group by. Each is a column of the rollups. */
+export const ROLLUP_DIMENSIONS = ['provider', 'model', 'costType', 'user', 'agent', 'feature', 'service', 'status'] as const;
+export type RollupDimension = (typeof ROLLUP_DIMENSIONS)[number];
+
+export type DimensionFilters = Partial<Record<RollupDimension, string>>;
+
+export interface RollupQuery {
+  tenant: string;
+  /** Inclusive, epoch ms, on a bucket boundary. */
+  fromMs: number;
+  /** Exclusive, epoch ms, on a bucket boundary. */
+  toMs: number;
+  filters: DimensionFilters;
+  /** Dimensions to group by; `bucket` groups by the 15-minute bucket start. Empty = one total row. */
+  groupBy: ReadonlyArray<RollupDimension | 'bucket'>;
+}
+
+/** Exact sums over the records of one group. */
+export interface RollupTotals {
+  costNanos: bigint;
+  calls: number;
+  errorCalls: number;
+  unpricedCalls: number;
+  tokens: TokenCounts;
+  durationMsSum: number;
+}
+
+export interface RollupRow extends RollupTotals {
+  /** The group's value for each groupBy dimension (null where the records had none); `bucket` is the bucket start in epoch ms. */
+  key: Partial<Record<RollupDimension, string | null>> & { bucket?: number };
+}
+
+export interface IngestOutcome {
+  /** Records stored now (not seen before). Their amounts are in the rollups when ingest resolves. */
+  stored: UsageRecord[];
+  /** Records whose id was already stored: not stored or counted again. */
+  duplicates: number;
+}
+
+export interface RecordQuery {
+  tenant: string;
+  fromMs: number;
+  toMs: number;
+  filters: DimensionFilters;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+  limit: number;
+}
+
+export interface RecordPage {
+  records: UsageRecord[];
+  nextCursor: string | null;
+}
+
+/**
+ * The storage port: one interface, two adapters (sqlite on node:sqlite, mongo on mongoose), one
+ * contract suite. Invariants every adapter keeps:
+ * - a record id is stored once, however often and however concurrently it is delivered;
+ * - `ingest` resolves only when the records AND their rollup contributions are durable;
+ * - after a crash at any point, re-delivering the same records (what an OTLP sender does on a missing
+ *   ack) leaves records and rollups exact: nothing counted twice, nothing acknowledged lost;
+ * - rollup sums are exact integers (money in nano-USD as bigint).
+ */
+export interface StoragePort {
+  readonly kind: 'sqlite' | 'mongo';
+  init(): Promise<void>;
+  close(): Promise<void>;
+  /** Resolves when the store answers; rejects otherwise (readiness). */
+  ping(): Promise<void>;
+  ingest(records: UsageRecord[]): Promise<IngestOutcome>;
+  /** Exact sums from the rollups (never a scan of raw records). */
+  aggregate(query: RollupQuery): Promise<RollupRow[]>;
+  /** Raw records, newest first, cursor-paginated. */
+  listRecords(query: RecordQuery): Promise<RecordPage>;
+  /** Every raw record matching, oldest first, without holding them all in memory. */
+  streamRecords(query: Omit<RecordQuery, 'cursor' | 'limit'>): AsyncIterable<UsageRecord>;
+  /** Retention: deletes raw records older than `beforeMs`; rollups are kept. Returns how many were deleted. */
+  purgeRecordsBefore(beforeMs: number): Promise<number>;
+}

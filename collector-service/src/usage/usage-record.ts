@@ -1,0 +1,72 @@
+import type { CostTypeName } from '@tokenledger/semconv';
+
+/** Token counts of one call, GenAI-convention style: `input` INCLUDES cacheRead and cacheWrite; `output` INCLUDES reasoning. */
+export interface TokenCounts {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  reasoning: number;
+}
+
+export const TOKEN_KINDS = ['input', 'output', 'cacheRead', 'cacheWrite', 'reasoning'] as const;
+export type TokenKind = (typeof TOKEN_KINDS)[number];
+
+/**
+ * One AI call (or manual tracking event), normalised from whichever instrumentation emitted its span,
+ * and priced. Its identity is the span: `id` = trace id + span id (lower-case hex), so a span
+ * delivered twice is one record.
+ */
+export interface UsageRecord {
+  /** traceId (32 hex) + spanId (16 hex). */
+  id: string;
+  traceId: string;
+  spanId: string;
+  tenant: string;
+  /** Span start, epoch milliseconds (UTC). */
+  timeMs: number;
+  service: string;
+  environment: string | null;
+  /** `gen_ai.provider.name` value (semconv canonical). */
+  provider: string;
+  /** Response model if the span has one, else the request model. */
+  model: string;
+  requestModel: string | null;
+  /** `gen_ai.operation.name`. */
+  operation: string;
+  costType: CostTypeName;
+  tokens: TokenCounts;
+  imageCount: number | null;
+  imageSize: string | null;
+  imageQuality: string | null;
+  audioSeconds: number | null;
+  characters: number | null;
+  /** Payment fee events: the amount charged (USD decimal string) and the gateway. */
+  paymentAmountUsd: string | null;
+  paymentGateway: string | null;
+  user: string | null;
+  agent: string | null;
+  conversation: string | null;
+  feature: string | null;
+  tags: Record<string, string>;
+  status: 'ok' | 'error';
+  errorType: string | null;
+  durationMs: number;
+  /** Exact cost in nano-USD; null when unpriced. */
+  costNanos: bigint | null;
+  /** Why there is no cost (`unknown_model`, `missing_dimension`, `invalid_usage`); null when priced. */
+  unpricedReason: string | null;
+  /** USD per unit, exact decimal strings, as priced. */
+  unitPrices: Record<string, string> | null;
+  /** `operator` | `supplemental` | `catalog` + version, e.g. `catalog:@pydantic/genai-prices@0.1.8`. */
+  priceSource: string | null;
+  priceBookVersion: string | null;
+  /** A cost the emitter supplied (manual tracking `cost`, OpenLIT `gen_ai.usage.cost`), nano-USD. Kept, never trusted as ours. */
+  providedCostNanos: bigint | null;
+  /** Token counts were estimated by the instrumentation (the provider reported none). */
+  estimated: boolean;
+  /** Sent through a batch API. */
+  batch: boolean;
+  /** Which mapping recognised the span: `tokenledger`, `genai-semconv`, `openllmetry`, `openinference`, `vercel-ai`, `openlit`. */
+  source: string;
+}

@@ -1,0 +1,49 @@
+/**
+ * tokenledger's own attributes, for what the GenAI semantic conventions do not cover yet: units that
+ * are not tokens (images, audio seconds, speech characters), payment fees, and attribution beyond
+ * user/agent/conversation. Source: this project (documented in packages/semconv/README.md).
+ */
+
+/** Number of images generated, edited or varied (int, `{image}`). */
+export const ATTR_TOKENLEDGER_IMAGE_COUNT = 'tokenledger.image.count';
+/** Image size as `WIDTHxHEIGHT`, e.g. `1024x1792` (string). */
+export const ATTR_TOKENLEDGER_IMAGE_SIZE = 'tokenledger.image.size';
+/** Image quality as the provider names it: `standard`, `hd`, `low`, `medium`, `high` (string). */
+export const ATTR_TOKENLEDGER_IMAGE_QUALITY = 'tokenledger.image.quality';
+/** Seconds of audio transcribed or translated (double, `s`). */
+export const ATTR_TOKENLEDGER_AUDIO_SECONDS = 'tokenledger.audio.seconds';
+/** Characters of text turned into speech (int, `{character}`). */
+export const ATTR_TOKENLEDGER_SPEECH_CHARACTERS = 'tokenledger.speech.characters';
+/** Amount charged through a payment gateway, in USD, as a decimal string (e.g. `"10.00"`). */
+export const ATTR_TOKENLEDGER_PAYMENT_AMOUNT = 'tokenledger.payment.amount';
+/** The payment gateway that charged a fee: `stripe`, `mercadopago`, ... (string). */
+export const ATTR_TOKENLEDGER_PAYMENT_GATEWAY = 'tokenledger.payment.gateway';
+/** The product feature that caused the call, for attribution (string). */
+export const ATTR_TOKENLEDGER_FEATURE = 'tokenledger.feature';
+/** Resource or span attribute: the tenant the usage belongs to (string). */
+export const ATTR_TOKENLEDGER_TENANT = 'tokenledger.tenant';
+/** Prefix of free-form attribution tags: `tokenledger.tag.<name>` (string values). */
+export const ATTR_TOKENLEDGER_TAG_PREFIX = 'tokenledger.tag.';
+/** true when token counts were estimated with a tokenizer because the provider reported none (boolean). */
+export const ATTR_TOKENLEDGER_USAGE_ESTIMATED = 'tokenledger.usage.estimated';
+/** A cost the application supplied itself, in USD, as a decimal string; kept as the *provided* cost. */
+export const ATTR_TOKENLEDGER_COST_PROVIDED_USD = 'tokenledger.cost.provided_usd';
+/** The cost type when the operation name alone does not say it: `llm`, `embedding`, `image`, `audio`, `speech`, `payment`, `other`. */
+export const ATTR_TOKENLEDGER_COST_TYPE = 'tokenledger.cost.type';
+/** true when the call went through a provider's batch API (priced at the batch discount) (boolean). */
+export const ATTR_TOKENLEDGER_BATCH = 'tokenledger.batch';
+/** Free-form metadata of a manual tracking call, as a JSON object string. */
+export const ATTR_TOKENLEDGER_METADATA = 'tokenledger.metadata';
+
+/** Values of {@link ATTR_TOKENLEDGER_COST_TYPE}: how reports group cost. */
+export const CostType = {
+  LLM: 'llm',
+  EMBEDDING: 'embedding',
+  IMAGE: 'image',
+  AUDIO: 'audio',
+  SPEECH: 'speech',
+  PAYMENT: 'payment',
+  OTHER: 'other',
+} as const;
+export type CostTypeName = (typeof CostType)[keyof typeof CostType];
+export const COST_TYPES: readonly CostTypeName[] = Object.values(CostType);
