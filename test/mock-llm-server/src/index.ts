@@ -1,0 +1,2 @@
+export { startMockLlmServer, parseScenario, type MockLlmServer } from './server';
+export { sendJson, sendSse, sendBytes, type RecordedRequest, type RouteHandler, type Scenario } from './http';
