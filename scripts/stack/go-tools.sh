@@ -72,3 +72,12 @@ tl_amtool() {
   fi
   command -v amtool
 }
+
+# Debian's docker-compose validates compose files without a Docker engine.
+tl_docker_compose() {
+  if ! command -v docker-compose >/dev/null 2>&1; then
+    echo "go-tools: installing Debian's docker-compose to validate docker-compose.yml" >&2
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose; } >&2 || return 1
+  fi
+  command -v docker-compose
+}
