@@ -82,8 +82,9 @@ function secondsOfDay(time: string): number {
 }
 
 /** The catalog prices in force at `at`: the last dated entry that has started, or a time-of-day window (UTC) that contains it. */
-export function catalogPricesAt(model: CatalogModel, at: Date): CatalogPrices {
+export function catalogPricesAt(model: CatalogModel, time: number): CatalogPrices {
   if (!Array.isArray(model.prices)) return model.prices;
+  const at = new Date(time);
   for (let i = model.prices.length - 1; i >= 0; i--) {
     const { constraint, prices } = model.prices[i];
     if (!constraint) return prices;

@@ -124,7 +124,7 @@ export function main(argv: string[], out: (s: string) => void = console.log, err
     if (positionals.length > 0) throw new UsageError(`unknown command "${positionals[0]}"`);
     const result = book.price(usageFrom(values));
     if (values.json) {
-      out(JSON.stringify(result, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+      out(JSON.stringify(result, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
     } else out(describe(result));
     return result.status === 'priced' ? 0 : 1;
   } catch (e) {

@@ -6,10 +6,9 @@ const COUNTS = ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTok
 export function validateUsage(usage: UsageInput): string | null {
   if (typeof usage.provider !== 'string' || usage.provider.trim() === '') return 'provider is required';
   if (typeof usage.model !== 'string' || usage.model.trim() === '') return 'model is required';
-  for (const key of COUNTS) {
-    const value = usage[key];
-    if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) return `${key} must be a non-negative integer, got ${String(value)}`;
+  for (let i = 0; i < COUNTS.length; i++) {
+    const value = usage[COUNTS[i]];
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) return `${COUNTS[i]} must be a non-negative integer, got ${String(value)}`;
   }
   if (usage.audioSeconds !== undefined && (typeof usage.audioSeconds !== 'number' || !Number.isFinite(usage.audioSeconds) || usage.audioSeconds < 0)) {
     return `audioSeconds must be a non-negative number, got ${String(usage.audioSeconds)}`;
