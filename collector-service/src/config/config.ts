@@ -1,0 +1,57 @@
+import { isAbsolute, resolve } from 'node:path';
+
+/** The service's configuration, from TOKENLEDGER_* environment variables, validated at start. */
+export interface CollectorConfig {
+  host: string;
+  port: number;
+  store: 'sqlite' | 'mongo';
+  sqlitePath: string;
+  mongodbUri: string | null;
+  pricesFile: string | null;
+  maxBodyBytes: number;
+  retentionDays: number | null;
+  jaegerUrl: string | null;
+}
+
+/** A bad setting: the message names the variable and says what it must be. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable} ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || value < min || value > max) throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got "${raw}"`);
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfig {
+  const store = env.TOKENLEDGER_STORE || 'sqlite';
+  if (store !== 'sqlite' && store !== 'mongo') throw new ConfigError('TOKENLEDGER_STORE', `must be "sqlite" or "mongo", got "${store}"`);
+  const mongodbUri = env.MONGODB_URI || null;
+  if (store === 'mongo' && !mongodbUri) throw new ConfigError('MONGODB_URI', 'is required when TOKENLEDGER_STORE=mongo');
+  const sqlitePath = env.TOKENLEDGER_SQLITE_PATH || '.tokenledger/tokenledger.sqlite';
+  const retention = env.TOKENLEDGER_RETENTION_DAYS;
+  const jaegerUrl = env.TOKENLEDGER_JAEGER_URL || null;
+  if (jaegerUrl !== null && !/^https?:\/\//.test(jaegerUrl)) throw new ConfigError('TOKENLEDGER_JAEGER_URL', `must be an http(s) URL, got "${jaegerUrl}"`);
+  return {
+    host: env.TOKENLEDGER_HOST || '127.0.0.1',
+    port: integer(env, 'TOKENLEDGER_PORT', 8080, 0, 65535),
+    store,
+    sqlitePath: isAbsolute(sqlitePath) || sqlitePath === ':memory:' ? sqlitePath : resolve(sqlitePath),
+    mongodbUri,
+    pricesFile: env.TOKENLEDGER_PRICES_FILE || null,
+    maxBodyBytes: integer(env, 'TOKENLEDGER_MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    retentionDays: retention === undefined || retention === '' ? null : integer(env, 'TOKENLEDGER_RETENTION_DAYS', 0, 1, 36500),
+    jaegerUrl,
+  };
+}
+
+export const CONFIG = Symbol('CONFIG');

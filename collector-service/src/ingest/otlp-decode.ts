@@ -1,0 +1,124 @@
+import { ExportTraceServiceRequest } from './otlp-schema';
+import type { AttributeValue, Attributes, RejectedSpan, SpanInput } from './span-input';
+
+/** The whole request cannot be read (answered 400, nothing stored). */
+export class OtlpDecodeError extends Error {}
+
+export interface DecodedTraces {
+  spans: SpanInput[];
+  /** Spans too broken to identify or time (bad ids, bad timestamps): rejected, the rest kept. */
+  rejected: RejectedSpan[];
+}
+
+type Obj = Record<string, unknown>;
+type IdEncoding = 'hex' | 'base64';
+
+const asArray = (v: unknown, where: string): Obj[] => {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new OtlpDecodeError(`${where} must be an array`);
+  return v as Obj[];
+};
+
+/** Decodes an OTLP/HTTP protobuf ExportTraceServiceRequest. */
+export function decodeProtobufTraces(body: Uint8Array): DecodedTraces {
+  let message;
+  try {
+    message = ExportTraceServiceRequest.decode(body);
+  } catch (err) {
+    throw new OtlpDecodeError(`body is not an OTLP ExportTraceServiceRequest in protobuf: ${(err as Error).message}`);
+  }
+  const plain = ExportTraceServiceRequest.toObject(message, { longs: String, bytes: String, defaults: false, oneofs: false }) as Obj;
+  return flatten(plain, 'base64');
+}
+
+/** Decodes an OTLP/HTTP JSON ExportTraceServiceRequest (ids in hex, 64-bit integers as strings or numbers). */
+export function decodeJsonTraces(body: Buffer): DecodedTraces {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    throw new OtlpDecodeError(`body is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new OtlpDecodeError('body must be a JSON object with resourceSpans');
+  return flatten(parsed as Obj, 'hex');
+}
+
+function flatten(request: Obj, ids: IdEncoding): DecodedTraces {
+  const spans: SpanInput[] = [];
+  const rejected: RejectedSpan[] = [];
+  for (const rs of asArray(request.resourceSpans, 'resourceSpans')) {
+    const resource = attributes((rs.resource as Obj | undefined)?.attributes);
+    for (const ss of asArray(rs.scopeSpans, 'resourceSpans[].scopeSpans')) {
+      const scopeObj = (ss.scope as Obj | undefined) ?? {};
+      const scope = { name: typeof scopeObj.name === 'string' ? scopeObj.name : '', version: typeof scopeObj.version === 'string' ? scopeObj.version : null };
+      for (const s of asArray(ss.spans, 'resourceSpans[].scopeSpans[].spans')) {
+        const traceId = toHexId(s.traceId, ids, 16);
+        const spanId = toHexId(s.spanId, ids, 8);
+        if (!traceId || !spanId) {
+          rejected.push({ traceId: traceId ?? String(s.traceId ?? ''), spanId: spanId ?? String(s.spanId ?? ''), reason: 'traceId must be 16 bytes and spanId 8 bytes, not all zero' });
+          continue;
+        }
+        const start = toNanos(s.startTimeUnixNano);
+        const end = toNanos(s.endTimeUnixNano);
+        if (start === null || end === null) {
+          rejected.push({ traceId, spanId, reason: 'startTimeUnixNano and endTimeUnixNano must be unsigned 64-bit integers' });
+          continue;
+        }
+        const status = (s.status as Obj | undefined) ?? {};
+        spans.push({
+          traceId,
+          spanId,
+          parentSpanId: toHexId(s.parentSpanId, ids, 8),
+          name: typeof s.name === 'string' ? s.name : '',
+          kind: typeof s.kind === 'number' ? s.kind : Number(s.kind ?? 0) || 0,
+          startTimeUnixNano: start,
+          endTimeUnixNano: end,
+          attributes: attributes(s.attributes),
+          status: { code: Number(status.code ?? 0) || 0, message: typeof status.message === 'string' && status.message ? status.message : null },
+          resource,
+          scope,
+        });
+      }
+    }
+  }
+  return { spans, rejected };
+}
+
+function toHexId(value: unknown, encoding: IdEncoding, bytes: number): string | null {
+  if (typeof value !== 'string' || value === '') return null;
+  const hex = encoding === 'hex' ? value.toLowerCase() : Buffer.from(value, 'base64').toString('hex');
+  if (hex.length !== bytes * 2 || !/^[0-9a-f]+$/.test(hex) || /^0+$/.test(hex)) return null;
+  return hex;
+}
+
+function toNanos(value: unknown): bigint | null {
+  if (typeof value === 'string' && /^\d+$/.test(value)) return BigInt(value);
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
+  return null;
+}
+
+function attributes(list: unknown): Attributes {
+  const out: Attributes = {};
+  if (!Array.isArray(list)) return out;
+  for (const kv of list as Obj[]) {
+    if (typeof kv?.key !== 'string') continue;
+    out[kv.key] = anyValue(kv.value as Obj | undefined);
+  }
+  return out;
+}
+
+function anyValue(v: Obj | undefined): AttributeValue {
+  if (!v || typeof v !== 'object') return null;
+  if ('stringValue' in v) return String(v.stringValue);
+  if ('boolValue' in v) return v.boolValue === true || v.boolValue === 'true';
+  if ('intValue' in v) {
+    const n = Number(v.intValue);
+    // Token counts fit a double exactly; an int64 that does not stays text rather than lose digits.
+    return Number.isSafeInteger(n) ? n : String(v.intValue);
+  }
+  if ('doubleValue' in v) return Number(v.doubleValue);
+  if ('arrayValue' in v) return (((v.arrayValue as Obj)?.values as Obj[] | undefined) ?? []).map((x) => anyValue(x));
+  if ('kvlistValue' in v) return attributes((v.kvlistValue as Obj)?.values) as AttributeValue;
+  if ('bytesValue' in v) return String(v.bytesValue);
+  return null;
+}

@@ -1,0 +1,56 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type PriceBookDescription, PriceBook, parseUsdToNanos } from '@tokenledger/pricing';
+import { CONFIG, type CollectorConfig } from '../config/config';
+import type { UsageRecord } from '../usage/usage-record';
+
+/** Prices records with the versioned price book, loaded once at start (a bad operator file stops the start). */
+@Injectable()
+export class PricingService {
+  readonly book: PriceBook;
+
+  constructor(@Inject(CONFIG) config: CollectorConfig) {
+    this.book = PriceBook.load({ pricesFile: config.pricesFile });
+  }
+
+  describe(): PriceBookDescription {
+    return this.book.describe();
+  }
+
+  /** Fills the record's cost fields: the exact cost and how it was priced, or why it could not be. */
+  priceRecord(record: UsageRecord, providedCostUsd: string | null): void {
+    const result = this.book.price({
+      provider: record.provider,
+      model: record.model,
+      operation: record.operation,
+      timestamp: record.timeMs,
+      inputTokens: record.tokens.input,
+      outputTokens: record.tokens.output,
+      cacheReadTokens: record.tokens.cacheRead,
+      cacheWriteTokens: record.tokens.cacheWrite,
+      reasoningTokens: record.tokens.reasoning,
+      images: record.imageCount === null ? undefined : { count: record.imageCount, size: record.imageSize ?? undefined, quality: record.imageQuality ?? undefined },
+      audioSeconds: record.audioSeconds ?? undefined,
+      characters: record.characters ?? undefined,
+      payment: record.paymentAmountUsd && record.paymentGateway ? { amountUsd: record.paymentAmountUsd, gateway: record.paymentGateway } : undefined,
+      batch: record.batch || undefined,
+    });
+    record.priceBookVersion = result.priceBookVersion;
+    if (result.status === 'priced') {
+      record.costNanos = result.costNanos;
+      record.unitPrices = result.unitPrices;
+      record.priceSource = result.sourceVersion;
+    } else {
+      record.unpricedReason = result.reason;
+    }
+    record.providedCostNanos = providedCostUsd === null ? null : usdToNanosHalfUp(providedCostUsd);
+  }
+}
+
+/** A provided cost may carry more than 9 decimals (OpenLIT sends a double); keep it to the nano, half up. */
+function usdToNanosHalfUp(usd: string): bigint | null {
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(usd.trim());
+  if (!m) return null;
+  const fraction = (m[2] ?? '').padEnd(10, '0');
+  const nanos = parseUsdToNanos(`${m[1]}.${fraction.slice(0, 9)}`);
+  return fraction[9] >= '5' ? nanos + 1n : nanos;
+}

@@ -1,0 +1,215 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { UsageRecord } from '../../usage/usage-record';
+import { decodeCursor, decodeRecord, encodeCursor, encodeRecord } from '../record-codec';
+import {
+  BUCKET_MS,
+  type DimensionFilters,
+  type IngestOutcome,
+  type RecordPage,
+  type RecordQuery,
+  ROLLUP_DIMENSIONS,
+  type RollupDimension,
+  type RollupQuery,
+  type RollupRow,
+  type StoragePort,
+} from '../storage.port';
+import { migrate } from './schema';
+
+/** Rollup columns, in ROLLUP_DIMENSIONS order. Missing dimensions are stored as '' so they take part in the primary key. */
+const DIMENSION_COLUMNS: Record<RollupDimension, string> = {
+  provider: 'provider',
+  model: 'model',
+  costType: 'cost_type',
+  user: 'user_id',
+  agent: 'agent',
+  feature: 'feature',
+  service: 'service',
+  status: 'status',
+};
+
+const dimensionValues = (r: UsageRecord): string[] => [r.provider, r.model, r.costType, r.user ?? '', r.agent ?? '', r.feature ?? '', r.service, r.status];
+
+interface RollupDelta {
+  bucket: number;
+  dims: string[];
+  costNanos: bigint;
+  calls: number;
+  errorCalls: number;
+  unpricedCalls: number;
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  reasoning: number;
+  durationMs: number;
+}
+
+/**
+ * The embedded store: one SQLite file (Node's built-in node:sqlite), WAL journal. Each ingest is one
+ * transaction that inserts the records it has not seen (primary key = trace id + span id) and adds
+ * exactly those to the 15-minute rollups, so a retried batch, a crash mid-batch, or two writers on
+ * one file can never count a record twice or keep a rollup without its record.
+ */
+export class SqliteStore implements StoragePort {
+  readonly kind = 'sqlite' as const;
+  private db!: DatabaseSync;
+  private insertRecord!: StatementSync;
+  private upsertRollup!: StatementSync;
+
+  constructor(private readonly path: string) {}
+
+  async init(): Promise<void> {
+    if (this.path !== ':memory:') mkdirSync(dirname(this.path), { recursive: true });
+    this.db = new DatabaseSync(this.path);
+    // WAL lets readers run while a batch is written; synchronous=FULL makes a commit durable across
+    // power loss, which is what acknowledging an OTLP request promises. busy_timeout lets a second
+    // process on the same file wait for the write lock instead of failing.
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;');
+    migrate(this.db);
+    this.insertRecord = this.db.prepare(
+      `INSERT INTO records (id, tenant, time_ms, provider, model, cost_type, user_id, agent, feature, service, status, doc)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+    );
+    this.upsertRollup = this.db.prepare(
+      `INSERT INTO rollups (tenant, bucket, provider, model, cost_type, user_id, agent, feature, service, status,
+         cost_nanos, calls, error_calls, unpriced_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms_sum)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (tenant, bucket, provider, model, cost_type, user_id, agent, feature, service, status) DO UPDATE SET
+         cost_nanos = cost_nanos + excluded.cost_nanos, calls = calls + excluded.calls, error_calls = error_calls + excluded.error_calls,
+         unpriced_calls = unpriced_calls + excluded.unpriced_calls, input_tokens = input_tokens + excluded.input_tokens,
+         output_tokens = output_tokens + excluded.output_tokens, cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
+         cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens, reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
+         duration_ms_sum = duration_ms_sum + excluded.duration_ms_sum`,
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.db?.isOpen) this.db.close();
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async ingest(records: UsageRecord[]): Promise<IngestOutcome> {
+    const stored: UsageRecord[] = [];
+    const deltas = new Map<string, RollupDelta>();
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      for (const r of records) {
+        const dims = dimensionValues(r);
+        const { changes } = this.insertRecord.run(r.id, r.tenant, r.timeMs, r.provider, r.model, r.costType, r.user, r.agent, r.feature, r.service, r.status, encodeRecord(r));
+        if (Number(changes) === 0) continue;
+        stored.push(r);
+        const bucket = Math.floor(r.timeMs / BUCKET_MS) * BUCKET_MS;
+        const key = `${r.tenant}\u0000${bucket}\u0000${dims.join('\u0000')}`;
+        let delta = deltas.get(key);
+        if (!delta) {
+          delta = { bucket, dims, costNanos: 0n, calls: 0, errorCalls: 0, unpricedCalls: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0, durationMs: 0 };
+          deltas.set(key, delta);
+        }
+        delta.calls++;
+        if (r.status === 'error') delta.errorCalls++;
+        if (r.costNanos === null) delta.unpricedCalls++;
+        else delta.costNanos += r.costNanos;
+        delta.input += r.tokens.input;
+        delta.output += r.tokens.output;
+        delta.cacheRead += r.tokens.cacheRead;
+        delta.cacheWrite += r.tokens.cacheWrite;
+        delta.reasoning += r.tokens.reasoning;
+        delta.durationMs += r.durationMs;
+      }
+      for (const [key, d] of deltas) {
+        const tenant = key.slice(0, key.indexOf('\u0000'));
+        this.upsertRollup.run(tenant, d.bucket, ...d.dims, d.costNanos, d.calls, d.errorCalls, d.unpricedCalls, d.input, d.output, d.cacheRead, d.cacheWrite, d.reasoning, d.durationMs);
+      }
+      this.db.exec('COMMIT');
+    } catch (err) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
+    return { stored, duplicates: records.length - stored.length };
+  }
+
+  async aggregate(query: RollupQuery): Promise<RollupRow[]> {
+    const groups = query.groupBy.map((g) => (g === 'bucket' ? 'bucket' : DIMENSION_COLUMNS[g]));
+    const { where, params } = whereClause(query.tenant, query.fromMs, query.toMs, query.filters, 'bucket');
+    const sql = `SELECT ${[...groups, ''].join(', ')}
+        SUM(cost_nanos) AS cost_nanos, SUM(calls) AS calls, SUM(error_calls) AS error_calls, SUM(unpriced_calls) AS unpriced_calls,
+        SUM(input_tokens) AS input, SUM(output_tokens) AS output, SUM(cache_read_tokens) AS cache_read,
+        SUM(cache_write_tokens) AS cache_write, SUM(reasoning_tokens) AS reasoning, SUM(duration_ms_sum) AS duration_ms_sum
+      FROM rollups WHERE ${where} ${groups.length ? `GROUP BY ${groups.join(', ')}` : ''}`;
+    const statement = this.db.prepare(sql);
+    statement.setReadBigInts(true);
+    const rows = statement.all(...params) as Record<string, bigint | string | null>[];
+    return rows
+      .filter((row) => row.calls !== null)
+      .map((row) => {
+        const key: RollupRow['key'] = {};
+        for (const g of query.groupBy) {
+          if (g === 'bucket') key.bucket = Number(row.bucket);
+          else key[g] = row[DIMENSION_COLUMNS[g]] === '' ? null : (row[DIMENSION_COLUMNS[g]] as string);
+        }
+        return {
+          key,
+          costNanos: row.cost_nanos as bigint,
+          calls: Number(row.calls),
+          errorCalls: Number(row.error_calls),
+          unpricedCalls: Number(row.unpriced_calls),
+          tokens: { input: Number(row.input), output: Number(row.output), cacheRead: Number(row.cache_read), cacheWrite: Number(row.cache_write), reasoning: Number(row.reasoning) },
+          durationMsSum: Number(row.duration_ms_sum),
+        };
+      });
+  }
+
+  async listRecords(query: RecordQuery): Promise<RecordPage> {
+    const { where, params } = whereClause(query.tenant, query.fromMs, query.toMs, query.filters, 'time_ms');
+    let cursorClause = '';
+    if (query.cursor) {
+      const c = decodeCursor(query.cursor);
+      cursorClause = 'AND (time_ms < ? OR (time_ms = ? AND id < ?))';
+      params.push(c.timeMs, c.timeMs, c.id);
+    }
+    const rows = this.db
+      .prepare(`SELECT id, time_ms, doc FROM records WHERE ${where} ${cursorClause} ORDER BY time_ms DESC, id DESC LIMIT ?`)
+      .all(...params, query.limit + 1) as { id: string; time_ms: number; doc: string }[];
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return { records: page.map((r) => decodeRecord(r.doc)), nextCursor: rows.length > query.limit && last ? encodeCursor(last.time_ms, last.id) : null };
+  }
+
+  async *streamRecords(query: Omit<RecordQuery, 'cursor' | 'limit'>): AsyncIterable<UsageRecord> {
+    const { where, params } = whereClause(query.tenant, query.fromMs, query.toMs, query.filters, 'time_ms');
+    // Pages by (time, id) so no statement stays open across the consumer's awaits.
+    let after: { timeMs: number; id: string } | null = null;
+    const pageSize = 1000;
+    for (;;) {
+      const cursor: unknown[] = after ? [after.timeMs, after.timeMs, after.id] : [];
+      const rows = this.db
+        .prepare(`SELECT id, time_ms, doc FROM records WHERE ${where} ${after ? 'AND (time_ms > ? OR (time_ms = ? AND id > ?))' : ''} ORDER BY time_ms, id LIMIT ?`)
+        .all(...params, ...(cursor as (string | number)[]), pageSize) as { id: string; time_ms: number; doc: string }[];
+      for (const row of rows) yield decodeRecord(row.doc);
+      if (rows.length < pageSize) return;
+      const last = rows[rows.length - 1];
+      after = { timeMs: last.time_ms, id: last.id };
+    }
+  }
+
+  async purgeRecordsBefore(beforeMs: number): Promise<number> {
+    return Number(this.db.prepare('DELETE FROM records WHERE time_ms < ?').run(beforeMs).changes);
+  }
+}
+
+function whereClause(tenant: string, fromMs: number, toMs: number, filters: DimensionFilters, timeColumn: string): { where: string; params: (string | number)[] } {
+  const clauses = ['tenant = ?', `${timeColumn} >= ?`, `${timeColumn} < ?`];
+  const params: (string | number)[] = [tenant, fromMs, toMs];
+  for (const dimension of ROLLUP_DIMENSIONS) {
+    const value = filters[dimension];
+    if (value === undefined) continue;
+    clauses.push(`${DIMENSION_COLUMNS[dimension]} = ?`);
+    params.push(value);
+  }
+  return { where: clauses.join(' AND '), params };
+}

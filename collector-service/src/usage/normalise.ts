@@ -1,0 +1,76 @@
+import { ATTR_DEPLOYMENT_ENVIRONMENT, ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_SERVICE_NAME, canonicalProvider, COST_TYPES, type CostTypeName, CostType, GenAiOperation } from '@tokenledger/semconv';
+import type { SpanInput } from '../ingest/span-input';
+import { InvalidSpanError, str } from './span-attributes';
+import type { ExtractedUsage } from './sources';
+import type { UsageRecord } from './usage-record';
+
+const COST_TYPE_BY_OPERATION: Record<string, CostTypeName> = {
+  [GenAiOperation.CHAT]: CostType.LLM,
+  [GenAiOperation.GENERATE_CONTENT]: CostType.LLM,
+  [GenAiOperation.TEXT_COMPLETION]: CostType.LLM,
+  [GenAiOperation.INVOKE_AGENT]: CostType.LLM,
+  [GenAiOperation.EMBEDDINGS]: CostType.EMBEDDING,
+  [GenAiOperation.IMAGE_GENERATION]: CostType.IMAGE,
+  [GenAiOperation.AUDIO_TRANSCRIPTION]: CostType.AUDIO,
+  [GenAiOperation.SPEECH]: CostType.SPEECH,
+  [GenAiOperation.PAYMENT]: CostType.PAYMENT,
+};
+
+const NANOS_PER_MS = 1_000_000n;
+
+/**
+ * One record (not yet priced) from what a mapping extracted. Token counts are brought to the GenAI
+ * convention: when a source reports input tokens smaller than its own cache counts, it reported
+ * input excluding the cache (Anthropic's API does), so the cache is folded in; likewise reasoning
+ * into output (Gemini reports thoughts apart from candidates).
+ */
+export function toRecord(u: ExtractedUsage, span: SpanInput, tenant: string): UsageRecord {
+  const model = u.responseModel ?? u.requestModel ?? (u.operation === GenAiOperation.PAYMENT ? u.paymentGateway : null);
+  if (!model) throw new InvalidSpanError('the span names no model (gen_ai.request.model or gen_ai.response.model)');
+  const cached = u.cacheRead + u.cacheWrite;
+  const input = u.input < cached ? u.input + cached : u.input;
+  const output = u.output < u.reasoning ? u.output + u.reasoning : u.output;
+  const costType = u.costType && (COST_TYPES as readonly string[]).includes(u.costType) ? (u.costType as CostTypeName) : (COST_TYPE_BY_OPERATION[u.operation] ?? CostType.OTHER);
+  const startMs = Number(span.startTimeUnixNano / NANOS_PER_MS);
+  const durationNs = span.endTimeUnixNano > span.startTimeUnixNano ? span.endTimeUnixNano - span.startTimeUnixNano : 0n;
+  const failed = span.status.code === 2 || u.errorType !== null;
+  return {
+    id: span.traceId + span.spanId,
+    traceId: span.traceId,
+    spanId: span.spanId,
+    tenant,
+    timeMs: startMs,
+    service: str(span.resource, ATTR_SERVICE_NAME) ?? 'unknown_service',
+    environment: str(span.resource, ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_DEPLOYMENT_ENVIRONMENT),
+    provider: canonicalProvider(u.provider ?? (u.operation === GenAiOperation.PAYMENT && u.paymentGateway ? u.paymentGateway : 'unknown')),
+    model,
+    requestModel: u.requestModel,
+    operation: u.operation,
+    costType,
+    tokens: { input, output, cacheRead: u.cacheRead, cacheWrite: u.cacheWrite, reasoning: u.reasoning },
+    imageCount: u.imageCount,
+    imageSize: u.imageSize,
+    imageQuality: u.imageQuality,
+    audioSeconds: u.audioSeconds,
+    characters: u.characters,
+    paymentAmountUsd: u.paymentAmountUsd,
+    paymentGateway: u.paymentGateway,
+    user: u.user,
+    agent: u.agent,
+    conversation: u.conversation,
+    feature: u.feature,
+    tags: u.tags,
+    status: failed ? 'error' : 'ok',
+    errorType: u.errorType ?? (failed ? (span.status.message ?? '_OTHER') : null),
+    durationMs: Number(durationNs / 1000n) / 1000,
+    costNanos: null,
+    unpricedReason: null,
+    unitPrices: null,
+    priceSource: null,
+    priceBookVersion: null,
+    providedCostNanos: null,
+    estimated: u.estimated,
+    batch: u.batch,
+    source: u.source,
+  };
+}

@@ -1,0 +1,210 @@
+import * as sc from '@tokenledger/semconv';
+import type { SpanInput } from '../ingest/span-input';
+import { bool, count, firstCount, num, str, withPrefix } from './span-attributes';
+
+/** What a source mapping reads off one span, before pricing. Token counts follow the GenAI convention. */
+export interface ExtractedUsage {
+  source: string;
+  provider: string | null;
+  requestModel: string | null;
+  responseModel: string | null;
+  operation: string;
+  costType: string | null;
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  reasoning: number;
+  inputAudio: number;
+  outputAudio: number;
+  imageCount: number | null;
+  imageSize: string | null;
+  imageQuality: string | null;
+  audioSeconds: number | null;
+  characters: number | null;
+  paymentAmountUsd: string | null;
+  paymentGateway: string | null;
+  user: string | null;
+  agent: string | null;
+  conversation: string | null;
+  feature: string | null;
+  tags: Record<string, string>;
+  errorType: string | null;
+  /** A cost the emitter computed (USD, exact decimal text), kept beside ours. */
+  providedCostUsd: string | null;
+  estimated: boolean;
+  batch: boolean;
+}
+
+type Mapping = { name: string; claims(span: SpanInput): boolean; extract(span: SpanInput): ExtractedUsage | null };
+
+const VERCEL_PROVIDER_CALL = /\.(doGenerate|doStream|doEmbed)$/;
+
+function base(source: string, span: SpanInput): ExtractedUsage {
+  const a = span.attributes;
+  return {
+    source,
+    provider: null,
+    requestModel: str(a, sc.ATTR_GEN_AI_REQUEST_MODEL),
+    responseModel: str(a, sc.ATTR_GEN_AI_RESPONSE_MODEL),
+    operation: str(a, sc.ATTR_GEN_AI_OPERATION_NAME) ?? sc.GenAiOperation.CHAT,
+    costType: str(a, sc.ATTR_TOKENLEDGER_COST_TYPE),
+    input: 0,
+    output: 0,
+    cacheRead: 0,
+    cacheWrite: 0,
+    reasoning: 0,
+    inputAudio: 0,
+    outputAudio: 0,
+    imageCount: count(a, sc.ATTR_TOKENLEDGER_IMAGE_COUNT),
+    imageSize: str(a, sc.ATTR_TOKENLEDGER_IMAGE_SIZE),
+    imageQuality: str(a, sc.ATTR_TOKENLEDGER_IMAGE_QUALITY),
+    audioSeconds: num(a, sc.ATTR_TOKENLEDGER_AUDIO_SECONDS),
+    characters: count(a, sc.ATTR_TOKENLEDGER_SPEECH_CHARACTERS),
+    paymentAmountUsd: str(a, sc.ATTR_TOKENLEDGER_PAYMENT_AMOUNT),
+    paymentGateway: str(a, sc.ATTR_TOKENLEDGER_PAYMENT_GATEWAY),
+    user: str(a, sc.ATTR_USER_ID),
+    agent: str(a, sc.ATTR_GEN_AI_AGENT_ID, sc.ATTR_GEN_AI_AGENT_NAME),
+    conversation: str(a, sc.ATTR_GEN_AI_CONVERSATION_ID),
+    feature: str(a, sc.ATTR_TOKENLEDGER_FEATURE),
+    tags: withPrefix(a, sc.ATTR_TOKENLEDGER_TAG_PREFIX),
+    errorType: str(a, sc.ATTR_ERROR_TYPE),
+    providedCostUsd: str(a, sc.ATTR_TOKENLEDGER_COST_PROVIDED_USD),
+    estimated: bool(a, sc.ATTR_TOKENLEDGER_USAGE_ESTIMATED),
+    batch: bool(a, sc.ATTR_TOKENLEDGER_BATCH),
+  };
+}
+
+/** The GenAI semantic conventions' token attributes (and the deprecated names older instrumentations still send). */
+function semconvTokens(u: ExtractedUsage, span: SpanInput): void {
+  const a = span.attributes;
+  u.input = firstCount(a, sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS, sc.ATTR_GEN_AI_USAGE_PROMPT_TOKENS) ?? 0;
+  u.output = firstCount(a, sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, sc.ATTR_GEN_AI_USAGE_COMPLETION_TOKENS) ?? 0;
+  u.cacheRead = firstCount(a, sc.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, sc.OpenLLMetry.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS) ?? 0;
+  u.cacheWrite = firstCount(a, sc.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, sc.OpenLLMetry.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS) ?? 0;
+  u.reasoning = firstCount(a, sc.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, sc.OpenLLMetry.GEN_AI_USAGE_REASONING_TOKENS) ?? 0;
+  u.provider = str(a, sc.ATTR_GEN_AI_PROVIDER_NAME, sc.ATTR_GEN_AI_SYSTEM);
+}
+
+const ours: Mapping = {
+  name: 'tokenledger',
+  claims: (span) => span.scope.name.startsWith('@tokenledger/'),
+  extract(span) {
+    const u = base('tokenledger', span);
+    semconvTokens(u, span);
+    return u;
+  },
+};
+
+const openLit: Mapping = {
+  name: 'openlit',
+  claims: (span) => span.attributes[sc.OpenLit.GEN_AI_USAGE_COST] !== undefined || span.scope.name.toLowerCase().startsWith('openlit'),
+  extract(span) {
+    const u = base('openlit', span);
+    semconvTokens(u, span);
+    const cost = num(span.attributes, sc.OpenLit.GEN_AI_USAGE_COST);
+    // A double: to 12 places is exact enough, the record keeps it to the nano.
+    if (cost !== null) u.providedCostUsd = cost.toFixed(12);
+    return u;
+  },
+};
+
+const openLlmetry: Mapping = {
+  name: 'openllmetry',
+  claims: (span) =>
+    span.scope.name.startsWith('@traceloop/') ||
+    span.attributes[sc.OpenLLMetry.LLM_REQUEST_TYPE] !== undefined ||
+    span.attributes[sc.OpenLLMetry.LLM_USAGE_TOTAL_TOKENS] !== undefined,
+  extract(span) {
+    const u = base('openllmetry', span);
+    semconvTokens(u, span);
+    const type = str(span.attributes, sc.OpenLLMetry.LLM_REQUEST_TYPE);
+    if (!str(span.attributes, sc.ATTR_GEN_AI_OPERATION_NAME) && type) {
+      u.operation = type === 'embedding' ? sc.GenAiOperation.EMBEDDINGS : type === 'completion' ? sc.GenAiOperation.TEXT_COMPLETION : sc.GenAiOperation.CHAT;
+    }
+    const association = withPrefix(span.attributes, sc.OpenLLMetry.ASSOCIATION_PROPERTIES_PREFIX);
+    u.user ??= association.user_id ?? association.userId ?? null;
+    u.conversation ??= association.session_id ?? association.sessionId ?? null;
+    return u;
+  },
+};
+
+const openInference: Mapping = {
+  name: 'openinference',
+  claims: (span) => span.attributes[sc.OpenInference.SPAN_KIND] !== undefined,
+  extract(span) {
+    const a = span.attributes;
+    const kind = str(a, sc.OpenInference.SPAN_KIND)?.toUpperCase();
+    if (kind !== 'LLM' && kind !== 'EMBEDDING') return null; // chains, tools, agents carry no call of their own
+    const u = base('openinference', span);
+    u.operation = kind === 'EMBEDDING' ? sc.GenAiOperation.EMBEDDINGS : sc.GenAiOperation.CHAT;
+    u.provider = str(a, sc.OpenInference.LLM_PROVIDER, sc.OpenInference.LLM_SYSTEM);
+    u.requestModel = str(a, sc.OpenInference.LLM_MODEL_NAME, sc.OpenInference.EMBEDDING_MODEL_NAME);
+    u.responseModel = null;
+    u.input = count(a, sc.OpenInference.LLM_TOKEN_COUNT_PROMPT) ?? 0;
+    u.output = count(a, sc.OpenInference.LLM_TOKEN_COUNT_COMPLETION) ?? 0;
+    u.cacheRead = count(a, sc.OpenInference.LLM_TOKEN_COUNT_PROMPT_CACHE_READ) ?? 0;
+    u.cacheWrite = count(a, sc.OpenInference.LLM_TOKEN_COUNT_PROMPT_CACHE_WRITE) ?? 0;
+    u.reasoning = count(a, sc.OpenInference.LLM_TOKEN_COUNT_COMPLETION_REASONING) ?? 0;
+    u.inputAudio = count(a, sc.OpenInference.LLM_TOKEN_COUNT_PROMPT_AUDIO) ?? 0;
+    u.outputAudio = count(a, sc.OpenInference.LLM_TOKEN_COUNT_COMPLETION_AUDIO) ?? 0;
+    u.conversation ??= str(a, sc.OpenInference.SESSION_ID);
+    return u;
+  },
+};
+
+const vercelAi: Mapping = {
+  name: 'vercel-ai',
+  claims: (span) => span.attributes[sc.VercelAi.OPERATION_ID] !== undefined,
+  extract(span) {
+    const a = span.attributes;
+    const operationId = str(a, sc.VercelAi.OPERATION_ID) ?? '';
+    // Only the provider-call spans carry one call's usage; their parents (ai.generateText, ...) repeat it.
+    if (!VERCEL_PROVIDER_CALL.test(operationId)) return null;
+    const u = base('vercel-ai', span);
+    u.operation = operationId.endsWith('.doEmbed') ? sc.GenAiOperation.EMBEDDINGS : sc.GenAiOperation.CHAT;
+    u.provider = str(a, sc.VercelAi.MODEL_PROVIDER, sc.ATTR_GEN_AI_SYSTEM);
+    u.requestModel = str(a, sc.VercelAi.MODEL_ID, sc.ATTR_GEN_AI_REQUEST_MODEL);
+    u.responseModel = str(a, sc.VercelAi.RESPONSE_MODEL, sc.ATTR_GEN_AI_RESPONSE_MODEL);
+    u.input = firstCount(a, sc.VercelAi.USAGE_INPUT_TOKENS, sc.VercelAi.USAGE_PROMPT_TOKENS, sc.VercelAi.USAGE_TOKENS, sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS) ?? 0;
+    u.output = firstCount(a, sc.VercelAi.USAGE_OUTPUT_TOKENS, sc.VercelAi.USAGE_COMPLETION_TOKENS, sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS) ?? 0;
+    u.cacheRead = count(a, sc.VercelAi.USAGE_CACHED_INPUT_TOKENS) ?? 0;
+    u.reasoning = count(a, sc.VercelAi.USAGE_REASONING_TOKENS) ?? 0;
+    const metadata = withPrefix(a, sc.VercelAi.TELEMETRY_METADATA_PREFIX);
+    u.user ??= metadata.userId ?? metadata.user_id ?? null;
+    u.agent ??= metadata.agentId ?? metadata.agent_id ?? null;
+    u.conversation ??= metadata.conversationId ?? metadata.sessionId ?? null;
+    u.feature ??= metadata.feature ?? null;
+    return u;
+  },
+};
+
+const genAiSemconv: Mapping = {
+  name: 'genai-semconv',
+  claims: () => true,
+  extract(span) {
+    const u = base('genai-semconv', span);
+    semconvTokens(u, span);
+    return u;
+  },
+};
+
+/** Tried in this order; the first that claims a span maps it (or says it is not a call, with null). */
+export const MAPPINGS: readonly Mapping[] = [vercelAi, openInference, ours, openLit, openLlmetry, genAiSemconv];
+
+/** Any of these marks a span as GenAI; everything else is ignored without further work. */
+const GENAI_MARKERS = [
+  sc.ATTR_GEN_AI_OPERATION_NAME,
+  sc.ATTR_GEN_AI_PROVIDER_NAME,
+  sc.ATTR_GEN_AI_SYSTEM,
+  sc.ATTR_GEN_AI_REQUEST_MODEL,
+  sc.OpenInference.SPAN_KIND,
+  sc.VercelAi.OPERATION_ID,
+  sc.OpenLLMetry.LLM_REQUEST_TYPE,
+];
+
+export function isGenAiSpan(span: SpanInput): boolean {
+  const a = span.attributes;
+  for (let i = 0; i < GENAI_MARKERS.length; i++) if (a[GENAI_MARKERS[i]] !== undefined) return true;
+  return false;
+}

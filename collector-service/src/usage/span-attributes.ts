@@ -1,0 +1,57 @@
+import type { AttributeValue, Attributes } from '../ingest/span-input';
+
+/** A GenAI span whose data cannot make a record; the message names the attribute. */
+export class InvalidSpanError extends Error {}
+
+export function str(attrs: Attributes, ...keys: string[]): string | null {
+  for (const key of keys) {
+    const v = attrs[key];
+    if (typeof v === 'string' && v !== '') return v;
+    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  }
+  return null;
+}
+
+/** A token-like count: a non-negative integer (or an integer string, as OTLP JSON sends int64). Absent → null. */
+export function count(attrs: Attributes, key: string): number | null {
+  const v: AttributeValue | undefined = attrs[key];
+  if (v === undefined || v === null) return null;
+  const n = typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
+    throw new InvalidSpanError(`${key} must be a non-negative integer, got ${JSON.stringify(v)}`);
+  }
+  return n;
+}
+
+/** The first of several count attributes that is present. */
+export function firstCount(attrs: Attributes, ...keys: string[]): number | null {
+  for (const key of keys) {
+    const n = count(attrs, key);
+    if (n !== null) return n;
+  }
+  return null;
+}
+
+export function num(attrs: Attributes, key: string): number | null {
+  const v = attrs[key];
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  if (n === undefined || n === null) return null;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) throw new InvalidSpanError(`${key} must be a non-negative number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+export function bool(attrs: Attributes, key: string): boolean {
+  const v = attrs[key];
+  return v === true || v === 'true';
+}
+
+/** Every attribute under a prefix, as plain strings (tags, association properties, metadata). */
+export function withPrefix(attrs: Attributes, prefix: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key in attrs) {
+    if (!key.startsWith(prefix)) continue;
+    const v = attrs[key];
+    if (v !== null && typeof v !== 'object') out[key.slice(prefix.length)] = String(v);
+  }
+  return out;
+}
