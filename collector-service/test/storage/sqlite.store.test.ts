@@ -1,0 +1,138 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteStore } from '../../src/storage/sqlite/sqlite.store';
+import type { RollupQuery } from '../../src/storage/storage.port';
+import { record } from '../support/records';
+
+const ALL: Omit<RollupQuery, 'groupBy'> = { tenant: 'default', fromMs: 0, toMs: Date.UTC(2100, 0, 1), filters: {} };
+
+describe('the embedded SQLite store', () => {
+  let dir: string;
+  let store: SqliteStore;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tokenledger-sqlite-'));
+    store = new SqliteStore(join(dir, 'db.sqlite'));
+    await store.init();
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stores a record once however often it is delivered, and counts it once', async () => {
+    const batch = [record(), record({ costNanos: 31_950_000n, user: 'bob' })];
+    expect((await store.ingest(batch)).stored).toHaveLength(2);
+    const again = await store.ingest(batch);
+    expect(again).toEqual({ stored: [], duplicates: 2 });
+    const overlapping = await store.ingest([batch[1], record({ costNanos: 1n })]);
+    expect(overlapping.stored).toHaveLength(1);
+    const [total] = await store.aggregate({ ...ALL, groupBy: [] });
+    expect(total).toMatchObject({ costNanos: 23_750_000n + 31_950_000n + 1n, calls: 3 });
+  });
+
+  it('keeps rollup sums exact to the nano for random data, above 2^53 nanos too', async () => {
+    let seed = 3;
+    const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const records = Array.from({ length: 5000 }, (_, i) =>
+      record({
+        timeMs: Date.UTC(2026, 10, 1) + next(30 * 86_400_000),
+        model: ['gpt-4o', 'gpt-4o-mini', 'claude-3-5-sonnet'][i % 3],
+        user: i % 7 === 0 ? null : `user-${next(50)}`,
+        costNanos: i % 11 === 0 ? null : BigInt(next(1_000_000_000)) * 10_000n + BigInt(next(10_000)),
+        status: i % 13 === 0 ? 'error' : 'ok',
+        tokens: { input: next(5000), output: next(5000), cacheRead: 0, cacheWrite: 0, reasoning: 0 },
+      }),
+    );
+    for (let i = 0; i < records.length; i += 512) await store.ingest(records.slice(i, i + 512));
+    const expected = records.reduce((sum, r) => sum + (r.costNanos ?? 0n), 0n);
+    expect(expected > 2n ** 53n).toBe(true);
+    const [total] = await store.aggregate({ ...ALL, groupBy: [] });
+    expect(total.costNanos).toBe(expected);
+    expect(total.calls).toBe(records.length);
+    expect(total.unpricedCalls).toBe(records.filter((r) => r.costNanos === null).length);
+    expect(total.errorCalls).toBe(records.filter((r) => r.status === 'error').length);
+    expect(total.tokens.input).toBe(records.reduce((s, r) => s + r.tokens.input, 0));
+
+    const byModel = await store.aggregate({ ...ALL, groupBy: ['model'] });
+    for (const row of byModel) {
+      expect(row.costNanos).toBe(records.filter((r) => r.model === row.key.model).reduce((s, r) => s + (r.costNanos ?? 0n), 0n));
+    }
+    const noUser = await store.aggregate({ ...ALL, groupBy: ['user'] });
+    expect(noUser.find((r) => r.key.user === null)?.calls).toBe(records.filter((r) => r.user === null).length);
+    const onlyMini = await store.aggregate({ ...ALL, filters: { model: 'gpt-4o-mini' }, groupBy: [] });
+    expect(onlyMini[0].calls).toBe(records.filter((r) => r.model === 'gpt-4o-mini').length);
+  });
+
+  it('puts a record in the 15-minute bucket of its start time', async () => {
+    const boundary = Date.UTC(2026, 10, 24, 12, 15);
+    await store.ingest([record({ timeMs: boundary - 1 }), record({ timeMs: boundary })]);
+    const rows = await store.aggregate({ ...ALL, groupBy: ['bucket'] });
+    expect(rows.map((r) => [r.key.bucket, r.calls]).sort()).toEqual([
+      [boundary - 15 * 60_000, 1],
+      [boundary, 1],
+    ]);
+    const later = await store.aggregate({ ...ALL, fromMs: boundary, groupBy: [] });
+    expect(later[0].calls).toBe(1);
+  });
+
+  it('keeps tenants apart', async () => {
+    await store.ingest([record({ tenant: 'acme' }), record({ tenant: 'globex' })]);
+    expect((await store.aggregate({ ...ALL, tenant: 'acme', groupBy: [] }))[0].calls).toBe(1);
+    expect((await store.listRecords({ ...ALL, tenant: 'globex', limit: 10 })).records).toHaveLength(1);
+  });
+
+  it('pages raw records newest first with a cursor that stays stable under new inserts', async () => {
+    const base = Date.UTC(2026, 10, 24);
+    await store.ingest(Array.from({ length: 25 }, (_, i) => record({ timeMs: base + i * 1000 })));
+    const first = await store.listRecords({ ...ALL, limit: 10 });
+    expect(first.records.map((r) => r.timeMs)).toEqual(Array.from({ length: 10 }, (_, i) => base + (24 - i) * 1000));
+    await store.ingest([record({ timeMs: base + 100_000 })]); // newer than everything: must not shift later pages
+    const second = await store.listRecords({ ...ALL, limit: 10, cursor: first.nextCursor! });
+    expect(second.records.map((r) => r.timeMs)).toEqual(Array.from({ length: 10 }, (_, i) => base + (14 - i) * 1000));
+    const third = await store.listRecords({ ...ALL, limit: 10, cursor: second.nextCursor! });
+    expect(third.records).toHaveLength(5);
+    expect(third.nextCursor).toBeNull();
+    expect(third.records[0].costNanos).toBe(23_750_000n);
+  });
+
+  it('streams every matching record oldest first without a page limit', async () => {
+    await store.ingest(Array.from({ length: 2500 }, (_, i) => record({ timeMs: Date.UTC(2026, 0, 1) + i })));
+    let count = 0;
+    let last = -1;
+    for await (const r of store.streamRecords(ALL)) {
+      expect(r.timeMs).toBeGreaterThan(last);
+      last = r.timeMs;
+      count++;
+    }
+    expect(count).toBe(2500);
+  });
+
+  it('purges old raw records and keeps their rollups', async () => {
+    await store.ingest([record({ timeMs: Date.UTC(2025, 0, 1) }), record({ timeMs: Date.UTC(2026, 0, 1) })]);
+    expect(await store.purgeRecordsBefore(Date.UTC(2025, 6, 1))).toBe(1);
+    expect((await store.listRecords({ ...ALL, limit: 10 })).records).toHaveLength(1);
+    expect((await store.aggregate({ ...ALL, groupBy: [] }))[0].calls).toBe(2);
+  });
+
+  it('leaves records and rollups untouched when a batch fails half way', async () => {
+    await store.ingest([record()]);
+    const broken = record();
+    (broken as unknown as { costNanos: unknown }).costNanos = { not: 'money' };
+    await expect(store.ingest([record(), broken])).rejects.toThrow();
+    const [total] = await store.aggregate({ ...ALL, groupBy: [] });
+    expect(total.calls).toBe(1);
+    expect((await store.listRecords({ ...ALL, limit: 10 })).records).toHaveLength(1);
+  });
+
+  it('shares one file between two store instances without double counting', async () => {
+    const other = new SqliteStore(join(dir, 'db.sqlite'));
+    await other.init();
+    const batch = Array.from({ length: 200 }, () => record());
+    await Promise.all([store.ingest(batch), other.ingest(batch), store.ingest(batch.slice(50)), other.ingest(batch.slice(0, 120))]);
+    const [total] = await other.aggregate({ ...ALL, groupBy: [] });
+    expect(total.calls).toBe(200);
+    expect(total.costNanos).toBe(200n * 23_750_000n);
+    await other.close();
+  });
+});
