@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { createApp } from './app';
+import { AuthService } from './auth/auth.service';
 import { ConfigError, loadConfig } from './config/config';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -15,16 +16,22 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  // No API keys exist yet in this build: the service runs in open mode (one tenant, "default"), which
-  // must never be reachable from another machine.
-  if (!LOOPBACK.has(config.host)) {
-    console.error(`tokenledger collector: refusing to listen on ${config.host}: with no API keys configured it only binds to loopback (127.0.0.1)`);
+  const app = await createApp(config);
+  // With no API keys the service is open (one tenant, "default", no checks): never reachable from
+  // another machine.
+  const open = await app.get(AuthService).openMode();
+  if (open && !LOOPBACK.has(config.host)) {
+    console.error(
+      `tokenledger collector: refusing to listen on ${config.host}: no API keys are configured, so it only binds to loopback. ` +
+        'Set TOKENLEDGER_ADMIN_KEY or create keys with `tokenledger keys create --role admin` first.',
+    );
+    await app.close();
     process.exit(2);
   }
-  const app = await createApp(config);
   await app.listen(config.port, config.host);
   new Logger('Collector').log(
-    `listening on http://${config.host}:${config.port} (store: ${config.store} ${config.store === 'sqlite' ? config.sqlitePath : ''}); open mode: no API keys, loopback only, tenant "default"`,
+    `listening on http://${config.host}:${config.port} (store: ${config.store}${config.store === 'sqlite' ? ` ${config.sqlitePath}` : ''})` +
+      (open ? '; open mode: no API keys configured, so loopback only and one tenant, "default"' : '; API keys required'),
   );
 }
 

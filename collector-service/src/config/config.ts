@@ -11,6 +11,8 @@ export interface CollectorConfig {
   maxBodyBytes: number;
   retentionDays: number | null;
   jaegerUrl: string | null;
+  /** A first admin key (all tenants), so keys can be created over the API before any exists. */
+  adminKey: string | null;
 }
 
 /** A bad setting: the message names the variable and says what it must be. */
@@ -51,7 +53,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
     maxBodyBytes: integer(env, 'TOKENLEDGER_MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     retentionDays: retention === undefined || retention === '' ? null : integer(env, 'TOKENLEDGER_RETENTION_DAYS', 0, 1, 36500),
     jaegerUrl,
+    adminKey: adminKey(env),
   };
+}
+
+function adminKey(env: NodeJS.ProcessEnv): string | null {
+  const key = env.TOKENLEDGER_ADMIN_KEY;
+  if (key === undefined || key === '') return null;
+  if (key.length < 24 || /\s/.test(key)) throw new ConfigError('TOKENLEDGER_ADMIN_KEY', 'must be at least 24 characters with no spaces (e.g. `openssl rand -base64 32`)');
+  return key;
 }
 
 export const CONFIG = Symbol('CONFIG');

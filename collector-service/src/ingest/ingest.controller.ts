@@ -1,5 +1,8 @@
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { CurrentPrincipal } from '../auth/principal.decorator';
+import type { Principal } from '../auth/principal';
+import { Roles } from '../auth/roles.decorator';
 import { CONFIG, type CollectorConfig } from '../config/config';
 import { IngestService, type OtlpFormat, StoreUnavailableError } from './ingest.service';
 import { OtlpDecodeError } from './otlp-decode';
@@ -19,6 +22,7 @@ function formatOf(req: Request): OtlpFormat | null {
 
 /** The OTLP/HTTP receiver (https://opentelemetry.io/docs/specs/otlp/#otlphttp). */
 @Controller('v1')
+@Roles('ingest')
 export class IngestController {
   constructor(
     private readonly ingest: IngestService,
@@ -27,12 +31,12 @@ export class IngestController {
 
   @Post('traces')
   @HttpCode(200)
-  async traces(@Req() req: Request, @Res() res: Response): Promise<void> {
+  async traces(@Req() req: Request, @Res() res: Response, @CurrentPrincipal() principal: Principal): Promise<void> {
     const format = formatOf(req);
     if (!format) return this.fail(res, 'json', 415, GRPC.INVALID_ARGUMENT, 'Content-Type must be application/x-protobuf or application/json');
     try {
       const body = await readBody(req, this.config.maxBodyBytes);
-      const result = await this.ingest.exportTraces(body, format, 'default');
+      const result = await this.ingest.exportTraces(body, format, principal);
       const partialSuccess =
         result.rejected.length > 0
           ? { rejectedSpans: result.rejected.length, errorMessage: summarise(result.rejected.map((r) => `span ${r.traceId}/${r.spanId}: ${r.reason}`)) }

@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ATTR_TOKENLEDGER_TENANT } from '@tokenledger/semconv';
+import { DEFAULT_TENANT, type Principal } from '../auth/principal';
 import { STORAGE } from '../storage/storage.tokens';
 import type { StoragePort } from '../storage/storage.port';
 import { UsageService } from '../usage/usage.service';
 import { decodeJsonTraces, decodeProtobufTraces } from './otlp-decode';
-import type { RejectedSpan } from './span-input';
+import type { RejectedSpan, SpanInput } from './span-input';
 
 export type OtlpFormat = 'protobuf' | 'json';
 
@@ -29,16 +31,40 @@ export class IngestService {
   ) {}
 
   /** Decodes, normalises, prices and durably stores one OTLP trace request; resolves only once stored. */
-  async exportTraces(body: Buffer, format: OtlpFormat, tenant: string): Promise<TraceExportResult> {
+  async exportTraces(body: Buffer, format: OtlpFormat, principal: Principal): Promise<TraceExportResult> {
     const decoded = format === 'protobuf' ? decodeProtobufTraces(body) : decodeJsonTraces(body);
-    const batch = this.usage.toRecords(decoded.spans, tenant);
+    const records = [];
+    const rejected = [...decoded.rejected];
+    let ignored = 0;
+    for (const [tenant, spans] of byTenant(decoded.spans, principal)) {
+      const batch = this.usage.toRecords(spans, tenant);
+      records.push(...batch.records);
+      rejected.push(...batch.rejected);
+      ignored += batch.ignored;
+    }
     let outcome;
     try {
-      outcome = await this.storage.ingest(batch.records);
+      outcome = await this.storage.ingest(records);
     } catch (err) {
       this.logger.error(`store write failed, asking the sender to retry: ${(err as Error).message}`);
       throw new StoreUnavailableError((err as Error).message);
     }
-    return { accepted: outcome.stored.length, duplicates: outcome.duplicates, rejected: [...decoded.rejected, ...batch.rejected], ignored: batch.ignored };
+    return { accepted: outcome.stored.length, duplicates: outcome.duplicates, rejected, ignored };
   }
+}
+
+/**
+ * A tenant's key sends into its tenant. An all-tenant ingest key (the OpenTelemetry Collector's) sends
+ * each span into the tenant its resource names in `tokenledger.tenant`, else "default".
+ */
+function byTenant(spans: SpanInput[], principal: Principal): Map<string, SpanInput[]> {
+  const groups = new Map<string, SpanInput[]>();
+  for (const span of spans) {
+    const named = span.resource[ATTR_TOKENLEDGER_TENANT];
+    const tenant = principal.tenant ?? (principal.openMode || typeof named !== 'string' || named === '' ? DEFAULT_TENANT : named);
+    let group = groups.get(tenant);
+    if (!group) groups.set(tenant, (group = []));
+    group.push(span);
+  }
+  return groups;
 }

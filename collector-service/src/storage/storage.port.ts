@@ -57,6 +57,22 @@ export interface RecordPage {
   nextCursor: string | null;
 }
 
+export type ApiKeyRole = 'ingest' | 'viewer' | 'admin';
+
+/** An API key as stored: its secret only as a SHA-256 hash. */
+export interface ApiKeyRecord {
+  /** Public id (shown in lists, used to revoke). */
+  id: string;
+  /** Hex SHA-256 of the whole key. */
+  hash: string;
+  role: ApiKeyRole;
+  /** The one tenant the key may see, or null for every tenant. */
+  tenant: string | null;
+  name: string | null;
+  createdAtMs: number;
+  revokedAtMs: number | null;
+}
+
 /**
  * The storage port: one interface, two adapters (sqlite on node:sqlite, mongo on mongoose), one
  * contract suite. Invariants every adapter keeps:
@@ -81,4 +97,14 @@ export interface StoragePort {
   streamRecords(query: Omit<RecordQuery, 'cursor' | 'limit'>): AsyncIterable<UsageRecord>;
   /** Retention: deletes raw records older than `beforeMs`; rollups are kept. Returns how many were deleted. */
   purgeRecordsBefore(beforeMs: number): Promise<number>;
+
+  createApiKey(key: ApiKeyRecord): Promise<void>;
+  /** The live (not revoked) key with this hash. */
+  findApiKey(hash: string): Promise<ApiKeyRecord | null>;
+  /** Keys of one tenant (null: all keys), revoked ones included, newest first. */
+  listApiKeys(tenant: string | null): Promise<ApiKeyRecord[]>;
+  /** Revokes a key; returns false when no live key of that id (and tenant, unless null) exists. */
+  revokeApiKey(id: string, tenant: string | null, atMs: number): Promise<boolean>;
+  /** Whether any live key exists (no keys at all means open mode). */
+  hasApiKeys(): Promise<boolean>;
 }

@@ -44,6 +44,16 @@ const MIGRATIONS: string[] = [
      duration_ms_sum REAL NOT NULL,
      PRIMARY KEY (tenant, bucket, provider, model, cost_type, user_id, agent, feature, service, status)
    ) STRICT, WITHOUT ROWID;`,
+  // 2: API keys, hashed.
+  `CREATE TABLE api_keys (
+     id TEXT PRIMARY KEY,
+     hash TEXT NOT NULL UNIQUE,
+     role TEXT NOT NULL,
+     tenant TEXT,
+     name TEXT,
+     created_at_ms INTEGER NOT NULL,
+     revoked_at_ms INTEGER
+   ) STRICT;`,
 ];
 
 export function migrate(db: DatabaseSync): void {

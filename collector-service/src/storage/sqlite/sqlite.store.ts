@@ -4,6 +4,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { UsageRecord } from '../../usage/usage-record';
 import { decodeCursor, decodeRecord, encodeCursor, encodeRecord } from '../record-codec';
 import {
+  type ApiKeyRecord,
   BUCKET_MS,
   type DimensionFilters,
   type IngestOutcome,
@@ -200,6 +201,58 @@ export class SqliteStore implements StoragePort {
   async purgeRecordsBefore(beforeMs: number): Promise<number> {
     return Number(this.db.prepare('DELETE FROM records WHERE time_ms < ?').run(beforeMs).changes);
   }
+
+  async createApiKey(k: ApiKeyRecord): Promise<void> {
+    this.db
+      .prepare('INSERT INTO api_keys (id, hash, role, tenant, name, created_at_ms, revoked_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(k.id, k.hash, k.role, k.tenant, k.name, k.createdAtMs, k.revokedAtMs);
+  }
+
+  async findApiKey(hash: string): Promise<ApiKeyRecord | null> {
+    const row = this.db.prepare('SELECT * FROM api_keys WHERE hash = ? AND revoked_at_ms IS NULL').get(hash) as KeyRow | undefined;
+    return row ? keyFromRow(row) : null;
+  }
+
+  async listApiKeys(tenant: string | null): Promise<ApiKeyRecord[]> {
+    const rows = (tenant === null
+      ? this.db.prepare('SELECT * FROM api_keys ORDER BY created_at_ms DESC, id').all()
+      : this.db.prepare('SELECT * FROM api_keys WHERE tenant = ? ORDER BY created_at_ms DESC, id').all(tenant)) as unknown as KeyRow[];
+    return rows.map(keyFromRow);
+  }
+
+  async revokeApiKey(id: string, tenant: string | null, atMs: number): Promise<boolean> {
+    const result =
+      tenant === null
+        ? this.db.prepare('UPDATE api_keys SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL').run(atMs, id)
+        : this.db.prepare('UPDATE api_keys SET revoked_at_ms = ? WHERE id = ? AND tenant = ? AND revoked_at_ms IS NULL').run(atMs, id, tenant);
+    return Number(result.changes) === 1;
+  }
+
+  async hasApiKeys(): Promise<boolean> {
+    return this.db.prepare('SELECT 1 AS found FROM api_keys WHERE revoked_at_ms IS NULL LIMIT 1').get() !== undefined;
+  }
+}
+
+interface KeyRow {
+  id: string;
+  hash: string;
+  role: string;
+  tenant: string | null;
+  name: string | null;
+  created_at_ms: number;
+  revoked_at_ms: number | null;
+}
+
+function keyFromRow(row: KeyRow): ApiKeyRecord {
+  return {
+    id: row.id,
+    hash: row.hash,
+    role: row.role as ApiKeyRecord['role'],
+    tenant: row.tenant,
+    name: row.name,
+    createdAtMs: row.created_at_ms,
+    revokedAtMs: row.revoked_at_ms,
+  };
 }
 
 function whereClause(tenant: string, fromMs: number, toMs: number, filters: DimensionFilters, timeColumn: string): { where: string; params: (string | number)[] } {

@@ -1,0 +1,77 @@
+import { parseArgs } from 'node:util';
+import { ROLES } from './auth/api-keys';
+import { KeysService } from './auth/keys.service';
+import { ConfigError, loadConfig } from './config/config';
+import { SqliteStore } from './storage/sqlite/sqlite.store';
+import type { StoragePort } from './storage/storage.port';
+
+const USAGE = `Usage:
+  tokenledger keys create --role ingest|viewer|admin [--tenant T] [--name N]
+  tokenledger keys list [--tenant T]
+  tokenledger keys revoke ID
+
+Works on the store the service is configured with (TOKENLEDGER_STORE, TOKENLEDGER_SQLITE_PATH).
+The new key is printed once; only its hash is stored.`;
+
+async function openStore(): Promise<StoragePort> {
+  const config = loadConfig();
+  if (config.store !== 'sqlite') throw new ConfigError('TOKENLEDGER_STORE', 'mongo is not supported by the CLI yet; use sqlite');
+  const store = new SqliteStore(config.sqlitePath);
+  await store.init();
+  return store;
+}
+
+export async function main(argv: string[], out = console.log, err = console.error): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { role: { type: 'string' }, tenant: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  } catch (e) {
+    err(`tokenledger: ${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const [group, command, id] = parsed.positionals;
+  if (parsed.values.help || group !== 'keys' || !['create', 'list', 'revoke'].includes(command ?? '')) {
+    (parsed.values.help ? out : err)(USAGE);
+    return parsed.values.help ? 0 : 2;
+  }
+  if (command === 'create' && !(ROLES as readonly string[]).includes(parsed.values.role ?? '')) {
+    err(`tokenledger: --role must be one of ${ROLES.join(', ')}\n\n${USAGE}`);
+    return 2;
+  }
+  if (command === 'revoke' && !id) {
+    err(`tokenledger: keys revoke needs the key id\n\n${USAGE}`);
+    return 2;
+  }
+  let store: StoragePort;
+  try {
+    store = await openStore();
+  } catch (e) {
+    err(`tokenledger: ${(e as Error).message}`);
+    return 2;
+  }
+  try {
+    const keys = new KeysService(store);
+    if (command === 'create') {
+      const created = await keys.create({ role: parsed.values.role, tenant: parsed.values.tenant, name: parsed.values.name }, null);
+      out(created.key);
+      err(`created ${created.role} key ${created.id} for ${created.tenant === null ? 'every tenant' : `tenant "${created.tenant}"`}; it is shown only now`);
+    } else if (command === 'list') {
+      for (const k of await keys.list(parsed.values.tenant ?? null)) {
+        out([k.id, k.role, k.tenant ?? '*', k.name ?? '', new Date(k.createdAtMs).toISOString(), k.revokedAtMs ? `revoked ${new Date(k.revokedAtMs).toISOString()}` : 'active'].join('\t'));
+      }
+    } else {
+      await keys.revoke(id!, null);
+      err(`revoked key ${id}`);
+    }
+    return 0;
+  } catch (e) {
+    err(`tokenledger: ${(e as Error).message}`);
+    return 1;
+  } finally {
+    await store.close();
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => (process.exitCode = code));
+}
