@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { ROLES } from './auth/api-keys';
 import { KeysService } from './auth/keys.service';
-import { ConfigError, loadConfig } from './config/config';
-import { SqliteStore } from './storage/sqlite/sqlite.store';
+import { loadConfig } from './config/config';
+import { openStore as openConfiguredStore } from './storage/storage.module';
 import type { StoragePort } from './storage/storage.port';
 
 const USAGE = `Usage:
@@ -10,15 +10,11 @@ const USAGE = `Usage:
   tokenledger keys list [--tenant T]
   tokenledger keys revoke ID
 
-Works on the store the service is configured with (TOKENLEDGER_STORE, TOKENLEDGER_SQLITE_PATH).
+Works on the store the service is configured with (TOKENLEDGER_STORE, TOKENLEDGER_SQLITE_PATH, MONGODB_URI).
 The new key is printed once; only its hash is stored.`;
 
-async function openStore(): Promise<StoragePort> {
-  const config = loadConfig();
-  if (config.store !== 'sqlite') throw new ConfigError('TOKENLEDGER_STORE', 'mongo is not supported by the CLI yet; use sqlite');
-  const store = new SqliteStore(config.sqlitePath);
-  await store.init();
-  return store;
+function openStore(): Promise<StoragePort> {
+  return openConfiguredStore(loadConfig());
 }
 
 export async function main(argv: string[], out = console.log, err = console.error): Promise<number> {

@@ -2,13 +2,12 @@ import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/comm
 import { CONFIG, type CollectorConfig } from '../config/config';
 import type { StoragePort } from './storage.port';
 import { STORAGE } from './storage.tokens';
+import { MongoStore } from './mongo/mongo.store';
 import { SqliteStore } from './sqlite/sqlite.store';
 
-async function openStore(config: CollectorConfig): Promise<StoragePort> {
-  if (config.store === 'mongo') {
-    throw new Error('TOKENLEDGER_STORE=mongo: the MongoDB adapter is not part of this build yet; use the embedded sqlite store');
-  }
-  const store = new SqliteStore(config.sqlitePath);
+/** Opens the adapter the configuration names (also used by the CLI). */
+export async function openStore(config: CollectorConfig): Promise<StoragePort> {
+  const store = config.store === 'mongo' ? new MongoStore(config.mongodbUri!) : new SqliteStore(config.sqlitePath);
   await store.init();
   return store;
 }
