@@ -1,5 +1,6 @@
 import { canonicalProvider } from '@tokenledger/semconv';
-import { BUCKET_MS, type DimensionFilters } from '../storage/storage.port';
+import type { DimensionFilters } from '../storage/storage.port';
+import { calendarPeriod, ceilToBucket, checkZone, floorToBucket, parseInstant, TimeZoneError } from '../time/periods';
 
 /** A bad query parameter: answered 400 with the parameter's name. */
 export class QueryError extends Error {
@@ -14,9 +15,9 @@ export class QueryError extends Error {
 export interface ReportRange {
   fromMs: number;
   toMs: number;
+  tz: string;
 }
 
-const DAY_MS = 86_400_000;
 const FILTERS: Record<string, keyof DimensionFilters> = {
   user: 'user',
   agent: 'agent',
@@ -26,56 +27,45 @@ const FILTERS: Record<string, keyof DimensionFilters> = {
   feature: 'feature',
   service: 'service',
 };
+const PERIODS = ['today', 'week', 'month', 'all'];
 
-function parseInstant(parameter: string, value: string): number {
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-  if (!/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) || Number.isNaN(ms)) {
-    throw new QueryError(parameter, `must be an ISO 8601 date or date-time with offset, got "${value}"`);
+export function parseZone(query: Record<string, unknown>): string {
+  const tz = query.tz === undefined ? 'UTC' : String(query.tz);
+  try {
+    return checkZone(tz);
+  } catch (err) {
+    if (err instanceof TimeZoneError) throw new QueryError('tz', err.message);
+    throw err;
   }
-  return ms;
 }
 
 /**
- * The time range of a report, on 15-minute bucket boundaries (rounded outwards). `period` counts in
- * UTC calendar units: today, week (from Monday), month; `all` is everything.
+ * The time range of a report, widened to 15-minute bucket boundaries. Either `from`/`to` (ISO dates,
+ * taken as local midnight in `tz`, or date-times with an offset) or `period`: today, week (from
+ * Monday), month — calendar units in `tz` up to now — or all. Default: this month.
  */
 export function parseRange(query: Record<string, unknown>, now = Date.now()): ReportRange {
-  const tz = query.tz;
-  if (tz !== undefined && tz !== 'UTC' && tz !== 'Etc/UTC') {
-    throw new QueryError('tz', `only UTC is supported by this build, got "${String(tz)}"`);
-  }
-  const period = query.period;
-  const from = query.from;
-  const to = query.to;
+  const tz = parseZone(query);
+  const { period, from, to } = query;
   if (period !== undefined && (from !== undefined || to !== undefined)) throw new QueryError('period', 'give either period or from/to, not both');
+  const instant = (parameter: string, value: unknown) => {
+    const ms = typeof value === 'string' ? parseInstant(value, tz) : null;
+    if (ms === null) throw new QueryError(parameter, `must be an ISO 8601 date or a date-time with an offset, got "${String(value)}"`);
+    return ms;
+  };
   let fromMs: number;
   let toMs: number;
   if (from !== undefined || to !== undefined) {
-    fromMs = from === undefined ? 0 : parseInstant('from', String(from));
-    toMs = to === undefined ? now : parseInstant('to', String(to));
+    fromMs = from === undefined ? 0 : instant('from', from);
+    toMs = to === undefined ? now : instant('to', to);
     if (toMs <= fromMs) throw new QueryError('to', 'must be after from');
   } else {
-    const today = Math.floor(now / DAY_MS) * DAY_MS;
-    const date = new Date(today);
-    switch (period ?? 'month') {
-      case 'today':
-        fromMs = today;
-        break;
-      case 'week':
-        fromMs = today - ((date.getUTCDay() + 6) % 7) * DAY_MS;
-        break;
-      case 'month':
-        fromMs = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
-        break;
-      case 'all':
-        fromMs = 0;
-        break;
-      default:
-        throw new QueryError('period', `must be today, week, month or all, got "${String(period)}"`);
-    }
-    toMs = now;
+    const p = period === undefined ? 'month' : String(period);
+    if (!PERIODS.includes(p)) throw new QueryError('period', `must be one of ${PERIODS.join(', ')}, got "${p}"`);
+    fromMs = p === 'all' ? 0 : calendarPeriod(p === 'today' ? 'day' : (p as 'week' | 'month'), now, tz).startMs;
+    toMs = now + 1;
   }
-  return { fromMs: Math.floor(fromMs / BUCKET_MS) * BUCKET_MS, toMs: Math.ceil((toMs + 1) / BUCKET_MS) * BUCKET_MS };
+  return { fromMs: floorToBucket(fromMs), toMs: ceilToBucket(toMs), tz };
 }
 
 export function parseFilters(query: Record<string, unknown>): DimensionFilters {
@@ -87,4 +77,11 @@ export function parseFilters(query: Record<string, unknown>): DimensionFilters {
     filters[dimension] = parameter === 'provider' ? canonicalProvider(value) : value;
   }
   return filters;
+}
+
+export function parseLimit(query: Record<string, unknown>, fallback: number, max: number): number {
+  if (query.limit === undefined) return fallback;
+  const limit = Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > max) throw new QueryError('limit', `must be a whole number from 1 to ${max}, got "${String(query.limit)}"`);
+  return limit;
 }

@@ -1,9 +1,18 @@
-import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
+import { once } from 'node:events';
+import { BadRequestException, Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { type Principal, tenantOf } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
-import { parseFilters, parseRange, QueryError } from './report-query';
+import { CONFIG, type CollectorConfig } from '../config/config';
+import type { StoragePort } from '../storage/storage.port';
+import { STORAGE } from '../storage/storage.tokens';
+import { csvHeader, csvRow, recordView } from './record-view';
+import { parseFilters, parseLimit, parseRange, parseZone, QueryError } from './report-query';
 import { BREAKDOWN_DIMENSIONS, ReportsService } from './reports.service';
+import { TrendsService } from './trends.service';
+
+type Q = Record<string, unknown>;
 
 /** Turns a bad parameter into 400 naming it. */
 function parsed<T>(fn: () => T): T {
@@ -15,26 +24,83 @@ function parsed<T>(fn: () => T): T {
   }
 }
 
+function oneOf<T extends string>(query: Q, parameter: string, allowed: readonly T[], fallback: T): T {
+  const value = query[parameter] === undefined ? fallback : String(query[parameter]);
+  if (!(allowed as readonly string[]).includes(value)) throw new QueryError(parameter, `must be one of ${allowed.join(', ')}, got "${value}"`);
+  return value as T;
+}
+
+/** Cost reports for finance: filters on every endpoint, money as exact strings. */
 @Controller('v1/reports')
 @Roles('viewer')
 export class ReportsController {
-  constructor(private readonly reports: ReportsService) {}
+  constructor(
+    private readonly reports: ReportsService,
+    private readonly trendsService: TrendsService,
+    @Inject(STORAGE) private readonly storage: StoragePort,
+    @Inject(CONFIG) private readonly config: CollectorConfig,
+  ) {}
 
   @Get('summary')
-  summary(@Query() query: Record<string, unknown>, @CurrentPrincipal() principal: Principal) {
-    const { range, filters } = parsed(() => ({ range: parseRange(query), filters: parseFilters(query) }));
-    return this.reports.summary(tenantOf(principal, query.tenant), range, filters);
+  summary(@Query() q: Q, @CurrentPrincipal() p: Principal) {
+    const { range, filters } = parsed(() => ({ range: parseRange(q), filters: parseFilters(q) }));
+    return this.reports.summary(tenantOf(p, q.tenant), range, filters);
   }
 
   @Get('breakdown')
-  breakdown(@Query() query: Record<string, unknown>, @CurrentPrincipal() principal: Principal) {
-    const { range, filters, by, limit } = parsed(() => {
-      const by = String(query.by ?? 'model');
-      if (!(by in BREAKDOWN_DIMENSIONS)) throw new QueryError('by', `must be one of ${Object.keys(BREAKDOWN_DIMENSIONS).join(', ')}, got "${by}"`);
-      const limit = query.limit === undefined ? 10 : Number(query.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new QueryError('limit', `must be a whole number from 1 to 1000, got "${String(query.limit)}"`);
-      return { range: parseRange(query), filters: parseFilters(query), by, limit };
-    });
-    return this.reports.breakdown(tenantOf(principal, query.tenant), range, filters, by, limit);
+  breakdown(@Query() q: Q, @CurrentPrincipal() p: Principal) {
+    const a = parsed(() => ({ range: parseRange(q), filters: parseFilters(q), by: oneOf(q, 'by', Object.keys(BREAKDOWN_DIMENSIONS), 'model'), limit: parseLimit(q, 10, 1000) }));
+    return this.reports.breakdown(tenantOf(p, q.tenant), a.range, a.filters, a.by, a.limit);
+  }
+
+  @Get('timeseries')
+  timeseries(@Query() q: Q, @CurrentPrincipal() p: Principal) {
+    const a = parsed(() => ({ range: parseRange(q), filters: parseFilters(q), interval: oneOf(q, 'interval', ['hour', 'day'] as const, 'day') }));
+    return this.reports.timeseries(tenantOf(p, q.tenant), a.range, a.filters, a.interval);
+  }
+
+  @Get('projection')
+  projection(@Query() q: Q, @CurrentPrincipal() p: Principal) {
+    const a = parsed(() => ({ tz: parseZone(q), filters: parseFilters(q) }));
+    return this.trendsService.projection(tenantOf(p, q.tenant), a.filters, a.tz);
+  }
+
+  @Get('trends')
+  trends(@Query() q: Q, @CurrentPrincipal() p: Principal) {
+    const a = parsed(() => ({ tz: parseZone(q), filters: parseFilters(q) }));
+    return this.trendsService.trends(tenantOf(p, q.tenant), a.filters, a.tz);
+  }
+
+  /** Raw records, newest first; pass `nextCursor` back as `cursor` for the next page. */
+  @Get('usage')
+  async usage(@Query() q: Q, @CurrentPrincipal() p: Principal) {
+    const a = parsed(() => ({ range: parseRange(q), filters: parseFilters(q), limit: parseLimit(q, 100, 1000) }));
+    try {
+      const page = await this.storage.listRecords({ tenant: tenantOf(p, q.tenant), fromMs: a.range.fromMs, toMs: a.range.toMs, filters: a.filters, limit: a.limit, cursor: q.cursor === undefined ? undefined : String(q.cursor) });
+      return { records: page.records.map((r) => recordView(r, this.config.jaegerUrl)), nextCursor: page.nextCursor };
+    } catch (err) {
+      if (err instanceof TypeError && /cursor/.test(err.message)) parsed(() => { throw new QueryError('cursor', err.message); });
+      throw err;
+    }
+  }
+
+  /** Every matching record, streamed as it is read (any size, constant memory). */
+  @Get('export')
+  async export(@Query() q: Q, @CurrentPrincipal() p: Principal, @Res() res: Response): Promise<void> {
+    const a = parsed(() => ({ range: parseRange(q), filters: parseFilters(q), format: oneOf(q, 'format', ['csv', 'jsonl'] as const, 'csv') }));
+    const tenant = tenantOf(p, q.tenant);
+    res.status(200);
+    res.setHeader('Content-Type', a.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
+    res.setHeader('Content-Disposition', `attachment; filename="tokenledger-usage-${tenant}.${a.format}"`);
+    const write = async (chunk: string) => {
+      if (!res.write(chunk)) await once(res, 'drain');
+    };
+    if (a.format === 'csv') await write(csvHeader());
+    for await (const r of this.storage.streamRecords({ tenant, fromMs: a.range.fromMs, toMs: a.range.toMs, filters: a.filters })) {
+      if (res.destroyed) return;
+      const view = recordView(r, this.config.jaegerUrl);
+      await write(a.format === 'csv' ? csvRow(view) : `${JSON.stringify(view)}\n`);
+    }
+    res.end();
   }
 }

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { formatUsd } from '@tokenledger/pricing';
-import type { DimensionFilters, RollupDimension, RollupRow, RollupTotals, StoragePort } from '../storage/storage.port';
+import type { DimensionFilters, RollupDimension, RollupTotals, StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
+import { localLabel, localStart, localSteps } from '../time/periods';
 import type { ReportRange } from './report-query';
+import { addTotals, averageLatencyMs, money, totalMoney, zeroTotals } from './totals';
 
 export const BREAKDOWN_DIMENSIONS: Record<string, RollupDimension> = {
   type: 'costType',
@@ -14,66 +15,72 @@ export const BREAKDOWN_DIMENSIONS: Record<string, RollupDimension> = {
   service: 'service',
 };
 
-const money = (nanos: bigint) => ({ costNanos: nanos.toString(), costUsd: formatUsd(nanos) });
-
-function zero(): RollupTotals {
-  return { costNanos: 0n, calls: 0, errorCalls: 0, unpricedCalls: 0, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 }, durationMsSum: 0 };
-}
-
-function add(into: RollupTotals, row: RollupTotals): void {
-  into.costNanos += row.costNanos;
-  into.calls += row.calls;
-  into.errorCalls += row.errorCalls;
-  into.unpricedCalls += row.unpricedCalls;
-  into.durationMsSum += row.durationMsSum;
-  for (const k of Object.keys(into.tokens) as (keyof RollupTotals['tokens'])[]) into.tokens[k] += row.tokens[k];
-}
+const period = (range: ReportRange) => ({ from: new Date(range.fromMs).toISOString(), to: new Date(range.toMs).toISOString(), tz: range.tz });
 
 /** Finance reports, from the exact rollups only (never a scan of raw records). */
 @Injectable()
 export class ReportsService {
   constructor(@Inject(STORAGE) private readonly storage: StoragePort) {}
 
+  async totals(tenant: string, fromMs: number, toMs: number, filters: DimensionFilters): Promise<RollupTotals> {
+    const total = zeroTotals();
+    for (const row of await this.storage.aggregate({ tenant, fromMs, toMs, filters, groupBy: [] })) addTotals(total, row);
+    return total;
+  }
+
   async summary(tenant: string, range: ReportRange, filters: DimensionFilters) {
-    const total = zero();
-    for (const row of await this.storage.aggregate({ tenant, ...range, filters, groupBy: [] })) add(total, row);
+    const t = await this.totals(tenant, range.fromMs, range.toMs, filters);
     return {
-      from: new Date(range.fromMs).toISOString(),
-      to: new Date(range.toMs).toISOString(),
-      tz: 'UTC',
-      totalCostNanos: total.costNanos.toString(),
-      totalCostUsd: formatUsd(total.costNanos),
-      calls: total.calls,
-      successfulCalls: total.calls - total.errorCalls,
-      failedCalls: total.errorCalls,
-      unpricedCalls: total.unpricedCalls,
-      tokens: total.tokens,
-      averageLatencyMs: total.calls === 0 ? 0 : Math.round((total.durationMsSum / total.calls) * 1000) / 1000,
+      ...period(range),
+      ...totalMoney(t.costNanos),
+      calls: t.calls,
+      successfulCalls: t.calls - t.errorCalls,
+      failedCalls: t.errorCalls,
+      unpricedCalls: t.unpricedCalls,
+      tokens: t.tokens,
+      averageLatencyMs: averageLatencyMs(t),
     };
   }
 
   async breakdown(tenant: string, range: ReportRange, filters: DimensionFilters, by: string, limit: number) {
     const dimension = BREAKDOWN_DIMENSIONS[by];
-    const rows = await this.storage.aggregate({ tenant, ...range, filters, groupBy: [dimension] });
+    const rows = await this.storage.aggregate({ tenant, fromMs: range.fromMs, toMs: range.toMs, filters, groupBy: [dimension] });
     rows.sort((a, b) => (a.costNanos === b.costNanos ? b.calls - a.calls : a.costNanos < b.costNanos ? 1 : -1));
-    const top = rows.slice(0, limit);
-    const rest = zero();
-    for (const row of rows.slice(limit)) add(rest, row);
     const total = rows.reduce((sum, r) => sum + r.costNanos, 0n);
     const item = (key: string | null, r: RollupTotals) => ({
       key,
       ...money(r.costNanos),
       calls: r.calls,
+      failedCalls: r.errorCalls,
       unpricedCalls: r.unpricedCalls,
       tokens: r.tokens,
-      // Share in percent, for display; exact amounts are in costNanos.
+      // Share of the total in percent, for display; exact amounts are in costNanos.
       sharePercent: total === 0n ? 0 : Number((r.costNanos * 1_000_000n) / total) / 10_000,
     });
+    const rest = rows.slice(limit).reduce((acc, r) => addTotals(acc, r), zeroTotals());
+    return { ...period(range), by, ...totalMoney(total), items: rows.slice(0, limit).map((r) => item(r.key[dimension] ?? null, r)), other: rows.length > limit ? item('other', rest) : null };
+  }
+
+  /** Cost per local hour or day in `tz`, every step present (zero-filled). */
+  async timeseries(tenant: string, range: ReportRange, filters: DimensionFilters, interval: 'hour' | 'day') {
+    const rows = await this.storage.aggregate({ tenant, fromMs: range.fromMs, toMs: range.toMs, filters, groupBy: ['bucket'] });
+    const steps = new Map<number, RollupTotals>(localSteps(interval, range.fromMs, range.toMs, range.tz).map((s) => [s, zeroTotals()]));
+    for (const row of rows) {
+      const step = localStart(interval, row.key.bucket!, range.tz);
+      addTotals(steps.get(step) ?? steps.set(step, zeroTotals()).get(step)!, row);
+    }
+    const points = [...steps.entries()].sort((a, b) => a[0] - b[0]);
     return {
-      by,
-      items: top.map((r: RollupRow) => item(r.key[dimension] ?? null, r)),
-      other: rows.length > limit ? item('other', rest) : null,
-      ...money(total),
+      ...period(range),
+      interval,
+      points: points.map(([start, t]) => ({
+        start: new Date(start).toISOString(),
+        [interval === 'day' ? 'date' : 'hour']: localLabel(start, range.tz, interval),
+        ...money(t.costNanos),
+        calls: t.calls,
+        failedCalls: t.errorCalls,
+        tokens: t.tokens,
+      })),
     };
   }
 }
