@@ -1,9 +1,11 @@
+import { ApiTags } from '@nestjs/swagger';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CurrentPrincipal } from './principal.decorator';
 import type { Principal } from './principal';
 import { Roles } from './roles.decorator';
 import { type CreatedKey, type KeyView, KeysService } from './keys.service';
 
+@ApiTags('keys')
 @Controller('v1/keys')
 @Roles('admin')
 export class KeysController {

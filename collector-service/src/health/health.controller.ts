@@ -1,9 +1,11 @@
+import { ApiTags } from '@nestjs/swagger';
 import { Controller, Get, HttpException, HttpStatus, Inject } from '@nestjs/common';
 import { Public } from '../auth/roles.decorator';
 import { PricingService } from '../pricing/pricing.service';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
 
+@ApiTags('health')
 @Controller()
 @Public()
 export class HealthController {

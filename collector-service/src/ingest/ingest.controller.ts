@@ -1,3 +1,4 @@
+import { ApiTags } from '@nestjs/swagger';
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal } from '../auth/principal.decorator';
@@ -21,6 +22,7 @@ function formatOf(req: Request): OtlpFormat | null {
 }
 
 /** The OTLP/HTTP receiver (https://opentelemetry.io/docs/specs/otlp/#otlphttp). */
+@ApiTags('ingest')
 @Controller('v1')
 @Roles('ingest')
 export class IngestController {

@@ -8,6 +8,7 @@ import { CONFIG, type CollectorConfig } from '../config/config';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
 import { csvHeader, csvRow, recordView } from './record-view';
+import { ReportEndpoint } from './report-docs';
 import { parseFilters, parseLimit, parseRange, parseZone, QueryError } from './report-query';
 import { BREAKDOWN_DIMENSIONS, ReportsService } from './reports.service';
 import { TrendsService } from './trends.service';
@@ -42,30 +43,38 @@ export class ReportsController {
   ) {}
 
   @Get('summary')
+  @ReportEndpoint('Total cost, calls, failures, unpriced calls, tokens by kind and average latency')
   summary(@Query() q: Q, @CurrentPrincipal() p: Principal) {
     const { range, filters } = parsed(() => ({ range: parseRange(q), filters: parseFilters(q) }));
     return this.reports.summary(tenantOf(p, q.tenant), range, filters);
   }
 
   @Get('breakdown')
+  @ReportEndpoint('Top N by cost with the rest summed as other', [
+    { name: 'by', description: 'Dimension', enum: ['type', 'provider', 'model', 'user', 'agent', 'feature', 'service'] },
+    { name: 'limit', description: 'Top N (1-1000, default 10)' },
+  ])
   breakdown(@Query() q: Q, @CurrentPrincipal() p: Principal) {
     const a = parsed(() => ({ range: parseRange(q), filters: parseFilters(q), by: oneOf(q, 'by', Object.keys(BREAKDOWN_DIMENSIONS), 'model'), limit: parseLimit(q, 10, 1000) }));
     return this.reports.breakdown(tenantOf(p, q.tenant), a.range, a.filters, a.by, a.limit);
   }
 
   @Get('timeseries')
+  @ReportEndpoint('Cost per local hour or day, zero-filled', [{ name: 'interval', description: 'hour or day (default day)', enum: ['hour', 'day'] }])
   timeseries(@Query() q: Q, @CurrentPrincipal() p: Principal) {
     const a = parsed(() => ({ range: parseRange(q), filters: parseFilters(q), interval: oneOf(q, 'interval', ['hour', 'day'] as const, 'day') }));
     return this.reports.timeseries(tenantOf(p, q.tenant), a.range, a.filters, a.interval);
   }
 
   @Get('projection')
+  @ReportEndpoint('Month to date, averages, projected month end and trend', [], false)
   projection(@Query() q: Q, @CurrentPrincipal() p: Principal) {
     const a = parsed(() => ({ tz: parseZone(q), filters: parseFilters(q) }));
     return this.trendsService.projection(tenantOf(p, q.tenant), a.filters, a.tz);
   }
 
   @Get('trends')
+  @ReportEndpoint('Last 7 days against the 7 before, and the last 30 days', [], false)
   trends(@Query() q: Q, @CurrentPrincipal() p: Principal) {
     const a = parsed(() => ({ tz: parseZone(q), filters: parseFilters(q) }));
     return this.trendsService.trends(tenantOf(p, q.tenant), a.filters, a.tz);
@@ -73,6 +82,10 @@ export class ReportsController {
 
   /** Raw records, newest first; pass `nextCursor` back as `cursor` for the next page. */
   @Get('usage')
+  @ReportEndpoint('Raw records, newest first, cursor-paginated', [
+    { name: 'limit', description: 'Page size (1-1000, default 100)' },
+    { name: 'cursor', description: 'nextCursor of the previous page' },
+  ])
   async usage(@Query() q: Q, @CurrentPrincipal() p: Principal) {
     const a = parsed(() => ({ range: parseRange(q), filters: parseFilters(q), limit: parseLimit(q, 100, 1000) }));
     try {
@@ -86,6 +99,7 @@ export class ReportsController {
 
   /** Every matching record, streamed as it is read (any size, constant memory). */
   @Get('export')
+  @ReportEndpoint('Every matching record, streamed', [{ name: 'format', description: 'csv or jsonl (default csv)', enum: ['csv', 'jsonl'] }])
   async export(@Query() q: Q, @CurrentPrincipal() p: Principal, @Res() res: Response): Promise<void> {
     const a = parsed(() => ({ range: parseRange(q), filters: parseFilters(q), format: oneOf(q, 'format', ['csv', 'jsonl'] as const, 'csv') }));
     const tenant = tenantOf(p, q.tenant);
