@@ -29,8 +29,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   await app.listen(config.port, config.host);
+  const { port } = app.getHttpServer().address() as { port: number };
   new Logger('Collector').log(
-    `listening on http://${config.host}:${config.port} (store: ${config.store}${config.store === 'sqlite' ? ` ${config.sqlitePath}` : ''})` +
+    `listening on http://${config.host}:${port} (store: ${config.store}${config.store === 'sqlite' ? ` ${config.sqlitePath}` : ''})` +
       (open ? '; open mode: no API keys configured, so loopback only and one tenant, "default"' : '; API keys required'),
   );
 }
