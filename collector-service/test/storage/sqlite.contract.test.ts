@@ -42,3 +42,42 @@ describe('sqlite: one transaction per batch', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('sqlite: narrow rollups', () => {
+  it('answers summaries, one-dimension breakdowns and multi-dimension filters with the same exact sums', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tokenledger-sqlite-'));
+    const store = await open(join(dir, 'db.sqlite'));
+    const ALL = { tenant: 'default', fromMs: 0, toMs: Date.UTC(2100, 0, 1), filters: {} };
+    const users = ['alice', 'bob', null];
+    const recs = Array.from({ length: 300 }, (_, i) => record({ user: users[i % 3], model: i % 2 ? 'gpt-4o' : 'o3', costNanos: BigInt(i * 1000 + 7), timeMs: Date.UTC(2026, 0, 1) + i * 600_000 }));
+    await store.ingest(recs);
+    const sumOf = (rs: typeof recs) => rs.reduce((s, r) => s + r.costNanos!, 0n);
+    expect((await store.aggregate({ ...ALL, groupBy: [] }))[0].costNanos).toBe(sumOf(recs));
+    const byUser = await store.aggregate({ ...ALL, groupBy: ['user'] });
+    expect(byUser.find((r) => r.key.user === null)?.costNanos).toBe(sumOf(recs.filter((r) => r.user === null)));
+    const bobByBucket = await store.aggregate({ ...ALL, filters: { user: 'bob' }, groupBy: ['bucket'] });
+    expect(bobByBucket.reduce((s, r) => s + r.costNanos, 0n)).toBe(sumOf(recs.filter((r) => r.user === 'bob')));
+    const bobO3 = await store.aggregate({ ...ALL, filters: { user: 'bob', model: 'o3' }, groupBy: [] });
+    expect(bobO3[0].costNanos).toBe(sumOf(recs.filter((r) => r.user === 'bob' && r.model === 'o3')));
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('builds the narrow rollups from existing data when an older database is upgraded', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tokenledger-sqlite-'));
+    const path = join(dir, 'db.sqlite');
+    const store = await open(path);
+    await store.ingest([record({ costNanos: 11n }), record({ costNanos: 31n, user: 'bob' })]);
+    await store.close();
+    const { DatabaseSync } = await import('node:sqlite');
+    const db = new DatabaseSync(path);
+    db.exec('DROP TABLE rollup_totals; DROP TABLE rollup_dims; PRAGMA user_version = 2;');
+    db.close();
+    const upgraded = await open(path);
+    const ALL = { tenant: 'default', fromMs: 0, toMs: Date.UTC(2100, 0, 1), filters: {} };
+    expect((await upgraded.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ costNanos: 42n, calls: 2 });
+    expect((await upgraded.aggregate({ ...ALL, filters: { user: 'bob' }, groupBy: [] }))[0].costNanos).toBe(31n);
+    await upgraded.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -54,6 +54,35 @@ const MIGRATIONS: string[] = [
      created_at_ms INTEGER NOT NULL,
      revoked_at_ms INTEGER
    ) STRICT;`,
+  // 3: narrower rollups, so a report that neither filters nor groups by many dimensions reads a few
+  // rows per bucket instead of one per (user, agent, feature, ...) combination.
+  `CREATE TABLE rollup_totals (
+     tenant TEXT NOT NULL,
+     bucket INTEGER NOT NULL,
+     cost_nanos INTEGER NOT NULL, calls INTEGER NOT NULL, error_calls INTEGER NOT NULL, unpriced_calls INTEGER NOT NULL,
+     input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cache_read_tokens INTEGER NOT NULL,
+     cache_write_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL, duration_ms_sum REAL NOT NULL,
+     PRIMARY KEY (tenant, bucket)
+   ) STRICT, WITHOUT ROWID;
+   CREATE TABLE rollup_dims (
+     tenant TEXT NOT NULL,
+     dim TEXT NOT NULL,
+     bucket INTEGER NOT NULL,
+     value TEXT NOT NULL,
+     cost_nanos INTEGER NOT NULL, calls INTEGER NOT NULL, error_calls INTEGER NOT NULL, unpriced_calls INTEGER NOT NULL,
+     input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cache_read_tokens INTEGER NOT NULL,
+     cache_write_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL, duration_ms_sum REAL NOT NULL,
+     PRIMARY KEY (tenant, dim, bucket, value)
+   ) STRICT, WITHOUT ROWID;
+   INSERT INTO rollup_totals SELECT tenant, bucket, SUM(cost_nanos), SUM(calls), SUM(error_calls), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(duration_ms_sum) FROM rollups GROUP BY tenant, bucket;
+   INSERT INTO rollup_dims SELECT tenant, 'provider', bucket, provider, SUM(cost_nanos), SUM(calls), SUM(error_calls), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(duration_ms_sum) FROM rollups GROUP BY tenant, bucket, provider;
+   INSERT INTO rollup_dims SELECT tenant, 'model', bucket, model, SUM(cost_nanos), SUM(calls), SUM(error_calls), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(duration_ms_sum) FROM rollups GROUP BY tenant, bucket, model;
+   INSERT INTO rollup_dims SELECT tenant, 'costType', bucket, cost_type, SUM(cost_nanos), SUM(calls), SUM(error_calls), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(duration_ms_sum) FROM rollups GROUP BY tenant, bucket, cost_type;
+   INSERT INTO rollup_dims SELECT tenant, 'user', bucket, user_id, SUM(cost_nanos), SUM(calls), SUM(error_calls), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(duration_ms_sum) FROM rollups GROUP BY tenant, bucket, user_id;
+   INSERT INTO rollup_dims SELECT tenant, 'agent', bucket, agent, SUM(cost_nanos), SUM(calls), SUM(error_calls), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(duration_ms_sum) FROM rollups GROUP BY tenant, bucket, agent;
+   INSERT INTO rollup_dims SELECT tenant, 'feature', bucket, feature, SUM(cost_nanos), SUM(calls), SUM(error_calls), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(duration_ms_sum) FROM rollups GROUP BY tenant, bucket, feature;
+   INSERT INTO rollup_dims SELECT tenant, 'service', bucket, service, SUM(cost_nanos), SUM(calls), SUM(error_calls), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(duration_ms_sum) FROM rollups GROUP BY tenant, bucket, service;
+   INSERT INTO rollup_dims SELECT tenant, 'status', bucket, status, SUM(cost_nanos), SUM(calls), SUM(error_calls), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(duration_ms_sum) FROM rollups GROUP BY tenant, bucket, status;`,
 ];
 
 export function migrate(db: DatabaseSync): void {

@@ -58,6 +58,8 @@ export class SqliteStore implements StoragePort {
   private db!: DatabaseSync;
   private insertRecord!: StatementSync;
   private upsertRollup!: StatementSync;
+  private upsertTotal!: StatementSync;
+  private upsertDim!: StatementSync;
 
   constructor(private readonly path: string) {}
 
@@ -83,6 +85,17 @@ export class SqliteStore implements StoragePort {
          output_tokens = output_tokens + excluded.output_tokens, cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
          cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens, reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
          duration_ms_sum = duration_ms_sum + excluded.duration_ms_sum`,
+    );
+    const measures = 'cost_nanos, calls, error_calls, unpriced_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms_sum';
+    const accumulate = measures
+      .split(', ')
+      .map((m) => `${m} = ${m} + excluded.${m}`)
+      .join(', ');
+    this.upsertTotal = this.db.prepare(
+      `INSERT INTO rollup_totals (tenant, bucket, ${measures}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, bucket) DO UPDATE SET ${accumulate}`,
+    );
+    this.upsertDim = this.db.prepare(
+      `INSERT INTO rollup_dims (tenant, dim, bucket, value, ${measures}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, dim, bucket, value) DO UPDATE SET ${accumulate}`,
     );
   }
 
@@ -122,9 +135,18 @@ export class SqliteStore implements StoragePort {
         delta.reasoning += r.tokens.reasoning;
         delta.durationMs += r.durationMs;
       }
+      const totals = new Map<string, RollupDelta>();
+      const byDimension = new Map<string, RollupDelta>();
       for (const [key, d] of deltas) {
         const tenant = key.slice(0, key.indexOf('\u0000'));
-        this.upsertRollup.run(tenant, d.bucket, ...d.dims, d.costNanos, d.calls, d.errorCalls, d.unpricedCalls, d.input, d.output, d.cacheRead, d.cacheWrite, d.reasoning, d.durationMs);
+        this.upsertRollup.run(tenant, d.bucket, ...d.dims, ...measuresOf(d));
+        merge(totals, `${tenant}\u0000${d.bucket}`, d);
+        ROLLUP_DIMENSIONS.forEach((dimension, i) => merge(byDimension, `${tenant}\u0000${dimension}\u0000${d.bucket}\u0000${d.dims[i]}`, d));
+      }
+      for (const [key, d] of totals) this.upsertTotal.run(key.slice(0, key.indexOf('\u0000')), d.bucket, ...measuresOf(d));
+      for (const [key, d] of byDimension) {
+        const [tenant, dimension, , value] = key.split('\u0000');
+        this.upsertDim.run(tenant, dimension, d.bucket, value, ...measuresOf(d));
       }
       this.db.exec('COMMIT');
     } catch (err) {
@@ -135,6 +157,11 @@ export class SqliteStore implements StoragePort {
   }
 
   async aggregate(query: RollupQuery): Promise<RollupRow[]> {
+    return narrowAggregate(this.db, query) ?? this.fullAggregate(query);
+  }
+
+  /** Over the full rollups: any filters, any grouping. */
+  private fullAggregate(query: RollupQuery): RollupRow[] {
     const groups = query.groupBy.map((g) => (g === 'bucket' ? 'bucket' : DIMENSION_COLUMNS[g]));
     const { where, params } = whereClause(query.tenant, query.fromMs, query.toMs, query.filters, 'bucket');
     const sql = `SELECT ${[...groups, ''].join(', ')}
@@ -153,15 +180,7 @@ export class SqliteStore implements StoragePort {
           if (g === 'bucket') key.bucket = Number(row.bucket);
           else key[g] = row[DIMENSION_COLUMNS[g]] === '' ? null : (row[DIMENSION_COLUMNS[g]] as string);
         }
-        return {
-          key,
-          costNanos: row.cost_nanos as bigint,
-          calls: Number(row.calls),
-          errorCalls: Number(row.error_calls),
-          unpricedCalls: Number(row.unpriced_calls),
-          tokens: { input: Number(row.input), output: Number(row.output), cacheRead: Number(row.cache_read), cacheWrite: Number(row.cache_write), reasoning: Number(row.reasoning) },
-          durationMsSum: Number(row.duration_ms_sum),
-        };
+        return rowTotals(key, row);
       });
   }
 
@@ -253,6 +272,78 @@ function keyFromRow(row: KeyRow): ApiKeyRecord {
     createdAtMs: row.created_at_ms,
     revokedAtMs: row.revoked_at_ms,
   };
+}
+
+function merge(into: Map<string, RollupDelta>, key: string, d: RollupDelta): void {
+  const m = into.get(key);
+  if (!m) {
+    into.set(key, { ...d });
+    return;
+  }
+  m.costNanos += d.costNanos;
+  m.calls += d.calls;
+  m.errorCalls += d.errorCalls;
+  m.unpricedCalls += d.unpricedCalls;
+  m.input += d.input;
+  m.output += d.output;
+  m.cacheRead += d.cacheRead;
+  m.cacheWrite += d.cacheWrite;
+  m.reasoning += d.reasoning;
+  m.durationMs += d.durationMs;
+}
+
+const measuresOf = (d: RollupDelta) => [d.costNanos, d.calls, d.errorCalls, d.unpricedCalls, d.input, d.output, d.cacheRead, d.cacheWrite, d.reasoning, d.durationMs] as const;
+
+const SUMS = `SUM(cost_nanos) AS cost_nanos, SUM(calls) AS calls, SUM(error_calls) AS error_calls, SUM(unpriced_calls) AS unpriced_calls,
+  SUM(input_tokens) AS input, SUM(output_tokens) AS output, SUM(cache_read_tokens) AS cache_read,
+  SUM(cache_write_tokens) AS cache_write, SUM(reasoning_tokens) AS reasoning, SUM(duration_ms_sum) AS duration_ms_sum`;
+
+function rowTotals(key: RollupRow['key'], row: Record<string, bigint | string | null>): RollupRow {
+  return {
+    key,
+    costNanos: row.cost_nanos as bigint,
+    calls: Number(row.calls),
+    errorCalls: Number(row.error_calls),
+    unpricedCalls: Number(row.unpriced_calls),
+    tokens: { input: Number(row.input), output: Number(row.output), cacheRead: Number(row.cache_read), cacheWrite: Number(row.cache_write), reasoning: Number(row.reasoning) },
+    durationMsSum: Number(row.duration_ms_sum),
+  };
+}
+
+/**
+ * Answers from the narrow rollups when the query touches at most one dimension (filtered and/or
+ * grouped by it): rollup_totals when none, rollup_dims for that one. Null when the full rollups are
+ * needed.
+ */
+function narrowAggregate(db: DatabaseSync, query: RollupQuery): RollupRow[] | null {
+  const filtered = Object.keys(query.filters).filter((k) => query.filters[k as RollupDimension] !== undefined) as RollupDimension[];
+  const grouped = query.groupBy.filter((g) => g !== 'bucket') as RollupDimension[];
+  const dims = [...new Set([...filtered, ...grouped])];
+  if (dims.length > 1) return null;
+  const byBucket = query.groupBy.includes('bucket');
+  let statement: StatementSync;
+  let params: (string | number)[];
+  if (dims.length === 0) {
+    statement = db.prepare(`SELECT ${byBucket ? 'bucket, ' : ''}${SUMS} FROM rollup_totals WHERE tenant = ? AND bucket >= ? AND bucket < ?${byBucket ? ' GROUP BY bucket' : ''}`);
+    params = [query.tenant, query.fromMs, query.toMs];
+  } else {
+    const [dim] = dims;
+    const value = query.filters[dim];
+    const groups = [...(byBucket ? ['bucket'] : []), ...(grouped.length ? ['value'] : [])];
+    statement = db.prepare(
+      `SELECT ${groups.map((g) => `${g}, `).join('')}${SUMS} FROM rollup_dims WHERE tenant = ? AND dim = ? AND bucket >= ? AND bucket < ?${value !== undefined ? ' AND value = ?' : ''}${groups.length ? ` GROUP BY ${groups.join(', ')}` : ''}`,
+    );
+    params = [query.tenant, dim, query.fromMs, query.toMs, ...(value !== undefined ? [value] : [])];
+  }
+  statement.setReadBigInts(true);
+  return (statement.all(...params) as Record<string, bigint | string | null>[])
+    .filter((row) => row.calls !== null)
+    .map((row) => {
+      const key: RollupRow['key'] = {};
+      if (byBucket) key.bucket = Number(row.bucket);
+      if (grouped.length) key[grouped[0]] = row.value === '' ? null : (row.value as string);
+      return rowTotals(key, row);
+    });
 }
 
 function whereClause(tenant: string, fromMs: number, toMs: number, filters: DimensionFilters, timeColumn: string): { where: string; params: (string | number)[] } {

@@ -1,0 +1,144 @@
+// Spans per second priced and durably stored from OTLP protobuf batches of 512 spans, through the
+// real service over HTTP, next to the raw insert rate of the same store without our pipeline.
+// Run: ./run node bench/ingest.bench.js        (sqlite; set MONGODB_URI to measure mongo too)
+'use strict';
+const { spawn } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
+const { mkdtempSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const { DatabaseSync } = require('node:sqlite');
+const { ExportTraceServiceRequest } = require('../collector-service/dist/ingest/otlp-schema');
+
+const BATCH = 512;
+const BATCHES = Number(process.env.BENCH_BATCHES || 60);
+const CONCURRENCY = 2;
+
+function attr(key, value) {
+  return { key, value: typeof value === 'number' ? { intValue: value } : { stringValue: value } };
+}
+
+function makeBatches() {
+  const models = [['openai', 'gpt-4o-2024-08-06'], ['anthropic', 'claude-3-5-sonnet-20241022'], ['gcp.gemini', 'gemini-2.5-flash'], ['openai', 'text-embedding-3-small']];
+  const batches = [];
+  for (let b = 0; b < BATCHES; b++) {
+    const spans = [];
+    for (let s = 0; s < BATCH; s++) {
+      const [provider, model] = models[(b + s) % models.length];
+      const start = BigInt(Date.now() - ((b * BATCH + s) % 86_400_000)) * 1_000_000n;
+      spans.push({
+        traceId: randomBytes(16),
+        spanId: randomBytes(8),
+        name: `chat ${model}`,
+        kind: 3,
+        startTimeUnixNano: start.toString(),
+        endTimeUnixNano: (start + 800_000_000n).toString(),
+        attributes: [
+          attr('gen_ai.operation.name', model.startsWith('text-embedding') ? 'embeddings' : 'chat'),
+          attr('gen_ai.provider.name', provider),
+          attr('gen_ai.request.model', model),
+          attr('gen_ai.usage.input_tokens', 500 + ((b * 31 + s) % 3000)),
+          attr('gen_ai.usage.output_tokens', model.startsWith('text-embedding') ? 0 : 100 + (s % 900)),
+          attr('user.id', `user-${s % 200}`),
+          attr('gen_ai.agent.id', `agent-${s % 5}`),
+        ],
+      });
+    }
+    const message = ExportTraceServiceRequest.fromObject({ resourceSpans: [{ resource: { attributes: [attr('service.name', 'bench')] }, scopeSpans: [{ scope: { name: '@tokenledger/instrumentation-openai' }, spans }] }] });
+    batches.push(Buffer.from(ExportTraceServiceRequest.encode(message).finish()));
+  }
+  return batches;
+}
+
+function startService(env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(__dirname, '..', 'collector-service', 'dist', 'main.js')], { env: { ...process.env, ...env, TOKENLEDGER_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const onData = (d) => {
+      out += d;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve({ child, url: m[1] });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`service exited ${code}: ${out}`)));
+  });
+}
+
+async function send(url, batches) {
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      const body = batches[next++];
+      const res = await fetch(`${url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } });
+      if (res.status !== 200) throw new Error(`ingest answered ${res.status}`);
+      await res.arrayBuffer();
+    }
+  };
+  const start = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+/** The limit: the same number of rows, as plain id + JSON rows in 512-row transactions, nothing else. */
+function rawSqlite(path, rows) {
+  const db = new DatabaseSync(path);
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; CREATE TABLE raw (id TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT');
+  const insert = db.prepare('INSERT INTO raw (id, doc) VALUES (?, ?)');
+  const doc = JSON.stringify({ provider: 'openai', model: 'gpt-4o', tokens: { input: 1500, output: 2000 }, costNanos: '23750000', user: 'user-1', padding: 'x'.repeat(600) });
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < rows; i += BATCH) {
+    db.exec('BEGIN');
+    for (let j = i; j < Math.min(rows, i + BATCH); j++) insert.run(randomBytes(24).toString('hex'), doc);
+    db.exec('COMMIT');
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  db.close();
+  return rows / seconds;
+}
+
+async function rawMongo(uri, rows) {
+  const mongoose = require(require.resolve('mongoose', { paths: [join(__dirname, '..', 'collector-service')] }));
+  const conn = await mongoose.createConnection(uri, { dbName: `bench_raw_${Date.now()}` }).asPromise();
+  const col = conn.db.collection('raw');
+  const doc = { provider: 'openai', model: 'gpt-4o', tokens: { input: 1500, output: 2000 }, costNanos: 23750000n, user: 'user-1', padding: 'x'.repeat(600) };
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < rows; i += BATCH) {
+    await col.insertMany(Array.from({ length: Math.min(BATCH, rows - i) }, () => ({ _id: randomBytes(24).toString('hex'), ...doc })), { ordered: false });
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  await conn.db.dropDatabase();
+  await conn.close();
+  return rows / seconds;
+}
+
+async function measure(label, env, raw) {
+  const batches = makeBatches();
+  const service = await startService(env);
+  try {
+    await send(service.url, makeBatches().slice(0, 4)); // warm-up
+    const seconds = await send(service.url, batches);
+    const rate = (BATCHES * BATCH) / seconds;
+    const limit = await raw();
+    console.log(`ingest (${label}): ${Math.round(rate).toLocaleString('en-US')} spans/s priced and stored; raw insert limit ${Math.round(limit).toLocaleString('en-US')} rows/s; ${Math.round((rate / limit) * 100)} % of the limit (${BATCHES} × ${BATCH}-span protobuf batches, ${CONCURRENCY} senders)`);
+  } finally {
+    service.child.kill('SIGTERM');
+  }
+}
+
+(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tokenledger-bench-'));
+  try {
+    await measure('sqlite', { TOKENLEDGER_SQLITE_PATH: join(dir, 'bench.sqlite') }, () => rawSqlite(join(dir, 'raw.sqlite'), BATCHES * BATCH));
+    if (process.env.MONGODB_URI) {
+      const url = new URL(process.env.MONGODB_URI);
+      url.pathname = `/bench_ingest_${Date.now()}`;
+      await measure('mongo', { TOKENLEDGER_STORE: 'mongo', MONGODB_URI: url.toString() }, () => rawMongo(process.env.MONGODB_URI, BATCHES * BATCH));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+})().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

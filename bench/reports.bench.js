@@ -1,0 +1,160 @@
+// p50/p95 of the summary, timeseries and breakdown reports over N stored records (1M by default;
+// BENCH_RECORDS=10000000 for 10M), through the real service over HTTP, against a naive aggregation
+// over the raw records table. Records are generated straight into the SQLite store's tables (the
+// file is cached in ~/.cache/tokenledger/bench), with rollups computed the way ingest computes them.
+// Run: ./run node bench/reports.bench.js
+'use strict';
+const { spawn } = require('node:child_process');
+const { existsSync, mkdirSync, renameSync, rmSync } = require('node:fs');
+const { homedir } = require('node:os');
+const { join } = require('node:path');
+const { DatabaseSync } = require('node:sqlite');
+const { SqliteStore } = require('../collector-service/dist/storage/sqlite/sqlite.store');
+
+const N = Number(process.env.BENCH_RECORDS || 1_000_000);
+const USERS = Number(process.env.BENCH_USERS || 1000);
+const DAYS = 30;
+const BUCKET = 15 * 60 * 1000;
+const END = Date.UTC(2026, 10, 1);
+const cacheDir = join(process.env.TOKENLEDGER_CACHE || join(homedir(), '.cache', 'tokenledger'), 'bench');
+const file = join(cacheDir, `reports-${N}-${USERS}.sqlite`);
+
+async function generate() {
+  if (existsSync(file)) return;
+  mkdirSync(cacheDir, { recursive: true });
+  const tmp = `${file}.tmp`;
+  rmSync(tmp, { force: true });
+  const store = new SqliteStore(tmp); // creates the schema through the real migrations
+  await store.init();
+  await store.close();
+  const db = new DatabaseSync(tmp);
+  db.exec('PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;');
+  const insert = db.prepare('INSERT INTO records (id, tenant, time_ms, provider, model, cost_type, user_id, agent, feature, service, status, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const models = [['openai', 'gpt-4o', 'llm', 2500, 10000], ['openai', 'gpt-4o-mini', 'llm', 150, 600], ['anthropic', 'claude-3-5-sonnet', 'llm', 3000, 15000], ['gcp.gemini', 'gemini-2.5-flash', 'llm', 300, 2500], ['openai', 'text-embedding-3-small', 'embedding', 20, 0]];
+  const rollups = new Map();
+  const next = (n) => Math.floor(Math.random() * n);
+  const start = Date.now();
+  db.exec('BEGIN');
+  for (let i = 0; i < N; i++) {
+    const [provider, model, type, inNanos, outNanos] = models[next(models.length)];
+    const time = END - 1 - next(DAYS * 86_400_000);
+    const user = `user-${next(USERS)}`;
+    const agent = `agent-${next(8)}`;
+    const feature = `feature-${next(12)}`;
+    const status = next(50) === 0 ? 'error' : 'ok';
+    const input = 200 + next(4000);
+    const output = type === 'llm' ? 50 + next(1500) : 0;
+    const cost = BigInt(input * inNanos + output * outNanos);
+    insert.run(`${i.toString(16).padStart(32, '0')}${'0'.repeat(16)}`, 'default', time, provider, model, type, user, agent, feature, 'shop', status, '{}');
+    const bucket = Math.floor(time / BUCKET) * BUCKET;
+    const key = `${bucket}|${provider}|${model}|${type}|${user}|${agent}|${feature}|shop|${status}`;
+    const r = rollups.get(key);
+    if (r) {
+      r.cost += cost;
+      r.calls++;
+      r.errors += status === 'error' ? 1 : 0;
+      r.input += input;
+      r.output += output;
+      r.duration += 800;
+    } else rollups.set(key, { bucket, provider, model, type, user, agent, feature, status, cost, calls: 1, errors: status === 'error' ? 1 : 0, input, output, duration: 800 });
+    if (i % 200_000 === 199_999) {
+      db.exec('COMMIT');
+      db.exec('BEGIN');
+    }
+  }
+  db.exec('COMMIT');
+  const up = db.prepare(
+    'INSERT INTO rollups (tenant, bucket, provider, model, cost_type, user_id, agent, feature, service, status, cost_nanos, calls, error_calls, unpriced_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms_sum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 0, 0, 0, ?)',
+  );
+  db.exec('BEGIN');
+  for (const r of rollups.values()) up.run('default', r.bucket, r.provider, r.model, r.type, r.user, r.agent, r.feature, 'shop', r.status, r.cost, r.calls, r.errors, r.input, r.output, r.duration);
+  db.exec('COMMIT');
+  // The narrow rollups are built by the store's own migration from the full ones.
+  db.exec('DROP TABLE rollup_totals; DROP TABLE rollup_dims; PRAGMA user_version = 2;');
+  db.close();
+  const migrated = new SqliteStore(tmp);
+  await migrated.init();
+  await migrated.close();
+  renameSync(tmp, file);
+  console.log(`generated ${N.toLocaleString('en-US')} records (${rollups.size.toLocaleString('en-US')} rollup rows) in ${((Date.now() - start) / 1000).toFixed(0)} s`);
+}
+
+function startService() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(__dirname, '..', 'collector-service', 'dist', 'main.js')], { env: { ...process.env, TOKENLEDGER_SQLITE_PATH: file, TOKENLEDGER_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const onData = (d) => {
+      out += d;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve({ child, url: m[1] });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code, signal) => {
+      if (signal !== 'SIGTERM') console.error(`service exited (${code ?? signal}):\n${out.slice(-2000)}`);
+      reject(new Error('service exited'));
+    });
+  });
+}
+
+const percentile = (xs, p) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+
+async function time(fn, rounds = 20) {
+  await fn();
+  const ms = [];
+  for (let i = 0; i < rounds; i++) {
+    const t = process.hrtime.bigint();
+    await fn();
+    ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return { p50: percentile(ms, 0.5), p95: percentile(ms, 0.95) };
+}
+
+function rssMb(pid) {
+  const status = require('node:fs').readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024);
+}
+
+(async () => {
+  await generate();
+  const service = await startService();
+  const range = `from=2026-10-02&to=2026-11-01`;
+  const queries = {
+    summary: `/v1/reports/summary?${range}`,
+    'timeseries (day, Europe/Madrid)': `/v1/reports/timeseries?${range}&interval=day&tz=Europe/Madrid`,
+    'breakdown by model': `/v1/reports/breakdown?${range}&by=model`,
+    'breakdown by user (top 10)': `/v1/reports/breakdown?${range}&by=user`,
+  };
+  const naive = new DatabaseSync(file, { readOnly: true });
+  const from = Date.UTC(2026, 9, 2);
+  const naiveQueries = {
+    summary: 'SELECT COUNT(*), SUM(status = \'error\') FROM records WHERE tenant = ? AND time_ms >= ? AND time_ms < ?',
+    'breakdown by model': 'SELECT model, COUNT(*) FROM records WHERE tenant = ? AND time_ms >= ? AND time_ms < ? GROUP BY model',
+    'breakdown by user (top 10)': 'SELECT user_id, COUNT(*) c FROM records WHERE tenant = ? AND time_ms >= ? AND time_ms < ? GROUP BY user_id ORDER BY c DESC LIMIT 10',
+  };
+  let peakRss = rssMb(service.child.pid);
+  try {
+    const api = {};
+    for (const [name, path] of Object.entries(queries)) {
+      api[name] = await time(async () => {
+        const res = await fetch(service.url + path);
+        if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
+        await res.arrayBuffer();
+      });
+      peakRss = Math.max(peakRss, rssMb(service.child.pid));
+    }
+    // The naive scans run after the API timings (they take seconds; the API's keep-alive sockets would idle out).
+    for (const [name, t] of Object.entries(api)) {
+      const naiveSql = naiveQueries[name];
+      const n = naiveSql ? await time(async () => naive.prepare(naiveSql).all('default', from, END), 3) : null;
+      console.log(`reports ${N.toLocaleString('en-US')} records, ${name}: p50 ${t.p50.toFixed(1)} ms, p95 ${t.p95.toFixed(1)} ms` + (n ? `; naive scan of raw records p50 ${n.p50.toFixed(0)} ms` : ''));
+    }
+    console.log(`service RSS peak ${peakRss} MB`);
+  } finally {
+    service.child.kill('SIGTERM');
+    naive.close();
+  }
+})().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
