@@ -70,7 +70,7 @@ async function generate() {
   for (const r of rollups.values()) up.run('default', r.bucket, r.provider, r.model, r.type, r.user, r.agent, r.feature, 'shop', r.status, r.cost, r.calls, r.errors, r.input, r.output, r.duration);
   db.exec('COMMIT');
   // The narrow rollups are built by the store's own migration from the full ones.
-  db.exec('DROP TABLE rollup_totals; DROP TABLE rollup_dims; PRAGMA user_version = 2;');
+  db.exec('DROP TABLE rollup_totals; DROP TABLE rollup_dims; DROP TABLE rollup_dims_day; PRAGMA user_version = 2;');
   db.close();
   const migrated = new SqliteStore(tmp);
   await migrated.init();

@@ -57,6 +57,11 @@ describe('sqlite: narrow rollups', () => {
     expect(byUser.find((r) => r.key.user === null)?.costNanos).toBe(sumOf(recs.filter((r) => r.user === null)));
     const bobByBucket = await store.aggregate({ ...ALL, filters: { user: 'bob' }, groupBy: ['bucket'] });
     expect(bobByBucket.reduce((s, r) => s + r.costNanos, 0n)).toBe(sumOf(recs.filter((r) => r.user === 'bob')));
+    // A range of whole days plus partial edges (day rollups in the middle, 15-minute ones at the edges).
+    const from = Date.UTC(2026, 0, 1, 5, 45);
+    const to = Date.UTC(2026, 0, 3, 2, 15);
+    const edged = await store.aggregate({ ...ALL, fromMs: from, toMs: to, groupBy: ['user'] });
+    expect(edged.find((r) => r.key.user === 'alice')?.costNanos).toBe(sumOf(recs.filter((r) => r.user === 'alice' && r.timeMs >= from && r.timeMs < to)));
     const bobO3 = await store.aggregate({ ...ALL, filters: { user: 'bob', model: 'o3' }, groupBy: [] });
     expect(bobO3[0].costNanos).toBe(sumOf(recs.filter((r) => r.user === 'bob' && r.model === 'o3')));
     await store.close();
@@ -71,7 +76,7 @@ describe('sqlite: narrow rollups', () => {
     await store.close();
     const { DatabaseSync } = await import('node:sqlite');
     const db = new DatabaseSync(path);
-    db.exec('DROP TABLE rollup_totals; DROP TABLE rollup_dims; PRAGMA user_version = 2;');
+    db.exec('DROP TABLE rollup_totals; DROP TABLE rollup_dims; DROP TABLE rollup_dims_day; PRAGMA user_version = 2;');
     db.close();
     const upgraded = await open(path);
     const ALL = { tenant: 'default', fromMs: 0, toMs: Date.UTC(2100, 0, 1), filters: {} };

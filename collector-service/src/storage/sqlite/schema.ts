@@ -83,6 +83,21 @@ const MIGRATIONS: string[] = [
    INSERT INTO rollup_dims SELECT tenant, 'feature', bucket, feature, SUM(cost_nanos), SUM(calls), SUM(error_calls), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(duration_ms_sum) FROM rollups GROUP BY tenant, bucket, feature;
    INSERT INTO rollup_dims SELECT tenant, 'service', bucket, service, SUM(cost_nanos), SUM(calls), SUM(error_calls), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(duration_ms_sum) FROM rollups GROUP BY tenant, bucket, service;
    INSERT INTO rollup_dims SELECT tenant, 'status', bucket, status, SUM(cost_nanos), SUM(calls), SUM(error_calls), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(duration_ms_sum) FROM rollups GROUP BY tenant, bucket, status;`,
+  // 4: one-dimension rollups per UTC day, so a breakdown by a dimension with many values (users)
+  // over a month reads one row per value per day; the partial days at a range's edges still come
+  // from the 15-minute rollups, so every time zone stays exact.
+  `CREATE TABLE rollup_dims_day (
+     tenant TEXT NOT NULL,
+     dim TEXT NOT NULL,
+     day INTEGER NOT NULL,
+     value TEXT NOT NULL,
+     cost_nanos INTEGER NOT NULL, calls INTEGER NOT NULL, error_calls INTEGER NOT NULL, unpriced_calls INTEGER NOT NULL,
+     input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cache_read_tokens INTEGER NOT NULL,
+     cache_write_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL, duration_ms_sum REAL NOT NULL,
+     PRIMARY KEY (tenant, dim, day, value)
+   ) STRICT, WITHOUT ROWID;
+   INSERT INTO rollup_dims_day SELECT tenant, dim, bucket - (bucket % 86400000), value, SUM(cost_nanos), SUM(calls), SUM(error_calls), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(duration_ms_sum)
+     FROM rollup_dims GROUP BY tenant, dim, bucket - (bucket % 86400000), value;`,
 ];
 
 export function migrate(db: DatabaseSync): void {

@@ -60,6 +60,7 @@ export class SqliteStore implements StoragePort {
   private upsertRollup!: StatementSync;
   private upsertTotal!: StatementSync;
   private upsertDim!: StatementSync;
+  private upsertDimDay!: StatementSync;
 
   constructor(private readonly path: string) {}
 
@@ -96,6 +97,9 @@ export class SqliteStore implements StoragePort {
     );
     this.upsertDim = this.db.prepare(
       `INSERT INTO rollup_dims (tenant, dim, bucket, value, ${measures}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, dim, bucket, value) DO UPDATE SET ${accumulate}`,
+    );
+    this.upsertDimDay = this.db.prepare(
+      `INSERT INTO rollup_dims_day (tenant, dim, day, value, ${measures}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, dim, day, value) DO UPDATE SET ${accumulate}`,
     );
   }
 
@@ -137,16 +141,25 @@ export class SqliteStore implements StoragePort {
       }
       const totals = new Map<string, RollupDelta>();
       const byDimension = new Map<string, RollupDelta>();
+      const byDimensionDay = new Map<string, RollupDelta>();
       for (const [key, d] of deltas) {
         const tenant = key.slice(0, key.indexOf('\u0000'));
         this.upsertRollup.run(tenant, d.bucket, ...d.dims, ...measuresOf(d));
         merge(totals, `${tenant}\u0000${d.bucket}`, d);
-        ROLLUP_DIMENSIONS.forEach((dimension, i) => merge(byDimension, `${tenant}\u0000${dimension}\u0000${d.bucket}\u0000${d.dims[i]}`, d));
+        const day = d.bucket - (d.bucket % DAY_MS);
+        ROLLUP_DIMENSIONS.forEach((dimension, i) => {
+          merge(byDimension, `${tenant}\u0000${dimension}\u0000${d.bucket}\u0000${d.dims[i]}`, d);
+          merge(byDimensionDay, `${tenant}\u0000${dimension}\u0000${day}\u0000${d.dims[i]}`, d);
+        });
       }
       for (const [key, d] of totals) this.upsertTotal.run(key.slice(0, key.indexOf('\u0000')), d.bucket, ...measuresOf(d));
       for (const [key, d] of byDimension) {
         const [tenant, dimension, , value] = key.split('\u0000');
         this.upsertDim.run(tenant, dimension, d.bucket, value, ...measuresOf(d));
+      }
+      for (const [key, d] of byDimensionDay) {
+        const [tenant, dimension, day, value] = key.split('\u0000');
+        this.upsertDimDay.run(tenant, dimension, Number(day), value, ...measuresOf(d));
       }
       this.db.exec('COMMIT');
     } catch (err) {
@@ -274,6 +287,8 @@ function keyFromRow(row: KeyRow): ApiKeyRecord {
   };
 }
 
+const DAY_MS = 86_400_000;
+
 function merge(into: Map<string, RollupDelta>, key: string, d: RollupDelta): void {
   const m = into.get(key);
   if (!m) {
@@ -326,6 +341,20 @@ function narrowAggregate(db: DatabaseSync, query: RollupQuery): RollupRow[] | nu
   if (dims.length === 0) {
     statement = db.prepare(`SELECT ${byBucket ? 'bucket, ' : ''}${SUMS} FROM rollup_totals WHERE tenant = ? AND bucket >= ? AND bucket < ?${byBucket ? ' GROUP BY bucket' : ''}`);
     params = [query.tenant, query.fromMs, query.toMs];
+  } else if (!byBucket && Math.ceil(query.fromMs / DAY_MS) * DAY_MS < Math.floor(query.toMs / DAY_MS) * DAY_MS) {
+    // Whole UTC days from the day rollups, the partial days at either edge from the 15-minute ones.
+    const [dim] = dims;
+    const value = query.filters[dim];
+    const firstDay = Math.ceil(query.fromMs / DAY_MS) * DAY_MS;
+    const lastDay = Math.floor(query.toMs / DAY_MS) * DAY_MS;
+    const valueClause = value !== undefined ? ' AND value = ?' : '';
+    const part = (table: string, column: string) => `SELECT value, cost_nanos, calls, error_calls, unpriced_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms_sum
+      FROM ${table} WHERE tenant = ? AND dim = ? AND ${column} >= ? AND ${column} < ?${valueClause}`;
+    statement = db.prepare(
+      `SELECT ${grouped.length ? 'value, ' : ''}${SUMS} FROM (${part('rollup_dims_day', 'day')} UNION ALL ${part('rollup_dims', 'bucket')} UNION ALL ${part('rollup_dims', 'bucket')})${grouped.length ? ' GROUP BY value' : ''}`,
+    );
+    const v = value !== undefined ? [value] : [];
+    params = [query.tenant, dim, firstDay, lastDay, ...v, query.tenant, dim, query.fromMs, firstDay, ...v, query.tenant, dim, lastDay, query.toMs, ...v];
   } else {
     const [dim] = dims;
     const value = query.filters[dim];
