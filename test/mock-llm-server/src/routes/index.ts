@@ -1,8 +1,8 @@
 import type { RouteHandler } from '../http';
+import { openAiRoutes } from './openai';
 
 /**
- * Every provider's routes, tried in order. Each provider lives in its own file
- * (`openai.ts`, `anthropic.ts`, `gemini.ts`) and exports one RouteHandler that returns false for
- * paths it does not serve.
+ * Every provider's routes, tried in order. Each provider lives in its own file and exports one
+ * RouteHandler that returns false for paths it does not serve.
  */
-export const routes: RouteHandler[] = [];
+export const routes: RouteHandler[] = [openAiRoutes];
