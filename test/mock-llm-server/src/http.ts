@@ -53,6 +53,8 @@ export async function sendSse(
   let sent = 0;
   for (const { event, data } of events) {
     if (scenario.cutAfter !== undefined && sent >= scenario.cutAfter) {
+      // Let what was written reach the client first: the cut must land mid-stream, not before it.
+      await sleep(50);
       res.socket?.destroy();
       return;
     }
