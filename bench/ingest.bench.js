@@ -2,7 +2,7 @@
 // real service over HTTP, next to the raw insert rate of the same store without our pipeline.
 // Run: ./run node bench/ingest.bench.js        (sqlite; set MONGODB_URI to measure mongo too)
 'use strict';
-const { spawn } = require('node:child_process');
+const { startService } = require('./service');
 const { randomBytes } = require('node:crypto');
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
@@ -50,20 +50,6 @@ function makeBatches() {
   return batches;
 }
 
-function startService(env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(__dirname, '..', 'collector-service', 'dist', 'main.js')], { env: { ...process.env, ...env, TOKENLEDGER_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const onData = (d) => {
-      out += d;
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve({ child, url: m[1] });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`service exited ${code}: ${out}`)));
-  });
-}
 
 async function send(url, batches) {
   let next = 0;

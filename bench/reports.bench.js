@@ -4,7 +4,7 @@
 // file is cached in ~/.cache/tokenledger/bench), with rollups computed the way ingest computes them.
 // Run: ./run node bench/reports.bench.js
 'use strict';
-const { spawn } = require('node:child_process');
+const { startService } = require('./service');
 const { existsSync, mkdirSync, renameSync, rmSync } = require('node:fs');
 const { homedir } = require('node:os');
 const { join } = require('node:path');
@@ -29,6 +29,19 @@ async function generate() {
   await store.close();
   const db = new DatabaseSync(tmp);
   db.exec('PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;');
+  const up = db.prepare(
+    `INSERT INTO rollups (tenant, bucket, provider, model, cost_type, user_id, agent, feature, service, status, cost_nanos, calls, error_calls, unpriced_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms_sum)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 0, 0, 0, ?)
+     ON CONFLICT (tenant, bucket, provider, model, cost_type, user_id, agent, feature, service, status) DO UPDATE SET
+       cost_nanos = cost_nanos + excluded.cost_nanos, calls = calls + excluded.calls, error_calls = error_calls + excluded.error_calls,
+       input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens, duration_ms_sum = duration_ms_sum + excluded.duration_ms_sum`,
+  );
+  // Rollups are flushed every 500k records so memory stays bounded at any N.
+  const flush = () => {
+    for (const r of rollups.values()) up.run('default', r.bucket, r.provider, r.model, r.type, r.user, r.agent, r.feature, 'shop', r.status, r.cost, r.calls, r.errors, r.input, r.output, r.duration);
+    rollups.clear();
+  };
+  let rollupRows = 0;
   const insert = db.prepare('INSERT INTO records (id, tenant, time_ms, provider, model, cost_type, user_id, agent, feature, service, status, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
   const models = [['openai', 'gpt-4o', 'llm', 2500, 10000], ['openai', 'gpt-4o-mini', 'llm', 150, 600], ['anthropic', 'claude-3-5-sonnet', 'llm', 3000, 15000], ['gcp.gemini', 'gemini-2.5-flash', 'llm', 300, 2500], ['openai', 'text-embedding-3-small', 'embedding', 20, 0]];
   const rollups = new Map();
@@ -57,18 +70,15 @@ async function generate() {
       r.output += output;
       r.duration += 800;
     } else rollups.set(key, { bucket, provider, model, type, user, agent, feature, status, cost, calls: 1, errors: status === 'error' ? 1 : 0, input, output, duration: 800 });
-    if (i % 200_000 === 199_999) {
+    if (i % 500_000 === 499_999) {
+      flush();
       db.exec('COMMIT');
       db.exec('BEGIN');
     }
   }
+  flush();
   db.exec('COMMIT');
-  const up = db.prepare(
-    'INSERT INTO rollups (tenant, bucket, provider, model, cost_type, user_id, agent, feature, service, status, cost_nanos, calls, error_calls, unpriced_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms_sum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 0, 0, 0, ?)',
-  );
-  db.exec('BEGIN');
-  for (const r of rollups.values()) up.run('default', r.bucket, r.provider, r.model, r.type, r.user, r.agent, r.feature, 'shop', r.status, r.cost, r.calls, r.errors, r.input, r.output, r.duration);
-  db.exec('COMMIT');
+  rollupRows = Number(db.prepare('SELECT COUNT(*) AS n FROM rollups').get().n);
   // The narrow rollups are built by the store's own migration from the full ones.
   db.exec('DROP TABLE rollup_totals; DROP TABLE rollup_dims; DROP TABLE rollup_dims_day; PRAGMA user_version = 2;');
   db.close();
@@ -76,26 +86,9 @@ async function generate() {
   await migrated.init();
   await migrated.close();
   renameSync(tmp, file);
-  console.log(`generated ${N.toLocaleString('en-US')} records (${rollups.size.toLocaleString('en-US')} rollup rows) in ${((Date.now() - start) / 1000).toFixed(0)} s`);
+  console.log(`generated ${N.toLocaleString('en-US')} records (${rollupRows.toLocaleString('en-US')} rollup rows) in ${((Date.now() - start) / 1000).toFixed(0)} s`);
 }
 
-function startService() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(__dirname, '..', 'collector-service', 'dist', 'main.js')], { env: { ...process.env, TOKENLEDGER_SQLITE_PATH: file, TOKENLEDGER_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const onData = (d) => {
-      out += d;
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve({ child, url: m[1] });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code, signal) => {
-      if (signal !== 'SIGTERM') console.error(`service exited (${code ?? signal}):\n${out.slice(-2000)}`);
-      reject(new Error('service exited'));
-    });
-  });
-}
 
 const percentile = (xs, p) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 
@@ -117,7 +110,7 @@ function rssMb(pid) {
 
 (async () => {
   await generate();
-  const service = await startService();
+  const service = await startService({ TOKENLEDGER_SQLITE_PATH: file });
   const range = `from=2026-10-02&to=2026-11-01`;
   const queries = {
     summary: `/v1/reports/summary?${range}`,

@@ -1,0 +1,28 @@
+// Starts the built collector service as its own process (so the benchmark client never shares its
+// event loop) and resolves with its URL once it logs the port it bound.
+'use strict';
+const { spawn } = require('node:child_process');
+const { join } = require('node:path');
+
+function startService(env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(__dirname, '..', 'collector-service', 'dist', 'main.js')], {
+      env: { ...process.env, ...env, TOKENLEDGER_PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const onData = (d) => {
+      out += d;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve({ child, url: m[1] });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code, signal) => {
+      if (signal !== 'SIGTERM') console.error(`service exited (${code ?? signal}):\n${out.slice(-2000)}`);
+      reject(new Error('service exited'));
+    });
+  });
+}
+
+module.exports = { startService };
