@@ -1,6 +1,6 @@
 import { diag } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
-import { GenAiMetrics } from './genai-telemetry';
+import { GenAiMetrics } from '@tokenledger/instrumentation-common';
 import { type SurfaceContext, wrapChatCreate, wrapEmbeddingsCreate } from './surfaces';
 import type { OpenAIInstrumentationConfig } from './types';
 

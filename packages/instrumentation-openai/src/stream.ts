@@ -1,5 +1,4 @@
-import type { GenAiCall, Usage } from './genai-telemetry';
-import { guard } from './genai-telemetry';
+import { type GenAiCall, observeSdkStream, type Usage } from '@tokenledger/instrumentation-common';
 
 interface ChatChunk {
   id?: string;
@@ -19,55 +18,24 @@ export function usageOfChat(u: ChatChunk['usage']): Usage | null {
 }
 
 /**
- * Wraps the SDK Stream's `iterator` in place: `for await`, `tee()` (which reads the same iterator)
- * and `controller.abort()` keep working on the SDK's own object. The call ends once, when the stream
- * is exhausted, fails, or the app stops early (`break` calls `return()`), with the usage seen.
+ * Observes a chat completion stream on the SDK's own Stream object. The call ends once, when the
+ * stream is exhausted, fails, or the app stops early (`break` calls `return()`), with the usage seen.
  */
 export function observeChatStream(stream: unknown, call: GenAiCall): void {
-  const s = stream as { iterator?: () => AsyncIterator<ChatChunk> };
-  if (typeof s.iterator !== 'function') return;
-  const original = s.iterator;
-  s.iterator = function (this: unknown) {
-    const inner = original.call(this);
+  observeSdkStream<ChatChunk>(stream, () => {
     let usage: Usage | null = null;
     const finishReasons: string[] = [];
-    const seen = (chunk: ChatChunk) =>
-      guard('reading a stream chunk', () => {
+    return {
+      item(chunk) {
         call.firstChunk();
         call.response({ id: chunk.id, model: chunk.model });
         for (const choice of chunk.choices ?? []) if (choice.finish_reason) finishReasons.push(choice.finish_reason);
         usage = usageOfChat(chunk.usage) ?? usage;
-      });
-    const finish = (error?: unknown) => {
-      if (finishReasons.length) call.response({ finishReasons });
-      call.end(usage, error);
-    };
-    const wrapped: AsyncIterableIterator<ChatChunk> = {
-      async next() {
-        let result: IteratorResult<ChatChunk>;
-        try {
-          result = await inner.next();
-        } catch (err) {
-          finish(err);
-          throw err;
-        }
-        if (result.done) finish();
-        else seen(result.value);
-        return result;
       },
-      async return(value?: unknown) {
-        finish();
-        return inner.return ? inner.return(value) : { done: true, value: undefined };
-      },
-      async throw(err?: unknown) {
-        finish(err);
-        if (inner.throw) return inner.throw(err);
-        throw err;
-      },
-      [Symbol.asyncIterator]() {
-        return this;
+      end(error) {
+        if (finishReasons.length) call.response({ finishReasons });
+        call.end(usage, error);
       },
     };
-    return wrapped;
-  };
+  });
 }

@@ -1,7 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import * as sc from '@tokenledger/semconv';
-import { observeApiPromise } from './api-promise';
-import { GenAiCall, type GenAiMetrics, guard } from './genai-telemetry';
+import { GenAiCall, type GenAiMetrics, guard, observeApiPromise } from '@tokenledger/instrumentation-common';
 import { providerFromBaseUrl } from './provider';
 import { observeChatStream, usageOfChat } from './stream';
 import type { Tracer } from '@opentelemetry/api';

@@ -1,4 +1,4 @@
-import { type Attributes, diag, type Histogram, type Meter, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { type Attributes, type Histogram, type Meter, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import * as sc from '@tokenledger/semconv';
 import { attributionFromContext } from './attribution';
 
@@ -18,21 +18,6 @@ export interface CallStart {
   serverAddress: string | null;
   serverPort: number | null;
   attributes?: Attributes;
-}
-
-let warned = false;
-/** An instrumentation fault is logged once and never reaches the application. */
-export function guard<T>(what: string, fn: () => T): T | undefined {
-  try {
-    return fn();
-  } catch (err) {
-    if (!warned) {
-      warned = true;
-      diag.warn(`@tokenledger/instrumentation-openai: ${what} failed; the call itself is unaffected: ${(err as Error).message}`);
-      console.warn(`[tokenledger] instrumentation fault in ${what}, ignored (logged once): ${(err as Error).message}`);
-    }
-    return undefined;
-  }
 }
 
 /** One GenAI client call: its span, and its metrics when it ends (exactly once). */

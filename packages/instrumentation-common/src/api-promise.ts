@@ -1,5 +1,5 @@
 import type { GenAiCall } from './genai-telemetry';
-import { guard } from './genai-telemetry';
+import { guard } from './guard';
 
 /** The part of the SDK's APIPromise we observe: its response promise and its body parser. */
 interface ObservablePromise {

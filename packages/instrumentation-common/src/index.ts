@@ -1,0 +1,5 @@
+export { GenAiCall, GenAiMetrics, errorTypeOf, type CallStart, type Usage } from './genai-telemetry';
+export { guard } from './guard';
+export { attributionFromContext, ATTRIBUTION_KEYS } from './attribution';
+export { observeApiPromise } from './api-promise';
+export { observeAsyncIterator, observeSdkStream, type IteratorObserver } from './observe-iterator';
