@@ -3,3 +3,4 @@ export { guard } from './guard';
 export { attributionFromContext, ATTRIBUTION_KEYS } from './attribution';
 export { observeApiPromise } from './api-promise';
 export { observeAsyncIterator, observeSdkStream, type IteratorObserver } from './observe-iterator';
+export { setCallGate, gateCall, type CallGate, type CallDescription, type GateAnswer } from './call-gate';

@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import * as sc from '@tokenledger/semconv';
-import { GenAiCall, type GenAiMetrics, guard, observeApiPromise } from '@tokenledger/instrumentation-common';
+import { attributionFromContext, type CallDescription, gateCall, GenAiCall, type GenAiMetrics, guard, observeApiPromise } from '@tokenledger/instrumentation-common';
 import { providerFromBaseUrl } from './provider';
 import { observeChatStream, usageOfChat } from './stream';
 import type { Tracer } from '@opentelemetry/api';
@@ -25,6 +25,13 @@ const REQUEST_PARAMS: [string, string][] = [
   ['n', sc.ATTR_GEN_AI_REQUEST_CHOICE_COUNT],
 ];
 
+/** What the call gate (the budget guard) is told about a call before it is made. */
+function describeCall(ctx: SurfaceContext, self: ThisParameterType<Create>, operation: string, body: Record<string, unknown>): CallDescription {
+  const client = self?._client;
+  const { provider } = providerFromBaseUrl(client?.baseURL, client?.constructor?.name === 'AzureOpenAI');
+  return { provider: ctx.providerName() ?? provider, model: String(body?.model ?? 'unknown'), operation, attributes: attributionFromContext() };
+}
+
 function startCall(ctx: SurfaceContext, self: ThisParameterType<Create>, operation: string, body: Record<string, unknown>, attributes: Attributes): GenAiCall {
   const client = self?._client;
   const { provider, host, port } = providerFromBaseUrl(client?.baseURL, client?.constructor?.name === 'AzureOpenAI');
@@ -41,6 +48,9 @@ function startCall(ctx: SurfaceContext, self: ThisParameterType<Create>, operati
 /** chat.completions.create: plain and streaming. */
 export function wrapChatCreate(original: Create, ctx: SurfaceContext): Create {
   return function (this: ThisParameterType<Create>, body, options) {
+    return gateCall(() => describeCall(ctx, this, sc.GenAiOperation.CHAT, body), () => chatCreate.call(this, body, options));
+  };
+  function chatCreate(this: ThisParameterType<Create>, body: Record<string, unknown>, options?: unknown) {
     const call = guard('starting a chat span', () => {
       const attributes: Attributes = {};
       for (const [param, attr] of REQUEST_PARAMS) if (typeof body?.[param] === 'number') attributes[attr] = body[param] as number;
@@ -59,12 +69,15 @@ export function wrapChatCreate(original: Create, ctx: SurfaceContext): Create {
       });
     }
     return promise;
-  };
+  }
 }
 
 /** embeddings.create */
 export function wrapEmbeddingsCreate(original: Create, ctx: SurfaceContext): Create {
   return function (this: ThisParameterType<Create>, body, options) {
+    return gateCall(() => describeCall(ctx, this, sc.GenAiOperation.EMBEDDINGS, body), () => embeddingsCreate.call(this, body, options));
+  };
+  function embeddingsCreate(this: ThisParameterType<Create>, body: Record<string, unknown>, options?: unknown) {
     const call = guard('starting an embeddings span', () => {
       const format = body?.encoding_format;
       return startCall(ctx, this, sc.GenAiOperation.EMBEDDINGS, body, typeof format === 'string' ? { [sc.ATTR_GEN_AI_REQUEST_ENCODING_FORMATS]: [format] } : {});
@@ -78,5 +91,5 @@ export function wrapEmbeddingsCreate(original: Create, ctx: SurfaceContext): Cre
       });
     }
     return promise;
-  };
+  }
 }
