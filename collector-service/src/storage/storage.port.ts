@@ -73,6 +73,16 @@ export interface ApiKeyRecord {
   revokedAtMs: number | null;
 }
 
+/** A stored document's body: plain JSON (no bigint; keep money as decimal strings of nanos). */
+export type DocumentBody = Record<string, unknown>;
+
+/** One stored document, as listed. */
+export interface DocumentEntry<T extends DocumentBody = DocumentBody> {
+  tenant: string;
+  id: string;
+  doc: T;
+}
+
 /**
  * The storage port: one interface, two adapters (sqlite on node:sqlite, mongo on mongoose), one
  * contract suite. Invariants every adapter keeps:
@@ -107,4 +117,24 @@ export interface StoragePort {
   revokeApiKey(id: string, tenant: string | null, atMs: number): Promise<boolean>;
   /** Whether any live key exists (no keys at all means open mode). */
   hasApiKeys(): Promise<boolean>;
+
+  // Documents: a small generic store for configuration objects (budgets, alert rules, channels) and
+  // once-only events (an alert fired for a rule, subject and period). A document is addressed by
+  // `kind` (what it is: "budget", "alert-rule", ...), `tenant` and `id`; its body is plain JSON stored
+  // whole and returned as written. Kinds never see each other; tenants never see each other.
+
+  /** Creates or replaces the document (last write wins). */
+  putDocument(kind: string, tenant: string, id: string, doc: DocumentBody): Promise<void>;
+  /** The document, or null when there is none. */
+  getDocument<T extends DocumentBody = DocumentBody>(kind: string, tenant: string, id: string): Promise<T | null>;
+  /** Every document of a kind in one tenant, or in every tenant when `tenant` is null; ordered by tenant, then id. */
+  listDocuments<T extends DocumentBody = DocumentBody>(kind: string, tenant: string | null): Promise<DocumentEntry<T>[]>;
+  /** Deletes the document; false when there was none. */
+  deleteDocument(kind: string, tenant: string, id: string): Promise<boolean>;
+  /**
+   * Stores the document only if no document of that kind, tenant and id exists, atomically: true for
+   * the one caller that stored it, false for every other, even across collector instances sharing
+   * the store. The "fire once" primitive: use a deterministic id (rule + subject + period).
+   */
+  insertOnce(kind: string, tenant: string, id: string, doc: DocumentBody): Promise<boolean>;
 }

@@ -76,7 +76,7 @@ describe('sqlite: narrow rollups', () => {
     await store.close();
     const { DatabaseSync } = await import('node:sqlite');
     const db = new DatabaseSync(path);
-    db.exec('DROP TABLE rollup_totals; DROP TABLE rollup_dims; DROP TABLE rollup_dims_day; PRAGMA user_version = 2;');
+    db.exec('DROP TABLE rollup_totals; DROP TABLE rollup_dims; DROP TABLE rollup_dims_day; DROP TABLE documents; PRAGMA user_version = 2;');
     db.close();
     const upgraded = await open(path);
     const ALL = { tenant: 'default', fromMs: 0, toMs: Date.UTC(2100, 0, 1), filters: {} };

@@ -146,5 +146,54 @@ describe(`storage contract: ${name}`, () => {
     await store.revokeApiKey('k2', null, 5);
     expect(await store.hasApiKeys()).toBe(false);
   });
+
+  it('stores documents by kind, tenant and id, returns them as written, and replaces them', async () => {
+    const rule = { type: 'daily_cost_above', thresholdNanos: '50000000000', channels: ['c1'], 'tag.team': { $weird: true } };
+    await store.putDocument('alert-rule', 'acme', 'r1', rule);
+    expect(await store.getDocument('alert-rule', 'acme', 'r1')).toEqual(rule);
+    await store.putDocument('alert-rule', 'acme', 'r1', { ...rule, enabled: false });
+    expect(await store.getDocument('alert-rule', 'acme', 'r1')).toEqual({ ...rule, enabled: false });
+    expect(await store.getDocument('alert-rule', 'globex', 'r1')).toBeNull();
+    expect(await store.getDocument('channel', 'acme', 'r1')).toBeNull();
+  });
+
+  it('lists documents of one kind per tenant or across tenants, ordered by tenant then id', async () => {
+    await store.putDocument('budget', 'globex', 'b2', { n: 3 });
+    await store.putDocument('budget', 'acme', 'b2', { n: 2 });
+    await store.putDocument('budget', 'acme', 'b1', { n: 1 });
+    await store.putDocument('channel', 'acme', 'c1', { n: 4 });
+    expect(await store.listDocuments('budget', 'acme')).toEqual([
+      { tenant: 'acme', id: 'b1', doc: { n: 1 } },
+      { tenant: 'acme', id: 'b2', doc: { n: 2 } },
+    ]);
+    expect((await store.listDocuments('budget', null)).map((e) => `${e.tenant}/${e.id}`)).toEqual(['acme/b1', 'acme/b2', 'globex/b2']);
+    expect(await store.listDocuments('budget', 'initech')).toEqual([]);
+  });
+
+  it('deletes a document only in its own tenant and says whether it existed', async () => {
+    await store.putDocument('channel', 'acme', 'c1', { name: 'ops' });
+    expect(await store.deleteDocument('channel', 'globex', 'c1')).toBe(false);
+    expect(await store.deleteDocument('channel', 'acme', 'c1')).toBe(true);
+    expect(await store.deleteDocument('channel', 'acme', 'c1')).toBe(false);
+    expect(await store.getDocument('channel', 'acme', 'c1')).toBeNull();
+  });
+
+  it('inserts a once-only document for exactly one of many concurrent callers across two instances', async () => {
+    const other = await fixture.another();
+    const attempts = Array.from({ length: 8 }, (_, i) => (i % 2 ? other : store).insertOnce('alert-fired', 'acme', 'rule-1|alice|2026-11-30', { by: i }));
+    const won = await Promise.all(attempts);
+    expect(won.filter(Boolean)).toHaveLength(1);
+    const winner = won.indexOf(true);
+    expect(await other.getDocument('alert-fired', 'acme', 'rule-1|alice|2026-11-30')).toEqual({ by: winner });
+    expect(await store.insertOnce('alert-fired', 'globex', 'rule-1|alice|2026-11-30', { by: 'globex' })).toBe(true);
+    expect(await store.insertOnce('alert-fired', 'acme', 'rule-1|alice|2026-12-01', { by: 'next day' })).toBe(true);
+    await other.close();
+  });
+
+  it('rejects a document that is not plain JSON with a message that says what to do', async () => {
+    await expect(store.putDocument('budget', 'acme', 'b1', { limitNanos: 10n })).rejects.toThrow(/decimal strings/);
+    await expect(store.insertOnce('budget', 'acme', '', { n: 1 })).rejects.toThrow(/id must be a non-empty string/);
+    expect(await store.getDocument('budget', 'acme', 'b1')).toBeNull();
+  });
 });
 }

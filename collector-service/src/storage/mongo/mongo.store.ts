@@ -2,10 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { type Collection, type Db, type Filter, MongoBulkWriteError, MongoServerError } from 'mongodb';
 import mongoose from 'mongoose';
 import type { UsageRecord } from '../../usage/usage-record';
+import { checkAddress, decodeDocument, encodeDocument } from '../documents';
 import { decodeCursor, decodeRecord, encodeCursor, encodeRecord } from '../record-codec';
 import {
   type ApiKeyRecord,
   type DimensionFilters,
+  type DocumentBody,
+  type DocumentEntry,
   type IngestOutcome,
   type RecordPage,
   type RecordQuery,
@@ -45,6 +48,21 @@ interface BatchDoc {
   createdAtMs: number;
 }
 
+/**
+ * A generic document. The body is kept as its JSON text, not as BSON fields: bodies may hold keys
+ * with dots or dollars (tag names), and the text is byte-for-byte what the sqlite adapter stores.
+ */
+interface StoredDoc {
+  /** kind + tenant + id, so a duplicate insert fails on `_id` (what insertOnce relies on). */
+  _id: string;
+  kind: string;
+  tenant: string;
+  id: string;
+  body: string;
+}
+
+const documentId = (kind: string, tenant: string, id: string) => JSON.stringify([kind, tenant, id]);
+
 interface KeyDoc extends Omit<ApiKeyRecord, 'id'> {
   _id: string;
 }
@@ -82,6 +100,7 @@ export class MongoStore implements StoragePort {
   private batches!: Collection<BatchDoc>;
   private deltas!: Collection<DeltaDoc>;
   private keys!: Collection<KeyDoc>;
+  private documents!: Collection<StoredDoc>;
 
   constructor(
     private readonly uri: string,
@@ -96,11 +115,13 @@ export class MongoStore implements StoragePort {
     this.batches = this.db.collection<BatchDoc>('rollup_batches');
     this.deltas = this.db.collection<DeltaDoc>('rollup_deltas');
     this.keys = this.db.collection<KeyDoc>('api_keys');
+    this.documents = this.db.collection<StoredDoc>('documents');
     await this.records.createIndex({ tenant: 1, timeMs: 1, _id: 1 });
     await this.claims.createIndex({ batch: 1 });
     await this.batches.createIndex({ state: 1 });
     await this.deltas.createIndex({ tenant: 1, bucket: 1 });
     await this.keys.createIndex({ hash: 1 }, { unique: true });
+    await this.documents.createIndex({ kind: 1, tenant: 1, id: 1 });
     for (const open of await this.batches.find({ state: 'open' }).toArray()) await this.completeBatch(open._id, open.ids);
   }
 
@@ -191,6 +212,35 @@ export class MongoStore implements StoragePort {
 
   async hasApiKeys(): Promise<boolean> {
     return (await this.keys.findOne({ revokedAtMs: null })) !== null;
+  }
+
+  async putDocument(kind: string, tenant: string, id: string, doc: DocumentBody): Promise<void> {
+    const body = encodeDocument(kind, tenant, id, doc);
+    const _id = documentId(kind, tenant, id);
+    await this.documents.replaceOne({ _id }, { kind, tenant, id, body }, { upsert: true });
+  }
+
+  async getDocument<T extends DocumentBody>(kind: string, tenant: string, id: string): Promise<T | null> {
+    checkAddress(kind, tenant, id);
+    const found = await this.documents.findOne({ _id: documentId(kind, tenant, id) });
+    return found ? decodeDocument<T>(found.body) : null;
+  }
+
+  async listDocuments<T extends DocumentBody>(kind: string, tenant: string | null): Promise<DocumentEntry<T>[]> {
+    const found = await this.documents.find(tenant === null ? { kind } : { kind, tenant }).sort({ tenant: 1, id: 1 }).toArray();
+    return found.map((d) => ({ tenant: d.tenant, id: d.id, doc: decodeDocument<T>(d.body) }));
+  }
+
+  async deleteDocument(kind: string, tenant: string, id: string): Promise<boolean> {
+    checkAddress(kind, tenant, id);
+    return (await this.documents.deleteOne({ _id: documentId(kind, tenant, id) })).deletedCount === 1;
+  }
+
+  async insertOnce(kind: string, tenant: string, id: string, doc: DocumentBody): Promise<boolean> {
+    const body = encodeDocument(kind, tenant, id, doc);
+    const _id = documentId(kind, tenant, id);
+    // A duplicate _id fails on MongoDB and FerretDB alike, without transactions: one insert wins.
+    return (await insertIgnoringDuplicates(this.documents, [{ _id, kind, tenant, id, body }])).size === 0;
   }
 
   /** Writes each open batch's deltas (idempotent: same claims, same deltas, same ids) and marks it done. */

@@ -98,6 +98,14 @@ const MIGRATIONS: string[] = [
    ) STRICT, WITHOUT ROWID;
    INSERT INTO rollup_dims_day SELECT tenant, dim, bucket - (bucket % 86400000), value, SUM(cost_nanos), SUM(calls), SUM(error_calls), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(duration_ms_sum)
      FROM rollup_dims GROUP BY tenant, dim, bucket - (bucket % 86400000), value;`,
+  // 5: generic documents (budgets, alert rules, channels, once-only alert events), JSON bodies.
+  `CREATE TABLE documents (
+     kind TEXT NOT NULL,
+     tenant TEXT NOT NULL,
+     id TEXT NOT NULL,
+     body TEXT NOT NULL,
+     PRIMARY KEY (kind, tenant, id)
+   ) STRICT, WITHOUT ROWID;`,
 ];
 
 export function migrate(db: DatabaseSync): void {
