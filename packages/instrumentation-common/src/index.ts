@@ -4,3 +4,4 @@ export { attributionFromContext, ATTRIBUTION_KEYS } from './attribution';
 export { observeApiPromise } from './api-promise';
 export { observeAsyncIterator, observeSdkStream, type IteratorObserver } from './observe-iterator';
 export { setCallGate, gateCall, type CallGate, type CallDescription, type GateAnswer } from './call-gate';
+export { estimateTextTokens, estimateMessagesTokens, encodingFor, textOfContent, type EstimatedMessage } from './estimate-tokens';

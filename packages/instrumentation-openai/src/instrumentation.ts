@@ -1,22 +1,63 @@
 import { diag } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import { GenAiMetrics } from '@tokenledger/instrumentation-common';
-import { type SurfaceContext, wrapChatCreate, wrapEmbeddingsCreate } from './surfaces';
+import { transcriptionSurface, speechSurface } from './audio';
+import { chatSurface } from './chat';
+import { embeddingsSurface } from './embeddings';
+import { imagesSurface } from './images';
+import { responsesSurface } from './responses';
+import { type Method, type Surface, type SurfaceContext, wrapSurface } from './surface';
 import type { OpenAIInstrumentationConfig } from './types';
 
 const PACKAGE_NAME = '@tokenledger/instrumentation-openai';
 const PACKAGE_VERSION = '0.1.0';
 /** The current major of `openai` and the one before. */
 export const SUPPORTED_VERSIONS = ['>=6 <8'];
+const UNSUPPORTED_VERSIONS = ['<6 || >=8'];
 
+type Prototype = Record<string, unknown>;
+type Resource = { prototype: Prototype } | undefined;
 interface OpenAIModule {
-  OpenAI?: { Chat?: { Completions?: { prototype: Record<string, unknown> } }; Embeddings?: { prototype: Record<string, unknown> } };
+  OpenAI?: {
+    Chat?: { Completions?: Resource };
+    Embeddings?: Resource;
+    Responses?: Resource;
+    Images?: Resource;
+    Audio?: { Transcriptions?: Resource; Translations?: Resource; Speech?: Resource };
+  };
+}
+
+/** Every patched method: where it lives on the module, its name, and its surface. */
+const PATCHES: { find: (m: OpenAIModule) => Resource; method: string; surface: Surface; required?: boolean }[] = [
+  { find: (m) => m.OpenAI?.Chat?.Completions, method: 'create', surface: chatSurface, required: true },
+  { find: (m) => m.OpenAI?.Embeddings, method: 'create', surface: embeddingsSurface, required: true },
+  { find: (m) => m.OpenAI?.Responses, method: 'create', surface: responsesSurface },
+  { find: (m) => m.OpenAI?.Images, method: 'generate', surface: imagesSurface },
+  { find: (m) => m.OpenAI?.Images, method: 'edit', surface: imagesSurface },
+  { find: (m) => m.OpenAI?.Images, method: 'createVariation', surface: imagesSurface },
+  { find: (m) => m.OpenAI?.Audio?.Transcriptions, method: 'create', surface: transcriptionSurface },
+  { find: (m) => m.OpenAI?.Audio?.Translations, method: 'create', surface: transcriptionSurface },
+  { find: (m) => m.OpenAI?.Audio?.Speech, method: 'create', surface: speechSurface },
+];
+
+let warnedVersion = false;
+
+/** Logged once per process: an app on an unsupported `openai` must hear why it gets no spans. */
+export function warnUnsupportedVersion(version: string | undefined): void {
+  if (warnedVersion) return;
+  warnedVersion = true;
+  const message =
+    `[tokenledger] openai ${version ?? '(unknown version)'} is outside the supported range ${SUPPORTED_VERSIONS.join(', ')}: ` +
+    `its calls are NOT instrumented (no spans, no token counts, no cost). Upgrade openai to a supported major version.`;
+  diag.warn(message);
+  console.warn(message);
 }
 
 /**
- * Instruments the `openai` SDK: every chat completion (plain and streaming) and embeddings call
- * becomes a GenAI CLIENT span with exact token counts and attribution, plus the GenAI client
- * metrics. The SDK's own promise and stream objects are returned unchanged.
+ * Instruments the `openai` SDK: chat completions (plain, streaming, parse), responses, embeddings,
+ * images, transcriptions, translations and speech each become a GenAI CLIENT span with exact usage
+ * and attribution, plus the GenAI client metrics. The SDK's own promise and stream objects are
+ * returned unchanged.
  */
 export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumentationConfig> {
   private genAiMetrics!: GenAiMetrics;
@@ -46,27 +87,33 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
         (exports: OpenAIModule) => this.patch(exports),
         (exports: OpenAIModule) => this.unpatch(exports),
       ),
+      // Without this the hook would skip other versions silently.
+      new InstrumentationNodeModuleDefinition('openai', UNSUPPORTED_VERSIONS, (exports: OpenAIModule, version?: string) => {
+        warnUnsupportedVersion(version);
+        return exports;
+      }),
     ];
   }
 
   /** Patches a loaded `openai` module (used by the require/import hooks, and directly where no hook can run). */
   patch(exports: OpenAIModule): OpenAIModule {
     const ctx = this.context();
-    const chat = exports.OpenAI?.Chat?.Completions?.prototype;
-    const embeddings = exports.OpenAI?.Embeddings?.prototype;
-    if (!chat || !embeddings) {
+    if (PATCHES.some((p) => p.required && typeof p.find(exports)?.prototype?.[p.method] !== 'function')) {
       diag.warn(`${PACKAGE_NAME}: this openai version does not have the expected classes; calls are not instrumented`);
       return exports;
     }
-    if (!isWrapped(chat.create)) this._wrap(chat as never, 'create' as never, ((original: never) => wrapChatCreate(original, ctx)) as never);
-    if (!isWrapped(embeddings.create)) this._wrap(embeddings as never, 'create' as never, ((original: never) => wrapEmbeddingsCreate(original, ctx)) as never);
+    for (const { find, method, surface } of PATCHES) {
+      const proto = find(exports)?.prototype;
+      if (!proto || typeof proto[method] !== 'function' || isWrapped(proto[method])) continue;
+      this._wrap(proto as never, method as never, ((original: Method) => wrapSurface(original, ctx, surface)) as never);
+    }
     return exports;
   }
 
   unpatch(exports: OpenAIModule): void {
-    const chat = exports.OpenAI?.Chat?.Completions?.prototype;
-    const embeddings = exports.OpenAI?.Embeddings?.prototype;
-    if (chat && isWrapped(chat.create)) this._unwrap(chat as never, 'create' as never);
-    if (embeddings && isWrapped(embeddings.create)) this._unwrap(embeddings as never, 'create' as never);
+    for (const { find, method } of PATCHES) {
+      const proto = find(exports)?.prototype;
+      if (proto && isWrapped(proto[method])) this._unwrap(proto as never, method as never);
+    }
   }
 }

@@ -105,7 +105,7 @@ describe('chat.completions.create', () => {
     const original = Array.prototype.map;
     // A response whose choices cannot be read the way the instrumentation reads them.
     const poisoned = h.client.chat.completions.create({ model: 'gpt-4o', messages: MESSAGES });
-    Object.defineProperty(Array.prototype, 'map', { configurable: true, value: function (this: unknown[], ...args: Parameters<typeof original>) { if (new Error().stack?.includes('surfaces')) throw new Error('boom'); return original.apply(this, args); } });
+    Object.defineProperty(Array.prototype, 'map', { configurable: true, value: function (this: unknown[], ...args: Parameters<typeof original>) { if (new Error().stack?.includes('instrumentation-openai/src/chat')) throw new Error('boom'); return original.apply(this, args); } });
     try {
       const res = await poisoned;
       expect(res.choices[0].message.content).toBe('Hello from gpt-4o!');

@@ -1,0 +1,37 @@
+import * as sc from '@tokenledger/semconv';
+import type { Attributes } from '@opentelemetry/api';
+import type { Surface } from './surface';
+
+interface TranscriptionResponse {
+  duration?: number;
+  usage?: { type?: string; seconds?: number; input_tokens?: number; output_tokens?: number };
+}
+
+/**
+ * audio.transcriptions.create and audio.translations.create. Whisper bills seconds of audio: the
+ * billed figure (`usage.seconds`) when the response has it, else `duration` (`verbose_json`); GPT
+ * transcribe models bill tokens (`usage.type: 'tokens'`). A `text`/`srt`/`vtt` response says neither.
+ */
+export const transcriptionSurface: Surface = {
+  operation: sc.GenAiOperation.AUDIO_TRANSCRIPTION,
+  onResult(value, call) {
+    const r = (typeof value === 'object' && value !== null ? value : {}) as TranscriptionResponse;
+    const seconds = r.usage?.type === 'duration' && typeof r.usage.seconds === 'number' ? r.usage.seconds : r.duration;
+    const attributes: Attributes = typeof seconds === 'number' ? { [sc.ATTR_TOKENLEDGER_AUDIO_SECONDS]: seconds } : {};
+    const tokens = r.usage?.type === 'tokens' ? { input: r.usage.input_tokens, output: r.usage.output_tokens } : null;
+    call.end(tokens, undefined, attributes);
+  },
+};
+
+/** audio.speech.create: billed per character of `input` (code points, so an emoji counts once). */
+export const speechSurface: Surface = {
+  operation: sc.GenAiOperation.SPEECH,
+  requestAttributes(body) {
+    const attributes: Attributes = { [sc.ATTR_GEN_AI_OUTPUT_TYPE]: sc.GenAiOutputType.SPEECH };
+    if (typeof body?.input === 'string') attributes[sc.ATTR_TOKENLEDGER_SPEECH_CHARACTERS] = Array.from(body.input).length;
+    return attributes;
+  },
+  onResult(_value, call) {
+    call.end(null);
+  },
+};

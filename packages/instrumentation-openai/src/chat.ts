@@ -1,0 +1,127 @@
+import type { Attributes } from '@opentelemetry/api';
+import { estimateMessagesTokens, estimateTextTokens, type EstimatedMessage, type GenAiCall, observeSdkStream, type Usage } from '@tokenledger/instrumentation-common';
+import * as sc from '@tokenledger/semconv';
+import type { Body, Surface, SurfaceContext } from './surface';
+
+interface ChatUsage {
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  prompt_tokens_details?: { cached_tokens?: number };
+  completion_tokens_details?: { reasoning_tokens?: number };
+}
+interface ToolCallDelta {
+  function?: { name?: string; arguments?: string };
+}
+interface ChatMessage {
+  content?: unknown;
+  tool_calls?: ToolCallDelta[];
+}
+interface ChatCompletion {
+  id?: string;
+  model?: string;
+  choices?: { finish_reason?: string | null; message?: ChatMessage; delta?: ChatMessage }[];
+  usage?: ChatUsage | null;
+}
+
+export function usageOfChat(u: ChatUsage | null | undefined): Usage | null {
+  if (!u) return null;
+  return {
+    input: u.prompt_tokens,
+    output: u.completion_tokens,
+    cacheRead: u.prompt_tokens_details?.cached_tokens,
+    reasoning: u.completion_tokens_details?.reasoning_tokens,
+  };
+}
+
+export const ESTIMATED: Attributes = { [sc.ATTR_TOKENLEDGER_USAGE_ESTIMATED]: true };
+
+/** Usage counted with the tokenizer, for a call the provider reported none for. */
+function estimateChat(body: Body, outputText: string): Usage {
+  const model = String(body.model ?? '');
+  const messages = Array.isArray(body.messages) ? (body.messages as EstimatedMessage[]) : [];
+  return { input: estimateMessagesTokens(model, messages), output: estimateTextTokens(model, outputText) };
+}
+
+/** The text a choice produced that is billed as output: its content and its tool calls. */
+function outputText(message: ChatMessage | undefined): string {
+  if (!message) return '';
+  const content = typeof message.content === 'string' ? message.content : '';
+  return content + (message.tool_calls ?? []).map((t) => `${t.function?.name ?? ''}${t.function?.arguments ?? ''}`).join('');
+}
+
+const REQUEST_PARAMS: [string, string][] = [
+  ['temperature', sc.ATTR_GEN_AI_REQUEST_TEMPERATURE],
+  ['top_p', sc.ATTR_GEN_AI_REQUEST_TOP_P],
+  ['max_tokens', sc.ATTR_GEN_AI_REQUEST_MAX_TOKENS],
+  ['max_completion_tokens', sc.ATTR_GEN_AI_REQUEST_MAX_TOKENS],
+  ['frequency_penalty', sc.ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY],
+  ['presence_penalty', sc.ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY],
+  ['seed', sc.ATTR_GEN_AI_REQUEST_SEED],
+  ['n', sc.ATTR_GEN_AI_REQUEST_CHOICE_COUNT],
+];
+
+/** Sampling parameters a request names, as GenAI request attributes. */
+export function requestParams(body: Body, params: [string, string][] = REQUEST_PARAMS): Attributes {
+  const attributes: Attributes = {};
+  for (const [param, attr] of params) if (typeof body?.[param] === 'number') attributes[attr] = body[param] as number;
+  return attributes;
+}
+
+/**
+ * chat.completions.create, plain and streaming. `chat.completions.parse` and `.stream()` call
+ * `create` themselves, so they are recorded through it, once.
+ */
+export const chatSurface: Surface = {
+  operation: sc.GenAiOperation.CHAT,
+  requestAttributes(body, ctx) {
+    const attributes = requestParams(body);
+    if (Array.isArray(body?.stop)) attributes[sc.ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = body.stop as string[];
+    const format = (body?.response_format as { type?: string } | undefined)?.type;
+    if (format === 'json_object' || format === 'json_schema') attributes[sc.ATTR_GEN_AI_OUTPUT_TYPE] = sc.GenAiOutputType.JSON;
+    if (ctx.captureContent() && body?.messages) attributes[sc.ATTR_GEN_AI_INPUT_MESSAGES] = JSON.stringify(body.messages);
+    return attributes;
+  },
+  onResult(value, call, body, ctx) {
+    if (body?.stream) return observeChatStream(value, call, body);
+    const r = value as ChatCompletion;
+    const choices = r.choices ?? [];
+    call.response({ id: r.id, model: r.model, finishReasons: choices.map((c) => c.finish_reason ?? '').filter(Boolean) });
+    const output = ctx.captureContent() ? { [sc.ATTR_GEN_AI_OUTPUT_MESSAGES]: JSON.stringify(choices.map((c) => c.message)) } : {};
+    const usage = usageOfChat(r.usage);
+    if (usage) call.end(usage, undefined, output);
+    else call.end(estimateChat(body, choices.map((c) => outputText(c.message)).join('')), undefined, { ...output, ...ESTIMATED });
+  },
+};
+
+/**
+ * Observes a chat completion stream on the SDK's own Stream object. The call ends once, when the
+ * stream is exhausted, fails, or the app stops early (`break` calls `return()`), with the usage seen.
+ * A stream requested without `stream_options.include_usage` reports no usage: its tokens are
+ * estimated from the request and the text that streamed, and marked as estimated.
+ */
+export function observeChatStream(stream: unknown, call: GenAiCall, body: Body): void {
+  const usageRequested = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+  observeSdkStream<ChatCompletion>(stream, () => {
+    let usage: Usage | null = null;
+    let text = '';
+    const finishReasons: string[] = [];
+    return {
+      item(chunk) {
+        call.firstChunk();
+        call.response({ id: chunk.id, model: chunk.model });
+        for (const choice of chunk.choices ?? []) {
+          if (choice.finish_reason) finishReasons.push(choice.finish_reason);
+          text += outputText(choice.delta);
+        }
+        usage = usageOfChat(chunk.usage) ?? usage;
+      },
+      end(error) {
+        if (finishReasons.length) call.response({ finishReasons });
+        // Usage that was asked for but not reached (the app stopped before the model finished) is
+        // unknown, not estimated; a server that ignores include_usage gets the estimate.
+        if (usage || (usageRequested && finishReasons.length === 0)) return call.end(usage, error);
+        call.end(estimateChat(body, text), error, ESTIMATED);
+      },
+    };
+  });
+}

@@ -1,0 +1,76 @@
+import type { Attributes, Tracer } from '@opentelemetry/api';
+import { attributionFromContext, type CallDescription, gateCall, GenAiCall, type GenAiMetrics, guard, observeApiPromise } from '@tokenledger/instrumentation-common';
+import { providerFromBaseUrl } from './provider';
+
+/** What every surface reads from the instrumentation, late (the tracer and meter can be replaced). */
+export interface SurfaceContext {
+  tracer: () => Tracer;
+  metrics: () => GenAiMetrics;
+  captureContent: () => boolean;
+  providerName: () => string | undefined;
+}
+
+export type Body = Record<string, unknown>;
+/** An SDK resource method: `this` is the resource (chat.completions, images, ...), `_client` its client. */
+export type Method = (this: { _client?: object }, body: Body, options?: unknown) => unknown;
+
+/** One API surface: how its call is named, what its request says, and how its result ends the span. */
+export interface Surface {
+  operation: string;
+  /** The model the API uses when the request names none. */
+  defaultModel?: string;
+  requestAttributes?(body: Body, ctx: SurfaceContext): Attributes;
+  /** Reads the parsed result (a response, or the SDK's Stream) and ends the call. */
+  onResult(value: unknown, call: GenAiCall, body: Body, ctx: SurfaceContext): void;
+}
+
+/** An `AzureOpenAI` client (or a subclass of it), by its class name: no import of the SDK needed. */
+function isAzureClient(client: object | undefined): boolean {
+  for (let proto = client && Object.getPrototypeOf(client); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    if (proto.constructor?.name === 'AzureOpenAI') return true;
+  }
+  return false;
+}
+
+function target(ctx: SurfaceContext, self: ThisParameterType<Method>) {
+  const client = self?._client as { baseURL?: string } | undefined;
+  const found = providerFromBaseUrl(client?.baseURL, isAzureClient(client));
+  return { ...found, provider: ctx.providerName() ?? found.provider };
+}
+
+const modelOf = (surface: Surface, body: Body) => String(body?.model ?? surface.defaultModel ?? 'unknown');
+
+/**
+ * Wraps one SDK method: the call gate (budget guard) is asked first, then the span starts, the
+ * original method runs, and the SDK's own APIPromise is returned with its result observed in place.
+ */
+export function wrapSurface(original: Method, ctx: SurfaceContext, surface: Surface): Method {
+  return function (this: ThisParameterType<Method>, body, options) {
+    const describe = (): CallDescription => ({ provider: target(ctx, this).provider, model: modelOf(surface, body), operation: surface.operation, attributes: attributionFromContext() });
+    return gateCall(describe, () => {
+      const call = guard(`starting a ${surface.operation} span`, () => {
+        const { provider, host, port } = target(ctx, this);
+        return new GenAiCall(ctx.tracer(), ctx.metrics(), {
+          operation: surface.operation,
+          provider,
+          requestModel: modelOf(surface, body),
+          serverAddress: host,
+          serverPort: port,
+          attributes: surface.requestAttributes?.(body, ctx) ?? {},
+        });
+      });
+      const promise = original.call(this, body, options);
+      if (call) {
+        observeApiPromise(promise, call, (value) => {
+          try {
+            surface.onResult(value, call, body, ctx);
+          } catch (err) {
+            call.end(null); // a result we could not read still ends its span; the fault is logged once
+            throw err;
+          }
+        });
+      }
+      return promise;
+    });
+  };
+}
