@@ -1,0 +1,67 @@
+import { type CallDescription, gateCall } from '@tokenledger/instrumentation-common';
+
+/** The part of the SDK's APIPromise that the SDK's own helpers use on what `messages.create` returns. */
+export interface ApiPromiseLike extends Promise<unknown> {
+  withResponse(): Promise<unknown>;
+  asResponse(): Promise<unknown>;
+  _thenUnwrap?(transform: (data: unknown, props: unknown) => unknown): ApiPromiseLike;
+}
+
+/** Carries an APIPromise through a plain promise without the promise adopting (and so parsing) it. */
+interface Boxed {
+  apiPromise: ApiPromiseLike;
+}
+
+/**
+ * Stands in for the SDK's APIPromise while the call gate decides, with the same lazy contract:
+ * nothing is parsed until the app (or an SDK helper) asks, and each method waits for the real
+ * APIPromise, or rejects with the gate's refusal.
+ */
+class DeferredApiPromise extends Promise<unknown> implements ApiPromiseLike {
+  // Promises derived with then/catch/finally are plain ones, as the SDK's own APIPromise does it.
+  static override get [Symbol.species]() {
+    return Promise;
+  }
+
+  constructor(private readonly boxed: Promise<Boxed>) {
+    super((resolve) => resolve(null));
+  }
+
+  override then<A = unknown, B = never>(onfulfilled?: ((value: unknown) => A | PromiseLike<A>) | null, onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+    return this.boxed.then(({ apiPromise }) => apiPromise).then(onfulfilled, onrejected);
+  }
+  override catch<B = never>(onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<unknown> {
+    return this.then(undefined, onrejected);
+  }
+  override finally(onfinally?: (() => void) | null): Promise<unknown> {
+    return this.then().finally(onfinally);
+  }
+  withResponse(): Promise<unknown> {
+    return this.boxed.then(({ apiPromise }) => apiPromise.withResponse());
+  }
+  asResponse(): Promise<unknown> {
+    return this.boxed.then(({ apiPromise }) => apiPromise.asResponse());
+  }
+  _thenUnwrap(transform: (data: unknown, props: unknown) => unknown): ApiPromiseLike {
+    return deferred(this.boxed.then(({ apiPromise }) => ({ apiPromise: apiPromise._thenUnwrap!(transform) })));
+  }
+}
+
+function deferred(boxed: Promise<Boxed>): DeferredApiPromise {
+  // Read only when the app asks; a refusal nobody asked about must not become an unhandled rejection.
+  boxed.catch(() => undefined);
+  return new DeferredApiPromise(boxed);
+}
+
+/**
+ * Asks the call gate (the budget guard) before `invoke` sends the request, keeping the SDK's promise
+ * API either way. An immediate yes returns the SDK's own APIPromise untouched. A refusal or a
+ * decision still pending (a cold budget cache) gives a stand-in with the APIPromise methods, because
+ * the SDK's own helpers — `messages.stream()`'s MessageStream among them — call `.withResponse()` on
+ * what `create` returns: a refusal then fails the helper the way an API error would.
+ */
+export function gateApiCall(describe: () => CallDescription, invoke: () => ApiPromiseLike): ApiPromiseLike {
+  const gated = gateCall(describe, (): Boxed => ({ apiPromise: invoke() }));
+  if (!(gated instanceof Promise)) return gated.apiPromise;
+  return deferred(gated);
+}

@@ -1,0 +1,102 @@
+import { diag } from '@opentelemetry/api';
+import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import { GenAiMetrics } from '@tokenledger/instrumentation-common';
+import { type SurfaceContext, wrapMessagesCreate } from './messages';
+import type { AnthropicInstrumentationConfig } from './types';
+
+const PACKAGE_NAME = '@tokenledger/instrumentation-anthropic';
+const PACKAGE_VERSION = '0.1.0';
+const MODULE_NAME = '@anthropic-ai/sdk';
+/** The current major of `@anthropic-ai/sdk` (1) and the one before (0.x, from 0.50, the releases with today's Messages API shape). */
+export const SUPPORTED_VERSIONS = ['>=0.50.0 <2'];
+
+/** Whether `version` (e.g. `1.14.0`) is in {@link SUPPORTED_VERSIONS}; kept dependency-free on purpose. */
+export function isSupportedVersion(version: string | undefined): boolean {
+  const match = /^(\d+)\.(\d+)\.\d+/.exec(version ?? '');
+  if (!match) return false;
+  const [major, minor] = [Number(match[1]), Number(match[2])];
+  return major === 1 || (major === 0 && minor >= 50);
+}
+
+type Prototype = Record<string, unknown>;
+interface AnthropicModule {
+  Anthropic?: { Messages?: { prototype: Prototype }; Beta?: { Messages?: { prototype: Prototype } } };
+}
+
+/** The prototypes whose `create` is patched: messages and beta.messages. */
+function targets(exports: AnthropicModule): Prototype[] {
+  return [exports?.Anthropic?.Messages?.prototype, exports?.Anthropic?.Beta?.Messages?.prototype].filter((p): p is Prototype => typeof p?.create === 'function');
+}
+
+const warned = new Set<string>();
+/** One clear warning per reason, on the OpenTelemetry logger and the console (an app rarely sets a diag logger). */
+function warnOnce(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  diag.warn(message);
+  console.warn(message);
+}
+
+/**
+ * Instruments `@anthropic-ai/sdk`: every Messages call (plain, streaming, the `messages.stream()`
+ * helper, and their beta forms) becomes a GenAI CLIENT span with exact token counts — prompt-cache
+ * reads and writes folded into input tokens and also kept apart — and attribution, plus the GenAI
+ * client metrics. The SDK's own promise, stream and MessageStream objects are returned unchanged.
+ */
+export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstrumentationConfig> {
+  private genAiMetrics!: GenAiMetrics;
+
+  constructor(config: AnthropicInstrumentationConfig = {}) {
+    super(PACKAGE_NAME, PACKAGE_VERSION, config);
+  }
+
+  protected override _updateMetricInstruments(): void {
+    this.genAiMetrics = new GenAiMetrics(this.meter);
+  }
+
+  private context(): SurfaceContext {
+    return {
+      tracer: () => this.tracer,
+      metrics: () => this.genAiMetrics,
+      captureContent: () => this.getConfig().captureMessageContent ?? process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT === 'true',
+      providerName: () => this.getConfig().providerName,
+    };
+  }
+
+  protected init() {
+    // Every version reaches `patch`, so one outside the supported range is reported instead of silently left alone.
+    return [
+      new InstrumentationNodeModuleDefinition(
+        MODULE_NAME,
+        ['*'],
+        (exports: AnthropicModule, version?: string) => this.patch(exports, version),
+        (exports: AnthropicModule) => this.unpatch(exports),
+      ),
+    ];
+  }
+
+  /**
+   * Patches a loaded `@anthropic-ai/sdk` module (used by the require/import hooks, and directly where
+   * no hook can run). `version` is the module's; without one the module's shape alone decides.
+   */
+  patch(exports: AnthropicModule, version?: string): AnthropicModule {
+    if (version !== undefined && !isSupportedVersion(version)) {
+      warnOnce(`${PACKAGE_NAME}: ${MODULE_NAME} ${version} is outside the supported range ${SUPPORTED_VERSIONS.join(' ')}; its calls are not instrumented (no spans, metrics or budget checks). Install a supported version.`);
+      return exports;
+    }
+    const prototypes = targets(exports);
+    if (prototypes.length === 0) {
+      warnOnce(`${PACKAGE_NAME}: this ${MODULE_NAME} version${version ? ` (${version})` : ''} does not have the expected Messages class; calls are not instrumented`);
+      return exports;
+    }
+    const ctx = this.context();
+    for (const proto of prototypes) {
+      if (!isWrapped(proto.create)) this._wrap(proto as never, 'create' as never, ((original: never) => wrapMessagesCreate(original, ctx)) as never);
+    }
+    return exports;
+  }
+
+  unpatch(exports: AnthropicModule): void {
+    for (const proto of targets(exports)) if (isWrapped(proto.create)) this._unwrap(proto as never, 'create' as never);
+  }
+}
