@@ -1,0 +1,30 @@
+import type { Attributes } from '@opentelemetry/api';
+import * as sc from '@tokenledger/semconv';
+import type { GeminiResponse } from './gemini-response';
+
+/** Prompt attributes, only when content capture is on (prompts are personal data). */
+export function inputContent(capture: boolean, contents: unknown, systemInstruction: unknown): Attributes {
+  if (!capture) return {};
+  const attributes: Attributes = {};
+  if (contents !== undefined) attributes[sc.ATTR_GEN_AI_INPUT_MESSAGES] = JSON.stringify(contents);
+  if (systemInstruction !== undefined) attributes[sc.ATTR_GEN_AI_SYSTEM_INSTRUCTIONS] = JSON.stringify(systemInstruction);
+  return attributes;
+}
+
+/** The candidates' contents of a whole response, only when content capture is on. */
+export function outputContent(capture: boolean, r: GeminiResponse): Attributes | undefined {
+  if (!capture || !r?.candidates) return undefined;
+  return { [sc.ATTR_GEN_AI_OUTPUT_MESSAGES]: JSON.stringify(r.candidates.map((c) => c?.content)) };
+}
+
+/** Collects a stream's text as one model message, for content capture. */
+export class StreamedText {
+  private text = '';
+  add(r: GeminiResponse): void {
+    const parts = (r?.candidates?.[0]?.content as { parts?: { text?: unknown; thought?: unknown }[] } | undefined)?.parts ?? [];
+    for (const part of parts) if (typeof part?.text === 'string' && !part.thought) this.text += part.text;
+  }
+  attributes(): Attributes {
+    return { [sc.ATTR_GEN_AI_OUTPUT_MESSAGES]: JSON.stringify([{ role: 'model', parts: [{ text: this.text }] }]) };
+  }
+}

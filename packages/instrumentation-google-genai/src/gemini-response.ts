@@ -1,0 +1,97 @@
+import type { Attributes } from '@opentelemetry/api';
+import type { Usage } from '@tokenledger/instrumentation-common';
+import * as sc from '@tokenledger/semconv';
+
+/** `usageMetadata` of a Gemini response, as both SDKs pass it through from the REST API. */
+export interface UsageMetadata {
+  promptTokenCount?: number;
+  cachedContentTokenCount?: number;
+  candidatesTokenCount?: number;
+  thoughtsTokenCount?: number;
+  toolUsePromptTokenCount?: number;
+}
+
+export interface GeminiResponse {
+  responseId?: string;
+  modelVersion?: string;
+  candidates?: { finishReason?: string; content?: unknown }[];
+  usageMetadata?: UsageMetadata;
+}
+
+/**
+ * Gemini's usage in the GenAI conventions' terms.
+ *
+ * - input = promptTokenCount (+ toolUsePromptTokenCount). Gemini's promptTokenCount already
+ *   includes the cached part (cachedContentTokenCount), which is exactly the convention's
+ *   "input includes cache reads", so the cached count is only copied to
+ *   `gen_ai.usage.cache_read.input_tokens`, never added. Tool-use prompt tokens (results of
+ *   Google Search, code execution, URL context fed back to the model) are billed as input and
+ *   counted in totalTokenCount, so they are input too; without them input + output would fall short
+ *   of totalTokenCount and of the bill.
+ * - output = candidatesTokenCount + thoughtsTokenCount. Gemini reports thinking tokens beside the
+ *   candidates, not inside them, but bills them as output; the convention's output includes
+ *   reasoning. The official OpenTelemetry google-genai instrumentation (opentelemetry-python-contrib,
+ *   through its GenAI utils) does the same: output = candidates + thoughts, thoughts also as
+ *   reasoning, cached content as cache reads.
+ *
+ * Missing fields stay missing (a streamed chunk before the last may lack candidatesTokenCount).
+ */
+export function usageOfGemini(u: UsageMetadata | undefined | null): Usage | null {
+  if (!u || typeof u !== 'object') return null;
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  const prompt = num(u.promptTokenCount);
+  const toolUse = num(u.toolUsePromptTokenCount);
+  const candidates = num(u.candidatesTokenCount);
+  const thoughts = num(u.thoughtsTokenCount);
+  return {
+    input: prompt === undefined && toolUse === undefined ? undefined : (prompt ?? 0) + (toolUse ?? 0),
+    output: candidates === undefined && thoughts === undefined ? undefined : (candidates ?? 0) + (thoughts ?? 0),
+    cacheRead: num(u.cachedContentTokenCount),
+    reasoning: thoughts,
+  };
+}
+
+/** Finish reasons as the conventions spell them: lower case (`STOP` → `stop`, `MAX_TOKENS` → `max_tokens`). */
+export function finishReasonsOf(r: GeminiResponse): string[] {
+  return (r.candidates ?? []).map((c) => (typeof c?.finishReason === 'string' ? c.finishReason.toLowerCase() : '')).filter(Boolean);
+}
+
+/**
+ * The model id without its resource path: `models/gemini-2.5-flash`,
+ * `publishers/google/models/gemini-2.5-flash` and `projects/p/locations/l/publishers/google/models/x`
+ * all name the model the price book knows as the last segment.
+ */
+export function modelId(model: unknown): string {
+  if (typeof model !== 'string' || !model) return 'unknown';
+  const at = model.lastIndexOf('models/');
+  return at >= 0 ? model.slice(at + 'models/'.length) : model;
+}
+
+/** Generation settings (`config` in @google/genai, `generationConfig` in the legacy SDK) → request attributes. */
+const GENERATION_PARAMS: [string, string][] = [
+  ['temperature', sc.ATTR_GEN_AI_REQUEST_TEMPERATURE],
+  ['topP', sc.ATTR_GEN_AI_REQUEST_TOP_P],
+  ['topK', sc.ATTR_GEN_AI_REQUEST_TOP_K],
+  ['maxOutputTokens', sc.ATTR_GEN_AI_REQUEST_MAX_TOKENS],
+  ['candidateCount', sc.ATTR_GEN_AI_REQUEST_CHOICE_COUNT],
+  ['presencePenalty', sc.ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY],
+  ['frequencyPenalty', sc.ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY],
+  ['seed', sc.ATTR_GEN_AI_REQUEST_SEED],
+];
+
+export function generationAttributes(config: Record<string, unknown> | undefined): Attributes {
+  const attributes: Attributes = {};
+  if (!config || typeof config !== 'object') return attributes;
+  for (const [param, attr] of GENERATION_PARAMS) if (typeof config[param] === 'number') attributes[attr] = config[param] as number;
+  if (Array.isArray(config.stopSequences)) attributes[sc.ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = config.stopSequences.map(String);
+  if (config.responseMimeType === 'application/json') attributes[sc.ATTR_GEN_AI_OUTPUT_TYPE] = sc.GenAiOutputType.JSON;
+  return attributes;
+}
+
+/** Embedding usage: Gemini API's usageMetadata, else the per-embedding token statistics Vertex AI's predict returns. */
+export function usageOfEmbeddings(r: { usageMetadata?: UsageMetadata; embeddings?: { statistics?: { tokenCount?: number } }[] }): Usage | null {
+  const fromMetadata = usageOfGemini(r?.usageMetadata);
+  if (fromMetadata?.input !== undefined) return { input: fromMetadata.input };
+  const counts = (r?.embeddings ?? []).map((e) => e?.statistics?.tokenCount).filter((n): n is number => typeof n === 'number');
+  return counts.length ? { input: counts.reduce((a, b) => a + b, 0) } : null;
+}

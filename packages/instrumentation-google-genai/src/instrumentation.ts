@@ -1,0 +1,121 @@
+import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import { GenAiMetrics } from '@tokenledger/instrumentation-common';
+import { type Surface, type SurfaceContext, wrapAsync } from './call';
+import { embedContentSurface, generateContentStreamSurface, generateContentSurface, generateImagesSurface } from './genai-surfaces';
+import { legacyBatchEmbedContentsSurface, legacyEmbedContentSurface, legacyGenerateContentStreamSurface, legacyGenerateContentSurface } from './legacy-surfaces';
+import type { GoogleGenAIInstrumentationConfig } from './types';
+import { GENAI_RANGE, inRange, LEGACY_RANGE, type Range, warnOnce } from './versions';
+
+const PACKAGE_NAME = '@tokenledger/instrumentation-google-genai';
+const PACKAGE_VERSION = '0.1.0';
+
+type Prototype = Record<string, unknown>;
+interface GenAIModule {
+  Models?: { prototype: Prototype };
+}
+interface LegacyModule {
+  GenerativeModel?: { prototype: Prototype };
+}
+
+/**
+ * `@google/genai` assigns its public Models methods (generateContent, ...) per instance in the
+ * constructor, so they cannot be patched on a prototype; each of them sends its request through
+ * one of these prototype methods, one per HTTP request. Patching here instruments every client,
+ * including ones made before the patch, and every path to the network (chats, automatic function
+ * calling, automatic continuation) exactly once per request.
+ */
+const GENAI_METHODS: [string, Surface<never, never>][] = [
+  ['generateContentInternal', generateContentSurface as never],
+  ['generateContentStreamInternal', generateContentStreamSurface as never],
+  ['embedContentInternal', embedContentSurface as never],
+  ['generateImagesInternal', generateImagesSurface as never],
+];
+
+const LEGACY_METHODS: [string, Surface<never, never>][] = [
+  ['generateContent', legacyGenerateContentSurface as never],
+  ['generateContentStream', legacyGenerateContentStreamSurface as never],
+  ['embedContent', legacyEmbedContentSurface as never],
+  ['batchEmbedContents', legacyBatchEmbedContentsSurface as never],
+];
+
+/**
+ * Instruments Google's Gemini SDKs: `@google/genai` (Gemini API and Vertex AI: generateContent,
+ * its streaming form, chats built on them, embedContent, generateImages) and the legacy
+ * `@google/generative-ai` (GenerativeModel's generateContent, generateContentStream, embedContent,
+ * batchEmbedContents). Each call becomes a GenAI CLIENT span with exact token counts and
+ * attribution, plus the GenAI client metrics; the SDKs' own promises and generators are returned.
+ */
+export class GoogleGenAIInstrumentation extends InstrumentationBase<GoogleGenAIInstrumentationConfig> {
+  private genAiMetrics!: GenAiMetrics;
+
+  constructor(config: GoogleGenAIInstrumentationConfig = {}) {
+    super(PACKAGE_NAME, PACKAGE_VERSION, config);
+  }
+
+  protected override _updateMetricInstruments(): void {
+    this.genAiMetrics = new GenAiMetrics(this.meter);
+  }
+
+  private context(): SurfaceContext {
+    return {
+      tracer: () => this.tracer,
+      metrics: () => this.genAiMetrics,
+      captureContent: () => this.getConfig().captureMessageContent ?? process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT === 'true',
+    };
+  }
+
+  /**
+   * Every version is offered to the patch, which checks the range itself: an unsupported version
+   * then gets a clear warning instead of the silence of an unmatched module definition.
+   */
+  protected init() {
+    return [
+      new InstrumentationNodeModuleDefinition('@google/genai', ['*'], (exports: GenAIModule, version?: string) => this.patchGenAI(exports, version), (exports: GenAIModule) => this.unpatchGenAI(exports)),
+      new InstrumentationNodeModuleDefinition('@google/generative-ai', ['*'], (exports: LegacyModule, version?: string) => this.patchLegacy(exports, version), (exports: LegacyModule) => this.unpatchLegacy(exports)),
+    ];
+  }
+
+  /** Patches a loaded `@google/genai` module (used by the require/import hooks, and directly where no hook can run). */
+  patchGenAI(exports: GenAIModule, version?: string): GenAIModule {
+    if (this.supported('@google/genai', version, GENAI_RANGE)) this.wrapAll('@google/genai', exports?.Models?.prototype, GENAI_METHODS);
+    return exports;
+  }
+
+  unpatchGenAI(exports: GenAIModule): void {
+    this.unwrapAll(exports?.Models?.prototype, GENAI_METHODS);
+  }
+
+  /** Patches a loaded `@google/generative-ai` module. */
+  patchLegacy(exports: LegacyModule, version?: string): LegacyModule {
+    if (this.supported('@google/generative-ai', version, LEGACY_RANGE)) this.wrapAll('@google/generative-ai', exports?.GenerativeModel?.prototype, LEGACY_METHODS);
+    return exports;
+  }
+
+  unpatchLegacy(exports: LegacyModule): void {
+    this.unwrapAll(exports?.GenerativeModel?.prototype, LEGACY_METHODS);
+  }
+
+  private supported(module: string, version: string | undefined, range: Range): boolean {
+    if (version === undefined || inRange(version, range)) return true;
+    warnOnce(module, `${PACKAGE_NAME}: ${module} ${version} is outside the supported range (>=${range[0]} <${range[1]}); its calls are NOT instrumented and their cost is not recorded. Use a supported version or update ${PACKAGE_NAME}.`);
+    return false;
+  }
+
+  private wrapAll(module: string, prototype: Prototype | undefined, methods: [string, Surface<never, never>][]): void {
+    const missing = methods.filter(([name]) => typeof prototype?.[name] !== 'function').map(([name]) => name);
+    if (!prototype || missing.length) {
+      warnOnce(`${module}:shape`, `${PACKAGE_NAME}: this ${module} version does not have the expected methods (${missing.join(', ')}); those calls are not instrumented`);
+    }
+    if (!prototype) return;
+    const ctx = this.context();
+    for (const [name, surface] of methods) {
+      if (typeof prototype[name] !== 'function' || isWrapped(prototype[name])) continue;
+      this._wrap(prototype as never, name as never, ((original: never) => wrapAsync(original, ctx, surface)) as never);
+    }
+  }
+
+  private unwrapAll(prototype: Prototype | undefined, methods: [string, Surface<never, never>][]): void {
+    if (!prototype) return;
+    for (const [name] of methods) if (isWrapped(prototype[name])) this._unwrap(prototype as never, name as never);
+  }
+}
