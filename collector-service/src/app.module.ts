@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { CollectorConfig } from './config/config';
 import { AuthModule } from './auth/auth.module';
+import { BudgetsModule } from './budgets/budgets.module';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
 import { IngestModule } from './ingest/ingest.module';
@@ -12,7 +13,7 @@ export class AppModule {
   static forRoot(config: CollectorConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), StorageModule, AuthModule, HealthModule, IngestModule, ReportsModule],
+      imports: [ConfigModule.forRoot(config), StorageModule, AuthModule, HealthModule, IngestModule, ReportsModule, BudgetsModule],
     };
   }
 }

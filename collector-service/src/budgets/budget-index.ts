@@ -1,0 +1,42 @@
+import type { StoragePort } from '../storage/storage.port';
+import { BUDGET_KIND, type Budget } from './budget';
+
+/**
+ * Every tenant's budgets in memory, so a check matches them without a store round trip. This
+ * process's writes update it at once; other instances' writes arrive with `reload` on every sync.
+ */
+export class BudgetIndex {
+  private tenants = new Map<string, Map<string, Budget>>();
+
+  constructor(private readonly storage: StoragePort) {}
+
+  /** Replaces the index with the store's budgets; returns the budgets that changed or disappeared. */
+  async reload(): Promise<Array<{ tenant: string; id: string }>> {
+    const next = new Map<string, Map<string, Budget>>();
+    for (const { tenant, doc } of await this.storage.listDocuments<Budget & Record<string, unknown>>(BUDGET_KIND, null)) {
+      let budgets = next.get(tenant);
+      if (!budgets) next.set(tenant, (budgets = new Map()));
+      budgets.set(doc.id, doc);
+    }
+    const changed: Array<{ tenant: string; id: string }> = [];
+    for (const [tenant, budgets] of this.tenants) {
+      for (const [id, b] of budgets) if (next.get(tenant)?.get(id)?.revision !== b.revision) changed.push({ tenant, id });
+    }
+    this.tenants = next;
+    return changed;
+  }
+
+  of(tenant: string): Iterable<Budget> {
+    return this.tenants.get(tenant)?.values() ?? [];
+  }
+
+  set(tenant: string, budget: Budget): void {
+    let budgets = this.tenants.get(tenant);
+    if (!budgets) this.tenants.set(tenant, (budgets = new Map()));
+    budgets.set(budget.id, budget);
+  }
+
+  delete(tenant: string, id: string): void {
+    this.tenants.get(tenant)?.delete(id);
+  }
+}

@@ -1,0 +1,176 @@
+import type { StoragePort } from '../storage/storage.port';
+import type { StoredBatch, StoredRecordsFeed } from '../storage/stored-records.feed';
+import type { Budget } from './budget';
+import { type PeriodSpend, readSpend, recordInScope } from './budget-spend';
+import { type BudgetPeriodWindow, budgetPeriod } from './budget-state';
+
+interface SpendEntry extends PeriodSpend {
+  tenant: string;
+  budget: Budget;
+  window: BudgetPeriodWindow;
+  /** Batches with a higher seq started after the read: add them. Lower ones were seen or are unknown. */
+  baseSeq: number;
+  /** The read may have missed a concurrent batch, or another instance wrote: read again. */
+  dirty: boolean;
+  lastUsedMs: number;
+}
+
+/** A tenant's total calls over the cached periods, to notice what other instances stored. */
+interface TenantWatch {
+  fromMs: number;
+  toMs: number;
+  calls: number;
+  baseSeq: number;
+  localCalls: number;
+  ambiguous: boolean;
+}
+
+const IDLE_MS = 10 * 60_000;
+
+/**
+ * Spend per (budget, period), and per user for perUser budgets, kept in memory so a check answers
+ * without a store round trip. Exact by construction:
+ * - an entry is loaded from the rollups, then every batch this process stores afterwards is added
+ *   as it is stored (before its ack), so a check right after an ack sees it;
+ * - a batch that was in flight during the read might or might not be in it: it is never added (no
+ *   double count), the entry is marked dirty and read again;
+ * - batches stored by another instance on the same store are noticed by comparing each tenant's
+ *   call count in the rollups with what this process expects, on every sync; a difference marks
+ *   the tenant's entries dirty, and dirty entries are read again on the next sync.
+ * So spend never counts a record twice, and lags another instance's writes by at most a sync interval.
+ */
+export class BudgetSpendCache {
+  private readonly entries = new Map<string, SpendEntry>();
+  private readonly loading = new Map<string, Promise<SpendEntry>>();
+  private readonly byTenant = new Map<string, Set<SpendEntry>>();
+  private readonly watches = new Map<string, TenantWatch>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly storage: StoragePort,
+    private readonly feed: StoredRecordsFeed,
+  ) {
+    this.unsubscribe = feed.subscribe((batch) => this.add(batch));
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+
+  /** The budget's spend in the period containing `nowMs` (loaded from the rollups on first use). */
+  async spend(tenant: string, budget: Budget, nowMs: number): Promise<{ window: BudgetPeriodWindow; spend: PeriodSpend }> {
+    const window = budgetPeriod(budget, nowMs);
+    const key = `${tenant}\u0000${budget.id}\u0000${budget.revision}\u0000${window.startMs}`;
+    const entry = this.entries.get(key) ?? (await this.load(key, tenant, budget, window));
+    entry.lastUsedMs = nowMs;
+    return { window, spend: entry };
+  }
+
+  private load(key: string, tenant: string, budget: Budget, window: BudgetPeriodWindow): Promise<SpendEntry> {
+    let pending = this.loading.get(key);
+    if (!pending) {
+      pending = this.read(tenant, budget, window)
+        .then(({ spend, baseSeq, clean }) => {
+          const entry: SpendEntry = { ...spend, tenant, budget, window, baseSeq, dirty: !clean, lastUsedMs: 0 };
+          this.entries.set(key, entry);
+          let set = this.byTenant.get(tenant);
+          if (!set) this.byTenant.set(tenant, (set = new Set()));
+          set.add(entry);
+          return entry;
+        })
+        .finally(() => this.loading.delete(key));
+      this.loading.set(key, pending);
+    }
+    return pending;
+  }
+
+  /** A rollup read, and whether no batch of the tenant overlapped it (then it saw every batch up to baseSeq). */
+  private async read(tenant: string, budget: Budget, window: BudgetPeriodWindow): Promise<{ spend: PeriodSpend; baseSeq: number; clean: boolean }> {
+    return this.consistently(tenant, () => readSpend(this.storage, tenant, budget, window)).then(({ value, baseSeq, clean }) => ({ spend: value, baseSeq, clean }));
+  }
+
+  private async consistently<T>(tenant: string, fn: () => Promise<T>): Promise<{ value: T; baseSeq: number; clean: boolean }> {
+    const before = this.feed.activity(tenant);
+    const value = await fn();
+    const after = this.feed.activity(tenant);
+    return { value, baseSeq: this.feed.started, clean: before.inFlight === 0 && after.inFlight === 0 && before.started === after.started };
+  }
+
+  /** Adds a batch this process just stored to the entries it belongs to. */
+  private add(batch: StoredBatch): void {
+    for (const r of batch.records) {
+      const watch = this.watches.get(r.tenant);
+      if (watch && r.timeMs >= watch.fromMs && r.timeMs < watch.toMs) {
+        if (batch.seq > watch.baseSeq) watch.localCalls++;
+        else watch.ambiguous = true;
+      }
+      const entries = this.byTenant.get(r.tenant);
+      if (!entries || r.costNanos === null) continue;
+      for (const e of entries) {
+        if (r.timeMs < e.window.startMs || r.timeMs >= e.window.endMs || !recordInScope(e.budget, r)) continue;
+        if (batch.seq <= e.baseSeq) {
+          e.dirty = true;
+          continue;
+        }
+        e.total += r.costNanos;
+        if (e.byUser) e.byUser.set(r.user!, (e.byUser.get(r.user!) ?? 0n) + r.costNanos);
+      }
+    }
+  }
+
+  /**
+   * One sync round: drops entries idle for 10 minutes or of past periods, notices other instances'
+   * writes, and re-reads dirty entries.
+   */
+  async sync(nowMs: number): Promise<void> {
+    for (const [key, e] of this.entries) {
+      if (nowMs >= e.window.endMs || nowMs - e.lastUsedMs > IDLE_MS) this.drop(key, e);
+    }
+    for (const [tenant, entries] of this.byTenant) {
+      if (entries.size === 0) {
+        this.byTenant.delete(tenant);
+        this.watches.delete(tenant);
+        continue;
+      }
+      await this.watchTenant(tenant, entries);
+    }
+    for (const [key, e] of this.entries) {
+      if (!e.dirty) continue;
+      const fresh = await this.read(e.tenant, e.budget, e.window);
+      if (this.entries.get(key) !== e) continue; // dropped meanwhile
+      e.total = fresh.spend.total;
+      e.byUser = fresh.spend.byUser;
+      e.baseSeq = fresh.baseSeq;
+      e.dirty = !fresh.clean;
+    }
+  }
+
+  private async watchTenant(tenant: string, entries: Set<SpendEntry>): Promise<void> {
+    let fromMs = Infinity;
+    let toMs = -Infinity;
+    for (const e of entries) {
+      fromMs = Math.min(fromMs, e.window.startMs);
+      toMs = Math.max(toMs, e.window.endMs);
+    }
+    const read = await this.consistently(tenant, async () => (await this.storage.aggregate({ tenant, fromMs, toMs, filters: {}, groupBy: [] }))[0]?.calls ?? 0);
+    if (!read.clean) return; // decide on a quiet read; local batches keep being counted meanwhile
+    const watch = this.watches.get(tenant);
+    const comparable = watch !== undefined && watch.fromMs === fromMs && watch.toMs === toMs && !watch.ambiguous;
+    // Without a comparable earlier count (first round, a wider range, a batch that overlapped the
+    // last count) nothing proves the entries current: read them again, once.
+    if (!comparable || watch.calls + watch.localCalls !== read.value) {
+      for (const e of entries) e.dirty = true;
+    }
+    this.watches.set(tenant, { fromMs, toMs, calls: read.value, baseSeq: read.baseSeq, localCalls: 0, ambiguous: false });
+  }
+
+  private drop(key: string, e: SpendEntry): void {
+    this.entries.delete(key);
+    this.byTenant.get(e.tenant)?.delete(e);
+  }
+
+  /** Forgets every cached period of a budget (it changed or was deleted). */
+  forget(tenant: string, budgetId: string): void {
+    for (const [key, e] of this.entries) if (e.tenant === tenant && e.budget.id === budgetId) this.drop(key, e);
+  }
+}

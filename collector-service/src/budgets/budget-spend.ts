@@ -1,0 +1,37 @@
+import type { StoragePort } from '../storage/storage.port';
+import type { UsageRecord } from '../usage/usage-record';
+import { type Budget, SCOPE_DIMENSIONS, scopeFilters } from './budget';
+import type { BudgetPeriodWindow } from './budget-state';
+
+/** A budget's spend in one period: the scope's total, and each user's for a perUser budget. */
+export interface PeriodSpend {
+  total: bigint;
+  /** perUser budgets only: spend of each user with any (records without a user are not anyone's). */
+  byUser: Map<string, bigint> | null;
+}
+
+/** Reads a budget's spend in a period from the exact rollups (never raw records). */
+export async function readSpend(storage: StoragePort, tenant: string, budget: Budget, window: BudgetPeriodWindow): Promise<PeriodSpend> {
+  const query = { tenant, fromMs: window.startMs, toMs: window.endMs, filters: scopeFilters(budget.scope) };
+  if (!budget.scope.perUser) {
+    const [row] = await storage.aggregate({ ...query, groupBy: [] });
+    return { total: row?.costNanos ?? 0n, byUser: null };
+  }
+  const byUser = new Map<string, bigint>();
+  let total = 0n;
+  for (const row of await storage.aggregate({ ...query, groupBy: ['user'] })) {
+    if (row.key.user === null || row.key.user === undefined) continue;
+    byUser.set(row.key.user, row.costNanos);
+    total += row.costNanos;
+  }
+  return { total, byUser };
+}
+
+/** Whether a stored record counts toward a budget (its scope; a perUser budget needs a user). */
+export function recordInScope(budget: Budget, record: UsageRecord): boolean {
+  for (const d of SCOPE_DIMENSIONS) {
+    const wanted = budget.scope[d];
+    if (wanted !== undefined && record[d] !== wanted) return false;
+  }
+  return !budget.scope.perUser || record.user !== null;
+}

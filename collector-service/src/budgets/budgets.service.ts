@@ -1,0 +1,169 @@
+import { Inject, Injectable, Logger, NotFoundException, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { StoragePort } from '../storage/storage.port';
+import { STORAGE } from '../storage/storage.tokens';
+import { StoredRecordsFeed } from '../storage/stored-records.feed';
+import { BUDGET_KIND, type Budget, budgetFromBody, budgetView, patchBudget } from './budget';
+import { budgetApplies, checkSubjectFromBody } from './budget-check';
+import { BudgetClock } from './budget-clock';
+import { BudgetIndex } from './budget-index';
+import { readSpend } from './budget-spend';
+import { BudgetSpendCache } from './budget-spend.cache';
+import { type BudgetState, budgetPeriod, isoIn, projectedNanos, ratioOf, stateOf, usd } from './budget-state';
+
+/** How often budgets and spend are brought in line with what other instances wrote to the store. */
+export const BUDGET_SYNC_MS = 1000;
+const TOP_USERS = 10;
+
+export type BudgetDecision = 'allow' | 'warn' | 'block';
+
+@Injectable()
+export class BudgetsService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Budgets');
+  private readonly index: BudgetIndex;
+  private readonly cache: BudgetSpendCache;
+  private timer: NodeJS.Timeout | null = null;
+  private syncing: Promise<void> | null = null;
+
+  constructor(
+    @Inject(STORAGE) private readonly storage: StoragePort,
+    feed: StoredRecordsFeed,
+    private readonly clock: BudgetClock,
+  ) {
+    this.index = new BudgetIndex(storage);
+    this.cache = new BudgetSpendCache(storage, feed);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.index.reload();
+    this.timer = setInterval(() => void this.sync(), BUDGET_SYNC_MS);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.syncing;
+    this.cache.close();
+  }
+
+  /** One sync round (also what tests call instead of waiting for the timer). */
+  sync(): Promise<void> {
+    this.syncing ??= (async () => {
+      try {
+        for (const { tenant, id } of await this.index.reload()) this.cache.forget(tenant, id);
+        await this.cache.sync(this.clock.now());
+      } catch (err) {
+        this.logger.warn(`budget sync failed, retrying next round: ${(err as Error).message}`);
+      } finally {
+        this.syncing = null;
+      }
+    })();
+    return this.syncing;
+  }
+
+  async create(tenant: string, body: unknown) {
+    const budget = budgetFromBody(body, this.clock.now());
+    await this.storage.putDocument(BUDGET_KIND, tenant, budget.id, { ...budget });
+    this.index.set(tenant, budget);
+    return budgetView(budget);
+  }
+
+  async list(tenant: string) {
+    return (await this.storage.listDocuments<Budget & Record<string, unknown>>(BUDGET_KIND, tenant)).map((e) => budgetView(e.doc));
+  }
+
+  async get(tenant: string, id: string) {
+    return budgetView(await this.find(tenant, id));
+  }
+
+  async update(tenant: string, id: string, body: unknown) {
+    const budget = patchBudget(await this.find(tenant, id), body, this.clock.now());
+    await this.storage.putDocument(BUDGET_KIND, tenant, id, { ...budget });
+    this.index.set(tenant, budget);
+    this.cache.forget(tenant, id);
+    return budgetView(budget);
+  }
+
+  async remove(tenant: string, id: string): Promise<void> {
+    if (!(await this.storage.deleteDocument(BUDGET_KIND, tenant, id))) throw notFound(id);
+    this.index.delete(tenant, id);
+    this.cache.forget(tenant, id);
+  }
+
+  /** Spend against the limit in the current period, read from the rollups now (not the check cache). */
+  async status(tenant: string, id: string) {
+    const budget = await this.find(tenant, id);
+    const now = this.clock.now();
+    const window = budgetPeriod(budget, now);
+    const spend = await readSpend(this.storage, tenant, budget, window);
+    const limit = BigInt(budget.limitNanos);
+    const figures = (spent: bigint) => ({
+      spentNanos: spent.toString(),
+      spentUsd: usd(spent),
+      ratio: ratioOf(spent, limit),
+      state: stateOf(budget, spent),
+    });
+    const base = {
+      id: budget.id,
+      name: budget.name,
+      action: budget.action,
+      limitNanos: budget.limitNanos,
+      limitUsd: usd(limit),
+      periodStart: isoIn(window.startMs, budget.timezone),
+      periodEnd: isoIn(window.endMs, budget.timezone),
+    };
+    if (!spend.byUser) {
+      const projected = projectedNanos(spend.total, window, now);
+      return { ...base, ...figures(spend.total), projectedNanos: projected.toString(), projectedUsd: usd(projected) };
+    }
+    // perUser: the limit is each user's, so the budget stands where its highest-spending user does.
+    const ranked = [...spend.byUser].sort((a, b) => (b[1] > a[1] ? 1 : b[1] < a[1] ? -1 : a[0] < b[0] ? -1 : 1));
+    const top = ranked[0]?.[1] ?? 0n;
+    const projected = projectedNanos(top, window, now);
+    return {
+      ...base,
+      ...figures(top),
+      projectedNanos: projected.toString(),
+      projectedUsd: usd(projected),
+      totalSpentNanos: spend.total.toString(),
+      totalSpentUsd: usd(spend.total),
+      users: ranked.length,
+      usersExceeded: ranked.filter(([, s]) => s >= limit).length,
+      topUsers: ranked.slice(0, TOP_USERS).map(([user, spent]) => ({ user, ...figures(spent) })),
+    };
+  }
+
+  /**
+   * The decision for a call about to be made: `block` when a matching `block` budget is exceeded,
+   * `warn` when any matching budget is past a threshold or exceeded, else `allow`. Served from memory.
+   */
+  async check(tenant: string, subjectBody: unknown) {
+    const { subject } = checkSubjectFromBody(subjectBody);
+    const now = this.clock.now();
+    const budgets: Array<{ id: string; name: string; action: string; spentNanos: string; spentUsd: string; limitNanos: string; limitUsd: string; state: BudgetState; resetsAt: string }> = [];
+    let decision: BudgetDecision = 'allow';
+    let blockUntil = -Infinity;
+    let nextReset = Infinity;
+    for (const budget of this.index.of(tenant)) {
+      if (!budgetApplies(budget, subject)) continue;
+      const { window, spend } = await this.cache.spend(tenant, budget, now);
+      const spent = spend.byUser ? (spend.byUser.get(subject.user!) ?? 0n) : spend.total;
+      const state = stateOf(budget, spent);
+      if (state === 'exceeded' && budget.action === 'block') {
+        decision = 'block';
+        blockUntil = Math.max(blockUntil, window.endMs);
+      } else if (state !== 'ok' && decision === 'allow') decision = 'warn';
+      nextReset = Math.min(nextReset, window.endMs);
+      budgets.push({ id: budget.id, name: budget.name, action: budget.action, spentNanos: spent.toString(), spentUsd: usd(spent), limitNanos: budget.limitNanos, limitUsd: usd(BigInt(budget.limitNanos)), state, resetsAt: new Date(window.endMs).toISOString() });
+    }
+    const resetsAtMs = decision === 'block' ? blockUntil : nextReset;
+    return { allowed: decision !== 'block', decision, budgets, resetsAt: Number.isFinite(resetsAtMs) ? new Date(resetsAtMs).toISOString() : null };
+  }
+
+  private async find(tenant: string, id: string): Promise<Budget> {
+    const budget = await this.storage.getDocument<Budget & Record<string, unknown>>(BUDGET_KIND, tenant, id);
+    if (!budget) throw notFound(id);
+    return budget;
+  }
+}
+
+const notFound = (id: string) => new NotFoundException(`no budget with id "${id}" in this tenant`);

@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Budget } from '../../src/budgets/budget';
+import { BudgetSpendCache } from '../../src/budgets/budget-spend.cache';
+import { SqliteStore } from '../../src/storage/sqlite/sqlite.store';
+import type { StoragePort } from '../../src/storage/storage.port';
+import { StoredRecordsFeed } from '../../src/storage/stored-records.feed';
+import { record } from '../support/records';
+
+const NOW = Date.UTC(2026, 10, 20, 12);
+const BUDGET: Budget = { id: 'b1', name: 'all', scope: {}, period: 'month', timezone: 'UTC', limitNanos: '1000000000', thresholds: [0.8, 1], action: 'block', channels: [], createdAtMs: 0, updatedAtMs: 0, revision: 1 };
+
+/**
+ * A real SQLite store whose ingest can be held before or after its commit, so a spend read can be
+ * made to overlap a batch in both orders (on MongoDB these interleavings happen on their own).
+ */
+function heldStore(inner: SqliteStore) {
+  const holds: { before?: Promise<void>; after?: Promise<void> } = {};
+  const store = new Proxy(inner, {
+    get(target, property) {
+      if (property === 'ingest') {
+        return async (records: Parameters<StoragePort['ingest']>[0]) => {
+          await holds.before;
+          const outcome = await target.ingest(records);
+          await holds.after;
+          return outcome;
+        };
+      }
+      const value = Reflect.get(target, property);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  }) as StoragePort;
+  return { store, holds };
+}
+
+function gate(): { promise: Promise<void>; open(): void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+describe('budget spend cache', () => {
+  let dir: string;
+  let inner: SqliteStore;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tokenledger-cache-'));
+    inner = new SqliteStore(join(dir, 'db.sqlite'));
+    await inner.init();
+  });
+  afterEach(async () => {
+    await inner.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const spent = async (cache: BudgetSpendCache) => (await cache.spend('default', BUDGET, NOW)).spend.total;
+
+  it.each(['before', 'after'] as const)('never double counts a batch that overlaps a spend read (held %s its commit), and is exact after a sync', async (where) => {
+    const feed = new StoredRecordsFeed();
+    const held = heldStore(inner);
+    const store = feed.observe(held.store);
+    const cache = new BudgetSpendCache(store, feed);
+    await store.ingest([record({ timeMs: NOW - 1000, costNanos: 5n })]);
+    const g = gate();
+    held.holds[where] = g.promise;
+    const ingesting = store.ingest([record({ timeMs: NOW - 500, costNanos: 7n })]);
+    await new Promise((r) => setImmediate(r));
+    const during = await spent(cache); // read while the batch is in flight
+    expect([5n, 12n]).toContain(during);
+    g.open();
+    await ingesting;
+    expect(await spent(cache)).toBeLessThanOrEqual(12n);
+    await cache.sync(NOW);
+    expect(await spent(cache)).toBe(12n);
+    held.holds[where] = undefined;
+    await store.ingest([record({ timeMs: NOW - 100, costNanos: 30n })]);
+    expect(await spent(cache)).toBe(42n); // a batch after the read is added as it is stored
+    cache.close();
+  });
+
+  it('adds only records of the period and scope, and notices writes it did not make', async () => {
+    const feed = new StoredRecordsFeed();
+    const store = feed.observe(inner);
+    const cache = new BudgetSpendCache(store, feed);
+    const scoped: Budget = { ...BUDGET, id: 'b2', scope: { model: 'o3' } };
+    expect((await cache.spend('default', scoped, NOW)).spend.total).toBe(0n);
+    await store.ingest([record({ model: 'o3', timeMs: NOW, costNanos: 3n }), record({ model: 'gpt-4o', timeMs: NOW, costNanos: 5n }), record({ model: 'o3', timeMs: Date.UTC(2026, 9, 31), costNanos: 9n })]);
+    expect((await cache.spend('default', scoped, NOW)).spend.total).toBe(3n);
+    await cache.sync(NOW); // takes the tenant's first count
+    await inner.ingest([record({ model: 'o3', timeMs: NOW, costNanos: 11n })]); // written past the feed: another instance
+    expect((await cache.spend('default', scoped, NOW)).spend.total).toBe(3n);
+    await cache.sync(NOW);
+    expect((await cache.spend('default', scoped, NOW)).spend.total).toBe(14n);
+    cache.close();
+  });
+});

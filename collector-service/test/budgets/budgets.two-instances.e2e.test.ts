@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { createApp } from '../../src/app';
+import { BudgetsService } from '../../src/budgets/budgets.service';
+import { loadConfig } from '../../src/config/config';
+import type { StoragePort } from '../../src/storage/storage.port';
+import { STORAGE } from '../../src/storage/storage.tokens';
+import { record } from '../support/records';
+
+const NANOS = 23_750_000n;
+
+/** Two collector instances on one SQLite file, as two replicas behind a load balancer would share a store. */
+describe('budgets on two collector instances sharing one store', () => {
+  let dir: string;
+  let a: { app: INestApplication; url: string };
+  let b: { app: INestApplication; url: string };
+  const start = async () => {
+    const app = await createApp(loadConfig({ TOKENLEDGER_SQLITE_PATH: join(dir, 'shared.sqlite'), TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0' }), { logger: false });
+    await app.listen(0, '127.0.0.1');
+    return { app, url: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}` };
+  };
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tokenledger-budgets-'));
+    a = await start();
+    b = await start();
+  });
+  afterAll(async () => {
+    await a.app.close();
+    await b.app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const post = async (on: { url: string }, path: string, body: unknown) => {
+    const res = await fetch(`${on.url}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    return (await res.json()) as Record<string, any>;
+  };
+  const spentOn = async (on: { url: string }) => (await post(on, '/v1/budgets/check', { user: 'kim' })).budgets.map((x: { spentNanos: string }) => x.spentNanos);
+  const sync = (on: { app: INestApplication }) => on.app.get(BudgetsService).sync();
+
+  it("learns the other instance's budgets and spend on its next sync, and never counts a record twice", async () => {
+    const { id } = await post(a, '/v1/budgets', { name: 'kim', scope: { user: 'kim' }, period: 'month', limitUsd: '0.06', action: 'block' });
+    await sync(b);
+    expect(await spentOn(b)).toEqual(['0']);
+    const batch = [record({ user: 'kim', timeMs: Date.now() }), record({ user: 'kim', timeMs: Date.now() })];
+    await a.app.get<StoragePort>(STORAGE).ingest(batch);
+    expect(await spentOn(a)).toEqual([(2n * NANOS).toString()]);
+    await sync(b);
+    expect(await spentOn(b)).toEqual([(2n * NANOS).toString()]);
+    // The same batch retried through B, plus one new record: only the new one counts, on both.
+    await b.app.get<StoragePort>(STORAGE).ingest([...batch, record({ user: 'kim', timeMs: Date.now() })]);
+    expect(await spentOn(b)).toEqual([(3n * NANOS).toString()]);
+    await sync(a);
+    await sync(b);
+    expect(await spentOn(a)).toEqual([(3n * NANOS).toString()]);
+    expect(await spentOn(b)).toEqual([(3n * NANOS).toString()]);
+    expect((await post(b, '/v1/budgets/check', { user: 'kim' })).decision).toBe('block');
+    // A budget deleted on A stops governing checks on B after B's sync.
+    await fetch(`${a.url}/v1/budgets/${id}`, { method: 'DELETE' });
+    await sync(b);
+    expect(await post(b, '/v1/budgets/check', { user: 'kim' })).toMatchObject({ decision: 'allow', budgets: [] });
+  });
+});
