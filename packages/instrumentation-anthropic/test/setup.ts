@@ -32,7 +32,12 @@ propagation.setGlobalPropagator(new W3CBaggagePropagator());
  * own tracing at its default (on, with the global tracer provider, a no-op here); a test that wants
  * the SDK's spans passes `openTelemetry` in `clientOptions`.
  */
-export async function harness(config: ConstructorParameters<typeof AnthropicInstrumentation>[0] = {}, clientOptions: ConstructorParameters<typeof Anthropic>[0] = {}): Promise<Harness> {
+export async function harness(
+  config: ConstructorParameters<typeof AnthropicInstrumentation>[0] = {},
+  clientOptions: ConstructorParameters<typeof Anthropic>[0] = {},
+  /** Another installed release of the SDK (an npm alias), to run the same calls against it. */
+  sdkModule = '@anthropic-ai/sdk',
+): Promise<Harness> {
   const spans = new InMemorySpanExporter();
   const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] });
   const reader = new TestReader();
@@ -41,18 +46,19 @@ export async function harness(config: ConstructorParameters<typeof AnthropicInst
   instrumentation.setTracerProvider(tracerProvider);
   instrumentation.setMeterProvider(meterProvider);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  instrumentation.patch(require('@anthropic-ai/sdk'));
+  const sdk = require(sdkModule);
+  instrumentation.patch(sdk);
+  const SdkClient: typeof Anthropic = sdk.Anthropic;
   const server = await startMockLlmServer();
   return {
     server,
-    client: new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0, ...clientOptions }),
+    client: new SdkClient({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0, ...clientOptions }),
     spans,
     tracerProvider,
     instrumentation,
     metrics: async () => (await reader.collect()).resourceMetrics,
     close: async () => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      instrumentation.unpatch(require('@anthropic-ai/sdk'));
+      instrumentation.unpatch(sdk);
       await server.close();
     },
   };
