@@ -113,3 +113,57 @@ describe('@google/genai chats', () => {
     expect(spans[1].attributes['gen_ai.response.time_to_first_chunk']).toBeGreaterThan(0);
   });
 });
+
+describe('@google/genai requests the SDK makes on its own', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await harness();
+  });
+  afterEach(() => h.close());
+
+  it('records each request of automatic function calling as its own span, each with its own usage', async () => {
+    const weather = {
+      tool: async () => ({ functionDeclarations: [{ name: 'getWeather', description: 'weather now' }] }),
+      callTool: async () => [{ functionResponse: { name: 'getWeather', response: { output: 'sunny' } } }],
+    };
+    const res = await h.ai.models.generateContent({ model: 'gemini-2.5-flash', contents: PROMPT, config: { tools: [weather], ...headers({ 'x-mock-function-call': 'getWeather' }) } });
+    expect(res.text).toBe('Hello from gemini-2.5-flash!');
+    expect(h.server.requests).toHaveLength(2);
+    const spans = await finishedSpans(h);
+    // Both requests are billed: the first (20 in, 5 out for the call), the second with the call and
+    // its answer in the history (3 contents: 30 + 40/4 = 40 in, 3 out).
+    expect(spans.map((s) => [s.attributes['gen_ai.usage.input_tokens'], s.attributes['gen_ai.usage.output_tokens']])).toEqual([
+      [20, 5],
+      [40, 3],
+    ]);
+  });
+
+  it('counts tool-use prompt tokens (grounding results fed back to the model) as input', async () => {
+    const res = await h.ai.models.generateContent({ model: 'gemini-2.5-flash', contents: PROMPT, config: headers({ 'x-mock-tool-use-tokens': '7' }) });
+    expect(res.usageMetadata?.toolUsePromptTokenCount).toBe(7);
+    const [span] = await finishedSpans(h);
+    expect(span.attributes['gen_ai.usage.input_tokens']).toBe(27);
+    expect(span.attributes['gen_ai.usage.input_tokens'] as number + (span.attributes['gen_ai.usage.output_tokens'] as number)).toBe(res.usageMetadata?.totalTokenCount);
+  });
+
+  it('keeps the app working when reading the response fails inside the instrumentation', async () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
+    const original = String.prototype.toLowerCase;
+    // Finish reasons are lower-cased by the instrumentation (gemini-response.ts) only; make that throw.
+    String.prototype.toLowerCase = function (this: string) {
+      if (new Error().stack?.includes('gemini-response')) throw new Error('boom');
+      return original.call(this);
+    };
+    try {
+      const res = await h.ai.models.generateContent({ model: 'gemini-2.5-flash', contents: PROMPT });
+      expect(res.text).toBe('Hello from gemini-2.5-flash!');
+    } finally {
+      String.prototype.toLowerCase = original;
+    }
+    const [span] = await finishedSpans(h);
+    expect(span.ended).toBe(true); // ended without the usage it could not read
+    expect(span.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
+    expect(warn.mock.calls.filter((c) => String(c[0]).includes('[tokenledger] instrumentation fault')).length).toBe(1);
+    warn.mockRestore();
+  });
+});

@@ -45,6 +45,16 @@ describe('the mock Gemini API, driven by the real @google/genai SDK', () => {
     expect(server.requests.at(-1)?.query.get('alt')).toBe('sse');
   });
 
+  it('calls a function until its response is in the history, and reports tool-use prompt tokens', async () => {
+    const config = { httpOptions: { headers: { 'x-mock-function-call': 'getWeather', 'x-mock-tool-use-tokens': '7' } } };
+    const call = await ai.models.generateContent({ model: 'gemini-2.5-flash', contents: PROMPT, config });
+    expect(call.functionCalls).toEqual([{ name: 'getWeather', args: {} }]);
+    expect(call.usageMetadata).toMatchObject({ promptTokenCount: 20, toolUsePromptTokenCount: 7, candidatesTokenCount: 5, totalTokenCount: 32 });
+    const contents = [{ role: 'user', parts: [{ text: PROMPT }] }, call.candidates![0].content!, { role: 'user', parts: [{ functionResponse: { name: 'getWeather', response: { output: 'sunny' } } }] }];
+    const answer = await ai.models.generateContent({ model: 'gemini-2.5-flash', contents, config });
+    expect(answer.text).toBe('Hello from gemini-2.5-flash!');
+  });
+
   it('returns Gemini-shaped errors the SDK raises as ApiError with the status', async () => {
     const error = await ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'hi', config: { httpOptions: { headers: { 'x-mock-scenario': 'status=429' } } } }).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'ApiError', status: 429 });

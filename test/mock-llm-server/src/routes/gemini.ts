@@ -15,7 +15,11 @@ import { type RecordedRequest, type RouteHandler, type Scenario, sendJson, sendS
  *   (default 0, never more than the prompt; the field is omitted when 0, as Gemini does);
  * - the reply is `Hello from <model>!` repeated `x-mock-repeat` times (default 1);
  *   candidatesTokenCount = words of the reply; thoughtsTokenCount = `x-mock-reasoning-tokens`
- *   (omitted when 0); totalTokenCount = prompt + candidates + thoughts;
+ *   (omitted when 0); toolUsePromptTokenCount = `x-mock-tool-use-tokens` (omitted when 0);
+ *   totalTokenCount = prompt + tool use + candidates + thoughts;
+ * - `x-mock-function-call: <name>` makes the model call that function (one functionCall part, no
+ *   text, 5 candidates tokens) unless the last content already holds a functionResponse: the SDKs'
+ *   automatic function calling then sends a second request, answered with text;
  * - streams send one word per chunk; every chunk carries usageMetadata with the candidates counted
  *   so far (as Gemini does), the last chunk has finishReason STOP and the final totals;
  * - embeddings: promptTokenCount = characters of each text ÷ 4 (floored), at least 1 per text;
@@ -48,6 +52,7 @@ function geminiError(res: ServerResponse, status: number): void {
 
 interface Part {
   text?: unknown;
+  functionResponse?: unknown;
 }
 interface Content {
   role?: string;
@@ -61,6 +66,7 @@ function textLength(content: Content | undefined): number {
 export interface GeminiUsage {
   prompt: number;
   cached: number;
+  toolUse: number;
   candidates: number;
   thoughts: number;
   reply: string;
@@ -73,23 +79,52 @@ export function geminiUsage(req: RecordedRequest, model: string): GeminiUsage {
   const chars = contents.reduce((n, c) => n + textLength(c), 0) + textLength(body.systemInstruction);
   const prompt = 10 * contents.length + Math.floor(chars / 4);
   const reply = Array.from({ length: Math.max(1, header(req, 'x-mock-repeat')) }, () => `Hello from ${model}!`).join(' ');
-  return { prompt, cached: Math.min(prompt, header(req, 'x-mock-cached-tokens')), candidates: reply.split(' ').length, thoughts: header(req, 'x-mock-reasoning-tokens'), reply };
+  return {
+    prompt,
+    cached: Math.min(prompt, header(req, 'x-mock-cached-tokens')),
+    toolUse: header(req, 'x-mock-tool-use-tokens'),
+    candidates: reply.split(' ').length,
+    thoughts: header(req, 'x-mock-reasoning-tokens'),
+    reply,
+  };
 }
 
 function usageMetadata(u: GeminiUsage, candidates: number, final: boolean) {
   return {
     promptTokenCount: u.prompt,
     candidatesTokenCount: candidates,
-    totalTokenCount: u.prompt + candidates + (final ? u.thoughts : 0),
+    totalTokenCount: u.prompt + u.toolUse + candidates + (final ? u.thoughts : 0),
     ...(u.cached ? { cachedContentTokenCount: u.cached } : {}),
+    ...(u.toolUse ? { toolUsePromptTokenCount: u.toolUse } : {}),
     ...(final && u.thoughts ? { thoughtsTokenCount: u.thoughts } : {}),
     promptTokensDetails: [{ modality: 'TEXT', tokenCount: u.prompt }],
     ...(u.cached ? { cacheTokensDetails: [{ modality: 'TEXT', tokenCount: u.cached }] } : {}),
   };
 }
 
+/** The function the model should call now, if the request asks for one and has not answered it yet. */
+function pendingFunctionCall(req: RecordedRequest): string | null {
+  const name = req.headers['x-mock-function-call'];
+  if (typeof name !== 'string' || !name) return null;
+  const contents = (req.json as { contents?: Content[] } | undefined)?.contents ?? [];
+  const answered = (contents.at(-1)?.parts ?? []).some((p) => p?.functionResponse !== undefined);
+  return answered ? null : name;
+}
+
+const FUNCTION_CALL_TOKENS = 5;
+
 async function generateContent(req: RecordedRequest, res: ServerResponse, scenario: Scenario, model: string, stream: boolean): Promise<void> {
   const usage = geminiUsage(req, model);
+  const functionCall = pendingFunctionCall(req);
+  if (functionCall && !stream) {
+    sendJson(res, 200, {
+      candidates: [{ content: { parts: [{ functionCall: { name: functionCall, args: {} } }], role: 'model' }, finishReason: 'STOP', index: 0 }],
+      usageMetadata: usageMetadata({ ...usage, candidates: FUNCTION_CALL_TOKENS, thoughts: 0 }, FUNCTION_CALL_TOKENS, true),
+      modelVersion: model,
+      responseId: RESPONSE_ID,
+    });
+    return;
+  }
   const candidate = (text: string, finish: boolean) => ({ content: { parts: [{ text }], role: 'model' }, ...(finish ? { finishReason: 'STOP' } : {}), index: 0 });
   const base = { modelVersion: model, responseId: RESPONSE_ID };
   if (!stream) {
