@@ -90,6 +90,15 @@ describe('call gate (what the budget guard plugs into)', () => {
     expect(spans.map((s) => s.attributes['gen_ai.usage.output_tokens'])).toEqual([3, undefined, 3]);
   });
 
+  it("a cold decision keeps _thenUnwrap() working, which the SDK's beta stream helpers build on", async () => {
+    setCallGate(cold(refuseOverBudget));
+    type Unwrappable = { _thenUnwrap(transform: (data: { id: string }) => string): Promise<string> & { withResponse(): Promise<{ data: string }> } };
+    const unwrapped = (h.client.messages.create(BODY) as unknown as Unwrappable)._thenUnwrap((message) => `seen ${message.id}`);
+    expect((await unwrapped.withResponse()).data).toBe('seen msg_mock0001');
+    expect(await unwrapped).toBe('seen msg_mock0001');
+    expect(h.server.requests).toHaveLength(1);
+  });
+
   it('an unawaited refused call raises no unhandled rejection', async () => {
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
