@@ -13,6 +13,15 @@ export interface CollectorConfig {
   jaegerUrl: string | null;
   /** A first admin key (all tenants), so keys can be created over the API before any exists. */
   adminKey: string | null;
+  /** Seconds between alert rule evaluations; 0 turns the schedule off. */
+  alertIntervalSeconds: number;
+  /** Tries per alert delivery before it is recorded as failed, and the delay before the first retry (doubling). */
+  alertDeliveryAttempts: number;
+  alertRetryBaseMs: number;
+  /** Sender address of e-mail alerts. */
+  alertEmailFrom: string;
+  /** The service's URL as people reach it: links in alerts (Alertmanager's generatorURL). */
+  publicUrl: string | null;
 }
 
 /** A bad setting: the message names the variable and says what it must be. */
@@ -54,7 +63,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
     retentionDays: retention === undefined || retention === '' ? null : integer(env, 'TOKENLEDGER_RETENTION_DAYS', 0, 1, 36500),
     jaegerUrl,
     adminKey: adminKey(env),
+    alertIntervalSeconds: integer(env, 'TOKENLEDGER_ALERT_INTERVAL_SECONDS', 60, 0, 86400),
+    alertDeliveryAttempts: integer(env, 'TOKENLEDGER_ALERT_DELIVERY_ATTEMPTS', 5, 1, 20),
+    alertRetryBaseMs: integer(env, 'TOKENLEDGER_ALERT_RETRY_BASE_MS', 1000, 0, 60000),
+    alertEmailFrom: env.TOKENLEDGER_ALERT_EMAIL_FROM || 'tokenledger <alerts@localhost>',
+    publicUrl: httpUrl(env, 'TOKENLEDGER_PUBLIC_URL'),
   };
+}
+
+function httpUrl(env: NodeJS.ProcessEnv, name: string): string | null {
+  const url = env[name];
+  if (url === undefined || url === '') return null;
+  if (!/^https?:\/\/[^\s]+$/.test(url)) throw new ConfigError(name, `must be an http(s) URL, got "${url}"`);
+  return url.replace(/\/+$/, '');
 }
 
 function adminKey(env: NodeJS.ProcessEnv): string | null {

@@ -1,0 +1,130 @@
+import { formatUsd, parseUsdToNanos } from '@tokenledger/pricing';
+import { badField, onlyFields, optionalBoolean } from '../channels/field-error';
+import { checkZone, TimeZoneError } from '../time/periods';
+
+export const RULE_TYPES = ['daily_cost_above', 'projected_month_above', 'user_daily_cost_above', 'trend_increase_above', 'budget_threshold', 'unpriced_usage', 'spike'] as const;
+export type RuleType = (typeof RULE_TYPES)[number];
+
+/** An alert rule as stored. Money as a decimal string of nanos (documents hold JSON, not bigint). */
+export interface AlertRule {
+  id: string;
+  type: RuleType;
+  /** USD limit (daily, projected, per user) or the spike's floor, in nano-USD. */
+  thresholdNanos: string | null;
+  /** trend_increase_above: percent (20 = 20 %). */
+  percent: number | null;
+  /** spike: the last hour must exceed this many times the hourly mean of the previous 7 days. */
+  multiplier: number | null;
+  /** The IANA zone whose days and months the rule counts in. */
+  timezone: string;
+  /** Channel ids; empty = the tenant's default channels. */
+  channels: string[];
+  enabled: boolean;
+  createdAtMs: number;
+  updatedAtMs: number;
+}
+
+export type RuleInput = Pick<AlertRule, 'type' | 'thresholdNanos' | 'percent' | 'multiplier' | 'timezone' | 'channels' | 'enabled'>;
+
+const FIELDS = ['type', 'thresholdUsd', 'percent', 'multiplier', 'timezone', 'channels', 'enabled'];
+const USES_THRESHOLD: RuleType[] = ['daily_cost_above', 'projected_month_above', 'user_daily_cost_above', 'spike'];
+/** The spike's defaults: 3 × the mean, and never for less than a dollar in the hour. */
+export const SPIKE_DEFAULTS = { multiplier: 3, floorNanos: 1_000_000_000n };
+
+function usd(value: unknown): string {
+  if (typeof value !== 'string') throw badField('thresholdUsd', `must be a USD decimal string like "50.00", got ${JSON.stringify(value)}`);
+  let nanos: bigint;
+  try {
+    nanos = parseUsdToNanos(value);
+  } catch (err) {
+    throw badField('thresholdUsd', (err as Error).message);
+  }
+  if (nanos < 0n) throw badField('thresholdUsd', 'must not be negative');
+  return nanos.toString();
+}
+
+function positiveNumber(field: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= min || value > max) throw badField(field, `must be a number above ${min} and at most ${max}, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function channelIds(value: unknown): string[] {
+  if (!Array.isArray(value) || value.length > 20 || !value.every((v) => typeof v === 'string' && v !== '')) throw badField('channels', 'must be a list of channel ids (empty: the default channels)');
+  return [...new Set(value as string[])];
+}
+
+function zone(value: unknown): string {
+  if (typeof value !== 'string') throw badField('timezone', 'must be an IANA time zone such as "Europe/Madrid"');
+  try {
+    return checkZone(value);
+  } catch (err) {
+    if (err instanceof TimeZoneError) throw badField('timezone', err.message);
+    throw err;
+  }
+}
+
+/** Checks that a rule has what its type needs, and nothing its type ignores. */
+function checkRule(rule: RuleInput): RuleInput {
+  if (USES_THRESHOLD.includes(rule.type)) {
+    if (rule.thresholdNanos === null && rule.type !== 'spike') throw badField('thresholdUsd', `is required for ${rule.type}`);
+  } else if (rule.thresholdNanos !== null) throw badField('thresholdUsd', `does not apply to ${rule.type}`);
+  if (rule.type === 'trend_increase_above' && rule.percent === null) throw badField('percent', 'is required for trend_increase_above (20 = 20 %)');
+  if (rule.type !== 'trend_increase_above' && rule.percent !== null) throw badField('percent', `applies only to trend_increase_above, not ${rule.type}`);
+  if (rule.type !== 'spike' && rule.multiplier !== null) throw badField('multiplier', `applies only to spike, not ${rule.type}`);
+  return rule;
+}
+
+export function parseRule(body: Record<string, unknown>): RuleInput {
+  onlyFields(body, FIELDS);
+  if (typeof body.type !== 'string' || !(RULE_TYPES as readonly string[]).includes(body.type)) throw badField('type', `must be one of ${RULE_TYPES.join(', ')}`);
+  return checkRule({
+    type: body.type as RuleType,
+    thresholdNanos: body.thresholdUsd === undefined || body.thresholdUsd === null ? null : usd(body.thresholdUsd),
+    percent: body.percent === undefined || body.percent === null ? null : positiveNumber('percent', body.percent, 0, 100_000),
+    multiplier: body.multiplier === undefined || body.multiplier === null ? null : positiveNumber('multiplier', body.multiplier, 1, 1000),
+    timezone: body.timezone === undefined ? 'UTC' : zone(body.timezone),
+    channels: body.channels === undefined ? [] : channelIds(body.channels),
+    enabled: optionalBoolean(body, 'enabled') ?? true,
+  });
+}
+
+export function patchRule(current: AlertRule, body: Record<string, unknown>): RuleInput {
+  onlyFields(body, FIELDS);
+  if (body.type !== undefined && body.type !== current.type) throw badField('type', 'cannot change; create a new rule instead');
+  const has = (f: string) => body[f] !== undefined;
+  return checkRule({
+    type: current.type,
+    thresholdNanos: !has('thresholdUsd') ? current.thresholdNanos : body.thresholdUsd === null ? null : usd(body.thresholdUsd),
+    percent: !has('percent') ? current.percent : body.percent === null ? null : positiveNumber('percent', body.percent, 0, 100_000),
+    multiplier: !has('multiplier') ? current.multiplier : body.multiplier === null ? null : positiveNumber('multiplier', body.multiplier, 1, 1000),
+    timezone: has('timezone') ? zone(body.timezone) : current.timezone,
+    channels: has('channels') ? channelIds(body.channels) : current.channels,
+    enabled: optionalBoolean(body, 'enabled') ?? current.enabled,
+  });
+}
+
+/** Every tenant starts with the seeds' alert defaults (spike is opt-in). Their ids are fixed, so seeding twice is harmless. */
+export const DEFAULT_RULES: (RuleInput & { id: string })[] = [
+  { id: 'default-daily-cost', type: 'daily_cost_above', thresholdNanos: '50000000000', percent: null, multiplier: null, timezone: 'UTC', channels: [], enabled: true },
+  { id: 'default-projected-month', type: 'projected_month_above', thresholdNanos: '1000000000000', percent: null, multiplier: null, timezone: 'UTC', channels: [], enabled: true },
+  { id: 'default-user-daily-cost', type: 'user_daily_cost_above', thresholdNanos: '10000000000', percent: null, multiplier: null, timezone: 'UTC', channels: [], enabled: true },
+  { id: 'default-trend', type: 'trend_increase_above', thresholdNanos: null, percent: 20, multiplier: null, timezone: 'UTC', channels: [], enabled: true },
+  { id: 'default-budget-thresholds', type: 'budget_threshold', thresholdNanos: null, percent: null, multiplier: null, timezone: 'UTC', channels: [], enabled: true },
+  { id: 'default-unpriced-usage', type: 'unpriced_usage', thresholdNanos: null, percent: null, multiplier: null, timezone: 'UTC', channels: [], enabled: true },
+];
+
+export function ruleView(r: AlertRule) {
+  return {
+    id: r.id,
+    type: r.type,
+    thresholdNanos: r.thresholdNanos,
+    thresholdUsd: r.thresholdNanos === null ? null : formatUsd(BigInt(r.thresholdNanos)),
+    percent: r.percent,
+    multiplier: r.type === 'spike' ? (r.multiplier ?? SPIKE_DEFAULTS.multiplier) : null,
+    timezone: r.timezone,
+    channels: r.channels,
+    enabled: r.enabled,
+    createdAt: new Date(r.createdAtMs).toISOString(),
+    updatedAt: new Date(r.updatedAtMs).toISOString(),
+  };
+}

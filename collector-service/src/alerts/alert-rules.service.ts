@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { objectBody } from '../channels/field-error';
+import type { StoragePort } from '../storage/storage.port';
+import { STORAGE } from '../storage/storage.tokens';
+import { type AlertRule, DEFAULT_RULES, parseRule, patchRule } from './alert-rule';
+
+export const RULE_KIND = 'alert-rule';
+/** Marks a tenant whose default rules were written, so a deleted default stays deleted. */
+const SEEDED_KIND = 'alert-rules-seeded';
+
+type RuleDoc = AlertRule & Record<string, unknown>;
+
+/** A tenant's alert rules; the seeds' defaults are written the first time a tenant's rules are read. */
+@Injectable()
+export class AlertRulesService {
+  private readonly seeded = new Set<string>();
+
+  constructor(@Inject(STORAGE) private readonly storage: StoragePort) {}
+
+  /**
+   * Writes the defaults once per tenant. Each default is inserted only if absent (an edited default is
+   * kept), and the marker goes last, so an interrupted seeding completes on the next read.
+   */
+  private async seed(tenant: string, nowMs: number): Promise<void> {
+    if (this.seeded.has(tenant)) return;
+    if (!(await this.storage.getDocument(SEEDED_KIND, tenant, 'defaults'))) {
+      for (const rule of DEFAULT_RULES) await this.storage.insertOnce(RULE_KIND, tenant, rule.id, { ...rule, createdAtMs: nowMs, updatedAtMs: nowMs });
+      await this.storage.insertOnce(SEEDED_KIND, tenant, 'defaults', { atMs: nowMs });
+    }
+    this.seeded.add(tenant);
+  }
+
+  async list(tenant: string, nowMs = Date.now()): Promise<AlertRule[]> {
+    await this.seed(tenant, nowMs);
+    const entries = await this.storage.listDocuments<RuleDoc>(RULE_KIND, tenant);
+    // Oldest first; the defaults, written together, in the seeds' order.
+    const rank = (r: AlertRule) => DEFAULT_RULES.findIndex((d) => d.id === r.id);
+    return entries.map((e) => e.doc).sort((a, b) => a.createdAtMs - b.createdAtMs || rank(a) - rank(b) || a.id.localeCompare(b.id));
+  }
+
+  async get(tenant: string, id: string): Promise<AlertRule> {
+    await this.seed(tenant, Date.now());
+    const rule = await this.storage.getDocument<RuleDoc>(RULE_KIND, tenant, id);
+    if (!rule) throw new NotFoundException(`no alert rule with id "${id}"`);
+    return rule;
+  }
+
+  async create(tenant: string, body: unknown, nowMs = Date.now()): Promise<AlertRule> {
+    await this.seed(tenant, nowMs);
+    const rule: AlertRule = { id: `rule_${randomBytes(8).toString('hex')}`, ...parseRule(objectBody(body)), createdAtMs: nowMs, updatedAtMs: nowMs };
+    await this.storage.putDocument(RULE_KIND, tenant, rule.id, { ...rule });
+    return rule;
+  }
+
+  async update(tenant: string, id: string, body: unknown, nowMs = Date.now()): Promise<AlertRule> {
+    const current = await this.get(tenant, id);
+    const rule: AlertRule = { ...current, ...patchRule(current, objectBody(body)), updatedAtMs: nowMs };
+    await this.storage.putDocument(RULE_KIND, tenant, id, { ...rule });
+    return rule;
+  }
+
+  async remove(tenant: string, id: string): Promise<void> {
+    await this.seed(tenant, Date.now());
+    if (!(await this.storage.deleteDocument(RULE_KIND, tenant, id))) throw new NotFoundException(`no alert rule with id "${id}"`);
+  }
+}

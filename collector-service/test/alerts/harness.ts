@@ -1,0 +1,73 @@
+import { AlertEvaluator } from '../../src/alerts/alert-evaluator.service';
+import type { StoragePort } from '../../src/storage/storage.port';
+import { STORAGE } from '../../src/storage/storage.tokens';
+import type { UsageRecord } from '../../src/usage/usage-record';
+import { record } from '../support/records';
+import { type RunningCollector, startCollector } from '../support/app';
+import { type HttpReceiver, startHttpReceiver } from '../channels/receivers';
+import { verifySignature } from '../../src/channels/signature';
+
+export const ADMIN_KEY = 'admin-key-for-tests-0123456789abcdef';
+export const SECRET = 'whsec-0123456789abcdef';
+export const USD = 1_000_000_000n;
+export const HOUR = 3_600_000;
+export const DAY = 86_400_000;
+/** The injected clock: Tuesday 24 November 2026, 13:05 UTC. */
+export const NOW = Date.UTC(2026, 10, 24, 13, 5);
+
+export async function api(c: RunningCollector, method: string, path: string, body?: unknown, key = ADMIN_KEY) {
+  const res = await fetch(`${c.url}${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+/** A collector (schedule off: tests evaluate with an injected clock) and a webhook receiver that checks signatures, as the tenant's default channel. */
+export interface AlertHarness {
+  c: RunningCollector;
+  hook: HttpReceiver;
+  storage: StoragePort;
+  evaluate(nowMs?: number): ReturnType<AlertEvaluator['evaluate']>;
+  /** Stores records directly through the storage port (their amounts go into the rollups). */
+  spend(...records: Partial<UsageRecord>[]): Promise<void>;
+  /** Webhook bodies received so far. */
+  received(): Record<string, unknown>[];
+  alerts(query?: string): Promise<Record<string, unknown>[]>;
+  /** Every rule of the tenant but the one type, disabled: each test sees one rule's alerts. */
+  only(type: string, patch?: Record<string, unknown>): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startAlertHarness(env: Record<string, string> = {}): Promise<AlertHarness> {
+  const c = await startCollector({ TOKENLEDGER_ADMIN_KEY: ADMIN_KEY, TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0', TOKENLEDGER_ALERT_RETRY_BASE_MS: '0', ...env });
+  const hook = await startHttpReceiver((req) => {
+    const invalid = verifySignature(SECRET, req.body, req.headers['tokenledger-signature'] as string, Math.floor(Date.now() / 1000));
+    return invalid ? { status: 401, body: invalid } : { status: 200 };
+  });
+  const channel = await api(c, 'POST', '/v1/channels', { type: 'webhook', name: 'hook', url: hook.url, secret: SECRET, default: true });
+  if (channel.status !== 201) throw new Error(`channel: ${JSON.stringify(channel.body)}`);
+  const storage = c.app.get<StoragePort>(STORAGE);
+  const evaluator = c.app.get(AlertEvaluator);
+  return {
+    c,
+    hook,
+    storage,
+    evaluate: (nowMs = NOW) => evaluator.evaluate(nowMs),
+    spend: async (...records) => void (await storage.ingest(records.map((r) => record(r)))),
+    received: () => hook.requests.map((r) => JSON.parse(r.body)),
+    alerts: async (query = '') => (await api(c, 'GET', `/v1/alerts${query}`)).body.alerts,
+    only: async (type, patch = {}) => {
+      const rules = (await api(c, 'GET', '/v1/alert-rules')).body.rules as { id: string; type: string }[];
+      let id = '';
+      for (const rule of rules) {
+        if (rule.type === type) id = rule.id;
+        await api(c, 'PATCH', `/v1/alert-rules/${rule.id}`, rule.type === type ? patch : { enabled: false });
+      }
+      if (!id) id = (await api(c, 'POST', '/v1/alert-rules', { type, ...patch })).body.id;
+      return id;
+    },
+    close: async () => {
+      await c.close();
+      await hook.close();
+    },
+  };
+}
