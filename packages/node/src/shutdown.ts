@@ -1,0 +1,78 @@
+import { metrics, trace } from '@opentelemetry/api';
+
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+type Signal = (typeof SIGNALS)[number];
+
+/** Resolves when `work` settles or after `ms`, whichever is first; never rejects, never keeps the process alive. */
+export function bounded(work: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    work.then(
+      () => (clearTimeout(timer), resolve()),
+      () => (clearTimeout(timer), resolve()),
+    );
+  });
+}
+
+/** Exports what the global tracer and meter providers hold, without shutting them down. */
+export async function flushGlobalProviders(): Promise<void> {
+  const proxy = trace.getTracerProvider() as { getDelegate?: () => unknown };
+  const tracerProvider = (proxy.getDelegate?.() ?? proxy) as { forceFlush?: () => Promise<void> };
+  const meterProvider = metrics.getMeterProvider() as { forceFlush?: () => Promise<void> };
+  await Promise.all([tracerProvider.forceFlush?.(), meterProvider.forceFlush?.()]);
+}
+
+/**
+ * Flushes telemetry before the process goes away, without changing how it goes away:
+ *
+ * - On SIGTERM / SIGINT, spans and metrics are exported first (at most `timeoutMs`), then the
+ *   signal is delivered to the app's own listeners as if nothing had intervened. An app with no
+ *   listener of its own gets the default action afterwards (the process ends by that signal); a
+ *   second signal during the flush is delivered at once.
+ * - On `beforeExit` (the event loop ran dry), the SDK is shut down, which exports what is left.
+ *
+ * Listening to a signal replaces Node's default action, so the hook listens with a no-op and holds
+ * delivery in `process.emit` (the way signal-exit does) until the flush is done.
+ * `process.exit()` called by the app cannot be waited for: what is still buffered then is lost.
+ */
+export function installShutdownHooks(flush: () => Promise<void>, shutdown: () => Promise<void>, timeoutMs: number): () => void {
+  const held = new Set<string>();
+  const listenToSignal = () => {};
+  const originalEmit = process.emit;
+
+  const deliver = (event: Signal, args: unknown[]): boolean => {
+    if (process.listeners(event).every((listener) => listener === listenToSignal)) {
+      process.removeListener(event, listenToSignal);
+      process.kill(process.pid, event);
+      return true;
+    }
+    return (originalEmit as (...a: unknown[]) => boolean).call(process, event, ...args);
+  };
+
+  const patchedEmit = function (this: NodeJS.Process, event: string | symbol, ...args: unknown[]): boolean {
+    if (!(SIGNALS as readonly (string | symbol)[]).includes(event)) return (originalEmit as (...a: unknown[]) => boolean).call(this, event, ...args);
+    const signal = event as Signal;
+    if (held.has(signal)) return deliver(signal, args);
+    held.add(signal);
+    void bounded(flush(), timeoutMs).then(() => {
+      held.delete(signal);
+      deliver(signal, args);
+    });
+    return true;
+  };
+  process.emit = patchedEmit as typeof process.emit;
+  for (const signal of SIGNALS) process.on(signal, listenToSignal);
+
+  let exiting: Promise<void> | null = null;
+  const onBeforeExit = () => {
+    exiting ??= bounded(shutdown(), timeoutMs);
+  };
+  process.on('beforeExit', onBeforeExit);
+
+  return () => {
+    if (process.emit === patchedEmit) process.emit = originalEmit;
+    for (const signal of SIGNALS) process.removeListener(signal, listenToSignal);
+    process.removeListener('beforeExit', onBeforeExit);
+  };
+}
