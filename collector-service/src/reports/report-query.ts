@@ -1,3 +1,4 @@
+import { BadRequestException } from '@nestjs/common';
 import { canonicalProvider } from '@tokenledger/semconv';
 import type { DimensionFilters } from '../storage/storage.port';
 import { calendarPeriod, ceilToBucket, checkZone, floorToBucket, parseInstant, TimeZoneError } from '../time/periods';
@@ -10,6 +11,22 @@ export class QueryError extends Error {
   ) {
     super(`${parameter}: ${message}`);
   }
+}
+
+/** Runs a parser; a bad parameter becomes 400 naming it. */
+export function parsed<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof QueryError) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', parameter: err.parameter, message: err.message });
+    throw err;
+  }
+}
+
+export function oneOf<T extends string>(query: Record<string, unknown>, parameter: string, allowed: readonly T[], fallback: T): T {
+  const value = query[parameter] === undefined ? fallback : String(query[parameter]);
+  if (!(allowed as readonly string[]).includes(value)) throw new QueryError(parameter, `must be one of ${allowed.join(', ')}, got "${value}"`);
+  return value as T;
 }
 
 export interface ReportRange {

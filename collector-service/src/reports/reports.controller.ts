@@ -1,5 +1,4 @@
-import { once } from 'node:events';
-import { BadRequestException, Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { type Principal, tenantOf } from '../auth/principal';
@@ -7,29 +6,14 @@ import { Roles } from '../auth/roles.decorator';
 import { CONFIG, type CollectorConfig } from '../config/config';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
-import { csvHeader, csvRow, recordView } from './record-view';
+import { streamExport } from './export-stream';
+import { recordView } from './record-view';
 import { ReportEndpoint } from './report-docs';
-import { parseFilters, parseLimit, parseRange, parseZone, QueryError } from './report-query';
+import { oneOf, parsed, parseFilters, parseLimit, parseRange, parseZone, QueryError } from './report-query';
 import { BREAKDOWN_DIMENSIONS, ReportsService } from './reports.service';
 import { TrendsService } from './trends.service';
 
 type Q = Record<string, unknown>;
-
-/** Turns a bad parameter into 400 naming it. */
-function parsed<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof QueryError) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', parameter: err.parameter, message: err.message });
-    throw err;
-  }
-}
-
-function oneOf<T extends string>(query: Q, parameter: string, allowed: readonly T[], fallback: T): T {
-  const value = query[parameter] === undefined ? fallback : String(query[parameter]);
-  if (!(allowed as readonly string[]).includes(value)) throw new QueryError(parameter, `must be one of ${allowed.join(', ')}, got "${value}"`);
-  return value as T;
-}
 
 /** Cost reports for finance: filters on every endpoint, money as exact strings. */
 @Controller('v1/reports')
@@ -102,19 +86,6 @@ export class ReportsController {
   @ReportEndpoint('Every matching record, streamed', [{ name: 'format', description: 'csv or jsonl (default csv)', enum: ['csv', 'jsonl'] }])
   async export(@Query() q: Q, @CurrentPrincipal() p: Principal, @Res() res: Response): Promise<void> {
     const a = parsed(() => ({ range: parseRange(q), filters: parseFilters(q), format: oneOf(q, 'format', ['csv', 'jsonl'] as const, 'csv') }));
-    const tenant = tenantOf(p, q.tenant);
-    res.status(200);
-    res.setHeader('Content-Type', a.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
-    res.setHeader('Content-Disposition', `attachment; filename="tokenledger-usage-${tenant}.${a.format}"`);
-    const write = async (chunk: string) => {
-      if (!res.write(chunk)) await once(res, 'drain');
-    };
-    if (a.format === 'csv') await write(csvHeader());
-    for await (const r of this.storage.streamRecords({ tenant, fromMs: a.range.fromMs, toMs: a.range.toMs, filters: a.filters })) {
-      if (res.destroyed) return;
-      const view = recordView(r, this.config.jaegerUrl);
-      await write(a.format === 'csv' ? csvRow(view) : `${JSON.stringify(view)}\n`);
-    }
-    res.end();
+    await streamExport(this.storage, this.config.jaegerUrl, { tenant: tenantOf(p, q.tenant), ...a }, res);
   }
 }

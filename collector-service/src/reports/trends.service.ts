@@ -18,8 +18,11 @@ export function trendOf(percent: number | null, lastNanos: bigint): 'increasing'
 export class TrendsService {
   constructor(private readonly reports: ReportsService) {}
 
-  private window(tenant: string, filters: DimensionFilters, endMs: number, days: number) {
-    return this.reports.totals(tenant, floorToBucket(endMs - days * DAY_MS), endMs, filters);
+  /** The trend windows ending now, on bucket boundaries: the last 7 days, the 7 before, the last 30. */
+  windows(now = Date.now()) {
+    const end = ceilToBucket(now + 1);
+    const window = (endMs: number, days: number) => ({ fromMs: floorToBucket(endMs - days * DAY_MS), toMs: endMs });
+    return { last7: window(end, 7), previous7: window(end - 7 * DAY_MS, 7), last30: window(end, 30) };
   }
 
   async trends(tenant: string, filters: DimensionFilters, tz: string, now = Date.now()) {
@@ -28,8 +31,9 @@ export class TrendsService {
   }
 
   private async trendWindows(tenant: string, filters: DimensionFilters, tz: string, now: number) {
-    const end = ceilToBucket(now + 1);
-    const [last7, previous7, last30] = await Promise.all([this.window(tenant, filters, end, 7), this.window(tenant, filters, end - 7 * DAY_MS, 7), this.window(tenant, filters, end, 30)]);
+    const w = this.windows(now);
+    const totals = (x: { fromMs: number; toMs: number }) => this.reports.totals(tenant, x.fromMs, x.toMs, filters);
+    const [last7, previous7, last30] = await Promise.all([totals(w.last7), totals(w.previous7), totals(w.last30)]);
     const change = percentChange(previous7.costNanos, last7.costNanos);
     return {
       tz,

@@ -1,0 +1,69 @@
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentPrincipal } from '../auth/principal.decorator';
+import { type Principal, tenantOf } from '../auth/principal';
+import { Roles } from '../auth/roles.decorator';
+import { CONFIG, type CollectorConfig } from '../config/config';
+import { streamExport } from '../reports/export-stream';
+import { oneOf, parsed, parseRange, parseZone } from '../reports/report-query';
+import type { StoragePort } from '../storage/storage.port';
+import { STORAGE } from '../storage/storage.tokens';
+import { seedDateRange, seedFilters, seedLimit } from './seed-query';
+import { apiUsageLogRow, SeedViewsService } from './seed-views.service';
+
+type Q = Record<string, unknown>;
+const PERIODS = ['today', 'week', 'month'] as const;
+
+/**
+ * The cost-monitoring seed's `/api/cost-monitoring` endpoints. Its "service" (whisper, gpt-4o,
+ * tts-1-hd) was the model that served the call, so `service` here is tokenledger's model.
+ */
+@ApiTags('seed compatibility')
+@Controller('api/cost-monitoring')
+@Roles('viewer')
+export class CostMonitoringController {
+  constructor(
+    private readonly views: SeedViewsService,
+    @Inject(STORAGE) private readonly storage: StoragePort,
+    @Inject(CONFIG) private readonly config: CollectorConfig,
+  ) {}
+
+  @Get('summary')
+  @ApiOperation({ summary: 'Seed API: total cost, count and cost by service for period=today|week|month' })
+  async summary(@Query() q: Q, @CurrentPrincipal() p: Principal) {
+    const a = parsed(() => ({ range: parseRange({ period: oneOf(q, 'period', PERIODS, 'month'), tz: q.tz }), filters: seedFilters(q) }));
+    return { success: true, summary: await this.views.monitoringSummary(tenantOf(p, q.tenant), a.range, a.filters) };
+  }
+
+  @Get('dashboard')
+  @ApiOperation({ summary: 'Seed API: everything the monitoring dashboard shows, in one call' })
+  async dashboard(@Query() q: Q, @CurrentPrincipal() p: Principal) {
+    const a = parsed(() => ({ tz: parseZone(q), filters: seedFilters(q) }));
+    const tenant = tenantOf(p, q.tenant);
+    const period = (name: (typeof PERIODS)[number]) => this.views.monitoringSummary(tenant, parseRange({ period: name, tz: a.tz }), a.filters);
+    const [today, week, month, daily, recent] = await Promise.all([
+      period('today'),
+      period('week'),
+      period('month'),
+      this.views.daily(tenant, parseRange({ period: 'month', tz: a.tz }), a.filters),
+      this.storage.listRecords({ tenant, fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, filters: a.filters, limit: 10 }),
+    ]);
+    return { success: true, summary: { today, week, month }, dailyCosts: daily, recentLogs: recent.records.map(apiUsageLogRow) };
+  }
+
+  @Get('usage-logs')
+  @ApiOperation({ summary: 'Seed API: recent calls, newest first, optionally of one service (model)' })
+  async usageLogs(@Query() q: Q, @CurrentPrincipal() p: Principal) {
+    const a = parsed(() => ({ limit: seedLimit(q, 100, 1000), filters: seedFilters(q, typeof q.service === 'string' && q.service !== '' ? { model: q.service } : {}) }));
+    const page = await this.storage.listRecords({ tenant: tenantOf(p, q.tenant), fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, filters: a.filters, limit: a.limit });
+    return { success: true, logs: page.records.map(apiUsageLogRow) };
+  }
+
+  @Get('export')
+  @ApiOperation({ summary: 'Seed API: every call as CSV (or format=jsonl), streamed' })
+  async export(@Query() q: Q, @CurrentPrincipal() p: Principal, @Res() res: Response): Promise<void> {
+    const a = parsed(() => ({ range: seedDateRange(q) ?? parseRange({ period: 'all', tz: q.tz }), filters: seedFilters(q), format: oneOf(q, 'format', ['csv', 'jsonl'] as const, 'csv') }));
+    await streamExport(this.storage, this.config.jaegerUrl, { tenant: tenantOf(p, q.tenant), ...a }, res);
+  }
+}
