@@ -90,6 +90,19 @@ describe('streamed messages', () => {
     expect(span.attributes['gen_ai.usage.input_tokens']).toBe(20);
   });
 
+  it('ends the span with the SDK error class when the API reports an error mid-stream', async () => {
+    const stream = await h.client.messages.create(BODY, { headers: { ...OPTIONS.headers, 'x-mock-stream-error': '5' } });
+    const error = await (async () => {
+      for await (const _ of stream) {
+        /* drain */
+      }
+    })().catch((e: unknown) => e);
+    expect(error).toMatchObject({ error: { error: { type: 'overloaded_error' } } });
+    const [span] = await finishedSpans(h);
+    expect(span.attributes).toMatchObject({ 'error.type': (error as Error).constructor.name, 'gen_ai.usage.input_tokens': 20, 'gen_ai.usage.cache_read.input_tokens': 12 });
+    expect(span.status.code).toBe(SpanStatusCode.ERROR);
+  });
+
   it.each([429, 500])('ends the span with error.type %d when the stream request fails', async (status) => {
     const error = await h.client.messages.create(BODY, { headers: { 'x-mock-scenario': `status=${status}` } }).catch((e: unknown) => e);
     expect(error).toMatchObject({ status });

@@ -23,6 +23,8 @@ import { type RecordedRequest, type RouteHandler, type Scenario, sendJson, sendS
  * Failures come from the shared scenario (`x-mock-scenario: status=429`, `cutAfter=3`, `delayMs=5`):
  * a status answers with Anthropic's error body (`rate_limit_error` with `retry-after`, `api_error`,
  * `overloaded_error` for 529, ...); `cutAfter` drops the connection after that many SSE events.
+ * `x-mock-stream-error: N` ends a stream after N events with the `error` event the API sends when it
+ * is overloaded mid-stream (HTTP status 200 already sent).
  */
 const REQUEST_ID = 'req_mock_0001';
 const MESSAGE_ID = 'msg_mock0001';
@@ -92,7 +94,7 @@ function responseModel(model: string): string {
 
 async function messages(req: RecordedRequest, res: ServerResponse, scenario: Scenario): Promise<void> {
   const body = (req.json ?? {}) as MessagesBody;
-  const model = responseModel(body.model ?? 'claude-sonnet-4-5');
+  const model = responseModel(body.model ?? 'claude-sonnet-4-6');
   const u = messagesUsage(req);
   const startUsage = { input_tokens: u.input, cache_creation_input_tokens: u.cacheCreation, cache_read_input_tokens: u.cacheRead };
   if (!body.stream) {
@@ -130,6 +132,8 @@ async function messages(req: RecordedRequest, res: ServerResponse, scenario: Sce
     { event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason: u.stopReason, stop_sequence: null }, usage: { output_tokens: u.output } } },
     { event: 'message_stop', data: { type: 'message_stop' } },
   );
+  const errorAfter = req.headers['x-mock-stream-error'] === undefined ? undefined : header(req, 'x-mock-stream-error');
+  if (errorAfter !== undefined) events.splice(errorAfter, events.length, { event: 'error', data: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } });
   res.setHeader('request-id', REQUEST_ID);
   await sendSse(res, events, scenario);
 }
