@@ -60,7 +60,9 @@ export function warnUnsupportedVersion(version: string | undefined): void {
  * returned unchanged.
  */
 export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumentationConfig> {
-  private genAiMetrics!: GenAiMetrics;
+  // `declare`: the base constructor already calls _updateMetricInstruments(); a class field would
+  // reset the instruments it created to undefined right after.
+  private declare genAiMetrics: GenAiMetrics | undefined;
 
   constructor(config: OpenAIInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -73,7 +75,7 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
   private context(): SurfaceContext {
     return {
       tracer: () => this.tracer,
-      metrics: () => this.genAiMetrics,
+      metrics: () => (this.genAiMetrics ??= new GenAiMetrics(this.meter)),
       captureContent: () => this.getConfig().captureMessageContent ?? process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT === 'true',
       providerName: () => this.getConfig().providerName,
     };

@@ -1,5 +1,5 @@
 import type { Attributes, Tracer } from '@opentelemetry/api';
-import { attributionFromContext, type CallDescription, gateCall, GenAiCall, type GenAiMetrics, guard, observeApiPromise } from '@tokenledger/instrumentation-common';
+import { attributionFromContext, type CallDescription, gateCall, GenAiCall, type GenAiMetrics, guard, observeApiPromiseChain } from '@tokenledger/instrumentation-common';
 import { providerFromBaseUrl } from './provider';
 
 /** What every surface reads from the instrumentation, late (the tracer and meter can be replaced). */
@@ -61,7 +61,7 @@ export function wrapSurface(original: Method, ctx: SurfaceContext, surface: Surf
       });
       const promise = original.call(this, body, options);
       if (call) {
-        observeApiPromise(promise, call, (value) => {
+        observeApiPromiseChain(promise, call, (value) => {
           try {
             surface.onResult(value, call, body, ctx);
           } catch (err) {

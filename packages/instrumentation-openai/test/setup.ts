@@ -26,11 +26,14 @@ context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 propagation.setGlobalPropagator(new W3CBaggagePropagator());
 
 /**
- * The real openai SDK against the loopback mock server, patched by the instrumentation. Jest's own
+ * The real openai SDK (the current major, or the previous one installed as `openai-v6`) against the
+ * loopback mock server, patched by the instrumentation. Jest's own
  * module loader bypasses require hooks, so the loaded module is patched directly here; the hook path
  * is tested by starting a real Node process (require-hook.test.ts).
  */
-export async function harness(config: ConstructorParameters<typeof OpenAIInstrumentation>[0] = {}): Promise<Harness> {
+export async function harness(config: ConstructorParameters<typeof OpenAIInstrumentation>[0] = {}, sdk: 'openai' | 'openai-v6' = 'openai'): Promise<Harness> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sdkModule = require(sdk);
   const spans = new InMemorySpanExporter();
   const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] });
   const reader = new TestReader();
@@ -38,19 +41,17 @@ export async function harness(config: ConstructorParameters<typeof OpenAIInstrum
   const instrumentation = new OpenAIInstrumentation({ ...config, enabled: false });
   instrumentation.setTracerProvider(tracerProvider);
   instrumentation.setMeterProvider(meterProvider);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  instrumentation.patch(require('openai'));
+  instrumentation.patch(sdkModule);
   const server = await startMockLlmServer();
   return {
     server,
-    client: new OpenAI({ apiKey: 'test-key', baseURL: `${server.url}/v1`, maxRetries: 0 }),
+    client: new sdkModule.OpenAI({ apiKey: 'test-key', baseURL: `${server.url}/v1`, maxRetries: 0 }) as OpenAI,
     spans,
     tracerProvider,
     instrumentation,
     metrics: async () => (await reader.collect()).resourceMetrics,
     close: async () => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      instrumentation.unpatch(require('openai'));
+      instrumentation.unpatch(sdkModule);
       await server.close();
     },
   };
