@@ -46,7 +46,11 @@ const LEGACY_METHODS: [string, Surface<never, never>][] = [
  * attribution, plus the GenAI client metrics; the SDKs' own promises and generators are returned.
  */
 export class GoogleGenAIInstrumentation extends InstrumentationBase<GoogleGenAIInstrumentationConfig> {
-  private genAiMetrics!: GenAiMetrics;
+  /**
+   * Made on first use, not in `_updateMetricInstruments` alone: the base constructor calls that
+   * before this class's fields are defined, and defining the field would then wipe what it set.
+   */
+  private genAiMetrics: GenAiMetrics | null = null;
 
   constructor(config: GoogleGenAIInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -59,7 +63,7 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<GoogleGenAII
   private context(): SurfaceContext {
     return {
       tracer: () => this.tracer,
-      metrics: () => this.genAiMetrics,
+      metrics: () => (this.genAiMetrics ??= new GenAiMetrics(this.meter)),
       captureContent: () => this.getConfig().captureMessageContent ?? process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT === 'true',
     };
   }
