@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { AlertEvaluator } from '../../src/alerts/alert-evaluator.service';
+import { type RunningCollector, startCollector } from '../support/app';
+import { makeSpans } from '../support/spans';
+import { type AlertHarness, ADMIN_KEY, api, DAY, NOW, startAlertHarness, USD } from './harness';
+
+const CHAT = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 1500, 'gen_ai.usage.output_tokens': 2000 };
+
+const mongoUri = process.env.MONGODB_URI;
+const stores: [string, () => Record<string, string>][] = [['sqlite', () => ({})]];
+if (mongoUri) {
+  stores.push([
+    'mongo',
+    () => {
+      const url = new URL(mongoUri);
+      url.pathname = `/tokenledger_alerts_${randomBytes(4).toString('hex')}`;
+      return { TOKENLEDGER_STORE: 'mongo', MONGODB_URI: url.toString() };
+    },
+  ]);
+}
+
+describe.each(stores)('fire once across collector instances (%s)', (_name, storeEnv) => {
+  let h: AlertHarness;
+  let second: RunningCollector;
+  beforeEach(async () => {
+    const env = storeEnv();
+    h = await startAlertHarness(env);
+    second = await startCollector({ TOKENLEDGER_ADMIN_KEY: ADMIN_KEY, TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0', ...env, ...(env.TOKENLEDGER_STORE ? {} : { TOKENLEDGER_SQLITE_PATH: h.c.config.sqlitePath }) });
+  });
+  afterEach(async () => {
+    await second.close();
+    await h.close();
+  });
+
+  it('delivers a crossing once when two instances evaluate the same store at the same time, and its resolution once', async () => {
+    await h.only('daily_cost_above');
+    await h.spend({ timeMs: NOW - 60_000, costNanos: 60n * USD, user: null });
+    const both = (now: number) => Promise.all([h.c.app.get(AlertEvaluator).evaluate(now), second.app.get(AlertEvaluator).evaluate(now)]);
+    const rounds = [await both(NOW), await both(NOW + 60_000), await both(NOW + 120_000)];
+    expect(rounds.flat().reduce((n, s) => n + s.fired, 0)).toBe(1);
+    expect(h.received().map((b) => b.state)).toEqual(['firing']);
+    await both(NOW + DAY);
+    await both(NOW + DAY + 60_000);
+    expect(h.received().map((b) => b.state)).toEqual(['firing', 'resolved']);
+    expect(new Set(h.hook.requests.map((r) => r.headers['idempotency-key'])).size).toBe(2);
+    // Both instances show the same single alert.
+    const fromSecond = (await api(second, 'GET', '/v1/alerts')).body.alerts;
+    expect(fromSecond).toHaveLength(1);
+    expect(fromSecond[0]).toMatchObject({ state: 'resolved', deliveries: [expect.objectContaining({ state: 'firing', ok: true }), expect.objectContaining({ state: 'resolved', ok: true })] });
+  });
+});
+
+describe('alerts over real OTLP ingest', () => {
+  let h: AlertHarness;
+  beforeEach(async () => {
+    h = await startAlertHarness();
+  });
+  afterEach(() => h.close());
+
+  it('does not fire again, or count twice, when the sender retries a batch', async () => {
+    await h.only('daily_cost_above', { thresholdUsd: '0.03' });
+    const spans = await makeSpans([{ name: 'chat gpt-4o', attributes: CHAT, startMs: NOW - 3_600_000 }, { name: 'chat gpt-4o', attributes: CHAT, startMs: NOW - 1_800_000 }], { 'service.name': 'shop' });
+    const body = JsonTraceSerializer.serializeRequest(spans)!;
+    const send = () => fetch(`${h.c.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` } });
+    expect((await send()).status).toBe(200);
+    await h.evaluate();
+    expect((await send()).status).toBe(200); // the retry
+    await h.evaluate(NOW + 60_000);
+    expect(h.received()).toEqual([expect.objectContaining({ rule: 'daily_cost_above', valueUsd: '0.047500000', thresholdUsd: '0.030000000' })]);
+    expect(await h.alerts()).toHaveLength(1);
+  });
+});
