@@ -14,6 +14,8 @@ export interface RunningApp {
   /** Resolves with the first stdout line containing `text`. */
   waitFor(text: string): Promise<void>;
   kill(signal: NodeJS.Signals): void;
+  /** What it printed so far. */
+  stdout(): string;
   done: Promise<AppRun>;
 }
 
@@ -42,6 +44,7 @@ export function startApp(nodeArgs: string[], script: string, env: Record<string,
         void done.then((run) => reject(new Error(`app ended before printing "${text}": ${JSON.stringify(run)}`)));
       }),
     kill: (signal) => child.kill(signal),
+    stdout: () => stdout,
     done,
   };
 }
