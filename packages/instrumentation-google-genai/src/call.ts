@@ -22,7 +22,7 @@ export interface Surface<Self, Args extends unknown[]> {
   model(self: Self, args: Args): string;
   requestAttributes?(self: Self, args: Args, ctx: SurfaceContext): Attributes;
   /** Reads the resolved value (a response, or a stream to observe) and ends the call, now or later. */
-  onResult(value: unknown, call: GenAiCall, args: Args, ctx: SurfaceContext): void;
+  onResult(value: unknown, call: GenAiCall, args: Args, ctx: SurfaceContext, self: Self): void;
 }
 
 export function targetOfUrl(baseUrl: string | undefined, provider: string): Target {
@@ -74,7 +74,7 @@ export function wrapAsync<Self, Args extends unknown[]>(original: AsyncMethod<Se
           promise.then(
             (value) => {
               const read = guard('reading the response', () => {
-                surface.onResult(value, call, args, ctx);
+                surface.onResult(value, call, args, ctx, this);
                 return true;
               });
               if (!read) guard('ending a span', () => call.end(null)); // an unreadable result still ends its span

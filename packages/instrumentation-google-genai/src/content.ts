@@ -17,9 +17,9 @@ export function outputContent(capture: boolean, r: GeminiResponse): Attributes |
   return { [sc.ATTR_GEN_AI_OUTPUT_MESSAGES]: JSON.stringify(r.candidates.map((c) => c?.content)) };
 }
 
-/** Collects a stream's text as one model message, for content capture. */
+/** Collects a stream's text: for content capture, and to estimate output tokens when no usage comes. */
 export class StreamedText {
-  private text = '';
+  text = '';
   add(r: GeminiResponse): void {
     const parts = (r?.candidates?.[0]?.content as { parts?: { text?: unknown; thought?: unknown }[] } | undefined)?.parts ?? [];
     for (const part of parts) if (typeof part?.text === 'string' && !part.thought) this.text += part.text;

@@ -4,6 +4,7 @@ import * as sc from '@tokenledger/semconv';
 import type { Surface, SurfaceContext, Target } from './call';
 import { targetOfUrl } from './call';
 import { inputContent, outputContent } from './content';
+import { ESTIMATED, estimateEmbeddings, estimateGeneration, geminiText } from './estimate';
 import { finishReasonsOf, type GeminiResponse, generationAttributes, modelId, usageOfEmbeddings, usageOfGemini } from './gemini-response';
 import { imageAttributes } from './images';
 import { observeGeminiStream } from './gemini-stream';
@@ -29,9 +30,16 @@ function generateRequestAttributes(_self: ModelsModule, [params]: Params, ctx: S
   return { ...generationAttributes(params?.config), ...inputContent(ctx.captureContent(), params?.contents, params?.config?.systemInstruction) };
 }
 
-function endWithResponse(call: GenAiCall, r: GeminiResponse, ctx: SurfaceContext): void {
+/** The prompt of a request, for an estimate: the contents and the system instruction. */
+const promptOf = ([params]: Params) => [params?.contents, params?.config?.systemInstruction];
+
+function endWithResponse(call: GenAiCall, r: GeminiResponse, args: Params, ctx: SurfaceContext): void {
   call.response({ id: r?.responseId, model: r?.modelVersion, finishReasons: finishReasonsOf(r) });
-  call.end(usageOfGemini(r?.usageMetadata), undefined, outputContent(ctx.captureContent(), r));
+  const content = outputContent(ctx.captureContent(), r);
+  const usage = usageOfGemini(r?.usageMetadata);
+  if (usage) return call.end(usage, undefined, content);
+  const output = geminiText((r?.candidates ?? []).map((c) => c?.content));
+  call.end(estimateGeneration(modelId(args[0]?.model), promptOf(args), output), undefined, { ...content, ...ESTIMATED });
 }
 
 /**
@@ -44,7 +52,7 @@ export const generateContentSurface: Surface<ModelsModule, Params> = {
   target: targetOfModels,
   model: modelOf,
   requestAttributes: generateRequestAttributes,
-  onResult: (value, call, _args, ctx) => endWithResponse(call, value as GeminiResponse, ctx),
+  onResult: (value, call, args, ctx) => endWithResponse(call, value as GeminiResponse, args, ctx),
 };
 
 /** One streamed request: the promise resolves to the SDK's async generator, observed in place. */
@@ -53,8 +61,9 @@ export const generateContentStreamSurface: Surface<ModelsModule, Params> = {
   target: targetOfModels,
   model: modelOf,
   requestAttributes: generateRequestAttributes,
-  onResult: (value, call, _args, ctx) => {
-    if (!observeGeminiStream(value, call, ctx.captureContent())) call.end(null);
+  onResult: (value, call, args, ctx) => {
+    const estimate = (output: string) => estimateGeneration(modelId(args[0]?.model), promptOf(args), output);
+    if (!observeGeminiStream(value, call, ctx.captureContent(), estimate)) call.end(null);
   },
 };
 
@@ -62,7 +71,11 @@ export const embedContentSurface: Surface<ModelsModule, Params> = {
   operation: sc.GenAiOperation.EMBEDDINGS,
   target: targetOfModels,
   model: modelOf,
-  onResult: (value, call) => call.end(usageOfEmbeddings(value as Parameters<typeof usageOfEmbeddings>[0])),
+  onResult: (value, call, [params]) => {
+    const usage = usageOfEmbeddings(value as Parameters<typeof usageOfEmbeddings>[0]);
+    if (usage) call.end(usage);
+    else call.end(estimateEmbeddings(modelId(params?.model), params?.contents), undefined, ESTIMATED);
+  },
 };
 
 export const generateImagesSurface: Surface<ModelsModule, Params> = {

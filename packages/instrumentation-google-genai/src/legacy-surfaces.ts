@@ -1,9 +1,10 @@
 import type { Attributes } from '@opentelemetry/api';
-import { guard } from '@tokenledger/instrumentation-common';
+import { type GenAiCall, guard } from '@tokenledger/instrumentation-common';
 import * as sc from '@tokenledger/semconv';
 import type { Surface, SurfaceContext } from './call';
 import { targetOfUrl } from './call';
 import { inputContent, outputContent, StreamedText } from './content';
+import { ESTIMATED, estimateEmbeddings, estimateGeneration, geminiText } from './estimate';
 import { finishReasonsOf, type GeminiResponse, generationAttributes, modelId, usageOfEmbeddings, usageOfGemini } from './gemini-response';
 import { observeGeneratorInPlace } from './stream';
 
@@ -40,15 +41,25 @@ function generateRequestAttributes(self: GenerativeModel, [request]: LegacyArgs,
   };
 }
 
+/** Ends a generation with its usage, or an estimate (marked) when the response reported none. */
+function endGeneration(call: GenAiCall, r: GeminiResponse, self: GenerativeModel, request: unknown, content: Attributes | undefined): void {
+  call.response({ id: r?.responseId, model: r?.modelVersion, finishReasons: finishReasonsOf(r) });
+  const usage = usageOfGemini(r?.usageMetadata);
+  if (usage) return call.end(usage, undefined, content);
+  const own = requestParts(request);
+  const prompt = [own.contents, own.systemInstruction ?? self?.systemInstruction];
+  const output = geminiText((r?.candidates ?? []).map((c) => c?.content));
+  call.end(estimateGeneration(modelId(self?.model), prompt, output), undefined, { ...content, ...ESTIMATED });
+}
+
 export const legacyGenerateContentSurface: Surface<GenerativeModel, LegacyArgs> = {
   operation: sc.GenAiOperation.GENERATE_CONTENT,
   target: (self, args) => target(self, args),
   model: (self) => modelId(self?.model),
   requestAttributes: generateRequestAttributes,
-  onResult(value, call, _args, ctx) {
+  onResult(value, call, [request], ctx, self) {
     const r = (value as { response?: GeminiResponse })?.response ?? {};
-    call.response({ id: r.responseId, model: r.modelVersion, finishReasons: finishReasonsOf(r) });
-    call.end(usageOfGemini(r.usageMetadata), undefined, outputContent(ctx.captureContent(), r));
+    endGeneration(call, r, self, request, outputContent(ctx.captureContent(), r));
   },
 };
 
@@ -62,7 +73,7 @@ export const legacyGenerateContentStreamSurface: Surface<GenerativeModel, Legacy
   target: (self, args) => target(self, args),
   model: (self) => modelId(self?.model),
   requestAttributes: generateRequestAttributes,
-  onResult(value, call, _args, ctx) {
+  onResult(value, call, [request], ctx, self) {
     const result = value as { stream?: unknown; response?: Promise<GeminiResponse> };
     const text = ctx.captureContent() ? new StreamedText() : null;
     observeGeneratorInPlace<GeminiResponse>(result?.stream, {
@@ -74,24 +85,28 @@ export const legacyGenerateContentStreamSurface: Surface<GenerativeModel, Legacy
     });
     if (!result?.response || typeof result.response.then !== 'function') return call.end(null);
     result.response.then(
-      (r) =>
-        guard('reading the streamed response', () => {
-          call.response({ id: r?.responseId, model: r?.modelVersion, finishReasons: finishReasonsOf(r) });
-          call.end(usageOfGemini(r?.usageMetadata), undefined, text?.attributes());
-        }),
+      (r) => guard('reading the streamed response', () => endGeneration(call, r, self, request, text?.attributes())),
       (err: unknown) => guard('ending a span', () => call.end(null, err)),
     );
   },
 };
 
-function embeddingsSurface(): Surface<GenerativeModel, LegacyArgs> {
+/**
+ * The Gemini API's embedContent reports no token usage (batchEmbedContents may): without it, the
+ * input is estimated from the texts embedded and the span marked as estimated.
+ */
+function embeddingsSurface(inputsOf: (request: unknown) => unknown): Surface<GenerativeModel, LegacyArgs> {
   return {
     operation: sc.GenAiOperation.EMBEDDINGS,
     target: (self, args) => target(self, args),
     model: (self) => modelId(self?.model),
-    onResult: (value, call) => call.end(usageOfEmbeddings(value as Parameters<typeof usageOfEmbeddings>[0])),
+    onResult(value, call, [request], _ctx, self) {
+      const usage = usageOfEmbeddings(value as Parameters<typeof usageOfEmbeddings>[0]);
+      if (usage) call.end(usage);
+      else call.end(estimateEmbeddings(modelId(self?.model), inputsOf(request)), undefined, ESTIMATED);
+    },
   };
 }
 
-export const legacyEmbedContentSurface = embeddingsSurface();
-export const legacyBatchEmbedContentsSurface = embeddingsSurface();
+export const legacyEmbedContentSurface = embeddingsSurface((request) => request);
+export const legacyBatchEmbedContentsSurface = embeddingsSurface((request) => (request as { requests?: unknown })?.requests);
