@@ -22,4 +22,15 @@ describe('supported SDK versions', () => {
     expect(messages[0]).toContain('NOT instrumented');
     warn.mockRestore();
   });
+
+  it('unpatching restores the SDK methods', () => {
+    const instrumentation = new GoogleGenAIInstrumentation({ enabled: false });
+    const methods = ['generateContent', 'generateContentStream', 'embedContent', 'batchEmbedContents'];
+    const prototype: Record<string, unknown> = Object.fromEntries(methods.map((m) => [m, async () => m]));
+    const originals = { ...prototype };
+    instrumentation.patchLegacy({ GenerativeModel: { prototype } }, '0.24.1');
+    expect(methods.every((m) => prototype[m] !== originals[m])).toBe(true);
+    instrumentation.unpatchLegacy({ GenerativeModel: { prototype } });
+    expect(methods.every((m) => prototype[m] === originals[m])).toBe(true);
+  });
 });
