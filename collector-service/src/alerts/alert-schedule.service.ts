@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CONFIG, type CollectorConfig } from '../config/config';
+import { StoredRecordsFeed } from '../storage/stored-records.feed';
+import { AlertClock } from './alert-clock';
 import { AlertEvaluator } from './alert-evaluator.service';
-import { BudgetConditions } from './budget-conditions';
 import { AlertTenants } from './tenants';
 
 const INTERVAL_NAME = 'tokenledger-alert-rules';
@@ -16,18 +17,24 @@ export class AlertSchedule implements OnApplicationBootstrap, OnApplicationShutd
   private readonly logger = new Logger('Alerts');
   private running: Promise<unknown> | null = null;
   private afterIngest: Promise<void> | null = null;
-  private pendingTenants = new Set<string | null>();
+  private pendingTenants = new Set<string>();
   private stopped = false;
+  private unsubscribe: (() => void) | null = null;
 
   constructor(
     @Inject(CONFIG) private readonly config: CollectorConfig,
     private readonly registry: SchedulerRegistry,
     private readonly evaluator: AlertEvaluator,
-    private readonly budgets: BudgetConditions,
     private readonly tenants: AlertTenants,
+    private readonly feed: StoredRecordsFeed,
+    private readonly clock: AlertClock,
   ) {}
 
   onApplicationBootstrap(): void {
+    // Newly stored records only: a retried batch stores nothing and triggers nothing.
+    this.unsubscribe = this.feed.subscribe((batch) => {
+      for (const tenant of new Set(batch.records.map((r) => r.tenant))) this.ingested(tenant);
+    });
     if (this.config.alertIntervalSeconds === 0) return;
     const timer = setInterval(() => void this.runAll(), this.config.alertIntervalSeconds * 1000);
     timer.unref();
@@ -36,12 +43,13 @@ export class AlertSchedule implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.unsubscribe?.();
     if (this.registry.doesExist('interval', INTERVAL_NAME)) this.registry.deleteInterval(INTERVAL_NAME);
     await Promise.allSettled([this.running, this.afterIngest]);
   }
 
   /** One scheduled run of every rule; skipped while the previous one still runs. */
-  async runAll(nowMs = Date.now()): Promise<void> {
+  async runAll(nowMs = this.clock.now()): Promise<void> {
     if (this.running || this.stopped) return;
     this.running = this.evaluator
       .evaluate(nowMs)
@@ -50,10 +58,10 @@ export class AlertSchedule implements OnApplicationBootstrap, OnApplicationShutd
     await this.running;
   }
 
-  /** After an acknowledged ingest: the tenant (null: an all-tenant key, so every tenant with budgets). */
-  ingested(tenant: string | null): void {
+  /** Records of `tenant` were stored: remember the tenant, and evaluate its budget thresholds soon. */
+  ingested(tenant: string): void {
     if (this.stopped) return;
-    if (tenant !== null) void this.tenants.remember(tenant).catch(() => undefined);
+    void this.tenants.remember(tenant).catch(() => undefined);
     this.pendingTenants.add(tenant);
     if (!this.afterIngest) this.afterIngest = this.drainIngests().finally(() => (this.afterIngest = null));
   }
@@ -68,8 +76,7 @@ export class AlertSchedule implements OnApplicationBootstrap, OnApplicationShutd
       const pending = [...this.pendingTenants];
       this.pendingTenants.clear();
       try {
-        const tenants = pending.includes(null) ? await this.budgets.tenants() : (pending as string[]);
-        await this.evaluator.evaluate(Date.now(), { types: ['budget_threshold'], tenants });
+        await this.evaluator.evaluate(this.clock.now(), { types: ['budget_threshold'], tenants: pending });
       } catch (err) {
         this.logger.error(`budget alert evaluation after ingest failed: ${(err as Error).message}`);
       }

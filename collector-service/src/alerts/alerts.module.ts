@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ChannelsModule } from '../channels/channels.module';
 import { ReportsModule } from '../reports/reports.module';
+import { AlertClock } from './alert-clock';
 import { AlertDispatcher } from './alert-dispatcher.service';
 import { AlertEvaluator } from './alert-evaluator.service';
 import { AlertRulesService } from './alert-rules.service';
@@ -10,14 +10,13 @@ import { AlertSchedule } from './alert-schedule.service';
 import { AlertRulesController, AlertsController } from './alerts.controller';
 import { AlertsService } from './alerts.service';
 import { BudgetConditions } from './budget-conditions';
-import { IngestTriggerInterceptor } from './ingest-trigger.interceptor';
 import { RuleEvaluators } from './rule-evaluators';
 import { AlertTenants } from './tenants';
 
 @Module({
   imports: [ScheduleModule.forRoot(), ChannelsModule, ReportsModule],
   controllers: [AlertRulesController, AlertsController],
-  providers: [AlertRulesService, AlertsService, AlertDispatcher, AlertEvaluator, AlertSchedule, AlertTenants, BudgetConditions, RuleEvaluators, { provide: APP_INTERCEPTOR, useClass: IngestTriggerInterceptor }],
-  exports: [AlertEvaluator, AlertSchedule],
+  providers: [{ provide: AlertClock, useFactory: () => new AlertClock() }, AlertRulesService, AlertsService, AlertDispatcher, AlertEvaluator, AlertSchedule, AlertTenants, BudgetConditions, RuleEvaluators],
+  exports: [AlertEvaluator, AlertSchedule, AlertClock],
 })
 export class AlertsModule {}

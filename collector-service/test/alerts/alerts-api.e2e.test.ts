@@ -71,7 +71,7 @@ describe('/v1/alerts and where alerts go', () => {
 
 describe('the evaluation schedule', () => {
   it('evaluates rules on its own every TOKENLEDGER_ALERT_INTERVAL_SECONDS', async () => {
-    const h = await startAlertHarness({ TOKENLEDGER_ALERT_INTERVAL_SECONDS: '1' });
+    const h = await startAlertHarness({ TOKENLEDGER_ALERT_INTERVAL_SECONDS: '1' }, { realClock: true });
     try {
       await h.only('daily_cost_above', { thresholdUsd: '1' });
       await h.spend({ timeMs: Date.now(), costNanos: 2n * USD });

@@ -1,4 +1,6 @@
+import { AlertClock } from '../../src/alerts/alert-clock';
 import { AlertEvaluator } from '../../src/alerts/alert-evaluator.service';
+import { AlertSchedule } from '../../src/alerts/alert-schedule.service';
 import type { StoragePort } from '../../src/storage/storage.port';
 import { STORAGE } from '../../src/storage/storage.tokens';
 import type { UsageRecord } from '../../src/usage/usage-record';
@@ -27,8 +29,10 @@ export interface AlertHarness {
   hook: HttpReceiver;
   storage: StoragePort;
   evaluate(nowMs?: number): ReturnType<AlertEvaluator['evaluate']>;
-  /** Stores records directly through the storage port (their amounts go into the rollups). */
+  /** Stores records directly through the storage port (their amounts go into the rollups), and waits for the after-ingest budget run. */
   spend(...records: Partial<UsageRecord>[]): Promise<void>;
+  /** Waits until the budget evaluations that ingests triggered have run. */
+  settled(): Promise<void>;
   /** Webhook bodies received so far. */
   received(): Record<string, unknown>[];
   alerts(query?: string): Promise<Record<string, unknown>[]>;
@@ -37,7 +41,8 @@ export interface AlertHarness {
   close(): Promise<void>;
 }
 
-export async function startAlertHarness(env: Record<string, string> = {}): Promise<AlertHarness> {
+/** The alerts' clock is NOW unless `realClock` (for the schedule's own timer). */
+export async function startAlertHarness(env: Record<string, string> = {}, options: { realClock?: boolean } = {}): Promise<AlertHarness> {
   const c = await startCollector({ TOKENLEDGER_ADMIN_KEY: ADMIN_KEY, TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0', TOKENLEDGER_ALERT_RETRY_BASE_MS: '0', ...env });
   const hook = await startHttpReceiver((req) => {
     const invalid = verifySignature(SECRET, req.body, req.headers['tokenledger-signature'] as string, Math.floor(Date.now() / 1000));
@@ -47,12 +52,18 @@ export async function startAlertHarness(env: Record<string, string> = {}): Promi
   if (channel.status !== 201) throw new Error(`channel: ${JSON.stringify(channel.body)}`);
   const storage = c.app.get<StoragePort>(STORAGE);
   const evaluator = c.app.get(AlertEvaluator);
+  const schedule = c.app.get(AlertSchedule);
+  if (!options.realClock) c.app.get(AlertClock).now = () => NOW;
   return {
     c,
     hook,
     storage,
     evaluate: (nowMs = NOW) => evaluator.evaluate(nowMs),
-    spend: async (...records) => void (await storage.ingest(records.map((r) => record(r)))),
+    spend: async (...records) => {
+      await storage.ingest(records.map((r) => record(r)));
+      await schedule.settled();
+    },
+    settled: () => schedule.settled(),
     received: () => hook.requests.map((r) => JSON.parse(r.body)),
     alerts: async (query = '') => (await api(c, 'GET', `/v1/alerts${query}`)).body.alerts,
     only: async (type, patch = {}) => {

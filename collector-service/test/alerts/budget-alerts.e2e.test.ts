@@ -1,0 +1,70 @@
+import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { type Budget, BUDGET_KIND, budgetFromBody } from '../../src/budgets/budget';
+import { startHttpReceiver } from '../channels/receivers';
+import { makeSpans } from '../support/spans';
+import { type AlertHarness, ADMIN_KEY, api, DAY, NOW, startAlertHarness, USD } from './harness';
+
+const CHAT = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 1500, 'gen_ai.usage.output_tokens': 2000 };
+
+describe('budget_threshold alerts', () => {
+  let h: AlertHarness;
+  beforeEach(async () => {
+    h = await startAlertHarness();
+  });
+  afterEach(() => h.close());
+
+  /** A budget as the budgets module validates and stores it. */
+  async function budget(body: Record<string, unknown>): Promise<Budget> {
+    const b = budgetFromBody(body, NOW);
+    await h.storage.putDocument(BUDGET_KIND, 'default', b.id, { ...b });
+    return b;
+  }
+
+  /** One priced gpt-4o call ($0.02375) over real OTLP, as an app's exporter sends it. */
+  async function otlpBatch(startMs: number) {
+    const body = JsonTraceSerializer.serializeRequest(await makeSpans([{ name: 'chat gpt-4o', attributes: { ...CHAT, 'user.id': 'alice' }, startMs }], { 'service.name': 'shop' }))!;
+    return () => fetch(`${h.c.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` } });
+  }
+
+  it('fires each threshold right after the ingest that crosses it, without waiting for the schedule', async () => {
+    await h.only('budget_threshold');
+    const b = await budget({ name: 'daily AI', period: 'day', limitUsd: '0.04', thresholds: [0.5, 1] });
+    const first = await otlpBatch(NOW - 120_000);
+    expect((await first()).status).toBe(200);
+    await h.settled();
+    expect(h.received()).toEqual([expect.objectContaining({ rule: 'budget_threshold', subject: `budget:${b.id}@0.5`, severity: 'warning', valueUsd: '0.023750000', thresholdUsd: '0.020000000', periodStart: '2026-11-24T00:00:00.000Z' })]);
+    const second = await otlpBatch(NOW - 60_000);
+    expect((await second()).status).toBe(200);
+    await h.settled();
+    expect(h.received()[1]).toMatchObject({ subject: `budget:${b.id}@1`, severity: 'critical', valueUsd: '0.047500000', thresholdUsd: '0.040000000', message: 'Budget "daily AI" reached 100 % of its daily limit of $0.04: $0.05 spent' });
+    // A retried batch stores nothing new, and a scheduled run finds both already fired.
+    expect((await second()).status).toBe(200);
+    await h.settled();
+    await h.evaluate();
+    expect(h.received()).toHaveLength(2);
+  });
+
+  it('alerts each user of a perUser budget separately, and resolves when the next period starts', async () => {
+    await h.only('budget_threshold');
+    const b = await budget({ name: 'per user', scope: { perUser: true }, period: 'day', limitUsd: '10', thresholds: [1] });
+    await h.spend({ user: 'alice', timeMs: NOW - 60_000, costNanos: 11n * USD }, { user: 'bob', timeMs: NOW - 60_000, costNanos: 9n * USD });
+    await h.evaluate();
+    expect(h.received()).toEqual([expect.objectContaining({ subject: `budget:${b.id}:user:alice@1`, valueUsd: '11.000000000', thresholdUsd: '10.000000000', state: 'firing' })]);
+    await h.evaluate(NOW + DAY);
+    expect(h.received()[1]).toMatchObject({ subject: `budget:${b.id}:user:alice@1`, state: 'resolved' });
+  });
+
+  it("goes to the budget's own channels", async () => {
+    const slack = await startHttpReceiver();
+    try {
+      await h.only('budget_threshold');
+      const channel = (await api(h.c, 'POST', '/v1/channels', { type: 'slack', name: 'finance', url: slack.url })).body.id;
+      await budget({ name: 'team', period: 'month', limitUsd: '100', thresholds: [0.8], channels: [channel] });
+      await h.spend({ timeMs: NOW - 60_000, costNanos: 85n * USD });
+      expect(h.received()).toEqual([]);
+      expect(JSON.parse(slack.requests[0].body).text).toBe('WARNING: Budget "team" reached 80 % of its monthly limit of $100.00: $85.00 spent');
+    } finally {
+      await slack.close();
+    }
+  });
+});
