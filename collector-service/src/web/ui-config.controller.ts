@@ -1,0 +1,25 @@
+import { Controller, Get, Req } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { keyFromHeaders } from '../auth/api-keys';
+import type { AuthenticatedRequest } from '../auth/auth.guard';
+import { AuthService } from '../auth/auth.service';
+import { Public } from '../auth/roles.decorator';
+import { UiConfigService } from './ui-config.service';
+
+/** What the dashboard needs before sign-in: nothing secret, only whether a key is needed and where traces live. */
+@ApiTags('dashboard')
+@Controller('v1/ui')
+@Public()
+export class UiConfigController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly ui: UiConfigService,
+  ) {}
+
+  @Get('config')
+  @ApiOperation({ summary: 'Dashboard settings: open mode, Jaeger URL, and the role of the key presented (if any)' })
+  async config(@Req() req: AuthenticatedRequest) {
+    const principal = await this.auth.authenticate(keyFromHeaders(req.headers));
+    return this.ui.config(await this.auth.openMode(), principal);
+  }
+}

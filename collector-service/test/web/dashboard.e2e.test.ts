@@ -1,0 +1,148 @@
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { dashboardBuilt } from '../../src/web/dashboard-files';
+import { type RunningCollector, startCollector } from '../support/app';
+import { launchBrowser, openPage, screenshot, seriousA11yViolations } from './browser';
+import { ingestKnownSpans, UNPRICED_MODEL } from './seed';
+
+jest.setTimeout(90_000);
+
+const JAEGER = 'http://jaeger.test:16686';
+const SPANS = 120;
+
+/** What en-US shows for an exact USD amount rounded half up to the cent, computed here without Intl. */
+function dollarsToTheCent(nanos: string): string {
+  const cents = (BigInt(nanos) + 5_000_000n) / 10_000_000n;
+  return `$${(cents / 100n).toLocaleString('en-US')}.${(cents % 100n).toString().padStart(2, '0')}`;
+}
+
+/** The browser's default period is the last 30 days in its zone (UTC here): from local midnight 29 days ago. */
+const last30DaysFrom = () => new Date(Date.now() - 29 * 86_400_000).toISOString().slice(0, 10);
+
+describe('the finance dashboard in a real browser', () => {
+  let collector: RunningCollector;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+  const api = async (path: string) => (await fetch(`${collector.url}${path}`)).json() as Promise<Record<string, any>>;
+  const text = async (testId: string) => (await page.getByTestId(testId).textContent())?.trim();
+  /** Cards show "…" while loading; wait for a real value. */
+  const settledCard = async (testId: string) => {
+    await page.waitForFunction((id) => {
+      const el = document.querySelector(`[data-testid="${id}"]`);
+      return el !== null && el.textContent !== '…';
+    }, `${testId}-value`);
+    return text(`${testId}-value`);
+  };
+
+  beforeAll(async () => {
+    if (!dashboardBuilt()) throw new Error('the dashboard is not built: run `./run npm run build -w @tokenledger/collector-service` first');
+    collector = await startCollector({ TOKENLEDGER_JAEGER_URL: JAEGER });
+    await ingestKnownSpans(collector.url, Date.now(), SPANS);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await collector?.close();
+  });
+  beforeEach(async () => {
+    ({ page, errors } = await openPage(browser));
+  });
+  afterEach(async () => {
+    await page.context().close();
+  });
+
+  it('shows card totals equal to the report API to the cent, in open mode without sign-in', async () => {
+    await page.goto(`${collector.url}/dashboard`);
+    const summary = await api(`/v1/reports/summary?tz=UTC&from=${last30DaysFrom()}`);
+    expect(summary.calls).toBe(SPANS);
+    expect(await settledCard('card-cost')).toBe(dollarsToTheCent(summary.totalCostNanos));
+    expect(await text('card-calls-value')).toBe(String(summary.calls));
+    await expect(page.getByTestId('card-calls').textContent()).resolves.toContain(`${summary.successfulCalls} succeeded, ${summary.failedCalls} failed`);
+    const projection = await api('/v1/reports/projection?tz=UTC');
+    expect(await settledCard('card-projection')).toBe(dollarsToTheCent(projection.projectedMonthEnd.costNanos));
+    // Unpriced calls are prominent and name the model.
+    await expect(page.getByTestId('unpriced-total').textContent()).resolves.toContain(`${summary.unpricedCalls} calls have no price`);
+    await expect(page.getByRole('cell', { name: UNPRICED_MODEL }).count()).resolves.toBeGreaterThan(0);
+    // Every chart has data: 30 daily columns, a slice per type, bars per provider.
+    await page.getByTestId('chart-daily').waitFor();
+    expect(await page.getByTestId('chart-daily').getAttribute('data-points')).toBe('30');
+    expect(await page.getByTestId('chart-type').getAttribute('data-points')).toBe('2');
+    expect(await page.getByTestId('chart-provider').getAttribute('data-points')).toBe('2');
+    await expect(page.getByTestId('table-users').locator('tbody tr').count()).resolves.toBe(4);
+    await screenshot(page, 'overview');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('narrows every card and chart when a filter is applied', async () => {
+    await page.goto(`${collector.url}/dashboard`);
+    const before = await page.getByTestId('chart-daily').getAttribute('data-total');
+    await settledCard('card-cost');
+    await page.getByRole('searchbox', { name: 'Provider' }).fill('anthropic');
+    await page.getByRole('searchbox', { name: 'Provider' }).press('Enter');
+    const anthropic = await api(`/v1/reports/summary?tz=UTC&from=${last30DaysFrom()}&provider=anthropic`);
+    await page.waitForFunction(() => document.querySelector('[data-testid="chart-provider"]')?.getAttribute('data-points') === '1');
+    await page.waitForFunction((calls) => document.querySelector('[data-testid="card-calls-value"]')?.textContent === calls, String(anthropic.calls));
+    expect(await settledCard('card-cost')).toBe(dollarsToTheCent(anthropic.totalCostNanos));
+    await page.waitForFunction((b) => document.querySelector('[data-testid="chart-daily"]')?.getAttribute('data-total') !== b, before);
+    expect(Number(await page.getByTestId('chart-daily').getAttribute('data-total'))).toBeCloseTo(Number(anthropic.totalCostUsd), 6);
+    expect(errors).toEqual([]);
+  });
+
+  it('pages through raw calls, links each to its Jaeger trace, and downloads CSV and JSONL exports', async () => {
+    await page.goto(`${collector.url}/dashboard/usage`);
+    const rows = page.getByTestId('usage-table').locator('tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(50);
+    const first = await api(`/v1/reports/usage?tz=UTC&from=${last30DaysFrom()}&limit=1`);
+    await expect(rows.first().getByRole('link').getAttribute('href')).resolves.toBe(`${JAEGER}/trace/${first.records[0].traceId}`);
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.getByText('Page 2').waitFor();
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.getByText('Page 3').waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="usage-table"] tbody tr').length === 20);
+    expect(await page.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
+    await screenshot(page, 'usage');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    expect(csv.suggestedFilename()).toBe('tokenledger-usage-default.csv');
+    const csvLines = readFileSync((await csv.path())!, 'utf8').trimEnd().split('\r\n');
+    expect(csvLines[0]).toMatch(/^id,time,tenant,/);
+    expect(csvLines).toHaveLength(SPANS + 1);
+    const [jsonl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSONL' }).click()]);
+    const records = readFileSync((await jsonl.path())!, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(records).toHaveLength(SPANS);
+    expect(records.filter((r) => r.costUsd === null).map((r) => r.model)).toEqual(expect.arrayContaining([UNPRICED_MODEL]));
+    expect(errors).toEqual([]);
+  });
+
+  it('lists the models used with their price source, the unpriced one, and the price book in force', async () => {
+    await page.goto(`${collector.url}/dashboard/models`);
+    const table = page.getByTestId('models-table');
+    await table.locator('tbody tr').first().waitFor();
+    await expect(table.locator('tbody tr').count()).resolves.toBe(4);
+    const unpriced = table.locator('tr', { hasText: UNPRICED_MODEL });
+    await expect(unpriced.textContent()).resolves.toContain('unpriced');
+    const gpt = table.locator('tr', { hasText: 'gpt-4o' });
+    await expect(gpt.textContent()).resolves.toMatch(/catalog|supplemental/);
+    await expect(page.getByTestId('operator-file').textContent()).resolves.toContain('none');
+    await screenshot(page, 'models');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('serves the app for client-side routes, its assets, and 404 for a missing asset', async () => {
+    const route = await fetch(`${collector.url}/dashboard/usage`);
+    expect(route.status).toBe(200);
+    const html = await route.text();
+    expect(html).toContain('<div id="root"></div>');
+    const asset = /src="(\/dashboard\/assets\/[^"]+\.js)"/.exec(html)![1];
+    const js = await fetch(`${collector.url}${asset}`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('cache-control')).toContain('immutable');
+    expect((await fetch(`${collector.url}/dashboard/assets/missing.js`)).status).toBe(404);
+    expect((await fetch(`${collector.url}/dashboard/..%2Fpackage.json`)).status).not.toBe(200);
+  });
+});

@@ -1,0 +1,74 @@
+/** The collector's API as the dashboard calls it: same origin, the signed-in key on every request. */
+const KEY_STORAGE = 'tokenledger.apiKey';
+
+export const storedKey = () => sessionStorage.getItem(KEY_STORAGE);
+export const storeKey = (key: string | null) => (key ? sessionStorage.setItem(KEY_STORAGE, key) : sessionStorage.removeItem(KEY_STORAGE));
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type Query = Record<string, string | number | undefined | null>;
+
+export function queryString(q: Query): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+function headers(key = storedKey()): HeadersInit {
+  return key ? { authorization: `Bearer ${key}` } : {};
+}
+
+export async function request(path: string, init: RequestInit = {}, key?: string | null): Promise<Response> {
+  const res = await fetch(path, { ...init, headers: { ...headers(key ?? undefined), ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers } });
+  if (!res.ok) {
+    let message = `${res.status} ${res.statusText}`;
+    try {
+      const body = await res.json();
+      if (body?.message) message = Array.isArray(body.message) ? body.message.join('; ') : String(body.message);
+    } catch {
+      // not JSON: keep the status line
+    }
+    throw new ApiError(res.status, message);
+  }
+  return res;
+}
+
+export async function getJson<T>(path: string, q: Query = {}): Promise<T> {
+  return (await request(path + queryString(q))).json() as Promise<T>;
+}
+
+export async function sendJson<T>(method: 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const res = await request(path, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+  return (res.status === 204 ? null : await res.json()) as T;
+}
+
+/** Downloads a response as a file: exports need the key header, so a plain link cannot fetch them. */
+export async function download(path: string, q: Query, fallbackName: string): Promise<void> {
+  const res = await request(path + queryString(q));
+  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? fallbackName;
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export interface UiConfig {
+  openMode: boolean;
+  jaegerUrl: string | null;
+  role: 'ingest' | 'viewer' | 'admin' | null;
+  tenant: string | null;
+}
+
+export const loadUiConfig = async (key: string | null) => (await request('/v1/ui/config', {}, key)).json() as Promise<UiConfig>;

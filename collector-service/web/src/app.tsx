@@ -1,0 +1,141 @@
+import { type FormEvent, useEffect, useState } from 'react';
+import { loadUiConfig, storedKey, storeKey, type UiConfig } from './api';
+import { ScopeBar } from './components/scope-bar';
+import { AlertsPage } from './pages/alerts';
+import { BudgetsPage } from './pages/budgets';
+import { ModelsPage } from './pages/models';
+import { OverviewPage } from './pages/overview';
+import { UsagePage } from './pages/usage';
+import { initialScope, type Scope, scopeSearch } from './scope';
+
+const BASE = '/dashboard';
+const PAGES = [
+  { path: '', title: 'Overview' },
+  { path: '/usage', title: 'Usage explorer' },
+  { path: '/models', title: 'Models and prices' },
+  { path: '/budgets', title: 'Budgets' },
+  { path: '/alerts', title: 'Alerts' },
+] as const;
+
+const currentPath = () => location.pathname.replace(/^\/dashboard/, '').replace(/\/$/, '');
+
+/** Client-side routes under /dashboard; the service answers every one of them with index.html. */
+function usePath(): [string, (p: string) => void] {
+  const [path, setPath] = useState(currentPath);
+  useEffect(() => {
+    const onPop = () => setPath(currentPath());
+    addEventListener('popstate', onPop);
+    return () => removeEventListener('popstate', onPop);
+  }, []);
+  const go = (p: string) => {
+    history.pushState(null, '', BASE + p + location.search);
+    setPath(p);
+  };
+  return [path, go];
+}
+
+function SignIn({ onSignedIn, problem }: { onSignedIn: (key: string, config: UiConfig) => void; problem: string | null }) {
+  const [error, setError] = useState<string | null>(problem);
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const key = String(new FormData(e.currentTarget).get('key') ?? '').trim();
+    try {
+      const config = await loadUiConfig(key);
+      if (config.role === null) setError('That key is not valid here. Ask an admin for a viewer key.');
+      else if (config.role === 'ingest') setError('That is an ingest key, which can only send telemetry. Sign in with a viewer or admin key.');
+      else onSignedIn(key, config);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  return (
+    <main className="sign-in">
+      <h1>tokenledger</h1>
+      <form onSubmit={submit}>
+        <label>
+          API key (viewer or admin)
+          <input name="key" type="password" autoComplete="off" required />
+        </label>
+        <button type="submit">Sign in</button>
+        <p className="hint">The key is kept for this browser tab only.</p>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+      </form>
+    </main>
+  );
+}
+
+export function App() {
+  const [config, setConfig] = useState<UiConfig | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [scope, setScope] = useState<Scope>(initialScope);
+  const [path, go] = usePath();
+
+  useEffect(() => {
+    history.replaceState(null, '', location.pathname + scopeSearch(scope));
+  }, [scope]);
+
+  useEffect(() => {
+    loadUiConfig(storedKey()).then(setConfig, (err: Error) => setProblem(`The collector did not answer: ${err.message}`));
+  }, []);
+
+  if (config === null) return problem ? <SignIn problem={problem} onSignedIn={() => location.reload()} /> : <p className="loading">Loading…</p>;
+  if (!config.openMode && (config.role === null || config.role === 'ingest')) {
+    return (
+      <SignIn
+        problem={storedKey() ? 'Your key is no longer accepted; sign in again.' : null}
+        onSignedIn={(key, c) => {
+          storeKey(key);
+          setConfig(c);
+        }}
+      />
+    );
+  }
+  const page = PAGES.find((p) => p.path === path) ?? PAGES[0];
+  const signOut = () => {
+    storeKey(null);
+    setConfig({ ...config, role: null });
+  };
+  return (
+    <>
+      <header className="top">
+        <span className="brand">tokenledger</span>
+        <nav aria-label="Pages">
+          {PAGES.map((p) => (
+            <a
+              key={p.path}
+              href={BASE + p.path}
+              aria-current={p === page ? 'page' : undefined}
+              onClick={(e) => {
+                e.preventDefault();
+                go(p.path);
+              }}
+            >
+              {p.title}
+            </a>
+          ))}
+        </nav>
+        <span className="who">
+          {config.openMode ? 'open mode' : `${config.role}${config.tenant ? ` · ${config.tenant}` : ''}`}
+          {!config.openMode && (
+            <button type="button" onClick={signOut}>
+              Sign out
+            </button>
+          )}
+        </span>
+      </header>
+      <main>
+        <h1>{page.title}</h1>
+        {page.path !== '/budgets' && page.path !== '/alerts' && <ScopeBar scope={scope} onChange={setScope} showFilters={page.path !== '/models'} />}
+        {page.path === '' && <OverviewPage scope={scope} />}
+        {page.path === '/usage' && <UsagePage scope={scope} jaegerUrl={config.jaegerUrl} />}
+        {page.path === '/models' && <ModelsPage scope={scope} />}
+        {page.path === '/budgets' && <BudgetsPage isAdmin={config.role === 'admin'} />}
+        {page.path === '/alerts' && <AlertsPage />}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,50 @@
+/**
+ * Money arrives from the API as exact decimal strings of USD (`"12.345678901"`). It is formatted from
+ * that string (Intl.NumberFormat takes decimal strings exactly), so nothing is lost to floating point
+ * on the way to the screen. Amounts under a cent keep three significant digits: $0.000123, not $0.00.
+ */
+const formatters = new Map<string, Intl.NumberFormat>();
+
+function formatter(kind: 'cents' | 'small'): Intl.NumberFormat {
+  let f = formatters.get(kind);
+  if (!f) {
+    f =
+      kind === 'cents'
+        ? new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 })
+        : new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD', maximumSignificantDigits: 3 });
+    formatters.set(kind, f);
+  }
+  return f;
+}
+
+const CENT = 0.01;
+
+export function formatUsd(usd: string | null | undefined): string {
+  if (usd === null || usd === undefined) return '—';
+  const approx = Math.abs(Number(usd));
+  const kind = approx !== 0 && approx < CENT ? 'small' : 'cents';
+  // format() accepts a decimal string and rounds it exactly (half-expand); the cast covers older DOM typings.
+  return formatter(kind).format(usd as unknown as number);
+}
+
+const axis = new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD', maximumSignificantDigits: 3 });
+/** Chart axis ticks: short, but never rounded into a different-looking value ($0.025, not $0.03). */
+export const formatUsdTick = (usd: number) => axis.format(usd);
+
+/** A float for chart geometry only; labels and tooltips go through formatUsd. */
+export const usdNumber = (usd: string | null | undefined) => (usd ? Number(usd) : 0);
+
+const integers = new Intl.NumberFormat();
+export const formatCount = (n: number) => integers.format(n);
+
+const percents = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
+export const formatPercent = (n: number) => `${percents.format(n)} %`;
+
+export const formatMs = (ms: number) => (ms >= 1000 ? `${percents.format(ms / 1000)} s` : `${integers.format(Math.round(ms))} ms`);
+
+/** Percent change between two exact nano amounts, null when there was nothing before. */
+export function percentChange(beforeNanos: string, afterNanos: string): number | null {
+  const before = BigInt(beforeNanos);
+  if (before === 0n) return null;
+  return Number(((BigInt(afterNanos) - before) * 10_000n) / before) / 100;
+}

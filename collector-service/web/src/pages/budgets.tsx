@@ -1,0 +1,163 @@
+import { type FormEvent, useState } from 'react';
+import { getJson, sendJson } from '../api';
+import { Empty, Panel } from '../components/panel';
+import { formatPercent, formatUsd } from '../money';
+import { browserZone } from '../scope';
+import { useApi } from '../use-api';
+
+/** The budgets API (issue 6): a budget, and its status in the current period. */
+interface Budget {
+  id: string;
+  name: string;
+  scope: Record<string, string | boolean | undefined>;
+  period: 'day' | 'week' | 'month';
+  timezone: string;
+  limitUsd: string;
+  thresholds: number[];
+  action: 'notify' | 'block';
+}
+interface BudgetStatus {
+  spentUsd: string;
+  limitUsd: string;
+  ratio: number;
+  state: 'ok' | 'warning' | 'exceeded';
+  periodEnd: string;
+}
+
+const SCOPE_FIELDS = ['user', 'agent', 'model', 'provider', 'feature', 'service'] as const;
+/** Lists may come bare or wrapped; take either. */
+const listOf = <T,>(body: unknown, field: string): T[] => (Array.isArray(body) ? body : ((body as Record<string, T[]>)?.[field] ?? []));
+
+async function loadBudgets() {
+  const budgets = listOf<Budget>(await getJson('/v1/budgets'), 'budgets');
+  return Promise.all(budgets.map(async (b) => ({ budget: b, status: await getJson<BudgetStatus>(`/v1/budgets/${encodeURIComponent(b.id)}/status`).catch(() => null) })));
+}
+
+function BudgetForm({ initial, onDone }: { initial: Budget | null; onDone: () => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    const scope: Record<string, string | boolean> = {};
+    for (const k of SCOPE_FIELDS) if (String(f.get(k) ?? '').trim()) scope[k] = String(f.get(k)).trim();
+    if (f.get('perUser')) scope.perUser = true;
+    const body = {
+      name: String(f.get('name')),
+      scope,
+      period: String(f.get('period')),
+      timezone: String(f.get('timezone')),
+      limitUsd: String(f.get('limitUsd')).trim(),
+      thresholds: String(f.get('thresholds'))
+        .split(',')
+        .map((t) => Number(t.trim()))
+        .filter((t) => t > 0),
+      action: String(f.get('action')),
+    };
+    try {
+      if (initial) await sendJson('PATCH', `/v1/budgets/${encodeURIComponent(initial.id)}`, body);
+      else await sendJson('POST', '/v1/budgets', body);
+      onDone();
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  return (
+    <form className="budget-form" onSubmit={submit} aria-label={initial ? `Edit budget ${initial.name}` : 'New budget'}>
+      <label>
+        Name <input name="name" required defaultValue={initial?.name} />
+      </label>
+      <label>
+        Limit (USD) <input name="limitUsd" required inputMode="decimal" pattern="\d+(\.\d+)?" defaultValue={initial?.limitUsd} />
+      </label>
+      <label>
+        Period
+        <select name="period" defaultValue={initial?.period ?? 'month'}>
+          <option value="day">Day</option>
+          <option value="week">Week</option>
+          <option value="month">Month</option>
+        </select>
+      </label>
+      <label>
+        Time zone <input name="timezone" required defaultValue={initial?.timezone ?? browserZone()} />
+      </label>
+      <label>
+        Action
+        <select name="action" defaultValue={initial?.action ?? 'notify'}>
+          <option value="notify">Notify</option>
+          <option value="block">Block calls</option>
+        </select>
+      </label>
+      <label>
+        Thresholds (fractions) <input name="thresholds" defaultValue={(initial?.thresholds ?? [0.8, 1]).join(', ')} />
+      </label>
+      {SCOPE_FIELDS.map((k) => (
+        <label key={k}>
+          {k[0].toUpperCase() + k.slice(1)} <input name={k} placeholder="any" defaultValue={String(initial?.scope[k] ?? '')} />
+        </label>
+      ))}
+      <label className="check">
+        <input type="checkbox" name="perUser" defaultChecked={Boolean(initial?.scope.perUser)} /> Limit applies to each user
+      </label>
+      <div className="toolbar">
+        <button type="submit">{initial ? 'Save budget' : 'Create budget'}</button>
+        <button type="button" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
+export function BudgetsPage({ isAdmin }: { isAdmin: boolean }) {
+  const [reload, setReload] = useState(0);
+  const [editing, setEditing] = useState<Budget | 'new' | null>(null);
+  const b = useApi(loadBudgets, 'budgets', reload);
+  const missing = b.error && /^404|Cannot GET/.test(b.error);
+  const done = () => {
+    setEditing(null);
+    setReload((n) => n + 1);
+  };
+  return (
+    <Panel title="Budgets" error={missing ? null : b.error} loading={b.loading}>
+      {missing ? (
+        <Empty>This collector does not serve budgets yet.</Empty>
+      ) : (
+        <>
+          {isAdmin && editing === null && (
+            <button type="button" onClick={() => setEditing('new')}>
+              New budget
+            </button>
+          )}
+          {editing !== null && <BudgetForm initial={editing === 'new' ? null : editing} onDone={done} />}
+          {b.data && b.data.length === 0 && <Empty>No budgets yet.</Empty>}
+          <ul className="progress-list" data-testid="budgets">
+            {(b.data ?? []).map(({ budget, status }) => (
+              <li key={budget.id} className={status ? `state-${status.state}` : undefined}>
+                <div className="progress-head">
+                  <strong>{budget.name}</strong>
+                  <span>
+                    {status ? `${formatUsd(status.spentUsd)} of ${formatUsd(status.limitUsd)} · ${status.state}` : `limit ${formatUsd(budget.limitUsd)}`} · per {budget.period}
+                    {budget.action === 'block' ? ', blocks calls' : ''}
+                  </span>
+                </div>
+                {status && <progress max={100} value={Math.min(100, status.ratio * 100)} aria-label={`${budget.name}: ${formatPercent(status.ratio * 100)} used`} />}
+                {status && <div className="hint">Resets {new Date(status.periodEnd).toLocaleString(undefined, { timeZone: budget.timezone, dateStyle: 'medium', timeStyle: 'short' })} ({budget.timezone})</div>}
+                {isAdmin && editing === null && (
+                  <button type="button" onClick={() => setEditing(budget)}>
+                    Edit <span className="visually-hidden">{budget.name}</span>
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </Panel>
+  );
+}
+

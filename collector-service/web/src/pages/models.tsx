@@ -1,0 +1,77 @@
+import { getJson } from '../api';
+import { Empty, Panel } from '../components/panel';
+import { formatCount, formatUsd } from '../money';
+import { rangeQuery, type Scope } from '../scope';
+import type { ModelsReport } from '../types';
+import { useApi } from '../use-api';
+
+const sourceKind = (source: string | null) => (source === null ? 'unpriced' : source.split(':')[0]);
+
+/** Which models were used, how each was priced, which have no price, and the operator file in force. */
+export function ModelsPage({ scope }: { scope: Scope }) {
+  const m = useApi(() => getJson<ModelsReport>('/v1/ui/models', rangeQuery(scope)), JSON.stringify(scope));
+  const book = m.data?.priceBook;
+  return (
+    <>
+      <Panel title="Price book in force" error={m.error} loading={m.loading}>
+        {book && (
+          <dl className="facts" data-testid="price-book">
+            <dt>Version</dt>
+            <dd>{book.version}</dd>
+            <dt>Catalog</dt>
+            <dd>
+              {book.catalog.package} {book.catalog.version}
+            </dd>
+            <dt>Supplemental prices</dt>
+            <dd>{book.supplemental.version ?? 'unversioned'}</dd>
+            <dt>Operator override file</dt>
+            <dd data-testid="operator-file">{book.operator ? `${book.operator.path} (sha256 ${book.operator.sha256.slice(0, 12)}…)` : 'none (TOKENLEDGER_PRICES_FILE is not set)'}</dd>
+          </dl>
+        )}
+      </Panel>
+      <Panel title="Models used" error={m.error} loading={m.loading}>
+        {m.data && m.data.models.length === 0 ? (
+          <Empty />
+        ) : (
+          <div className="table-scroll">
+            <table data-testid="models-table">
+              <caption className="visually-hidden">Models used in the period, with how each was priced</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Provider</th>
+                  <th scope="col">Model</th>
+                  <th scope="col" className="num">Calls</th>
+                  <th scope="col" className="num">Unpriced calls</th>
+                  <th scope="col" className="num">Cost</th>
+                  <th scope="col">Price source (newest call)</th>
+                  <th scope="col">Unit prices (USD)</th>
+                </tr>
+              </thead>
+              <tbody>
+                {(m.data?.models ?? []).map((r) => (
+                  <tr key={`${r.provider}/${r.model}`} className={r.unpricedCalls > 0 ? 'row-warning' : undefined}>
+                    <td>{r.provider ?? '—'}</td>
+                    <td>{r.model ?? '—'}</td>
+                    <td className="num">{formatCount(r.calls)}</td>
+                    <td className="num">{r.unpricedCalls > 0 ? <strong>{formatCount(r.unpricedCalls)}</strong> : 0}</td>
+                    <td className="num">{formatUsd(r.costUsd)}</td>
+                    <td>
+                      <span className={`badge badge-${sourceKind(r.priceSource)}`}>{sourceKind(r.priceSource)}</span> {r.priceSource ?? r.unpricedReason ?? ''}
+                    </td>
+                    <td className="prices">
+                      {r.unitPrices
+                        ? Object.entries(r.unitPrices)
+                            .map(([k, v]) => `${k.replace(/_/g, ' ')} ${v}`)
+                            .join(', ')
+                        : '—'}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Panel>
+    </>
+  );
+}

@@ -1,0 +1,189 @@
+import { getJson } from '../api';
+import { CostBars, CostColumns, CostPie, type Datum } from '../components/charts';
+import { BreakdownTable } from '../components/breakdown-table';
+import { Card, Empty, Panel } from '../components/panel';
+import { formatCount, formatMs, formatPercent, formatUsd, percentChange, usdNumber } from '../money';
+import { filterQuery, rangeQuery, type Scope } from '../scope';
+import type { Breakdown, BreakdownItem, Projection, Summary, Timeseries } from '../types';
+import { useApi } from '../use-api';
+
+const label = (key: string | null) => key ?? '(none)';
+const toData = (items: BreakdownItem[]): Datum[] => items.map((i) => ({ label: label(i.key), value: usdNumber(i.costUsd), usd: i.costUsd }));
+
+/** The summary and the one just before it, of the same length, for the trend arrow. */
+async function summaryWithPrevious(scope: Scope) {
+  const current = await getJson<Summary>('/v1/reports/summary', rangeQuery(scope));
+  const from = Date.parse(current.from);
+  const length = Date.parse(current.to) - from;
+  const previous = await getJson<Summary>('/v1/reports/summary', { ...filterQuery(scope), from: new Date(from - length).toISOString(), to: current.from });
+  return { current, previous };
+}
+
+function Trend({ change }: { change: number | null }) {
+  if (change === null) return <span className="trend">no earlier spend to compare</span>;
+  const arrow = change > 0 ? '▲' : change < 0 ? '▼' : '▶';
+  const direction = change > 0 ? 'up' : change < 0 ? 'down' : 'flat';
+  return (
+    <span className={`trend trend-${direction}`} data-testid="cost-trend">
+      <span aria-hidden="true">{arrow}</span> {formatPercent(Math.abs(change))} {direction === 'flat' ? 'unchanged' : direction} on the period before
+    </span>
+  );
+}
+
+function Cards({ scope }: { scope: Scope }) {
+  const key = JSON.stringify(scope);
+  const s = useApi(() => summaryWithPrevious(scope), key);
+  const p = useApi(() => getJson<Projection>('/v1/reports/projection', filterQuery(scope)), JSON.stringify(filterQuery(scope)));
+  if (s.error) return <p className="error" role="alert">{s.error}</p>;
+  const cur = s.data?.current;
+  const tokens = cur ? cur.tokens.input + cur.tokens.output : 0;
+  return (
+    <div className="cards" aria-busy={s.loading || undefined}>
+      <Card testId="card-cost" label="Total cost" value={cur ? formatUsd(cur.totalCostUsd) : '…'} detail={s.data && <Trend change={percentChange(s.data.previous.totalCostNanos, s.data.current.totalCostNanos)} />} />
+      <Card testId="card-calls" label="Calls" value={cur ? formatCount(cur.calls) : '…'} detail={cur && `${formatCount(cur.successfulCalls)} succeeded, ${formatCount(cur.failedCalls)} failed`} />
+      <Card testId="card-tokens" label="Tokens" value={cur ? formatCount(tokens) : '…'} detail={cur && `${formatCount(cur.calls ? Math.round(tokens / cur.calls) : 0)} per call on average`} />
+      <Card
+        testId="card-latency"
+        label="Average latency"
+        value={cur ? formatMs(cur.averageLatencyMs) : '…'}
+        detail={cur && `${cur.calls ? formatPercent((cur.successfulCalls / cur.calls) * 100) : '—'} success rate`}
+      />
+      <Card
+        testId="card-projection"
+        label="Projected month end"
+        value={p.error ? '—' : p.data ? formatUsd(p.data.projectedMonthEnd.costUsd) : '…'}
+        detail={p.data && `${formatUsd(p.data.monthToDate.costUsd)} so far, ${p.data.daysRemaining} days to go`}
+      />
+    </div>
+  );
+}
+
+function DailyCost({ scope }: { scope: Scope }) {
+  const interval = scope.period === 'today' ? 'hour' : 'day';
+  const t = useApi(() => getJson<Timeseries>('/v1/reports/timeseries', { ...rangeQuery(scope), interval }), JSON.stringify(scope));
+  const data: Datum[] = (t.data?.points ?? []).map((pt) => ({ label: (pt.date ?? pt.hour ?? pt.start).replace(/^\d{4}-/, ''), value: usdNumber(pt.costUsd), usd: pt.costUsd }));
+  return (
+    <Panel title={interval === 'hour' ? 'Hourly cost' : 'Daily cost'} error={t.error} loading={t.loading} className="wide">
+      <CostColumns caption={`Cost per ${interval}`} data={data} testId="chart-daily" />
+    </Panel>
+  );
+}
+
+function useBreakdown(scope: Scope, by: string, limit = 10) {
+  return useApi(() => getJson<Breakdown>('/v1/reports/breakdown', { ...rangeQuery(scope), by, limit }), `${by}:${limit}:${JSON.stringify(scope)}`);
+}
+
+function ByType({ scope }: { scope: Scope }) {
+  const b = useBreakdown(scope, 'type');
+  const items = (b.data?.items ?? []).filter((i) => i.costNanos !== '0');
+  return (
+    <Panel title="Cost by type" error={b.error} loading={b.loading}>
+      {b.data && items.length === 0 ? <Empty /> : <CostPie caption="Cost by type" data={toData(items)} testId="chart-type" />}
+    </Panel>
+  );
+}
+
+function BarsWithTable({ scope, by, title }: { scope: Scope; by: string; title: string }) {
+  const b = useBreakdown(scope, by);
+  const items = b.data?.items ?? [];
+  return (
+    <Panel title={title} error={b.error} loading={b.loading}>
+      {b.data && items.length === 0 ? (
+        <Empty />
+      ) : (
+        <>
+          <CostBars caption={title} data={toData(items)} testId={`chart-${by}`} />
+          <BreakdownTable caption={`${title}: cost, tokens and calls`} keyHeader={by === 'provider' ? 'Provider' : 'Model'} items={items} other={b.data?.other ?? null} />
+        </>
+      )}
+    </Panel>
+  );
+}
+
+function TopUsers({ scope }: { scope: Scope }) {
+  const b = useBreakdown(scope, 'user');
+  return (
+    <Panel title="Top 10 users" error={b.error} loading={b.loading}>
+      {b.data && b.data.items.length === 0 ? <Empty /> : <BreakdownTable caption="Top 10 users by cost" keyHeader="User" items={b.data?.items ?? []} other={b.data?.other ?? null} testId="table-users" />}
+    </Panel>
+  );
+}
+
+function ByAgent({ scope }: { scope: Scope }) {
+  const b = useBreakdown(scope, 'agent');
+  const items = b.data?.items ?? [];
+  return (
+    <Panel title="Cost by agent" error={b.error} loading={b.loading}>
+      {b.data && items.length === 0 ? (
+        <Empty />
+      ) : (
+        <ul className="progress-list" data-testid="list-agents">
+          {items.map((i) => (
+            <li key={label(i.key)}>
+              <div className="progress-head">
+                <span>{label(i.key)}</span>
+                <span>
+                  {formatUsd(i.costUsd)} · {formatPercent(i.sharePercent)}
+                </span>
+              </div>
+              <progress max={100} value={i.sharePercent} aria-label={`${label(i.key)}: ${formatPercent(i.sharePercent)} of cost`} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </Panel>
+  );
+}
+
+function Unpriced({ scope }: { scope: Scope }) {
+  const b = useBreakdown(scope, 'model', 1000);
+  const items = (b.data?.items ?? []).filter((i) => i.unpricedCalls > 0);
+  const total = items.reduce((s, i) => s + i.unpricedCalls, 0);
+  return (
+    <Panel title="Unpriced calls" error={b.error} loading={b.loading} className={total > 0 ? 'warning' : ''}>
+      {total === 0 ? (
+        <p data-testid="unpriced-none">Every call in this period was priced.</p>
+      ) : (
+        <>
+          <p className="warning-text" data-testid="unpriced-total">
+            {formatCount(total)} calls have no price, so the totals above leave them out. Add their models to the operator price file (TOKENLEDGER_PRICES_FILE).
+          </p>
+          <table>
+            <caption className="visually-hidden">Unpriced calls by model</caption>
+            <thead>
+              <tr>
+                <th scope="col">Model</th>
+                <th scope="col">Unpriced calls</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((i) => (
+                <tr key={label(i.key)}>
+                  <td>{label(i.key)}</td>
+                  <td className="num">{formatCount(i.unpricedCalls)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </Panel>
+  );
+}
+
+export function OverviewPage({ scope }: { scope: Scope }) {
+  return (
+    <>
+      <Cards scope={scope} />
+      <Unpriced scope={scope} />
+      <div className="grid">
+        <DailyCost scope={scope} />
+        <ByType scope={scope} />
+        <BarsWithTable scope={scope} by="provider" title="Cost by provider" />
+        <BarsWithTable scope={scope} by="model" title="Cost by model" />
+        <TopUsers scope={scope} />
+        <ByAgent scope={scope} />
+      </div>
+    </>
+  );
+}

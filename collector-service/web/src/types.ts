@@ -1,0 +1,116 @@
+/** Shapes of the report API's answers, as far as the dashboard reads them. Money is exact strings. */
+export interface Tokens {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  reasoning: number;
+}
+
+export interface Summary {
+  from: string;
+  to: string;
+  tz: string;
+  totalCostNanos: string;
+  totalCostUsd: string;
+  calls: number;
+  successfulCalls: number;
+  failedCalls: number;
+  unpricedCalls: number;
+  tokens: Tokens;
+  averageLatencyMs: number;
+}
+
+export interface BreakdownItem {
+  key: string | null;
+  costNanos: string;
+  costUsd: string;
+  calls: number;
+  failedCalls: number;
+  unpricedCalls: number;
+  tokens: Tokens;
+  sharePercent: number;
+}
+
+export interface Breakdown {
+  by: string;
+  totalCostNanos: string;
+  totalCostUsd: string;
+  items: BreakdownItem[];
+  other: BreakdownItem | null;
+}
+
+export interface TimeseriesPoint {
+  start: string;
+  date?: string;
+  hour?: string;
+  costNanos: string;
+  costUsd: string;
+  calls: number;
+}
+
+export interface Timeseries {
+  interval: 'hour' | 'day';
+  points: TimeseriesPoint[];
+}
+
+export interface Money {
+  costNanos: string;
+  costUsd: string;
+}
+
+export interface Projection {
+  monthToDate: Money;
+  projectedMonthEnd: Money;
+  last7DaysDailyAverage: Money;
+  trend: 'increasing' | 'decreasing' | 'stable';
+  daysRemaining: number;
+}
+
+export interface UsageRow {
+  id: string;
+  time: string;
+  provider: string;
+  model: string | null;
+  costType: string;
+  operation: string;
+  user: string | null;
+  agent: string | null;
+  feature: string | null;
+  service: string | null;
+  status: string;
+  tokens: Tokens;
+  durationMs: number;
+  costUsd: string | null;
+  unpricedReason: string | null;
+  traceId: string;
+  traceUrl: string | null;
+}
+
+export interface UsagePage {
+  records: UsageRow[];
+  nextCursor: string | null;
+}
+
+export interface ModelRow {
+  provider: string | null;
+  model: string | null;
+  costUsd: string;
+  calls: number;
+  unpricedCalls: number;
+  tokens: Tokens;
+  priceSource: string | null;
+  unitPrices: Record<string, string> | null;
+  unpricedReason: string | null;
+}
+
+export interface ModelsReport {
+  priceBook: {
+    version: string;
+    catalog: { package: string; version: string };
+    supplemental: { path: string; version: string | null };
+    operator: { path: string; sha256: string } | null;
+  };
+  models: ModelRow[];
+  truncated: boolean;
+}
