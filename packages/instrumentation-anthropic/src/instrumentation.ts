@@ -44,7 +44,9 @@ function warnOnce(message: string): void {
  * client metrics. The SDK's own promise, stream and MessageStream objects are returned unchanged.
  */
 export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstrumentationConfig> {
-  private genAiMetrics!: GenAiMetrics;
+  // `declare`: the base constructor already sets it (through _updateMetricInstruments); a plain field
+  // would be initialised again, to undefined, after super() returns.
+  private declare genAiMetrics: GenAiMetrics;
 
   constructor(config: AnthropicInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
