@@ -11,7 +11,9 @@ describe('messages.create', () => {
   afterEach(() => h.close());
 
   it('records a CLIENT span with the GenAI attributes and exact token counts', async () => {
-    const res = await h.client.messages.create({ model: MODEL, max_tokens: 50, temperature: 0.2, top_p: 0.9, top_k: 40, stop_sequences: ['END'], messages: PROMPT });
+    // 1.x dropped the sampling parameters from its request types; apps on 0.x (and plain JS) still send them.
+    const sampling = { temperature: 0.2, top_p: 0.9, top_k: 40 } as object;
+    const res = await h.client.messages.create({ model: MODEL, max_tokens: 50, stop_sequences: ['END'], messages: PROMPT, ...sampling });
     expect(res.content).toEqual([{ type: 'text', text: `Hello from ${MODEL}!` }]);
     const [span] = await finishedSpans(h);
     expect(span.name).toBe(`chat ${MODEL}`);
