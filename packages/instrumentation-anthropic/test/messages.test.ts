@@ -1,4 +1,5 @@
 import { context, propagation, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { GenAiCall } from '@tokenledger/instrumentation-common';
 import { finishedSpans, type Harness, harness, MODEL, PROMPT } from './setup';
 
 const CACHE = { headers: { 'x-mock-cache-read-tokens': '12', 'x-mock-cache-creation-tokens': '5' } };
@@ -123,6 +124,28 @@ describe('messages.create', () => {
     expect(theirs.parentSpanContext?.spanId).toBe(ours.spanContext().spanId);
     expect(theirs.spanContext().traceId).toBe(ours.spanContext().traceId);
     expect(ours.attributes['gen_ai.usage.input_tokens']).toBe(20);
+  });
+});
+
+describe('a fault inside the instrumentation', () => {
+  it('never reaches the app, plain or streamed, and is logged once', async () => {
+    const h = await harness();
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const response = jest.spyOn(GenAiCall.prototype, 'response').mockImplementation(() => {
+      throw new Error('instrumentation bug');
+    });
+    try {
+      const res = await h.client.messages.create({ model: MODEL, max_tokens: 50, messages: PROMPT });
+      expect(res.content).toEqual([{ type: 'text', text: `Hello from ${MODEL}!` }]);
+      const final = await h.client.messages.stream({ model: MODEL, max_tokens: 50, messages: PROMPT }).finalMessage();
+      expect(final.usage.output_tokens).toBe(3);
+      expect(response).toHaveBeenCalled();
+      expect(warn.mock.calls.filter((c) => String(c[0]).includes('[tokenledger] instrumentation fault'))).toHaveLength(1);
+    } finally {
+      response.mockRestore();
+      warn.mockRestore();
+      await h.close();
+    }
   });
 });
 
