@@ -8,6 +8,7 @@ import { HealthModule } from './health/health.module';
 import { IngestModule } from './ingest/ingest.module';
 import { ReportsModule } from './reports/reports.module';
 import { StorageModule } from './storage/storage.module';
+import { TelemetryModule } from './telemetry/telemetry.module';
 import { WebModule } from './web/web.module';
 import { CompatModule } from './compat/compat.module';
 
@@ -16,7 +17,7 @@ export class AppModule {
   static forRoot(config: CollectorConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), StorageModule, AuthModule, HealthModule, IngestModule, ReportsModule, ChannelsModule, AlertsModule, CompatModule, WebModule],
+      imports: [ConfigModule.forRoot(config), StorageModule, AuthModule, HealthModule, IngestModule, ReportsModule, ChannelsModule, AlertsModule, TelemetryModule, CompatModule, WebModule],
     };
   }
 }

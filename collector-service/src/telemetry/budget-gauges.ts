@@ -1,0 +1,31 @@
+import type { Meter } from '@opentelemetry/api';
+import { METRIC_TOKENLEDGER_BUDGET_LIMIT_USD, METRIC_TOKENLEDGER_BUDGET_SPEND_RATIO } from '@tokenledger/semconv';
+import { BUDGET_KIND, type Budget } from '../budgets/budget';
+import type { BudgetsService } from '../budgets/budgets.service';
+import type { StoragePort } from '../storage/storage.port';
+import { LABEL } from './metric-labels';
+
+const NANOS_PER_USD = 1e9;
+
+/**
+ * One gauge pair per budget, read at scrape time from the budgets' exact status (the rollups), so
+ * Prometheus sees what the budget API says. A budget is labelled by its name, id and tenant.
+ */
+export function observeBudgets(meter: Meter, storage: StoragePort, budgets: BudgetsService): void {
+  const ratio = meter.createObservableGauge(METRIC_TOKENLEDGER_BUDGET_SPEND_RATIO, {
+    unit: '1',
+    description: "A budget's spend in its current period divided by its limit (for per-user budgets, its highest-spending user's)",
+  });
+  const limit = meter.createObservableGauge(METRIC_TOKENLEDGER_BUDGET_LIMIT_USD, { unit: 'USD', description: "A budget's limit per period" });
+  meter.addBatchObservableCallback(
+    async (result) => {
+      for (const { tenant, doc } of await storage.listDocuments<Budget & Record<string, unknown>>(BUDGET_KIND, null)) {
+        const labels = { [LABEL.BUDGET]: doc.name, budget_id: doc.id, tenant };
+        const status = await budgets.status(tenant, doc.id);
+        result.observe(ratio, status.ratio, labels);
+        result.observe(limit, Number(BigInt(doc.limitNanos)) / NANOS_PER_USD, labels);
+      }
+    },
+    [ratio, limit],
+  );
+}

@@ -1,0 +1,103 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Counter, Histogram } from '@opentelemetry/api';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import {
+  METRIC_TOKENLEDGER_CALLS,
+  METRIC_TOKENLEDGER_COST_USD,
+  METRIC_TOKENLEDGER_INGEST_BATCH_DURATION,
+  METRIC_TOKENLEDGER_INGEST_SPANS,
+  METRIC_TOKENLEDGER_STORE_ERRORS,
+  METRIC_TOKENLEDGER_TOKENS,
+  METRIC_TOKENLEDGER_UNPRICED_CALLS,
+} from '@tokenledger/semconv';
+import { TOKEN_KINDS, type TokenKind, type UsageRecord } from '../usage/usage-record';
+import { callLabels, costLabels, LABEL } from './metric-labels';
+import type { TelemetryConfig } from './telemetry-config';
+
+const NANOS_PER_USD = 1e9;
+/** Batch latency buckets (seconds): a stored batch takes milliseconds; seconds mean the store is struggling. */
+const BATCH_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** The `kind` label of tokenledger_tokens_total. `input` includes the cache kinds and `output` includes reasoning, as in the GenAI conventions. */
+const KIND_LABEL: Record<TokenKind, string> = {
+  input: 'input',
+  output: 'output',
+  cacheRead: 'cache_read',
+  cacheWrite: 'cache_write',
+  reasoning: 'reasoning',
+};
+
+export type SpanOutcome = 'accepted' | 'duplicate' | 'rejected' | 'ignored';
+
+/**
+ * The collector's own OpenTelemetry metrics, read by Prometheus from GET /metrics. Each app instance
+ * has its own MeterProvider (not the global one), so two services in one process never mix figures.
+ *
+ * Cost is a float here: right for graphs and alert thresholds, wrong for invoices. The exact amount
+ * (integer nano-USD) is what the report API serves.
+ */
+export class CollectorMetrics {
+  private readonly exporter = new PrometheusExporter({ preventServerStart: true });
+  private readonly provider = new MeterProvider({ readers: [this.exporter] });
+  /** The service's meter; other observers (budget gauges) add their instruments to it. */
+  readonly meter = this.provider.getMeter('@tokenledger/collector-service');
+
+  private readonly cost: Counter = this.meter.createCounter(METRIC_TOKENLEDGER_COST_USD, {
+    unit: 'USD',
+    description: 'Cost of priced AI calls stored (float for graphs; exact nano-USD amounts come from the report API)',
+  });
+  private readonly tokens: Counter = this.meter.createCounter(METRIC_TOKENLEDGER_TOKENS, { unit: '{token}', description: 'Tokens of stored AI calls, by kind' });
+  private readonly calls: Counter = this.meter.createCounter(METRIC_TOKENLEDGER_CALLS, { unit: '{call}', description: 'Stored AI calls, by status' });
+  private readonly unpriced: Counter = this.meter.createCounter(METRIC_TOKENLEDGER_UNPRICED_CALLS, {
+    unit: '{call}',
+    description: 'Stored AI calls with no price (cost unknown, never counted as $0), by model',
+  });
+  private readonly spans: Counter = this.meter.createCounter(METRIC_TOKENLEDGER_INGEST_SPANS, {
+    unit: '{span}',
+    description: 'Spans received on /v1/traces, by outcome: accepted (stored now), duplicate (already stored), rejected (invalid), ignored (not a GenAI call)',
+  });
+  private readonly batchDuration: Histogram = this.meter.createHistogram(METRIC_TOKENLEDGER_INGEST_BATCH_DURATION, {
+    unit: 's',
+    description: 'Time to decode, price and durably store one OTLP request',
+    advice: { explicitBucketBoundaries: BATCH_DURATION_BUCKETS },
+  });
+  private readonly storeErrors: Counter = this.meter.createCounter(METRIC_TOKENLEDGER_STORE_ERRORS, { unit: '{error}', description: 'Failed writes to the store' });
+
+  constructor(private readonly config: TelemetryConfig) {}
+
+  /** Counts records the store took for the first time; a retried batch's duplicates never reach here. */
+  recordStored(records: readonly UsageRecord[]): void {
+    for (const record of records) {
+      const labels = callLabels(record);
+      this.calls.add(1, { ...labels, [LABEL.STATUS]: record.status });
+      for (const kind of TOKEN_KINDS) {
+        if (record.tokens[kind] > 0) this.tokens.add(record.tokens[kind], { ...labels, [LABEL.KIND]: KIND_LABEL[kind] });
+      }
+      if (record.costNanos === null) this.unpriced.add(1, labels);
+      // Nano-USD to a float only here, at the edge: the stored amount stays an exact integer.
+      else this.cost.add(Number(record.costNanos) / NANOS_PER_USD, costLabels(record, this.config.userAllowlist));
+    }
+  }
+
+  recordSpans(outcome: SpanOutcome, count: number): void {
+    if (count > 0) this.spans.add(count, { [LABEL.OUTCOME]: outcome });
+  }
+
+  recordBatchDuration(seconds: number): void {
+    this.batchDuration.record(seconds);
+  }
+
+  recordStoreError(): void {
+    this.storeErrors.add(1);
+  }
+
+  /** Writes the Prometheus text exposition of every metric to the response. */
+  serve(request: IncomingMessage, response: ServerResponse): void {
+    this.exporter.getMetricsRequestHandler(request, response);
+  }
+
+  async shutdown(): Promise<void> {
+    await this.provider.shutdown();
+  }
+}

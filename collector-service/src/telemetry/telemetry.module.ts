@@ -1,0 +1,42 @@
+import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { BudgetsModule } from '../budgets/budgets.module';
+import { BudgetsService } from '../budgets/budgets.service';
+import { IngestService } from '../ingest/ingest.service';
+import type { StoragePort } from '../storage/storage.port';
+import { STORAGE } from '../storage/storage.tokens';
+import { StoredRecordsFeed } from '../storage/stored-records.feed';
+import { observeBudgets } from './budget-gauges';
+import { CollectorMetrics } from './collector-metrics';
+import { meterIngest } from './ingest-metering';
+import { MetricsController } from './metrics.controller';
+import { loadTelemetryConfig } from './telemetry-config';
+
+/** The collector's own OpenTelemetry metrics, served for Prometheus at GET /metrics on the service's port. */
+@Module({
+  imports: [BudgetsModule],
+  controllers: [MetricsController],
+  providers: [{ provide: CollectorMetrics, useFactory: () => new CollectorMetrics(loadTelemetryConfig()) }],
+  exports: [CollectorMetrics],
+})
+export class TelemetryModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly metrics: CollectorMetrics,
+    private readonly modules: ModuleRef,
+    private readonly feed: StoredRecordsFeed,
+    private readonly budgets: BudgetsService,
+    @Inject(STORAGE) private readonly storage: StoragePort,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.unsubscribe = meterIngest(this.feed, this.modules.get(IngestService, { strict: false }), this.metrics);
+    observeBudgets(this.metrics.meter, this.storage, this.budgets);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.unsubscribe?.();
+    await this.metrics.shutdown();
+  }
+}
