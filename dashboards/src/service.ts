@@ -46,8 +46,8 @@ export function serviceDashboard(): Dashboard {
         .title('Batch latency p50 / p95')
         .unit('s')
         .targets([
-          series('histogram_quantile(0.5, sum by (le) (rate(tokenledger_ingest_batch_duration_seconds_bucket[$__rate_interval])))', 'p50', 'A'),
-          series('histogram_quantile(0.95, sum by (le) (rate(tokenledger_ingest_batch_duration_seconds_bucket[$__rate_interval])))', 'p95', 'B'),
+          series('histogram_quantile(0.5, sum by (le) (rate(tokenledger_ingest_batch_duration_bucket[$__rate_interval])))', 'p50', 'A'),
+          series('histogram_quantile(0.95, sum by (le) (rate(tokenledger_ingest_batch_duration_bucket[$__rate_interval])))', 'p95', 'B'),
         ])
         .height(8)
         .span(12),
