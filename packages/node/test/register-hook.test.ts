@@ -92,3 +92,23 @@ describe('the register hook, in a real process', () => {
     expect(llm.requests.map((r) => r.path)).toEqual(['/v1/chat/completions', '/v1/chat/completions', '/v1/chat/completions', '/v1/embeddings']);
   });
 });
+
+describe('the register hook with all three SDKs', () => {
+  it('patches openai, @anthropic-ai/sdk and @google/genai imported by an ESM app, each span attributed', async () => {
+    const llm = await startMockLlmServer();
+    const otlp = await startOtlpReceiver();
+    try {
+      const run = await runApp(IMPORT_HOOK, 'three-sdks-app.mjs', { MOCK_LLM_URL: llm.url, OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url });
+      expect(run).toMatchObject({ code: 0, stdout: 'done\n' });
+      const byScope = Object.fromEntries(otlp.spans.filter((s) => s.scope.startsWith('@tokenledger/')).map((s) => [s.scope, [s.attributes['gen_ai.provider.name'], s.attributes['user.id'], s.attributes['tokenledger.feature']]]));
+      expect(byScope).toEqual({
+        '@tokenledger/instrumentation-openai': ['openai', 'gina', 'compare-models'],
+        '@tokenledger/instrumentation-anthropic': ['anthropic', 'gina', 'compare-models'],
+        '@tokenledger/instrumentation-google-genai': ['gcp.gemini', 'gina', 'compare-models'],
+      });
+    } finally {
+      await llm.close();
+      await otlp.close();
+    }
+  });
+});
