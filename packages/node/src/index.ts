@@ -16,6 +16,6 @@ export {
 } from './manual-tracking';
 export { BudgetExceededError } from './budget/budget-exceeded-error';
 export { checkBudget, type CheckBudgetOptions } from './budget/install';
-export { GuardConfigError, type BudgetGuardOptions } from './budget/options';
+export { TokenledgerConfigError, type BudgetGuardOptions } from './budget/options';
 export type { BudgetDecision, BudgetState, BudgetCheckRequest } from './budget/decision';
 export { loadInstrumentations, INSTRUMENTATION_PACKAGES } from './instrumentations';

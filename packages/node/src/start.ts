@@ -2,7 +2,7 @@ import { diag } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { installBudgetGuard } from './budget/install';
-import { type BudgetGuardOptions, guardOptionsFromEnv, GuardConfigError, resolveGuardOptions } from './budget/options';
+import { type BudgetGuardOptions, guardOptionsFromEnv, TokenledgerConfigError, resolveGuardOptions } from './budget/options';
 import { httpInstrumentations, loadInstrumentations } from './instrumentations';
 import { flushGlobalProviders, installShutdownHooks } from './shutdown';
 
@@ -39,7 +39,7 @@ function shutdownTimeout(options: StartOptions): number {
   if (options.shutdownTimeoutMs !== undefined) return options.shutdownTimeoutMs;
   const raw = process.env.TOKENLEDGER_SHUTDOWN_TIMEOUT_MS?.trim();
   if (!raw) return 3000;
-  if (!/^\d+$/.test(raw)) throw new GuardConfigError(`TOKENLEDGER_SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds, got "${raw}"`);
+  if (!/^\d+$/.test(raw)) throw new TokenledgerConfigError(`TOKENLEDGER_SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds, got "${raw}"`);
   return Number(raw);
 }
 

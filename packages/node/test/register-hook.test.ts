@@ -25,7 +25,7 @@ describe('the register hook, in a real process', () => {
     expect(JSON.parse(run.stdout)).toEqual({ reply: 'Hello from gpt-4o-mini!', text: 'Hello from gpt-4o-mini!', patched: true });
 
     const spans = genAi();
-    expect(spans.map((s) => s.name).sort()).toEqual(['chat gpt-4o', 'chat gpt-4o-mini', 'chat gpt-4o-mini', 'embeddings text-embedding-3-small']);
+    expect(spans.map((s) => s.name).sort()).toEqual(['chat gpt-4.1', 'chat gpt-4o', 'chat gpt-4o-mini', 'chat gpt-4o-mini', 'embeddings text-embedding-3-small']);
     const attributed = spans.find((s) => s.attributes['user.id'] === 'alice')!;
     expect(attributed.attributes).toMatchObject({
       'gen_ai.operation.name': 'chat',
@@ -42,6 +42,8 @@ describe('the register hook, in a real process', () => {
     expect(streamed.attributes['gen_ai.usage.output_tokens']).toBe(3);
     // The stream the app broke out of still ended its span.
     expect(spans.find((s) => s.name === 'chat gpt-4o')!.attributes['gen_ai.response.model']).toBe('gpt-4o-2024-08-06');
+    // The stream the app aborted with controller.abort() ended its span too (only ended spans are exported).
+    expect(spans.find((s) => s.name === 'chat gpt-4.1')!.attributes['gen_ai.request.model']).toBe('gpt-4.1');
 
     expect(spans[0].resource).toMatchObject({ 'service.name': 'billing-api', 'deployment.environment.name': 'staging' });
     expect(otlp.headers.every((h) => h.authorization === 'Bearer ingest-key')).toBe(true);
@@ -89,7 +91,7 @@ describe('the register hook, in a real process', () => {
     const run = await runApp(REQUIRE_HOOK, 'cjs-app.cjs', env({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await closedPort()}`, OTEL_LOG_LEVEL: 'none' }));
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ reply: 'Hello from gpt-4o-mini!', text: 'Hello from gpt-4o-mini!', patched: true });
-    expect(llm.requests.map((r) => r.path)).toEqual(['/v1/chat/completions', '/v1/chat/completions', '/v1/chat/completions', '/v1/embeddings']);
+    expect(llm.requests.map((r) => r.path)).toEqual(['/v1/chat/completions', '/v1/chat/completions', '/v1/chat/completions', '/v1/chat/completions', '/v1/embeddings']);
   });
 });
 

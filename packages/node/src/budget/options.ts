@@ -33,13 +33,13 @@ export interface ResolvedGuardOptions {
 }
 
 /** A bad setting: the message names the variable (or option) and says what it must be. */
-export class GuardConfigError extends Error {
-  override readonly name = 'GuardConfigError';
+export class TokenledgerConfigError extends Error {
+  override readonly name = 'TokenledgerConfigError';
 }
 
 function positive(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new GuardConfigError(`${name} must be a whole number of milliseconds, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new TokenledgerConfigError(`${name} must be a whole number of milliseconds, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -54,16 +54,16 @@ function serviceFromEnv(env: NodeJS.ProcessEnv): string | null {
 
 /** Checks the options (naming `budgetGuard.<field>` in errors) and fills in defaults. */
 export function resolveGuardOptions(options: BudgetGuardOptions, env: NodeJS.ProcessEnv = process.env, prefix = 'budgetGuard.'): ResolvedGuardOptions {
-  if (!options || typeof options !== 'object') throw new GuardConfigError(`${prefix.replace(/\.$/, '')} must be an object like { url, apiKey }`);
+  if (!options || typeof options !== 'object') throw new TokenledgerConfigError(`${prefix.replace(/\.$/, '')} must be an object like { url, apiKey }`);
   let url: URL;
   try {
     url = new URL(String(options.url));
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
   } catch {
-    throw new GuardConfigError(`${prefix}url must be the collector's http(s) base URL, e.g. http://127.0.0.1:8080, got ${JSON.stringify(options.url)}`);
+    throw new TokenledgerConfigError(`${prefix}url must be the collector's http(s) base URL, e.g. http://127.0.0.1:8080, got ${JSON.stringify(options.url)}`);
   }
-  if (options.fail !== undefined && options.fail !== 'open' && options.fail !== 'closed') throw new GuardConfigError(`${prefix}fail must be "open" or "closed", got ${JSON.stringify(options.fail)}`);
-  if (options.apiKey !== undefined && (typeof options.apiKey !== 'string' || options.apiKey === '')) throw new GuardConfigError(`${prefix}apiKey must be a non-empty string`);
+  if (options.fail !== undefined && options.fail !== 'open' && options.fail !== 'closed') throw new TokenledgerConfigError(`${prefix}fail must be "open" or "closed", got ${JSON.stringify(options.fail)}`);
+  if (options.apiKey !== undefined && (typeof options.apiKey !== 'string' || options.apiKey === '')) throw new TokenledgerConfigError(`${prefix}apiKey must be a non-empty string`);
   return {
     url: url.href.replace(/\/+$/, ''),
     apiKey: options.apiKey ?? null,
@@ -86,15 +86,15 @@ export function resolveGuardOptions(options: BudgetGuardOptions, env: NodeJS.Pro
 export function guardOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): ResolvedGuardOptions | null {
   const switch_ = (env.TOKENLEDGER_BUDGET_GUARD ?? '').trim().toLowerCase();
   if (switch_ === '' || switch_ === 'off' || switch_ === 'false' || switch_ === '0') return null;
-  if (switch_ !== 'on' && switch_ !== 'true' && switch_ !== '1') throw new GuardConfigError(`TOKENLEDGER_BUDGET_GUARD must be "on" or "off", got "${env.TOKENLEDGER_BUDGET_GUARD}"`);
-  if (!env.TOKENLEDGER_URL) throw new GuardConfigError('TOKENLEDGER_URL is required when TOKENLEDGER_BUDGET_GUARD=on: the collector\'s base URL, e.g. http://127.0.0.1:8080');
+  if (switch_ !== 'on' && switch_ !== 'true' && switch_ !== '1') throw new TokenledgerConfigError(`TOKENLEDGER_BUDGET_GUARD must be "on" or "off", got "${env.TOKENLEDGER_BUDGET_GUARD}"`);
+  if (!env.TOKENLEDGER_URL) throw new TokenledgerConfigError('TOKENLEDGER_URL is required when TOKENLEDGER_BUDGET_GUARD=on: the collector\'s base URL, e.g. http://127.0.0.1:8080');
   const fail = env.TOKENLEDGER_BUDGET_FAIL?.trim().toLowerCase() || undefined;
-  if (fail !== undefined && fail !== 'open' && fail !== 'closed') throw new GuardConfigError(`TOKENLEDGER_BUDGET_FAIL must be "open" or "closed", got "${env.TOKENLEDGER_BUDGET_FAIL}"`);
+  if (fail !== undefined && fail !== 'open' && fail !== 'closed') throw new TokenledgerConfigError(`TOKENLEDGER_BUDGET_FAIL must be "open" or "closed", got "${env.TOKENLEDGER_BUDGET_FAIL}"`);
   const cache = env.TOKENLEDGER_BUDGET_CACHE_MS?.trim();
-  if (cache && !/^\d+$/.test(cache)) throw new GuardConfigError(`TOKENLEDGER_BUDGET_CACHE_MS must be a whole number of milliseconds, got "${cache}"`);
+  if (cache && !/^\d+$/.test(cache)) throw new TokenledgerConfigError(`TOKENLEDGER_BUDGET_CACHE_MS must be a whole number of milliseconds, got "${cache}"`);
   try {
     return resolveGuardOptions({ url: env.TOKENLEDGER_URL, apiKey: env.TOKENLEDGER_API_KEY || undefined, fail, cacheMs: cache ? Number(cache) : undefined }, env, '');
   } catch (err) {
-    throw new GuardConfigError(String((err as Error).message).replace(/^url /, 'TOKENLEDGER_URL ').replace(/^apiKey /, 'TOKENLEDGER_API_KEY '));
+    throw new TokenledgerConfigError(String((err as Error).message).replace(/^url /, 'TOKENLEDGER_URL ').replace(/^apiKey /, 'TOKENLEDGER_API_KEY '));
   }
 }
