@@ -1,3 +1,4 @@
+import { isMainThread } from 'node:worker_threads';
 import { metrics, trace } from '@opentelemetry/api';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -61,8 +62,11 @@ export function installShutdownHooks(flush: () => Promise<void>, shutdown: () =>
     });
     return true;
   };
-  process.emit = patchedEmit as typeof process.emit;
-  for (const signal of SIGNALS) process.on(signal, listenToSignal);
+  // Signals reach the main thread only; a worker flushes at its own beforeExit.
+  if (isMainThread) {
+    process.emit = patchedEmit as typeof process.emit;
+    for (const signal of SIGNALS) process.on(signal, listenToSignal);
+  }
 
   let exiting: Promise<void> | null = null;
   const onBeforeExit = () => {
