@@ -87,6 +87,13 @@ describe('the register hook, in a real process', () => {
     expect(otlp.points.some((p) => p.metric === 'gen_ai.client.token.usage')).toBe(true);
   });
 
+  it('refuses to start with the budget guard on but no collector URL, naming the variable', async () => {
+    const run = await runApp(REQUIRE_HOOK, 'cjs-app.cjs', env({ TOKENLEDGER_BUDGET_GUARD: 'on' }));
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('TOKENLEDGER_URL is required when TOKENLEDGER_BUDGET_GUARD=on');
+    expect(llm.requests).toHaveLength(0);
+  });
+
   it('leaves the app unaffected when the OTLP endpoint is down', async () => {
     const run = await runApp(REQUIRE_HOOK, 'cjs-app.cjs', env({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await closedPort()}`, OTEL_LOG_LEVEL: 'none' }));
     expect(run.code).toBe(0);
