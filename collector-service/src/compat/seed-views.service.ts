@@ -50,7 +50,7 @@ export class SeedViewsService {
   /** /api/admin/costs?view=daily: one entry per local day, zero-filled. */
   async daily(tenant: string, range: ReportRange, filters: DimensionFilters) {
     const series = await this.reports.timeseries(tenant, range, filters, 'day');
-    return series.points.map((p) => ({ date: p.date as string, ...usd('cost', nanos(p.costNanos)), count: p.calls }));
+    return series.points.map((p) => ({ date: (p as { date?: string }).date as string, ...usd('cost', nanos(p.costNanos)), count: p.calls }));
   }
 
   /** /api/admin/costs?view=top-users: calls without a user are not a user. */
@@ -106,7 +106,7 @@ export class SeedViewsService {
       avgResponseTime: averageLatencyMs(total),
       costByModel: byKey(byModel),
       costByAgent: byKey(byAgent),
-      dailyBreakdown: series.points.map((p) => ({ date: p.date as string, ...usd('cost', nanos(p.costNanos)), tokens: tokensOf(p.tokens), requests: p.calls })),
+      dailyBreakdown: series.points.map((p) => ({ date: (p as { date?: string }).date as string, ...usd('cost', nanos(p.costNanos)), tokens: tokensOf(p.tokens), requests: p.calls })),
     };
   }
 

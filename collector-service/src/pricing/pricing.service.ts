@@ -18,6 +18,15 @@ export class PricingService {
 
   /** Fills the record's cost fields: the exact cost and how it was priced, or why it could not be. */
   priceRecord(record: UsageRecord, providedCostUsd: string | null): void {
+    record.providedCostNanos = providedCostUsd === null ? null : usdToNanosHalfUp(providedCostUsd);
+    // A successful call that reported no usage at all (some instrumentations drop it on streams) cost
+    // something we cannot see: unpriced, counted and alerted, never a silent $0. A failed call with
+    // no usage was not billed.
+    if (record.status === 'ok' && record.providedCostNanos === null && !recordHasUsage(record)) {
+      record.unpricedReason = 'missing_usage';
+      record.priceBookVersion = this.book.version;
+      return;
+    }
     const result = this.book.price({
       provider: record.provider,
       model: record.model,
@@ -42,8 +51,12 @@ export class PricingService {
     } else {
       record.unpricedReason = result.reason;
     }
-    record.providedCostNanos = providedCostUsd === null ? null : usdToNanosHalfUp(providedCostUsd);
   }
+}
+
+function recordHasUsage(r: UsageRecord): boolean {
+  const t = r.tokens;
+  return t.input + t.output + t.cacheRead + t.cacheWrite + t.reasoning > 0 || r.imageCount !== null || r.audioSeconds !== null || r.characters !== null || r.paymentAmountUsd !== null;
 }
 
 /** A provided cost may carry more than 9 decimals (OpenLIT sends a double); keep it to the nano, half up. */

@@ -179,15 +179,36 @@ const vercelAi: Mapping = {
   },
 };
 
+/** The instrumentation scope of the Vercel AI SDK's own OpenTelemetry integration (AI SDK 7+). */
+const VERCEL_AI_SCOPE = 'ai';
+
 const genAiSemconv: Mapping = {
   name: 'genai-semconv',
   claims: () => true,
   extract(span) {
     const u = base('genai-semconv', span);
     semconvTokens(u, span);
+    // The AI SDK wraps each provider call (which carries the usage) in a span of the same operation
+    // without usage, e.g. `embeddings` around `embeddings`: only the inner one is a call.
+    if (span.scope.name === VERCEL_AI_SCOPE && !hasAnyUsage(u)) return null;
     return u;
   },
 };
+
+/**
+ * Operations that are not one model call: agents and tools. An `invoke_agent` span may sum the usage
+ * of the calls inside it (the AI SDK's does), so counting it would count those calls twice.
+ */
+const NOT_A_MODEL_CALL = new Set<string>([sc.GenAiOperation.CREATE_AGENT, sc.GenAiOperation.INVOKE_AGENT, sc.GenAiOperation.EXECUTE_TOOL, 'agent_step', 'invoke_workflow']);
+
+export function isModelCall(u: ExtractedUsage): boolean {
+  return !NOT_A_MODEL_CALL.has(u.operation);
+}
+
+/** Whether the span reported anything billable: tokens, images, audio, characters, a payment or a cost. */
+export function hasAnyUsage(u: Pick<ExtractedUsage, 'input' | 'output' | 'cacheRead' | 'cacheWrite' | 'reasoning' | 'imageCount' | 'audioSeconds' | 'characters' | 'paymentAmountUsd' | 'providedCostUsd'>): boolean {
+  return u.input + u.output + u.cacheRead + u.cacheWrite + u.reasoning > 0 || u.imageCount !== null || u.audioSeconds !== null || u.characters !== null || u.paymentAmountUsd !== null || u.providedCostUsd !== null;
+}
 
 /** Tried in this order; the first that claims a span maps it (or says it is not a call, with null). */
 export const MAPPINGS: readonly Mapping[] = [vercelAi, openInference, ours, openLit, openLlmetry, genAiSemconv];

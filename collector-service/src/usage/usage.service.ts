@@ -3,7 +3,7 @@ import type { RejectedSpan, SpanInput } from '../ingest/span-input';
 import { PricingService } from '../pricing/pricing.service';
 import { toRecord } from './normalise';
 import { InvalidSpanError } from './span-attributes';
-import { isGenAiSpan, MAPPINGS } from './sources';
+import { isGenAiSpan, isModelCall, MAPPINGS } from './sources';
 import type { UsageRecord } from './usage-record';
 
 export interface UsageBatch {
@@ -30,7 +30,7 @@ export class UsageService {
       try {
         const mapping = MAPPINGS.find((m) => m.claims(span))!;
         const usage = mapping.extract(span);
-        if (!usage) {
+        if (!usage || !isModelCall(usage)) {
           ignored++;
           continue;
         }

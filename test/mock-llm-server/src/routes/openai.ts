@@ -94,7 +94,9 @@ function usageBlock(u: ReturnType<typeof chatUsage>) {
   };
 }
 
-const datedModel = (model: string | undefined) => `${model ?? 'gpt-4o'}-2024-08-06`.replace(/(-\d{4}-\d{2}-\d{2})-\d{4}-\d{2}-\d{2}$/, '$1');
+/** The dated snapshot the real API answers with for an alias (the price book must match those); other models as asked. */
+const SNAPSHOTS: Record<string, string> = { 'gpt-4o': 'gpt-4o-2024-08-06', 'gpt-4o-mini': 'gpt-4o-mini-2024-07-18', 'gpt-4-turbo': 'gpt-4-turbo-2024-04-09' };
+const datedModel = (model: string | undefined) => SNAPSHOTS[model ?? 'gpt-4o'] ?? model ?? 'gpt-4o';
 const CALL_ID = 'call_mock0001';
 
 async function chat(req: RecordedRequest, res: ServerResponse, scenario: Scenario): Promise<void> {
