@@ -19,4 +19,7 @@ module.exports = {
   testMatch: ['<rootDir>/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json', 'node'],
+  // Many tests start real processes and servers; on a busy 2-core machine jest's 5 s default fails
+  // them for being slow, not wrong. Tests never assert timings.
+  testTimeout: 30_000,
 };
