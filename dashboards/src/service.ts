@@ -19,16 +19,19 @@ export function serviceDashboard(): Dashboard {
         .title('Rejected spans')
         .unit('percentunit')
         .withTarget(
-          instant('sum(increase(tokenledger_ingest_spans_total{outcome="rejected"}[$__range])) / sum(increase(tokenledger_ingest_spans_total[$__range]))'),
+          // Counters appear at their first increment: no rejected series yet means none rejected (0, not "No data").
+          instant(
+            '(sum(increase(tokenledger_ingest_spans_total{outcome="rejected"}[$__range])) or vector(0)) / sum(increase(tokenledger_ingest_spans_total[$__range]))',
+          ),
         )
         .height(4)
         .span(6),
     )
-    .withPanel(new StatPanelBuilder().title('Store errors').withTarget(instant('sum(increase(tokenledger_store_errors_total[$__range]))')).height(4).span(6))
+    .withPanel(new StatPanelBuilder().title('Store errors').withTarget(instant('sum(increase(tokenledger_store_errors_total[$__range])) or vector(0)')).height(4).span(6))
     .withPanel(
       new StatPanelBuilder()
         .title('Exporter failures (Collector)')
-        .withTarget(instant('sum(increase(otelcol_exporter_send_failed_spans_total[$__range]))'))
+        .withTarget(instant('sum(increase(otelcol_exporter_send_failed_spans_total[$__range])) or vector(0)'))
         .height(4)
         .span(6),
     )

@@ -81,3 +81,9 @@ tl_docker_compose() {
   fi
   command -v docker-compose
 }
+
+# Alertmanager itself, from the same Debian package as amtool.
+tl_alertmanager() {
+  tl_amtool >/dev/null || return 1
+  command -v prometheus-alertmanager
+}
