@@ -10,6 +10,8 @@ for (const parent of parents) {
   for (const entry of fs.readdirSync(path.join(__dirname, parent))) projects.push(path.join(parent, entry));
 }
 module.exports = {
+  // A global option: projects do not inherit it from their own configs (see jest.preset.js).
+  testTimeout: require('./jest.preset').testTimeout,
   projects: projects
     .filter((dir) => fs.existsSync(path.join(__dirname, dir, 'jest.config.js')))
     .map((dir) => `<rootDir>/${dir}`),
