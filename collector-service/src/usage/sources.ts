@@ -210,8 +210,20 @@ export function hasAnyUsage(u: Pick<ExtractedUsage, 'input' | 'output' | 'cacheR
   return u.input + u.output + u.cacheRead + u.cacheWrite + u.reasoning > 0 || u.imageCount !== null || u.audioSeconds !== null || u.characters !== null || u.paymentAmountUsd !== null || u.providedCostUsd !== null;
 }
 
+/**
+ * The spans `@anthropic-ai/sdk` 1.x emits itself (scope `com.anthropic.sdk.typescript`) describe the
+ * HTTP call and carry output and cache tokens but no input tokens, so they cannot be priced; counted,
+ * they would also double the call tokenledger's Anthropic instrumentation records around them.
+ * They stay useful in a trace viewer; the cost comes from the instrumentation's span.
+ */
+const anthropicSdkNative: Mapping = {
+  name: 'anthropic-sdk',
+  claims: (span) => span.scope.name.startsWith('com.anthropic.sdk'),
+  extract: () => null,
+};
+
 /** Tried in this order; the first that claims a span maps it (or says it is not a call, with null). */
-export const MAPPINGS: readonly Mapping[] = [vercelAi, openInference, ours, openLit, openLlmetry, genAiSemconv];
+export const MAPPINGS: readonly Mapping[] = [anthropicSdkNative, vercelAi, openInference, ours, openLit, openLlmetry, genAiSemconv];
 
 /** Any of these marks a span as GenAI; everything else is ignored without further work. */
 const GENAI_MARKERS = [

@@ -155,6 +155,29 @@ describe('normalising GenAI spans from every instrumentation into one priced rec
     expect(one(status)).toMatchObject({ status: 'error', errorType: 'connection reset' });
   });
 
+  it("does not count the Anthropic SDK's own HTTP-call spans (no input tokens; the instrumentation's span is the call)", () => {
+    // Attributes as @anthropic-ai/sdk 1.x sets them (internal/tracing.js SPAN_ATTRIBUTES).
+    const sdkSpan = span({ 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': 'claude-sonnet-4-5', 'gen_ai.usage.output_tokens': 40, 'gen_ai.usage.cache_read.input_tokens': 10 }, 'com.anthropic.sdk.typescript');
+    const batch = usage.toRecords([sdkSpan], 'acme');
+    expect(batch).toMatchObject({ records: [], rejected: [], ignored: 1 });
+  });
+
+  it('counts model calls, not agent or tool spans that sum them (AI SDK 7 invoke_agent)', () => {
+    const agent = span({ 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 15, 'gen_ai.usage.output_tokens': 3 }, 'ai');
+    const tool = span({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'search' }, 'ai');
+    const call = span({ 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 15, 'gen_ai.usage.output_tokens': 3 }, 'ai');
+    const batch = usage.toRecords([agent, tool, call], 'acme');
+    expect(batch.records.map((r) => r.operation)).toEqual(['chat']);
+    expect(batch.ignored).toBe(2);
+  });
+
+  it('stores a successful call that reported no usage as unpriced (missing_usage), a failed one as $0', () => {
+    const silent = one(span({ 'gen_ai.operation.name': 'chat', 'gen_ai.system': 'openai', 'gen_ai.request.model': 'gpt-4o' }));
+    expect(silent).toMatchObject({ costNanos: null, unpricedReason: 'missing_usage' });
+    const failed = one(span({ 'gen_ai.operation.name': 'chat', 'gen_ai.system': 'openai', 'gen_ai.request.model': 'gpt-4o', 'error.type': '429' }));
+    expect(failed).toMatchObject({ status: 'error', costNanos: 0n, unpricedReason: null });
+  });
+
   it('ignores non-GenAI spans and rejects broken GenAI spans with the attribute named, keeping the rest', () => {
     const batch = usage.toRecords(
       [
