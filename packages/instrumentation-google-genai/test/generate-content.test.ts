@@ -89,6 +89,17 @@ describe('@google/genai models.generateContent', () => {
     expect(JSON.parse(captured.attributes['gen_ai.system_instructions'] as string)).toBe('be brief');
     expect(captured.attributes['gen_ai.output.messages']).toContain('Hello from gemini-2.5-flash!');
   });
+
+  it('captures content when OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true', async () => {
+    process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT = 'true';
+    try {
+      await h.ai.models.generateContent({ model: 'gemini-2.5-flash', contents: PROMPT });
+    } finally {
+      delete process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT;
+    }
+    const [span] = await finishedSpans(h);
+    expect(JSON.parse(span.attributes['gen_ai.input.messages'] as string)).toBe(PROMPT);
+  });
 });
 
 describe('@google/genai chats', () => {

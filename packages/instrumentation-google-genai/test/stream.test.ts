@@ -75,6 +75,14 @@ describe('@google/genai models.generateContentStream', () => {
     expect(span.attributes['error.type']).toBe('429');
   });
 
+  it('names a Vertex AI stream gcp.vertex_ai, with the same usage', async () => {
+    for await (const _ of await h.vertex.models.generateContentStream({ model: 'gemini-2.5-pro', contents: PROMPT, config: headers(WORDS_9) })) {
+      /* drain */
+    }
+    const [span] = await finishedSpans(h);
+    expect(span.attributes).toMatchObject({ 'gen_ai.provider.name': 'gcp.vertex_ai', 'gen_ai.usage.input_tokens': 20, 'gen_ai.usage.output_tokens': 9 });
+  });
+
   it('captures the streamed text only when content capture is on', async () => {
     await h.close();
     h = await harness({ captureMessageContent: true });
