@@ -26,9 +26,6 @@ describe('the budget guard', () => {
   // A first decision may take long on a busy machine: only the cold-wait test relies on the 250 ms default being short.
   const guard = (options: Partial<BudgetGuardOptions> = {}) => installBudgetGuard(resolveGuardOptions({ url: stub.url, apiKey: 'ingest-key', service: 'shop', now: () => clock, coldWaitMs: 30_000, ...options }));
   const chat = (user: string) => withAttribution({ userId: user, feature: 'assistant' }, () => h.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }));
-  const until = async (condition: () => boolean) => {
-    while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
-  };
 
   it('blocks an over-budget user with BudgetExceededError before any request leaves the process, and lets another through', async () => {
     guard();
@@ -60,14 +57,14 @@ describe('the budget guard', () => {
   });
 
   it('refreshes an aging decision in the background while still answering from the cache', async () => {
-    guard({ cacheMs: 1000 });
+    const g = guard({ cacheMs: 1000 });
     await chat('bob');
     stub.answer = () => BLOCK; // bob has just crossed his limit
     clock += 1500;
     await chat('bob'); // answered from the cache at once; the refresh runs behind it
-    await until(() => stub.checks.length === 2);
-    await until(() => h.llm.requests.length === 2);
-    await new Promise((resolve) => setImmediate(resolve));
+    // Joins the refresh in flight and waits for it to land in the cache.
+    await g.check(g.requestFor({ 'user.id': 'bob', 'tokenledger.feature': 'assistant' }, 'openai', 'gpt-4o-mini'));
+    expect(stub.checks).toHaveLength(2);
     await expect(chat('bob')).rejects.toMatchObject({ budgetId: 'b-daily' });
     expect(h.llm.requests).toHaveLength(2);
   });
