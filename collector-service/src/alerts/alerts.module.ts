@@ -17,6 +17,6 @@ import { AlertTenants } from './tenants';
   imports: [ScheduleModule.forRoot(), ChannelsModule, ReportsModule],
   controllers: [AlertRulesController, AlertsController],
   providers: [{ provide: AlertClock, useFactory: () => new AlertClock() }, AlertRulesService, AlertsService, AlertDispatcher, AlertEvaluator, AlertSchedule, AlertTenants, BudgetConditions, RuleEvaluators],
-  exports: [AlertEvaluator, AlertSchedule, AlertClock],
+  exports: [AlertEvaluator, AlertSchedule, AlertClock, AlertsService],
 })
 export class AlertsModule {}

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Put, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal } from '../auth/principal.decorator';
@@ -6,10 +6,12 @@ import { type Principal, tenantOf } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
 import { CONFIG, type CollectorConfig } from '../config/config';
 import { streamExport } from '../reports/export-stream';
-import { oneOf, parsed, parseRange, parseZone } from '../reports/report-query';
+import { oneOf, parsed, parseRange, parseZone, QueryError } from '../reports/report-query';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
 import { seedDateRange, seedFilters, seedLimit } from './seed-query';
+import { AlertsService, parseAlertQuery } from '../alerts/alerts.service';
+import { parseSeedBudget, SeedBudgetService } from './seed-budget.service';
 import { apiUsageLogRow, SeedViewsService } from './seed-views.service';
 
 type Q = Record<string, unknown>;
@@ -27,7 +29,32 @@ export class CostMonitoringController {
     private readonly views: SeedViewsService,
     @Inject(STORAGE) private readonly storage: StoragePort,
     @Inject(CONFIG) private readonly config: CollectorConfig,
+    private readonly seedBudgets: SeedBudgetService,
+    private readonly alerts: AlertsService,
   ) {}
+
+  @Put('budget')
+  @Roles('admin')
+  @ApiOperation({ summary: "Seed API: set a user's daily and monthly limits (kept as that user's day and month budgets)" })
+  async putBudget(@Body() body: unknown, @Query() q: Q, @CurrentPrincipal() p: Principal) {
+    const settings = parseSeedBudget(body, q.userId);
+    return { success: true, budget: await this.seedBudgets.put(tenantOf(p, q.tenant), settings) };
+  }
+
+  @Get('budget')
+  @ApiOperation({ summary: "Seed API: a user's limits and what they spent today and this month" })
+  async getBudget(@Query() q: Q, @CurrentPrincipal() p: Principal) {
+    const userId = parsed(() => seedFilters(q).user);
+    if (!userId) parsed(() => { throw new QueryError('userId', 'is required'); });
+    return { success: true, budget: await this.seedBudgets.status(tenantOf(p, q.tenant), userId!) };
+  }
+
+  @Get('alerts')
+  @ApiOperation({ summary: 'Seed API: cost alerts, newest first (unreadOnly=true for the unacknowledged)' })
+  async listAlerts(@Query() q: Q, @CurrentPrincipal() p: Principal) {
+    const { alerts } = await this.alerts.list(tenantOf(p, q.tenant), parseAlertQuery(q));
+    return { success: true, alerts };
+  }
 
   @Get('summary')
   @ApiOperation({ summary: 'Seed API: total cost, count and cost by service for period=today|week|month' })

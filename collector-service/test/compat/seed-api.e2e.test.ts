@@ -207,6 +207,55 @@ describe('seed systems\' APIs', () => {
     expect((csv.body as string).trim().split('\r\n')).toHaveLength(records.length + 1);
   });
 
+  async function send(method: string, path: string, body: unknown) {
+    const res = await fetch(`${c.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  }
+
+  it('PUT /api/cost-monitoring/budget keeps a user\'s daily and monthly limits as that user\'s day and month budgets', async () => {
+    const put = await send('PUT', '/api/cost-monitoring/budget', { userId: 'alice', dailyLimit: 0.05, monthlyLimit: 200, alertThreshold: 0.8, alertsEnabled: true, pauseOnExceed: true });
+    expect(put.status).toBe(200);
+    expect(put.body.budget).toMatchObject({ userId: 'alice', dailyLimit: 0.05, dailyLimitUsd: '0.050000000', monthlyLimit: 200, alertThreshold: 0.8, alertsEnabled: true, pauseOnExceed: true });
+    const budgets = (await get('/v1/budgets')).body;
+    const list = (Array.isArray(budgets) ? budgets : budgets.budgets) as { id: string; scope: { user?: string }; period: string; limitUsd: string; action: string; thresholds: number[] }[];
+    const alices = list.filter((b) => b.scope.user === 'alice');
+    expect(alices.map((b) => [b.period, b.limitUsd, b.action, b.thresholds]).sort()).toEqual([
+      ['day', '0.050000000', 'block', [0.8, 1]],
+      ['month', '200.000000000', 'block', [0.8, 1]],
+    ]);
+    // Spent today equals the budget API's own status of the day budget.
+    const day = alices.find((b) => b.period === 'day')!;
+    const status = (await get(`/v1/budgets/${day.id}/status`)).body;
+    expect(put.body.budget.dailySpentUsd).toBe(status.spentUsd);
+
+    // Changing one setting keeps the rest; null removes a limit.
+    const again = await send('PUT', '/api/cost-monitoring/budget?userId=alice', { monthlyLimit: null, pauseOnExceed: false });
+    expect(again.body.budget).toMatchObject({ dailyLimit: 0.05, monthlyLimit: null, pauseOnExceed: false });
+    const after = (await get('/v1/budgets')).body;
+    expect(((Array.isArray(after) ? after : after.budgets) as { scope: { user?: string } }[]).filter((b) => b.scope.user === 'alice')).toHaveLength(1);
+    expect((await get('/api/cost-monitoring/budget?userId=alice')).body.budget).toMatchObject({ dailyLimitUsd: '0.050000000', pauseOnExceed: false });
+
+    for (const [body, field] of [
+      [{ dailyLimit: 5 }, 'userId'],
+      [{ userId: 'bob', dailyLimit: -1 }, 'dailyLimit'],
+      [{ userId: 'bob', dailyLimit: '10' }, 'dailyLimit'],
+      [{ userId: 'bob', alertThreshold: 80 }, 'alertThreshold'],
+      [{ userId: 'bob', weeklyLimit: 3 }, 'weeklyLimit'],
+    ] as const) {
+      const res = await send('PUT', '/api/cost-monitoring/budget', body);
+      expect([JSON.stringify(body), res.status, res.body.field]).toEqual([JSON.stringify(body), 400, field]);
+    }
+  });
+
+  it('/api/cost-monitoring/alerts lists the tenant\'s alerts and validates unreadOnly', async () => {
+    const { status, body } = await get('/api/cost-monitoring/alerts?unreadOnly=true');
+    expect(status).toBe(200);
+    expect(body.success).toBe(true);
+    expect(Array.isArray(body.alerts)).toBe(true);
+    expect(body.alerts).toEqual((await get('/v1/alerts?unreadOnly=true')).body.alerts);
+    expect((await get('/api/cost-monitoring/alerts?unreadOnly=yes')).body.field).toBe('unreadOnly');
+  });
+
   it('bad parameters get 400 naming them', async () => {
     for (const [path, parameter] of [
       ['/api/admin/costs?view=weekly', 'view'],
@@ -225,3 +274,35 @@ describe('seed systems\' APIs', () => {
 function startOfUtcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
+
+describe("seed systems' APIs behind API keys", () => {
+  const ADMIN = 'tl_admin_compat_test_key_0123456789';
+  let c: RunningCollector;
+  const auth = (key: string) => ({ authorization: `Bearer ${key}` });
+  async function createKey(role: string, tenant: string): Promise<string> {
+    const res = await fetch(`${c.url}/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth(ADMIN) }, body: JSON.stringify({ role, tenant }) });
+    return ((await res.json()) as { key: string }).key;
+  }
+  beforeAll(async () => {
+    c = await startCollector({ TOKENLEDGER_ADMIN_KEY: ADMIN });
+    await c.app.get<StoragePort>(STORAGE).ingest([record({ tenant: 'acme', timeMs: Date.now() - 60_000, agent: 'dexter' })]);
+  });
+  afterAll(() => c.close());
+
+  it("never shows one tenant's data to another tenant's key, and lets only admins set budgets", async () => {
+    const acme = await createKey('viewer', 'acme');
+    const globex = await createKey('viewer', 'globex');
+    const paths = ['/api/admin/costs?view=summary', '/api/cost-tracking?period=all', '/api/cost-tracking/recent', '/api/cost-tracking/agents/dexter?period=all', '/api/cost-monitoring/summary?period=today', '/api/cost-monitoring/usage-logs'];
+    const count = (body: any) => body.data?.callCount ?? body.data?.totalRequests ?? body.data?.length ?? body.summary?.count ?? body.logs?.length;
+    for (const path of paths) {
+      const mine = await fetch(`${c.url}${path}`, { headers: auth(acme) });
+      const theirs = await fetch(`${c.url}${path}`, { headers: auth(globex) });
+      expect([path, count(await mine.json()), count(await theirs.json())]).toEqual([path, 1, 0]);
+      const asking = await fetch(`${c.url}${path}${path.includes('?') ? '&' : '?'}tenant=acme`, { headers: auth(globex) });
+      expect([path, asking.status]).toEqual([path, 403]);
+    }
+    const put = await fetch(`${c.url}/api/cost-monitoring/budget`, { method: 'PUT', headers: { 'content-type': 'application/json', ...auth(acme) }, body: JSON.stringify({ userId: 'alice', dailyLimit: 1 }) });
+    expect(put.status).toBe(403);
+    expect((await fetch(`${c.url}/api/admin/costs`)).status).toBe(401);
+  });
+});
