@@ -38,6 +38,13 @@ describe('the finance dashboard in a real browser', () => {
   beforeAll(async () => {
     if (!dashboardBuilt()) throw new Error('the dashboard is not built: run `./run npm run build -w @tokenledger/collector-service` first');
     collector = await startCollector({ TOKENLEDGER_JAEGER_URL: JAEGER });
+    // A budget any spend exceeds, so the default budget-threshold rule fires alerts for the Alerts page.
+    const budget = await fetch(`${collector.url}/v1/budgets`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Monthly AI', scope: {}, period: 'month', timezone: 'UTC', limitUsd: '0.000001', thresholds: [0.8, 1], action: 'notify' }),
+    });
+    if (budget.status !== 201) throw new Error(`creating the budget answered ${budget.status}: ${await budget.text()}`);
     await ingestKnownSpans(collector.url, Date.now(), SPANS);
     browser = await launchBrowser();
   });
@@ -133,6 +140,51 @@ describe('the finance dashboard in a real browser', () => {
     expect(errors).toEqual([]);
   });
 
+  it('shows each budget with its progress and state, and lets an admin create one', async () => {
+    await page.goto(`${collector.url}/dashboard/budgets`);
+    const budgets = page.getByTestId('budgets');
+    const monthly = budgets.locator('li', { hasText: 'Monthly AI' });
+    await monthly.waitFor();
+    await expect(monthly.textContent()).resolves.toContain('exceeded');
+    await expect(monthly.locator('progress').getAttribute('value')).resolves.toBe('100');
+    await page.getByRole('button', { name: 'New budget' }).click();
+    const form = page.getByRole('form', { name: 'New budget' });
+    await form.getByLabel('Name').fill('Embeddings');
+    await form.getByLabel('Limit (USD)').fill('5');
+    await form.getByLabel('Model').fill('text-embedding-3-small');
+    await form.getByRole('button', { name: 'Create budget' }).click();
+    await budgets.locator('li', { hasText: 'Embeddings' }).waitFor();
+    const { budgets: stored } = await api('/v1/budgets');
+    expect(stored.find((b: any) => b.name === 'Embeddings')).toMatchObject({ limitNanos: '5000000000', period: 'month', scope: { model: 'text-embedding-3-small' } });
+    await screenshot(page, 'budgets');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('lists alerts unread first and acknowledges one', async () => {
+    // Budget thresholds are evaluated right after ingest; give the evaluation a moment to land.
+    let alerts: any[] = [];
+    for (let i = 0; i < 100 && alerts.length === 0; i++) {
+      alerts = (await api('/v1/alerts')).alerts;
+      if (alerts.length === 0) await new Promise((r) => setTimeout(r, 200));
+    }
+    const unread = alerts.filter((a) => !a.acknowledged);
+    expect(unread.length).toBeGreaterThan(0);
+    await page.goto(`${collector.url}/dashboard/alerts`);
+    const ackButtons = page.getByRole('button', { name: /^Acknowledge/ });
+    await ackButtons.first().waitFor();
+    expect(await ackButtons.count()).toBe(unread.length);
+    const id = await page.getByTestId('alerts-table').locator('tbody tr').first().getAttribute('data-alert-id');
+    await ackButtons.first().click();
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="alerts-table"] button').length === n, unread.length - 1);
+    expect((await api('/v1/alerts')).alerts.find((a: any) => a.id === id)).toMatchObject({ acknowledged: true });
+    // The acknowledged alert moves below the unread ones.
+    if (unread.length > 1) await expect(page.getByTestId('alerts-table').locator('tbody tr').last().getAttribute('data-alert-id')).resolves.toBe(id);
+    await screenshot(page, 'alerts');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
   it('serves the app for client-side routes, its assets, and 404 for a missing asset', async () => {
     const route = await fetch(`${collector.url}/dashboard/usage`);
     expect(route.status).toBe(200);
@@ -144,5 +196,56 @@ describe('the finance dashboard in a real browser', () => {
     expect(js.headers.get('cache-control')).toContain('immutable');
     expect((await fetch(`${collector.url}/dashboard/assets/missing.js`)).status).toBe(404);
     expect((await fetch(`${collector.url}/dashboard/..%2Fpackage.json`)).status).not.toBe(200);
+  });
+});
+
+describe('signing in to the dashboard when API keys exist', () => {
+  const ADMIN = 'dashboard-test-admin-key-0123456789';
+  let collector: RunningCollector;
+  let browser: Browser;
+  const createKey = async (role: string) => {
+    const res = await fetch(`${collector.url}/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` }, body: JSON.stringify({ role }) });
+    return ((await res.json()) as { key: string }).key;
+  };
+
+  beforeAll(async () => {
+    collector = await startCollector({ TOKENLEDGER_ADMIN_KEY: ADMIN });
+    await ingestKnownSpans(collector.url, Date.now(), 12, { authorization: `Bearer ${ADMIN}` });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await collector?.close();
+  });
+
+  it('asks for a key, refuses a wrong or ingest key, and keeps a viewer key for the tab', async () => {
+    const { page, errors, context } = await openPage(browser);
+    await page.goto(`${collector.url}/dashboard`);
+    const key = page.getByLabel('API key (viewer or admin)');
+    await key.waitFor();
+    await screenshot(page, 'sign-in');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await key.fill('not-a-key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('not valid');
+    await key.fill(await createKey('ingest'));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('That is an ingest key').waitFor();
+    await key.fill(await createKey('viewer'));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid="card-calls-value"]')?.textContent === '12');
+    // Kept for the tab: a reload stays signed in; a viewer sees budgets but cannot create one.
+    await page.reload();
+    await page.getByRole('link', { name: 'Budgets' }).click();
+    await page.getByRole('heading', { name: 'Budgets', level: 1 }).waitFor();
+    await page.getByText('No budgets yet.').waitFor();
+    expect(await page.getByRole('button', { name: 'New budget' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await key.waitFor();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    // The failed sign-in probes are answered by the config endpoint itself, never as errors in the console.
+    expect(errors).toEqual([]);
+    await context.close();
   });
 });

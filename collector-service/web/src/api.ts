@@ -41,8 +41,19 @@ export async function request(path: string, init: RequestInit = {}, key?: string
   return res;
 }
 
-export async function getJson<T>(path: string, q: Query = {}): Promise<T> {
-  return (await request(path + queryString(q))).json() as Promise<T>;
+/** Identical GETs in flight at once share one request (several panels read the same breakdown). */
+const inflight = new Map<string, Promise<unknown>>();
+
+export function getJson<T>(path: string, q: Query = {}): Promise<T> {
+  const url = path + queryString(q) + `#${storedKey() ?? ''}`;
+  let pending = inflight.get(url) as Promise<T> | undefined;
+  if (!pending) {
+    pending = request(path + queryString(q)).then((res) => res.json() as Promise<T>);
+    inflight.set(url, pending);
+    const forget = () => inflight.delete(url);
+    pending.then(forget, forget);
+  }
+  return pending;
 }
 
 export async function sendJson<T>(method: 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {

@@ -17,6 +17,9 @@ const PAGES = [
   { path: '/alerts', title: 'Alerts' },
 ] as const;
 
+// Asked for while React starts, not after its first render: every report waits on it.
+const firstConfig = loadUiConfig(storedKey());
+
 const currentPath = () => location.pathname.replace(/^\/dashboard/, '').replace(/\/$/, '');
 
 /** Client-side routes under /dashboard; the service answers every one of them with index.html. */
@@ -79,7 +82,7 @@ export function App() {
   }, [scope]);
 
   useEffect(() => {
-    loadUiConfig(storedKey()).then(setConfig, (err: Error) => setProblem(`The collector did not answer: ${err.message}`));
+    firstConfig.then(setConfig, (err: Error) => setProblem(`The collector did not answer: ${err.message}`));
   }, []);
 
   if (config === null) return problem ? <SignIn problem={problem} onSignedIn={() => location.reload()} /> : <p className="loading">Loading…</p>;

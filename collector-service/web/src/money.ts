@@ -48,3 +48,10 @@ export function percentChange(beforeNanos: string, afterNanos: string): number |
   if (before === 0n) return null;
   return Number(((BigInt(afterNanos) - before) * 10_000n) / before) / 100;
 }
+
+/** Exact nanos (integer string) as the API's USD decimal string, for amounts summed in the browser. */
+export function nanosToUsd(nanos: bigint): string {
+  const sign = nanos < 0n ? '-' : '';
+  const abs = nanos < 0n ? -nanos : nanos;
+  return `${sign}${abs / 1_000_000_000n}.${(abs % 1_000_000_000n).toString().padStart(9, '0')}`;
+}

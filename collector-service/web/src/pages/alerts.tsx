@@ -1,29 +1,27 @@
 import { useState } from 'react';
 import { getJson, sendJson } from '../api';
 import { Empty, Panel } from '../components/panel';
+import { formatCount, formatUsd } from '../money';
 import { useApi } from '../use-api';
 
-/** An alert of the alerts API (issue 6); fields beyond these are shown as given. */
+/** An alert as GET /v1/alerts gives it (issue 6). Money as exact USD strings. */
 interface Alert {
   id: string;
   state: 'firing' | 'resolved';
-  type?: string;
-  ruleType?: string;
-  subject?: string | null;
-  value?: string | number | null;
-  threshold?: string | number | null;
-  period?: string | null;
-  acknowledged?: boolean;
-  acknowledgedAt?: string | null;
-  read?: boolean;
-  firedAt?: string;
-  createdAt?: string;
-  message?: string;
+  rule: string;
+  severity: string;
+  subject: string;
+  valueUsd: string | null;
+  thresholdUsd: string | null;
+  count: number | null;
+  message: string;
+  firedAt: string;
+  acknowledged: boolean;
 }
 
-const unread = (a: Alert) => !(a.acknowledged || a.read || a.acknowledgedAt);
-const when = (a: Alert) => a.firedAt ?? a.createdAt ?? '';
-const listOf = (body: unknown): Alert[] => (Array.isArray(body) ? body : ((body as { alerts?: Alert[]; items?: Alert[] })?.alerts ?? (body as { items?: Alert[] })?.items ?? []));
+const unread = (a: Alert) => !a.acknowledged;
+const listOf = (body: unknown): Alert[] => (body as { alerts?: Alert[] })?.alerts ?? [];
+const value = (a: Alert) => (a.valueUsd !== null ? formatUsd(a.valueUsd) : a.count !== null ? formatCount(a.count) : '—');
 
 /** Firing and resolved alerts, unread first; acknowledging marks one read. */
 export function AlertsPage() {
@@ -31,7 +29,7 @@ export function AlertsPage() {
   const [ackError, setAckError] = useState<string | null>(null);
   const a = useApi(async () => listOf(await getJson('/v1/alerts')), 'alerts', reload);
   const missing = a.error && /^404|Cannot GET/.test(a.error);
-  const alerts = [...(a.data ?? [])].sort((x, y) => Number(unread(y)) - Number(unread(x)) || (x.state === y.state ? 0 : x.state === 'firing' ? -1 : 1) || when(y).localeCompare(when(x)));
+  const alerts = [...(a.data ?? [])].sort((x, y) => Number(unread(y)) - Number(unread(x)) || (x.state === y.state ? 0 : x.state === 'firing' ? -1 : 1) || y.firedAt.localeCompare(x.firedAt));
   const ack = (id: string) =>
     sendJson('POST', `/v1/alerts/${encodeURIComponent(id)}/ack`).then(
       () => setReload((n) => n + 1),
@@ -63,15 +61,15 @@ export function AlertsPage() {
                 <td>
                   <span className={`badge badge-${al.state}`}>{al.state}</span>
                 </td>
-                <td>{al.type ?? al.ruleType ?? '—'}</td>
-                <td>{al.subject ?? al.message ?? '—'}</td>
-                <td className="num">{al.value ?? '—'}</td>
-                <td className="num">{al.threshold ?? '—'}</td>
-                <td>{when(al) ? new Date(when(al)).toLocaleString() : '—'}</td>
+                <td>{al.rule.replace(/_/g, ' ')}</td>
+                <td title={al.message}>{al.subject}</td>
+                <td className="num">{value(al)}</td>
+                <td className="num">{al.thresholdUsd !== null ? formatUsd(al.thresholdUsd) : '—'}</td>
+                <td>{new Date(al.firedAt).toLocaleString()}</td>
                 <td>
                   {unread(al) ? (
                     <button type="button" onClick={() => ack(al.id)}>
-                      Acknowledge
+                      Acknowledge <span className="visually-hidden">{al.message}</span>
                     </button>
                   ) : (
                     'acknowledged'

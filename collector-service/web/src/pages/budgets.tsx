@@ -9,7 +9,7 @@ import { useApi } from '../use-api';
 interface Budget {
   id: string;
   name: string;
-  scope: Record<string, string | boolean | undefined>;
+  scope: Record<string, unknown>;
   period: 'day' | 'week' | 'month';
   timezone: string;
   limitUsd: string;
@@ -22,6 +22,9 @@ interface BudgetStatus {
   ratio: number;
   state: 'ok' | 'warning' | 'exceeded';
   periodEnd: string;
+  projectedUsd: string;
+  /** perUser budgets: how many users are over their limit (spent and ratio are the top user's). */
+  usersExceeded?: number;
 }
 
 const SCOPE_FIELDS = ['user', 'agent', 'model', 'provider', 'feature', 'service'] as const;
@@ -38,7 +41,8 @@ function BudgetForm({ initial, onDone }: { initial: Budget | null; onDone: () =>
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
-    const scope: Record<string, string | boolean> = {};
+    // Tags are not edited here; keep the budget's own.
+    const scope: Record<string, unknown> = initial?.scope.tags ? { tags: initial.scope.tags } : {};
     for (const k of SCOPE_FIELDS) if (String(f.get(k) ?? '').trim()) scope[k] = String(f.get(k)).trim();
     if (f.get('perUser')) scope.perUser = true;
     const body = {
@@ -146,6 +150,12 @@ export function BudgetsPage({ isAdmin }: { isAdmin: boolean }) {
                   </span>
                 </div>
                 {status && <progress max={100} value={Math.min(100, status.ratio * 100)} aria-label={`${budget.name}: ${formatPercent(status.ratio * 100)} used`} />}
+                {status && (
+                  <div className="hint">
+                    Projected {formatUsd(status.projectedUsd)} by the period's end
+                    {status.usersExceeded !== undefined && ` · limit per user (figures are the top user's), ${status.usersExceeded} over`}
+                  </div>
+                )}
                 {status && <div className="hint">Resets {new Date(status.periodEnd).toLocaleString(undefined, { timeZone: budget.timezone, dateStyle: 'medium', timeStyle: 'short' })} ({budget.timezone})</div>}
                 {isAdmin && editing === null && (
                   <button type="button" onClick={() => setEditing(budget)}>

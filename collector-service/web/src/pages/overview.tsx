@@ -2,7 +2,7 @@ import { getJson } from '../api';
 import { CostBars, CostColumns, CostPie, type Datum } from '../components/charts';
 import { BreakdownTable } from '../components/breakdown-table';
 import { Card, Empty, Panel } from '../components/panel';
-import { formatCount, formatMs, formatPercent, formatUsd, percentChange, usdNumber } from '../money';
+import { formatCount, formatMs, formatPercent, formatUsd, nanosToUsd, percentChange, usdNumber } from '../money';
 import { filterQuery, rangeQuery, type Scope } from '../scope';
 import type { Breakdown, BreakdownItem, Projection, Summary, Timeseries } from '../types';
 import { useApi } from '../use-api';
@@ -10,13 +10,11 @@ import { useApi } from '../use-api';
 const label = (key: string | null) => key ?? '(none)';
 const toData = (items: BreakdownItem[]): Datum[] => items.map((i) => ({ label: label(i.key), value: usdNumber(i.costUsd), usd: i.costUsd }));
 
-/** The summary and the one just before it, of the same length, for the trend arrow. */
-async function summaryWithPrevious(scope: Scope) {
-  const current = await getJson<Summary>('/v1/reports/summary', rangeQuery(scope));
+/** The summary of the range just before `current`, of the same length, for the trend arrow. */
+function previousSummary(scope: Scope, current: Summary) {
   const from = Date.parse(current.from);
   const length = Date.parse(current.to) - from;
-  const previous = await getJson<Summary>('/v1/reports/summary', { ...filterQuery(scope), from: new Date(from - length).toISOString(), to: current.from });
-  return { current, previous };
+  return getJson<Summary>('/v1/reports/summary', { ...filterQuery(scope), from: new Date(from - length).toISOString(), to: current.from });
 }
 
 function Trend({ change }: { change: number | null }) {
@@ -32,14 +30,16 @@ function Trend({ change }: { change: number | null }) {
 
 function Cards({ scope }: { scope: Scope }) {
   const key = JSON.stringify(scope);
-  const s = useApi(() => summaryWithPrevious(scope), key);
+  const s = useApi(() => getJson<Summary>('/v1/reports/summary', rangeQuery(scope)), key);
+  // Drawn once the current figures are; the cards do not wait for it.
+  const prev = useApi(() => (s.data ? previousSummary(scope, s.data) : Promise.resolve(null)), `${key}:${s.data?.from ?? ''}`);
   const p = useApi(() => getJson<Projection>('/v1/reports/projection', filterQuery(scope)), JSON.stringify(filterQuery(scope)));
   if (s.error) return <p className="error" role="alert">{s.error}</p>;
-  const cur = s.data?.current;
+  const cur = s.data;
   const tokens = cur ? cur.tokens.input + cur.tokens.output : 0;
   return (
     <div className="cards" aria-busy={s.loading || undefined}>
-      <Card testId="card-cost" label="Total cost" value={cur ? formatUsd(cur.totalCostUsd) : '…'} detail={s.data && <Trend change={percentChange(s.data.previous.totalCostNanos, s.data.current.totalCostNanos)} />} />
+      <Card testId="card-cost" label="Total cost" value={cur ? formatUsd(cur.totalCostUsd) : '…'} detail={cur && prev.data ? <Trend change={percentChange(prev.data.totalCostNanos, cur.totalCostNanos)} /> : '\u00a0'} />
       <Card testId="card-calls" label="Calls" value={cur ? formatCount(cur.calls) : '…'} detail={cur && `${formatCount(cur.successfulCalls)} succeeded, ${formatCount(cur.failedCalls)} failed`} />
       <Card testId="card-tokens" label="Tokens" value={cur ? formatCount(tokens) : '…'} detail={cur && `${formatCount(cur.calls ? Math.round(tokens / cur.calls) : 0)} per call on average`} />
       <Card
@@ -83,9 +83,34 @@ function ByType({ scope }: { scope: Scope }) {
   );
 }
 
+const ALL = 1000;
+
+/** The first `n` items and the rest summed exactly as "other" (so one request serves every panel of a dimension). */
+function topWithOther(b: Breakdown | undefined, n: number): { items: BreakdownItem[]; other: BreakdownItem | null } {
+  if (!b) return { items: [], other: null };
+  const rest = [...b.items.slice(n), ...(b.other ? [b.other] : [])];
+  if (rest.length === 0) return { items: b.items, other: null };
+  const nanos = rest.reduce((sum, i) => sum + BigInt(i.costNanos), 0n);
+  const sumOf = (f: (i: BreakdownItem) => number) => rest.reduce((sum, i) => sum + f(i), 0);
+  const total = BigInt(b.totalCostNanos);
+  return {
+    items: b.items.slice(0, n),
+    other: {
+      key: 'other',
+      costNanos: nanos.toString(),
+      costUsd: nanosToUsd(nanos),
+      calls: sumOf((i) => i.calls),
+      failedCalls: sumOf((i) => i.failedCalls),
+      unpricedCalls: sumOf((i) => i.unpricedCalls),
+      tokens: { input: sumOf((i) => i.tokens.input), output: sumOf((i) => i.tokens.output), cacheRead: sumOf((i) => i.tokens.cacheRead), cacheWrite: sumOf((i) => i.tokens.cacheWrite), reasoning: sumOf((i) => i.tokens.reasoning) },
+      sharePercent: total === 0n ? 0 : Number((nanos * 1_000_000n) / total) / 10_000,
+    },
+  };
+}
+
 function BarsWithTable({ scope, by, title }: { scope: Scope; by: string; title: string }) {
-  const b = useBreakdown(scope, by);
-  const items = b.data?.items ?? [];
+  const b = useBreakdown(scope, by, ALL);
+  const { items, other } = topWithOther(b.data, 10);
   return (
     <Panel title={title} error={b.error} loading={b.loading}>
       {b.data && items.length === 0 ? (
@@ -93,7 +118,7 @@ function BarsWithTable({ scope, by, title }: { scope: Scope; by: string; title: 
       ) : (
         <>
           <CostBars caption={title} data={toData(items)} testId={`chart-${by}`} />
-          <BreakdownTable caption={`${title}: cost, tokens and calls`} keyHeader={by === 'provider' ? 'Provider' : 'Model'} items={items} other={b.data?.other ?? null} />
+          <BreakdownTable caption={`${title}: cost, tokens and calls`} keyHeader={by === 'provider' ? 'Provider' : 'Model'} items={items} other={other} />
         </>
       )}
     </Panel>
@@ -136,7 +161,7 @@ function ByAgent({ scope }: { scope: Scope }) {
 }
 
 function Unpriced({ scope }: { scope: Scope }) {
-  const b = useBreakdown(scope, 'model', 1000);
+  const b = useBreakdown(scope, 'model', ALL);
   const items = (b.data?.items ?? []).filter((i) => i.unpricedCalls > 0);
   const total = items.reduce((s, i) => s + i.unpricedCalls, 0);
   return (
