@@ -1,4 +1,4 @@
-import type { StoragePort } from '../storage/storage.port';
+import { BUCKET_MS, type StoragePort } from '../storage/storage.port';
 import type { StoredBatch, StoredRecordsFeed } from '../storage/stored-records.feed';
 import type { Budget } from './budget';
 import { type PeriodSpend, readSpend, recordInScope } from './budget-spend';
@@ -18,7 +18,6 @@ interface SpendEntry extends PeriodSpend {
 /** A tenant's total calls over the cached periods, to notice what other instances stored. */
 interface TenantWatch {
   fromMs: number;
-  toMs: number;
   calls: number;
   baseSeq: number;
   localCalls: number;
@@ -26,6 +25,9 @@ interface TenantWatch {
 }
 
 const IDLE_MS = 10 * 60_000;
+/** Longer than any calendar period (31 days) plus the widest zone offsets. */
+const WATCH_SPAN_MS = 33 * 86_400_000;
+const FAR_FUTURE_MS = Date.UTC(9999, 0, 1);
 
 /**
  * Spend per (budget, period), and per user for perUser budgets, kept in memory so a check answers
@@ -61,15 +63,16 @@ export class BudgetSpendCache {
   async spend(tenant: string, budget: Budget, nowMs: number): Promise<{ window: BudgetPeriodWindow; spend: PeriodSpend }> {
     const window = budgetPeriod(budget, nowMs);
     const key = `${tenant}\u0000${budget.id}\u0000${budget.revision}\u0000${window.startMs}`;
-    const entry = this.entries.get(key) ?? (await this.load(key, tenant, budget, window));
+    const entry = this.entries.get(key) ?? (await this.load(key, tenant, budget, window, nowMs));
     entry.lastUsedMs = nowMs;
     return { window, spend: entry };
   }
 
-  private load(key: string, tenant: string, budget: Budget, window: BudgetPeriodWindow): Promise<SpendEntry> {
+  private load(key: string, tenant: string, budget: Budget, window: BudgetPeriodWindow, nowMs: number): Promise<SpendEntry> {
     let pending = this.loading.get(key);
     if (!pending) {
-      pending = this.read(tenant, budget, window)
+      pending = (this.watches.has(tenant) ? Promise.resolve() : this.baseline(tenant, nowMs))
+        .then(() => this.read(tenant, budget, window))
         .then(({ spend, baseSeq, clean }) => {
           const entry: SpendEntry = { ...spend, tenant, budget, window, baseSeq, dirty: !clean, lastUsedMs: 0 };
           this.entries.set(key, entry);
@@ -100,7 +103,7 @@ export class BudgetSpendCache {
   private add(batch: StoredBatch): void {
     for (const r of batch.records) {
       const watch = this.watches.get(r.tenant);
-      if (watch && r.timeMs >= watch.fromMs && r.timeMs < watch.toMs) {
+      if (watch && r.timeMs >= watch.fromMs) {
         if (batch.seq > watch.baseSeq) watch.localCalls++;
         else watch.ambiguous = true;
       }
@@ -132,7 +135,7 @@ export class BudgetSpendCache {
         this.watches.delete(tenant);
         continue;
       }
-      await this.watchTenant(tenant, entries);
+      await this.watchTenant(tenant, entries, nowMs);
     }
     for (const [key, e] of this.entries) {
       if (!e.dirty) continue;
@@ -145,23 +148,34 @@ export class BudgetSpendCache {
     }
   }
 
-  private async watchTenant(tenant: string, entries: Set<SpendEntry>): Promise<void> {
-    let fromMs = Infinity;
-    let toMs = -Infinity;
-    for (const e of entries) {
-      fromMs = Math.min(fromMs, e.window.startMs);
-      toMs = Math.max(toMs, e.window.endMs);
-    }
-    const read = await this.consistently(tenant, async () => (await this.storage.aggregate({ tenant, fromMs, toMs, filters: {}, groupBy: [] }))[0]?.calls ?? 0);
-    if (!read.clean) return; // decide on a quiet read; local batches keep being counted meanwhile
+  /** Compares the tenant's call count with what this process expects; a difference means another instance wrote. */
+  private async watchTenant(tenant: string, entries: Set<SpendEntry>, nowMs: number): Promise<void> {
     const watch = this.watches.get(tenant);
-    const comparable = watch !== undefined && watch.fromMs === fromMs && watch.toMs === toMs && !watch.ambiguous;
-    // Without a comparable earlier count (first round, a wider range, a batch that overlapped the
-    // last count) nothing proves the entries current: read them again, once.
-    if (!comparable || watch.calls + watch.localCalls !== read.value) {
-      for (const e of entries) e.dirty = true;
+    if (!watch || nowMs - watch.fromMs > 2 * WATCH_SPAN_MS) {
+      await this.baseline(tenant, nowMs);
+      return;
     }
-    this.watches.set(tenant, { fromMs, toMs, calls: read.value, baseSeq: read.baseSeq, localCalls: 0, ambiguous: false });
+    const read = await this.consistently(tenant, () => this.countCalls(tenant, watch.fromMs));
+    if (!read.clean) return; // decide on a quiet read; local batches keep being counted meanwhile
+    if (watch.ambiguous || watch.calls + watch.localCalls !== read.value) for (const e of entries) e.dirty = true;
+    this.watches.set(tenant, { fromMs: watch.fromMs, calls: read.value, baseSeq: read.baseSeq, localCalls: 0, ambiguous: false });
+  }
+
+  /**
+   * Starts counting a tenant's calls from a month and two days back, before its first entry is read:
+   * every cached period starts inside that range, so any later write lands in the count. Entries
+   * already cached (none, unless an earlier baseline read overlapped a batch) are read again.
+   */
+  private async baseline(tenant: string, nowMs: number): Promise<void> {
+    const fromMs = Math.floor((nowMs - WATCH_SPAN_MS) / BUCKET_MS) * BUCKET_MS;
+    const read = await this.consistently(tenant, () => this.countCalls(tenant, fromMs));
+    if (!read.clean) return;
+    for (const e of this.byTenant.get(tenant) ?? []) e.dirty = true;
+    this.watches.set(tenant, { fromMs, calls: read.value, baseSeq: read.baseSeq, localCalls: 0, ambiguous: false });
+  }
+
+  private async countCalls(tenant: string, fromMs: number): Promise<number> {
+    return (await this.storage.aggregate({ tenant, fromMs, toMs: FAR_FUTURE_MS, filters: {}, groupBy: [] }))[0]?.calls ?? 0;
   }
 
   private drop(key: string, e: SpendEntry): void {

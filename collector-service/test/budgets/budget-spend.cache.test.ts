@@ -86,7 +86,7 @@ describe('budget spend cache', () => {
     expect((await cache.spend('default', scoped, NOW)).spend.total).toBe(0n);
     await store.ingest([record({ model: 'o3', timeMs: NOW, costNanos: 3n }), record({ model: 'gpt-4o', timeMs: NOW, costNanos: 5n }), record({ model: 'o3', timeMs: Date.UTC(2026, 9, 31), costNanos: 9n })]);
     expect((await cache.spend('default', scoped, NOW)).spend.total).toBe(3n);
-    await cache.sync(NOW); // takes the tenant's first count
+    await cache.sync(NOW); // nothing written elsewhere yet: nothing to re-read
     await inner.ingest([record({ model: 'o3', timeMs: NOW, costNanos: 11n })]); // written past the feed: another instance
     expect((await cache.spend('default', scoped, NOW)).spend.total).toBe(3n);
     await cache.sync(NOW);

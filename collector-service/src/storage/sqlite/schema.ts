@@ -106,6 +106,10 @@ const MIGRATIONS: string[] = [
      body TEXT NOT NULL,
      PRIMARY KEY (kind, tenant, id)
    ) STRICT, WITHOUT ROWID;`,
+  // 6: one value of a dimension over many days or buckets (a user's month, for a budget or a
+  // filtered report) reads its own rows instead of every value's rows in the range.
+  `CREATE INDEX rollup_dims_day_by_value ON rollup_dims_day (tenant, dim, value, day);
+   CREATE INDEX rollup_dims_by_value ON rollup_dims (tenant, dim, value, bucket);`,
 ];
 
 export function migrate(db: DatabaseSync): void {

@@ -381,7 +381,7 @@ function narrowAggregate(db: DatabaseSync, query: RollupQuery): RollupRow[] | nu
     const lastDay = Math.floor(query.toMs / DAY_MS) * DAY_MS;
     const valueClause = value !== undefined ? ' AND value = ?' : '';
     const part = (table: string, column: string) => `SELECT value, cost_nanos, calls, error_calls, unpriced_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms_sum
-      FROM ${table} WHERE tenant = ? AND dim = ? AND ${column} >= ? AND ${column} < ?${valueClause}`;
+      FROM ${table}${byValue(table, value)} WHERE tenant = ? AND dim = ? AND ${column} >= ? AND ${column} < ?${valueClause}`;
     statement = db.prepare(
       `SELECT ${grouped.length ? 'value, ' : ''}${SUMS} FROM (${part('rollup_dims_day', 'day')} UNION ALL ${part('rollup_dims', 'bucket')} UNION ALL ${part('rollup_dims', 'bucket')})${grouped.length ? ' GROUP BY value' : ''}`,
     );
@@ -392,7 +392,7 @@ function narrowAggregate(db: DatabaseSync, query: RollupQuery): RollupRow[] | nu
     const value = query.filters[dim];
     const groups = [...(byBucket ? ['bucket'] : []), ...(grouped.length ? ['value'] : [])];
     statement = db.prepare(
-      `SELECT ${groups.map((g) => `${g}, `).join('')}${SUMS} FROM rollup_dims WHERE tenant = ? AND dim = ? AND bucket >= ? AND bucket < ?${value !== undefined ? ' AND value = ?' : ''}${groups.length ? ` GROUP BY ${groups.join(', ')}` : ''}`,
+      `SELECT ${groups.map((g) => `${g}, `).join('')}${SUMS} FROM rollup_dims${byValue('rollup_dims', value)} WHERE tenant = ? AND dim = ? AND bucket >= ? AND bucket < ?${value !== undefined ? ' AND value = ?' : ''}${groups.length ? ` GROUP BY ${groups.join(', ')}` : ''}`,
     );
     params = [query.tenant, dim, query.fromMs, query.toMs, ...(value !== undefined ? [value] : [])];
   }
@@ -406,6 +406,12 @@ function narrowAggregate(db: DatabaseSync, query: RollupQuery): RollupRow[] | nu
       return rowTotals(key, row);
     });
 }
+
+/**
+ * One value over a range reads that value's rows through the by-value index. Without statistics
+ * SQLite prefers the primary key's range on the bucket, which reads every value's rows in the range.
+ */
+const byValue = (table: string, value: string | undefined) => (value === undefined ? '' : ` INDEXED BY ${table}_by_value`);
 
 function whereClause(tenant: string, fromMs: number, toMs: number, filters: DimensionFilters, timeColumn: string): { where: string; params: (string | number)[] } {
   const clauses = ['tenant = ?', `${timeColumn} >= ?`, `${timeColumn} < ?`];
