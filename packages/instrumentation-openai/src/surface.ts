@@ -32,10 +32,21 @@ function isAzureClient(client: object | undefined): boolean {
   return false;
 }
 
-function target(ctx: SurfaceContext, self: ThisParameterType<Method>) {
+type Target = ReturnType<typeof providerFromBaseUrl>;
+/** Per client, what its base URL says (a client's base URL rarely changes; parsing it on every call shows). */
+const targets = new WeakMap<object, { baseURL: string | undefined; target: Target }>();
+
+function target(ctx: SurfaceContext, self: ThisParameterType<Method>): Target {
   const client = self?._client as { baseURL?: string } | undefined;
-  const found = providerFromBaseUrl(client?.baseURL, isAzureClient(client));
-  return { ...found, provider: ctx.providerName() ?? found.provider };
+  let found: Target;
+  const cached = client && targets.get(client);
+  if (cached && cached.baseURL === client?.baseURL) found = cached.target;
+  else {
+    found = providerFromBaseUrl(client?.baseURL, isAzureClient(client));
+    if (client) targets.set(client, { baseURL: client.baseURL, target: found });
+  }
+  const override = ctx.providerName();
+  return override ? { ...found, provider: override } : found;
 }
 
 const modelOf = (surface: Surface, body: Body) => String(body?.model ?? surface.defaultModel ?? 'unknown');
