@@ -5,26 +5,28 @@
  */
 const formatters = new Map<string, Intl.NumberFormat>();
 
-function formatter(kind: 'cents' | 'small'): Intl.NumberFormat {
-  let f = formatters.get(kind);
+function formatter(kind: 'cents' | 'small', locale: string | undefined): Intl.NumberFormat {
+  const id = `${kind}:${locale ?? ''}`;
+  let f = formatters.get(id);
   if (!f) {
     f =
       kind === 'cents'
-        ? new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 })
-        : new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD', maximumSignificantDigits: 3 });
-    formatters.set(kind, f);
+        ? new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 })
+        : new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', maximumSignificantDigits: 3 });
+    formatters.set(id, f);
   }
   return f;
 }
 
 const CENT = 0.01;
 
-export function formatUsd(usd: string | null | undefined): string {
+/** `locale`: the browser's by default. */
+export function formatUsd(usd: string | null | undefined, locale?: string): string {
   if (usd === null || usd === undefined) return '—';
   const approx = Math.abs(Number(usd));
   const kind = approx !== 0 && approx < CENT ? 'small' : 'cents';
   // format() accepts a decimal string and rounds it exactly (half-expand); the cast covers older DOM typings.
-  return formatter(kind).format(usd as unknown as number);
+  return formatter(kind, locale).format(usd as unknown as number);
 }
 
 const axis = new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD', maximumSignificantDigits: 3 });
