@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Channel } from '../channels/channel';
-import { ChannelsService } from '../channels/channels.service';
+import { ChannelsService, pickChannels } from '../channels/channels.service';
 import { type DeliveryRecord, DeliveryService } from '../channels/delivery.service';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
@@ -21,9 +21,12 @@ export class AlertDispatcher {
     private readonly delivery: DeliveryService,
   ) {}
 
-  /** Returns false when the alert had already fired (here or in another instance). */
-  async fire(alert: StoredAlert, channelIds: string[]): Promise<boolean> {
-    const targets = await this.channels.resolve(alert.tenant, channelIds);
+  /**
+   * Returns false when the alert had already fired (here or in another instance). `tenantChannels`:
+   * the tenant's channels, when the caller already read them.
+   */
+  async fire(alert: StoredAlert, channelIds: string[], tenantChannels?: readonly Channel[]): Promise<boolean> {
+    const targets = tenantChannels ? pickChannels(tenantChannels, channelIds) : await this.channels.resolve(alert.tenant, channelIds);
     const stored: StoredAlert = { ...alert, channels: targets.map((c) => c.id) };
     if (!(await this.storage.insertOnce(ALERT_KIND, alert.tenant, alert.id, { ...stored }))) return false;
     await this.storage.putDocument(OPEN_KIND, alert.tenant, alert.id, { ruleId: alert.ruleId });

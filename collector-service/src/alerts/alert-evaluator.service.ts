@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ChannelsService } from '../channels/channels.service';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
 import { alertFrom, OPEN_KIND } from './alert';
@@ -31,6 +32,7 @@ export class AlertEvaluator {
     private readonly evaluators: RuleEvaluators,
     private readonly dispatcher: AlertDispatcher,
     private readonly tenants: AlertTenants,
+    private readonly channels: ChannelsService,
   ) {}
 
   /** Evaluates every tenant's rules (or only some types, or some tenants) as of `nowMs`. */
@@ -45,7 +47,8 @@ export class AlertEvaluator {
 
   private async evaluateTenant(tenant: string, nowMs: number, types: RuleType[] | undefined, summary: EvaluationSummary): Promise<void> {
     const rules = (await this.rules.list(tenant, nowMs)).filter((r) => !types || types.includes(r.type));
-    const open = await this.storage.listDocuments<{ ruleId: string }>(OPEN_KIND, tenant);
+    const [open, channels] = await Promise.all([this.storage.listDocuments<{ ruleId: string }>(OPEN_KIND, tenant), this.channels.list(tenant)]);
+    const openIds = new Set(open.map((e) => e.id));
     const openByRule = new Map<string, string[]>();
     for (const e of open) openByRule.set(e.doc.ruleId, [...(openByRule.get(e.doc.ruleId) ?? []), e.id]);
 
@@ -65,7 +68,8 @@ export class AlertEvaluator {
       for (const condition of current) {
         const alert = alertFrom(tenant, rule, condition, nowMs);
         stillOpen.delete(alert.id);
-        if (await this.dispatcher.fire(alert, [...rule.channels, ...(condition.extraChannels ?? [])])) summary.fired++;
+        if (openIds.has(alert.id)) continue; // fired before and still open: nothing to write
+        if (await this.dispatcher.fire(alert, [...rule.channels, ...(condition.extraChannels ?? [])], channels)) summary.fired++;
       }
       for (const id of stillOpen) await this.resolve(tenant, id, 'the condition cleared', nowMs, summary);
     }

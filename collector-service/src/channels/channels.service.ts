@@ -42,8 +42,11 @@ export class ChannelsService {
 
   /** The channels an alert goes to: the named ones that still exist, or the tenant's defaults when none is named. */
   async resolve(tenant: string, ids: readonly string[]): Promise<Channel[]> {
-    const all = await this.list(tenant);
-    if (ids.length === 0) return all.filter((c) => c.default);
-    return all.filter((c) => ids.includes(c.id));
+    return pickChannels(await this.list(tenant), ids);
   }
+}
+
+/** Of a tenant's channels, the named ones, or the defaults when none is named. */
+export function pickChannels(all: readonly Channel[], ids: readonly string[]): Channel[] {
+  return ids.length === 0 ? all.filter((c) => c.default) : all.filter((c) => ids.includes(c.id));
 }

@@ -54,6 +54,23 @@ describe('budget_threshold alerts', () => {
     expect(h.received()[1]).toMatchObject({ subject: `budget:${b.id}:user:alice@1`, state: 'resolved' });
   });
 
+  it('gives budgets that share scope dimensions each their own spend', async () => {
+    await h.only('budget_threshold');
+    const alice = await budget({ name: 'alice', scope: { user: 'alice' }, period: 'month', limitUsd: '1', thresholds: [1] });
+    await budget({ name: 'bob', scope: { user: 'bob' }, period: 'month', limitUsd: '1', thresholds: [1] });
+    const gpt = await budget({ name: 'gpt-4o', scope: { provider: 'openai', model: 'gpt-4o' }, period: 'month', limitUsd: '1', thresholds: [1] });
+    await budget({ name: 'claude', scope: { provider: 'anthropic', model: 'gpt-4o' }, period: 'month', limitUsd: '1', thresholds: [1] });
+    await h.spend(
+      { user: 'alice', provider: 'openai', model: 'gpt-4o', timeMs: NOW - 60_000, costNanos: 2n * USD },
+      { user: 'bob', provider: 'anthropic', model: 'claude-sonnet-4', timeMs: NOW - 60_000, costNanos: USD / 2n },
+    );
+    await h.evaluate();
+    expect(h.received().map((b) => [b.subject, b.valueUsd]).sort()).toEqual([
+      [`budget:${alice.id}@1`, '2.000000000'],
+      [`budget:${gpt.id}@1`, '2.000000000'],
+    ].sort());
+  });
+
   it("goes to the budget's own channels", async () => {
     const slack = await startHttpReceiver();
     try {
