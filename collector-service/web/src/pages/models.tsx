@@ -54,9 +54,9 @@ export function ModelsPage({ scope }: { scope: Scope }) {
                     <td>{r.model ?? '—'}</td>
                     <td className="num">{formatCount(r.calls)}</td>
                     <td className="num">{r.unpricedCalls > 0 ? <strong>{formatCount(r.unpricedCalls)}</strong> : 0}</td>
-                    <td className="num">{formatUsd(r.costUsd)}</td>
+                    <td className="num">{r.calls > 0 && r.unpricedCalls === r.calls ? <span className="unpriced">unpriced</span> : formatUsd(r.costUsd)}</td>
                     <td>
-                      <span className={`badge badge-${sourceKind(r.priceSource)}`}>{sourceKind(r.priceSource)}</span> {r.priceSource ?? r.unpricedReason ?? ''}
+                      <span className={`badge badge-${sourceKind(r.priceSource)}`}>{sourceKind(r.priceSource)}</span> {r.priceSource?.replace(/^[a-z]+:/, '') ?? r.unpricedReason ?? ''}
                     </td>
                     <td className="prices">
                       {r.unitPrices
