@@ -1,9 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Budget } from '../../src/budgets/budget';
 import { BudgetSpendCache } from '../../src/budgets/budget-spend.cache';
-import { SqliteStore } from '../../src/storage/sqlite/sqlite.store';
 import type { StoragePort } from '../../src/storage/storage.port';
 import { StoredRecordsFeed } from '../../src/storage/stored-records.feed';
 import { record } from '../support/records';
@@ -11,11 +7,8 @@ import { record } from '../support/records';
 const NOW = Date.UTC(2026, 10, 20, 12);
 const BUDGET: Budget = { id: 'b1', name: 'all', scope: {}, period: 'month', timezone: 'UTC', limitNanos: '1000000000', thresholds: [0.8, 1], action: 'block', channels: [], createdAtMs: 0, updatedAtMs: 0, revision: 1 };
 
-/**
- * A real SQLite store whose ingest can be held before or after its commit, so a spend read can be
- * made to overlap a batch in both orders (on MongoDB these interleavings happen on their own).
- */
-function heldStore(inner: SqliteStore) {
+/** A real store whose ingest can be held before or after its commit, so a spend read can be made to overlap a batch in both orders. */
+function heldStore(inner: StoragePort) {
   const holds: { before?: Promise<void>; after?: Promise<void> } = {};
   const store = new Proxy(inner, {
     get(target, property) {
@@ -40,18 +33,18 @@ function gate(): { promise: Promise<void>; open(): void } {
   return { promise, open };
 }
 
-describe('budget spend cache', () => {
-  let dir: string;
-  let inner: SqliteStore;
+/** A fresh store of one adapter, and how to throw it away. */
+export type OpenStore = () => Promise<{ store: StoragePort; destroy(): Promise<void> }>;
+
+/** The cache's exactness rules, run on each adapter (budget-spend.cache.sqlite/mongo.test.ts). */
+export function spendCacheSuite(name: string, open: OpenStore): void {
+describe(`budget spend cache: ${name}`, () => {
+  let inner: StoragePort;
+  let destroy: () => Promise<void>;
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tokenledger-cache-'));
-    inner = new SqliteStore(join(dir, 'db.sqlite'));
-    await inner.init();
+    ({ store: inner, destroy } = await open());
   });
-  afterEach(async () => {
-    await inner.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => destroy?.());
 
   const spent = async (cache: BudgetSpendCache) => (await cache.spend('default', BUDGET, NOW)).spend.total;
 
@@ -94,3 +87,4 @@ describe('budget spend cache', () => {
     cache.close();
   });
 });
+}
