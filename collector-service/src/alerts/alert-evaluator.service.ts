@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ChannelsService } from '../channels/channels.service';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
-import { alertFrom, OPEN_KIND } from './alert';
+import { alertFrom, OPEN_KIND, type OpenAlert } from './alert';
 import type { AlertRule, RuleType } from './alert-rule';
 import { AlertRulesService } from './alert-rules.service';
 import { AlertDispatcher } from './alert-dispatcher.service';
@@ -15,7 +15,11 @@ export interface EvaluationSummary {
   fired: number;
   resolved: number;
   failedRules: number;
+  redelivered: number;
 }
+
+/** Longer than any delivery with its retries takes: an alert still undelivered after this was abandoned. */
+const REDELIVER_AFTER_MS = 10 * 60_000;
 
 /**
  * Runs rules and turns their conditions into alerts. A condition whose alert has fired does nothing;
@@ -37,7 +41,7 @@ export class AlertEvaluator {
 
   /** Evaluates every tenant's rules (or only some types, or some tenants) as of `nowMs`. */
   async evaluate(nowMs = Date.now(), only: { types?: RuleType[]; tenants?: string[] } = {}): Promise<EvaluationSummary> {
-    const summary: EvaluationSummary = { tenants: 0, rules: 0, fired: 0, resolved: 0, failedRules: 0 };
+    const summary: EvaluationSummary = { tenants: 0, rules: 0, fired: 0, resolved: 0, failedRules: 0, redelivered: 0 };
     for (const tenant of only.tenants ?? (await this.tenants.all())) {
       summary.tenants++;
       await this.evaluateTenant(tenant, nowMs, only.types, summary);
@@ -47,7 +51,10 @@ export class AlertEvaluator {
 
   private async evaluateTenant(tenant: string, nowMs: number, types: RuleType[] | undefined, summary: EvaluationSummary): Promise<void> {
     const rules = (await this.rules.list(tenant, nowMs)).filter((r) => !types || types.includes(r.type));
-    const [open, channels] = await Promise.all([this.storage.listDocuments<{ ruleId: string }>(OPEN_KIND, tenant), this.channels.list(tenant)]);
+    const [open, channels] = await Promise.all([this.storage.listDocuments<OpenAlert & Record<string, unknown>>(OPEN_KIND, tenant), this.channels.list(tenant)]);
+    for (const e of open) {
+      if (e.doc.delivered === false && e.doc.firedAtMs < nowMs - REDELIVER_AFTER_MS && (await this.dispatcher.redeliver(tenant, e.id, channels, nowMs))) summary.redelivered++;
+    }
     const openIds = new Set(open.map((e) => e.id));
     const openByRule = new Map<string, string[]>();
     for (const e of open) openByRule.set(e.doc.ruleId, [...(openByRule.get(e.doc.ruleId) ?? []), e.id]);

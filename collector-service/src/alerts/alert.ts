@@ -11,6 +11,14 @@ export const RESOLUTION_KIND = 'alert-resolution';
 export const OPEN_KIND = 'alert-open';
 export const ACK_KIND = 'alert-ack';
 export const DELIVERY_KIND = 'alert-delivery';
+export const REDELIVERY_KIND = 'alert-redelivery';
+
+/** A firing alert's index entry: what runs read to resolve it, and whether its firing was delivered. */
+export interface OpenAlert {
+  ruleId: string;
+  firedAtMs: number;
+  delivered: boolean;
+}
 
 /** A fired alert as stored. Money as decimal strings of nanos. */
 export interface StoredAlert {

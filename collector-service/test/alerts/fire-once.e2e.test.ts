@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { ALERT_KIND, alertFrom, OPEN_KIND } from '../../src/alerts/alert';
 import { AlertEvaluator } from '../../src/alerts/alert-evaluator.service';
+import { AlertRulesService } from '../../src/alerts/alert-rules.service';
+import { RuleEvaluators } from '../../src/alerts/rule-evaluators';
 import { type RunningCollector, startCollector } from '../support/app';
 import { makeSpans } from '../support/spans';
 import { type AlertHarness, ADMIN_KEY, api, DAY, NOW, startAlertHarness, USD } from './harness';
@@ -48,6 +51,38 @@ describe.each(stores)('fire once across collector instances (%s)', (_name, store
     const fromSecond = (await api(second, 'GET', '/v1/alerts')).body.alerts;
     expect(fromSecond).toHaveLength(1);
     expect(fromSecond[0]).toMatchObject({ state: 'resolved', deliveries: [expect.objectContaining({ state: 'firing', ok: true }), expect.objectContaining({ state: 'resolved', ok: true })] });
+  });
+});
+
+describe('an alert whose firing instance stopped before delivering', () => {
+  let h: AlertHarness;
+  beforeEach(async () => {
+    h = await startAlertHarness();
+  });
+  afterEach(() => h.close());
+
+  it('is delivered once by a later run, and only once', async () => {
+    const ruleId = await h.only('daily_cost_above', { thresholdUsd: '1' });
+    await h.spend({ timeMs: NOW - 3_600_000, costNanos: 2n * USD });
+    // What the stopped instance left: the alert written, its open entry not marked delivered.
+    const rule = await h.c.app.get(AlertRulesService).get('default', ruleId);
+    const firedAt = NOW - 20 * 60_000;
+    const [condition] = await h.c.app.get(RuleEvaluators).evaluate('default', rule, firedAt);
+    const alert = { ...alertFrom('default', rule, condition, firedAt), channels: [(await api(h.c, 'GET', '/v1/channels')).body.channels[0].id] };
+    expect(await h.storage.insertOnce(ALERT_KIND, 'default', alert.id, { ...alert })).toBe(true);
+    await h.storage.putDocument(OPEN_KIND, 'default', alert.id, { ruleId, firedAtMs: firedAt, delivered: false });
+    expect(await h.evaluate()).toMatchObject({ fired: 0, redelivered: 1 });
+    await h.evaluate(NOW + 60_000);
+    expect(h.received()).toEqual([expect.objectContaining({ id: alert.id, state: 'firing', firedAt: new Date(firedAt).toISOString() })]);
+    expect((await h.alerts())[0].deliveries).toEqual([expect.objectContaining({ ok: true, state: 'firing' })]);
+  });
+
+  it('is not delivered again when its firing was delivered', async () => {
+    await h.only('daily_cost_above', { thresholdUsd: '1' });
+    await h.spend({ timeMs: NOW - 3_600_000, costNanos: 2n * USD });
+    await h.evaluate(NOW - 20 * 60_000);
+    await h.evaluate(NOW);
+    expect(h.received()).toHaveLength(1);
   });
 });
 
