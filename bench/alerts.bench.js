@@ -1,0 +1,145 @@
+// Time of one alert evaluation run (every default rule, a spike rule and 1,000 budgets' thresholds)
+// over N stored records (1M by default; BENCH_RECORDS=10000000 for 10M) from 10,000 users in the last
+// 30 days, and of the budget-only run that follows an ingest. Records and their rollups are generated
+// straight into the SQLite store's tables (cached in ~/.cache/tokenledger/bench), 1 % of them unpriced;
+// the built service's modules run in this process (evaluation has no HTTP endpoint), schedule off,
+// no channels, so only evaluation and the alerts' writes are measured.
+// Run: ./run node bench/alerts.bench.js
+'use strict';
+require('reflect-metadata');
+const { existsSync, mkdirSync, renameSync, rmSync } = require('node:fs');
+const { homedir } = require('node:os');
+const { join } = require('node:path');
+const { DatabaseSync } = require('node:sqlite');
+const { SqliteStore } = require('../collector-service/dist/storage/sqlite/sqlite.store');
+const { createApp } = require('../collector-service/dist/app');
+const { loadConfig } = require('../collector-service/dist/config/config');
+const { AlertEvaluator } = require('../collector-service/dist/alerts/alert-evaluator.service');
+const { AlertRulesService } = require('../collector-service/dist/alerts/alert-rules.service');
+const { STORAGE } = require('../collector-service/dist/storage/storage.tokens');
+const { BUDGET_KIND, budgetFromBody } = require('../collector-service/dist/budgets/budget');
+
+const N = Number(process.env.BENCH_RECORDS || 1_000_000);
+const USERS = Number(process.env.BENCH_USERS || 10_000);
+const BUDGETS = 1000;
+const DAYS = 30;
+const BUCKET = 15 * 60 * 1000;
+const END = Math.floor(Date.now() / BUCKET) * BUCKET;
+const MODELS = [['openai', 'gpt-4o', 2500, 10000], ['openai', 'gpt-4o-mini', 150, 600], ['anthropic', 'claude-3-5-sonnet', 3000, 15000], ['gcp.gemini', 'gemini-2.5-flash', 300, 2500], ['openai', 'o3', 2000, 8000]];
+const FEATURES = 12;
+const cacheDir = join(process.env.TOKENLEDGER_CACHE || join(homedir(), '.cache', 'tokenledger'), 'bench');
+const file = join(cacheDir, `alerts-${N}-${USERS}-${new Date(END).toISOString().slice(0, 10)}.sqlite`);
+
+async function generate() {
+  if (existsSync(file)) return;
+  mkdirSync(cacheDir, { recursive: true });
+  const tmp = `${file}.tmp`;
+  rmSync(tmp, { force: true });
+  const store = new SqliteStore(tmp); // the schema through the real migrations
+  await store.init();
+  await store.close();
+  const db = new DatabaseSync(tmp);
+  db.exec('PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;');
+  const up = db.prepare(
+    `INSERT INTO rollups (tenant, bucket, provider, model, cost_type, user_id, agent, feature, service, status, cost_nanos, calls, error_calls, unpriced_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms_sum)
+     VALUES ('default', ?, ?, ?, 'llm', ?, '', ?, 'shop', 'ok', ?, ?, 0, ?, ?, ?, 0, 0, 0, ?)
+     ON CONFLICT (tenant, bucket, provider, model, cost_type, user_id, agent, feature, service, status) DO UPDATE SET
+       cost_nanos = cost_nanos + excluded.cost_nanos, calls = calls + excluded.calls, unpriced_calls = unpriced_calls + excluded.unpriced_calls,
+       input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens, duration_ms_sum = duration_ms_sum + excluded.duration_ms_sum`,
+  );
+  const insert = db.prepare("INSERT INTO records (id, tenant, time_ms, provider, model, cost_type, user_id, agent, feature, service, status, doc) VALUES (?, 'default', ?, ?, ?, 'llm', ?, NULL, ?, 'shop', 'ok', '{}')");
+  const rollups = new Map();
+  const flush = () => {
+    for (const r of rollups.values()) up.run(r.bucket, r.provider, r.model, r.user, r.feature, r.cost, r.calls, r.unpriced, r.input, r.output, r.calls * 800);
+    rollups.clear();
+  };
+  const next = (n) => Math.floor(Math.random() * n);
+  const start = Date.now();
+  db.exec('BEGIN');
+  for (let i = 0; i < N; i++) {
+    const unpriced = next(100) === 0;
+    const [provider, model, inNanos, outNanos] = unpriced ? ['openai', 'mystery-model', 0, 0] : MODELS[next(MODELS.length)];
+    const time = END - 1 - next(DAYS * 86_400_000);
+    const user = `user-${next(USERS)}`;
+    const feature = `feature-${next(FEATURES)}`;
+    const input = 200 + next(4000);
+    const output = 50 + next(1500);
+    const cost = BigInt(input * inNanos + output * outNanos);
+    insert.run(`${i.toString(16).padStart(32, '0')}${'0'.repeat(16)}`, time, provider, model, user, feature);
+    const bucket = Math.floor(time / BUCKET) * BUCKET;
+    const key = `${bucket}|${model}|${user}|${feature}`;
+    const r = rollups.get(key);
+    if (r) {
+      r.cost += cost;
+      r.calls++;
+      r.unpriced += unpriced ? 1 : 0;
+      r.input += input;
+      r.output += output;
+    } else rollups.set(key, { bucket, provider, model, user, feature, cost, calls: 1, unpriced: unpriced ? 1 : 0, input, output });
+    if (i % 500_000 === 499_999) {
+      flush();
+      db.exec('COMMIT');
+      db.exec('BEGIN');
+    }
+  }
+  flush();
+  db.exec('COMMIT');
+  // The narrow rollups are built by the store's own migration from the full ones.
+  db.exec('DROP TABLE rollup_totals; DROP TABLE rollup_dims; DROP TABLE rollup_dims_day; DROP TABLE documents; PRAGMA user_version = 2;');
+  db.close();
+  const migrated = new SqliteStore(tmp);
+  await migrated.init();
+  await migrated.close();
+  renameSync(tmp, file);
+  console.log(`generated ${N.toLocaleString('en-US')} records from ${USERS.toLocaleString('en-US')} users in ${((Date.now() - start) / 1000).toFixed(0)} s`);
+}
+
+/** 1,000 budgets as a company sets them: a few wide ones, per model, per feature, per user, and two perUser ones. */
+function budgetBodies() {
+  const bodies = [{ name: 'company month', scope: {}, period: 'month', limitUsd: '1000', thresholds: [0.5, 0.8, 1] }];
+  for (const [provider, model] of MODELS) bodies.push({ name: `${model} month`, scope: { provider, model }, period: 'month', limitUsd: '500' });
+  for (let f = 0; f < FEATURES; f++) bodies.push({ name: `feature-${f} day`, scope: { feature: `feature-${f}` }, period: 'day', timezone: 'Europe/Madrid', limitUsd: '20' });
+  bodies.push({ name: 'each user day', scope: { perUser: true }, period: 'day', limitUsd: '0.50' });
+  bodies.push({ name: 'each user week', scope: { perUser: true, service: 'shop' }, period: 'week', timezone: 'America/New_York', limitUsd: '2' });
+  for (let u = 0; bodies.length < BUDGETS; u++) bodies.push({ name: `user-${u} month`, scope: { user: `user-${u}` }, period: 'month', limitUsd: '5' });
+  return bodies;
+}
+
+async function timed(fn) {
+  const t = process.hrtime.bigint();
+  const result = await fn();
+  return { ms: Number(process.hrtime.bigint() - t) / 1e6, result };
+}
+
+(async () => {
+  await generate();
+  const db = new DatabaseSync(file);
+  db.exec('DELETE FROM documents');
+  db.close();
+  const app = await createApp(loadConfig({ TOKENLEDGER_SQLITE_PATH: file, TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0' }), { logger: false });
+  await app.init();
+  try {
+    const storage = app.get(STORAGE);
+    for (const body of budgetBodies()) {
+      const b = budgetFromBody(body, Date.now());
+      await storage.putDocument(BUDGET_KIND, 'default', b.id, { ...b });
+    }
+    await app.get(AlertRulesService).create('default', { type: 'spike' });
+    const evaluator = app.get(AlertEvaluator);
+    const now = END - 1;
+    const first = await timed(() => evaluator.evaluate(now));
+    const steady = [];
+    for (let i = 0; i < 5; i++) steady.push((await timed(() => evaluator.evaluate(now))).ms);
+    const budgetRuns = [];
+    for (let i = 0; i < 5; i++) budgetRuns.push((await timed(() => evaluator.evaluate(now, { types: ['budget_threshold'], tenants: ['default'] }))).ms);
+    const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const label = `alert evaluation, ${N.toLocaleString('en-US')} records, ${USERS.toLocaleString('en-US')} users, ${BUDGETS.toLocaleString('en-US')} budgets`;
+    console.log(`${label}: first run ${(first.ms / 1000).toFixed(2)} s (${first.result.rules} rules, ${first.result.fired} alerts fired and written)`);
+    console.log(`${label}: steady run (nothing new) median ${(median(steady) / 1000).toFixed(2)} s; budget thresholds only (after ingest) median ${(median(budgetRuns) / 1000).toFixed(2)} s`);
+  } finally {
+    await app.close();
+  }
+})().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
