@@ -44,7 +44,7 @@ const FAR_FUTURE_MS = Date.UTC(9999, 0, 1);
 export class BudgetSpendCache {
   private readonly entries = new Map<string, SpendEntry>();
   private readonly loading = new Map<string, Promise<SpendEntry>>();
-  private readonly byTenant = new Map<string, Set<SpendEntry>>();
+  private readonly byTenant = new Map<string, TenantEntries>();
   private readonly watches = new Map<string, TenantWatch>();
   private readonly unsubscribe: () => void;
 
@@ -77,7 +77,7 @@ export class BudgetSpendCache {
           const entry: SpendEntry = { ...spend, tenant, budget, window, baseSeq, dirty: !clean, lastUsedMs: 0 };
           this.entries.set(key, entry);
           let set = this.byTenant.get(tenant);
-          if (!set) this.byTenant.set(tenant, (set = new Set()));
+          if (!set) this.byTenant.set(tenant, (set = new TenantEntries()));
           set.add(entry);
           return entry;
         })
@@ -109,7 +109,7 @@ export class BudgetSpendCache {
       }
       const entries = this.byTenant.get(r.tenant);
       if (!entries || r.costNanos === null) continue;
-      for (const e of entries) {
+      for (const e of entries.candidates(r.user)) {
         if (r.timeMs < e.window.startMs || r.timeMs >= e.window.endMs || !recordInScope(e.budget, r)) continue;
         if (batch.seq <= e.baseSeq) {
           e.dirty = true;
@@ -130,12 +130,12 @@ export class BudgetSpendCache {
       if (nowMs >= e.window.endMs || nowMs - e.lastUsedMs > IDLE_MS) this.drop(key, e);
     }
     for (const [tenant, entries] of this.byTenant) {
-      if (entries.size === 0) {
+      if (entries.all.size === 0) {
         this.byTenant.delete(tenant);
         this.watches.delete(tenant);
         continue;
       }
-      await this.watchTenant(tenant, entries, nowMs);
+      await this.watchTenant(tenant, entries.all, nowMs);
     }
     for (const [key, e] of this.entries) {
       if (!e.dirty) continue;
@@ -170,7 +170,7 @@ export class BudgetSpendCache {
     const fromMs = Math.floor((nowMs - WATCH_SPAN_MS) / BUCKET_MS) * BUCKET_MS;
     const read = await this.consistently(tenant, () => this.countCalls(tenant, fromMs));
     if (!read.clean) return;
-    for (const e of this.byTenant.get(tenant) ?? []) e.dirty = true;
+    for (const e of this.byTenant.get(tenant)?.all ?? []) e.dirty = true;
     this.watches.set(tenant, { fromMs, calls: read.value, baseSeq: read.baseSeq, localCalls: 0, ambiguous: false });
   }
 
@@ -186,5 +186,40 @@ export class BudgetSpendCache {
   /** Forgets every cached period of a budget (it changed or was deleted). */
   forget(tenant: string, budgetId: string): void {
     for (const [key, e] of this.entries) if (e.tenant === tenant && e.budget.id === budgetId) this.drop(key, e);
+  }
+}
+
+/**
+ * A tenant's entries, with those of single-user budgets kept by user: a stored record is matched
+ * against the budgets without a user in scope and its own user's, not against every user's budget.
+ */
+class TenantEntries {
+  readonly all = new Set<SpendEntry>();
+  private readonly general = new Set<SpendEntry>();
+  private readonly byUser = new Map<string, Set<SpendEntry>>();
+
+  add(e: SpendEntry): void {
+    this.all.add(e);
+    const user = e.budget.scope.user;
+    if (user === undefined) this.general.add(e);
+    else {
+      let set = this.byUser.get(user);
+      if (!set) this.byUser.set(user, (set = new Set()));
+      set.add(e);
+    }
+  }
+
+  delete(e: SpendEntry): void {
+    this.all.delete(e);
+    this.general.delete(e);
+    const user = e.budget.scope.user;
+    const set = user === undefined ? undefined : this.byUser.get(user);
+    set?.delete(e);
+    if (set?.size === 0) this.byUser.delete(user!);
+  }
+
+  *candidates(user: string | null): Iterable<SpendEntry> {
+    yield* this.general;
+    if (user !== null) yield* this.byUser.get(user) ?? [];
   }
 }

@@ -71,6 +71,22 @@ describe(`budget spend cache: ${name}`, () => {
     cache.close();
   });
 
+  it("adds a user's records to that user's budget and the budgets without a user, and no other user's", async () => {
+    const feed = new StoredRecordsFeed();
+    const store = feed.observe(inner);
+    const cache = new BudgetSpendCache(store, feed);
+    const ann: Budget = { ...BUDGET, id: 'ann', scope: { user: 'ann' } };
+    const ben: Budget = { ...BUDGET, id: 'ben', scope: { user: 'ben' } };
+    const each: Budget = { ...BUDGET, id: 'each', scope: { perUser: true } };
+    for (const b of [ann, ben, each, BUDGET]) await cache.spend('default', b, NOW);
+    await store.ingest([record({ user: 'ann', timeMs: NOW, costNanos: 2n }), record({ user: 'ann', timeMs: NOW, costNanos: 3n }), record({ user: null, timeMs: NOW, costNanos: 7n })]);
+    expect((await cache.spend('default', ann, NOW)).spend.total).toBe(5n);
+    expect((await cache.spend('default', ben, NOW)).spend.total).toBe(0n);
+    expect((await cache.spend('default', BUDGET, NOW)).spend.total).toBe(12n);
+    expect([...(await cache.spend('default', each, NOW)).spend.byUser!]).toEqual([['ann', 5n]]);
+    cache.close();
+  });
+
   it('adds only records of the period and scope, and notices writes it did not make', async () => {
     const feed = new StoredRecordsFeed();
     const store = feed.observe(inner);
