@@ -33,7 +33,7 @@ export class DeliveryService {
 
   private generatorUrl(n: AlertNotification): string {
     const base = this.config.publicUrl ?? `http://${this.config.host}:${this.config.port}`;
-    return `${base}/v1/alerts?tenant=${encodeURIComponent(n.tenant)}&id=${encodeURIComponent(n.id)}`;
+    return `${base}/v1/alerts/${encodeURIComponent(n.id)}?tenant=${encodeURIComponent(n.tenant)}`;
   }
 
   private send(channel: Channel, n: AlertNotification): Promise<void> {

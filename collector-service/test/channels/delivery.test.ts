@@ -116,7 +116,7 @@ describe('alert delivery to real receivers on loopback', () => {
     expect(a.annotations).toMatchObject({ summary: 'AI cost today is $60.00, above $50.00', value_usd: '60.000000000', threshold_usd: '50.000000000' });
     expect(a.startsAt).toBe('2026-11-24T13:00:00.000Z');
     expect(a.endsAt).toBe('2026-11-25T00:00:00.000Z');
-    expect(a.generatorURL).toBe('https://tokenledger.example.com/v1/alerts?tenant=acme&id=al_0123456789abcdef');
+    expect(a.generatorURL).toBe('https://tokenledger.example.com/v1/alerts/al_0123456789abcdef?tenant=acme');
   });
 
   it('ends the Alertmanager alert when it resolves', async () => {
