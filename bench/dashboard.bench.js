@@ -133,11 +133,17 @@ async function firstRender(browser, url) {
     { timeout: 60_000, polling: 'raf' },
   );
   const ms = await page.evaluate(() => performance.now());
+  // Where the time went: the bundle parsed and run (DOMContentLoaded), and the last report answered.
+  const phases = await page.evaluate(() => ({
+    scriptMs: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,
+    lastReportMs: Math.max(...performance.getEntriesByType('resource').filter((e) => e.name.includes('/v1/')).map((e) => e.responseEnd)),
+    reports: performance.getEntriesByType('resource').filter((e) => e.name.includes('/v1/')).length,
+  }));
   await page.waitForFunction(() => document.querySelectorAll('.panel').length >= 7 && document.querySelector('[aria-busy="true"]') === null, undefined, { timeout: 60_000, polling: 'raf' });
   const complete = await page.evaluate(() => performance.now());
   const cost = await page.getByTestId('card-cost-value').textContent();
   await context.close();
-  return { ms, complete, cost };
+  return { ms, complete, cost, ...phases };
 }
 
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -158,6 +164,10 @@ const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2
     console.log(
       `overview, ${N.toLocaleString('en-US')} records over 30 days: first render on the service's first load ${cold.ms.toFixed(0)} ms (every panel ${cold.complete.toFixed(0)} ms); ` +
         `median of ${ROUNDS} fresh browser contexts: first render ${median(first).toFixed(0)} ms (min ${Math.min(...first).toFixed(0)}, max ${Math.max(...first).toFixed(0)}), every panel ${median(complete).toFixed(0)} ms; total shown ${cold.cost}`,
+    );
+    console.log(
+      `  phases (medians): bundle parsed and run by ${median(warm.map((r) => r.scriptMs)).toFixed(0)} ms, last of ${warm[0].reports} API requests answered by ${median(warm.map((r) => r.lastReportMs)).toFixed(0)} ms; ` +
+        `machine load average during the run ${require('node:os').loadavg()[0].toFixed(1)} on ${require('node:os').availableParallelism()} cores`,
     );
   } finally {
     await browser.close();
