@@ -105,6 +105,9 @@ describe('budgets', () => {
     await storage.ingest(Array.from({ length: 500 }, () => record({ tenant: 'acme', timeMs: Date.now() })));
     expect((await call(c, 'POST', '/v1/budgets/check', {}, acmeViewer)).body).toMatchObject({ decision: 'warn', budgets: [{ id, spentUsd: '11.875000000', state: 'exceeded' }] });
     expect((await call(c, 'POST', '/v1/budgets/check', {}, globexAdmin)).body).toMatchObject({ decision: 'allow', budgets: [] });
+    // An all-tenant key (the OpenTelemetry Collector's, an operator's) names the tenant it asks for.
+    expect((await call(c, 'POST', '/v1/budgets/check', { tenant: 'acme' })).body.budgets.map((x: Json) => x.id)).toEqual([id]);
+    expect((await call(c, 'POST', '/v1/budgets/check', { tenant: 'acme' }, globexAdmin)).status).toBe(403);
   });
 
   it('reflects a call in status and in checks as soon as its OTLP ingest is acknowledged', async () => {
