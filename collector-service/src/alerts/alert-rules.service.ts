@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { objectBody } from '../channels/field-error';
+import { ChannelsService } from '../channels/channels.service';
+import { badField, objectBody } from '../channels/field-error';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
 import { type AlertRule, DEFAULT_RULES, parseRule, patchRule } from './alert-rule';
@@ -16,7 +17,18 @@ type RuleDoc = AlertRule & Record<string, unknown>;
 export class AlertRulesService {
   private readonly seeded = new Set<string>();
 
-  constructor(@Inject(STORAGE) private readonly storage: StoragePort) {}
+  constructor(
+    @Inject(STORAGE) private readonly storage: StoragePort,
+    private readonly channels: ChannelsService,
+  ) {}
+
+  /** A rule naming a channel the tenant does not have would alert nobody: refused. */
+  private async checkChannels(tenant: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const known = new Set((await this.channels.list(tenant)).map((c) => c.id));
+    const missing = ids.filter((id) => !known.has(id));
+    if (missing.length > 0) throw badField('channels', `names channels this tenant does not have: ${missing.join(', ')} (see GET /v1/channels)`);
+  }
 
   /**
    * Writes the defaults once per tenant. Each default is inserted only if absent (an edited default is
@@ -49,6 +61,7 @@ export class AlertRulesService {
   async create(tenant: string, body: unknown, nowMs = Date.now()): Promise<AlertRule> {
     await this.seed(tenant, nowMs);
     const rule: AlertRule = { id: `rule_${randomBytes(8).toString('hex')}`, ...parseRule(objectBody(body)), createdAtMs: nowMs, updatedAtMs: nowMs };
+    await this.checkChannels(tenant, rule.channels);
     await this.storage.putDocument(RULE_KIND, tenant, rule.id, { ...rule });
     return rule;
   }
@@ -56,6 +69,7 @@ export class AlertRulesService {
   async update(tenant: string, id: string, body: unknown, nowMs = Date.now()): Promise<AlertRule> {
     const current = await this.get(tenant, id);
     const rule: AlertRule = { ...current, ...patchRule(current, objectBody(body)), updatedAtMs: nowMs };
+    if (rule.channels !== current.channels) await this.checkChannels(tenant, rule.channels);
     await this.storage.putDocument(RULE_KIND, tenant, id, { ...rule });
     return rule;
   }

@@ -20,8 +20,12 @@ describe('/v1/alert-rules', () => {
   });
 
   it('changes, disables and deletes a default, and a deleted default stays deleted', async () => {
-    const patched = await api(h.c, 'PATCH', '/v1/alert-rules/default-daily-cost?tenant=edit', { thresholdUsd: '75.50', channels: ['ch_x'] });
-    expect(patched.body).toMatchObject({ thresholdUsd: '75.500000000', thresholdNanos: '75500000000', channels: ['ch_x'], enabled: true });
+    const channel = (await api(h.c, 'POST', '/v1/channels?tenant=edit', { type: 'slack', name: 'finance', url: 'https://hooks.slack.com/services/E' })).body.id;
+    const patched = await api(h.c, 'PATCH', '/v1/alert-rules/default-daily-cost?tenant=edit', { thresholdUsd: '75.50', channels: [channel] });
+    expect(patched.body).toMatchObject({ thresholdUsd: '75.500000000', thresholdNanos: '75500000000', channels: [channel], enabled: true });
+    // A channel of another tenant, or none at all, would alert nobody.
+    expect((await api(h.c, 'PATCH', '/v1/alert-rules/default-daily-cost?tenant=other', { channels: [channel] })).body).toMatchObject({ field: 'channels' });
+    expect((await api(h.c, 'POST', '/v1/alert-rules?tenant=edit', { type: 'daily_cost_above', thresholdUsd: '5', channels: ['ch_nope'] })).status).toBe(400);
     expect((await api(h.c, 'PATCH', '/v1/alert-rules/default-trend?tenant=edit', { enabled: false })).body.enabled).toBe(false);
     expect((await api(h.c, 'DELETE', '/v1/alert-rules/default-unpriced-usage?tenant=edit')).status).toBe(204);
     const rules = (await api(h.c, 'GET', '/v1/alert-rules?tenant=edit')).body.rules as Record<string, unknown>[];
