@@ -51,7 +51,7 @@ async function alone() {
     async onShutdown() {}
   }
   const inst = new GoogleGenAIInstrumentation({ enabled: false });
-  inst.setTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor(discard)] }));
+  inst.setTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: discard })] }));
   inst.setMeterProvider(new MeterProvider({ readers: [new Reader()] }));
   inst.patchGenAI({ Models });
   await cpu(CALLS * 5);
@@ -63,7 +63,7 @@ async function child(mode, what) {
   const { MeterProvider, MetricReader } = require('@opentelemetry/sdk-metrics');
   const { startMockLlmServer } = require('../test/mock-llm-server/dist');
   const discard = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
-  const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor(discard)] });
+  const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: discard })] });
   class Reader extends MetricReader {
     async onForceFlush() {}
     async onShutdown() {}
