@@ -2,14 +2,14 @@ import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { type Budget, BUDGET_KIND, budgetFromBody } from '../../src/budgets/budget';
 import { startHttpReceiver } from '../channels/receivers';
 import { makeSpans } from '../support/spans';
-import { type AlertHarness, ADMIN_KEY, api, DAY, NOW, startAlertHarness, USD } from './harness';
+import { type AlertHarness, alertStores, ADMIN_KEY, api, DAY, NOW, startAlertHarness, USD } from './harness';
 
 const CHAT = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 1500, 'gen_ai.usage.output_tokens': 2000 };
 
-describe('budget_threshold alerts', () => {
+describe.each(alertStores())('budget_threshold alerts (%s)', (_store, storeEnv) => {
   let h: AlertHarness;
   beforeEach(async () => {
-    h = await startAlertHarness();
+    h = await startAlertHarness(storeEnv());
   });
   afterEach(() => h.close());
 

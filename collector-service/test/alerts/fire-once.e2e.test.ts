@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { ALERT_KIND, alertFrom, OPEN_KIND } from '../../src/alerts/alert';
 import { AlertEvaluator } from '../../src/alerts/alert-evaluator.service';
@@ -6,22 +5,11 @@ import { AlertRulesService } from '../../src/alerts/alert-rules.service';
 import { RuleEvaluators } from '../../src/alerts/rule-evaluators';
 import { type RunningCollector, startCollector } from '../support/app';
 import { makeSpans } from '../support/spans';
-import { type AlertHarness, ADMIN_KEY, api, DAY, NOW, startAlertHarness, USD } from './harness';
+import { type AlertHarness, ADMIN_KEY, alertStores, api, DAY, NOW, startAlertHarness, USD } from './harness';
 
 const CHAT = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 1500, 'gen_ai.usage.output_tokens': 2000 };
 
-const mongoUri = process.env.MONGODB_URI;
-const stores: [string, () => Record<string, string>][] = [['sqlite', () => ({})]];
-if (mongoUri) {
-  stores.push([
-    'mongo',
-    () => {
-      const url = new URL(mongoUri);
-      url.pathname = `/tokenledger_alerts_${randomBytes(4).toString('hex')}`;
-      return { TOKENLEDGER_STORE: 'mongo', MONGODB_URI: url.toString() };
-    },
-  ]);
-}
+const stores = alertStores();
 
 describe.each(stores)('fire once across collector instances (%s)', (_name, storeEnv) => {
   let h: AlertHarness;

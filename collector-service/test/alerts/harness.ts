@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { AlertClock } from '../../src/alerts/alert-clock';
 import { AlertEvaluator } from '../../src/alerts/alert-evaluator.service';
 import { AlertSchedule } from '../../src/alerts/alert-schedule.service';
@@ -8,6 +9,23 @@ import { record } from '../support/records';
 import { type RunningCollector, startCollector } from '../support/app';
 import { type HttpReceiver, startHttpReceiver } from '../channels/receivers';
 import { verifySignature } from '../../src/channels/signature';
+
+/** The stores alert tests run on: SQLite always, and a fresh database on MONGODB_URI (FerretDB in the test command) when set. */
+export function alertStores(): [string, () => Record<string, string>][] {
+  const uri = process.env.MONGODB_URI;
+  const stores: [string, () => Record<string, string>][] = [['sqlite', () => ({})]];
+  if (uri) {
+    stores.push([
+      'mongo',
+      () => {
+        const url = new URL(uri);
+        url.pathname = `/tokenledger_alerts_${randomBytes(4).toString('hex')}`;
+        return { TOKENLEDGER_STORE: 'mongo', MONGODB_URI: url.toString() };
+      },
+    ]);
+  }
+  return stores;
+}
 
 export const ADMIN_KEY = 'admin-key-for-tests-0123456789abcdef';
 export const SECRET = 'whsec-0123456789abcdef';

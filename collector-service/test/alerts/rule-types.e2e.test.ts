@@ -1,12 +1,12 @@
 import { AlertRulesService } from '../../src/alerts/alert-rules.service';
-import { type AlertHarness, DAY, HOUR, NOW, startAlertHarness, USD } from './harness';
+import { type AlertHarness, alertStores, DAY, HOUR, NOW, startAlertHarness, USD } from './harness';
 
 const at = (day: number, hour: number, minute = 0) => Date.UTC(2026, 10, day, hour, minute);
 
-describe('alert rule types (injected clock, data through the storage port)', () => {
+describe.each(alertStores())('alert rule types (injected clock, data through the storage port, %s)', (_store, storeEnv) => {
   let h: AlertHarness;
   beforeEach(async () => {
-    h = await startAlertHarness();
+    h = await startAlertHarness(storeEnv());
   });
   afterEach(() => h.close());
 
