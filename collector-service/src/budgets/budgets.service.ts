@@ -35,7 +35,9 @@ export class BudgetsService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     await this.index.reload();
-    this.timer = setInterval(() => void this.sync(), BUDGET_SYNC_MS);
+    this.timer = setInterval(() => {
+      if (!this.syncing) void this.sync();
+    }, BUDGET_SYNC_MS);
     this.timer.unref();
   }
 
@@ -45,19 +47,26 @@ export class BudgetsService implements OnModuleInit, OnModuleDestroy {
     this.cache.close();
   }
 
-  /** One sync round (also what tests call instead of waiting for the timer). */
+  /**
+   * A sync round that starts after every earlier one ends (what tests call instead of waiting for
+   * the timer). The timer skips a tick while a round runs, so slow rounds never pile up.
+   */
   sync(): Promise<void> {
-    this.syncing ??= (async () => {
-      try {
-        for (const { tenant, id } of await this.index.reload()) this.cache.forget(tenant, id);
-        await this.cache.sync(this.clock.now());
-      } catch (err) {
-        this.logger.warn(`budget sync failed, retrying next round: ${(err as Error).message}`);
-      } finally {
-        this.syncing = null;
-      }
-    })();
-    return this.syncing;
+    const round = (this.syncing ?? Promise.resolve()).then(() => this.syncRound());
+    this.syncing = round;
+    void round.finally(() => {
+      if (this.syncing === round) this.syncing = null;
+    });
+    return round;
+  }
+
+  private async syncRound(): Promise<void> {
+    try {
+      for (const { tenant, id } of await this.index.reload()) this.cache.forget(tenant, id);
+      await this.cache.sync(this.clock.now());
+    } catch (err) {
+      this.logger.warn(`budget sync failed, retrying next round: ${(err as Error).message}`);
+    }
   }
 
   async create(tenant: string, body: unknown) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,13 +13,17 @@ import { record } from '../support/records';
 
 const NANOS = 23_750_000n;
 
-/** Two collector instances on one SQLite file, as two replicas behind a load balancer would share a store. */
-describe('budgets on two collector instances sharing one store', () => {
+// Two replicas behind a load balancer share a store: one SQLite file, or one MongoDB database (FerretDB
+// in the test command; the mongo run is left out only when MONGODB_URI is unset).
+const STORES = [{ TOKENLEDGER_STORE: 'sqlite' }, ...(process.env.MONGODB_URI ? [{ TOKENLEDGER_STORE: 'mongo', MONGODB_URI: `${process.env.MONGODB_URI.replace(/\/?$/, '/')}tokenledger_test_${randomUUID().slice(0, 8)}` }] : [])];
+
+describe.each(STORES)('budgets on two collector instances sharing one store ($TOKENLEDGER_STORE)', (storeEnv) => {
+  jest.setTimeout(60_000);
   let dir: string;
   let a: { app: INestApplication; url: string };
   let b: { app: INestApplication; url: string };
   const start = async () => {
-    const app = await createApp(loadConfig({ TOKENLEDGER_SQLITE_PATH: join(dir, 'shared.sqlite'), TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0' }), { logger: false });
+    const app = await createApp(loadConfig({ ...storeEnv, TOKENLEDGER_SQLITE_PATH: join(dir, 'shared.sqlite'), TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0' }), { logger: false });
     await app.listen(0, '127.0.0.1');
     return { app, url: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}` };
   };
