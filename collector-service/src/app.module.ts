@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { CollectorConfig } from './config/config';
 import { AlertsModule } from './alerts/alerts.module';
 import { AuthModule } from './auth/auth.module';
+import { BudgetsModule } from './budgets/budgets.module';
 import { ChannelsModule } from './channels/channels.module';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
@@ -17,7 +18,7 @@ export class AppModule {
   static forRoot(config: CollectorConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), StorageModule, AuthModule, HealthModule, IngestModule, ReportsModule, ChannelsModule, AlertsModule, TelemetryModule, CompatModule, WebModule],
+      imports: [ConfigModule.forRoot(config), StorageModule, AuthModule, HealthModule, IngestModule, ReportsModule, BudgetsModule, ChannelsModule, AlertsModule, TelemetryModule, CompatModule, WebModule],
     };
   }
 }
