@@ -1,0 +1,14 @@
+# shellcheck shell=bash
+# Sourced by scripts/test.sh: starts the native operations stack (scripts/stack/stack.sh) for the
+# end-to-end test in test/stack, on ports offset by 20000 so it never meets a stack a person runs,
+# with a 2-second scrape and evaluation interval and the test's own alert rule next to the shipped ones.
+export TOKENLEDGER_STACK_DIR="${TMPDIR:-/tmp}/tokenledger-stack-test"
+export TOKENLEDGER_STACK_PORT_OFFSET=20000
+export TOKENLEDGER_STACK_INTERVAL=2s
+export TOKENLEDGER_METRICS_USER_ALLOWLIST=e2e-alice
+export TOKENLEDGER_STACK_EXTRA_RULES="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/test/stack/rules/e2e.rules.yml"
+bash "$(dirname "${BASH_SOURCE[0]}")/../stack/stack.sh" stop >/dev/null 2>&1 || true
+bash "$(dirname "${BASH_SOURCE[0]}")/../stack/stack.sh" start >&2 || return 1
+# shellcheck disable=SC1091
+. "$TOKENLEDGER_STACK_DIR/stack.env"
+echo "test servers: the operations stack (see $TOKENLEDGER_STACK_DIR/urls)" >&2
