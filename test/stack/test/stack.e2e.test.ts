@@ -27,7 +27,13 @@ interface JaegerTrace {
 describe('the native operations stack, end to end', () => {
   let stack: Stack;
   let mock: MockLlmServer;
+  let tightBudgetId: string;
   const admin = () => ({ authorization: `Bearer ${stack.adminKey}` });
+  const post = async (path: string, body: unknown): Promise<{ id: string }> => {
+    const res = await fetch(`${stack.collectorUrl}${path}`, { method: 'POST', headers: { ...admin(), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (res.status !== 201) throw new Error(`POST ${path} answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as { id: string };
+  };
 
   beforeAll(async () => {
     stack = stackFromEnv();
@@ -39,6 +45,17 @@ describe('the native operations stack, end to end', () => {
       body: JSON.stringify({ name: SERVICE, period: 'month', limitUsd: '1.00', scope: { service: SERVICE } }),
     });
     expect(budget.status).toBe(201);
+    // A budget this run crosses, alerting through the collector's alertmanager channel.
+    const channel = await post('/v1/channels', { type: 'alertmanager', name: `${SERVICE}-alertmanager`, url: stack.alertmanagerUrl });
+    const alerting = await post('/v1/budgets', {
+      name: `${SERVICE}-tight`,
+      period: 'month',
+      limitUsd: '0.0001',
+      thresholds: [0.5],
+      scope: { service: SERVICE },
+      channels: [channel.id],
+    });
+    tightBudgetId = alerting.id;
     // The app as a user runs it: only the register hook, OTLP to the Collector.
     const { stdout } = await execFileAsync(process.execPath, ['--require', '@tokenledger/node/register', join(__dirname, '..', 'apps', 'openai-app.cjs')], {
       cwd: join(__dirname, '..'),
@@ -150,6 +167,21 @@ describe('the native operations stack, end to end', () => {
     expect(alert.labels).toMatchObject({ alertname: 'TokenledgerE2ESpendSeen', category: 'cost' });
     expect(alert.receivers.map((r) => r.name)).toEqual(['finance']);
     expect(alert.status.state).toBe('active');
+  });
+
+  it('delivers the collector’s budget alert to Alertmanager through its alertmanager channel', async () => {
+    const alert = await eventually(
+      'the budget alert in Alertmanager',
+      async () => {
+        const alerts = await getJson<{ labels: Record<string, string>; receivers: { name: string }[] }[]>(
+          `${stack.alertmanagerUrl}/api/v2/alerts?filter=source%3D%22tokenledger-collector%22`,
+        );
+        return alerts.find((a) => a.labels.subject?.startsWith(`budget:${tightBudgetId}`));
+      },
+      240,
+    );
+    expect(alert.labels).toMatchObject({ alertname: 'TokenledgerBudgetThreshold', category: 'cost', tenant: 'default' });
+    expect(alert.receivers.map((r) => r.name)).toEqual(['finance']);
   });
 
   it('keeps the shipped rules loaded and healthy next to the test rule', async () => {
