@@ -42,7 +42,7 @@ const BOB_USD = 0.03195;
 
 function post(collector: RunningCollector, body: Uint8Array, key?: string) {
   const auth: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
-  return fetch(`${collector.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf', ...auth } });
+  return fetch(`${collector.url}/v1/traces`, { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': 'application/x-protobuf', ...auth } });
 }
 
 async function scrape(collector: RunningCollector): Promise<Sample[]> {
