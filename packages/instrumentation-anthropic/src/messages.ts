@@ -1,7 +1,6 @@
 import { type Attributes, context, type Tracer, trace } from '@opentelemetry/api';
-import { attributionFromContext, type CallDescription, GenAiCall, type GenAiMetrics, guard, observeApiPromise } from '@tokenledger/instrumentation-common';
+import { type ApiPromiseLike, attributionFromContext, type CallDescription, gateApiCall, GenAiCall, type GenAiMetrics, guard, observeApiPromise } from '@tokenledger/instrumentation-common';
 import * as sc from '@tokenledger/semconv';
-import { type ApiPromiseLike, gateApiCall } from './gated-api-promise';
 import { type ClientLike, providerOfClient } from './provider';
 import { observeMessageStream } from './stream';
 import { type MessageUsage, usageOfMessage } from './usage';

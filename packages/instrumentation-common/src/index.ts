@@ -6,3 +6,4 @@ export { observeAsyncIterator, observeSdkStream, type IteratorObserver } from '.
 export { setCallGate, gateCall, type CallGate, type CallDescription, type GateAnswer } from './call-gate';
 export { estimateTextTokens, estimateMessagesTokens, encodingFor, textOfContent, type EstimatedMessage } from './estimate-tokens';
 export { observeApiPromiseChain } from './api-promise-chain';
+export { gateApiCall, type ApiPromiseLike } from './gated-api-promise';

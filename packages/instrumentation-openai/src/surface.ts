@@ -1,5 +1,5 @@
 import type { Attributes, Tracer } from '@opentelemetry/api';
-import { attributionFromContext, type CallDescription, gateCall, GenAiCall, type GenAiMetrics, guard, observeApiPromiseChain } from '@tokenledger/instrumentation-common';
+import { type ApiPromiseLike, attributionFromContext, type CallDescription, gateApiCall, GenAiCall, type GenAiMetrics, guard, observeApiPromiseChain } from '@tokenledger/instrumentation-common';
 import { providerFromBaseUrl } from './provider';
 
 /** What every surface reads from the instrumentation, late (the tracer and meter can be replaced). */
@@ -58,7 +58,9 @@ const modelOf = (surface: Surface, body: Body) => String(body?.model ?? surface.
 export function wrapSurface(original: Method, ctx: SurfaceContext, surface: Surface): Method {
   return function (this: ThisParameterType<Method>, body, options) {
     const describe = (): CallDescription => ({ provider: target(ctx, this).provider, model: modelOf(surface, body), operation: surface.operation, attributes: attributionFromContext() });
-    return gateCall(describe, () => {
+    // The SDK's helpers (parse, stream, runTools) call .withResponse() / _thenUnwrap on what create
+    // returns: while the gate decides, a stand-in keeps that API (see gateApiCall).
+    return gateApiCall(describe, () => {
       const call = guard(`starting a ${surface.operation} span`, () => {
         const { provider, host, port } = target(ctx, this);
         return new GenAiCall(ctx.tracer(), ctx.metrics(), {
@@ -81,7 +83,7 @@ export function wrapSurface(original: Method, ctx: SurfaceContext, surface: Surf
           }
         });
       }
-      return promise;
+      return promise as ApiPromiseLike;
     });
   };
 }

@@ -58,6 +58,23 @@ describe('call gate (what the budget guard plugs into)', () => {
     expect(h.server.requests).toHaveLength(1);
   });
 
+  it('while a cold decision is pending, the SDK helpers that build on create keep working', async () => {
+    setCallGate(async (call) => {
+      await new Promise((r) => setTimeout(r, 10));
+      return call.attributes[ATTR_USER_ID] === 'blocked' ? new Refused('no') : null;
+    });
+    const { data, response } = await h.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    expect(response.status).toBe(200);
+    expect(data.choices).toHaveLength(1);
+    const parsed = await h.client.chat.completions.parse({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+    expect(parsed.choices[0].message).toBeDefined();
+    // A refusal fails the helper the way an API error would, and sends nothing.
+    const before = h.server.requests.length;
+    await expect(asUser('blocked', () => h.client.chat.completions.parse({ model: 'gpt-4o-mini', messages: [] }))).rejects.toBeInstanceOf(Refused);
+    expect(h.server.requests).toHaveLength(before);
+    expect((await finishedSpans(h)).filter((s) => s.name === 'chat gpt-4o-mini')).toHaveLength(2);
+  });
+
   it('a gate that throws lets the call through', async () => {
     setCallGate(() => {
       throw new Error('gate bug');

@@ -1,4 +1,4 @@
-import { type CallDescription, gateCall } from '@tokenledger/instrumentation-common';
+import { type CallDescription, gateCall } from './call-gate';
 
 /** The part of the SDK's APIPromise that the SDK's own helpers use on what `messages.create` returns. */
 export interface ApiPromiseLike extends Promise<unknown> {
