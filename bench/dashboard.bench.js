@@ -30,7 +30,7 @@ const file = join(cacheDir, `${stamp}${new Date(END).toISOString().slice(0, 10)}
 const OVERVIEW = '/dashboard?period=30d&tz=UTC';
 // provider, model, type, nanos per input token, per output token (null: no price, stored unpriced)
 const MODELS = [['openai', 'gpt-4o', 'llm', 2500, 10000], ['openai', 'gpt-4o-mini', 'llm', 150, 600], ['anthropic', 'claude-3-5-sonnet', 'llm', 3000, 15000], ['gcp.gemini', 'gemini-2.5-flash', 'llm', 300, 2500], ['openai', 'text-embedding-3-small', 'embedding', 20, 0], ['openai', 'acme-internal', 'llm', null, null]];
-const SUMS = 'SUM(cost_nanos), SUM(calls), SUM(error_calls), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(duration_ms_sum)';
+const { deriveNarrowRollups } = require('./narrow-rollups');
 
 async function generate() {
   if (existsSync(file)) return;
@@ -92,11 +92,7 @@ async function generate() {
     }
   }
   flush();
-  // The narrow rollups, derived from the full ones as migrations 3 and 4 of the store derive them.
-  db.exec(`INSERT INTO rollup_totals SELECT tenant, bucket, ${SUMS} FROM rollups GROUP BY tenant, bucket`);
-  const columns = { provider: 'provider', model: 'model', costType: 'cost_type', user: 'user_id', agent: 'agent', feature: 'feature', service: 'service', status: 'status' };
-  for (const [dim, column] of Object.entries(columns)) db.exec(`INSERT INTO rollup_dims SELECT tenant, '${dim}', bucket, ${column}, ${SUMS} FROM rollups GROUP BY tenant, bucket, ${column}`);
-  db.exec(`INSERT INTO rollup_dims_day SELECT tenant, dim, bucket - (bucket % 86400000), value, ${SUMS} FROM rollup_dims GROUP BY tenant, dim, bucket - (bucket % 86400000), value`);
+  deriveNarrowRollups(db);
   db.exec('COMMIT');
   db.close();
   renameSync(tmp, file);

@@ -9,6 +9,7 @@ const { existsSync, mkdirSync, renameSync, rmSync } = require('node:fs');
 const { homedir } = require('node:os');
 const { join } = require('node:path');
 const { DatabaseSync } = require('node:sqlite');
+const { deriveNarrowRollups } = require('./narrow-rollups');
 const { SqliteStore } = require('../collector-service/dist/storage/sqlite/sqlite.store');
 
 const N = Number(process.env.BENCH_RECORDS || 1_000_000);
@@ -79,12 +80,11 @@ async function generate() {
   flush();
   db.exec('COMMIT');
   rollupRows = Number(db.prepare('SELECT COUNT(*) AS n FROM rollups').get().n);
-  // The narrow rollups are built by the store's own migration from the full ones.
-  db.exec('DROP TABLE rollup_totals; DROP TABLE rollup_dims; DROP TABLE rollup_dims_day; PRAGMA user_version = 2;');
+  // The narrow rollups, derived from the full ones in SQL as the store's migrations derive them.
+  db.exec('BEGIN');
+  deriveNarrowRollups(db);
+  db.exec('COMMIT');
   db.close();
-  const migrated = new SqliteStore(tmp);
-  await migrated.init();
-  await migrated.close();
   renameSync(tmp, file);
   console.log(`generated ${N.toLocaleString('en-US')} records (${rollupRows.toLocaleString('en-US')} rollup rows) in ${((Date.now() - start) / 1000).toFixed(0)} s`);
 }
