@@ -104,16 +104,24 @@ export function observeChatStream(stream: unknown, call: GenAiCall, body: Body):
   observeSdkStream<ChatCompletion>(stream, () => {
     let usage: Usage | null = null;
     let text = '';
+    let first = true;
     const finishReasons: string[] = [];
+    // Every chunk repeats the id and model: they are recorded from the first one only.
     return {
       item(chunk) {
-        call.firstChunk();
-        call.response({ id: chunk.id, model: chunk.model });
-        for (const choice of chunk.choices ?? []) {
-          if (choice.finish_reason) finishReasons.push(choice.finish_reason);
-          text += outputText(choice.delta);
+        if (first) {
+          first = false;
+          call.firstChunk();
+          call.response({ id: chunk.id, model: chunk.model });
         }
-        usage = usageOfChat(chunk.usage) ?? usage;
+        const choices = chunk.choices;
+        if (choices) {
+          for (const choice of choices) {
+            if (choice.finish_reason) finishReasons.push(choice.finish_reason);
+            text += outputText(choice.delta);
+          }
+        }
+        if (chunk.usage) usage = usageOfChat(chunk.usage) ?? usage;
       },
       end(error) {
         if (finishReasons.length) call.response({ finishReasons });
