@@ -4,6 +4,7 @@ import { AlertsModule } from './alerts/alerts.module';
 import { AuthModule } from './auth/auth.module';
 import { BudgetsModule } from './budgets/budgets.module';
 import { ChannelsModule } from './channels/channels.module';
+import { CompatModule } from './compat/compat.module';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
 import { IngestModule } from './ingest/ingest.module';
@@ -11,14 +12,13 @@ import { ReportsModule } from './reports/reports.module';
 import { StorageModule } from './storage/storage.module';
 import { TelemetryModule } from './telemetry/telemetry.module';
 import { WebModule } from './web/web.module';
-import { CompatModule } from './compat/compat.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: CollectorConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), StorageModule, AuthModule, HealthModule, IngestModule, ReportsModule, BudgetsModule, ChannelsModule, AlertsModule, TelemetryModule, CompatModule, WebModule],
+      imports: [ConfigModule.forRoot(config), StorageModule, AuthModule, HealthModule, IngestModule, ReportsModule, BudgetsModule, ChannelsModule, AlertsModule, TelemetryModule, WebModule, CompatModule],
     };
   }
 }

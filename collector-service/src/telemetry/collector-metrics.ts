@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Counter, Histogram } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import {
   METRIC_TOKENLEDGER_CALLS,
@@ -39,7 +40,8 @@ export type SpanOutcome = 'accepted' | 'duplicate' | 'rejected' | 'ignored';
  */
 export class CollectorMetrics {
   private readonly exporter = new PrometheusExporter({ preventServerStart: true });
-  private readonly provider = new MeterProvider({ readers: [this.exporter] });
+  // Named, so target_info says which service these series come from (not `unknown_service:node`).
+  private readonly provider = new MeterProvider({ readers: [this.exporter], resource: resourceFromAttributes({ 'service.name': 'tokenledger-collector' }) });
   /** The service's meter; other observers (budget gauges) add their instruments to it. */
   readonly meter = this.provider.getMeter('@tokenledger/collector-service');
 

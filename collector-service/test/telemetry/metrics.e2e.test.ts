@@ -167,7 +167,9 @@ describe('GET /metrics, the collector service’s own metrics', () => {
     expect((await fetch(`${collector.url}/v1/reports/summary?period=all`)).status).toBe(401);
     const res = await fetch(`${collector.url}/metrics`);
     expect(res.status).toBe(200);
-    expect(await res.text()).toMatch(/^# HELP target_info/m);
+    const text = await res.text();
+    expect(text).toMatch(/^# HELP target_info/m);
+    expect(text).toMatch(/^target_info\{[^}]*service_name="tokenledger-collector"/m);
   });
 });
 
