@@ -110,11 +110,18 @@ describe('the native operations stack, end to end', () => {
     expect(chat?.traceUrl).toMatch(new RegExp(`^${stack.jaegerUrl}/trace/[0-9a-f]{32}$`));
 
     // A float for graphs: equal to the exact amount to well below a nano-dollar at this size.
-    const cost = await eventually('tokenledger_cost_usd_total in Prometheus', async () => {
+    // The spans reach the collector in more than one batch, and Prometheus may scrape between them:
+    // wait for the scrape that has them all (a wrong total never matches and times out).
+    const exact = Number(summary.totalCostNanos) / 1e9;
+    let last: number | undefined;
+    const cost = await eventually(`tokenledger_cost_usd_total in Prometheus equal to ${exact}`, async () => {
       const [sample] = await promQuery(stack.prometheusUrl, `sum(tokenledger_cost_usd_total{service="${SERVICE}"})`);
-      return sample && Number(sample.value[1]) > 0 ? Number(sample.value[1]) : undefined;
+      last = sample ? Number(sample.value[1]) : undefined;
+      return last !== undefined && Math.abs(last - exact) < 5e-10 ? last : undefined;
+    }).catch((err: Error) => {
+      throw new Error(`${err.message}; last value ${last}`);
     });
-    expect(cost).toBeCloseTo(Number(summary.totalCostNanos) / 1e9, 9);
+    expect(cost).toBeCloseTo(exact, 9);
   });
 
   it('has the app’s gen_ai.client.token.usage in Prometheus through the Collector’s OTLP export', async () => {
