@@ -2,7 +2,7 @@
 // BENCH_RECORDS=10000000 for 10M), through the real service over HTTP, against a naive aggregation
 // over the raw records table. Records are generated straight into the SQLite store's tables (the
 // file is cached in ~/.cache/tokenledger/bench), with rollups computed the way ingest computes them.
-// Run: ./run node bench/reports.bench.js
+// Run: ./run node bench/reports.bench.js   (BENCH_NAIVE_ROUNDS=0 skips the slow naive scans)
 'use strict';
 const { startService } = require('./service');
 const { existsSync, mkdirSync, renameSync, rmSync } = require('node:fs');
@@ -15,6 +15,8 @@ const { SqliteStore } = require('../collector-service/dist/storage/sqlite/sqlite
 const N = Number(process.env.BENCH_RECORDS || 1_000_000);
 const USERS = Number(process.env.BENCH_USERS || 1000);
 const DAYS = 30;
+// Rounds of the naive scan of raw records (a minute and a half each at 10M); 0 skips it.
+const NAIVE_ROUNDS = Number(process.env.BENCH_NAIVE_ROUNDS ?? 3);
 const BUCKET = 15 * 60 * 1000;
 const END = Date.UTC(2026, 10, 1);
 const cacheDir = join(process.env.TOKENLEDGER_CACHE || join(homedir(), '.cache', 'tokenledger'), 'bench');
@@ -138,8 +140,8 @@ function rssMb(pid) {
     }
     // The naive scans run after the API timings (they take seconds; the API's keep-alive sockets would idle out).
     for (const [name, t] of Object.entries(api)) {
-      const naiveSql = naiveQueries[name];
-      const n = naiveSql ? await time(async () => naive.prepare(naiveSql).all('default', from, END), 3) : null;
+      const naiveSql = NAIVE_ROUNDS > 0 ? naiveQueries[name] : undefined;
+      const n = naiveSql ? await time(async () => naive.prepare(naiveSql).all('default', from, END), NAIVE_ROUNDS) : null;
       console.log(`reports ${N.toLocaleString('en-US')} records, ${name}: p50 ${t.p50.toFixed(1)} ms, p95 ${t.p95.toFixed(1)} ms` + (n ? `; naive scan of raw records p50 ${n.p50.toFixed(0)} ms` : ''));
     }
     console.log(`service RSS peak ${peakRss} MB`);
