@@ -5,5 +5,4 @@ export { observeApiPromise } from './api-promise';
 export { observeAsyncIterator, observeSdkStream, type IteratorObserver } from './observe-iterator';
 export { setCallGate, gateCall, type CallGate, type CallDescription, type GateAnswer } from './call-gate';
 export { estimateTextTokens, estimateMessagesTokens, encodingFor, textOfContent, type EstimatedMessage } from './estimate-tokens';
-export { observeApiPromiseChain } from './api-promise-chain';
 export { gateApiCall, type ApiPromiseLike } from './gated-api-promise';

@@ -1,5 +1,5 @@
 import type { Attributes, Tracer } from '@opentelemetry/api';
-import { type ApiPromiseLike, attributionFromContext, type CallDescription, gateApiCall, GenAiCall, type GenAiMetrics, guard, observeApiPromiseChain } from '@tokenledger/instrumentation-common';
+import { type ApiPromiseLike, attributionFromContext, type CallDescription, gateApiCall, GenAiCall, type GenAiMetrics, guard, observeApiPromise } from '@tokenledger/instrumentation-common';
 import { providerFromBaseUrl } from './provider';
 
 /** What every surface reads from the instrumentation, late (the tracer and meter can be replaced). */
@@ -74,7 +74,7 @@ export function wrapSurface(original: Method, ctx: SurfaceContext, surface: Surf
       });
       const promise = original.call(this, body, options);
       if (call) {
-        observeApiPromiseChain(promise, call, (value) => {
+        observeApiPromise(promise, call, (value) => {
           try {
             surface.onResult(value, call, body, ctx);
           } catch (err) {
