@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type PriceBookDescription, PriceBook, parseUsdToNanos } from '@tokenledger/pricing';
+import { type PriceBookDescription, PriceBook } from '@tokenledger/pricing';
 import { CONFIG, type CollectorConfig } from '../config/config';
 import type { UsageRecord } from '../usage/usage-record';
 
@@ -16,13 +16,15 @@ export class PricingService {
     return this.book.describe();
   }
 
-  /** Fills the record's cost fields: the exact cost and how it was priced, or why it could not be. */
-  priceRecord(record: UsageRecord, providedCostUsd: string | null): void {
-    record.providedCostNanos = providedCostUsd === null ? null : usdToNanosHalfUp(providedCostUsd);
+  /**
+   * Fills the record's cost fields: the exact cost and how it was priced, or why it could not be.
+   * `reportedUsage`: whether the span reported anything billable (the usage layer's `hasAnyUsage`).
+   */
+  priceRecord(record: UsageRecord, reportedUsage: boolean): void {
     // A successful call that reported no usage at all (some instrumentations drop it on streams) cost
     // something we cannot see: unpriced, counted and alerted, never a silent $0. A failed call with
     // no usage was not billed.
-    if (record.status === 'ok' && record.providedCostNanos === null && !recordHasUsage(record)) {
+    if (record.status === 'ok' && !reportedUsage) {
       record.unpricedReason = 'missing_usage';
       record.priceBookVersion = this.book.version;
       return;
@@ -52,18 +54,4 @@ export class PricingService {
       record.unpricedReason = result.reason;
     }
   }
-}
-
-function recordHasUsage(r: UsageRecord): boolean {
-  const t = r.tokens;
-  return t.input + t.output + t.cacheRead + t.cacheWrite + t.reasoning > 0 || r.imageCount !== null || r.audioSeconds !== null || r.characters !== null || r.paymentAmountUsd !== null;
-}
-
-/** A provided cost may carry more than 9 decimals (OpenLIT sends a double); keep it to the nano, half up. */
-function usdToNanosHalfUp(usd: string): bigint | null {
-  const m = /^(\d+)(?:\.(\d+))?$/.exec(usd.trim());
-  if (!m) return null;
-  const fraction = (m[2] ?? '').padEnd(10, '0');
-  const nanos = parseUsdToNanos(`${m[1]}.${fraction.slice(0, 9)}`);
-  return fraction[9] >= '5' ? nanos + 1n : nanos;
 }

@@ -68,7 +68,7 @@ export function toRecord(u: ExtractedUsage, span: SpanInput, tenant: string): Us
     unitPrices: null,
     priceSource: null,
     priceBookVersion: null,
-    providedCostNanos: null,
+    providedCostNanos: u.providedCostNanos,
     estimated: u.estimated,
     batch: u.batch,
     source: u.source,

@@ -1,6 +1,6 @@
 import * as sc from '@tokenledger/semconv';
 import type { SpanInput } from '../ingest/span-input';
-import { bool, count, firstCount, num, str, withPrefix } from './span-attributes';
+import { bool, count, firstCount, num, str, usdNanos, usdToNanosHalfUp, withPrefix } from './span-attributes';
 
 /** What a source mapping reads off one span, before pricing. Token counts follow the GenAI convention. */
 export interface ExtractedUsage {
@@ -30,8 +30,8 @@ export interface ExtractedUsage {
   feature: string | null;
   tags: Record<string, string>;
   errorType: string | null;
-  /** A cost the emitter computed (USD, exact decimal text), kept beside ours. */
-  providedCostUsd: string | null;
+  /** A cost the emitter computed, nano-USD, kept beside ours (null when absent or unreadable). */
+  providedCostNanos: bigint | null;
   estimated: boolean;
   batch: boolean;
 }
@@ -69,7 +69,7 @@ function base(source: string, span: SpanInput): ExtractedUsage {
     feature: str(a, sc.ATTR_TOKENLEDGER_FEATURE),
     tags: withPrefix(a, sc.ATTR_TOKENLEDGER_TAG_PREFIX),
     errorType: str(a, sc.ATTR_ERROR_TYPE),
-    providedCostUsd: str(a, sc.ATTR_TOKENLEDGER_COST_PROVIDED_USD),
+    providedCostNanos: usdNanos(a, sc.ATTR_TOKENLEDGER_COST_PROVIDED_USD),
     estimated: bool(a, sc.ATTR_TOKENLEDGER_USAGE_ESTIMATED),
     batch: bool(a, sc.ATTR_TOKENLEDGER_BATCH),
   };
@@ -104,7 +104,7 @@ const openLit: Mapping = {
     semconvTokens(u, span);
     const cost = num(span.attributes, sc.OpenLit.GEN_AI_USAGE_COST);
     // A double: to 12 places is exact enough, the record keeps it to the nano.
-    if (cost !== null) u.providedCostUsd = cost.toFixed(12);
+    if (cost !== null) u.providedCostNanos = usdToNanosHalfUp(cost.toFixed(12));
     return u;
   },
 };
@@ -205,9 +205,12 @@ export function isModelCall(u: ExtractedUsage): boolean {
   return !NOT_A_MODEL_CALL.has(u.operation);
 }
 
-/** Whether the span reported anything billable: tokens, images, audio, characters, a payment or a cost. */
-export function hasAnyUsage(u: Pick<ExtractedUsage, 'input' | 'output' | 'cacheRead' | 'cacheWrite' | 'reasoning' | 'imageCount' | 'audioSeconds' | 'characters' | 'paymentAmountUsd' | 'providedCostUsd'>): boolean {
-  return u.input + u.output + u.cacheRead + u.cacheWrite + u.reasoning > 0 || u.imageCount !== null || u.audioSeconds !== null || u.characters !== null || u.paymentAmountUsd !== null || u.providedCostUsd !== null;
+/**
+ * Whether the span reported anything billable: tokens, images, audio, characters, a payment or a
+ * readable cost. The one test both for wrapper spans that are not calls and for `missing_usage`.
+ */
+export function hasAnyUsage(u: ExtractedUsage): boolean {
+  return u.input + u.output + u.cacheRead + u.cacheWrite + u.reasoning > 0 || u.imageCount !== null || u.audioSeconds !== null || u.characters !== null || u.paymentAmountUsd !== null || u.providedCostNanos !== null;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { parseUsdToNanos } from '@tokenledger/pricing';
 import type { AttributeValue, Attributes } from '../ingest/span-input';
 
 /** A GenAI span whose data cannot make a record; the message names the attribute. */
@@ -38,6 +39,21 @@ export function num(attrs: Attributes, key: string): number | null {
   if (n === undefined || n === null) return null;
   if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) throw new InvalidSpanError(`${key} must be a non-negative number, got ${JSON.stringify(v)}`);
   return n;
+}
+
+/** An amount in USD as nano-USD, rounded half up (emitters send more than 9 decimals); unreadable or absent → null. */
+export function usdNanos(attrs: Attributes, key: string): bigint | null {
+  const usd = str(attrs, key);
+  return usd === null ? null : usdToNanosHalfUp(usd);
+}
+
+/** A provided cost may carry more than 9 decimals (OpenLIT sends a double); keep it to the nano, half up. */
+export function usdToNanosHalfUp(usd: string): bigint | null {
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(usd.trim());
+  if (!m) return null;
+  const fraction = (m[2] ?? '').padEnd(10, '0');
+  const nanos = parseUsdToNanos(`${m[1]}.${fraction.slice(0, 9)}`);
+  return fraction[9] >= '5' ? nanos + 1n : nanos;
 }
 
 export function bool(attrs: Attributes, key: string): boolean {

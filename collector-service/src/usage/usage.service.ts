@@ -3,7 +3,7 @@ import type { RejectedSpan, SpanInput } from '../ingest/span-input';
 import { PricingService } from '../pricing/pricing.service';
 import { toRecord } from './normalise';
 import { InvalidSpanError } from './span-attributes';
-import { isGenAiSpan, isModelCall, MAPPINGS } from './sources';
+import { hasAnyUsage, isGenAiSpan, isModelCall, MAPPINGS } from './sources';
 import type { UsageRecord } from './usage-record';
 
 export interface UsageBatch {
@@ -35,7 +35,7 @@ export class UsageService {
           continue;
         }
         const record = toRecord(usage, span, tenant);
-        this.pricing.priceRecord(record, usage.providedCostUsd);
+        this.pricing.priceRecord(record, hasAnyUsage(usage));
         records.push(record);
       } catch (err) {
         if (!(err instanceof InvalidSpanError)) throw err;
