@@ -14,6 +14,8 @@ export interface RunningApp {
   /** Resolves with the first stdout line containing `text`. */
   waitFor(text: string): Promise<void>;
   kill(signal: NodeJS.Signals): void;
+  /** Writes a line to its stdin (for apps that wait between steps). */
+  send(line: string): void;
   /** What it printed so far. */
   stdout(): string;
   done: Promise<AppRun>;
@@ -26,7 +28,8 @@ export interface RunningApp {
  */
 export function startApp(nodeArgs: string[], script: string, env: Record<string, string>): RunningApp {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_') && !k.startsWith('TOKENLEDGER_') && k !== 'NODE_OPTIONS'));
-  const child = spawn(process.execPath, [...nodeArgs, join(FIXTURES, script)], { env: { ...clean, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, join(FIXTURES, script)], { env: { ...clean, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.on('error', () => undefined); // an app that exited or never reads: nothing to tell it
   let stdout = '';
   let stderr = '';
   const waiters: { text: string; resolve: () => void }[] = [];
@@ -44,6 +47,7 @@ export function startApp(nodeArgs: string[], script: string, env: Record<string,
         void done.then((run) => reject(new Error(`app ended before printing "${text}": ${JSON.stringify(run)}`)));
       }),
     kill: (signal) => child.kill(signal),
+    send: (line) => void child.stdin.write(`${line}\n`),
     stdout: () => stdout,
     done,
   };
