@@ -1,7 +1,7 @@
 import { diag } from '@opentelemetry/api';
-import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
-import { GenAiMetrics } from '@tokenledger/instrumentation-common';
-import { type SurfaceContext, wrapMessagesCreate } from './messages';
+import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import { GenAiInstrumentation } from '@tokenledger/instrumentation-common';
+import { wrapMessagesCreate } from './messages';
 import type { AnthropicInstrumentationConfig } from './types';
 
 const PACKAGE_NAME = '@tokenledger/instrumentation-anthropic';
@@ -43,26 +43,9 @@ function warnOnce(message: string): void {
  * reads and writes folded into input tokens and also kept apart — and attribution, plus the GenAI
  * client metrics. The SDK's own promise, stream and MessageStream objects are returned unchanged.
  */
-export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstrumentationConfig> {
-  // `declare`: the base constructor already sets it (through _updateMetricInstruments); a plain field
-  // would be initialised again, to undefined, after super() returns.
-  private declare genAiMetrics: GenAiMetrics;
-
+export class AnthropicInstrumentation extends GenAiInstrumentation<AnthropicInstrumentationConfig> {
   constructor(config: AnthropicInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
-  }
-
-  protected override _updateMetricInstruments(): void {
-    this.genAiMetrics = new GenAiMetrics(this.meter);
-  }
-
-  private context(): SurfaceContext {
-    return {
-      tracer: () => this.tracer,
-      metrics: () => this.genAiMetrics,
-      captureContent: () => this.getConfig().captureMessageContent ?? process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT === 'true',
-      providerName: () => this.getConfig().providerName,
-    };
   }
 
   protected init() {
@@ -91,7 +74,7 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
       warnOnce(`${PACKAGE_NAME}: this ${MODULE_NAME} version${version ? ` (${version})` : ''} does not have the expected Messages class; calls are not instrumented`);
       return exports;
     }
-    const ctx = this.context();
+    const ctx = this.surfaceContext();
     for (const proto of prototypes) {
       if (!isWrapped(proto.create)) this._wrap(proto as never, 'create' as never, ((original: never) => wrapMessagesCreate(original, ctx)) as never);
     }

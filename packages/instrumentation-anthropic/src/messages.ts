@@ -1,16 +1,12 @@
-import { type Attributes, context, type Tracer, trace } from '@opentelemetry/api';
-import { type ApiPromiseLike, attributionFromContext, type CallDescription, gateApiCall, GenAiCall, type GenAiMetrics, guard, observeApiPromise } from '@tokenledger/instrumentation-common';
+import { type Attributes, context, trace } from '@opentelemetry/api';
+import { type ApiPromiseLike, attributionFromContext, type CallDescription, gateApiCall, GenAiCall, type GenAiSurfaceContext, guard, observeApiPromise } from '@tokenledger/instrumentation-common';
 import * as sc from '@tokenledger/semconv';
 import { type ClientLike, providerOfClient } from './provider';
 import { observeMessageStream } from './stream';
 import { type MessageUsage, usageOfMessage } from './usage';
 
-export interface SurfaceContext {
-  tracer: () => Tracer;
-  metrics: () => GenAiMetrics;
-  captureContent: () => boolean;
-  providerName: () => string | undefined;
-}
+/** What every surface reads from the instrumentation (see GenAiInstrumentation). */
+export type SurfaceContext = GenAiSurfaceContext;
 
 type Body = Record<string, unknown> | undefined;
 /** `messages.create` / `beta.messages.create`: `this` is the Messages resource, `_client` its client. */

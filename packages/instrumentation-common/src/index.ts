@@ -1,4 +1,5 @@
 export { GenAiCall, GenAiMetrics, errorTypeOf, type CallStart, type Usage } from './genai-telemetry';
+export { GenAiInstrumentation, type GenAiInstrumentationConfig, type GenAiSurfaceContext } from './genai-instrumentation';
 export { guard } from './guard';
 export { attributionFromContext, ATTRIBUTION_KEYS } from './attribution';
 export { observeApiPromise } from './api-promise';

@@ -1,12 +1,8 @@
-import type { Attributes, Tracer } from '@opentelemetry/api';
-import { attributionFromContext, type CallDescription, gateCall, GenAiCall, type GenAiMetrics, guard } from '@tokenledger/instrumentation-common';
+import type { Attributes } from '@opentelemetry/api';
+import { attributionFromContext, type CallDescription, gateCall, GenAiCall, type GenAiSurfaceContext, guard } from '@tokenledger/instrumentation-common';
 
-/** What every surface reads from the instrumentation, late (the tracer and meter can be replaced). */
-export interface SurfaceContext {
-  tracer: () => Tracer;
-  metrics: () => GenAiMetrics;
-  captureContent: () => boolean;
-}
+/** What every surface reads from the instrumentation (see GenAiInstrumentation); Google's SDKs name their own provider. */
+export type SurfaceContext = Pick<GenAiSurfaceContext, 'tracer' | 'metrics' | 'captureContent'>;
 
 /** Where a call goes, read from the SDK object the method was called on. */
 export interface Target {

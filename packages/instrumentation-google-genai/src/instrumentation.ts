@@ -1,6 +1,6 @@
-import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
-import { GenAiMetrics } from '@tokenledger/instrumentation-common';
-import { type Surface, type SurfaceContext, wrapAsync } from './call';
+import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import { GenAiInstrumentation } from '@tokenledger/instrumentation-common';
+import { type Surface, wrapAsync } from './call';
 import { embedContentSurface, generateContentStreamSurface, generateContentSurface, generateImagesSurface } from './genai-surfaces';
 import { legacyBatchEmbedContentsSurface, legacyEmbedContentSurface, legacyGenerateContentStreamSurface, legacyGenerateContentSurface } from './legacy-surfaces';
 import type { GoogleGenAIInstrumentationConfig } from './types';
@@ -45,27 +45,9 @@ const LEGACY_METHODS: [string, Surface<never, never>][] = [
  * batchEmbedContents). Each call becomes a GenAI CLIENT span with exact token counts and
  * attribution, plus the GenAI client metrics; the SDKs' own promises and generators are returned.
  */
-export class GoogleGenAIInstrumentation extends InstrumentationBase<GoogleGenAIInstrumentationConfig> {
-  /**
-   * Made on first use, not in `_updateMetricInstruments` alone: the base constructor calls that
-   * before this class's fields are defined, and defining the field would then wipe what it set.
-   */
-  private genAiMetrics: GenAiMetrics | null = null;
-
+export class GoogleGenAIInstrumentation extends GenAiInstrumentation<GoogleGenAIInstrumentationConfig> {
   constructor(config: GoogleGenAIInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
-  }
-
-  protected override _updateMetricInstruments(): void {
-    this.genAiMetrics = new GenAiMetrics(this.meter);
-  }
-
-  private context(): SurfaceContext {
-    return {
-      tracer: () => this.tracer,
-      metrics: () => (this.genAiMetrics ??= new GenAiMetrics(this.meter)),
-      captureContent: () => this.getConfig().captureMessageContent ?? process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT === 'true',
-    };
   }
 
   /**
@@ -111,7 +93,7 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<GoogleGenAII
       warnOnce(`${module}:shape`, `${PACKAGE_NAME}: this ${module} version does not have the expected methods (${missing.join(', ')}); those calls are not instrumented`);
     }
     if (!prototype) return;
-    const ctx = this.context();
+    const ctx = this.surfaceContext();
     for (const [name, surface] of methods) {
       if (typeof prototype[name] !== 'function' || isWrapped(prototype[name])) continue;
       this._wrap(prototype as never, name as never, ((original: never) => wrapAsync(original, ctx, surface)) as never);

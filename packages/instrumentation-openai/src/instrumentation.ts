@@ -1,12 +1,12 @@
 import { diag } from '@opentelemetry/api';
-import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
-import { GenAiMetrics } from '@tokenledger/instrumentation-common';
+import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import { GenAiInstrumentation } from '@tokenledger/instrumentation-common';
 import { transcriptionSurface, speechSurface } from './audio';
 import { chatSurface } from './chat';
 import { embeddingsSurface } from './embeddings';
 import { imagesSurface } from './images';
 import { responsesSurface } from './responses';
-import { type Method, type Surface, type SurfaceContext, wrapSurface } from './surface';
+import { type Method, type Surface, wrapSurface } from './surface';
 import type { OpenAIInstrumentationConfig } from './types';
 
 const PACKAGE_NAME = '@tokenledger/instrumentation-openai';
@@ -59,11 +59,7 @@ export function warnUnsupportedVersion(version: string | undefined): void {
  * and attribution, plus the GenAI client metrics. The SDK's own promise and stream objects are
  * returned unchanged.
  */
-export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumentationConfig> {
-  // `declare`: the base constructor already calls _updateMetricInstruments(); a class field would
-  // reset the instruments it created to undefined right after.
-  private declare genAiMetrics: GenAiMetrics | undefined;
-
+export class OpenAIInstrumentation extends GenAiInstrumentation<OpenAIInstrumentationConfig> {
   /** Read once: process.env is slow enough to show in the per-call cost. */
   private readonly captureFromEnv = process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT === 'true';
 
@@ -71,17 +67,8 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
   }
 
-  protected override _updateMetricInstruments(): void {
-    this.genAiMetrics = new GenAiMetrics(this.meter);
-  }
-
-  private context(): SurfaceContext {
-    return {
-      tracer: () => this.tracer,
-      metrics: () => (this.genAiMetrics ??= new GenAiMetrics(this.meter)),
-      captureContent: () => this.getConfig().captureMessageContent ?? this.captureFromEnv,
-      providerName: () => this.getConfig().providerName,
-    };
+  protected override captureContentByDefault(): boolean {
+    return this.captureFromEnv;
   }
 
   protected init() {
@@ -102,7 +89,7 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
 
   /** Patches a loaded `openai` module (used by the require/import hooks, and directly where no hook can run). */
   patch(exports: OpenAIModule): OpenAIModule {
-    const ctx = this.context();
+    const ctx = this.surfaceContext();
     if (PATCHES.some((p) => p.required && typeof p.find(exports)?.prototype?.[p.method] !== 'function')) {
       diag.warn(`${PACKAGE_NAME}: this openai version does not have the expected classes; calls are not instrumented`);
       return exports;

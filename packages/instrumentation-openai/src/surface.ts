@@ -1,14 +1,9 @@
-import type { Attributes, Tracer } from '@opentelemetry/api';
-import { type ApiPromiseLike, attributionFromContext, type CallDescription, gateApiCall, GenAiCall, type GenAiMetrics, guard, observeApiPromise } from '@tokenledger/instrumentation-common';
+import type { Attributes } from '@opentelemetry/api';
+import { type ApiPromiseLike, attributionFromContext, type CallDescription, gateApiCall, GenAiCall, type GenAiSurfaceContext, guard, observeApiPromise } from '@tokenledger/instrumentation-common';
 import { providerFromBaseUrl } from './provider';
 
-/** What every surface reads from the instrumentation, late (the tracer and meter can be replaced). */
-export interface SurfaceContext {
-  tracer: () => Tracer;
-  metrics: () => GenAiMetrics;
-  captureContent: () => boolean;
-  providerName: () => string | undefined;
-}
+/** What every surface reads from the instrumentation (see GenAiInstrumentation). */
+export type SurfaceContext = GenAiSurfaceContext;
 
 export type Body = Record<string, unknown>;
 /** An SDK resource method: `this` is the resource (chat.completions, images, ...), `_client` its client. */
