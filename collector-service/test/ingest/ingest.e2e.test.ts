@@ -8,29 +8,10 @@ import { ExportTraceServiceResponse, RpcStatus } from '../../src/ingest/otlp-sch
 import type { StoragePort } from '../../src/storage/storage.port';
 import { STORAGE } from '../../src/storage/storage.tokens';
 import { type RunningCollector, startCollector } from '../support/app';
-import { makeSpans } from '../support/spans';
+import { CLAUDE_CACHED_CHAT, GPT_4O_CHAT, HTTP_SPAN, makeSpans } from '../support/spans';
 
 const execFileAsync = promisify(execFile);
 
-const GPT_4O = {
-  'gen_ai.operation.name': 'chat',
-  'gen_ai.provider.name': 'openai',
-  'gen_ai.request.model': 'gpt-4o',
-  'gen_ai.response.model': 'gpt-4o-2024-08-06',
-  'gen_ai.usage.input_tokens': 1500,
-  'gen_ai.usage.output_tokens': 2000,
-  'user.id': 'alice',
-};
-const CLAUDE_CACHED = {
-  'gen_ai.operation.name': 'chat',
-  'gen_ai.provider.name': 'anthropic',
-  'gen_ai.request.model': 'claude-3-5-sonnet-20241022',
-  'gen_ai.usage.input_tokens': 1500, // includes 1,000 cache reads and 200 cache writes
-  'gen_ai.usage.cache_read.input_tokens': 1000,
-  'gen_ai.usage.cache_creation.input_tokens': 200,
-  'gen_ai.usage.output_tokens': 2000,
-  'user.id': 'bob',
-};
 // $0.02375 and $0.03195 (see packages/pricing's hand-computed table)
 const EXPECTED_NANOS = 23_750_000n + 31_950_000n;
 
@@ -49,20 +30,12 @@ describe('OTLP/HTTP trace ingest', () => {
   let spans: ReadableSpan[];
   beforeEach(async () => {
     collector = await startCollector({ TOKENLEDGER_MAX_BODY_BYTES: String(64 * 1024) });
-    spans = await makeSpans([
-      { name: 'chat gpt-4o', attributes: GPT_4O },
-      { name: 'chat claude-3-5-sonnet', attributes: CLAUDE_CACHED },
-      { name: 'GET /checkout', attributes: { 'http.request.method': 'GET' } },
-    ]);
+    spans = await makeSpans([{ name: 'chat gpt-4o', attributes: GPT_4O_CHAT }, { name: 'chat claude-3-5-sonnet', attributes: CLAUDE_CACHED_CHAT }, HTTP_SPAN]);
   });
   afterEach(() => collector.close());
 
   it('prices and stores the spans a real OTLP protobuf exporter sends, ignoring non-GenAI spans', async () => {
-    const specs = [
-      { name: 'chat gpt-4o', attributes: GPT_4O },
-      { name: 'chat claude-3-5-sonnet', attributes: CLAUDE_CACHED },
-      { name: 'GET /checkout', attributes: { 'http.request.method': 'GET' } },
-    ];
+    const specs = [{ name: 'chat gpt-4o', attributes: GPT_4O_CHAT }, { name: 'chat claude-3-5-sonnet', attributes: CLAUDE_CACHED_CHAT }, HTTP_SPAN];
     const { stdout } = await execFileAsync(process.execPath, [join(__dirname, '..', 'support', 'otlp-exporter-app.cjs'), `${collector.url}/v1/traces`, JSON.stringify(specs)]);
     expect(stdout.trim()).toBe('exported');
     const totals = await summary(collector);
@@ -87,7 +60,7 @@ describe('OTLP/HTTP trace ingest', () => {
   });
 
   it('stores the valid spans of a request and reports the invalid ones as a partial success', async () => {
-    const bad = await makeSpans([{ name: 'chat gpt-4o', attributes: { ...GPT_4O, 'gen_ai.usage.input_tokens': -5 } }]);
+    const bad = await makeSpans([{ name: 'chat gpt-4o', attributes: { ...GPT_4O_CHAT, 'gen_ai.usage.input_tokens': -5 } }]);
     const body = ProtobufTraceSerializer.serializeRequest([...spans, ...bad])!;
     const res = await post(collector, body, { 'content-type': 'application/x-protobuf' });
     expect(res.status).toBe(200);

@@ -1,32 +1,11 @@
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { StoragePort } from '../../src/storage/storage.port';
 import { STORAGE } from '../../src/storage/storage.tokens';
 import { loadTelemetryConfig } from '../../src/telemetry/telemetry-config';
 import { type RunningCollector, startCollector } from '../support/app';
-import { makeSpans } from '../support/spans';
+import { CLAUDE_CACHED_CHAT, GPT_4O_CHAT, HTTP_SPAN, otlpProtobufBody } from '../support/spans';
 import { parsePrometheusText, type Sample, sumOf } from './prometheus-text';
 
-const GPT_4O = {
-  'gen_ai.operation.name': 'chat',
-  'gen_ai.provider.name': 'openai',
-  'gen_ai.request.model': 'gpt-4o',
-  'gen_ai.response.model': 'gpt-4o-2024-08-06',
-  'gen_ai.usage.input_tokens': 1500,
-  'gen_ai.usage.output_tokens': 2000,
-  'user.id': 'alice',
-  'gen_ai.agent.id': 'support-bot',
-  'tokenledger.feature': 'checkout',
-};
-const CLAUDE_CACHED = {
-  'gen_ai.operation.name': 'chat',
-  'gen_ai.provider.name': 'anthropic',
-  'gen_ai.request.model': 'claude-3-5-sonnet-20241022',
-  'gen_ai.usage.input_tokens': 1500, // includes 1,000 cache reads and 200 cache writes
-  'gen_ai.usage.cache_read.input_tokens': 1000,
-  'gen_ai.usage.cache_creation.input_tokens': 200,
-  'gen_ai.usage.output_tokens': 2000,
-  'user.id': 'bob',
-};
+const GPT_4O = { ...GPT_4O_CHAT, 'gen_ai.agent.id': 'support-bot', 'tokenledger.feature': 'checkout' };
 const UNKNOWN_MODEL = {
   'gen_ai.operation.name': 'chat',
   'gen_ai.provider.name': 'openai',
@@ -64,13 +43,7 @@ describe('GET /metrics, the collector service’s own metrics', () => {
   });
 
   it('counts the cost, tokens and calls of stored records once, however often a batch is retried', async () => {
-    const body = ProtobufTraceSerializer.serializeRequest(
-      await makeSpans([
-        { name: 'chat gpt-4o', attributes: GPT_4O },
-        { name: 'chat claude', attributes: CLAUDE_CACHED, error: true },
-        { name: 'GET /checkout', attributes: { 'http.request.method': 'GET' } },
-      ]),
-    )!;
+    const body = await otlpProtobufBody([{ name: 'chat gpt-4o', attributes: GPT_4O }, { name: 'chat claude', attributes: CLAUDE_CACHED_CHAT, error: true }, HTTP_SPAN]);
     for (let attempt = 0; attempt < 3; attempt++) expect((await post(collector, body)).status).toBe(200);
 
     const samples = await scrape(collector);
@@ -85,12 +58,10 @@ describe('GET /metrics, the collector service’s own metrics', () => {
   });
 
   it('labels cost with the user only for users on TOKENLEDGER_METRICS_USER_ALLOWLIST', async () => {
-    const body = ProtobufTraceSerializer.serializeRequest(
-      await makeSpans([
-        { name: 'chat gpt-4o', attributes: GPT_4O },
-        { name: 'chat claude', attributes: CLAUDE_CACHED },
-      ]),
-    )!;
+    const body = await otlpProtobufBody([
+      { name: 'chat gpt-4o', attributes: GPT_4O },
+      { name: 'chat claude', attributes: CLAUDE_CACHED_CHAT },
+    ]);
     expect((await post(collector, body)).status).toBe(200);
     const cost = (await scrape(collector)).filter((s) => s.name === 'tokenledger_cost_usd_total');
     expect(cost.find((s) => s.labels.provider === 'openai')?.labels.user).toBe('alice');
@@ -99,7 +70,7 @@ describe('GET /metrics, the collector service’s own metrics', () => {
   });
 
   it('counts unpriced calls by model and never adds them to cost', async () => {
-    const body = ProtobufTraceSerializer.serializeRequest(await makeSpans([{ name: 'chat unknown', attributes: UNKNOWN_MODEL }]))!;
+    const body = await otlpProtobufBody([{ name: 'chat unknown', attributes: UNKNOWN_MODEL }]);
     expect((await post(collector, body)).status).toBe(200);
     const samples = await scrape(collector);
     expect(sumOf(samples, 'tokenledger_unpriced_calls_total', { model: 'model-nobody-prices', provider: 'openai' })).toBe(1);
@@ -108,13 +79,7 @@ describe('GET /metrics, the collector service’s own metrics', () => {
   });
 
   it('reports ingest health: spans by outcome and the latency of every batch', async () => {
-    const body = ProtobufTraceSerializer.serializeRequest(
-      await makeSpans([
-        { name: 'chat gpt-4o', attributes: GPT_4O },
-        { name: 'chat invalid', attributes: INVALID },
-        { name: 'GET /checkout', attributes: { 'http.request.method': 'GET' } },
-      ]),
-    )!;
+    const body = await otlpProtobufBody([{ name: 'chat gpt-4o', attributes: GPT_4O }, { name: 'chat invalid', attributes: INVALID }, HTTP_SPAN]);
     expect((await post(collector, body)).status).toBe(200);
     expect((await post(collector, body)).status).toBe(200); // the sender's retry
     const samples = await scrape(collector);
@@ -132,7 +97,7 @@ describe('GET /metrics, the collector service’s own metrics', () => {
     await collector.close();
     collector = await startCollector({ TOKENLEDGER_ADMIN_KEY: ADMIN_KEY });
     await collector.app.get<StoragePort>(STORAGE).close();
-    const body = ProtobufTraceSerializer.serializeRequest(await makeSpans([{ name: 'chat gpt-4o', attributes: GPT_4O }]))!;
+    const body = await otlpProtobufBody([{ name: 'chat gpt-4o', attributes: GPT_4O }]);
     expect((await post(collector, body, ADMIN_KEY)).status).toBe(503);
     const samples = await scrape(collector);
     expect(sumOf(samples, 'tokenledger_store_errors_total')).toBe(1);
@@ -148,12 +113,10 @@ describe('GET /metrics, the collector service’s own metrics', () => {
     });
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
-    const body = ProtobufTraceSerializer.serializeRequest(
-      await makeSpans([
-        { name: 'chat gpt-4o', attributes: GPT_4O },
-        { name: 'chat claude', attributes: CLAUDE_CACHED },
-      ]),
-    )!;
+    const body = await otlpProtobufBody([
+      { name: 'chat gpt-4o', attributes: GPT_4O },
+      { name: 'chat claude', attributes: CLAUDE_CACHED_CHAT },
+    ]);
     expect((await post(collector, body)).status).toBe(200);
     const samples = await scrape(collector);
     const labels = { budget: 'openai-monthly', budget_id: id, tenant: 'default' };
