@@ -1,14 +1,15 @@
 # shellcheck shell=bash
 # Sourced by scripts/test.sh: starts FerretDB (MongoDB wire protocol, SQLite backend) on a free
 # 127.0.0.1 port for the mongo storage contract suite and exports MONGODB_URI. An existing
-# MONGODB_URI (a real MongoDB) is used as it is.
+# MONGODB_URI (a real MongoDB) is used as it is. The server's pid and data directory are kept in a
+# file named after the shell that sourced this (test.sh), so that concurrent test runs (two clones,
+# two shells) each stop only their own server; ferretdb.stop.sh, run by that shell, finds it by $PPID.
 if [ -z "${MONGODB_URI:-}" ]; then
   _tl_ferretdb_bin="$(bash "$(dirname "${BASH_SOURCE[0]}")/../ferretdb/build.sh")" || return 1
   _tl_ferretdb_dir="$(mktemp -d)"
   _tl_ferretdb_port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
   "$_tl_ferretdb_bin" -listen "127.0.0.1:$_tl_ferretdb_port" -dir "$_tl_ferretdb_dir" >"$_tl_ferretdb_dir/ferretdb.log" 2>&1 &
-  echo $! >"${TMPDIR:-/tmp}/tokenledger-ferretdb.pid"
-  echo "$_tl_ferretdb_dir" >"${TMPDIR:-/tmp}/tokenledger-ferretdb.dir"
+  printf '%s\n%s\n' "$!" "$_tl_ferretdb_dir" >"${TMPDIR:-/tmp}/tokenledger-ferretdb.$$"
   for _ in $(seq 1 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$_tl_ferretdb_port") 2>/dev/null && break
     sleep 0.1

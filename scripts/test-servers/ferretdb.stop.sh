@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Stops the FerretDB that ferretdb.start.sh started, and removes its data.
-pidfile="${TMPDIR:-/tmp}/tokenledger-ferretdb.pid"
-dirfile="${TMPDIR:-/tmp}/tokenledger-ferretdb.dir"
-if [ -f "$pidfile" ]; then
-  kill "$(cat "$pidfile")" 2>/dev/null || true
-  rm -f "$pidfile"
+# Stops the FerretDB that ferretdb.start.sh started in the calling shell (test.sh), and removes its
+# data. The state file is named after that shell's pid, so another run's server is never touched.
+state="${TMPDIR:-/tmp}/tokenledger-ferretdb.$PPID"
+[ -f "$state" ] || exit 0
+{ read -r pid; read -r dir; } <"$state"
+if [ -n "$pid" ]; then
+  kill "$pid" 2>/dev/null || true
+  # Wait for it to exit before removing the files it writes.
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 fi
-if [ -f "$dirfile" ]; then
-  rm -rf "$(cat "$dirfile")"
-  rm -f "$dirfile"
-fi
+[ -n "$dir" ] && rm -rf "$dir"
+rm -f "$state"
