@@ -11,6 +11,7 @@ import { IngestModule } from './ingest/ingest.module';
 import { ReportsModule } from './reports/reports.module';
 import { StorageModule } from './storage/storage.module';
 import { TelemetryModule } from './telemetry/telemetry.module';
+import { TenantsModule } from './tenants/tenants.module';
 import { WebModule } from './web/web.module';
 
 @Module({})
@@ -18,7 +19,7 @@ export class AppModule {
   static forRoot(config: CollectorConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), StorageModule, AuthModule, HealthModule, IngestModule, ReportsModule, BudgetsModule, ChannelsModule, AlertsModule, TelemetryModule, WebModule, CompatModule],
+      imports: [ConfigModule.forRoot(config), StorageModule, AuthModule, HealthModule, IngestModule, ReportsModule, BudgetsModule, ChannelsModule, AlertsModule, TenantsModule, TelemetryModule, WebModule, CompatModule],
     };
   }
 }

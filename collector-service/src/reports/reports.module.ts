@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
+import { OverviewController } from './overview.controller';
+import { OverviewService } from './overview.service';
 import { ReportsController } from './reports.controller';
 import { ReportsService } from './reports.service';
 import { TrendsService } from './trends.service';
 
-@Module({ controllers: [ReportsController], providers: [ReportsService, TrendsService], exports: [ReportsService, TrendsService] })
+@Module({ controllers: [ReportsController, OverviewController], providers: [ReportsService, TrendsService, OverviewService], exports: [ReportsService, TrendsService] })
 export class ReportsModule {}

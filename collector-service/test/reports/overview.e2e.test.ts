@@ -1,0 +1,71 @@
+import type { StoragePort } from '../../src/storage/storage.port';
+import { STORAGE } from '../../src/storage/storage.tokens';
+import { type RunningCollector, startCollector } from '../support/app';
+import { record } from '../support/records';
+
+const H = 3_600_000;
+
+async function get(c: RunningCollector, path: string) {
+  const res = await fetch(`${c.url}${path}`);
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
+describe('the overview report', () => {
+  let c: RunningCollector;
+  const from = new Date(Date.now() - 40 * 24 * H).toISOString().slice(0, 10);
+  beforeAll(async () => {
+    c = await startCollector();
+    const now = Date.now();
+    const users = ['alice', 'bob', 'carol', null];
+    // Every 7 hours back over 45 days, half an interval off each step so no record sits on the edge of a
+    // trend window (7, 14 or 30 days back) while the requests below run.
+    const records = Array.from({ length: 150 }, (_, i) =>
+      record({
+        tenant: i % 5 === 0 ? 'acme' : 'default',
+        timeMs: now - (i * 7 + 3.5) * H,
+        user: users[i % users.length],
+        agent: i % 3 === 0 ? 'support-bot' : null,
+        provider: i % 4 === 0 ? 'anthropic' : 'openai',
+        model: i % 4 === 0 ? 'claude-3-5-sonnet' : i % 7 === 0 ? 'acme-unknown' : 'gpt-4o',
+        costType: i % 10 === 0 ? 'embedding' : 'llm',
+        status: i % 11 === 0 ? 'error' : 'ok',
+        costNanos: i % 7 === 0 && i % 4 !== 0 ? null : BigInt(1_000_003 * (i + 1)),
+        durationMs: 100 + i,
+      }),
+    );
+    await c.app.get<StoragePort>(STORAGE).ingest(records);
+  });
+  afterAll(() => c.close());
+
+  it.each([
+    ['every tenant default', ''],
+    ['a filter and a time zone', '&provider=openai&tz=America/New_York'],
+    ['another tenant', '&tenant=acme'],
+  ])('answers each part exactly as its own endpoint does (%s)', async (_name, extra) => {
+    const q = `from=${from}${extra}`;
+    const { status, body } = await get(c, `/v1/reports/overview?${q}`);
+    expect(status).toBe(200);
+    expect(body.summary.calls).toBeGreaterThan(0);
+    expect(body.summary).toEqual((await get(c, `/v1/reports/summary?${q}`)).body);
+    expect(body.timeseries).toEqual((await get(c, `/v1/reports/timeseries?${q}&interval=day`)).body);
+    const filtersOnly = extra.replace(/&?from=[^&]*/, '');
+    expect(body.projection).toEqual((await get(c, `/v1/reports/projection?${filtersOnly}`)).body);
+    // The period before: same length, ending where this one starts.
+    const length = Date.parse(body.summary.to) - Date.parse(body.summary.from);
+    const before = new Date(Date.parse(body.summary.from) - length).toISOString();
+    expect(body.previousSummary).toEqual((await get(c, `/v1/reports/summary?${extra.slice(1)}&from=${encodeURIComponent(before)}&to=${encodeURIComponent(body.summary.from)}`)).body);
+    for (const [by, limit] of [['type', 1000], ['provider', 1000], ['model', 1000], ['user', 10], ['agent', 10]] as const) {
+      expect(body.breakdowns[by]).toEqual((await get(c, `/v1/reports/breakdown?${q}&by=${by}&limit=${limit}`)).body);
+    }
+  });
+
+  it('steps by the hour when asked', async () => {
+    const { body } = await get(c, '/v1/reports/overview?period=today&interval=hour&tz=Asia/Kolkata');
+    expect(body.timeseries).toEqual((await get(c, '/v1/reports/timeseries?period=today&interval=hour&tz=Asia/Kolkata')).body);
+  });
+
+  it('refuses a bad parameter naming it', async () => {
+    expect(await get(c, '/v1/reports/overview?interval=week')).toMatchObject({ status: 400, body: { parameter: 'interval' } });
+    expect(await get(c, '/v1/reports/overview?from=yesterday')).toMatchObject({ status: 400, body: { parameter: 'from' } });
+  });
+});
