@@ -20,8 +20,9 @@ function attributes(i: number): Attributes {
 /**
  * Sends `count` GenAI spans, one every 4 hours back from `nowMs` (120 spans cover 20 days), as one
  * real OTLP protobuf request: chat on two providers, embeddings, an unpriced model, failures and agents.
+ * `resource` replaces the default resource (an all-tenant ingest key takes `tokenledger.tenant` from it).
  */
-export async function ingestKnownSpans(collectorUrl: string, nowMs: number, count = 120, headers: Record<string, string> = {}): Promise<void> {
+export async function ingestKnownSpans(collectorUrl: string, nowMs: number, count = 120, headers: Record<string, string> = {}, resource?: Attributes): Promise<void> {
   const spans = await makeSpans(
     Array.from({ length: count }, (_, i) => ({
       name: `call ${i}`,
@@ -30,6 +31,7 @@ export async function ingestKnownSpans(collectorUrl: string, nowMs: number, coun
       durationMs: 200 + ((i * 37) % 900),
       error: i % 13 === 0,
     })),
+    resource,
   );
   const res = await fetch(`${collectorUrl}/v1/traces`, { method: 'POST', body: ProtobufTraceSerializer.serializeRequest(spans), headers: { 'content-type': 'application/x-protobuf', ...headers } });
   if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);

@@ -26,8 +26,25 @@ function headers(key = storedKey()): HeadersInit {
   return key ? { authorization: `Bearer ${key}` } : {};
 }
 
+/**
+ * The tenant an all-tenant key is looking at (null: the key's own, or "default"). Sent as `tenant` on
+ * every API request but the two that concern the key itself, so reports, budgets, alerts and exports
+ * all follow the tenant picker.
+ */
+let tenant: string | null = null;
+
+/** A key of every tenant (`keyTenant` null) asks for the tenant picked, if any (else the service's "default"); a key of one tenant never names one. */
+export const setTenant = (keyTenant: string | null, picked: string | undefined) => {
+  tenant = keyTenant === null ? (picked ?? null) : null;
+};
+
+function withTenant(url: string): string {
+  if (tenant === null || !url.startsWith('/v1/') || url.startsWith('/v1/ui/config') || url.startsWith('/v1/tenants')) return url;
+  return url + (url.includes('?') ? '&' : '?') + new URLSearchParams({ tenant });
+}
+
 export async function request(path: string, init: RequestInit = {}, key?: string | null): Promise<Response> {
-  const res = await fetch(path, { ...init, headers: { ...headers(key ?? undefined), ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers } });
+  const res = await fetch(withTenant(path), { ...init, headers: { ...headers(key ?? undefined), ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers } });
   if (!res.ok) {
     let message = `${res.status} ${res.statusText}`;
     try {
@@ -43,9 +60,18 @@ export async function request(path: string, init: RequestInit = {}, key?: string
 
 /** Identical GETs in flight at once share one request (several panels read the same breakdown). */
 const inflight = new Map<string, Promise<unknown>>();
+/** Answers asked for before the page that shows them was loaded; each is handed out once. */
+const prefetched = new Map<string, Promise<unknown>>();
+
+const requestKey = (path: string, q: Query) => `${withTenant(path + queryString(q))}#${storedKey() ?? ''}`;
 
 export function getJson<T>(path: string, q: Query = {}): Promise<T> {
-  const url = path + queryString(q) + `#${storedKey() ?? ''}`;
+  const url = requestKey(path, q);
+  const early = prefetched.get(url) as Promise<T> | undefined;
+  if (early) {
+    prefetched.delete(url);
+    return early;
+  }
   let pending = inflight.get(url) as Promise<T> | undefined;
   if (!pending) {
     pending = request(path + queryString(q)).then((res) => res.json() as Promise<T>);
@@ -54,6 +80,13 @@ export function getJson<T>(path: string, q: Query = {}): Promise<T> {
     pending.then(forget, forget);
   }
   return pending;
+}
+
+/** Starts a GET now (while the app's code still loads); the first getJson of the same request takes its answer. */
+export function prefetchJson(path: string, q: Query = {}): void {
+  const pending = getJson(path, q);
+  pending.catch(() => undefined); // a failure is shown by the page that takes it
+  prefetched.set(requestKey(path, q), pending);
 }
 
 export async function sendJson<T>(method: 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {

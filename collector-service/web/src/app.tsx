@@ -1,14 +1,17 @@
-import { type FormEvent, useEffect, useState } from 'react';
-import { loadUiConfig, storedKey, storeKey, type UiConfig } from './api';
+import { type FormEvent, lazy, Suspense, useEffect, useState } from 'react';
+import { loadUiConfig, setTenant, storedKey, storeKey, type UiConfig } from './api';
 import { ScopeBar } from './components/scope-bar';
-import { AlertsPage } from './pages/alerts';
-import { BudgetsPage } from './pages/budgets';
-import { ModelsPage } from './pages/models';
+import { TenantPicker } from './components/tenant-picker';
+import { firstConfig } from './early';
 import { OverviewPage } from './pages/overview';
-import { UsagePage } from './pages/usage';
+import { BASE, currentPath } from './routes';
 import { initialScope, type Scope, scopeSearch } from './scope';
 
-const BASE = '/dashboard';
+// The other pages load when first opened, so the overview's code is all a first visit waits for.
+const UsagePage = lazy(() => import('./pages/usage').then((m) => ({ default: m.UsagePage })));
+const ModelsPage = lazy(() => import('./pages/models').then((m) => ({ default: m.ModelsPage })));
+const BudgetsPage = lazy(() => import('./pages/budgets').then((m) => ({ default: m.BudgetsPage })));
+const AlertsPage = lazy(() => import('./pages/alerts').then((m) => ({ default: m.AlertsPage })));
 const PAGES = [
   { path: '', title: 'Overview' },
   { path: '/usage', title: 'Usage explorer' },
@@ -16,11 +19,6 @@ const PAGES = [
   { path: '/budgets', title: 'Budgets' },
   { path: '/alerts', title: 'Alerts' },
 ] as const;
-
-// Asked for while React starts, not after its first render: every report waits on it.
-const firstConfig = loadUiConfig(storedKey());
-
-const currentPath = () => location.pathname.replace(/^\/dashboard/, '').replace(/\/$/, '');
 
 /** Client-side routes under /dashboard; the service answers every one of them with index.html. */
 function usePath(): [string, (p: string) => void] {
@@ -98,6 +96,11 @@ export function App() {
     );
   }
   const page = PAGES.find((p) => p.path === path) ?? PAGES[0];
+  // A key of every tenant reports on the tenant picked; a key of one tenant always on its own. Set
+  // while rendering, before any page below asks for data.
+  const allTenants = config.tenant === null;
+  const tenant = allTenants ? (scope.tenant ?? 'default') : config.tenant;
+  setTenant(config.tenant, scope.tenant);
   const signOut = () => {
     storeKey(null);
     setConfig({ ...config, role: null });
@@ -122,6 +125,7 @@ export function App() {
           ))}
         </nav>
         <span className="who">
+          {allTenants && <TenantPicker value={tenant!} onChange={(t) => setScope({ ...scope, tenant: t === 'default' ? undefined : t })} />}
           {config.openMode ? 'open mode' : `${config.role}${config.tenant ? ` · ${config.tenant}` : ''}`}
           {!config.openMode && (
             <button type="button" onClick={signOut}>
@@ -130,14 +134,17 @@ export function App() {
           )}
         </span>
       </header>
-      <main>
+      {/* Keyed by tenant: every page starts afresh on another tenant's data. */}
+      <main key={tenant}>
         <h1>{page.title}</h1>
         {page.path !== '/budgets' && page.path !== '/alerts' && <ScopeBar scope={scope} onChange={setScope} showFilters={page.path !== '/models'} />}
         {page.path === '' && <OverviewPage scope={scope} />}
-        {page.path === '/usage' && <UsagePage scope={scope} jaegerUrl={config.jaegerUrl} />}
-        {page.path === '/models' && <ModelsPage scope={scope} />}
-        {page.path === '/budgets' && <BudgetsPage isAdmin={config.role === 'admin'} />}
-        {page.path === '/alerts' && <AlertsPage />}
+        <Suspense fallback={<p className="loading">Loading…</p>}>
+          {page.path === '/usage' && <UsagePage scope={scope} jaegerUrl={config.jaegerUrl} />}
+          {page.path === '/models' && <ModelsPage scope={scope} />}
+          {page.path === '/budgets' && <BudgetsPage isAdmin={config.role === 'admin'} />}
+          {page.path === '/alerts' && <AlertsPage />}
+        </Suspense>
       </main>
     </>
   );

@@ -1,10 +1,7 @@
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { App } from './app';
+// The entry is kept small: it starts the first requests at once (early.ts). The app's code, most of
+// the bytes, downloads meanwhile (index.html preloads its chunk) and runs once those requests are on
+// their way, so compiling it does not hold them back.
+import { earlyRequests } from './early';
 import './styles.css';
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
-);
+void earlyRequests.finally(() => import('./root'));

@@ -23,6 +23,8 @@ export interface Scope {
   to: string;
   tz: string;
   filters: Filters;
+  /** For a key of every tenant: the tenant picked (absent: "default"). A key of one tenant ignores it. */
+  tenant?: string;
 }
 
 export const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
@@ -50,7 +52,8 @@ export function initialScope(search = location.search): Scope {
   const to = DATE.test(params.get('to') ?? '') ? params.get('to')! : today;
   const filters: Filters = {};
   for (const name of FILTER_NAMES) if (params.get(name)) filters[name] = params.get(name)!;
-  return { period, from, to, tz, filters };
+  const tenant = params.get('tenant');
+  return { period, from, to, tz, filters, ...(tenant ? { tenant } : {}) };
 }
 
 /** The address's query string for a scope. */
@@ -61,6 +64,7 @@ export function scopeSearch(scope: Scope): string {
     params.set('to', scope.to);
   }
   for (const [k, v] of Object.entries(scope.filters)) if (v) params.set(k, v);
+  if (scope.tenant) params.set('tenant', scope.tenant);
   return `?${params}`;
 }
 

@@ -67,6 +67,20 @@ export interface Projection {
   daysRemaining: number;
 }
 
+/** GET /v1/reports/overview: what the overview page draws, each part as its own report endpoint answers. */
+export interface Overview {
+  summary: Summary;
+  previousSummary: Summary;
+  projection: Projection;
+  timeseries: Timeseries;
+  breakdowns: Record<'type' | 'provider' | 'model' | 'user' | 'agent', Breakdown>;
+}
+
+export interface TenantList {
+  allTenants: boolean;
+  tenants: string[];
+}
+
 export interface UsageRow {
   id: string;
   time: string;

@@ -1,21 +1,15 @@
-import { getJson } from '../api';
+import { useDeferredValue } from 'react';
 import { CostBars, CostColumns, CostPie, type Datum } from '../components/charts';
 import { BreakdownTable } from '../components/breakdown-table';
 import { Card, Empty, Panel } from '../components/panel';
 import { formatCount, formatMs, formatPercent, formatUsd, nanosToUsd, percentChange, usdNumber } from '../money';
-import { filterQuery, rangeQuery, type Scope } from '../scope';
-import type { Breakdown, BreakdownItem, Projection, Summary, Timeseries } from '../types';
-import { useApi } from '../use-api';
+import { loadOverview } from '../overview-data';
+import type { Scope } from '../scope';
+import type { Breakdown, BreakdownItem, Overview } from '../types';
+import { type Loaded, useApi } from '../use-api';
 
 const label = (key: string | null) => key ?? '(none)';
 const toData = (items: BreakdownItem[]): Datum[] => items.map((i) => ({ label: label(i.key), value: usdNumber(i.costUsd), usd: i.costUsd }));
-
-/** The summary of the range just before `current`, of the same length, for the trend arrow. */
-function previousSummary(scope: Scope, current: Summary) {
-  const from = Date.parse(current.from);
-  const length = Date.parse(current.to) - from;
-  return getJson<Summary>('/v1/reports/summary', { ...filterQuery(scope), from: new Date(from - length).toISOString(), to: current.from });
-}
 
 function Trend({ change }: { change: number | null }) {
   if (change === null) return <span className="trend">no earlier spend to compare</span>;
@@ -28,18 +22,15 @@ function Trend({ change }: { change: number | null }) {
   );
 }
 
-function Cards({ scope }: { scope: Scope }) {
-  const key = JSON.stringify(scope);
-  const s = useApi(() => getJson<Summary>('/v1/reports/summary', rangeQuery(scope)), key);
-  // Drawn once the current figures are; the cards do not wait for it.
-  const prev = useApi(() => (s.data ? previousSummary(scope, s.data) : Promise.resolve(null)), `${key}:${s.data?.from ?? ''}`);
-  const p = useApi(() => getJson<Projection>('/v1/reports/projection', filterQuery(scope)), JSON.stringify(filterQuery(scope)));
-  if (s.error) return <p className="error" role="alert">{s.error}</p>;
-  const cur = s.data;
+function Cards({ overview }: { overview: Loaded<Overview> }) {
+  if (overview.error) return <p className="error" role="alert">{overview.error}</p>;
+  const cur = overview.data?.summary;
+  const prev = overview.data?.previousSummary;
+  const projection = overview.data?.projection;
   const tokens = cur ? cur.tokens.input + cur.tokens.output : 0;
   return (
-    <div className="cards" aria-busy={s.loading || undefined}>
-      <Card testId="card-cost" label="Total cost" value={cur ? formatUsd(cur.totalCostUsd) : '…'} detail={cur && prev.data ? <Trend change={percentChange(prev.data.totalCostNanos, cur.totalCostNanos)} /> : '\u00a0'} />
+    <div className="cards" aria-busy={overview.loading || undefined}>
+      <Card testId="card-cost" label="Total cost" value={cur ? formatUsd(cur.totalCostUsd) : '…'} detail={cur && prev ? <Trend change={percentChange(prev.totalCostNanos, cur.totalCostNanos)} /> : '\u00a0'} />
       <Card testId="card-calls" label="Calls" value={cur ? formatCount(cur.calls) : '…'} detail={cur && `${formatCount(cur.successfulCalls)} succeeded, ${formatCount(cur.failedCalls)} failed`} />
       <Card testId="card-tokens" label="Tokens" value={cur ? formatCount(tokens) : '…'} detail={cur && `${formatCount(cur.calls ? Math.round(tokens / cur.calls) : 0)} per call on average`} />
       <Card
@@ -51,16 +42,15 @@ function Cards({ scope }: { scope: Scope }) {
       <Card
         testId="card-projection"
         label="Projected month end"
-        value={p.error ? '—' : p.data ? formatUsd(p.data.projectedMonthEnd.costUsd) : '…'}
-        detail={p.data && `${formatUsd(p.data.monthToDate.costUsd)} so far, ${p.data.daysRemaining} days to go`}
+        value={projection ? formatUsd(projection.projectedMonthEnd.costUsd) : '…'}
+        detail={projection && `${formatUsd(projection.monthToDate.costUsd)} so far, ${projection.daysRemaining} days to go`}
       />
     </div>
   );
 }
 
-function DailyCost({ scope }: { scope: Scope }) {
-  const interval = scope.period === 'today' ? 'hour' : 'day';
-  const t = useApi(() => getJson<Timeseries>('/v1/reports/timeseries', { ...rangeQuery(scope), interval }), JSON.stringify(scope));
+function DailyCost({ overview, interval }: { overview: Loaded<Overview>; interval: 'hour' | 'day' }) {
+  const t = { ...overview, data: overview.data?.timeseries };
   const data: Datum[] = (t.data?.points ?? []).map((pt) => ({ label: (pt.date ?? pt.hour ?? pt.start).replace(/^\d{4}-/, ''), value: usdNumber(pt.costUsd), usd: pt.costUsd }));
   return (
     <Panel title={interval === 'hour' ? 'Hourly cost' : 'Daily cost'} error={t.error} loading={t.loading} className="wide">
@@ -69,12 +59,13 @@ function DailyCost({ scope }: { scope: Scope }) {
   );
 }
 
-function useBreakdown(scope: Scope, by: string, limit = 10) {
-  return useApi(() => getJson<Breakdown>('/v1/reports/breakdown', { ...rangeQuery(scope), by, limit }), `${by}:${limit}:${JSON.stringify(scope)}`);
-}
+type Dimension = keyof Overview['breakdowns'];
 
-function ByType({ scope }: { scope: Scope }) {
-  const b = useBreakdown(scope, 'type');
+/** One breakdown of the overview's answer, with the answer's loading state and error. */
+const breakdownOf = (overview: Loaded<Overview>, by: Dimension): Loaded<Breakdown> => ({ ...overview, data: overview.data?.breakdowns[by] });
+
+function ByType({ overview }: { overview: Loaded<Overview> }) {
+  const b = breakdownOf(overview, 'type');
   const items = (b.data?.items ?? []).filter((i) => i.costNanos !== '0');
   return (
     <Panel title="Cost by type" error={b.error} loading={b.loading}>
@@ -83,9 +74,7 @@ function ByType({ scope }: { scope: Scope }) {
   );
 }
 
-const ALL = 1000;
-
-/** The first `n` items and the rest summed exactly as "other" (so one request serves every panel of a dimension). */
+/** The first `n` items and the rest summed exactly as "other" (so one breakdown serves every panel of a dimension). */
 function topWithOther(b: Breakdown | undefined, n: number): { items: BreakdownItem[]; other: BreakdownItem | null } {
   if (!b) return { items: [], other: null };
   const rest = [...b.items.slice(n), ...(b.other ? [b.other] : [])];
@@ -108,8 +97,8 @@ function topWithOther(b: Breakdown | undefined, n: number): { items: BreakdownIt
   };
 }
 
-function BarsWithTable({ scope, by, title }: { scope: Scope; by: string; title: string }) {
-  const b = useBreakdown(scope, by, ALL);
+function BarsWithTable({ overview, by, title }: { overview: Loaded<Overview>; by: 'provider' | 'model'; title: string }) {
+  const b = breakdownOf(overview, by);
   const { items, other } = topWithOther(b.data, 10);
   return (
     <Panel title={title} error={b.error} loading={b.loading}>
@@ -125,8 +114,8 @@ function BarsWithTable({ scope, by, title }: { scope: Scope; by: string; title: 
   );
 }
 
-function TopUsers({ scope }: { scope: Scope }) {
-  const b = useBreakdown(scope, 'user');
+function TopUsers({ overview }: { overview: Loaded<Overview> }) {
+  const b = breakdownOf(overview, 'user');
   return (
     <Panel title="Top 10 users" error={b.error} loading={b.loading}>
       {b.data && b.data.items.length === 0 ? <Empty /> : <BreakdownTable caption="Top 10 users by cost" keyHeader="User" items={b.data?.items ?? []} other={b.data?.other ?? null} testId="table-users" />}
@@ -134,8 +123,8 @@ function TopUsers({ scope }: { scope: Scope }) {
   );
 }
 
-function ByAgent({ scope }: { scope: Scope }) {
-  const b = useBreakdown(scope, 'agent');
+function ByAgent({ overview }: { overview: Loaded<Overview> }) {
+  const b = breakdownOf(overview, 'agent');
   const items = b.data?.items ?? [];
   return (
     <Panel title="Cost by agent" error={b.error} loading={b.loading}>
@@ -160,8 +149,8 @@ function ByAgent({ scope }: { scope: Scope }) {
   );
 }
 
-function Unpriced({ scope }: { scope: Scope }) {
-  const b = useBreakdown(scope, 'model', ALL);
+function Unpriced({ overview }: { overview: Loaded<Overview> }) {
+  const b = breakdownOf(overview, 'model');
   const items = (b.data?.items ?? []).filter((i) => i.unpricedCalls > 0);
   const total = items.reduce((s, i) => s + i.unpricedCalls, 0);
   return (
@@ -197,17 +186,21 @@ function Unpriced({ scope }: { scope: Scope }) {
 }
 
 export function OverviewPage({ scope }: { scope: Scope }) {
+  const overview = useApi(() => loadOverview(scope), JSON.stringify(scope));
+  // The cards and the daily chart are drawn from the answer at once; the other panels in a deferred
+  // render after them, so the first figures on screen do not wait for every chart.
+  const later = useDeferredValue(overview);
   return (
     <>
-      <Cards scope={scope} />
-      <Unpriced scope={scope} />
+      <Cards overview={overview} />
+      <Unpriced overview={later} />
       <div className="grid">
-        <DailyCost scope={scope} />
-        <ByType scope={scope} />
-        <BarsWithTable scope={scope} by="provider" title="Cost by provider" />
-        <BarsWithTable scope={scope} by="model" title="Cost by model" />
-        <TopUsers scope={scope} />
-        <ByAgent scope={scope} />
+        <DailyCost overview={overview} interval={scope.period === 'today' ? 'hour' : 'day'} />
+        <ByType overview={later} />
+        <BarsWithTable overview={later} by="provider" title="Cost by provider" />
+        <BarsWithTable overview={later} by="model" title="Cost by model" />
+        <TopUsers overview={later} />
+        <ByAgent overview={later} />
       </div>
     </>
   );
