@@ -1,4 +1,5 @@
 import type { TokenCounts, UsageRecord } from '../usage/usage-record';
+import type { TagFilter } from './tag-sets';
 
 /** Rollups are kept in 15-minute UTC buckets: every IANA offset is a multiple of 15 minutes, so any zone's hour, day, week or month is an exact union of buckets. */
 export const BUCKET_MS = 15 * 60 * 1000;
@@ -16,6 +17,11 @@ export interface RollupQuery {
   /** Exclusive, epoch ms, on a bucket boundary. */
   toMs: number;
   filters: DimensionFilters;
+  /**
+   * Only records whose tags include every key=value given (absent or empty: every record). Answered
+   * from rollups kept per tag set, which only tagged records have.
+   */
+  tags?: TagFilter;
   /** Dimensions to group by; `bucket` groups by the 15-minute bucket start. Empty = one total row. */
   groupBy: ReadonlyArray<RollupDimension | 'bucket'>;
 }

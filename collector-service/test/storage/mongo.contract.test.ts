@@ -43,7 +43,7 @@ if (!uri) {
     const ALL = { tenant: 'default', fromMs: 0, toMs: Date.UTC(2100, 0, 1), filters: {} };
     it.each<keyof MongoFaults>(['afterInsert', 'afterClaim', 'afterDeltas'])('ends exact when a crash at %s is followed by the sender retrying', async (step) => {
       const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
-      const batch = Array.from({ length: 50 }, (_, i) => record({ costNanos: BigInt(1000 + i) }));
+      const batch = Array.from({ length: 50 }, (_, i) => record({ costNanos: BigInt(1000 + i), tags: i % 3 ? { team: i % 2 ? 'search' : 'ads' } : {} }));
       const crashing = await open(dbName, { [step]: true });
       await expect(crashing.ingest(batch)).rejects.toThrow(`injected fault ${step}`);
       await crashing.close();
@@ -53,6 +53,8 @@ if (!uri) {
       const [total] = await restarted.aggregate({ ...ALL, groupBy: [] });
       expect(total.calls).toBe(50);
       expect(total.costNanos).toBe(batch.reduce((s, r) => s + r.costNanos!, 0n));
+      const search = batch.filter((r) => r.tags.team === 'search');
+      expect((await restarted.aggregate({ ...ALL, tags: { team: 'search' }, groupBy: [] }))[0]).toMatchObject({ calls: search.length, costNanos: search.reduce((s, r) => s + r.costNanos!, 0n) });
       await restarted.close();
       await dropDatabase(dbName);
     });

@@ -32,11 +32,12 @@ describe('sqlite: one transaction per batch', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tokenledger-sqlite-'));
     const store = await open(join(dir, 'db.sqlite'));
     const ALL = { tenant: 'default', fromMs: 0, toMs: Date.UTC(2100, 0, 1), filters: {} };
-    await store.ingest([record()]);
+    await store.ingest([record({ tags: { team: 'search' } })]);
     const broken = record();
     (broken as unknown as { costNanos: unknown }).costNanos = { not: 'money' };
-    await expect(store.ingest([record(), broken])).rejects.toThrow();
+    await expect(store.ingest([record({ tags: { team: 'search' } }), broken])).rejects.toThrow();
     expect((await store.aggregate({ ...ALL, groupBy: [] }))[0].calls).toBe(1);
+    expect((await store.aggregate({ ...ALL, tags: { team: 'search' }, groupBy: [] }))[0].calls).toBe(1);
     expect((await store.listRecords({ ...ALL, limit: 10 })).records).toHaveLength(1);
     await store.close();
     rmSync(dir, { recursive: true, force: true });

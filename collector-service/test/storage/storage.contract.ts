@@ -132,6 +132,87 @@ describe(`storage contract: ${name}`, () => {
     await other.close();
   });
 
+  describe('tag filters', () => {
+    let seed = 11;
+    // The high bits: an LCG's low bits repeat with short periods, which would correlate the picks.
+    const next = (n: number) => Math.floor((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 12) % n;
+    const pick = <T,>(values: T[]) => values[next(values.length)];
+    /** Records with every mix of tags: none, one, several, given in any key order. */
+    const tagged = (n: number) =>
+      Array.from({ length: n }, () => {
+        const tags: Record<string, string> = {};
+        const env = pick(['prod', 'dev', null]);
+        const team = pick(['search', 'ads', null]);
+        if (next(2)) {
+          if (env) tags.env = env;
+          if (team) tags.team = team;
+        } else {
+          if (team) tags.team = team;
+          if (env) tags.env = env;
+        }
+        if (next(4) === 0) tags.run = `r${next(5)}`;
+        return record({
+          timeMs: Date.UTC(2026, 10, 1) + next(3 * 86_400_000),
+          user: pick(['ann', 'ben', null]),
+          model: pick(['gpt-4o', 'o3']),
+          costNanos: next(10) === 0 ? null : BigInt(next(100_000)) * 100_000_000_000n + BigInt(next(100_000)),
+          status: next(9) === 0 ? 'error' : 'ok',
+          tags,
+        });
+      });
+    const includes = (r: ReturnType<typeof record>, want: Record<string, string>) => Object.entries(want).every(([k, v]) => r.tags[k] === v);
+    const sum = (rs: ReturnType<typeof record>[]) => rs.reduce((s, r) => s + (r.costNanos ?? 0n), 0n);
+
+    it('sums exactly the records whose tags include every tag asked for', async () => {
+      const records = tagged(600);
+      await store.ingest(records.slice(0, 300));
+      await store.ingest(records.slice(300));
+      for (const want of [{ team: 'search' }, { env: 'prod', team: 'search' }, { team: 'search', env: 'prod' }, { env: 'dev' }, { run: 'r1', env: 'prod' }]) {
+        const matching = records.filter((r) => includes(r, want));
+        const [row] = await store.aggregate({ ...ALL, tags: want, groupBy: [] });
+        expect(row).toMatchObject({ costNanos: sum(matching), calls: matching.length, errorCalls: matching.filter((r) => r.status === 'error').length, unpricedCalls: matching.filter((r) => r.costNanos === null).length });
+        expect(row.tokens.input).toBe(matching.reduce((s, r) => s + r.tokens.input, 0));
+      }
+      expect(sum(records.filter((r) => includes(r, { team: 'search' }))) > 2n ** 53n).toBe(true);
+      expect(await store.aggregate({ ...ALL, tags: { team: 'nobody' }, groupBy: [] })).toEqual([]);
+      expect(await store.aggregate({ ...ALL, tags: { team: 'search', env: 'staging' }, groupBy: [] })).toEqual([]);
+      // No tag filter (or an empty one): every record, tagged or not.
+      expect((await store.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ costNanos: sum(records), calls: 600 });
+      expect((await store.aggregate({ ...ALL, tags: {}, groupBy: [] }))[0]).toMatchObject({ costNanos: sum(records), calls: 600 });
+    });
+
+    it('combines a tag filter with dimension filters, grouping and a time range', async () => {
+      const records = tagged(400);
+      await store.ingest(records);
+      const want = { team: 'search' };
+      const byUser = await store.aggregate({ ...ALL, tags: want, filters: { model: 'o3' }, groupBy: ['user'] });
+      for (const user of ['ann', 'ben', null]) {
+        const matching = records.filter((r) => includes(r, want) && r.model === 'o3' && r.user === user);
+        expect(byUser.find((row) => row.key.user === user)?.costNanos ?? 0n).toBe(sum(matching));
+      }
+      expect(byUser).toHaveLength(3);
+      const fromMs = Date.UTC(2026, 10, 2);
+      const toMs = Date.UTC(2026, 10, 3, 6);
+      const byBucket = await store.aggregate({ ...ALL, fromMs, toMs, tags: want, filters: { user: 'ann' }, groupBy: ['bucket'] });
+      const inRange = records.filter((r) => includes(r, want) && r.user === 'ann' && r.timeMs >= fromMs && r.timeMs < toMs);
+      expect(byBucket.reduce((s, row) => s + row.costNanos, 0n)).toBe(sum(inRange));
+      for (const row of byBucket) expect(row.calls).toBe(inRange.filter((r) => Math.floor(r.timeMs / 900_000) * 900_000 === row.key.bucket).length);
+    });
+
+    it('counts a retried tagged batch once, also when two instances write it at once', async () => {
+      const other = await fixture.another();
+      const records = tagged(200);
+      await store.ingest(records.slice(0, 150));
+      await Promise.all([store.ingest(records), other.ingest(records), store.ingest(records.slice(100)), other.ingest(records.slice(0, 50))]);
+      await store.ingest(records);
+      for (const want of [{ team: 'ads' }, { env: 'prod' }]) {
+        const matching = records.filter((r) => includes(r, want));
+        expect((await other.aggregate({ ...ALL, tags: want, groupBy: [] }))[0]).toMatchObject({ costNanos: sum(matching), calls: matching.length });
+      }
+      await other.close();
+    });
+  });
+
   it('keeps API keys by hash, lists them per tenant, and revokes them', async () => {
     await store.createApiKey({ id: 'k1', hash: 'aa'.repeat(32), role: 'viewer', tenant: 'acme', name: 'finance', createdAtMs: 1, revokedAtMs: null });
     await store.createApiKey({ id: 'k2', hash: 'bb'.repeat(32), role: 'ingest', tenant: null, name: null, createdAtMs: 2, revokedAtMs: null });

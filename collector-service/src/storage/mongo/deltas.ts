@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { UsageRecord } from '../../usage/usage-record';
 import { BUCKET_MS, ROLLUP_DIMENSIONS, type RollupDimension, type RollupQuery, type RollupRow } from '../storage.port';
+import { canonicalTagSet, type TagFilter, tagSetIncludes } from '../tag-sets';
 
 /** One batch's contribution to one rollup group: immutable, identified by batch + group. */
 export interface DeltaDoc {
@@ -16,6 +17,8 @@ export interface DeltaDoc {
   feature: string | null;
   service: string;
   status: string;
+  /** The records' tag set (canonicalTagSet), null when they have none. Absent on deltas written before tags were rolled up. */
+  tags?: string | null;
   /** Int64 in the store; bigint in the application. */
   costNanos: bigint;
   calls: number;
@@ -35,10 +38,12 @@ export function deltasOf(batch: string, records: UsageRecord[]): DeltaDoc[] {
   for (const r of records) {
     const bucket = Math.floor(r.timeMs / BUCKET_MS) * BUCKET_MS;
     const dims = { provider: r.provider, model: r.model, costType: r.costType, user: r.user, agent: r.agent, feature: r.feature, service: r.service, status: r.status };
-    const key = JSON.stringify([r.tenant, bucket, ...ROLLUP_DIMENSIONS.map((d) => dims[d])]);
+    const tags = canonicalTagSet(r.tags);
+    // Untagged groups keep the key (and so the _id) they had before tags were rolled up.
+    const key = JSON.stringify([r.tenant, bucket, ...ROLLUP_DIMENSIONS.map((d) => dims[d]), ...(tags === null ? [] : [tags])]);
     let d = groups.get(key);
     if (!d) {
-      d = { _id: `${batch}|${createHash('sha1').update(key).digest('hex')}`, batch, tenant: r.tenant, bucket, ...dims, costNanos: 0n, calls: 0, errorCalls: 0, unpricedCalls: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0, durationMsSum: 0 };
+      d = { _id: `${batch}|${createHash('sha1').update(key).digest('hex')}`, batch, tenant: r.tenant, bucket, ...dims, tags, costNanos: 0n, calls: 0, errorCalls: 0, unpricedCalls: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0, durationMsSum: 0 };
       groups.set(key, d);
     }
     d.calls++;
@@ -55,10 +60,11 @@ export function deltasOf(batch: string, records: UsageRecord[]): DeltaDoc[] {
   return [...groups.values()];
 }
 
-/** Sums deltas into report rows, exactly (BigInt money), grouped as asked. */
-export function sumDeltas(docs: DeltaDoc[], groupBy: RollupQuery['groupBy']): RollupRow[] {
+/** Sums deltas into report rows, exactly (BigInt money), grouped as asked; with a tag filter, only deltas whose tag set includes it. */
+export function sumDeltas(docs: DeltaDoc[], groupBy: RollupQuery['groupBy'], tags?: TagFilter): RollupRow[] {
   const rows = new Map<string, RollupRow>();
   for (const d of docs) {
+    if (!tagSetIncludes(d.tags, tags)) continue;
     const key: RollupRow['key'] = {};
     for (const g of groupBy) {
       if (g === 'bucket') key.bucket = Number(d.bucket);

@@ -18,6 +18,7 @@ import {
   type StoragePort,
 } from '../storage.port';
 import { type DeltaDoc, deltasOf, sumDeltas } from './deltas';
+import { hasTagFilter } from '../tag-sets';
 
 interface RecordDoc {
   _id: string;
@@ -162,7 +163,9 @@ export class MongoStore implements StoragePort {
       const value = query.filters[dimension];
       if (value !== undefined) (filter as Record<string, unknown>)[dimension] = value;
     }
-    return sumDeltas(await this.deltas.find(filter).toArray(), query.groupBy);
+    // Only tagged deltas can match a tag filter; which tag sets include it is decided in sumDeltas.
+    if (hasTagFilter(query.tags)) filter.tags = { $ne: null };
+    return sumDeltas(await this.deltas.find(filter).toArray(), query.groupBy, query.tags);
   }
 
   async listRecords(query: RecordQuery): Promise<RecordPage> {
