@@ -1,4 +1,5 @@
 import type { StoragePort } from '../storage/storage.port';
+import { tagsInclude } from '../storage/tag-sets';
 import type { UsageRecord } from '../usage/usage-record';
 import { type Budget, SCOPE_DIMENSIONS, scopeFilters } from './budget';
 import type { BudgetPeriodWindow } from './budget-state';
@@ -12,7 +13,7 @@ export interface PeriodSpend {
 
 /** Reads a budget's spend in a period from the exact rollups (never raw records). */
 export async function readSpend(storage: StoragePort, tenant: string, budget: Budget, window: BudgetPeriodWindow): Promise<PeriodSpend> {
-  const query = { tenant, fromMs: window.startMs, toMs: window.endMs, filters: scopeFilters(budget.scope) };
+  const query = { tenant, fromMs: window.startMs, toMs: window.endMs, filters: scopeFilters(budget.scope), tags: budget.scope.tags };
   if (!budget.scope.perUser) {
     const [row] = await storage.aggregate({ ...query, groupBy: [] });
     return { total: row?.costNanos ?? 0n, byUser: null };
@@ -27,11 +28,12 @@ export async function readSpend(storage: StoragePort, tenant: string, budget: Bu
   return { total, byUser };
 }
 
-/** Whether a stored record counts toward a budget (its scope; a perUser budget needs a user). */
+/** Whether a stored record counts toward a budget (its scope, tags included; a perUser budget needs a user). */
 export function recordInScope(budget: Budget, record: UsageRecord): boolean {
   for (const d of SCOPE_DIMENSIONS) {
     const wanted = budget.scope[d];
     if (wanted !== undefined && record[d] !== wanted) return false;
   }
+  if (!tagsInclude(record.tags, budget.scope.tags)) return false;
   return !budget.scope.perUser || record.user !== null;
 }

@@ -17,6 +17,8 @@ export const SCOPE_DIMENSIONS = ['user', 'agent', 'model', 'provider', 'feature'
 export type ScopeDimension = (typeof SCOPE_DIMENSIONS)[number];
 
 export interface BudgetScope extends Partial<Record<ScopeDimension, string>> {
+  /** Only records whose tags include every one of these key=value pairs. */
+  tags?: Record<string, string>;
   /** The limit applies to each user separately. */
   perUser?: boolean;
 }
@@ -124,9 +126,8 @@ function scopeOf(value: unknown): BudgetScope {
       if (typeof v !== 'boolean') throw new BudgetFieldError('scope.perUser', 'must be true or false');
       if (v) scope.perUser = true;
     } else if (key === 'tags') {
-      // Spend comes from the rollups, which have no tag dimension; a tag budget could only be a scan
-      // of raw records, which is neither fast enough for checks nor kept past retention.
-      throw new BudgetFieldError('scope.tags', 'is not supported yet: spend is summed from rollups that have no tag dimension; scope by feature, service, agent, model, provider or user instead');
+      const tags = scopeTagsOf(v);
+      if (Object.keys(tags).length > 0) scope.tags = tags;
     } else if ((SCOPE_DIMENSIONS as readonly string[]).includes(key)) {
       const dimension = key as ScopeDimension;
       const field = `scope.${dimension}`;
@@ -137,6 +138,22 @@ function scopeOf(value: unknown): BudgetScope {
   }
   if (scope.perUser && scope.user !== undefined) throw new BudgetFieldError('scope.perUser', 'cannot be combined with scope.user (perUser gives every user the limit; scope.user names one)');
   return scope;
+}
+
+const MAX_TAGS = 20;
+
+/** A scope's tags: an object of non-empty strings; a wrong value is named by its key (`scope.tags.team`). */
+function scopeTagsOf(value: unknown): Record<string, string> {
+  const field = 'scope.tags';
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new BudgetFieldError(field, 'must be an object of tag values, like { "team": "search" }');
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > MAX_TAGS) throw new BudgetFieldError(field, `must have at most ${MAX_TAGS} tags`);
+  for (const [key, v] of entries) {
+    if (key === '' || key.length > MAX_TEXT) throw new BudgetFieldError(field, `keys must be non-empty strings of at most ${MAX_TEXT} characters`);
+    text(v, `${field}.${key}`);
+  }
+  // fromEntries, not assignment: a tag named __proto__ stays a tag.
+  return Object.fromEntries(entries) as Record<string, string>;
 }
 
 function limitOf(value: unknown): bigint {

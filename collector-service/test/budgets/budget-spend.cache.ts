@@ -87,6 +87,29 @@ describe(`budget spend cache: ${name}`, () => {
     cache.close();
   });
 
+  it("adds a tagged record to the budgets whose tags it includes, and re-reads the same sum after another instance's write", async () => {
+    const feed = new StoredRecordsFeed();
+    const store = feed.observe(inner);
+    const cache = new BudgetSpendCache(store, feed);
+    const search: Budget = { ...BUDGET, id: 'search', scope: { tags: { team: 'search' } } };
+    const prodSearch: Budget = { ...BUDGET, id: 'prod-search', scope: { tags: { team: 'search', env: 'prod' }, model: 'o3' } };
+    await store.ingest([record({ tags: { team: 'search' }, timeMs: NOW, costNanos: 1n })]);
+    for (const b of [search, prodSearch]) await cache.spend('default', b, NOW);
+    await store.ingest([
+      record({ tags: { env: 'prod', team: 'search' }, model: 'o3', timeMs: NOW, costNanos: 2n }),
+      record({ tags: { team: 'search', env: 'prod', run: 'r1' }, model: 'gpt-4o', timeMs: NOW, costNanos: 4n }),
+      record({ tags: { team: 'ads', env: 'prod' }, model: 'o3', timeMs: NOW, costNanos: 8n }),
+      record({ tags: {}, model: 'o3', timeMs: NOW, costNanos: 16n }),
+    ]);
+    expect((await cache.spend('default', search, NOW)).spend.total).toBe(7n);
+    expect((await cache.spend('default', prodSearch, NOW)).spend.total).toBe(2n);
+    await inner.ingest([record({ tags: { team: 'search', env: 'prod' }, model: 'o3', timeMs: NOW, costNanos: 32n })]); // another instance
+    await cache.sync(NOW);
+    expect((await cache.spend('default', search, NOW)).spend.total).toBe(39n);
+    expect((await cache.spend('default', prodSearch, NOW)).spend.total).toBe(34n);
+    cache.close();
+  });
+
   it('adds only records of the period and scope, and notices writes it did not make', async () => {
     const feed = new StoredRecordsFeed();
     const store = feed.observe(inner);

@@ -68,7 +68,7 @@ describe('budgets', () => {
     [{ thresholds: [0.8, 'high'] }, 'thresholds[1]'],
     [{ action: 'stop' }, 'action'],
     [{ channels: 'ops' }, 'channels'],
-    [{ scope: { tags: { team: 'search' } } }, 'scope.tags'],
+    [{ scope: { tags: { team: '' } } }, 'scope.tags.team'],
     [{ scope: { team: 'search' } }, 'scope.team'],
     [{ scope: { perUser: true, user: 'alice' } }, 'scope.perUser'],
     [{ owner: 'finance' }, 'owner'],

@@ -152,10 +152,12 @@ describe('the finance dashboard in a real browser', () => {
     await form.getByLabel('Name').fill('Embeddings');
     await form.getByLabel('Limit (USD)').fill('5');
     await form.getByLabel('Model').fill('text-embedding-3-small');
+    await form.getByLabel('Tags').fill('team=search, env=prod');
     await form.getByRole('button', { name: 'Create budget' }).click();
     await budgets.locator('li', { hasText: 'Embeddings' }).waitFor();
     const { budgets: stored } = await api('/v1/budgets');
-    expect(stored.find((b: any) => b.name === 'Embeddings')).toMatchObject({ limitNanos: '5000000000', period: 'month', scope: { model: 'text-embedding-3-small' } });
+    expect(stored.find((b: any) => b.name === 'Embeddings')).toMatchObject({ limitNanos: '5000000000', period: 'month', scope: { model: 'text-embedding-3-small', tags: { team: 'search', env: 'prod' } } });
+    await expect(budgets.locator('li', { hasText: 'Embeddings' }).textContent()).resolves.toContain('Only calls tagged team=search, env=prod');
     await screenshot(page, 'budgets');
     expect(await seriousA11yViolations(page)).toEqual([]);
     expect(errors).toEqual([]);

@@ -28,6 +28,22 @@ interface BudgetStatus {
 }
 
 const SCOPE_FIELDS = ['user', 'agent', 'model', 'provider', 'feature', 'service'] as const;
+/** "team=search, env=prod" → { team: "search", env: "prod" }; throws on a pair without a key or a value. */
+function parseTags(text: string): Record<string, string> {
+  const pairs = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((pair) => {
+      const at = pair.indexOf('=');
+      const [key, value] = [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
+      if (at < 0 || !key || !value) throw new Error(`Tags: "${pair}" is not key=value (write team=search, env=prod)`);
+      return [key, value];
+    });
+  return Object.fromEntries(pairs);
+}
+const formatTags = (tags: unknown) => Object.entries((tags ?? {}) as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(', ');
+
 /** Lists may come bare or wrapped; take either. */
 const listOf = <T,>(body: unknown, field: string): T[] => (Array.isArray(body) ? body : ((body as Record<string, T[]>)?.[field] ?? []));
 
@@ -41,9 +57,15 @@ function BudgetForm({ initial, onDone }: { initial: Budget | null; onDone: () =>
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
-    // Tags are not edited here; keep the budget's own.
-    const scope: Record<string, unknown> = initial?.scope.tags ? { tags: initial.scope.tags } : {};
+    const scope: Record<string, unknown> = {};
     for (const k of SCOPE_FIELDS) if (String(f.get(k) ?? '').trim()) scope[k] = String(f.get(k)).trim();
+    try {
+      const tags = parseTags(String(f.get('tags') ?? ''));
+      if (Object.keys(tags).length) scope.tags = tags;
+    } catch (err) {
+      setError((err as Error).message);
+      return;
+    }
     if (f.get('perUser')) scope.perUser = true;
     const body = {
       name: String(f.get('name')),
@@ -99,6 +121,9 @@ function BudgetForm({ initial, onDone }: { initial: Budget | null; onDone: () =>
           {k[0].toUpperCase() + k.slice(1)} <input name={k} placeholder="any" defaultValue={String(initial?.scope[k] ?? '')} />
         </label>
       ))}
+      <label>
+        Tags <input name="tags" placeholder="any, or team=search, env=prod" defaultValue={formatTags(initial?.scope.tags)} />
+      </label>
       <label className="check">
         <input type="checkbox" name="perUser" defaultChecked={Boolean(initial?.scope.perUser)} /> Limit applies to each user
       </label>
@@ -149,6 +174,7 @@ export function BudgetsPage({ isAdmin }: { isAdmin: boolean }) {
                     {budget.action === 'block' ? ', blocks calls' : ''}
                   </span>
                 </div>
+                {budget.scope.tags ? <div className="hint">Only calls tagged {formatTags(budget.scope.tags)}</div> : null}
                 {status && <progress max={100} value={Math.min(100, status.ratio * 100)} aria-label={`${budget.name}: ${formatPercent(status.ratio * 100)} used`} />}
                 {status && (
                   <div className="hint">
