@@ -6,7 +6,7 @@
 // Run: ./run node bench/instrumentation.anthropic.bench.js   (build first: ./run build)
 //      BENCH_CALLS (default 1000 per round, 5 rounds per figure), BENCH_HEAP_CALLS (default 100000) to change the sizes.
 'use strict';
-const { execFileSync } = require('node:child_process');
+const { answer, attach, cellOverBare, discardingTelemetry, measureHeap, runChild, timeCalls, timer } = require('./instrumentation-harness');
 
 // The SDK (1.x) emits its own `anthropic.messages.create` span on every call unless this is `false`
 // (read when a client is constructed). Off for the bare and the instrumented runs alike, so the
@@ -25,30 +25,12 @@ const STREAM_REPEAT = '33';
 const STREAM_EVENTS = 104;
 
 async function child(mode, what) {
-  const { TracerProvider, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace');
-  const { MeterProvider, MetricReader } = require('@opentelemetry/sdk-metrics');
   const { startMockLlmServer } = require('../test/mock-llm-server/dist');
-  let exported = 0;
-  const discard = {
-    export: (spans, done) => {
-      exported += spans.length;
-      done({ code: 0 });
-    },
-    shutdown: async () => {},
-  };
-  const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: discard })] });
-  class Reader extends MetricReader {
-    async onForceFlush() {}
-    async onShutdown() {}
-  }
-  const meterProvider = new MeterProvider({ readers: [new Reader()] });
+  const telemetry = discardingTelemetry();
   const sdk = require('@anthropic-ai/sdk');
   if (mode === 'ours') {
     const { AnthropicInstrumentation } = require('../packages/instrumentation-anthropic/dist');
-    const inst = new AnthropicInstrumentation({ enabled: false });
-    inst.setTracerProvider(tracerProvider);
-    inst.setMeterProvider(meterProvider);
-    inst.patch(sdk);
+    attach(new AnthropicInstrumentation({ enabled: false }), telemetry).patch(sdk);
   }
   const server = await startMockLlmServer();
   const client = new sdk.Anthropic({ apiKey: 'k', baseURL: server.url, maxRetries: 0 });
@@ -68,51 +50,23 @@ async function child(mode, what) {
   };
   // CPU time of this process per call (the SDK, the instrumentation and the in-process server), which
   // a busy shared machine disturbs far less than wall time; wall time is reported beside it.
-  let made = 0;
-  const time = async (fn, n) => {
-    made += n;
-    const start = process.hrtime.bigint();
-    const cpu = process.cpuUsage();
-    for (let i = 0; i < n; i++) await fn();
-    const used = process.cpuUsage(cpu);
-    return { wall: Number(process.hrtime.bigint() - start) / 1e3 / n, cpu: (used.user + used.system) / n };
-  };
-  const median = (rounds, key) => rounds.map((r) => r[key]).sort((a, b) => a - b)[Math.floor(rounds.length / 2)];
-  const out = {};
-  if (what === 'heap') {
-    await time(calls.create, 500);
-    global.gc();
-    const before = process.memoryUsage().heapUsed;
-    // Eight calls in flight: the heap question is about what stays behind, not about latency.
-    await Promise.all(Array.from({ length: 8 }, () => time(calls.create, HEAP_CALLS / 8)));
-    global.gc();
-    out.heapMb = process.memoryUsage().heapUsed / 1e6;
-    out.heapGrowthMb = (process.memoryUsage().heapUsed - before) / 1e6;
-  } else {
-    for (const [name, fn] of Object.entries(calls)) {
-      await time(fn, Math.max(50, CALLS / 10)); // warm-up
-      const rounds = [];
-      for (let i = 0; i < 5; i++) rounds.push(await time(fn, CALLS));
-      out[name] = median(rounds, 'cpu'); // median of five
-      out[`${name}Wall`] = median(rounds, 'wall');
-    }
-  }
+  const { time, made } = timer();
+  // Heap: eight calls in flight, the question is about what stays behind, not about latency.
+  const out = what === 'heap' ? await measureHeap(time, calls.create, { calls: HEAP_CALLS, inFlight: 8 }) : await timeCalls(time, calls, { calls: CALLS, rounds: 5 });
   await server.close();
   // One span per call, the messages.stream() helper's included: fewer would flatter the figures.
-  if (mode !== 'bare' && exported !== made) throw new Error(`${mode} exported ${exported} spans for ${made} calls: the comparison would be meaningless`);
-  process.stdout.write(JSON.stringify(out));
+  if (mode !== 'bare' && telemetry.exported() !== made()) throw new Error(`${mode} exported ${telemetry.exported()} spans for ${made()} calls: the comparison would be meaningless`);
+  return out;
 }
 
 function run(mode, what = 'time') {
-  const stdout = execFileSync(process.execPath, ['--expose-gc', __filename, mode, what], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  return JSON.parse(stdout);
+  return runChild(__filename, [mode, what]);
 }
 
 function main() {
   const { VERSION } = require('@anthropic-ai/sdk/version');
   const results = ['bare', 'ours'].map((mode) => ({ mode, ...run(mode), ...run(mode, 'heap') }));
-  const bare = results[0];
-  const cell = (r, k) => `${r[k].toFixed(0).padStart(6)}${r.mode === 'bare' ? '' : ` (${r[k] >= bare[k] ? '+' : ''}${(r[k] - bare[k]).toFixed(0)})`}`.padEnd(19);
+  const cell = (r, k) => cellOverBare(r, results[0], k, 19);
   console.log(`@anthropic-ai/sdk ${VERSION} per-call cost, µs/call: CPU (wall), median of 5 × ${CALLS} sequential calls; heap after ${HEAP_CALLS.toLocaleString('en-US')} messages.create calls; ANTHROPIC_OPEN_TELEMETRY=false; Node ${process.version}, load average ${require('node:os').loadavg()[0].toFixed(1)}`);
   console.log(`${'instrumentation'.padEnd(17)}${['messages.create', `stream (${STREAM_EVENTS} events)`, 'messages.stream()'].map((h) => h.padEnd(20)).join('')}heap MB (growth)`);
   for (const r of results) {
@@ -121,8 +75,5 @@ function main() {
   }
 }
 
-if (process.argv[2]) child(process.argv[2], process.argv[3]).catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (process.argv[2]) answer(child(process.argv[2], process.argv[3]));
 else main();

@@ -6,7 +6,7 @@
 // Run: ./run node bench/instrumentation.google-genai.bench.js   (build first: ./run build)
 //      BENCH_CALLS (default 2000 per figure), BENCH_HEAP_CALLS (default 100000) to change the sizes.
 'use strict';
-const { execFileSync } = require('node:child_process');
+const { answer, attach, cellOverBare, discardingTelemetry, measureHeap, runChild, timeCalls, timer } = require('./instrumentation-harness');
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
 const HEAP_CALLS = Number(process.env.BENCH_HEAP_CALLS ?? 100_000);
@@ -17,8 +17,6 @@ const STREAM_REPEAT = '33'; // 33 × "Hello from gemini-2.5-flash!" = 99 words, 
  * resolves at once, called bare and then patched, CPU µs per call (the SDK and server excluded).
  */
 async function alone() {
-  const { TracerProvider, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace');
-  const { MeterProvider, MetricReader } = require('@opentelemetry/sdk-metrics');
   const { GoogleGenAIInstrumentation } = require('../packages/instrumentation-google-genai/dist');
   const response = {
     responseId: 'r1',
@@ -45,37 +43,19 @@ async function alone() {
   const rounds = async () => [await cpu(CALLS * 10), await cpu(CALLS * 10), await cpu(CALLS * 10)].sort((a, b) => a - b)[1];
   await cpu(CALLS * 5);
   const bare = await rounds();
-  const discard = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
-  class Reader extends MetricReader {
-    async onForceFlush() {}
-    async onShutdown() {}
-  }
-  const inst = new GoogleGenAIInstrumentation({ enabled: false });
-  inst.setTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: discard })] }));
-  inst.setMeterProvider(new MeterProvider({ readers: [new Reader()] }));
-  inst.patchGenAI({ Models });
+  attach(new GoogleGenAIInstrumentation({ enabled: false }), discardingTelemetry()).patchGenAI({ Models });
   await cpu(CALLS * 5);
-  process.stdout.write(JSON.stringify({ bare, ours: await rounds() }));
+  return { bare, ours: await rounds() };
 }
 
 async function child(mode, what) {
-  const { TracerProvider, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace');
-  const { MeterProvider, MetricReader } = require('@opentelemetry/sdk-metrics');
   const { startMockLlmServer } = require('../test/mock-llm-server/dist');
-  const discard = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
-  const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: discard })] });
-  class Reader extends MetricReader {
-    async onForceFlush() {}
-    async onShutdown() {}
-  }
-  const meterProvider = new MeterProvider({ readers: [new Reader()] });
+  const telemetry = discardingTelemetry();
   const genai = require('@google/genai');
   const legacy = require('@google/generative-ai');
   if (mode === 'ours') {
     const { GoogleGenAIInstrumentation } = require('../packages/instrumentation-google-genai/dist');
-    const inst = new GoogleGenAIInstrumentation({ enabled: false });
-    inst.setTracerProvider(tracerProvider);
-    inst.setMeterProvider(meterProvider);
+    const inst = attach(new GoogleGenAIInstrumentation({ enabled: false }), telemetry);
     inst.patchGenAI(genai);
     inst.patchLegacy(legacy);
   }
@@ -94,39 +74,15 @@ async function child(mode, what) {
   };
   // CPU time of this process per call (the SDK, the instrumentation and the in-process server), which
   // a busy shared machine disturbs far less than wall time; wall time is reported beside it.
-  const time = async (fn, n) => {
-    const start = process.hrtime.bigint();
-    const cpu = process.cpuUsage();
-    for (let i = 0; i < n; i++) await fn();
-    const used = process.cpuUsage(cpu);
-    return { wall: Number(process.hrtime.bigint() - start) / 1e3 / n, cpu: (used.user + used.system) / n };
-  };
-  const median = (rounds, key) => rounds.map((r) => r[key]).sort((a, b) => a - b)[1];
-  const out = {};
-  if (what === 'heap') {
-    await time(calls.generate, 500);
-    global.gc();
-    const before = process.memoryUsage().heapUsed;
-    await time(calls.generate, HEAP_CALLS);
-    global.gc();
-    out.heapMb = process.memoryUsage().heapUsed / 1e6;
-    out.heapGrowthMb = (process.memoryUsage().heapUsed - before) / 1e6;
-  } else {
-    for (const [name, fn] of Object.entries(calls)) {
-      await time(fn, Math.max(50, CALLS / 10)); // warm-up
-      // Median of three rounds: the in-process server shares the core and the scheduler is noisy.
-      const rounds = [await time(fn, CALLS), await time(fn, CALLS), await time(fn, CALLS)];
-      out[name] = median(rounds, 'cpu');
-      out[`${name}Wall`] = median(rounds, 'wall');
-    }
-  }
+  const { time } = timer();
+  // Timing: median of three rounds (the in-process server shares the core and the scheduler is noisy).
+  const out = what === 'heap' ? await measureHeap(time, calls.generate, { calls: HEAP_CALLS, inFlight: 1 }) : await timeCalls(time, calls, { calls: CALLS, rounds: 3 });
   await server.close();
-  process.stdout.write(JSON.stringify(out));
+  return out;
 }
 
 function run(mode, what = 'time') {
-  const stdout = execFileSync(process.execPath, ['--expose-gc', __filename, mode, what], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  return JSON.parse(stdout);
+  return runChild(__filename, [mode, what]);
 }
 
 function main() {
@@ -142,8 +98,7 @@ function main() {
   };
   const results = ['bare', 'ours'].map((mode) => ({ mode, ...run(mode), ...run(mode, 'heap') }));
   const isolated = run('alone');
-  const bare = results[0];
-  const cell = (r, k) => `${r[k].toFixed(0).padStart(6)}${r.mode === 'bare' ? '' : ` (${r[k] >= bare[k] ? '+' : ''}${(r[k] - bare[k]).toFixed(0)})`}`.padEnd(17);
+  const cell = (r, k) => cellOverBare(r, results[0], k, 17);
   console.log(`Google SDKs per-call cost, µs/call: CPU (wall), median of 3 × ${CALLS} sequential calls; heap after ${HEAP_CALLS.toLocaleString('en-US')} generateContent calls; @google/genai ${version('@google/genai')}, @google/generative-ai ${version('@google/generative-ai')}, Node ${process.version}, load average ${require('node:os').loadavg()[0].toFixed(1)}`);
   console.log('instrumentation  generateContent   stream(99 chunks)  embedContent      legacy generate   heap MB (growth)');
   for (const r of results) {
@@ -153,8 +108,5 @@ function main() {
   console.log(`instrumentation alone (request method stubbed, span + metrics + usage): ${(isolated.ours - isolated.bare).toFixed(1)} µs CPU/call (bare stub ${isolated.bare.toFixed(1)})`);
 }
 
-if (process.argv[2]) (process.argv[2] === 'alone' ? alone() : child(process.argv[2], process.argv[3])).catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (process.argv[2]) answer(process.argv[2] === 'alone' ? alone() : child(process.argv[2], process.argv[3]));
 else main();

@@ -8,45 +8,24 @@
 //      `... bench.js time` or `... bench.js heap` runs one part; BENCH_CALLS (default 1000 per round,
 //      5 rounds per figure) and BENCH_HEAP_CALLS (default 100000) change the sizes.
 'use strict';
-const { execFileSync } = require('node:child_process');
+const { answer, attach, discardingTelemetry, measureHeap, runChild, timeCalls, timer } = require('./instrumentation-harness');
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 1000);
 const HEAP_CALLS = Number(process.env.BENCH_HEAP_CALLS ?? 100_000);
 const STREAM_REPEAT = '33'; // 33 × "Hello from gpt-4o!" = 99 words: role + 99 content + finish + usage = 102 chunks
 
-async function child(sdkName, mode) {
-  const { TracerProvider, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace');
-  const { MeterProvider, MetricReader } = require('@opentelemetry/sdk-metrics');
+async function child(sdkName, mode, what) {
   const { startMockLlmServer } = require('../test/mock-llm-server/dist');
-  let exported = 0;
-  const discard = {
-    export: (spans, done) => {
-      exported += spans.length;
-      done({ code: 0 });
-    },
-    shutdown: async () => {},
-  };
-  const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: discard })] });
-  class Reader extends MetricReader {
-    async onForceFlush() {}
-    async onShutdown() {}
-  }
-  const meterProvider = new MeterProvider({ readers: [new Reader()] });
+  const telemetry = discardingTelemetry();
   const sdk = require(sdkName);
   if (mode === 'ours') {
     const { OpenAIInstrumentation } = require('../packages/instrumentation-openai/dist');
-    const inst = new OpenAIInstrumentation({ enabled: false });
-    inst.setTracerProvider(tracerProvider);
-    inst.setMeterProvider(meterProvider);
-    inst.patch(sdk);
+    attach(new OpenAIInstrumentation({ enabled: false }), telemetry).patch(sdk);
   } else if (mode === 'official') {
     const { OpenAIInstrumentation } = require('@opentelemetry/instrumentation-openai');
     // Enabled (its patched methods check), but the package is loaded as `openai-v6`, which no hook
     // matches: patch it directly, as ours is.
-    const inst = new OpenAIInstrumentation();
-    inst.setTracerProvider(tracerProvider);
-    inst.setMeterProvider(meterProvider);
-    inst.getModuleDefinitions()[0].patch(sdk);
+    attach(new OpenAIInstrumentation(), telemetry).getModuleDefinitions()[0].patch(sdk);
   }
   const server = await startMockLlmServer();
   const client = new sdk.OpenAI({ apiKey: 'k', baseURL: `${server.url}/v1`, maxRetries: 0 });
@@ -61,43 +40,17 @@ async function child(sdkName, mode) {
   };
   // CPU time (user + system) of the main thread — the SDK, the instrumentation and the loopback
   // server; not GC helper threads — per call: on a shared machine wall time mostly measures the
-  // neighbours, CPU time what we spend.
-  const time = async (fn, n) => {
-    const start = process.threadCpuUsage();
-    for (let i = 0; i < n; i++) {
-      server.requests.length = 0; // the mock server records every request; keep that out of the heap
-      await fn();
-    }
-    const used = process.threadCpuUsage(start);
-    return (used.user + used.system) / n;
-  };
-  const out = {};
-  if (process.argv[4] === 'heap') {
-    await time(calls.chat, 500);
-    global.gc();
-    const before = process.memoryUsage().heapUsed;
-    // Eight calls in flight: the heap question is about what stays behind, not about latency.
-    await Promise.all(Array.from({ length: 8 }, () => time(calls.chat, HEAP_CALLS / 8)));
-    global.gc();
-    out.heapMb = process.memoryUsage().heapUsed / 1e6;
-    out.heapGrowthMb = (process.memoryUsage().heapUsed - before) / 1e6;
-  } else {
-    for (const [name, fn] of Object.entries(calls)) {
-      await time(fn, Math.max(50, CALLS / 10)); // warm-up
-      const rounds = [];
-      for (let i = 0; i < 5; i++) rounds.push(await time(fn, CALLS));
-      out[name] = rounds.sort((a, b) => a - b)[2]; // median of five
-
-    }
-  }
+  // neighbours, CPU time what we spend. The mock server records every request; keep that out of the heap.
+  const { time } = timer({ threadCpu: true, beforeCall: () => (server.requests.length = 0) });
+  // Heap: eight calls in flight, the question is about what stays behind, not about latency.
+  const out = what === 'heap' ? await measureHeap(time, calls.chat, { calls: HEAP_CALLS, inFlight: 8 }) : await timeCalls(time, calls, { calls: CALLS, rounds: 5 });
   await server.close();
-  if (mode !== 'bare' && exported === 0) throw new Error(`${mode} on ${sdkName} exported no spans: the comparison would be meaningless`);
-  process.stdout.write(JSON.stringify(out));
+  if (mode !== 'bare' && telemetry.exported() === 0) throw new Error(`${mode} on ${sdkName} exported no spans: the comparison would be meaningless`);
+  return out;
 }
 
 function run(sdkName, mode, what = 'time') {
-  const stdout = execFileSync(process.execPath, ['--expose-gc', __filename, sdkName, mode, what], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  return JSON.parse(stdout);
+  return runChild(__filename, [sdkName, mode, what]);
 }
 
 function main(what) {
@@ -123,8 +76,5 @@ function main(what) {
   }
 }
 
-if (process.argv[2] && process.argv[3]) child(process.argv[2], process.argv[3]).catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (process.argv[2] && process.argv[3]) answer(child(process.argv[2], process.argv[3], process.argv[4]));
 else main(process.argv[2]); // `time` or `heap` runs only that part
