@@ -9,6 +9,7 @@ const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { DatabaseSync } = require('node:sqlite');
 const { ExportTraceServiceRequest } = require('../collector-service/dist/ingest/otlp-schema');
+const { decodeRecord, encodeRecord } = require('../collector-service/dist/storage/record-codec');
 
 const BATCH = 512;
 const BATCHES = Number(process.env.BENCH_BATCHES || 60);
@@ -66,21 +67,28 @@ async function send(url, batches) {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-/** The limit: the same number of rows, as plain id + JSON rows in 512-row transactions, nothing else. */
-function rawSqlite(path, rows) {
+/**
+ * The limit: the very records the run stored, read back from the service's file and inserted again
+ * into a fresh one as plain id + JSON rows, serialised in the loop (as any insert of an object is),
+ * in 512-row transactions, each durable (synchronous = FULL) before the next; nothing else: no HTTP,
+ * no decoding, no pricing, no rollups, no second index.
+ */
+function rawSqlite(path, storedPath) {
+  const source = new DatabaseSync(storedPath, { readOnly: true });
+  const records = source.prepare('SELECT doc FROM records').all().map((row) => decodeRecord(row.doc));
+  source.close();
   const db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; CREATE TABLE raw (id TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT');
   const insert = db.prepare('INSERT INTO raw (id, doc) VALUES (?, ?)');
-  const doc = JSON.stringify({ provider: 'openai', model: 'gpt-4o', tokens: { input: 1500, output: 2000 }, costNanos: '23750000', user: 'user-1', padding: 'x'.repeat(600) });
   const start = process.hrtime.bigint();
-  for (let i = 0; i < rows; i += BATCH) {
+  for (let i = 0; i < records.length; i += BATCH) {
     db.exec('BEGIN');
-    for (let j = i; j < Math.min(rows, i + BATCH); j++) insert.run(randomBytes(24).toString('hex'), doc);
+    for (const r of records.slice(i, i + BATCH)) insert.run(r.id, encodeRecord(r));
     db.exec('COMMIT');
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   db.close();
-  return rows / seconds;
+  return records.length / seconds;
 }
 
 async function rawMongo(uri, rows) {
@@ -115,7 +123,7 @@ async function measure(label, env, raw) {
 (async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tokenledger-bench-'));
   try {
-    await measure('sqlite', { TOKENLEDGER_SQLITE_PATH: join(dir, 'bench.sqlite') }, () => rawSqlite(join(dir, 'raw.sqlite'), BATCHES * BATCH));
+    await measure('sqlite', { TOKENLEDGER_SQLITE_PATH: join(dir, 'bench.sqlite') }, () => rawSqlite(join(dir, 'raw.sqlite'), join(dir, 'bench.sqlite')));
     if (process.env.MONGODB_URI) {
       const url = new URL(process.env.MONGODB_URI);
       url.pathname = `/bench_ingest_${Date.now()}`;

@@ -93,7 +93,9 @@ export interface DocumentEntry<T extends DocumentBody = DocumentBody> {
  * The storage port: one interface, two adapters (sqlite on node:sqlite, mongo on mongoose), one
  * contract suite. Invariants every adapter keeps:
  * - a record id is stored once, however often and however concurrently it is delivered;
- * - `ingest` resolves only when the records AND their rollup contributions are durable;
+ * - `ingest` resolves only when the records AND their rollup contributions are durable (an adapter
+ *   may add them to the rollups later, if what it keeps durable lets it do so exactly once after a
+ *   crash), and every `aggregate` after that sees them;
  * - after a crash at any point, re-delivering the same records (what an OTLP sender does on a missing
  *   ack) leaves records and rollups exact: nothing counted twice, nothing acknowledged lost;
  * - rollup sums are exact integers (money in nano-USD as bigint).

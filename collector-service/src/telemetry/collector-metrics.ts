@@ -13,7 +13,7 @@ import {
   METRIC_TOKENLEDGER_UNPRICED_CALLS,
 } from '@tokenledger/semconv';
 import { TOKEN_KINDS, type TokenKind, type UsageRecord } from '../usage/usage-record';
-import { callLabels, costLabels, LABEL } from './metric-labels';
+import { callLabels, costLabels, LABEL, type Labels } from './metric-labels';
 import type { TelemetryConfig } from './telemetry-config';
 
 const NANOS_PER_USD = 1e9;
@@ -68,17 +68,20 @@ export class CollectorMetrics {
 
   constructor(private readonly config: TelemetryConfig) {}
 
-  /** Counts records the store took for the first time; a retried batch's duplicates never reach here. */
+  /**
+   * Counts records the store took for the first time; a retried batch's duplicates never reach here.
+   * A batch's records are summed per label set first, so each series is added to once per batch, not
+   * once per record (hashing the labels is most of a counter add's cost).
+   */
   recordStored(records: readonly UsageRecord[]): void {
-    for (const record of records) {
-      const labels = callLabels(record);
-      this.calls.add(1, { ...labels, [LABEL.STATUS]: record.status });
+    for (const group of groupByLabels(records, this.config.userAllowlist).values()) {
+      this.calls.add(group.calls, { ...group.labels, [LABEL.STATUS]: group.status });
       for (const kind of TOKEN_KINDS) {
-        if (record.tokens[kind] > 0) this.tokens.add(record.tokens[kind], { ...labels, [LABEL.KIND]: KIND_LABEL[kind] });
+        if (group.tokens[kind] > 0) this.tokens.add(group.tokens[kind], { ...group.labels, [LABEL.KIND]: KIND_LABEL[kind] });
       }
-      if (record.costNanos === null) this.unpriced.add(1, labels);
+      if (group.unpriced > 0) this.unpriced.add(group.unpriced, group.labels);
       // Nano-USD to a float only here, at the edge: the stored amount stays an exact integer.
-      else this.cost.add(Number(record.costNanos) / NANOS_PER_USD, costLabels(record, this.config.userAllowlist));
+      if (group.priced > 0) this.cost.add(Number(group.costNanos) / NANOS_PER_USD, group.costLabels);
     }
   }
 
@@ -102,4 +105,37 @@ export class CollectorMetrics {
   async shutdown(): Promise<void> {
     await this.provider.shutdown();
   }
+}
+
+/** Stored records that share every label of every per-call series. */
+interface LabelGroup {
+  labels: Labels;
+  costLabels: Labels;
+  status: string;
+  calls: number;
+  tokens: Record<TokenKind, number>;
+  unpriced: number;
+  priced: number;
+  costNanos: bigint;
+}
+
+function groupByLabels(records: readonly UsageRecord[], userAllowlist: ReadonlySet<string>): Map<string, LabelGroup> {
+  const groups = new Map<string, LabelGroup>();
+  for (const record of records) {
+    const cost = costLabels(record, userAllowlist);
+    const key = `${record.status}\u0000${record.costType}\u0000${record.provider}\u0000${record.model}\u0000${record.service}\u0000${record.agent ?? ''}\u0000${record.feature ?? ''}\u0000${cost[LABEL.USER] ?? ''}`;
+    let group = groups.get(key);
+    if (!group) {
+      group = { labels: callLabels(record), costLabels: cost, status: record.status, calls: 0, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 }, unpriced: 0, priced: 0, costNanos: 0n };
+      groups.set(key, group);
+    }
+    group.calls++;
+    for (const kind of TOKEN_KINDS) group.tokens[kind] += record.tokens[kind];
+    if (record.costNanos === null) group.unpriced++;
+    else {
+      group.priced++;
+      group.costNanos += record.costNanos;
+    }
+  }
+  return groups;
 }

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { TAG_ROLLUPS_SCHEMA } from './tag-rollups';
 
 /**
  * Schema migrations, applied in order and tracked in PRAGMA user_version. Append; never edit a
@@ -110,6 +111,15 @@ const MIGRATIONS: string[] = [
   // filtered report) reads its own rows instead of every value's rows in the range.
   `CREATE INDEX rollup_dims_day_by_value ON rollup_dims_day (tenant, dim, value, day);
    CREATE INDEX rollup_dims_by_value ON rollup_dims (tenant, dim, value, bucket);`,
+  // 7: rollups of tagged records by tag set, for tag filters (budgets scoped by tags). Records stored
+  // before this version are not in them.
+  TAG_ROLLUPS_SCHEMA,
+  // 8: stored batches not yet added to the rollups, by the rowid range of their records (see RollupFolds).
+  // IF NOT EXISTS for the same reason as the tag rollups' table.
+  `CREATE TABLE IF NOT EXISTS unfolded (
+     first_rowid INTEGER PRIMARY KEY,
+     last_rowid INTEGER NOT NULL
+   ) STRICT;`,
 ];
 
 export function migrate(db: DatabaseSync): void {

@@ -1,9 +1,10 @@
+import { Logger } from '@nestjs/common';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { UsageRecord } from '../../usage/usage-record';
 import { checkAddress, decodeDocument, encodeDocument } from '../documents';
-import { decodeCursor, decodeRecord, encodeCursor, encodeRecord } from '../record-codec';
+import { decodeCursor, decodeRecord, encodeCursor } from '../record-codec';
 import {
   type ApiKeyRecord,
   BUCKET_MS,
@@ -20,6 +21,12 @@ import {
   type StoragePort,
 } from '../storage.port';
 import { migrate } from './schema';
+import { DEFAULT_FOLD_SETTINGS, type FoldSettings, RollupFolds } from './rollup-folds';
+import { InlineInserter, type BatchInserter, WorkerInserter } from './record-inserter';
+import { assertFoldable, RollupWriter } from './rollup-writer';
+import { WalSync } from './wal-sync';
+import { TagRollups } from './tag-rollups';
+import { hasTagFilter } from '../tag-sets';
 
 /** Rollup columns, in ROLLUP_DIMENSIONS order. Missing dimensions are stored as '' so they take part in the primary key. */
 const DIMENSION_COLUMNS: Record<RollupDimension, string> = {
@@ -33,81 +40,62 @@ const DIMENSION_COLUMNS: Record<RollupDimension, string> = {
   status: 'status',
 };
 
-const dimensionValues = (r: UsageRecord): string[] => [r.provider, r.model, r.costType, r.user ?? '', r.agent ?? '', r.feature ?? '', r.service, r.status];
-
-interface RollupDelta {
-  bucket: number;
-  dims: string[];
-  costNanos: bigint;
-  calls: number;
-  errorCalls: number;
-  unpricedCalls: number;
-  input: number;
-  output: number;
-  cacheRead: number;
-  cacheWrite: number;
-  reasoning: number;
-  durationMs: number;
-}
+/** How long a writer waits for another connection's write lock (another process, or this one's other thread). */
+const BUSY_TIMEOUT_MS = 10_000;
 
 /**
  * The embedded store: one SQLite file (Node's built-in node:sqlite), WAL journal. Each ingest is one
- * transaction that inserts the records it has not seen (primary key = trace id + span id) and adds
- * exactly those to the 15-minute rollups, so a retried batch, a crash mid-batch, or two writers on
- * one file can never count a record twice or keep a rollup without its record.
+ * transaction that inserts the records it has not seen (primary key = trace id + span id) and names
+ * exactly those as not yet in the rollups; RollupFolds adds them to the 15-minute rollups moments
+ * later, many batches at once, in a transaction that also removes that name. So a retried batch, a
+ * crash at any point, or two writers on one file can never count a record twice or lose one, and
+ * every read of the rollups first folds what this process stored.
  */
 export class SqliteStore implements StoragePort {
   readonly kind = 'sqlite' as const;
   private db!: DatabaseSync;
-  private insertRecord!: StatementSync;
-  private upsertRollup!: StatementSync;
-  private upsertTotal!: StatementSync;
-  private upsertDim!: StatementSync;
-  private upsertDimDay!: StatementSync;
+  private inserter!: BatchInserter;
+  private folds!: RollupFolds;
+  private readonly logger = new Logger('SqliteStore');
+  /** Null for ':memory:', which has no file to make durable. */
+  private walSync: WalSync | null = null;
+  private tagRollups!: TagRollups;
 
-  constructor(private readonly path: string) {}
+  constructor(
+    private readonly path: string,
+    private readonly foldSettings: FoldSettings = DEFAULT_FOLD_SETTINGS,
+  ) {}
 
   async init(): Promise<void> {
     if (this.path !== ':memory:') mkdirSync(dirname(this.path), { recursive: true });
     this.db = new DatabaseSync(this.path);
-    // WAL lets readers run while a batch is written; synchronous=FULL makes a commit durable across
-    // power loss, which is what acknowledging an OTLP request promises. busy_timeout lets a second
-    // process on the same file wait for the write lock instead of failing.
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;');
+    // WAL lets readers run while a batch is written. A commit must survive power loss before it is
+    // acknowledged (what an OTLP 200 promises): synchronous=NORMAL plus WalSync's fsync after each
+    // commit gives FULL's guarantee without holding the event loop during the fsync. busy_timeout lets a
+    // second process on the same file wait for the write lock instead of failing.
+    this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}; PRAGMA foreign_keys = ON;`);
+    if (this.path !== ':memory:') this.walSync = new WalSync(`${this.path}-wal`);
     migrate(this.db);
-    this.insertRecord = this.db.prepare(
-      `INSERT INTO records (id, tenant, time_ms, provider, model, cost_type, user_id, agent, feature, service, status, doc)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+    this.tagRollups = new TagRollups(this.db);
+    // Inserts run on a worker thread with its own connection (a ':memory:' database has no file to share).
+    this.inserter = this.path === ':memory:' ? new InlineInserter(this.db) : new WorkerInserter(this.path, BUSY_TIMEOUT_MS);
+    this.folds = new RollupFolds(this.db, new RollupWriter(this.db), this.foldSettings, (err) =>
+      this.logger.error(`folding stored batches into the rollups failed, will retry: ${err.message}`),
     );
-    this.upsertRollup = this.db.prepare(
-      `INSERT INTO rollups (tenant, bucket, provider, model, cost_type, user_id, agent, feature, service, status,
-         cost_nanos, calls, error_calls, unpriced_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms_sum)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (tenant, bucket, provider, model, cost_type, user_id, agent, feature, service, status) DO UPDATE SET
-         cost_nanos = cost_nanos + excluded.cost_nanos, calls = calls + excluded.calls, error_calls = error_calls + excluded.error_calls,
-         unpriced_calls = unpriced_calls + excluded.unpriced_calls, input_tokens = input_tokens + excluded.input_tokens,
-         output_tokens = output_tokens + excluded.output_tokens, cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
-         cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens, reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
-         duration_ms_sum = duration_ms_sum + excluded.duration_ms_sum`,
-    );
-    const measures = 'cost_nanos, calls, error_calls, unpriced_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms_sum';
-    const accumulate = measures
-      .split(', ')
-      .map((m) => `${m} = ${m} + excluded.${m}`)
-      .join(', ');
-    this.upsertTotal = this.db.prepare(
-      `INSERT INTO rollup_totals (tenant, bucket, ${measures}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, bucket) DO UPDATE SET ${accumulate}`,
-    );
-    this.upsertDim = this.db.prepare(
-      `INSERT INTO rollup_dims (tenant, dim, bucket, value, ${measures}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, dim, bucket, value) DO UPDATE SET ${accumulate}`,
-    );
-    this.upsertDimDay = this.db.prepare(
-      `INSERT INTO rollup_dims_day (tenant, dim, day, value, ${measures}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, dim, day, value) DO UPDATE SET ${accumulate}`,
-    );
+    this.folds.recover();
+  }
+
+  /** Resolves once every write committed so far is on disk. */
+  private async durable(): Promise<void> {
+    if (this.walSync) await this.walSync.durable(this.walSync.commit());
   }
 
   async close(): Promise<void> {
-    if (this.db?.isOpen) this.db.close();
+    if (this.db?.isOpen) {
+      await this.inserter?.close();
+      this.folds?.close();
+      this.db.close();
+    }
   }
 
   async ping(): Promise<void> {
@@ -115,64 +103,21 @@ export class SqliteStore implements StoragePort {
   }
 
   async ingest(records: UsageRecord[]): Promise<IngestOutcome> {
-    const stored: UsageRecord[] = [];
-    const deltas = new Map<string, RollupDelta>();
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      for (const r of records) {
-        const dims = dimensionValues(r);
-        const { changes } = this.insertRecord.run(r.id, r.tenant, r.timeMs, r.provider, r.model, r.costType, r.user, r.agent, r.feature, r.service, r.status, encodeRecord(r));
-        if (Number(changes) === 0) continue;
-        stored.push(r);
-        const bucket = Math.floor(r.timeMs / BUCKET_MS) * BUCKET_MS;
-        const key = `${r.tenant}\u0000${bucket}\u0000${dims.join('\u0000')}`;
-        let delta = deltas.get(key);
-        if (!delta) {
-          delta = { bucket, dims, costNanos: 0n, calls: 0, errorCalls: 0, unpricedCalls: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0, durationMs: 0 };
-          deltas.set(key, delta);
-        }
-        delta.calls++;
-        if (r.status === 'error') delta.errorCalls++;
-        if (r.costNanos === null) delta.unpricedCalls++;
-        else delta.costNanos += r.costNanos;
-        delta.input += r.tokens.input;
-        delta.output += r.tokens.output;
-        delta.cacheRead += r.tokens.cacheRead;
-        delta.cacheWrite += r.tokens.cacheWrite;
-        delta.reasoning += r.tokens.reasoning;
-        delta.durationMs += r.durationMs;
-      }
-      const totals = new Map<string, RollupDelta>();
-      const byDimension = new Map<string, RollupDelta>();
-      const byDimensionDay = new Map<string, RollupDelta>();
-      for (const [key, d] of deltas) {
-        const tenant = key.slice(0, key.indexOf('\u0000'));
-        this.upsertRollup.run(tenant, d.bucket, ...d.dims, ...measuresOf(d));
-        merge(totals, `${tenant}\u0000${d.bucket}`, d);
-        const day = d.bucket - (d.bucket % DAY_MS);
-        ROLLUP_DIMENSIONS.forEach((dimension, i) => {
-          merge(byDimension, `${tenant}\u0000${dimension}\u0000${d.bucket}\u0000${d.dims[i]}`, d);
-          merge(byDimensionDay, `${tenant}\u0000${dimension}\u0000${day}\u0000${d.dims[i]}`, d);
-        });
-      }
-      for (const [key, d] of totals) this.upsertTotal.run(key.slice(0, key.indexOf('\u0000')), d.bucket, ...measuresOf(d));
-      for (const [key, d] of byDimension) {
-        const [tenant, dimension, , value] = key.split('\u0000');
-        this.upsertDim.run(tenant, dimension, d.bucket, value, ...measuresOf(d));
-      }
-      for (const [key, d] of byDimensionDay) {
-        const [tenant, dimension, day, value] = key.split('\u0000');
-        this.upsertDimDay.run(tenant, dimension, Number(day), value, ...measuresOf(d));
-      }
-      this.db.exec('COMMIT');
-    } catch (err) {
-      if (this.db.isTransaction) this.db.exec('ROLLBACK');
-      throw err;
-    }
+    if (records.length === 0) return { stored: [], duplicates: 0 };
+    // A record the rollups could not add fails its whole batch now, before anything is stored.
+    for (const r of records) assertFoldable(r);
+    const outcome = await this.inserter.insert(records);
+    const stored = outcome.stored.map((index) => records[index]);
+    // Into every rollup (tag rollups too) within milliseconds, or at once when something reads them:
+    // see RollupFolds and RollupWriter.
+    if (stored.length > 0) this.folds.queue(outcome.firstRowid, stored);
+    await this.durable();
     return { stored, duplicates: records.length - stored.length };
   }
 
   async aggregate(query: RollupQuery): Promise<RollupRow[]> {
+    this.folds.foldForRead();
+    if (hasTagFilter(query.tags)) return this.tagRollups.aggregate(query);
     return narrowAggregate(this.db, query) ?? this.fullAggregate(query);
   }
 
@@ -234,13 +179,22 @@ export class SqliteStore implements StoragePort {
   }
 
   async purgeRecordsBefore(beforeMs: number): Promise<number> {
-    return Number(this.db.prepare('DELETE FROM records WHERE time_ms < ?').run(beforeMs).changes);
+    // Records not yet folded into the rollups stay until they are (a late span can be old).
+    this.folds.fold();
+    const firstUnfolded = this.folds.firstUnfoldedRowid();
+    const purged =
+      firstUnfolded === null
+        ? this.db.prepare('DELETE FROM records WHERE time_ms < ?').run(beforeMs)
+        : this.db.prepare('DELETE FROM records WHERE time_ms < ? AND rowid < ?').run(beforeMs, firstUnfolded);
+    await this.durable();
+    return Number(purged.changes);
   }
 
   async createApiKey(k: ApiKeyRecord): Promise<void> {
     this.db
       .prepare('INSERT INTO api_keys (id, hash, role, tenant, name, created_at_ms, revoked_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(k.id, k.hash, k.role, k.tenant, k.name, k.createdAtMs, k.revokedAtMs);
+    await this.durable();
   }
 
   async findApiKey(hash: string): Promise<ApiKeyRecord | null> {
@@ -260,6 +214,7 @@ export class SqliteStore implements StoragePort {
       tenant === null
         ? this.db.prepare('UPDATE api_keys SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL').run(atMs, id)
         : this.db.prepare('UPDATE api_keys SET revoked_at_ms = ? WHERE id = ? AND tenant = ? AND revoked_at_ms IS NULL').run(atMs, id, tenant);
+    await this.durable();
     return Number(result.changes) === 1;
   }
 
@@ -270,6 +225,7 @@ export class SqliteStore implements StoragePort {
   async putDocument(kind: string, tenant: string, id: string, doc: DocumentBody): Promise<void> {
     const body = encodeDocument(kind, tenant, id, doc);
     this.db.prepare('INSERT INTO documents (kind, tenant, id, body) VALUES (?, ?, ?, ?) ON CONFLICT (kind, tenant, id) DO UPDATE SET body = excluded.body').run(kind, tenant, id, body);
+    await this.durable();
   }
 
   async getDocument<T extends DocumentBody>(kind: string, tenant: string, id: string): Promise<T | null> {
@@ -287,13 +243,17 @@ export class SqliteStore implements StoragePort {
 
   async deleteDocument(kind: string, tenant: string, id: string): Promise<boolean> {
     checkAddress(kind, tenant, id);
-    return Number(this.db.prepare('DELETE FROM documents WHERE kind = ? AND tenant = ? AND id = ?').run(kind, tenant, id).changes) === 1;
+    const deleted = Number(this.db.prepare('DELETE FROM documents WHERE kind = ? AND tenant = ? AND id = ?').run(kind, tenant, id).changes) === 1;
+    await this.durable();
+    return deleted;
   }
 
   async insertOnce(kind: string, tenant: string, id: string, doc: DocumentBody): Promise<boolean> {
     const body = encodeDocument(kind, tenant, id, doc);
     // The primary key decides: of any number of writers on this file, exactly one inserts.
-    return Number(this.db.prepare('INSERT INTO documents (kind, tenant, id, body) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(kind, tenant, id, body).changes) === 1;
+    const inserted = Number(this.db.prepare('INSERT INTO documents (kind, tenant, id, body) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(kind, tenant, id, body).changes) === 1;
+    await this.durable();
+    return inserted;
   }
 }
 
@@ -320,26 +280,6 @@ function keyFromRow(row: KeyRow): ApiKeyRecord {
 }
 
 const DAY_MS = 86_400_000;
-
-function merge(into: Map<string, RollupDelta>, key: string, d: RollupDelta): void {
-  const m = into.get(key);
-  if (!m) {
-    into.set(key, { ...d });
-    return;
-  }
-  m.costNanos += d.costNanos;
-  m.calls += d.calls;
-  m.errorCalls += d.errorCalls;
-  m.unpricedCalls += d.unpricedCalls;
-  m.input += d.input;
-  m.output += d.output;
-  m.cacheRead += d.cacheRead;
-  m.cacheWrite += d.cacheWrite;
-  m.reasoning += d.reasoning;
-  m.durationMs += d.durationMs;
-}
-
-const measuresOf = (d: RollupDelta) => [d.costNanos, d.calls, d.errorCalls, d.unpricedCalls, d.input, d.output, d.cacheRead, d.cacheWrite, d.reasoning, d.durationMs] as const;
 
 const SUMS = `SUM(cost_nanos) AS cost_nanos, SUM(calls) AS calls, SUM(error_calls) AS error_calls, SUM(unpriced_calls) AS unpriced_calls,
   SUM(input_tokens) AS input, SUM(output_tokens) AS output, SUM(cache_read_tokens) AS cache_read,

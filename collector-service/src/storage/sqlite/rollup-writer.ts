@@ -1,0 +1,148 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { TOKEN_KINDS, type UsageRecord } from '../../usage/usage-record';
+import { BUCKET_MS, ROLLUP_DIMENSIONS } from '../storage.port';
+import { TagRollups } from './tag-rollups';
+
+/** The rollups' dimension values of a record, in ROLLUP_DIMENSIONS order; a missing one is '' (part of the primary key). */
+const dimensionValues = (r: UsageRecord): string[] => [r.provider, r.model, r.costType, r.user ?? '', r.agent ?? '', r.feature ?? '', r.service, r.status];
+
+const DAY_MS = 86_400_000;
+const MEASURES = 'cost_nanos, calls, error_calls, unpriced_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms_sum';
+const ACCUMULATE = MEASURES.split(', ')
+  .map((m) => `${m} = ${m} + excluded.${m}`)
+  .join(', ');
+
+interface Sums {
+  costNanos: bigint;
+  calls: number;
+  errorCalls: number;
+  unpricedCalls: number;
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  reasoning: number;
+  durationMs: number;
+}
+
+interface Group extends Sums {
+  tenant: string;
+  bucket: number;
+  dims: string[];
+}
+
+const zero = (): Sums => ({ costNanos: 0n, calls: 0, errorCalls: 0, unpricedCalls: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0, durationMs: 0 });
+
+function add(into: Sums, from: Sums): void {
+  into.costNanos += from.costNanos;
+  into.calls += from.calls;
+  into.errorCalls += from.errorCalls;
+  into.unpricedCalls += from.unpricedCalls;
+  into.input += from.input;
+  into.output += from.output;
+  into.cacheRead += from.cacheRead;
+  into.cacheWrite += from.cacheWrite;
+  into.reasoning += from.reasoning;
+  into.durationMs += from.durationMs;
+}
+
+function sumInto<K>(map: Map<K, Sums>, key: K, from: Sums): void {
+  const sums = map.get(key);
+  if (sums) add(sums, from);
+  else map.set(key, { ...from });
+}
+
+const measuresOf = (s: Sums) => [s.costNanos, s.calls, s.errorCalls, s.unpricedCalls, s.input, s.output, s.cacheRead, s.cacheWrite, s.reasoning, s.durationMs] as const;
+
+/**
+ * Refuses a record the rollups could not add (a bug upstream, not bad input: the normaliser makes
+ * these fields). Checked while its batch is written, so a batch with one fails whole, before anything
+ * is stored, instead of stopping every later fold.
+ */
+export function assertFoldable(r: UsageRecord): void {
+  if (r.costNanos !== null && typeof r.costNanos !== 'bigint') throw new TypeError(`record ${r.id}: costNanos must be a bigint or null`);
+  if (!Number.isFinite(r.durationMs)) throw new TypeError(`record ${r.id}: durationMs must be a finite number`);
+  if (!Number.isFinite(r.timeMs)) throw new TypeError(`record ${r.id}: timeMs must be a finite number`);
+  for (const kind of TOKEN_KINDS) {
+    if (!Number.isSafeInteger(r.tokens[kind])) throw new TypeError(`record ${r.id}: tokens.${kind} must be an integer`);
+  }
+}
+
+/**
+ * Adds records to every rollup of one SQLite file: the full 15-minute rollups, the narrow ones (totals,
+ * one dimension per bucket and per UTC day) and the tag rollups. Records are summed per row in memory
+ * first, so each rollup row is written once per call however many records share it: the more records
+ * one call gets, the fewer writes each costs. Call inside a transaction.
+ */
+export class RollupWriter {
+  private readonly upsertRollup: StatementSync;
+  private readonly upsertTotal: StatementSync;
+  private readonly upsertDim: StatementSync;
+  private readonly upsertDimDay: StatementSync;
+  private readonly tagRollups: TagRollups;
+
+  constructor(db: DatabaseSync) {
+    this.upsertRollup = db.prepare(
+      `INSERT INTO rollups (tenant, bucket, provider, model, cost_type, user_id, agent, feature, service, status, ${MEASURES})
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (tenant, bucket, provider, model, cost_type, user_id, agent, feature, service, status) DO UPDATE SET ${ACCUMULATE}`,
+    );
+    this.upsertTotal = db.prepare(`INSERT INTO rollup_totals (tenant, bucket, ${MEASURES}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, bucket) DO UPDATE SET ${ACCUMULATE}`);
+    this.upsertDim = db.prepare(
+      `INSERT INTO rollup_dims (tenant, dim, bucket, value, ${MEASURES}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, dim, bucket, value) DO UPDATE SET ${ACCUMULATE}`,
+    );
+    this.upsertDimDay = db.prepare(
+      `INSERT INTO rollup_dims_day (tenant, dim, day, value, ${MEASURES}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, dim, day, value) DO UPDATE SET ${ACCUMULATE}`,
+    );
+    this.tagRollups = new TagRollups(db);
+  }
+
+  /** Adds each record once to every rollup. The caller guarantees no record is passed twice, ever. */
+  add(records: Iterable<UsageRecord>): void {
+    const groups = new Map<string, Group>();
+    const tagged: UsageRecord[] = [];
+    for (const r of records) {
+      const dims = dimensionValues(r);
+      const bucket = Math.floor(r.timeMs / BUCKET_MS) * BUCKET_MS;
+      const key = `${r.tenant}\u0000${bucket}\u0000${dims.join('\u0000')}`;
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { tenant: r.tenant, bucket, dims, ...zero() }));
+      g.calls++;
+      if (r.status === 'error') g.errorCalls++;
+      if (r.costNanos === null) g.unpricedCalls++;
+      else g.costNanos += r.costNanos;
+      g.input += r.tokens.input;
+      g.output += r.tokens.output;
+      g.cacheRead += r.tokens.cacheRead;
+      g.cacheWrite += r.tokens.cacheWrite;
+      g.reasoning += r.tokens.reasoning;
+      g.durationMs += r.durationMs;
+      if (Object.keys(r.tags).length > 0) tagged.push(r);
+    }
+    const totals = new Map<string, Sums>();
+    const byDimension = new Map<string, Sums>();
+    const byDimensionDay = new Map<string, Sums>();
+    for (const g of groups.values()) {
+      this.upsertRollup.run(g.tenant, g.bucket, ...g.dims, ...measuresOf(g));
+      sumInto(totals, `${g.tenant}\u0000${g.bucket}`, g);
+      const day = g.bucket - (g.bucket % DAY_MS);
+      ROLLUP_DIMENSIONS.forEach((dimension, i) => {
+        sumInto(byDimension, `${g.tenant}\u0000${dimension}\u0000${g.bucket}\u0000${g.dims[i]}`, g);
+        sumInto(byDimensionDay, `${g.tenant}\u0000${dimension}\u0000${day}\u0000${g.dims[i]}`, g);
+      });
+    }
+    for (const [key, s] of totals) {
+      const [tenant, bucket] = key.split('\u0000');
+      this.upsertTotal.run(tenant, Number(bucket), ...measuresOf(s));
+    }
+    for (const [key, s] of byDimension) {
+      const [tenant, dimension, bucket, value] = key.split('\u0000');
+      this.upsertDim.run(tenant, dimension, Number(bucket), value, ...measuresOf(s));
+    }
+    for (const [key, s] of byDimensionDay) {
+      const [tenant, dimension, day, value] = key.split('\u0000');
+      this.upsertDimDay.run(tenant, dimension, Number(day), value, ...measuresOf(s));
+    }
+    if (tagged.length > 0) this.tagRollups.add(tagged);
+  }
+}

@@ -1,0 +1,89 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_FOLD_SETTINGS, type FoldSettings } from '../../src/storage/sqlite/rollup-folds';
+import { SqliteStore } from '../../src/storage/sqlite/sqlite.store';
+import { record } from '../support/records';
+
+// Stored batches reach the rollups through RollupFolds, moments after their ack. These cases hold a
+// batch unfolded (an hour's delay) to reach the states a crash or a second process leaves behind.
+const HELD: FoldSettings = { ...DEFAULT_FOLD_SETTINGS, delayMs: 3_600_000 };
+const ALL = { tenant: 'default', fromMs: 0, toMs: Date.UTC(2100, 0, 1), filters: {} };
+
+describe('sqlite: folding stored batches into the rollups', () => {
+  let dir: string;
+  let path: string;
+  const opened: SqliteStore[] = [];
+  const open = async (settings: FoldSettings = DEFAULT_FOLD_SETTINGS) => {
+    const store = new SqliteStore(path, settings);
+    await store.init();
+    opened.push(store);
+    return store;
+  };
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tokenledger-folds-'));
+    path = join(dir, 'db.sqlite');
+  });
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('sums many held batches exactly at the first read, which sees every acknowledged one', async () => {
+    const store = await open(HELD);
+    for (let i = 0; i < 5; i++) await store.ingest(Array.from({ length: 40 }, (_, j) => record({ costNanos: BigInt(i * 100 + j), user: `u${j % 3}` })));
+    const [total] = await store.aggregate({ ...ALL, groupBy: [] });
+    expect(total).toMatchObject({ calls: 200, costNanos: 43_900n });
+    const byUser = await store.aggregate({ ...ALL, groupBy: ['user'] });
+    expect(byUser.reduce((sum, row) => sum + row.calls, 0)).toBe(200);
+  });
+
+  it('folds at start what a process stored and acknowledged but never folded (it died)', async () => {
+    const crashed = await open(HELD);
+    await crashed.ingest([record({ costNanos: 11n }), record({ costNanos: 31n, user: 'bob' })]);
+    // `crashed` never folds (an hour's delay, and it is not closed before the next one starts).
+    const restarted = await open();
+    expect((await restarted.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 2, costNanos: 42n });
+    expect((await restarted.aggregate({ ...ALL, filters: { user: 'bob' }, groupBy: [] }))[0].costNanos).toBe(31n);
+    // The first process's own fold (on close) finds its batch taken and adds nothing.
+    await crashed.close();
+    expect((await restarted.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 2, costNanos: 42n });
+  });
+
+  it('lets a read in another process see a batch the writer has not folded yet, counted once', async () => {
+    const writer = await open(HELD);
+    const reader = await open(HELD);
+    await writer.ingest([record({ costNanos: 5n }), record({ costNanos: 7n })]);
+    expect((await reader.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 2, costNanos: 12n });
+    expect((await writer.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 2, costNanos: 12n });
+    await writer.ingest([record({ costNanos: 100n })]);
+    expect((await writer.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 3, costNanos: 112n });
+    expect((await reader.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 3, costNanos: 112n });
+  });
+
+  it('keeps records past retention until they are folded (a late span can be old)', async () => {
+    const writer = await open(HELD);
+    const purger = await open(HELD);
+    await writer.ingest([record({ timeMs: Date.UTC(2020, 0, 1), costNanos: 9n })]);
+    expect(await purger.purgeRecordsBefore(Date.UTC(2025, 0, 1))).toBe(0);
+    expect((await purger.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 1, costNanos: 9n });
+    // Folded now: retention may take the record, the rollups keep its amount.
+    expect(await purger.purgeRecordsBefore(Date.UTC(2025, 0, 1))).toBe(1);
+    expect((await writer.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 1, costNanos: 9n });
+  });
+
+  it('folds on its own shortly after a batch is stored', async () => {
+    const writer = await open({ ...DEFAULT_FOLD_SETTINGS, delayMs: 20 });
+    await writer.ingest([record({ costNanos: 3n })]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // A process that only reads the rollups' tables would see it: nothing is left unfolded.
+    const { DatabaseSync } = await import('node:sqlite');
+    const db = new DatabaseSync(path, { readOnly: true });
+    try {
+      expect(db.prepare('SELECT COUNT(*) AS n FROM unfolded').get()).toEqual({ n: 0 });
+      expect(db.prepare('SELECT SUM(calls) AS calls FROM rollup_totals').get()).toEqual({ calls: 1 });
+    } finally {
+      db.close();
+    }
+  });
+});
