@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { BudgetsModule } from '../budgets/budgets.module';
 import { ChannelsModule } from '../channels/channels.module';
 import { ReportsModule } from '../reports/reports.module';
 import { AlertClock } from './alert-clock';
@@ -14,7 +15,7 @@ import { RuleEvaluators } from './rule-evaluators';
 import { AlertTenants } from './tenants';
 
 @Module({
-  imports: [ScheduleModule.forRoot(), ChannelsModule, ReportsModule],
+  imports: [ScheduleModule.forRoot(), BudgetsModule, ChannelsModule, ReportsModule],
   controllers: [AlertRulesController, AlertsController],
   providers: [{ provide: AlertClock, useFactory: () => new AlertClock() }, AlertRulesService, AlertsService, AlertDispatcher, AlertEvaluator, AlertSchedule, AlertTenants, BudgetConditions, RuleEvaluators],
   exports: [AlertEvaluator, AlertSchedule, AlertClock, AlertsService],

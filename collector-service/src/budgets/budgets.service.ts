@@ -142,6 +142,19 @@ export class BudgetsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
+   * A budget's spend in the period containing `nowMs` from the memory the check answers from
+   * (read from the rollups on first use, then kept up to date by every stored batch).
+   */
+  periodSpend(tenant: string, budget: Budget, nowMs: number) {
+    return this.cache.spend(tenant, budget, nowMs);
+  }
+
+  /** Brings the spend of budgets not in memory yet into it with grouped reads (before a pass over them all). */
+  preloadSpend(tenant: string, budgets: Budget[], nowMs: number): Promise<void> {
+    return this.cache.preload(tenant, budgets, nowMs);
+  }
+
+  /**
    * The decision for a call about to be made: `block` when a matching `block` budget is exceeded,
    * `warn` when any matching budget is past a threshold or exceeded, else `allow`. Served from memory.
    */

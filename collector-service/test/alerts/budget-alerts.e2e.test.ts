@@ -1,5 +1,11 @@
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { type Budget, BUDGET_KIND, budgetFromBody } from '../../src/budgets/budget';
+import { BudgetClock } from '../../src/budgets/budget-clock';
+import { BudgetsService } from '../../src/budgets/budgets.service';
+import type { StoragePort } from '../../src/storage/storage.port';
+import { STORAGE } from '../../src/storage/storage.tokens';
+import { record } from '../support/records';
+import { startCollector } from '../support/app';
 import { startHttpReceiver } from '../channels/receivers';
 import { makeSpans } from '../support/spans';
 import { type AlertHarness, alertStores, ADMIN_KEY, api, DAY, NOW, startAlertHarness, USD } from './harness';
@@ -8,8 +14,10 @@ const CHAT = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai'
 
 describe.each(alertStores())('budget_threshold alerts (%s)', (_store, storeEnv) => {
   let h: AlertHarness;
+  let env: Record<string, string>;
   beforeEach(async () => {
-    h = await startAlertHarness(storeEnv());
+    env = storeEnv();
+    h = await startAlertHarness(env);
   });
   afterEach(() => h.close());
 
@@ -82,6 +90,36 @@ describe.each(alertStores())('budget_threshold alerts (%s)', (_store, storeEnv) 
       expect(JSON.parse(slack.requests[0].body).text).toBe('WARNING: Budget "team" reached 80 % of its monthly limit of $100.00: $85.00 spent');
     } finally {
       await slack.close();
+    }
+  });
+
+  it('works a budget out again when its limit changes, though its spend did not', async () => {
+    await h.only('budget_threshold');
+    const b = await budget({ name: 'team', period: 'day', limitUsd: '10', thresholds: [1] });
+    await h.spend({ timeMs: NOW - 60_000, costNanos: 8n * USD });
+    await h.evaluate();
+    expect(h.received()).toEqual([]);
+    expect((await api(h.c, 'PATCH', `/v1/budgets/${b.id}`, { limitUsd: '5' })).status).toBe(200);
+    await h.evaluate(NOW + 60_000);
+    expect(h.received()).toEqual([expect.objectContaining({ subject: `budget:${b.id}@1`, valueUsd: '8.000000000', thresholdUsd: '5.000000000' })]);
+  });
+
+  it('counts what another instance stored once the budgets have synced', async () => {
+    // The budgets' clock at the alerts' NOW, so the spend of NOW's day stays in memory between passes.
+    h.c.app.get(BudgetClock).now = () => NOW;
+    const second = await startCollector({ TOKENLEDGER_ADMIN_KEY: ADMIN_KEY, TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0', ...env, ...(env.TOKENLEDGER_STORE ? {} : { TOKENLEDGER_SQLITE_PATH: h.c.config.sqlitePath }) });
+    try {
+      await h.only('budget_threshold');
+      const b = await budget({ name: 'daily AI', period: 'day', limitUsd: '10', thresholds: [1] });
+      await h.spend({ timeMs: NOW - 60_000, costNanos: 4n * USD });
+      await h.evaluate();
+      expect(h.received()).toEqual([]);
+      await second.app.get<StoragePort>(STORAGE).ingest([record({ timeMs: NOW - 30_000, costNanos: 7n * USD })]);
+      await h.c.app.get(BudgetsService).sync();
+      await h.evaluate(NOW + 60_000);
+      expect(h.received()).toEqual([expect.objectContaining({ subject: `budget:${b.id}@1`, valueUsd: '11.000000000' })]);
+    } finally {
+      await second.close();
     }
   });
 });
