@@ -3,8 +3,16 @@ import { CurrentPrincipal } from '../auth/principal.decorator';
 import { type Principal, tenantOf } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
 import { ReportEndpoint } from './report-docs';
-import { oneOf, parsed, parseFilters, parseRange } from './report-query';
-import { OverviewService } from './overview.service';
+import { oneOf, parsed, parseFilters, parseRange, QueryError } from './report-query';
+import { OVERVIEW_SECTIONS, type OverviewSection, OverviewService } from './overview.service';
+
+function parseSections(q: Record<string, unknown>): OverviewSection[] {
+  if (q.sections === undefined) return [...OVERVIEW_SECTIONS];
+  const asked = typeof q.sections === 'string' ? q.sections.split(',').map((s) => s.trim()) : [];
+  const unknown = asked.filter((s) => !(OVERVIEW_SECTIONS as readonly string[]).includes(s));
+  if (asked.length === 0 || unknown.length > 0) throw new QueryError('sections', `must be a comma-separated list of ${OVERVIEW_SECTIONS.join(', ')}, got "${String(q.sections)}"`);
+  return asked as OverviewSection[];
+}
 
 /** The dashboard overview's reports in one request. */
 @Controller('v1/reports')
@@ -14,11 +22,14 @@ export class OverviewController {
 
   @Get('overview')
   @ReportEndpoint(
-    'Summary, summary of the period before, projection, time series, and breakdowns by type, provider and model (all) and by user and agent (top 10), each as its own endpoint answers',
-    [{ name: 'interval', description: 'Time series step: hour or day (default day)', enum: ['hour', 'day'] }],
+    'Summary, summary of the period before, projection, time series, and breakdowns by type, provider and model (all) and by user and agent (top 10), each exactly as its own endpoint answers',
+    [
+      { name: 'interval', description: 'Time series step: hour or day (default day)', enum: ['hour', 'day'] },
+      { name: 'sections', description: 'Comma-separated parts to answer: totals (summary, previousSummary, projection), timeseries, breakdowns (default all)' },
+    ],
   )
   overview(@Query() q: Record<string, unknown>, @CurrentPrincipal() p: Principal) {
-    const a = parsed(() => ({ range: parseRange(q), filters: parseFilters(q), interval: oneOf(q, 'interval', ['hour', 'day'] as const, 'day') }));
-    return this.service.overview(tenantOf(p, q.tenant), a.range, a.filters, a.interval);
+    const a = parsed(() => ({ range: parseRange(q), filters: parseFilters(q), interval: oneOf(q, 'interval', ['hour', 'day'] as const, 'day'), sections: parseSections(q) }));
+    return this.service.overview(tenantOf(p, q.tenant), a.range, a.filters, a.interval, a.sections);
   }
 }

@@ -8,6 +8,14 @@ import { TrendsService } from './trends.service';
 export const OVERVIEW_BREAKDOWNS = { type: 1000, provider: 1000, model: 1000, user: 10, agent: 10 } as const;
 
 /**
+ * The parts a client may ask for: `totals` (summary, the period before, projection), `timeseries` and
+ * `breakdowns`. Asked for separately, the small first parts are answered while the breakdowns (the
+ * costly part with many users) are still being summed.
+ */
+export const OVERVIEW_SECTIONS = ['totals', 'timeseries', 'breakdowns'] as const;
+export type OverviewSection = (typeof OVERVIEW_SECTIONS)[number];
+
+/**
  * Everything the dashboard's overview draws, in one answer: each part is the same report service call
  * its own endpoint makes, so every figure equals that endpoint's. One request instead of ten means one
  * round trip and no queue of requests behind the browser's six connections.
@@ -19,18 +27,27 @@ export class OverviewService {
     private readonly trends: TrendsService,
   ) {}
 
-  async overview(tenant: string, range: ReportRange, filters: DimensionFilters, interval: 'hour' | 'day') {
+  async overview(tenant: string, range: ReportRange, filters: DimensionFilters, interval: 'hour' | 'day', sections: readonly OverviewSection[] = OVERVIEW_SECTIONS) {
     // The range of the same length just before, for the trend against the previous period.
     const previous: ReportRange = { fromMs: range.fromMs - (range.toMs - range.fromMs), toMs: range.fromMs, tz: range.tz };
-    const dimensions = Object.entries(OVERVIEW_BREAKDOWNS);
-    const [summary, timeseries, projection, previousSummary, ...byDimension] = await Promise.all([
-      this.reports.summary(tenant, range, filters),
-      this.reports.timeseries(tenant, range, filters, interval),
-      this.trends.projection(tenant, filters, range.tz),
-      this.reports.summary(tenant, previous, filters),
-      ...dimensions.map(([by, limit]) => this.reports.breakdown(tenant, range, filters, by, limit)),
-    ]);
-    const breakdowns = Object.fromEntries(dimensions.map(([by], i) => [by, byDimension[i]]));
-    return { summary, previousSummary, projection, timeseries, breakdowns };
+    const answer: Record<string, unknown> = {};
+    const totals = async () => {
+      [answer.summary, answer.previousSummary, answer.projection] = await Promise.all([
+        this.reports.summary(tenant, range, filters),
+        this.reports.summary(tenant, previous, filters),
+        this.trends.projection(tenant, filters, range.tz),
+      ]);
+    };
+    const timeseries = async () => {
+      answer.timeseries = await this.reports.timeseries(tenant, range, filters, interval);
+    };
+    const breakdowns = async () => {
+      const dimensions = Object.entries(OVERVIEW_BREAKDOWNS);
+      const answers = await Promise.all(dimensions.map(([by, limit]) => this.reports.breakdown(tenant, range, filters, by, limit)));
+      answer.breakdowns = Object.fromEntries(dimensions.map(([by], i) => [by, answers[i]]));
+    };
+    const run = { totals, timeseries, breakdowns };
+    await Promise.all(sections.map((section) => run[section]()));
+    return answer;
   }
 }

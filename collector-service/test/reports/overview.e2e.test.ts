@@ -64,7 +64,17 @@ describe('the overview report', () => {
     expect(body.timeseries).toEqual((await get(c, '/v1/reports/timeseries?period=today&interval=hour&tz=Asia/Kolkata')).body);
   });
 
+  it('answers only the sections asked for, each as in the whole answer', async () => {
+    const q = `from=${from}&provider=openai`;
+    const { body: whole } = await get(c, `/v1/reports/overview?${q}`);
+    const { body: first } = await get(c, `/v1/reports/overview?${q}&sections=totals,timeseries`);
+    const { body: rest } = await get(c, `/v1/reports/overview?${q}&sections=breakdowns`);
+    expect(first).toEqual({ summary: whole.summary, previousSummary: whole.previousSummary, projection: whole.projection, timeseries: whole.timeseries });
+    expect(rest).toEqual({ breakdowns: whole.breakdowns });
+  });
+
   it('refuses a bad parameter naming it', async () => {
+    expect(await get(c, '/v1/reports/overview?sections=totals,users')).toMatchObject({ status: 400, body: { parameter: 'sections' } });
     expect(await get(c, '/v1/reports/overview?interval=week')).toMatchObject({ status: 400, body: { parameter: 'interval' } });
     expect(await get(c, '/v1/reports/overview?from=yesterday')).toMatchObject({ status: 400, body: { parameter: 'from' } });
   });

@@ -1,6 +1,5 @@
-// The entry is kept small: it starts the first requests at once (early.ts). The app's code, most of
-// the bytes, downloads meanwhile (index.html preloads its chunk) and runs once those requests are on
-// their way, so compiling it does not hold them back.
+// The entry is kept small: it asks for the first view's data at once (early.ts), and only then loads
+// and runs the app's chunk, so compiling the app never holds those requests back.
 import { earlyRequests } from './early';
 import './styles.css';
 

@@ -1,56 +1,11 @@
 import { Bar, BarChart, CartesianGrid, Cell, Legend, Pie, PieChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatUsd, formatUsdTick } from '../money';
+import { type Datum, Figure, PALETTE } from './figure';
 
-/** Colours with at least 3:1 contrast against the white panels. */
-export const PALETTE = ['#1f5fbf', '#c2410c', '#15803d', '#7c3aed', '#b91c1c', '#0e7490', '#a16207', '#be185d', '#4d7c0f', '#475569'];
-
-export interface Datum {
-  label: string;
-  /** For geometry only. */
-  value: number;
-  /** The exact amount, shown in tooltips. */
-  usd: string;
-}
+// Recharts is most of the dashboard's code: these charts load as a chunk of their own, after the
+// overview's cards and daily chart (drawn without it, in column-chart.tsx) are on screen.
 
 const usdTooltip = (_value: unknown, _name: unknown, item: { payload?: Datum }) => [formatUsd(item.payload?.usd), 'Cost'];
-
-/** Recharts draws into SVG; the figure's caption and a hidden table give screen readers the numbers. */
-function Figure({ caption, data, children }: { caption: string; data: Datum[]; children: React.ReactNode }) {
-  return (
-    <figure className="chart" aria-label={caption}>
-      <div aria-hidden="true">{children}</div>
-      <table className="visually-hidden">
-        <caption>{caption}</caption>
-        <tbody>
-          {data.map((d) => (
-            <tr key={d.label}>
-              <th scope="row">{d.label}</th>
-              <td>{formatUsd(d.usd)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </figure>
-  );
-}
-
-export function CostColumns({ caption, data, testId }: { caption: string; data: Datum[]; testId: string }) {
-  return (
-    <div data-testid={testId} data-points={data.length} data-total={data.reduce((s, d) => s + d.value, 0)}>
-      <Figure caption={caption} data={data}>
-        <ResponsiveContainer width="100%" height={240}>
-          <BarChart data={data} margin={{ top: 8, right: 8, bottom: 8, left: 8 }} accessibilityLayer={false}>
-            <CartesianGrid strokeDasharray="3 3" vertical={false} />
-            <XAxis dataKey="label" tick={{ fontSize: 11 }} minTickGap={16} />
-            <YAxis tickFormatter={formatUsdTick} tick={{ fontSize: 11 }} width={72} />
-            <Tooltip formatter={usdTooltip} />
-            <Bar dataKey="value" fill={PALETTE[0]} isAnimationActive={false} />
-          </BarChart>
-        </ResponsiveContainer>
-      </Figure>
-    </div>
-  );
-}
 
 export function CostPie({ caption, data, testId }: { caption: string; data: Datum[]; testId: string }) {
   return (

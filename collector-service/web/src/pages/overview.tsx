@@ -1,12 +1,22 @@
-import { useDeferredValue } from 'react';
-import { CostBars, CostColumns, CostPie, type Datum } from '../components/charts';
+import { lazy, Suspense, useDeferredValue } from 'react';
 import { BreakdownTable } from '../components/breakdown-table';
+import { CostColumns } from '../components/column-chart';
+import type { Datum } from '../components/figure';
 import { Card, Empty, Panel } from '../components/panel';
 import { formatCount, formatMs, formatPercent, formatUsd, nanosToUsd, percentChange, usdNumber } from '../money';
-import { loadOverview } from '../overview-data';
+import { loadOverviewFirst, loadOverviewRest, type OverviewFirst, type OverviewRest } from '../overview-data';
 import type { Scope } from '../scope';
 import type { Breakdown, BreakdownItem, Overview } from '../types';
 import { type Loaded, useApi } from '../use-api';
+
+// The charting library loads only when a panel below the daily chart has data to draw.
+const CostPie = lazy(() => import('../components/charts').then((m) => ({ default: m.CostPie })));
+const CostBars = lazy(() => import('../components/charts').then((m) => ({ default: m.CostBars })));
+const chartLoading = (
+  <p className="loading" aria-busy="true">
+    Loading chart…
+  </p>
+);
 
 const label = (key: string | null) => key ?? '(none)';
 const toData = (items: BreakdownItem[]): Datum[] => items.map((i) => ({ label: label(i.key), value: usdNumber(i.costUsd), usd: i.costUsd }));
@@ -22,7 +32,7 @@ function Trend({ change }: { change: number | null }) {
   );
 }
 
-function Cards({ overview }: { overview: Loaded<Overview> }) {
+function Cards({ overview }: { overview: Loaded<OverviewFirst> }) {
   if (overview.error) return <p className="error" role="alert">{overview.error}</p>;
   const cur = overview.data?.summary;
   const prev = overview.data?.previousSummary;
@@ -49,7 +59,7 @@ function Cards({ overview }: { overview: Loaded<Overview> }) {
   );
 }
 
-function DailyCost({ overview, interval }: { overview: Loaded<Overview>; interval: 'hour' | 'day' }) {
+function DailyCost({ overview, interval }: { overview: Loaded<OverviewFirst>; interval: 'hour' | 'day' }) {
   const t = { ...overview, data: overview.data?.timeseries };
   const data: Datum[] = (t.data?.points ?? []).map((pt) => ({ label: (pt.date ?? pt.hour ?? pt.start).replace(/^\d{4}-/, ''), value: usdNumber(pt.costUsd), usd: pt.costUsd }));
   return (
@@ -62,14 +72,22 @@ function DailyCost({ overview, interval }: { overview: Loaded<Overview>; interva
 type Dimension = keyof Overview['breakdowns'];
 
 /** One breakdown of the overview's answer, with the answer's loading state and error. */
-const breakdownOf = (overview: Loaded<Overview>, by: Dimension): Loaded<Breakdown> => ({ ...overview, data: overview.data?.breakdowns[by] });
+const breakdownOf = (overview: Loaded<OverviewRest>, by: Dimension): Loaded<Breakdown> => ({ ...overview, data: overview.data?.breakdowns[by] });
 
-function ByType({ overview }: { overview: Loaded<Overview> }) {
+function ByType({ overview }: { overview: Loaded<OverviewRest> }) {
   const b = breakdownOf(overview, 'type');
   const items = (b.data?.items ?? []).filter((i) => i.costNanos !== '0');
   return (
     <Panel title="Cost by type" error={b.error} loading={b.loading}>
-      {b.data && items.length === 0 ? <Empty /> : <CostPie caption="Cost by type" data={toData(items)} testId="chart-type" />}
+      {b.data && items.length === 0 ? (
+        <Empty />
+      ) : (
+        items.length > 0 && (
+          <Suspense fallback={chartLoading}>
+            <CostPie caption="Cost by type" data={toData(items)} testId="chart-type" />
+          </Suspense>
+        )
+      )}
     </Panel>
   );
 }
@@ -97,7 +115,7 @@ function topWithOther(b: Breakdown | undefined, n: number): { items: BreakdownIt
   };
 }
 
-function BarsWithTable({ overview, by, title }: { overview: Loaded<Overview>; by: 'provider' | 'model'; title: string }) {
+function BarsWithTable({ overview, by, title }: { overview: Loaded<OverviewRest>; by: 'provider' | 'model'; title: string }) {
   const b = breakdownOf(overview, by);
   const { items, other } = topWithOther(b.data, 10);
   return (
@@ -106,7 +124,11 @@ function BarsWithTable({ overview, by, title }: { overview: Loaded<Overview>; by
         <Empty />
       ) : (
         <>
-          <CostBars caption={title} data={toData(items)} testId={`chart-${by}`} />
+          {items.length > 0 && (
+            <Suspense fallback={chartLoading}>
+              <CostBars caption={title} data={toData(items)} testId={`chart-${by}`} />
+            </Suspense>
+          )}
           <BreakdownTable caption={`${title}: cost, tokens and calls`} keyHeader={by === 'provider' ? 'Provider' : 'Model'} items={items} other={other} />
         </>
       )}
@@ -114,7 +136,7 @@ function BarsWithTable({ overview, by, title }: { overview: Loaded<Overview>; by
   );
 }
 
-function TopUsers({ overview }: { overview: Loaded<Overview> }) {
+function TopUsers({ overview }: { overview: Loaded<OverviewRest> }) {
   const b = breakdownOf(overview, 'user');
   return (
     <Panel title="Top 10 users" error={b.error} loading={b.loading}>
@@ -123,7 +145,7 @@ function TopUsers({ overview }: { overview: Loaded<Overview> }) {
   );
 }
 
-function ByAgent({ overview }: { overview: Loaded<Overview> }) {
+function ByAgent({ overview }: { overview: Loaded<OverviewRest> }) {
   const b = breakdownOf(overview, 'agent');
   const items = b.data?.items ?? [];
   return (
@@ -149,7 +171,7 @@ function ByAgent({ overview }: { overview: Loaded<Overview> }) {
   );
 }
 
-function Unpriced({ overview }: { overview: Loaded<Overview> }) {
+function Unpriced({ overview }: { overview: Loaded<OverviewRest> }) {
   const b = breakdownOf(overview, 'model');
   const items = (b.data?.items ?? []).filter((i) => i.unpricedCalls > 0);
   const total = items.reduce((s, i) => s + i.unpricedCalls, 0);
@@ -186,16 +208,17 @@ function Unpriced({ overview }: { overview: Loaded<Overview> }) {
 }
 
 export function OverviewPage({ scope }: { scope: Scope }) {
-  const overview = useApi(() => loadOverview(scope), JSON.stringify(scope));
-  // The cards and the daily chart are drawn from the answer at once; the other panels in a deferred
-  // render after them, so the first figures on screen do not wait for every chart.
-  const later = useDeferredValue(overview);
+  const key = JSON.stringify(scope);
+  const first = useApi(() => loadOverviewFirst(scope), key);
+  // The breakdowns' panels render after the cards and the daily chart (deferred), so the first
+  // figures on screen wait neither for the breakdowns' request nor for drawing their charts.
+  const later = useDeferredValue(useApi(() => loadOverviewRest(scope), key));
   return (
     <>
-      <Cards overview={overview} />
+      <Cards overview={first} />
       <Unpriced overview={later} />
       <div className="grid">
-        <DailyCost overview={overview} interval={scope.period === 'today' ? 'hour' : 'day'} />
+        <DailyCost overview={first} interval={scope.period === 'today' ? 'hour' : 'day'} />
         <ByType overview={later} />
         <BarsWithTable overview={later} by="provider" title="Cost by provider" />
         <BarsWithTable overview={later} by="model" title="Cost by model" />
