@@ -60,10 +60,12 @@ export class AlertsController {
   constructor(private readonly alerts: AlertsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Alerts, newest first, with value, threshold, subject, period and channel deliveries' })
+  @ApiOperation({ summary: 'A page of alerts, newest first (unread first with unreadFirst=true), with value, threshold, subject, period and channel deliveries, and nextCursor for the next page (null on the last)' })
   @ApiQuery({ name: 'state', required: false, enum: ['firing', 'resolved'] })
   @ApiQuery({ name: 'unreadOnly', required: false, enum: ['true', 'false'] })
-  @ApiQuery({ name: 'limit', required: false, description: '1-1000, default 100' })
+  @ApiQuery({ name: 'unreadFirst', required: false, enum: ['true', 'false'], description: 'Unread alerts before read ones, each newest first' })
+  @ApiQuery({ name: 'limit', required: false, description: 'Alerts per page, 1-500, default 50' })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page, with the same state, unreadOnly and unreadFirst' })
   list(@Query() q: Q, @CurrentPrincipal() p: Principal) {
     return this.alerts.list(tenantOf(p, q.tenant), parseAlertQuery(q));
   }

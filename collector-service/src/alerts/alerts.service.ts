@@ -1,33 +1,20 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { badField } from '../channels/field-error';
 import type { DeliveryRecord } from '../channels/delivery.service';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
 import { ACK_KIND, type Ack, ALERT_KIND, alertView, DELIVERY_KIND, RESOLUTION_KIND, type Resolution, type StoredAlert } from './alert';
+import { type AlertListQuery, alertPage } from './alert-page';
 
 type Doc<T> = T & Record<string, unknown>;
 
-export interface AlertListQuery {
-  state?: 'firing' | 'resolved';
-  unreadOnly: boolean;
-  limit: number;
-}
-
-export function parseAlertQuery(q: Record<string, unknown>): AlertListQuery {
-  const state = q.state;
-  if (state !== undefined && state !== 'firing' && state !== 'resolved') throw badField('state', `must be firing or resolved, got "${String(state)}"`);
-  const unread = q.unreadOnly;
-  if (unread !== undefined && unread !== 'true' && unread !== 'false') throw badField('unreadOnly', `must be true or false, got "${String(unread)}"`);
-  const limit = q.limit === undefined ? 100 : Number(q.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw badField('limit', `must be a whole number from 1 to 1000, got "${String(q.limit)}"`);
-  return { state, unreadOnly: unread === 'true', limit };
-}
+export { type AlertListQuery, parseAlertQuery } from './alert-page';
 
 /** A tenant's alert history: each alert with its resolution, acknowledgement and deliveries. */
 @Injectable()
 export class AlertsService {
   constructor(@Inject(STORAGE) private readonly storage: StoragePort) {}
 
+  /** One page of the history (see alertPage), with the cursor of the next page or null. */
   async list(tenant: string, query: AlertListQuery) {
     const [alerts, resolutions, acks, deliveries] = await Promise.all([
       this.storage.listDocuments<Doc<StoredAlert>>(ALERT_KIND, tenant),
@@ -39,14 +26,13 @@ export class AlertsService {
     const acked = new Map(acks.map((e) => [e.id, e.doc]));
     const delivered = new Map<string, DeliveryRecord[]>();
     for (const e of deliveries) delivered.set(e.doc.alertId, [...(delivered.get(e.doc.alertId) ?? []), e.doc]);
-    const views = alerts
-      .map((e) => e.doc)
-      .filter((a) => !query.state || (query.state === 'resolved') === resolved.has(a.id))
-      .filter((a) => !query.unreadOnly || !acked.has(a.id))
-      .sort((a, b) => b.firedAtMs - a.firedAtMs || a.id.localeCompare(b.id))
-      .slice(0, query.limit)
-      .map((a) => alertView(a, resolved.get(a.id) ?? null, acked.get(a.id) ?? null, delivered.get(a.id) ?? []));
-    return { alerts: views };
+    const page = alertPage(
+      alerts.map((e) => e.doc),
+      query,
+      (id) => resolved.has(id),
+      (id) => acked.get(id)?.ackedAtMs ?? null,
+    );
+    return { alerts: page.alerts.map((a) => alertView(a, resolved.get(a.id) ?? null, acked.get(a.id) ?? null, delivered.get(a.id) ?? [])), nextCursor: page.nextCursor };
   }
 
   async get(tenant: string, id: string) {

@@ -26,6 +26,83 @@ describe('/v1/alerts and where alerts go', () => {
     expect((await api(h.c, 'POST', '/v1/alerts/al_nope/ack')).status).toBe(404);
   });
 
+  /** Seven user alerts fired over five evaluations a minute apart, so some share a firing time. */
+  async function sevenAlerts(): Promise<Record<string, any>[]> {
+    await h.only('user_daily_cost_above', { thresholdUsd: '1' });
+    const rounds = [['ann', 'bob'], ['cat'], ['dan', 'eve'], ['fay'], ['gus']];
+    for (const [i, users] of rounds.entries()) {
+      await h.spend(...users.map((user) => ({ user, timeMs: NOW - 60_000, costNanos: 2n * USD })));
+      await h.evaluate(NOW + i * 60_000);
+    }
+    const all = (await api(h.c, 'GET', '/v1/alerts')).body;
+    expect(all.nextCursor).toBeNull();
+    return all.alerts;
+  }
+
+  /** Every page of a listing, following nextCursor; `between` runs after each page. */
+  async function pages(query: string, between: (page: number) => Promise<void> = async () => {}) {
+    const got: Record<string, any>[][] = [];
+    for (let cursor: string | null = null; got.length === 0 || cursor; ) {
+      const res = await api(h.c, 'GET', `/v1/alerts?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      expect(res.status).toBe(200);
+      got.push(res.body.alerts);
+      cursor = res.body.nextCursor;
+      await between(got.length);
+    }
+    return got;
+  }
+
+  it('pages through the history newest first, each alert once', async () => {
+    const all = await sevenAlerts();
+    const minute = (i: number) => new Date(NOW + i * 60_000).toISOString();
+    expect(all.map((a) => a.firedAt)).toEqual([minute(4), minute(3), minute(2), minute(2), minute(1), minute(0), minute(0)]);
+    expect(all[0].subject).toBe('user:gus');
+    expect(all[2].id < all[3].id && all[5].id < all[6].id).toBe(true); // alerts fired together: by id
+    const paged = await pages('limit=3');
+    expect(paged.map((p) => p.length)).toEqual([3, 3, 1]);
+    expect(paged.flat().map((a) => a.id)).toEqual(all.map((a) => a.id));
+    // Filters page the same way.
+    await api(h.c, 'POST', `/v1/alerts/${all[0].id}/ack`);
+    expect((await pages('unreadOnly=true&state=firing&limit=4')).flat().map((a) => a.id)).toEqual(all.slice(1).map((a) => a.id));
+  });
+
+  it('lists unread alerts first when asked, and keeps pages stable while alerts are acknowledged', async () => {
+    const all = await sevenAlerts();
+    const [gus, fay, third, fourth, cat] = all;
+    for (const a of [gus, third]) await api(h.c, 'POST', `/v1/alerts/${a.id}/ack`);
+    const unreadFirst = (await pages('unreadFirst=true&limit=50')).flat();
+    expect(unreadFirst.map((a) => a.id)).toEqual([fay, fourth, cat, all[5], all[6], gus, third].map((a) => a.id));
+    expect(unreadFirst.map((a) => a.acknowledged)).toEqual([false, false, false, false, false, true, true]);
+
+    // Acknowledging one already listed and one not listed yet, between pages: each still appears once, in place.
+    const paged = await pages('unreadFirst=true&limit=2', async (page) => {
+      if (page === 1) for (const a of [fay, all[6]]) await api(h.c, 'POST', `/v1/alerts/${a.id}/ack`);
+    });
+    expect(paged.flat().map((a) => a.id)).toEqual(unreadFirst.map((a) => a.id));
+    // A new listing sees them read.
+    expect((await pages('unreadFirst=true&limit=3')).flat().map((a) => a.id)).toEqual([fourth, cat, all[5], gus, fay, third, all[6]].map((a) => a.id));
+  });
+
+  it('answers 400 naming a bad paging parameter', async () => {
+    await sevenAlerts();
+    const first = (await api(h.c, 'GET', '/v1/alerts?unreadOnly=true&limit=2')).body;
+    const cases: [string, string][] = [
+      ['limit=0', 'limit'],
+      ['limit=501', 'limit'],
+      ['limit=2.5', 'limit'],
+      ['unreadFirst=yes', 'unreadFirst'],
+      ['cursor=not-a-cursor', 'cursor'],
+      [`cursor=${encodeURIComponent(first.nextCursor)}`, 'cursor'], // made for unreadOnly=true
+      [`unreadOnly=true&state=firing&cursor=${encodeURIComponent(first.nextCursor)}`, 'cursor'],
+    ];
+    for (const [query, field] of cases) {
+      const res = await api(h.c, 'GET', `/v1/alerts?${query}`);
+      expect([query, res.status, res.body.field]).toEqual([query, 400, field]);
+    }
+    expect((await api(h.c, 'GET', '/v1/alerts?limit=500')).status).toBe(200);
+    expect((await api(h.c, 'GET', `/v1/alerts?unreadOnly=true&limit=5&cursor=${encodeURIComponent(first.nextCursor)}`)).body.alerts).toHaveLength(5);
+  });
+
   it("keeps tenants apart: another tenant's key sees no alert and cannot acknowledge one", async () => {
     await h.only('daily_cost_above', { thresholdUsd: '1' });
     await h.spend({ timeMs: NOW - 60_000, costNanos: 2n * USD });

@@ -253,6 +253,7 @@ describe('seed systems\' APIs', () => {
     expect(body.success).toBe(true);
     expect(Array.isArray(body.alerts)).toBe(true);
     expect(body.alerts).toEqual((await get('/v1/alerts?unreadOnly=true')).body.alerts);
+    expect(Object.keys(body).sort()).toEqual(['alerts', 'success']); // the seed's shape: no paging fields
     expect((await get('/api/cost-monitoring/alerts?unreadOnly=yes')).body.field).toBe('unreadOnly');
   });
 

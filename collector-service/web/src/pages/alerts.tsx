@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { getJson, sendJson } from '../api';
 import { Empty, Panel } from '../components/panel';
 import { formatCount, formatUsd } from '../money';
@@ -19,24 +19,43 @@ interface Alert {
   acknowledged: boolean;
 }
 
+/** A page of GET /v1/alerts; `nextCursor` asks for the next one (null on the last). */
+interface AlertPage {
+  alerts?: Alert[];
+  nextCursor?: string | null;
+}
+
 const unread = (a: Alert) => !a.acknowledged;
-const listOf = (body: unknown): Alert[] => (body as { alerts?: Alert[] })?.alerts ?? [];
+/** Unread first, the way the collector pages them, so each further page continues the list. */
+const pageAfter = (cursor: string | null) => getJson<AlertPage>('/v1/alerts', { unreadFirst: 'true', cursor });
 const value = (a: Alert) => (a.valueUsd !== null ? formatUsd(a.valueUsd) : a.count !== null ? formatCount(a.count) : '—');
 
-/** Firing and resolved alerts, unread first; acknowledging marks one read. */
+/** Firing and resolved alerts, unread first, a page at a time; acknowledging marks one read. */
 export function AlertsPage() {
-  const [reload, setReload] = useState(0);
-  const [ackError, setAckError] = useState<string | null>(null);
-  const a = useApi(async () => listOf(await getJson('/v1/alerts')), 'alerts', reload);
+  const [error, setError] = useState<string | null>(null);
+  const a = useApi(() => pageAfter(null), 'alerts');
+  // Pages loaded after the first, and alerts as acknowledging returned them (they keep their place in the pages).
+  const [more, setMore] = useState<{ alerts: Alert[]; nextCursor: string | null } | null>(null);
+  const [changed, setChanged] = useState<Record<string, Alert>>({});
+  useEffect(() => setMore(null), [a.data]);
   const missing = a.error && /^404|Cannot GET/.test(a.error);
-  const alerts = [...(a.data ?? [])].sort((x, y) => Number(unread(y)) - Number(unread(x)) || (x.state === y.state ? 0 : x.state === 'firing' ? -1 : 1) || y.firedAt.localeCompare(x.firedAt));
+  const nextCursor = more ? more.nextCursor : (a.data?.nextCursor ?? null);
+  const alerts = [...(a.data?.alerts ?? []), ...(more?.alerts ?? [])]
+    .map((al) => changed[al.id] ?? al)
+    .sort((x, y) => Number(unread(y)) - Number(unread(x)) || (x.state === y.state ? 0 : x.state === 'firing' ? -1 : 1) || y.firedAt.localeCompare(x.firedAt));
   const ack = (id: string) =>
-    sendJson('POST', `/v1/alerts/${encodeURIComponent(id)}/ack`).then(
-      () => setReload((n) => n + 1),
-      (e: Error) => setAckError(e.message),
+    sendJson<Alert>('POST', `/v1/alerts/${encodeURIComponent(id)}/ack`).then(
+      (alert) => setChanged((c) => ({ ...c, [id]: alert })),
+      (e: Error) => setError(e.message),
+    );
+  const showMore = () =>
+    nextCursor &&
+    pageAfter(nextCursor).then(
+      (page) => setMore((m) => ({ alerts: [...(m?.alerts ?? []), ...(page.alerts ?? [])], nextCursor: page.nextCursor ?? null })),
+      (e: Error) => setError(e.message),
     );
   return (
-    <Panel title="Alerts" error={missing ? null : (a.error ?? ackError)} loading={a.loading}>
+    <Panel title="Alerts" error={missing ? null : (a.error ?? error)} loading={a.loading}>
       {missing ? (
         <Empty>This collector does not serve alerts yet.</Empty>
       ) : a.data && alerts.length === 0 ? (
@@ -80,6 +99,11 @@ export function AlertsPage() {
           </tbody>
         </table>
       )}
+      {nextCursor && !missing ? (
+        <button type="button" onClick={showMore}>
+          Show more alerts
+        </button>
+      ) : null}
     </Panel>
   );
 }
