@@ -1,7 +1,8 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { UsageRecord } from '../../usage/usage-record';
 import { decodeRecord } from '../record-codec';
-import type { RollupWriter } from './rollup-writer';
+import { rollupPlan } from './rollup-writer';
+import type { StoreWrites } from './store-writer';
 
 export interface FoldSettings {
   /** How long a stored batch may wait to be folded into the rollups (a read folds at once). */
@@ -38,31 +39,40 @@ export class RollupFolds {
   private pending: PendingBatch[] = [];
   private pendingRecords = 0;
   private timer: NodeJS.Timeout | null = null;
+  /** Folds run one after another: each takes what waits when it starts. */
+  private chain: Promise<void> = Promise.resolve();
   /** Batches of other processes seen waiting: first rowid → when first seen. */
   private readonly foreignSince = new Map<number, number>();
   private lastOrphanCheckMs = 0;
-  private readonly claimStatement: StatementSync;
   private readonly listStatement: StatementSync;
   private readonly rangeStatement: StatementSync;
 
+  /**
+   * @param db the main connection, for reads (`unfolded`, records to fold from)
+   * @param writes where folds are applied (the writer thread, so no two connections of this process contend)
+   */
   constructor(
     private readonly db: DatabaseSync,
-    private readonly writer: RollupWriter,
+    private writes: StoreWrites,
     private readonly settings: FoldSettings = DEFAULT_FOLD_SETTINGS,
     private readonly onError: (err: Error) => void = () => {},
   ) {
-    this.claimStatement = db.prepare('DELETE FROM unfolded WHERE first_rowid = ?');
     this.listStatement = db.prepare('SELECT first_rowid, last_rowid FROM unfolded ORDER BY first_rowid');
     this.rangeStatement = db.prepare('SELECT doc FROM records WHERE rowid BETWEEN ? AND ?');
   }
 
-  /** Right after the ingest transaction commits: keeps its records to fold soon. */
+  /** Applies later folds through these writes (the writer thread, once started). */
+  use(writes: StoreWrites): void {
+    this.writes = writes;
+  }
+
+  /** Right after a batch's insert committed: keeps its records to fold soon. */
   queue(firstRowid: number, records: UsageRecord[]): void {
     this.pending.push({ firstRowid, records });
     this.pendingRecords += records.length;
-    if (this.pendingRecords >= this.settings.maxPendingRecords) this.foldNow();
+    if (this.pendingRecords >= this.settings.maxPendingRecords) this.foldSoon();
     else if (!this.timer) {
-      this.timer = setTimeout(() => this.foldNow(), this.settings.delayMs);
+      this.timer = setTimeout(() => this.foldSoon(), this.settings.delayMs);
       this.timer.unref();
     }
   }
@@ -70,40 +80,29 @@ export class RollupFolds {
   /**
    * Before a read of the rollups: folds what this process holds, and every batch another process on
    * the same file stored and has not folded yet (from its records), so the read sees every batch any
-   * process acknowledged. Throws if the store fails.
+   * process acknowledged. Rejects if the store fails.
    */
-  foldForRead(): void {
-    this.fold();
-    for (const range of this.list()) this.foldFromRecords(range.first, range.last);
+  async foldForRead(): Promise<void> {
+    await this.fold();
+    const ranges = this.list();
+    if (ranges.length > 0) await this.enqueue(async () => {
+      for (const range of ranges) await this.foldFromRecords(range.first, range.last);
+    });
   }
 
-  /** Folds everything this process holds, and other processes' batches that waited too long. Throws if the store fails. */
-  fold(): void {
+  /** Folds everything this process holds, and other processes' batches that waited too long. Rejects if the store fails. */
+  fold(): Promise<void> {
     this.clearTimer();
-    if (this.pending.length > 0) {
-      const batches = this.pending;
-      this.transaction(() => {
-        const claimed: UsageRecord[][] = [];
-        for (const batch of batches) if (this.claim(batch.firstRowid)) claimed.push(batch.records);
-        this.writer.add(claimed.flat());
-      });
-      this.pending = [];
-      this.pendingRecords = 0;
-    }
-    const now = Date.now();
-    if (now - this.lastOrphanCheckMs >= this.settings.orphanAfterMs / 2) {
-      this.lastOrphanCheckMs = now;
-      this.foldOrphans(now);
-    }
+    return this.enqueue(() => this.foldPending());
   }
 
   /** At start: folds every batch stored but never folded (by a process that stopped before folding it). */
-  recover(): void {
-    for (const range of this.list()) this.foldFromRecords(range.first, range.last);
+  async recover(): Promise<void> {
+    for (const range of this.list()) await this.foldFromRecords(range.first, range.last);
   }
 
-  close(): void {
-    this.fold();
+  async close(): Promise<void> {
+    await this.fold();
   }
 
   /** The smallest rowid not yet folded, if any: retention must not delete those records before they are. */
@@ -112,16 +111,45 @@ export class RollupFolds {
     return first ? first.first : null;
   }
 
-  private foldNow(): void {
+  private enqueue(fold: () => Promise<void>): Promise<void> {
+    const run = this.chain.then(fold);
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  private foldSoon(): void {
+    // The batches stay pending on failure: the next read or stored batch tries again.
+    this.fold().catch((err: Error) => this.onError(err));
+  }
+
+  private async foldPending(): Promise<void> {
+    let batches = this.pending;
+    this.pending = [];
+    this.pendingRecords = 0;
     try {
-      this.fold();
+      while (batches.length > 0) {
+        const { taken } = await this.writes.fold(
+          batches.map((b) => b.firstRowid),
+          rollupPlan(batches.flatMap((b) => b.records)),
+        );
+        if (taken.length === 0) break;
+        // Another process folded those from their records (it thought this one dead): leave them out.
+        const gone = new Set(taken);
+        batches = batches.filter((b) => !gone.has(b.firstRowid));
+      }
     } catch (err) {
-      // The batches stay pending: the next read or stored batch tries again.
-      this.onError(err as Error);
+      this.pending = [...batches, ...this.pending];
+      this.pendingRecords = this.pending.reduce((n, b) => n + b.records.length, 0);
+      throw err;
+    }
+    const now = Date.now();
+    if (now - this.lastOrphanCheckMs >= this.settings.orphanAfterMs / 2) {
+      this.lastOrphanCheckMs = now;
+      await this.foldOrphans(now);
     }
   }
 
-  private foldOrphans(now: number): void {
+  private async foldOrphans(now: number): Promise<void> {
     const mine = new Set(this.pending.map((b) => b.firstRowid));
     const waiting = new Set<number>();
     for (const range of this.list()) {
@@ -129,37 +157,21 @@ export class RollupFolds {
       waiting.add(range.first);
       const since = this.foreignSince.get(range.first);
       if (since === undefined) this.foreignSince.set(range.first, now);
-      else if (now - since >= this.settings.orphanAfterMs) this.foldFromRecords(range.first, range.last);
+      else if (now - since >= this.settings.orphanAfterMs) await this.foldFromRecords(range.first, range.last);
     }
     for (const first of this.foreignSince.keys()) if (!waiting.has(first)) this.foreignSince.delete(first);
   }
 
-  private foldFromRecords(first: number, last: number): void {
-    this.transaction(() => {
-      if (!this.claim(first)) return;
-      const rows = this.rangeStatement.all(first, last) as { doc: string }[];
-      this.writer.add(rows.map((row) => decodeRecord(row.doc)));
-    });
+  /** Folds a batch from its stored records (the process that stored it did not, or not yet). */
+  private async foldFromRecords(first: number, last: number): Promise<void> {
+    const rows = this.rangeStatement.all(first, last) as { doc: string }[];
+    // Taken already means folded by someone else: nothing to do either way.
+    await this.writes.fold([first], rollupPlan(rows.map((row) => decodeRecord(row.doc))));
     this.foreignSince.delete(first);
-  }
-
-  private claim(firstRowid: number): boolean {
-    return Number(this.claimStatement.run(firstRowid).changes) === 1;
   }
 
   private list(): { first: number; last: number }[] {
     return (this.listStatement.all() as { first_rowid: number; last_rowid: number }[]).map((r) => ({ first: r.first_rowid, last: r.last_rowid }));
-  }
-
-  private transaction(fn: () => void): void {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      fn();
-      this.db.exec('COMMIT');
-    } catch (err) {
-      if (this.db.isTransaction) this.db.exec('ROLLBACK');
-      throw err;
-    }
   }
 
   private clearTimer(): void {

@@ -1,7 +1,7 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { TOKEN_KINDS, type UsageRecord } from '../../usage/usage-record';
 import { BUCKET_MS, ROLLUP_DIMENSIONS } from '../storage.port';
-import { TagRollups } from './tag-rollups';
+import type { SqlValue, WritePlan } from './store-writer.worker';
+import { tagRollupPlan } from './tag-rollups';
 
 /** The rollups' dimension values of a record, in ROLLUP_DIMENSIONS order; a missing one is '' (part of the primary key). */
 const dimensionValues = (r: UsageRecord): string[] => [r.provider, r.model, r.costType, r.user ?? '', r.agent ?? '', r.feature ?? '', r.service, r.status];
@@ -68,81 +68,58 @@ export function assertFoldable(r: UsageRecord): void {
   }
 }
 
+const UPSERT_ROLLUP = `INSERT INTO rollups (tenant, bucket, provider, model, cost_type, user_id, agent, feature, service, status, ${MEASURES})
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (tenant, bucket, provider, model, cost_type, user_id, agent, feature, service, status) DO UPDATE SET ${ACCUMULATE}`;
+const UPSERT_TOTAL = `INSERT INTO rollup_totals (tenant, bucket, ${MEASURES}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, bucket) DO UPDATE SET ${ACCUMULATE}`;
+const UPSERT_DIM = `INSERT INTO rollup_dims (tenant, dim, bucket, value, ${MEASURES}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, dim, bucket, value) DO UPDATE SET ${ACCUMULATE}`;
+const UPSERT_DIM_DAY = `INSERT INTO rollup_dims_day (tenant, dim, day, value, ${MEASURES}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, dim, day, value) DO UPDATE SET ${ACCUMULATE}`;
+
 /**
- * Adds records to every rollup of one SQLite file: the full 15-minute rollups, the narrow ones (totals,
+ * What adding records to every rollup writes: the full 15-minute rollups, the narrow ones (totals,
  * one dimension per bucket and per UTC day) and the tag rollups. Records are summed per row in memory
- * first, so each rollup row is written once per call however many records share it: the more records
- * one call gets, the fewer writes each costs. Call inside a transaction.
+ * first, so each rollup row is written once however many records share it: the more records one fold
+ * takes, the fewer writes each costs. The caller guarantees no record is folded twice, ever.
  */
-export class RollupWriter {
-  private readonly upsertRollup: StatementSync;
-  private readonly upsertTotal: StatementSync;
-  private readonly upsertDim: StatementSync;
-  private readonly upsertDimDay: StatementSync;
-  private readonly tagRollups: TagRollups;
-
-  constructor(db: DatabaseSync) {
-    this.upsertRollup = db.prepare(
-      `INSERT INTO rollups (tenant, bucket, provider, model, cost_type, user_id, agent, feature, service, status, ${MEASURES})
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (tenant, bucket, provider, model, cost_type, user_id, agent, feature, service, status) DO UPDATE SET ${ACCUMULATE}`,
-    );
-    this.upsertTotal = db.prepare(`INSERT INTO rollup_totals (tenant, bucket, ${MEASURES}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, bucket) DO UPDATE SET ${ACCUMULATE}`);
-    this.upsertDim = db.prepare(
-      `INSERT INTO rollup_dims (tenant, dim, bucket, value, ${MEASURES}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, dim, bucket, value) DO UPDATE SET ${ACCUMULATE}`,
-    );
-    this.upsertDimDay = db.prepare(
-      `INSERT INTO rollup_dims_day (tenant, dim, day, value, ${MEASURES}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, dim, day, value) DO UPDATE SET ${ACCUMULATE}`,
-    );
-    this.tagRollups = new TagRollups(db);
+export function rollupPlan(records: readonly UsageRecord[]): WritePlan {
+  const groups = new Map<string, Group>();
+  for (const r of records) {
+    const dims = dimensionValues(r);
+    const bucket = Math.floor(r.timeMs / BUCKET_MS) * BUCKET_MS;
+    const key = `${r.tenant}\u0000${bucket}\u0000${dims.join('\u0000')}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { tenant: r.tenant, bucket, dims, ...zero() }));
+    g.calls++;
+    if (r.status === 'error') g.errorCalls++;
+    if (r.costNanos === null) g.unpricedCalls++;
+    else g.costNanos += r.costNanos;
+    g.input += r.tokens.input;
+    g.output += r.tokens.output;
+    g.cacheRead += r.tokens.cacheRead;
+    g.cacheWrite += r.tokens.cacheWrite;
+    g.reasoning += r.tokens.reasoning;
+    g.durationMs += r.durationMs;
   }
-
-  /** Adds each record once to every rollup. The caller guarantees no record is passed twice, ever. */
-  add(records: Iterable<UsageRecord>): void {
-    const groups = new Map<string, Group>();
-    const tagged: UsageRecord[] = [];
-    for (const r of records) {
-      const dims = dimensionValues(r);
-      const bucket = Math.floor(r.timeMs / BUCKET_MS) * BUCKET_MS;
-      const key = `${r.tenant}\u0000${bucket}\u0000${dims.join('\u0000')}`;
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = { tenant: r.tenant, bucket, dims, ...zero() }));
-      g.calls++;
-      if (r.status === 'error') g.errorCalls++;
-      if (r.costNanos === null) g.unpricedCalls++;
-      else g.costNanos += r.costNanos;
-      g.input += r.tokens.input;
-      g.output += r.tokens.output;
-      g.cacheRead += r.tokens.cacheRead;
-      g.cacheWrite += r.tokens.cacheWrite;
-      g.reasoning += r.tokens.reasoning;
-      g.durationMs += r.durationMs;
-      if (Object.keys(r.tags).length > 0) tagged.push(r);
-    }
-    const totals = new Map<string, Sums>();
-    const byDimension = new Map<string, Sums>();
-    const byDimensionDay = new Map<string, Sums>();
-    for (const g of groups.values()) {
-      this.upsertRollup.run(g.tenant, g.bucket, ...g.dims, ...measuresOf(g));
-      sumInto(totals, `${g.tenant}\u0000${g.bucket}`, g);
-      const day = g.bucket - (g.bucket % DAY_MS);
-      ROLLUP_DIMENSIONS.forEach((dimension, i) => {
-        sumInto(byDimension, `${g.tenant}\u0000${dimension}\u0000${g.bucket}\u0000${g.dims[i]}`, g);
-        sumInto(byDimensionDay, `${g.tenant}\u0000${dimension}\u0000${day}\u0000${g.dims[i]}`, g);
-      });
-    }
-    for (const [key, s] of totals) {
-      const [tenant, bucket] = key.split('\u0000');
-      this.upsertTotal.run(tenant, Number(bucket), ...measuresOf(s));
-    }
-    for (const [key, s] of byDimension) {
-      const [tenant, dimension, bucket, value] = key.split('\u0000');
-      this.upsertDim.run(tenant, dimension, Number(bucket), value, ...measuresOf(s));
-    }
-    for (const [key, s] of byDimensionDay) {
-      const [tenant, dimension, day, value] = key.split('\u0000');
-      this.upsertDimDay.run(tenant, dimension, Number(day), value, ...measuresOf(s));
-    }
-    if (tagged.length > 0) this.tagRollups.add(tagged);
+  const rollups: SqlValue[][] = [];
+  const totals = new Map<string, Sums>();
+  const byDimension = new Map<string, Sums>();
+  const byDimensionDay = new Map<string, Sums>();
+  for (const g of groups.values()) {
+    rollups.push([g.tenant, g.bucket, ...g.dims, ...measuresOf(g)]);
+    sumInto(totals, `${g.tenant}\u0000${g.bucket}`, g);
+    const day = g.bucket - (g.bucket % DAY_MS);
+    ROLLUP_DIMENSIONS.forEach((dimension, i) => {
+      sumInto(byDimension, `${g.tenant}\u0000${dimension}\u0000${g.bucket}\u0000${g.dims[i]}`, g);
+      sumInto(byDimensionDay, `${g.tenant}\u0000${dimension}\u0000${day}\u0000${g.dims[i]}`, g);
+    });
   }
+  const plan: WritePlan = [
+    { sql: UPSERT_ROLLUP, rows: rollups },
+    { sql: UPSERT_TOTAL, rows: [...totals].map(([key, s]) => { const [tenant, bucket] = key.split('\u0000'); return [tenant, Number(bucket), ...measuresOf(s)]; }) },
+    { sql: UPSERT_DIM, rows: [...byDimension].map(([key, s]) => { const [tenant, dimension, bucket, value] = key.split('\u0000'); return [tenant, dimension, Number(bucket), value, ...measuresOf(s)]; }) },
+    { sql: UPSERT_DIM_DAY, rows: [...byDimensionDay].map(([key, s]) => { const [tenant, dimension, day, value] = key.split('\u0000'); return [tenant, dimension, Number(day), value, ...measuresOf(s)]; }) },
+  ];
+  const tagged = tagRollupPlan(records);
+  if (tagged) plan.push(tagged);
+  return plan;
 }

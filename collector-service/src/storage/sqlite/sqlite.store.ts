@@ -22,8 +22,9 @@ import {
 } from '../storage.port';
 import { migrate } from './schema';
 import { DEFAULT_FOLD_SETTINGS, type FoldSettings, RollupFolds } from './rollup-folds';
-import { InlineInserter, type BatchInserter, WorkerInserter } from './record-inserter';
-import { assertFoldable, RollupWriter } from './rollup-writer';
+import { assertFoldable } from './rollup-writer';
+import { InlineWrites, type StoreWrites, ThreadWrites } from './store-writer';
+import { NO_AUTOCHECKPOINT } from './store-writer.worker';
 import { WalSync } from './wal-sync';
 import { TagRollups } from './tag-rollups';
 import { hasTagFilter } from '../tag-sets';
@@ -54,7 +55,7 @@ const BUSY_TIMEOUT_MS = 10_000;
 export class SqliteStore implements StoragePort {
   readonly kind = 'sqlite' as const;
   private db!: DatabaseSync;
-  private inserter!: BatchInserter;
+  private writes!: StoreWrites;
   private folds!: RollupFolds;
   private readonly logger = new Logger('SqliteStore');
   /** Null for ':memory:', which has no file to make durable. */
@@ -77,12 +78,16 @@ export class SqliteStore implements StoragePort {
     if (this.path !== ':memory:') this.walSync = new WalSync(`${this.path}-wal`);
     migrate(this.db);
     this.tagRollups = new TagRollups(this.db);
-    // Inserts run on a worker thread with its own connection (a ':memory:' database has no file to share).
-    this.inserter = this.path === ':memory:' ? new InlineInserter(this.db) : new WorkerInserter(this.path, BUSY_TIMEOUT_MS);
-    this.folds = new RollupFolds(this.db, new RollupWriter(this.db), this.foldSettings, (err) =>
+    // Batches stored but not folded when the last process stopped are folded now, on this connection;
+    // later inserts and folds run on the writer thread (a ':memory:' database has no file to share).
+    const inline = new InlineWrites(this.db);
+    this.folds = new RollupFolds(this.db, inline, this.foldSettings, (err) =>
       this.logger.error(`folding stored batches into the rollups failed, will retry: ${err.message}`),
     );
-    this.folds.recover();
+    await this.folds.recover();
+    if (this.path !== ':memory:') this.db.exec(NO_AUTOCHECKPOINT); // the checkpointer thread's job
+    this.writes = this.path === ':memory:' ? inline : new ThreadWrites(this.path, BUSY_TIMEOUT_MS);
+    this.folds.use(this.writes);
   }
 
   /** Resolves once every write committed so far is on disk. */
@@ -92,8 +97,8 @@ export class SqliteStore implements StoragePort {
 
   async close(): Promise<void> {
     if (this.db?.isOpen) {
-      await this.inserter?.close();
-      this.folds?.close();
+      await this.folds?.close();
+      await this.writes?.close();
       this.db.close();
     }
   }
@@ -106,7 +111,7 @@ export class SqliteStore implements StoragePort {
     if (records.length === 0) return { stored: [], duplicates: 0 };
     // A record the rollups could not add fails its whole batch now, before anything is stored.
     for (const r of records) assertFoldable(r);
-    const outcome = await this.inserter.insert(records);
+    const outcome = await this.writes.insert(records);
     const stored = outcome.stored.map((index) => records[index]);
     // Into every rollup (tag rollups too) within milliseconds, or at once when something reads them:
     // see RollupFolds and RollupWriter.
@@ -116,7 +121,7 @@ export class SqliteStore implements StoragePort {
   }
 
   async aggregate(query: RollupQuery): Promise<RollupRow[]> {
-    this.folds.foldForRead();
+    await this.folds.foldForRead();
     if (hasTagFilter(query.tags)) return this.tagRollups.aggregate(query);
     return narrowAggregate(this.db, query) ?? this.fullAggregate(query);
   }
@@ -180,7 +185,7 @@ export class SqliteStore implements StoragePort {
 
   async purgeRecordsBefore(beforeMs: number): Promise<number> {
     // Records not yet folded into the rollups stay until they are (a late span can be old).
-    this.folds.fold();
+    await this.folds.fold();
     const firstUnfolded = this.folds.firstUnfoldedRowid();
     const purged =
       firstUnfolded === null

@@ -1,7 +1,8 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import type { UsageRecord } from '../../usage/usage-record';
 import { BUCKET_MS, ROLLUP_DIMENSIONS, type RollupDimension, type RollupQuery, type RollupRow } from '../storage.port';
 import { canonicalTagSet, tagSetIncludes } from '../tag-sets';
+import type { WritePlan } from './store-writer.worker';
 
 /**
  * 15-minute rollups of tagged records, one row per (tenant, bucket, tag set, dimensions). Records
@@ -51,44 +52,42 @@ interface Group {
   durationMs: number;
 }
 
-/** Writes and reads the tag rollups of one SQLite file. */
+const COLUMNS_ALL = [...KEY, ...MEASURES];
+const UPSERT = `INSERT INTO tag_rollups (${COLUMNS_ALL.join(', ')}) VALUES (${COLUMNS_ALL.map(() => '?').join(', ')})
+  ON CONFLICT (${KEY.join(', ')}) DO UPDATE SET ${MEASURES.map((m) => `${m} = ${m} + excluded.${m}`).join(', ')}`;
+
+/**
+ * The tag rollups' share of a fold: one upsert per (tenant, bucket, tag set, dimensions) of the
+ * records, null when none has tags. Applied in the fold's transaction, with exactly the records it
+ * claims, so they count once, or not at all.
+ */
+export function tagRollupPlan(records: readonly UsageRecord[]): WritePlan[number] | null {
+  const groups = new Map<string, Group>();
+  for (const r of records) {
+    const tags = canonicalTagSet(r.tags);
+    if (tags === null) continue;
+    const values = [r.tenant, Math.floor(r.timeMs / BUCKET_MS) * BUCKET_MS, tags, r.provider, r.model, r.costType, r.user ?? '', r.agent ?? '', r.feature ?? '', r.service, r.status];
+    const key = JSON.stringify(values);
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { values, costNanos: 0n, calls: 0, errorCalls: 0, unpricedCalls: 0, tokens: [0, 0, 0, 0, 0], durationMs: 0 }));
+    g.calls++;
+    if (r.status === 'error') g.errorCalls++;
+    if (r.costNanos === null) g.unpricedCalls++;
+    else g.costNanos += r.costNanos;
+    g.tokens[0] += r.tokens.input;
+    g.tokens[1] += r.tokens.output;
+    g.tokens[2] += r.tokens.cacheRead;
+    g.tokens[3] += r.tokens.cacheWrite;
+    g.tokens[4] += r.tokens.reasoning;
+    g.durationMs += r.durationMs;
+  }
+  if (groups.size === 0) return null;
+  return { sql: UPSERT, rows: [...groups.values()].map((g) => [...g.values, g.costNanos, g.calls, g.errorCalls, g.unpricedCalls, ...g.tokens, g.durationMs]) };
+}
+
+/** Reads the tag rollups of one SQLite file. */
 export class TagRollups {
-  private readonly upsert: StatementSync;
-
-  constructor(private readonly db: DatabaseSync) {
-    const columns = [...KEY, ...MEASURES];
-    this.upsert = db.prepare(
-      `INSERT INTO tag_rollups (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})
-       ON CONFLICT (${KEY.join(', ')}) DO UPDATE SET ${MEASURES.map((m) => `${m} = ${m} + excluded.${m}`).join(', ')}`,
-    );
-  }
-
-  /**
-   * Adds records just inserted to the tag rollups. Call inside the ingest transaction with exactly
-   * the records it stored, so they count once, together with their record rows, or not at all.
-   */
-  add(stored: readonly UsageRecord[]): void {
-    const groups = new Map<string, Group>();
-    for (const r of stored) {
-      const tags = canonicalTagSet(r.tags);
-      if (tags === null) continue;
-      const values = [r.tenant, Math.floor(r.timeMs / BUCKET_MS) * BUCKET_MS, tags, r.provider, r.model, r.costType, r.user ?? '', r.agent ?? '', r.feature ?? '', r.service, r.status];
-      const key = JSON.stringify(values);
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = { values, costNanos: 0n, calls: 0, errorCalls: 0, unpricedCalls: 0, tokens: [0, 0, 0, 0, 0], durationMs: 0 }));
-      g.calls++;
-      if (r.status === 'error') g.errorCalls++;
-      if (r.costNanos === null) g.unpricedCalls++;
-      else g.costNanos += r.costNanos;
-      g.tokens[0] += r.tokens.input;
-      g.tokens[1] += r.tokens.output;
-      g.tokens[2] += r.tokens.cacheRead;
-      g.tokens[3] += r.tokens.cacheWrite;
-      g.tokens[4] += r.tokens.reasoning;
-      g.durationMs += r.durationMs;
-    }
-    for (const g of groups.values()) this.upsert.run(...g.values, g.costNanos, g.calls, g.errorCalls, g.unpricedCalls, ...g.tokens, g.durationMs);
-  }
+  constructor(private readonly db: DatabaseSync) {}
 
   /**
    * Exact sums of the records whose tags include the query's: SQLite sums per tag set (and the

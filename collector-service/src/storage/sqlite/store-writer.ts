@@ -1,0 +1,112 @@
+import { once } from 'node:events';
+import { extname, join } from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
+import { Worker } from 'node:worker_threads';
+import type { UsageRecord } from '../../usage/usage-record';
+import { encodeRecord } from '../record-codec';
+import { type FoldOutcome, type FoldRequest, type InsertOutcome, type InsertRequest, type RecordRow, StoreWriter, type WritePlan } from './store-writer.worker';
+
+/** The hot path's writes (record inserts, rollup folds): on a worker thread for a file, inline for ':memory:'. */
+export interface StoreWrites {
+  /** Inserts the records not stored yet (durable once WalSync says so). Rejects if the store fails. */
+  insert(records: readonly UsageRecord[]): Promise<InsertOutcome>;
+  /** Takes the claimed `unfolded` rows and applies the plan, or reports which claims were taken already. */
+  fold(claims: number[], plan: WritePlan): Promise<FoldOutcome>;
+  close(): Promise<void>;
+}
+
+function recordRow(r: UsageRecord): RecordRow {
+  return [r.id, r.tenant, r.timeMs, r.provider, r.model, r.costType, r.user, r.agent, r.feature, r.service, r.status, encodeRecord(r)];
+}
+
+function settled<T extends { error?: string }>(outcome: T): T {
+  if (outcome.error !== undefined) throw new Error(outcome.error);
+  return outcome;
+}
+
+/** The same writes on a connection of this thread: ':memory:' databases, and the fold at start. */
+export class InlineWrites implements StoreWrites {
+  private readonly writer: StoreWriter;
+
+  constructor(db: DatabaseSync) {
+    this.writer = new StoreWriter(db);
+  }
+
+  async insert(records: readonly UsageRecord[]): Promise<InsertOutcome> {
+    return settled(this.writer.insertAll([{ kind: 'insert', seq: 0, rows: records.map(recordRow) }])[0]);
+  }
+
+  async fold(claims: number[], plan: WritePlan): Promise<FoldOutcome> {
+    return settled(this.writer.fold({ kind: 'fold', seq: 0, claims, plan }));
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** How often the checkpointer thread copies the WAL into the database file. */
+const CHECKPOINT_INTERVAL_MS = 250;
+
+function startThread(role: string, options: object): Worker {
+  // The compiled .js next to this file, or the .ts source under the tests (Node strips its types).
+  const thread = new Worker(join(__dirname, `store-writer.worker${extname(__filename)}`), { workerData: { role, options } });
+  thread.unref();
+  return thread;
+}
+
+/**
+ * Sends the writes to a worker thread with its own connection to the file. What crosses threads is
+ * plain arrays of strings and numbers (records are serialised here), cheap to copy.
+ */
+export class ThreadWrites implements StoreWrites {
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, { resolve: (o: InsertOutcome & FoldOutcome) => void; reject: (e: Error) => void }>();
+  private seq = 0;
+  private failure: Error | null = null;
+
+  private readonly checkpointer: Worker;
+
+  constructor(path: string, busyTimeoutMs: number) {
+    this.worker = startThread('tokenledger-store-writer', { path, busyTimeoutMs });
+    this.checkpointer = startThread('tokenledger-checkpointer', { path, busyTimeoutMs, intervalMs: CHECKPOINT_INTERVAL_MS });
+    this.worker.on('message', (outcome: InsertOutcome & FoldOutcome) => {
+      const waiter = this.waiting.get(outcome.seq);
+      this.waiting.delete(outcome.seq);
+      if (outcome.error !== undefined) waiter?.reject(new Error(outcome.error));
+      else waiter?.resolve(outcome);
+    });
+    const fail = (err: Error) => {
+      this.failure ??= err;
+      for (const waiter of this.waiting.values()) waiter.reject(err);
+      this.waiting.clear();
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`the store's writer thread stopped (exit code ${code})`)));
+  }
+
+  insert(records: readonly UsageRecord[]): Promise<InsertOutcome> {
+    const rows = records.map(recordRow);
+    return this.send((seq): InsertRequest => ({ kind: 'insert', seq, rows }));
+  }
+
+  fold(claims: number[], plan: WritePlan): Promise<FoldOutcome> {
+    return this.send((seq): FoldRequest => ({ kind: 'fold', seq, claims, plan }));
+  }
+
+  async close(): Promise<void> {
+    const stopped = [this.checkpointer, ...(this.failure ? [] : [this.worker])].map((thread) => {
+      const exited = once(thread, 'exit');
+      thread.postMessage('close');
+      return exited;
+    });
+    await Promise.all(stopped);
+  }
+
+  private send<T>(request: (seq: number) => InsertRequest | FoldRequest): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    const seq = ++this.seq;
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(seq, { resolve: resolve as (o: InsertOutcome & FoldOutcome) => void, reject });
+      this.worker.postMessage(request(seq));
+    });
+  }
+}

@@ -1,0 +1,204 @@
+// The SQLite file's writer for the hot path, on a worker thread: it inserts batches of records and
+// applies rollup folds, so the event loop decodes, prices and answers requests meanwhile, and no two
+// connections of this process ever wait on each other's write lock (SQLite's busy handler sleeps in
+// steps of milliseconds). Also imported by the main thread for ':memory:' databases and for the fold
+// at start, which run the same code on the main connection.
+//
+// It imports only Node's built-ins: tests run it from source (Node strips the types), where a
+// project import would not resolve; and no parameter properties, which type stripping refuses.
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+
+export type SqlValue = string | number | bigint | null;
+
+/** One record's row: id, tenant, time_ms, provider, model, cost_type, user_id, agent, feature, service, status, doc. */
+export type RecordRow = [string, string, number, string, string, string, string | null, string | null, string | null, string, string, string];
+
+/** Statements to run, each with the parameter lists to run it with (prepared once per connection). */
+export type WritePlan = { sql: string; rows: SqlValue[][] }[];
+
+export interface InsertRequest {
+  kind: 'insert';
+  seq: number;
+  rows: RecordRow[];
+}
+
+export interface FoldRequest {
+  kind: 'fold';
+  seq: number;
+  /** The `unfolded` rows (first rowids) this fold takes; it is applied only if it takes all of them. */
+  claims: number[];
+  plan: WritePlan;
+}
+
+export interface InsertOutcome {
+  seq: number;
+  /** Indexes (into the request's rows) of the records stored now; the others were already stored. */
+  stored: number[];
+  /** The rowids of the stored records, consecutive: one transaction inserts them. 0 when none. */
+  firstRowid: number;
+  lastRowid: number;
+  error?: string;
+}
+
+export interface FoldOutcome {
+  seq: number;
+  /** Claims another folder had taken already: nothing was applied; plan again without them. */
+  taken: number[];
+  error?: string;
+}
+
+const INSERT_RECORD = `INSERT INTO records (id, tenant, time_ms, provider, model, cost_type, user_id, agent, feature, service, status, doc)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`;
+const MARK_UNFOLDED = 'INSERT INTO unfolded (first_rowid, last_rowid) VALUES (?, ?)';
+const CLAIM_UNFOLDED = 'DELETE FROM unfolded WHERE first_rowid = ?';
+
+class RolledBack extends Error {}
+
+/** Runs inserts and folds on one connection, each all or nothing. */
+export class StoreWriter {
+  private readonly db: DatabaseSync;
+  private readonly statements = new Map<string, StatementSync>();
+
+  constructor(db: DatabaseSync) {
+    this.db = db;
+  }
+
+  /**
+   * Inserts several batches in one transaction (one commit for all), each batch's new records named
+   * in `unfolded` by their rowid range. A failure rolls every batch back and each gets the error.
+   */
+  insertAll(requests: InsertRequest[]): InsertOutcome[] {
+    try {
+      return this.transaction(() => requests.map((request) => this.insertOne(request)));
+    } catch (err) {
+      return requests.map((r) => ({ seq: r.seq, stored: [], firstRowid: 0, lastRowid: 0, error: (err as Error).message }));
+    }
+  }
+
+  /** Takes the fold's `unfolded` rows and applies its plan, in one transaction; nothing if any was taken. */
+  fold(request: FoldRequest): FoldOutcome {
+    const taken: number[] = [];
+    try {
+      this.transaction(() => {
+        const claim = this.statement(CLAIM_UNFOLDED);
+        for (const first of request.claims) if (Number(claim.run(first).changes) !== 1) taken.push(first);
+        if (taken.length > 0) throw new RolledBack();
+        this.apply(request.plan);
+      });
+      return { seq: request.seq, taken: [] };
+    } catch (err) {
+      if (err instanceof RolledBack) return { seq: request.seq, taken };
+      return { seq: request.seq, taken: [], error: (err as Error).message };
+    }
+  }
+
+  private insertOne(request: InsertRequest): InsertOutcome {
+    const insert = this.statement(INSERT_RECORD);
+    const stored: number[] = [];
+    let firstRowid = 0;
+    let lastRowid = 0;
+    for (let index = 0; index < request.rows.length; index++) {
+      const { changes, lastInsertRowid } = insert.run(...request.rows[index]);
+      if (Number(changes) === 0) continue;
+      if (stored.length === 0) firstRowid = Number(lastInsertRowid);
+      lastRowid = Number(lastInsertRowid);
+      stored.push(index);
+    }
+    if (stored.length > 0) this.statement(MARK_UNFOLDED).run(firstRowid, lastRowid);
+    return { seq: request.seq, stored, firstRowid, lastRowid };
+  }
+
+  private apply(plan: WritePlan): void {
+    for (const { sql, rows } of plan) {
+      const statement = this.statement(sql);
+      for (const row of rows) statement.run(...row);
+    }
+  }
+
+  private statement(sql: string): StatementSync {
+    let statement = this.statements.get(sql);
+    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
+  }
+
+  private transaction<T>(fn: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = fn();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+}
+
+export interface WriterThreadOptions {
+  path: string;
+  busyTimeoutMs: number;
+}
+
+/** Connections that write but leave checkpoints to the checkpointer thread. */
+export const NO_AUTOCHECKPOINT = 'PRAGMA wal_autocheckpoint = 0;';
+
+/**
+ * As a worker: copies the WAL into the database file every `intervalMs` (a PASSIVE checkpoint, which
+ * never blocks writers or readers), so the writer's commits never pay for it: with SQLite's automatic
+ * checkpoints the commit that crosses 1,000 WAL pages copies them, and fsyncs, before returning.
+ */
+function checkpoint(port: MessagePort, options: WriterThreadOptions & { intervalMs: number }): void {
+  const db = new DatabaseSync(options.path);
+  db.exec(`PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${options.busyTimeoutMs}; ${NO_AUTOCHECKPOINT}`);
+  const timer = setInterval(() => {
+    try {
+      db.exec('PRAGMA wal_checkpoint(PASSIVE)');
+    } catch {
+      // Busy or failing now: the next round tries again; the WAL keeps every commit meanwhile.
+    }
+  }, options.intervalMs);
+  port.on('message', () => {
+    clearInterval(timer);
+    db.close();
+    port.close();
+  });
+}
+
+/** As a worker: answers each request in order; inserts that queued while it wrote share one transaction. */
+function serve(port: MessagePort, options: WriterThreadOptions): void {
+  const db = new DatabaseSync(options.path);
+  // The main connection set WAL and migrated the file; synchronous is per connection (see WalSync).
+  db.exec(`PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${options.busyTimeoutMs}; ${NO_AUTOCHECKPOINT}`);
+  const writer = new StoreWriter(db);
+  let closing = false;
+  const handle = (queued: (InsertRequest | FoldRequest | 'close')[]) => {
+    let inserts: InsertRequest[] = [];
+    const flushInserts = () => {
+      if (inserts.length > 0) for (const outcome of writer.insertAll(inserts)) port.postMessage(outcome);
+      inserts = [];
+    };
+    for (const request of queued) {
+      if (request === 'close') closing = true;
+      else if (request.kind === 'insert') inserts.push(request);
+      else {
+        flushInserts();
+        port.postMessage(writer.fold(request));
+      }
+    }
+    flushInserts();
+    if (closing) {
+      db.close();
+      port.close();
+    }
+  };
+  port.on('message', (first: InsertRequest | FoldRequest | 'close') => {
+    const queued = [first];
+    for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) queued.push(next.message);
+    handle(queued);
+  });
+}
+
+const role = (workerData as { role?: string } | undefined)?.role;
+if (parentPort && role === 'tokenledger-store-writer') serve(parentPort, (workerData as { options: WriterThreadOptions }).options);
+if (parentPort && role === 'tokenledger-checkpointer') checkpoint(parentPort, (workerData as { options: WriterThreadOptions & { intervalMs: number } }).options);
