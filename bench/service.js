@@ -19,7 +19,7 @@ function startService(env) {
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('exit', (code, signal) => {
-      if (signal !== 'SIGTERM') console.error(`service exited (${code ?? signal}):\n${out.slice(-2000)}`);
+      if (signal !== 'SIGTERM' && code !== 0) console.error(`service exited (${code ?? signal}):\n${out.slice(-2000)}`);
       reject(new Error('service exited'));
     });
   });
