@@ -1,21 +1,12 @@
 import { useLayoutEffect, useRef, useState } from 'react';
 import { formatUsd, formatUsdTick } from '../money';
 import { type Datum, Figure, PALETTE } from './figure';
+import { niceTicks } from './ticks';
 
 const HEIGHT = 240;
 const MARGIN = { top: 10, right: 12, bottom: 24, left: 76 };
 /** Room one x-axis label needs ("11-24", "23:00"). */
 const LABEL_PX = 44;
-
-/** Round steps (1, 2, 2.5 or 5 × 10^n) from 0 to at least `max`, at most `count` of them. */
-export function niceTicks(max: number, count = 4): number[] {
-  if (!(max > 0)) return [0, 1];
-  const raw = max / count;
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw)!;
-  const n = Math.ceil(max / step - 1e-9);
-  return Array.from({ length: n + 1 }, (_, i) => Number((i * step).toPrecision(12)));
-}
 
 /** The width the chart may take: its container's, followed as the page resizes (measured before paint). */
 function useWidth() {
