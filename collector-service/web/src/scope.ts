@@ -29,9 +29,17 @@ export interface Scope {
 
 export const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
+/** One formatter per zone: creating one costs tens of milliseconds, and every render of a page asks. */
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** Today's date (YYYY-MM-DD) in a time zone. */
 export function localToday(tz: string, now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  let format = dateFormats.get(tz);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dateFormats.set(tz, format);
+  }
+  return format.format(now);
 }
 
 /** A calendar date moved by whole days (pure date arithmetic, no time zone involved). */
