@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { MongoClient } from 'mongodb';
+import { deltasOf } from '../../src/storage/mongo/deltas';
 import { MongoStore, type MongoFaults } from '../../src/storage/mongo/mongo.store';
+import { encodeRecord } from '../../src/storage/record-codec';
+import type { UsageRecord } from '../../src/usage/usage-record';
 import { record } from '../support/records';
 import { storageContract } from './storage.contract';
 
@@ -41,7 +45,7 @@ if (!uri) {
 
   describe('mongo: exact without transactions', () => {
     const ALL = { tenant: 'default', fromMs: 0, toMs: Date.UTC(2100, 0, 1), filters: {} };
-    it.each<keyof MongoFaults>(['afterInsert', 'afterClaim', 'afterDeltas'])('ends exact when a crash at %s is followed by the sender retrying', async (step) => {
+    it.each<keyof MongoFaults>(['afterOpen', 'afterInsert', 'afterClaim', 'afterDeltas'])('ends exact when a crash at %s is followed by the sender retrying', async (step) => {
       const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
       const batch = Array.from({ length: 50 }, (_, i) => record({ costNanos: BigInt(1000 + i), tags: i % 3 ? { team: i % 2 ? 'search' : 'ads' } : {} }));
       const crashing = await open(dbName, { [step]: true });
@@ -70,5 +74,87 @@ if (!uri) {
       await restarted.close();
       await dropDatabase(dbName);
     });
+
+    it.each<keyof MongoFaults>(['afterOpen', 'afterInsert', 'afterDeltas'])('ends exact when the sender retries a batch, crashed at %s, to another instance already running', async (step) => {
+      const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
+      const batch = Array.from({ length: 50 }, (_, i) => record({ costNanos: BigInt(2000 + i) }));
+      const survivor = await open(dbName);
+      const crashing = await open(dbName, { [step]: true });
+      await expect(crashing.ingest(batch)).rejects.toThrow(`injected fault ${step}`);
+      await crashing.close();
+      await survivor.ingest(batch); // no restart in between: the survivor must finish what it finds
+      const expected = { calls: 50, costNanos: batch.reduce((s, r) => s + r.costNanos!, 0n) };
+      expect((await survivor.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject(expected);
+      const later = await open(dbName); // and a start-up that finishes whatever is still open
+      expect((await later.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject(expected);
+      await Promise.all([survivor.close(), later.close()]);
+      await dropDatabase(dbName);
+    });
+
+    it('counts a batch once when other instances finish it while its writer is still storing it', async () => {
+      const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
+      const writer = await open(dbName);
+      const batches = Array.from({ length: 3 }, (_, b) => Array.from({ length: 200 }, (_, i) => record({ costNanos: BigInt(b * 1000 + i), user: `u${i % 7}` })));
+      const starts = async () => {
+        // Each start-up finishes every open batch it finds: the writer's, mid-flight, included.
+        for (let i = 0; i < 3; i++) await (await open(dbName)).close();
+      };
+      await Promise.all([Promise.all(batches.map((b) => writer.ingest(b))), starts(), starts()]);
+      const all = batches.flat();
+      const byUser = await writer.aggregate({ ...ALL, groupBy: ['user'] });
+      expect(byUser.reduce((s, r) => s + r.calls, 0)).toBe(all.length);
+      for (const row of byUser) expect(row.costNanos).toBe(all.filter((r) => r.user === row.key.user).reduce((s, r) => s + r.costNanos!, 0n));
+      await writer.close();
+      await dropDatabase(dbName);
+    });
+
+    it('counts a batch its writer left half stored once: the half it stored and the rest stored by whoever finishes it', async () => {
+      const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
+      const batch = Array.from({ length: 40 }, (_, i) => record({ costNanos: BigInt(3000 + i) }));
+      const crashing = await open(dbName, { afterOpen: true });
+      await expect(crashing.ingest(batch)).rejects.toThrow('injected fault afterOpen');
+      await crashing.close();
+      const db = await rawDb(dbName);
+      const [open1] = await db.collection('rollup_batches').find({ state: 'open' }).toArray();
+      // As if the writer's insert had stored half of the batch when it died.
+      await db.collection('usage_records').insertMany(batch.slice(0, 20).map((r) => ({ ...(olderRecordDoc(r) as object), batch: open1._id })) as never[]);
+      const restarted = await open(dbName);
+      await restarted.ingest(batch.slice(10, 30)); // a retry overlapping both halves
+      expect((await restarted.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 40, costNanos: batch.reduce((s, r) => s + r.costNanos!, 0n) });
+      await restarted.close();
+      await db.client.close();
+      await dropDatabase(dbName);
+    });
+
+    it('reads and finishes what an older version stored: records without a batch, an open batch of ids, claims', async () => {
+      const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
+      const old = [record({ costNanos: 5n }), record({ costNanos: 6n }), record({ costNanos: 7n })];
+      const db = await rawDb(dbName);
+      // What the older version left after a crash: r0 claimed and counted by a done batch, r1 and r2
+      // stored by a batch that crashed before claiming them, r3 never stored.
+      await db.collection('usage_records').insertMany(old.map(olderRecordDoc));
+      await db.collection('rollup_claims').insertOne({ _id: old[0].id, batch: 'done-batch' } as never);
+      await db.collection('rollup_deltas').insertMany(deltasOf('done-batch', [old[0]]) as never[]);
+      await db.collection('rollup_batches').insertMany([
+        { _id: 'done-batch', state: 'done', ids: [old[0].id], createdAtMs: 1 },
+        { _id: 'open-batch', state: 'open', ids: [old[0].id, old[1].id, old[2].id, 'never-stored'], createdAtMs: 2 },
+      ] as never[]);
+      const store = await open(dbName);
+      expect((await store.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 3, costNanos: 18n });
+      expect(await db.collection('rollup_batches').countDocuments()).toBe(0);
+      expect((await store.listRecords({ ...ALL, limit: 10 })).records.map((r) => r.costNanos).sort()).toEqual([5n, 6n, 7n]);
+      expect(await store.ingest([old[1], record({ costNanos: 8n })])).toMatchObject({ duplicates: 1, stored: [{ costNanos: 8n }] });
+      expect((await store.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 4, costNanos: 26n });
+      await store.close();
+      await db.client.close();
+      await dropDatabase(dbName);
+    });
   });
+
+  /** A driver connection of the test's own, to write documents as an older version did. */
+  const rawDb = async (dbName: string) => {
+    const client = await new MongoClient(uri, { useBigInt64: true }).connect();
+    return Object.assign(client.db(dbName), { client });
+  };
+  const olderRecordDoc = (r: UsageRecord) => ({ _id: r.id, tenant: r.tenant, timeMs: r.timeMs, provider: r.provider, model: r.model, costType: r.costType, user: r.user, agent: r.agent, feature: r.feature, service: r.service, status: r.status, doc: encodeRecord(r) }) as never;
 }

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { type Collection, type Db, type Filter, MongoBulkWriteError, MongoServerError } from 'mongodb';
+import type { Collection, Db, Filter } from 'mongodb';
 import mongoose from 'mongoose';
 import type { UsageRecord } from '../../usage/usage-record';
 import { checkAddress, decodeDocument, encodeDocument } from '../documents';
-import { decodeCursor, decodeRecord, encodeCursor, encodeRecord } from '../record-codec';
+import { decodeCursor, decodeRecord, encodeCursor } from '../record-codec';
 import {
   type ApiKeyRecord,
   type DimensionFilters,
@@ -17,37 +16,9 @@ import {
   type RollupRow,
   type StoragePort,
 } from '../storage.port';
-import { type DeltaDoc, deltasOf, sumDeltas } from './deltas';
+import { type BatchDoc, type ClaimDoc, insertIgnoringDuplicates, type MongoFaults, type RecordDoc, RollupBatches } from './batches';
+import { type DeltaDoc, sumDeltas } from './deltas';
 import { hasTagFilter } from '../tag-sets';
-
-interface RecordDoc {
-  _id: string;
-  tenant: string;
-  timeMs: number;
-  provider: string;
-  model: string;
-  costType: string;
-  user: string | null;
-  agent: string | null;
-  feature: string | null;
-  service: string;
-  status: string;
-  doc: string;
-}
-
-interface ClaimDoc {
-  /** The record id: one claim per record, ever, so only one batch can roll a record up. */
-  _id: string;
-  batch: string;
-}
-
-interface BatchDoc {
-  _id: string;
-  state: 'open' | 'done';
-  /** The request's record ids, so a batch a crash left open can be completed without its sender. */
-  ids: string[];
-  createdAtMs: number;
-}
 
 /**
  * A generic document. The body is kept as its JSON text, not as BSON fields: bodies may hold keys
@@ -68,38 +39,21 @@ interface KeyDoc extends Omit<ApiKeyRecord, 'id'> {
   _id: string;
 }
 
-/** Test-only fault injection: throw after a step, to prove a retry after a crash ends exact. */
-export interface MongoFaults {
-  afterInsert?: boolean;
-  afterClaim?: boolean;
-  afterDeltas?: boolean;
-}
-
-const DUPLICATE_KEY = 11000;
+export type { MongoFaults } from './batches';
 
 /**
  * The MongoDB adapter (mongoose connection, driver collections). It must be exact on MongoDB and on
  * FerretDB v1, which has no transactions, loses concurrent `$inc`s and computes only the first
- * accumulator of a `$group`. So nothing here relies on them; only on duplicate `_id`s failing:
- *
- * 1. records are inserted with `_id` = trace id + span id (a duplicate is a retry);
- * 2. a batch claims each record of the request by inserting a claim document with the record's id
- *    (a duplicate means another batch already owns it: a record is rolled up by exactly one batch);
- * 3. the batch writes its rollup deltas with `_id` = batch + group (writing them again is a no-op,
- *    and any process computes the same deltas from the same claims);
- * 4. the batch is marked done.
- * A request is acknowledged only after its records' batches are all done; a retry after a crash at
- * any step finishes the batches it finds open, and start-up finishes any left behind. Reports sum
- * the deltas in the application, with BigInt.
+ * accumulator of a `$group`. So nothing here relies on them; only on duplicate `_id`s failing (how
+ * ingest stays exact: see RollupBatches). Reports sum the deltas in the application, with BigInt.
  */
 export class MongoStore implements StoragePort {
   readonly kind = 'mongo' as const;
   private connection!: mongoose.Connection;
   private db!: Db;
   private records!: Collection<RecordDoc>;
-  private claims!: Collection<ClaimDoc>;
-  private batches!: Collection<BatchDoc>;
   private deltas!: Collection<DeltaDoc>;
+  private rollupBatches!: RollupBatches;
   private keys!: Collection<KeyDoc>;
   private documents!: Collection<StoredDoc>;
 
@@ -112,18 +66,20 @@ export class MongoStore implements StoragePort {
     this.connection = await mongoose.createConnection(this.uri, { dbName: this.options.dbName, useBigInt64: true, serverSelectionTimeoutMS: 10_000 }).asPromise();
     this.db = this.connection.db!;
     this.records = this.db.collection<RecordDoc>('usage_records');
-    this.claims = this.db.collection<ClaimDoc>('rollup_claims');
-    this.batches = this.db.collection<BatchDoc>('rollup_batches');
+    const claims = this.db.collection<ClaimDoc>('rollup_claims');
+    const batches = this.db.collection<BatchDoc>('rollup_batches');
     this.deltas = this.db.collection<DeltaDoc>('rollup_deltas');
     this.keys = this.db.collection<KeyDoc>('api_keys');
     this.documents = this.db.collection<StoredDoc>('documents');
     await this.records.createIndex({ tenant: 1, timeMs: 1, _id: 1 });
-    await this.claims.createIndex({ batch: 1 });
-    await this.batches.createIndex({ state: 1 });
+    await claims.createIndex({ batch: 1 });
+    await batches.createIndex({ state: 1 });
     await this.deltas.createIndex({ tenant: 1, bucket: 1 });
     await this.keys.createIndex({ hash: 1 }, { unique: true });
     await this.documents.createIndex({ kind: 1, tenant: 1, id: 1 });
-    for (const open of await this.batches.find({ state: 'open' }).toArray()) await this.completeBatch(open._id, open.ids);
+    this.rollupBatches = new RollupBatches(this.records, batches, this.deltas, claims, this.options.faults);
+    await this.rollupBatches.dropDoneBatches();
+    await this.rollupBatches.finishOpen();
   }
 
   async close(): Promise<void> {
@@ -135,26 +91,7 @@ export class MongoStore implements StoragePort {
   }
 
   async ingest(records: UsageRecord[]): Promise<IngestOutcome> {
-    if (records.length === 0) return { stored: [], duplicates: 0 };
-    const ids = records.map((r) => r.id);
-    const batch = randomUUID();
-    await this.batches.insertOne({ _id: batch, state: 'open', ids, createdAtMs: Date.now() });
-    const duplicateIds = await insertIgnoringDuplicates(this.records, records.map(toDoc));
-    this.fault('afterInsert');
-    await this.completeBatch(batch, ids);
-    return { stored: records.filter((r) => !duplicateIds.has(r.id)), duplicates: duplicateIds.size };
-  }
-
-  /**
-   * Claims the batch's stored records (those another batch claimed first stay with it), then finishes
-   * this batch and every batch that owns one of its records, so all of them are in the rollups.
-   */
-  private async completeBatch(batch: string, ids: string[]): Promise<void> {
-    const stored = (await this.records.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray()).map((d) => d._id);
-    const claimedElsewhere = stored.length === 0 ? new Set<string>() : await insertIgnoringDuplicates(this.claims, stored.map((id) => ({ _id: id, batch })));
-    this.fault('afterClaim');
-    const owners = claimedElsewhere.size === 0 ? [] : [...new Set((await this.claims.find({ _id: { $in: [...claimedElsewhere] } }).toArray()).map((c) => c.batch))];
-    await this.finishBatches([batch, ...owners.filter((b) => b !== batch)]);
+    return this.rollupBatches.ingest(records);
   }
 
   async aggregate(query: RollupQuery): Promise<RollupRow[]> {
@@ -245,63 +182,6 @@ export class MongoStore implements StoragePort {
     // A duplicate _id fails on MongoDB and FerretDB alike, without transactions: one insert wins.
     return (await insertIgnoringDuplicates(this.documents, [{ _id, kind, tenant, id, body }])).size === 0;
   }
-
-  /** Writes each open batch's deltas (idempotent: same claims, same deltas, same ids) and marks it done. */
-  private async finishBatches(batchIds: string[]): Promise<void> {
-    const open = batchIds.length === 0 ? [] : (await this.batches.find({ _id: { $in: batchIds }, state: 'open' }).toArray()).map((b) => b._id);
-    await this.finishOpenBatches(open);
-  }
-
-  private async finishOpenBatches(batchIds: string[]): Promise<void> {
-    for (const batch of batchIds) {
-      const claimed = (await this.claims.find({ batch }).toArray()).map((c) => c._id);
-      const docs = claimed.length === 0 ? [] : await this.records.find({ _id: { $in: claimed } }).toArray();
-      const deltas = deltasOf(batch, docs.map((d) => decodeRecord(d.doc)));
-      if (deltas.length > 0) await insertIgnoringDuplicates(this.deltas, deltas);
-      this.fault('afterDeltas');
-      await this.batches.updateOne({ _id: batch }, { $set: { state: 'done' } });
-    }
-  }
-
-  private fault(step: keyof MongoFaults): void {
-    if (this.options.faults?.[step]) throw new Error(`injected fault ${step}`);
-  }
-}
-
-/** Inserts documents, treating duplicate `_id`s as already there; returns the ids that were. */
-async function insertIgnoringDuplicates<T extends { _id: string }>(collection: Collection<T>, docs: T[]): Promise<Set<string>> {
-  const duplicates = new Set<string>();
-  try {
-    await collection.insertMany(docs as never[], { ordered: false });
-  } catch (err) {
-    const writeErrors = err instanceof MongoBulkWriteError ? (Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors]) : null;
-    if (!writeErrors) {
-      if (err instanceof MongoServerError && err.code === DUPLICATE_KEY && docs.length === 1) return new Set([docs[0]._id]);
-      throw err;
-    }
-    for (const e of writeErrors) {
-      if (e.code !== DUPLICATE_KEY) throw err;
-      duplicates.add(docs[e.index]._id);
-    }
-  }
-  return duplicates;
-}
-
-function toDoc(r: UsageRecord): RecordDoc {
-  return {
-    _id: r.id,
-    tenant: r.tenant,
-    timeMs: r.timeMs,
-    provider: r.provider,
-    model: r.model,
-    costType: r.costType,
-    user: r.user,
-    agent: r.agent,
-    feature: r.feature,
-    service: r.service,
-    status: r.status,
-    doc: encodeRecord(r),
-  };
 }
 
 function recordFilter(tenant: string, fromMs: number, toMs: number, filters: DimensionFilters): Filter<RecordDoc> & Record<string, unknown> {
