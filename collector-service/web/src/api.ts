@@ -62,6 +62,8 @@ export async function request(path: string, init: RequestInit = {}, key?: string
 const inflight = new Map<string, Promise<unknown>>();
 /** Answers asked for before the page that shows them was loaded; each is handed out once. */
 const prefetched = new Map<string, Promise<unknown>>();
+/** The same answers once they have arrived, so a page can render with them at once. */
+const arrived = new Map<string, unknown>();
 
 const requestKey = (path: string, q: Query) => `${withTenant(path + queryString(q))}#${storedKey() ?? ''}`;
 
@@ -70,6 +72,7 @@ export function getJson<T>(path: string, q: Query = {}): Promise<T> {
   const early = prefetched.get(url) as Promise<T> | undefined;
   if (early) {
     prefetched.delete(url);
+    arrived.delete(url);
     return early;
   }
   let pending = inflight.get(url) as Promise<T> | undefined;
@@ -85,8 +88,22 @@ export function getJson<T>(path: string, q: Query = {}): Promise<T> {
 /** Starts a GET now (while the app's code still loads); the first getJson of the same request takes its answer. */
 export function prefetchJson(path: string, q: Query = {}): void {
   const pending = getJson(path, q);
-  pending.catch(() => undefined); // a failure is shown by the page that takes it
-  prefetched.set(requestKey(path, q), pending);
+  const key = requestKey(path, q);
+  pending.then(
+    (value) => prefetched.get(key) === pending && arrived.set(key, value),
+    () => undefined, // a failure is shown by the page that takes it
+  );
+  prefetched.set(key, pending);
+}
+
+/** A prefetched answer that has already arrived, taken (as getJson would take it); else undefined. */
+export function takeArrived<T>(path: string, q: Query = {}): T | undefined {
+  const key = requestKey(path, q);
+  if (!arrived.has(key)) return undefined;
+  const value = arrived.get(key) as T;
+  arrived.delete(key);
+  prefetched.delete(key);
+  return value;
 }
 
 export async function sendJson<T>(method: 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {

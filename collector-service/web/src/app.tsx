@@ -2,7 +2,6 @@ import { type FormEvent, lazy, Suspense, useEffect, useState } from 'react';
 import { loadUiConfig, setTenant, storedKey, storeKey, type UiConfig } from './api';
 import { ScopeBar } from './components/scope-bar';
 import { TenantPicker } from './components/tenant-picker';
-import { firstConfig } from './early';
 import { OverviewPage } from './pages/overview';
 import { BASE, currentPath } from './routes';
 import { initialScope, type Scope, scopeSearch } from './scope';
@@ -69,19 +68,21 @@ function SignIn({ onSignedIn, problem }: { onSignedIn: (key: string, config: UiC
   );
 }
 
-export function App() {
-  const [config, setConfig] = useState<UiConfig | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+/** The key's settings as the entry received them (or why not), so the first render is the page itself. */
+export interface FirstConfig {
+  config: UiConfig | null;
+  problem: string | null;
+}
+
+export function App({ first }: { first: FirstConfig }) {
+  const [config, setConfig] = useState<UiConfig | null>(first.config);
+  const problem = first.problem;
   const [scope, setScope] = useState<Scope>(initialScope);
   const [path, go] = usePath();
 
   useEffect(() => {
     history.replaceState(null, '', location.pathname + scopeSearch(scope));
   }, [scope]);
-
-  useEffect(() => {
-    firstConfig.then(setConfig, (err: Error) => setProblem(`The collector did not answer: ${err.message}`));
-  }, []);
 
   if (config === null) return problem ? <SignIn problem={problem} onSignedIn={() => location.reload()} /> : <p className="loading">Loading…</p>;
   if (!config.openMode && (config.role === null || config.role === 'ingest')) {

@@ -1,4 +1,4 @@
-import { getJson, prefetchJson } from './api';
+import { getJson, prefetchJson, takeArrived } from './api';
 import { rangeQuery, type Scope } from './scope';
 import type { Overview } from './types';
 
@@ -14,6 +14,8 @@ export type OverviewFirst = Pick<Overview, 'summary' | 'previousSummary' | 'proj
 export type OverviewRest = Pick<Overview, 'breakdowns'>;
 
 export const loadOverviewFirst = (scope: Scope) => getJson<OverviewFirst>('/v1/reports/overview', firstQuery(scope));
+/** The first part if its prefetched answer is already in (then the page's first render shows it). */
+export const arrivedOverviewFirst = (scope: Scope) => takeArrived<OverviewFirst>('/v1/reports/overview', firstQuery(scope));
 export const loadOverviewRest = (scope: Scope) => getJson<OverviewRest>('/v1/reports/overview', restQuery(scope));
 
 /**

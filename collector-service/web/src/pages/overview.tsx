@@ -4,7 +4,7 @@ import { CostColumns } from '../components/column-chart';
 import type { Datum } from '../components/figure';
 import { Card, Empty, Panel } from '../components/panel';
 import { formatCount, formatMs, formatPercent, formatUsd, nanosToUsd, percentChange, usdNumber } from '../money';
-import { loadOverviewFirst, loadOverviewRest, type OverviewFirst, type OverviewRest } from '../overview-data';
+import { arrivedOverviewFirst, loadOverviewFirst, loadOverviewRest, type OverviewFirst, type OverviewRest } from '../overview-data';
 import type { Scope } from '../scope';
 import type { Breakdown, BreakdownItem, Overview } from '../types';
 import { type Loaded, useApi } from '../use-api';
@@ -209,7 +209,7 @@ function Unpriced({ overview }: { overview: Loaded<OverviewRest> }) {
 
 export function OverviewPage({ scope }: { scope: Scope }) {
   const key = JSON.stringify(scope);
-  const first = useApi(() => loadOverviewFirst(scope), key);
+  const first = useApi(() => loadOverviewFirst(scope), key, 0, () => arrivedOverviewFirst(scope));
   // The breakdowns' panels render after the cards and the daily chart (deferred), so the first
   // figures on screen wait neither for the breakdowns' request nor for drawing their charts.
   const later = useDeferredValue(useApi(() => loadOverviewRest(scope), key));
