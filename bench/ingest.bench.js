@@ -1,6 +1,7 @@
 // Spans per second priced and durably stored from OTLP protobuf batches of 512 spans, through the
 // real service over HTTP, next to the raw insert rate of the same store without our pipeline.
-// Run: ./run node bench/ingest.bench.js        (sqlite; set MONGODB_URI to measure mongo too)
+// Run: ./run node bench/ingest.bench.js        (sqlite; set MONGODB_URI to measure mongo too;
+//      BENCH_SENDERS=2,8 concurrent senders, BENCH_BATCHES=60 batches per run)
 'use strict';
 const { startService } = require('./service');
 const { randomBytes } = require('node:crypto');
@@ -13,7 +14,11 @@ const { decodeRecord, encodeRecord } = require('../collector-service/dist/storag
 
 const BATCH = 512;
 const BATCHES = Number(process.env.BENCH_BATCHES || 60);
-const CONCURRENCY = 2;
+/**
+ * Concurrent senders. The OpenTelemetry Collector's OTLP exporters send with 10 consumers by default
+ * (sending_queue.num_consumers); an SDK's batch processor with one. Each figure is for a fresh store.
+ */
+const SENDERS = (process.env.BENCH_SENDERS || '2,8').split(',').map(Number);
 
 function attr(key, value) {
   return { key, value: typeof value === 'number' ? { intValue: value } : { stringValue: value } };
@@ -52,7 +57,7 @@ function makeBatches() {
 }
 
 
-async function send(url, batches) {
+async function send(url, batches, senders) {
   let next = 0;
   const worker = async () => {
     while (next < batches.length) {
@@ -63,7 +68,7 @@ async function send(url, batches) {
     }
   };
   const start = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  await Promise.all(Array.from({ length: senders }, worker));
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
@@ -106,28 +111,40 @@ async function rawMongo(uri, rows) {
   return rows / seconds;
 }
 
-async function measure(label, env, raw) {
+/** Spans per second through the service with `senders` concurrent senders, on the store `env` names. */
+async function measure(env, senders) {
   const batches = makeBatches();
   const service = await startService(env);
   try {
-    await send(service.url, makeBatches().slice(0, 4)); // warm-up
-    const seconds = await send(service.url, batches);
-    const rate = (BATCHES * BATCH) / seconds;
-    const limit = await raw();
-    console.log(`ingest (${label}): ${Math.round(rate).toLocaleString('en-US')} spans/s priced and stored; raw insert limit ${Math.round(limit).toLocaleString('en-US')} rows/s; ${Math.round((rate / limit) * 100)} % of the limit (${BATCHES} × ${BATCH}-span protobuf batches, ${CONCURRENCY} senders)`);
+    await send(service.url, makeBatches().slice(0, 4), senders); // warm-up
+    return (BATCHES * BATCH) / (await send(service.url, batches, senders));
   } finally {
     service.child.kill('SIGTERM');
   }
 }
 
+async function report(label, envFor, raw) {
+  const rates = [];
+  for (const senders of SENDERS) rates.push([senders, await measure(envFor(senders), senders)]);
+  const limit = await raw();
+  const fmt = (n) => Math.round(n).toLocaleString('en-US');
+  for (const [senders, rate] of rates) {
+    console.log(`ingest (${label}, ${senders} senders): ${fmt(rate)} spans/s priced and stored = ${Math.round((rate / limit) * 100)} % of the raw insert limit, ${fmt(limit)} rows/s (${BATCHES} × ${BATCH}-span protobuf batches)`);
+  }
+}
+
 (async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tokenledger-bench-'));
+  const file = (senders) => join(dir, `bench-${senders}.sqlite`);
   try {
-    await measure('sqlite', { TOKENLEDGER_SQLITE_PATH: join(dir, 'bench.sqlite') }, () => rawSqlite(join(dir, 'raw.sqlite'), join(dir, 'bench.sqlite')));
+    await report('sqlite', (senders) => ({ TOKENLEDGER_SQLITE_PATH: file(senders) }), () => rawSqlite(join(dir, 'raw.sqlite'), file(SENDERS[0])));
     if (process.env.MONGODB_URI) {
-      const url = new URL(process.env.MONGODB_URI);
-      url.pathname = `/bench_ingest_${Date.now()}`;
-      await measure('mongo', { TOKENLEDGER_STORE: 'mongo', MONGODB_URI: url.toString() }, () => rawMongo(process.env.MONGODB_URI, BATCHES * BATCH));
+      const url = (senders) => {
+        const u = new URL(process.env.MONGODB_URI);
+        u.pathname = `/bench_ingest_${Date.now()}_${senders}`;
+        return u.toString();
+      };
+      await report('mongo', (senders) => ({ TOKENLEDGER_STORE: 'mongo', MONGODB_URI: url(senders) }), () => rawMongo(process.env.MONGODB_URI, BATCHES * BATCH));
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
