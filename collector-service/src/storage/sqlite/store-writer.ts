@@ -47,8 +47,13 @@ export class InlineWrites implements StoreWrites {
 const CHECKPOINT_INTERVAL_MS = 250;
 
 function startThread(role: string, options: object): Worker {
-  // The compiled .js next to this file, or the .ts source under the tests (Node strips its types).
-  const thread = new Worker(join(__dirname, `store-writer.worker${extname(__filename)}`), { workerData: { role, options } });
+  // The compiled .js next to this file, or the .ts source under the tests: Node strips its types, and
+  // would warn on every start that it guessed the source's module type (ESM) from its syntax.
+  const source = extname(__filename) === '.ts';
+  const thread = new Worker(join(__dirname, `store-writer.worker${extname(__filename)}`), {
+    workerData: { role, options },
+    execArgv: source ? ['--disable-warning=MODULE_TYPELESS_PACKAGE_JSON'] : undefined,
+  });
   thread.unref();
   return thread;
 }
