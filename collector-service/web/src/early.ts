@@ -4,10 +4,10 @@ import { currentPath } from './routes';
 import { initialScope } from './scope';
 
 /**
- * The requests a first view needs, started by the small entry script while React, the charts and the
- * pages load: the key's settings, then (on the overview, once the key is known to be a reader's) what
- * the overview's cards and daily chart draw. Without a reader's key nothing more is asked, so a signed
- * out page logs no refused request.
+ * The requests a first view needs, started by the small entry script before the app's code runs: the
+ * key's settings, then (on the overview, once the key is known to be a reader's) what the overview's
+ * cards and daily chart draw. Without a reader's key nothing more is asked, so a signed-out page
+ * logs no refused request.
  */
 export const firstConfig: Promise<UiConfig> = loadUiConfig(storedKey());
 // Worked out while the settings are on their way: the first use of time zones is slow (the browser
