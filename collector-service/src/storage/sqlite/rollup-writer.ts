@@ -1,29 +1,11 @@
 import { TOKEN_KINDS, type UsageRecord } from '../../usage/usage-record';
 import { BUCKET_MS, ROLLUP_DIMENSIONS } from '../storage.port';
 import type { SqlValue, WritePlan } from './store-writer.worker';
+import { ACCUMULATE, addRecord, addSums, dimensionValues, MEASURE_COLUMNS, measuresOf, type Sums, zeroSums } from './rollup-columns';
 import { tagRollupPlan } from './tag-rollups';
 
-/** The rollups' dimension values of a record, in ROLLUP_DIMENSIONS order; a missing one is '' (part of the primary key). */
-const dimensionValues = (r: UsageRecord): string[] => [r.provider, r.model, r.costType, r.user ?? '', r.agent ?? '', r.feature ?? '', r.service, r.status];
-
 const DAY_MS = 86_400_000;
-const MEASURES = 'cost_nanos, calls, error_calls, unpriced_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms_sum';
-const ACCUMULATE = MEASURES.split(', ')
-  .map((m) => `${m} = ${m} + excluded.${m}`)
-  .join(', ');
-
-interface Sums {
-  costNanos: bigint;
-  calls: number;
-  errorCalls: number;
-  unpricedCalls: number;
-  input: number;
-  output: number;
-  cacheRead: number;
-  cacheWrite: number;
-  reasoning: number;
-  durationMs: number;
-}
+const MEASURES = MEASURE_COLUMNS.join(', ');
 
 interface Group extends Sums {
   tenant: string;
@@ -31,28 +13,11 @@ interface Group extends Sums {
   dims: string[];
 }
 
-const zero = (): Sums => ({ costNanos: 0n, calls: 0, errorCalls: 0, unpricedCalls: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0, durationMs: 0 });
-
-function add(into: Sums, from: Sums): void {
-  into.costNanos += from.costNanos;
-  into.calls += from.calls;
-  into.errorCalls += from.errorCalls;
-  into.unpricedCalls += from.unpricedCalls;
-  into.input += from.input;
-  into.output += from.output;
-  into.cacheRead += from.cacheRead;
-  into.cacheWrite += from.cacheWrite;
-  into.reasoning += from.reasoning;
-  into.durationMs += from.durationMs;
-}
-
 function sumInto<K>(map: Map<K, Sums>, key: K, from: Sums): void {
   const sums = map.get(key);
-  if (sums) add(sums, from);
+  if (sums) addSums(sums, from);
   else map.set(key, { ...from });
 }
-
-const measuresOf = (s: Sums) => [s.costNanos, s.calls, s.errorCalls, s.unpricedCalls, s.input, s.output, s.cacheRead, s.cacheWrite, s.reasoning, s.durationMs] as const;
 
 /**
  * Refuses a record the rollups could not add (a bug upstream, not bad input: the normaliser makes
@@ -88,17 +53,8 @@ export function rollupPlan(records: readonly UsageRecord[]): WritePlan {
     const bucket = Math.floor(r.timeMs / BUCKET_MS) * BUCKET_MS;
     const key = `${r.tenant}\u0000${bucket}\u0000${dims.join('\u0000')}`;
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { tenant: r.tenant, bucket, dims, ...zero() }));
-    g.calls++;
-    if (r.status === 'error') g.errorCalls++;
-    if (r.costNanos === null) g.unpricedCalls++;
-    else g.costNanos += r.costNanos;
-    g.input += r.tokens.input;
-    g.output += r.tokens.output;
-    g.cacheRead += r.tokens.cacheRead;
-    g.cacheWrite += r.tokens.cacheWrite;
-    g.reasoning += r.tokens.reasoning;
-    g.durationMs += r.durationMs;
+    if (!g) groups.set(key, (g = { tenant: r.tenant, bucket, dims, ...zeroSums() }));
+    addRecord(g, r);
   }
   const rollups: SqlValue[][] = [];
   const totals = new Map<string, Sums>();

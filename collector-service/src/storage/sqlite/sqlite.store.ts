@@ -22,6 +22,7 @@ import {
 } from '../storage.port';
 import { migrate } from './schema';
 import { DEFAULT_FOLD_SETTINGS, type FoldSettings, RollupFolds } from './rollup-folds';
+import { DIMENSION_COLUMNS } from './rollup-columns';
 import { assertFoldable } from './rollup-writer';
 import { InlineWrites, type StoreWrites, ThreadWrites } from './store-writer';
 import { NO_AUTOCHECKPOINT } from './store-writer.worker';
@@ -29,17 +30,6 @@ import { WalSync } from './wal-sync';
 import { TagRollups } from './tag-rollups';
 import { hasTagFilter } from '../tag-sets';
 
-/** Rollup columns, in ROLLUP_DIMENSIONS order. Missing dimensions are stored as '' so they take part in the primary key. */
-const DIMENSION_COLUMNS: Record<RollupDimension, string> = {
-  provider: 'provider',
-  model: 'model',
-  costType: 'cost_type',
-  user: 'user_id',
-  agent: 'agent',
-  feature: 'feature',
-  service: 'service',
-  status: 'status',
-};
 
 /** How long a writer waits for another connection's write lock (another process, or this one's other thread). */
 const BUSY_TIMEOUT_MS = 10_000;

@@ -1,7 +1,8 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { UsageRecord } from '../../usage/usage-record';
-import { BUCKET_MS, ROLLUP_DIMENSIONS, type RollupDimension, type RollupQuery, type RollupRow } from '../storage.port';
+import { BUCKET_MS, ROLLUP_DIMENSIONS, type RollupQuery, type RollupRow } from '../storage.port';
 import { canonicalTagSet, tagSetIncludes } from '../tag-sets';
+import { ACCUMULATE, addRecord, DIMENSION_COLUMNS, dimensionValues, MEASURE_COLUMNS, measuresOf, type Sums, zeroSums } from './rollup-columns';
 import type { WritePlan } from './store-writer.worker';
 
 /**
@@ -28,33 +29,16 @@ export const TAG_ROLLUPS_SCHEMA = `CREATE TABLE IF NOT EXISTS tag_rollups (
      PRIMARY KEY (tenant, bucket, tags, provider, model, cost_type, user_id, agent, feature, service, status)
    ) STRICT, WITHOUT ROWID;`;
 
-/** The table's dimension columns, in ROLLUP_DIMENSIONS order; a record without a value stores '' (part of the key). */
-const COLUMNS: Record<RollupDimension, string> = {
-  provider: 'provider',
-  model: 'model',
-  costType: 'cost_type',
-  user: 'user_id',
-  agent: 'agent',
-  feature: 'feature',
-  service: 'service',
-  status: 'status',
-};
-const MEASURES = ['cost_nanos', 'calls', 'error_calls', 'unpriced_calls', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'duration_ms_sum'] as const;
-const KEY = ['tenant', 'bucket', 'tags', ...ROLLUP_DIMENSIONS.map((d) => COLUMNS[d])];
+const KEY = ['tenant', 'bucket', 'tags', ...ROLLUP_DIMENSIONS.map((d) => DIMENSION_COLUMNS[d])];
+const MEASURES = MEASURE_COLUMNS;
 
-interface Group {
+interface Group extends Sums {
   values: (string | number)[];
-  costNanos: bigint;
-  calls: number;
-  errorCalls: number;
-  unpricedCalls: number;
-  tokens: [number, number, number, number, number];
-  durationMs: number;
 }
 
 const COLUMNS_ALL = [...KEY, ...MEASURES];
 const UPSERT = `INSERT INTO tag_rollups (${COLUMNS_ALL.join(', ')}) VALUES (${COLUMNS_ALL.map(() => '?').join(', ')})
-  ON CONFLICT (${KEY.join(', ')}) DO UPDATE SET ${MEASURES.map((m) => `${m} = ${m} + excluded.${m}`).join(', ')}`;
+  ON CONFLICT (${KEY.join(', ')}) DO UPDATE SET ${ACCUMULATE}`;
 
 /**
  * The tag rollups' share of a fold: one upsert per (tenant, bucket, tag set, dimensions) of the
@@ -66,23 +50,14 @@ export function tagRollupPlan(records: readonly UsageRecord[]): WritePlan[number
   for (const r of records) {
     const tags = canonicalTagSet(r.tags);
     if (tags === null) continue;
-    const values = [r.tenant, Math.floor(r.timeMs / BUCKET_MS) * BUCKET_MS, tags, r.provider, r.model, r.costType, r.user ?? '', r.agent ?? '', r.feature ?? '', r.service, r.status];
+    const values = [r.tenant, Math.floor(r.timeMs / BUCKET_MS) * BUCKET_MS, tags, ...dimensionValues(r)];
     const key = JSON.stringify(values);
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { values, costNanos: 0n, calls: 0, errorCalls: 0, unpricedCalls: 0, tokens: [0, 0, 0, 0, 0], durationMs: 0 }));
-    g.calls++;
-    if (r.status === 'error') g.errorCalls++;
-    if (r.costNanos === null) g.unpricedCalls++;
-    else g.costNanos += r.costNanos;
-    g.tokens[0] += r.tokens.input;
-    g.tokens[1] += r.tokens.output;
-    g.tokens[2] += r.tokens.cacheRead;
-    g.tokens[3] += r.tokens.cacheWrite;
-    g.tokens[4] += r.tokens.reasoning;
-    g.durationMs += r.durationMs;
+    if (!g) groups.set(key, (g = { values, ...zeroSums() }));
+    addRecord(g, r);
   }
   if (groups.size === 0) return null;
-  return { sql: UPSERT, rows: [...groups.values()].map((g) => [...g.values, g.costNanos, g.calls, g.errorCalls, g.unpricedCalls, ...g.tokens, g.durationMs]) };
+  return { sql: UPSERT, rows: [...groups.values()].map((g) => [...g.values, ...measuresOf(g)]) };
 }
 
 /** Reads the tag rollups of one SQLite file. */
@@ -94,13 +69,13 @@ export class TagRollups {
    * groupBy), the sets that include the filter are kept and summed again here, in bigint.
    */
   aggregate(query: RollupQuery): RollupRow[] {
-    const groups = query.groupBy.map((g) => (g === 'bucket' ? 'bucket' : COLUMNS[g]));
+    const groups = query.groupBy.map((g) => (g === 'bucket' ? 'bucket' : DIMENSION_COLUMNS[g]));
     const clauses = ['tenant = ?', 'bucket >= ?', 'bucket < ?'];
     const params: (string | number)[] = [query.tenant, query.fromMs, query.toMs];
     for (const d of ROLLUP_DIMENSIONS) {
       const value = query.filters[d];
       if (value === undefined) continue;
-      clauses.push(`${COLUMNS[d]} = ?`);
+      clauses.push(`${DIMENSION_COLUMNS[d]} = ?`);
       params.push(value);
     }
     const statement = this.db.prepare(
@@ -118,7 +93,7 @@ export class TagRollups {
       const key: RollupRow['key'] = {};
       for (const g of query.groupBy) {
         if (g === 'bucket') key.bucket = Number(row.bucket);
-        else key[g] = row[COLUMNS[g]] === '' ? null : (row[COLUMNS[g]] as string);
+        else key[g] = row[DIMENSION_COLUMNS[g]] === '' ? null : (row[DIMENSION_COLUMNS[g]] as string);
       }
       const id = JSON.stringify(query.groupBy.map((g) => (key as Record<string, unknown>)[g]));
       let sum = rows.get(id);

@@ -1,0 +1,68 @@
+import type { UsageRecord } from '../../usage/usage-record';
+import type { RollupDimension } from '../storage.port';
+
+/** Every rollup table's dimension columns, by dimension (ROLLUP_DIMENSIONS order). A missing value is stored as '' so it takes part in the primary key. */
+export const DIMENSION_COLUMNS: Record<RollupDimension, string> = {
+  provider: 'provider',
+  model: 'model',
+  costType: 'cost_type',
+  user: 'user_id',
+  agent: 'agent',
+  feature: 'feature',
+  service: 'service',
+  status: 'status',
+};
+
+/** Every rollup table's measure columns, in the order `measuresOf` gives their values. */
+export const MEASURE_COLUMNS = ['cost_nanos', 'calls', 'error_calls', 'unpriced_calls', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'duration_ms_sum'] as const;
+
+/** An upsert's SET clause: each measure plus the row being inserted. */
+export const ACCUMULATE = MEASURE_COLUMNS.map((m) => `${m} = ${m} + excluded.${m}`).join(', ');
+
+/** A record's dimension values, in ROLLUP_DIMENSIONS order. */
+export const dimensionValues = (r: UsageRecord): string[] => [r.provider, r.model, r.costType, r.user ?? '', r.agent ?? '', r.feature ?? '', r.service, r.status];
+
+/** Exact sums of a group of records, one field per measure column. */
+export interface Sums {
+  costNanos: bigint;
+  calls: number;
+  errorCalls: number;
+  unpricedCalls: number;
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  reasoning: number;
+  durationMs: number;
+}
+
+export const zeroSums = (): Sums => ({ costNanos: 0n, calls: 0, errorCalls: 0, unpricedCalls: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0, durationMs: 0 });
+
+export function addRecord(into: Sums, r: UsageRecord): void {
+  into.calls++;
+  if (r.status === 'error') into.errorCalls++;
+  if (r.costNanos === null) into.unpricedCalls++;
+  else into.costNanos += r.costNanos;
+  into.input += r.tokens.input;
+  into.output += r.tokens.output;
+  into.cacheRead += r.tokens.cacheRead;
+  into.cacheWrite += r.tokens.cacheWrite;
+  into.reasoning += r.tokens.reasoning;
+  into.durationMs += r.durationMs;
+}
+
+export function addSums(into: Sums, from: Sums): void {
+  into.costNanos += from.costNanos;
+  into.calls += from.calls;
+  into.errorCalls += from.errorCalls;
+  into.unpricedCalls += from.unpricedCalls;
+  into.input += from.input;
+  into.output += from.output;
+  into.cacheRead += from.cacheRead;
+  into.cacheWrite += from.cacheWrite;
+  into.reasoning += from.reasoning;
+  into.durationMs += from.durationMs;
+}
+
+/** The values of MEASURE_COLUMNS, in order. */
+export const measuresOf = (s: Sums) => [s.costNanos, s.calls, s.errorCalls, s.unpricedCalls, s.input, s.output, s.cacheRead, s.cacheWrite, s.reasoning, s.durationMs] as const;
