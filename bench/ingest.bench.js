@@ -96,19 +96,34 @@ function rawSqlite(path, storedPath) {
   return records.length / seconds;
 }
 
-async function rawMongo(uri, rows) {
+/**
+ * The same limit for a MongoDB-wire store: the very records the run stored, read back from the run's
+ * records collection and inserted again, as the same plain documents (_id = record id), into a fresh
+ * collection with no secondary index, by unordered insertMany of 512, each acknowledged before the
+ * next; nothing else: no HTTP, no decoding, no pricing, no rollups, no batch documents.
+ */
+async function rawMongo(storedUri) {
   const mongoose = require(require.resolve('mongoose', { paths: [join(__dirname, '..', 'collector-service')] }));
-  const conn = await mongoose.createConnection(uri, { dbName: `bench_raw_${Date.now()}` }).asPromise();
+  const stored = await mongoose.createConnection(storedUri, { useBigInt64: true }).asPromise();
+  const records = await stored.db.collection('usage_records').find().toArray();
+  await stored.close();
+  const conn = await mongoose.createConnection(storedUri, { dbName: `bench_raw_${Date.now()}`, useBigInt64: true }).asPromise();
   const col = conn.db.collection('raw');
-  const doc = { provider: 'openai', model: 'gpt-4o', tokens: { input: 1500, output: 2000 }, costNanos: 23750000n, user: 'user-1', padding: 'x'.repeat(600) };
   const start = process.hrtime.bigint();
-  for (let i = 0; i < rows; i += BATCH) {
-    await col.insertMany(Array.from({ length: Math.min(BATCH, rows - i) }, () => ({ _id: randomBytes(24).toString('hex'), ...doc })), { ordered: false });
-  }
+  for (let i = 0; i < records.length; i += BATCH) await col.insertMany(records.slice(i, i + BATCH), { ordered: false });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   await conn.db.dropDatabase();
   await conn.close();
-  return rows / seconds;
+  return records.length / seconds;
+}
+
+async function dropDatabases(uris) {
+  const mongoose = require(require.resolve('mongoose', { paths: [join(__dirname, '..', 'collector-service')] }));
+  for (const uri of uris) {
+    const conn = await mongoose.createConnection(uri).asPromise();
+    await conn.db.dropDatabase();
+    await conn.close();
+  }
 }
 
 /** Spans per second through the service with `senders` concurrent senders, on the store `env` names. */
@@ -139,12 +154,17 @@ async function report(label, envFor, raw) {
   try {
     await report('sqlite', (senders) => ({ TOKENLEDGER_SQLITE_PATH: file(senders) }), () => rawSqlite(join(dir, 'raw.sqlite'), file(SENDERS[0])));
     if (process.env.MONGODB_URI) {
+      const run = Date.now();
       const url = (senders) => {
         const u = new URL(process.env.MONGODB_URI);
-        u.pathname = `/bench_ingest_${Date.now()}_${senders}`;
+        u.pathname = `/bench_ingest_${run}_${senders}`;
         return u.toString();
       };
-      await report('mongo', (senders) => ({ TOKENLEDGER_STORE: 'mongo', MONGODB_URI: url(senders) }), () => rawMongo(process.env.MONGODB_URI, BATCHES * BATCH));
+      try {
+        await report('mongo', (senders) => ({ TOKENLEDGER_STORE: 'mongo', MONGODB_URI: url(senders) }), () => rawMongo(url(SENDERS[0])));
+      } finally {
+        await dropDatabases(SENDERS.map(url));
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

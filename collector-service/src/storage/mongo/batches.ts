@@ -4,7 +4,7 @@ import { Binary, type Collection, MongoBulkWriteError, MongoServerError } from '
 import type { UsageRecord } from '../../usage/usage-record';
 import { decodeRecord, encodeRecord } from '../record-codec';
 import type { IngestOutcome } from '../storage.port';
-import { type DeltaDoc, deltasOf } from './deltas';
+import { type BucketDeltaDoc, bucketDeltasOf, type GroupDeltaDoc, groupDeltasOf } from './deltas';
 
 export interface RecordDoc {
   _id: string;
@@ -26,10 +26,17 @@ export interface RecordDoc {
   doc: string;
 }
 
-/** A batch being stored; deleted once its deltas are written. */
+/**
+ * A batch being stored; deleted once its deltas are written. Its state says which delta shape rolls it
+ * up, so every process finishing it writes the same documents, whatever its version:
+ * - `pending`: bucket deltas (this version). Older versions finish only `open` batches, so they never
+ *   add group deltas for a batch that has bucket deltas (that would count it twice);
+ * - `open`: group deltas, as the older version that opened it does;
+ * - `done`: left by older versions after rolling up; nothing reads it again.
+ */
 export interface BatchDoc {
   _id: string;
-  state: 'open' | 'done';
+  state: 'pending' | 'open' | 'done';
   /**
    * The batch's records, written before any of them so any process can finish the batch: a JSON array
    * of their record-codec texts, deflated (FerretDB's cost for a document grows with its size).
@@ -64,7 +71,8 @@ const DUPLICATE_KEY = 11000;
  * 2. the records are inserted with `_id` = trace id + span id and `batch` = this batch. An insert that
  *    succeeds makes the batch the record's owner, for good; a duplicate keeps its first owner, read
  *    from the stored record (the record is the claim);
- * 3. the deltas of the records the batch owns are inserted with `_id` = batch + group (again = no-op);
+ * 3. the deltas of the records the batch owns are inserted, one document per (tenant, bucket) holding
+ *    its groups, with `_id` = batch + tenant + bucket (again = no-op);
  * 4. the batch document is deleted.
  *
  * Any process may finish an open batch, from its document, at any time, as often as it likes, while
@@ -80,7 +88,9 @@ export class RollupBatches {
   constructor(
     private readonly records: Collection<RecordDoc>,
     private readonly batches: Collection<BatchDoc>,
-    private readonly deltas: Collection<DeltaDoc>,
+    private readonly bucketDeltas: Collection<BucketDeltaDoc>,
+    /** The same collection as bucketDeltas, for the group deltas of batches older versions opened. */
+    private readonly groupDeltas: Collection<GroupDeltaDoc>,
     private readonly claims: Collection<ClaimDoc>,
     private readonly faults: MongoFaults = {},
   ) {}
@@ -90,9 +100,9 @@ export class RollupBatches {
     const unique = [...new Map(records.map((r) => [r.id, r])).values()];
     const batch = randomUUID();
     const docs = unique.map((r) => toDoc(r, batch));
-    await this.batches.insertOne({ _id: batch, state: 'open', records: packRecords(docs), createdAtMs: Date.now() });
+    await this.batches.insertOne({ _id: batch, state: 'pending', records: packRecords(docs), createdAtMs: Date.now() });
     this.fault('afterOpen');
-    const { owned, otherOwners } = await this.finish(batch, docs, unique);
+    const { owned, otherOwners } = await this.finish(batch, 'pending', docs, unique);
     await this.finishOpen(otherOwners);
     return { stored: unique.filter((r) => owned.has(r.id)), duplicates: records.length - owned.size };
   }
@@ -100,14 +110,15 @@ export class RollupBatches {
   /** Finishes the open batches among `batchIds`, or every open batch (at start-up). */
   async finishOpen(batchIds?: Set<string>): Promise<void> {
     if (batchIds?.size === 0) return;
-    const open = await this.batches.find(batchIds ? { _id: { $in: [...batchIds] }, state: 'open' } : { state: 'open' }).toArray();
+    const unfinished = { $in: ['pending', 'open'] as BatchDoc['state'][] };
+    const open = await this.batches.find(batchIds ? { _id: { $in: [...batchIds] }, state: unfinished } : { state: unfinished }).toArray();
     for (const b of open) {
       if (!b.records) {
         await this.finishOlderVersionBatch(b._id, b.ids ?? []);
         continue;
       }
       const records = unpackRecords(b.records);
-      await this.finish(b._id, records.map((r) => toDoc(r, b._id)), records);
+      await this.finish(b._id, b.state, records.map((r) => toDoc(r, b._id)), records);
     }
   }
 
@@ -117,7 +128,7 @@ export class RollupBatches {
   }
 
   /** Steps 2–4 for one batch; see the class comment for why any process computes the same. */
-  private async finish(batch: string, docs: RecordDoc[], records: UsageRecord[]): Promise<{ owned: Set<string>; otherOwners: Set<string> }> {
+  private async finish(batch: string, state: BatchDoc['state'], docs: RecordDoc[], records: UsageRecord[]): Promise<{ owned: Set<string>; otherOwners: Set<string> }> {
     const duplicates = await insertIgnoringDuplicates(this.records, docs);
     this.fault('afterInsert');
     const owned = new Set(docs.filter((d) => !duplicates.has(d._id)).map((d) => d._id));
@@ -127,8 +138,9 @@ export class RollupBatches {
       else if (owner !== undefined) otherOwners.add(owner);
     }
     this.fault('afterClaim');
-    const deltas = deltasOf(batch, records.filter((r) => owned.has(r.id)));
-    if (deltas.length > 0) await insertIgnoringDuplicates(this.deltas, deltas);
+    const ownedRecords = records.filter((r) => owned.has(r.id));
+    if (state === 'pending') await insertDeltas(this.bucketDeltas, bucketDeltasOf(batch, ownedRecords));
+    else await insertDeltas(this.groupDeltas, groupDeltasOf(batch, ownedRecords));
     this.fault('afterDeltas');
     await this.batches.deleteOne({ _id: batch });
     return { owned, otherOwners };
@@ -153,14 +165,18 @@ export class RollupBatches {
     if (stored.length > 0) await insertIgnoringDuplicates(this.claims, stored.map((id) => ({ _id: id, batch })));
     const claimed = (await this.claims.find({ batch }).toArray()).map((c) => c._id);
     const records = claimed.length === 0 ? [] : (await this.records.find({ _id: { $in: claimed } }).toArray()).map((d) => decodeRecord(d.doc));
-    const deltas = deltasOf(batch, records);
-    if (deltas.length > 0) await insertIgnoringDuplicates(this.deltas, deltas);
+    await insertDeltas(this.groupDeltas, groupDeltasOf(batch, records));
     await this.batches.deleteOne({ _id: batch });
   }
 
   private fault(step: keyof MongoFaults): void {
     if (this.faults[step]) throw new Error(`injected fault ${step}`);
   }
+}
+
+/** Deltas have deterministic ids: one already there was written by another process finishing the same batch. */
+async function insertDeltas<T extends { _id: string }>(collection: Collection<T>, deltas: T[]): Promise<void> {
+  if (deltas.length > 0) await insertIgnoringDuplicates(collection, deltas);
 }
 
 /** Inserts documents, treating duplicate `_id`s as already there; returns the ids that were. */

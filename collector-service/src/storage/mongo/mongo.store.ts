@@ -17,7 +17,7 @@ import {
   type StoragePort,
 } from '../storage.port';
 import { type BatchDoc, type ClaimDoc, insertIgnoringDuplicates, type MongoFaults, type RecordDoc, RollupBatches } from './batches';
-import { type DeltaDoc, sumDeltas } from './deltas';
+import { type BucketDeltaDoc, type GroupDeltaDoc, sumDeltas, unpackBucketDelta } from './deltas';
 import { hasTagFilter } from '../tag-sets';
 
 /**
@@ -52,7 +52,9 @@ export class MongoStore implements StoragePort {
   private connection!: mongoose.Connection;
   private db!: Db;
   private records!: Collection<RecordDoc>;
-  private deltas!: Collection<DeltaDoc>;
+  /** rollup_deltas holds both shapes: bucket deltas (with `groups`) and the group deltas of older versions. */
+  private bucketDeltas!: Collection<BucketDeltaDoc>;
+  private groupDeltas!: Collection<GroupDeltaDoc>;
   private rollupBatches!: RollupBatches;
   private keys!: Collection<KeyDoc>;
   private documents!: Collection<StoredDoc>;
@@ -68,16 +70,17 @@ export class MongoStore implements StoragePort {
     this.records = this.db.collection<RecordDoc>('usage_records');
     const claims = this.db.collection<ClaimDoc>('rollup_claims');
     const batches = this.db.collection<BatchDoc>('rollup_batches');
-    this.deltas = this.db.collection<DeltaDoc>('rollup_deltas');
+    this.bucketDeltas = this.db.collection<BucketDeltaDoc>('rollup_deltas');
+    this.groupDeltas = this.db.collection<GroupDeltaDoc>('rollup_deltas');
     this.keys = this.db.collection<KeyDoc>('api_keys');
     this.documents = this.db.collection<StoredDoc>('documents');
     await this.records.createIndex({ tenant: 1, timeMs: 1, _id: 1 });
     await claims.createIndex({ batch: 1 });
     await batches.createIndex({ state: 1 });
-    await this.deltas.createIndex({ tenant: 1, bucket: 1 });
+    await this.bucketDeltas.createIndex({ tenant: 1, bucket: 1 });
     await this.keys.createIndex({ hash: 1 }, { unique: true });
     await this.documents.createIndex({ kind: 1, tenant: 1, id: 1 });
-    this.rollupBatches = new RollupBatches(this.records, batches, this.deltas, claims, this.options.faults);
+    this.rollupBatches = new RollupBatches(this.records, batches, this.bucketDeltas, this.groupDeltas, claims, this.options.faults);
     await this.rollupBatches.dropDoneBatches();
     await this.rollupBatches.finishOpen();
   }
@@ -94,15 +97,22 @@ export class MongoStore implements StoragePort {
     return this.rollupBatches.ingest(records);
   }
 
+  /**
+   * Sums the deltas of the tenant and buckets in the application: the bucket deltas' groups, filtered
+   * here, and the group deltas older versions wrote, filtered by the server. A batch has deltas of
+   * one shape only (see BatchDoc), so nothing is counted twice.
+   */
   async aggregate(query: RollupQuery): Promise<RollupRow[]> {
-    const filter: Filter<DeltaDoc> = { tenant: query.tenant, bucket: { $gte: query.fromMs, $lt: query.toMs } };
+    const range = { tenant: query.tenant, bucket: { $gte: query.fromMs, $lt: query.toMs } };
+    const groupFilter: Filter<GroupDeltaDoc> & Record<string, unknown> = { ...range, groups: { $exists: false } };
     for (const dimension of ROLLUP_DIMENSIONS) {
       const value = query.filters[dimension];
-      if (value !== undefined) (filter as Record<string, unknown>)[dimension] = value;
+      if (value !== undefined) groupFilter[dimension] = value;
     }
     // Only tagged deltas can match a tag filter; which tag sets include it is decided in sumDeltas.
-    if (hasTagFilter(query.tags)) filter.tags = { $ne: null };
-    return sumDeltas(await this.deltas.find(filter).toArray(), query.groupBy, query.tags);
+    if (hasTagFilter(query.tags)) groupFilter.tags = { $ne: null };
+    const [bucketDocs, groupDocs] = await Promise.all([this.bucketDeltas.find({ ...range, groups: { $exists: true } }).toArray(), this.groupDeltas.find(groupFilter).toArray()]);
+    return sumDeltas([...bucketDocs.flatMap(unpackBucketDelta), ...groupDocs], query.groupBy, query.filters, query.tags);
   }
 
   async listRecords(query: RecordQuery): Promise<RecordPage> {
