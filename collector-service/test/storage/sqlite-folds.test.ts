@@ -89,26 +89,20 @@ describe('sqlite: folding stored batches into the rollups', () => {
 });
 
 describe('sqlite: the checkpointer thread', () => {
-  it('keeps the WAL from growing without bound although no writer checkpoints', async () => {
+  it('copies the WAL into the database file although no writer checkpoints', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tokenledger-wal-'));
     const path = join(dir, 'db.sqlite');
     const store = new SqliteStore(path);
     await store.init();
     try {
       const padding = 'x'.repeat(2_000);
-      const batch = () => Array.from({ length: 200 }, () => record({ tags: {}, conversation: padding }));
-      let written = 0;
-      let largestWal = 0;
-      for (let round = 0; round < 30; round++) {
-        await store.ingest(batch());
-        written += 200 * padding.length;
-        await new Promise((resolve) => setTimeout(resolve, 60));
-        largestWal = Math.max(largestWal, statSync(`${path}-wal`).size);
-      }
-      // 12 MB of records (and their index pages) went through the WAL: without checkpoints it would hold
-      // all of it; with them SQLite reuses it from the start.
-      expect(written).toBeGreaterThan(10_000_000);
-      expect(largestWal).toBeLessThan(written * 0.75);
+      for (let round = 0; round < 30; round++) await store.ingest(Array.from({ length: 200 }, () => record({ conversation: padding })));
+      const written = 30 * 200 * padding.length;
+      // Without checkpoints every page stays in the WAL and the database file keeps its first few
+      // pages until the last connection closes; the checkpointer copies them within moments.
+      const deadline = Date.now() + 20_000;
+      while (statSync(path).size < written && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(statSync(path).size).toBeGreaterThanOrEqual(written);
       expect((await store.aggregate({ ...ALL, groupBy: [] }))[0].calls).toBe(30 * 200);
     } finally {
       await store.close();
