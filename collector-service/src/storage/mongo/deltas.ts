@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { UsageRecord } from '../../usage/usage-record';
+import { RollupRowSums } from '../rollup-rows';
 import { BUCKET_MS, type DimensionFilters, ROLLUP_DIMENSIONS, type RollupDimension, type RollupQuery, type RollupRow } from '../storage.port';
 import { canonicalTagSet, type TagFilter, tagSetIncludes } from '../tag-sets';
 
@@ -110,7 +111,7 @@ export function unpackBucketDelta(doc: BucketDeltaDoc): DeltaGroup[] {
  * dimensions match the filters and whose tag set includes the tag filter.
  */
 export function sumDeltas(groups: Iterable<DeltaGroup>, groupBy: RollupQuery['groupBy'], filters: DimensionFilters, tags?: TagFilter): RollupRow[] {
-  const rows = new Map<string, RollupRow>();
+  const rows = new RollupRowSums(groupBy);
   const filtered = ROLLUP_DIMENSIONS.filter((d) => filters[d] !== undefined);
   for (const d of groups) {
     if (filtered.some((f) => (d[f] ?? null) !== filters[f])) continue;
@@ -120,24 +121,9 @@ export function sumDeltas(groups: Iterable<DeltaGroup>, groupBy: RollupQuery['gr
       if (g === 'bucket') key.bucket = Number(d.bucket);
       else key[g as RollupDimension] = (d[g as RollupDimension] as string | null | undefined) ?? null;
     }
-    const id = JSON.stringify(groupBy.map((g) => (key as Record<string, unknown>)[g]));
-    let row = rows.get(id);
-    if (!row) {
-      row = { key, costNanos: 0n, calls: 0, errorCalls: 0, unpricedCalls: 0, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 }, durationMsSum: 0 };
-      rows.set(id, row);
-    }
-    row.costNanos += BigInt(d.costNanos);
-    row.calls += Number(d.calls);
-    row.errorCalls += Number(d.errorCalls);
-    row.unpricedCalls += Number(d.unpricedCalls);
-    row.tokens.input += Number(d.input);
-    row.tokens.output += Number(d.output);
-    row.tokens.cacheRead += Number(d.cacheRead);
-    row.tokens.cacheWrite += Number(d.cacheWrite);
-    row.tokens.reasoning += Number(d.reasoning);
-    row.durationMsSum += Number(d.durationMsSum);
+    rows.add(key, d);
   }
-  return [...rows.values()];
+  return rows.values();
 }
 
 const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');

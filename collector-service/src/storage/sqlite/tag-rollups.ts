@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { UsageRecord } from '../../usage/usage-record';
 import { BUCKET_MS, ROLLUP_DIMENSIONS, type RollupQuery, type RollupRow } from '../storage.port';
+import { RollupRowSums } from '../rollup-rows';
 import { canonicalTagSet, tagSetIncludes } from '../tag-sets';
 import { ACCUMULATE, addRecord, DIMENSION_COLUMNS, dimensionValues, MEASURE_COLUMNS, measuresOf, type Sums, zeroSums } from './rollup-columns';
 import type { WritePlan } from './store-writer.worker';
@@ -84,7 +85,7 @@ export class TagRollups {
     );
     statement.setReadBigInts(true);
     const included = new Map<string, boolean>();
-    const rows = new Map<string, RollupRow>();
+    const rows = new RollupRowSums(query.groupBy);
     for (const row of statement.all(...params) as Record<string, bigint | number | string>[]) {
       const tags = row.tags as string;
       let keep = included.get(tags);
@@ -95,20 +96,19 @@ export class TagRollups {
         if (g === 'bucket') key.bucket = Number(row.bucket);
         else key[g] = row[DIMENSION_COLUMNS[g]] === '' ? null : (row[DIMENSION_COLUMNS[g]] as string);
       }
-      const id = JSON.stringify(query.groupBy.map((g) => (key as Record<string, unknown>)[g]));
-      let sum = rows.get(id);
-      if (!sum) rows.set(id, (sum = { key, costNanos: 0n, calls: 0, errorCalls: 0, unpricedCalls: 0, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 }, durationMsSum: 0 }));
-      sum.costNanos += BigInt(row.cost_nanos);
-      sum.calls += Number(row.calls);
-      sum.errorCalls += Number(row.error_calls);
-      sum.unpricedCalls += Number(row.unpriced_calls);
-      sum.tokens.input += Number(row.input_tokens);
-      sum.tokens.output += Number(row.output_tokens);
-      sum.tokens.cacheRead += Number(row.cache_read_tokens);
-      sum.tokens.cacheWrite += Number(row.cache_write_tokens);
-      sum.tokens.reasoning += Number(row.reasoning_tokens);
-      sum.durationMsSum += Number(row.duration_ms_sum);
+      rows.add(key, {
+        costNanos: row.cost_nanos,
+        calls: row.calls,
+        errorCalls: row.error_calls,
+        unpricedCalls: row.unpriced_calls,
+        input: row.input_tokens,
+        output: row.output_tokens,
+        cacheRead: row.cache_read_tokens,
+        cacheWrite: row.cache_write_tokens,
+        reasoning: row.reasoning_tokens,
+        durationMsSum: row.duration_ms_sum,
+      });
     }
-    return [...rows.values()];
+    return rows.values();
   }
 }
