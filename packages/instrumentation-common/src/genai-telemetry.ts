@@ -9,6 +9,10 @@ export interface Usage {
   cacheRead?: number;
   cacheWrite?: number;
   reasoning?: number;
+  /** Audio tokens, a part of input, priced at the audio rate. */
+  audioInput?: number;
+  /** Audio tokens, a part of output, priced at the audio rate. */
+  audioOutput?: number;
 }
 
 export interface CallStart {
@@ -75,6 +79,8 @@ export class GenAiCall {
       if (usage.cacheRead) set(sc.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheRead);
       if (usage.cacheWrite) set(sc.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cacheWrite);
       if (usage.reasoning) set(sc.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoning);
+      if (usage.audioInput) set(sc.ATTR_TOKENLEDGER_USAGE_AUDIO_INPUT_TOKENS, usage.audioInput);
+      if (usage.audioOutput) set(sc.ATTR_TOKENLEDGER_USAGE_AUDIO_OUTPUT_TOKENS, usage.audioOutput);
     }
     if (extra) this.span.setAttributes(extra);
     if (errorType !== undefined) {

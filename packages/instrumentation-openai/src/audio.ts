@@ -4,13 +4,20 @@ import type { Surface } from './surface';
 
 interface TranscriptionResponse {
   duration?: number;
-  usage?: { type?: string; seconds?: number; input_tokens?: number; output_tokens?: number };
+  usage?: {
+    type?: string;
+    seconds?: number;
+    input_tokens?: number;
+    output_tokens?: number;
+    input_token_details?: { text_tokens?: number; audio_tokens?: number };
+  };
 }
 
 /**
  * audio.transcriptions.create and audio.translations.create. Whisper bills seconds of audio: the
  * billed figure (`usage.seconds`) when the response has it, else `duration` (`verbose_json`); GPT
- * transcribe models bill tokens (`usage.type: 'tokens'`). A `text`/`srt`/`vtt` response says neither.
+ * transcribe models bill tokens (`usage.type: 'tokens'`), audio input tokens at their own rate. A
+ * `text`/`srt`/`vtt` response says neither.
  */
 export const transcriptionSurface: Surface = {
   operation: sc.GenAiOperation.AUDIO_TRANSCRIPTION,
@@ -18,7 +25,8 @@ export const transcriptionSurface: Surface = {
     const r = (typeof value === 'object' && value !== null ? value : {}) as TranscriptionResponse;
     const seconds = r.usage?.type === 'duration' && typeof r.usage.seconds === 'number' ? r.usage.seconds : r.duration;
     const attributes: Attributes = typeof seconds === 'number' ? { [sc.ATTR_TOKENLEDGER_AUDIO_SECONDS]: seconds } : {};
-    const tokens = r.usage?.type === 'tokens' ? { input: r.usage.input_tokens, output: r.usage.output_tokens } : null;
+    const u = r.usage;
+    const tokens = u?.type === 'tokens' ? { input: u.input_tokens, output: u.output_tokens, audioInput: u.input_token_details?.audio_tokens } : null;
     call.end(tokens, undefined, attributes);
   },
 };

@@ -6,8 +6,8 @@ import type { Body, Surface, SurfaceContext } from './surface';
 interface ChatUsage {
   prompt_tokens?: number;
   completion_tokens?: number;
-  prompt_tokens_details?: { cached_tokens?: number };
-  completion_tokens_details?: { reasoning_tokens?: number };
+  prompt_tokens_details?: { cached_tokens?: number; audio_tokens?: number };
+  completion_tokens_details?: { reasoning_tokens?: number; audio_tokens?: number };
 }
 interface ToolCallDelta {
   function?: { name?: string; arguments?: string };
@@ -30,6 +30,8 @@ export function usageOfChat(u: ChatUsage | null | undefined): Usage | null {
     output: u.completion_tokens,
     cacheRead: u.prompt_tokens_details?.cached_tokens,
     reasoning: u.completion_tokens_details?.reasoning_tokens,
+    audioInput: u.prompt_tokens_details?.audio_tokens,
+    audioOutput: u.completion_tokens_details?.audio_tokens,
   };
 }
 

@@ -26,11 +26,12 @@ describe('audio', () => {
     expect(span.attributes).toMatchObject({ 'gen_ai.operation.name': 'audio_transcription', 'tokenledger.audio.seconds': 1.5 });
   });
 
-  it('gpt-4o-transcribe: records the token usage the response reports', async () => {
-    await h.client.audio.transcriptions.create({ model: 'gpt-4o-transcribe', file: await audio() });
+  it('gpt-4o-transcribe: records the token usage the response reports, with its audio part apart', async () => {
+    await h.client.audio.transcriptions.create({ model: 'gpt-4o-transcribe', file: await audio(), prompt: 'Names: Ana, Bo.' });
     const [span] = await finishedSpans(h);
-    // mock: ⌈1.5 × 10⌉ = 15 audio tokens in, 3 words out
-    expect(span.attributes).toMatchObject({ 'gen_ai.usage.input_tokens': 15, 'gen_ai.usage.output_tokens': 3 });
+    // mock: 15 prompt characters ÷ 4 = 3 text tokens + ⌈1.5 × 10⌉ = 15 audio tokens in, 3 words out
+    expect(span.attributes).toMatchObject({ 'gen_ai.usage.input_tokens': 18, 'tokenledger.usage.audio.input_tokens': 15, 'gen_ai.usage.output_tokens': 3 });
+    expect(span.attributes['tokenledger.usage.audio.output_tokens']).toBeUndefined();
     expect(span.attributes['tokenledger.audio.seconds']).toBeUndefined();
   });
 

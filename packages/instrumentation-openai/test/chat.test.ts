@@ -34,6 +34,32 @@ describe('chat.completions.create', () => {
     });
   });
 
+  it('records audio tokens in and out as parts of the input and output tokens (gpt-4o-audio-preview)', async () => {
+    const wav = Buffer.alloc(64_000).toString('base64'); // mock: 2 s of 16 kHz PCM → 20 audio tokens
+    const res = await h.client.chat.completions.create({
+      model: 'gpt-4o-audio-preview',
+      modalities: ['text', 'audio'],
+      audio: { voice: 'alloy', format: 'wav' },
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'x'.repeat(40) }, { type: 'input_audio', input_audio: { data: wav, format: 'wav' } }] }],
+    });
+    expect(res.choices[0].message.audio?.transcript).toBe('Hello from gpt-4o-audio-preview!');
+    const [span] = await finishedSpans(h);
+    // mock: 10 + 40/4 text + 20 audio in; 3 words of transcript + 10 audio tokens per word out
+    expect(span.attributes).toMatchObject({
+      'gen_ai.usage.input_tokens': 40,
+      'tokenledger.usage.audio.input_tokens': 20,
+      'gen_ai.usage.output_tokens': 33,
+      'tokenledger.usage.audio.output_tokens': 30,
+    });
+  });
+
+  it('records no audio token attributes for a text-only call', async () => {
+    await h.client.chat.completions.create({ model: 'gpt-4o', messages: MESSAGES });
+    const [span] = await finishedSpans(h);
+    expect(span.attributes['tokenledger.usage.audio.input_tokens']).toBeUndefined();
+    expect(span.attributes['tokenledger.usage.audio.output_tokens']).toBeUndefined();
+  });
+
   it('records the GenAI client metrics with the spec buckets and no user ids', async () => {
     await context.with(propagation.setBaggage(context.active(), propagation.createBaggage({ 'user.id': { value: 'alice' } })), () =>
       h.client.chat.completions.create({ model: 'gpt-4o', messages: MESSAGES }),

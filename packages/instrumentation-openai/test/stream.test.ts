@@ -22,6 +22,26 @@ describe('streaming chat completions', () => {
     expect(ttfc?.dataPoints).toHaveLength(1);
   });
 
+  it('takes the audio tokens from the final usage chunk of a spoken reply', async () => {
+    const wav = Buffer.alloc(32_000).toString('base64'); // mock: 1 s of 16 kHz PCM → 10 audio tokens
+    const stream = await h.client.chat.completions.create({
+      ...BODY,
+      model: 'gpt-4o-mini-audio-preview',
+      modalities: ['text', 'audio'],
+      audio: { voice: 'alloy', format: 'pcm16' },
+      messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: wav, format: 'wav' } }] }],
+    });
+    for await (const _chunk of stream);
+    const [span] = await finishedSpans(h);
+    // mock: 10 per message + 10 audio in; 3 words of transcript + 10 audio tokens per word out
+    expect(span.attributes).toMatchObject({
+      'gen_ai.usage.input_tokens': 20,
+      'tokenledger.usage.audio.input_tokens': 10,
+      'gen_ai.usage.output_tokens': 33,
+      'tokenledger.usage.audio.output_tokens': 30,
+    });
+  });
+
   it("returns the SDK's own stream: tee() splits it and the span still ends once with the usage", async () => {
     const stream = await h.client.chat.completions.create(BODY, REPEAT);
     const [a, b] = stream.tee();

@@ -1,6 +1,6 @@
 /**
  * tokenledger's own attributes, for what the GenAI semantic conventions do not cover yet: units that
- * are not tokens (images, audio seconds, speech characters), payment fees, and attribution beyond
+ * are not tokens (images, audio seconds, speech characters), audio tokens, payment fees, and attribution beyond
  * user/agent/conversation. Source: this project (documented in packages/semconv/README.md).
  */
 
@@ -24,6 +24,17 @@ export const ATTR_TOKENLEDGER_FEATURE = 'tokenledger.feature';
 export const ATTR_TOKENLEDGER_TENANT = 'tokenledger.tenant';
 /** Prefix of free-form attribution tags: `tokenledger.tag.<name>` (string values). */
 export const ATTR_TOKENLEDGER_TAG_PREFIX = 'tokenledger.tag.';
+/**
+ * Input tokens that were audio (priced at the model's audio input rate); a part of
+ * `gen_ai.usage.input_tokens`, as OpenAI reports `prompt_tokens_details.audio_tokens` and
+ * `input_token_details.audio_tokens` (int, `{token}`). The GenAI conventions have no audio token attribute yet.
+ */
+export const ATTR_TOKENLEDGER_USAGE_AUDIO_INPUT_TOKENS = 'tokenledger.usage.audio.input_tokens';
+/**
+ * Output tokens that were audio (priced at the model's audio output rate); a part of
+ * `gen_ai.usage.output_tokens`, as OpenAI reports `completion_tokens_details.audio_tokens` (int, `{token}`).
+ */
+export const ATTR_TOKENLEDGER_USAGE_AUDIO_OUTPUT_TOKENS = 'tokenledger.usage.audio.output_tokens';
 /** true when token counts were estimated with a tokenizer because the provider reported none (boolean). */
 export const ATTR_TOKENLEDGER_USAGE_ESTIMATED = 'tokenledger.usage.estimated';
 /** A cost the application supplied itself, in USD, as a decimal string; kept as the *provided* cost. */

@@ -19,6 +19,8 @@ describe('semantic convention names', () => {
     expect(semconv.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS).toBe('gen_ai.usage.cache_read.input_tokens');
     expect(semconv.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS).toBe('gen_ai.usage.cache_creation.input_tokens');
     expect(semconv.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS).toBe('gen_ai.usage.reasoning.output_tokens');
+    expect(semconv.ATTR_TOKENLEDGER_USAGE_AUDIO_INPUT_TOKENS).toBe('tokenledger.usage.audio.input_tokens');
+    expect(semconv.ATTR_TOKENLEDGER_USAGE_AUDIO_OUTPUT_TOKENS).toBe('tokenledger.usage.audio.output_tokens');
   });
 
   it('keeps every tokenledger name under the tokenledger namespace', () => {

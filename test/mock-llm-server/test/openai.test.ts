@@ -121,6 +121,26 @@ describe('the mock OpenAI API, driven by the real openai SDK', () => {
     expect(translation).toMatchObject({ duration: 1.5, task: 'translate' });
   });
 
+  it('bills audio tokens: transcribe prompts as text tokens, chat audio in and out apart from text', async () => {
+    const audio = () => toFile(Buffer.alloc(48_000), 'a.wav', { type: 'audio/wav' }); // 1.5 s → 15 audio tokens
+    const prompted = await client.audio.transcriptions.create({ model: 'gpt-4o-transcribe', file: await audio(), prompt: 'Names: Ana, Bo.' });
+    expect(prompted.usage).toMatchObject({ input_tokens: 3 + 15, input_token_details: { text_tokens: 3, audio_tokens: 15 }, output_tokens: 3 });
+    const wav = Buffer.alloc(64_000).toString('base64'); // 2 s → 20 audio tokens
+    const spoken = await client.chat.completions.create({
+      model: 'gpt-4o-audio-preview',
+      modalities: ['text', 'audio'],
+      audio: { voice: 'alloy', format: 'wav' },
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'what is this?' }, { type: 'input_audio', input_audio: { data: wav, format: 'wav' } }] }],
+    });
+    expect(spoken.choices[0].message.audio?.transcript).toBe('Hello from gpt-4o-audio-preview!');
+    expect(spoken.usage).toMatchObject({
+      prompt_tokens: 10 + 3 + 20,
+      prompt_tokens_details: { audio_tokens: 20 },
+      completion_tokens: 3 + 30,
+      completion_tokens_details: { audio_tokens: 30 },
+    });
+  });
+
   it('speaks: 100 bytes of audio per character of input', async () => {
     const res = await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'hello' });
     expect(res.headers.get('content-type')).toBe('audio/mpeg');

@@ -9,10 +9,13 @@ import { type RecordedRequest, type RouteHandler, type Scenario, sendBytes, send
  * shared/fixtures/recorded and the SDK's types.
  *
  * Usage numbers are a documented function of the request, so tests can assert them exactly:
- * - prompt_tokens = 10 × number of messages + total characters of message contents ÷ 4 (floored);
+ * - prompt_tokens = 10 × number of messages + total characters of message contents ÷ 4 (floored)
+ *   + audio tokens of `input_audio` parts (read as PCM like uploads below: ⌈duration × 10⌉ each);
  *   cached_tokens = `x-mock-cached-tokens` header (default 0), never more than prompt_tokens;
  * - completion_tokens = number of words of the reply + reasoning_tokens (`x-mock-reasoning-tokens`);
  * - the reply is `Hello from <model>!` repeated `x-mock-repeat` times (default 1), streamed one word per chunk;
+ *   with `modalities` including `audio` it is spoken: `message.audio` (`delta.audio` when streamed) carries
+ *   the transcript, completion audio_tokens = 10 × words, added to completion_tokens;
  *   with `response_format` json_object/json_schema it is `{"answer":"<reply>"}` (the same words);
  * - with `tools` (and the last message not a `tool` result, `tool_choice` not `none`) the reply is one
  *   call of the first tool, arguments `{}`, finish reason `tool_calls`, completion_tokens = 10 + reasoning;
@@ -23,7 +26,8 @@ import { type RecordedRequest, type RouteHandler, type Scenario, sendBytes, send
  *   per uploaded image, output tokens per image by quality low 272, medium 1056 (also `auto`), high 4160;
  * - audio: the upload is read as 16 kHz 16-bit mono PCM, so duration = file bytes ÷ 32000 s;
  *   `verbose_json` gives `duration`; whisper-1 json gives `usage: { type: 'duration', seconds: ⌈duration⌉ }`;
- *   GPT transcribe models give token usage: audio tokens ⌈duration × 10⌉, output tokens = words of the text;
+ *   GPT transcribe models give token usage: audio tokens ⌈duration × 10⌉, text tokens = characters of
+ *   `prompt` ÷ 4 (floored), output tokens = words of the text;
  * - speech: 100 bytes of audio per character of `input`.
  */
 const REQUEST_ID = 'req_mock_0001';
@@ -47,6 +51,19 @@ interface ChatBody {
   tools?: { type?: string; function?: { name?: string } }[];
   tool_choice?: unknown;
   response_format?: { type?: string };
+  modalities?: string[];
+}
+
+/** 16 kHz 16-bit mono PCM: 32,000 bytes a second, to the hundredth. */
+const pcmSeconds = (bytes: number) => Math.round((bytes / 32000) * 100) / 100;
+const audioTokensOf = (seconds: number) => Math.ceil(seconds * 10);
+
+function inputAudioTokens(content: unknown): number {
+  if (!Array.isArray(content)) return 0;
+  return content.reduce((n, part) => {
+    const data = part?.type === 'input_audio' ? part.input_audio?.data : undefined;
+    return typeof data === 'string' ? n + audioTokensOf(pcmSeconds(Buffer.from(data, 'base64').length)) : n;
+  }, 0);
 }
 
 function contentLength(content: unknown): number {
@@ -66,19 +83,32 @@ function toolToCall(body: ChatBody): string | null {
   return body.tools[0].function?.name ?? 'tool';
 }
 
-export function chatUsage(req: RecordedRequest): { prompt: number; cached: number; completion: number; reasoning: number; reply: string; toolCall: string | null } {
+export function chatUsage(req: RecordedRequest): {
+  prompt: number;
+  cached: number;
+  audioInput: number;
+  completion: number;
+  reasoning: number;
+  audioOutput: number;
+  reply: string;
+  toolCall: string | null;
+} {
   const body = (req.json ?? {}) as ChatBody;
   const messages = body.messages ?? [];
-  const prompt = 10 * messages.length + Math.floor(messages.reduce((n, m) => n + contentLength(m.content), 0) / 4);
+  const audioInput = messages.reduce((n, m) => n + inputAudioTokens(m.content), 0);
+  const prompt = 10 * messages.length + Math.floor(messages.reduce((n, m) => n + contentLength(m.content), 0) / 4) + audioInput;
   const text = reply(req, body.model);
   const json = body.response_format?.type === 'json_object' || body.response_format?.type === 'json_schema';
   const reasoning = header(req, 'x-mock-reasoning-tokens');
   const toolCall = toolToCall(body);
+  const audioOutput = !toolCall && body.modalities?.includes('audio') ? 10 * text.split(' ').length : 0;
   return {
     prompt,
     cached: Math.min(prompt, header(req, 'x-mock-cached-tokens')),
-    completion: (toolCall ? 10 : text.split(' ').length) + reasoning,
+    audioInput,
+    completion: (toolCall ? 10 : text.split(' ').length) + reasoning + audioOutput,
     reasoning,
+    audioOutput,
     reply: json ? JSON.stringify({ answer: text }) : text,
     toolCall,
   };
@@ -89,8 +119,8 @@ function usageBlock(u: ReturnType<typeof chatUsage>) {
     prompt_tokens: u.prompt,
     completion_tokens: u.completion,
     total_tokens: u.prompt + u.completion,
-    prompt_tokens_details: { cached_tokens: u.cached, audio_tokens: 0 },
-    completion_tokens_details: { reasoning_tokens: u.reasoning, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    prompt_tokens_details: { cached_tokens: u.cached, audio_tokens: u.audioInput },
+    completion_tokens_details: { reasoning_tokens: u.reasoning, audio_tokens: u.audioOutput, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
   };
 }
 
@@ -98,6 +128,7 @@ function usageBlock(u: ReturnType<typeof chatUsage>) {
 const SNAPSHOTS: Record<string, string> = { 'gpt-4o': 'gpt-4o-2024-08-06', 'gpt-4o-mini': 'gpt-4o-mini-2024-07-18', 'gpt-4-turbo': 'gpt-4-turbo-2024-04-09' };
 const datedModel = (model: string | undefined) => SNAPSHOTS[model ?? 'gpt-4o'] ?? model ?? 'gpt-4o';
 const CALL_ID = 'call_mock0001';
+const AUDIO_ID = 'audio_mock0001';
 
 async function chat(req: RecordedRequest, res: ServerResponse, scenario: Scenario): Promise<void> {
   const body = (req.json ?? {}) as ChatBody;
@@ -109,7 +140,9 @@ async function chat(req: RecordedRequest, res: ServerResponse, scenario: Scenari
   if (!body.stream) {
     const message = usage.toolCall
       ? { role: 'assistant', content: null, refusal: null, tool_calls: [{ id: CALL_ID, type: 'function', function: { name: usage.toolCall, arguments: '{}' } }] }
-      : { role: 'assistant', content: usage.reply, refusal: null };
+      : usage.audioOutput
+        ? { role: 'assistant', content: null, refusal: null, audio: { id: AUDIO_ID, data: Buffer.from('RIFF').toString('base64'), expires_at: created + 3600, transcript: usage.reply } }
+        : { role: 'assistant', content: usage.reply, refusal: null };
     sendJson(
       res,
       200,
@@ -132,7 +165,10 @@ async function chat(req: RecordedRequest, res: ServerResponse, scenario: Scenari
     events.push({ data: chunk({ tool_calls: [{ index: 0, id: CALL_ID, type: 'function', function: { name: usage.toolCall, arguments: '' } }] }, null) });
     events.push({ data: chunk({ tool_calls: [{ index: 0, function: { arguments: '{}' } }] }, null) });
   } else {
-    usage.reply.split(' ').forEach((word, i) => events.push({ data: chunk({ content: i === 0 ? word : ` ${word}` }, null) }));
+    const piece = (word: string, i: number) => (i === 0 ? word : ` ${word}`);
+    usage.reply
+      .split(' ')
+      .forEach((word, i) => events.push({ data: chunk(usage.audioOutput ? { audio: { id: AUDIO_ID, transcript: piece(word, i) } } : { content: piece(word, i) }, null) }));
   }
   events.push({ data: chunk({}, finish) });
   if (body.stream_options?.include_usage && !scenario.noUsage) events.push({ data: { id, object: 'chat.completion.chunk', created, model, choices: [], usage: usageBlock(usage) } });
@@ -271,20 +307,27 @@ const TOKEN_BILLED_TRANSCRIBE = /^gpt-.*transcribe/;
 function audioText(req: RecordedRequest, res: ServerResponse, task: 'transcribe' | 'translate'): void {
   const { fields, files } = parseMultipart(req);
   const model = fields.model ?? 'whisper-1';
-  const duration = Math.round(((files.file?.[0]?.bytes ?? 0) / 32000) * 100) / 100;
+  const duration = pcmSeconds(files.file?.[0]?.bytes ?? 0);
   const text = reply(req, model);
   const format = fields.response_format ?? 'json';
   if (format === 'text' || format === 'srt' || format === 'vtt') {
     sendBytes(res, 200, Buffer.from(text), 'text/plain; charset=utf-8');
     return;
   }
-  const audioTokens = Math.ceil(duration * 10);
+  const audioTokens = audioTokensOf(duration);
+  const textTokens = Math.floor((fields.prompt ?? '').length / 4);
   const outputTokens = text.split(' ').length;
   const usage =
     task === 'translate'
       ? undefined
       : TOKEN_BILLED_TRANSCRIBE.test(model)
-        ? { type: 'tokens', input_tokens: audioTokens, input_token_details: { text_tokens: 0, audio_tokens: audioTokens }, output_tokens: outputTokens, total_tokens: audioTokens + outputTokens }
+        ? {
+            type: 'tokens',
+            input_tokens: textTokens + audioTokens,
+            input_token_details: { text_tokens: textTokens, audio_tokens: audioTokens },
+            output_tokens: outputTokens,
+            total_tokens: textTokens + audioTokens + outputTokens,
+          }
         : { type: 'duration', seconds: Math.ceil(duration) };
   const segments = [{ id: 0, seek: 0, start: 0, end: duration, text, tokens: [], temperature: 0, avg_logprob: -0.2, compression_ratio: 1, no_speech_prob: 0 }];
   const body = format === 'verbose_json' ? { task, language: 'english', duration, text, segments, ...(usage ? { usage } : {}) } : { text, ...(usage ? { usage } : {}) };
