@@ -31,6 +31,10 @@ const cases: Case[] = [
   ['text-embedding-ada-002 1,000 tokens', { provider: 'openai', model: 'text-embedding-ada-002', operation: 'embeddings', inputTokens: 1000 }, '0.000100000', `${OPENAI} ada v2 $0.10`],
   ['text-embedding-3-small 1M tokens', { provider: 'openai', model: 'text-embedding-3-small', operation: 'embeddings', inputTokens: 1e6 }, '0.020000000', `${OPENAI} $0.02`],
   ['gpt-4o-transcribe audio and text input', { provider: 'openai', model: 'gpt-4o-transcribe', inputTokens: 1100, inputAudioTokens: 1000, outputTokens: 500 }, '0.011250000', `${OPENAI} gpt-4o-transcribe audio $6, text $2.50/$10`],
+  // 100 text + 1,000 audio in = $0.00025 + $0.04; 300 text + 2,000 audio out = $0.003 + $0.16
+  ['gpt-4o-audio-preview audio in and out', { provider: 'openai', model: 'gpt-4o-audio-preview-2025-06-03', inputTokens: 1100, inputAudioTokens: 1000, outputTokens: 2300, outputAudioTokens: 2000 }, '0.203250000', 'https://developers.openai.com/api/docs/models/gpt-4o-audio-preview text $2.50/$10, audio $40/$80'],
+  // 100 text + 1,000 audio in = $0.000015 + $0.01; 300 text + 2,000 audio out = $0.00018 + $0.04
+  ['gpt-4o-mini-audio-preview audio in and out', { provider: 'openai', model: 'gpt-4o-mini-audio-preview', inputTokens: 1100, inputAudioTokens: 1000, outputTokens: 2300, outputAudioTokens: 2000 }, '0.050195000', 'https://developers.openai.com/api/docs/models/gpt-4o-mini-audio-preview text $0.15/$0.60, audio $10/$20'],
   ['whisper-1 one minute', { provider: 'openai', model: 'whisper-1', operation: 'audio_transcription', audioSeconds: 60 }, '0.006000000', `${OPENAI} Whisper $0.006/min`],
   ['whisper-1 90.5 seconds (billed by the second)', { provider: 'openai', model: 'whisper-1', operation: 'audio_transcription', audioSeconds: 90.5 }, '0.009050000', `${OPENAI} Whisper $0.006/min`],
   ['tts-1-hd 1,000 characters', { provider: 'openai', model: 'tts-1-hd', operation: 'speech', characters: 1000 }, '0.030000000', `${OPENAI} TTS HD $0.030/1K chars`],
@@ -166,6 +170,6 @@ describe('a priced result can be audited', () => {
   });
 
   it('names supplemental data as the source of a price only it has', () => {
-    expect(book.price({ provider: 'openai', model: 'tts-1', characters: 10 })).toMatchObject({ source: 'supplemental', sourceVersion: 'supplemental:2026-11-24' });
+    expect(book.price({ provider: 'openai', model: 'tts-1', characters: 10 })).toMatchObject({ source: 'supplemental', sourceVersion: 'supplemental:2026-11-30' });
   });
 });
