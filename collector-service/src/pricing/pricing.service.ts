@@ -39,6 +39,8 @@ export class PricingService {
       cacheReadTokens: record.tokens.cacheRead,
       cacheWriteTokens: record.tokens.cacheWrite,
       reasoningTokens: record.tokens.reasoning,
+      inputAudioTokens: record.audioTokens?.input,
+      outputAudioTokens: record.audioTokens?.output,
       images: record.imageCount === null ? undefined : { count: record.imageCount, size: record.imageSize ?? undefined, quality: record.imageQuality ?? undefined },
       audioSeconds: record.audioSeconds ?? undefined,
       characters: record.characters ?? undefined,

@@ -18,6 +18,8 @@ export function decodeRecord(text: string): UsageRecord {
     const value = record[field] as unknown;
     record[field] = value === null || value === undefined ? null : BigInt(value as string);
   }
+  // Records stored before audio tokens were read have no such field: they had none we knew of.
+  record.audioTokens ??= null;
   return record;
 }
 

@@ -48,6 +48,7 @@ export function toRecord(u: ExtractedUsage, span: SpanInput, tenant: string): Us
     operation: u.operation,
     costType,
     tokens: { input, output, cacheRead: u.cacheRead, cacheWrite: u.cacheWrite, reasoning: u.reasoning },
+    audioTokens: u.inputAudio > 0 || u.outputAudio > 0 ? { input: u.inputAudio, output: u.outputAudio } : null,
     imageCount: u.imageCount,
     imageSize: u.imageSize,
     imageQuality: u.imageQuality,

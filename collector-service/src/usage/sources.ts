@@ -1,6 +1,6 @@
 import * as sc from '@tokenledger/semconv';
 import type { SpanInput } from '../ingest/span-input';
-import { bool, count, firstCount, num, str, usdNanos, usdToNanosHalfUp, withPrefix } from './span-attributes';
+import { bool, count, firstCount, num, partCount, str, usdNanos, usdToNanosHalfUp, withPrefix } from './span-attributes';
 
 /** What a source mapping reads off one span, before pricing. Token counts follow the GenAI convention. */
 export interface ExtractedUsage {
@@ -15,7 +15,9 @@ export interface ExtractedUsage {
   cacheRead: number;
   cacheWrite: number;
   reasoning: number;
+  /** Audio tokens, a part of input (priced at the audio input rate). */
   inputAudio: number;
+  /** Audio tokens, a part of output (priced at the audio output rate). */
   outputAudio: number;
   imageCount: number | null;
   imageSize: string | null;
@@ -83,6 +85,8 @@ function semconvTokens(u: ExtractedUsage, span: SpanInput): void {
   u.cacheRead = firstCount(a, sc.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, sc.OpenLLMetry.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS) ?? 0;
   u.cacheWrite = firstCount(a, sc.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, sc.OpenLLMetry.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS) ?? 0;
   u.reasoning = firstCount(a, sc.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, sc.OpenLLMetry.GEN_AI_USAGE_REASONING_TOKENS) ?? 0;
+  u.inputAudio = partCount(a, sc.ATTR_TOKENLEDGER_USAGE_AUDIO_INPUT_TOKENS, u.input, sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS);
+  u.outputAudio = partCount(a, sc.ATTR_TOKENLEDGER_USAGE_AUDIO_OUTPUT_TOKENS, u.output, sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS);
   u.provider = str(a, sc.ATTR_GEN_AI_PROVIDER_NAME, sc.ATTR_GEN_AI_SYSTEM);
 }
 
@@ -146,8 +150,8 @@ const openInference: Mapping = {
     u.cacheRead = count(a, sc.OpenInference.LLM_TOKEN_COUNT_PROMPT_CACHE_READ) ?? 0;
     u.cacheWrite = count(a, sc.OpenInference.LLM_TOKEN_COUNT_PROMPT_CACHE_WRITE) ?? 0;
     u.reasoning = count(a, sc.OpenInference.LLM_TOKEN_COUNT_COMPLETION_REASONING) ?? 0;
-    u.inputAudio = count(a, sc.OpenInference.LLM_TOKEN_COUNT_PROMPT_AUDIO) ?? 0;
-    u.outputAudio = count(a, sc.OpenInference.LLM_TOKEN_COUNT_COMPLETION_AUDIO) ?? 0;
+    u.inputAudio = partCount(a, sc.OpenInference.LLM_TOKEN_COUNT_PROMPT_AUDIO, u.input, sc.OpenInference.LLM_TOKEN_COUNT_PROMPT);
+    u.outputAudio = partCount(a, sc.OpenInference.LLM_TOKEN_COUNT_COMPLETION_AUDIO, u.output, sc.OpenInference.LLM_TOKEN_COUNT_COMPLETION);
     u.conversation ??= str(a, sc.OpenInference.SESSION_ID);
     return u;
   },

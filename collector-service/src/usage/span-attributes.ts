@@ -33,6 +33,13 @@ export function firstCount(attrs: Attributes, ...keys: string[]): number | null 
   return null;
 }
 
+/** A count that is a part of another (audio tokens of the input tokens): absent → 0, more than the whole → invalid. */
+export function partCount(attrs: Attributes, key: string, whole: number, wholeKey: string): number {
+  const n = count(attrs, key) ?? 0;
+  if (n > whole) throw new InvalidSpanError(`${key} (${n}) must not exceed ${wholeKey} (${whole}), which includes it`);
+  return n;
+}
+
 export function num(attrs: Attributes, key: string): number | null {
   const v = attrs[key];
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;

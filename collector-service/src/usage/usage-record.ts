@@ -9,6 +9,12 @@ export interface TokenCounts {
   reasoning: number;
 }
 
+/** Audio tokens of one call, each a part of the input or output token count (priced at the audio rates). */
+export interface AudioTokens {
+  input: number;
+  output: number;
+}
+
 export const TOKEN_KINDS = ['input', 'output', 'cacheRead', 'cacheWrite', 'reasoning'] as const;
 export type TokenKind = (typeof TOKEN_KINDS)[number];
 
@@ -36,6 +42,8 @@ export interface UsageRecord {
   operation: string;
   costType: CostTypeName;
   tokens: TokenCounts;
+  /** Audio tokens within `tokens.input` / `tokens.output`; null when the call had none (and in records stored before it was read). */
+  audioTokens: AudioTokens | null;
   imageCount: number | null;
   imageSize: string | null;
   imageQuality: string | null;

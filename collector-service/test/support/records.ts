@@ -21,6 +21,7 @@ export function record(overrides: Partial<UsageRecord> = {}): UsageRecord {
     operation: 'chat',
     costType: 'llm',
     tokens: { input: 1500, output: 2000, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
+    audioTokens: null,
     imageCount: null,
     imageSize: null,
     imageQuality: null,

@@ -89,6 +89,83 @@ describe('normalising GenAI spans from every instrumentation into one priced rec
     expect(local).toMatchObject({ costType: 'embedding', costNanos: 0n, providedCostNanos: 0n });
   });
 
+  it('prices audio tokens at their own rate: gpt-4o-transcribe audio in at $6, not the $2.50 text rate', () => {
+    const r = one(
+      span(
+        {
+          'gen_ai.operation.name': 'audio_transcription',
+          'gen_ai.provider.name': 'openai',
+          'gen_ai.request.model': 'gpt-4o-transcribe',
+          'gen_ai.usage.input_tokens': 1100,
+          'tokenledger.usage.audio.input_tokens': 1000,
+          'gen_ai.usage.output_tokens': 500,
+        },
+        '@tokenledger/instrumentation-openai',
+      ),
+    );
+    // https://openai.com/api/pricing/ gpt-4o-transcribe per 1M: text in $2.50, audio in $6, out $10:
+    // 100 × $2.50 + 1,000 × $6 + 500 × $10 = $0.00025 + $0.006 + $0.005 = $0.01125
+    expect(r).toMatchObject({ costType: 'audio', tokens: { input: 1100, output: 500 }, audioTokens: { input: 1000, output: 0 }, costNanos: 11_250_000n });
+    expect(r.unitPrices).toEqual({ input_tokens: '0.0000025', input_audio_tokens: '0.000006', output_tokens: '0.00001' });
+  });
+
+  it('prices audio chat tokens in and out at the audio rates (gpt-4o-audio-preview)', () => {
+    const r = one(
+      span(
+        {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': 'openai',
+          'gen_ai.request.model': 'gpt-4o-audio-preview',
+          'gen_ai.response.model': 'gpt-4o-audio-preview-2025-06-03',
+          'gen_ai.usage.input_tokens': 1100,
+          'tokenledger.usage.audio.input_tokens': 1000,
+          'gen_ai.usage.output_tokens': 2300,
+          'tokenledger.usage.audio.output_tokens': 2000,
+        },
+        '@tokenledger/instrumentation-openai',
+      ),
+    );
+    // https://developers.openai.com/api/docs/models/gpt-4o-audio-preview per 1M: text $2.50/$10, audio $40/$80:
+    // 100 × $2.50 + 1,000 × $40 + 300 × $10 + 2,000 × $80 = $0.00025 + $0.04 + $0.003 + $0.16 = $0.20325
+    expect(r).toMatchObject({ audioTokens: { input: 1000, output: 2000 }, costNanos: 203_250_000n, priceSource: 'supplemental:2026-11-30' });
+    expect(r.unitPrices).toMatchObject({ input_audio_tokens: '0.00004', output_audio_tokens: '0.00008' });
+  });
+
+  it('reads OpenInference audio token counts and prices them at the audio rate', () => {
+    const r = one(
+      span({
+        'openinference.span.kind': 'LLM',
+        'llm.provider': 'openai',
+        'llm.model_name': 'gpt-4o-mini-transcribe',
+        'llm.token_count.prompt': 1100,
+        'llm.token_count.prompt_details.audio': 1000,
+        'llm.token_count.completion': 500,
+      }),
+    );
+    // https://openai.com/api/pricing/ gpt-4o-mini-transcribe per 1M: text in $1.25, audio in $3, out $5:
+    // 100 × $1.25 + 1,000 × $3 + 500 × $5 = $0.000125 + $0.003 + $0.0025 = $0.005625
+    expect(r).toMatchObject({ source: 'openinference', audioTokens: { input: 1000, output: 0 }, costNanos: 5_625_000n });
+  });
+
+  it('keeps audioTokens null for a call without audio, and rejects audio tokens that exceed the total they are part of', () => {
+    const text = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 10 };
+    expect(one(span(text, '@tokenledger/instrumentation-openai')).audioTokens).toBeNull();
+    const batch = usage.toRecords(
+      [
+        span({ ...text, 'tokenledger.usage.audio.input_tokens': 101 }, '@tokenledger/instrumentation-openai'),
+        span({ ...text, 'tokenledger.usage.audio.output_tokens': 11 }),
+        span({ 'openinference.span.kind': 'LLM', 'llm.model_name': 'gpt-4o', 'llm.token_count.prompt': 5, 'llm.token_count.prompt_details.audio': 6 }),
+      ],
+      'acme',
+    );
+    expect(batch.records).toEqual([]);
+    expect(batch.rejected.map((r) => r.reason)).toEqual([
+      'tokenledger.usage.audio.input_tokens (101) must not exceed gen_ai.usage.input_tokens (100), which includes it',
+      'tokenledger.usage.audio.output_tokens (11) must not exceed gen_ai.usage.output_tokens (10), which includes it',
+      'llm.token_count.prompt_details.audio (6) must not exceed llm.token_count.prompt (5), which includes it',
+    ]);
+  });
+
   it('reads the official @opentelemetry/instrumentation-openai spans (provider in the deprecated gen_ai.system)', () => {
     // Attributes per its src/semconv.ts: gen_ai.system, gen_ai.operation.name, gen_ai.request.model, gen_ai.usage.*
     const r = one(span({ 'gen_ai.system': 'openai', 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.response.model': 'gpt-4o-2024-08-06', 'gen_ai.usage.input_tokens': 1500, 'gen_ai.usage.output_tokens': 2000 }, '@opentelemetry/instrumentation-openai'));
