@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,6 +107,23 @@ describe('sqlite: the checkpointer thread', () => {
       expect((await store.aggregate({ ...ALL, groupBy: [] }))[0].calls).toBe(30 * 200);
     } finally {
       await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('sqlite: closing', () => {
+  it('keeps the process alive until the writer threads have stopped, so what follows a close runs', () => {
+    // A script, not this jest process (whose own handles keep it alive), on the built store.
+    const dir = mkdtempSync(join(tmpdir(), 'tokenledger-close-'));
+    const dist = join(__dirname, '..', '..', 'dist', 'storage', 'sqlite', 'sqlite.store.js');
+    const script = `const { SqliteStore } = require(${JSON.stringify(dist)});
+      (async () => { const store = new SqliteStore(process.argv[1]); await store.init(); await store.close(); console.log('after close'); })();`;
+    try {
+      const run = spawnSync(process.execPath, ['-e', script, join(dir, 'db.sqlite')], { encoding: 'utf8' });
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toBe('after close\n');
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });

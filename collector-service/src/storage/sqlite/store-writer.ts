@@ -99,6 +99,9 @@ export class ThreadWrites implements StoreWrites {
 
   async close(): Promise<void> {
     const stopped = [this.checkpointer, ...(this.failure ? [] : [this.worker])].map((thread) => {
+      // Referenced again while they finish: an unreferenced thread would let the process exit here,
+      // with this promise pending and whatever follows the close never run.
+      thread.ref();
       const exited = once(thread, 'exit');
       thread.postMessage('close');
       return exited;
