@@ -10,11 +10,9 @@
 'use strict';
 require('reflect-metadata');
 const { randomBytes } = require('node:crypto');
-const { existsSync, mkdirSync, renameSync, rmSync } = require('node:fs');
-const { homedir } = require('node:os');
 const { join } = require('node:path');
 const { DatabaseSync } = require('node:sqlite');
-const { SqliteStore } = require('../collector-service/dist/storage/sqlite/sqlite.store');
+const { benchCacheDir, randomBelow, seedStore } = require('./seeded-store');
 const { createApp } = require('../collector-service/dist/app');
 const { loadConfig } = require('../collector-service/dist/config/config');
 const { AlertEvaluator } = require('../collector-service/dist/alerts/alert-evaluator.service');
@@ -33,72 +31,21 @@ const BUCKET = 15 * 60 * 1000;
 const END = Math.floor(Date.now() / BUCKET) * BUCKET;
 const MODELS = [['openai', 'gpt-4o', 2500, 10000], ['openai', 'gpt-4o-mini', 150, 600], ['anthropic', 'claude-3-5-sonnet', 3000, 15000], ['gcp.gemini', 'gemini-2.5-flash', 300, 2500], ['openai', 'o3', 2000, 8000]];
 const FEATURES = 12;
-const cacheDir = join(process.env.TOKENLEDGER_CACHE || join(homedir(), '.cache', 'tokenledger'), 'bench');
+const cacheDir = benchCacheDir();
 const file = join(cacheDir, `alerts-${N}-${USERS}-${new Date(END).toISOString().slice(0, 10)}.sqlite`);
 
-async function generate() {
-  if (existsSync(file)) return;
-  mkdirSync(cacheDir, { recursive: true });
-  const tmp = `${file}.tmp`;
-  rmSync(tmp, { force: true });
-  const store = new SqliteStore(tmp); // the schema through the real migrations
-  await store.init();
-  await store.close();
-  const db = new DatabaseSync(tmp);
-  db.exec('PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;');
-  const up = db.prepare(
-    `INSERT INTO rollups (tenant, bucket, provider, model, cost_type, user_id, agent, feature, service, status, cost_nanos, calls, error_calls, unpriced_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms_sum)
-     VALUES ('default', ?, ?, ?, 'llm', ?, '', ?, 'shop', 'ok', ?, ?, 0, ?, ?, ?, 0, 0, 0, ?)
-     ON CONFLICT (tenant, bucket, provider, model, cost_type, user_id, agent, feature, service, status) DO UPDATE SET
-       cost_nanos = cost_nanos + excluded.cost_nanos, calls = calls + excluded.calls, unpriced_calls = unpriced_calls + excluded.unpriced_calls,
-       input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens, duration_ms_sum = duration_ms_sum + excluded.duration_ms_sum`,
-  );
-  const insert = db.prepare("INSERT INTO records (id, tenant, time_ms, provider, model, cost_type, user_id, agent, feature, service, status, doc) VALUES (?, 'default', ?, ?, ?, 'llm', ?, NULL, ?, 'shop', 'ok', '{}')");
-  const rollups = new Map();
-  const flush = () => {
-    for (const r of rollups.values()) up.run(r.bucket, r.provider, r.model, r.user, r.feature, r.cost, r.calls, r.unpriced, r.input, r.output, r.calls * 800);
-    rollups.clear();
-  };
-  const next = (n) => Math.floor(Math.random() * n);
-  const start = Date.now();
-  db.exec('BEGIN');
-  for (let i = 0; i < N; i++) {
-    const unpriced = next(100) === 0;
-    const [provider, model, inNanos, outNanos] = unpriced ? ['openai', 'mystery-model', 0, 0] : MODELS[next(MODELS.length)];
-    const time = END - 1 - next(DAYS * 86_400_000);
-    const user = `user-${next(USERS)}`;
-    const feature = `feature-${next(FEATURES)}`;
-    const input = 200 + next(4000);
-    const output = 50 + next(1500);
-    const cost = BigInt(input * inNanos + output * outNanos);
-    insert.run(`${i.toString(16).padStart(32, '0')}${'0'.repeat(16)}`, time, provider, model, user, feature);
-    const bucket = Math.floor(time / BUCKET) * BUCKET;
-    const key = `${bucket}|${model}|${user}|${feature}`;
-    const r = rollups.get(key);
-    if (r) {
-      r.cost += cost;
-      r.calls++;
-      r.unpriced += unpriced ? 1 : 0;
-      r.input += input;
-      r.output += output;
-    } else rollups.set(key, { bucket, provider, model, user, feature, cost, calls: 1, unpriced: unpriced ? 1 : 0, input, output });
-    if (i % 500_000 === 499_999) {
-      flush();
-      db.exec('COMMIT');
-      db.exec('BEGIN');
-    }
-  }
-  flush();
-  db.exec('COMMIT');
-  // The narrow rollups are built by the store's own migration from the full ones.
-  db.exec('DROP TABLE rollup_totals; DROP TABLE rollup_dims; DROP TABLE rollup_dims_day; DROP TABLE documents; PRAGMA user_version = 2;');
-  db.close();
-  const migrated = new SqliteStore(tmp);
-  await migrated.init();
-  await migrated.close();
-  renameSync(tmp, file);
-  console.log(`generated ${N.toLocaleString('en-US')} records from ${USERS.toLocaleString('en-US')} users in ${((Date.now() - start) / 1000).toFixed(0)} s`);
-}
+/** Records over DAYS days from USERS users, 1 % of them to a model with no price. */
+const generate = () =>
+  seedStore(file, N, () => {
+    const unpriced = randomBelow(100) === 0;
+    const [provider, model, inNanos, outNanos] = unpriced ? ['openai', 'mystery-model', 0, 0] : MODELS[randomBelow(MODELS.length)];
+    const input = 200 + randomBelow(4000);
+    const output = 50 + randomBelow(1500);
+    return {
+      timeMs: END - 1 - randomBelow(DAYS * 86_400_000), provider, model, type: 'llm', user: `user-${randomBelow(USERS)}`, agent: null,
+      feature: `feature-${randomBelow(FEATURES)}`, status: 'ok', costNanos: BigInt(input * inNanos + output * outNanos), unpriced: unpriced ? 1 : 0, input, output, durationMs: 800,
+    };
+  });
 
 /** 1,000 budgets as a company sets them: a few wide ones, per model, per feature, per user, and two perUser ones. */
 function budgetBodies() {

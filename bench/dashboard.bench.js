@@ -8,13 +8,11 @@
 // ~/.cache/tokenledger/bench. Chromium is Debian's (TOKENLEDGER_CHROMIUM, default /usr/bin/chromium).
 // Run: ./run node bench/dashboard.bench.js
 'use strict';
-const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } = require('node:fs');
-const { homedir } = require('node:os');
+const { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } = require('node:fs');
 const { join } = require('node:path');
-const { DatabaseSync } = require('node:sqlite');
 const { gzipSync } = require('node:zlib');
 const { chromium } = require('playwright-core');
-const { SqliteStore } = require('../collector-service/dist/storage/sqlite/sqlite.store');
+const { benchCacheDir, randomBelow, seedStore } = require('./seeded-store');
 const { startService } = require('./service');
 
 const N = Number(process.env.BENCH_RECORDS || 1_000_000);
@@ -25,79 +23,29 @@ const DAY = 86_400_000;
 const BUCKET = 15 * 60 * 1000;
 const END = Math.floor(Date.now() / BUCKET) * BUCKET;
 const DIST = join(__dirname, '..', 'collector-service', 'dist', 'dashboard');
-const cacheDir = join(process.env.TOKENLEDGER_CACHE || join(homedir(), '.cache', 'tokenledger'), 'bench');
+const cacheDir = benchCacheDir();
 const stamp = `dashboard-${N}-${USERS}-`;
 const file = join(cacheDir, `${stamp}${new Date(END).toISOString().slice(0, 10)}.sqlite`);
 const OVERVIEW = '/dashboard?period=30d&tz=UTC';
 // provider, model, type, nanos per input token, per output token (null: no price, stored unpriced)
 const MODELS = [['openai', 'gpt-4o', 'llm', 2500, 10000], ['openai', 'gpt-4o-mini', 'llm', 150, 600], ['anthropic', 'claude-3-5-sonnet', 'llm', 3000, 15000], ['gcp.gemini', 'gemini-2.5-flash', 'llm', 300, 2500], ['openai', 'text-embedding-3-small', 'embedding', 20, 0], ['openai', 'acme-internal', 'llm', null, null]];
-const { deriveNarrowRollups } = require('./narrow-rollups');
 
+/** Records over DAYS days from USERS users, 8 agents and 12 features; 2 % failed, 0.2 % to a model with no price. */
 async function generate() {
   if (existsSync(file)) return;
   mkdirSync(cacheDir, { recursive: true });
   for (const old of readdirSync(cacheDir).filter((f) => f.startsWith(stamp))) rmSync(join(cacheDir, old), { force: true });
-  const tmp = `${file}.tmp`;
-  const store = new SqliteStore(tmp); // the schema, through the store's own migrations
-  await store.init();
-  await store.close();
-  const db = new DatabaseSync(tmp);
-  db.exec('PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;');
-  const insert = db.prepare('INSERT INTO records (id, tenant, time_ms, provider, model, cost_type, user_id, agent, feature, service, status, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-  const up = db.prepare(
-    `INSERT INTO rollups (tenant, bucket, provider, model, cost_type, user_id, agent, feature, service, status, cost_nanos, calls, error_calls, unpriced_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms_sum)
-     VALUES ('default', ?, ?, ?, ?, ?, ?, ?, 'shop', ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?)
-     ON CONFLICT (tenant, bucket, provider, model, cost_type, user_id, agent, feature, service, status) DO UPDATE SET
-       cost_nanos = cost_nanos + excluded.cost_nanos, calls = calls + excluded.calls, error_calls = error_calls + excluded.error_calls,
-       unpriced_calls = unpriced_calls + excluded.unpriced_calls, input_tokens = input_tokens + excluded.input_tokens,
-       output_tokens = output_tokens + excluded.output_tokens, duration_ms_sum = duration_ms_sum + excluded.duration_ms_sum`,
-  );
-  const rollups = new Map();
-  const flush = () => {
-    for (const r of rollups.values()) up.run(r.bucket, r.provider, r.model, r.type, r.user, r.agent, r.feature, r.status, r.cost, r.calls, r.errors, r.unpriced, r.input, r.output, r.duration);
-    rollups.clear();
-  };
-  const next = (n) => Math.floor(Math.random() * n);
-  const started = Date.now();
-  db.exec('BEGIN');
-  for (let i = 0; i < N; i++) {
-    // One call in 500 is to a model with no price.
-    const [provider, model, type, inNanos, outNanos] = next(500) === 0 ? MODELS[5] : MODELS[next(5)];
-    const time = END - 1 - next(DAYS * DAY);
-    const user = `user-${next(USERS)}`;
-    const agent = `agent-${next(8)}`;
-    const feature = `feature-${next(12)}`;
-    const status = next(50) === 0 ? 'error' : 'ok';
-    const input = 200 + next(4000);
-    const output = type === 'llm' ? 50 + next(1500) : 0;
-    const duration = 200 + next(2000);
+  await seedStore(file, N, () => {
+    const [provider, model, type, inNanos, outNanos] = randomBelow(500) === 0 ? MODELS[5] : MODELS[randomBelow(5)];
+    const input = 200 + randomBelow(4000);
+    const output = type === 'llm' ? 50 + randomBelow(1500) : 0;
     const unpriced = inNanos === null ? 1 : 0;
-    const cost = unpriced ? 0n : BigInt(input * inNanos + output * outNanos);
-    insert.run(`${i.toString(16).padStart(32, '0')}${'0'.repeat(16)}`, 'default', time, provider, model, type, user, agent, feature, 'shop', status, '{}');
-    const bucket = Math.floor(time / BUCKET) * BUCKET;
-    const key = `${bucket}|${model}|${user}|${agent}|${feature}|${status}`;
-    const r = rollups.get(key);
-    if (r) {
-      r.cost += cost;
-      r.calls++;
-      r.errors += status === 'error' ? 1 : 0;
-      r.unpriced += unpriced;
-      r.input += input;
-      r.output += output;
-      r.duration += duration;
-    } else rollups.set(key, { bucket, provider, model, type, user, agent, feature, status, cost, calls: 1, errors: status === 'error' ? 1 : 0, unpriced, input, output, duration });
-    if (i % 500_000 === 499_999) {
-      flush();
-      db.exec('COMMIT');
-      db.exec('BEGIN');
-    }
-  }
-  flush();
-  deriveNarrowRollups(db);
-  db.exec('COMMIT');
-  db.close();
-  renameSync(tmp, file);
-  console.log(`generated ${N.toLocaleString('en-US')} records in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    return {
+      timeMs: END - 1 - randomBelow(DAYS * DAY), provider, model, type, user: `user-${randomBelow(USERS)}`, agent: `agent-${randomBelow(8)}`,
+      feature: `feature-${randomBelow(12)}`, status: randomBelow(50) === 0 ? 'error' : 'ok', costNanos: unpriced ? 0n : BigInt(input * inNanos + output * outNanos), unpriced,
+      input, output, durationMs: 200 + randomBelow(2000),
+    };
+  });
 }
 
 /** gzip -9 and raw sizes of one built asset, by its path under the dashboard's directory. */

@@ -5,94 +5,34 @@
 // Run: ./run node bench/reports.bench.js   (BENCH_NAIVE_ROUNDS=0 skips the slow naive scans)
 'use strict';
 const { startService } = require('./service');
-const { existsSync, mkdirSync, renameSync, rmSync } = require('node:fs');
-const { homedir } = require('node:os');
 const { join } = require('node:path');
 const { DatabaseSync } = require('node:sqlite');
-const { deriveNarrowRollups } = require('./narrow-rollups');
-const { SqliteStore } = require('../collector-service/dist/storage/sqlite/sqlite.store');
+const { benchCacheDir, percentile, randomBelow, seedStore } = require('./seeded-store');
 
 const N = Number(process.env.BENCH_RECORDS || 1_000_000);
 const USERS = Number(process.env.BENCH_USERS || 1000);
 const DAYS = 30;
 // Rounds of the naive scan of raw records (a minute and a half each at 10M); 0 skips it.
 const NAIVE_ROUNDS = Number(process.env.BENCH_NAIVE_ROUNDS ?? 3);
-const BUCKET = 15 * 60 * 1000;
 const END = Date.UTC(2026, 10, 1);
-const cacheDir = join(process.env.TOKENLEDGER_CACHE || join(homedir(), '.cache', 'tokenledger'), 'bench');
+const cacheDir = benchCacheDir();
 const file = join(cacheDir, `reports-${N}-${USERS}.sqlite`);
 
-async function generate() {
-  if (existsSync(file)) return;
-  mkdirSync(cacheDir, { recursive: true });
-  const tmp = `${file}.tmp`;
-  rmSync(tmp, { force: true });
-  const store = new SqliteStore(tmp); // creates the schema through the real migrations
-  await store.init();
-  await store.close();
-  const db = new DatabaseSync(tmp);
-  db.exec('PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;');
-  const up = db.prepare(
-    `INSERT INTO rollups (tenant, bucket, provider, model, cost_type, user_id, agent, feature, service, status, cost_nanos, calls, error_calls, unpriced_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms_sum)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 0, 0, 0, ?)
-     ON CONFLICT (tenant, bucket, provider, model, cost_type, user_id, agent, feature, service, status) DO UPDATE SET
-       cost_nanos = cost_nanos + excluded.cost_nanos, calls = calls + excluded.calls, error_calls = error_calls + excluded.error_calls,
-       input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens, duration_ms_sum = duration_ms_sum + excluded.duration_ms_sum`,
-  );
-  // Rollups are flushed every 500k records so memory stays bounded at any N.
-  const flush = () => {
-    for (const r of rollups.values()) up.run('default', r.bucket, r.provider, r.model, r.type, r.user, r.agent, r.feature, 'shop', r.status, r.cost, r.calls, r.errors, r.input, r.output, r.duration);
-    rollups.clear();
-  };
-  let rollupRows = 0;
-  const insert = db.prepare('INSERT INTO records (id, tenant, time_ms, provider, model, cost_type, user_id, agent, feature, service, status, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-  const models = [['openai', 'gpt-4o', 'llm', 2500, 10000], ['openai', 'gpt-4o-mini', 'llm', 150, 600], ['anthropic', 'claude-3-5-sonnet', 'llm', 3000, 15000], ['gcp.gemini', 'gemini-2.5-flash', 'llm', 300, 2500], ['openai', 'text-embedding-3-small', 'embedding', 20, 0]];
-  const rollups = new Map();
-  const next = (n) => Math.floor(Math.random() * n);
-  const start = Date.now();
-  db.exec('BEGIN');
-  for (let i = 0; i < N; i++) {
-    const [provider, model, type, inNanos, outNanos] = models[next(models.length)];
-    const time = END - 1 - next(DAYS * 86_400_000);
-    const user = `user-${next(USERS)}`;
-    const agent = `agent-${next(8)}`;
-    const feature = `feature-${next(12)}`;
-    const status = next(50) === 0 ? 'error' : 'ok';
-    const input = 200 + next(4000);
-    const output = type === 'llm' ? 50 + next(1500) : 0;
-    const cost = BigInt(input * inNanos + output * outNanos);
-    insert.run(`${i.toString(16).padStart(32, '0')}${'0'.repeat(16)}`, 'default', time, provider, model, type, user, agent, feature, 'shop', status, '{}');
-    const bucket = Math.floor(time / BUCKET) * BUCKET;
-    const key = `${bucket}|${provider}|${model}|${type}|${user}|${agent}|${feature}|shop|${status}`;
-    const r = rollups.get(key);
-    if (r) {
-      r.cost += cost;
-      r.calls++;
-      r.errors += status === 'error' ? 1 : 0;
-      r.input += input;
-      r.output += output;
-      r.duration += 800;
-    } else rollups.set(key, { bucket, provider, model, type, user, agent, feature, status, cost, calls: 1, errors: status === 'error' ? 1 : 0, input, output, duration: 800 });
-    if (i % 500_000 === 499_999) {
-      flush();
-      db.exec('COMMIT');
-      db.exec('BEGIN');
-    }
-  }
-  flush();
-  db.exec('COMMIT');
-  rollupRows = Number(db.prepare('SELECT COUNT(*) AS n FROM rollups').get().n);
-  // The narrow rollups, derived from the full ones in SQL as the store's migrations derive them.
-  db.exec('BEGIN');
-  deriveNarrowRollups(db);
-  db.exec('COMMIT');
-  db.close();
-  renameSync(tmp, file);
-  console.log(`generated ${N.toLocaleString('en-US')} records (${rollupRows.toLocaleString('en-US')} rollup rows) in ${((Date.now() - start) / 1000).toFixed(0)} s`);
-}
+const MODELS = [['openai', 'gpt-4o', 'llm', 2500, 10000], ['openai', 'gpt-4o-mini', 'llm', 150, 600], ['anthropic', 'claude-3-5-sonnet', 'llm', 3000, 15000], ['gcp.gemini', 'gemini-2.5-flash', 'llm', 300, 2500], ['openai', 'text-embedding-3-small', 'embedding', 20, 0]];
+
+/** Records over DAYS days from USERS users, 8 agents and 12 features; 2 % of calls failed. */
+const generate = () =>
+  seedStore(file, N, () => {
+    const [provider, model, type, inNanos, outNanos] = MODELS[randomBelow(MODELS.length)];
+    const input = 200 + randomBelow(4000);
+    const output = type === 'llm' ? 50 + randomBelow(1500) : 0;
+    return {
+      timeMs: END - 1 - randomBelow(DAYS * 86_400_000), provider, model, type, user: `user-${randomBelow(USERS)}`, agent: `agent-${randomBelow(8)}`,
+      feature: `feature-${randomBelow(12)}`, status: randomBelow(50) === 0 ? 'error' : 'ok', costNanos: BigInt(input * inNanos + output * outNanos), unpriced: 0, input, output, durationMs: 800,
+    };
+  });
 
 
-const percentile = (xs, p) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 
 async function time(fn, rounds = 20) {
   await fn();
