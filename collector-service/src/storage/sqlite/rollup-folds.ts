@@ -9,11 +9,9 @@ export interface FoldSettings {
   delayMs: number;
   /** Fold at once when this many records wait. */
   maxPendingRecords: number;
-  /** Fold another process's batch when it has waited this long (that process died or is stuck). */
-  orphanAfterMs: number;
 }
 
-export const DEFAULT_FOLD_SETTINGS: FoldSettings = { delayMs: 200, maxPendingRecords: 20_000, orphanAfterMs: 10_000 };
+export const DEFAULT_FOLD_SETTINGS: FoldSettings = { delayMs: 200, maxPendingRecords: 20_000 };
 
 /** A batch this process stored, not yet in the rollups: its first record's rowid, and its records. */
 interface PendingBatch {
@@ -30,8 +28,8 @@ interface PendingBatch {
  * consecutive rowids). A fold deletes that row and adds the batch to the rollups in one transaction,
  * and adds it only if the delete took the row, so of any number of folders exactly one counts it.
  * Records that are stored and acknowledged but whose fold was lost (a crash, power loss) are still
- * named in `unfolded` and are folded from the records table at the next start, or by another process
- * on the same file once they have waited `orphanAfterMs`.
+ * named in `unfolded` and are folded from the records table at the next start, or before the next
+ * read (or retention) by any process on the same file.
  *
  * Reads see every acknowledged batch: the store folds what waits before it answers from the rollups.
  */
@@ -41,9 +39,6 @@ export class RollupFolds {
   private timer: NodeJS.Timeout | null = null;
   /** Folds run one after another: each takes what waits when it starts. */
   private chain: Promise<void> = Promise.resolve();
-  /** Batches of other processes seen waiting: first rowid → when first seen. */
-  private readonly foreignSince = new Map<number, number>();
-  private lastOrphanCheckMs = 0;
   private readonly listStatement: StatementSync;
   private readonly rangeStatement: StatementSync;
 
@@ -90,15 +85,10 @@ export class RollupFolds {
     });
   }
 
-  /** Folds everything this process holds, and other processes' batches that waited too long. Rejects if the store fails. */
+  /** Folds everything this process holds. Rejects if the store fails. */
   fold(): Promise<void> {
     this.clearTimer();
     return this.enqueue(() => this.foldPending());
-  }
-
-  /** At start: folds every batch stored but never folded (by a process that stopped before folding it). */
-  async recover(): Promise<void> {
-    for (const range of this.list()) await this.foldFromRecords(range.first, range.last);
   }
 
   async close(): Promise<void> {
@@ -133,7 +123,7 @@ export class RollupFolds {
           rollupPlan(batches.flatMap((b) => b.records)),
         );
         if (taken.length === 0) break;
-        // Another process folded those from their records (it thought this one dead): leave them out.
+        // A read in another process folded those from their records meanwhile: leave them out.
         const gone = new Set(taken);
         batches = batches.filter((b) => !gone.has(b.firstRowid));
       }
@@ -142,24 +132,6 @@ export class RollupFolds {
       this.pendingRecords = this.pending.reduce((n, b) => n + b.records.length, 0);
       throw err;
     }
-    const now = Date.now();
-    if (now - this.lastOrphanCheckMs >= this.settings.orphanAfterMs / 2) {
-      this.lastOrphanCheckMs = now;
-      await this.foldOrphans(now);
-    }
-  }
-
-  private async foldOrphans(now: number): Promise<void> {
-    const mine = new Set(this.pending.map((b) => b.firstRowid));
-    const waiting = new Set<number>();
-    for (const range of this.list()) {
-      if (mine.has(range.first)) continue;
-      waiting.add(range.first);
-      const since = this.foreignSince.get(range.first);
-      if (since === undefined) this.foreignSince.set(range.first, now);
-      else if (now - since >= this.settings.orphanAfterMs) await this.foldFromRecords(range.first, range.last);
-    }
-    for (const first of this.foreignSince.keys()) if (!waiting.has(first)) this.foreignSince.delete(first);
   }
 
   /** Folds a batch from its stored records (the process that stored it did not, or not yet). */
@@ -167,7 +139,6 @@ export class RollupFolds {
     const rows = this.rangeStatement.all(first, last) as { doc: string }[];
     // Taken already means folded by someone else: nothing to do either way.
     await this.writes.fold([first], rollupPlan(rows.map((row) => decodeRecord(row.doc))));
-    this.foreignSince.delete(first);
   }
 
   private list(): { first: number; last: number }[] {

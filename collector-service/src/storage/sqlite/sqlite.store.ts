@@ -74,7 +74,7 @@ export class SqliteStore implements StoragePort {
     this.folds = new RollupFolds(this.db, inline, this.foldSettings, (err) =>
       this.logger.error(`folding stored batches into the rollups failed, will retry: ${err.message}`),
     );
-    await this.folds.recover();
+    await this.folds.foldForRead();
     if (this.path !== ':memory:') this.db.exec(NO_AUTOCHECKPOINT); // the checkpointer thread's job
     this.writes = this.path === ':memory:' ? inline : new ThreadWrites(this.path, BUSY_TIMEOUT_MS);
     this.folds.use(this.writes);
