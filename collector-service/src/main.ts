@@ -1,9 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { createApp } from './app';
 import { AuthService } from './auth/auth.service';
+import { isLoopbackAddress } from './auth/request-origin';
 import { ConfigError, loadConfig } from './config/config';
-
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 async function main(): Promise<void> {
   let config;
@@ -18,9 +17,9 @@ async function main(): Promise<void> {
   }
   const app = await createApp(config);
   // With no API keys the service is open (one tenant, "default", no checks): never reachable from
-  // another machine.
-  const open = await app.get(AuthService).openMode();
-  if (open && !LOOPBACK.has(config.host)) {
+  // another machine. Each request is checked again (a service can lose its last key while running).
+  const open = (await app.get(AuthService).mode()) === 'open';
+  if (open && !isLoopbackAddress(config.host)) {
     console.error(
       `tokenledger collector: refusing to listen on ${config.host}: no API keys are configured, so it only binds to loopback. ` +
         'Set TOKENLEDGER_ADMIN_KEY or create keys with `tokenledger keys create --role admin` first.',

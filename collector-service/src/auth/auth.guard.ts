@@ -1,14 +1,16 @@
 import { type CanActivate, type ExecutionContext, ForbiddenException, Injectable, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
 import type { ApiKeyRole } from '../storage/storage.port';
 import { keyFromHeaders } from './api-keys';
 import { AuthService } from './auth.service';
 import type { Principal } from './principal';
+import { originOf } from './request-origin';
 import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
 
-export type AuthenticatedRequest = { headers: Record<string, string | string[] | undefined>; principal?: Principal };
+export type AuthenticatedRequest = Request & { principal?: Principal };
 
-/** Every route needs a key with one of its @Roles (admin passes everywhere), unless it is @Public. */
+/** Every route needs a key with one of its @Roles (admin passes everywhere), unless it is @Public; open mode is decided per request. */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
@@ -21,15 +23,19 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const roles = this.reflector.getAllAndOverride<ApiKeyRole[]>(ROLES_KEY, targets) ?? [];
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const key = keyFromHeaders(request.headers);
+    const origin = originOf(request);
     let principal: Principal | null;
+    let refusal = '';
     try {
-      principal = await this.auth.authenticate(keyFromHeaders(request.headers));
+      principal = await this.auth.authenticate(key, origin);
+      if (!principal) refusal = await this.auth.refusal(key, origin);
     } catch {
       // Keys live in the store: while it is down no key can be checked, and a sender should retry.
       context.switchToHttp().getResponse<{ setHeader(name: string, value: string): void }>().setHeader('Retry-After', '5');
       throw new ServiceUnavailableException('the store is unavailable, so the API key cannot be checked; retry later');
     }
-    if (!principal) throw new UnauthorizedException('a valid API key is required: send it as "Authorization: Bearer <key>" or "x-api-key: <key>"');
+    if (!principal) throw new UnauthorizedException(refusal);
     if (principal.role !== 'admin' && !roles.includes(principal.role)) {
       throw new ForbiddenException(`this API key has role "${principal.role}"; this endpoint needs ${[...roles, 'admin'].filter((r, i, a) => a.indexOf(r) === i).join(' or ')}`);
     }

@@ -1,35 +1,114 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { CONFIG, type CollectorConfig } from '../config/config';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
 import { hashApiKey, sameHash } from './api-keys';
 import type { Principal } from './principal';
+import { isLocalOrigin, type RequestOrigin } from './request-origin';
 
 const OPEN: Principal = { role: 'admin', tenant: null, keyId: null, openMode: true };
 
+/**
+ * How the service admits requests:
+ * - `keys`: API keys exist (or TOKENLEDGER_ADMIN_KEY is set); every request needs one;
+ * - `open`: no key is live and none was ever required (or TOKENLEDGER_ALLOW_OPEN_MODE=true): requests
+ *   from loopback, addressed to localhost, need none;
+ * - `locked`: keys were required once and none is live now: every request is refused until a key is
+ *   created, so revoking the last key never opens the service.
+ */
+export type AccessMode = 'keys' | 'open' | 'locked';
+
+/** Written when TOKENLEDGER_ADMIN_KEY is set, so the store remembers keys were required once the variable is gone. */
+const KEYS_REQUIRED = { kind: 'access', tenant: 'default', id: 'keys-required' } as const;
+
 @Injectable()
-export class AuthService {
+export class AuthService implements OnModuleInit {
+  private readonly logger = new Logger('Access');
   private readonly adminKeyHash: string | null;
+  private readonly allowOpenMode: boolean;
+  /** Once true, stays true: keys are never deleted, only revoked. */
+  private keysWereRequired = false;
+  private lastMode: AccessMode | null = null;
 
   constructor(
     @Inject(STORAGE) private readonly storage: StoragePort,
     @Inject(CONFIG) config: CollectorConfig,
   ) {
     this.adminKeyHash = config.adminKey ? hashApiKey(config.adminKey) : null;
+    this.allowOpenMode = config.allowOpenMode;
   }
 
-  /** Whether the service runs without keys (then it only listens on loopback). */
-  async openMode(): Promise<boolean> {
-    return this.adminKeyHash === null && !(await this.storage.hasApiKeys());
+  async onModuleInit(): Promise<void> {
+    if (this.adminKeyHash !== null) await this.storage.putDocument(KEYS_REQUIRED.kind, KEYS_REQUIRED.tenant, KEYS_REQUIRED.id, { since: new Date().toISOString() });
+    await this.mode();
   }
 
-  /** The principal for a presented key; null when the key is missing or unknown while keys exist. */
-  async authenticate(key: string | null): Promise<Principal | null> {
-    if (key === null) return (await this.openMode()) ? OPEN : null;
-    const hash = hashApiKey(key);
-    if (this.adminKeyHash !== null && sameHash(hash, this.adminKeyHash)) return { role: 'admin', tenant: null, keyId: 'TOKENLEDGER_ADMIN_KEY', openMode: false };
-    const stored = await this.storage.findApiKey(hash);
-    if (stored) return { role: stored.role, tenant: stored.tenant, keyId: stored.id, openMode: false };
-    return (await this.openMode()) ? OPEN : null;
+  /** The access mode now (the store's keys can change under a running service, from the API or the CLI). */
+  async mode(): Promise<AccessMode> {
+    let mode: AccessMode;
+    if (this.adminKeyHash !== null || (await this.storage.hasApiKeys())) {
+      this.keysWereRequired = true;
+      mode = 'keys';
+    } else {
+      mode = this.allowOpenMode || !(await this.wereKeysRequired()) ? 'open' : 'locked';
+    }
+    this.note(mode);
+    return mode;
+  }
+
+  /** Whether this request is served in open mode: the service is in open mode and the request is local. */
+  async openFor(origin: RequestOrigin): Promise<boolean> {
+    return (await this.mode()) === 'open' && isLocalOrigin(origin);
+  }
+
+  /** The principal for a presented key, or the open-mode principal for a local request; null otherwise. */
+  async authenticate(key: string | null, origin: RequestOrigin): Promise<Principal | null> {
+    if (key !== null) {
+      const hash = hashApiKey(key);
+      if (this.adminKeyHash !== null && sameHash(hash, this.adminKeyHash)) return { role: 'admin', tenant: null, keyId: 'TOKENLEDGER_ADMIN_KEY', openMode: false };
+      const stored = await this.storage.findApiKey(hash);
+      if (stored) return { role: stored.role, tenant: stored.tenant, keyId: stored.id, openMode: false };
+    }
+    return (await this.openFor(origin)) ? OPEN : null;
+  }
+
+  /** Why a request without a valid key is refused, and what to do: the 401's message. */
+  async refusal(key: string | null, origin: RequestOrigin): Promise<string> {
+    const mode = await this.mode();
+    if (mode === 'locked') {
+      return 'no API key is live: this service had keys, so it does not fall back to open mode. Create one on the server with `tokenledger keys create --role admin`, or set TOKENLEDGER_ALLOW_OPEN_MODE=true to serve loopback without keys again';
+    }
+    if (mode === 'open' && key === null && !isLocalOrigin(origin)) {
+      return 'open mode (no API keys) only answers requests from 127.0.0.1 or ::1 addressed to localhost, 127.0.0.1 or [::1]; create API keys (`tokenledger keys create`) to serve anything else';
+    }
+    return key === null
+      ? 'a valid API key is required: send it as "Authorization: Bearer <key>" or "x-api-key: <key>"'
+      : 'a valid API key is required: this one is unknown or revoked; send a live key as "Authorization: Bearer <key>" or "x-api-key: <key>"';
+  }
+
+  private async wereKeysRequired(): Promise<boolean> {
+    if (!this.keysWereRequired) {
+      this.keysWereRequired =
+        (await this.storage.listApiKeys(null)).length > 0 || (await this.storage.getDocument(KEYS_REQUIRED.kind, KEYS_REQUIRED.tenant, KEYS_REQUIRED.id)) !== null;
+    }
+    return this.keysWereRequired;
+  }
+
+  /** Logs a change of mode (the first one is in the start-up line), and a locked service whenever it is found locked anew. */
+  private note(mode: AccessMode): void {
+    const previous = this.lastMode;
+    this.lastMode = mode;
+    if (previous === mode) return;
+    if (mode === 'locked') {
+      this.logger.warn('no API key is live and this service had keys: every request is refused until one is created (`tokenledger keys create --role admin`) or TOKENLEDGER_ALLOW_OPEN_MODE=true is set');
+    } else if (previous === null) {
+      return;
+    } else if (mode === 'open') {
+      this.logger.warn('entered open mode: no API key is live, so requests from loopback addressed to localhost need no key (one tenant, "default")');
+    } else if (previous === 'open') {
+      this.logger.log('left open mode: API keys exist, so every request needs one');
+    } else {
+      this.logger.log('API keys are live again: requests with a valid key are served');
+    }
   }
 }

@@ -13,6 +13,8 @@ export interface CollectorConfig {
   jaegerUrl: string | null;
   /** A first admin key (all tenants), so keys can be created over the API before any exists. */
   adminKey: string | null;
+  /** Open mode again on a store that had API keys, once none is live (otherwise such a store refuses every request). */
+  allowOpenMode: boolean;
   /** Seconds between alert rule evaluations; 0 turns the schedule off. */
   alertIntervalSeconds: number;
   /** Tries per alert delivery before it is recorded as failed, and the delay before the first retry (doubling). */
@@ -43,6 +45,13 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value;
 }
 
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new ConfigError(name, `must be "true" or "false", got "${raw}"`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfig {
   const store = env.TOKENLEDGER_STORE || 'sqlite';
   if (store !== 'sqlite' && store !== 'mongo') throw new ConfigError('TOKENLEDGER_STORE', `must be "sqlite" or "mongo", got "${store}"`);
@@ -63,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
     retentionDays: retention === undefined || retention === '' ? null : integer(env, 'TOKENLEDGER_RETENTION_DAYS', 0, 1, 36500),
     jaegerUrl,
     adminKey: adminKey(env),
+    allowOpenMode: flag(env, 'TOKENLEDGER_ALLOW_OPEN_MODE'),
     alertIntervalSeconds: integer(env, 'TOKENLEDGER_ALERT_INTERVAL_SECONDS', 60, 0, 86400),
     alertDeliveryAttempts: integer(env, 'TOKENLEDGER_ALERT_DELIVERY_ATTEMPTS', 5, 1, 20),
     alertRetryBaseMs: integer(env, 'TOKENLEDGER_ALERT_RETRY_BASE_MS', 1000, 0, 60000),

@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { keyFromHeaders } from '../auth/api-keys';
 import type { AuthenticatedRequest } from '../auth/auth.guard';
 import { AuthService } from '../auth/auth.service';
+import { originOf } from '../auth/request-origin';
 import { Public } from '../auth/roles.decorator';
 import { UiConfigService } from './ui-config.service';
 
@@ -19,7 +20,8 @@ export class UiConfigController {
   @Get('config')
   @ApiOperation({ summary: 'Dashboard settings: open mode, Jaeger URL, and the role of the key presented (if any)' })
   async config(@Req() req: AuthenticatedRequest) {
-    const principal = await this.auth.authenticate(keyFromHeaders(req.headers));
-    return this.ui.config(await this.auth.openMode(), principal);
+    const origin = originOf(req);
+    const principal = await this.auth.authenticate(keyFromHeaders(req.headers), origin);
+    return this.ui.config(await this.auth.openFor(origin), principal);
   }
 }

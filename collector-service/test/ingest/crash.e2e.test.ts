@@ -1,31 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startService } from '../support/service-process';
 
 /**
  * Kills the service with SIGKILL while a sender streams batches at it, restarts it on the same
  * store, lets the sender retry what was not acknowledged, and checks the totals to the nano.
  */
-const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
 const BATCHES = 40;
 const SPANS_PER_BATCH = 50;
-
-function startService(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN], { env: { ...process.env, ...env, TOKENLEDGER_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve({ child, url: m[1] });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`service exited with ${code}: ${out}`)));
-  });
-}
 
 function batch(i: number): { body: string; nanos: bigint } {
   const spans = [];

@@ -13,12 +13,12 @@ export interface RunningCollector {
   close(): Promise<void>;
 }
 
-/** The real service on 127.0.0.1 with an ephemeral port and a fresh SQLite file. */
+/** The real service on 127.0.0.1 (or TOKENLEDGER_HOST) with an ephemeral port and a fresh SQLite file; `url` is on 127.0.0.1. */
 export async function startCollector(env: Record<string, string> = {}): Promise<RunningCollector> {
   const dir = mkdtempSync(join(tmpdir(), 'tokenledger-collector-'));
   const config = loadConfig({ TOKENLEDGER_SQLITE_PATH: join(dir, 'tokenledger.sqlite'), TOKENLEDGER_PORT: '0', ...env });
   const app = await createApp(config, { logger: false });
-  await app.listen(0, '127.0.0.1');
+  await app.listen(0, config.host);
   const { port } = app.getHttpServer().address() as AddressInfo;
   return {
     app,
