@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
+import { CallController } from './call.controller';
 import { OverviewController } from './overview.controller';
 import { OverviewService } from './overview.service';
 import { ReportsController } from './reports.controller';
 import { ReportsService } from './reports.service';
 import { TrendsService } from './trends.service';
 
-@Module({ controllers: [ReportsController, OverviewController], providers: [ReportsService, TrendsService, OverviewService], exports: [ReportsService, TrendsService] })
+@Module({ controllers: [ReportsController, OverviewController, CallController], providers: [ReportsService, TrendsService, OverviewService], exports: [ReportsService, TrendsService] })
 export class ReportsModule {}

@@ -111,6 +111,8 @@ export interface StoragePort {
   aggregate(query: RollupQuery): Promise<RollupRow[]>;
   /** Raw records, newest first, cursor-paginated. */
   listRecords(query: RecordQuery): Promise<RecordPage>;
+  /** One raw record by id, only from its own tenant; null when the tenant has none of that id (or retention deleted it). */
+  getRecord(tenant: string, id: string): Promise<UsageRecord | null>;
   /** Every raw record matching, oldest first, without holding them all in memory. */
   streamRecords(query: Omit<RecordQuery, 'cursor' | 'limit'>): AsyncIterable<UsageRecord>;
   /** Retention: deletes raw records older than `beforeMs`; rollups are kept. Returns how many were deleted. */

@@ -89,6 +89,14 @@ describe(`storage contract: ${name}`, () => {
     expect((await store.listRecords({ ...ALL, tenant: 'globex', limit: 10 })).records).toHaveLength(1);
   });
 
+  it('finds one record by id in its own tenant only, as it was stored', async () => {
+    const mine = record({ tenant: 'acme', costNanos: 123_456_789_012n, tags: { team: 'search' } });
+    await store.ingest([mine, record({ tenant: 'acme' })]);
+    expect(await store.getRecord('acme', mine.id)).toEqual(mine);
+    expect(await store.getRecord('globex', mine.id)).toBeNull();
+    expect(await store.getRecord('acme', 'f'.repeat(48))).toBeNull();
+  });
+
   it('pages raw records newest first with a cursor that stays stable under new inserts', async () => {
     const base = Date.UTC(2026, 10, 24);
     await store.ingest(Array.from({ length: 25 }, (_, i) => record({ timeMs: base + i * 1000 })));

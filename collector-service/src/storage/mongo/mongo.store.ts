@@ -127,6 +127,11 @@ export class MongoStore implements StoragePort {
     return { records: page.map((d) => decodeRecord(d.doc)), nextCursor: docs.length > query.limit && last ? encodeCursor(last.timeMs, last._id) : null };
   }
 
+  async getRecord(tenant: string, id: string): Promise<UsageRecord | null> {
+    const doc = await this.records.findOne({ _id: id, tenant });
+    return doc ? decodeRecord(doc.doc) : null;
+  }
+
   async *streamRecords(query: Omit<RecordQuery, 'cursor' | 'limit'>): AsyncIterable<UsageRecord> {
     const cursor = this.records.find(recordFilter(query.tenant, query.fromMs, query.toMs, query.filters)).sort({ timeMs: 1, _id: 1 }).batchSize(1000);
     try {

@@ -156,6 +156,11 @@ export class SqliteStore implements StoragePort {
     return { records: page.map((r) => decodeRecord(r.doc)), nextCursor: rows.length > query.limit && last ? encodeCursor(last.time_ms, last.id) : null };
   }
 
+  async getRecord(tenant: string, id: string): Promise<UsageRecord | null> {
+    const row = this.db.prepare('SELECT doc FROM records WHERE id = ? AND tenant = ?').get(id, tenant) as { doc: string } | undefined;
+    return row ? decodeRecord(row.doc) : null;
+  }
+
   async *streamRecords(query: Omit<RecordQuery, 'cursor' | 'limit'>): AsyncIterable<UsageRecord> {
     const { where, params } = whereClause(query.tenant, query.fromMs, query.toMs, query.filters, 'time_ms');
     // Pages by (time, id) so no statement stays open across the consumer's awaits.
