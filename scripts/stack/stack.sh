@@ -5,6 +5,7 @@
 #
 #   scripts/stack/stack.sh start   build or reuse the programs, start everything, print the URLs
 #   scripts/stack/stack.sh stop    stop everything and delete the stack's data
+#   scripts/stack/stack.sh ports   print the base ports (before the offset) of the P_* lines below
 #
 # TOKENLEDGER_STACK_DIR          state: pids, logs, data, stack.env (default $TMPDIR/tokenledger-stack)
 # TOKENLEDGER_STACK_PORT_OFFSET  added to every port (default 0: the docker-compose ports)
@@ -175,5 +176,6 @@ stop() {
 case "${1:-}" in
   start) start ;;
   stop) stop && say "stopped" ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  ports) sed -n 's/^P_[A-Z_]*=$(port \([0-9]*\))$/\1/p' "${BASH_SOURCE[0]}" ;;
+  *) echo "usage: $0 start|stop|ports" >&2; exit 2 ;;
 esac
