@@ -1,3 +1,10 @@
 #!/usr/bin/env node
+// The collector service's command. `tokenledger start` runs the service (the API and the built
+// dashboard) from this installed package; every other command is the key administration CLI.
 'use strict';
-require('../dist/cli').main(process.argv.slice(2)).then((code) => (process.exitCode = code));
+const args = process.argv.slice(2);
+if (args[0] === 'start' && args.length === 1) {
+  require('../dist/main');
+} else {
+  require('../dist/cli').main(args).then((code) => (process.exitCode = code));
+}

@@ -7,7 +7,9 @@ import type { GoogleGenAIInstrumentationConfig } from './types';
 import { GENAI_RANGE, inRange, LEGACY_RANGE, type Range, warnOnce } from './versions';
 
 const PACKAGE_NAME = '@tokenledger/instrumentation-google-genai';
-const PACKAGE_VERSION = '0.1.0';
+// The released version (lerna.json sets it in package.json), as the instrumentation scope's version.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const PACKAGE_VERSION: string = require('../package.json').version;
 
 type Prototype = Record<string, unknown>;
 interface GenAIModule {

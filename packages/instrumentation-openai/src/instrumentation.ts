@@ -10,7 +10,9 @@ import { type Method, type Surface, wrapSurface } from './surface';
 import type { OpenAIInstrumentationConfig } from './types';
 
 const PACKAGE_NAME = '@tokenledger/instrumentation-openai';
-const PACKAGE_VERSION = '0.1.0';
+// The released version (lerna.json sets it in package.json), as the instrumentation scope's version.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const PACKAGE_VERSION: string = require('../package.json').version;
 /** The current major of `openai` and the one before. */
 export const SUPPORTED_VERSIONS = ['>=6 <8'];
 const UNSUPPORTED_VERSIONS = ['<6 || >=8'];
