@@ -7,7 +7,7 @@ const { join } = require('node:path');
 function startService(env) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(__dirname, '..', 'collector-service', 'dist', 'main.js')], {
-      env: { ...process.env, ...env, TOKENLEDGER_PORT: '0' },
+      env: { ...process.env, TOKENLEDGER_GRPC_PORT: '0', ...env, TOKENLEDGER_PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -3,6 +3,7 @@ import { createApp } from './app';
 import { AuthService } from './auth/auth.service';
 import { isLoopbackAddress } from './auth/request-origin';
 import { ConfigError, loadConfig } from './config/config';
+import { OtlpGrpcReceiver } from './ingest/otlp-grpc.receiver';
 
 async function main(): Promise<void> {
   let config;
@@ -27,10 +28,12 @@ async function main(): Promise<void> {
     await app.close();
     process.exit(2);
   }
+  await app.init();
+  const grpcPort = config.grpcPort === null ? null : await app.get(OtlpGrpcReceiver).listen(config.grpcPort, config.host);
   await app.listen(config.port, config.host);
   const { port } = app.getHttpServer().address() as { port: number };
   new Logger('Collector').log(
-    `listening on http://${config.host}:${port} (store: ${config.store}${config.store === 'sqlite' ? ` ${config.sqlitePath}` : ''})` +
+    `listening on http://${config.host}:${port}${grpcPort === null ? '' : ` and OTLP/gRPC ${config.host}:${grpcPort}`} (store: ${config.store}${config.store === 'sqlite' ? ` ${config.sqlitePath}` : ''})` +
       (open ? '; open mode: no API keys configured, so loopback only and one tenant, "default"' : '; API keys required'),
   );
 }

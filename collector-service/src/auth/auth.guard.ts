@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import type { ApiKeyRole } from '../storage/storage.port';
 import { keyFromHeaders } from './api-keys';
 import { AuthService } from './auth.service';
-import type { Principal } from './principal';
+import { type Principal, roleRefusal } from './principal';
 import { originOf } from './request-origin';
 import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
 
@@ -36,9 +36,8 @@ export class AuthGuard implements CanActivate {
       throw new ServiceUnavailableException('the store is unavailable, so the API key cannot be checked; retry later');
     }
     if (!principal) throw new UnauthorizedException(refusal);
-    if (principal.role !== 'admin' && !roles.includes(principal.role)) {
-      throw new ForbiddenException(`this API key has role "${principal.role}"; this endpoint needs ${[...roles, 'admin'].filter((r, i, a) => a.indexOf(r) === i).join(' or ')}`);
-    }
+    const forbidden = roleRefusal(principal, roles);
+    if (forbidden) throw new ForbiddenException(forbidden);
     request.principal = principal;
     return true;
   }

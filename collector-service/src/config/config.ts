@@ -4,6 +4,8 @@ import { isAbsolute, resolve } from 'node:path';
 export interface CollectorConfig {
   host: string;
   port: number;
+  /** The OTLP/gRPC receiver's port on `host` (0: any free port), or null when it is off. */
+  grpcPort: number | null;
   store: 'sqlite' | 'mongo';
   sqlitePath: string;
   mongodbUri: string | null;
@@ -45,6 +47,16 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value;
 }
 
+/** A port, or "off" for a listener the service can run without. */
+function portOrOff(env: NodeJS.ProcessEnv, name: string, fallback: number): number | null {
+  const raw = env[name];
+  if (raw === 'off') return null;
+  if (raw !== undefined && raw !== '' && !(/^\d+$/.test(raw.trim()) && Number(raw) <= 65535)) {
+    throw new ConfigError(name, `must be a port from 0 to 65535, or "off", got "${raw}"`);
+  }
+  return integer(env, name, fallback, 0, 65535);
+}
+
 function flag(env: NodeJS.ProcessEnv, name: string): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '' || raw === 'false') return false;
@@ -64,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
   return {
     host: env.TOKENLEDGER_HOST || '127.0.0.1',
     port: integer(env, 'TOKENLEDGER_PORT', 8080, 0, 65535),
+    grpcPort: portOrOff(env, 'TOKENLEDGER_GRPC_PORT', 4317),
     store,
     sqlitePath: isAbsolute(sqlitePath) || sqlitePath === ':memory:' ? sqlitePath : resolve(sqlitePath),
     mongodbUri,

@@ -5,14 +5,14 @@ import { CurrentPrincipal } from '../auth/principal.decorator';
 import type { Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
 import { CONFIG, type CollectorConfig } from '../config/config';
-import { IngestService, type OtlpFormat, StoreUnavailableError } from './ingest.service';
+import { IngestService, type OtlpFormat, STORE_RETRY_AFTER_SECONDS, StoreUnavailableError } from './ingest.service';
 import { OtlpDecodeError } from './otlp-decode';
 import { ExportMetricsServiceRequest, ExportMetricsServiceResponse, ExportTraceServiceResponse, RpcStatus } from './otlp-schema';
+import { partialSuccessOf } from './partial-success';
 import { BodyError, readBody } from './read-body';
 
 /** gRPC status codes carried in OTLP/HTTP error bodies (google.rpc.Status). */
 const GRPC = { INVALID_ARGUMENT: 3, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14 } as const;
-const RETRY_AFTER_SECONDS = '5';
 
 function formatOf(req: Request): OtlpFormat | null {
   const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
@@ -38,17 +38,13 @@ export class IngestController {
     if (!format) return this.fail(res, 'json', 415, GRPC.INVALID_ARGUMENT, 'Content-Type must be application/x-protobuf or application/json');
     try {
       const body = await readBody(req, this.config.maxBodyBytes);
-      const result = await this.ingest.exportTraces(body, format, principal);
-      const partialSuccess =
-        result.rejected.length > 0
-          ? { rejectedSpans: result.rejected.length, errorMessage: summarise(result.rejected.map((r) => `span ${r.traceId}/${r.spanId}: ${r.reason}`)) }
-          : undefined;
+      const partialSuccess = partialSuccessOf(await this.ingest.exportTraces(body, format, principal));
       this.send(res, format, 200, ExportTraceServiceResponse, partialSuccess ? { partialSuccess } : {});
     } catch (err) {
       if (err instanceof BodyError) return this.fail(res, format, err.status, err.status === 413 ? GRPC.RESOURCE_EXHAUSTED : GRPC.INVALID_ARGUMENT, err.message);
       if (err instanceof OtlpDecodeError) return this.fail(res, format, 400, GRPC.INVALID_ARGUMENT, err.message);
       if (err instanceof StoreUnavailableError) {
-        res.setHeader('Retry-After', RETRY_AFTER_SECONDS);
+        res.setHeader('Retry-After', String(STORE_RETRY_AFTER_SECONDS));
         return this.fail(res, format, 503, GRPC.UNAVAILABLE, 'the store is unavailable; retry later');
       }
       throw err;
@@ -81,10 +77,4 @@ export class IngestController {
   private fail(res: Response, format: OtlpFormat, status: number, code: number, message: string): void {
     this.send(res, format, status, RpcStatus, { code, message });
   }
-}
-
-/** Up to five reasons, then a count: partial-success messages are read by people in exporter logs. */
-function summarise(reasons: string[]): string {
-  const shown = reasons.slice(0, 5).join('; ');
-  return reasons.length > 5 ? `${shown}; and ${reasons.length - 5} more` : shown;
 }

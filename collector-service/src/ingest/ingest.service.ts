@@ -18,8 +18,11 @@ export interface TraceExportResult {
   ignored: number;
 }
 
-/** The store failed: the sender must retry (503 with Retry-After). */
+/** The store failed: the sender must retry (503 with Retry-After; UNAVAILABLE with RetryInfo on gRPC). */
 export class StoreUnavailableError extends Error {}
+
+/** How long a sender waits before retrying while the store is unavailable. */
+export const STORE_RETRY_AFTER_SECONDS = 5;
 
 @Injectable()
 export class IngestService {

@@ -4,7 +4,9 @@ import { parse, type Type } from 'protobufjs';
  * The OTLP trace request and response messages, written from opentelemetry-proto
  * (opentelemetry/proto/collector/trace/v1/trace_service.proto, trace/v1/trace.proto,
  * common/v1/common.proto, resource/v1/resource.proto) with their field numbers. Events and links are
- * left out: protobuf skips fields a schema does not name, and pricing needs neither.
+ * left out: protobuf skips fields a schema does not name, and pricing needs neither. The error
+ * messages come from googleapis (google/rpc/status.proto, google/rpc/error_details.proto) and
+ * protobuf's well-known types (google/protobuf/any.proto, duration.proto).
  */
 const OTLP_TRACE_PROTO = `
 syntax = "proto3";
@@ -54,7 +56,10 @@ message ExportMetricsServiceRequest { repeated bytes resource_metrics = 1; }
 message ExportMetricsPartialSuccess { int64 rejected_data_points = 1; string error_message = 2; }
 message ExportMetricsServiceResponse { ExportMetricsPartialSuccess partial_success = 1; }
 
-message RpcStatus { int32 code = 1; string message = 2; }
+message Any { string type_url = 1; bytes value = 2; }
+message RpcStatus { int32 code = 1; string message = 2; repeated Any details = 3; }
+message Duration { int64 seconds = 1; int32 nanos = 2; }
+message RetryInfo { Duration retry_delay = 1; }
 `;
 
 const root = parse(OTLP_TRACE_PROTO, { keepCase: false }).root;
@@ -66,3 +71,5 @@ export const ExportMetricsServiceRequest = type('ExportMetricsServiceRequest');
 export const ExportMetricsServiceResponse = type('ExportMetricsServiceResponse');
 /** google.rpc.Status, the body of an OTLP/HTTP error response (code and message are what clients read). */
 export const RpcStatus = type('RpcStatus');
+/** google.rpc.RetryInfo: how long an OTLP/gRPC client waits before retrying (a detail of an RpcStatus). */
+export const RetryInfo = type('RetryInfo');

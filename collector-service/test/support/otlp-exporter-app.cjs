@@ -1,12 +1,13 @@
-// A tiny app that sends spans with the real OTLP/HTTP protobuf exporter, run as its own process
-// (the exporter loads its transport with a dynamic import, which jest's module sandbox refuses).
-// Usage: node otlp-exporter-app.cjs <url> '<json: [{ name, attributes }]>'
+// A tiny app that sends spans with a real OTLP exporter, OTLP/HTTP protobuf or OTLP/gRPC, run as its
+// own process (the exporters load their transport with a dynamic import, which jest's module sandbox
+// refuses). Headers (an API key) come from OTEL_EXPORTER_OTLP_HEADERS, as for any app.
+// Usage: node otlp-exporter-app.cjs <url> '<json: [{ name, attributes }]>' [http|grpc]
 'use strict';
-const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto');
 const { resourceFromAttributes } = require('@opentelemetry/resources');
 const { SimpleSpanProcessor, TracerProvider } = require('@opentelemetry/sdk-trace');
 
-const [url, specs] = process.argv.slice(2);
+const [url, specs, protocol = 'http'] = process.argv.slice(2);
+const { OTLPTraceExporter } = require(protocol === 'grpc' ? '@opentelemetry/exporter-trace-otlp-grpc' : '@opentelemetry/exporter-trace-otlp-proto');
 const exporter = new OTLPTraceExporter({ url });
 const provider = new TracerProvider({
   resource: resourceFromAttributes({ 'service.name': 'exporter-app' }),

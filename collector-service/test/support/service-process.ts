@@ -6,6 +6,8 @@ export const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
 export interface ServiceProcess {
   child: ChildProcess;
   url: string;
+  /** The OTLP/gRPC receiver's host:port (it listens on a free port unless TOKENLEDGER_GRPC_PORT says otherwise). */
+  grpcAddress: string | null;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
   /** Resolves when the output matches, or rejects after `timeoutMs`. */
@@ -14,10 +16,10 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
-/** The built service as its own process on an ephemeral port; resolves once it listens. */
+/** The built service as its own process on ephemeral ports; resolves once it listens. */
 export function startService(env: Record<string, string>): Promise<ServiceProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN], { env: { ...process.env, TOKENLEDGER_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN], { env: { ...process.env, TOKENLEDGER_PORT: '0', TOKENLEDGER_GRPC_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let resolved = false;
     const listeners: (() => void)[] = [];
@@ -27,9 +29,11 @@ export function startService(env: Record<string, string>): Promise<ServiceProces
       const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out);
       if (m && !resolved) {
         resolved = true;
+        const grpc = /and OTLP\/gRPC \S+:(\d+)/.exec(out);
         resolve({
           child,
           url: `http://127.0.0.1:${m[1]}`,
+          grpcAddress: grpc ? `127.0.0.1:${grpc[1]}` : null,
           output: () => out,
           waitForOutput: (pattern, timeoutMs = 20_000) =>
             new Promise<void>((done, fail) => {

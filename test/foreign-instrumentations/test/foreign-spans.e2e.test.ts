@@ -29,7 +29,7 @@ interface Collector {
 async function startCollector(): Promise<Collector> {
   const dir = mkdtempSync(join(tmpdir(), 'tokenledger-foreign-'));
   const child = spawn(process.execPath, [join(ROOT, 'collector-service', 'dist', 'main.js')], {
-    env: { ...process.env, TOKENLEDGER_PORT: '0', TOKENLEDGER_HOST: '127.0.0.1', TOKENLEDGER_SQLITE_PATH: join(dir, 'store.sqlite'), TOKENLEDGER_ADMIN_KEY: '' },
+    env: { ...process.env, TOKENLEDGER_PORT: '0', TOKENLEDGER_GRPC_PORT: '0', TOKENLEDGER_HOST: '127.0.0.1', TOKENLEDGER_SQLITE_PATH: join(dir, 'store.sqlite'), TOKENLEDGER_ADMIN_KEY: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -20,7 +20,7 @@ export async function startCollectorProcess(): Promise<CollectorProcess> {
   const port = await closedPort();
   const url = `http://127.0.0.1:${port}`;
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TOKENLEDGER_') && !k.startsWith('OTEL_')));
-  const child: ChildProcess = spawn(process.execPath, [COLLECTOR_MAIN], { env: { ...env, TOKENLEDGER_PORT: String(port), TOKENLEDGER_SQLITE_PATH: join(dir, 'tokenledger.sqlite') }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [COLLECTOR_MAIN], { env: { ...env, TOKENLEDGER_PORT: String(port), TOKENLEDGER_GRPC_PORT: '0', TOKENLEDGER_SQLITE_PATH: join(dir, 'tokenledger.sqlite') }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));

@@ -1,0 +1,169 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Metadata, Server, ServerCredentials, type ServerUnaryCall, type ServiceDefinition, type sendUnaryData, status } from '@grpc/grpc-js';
+import { keyFromHeaders } from '../auth/api-keys';
+import { AuthService } from '../auth/auth.service';
+import { type Principal, roleRefusal } from '../auth/principal';
+import type { RequestOrigin } from '../auth/request-origin';
+import { CONFIG, type CollectorConfig } from '../config/config';
+import { IngestService, STORE_RETRY_AFTER_SECONDS, StoreUnavailableError } from './ingest.service';
+import { OtlpDecodeError } from './otlp-decode';
+import { ExportMetricsServiceRequest, ExportMetricsServiceResponse, ExportTraceServiceResponse, RetryInfo, RpcStatus } from './otlp-schema';
+import { partialSuccessOf } from './partial-success';
+
+/** A request refused with a gRPC status; `retryAfterSeconds` makes it one the client retries. */
+class GrpcRefusal extends Error {
+  constructor(
+    readonly code: status,
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+type Call = ServerUnaryCall<Buffer, Uint8Array>;
+type Reply = sendUnaryData<Uint8Array>;
+
+/** A unary OTLP method whose messages stay bytes: the handler decodes with the same schema as OTLP/HTTP. */
+const rawUnary = (path: string) => ({
+  path,
+  requestStream: false,
+  responseStream: false,
+  requestSerialize: (bytes: Buffer) => bytes,
+  requestDeserialize: (bytes: Buffer) => bytes,
+  responseSerialize: (bytes: Uint8Array) => Buffer.from(bytes),
+  responseDeserialize: (bytes: Buffer) => bytes,
+});
+const TRACE_SERVICE: ServiceDefinition = { Export: rawUnary('/opentelemetry.proto.collector.trace.v1.TraceService/Export') };
+const METRICS_SERVICE: ServiceDefinition = { Export: rawUnary('/opentelemetry.proto.collector.metrics.v1.MetricsService/Export') };
+
+const RETRY_INFO_TYPE = 'type.googleapis.com/google.rpc.RetryInfo';
+const SHUTDOWN_GRACE_MS = 5_000;
+
+/**
+ * The OTLP/gRPC receiver (https://opentelemetry.io/docs/specs/otlp/#otlpgrpc), beside OTLP/HTTP on its
+ * own port: the same API keys (as `authorization: Bearer <key>` or `x-api-key` metadata), the same
+ * open-mode rule, the same size limit (TOKENLEDGER_MAX_BODY_BYTES, compressed or not) and the same
+ * ingest. Status codes are the ones OTLP clients act on: UNAVAILABLE with RetryInfo while the store is
+ * down (retried), INVALID_ARGUMENT, UNAUTHENTICATED, PERMISSION_DENIED and RESOURCE_EXHAUSTED (not).
+ */
+@Injectable()
+export class OtlpGrpcReceiver implements OnApplicationShutdown {
+  private readonly logger = new Logger('OtlpGrpc');
+  private server: Server | null = null;
+
+  constructor(
+    private readonly ingest: IngestService,
+    private readonly auth: AuthService,
+    @Inject(CONFIG) private readonly config: CollectorConfig,
+  ) {}
+
+  /** Listens on host:port (port 0: any free one) and resolves with the port bound. */
+  async listen(port: number, host: string): Promise<number> {
+    const server = new Server({ 'grpc.max_receive_message_length': this.config.maxBodyBytes });
+    server.addService(TRACE_SERVICE, { Export: (call: Call, reply: Reply) => void this.exportTraces(call, reply) });
+    server.addService(METRICS_SERVICE, { Export: (call: Call, reply: Reply) => void this.exportMetrics(call, reply) });
+    const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const bound = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(address, ServerCredentials.createInsecure(), (err, boundPort) =>
+        err ? reject(new Error(`cannot listen for OTLP/gRPC on ${address} (TOKENLEDGER_GRPC_PORT): ${err.message}; choose a free port, or set TOKENLEDGER_GRPC_PORT=off`)) : resolve(boundPort),
+      ),
+    );
+    this.server = server;
+    return bound;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = null;
+    // Requests in flight finish (their spans are acknowledged once stored); a stuck one is cut off.
+    const timer = setTimeout(() => server.forceShutdown(), SHUTDOWN_GRACE_MS);
+    await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    clearTimeout(timer);
+  }
+
+  private async exportTraces(call: Call, reply: Reply): Promise<void> {
+    try {
+      const principal = await this.admit(call);
+      const partialSuccess = partialSuccessOf(await this.ingest.exportTraces(call.request, 'protobuf', principal));
+      reply(null, encode(ExportTraceServiceResponse, partialSuccess ? { partialSuccess } : {}));
+    } catch (err) {
+      reply(this.statusOf(err));
+    }
+  }
+
+  /** Metrics are acknowledged but not counted, as on OTLP/HTTP: cost comes from spans. */
+  private async exportMetrics(call: Call, reply: Reply): Promise<void> {
+    try {
+      await this.admit(call);
+      try {
+        ExportMetricsServiceRequest.decode(call.request);
+      } catch (err) {
+        throw new GrpcRefusal(status.INVALID_ARGUMENT, `message is not an OTLP ExportMetricsServiceRequest: ${(err as Error).message}`);
+      }
+      reply(null, encode(ExportMetricsServiceResponse, {}));
+    } catch (err) {
+      reply(this.statusOf(err));
+    }
+  }
+
+  /** The caller's principal, if its key (or open mode) lets it ingest. */
+  private async admit(call: Call): Promise<Principal> {
+    const key = keyFromHeaders({ authorization: text(call.metadata, 'authorization'), 'x-api-key': text(call.metadata, 'x-api-key') });
+    const origin: RequestOrigin = { peer: peerAddress(call.getPeer()), host: call.getHost() || undefined };
+    let principal: Principal | null;
+    let refusal = '';
+    try {
+      principal = await this.auth.authenticate(key, origin);
+      if (!principal) refusal = await this.auth.refusal(key, origin);
+    } catch {
+      // Keys live in the store: while it is down no key can be checked, and the sender should retry.
+      throw new GrpcRefusal(status.UNAVAILABLE, 'the store is unavailable, so the API key cannot be checked; retry later', STORE_RETRY_AFTER_SECONDS);
+    }
+    if (!principal) throw new GrpcRefusal(status.UNAUTHENTICATED, refusal);
+    const forbidden = roleRefusal(principal, ['ingest']);
+    if (forbidden) throw new GrpcRefusal(status.PERMISSION_DENIED, forbidden);
+    return principal;
+  }
+
+  private statusOf(err: unknown): { code: status; details: string; metadata?: Metadata } {
+    let refusal: GrpcRefusal;
+    if (err instanceof GrpcRefusal) refusal = err;
+    else if (err instanceof OtlpDecodeError) refusal = new GrpcRefusal(status.INVALID_ARGUMENT, err.message);
+    else if (err instanceof StoreUnavailableError) refusal = new GrpcRefusal(status.UNAVAILABLE, 'the store is unavailable; retry later', STORE_RETRY_AFTER_SECONDS);
+    else {
+      this.logger.error(`OTLP/gRPC export failed: ${(err as Error).stack ?? String(err)}`);
+      refusal = new GrpcRefusal(status.INTERNAL, 'the collector failed to process the request');
+    }
+    if (refusal.retryAfterSeconds === undefined) return { code: refusal.code, details: refusal.message };
+    return { code: refusal.code, details: refusal.message, metadata: retryInfoTrailer(refusal) };
+  }
+}
+
+/**
+ * `grpc-status-details-bin`: the google.rpc.Status with a RetryInfo, which OTLP clients (the
+ * Collector's exporter among them) read to wait before retrying. Its code and message repeat the status.
+ */
+function retryInfoTrailer(refusal: GrpcRefusal): Metadata {
+  const retryInfo = encode(RetryInfo, { retryDelay: { seconds: refusal.retryAfterSeconds } });
+  const details = encode(RpcStatus, { code: refusal.code, message: refusal.message, details: [{ typeUrl: RETRY_INFO_TYPE, value: retryInfo }] });
+  const metadata = new Metadata();
+  metadata.set('grpc-status-details-bin', Buffer.from(details));
+  return metadata;
+}
+
+function encode(type: typeof RpcStatus, body: Record<string, unknown>): Uint8Array {
+  return type.encode(type.fromObject(body)).finish();
+}
+
+function text(metadata: Metadata, key: string): string | undefined {
+  const [value] = metadata.get(key);
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The address of a grpc-js peer, "127.0.0.1:51234" or "::1:51234" (no brackets): the port is dropped. */
+function peerAddress(peer: string): string | undefined {
+  const m = /^(.+):\d+$/.exec(peer);
+  return m ? m[1] : undefined;
+}
