@@ -21,6 +21,7 @@ OFFSET="${TOKENLEDGER_STACK_PORT_OFFSET:-0}"
 port() { echo $(($1 + OFFSET)); }
 P_MONGO=$(port 27017)
 P_COLLECTOR=$(port 8080)
+P_COLLECTOR_GRPC=$(port 4417)
 P_OTLP_GRPC=$(port 4317)
 P_OTLP_HTTP=$(port 4318)
 P_OTELCOL_TELEMETRY=$(port 8888)
@@ -106,7 +107,7 @@ start() {
   local admin_key
   admin_key="stack-admin-$(node -e 'console.log(require("crypto").randomBytes(18).toString("base64url"))')"
   launch collector-service env TOKENLEDGER_STORE=mongo MONGODB_URI="mongodb://127.0.0.1:$P_MONGO/tokenledger" \
-    TOKENLEDGER_HOST=127.0.0.1 TOKENLEDGER_PORT="$P_COLLECTOR" TOKENLEDGER_ADMIN_KEY="$admin_key" \
+    TOKENLEDGER_HOST=127.0.0.1 TOKENLEDGER_PORT="$P_COLLECTOR" TOKENLEDGER_GRPC_PORT="$P_COLLECTOR_GRPC" TOKENLEDGER_ADMIN_KEY="$admin_key" \
     TOKENLEDGER_JAEGER_URL="http://127.0.0.1:$P_JAEGER_UI" TOKENLEDGER_ALERT_INTERVAL_SECONDS="${TOKENLEDGER_ALERT_INTERVAL_SECONDS:-60}" \
     node "$ROOT/collector-service/dist/main.js"
   await collector-service "http://127.0.0.1:$P_COLLECTOR/readyz"
