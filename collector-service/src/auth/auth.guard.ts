@@ -3,8 +3,8 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type { ApiKeyRole } from '../storage/storage.port';
 import { keyFromHeaders } from './api-keys';
-import { AuthService } from './auth.service';
-import { type Principal, roleRefusal } from './principal';
+import { AuthService, KeysUnavailableError } from './auth.service';
+import type { Principal } from './principal';
 import { originOf } from './request-origin';
 import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
 
@@ -25,20 +25,16 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key = keyFromHeaders(request.headers);
     const origin = originOf(request);
-    let principal: Principal | null;
-    let refusal = '';
+    let admission;
     try {
-      principal = await this.auth.authenticate(key, origin);
-      if (!principal) refusal = await this.auth.refusal(key, origin);
-    } catch {
-      // Keys live in the store: while it is down no key can be checked, and a sender should retry.
+      admission = await this.auth.admit(key, origin, roles);
+    } catch (err) {
+      if (!(err instanceof KeysUnavailableError)) throw err;
       context.switchToHttp().getResponse<{ setHeader(name: string, value: string): void }>().setHeader('Retry-After', '5');
-      throw new ServiceUnavailableException('the store is unavailable, so the API key cannot be checked; retry later');
+      throw new ServiceUnavailableException(err.message);
     }
-    if (!principal) throw new UnauthorizedException(refusal);
-    const forbidden = roleRefusal(principal, roles);
-    if (forbidden) throw new ForbiddenException(forbidden);
-    request.principal = principal;
+    if ('refused' in admission) throw admission.refused === 'forbidden' ? new ForbiddenException(admission.message) : new UnauthorizedException(admission.message);
+    request.principal = admission.principal;
     return true;
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { CONFIG, type CollectorConfig } from '../config/config';
-import type { StoragePort } from '../storage/storage.port';
+import type { ApiKeyRole, StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
 import { hashApiKey, sameHash } from './api-keys';
 import type { Principal } from './principal';
@@ -17,6 +17,16 @@ const OPEN: Principal = { role: 'admin', tenant: null, keyId: null, openMode: tr
  *   created, so revoking the last key never opens the service.
  */
 export type AccessMode = 'keys' | 'open' | 'locked';
+
+/** A request let in with its principal, or refused with the message that says what to do. */
+export type Admission = { principal: Principal } | { refused: 'unauthenticated' | 'forbidden'; message: string };
+
+/** Keys live in the store: while it is down no key can be checked, and the sender should retry. */
+export class KeysUnavailableError extends Error {
+  constructor() {
+    super('the store is unavailable, so the API key cannot be checked; retry later');
+  }
+}
 
 /** Written when TOKENLEDGER_ADMIN_KEY is set, so the store remembers keys were required once the variable is gone. */
 const KEYS_REQUIRED = { kind: 'access', tenant: 'default', id: 'keys-required' } as const;
@@ -70,6 +80,22 @@ export class AuthService implements OnModuleInit {
       if (stored) return { role: stored.role, tenant: stored.tenant, keyId: stored.id, openMode: false };
     }
     return (await this.openFor(origin)) ? OPEN : null;
+  }
+
+  /**
+   * Whether a request with this key, from this origin, may call an endpoint open to `roles` (admin may
+   * call any), on HTTP and gRPC alike. Throws KeysUnavailableError while the store cannot check keys.
+   */
+  async admit(key: string | null, origin: RequestOrigin, roles: readonly ApiKeyRole[]): Promise<Admission> {
+    let principal: Principal | null;
+    try {
+      principal = await this.authenticate(key, origin);
+      if (!principal) return { refused: 'unauthenticated', message: await this.refusal(key, origin) };
+    } catch {
+      throw new KeysUnavailableError();
+    }
+    if (principal.role === 'admin' || roles.includes(principal.role)) return { principal };
+    return { refused: 'forbidden', message: `this API key has role "${principal.role}"; this endpoint needs ${[...new Set([...roles, 'admin'])].join(' or ')}` };
   }
 
   /** Why a request without a valid key is refused, and what to do: the 401's message. */

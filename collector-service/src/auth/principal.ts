@@ -24,9 +24,3 @@ export function tenantOf(principal: Principal, requested: unknown): string {
   }
   return asked ?? DEFAULT_TENANT;
 }
-
-/** Why this principal may not call an endpoint open to `roles` (admin may call any), or null when it may. */
-export function roleRefusal(principal: Principal, roles: readonly ApiKeyRole[]): string | null {
-  if (principal.role === 'admin' || roles.includes(principal.role)) return null;
-  return `this API key has role "${principal.role}"; this endpoint needs ${[...new Set([...roles, 'admin'])].join(' or ')}`;
-}

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Metadata, Server, ServerCredentials, type ServerUnaryCall, type ServiceDefinition, type sendUnaryData, status } from '@grpc/grpc-js';
 import { keyFromHeaders } from '../auth/api-keys';
-import { AuthService } from '../auth/auth.service';
-import { type Principal, roleRefusal } from '../auth/principal';
+import { AuthService, KeysUnavailableError } from '../auth/auth.service';
+import type { Principal } from '../auth/principal';
 import type { RequestOrigin } from '../auth/request-origin';
 import { CONFIG, type CollectorConfig } from '../config/config';
 import { IngestService, STORE_RETRY_AFTER_SECONDS, StoreUnavailableError } from './ingest.service';
@@ -112,25 +112,16 @@ export class OtlpGrpcReceiver implements OnApplicationShutdown {
   private async admit(call: Call): Promise<Principal> {
     const key = keyFromHeaders({ authorization: text(call.metadata, 'authorization'), 'x-api-key': text(call.metadata, 'x-api-key') });
     const origin: RequestOrigin = { peer: peerAddress(call.getPeer()), host: call.getHost() || undefined };
-    let principal: Principal | null;
-    let refusal = '';
-    try {
-      principal = await this.auth.authenticate(key, origin);
-      if (!principal) refusal = await this.auth.refusal(key, origin);
-    } catch {
-      // Keys live in the store: while it is down no key can be checked, and the sender should retry.
-      throw new GrpcRefusal(status.UNAVAILABLE, 'the store is unavailable, so the API key cannot be checked; retry later', STORE_RETRY_AFTER_SECONDS);
-    }
-    if (!principal) throw new GrpcRefusal(status.UNAUTHENTICATED, refusal);
-    const forbidden = roleRefusal(principal, ['ingest']);
-    if (forbidden) throw new GrpcRefusal(status.PERMISSION_DENIED, forbidden);
-    return principal;
+    const admission = await this.auth.admit(key, origin, ['ingest']);
+    if ('refused' in admission) throw new GrpcRefusal(admission.refused === 'forbidden' ? status.PERMISSION_DENIED : status.UNAUTHENTICATED, admission.message);
+    return admission.principal;
   }
 
   private statusOf(err: unknown): { code: status; details: string; metadata?: Metadata } {
     let refusal: GrpcRefusal;
     if (err instanceof GrpcRefusal) refusal = err;
     else if (err instanceof OtlpDecodeError) refusal = new GrpcRefusal(status.INVALID_ARGUMENT, err.message);
+    else if (err instanceof KeysUnavailableError) refusal = new GrpcRefusal(status.UNAVAILABLE, err.message, STORE_RETRY_AFTER_SECONDS);
     else if (err instanceof StoreUnavailableError) refusal = new GrpcRefusal(status.UNAVAILABLE, 'the store is unavailable; retry later', STORE_RETRY_AFTER_SECONDS);
     else {
       this.logger.error(`OTLP/gRPC export failed: ${(err as Error).stack ?? String(err)}`);
