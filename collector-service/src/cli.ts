@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { ROLES } from './auth/api-keys';
 import { KeysService } from './auth/keys.service';
-import { loadConfig } from './config/config';
-import { openStore as openConfiguredStore } from './storage/storage.module';
+import { describeStore, loadConfig } from './config/config';
+import { openStore } from './storage/storage.module';
 import type { StoragePort } from './storage/storage.port';
 
 const USAGE = `Usage:
@@ -11,12 +11,9 @@ const USAGE = `Usage:
   tokenledger keys list [--tenant T]
   tokenledger keys revoke ID
 
-Works on the store the service is configured with (TOKENLEDGER_STORE, TOKENLEDGER_SQLITE_PATH, MONGODB_URI).
+Works on the store the service is configured with (TOKENLEDGER_STORE, TOKENLEDGER_DATA_DIR,
+TOKENLEDGER_SQLITE_PATH, MONGODB_URI), wherever it is run from, and says which one on stderr.
 The new key is printed once; only its hash is stored.`;
-
-function openStore(): Promise<StoragePort> {
-  return openConfiguredStore(loadConfig());
-}
 
 export async function main(argv: string[], out = console.log, err = console.error): Promise<number> {
   let parsed;
@@ -39,13 +36,21 @@ export async function main(argv: string[], out = console.log, err = console.erro
     err(`tokenledger: keys revoke needs the key id\n\n${USAGE}`);
     return 2;
   }
-  let store: StoragePort;
+  let config;
   try {
-    store = await openStore();
+    config = loadConfig();
   } catch (e) {
-    err(`tokenledger: ${(e as Error).message}`);
+    err(`tokenledger: bad configuration: ${(e as Error).message}`);
     return 2;
   }
+  let store: StoragePort;
+  try {
+    store = await openStore(config);
+  } catch (e) {
+    err(`tokenledger: cannot open the store (${describeStore(config)}): ${(e as Error).message}`);
+    return 2;
+  }
+  err(`store: ${describeStore(config)}`);
   try {
     const keys = new KeysService(store);
     if (command === 'create') {

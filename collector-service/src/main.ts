@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { createApp } from './app';
 import { AuthService } from './auth/auth.service';
 import { isLoopbackAddress } from './auth/request-origin';
-import { ConfigError, loadConfig } from './config/config';
+import { ConfigError, describeStore, loadConfig } from './config/config';
 import { OtlpGrpcReceiver } from './ingest/otlp-grpc.receiver';
 
 async function main(): Promise<void> {
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   await app.listen(config.port, config.host);
   const { port } = app.getHttpServer().address() as { port: number };
   new Logger('Collector').log(
-    `listening on http://${config.host}:${port}${grpcPort === null ? '' : ` and OTLP/gRPC ${config.host}:${grpcPort}`} (store: ${config.store}${config.store === 'sqlite' ? ` ${config.sqlitePath}` : ''})` +
+    `listening on http://${config.host}:${port}${grpcPort === null ? '' : ` and OTLP/gRPC ${config.host}:${grpcPort}`} (store: ${describeStore(config)})` +
       (open ? '; open mode: no API keys configured, so loopback only and one tenant, "default"' : '; API keys required'),
   );
 }

@@ -1,4 +1,5 @@
-import { isAbsolute, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 
 /** The service's configuration, from TOKENLEDGER_* environment variables, validated at start. */
 export interface CollectorConfig {
@@ -7,6 +8,9 @@ export interface CollectorConfig {
   /** The OTLP/gRPC receiver's port on `host` (0: any free port), or null when it is off. */
   grpcPort: number | null;
   store: 'sqlite' | 'mongo';
+  /** Where the service and the CLI keep their files, whatever the working directory (absolute). */
+  dataDir: string;
+  /** The SQLite file: TOKENLEDGER_SQLITE_PATH, else tokenledger.sqlite in the data directory (absolute, or `:memory:`). */
   sqlitePath: string;
   mongodbUri: string | null;
   pricesFile: string | null;
@@ -69,7 +73,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
   if (store !== 'sqlite' && store !== 'mongo') throw new ConfigError('TOKENLEDGER_STORE', `must be "sqlite" or "mongo", got "${store}"`);
   const mongodbUri = env.MONGODB_URI || null;
   if (store === 'mongo' && !mongodbUri) throw new ConfigError('MONGODB_URI', 'is required when TOKENLEDGER_STORE=mongo');
-  const sqlitePath = env.TOKENLEDGER_SQLITE_PATH || '.tokenledger/tokenledger.sqlite';
+  const dataDir = dataDirectory(env);
+  const sqlitePath = env.TOKENLEDGER_SQLITE_PATH || join(dataDir, 'tokenledger.sqlite');
   const retention = env.TOKENLEDGER_RETENTION_DAYS;
   const jaegerUrl = env.TOKENLEDGER_JAEGER_URL || null;
   if (jaegerUrl !== null && !/^https?:\/\//.test(jaegerUrl)) throw new ConfigError('TOKENLEDGER_JAEGER_URL', `must be an http(s) URL, got "${jaegerUrl}"`);
@@ -78,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
     port: integer(env, 'TOKENLEDGER_PORT', 8080, 0, 65535),
     grpcPort: portOrOff(env, 'TOKENLEDGER_GRPC_PORT', 4317),
     store,
+    dataDir,
     sqlitePath: isAbsolute(sqlitePath) || sqlitePath === ':memory:' ? sqlitePath : resolve(sqlitePath),
     mongodbUri,
     pricesFile: env.TOKENLEDGER_PRICES_FILE || null,
@@ -92,6 +98,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
     alertEmailFrom: env.TOKENLEDGER_ALERT_EMAIL_FROM || 'tokenledger <alerts@localhost>',
     publicUrl: httpUrl(env, 'TOKENLEDGER_PUBLIC_URL'),
   };
+}
+
+/**
+ * One data directory for the service, the CLI and `./run start` alike, so a key the CLI creates is in
+ * the store the service reads wherever each was started: TOKENLEDGER_DATA_DIR, else the XDG data
+ * directory (`$XDG_DATA_HOME/tokenledger`, by default `~/.local/share/tokenledger`).
+ */
+function dataDirectory(env: NodeJS.ProcessEnv): string {
+  if (env.TOKENLEDGER_DATA_DIR) return resolve(env.TOKENLEDGER_DATA_DIR);
+  // The XDG spec says to ignore a relative XDG_DATA_HOME.
+  const xdg = env.XDG_DATA_HOME && isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : join(env.HOME || homedir(), '.local', 'share');
+  return join(xdg, 'tokenledger');
+}
+
+/** The store a configuration opens, as people should see it in logs: the SQLite file, or the MongoDB URI without its password. */
+export function describeStore(config: Pick<CollectorConfig, 'store' | 'sqlitePath' | 'mongodbUri'>): string {
+  return config.store === 'sqlite' ? `sqlite ${config.sqlitePath}` : `mongo ${redactUri(config.mongodbUri!)}`;
+}
+
+function redactUri(uri: string): string {
+  return uri.replace(/^(mongodb(?:\+srv)?:\/\/[^:@/]+):[^@/]*@/, '$1:***@');
 }
 
 function httpUrl(env: NodeJS.ProcessEnv, name: string): string | null {

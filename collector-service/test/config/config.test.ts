@@ -1,0 +1,25 @@
+import { describeStore, loadConfig } from '../../src/config/config';
+
+describe('where the store lives', () => {
+  it('defaults to tokenledger.sqlite in $HOME/.local/share/tokenledger, not the working directory', () => {
+    const config = loadConfig({ HOME: '/home/ada' });
+    expect(config.dataDir).toBe('/home/ada/.local/share/tokenledger');
+    expect(config.sqlitePath).toBe('/home/ada/.local/share/tokenledger/tokenledger.sqlite');
+  });
+
+  it('uses an absolute XDG_DATA_HOME and ignores a relative one, as the XDG spec says', () => {
+    expect(loadConfig({ HOME: '/home/ada', XDG_DATA_HOME: '/data' }).sqlitePath).toBe('/data/tokenledger/tokenledger.sqlite');
+    expect(loadConfig({ HOME: '/home/ada', XDG_DATA_HOME: 'data' }).sqlitePath).toBe('/home/ada/.local/share/tokenledger/tokenledger.sqlite');
+  });
+
+  it('puts the store in TOKENLEDGER_DATA_DIR when it is set, and TOKENLEDGER_SQLITE_PATH wins over both', () => {
+    expect(loadConfig({ HOME: '/home/ada', TOKENLEDGER_DATA_DIR: '/srv/tl' }).sqlitePath).toBe('/srv/tl/tokenledger.sqlite');
+    expect(loadConfig({ HOME: '/home/ada', TOKENLEDGER_DATA_DIR: '/srv/tl', TOKENLEDGER_SQLITE_PATH: '/tmp/x.sqlite' }).sqlitePath).toBe('/tmp/x.sqlite');
+  });
+
+  it('describes a mongo store by its URI without the password', () => {
+    const config = loadConfig({ TOKENLEDGER_STORE: 'mongo', MONGODB_URI: 'mongodb://app:s3cret@db1:27017,db2:27017/tokenledger?replicaSet=rs0' });
+    expect(describeStore(config)).toBe('mongo mongodb://app:***@db1:27017,db2:27017/tokenledger?replicaSet=rs0');
+    expect(describeStore(loadConfig({ TOKENLEDGER_SQLITE_PATH: '/tmp/x.sqlite' }))).toBe('sqlite /tmp/x.sqlite');
+  });
+});
