@@ -3,6 +3,7 @@ import { formatUsd } from '@tokenledger/pricing';
 import type { AlertNotification } from '../channels/notification';
 import type { DeliveryRecord } from '../channels/delivery.service';
 import type { AlertRule } from './alert-rule';
+import { parseBudgetSubject } from './budget-subject';
 import type { Condition } from './condition';
 
 /** Document kinds: the alert itself is written once (insertOnce); what happens to it later lives beside it. */
@@ -101,7 +102,12 @@ export function notificationOf(a: StoredAlert, resolution: Resolution | null): A
   };
 }
 
-export function alertView(a: StoredAlert, resolution: Resolution | null, ack: Ack | null, deliveries: DeliveryRecord[]) {
+/**
+ * An alert as the API lists it. `budgetName` is the current name of the budget a budget alert is about
+ * (null for other alerts, and for a budget deleted since), so people read a name rather than its id.
+ */
+export function alertView(a: StoredAlert, resolution: Resolution | null, ack: Ack | null, deliveries: DeliveryRecord[], budgetName: (id: string) => string | null) {
+  const budget = parseBudgetSubject(a.subject);
   return {
     id: a.id,
     state: resolution ? 'resolved' : 'firing',
@@ -109,6 +115,7 @@ export function alertView(a: StoredAlert, resolution: Resolution | null, ack: Ac
     ruleId: a.ruleId,
     severity: a.severity,
     subject: a.subject,
+    budget: budget && { id: budget.budgetId, name: budgetName(budget.budgetId), user: budget.user, threshold: budget.threshold },
     valueNanos: a.valueNanos,
     valueUsd: usd(a.valueNanos),
     thresholdNanos: a.thresholdNanos,

@@ -1,9 +1,11 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { type Budget, BUDGET_KIND } from '../budgets/budget';
 import type { DeliveryRecord } from '../channels/delivery.service';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
 import { ACK_KIND, type Ack, ALERT_KIND, alertView, DELIVERY_KIND, RESOLUTION_KIND, type Resolution, type StoredAlert } from './alert';
 import { type AlertListQuery, alertPage } from './alert-page';
+import { parseBudgetSubject } from './budget-subject';
 
 type Doc<T> = T & Record<string, unknown>;
 
@@ -16,12 +18,14 @@ export class AlertsService {
 
   /** One page of the history (see alertPage), with the cursor of the next page or null. */
   async list(tenant: string, query: AlertListQuery) {
-    const [alerts, resolutions, acks, deliveries] = await Promise.all([
+    const [alerts, resolutions, acks, deliveries, budgets] = await Promise.all([
       this.storage.listDocuments<Doc<StoredAlert>>(ALERT_KIND, tenant),
       this.storage.listDocuments<Doc<Resolution>>(RESOLUTION_KIND, tenant),
       this.storage.listDocuments<Doc<Ack>>(ACK_KIND, tenant),
       this.storage.listDocuments<Doc<DeliveryRecord & { alertId: string }>>(DELIVERY_KIND, tenant),
+      this.storage.listDocuments<Doc<Budget>>(BUDGET_KIND, tenant),
     ]);
+    const budgetNames = new Map(budgets.map((e) => [e.id, e.doc.name]));
     const resolved = new Map(resolutions.map((e) => [e.id, e.doc]));
     const acked = new Map(acks.map((e) => [e.id, e.doc]));
     const delivered = new Map<string, DeliveryRecord[]>();
@@ -32,18 +36,26 @@ export class AlertsService {
       (id) => resolved.has(id),
       (id) => acked.get(id)?.ackedAtMs ?? null,
     );
-    return { alerts: page.alerts.map((a) => alertView(a, resolved.get(a.id) ?? null, acked.get(a.id) ?? null, delivered.get(a.id) ?? [])), nextCursor: page.nextCursor };
+    return { alerts: page.alerts.map((a) => alertView(a, resolved.get(a.id) ?? null, acked.get(a.id) ?? null, delivered.get(a.id) ?? [], (id) => budgetNames.get(id) ?? null)), nextCursor: page.nextCursor };
   }
 
   async get(tenant: string, id: string) {
     const alert = await this.storage.getDocument<Doc<StoredAlert>>(ALERT_KIND, tenant, id);
     if (!alert) throw new NotFoundException(`no alert with id "${id}"`);
-    const [resolution, ack, deliveries] = await Promise.all([
+    const budgetId = parseBudgetSubject(alert.subject)?.budgetId;
+    const [resolution, ack, deliveries, budget] = await Promise.all([
       this.storage.getDocument<Doc<Resolution>>(RESOLUTION_KIND, tenant, id),
       this.storage.getDocument<Doc<Ack>>(ACK_KIND, tenant, id),
       this.storage.listDocuments<Doc<DeliveryRecord & { alertId: string }>>(DELIVERY_KIND, tenant),
+      budgetId === undefined ? null : this.storage.getDocument<Doc<Budget>>(BUDGET_KIND, tenant, budgetId),
     ]);
-    return alertView(alert, resolution, ack, deliveries.map((e) => e.doc).filter((d) => d.alertId === id));
+    return alertView(
+      alert,
+      resolution,
+      ack,
+      deliveries.map((e) => e.doc).filter((d) => d.alertId === id),
+      () => budget?.name ?? null,
+    );
   }
 
   /** Marks an alert read; acknowledging twice keeps the first time. */

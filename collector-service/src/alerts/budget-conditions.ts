@@ -1,14 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { formatUsd } from '@tokenledger/pricing';
 import { BUDGET_KIND, type Budget } from '../budgets/budget';
 import type { PeriodSpend } from '../budgets/budget-spend';
 import { type BudgetPeriodWindow, thresholdNanos } from '../budgets/budget-state';
 import { BudgetsService } from '../budgets/budgets.service';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
+import { usdText as usd } from './alert-money';
+import { budgetSubject } from './budget-subject';
 import type { Condition } from './condition';
 
-const usd = (nanos: bigint) => `$${formatUsd(nanos, 2)}`;
 const PERIOD_ADJECTIVE = { day: 'daily', week: 'weekly', month: 'monthly' } as const;
 const percent = (fraction: number) => `${Math.round(fraction * 10_000) / 100} %`;
 
@@ -74,7 +74,7 @@ function budgetConditions(budget: Budget, window: BudgetPeriodWindow, spend: Per
       if (spent < threshold) continue;
       const who = user === null ? '' : ` for user ${user}`;
       conditions.push({
-        subject: `budget:${budget.id}${user === null ? '' : `:user:${user}`}@${fraction}`,
+        subject: budgetSubject(budget.id, user, fraction),
         periodStartMs: window.startMs,
         periodEndMs: window.endMs,
         valueNanos: spent,

@@ -1,18 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { formatUsd } from '@tokenledger/pricing';
 import { TrendsService } from '../reports/trends.service';
 import { ReportsService } from '../reports/reports.service';
 import { calendarPeriod, ceilToBucket } from '../time/periods';
 import { Inject } from '@nestjs/common';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
+import { usdText as usd } from './alert-money';
 import { type AlertRule, type RuleType, SPIKE_DEFAULTS } from './alert-rule';
 import { BudgetConditions } from './budget-conditions';
 import type { Condition } from './condition';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
-const usd = (nanos: bigint) => `$${formatUsd(nanos, 2)}`;
 /** Percent and multipliers are compared exactly as integers scaled by this. */
 const SCALE = 10_000n;
 const scaled = (n: number) => BigInt(Math.round(n * Number(SCALE)));

@@ -62,6 +62,34 @@ describe.each(alertStores())('budget_threshold alerts (%s)', (_store, storeEnv) 
     expect(h.received()[1]).toMatchObject({ subject: `budget:${b.id}:user:alice@1`, state: 'resolved' });
   });
 
+  it('states a sub-cent limit and spend to the digit that matters, not as $0.00', async () => {
+    await h.only('budget_threshold');
+    await budget({ name: 'tiny', period: 'day', limitUsd: '0.004', thresholds: [0.5, 1] });
+    await h.spend({ timeMs: NOW - 60_000, costNanos: 4_123_456n }, { user: 'bob', timeMs: NOW - 60_000, costNanos: 0n });
+    await h.evaluate();
+    expect(h.received().map((b) => b.message)).toEqual([
+      'Budget "tiny" reached 50 % of its daily limit of $0.004: $0.00412 spent',
+      'Budget "tiny" reached 100 % of its daily limit of $0.004: $0.00412 spent',
+    ]);
+  });
+
+  it('names the budget of each budget alert in the alert list, as it is called now', async () => {
+    await h.only('budget_threshold');
+    const team = (await api(h.c, 'POST', '/v1/budgets', { name: 'Team AI', scope: { perUser: true }, period: 'day', timezone: 'UTC', limitUsd: '1', thresholds: [1] })).body;
+    await h.spend({ user: 'alice', timeMs: NOW - 60_000, costNanos: 2n * USD });
+    await h.evaluate();
+    const [alert] = await h.alerts();
+    expect(alert).toMatchObject({ subject: `budget:${team.id}:user:alice@1`, budget: { id: team.id, name: 'Team AI', user: 'alice', threshold: 1 } });
+    expect((await api(h.c, 'PATCH', `/v1/budgets/${team.id}`, { name: 'Search team' })).status).toBe(200);
+    expect((await api(h.c, 'GET', `/v1/alerts/${alert.id}`)).body.budget).toMatchObject({ name: 'Search team' });
+    expect((await api(h.c, 'DELETE', `/v1/budgets/${team.id}`)).status).toBe(204);
+    expect((await h.alerts())[0].budget).toEqual({ id: team.id, name: null, user: 'alice', threshold: 1 });
+    // Other alerts name no budget.
+    await h.only('user_daily_cost_above', { thresholdUsd: '1', enabled: true });
+    await h.evaluate(NOW + 60_000);
+    expect((await h.alerts()).find((a) => a.rule === 'user_daily_cost_above')).toMatchObject({ subject: 'user:alice', budget: null });
+  });
+
   it('gives budgets that share scope dimensions each their own spend', async () => {
     await h.only('budget_threshold');
     const alice = await budget({ name: 'alice', scope: { user: 'alice' }, period: 'month', limitUsd: '1', thresholds: [1] });
