@@ -3,7 +3,7 @@ import { loadUiConfig, setTenant, storedKey, storeKey, type UiConfig } from './a
 import { ScopeBar } from './components/scope-bar';
 import { TenantPicker } from './components/tenant-picker';
 import { OverviewPage } from './pages/overview';
-import { BASE, currentPath } from './routes';
+import { BASE, callIdOf, callPath, currentPath } from './routes';
 import { initialScope, type Scope, scopeSearch } from './scope';
 
 // The other pages load when first opened, so the overview's code is all a first visit waits for.
@@ -11,6 +11,7 @@ const UsagePage = lazy(() => import('./pages/usage').then((m) => ({ default: m.U
 const ModelsPage = lazy(() => import('./pages/models').then((m) => ({ default: m.ModelsPage })));
 const BudgetsPage = lazy(() => import('./pages/budgets').then((m) => ({ default: m.BudgetsPage })));
 const AlertsPage = lazy(() => import('./pages/alerts').then((m) => ({ default: m.AlertsPage })));
+const CallPage = lazy(() => import('./pages/call').then((m) => ({ default: m.CallPage })));
 const PAGES = [
   { path: '', title: 'Overview' },
   { path: '/usage', title: 'Usage explorer' },
@@ -96,7 +97,9 @@ export function App({ first }: { first: FirstConfig }) {
       />
     );
   }
-  const page = PAGES.find((p) => p.path === path) ?? PAGES[0];
+  // A call's own page (/usage/<id>) belongs to the usage explorer, which links to it.
+  const callId = callIdOf(path);
+  const page = callId ? PAGES[1] : (PAGES.find((p) => p.path === path) ?? PAGES[0]);
   // A key of every tenant reports on the tenant picked; a key of one tenant always on its own. Set
   // while rendering, before any page below asks for data.
   const allTenants = config.tenant === null;
@@ -137,11 +140,12 @@ export function App({ first }: { first: FirstConfig }) {
       </header>
       {/* Keyed by tenant: every page starts afresh on another tenant's data. */}
       <main key={tenant}>
-        <h1>{page.title}</h1>
-        {page.path !== '/budgets' && page.path !== '/alerts' && <ScopeBar scope={scope} onChange={setScope} showFilters={page.path !== '/models'} />}
+        <h1>{callId ? 'Call' : page.title}</h1>
+        {!callId && page.path !== '/budgets' && page.path !== '/alerts' && <ScopeBar scope={scope} onChange={setScope} showFilters={page.path !== '/models'} />}
         {page.path === '' && <OverviewPage scope={scope} />}
         <Suspense fallback={<p className="loading">Loading…</p>}>
-          {page.path === '/usage' && <UsagePage scope={scope} jaegerUrl={config.jaegerUrl} />}
+          {callId && <CallPage id={callId} tz={scope.tz} onBack={() => go('/usage')} />}
+          {page.path === '/usage' && !callId && <UsagePage scope={scope} jaegerUrl={config.jaegerUrl} onOpenCall={(id) => go(callPath(id))} />}
           {page.path === '/models' && <ModelsPage scope={scope} />}
           {page.path === '/budgets' && <BudgetsPage isAdmin={config.role === 'admin'} />}
           {page.path === '/alerts' && <AlertsPage />}

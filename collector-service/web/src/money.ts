@@ -5,14 +5,15 @@
  */
 const formatters = new Map<string, Intl.NumberFormat>();
 
-function formatter(kind: 'cents' | 'small', locale: string | undefined): Intl.NumberFormat {
+/** `small`: three significant digits; a number: exactly that many decimal places. */
+function formatter(kind: 'small' | number, locale: string | undefined): Intl.NumberFormat {
   const id = `${kind}:${locale ?? ''}`;
   let f = formatters.get(id);
   if (!f) {
     f =
-      kind === 'cents'
-        ? new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 })
-        : new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', maximumSignificantDigits: 3 });
+      kind === 'small'
+        ? new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', maximumSignificantDigits: 3 })
+        : new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', minimumFractionDigits: kind, maximumFractionDigits: kind });
     formatters.set(id, f);
   }
   return f;
@@ -24,9 +25,21 @@ const CENT = 0.01;
 export function formatUsd(usd: string | null | undefined, locale?: string): string {
   if (usd === null || usd === undefined) return '—';
   const approx = Math.abs(Number(usd));
-  const kind = approx !== 0 && approx < CENT ? 'small' : 'cents';
+  const kind = approx !== 0 && approx < CENT ? 'small' : 2;
   // format() accepts a decimal string and rounds it exactly (half-expand); the cast covers older DOM typings.
   return formatter(kind, locale).format(usd as unknown as number);
+}
+
+/** Decimal places an exact decimal string needs (trailing zeros dropped), at least the cent's two. */
+export const placesOf = (usd: string) => Math.max(2, (usd.split('.')[1] ?? '').replace(/0+$/, '').length);
+
+/**
+ * Every digit of an exact amount, at least to the cent: for what the API keeps exactly and a reader
+ * checks by hand (one call's cost, a budget's limit, a unit price): $0.03195, $0.004, $2.50.
+ */
+export function formatUsdExact(usd: string | null | undefined, locale?: string): string {
+  if (usd === null || usd === undefined) return '—';
+  return formatter(placesOf(usd), locale).format(usd as unknown as number);
 }
 
 const axis = new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD', maximumSignificantDigits: 3 });

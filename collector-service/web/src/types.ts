@@ -101,6 +101,36 @@ export interface UsageRow {
   traceUrl: string | null;
 }
 
+/** GET /v1/reports/usage/:id: one call with every field the store keeps. */
+export interface CallRecord extends UsageRow {
+  spanId: string;
+  tenant: string;
+  environment: string | null;
+  requestModel: string | null;
+  /** Within tokens.input and tokens.output; null when the call had none. */
+  audioTokens: { input: number; output: number } | null;
+  imageCount: number | null;
+  imageSize: string | null;
+  imageQuality: string | null;
+  audioSeconds: number | null;
+  characters: number | null;
+  paymentAmountUsd: string | null;
+  paymentGateway: string | null;
+  conversation: string | null;
+  tags: Record<string, string>;
+  errorType: string | null;
+  costNanos: string | null;
+  /** USD per one unit, exact decimal strings, as the call was priced. */
+  unitPrices: Record<string, string> | null;
+  priceSource: string | null;
+  priceBookVersion: string | null;
+  providedCostUsd: string | null;
+  estimated: boolean;
+  batch: boolean;
+  /** The instrumentation whose span it was: tokenledger, genai-semconv, openllmetry, ... */
+  source: string;
+}
+
 export interface UsagePage {
   records: UsageRow[];
   nextCursor: string | null;

@@ -1,11 +1,11 @@
 import { getJson } from '../api';
 import { Empty, Panel } from '../components/panel';
+import { PriceSource } from '../components/price-source';
+import { UnitPriceList } from '../components/unit-price-list';
 import { formatCount, formatUsd } from '../money';
 import { rangeQuery, type Scope } from '../scope';
 import type { ModelsReport } from '../types';
 import { useApi } from '../use-api';
-
-const sourceKind = (source: string | null) => (source === null ? 'unpriced' : source.split(':')[0]);
 
 /** Which models were used, how each was priced, which have no price, and the operator file in force. */
 export function ModelsPage({ scope }: { scope: Scope }) {
@@ -44,7 +44,7 @@ export function ModelsPage({ scope }: { scope: Scope }) {
                   <th scope="col" className="num">Unpriced calls</th>
                   <th scope="col" className="num">Cost</th>
                   <th scope="col">Price source (newest call)</th>
-                  <th scope="col">Unit prices (USD)</th>
+                  <th scope="col">Unit prices</th>
                 </tr>
               </thead>
               <tbody>
@@ -56,14 +56,10 @@ export function ModelsPage({ scope }: { scope: Scope }) {
                     <td className="num">{r.unpricedCalls > 0 ? <strong>{formatCount(r.unpricedCalls)}</strong> : 0}</td>
                     <td className="num">{r.calls > 0 && r.unpricedCalls === r.calls ? <span className="unpriced">unpriced</span> : formatUsd(r.costUsd)}</td>
                     <td>
-                      <span className={`badge badge-${sourceKind(r.priceSource)}`}>{sourceKind(r.priceSource)}</span> {r.priceSource?.replace(/^[a-z]+:/, '') ?? r.unpricedReason ?? ''}
+                      <PriceSource source={r.priceSource} unpricedReason={r.unpricedReason} />
                     </td>
                     <td className="prices">
-                      {r.unitPrices
-                        ? Object.entries(r.unitPrices)
-                            .map(([k, v]) => `${k.replace(/_/g, ' ')} ${v}`)
-                            .join(', ')
-                        : '—'}
+                      <UnitPriceList prices={r.unitPrices} />
                     </td>
                   </tr>
                 ))}

@@ -9,8 +9,8 @@ import { useApi } from '../use-api';
 const PAGE_SIZE = 50;
 const timeFormat = (tz: string) => new Intl.DateTimeFormat(undefined, { timeZone: tz, dateStyle: 'short', timeStyle: 'medium' });
 
-/** Every filter of the report API, the raw calls page by page, and the exports. */
-export function UsagePage({ scope, jaegerUrl }: { scope: Scope; jaegerUrl: string | null }) {
+/** Every filter of the report API, the raw calls page by page (each opening its own page), and the exports. */
+export function UsagePage({ scope, jaegerUrl, onOpenCall }: { scope: Scope; jaegerUrl: string | null; onOpenCall: (id: string) => void }) {
   // Cursors of the pages seen so far: [undefined] is the first page; "Previous" pops.
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const [exportError, setExportError] = useState<string | null>(null);
@@ -52,6 +52,7 @@ export function UsagePage({ scope, jaegerUrl }: { scope: Scope; jaegerUrl: strin
             <caption className="visually-hidden">Calls, newest first</caption>
             <thead>
               <tr>
+                <th scope="col">Call</th>
                 <th scope="col">Time</th>
                 <th scope="col">Provider</th>
                 <th scope="col">Model</th>
@@ -68,7 +69,12 @@ export function UsagePage({ scope, jaegerUrl }: { scope: Scope; jaegerUrl: strin
             </thead>
             <tbody>
               {rows.map((r) => (
-                <tr key={r.id} className={r.status === 'error' ? 'row-error' : undefined}>
+                <tr key={r.id} className={r.status === 'error' ? 'row-error' : undefined} data-call-id={r.id}>
+                  <td>
+                    <button type="button" className="link" onClick={() => onOpenCall(r.id)}>
+                      Details<span className="visually-hidden"> of the call at {fmt.format(new Date(r.time))}</span>
+                    </button>
+                  </td>
                   <td>{fmt.format(new Date(r.time))}</td>
                   <td>{r.provider}</td>
                   <td>{r.model ?? '—'}</td>
