@@ -1,5 +1,5 @@
-import { useMemo } from 'react';
 import { FILTER_NAMES, type FilterName, PERIODS, type PeriodChoice, type Scope } from '../scope';
+import { ZonePicker } from './zone-picker';
 
 const FILTER_LABELS: Record<FilterName, string> = {
   user: 'User',
@@ -11,14 +11,8 @@ const FILTER_LABELS: Record<FilterName, string> = {
   service: 'Service',
 };
 
-function zones(current: string): string[] {
-  const all = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
-  return [...new Set(['UTC', current, ...all])];
-}
-
 /** Period, time zone and (optionally) every report filter; each change applies at once. */
 export function ScopeBar({ scope, onChange, showFilters }: { scope: Scope; onChange: (s: Scope) => void; showFilters: boolean }) {
-  const zoneList = useMemo(() => zones(scope.tz), [scope.tz]);
   const setFilter = (name: FilterName, value: string) => {
     const filters = { ...scope.filters };
     if (value.trim()) filters[name] = value.trim();
@@ -49,16 +43,7 @@ export function ScopeBar({ scope, onChange, showFilters }: { scope: Scope; onCha
           </label>
         </>
       )}
-      <label>
-        Time zone
-        <select name="tz" value={scope.tz} onChange={(e) => onChange({ ...scope, tz: e.target.value })}>
-          {zoneList.map((z) => (
-            <option key={z} value={z}>
-              {z}
-            </option>
-          ))}
-        </select>
-      </label>
+      <ZonePicker name="tz" value={scope.tz} onChange={(tz) => onChange({ ...scope, tz })} />
       {showFilters &&
         FILTER_NAMES.map((name) => (
           <label key={name}>

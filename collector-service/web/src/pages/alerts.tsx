@@ -1,16 +1,18 @@
 import { useEffect, useState } from 'react';
 import { getJson, sendJson } from '../api';
 import { Empty, Panel } from '../components/panel';
-import { formatCount, formatUsd } from '../money';
+import { formatCount, formatPercent, formatUsd, formatUsdExact } from '../money';
 import { useApi } from '../use-api';
 
-/** An alert as GET /v1/alerts gives it (issue 6). Money as exact USD strings. */
+/** An alert as GET /v1/alerts gives it. Money as exact USD strings. */
 interface Alert {
   id: string;
   state: 'firing' | 'resolved';
   rule: string;
   severity: string;
   subject: string;
+  /** For a budget alert: the budget's name as it is now (null once deleted), the user of a perUser budget, and the fraction of the limit reached. */
+  budget: { id: string; name: string | null; user: string | null; threshold: number } | null;
   valueUsd: string | null;
   thresholdUsd: string | null;
   count: number | null;
@@ -28,6 +30,12 @@ interface AlertPage {
 const unread = (a: Alert) => !a.acknowledged;
 /** Unread first, the way the collector pages them, so each further page continues the list. */
 const pageAfter = (cursor: string | null) => getJson<AlertPage>('/v1/alerts', { unreadFirst: 'true', cursor });
+/** What crossed its threshold, in words: a budget by its name, not its id. */
+function subject(a: Alert): string {
+  if (!a.budget) return a.subject.replace(':', ' ');
+  const name = a.budget.name === null ? 'a deleted budget' : `Budget “${a.budget.name}”`;
+  return `${name}${a.budget.user === null ? '' : ` for user ${a.budget.user}`} at ${formatPercent(a.budget.threshold * 100)}`;
+}
 const value = (a: Alert) => (a.valueUsd !== null ? formatUsd(a.valueUsd) : a.count !== null ? formatCount(a.count) : '—');
 
 /** Firing and resolved alerts, unread first, a page at a time; acknowledging marks one read. */
@@ -61,43 +69,47 @@ export function AlertsPage() {
       ) : a.data && alerts.length === 0 ? (
         <Empty>No alerts.</Empty>
       ) : (
-        <table data-testid="alerts-table">
-          <caption className="visually-hidden">Alerts, unread first</caption>
-          <thead>
-            <tr>
-              <th scope="col">State</th>
-              <th scope="col">Rule</th>
-              <th scope="col">Subject</th>
-              <th scope="col" className="num">Value</th>
-              <th scope="col" className="num">Threshold</th>
-              <th scope="col">Fired</th>
-              <th scope="col">Read</th>
-            </tr>
-          </thead>
-          <tbody>
-            {alerts.map((al) => (
-              <tr key={al.id} className={unread(al) ? 'unread' : undefined} data-alert-id={al.id}>
-                <td>
-                  <span className={`badge badge-${al.state}`}>{al.state}</span>
-                </td>
-                <td>{al.rule.replace(/_/g, ' ')}</td>
-                <td title={al.message}>{al.subject}</td>
-                <td className="num">{value(al)}</td>
-                <td className="num">{al.thresholdUsd !== null ? formatUsd(al.thresholdUsd) : '—'}</td>
-                <td>{new Date(al.firedAt).toLocaleString()}</td>
-                <td>
-                  {unread(al) ? (
-                    <button type="button" onClick={() => ack(al.id)}>
-                      Acknowledge <span className="visually-hidden">{al.message}</span>
-                    </button>
-                  ) : (
-                    'acknowledged'
-                  )}
-                </td>
+        <div className="table-scroll">
+          <table data-testid="alerts-table">
+            <caption className="visually-hidden">Alerts, unread first</caption>
+            <thead>
+              <tr>
+                <th scope="col">State</th>
+                <th scope="col">Rule</th>
+                <th scope="col">Subject</th>
+                <th scope="col" className="num">Value</th>
+                <th scope="col" className="num">Threshold</th>
+                <th scope="col">Fired</th>
+                <th scope="col">Read</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {alerts.map((al) => (
+                <tr key={al.id} className={unread(al) ? 'unread' : undefined} data-alert-id={al.id}>
+                  <td>
+                    <span className={`badge badge-${al.state}`}>{al.state}</span>
+                  </td>
+                  <td>{al.rule.replace(/_/g, ' ')}</td>
+                  <td title={al.message} data-testid="alert-subject">
+                    {subject(al)}
+                  </td>
+                  <td className="num">{value(al)}</td>
+                  <td className="num">{formatUsdExact(al.thresholdUsd)}</td>
+                  <td>{new Date(al.firedAt).toLocaleString()}</td>
+                  <td>
+                    {unread(al) ? (
+                      <button type="button" onClick={() => ack(al.id)}>
+                        Acknowledge <span className="visually-hidden">{al.message}</span>
+                      </button>
+                    ) : (
+                      'acknowledged'
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {nextCursor && !missing ? (
         <button type="button" onClick={showMore}>

@@ -1,11 +1,12 @@
 import { type FormEvent, useState } from 'react';
 import { getJson, sendJson } from '../api';
 import { Empty, Panel } from '../components/panel';
-import { formatPercent, formatUsd } from '../money';
+import { ZonePicker } from '../components/zone-picker';
+import { formatPercent, formatUsd, formatUsdExact } from '../money';
 import { browserZone } from '../scope';
 import { useApi } from '../use-api';
 
-/** The budgets API (issue 6): a budget, and its status in the current period. */
+/** The budgets API: a budget, and its status in the current period. */
 interface Budget {
   id: string;
   name: string;
@@ -54,6 +55,7 @@ async function loadBudgets() {
 
 function BudgetForm({ initial, onDone }: { initial: Budget | null; onDone: () => void }) {
   const [error, setError] = useState<string | null>(null);
+  const [zone, setZone] = useState(initial?.timezone ?? browserZone());
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
@@ -71,7 +73,7 @@ function BudgetForm({ initial, onDone }: { initial: Budget | null; onDone: () =>
       name: String(f.get('name')),
       scope,
       period: String(f.get('period')),
-      timezone: String(f.get('timezone')),
+      timezone: zone,
       limitUsd: String(f.get('limitUsd')).trim(),
       thresholds: String(f.get('thresholds'))
         .split(',')
@@ -103,9 +105,7 @@ function BudgetForm({ initial, onDone }: { initial: Budget | null; onDone: () =>
           <option value="month">Month</option>
         </select>
       </label>
-      <label>
-        Time zone <input name="timezone" required defaultValue={initial?.timezone ?? browserZone()} />
-      </label>
+      <ZonePicker name="timezone" value={zone} onChange={setZone} />
       <label>
         Action
         <select name="action" defaultValue={initial?.action ?? 'notify'}>
@@ -170,7 +170,7 @@ export function BudgetsPage({ isAdmin }: { isAdmin: boolean }) {
                 <div className="progress-head">
                   <strong>{budget.name}</strong>
                   <span>
-                    {status ? `${formatUsd(status.spentUsd)} of ${formatUsd(status.limitUsd)} · ${status.state}` : `limit ${formatUsd(budget.limitUsd)}`} · per {budget.period}
+                    {status ? `${formatUsd(status.spentUsd)} of ${formatUsdExact(status.limitUsd)} · ${status.state}` : `limit ${formatUsdExact(budget.limitUsd)}`} · per {budget.period}
                     {budget.action === 'block' ? ', blocks calls' : ''}
                   </span>
                 </div>
