@@ -1,5 +1,6 @@
 import { formatCount, formatUsd } from '../money';
 import type { BreakdownItem } from '../types';
+import { TableScroll } from './table-scroll';
 
 /** A cost that leaves out unpriced calls says so: "unpriced", or the priced part and how many were left out. */
 function Cost({ item }: { item: BreakdownItem }) {
@@ -17,28 +18,30 @@ function Cost({ item }: { item: BreakdownItem }) {
 export function BreakdownTable({ caption, keyHeader, items, other, testId }: { caption: string; keyHeader: string; items: BreakdownItem[]; other: BreakdownItem | null; testId?: string }) {
   const rows = other ? [...items, other] : items;
   return (
-    <table data-testid={testId}>
-      <caption className="visually-hidden">{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{keyHeader}</th>
-          <th scope="col" className="num">Cost</th>
-          <th scope="col" className="num">Tokens</th>
-          <th scope="col" className="num">Calls</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((i, n) => (
-          <tr key={`${i.key}-${n}`}>
-            <td>{i.key ?? '(none)'}</td>
-            <td className="num">
-              <Cost item={i} />
-            </td>
-            <td className="num">{formatCount(i.tokens.input + i.tokens.output)}</td>
-            <td className="num">{formatCount(i.calls)}</td>
+    <TableScroll label={caption}>
+      <table data-testid={testId}>
+        <caption className="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{keyHeader}</th>
+            <th scope="col" className="num">Cost</th>
+            <th scope="col" className="num">Tokens</th>
+            <th scope="col" className="num">Calls</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {rows.map((i, n) => (
+            <tr key={`${i.key}-${n}`}>
+              <td>{i.key ?? '(none)'}</td>
+              <td className="num">
+                <Cost item={i} />
+              </td>
+              <td className="num">{formatCount(i.tokens.input + i.tokens.output)}</td>
+              <td className="num">{formatCount(i.calls)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableScroll>
   );
 }

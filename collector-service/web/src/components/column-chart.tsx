@@ -11,6 +11,9 @@ const MAX_LABELS = 16;
 
 const percent = (x: number) => `${x * 100}%`;
 
+/** Narrow windows show every second label, phones every fourth (styles.css), so labels never overlap. */
+const labelClass = (k: number) => (k % 4 === 0 ? undefined : k % 2 === 0 ? 'label-2nd' : 'label-odd');
+
 /**
  * Cost per day or hour as columns, drawn as plain SVG: the overview's first chart, so it does not wait
  * for the charting library (about two thirds of the dashboard's code). The y axis is a fixed-width SVG
@@ -46,7 +49,7 @@ export function CostColumns({ caption, data, testId }: { caption: string; data: 
                   <title>{`${d.label}: ${formatUsd(d.usd)}`}</title>
                 </rect>
                 {i % labelEvery === 0 && (
-                  <text x={percent((i + 0.5) * band)} y={HEIGHT - 6} textAnchor="middle">
+                  <text x={percent((i + 0.5) * band)} y={HEIGHT - 6} textAnchor="middle" className={labelClass(i / labelEvery)}>
                     {d.label}
                   </text>
                 )}

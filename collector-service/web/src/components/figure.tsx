@@ -22,17 +22,20 @@ export function Figure({ caption, data, children }: { caption: string; data: Dat
   return (
     <figure className="chart" aria-label={caption}>
       <div aria-hidden="true">{children}</div>
-      <table className="visually-hidden">
-        <caption>{caption}</caption>
-        <tbody>
-          {data.map((d) => (
-            <tr key={d.label}>
-              <th scope="row">{d.label}</th>
-              <td>{formatUsd(d.usd)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      {/* Hidden in a box of its own: a table grows to fit its rows whatever its width, so hidden itself it could widen the page. */}
+      <div className="visually-hidden">
+        <table>
+          <caption>{caption}</caption>
+          <tbody>
+            {data.map((d) => (
+              <tr key={d.label}>
+                <th scope="row">{d.label}</th>
+                <td>{formatUsd(d.usd)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </figure>
   );
 }

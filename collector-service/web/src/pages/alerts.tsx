@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { getJson, sendJson } from '../api';
 import { Empty, Panel } from '../components/panel';
+import { TableScroll } from '../components/table-scroll';
 import { formatCount, formatPercent, formatUsd, formatUsdExact } from '../money';
 import { useApi } from '../use-api';
 
@@ -69,7 +70,7 @@ export function AlertsPage() {
       ) : a.data && alerts.length === 0 ? (
         <Empty>No alerts.</Empty>
       ) : (
-        <div className="table-scroll">
+        <TableScroll label="Alerts, unread first">
           <table data-testid="alerts-table">
             <caption className="visually-hidden">Alerts, unread first</caption>
             <thead>
@@ -109,7 +110,7 @@ export function AlertsPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
       {nextCursor && !missing ? (
         <button type="button" onClick={showMore}>

@@ -1,6 +1,7 @@
 import { getJson } from '../api';
 import { Empty, Panel } from '../components/panel';
 import { PriceSource } from '../components/price-source';
+import { TableScroll } from '../components/table-scroll';
 import { UnitPriceList } from '../components/unit-price-list';
 import { formatCount, formatUsd } from '../money';
 import { rangeQuery, type Scope } from '../scope';
@@ -33,7 +34,7 @@ export function ModelsPage({ scope }: { scope: Scope }) {
         {m.data && m.data.models.length === 0 ? (
           <Empty />
         ) : (
-          <div className="table-scroll">
+          <TableScroll label="Models used in the period">
             <table data-testid="models-table">
               <caption className="visually-hidden">Models used in the period, with how each was priced</caption>
               <thead>
@@ -65,7 +66,7 @@ export function ModelsPage({ scope }: { scope: Scope }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
       </Panel>
     </>

@@ -3,6 +3,7 @@ import { BreakdownTable } from '../components/breakdown-table';
 import { CostColumns } from '../components/column-chart';
 import type { Datum } from '../components/figure';
 import { Card, Empty, Panel } from '../components/panel';
+import { TableScroll } from '../components/table-scroll';
 import { formatCount, formatMs, formatPercent, formatUsd, nanosToUsd, percentChange, usdNumber } from '../money';
 import { arrivedOverviewFirst, loadOverviewFirst, loadOverviewRest, type OverviewFirst, type OverviewRest } from '../overview-data';
 import type { Scope } from '../scope';
@@ -184,23 +185,25 @@ function Unpriced({ overview }: { overview: Loaded<OverviewRest> }) {
           <p className="warning-text" data-testid="unpriced-total">
             {formatCount(total)} calls have no price, so the totals above leave them out. Add their models to the operator price file (TOKENLEDGER_PRICES_FILE).
           </p>
-          <table>
-            <caption className="visually-hidden">Unpriced calls by model</caption>
-            <thead>
-              <tr>
-                <th scope="col">Model</th>
-                <th scope="col">Unpriced calls</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((i) => (
-                <tr key={label(i.key)}>
-                  <td>{label(i.key)}</td>
-                  <td className="num">{formatCount(i.unpricedCalls)}</td>
+          <TableScroll label="Unpriced calls by model">
+            <table>
+              <caption className="visually-hidden">Unpriced calls by model</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Model</th>
+                  <th scope="col">Unpriced calls</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {items.map((i) => (
+                  <tr key={label(i.key)}>
+                    <td>{label(i.key)}</td>
+                    <td className="num">{formatCount(i.unpricedCalls)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         </>
       )}
     </Panel>

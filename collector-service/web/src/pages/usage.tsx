@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { download, getJson } from '../api';
 import { Empty, Panel } from '../components/panel';
+import { TableScroll } from '../components/table-scroll';
 import { formatCount, formatMs, formatUsd } from '../money';
 import { rangeQuery, type Scope } from '../scope';
 import type { UsagePage } from '../types';
@@ -47,7 +48,7 @@ export function UsagePage({ scope, jaegerUrl, onOpenCall }: { scope: Scope; jaeg
       {page.data && rows.length === 0 ? (
         <Empty>No calls match.</Empty>
       ) : (
-        <div className="table-scroll">
+        <TableScroll label="Calls, newest first">
           <table data-testid="usage-table">
             <caption className="visually-hidden">Calls, newest first</caption>
             <thead>
@@ -100,7 +101,7 @@ export function UsagePage({ scope, jaegerUrl, onOpenCall }: { scope: Scope; jaeg
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
       <nav className="pager" aria-label="Pages of calls">
         <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
