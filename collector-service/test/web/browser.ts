@@ -2,6 +2,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import axe from 'axe-core';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { dashboardBuilt } from '../../src/web/dashboard-files';
+import { type RunningCollector, startCollector } from '../support/app';
 
 /** Debian's chromium, installed by scripts/test-servers/chromium.start.sh; never a Playwright browser download. */
 export const CHROMIUM = process.env.TOKENLEDGER_CHROMIUM || '/usr/bin/chromium';
@@ -36,4 +38,38 @@ export async function seriousA11yViolations(page: Page): Promise<string[]> {
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+export interface DashboardSuite {
+  collector: RunningCollector;
+  browser: Browser;
+  /** A fresh page for each test, in its own context. */
+  page: Page;
+  /** The page's console errors and uncaught exceptions. */
+  errors: string[];
+}
+
+/**
+ * Registers a browser suite's hooks: the real service with `env` and the built dashboard, what `seed`
+ * sends it, chromium, and a fresh page per test. Read the fields inside the tests.
+ */
+export function dashboardSuite(env: Record<string, string>, seed: (collector: RunningCollector) => Promise<void>): DashboardSuite {
+  const suite = {} as DashboardSuite;
+  beforeAll(async () => {
+    if (!dashboardBuilt()) throw new Error('the dashboard is not built: run `./run npm run build -w @tokenledger/collector-service` first');
+    suite.collector = await startCollector(env);
+    await seed(suite.collector);
+    suite.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.collector?.close();
+  });
+  beforeEach(async () => {
+    ({ page: suite.page, errors: suite.errors } = await openPage(suite.browser));
+  });
+  afterEach(async () => {
+    await suite.page?.context().close();
+  });
+  return suite;
 }

@@ -1,8 +1,5 @@
-import type { Browser, Page } from 'playwright-core';
-import { dashboardBuilt } from '../../src/web/dashboard-files';
-import { type RunningCollector, startCollector } from '../support/app';
 import { otlpProtobufBody } from '../support/spans';
-import { launchBrowser, openPage, screenshot, seriousA11yViolations } from './browser';
+import { dashboardSuite, screenshot, seriousA11yViolations } from './browser';
 import { dollarsExact, dollarsUnderACent } from './expected-money';
 
 jest.setTimeout(90_000);
@@ -10,34 +7,17 @@ jest.setTimeout(90_000);
 const MINI_CHAT = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 1500, 'gen_ai.usage.output_tokens': 2000, 'user.id': 'alice' };
 
 describe('budgets and alerts of sub-cent amounts, and the time-zone picker', () => {
-  let collector: RunningCollector;
-  let browser: Browser;
-  let page: Page;
-  let errors: string[];
   let budget: Record<string, any>;
-  const api = async (path: string, init?: RequestInit) => (await fetch(`${collector.url}${path}`, init)).json() as Promise<Record<string, any>>;
-  const zone = () => page.getByRole('combobox', { name: 'Time zone' });
-  const options = () => page.getByRole('listbox', { name: 'Time zones' }).getByRole('option');
-
-  beforeAll(async () => {
-    if (!dashboardBuilt()) throw new Error('the dashboard is not built: run `./run npm run build -w @tokenledger/collector-service` first');
-    collector = await startCollector();
-    budget = await api('/v1/budgets', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Tiny daily', scope: {}, period: 'day', timezone: 'UTC', limitUsd: '0.004', thresholds: [0.5, 1], action: 'notify' }) });
+  const suite = dashboardSuite({}, async (collector) => {
+    const json = { 'content-type': 'application/json' };
+    budget = await (await fetch(`${collector.url}/v1/budgets`, { method: 'POST', headers: json, body: JSON.stringify({ name: 'Tiny daily', scope: {}, period: 'day', timezone: 'UTC', limitUsd: '0.004', thresholds: [0.5, 1], action: 'notify' }) })).json();
     const body = await otlpProtobufBody([0, 1, 2].map((i) => ({ name: `chat ${i}`, attributes: MINI_CHAT, startMs: Date.now() - 60_000 * (i + 1) })), { 'service.name': 'shop' });
     const res = await fetch(`${collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
     if (res.status !== 200) throw new Error(`ingest answered ${res.status}`);
-    browser = await launchBrowser();
   });
-  afterAll(async () => {
-    await browser?.close();
-    await collector?.close();
-  });
-  beforeEach(async () => {
-    ({ page, errors } = await openPage(browser));
-  });
-  afterEach(async () => {
-    await page.context().close();
-  });
+  const api = async (path: string, init?: RequestInit) => (await fetch(`${suite.collector.url}${path}`, init)).json() as Promise<Record<string, any>>;
+  const zone = () => suite.page.getByRole('combobox', { name: 'Time zone' });
+  const options = () => suite.page.getByRole('listbox', { name: 'Time zones' }).getByRole('option');
 
   /** The budget alert at 100 %, once the after-ingest budget run has written it. */
   async function fullAlert(): Promise<Record<string, any>> {
@@ -50,6 +30,7 @@ describe('budgets and alerts of sub-cent amounts, and the time-zone picker', () 
   }
 
   it('names the budget in its alerts, never its id, with sub-cent amounts to the digit that matters', async () => {
+    const { page, errors, collector } = suite;
     const alert = await fullAlert();
     expect(Number(alert.valueUsd)).toBeLessThan(0.01);
     await page.goto(`${collector.url}/dashboard/alerts`);
@@ -68,6 +49,7 @@ describe('budgets and alerts of sub-cent amounts, and the time-zone picker', () 
   });
 
   it('shows a sub-cent budget’s spend and limit to the digit that matters', async () => {
+    const { page, errors, collector } = suite;
     await fullAlert();
     const status = await api(`/v1/budgets/${budget.id}/status`);
     await page.goto(`${collector.url}/dashboard/budgets`);
@@ -78,6 +60,7 @@ describe('budgets and alerts of sub-cent amounts, and the time-zone picker', () 
   });
 
   it('finds a time zone by part of its name and reports in it', async () => {
+    const { page, errors, collector } = suite;
     await page.goto(`${collector.url}/dashboard?tz=UTC`);
     await zone().click();
     // Opened without typing: the zone in use first, and a short list, not every zone at once.
@@ -114,6 +97,7 @@ describe('budgets and alerts of sub-cent amounts, and the time-zone picker', () 
   });
 
   it('picks a new budget’s time zone by searching, with a click', async () => {
+    const { page, errors, collector } = suite;
     await page.goto(`${collector.url}/dashboard/budgets`);
     await page.getByRole('button', { name: 'New budget' }).click();
     const form = page.getByRole('form', { name: 'New budget' });

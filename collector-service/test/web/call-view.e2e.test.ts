@@ -1,8 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
-import { dashboardBuilt } from '../../src/web/dashboard-files';
-import { type RunningCollector, startCollector } from '../support/app';
+import type { Page } from 'playwright-core';
+import { startCollector } from '../support/app';
 import { CLAUDE_CACHED_CHAT, GPT_4O_CHAT, otlpProtobufBody, type SpanSpec } from '../support/spans';
-import { launchBrowser, openPage, screenshot, seriousA11yViolations } from './browser';
+import { dashboardSuite, launchBrowser, openPage, screenshot, seriousA11yViolations } from './browser';
 import { dollarsExact, dollarsPer } from './expected-money';
 
 jest.setTimeout(90_000);
@@ -32,16 +31,7 @@ const unitPricesShown = (page: Page, testId: string) =>
 const quoted = (unitPrices: Record<string, string>) => Object.fromEntries(Object.entries(unitPrices).map(([unit, usd]) => [unit, `${dollarsPer(usd, QUOTED[unit][0])} ${QUOTED[unit][1]}`]));
 
 describe('a call explained in the dashboard', () => {
-  let collector: RunningCollector;
-  let browser: Browser;
-  let page: Page;
-  let errors: string[];
-  const api = async (path: string) => (await fetch(`${collector.url}${path}`)).json() as Promise<Record<string, any>>;
-  const records = async () => (await api('/v1/reports/usage?period=all')).records as Record<string, any>[];
-
-  beforeAll(async () => {
-    if (!dashboardBuilt()) throw new Error('the dashboard is not built: run `./run npm run build -w @tokenledger/collector-service` first');
-    collector = await startCollector({ TOKENLEDGER_JAEGER_URL: JAEGER });
+  const suite = dashboardSuite({ TOKENLEDGER_JAEGER_URL: JAEGER }, async (collector) => {
     const now = Date.now();
     await send(collector.url, [
       { name: 'chat claude', attributes: { ...CLAUDE_CACHED_CHAT, ...ATTRIBUTION }, startMs: now - 60_000 },
@@ -49,20 +39,12 @@ describe('a call explained in the dashboard', () => {
       { name: 'images', attributes: { ...IMAGES, 'user.id': 'carol' }, startMs: now - 180_000 },
       { name: 'speech', attributes: { ...SPEECH, 'user.id': 'carol' }, startMs: now - 240_000 },
     ]);
-    browser = await launchBrowser();
   });
-  afterAll(async () => {
-    await browser?.close();
-    await collector?.close();
-  });
-  beforeEach(async () => {
-    ({ page, errors } = await openPage(browser));
-  });
-  afterEach(async () => {
-    await page.context().close();
-  });
+  const api = async (path: string) => (await fetch(`${suite.collector.url}${path}`)).json() as Promise<Record<string, any>>;
+  const records = async () => (await api('/v1/reports/usage?period=all')).records as Record<string, any>[];
 
   it('opens a call from the usage explorer: tokens by kind, unit prices per 1M tokens, price source and version, exact cost, attribution and its Jaeger trace', async () => {
+    const { page, errors, collector } = suite;
     const claude = (await records()).find((r) => r.model === 'claude-3-5-sonnet-20241022')!;
     await page.goto(`${collector.url}/dashboard/usage?period=7d&tz=UTC`);
     const row = page.locator(`[data-testid="usage-table"] tr[data-call-id="${claude.id}"]`);
@@ -100,6 +82,7 @@ describe('a call explained in the dashboard', () => {
   });
 
   it('quotes characters per 1K and images per image, with what was counted', async () => {
+    const { page, errors, collector } = suite;
     for (const model of ['tts-1-hd', 'dall-e-3']) {
       const r = (await records()).find((x) => x.model === model)!;
       expect(r.costUsd).not.toBeNull();
@@ -114,6 +97,7 @@ describe('a call explained in the dashboard', () => {
   });
 
   it('quotes the models page unit prices per 1M tokens, never per token', async () => {
+    const { page, errors, collector } = suite;
     await page.goto(`${collector.url}/dashboard/models?period=7d&tz=UTC`);
     const gpt = page.getByTestId('models-table').locator('tr', { hasText: 'gpt-4o-2024-08-06' });
     await gpt.waitFor();
@@ -126,6 +110,7 @@ describe('a call explained in the dashboard', () => {
   });
 
   it('opens a bookmarked call directly, and says so when the call is not there', async () => {
+    const { page, errors, collector } = suite;
     const gpt = (await records()).find((r) => r.model === 'gpt-4o-2024-08-06')!;
     await page.goto(`${collector.url}/dashboard/usage/${gpt.id}?tz=Europe/Madrid`);
     await page.getByTestId('call-facts').waitFor();
