@@ -1,14 +1,7 @@
-import { context, propagation } from '@opentelemetry/api';
 import { type CallDescription, type GateAnswer, setCallGate } from '@tokenledger/instrumentation-common';
 import { ATTR_USER_ID } from '@tokenledger/semconv';
+import { asUser, Refused } from '@tokenledger/otel-harness';
 import { finishedSpans, type Harness, harness, MODEL, PROMPT } from './setup';
-
-class Refused extends Error {
-  readonly status = 402;
-}
-
-const asUser = <T>(user: string, fn: () => T): T =>
-  context.with(propagation.setBaggage(context.active(), propagation.createBaggage({ [ATTR_USER_ID]: { value: user } })), fn);
 
 const BODY = { model: MODEL, max_tokens: 50, messages: PROMPT };
 const REFUSED_IN_HELPER = { message: 'budget exceeded', cause: expect.any(Refused) };

@@ -1,14 +1,7 @@
-import { context, propagation } from '@opentelemetry/api';
 import { type CallDescription, setCallGate } from '@tokenledger/instrumentation-common';
 import { ATTR_USER_ID } from '@tokenledger/semconv';
+import { asUser, Refused } from '@tokenledger/otel-harness';
 import { finishedSpans, type Harness, harness } from './setup';
-
-class Refused extends Error {
-  readonly status = 402;
-}
-
-const asUser = <T>(user: string, fn: () => T): T =>
-  context.with(propagation.setBaggage(context.active(), propagation.createBaggage({ [ATTR_USER_ID]: { value: user } })), fn);
 
 describe('call gate (what the budget guard plugs into)', () => {
   let h: Harness;
