@@ -1,7 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
-import { GenAiInstrumentation } from '@tokenledger/instrumentation-common';
-import { wrapMessagesCreate } from './messages';
+import { GenAiInstrumentation, type SdkFunction, wrapSdkMethod } from '@tokenledger/instrumentation-common';
+import { messagesCreate } from './messages';
 import type { AnthropicInstrumentationConfig } from './types';
 
 const PACKAGE_NAME = '@tokenledger/instrumentation-anthropic';
@@ -78,7 +78,7 @@ export class AnthropicInstrumentation extends GenAiInstrumentation<AnthropicInst
     }
     const ctx = this.surfaceContext();
     for (const proto of prototypes) {
-      if (!isWrapped(proto.create)) this._wrap(proto as never, 'create' as never, ((original: never) => wrapMessagesCreate(original, ctx)) as never);
+      if (!isWrapped(proto.create)) this._wrap(proto as never, 'create' as never, ((original: SdkFunction<never, never>) => wrapSdkMethod(original as never, ctx, messagesCreate)) as never);
     }
     return exports;
   }

@@ -1,6 +1,9 @@
+import type { Attribution } from './attribution';
+
 /**
  * The one point where something outside an instrumentation may stop an AI call before its request
- * leaves the process: the budget guard of `@tokenledger/node` installs a gate, every patch asks it.
+ * leaves the process: the budget guard of `@tokenledger/node` installs a gate, every patched SDK
+ * method asks it (see wrapSdkMethod).
  *
  * A gate answers synchronously when it can (a warm decision cache): then the SDK's own promise or
  * stream is returned untouched. Only a cold answer (a Promise) makes the patched call wait for it.
@@ -10,7 +13,7 @@ export interface CallDescription {
   model: string;
   operation: string;
   /** Attribution of the current context (user.id, gen_ai.agent.id, tokenledger.feature, tags...). */
-  attributes: Record<string, string>;
+  attributes: Attribution;
 }
 
 /** null lets the call through; an Error rejects it (the way the SDK rejects an API error). */
@@ -26,18 +29,24 @@ export function setCallGate(next: CallGate | null): void {
 }
 
 /**
- * Runs `invoke` (the original SDK method) unless the gate refuses. A gate that throws is treated as
- * "allow": the gate is ours, and a fault in it must never break the app's call.
+ * The gate's answer for a call, null when no gate is installed (then `call` is not even described).
+ * A gate that throws is treated as "allow": the gate is ours, and a fault in it must never break the
+ * app's call.
  */
-export function gateCall<T>(describe: () => CallDescription, invoke: () => T): T | Promise<Awaited<T>> {
-  if (!gate) return invoke();
-  let answer: GateAnswer | Promise<GateAnswer>;
+export function askGate<T>(call: T, describe: (call: T) => CallDescription): GateAnswer | Promise<GateAnswer> {
+  if (!gate) return null;
   try {
-    answer = gate(describe());
+    return gate(describe(call));
   } catch {
-    return invoke();
+    return null;
   }
-  if (answer === null) return invoke();
+}
+
+/**
+ * Once a refusal or a pending answer is known: rejects with the refusal, or runs `invoke` when the
+ * answer allows the call. A pending answer that fails lets the call through, as a throwing gate does.
+ */
+export function afterGate<T>(answer: Error | Promise<GateAnswer>, invoke: () => T): Promise<Awaited<T>> {
   if (answer instanceof Error) return Promise.reject(answer);
   return answer.then(
     (decided) => (decided instanceof Error ? Promise.reject(decided) : invoke()),

@@ -1,6 +1,4 @@
-import { type CallDescription, gateCall } from './call-gate';
-
-/** The part of the SDK's APIPromise that the SDK's own helpers use on what `messages.create` returns. */
+/** The part of the SDK's APIPromise that the SDK's own helpers use on what `create` returns. */
 export interface ApiPromiseLike extends Promise<unknown> {
   withResponse(): Promise<unknown>;
   asResponse(): Promise<unknown>;
@@ -8,7 +6,7 @@ export interface ApiPromiseLike extends Promise<unknown> {
 }
 
 /** Carries an APIPromise through a plain promise without the promise adopting (and so parsing) it. */
-interface Boxed {
+export interface BoxedApiPromise {
   apiPromise: ApiPromiseLike;
 }
 
@@ -23,7 +21,7 @@ class DeferredApiPromise extends Promise<unknown> implements ApiPromiseLike {
     return Promise;
   }
 
-  constructor(private readonly boxed: Promise<Boxed>) {
+  constructor(private readonly boxed: Promise<BoxedApiPromise>) {
     super((resolve) => resolve(null));
   }
 
@@ -43,25 +41,18 @@ class DeferredApiPromise extends Promise<unknown> implements ApiPromiseLike {
     return this.boxed.then(({ apiPromise }) => apiPromise.asResponse());
   }
   _thenUnwrap(transform: (data: unknown, props: unknown) => unknown): ApiPromiseLike {
-    return deferred(this.boxed.then(({ apiPromise }) => ({ apiPromise: apiPromise._thenUnwrap!(transform) })));
+    return deferredApiPromise(this.boxed.then(({ apiPromise }) => ({ apiPromise: apiPromise._thenUnwrap!(transform) })));
   }
 }
 
-function deferred(boxed: Promise<Boxed>): DeferredApiPromise {
+/**
+ * A stand-in with the APIPromise methods for an APIPromise not made yet: the SDK's own helpers —
+ * `messages.stream()`'s MessageStream among them — call `.withResponse()` or `_thenUnwrap` on what
+ * `create` returns, so while the call gate decides (a cold budget cache) they keep working, and a
+ * refusal fails them the way an API error would.
+ */
+export function deferredApiPromise(boxed: Promise<BoxedApiPromise>): ApiPromiseLike {
   // Read only when the app asks; a refusal nobody asked about must not become an unhandled rejection.
   boxed.catch(() => undefined);
   return new DeferredApiPromise(boxed);
-}
-
-/**
- * Asks the call gate (the budget guard) before `invoke` sends the request, keeping the SDK's promise
- * API either way. An immediate yes returns the SDK's own APIPromise untouched. A refusal or a
- * decision still pending (a cold budget cache) gives a stand-in with the APIPromise methods, because
- * the SDK's own helpers — `messages.stream()`'s MessageStream among them — call `.withResponse()` on
- * what `create` returns: a refusal then fails the helper the way an API error would.
- */
-export function gateApiCall(describe: () => CallDescription, invoke: () => ApiPromiseLike): ApiPromiseLike {
-  const gated = gateCall(describe, (): Boxed => ({ apiPromise: invoke() }));
-  if (!(gated instanceof Promise)) return gated.apiPromise;
-  return deferred(gated);
 }

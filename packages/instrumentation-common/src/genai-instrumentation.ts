@@ -1,6 +1,6 @@
 import type { Tracer } from '@opentelemetry/api';
 import { InstrumentationBase, type InstrumentationConfig } from '@opentelemetry/instrumentation';
-import { GenAiMetrics } from './genai-telemetry';
+import { GenAiMetrics } from './genai-metrics';
 
 /** The settings the shared wiring reads; each instrumentation's config documents them for its SDK. */
 export interface GenAiInstrumentationConfig extends InstrumentationConfig {

@@ -1,58 +1,51 @@
-import { type Attributes, type Histogram, type Meter, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { type Attributes, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import * as sc from '@tokenledger/semconv';
-import { attributionFromContext } from './attribution';
+import { type Attribution, attributionFromContext } from './attribution';
+import type { GenAiMetrics, MetricKey, Usage } from './genai-metrics';
 
-/** Token usage as the GenAI convention counts it: input includes cache reads and writes, output includes reasoning. */
-export interface Usage {
-  input?: number;
-  output?: number;
-  cacheRead?: number;
-  cacheWrite?: number;
-  reasoning?: number;
-  /** Audio tokens, a part of input, priced at the audio rate. */
-  audioInput?: number;
-  /** Audio tokens, a part of output, priced at the audio rate. */
-  audioOutput?: number;
+export interface CallStart extends MetricKey {
+  serverPort: number | null;
+  /** Who the call is for (user, agent, feature, tags); when absent, read from the active context's baggage. */
+  attribution?: Attribution;
+  /** The request's own attributes (sampling parameters, ...), written last. */
+  attributes?: Attributes;
 }
 
-export interface CallStart {
-  operation: string;
-  provider: string;
-  requestModel: string;
-  serverAddress: string | null;
-  serverPort: number | null;
-  attributes?: Attributes;
+/** The span's attributes at its start, built in one object. */
+function startAttributes(start: CallStart): Attributes {
+  const attributes: Attributes = {
+    [sc.ATTR_GEN_AI_OPERATION_NAME]: start.operation,
+    [sc.ATTR_GEN_AI_PROVIDER_NAME]: start.provider,
+    [sc.ATTR_GEN_AI_REQUEST_MODEL]: start.requestModel,
+  };
+  if (start.serverAddress) attributes[sc.ATTR_SERVER_ADDRESS] = start.serverAddress;
+  if (start.serverPort) attributes[sc.ATTR_SERVER_PORT] = start.serverPort;
+  const attribution = start.attribution ?? attributionFromContext();
+  for (const key in attribution) attributes[key] = attribution[key];
+  const own = start.attributes;
+  if (own) for (const key in own) attributes[key] = own[key];
+  return attributes;
 }
 
 /** One GenAI client call: its span, and its metrics when it ends (exactly once). */
 export class GenAiCall {
+  readonly span: Span;
   private ended = false;
   private readonly startMs = performance.now();
-  private firstChunkMs: number | null = null;
+  private firstChunkMs = -1;
   private responseModel: string | null = null;
-  readonly span: Span;
 
   constructor(
     tracer: Tracer,
     private readonly metrics: GenAiMetrics,
     private readonly start: CallStart,
   ) {
-    this.span = tracer.startSpan(`${start.operation} ${start.requestModel}`, {
-      kind: SpanKind.CLIENT,
-      attributes: {
-        [sc.ATTR_GEN_AI_OPERATION_NAME]: start.operation,
-        [sc.ATTR_GEN_AI_PROVIDER_NAME]: start.provider,
-        [sc.ATTR_GEN_AI_REQUEST_MODEL]: start.requestModel,
-        ...(start.serverAddress ? { [sc.ATTR_SERVER_ADDRESS]: start.serverAddress } : {}),
-        ...(start.serverPort ? { [sc.ATTR_SERVER_PORT]: start.serverPort } : {}),
-        ...attributionFromContext(),
-        ...start.attributes,
-      },
-    });
+    this.span = tracer.startSpan(`${start.operation} ${start.requestModel}`, { kind: SpanKind.CLIENT, attributes: startAttributes(start) });
   }
 
+  /** A streamed response's first chunk: its time is recorded once, later calls cost a comparison. */
   firstChunk(): void {
-    if (this.firstChunkMs === null) {
+    if (this.firstChunkMs < 0) {
       this.firstChunkMs = performance.now();
       this.span.setAttribute(sc.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, (this.firstChunkMs - this.startMs) / 1000);
     }
@@ -71,24 +64,25 @@ export class GenAiCall {
   end(usage: Usage | null, error?: unknown, extra?: Attributes): void {
     if (this.ended) return;
     this.ended = true;
+    const span = this.span;
     const errorType = error === undefined ? undefined : errorTypeOf(error);
     if (usage) {
-      const set = (key: string, value: number | undefined) => value !== undefined && this.span.setAttribute(key, value);
-      set(sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS, usage.input);
-      set(sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, usage.output);
-      if (usage.cacheRead) set(sc.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheRead);
-      if (usage.cacheWrite) set(sc.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cacheWrite);
-      if (usage.reasoning) set(sc.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoning);
-      if (usage.audioInput) set(sc.ATTR_TOKENLEDGER_USAGE_AUDIO_INPUT_TOKENS, usage.audioInput);
-      if (usage.audioOutput) set(sc.ATTR_TOKENLEDGER_USAGE_AUDIO_OUTPUT_TOKENS, usage.audioOutput);
+      if (usage.input !== undefined) span.setAttribute(sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS, usage.input);
+      if (usage.output !== undefined) span.setAttribute(sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, usage.output);
+      if (usage.cacheRead) span.setAttribute(sc.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheRead);
+      if (usage.cacheWrite) span.setAttribute(sc.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cacheWrite);
+      if (usage.reasoning) span.setAttribute(sc.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoning);
+      if (usage.audioInput) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_AUDIO_INPUT_TOKENS, usage.audioInput);
+      if (usage.audioOutput) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_AUDIO_OUTPUT_TOKENS, usage.audioOutput);
     }
-    if (extra) this.span.setAttributes(extra);
+    if (extra) span.setAttributes(extra);
     if (errorType !== undefined) {
-      this.span.setAttribute(sc.ATTR_ERROR_TYPE, errorType);
-      this.span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      span.setAttribute(sc.ATTR_ERROR_TYPE, errorType);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
     }
-    this.span.end();
-    this.metrics.record(this.start, this.responseModel, usage, errorType, (performance.now() - this.startMs) / 1000, this.firstChunkMs === null ? null : (this.firstChunkMs - this.startMs) / 1000);
+    span.end();
+    const now = performance.now();
+    this.metrics.record(this.start, this.responseModel, usage, errorType, (now - this.startMs) / 1000, this.firstChunkMs < 0 ? null : (this.firstChunkMs - this.startMs) / 1000);
   }
 }
 
@@ -104,31 +98,4 @@ export function errorTypeOf(error: unknown): string {
     if (typeof name === 'string' && name) return name;
   }
   return '_OTHER';
-}
-
-/** The GenAI client metrics, with the spec's bucket boundaries; no user ids (cardinality). */
-export class GenAiMetrics {
-  private readonly tokens: Histogram;
-  private readonly duration: Histogram;
-  private readonly timeToFirstChunk: Histogram;
-
-  constructor(meter: Meter) {
-    this.tokens = meter.createHistogram(sc.METRIC_GEN_AI_CLIENT_TOKEN_USAGE, { unit: '{token}', description: 'Tokens used per GenAI call', advice: { explicitBucketBoundaries: [...sc.TOKEN_USAGE_BUCKETS] } });
-    this.duration = meter.createHistogram(sc.METRIC_GEN_AI_CLIENT_OPERATION_DURATION, { unit: 's', description: 'Duration of GenAI calls', advice: { explicitBucketBoundaries: [...sc.OPERATION_DURATION_BUCKETS] } });
-    this.timeToFirstChunk = meter.createHistogram(sc.METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK, { unit: 's', description: 'Time to the first chunk of streamed GenAI responses', advice: { explicitBucketBoundaries: [...sc.TIME_TO_FIRST_CHUNK_BUCKETS] } });
-  }
-
-  record(start: CallStart, responseModel: string | null, usage: Usage | null, errorType: string | undefined, seconds: number, firstChunkSeconds: number | null): void {
-    const attrs: Attributes = {
-      [sc.ATTR_GEN_AI_OPERATION_NAME]: start.operation,
-      [sc.ATTR_GEN_AI_PROVIDER_NAME]: start.provider,
-      [sc.ATTR_GEN_AI_REQUEST_MODEL]: start.requestModel,
-      ...(responseModel ? { [sc.ATTR_GEN_AI_RESPONSE_MODEL]: responseModel } : {}),
-      ...(start.serverAddress ? { [sc.ATTR_SERVER_ADDRESS]: start.serverAddress } : {}),
-    };
-    this.duration.record(seconds, errorType ? { ...attrs, [sc.ATTR_ERROR_TYPE]: errorType } : attrs);
-    if (firstChunkSeconds !== null) this.timeToFirstChunk.record(firstChunkSeconds, attrs);
-    if (usage?.input !== undefined) this.tokens.record(usage.input, { ...attrs, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GenAiTokenType.INPUT });
-    if (usage?.output !== undefined) this.tokens.record(usage.output, { ...attrs, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GenAiTokenType.OUTPUT });
-  }
 }

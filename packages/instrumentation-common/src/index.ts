@@ -1,9 +1,11 @@
-export { GenAiCall, GenAiMetrics, errorTypeOf, type CallStart, type Usage } from './genai-telemetry';
+export { wrapSdkMethod, type SdkMethod, type SdkFunction } from './sdk-method';
+export { targetOfUrl, targetPerClient, type CallTarget } from './call-target';
+export { GenAiCall, errorTypeOf, type CallStart } from './genai-telemetry';
+export { GenAiMetrics, type Usage, type MetricKey } from './genai-metrics';
 export { GenAiInstrumentation, type GenAiInstrumentationConfig, type GenAiSurfaceContext } from './genai-instrumentation';
-export { guard } from './guard';
-export { attributionFromContext, ATTRIBUTION_KEYS } from './attribution';
-export { observeApiPromise } from './api-promise';
+export { guard, fault } from './guard';
+export { attributionFromContext, ATTRIBUTION_KEYS, type Attribution } from './attribution';
 export { observeAsyncIterator, observeSdkStream, type IteratorObserver } from './observe-iterator';
-export { setCallGate, gateCall, type CallGate, type CallDescription, type GateAnswer } from './call-gate';
+export { setCallGate, type CallGate, type CallDescription, type GateAnswer } from './call-gate';
 export { estimateTextTokens, estimateMessagesTokens, encodingFor, textOfContent, type EstimatedMessage } from './estimate-tokens';
-export { gateApiCall, type ApiPromiseLike } from './gated-api-promise';
+export type { ApiPromiseLike } from './gated-api-promise';

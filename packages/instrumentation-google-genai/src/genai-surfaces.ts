@@ -1,8 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { GenAiCall } from '@tokenledger/instrumentation-common';
+import { type CallTarget, type GenAiCall, type GenAiSurfaceContext as SurfaceContext, type SdkMethod, targetOfUrl, targetPerClient } from '@tokenledger/instrumentation-common';
 import * as sc from '@tokenledger/semconv';
-import type { Surface, SurfaceContext, Target } from './call';
-import { targetOfUrl } from './call';
 import { inputContent, outputContent } from './content';
 import { ESTIMATED, estimateEmbeddings, estimateGeneration, geminiText } from './estimate';
 import { finishReasonsOf, type GeminiResponse, generationAttributes, modelId, usageOfEmbeddings, usageOfGemini } from './gemini-response';
@@ -16,12 +14,17 @@ export interface ModelsModule {
 /** The parameters every Models method takes: `{ model, contents | prompt, config }`. */
 export type Params = [params: { model?: unknown; contents?: unknown; prompt?: unknown; config?: Record<string, unknown> }];
 
+type ApiClient = NonNullable<ModelsModule['apiClient']>;
+
 /** `gcp.vertex_ai` for a client made with `vertexai: true`, else the Gemini API's `gcp.gemini`. */
-export function targetOfModels(self: ModelsModule): Target {
-  const client = self?.apiClient;
+const targetOfClient = targetPerClient<ApiClient>((client, baseUrl) => {
   const vertex = typeof client?.isVertexAI === 'function' && client.isVertexAI() === true;
-  const provider = vertex ? sc.GenAiProvider.GCP_VERTEX_AI : sc.GenAiProvider.GCP_GEMINI;
-  return targetOfUrl(typeof client?.getBaseUrl === 'function' ? client.getBaseUrl() : undefined, provider);
+  return targetOfUrl(baseUrl, vertex ? sc.GenAiProvider.GCP_VERTEX_AI : sc.GenAiProvider.GCP_GEMINI);
+});
+
+export function targetOfModels(self: ModelsModule): CallTarget {
+  const client = self?.apiClient;
+  return targetOfClient(client, typeof client?.getBaseUrl === 'function' ? client.getBaseUrl() : undefined);
 }
 
 const modelOf = (_self: ModelsModule, [params]: Params) => modelId(params?.model);
@@ -47,8 +50,9 @@ function endWithResponse(call: GenAiCall, r: GeminiResponse, args: Params, ctx: 
  * function calling, automatic continuation); each is a model call billed on its own, so each is a
  * span with its own exact usage. A chat turn (`chats.create().sendMessage`) sends one: one span.
  */
-export const generateContentSurface: Surface<ModelsModule, Params> = {
+export const generateContentSurface: SdkMethod<ModelsModule, Params> = {
   operation: sc.GenAiOperation.GENERATE_CONTENT,
+  returns: 'promise',
   target: targetOfModels,
   model: modelOf,
   requestAttributes: generateRequestAttributes,
@@ -56,8 +60,9 @@ export const generateContentSurface: Surface<ModelsModule, Params> = {
 };
 
 /** One streamed request: the promise resolves to the SDK's async generator, observed in place. */
-export const generateContentStreamSurface: Surface<ModelsModule, Params> = {
+export const generateContentStreamSurface: SdkMethod<ModelsModule, Params> = {
   operation: sc.GenAiOperation.GENERATE_CONTENT,
+  returns: 'promise',
   target: targetOfModels,
   model: modelOf,
   requestAttributes: generateRequestAttributes,
@@ -67,8 +72,9 @@ export const generateContentStreamSurface: Surface<ModelsModule, Params> = {
   },
 };
 
-export const embedContentSurface: Surface<ModelsModule, Params> = {
+export const embedContentSurface: SdkMethod<ModelsModule, Params> = {
   operation: sc.GenAiOperation.EMBEDDINGS,
+  returns: 'promise',
   target: targetOfModels,
   model: modelOf,
   onResult: (value, call, [params]) => {
@@ -78,8 +84,9 @@ export const embedContentSurface: Surface<ModelsModule, Params> = {
   },
 };
 
-export const generateImagesSurface: Surface<ModelsModule, Params> = {
+export const generateImagesSurface: SdkMethod<ModelsModule, Params> = {
   operation: sc.GenAiOperation.IMAGE_GENERATION,
+  returns: 'promise',
   target: targetOfModels,
   model: modelOf,
   requestAttributes: (_self, [params], ctx) => ({

@@ -1,6 +1,5 @@
 import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
-import { GenAiInstrumentation } from '@tokenledger/instrumentation-common';
-import { type Surface, wrapAsync } from './call';
+import { GenAiInstrumentation, type SdkMethod, wrapSdkMethod } from '@tokenledger/instrumentation-common';
 import { embedContentSurface, generateContentStreamSurface, generateContentSurface, generateImagesSurface } from './genai-surfaces';
 import { legacyBatchEmbedContentsSurface, legacyEmbedContentSurface, legacyGenerateContentStreamSurface, legacyGenerateContentSurface } from './legacy-surfaces';
 import type { GoogleGenAIInstrumentationConfig } from './types';
@@ -26,14 +25,14 @@ interface LegacyModule {
  * including ones made before the patch, and every path to the network (chats, automatic function
  * calling, automatic continuation) exactly once per request.
  */
-const GENAI_METHODS: [string, Surface<never, never>][] = [
+const GENAI_METHODS: [string, SdkMethod<never, never>][] = [
   ['generateContentInternal', generateContentSurface as never],
   ['generateContentStreamInternal', generateContentStreamSurface as never],
   ['embedContentInternal', embedContentSurface as never],
   ['generateImagesInternal', generateImagesSurface as never],
 ];
 
-const LEGACY_METHODS: [string, Surface<never, never>][] = [
+const LEGACY_METHODS: [string, SdkMethod<never, never>][] = [
   ['generateContent', legacyGenerateContentSurface as never],
   ['generateContentStream', legacyGenerateContentStreamSurface as never],
   ['embedContent', legacyEmbedContentSurface as never],
@@ -89,7 +88,7 @@ export class GoogleGenAIInstrumentation extends GenAiInstrumentation<GoogleGenAI
     return false;
   }
 
-  private wrapAll(module: string, prototype: Prototype | undefined, methods: [string, Surface<never, never>][]): void {
+  private wrapAll(module: string, prototype: Prototype | undefined, methods: [string, SdkMethod<never, never>][]): void {
     const missing = methods.filter(([name]) => typeof prototype?.[name] !== 'function').map(([name]) => name);
     if (!prototype || missing.length) {
       warnOnce(`${module}:shape`, `${PACKAGE_NAME}: this ${module} version does not have the expected methods (${missing.join(', ')}); those calls are not instrumented`);
@@ -98,11 +97,11 @@ export class GoogleGenAIInstrumentation extends GenAiInstrumentation<GoogleGenAI
     const ctx = this.surfaceContext();
     for (const [name, surface] of methods) {
       if (typeof prototype[name] !== 'function' || isWrapped(prototype[name])) continue;
-      this._wrap(prototype as never, name as never, ((original: never) => wrapAsync(original, ctx, surface)) as never);
+      this._wrap(prototype as never, name as never, ((original: never) => wrapSdkMethod(original, ctx, surface)) as never);
     }
   }
 
-  private unwrapAll(prototype: Prototype | undefined, methods: [string, Surface<never, never>][]): void {
+  private unwrapAll(prototype: Prototype | undefined, methods: [string, SdkMethod<never, never>][]): void {
     if (!prototype) return;
     for (const [name] of methods) if (isWrapped(prototype[name])) this._unwrap(prototype as never, name as never);
   }

@@ -1,8 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
-import { type GenAiCall, guard } from '@tokenledger/instrumentation-common';
+import { type GenAiCall, type GenAiSurfaceContext as SurfaceContext, guard, type SdkMethod, targetOfUrl, targetPerClient } from '@tokenledger/instrumentation-common';
 import * as sc from '@tokenledger/semconv';
-import type { Surface, SurfaceContext } from './call';
-import { targetOfUrl } from './call';
 import { inputContent, outputContent, StreamedText } from './content';
 import { ESTIMATED, estimateEmbeddings, estimateGeneration, geminiText } from './estimate';
 import { finishReasonsOf, type GeminiResponse, generationAttributes, modelId, usageOfEmbeddings, usageOfGemini } from './gemini-response';
@@ -21,8 +19,8 @@ export type LegacyArgs = [request: unknown, requestOptions?: { baseUrl?: string 
 /** The legacy SDK only speaks the Gemini API (Vertex AI had its own SDK). */
 const DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
 
-const target = (self: GenerativeModel, args?: LegacyArgs) =>
-  targetOfUrl(args?.[1]?.baseUrl ?? self?._requestOptions?.baseUrl ?? DEFAULT_BASE_URL, sc.GenAiProvider.GCP_GEMINI);
+const targetOfModel = targetPerClient<GenerativeModel>((_model, baseUrl) => targetOfUrl(baseUrl, sc.GenAiProvider.GCP_GEMINI));
+const target = (self: GenerativeModel, args?: LegacyArgs) => targetOfModel(self, args?.[1]?.baseUrl ?? self?._requestOptions?.baseUrl ?? DEFAULT_BASE_URL);
 
 /** The request's own contents and generation config (it may be a string, parts, or a full request). */
 function requestParts(request: unknown): { contents: unknown; generationConfig?: Record<string, unknown>; systemInstruction?: unknown } {
@@ -52,11 +50,17 @@ function endGeneration(call: GenAiCall, r: GeminiResponse, self: GenerativeModel
   call.end(estimateGeneration(modelId(self?.model), prompt, output), undefined, { ...content, ...ESTIMATED });
 }
 
-export const legacyGenerateContentSurface: Surface<GenerativeModel, LegacyArgs> = {
+/** What generateContent and generateContentStream share: all but how their result is read. */
+const generation: Omit<SdkMethod<GenerativeModel, LegacyArgs>, 'onResult'> = {
   operation: sc.GenAiOperation.GENERATE_CONTENT,
+  returns: 'promise',
   target: (self, args) => target(self, args),
   model: (self) => modelId(self?.model),
   requestAttributes: generateRequestAttributes,
+};
+
+export const legacyGenerateContentSurface: SdkMethod<GenerativeModel, LegacyArgs> = {
+  ...generation,
   onResult(value, call, [request], ctx, self) {
     const r = (value as { response?: GeminiResponse })?.response ?? {};
     endGeneration(call, r, self, request, outputContent(ctx.captureContent(), r));
@@ -68,11 +72,8 @@ export const legacyGenerateContentSurface: Surface<GenerativeModel, LegacyArgs> 
  * the aggregate once the whole body has arrived (even if the app stops reading `stream`). The stream
  * is observed in place for the first chunk; the aggregate ends the call with the final usage.
  */
-export const legacyGenerateContentStreamSurface: Surface<GenerativeModel, LegacyArgs> = {
-  operation: sc.GenAiOperation.GENERATE_CONTENT,
-  target: (self, args) => target(self, args),
-  model: (self) => modelId(self?.model),
-  requestAttributes: generateRequestAttributes,
+export const legacyGenerateContentStreamSurface: SdkMethod<GenerativeModel, LegacyArgs> = {
+  ...generation,
   onResult(value, call, [request], ctx, self) {
     const result = value as { stream?: unknown; response?: Promise<GeminiResponse> };
     const text = ctx.captureContent() ? new StreamedText() : null;
@@ -95,9 +96,10 @@ export const legacyGenerateContentStreamSurface: Surface<GenerativeModel, Legacy
  * The Gemini API's embedContent reports no token usage (batchEmbedContents may): without it, the
  * input is estimated from the texts embedded and the span marked as estimated.
  */
-function embeddingsSurface(inputsOf: (request: unknown) => unknown): Surface<GenerativeModel, LegacyArgs> {
+function embeddingsSurface(inputsOf: (request: unknown) => unknown): SdkMethod<GenerativeModel, LegacyArgs> {
   return {
     operation: sc.GenAiOperation.EMBEDDINGS,
+    returns: 'promise',
     target: (self, args) => target(self, args),
     model: (self) => modelId(self?.model),
     onResult(value, call, [request], _ctx, self) {

@@ -1,12 +1,12 @@
 import { diag } from '@opentelemetry/api';
 import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
-import { GenAiInstrumentation } from '@tokenledger/instrumentation-common';
+import { GenAiInstrumentation, wrapSdkMethod } from '@tokenledger/instrumentation-common';
 import { transcriptionSurface, speechSurface } from './audio';
 import { chatSurface } from './chat';
 import { embeddingsSurface } from './embeddings';
 import { imagesSurface } from './images';
 import { responsesSurface } from './responses';
-import { type Method, type Surface, wrapSurface } from './surface';
+import { type Method, sdkMethodOf, type Surface } from './surface';
 import type { OpenAIInstrumentationConfig } from './types';
 
 const PACKAGE_NAME = '@tokenledger/instrumentation-openai';
@@ -99,7 +99,7 @@ export class OpenAIInstrumentation extends GenAiInstrumentation<OpenAIInstrument
     for (const { find, method, surface } of PATCHES) {
       const proto = find(exports)?.prototype;
       if (!proto || typeof proto[method] !== 'function' || isWrapped(proto[method])) continue;
-      this._wrap(proto as never, method as never, ((original: Method) => wrapSurface(original, ctx, surface)) as never);
+      this._wrap(proto as never, method as never, ((original: Method) => wrapSdkMethod(original, ctx, sdkMethodOf(surface))) as never);
     }
     return exports;
   }

@@ -1,3 +1,4 @@
+import { type CallTarget, targetOfUrl } from '@tokenledger/instrumentation-common';
 import { GenAiProvider } from '@tokenledger/semconv';
 
 /** Hosts of OpenAI-compatible APIs → `gen_ai.provider.name`. */
@@ -17,17 +18,10 @@ const HOSTS: [RegExp, string][] = [
  * including a local server speaking the OpenAI API — is `openai`, so its calls are priced like
  * OpenAI's unless the instrumentation is told otherwise (`providerName`).
  */
-export function providerFromBaseUrl(baseURL: string | undefined, isAzureClient: boolean): { provider: string; host: string | null; port: number | null } {
-  let host: string | null = null;
-  let port: number | null = null;
-  try {
-    const url = new URL(baseURL ?? 'https://api.openai.com/v1');
-    host = url.hostname;
-    port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-  } catch {
-    // An unparsable base URL: the SDK will fail the call itself.
-  }
-  if (isAzureClient) return { provider: GenAiProvider.AZURE_AI_OPENAI, host, port };
-  const match = host ? HOSTS.find(([re]) => re.test(host!)) : undefined;
-  return { provider: match ? match[1] : GenAiProvider.OPENAI, host, port };
+export function providerFromBaseUrl(baseURL: string | undefined, isAzureClient: boolean): CallTarget {
+  const target = targetOfUrl(baseURL ?? 'https://api.openai.com/v1', GenAiProvider.OPENAI);
+  if (isAzureClient) return { ...target, provider: GenAiProvider.AZURE_AI_OPENAI };
+  const host = target.serverAddress;
+  const match = host ? HOSTS.find(([re]) => re.test(host)) : undefined;
+  return match ? { ...target, provider: match[1] } : target;
 }

@@ -1,15 +1,23 @@
 import type { Attributes } from '@opentelemetry/api';
-import { type ApiPromiseLike, attributionFromContext, type CallDescription, gateApiCall, GenAiCall, type GenAiSurfaceContext, guard, observeApiPromise } from '@tokenledger/instrumentation-common';
+import { type GenAiCall, type GenAiSurfaceContext, type SdkFunction, type SdkMethod, targetPerClient } from '@tokenledger/instrumentation-common';
 import { providerFromBaseUrl } from './provider';
 
 /** What every surface reads from the instrumentation (see GenAiInstrumentation). */
 export type SurfaceContext = GenAiSurfaceContext;
 
 export type Body = Record<string, unknown>;
-/** An SDK resource method: `this` is the resource (chat.completions, images, ...), `_client` its client. */
-export type Method = (this: { _client?: object }, body: Body, options?: unknown) => unknown;
+/** `this` of an SDK resource method: the resource (chat.completions, images, ...), `_client` its client. */
+export interface Resource {
+  _client?: { baseURL?: string };
+}
+type Args = [body: Body, options?: unknown];
+/** An SDK resource method: `(body, options)`, returning the SDK's APIPromise. */
+export type Method = SdkFunction<Resource, Args>;
 
-/** One API surface: how its call is named, what its request says, and how its result ends the span. */
+/**
+ * One API surface of the openai SDK, all of them `(body, options)` methods of a resource: how its
+ * call is named, what its request says, and how its result ends the span.
+ */
 export interface Surface {
   operation: string;
   /** The model the API uses when the request names none. */
@@ -27,58 +35,17 @@ function isAzureClient(client: object | undefined): boolean {
   return false;
 }
 
-type Target = ReturnType<typeof providerFromBaseUrl>;
-/** Per client, what its base URL says (a client's base URL rarely changes; parsing it on every call shows). */
-const targets = new WeakMap<object, { baseURL: string | undefined; target: Target }>();
+const targetOfClient = targetPerClient<object>((client, baseURL) => providerFromBaseUrl(baseURL, isAzureClient(client)));
 
-function target(ctx: SurfaceContext, self: ThisParameterType<Method>): Target {
-  const client = self?._client as { baseURL?: string } | undefined;
-  let found: Target;
-  const cached = client && targets.get(client);
-  if (cached && cached.baseURL === client?.baseURL) found = cached.target;
-  else {
-    found = providerFromBaseUrl(client?.baseURL, isAzureClient(client));
-    if (client) targets.set(client, { baseURL: client.baseURL, target: found });
-  }
-  const override = ctx.providerName();
-  return override ? { ...found, provider: override } : found;
-}
-
-const modelOf = (surface: Surface, body: Body) => String(body?.model ?? surface.defaultModel ?? 'unknown');
-
-/**
- * Wraps one SDK method: the call gate (budget guard) is asked first, then the span starts, the
- * original method runs, and the SDK's own APIPromise is returned with its result observed in place.
- */
-export function wrapSurface(original: Method, ctx: SurfaceContext, surface: Surface): Method {
-  return function (this: ThisParameterType<Method>, body, options) {
-    const describe = (): CallDescription => ({ provider: target(ctx, this).provider, model: modelOf(surface, body), operation: surface.operation, attributes: attributionFromContext() });
-    // The SDK's helpers (parse, stream, runTools) call .withResponse() / _thenUnwrap on what create
-    // returns: while the gate decides, a stand-in keeps that API (see gateApiCall).
-    return gateApiCall(describe, () => {
-      const call = guard(`starting a ${surface.operation} span`, () => {
-        const { provider, host, port } = target(ctx, this);
-        return new GenAiCall(ctx.tracer(), ctx.metrics(), {
-          operation: surface.operation,
-          provider,
-          requestModel: modelOf(surface, body),
-          serverAddress: host,
-          serverPort: port,
-          attributes: surface.requestAttributes?.(body, ctx) ?? {},
-        });
-      });
-      const promise = original.call(this, body, options);
-      if (call) {
-        observeApiPromise(promise, call, (value) => {
-          try {
-            surface.onResult(value, call, body, ctx);
-          } catch (err) {
-            call.end(null); // a result we could not read still ends its span; the fault is logged once
-            throw err;
-          }
-        });
-      }
-      return promise as ApiPromiseLike;
-    });
+/** The openai surface as the method the shared wrapper (wrapSdkMethod) records. */
+export function sdkMethodOf(surface: Surface): SdkMethod<Resource, Args> {
+  const { requestAttributes } = surface;
+  return {
+    operation: surface.operation,
+    returns: 'api-promise',
+    target: (self) => targetOfClient(self?._client, self?._client?.baseURL),
+    model: (_self, args) => String(args[0]?.model ?? surface.defaultModel ?? 'unknown'),
+    requestAttributes: requestAttributes && ((_self, args, ctx) => requestAttributes(args[0], ctx)),
+    onResult: (value, call, args, ctx) => surface.onResult(value, call, args[0], ctx),
   };
 }
