@@ -52,6 +52,12 @@ export class IngestService {
       this.logger.error(`store write failed, asking the sender to retry: ${(err as Error).message}`);
       throw new StoreUnavailableError((err as Error).message);
     }
+    // Spans whose totals the store cannot hold are rejected like invalid ones: the sender learns which.
+    const spanOf = new Map(records.map((r) => [r.id, r]));
+    for (const { id, reason } of outcome.refused ?? []) {
+      const record = spanOf.get(id)!;
+      rejected.push({ traceId: record.traceId, spanId: record.spanId, reason });
+    }
     return { accepted: outcome.stored.length, duplicates: outcome.duplicates, rejected, ignored };
   }
 }

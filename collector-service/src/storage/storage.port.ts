@@ -46,6 +46,11 @@ export interface IngestOutcome {
   stored: UsageRecord[];
   /** Records whose id was already stored: not stored or counted again. */
   duplicates: number;
+  /**
+   * Records not stored because a total they belong to would pass what the store can hold (see the
+   * collector README, "Money never wraps"), with the reason; an adapter that cannot tell leaves it out.
+   */
+  refused?: { id: string; reason: string }[];
 }
 
 export interface RecordQuery {

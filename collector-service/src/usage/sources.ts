@@ -1,6 +1,7 @@
 import * as sc from '@tokenledger/semconv';
 import type { SpanInput } from '../ingest/span-input';
-import { bool, count, firstCount, num, partCount, str, usdNanos, usdToNanosHalfUp, withPrefix } from './span-attributes';
+import { BILLABLE_BOUNDS } from './billable-bounds';
+import { bool, count, firstCount, num, partCount, str, usdAmount, usdNanos, usdToNanosHalfUp, withPrefix } from './span-attributes';
 
 /** What a source mapping reads off one span, before pricing. Token counts follow the GenAI convention. */
 export interface ExtractedUsage {
@@ -58,12 +59,12 @@ function base(source: string, span: SpanInput): ExtractedUsage {
     reasoning: 0,
     inputAudio: 0,
     outputAudio: 0,
-    imageCount: count(a, sc.ATTR_TOKENLEDGER_IMAGE_COUNT),
+    imageCount: count(a, sc.ATTR_TOKENLEDGER_IMAGE_COUNT, BILLABLE_BOUNDS.images),
     imageSize: str(a, sc.ATTR_TOKENLEDGER_IMAGE_SIZE),
     imageQuality: str(a, sc.ATTR_TOKENLEDGER_IMAGE_QUALITY),
-    audioSeconds: num(a, sc.ATTR_TOKENLEDGER_AUDIO_SECONDS),
-    characters: count(a, sc.ATTR_TOKENLEDGER_SPEECH_CHARACTERS),
-    paymentAmountUsd: str(a, sc.ATTR_TOKENLEDGER_PAYMENT_AMOUNT),
+    audioSeconds: num(a, sc.ATTR_TOKENLEDGER_AUDIO_SECONDS, BILLABLE_BOUNDS.audioSeconds),
+    characters: count(a, sc.ATTR_TOKENLEDGER_SPEECH_CHARACTERS, BILLABLE_BOUNDS.characters),
+    paymentAmountUsd: usdAmount(a, sc.ATTR_TOKENLEDGER_PAYMENT_AMOUNT, BILLABLE_BOUNDS.paymentNanos),
     paymentGateway: str(a, sc.ATTR_TOKENLEDGER_PAYMENT_GATEWAY),
     user: str(a, sc.ATTR_USER_ID),
     agent: str(a, sc.ATTR_GEN_AI_AGENT_ID, sc.ATTR_GEN_AI_AGENT_NAME),
@@ -71,7 +72,7 @@ function base(source: string, span: SpanInput): ExtractedUsage {
     feature: str(a, sc.ATTR_TOKENLEDGER_FEATURE),
     tags: withPrefix(a, sc.ATTR_TOKENLEDGER_TAG_PREFIX),
     errorType: str(a, sc.ATTR_ERROR_TYPE),
-    providedCostNanos: usdNanos(a, sc.ATTR_TOKENLEDGER_COST_PROVIDED_USD),
+    providedCostNanos: usdNanos(a, sc.ATTR_TOKENLEDGER_COST_PROVIDED_USD, BILLABLE_BOUNDS.costNanos),
     estimated: bool(a, sc.ATTR_TOKENLEDGER_USAGE_ESTIMATED),
     batch: bool(a, sc.ATTR_TOKENLEDGER_BATCH),
   };
@@ -106,7 +107,7 @@ const openLit: Mapping = {
   extract(span) {
     const u = base('openlit', span);
     semconvTokens(u, span);
-    const cost = num(span.attributes, sc.OpenLit.GEN_AI_USAGE_COST);
+    const cost = num(span.attributes, sc.OpenLit.GEN_AI_USAGE_COST, BILLABLE_BOUNDS.costUsd);
     // A double: to 12 places is exact enough, the record keeps it to the nano.
     if (cost !== null) u.providedCostNanos = usdToNanosHalfUp(cost.toFixed(12));
     return u;

@@ -1,5 +1,6 @@
 import { parseUsdToNanos } from '@tokenledger/pricing';
 import type { AttributeValue, Attributes } from '../ingest/span-input';
+import { BILLABLE_BOUNDS, grouped } from './billable-bounds';
 
 /** A GenAI span whose data cannot make a record; the message names the attribute. */
 export class InvalidSpanError extends Error {}
@@ -13,15 +14,24 @@ export function str(attrs: Attributes, ...keys: string[]): string | null {
   return null;
 }
 
-/** A token-like count: a non-negative integer (or an integer string, as OTLP JSON sends int64). Absent → null. */
-export function count(attrs: Attributes, key: string): number | null {
+/**
+ * A token-like count: a non-negative integer (or an integer string, as OTLP JSON sends int64) of at
+ * most `max` (what one call can bill). Absent → null.
+ */
+export function count(attrs: Attributes, key: string, max: number = BILLABLE_BOUNDS.tokens): number | null {
   const v: AttributeValue | undefined = attrs[key];
   if (v === undefined || v === null) return null;
   const n = typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v;
+  if (typeof n === 'number' && Number.isInteger(n) && n > max) throw beyondBound(key, v, grouped(max));
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
     throw new InvalidSpanError(`${key} must be a non-negative integer, got ${JSON.stringify(v)}`);
   }
   return n;
+}
+
+function beyondBound(key: string, value: AttributeValue, bound: string): InvalidSpanError {
+  const shown = JSON.stringify(value);
+  return new InvalidSpanError(`${key} is ${shown.length > 40 ? `${shown.slice(0, 40)}…` : shown}, more than one call can bill (at most ${bound}); the span is not stored`);
 }
 
 /** The first of several count attributes that is present. */
@@ -40,18 +50,35 @@ export function partCount(attrs: Attributes, key: string, whole: number, wholeKe
   return n;
 }
 
-export function num(attrs: Attributes, key: string): number | null {
+/** A non-negative number of at most `max`; absent → null. */
+export function num(attrs: Attributes, key: string, max: number): number | null {
   const v = attrs[key];
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
   if (n === undefined || n === null) return null;
   if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) throw new InvalidSpanError(`${key} must be a non-negative number, got ${JSON.stringify(v)}`);
+  if (n > max) throw beyondBound(key, v, grouped(max));
   return n;
 }
 
-/** An amount in USD as nano-USD, rounded half up (emitters send more than 9 decimals); unreadable or absent → null. */
-export function usdNanos(attrs: Attributes, key: string): bigint | null {
+/**
+ * A USD amount as its decimal string, of at most `maxNanos`; absent → null. Text that is not a
+ * decimal passes through, for the price book to call invalid.
+ */
+export function usdAmount(attrs: Attributes, key: string, maxNanos: bigint): string | null {
   const usd = str(attrs, key);
-  return usd === null ? null : usdToNanosHalfUp(usd);
+  usdNanosOf(key, usd, maxNanos);
+  return usd;
+}
+
+/** An amount in USD as nano-USD, rounded half up (emitters send more than 9 decimals), of at most `maxNanos`; unreadable or absent → null. */
+export function usdNanos(attrs: Attributes, key: string, maxNanos: bigint): bigint | null {
+  return usdNanosOf(key, str(attrs, key), maxNanos);
+}
+
+function usdNanosOf(key: string, usd: string | null, maxNanos: bigint): bigint | null {
+  const nanos = usd === null ? null : usdToNanosHalfUp(usd);
+  if (nanos !== null && nanos > maxNanos) throw beyondBound(key, usd, `$${grouped(maxNanos / 1_000_000_000n)}`);
+  return nanos;
 }
 
 /** A provided cost may carry more than 9 decimals (OpenLIT sends a double); keep it to the nano, half up. */

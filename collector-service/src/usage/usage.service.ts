@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { formatUsd } from '@tokenledger/pricing';
 import type { RejectedSpan, SpanInput } from '../ingest/span-input';
 import { PricingService } from '../pricing/pricing.service';
+import { BILLABLE_BOUNDS, grouped } from './billable-bounds';
 import { toRecord } from './normalise';
 import { InvalidSpanError } from './span-attributes';
 import { hasAnyUsage, isGenAiSpan, isModelCall, MAPPINGS } from './sources';
+import { assertPlausibleTimes } from './span-times';
 import type { UsageRecord } from './usage-record';
 
 export interface UsageBatch {
@@ -18,7 +21,8 @@ export interface UsageBatch {
 export class UsageService {
   constructor(private readonly pricing: PricingService) {}
 
-  toRecords(spans: SpanInput[], tenant: string): UsageBatch {
+  /** `nowMs`: the collector's clock, which bounds how far ahead a span may start. */
+  toRecords(spans: SpanInput[], tenant: string, nowMs = Date.now()): UsageBatch {
     const records: UsageRecord[] = [];
     const rejected: RejectedSpan[] = [];
     let ignored = 0;
@@ -34,8 +38,10 @@ export class UsageService {
           ignored++;
           continue;
         }
+        assertPlausibleTimes(span, nowMs);
         const record = toRecord(usage, span, tenant);
         this.pricing.priceRecord(record, hasAnyUsage(usage));
+        assertBillable(record);
         records.push(record);
       } catch (err) {
         if (!(err instanceof InvalidSpanError)) throw err;
@@ -43,5 +49,14 @@ export class UsageService {
       }
     }
     return { records, rejected, ignored };
+  }
+}
+
+/** A priced cost beyond what one call can bill comes from counts or an operator price out of proportion: refused, never stored. */
+function assertBillable(record: UsageRecord): void {
+  if (record.costNanos !== null && record.costNanos > BILLABLE_BOUNDS.costNanos) {
+    throw new InvalidSpanError(
+      `the call prices at $${formatUsd(record.costNanos)}, more than one call can bill (at most $${grouped(BILLABLE_BOUNDS.costNanos / 1_000_000_000n)}); check its counts and the operator price file`,
+    );
   }
 }

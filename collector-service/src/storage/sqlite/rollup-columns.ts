@@ -1,4 +1,5 @@
 import type { UsageRecord } from '../../usage/usage-record';
+import type { GroupMeasures } from '../rollup-rows';
 import type { RollupDimension } from '../storage.port';
 
 /** Every rollup table's dimension columns, by dimension (ROLLUP_DIMENSIONS order). A missing value is stored as '' so it takes part in the primary key. */
@@ -66,3 +67,35 @@ export function addSums(into: Sums, from: Sums): void {
 
 /** The values of MEASURE_COLUMNS, in order. */
 export const measuresOf = (s: Sums) => [s.costNanos, s.calls, s.errorCalls, s.unpricedCalls, s.input, s.output, s.cacheRead, s.cacheWrite, s.reasoning, s.durationMs] as const;
+
+/**
+ * The measures' sums a read selects, under the columns' own names. No sum may fail: money is summed in
+ * two 32-bit halves (each half's sum fits an integer for billions of rows) joined again in bigint by
+ * `summedMeasures`, so a range of days whose total passes what one integer holds is still exact; token
+ * counts and durations with TOTAL, a double that never overflows and is exact up to 2^53 (where the
+ * API's JSON numbers stop being exact anyway).
+ */
+export const MEASURE_SUMS = [
+  'SUM(cost_nanos >> 32) AS cost_high',
+  'SUM(cost_nanos & 4294967295) AS cost_low',
+  'SUM(calls) AS calls',
+  'SUM(error_calls) AS error_calls',
+  'SUM(unpriced_calls) AS unpriced_calls',
+  ...MEASURE_COLUMNS.slice(4).map((m) => `TOTAL(${m}) AS ${m}`),
+].join(', ');
+
+/** A row of MEASURE_SUMS as one group's measures. */
+export function summedMeasures(row: Record<string, unknown>): GroupMeasures {
+  return {
+    costNanos: (BigInt(row.cost_high as bigint) << 32n) + BigInt(row.cost_low as bigint),
+    calls: row.calls as bigint,
+    errorCalls: row.error_calls as bigint,
+    unpricedCalls: row.unpriced_calls as bigint,
+    input: row.input_tokens as number,
+    output: row.output_tokens as number,
+    cacheRead: row.cache_read_tokens as number,
+    cacheWrite: row.cache_write_tokens as number,
+    reasoning: row.reasoning_tokens as number,
+    durationMsSum: row.duration_ms_sum as number,
+  };
+}

@@ -2,7 +2,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { UsageRecord } from '../../usage/usage-record';
 import { decodeRecord } from '../record-codec';
 import { rollupPlan } from './rollup-writer';
-import type { StoreWrites } from './store-writer';
+import { type StoreWrites, UnstorableSumsError } from './store-writer';
 
 export interface FoldSettings {
   /** How long a stored batch may wait to be folded into the rollups (a read folds at once). */
@@ -12,6 +12,13 @@ export interface FoldSettings {
 }
 
 export const DEFAULT_FOLD_SETTINGS: FoldSettings = { delayMs: 200, maxPendingRecords: 20_000 };
+
+/** A stored batch that can never be folded: its rowid range and why. */
+export interface SetAsideBatch {
+  firstRowid: number;
+  records: number;
+  reason: string;
+}
 
 /** A batch this process stored, not yet in the rollups: its first record's rowid, and its records. */
 interface PendingBatch {
@@ -51,6 +58,7 @@ export class RollupFolds {
     private writes: StoreWrites,
     private readonly settings: FoldSettings = DEFAULT_FOLD_SETTINGS,
     private readonly onError: (err: Error) => void = () => {},
+    private readonly onSetAside: (batch: SetAsideBatch) => void = () => {},
   ) {
     this.listStatement = db.prepare('SELECT first_rowid, last_rowid FROM unfolded ORDER BY first_rowid');
     this.rangeStatement = db.prepare('SELECT doc FROM records WHERE rowid BETWEEN ? AND ?');
@@ -113,21 +121,13 @@ export class RollupFolds {
   }
 
   private async foldPending(): Promise<void> {
-    let batches = this.pending;
+    const batches = this.pending;
     this.pending = [];
     this.pendingRecords = 0;
     try {
-      while (batches.length > 0) {
-        const { taken } = await this.writes.fold(
-          batches.map((b) => b.firstRowid),
-          rollupPlan(batches.flatMap((b) => b.records)),
-        );
-        if (taken.length === 0) break;
-        // A read in another process folded those from their records meanwhile: leave them out.
-        const gone = new Set(taken);
-        batches = batches.filter((b) => !gone.has(b.firstRowid));
-      }
+      await this.foldAll(batches);
     } catch (err) {
+      // Batches folded before the failure lost their claim: folded again, they are skipped as taken.
       this.pending = [...batches, ...this.pending];
       this.pendingRecords = this.pending.reduce((n, b) => n + b.records.length, 0);
       throw err;
@@ -137,8 +137,38 @@ export class RollupFolds {
   /** Folds a batch from its stored records (the process that stored it did not, or not yet). */
   private async foldFromRecords(first: number, last: number): Promise<void> {
     const rows = this.rangeStatement.all(first, last) as { doc: string }[];
-    // Taken already means folded by someone else: nothing to do either way.
-    await this.writes.fold([first], rollupPlan(rows.map((row) => decodeRecord(row.doc))));
+    await this.foldAll([{ firstRowid: first, records: rows.map((row) => decodeRecord(row.doc)) }]);
+  }
+
+  /**
+   * Folds the batches in one transaction. Sums no rollup row can hold would fail that fold forever
+   * and every read after it (reads fold first), so then each batch is folded alone and one that still
+   * cannot be is set aside: its records stay stored, outside every total, and the log says so.
+   */
+  private async foldAll(batches: PendingBatch[]): Promise<void> {
+    while (batches.length > 0) {
+      let taken: number[];
+      try {
+        ({ taken } = await this.writes.fold(
+          batches.map((b) => b.firstRowid),
+          rollupPlan(batches.flatMap((b) => b.records)),
+        ));
+      } catch (err) {
+        if (!(err instanceof UnstorableSumsError)) throw err;
+        if (batches.length > 1) {
+          for (const batch of batches) await this.foldAll([batch]);
+        } else {
+          const reason = `the rollups cannot hold its sums (${err.message})`;
+          const { taken: gone } = await this.writes.setAside(batches[0].firstRowid, reason);
+          if (gone.length === 0) this.onSetAside({ firstRowid: batches[0].firstRowid, records: batches[0].records.length, reason });
+        }
+        return;
+      }
+      if (taken.length === 0) return;
+      // A read in another process folded those from their records meanwhile: leave them out.
+      const gone = new Set(taken);
+      batches = batches.filter((b) => !gone.has(b.firstRowid));
+    }
   }
 
   private list(): { first: number; last: number }[] {

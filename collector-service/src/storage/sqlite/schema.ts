@@ -120,6 +120,15 @@ const MIGRATIONS: string[] = [
      first_rowid INTEGER PRIMARY KEY,
      last_rowid INTEGER NOT NULL
    ) STRICT;`,
+  // 9: stored batches that can never be folded (their sums would pass what a rollup row holds: stores
+  // written before tenant days were bounded, or two processes near the bound at once), by rowid range.
+  // IF NOT EXISTS for the same reason as the tag rollups' table.
+  `CREATE TABLE IF NOT EXISTS set_aside (
+     first_rowid INTEGER PRIMARY KEY,
+     last_rowid INTEGER NOT NULL,
+     reason TEXT NOT NULL,
+     at_ms INTEGER NOT NULL
+   ) STRICT;`,
 ];
 
 export function migrate(db: DatabaseSync): void {

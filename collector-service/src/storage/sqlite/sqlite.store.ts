@@ -21,8 +21,9 @@ import {
   type StoragePort,
 } from '../storage.port';
 import { migrate } from './schema';
-import { DEFAULT_FOLD_SETTINGS, type FoldSettings, RollupFolds } from './rollup-folds';
-import { DIMENSION_COLUMNS } from './rollup-columns';
+import { DayCapacity, type DayTotals } from './day-capacity';
+import { DEFAULT_FOLD_SETTINGS, type FoldSettings, RollupFolds, type SetAsideBatch } from './rollup-folds';
+import { DIMENSION_COLUMNS, MEASURE_SUMS, summedMeasures } from './rollup-columns';
 import { assertFoldable } from './rollup-writer';
 import { InlineWrites, type StoreWrites, ThreadWrites } from './store-writer';
 import { NO_AUTOCHECKPOINT } from './store-writer.worker';
@@ -51,6 +52,7 @@ export class SqliteStore implements StoragePort {
   /** Null for ':memory:', which has no file to make durable. */
   private walSync: WalSync | null = null;
   private tagRollups!: TagRollups;
+  private capacity!: DayCapacity;
 
   constructor(
     private readonly path: string,
@@ -71,8 +73,17 @@ export class SqliteStore implements StoragePort {
     // Batches stored but not folded when the last process stopped are folded now, on this connection;
     // later inserts and folds run on the writer thread (a ':memory:' database has no file to share).
     const inline = new InlineWrites(this.db);
-    this.folds = new RollupFolds(this.db, inline, this.foldSettings, (err) =>
-      this.logger.error(`folding stored batches into the rollups failed, will retry: ${err.message}`),
+    this.folds = new RollupFolds(
+      this.db,
+      inline,
+      this.foldSettings,
+      (err) => this.logger.error(`folding stored batches into the rollups failed, will retry: ${err.message}`),
+      (batch) => this.logger.error(setAsideMessage(batch)),
+    );
+    const isStored = this.db.prepare('SELECT 1 AS found FROM records WHERE id = ?');
+    this.capacity = new DayCapacity(
+      (tenant, dayStartMs) => this.dayTotals(tenant, dayStartMs),
+      (id) => isStored.get(id) !== undefined,
     );
     await this.folds.foldForRead();
     if (this.path !== ':memory:') this.db.exec(NO_AUTOCHECKPOINT); // the checkpointer thread's job
@@ -101,13 +112,41 @@ export class SqliteStore implements StoragePort {
     if (records.length === 0) return { stored: [], duplicates: 0 };
     // A record the rollups could not add fails its whole batch now, before anything is stored.
     for (const r of records) assertFoldable(r);
-    const outcome = await this.writes.insert(records);
-    const stored = outcome.stored.map((index) => records[index]);
-    // Into every rollup (tag rollups too) within milliseconds, or at once when something reads them:
-    // see RollupFolds and RollupWriter.
-    if (stored.length > 0) this.folds.queue(outcome.firstRowid, stored);
+    // Records a tenant's day cannot hold are refused here, so no fold can ever overflow.
+    const { admitted, refused, settle, release } = await this.capacity.admit(records);
+    let stored: UsageRecord[] = [];
+    try {
+      if (admitted.length > 0) {
+        const outcome = await this.writes.insert(admitted);
+        stored = outcome.stored.map((index) => admitted[index]);
+        // Into every rollup (tag rollups too) within milliseconds, or at once when something reads them:
+        // see RollupFolds and RollupWriter.
+        if (stored.length > 0) this.folds.queue(outcome.firstRowid, stored);
+      }
+    } catch (err) {
+      release();
+      throw err;
+    }
+    settle(new Set(stored));
     await this.durable();
-    return { stored, duplicates: records.length - stored.length };
+    return { stored, duplicates: admitted.length - stored.length, ...(refused.length > 0 ? { refused } : {}) };
+  }
+
+  /** A tenant's UTC day as the rollups hold it once every stored batch is folded: where DayCapacity starts. */
+  private async dayTotals(tenant: string, dayStartMs: number): Promise<DayTotals> {
+    await this.folds.foldForRead();
+    const statement = this.db.prepare(`SELECT ${MEASURE_SUMS} FROM rollup_totals WHERE tenant = ? AND bucket >= ? AND bucket < ?`);
+    statement.setReadBigInts(true);
+    const row = statement.get(tenant, dayStartMs, dayStartMs + DAY_MS) as Record<string, bigint | number | null>;
+    if (row.calls === null) return { costNanos: 0n, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 } };
+    const m = summedMeasures(row);
+    return { costNanos: m.costNanos as bigint, tokens: { input: Number(m.input), output: Number(m.output), cacheRead: Number(m.cacheRead), cacheWrite: Number(m.cacheWrite), reasoning: Number(m.reasoning) } };
+  }
+
+  /** Batches stored but never folded because the rollups could not hold them (see RollupFolds). */
+  setAside(): (SetAsideBatch & { lastRowid: number; atMs: number })[] {
+    const rows = this.db.prepare('SELECT first_rowid, last_rowid, reason, at_ms FROM set_aside ORDER BY first_rowid').all() as { first_rowid: number; last_rowid: number; reason: string; at_ms: number }[];
+    return rows.map((r) => ({ firstRowid: r.first_rowid, lastRowid: r.last_rowid, records: r.last_rowid - r.first_rowid + 1, reason: r.reason, atMs: r.at_ms }));
   }
 
   async aggregate(query: RollupQuery): Promise<RollupRow[]> {
@@ -120,10 +159,7 @@ export class SqliteStore implements StoragePort {
   private fullAggregate(query: RollupQuery): RollupRow[] {
     const groups = query.groupBy.map((g) => (g === 'bucket' ? 'bucket' : DIMENSION_COLUMNS[g]));
     const { where, params } = whereClause(query.tenant, query.fromMs, query.toMs, query.filters, 'bucket');
-    const sql = `SELECT ${[...groups, ''].join(', ')}
-        SUM(cost_nanos) AS cost_nanos, SUM(calls) AS calls, SUM(error_calls) AS error_calls, SUM(unpriced_calls) AS unpriced_calls,
-        SUM(input_tokens) AS input, SUM(output_tokens) AS output, SUM(cache_read_tokens) AS cache_read,
-        SUM(cache_write_tokens) AS cache_write, SUM(reasoning_tokens) AS reasoning, SUM(duration_ms_sum) AS duration_ms_sum
+    const sql = `SELECT ${[...groups, ''].join(', ')} ${MEASURE_SUMS}
       FROM rollups WHERE ${where} ${groups.length ? `GROUP BY ${groups.join(', ')}` : ''}`;
     const statement = this.db.prepare(sql);
     statement.setReadBigInts(true);
@@ -257,6 +293,13 @@ export class SqliteStore implements StoragePort {
   }
 }
 
+function setAsideMessage(batch: SetAsideBatch): string {
+  return (
+    `a stored batch of ${batch.records} records (from rowid ${batch.firstRowid}) was set aside, never to be counted: ${batch.reason}. ` +
+    'Its records stay in the raw usage and exports; totals, budgets and alerts leave them out (table set_aside lists such batches)'
+  );
+}
+
 interface KeyRow {
   id: string;
   hash: string;
@@ -281,19 +324,16 @@ function keyFromRow(row: KeyRow): ApiKeyRecord {
 
 const DAY_MS = 86_400_000;
 
-const SUMS = `SUM(cost_nanos) AS cost_nanos, SUM(calls) AS calls, SUM(error_calls) AS error_calls, SUM(unpriced_calls) AS unpriced_calls,
-  SUM(input_tokens) AS input, SUM(output_tokens) AS output, SUM(cache_read_tokens) AS cache_read,
-  SUM(cache_write_tokens) AS cache_write, SUM(reasoning_tokens) AS reasoning, SUM(duration_ms_sum) AS duration_ms_sum`;
-
-function rowTotals(key: RollupRow['key'], row: Record<string, bigint | string | null>): RollupRow {
+function rowTotals(key: RollupRow['key'], row: Record<string, bigint | string | number | null>): RollupRow {
+  const m = summedMeasures(row);
   return {
     key,
-    costNanos: row.cost_nanos as bigint,
-    calls: Number(row.calls),
-    errorCalls: Number(row.error_calls),
-    unpricedCalls: Number(row.unpriced_calls),
-    tokens: { input: Number(row.input), output: Number(row.output), cacheRead: Number(row.cache_read), cacheWrite: Number(row.cache_write), reasoning: Number(row.reasoning) },
-    durationMsSum: Number(row.duration_ms_sum),
+    costNanos: m.costNanos as bigint,
+    calls: Number(m.calls),
+    errorCalls: Number(m.errorCalls),
+    unpricedCalls: Number(m.unpricedCalls),
+    tokens: { input: Number(m.input), output: Number(m.output), cacheRead: Number(m.cacheRead), cacheWrite: Number(m.cacheWrite), reasoning: Number(m.reasoning) },
+    durationMsSum: Number(m.durationMsSum),
   };
 }
 
@@ -311,7 +351,7 @@ function narrowAggregate(db: DatabaseSync, query: RollupQuery): RollupRow[] | nu
   let statement: StatementSync;
   let params: (string | number)[];
   if (dims.length === 0) {
-    statement = db.prepare(`SELECT ${byBucket ? 'bucket, ' : ''}${SUMS} FROM rollup_totals WHERE tenant = ? AND bucket >= ? AND bucket < ?${byBucket ? ' GROUP BY bucket' : ''}`);
+    statement = db.prepare(`SELECT ${byBucket ? 'bucket, ' : ''}${MEASURE_SUMS} FROM rollup_totals WHERE tenant = ? AND bucket >= ? AND bucket < ?${byBucket ? ' GROUP BY bucket' : ''}`);
     params = [query.tenant, query.fromMs, query.toMs];
   } else if (!byBucket && Math.ceil(query.fromMs / DAY_MS) * DAY_MS < Math.floor(query.toMs / DAY_MS) * DAY_MS) {
     // Whole UTC days from the day rollups, the partial days at either edge from the 15-minute ones.
@@ -323,7 +363,7 @@ function narrowAggregate(db: DatabaseSync, query: RollupQuery): RollupRow[] | nu
     const part = (table: string, column: string) => `SELECT value, cost_nanos, calls, error_calls, unpriced_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms_sum
       FROM ${table}${byValue(table, value)} WHERE tenant = ? AND dim = ? AND ${column} >= ? AND ${column} < ?${valueClause}`;
     statement = db.prepare(
-      `SELECT ${grouped.length ? 'value, ' : ''}${SUMS} FROM (${part('rollup_dims_day', 'day')} UNION ALL ${part('rollup_dims', 'bucket')} UNION ALL ${part('rollup_dims', 'bucket')})${grouped.length ? ' GROUP BY value' : ''}`,
+      `SELECT ${grouped.length ? 'value, ' : ''}${MEASURE_SUMS} FROM (${part('rollup_dims_day', 'day')} UNION ALL ${part('rollup_dims', 'bucket')} UNION ALL ${part('rollup_dims', 'bucket')})${grouped.length ? ' GROUP BY value' : ''}`,
     );
     const v = value !== undefined ? [value] : [];
     params = [query.tenant, dim, firstDay, lastDay, ...v, query.tenant, dim, query.fromMs, firstDay, ...v, query.tenant, dim, lastDay, query.toMs, ...v];
@@ -332,7 +372,7 @@ function narrowAggregate(db: DatabaseSync, query: RollupQuery): RollupRow[] | nu
     const value = query.filters[dim];
     const groups = [...(byBucket ? ['bucket'] : []), ...(grouped.length ? ['value'] : [])];
     statement = db.prepare(
-      `SELECT ${groups.map((g) => `${g}, `).join('')}${SUMS} FROM rollup_dims${byValue('rollup_dims', value)} WHERE tenant = ? AND dim = ? AND bucket >= ? AND bucket < ?${value !== undefined ? ' AND value = ?' : ''}${groups.length ? ` GROUP BY ${groups.join(', ')}` : ''}`,
+      `SELECT ${groups.map((g) => `${g}, `).join('')}${MEASURE_SUMS} FROM rollup_dims${byValue('rollup_dims', value)} WHERE tenant = ? AND dim = ? AND bucket >= ? AND bucket < ?${value !== undefined ? ' AND value = ?' : ''}${groups.length ? ` GROUP BY ${groups.join(', ')}` : ''}`,
     );
     params = [query.tenant, dim, query.fromMs, query.toMs, ...(value !== undefined ? [value] : [])];
   }

@@ -4,7 +4,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
 import type { UsageRecord } from '../../usage/usage-record';
 import { encodeRecord } from '../record-codec';
-import { type FoldOutcome, type FoldRequest, type InsertOutcome, type InsertRequest, type RecordRow, StoreWriter, type WritePlan } from './store-writer.worker';
+import { type FoldOutcome, type FoldRequest, type InsertOutcome, type InsertRequest, type RecordRow, type SetAsideRequest, StoreWriter, type WritePlan } from './store-writer.worker';
 
 /** The hot path's writes (record inserts, rollup folds): on a worker thread for a file, inline for ':memory:'. */
 export interface StoreWrites {
@@ -12,17 +12,24 @@ export interface StoreWrites {
   insert(records: readonly UsageRecord[]): Promise<InsertOutcome>;
   /** Takes the claimed `unfolded` rows and applies the plan, or reports which claims were taken already. */
   fold(claims: number[], plan: WritePlan): Promise<FoldOutcome>;
+  /** Takes the claimed `unfolded` row and records its batch as set aside (never folded), with the reason. */
+  setAside(claim: number, reason: string): Promise<FoldOutcome>;
   close(): Promise<void>;
 }
+
+/** A fold whose sums no rollup row can hold: retrying cannot help (see RollupFolds' set-aside). */
+export class UnstorableSumsError extends Error {}
 
 function recordRow(r: UsageRecord): RecordRow {
   return [r.id, r.tenant, r.timeMs, r.provider, r.model, r.costType, r.user, r.agent, r.feature, r.service, r.status, encodeRecord(r)];
 }
 
-function settled<T extends { error?: string }>(outcome: T): T {
-  if (outcome.error !== undefined) throw new Error(outcome.error);
+function settled<T extends { error?: string; unstorable?: boolean }>(outcome: T): T {
+  if (outcome.error !== undefined) throw failure(outcome);
   return outcome;
 }
+
+const failure = (outcome: { error?: string; unstorable?: boolean }) => (outcome.unstorable ? new UnstorableSumsError(outcome.error) : new Error(outcome.error));
 
 /** The same writes on a connection of this thread: ':memory:' databases, and the fold at start. */
 export class InlineWrites implements StoreWrites {
@@ -38,6 +45,10 @@ export class InlineWrites implements StoreWrites {
 
   async fold(claims: number[], plan: WritePlan): Promise<FoldOutcome> {
     return settled(this.writer.fold({ kind: 'fold', seq: 0, claims, plan }));
+  }
+
+  async setAside(claim: number, reason: string): Promise<FoldOutcome> {
+    return settled(this.writer.setAside({ kind: 'set-aside', seq: 0, claim, reason, atMs: Date.now() }));
   }
 
   async close(): Promise<void> {}
@@ -76,7 +87,7 @@ export class ThreadWrites implements StoreWrites {
     this.worker.on('message', (outcome: InsertOutcome & FoldOutcome) => {
       const waiter = this.waiting.get(outcome.seq);
       this.waiting.delete(outcome.seq);
-      if (outcome.error !== undefined) waiter?.reject(new Error(outcome.error));
+      if (outcome.error !== undefined) waiter?.reject(failure(outcome));
       else waiter?.resolve(outcome);
     });
     const fail = (err: Error) => {
@@ -97,6 +108,10 @@ export class ThreadWrites implements StoreWrites {
     return this.send((seq): FoldRequest => ({ kind: 'fold', seq, claims, plan }));
   }
 
+  setAside(claim: number, reason: string): Promise<FoldOutcome> {
+    return this.send((seq): SetAsideRequest => ({ kind: 'set-aside', seq, claim, reason, atMs: Date.now() }));
+  }
+
   async close(): Promise<void> {
     const stopped = [this.checkpointer, ...(this.failure ? [] : [this.worker])].map((thread) => {
       // Referenced again while they finish: an unreferenced thread would let the process exit here,
@@ -109,7 +124,7 @@ export class ThreadWrites implements StoreWrites {
     await Promise.all(stopped);
   }
 
-  private send<T>(request: (seq: number) => InsertRequest | FoldRequest): Promise<T> {
+  private send<T>(request: (seq: number) => InsertRequest | FoldRequest | SetAsideRequest): Promise<T> {
     if (this.failure) return Promise.reject(this.failure);
     const seq = ++this.seq;
     return new Promise<T>((resolve, reject) => {

@@ -41,17 +41,38 @@ export interface InsertOutcome {
   error?: string;
 }
 
+/** Takes one `unfolded` row and records its range in `set_aside` instead of folding it. */
+export interface SetAsideRequest {
+  kind: 'set-aside';
+  seq: number;
+  claim: number;
+  reason: string;
+  atMs: number;
+}
+
 export interface FoldOutcome {
   seq: number;
   /** Claims another folder had taken already: nothing was applied; plan again without them. */
   taken: number[];
   error?: string;
+  /** The error is the sums themselves: no rollup row can hold them, and retrying cannot help. */
+  unstorable?: boolean;
 }
 
 const INSERT_RECORD = `INSERT INTO records (id, tenant, time_ms, provider, model, cost_type, user_id, agent, feature, service, status, doc)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`;
 const MARK_UNFOLDED = 'INSERT INTO unfolded (first_rowid, last_rowid) VALUES (?, ?)';
 const CLAIM_UNFOLDED = 'DELETE FROM unfolded WHERE first_rowid = ?';
+const SET_ASIDE = 'INSERT INTO set_aside (first_rowid, last_rowid, reason, at_ms) SELECT first_rowid, last_rowid, ?, ? FROM unfolded WHERE first_rowid = ?';
+
+/** SQLITE_CONSTRAINT_DATATYPE: an integer sum overflowed into a REAL, which a STRICT integer column refuses. */
+const SQLITE_CONSTRAINT_DATATYPE = 3091;
+
+/** Whether a write failed on the values themselves (a sum past what an integer holds), not on the store. */
+function unstorable(err: unknown): boolean {
+  const e = err as { errcode?: number; code?: string; message?: string };
+  return e.errcode === SQLITE_CONSTRAINT_DATATYPE || (e.code === 'ERR_INVALID_ARG_VALUE' && /too large to bind/.test(e.message ?? '')) || /integer overflow/.test(e.message ?? '');
+}
 
 class RolledBack extends Error {}
 
@@ -89,6 +110,19 @@ export class StoreWriter {
       return { seq: request.seq, taken: [] };
     } catch (err) {
       if (err instanceof RolledBack) return { seq: request.seq, taken };
+      return { seq: request.seq, taken: [], error: (err as Error).message, unstorable: unstorable(err) };
+    }
+  }
+
+  /** Takes the batch's `unfolded` row and records it as set aside; `taken` when another folder had it. */
+  setAside(request: SetAsideRequest): FoldOutcome {
+    try {
+      const claimed = this.transaction(() => {
+        this.statement(SET_ASIDE).run(request.reason, request.atMs, request.claim);
+        return Number(this.statement(CLAIM_UNFOLDED).run(request.claim).changes) === 1;
+      });
+      return { seq: request.seq, taken: claimed ? [] : [request.claim] };
+    } catch (err) {
       return { seq: request.seq, taken: [], error: (err as Error).message };
     }
   }
@@ -172,7 +206,7 @@ function serve(port: MessagePort, options: WriterThreadOptions): void {
   db.exec(`PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${options.busyTimeoutMs}; ${NO_AUTOCHECKPOINT}`);
   const writer = new StoreWriter(db);
   let closing = false;
-  const handle = (queued: (InsertRequest | FoldRequest | 'close')[]) => {
+  const handle = (queued: (InsertRequest | FoldRequest | SetAsideRequest | 'close')[]) => {
     let inserts: InsertRequest[] = [];
     const flushInserts = () => {
       if (inserts.length > 0) for (const outcome of writer.insertAll(inserts)) port.postMessage(outcome);
@@ -183,7 +217,7 @@ function serve(port: MessagePort, options: WriterThreadOptions): void {
       else if (request.kind === 'insert') inserts.push(request);
       else {
         flushInserts();
-        port.postMessage(writer.fold(request));
+        port.postMessage(request.kind === 'fold' ? writer.fold(request) : writer.setAside(request));
       }
     }
     flushInserts();
@@ -192,7 +226,7 @@ function serve(port: MessagePort, options: WriterThreadOptions): void {
       port.close();
     }
   };
-  port.on('message', (first: InsertRequest | FoldRequest | 'close') => {
+  port.on('message', (first: InsertRequest | FoldRequest | SetAsideRequest | 'close') => {
     const queued = [first];
     for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) queued.push(next.message);
     handle(queued);

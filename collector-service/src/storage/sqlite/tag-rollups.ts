@@ -3,7 +3,7 @@ import type { UsageRecord } from '../../usage/usage-record';
 import { BUCKET_MS, ROLLUP_DIMENSIONS, type RollupQuery, type RollupRow } from '../storage.port';
 import { RollupRowSums } from '../rollup-rows';
 import { canonicalTagSet, tagSetIncludes } from '../tag-sets';
-import { ACCUMULATE, addRecord, DIMENSION_COLUMNS, dimensionValues, MEASURE_COLUMNS, measuresOf, type Sums, zeroSums } from './rollup-columns';
+import { ACCUMULATE, addRecord, DIMENSION_COLUMNS, dimensionValues, MEASURE_COLUMNS, MEASURE_SUMS, measuresOf, summedMeasures, type Sums, zeroSums } from './rollup-columns';
 import type { WritePlan } from './store-writer.worker';
 
 /**
@@ -80,7 +80,7 @@ export class TagRollups {
       params.push(value);
     }
     const statement = this.db.prepare(
-      `SELECT tags, ${groups.map((g) => `${g}, `).join('')}${MEASURES.map((m) => `SUM(${m}) AS ${m}`).join(', ')}
+      `SELECT tags, ${groups.map((g) => `${g}, `).join('')}${MEASURE_SUMS}
        FROM tag_rollups WHERE ${clauses.join(' AND ')} GROUP BY ${['tags', ...groups].join(', ')}`,
     );
     statement.setReadBigInts(true);
@@ -96,18 +96,7 @@ export class TagRollups {
         if (g === 'bucket') key.bucket = Number(row.bucket);
         else key[g] = row[DIMENSION_COLUMNS[g]] === '' ? null : (row[DIMENSION_COLUMNS[g]] as string);
       }
-      rows.add(key, {
-        costNanos: row.cost_nanos,
-        calls: row.calls,
-        errorCalls: row.error_calls,
-        unpricedCalls: row.unpriced_calls,
-        input: row.input_tokens,
-        output: row.output_tokens,
-        cacheRead: row.cache_read_tokens,
-        cacheWrite: row.cache_write_tokens,
-        reasoning: row.reasoning_tokens,
-        durationMsSum: row.duration_ms_sum,
-      });
+      rows.add(key, summedMeasures(row));
     }
     return rows.values();
   }
