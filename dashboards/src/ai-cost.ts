@@ -2,8 +2,7 @@ import { PanelBuilder as BarGaugePanelBuilder } from '@grafana/grafana-foundatio
 import { DashboardBuilder, type Dashboard, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as GaugePanelBuilder } from '@grafana/grafana-foundation-sdk/gauge';
 import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
-import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
-import { COST_FILTER, datasourceVariable, filterVariables, instant, jaegerUrlVariable, series, tracesInJaeger } from './common';
+import { COST_FILTER, datasourceVariable, filterVariables, instant, jaegerUrlVariable, series, timeseries, tracesInJaeger } from './common';
 
 const COST = `tokenledger_cost_usd_total{${COST_FILTER}}`;
 
@@ -14,7 +13,7 @@ export function aiCostDashboard(): Dashboard {
     return timeFrom ? panel.timeFrom(timeFrom) : panel;
   };
   const costBy = (label: string, title: string) =>
-    new TimeseriesPanelBuilder()
+    timeseries()
       .title(title)
       .description('USD per hour, from priced records. Click a series for its traces in Jaeger.')
       .unit('currencyUSD')
@@ -57,7 +56,7 @@ export function aiCostDashboard(): Dashboard {
     )
     .withRow(new RowBuilder('Tokens and blind spots'))
     .withPanel(
-      new TimeseriesPanelBuilder()
+      timeseries()
         .title('Tokens by kind')
         .unit('short')
         .withTarget(series(`sum by (kind) (rate(tokenledger_tokens_total{${COST_FILTER}}[$__rate_interval]))`, '{{kind}}'))

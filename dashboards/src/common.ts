@@ -8,7 +8,9 @@ import {
   VariableRefresh,
   VariableSort,
 } from '@grafana/grafana-foundation-sdk/dashboard';
+import { LegendDisplayMode, LegendPlacement, VizLegendOptionsBuilder } from '@grafana/grafana-foundation-sdk/common';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
+import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 
 /** Every panel queries the datasource the `datasource` variable selects. */
 export const PROMETHEUS = { type: 'prometheus', uid: '${datasource}' };
@@ -69,4 +71,12 @@ export function series(expr: string, legend: string, refId = 'A'): DataqueryBuil
 /** An instant query: one value per series, for stats, gauges and tables. */
 export function instant(expr: string, legend = '__auto', refId = 'A'): DataqueryBuilder {
   return new DataqueryBuilder().datasource(PROMETHEUS).expr(expr).legendFormat(legend).instant().refId(refId);
+}
+
+/**
+ * A time-series panel with its legend shown (the SDK hides it by default): a graph of several series
+ * is unreadable without the names of its lines.
+ */
+export function timeseries(): TimeseriesPanelBuilder {
+  return new TimeseriesPanelBuilder().legend(new VizLegendOptionsBuilder().showLegend(true).displayMode(LegendDisplayMode.List).placement(LegendPlacement.Bottom));
 }

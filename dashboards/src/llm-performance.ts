@@ -1,6 +1,5 @@
 import { DashboardBuilder, type Dashboard, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
-import { datasourceVariable, filterVariables, GEN_AI_FILTER, series } from './common';
+import { datasourceVariable, filterVariables, GEN_AI_FILTER, series, timeseries } from './common';
 
 const DURATION = 'gen_ai_client_operation_duration_seconds';
 const TIME_TO_FIRST_CHUNK = 'gen_ai_client_operation_time_to_first_chunk_seconds';
@@ -28,9 +27,9 @@ export function llmPerformanceDashboard(): Dashboard {
       ...filterVariables(`${DURATION}_count`, { service: 'service_name', provider: 'gen_ai_provider_name', model: 'gen_ai_request_model' }),
     ])
     .withRow(new RowBuilder('Latency'))
-    .withPanel(new TimeseriesPanelBuilder().title('Operation duration p50 / p95 / p99 by model').unit('s').targets(quantiles(DURATION)).height(9).span(12))
+    .withPanel(timeseries().title('Operation duration p50 / p95 / p99 by model').unit('s').targets(quantiles(DURATION)).height(9).span(12))
     .withPanel(
-      new TimeseriesPanelBuilder()
+      timeseries()
         .title('Time to first chunk p50 / p95 / p99 (streams)')
         .unit('s')
         .targets(quantiles(TIME_TO_FIRST_CHUNK))
@@ -39,7 +38,7 @@ export function llmPerformanceDashboard(): Dashboard {
     )
     .withRow(new RowBuilder('Errors and throughput'))
     .withPanel(
-      new TimeseriesPanelBuilder()
+      timeseries()
         .title('Errors by error.type')
         .unit('reqps')
         .withTarget(series(`sum by (error_type) (rate(${DURATION}_count{${GEN_AI_FILTER}, error_type!=""}[$__rate_interval]))`, '{{error_type}}'))
@@ -47,7 +46,7 @@ export function llmPerformanceDashboard(): Dashboard {
         .span(12),
     )
     .withPanel(
-      new TimeseriesPanelBuilder()
+      timeseries()
         .title('Output tokens per second of generation')
         .description('Output tokens divided by the time spent in calls, per model.')
         .unit('short')
@@ -62,7 +61,7 @@ export function llmPerformanceDashboard(): Dashboard {
         .span(12),
     )
     .withPanel(
-      new TimeseriesPanelBuilder()
+      timeseries()
         .title('Tokens per second by type')
         .unit('short')
         .withTarget(series(`sum by (gen_ai_token_type) (rate(${TOKEN_USAGE}_sum{${GEN_AI_FILTER}}[$__rate_interval]))`, '{{gen_ai_token_type}}'))

@@ -1,7 +1,6 @@
 import { DashboardBuilder, type Dashboard, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
-import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
-import { datasourceVariable, instant, series } from './common';
+import { datasourceVariable, instant, series, timeseries } from './common';
 
 /** The collector service itself: is it up, how much it ingests, what it rejects, how fast it stores. */
 export function serviceDashboard(): Dashboard {
@@ -19,7 +18,7 @@ export function serviceDashboard(): Dashboard {
         .title('Rejected spans')
         .unit('percentunit')
         .withTarget(
-          // Counters appear at their first increment: no rejected series yet means none rejected (0, not "No data").
+          // Before the first scrape there is no series yet: that reads as 0, not "No data".
           instant(
             '(sum(increase(tokenledger_ingest_spans_total{outcome="rejected"}[$__range])) or vector(0)) / sum(increase(tokenledger_ingest_spans_total[$__range]))',
           ),
@@ -37,7 +36,7 @@ export function serviceDashboard(): Dashboard {
     )
     .withRow(new RowBuilder('Ingest'))
     .withPanel(
-      new TimeseriesPanelBuilder()
+      timeseries()
         .title('Spans received by outcome')
         .unit('short')
         .withTarget(series('sum by (outcome) (rate(tokenledger_ingest_spans_total[$__rate_interval]))', '{{outcome}}'))
@@ -45,7 +44,7 @@ export function serviceDashboard(): Dashboard {
         .span(12),
     )
     .withPanel(
-      new TimeseriesPanelBuilder()
+      timeseries()
         .title('Batch latency p50 / p95')
         .unit('s')
         .targets([
@@ -54,6 +53,15 @@ export function serviceDashboard(): Dashboard {
         ])
         .height(8)
         .span(12),
+    )
+    .withPanel(
+      timeseries()
+        .title('OTLP requests refused, by reason')
+        .description("Whole requests refused: their spans are lost (unauthenticated, forbidden, too_large, undecodable) or retried by the sender (store_unavailable). The collector service's log names the key and what to do.")
+        .unit('reqps')
+        .withTarget(series('sum by (reason) (rate(tokenledger_ingest_rejected_requests_total[$__rate_interval]))', '{{reason}}'))
+        .height(8)
+        .span(24),
     )
     .build();
 }

@@ -7,6 +7,7 @@ const JSON_DIR = join(__dirname, '..', 'grafana', 'json');
 interface Panel {
   type: string;
   title: string;
+  options?: { legend?: { showLegend?: boolean } };
   targets?: { expr: string; datasource: { uid: string } }[];
   fieldConfig?: { defaults?: { links?: { url: string }[] } };
 }
@@ -29,6 +30,12 @@ describe('Grafana dashboards', () => {
         expect(target.expr).toMatch(/\S/);
       }
     }
+  });
+
+  it.each(Object.keys(DASHBOARDS))('every time-series panel of %s shows its legend, so each line is named', (file) => {
+    const graphs = panelsOf(file).filter((p) => p.type === 'timeseries');
+    expect(graphs.length).toBeGreaterThan(0);
+    expect(graphs.filter((p) => p.options?.legend?.showLegend !== true).map((p) => p.title)).toEqual([]);
   });
 
   it('links every cost-by-dimension panel to the traces in Jaeger', () => {

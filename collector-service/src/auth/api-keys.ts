@@ -33,3 +33,13 @@ export function keyFromHeaders(headers: Record<string, string | string[] | undef
   const apiKey = headers['x-api-key'];
   return typeof apiKey === 'string' && apiKey.trim() !== '' ? apiKey.trim() : null;
 }
+
+/**
+ * What logs may show of a presented key: `tl_<role>_<id>` for a key of ours (its id, never its
+ * secret), the first 4 characters of any other, or "no key".
+ */
+export function keyPrefix(key: string | null): string {
+  if (key === null) return 'no key';
+  const ours = /^(tl_[a-z]+_[0-9a-f]{12})_/.exec(key);
+  return ours ? ours[1] : `${key.slice(0, 4)}…`;
+}

@@ -10,6 +10,7 @@ import { OtlpDecodeError } from './otlp-decode';
 import { ExportMetricsServiceRequest, ExportMetricsServiceResponse, ExportTraceServiceResponse, RpcStatus } from './otlp-schema';
 import { partialSuccessOf } from './partial-success';
 import { BodyError, readBody } from './read-body';
+import type { RefusalLocals } from './rejections.middleware';
 
 /** gRPC status codes carried in OTLP/HTTP error bodies (google.rpc.Status). */
 const GRPC = { INVALID_ARGUMENT: 3, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14 } as const;
@@ -75,6 +76,7 @@ export class IngestController {
   }
 
   private fail(res: Response, format: OtlpFormat, status: number, code: number, message: string): void {
+    (res.locals as RefusalLocals).refusal = message;
     this.send(res, format, status, RpcStatus, { code, message });
   }
 }

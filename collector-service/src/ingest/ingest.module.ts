@@ -1,9 +1,20 @@
-import { Module } from '@nestjs/common';
+import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { UsageModule } from '../usage/usage.module';
 import { IngestController } from './ingest.controller';
+import { IngestRejections } from './ingest-rejections';
 import { IngestService } from './ingest.service';
 import { OtlpGrpcReceiver } from './otlp-grpc.receiver';
+import { RejectionsMiddleware } from './rejections.middleware';
 
-@Module({ imports: [UsageModule, AuthModule], controllers: [IngestController], providers: [IngestService, OtlpGrpcReceiver], exports: [OtlpGrpcReceiver] })
-export class IngestModule {}
+@Module({
+  imports: [UsageModule, AuthModule],
+  controllers: [IngestController],
+  providers: [IngestService, IngestRejections, OtlpGrpcReceiver],
+  exports: [OtlpGrpcReceiver, IngestRejections],
+})
+export class IngestModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RejectionsMiddleware).forRoutes({ path: 'v1/traces', method: RequestMethod.POST }, { path: 'v1/metrics', method: RequestMethod.POST });
+  }
+}

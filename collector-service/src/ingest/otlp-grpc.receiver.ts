@@ -5,6 +5,7 @@ import { AuthService, KeysUnavailableError } from '../auth/auth.service';
 import type { Principal } from '../auth/principal';
 import type { RequestOrigin } from '../auth/request-origin';
 import { CONFIG, type CollectorConfig } from '../config/config';
+import { IngestRejections, type RejectionReason } from './ingest-rejections';
 import { IngestService, STORE_RETRY_AFTER_SECONDS, StoreUnavailableError } from './ingest.service';
 import { OtlpDecodeError } from './otlp-decode';
 import { ExportMetricsServiceRequest, ExportMetricsServiceResponse, ExportTraceServiceResponse, RetryInfo, RpcStatus } from './otlp-schema';
@@ -37,6 +38,15 @@ const rawUnary = (path: string) => ({
 const TRACE_SERVICE: ServiceDefinition = { Export: rawUnary('/opentelemetry.proto.collector.trace.v1.TraceService/Export') };
 const METRICS_SERVICE: ServiceDefinition = { Export: rawUnary('/opentelemetry.proto.collector.metrics.v1.MetricsService/Export') };
 
+/** The reason an OTLP request refused with this status is counted under (INTERNAL is a fault of ours, not a refusal). */
+const REJECTION_BY_STATUS: Partial<Record<status, RejectionReason>> = {
+  [status.UNAUTHENTICATED]: 'unauthenticated',
+  [status.PERMISSION_DENIED]: 'forbidden',
+  [status.RESOURCE_EXHAUSTED]: 'too_large',
+  [status.INVALID_ARGUMENT]: 'undecodable',
+  [status.UNAVAILABLE]: 'store_unavailable',
+};
+
 const RETRY_INFO_TYPE = 'type.googleapis.com/google.rpc.RetryInfo';
 const SHUTDOWN_GRACE_MS = 5_000;
 
@@ -55,6 +65,7 @@ export class OtlpGrpcReceiver implements OnApplicationShutdown {
   constructor(
     private readonly ingest: IngestService,
     private readonly auth: AuthService,
+    private readonly rejections: IngestRejections,
     @Inject(CONFIG) private readonly config: CollectorConfig,
   ) {}
 
@@ -89,7 +100,7 @@ export class OtlpGrpcReceiver implements OnApplicationShutdown {
       const partialSuccess = partialSuccessOf(await this.ingest.exportTraces(call.request, 'protobuf', principal));
       reply(null, encode(ExportTraceServiceResponse, partialSuccess ? { partialSuccess } : {}));
     } catch (err) {
-      reply(this.statusOf(err));
+      reply(this.refuse(call, err));
     }
   }
 
@@ -104,17 +115,25 @@ export class OtlpGrpcReceiver implements OnApplicationShutdown {
       }
       reply(null, encode(ExportMetricsServiceResponse, {}));
     } catch (err) {
-      reply(this.statusOf(err));
+      reply(this.refuse(call, err));
     }
   }
 
   /** The caller's principal, if its key (or open mode) lets it ingest. */
   private async admit(call: Call): Promise<Principal> {
-    const key = keyFromHeaders({ authorization: text(call.metadata, 'authorization'), 'x-api-key': text(call.metadata, 'x-api-key') });
+    const key = keyOf(call);
     const origin: RequestOrigin = { peer: peerAddress(call.getPeer()), host: call.getHost() || undefined };
     const admission = await this.auth.admit(key, origin, ['ingest']);
     if ('refused' in admission) throw new GrpcRefusal(admission.refused === 'forbidden' ? status.PERMISSION_DENIED : status.UNAUTHENTICATED, admission.message);
     return admission.principal;
+  }
+
+  /** The status for a failed call, reported to IngestRejections as the OTLP/HTTP receiver's refusals are. */
+  private refuse(call: Call, err: unknown): { code: status; details: string; metadata?: Metadata } {
+    const refusal = this.statusOf(err);
+    const reason = REJECTION_BY_STATUS[refusal.code];
+    if (reason) this.rejections.refused(reason, keyOf(call), refusal.details);
+    return refusal;
   }
 
   private statusOf(err: unknown): { code: status; details: string; metadata?: Metadata } {
@@ -146,6 +165,10 @@ function retryInfoTrailer(refusal: GrpcRefusal): Metadata {
 
 function encode(type: typeof RpcStatus, body: Record<string, unknown>): Uint8Array {
   return type.encode(type.fromObject(body)).finish();
+}
+
+function keyOf(call: Call): string | null {
+  return keyFromHeaders({ authorization: text(call.metadata, 'authorization'), 'x-api-key': text(call.metadata, 'x-api-key') });
 }
 
 function text(metadata: Metadata, key: string): string | undefined {

@@ -7,14 +7,17 @@ import {
   METRIC_TOKENLEDGER_CALLS,
   METRIC_TOKENLEDGER_COST_USD,
   METRIC_TOKENLEDGER_INGEST_BATCH_DURATION,
+  METRIC_TOKENLEDGER_INGEST_REJECTED_REQUESTS,
   METRIC_TOKENLEDGER_INGEST_SPANS,
   METRIC_TOKENLEDGER_STORE_ERRORS,
   METRIC_TOKENLEDGER_TOKENS,
   METRIC_TOKENLEDGER_UNPRICED_CALLS,
 } from '@tokenledger/semconv';
+import { REJECTION_REASONS, type RejectionReason } from '../ingest/ingest-rejections';
 import { TOKEN_KINDS, type TokenKind, type UsageRecord } from '../usage/usage-record';
 import { callLabels, costLabels, LABEL, type Labels } from './metric-labels';
 import type { TelemetryConfig } from './telemetry-config';
+import { ZeroFirstSeries } from './zero-first';
 
 const NANOS_PER_USD = 1e9;
 /** Batch latency buckets (seconds): a stored batch takes milliseconds; seconds mean the store is struggling. */
@@ -29,7 +32,8 @@ const KIND_LABEL: Record<TokenKind, string> = {
   reasoning: 'reasoning',
 };
 
-export type SpanOutcome = 'accepted' | 'duplicate' | 'rejected' | 'ignored';
+export const SPAN_OUTCOMES = ['accepted', 'duplicate', 'rejected', 'ignored'] as const;
+export type SpanOutcome = (typeof SPAN_OUTCOMES)[number];
 
 /**
  * The collector's own OpenTelemetry metrics, read by Prometheus from GET /metrics. Each app instance
@@ -37,6 +41,10 @@ export type SpanOutcome = 'accepted' | 'duplicate' | 'rejected' | 'ignored';
  *
  * Cost is a float here: right for graphs and alert thresholds, wrong for invoices. The exact amount
  * (integer nano-USD) is what the report API serves.
+ *
+ * Every counter series is exposed at 0 before it counts anything (ZeroFirstSeries): those with fixed
+ * labels from the first scrape on, the others (per model, service, ...) from the first event, whose
+ * amount shows from the scrape after. So `increase()` and the alert rules see every first event.
  */
 export class CollectorMetrics {
   private readonly exporter = new PrometheusExporter({ preventServerStart: true });
@@ -65,8 +73,17 @@ export class CollectorMetrics {
     advice: { explicitBucketBoundaries: BATCH_DURATION_BUCKETS },
   });
   private readonly storeErrors: Counter = this.meter.createCounter(METRIC_TOKENLEDGER_STORE_ERRORS, { unit: '{error}', description: 'Failed writes to the store' });
+  private readonly rejectedRequests: Counter = this.meter.createCounter(METRIC_TOKENLEDGER_INGEST_REJECTED_REQUESTS, {
+    unit: '{request}',
+    description: 'OTLP requests refused as a whole, by reason: unauthenticated, forbidden, too_large, undecodable (their spans are lost), store_unavailable (the sender retries)',
+  });
+  private readonly zeroFirst = new ZeroFirstSeries();
 
-  constructor(private readonly config: TelemetryConfig) {}
+  constructor(private readonly config: TelemetryConfig) {
+    for (const outcome of SPAN_OUTCOMES) this.zeroFirst.declare(this.spans, METRIC_TOKENLEDGER_INGEST_SPANS, { [LABEL.OUTCOME]: outcome });
+    for (const reason of REJECTION_REASONS) this.zeroFirst.declare(this.rejectedRequests, METRIC_TOKENLEDGER_INGEST_REJECTED_REQUESTS, { [LABEL.REASON]: reason });
+    this.zeroFirst.declare(this.storeErrors, METRIC_TOKENLEDGER_STORE_ERRORS);
+  }
 
   /**
    * Counts records the store took for the first time; a retried batch's duplicates never reach here.
@@ -74,19 +91,24 @@ export class CollectorMetrics {
    * once per record (hashing the labels is most of a counter add's cost).
    */
   recordStored(records: readonly UsageRecord[]): void {
+    const add = this.zeroFirst.add.bind(this.zeroFirst);
     for (const group of groupByLabels(records, this.config.userAllowlist).values()) {
-      this.calls.add(group.calls, { ...group.labels, [LABEL.STATUS]: group.status });
+      add(this.calls, METRIC_TOKENLEDGER_CALLS, group.calls, { ...group.labels, [LABEL.STATUS]: group.status });
       for (const kind of TOKEN_KINDS) {
-        if (group.tokens[kind] > 0) this.tokens.add(group.tokens[kind], { ...group.labels, [LABEL.KIND]: KIND_LABEL[kind] });
+        if (group.tokens[kind] > 0) add(this.tokens, METRIC_TOKENLEDGER_TOKENS, group.tokens[kind], { ...group.labels, [LABEL.KIND]: KIND_LABEL[kind] });
       }
-      if (group.unpriced > 0) this.unpriced.add(group.unpriced, group.labels);
+      if (group.unpriced > 0) add(this.unpriced, METRIC_TOKENLEDGER_UNPRICED_CALLS, group.unpriced, group.labels);
       // Nano-USD to a float only here, at the edge: the stored amount stays an exact integer.
-      if (group.priced > 0) this.cost.add(Number(group.costNanos) / NANOS_PER_USD, group.costLabels);
+      if (group.priced > 0) add(this.cost, METRIC_TOKENLEDGER_COST_USD, Number(group.costNanos) / NANOS_PER_USD, group.costLabels);
     }
   }
 
   recordSpans(outcome: SpanOutcome, count: number): void {
-    if (count > 0) this.spans.add(count, { [LABEL.OUTCOME]: outcome });
+    if (count > 0) this.zeroFirst.add(this.spans, METRIC_TOKENLEDGER_INGEST_SPANS, count, { [LABEL.OUTCOME]: outcome });
+  }
+
+  recordRejectedRequest(reason: RejectionReason): void {
+    this.zeroFirst.add(this.rejectedRequests, METRIC_TOKENLEDGER_INGEST_REJECTED_REQUESTS, 1, { [LABEL.REASON]: reason });
   }
 
   recordBatchDuration(seconds: number): void {
@@ -94,11 +116,13 @@ export class CollectorMetrics {
   }
 
   recordStoreError(): void {
-    this.storeErrors.add(1);
+    this.zeroFirst.add(this.storeErrors, METRIC_TOKENLEDGER_STORE_ERRORS, 1, {});
   }
 
   /** Writes the Prometheus text exposition of every metric to the response. */
   serve(request: IncomingMessage, response: ServerResponse): void {
+    // Series at 0 in this scrape count from the next one, once this one has been sent whole.
+    response.once('finish', this.zeroFirst.scrapeStarted());
     this.exporter.getMetricsRequestHandler(request, response);
   }
 

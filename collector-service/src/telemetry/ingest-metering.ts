@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import type { IngestRejections } from '../ingest/ingest-rejections';
 import { type IngestService, StoreUnavailableError } from '../ingest/ingest.service';
 import type { StoredRecordsFeed } from '../storage/stored-records.feed';
 import type { CollectorMetrics } from './collector-metrics';
@@ -21,11 +22,17 @@ function safely(count: () => void): void {
  * - cost, tokens and calls from the stored-records feed, which hears exactly the records stored for
  *   the first time: a retried batch (all duplicates) adds nothing;
  * - spans by outcome, batch latency and store errors by wrapping the live ingest service's
- *   `exportTraces`, whose result and StoreUnavailableError say what happened to each request.
+ *   `exportTraces`, whose result and StoreUnavailableError say what happened to each request;
+ * - refused requests by reason from IngestRejections, which both OTLP receivers report to.
  * Returns the unsubscribe for shutdown.
  */
-export function meterIngest(feed: StoredRecordsFeed, ingest: IngestService, metrics: CollectorMetrics): () => void {
-  const unsubscribe = feed.subscribe((batch) => safely(() => metrics.recordStored(batch.records)));
+export function meterIngest(feed: StoredRecordsFeed, ingest: IngestService, rejections: IngestRejections, metrics: CollectorMetrics): () => void {
+  const unsubscribeStored = feed.subscribe((batch) => safely(() => metrics.recordStored(batch.records)));
+  const unsubscribeRejected = rejections.subscribe((reason) => safely(() => metrics.recordRejectedRequest(reason)));
+  const unsubscribe = () => {
+    unsubscribeStored();
+    unsubscribeRejected();
+  };
 
   const exportTraces = ingest.exportTraces.bind(ingest);
   ingest.exportTraces = async (...args) => {

@@ -16,6 +16,7 @@ export const LABEL = {
   KIND: 'kind',
   STATUS: 'status',
   OUTCOME: 'outcome',
+  REASON: 'reason',
   BUDGET: 'budget',
 } as const;
 

@@ -2,6 +2,7 @@ import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown
 import { ModuleRef } from '@nestjs/core';
 import { BudgetsModule } from '../budgets/budgets.module';
 import { BudgetsService } from '../budgets/budgets.service';
+import { IngestRejections } from '../ingest/ingest-rejections';
 import { IngestService } from '../ingest/ingest.service';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
@@ -31,7 +32,7 @@ export class TelemetryModule implements OnApplicationBootstrap, OnApplicationShu
   ) {}
 
   onApplicationBootstrap(): void {
-    this.unsubscribe = meterIngest(this.feed, this.modules.get(IngestService, { strict: false }), this.metrics);
+    this.unsubscribe = meterIngest(this.feed, this.modules.get(IngestService, { strict: false }), this.modules.get(IngestRejections, { strict: false }), this.metrics);
     observeBudgets(this.metrics.meter, this.storage, this.budgets);
   }
 

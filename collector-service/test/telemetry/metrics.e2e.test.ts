@@ -24,11 +24,20 @@ function post(collector: RunningCollector, body: Uint8Array, key?: string) {
   return fetch(`${collector.url}/v1/traces`, { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': 'application/x-protobuf', ...auth } });
 }
 
-async function scrape(collector: RunningCollector): Promise<Sample[]> {
+async function scrapeOnce(collector: RunningCollector): Promise<Sample[]> {
   const res = await fetch(`${collector.url}/metrics`);
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
   return parsePrometheusText(await res.text());
+}
+
+/**
+ * What Prometheus sees once the series exist: a new series is exposed at 0 in the first scrape after
+ * its first event and counts from the next one, so this scrapes twice and returns the second.
+ */
+async function scrape(collector: RunningCollector): Promise<Sample[]> {
+  await scrapeOnce(collector);
+  return scrapeOnce(collector);
 }
 
 describe('GET /metrics, the collector service’s own metrics', () => {
@@ -122,6 +131,60 @@ describe('GET /metrics, the collector service’s own metrics', () => {
     const labels = { budget: 'openai-monthly', budget_id: id, tenant: 'default' };
     expect(sumOf(samples, 'tokenledger_budget_spend_ratio', labels)).toBeCloseTo(ALICE_USD / 0.1, 6);
     expect(sumOf(samples, 'tokenledger_budget_limit_usd', labels)).toBe(0.1);
+  });
+
+  it('exposes every counter of fixed labels at 0 from the first scrape, before anything happened', async () => {
+    const samples = await scrapeOnce(collector);
+    const at = (name: string, labels: Record<string, string> = {}) =>
+      samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+    for (const outcome of ['accepted', 'duplicate', 'rejected', 'ignored']) expect(at('tokenledger_ingest_spans_total', { outcome })).toBe(0);
+    for (const reason of ['unauthenticated', 'forbidden', 'too_large', 'undecodable', 'store_unavailable']) {
+      expect(at('tokenledger_ingest_rejected_requests_total', { reason })).toBe(0);
+    }
+    expect(at('tokenledger_store_errors_total')).toBe(0);
+  });
+
+  it('shows a new series at 0 in the scrape after its first event and its amount from the next, so increase() sees the first event', async () => {
+    expect(sumOf(await scrapeOnce(collector), 'tokenledger_unpriced_calls_total')).toBe(0);
+    const body = await otlpProtobufBody([{ name: 'chat unknown', attributes: UNKNOWN_MODEL }, { name: 'chat gpt-4o', attributes: GPT_4O }]);
+    expect((await post(collector, body)).status).toBe(200);
+    const unpriced = { model: 'model-nobody-prices', provider: 'openai' };
+    const series = (samples: Sample[], name: string, labels: Record<string, string>) =>
+      samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).map((s) => s.value);
+
+    const first = await scrapeOnce(collector);
+    expect(series(first, 'tokenledger_unpriced_calls_total', unpriced)).toEqual([0]);
+    expect(series(first, 'tokenledger_cost_usd_total', { model: 'gpt-4o-2024-08-06' })).toEqual([0]);
+    expect(series(first, 'tokenledger_calls_total', { model: 'gpt-4o-2024-08-06' })).toEqual([0]);
+    const second = await scrapeOnce(collector);
+    expect(series(second, 'tokenledger_unpriced_calls_total', unpriced)).toEqual([1]);
+    expect(series(second, 'tokenledger_cost_usd_total', { model: 'gpt-4o-2024-08-06' })[0]).toBeCloseTo(ALICE_USD, 12);
+    expect(series(second, 'tokenledger_calls_total', { model: 'gpt-4o-2024-08-06' })).toEqual([1]);
+
+    // A series already scraped counts at once.
+    expect((await post(collector, await otlpProtobufBody([{ name: 'chat unknown', attributes: UNKNOWN_MODEL }]))).status).toBe(200);
+    expect(series(await scrapeOnce(collector), 'tokenledger_unpriced_calls_total', unpriced)).toEqual([2]);
+  });
+
+  it('counts refused ingest requests by reason', async () => {
+    await collector.close();
+    collector = await startCollector({ TOKENLEDGER_ADMIN_KEY: ADMIN_KEY, TOKENLEDGER_MAX_BODY_BYTES: '2048' });
+    const viewer = (await (
+      await fetch(`${collector.url}/v1/keys`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ role: 'viewer' }) })
+    ).json()) as { key: string };
+    const body = await otlpProtobufBody([{ name: 'chat gpt-4o', attributes: GPT_4O }]);
+    expect((await post(collector, body)).status).toBe(401);
+    expect((await post(collector, body, 'not-a-key-at-all')).status).toBe(401);
+    expect((await post(collector, body, viewer.key)).status).toBe(403);
+    expect((await post(collector, new Uint8Array(4096), ADMIN_KEY)).status).toBe(413);
+    expect((await post(collector, new Uint8Array([0xff, 0xff, 0xff]), ADMIN_KEY)).status).toBe(400);
+    await collector.app.get<StoragePort>(STORAGE).close();
+    expect((await post(collector, body, ADMIN_KEY)).status).toBe(503);
+
+    const samples = await scrape(collector);
+    const rejected = (reason: string) => sumOf(samples, 'tokenledger_ingest_rejected_requests_total', { reason });
+    expect([rejected('unauthenticated'), rejected('forbidden'), rejected('too_large'), rejected('undecodable'), rejected('store_unavailable')]).toEqual([2, 1, 1, 1, 1]);
+    expect(sumOf(samples, 'tokenledger_ingest_spans_total')).toBe(0);
   });
 
   it('is served without an API key while the rest of the API asks for one', async () => {

@@ -45,3 +45,5 @@ export const METRIC_TOKENLEDGER_INGEST_SPANS = 'tokenledger.ingest.spans';
 export const METRIC_TOKENLEDGER_INGEST_BATCH_DURATION = 'tokenledger.ingest.batch.duration';
 /** Counter, `{error}`: failed writes to the store. */
 export const METRIC_TOKENLEDGER_STORE_ERRORS = 'tokenledger.store.errors';
+/** Counter, `{request}`: OTLP requests the ingest endpoints refused, by `reason` (unauthenticated, forbidden, too_large, undecodable, store_unavailable). */
+export const METRIC_TOKENLEDGER_INGEST_REJECTED_REQUESTS = 'tokenledger.ingest.rejected_requests';
