@@ -1,27 +1,22 @@
 import { isMainThread } from 'node:worker_threads';
-import { metrics, trace } from '@opentelemetry/api';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 type Signal = (typeof SIGNALS)[number];
 
-/** Resolves when `work` settles or after `ms`, whichever is first; never rejects, never keeps the process alive. */
-export function bounded(work: Promise<unknown>, ms: number): Promise<void> {
+/**
+ * Resolves true when `work` settles, false after `ms` if it has not; never rejects. It keeps the
+ * process alive for that long and no longer: the exports themselves never hold it
+ * (export/otlp-http-send.ts), so once this resolves an app that is done ends, whatever the collector
+ * is doing.
+ */
+export function bounded(work: Promise<unknown>, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    timer.unref();
+    const timer = setTimeout(() => resolve(false), ms);
     work.then(
-      () => (clearTimeout(timer), resolve()),
-      () => (clearTimeout(timer), resolve()),
+      () => (clearTimeout(timer), resolve(true)),
+      () => (clearTimeout(timer), resolve(true)),
     );
   });
-}
-
-/** Exports what the global tracer and meter providers hold, without shutting them down. */
-export async function flushGlobalProviders(): Promise<void> {
-  const proxy = trace.getTracerProvider() as { getDelegate?: () => unknown };
-  const tracerProvider = (proxy.getDelegate?.() ?? proxy) as { forceFlush?: () => Promise<void> };
-  const meterProvider = metrics.getMeterProvider() as { forceFlush?: () => Promise<void> };
-  await Promise.all([tracerProvider.forceFlush?.(), meterProvider.forceFlush?.()]);
 }
 
 /**
@@ -31,13 +26,19 @@ export async function flushGlobalProviders(): Promise<void> {
  *   signal is delivered to the app's own listeners as if nothing had intervened. An app with no
  *   listener of its own gets the default action afterwards (the process ends by that signal); a
  *   second signal during the flush is delivered at once.
- * - On `beforeExit` (the event loop ran dry), the SDK is shut down, which exports what is left.
+ * - On `beforeExit` (the event loop ran dry), the SDK is shut down, which exports what is left
+ *   (at most `timeoutMs`: then the process ends, the export abandoned).
+ *
+ * When the wait ends before the exports do, `gaveUp` is told (it reports why they are not through).
  *
  * Listening to a signal replaces Node's default action, so the hook listens with a no-op and holds
  * delivery in `process.emit` (the way signal-exit does) until the flush is done.
  * `process.exit()` called by the app cannot be waited for: what is still buffered then is lost.
  */
-export function installShutdownHooks(flush: () => Promise<void>, shutdown: () => Promise<void>, timeoutMs: number): () => void {
+export function installShutdownHooks(flush: () => Promise<void>, shutdown: () => Promise<void>, timeoutMs: number, gaveUp: (waitedMs: number) => void = () => {}): () => void {
+  const within = async (work: Promise<void>): Promise<void> => {
+    if (!(await bounded(work, timeoutMs))) gaveUp(timeoutMs);
+  };
   const held = new Set<string>();
   const listenToSignal = () => {};
   const originalEmit = process.emit;
@@ -56,7 +57,7 @@ export function installShutdownHooks(flush: () => Promise<void>, shutdown: () =>
     const signal = event as Signal;
     if (held.has(signal)) return deliver(signal, args);
     held.add(signal);
-    void bounded(flush(), timeoutMs).then(() => {
+    void within(flush()).then(() => {
       held.delete(signal);
       deliver(signal, args);
     });
@@ -70,7 +71,7 @@ export function installShutdownHooks(flush: () => Promise<void>, shutdown: () =>
 
   let exiting: Promise<void> | null = null;
   const onBeforeExit = () => {
-    exiting ??= bounded(shutdown(), timeoutMs);
+    exiting ??= within(shutdown());
   };
   process.on('beforeExit', onBeforeExit);
 

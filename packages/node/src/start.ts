@@ -1,17 +1,17 @@
 import { diag } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { NodeSDK } from '@opentelemetry/sdk-node';
 import { installBudgetGuard } from './budget/install';
 import { type BudgetGuardOptions, guardOptionsFromEnv, TokenledgerConfigError, resolveGuardOptions } from './budget/options';
 import { httpInstrumentations, loadInstrumentations } from './instrumentations';
-import { flushGlobalProviders, installShutdownHooks } from './shutdown';
+import { startSdk } from './sdk';
+import { installShutdownHooks } from './shutdown';
 
 export interface StartOptions {
   /** The budget guard; by default from TOKENLEDGER_BUDGET_GUARD and friends; false: none. */
   budgetGuard?: BudgetGuardOptions | false;
   /** Record prompts and completions (default: OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true). */
   captureMessageContent?: boolean;
-  /** How long flushing at shutdown may take, ms (default TOKENLEDGER_SHUTDOWN_TIMEOUT_MS, else 3000). */
+  /** How long flushing at shutdown may take, ms (default TOKENLEDGER_SHUTDOWN_TIMEOUT_MS, else 2000). */
   shutdownTimeoutMs?: number;
 }
 
@@ -27,6 +27,9 @@ export interface Tokenledger {
   shutdown(): Promise<void>;
 }
 
+/** An exiting app waits at most this long for its telemetry, whatever the collector does. */
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 2000;
+
 const STARTED = Symbol.for('@tokenledger/node.started');
 type WithStarted = typeof globalThis & { [STARTED]?: Tokenledger };
 
@@ -38,16 +41,17 @@ export function sdkDisabled(env: NodeJS.ProcessEnv = process.env): boolean {
 function shutdownTimeout(options: StartOptions): number {
   if (options.shutdownTimeoutMs !== undefined) return options.shutdownTimeoutMs;
   const raw = process.env.TOKENLEDGER_SHUTDOWN_TIMEOUT_MS?.trim();
-  if (!raw) return 3000;
+  if (!raw) return DEFAULT_SHUTDOWN_TIMEOUT_MS;
   if (!/^\d+$/.test(raw)) throw new TokenledgerConfigError(`TOKENLEDGER_SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds, got "${raw}"`);
   return Number(raw);
 }
 
 /**
- * Starts the OpenTelemetry Node SDK with tokenledger's instrumentations, configured by the standard
- * OTEL_* variables (OTLP endpoint, headers and protocol, service name, resource attributes, sampler,
- * propagators: W3C trace context and baggage by default), flushes on shutdown, and installs the
- * budget guard when asked. What `@tokenledger/node/register` runs; once per process.
+ * Starts OpenTelemetry with tokenledger's instrumentations, configured by the standard OTEL_*
+ * variables (OTLP endpoint, headers and protocol, service name, resource attributes, sampler,
+ * propagators: W3C trace context and baggage by default; see sdk.ts), flushes on shutdown within
+ * the shutdown timeout, and installs the budget guard when asked. What `@tokenledger/node/register`
+ * runs; once per process.
  */
 export function startTokenledger(options: StartOptions = {}): Tokenledger {
   const g = globalThis as WithStarted;
@@ -59,21 +63,16 @@ export function startTokenledger(options: StartOptions = {}): Tokenledger {
   const guardOptions = options.budgetGuard === false ? null : options.budgetGuard ? resolveGuardOptions(options.budgetGuard) : guardOptionsFromEnv();
   const timeoutMs = shutdownTimeout(options);
   const { instrumentations, skipped } = loadInstrumentations(options.captureMessageContent === undefined ? {} : { captureMessageContent: options.captureMessageContent });
-  const sdk = new NodeSDK({
-    instrumentations: [...instrumentations, ...httpInstrumentations()],
-    // The instrumentations emit no logs: no log pipeline unless the app asks for one.
-    ...(process.env.OTEL_LOGS_EXPORTER ? {} : { logRecordProcessors: [] }),
-  });
-  sdk.start();
+  const sdk = startSdk([...instrumentations, ...httpInstrumentations()]);
   if (guardOptions) installBudgetGuard(guardOptions);
   let stopped: Promise<void> | null = null;
   const stop = () => (stopped ??= sdk.shutdown().catch((err: unknown) => diag.warn(`@tokenledger/node: shutdown failed: ${(err as Error)?.message ?? err}`)));
-  const uninstall = installShutdownHooks(flushGlobalProviders, stop, timeoutMs);
+  const uninstall = installShutdownHooks(sdk.flush, stop, timeoutMs, sdk.abandon);
   return (g[STARTED] = {
     enabled: true,
     instrumentations,
     skipped,
-    flush: flushGlobalProviders,
+    flush: sdk.flush,
     shutdown: async () => {
       uninstall();
       await stop();
