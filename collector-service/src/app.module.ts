@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { CollectorConfig } from './config/config';
+import type { StoragePort } from './storage/storage.port';
 import { AlertsModule } from './alerts/alerts.module';
 import { AuthModule } from './auth/auth.module';
 import { BudgetsModule } from './budgets/budgets.module';
@@ -16,10 +17,11 @@ import { WebModule } from './web/web.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: CollectorConfig): DynamicModule {
+  /** `store`: the store the start opened already (else the app opens the configured one). */
+  static forRoot(config: CollectorConfig, store?: StoragePort): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), StorageModule, AuthModule, HealthModule, IngestModule, ReportsModule, BudgetsModule, ChannelsModule, AlertsModule, TenantsModule, TelemetryModule, WebModule, CompatModule],
+      imports: [ConfigModule.forRoot(config), StorageModule.forRoot(store), AuthModule, HealthModule, IngestModule, ReportsModule, BudgetsModule, ChannelsModule, AlertsModule, TenantsModule, TelemetryModule, WebModule, CompatModule],
     };
   }
 }

@@ -1,22 +1,36 @@
 import 'reflect-metadata';
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import { AppModule } from './app.module';
 import type { CollectorConfig } from './config/config';
+import { loadLogSettings, ServiceLogger } from './logging/service-logger';
+import type { StoragePort } from './storage/storage.port';
 
 /** OTLP routes read their raw bytes themselves (size limit while streaming, protobuf or JSON, gzip). */
 const RAW_BODY_ROUTES = new Set(['/v1/traces', '/v1/metrics']);
 
+export interface AppOptions {
+  /** The service's logger (default: one from TOKENLEDGER_LOG_*), or false for none. */
+  logger?: LoggerService | false;
+  /** A store opened already (the start waits for it); without it the app opens the configured one. */
+  store?: StoragePort;
+}
+
 /**
  * Builds the service. Nest's own body parser is off; JSON bodies of the API (keys, budgets) are
- * parsed with a small limit, and the OTLP routes are left alone.
+ * parsed with a small limit, and the OTLP routes are left alone. A failure while building is thrown
+ * to the caller (never a process exit), which says it in one line.
  */
-export async function createApp(config: CollectorConfig, options: { logger?: false } = {}): Promise<INestApplication> {
+export async function createApp(config: CollectorConfig, options: AppOptions = {}): Promise<INestApplication> {
   // The adapter is given explicitly so Nest never has to find the package itself (workspace hoisting varies).
-  const app = await NestFactory.create(AppModule.forRoot(config), new ExpressAdapter(), { bodyParser: false, logger: options.logger ?? ['log', 'warn', 'error'] });
+  const app = await NestFactory.create(AppModule.forRoot(config, options.store), new ExpressAdapter(), {
+    bodyParser: false,
+    logger: options.logger ?? new ServiceLogger(loadLogSettings()),
+    abortOnError: false,
+  });
   const parseJson = json({ limit: '1mb' });
   app.use((req: Request, res: Response, next: NextFunction) => (RAW_BODY_ROUTES.has(req.path) ? next() : parseJson(req, res, next)));
   const openApi = new DocumentBuilder()

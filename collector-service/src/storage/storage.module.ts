@@ -1,4 +1,4 @@
-import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { CONFIG, type CollectorConfig } from '../config/config';
 import type { StoragePort } from './storage.port';
 import { STORAGE } from './storage.tokens';
@@ -16,18 +16,28 @@ export async function openStore(config: CollectorConfig): Promise<StoragePort> {
 
 /**
  * Provides the StoragePort adapter TOKENLEDGER_STORE chooses (its ingests reported to the
- * StoredRecordsFeed), and closes it on shutdown.
+ * StoredRecordsFeed), and closes it on shutdown. The service's start opens it first (`opened`), so
+ * it can wait for a MongoDB that is not up yet before the app is built; otherwise it is opened here.
  */
 @Global()
-@Module({
-  providers: [
-    { provide: StoredRecordsFeed, useFactory: () => new StoredRecordsFeed() },
-    { provide: STORAGE, inject: [CONFIG, StoredRecordsFeed], useFactory: async (config: CollectorConfig, feed: StoredRecordsFeed) => feed.observe(await openStore(config)) },
-    RetentionService,
-  ],
-  exports: [STORAGE, StoredRecordsFeed, RetentionService],
-})
+@Module({})
 export class StorageModule implements OnApplicationShutdown {
+  static forRoot(opened?: StoragePort): DynamicModule {
+    return {
+      module: StorageModule,
+      providers: [
+        { provide: StoredRecordsFeed, useFactory: () => new StoredRecordsFeed() },
+        {
+          provide: STORAGE,
+          inject: [CONFIG, StoredRecordsFeed],
+          useFactory: async (config: CollectorConfig, feed: StoredRecordsFeed) => feed.observe(opened ?? (await openStore(config))),
+        },
+        RetentionService,
+      ],
+      exports: [STORAGE, StoredRecordsFeed, RetentionService],
+    };
+  }
+
   constructor(@Inject(STORAGE) private readonly storage: StoragePort) {}
 
   async onApplicationShutdown(): Promise<void> {

@@ -61,10 +61,11 @@ function retryAfter(trailers: Metadata | undefined): number | undefined {
 }
 
 /**
- * A TCP relay on 127.0.0.1 that connects onward from `localAddress` (e.g. 127.0.0.2, "another
- * address" on this machine): grpc-js cannot choose its source address, so the relay does.
+ * A TCP relay on 127.0.0.1 (on `listenPort`, or any free port) that connects onward from
+ * `localAddress` (e.g. 127.0.0.2, "another address" on this machine): grpc-js cannot choose its
+ * source address, so the relay does. Also a server that comes up late, in front of a real one.
  */
-export async function relayFrom(localAddress: string, target: string): Promise<{ address: string; close(): Promise<void> }> {
+export async function relayFrom(localAddress: string, target: string, listenPort = 0): Promise<{ address: string; close(): Promise<void> }> {
   const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
   const sockets = new Set<{ destroy(): void }>();
   const server: Server = createServer((inbound) => {
@@ -74,7 +75,7 @@ export async function relayFrom(localAddress: string, target: string): Promise<{
     inbound.on('error', () => outbound.destroy());
     outbound.on('error', () => inbound.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', resolve));
   const { port: relayPort } = server.address() as { port: number };
   return {
     address: `127.0.0.1:${relayPort}`,
