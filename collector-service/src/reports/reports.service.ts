@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable } from '@nestjs/common';
 import type { DimensionFilters, RollupDimension, RollupTotals, StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
 import { localLabel, localSteps } from '../time/periods';
@@ -14,6 +14,10 @@ export const BREAKDOWN_DIMENSIONS: Record<string, RollupDimension> = {
   feature: 'feature',
   service: 'service',
 };
+
+/** The most points a time series answers: a year by hour, or 27 years by day (about 2 MB of JSON). */
+export const MAX_TIMESERIES_POINTS = 10_000;
+const STEP_MS = { hour: 3_600_000, day: 86_400_000 } as const;
 
 const period = (range: ReportRange) => ({ from: new Date(range.fromMs).toISOString(), to: new Date(range.toMs).toISOString(), tz: range.tz });
 
@@ -61,10 +65,20 @@ export class ReportsService {
     return { ...period(range), by, ...totalMoney(total), items: rows.slice(0, limit).map((r) => item(r.key[dimension] ?? null, r)), other: rows.length > limit ? item('other', rest) : null };
   }
 
-  /** Cost per local hour or day in `tz`, every step present (zero-filled). */
+  /**
+   * Cost per local hour or day in `tz`, every step present (zero-filled). A range over all time (from
+   * the epoch) starts at the first step with calls. At most MAX_TIMESERIES_POINTS points, else 400.
+   */
   async timeseries(tenant: string, range: ReportRange, filters: DimensionFilters, interval: 'hour' | 'day') {
+    const allTime = range.fromMs === 0;
+    if (!allTime) assertPoints(range.fromMs, range.toMs, interval);
     const rows = await this.storage.aggregate({ tenant, fromMs: range.fromMs, toMs: range.toMs, filters, groupBy: ['bucket'] });
-    const starts = localSteps(interval, range.fromMs, range.toMs, range.tz);
+    let fromMs = range.fromMs;
+    if (allTime) {
+      fromMs = rows.reduce((first, r) => Math.min(first, r.key.bucket!), range.toMs - 1);
+      assertPoints(fromMs, range.toMs, interval);
+    }
+    const starts = localSteps(interval, fromMs, range.toMs, range.tz);
     const totals = starts.map(() => zeroTotals());
     // Steps are sorted: place each bucket by binary search instead of a time-zone conversion per bucket.
     for (const row of rows) {
@@ -92,4 +106,16 @@ export class ReportsService {
       })),
     };
   }
+}
+
+/** Refuses, before any is made, a time series of more points than MAX_TIMESERIES_POINTS (a DST day is shorter: one more step at most). */
+function assertPoints(fromMs: number, toMs: number, interval: 'hour' | 'day'): void {
+  const points = Math.ceil((toMs - fromMs) / STEP_MS[interval]);
+  if (points <= MAX_TIMESERIES_POINTS + 1) return;
+  throw new BadRequestException({
+    statusCode: 400,
+    error: 'Bad Request',
+    parameter: 'from',
+    message: `from: this range by ${interval} makes ${points.toLocaleString('en-US')} points; a time series has at most ${MAX_TIMESERIES_POINTS.toLocaleString('en-US')}: narrow from/to${interval === 'hour' ? ' or use interval=day' : ''}`,
+  });
 }

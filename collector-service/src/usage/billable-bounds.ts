@@ -20,6 +20,15 @@ export const BILLABLE_BOUNDS = {
   costUsd: 1_000_000,
 } as const;
 
+/** Text a call carries into records and reports: names, ids, tags. */
+export const TEXT_BOUNDS = {
+  /** A model, user, agent, feature, service, tag key or value... */
+  length: 256,
+  tags: 50,
+  /** A failed call's status message is kept to this many characters (it is a description, not a name). */
+  errorMessageLength: 1000,
+} as const;
+
 /** Span times: from the year 2000 to a day past the collector's clock, and at most a week long. */
 export const TIME_BOUNDS = {
   earliestStartMs: Date.UTC(2000, 0, 1),

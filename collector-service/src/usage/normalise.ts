@@ -1,6 +1,7 @@
 import { ATTR_DEPLOYMENT_ENVIRONMENT, ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_SERVICE_NAME, canonicalProvider, COST_TYPES, type CostTypeName, CostType, GenAiOperation } from '@tokenledger/semconv';
 import type { SpanInput } from '../ingest/span-input';
-import { InvalidSpanError, str } from './span-attributes';
+import { TEXT_BOUNDS } from './billable-bounds';
+import { boundedText, InvalidSpanError, str } from './span-attributes';
 import type { ExtractedUsage } from './sources';
 import type { UsageRecord } from './usage-record';
 
@@ -56,13 +57,14 @@ export function toRecord(u: ExtractedUsage, span: SpanInput, tenant: string): Us
     characters: u.characters,
     paymentAmountUsd: u.paymentAmountUsd,
     paymentGateway: u.paymentGateway,
-    user: u.user,
-    agent: u.agent,
-    conversation: u.conversation,
-    feature: u.feature,
+    // Also read from other instrumentations' metadata and association properties, which str() did not bound.
+    user: u.user === null ? null : boundedText('the user id', u.user),
+    agent: u.agent === null ? null : boundedText('the agent id', u.agent),
+    conversation: u.conversation === null ? null : boundedText('the conversation id', u.conversation),
+    feature: u.feature === null ? null : boundedText('the feature', u.feature),
     tags: u.tags,
     status: failed ? 'error' : 'ok',
-    errorType: u.errorType ?? (failed ? (span.status.message ?? '_OTHER') : null),
+    errorType: u.errorType ?? (failed ? shortened(span.status.message ?? '_OTHER') : null),
     durationMs: Number(durationNs / 1000n) / 1000,
     costNanos: null,
     unpricedReason: null,
@@ -74,4 +76,9 @@ export function toRecord(u: ExtractedUsage, span: SpanInput, tenant: string): Us
     batch: u.batch,
     source: u.source,
   };
+}
+
+/** A description kept to its first characters: a status message can be a whole stack trace. */
+function shortened(text: string): string {
+  return text.length > TEXT_BOUNDS.errorMessageLength ? `${text.slice(0, TEXT_BOUNDS.errorMessageLength)}…` : text;
 }

@@ -1,7 +1,7 @@
 import * as sc from '@tokenledger/semconv';
 import type { SpanInput } from '../ingest/span-input';
 import { BILLABLE_BOUNDS } from './billable-bounds';
-import { bool, count, firstCount, num, partCount, str, usdAmount, usdNanos, usdToNanosHalfUp, withPrefix } from './span-attributes';
+import { bool, count, firstCount, num, partCount, str, tagsOf, usdAmount, usdNanos, usdToNanosHalfUp, withPrefix } from './span-attributes';
 
 /** What a source mapping reads off one span, before pricing. Token counts follow the GenAI convention. */
 export interface ExtractedUsage {
@@ -70,7 +70,7 @@ function base(source: string, span: SpanInput): ExtractedUsage {
     agent: str(a, sc.ATTR_GEN_AI_AGENT_ID, sc.ATTR_GEN_AI_AGENT_NAME),
     conversation: str(a, sc.ATTR_GEN_AI_CONVERSATION_ID),
     feature: str(a, sc.ATTR_TOKENLEDGER_FEATURE),
-    tags: withPrefix(a, sc.ATTR_TOKENLEDGER_TAG_PREFIX),
+    tags: tagsOf(a, sc.ATTR_TOKENLEDGER_TAG_PREFIX),
     errorType: str(a, sc.ATTR_ERROR_TYPE),
     providedCostNanos: usdNanos(a, sc.ATTR_TOKENLEDGER_COST_PROVIDED_USD, BILLABLE_BOUNDS.costNanos),
     estimated: bool(a, sc.ATTR_TOKENLEDGER_USAGE_ESTIMATED),

@@ -1,17 +1,24 @@
 import { parseUsdToNanos } from '@tokenledger/pricing';
 import type { AttributeValue, Attributes } from '../ingest/span-input';
-import { BILLABLE_BOUNDS, grouped } from './billable-bounds';
+import { BILLABLE_BOUNDS, grouped, TEXT_BOUNDS } from './billable-bounds';
 
 /** A GenAI span whose data cannot make a record; the message names the attribute. */
 export class InvalidSpanError extends Error {}
 
+/** The first of the keys that holds text (numbers and booleans as text), of at most 256 characters. */
 export function str(attrs: Attributes, ...keys: string[]): string | null {
   for (const key of keys) {
     const v = attrs[key];
-    if (typeof v === 'string' && v !== '') return v;
+    if (typeof v === 'string' && v !== '') return boundedText(key, v);
     if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   }
   return null;
+}
+
+/** Text that becomes a record's name, id or tag: at most TEXT_BOUNDS.length characters, else the span is refused. */
+export function boundedText(name: string, text: string): string {
+  if (text.length > TEXT_BOUNDS.length) throw new InvalidSpanError(`${name} is ${text.length} characters long; at most ${TEXT_BOUNDS.length} are kept for a name, id or tag`);
+  return text;
 }
 
 /**
@@ -93,6 +100,18 @@ export function usdToNanosHalfUp(usd: string): bigint | null {
 export function bool(attrs: Attributes, key: string): boolean {
   const v = attrs[key];
   return v === true || v === 'true';
+}
+
+/** A call's tags (`tokenledger.tag.<key>`): at most 50, keys and values of at most 256 characters. */
+export function tagsOf(attrs: Attributes, prefix: string): Record<string, string> {
+  const tags = withPrefix(attrs, prefix);
+  const keys = Object.keys(tags);
+  if (keys.length > TEXT_BOUNDS.tags) throw new InvalidSpanError(`the span carries ${keys.length} tags; at most ${TEXT_BOUNDS.tags} (${prefix}<key>)`);
+  for (const key of keys) {
+    boundedText(`${prefix}${key.length > 40 ? `${key.slice(0, 40)}…` : key}`, key);
+    boundedText(`${prefix}${key}`, tags[key]);
+  }
+  return tags;
 }
 
 /** Every attribute under a prefix, as plain strings (tags, association properties, metadata). */
