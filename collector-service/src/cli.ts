@@ -7,7 +7,7 @@ import type { StoragePort } from './storage/storage.port';
 
 const USAGE = `Usage:
   tokenledger start                  run the collector service (the API and the dashboard)
-  tokenledger keys create --role ingest|viewer|admin [--tenant T] [--name N]
+  tokenledger keys create --role ingest|viewer|metrics|admin [--tenant T] [--name N]
   tokenledger keys list [--tenant T]
   tokenledger keys revoke ID
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { opsTool, REPO_ROOT, run } from './ops-tools';
 
 const COMPOSE = join(REPO_ROOT, 'docker-compose.yml');
-const KEYS = { TOKENLEDGER_ADMIN_KEY: 'admin-key', TOKENLEDGER_INGEST_KEY: 'ingest-key' };
+const KEYS = { TOKENLEDGER_ADMIN_KEY: 'admin-key', TOKENLEDGER_INGEST_KEY: 'ingest-key', TOKENLEDGER_METRICS_KEY: 'metrics-key' };
 
 describe('docker-compose.yml', () => {
   it('is a valid compose file (docker-compose config -q, no engine needed)', () => {
@@ -16,6 +16,14 @@ describe('docker-compose.yml', () => {
         env: { TOKENLEDGER_ADMIN_KEY: '', TOKENLEDGER_INGEST_KEY: '' },
       }),
     ).toThrow(/TOKENLEDGER_(ADMIN|INGEST)_KEY/);
+  });
+
+  it("gives Prometheus the metrics key it scrapes the collector service's /metrics with", () => {
+    expect(() => run(opsTool('TOKENLEDGER_DOCKER_COMPOSE'), ['-f', COMPOSE, 'config', '-q'], { env: { ...KEYS, TOKENLEDGER_METRICS_KEY: '' } })).toThrow(/TOKENLEDGER_METRICS_KEY/);
+    const prometheus = readFileSync(join(REPO_ROOT, 'dashboards', 'prometheus', 'prometheus.yml'), 'utf8');
+    const keyFile = /job_name: tokenledger-collector[\s\S]*?credentials_file: (\S+)/.exec(prometheus)?.[1];
+    expect(keyFile).toBeDefined();
+    expect(readFileSync(COMPOSE, 'utf8')).toContain(`"$$TOKENLEDGER_METRICS_KEY\\" > ${keyFile}`);
   });
 
   it('pins every image to a version', () => {

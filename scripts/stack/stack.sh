@@ -65,23 +65,25 @@ await() {
 prometheus_config() {
   local rules="  - $ROOT/dashboards/prometheus/rules/*.yml"
   for extra in ${TOKENLEDGER_STACK_EXTRA_RULES:-}; do rules="$rules"$'\n'"  - $extra"; done
-  RULES="$rules" node -e '
+  RULES="$rules" METRICS_KEY_FILE="$STATE/metrics.key" node -e '
     const fs = require("fs");
     let text = fs.readFileSync(process.argv[1], "utf8");
     const [collector, otelcol, alertmanager, interval] = process.argv.slice(2);
     text = text.replace("collector-service:8080", collector).replace("otel-collector:8888", otelcol).replace("alertmanager:9093", alertmanager);
+    text = text.replace("/prometheus/tokenledger-metrics.key", process.env.METRICS_KEY_FILE);
     text = text.replace(/rule_files:\n(  - .*\n)+/, "rule_files:\n" + process.env.RULES + "\n");
     if (interval) text = text.replace(/(scrape_interval|evaluation_interval): \S+/g, `$1: ${interval}`);
     process.stdout.write(text);
   ' "$ROOT/dashboards/prometheus/prometheus.yml" "127.0.0.1:$P_COLLECTOR" "127.0.0.1:$P_OTELCOL_TELEMETRY" "127.0.0.1:$P_ALERTMANAGER" "${TOKENLEDGER_STACK_INTERVAL:-}"
 }
 
-create_ingest_key() {
+# A key of the given role for one of the stack's programs: create_key <admin key> <role> <name>.
+create_key() {
   node -e '
-    fetch(process.argv[1] + "/v1/keys", { method: "POST", headers: { authorization: "Bearer " + process.argv[2], "content-type": "application/json" }, body: JSON.stringify({ role: "ingest", name: "otel-collector" }) })
+    fetch(process.argv[1] + "/v1/keys", { method: "POST", headers: { authorization: "Bearer " + process.argv[2], "content-type": "application/json" }, body: JSON.stringify({ role: process.argv[3], name: process.argv[4] }) })
       .then(async (r) => { if (!r.ok) throw new Error(`POST /v1/keys answered ${r.status}: ${await r.text()}`); console.log((await r.json()).key); })
       .catch((e) => { console.error(e.message); process.exit(1); });
-  ' "http://127.0.0.1:$P_COLLECTOR" "$1"
+  ' "http://127.0.0.1:$P_COLLECTOR" "$1" "$2" "$3"
 }
 
 start() {
@@ -112,7 +114,8 @@ start() {
     node "$ROOT/collector-service/dist/main.js"
   await collector-service "http://127.0.0.1:$P_COLLECTOR/readyz"
   local ingest_key
-  ingest_key="$(create_ingest_key "$admin_key")"
+  ingest_key="$(create_key "$admin_key" ingest otel-collector)"
+  (umask 077 && create_key "$admin_key" metrics prometheus >"$STATE/metrics.key")
 
   launch jaeger env JAEGER_OTLP_GRPC_ENDPOINT="127.0.0.1:$P_JAEGER_OTLP_GRPC" JAEGER_OTLP_HTTP_ENDPOINT="127.0.0.1:$P_JAEGER_OTLP_HTTP" \
     JAEGER_QUERY_HTTP_ENDPOINT="127.0.0.1:$P_JAEGER_UI" JAEGER_QUERY_GRPC_ENDPOINT="127.0.0.1:$P_JAEGER_QUERY_GRPC" \
@@ -171,7 +174,7 @@ stop() {
     kill -9 "$pid" 2>/dev/null || true
     rm -f "$pidfile"
   done
-  rm -rf "$STATE/data" "$STATE/stack.env" "$STATE/urls" "$STATE/prometheus.yml"
+  rm -rf "$STATE/data" "$STATE/stack.env" "$STATE/urls" "$STATE/prometheus.yml" "$STATE/metrics.key"
 }
 
 case "${1:-}" in

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ApiKeyRole } from '../storage/storage.port';
 
-export const ROLES: readonly ApiKeyRole[] = ['ingest', 'viewer', 'admin'];
+export const ROLES: readonly ApiKeyRole[] = ['ingest', 'viewer', 'metrics', 'admin'];
 
 /**
  * A new key: `tl_<role>_<id>_<secret>`. 32 random bytes of secret make a plain SHA-256 of the key a

@@ -21,6 +21,8 @@ export interface CollectorConfig {
   adminKey: string | null;
   /** Open mode again on a store that had API keys, once none is live (otherwise such a store refuses every request). */
   allowOpenMode: boolean;
+  /** /metrics without a key (otherwise a `metrics` or `admin` key). */
+  metricsPublic: boolean;
   /** Seconds between alert rule evaluations; 0 turns the schedule off. */
   alertIntervalSeconds: number;
   /** Tries per alert delivery before it is recorded as failed, and the delay before the first retry (doubling). */
@@ -92,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
     jaegerUrl,
     adminKey: adminKey(env),
     allowOpenMode: flag(env, 'TOKENLEDGER_ALLOW_OPEN_MODE'),
+    metricsPublic: flag(env, 'TOKENLEDGER_METRICS_PUBLIC'),
     alertIntervalSeconds: integer(env, 'TOKENLEDGER_ALERT_INTERVAL_SECONDS', 60, 0, 86400),
     alertDeliveryAttempts: integer(env, 'TOKENLEDGER_ALERT_DELIVERY_ATTEMPTS', 5, 1, 20),
     alertRetryBaseMs: integer(env, 'TOKENLEDGER_ALERT_RETRY_BASE_MS', 1000, 0, 60000),

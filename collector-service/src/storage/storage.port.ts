@@ -68,7 +68,7 @@ export interface RecordPage {
   nextCursor: string | null;
 }
 
-export type ApiKeyRole = 'ingest' | 'viewer' | 'admin';
+export type ApiKeyRole = 'ingest' | 'viewer' | 'metrics' | 'admin';
 
 /** An API key as stored: its secret only as a SHA-256 hash. */
 export interface ApiKeyRecord {

@@ -9,9 +9,10 @@ const NANOS_PER_USD = 1e9;
 
 /**
  * One gauge pair per budget, read at scrape time from the budgets' exact status (the rollups), so
- * Prometheus sees what the budget API says. A budget is labelled by its name, id and tenant.
+ * Prometheus sees what the budget API says. A budget is labelled by its name, id and tenant; only the
+ * budgets of the tenants `showsTenant` allows are.
  */
-export function observeBudgets(meter: Meter, storage: StoragePort, budgets: BudgetsService): void {
+export function observeBudgets(meter: Meter, storage: StoragePort, budgets: BudgetsService, showsTenant: (tenant: string) => boolean): void {
   const ratio = meter.createObservableGauge(METRIC_TOKENLEDGER_BUDGET_SPEND_RATIO, {
     unit: '1',
     description: "A budget's spend in its current period divided by its limit (for per-user budgets, its highest-spending user's)",
@@ -20,6 +21,7 @@ export function observeBudgets(meter: Meter, storage: StoragePort, budgets: Budg
   meter.addBatchObservableCallback(
     async (result) => {
       for (const { tenant, doc } of await storage.listDocuments<Budget & Record<string, unknown>>(BUDGET_KIND, null)) {
+        if (!showsTenant(tenant)) continue;
         const labels = { [LABEL.BUDGET]: doc.name, budget_id: doc.id, tenant };
         const status = await budgets.status(tenant, doc.id);
         result.observe(ratio, status.ratio, labels);

@@ -79,7 +79,7 @@ export class CollectorMetrics {
   });
   private readonly zeroFirst = new ZeroFirstSeries();
 
-  constructor(private readonly config: TelemetryConfig) {
+  constructor(readonly config: TelemetryConfig) {
     for (const outcome of SPAN_OUTCOMES) this.zeroFirst.declare(this.spans, METRIC_TOKENLEDGER_INGEST_SPANS, { [LABEL.OUTCOME]: outcome });
     for (const reason of REJECTION_REASONS) this.zeroFirst.declare(this.rejectedRequests, METRIC_TOKENLEDGER_INGEST_REJECTED_REQUESTS, { [LABEL.REASON]: reason });
     this.zeroFirst.declare(this.storeErrors, METRIC_TOKENLEDGER_STORE_ERRORS);

@@ -33,7 +33,7 @@ export class TelemetryModule implements OnApplicationBootstrap, OnApplicationShu
 
   onApplicationBootstrap(): void {
     this.unsubscribe = meterIngest(this.feed, this.modules.get(IngestService, { strict: false }), this.modules.get(IngestRejections, { strict: false }), this.metrics);
-    observeBudgets(this.metrics.meter, this.storage, this.budgets);
+    observeBudgets(this.metrics.meter, this.storage, this.budgets, this.metrics.config.showsTenant);
   }
 
   async onApplicationShutdown(): Promise<void> {

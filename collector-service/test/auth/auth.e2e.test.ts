@@ -96,7 +96,7 @@ describe('API keys, roles and tenants', () => {
   it('rejects a bad key request naming the field', async () => {
     const res = await fetch(`${c.url}/v1/keys`, { method: 'POST', body: JSON.stringify({ role: 'owner' }), headers: { 'content-type': 'application/json', ...bearer(ADMIN_KEY) } });
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ message: 'role must be one of ingest, viewer, admin' });
+    expect(await res.json()).toMatchObject({ message: 'role must be one of ingest, viewer, metrics, admin' });
   });
 
   it('creates keys from the command line on the configured store, usable by the running service', async () => {

@@ -24,8 +24,8 @@ function post(collector: RunningCollector, body: Uint8Array, key?: string) {
   return fetch(`${collector.url}/v1/traces`, { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': 'application/x-protobuf', ...auth } });
 }
 
-async function scrapeOnce(collector: RunningCollector): Promise<Sample[]> {
-  const res = await fetch(`${collector.url}/metrics`);
+async function scrapeOnce(collector: RunningCollector, key?: string): Promise<Sample[]> {
+  const res = await fetch(`${collector.url}/metrics`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
   return parsePrometheusText(await res.text());
@@ -35,9 +35,9 @@ async function scrapeOnce(collector: RunningCollector): Promise<Sample[]> {
  * What Prometheus sees once the series exist: a new series is exposed at 0 in the first scrape after
  * its first event and counts from the next one, so this scrapes twice and returns the second.
  */
-async function scrape(collector: RunningCollector): Promise<Sample[]> {
-  await scrapeOnce(collector);
-  return scrapeOnce(collector);
+async function scrape(collector: RunningCollector, key?: string): Promise<Sample[]> {
+  await scrapeOnce(collector, key);
+  return scrapeOnce(collector, key);
 }
 
 describe('GET /metrics, the collector service’s own metrics', () => {
@@ -108,7 +108,7 @@ describe('GET /metrics, the collector service’s own metrics', () => {
     await collector.app.get<StoragePort>(STORAGE).close();
     const body = await otlpProtobufBody([{ name: 'chat gpt-4o', attributes: GPT_4O }]);
     expect((await post(collector, body, ADMIN_KEY)).status).toBe(503);
-    const samples = await scrape(collector);
+    const samples = await scrape(collector, ADMIN_KEY);
     expect(sumOf(samples, 'tokenledger_store_errors_total')).toBe(1);
     expect(sumOf(samples, 'tokenledger_cost_usd_total')).toBe(0);
     expect(sumOf(samples, 'tokenledger_ingest_batch_duration_count')).toBe(1);
@@ -181,15 +181,15 @@ describe('GET /metrics, the collector service’s own metrics', () => {
     await collector.app.get<StoragePort>(STORAGE).close();
     expect((await post(collector, body, ADMIN_KEY)).status).toBe(503);
 
-    const samples = await scrape(collector);
+    const samples = await scrape(collector, ADMIN_KEY);
     const rejected = (reason: string) => sumOf(samples, 'tokenledger_ingest_rejected_requests_total', { reason });
     expect([rejected('unauthenticated'), rejected('forbidden'), rejected('too_large'), rejected('undecodable'), rejected('store_unavailable')]).toEqual([2, 1, 1, 1, 1]);
     expect(sumOf(samples, 'tokenledger_ingest_spans_total')).toBe(0);
   });
 
-  it('is served without an API key while the rest of the API asks for one', async () => {
+  it('is served without an API key while the rest of the API asks for one, with TOKENLEDGER_METRICS_PUBLIC=true', async () => {
     await collector.close();
-    collector = await startCollector({ TOKENLEDGER_ADMIN_KEY: ADMIN_KEY });
+    collector = await startCollector({ TOKENLEDGER_ADMIN_KEY: ADMIN_KEY, TOKENLEDGER_METRICS_PUBLIC: 'true' });
     expect((await fetch(`${collector.url}/v1/reports/summary?period=all`)).status).toBe(401);
     const res = await fetch(`${collector.url}/metrics`);
     expect(res.status).toBe(200);

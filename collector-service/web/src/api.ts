@@ -128,7 +128,7 @@ export async function download(path: string, q: Query, fallbackName: string): Pr
 export interface UiConfig {
   openMode: boolean;
   jaegerUrl: string | null;
-  role: 'ingest' | 'viewer' | 'admin' | null;
+  role: 'ingest' | 'viewer' | 'metrics' | 'admin' | null;
   tenant: string | null;
 }
 

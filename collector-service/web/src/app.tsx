@@ -44,6 +44,7 @@ function SignIn({ onSignedIn, problem }: { onSignedIn: (key: string, config: UiC
       const config = await loadUiConfig(key);
       if (config.role === null) setError('That key is not valid here. Ask an admin for a viewer key.');
       else if (config.role === 'ingest') setError('That is an ingest key, which can only send telemetry. Sign in with a viewer or admin key.');
+      else if (config.role === 'metrics') setError('That is a metrics key, which can only read /metrics. Sign in with a viewer or admin key.');
       else onSignedIn(key, config);
     } catch (err) {
       setError((err as Error).message);
@@ -86,7 +87,7 @@ export function App({ first }: { first: FirstConfig }) {
   }, [scope]);
 
   if (config === null) return problem ? <SignIn problem={problem} onSignedIn={() => location.reload()} /> : <p className="loading">Loading…</p>;
-  if (!config.openMode && (config.role === null || config.role === 'ingest')) {
+  if (!config.openMode && (config.role === null || config.role === 'ingest' || config.role === 'metrics')) {
     return (
       <SignIn
         problem={storedKey() ? 'Your key is no longer accepted; sign in again.' : null}
