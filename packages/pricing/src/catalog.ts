@@ -70,6 +70,13 @@ export function findCatalogModel(providerId: string, model: string): CatalogMatc
   return null;
 }
 
+/** The first model of a catalog provider whose id passes `test`. */
+export function findCatalogModelById(providerId: string, test: (id: string) => boolean): CatalogMatch | null {
+  const p = provider(providerId);
+  const model = p?.models.find((m) => test(m.id));
+  return p && model ? { provider: p.id, model } : null;
+}
+
 function secondsOfDay(time: string): number {
   const m = /^(\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:\d{2})?$/.exec(time);
   if (!m) return NaN;

@@ -13,6 +13,10 @@ Options (token counts follow the GenAI convention: --input-tokens INCLUDES cache
   --cached-input-tokens N     cache reads (part of input)
   --cache-write-tokens N      cache writes (part of input)
   --reasoning-tokens N        part of output
+  --cache-write-1h-tokens N   1-hour cache writes (part of the cache writes)
+  --audio-input-tokens N      --cached-audio-tokens N (part of the audio and the cache reads)
+  --image-input-tokens N      --cached-image-tokens N     --video-input-tokens N
+  --audio-output-tokens N     --image-output-tokens N     (parts of input or output)
   --images N --size WxH --quality Q
   --audio-seconds S           --characters N
   --amount USD --gateway G    a payment gateway fee (stripe, mercadopago)
@@ -33,6 +37,14 @@ const OPTIONS = {
   'cached-input-tokens': { type: 'string' },
   'cache-write-tokens': { type: 'string' },
   'reasoning-tokens': { type: 'string' },
+  'cache-write-1h-tokens': { type: 'string' },
+  'audio-input-tokens': { type: 'string' },
+  'cached-audio-tokens': { type: 'string' },
+  'image-input-tokens': { type: 'string' },
+  'cached-image-tokens': { type: 'string' },
+  'video-input-tokens': { type: 'string' },
+  'audio-output-tokens': { type: 'string' },
+  'image-output-tokens': { type: 'string' },
   images: { type: 'string' },
   size: { type: 'string' },
   quality: { type: 'string' },
@@ -79,6 +91,14 @@ function usageFrom(values: Record<string, string | boolean | undefined>): UsageI
     cacheReadTokens: count('cached-input-tokens', str('cached-input-tokens')),
     cacheWriteTokens: count('cache-write-tokens', str('cache-write-tokens')),
     reasoningTokens: count('reasoning-tokens', str('reasoning-tokens')),
+    cacheWrite1hTokens: count('cache-write-1h-tokens', str('cache-write-1h-tokens')),
+    inputAudioTokens: count('audio-input-tokens', str('audio-input-tokens')),
+    cacheAudioReadTokens: count('cached-audio-tokens', str('cached-audio-tokens')),
+    inputImageTokens: count('image-input-tokens', str('image-input-tokens')),
+    cacheImageReadTokens: count('cached-image-tokens', str('cached-image-tokens')),
+    inputVideoTokens: count('video-input-tokens', str('video-input-tokens')),
+    outputAudioTokens: count('audio-output-tokens', str('audio-output-tokens')),
+    outputImageTokens: count('image-output-tokens', str('image-output-tokens')),
     images: images === undefined ? undefined : { count: images, size: str('size'), quality: str('quality') },
     audioSeconds: seconds === undefined ? undefined : Number(seconds),
     characters: count('characters', str('characters')),
@@ -87,8 +107,14 @@ function usageFrom(values: Record<string, string | boolean | undefined>): UsageI
   };
 }
 
-function describe(result: PriceResult): string {
-  if (result.status === 'unpriced') return `unpriced (${result.reason}): ${result.detail}\nprice book ${result.priceBookVersion}`;
+function describe(result: PriceResult, didYouMean: string | null): string {
+  if (result.status === 'unpriced') {
+    return [
+      `unpriced (${result.reason}): ${result.detail}${didYouMean ? `; did you mean ${didYouMean}?` : ''}`,
+      ...(result.suggestion ? ['price-file entry that would price it:', result.suggestion] : []),
+      `price book ${result.priceBookVersion}`,
+    ].join('\n');
+  }
   const width = Math.max(...result.lines.map((l) => l.unit.length), 4);
   const rows = result.lines.map((l) => `  ${l.unit.padEnd(width)}  ${l.quantity} × $${l.unitPriceUsd} = $${l.costUsd}`);
   return [
@@ -122,10 +148,12 @@ export function main(argv: string[], out: (s: string) => void = console.log, err
       return 0;
     }
     if (positionals.length > 0) throw new UsageError(`unknown command "${positionals[0]}"`);
-    const result = book.price(usageFrom(values));
+    const usage = usageFrom(values);
+    const result = book.price(usage);
+    const didYouMean = result.status === 'unpriced' && result.reason === 'unknown_model' ? book.nearestModel(usage.provider, usage.model) : null;
     if (values.json) {
-      out(JSON.stringify(result, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
-    } else out(describe(result));
+      out(JSON.stringify(didYouMean ? { ...result, didYouMean } : result, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+    } else out(describe(result, didYouMean));
     return result.status === 'priced' ? 0 : 1;
   } catch (e) {
     if (e instanceof UsageError) {

@@ -42,16 +42,7 @@ export function computeCost(usage: UsageInput, plan: PricePlan): ComputedCost {
   const outputTotal = usage.outputTokens ?? 0;
   const hasTokens = inputTotal > 0 || outputTotal > 0;
   if (hasTokens) {
-    const inputAudio = plan.tokens.input_audio_mtok ? (usage.inputAudioTokens ?? 0) : 0;
-    const outputAudio = plan.tokens.output_audio_mtok ? (usage.outputAudioTokens ?? 0) : 0;
-    const cacheRead = usage.cacheReadTokens ?? 0;
-    const cacheWrite = usage.cacheWriteTokens ?? 0;
-    addTokens(lines, missing, plan, inputTotal, 'input_tokens', inputTotal - cacheRead - cacheWrite - inputAudio, 'input_mtok');
-    addTokens(lines, missing, plan, inputTotal, 'cache_read_tokens', cacheRead, 'cache_read_mtok', 'input_mtok');
-    addTokens(lines, missing, plan, inputTotal, 'cache_write_tokens', cacheWrite, 'cache_write_mtok', 'input_mtok');
-    addTokens(lines, missing, plan, inputTotal, 'input_audio_tokens', inputAudio, 'input_audio_mtok');
-    addTokens(lines, missing, plan, inputTotal, 'output_tokens', outputTotal - outputAudio, 'output_mtok');
-    addTokens(lines, missing, plan, inputTotal, 'output_audio_tokens', outputAudio, 'output_audio_mtok');
+    addTokenLines(lines, missing, plan, usage, inputTotal, outputTotal);
     if (plan.requests && plan.requests.price.units > 0n) lines.push({ unit: 'requests', quantity: 1, price: plan.requests });
   }
   if (usage.audioSeconds !== undefined && usage.audioSeconds > 0) {
@@ -71,6 +62,40 @@ export function computeCost(usage: UsageInput, plan: PricePlan): ComputedCost {
     else missing.push(`images (${usage.images.quality ?? 'any quality'}, ${usage.images.size ?? 'any size'})`);
   }
   return sum(lines, missing);
+}
+
+/**
+ * Carves the input and output totals into the kinds the plan prices apart. A modality the model has
+ * no rate for (audio, image, video) stays in the text count of its kind: audio a model does not price
+ * apart is billed as text, a cached audio token as a cached text token. Cache reads and writes fall
+ * back to the input rate where the provider publishes none, 1-hour cache writes to the cache write
+ * rate, cached audio and images to their uncached rate.
+ */
+function addTokenLines(lines: Line[], missing: string[], plan: PricePlan, usage: UsageInput, inputTotal: number, outputTotal: number): void {
+  const t = plan.tokens;
+  const audioIn = t.input_audio_mtok ? (usage.inputAudioTokens ?? 0) : 0;
+  const audioCached = audioIn > 0 ? (usage.cacheAudioReadTokens ?? 0) : 0;
+  const imageIn = t.input_image_mtok ? (usage.inputImageTokens ?? 0) : 0;
+  const imageCached = imageIn > 0 ? (usage.cacheImageReadTokens ?? 0) : 0;
+  const videoIn = t.input_video_mtok ? (usage.inputVideoTokens ?? 0) : 0;
+  const cacheRead = usage.cacheReadTokens ?? 0;
+  const cacheWrite = usage.cacheWriteTokens ?? 0;
+  const write1h = t.cache_write_1h_mtok ? (usage.cacheWrite1hTokens ?? 0) : 0;
+  const audioOut = t.output_audio_mtok ? (usage.outputAudioTokens ?? 0) : 0;
+  const imageOut = t.output_image_mtok ? (usage.outputImageTokens ?? 0) : 0;
+  const uncachedText = inputTotal - cacheRead - cacheWrite - (audioIn - audioCached) - (imageIn - imageCached) - videoIn;
+  addTokens(lines, missing, plan, inputTotal, 'input_tokens', uncachedText, 'input_mtok');
+  addTokens(lines, missing, plan, inputTotal, 'cache_read_tokens', cacheRead - audioCached - imageCached, 'cache_read_mtok', 'input_mtok');
+  addTokens(lines, missing, plan, inputTotal, 'cache_write_tokens', cacheWrite - write1h, 'cache_write_mtok', 'input_mtok');
+  addTokens(lines, missing, plan, inputTotal, 'cache_write_1h_tokens', write1h, 'cache_write_1h_mtok');
+  addTokens(lines, missing, plan, inputTotal, 'input_audio_tokens', audioIn - audioCached, 'input_audio_mtok');
+  addTokens(lines, missing, plan, inputTotal, 'cache_audio_read_tokens', audioCached, 'cache_audio_read_mtok', 'input_audio_mtok');
+  addTokens(lines, missing, plan, inputTotal, 'input_image_tokens', imageIn - imageCached, 'input_image_mtok');
+  addTokens(lines, missing, plan, inputTotal, 'cache_image_read_tokens', imageCached, 'cache_image_read_mtok', 'input_image_mtok');
+  addTokens(lines, missing, plan, inputTotal, 'input_video_tokens', videoIn, 'input_video_mtok');
+  addTokens(lines, missing, plan, inputTotal, 'output_tokens', outputTotal - audioOut - imageOut, 'output_mtok');
+  addTokens(lines, missing, plan, inputTotal, 'output_audio_tokens', audioOut, 'output_audio_mtok');
+  addTokens(lines, missing, plan, inputTotal, 'output_image_tokens', imageOut, 'output_image_mtok');
 }
 
 function addTokens(

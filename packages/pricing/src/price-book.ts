@@ -5,7 +5,9 @@ import { CATALOG_PACKAGE, CATALOG_VERSION, type CatalogMatch, catalogModels, cat
 import { computeCost, computeGatewayFee, type ComputedCost, formatLines, type PriceSources, SOURCE_BITS } from './compute';
 import { planFor, type PricePlan } from './plan';
 import { decimalAsFraction, decimalToString, type Fraction, multiplyFraction, parseDecimal, roundHalfUp } from './decimal';
+import { findFineTunedCatalogModel, fineTunedPriceLine, parseFineTuned } from './fine-tuned';
 import { matches, modelCandidates } from './match';
+import { nearestModel } from './nearest-model';
 import { formatUsd } from './money';
 import { type Multiplier, type PriceEntry, type PriceFile, readPriceFile } from './price-file';
 import type { PriceTable } from './price-table';
@@ -93,6 +95,15 @@ export class PriceBook {
 
     const provider = catalogProviderId(usage.provider);
     const resolved = this.resolve(provider, usage.model, at);
+    if (!resolved && parseFineTuned(usage.model)) {
+      return {
+        status: 'unpriced',
+        reason: 'fine_tuned_unpriced',
+        detail: `no price for fine-tuned model "${usage.model}" of provider "${usage.provider}": the price book has no fine-tuned rates for its base model "${parseFineTuned(usage.model)!.base}"; add them to the operator price file (TOKENLEDGER_PRICES_FILE)`,
+        suggestion: fineTunedPriceLine(provider, usage.model, at),
+        priceBookVersion: this.version,
+      };
+    }
     if (!resolved) {
       return { status: 'unpriced', reason: 'unknown_model', detail: `no price for model "${usage.model}" of provider "${usage.provider}"`, priceBookVersion: this.version };
     }
@@ -126,6 +137,12 @@ export class PriceBook {
       ...fromFile(this.supplemental),
       ...catalogModels(wanted).map((m) => ({ ...m, source: 'catalog' as const })),
     ];
+  }
+
+  /** The priced model name nearest to one the book does not know, for "did you mean" (null when none is close). */
+  nearestModel(provider: string, model: string): string | null {
+    const names = this.models(provider).map((m) => m.model).filter((name) => !/[*|/]/.test(name));
+    return nearestModel(model, names);
   }
 
   private priced(cost: ComputedCost, multiplier: Fraction, matched: { provider: string; model: string }, discount?: string): PriceResult {
@@ -188,7 +205,7 @@ export class PriceBook {
       for (const e of all) if (!this.entryIds.has(e)) this.entryIds.set(e, this.entryIds.size);
       found = {
         entries: all.filter((e) => e.provider === provider && names.some((n) => matches(e.match, n))),
-        catalog: findCatalogModel(provider, model),
+        catalog: findCatalogModel(provider, model) ?? findFineTunedCatalogModel(provider, model),
         plans: new Map(),
         timeless: undefined,
       };

@@ -33,9 +33,14 @@ export const TOKEN_PRICE_KEYS = [
   'output_mtok',
   'cache_read_mtok',
   'cache_write_mtok',
+  'cache_write_1h_mtok',
   'input_audio_mtok',
   'output_audio_mtok',
   'cache_audio_read_mtok',
+  'input_image_mtok',
+  'cache_image_read_mtok',
+  'output_image_mtok',
+  'input_video_mtok',
 ] as const;
 export type TokenPriceKey = (typeof TOKEN_PRICE_KEYS)[number];
 

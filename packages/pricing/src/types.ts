@@ -18,8 +18,22 @@ export interface UsageInput {
   cacheReadTokens?: number;
   cacheWriteTokens?: number;
   reasoningTokens?: number;
+  /** Input tokens that were audio (part of inputTokens), priced at the audio rate where the model has one. */
   inputAudioTokens?: number;
+  /** Cached audio input tokens: part of inputAudioTokens and of cacheReadTokens. */
+  cacheAudioReadTokens?: number;
+  /** Input tokens that were images (part of inputTokens). */
+  inputImageTokens?: number;
+  /** Cached image input tokens: part of inputImageTokens and of cacheReadTokens. */
+  cacheImageReadTokens?: number;
+  /** Input tokens that were video (part of inputTokens). */
+  inputVideoTokens?: number;
+  /** Cache writes kept for an hour (Anthropic's 1-hour TTL): part of cacheWriteTokens, priced apart from 5-minute writes. */
+  cacheWrite1hTokens?: number;
+  /** Output tokens that were audio (part of outputTokens). */
   outputAudioTokens?: number;
+  /** Output tokens that were images (part of outputTokens). */
+  outputImageTokens?: number;
   /** Image generation: how many, `WxH`, and quality (`standard`, `hd`, `low`, `medium`, `high`). */
   images?: { count: number; size?: string; quality?: string };
   audioSeconds?: number;
@@ -64,13 +78,15 @@ export interface Priced {
   discount?: string;
 }
 
-export type UnpricedReason = 'unknown_model' | 'missing_dimension' | 'invalid_usage';
+export type UnpricedReason = 'unknown_model' | 'fine_tuned_unpriced' | 'missing_dimension' | 'invalid_usage';
 
 export interface Unpriced {
   status: 'unpriced';
   reason: UnpricedReason;
   /** A sentence saying what was missing. */
   detail: string;
+  /** For `fine_tuned_unpriced`: the operator price-file entry (YAML) that would price the model. */
+  suggestion?: string;
   priceBookVersion: string;
 }
 

@@ -36,6 +36,29 @@ describe('tokenledger-price', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ status: 'unpriced', reason: 'unknown_model' });
   });
 
+  it('suggests the nearest known model for a miss', () => {
+    const run = cli('--provider', 'openai', '--model', 'gpt4o', '--input-tokens', '1');
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/^unpriced \(unknown_model\): no price for model "gpt4o" of provider "openai"; did you mean gpt-4o\?$/m);
+    expect(JSON.parse(cli('--provider', 'openai', '--model', 'gpt4o', '--input-tokens', '1', '--json').stdout)).toMatchObject({ reason: 'unknown_model', didYouMean: 'gpt-4o' });
+  });
+
+  it('prints the price-file entry that would price a fine-tuned model without published rates', () => {
+    const run = cli('--provider', 'openai', '--model', 'ft:gpt-4.1-2025-04-14:acme::abc123', '--input-tokens', '1', '--at', '2026-11-01');
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('unpriced (fine_tuned_unpriced)');
+    expect(run.stdout).toContain(['- provider: openai', '  match: { starts_with: "ft:gpt-4.1-2025-04-14:acme:" }', '  effective_from: 2026-11-01', '  prices: { input_mtok: "2", output_mtok: "8" }'].join('\n'));
+  });
+
+  it('prices audio, image and video tokens and 1-hour cache writes given on the command line', () => {
+    const json = (...args: string[]) => JSON.parse(cli(...args, '--json').stdout);
+    // 300 text × $4 + 100 cached text × $0.40 + 300 audio × $32 + 200 cached audio × $0.40 + 100 image × $5 + 50 out × $16 + 250 audio out × $64
+    const realtime = ['--provider', 'openai', '--model', 'gpt-realtime', '--input-tokens', '1000', '--cached-input-tokens', '300', '--audio-input-tokens', '500', '--cached-audio-tokens', '200'];
+    expect(json(...realtime, '--image-input-tokens', '100', '--output-tokens', '300', '--audio-output-tokens', '250').costUsd).toBe('0.028220000');
+    // 3,000 × $3 + 1,000 × $0.30 + 2,000 × $3.75 + 4,000 × $6 + 500 × $15
+    expect(json('--provider', 'anthropic', '--model', 'claude-sonnet-4-5', '--input-tokens', '10000', '--cached-input-tokens', '1000', '--cache-write-tokens', '6000', '--cache-write-1h-tokens', '4000', '--output-tokens', '500').costUsd).toBe('0.048300000');
+  });
+
   it.each([
     [['--provider', 'openai', '--model', 'gpt-4o', '--input-tokens', 'lots'], /--input-tokens must be a non-negative integer/],
     [['--model', 'gpt-4o'], /--provider is required/],
