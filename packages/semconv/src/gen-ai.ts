@@ -93,6 +93,13 @@ export const GenAiOperation = {
   SPEECH: 'speech',
   /** Not in the spec: a payment gateway fee recorded with the manual tracking API. */
   PAYMENT: 'payment',
+  /**
+   * Not in the spec: a Realtime or Live session. It carries no usage of its own: each response or
+   * turn in it is a call of its own (count leaf calls once).
+   */
+  SESSION: 'session',
+  /** Not in the spec: a batch job (its creation, or the reading of its results). No usage of its own: each result is a call. */
+  BATCH: 'batch',
 } as const;
 export type GenAiOperationName = (typeof GenAiOperation)[keyof typeof GenAiOperation];
 

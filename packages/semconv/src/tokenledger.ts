@@ -35,6 +35,21 @@ export const ATTR_TOKENLEDGER_USAGE_AUDIO_INPUT_TOKENS = 'tokenledger.usage.audi
  * `gen_ai.usage.output_tokens`, as OpenAI reports `completion_tokens_details.audio_tokens` (int, `{token}`).
  */
 export const ATTR_TOKENLEDGER_USAGE_AUDIO_OUTPUT_TOKENS = 'tokenledger.usage.audio.output_tokens';
+/** Cached audio input tokens: a part of `tokenledger.usage.audio.input_tokens` and of `gen_ai.usage.cache_read.input_tokens` (int, `{token}`). */
+export const ATTR_TOKENLEDGER_USAGE_AUDIO_CACHE_READ_INPUT_TOKENS = 'tokenledger.usage.audio.cache_read.input_tokens';
+/** Input tokens that were images; a part of `gen_ai.usage.input_tokens` (int, `{token}`). */
+export const ATTR_TOKENLEDGER_USAGE_IMAGE_INPUT_TOKENS = 'tokenledger.usage.image.input_tokens';
+/** Cached image input tokens: a part of `tokenledger.usage.image.input_tokens` and of `gen_ai.usage.cache_read.input_tokens` (int, `{token}`). */
+export const ATTR_TOKENLEDGER_USAGE_IMAGE_CACHE_READ_INPUT_TOKENS = 'tokenledger.usage.image.cache_read.input_tokens';
+/** Input tokens that were video; a part of `gen_ai.usage.input_tokens` (int, `{token}`). */
+export const ATTR_TOKENLEDGER_USAGE_VIDEO_INPUT_TOKENS = 'tokenledger.usage.video.input_tokens';
+/** Output tokens that were images; a part of `gen_ai.usage.output_tokens` (int, `{token}`). */
+export const ATTR_TOKENLEDGER_USAGE_IMAGE_OUTPUT_TOKENS = 'tokenledger.usage.image.output_tokens';
+/**
+ * Cache writes kept for an hour (Anthropic's 1-hour TTL, priced apart from 5-minute writes); a part of
+ * `gen_ai.usage.cache_creation.input_tokens` (int, `{token}`).
+ */
+export const ATTR_TOKENLEDGER_USAGE_CACHE_CREATION_1H_INPUT_TOKENS = 'tokenledger.usage.cache_creation_1h.input_tokens';
 /** true when token counts were estimated with a tokenizer because the provider reported none (boolean). */
 export const ATTR_TOKENLEDGER_USAGE_ESTIMATED = 'tokenledger.usage.estimated';
 /** A cost the application supplied itself, in USD, as a decimal string; kept as the *provided* cost. */
@@ -43,6 +58,10 @@ export const ATTR_TOKENLEDGER_COST_PROVIDED_USD = 'tokenledger.cost.provided_usd
 export const ATTR_TOKENLEDGER_COST_TYPE = 'tokenledger.cost.type';
 /** true when the call went through a provider's batch API (priced at the batch discount) (boolean). */
 export const ATTR_TOKENLEDGER_BATCH = 'tokenledger.batch';
+/** The provider's id of the batch job a call was part of (`batch_abc`, `msgbatch_abc`, `batches/abc`) (string). */
+export const ATTR_TOKENLEDGER_BATCH_ID = 'tokenledger.batch.id';
+/** The app's id of one request within its batch job (`custom_id`, or the key of an inlined request) (string). */
+export const ATTR_TOKENLEDGER_BATCH_REQUEST_ID = 'tokenledger.batch.request_id';
 /** Free-form metadata of a manual tracking call, as a JSON object string. */
 export const ATTR_TOKENLEDGER_METADATA = 'tokenledger.metadata';
 
