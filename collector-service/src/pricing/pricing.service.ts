@@ -17,6 +17,15 @@ export class PricingService {
   }
 
   /**
+   * The operator price-file entry that would price a model the book cannot (a fine-tuned model
+   * without published rates), or null when the book prices it or has no entry to suggest.
+   */
+  suggestedEntry(provider: string, model: string): string | null {
+    const result = this.book.price({ provider, model, inputTokens: 1 });
+    return result.status === 'unpriced' ? (result.suggestion ?? null) : null;
+  }
+
+  /**
    * Fills the record's cost fields: the exact cost and how it was priced, or why it could not be.
    * `reportedUsage`: whether the span reported anything billable (the usage layer's `hasAnyUsage`).
    */
@@ -41,6 +50,12 @@ export class PricingService {
       reasoningTokens: record.tokens.reasoning,
       inputAudioTokens: record.audioTokens?.input,
       outputAudioTokens: record.audioTokens?.output,
+      cacheAudioReadTokens: record.tokenDetails?.audioCacheRead,
+      inputImageTokens: record.tokenDetails?.imageInput,
+      cacheImageReadTokens: record.tokenDetails?.imageCacheRead,
+      inputVideoTokens: record.tokenDetails?.videoInput,
+      outputImageTokens: record.tokenDetails?.imageOutput,
+      cacheWrite1hTokens: record.tokenDetails?.cacheWrite1h,
       images: record.imageCount === null ? undefined : { count: record.imageCount, size: record.imageSize ?? undefined, quality: record.imageQuality ?? undefined },
       audioSeconds: record.audioSeconds ?? undefined,
       characters: record.characters ?? undefined,

@@ -18,8 +18,10 @@ export function decodeRecord(text: string): UsageRecord {
     const value = record[field] as unknown;
     record[field] = value === null || value === undefined ? null : BigInt(value as string);
   }
-  // Records stored before audio tokens were read have no such field: they had none we knew of.
+  // Records stored before audio tokens, token details and batch ids were read have no such fields: they had none we knew of.
   record.audioTokens ??= null;
+  record.tokenDetails ??= null;
+  record.batchId ??= null;
   return record;
 }
 

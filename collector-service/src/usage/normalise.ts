@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { ATTR_DEPLOYMENT_ENVIRONMENT, ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_SERVICE_NAME, canonicalProvider, COST_TYPES, type CostTypeName, CostType, GenAiOperation } from '@tokenledger/semconv';
 import type { SpanInput } from '../ingest/span-input';
 import { TEXT_BOUNDS } from './billable-bounds';
 import { boundedText, InvalidSpanError, str } from './span-attributes';
 import type { ExtractedUsage } from './sources';
-import type { UsageRecord } from './usage-record';
+import { NO_TOKEN_DETAILS, type UsageRecord } from './usage-record';
 
 const COST_TYPE_BY_OPERATION: Record<string, CostTypeName> = {
   [GenAiOperation.CHAT]: CostType.LLM,
@@ -35,21 +36,23 @@ export function toRecord(u: ExtractedUsage, span: SpanInput, tenant: string): Us
   const startMs = Number(span.startTimeUnixNano / NANOS_PER_MS);
   const durationNs = span.endTimeUnixNano > span.startTimeUnixNano ? span.endTimeUnixNano - span.startTimeUnixNano : 0n;
   const failed = span.status.code === 2 || u.errorType !== null;
+  const provider = canonicalProvider(u.provider ?? (u.operation === GenAiOperation.PAYMENT && u.paymentGateway ? u.paymentGateway : 'unknown'));
   return {
-    id: span.traceId + span.spanId,
+    id: recordId(span, tenant, provider, u),
     traceId: span.traceId,
     spanId: span.spanId,
     tenant,
     timeMs: startMs,
     service: str(span.resource, ATTR_SERVICE_NAME) ?? 'unknown_service',
     environment: str(span.resource, ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_DEPLOYMENT_ENVIRONMENT),
-    provider: canonicalProvider(u.provider ?? (u.operation === GenAiOperation.PAYMENT && u.paymentGateway ? u.paymentGateway : 'unknown')),
+    provider,
     model,
     requestModel: u.requestModel,
     operation: u.operation,
     costType,
     tokens: { input, output, cacheRead: u.cacheRead, cacheWrite: u.cacheWrite, reasoning: u.reasoning },
     audioTokens: u.inputAudio > 0 || u.outputAudio > 0 ? { input: u.inputAudio, output: u.outputAudio } : null,
+    tokenDetails: u.details === NO_TOKEN_DETAILS ? null : { ...u.details },
     imageCount: u.imageCount,
     imageSize: u.imageSize,
     imageQuality: u.imageQuality,
@@ -74,6 +77,7 @@ export function toRecord(u: ExtractedUsage, span: SpanInput, tenant: string): Us
     providedCostNanos: u.providedCostNanos,
     estimated: u.estimated,
     batch: u.batch,
+    batchId: u.batchId,
     source: u.source,
   };
 }
@@ -81,4 +85,15 @@ export function toRecord(u: ExtractedUsage, span: SpanInput, tenant: string): Us
 /** A description kept to its first characters: a status message can be a whole stack trace. */
 function shortened(text: string): string {
   return text.length > TEXT_BOUNDS.errorMessageLength ? `${text.slice(0, TEXT_BOUNDS.errorMessageLength)}…` : text;
+}
+
+/**
+ * The record's identity: its span (trace id + span id), so a span delivered twice is one record.
+ * A batch result is the same call however often the results are read — polled again, downloaded
+ * again, by another process — and each reading is a new span: its identity is the tenant, provider,
+ * batch and request instead, in the same 48 hex characters.
+ */
+function recordId(span: SpanInput, tenant: string, provider: string, u: ExtractedUsage): string {
+  if (!u.batch || u.batchId === null || u.batchRequestId === null) return span.traceId + span.spanId;
+  return createHash('sha256').update(`${tenant}\u0000${provider}\u0000${u.batchId}\u0000${u.batchRequestId}`).digest('hex').slice(0, 48);
 }

@@ -1,7 +1,8 @@
 import * as sc from '@tokenledger/semconv';
 import type { SpanInput } from '../ingest/span-input';
 import { BILLABLE_BOUNDS } from './billable-bounds';
-import { bool, count, firstCount, num, partCount, str, tagsOf, usdAmount, usdNanos, usdToNanosHalfUp, withPrefix } from './span-attributes';
+import { NO_TOKEN_DETAILS, type TokenDetails } from './usage-record';
+import { bool, count, firstCount, InvalidSpanError, num, partCount, str, tagsOf, usdAmount, usdNanos, usdToNanosHalfUp, withPrefix } from './span-attributes';
 
 /** What a source mapping reads off one span, before pricing. Token counts follow the GenAI convention. */
 export interface ExtractedUsage {
@@ -20,6 +21,8 @@ export interface ExtractedUsage {
   inputAudio: number;
   /** Audio tokens, a part of output (priced at the audio output rate). */
   outputAudio: number;
+  /** Finer token details, each a part of a count above (see TokenDetails). */
+  details: TokenDetails;
   imageCount: number | null;
   imageSize: string | null;
   imageQuality: string | null;
@@ -37,6 +40,8 @@ export interface ExtractedUsage {
   providedCostNanos: bigint | null;
   estimated: boolean;
   batch: boolean;
+  batchId: string | null;
+  batchRequestId: string | null;
 }
 
 type Mapping = { name: string; claims(span: SpanInput): boolean; extract(span: SpanInput): ExtractedUsage | null };
@@ -59,6 +64,7 @@ function base(source: string, span: SpanInput): ExtractedUsage {
     reasoning: 0,
     inputAudio: 0,
     outputAudio: 0,
+    details: NO_TOKEN_DETAILS,
     imageCount: count(a, sc.ATTR_TOKENLEDGER_IMAGE_COUNT, BILLABLE_BOUNDS.images),
     imageSize: str(a, sc.ATTR_TOKENLEDGER_IMAGE_SIZE),
     imageQuality: str(a, sc.ATTR_TOKENLEDGER_IMAGE_QUALITY),
@@ -75,6 +81,8 @@ function base(source: string, span: SpanInput): ExtractedUsage {
     providedCostNanos: usdNanos(a, sc.ATTR_TOKENLEDGER_COST_PROVIDED_USD, BILLABLE_BOUNDS.costNanos),
     estimated: bool(a, sc.ATTR_TOKENLEDGER_USAGE_ESTIMATED),
     batch: bool(a, sc.ATTR_TOKENLEDGER_BATCH),
+    batchId: str(a, sc.ATTR_TOKENLEDGER_BATCH_ID),
+    batchRequestId: str(a, sc.ATTR_TOKENLEDGER_BATCH_REQUEST_ID),
   };
 }
 
@@ -89,6 +97,44 @@ function semconvTokens(u: ExtractedUsage, span: SpanInput): void {
   u.inputAudio = partCount(a, sc.ATTR_TOKENLEDGER_USAGE_AUDIO_INPUT_TOKENS, u.input, sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS);
   u.outputAudio = partCount(a, sc.ATTR_TOKENLEDGER_USAGE_AUDIO_OUTPUT_TOKENS, u.output, sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS);
   u.provider = str(a, sc.ATTR_GEN_AI_PROVIDER_NAME, sc.ATTR_GEN_AI_SYSTEM);
+  u.details = tokenDetails(a, u);
+}
+
+/**
+ * tokenledger's finer token details (cached audio, image and video tokens, 1-hour cache writes): each
+ * a part of a count the span already has, so one larger than its whole rejects the span by name.
+ */
+function tokenDetails(a: SpanInput['attributes'], u: ExtractedUsage): TokenDetails {
+  if (!hasDetail(a)) return NO_TOKEN_DETAILS;
+  const imageInput = partCount(a, sc.ATTR_TOKENLEDGER_USAGE_IMAGE_INPUT_TOKENS, u.input, sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS);
+  const audioCacheRead = partCount(a, sc.ATTR_TOKENLEDGER_USAGE_AUDIO_CACHE_READ_INPUT_TOKENS, u.inputAudio, sc.ATTR_TOKENLEDGER_USAGE_AUDIO_INPUT_TOKENS);
+  const imageCacheRead = partCount(a, sc.ATTR_TOKENLEDGER_USAGE_IMAGE_CACHE_READ_INPUT_TOKENS, imageInput, sc.ATTR_TOKENLEDGER_USAGE_IMAGE_INPUT_TOKENS);
+  if (audioCacheRead + imageCacheRead > u.cacheRead) {
+    throw new InvalidSpanError(`${sc.ATTR_TOKENLEDGER_USAGE_AUDIO_CACHE_READ_INPUT_TOKENS} + ${sc.ATTR_TOKENLEDGER_USAGE_IMAGE_CACHE_READ_INPUT_TOKENS} (${audioCacheRead + imageCacheRead}) must not exceed ${sc.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS} (${u.cacheRead}), which includes them`);
+  }
+  return {
+    audioCacheRead,
+    imageInput,
+    imageCacheRead,
+    videoInput: partCount(a, sc.ATTR_TOKENLEDGER_USAGE_VIDEO_INPUT_TOKENS, u.input, sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS),
+    imageOutput: partCount(a, sc.ATTR_TOKENLEDGER_USAGE_IMAGE_OUTPUT_TOKENS, u.output, sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS),
+    cacheWrite1h: partCount(a, sc.ATTR_TOKENLEDGER_USAGE_CACHE_CREATION_1H_INPUT_TOKENS, u.cacheWrite, sc.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS),
+  };
+}
+
+const DETAIL_ATTRIBUTES = [
+  sc.ATTR_TOKENLEDGER_USAGE_AUDIO_CACHE_READ_INPUT_TOKENS,
+  sc.ATTR_TOKENLEDGER_USAGE_IMAGE_INPUT_TOKENS,
+  sc.ATTR_TOKENLEDGER_USAGE_IMAGE_CACHE_READ_INPUT_TOKENS,
+  sc.ATTR_TOKENLEDGER_USAGE_VIDEO_INPUT_TOKENS,
+  sc.ATTR_TOKENLEDGER_USAGE_IMAGE_OUTPUT_TOKENS,
+  sc.ATTR_TOKENLEDGER_USAGE_CACHE_CREATION_1H_INPUT_TOKENS,
+];
+
+/** Most spans have no detail: one look per name, and the common case allocates nothing. */
+function hasDetail(a: SpanInput['attributes']): boolean {
+  for (let i = 0; i < DETAIL_ATTRIBUTES.length; i++) if (a[DETAIL_ATTRIBUTES[i]] !== undefined) return true;
+  return false;
 }
 
 const ours: Mapping = {
@@ -201,10 +247,20 @@ const genAiSemconv: Mapping = {
 };
 
 /**
- * Operations that are not one model call: agents and tools. An `invoke_agent` span may sum the usage
- * of the calls inside it (the AI SDK's does), so counting it would count those calls twice.
+ * Operations that are not one model call: agents and tools, Realtime and Live sessions, batch jobs.
+ * An `invoke_agent` span may sum the usage of the calls inside it (the AI SDK's does), and a session
+ * or a batch is made of calls that are recorded each on its own (each `response.done`, each turn,
+ * each batch result), so counting it would count those calls twice.
  */
-const NOT_A_MODEL_CALL = new Set<string>([sc.GenAiOperation.CREATE_AGENT, sc.GenAiOperation.INVOKE_AGENT, sc.GenAiOperation.EXECUTE_TOOL, 'agent_step', 'invoke_workflow']);
+const NOT_A_MODEL_CALL = new Set<string>([
+  sc.GenAiOperation.CREATE_AGENT,
+  sc.GenAiOperation.INVOKE_AGENT,
+  sc.GenAiOperation.EXECUTE_TOOL,
+  'agent_step',
+  'invoke_workflow',
+  sc.GenAiOperation.SESSION,
+  sc.GenAiOperation.BATCH,
+]);
 
 export function isModelCall(u: ExtractedUsage): boolean {
   return !NOT_A_MODEL_CALL.has(u.operation);

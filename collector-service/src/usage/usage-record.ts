@@ -15,6 +15,23 @@ export interface AudioTokens {
   output: number;
 }
 
+/**
+ * Token details priced at their own rates where the model has them, each a part of another count:
+ * cached audio and image tokens of the audio and image input and of `tokens.cacheRead`, image and
+ * video tokens of `tokens.input`, image tokens of `tokens.output`, 1-hour cache writes of
+ * `tokens.cacheWrite`.
+ */
+export interface TokenDetails {
+  audioCacheRead: number;
+  imageInput: number;
+  imageCacheRead: number;
+  videoInput: number;
+  imageOutput: number;
+  cacheWrite1h: number;
+}
+
+export const NO_TOKEN_DETAILS: Readonly<TokenDetails> = Object.freeze({ audioCacheRead: 0, imageInput: 0, imageCacheRead: 0, videoInput: 0, imageOutput: 0, cacheWrite1h: 0 });
+
 export const TOKEN_KINDS = ['input', 'output', 'cacheRead', 'cacheWrite', 'reasoning'] as const;
 export type TokenKind = (typeof TOKEN_KINDS)[number];
 
@@ -44,6 +61,8 @@ export interface UsageRecord {
   tokens: TokenCounts;
   /** Audio tokens within `tokens.input` / `tokens.output`; null when the call had none (and in records stored before it was read). */
   audioTokens: AudioTokens | null;
+  /** Cached audio, image, video and 1-hour cache write tokens; null when the call had none (and in records stored before they were read). */
+  tokenDetails: TokenDetails | null;
   imageCount: number | null;
   imageSize: string | null;
   imageQuality: string | null;
@@ -75,6 +94,8 @@ export interface UsageRecord {
   estimated: boolean;
   /** Sent through a batch API. */
   batch: boolean;
+  /** The provider's id of the batch job the call was a result of; null otherwise (and in records stored before it was read). */
+  batchId: string | null;
   /** Which mapping recognised the span: `tokenledger`, `genai-semconv`, `openllmetry`, `openinference`, `vercel-ai`, `openlit`. */
   source: string;
 }

@@ -15,7 +15,7 @@ export class ModelsController {
   constructor(private readonly service: ModelsService) {}
 
   @Get('models')
-  @ApiOperation({ summary: 'Models used in the range with cost, calls, unpriced calls and the price source of the newest call; the price book in force' })
+  @ApiOperation({ summary: 'Models used in the range with cost, calls, unpriced calls and the price source of the newest call (for a fine-tuned model without rates, the price-file entry that would price it); the price book in force' })
   models(@Query() q: Record<string, unknown>, @CurrentPrincipal() p: Principal) {
     let parsed;
     try {

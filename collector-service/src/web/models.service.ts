@@ -36,6 +36,7 @@ export class ModelsService {
           unitPrices: latest?.unitPrices ?? null,
           priceBookVersion: latest?.priceBookVersion ?? null,
           unpricedReason: latest?.unpricedReason ?? null,
+          priceFileEntry: latest?.unpricedReason === 'fine_tuned_unpriced' && provider && model ? this.pricing.suggestedEntry(provider, model) : null,
         };
       }),
     );

@@ -22,6 +22,7 @@ export function record(overrides: Partial<UsageRecord> = {}): UsageRecord {
     costType: 'llm',
     tokens: { input: 1500, output: 2000, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
     audioTokens: null,
+    tokenDetails: null,
     imageCount: null,
     imageSize: null,
     imageQuality: null,
@@ -45,6 +46,7 @@ export function record(overrides: Partial<UsageRecord> = {}): UsageRecord {
     providedCostNanos: null,
     estimated: false,
     batch: false,
+    batchId: null,
     source: 'tokenledger',
     ...overrides,
   };

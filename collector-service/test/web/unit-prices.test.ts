@@ -23,6 +23,15 @@ describe('the dashboard quotes unit prices as price lists do', () => {
     expect(unitPriceLine('payment_fixed', '0.3', 'en-US')).toMatchObject({ amount: '$0.30', per: 'per payment' });
   });
 
+  it('quotes cached audio, image, video and 1-hour cache write tokens per 1M too', () => {
+    expect(unitPriceLine('cache_audio_read_tokens', '0.0000004', 'en-US')).toMatchObject({ amount: '$0.40', per: 'per 1M cached audio input tokens' });
+    expect(unitPriceLine('input_image_tokens', '0.000005', 'en-US')).toMatchObject({ amount: '$5.00', per: 'per 1M image input tokens' });
+    expect(unitPriceLine('cache_image_read_tokens', '0.0000005', 'en-US')).toMatchObject({ amount: '$0.50', per: 'per 1M cached image input tokens' });
+    expect(unitPriceLine('input_video_tokens', '0.000003', 'en-US')).toMatchObject({ amount: '$3.00', per: 'per 1M video input tokens' });
+    expect(unitPriceLine('output_image_tokens', '0.00003', 'en-US')).toMatchObject({ amount: '$30.00', per: 'per 1M image output tokens' });
+    expect(unitPriceLine('cache_write_1h_tokens', '0.000006', 'en-US')).toMatchObject({ amount: '$6.00', per: 'per 1M 1-hour cache write tokens' });
+  });
+
   it('keeps every digit of a price below a cent per 1M tokens', () => {
     expect(unitPriceLine('input_tokens', '0.0000000125', 'en-US').amount).toBe('$0.0125');
     expect(unitPriceLine('input_tokens', '0.000000000000001', 'en-US').amount).toBe('$0.000000001');

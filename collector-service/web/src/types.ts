@@ -146,6 +146,8 @@ export interface ModelRow {
   priceSource: string | null;
   unitPrices: Record<string, string> | null;
   unpricedReason: string | null;
+  /** For a fine-tuned model without rates: the operator price-file entry (YAML) that would price it. */
+  priceFileEntry: string | null;
 }
 
 export interface ModelsReport {

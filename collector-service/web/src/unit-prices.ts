@@ -16,9 +16,15 @@ const TOKEN_KINDS: Record<string, string> = {
   input_tokens: 'input',
   cache_read_tokens: 'cache read',
   cache_write_tokens: 'cache write',
+  cache_write_1h_tokens: '1-hour cache write',
   input_audio_tokens: 'audio input',
+  cache_audio_read_tokens: 'cached audio input',
+  input_image_tokens: 'image input',
+  cache_image_read_tokens: 'cached image input',
+  input_video_tokens: 'video input',
   output_tokens: 'output',
   output_audio_tokens: 'audio output',
+  output_image_tokens: 'image output',
 };
 
 const OTHER_UNITS: Record<string, Scale> = {

@@ -12,6 +12,7 @@ import { useApi } from '../use-api';
 export function ModelsPage({ scope }: { scope: Scope }) {
   const m = useApi(() => getJson<ModelsReport>('/v1/ui/models', rangeQuery(scope)), JSON.stringify(scope));
   const book = m.data?.priceBook;
+  const toPrice = (m.data?.models ?? []).filter((r) => r.priceFileEntry);
   return (
     <>
       <Panel title="Price book in force" error={m.error} loading={m.loading}>
@@ -69,6 +70,22 @@ export function ModelsPage({ scope }: { scope: Scope }) {
           </TableScroll>
         )}
       </Panel>
+      {toPrice.length > 0 && (
+        <Panel title="Prices to add">
+          <p>
+            These fine-tuned models have no published rates in the price book. Add each entry under <code>models:</code> in the operator price file (<code>TOKENLEDGER_PRICES_FILE</code>) with
+            the fine-tuned rates from the provider&apos;s price list, then restart the service.
+          </p>
+          {toPrice.map((r) => (
+            <figure key={`${r.provider}/${r.model}`} className="price-entry" data-testid="price-file-entry">
+              <figcaption>
+                {r.provider} {r.model}
+              </figcaption>
+              <pre>{r.priceFileEntry}</pre>
+            </figure>
+          ))}
+        </Panel>
+      )}
     </>
   );
 }
