@@ -11,6 +11,8 @@
 # TOKENLEDGER_STACK_PORT_OFFSET  added to every port (default 0: the docker-compose ports)
 # TOKENLEDGER_STACK_EXTRA_RULES  more Prometheus rule files (space-separated), next to the shipped ones
 # TOKENLEDGER_STACK_INTERVAL     Prometheus scrape and rule evaluation interval (default: the shipped 15s)
+# TOKENLEDGER_OTLP_TOKEN         when set, the Collector's OTLP receivers take only requests carrying it
+#                                as a Bearer token (dashboards/otel-collector/otlp-auth.yaml)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=go-tools.sh
@@ -132,16 +134,19 @@ start() {
     --web.listen-address="127.0.0.1:$P_PROMETHEUS" --web.enable-otlp-receiver --web.enable-lifecycle
   await prometheus "http://127.0.0.1:$P_PROMETHEUS/-/ready"
 
+  local otelcol_configs=(--config "$ROOT/otel-collector.yaml")
+  if [ -n "${TOKENLEDGER_OTLP_TOKEN:-}" ]; then otelcol_configs+=(--config "$ROOT/dashboards/otel-collector/otlp-auth.yaml"); fi
   launch otel-collector env OTELCOL_OTLP_GRPC_ENDPOINT="127.0.0.1:$P_OTLP_GRPC" OTELCOL_OTLP_HTTP_ENDPOINT="127.0.0.1:$P_OTLP_HTTP" \
     JAEGER_OTLP_GRPC_ENDPOINT="127.0.0.1:$P_JAEGER_OTLP_GRPC" TOKENLEDGER_TRACES_ENDPOINT="http://127.0.0.1:$P_COLLECTOR/v1/traces" \
     TOKENLEDGER_INGEST_KEY="$ingest_key" PROMETHEUS_OTLP_METRICS_ENDPOINT="http://127.0.0.1:$P_PROMETHEUS/api/v1/otlp/v1/metrics" \
-    OTELCOL_TELEMETRY_HOST=127.0.0.1 OTELCOL_TELEMETRY_PORT="$P_OTELCOL_TELEMETRY" \
-    "$otelcol" --config "$ROOT/otel-collector.yaml"
+    OTELCOL_TELEMETRY_HOST=127.0.0.1 OTELCOL_TELEMETRY_PORT="$P_OTELCOL_TELEMETRY" TOKENLEDGER_OTLP_TOKEN="${TOKENLEDGER_OTLP_TOKEN:-}" \
+    "$otelcol" "${otelcol_configs[@]}"
   await otel-collector "http://127.0.0.1:$P_OTELCOL_TELEMETRY/metrics"
   trap - ERR
 
   cat >"$STATE/urls" <<URLS
-OTLP (apps)         OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$P_OTLP_HTTP   (gRPC 127.0.0.1:$P_OTLP_GRPC)
+OTLP (apps)         OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$P_OTLP_HTTP   (gRPC 127.0.0.1:$P_OTLP_GRPC)${TOKENLEDGER_OTLP_TOKEN:+
+                    OTEL_EXPORTER_OTLP_HEADERS=authorization=Bearer%20$TOKENLEDGER_OTLP_TOKEN}
 collector service   http://127.0.0.1:$P_COLLECTOR   (reports /v1/reports/summary, dashboard /dashboard, metrics /metrics)
 Jaeger              http://127.0.0.1:$P_JAEGER_UI
 Prometheus          http://127.0.0.1:$P_PROMETHEUS
@@ -152,6 +157,7 @@ logs                $STATE/logs
 URLS
   cat >"$STATE/stack.env" <<ENV
 export TOKENLEDGER_STACK_OTLP_HTTP_URL=http://127.0.0.1:$P_OTLP_HTTP
+export TOKENLEDGER_STACK_OTLP_TOKEN=${TOKENLEDGER_OTLP_TOKEN:-}
 export TOKENLEDGER_STACK_COLLECTOR_URL=http://127.0.0.1:$P_COLLECTOR
 export TOKENLEDGER_STACK_JAEGER_URL=http://127.0.0.1:$P_JAEGER_UI
 export TOKENLEDGER_STACK_PROMETHEUS_URL=http://127.0.0.1:$P_PROMETHEUS

@@ -9,6 +9,9 @@ export TOKENLEDGER_STACK_DIR="${TMPDIR:-/tmp}/tokenledger-stack-test.$$"
 TOKENLEDGER_STACK_PORT_OFFSET="$(node "$(dirname "${BASH_SOURCE[0]}")/free-port-offset.js")" || return 1
 export TOKENLEDGER_STACK_PORT_OFFSET
 export TOKENLEDGER_STACK_INTERVAL=2s
+# The OTLP receivers take only requests with a token, as docker-compose.yml has them.
+TOKENLEDGER_OTLP_TOKEN="otlp-$(node -e 'console.log(require("crypto").randomBytes(18).toString("base64url"))')"
+export TOKENLEDGER_OTLP_TOKEN
 export TOKENLEDGER_METRICS_USER_ALLOWLIST=e2e-alice
 export TOKENLEDGER_STACK_EXTRA_RULES="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/test/stack/rules/e2e.rules.yml"
 bash "$(dirname "${BASH_SOURCE[0]}")/../stack/stack.sh" stop >/dev/null 2>&1 || true

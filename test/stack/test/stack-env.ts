@@ -1,6 +1,8 @@
 /** The addresses of the running native stack, from the variables scripts/test-servers/stack.start.sh exports. */
 export interface Stack {
   otlpHttpUrl: string;
+  /** The token the Collector's OTLP receivers require (TOKENLEDGER_OTLP_TOKEN), or null when they take any request. */
+  otlpToken: string | null;
   collectorUrl: string;
   jaegerUrl: string;
   prometheusUrl: string;
@@ -18,6 +20,7 @@ export function stackFromEnv(env: NodeJS.ProcessEnv = process.env): Stack {
   };
   return {
     otlpHttpUrl: read('TOKENLEDGER_STACK_OTLP_HTTP_URL'),
+    otlpToken: env.TOKENLEDGER_STACK_OTLP_TOKEN || null,
     collectorUrl: read('TOKENLEDGER_STACK_COLLECTOR_URL'),
     jaegerUrl: read('TOKENLEDGER_STACK_JAEGER_URL'),
     prometheusUrl: read('TOKENLEDGER_STACK_PROMETHEUS_URL'),
@@ -55,9 +58,9 @@ export interface PromSample {
   value: [number, string];
 }
 
-/** An instant query against Prometheus' HTTP API; a query error throws with Prometheus' message. */
-export async function promQuery(prometheusUrl: string, query: string): Promise<PromSample[]> {
-  const url = `${prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}`;
+/** An instant query against Prometheus' HTTP API (at `time`, in seconds, or now); a query error throws with Prometheus' message. */
+export async function promQuery(prometheusUrl: string, query: string, time?: number): Promise<PromSample[]> {
+  const url = `${prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}${time === undefined ? '' : `&time=${time}`}`;
   const res = await fetch(url);
   const body = (await res.json()) as { status: string; error?: string; data?: { resultType: string; result: PromSample[] | [number, string] } };
   if (body.status !== 'success') throw new Error(`Prometheus refused ${query}: ${body.error}`);

@@ -66,6 +66,7 @@ describe('the native operations stack, end to end', () => {
         E2E_USER,
         OTEL_SERVICE_NAME: SERVICE,
         OTEL_EXPORTER_OTLP_ENDPOINT: stack.otlpHttpUrl,
+        ...(stack.otlpToken ? { OTEL_EXPORTER_OTLP_HEADERS: `authorization=Bearer%20${stack.otlpToken}` } : {}),
         OTEL_METRIC_EXPORT_INTERVAL: '1000',
         E2E_PAUSE_MS: '3000',
         OTEL_BSP_SCHEDULE_DELAY: '200',
@@ -122,6 +123,31 @@ describe('the native operations stack, end to end', () => {
       throw new Error(`${err.message}; last value ${last}`);
     });
     expect(cost).toBeCloseTo(exact, 9);
+  });
+
+  it('has Prometheus’ increase() over the run equal the report’s total for the same calls', async () => {
+    const summary = await getJson<{ totalCostNanos: string; calls: number }>(`${stack.collectorUrl}/v1/reports/summary?period=all&service=${SERVICE}`, admin());
+    expect(summary.calls).toBe(10);
+    const exact = Number(summary.totalCostNanos) / 1e9;
+    const selector = `tokenledger_cost_usd_total{service="${SERVICE}"}`;
+    // Once the last scrape holds every call, evaluate at that scrape's time over a range that starts
+    // before the run: no extrapolation past the samples, so increase() is what the counters added.
+    await eventually(`${selector} summing to ${exact}`, async () => {
+      const [sample] = await promQuery(stack.prometheusUrl, `sum(${selector})`);
+      return sample && Math.abs(Number(sample.value[1]) - exact) < 5e-10 ? true : undefined;
+    });
+    const [last] = await promQuery(stack.prometheusUrl, `max(timestamp(${selector}))`);
+    const [increase] = await promQuery(stack.prometheusUrl, `sum(increase(${selector}[1h]))`, Number(last.value[1]));
+    expect(Number(increase.value[1])).toBeCloseTo(exact, 9);
+    expect(Math.abs(Number(increase.value[1]) - exact)).toBeLessThan(5e-10);
+  });
+
+  it('refuses OTLP without the token at the Collector’s receivers', async () => {
+    expect(stack.otlpToken).not.toBeNull();
+    const send = (headers: Record<string, string>) =>
+      fetch(`${stack.otlpHttpUrl}/v1/traces`, { method: 'POST', body: JSON.stringify({ resourceSpans: [] }), headers: { 'content-type': 'application/json', ...headers } });
+    expect((await send({})).status).toBe(401);
+    expect((await send({ authorization: `Bearer ${stack.otlpToken}` })).status).toBe(200);
   });
 
   it('has the app’s gen_ai.client.token.usage in Prometheus through the Collector’s OTLP export', async () => {
