@@ -1,29 +1,88 @@
-// What `--require @tokenledger/node/register` adds to a process's start: wall time and CPU of an
-// empty script with and without the hook (the hook loads the OpenTelemetry Node SDK, its exporters
-// and the instrumentations), each started fresh, median of BENCH_RUNS (default 9) alternating runs.
-// Run: ./run node bench/node-hook-startup.bench.js   (build first: ./run build)
+// What the hook adds to a process, side by side in one run: a bare app, the app with
+// `--require @tokenledger/node/register`, and the app with the official
+// `--require @opentelemetry/auto-instrumentations-node/register`.
+//
+// - Start-up: the CPU a process has used when the app's first line runs (process.cpuUsage() there),
+//   and the time from the process's start to that line (performance.now() there). Median and range of
+//   BENCH_RUNS (default 9) alternating runs. All three use the default OTLP/HTTP protobuf settings.
+// - Exit with the collector down: the wall time of a 0.2 s script that records one span, exporting
+//   to a loopback port nothing listens on. Median of BENCH_EXIT_RUNS (default 3).
+//
+// The official package is installed once from the npm registry into the cache outside the repository
+// (pinned below). Run: ./run node bench/node-hook-startup.bench.js   (build first: ./run build)
 'use strict';
-const { spawnSync } = require('node:child_process');
+const { execFileSync, spawnSync } = require('node:child_process');
+const { existsSync, mkdirSync, writeFileSync } = require('node:fs');
+const { createServer } = require('node:net');
+const { homedir, loadavg } = require('node:os');
+const { join } = require('node:path');
 
+const AUTO_VERSION = '0.82.0';
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-// The child reports its own CPU time; wall time is measured around the spawn.
-const SCRIPT = 'const u = process.cpuUsage(); console.log((u.user + u.system) / 1000)';
-const env = { ...process.env, OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none' };
+const EXIT_RUNS = Number(process.env.BENCH_EXIT_RUNS ?? 3);
+const ROOT = join(__dirname, '..');
 
-function once(args) {
+function officialRegister() {
+  const dir = join(process.env.TOKENLEDGER_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'tokenledger'), `bench-auto-instrumentations-node-${AUTO_VERSION}`);
+  if (!existsSync(join(dir, 'node_modules', '@opentelemetry', 'auto-instrumentations-node', 'package.json'))) {
+    console.error(`installing @opentelemetry/auto-instrumentations-node@${AUTO_VERSION} into ${dir}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), '{"private":true}');
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error', `@opentelemetry/auto-instrumentations-node@${AUTO_VERSION}`], { cwd: dir, stdio: 'inherit' });
+  }
+  return require.resolve('@opentelemetry/auto-instrumentations-node/register', { paths: [dir] });
+}
+
+const closedPort = () =>
+  new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+
+// The app's first line reports the CPU used so far and the time since the process started.
+const EMPTY_APP = 'const u = process.cpuUsage(); console.log(JSON.stringify({ cpuMs: (u.user + u.system) / 1000, wallMs: performance.now() }))';
+const SHORT_APP = "require('@opentelemetry/api').trace.getTracer('bench').startSpan('work').end(); setTimeout(() => {}, 200)";
+
+/** Runs `script` with `args`; returns what it printed (JSON) and the wall time of the whole run. */
+function run(args, script, env) {
   const t0 = process.hrtime.bigint();
-  const run = spawnSync(process.execPath, [...args, '-e', SCRIPT], { env, encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(run.stderr);
-  return { wallMs: Number(process.hrtime.bigint() - t0) / 1e6, cpuMs: Number(run.stdout.trim()) };
+  const child = spawnSync(process.execPath, [...args, '-e', script], { cwd: ROOT, env, encoding: 'utf8' });
+  if (child.status !== 0) throw new Error(`${args.join(' ')}: exit ${child.status}\n${child.stderr}`);
+  return { printed: JSON.parse(child.stdout.trim() || 'null'), runMs: Number(process.hrtime.bigint() - t0) / 1e6 };
 }
 
-const bare = [];
-const hooked = [];
-for (let i = 0; i < RUNS; i++) {
-  bare.push(once([]));
-  hooked.push(once(['--require', '@tokenledger/node/register']));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const range = (xs, digits = 0) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+
+async function main() {
+  const variants = [
+    { name: 'bare app', args: [] },
+    { name: 'with @tokenledger/node/register', args: ['--require', '@tokenledger/node/register'] },
+    { name: `with auto-instrumentations-node/register ${AUTO_VERSION}`, args: ['--require', officialRegister()] },
+  ];
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_') && !k.startsWith('TOKENLEDGER_') && k !== 'NODE_OPTIONS'));
+  const env = { ...clean, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await closedPort()}`, OTEL_LOG_LEVEL: 'none' };
+
+  const starts = variants.map(() => []);
+  for (let i = 0; i < RUNS; i++) variants.forEach((v, n) => starts[n].push(run(v.args, EMPTY_APP, env).printed));
+  const exits = variants.map(() => []);
+  for (let i = 0; i < EXIT_RUNS; i++) variants.forEach((v, n) => exits[n].push(run(v.args, SHORT_APP, env).runMs));
+
+  const cpu = starts.map((runs) => median(runs.map((r) => r.cpuMs)));
+  console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}, ${RUNS} start-up runs, ${EXIT_RUNS} exit runs`);
+  console.log('| | start-up CPU, median (range) | added CPU | time to the first line, median (range) | a 0.2 s script, start to exit, collector down |');
+  console.log('| --- | --- | --- | --- | --- |');
+  variants.forEach((v, n) => {
+    const cpus = starts[n].map((r) => r.cpuMs);
+    const walls = starts[n].map((r) => r.wallMs);
+    console.log(`| ${v.name} | ${cpu[n].toFixed(0)} ms (${range(cpus)}) | ${n === 0 ? '' : `${(cpu[n] - cpu[0]).toFixed(0)} ms`} | ${median(walls).toFixed(0)} ms (${range(walls)}) | ${(median(exits[n]) / 1000).toFixed(2)} s (${range(exits[n].map((ms) => ms / 1000), 2)}) |`);
+  });
+  console.log(`our added start-up CPU is ${(((cpu[1] - cpu[0]) / (cpu[2] - cpu[0])) * 100).toFixed(0)} % of the official hook's`);
 }
-const fmt = (runs) => `${median(runs.map((r) => r.wallMs)).toFixed(0)} ms wall, ${median(runs.map((r) => r.cpuMs)).toFixed(0)} ms CPU`;
-console.log(`node -e (empty):            ${fmt(bare)}`);
-console.log(`with the register hook:     ${fmt(hooked)}   (median of ${RUNS})`);
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -44,33 +44,35 @@ export interface LoadedInstrumentations {
 }
 
 /**
- * Creates tokenledger's instrumentations, one package at a time: a package that is not installed
- * (or not built), or whose SDK the app does not have, is skipped, never an error, so the hook works
- * with whichever of the three SDKs the app uses.
+ * Creates tokenledger's instrumentations: a package that is not installed (or not built), or whose
+ * SDK the app does not have, is skipped, never an error, so the hook works with whichever of the three
+ * SDKs the app uses. Every package is loaded before any instrumentation is created: a created
+ * instrumentation hooks `require`, and each module loaded after that is resolved twice.
  */
 export function loadInstrumentations(config: Record<string, unknown> = {}): LoadedInstrumentations {
   const instrumentations: Instrumentation[] = [];
   const skipped: Record<string, string> = {};
+  const loaded: { name: string; exports: Record<string, unknown> }[] = [];
   for (const pkg of INSTRUMENTATION_PACKAGES) {
     if (!pkg.sdks.some(installed)) {
       skipped[pkg.name] = `none of ${pkg.sdks.join(', ')} is installed`;
       continue;
     }
-    let exports: Record<string, unknown>;
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      exports = require(pkg.name);
+      loaded.push({ name: pkg.name, exports: require(pkg.name) });
     } catch (err) {
       skipped[pkg.name] = `could not be loaded: ${(err as Error).message}`;
-      continue;
     }
+  }
+  for (const { name, exports } of loaded) {
     const classes = instrumentationClasses(exports);
-    if (classes.length === 0) skipped[pkg.name] = 'exports no instrumentation';
+    if (classes.length === 0) skipped[name] = 'exports no instrumentation';
     for (const Class of classes) {
       try {
         instrumentations.push(new Class(config));
       } catch (err) {
-        skipped[pkg.name] = `${Class.name} could not be created: ${(err as Error).message}`;
+        skipped[name] = `${Class.name} could not be created: ${(err as Error).message}`;
       }
     }
   }
@@ -84,13 +86,14 @@ export function loadInstrumentations(config: Record<string, unknown> = {}): Load
  * headers become the handler's context (so a downstream service's AI calls carry the caller's
  * user, agent and feature). They also emit HTTP client and server spans, which the collector
  * ignores. Off with TOKENLEDGER_HTTP_INSTRUMENTATION=off (e.g. when the app registers its own).
+ * Only the classes: the caller creates them once every module is loaded (see loadInstrumentations).
  */
-export function httpInstrumentations(env: NodeJS.ProcessEnv = process.env): Instrumentation[] {
+export function httpInstrumentationClasses(env: NodeJS.ProcessEnv = process.env): InstrumentationClass[] {
   const setting = (env.TOKENLEDGER_HTTP_INSTRUMENTATION ?? 'on').trim().toLowerCase();
   if (setting === 'off' || setting === 'false' || setting === '0') return [];
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { UndiciInstrumentation } = require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
-  return [new HttpInstrumentation(), new UndiciInstrumentation()];
+  return [HttpInstrumentation, UndiciInstrumentation];
 }

@@ -2,7 +2,7 @@ import { diag } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { installBudgetGuard } from './budget/install';
 import { type BudgetGuardOptions, guardOptionsFromEnv, TokenledgerConfigError, resolveGuardOptions } from './budget/options';
-import { httpInstrumentations, loadInstrumentations } from './instrumentations';
+import { httpInstrumentationClasses, loadInstrumentations } from './instrumentations';
 import { startSdk } from './sdk';
 import { installShutdownHooks } from './shutdown';
 
@@ -62,8 +62,10 @@ export function startTokenledger(options: StartOptions = {}): Tokenledger {
   }
   const guardOptions = options.budgetGuard === false ? null : options.budgetGuard ? resolveGuardOptions(options.budgetGuard) : guardOptionsFromEnv();
   const timeoutMs = shutdownTimeout(options);
+  // Every instrumentation module is loaded before the first instrumentation is created (see loadInstrumentations).
+  const http = httpInstrumentationClasses();
   const { instrumentations, skipped } = loadInstrumentations(options.captureMessageContent === undefined ? {} : { captureMessageContent: options.captureMessageContent });
-  const sdk = startSdk([...instrumentations, ...httpInstrumentations()]);
+  const sdk = startSdk([...instrumentations, ...http.map((Class) => new Class())]);
   if (guardOptions) installBudgetGuard(guardOptions);
   let stopped: Promise<void> | null = null;
   const stop = () => (stopped ??= sdk.shutdown().catch((err: unknown) => diag.warn(`@tokenledger/node: shutdown failed: ${(err as Error)?.message ?? err}`)));

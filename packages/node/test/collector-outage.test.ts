@@ -97,6 +97,13 @@ describe('an app whose collector is down, hanging or slow', () => {
     expect(reports(run.stderr, `${unavailable.url}/v1/traces`)).toEqual([expect.stringContaining('the collector answered HTTP 503')]);
   });
 
+  it('sends nothing, and so waits for nothing, when the app made no AI call', async () => {
+    const hanging = await failing('hang');
+    const run = await runApp(REQUIRE_HOOK, 'outage-app.cjs', env(hanging.url, { CALLS: '0' }));
+    expect(run).toMatchObject({ code: 0, stdout: 'done\n', stderr: '' });
+    expect(hanging.requests).toEqual([]);
+  });
+
   it('never holds the app\'s calls: every call completes while each export hangs unanswered', async () => {
     const hanging = await failing('hang');
     const run = await runApp(REQUIRE_HOOK, 'outage-app.cjs', env(hanging.url, { CALLS: '5', CALL_GAP_MS: '50', OTEL_BSP_SCHEDULE_DELAY: '1', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '1' }));
