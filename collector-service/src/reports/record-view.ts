@@ -72,11 +72,18 @@ export const CSV_COLUMNS: [header: string, value: (v: RecordView) => unknown][] 
   ['span_id', (v) => v.spanId],
 ];
 
-/** RFC 4180: quote a field holding a comma, quote, CR or LF; double the quotes inside. */
+/**
+ * RFC 4180: quote a field holding a comma, quote, CR or LF; double the quotes inside. A cell a
+ * spreadsheet would run as a formula (starting with =, +, -, @, tab or CR: names, ids and tags come
+ * from spans anyone with an ingest key sends) gets a leading single quote, as OWASP's CSV injection
+ * guidance says, and is quoted; every amount and count is a plain number, never changed.
+ */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  let text = String(value);
+  const formula = /^[=+\-@\t\r]/.test(text);
+  if (formula) text = `'${text}`;
+  return formula || /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export const csvHeader = () => `${CSV_COLUMNS.map(([h]) => h).join(',')}\r\n`;
