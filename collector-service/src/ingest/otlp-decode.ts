@@ -13,10 +13,24 @@ export interface DecodedTraces {
 type Obj = Record<string, unknown>;
 type IdEncoding = 'hex' | 'base64';
 
+/** AnyValue nesting deeper than this is refused: no GenAI attribute nests, and unbounded nesting is a stack to exhaust. */
+const MAX_VALUE_DEPTH = 32;
+
+const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A repeated message field: absent or null is empty (the OTLP/JSON mapping); otherwise an array of objects. */
 const asArray = (v: unknown, where: string): Obj[] => {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) throw new OtlpDecodeError(`${where} must be an array`);
+  for (const item of v) if (!isObject(item)) throw new OtlpDecodeError(`${where} must hold objects, got ${JSON.stringify(item)?.slice(0, 40)}`);
   return v as Obj[];
+};
+
+/** A message field: absent or null is unset; otherwise an object. */
+const asMessage = (v: unknown, where: string): Obj | undefined => {
+  if (v === undefined || v === null) return undefined;
+  if (!isObject(v)) throw new OtlpDecodeError(`${where} must be an object`);
+  return v;
 };
 
 /** Decodes an OTLP/HTTP protobuf ExportTraceServiceRequest. */
@@ -27,8 +41,7 @@ export function decodeProtobufTraces(body: Uint8Array): DecodedTraces {
   } catch (err) {
     throw new OtlpDecodeError(`body is not an OTLP ExportTraceServiceRequest in protobuf: ${(err as Error).message}`);
   }
-  const plain = ExportTraceServiceRequest.toObject(message, { longs: String, bytes: String, defaults: false, oneofs: false }) as Obj;
-  return flatten(plain, 'base64');
+  return readable(() => flatten(ExportTraceServiceRequest.toObject(message, { longs: String, bytes: String, defaults: false, oneofs: false }) as Obj, 'base64'));
 }
 
 /** Decodes an OTLP/HTTP JSON ExportTraceServiceRequest (ids in hex, 64-bit integers as strings or numbers). */
@@ -39,17 +52,27 @@ export function decodeJsonTraces(body: Buffer): DecodedTraces {
   } catch (err) {
     throw new OtlpDecodeError(`body is not valid JSON: ${(err as Error).message}`);
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new OtlpDecodeError('body must be a JSON object with resourceSpans');
-  return flatten(parsed as Obj, 'hex');
+  if (!isObject(parsed)) throw new OtlpDecodeError('body must be a JSON object with resourceSpans');
+  return readable(() => flatten(parsed as Obj, 'hex'));
+}
+
+/** Whatever else a request's shape breaks (a stack exhausted by nesting) is the request's fault: 400, not 500. */
+function readable(decode: () => DecodedTraces): DecodedTraces {
+  try {
+    return decode();
+  } catch (err) {
+    if (err instanceof OtlpDecodeError) throw err;
+    throw new OtlpDecodeError(`body is not an OTLP ExportTraceServiceRequest: ${(err as Error).message}`);
+  }
 }
 
 function flatten(request: Obj, ids: IdEncoding): DecodedTraces {
   const spans: SpanInput[] = [];
   const rejected: RejectedSpan[] = [];
   for (const rs of asArray(request.resourceSpans, 'resourceSpans')) {
-    const resource = attributes((rs.resource as Obj | undefined)?.attributes);
+    const resource = attributes(asMessage(rs.resource, 'resourceSpans[].resource')?.attributes, 'resource.attributes');
     for (const ss of asArray(rs.scopeSpans, 'resourceSpans[].scopeSpans')) {
-      const scopeObj = (ss.scope as Obj | undefined) ?? {};
+      const scopeObj = asMessage(ss.scope, 'resourceSpans[].scopeSpans[].scope') ?? {};
       const scope = { name: typeof scopeObj.name === 'string' ? scopeObj.name : '', version: typeof scopeObj.version === 'string' ? scopeObj.version : null };
       for (const s of asArray(ss.spans, 'resourceSpans[].scopeSpans[].spans')) {
         const traceId = toHexId(s.traceId, ids, 16);
@@ -64,7 +87,7 @@ function flatten(request: Obj, ids: IdEncoding): DecodedTraces {
           rejected.push({ traceId, spanId, reason: 'startTimeUnixNano and endTimeUnixNano must be unsigned 64-bit integers' });
           continue;
         }
-        const status = (s.status as Obj | undefined) ?? {};
+        const status = asMessage(s.status, 'span.status') ?? {};
         spans.push({
           traceId,
           spanId,
@@ -73,7 +96,7 @@ function flatten(request: Obj, ids: IdEncoding): DecodedTraces {
           kind: typeof s.kind === 'number' ? s.kind : Number(s.kind ?? 0) || 0,
           startTimeUnixNano: start,
           endTimeUnixNano: end,
-          attributes: attributes(s.attributes),
+          attributes: attributes(s.attributes, 'span.attributes'),
           status: { code: Number(status.code ?? 0) || 0, message: typeof status.message === 'string' && status.message ? status.message : null },
           resource,
           scope,
@@ -97,18 +120,18 @@ function toNanos(value: unknown): bigint | null {
   return null;
 }
 
-function attributes(list: unknown): Attributes {
+function attributes(list: unknown, where: string, depth = 0): Attributes {
   const out: Attributes = {};
-  if (!Array.isArray(list)) return out;
-  for (const kv of list as Obj[]) {
-    if (typeof kv?.key !== 'string') continue;
-    out[kv.key] = anyValue(kv.value as Obj | undefined);
+  for (const kv of asArray(list, where)) {
+    if (typeof kv.key !== 'string') continue;
+    out[kv.key] = anyValue(asMessage(kv.value, `${where}[].value`), depth);
   }
   return out;
 }
 
-function anyValue(v: Obj | undefined): AttributeValue {
-  if (!v || typeof v !== 'object') return null;
+function anyValue(v: Obj | undefined, depth: number): AttributeValue {
+  if (!v) return null;
+  if (depth >= MAX_VALUE_DEPTH) throw new OtlpDecodeError(`an attribute value nests arrays or key-value lists more than ${MAX_VALUE_DEPTH} deep`);
   if ('stringValue' in v) return String(v.stringValue);
   if ('boolValue' in v) return v.boolValue === true || v.boolValue === 'true';
   if ('intValue' in v) {
@@ -117,8 +140,8 @@ function anyValue(v: Obj | undefined): AttributeValue {
     return Number.isSafeInteger(n) ? n : String(v.intValue);
   }
   if ('doubleValue' in v) return Number(v.doubleValue);
-  if ('arrayValue' in v) return (((v.arrayValue as Obj)?.values as Obj[] | undefined) ?? []).map((x) => anyValue(x));
-  if ('kvlistValue' in v) return attributes((v.kvlistValue as Obj)?.values) as AttributeValue;
+  if ('arrayValue' in v) return asArray(asMessage(v.arrayValue, 'arrayValue')?.values, 'arrayValue.values').map((x) => anyValue(x, depth + 1));
+  if ('kvlistValue' in v) return attributes(asMessage(v.kvlistValue, 'kvlistValue')?.values, 'kvlistValue.values', depth + 1) as AttributeValue;
   if ('bytesValue' in v) return String(v.bytesValue);
   return null;
 }
