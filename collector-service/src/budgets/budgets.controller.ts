@@ -45,7 +45,13 @@ export class BudgetsController {
   @ApiOperation({ summary: 'Decide a call about to be made: { user?, agent?, model?, provider?, feature?, service?, tags? } → allow, warn or block' })
   check(@Body() body: unknown, @Query() q: Q, @CurrentPrincipal() p: Principal) {
     const asked = body && typeof body === 'object' && typeof (body as Q).tenant === 'string' ? (body as Q).tenant : q.tenant;
-    return parsed(() => this.budgets.check(tenantOf(p, asked), body));
+    // An ingest key of every tenant (the OpenTelemetry Collector's) sends any tenant's spans, but reads
+    // no tenant's money: it gets the decision and which budgets decide, not their spend or limits.
+    const decisionOnly = p.role === 'ingest' && p.tenant === null && !p.openMode;
+    return parsed(async () => {
+      const answer = await this.budgets.check(tenantOf(p, asked), body);
+      return decisionOnly ? withoutFigures(answer) : answer;
+    });
   }
 
   @Get(':id')
@@ -73,4 +79,9 @@ export class BudgetsController {
   remove(@Param('id') id: string, @Query() q: Q, @CurrentPrincipal() p: Principal): Promise<void> {
     return this.budgets.remove(tenantOf(p, q.tenant), id);
   }
+}
+
+/** A check's answer without amounts: what a caller needs to go ahead or stop, and when it may retry. */
+function withoutFigures(answer: Awaited<ReturnType<BudgetsService['check']>>) {
+  return { ...answer, budgets: answer.budgets.map(({ id, name, action, state, resetsAt }) => ({ id, name, action, state, resetsAt })) };
 }

@@ -29,7 +29,8 @@ export class BudgetExceededError extends Error {
   static fromDecision(decision: BudgetDecision): BudgetExceededError {
     const exceeded = decision.budgets.filter((b) => b.state === 'exceeded');
     const budget = exceeded.find((b) => b.action === 'block') ?? exceeded[0] ?? decision.budgets[0] ?? null;
-    const what = budget ? `budget "${budget.name}" is exceeded ($${budget.spentUsd} spent of $${budget.limitUsd})` : 'a budget is exceeded';
+    const amounts = budget?.spentUsd !== undefined && budget.limitUsd !== undefined ? ` ($${budget.spentUsd} spent of $${budget.limitUsd})` : '';
+    const what = budget ? `budget "${budget.name}" is exceeded${amounts}` : 'a budget is exceeded';
     const until = decision.resetsAt ? `; calls are allowed again from ${decision.resetsAt}` : '';
     return new BudgetExceededError(`AI call blocked: ${what}${until}. Raise the limit or wait for the period to reset.`, {
       budgetId: budget?.id ?? null,

@@ -12,8 +12,9 @@ export interface BudgetDecision {
 export interface BudgetState {
   id: string;
   name: string;
-  spentUsd: string;
-  limitUsd: string;
+  /** Absent when the key may not read the tenant's money (an ingest key of every tenant). */
+  spentUsd?: string;
+  limitUsd?: string;
   state: 'ok' | 'warning' | 'exceeded';
   /** Sent by collectors that say which budgets block. */
   action?: 'notify' | 'block';
