@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 
 /**
  * Where the built dashboard lives: `<collector-service>/dist/dashboard`, written by `vite build`.
@@ -17,6 +17,9 @@ export const dashboardBuilt = (dir = DASHBOARD_DIR) => existsSync(join(dir, 'ind
  */
 export function dashboardFile(urlPath: string, dir = DASHBOARD_DIR): string | null {
   const rel = urlPath.replace(/^\/dashboard\/?/, '');
-  if (rel === '' || !/\.[a-z0-9]+$/i.test(rel)) return 'index.html';
-  return existsSync(join(dir, rel)) ? rel : null;
+  // Only paths inside the build: one that climbs out is not there, whatever exists where it points.
+  const inside = relative(dir, resolve(dir, rel));
+  if (inside === '..' || inside.startsWith(`..${sep}`) || inside.split(sep).some((part) => part.startsWith('.'))) return null;
+  if (inside === '' || !/\.[a-z0-9]+$/i.test(inside)) return 'index.html';
+  return existsSync(join(dir, inside)) ? inside : null;
 }

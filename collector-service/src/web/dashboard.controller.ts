@@ -19,13 +19,18 @@ export class DashboardController {
       return;
     }
     const file = dashboardFile(req.path);
-    if (file === null) {
-      res.status(404).type('text/plain').send(`Not found: ${req.path}\n`);
-      return;
-    }
+    if (file === null) return notFound(res);
     // Vite names assets by content hash, so they never change; index.html must be re-read to pick up a new build.
     const immutable = file.startsWith('assets/');
     res.setHeader('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
-    res.sendFile(file, { root: DASHBOARD_DIR, dotfiles: 'deny' });
+    // A file that vanishes between the check and the read is one more 404, not a logged stack trace.
+    res.sendFile(file, { root: DASHBOARD_DIR, dotfiles: 'deny' }, (err) => {
+      if (err && !res.headersSent) notFound(res);
+    });
   }
+}
+
+/** One answer for every path that is not a file of the build, so none tells what exists elsewhere. */
+function notFound(res: Response): void {
+  res.status(404).type('text/plain').send('Not found: no such page or file in the dashboard.\n');
 }

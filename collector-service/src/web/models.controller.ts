@@ -24,6 +24,6 @@ export class ModelsController {
       if (err instanceof QueryError) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', parameter: err.parameter, message: err.message });
       throw err;
     }
-    return this.service.models(tenantOf(p, q.tenant), parsed.range, parsed.filters);
+    return this.service.models(tenantOf(p, q.tenant), parsed.range, parsed.filters, p.role === 'admin');
   }
 }

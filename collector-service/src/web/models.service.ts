@@ -1,4 +1,6 @@
+import { basename } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
+import type { PriceBookDescription } from '@tokenledger/pricing';
 import { PricingService } from '../pricing/pricing.service';
 import { money } from '../reports/totals';
 import type { DimensionFilters, StoragePort } from '../storage/storage.port';
@@ -16,7 +18,8 @@ export class ModelsService {
     private readonly pricing: PricingService,
   ) {}
 
-  async models(tenant: string, range: ReportRange, filters: DimensionFilters) {
+  /** `showPaths`: the price files' paths on the server (admins); others see their file names. */
+  async models(tenant: string, range: ReportRange, filters: DimensionFilters, showPaths = false) {
     const rows = await this.storage.aggregate({ tenant, fromMs: range.fromMs, toMs: range.toMs, filters, groupBy: ['provider', 'model'] });
     rows.sort((a, b) => (a.costNanos === b.costNanos ? b.calls - a.calls : a.costNanos < b.costNanos ? 1 : -1));
     const models = await Promise.all(
@@ -40,6 +43,15 @@ export class ModelsService {
         };
       }),
     );
-    return { from: new Date(range.fromMs).toISOString(), to: new Date(range.toMs).toISOString(), tz: range.tz, priceBook: this.pricing.describe(), models, truncated: rows.length > MAX_MODELS };
+    return { from: new Date(range.fromMs).toISOString(), to: new Date(range.toMs).toISOString(), tz: range.tz, priceBook: showPaths ? this.pricing.describe() : withoutPaths(this.pricing.describe()), models, truncated: rows.length > MAX_MODELS };
   }
+}
+
+/** The price book as a viewer sees it: where the server keeps its files is not theirs to know. */
+function withoutPaths(book: PriceBookDescription): PriceBookDescription {
+  return {
+    ...book,
+    supplemental: { ...book.supplemental, path: basename(book.supplemental.path) },
+    operator: book.operator ? { ...book.operator, path: basename(book.operator.path) } : null,
+  };
 }
