@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { Metadata, Server, ServerCredentials, type ServerUnaryCall, type ServiceDefinition, type sendUnaryData, status } from '@grpc/grpc-js';
+import { Metadata, Server, ServerCredentials, type ServerUnaryCall, type ServiceDefinition, type sendUnaryData, setLogger, status } from '@grpc/grpc-js';
 import { keyFromHeaders } from '../auth/api-keys';
 import { AuthService, KeysUnavailableError } from '../auth/auth.service';
 import type { Principal } from '../auth/principal';
 import type { RequestOrigin } from '../auth/request-origin';
 import { CONFIG, type CollectorConfig } from '../config/config';
+import { StartupError } from '../startup/startup-error';
 import { IngestRejections, type RejectionReason } from './ingest-rejections';
 import { IngestService, STORE_RETRY_AFTER_SECONDS, StoreUnavailableError } from './ingest.service';
 import { OtlpDecodeError } from './otlp-decode';
@@ -71,13 +72,16 @@ export class OtlpGrpcReceiver implements OnApplicationShutdown {
 
   /** Listens on host:port (port 0: any free one) and resolves with the port bound. */
   async listen(port: number, host: string): Promise<number> {
+    // grpc-js writes its own diagnostics to stderr (a second line for a port in use, which the error
+    // below already says): they go to the service's log, in its format, at debug.
+    setLogger({ error: (...args: unknown[]) => this.logger.debug(args.join(' ')) });
     const server = new Server({ 'grpc.max_receive_message_length': this.config.maxBodyBytes });
     server.addService(TRACE_SERVICE, { Export: (call: Call, reply: Reply) => void this.exportTraces(call, reply) });
     server.addService(METRICS_SERVICE, { Export: (call: Call, reply: Reply) => void this.exportMetrics(call, reply) });
     const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
     const bound = await new Promise<number>((resolve, reject) =>
       server.bindAsync(address, ServerCredentials.createInsecure(), (err, boundPort) =>
-        err ? reject(new Error(`cannot listen for OTLP/gRPC on ${address} (TOKENLEDGER_GRPC_PORT): ${err.message}; choose a free port, or set TOKENLEDGER_GRPC_PORT=off`)) : resolve(boundPort),
+        err ? reject(new StartupError(`cannot listen for OTLP/gRPC on ${address} (TOKENLEDGER_GRPC_PORT): ${err.message}; choose a free port, or set TOKENLEDGER_GRPC_PORT=off`)) : resolve(boundPort),
       ),
     );
     this.server = server;

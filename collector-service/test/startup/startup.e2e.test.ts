@@ -96,6 +96,18 @@ describe('the service’s start-up, read from its output', () => {
       }
     });
 
+    it('an OTLP/gRPC port in use', async () => {
+      const holder = await occupiedPort();
+      try {
+        const port = (holder.address() as { port: number }).port;
+        const { code, line } = await failure({ TOKENLEDGER_GRPC_PORT: String(port) });
+        expect(code).toBe(1);
+        expect(line).toMatch(new RegExp(`ERROR \\[Collector\\] cannot listen for OTLP/gRPC on 127\\.0\\.0\\.1:${port} \\(TOKENLEDGER_GRPC_PORT\\): .*EADDRINUSE.*; choose a free port, or set TOKENLEDGER_GRPC_PORT=off$`));
+      } finally {
+        holder.close();
+      }
+    });
+
     it('an SQLite path that cannot be opened', async () => {
       writeFileSync(join(dir, 'a-file'), '');
       const path = join(dir, 'a-file', 'store.sqlite');
