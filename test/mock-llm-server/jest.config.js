@@ -1,2 +1,2 @@
 'use strict';
-module.exports = { ...require('../../jest.preset'), displayName: 'mock-llm-server' };
+module.exports = { ...require('../../jest.preset'), displayName: 'mock-llm-server', setupFiles: ['<rootDir>/test/setup.ts'] };

@@ -3,6 +3,8 @@ import type { ServerResponse } from 'node:http';
 /** One request the server received, kept so tests can assert what the SDK sent (or that nothing was sent). */
 export interface RecordedRequest {
   method: string;
+  /** `http://127.0.0.1:port` (`https:` when the server speaks TLS): for URLs the server hands out. */
+  origin: string;
   /** Path without the query string. */
   path: string;
   query: URLSearchParams;
@@ -23,6 +25,11 @@ export interface Scenario {
   cutAfter?: number;
   /** Omit the usage block (stream without `include_usage`, or a response without usage). */
   noUsage?: boolean;
+}
+
+/** A request the server makes up to answer one inside another (each line of a batch), with no headers of its own. */
+export function innerRequest(outer: RecordedRequest, path: string, json: unknown): RecordedRequest {
+  return { method: 'POST', origin: outer.origin, path, query: new URLSearchParams(), headers: {}, rawBody: Buffer.from(JSON.stringify(json ?? null)), json };
 }
 
 export type RouteHandler = (req: RecordedRequest, res: ServerResponse, scenario: Scenario) => Promise<boolean> | boolean;

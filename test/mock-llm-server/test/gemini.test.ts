@@ -2,11 +2,6 @@ import { GoogleGenAI } from '@google/genai';
 import { GoogleGenerativeAI } from '@google/generative-ai';
 import { type MockLlmServer, startMockLlmServer } from '../src';
 
-// @google/genai sends through Node's global undici dispatcher, which Node keeps on the main realm's
-// globalThis; jest runs tests in a separate realm, so lend it the main realm's dispatcher.
-const DISPATCHER = Symbol.for('undici.globalDispatcher.1');
-(globalThis as Record<symbol, unknown>)[DISPATCHER] ??= require('node:vm').runInThisContext(`new Headers(); globalThis[Symbol.for('undici.globalDispatcher.1')]`);
-
 const PROMPT = 'x'.repeat(40); // one content: 10 + 40/4 = 20 prompt tokens
 
 describe('the mock Gemini API, driven by the real @google/genai SDK', () => {

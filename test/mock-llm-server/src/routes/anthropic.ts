@@ -12,7 +12,9 @@ import { type RecordedRequest, type RouteHandler, type Scenario, sendJson, sendS
  * - the prompt is P = 10 × number of messages + (characters of message contents + characters of
  *   `system`) ÷ 4, floored;
  * - cache_read_input_tokens = `x-mock-cache-read-tokens` header (default 0), at most P;
- *   cache_creation_input_tokens = `x-mock-cache-creation-tokens` header (default 0), at most what is left;
+ *   cache_creation_input_tokens = `x-mock-cache-creation-tokens` header (default 0), at most what is left,
+ *   of which `x-mock-cache-creation-1h-tokens` (default 0) were written with the 1-hour TTL
+ *   (`cache_creation.ephemeral_1h_input_tokens`, the rest `ephemeral_5m_input_tokens`);
  * - input_tokens = P − cache reads − cache writes (Anthropic counts only the uncached part there, so
  *   the three always add up to P);
  * - the reply is `Hello from <model>!` repeated `x-mock-repeat` times (default 1), one word per
@@ -70,6 +72,8 @@ export interface MessagesUsage {
   input: number;
   cacheRead: number;
   cacheCreation: number;
+  /** The part of the cache writes kept for an hour (`cache_creation.ephemeral_1h_input_tokens`). */
+  cacheCreation1h: number;
   output: number;
   words: string[];
   stopReason: 'end_turn' | 'max_tokens';
@@ -85,42 +89,56 @@ export function messagesUsage(req: RecordedRequest): MessagesUsage {
   const reply = Array.from({ length: Math.max(1, header(req, 'x-mock-repeat')) }, () => `Hello from ${body.model ?? 'model'}!`).join(' ').split(' ');
   const limit = typeof body.max_tokens === 'number' && body.max_tokens > 0 ? body.max_tokens : Infinity;
   const words = reply.slice(0, limit);
-  return { input: prompt - cacheRead - cacheCreation, cacheRead, cacheCreation, output: words.length, words, stopReason: words.length < reply.length ? 'max_tokens' : 'end_turn' };
+  const cacheCreation1h = Math.min(cacheCreation, header(req, 'x-mock-cache-creation-1h-tokens'));
+  return { input: prompt - cacheRead - cacheCreation, cacheRead, cacheCreation, cacheCreation1h, output: words.length, words, stopReason: words.length < reply.length ? 'max_tokens' : 'end_turn' };
 }
 
 function responseModel(model: string): string {
   return /-\d{8}$/.test(model) ? model : `${model}-20250929`;
 }
 
+/** The usage block of a message: uncached input, cache reads, cache writes by TTL, output. */
+function usageBlock(u: MessagesUsage, output: number) {
+  return {
+    input_tokens: u.input,
+    cache_creation_input_tokens: u.cacheCreation,
+    cache_read_input_tokens: u.cacheRead,
+    cache_creation: { ephemeral_5m_input_tokens: u.cacheCreation - u.cacheCreation1h, ephemeral_1h_input_tokens: u.cacheCreation1h },
+    output_tokens: output,
+    service_tier: 'standard',
+  };
+}
+
+/** A message as the API answers it without streaming (also each result of a message batch). */
+export function messageBody(req: RecordedRequest): Record<string, unknown> {
+  const body = (req.json ?? {}) as MessagesBody;
+  const u = messagesUsage(req);
+  return {
+    id: MESSAGE_ID,
+    type: 'message',
+    role: 'assistant',
+    model: responseModel(body.model ?? 'claude-sonnet-4-6'),
+    content: [{ type: 'text', text: u.words.join(' ') }],
+    stop_reason: u.stopReason,
+    stop_sequence: null,
+    usage: usageBlock(u, u.output),
+  };
+}
+
 async function messages(req: RecordedRequest, res: ServerResponse, scenario: Scenario): Promise<void> {
   const body = (req.json ?? {}) as MessagesBody;
-  const model = responseModel(body.model ?? 'claude-sonnet-4-6');
-  const u = messagesUsage(req);
-  const startUsage = { input_tokens: u.input, cache_creation_input_tokens: u.cacheCreation, cache_read_input_tokens: u.cacheRead };
   if (!body.stream) {
-    sendJson(
-      res,
-      200,
-      {
-        id: MESSAGE_ID,
-        type: 'message',
-        role: 'assistant',
-        model,
-        content: [{ type: 'text', text: u.words.join(' ') }],
-        stop_reason: u.stopReason,
-        stop_sequence: null,
-        usage: { ...startUsage, output_tokens: u.output, service_tier: 'standard' },
-      },
-      { 'request-id': REQUEST_ID },
-    );
+    sendJson(res, 200, messageBody(req), { 'request-id': REQUEST_ID });
     return;
   }
+  const model = responseModel(body.model ?? 'claude-sonnet-4-6');
+  const u = messagesUsage(req);
   const events: { event: string; data: unknown }[] = [
     {
       event: 'message_start',
       data: {
         type: 'message_start',
-        message: { id: MESSAGE_ID, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { ...startUsage, output_tokens: 1, service_tier: 'standard' } },
+        message: { id: MESSAGE_ID, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: usageBlock(u, 1) },
       },
     },
     { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } },

@@ -113,6 +113,19 @@ function pendingFunctionCall(req: RecordedRequest): string | null {
 
 const FUNCTION_CALL_TOKENS = 5;
 
+const candidate = (text: string, finish: boolean) => ({ content: { parts: [{ text }], role: 'model' }, ...(finish ? { finishReason: 'STOP' } : {}), index: 0 });
+const base = (model: string) => ({ modelVersion: model, responseId: RESPONSE_ID });
+
+/** A generateContent response with text (also each inlined response of a batch). */
+export function generateContentResponse(req: RecordedRequest, model: string, scenario: Scenario): Record<string, unknown> {
+  const usage = geminiUsage(req, model);
+  return {
+    candidates: [{ ...candidate(usage.reply, true), avgLogprobs: -0.0421 }],
+    ...(scenario.noUsage ? {} : { usageMetadata: usageMetadata(usage, usage.candidates, true) }),
+    ...base(model),
+  };
+}
+
 async function generateContent(req: RecordedRequest, res: ServerResponse, scenario: Scenario, model: string, stream: boolean): Promise<void> {
   const usage = geminiUsage(req, model);
   const functionCall = pendingFunctionCall(req);
@@ -125,14 +138,8 @@ async function generateContent(req: RecordedRequest, res: ServerResponse, scenar
     });
     return;
   }
-  const candidate = (text: string, finish: boolean) => ({ content: { parts: [{ text }], role: 'model' }, ...(finish ? { finishReason: 'STOP' } : {}), index: 0 });
-  const base = { modelVersion: model, responseId: RESPONSE_ID };
   if (!stream) {
-    sendJson(res, 200, {
-      candidates: [{ ...candidate(usage.reply, true), avgLogprobs: -0.0421 }],
-      ...(scenario.noUsage ? {} : { usageMetadata: usageMetadata(usage, usage.candidates, true) }),
-      ...base,
-    });
+    sendJson(res, 200, generateContentResponse(req, model, scenario));
     return;
   }
   const words = usage.reply.split(' ');
@@ -142,7 +149,7 @@ async function generateContent(req: RecordedRequest, res: ServerResponse, scenar
       data: {
         candidates: [candidate(i === 0 ? word : ` ${word}`, last)],
         ...(scenario.noUsage ? {} : { usageMetadata: usageMetadata(usage, i + 1, last) }),
-        ...base,
+        ...base(model),
       },
     };
   });

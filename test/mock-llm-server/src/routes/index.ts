@@ -1,10 +1,16 @@
 import type { RouteHandler } from '../http';
 import { anthropicRoutes } from './anthropic';
+import { anthropicBatchRoutes } from './anthropic-batch';
 import { geminiRoutes } from './gemini';
+import { geminiBatchRoutes } from './gemini-batch';
 import { openAiRoutes } from './openai';
+import { openAiBatchRoutes } from './openai-batch';
 
 /**
- * Every provider's routes, tried in order. Each provider lives in its own file and exports one
- * RouteHandler that returns false for paths it does not serve.
+ * Every provider's routes, tried in order, for one server: the batch APIs keep their files and jobs
+ * per server. Each provider lives in its own files and exports one RouteHandler that returns false
+ * for paths it does not serve.
  */
-export const routes: RouteHandler[] = [openAiRoutes, anthropicRoutes, geminiRoutes];
+export function createRoutes(): RouteHandler[] {
+  return [openAiRoutes, geminiBatchRoutes(), openAiBatchRoutes(), anthropicBatchRoutes(), anthropicRoutes, geminiRoutes];
+}

@@ -129,36 +129,40 @@ const SNAPSHOTS: Record<string, string> = { 'gpt-4o': 'gpt-4o-2024-08-06', 'gpt-
 const datedModel = (model: string | undefined) => SNAPSHOTS[model ?? 'gpt-4o'] ?? model ?? 'gpt-4o';
 const CALL_ID = 'call_mock0001';
 const AUDIO_ID = 'audio_mock0001';
+const CHAT_ID = 'chatcmpl-mock0001';
+const CREATED = 1_764_000_000;
+
+/** A chat completion as the API answers it without streaming (also each result of a batch). */
+export function chatCompletion(req: RecordedRequest, scenario: Scenario): Record<string, unknown> {
+  const body = (req.json ?? {}) as ChatBody;
+  const usage = chatUsage(req);
+  const message = usage.toolCall
+    ? { role: 'assistant', content: null, refusal: null, tool_calls: [{ id: CALL_ID, type: 'function', function: { name: usage.toolCall, arguments: '{}' } }] }
+    : usage.audioOutput
+      ? { role: 'assistant', content: null, refusal: null, audio: { id: AUDIO_ID, data: Buffer.from('RIFF').toString('base64'), expires_at: CREATED + 3600, transcript: usage.reply } }
+      : { role: 'assistant', content: usage.reply, refusal: null };
+  return {
+    id: CHAT_ID,
+    object: 'chat.completion',
+    created: CREATED,
+    model: datedModel(body.model),
+    choices: [{ index: 0, message, logprobs: null, finish_reason: usage.toolCall ? 'tool_calls' : 'stop' }],
+    ...(scenario.noUsage ? {} : { usage: usageBlock(usage) }),
+    system_fingerprint: 'fp_mock',
+  };
+}
 
 async function chat(req: RecordedRequest, res: ServerResponse, scenario: Scenario): Promise<void> {
   const body = (req.json ?? {}) as ChatBody;
-  const model = datedModel(body.model);
-  const usage = chatUsage(req);
-  const id = 'chatcmpl-mock0001';
-  const created = 1_764_000_000;
-  const finish = usage.toolCall ? 'tool_calls' : 'stop';
   if (!body.stream) {
-    const message = usage.toolCall
-      ? { role: 'assistant', content: null, refusal: null, tool_calls: [{ id: CALL_ID, type: 'function', function: { name: usage.toolCall, arguments: '{}' } }] }
-      : usage.audioOutput
-        ? { role: 'assistant', content: null, refusal: null, audio: { id: AUDIO_ID, data: Buffer.from('RIFF').toString('base64'), expires_at: created + 3600, transcript: usage.reply } }
-        : { role: 'assistant', content: usage.reply, refusal: null };
-    sendJson(
-      res,
-      200,
-      {
-        id,
-        object: 'chat.completion',
-        created,
-        model,
-        choices: [{ index: 0, message, logprobs: null, finish_reason: finish }],
-        ...(scenario.noUsage ? {} : { usage: usageBlock(usage) }),
-        system_fingerprint: 'fp_mock',
-      },
-      { 'x-request-id': REQUEST_ID },
-    );
+    sendJson(res, 200, chatCompletion(req, scenario), { 'x-request-id': REQUEST_ID });
     return;
   }
+  const model = datedModel(body.model);
+  const usage = chatUsage(req);
+  const id = CHAT_ID;
+  const created = CREATED;
+  const finish = usage.toolCall ? 'tool_calls' : 'stop';
   const chunk = (delta: object, finishReason: string | null) => ({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_mock', choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] });
   const events: { data: unknown }[] = [{ data: chunk({ role: 'assistant', content: usage.toolCall ? null : '' }, null) }];
   if (usage.toolCall) {
@@ -223,27 +227,27 @@ async function responses(req: RecordedRequest, res: ServerResponse, scenario: Sc
   await sendSse(res, events, scenario);
 }
 
-function embeddings(req: RecordedRequest, res: ServerResponse): void {
+/** An embeddings response (also each result of a batch). */
+export function embeddingsResponse(req: RecordedRequest): Record<string, unknown> {
   const body = (req.json ?? {}) as { model?: string; input?: string | string[] };
   const inputs = Array.isArray(body.input) ? body.input : [body.input ?? ''];
   const tokens = inputs.reduce((n, text) => n + Math.max(1, Math.floor(String(text).length / 4)), 0);
-  sendJson(
-    res,
-    200,
-    {
-      object: 'list',
-      data: inputs.map((_, index) => ({ object: 'embedding', index, embedding: [0.0023, -0.0094, 0.0152] })),
-      model: body.model ?? 'text-embedding-3-small',
-      usage: { prompt_tokens: tokens, total_tokens: tokens },
-    },
-    { 'x-request-id': REQUEST_ID },
-  );
+  return {
+    object: 'list',
+    data: inputs.map((_, index) => ({ object: 'embedding', index, embedding: [0.0023, -0.0094, 0.0152] })),
+    model: body.model ?? 'text-embedding-3-small',
+    usage: { prompt_tokens: tokens, total_tokens: tokens },
+  };
+}
+
+function embeddings(req: RecordedRequest, res: ServerResponse): void {
+  sendJson(res, 200, embeddingsResponse(req), { 'x-request-id': REQUEST_ID });
 }
 
 interface Multipart {
   fields: Record<string, string>;
-  /** Uploaded files by field name (`image[]` is read as `image`), with their sizes in bytes. */
-  files: Record<string, { filename: string; bytes: number }[]>;
+  /** Uploaded files by field name (`image[]` is read as `image`), with their bytes. */
+  files: Record<string, { filename: string; bytes: number; content: Buffer }[]>;
 }
 
 /** A minimal multipart/form-data reader: enough for the SDK's uploads (fields and files). */
@@ -264,7 +268,7 @@ export function parseMultipart(req: RecordedRequest): Multipart {
       const content = body.subarray(headerEnd + 4, next - 2); // minus the CRLF before the next delimiter
       const name = /name="([^"]*)"/.exec(headers)?.[1]?.replace(/\[\]$/, '') ?? '';
       const filename = /filename="([^"]*)"/.exec(headers)?.[1];
-      if (filename !== undefined) (out.files[name] ??= []).push({ filename, bytes: content.length });
+      if (filename !== undefined) (out.files[name] ??= []).push({ filename, bytes: content.length, content });
       else out.fields[name] = content.toString('utf8');
     }
     at = next;
