@@ -19,10 +19,12 @@ interface MessageBatch {
 
 const CREATED_AT = '2026-11-24T12:00:00Z';
 
+/** Ids are unique in the process, as the API's are, though each server keeps its own jobs. */
+let next = 0;
+
 /** The Message Batches routes with their own store (one per server). */
 export function anthropicBatchRoutes(): RouteHandler {
   const batches = new Map<string, MessageBatch>();
-  let next = 0;
 
   const view = (b: MessageBatch, origin: string) => {
     const ended = b.cancelled || b.polls > 0;

@@ -47,10 +47,12 @@ function operation(b: GeminiBatch) {
   };
 }
 
+/** Ids are unique in the process, as the API's are, though each server keeps its own jobs. */
+let next = 0;
+
 /** The batch mode routes with their own store (one per server). */
 export function geminiBatchRoutes(): RouteHandler {
   const batches = new Map<string, GeminiBatch>();
-  let next = 0;
   return (req, res) => {
     if (req.headers['x-goog-api-key'] === undefined) return false;
     const create = req.method === 'POST' ? CREATE.exec(req.path) : null;

@@ -73,11 +73,13 @@ function batchObject(b: Batch) {
 
 const notFound = (what: string, id: string) => ({ error: { message: `No ${what} found with id '${id}'.`, type: 'invalid_request_error', param: null, code: null } });
 
+/** Ids are unique in the process, as the API's are, though each server keeps its own jobs. */
+let next = 0;
+
 /** The Files and Batch routes with their own store (one per server). */
 export function openAiBatchRoutes(): RouteHandler {
   const files = new Map<string, StoredFile>();
   const batches = new Map<string, Batch>();
-  let next = 0;
   const id = (prefix: string) => `${prefix}${(++next).toString().padStart(4, '0')}`;
 
   function run(req: RecordedRequest, input: StoredFile, endpoint: string): { output: StoredFile; total: number } {

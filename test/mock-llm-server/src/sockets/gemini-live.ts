@@ -70,7 +70,8 @@ export function liveSession(ws: WebSocket): void {
     );
     for (const [i, message] of messages.entries()) {
       if (cutAfter !== undefined && i >= cutAfter) {
-        ws.terminate();
+        // Let what was sent reach the client first: the drop must land mid-turn.
+        setTimeout(() => ws.terminate(), 50);
         return;
       }
       send(message);

@@ -111,7 +111,8 @@ export function realtimeSession(ws: WebSocket, url: URL): void {
     let sent = 0;
     const emit = (type: string, fields: object): boolean => {
       if (cutAfter !== undefined && sent >= cutAfter) {
-        ws.terminate();
+        // Let what was sent reach the client first: the drop must land mid-response.
+        setTimeout(() => ws.terminate(), 50);
         return false;
       }
       sent++;
