@@ -12,6 +12,18 @@ export interface Usage {
   audioInput?: number;
   /** Audio tokens, a part of output, priced at the audio rate. */
   audioOutput?: number;
+  /** Cached audio tokens: a part of audioInput and of cacheRead. */
+  audioCacheRead?: number;
+  /** Image tokens, a part of input. */
+  imageInput?: number;
+  /** Cached image tokens: a part of imageInput and of cacheRead. */
+  imageCacheRead?: number;
+  /** Video tokens, a part of input. */
+  videoInput?: number;
+  /** Image tokens, a part of output. */
+  imageOutput?: number;
+  /** Cache writes with a 1-hour TTL, a part of cacheWrite. */
+  cacheWrite1h?: number;
 }
 
 /** What a call's metrics are recorded by (never user ids: metric cardinality stays bounded). */

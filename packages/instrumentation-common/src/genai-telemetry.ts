@@ -1,4 +1,4 @@
-import { type Attributes, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { type Attributes, type Context, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import * as sc from '@tokenledger/semconv';
 import { type Attribution, attributionFromContext } from './attribution';
 import type { GenAiMetrics, MetricKey, Usage } from './genai-metrics';
@@ -9,6 +9,8 @@ export interface CallStart extends MetricKey {
   attribution?: Attribution;
   /** The request's own attributes (sampling parameters, ...), written last. */
   attributes?: Attributes;
+  /** The context to start the span in, when it is not the active one (a call within a session or a batch). */
+  parent?: Context;
 }
 
 /** The span's attributes at its start, built in one object. */
@@ -38,9 +40,10 @@ export class GenAiCall {
   constructor(
     tracer: Tracer,
     private readonly metrics: GenAiMetrics,
-    private readonly start: CallStart,
+    /** What the call was started with (calls within it start from it: see childCall). */
+    readonly start: CallStart,
   ) {
-    this.span = tracer.startSpan(`${start.operation} ${start.requestModel}`, { kind: SpanKind.CLIENT, attributes: startAttributes(start) });
+    this.span = tracer.startSpan(`${start.operation} ${start.requestModel}`, { kind: SpanKind.CLIENT, attributes: startAttributes(start) }, start.parent);
   }
 
   /** A streamed response's first chunk: its time is recorded once, later calls cost a comparison. */
@@ -74,6 +77,12 @@ export class GenAiCall {
       if (usage.reasoning) span.setAttribute(sc.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoning);
       if (usage.audioInput) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_AUDIO_INPUT_TOKENS, usage.audioInput);
       if (usage.audioOutput) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_AUDIO_OUTPUT_TOKENS, usage.audioOutput);
+      if (usage.audioCacheRead) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_AUDIO_CACHE_READ_INPUT_TOKENS, usage.audioCacheRead);
+      if (usage.imageInput) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_IMAGE_INPUT_TOKENS, usage.imageInput);
+      if (usage.imageCacheRead) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_IMAGE_CACHE_READ_INPUT_TOKENS, usage.imageCacheRead);
+      if (usage.videoInput) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_VIDEO_INPUT_TOKENS, usage.videoInput);
+      if (usage.imageOutput) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_IMAGE_OUTPUT_TOKENS, usage.imageOutput);
+      if (usage.cacheWrite1h) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_CACHE_CREATION_1H_INPUT_TOKENS, usage.cacheWrite1h);
     }
     if (extra) span.setAttributes(extra);
     if (errorType !== undefined) {

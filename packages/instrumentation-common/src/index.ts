@@ -1,4 +1,6 @@
-export { wrapSdkMethod, type SdkMethod, type SdkFunction } from './sdk-method';
+export { wrapSdkMethod, watchSdkMethod, type SdkMethod, type SdkFunction, type WatchedSdkMethod } from './sdk-method';
+export { childCall, type ChildStart } from './child-call';
+export { BatchReading, rememberBatch, type BatchOrigin, type BatchResult } from './batch-reading';
 export { targetOfUrl, targetPerClient, type CallTarget } from './call-target';
 export { GenAiCall, errorTypeOf, type CallStart } from './genai-telemetry';
 export { GenAiMetrics, type Usage, type MetricKey } from './genai-metrics';

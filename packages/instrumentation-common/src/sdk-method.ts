@@ -28,10 +28,27 @@ export interface SdkMethod<Self, Args extends unknown[]> {
   /** The request's own attributes (sampling parameters; prompts when content capture is on). */
   requestAttributes?(self: Self, args: Args, ctx: GenAiSurfaceContext): Attributes | undefined;
   /**
+   * The arguments the SDK method is called with, when the surface must see more than the method
+   * returns: a session delivered to callbacks the app passes (Gemini Live) is observed through copies
+   * of them, made here; the app's own objects are never changed. A fault here calls the method with
+   * the app's arguments.
+   */
+  prepare?(args: Args, call: GenAiCall, ctx: GenAiSurfaceContext): Args;
+  /**
    * Reads what the SDK resolved to (a response, or a stream or session to observe in place) and ends
    * the call: now, or when the stream ends. A fault here is logged once and the call ends without usage.
    */
   onResult(value: unknown, call: GenAiCall, args: Args, ctx: GenAiSurfaceContext, self: Self): void;
+}
+
+/**
+ * An SDK method that is not an AI call but tells a surface something it needs: a batch job's status
+ * or its results. It spends nothing, so no gate is asked and no span is started for it; `onResult`
+ * may start the calls it reveals (each result of a batch).
+ */
+export interface WatchedSdkMethod<Self, Args extends unknown[]> {
+  returns: 'api-promise' | 'promise';
+  onResult(value: unknown, args: Args, ctx: GenAiSurfaceContext, self: Self): void;
 }
 
 export type SdkFunction<Self, Args extends unknown[]> = (this: Self, ...args: Args) => unknown;
@@ -79,16 +96,24 @@ export function wrapSdkMethod<Self, Args extends unknown[]>(original: SdkFunctio
       fault(`starting a ${method.operation} span`, err);
       return original.apply(self, args);
     }
+    let callArgs = args;
+    if (method.prepare) {
+      try {
+        callArgs = method.prepare(args, call, ctx);
+      } catch (err) {
+        fault(`preparing a ${method.operation} call`, err);
+      }
+    }
     let result: unknown;
     try {
-      result = context.with(trace.setSpan(context.active(), call.span), original, self, ...args);
+      result = context.with(trace.setSpan(context.active(), call.span), original, self, ...callArgs);
     } catch (err) {
       call.end(null, err); // the SDK refused the arguments before sending anything
       throw err;
     }
     observe(result, call, (value) => {
       try {
-        method.onResult(value, call, args, ctx, self);
+        method.onResult(value, call, callArgs, ctx, self);
       } catch (err) {
         fault(`reading a ${method.operation} result`, err);
         call.end(null); // a result we could not read still ends its span
@@ -114,4 +139,27 @@ export function wrapSdkMethod<Self, Args extends unknown[]>(original: SdkFunctio
 
 function describeCall(start: CallStart): CallDescription {
   return { provider: start.provider, model: start.requestModel, operation: start.operation, attributes: start.attribution! };
+}
+
+/** Nothing ends when a watched method's result is not read: it is not a call. */
+const NOT_A_CALL = { end: () => undefined } as unknown as GenAiCall;
+
+/**
+ * Wraps an SDK method that is not an AI call (see WatchedSdkMethod): the SDK's own promise is
+ * returned and observed the way wrapSdkMethod observes it, and a fault of the surface is logged once
+ * and never reaches the app.
+ */
+export function watchSdkMethod<Self, Args extends unknown[]>(original: SdkFunction<Self, Args>, ctx: GenAiSurfaceContext, method: WatchedSdkMethod<Self, Args>): SdkFunction<Self, Args> {
+  const observe = method.returns === 'api-promise' ? observeApiPromise : observePromise;
+  return function (this: Self, ...args: Args): unknown {
+    const result = original.apply(this, args);
+    observe(result, NOT_A_CALL, (value) => {
+      try {
+        method.onResult(value, args, ctx, this);
+      } catch (err) {
+        fault('reading an SDK result', err);
+      }
+    });
+    return result;
+  };
 }
