@@ -1,12 +1,14 @@
 import { diag } from '@opentelemetry/api';
-import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
-import { GenAiInstrumentation, wrapSdkMethod } from '@tokenledger/instrumentation-common';
+import { InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile, isWrapped } from '@opentelemetry/instrumentation';
+import { GenAiInstrumentation, type GenAiSurfaceContext, type SdkFunction, watchSdkMethod, wrapSdkMethod } from '@tokenledger/instrumentation-common';
 import { transcriptionSurface, speechSurface } from './audio';
+import { batchCreate, batchPoll, fileContent } from './batch';
 import { chatSurface } from './chat';
 import { embeddingsSurface } from './embeddings';
 import { imagesSurface } from './images';
+import { realtimeEmit } from './realtime';
 import { responsesSurface } from './responses';
-import { type Method, sdkMethodOf, type Surface } from './surface';
+import { type Method, type Resource as SdkResource, sdkMethodOf, type Surface } from './surface';
 import type { OpenAIInstrumentationConfig } from './types';
 
 const PACKAGE_NAME = '@tokenledger/instrumentation-openai';
@@ -26,7 +28,13 @@ interface OpenAIModule {
     Responses?: Resource;
     Images?: Resource;
     Audio?: { Transcriptions?: Resource; Translations?: Resource; Speech?: Resource };
+    Batches?: Resource;
+    Files?: Resource;
   };
+}
+/** `openai/realtime/internal-base`: the base class of the Realtime clients. */
+interface RealtimeBaseModule {
+  OpenAIRealtimeEmitter?: { prototype: Prototype };
 }
 
 /** Every patched method: where it lives on the module, its name, and its surface. */
@@ -41,6 +49,31 @@ const PATCHES: { find: (m: OpenAIModule) => Resource; method: string; surface: S
   { find: (m) => m.OpenAI?.Audio?.Translations, method: 'create', surface: transcriptionSurface },
   { find: (m) => m.OpenAI?.Audio?.Speech, method: 'create', surface: speechSurface },
 ];
+
+/** Methods that make no call of their own but tell a surface something (batch jobs), or start one (a batch). */
+const BATCH_PATCHES: { find: (m: OpenAIModule) => Resource; method: string; wrap: (original: SdkFunction<SdkResource, never>, ctx: GenAiSurfaceContext) => unknown }[] = [
+  { find: (m) => m.OpenAI?.Batches, method: 'create', wrap: (original, ctx) => wrapSdkMethod(original as never, ctx, batchCreate) },
+  { find: (m) => m.OpenAI?.Batches, method: 'retrieve', wrap: (original, ctx) => watchSdkMethod(original as never, ctx, batchPoll) },
+  { find: (m) => m.OpenAI?.Batches, method: 'cancel', wrap: (original, ctx) => watchSdkMethod(original as never, ctx, batchPoll) },
+  { find: (m) => m.OpenAI?.Files, method: 'content', wrap: (original, ctx) => watchSdkMethod(original as never, ctx, fileContent(ctx)) },
+];
+
+/** The Realtime clients' shared base, as the require hook sees it (a file of the `openai` package). */
+const REALTIME_BASE_FILE = 'openai/realtime/internal-base.js';
+/**
+ * The Realtime clients' modules, as the ESM loader hook sees them (it hooks the specifiers an app
+ * imports, not the files those import in turn): their classes lead to the shared base.
+ */
+const REALTIME_CLIENT_MODULES: [module: string, client: string][] = [
+  ['openai/realtime/ws', 'OpenAIRealtimeWS'],
+  ['openai/realtime/websocket', 'OpenAIRealtimeWebSocket'],
+];
+
+/** The shared base of a Realtime client class: the class its prototype extends. */
+function realtimeBaseOf(client: { prototype?: object } | undefined): RealtimeBaseModule {
+  const base = client?.prototype ? (Object.getPrototypeOf(client.prototype) as Prototype | null) : null;
+  return base ? { OpenAIRealtimeEmitter: { prototype: base } } : {};
+}
 
 let warnedVersion = false;
 
@@ -80,6 +113,19 @@ export class OpenAIInstrumentation extends GenAiInstrumentation<OpenAIInstrument
         SUPPORTED_VERSIONS,
         (exports: OpenAIModule) => this.patch(exports),
         (exports: OpenAIModule) => this.unpatch(exports),
+        [new InstrumentationNodeModuleFile(REALTIME_BASE_FILE, SUPPORTED_VERSIONS, (exports: RealtimeBaseModule) => this.patchRealtime(exports), (exports: RealtimeBaseModule) => this.unpatchRealtime(exports))],
+      ),
+      ...REALTIME_CLIENT_MODULES.map(
+        ([module, client]) =>
+          new InstrumentationNodeModuleDefinition(
+            module,
+            SUPPORTED_VERSIONS,
+            (exports: Record<string, { prototype?: object } | undefined>) => {
+              this.patchRealtime(realtimeBaseOf(exports?.[client]));
+              return exports;
+            },
+            (exports: Record<string, { prototype?: object } | undefined>) => this.unpatchRealtime(realtimeBaseOf(exports?.[client])),
+          ),
       ),
       // Without this the hook would skip other versions silently.
       new InstrumentationNodeModuleDefinition('openai', UNSUPPORTED_VERSIONS, (exports: OpenAIModule, version?: string) => {
@@ -101,13 +147,34 @@ export class OpenAIInstrumentation extends GenAiInstrumentation<OpenAIInstrument
       if (!proto || typeof proto[method] !== 'function' || isWrapped(proto[method])) continue;
       this._wrap(proto as never, method as never, ((original: Method) => wrapSdkMethod(original, ctx, sdkMethodOf(surface))) as never);
     }
+    for (const { find, method, wrap } of BATCH_PATCHES) {
+      const proto = find(exports)?.prototype;
+      if (!proto || typeof proto[method] !== 'function' || isWrapped(proto[method])) continue;
+      this._wrap(proto as never, method as never, ((original: SdkFunction<SdkResource, never>) => wrap(original, ctx)) as never);
+    }
     return exports;
   }
 
   unpatch(exports: OpenAIModule): void {
-    for (const { find, method } of PATCHES) {
+    for (const { find, method } of [...PATCHES, ...BATCH_PATCHES]) {
       const proto = find(exports)?.prototype;
       if (proto && isWrapped(proto[method])) this._unwrap(proto as never, method as never);
     }
+  }
+
+  /**
+   * Patches `openai/realtime/internal-base` (loaded with `openai/realtime/ws` or `/websocket`): the
+   * emitter every Realtime client sends its server events through.
+   */
+  patchRealtime(exports: RealtimeBaseModule): RealtimeBaseModule {
+    const proto = exports?.OpenAIRealtimeEmitter?.prototype;
+    if (typeof proto?._emit !== 'function' || isWrapped(proto._emit)) return exports;
+    this._wrap(proto as never, '_emit' as never, realtimeEmit(this.surfaceContext()) as never);
+    return exports;
+  }
+
+  unpatchRealtime(exports: RealtimeBaseModule): void {
+    const proto = exports?.OpenAIRealtimeEmitter?.prototype;
+    if (proto && isWrapped(proto._emit)) this._unwrap(proto as never, '_emit' as never);
   }
 }

@@ -35,7 +35,8 @@ function isAzureClient(client: object | undefined): boolean {
   return false;
 }
 
-const targetOfClient = targetPerClient<object>((client, baseURL) => providerFromBaseUrl(baseURL, isAzureClient(client)));
+/** Where a resource's calls go, from its client (remembered per client). */
+export const targetOfClient = targetPerClient<object>((client, baseURL) => providerFromBaseUrl(baseURL, isAzureClient(client)));
 
 /** The openai surface as the method the shared wrapper (wrapSdkMethod) records. */
 export function sdkMethodOf(surface: Surface): SdkMethod<Resource, Args> {

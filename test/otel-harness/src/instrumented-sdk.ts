@@ -1,5 +1,5 @@
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { type MockLlmServer, startMockLlmServer } from '@tokenledger/mock-llm-server';
+import { type MockLlmServer, type MockLlmServerOptions, startMockLlmServer } from '@tokenledger/mock-llm-server';
 import { type TestTelemetry, testTelemetry } from './telemetry';
 
 export interface InstrumentedSdk<I extends Instrumentation> {
@@ -16,13 +16,13 @@ export interface InstrumentedSdk<I extends Instrumentation> {
  * An instrumentation under test (made with `enabled: false`) recording into test telemetry, the SDK
  * patched by `patch` — jest's module loader bypasses require hooks, so the loaded module is patched
  * directly; the hooks are tested in real processes — and the loopback mock LLM server started.
- * `patch` returns what unpatches.
+ * `patch` returns what unpatches. `server`: the mock server's options (TLS for the Realtime API).
  */
-export async function instrumentedSdk<I extends Instrumentation>(instrumentation: I, patch: (instrumentation: I) => () => void, options: { global?: boolean } = {}): Promise<InstrumentedSdk<I>> {
+export async function instrumentedSdk<I extends Instrumentation>(instrumentation: I, patch: (instrumentation: I) => () => void, options: { global?: boolean; server?: MockLlmServerOptions } = {}): Promise<InstrumentedSdk<I>> {
   const telemetry = testTelemetry(options);
   telemetry.instrument(instrumentation);
   const unpatch = patch(instrumentation);
-  const server = await startMockLlmServer();
+  const server = await startMockLlmServer(options.server);
   return {
     server,
     telemetry,

@@ -1,0 +1,142 @@
+import { BatchReading, type BatchResult, fault, type GenAiSurfaceContext, rememberBatch, type SdkMethod, type WatchedSdkMethod } from '@tokenledger/instrumentation-common';
+import * as sc from '@tokenledger/semconv';
+import { usageOfChat } from './chat';
+import { usageOfResponse } from './responses';
+import { type Resource, targetOfClient } from './surface';
+
+/** The parts of a Batch object this surface reads. */
+interface BatchObject {
+  id?: string;
+  output_file_id?: string | null;
+  metadata?: Record<string, unknown> | null;
+}
+
+/** One line of a batch's output file. */
+interface OutputLine {
+  custom_id?: string;
+  response?: { status_code?: number; body?: { id?: string; object?: string; model?: string; usage?: Record<string, unknown> | null } } | null;
+}
+
+/** Output files of the batches this process has seen, to the batch they belong to. */
+const batchOfOutputFile = new Map<string, string>();
+const MAX_OUTPUT_FILES = 10_000;
+
+function learn(batch: BatchObject | undefined): void {
+  if (!batch?.id || !batch.output_file_id) return;
+  if (batchOfOutputFile.size >= MAX_OUTPUT_FILES) batchOfOutputFile.clear();
+  batchOfOutputFile.set(batch.output_file_id, batch.id);
+}
+
+/** A batch's metadata as tags of its results (string values only, as the API keeps them). */
+function tagsOf(metadata: Record<string, unknown> | null | undefined): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const [key, value] of Object.entries(metadata ?? {})) if (typeof value === 'string') tags[key] = value;
+  return tags;
+}
+
+type Args = [body: Record<string, unknown> | undefined, options?: unknown];
+type IdArgs = [id: string, options?: unknown];
+
+/**
+ * `batches.create`: starting a batch job spends nothing yet — each of its results is a call, priced
+ * when its output is read — but the budget guard is asked here, where the spend is committed, and the
+ * attribution in force now is what the results are attributed to. The span (`batch`) carries no usage.
+ */
+export const batchCreate: SdkMethod<Resource, Args> = {
+  operation: sc.GenAiOperation.BATCH,
+  returns: 'api-promise',
+  target: (self) => targetOfClient(self?._client, self?._client?.baseURL),
+  // The requests, and their models, are in the input file: the job names none.
+  model: () => 'unknown',
+  onResult(value, call) {
+    const batch = value as BatchObject;
+    if (batch?.id) {
+      rememberBatch(call.start.provider, batch.id, { attribution: call.start.attribution ?? {}, tags: tagsOf(batch.metadata) });
+      call.span.setAttribute(sc.ATTR_TOKENLEDGER_BATCH_ID, batch.id);
+    }
+    learn(batch);
+    call.end(null);
+  },
+};
+
+/** `batches.retrieve` and `batches.cancel`: polling is no call; it tells which file holds a job's output. */
+export const batchPoll: WatchedSdkMethod<Resource, IdArgs> = {
+  returns: 'api-promise',
+  onResult: (value) => learn(value as BatchObject),
+};
+
+/** The usage of one output line's response body, by the kind of response it is. */
+function resultOf(line: OutputLine): BatchResult | null {
+  const body = line.response?.body;
+  if (!body || typeof line.custom_id !== 'string' || line.response?.status_code !== 200) return null;
+  const usage = body.usage ?? null;
+  const model = body.model ?? 'unknown';
+  if (body.object === 'chat.completion') return { requestId: line.custom_id, operation: sc.GenAiOperation.CHAT, model, usage: usageOfChat(usage as Parameters<typeof usageOfChat>[0]), responseId: body.id };
+  if (body.object === 'response') return { requestId: line.custom_id, operation: sc.GenAiOperation.CHAT, model, usage: usageOfResponse(usage as Parameters<typeof usageOfResponse>[0]), responseId: body.id };
+  if (body.object === 'list') {
+    const tokens = usage?.prompt_tokens;
+    return { requestId: line.custom_id, operation: sc.GenAiOperation.EMBEDDINGS, model, usage: typeof tokens === 'number' ? { input: tokens } : null };
+  }
+  return null;
+}
+
+/** Whether a file's first line is a batch output line (`{"id":"batch_req_…","custom_id":…}`). */
+const BATCH_OUTPUT = /^\s*\{\s*"id"\s*:\s*"batch_req_/;
+
+/**
+ * Reads a downloaded file beside the app (on a clone of the SDK's Response): the output of a batch
+ * this process saw, or any file whose first line is batch output. Another file is let go after its
+ * first line. Lines are read as they arrive, so the whole file is never held twice.
+ */
+async function readOutput(response: Response, reading: () => BatchReading, known: boolean): Promise<void> {
+  const body = response.clone().body;
+  if (!body) return;
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let rest = '';
+  let batchOutput: BatchReading | null = null;
+  const line = (text: string): boolean => {
+    if (!text.trim()) return true;
+    if (!batchOutput) {
+      if (!known && !BATCH_OUTPUT.test(text)) return false;
+      batchOutput = reading();
+    }
+    const result = resultOf(JSON.parse(text) as OutputLine);
+    if (result) batchOutput.result(result);
+    return true;
+  };
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      rest += decoder.decode(value, { stream: !done });
+      const lines = done ? [rest] : rest.split('\n');
+      rest = done ? '' : lines.pop()!;
+      if (!lines.every(line)) {
+        await reader.cancel();
+        return;
+      }
+      if (done) break;
+    }
+    (batchOutput as BatchReading | null)?.end();
+  } catch (err) {
+    (batchOutput as BatchReading | null)?.end(err);
+    throw err;
+  }
+}
+
+/**
+ * `files.content`: downloading is no call, but a batch's output file holds its results — each
+ * result's usage is recorded as its own call at the batch rate, once, when the app downloads it.
+ */
+export function fileContent(ctx: GenAiSurfaceContext): WatchedSdkMethod<Resource, IdArgs> {
+  return {
+    returns: 'api-promise',
+    onResult(value, [fileId], _ctx, self) {
+      const response = value as Response;
+      if (typeof response?.clone !== 'function') return;
+      const batchId = batchOfOutputFile.get(fileId) ?? null;
+      const target = targetOfClient(self?._client, self?._client?.baseURL);
+      readOutput(response, () => new BatchReading(ctx, target, batchId), batchId !== null).catch((err) => fault('reading a batch output file', err));
+    },
+  };
+}
