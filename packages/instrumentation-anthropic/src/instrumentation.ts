@@ -1,6 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
-import { GenAiInstrumentation, type SdkFunction, wrapSdkMethod } from '@tokenledger/instrumentation-common';
+import { GenAiInstrumentation, type SdkFunction, watchSdkMethod, wrapSdkMethod } from '@tokenledger/instrumentation-common';
+import { batchCreate, batchResults } from './batch';
 import { messagesCreate } from './messages';
 import type { AnthropicInstrumentationConfig } from './types';
 
@@ -21,13 +22,21 @@ export function isSupportedVersion(version: string | undefined): boolean {
 }
 
 type Prototype = Record<string, unknown>;
+type MessagesClass = { prototype: Prototype; Batches?: { prototype: Prototype } };
 interface AnthropicModule {
-  Anthropic?: { Messages?: { prototype: Prototype }; Beta?: { Messages?: { prototype: Prototype } } };
+  Anthropic?: { Messages?: MessagesClass; Beta?: { Messages?: MessagesClass } };
 }
 
 /** The prototypes whose `create` is patched: messages and beta.messages. */
 function targets(exports: AnthropicModule): Prototype[] {
   return [exports?.Anthropic?.Messages?.prototype, exports?.Anthropic?.Beta?.Messages?.prototype].filter((p): p is Prototype => typeof p?.create === 'function');
+}
+
+/** The Message Batches resources (messages.batches and beta.messages.batches), whose `create` and `results` are patched. */
+function batchTargets(exports: AnthropicModule): Prototype[] {
+  return [exports?.Anthropic?.Messages?.Batches?.prototype, exports?.Anthropic?.Beta?.Messages?.Batches?.prototype].filter(
+    (p): p is Prototype => typeof p?.create === 'function' && typeof p?.results === 'function',
+  );
 }
 
 const warned = new Set<string>();
@@ -80,10 +89,17 @@ export class AnthropicInstrumentation extends GenAiInstrumentation<AnthropicInst
     for (const proto of prototypes) {
       if (!isWrapped(proto.create)) this._wrap(proto as never, 'create' as never, ((original: SdkFunction<never, never>) => wrapSdkMethod(original as never, ctx, messagesCreate)) as never);
     }
+    for (const proto of batchTargets(exports)) {
+      if (!isWrapped(proto.create)) this._wrap(proto as never, 'create' as never, ((original: SdkFunction<never, never>) => wrapSdkMethod(original as never, ctx, batchCreate)) as never);
+      if (!isWrapped(proto.results)) this._wrap(proto as never, 'results' as never, ((original: SdkFunction<never, never>) => watchSdkMethod(original as never, ctx, batchResults(ctx))) as never);
+    }
     return exports;
   }
 
   unpatch(exports: AnthropicModule): void {
     for (const proto of targets(exports)) if (isWrapped(proto.create)) this._unwrap(proto as never, 'create' as never);
+    for (const proto of batchTargets(exports)) {
+      for (const method of ['create', 'results']) if (isWrapped(proto[method])) this._unwrap(proto as never, method as never);
+    }
   }
 }
