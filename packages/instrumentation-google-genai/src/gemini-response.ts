@@ -2,13 +2,25 @@ import type { Attributes } from '@opentelemetry/api';
 import type { Usage } from '@tokenledger/instrumentation-common';
 import * as sc from '@tokenledger/semconv';
 
-/** `usageMetadata` of a Gemini response, as both SDKs pass it through from the REST API. */
+/** Tokens of one modality (`TEXT`, `IMAGE`, `AUDIO`, `VIDEO`, `DOCUMENT`). */
+export interface ModalityTokenCount {
+  modality?: string;
+  tokenCount?: number;
+}
+
+/** `usageMetadata` of a Gemini response (or a Live server message), as both SDKs pass it through from the API. */
 export interface UsageMetadata {
   promptTokenCount?: number;
   cachedContentTokenCount?: number;
   candidatesTokenCount?: number;
+  /** The Live API's name for the candidates' tokens. */
+  responseTokenCount?: number;
   thoughtsTokenCount?: number;
   toolUsePromptTokenCount?: number;
+  promptTokensDetails?: ModalityTokenCount[];
+  cacheTokensDetails?: ModalityTokenCount[];
+  candidatesTokensDetails?: ModalityTokenCount[];
+  responseTokensDetails?: ModalityTokenCount[];
 }
 
 export interface GeminiResponse {
@@ -34,21 +46,50 @@ export interface GeminiResponse {
  *   through its GenAI utils) does the same: output = candidates + thoughts, thoughts also as
  *   reasoning, cached content as cache reads.
  *
+ * - Per modality, where the details report it (priced apart where the rates differ): audio, image
+ *   and video input (cached audio and images apart; cached video stays in the cache reads, priced
+ *   as them), audio and image output. The Live API names the candidates `response`.
+ *
  * Missing fields stay missing (a streamed chunk before the last may lack candidatesTokenCount).
  */
 export function usageOfGemini(u: UsageMetadata | undefined | null): Usage | null {
   if (!u || typeof u !== 'object') return null;
-  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
   const prompt = num(u.promptTokenCount);
   const toolUse = num(u.toolUsePromptTokenCount);
-  const candidates = num(u.candidatesTokenCount);
+  const candidates = num(u.candidatesTokenCount) ?? num(u.responseTokenCount);
   const thoughts = num(u.thoughtsTokenCount);
-  return {
+  const usage: Usage = {
     input: prompt === undefined && toolUse === undefined ? undefined : (prompt ?? 0) + (toolUse ?? 0),
     output: candidates === undefined && thoughts === undefined ? undefined : (candidates ?? 0) + (thoughts ?? 0),
     cacheRead: num(u.cachedContentTokenCount),
     reasoning: thoughts,
   };
+  if (u.promptTokensDetails || u.candidatesTokensDetails || u.responseTokensDetails) addModalities(usage, u);
+  return usage;
+}
+
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+/** The tokens of one modality in a details list (absent: undefined). */
+function modality(details: ModalityTokenCount[] | undefined, name: string): number | undefined {
+  if (!Array.isArray(details)) return undefined;
+  let total: number | undefined;
+  for (const d of details) if (d?.modality === name && num(d.tokenCount) !== undefined) total = (total ?? 0) + d.tokenCount!;
+  return total;
+}
+
+function addModalities(usage: Usage, u: UsageMetadata): void {
+  const output = u.candidatesTokensDetails ?? u.responseTokensDetails;
+  const set = (key: keyof Usage, value: number | undefined) => {
+    if (value) usage[key] = value;
+  };
+  set('audioInput', modality(u.promptTokensDetails, 'AUDIO'));
+  set('audioCacheRead', modality(u.cacheTokensDetails, 'AUDIO'));
+  set('imageInput', modality(u.promptTokensDetails, 'IMAGE'));
+  set('imageCacheRead', modality(u.cacheTokensDetails, 'IMAGE'));
+  set('videoInput', Math.max(0, (modality(u.promptTokensDetails, 'VIDEO') ?? 0) - (modality(u.cacheTokensDetails, 'VIDEO') ?? 0)));
+  set('audioOutput', modality(output, 'AUDIO'));
+  set('imageOutput', modality(output, 'IMAGE'));
 }
 
 /** Finish reasons as the conventions spell them: lower case (`STOP` → `stop`, `MAX_TOKENS` → `max_tokens`). */

@@ -1,5 +1,7 @@
 import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
-import { GenAiInstrumentation, type SdkMethod, wrapSdkMethod } from '@tokenledger/instrumentation-common';
+import { GenAiInstrumentation, type SdkMethod, watchSdkMethod, wrapSdkMethod } from '@tokenledger/instrumentation-common';
+import { batchCreate, batchGet } from './batch';
+import { liveConnect } from './live';
 import { embedContentSurface, generateContentStreamSurface, generateContentSurface, generateImagesSurface } from './genai-surfaces';
 import { legacyBatchEmbedContentsSurface, legacyEmbedContentSurface, legacyGenerateContentStreamSurface, legacyGenerateContentSurface } from './legacy-surfaces';
 import type { GoogleGenAIInstrumentationConfig } from './types';
@@ -13,6 +15,8 @@ const PACKAGE_VERSION: string = require('../package.json').version;
 type Prototype = Record<string, unknown>;
 interface GenAIModule {
   Models?: { prototype: Prototype };
+  Batches?: { prototype: Prototype };
+  Live?: { prototype: Prototype };
 }
 interface LegacyModule {
   GenerativeModel?: { prototype: Prototype };
@@ -64,12 +68,23 @@ export class GoogleGenAIInstrumentation extends GenAiInstrumentation<GoogleGenAI
 
   /** Patches a loaded `@google/genai` module (used by the require/import hooks, and directly where no hook can run). */
   patchGenAI(exports: GenAIModule, version?: string): GenAIModule {
-    if (this.supported('@google/genai', version, GENAI_RANGE)) this.wrapAll('@google/genai', exports?.Models?.prototype, GENAI_METHODS);
+    if (!this.supported('@google/genai', version, GENAI_RANGE)) return exports;
+    this.wrapAll('@google/genai', exports?.Models?.prototype, GENAI_METHODS);
+    this.wrapAll('@google/genai', exports?.Live?.prototype, [['connect', liveConnect as never]]);
+    this.wrapAll('@google/genai', exports?.Batches?.prototype, [['createInternal', batchCreate as never]]);
+    const batches = exports?.Batches?.prototype;
+    if (typeof batches?.get === 'function' && !isWrapped(batches.get)) {
+      const ctx = this.surfaceContext();
+      this._wrap(batches as never, 'get' as never, ((original: never) => watchSdkMethod(original, ctx, batchGet(ctx))) as never);
+    }
     return exports;
   }
 
   unpatchGenAI(exports: GenAIModule): void {
     this.unwrapAll(exports?.Models?.prototype, GENAI_METHODS);
+    this.unwrapAll(exports?.Live?.prototype, [['connect', liveConnect as never]]);
+    const batches = exports?.Batches?.prototype;
+    for (const name of ['createInternal', 'get']) if (batches && isWrapped(batches[name])) this._unwrap(batches as never, name as never);
   }
 
   /** Patches a loaded `@google/generative-ai` module. */

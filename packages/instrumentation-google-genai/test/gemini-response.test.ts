@@ -16,6 +16,29 @@ describe('reading Gemini responses', () => {
     expect(usageOfGemini({ promptTokenCount: '12' as never, candidatesTokenCount: Number.NaN })).toEqual({ input: undefined, output: undefined, cacheRead: undefined, reasoning: undefined });
   });
 
+  it('keeps audio, image and video tokens apart by modality, cached video within the cache reads', () => {
+    const details = (counts: Record<string, number>) => Object.entries(counts).map(([modality, tokenCount]) => ({ modality, tokenCount }));
+    expect(
+      usageOfGemini({
+        promptTokenCount: 1000,
+        cachedContentTokenCount: 300,
+        candidatesTokenCount: 1300,
+        promptTokensDetails: details({ TEXT: 100, AUDIO: 400, IMAGE: 200, VIDEO: 300 }),
+        cacheTokensDetails: details({ AUDIO: 100, IMAGE: 50, VIDEO: 150 }),
+        candidatesTokensDetails: details({ TEXT: 10, IMAGE: 1290 }),
+      }),
+    ).toEqual({ input: 1000, output: 1300, cacheRead: 300, audioInput: 400, audioCacheRead: 100, imageInput: 200, imageCacheRead: 50, videoInput: 150, imageOutput: 1290 });
+  });
+
+  it('reads the Live API’s response token count and details as the candidates’', () => {
+    expect(usageOfGemini({ promptTokenCount: 82, responseTokenCount: 30, responseTokensDetails: [{ modality: 'AUDIO', tokenCount: 30 }], promptTokensDetails: [{ modality: 'AUDIO', tokenCount: 62 }] })).toEqual({
+      input: 82,
+      output: 30,
+      audioInput: 62,
+      audioOutput: 30,
+    });
+  });
+
   it('names models without their resource path', () => {
     expect(modelId('models/gemini-2.5-flash')).toBe('gemini-2.5-flash');
     expect(modelId('projects/p/locations/us-central1/publishers/google/models/gemini-2.5-pro')).toBe('gemini-2.5-pro');
