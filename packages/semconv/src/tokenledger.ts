@@ -41,7 +41,7 @@ export const ATTR_TOKENLEDGER_USAGE_AUDIO_CACHE_READ_INPUT_TOKENS = 'tokenledger
 export const ATTR_TOKENLEDGER_USAGE_IMAGE_INPUT_TOKENS = 'tokenledger.usage.image.input_tokens';
 /** Cached image input tokens: a part of `tokenledger.usage.image.input_tokens` and of `gen_ai.usage.cache_read.input_tokens` (int, `{token}`). */
 export const ATTR_TOKENLEDGER_USAGE_IMAGE_CACHE_READ_INPUT_TOKENS = 'tokenledger.usage.image.cache_read.input_tokens';
-/** Input tokens that were video; a part of `gen_ai.usage.input_tokens` (int, `{token}`). */
+/** Input tokens that were video, not read from the cache (cached video stays in the cache reads); a part of `gen_ai.usage.input_tokens` (int, `{token}`). */
 export const ATTR_TOKENLEDGER_USAGE_VIDEO_INPUT_TOKENS = 'tokenledger.usage.video.input_tokens';
 /** Output tokens that were images; a part of `gen_ai.usage.output_tokens` (int, `{token}`). */
 export const ATTR_TOKENLEDGER_USAGE_IMAGE_OUTPUT_TOKENS = 'tokenledger.usage.image.output_tokens';
