@@ -267,6 +267,17 @@ describe(`storage contract: ${name}`, () => {
     expect(await store.getDocument('channel', 'acme', 'c1')).toBeNull();
   });
 
+  it('writes a new document from many concurrent callers across two instances without an error, keeping one body', async () => {
+    const other = await fixture.another();
+    for (let round = 0; round < 5; round++) {
+      const writes = Array.from({ length: 8 }, (_, i) => (i % 2 ? other : store).putDocument('access', 'default', `keys-required-${round}`, { by: i }));
+      await Promise.all(writes);
+      const kept = await store.getDocument<{ by: number }>('access', 'default', `keys-required-${round}`);
+      expect(kept!.by).toBeGreaterThanOrEqual(0);
+    }
+    await other.close();
+  });
+
   it('inserts a once-only document for exactly one of many concurrent callers across two instances', async () => {
     const other = await fixture.another();
     const attempts = Array.from({ length: 8 }, (_, i) => (i % 2 ? other : store).insertOnce('alert-fired', 'acme', 'rule-1|alice|2026-11-30', { by: i }));

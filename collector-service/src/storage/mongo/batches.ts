@@ -61,7 +61,7 @@ export interface MongoFaults {
   afterDeltas?: boolean;
 }
 
-const DUPLICATE_KEY = 11000;
+export const DUPLICATE_KEY = 11000;
 
 /**
  * Stores batches of records and rolls every record up exactly once, relying only on duplicate `_id`s

@@ -1,4 +1,4 @@
-import type { Collection, Db, Filter } from 'mongodb';
+import { type Collection, type Db, type Filter, MongoServerError } from 'mongodb';
 import mongoose from 'mongoose';
 import type { UsageRecord } from '../../usage/usage-record';
 import { checkAddress, decodeDocument, encodeDocument } from '../documents';
@@ -16,7 +16,7 @@ import {
   type RollupRow,
   type StoragePort,
 } from '../storage.port';
-import { type BatchDoc, type ClaimDoc, insertIgnoringDuplicates, type MongoFaults, type RecordDoc, RollupBatches } from './batches';
+import { type BatchDoc, type ClaimDoc, DUPLICATE_KEY, insertIgnoringDuplicates, type MongoFaults, type RecordDoc, RollupBatches } from './batches';
 import { type BucketDeltaDoc, type GroupDeltaDoc, sumDeltas, unpackBucketDelta } from './deltas';
 import { hasTagFilter } from '../tag-sets';
 
@@ -172,7 +172,15 @@ export class MongoStore implements StoragePort {
   async putDocument(kind: string, tenant: string, id: string, doc: DocumentBody): Promise<void> {
     const body = encodeDocument(kind, tenant, id, doc);
     const _id = documentId(kind, tenant, id);
-    await this.documents.replaceOne({ _id }, { kind, tenant, id, body }, { upsert: true });
+    const replace = () => this.documents.replaceOne({ _id }, { kind, tenant, id, body }, { upsert: true });
+    try {
+      await replace();
+    } catch (err) {
+      // Two upserts of a new document race (replicas starting at once): the loser's insert fails on
+      // the duplicate _id. MongoDB retries that itself, FerretDB does not; the document exists now.
+      if (!(err instanceof MongoServerError && err.code === DUPLICATE_KEY)) throw err;
+      await replace();
+    }
   }
 
   async getDocument<T extends DocumentBody>(kind: string, tenant: string, id: string): Promise<T | null> {
