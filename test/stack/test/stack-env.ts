@@ -4,6 +4,10 @@ export interface Stack {
   /** The token the Collector's OTLP receivers require (TOKENLEDGER_OTLP_TOKEN), or null when they take any request. */
   otlpToken: string | null;
   collectorUrl: string;
+  /** The second collector service replica, on the same store. */
+  collector2Url: string;
+  /** The stack's state directory: pids/<program>.pid, logs/<program>.log. */
+  dir: string;
   jaegerUrl: string;
   prometheusUrl: string;
   alertmanagerUrl: string;
@@ -22,6 +26,8 @@ export function stackFromEnv(env: NodeJS.ProcessEnv = process.env): Stack {
     otlpHttpUrl: read('TOKENLEDGER_STACK_OTLP_HTTP_URL'),
     otlpToken: env.TOKENLEDGER_STACK_OTLP_TOKEN || null,
     collectorUrl: read('TOKENLEDGER_STACK_COLLECTOR_URL'),
+    collector2Url: read('TOKENLEDGER_STACK_COLLECTOR_2_URL'),
+    dir: read('TOKENLEDGER_STACK_DIR'),
     jaegerUrl: read('TOKENLEDGER_STACK_JAEGER_URL'),
     prometheusUrl: read('TOKENLEDGER_STACK_PROMETHEUS_URL'),
     alertmanagerUrl: read('TOKENLEDGER_STACK_ALERTMANAGER_URL'),

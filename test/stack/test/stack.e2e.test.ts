@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type MockLlmServer, startMockLlmServer } from '@tokenledger/mock-llm-server';
 import { fillVariables, panelQueries } from './dashboards';
+import { describeReplicas } from './replicas';
 import { eventually, getJson, promQuery, type Stack, stackFromEnv } from './stack-env';
 
 const execFileAsync = promisify(execFile);
@@ -224,3 +225,6 @@ describe('the native operations stack, end to end', () => {
     expect(rules.filter((r) => r.health === 'err')).toEqual([]);
   });
 });
+
+// Last, in this file: it kills a replica, which must not happen while the tests above read its metrics.
+describeReplicas();
