@@ -4,8 +4,11 @@
 # MONGODB_URI (a real MongoDB) is used as it is. The server's pid and data directory are kept in a
 # file named after the shell that sourced this (test.sh), so that concurrent test runs (two clones,
 # two shells) each stop only their own server; ferretdb.stop.sh, run by that shell, finds it by $PPID.
+# The binary is exported as TOKENLEDGER_FERRETDB either way, for tests that run a server of their own.
+TOKENLEDGER_FERRETDB="$(bash "$(dirname "${BASH_SOURCE[0]}")/../ferretdb/build.sh")" || return 1
+export TOKENLEDGER_FERRETDB
 if [ -z "${MONGODB_URI:-}" ]; then
-  _tl_ferretdb_bin="$(bash "$(dirname "${BASH_SOURCE[0]}")/../ferretdb/build.sh")" || return 1
+  _tl_ferretdb_bin="$TOKENLEDGER_FERRETDB"
   _tl_ferretdb_dir="$(mktemp -d)"
   _tl_ferretdb_port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
   "$_tl_ferretdb_bin" -listen "127.0.0.1:$_tl_ferretdb_port" -dir "$_tl_ferretdb_dir" >"$_tl_ferretdb_dir/ferretdb.log" 2>&1 &

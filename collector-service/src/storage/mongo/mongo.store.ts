@@ -42,6 +42,13 @@ interface KeyDoc extends Omit<ApiKeyRecord, 'id'> {
 export type { MongoFaults } from './batches';
 
 /**
+ * How long an operation waits for a reachable server. Short, so that while the store is down each
+ * request is answered at once (503 with Retry-After; the sender retries) rather than held for
+ * seconds; the driver reconnects by itself when the server is back.
+ */
+const SERVER_SELECTION_TIMEOUT_MS = 2_000;
+
+/**
  * The MongoDB adapter (mongoose connection, driver collections). It must be exact on MongoDB and on
  * FerretDB v1, which has no transactions, loses concurrent `$inc`s and computes only the first
  * accumulator of a `$group`. So nothing here relies on them; only on duplicate `_id`s failing (how
@@ -65,7 +72,7 @@ export class MongoStore implements StoragePort {
   ) {}
 
   async init(): Promise<void> {
-    this.connection = await mongoose.createConnection(this.uri, { dbName: this.options.dbName, useBigInt64: true, serverSelectionTimeoutMS: 10_000 }).asPromise();
+    this.connection = await mongoose.createConnection(this.uri, { dbName: this.options.dbName, useBigInt64: true, serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS }).asPromise();
     this.db = this.connection.db!;
     this.records = this.db.collection<RecordDoc>('usage_records');
     const claims = this.db.collection<ClaimDoc>('rollup_claims');
