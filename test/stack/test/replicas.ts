@@ -86,7 +86,14 @@ export function describeReplicas(): void {
     it('counts every call once, to the nano, while one replica is SIGKILLed mid-load and restarted', async () => {
       const collectorLog = join(stack.dir, 'logs', 'otel-collector.log');
       const logBeforeKill = readFileSync(collectorLog, 'utf8').length;
-      const load = runLoadApp({ OPENAI_BASE_URL: `${mock.url}/v1`, OTEL_SERVICE_NAME: SERVICE, OTEL_EXPORTER_OTLP_ENDPOINT: stack.otlpHttpUrl, CALLS: String(CALLS), PAUSE_MS: '30' });
+      const load = runLoadApp({
+        OPENAI_BASE_URL: `${mock.url}/v1`,
+        OTEL_SERVICE_NAME: SERVICE,
+        OTEL_EXPORTER_OTLP_ENDPOINT: stack.otlpHttpUrl,
+        ...(stack.otlpToken ? { OTEL_EXPORTER_OTLP_HEADERS: `authorization=Bearer%20${stack.otlpToken}` } : {}),
+        CALLS: String(CALLS),
+        PAUSE_MS: '30',
+      });
       await eventually('the first calls stored', async () => ((await summary(stack.collectorUrl, SERVICE)).calls >= 40 ? true : undefined), 240, 100);
 
       const pid = Number(readFileSync(join(stack.dir, 'pids', 'collector-service-2.pid'), 'utf8'));

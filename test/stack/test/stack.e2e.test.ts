@@ -137,10 +137,15 @@ describe('the native operations stack, end to end', () => {
       const [sample] = await promQuery(stack.prometheusUrl, `sum(${selector})`);
       return sample && Math.abs(Number(sample.value[1]) - exact) < 5e-10 ? true : undefined;
     });
-    const [last] = await promQuery(stack.prometheusUrl, `max(timestamp(${selector}))`);
-    const [increase] = await promQuery(stack.prometheusUrl, `sum(increase(${selector}[1h]))`, Number(last.value[1]));
-    expect(Number(increase.value[1])).toBeCloseTo(exact, 9);
-    expect(Math.abs(Number(increase.value[1]) - exact)).toBeLessThan(5e-10);
+    // Each collector replica is scraped on its own schedule: each one's counters at its own last scrape.
+    let increase = 0;
+    for (const last of await promQuery(stack.prometheusUrl, `max by (instance) (timestamp(${selector}))`)) {
+      const own = `tokenledger_cost_usd_total{service="${SERVICE}",instance="${last.metric.instance}"}`;
+      const [sample] = await promQuery(stack.prometheusUrl, `sum(increase(${own}[1h]))`, Number(last.value[1]));
+      increase += Number(sample.value[1]);
+    }
+    expect(increase).toBeCloseTo(exact, 9);
+    expect(Math.abs(increase - exact)).toBeLessThan(5e-10);
   });
 
   it('refuses OTLP without the token at the Collector’s receivers', async () => {
