@@ -30,6 +30,29 @@ export function parseUsdToNanos(usd: string): bigint {
   return negative ? -nanos : nanos;
 }
 
+/**
+ * A billed amount, as a provider writes it, to exact nano-USD: `text` is the amount's decimal text
+ * (a JSON number's own digits, exponent allowed, as OpenAI's Costs API sends USD; or a decimal string,
+ * as Anthropic's cost report sends cents) in units of 1/`unitsPerUsd` USD. No float is involved;
+ * digits past the nano are rounded half up (away from zero for a negative amount, a credit).
+ */
+export function billedAmountToNanos(text: string, unitsPerUsd: 1 | 100 = 1): bigint {
+  const match = /^(-)?(\d+)(?:\.(\d+))?(?:[eE]([-+]?\d+))?$/.exec(typeof text === 'string' ? text.trim() : '');
+  if (!match) throw new TypeError(`a billed amount must be decimal text like "12.50" or "1.5e-7", got ${JSON.stringify(text)}`);
+  const [, sign, whole, fraction = '', exponent = '0'] = match;
+  // value = digits × 10^(exponent − fraction digits) / unitsPerUsd USD; in nanos, × 10^9.
+  const digits = BigInt(whole + fraction);
+  const shift = Number(exponent) - fraction.length + 9 - (unitsPerUsd === 100 ? 2 : 0);
+  if (!Number.isSafeInteger(shift) || Math.abs(shift) > 400) throw new RangeError(`billed amount ${text} is out of range`);
+  let nanos: bigint;
+  if (shift >= 0) nanos = digits * 10n ** BigInt(shift);
+  else {
+    const divisor = 10n ** BigInt(-shift);
+    nanos = (digits * 2n + divisor) / (2n * divisor);
+  }
+  return sign && nanos !== 0n ? -nanos : nanos;
+}
+
 /** For charts and seed-compatible responses only: never sum these. */
 export function nanosToUsdNumber(nanos: bigint): number {
   return Number(nanos) / 1e9;

@@ -1,4 +1,4 @@
-import { formatUsd, parseUsdToNanos, PriceBook } from '../src';
+import { billedAmountToNanos, formatUsd, parseUsdToNanos, PriceBook } from '../src';
 import { computeCost } from '../src/compute';
 import { parseDecimal } from '../src/decimal';
 import { planFor, type PricePlan } from '../src/plan';
@@ -101,4 +101,30 @@ describe('the integer fast path and the exact fraction path agree', () => {
     const result = book.price({ provider: 'openai', model: 'whisper-1', audioSeconds: 0.333 });
     expect(result.status === 'priced' && result.costNanos).toBe(33_300n);
   });
+
+  it.each([
+    ['0.06', 1, 60_000_000n],
+    ['1.2345678905', 1, 1_234_567_891n],
+    ['1.2345678904', 1, 1_234_567_890n],
+    ['0.123456789123456789', 1, 123_456_789n],
+    ['1.5e-7', 1, 150n],
+    ['2E3', 1, 2_000_000_000_000n],
+    ['-0.0000000015', 1, -2n],
+    ['123.45', 100, 1_234_500_000n],
+    ['0.000001', 100, 10n],
+    ['0.00000005', 100, 1n],
+    ['0.00000004', 100, 0n],
+  ] as const)('reads the billed amount %p (1/%p USD) as %p nano-USD, without a float', (text, unitsPerUsd, nanos) => {
+    expect(billedAmountToNanos(text, unitsPerUsd)).toBe(nanos);
+  });
+
+  it('reads a billed amount a double would round, digit for digit', () => {
+    // 9007199254.740993 is not a double: Number() would read it as 9007199254.740992.
+    expect(billedAmountToNanos('9007199254.740993')).toBe(9_007_199_254_740_993_000n);
+  });
+
+  it.each(['', '1,5', '$2', 'NaN', '1e', '0x10'])('refuses %p as a billed amount', (text) => {
+    expect(() => billedAmountToNanos(text)).toThrow(TypeError);
+  });
 });
+
