@@ -3,6 +3,7 @@ import type { CollectorConfig } from './config/config';
 import type { StoragePort } from './storage/storage.port';
 import { AlertsModule } from './alerts/alerts.module';
 import { AuthModule } from './auth/auth.module';
+import { BillingModule } from './billing/billing.module';
 import { BudgetsModule } from './budgets/budgets.module';
 import { ChannelsModule } from './channels/channels.module';
 import { CompatModule } from './compat/compat.module';
@@ -21,7 +22,7 @@ export class AppModule {
   static forRoot(config: CollectorConfig, store?: StoragePort): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), StorageModule.forRoot(store), AuthModule, HealthModule, IngestModule, ReportsModule, BudgetsModule, ChannelsModule, AlertsModule, TenantsModule, TelemetryModule, WebModule, CompatModule],
+      imports: [ConfigModule.forRoot(config), StorageModule.forRoot(store), AuthModule, HealthModule, IngestModule, ReportsModule, BudgetsModule, ChannelsModule, AlertsModule, BillingModule, TenantsModule, TelemetryModule, WebModule, CompatModule],
     };
   }
 }

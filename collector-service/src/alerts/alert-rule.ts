@@ -2,16 +2,16 @@ import { formatUsd, parseUsdToNanos } from '@tokenledger/pricing';
 import { badField, onlyFields, optionalBoolean } from '../channels/field-error';
 import { checkZone, TimeZoneError } from '../time/periods';
 
-export const RULE_TYPES = ['daily_cost_above', 'projected_month_above', 'user_daily_cost_above', 'trend_increase_above', 'budget_threshold', 'unpriced_usage', 'spike'] as const;
+export const RULE_TYPES = ['daily_cost_above', 'projected_month_above', 'user_daily_cost_above', 'trend_increase_above', 'budget_threshold', 'unpriced_usage', 'spike', 'reconciliation_drift'] as const;
 export type RuleType = (typeof RULE_TYPES)[number];
 
 /** An alert rule as stored. Money as a decimal string of nanos (documents hold JSON, not bigint). */
 export interface AlertRule {
   id: string;
   type: RuleType;
-  /** USD limit (daily, projected, per user) or the spike's floor, in nano-USD. */
+  /** USD limit (daily, projected, per user), or the floor under which a spike or a billing difference is ignored, in nano-USD. */
   thresholdNanos: string | null;
-  /** trend_increase_above: percent (20 = 20 %). */
+  /** trend_increase_above, reconciliation_drift: percent (20 = 20 %). */
   percent: number | null;
   /** spike: the last hour must exceed this many times the hourly mean of the previous 7 days. */
   multiplier: number | null;
@@ -27,7 +27,10 @@ export interface AlertRule {
 export type RuleInput = Pick<AlertRule, 'type' | 'thresholdNanos' | 'percent' | 'multiplier' | 'timezone' | 'channels' | 'enabled'>;
 
 const FIELDS = ['type', 'thresholdUsd', 'percent', 'multiplier', 'timezone', 'channels', 'enabled'];
-const USES_THRESHOLD: RuleType[] = ['daily_cost_above', 'projected_month_above', 'user_daily_cost_above', 'spike'];
+const USES_THRESHOLD: RuleType[] = ['daily_cost_above', 'projected_month_above', 'user_daily_cost_above', 'spike', 'reconciliation_drift'];
+/** Rules whose threshold is an optional floor rather than the limit itself. */
+const THRESHOLD_IS_FLOOR: RuleType[] = ['spike', 'reconciliation_drift'];
+const USES_PERCENT: RuleType[] = ['trend_increase_above', 'reconciliation_drift'];
 /** The spike's defaults: 3 × the mean, and never for less than a dollar in the hour. */
 export const SPIKE_DEFAULTS = { multiplier: 3, floorNanos: 1_000_000_000n };
 
@@ -66,10 +69,10 @@ function zone(value: unknown): string {
 /** Checks that a rule has what its type needs, and nothing its type ignores. */
 function checkRule(rule: RuleInput): RuleInput {
   if (USES_THRESHOLD.includes(rule.type)) {
-    if (rule.thresholdNanos === null && rule.type !== 'spike') throw badField('thresholdUsd', `is required for ${rule.type}`);
+    if (rule.thresholdNanos === null && !THRESHOLD_IS_FLOOR.includes(rule.type)) throw badField('thresholdUsd', `is required for ${rule.type}`);
   } else if (rule.thresholdNanos !== null) throw badField('thresholdUsd', `does not apply to ${rule.type}`);
-  if (rule.type === 'trend_increase_above' && rule.percent === null) throw badField('percent', 'is required for trend_increase_above (20 = 20 %)');
-  if (rule.type !== 'trend_increase_above' && rule.percent !== null) throw badField('percent', `applies only to trend_increase_above, not ${rule.type}`);
+  if (USES_PERCENT.includes(rule.type) && rule.percent === null) throw badField('percent', `is required for ${rule.type} (20 = 20 %)`);
+  if (!USES_PERCENT.includes(rule.type) && rule.percent !== null) throw badField('percent', `applies only to ${USES_PERCENT.join(' and ')}, not ${rule.type}`);
   if (rule.type !== 'spike' && rule.multiplier !== null) throw badField('multiplier', `applies only to spike, not ${rule.type}`);
   return rule;
 }

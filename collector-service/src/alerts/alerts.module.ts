@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { BillingModule } from '../billing/billing.module';
 import { BudgetsModule } from '../budgets/budgets.module';
 import { ChannelsModule } from '../channels/channels.module';
 import { ReportsModule } from '../reports/reports.module';
@@ -15,7 +16,7 @@ import { RuleEvaluators } from './rule-evaluators';
 import { AlertTenants } from './tenants';
 
 @Module({
-  imports: [ScheduleModule.forRoot(), BudgetsModule, ChannelsModule, ReportsModule],
+  imports: [ScheduleModule.forRoot(), BudgetsModule, ChannelsModule, ReportsModule, BillingModule],
   controllers: [AlertRulesController, AlertsController],
   providers: [{ provide: AlertClock, useFactory: () => new AlertClock() }, AlertRulesService, AlertsService, AlertDispatcher, AlertEvaluator, AlertSchedule, AlertTenants, BudgetConditions, RuleEvaluators],
   exports: [AlertEvaluator, AlertSchedule, AlertClock, AlertsService],

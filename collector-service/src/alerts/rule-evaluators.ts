@@ -1,4 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { formatUsd } from '@tokenledger/pricing';
+import { scheduledWindow } from '../billing/bill-sync.service';
+import { allowedDifference, differencePercent, drifts, ReconciliationService } from '../billing/reconciliation.service';
 import { TrendsService } from '../reports/trends.service';
 import { ReportsService } from '../reports/reports.service';
 import { calendarPeriod, ceilToBucket } from '../time/periods';
@@ -26,6 +29,7 @@ export class RuleEvaluators {
     private readonly reports: ReportsService,
     private readonly trends: TrendsService,
     private readonly budgets: BudgetConditions,
+    private readonly reconciliation: ReconciliationService,
     @Inject(STORAGE) private readonly storage: StoragePort,
   ) {}
 
@@ -38,6 +42,7 @@ export class RuleEvaluators {
       budget_threshold: () => this.budgets.conditions(tenant, nowMs),
       unpriced_usage: () => this.unpricedUsage(tenant, rule, nowMs),
       spike: () => this.spike(tenant, rule, nowMs),
+      reconciliation_drift: () => this.reconciliationDrift(tenant, rule, nowMs),
     };
     return evaluators[rule.type]();
   }
@@ -112,5 +117,38 @@ export class RuleEvaluators {
     const meanThreshold = (multiplier * week.costNanos) / (hours * SCALE);
     const threshold = meanThreshold > floor ? meanThreshold : floor;
     return [{ subject: 'tenant', periodStartMs: day.startMs, periodEndMs: day.endMs, valueNanos: lastHour.costNanos, thresholdNanos: threshold, count: null, severity: 'warning', message: `AI cost spiked to ${usd(lastHour.costNanos)} in the last hour, over ${Number(multiplier) / Number(SCALE)} × the hourly mean of the previous 7 days (${usd(week.costNanos / hours)})` }];
+  }
+
+  /**
+   * Each UTC day whose imported bill differs from what was tracked by more than `percent` % (and the
+   * floor), one alert per day and provider. Days are those the scheduled import covers (the previous
+   * and the current UTC month), today left out: its bill and its calls are both still coming in.
+   */
+  private async reconciliationDrift(tenant: string, rule: AlertRule, nowMs: number): Promise<Condition[]> {
+    const { fromMs } = scheduledWindow(nowMs);
+    const today = Math.floor(nowMs / DAY_MS) * DAY_MS;
+    const floor = rule.thresholdNanos === null ? 0n : BigInt(rule.thresholdNanos);
+    const days = await this.reconciliation.days(tenant, fromMs, today, null, false);
+    const conditions: Condition[] = [];
+    for (const d of days) {
+      if (!d.billed) continue;
+      const billed = BigInt(d.billed.costNanos);
+      const tracked = d.tracked.costNanos;
+      if (!drifts(tracked, billed, rule.percent!, floor)) continue;
+      const difference = billed - tracked;
+      const percent = differencePercent(tracked, billed);
+      const allowed = allowedDifference(tracked, rule.percent!);
+      conditions.push({
+        subject: `provider:${d.provider}`,
+        periodStartMs: Date.parse(`${d.date}T00:00:00Z`),
+        periodEndMs: Date.parse(`${d.date}T00:00:00Z`) + DAY_MS,
+        valueNanos: difference,
+        thresholdNanos: allowed > floor ? allowed : floor,
+        count: null,
+        severity: 'warning',
+        message: `${d.provider} billed $${formatUsd(billed)} on ${d.date} (UTC), $${formatUsd(difference < 0n ? -difference : difference)} ${difference < 0n ? 'less' : 'more'} than tokenledger tracked ($${formatUsd(tracked)})${percent === null ? '' : `, ${Math.abs(percent)} %`}: more than the ${rule.percent} % allowed`,
+      });
+    }
+    return conditions;
   }
 }

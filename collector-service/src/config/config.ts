@@ -32,6 +32,16 @@ export interface CollectorConfig {
   alertEmailFrom: string;
   /** The service's URL as people reach it: links in alerts (Alertmanager's generatorURL). */
   publicUrl: string | null;
+  /** Organization admin keys of the `default` tenant, for importing what the providers bill (other tenants set theirs through the API). */
+  openaiAdminKey: string | null;
+  anthropicAdminKey: string | null;
+  /** Where the providers' admin APIs are (the real ones unless a test or a proxy says otherwise). */
+  openaiAdminBaseUrl: string;
+  anthropicAdminBaseUrl: string;
+  /** Hours between imports of the providers' bills; 0 turns the schedule off (imports on demand still run). */
+  billSyncHours: number;
+  /** Wait before retrying a failed request to a provider's admin API; doubles each time. */
+  billRetryBaseMs: number;
 }
 
 /** A bad setting: the message names the variable and says what it must be. */
@@ -100,6 +110,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
     alertRetryBaseMs: integer(env, 'TOKENLEDGER_ALERT_RETRY_BASE_MS', 1000, 0, 60000),
     alertEmailFrom: env.TOKENLEDGER_ALERT_EMAIL_FROM || 'tokenledger <alerts@localhost>',
     publicUrl: httpUrl(env, 'TOKENLEDGER_PUBLIC_URL'),
+    openaiAdminKey: env.TOKENLEDGER_OPENAI_ADMIN_KEY || null,
+    anthropicAdminKey: env.TOKENLEDGER_ANTHROPIC_ADMIN_KEY || null,
+    openaiAdminBaseUrl: httpUrl(env, 'TOKENLEDGER_OPENAI_ADMIN_BASE_URL') ?? 'https://api.openai.com/v1',
+    anthropicAdminBaseUrl: httpUrl(env, 'TOKENLEDGER_ANTHROPIC_ADMIN_BASE_URL') ?? 'https://api.anthropic.com',
+    billSyncHours: integer(env, 'TOKENLEDGER_BILL_SYNC_HOURS', 24, 0, 168),
+    billRetryBaseMs: integer(env, 'TOKENLEDGER_BILL_RETRY_BASE_MS', 1000, 0, 60000),
   };
 }
 

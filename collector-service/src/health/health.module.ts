@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { BillingModule } from '../billing/billing.module';
 import { PricingModule } from '../pricing/pricing.module';
 import { HealthController } from './health.controller';
 
-@Module({ imports: [PricingModule], controllers: [HealthController] })
+@Module({ imports: [PricingModule, BillingModule], controllers: [HealthController] })
 export class HealthModule {}

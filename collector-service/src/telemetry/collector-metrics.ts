@@ -9,10 +9,12 @@ import {
   METRIC_TOKENLEDGER_INGEST_BATCH_DURATION,
   METRIC_TOKENLEDGER_INGEST_REJECTED_REQUESTS,
   METRIC_TOKENLEDGER_INGEST_SPANS,
+  METRIC_TOKENLEDGER_PROVIDER_BILL_SYNCS,
   METRIC_TOKENLEDGER_STORE_ERRORS,
   METRIC_TOKENLEDGER_TOKENS,
   METRIC_TOKENLEDGER_UNPRICED_CALLS,
 } from '@tokenledger/semconv';
+import { BILLED_PROVIDERS, type BilledProvider } from '../billing/billed-day';
 import { REJECTION_REASONS, type RejectionReason } from '../ingest/ingest-rejections';
 import { TOKEN_KINDS, type TokenKind, type UsageRecord } from '../usage/usage-record';
 import { callLabels, costLabels, LABEL, type Labels } from './metric-labels';
@@ -77,12 +79,17 @@ export class CollectorMetrics {
     unit: '{request}',
     description: 'OTLP requests refused as a whole, by reason: unauthenticated, forbidden, too_large, undecodable (their spans are lost), store_unavailable (the sender retries)',
   });
+  private readonly billSyncs: Counter = this.meter.createCounter(METRIC_TOKENLEDGER_PROVIDER_BILL_SYNCS, {
+    unit: '{pull}',
+    description: "Imports of a provider's bill from its admin API, by provider and outcome (success, failure: retried with backoff)",
+  });
   private readonly zeroFirst = new ZeroFirstSeries();
 
   constructor(readonly config: TelemetryConfig) {
     for (const outcome of SPAN_OUTCOMES) this.zeroFirst.declare(this.spans, METRIC_TOKENLEDGER_INGEST_SPANS, { [LABEL.OUTCOME]: outcome });
     for (const reason of REJECTION_REASONS) this.zeroFirst.declare(this.rejectedRequests, METRIC_TOKENLEDGER_INGEST_REJECTED_REQUESTS, { [LABEL.REASON]: reason });
     this.zeroFirst.declare(this.storeErrors, METRIC_TOKENLEDGER_STORE_ERRORS);
+    for (const provider of BILLED_PROVIDERS) for (const outcome of ['success', 'failure']) this.zeroFirst.declare(this.billSyncs, METRIC_TOKENLEDGER_PROVIDER_BILL_SYNCS, { [LABEL.PROVIDER]: provider, [LABEL.OUTCOME]: outcome });
   }
 
   /**
@@ -113,6 +120,10 @@ export class CollectorMetrics {
 
   recordBatchDuration(seconds: number): void {
     this.batchDuration.record(seconds);
+  }
+
+  recordBillSync(provider: BilledProvider, ok: boolean): void {
+    this.zeroFirst.add(this.billSyncs, METRIC_TOKENLEDGER_PROVIDER_BILL_SYNCS, 1, { [LABEL.PROVIDER]: provider, [LABEL.OUTCOME]: ok ? 'success' : 'failure' });
   }
 
   recordStoreError(): void {

@@ -1,5 +1,7 @@
 import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import { BillingModule } from '../billing/billing.module';
+import { BillSyncService } from '../billing/bill-sync.service';
 import { BudgetsModule } from '../budgets/budgets.module';
 import { BudgetsService } from '../budgets/budgets.service';
 import { IngestRejections } from '../ingest/ingest-rejections';
@@ -15,29 +17,31 @@ import { loadTelemetryConfig } from './telemetry-config';
 
 /** The collector's own OpenTelemetry metrics, served for Prometheus at GET /metrics on the service's port. */
 @Module({
-  imports: [BudgetsModule],
+  imports: [BudgetsModule, BillingModule],
   controllers: [MetricsController],
   providers: [{ provide: CollectorMetrics, useFactory: () => new CollectorMetrics(loadTelemetryConfig()) }],
   exports: [CollectorMetrics],
 })
 export class TelemetryModule implements OnApplicationBootstrap, OnApplicationShutdown {
-  private unsubscribe: (() => void) | null = null;
+  private readonly unsubscribes: (() => void)[] = [];
 
   constructor(
     private readonly metrics: CollectorMetrics,
     private readonly modules: ModuleRef,
     private readonly feed: StoredRecordsFeed,
     private readonly budgets: BudgetsService,
+    private readonly bills: BillSyncService,
     @Inject(STORAGE) private readonly storage: StoragePort,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.unsubscribe = meterIngest(this.feed, this.modules.get(IngestService, { strict: false }), this.modules.get(IngestRejections, { strict: false }), this.metrics);
+    this.unsubscribes.push(meterIngest(this.feed, this.modules.get(IngestService, { strict: false }), this.modules.get(IngestRejections, { strict: false }), this.metrics));
+    this.unsubscribes.push(this.bills.onSync((provider, ok) => this.metrics.recordBillSync(provider, ok)));
     observeBudgets(this.metrics.meter, this.storage, this.budgets, this.metrics.config.showsTenant);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.unsubscribe?.();
+    for (const unsubscribe of this.unsubscribes) unsubscribe();
     await this.metrics.shutdown();
   }
 }

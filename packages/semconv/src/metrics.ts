@@ -47,3 +47,5 @@ export const METRIC_TOKENLEDGER_INGEST_BATCH_DURATION = 'tokenledger.ingest.batc
 export const METRIC_TOKENLEDGER_STORE_ERRORS = 'tokenledger.store.errors';
 /** Counter, `{request}`: OTLP requests the ingest endpoints refused, by `reason` (unauthenticated, forbidden, too_large, undecodable, store_unavailable). */
 export const METRIC_TOKENLEDGER_INGEST_REJECTED_REQUESTS = 'tokenledger.ingest.rejected_requests';
+/** Counter, `{pull}`: imports of a provider's bill (admin APIs), by `provider` and `outcome` (success, failure). */
+export const METRIC_TOKENLEDGER_PROVIDER_BILL_SYNCS = 'tokenledger.provider_bill.syncs';

@@ -1,0 +1,75 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal } from '../auth/principal.decorator';
+import { type Principal, tenantOf } from '../auth/principal';
+import { Roles } from '../auth/roles.decorator';
+import type { StoragePort } from '../storage/storage.port';
+import { STORAGE } from '../storage/storage.tokens';
+import { AdminKeysService, checkProvider } from './admin-keys.service';
+import { BillSyncService, scheduledWindow } from './bill-sync.service';
+import { BILLED_DAY_KIND, BILLED_PROVIDERS, type BilledDay, billedDayView, dayStartMs } from './billed-day';
+import { utcDays } from './utc-days';
+
+type Q = Record<string, unknown>;
+
+/** The providers' bills: import them (admin), read what was imported (viewer), set the admin keys they are pulled with (admin). */
+@ApiTags('provider bills')
+@ApiBearerAuth()
+@Controller('v1/provider-bills')
+export class ProviderBillsController {
+  constructor(
+    private readonly sync: BillSyncService,
+    private readonly keys: AdminKeysService,
+    @Inject(STORAGE) private readonly storage: StoragePort,
+  ) {}
+
+  @Post('sync')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiOperation({ summary: "Import the providers' bills for whole UTC days now (default: the previous and current month); each day replaces what was imported for it" })
+  @ApiQuery({ name: 'from', required: false, description: 'First UTC day (YYYY-MM-DD)' })
+  @ApiQuery({ name: 'to', required: false, description: 'UTC day after the last (exclusive)' })
+  @ApiQuery({ name: 'provider', required: false, enum: [...BILLED_PROVIDERS] })
+  async syncNow(@Query() q: Q, @CurrentPrincipal() p: Principal) {
+    const tenant = tenantOf(p, q.tenant);
+    const { fromMs, toMs } = q.from === undefined && q.to === undefined ? scheduledWindow(Date.now()) : utcDays(q);
+    const providers = q.provider === undefined ? [...BILLED_PROVIDERS] : [checkProvider(q.provider)];
+    const results = [];
+    for (const provider of providers) results.push(await this.sync.sync(tenant, provider, fromMs, toMs));
+    return { results };
+  }
+
+  @Get()
+  @Roles('viewer')
+  @ApiOperation({ summary: 'What the providers billed, per UTC day, as imported' })
+  async list(@Query() q: Q, @CurrentPrincipal() p: Principal) {
+    const { fromMs, toMs } = utcDays(q);
+    const provider = q.provider === undefined ? null : checkProvider(q.provider);
+    const days = (await this.storage.listDocuments<BilledDay & Record<string, unknown>>(BILLED_DAY_KIND, tenantOf(p, q.tenant)))
+      .map((e) => e.doc)
+      .filter((d) => (provider === null || d.provider === provider) && dayStartMs(d.day) >= fromMs && dayStartMs(d.day) < toMs);
+    return { days: days.map(billedDayView) };
+  }
+
+  @Get('keys')
+  @Roles('admin')
+  @ApiOperation({ summary: 'The admin keys bills are imported with (never the keys themselves), and how each import stands' })
+  async listKeys(@Query() q: Q, @CurrentPrincipal() p: Principal) {
+    const tenant = tenantOf(p, q.tenant);
+    return { keys: (await this.keys.list(tenant)).map((k) => ({ ...k, sync: this.sync.stateOf(k.tenant, k.provider) })) };
+  }
+
+  @Put('keys/:provider')
+  @Roles('admin')
+  @ApiOperation({ summary: "Set the tenant's organization admin key for a provider: { key, baseUrl? }; it is stored and never shown again" })
+  setKey(@Param('provider') provider: string, @Body() body: unknown, @Query() q: Q, @CurrentPrincipal() p: Principal) {
+    return this.keys.set(tenantOf(p, q.tenant), checkProvider(provider), body, Date.now());
+  }
+
+  @Delete('keys/:provider')
+  @HttpCode(204)
+  @Roles('admin')
+  async removeKey(@Param('provider') provider: string, @Query() q: Q, @CurrentPrincipal() p: Principal): Promise<void> {
+    await this.keys.remove(tenantOf(p, q.tenant), checkProvider(provider));
+  }
+}
