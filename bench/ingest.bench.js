@@ -4,15 +4,13 @@
 //      BENCH_SENDERS=2,8 concurrent senders, BENCH_BATCHES=200 batches per run)
 'use strict';
 const { startService } = require('./service');
-const { randomBytes } = require('node:crypto');
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { DatabaseSync } = require('node:sqlite');
-const { ExportTraceServiceRequest } = require('../collector-service/dist/ingest/otlp-schema');
+const { BATCH, makeBatches } = require('./otlp-batches');
 const { decodeRecord, encodeRecord } = require('../collector-service/dist/storage/record-codec');
 
-const BATCH = 512;
 // 200 batches (102,400 spans) by default: a much shorter run is mostly warm-up (see the README).
 const BATCHES = Number(process.env.BENCH_BATCHES || 200);
 /**
@@ -20,43 +18,6 @@ const BATCHES = Number(process.env.BENCH_BATCHES || 200);
  * (sending_queue.num_consumers); an SDK's batch processor with one. Each figure is for a fresh store.
  */
 const SENDERS = (process.env.BENCH_SENDERS || '2,8').split(',').map(Number);
-
-function attr(key, value) {
-  return { key, value: typeof value === 'number' ? { intValue: value } : { stringValue: value } };
-}
-
-function makeBatches() {
-  const models = [['openai', 'gpt-4o-2024-08-06'], ['anthropic', 'claude-3-5-sonnet-20241022'], ['gcp.gemini', 'gemini-2.5-flash'], ['openai', 'text-embedding-3-small']];
-  const batches = [];
-  for (let b = 0; b < BATCHES; b++) {
-    const spans = [];
-    for (let s = 0; s < BATCH; s++) {
-      const [provider, model] = models[(b + s) % models.length];
-      const start = BigInt(Date.now() - ((b * BATCH + s) % 86_400_000)) * 1_000_000n;
-      spans.push({
-        traceId: randomBytes(16),
-        spanId: randomBytes(8),
-        name: `chat ${model}`,
-        kind: 3,
-        startTimeUnixNano: start.toString(),
-        endTimeUnixNano: (start + 800_000_000n).toString(),
-        attributes: [
-          attr('gen_ai.operation.name', model.startsWith('text-embedding') ? 'embeddings' : 'chat'),
-          attr('gen_ai.provider.name', provider),
-          attr('gen_ai.request.model', model),
-          attr('gen_ai.usage.input_tokens', 500 + ((b * 31 + s) % 3000)),
-          attr('gen_ai.usage.output_tokens', model.startsWith('text-embedding') ? 0 : 100 + (s % 900)),
-          attr('user.id', `user-${s % 200}`),
-          attr('gen_ai.agent.id', `agent-${s % 5}`),
-        ],
-      });
-    }
-    const message = ExportTraceServiceRequest.fromObject({ resourceSpans: [{ resource: { attributes: [attr('service.name', 'bench')] }, scopeSpans: [{ scope: { name: '@tokenledger/instrumentation-openai' }, spans }] }] });
-    batches.push(Buffer.from(ExportTraceServiceRequest.encode(message).finish()));
-  }
-  return batches;
-}
-
 
 async function send(url, batches, senders) {
   let next = 0;
@@ -129,10 +90,10 @@ async function dropDatabases(uris) {
 
 /** Spans per second through the service with `senders` concurrent senders, on the store `env` names. */
 async function measure(env, senders) {
-  const batches = makeBatches();
+  const batches = makeBatches(BATCHES);
   const service = await startService(env);
   try {
-    await send(service.url, makeBatches().slice(0, 4), senders); // warm-up
+    await send(service.url, makeBatches(4), senders); // warm-up
     return (BATCHES * BATCH) / (await send(service.url, batches, senders));
   } finally {
     service.child.kill('SIGTERM');

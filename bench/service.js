@@ -1,5 +1,5 @@
 // Starts the built collector service as its own process (so the benchmark client never shares its
-// event loop) and resolves with its URL once it logs the port it bound.
+// event loop) and resolves with its URL (and its OTLP/gRPC host:port) once it logs the ports it bound.
 'use strict';
 const { spawn } = require('node:child_process');
 const { join } = require('node:path');
@@ -14,7 +14,7 @@ function startService(env) {
     const onData = (d) => {
       out += d;
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve({ child, url: m[1] });
+      if (m) resolve({ child, url: m[1], grpcAddress: /and OTLP\/gRPC (\S+)/.exec(out)?.[1] ?? null });
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
