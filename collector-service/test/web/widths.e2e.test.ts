@@ -92,6 +92,7 @@ describe('the dashboard at every window width from a phone to a wide screen', ()
       await p.getByRole('form', { name: 'New budget' }).waitFor();
     }],
     ['alerts', '/alerts', (p) => p.getByTestId('alerts-table').locator('tbody tr').first().waitFor()],
+    ['reconciliation', '/reconciliation', (p) => p.getByTestId('reconciliation-table').locator('tbody tr').first().waitFor()],
     ['time-zone picker', '/usage', async (p) => {
       await p.getByRole('combobox', { name: 'Time zone' }).fill('america');
       await p.getByRole('listbox', { name: 'Time zones' }).waitFor();

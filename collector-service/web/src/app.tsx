@@ -12,12 +12,14 @@ const ModelsPage = lazy(() => import('./pages/models').then((m) => ({ default: m
 const BudgetsPage = lazy(() => import('./pages/budgets').then((m) => ({ default: m.BudgetsPage })));
 const AlertsPage = lazy(() => import('./pages/alerts').then((m) => ({ default: m.AlertsPage })));
 const CallPage = lazy(() => import('./pages/call').then((m) => ({ default: m.CallPage })));
+const ReconciliationPage = lazy(() => import('./pages/reconciliation').then((m) => ({ default: m.ReconciliationPage })));
 const PAGES = [
   { path: '', title: 'Overview' },
   { path: '/usage', title: 'Usage explorer' },
   { path: '/models', title: 'Models and prices' },
   { path: '/budgets', title: 'Budgets' },
   { path: '/alerts', title: 'Alerts' },
+  { path: '/reconciliation', title: 'Reconciliation' },
 ] as const;
 
 /** Client-side routes under /dashboard; the service answers every one of them with index.html. */
@@ -142,7 +144,7 @@ export function App({ first }: { first: FirstConfig }) {
       {/* Keyed by tenant: every page starts afresh on another tenant's data. */}
       <main key={tenant}>
         <h1>{callId ? 'Call' : page.title}</h1>
-        {!callId && page.path !== '/budgets' && page.path !== '/alerts' && <ScopeBar scope={scope} onChange={setScope} showFilters={page.path !== '/models'} />}
+        {!callId && page.path !== '/budgets' && page.path !== '/alerts' && page.path !== '/reconciliation' && <ScopeBar scope={scope} onChange={setScope} showFilters={page.path !== '/models'} />}
         {page.path === '' && <OverviewPage scope={scope} />}
         <Suspense fallback={<p className="loading">Loading…</p>}>
           {callId && <CallPage id={callId} tz={scope.tz} onBack={() => go('/usage')} />}
@@ -150,6 +152,7 @@ export function App({ first }: { first: FirstConfig }) {
           {page.path === '/models' && <ModelsPage scope={scope} />}
           {page.path === '/budgets' && <BudgetsPage isAdmin={config.role === 'admin'} />}
           {page.path === '/alerts' && <AlertsPage />}
+          {page.path === '/reconciliation' && <ReconciliationPage isAdmin={config.role === 'admin'} />}
         </Suspense>
       </main>
     </>

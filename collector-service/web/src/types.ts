@@ -160,3 +160,37 @@ export interface ModelsReport {
   models: ModelRow[];
   truncated: boolean;
 }
+
+/** GET /v1/reports/reconciliation: tracked against billed per UTC day and provider. Money as exact strings, null until a bill is imported. */
+export interface ReconciledModel {
+  model: string;
+  tracked: boolean;
+  billed: boolean;
+  trackedCostUsd: string;
+  billedCostUsd: string | null;
+  trackedInputTokens: number;
+  billedInputTokens: number | null;
+  trackedOutputTokens: number;
+  billedOutputTokens: number | null;
+}
+
+export interface ReconciledDay {
+  date: string;
+  provider: string;
+  billImported: boolean;
+  trackedCalls: number;
+  trackedCostUsd: string;
+  billedCostUsd: string | null;
+  differenceUsd: string | null;
+  differencePercent: number | null;
+  models: ReconciledModel[];
+}
+
+export interface Reconciliation {
+  days: ReconciledDay[];
+  totals: { provider: string; billedDays: number; trackedCostUsd: string; billedCostUsd: string; differenceUsd: string; differencePercent: number | null }[];
+  untracked: {
+    days: { date: string; provider: string; billedCostUsd: string }[];
+    models: ({ date: string; provider: string } & ReconciledModel)[];
+  };
+}
