@@ -91,9 +91,10 @@ function shortened(text: string): string {
  * The record's identity: its span (trace id + span id), so a span delivered twice is one record.
  * A batch result is the same call however often the results are read — polled again, downloaded
  * again, by another process — and each reading is a new span: its identity is the tenant, provider,
- * batch and request instead, in the same 48 hex characters.
+ * batch and request instead, in the same 48 hex characters (a result of a batch its reader did not
+ * know carries a request id unique across batches).
  */
 function recordId(span: SpanInput, tenant: string, provider: string, u: ExtractedUsage): string {
-  if (!u.batch || u.batchId === null || u.batchRequestId === null) return span.traceId + span.spanId;
-  return createHash('sha256').update(`${tenant}\u0000${provider}\u0000${u.batchId}\u0000${u.batchRequestId}`).digest('hex').slice(0, 48);
+  if (!u.batch || u.batchRequestId === null) return span.traceId + span.spanId;
+  return createHash('sha256').update(`${tenant}\u0000${provider}\u0000${u.batchId ?? ''}\u0000${u.batchRequestId}`).digest('hex').slice(0, 48);
 }

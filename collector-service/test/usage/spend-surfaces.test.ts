@@ -137,6 +137,21 @@ describe('every way an app spends, normalised and priced once', () => {
     expect(first).toMatchObject({ batch: true, batchId: 'batch_abc', costNanos: 375_000n });
   });
 
+  it('keeps one record per result of a batch its reader did not know, by its request id', () => {
+    const result = {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': 'gpt-4o-mini',
+      'gen_ai.usage.input_tokens': 10,
+      'tokenledger.batch': true,
+      'tokenledger.batch.request_id': 'file-out1/request-1',
+    };
+    const first = one(span(result));
+    expect(one(span(result)).id).toBe(first.id);
+    expect(one(span({ ...result, 'tokenledger.batch.request_id': 'file-out2/request-1' })).id).not.toBe(first.id);
+    expect(first).toMatchObject({ batch: true, batchId: null });
+  });
+
   it('rejects token details larger than the counts they are part of, naming the attribute', () => {
     const batch = usage.toRecords(
       [

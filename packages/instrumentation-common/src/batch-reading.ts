@@ -47,7 +47,10 @@ export function rememberBatch(provider: string, id: string, origin: BatchOrigin)
 
 /** One result of a batch job: its own call, priced at the batch rate. */
 export interface BatchResult {
-  /** The app's id of the request in the batch (`custom_id`, an inlined request's key). */
+  /**
+   * The app's id of the request in the batch (`custom_id`, an inlined request's key); for a reading
+   * whose job is not known, one unique across jobs (scoped by the file the results came in).
+   */
   requestId: string;
   operation: string;
   model: string;
@@ -81,11 +84,9 @@ export class BatchReading {
   }
 
   result(r: BatchResult): void {
-    if (this.batchId !== null) {
-      const key = `${this.provider}\u0000${this.batchId}\u0000${r.requestId}`;
-      if (recorded.get(key)) return;
-      recorded.set(key, true);
-    }
+    const key = `${this.provider}\u0000${this.batchId ?? ''}\u0000${r.requestId}`;
+    if (recorded.get(key)) return;
+    recorded.set(key, true);
     const reading = this.start(r.model);
     const attributes: Attributes = { [sc.ATTR_TOKENLEDGER_BATCH]: true, [sc.ATTR_TOKENLEDGER_BATCH_REQUEST_ID]: r.requestId };
     if (this.batchId !== null) attributes[sc.ATTR_TOKENLEDGER_BATCH_ID] = this.batchId;

@@ -65,17 +65,21 @@ export const batchPoll: WatchedSdkMethod<Resource, IdArgs> = {
   onResult: (value) => learn(value as BatchObject),
 };
 
-/** The usage of one output line's response body, by the kind of response it is. */
-function resultOf(line: OutputLine): BatchResult | null {
+/**
+ * The usage of one output line's response body, by the kind of response it is. `scope` prefixes the
+ * request id when the batch is not known (its custom ids are unique only within it).
+ */
+function resultOf(line: OutputLine, scope: string): BatchResult | null {
   const body = line.response?.body;
   if (!body || typeof line.custom_id !== 'string' || line.response?.status_code !== 200) return null;
   const usage = body.usage ?? null;
   const model = body.model ?? 'unknown';
-  if (body.object === 'chat.completion') return { requestId: line.custom_id, operation: sc.GenAiOperation.CHAT, model, usage: usageOfChat(usage as Parameters<typeof usageOfChat>[0]), responseId: body.id };
-  if (body.object === 'response') return { requestId: line.custom_id, operation: sc.GenAiOperation.CHAT, model, usage: usageOfResponse(usage as Parameters<typeof usageOfResponse>[0]), responseId: body.id };
+  const requestId = scope + line.custom_id;
+  if (body.object === 'chat.completion') return { requestId, operation: sc.GenAiOperation.CHAT, model, usage: usageOfChat(usage as Parameters<typeof usageOfChat>[0]), responseId: body.id };
+  if (body.object === 'response') return { requestId, operation: sc.GenAiOperation.CHAT, model, usage: usageOfResponse(usage as Parameters<typeof usageOfResponse>[0]), responseId: body.id };
   if (body.object === 'list') {
     const tokens = usage?.prompt_tokens;
-    return { requestId: line.custom_id, operation: sc.GenAiOperation.EMBEDDINGS, model, usage: typeof tokens === 'number' ? { input: tokens } : null };
+    return { requestId, operation: sc.GenAiOperation.EMBEDDINGS, model, usage: typeof tokens === 'number' ? { input: tokens } : null };
   }
   return null;
 }
@@ -88,7 +92,7 @@ const BATCH_OUTPUT = /^\s*\{\s*"id"\s*:\s*"batch_req_/;
  * this process saw, or any file whose first line is batch output. Another file is let go after its
  * first line. Lines are read as they arrive, so the whole file is never held twice.
  */
-async function readOutput(response: Response, reading: () => BatchReading, known: boolean): Promise<void> {
+async function readOutput(response: Response, reading: () => BatchReading, known: boolean, scope: string): Promise<void> {
   const body = response.clone().body;
   if (!body) return;
   const reader = body.getReader();
@@ -101,7 +105,7 @@ async function readOutput(response: Response, reading: () => BatchReading, known
       if (!known && !BATCH_OUTPUT.test(text)) return false;
       batchOutput = reading();
     }
-    const result = resultOf(JSON.parse(text) as OutputLine);
+    const result = resultOf(JSON.parse(text) as OutputLine, scope);
     if (result) batchOutput.result(result);
     return true;
   };
@@ -126,7 +130,9 @@ async function readOutput(response: Response, reading: () => BatchReading, known
 
 /**
  * `files.content`: downloading is no call, but a batch's output file holds its results — each
- * result's usage is recorded as its own call at the batch rate, once, when the app downloads it.
+ * result's usage is recorded as its own call at the batch rate, once, when the app downloads it. The
+ * output of a batch this process did not see retrieved (another process polled it, or the app listed
+ * batches) is recognised by its first line.
  */
 export function fileContent(ctx: GenAiSurfaceContext): WatchedSdkMethod<Resource, IdArgs> {
   return {
@@ -136,7 +142,8 @@ export function fileContent(ctx: GenAiSurfaceContext): WatchedSdkMethod<Resource
       if (typeof response?.clone !== 'function') return;
       const batchId = batchOfOutputFile.get(fileId) ?? null;
       const target = targetOfClient(self?._client, self?._client?.baseURL);
-      readOutput(response, () => new BatchReading(ctx, target, batchId), batchId !== null).catch((err) => fault('reading a batch output file', err));
+      // A file whose batch this process never saw: its results are known by the file's id and their custom ids.
+      readOutput(response, () => new BatchReading(ctx, target, batchId), batchId !== null, batchId === null ? `${fileId}/` : '').catch((err) => fault('reading a batch output file', err));
     },
   };
 }

@@ -61,6 +61,21 @@ describe('OpenAI batch jobs', () => {
     expect(spans.filter((s) => s.attributes['tokenledger.batch'] === true)).toHaveLength(3);
   });
 
+  it('recognises the output of a batch it never saw by its first line, and records each result once by file and custom id', async () => {
+    const { file } = await completedBatch();
+    // Created and polled past this process's SDK (another process, a list): only the download is seen.
+    const api = (path: string, body?: object) =>
+      fetch(`${h.server.url}/v1${path}`, { method: body ? 'POST' : 'GET', headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body) }).then((r) => r.json());
+    const other = await api('/batches', { input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+    await api(`/batches/${other.id}`);
+    const { output_file_id: outputFile } = await api(`/batches/${other.id}`);
+    await download(outputFile);
+    await download(outputFile);
+    const unseen = (await finishedSpans(h)).filter((s) => s.attributes['tokenledger.batch'] === true);
+    expect(unseen.map((s) => s.attributes['tokenledger.batch.request_id'])).toEqual([`${outputFile}/q-1`, `${outputFile}/q-2`, `${outputFile}/e-1`]);
+    for (const s of unseen) expect(s.attributes['tokenledger.batch.id']).toBeUndefined();
+  });
+
   it('creating and polling make no call: without a download there is only the creation span', async () => {
     await completedBatch();
     const spans = await finishedSpans(h);
