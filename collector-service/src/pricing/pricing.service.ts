@@ -50,12 +50,16 @@ export class PricingService {
       reasoningTokens: record.tokens.reasoning,
       inputAudioTokens: record.audioTokens?.input,
       outputAudioTokens: record.audioTokens?.output,
-      cacheAudioReadTokens: record.tokenDetails?.audioCacheRead,
-      inputImageTokens: record.tokenDetails?.imageInput,
-      cacheImageReadTokens: record.tokenDetails?.imageCacheRead,
-      inputVideoTokens: record.tokenDetails?.videoInput,
-      outputImageTokens: record.tokenDetails?.imageOutput,
-      cacheWrite1hTokens: record.tokenDetails?.cacheWrite1h,
+      details: record.tokenDetails
+        ? {
+            cacheAudioReadTokens: record.tokenDetails.audioCacheRead,
+            inputImageTokens: record.tokenDetails.imageInput,
+            cacheImageReadTokens: record.tokenDetails.imageCacheRead,
+            inputVideoTokens: record.tokenDetails.videoInput,
+            outputImageTokens: record.tokenDetails.imageOutput,
+            cacheWrite1hTokens: record.tokenDetails.cacheWrite1h,
+          }
+        : undefined,
       images: record.imageCount === null ? undefined : { count: record.imageCount, size: record.imageSize ?? undefined, quality: record.imageQuality ?? undefined },
       audioSeconds: record.audioSeconds ?? undefined,
       characters: record.characters ?? undefined,

@@ -1,7 +1,7 @@
 import { addFractions, type Decimal, decimalAsFraction, decimalFromNumber, type Fraction, fractionToDecimalString, multiplyFraction, pow10 } from './decimal';
 import { type PricePlan, tokenPriceFor, type UnitPrice, unitPrice } from './plan';
 import type { TokenPriceKey } from './price-table';
-import type { PriceLine, PriceSource, UsageInput } from './types';
+import type { PriceLine, PriceSource, TokenDetails, UsageInput } from './types';
 
 /** Where each dimension's price came from, after merging operator, supplemental and catalog layers. */
 export type PriceSources = Partial<Record<string, PriceSource>>;
@@ -71,18 +71,21 @@ export function computeCost(usage: UsageInput, plan: PricePlan): ComputedCost {
  * back to the input rate where the provider publishes none, 1-hour cache writes to the cache write
  * rate, cached audio and images to their uncached rate.
  */
+const NO_DETAILS: TokenDetails = Object.freeze({});
+
 function addTokenLines(lines: Line[], missing: string[], plan: PricePlan, usage: UsageInput, inputTotal: number, outputTotal: number): void {
   const t = plan.tokens;
+  const d = usage.details ?? NO_DETAILS;
   const audioIn = t.input_audio_mtok ? (usage.inputAudioTokens ?? 0) : 0;
-  const audioCached = audioIn > 0 ? (usage.cacheAudioReadTokens ?? 0) : 0;
-  const imageIn = t.input_image_mtok ? (usage.inputImageTokens ?? 0) : 0;
-  const imageCached = imageIn > 0 ? (usage.cacheImageReadTokens ?? 0) : 0;
-  const videoIn = t.input_video_mtok ? (usage.inputVideoTokens ?? 0) : 0;
+  const audioCached = audioIn > 0 ? (d.cacheAudioReadTokens ?? 0) : 0;
+  const imageIn = t.input_image_mtok ? (d.inputImageTokens ?? 0) : 0;
+  const imageCached = imageIn > 0 ? (d.cacheImageReadTokens ?? 0) : 0;
+  const videoIn = t.input_video_mtok ? (d.inputVideoTokens ?? 0) : 0;
   const cacheRead = usage.cacheReadTokens ?? 0;
   const cacheWrite = usage.cacheWriteTokens ?? 0;
-  const write1h = t.cache_write_1h_mtok ? (usage.cacheWrite1hTokens ?? 0) : 0;
+  const write1h = t.cache_write_1h_mtok ? (d.cacheWrite1hTokens ?? 0) : 0;
   const audioOut = t.output_audio_mtok ? (usage.outputAudioTokens ?? 0) : 0;
-  const imageOut = t.output_image_mtok ? (usage.outputImageTokens ?? 0) : 0;
+  const imageOut = t.output_image_mtok ? (d.outputImageTokens ?? 0) : 0;
   const uncachedText = inputTotal - cacheRead - cacheWrite - (audioIn - audioCached) - (imageIn - imageCached) - videoIn;
   addTokens(lines, missing, plan, inputTotal, 'input_tokens', uncachedText, 'input_mtok');
   addTokens(lines, missing, plan, inputTotal, 'cache_read_tokens', cacheRead - audioCached - imageCached, 'cache_read_mtok', 'input_mtok');

@@ -20,6 +20,26 @@ export interface UsageInput {
   reasoningTokens?: number;
   /** Input tokens that were audio (part of inputTokens), priced at the audio rate where the model has one. */
   inputAudioTokens?: number;
+  /** Output tokens that were audio (part of outputTokens). */
+  outputAudioTokens?: number;
+  /** Finer token details, each priced at its own rate where the model has one (see TokenDetails). */
+  details?: TokenDetails;
+  /** Image generation: how many, `WxH`, and quality (`standard`, `hd`, `low`, `medium`, `high`). */
+  images?: { count: number; size?: string; quality?: string };
+  audioSeconds?: number;
+  /** Characters of text to speech. */
+  characters?: number;
+  /** A payment gateway fee: the amount charged in USD as a decimal string, and the gateway (`stripe`, `mercadopago`). */
+  payment?: { amountUsd: string; gateway: string };
+  /** Sent through the provider's batch API (batch discount applies). */
+  batch?: boolean;
+}
+
+/**
+ * Token details beyond audio, each a part of a count of the usage. Kept in one object: most usages
+ * have none, and then pricing looks at one field instead of six.
+ */
+export interface TokenDetails {
   /** Cached audio input tokens: part of inputAudioTokens and of cacheReadTokens. */
   cacheAudioReadTokens?: number;
   /** Input tokens that were images (part of inputTokens). */
@@ -30,19 +50,8 @@ export interface UsageInput {
   inputVideoTokens?: number;
   /** Cache writes kept for an hour (Anthropic's 1-hour TTL): part of cacheWriteTokens, priced apart from 5-minute writes. */
   cacheWrite1hTokens?: number;
-  /** Output tokens that were audio (part of outputTokens). */
-  outputAudioTokens?: number;
   /** Output tokens that were images (part of outputTokens). */
   outputImageTokens?: number;
-  /** Image generation: how many, `WxH`, and quality (`standard`, `hd`, `low`, `medium`, `high`). */
-  images?: { count: number; size?: string; quality?: string };
-  audioSeconds?: number;
-  /** Characters of text to speech. */
-  characters?: number;
-  /** A payment gateway fee: the amount charged in USD as a decimal string, and the gateway (`stripe`, `mercadopago`). */
-  payment?: { amountUsd: string; gateway: string };
-  /** Sent through the provider's batch API (batch discount applies). */
-  batch?: boolean;
 }
 
 export type PriceSource = 'operator' | 'supplemental' | 'catalog';

@@ -1,28 +1,7 @@
-import type { UsageInput } from './types';
+import type { TokenDetails, UsageInput } from './types';
 
-const COUNTS = [
-  'inputTokens',
-  'outputTokens',
-  'cacheReadTokens',
-  'cacheWriteTokens',
-  'reasoningTokens',
-  'inputAudioTokens',
-  'cacheAudioReadTokens',
-  'inputImageTokens',
-  'cacheImageReadTokens',
-  'inputVideoTokens',
-  'cacheWrite1hTokens',
-  'outputAudioTokens',
-  'outputImageTokens',
-  'characters',
-] as const;
-
-/** Each detail count is a part of another: [part, whole, how the whole is named]. */
-const PARTS = [
-  ['cacheAudioReadTokens', 'inputAudioTokens', 'audio input tokens'],
-  ['cacheImageReadTokens', 'inputImageTokens', 'image input tokens'],
-  ['cacheWrite1hTokens', 'cacheWriteTokens', 'cache write tokens'],
-] as const;
+const COUNTS = ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'reasoningTokens', 'inputAudioTokens', 'outputAudioTokens', 'characters'] as const;
+const DETAIL_COUNTS = ['cacheAudioReadTokens', 'inputImageTokens', 'cacheImageReadTokens', 'inputVideoTokens', 'cacheWrite1hTokens', 'outputImageTokens'] as const;
 
 /** Why a usage cannot be priced as given (a sentence), or null when it is well formed. */
 export function validateUsage(usage: UsageInput): string | null {
@@ -44,19 +23,35 @@ export function validateUsage(usage: UsageInput): string | null {
   if (cached > input) {
     return `cache read + cache write tokens (${cached}) exceed input tokens (${input}); input tokens must include cached tokens (GenAI convention)`;
   }
-  for (const [part, whole, named] of PARTS) {
-    if ((usage[part] ?? 0) > (usage[whole] ?? 0)) return `${part} (${usage[part]}) exceed ${named} (${usage[whole] ?? 0}), which include them`;
+  if (usage.details !== undefined || usage.inputAudioTokens !== undefined || usage.outputAudioTokens !== undefined) {
+    const problem = detailsProblem(usage, usage.details ?? {}, input, cached);
+    if (problem) return problem;
   }
-  const cachedMedia = (usage.cacheAudioReadTokens ?? 0) + (usage.cacheImageReadTokens ?? 0);
-  if (cachedMedia > (usage.cacheReadTokens ?? 0)) return `cached audio + image tokens (${cachedMedia}) exceed cache read tokens (${usage.cacheReadTokens ?? 0}), which include them`;
-  const uncachedMedia = (usage.inputAudioTokens ?? 0) + (usage.inputImageTokens ?? 0) - cachedMedia + (usage.inputVideoTokens ?? 0);
-  if (cached + uncachedMedia > input) {
-    return `cached, audio, image and video input tokens (${cached + uncachedMedia}) exceed input tokens (${input}); input tokens must include every modality`;
-  }
-  const mediaOut = (usage.outputAudioTokens ?? 0) + (usage.outputImageTokens ?? 0);
-  if (mediaOut > (usage.outputTokens ?? 0)) return `audio + image output tokens (${mediaOut}) exceed output tokens (${usage.outputTokens ?? 0}), which include them`;
   if ((usage.reasoningTokens ?? 0) > (usage.outputTokens ?? 0)) {
     return `reasoning tokens (${usage.reasoningTokens}) exceed output tokens (${usage.outputTokens ?? 0}); output tokens must include reasoning tokens`;
   }
+  return null;
+}
+
+/** Why the audio and finer details cannot be parts of their totals, or null. */
+function detailsProblem(usage: UsageInput, d: TokenDetails, input: number, cached: number): string | null {
+  for (let i = 0; i < DETAIL_COUNTS.length; i++) {
+    const value = d[DETAIL_COUNTS[i]];
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) return `details.${DETAIL_COUNTS[i]} must be a non-negative integer, got ${String(value)}`;
+  }
+  const parts: [part: string, value: number, whole: string, total: number][] = [
+    ['details.cacheAudioReadTokens', d.cacheAudioReadTokens ?? 0, 'audio input tokens', usage.inputAudioTokens ?? 0],
+    ['details.cacheImageReadTokens', d.cacheImageReadTokens ?? 0, 'image input tokens', d.inputImageTokens ?? 0],
+    ['details.cacheWrite1hTokens', d.cacheWrite1hTokens ?? 0, 'cache write tokens', usage.cacheWriteTokens ?? 0],
+  ];
+  for (const [part, value, whole, total] of parts) if (value > total) return `${part} (${value}) exceed ${whole} (${total}), which include them`;
+  const cachedMedia = (d.cacheAudioReadTokens ?? 0) + (d.cacheImageReadTokens ?? 0);
+  if (cachedMedia > (usage.cacheReadTokens ?? 0)) return `cached audio + image tokens (${cachedMedia}) exceed cache read tokens (${usage.cacheReadTokens ?? 0}), which include them`;
+  const uncachedMedia = (usage.inputAudioTokens ?? 0) + (d.inputImageTokens ?? 0) - cachedMedia + (d.inputVideoTokens ?? 0);
+  if (cached + uncachedMedia > input) {
+    return `cached, audio, image and video input tokens (${cached + uncachedMedia}) exceed input tokens (${input}); input tokens must include every modality`;
+  }
+  const mediaOut = (usage.outputAudioTokens ?? 0) + (d.outputImageTokens ?? 0);
+  if (mediaOut > (usage.outputTokens ?? 0)) return `audio + image output tokens (${mediaOut}) exceed output tokens (${usage.outputTokens ?? 0}), which include them`;
   return null;
 }

@@ -76,56 +76,56 @@ const cases: Case[] = [
   //   + 50 text out × $16 + 250 audio out × $64 = 0.0012 + 0.00004 + 0.0096 + 0.00008 + 0.0005 + 0.0008 + 0.016
   [
     'gpt-realtime text, audio and image in, cached text and audio, text and audio out',
-    { provider: 'openai', model: 'gpt-realtime', inputTokens: 1000, cacheReadTokens: 300, inputAudioTokens: 500, cacheAudioReadTokens: 200, inputImageTokens: 100, outputTokens: 300, outputAudioTokens: 250 },
+    { provider: 'openai', model: 'gpt-realtime', inputTokens: 1000, cacheReadTokens: 300, inputAudioTokens: 500, outputTokens: 300, outputAudioTokens: 250, details: { cacheAudioReadTokens: 200, inputImageTokens: 100 } },
     '0.028220000',
     `${OPENAI} gpt-realtime text $4 / cached $0.40 / out $16, audio $32 / cached $0.40 / out $64, image $5`,
   ],
   // 100 text × $0.60 + 100 cached text × $0.30 + 400 audio × $10 + 400 cached audio × $0.30 + 50 text out × $2.40 + 150 audio out × $20
   [
     'gpt-4o-mini-realtime-preview with cached text and audio',
-    { provider: 'openai', model: 'gpt-4o-mini-realtime-preview-2024-12-17', inputTokens: 1000, cacheReadTokens: 500, inputAudioTokens: 800, cacheAudioReadTokens: 400, outputTokens: 200, outputAudioTokens: 150 },
+    { provider: 'openai', model: 'gpt-4o-mini-realtime-preview-2024-12-17', inputTokens: 1000, cacheReadTokens: 500, inputAudioTokens: 800, outputTokens: 200, outputAudioTokens: 150, details: { cacheAudioReadTokens: 400 } },
     '0.007330000',
     `${OPENAI} gpt-4o-mini-realtime-preview text $0.60 / cached $0.30 / out $2.40, audio $10 / cached $0.30 / out $20`,
   ],
   // 500 audio × $40 + 500 cached audio × $2.50 + 100 audio out × $80
   [
     'gpt-4o-realtime-preview-2024-12-17 audio',
-    { provider: 'openai', model: 'gpt-4o-realtime-preview-2024-12-17', inputTokens: 1000, cacheReadTokens: 500, inputAudioTokens: 1000, cacheAudioReadTokens: 500, outputTokens: 100, outputAudioTokens: 100 },
+    { provider: 'openai', model: 'gpt-4o-realtime-preview-2024-12-17', inputTokens: 1000, cacheReadTokens: 500, inputAudioTokens: 1000, outputTokens: 100, outputAudioTokens: 100, details: { cacheAudioReadTokens: 500 } },
     '0.029250000',
     `${OPENAI} gpt-4o-realtime-preview audio $40 / cached $2.50 / out $80`,
   ],
   // 500 audio × $100 + 500 cached audio × $20 + 100 audio out × $200
   [
     'gpt-4o-realtime-preview-2024-10-01 audio at its launch rates',
-    { provider: 'openai', model: 'gpt-4o-realtime-preview-2024-10-01', inputTokens: 1000, cacheReadTokens: 500, inputAudioTokens: 1000, cacheAudioReadTokens: 500, outputTokens: 100, outputAudioTokens: 100 },
+    { provider: 'openai', model: 'gpt-4o-realtime-preview-2024-10-01', inputTokens: 1000, cacheReadTokens: 500, inputAudioTokens: 1000, outputTokens: 100, outputAudioTokens: 100, details: { cacheAudioReadTokens: 500 } },
     '0.080000000',
     'https://openai.com/index/introducing-the-realtime-api/ audio $100 / $200, cached audio $20',
   ],
   // 3,000 uncached × $3 + 1,000 cache reads × $0.30 + 2,000 5-minute writes × $3.75 + 4,000 1-hour writes × $6 + 500 out × $15
   [
     'Claude 5-minute and 1-hour cache writes priced apart',
-    { provider: 'anthropic', model: 'claude-sonnet-4-5-20250929', inputTokens: 10000, cacheReadTokens: 1000, cacheWriteTokens: 6000, cacheWrite1hTokens: 4000, outputTokens: 500 },
+    { provider: 'anthropic', model: 'claude-sonnet-4-5-20250929', inputTokens: 10000, cacheReadTokens: 1000, cacheWriteTokens: 6000, outputTokens: 500, details: { cacheWrite1hTokens: 4000 } },
     '0.048300000',
     `${ANTHROPIC} Sonnet 4.5 $3 / $15, cache hits $0.30, 5m writes $3.75, 1h writes $6`,
   ],
   // 300 text × $0.50 + 600 audio × $3 + 100 video × $3 + 100 text out × $2 + 400 audio out × $12
   [
     'Gemini Live native audio: text, audio and video in, text and audio out',
-    { provider: 'gcp.gemini', model: 'gemini-live-2.5-flash-preview', inputTokens: 1000, inputAudioTokens: 600, inputVideoTokens: 100, outputTokens: 500, outputAudioTokens: 400 },
+    { provider: 'gcp.gemini', model: 'gemini-live-2.5-flash-preview', inputTokens: 1000, inputAudioTokens: 600, outputTokens: 500, outputAudioTokens: 400, details: { inputVideoTokens: 100 } },
     '0.007250000',
     `${GEMINI} Gemini 2.5 Flash Native Audio: in $0.50 text, $3 audio / video; out $2 text, $12 audio`,
   ],
   // 400 text + 200 image × $0.30 (one rate) + 400 audio × $1 + 100 out × $2.50
   [
     'Gemini 2.5 Flash audio input at its own rate, images at the text rate',
-    { provider: 'gcp.gemini', model: 'gemini-2.5-flash', inputTokens: 1000, inputAudioTokens: 400, inputImageTokens: 200, outputTokens: 100 },
+    { provider: 'gcp.gemini', model: 'gemini-2.5-flash', inputTokens: 1000, inputAudioTokens: 400, outputTokens: 100, details: { inputImageTokens: 200 } },
     '0.000830000',
     `${GEMINI} 2.5 Flash $0.30 text / image / video, $1 audio, $2.50 out`,
   ],
   // 100 in × $0.30 + 10 text out × $2.50 + 1,290 image out × $30
   [
     'Gemini 2.5 Flash Image output images at the image rate',
-    { provider: 'gcp.gemini', model: 'gemini-2.5-flash-image', inputTokens: 100, outputTokens: 1300, outputImageTokens: 1290 },
+    { provider: 'gcp.gemini', model: 'gemini-2.5-flash-image', inputTokens: 100, outputTokens: 1300, details: { outputImageTokens: 1290 } },
     '0.038755000',
     `${GEMINI} 2.5 Flash Image $0.30 in, $2.50 text out, $30 image out`,
   ],
