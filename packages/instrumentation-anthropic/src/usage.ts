@@ -28,6 +28,6 @@ export function usageOfMessage(u: MessageUsage | null | undefined): Usage | null
     output: count(u.output_tokens),
     cacheRead,
     cacheWrite,
-    cacheWrite1h: count(u.cache_creation?.ephemeral_1h_input_tokens),
+    ...(u.cache_creation?.ephemeral_1h_input_tokens ? { details: { cacheWrite1h: count(u.cache_creation.ephemeral_1h_input_tokens) } } : {}),
   };
 }

@@ -12,6 +12,12 @@ export interface Usage {
   audioInput?: number;
   /** Audio tokens, a part of output, priced at the audio rate. */
   audioOutput?: number;
+  /** Finer details, in one object: most calls have none, and then ending one looks at a single field. */
+  details?: UsageDetails;
+}
+
+/** Token details priced at their own rates where a model has them, each a part of a count of Usage. */
+export interface UsageDetails {
   /** Cached audio tokens: a part of audioInput and of cacheRead. */
   audioCacheRead?: number;
   /** Image tokens, a part of input. */

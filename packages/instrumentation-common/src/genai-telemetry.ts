@@ -77,12 +77,15 @@ export class GenAiCall {
       if (usage.reasoning) span.setAttribute(sc.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoning);
       if (usage.audioInput) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_AUDIO_INPUT_TOKENS, usage.audioInput);
       if (usage.audioOutput) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_AUDIO_OUTPUT_TOKENS, usage.audioOutput);
-      if (usage.audioCacheRead) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_AUDIO_CACHE_READ_INPUT_TOKENS, usage.audioCacheRead);
-      if (usage.imageInput) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_IMAGE_INPUT_TOKENS, usage.imageInput);
-      if (usage.imageCacheRead) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_IMAGE_CACHE_READ_INPUT_TOKENS, usage.imageCacheRead);
-      if (usage.videoInput) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_VIDEO_INPUT_TOKENS, usage.videoInput);
-      if (usage.imageOutput) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_IMAGE_OUTPUT_TOKENS, usage.imageOutput);
-      if (usage.cacheWrite1h) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_CACHE_CREATION_1H_INPUT_TOKENS, usage.cacheWrite1h);
+      const d = usage.details;
+      if (d) {
+        if (d.audioCacheRead) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_AUDIO_CACHE_READ_INPUT_TOKENS, d.audioCacheRead);
+        if (d.imageInput) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_IMAGE_INPUT_TOKENS, d.imageInput);
+        if (d.imageCacheRead) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_IMAGE_CACHE_READ_INPUT_TOKENS, d.imageCacheRead);
+        if (d.videoInput) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_VIDEO_INPUT_TOKENS, d.videoInput);
+        if (d.imageOutput) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_IMAGE_OUTPUT_TOKENS, d.imageOutput);
+        if (d.cacheWrite1h) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_CACHE_CREATION_1H_INPUT_TOKENS, d.cacheWrite1h);
+      }
     }
     if (extra) span.setAttributes(extra);
     if (errorType !== undefined) {

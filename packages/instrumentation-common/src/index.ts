@@ -3,7 +3,7 @@ export { childCall, type ChildStart } from './child-call';
 export { BatchReading, rememberBatch, type BatchOrigin, type BatchResult } from './batch-reading';
 export { targetOfUrl, targetPerClient, type CallTarget } from './call-target';
 export { GenAiCall, errorTypeOf, type CallStart } from './genai-telemetry';
-export { GenAiMetrics, type Usage, type MetricKey } from './genai-metrics';
+export { GenAiMetrics, type Usage, type UsageDetails, type MetricKey } from './genai-metrics';
 export { GenAiInstrumentation, type GenAiInstrumentationConfig, type GenAiSurfaceContext } from './genai-instrumentation';
 export { guard, fault } from './guard';
 export { attributionFromContext, ATTRIBUTION_KEYS, type Attribution } from './attribution';

@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { Usage } from '@tokenledger/instrumentation-common';
+import type { Usage, UsageDetails } from '@tokenledger/instrumentation-common';
 import * as sc from '@tokenledger/semconv';
 
 /** Tokens of one modality (`TEXT`, `IMAGE`, `AUDIO`, `VIDEO`, `DOCUMENT`). */
@@ -80,16 +80,20 @@ function modality(details: ModalityTokenCount[] | undefined, name: string): numb
 
 function addModalities(usage: Usage, u: UsageMetadata): void {
   const output = u.candidatesTokensDetails ?? u.responseTokensDetails;
-  const set = (key: keyof Usage, value: number | undefined) => {
-    if (value) usage[key] = value;
+  const audioInput = modality(u.promptTokensDetails, 'AUDIO');
+  const audioOutput = modality(output, 'AUDIO');
+  if (audioInput) usage.audioInput = audioInput;
+  if (audioOutput) usage.audioOutput = audioOutput;
+  const details: UsageDetails = {};
+  const set = (key: keyof UsageDetails, value: number | undefined) => {
+    if (value) details[key] = value;
   };
-  set('audioInput', modality(u.promptTokensDetails, 'AUDIO'));
   set('audioCacheRead', modality(u.cacheTokensDetails, 'AUDIO'));
   set('imageInput', modality(u.promptTokensDetails, 'IMAGE'));
   set('imageCacheRead', modality(u.cacheTokensDetails, 'IMAGE'));
   set('videoInput', Math.max(0, (modality(u.promptTokensDetails, 'VIDEO') ?? 0) - (modality(u.cacheTokensDetails, 'VIDEO') ?? 0)));
-  set('audioOutput', modality(output, 'AUDIO'));
   set('imageOutput', modality(output, 'IMAGE'));
+  if (Object.keys(details).length > 0) usage.details = details;
 }
 
 /** Finish reasons as the conventions spell them: lower case (`STOP` → `stop`, `MAX_TOKENS` → `max_tokens`). */

@@ -27,7 +27,7 @@ describe('reading Gemini responses', () => {
         cacheTokensDetails: details({ AUDIO: 100, IMAGE: 50, VIDEO: 150 }),
         candidatesTokensDetails: details({ TEXT: 10, IMAGE: 1290 }),
       }),
-    ).toEqual({ input: 1000, output: 1300, cacheRead: 300, audioInput: 400, audioCacheRead: 100, imageInput: 200, imageCacheRead: 50, videoInput: 150, imageOutput: 1290 });
+    ).toEqual({ input: 1000, output: 1300, cacheRead: 300, audioInput: 400, details: { audioCacheRead: 100, imageInput: 200, imageCacheRead: 50, videoInput: 150, imageOutput: 1290 } });
   });
 
   it('reads the Live API’s response token count and details as the candidates’', () => {

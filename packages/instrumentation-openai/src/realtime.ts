@@ -78,10 +78,8 @@ export function usageOfRealtime(u: RealtimeUsage | null | undefined): Usage | nu
     output: u.output_tokens,
     cacheRead: input?.cached_tokens,
     audioInput: input?.audio_tokens,
-    audioCacheRead: input?.cached_tokens_details?.audio_tokens,
-    imageInput: input?.image_tokens,
-    imageCacheRead: input?.cached_tokens_details?.image_tokens,
     audioOutput: u.output_token_details?.audio_tokens,
+    details: { audioCacheRead: input?.cached_tokens_details?.audio_tokens, imageInput: input?.image_tokens, imageCacheRead: input?.cached_tokens_details?.image_tokens },
   };
 }
 
