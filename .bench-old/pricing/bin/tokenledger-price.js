@@ -1,3 +1,0 @@
-#!/usr/bin/env node
-'use strict';
-process.exitCode = require('../dist/cli').main(process.argv.slice(2));
