@@ -139,7 +139,8 @@ describe('Realtime, batch, Live and fine-tuned spend, priced by the real collect
       const page = await browser.newPage({ locale: 'en-US', timezoneId: 'UTC' });
       await page.goto(`${collector.url}/dashboard?period=30d&tz=UTC`);
       const models = page.getByRole('table', { name: 'Cost by model: cost, tokens and calls' });
-      await models.waitFor();
+      // The table is drawn before its data arrives: wait for a row of the data.
+      await models.locator('tbody tr', { hasText: 'gpt-realtime-mini' }).waitFor();
       const rows = await models.locator('tbody tr td:first-child').allTextContents();
       expect(rows.sort()).toEqual(['claude-sonnet-4-5-20250929', 'ft:gpt-4.1-2025-04-14:acme:support:def456', 'ft:gpt-4o-mini:acme:custom:abc123', 'gemini-2.5-flash', 'gemini-live-2.5-flash-preview', 'gpt-4o-mini-2024-07-18', 'gpt-4o-mini-realtime-preview', 'gpt-4o-transcribe', 'gpt-realtime', 'gpt-realtime-mini']);
       await expect(models.locator('tr', { hasText: 'gpt-realtime' }).first().textContent()).resolves.toContain('$0.0057');
