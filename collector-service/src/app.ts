@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
@@ -24,6 +25,18 @@ export interface AppOptions {
  * parsed with a small limit, and the OTLP routes are left alone. A failure while building is thrown
  * to the caller (never a process exit), which says it in one line.
  */
+/**
+ * A connection that sends nothing for the idle timeout, or not all of its headers within the header
+ * timeout, is closed: thousands of slow clients cannot hold the service's sockets open.
+ */
+function limitConnections(server: Server, config: CollectorConfig): void {
+  server.headersTimeout = config.httpHeadersTimeoutSeconds * 1000;
+  // Node checks header and request timeouts every connectionsCheckingInterval (30 s); an idle socket is
+  // closed on its own timer, so a client that sends nothing goes at the idle timeout exactly.
+  server.setTimeout(config.httpIdleTimeoutSeconds * 1000);
+  server.keepAliveTimeout = Math.min(server.keepAliveTimeout, config.httpIdleTimeoutSeconds * 1000);
+}
+
 export async function createApp(config: CollectorConfig, options: AppOptions = {}): Promise<INestApplication> {
   // The adapter is given explicitly so Nest never has to find the package itself (workspace hoisting varies).
   const app = await NestFactory.create(AppModule.forRoot(config, options.store), new ExpressAdapter(), {
@@ -39,6 +52,7 @@ export async function createApp(config: CollectorConfig, options: AppOptions = {
     .addBearerAuth()
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi));
+  limitConnections(app.getHttpServer() as Server, config);
   app.enableShutdownHooks();
   return app;
 }

@@ -15,6 +15,11 @@ export interface CollectorConfig {
   mongodbUri: string | null;
   pricesFile: string | null;
   maxBodyBytes: number;
+  /** Request bytes (raw and inflated) held at once by every receiver; beyond it, "retry later". */
+  maxInflightBytes: number;
+  /** Seconds a connection may stay silent, and may take to send its headers, before it is closed. */
+  httpIdleTimeoutSeconds: number;
+  httpHeadersTimeoutSeconds: number;
   retentionDays: number | null;
   jaegerUrl: string | null;
   /** A first admin key (all tenants), so keys can be created over the API before any exists. */
@@ -89,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
   const sqlitePath = env.TOKENLEDGER_SQLITE_PATH || join(dataDir, 'tokenledger.sqlite');
   const retention = env.TOKENLEDGER_RETENTION_DAYS;
   const jaegerUrl = env.TOKENLEDGER_JAEGER_URL || null;
+  const maxBodyBytes = integer(env, 'TOKENLEDGER_MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024);
   if (jaegerUrl !== null && !/^https?:\/\//.test(jaegerUrl)) throw new ConfigError('TOKENLEDGER_JAEGER_URL', `must be an http(s) URL, got "${jaegerUrl}"`);
   return {
     host: env.TOKENLEDGER_HOST || '127.0.0.1',
@@ -99,7 +105,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
     sqlitePath: isAbsolute(sqlitePath) || sqlitePath === ':memory:' ? sqlitePath : resolve(sqlitePath),
     mongodbUri,
     pricesFile: env.TOKENLEDGER_PRICES_FILE || null,
-    maxBodyBytes: integer(env, 'TOKENLEDGER_MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    maxBodyBytes,
+    maxInflightBytes: integer(env, 'TOKENLEDGER_MAX_INFLIGHT_BYTES', Math.max(64 * 1024 * 1024, 2 * maxBodyBytes), 2 * maxBodyBytes, 64 * 1024 * 1024 * 1024),
+    httpIdleTimeoutSeconds: integer(env, 'TOKENLEDGER_HTTP_IDLE_TIMEOUT_SECONDS', 60, 1, 3600),
+    httpHeadersTimeoutSeconds: integer(env, 'TOKENLEDGER_HTTP_HEADERS_TIMEOUT_SECONDS', 20, 1, 600),
     retentionDays: retention === undefined || retention === '' ? null : integer(env, 'TOKENLEDGER_RETENTION_DAYS', 0, 1, 36500),
     jaegerUrl,
     adminKey: adminKey(env),

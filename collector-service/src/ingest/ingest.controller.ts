@@ -1,15 +1,16 @@
 import { ApiTags } from '@nestjs/swagger';
-import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import type { Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
 import { CONFIG, type CollectorConfig } from '../config/config';
+import { BUSY_RETRY_AFTER_SECONDS, InflightBytes } from './inflight-bytes';
 import { IngestService, type OtlpFormat, STORE_RETRY_AFTER_SECONDS, StoreUnavailableError } from './ingest.service';
 import { OtlpDecodeError } from './otlp-decode';
 import { ExportMetricsServiceRequest, ExportMetricsServiceResponse, ExportTraceServiceResponse, RpcStatus } from './otlp-schema';
 import { partialSuccessOf } from './partial-success';
-import { BodyError, readBody } from './read-body';
+import { BodyError, ClientGoneError, readBody, refuseUnread } from './read-body';
 import type { RefusalLocals } from './rejections.middleware';
 
 /** gRPC status codes carried in OTLP/HTTP error bodies (google.rpc.Status). */
@@ -27,8 +28,11 @@ function formatOf(req: Request): OtlpFormat | null {
 @Controller('v1')
 @Roles('ingest')
 export class IngestController {
+  private readonly logger = new Logger('Ingest');
+
   constructor(
     private readonly ingest: IngestService,
+    private readonly inflight: InflightBytes,
     @Inject(CONFIG) private readonly config: CollectorConfig,
   ) {}
 
@@ -37,18 +41,21 @@ export class IngestController {
   async traces(@Req() req: Request, @Res() res: Response, @CurrentPrincipal() principal: Principal): Promise<void> {
     const format = formatOf(req);
     if (!format) return this.fail(res, 'json', 415, GRPC.INVALID_ARGUMENT, 'Content-Type must be application/x-protobuf or application/json');
+    const lease = this.inflight.acquire()!;
     try {
-      const body = await readBody(req, this.config.maxBodyBytes);
+      const body = await readBody(req, { maxBytes: this.config.maxBodyBytes, lease });
       const partialSuccess = partialSuccessOf(await this.ingest.exportTraces(body, format, principal));
       this.send(res, format, 200, ExportTraceServiceResponse, partialSuccess ? { partialSuccess } : {});
     } catch (err) {
-      if (err instanceof BodyError) return this.fail(res, format, err.status, err.status === 413 ? GRPC.RESOURCE_EXHAUSTED : GRPC.INVALID_ARGUMENT, err.message);
+      if (err instanceof ClientGoneError || err instanceof BodyError) return this.refuseBody(req, res, format, err);
       if (err instanceof OtlpDecodeError) return this.fail(res, format, 400, GRPC.INVALID_ARGUMENT, err.message);
       if (err instanceof StoreUnavailableError) {
         res.setHeader('Retry-After', String(STORE_RETRY_AFTER_SECONDS));
         return this.fail(res, format, 503, GRPC.UNAVAILABLE, 'the store is unavailable; retry later');
       }
       throw err;
+    } finally {
+      lease.release();
     }
   }
 
@@ -58,15 +65,36 @@ export class IngestController {
   async metrics(@Req() req: Request, @Res() res: Response): Promise<void> {
     const format = formatOf(req);
     if (!format) return this.fail(res, 'json', 415, GRPC.INVALID_ARGUMENT, 'Content-Type must be application/x-protobuf or application/json');
+    const lease = this.inflight.acquire()!;
     try {
-      const body = await readBody(req, this.config.maxBodyBytes);
+      const body = await readBody(req, { maxBytes: this.config.maxBodyBytes, lease });
       if (format === 'protobuf') ExportMetricsServiceRequest.decode(body);
       else JSON.parse(body.toString('utf8'));
     } catch (err) {
-      if (err instanceof BodyError) return this.fail(res, format, err.status, GRPC.INVALID_ARGUMENT, err.message);
+      if (err instanceof ClientGoneError || err instanceof BodyError) return this.refuseBody(req, res, format, err);
       return this.fail(res, format, 400, GRPC.INVALID_ARGUMENT, `body is not an OTLP ExportMetricsServiceRequest: ${(err as Error).message}`);
+    } finally {
+      lease.release();
     }
     this.send(res, format, 200, ExportMetricsServiceResponse, {});
+  }
+
+  /**
+   * A body that could not be read: gone (one log line, nobody to answer), too large, or more than the
+   * bytes in flight allow (503: the sender retries). A body left unread closes its connection.
+   */
+  private refuseBody(req: Request, res: Response, format: OtlpFormat, err: BodyError | ClientGoneError): void {
+    if (err instanceof ClientGoneError) {
+      this.logger.warn(`an OTLP request was aborted by its client: ${err.message}`);
+      return;
+    }
+    if (err.unread) refuseUnread(req, (name, value) => res.setHeader(name, value), this.config.maxBodyBytes);
+    if (err.status === 503) {
+      res.setHeader('Retry-After', String(BUSY_RETRY_AFTER_SECONDS));
+      (res.locals as RefusalLocals).reason = 'busy';
+    }
+    const code = err.status === 413 ? GRPC.RESOURCE_EXHAUSTED : err.status === 503 ? GRPC.UNAVAILABLE : GRPC.INVALID_ARGUMENT;
+    this.fail(res, format, err.status, code, err.message);
   }
 
   private send(res: Response, format: OtlpFormat, status: number, type: typeof RpcStatus, body: Record<string, unknown>): void {

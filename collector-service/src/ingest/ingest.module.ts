@@ -1,6 +1,8 @@
 import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { UsageModule } from '../usage/usage.module';
+import { CONFIG, type CollectorConfig } from '../config/config';
+import { InflightBytes } from './inflight-bytes';
 import { IngestController } from './ingest.controller';
 import { IngestRejections } from './ingest-rejections';
 import { IngestService } from './ingest.service';
@@ -10,7 +12,13 @@ import { RejectionsMiddleware } from './rejections.middleware';
 @Module({
   imports: [UsageModule, AuthModule],
   controllers: [IngestController],
-  providers: [IngestService, IngestRejections, OtlpGrpcReceiver],
+  providers: [
+    IngestService,
+    IngestRejections,
+    OtlpGrpcReceiver,
+    // One budget of request bytes for every receiver of this service.
+    { provide: InflightBytes, useFactory: (config: CollectorConfig) => new InflightBytes(config.maxInflightBytes), inject: [CONFIG] },
+  ],
   exports: [OtlpGrpcReceiver, IngestRejections],
 })
 export class IngestModule implements NestModule {

@@ -7,6 +7,7 @@ import type { RequestOrigin } from '../auth/request-origin';
 import { CONFIG, type CollectorConfig } from '../config/config';
 import { StartupError } from '../startup/startup-error';
 import { IngestRejections, type RejectionReason } from './ingest-rejections';
+import { BUSY_RETRY_AFTER_SECONDS, InflightBytes } from './inflight-bytes';
 import { IngestService, STORE_RETRY_AFTER_SECONDS, StoreUnavailableError } from './ingest.service';
 import { OtlpDecodeError } from './otlp-decode';
 import { ExportMetricsServiceRequest, ExportMetricsServiceResponse, ExportTraceServiceResponse, RetryInfo, RpcStatus } from './otlp-schema';
@@ -18,6 +19,8 @@ class GrpcRefusal extends Error {
     readonly code: status,
     message: string,
     readonly retryAfterSeconds?: number,
+    /** The reason it is counted under, when its code alone does not say it. */
+    readonly reason?: RejectionReason,
   ) {
     super(message);
   }
@@ -67,6 +70,7 @@ export class OtlpGrpcReceiver implements OnApplicationShutdown {
     private readonly ingest: IngestService,
     private readonly auth: AuthService,
     private readonly rejections: IngestRejections,
+    private readonly inflight: InflightBytes,
     @Inject(CONFIG) private readonly config: CollectorConfig,
   ) {}
 
@@ -99,12 +103,17 @@ export class OtlpGrpcReceiver implements OnApplicationShutdown {
   }
 
   private async exportTraces(call: Call, reply: Reply): Promise<void> {
+    // The message is in memory already; what it grows into while it is decoded and priced is not yet.
+    const lease = this.inflight.acquire(call.request.length);
     try {
+      if (!lease) throw new GrpcRefusal(status.UNAVAILABLE, 'the collector holds as many request bytes as it may at once (TOKENLEDGER_MAX_INFLIGHT_BYTES); retry later', BUSY_RETRY_AFTER_SECONDS, 'busy');
       const principal = await this.admit(call);
       const partialSuccess = partialSuccessOf(await this.ingest.exportTraces(call.request, 'protobuf', principal));
       reply(null, encode(ExportTraceServiceResponse, partialSuccess ? { partialSuccess } : {}));
     } catch (err) {
       reply(this.refuse(call, err));
+    } finally {
+      lease?.release();
     }
   }
 
@@ -135,7 +144,7 @@ export class OtlpGrpcReceiver implements OnApplicationShutdown {
   /** The status for a failed call, reported to IngestRejections as the OTLP/HTTP receiver's refusals are. */
   private refuse(call: Call, err: unknown): { code: status; details: string; metadata?: Metadata } {
     const refusal = this.statusOf(err);
-    const reason = REJECTION_BY_STATUS[refusal.code];
+    const reason = (err instanceof GrpcRefusal ? err.reason : undefined) ?? REJECTION_BY_STATUS[refusal.code];
     if (reason) this.rejections.refused(reason, keyOf(call), refusal.details);
     return refusal;
   }

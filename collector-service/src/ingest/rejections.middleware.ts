@@ -6,6 +6,8 @@ import { IngestRejections, type RejectionReason } from './ingest-rejections';
 /** What the sender was told, when the receiver says it (res.locals.refusal); guards' refusals are known by status alone. */
 export interface RefusalLocals {
   refusal?: string;
+  /** The reason, when the status alone does not say it (a 503 for bytes in flight, not the store). */
+  reason?: RejectionReason;
 }
 
 const REASON_BY_STATUS: Record<number, [RejectionReason, string]> = {
@@ -29,7 +31,8 @@ export class RejectionsMiddleware implements NestMiddleware {
     res.once('close', () => {
       const known = REASON_BY_STATUS[res.statusCode];
       if (!known) return;
-      const [reason, fallback] = known;
+      const [byStatus, fallback] = known;
+      const reason = (res.locals as RefusalLocals).reason ?? byStatus;
       this.rejections.refused(reason, keyFromHeaders(req.headers), (res.locals as RefusalLocals).refusal ?? fallback);
     });
     next();

@@ -1,0 +1,117 @@
+import { connect, type Socket } from 'node:net';
+import { rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type RunningCollector, startCollector } from '../support/app';
+import { jsonSpan, jsonTraces } from '../support/otlp-json';
+import { startService } from '../support/service-process';
+import { GPT_4O_CHAT } from '../support/spans';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A request body sent in `chunks` pieces of `chunkBytes`, `pauseMs` apart, with chunked transfer encoding. */
+function slowBody(chunks: number, chunkBytes: number, pauseMs: number): ReadableStream<Uint8Array> {
+  let sent = 0;
+  return new ReadableStream({
+    async pull(controller) {
+      if (sent === chunks) return controller.close();
+      if (sent > 0) await sleep(pauseMs);
+      sent++;
+      controller.enqueue(new Uint8Array(chunkBytes).fill(0x20)); // spaces: valid JSON padding
+    },
+  });
+}
+
+/** Resolves when the server closes the connection, with how long it took; rejects after `limitMs`. */
+function closedWithin(socket: Socket, limitMs: number): Promise<number> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`still open after ${limitMs} ms`)), limitMs);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(Date.now() - started);
+    });
+    socket.on('error', () => {});
+  });
+}
+
+describe('limits on requests', () => {
+  let c: RunningCollector;
+  afterEach(() => c.close());
+
+  it('answers a chunked body over the size limit with 413, not a reset connection', async () => {
+    c = await startCollector({ TOKENLEDGER_MAX_BODY_BYTES: String(64 * 1024) });
+    const res = await fetch(`${c.url}/v1/traces`, { method: 'POST', body: slowBody(40, 8 * 1024, 5), headers: { 'content-type': 'application/json' }, duplex: 'half' } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { message: string }).message).toMatch(/exceeds the limit of 65536 bytes/);
+  });
+
+  it('holds at most TOKENLEDGER_MAX_INFLIGHT_BYTES of bodies at once: beyond it 503 with Retry-After, and the retry is stored', async () => {
+    c = await startCollector({ TOKENLEDGER_MAX_BODY_BYTES: String(256 * 1024), TOKENLEDGER_MAX_INFLIGHT_BYTES: String(512 * 1024) });
+    const call = JSON.parse(jsonTraces([jsonSpan({ attributes: GPT_4O_CHAT })])) as Record<string, unknown>;
+    // Eight bodies of 200 KiB streamed at once: at most two fit the budget at any moment.
+    const send = (i: number) => {
+      const body = JSON.stringify({ ...call, padding: ' '.repeat(200 * 1024), i });
+      const bytes = new TextEncoder().encode(body);
+      let offset = 0;
+      const stream = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          if (offset >= bytes.length) return controller.close();
+          await sleep(10);
+          controller.enqueue(bytes.subarray(offset, (offset += 16 * 1024)));
+        },
+      });
+      return fetch(`${c.url}/v1/traces`, { method: 'POST', body: stream, headers: { 'content-type': 'application/json' }, duplex: 'half' } as RequestInit);
+    };
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => send(i)));
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(0);
+    expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
+    for (const refused of answers.filter((r) => r.status === 503)) {
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(((await refused.json()) as { message: string }).message).toMatch(/TOKENLEDGER_MAX_INFLIGHT_BYTES/);
+    }
+    // Alone, a refused body fits and is stored (the span of every request is the same one).
+    expect((await send(0)).status).toBe(200);
+    expect((await (await fetch(`${c.url}/v1/reports/summary?period=all`)).json()) as { calls: number }).toMatchObject({ calls: 1 });
+  });
+
+  it('closes connections that send nothing, or headers too slowly, after the idle and header timeouts', async () => {
+    c = await startCollector({ TOKENLEDGER_HTTP_IDLE_TIMEOUT_SECONDS: '1', TOKENLEDGER_HTTP_HEADERS_TIMEOUT_SECONDS: '1' });
+    const { port } = new URL(c.url);
+    const silent = connect(Number(port), '127.0.0.1');
+    const dripping = connect(Number(port), '127.0.0.1');
+    dripping.on('connect', () => dripping.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n'));
+    const drip = setInterval(() => dripping.writable && dripping.write('X-Slow: y\r\n'), 300);
+    try {
+      const [silentMs, drippingMs] = await Promise.all([closedWithin(silent, 10_000), closedWithin(dripping, 45_000)]);
+      expect(silentMs).toBeLessThan(10_000);
+      expect(drippingMs).toBeLessThan(45_000);
+    } finally {
+      clearInterval(drip);
+    }
+  }, 60_000);
+});
+
+describe('a body the client abandons', () => {
+  it('is one log line, not a stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tokenledger-aborted-'));
+    const service = await startService({ TOKENLEDGER_SQLITE_PATH: join(dir, 'db.sqlite') });
+    try {
+      const socket = connect(Number(new URL(service.url).port), '127.0.0.1');
+      await new Promise((r) => socket.on('connect', r));
+      socket.write('POST /v1/traces HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"resourceSpans": [');
+      await sleep(300);
+      socket.destroy();
+      await service.waitForOutput(/aborted by|ERROR/);
+      await sleep(500);
+      const lines = service.output().split('\n').filter((line) => /aborted by/.test(line));
+      expect(lines).toHaveLength(1);
+      expect(service.output()).not.toMatch(/^\s+at /m);
+    } finally {
+      await service.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
