@@ -5,7 +5,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 version="$(awk '/github.com\/FerretDB\/FerretDB /{print $NF}' "$here/go.mod")"
 cache="${TOKENLEDGER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tokenledger}"
-bin="$cache/bin/ferretdb-$version"
+# The binary is named after the module version and this directory's main.go, so a changed main rebuilds.
+bin="$cache/bin/ferretdb-$version-$(sha256sum "$here/main.go" | cut -c1-12)"
 if [ ! -x "$bin" ]; then
   command -v go >/dev/null 2>&1 || export PATH="/usr/local/go/bin:$PATH"
   command -v go >/dev/null 2>&1 || { echo "ferretdb/build.sh: Go is needed to build FerretDB" >&2; exit 1; }

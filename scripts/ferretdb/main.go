@@ -18,6 +18,7 @@ import (
 func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on")
 	dir := flag.String("dir", "", "directory for the SQLite files (required)")
+	logLevel := flag.String("log-level", "warn", "debug, info, warn or error (debug logs every command and the SQL it runs)")
 	flag.Parse()
 	if *dir == "" {
 		log.Fatal("-dir is required")
@@ -26,9 +27,14 @@ func main() {
 		log.Fatal(err)
 	}
 
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		log.Fatalf("-log-level: %v", err)
+	}
+
 	server, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: *listen},
-		Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + *dir + "/",
 	})
