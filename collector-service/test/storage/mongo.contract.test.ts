@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
 import { Binary, MongoClient } from 'mongodb';
+import { unpackGroups } from '../../src/storage/mongo/batches';
 import { groupDeltasOf } from '../../src/storage/mongo/deltas';
-import { MongoStore, type MongoFaults } from '../../src/storage/mongo/mongo.store';
+import { MongoStore, type MongoFaults, type MongoStoreOptions } from '../../src/storage/mongo/mongo.store';
 import { encodeRecord } from '../../src/storage/record-codec';
 import type { UsageRecord } from '../../src/usage/usage-record';
 import { record } from '../support/records';
@@ -18,11 +19,13 @@ if (!uri) {
     throw new Error('MONGODB_URI is not set: run the tests with ./run test (it starts FerretDB) or point MONGODB_URI at a MongoDB');
   });
 } else {
-  const open = async (dbName: string, faults?: MongoFaults) => {
-    const store = new MongoStore(uri, { dbName, faults });
+  const open = async (dbName: string, faults?: MongoFaults, compaction?: MongoStoreOptions['compaction']) => {
+    const store = new MongoStore(uri, { dbName, faults, compaction });
     await store.init();
     return store;
   };
+  /** Compaction only when a case asks for it, so each case decides what is compacted when. */
+  const MANUAL = { everyMs: 0 };
   const dropDatabase = async (dbName: string) => {
     const store = await open(dbName);
     await (store as unknown as { db: { dropDatabase(): Promise<unknown> } }).db.dropDatabase();
@@ -30,15 +33,23 @@ if (!uri) {
   };
 
   storageContract('mongo', {
+    capabilities: { compaction: { crashPoints: ['beforeHead', 'afterHead', 'afterDelete'] } },
     async create() {
       const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
-      const store = await open(dbName);
+      const store = await open(dbName, undefined, MANUAL);
       return {
         store,
-        another: () => open(dbName),
+        another: () => open(dbName, undefined, MANUAL),
         destroy: async () => {
           await store.close();
           await dropDatabase(dbName);
+        },
+        compaction: {
+          async interrupted(point) {
+            const crashing = await open(dbName, { [point]: true }, MANUAL);
+            return { store: crashing, compact: () => crashing.compact() };
+          },
+          compact: (s) => (s as MongoStore).compact(),
         },
       };
     },
@@ -170,8 +181,9 @@ if (!uri) {
       await db.collection('rollup_deltas').insertMany(groupDeltasOf('older-batch', older) as never[]);
       const store = await open(dbName);
       expect(await store.ingest([...newer, older[3]])).toMatchObject({ duplicates: 1 });
-      const deltas = await db.collection('rollup_deltas').find().toArray();
-      expect(deltas.filter((d) => Array.isArray(d.groups)).map((d) => d.bucket).sort()).toEqual([at, at + HOUR, at + 2 * HOUR]);
+      // This version's batch waits, rolled up, beside the older version's group deltas.
+      const [rolled] = await db.collection('rollup_batches').find({ state: 'rolled' }).toArray();
+      expect([...new Set(unpackGroups(rolled.groups).map((g) => g.bucket))].sort()).toEqual([at, at + HOUR, at + 2 * HOUR]);
 
       const all = [...older, ...newer];
       const sum = (rs: UsageRecord[]) => ({ calls: rs.length, errorCalls: rs.filter((r) => r.status === 'error').length, unpricedCalls: rs.filter((r) => r.costNanos === null).length, costNanos: rs.reduce((s, r) => s + (r.costNanos ?? 0n), 0n) });

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_FOLD_SETTINGS } from '../../src/storage/sqlite/rollup-folds';
 import { SqliteStore } from '../../src/storage/sqlite/sqlite.store';
 import { record } from '../support/records';
 import { storageContract } from './storage.contract';
@@ -12,6 +13,9 @@ async function open(path: string): Promise<SqliteStore> {
 }
 
 storageContract('sqlite', {
+  // A fold is one transaction: it can only be interrupted before it starts (a process that stored
+  // batches and died), and its batches are then folded at the next read or start.
+  capabilities: { compaction: { crashPoints: ['beforeFold'] } },
   async create() {
     const dir = mkdtempSync(join(tmpdir(), 'tokenledger-sqlite-'));
     const path = join(dir, 'db.sqlite');
@@ -22,6 +26,16 @@ storageContract('sqlite', {
       destroy: async () => {
         await store.close();
         rmSync(dir, { recursive: true, force: true });
+      },
+      compaction: {
+        async interrupted() {
+          // Folds an hour after its ingests: until it is closed, what it stores waits like a dead process's batches.
+          const held = new SqliteStore(path, { ...DEFAULT_FOLD_SETTINGS, delayMs: 3_600_000 });
+          await held.init();
+          return { store: held, compact: async () => {} };
+        },
+        // Every read folds what is stored and not folded yet, in any process.
+        compact: async (s) => void (await s.aggregate({ tenant: 'default', fromMs: 0, toMs: 1, filters: {}, groupBy: [] })),
       },
     };
   },

@@ -1,5 +1,6 @@
 import type { RollupQuery, StoragePort } from '../../src/storage/storage.port';
 import { record } from '../support/records';
+import { compactionContract } from './compaction.contract';
 
 /**
  * The storage contract: every behaviour the service relies on, run against each adapter by a small
@@ -8,7 +9,28 @@ import { record } from '../support/records';
  */
 export interface StoreFactory {
   /** A fresh, empty store, and a way to open a second instance on the same data. */
-  create(): Promise<{ store: StoragePort; another(): Promise<StoragePort>; destroy(): Promise<void> }>;
+  create(): Promise<StoreFixture>;
+  /** What the backend does beyond the port; a case that needs a capability runs only where it is declared. */
+  capabilities?: {
+    /**
+     * Stored batches reach the rollups after their ack (sqlite: folds; mongo: compaction), and that
+     * move can be interrupted at these points (a crash there), each a case of its own.
+     */
+    compaction?: { crashPoints: readonly string[] };
+  };
+}
+
+export interface StoreFixture {
+  store: StoragePort;
+  another(): Promise<StoragePort>;
+  destroy(): Promise<void>;
+  /** With the compaction capability. */
+  compaction?: {
+    /** Another instance on the same data that stores batches, and whose move of them into the rollups stops at `point` (throws, or never runs). */
+    interrupted(point: string): Promise<{ store: StoragePort; compact(): Promise<void> }>;
+    /** Moves what is stored into the rollups now, in this instance (what its background work does moments after each ingest). */
+    compact(store: StoragePort): Promise<void>;
+  };
 }
 
 const ALL: Omit<RollupQuery, 'groupBy'> = { tenant: 'default', fromMs: 0, toMs: Date.UTC(2100, 0, 1), filters: {} };
@@ -18,7 +40,7 @@ export function storageContract(name: string, factory: StoreFactory): void {
 jest.setTimeout(60_000);
 describe(`storage contract: ${name}`, () => {
   let store: StoragePort;
-  let fixture: Awaited<ReturnType<StoreFactory['create']>>;
+  let fixture: StoreFixture;
   beforeEach(async () => {
     fixture = await factory.create();
     store = fixture.store;
@@ -295,5 +317,7 @@ describe(`storage contract: ${name}`, () => {
     await expect(store.insertOnce('budget', 'acme', '', { n: 1 })).rejects.toThrow(/id must be a non-empty string/);
     expect(await store.getDocument('budget', 'acme', 'b1')).toBeNull();
   });
+
+  if (factory.capabilities?.compaction) compactionContract(() => fixture, factory.capabilities.compaction.crashPoints);
 });
 }

@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { UsageRecord } from '../../usage/usage-record';
-import { RollupRowSums } from '../rollup-rows';
-import { BUCKET_MS, type DimensionFilters, ROLLUP_DIMENSIONS, type RollupDimension, type RollupQuery, type RollupRow } from '../storage.port';
-import { canonicalTagSet, type TagFilter, tagSetIncludes } from '../tag-sets';
+import { BUCKET_MS, ROLLUP_DIMENSIONS, type RollupDimension } from '../storage.port';
+import { canonicalTagSet } from '../tag-sets';
+import type { Group } from './groups';
+
+// The delta documents of older versions (`rollup_deltas`): one per batch and group, then one per batch,
+// tenant and bucket. This version writes them only to finish a batch an older version left open, with
+// the ids that version would give them; compaction moves them into the compacted rollups.
 
 /** The sums a rollup group carries, besides its cost. */
 const COUNTS = ['calls', 'errorCalls', 'unpricedCalls', 'input', 'output', 'cacheRead', 'cacheWrite', 'reasoning', 'durationMsSum'] as const;
@@ -11,15 +15,12 @@ type Count = (typeof COUNTS)[number];
 /** One batch's contribution to one rollup group: tenant, 15-minute bucket, dimensions, tag set, sums. */
 export type DeltaGroup = { tenant: string; bucket: number; tags?: string | null; costNanos: bigint } & Record<RollupDimension, string | null> & Record<Count, number>;
 
-/**
- * The older shape, one document per group, `_id` = batch + group. Stores written before bucket deltas
- * hold these; this version still writes them for the batches an older version opened (see RollupBatches).
- */
+/** The oldest shape, one document per group, `_id` = batch + group. */
 export type GroupDeltaDoc = DeltaGroup & { _id: string; batch: string };
 
 /**
  * One batch's groups of one (tenant, bucket), in one document (or a few, for a batch with very many
- * groups): `_id` = batch + tenant + bucket (+ part), so whoever finishes the batch inserts the same ones.
+ * groups): `_id` = batch + tenant + bucket (+ part), so whoever finished the batch inserted the same ones.
  */
 export interface BucketDeltaDoc {
   _id: string;
@@ -106,24 +107,26 @@ export function unpackBucketDelta(doc: BucketDeltaDoc): DeltaGroup[] {
   });
 }
 
-/**
- * Sums delta groups into report rows, exactly (BigInt money), grouped as asked; only the groups whose
- * dimensions match the filters and whose tag set includes the tag filter.
- */
-export function sumDeltas(groups: Iterable<DeltaGroup>, groupBy: RollupQuery['groupBy'], filters: DimensionFilters, tags?: TagFilter): RollupRow[] {
-  const rows = new RollupRowSums(groupBy);
-  const filtered = ROLLUP_DIMENSIONS.filter((d) => filters[d] !== undefined);
-  for (const d of groups) {
-    if (filtered.some((f) => (d[f] ?? null) !== filters[f])) continue;
-    if (!tagSetIncludes(d.tags, tags)) continue;
-    const key: RollupRow['key'] = {};
-    for (const g of groupBy) {
-      if (g === 'bucket') key.bucket = Number(d.bucket);
-      else key[g as RollupDimension] = (d[g as RollupDimension] as string | null | undefined) ?? null;
-    }
-    rows.add(key, d);
-  }
-  return rows.values();
+/** The groups a delta document of an older version holds (either shape), as compaction and reads use them. */
+export function legacyGroups(doc: BucketDeltaDoc | GroupDeltaDoc): Group[] {
+  const deltas = 'groups' in doc && Array.isArray(doc.groups) ? unpackBucketDelta(doc as BucketDeltaDoc) : [doc as GroupDeltaDoc];
+  return deltas.map((d) => ({
+    bucket: Number(d.bucket),
+    dims: ROLLUP_DIMENSIONS.map((dim) => d[dim] ?? null),
+    tags: d.tags ?? null,
+    sums: {
+      costNanos: BigInt(d.costNanos),
+      calls: Number(d.calls),
+      errorCalls: Number(d.errorCalls),
+      unpricedCalls: Number(d.unpricedCalls),
+      input: Number(d.input),
+      output: Number(d.output),
+      cacheRead: Number(d.cacheRead),
+      cacheWrite: Number(d.cacheWrite),
+      reasoning: Number(d.reasoning),
+      durationMs: Number(d.durationMsSum),
+    },
+  }));
 }
 
 const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');

@@ -1,4 +1,4 @@
-import { type Collection, type Db, type Filter, MongoServerError } from 'mongodb';
+import type { Collection, Db, Filter } from 'mongodb';
 import mongoose from 'mongoose';
 import type { UsageRecord } from '../../usage/usage-record';
 import { checkAddress, decodeDocument, encodeDocument } from '../documents';
@@ -16,9 +16,16 @@ import {
   type RollupRow,
   type StoragePort,
 } from '../storage.port';
-import { type BatchDoc, type ClaimDoc, DUPLICATE_KEY, insertIgnoringDuplicates, type MongoFaults, type RecordDoc, RollupBatches } from './batches';
-import { type BucketDeltaDoc, type GroupDeltaDoc, sumDeltas, unpackBucketDelta } from './deltas';
-import { hasTagFilter } from '../tag-sets';
+import { type BatchDoc, type MongoFaults, RollupBatches, type TakeoverDoc } from './batches';
+import { type CompactionSettings, Compactor, DEFAULT_COMPACTION } from './compaction';
+import type { BucketDeltaDoc, GroupDeltaDoc } from './deltas';
+import { type ChainDoc, HeadChain } from './heads';
+import { insertOnce, upsert } from './inserts';
+import { type ClaimDoc, type LegacyBatchDoc, LegacyBatches } from './legacy-batches';
+import { PendingItems } from './pending';
+import type { RecordDoc } from './record-docs';
+import { RollupDocs } from './rollup-docs';
+import { RollupReader } from './rollup-reader';
 
 /**
  * A generic document. The body is kept as its JSON text, not as BSON fields: bodies may hold keys
@@ -48,51 +55,78 @@ export type { MongoFaults } from './batches';
  */
 const SERVER_SELECTION_TIMEOUT_MS = 2_000;
 
+export interface MongoStoreOptions {
+  /** The database; default: the URI's. */
+  dbName?: string;
+  faults?: MongoFaults;
+  compaction?: Partial<CompactionSettings>;
+}
+
 /**
  * The MongoDB adapter (mongoose connection, driver collections). It must be exact on MongoDB and on
  * FerretDB v1, which has no transactions, loses concurrent `$inc`s and computes only the first
- * accumulator of a `$group`. So nothing here relies on them; only on duplicate `_id`s failing (how
- * ingest stays exact: see RollupBatches). Reports sum the deltas in the application, with BigInt.
+ * accumulator of a `$group`. So nothing here relies on them; only on duplicate `_id`s failing:
+ * ingest stores each batch's records and its rollup groups (RollupBatches), compaction moves those
+ * into a few documents per tenant and month (Compactor), and reports read those documents plus what
+ * is not compacted yet (RollupReader), summing in the application with BigInt.
+ *
+ * Every write waits for the journal (`j: true`) and, on a replica set, for a majority: an
+ * acknowledged batch survives a crash of the server, where the server offers that (FerretDB v1
+ * accepts the write concern and does not act on it).
  */
 export class MongoStore implements StoragePort {
   readonly kind = 'mongo' as const;
   private connection!: mongoose.Connection;
   private db!: Db;
   private records!: Collection<RecordDoc>;
-  /** rollup_deltas holds both shapes: bucket deltas (with `groups`) and the group deltas of older versions. */
-  private bucketDeltas!: Collection<BucketDeltaDoc>;
-  private groupDeltas!: Collection<GroupDeltaDoc>;
   private rollupBatches!: RollupBatches;
+  private reader!: RollupReader;
+  private compactor!: Compactor;
   private keys!: Collection<KeyDoc>;
   private documents!: Collection<StoredDoc>;
 
   constructor(
     private readonly uri: string,
-    private readonly options: { dbName?: string; faults?: MongoFaults } = {},
+    private readonly options: MongoStoreOptions = {},
   ) {}
 
   async init(): Promise<void> {
-    this.connection = await mongoose.createConnection(this.uri, { dbName: this.options.dbName, useBigInt64: true, serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS }).asPromise();
+    this.connection = await mongoose
+      .createConnection(this.uri, { dbName: this.options.dbName, useBigInt64: true, serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS, writeConcern: { w: 'majority', journal: true } })
+      .asPromise();
     this.db = this.connection.db!;
     this.records = this.db.collection<RecordDoc>('usage_records');
     const claims = this.db.collection<ClaimDoc>('rollup_claims');
     const batches = this.db.collection<BatchDoc>('rollup_batches');
-    this.bucketDeltas = this.db.collection<BucketDeltaDoc>('rollup_deltas');
-    this.groupDeltas = this.db.collection<GroupDeltaDoc>('rollup_deltas');
+    const deltas = this.db.collection<BucketDeltaDoc | GroupDeltaDoc>('rollup_deltas');
+    const takeovers = this.db.collection<TakeoverDoc>('rollup_takeovers');
+    const chainDocs = this.db.collection<ChainDoc>('rollup_heads');
     this.keys = this.db.collection<KeyDoc>('api_keys');
     this.documents = this.db.collection<StoredDoc>('documents');
     await this.records.createIndex({ tenant: 1, timeMs: 1, _id: 1 });
     await claims.createIndex({ batch: 1 });
-    await batches.createIndex({ state: 1 });
-    await this.bucketDeltas.createIndex({ tenant: 1, bucket: 1 });
+    await batches.createIndex({ tenant: 1, state: 1 });
+    await deltas.createIndex({ tenant: 1, bucket: 1 });
+    await chainDocs.createIndex({ kind: 1, tenant: 1 });
     await this.keys.createIndex({ hash: 1 }, { unique: true });
     await this.documents.createIndex({ kind: 1, tenant: 1, id: 1 });
-    this.rollupBatches = new RollupBatches(this.records, batches, this.bucketDeltas, this.groupDeltas, claims, this.options.faults);
-    await this.rollupBatches.dropDoneBatches();
-    await this.rollupBatches.finishOpen();
+    const legacy = new LegacyBatches(this.records, batches as unknown as Collection<LegacyBatchDoc>, deltas, claims);
+    this.rollupBatches = new RollupBatches(this.records, batches, takeovers, legacy, this.options.faults);
+    const chain = new HeadChain(chainDocs);
+    const rollupDocs = new RollupDocs(this.db);
+    const pending = new PendingItems(batches, deltas, takeovers);
+    this.reader = new RollupReader(chain, rollupDocs, pending);
+    this.compactor = new Compactor(this.db, chain, chainDocs, rollupDocs, this.rollupBatches, batches, deltas, pending, { ...DEFAULT_COMPACTION, ...this.options.compaction }, this.options.faults);
+    // What a crash left: older versions' open batches, and this version's batches not rolled up yet
+    // (or being stored by another instance right now: finishing one twice counts it once).
+    await legacy.dropDone();
+    for (const doc of await legacy.open()) await legacy.finish(doc);
+    for (const doc of await this.rollupBatches.stale(null, Number.MAX_SAFE_INTEGER)) await this.rollupBatches.takeOver(doc);
+    this.compactor.start();
   }
 
   async close(): Promise<void> {
+    await this.compactor?.stop();
     await this.connection?.close();
   }
 
@@ -104,22 +138,13 @@ export class MongoStore implements StoragePort {
     return this.rollupBatches.ingest(records);
   }
 
-  /**
-   * Sums the deltas of the tenant and buckets in the application: the bucket deltas' groups, filtered
-   * here, and the group deltas older versions wrote, filtered by the server. A batch has deltas of
-   * one shape only (see BatchDoc), so nothing is counted twice.
-   */
   async aggregate(query: RollupQuery): Promise<RollupRow[]> {
-    const range = { tenant: query.tenant, bucket: { $gte: query.fromMs, $lt: query.toMs } };
-    const groupFilter: Filter<GroupDeltaDoc> & Record<string, unknown> = { ...range, groups: { $exists: false } };
-    for (const dimension of ROLLUP_DIMENSIONS) {
-      const value = query.filters[dimension];
-      if (value !== undefined) groupFilter[dimension] = value;
-    }
-    // Only tagged deltas can match a tag filter; which tag sets include it is decided in sumDeltas.
-    if (hasTagFilter(query.tags)) groupFilter.tags = { $ne: null };
-    const [bucketDocs, groupDocs] = await Promise.all([this.bucketDeltas.find({ ...range, groups: { $exists: true } }).toArray(), this.groupDeltas.find(groupFilter).toArray()]);
-    return sumDeltas([...bucketDocs.flatMap(unpackBucketDelta), ...groupDocs], query.groupBy, query.filters, query.tags);
+    return this.reader.aggregate(query);
+  }
+
+  /** Moves everything pending into the compacted rollups now (what the background rounds do every second). */
+  async compact(): Promise<void> {
+    await this.compactor.compactAll();
   }
 
   async listRecords(query: RecordQuery): Promise<RecordPage> {
@@ -179,15 +204,7 @@ export class MongoStore implements StoragePort {
   async putDocument(kind: string, tenant: string, id: string, doc: DocumentBody): Promise<void> {
     const body = encodeDocument(kind, tenant, id, doc);
     const _id = documentId(kind, tenant, id);
-    const replace = () => this.documents.replaceOne({ _id }, { kind, tenant, id, body }, { upsert: true });
-    try {
-      await replace();
-    } catch (err) {
-      // Two upserts of a new document race (replicas starting at once): the loser's insert fails on
-      // the duplicate _id. MongoDB retries that itself, FerretDB does not; the document exists now.
-      if (!(err instanceof MongoServerError && err.code === DUPLICATE_KEY)) throw err;
-      await replace();
-    }
+    await upsert(this.documents, _id, { kind, tenant, id, body });
   }
 
   async getDocument<T extends DocumentBody>(kind: string, tenant: string, id: string): Promise<T | null> {
@@ -210,7 +227,7 @@ export class MongoStore implements StoragePort {
     const body = encodeDocument(kind, tenant, id, doc);
     const _id = documentId(kind, tenant, id);
     // A duplicate _id fails on MongoDB and FerretDB alike, without transactions: one insert wins.
-    return (await insertIgnoringDuplicates(this.documents, [{ _id, kind, tenant, id, body }])).size === 0;
+    return insertOnce(this.documents, { _id, kind, tenant, id, body });
   }
 }
 

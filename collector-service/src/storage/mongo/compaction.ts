@@ -1,0 +1,260 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import type { Collection, Db } from 'mongodb';
+import { addSums, zeroSums } from '../sqlite/rollup-columns';
+import { ROLLUP_DIMENSIONS } from '../storage.port';
+import { type BatchDoc, fault, type MongoFaults, type RollupBatches } from './batches';
+import type { BucketDeltaDoc, GroupDeltaDoc } from './deltas';
+import { type Group, groupRow, rowGroup } from './groups';
+import { type ChainDoc, type Head, type HeadChain } from './heads';
+import { upsert } from './inserts';
+import type { PendingItem, PendingItems } from './pending';
+import {
+  type BucketTotal,
+  dayOf,
+  type DocRef,
+  groupsDoc,
+  groupsRef,
+  monthOf,
+  type NewDoc,
+  type RollupDoc,
+  type RollupDocs,
+  totalsDoc,
+  totalsRef,
+  valuesDoc,
+  valuesRef,
+} from './rollup-docs';
+import { type SumsRow, sumRowsInto } from './sums-table';
+
+export interface CompactionSettings {
+  /** Between the end of one round and the start of the next; 0: only when `compact` is called. */
+  everyMs: number;
+  /** A pending batch older than this is finished by compaction (its writer crashed or stalled). */
+  staleAfterMs: number;
+  /** Pending items one run moves at most, so a run's memory stays bounded after a long outage. */
+  maxItemsPerRun: number;
+}
+
+export const DEFAULT_COMPACTION: CompactionSettings = { everyMs: 1000, staleAfterMs: 60_000, maxItemsPerRun: 200 };
+
+/** A run holds its tenant this long; another process skips the tenant meanwhile (only to save work: the chain keeps runs exact). */
+const LEASE_MS = 30_000;
+/** A run's journal older than this belongs to a run that died. */
+const DEAD_RUN_MS = 5 * 60_000;
+
+const leaseId = (tenant: string) => JSON.stringify(['lease', tenant]);
+const runDocId = (tenant: string, runId: string) => JSON.stringify(['run', tenant, runId]);
+
+/**
+ * Moves pending items (rolled batches, older versions' deltas) into the compacted rollup documents
+ * (see rollup-docs.ts), so a report reads a few documents per month, never one per batch.
+ *
+ * A run for a tenant: reads the latest head k, finishes pending batches their writers left stale,
+ * reads the pending items k does not hold, writes new documents for every month, bucket and
+ * dimension they touch (the old ones plus the items, under a fresh run id), and publishes head k + 1
+ * naming them. Only then does it delete the items it moved, and the documents head k replaced. Any
+ * step may crash or run twice, in any number of processes at once: a run that loses the race for
+ * k + 1 deletes its own documents; one that published but crashed leaves items the next run deletes
+ * (readers skip them meanwhile: the head lists them as included); nothing is ever counted twice or
+ * dropped, because what counts is decided by one insert, the head's.
+ */
+export class Compactor {
+  private readonly holder = randomUUID();
+  private readonly logger = new Logger('MongoCompaction');
+  private timer: NodeJS.Timeout | null = null;
+  private round: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly chain: HeadChain,
+    private readonly chainDocs: Collection<ChainDoc>,
+    private readonly docs: RollupDocs,
+    private readonly batches: RollupBatches,
+    private readonly batchDocs: Collection<BatchDoc>,
+    private readonly deltaDocs: Collection<BucketDeltaDoc | GroupDeltaDoc>,
+    private readonly pending: PendingItems,
+    private readonly settings: CompactionSettings = DEFAULT_COMPACTION,
+    private readonly faults: MongoFaults = {},
+  ) {}
+
+  start(): void {
+    if (this.settings.everyMs > 0 && !this.stopped) this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.round;
+  }
+
+  /** Compacts every tenant with pending items until none is left (or a run fails). */
+  async compactAll(): Promise<void> {
+    for (const tenant of await this.tenantsWithWork()) while (await this.compact(tenant));
+  }
+
+  /** One run for a tenant; true when it moved something (more may be left). */
+  async compact(tenant: string): Promise<boolean> {
+    if (!(await this.lease(tenant))) return false;
+    try {
+      await this.cleanUpDeadRuns(tenant);
+      return await this.run(tenant);
+    } finally {
+      await upsert(this.chainDocs, leaseId(tenant), { kind: 'lease', tenant, holder: this.holder, untilMs: 0 });
+    }
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      this.round = this.compactAll()
+        .catch((err: Error) => this.logger.error(`compacting the rollups failed, will retry: ${err.message}`))
+        .finally(() => {
+          if (!this.stopped) this.schedule();
+        });
+    }, this.settings.everyMs);
+    this.timer.unref();
+  }
+
+  private async tenantsWithWork(): Promise<string[]> {
+    const [batches, deltas] = await Promise.all([this.batchDocs.distinct('tenant'), this.deltaDocs.distinct('tenant')]);
+    return [...new Set([...batches, ...deltas].filter((t): t is string => typeof t === 'string'))].sort();
+  }
+
+  private async run(tenant: string): Promise<boolean> {
+    const head = await this.chain.latest(tenant);
+    for (const stale of await this.batches.stale(tenant, Date.now() - this.settings.staleAfterMs)) {
+      this.logger.warn(`batch ${stale._id} of tenant ${tenant} was stored ${Math.round((Date.now() - stale.createdAtMs) / 1000)} s ago and its writer has not rolled it up (it crashed or stalled): finishing it`);
+      await this.batches.takeOver(stale);
+    }
+    const included = new Set(head.included);
+    const [rolled, legacy, legacyOpen] = await Promise.all([
+      this.pending.rolled(tenant),
+      head.legacyDone ? [] : this.pending.legacy(tenant),
+      head.legacyDone ? [] : this.batches.legacy.open(),
+    ]);
+    const present = new Set([...rolled, ...legacy].map((i) => i.id));
+    // While an older version's batch is open, deltas may still appear for it: older deltas wait.
+    const candidates = [...rolled, ...(legacyOpen.length === 0 ? legacy : [])].filter((i) => !included.has(i.id));
+    const items = candidates.slice(0, this.settings.maxItemsPerRun);
+    const legacyDone = head.legacyDone || (legacyOpen.length === 0 && candidates.length === items.length);
+    const leftover = head.included.filter((id) => present.has(id));
+    if (items.length === 0 && legacyDone === head.legacyDone) {
+      // Moved by a run that crashed before deleting them.
+      await this.pending.delete(leftover);
+      return false;
+    }
+    const runId = randomUUID();
+    const built = await this.build(tenant, head, items, runId);
+    if (!built) return false; // the head was replaced meanwhile
+    await this.chainDocs.insertOne({ _id: runDocId(tenant, runId), kind: 'run', tenant, runId, k: head.k + 1, docs: built.docs.map((d) => d.ref), createdAtMs: Date.now() });
+    await this.insert(built.docs);
+    fault(this.faults, 'beforeHead');
+    const next: Head = { k: head.k + 1, runId, included: [...items.map((i) => i.id), ...leftover], months: built.months, legacyDone, replaced: built.replaced };
+    if (!(await this.chain.publish(tenant, next))) {
+      await this.remove(built.docs.map((d) => d.ref));
+      await this.chainDocs.deleteOne({ _id: runDocId(tenant, runId) });
+      return false;
+    }
+    await this.chainDocs.deleteOne({ _id: runDocId(tenant, runId) });
+    fault(this.faults, 'afterHead');
+    await this.pending.delete(next.included);
+    fault(this.faults, 'afterDelete');
+    // Replaced by the run before: readers still on the head before that one read again.
+    await this.remove(head.replaced);
+    await this.chain.collect(tenant, next.k);
+    return true;
+  }
+
+  /** The head's documents plus the items, as new documents of this run: every touched month's totals and values, every touched bucket's groups. */
+  private async build(tenant: string, head: Head, items: PendingItem[], runId: string): Promise<{ docs: NewDoc[]; months: Record<string, string>; replaced: DocRef[] } | null> {
+    const byMonth = new Map<string, Map<number, Group[]>>();
+    for (const g of items.flatMap((i) => i.groups)) {
+      const month = monthOf(g.bucket);
+      if (!byMonth.has(month)) byMonth.set(month, new Map());
+      const buckets = byMonth.get(month)!;
+      if (!buckets.has(g.bucket)) buckets.set(g.bucket, []);
+      buckets.get(g.bucket)!.push(g);
+    }
+    const docs: NewDoc[] = [];
+    const replaced: DocRef[] = [];
+    const months = { ...head.months };
+    for (const [month, added] of byMonth) {
+      const prior = head.months[month];
+      const [totals, values] = await Promise.all([
+        prior ? this.docs.totals(tenant, month, prior) : new Map<number, BucketTotal>(),
+        Promise.all(ROLLUP_DIMENSIONS.map((d) => (prior ? this.docs.values(tenant, month, d, prior) : []))),
+      ]);
+      if (!totals || values.some((v) => v === null)) return null;
+      const priorRuns = new Map([...added.keys()].filter((b) => totals.has(b)).map((b) => [b, totals.get(b)!.groupsRun]));
+      const priorGroups = await this.docs.groups(tenant, priorRuns);
+      if (!priorGroups) return null;
+      const dayValues = ROLLUP_DIMENSIONS.map((_, i) => {
+        const rows = new Map<string, SumsRow>();
+        sumRowsInto(rows, values[i]!);
+        return rows;
+      });
+      for (const [bucket, groups] of added) {
+        const merged = new Map<string, SumsRow>();
+        sumRowsInto(merged, [...(priorGroups.get(bucket) ?? []), ...groups].map(groupRow));
+        const all = [...merged.values()];
+        docs.push(groupsDoc(tenant, bucket, runId, all.map(rowGroup)));
+        const total = zeroSums();
+        for (const row of all) addSums(total, row.sums);
+        totals.set(bucket, { sums: total, groupsRun: runId });
+        if (priorRuns.has(bucket)) replaced.push(groupsRef(tenant, bucket, priorRuns.get(bucket)!));
+        ROLLUP_DIMENSIONS.forEach((_, i) => sumRowsInto(dayValues[i], groups.map((g) => ({ key: [dayOf(bucket), g.dims[i]], sums: g.sums }))));
+      }
+      docs.push(totalsDoc(tenant, month, runId, totals));
+      ROLLUP_DIMENSIONS.forEach((d, i) => docs.push(valuesDoc(tenant, month, d, runId, dayValues[i].values())));
+      if (prior) replaced.push(totalsRef(tenant, month, prior), ...ROLLUP_DIMENSIONS.map((d) => valuesRef(tenant, month, d, prior)));
+      months[month] = runId;
+    }
+    return { docs, months, replaced };
+  }
+
+  private async insert(docs: NewDoc[]): Promise<void> {
+    const byCollection = new Map<string, RollupDoc[]>();
+    for (const { ref, doc } of docs) {
+      if (!byCollection.has(ref.collection)) byCollection.set(ref.collection, []);
+      byCollection.get(ref.collection)!.push(doc);
+    }
+    await Promise.all([...byCollection].map(([collection, list]) => this.db.collection<RollupDoc>(collection).insertMany(list, { ordered: false })));
+  }
+
+  private async remove(refs: readonly DocRef[]): Promise<void> {
+    const byCollection = new Map<string, string[]>();
+    for (const ref of refs) {
+      if (!byCollection.has(ref.collection)) byCollection.set(ref.collection, []);
+      byCollection.get(ref.collection)!.push(ref.id);
+    }
+    await Promise.all([...byCollection].map(([collection, ids]) => this.db.collection<RollupDoc>(collection).deleteMany({ _id: { $in: ids } })));
+  }
+
+  /** An advisory hold on the tenant, so instances do not repeat each other's work. */
+  private async lease(tenant: string): Promise<boolean> {
+    const now = Date.now();
+    const current = await this.chainDocs.findOne({ _id: leaseId(tenant) });
+    if (current && current.holder !== this.holder && (current.untilMs as number) > now) return false;
+    await upsert(this.chainDocs, leaseId(tenant), { kind: 'lease', tenant, holder: this.holder, untilMs: now + LEASE_MS });
+    return true;
+  }
+
+  /**
+   * A run that died leaves its journal, naming its documents. Once another run holds its position in
+   * the chain, it lost (or crashed before publishing): its documents are deleted. One that published
+   * only missed deleting its journal. Until its position is taken it could still publish (a stalled
+   * run), so it is left alone; once that head is collected it cannot be told, and its documents stay.
+   */
+  private async cleanUpDeadRuns(tenant: string): Promise<void> {
+    const dead = await this.chainDocs.find({ kind: 'run', tenant, createdAtMs: { $lt: Date.now() - DEAD_RUN_MS } }).toArray();
+    if (dead.length === 0) return;
+    const latest = await this.chain.latest(tenant);
+    for (const journal of dead) {
+      const k = journal.k as number;
+      if (k > latest.k) continue;
+      const winner = await this.chain.runAt(tenant, k);
+      if (winner !== null && winner !== journal.runId) await this.remove(journal.docs as DocRef[]);
+      await this.chainDocs.deleteOne({ _id: journal._id });
+    }
+  }
+}

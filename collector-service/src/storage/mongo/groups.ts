@@ -1,0 +1,43 @@
+import type { UsageRecord } from '../../usage/usage-record';
+import { addRecord, type Sums, zeroSums } from '../sqlite/rollup-columns';
+import { BUCKET_MS, ROLLUP_DIMENSIONS, type RollupDimension } from '../storage.port';
+import { canonicalTagSet } from '../tag-sets';
+import type { SumsRow } from './sums-table';
+
+/** The finest rollup: one 15-minute bucket, one value per dimension (ROLLUP_DIMENSIONS order), one tag set, and the exact sums of its records. */
+export interface Group {
+  bucket: number;
+  dims: (string | null)[];
+  /** canonicalTagSet of the records, null when they have none. */
+  tags: string | null;
+  sums: Sums;
+}
+
+/** Key parts of a group as a packed row: bucket, the dimensions, the tag set. */
+export const GROUP_PARTS = ROLLUP_DIMENSIONS.length + 2;
+
+export const dimensionIndex = (dimension: RollupDimension) => ROLLUP_DIMENSIONS.indexOf(dimension);
+
+/** The groups of some records, in the order their first records came: the same records give the same groups. */
+export function groupRecords(records: Iterable<UsageRecord>): Group[] {
+  const groups = new Map<string, Group>();
+  for (const r of records) {
+    const bucket = Math.floor(r.timeMs / BUCKET_MS) * BUCKET_MS;
+    const dims = [r.provider, r.model, r.costType, r.user, r.agent, r.feature, r.service, r.status];
+    const tags = canonicalTagSet(r.tags);
+    const key = JSON.stringify([bucket, ...dims, tags]);
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { bucket, dims, tags, sums: zeroSums() }));
+    addRecord(g.sums, r);
+  }
+  return [...groups.values()];
+}
+
+export const groupRow = (g: Group): SumsRow => ({ key: [g.bucket, ...g.dims, g.tags], sums: g.sums });
+
+export const rowGroup = (row: SumsRow): Group => ({
+  bucket: row.key[0] as number,
+  dims: row.key.slice(1, 1 + ROLLUP_DIMENSIONS.length) as (string | null)[],
+  tags: (row.key[GROUP_PARTS - 1] as string | null) ?? null,
+  sums: row.sums,
+});

@@ -1,0 +1,123 @@
+import type { Binary, Db } from 'mongodb';
+import type { Sums } from '../sqlite/rollup-columns';
+import type { RollupDimension } from '../storage.port';
+import { GROUP_PARTS, type Group, groupRow, rowGroup } from './groups';
+import { packRows, type SumsRow, unpackRows } from './sums-table';
+
+/**
+ * The compacted rollups: immutable documents, each written once by one compaction run (its `runId`
+ * is part of the id) and found through the tenant's latest head (see HeadChain):
+ * - totals, one per tenant and UTC month: every bucket's sums, and which run wrote that bucket's groups;
+ * - values, one per tenant, UTC month and dimension: each UTC day's sums per value of the dimension;
+ * - groups, one per tenant and bucket: every group of the bucket (all dimensions and the tag set).
+ * Collections are per month (totals, values) and per UTC day (groups), so a read touches only the
+ * period it asks for: FerretDB answers every query by reading its whole collection.
+ */
+export interface RollupDoc {
+  _id: string;
+  tenant: string;
+  runId: string;
+  rows: Binary;
+}
+
+/** Where a compacted document is. */
+export interface DocRef {
+  collection: string;
+  id: string;
+}
+
+/** A bucket's total and the run whose groups document holds the bucket. */
+export interface BucketTotal {
+  sums: Sums;
+  groupsRun: string;
+}
+
+export const DAY_MS = 86_400_000;
+
+/** 'YYYY-MM' of the UTC month an instant is in. */
+export const monthOf = (ms: number) => new Date(ms).toISOString().slice(0, 7);
+
+export const monthStart = (month: string) => Date.parse(`${month}-01T00:00:00Z`);
+
+export function nextMonthStart(month: string): number {
+  const d = new Date(monthStart(month));
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+}
+
+export const dayOf = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
+
+const suffix = (iso: string) => iso.replaceAll('-', '_');
+export const totalsCollection = (month: string) => `rollup_totals_${suffix(month)}`;
+export const valuesCollection = (month: string) => `rollup_values_${suffix(month)}`;
+export const groupsCollection = (bucket: number) => `rollup_groups_${suffix(new Date(bucket).toISOString().slice(0, 10))}`;
+
+export const totalsRef = (tenant: string, month: string, runId: string): DocRef => ({ collection: totalsCollection(month), id: JSON.stringify([tenant, runId]) });
+export const valuesRef = (tenant: string, month: string, dimension: RollupDimension, runId: string): DocRef => ({ collection: valuesCollection(month), id: JSON.stringify([tenant, dimension, runId]) });
+export const groupsRef = (tenant: string, bucket: number, runId: string): DocRef => ({ collection: groupsCollection(bucket), id: JSON.stringify([tenant, bucket, runId]) });
+
+/** A compacted document to insert. */
+export interface NewDoc {
+  ref: DocRef;
+  doc: RollupDoc;
+}
+
+export function totalsDoc(tenant: string, month: string, runId: string, buckets: Map<number, BucketTotal>): NewDoc {
+  const ref = totalsRef(tenant, month, runId);
+  const rows: SumsRow[] = [...buckets].map(([bucket, t]) => ({ key: [bucket, t.groupsRun], sums: t.sums }));
+  return { ref, doc: { _id: ref.id, tenant, runId, rows: packRows(rows, 2, () => `tenant ${tenant}, ${month}, a bucket's total`) } };
+}
+
+export function valuesDoc(tenant: string, month: string, dimension: RollupDimension, runId: string, rows: Iterable<SumsRow>): NewDoc {
+  const ref = valuesRef(tenant, month, dimension, runId);
+  return { ref, doc: { _id: ref.id, tenant, runId, rows: packRows([...rows], 2, () => `tenant ${tenant}, ${month}, a day's total per ${dimension}`) } };
+}
+
+export function groupsDoc(tenant: string, bucket: number, runId: string, groups: Iterable<Group>): NewDoc {
+  const ref = groupsRef(tenant, bucket, runId);
+  const what = () => `tenant ${tenant}, bucket ${new Date(bucket).toISOString()}, a group`;
+  return { ref, doc: { _id: ref.id, tenant, runId, rows: packRows([...groups].map(groupRow), GROUP_PARTS, what) } };
+}
+
+/** Reads compacted documents; null for one that is gone (a newer head replaced it and it was collected). */
+export class RollupDocs {
+  constructor(private readonly db: Db) {}
+
+  async totals(tenant: string, month: string, runId: string): Promise<Map<number, BucketTotal> | null> {
+    const rows = await this.rows(totalsRef(tenant, month, runId));
+    return rows && new Map(rows.map((r) => [r.key[0] as number, { sums: r.sums, groupsRun: r.key[1] as string }]));
+  }
+
+  /** Day sums per value: rows keyed [day, value]. */
+  values(tenant: string, month: string, dimension: RollupDimension, runId: string): Promise<SumsRow[] | null> {
+    return this.rows(valuesRef(tenant, month, dimension, runId));
+  }
+
+  /**
+   * The groups of some buckets, each from the run the month's totals name. One query per UTC day
+   * (so per collection), not one per bucket: FerretDB reads the whole collection for either.
+   */
+  async groups(tenant: string, buckets: ReadonlyMap<number, string>): Promise<Map<number, Group[]> | null> {
+    const byCollection = new Map<string, DocRef[]>();
+    for (const [bucket, runId] of buckets) {
+      const ref = groupsRef(tenant, bucket, runId);
+      if (!byCollection.has(ref.collection)) byCollection.set(ref.collection, []);
+      byCollection.get(ref.collection)!.push(ref);
+    }
+    const found = new Map<number, Group[]>();
+    await Promise.all(
+      [...byCollection].map(async ([collection, refs]) => {
+        const docs = await this.db.collection<RollupDoc>(collection).find({ _id: refs.length === 1 ? refs[0].id : { $in: refs.map((r) => r.id) } }).toArray();
+        for (const doc of docs) {
+          const groups = unpackRows(doc.rows).map(rowGroup);
+          found.set(JSON.parse(doc._id)[1] as number, groups);
+        }
+      }),
+    );
+    return found.size === buckets.size ? found : null;
+  }
+
+  private async rows(ref: DocRef): Promise<SumsRow[] | null> {
+    const doc = await this.db.collection<RollupDoc>(ref.collection).findOne({ _id: ref.id });
+    return doc ? unpackRows(doc.rows) : null;
+  }
+}

@@ -1,0 +1,156 @@
+import { RollupRowSums } from '../rollup-rows';
+import type { Sums } from '../sqlite/rollup-columns';
+import { ROLLUP_DIMENSIONS, type RollupDimension, type RollupQuery, type RollupRow } from '../storage.port';
+import { hasTagFilter, tagSetIncludes } from '../tag-sets';
+import { dimensionIndex, type Group } from './groups';
+import type { Head, HeadChain } from './heads';
+import type { PendingItems } from './pending';
+import { type BucketTotal, DAY_MS, monthStart, nextMonthStart, type RollupDocs } from './rollup-docs';
+
+/** How a query is answered from the compacted documents: by the totals, by one dimension's day values, or by the groups. */
+type Shape = { kind: 'totals' } | { kind: 'values'; dimension: RollupDimension } | { kind: 'groups' };
+
+/** Reads that met a head replaced meanwhile start again; this many times at most. */
+const ATTEMPTS = 10;
+
+/**
+ * Answers `aggregate` from the tenant's latest head (see HeadChain): its compacted documents for the
+ * months the range touches, plus every pending item the head does not hold. The head is read first,
+ * the pending items after it, and the head is checked again last: when no run published a head in
+ * between, no item moved from pending into documents this read did not see, so each record counts
+ * once. Otherwise the read starts again.
+ *
+ * A query of no dimension reads each month's totals (every bucket's sums); one of a single dimension
+ * reads that dimension's day values for whole UTC days, and the groups of the buckets at the range's
+ * edges (or, when the edge covers most of a day, the day's values minus the groups of the buckets
+ * outside the range); anything else (two dimensions, tags, one dimension per bucket) reads the groups
+ * of every bucket in the range.
+ */
+export class RollupReader {
+  constructor(
+    private readonly chain: HeadChain,
+    private readonly docs: RollupDocs,
+    private readonly pending: PendingItems,
+  ) {}
+
+  async aggregate(query: RollupQuery): Promise<RollupRow[]> {
+    for (let attempt = 1; ; attempt++) {
+      const head = await this.chain.latest(query.tenant);
+      const rows = new RollupRowSums(query.groupBy);
+      const [complete, pending] = await Promise.all([this.addCompacted(rows, query, head), this.pending.notIn(query.tenant, head)]);
+      if (complete && (await this.chain.isLatest(query.tenant, head))) {
+        for (const g of pending) if (g.bucket >= query.fromMs && g.bucket < query.toMs) addGroup(rows, query, g, 1);
+        return rows.values().filter((r) => r.calls !== 0);
+      }
+      if (attempt === ATTEMPTS) throw new Error(`the rollups of tenant ${query.tenant} kept changing during ${ATTEMPTS} reads; try again`);
+    }
+  }
+
+  /** Adds what the head's documents hold for the query; false when one of them is gone (a newer head replaced it). */
+  private async addCompacted(rows: RollupRowSums, query: RollupQuery, head: Head): Promise<boolean> {
+    const shape = shapeOf(query);
+    const months = Object.keys(head.months).filter((m) => monthStart(m) < query.toMs && nextMonthStart(m) > query.fromMs);
+    const done = await Promise.all(
+      months.map((month) => {
+        const from = Math.max(query.fromMs, monthStart(month));
+        const to = Math.min(query.toMs, nextMonthStart(month));
+        const runId = head.months[month];
+        if (shape.kind === 'values') return this.addValues(rows, query, shape.dimension, month, runId, from, to);
+        return this.addBuckets(rows, query, shape, month, runId, from, to);
+      }),
+    );
+    return done.every(Boolean);
+  }
+
+  /** From the month's totals, or from the groups of each of its buckets in range. */
+  private async addBuckets(rows: RollupRowSums, query: RollupQuery, shape: Shape, month: string, runId: string, from: number, to: number): Promise<boolean> {
+    const totals = await this.docs.totals(query.tenant, month, runId);
+    if (!totals) return false;
+    const inRange = [...totals].filter(([bucket]) => bucket >= from && bucket < to);
+    if (shape.kind === 'totals') {
+      const byBucket = query.groupBy.includes('bucket');
+      for (const [bucket, t] of inRange) rows.add(byBucket ? { bucket } : {}, measures(t.sums, 1));
+      return true;
+    }
+    return this.addGroups(rows, query, inRange, 1);
+  }
+
+  /**
+   * One dimension: whole UTC days from the values; a day the range covers in part from the groups of
+   * its buckets in range, or from its values minus the groups of its buckets out of range, whichever
+   * reads fewer buckets.
+   */
+  private async addValues(rows: RollupRowSums, query: RollupQuery, dimension: RollupDimension, month: string, runId: string, from: number, to: number): Promise<boolean> {
+    const days = new Set<number>();
+    const plus: [number, number][] = [];
+    const minus: [number, number][] = [];
+    for (let day = Math.floor(from / DAY_MS) * DAY_MS; day < to; day += DAY_MS) {
+      const start = Math.max(from, day);
+      const end = Math.min(to, day + DAY_MS);
+      if (end - start === DAY_MS) days.add(day);
+      else if (end - start <= DAY_MS / 2) plus.push([start, end]);
+      else {
+        days.add(day);
+        minus.push([day, start], [end, day + DAY_MS]);
+      }
+    }
+    const [values, totals] = await Promise.all([
+      days.size > 0 ? this.docs.values(query.tenant, month, dimension, runId) : [],
+      plus.length + minus.length > 0 ? this.docs.totals(query.tenant, month, runId) : new Map<number, BucketTotal>(),
+    ]);
+    if (!values || !totals) return false;
+    const wanted = query.filters[dimension];
+    const grouped = query.groupBy.includes(dimension);
+    for (const { key, sums } of values) {
+      const value = key[1] as string | null;
+      if (!days.has(key[0] as number) || (wanted !== undefined && value !== wanted)) continue;
+      rows.add(grouped ? { [dimension]: value } : {}, measures(sums, 1));
+    }
+    const within = (ranges: [number, number][]) => [...totals].filter(([bucket]) => ranges.some(([s, e]) => bucket >= s && bucket < e));
+    const [added, taken] = await Promise.all([this.addGroups(rows, query, within(plus), 1), this.addGroups(rows, query, within(minus), -1)]);
+    return added && taken;
+  }
+
+  private async addGroups(rows: RollupRowSums, query: RollupQuery, buckets: [number, BucketTotal][], sign: 1 | -1): Promise<boolean> {
+    if (buckets.length === 0) return true;
+    const groups = await this.docs.groups(query.tenant, new Map(buckets.map(([bucket, t]) => [bucket, t.groupsRun])));
+    if (!groups) return false;
+    for (const bucketGroups of groups.values()) for (const g of bucketGroups) addGroup(rows, query, g, sign);
+    return true;
+  }
+}
+
+function shapeOf(query: RollupQuery): Shape {
+  const dimensions = new Set<RollupDimension>(query.groupBy.filter((g): g is RollupDimension => g !== 'bucket'));
+  for (const d of ROLLUP_DIMENSIONS) if (query.filters[d] !== undefined) dimensions.add(d);
+  if (hasTagFilter(query.tags) || dimensions.size > 1 || (dimensions.size === 1 && query.groupBy.includes('bucket'))) return { kind: 'groups' };
+  return dimensions.size === 0 ? { kind: 'totals' } : { kind: 'values', dimension: [...dimensions][0] };
+}
+
+/** Adds a group to the rows (or takes it away) when it matches the query's filters and tags. */
+function addGroup(rows: RollupRowSums, query: RollupQuery, g: Group, sign: 1 | -1): void {
+  for (const d of ROLLUP_DIMENSIONS) {
+    const wanted = query.filters[d];
+    if (wanted !== undefined && g.dims[dimensionIndex(d)] !== wanted) return;
+  }
+  if (!tagSetIncludes(g.tags, query.tags)) return;
+  const key: RollupRow['key'] = {};
+  for (const part of query.groupBy) {
+    if (part === 'bucket') key.bucket = g.bucket;
+    else key[part] = g.dims[dimensionIndex(part)] ?? null;
+  }
+  rows.add(key, measures(g.sums, sign));
+}
+
+const measures = (s: Sums, sign: 1 | -1) => ({
+  costNanos: sign === 1 ? s.costNanos : -s.costNanos,
+  calls: sign * s.calls,
+  errorCalls: sign * s.errorCalls,
+  unpricedCalls: sign * s.unpricedCalls,
+  input: sign * s.input,
+  output: sign * s.output,
+  cacheRead: sign * s.cacheRead,
+  cacheWrite: sign * s.cacheWrite,
+  reasoning: sign * s.reasoning,
+  durationMsSum: sign * s.durationMs,
+});

@@ -1,0 +1,159 @@
+import type { RollupQuery, RollupRow, StoragePort } from '../../src/storage/storage.port';
+import type { UsageRecord } from '../../src/usage/usage-record';
+import { record } from '../support/records';
+import type { StoreFixture } from './storage.contract';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const BUCKET = 15 * 60_000;
+const NOV = Date.UTC(2026, 10, 1);
+
+/** Records over five weeks (three UTC months) with every mix of users, models, statuses, tags and missing prices; sums pass 2^53 nanos. */
+function records(n: number, seed: number, spanMs = 36 * DAY, startMs = NOV - 4 * DAY): UsageRecord[] {
+  let s = seed;
+  const next = (k: number) => Math.floor((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 12) % k;
+  return Array.from({ length: n }, () => {
+    const tags: Record<string, string> = {};
+    if (next(3) === 0) tags.team = ['search', 'ads'][next(2)];
+    return record({
+      tenant: next(8) === 0 ? 'acme' : 'default',
+      timeMs: startMs + next(spanMs / 1000) * 1000,
+      user: ['ann', 'ben', null][next(3)],
+      model: ['gpt-4o', 'o3'][next(2)],
+      status: next(9) === 0 ? 'error' : 'ok',
+      costNanos: next(10) === 0 ? null : BigInt(next(100_000)) * 100_000_000_000n + BigInt(next(1000)),
+      tokens: { input: next(5000), output: next(3000), cacheRead: 0, cacheWrite: 0, reasoning: 0 },
+      durationMs: next(2000),
+      tags,
+    });
+  });
+}
+
+/** Queries of every shape a store answers differently: totals, buckets, one dimension over whole and partial days and months, two dimensions, tags. */
+const QUERIES: (Omit<RollupQuery, 'tenant' | 'fromMs' | 'toMs' | 'filters'> & Partial<RollupQuery>)[] = [
+  { groupBy: [] },
+  { groupBy: ['bucket'] },
+  { groupBy: ['user'] },
+  { groupBy: [], filters: { user: 'ben' } },
+  { groupBy: ['user'], fromMs: NOV + 5 * HOUR + 45 * 60_000, toMs: NOV + 2 * DAY + 2 * HOUR + BUCKET },
+  { groupBy: ['status'], fromMs: NOV - 2 * HOUR, toMs: NOV + 29 * DAY + 23 * HOUR },
+  { groupBy: ['model'], filters: { user: 'ann' } },
+  { groupBy: ['bucket'], filters: { model: 'o3' }, fromMs: NOV, toMs: NOV + DAY },
+  { groupBy: ['user'], tags: { team: 'search' } },
+  { groupBy: ['model'], fromMs: NOV + DAY + 20 * HOUR, toMs: NOV + 3 * DAY + 4 * HOUR },
+];
+
+/** What a query must answer, summed from the records themselves. */
+function expected(all: readonly UsageRecord[], q: RollupQuery): RollupRow[] {
+  const rows = new Map<string, RollupRow>();
+  for (const r of all) {
+    const bucket = Math.floor(r.timeMs / BUCKET) * BUCKET;
+    if (r.tenant !== q.tenant || bucket < q.fromMs || bucket >= q.toMs) continue;
+    if (Object.entries(q.filters).some(([d, v]) => v !== undefined && (r as unknown as Record<string, unknown>)[d] !== v)) continue;
+    if (Object.entries(q.tags ?? {}).some(([k, v]) => r.tags[k] !== v)) continue;
+    const key: RollupRow['key'] = {};
+    for (const g of q.groupBy) {
+      if (g === 'bucket') key.bucket = bucket;
+      else key[g] = ((r as unknown as Record<string, string | null>)[g] ?? null) as string | null;
+    }
+    const id = JSON.stringify(key);
+    let row = rows.get(id);
+    if (!row) rows.set(id, (row = { key, costNanos: 0n, calls: 0, errorCalls: 0, unpricedCalls: 0, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 }, durationMsSum: 0 }));
+    row.costNanos += r.costNanos ?? 0n;
+    row.calls++;
+    if (r.status === 'error') row.errorCalls++;
+    if (r.costNanos === null) row.unpricedCalls++;
+    row.tokens.input += r.tokens.input;
+    row.tokens.output += r.tokens.output;
+    row.durationMsSum += r.durationMs;
+  }
+  return sorted([...rows.values()]);
+}
+
+const sorted = (rows: RollupRow[]) => rows.map((r) => ({ ...r, key: Object.fromEntries(Object.entries(r.key).sort()) })).sort((a, b) => JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
+
+/** Every query answers exactly what the records sum to, in both tenants. */
+async function expectExact(store: StoragePort, all: readonly UsageRecord[]): Promise<void> {
+  for (const tenant of ['default', 'acme']) {
+    for (const shape of QUERIES) {
+      const query: RollupQuery = { tenant, fromMs: NOV - 10 * DAY, toMs: NOV + 40 * DAY, filters: {}, ...shape };
+      expect({ query, rows: sorted(await store.aggregate(query)) }).toEqual({ query, rows: expected(all, query) });
+    }
+  }
+}
+
+async function ingestInBatches(store: StoragePort, all: readonly UsageRecord[], size = 150): Promise<void> {
+  for (let i = 0; i < all.length; i += size) await store.ingest(all.slice(i, i + size));
+}
+
+/**
+ * The contract of moving stored batches into the rollups after their ack (run by storage.contract.ts
+ * for backends that declare the capability): whoever moves them, however often, whatever stops
+ * half way, every record counts once, and every query answers the same before and after.
+ */
+export function compactionContract(fixture: () => StoreFixture, crashPoints: readonly string[]): void {
+  describe('moving stored batches into the rollups', () => {
+    const compaction = () => fixture().compaction!;
+
+    it('answers every query shape exactly, before and after the batches are moved', async () => {
+      const all = records(1200, 5);
+      await ingestInBatches(fixture().store, all);
+      await expectExact(fixture().store, all);
+      await compaction().compact(fixture().store);
+      await expectExact(fixture().store, all);
+    });
+
+    it.each([...crashPoints])('counts every record once when moving them stops at %s, and another instance moves them again', async (point) => {
+      const early = records(500, 7);
+      const late = records(400, 8);
+      await ingestInBatches(fixture().store, early);
+      await compaction().compact(fixture().store);
+      const crashed = await compaction().interrupted(point);
+      try {
+        await ingestInBatches(crashed.store, late);
+        await crashed.compact().catch(() => undefined);
+        await expectExact(fixture().store, [...early, ...late]);
+        await compaction().compact(fixture().store);
+        await expectExact(fixture().store, [...early, ...late]);
+        const restarted = await fixture().another();
+        await compaction().compact(restarted);
+        await expectExact(restarted, [...early, ...late]);
+        await restarted.close();
+      } finally {
+        await crashed.store.close();
+      }
+    });
+
+    it('counts every record once when two instances move the same batches at once, while more arrive', async () => {
+      const other = await fixture().another();
+      const all = records(900, 9);
+      await ingestInBatches(fixture().store, all.slice(0, 400));
+      await Promise.all([
+        compaction().compact(fixture().store),
+        compaction().compact(other),
+        ingestInBatches(other, all.slice(300, 700)),
+        compaction().compact(fixture().store),
+        compaction().compact(other),
+        ingestInBatches(fixture().store, all.slice(600)),
+        compaction().compact(other),
+      ]);
+      await expectExact(other, all);
+      await Promise.all([compaction().compact(fixture().store), compaction().compact(other)]);
+      await expectExact(fixture().store, all);
+      await other.close();
+    });
+
+    it('counts records that arrive late for buckets already moved once, also when they repeat ones already counted', async () => {
+      const first = records(400, 11, 2 * DAY, NOV);
+      await ingestInBatches(fixture().store, first);
+      await compaction().compact(fixture().store);
+      const lateOnes = records(300, 12, 2 * DAY, NOV);
+      await ingestInBatches(fixture().store, [...lateOnes.slice(0, 150), ...first.slice(0, 50)]);
+      await expectExact(fixture().store, [...first, ...lateOnes.slice(0, 150)]);
+      await compaction().compact(fixture().store);
+      await ingestInBatches(fixture().store, [...lateOnes.slice(100), ...first.slice(25, 75)]);
+      await compaction().compact(fixture().store);
+      await expectExact(fixture().store, [...first, ...lateOnes]);
+    });
+  });
+}
