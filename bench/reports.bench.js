@@ -2,12 +2,18 @@
 // BENCH_RECORDS=10000000 for 10M), through the real service over HTTP, against a naive aggregation
 // over the raw records table. Records are generated straight into the SQLite store's tables (the
 // file is cached in ~/.cache/tokenledger/bench), with rollups computed the way ingest computes them.
+// With MONGODB_URI, the very same records are also stored through the mongo adapter's own ingest and
+// compaction (a database per N, kept between runs; seeding resumes where it stopped) and the same
+// queries are timed against a service on it, in the same run.
 // Run: ./run node bench/reports.bench.js   (BENCH_NAIVE_ROUNDS=0 skips the slow naive scans)
+//      MONGODB_URI=mongodb://127.0.0.1:27017/ ./run node bench/reports.bench.js
 'use strict';
 const { startService } = require('./service');
 const { join } = require('node:path');
 const { DatabaseSync } = require('node:sqlite');
-const { benchCacheDir, percentile, randomBelow, seedStore } = require('./seeded-store');
+const { benchCacheDir, percentile, seedStore } = require('./seeded-store');
+const { seedMongo } = require('./mongo-seeded-store');
+const { seededRandom } = require('./usage-records');
 
 const N = Number(process.env.BENCH_RECORDS || 1_000_000);
 const USERS = Number(process.env.BENCH_USERS || 1000);
@@ -16,23 +22,25 @@ const DAYS = 30;
 const NAIVE_ROUNDS = Number(process.env.BENCH_NAIVE_ROUNDS ?? 3);
 const END = Date.UTC(2026, 10, 1);
 const cacheDir = benchCacheDir();
-const file = join(cacheDir, `reports-${N}-${USERS}.sqlite`);
+const file = join(cacheDir, `reports-${N}-${USERS}-seeded.sqlite`);
 
 const MODELS = [['openai', 'gpt-4o', 'llm', 2500, 10000], ['openai', 'gpt-4o-mini', 'llm', 150, 600], ['anthropic', 'claude-3-5-sonnet', 'llm', 3000, 15000], ['gcp.gemini', 'gemini-2.5-flash', 'llm', 300, 2500], ['openai', 'text-embedding-3-small', 'embedding', 20, 0]];
 
-/** Records over DAYS days from USERS users, 8 agents and 12 features; 2 % of calls failed. */
-const generate = () =>
-  seedStore(file, N, () => {
-    const [provider, model, type, inNanos, outNanos] = MODELS[randomBelow(MODELS.length)];
-    const input = 200 + randomBelow(4000);
-    const output = type === 'llm' ? 50 + randomBelow(1500) : 0;
-    return {
-      timeMs: END - 1 - randomBelow(DAYS * 86_400_000), provider, model, type, user: `user-${randomBelow(USERS)}`, agent: `agent-${randomBelow(8)}`,
-      feature: `feature-${randomBelow(12)}`, status: randomBelow(50) === 0 ? 'error' : 'ok', costNanos: BigInt(input * inNanos + output * outNanos), unpriced: 0, input, output, durationMs: 800,
-    };
-  });
-
-
+/**
+ * Record i, the same in every run and store: spread over DAYS days in order of time (as a service
+ * receives them; a batch of consecutive records spans minutes), from USERS users, 8 agents and 12
+ * features; 2 % of calls failed.
+ */
+function makeRecord(i) {
+  const random = seededRandom(i);
+  const [provider, model, type, inNanos, outNanos] = MODELS[random.below(MODELS.length)];
+  const input = 200 + random.below(4000);
+  const output = type === 'llm' ? 50 + random.below(1500) : 0;
+  return {
+    timeMs: END - DAYS * 86_400_000 + Math.floor(((i + random.next()) * DAYS * 86_400_000) / N), provider, model, type, user: `user-${random.below(USERS)}`, agent: `agent-${random.below(8)}`,
+    feature: `feature-${random.below(12)}`, status: random.below(50) === 0 ? 'error' : 'ok', costNanos: BigInt(input * inNanos + output * outNanos), unpriced: 0, input, output, durationMs: 800,
+  };
+}
 
 async function time(fn, rounds = 20) {
   await fn();
@@ -50,16 +58,40 @@ function rssMb(pid) {
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024);
 }
 
+const QUERIES = {
+  summary: '/v1/reports/summary?from=2026-10-02&to=2026-11-01',
+  'timeseries (day, Europe/Madrid)': '/v1/reports/timeseries?from=2026-10-02&to=2026-11-01&interval=day&tz=Europe/Madrid',
+  'breakdown by model': '/v1/reports/breakdown?from=2026-10-02&to=2026-11-01&by=model',
+  'breakdown by user (top 10)': '/v1/reports/breakdown?from=2026-10-02&to=2026-11-01&by=user',
+};
+
+/** p50/p95 of every query against a service on the store `env` names, its RSS peak, and the month's total (to compare stores). */
+async function timeService(env) {
+  const service = await startService(env);
+  let peakRss = rssMb(service.child.pid);
+  try {
+    const timings = {};
+    for (const [name, path] of Object.entries(QUERIES)) {
+      timings[name] = await time(async () => {
+        const res = await fetch(service.url + path);
+        if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
+        await res.arrayBuffer();
+      });
+      peakRss = Math.max(peakRss, rssMb(service.child.pid));
+    }
+    const total = (await (await fetch(service.url + QUERIES.summary)).json()).totalCostNanos;
+    return { timings, peakRss, total };
+  } finally {
+    service.child.kill('SIGTERM');
+    await new Promise((resolve) => service.child.once('exit', resolve));
+  }
+}
+
 (async () => {
-  await generate();
-  const service = await startService({ TOKENLEDGER_SQLITE_PATH: file });
-  const range = `from=2026-10-02&to=2026-11-01`;
-  const queries = {
-    summary: `/v1/reports/summary?${range}`,
-    'timeseries (day, Europe/Madrid)': `/v1/reports/timeseries?${range}&interval=day&tz=Europe/Madrid`,
-    'breakdown by model': `/v1/reports/breakdown?${range}&by=model`,
-    'breakdown by user (top 10)': `/v1/reports/breakdown?${range}&by=user`,
-  };
+  await seedStore(file, N, makeRecord);
+  const mongoUri = process.env.MONGODB_URI ? await seedMongo(`bench_reports_${N}_${USERS}`, N, makeRecord) : null;
+  const sqlite = await timeService({ TOKENLEDGER_SQLITE_PATH: file });
+  const mongo = mongoUri ? await timeService({ TOKENLEDGER_STORE: 'mongo', MONGODB_URI: mongoUri }) : null;
   const naive = new DatabaseSync(file, { readOnly: true });
   const from = Date.UTC(2026, 9, 2);
   const naiveQueries = {
@@ -67,26 +99,22 @@ function rssMb(pid) {
     'breakdown by model': 'SELECT model, COUNT(*) FROM records WHERE tenant = ? AND time_ms >= ? AND time_ms < ? GROUP BY model',
     'breakdown by user (top 10)': 'SELECT user_id, COUNT(*) c FROM records WHERE tenant = ? AND time_ms >= ? AND time_ms < ? GROUP BY user_id ORDER BY c DESC LIMIT 10',
   };
-  let peakRss = rssMb(service.child.pid);
+  const ms = (t) => `p50 ${t.p50.toFixed(1)} ms, p95 ${t.p95.toFixed(1)} ms`;
   try {
-    const api = {};
-    for (const [name, path] of Object.entries(queries)) {
-      api[name] = await time(async () => {
-        const res = await fetch(service.url + path);
-        if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
-        await res.arrayBuffer();
-      });
-      peakRss = Math.max(peakRss, rssMb(service.child.pid));
-    }
-    // The naive scans run after the API timings (they take seconds; the API's keep-alive sockets would idle out).
-    for (const [name, t] of Object.entries(api)) {
+    for (const [name, t] of Object.entries(sqlite.timings)) {
       const naiveSql = NAIVE_ROUNDS > 0 ? naiveQueries[name] : undefined;
       const n = naiveSql ? await time(async () => naive.prepare(naiveSql).all('default', from, END), NAIVE_ROUNDS) : null;
-      console.log(`reports ${N.toLocaleString('en-US')} records, ${name}: p50 ${t.p50.toFixed(1)} ms, p95 ${t.p95.toFixed(1)} ms` + (n ? `; naive scan of raw records p50 ${n.p50.toFixed(0)} ms` : ''));
+      const m = mongo && mongo.timings[name];
+      console.log(
+        `reports ${N.toLocaleString('en-US')} records, ${name}: sqlite ${ms(t)}` +
+          (m ? `; mongo ${ms(m)} (p95 ${(m.p95 / t.p95).toFixed(1)}x sqlite's)` : '') +
+          (n ? `; naive scan of raw records p50 ${n.p50.toFixed(0)} ms` : ''),
+      );
     }
-    console.log(`service RSS peak ${peakRss} MB`);
+    console.log(`service RSS peak: sqlite ${sqlite.peakRss} MB` + (mongo ? `, mongo ${mongo.peakRss} MB` : ''));
+    if (mongo && mongo.total !== sqlite.total) throw new Error(`the stores disagree on the month's total: sqlite ${sqlite.total}, mongo ${mongo.total} nanos`);
+    if (mongo) console.log(`both stores give the month's total as ${sqlite.total} nano-USD`);
   } finally {
-    service.child.kill('SIGTERM');
     naive.close();
   }
 })().catch((err) => {

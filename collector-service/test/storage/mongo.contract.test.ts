@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
+import { Logger } from '@nestjs/common';
 import { Binary, MongoClient } from 'mongodb';
 import { unpackGroups } from '../../src/storage/mongo/batches';
 import { groupDeltasOf } from '../../src/storage/mongo/deltas';
@@ -217,6 +218,123 @@ if (!uri) {
       expect((await store.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 20, costNanos: batch.reduce((s, r) => s + r.costNanos!, 0n) });
       await store.close();
       await db.client.close();
+      await dropDatabase(dbName);
+    });
+  });
+
+  describe('mongo: compaction, durability and money', () => {
+    const ALL = { tenant: 'default', fromMs: 0, toMs: Date.UTC(2100, 0, 1), filters: {} };
+    const fresh = () => `tokenledger_test_${randomUUID().slice(0, 8)}`;
+    /** A store whose driver reports every command it sends. */
+    const watched = async (dbName: string, compaction?: MongoStoreOptions['compaction']) => {
+      const url = new URL(uri);
+      url.searchParams.set('monitorCommands', 'true');
+      const store = new MongoStore(url.toString(), { dbName, compaction });
+      await store.init();
+      const commands: { name: string; command: Record<string, unknown>; docs: number }[] = [];
+      const client = (store as unknown as { connection: { getClient(): import('mongodb').MongoClient } }).connection.getClient();
+      const started = new Map<number, { name: string; command: Record<string, unknown> }>();
+      client.on('commandStarted', (e) => started.set(e.requestId, { name: e.commandName, command: e.command }));
+      client.on('commandSucceeded', (e) => {
+        const cursor = (e.reply as { cursor?: { firstBatch?: unknown[]; nextBatch?: unknown[] } }).cursor;
+        commands.push({ ...started.get(e.requestId)!, docs: (cursor?.firstBatch ?? cursor?.nextBatch ?? []).length });
+      });
+      return { store, commands };
+    };
+
+    it('moves stored batches into the compacted rollups on its own, moments after their ingest', async () => {
+      const dbName = fresh();
+      const store = await open(dbName, undefined, { everyMs: 100 });
+      const batch = Array.from({ length: 30 }, (_, i) => record({ costNanos: BigInt(i + 1), timeMs: Date.UTC(2026, 10, 2) + i * 600_000 }));
+      await store.ingest(batch);
+      const db = await rawDb(dbName);
+      for (let waited = 0; (await db.collection('rollup_batches').countDocuments()) > 0; waited += 100) {
+        if (waited > 20_000) throw new Error('the batch was not compacted within 20 s');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(await db.collection('rollup_totals_2026_11').countDocuments()).toBe(1);
+      expect((await store.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 30, costNanos: 465n });
+      await store.close();
+      await db.client.close();
+      await dropDatabase(dbName);
+    });
+
+    it('reads a month report from a few compacted documents, however many batches made it', async () => {
+      const dbName = fresh();
+      const { store, commands } = await watched(dbName, MANUAL);
+      for (let b = 0; b < 40; b++) await store.ingest(Array.from({ length: 10 }, (_, i) => record({ user: `u${i}`, timeMs: Date.UTC(2026, 10, 1) + b * 17 * 3_600_000 + i * 60_000 })));
+      await store.compact();
+      const month = { ...ALL, fromMs: Date.UTC(2026, 10, 1), toMs: Date.UTC(2026, 11, 1) };
+      for (const groupBy of [[], ['bucket'], ['user']] as const) {
+        commands.length = 0;
+        const rows = await store.aggregate({ ...month, groupBy: [...groupBy] });
+        expect(rows.reduce((sum, r) => sum + r.calls, 0)).toBe(400);
+        const read = commands.filter((c) => c.name === 'find' || c.name === 'getMore');
+        expect(read.reduce((sum, c) => sum + c.docs, 0)).toBeLessThanOrEqual(4);
+      }
+      await store.close();
+      await dropDatabase(dbName);
+    });
+
+    it('asks the server to journal every write before acknowledging it', async () => {
+      const dbName = fresh();
+      const { store, commands } = await watched(dbName, MANUAL);
+      const batch = [record(), record({ user: 'bob' })];
+      await store.ingest(batch);
+      await store.ingest([...batch, record()]);
+      await store.compact();
+      await store.putDocument('budget', 'acme', 'b1', { n: 1 });
+      await store.insertOnce('alert-fired', 'acme', 'r1', { n: 1 });
+      await store.deleteDocument('budget', 'acme', 'b1');
+      await store.createApiKey({ id: 'k1', hash: 'aa'.repeat(32), role: 'viewer', tenant: 'acme', name: null, createdAtMs: 1, revokedAtMs: null });
+      await store.revokeApiKey('k1', null, 2);
+      await store.purgeRecordsBefore(0);
+      const writes = commands.filter((c) => ['insert', 'update', 'delete', 'findAndModify'].includes(c.name));
+      expect(writes.length).toBeGreaterThan(10);
+      for (const w of writes) expect({ write: w.name, writeConcern: w.command.writeConcern }).toEqual({ write: w.name, writeConcern: { w: 'majority', j: true } });
+      await store.close();
+      await dropDatabase(dbName);
+    });
+
+    it('finishes, in an instance already running, a batch whose records were stored but not rolled up, and says so', async () => {
+      const dbName = fresh();
+      const survivor = await open(dbName, undefined, { everyMs: 0, staleAfterMs: 0 });
+      const crashing = await open(dbName, { afterClaim: true }, MANUAL);
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      try {
+        await expect(crashing.ingest([record({ costNanos: 7n }), record({ costNanos: 8n })])).rejects.toThrow('injected fault afterClaim');
+        await crashing.close();
+        expect(await survivor.aggregate({ ...ALL, groupBy: [] })).toEqual([]); // stored, not counted yet
+        await survivor.compact();
+        expect((await survivor.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 2, costNanos: 15n });
+        expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^batch \S+ of tenant default was stored \d+ s ago and its writer has not rolled it up .*: finishing it$/));
+      } finally {
+        warn.mockRestore();
+        await survivor.close();
+        await dropDatabase(dbName);
+      }
+    });
+
+    it('refuses a batch whose sum the store cannot hold, before storing any of it', async () => {
+      const dbName = fresh();
+      const store = await open(dbName, undefined, MANUAL);
+      const huge = () => record({ costNanos: 5_000_000_000_000_000_000n });
+      await expect(store.ingest([huge(), huge()])).rejects.toThrow(/more than the store can hold \(int64 nano-USD/);
+      expect((await store.listRecords({ ...ALL, limit: 10 })).records).toEqual([]);
+      expect(await store.aggregate({ ...ALL, groupBy: [] })).toEqual([]);
+      await store.close();
+      await dropDatabase(dbName);
+    });
+
+    it('never wraps a sum past int64: compaction refuses to store it and reports stay exact', async () => {
+      const dbName = fresh();
+      const store = await open(dbName, undefined, MANUAL);
+      const big = 5_000_000_000_000_000_000n;
+      await store.ingest([record({ costNanos: big })]);
+      await store.ingest([record({ costNanos: big })]);
+      await expect(store.compact()).rejects.toThrow(/a cost of 10000000000000000000 nano-USD is more than the store can hold/);
+      expect((await store.aggregate({ ...ALL, groupBy: ['user'] }))[0]).toMatchObject({ calls: 2, costNanos: 2n * big });
+      await store.close();
       await dropDatabase(dbName);
     });
   });

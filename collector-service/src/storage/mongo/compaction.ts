@@ -64,6 +64,7 @@ export class Compactor {
   private timer: NodeJS.Timeout | null = null;
   private round: Promise<void> = Promise.resolve();
   private stopped = false;
+  private lastFailure: { message: string; atMs: number } | null = null;
 
   constructor(
     private readonly db: Db,
@@ -106,13 +107,34 @@ export class Compactor {
 
   private schedule(): void {
     this.timer = setTimeout(() => {
-      this.round = this.compactAll()
-        .catch((err: Error) => this.logger.error(`compacting the rollups failed, will retry: ${err.message}`))
-        .finally(() => {
-          if (!this.stopped) this.schedule();
-        });
+      this.round = this.backgroundRound().finally(() => {
+        if (!this.stopped) this.schedule();
+      });
     }, this.settings.everyMs);
     this.timer.unref();
+  }
+
+  /** Every tenant, one failing tenant (a sum the store cannot hold) not holding back the others. */
+  private async backgroundRound(): Promise<void> {
+    try {
+      for (const tenant of await this.tenantsWithWork()) {
+        try {
+          while (!this.stopped && (await this.compact(tenant)));
+        } catch (err) {
+          this.reportFailure(`compacting the rollups of tenant ${tenant} failed, will retry: ${(err as Error).message}`);
+        }
+      }
+    } catch (err) {
+      this.reportFailure(`compacting the rollups failed, will retry: ${(err as Error).message}`);
+    }
+  }
+
+  /** A failure that persists is logged once a minute, not every round; reads stay exact meanwhile (they add what is not compacted). */
+  private reportFailure(message: string): void {
+    const now = Date.now();
+    if (this.lastFailure?.message === message && now - this.lastFailure.atMs < 60_000) return;
+    this.lastFailure = { message, atMs: now };
+    this.logger.error(message);
   }
 
   private async tenantsWithWork(): Promise<string[]> {

@@ -41,6 +41,7 @@ type HeadDoc = ChainDoc & Head & { createdAtMs: number };
 
 /** Heads kept behind the latest, so a reader that cached one of them still finds it and moves on. */
 const KEPT = 20;
+const KEPT_MS = 10 * 60_000;
 
 const headId = (tenant: string, k: number) => JSON.stringify(['head', tenant, k]);
 const hintId = (tenant: string) => JSON.stringify(['hint', tenant]);
@@ -60,6 +61,11 @@ export class HeadChain {
 
   constructor(private readonly docs: Collection<ChainDoc>) {}
 
+  /** The head this process saw last for the tenant (perhaps replaced since), or null. */
+  known(tenant: string): Head | null {
+    return this.seen.get(tenant) ?? null;
+  }
+
   async latest(tenant: string): Promise<Head> {
     let head = this.seen.get(tenant) ?? (await this.fromHint(tenant));
     for (;;) {
@@ -71,6 +77,12 @@ export class HeadChain {
         return current;
       }
     }
+  }
+
+  /** Whether `head` is still the latest: it is kept and no head follows it (both read now). */
+  async stillLatest(tenant: string, head: Head): Promise<boolean> {
+    const [kept, next] = await Promise.all([head.k < 0 || this.read(tenant, head.k).then((h) => h !== null), this.read(tenant, head.k + 1)]);
+    return kept && next === null;
   }
 
   /** Whether no head has been published after `head` (read now). */
@@ -92,9 +104,13 @@ export class HeadChain {
     return true;
   }
 
-  /** Deletes heads more than KEPT behind `latest`, oldest first (what `latest` relies on). */
+  /**
+   * Deletes heads more than KEPT behind `latest` and older than KEPT_MS, oldest first (what `latest`
+   * and `stillLatest` rely on): a head a reader has just seen, and the next, are never deleted while
+   * that reader's round trips are under way.
+   */
   async collect(tenant: string, latest: number): Promise<void> {
-    const old = await this.docs.find({ kind: 'head', tenant, k: { $lte: latest - KEPT } }, { projection: { k: 1 } }).toArray();
+    const old = await this.docs.find({ kind: 'head', tenant, k: { $lte: latest - KEPT }, createdAtMs: { $lt: Date.now() - KEPT_MS } }, { projection: { k: 1 } }).toArray();
     for (const k of old.map((d) => d.k as number).sort((a, b) => a - b)) await this.docs.deleteOne({ _id: headId(tenant, k) });
   }
 

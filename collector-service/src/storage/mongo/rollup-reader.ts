@@ -1,5 +1,5 @@
 import { RollupRowSums } from '../rollup-rows';
-import type { Sums } from '../sqlite/rollup-columns';
+import { addSums, type Sums } from '../sqlite/rollup-columns';
 import { ROLLUP_DIMENSIONS, type RollupDimension, type RollupQuery, type RollupRow } from '../storage.port';
 import { hasTagFilter, tagSetIncludes } from '../tag-sets';
 import { dimensionIndex, type Group } from './groups';
@@ -15,10 +15,11 @@ const ATTEMPTS = 10;
 
 /**
  * Answers `aggregate` from the tenant's latest head (see HeadChain): its compacted documents for the
- * months the range touches, plus every pending item the head does not hold. The head is read first,
- * the pending items after it, and the head is checked again last: when no run published a head in
- * between, no item moved from pending into documents this read did not see, so each record counts
- * once. Otherwise the read starts again.
+ * months the range touches, plus every pending item the head does not hold. The head is one known
+ * before the pending items are read, it is checked to be the latest while they are read, and checked
+ * again after: when no run published a head in between, no item moved from pending into documents
+ * this read did not see, so each record counts once. Otherwise the read starts again. Two round
+ * trips when nothing changed (the head check, documents and pending items at once; the last check).
  *
  * A query of no dimension reads each month's totals (every bucket's sums); one of a single dimension
  * reads that dimension's day values for whole UTC days, and the groups of the buckets at the range's
@@ -34,15 +35,17 @@ export class RollupReader {
   ) {}
 
   async aggregate(query: RollupQuery): Promise<RollupRow[]> {
+    // A head this process knew before the pending items are read (the one it saw last, else the latest).
+    let head = this.chain.known(query.tenant) ?? (await this.chain.latest(query.tenant));
     for (let attempt = 1; ; attempt++) {
-      const head = await this.chain.latest(query.tenant);
       const rows = new RollupRowSums(query.groupBy);
-      const [complete, pending] = await Promise.all([this.addCompacted(rows, query, head), this.pending.notIn(query.tenant, head)]);
-      if (complete && (await this.chain.isLatest(query.tenant, head))) {
+      const [latest, complete, pending] = await Promise.all([this.chain.stillLatest(query.tenant, head), this.addCompacted(rows, query, head), this.pending.notIn(query.tenant, head)]);
+      if (latest && complete && (await this.chain.isLatest(query.tenant, head))) {
         for (const g of pending) if (g.bucket >= query.fromMs && g.bucket < query.toMs) addGroup(rows, query, g, 1);
         return rows.values().filter((r) => r.calls !== 0);
       }
       if (attempt === ATTEMPTS) throw new Error(`the rollups of tenant ${query.tenant} kept changing during ${ATTEMPTS} reads; try again`);
+      head = await this.chain.latest(query.tenant);
     }
   }
 
@@ -100,12 +103,16 @@ export class RollupReader {
     ]);
     if (!values || !totals) return false;
     const wanted = query.filters[dimension];
-    const grouped = query.groupBy.includes(dimension);
+    const byValue = new Map<string | null, Sums>();
     for (const { key, sums } of values) {
       const value = key[1] as string | null;
       if (!days.has(key[0] as number) || (wanted !== undefined && value !== wanted)) continue;
-      rows.add(grouped ? { [dimension]: value } : {}, measures(sums, 1));
+      const into = byValue.get(value);
+      if (into) addSums(into, sums);
+      else byValue.set(value, { ...sums });
     }
+    const grouped = query.groupBy.includes(dimension);
+    for (const [value, sums] of byValue) rows.add(grouped ? { [dimension]: value } : {}, measures(sums, 1));
     const within = (ranges: [number, number][]) => [...totals].filter(([bucket]) => ranges.some(([s, e]) => bucket >= s && bucket < e));
     const [added, taken] = await Promise.all([this.addGroups(rows, query, within(plus), 1), this.addGroups(rows, query, within(minus), -1)]);
     return added && taken;

@@ -1,0 +1,73 @@
+// The generating benchmarks' mongo store: the very records seeded-store.js writes into SQLite, stored
+// through the mongo adapter's own write path (MongoStore.ingest in batches, compaction running as
+// it does in the service), in a database of their own on MONGODB_URI. Seeding is resumable: the
+// database records how many records are in, and a database found complete is used as it is.
+'use strict';
+const { join } = require('node:path');
+const { MongoStore } = require('../collector-service/dist/storage/mongo/mongo.store');
+const { usageRecord } = require('./usage-records');
+
+/** Records per ingest call, and calls in flight (the service's senders). */
+const BATCH = Number(process.env.BENCH_MONGO_BATCH || 2048);
+const SENDERS = Number(process.env.BENCH_MONGO_SENDERS || 4);
+
+const mongodb = () => require(require.resolve('mongodb', { paths: [join(__dirname, '..', 'collector-service')] }));
+
+/** MONGODB_URI with `dbName` as its database. */
+function databaseUri(dbName) {
+  const url = new URL(process.env.MONGODB_URI);
+  url.pathname = `/${dbName}`;
+  return url.toString();
+}
+
+/**
+ * Stores records 0 .. records-1 (`makeRecord(i)` describes record i as seedStore's generators do)
+ * into database `dbName` unless it holds them already, and compacts them. Returns its URI.
+ */
+async function seedMongo(dbName, records, makeRecord) {
+  const uri = databaseUri(dbName);
+  const store = new MongoStore(uri);
+  await store.init();
+  const progress = store['db'].collection('bench_seeding');
+  try {
+    const state = (await progress.findOne({ _id: 'progress' })) ?? { done: 0, complete: false };
+    if (state.complete) return uri;
+    const started = Date.now();
+    let done = state.done;
+    let reported = done;
+    while (done < records) {
+      const calls = [];
+      for (let s = 0; s < SENDERS && done < records; s++, done = Math.min(records, done + BATCH)) {
+        const from = done;
+        const to = Math.min(records, from + BATCH);
+        calls.push(store.ingest(Array.from({ length: to - from }, (_, k) => usageRecord(from + k, makeRecord(from + k)))));
+      }
+      await Promise.all(calls);
+      await progress.replaceOne({ _id: 'progress' }, { done, complete: false }, { upsert: true });
+      if (done - reported >= records / 20 || done === records) {
+        reported = done;
+        const rate = (done - state.done) / ((Date.now() - started) / 1000);
+        console.log(`${dbName}: ${done.toLocaleString('en-US')} of ${records.toLocaleString('en-US')} records stored through ingest (${Math.round(rate).toLocaleString('en-US')}/s)`);
+      }
+    }
+    await store.compact();
+    await progress.replaceOne({ _id: 'progress' }, { done, complete: true }, { upsert: true });
+    console.log(`${dbName}: seeded and compacted in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    return uri;
+  } finally {
+    await store.close();
+  }
+}
+
+/** Drops the databases whose name starts with `prefix` other than `keep` (a benchmark's stores of earlier days). */
+async function dropOtherDatabases(prefix, keep) {
+  const client = await new (mongodb().MongoClient)(process.env.MONGODB_URI).connect();
+  try {
+    const { databases } = await client.db().admin().listDatabases();
+    for (const { name } of databases) if (name.startsWith(prefix) && name !== keep) await client.db(name).dropDatabase();
+  } finally {
+    await client.close();
+  }
+}
+
+module.exports = { databaseUri, dropOtherDatabases, mongodb, seedMongo };
