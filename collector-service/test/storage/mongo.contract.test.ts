@@ -315,26 +315,41 @@ if (!uri) {
       }
     });
 
-    it('refuses a batch whose sum the store cannot hold, before storing any of it', async () => {
+    it('refuses the calls a tenant\'s day cannot hold, naming them, and stores the rest', async () => {
       const dbName = fresh();
       const store = await open(dbName, undefined, MANUAL);
-      const huge = () => record({ costNanos: 5_000_000_000_000_000_000n });
-      await expect(store.ingest([huge(), huge()])).rejects.toThrow(/more than the store can hold \(int64 nano-USD/);
-      expect((await store.listRecords({ ...ALL, limit: 10 })).records).toEqual([]);
-      expect(await store.aggregate({ ...ALL, groupBy: [] })).toEqual([]);
+      const big = 5_000_000_000_000_000_000n;
+      const [first, over, nextDay] = [record({ costNanos: big }), record({ costNanos: big }), record({ costNanos: 1n, timeMs: Date.UTC(2026, 10, 25, 12) })];
+      const outcome = await store.ingest([first, over, nextDay]);
+      expect(outcome.stored.map((r) => r.id)).toEqual([first.id, nextDay.id]);
+      expect(outcome.refused).toEqual([{ id: over.id, reason: expect.stringMatching(/^the call is not stored: with it, tenant "default" on 2026-11-24 \(UTC\) would exceed what the store can hold/) }]);
+      expect((await store.listRecords({ ...ALL, limit: 10 })).records).toHaveLength(2);
+      await store.compact();
+      expect((await store.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 2, costNanos: big + 1n });
       await store.close();
       await dropDatabase(dbName);
     });
 
-    it('never wraps a sum past int64: compaction refuses to store it and reports stay exact', async () => {
+    it('never wraps a sum past int64: a batch that would take one past it is set aside, counted nowhere, and logged', async () => {
       const dbName = fresh();
-      const store = await open(dbName, undefined, MANUAL);
+      // Two instances each admit what the day holds by their own count: together they pass it.
+      const [one, two] = [await open(dbName, undefined, MANUAL), await open(dbName, undefined, MANUAL)];
       const big = 5_000_000_000_000_000_000n;
-      await store.ingest([record({ costNanos: big })]);
-      await store.ingest([record({ costNanos: big })]);
-      await expect(store.compact()).rejects.toThrow(/a cost of 10000000000000000000 nano-USD is more than the store can hold/);
-      expect((await store.aggregate({ ...ALL, groupBy: ['user'] }))[0]).toMatchObject({ calls: 2, costNanos: 2n * big });
-      await store.close();
+      await two.ingest([record({ costNanos: 1n })]); // `two` counts the day from here
+      await one.ingest([record({ costNanos: big })]);
+      await two.ingest([record({ costNanos: big })]);
+      expect((await one.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 3, costNanos: 2n * big + 1n }); // exact, before compaction
+      const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+      try {
+        await one.compact();
+        expect(error).toHaveBeenCalledWith(expect.stringMatching(/^batch \S+ of tenant default is set aside: .*a cost of 10000000000000000001 nano-USD is more than the store can hold.* totals, budgets and alerts leave them out/));
+      } finally {
+        error.mockRestore();
+      }
+      expect((await one.aggregate({ ...ALL, groupBy: ['user'] }))[0]).toMatchObject({ calls: 2, costNanos: big + 1n });
+      const db = await rawDb(dbName);
+      expect(await db.collection('rollup_set_aside').countDocuments()).toBe(1);
+      await Promise.all([one.close(), two.close(), db.client.close()]);
       await dropDatabase(dbName);
     });
   });

@@ -1,30 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { Collection, Db } from 'mongodb';
-import { addSums, zeroSums } from '../sqlite/rollup-columns';
-import { ROLLUP_DIMENSIONS } from '../storage.port';
 import { type BatchDoc, fault, type MongoFaults, type RollupBatches } from './batches';
+import { CompactedMonth } from './compacted-month';
 import type { BucketDeltaDoc, GroupDeltaDoc } from './deltas';
-import { type Group, groupRow, rowGroup } from './groups';
-import { type ChainDoc, type Head, type HeadChain } from './heads';
-import { upsert } from './inserts';
+import type { Group } from './groups';
+import type { ChainDoc, Head, HeadChain, SetAside } from './heads';
+import { insertIgnoringDuplicates, upsert } from './inserts';
 import type { PendingItem, PendingItems } from './pending';
-import {
-  type BucketTotal,
-  dayOf,
-  type DocRef,
-  groupsDoc,
-  groupsRef,
-  monthOf,
-  type NewDoc,
-  type RollupDoc,
-  type RollupDocs,
-  totalsDoc,
-  totalsRef,
-  valuesDoc,
-  valuesRef,
-} from './rollup-docs';
-import { type SumsRow, sumRowsInto } from './sums-table';
+import { type DocRef, monthOf, type NewDoc, type RollupDoc, type RollupDocs } from './rollup-docs';
+
+/** A batch compaction set aside: it counts nowhere (see Compactor.build). */
+export interface SetAsideDoc {
+  _id: string;
+  tenant: string;
+  reason: string;
+  atMs: number;
+}
 
 export interface CompactionSettings {
   /** Between the end of one round and the start of the next; 0: only when `compact` is called. */
@@ -41,6 +33,14 @@ export const DEFAULT_COMPACTION: CompactionSettings = { everyMs: 1000, staleAfte
 const LEASE_MS = 30_000;
 /** A run's journal older than this belongs to a run that died. */
 const DEAD_RUN_MS = 5 * 60_000;
+
+interface Built {
+  runId: string;
+  docs: NewDoc[];
+  months: Record<string, string>;
+  replaced: DocRef[];
+  setAside: SetAside[];
+}
 
 const leaseId = (tenant: string) => JSON.stringify(['lease', tenant]);
 const runDocId = (tenant: string, runId: string) => JSON.stringify(['run', tenant, runId]);
@@ -75,6 +75,7 @@ export class Compactor {
     private readonly batchDocs: Collection<BatchDoc>,
     private readonly deltaDocs: Collection<BucketDeltaDoc | GroupDeltaDoc>,
     private readonly pending: PendingItems,
+    private readonly setAsideDocs: Collection<SetAsideDoc>,
     private readonly settings: CompactionSettings = DEFAULT_COMPACTION,
     private readonly faults: MongoFaults = {},
   ) {}
@@ -161,23 +162,25 @@ export class Compactor {
     const legacyDone = head.legacyDone || (legacyOpen.length === 0 && candidates.length === items.length);
     const leftover = head.included.filter((id) => present.has(id));
     if (items.length === 0 && legacyDone === head.legacyDone) {
-      // Moved by a run that crashed before deleting them.
+      // What a run that crashed after publishing left undone.
+      await this.recordSetAside(tenant, head.setAside);
       await this.pending.delete(leftover);
       return false;
     }
-    const runId = randomUUID();
-    const built = await this.build(tenant, head, items, runId);
+    const built = await this.build(tenant, head, items);
     if (!built) return false; // the head was replaced meanwhile
+    const { runId } = built;
     await this.chainDocs.insertOne({ _id: runDocId(tenant, runId), kind: 'run', tenant, runId, k: head.k + 1, docs: built.docs.map((d) => d.ref), createdAtMs: Date.now() });
     await this.insert(built.docs);
     fault(this.faults, 'beforeHead');
-    const next: Head = { k: head.k + 1, runId, included: [...items.map((i) => i.id), ...leftover], months: built.months, legacyDone, replaced: built.replaced };
+    const next: Head = { k: head.k + 1, runId, included: [...items.map((i) => i.id), ...leftover], months: built.months, legacyDone, replaced: built.replaced, setAside: built.setAside };
     if (!(await this.chain.publish(tenant, next))) {
       await this.remove(built.docs.map((d) => d.ref));
       await this.chainDocs.deleteOne({ _id: runDocId(tenant, runId) });
       return false;
     }
     await this.chainDocs.deleteOne({ _id: runDocId(tenant, runId) });
+    await this.recordSetAside(tenant, next.setAside);
     fault(this.faults, 'afterHead');
     await this.pending.delete(next.included);
     fault(this.faults, 'afterDelete');
@@ -187,51 +190,58 @@ export class Compactor {
     return true;
   }
 
-  /** The head's documents plus the items, as new documents of this run: every touched month's totals and values, every touched bucket's groups. */
-  private async build(tenant: string, head: Head, items: PendingItem[], runId: string): Promise<{ docs: NewDoc[]; months: Record<string, string>; replaced: DocRef[] } | null> {
-    const byMonth = new Map<string, Map<number, Group[]>>();
+  /**
+   * The head's documents plus the items, as new documents of this run: every touched month's totals
+   * and values, every touched bucket's groups. An item whose groups would take a sum past what the
+   * store holds is set aside: not added (it counts nowhere), listed with the reason.
+   */
+  private async build(tenant: string, head: Head, items: PendingItem[]): Promise<Built | null> {
+    const buckets = new Map<string, Set<number>>();
     for (const g of items.flatMap((i) => i.groups)) {
       const month = monthOf(g.bucket);
-      if (!byMonth.has(month)) byMonth.set(month, new Map());
-      const buckets = byMonth.get(month)!;
-      if (!buckets.has(g.bucket)) buckets.set(g.bucket, []);
-      buckets.get(g.bucket)!.push(g);
+      if (!buckets.has(month)) buckets.set(month, new Set());
+      buckets.get(month)!.add(g.bucket);
     }
-    const docs: NewDoc[] = [];
-    const replaced: DocRef[] = [];
-    const months = { ...head.months };
-    for (const [month, added] of byMonth) {
-      const prior = head.months[month];
-      const [totals, values] = await Promise.all([
-        prior ? this.docs.totals(tenant, month, prior) : new Map<number, BucketTotal>(),
-        Promise.all(ROLLUP_DIMENSIONS.map((d) => (prior ? this.docs.values(tenant, month, d, prior) : []))),
-      ]);
-      if (!totals || values.some((v) => v === null)) return null;
-      const priorRuns = new Map([...added.keys()].filter((b) => totals.has(b)).map((b) => [b, totals.get(b)!.groupsRun]));
-      const priorGroups = await this.docs.groups(tenant, priorRuns);
-      if (!priorGroups) return null;
-      const dayValues = ROLLUP_DIMENSIONS.map((_, i) => {
-        const rows = new Map<string, SumsRow>();
-        sumRowsInto(rows, values[i]!);
-        return rows;
-      });
-      for (const [bucket, groups] of added) {
-        const merged = new Map<string, SumsRow>();
-        sumRowsInto(merged, [...(priorGroups.get(bucket) ?? []), ...groups].map(groupRow));
-        const all = [...merged.values()];
-        docs.push(groupsDoc(tenant, bucket, runId, all.map(rowGroup)));
-        const total = zeroSums();
-        for (const row of all) addSums(total, row.sums);
-        totals.set(bucket, { sums: total, groupsRun: runId });
-        if (priorRuns.has(bucket)) replaced.push(groupsRef(tenant, bucket, priorRuns.get(bucket)!));
-        ROLLUP_DIMENSIONS.forEach((_, i) => sumRowsInto(dayValues[i], groups.map((g) => ({ key: [dayOf(bucket), g.dims[i]], sums: g.sums }))));
+    const months = new Map<string, CompactedMonth>();
+    for (const [month, touched] of buckets) {
+      const loaded = await CompactedMonth.load(this.docs, tenant, month, head.months[month], touched);
+      if (!loaded) return null;
+      months.set(month, loaded);
+    }
+    const setAside: SetAside[] = [];
+    for (const item of items) {
+      const parts = new Map<string, Group[]>();
+      for (const g of item.groups) {
+        const month = monthOf(g.bucket);
+        if (!parts.has(month)) parts.set(month, []);
+        parts.get(month)!.push(g);
       }
-      docs.push(totalsDoc(tenant, month, runId, totals));
-      ROLLUP_DIMENSIONS.forEach((d, i) => docs.push(valuesDoc(tenant, month, d, runId, dayValues[i].values())));
-      if (prior) replaced.push(totalsRef(tenant, month, prior), ...ROLLUP_DIMENSIONS.map((d) => valuesRef(tenant, month, d, prior)));
-      months[month] = runId;
+      const problems = [...parts].map(([month, groups]) => months.get(month)!.add(groups, 1)).filter((p) => p !== null);
+      if (problems.length === 0) continue;
+      for (const [month, groups] of parts) months.get(month)!.add(groups, -1);
+      setAside.push({ id: item.id, reason: problems[0]! });
     }
-    return { docs, months, replaced };
+    const runId = randomUUID();
+    const built: Built = { runId, docs: [], months: { ...head.months }, replaced: [], setAside };
+    for (const [month, state] of months) {
+      const { docs, replaced } = state.documents(tenant, runId);
+      built.docs.push(...docs);
+      built.replaced.push(...replaced);
+      built.months[month] = runId;
+    }
+    return built;
+  }
+
+  /** Lists set-aside items (again, after a crash: an item listed twice is one document) and says so in the log. */
+  private async recordSetAside(tenant: string, items: readonly SetAside[]): Promise<void> {
+    if (items.length === 0) return;
+    const fresh = await insertIgnoringDuplicates(this.setAsideDocs, items.map((i) => ({ _id: i.id, tenant, reason: i.reason, atMs: Date.now() })));
+    for (const item of items) {
+      if (fresh.has(item.id)) continue; // listed and logged before
+      this.logger.error(
+        `batch ${item.id} of tenant ${tenant} is set aside: ${item.reason}. Its records stay in the raw usage and exports; totals, budgets and alerts leave them out (collection rollup_set_aside lists such batches)`,
+      );
+    }
   }
 
   private async insert(docs: NewDoc[]): Promise<void> {

@@ -25,9 +25,17 @@ export interface Head {
   legacyDone: boolean;
   /** Documents this run replaced, deleted by the next run (so a reader of the head before this one still finds them). */
   replaced: DocRef[];
+  /** Items this run set aside (held by none of its documents), listed in `rollup_set_aside` right after it publishes. */
+  setAside: SetAside[];
 }
 
-export const NO_HEAD: Head = { k: -1, runId: null, included: [], months: {}, legacyDone: false, replaced: [] };
+/** A pending item a sum the store cannot hold kept out of the compacted rollups. */
+export interface SetAside {
+  id: string;
+  reason: string;
+}
+
+export const NO_HEAD: Head = { k: -1, runId: null, included: [], months: {}, legacyDone: false, replaced: [], setAside: [] };
 
 /** The chain and the small documents compaction keeps beside it, in one collection. */
 export interface ChainDoc {
@@ -47,7 +55,7 @@ const headId = (tenant: string, k: number) => JSON.stringify(['head', tenant, k]
 const hintId = (tenant: string) => JSON.stringify(['hint', tenant]);
 
 function headOf(doc: HeadDoc): Head {
-  return { k: doc.k, runId: doc.runId, included: doc.included, months: doc.months, legacyDone: doc.legacyDone, replaced: doc.replaced };
+  return { k: doc.k, runId: doc.runId, included: doc.included, months: doc.months, legacyDone: doc.legacyDone, replaced: doc.replaced, setAside: doc.setAside ?? [] };
 }
 
 /**

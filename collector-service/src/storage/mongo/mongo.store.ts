@@ -3,6 +3,7 @@ import mongoose from 'mongoose';
 import type { UsageRecord } from '../../usage/usage-record';
 import { checkAddress, decodeDocument, encodeDocument } from '../documents';
 import { decodeCursor, decodeRecord, encodeCursor } from '../record-codec';
+import { DayCapacity } from '../sqlite/day-capacity';
 import {
   type ApiKeyRecord,
   type DimensionFilters,
@@ -17,14 +18,14 @@ import {
   type StoragePort,
 } from '../storage.port';
 import { type BatchDoc, type MongoFaults, RollupBatches, type TakeoverDoc } from './batches';
-import { type CompactionSettings, Compactor, DEFAULT_COMPACTION } from './compaction';
+import { type CompactionSettings, Compactor, DEFAULT_COMPACTION, type SetAsideDoc } from './compaction';
 import type { BucketDeltaDoc, GroupDeltaDoc } from './deltas';
 import { type ChainDoc, HeadChain } from './heads';
 import { insertOnce, upsert } from './inserts';
 import { type ClaimDoc, type LegacyBatchDoc, LegacyBatches } from './legacy-batches';
 import { PendingItems } from './pending';
 import type { RecordDoc } from './record-docs';
-import { RollupDocs } from './rollup-docs';
+import { DAY_MS, RollupDocs } from './rollup-docs';
 import { RollupReader } from './rollup-reader';
 
 /**
@@ -81,6 +82,7 @@ export class MongoStore implements StoragePort {
   private records!: Collection<RecordDoc>;
   private rollupBatches!: RollupBatches;
   private reader!: RollupReader;
+  private capacity!: DayCapacity;
   private compactor!: Compactor;
   private keys!: Collection<KeyDoc>;
   private documents!: Collection<StoredDoc>;
@@ -116,7 +118,17 @@ export class MongoStore implements StoragePort {
     const rollupDocs = new RollupDocs(this.db);
     const pending = new PendingItems(batches, deltas, takeovers);
     this.reader = new RollupReader(chain, rollupDocs, pending);
-    this.compactor = new Compactor(this.db, chain, chainDocs, rollupDocs, this.rollupBatches, batches, deltas, pending, { ...DEFAULT_COMPACTION, ...this.options.compaction }, this.options.faults);
+    // A day's totals as stored. Whether a refused call is a retry of one stored before would need a
+    // read per call: such a retry is refused again (it is stored and counted already).
+    this.capacity = new DayCapacity(
+      async (tenant, dayStartMs) => {
+        const [row] = await this.reader.aggregate({ tenant, fromMs: dayStartMs, toMs: dayStartMs + DAY_MS, filters: {}, groupBy: [] });
+        return { costNanos: row?.costNanos ?? 0n, tokens: row?.tokens ?? { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 } };
+      },
+      () => false,
+    );
+    const setAside = this.db.collection<SetAsideDoc>('rollup_set_aside');
+    this.compactor = new Compactor(this.db, chain, chainDocs, rollupDocs, this.rollupBatches, batches, deltas, pending, setAside, { ...DEFAULT_COMPACTION, ...this.options.compaction }, this.options.faults);
     // What a crash left: older versions' open batches, and this version's batches not rolled up yet
     // (or being stored by another instance right now: finishing one twice counts it once).
     await legacy.dropDone();
@@ -135,7 +147,18 @@ export class MongoStore implements StoragePort {
   }
 
   async ingest(records: UsageRecord[]): Promise<IngestOutcome> {
-    return this.rollupBatches.ingest(records);
+    if (records.length === 0) return { stored: [], duplicates: 0 };
+    // Calls a tenant's day cannot hold are refused here, so no compacted sum can pass int64.
+    const { admitted, refused, settle, release } = await this.capacity.admit(records);
+    let outcome: IngestOutcome;
+    try {
+      outcome = await this.rollupBatches.ingest(admitted);
+    } catch (err) {
+      release();
+      throw err;
+    }
+    settle(new Set(outcome.stored));
+    return refused.length > 0 ? { ...outcome, refused } : outcome;
   }
 
   async aggregate(query: RollupQuery): Promise<RollupRow[]> {
