@@ -6,13 +6,17 @@
 // no channels, so only evaluation and the alerts' writes are measured. The after-ingest figure is an
 // ingest of 100 priced records from random users through the storage port and the budget-threshold
 // run it triggers; those rounds add 500 records to the cached store each time the benchmark runs.
-// Run: ./run node bench/alerts.bench.js
+// With MONGODB_URI, the very same records are also stored through the mongo adapter's own ingest and
+// compaction (a database per day, kept between runs of that day) and measured the same way after sqlite.
+// Run: ./run node bench/alerts.bench.js     (MONGODB_URI=mongodb://127.0.0.1:27017/ for mongo too)
 'use strict';
 require('reflect-metadata');
 const { randomBytes } = require('node:crypto');
 const { join } = require('node:path');
 const { DatabaseSync } = require('node:sqlite');
-const { benchCacheDir, randomBelow, seedStore } = require('./seeded-store');
+const { benchCacheDir, seedStore } = require('./seeded-store');
+const { dropOtherDatabases, mongodb, seedMongo } = require('./mongo-seeded-store');
+const { seededRandom } = require('./usage-records');
 const { createApp } = require('../collector-service/dist/app');
 const { loadConfig } = require('../collector-service/dist/config/config');
 const { AlertEvaluator } = require('../collector-service/dist/alerts/alert-evaluator.service');
@@ -32,20 +36,22 @@ const END = Math.floor(Date.now() / BUCKET) * BUCKET;
 const MODELS = [['openai', 'gpt-4o', 2500, 10000], ['openai', 'gpt-4o-mini', 150, 600], ['anthropic', 'claude-3-5-sonnet', 3000, 15000], ['gcp.gemini', 'gemini-2.5-flash', 300, 2500], ['openai', 'o3', 2000, 8000]];
 const FEATURES = 12;
 const cacheDir = benchCacheDir();
-const file = join(cacheDir, `alerts-${N}-${USERS}-${new Date(END).toISOString().slice(0, 10)}.sqlite`);
+const TODAY = new Date(END).toISOString().slice(0, 10);
+const file = join(cacheDir, `alerts-${N}-${USERS}-${TODAY}-seeded.sqlite`);
+const MONGO_DB = `bench_alerts_${N}_${USERS}_${TODAY.replaceAll('-', '')}`;
 
-/** Records over DAYS days from USERS users, 1 % of them to a model with no price. */
-const generate = () =>
-  seedStore(file, N, () => {
-    const unpriced = randomBelow(100) === 0;
-    const [provider, model, inNanos, outNanos] = unpriced ? ['openai', 'mystery-model', 0, 0] : MODELS[randomBelow(MODELS.length)];
-    const input = 200 + randomBelow(4000);
-    const output = 50 + randomBelow(1500);
-    return {
-      timeMs: END - 1 - randomBelow(DAYS * 86_400_000), provider, model, type: 'llm', user: `user-${randomBelow(USERS)}`, agent: null,
-      feature: `feature-${randomBelow(FEATURES)}`, status: 'ok', costNanos: BigInt(input * inNanos + output * outNanos), unpriced: unpriced ? 1 : 0, input, output, durationMs: 800,
-    };
-  });
+/** Record i, the same in every run and store: over DAYS days in order of time from USERS users, 1 % of them to a model with no price. */
+function makeRecord(i) {
+  const random = seededRandom(i);
+  const unpriced = random.below(100) === 0;
+  const [provider, model, inNanos, outNanos] = unpriced ? ['openai', 'mystery-model', 0, 0] : MODELS[random.below(MODELS.length)];
+  const input = 200 + random.below(4000);
+  const output = 50 + random.below(1500);
+  return {
+    timeMs: END - DAYS * 86_400_000 + Math.floor(((i + random.next()) * DAYS * 86_400_000) / N), provider, model, type: 'llm', user: `user-${random.below(USERS)}`, agent: null,
+    feature: `feature-${random.below(FEATURES)}`, status: 'ok', costNanos: BigInt(input * inNanos + output * outNanos), unpriced: unpriced ? 1 : 0, input, output, durationMs: 800,
+  };
+}
 
 /** 1,000 budgets as a company sets them: a few wide ones, per model, per feature, per user, and two perUser ones. */
 function budgetBodies() {
@@ -84,12 +90,10 @@ async function timed(fn) {
   return { ms: Number(process.hrtime.bigint() - t) / 1e6, result };
 }
 
-(async () => {
-  await generate();
-  const db = new DatabaseSync(file);
-  db.exec('DELETE FROM documents');
-  db.close();
-  const app = await createApp(loadConfig({ TOKENLEDGER_SQLITE_PATH: file, TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0' }), { logger: false });
+/** Every figure for the store `env` names (its documents, budgets and alerts among them, removed first by `clearDocuments`). */
+async function measure(store, env, clearDocuments) {
+  await clearDocuments();
+  const app = await createApp(loadConfig({ ...env, TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0' }), { logger: false });
   await app.init();
   // Every run evaluates as of one instant; the budgets' and the after-ingest run's clocks say the same,
   // as they do in a live service (else the spend kept in memory looks idle and is dropped).
@@ -120,12 +124,30 @@ async function timed(fn) {
     }
     const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
-    const label = `alert evaluation, ${N.toLocaleString('en-US')} records, ${USERS.toLocaleString('en-US')} users, ${BUDGETS.toLocaleString('en-US')} budgets`;
+    const label = `alert evaluation, ${store}, ${N.toLocaleString('en-US')} records, ${USERS.toLocaleString('en-US')} users, ${BUDGETS.toLocaleString('en-US')} budgets`;
     console.log(`${label}: first run ${seconds(first.ms)} (${first.result.rules} rules, ${first.result.fired} alerts fired and written)`);
     console.log(`${label}: steady run (nothing new) median ${seconds(median(steady))}; budget thresholds only, nothing new: median ${median(budgetRuns).toFixed(1)} ms`);
     console.log(`${label}: an ingest of 100 records and the budget-threshold run it triggers: median ${median(afterIngest).toFixed(1)} ms (max ${Math.max(...afterIngest).toFixed(1)} ms)`);
   } finally {
     await app.close();
+  }
+}
+
+(async () => {
+  await seedStore(file, N, makeRecord);
+  if (process.env.MONGODB_URI) await dropOtherDatabases('bench_alerts_', MONGO_DB);
+  const mongoUri = process.env.MONGODB_URI ? await seedMongo(MONGO_DB, N, makeRecord) : null;
+  await measure('sqlite', { TOKENLEDGER_SQLITE_PATH: file }, async () => {
+    const db = new DatabaseSync(file);
+    db.exec('DELETE FROM documents');
+    db.close();
+  });
+  if (mongoUri) {
+    await measure('mongo', { TOKENLEDGER_STORE: 'mongo', MONGODB_URI: mongoUri }, async () => {
+      const client = await new (mongodb().MongoClient)(mongoUri).connect();
+      await client.db().collection('documents').deleteMany({});
+      await client.close();
+    });
   }
 })().catch((err) => {
   console.error(err);

@@ -4,13 +4,17 @@
 // ~/.cache/tokenledger/bench), rollups computed the way ingest computes them; budgets are created
 // through the API. Cold checks (first sight of a user, spend read from the rollups) and warm checks
 // (spend from memory) are reported apart. The alert schedule is off so only checks are measured.
-// Run: ./run node bench/budgets.bench.js
+// With MONGODB_URI, the very same records are also stored through the mongo adapter's own ingest and
+// compaction (a database per day, kept between runs of that day) and measured the same way after sqlite.
+// Run: ./run node bench/budgets.bench.js     (MONGODB_URI=mongodb://127.0.0.1:27017/ for mongo too)
 'use strict';
 const http = require('node:http');
 const { startService } = require('./service');
 const { join } = require('node:path');
 const { DatabaseSync } = require('node:sqlite');
-const { benchCacheDir, percentile, randomBelow, seedStore } = require('./seeded-store');
+const { benchCacheDir, percentile, seedStore } = require('./seeded-store');
+const { dropOtherDatabases, mongodb, seedMongo } = require('./mongo-seeded-store');
+const { seededRandom } = require('./usage-records');
 
 const N = Number(process.env.BENCH_RECORDS || 1_000_000);
 const USERS = Number(process.env.BENCH_USERS || 10_000);
@@ -21,19 +25,21 @@ const END = Math.floor(Date.now() / BUCKET) * BUCKET;
 const MODELS = [['openai', 'gpt-4o', 2500, 10000], ['openai', 'gpt-4o-mini', 150, 600], ['anthropic', 'claude-3-5-sonnet', 3000, 15000], ['gcp.gemini', 'gemini-2.5-flash', 300, 2500], ['openai', 'o3', 2000, 8000]];
 const FEATURES = 12;
 const cacheDir = benchCacheDir();
-const file = join(cacheDir, `budgets-${N}-${USERS}-${new Date(END).toISOString().slice(0, 10)}.sqlite`);
+const TODAY = new Date(END).toISOString().slice(0, 10);
+const file = join(cacheDir, `budgets-${N}-${USERS}-${TODAY}-seeded.sqlite`);
+const MONGO_DB = `bench_budgets_${N}_${USERS}_${TODAY.replaceAll('-', '')}`;
 
-/** Priced records over DAYS days from USERS users. */
-const generate = () =>
-  seedStore(file, N, () => {
-    const [provider, model, inNanos, outNanos] = MODELS[randomBelow(MODELS.length)];
-    const input = 200 + randomBelow(4000);
-    const output = 50 + randomBelow(1500);
-    return {
-      timeMs: END - 1 - randomBelow(DAYS * 86_400_000), provider, model, type: 'llm', user: `user-${randomBelow(USERS)}`, agent: null,
-      feature: `feature-${randomBelow(FEATURES)}`, status: 'ok', costNanos: BigInt(input * inNanos + output * outNanos), unpriced: 0, input, output, durationMs: 800,
-    };
-  });
+/** Record i, the same in every run and store: priced, over DAYS days in order of time, from USERS users. */
+function makeRecord(i) {
+  const random = seededRandom(i);
+  const [provider, model, inNanos, outNanos] = MODELS[random.below(MODELS.length)];
+  const input = 200 + random.below(4000);
+  const output = 50 + random.below(1500);
+  return {
+    timeMs: END - DAYS * 86_400_000 + Math.floor(((i + random.next()) * DAYS * 86_400_000) / N), provider, model, type: 'llm', user: `user-${random.below(USERS)}`, agent: null,
+    feature: `feature-${random.below(FEATURES)}`, status: 'ok', costNanos: BigInt(input * inNanos + output * outNanos), unpriced: 0, input, output, durationMs: 800,
+  };
+}
 
 /** 1,000 budgets the way a company sets them: a few wide ones, per model, per feature, per user. */
 function budgetBodies() {
@@ -56,10 +62,10 @@ async function post(url, body) {
 
 // Checks go through node:http on one keep-alive socket, each request written at once: on this kind
 // of machine fetch (undici) adds several milliseconds to every POST, which would hide the service's time.
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-const overHttp = (url) => {
+function overHttp(url) {
   const { hostname, port } = new URL(url);
-  return (body) =>
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const check = (body) =>
     new Promise((resolve, reject) => {
       const data = Buffer.from(JSON.stringify(body));
       const req = http.request({ host: hostname, port, path: '/v1/budgets/check', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': data.length } }, (res) => {
@@ -70,7 +76,8 @@ const overHttp = (url) => {
       req.on('error', reject);
       req.end(data);
     });
-};
+  return { check, close: () => agent.destroy() };
+}
 
 async function timeChecks(check, users) {
   const ms = [];
@@ -89,11 +96,11 @@ async function timeChecks(check, users) {
 }
 
 /** The same checks inside one process: the service's own time, without HTTP and the client. */
-async function inProcess(label) {
+async function inProcess(label, env) {
   const { createApp } = require('../collector-service/dist/app');
   const { loadConfig } = require('../collector-service/dist/config/config');
   const { BudgetsService } = require('../collector-service/dist/budgets/budgets.service');
-  const app = await createApp(loadConfig({ TOKENLEDGER_SQLITE_PATH: file, TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0' }), { logger: false });
+  const app = await createApp(loadConfig({ ...env, TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0' }), { logger: false });
   await app.init();
   const budgets = app.get(BudgetsService);
   const check = (body) => budgets.check('default', body);
@@ -104,31 +111,47 @@ async function inProcess(label) {
   await app.close();
 }
 
-(async () => {
-  await generate();
-  const db = new DatabaseSync(file);
-  db.exec("DELETE FROM documents WHERE kind = 'budget'");
-  db.close();
-  const service = await startService({ TOKENLEDGER_SQLITE_PATH: file, TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0' });
-  const label = `budgets check, ${BUDGETS.toLocaleString('en-US')} budgets, ${N.toLocaleString('en-US')} records, ${USERS.toLocaleString('en-US')} users`;
+/** Every figure for the store `env` names (its budgets removed first by `clearBudgets`). */
+async function measure(store, env, clearBudgets) {
+  await clearBudgets();
+  const service = await startService({ ...env, TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0' });
+  const label = `budgets check, ${store}, ${BUDGETS.toLocaleString('en-US')} budgets, ${N.toLocaleString('en-US')} records, ${USERS.toLocaleString('en-US')} users`;
+  const http = overHttp(service.url);
   try {
     for (const body of budgetBodies()) await post(`${service.url}/v1/budgets`, body);
-    const http = overHttp(service.url);
     const shuffled = Array.from({ length: USERS }, (_, i) => i).sort(() => Math.random() - 0.5);
-    const cold = await timeChecks(http, shuffled.slice(0, 2000)); // each user's first check
-    const warm = await timeChecks(http, Array.from({ length: 10_000 }, (_, i) => shuffled[i % 2000]));
+    const cold = await timeChecks(http.check, shuffled.slice(0, 2000)); // each user's first check
+    const warm = await timeChecks(http.check, Array.from({ length: 10_000 }, (_, i) => shuffled[i % 2000]));
     console.log(`${label}: warm p50 ${warm.p50.toFixed(2)} ms, p99 ${warm.p99.toFixed(2)} ms (10,000 checks over HTTP, ${warm.meanBudgets.toFixed(1)} matching budgets each, ${warm.blocked} blocked)`);
     console.log(`${label}: cold (a user's first check) p50 ${cold.p50.toFixed(2)} ms, p99 ${cold.p99.toFixed(2)} ms, max ${cold.max.toFixed(1)} ms (2,000 checks)`);
     // Scopes of one dimension read the narrow rollups; two dimensions read the full ones, once per period.
     await post(`${service.url}/v1/budgets`, { name: 'gpt-4o in feature-0', scope: { model: 'gpt-4o', feature: 'feature-0' }, period: 'month', limitUsd: '100', action: 'block' });
-    const twoDims = await timeChecks(http, [0]);
+    const twoDims = await timeChecks(http.check, [0]);
     console.log(`${label}: first check under a budget scoped by two dimensions (model + feature) ${twoDims.p50.toFixed(1)} ms`);
   } finally {
     service.child.kill('SIGTERM');
-    agent.destroy();
+    http.close();
   }
   await new Promise((resolve) => service.child.once('exit', resolve));
-  await inProcess(label);
+  await inProcess(label, env);
+}
+
+(async () => {
+  await seedStore(file, N, makeRecord);
+  if (process.env.MONGODB_URI) await dropOtherDatabases('bench_budgets_', MONGO_DB);
+  const mongoUri = process.env.MONGODB_URI ? await seedMongo(MONGO_DB, N, makeRecord) : null;
+  await measure('sqlite', { TOKENLEDGER_SQLITE_PATH: file }, async () => {
+    const db = new DatabaseSync(file);
+    db.exec("DELETE FROM documents WHERE kind = 'budget'");
+    db.close();
+  });
+  if (mongoUri) {
+    await measure('mongo', { TOKENLEDGER_STORE: 'mongo', MONGODB_URI: mongoUri }, async () => {
+      const client = await new (mongodb().MongoClient)(mongoUri).connect();
+      await client.db().collection('documents').deleteMany({ kind: 'budget' });
+      await client.close();
+    });
+  }
 })().catch((err) => {
   console.error(err);
   process.exit(1);

@@ -37,10 +37,10 @@ async function seedMongo(dbName, records, makeRecord) {
     let reported = done;
     while (done < records) {
       const calls = [];
-      for (let s = 0; s < SENDERS && done < records; s++, done = Math.min(records, done + BATCH)) {
+      for (let s = 0; s < SENDERS && done < records; s++) {
         const from = done;
-        const to = Math.min(records, from + BATCH);
-        calls.push(store.ingest(Array.from({ length: to - from }, (_, k) => usageRecord(from + k, makeRecord(from + k)))));
+        done = Math.min(records, from + BATCH);
+        calls.push(store.ingest(Array.from({ length: done - from }, (_, k) => usageRecord(from + k, makeRecord(from + k)))));
       }
       await Promise.all(calls);
       await progress.replaceOne({ _id: 'progress' }, { done, complete: false }, { upsert: true });
