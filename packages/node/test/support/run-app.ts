@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export const FIXTURES = join(__dirname, '..', 'fixtures');
 
@@ -22,13 +22,14 @@ export interface RunningApp {
 }
 
 /**
- * Starts a fixture app as its own Node process (the hooks only work in a real process: jest's module
- * loader bypasses them), with `args` before the script (e.g. `--require @tokenledger/node/register`)
- * and only the given OTEL_ and TOKENLEDGER_ variables on top of a clean environment.
+ * Starts a fixture app (a name in fixtures/, or a path) as its own Node process (the hooks only work
+ * in a real process: jest's module loader bypasses them), with `args` before the script (e.g.
+ * `--require @tokenledger/node/register`) and only the given OTEL_ and TOKENLEDGER_ variables on top
+ * of a clean environment.
  */
 export function startApp(nodeArgs: string[], script: string, env: Record<string, string>): RunningApp {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_') && !k.startsWith('TOKENLEDGER_') && k !== 'NODE_OPTIONS'));
-  const child = spawn(process.execPath, [...nodeArgs, join(FIXTURES, script)], { env: { ...clean, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, resolve(FIXTURES, script)], { env: { ...clean, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   child.stdin.on('error', () => undefined); // an app that exited or never reads: nothing to tell it
   let stdout = '';
   let stderr = '';
