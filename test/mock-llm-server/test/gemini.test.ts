@@ -26,6 +26,20 @@ describe('the mock Gemini API, driven by the real @google/genai SDK', () => {
     expect(server.requests.at(-1)?.path).toMatch(/^\/v1(beta)?\/models\/gemini-2\.5-flash:generateContent$/);
   });
 
+  it('counts inline audio and images in the prompt, by modality', async () => {
+    const audio = { inlineData: { mimeType: 'audio/pcm;rate=16000', data: Buffer.alloc(48_000).toString('base64') } }; // 1.5 s: 48 tokens
+    const image = { inlineData: { mimeType: 'image/png', data: 'iVBORw0KGgo=' } };
+    const res = await ai.models.generateContent({ model: 'gemini-2.5-flash', contents: [{ role: 'user', parts: [{ text: PROMPT }, audio, image, image] }] });
+    expect(res.usageMetadata).toMatchObject({
+      promptTokenCount: 20 + 48 + 2 * 258,
+      promptTokensDetails: [
+        { modality: 'TEXT', tokenCount: 20 },
+        { modality: 'AUDIO', tokenCount: 48 },
+        { modality: 'IMAGE', tokenCount: 516 },
+      ],
+    });
+  });
+
   it('streams one word per chunk over SSE, the last chunk with STOP and the final usage', async () => {
     const stream = await ai.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'hi', config: { httpOptions: { headers: { 'x-mock-repeat': '2' } } } });
     let text = '';

@@ -11,8 +11,11 @@ import { type RecordedRequest, type RouteHandler, type Scenario, sendJson, sendS
  *
  * Usage numbers are a documented function of the request, so tests can assert them exactly:
  * - promptTokenCount = 10 × number of contents + characters of all text parts (contents and
- *   systemInstruction) ÷ 4 (floored); it INCLUDES cachedContentTokenCount = `x-mock-cached-tokens`
- *   (default 0, never more than the prompt; the field is omitted when 0, as Gemini does);
+ *   systemInstruction) ÷ 4 (floored) + the tokens of inline media: `inlineData` audio is 16 kHz
+ *   16-bit mono PCM (32,000 bytes a second) at ⌈seconds × 32⌉ tokens, each image 258 tokens (as
+ *   Gemini counts them); `promptTokensDetails` splits it into TEXT, AUDIO and IMAGE; it INCLUDES
+ *   cachedContentTokenCount = `x-mock-cached-tokens` (default 0, never more than the prompt; the
+ *   field is omitted when 0, as Gemini does);
  * - the reply is `Hello from <model>!` repeated `x-mock-repeat` times (default 1);
  *   candidatesTokenCount = words of the reply; thoughtsTokenCount = `x-mock-reasoning-tokens`
  *   (omitted when 0); toolUsePromptTokenCount = `x-mock-tool-use-tokens` (omitted when 0);
@@ -53,6 +56,7 @@ function geminiError(res: ServerResponse, status: number): void {
 interface Part {
   text?: unknown;
   functionResponse?: unknown;
+  inlineData?: { mimeType?: unknown; data?: unknown };
 }
 interface Content {
   role?: string;
@@ -63,8 +67,26 @@ function textLength(content: Content | undefined): number {
   return (content?.parts ?? []).reduce((n, part) => n + (typeof part?.text === 'string' ? part.text.length : 0), 0);
 }
 
+const AUDIO_BYTES_PER_SECOND = 32_000;
+const AUDIO_TOKENS_PER_SECOND = 32;
+const IMAGE_TOKENS = 258;
+
+/** The audio and image tokens of the inline media of some contents. */
+function mediaTokens(contents: Content[]): { audio: number; image: number } {
+  let audioBytes = 0;
+  let image = 0;
+  for (const part of contents.flatMap((c) => c?.parts ?? [])) {
+    const mimeType = typeof part?.inlineData?.mimeType === 'string' ? part.inlineData.mimeType : '';
+    if (mimeType.startsWith('audio/')) audioBytes += Buffer.from(String(part.inlineData?.data ?? ''), 'base64').length;
+    else if (mimeType.startsWith('image/')) image += IMAGE_TOKENS;
+  }
+  return { audio: Math.ceil((audioBytes / AUDIO_BYTES_PER_SECOND) * AUDIO_TOKENS_PER_SECOND), image };
+}
+
 export interface GeminiUsage {
   prompt: number;
+  /** The parts of the prompt by modality. */
+  modalities: { text: number; audio: number; image: number };
   cached: number;
   toolUse: number;
   candidates: number;
@@ -77,10 +99,13 @@ export function geminiUsage(req: RecordedRequest, model: string): GeminiUsage {
   const body = (req.json ?? {}) as { contents?: Content[]; systemInstruction?: Content };
   const contents = body.contents ?? [];
   const chars = contents.reduce((n, c) => n + textLength(c), 0) + textLength(body.systemInstruction);
-  const prompt = 10 * contents.length + Math.floor(chars / 4);
+  const text = 10 * contents.length + Math.floor(chars / 4);
+  const media = mediaTokens(contents);
+  const prompt = text + media.audio + media.image;
   const reply = Array.from({ length: Math.max(1, header(req, 'x-mock-repeat')) }, () => `Hello from ${model}!`).join(' ');
   return {
     prompt,
+    modalities: { text, ...media },
     cached: Math.min(prompt, header(req, 'x-mock-cached-tokens')),
     toolUse: header(req, 'x-mock-tool-use-tokens'),
     candidates: reply.split(' ').length,
@@ -97,7 +122,11 @@ function usageMetadata(u: GeminiUsage, candidates: number, final: boolean) {
     ...(u.cached ? { cachedContentTokenCount: u.cached } : {}),
     ...(u.toolUse ? { toolUsePromptTokenCount: u.toolUse } : {}),
     ...(final && u.thoughts ? { thoughtsTokenCount: u.thoughts } : {}),
-    promptTokensDetails: [{ modality: 'TEXT', tokenCount: u.prompt }],
+    promptTokensDetails: [
+      { modality: 'TEXT', tokenCount: u.modalities.text },
+      ...(u.modalities.audio ? [{ modality: 'AUDIO', tokenCount: u.modalities.audio }] : []),
+      ...(u.modalities.image ? [{ modality: 'IMAGE', tokenCount: u.modalities.image }] : []),
+    ],
     ...(u.cached ? { cacheTokensDetails: [{ modality: 'TEXT', tokenCount: u.cached }] } : {}),
   };
 }
