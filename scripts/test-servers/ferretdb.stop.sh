@@ -1,13 +1,3 @@
 #!/usr/bin/env bash
-# Stops the FerretDB that ferretdb.start.sh started in the calling shell (test.sh), and removes its
-# data. The state file is named after that shell's pid, so another run's server is never touched.
-state="${TMPDIR:-/tmp}/tokenledger-ferretdb.$PPID"
-[ -f "$state" ] || exit 0
-{ read -r pid; read -r dir; } <"$state"
-if [ -n "$pid" ]; then
-  kill "$pid" 2>/dev/null || true
-  # Wait for it to exit before removing the files it writes.
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-fi
-[ -n "$dir" ] && rm -rf "$dir"
-rm -f "$state"
+# Stops the FerretDB that ferretdb.start.sh started in the calling shell (test.sh), and removes its data.
+. "$(dirname "${BASH_SOURCE[0]}")/stop-recorded-server.sh" ferretdb

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DEFAULT_FOLD_SETTINGS, type FoldSettings } from '../../src/storage/sqlite/rollup-folds';
 import { SqliteStore } from '../../src/storage/sqlite/sqlite.store';
 import { record } from '../support/records';
+import { sqliteStoresPerTest } from '../support/sqlite-stores';
 
 // Stored batches reach the rollups through RollupFolds, moments after their ack. These cases hold a
 // batch unfolded (an hour's delay) to reach the states a crash or a second process leaves behind.
@@ -12,23 +13,7 @@ const HELD: FoldSettings = { ...DEFAULT_FOLD_SETTINGS, delayMs: 3_600_000 };
 const ALL = { tenant: 'default', fromMs: 0, toMs: Date.UTC(2100, 0, 1), filters: {} };
 
 describe('sqlite: folding stored batches into the rollups', () => {
-  let dir: string;
-  let path: string;
-  const opened: SqliteStore[] = [];
-  const open = async (settings: FoldSettings = DEFAULT_FOLD_SETTINGS) => {
-    const store = new SqliteStore(path, settings);
-    await store.init();
-    opened.push(store);
-    return store;
-  };
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'tokenledger-folds-'));
-    path = join(dir, 'db.sqlite');
-  });
-  afterEach(async () => {
-    for (const store of opened.splice(0)) await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { open, path } = sqliteStoresPerTest('tokenledger-folds-');
 
   it('sums many held batches exactly at the first read, which sees every acknowledged one', async () => {
     const store = await open(HELD);
@@ -79,7 +64,7 @@ describe('sqlite: folding stored batches into the rollups', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     // A process that only reads the rollups' tables would see it: nothing is left unfolded.
     const { DatabaseSync } = await import('node:sqlite');
-    const db = new DatabaseSync(path, { readOnly: true });
+    const db = new DatabaseSync(path(), { readOnly: true });
     try {
       expect(db.prepare('SELECT COUNT(*) AS n FROM unfolded').get()).toEqual({ n: 0 });
       expect(db.prepare('SELECT SUM(calls) AS calls FROM rollup_totals').get()).toEqual({ calls: 1 });

@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DEFAULT_FOLD_SETTINGS, type FoldSettings } from '../../src/storage/sqlite/rollup-folds';
-import { SqliteStore } from '../../src/storage/sqlite/sqlite.store';
 import { record } from '../support/records';
+import { sqliteStoresPerTest } from '../support/sqlite-stores';
 
 /** The largest amount one SQLite integer holds: about $9.2 billion in nano-USD. */
 const INT64_MAX = 9_223_372_036_854_775_807n;
@@ -13,23 +10,7 @@ const DAY_2 = Date.UTC(2026, 10, 25, 12);
 const ALL = { tenant: 'default', fromMs: 0, toMs: Date.UTC(2100, 0, 1), filters: {} };
 
 describe('sqlite: money never wraps', () => {
-  let dir: string;
-  let path: string;
-  const opened: SqliteStore[] = [];
-  const open = async (settings: FoldSettings = DEFAULT_FOLD_SETTINGS) => {
-    const store = new SqliteStore(path, settings);
-    await store.init();
-    opened.push(store);
-    return store;
-  };
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'tokenledger-overflow-'));
-    path = join(dir, 'db.sqlite');
-  });
-  afterEach(async () => {
-    for (const store of opened.splice(0)) await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { open } = sqliteStoresPerTest('tokenledger-overflow-');
 
   it("refuses the records a tenant's day cannot hold, stores the rest, and starts again", async () => {
     const store = await open();
