@@ -115,6 +115,22 @@ describe.each(['openai', 'openai-v6'])('Realtime sessions through the SDK’s We
     expect(byOperation(all, 'session')).toMatchObject([{ ended: true }]);
   });
 
+  it('keeps what was billed when the app closes the session mid-response: the response in flight ends without usage, with the error', async () => {
+    await respond();
+    const before = events.length;
+    rt.send({ type: 'response.create', response: { metadata: { 'x-mock-scenario': 'delayMs=50' } } } as never);
+    await next('response.created', before);
+    rt.close();
+    await new Promise((resolve) => rt.socket.once('close', resolve));
+    const all = await spans();
+    const responses = byOperation(all, 'chat');
+    expect(responses.map((s) => [s.attributes['gen_ai.usage.output_tokens'], s.attributes['error.type']])).toEqual([
+      [33, undefined],
+      [undefined, 'RealtimeSessionClosedError'],
+    ]);
+    expect(byOperation(all, 'session')).toMatchObject([{ ended: true }]);
+  });
+
   it('records a whisper-1 transcription by its billed seconds', async () => {
     rt.send({ type: 'session.update', session: { type: 'realtime', audio: { input: { transcription: { model: 'whisper-1' } } } } });
     await next('session.updated', 0);

@@ -26,7 +26,8 @@ import { parseScenario } from '../scenario';
  *   usage (the buffer's audio tokens in, the transcript's words out), whisper-1 duration usage
  *   (`seconds` = ⌈duration⌉).
  * `response.create` with `response.metadata['x-mock-scenario']: 'cutAfter=N'` drops the connection
- * after N events of that response (a session that drops mid-response).
+ * after N events of that response (a session that drops mid-response); with `delayMs=N` the
+ * response's events come N ms apart (time for the app to close the session mid-response).
  */
 interface Tokens {
   text: number;
@@ -107,7 +108,7 @@ export function realtimeSession(ws: WebSocket, url: URL): void {
   }
 
   function respond(request: { output_modalities?: string[]; metadata?: Record<string, string> } | undefined): void {
-    const cutAfter = parseScenario(request?.metadata?.['x-mock-scenario']).cutAfter;
+    const { cutAfter, delayMs } = parseScenario(request?.metadata?.['x-mock-scenario']);
     let sent = 0;
     const emit = (type: string, fields: object): boolean => {
       if (cutAfter !== undefined && sent >= cutAfter) {
@@ -159,9 +160,21 @@ export function realtimeSession(ws: WebSocket, url: URL): void {
       output_token_details: { text_tokens: textOut, audio_tokens: audioOut },
     };
     steps.push(['response.done', { response: response('completed', [item('completed', reply)], usage) }]);
-    for (const [type, fields] of steps) if (!emit(type, fields)) return;
-    previousInput = input;
-    conversation.push({ text: textOut, audio: audioOut, image: 0 });
+    const finish = () => {
+      previousInput = input;
+      conversation.push({ text: textOut, audio: audioOut, image: 0 });
+    };
+    if (!delayMs) {
+      for (const [type, fields] of steps) if (!emit(type, fields)) return;
+      finish();
+      return;
+    }
+    const next = (i: number) => {
+      if (ws.readyState !== ws.OPEN || !emit(...steps[i])) return;
+      if (i + 1 < steps.length) setTimeout(() => next(i + 1), delayMs);
+      else finish();
+    };
+    next(0);
   }
 
   send('session.created', { session: sessionObject() });
