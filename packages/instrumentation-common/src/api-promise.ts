@@ -42,11 +42,9 @@ class ApiPromiseWatch {
    */
   readonly arrived = (): void => {
     if (this.parsing || this.base.parsedPromise !== undefined) return;
-    setImmediate(this.unparsed);
-  };
-
-  private readonly unparsed = (): void => {
-    if (!this.parsing) this.call.end(null);
+    setImmediate(() => {
+      if (!this.parsing) this.call.end(null);
+    });
   };
 
   watch(p: ChainablePromise, isBase: boolean): void {

@@ -42,7 +42,8 @@ export function observeAsyncIterator<T>(inner: AsyncIterator<T>, observer: Itera
         finish(err);
         return Promise.reject(err);
       }
-      next.then(seeResult, finish);
+      // Promise.resolve: the source's own promise as is; anything else it may hand back, wrapped.
+      Promise.resolve(next).then(seeResult, finish);
       return next;
     },
     async return(value?: unknown) {

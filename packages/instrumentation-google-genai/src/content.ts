@@ -17,12 +17,22 @@ export function outputContent(capture: boolean, r: GeminiResponse): Attributes |
   return { [sc.ATTR_GEN_AI_OUTPUT_MESSAGES]: JSON.stringify(r.candidates.map((c) => c?.content)) };
 }
 
-/** Collects a stream's text: for content capture, and to estimate output tokens when no usage comes. */
+/**
+ * Collects a stream's text, for content capture and to estimate output tokens when no usage comes:
+ * per chunk it keeps the parts' own strings, joined once when the text is read.
+ */
 export class StreamedText {
-  text = '';
+  private readonly parts: string[] = [];
   add(r: GeminiResponse): void {
-    const parts = (r?.candidates?.[0]?.content as { parts?: { text?: unknown; thought?: unknown }[] } | undefined)?.parts ?? [];
-    for (const part of parts) if (typeof part?.text === 'string' && !part.thought) this.text += part.text;
+    const parts = (r?.candidates?.[0]?.content as { parts?: { text?: unknown; thought?: unknown }[] } | undefined)?.parts;
+    if (!parts) return;
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i];
+      if (typeof part?.text === 'string' && !part.thought) this.parts.push(part.text);
+    }
+  }
+  get text(): string {
+    return this.parts.join('');
   }
   attributes(): Attributes {
     return { [sc.ATTR_GEN_AI_OUTPUT_MESSAGES]: JSON.stringify([{ role: 'model', parts: [{ text: this.text }] }]) };

@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { estimateMessagesTokens, estimateTextTokens, type EstimatedMessage, type GenAiCall, observeSdkStream, type Usage } from '@tokenledger/instrumentation-common';
+import { estimateMessagesTokens, estimateTextTokens, type EstimatedMessage, type GenAiCall, type IteratorObserver, observeSdkStream, type Usage } from '@tokenledger/instrumentation-common';
 import * as sc from '@tokenledger/semconv';
 import type { Body, Surface, SurfaceContext } from './surface';
 
@@ -88,12 +88,70 @@ export const chatSurface: Surface = {
     const r = value as ChatCompletion;
     const choices = r.choices ?? [];
     call.response({ id: r.id, model: r.model, finishReasons: choices.map((c) => c.finish_reason ?? '').filter(Boolean) });
-    const output = ctx.captureContent() ? { [sc.ATTR_GEN_AI_OUTPUT_MESSAGES]: JSON.stringify(choices.map((c) => c.message)) } : {};
+    const output = ctx.captureContent() ? { [sc.ATTR_GEN_AI_OUTPUT_MESSAGES]: JSON.stringify(choices.map((c) => c.message)) } : undefined;
     const usage = usageOfChat(r.usage);
     if (usage) call.end(usage, undefined, output);
     else call.end(estimateChat(body, choices.map((c) => outputText(c.message)).join('')), undefined, { ...output, ...ESTIMATED });
   },
 };
+
+/**
+ * A chat completion stream's observer. Per chunk it only keeps references — the finish reasons,
+ * the final usage, and the text and tool-call arguments that streamed, which are joined only if an
+ * estimate needs them — and the span's attributes are written once, at the end.
+ */
+class ChatStreamObserver implements IteratorObserver<ChatCompletion> {
+  private usage: ChatUsage | null = null;
+  private id: string | undefined;
+  private model: string | undefined;
+  private readonly finishReasons: string[] = [];
+  private readonly outputParts: string[] = [];
+
+  constructor(
+    private readonly call: GenAiCall,
+    private readonly body: Body,
+    private readonly usageRequested: boolean,
+  ) {}
+
+  item(chunk: ChatCompletion): void {
+    if (this.id === undefined) {
+      this.call.firstChunk();
+      // Every chunk repeats the id and model: the first one's are kept.
+      this.id = chunk.id ?? '';
+      this.model = chunk.model;
+    }
+    const choices = chunk.choices;
+    if (choices) {
+      for (let i = 0; i < choices.length; i++) {
+        const choice = choices[i];
+        if (choice.finish_reason) this.finishReasons.push(choice.finish_reason);
+        const delta = choice.delta;
+        if (delta) {
+          if (typeof delta.content === 'string' && delta.content) this.outputParts.push(delta.content);
+          const toolCalls = delta.tool_calls;
+          if (toolCalls) {
+            for (let t = 0; t < toolCalls.length; t++) {
+              const fn = toolCalls[t].function;
+              if (fn?.name) this.outputParts.push(fn.name);
+              if (fn?.arguments) this.outputParts.push(fn.arguments);
+            }
+          }
+        }
+      }
+    }
+    if (chunk.usage) this.usage = chunk.usage;
+  }
+
+  end(error?: unknown): void {
+    const { call, finishReasons } = this;
+    call.response({ id: this.id, model: this.model, finishReasons });
+    const usage = usageOfChat(this.usage);
+    // Usage that was asked for but not reached (the app stopped before the model finished) is
+    // unknown, not estimated; a server that ignores include_usage gets the estimate.
+    if (usage || (this.usageRequested && finishReasons.length === 0)) return call.end(usage, error);
+    call.end(estimateChat(this.body, this.outputParts.join('')), error, ESTIMATED);
+  }
+}
 
 /**
  * Observes a chat completion stream on the SDK's own Stream object. The call ends once, when the
@@ -103,35 +161,5 @@ export const chatSurface: Surface = {
  */
 export function observeChatStream(stream: unknown, call: GenAiCall, body: Body): void {
   const usageRequested = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
-  observeSdkStream<ChatCompletion>(stream, () => {
-    let usage: Usage | null = null;
-    let text = '';
-    let first = true;
-    const finishReasons: string[] = [];
-    // Every chunk repeats the id and model: they are recorded from the first one only.
-    return {
-      item(chunk) {
-        if (first) {
-          first = false;
-          call.firstChunk();
-          call.response({ id: chunk.id, model: chunk.model });
-        }
-        const choices = chunk.choices;
-        if (choices) {
-          for (const choice of choices) {
-            if (choice.finish_reason) finishReasons.push(choice.finish_reason);
-            text += outputText(choice.delta);
-          }
-        }
-        if (chunk.usage) usage = usageOfChat(chunk.usage) ?? usage;
-      },
-      end(error) {
-        if (finishReasons.length) call.response({ finishReasons });
-        // Usage that was asked for but not reached (the app stopped before the model finished) is
-        // unknown, not estimated; a server that ignores include_usage gets the estimate.
-        if (usage || (usageRequested && finishReasons.length === 0)) return call.end(usage, error);
-        call.end(estimateChat(body, text), error, ESTIMATED);
-      },
-    };
-  });
+  observeSdkStream<ChatCompletion>(stream, () => new ChatStreamObserver(call, body, usageRequested));
 }

@@ -75,7 +75,7 @@ export const responsesSurface: Surface = {
     if (body?.stream) return observeResponseStream(value, call, body);
     const r = value as ResponseObject & { output_text?: string };
     describe(call, r);
-    const output = ctx.captureContent() ? { [sc.ATTR_GEN_AI_OUTPUT_MESSAGES]: JSON.stringify(r.output ?? []) } : {};
+    const output = ctx.captureContent() ? { [sc.ATTR_GEN_AI_OUTPUT_MESSAGES]: JSON.stringify(r.output ?? []) } : undefined;
     const usage = usageOfResponse(r.usage);
     if (usage) call.end(usage, undefined, output);
     else call.end(estimate(body, r.output_text ?? ''), undefined, { ...output, ...ESTIMATED });
@@ -88,11 +88,12 @@ function observeResponseStream(stream: unknown, call: GenAiCall, body: Body): vo
   observeSdkStream<ResponseEvent>(stream, () => {
     let usage: Usage | null = null;
     let finished = false;
-    let text = '';
+    // The streamed text is kept as the events' own strings, joined only if an estimate needs it.
+    const text: string[] = [];
     return {
       item(event) {
         call.firstChunk();
-        if (event.type === 'response.output_text.delta' && typeof event.delta === 'string') text += event.delta;
+        if (event.type === 'response.output_text.delta' && typeof event.delta === 'string') text.push(event.delta);
         else if (event.response) {
           call.response({ id: event.response.id, model: event.response.model });
           if (FINAL_EVENTS.has(event.type ?? '')) {
@@ -105,7 +106,7 @@ function observeResponseStream(stream: unknown, call: GenAiCall, body: Body): vo
       end(error) {
         // Stopped before the final event: the usage is unknown, not estimated.
         if (usage || !finished) return call.end(usage, error);
-        call.end(estimate(body, text), error, ESTIMATED);
+        call.end(estimate(body, text.join('')), error, ESTIMATED);
       },
     };
   });
