@@ -1,8 +1,8 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loopbackCertificate, type MockLlmServer, startMockLlmServer } from '@tokenledger/mock-llm-server';
-import { chromium } from 'playwright-core';
 import { type CollectorProcess, startCollectorProcess } from './support/collector';
+import { modelTable, onDashboard } from './support/dashboard';
 import { FIXTURES, REQUIRE_HOOK, runApp } from './support/run-app';
 
 jest.setTimeout(300_000);
@@ -127,14 +127,8 @@ describe('a Realtime voice session through either client of openai 6 and 7, thro
   });
 
   it('draws them by type and by model on the dashboard', async () => {
-    const browser = await chromium.launch({ executablePath: process.env.TOKENLEDGER_CHROMIUM || '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
-    try {
-      const page = await browser.newPage({ locale: 'en-US', timezoneId: 'UTC' });
-      await page.goto(`${collector.url}/dashboard?period=30d&tz=UTC`);
-      const models = page.getByRole('table', { name: 'Cost by model: cost, tokens and calls' });
-      // The table is drawn before its data arrives: wait for a row of the data.
-      await models.locator('tbody tr', { hasText: 'whisper-1' }).waitFor();
-      const rows = await models.locator('tbody tr td:first-child').allTextContents();
+    await onDashboard(collector.url, async (page) => {
+      const rows = await (await modelTable(page, 'whisper-1')).locator('tbody tr td:first-child').allTextContents();
       expect(rows.sort()).toEqual(['gpt-4o-mini-realtime-preview', 'gpt-4o-mini-transcribe', 'gpt-4o-realtime-preview', 'gpt-4o-transcribe', 'gpt-realtime', 'gpt-realtime-2025-08-28', 'gpt-realtime-mini', 'whisper-1']);
       // The type chart's figure carries its numbers in a table for screen readers, in the dashboard's
       // rounding: cents from a cent up, every significant digit below.
@@ -145,8 +139,6 @@ describe('a Realtime voice session through either client of openai 6 and 7, thro
         ['audio', '$0.000325'],
         ['llm', '$0.02'],
       ]);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });

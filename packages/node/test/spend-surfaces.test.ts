@@ -1,6 +1,6 @@
 import { loopbackCertificate, type MockLlmServer, startMockLlmServer } from '@tokenledger/mock-llm-server';
-import { chromium } from 'playwright-core';
 import { type CollectorProcess, startCollectorProcess } from './support/collector';
+import { modelTable, onDashboard } from './support/dashboard';
 import { IMPORT_HOOK, REQUIRE_HOOK, runApp } from './support/run-app';
 
 jest.setTimeout(300_000);
@@ -133,21 +133,13 @@ describe('Realtime, batch, Live and fine-tuned spend, priced by the real collect
   });
 
   it('draws them by type and by model on the dashboard', async () => {
-    // Debian's chromium, as the collector's browser tests use it (the test command installs it).
-    const browser = await chromium.launch({ executablePath: process.env.TOKENLEDGER_CHROMIUM || '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
-    try {
-      const page = await browser.newPage({ locale: 'en-US', timezoneId: 'UTC' });
-      await page.goto(`${collector.url}/dashboard?period=30d&tz=UTC`);
-      const models = page.getByRole('table', { name: 'Cost by model: cost, tokens and calls' });
-      // The table is drawn before its data arrives: wait for a row of the data.
-      await models.locator('tbody tr', { hasText: 'gpt-realtime-mini' }).waitFor();
+    await onDashboard(collector.url, async (page) => {
+      const models = await modelTable(page, 'gpt-realtime-mini');
       const rows = await models.locator('tbody tr td:first-child').allTextContents();
       expect(rows.sort()).toEqual(['claude-sonnet-4-5-20250929', 'ft:gpt-4.1-2025-04-14:acme:support:def456', 'ft:gpt-4o-mini:acme:custom:abc123', 'gemini-2.5-flash', 'gemini-live-2.5-flash-preview', 'gpt-4o-mini-2024-07-18', 'gpt-4o-mini-realtime-preview', 'gpt-4o-transcribe', 'gpt-realtime', 'gpt-realtime-mini']);
       await expect(models.locator('tr', { hasText: 'gpt-realtime' }).first().textContent()).resolves.toContain('$0.0057');
       await page.getByTestId('chart-type').waitFor();
       expect(await page.getByTestId('chart-type').getAttribute('data-points')).toBe('2');
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });
