@@ -131,6 +131,23 @@ describe.each(['openai', 'openai-v6'])('Realtime sessions through the SDK’s We
     expect(byOperation(all, 'session')).toMatchObject([{ ended: true }]);
   });
 
+  it('reads image input and the images read from the cache', async () => {
+    rt.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_image', image_url: 'data:image/png;base64,iVBORw0KGgo=' }] } } as never);
+    await respond();
+    await respond();
+    rt.close();
+    await new Promise((resolve) => rt.socket.once('close', resolve));
+    // mock: the item is 10 text + 85 image tokens; the second response also reads the first's reply (3 text + 30 audio), the item cached
+    const [, second] = byOperation(await spans(), 'chat');
+    expect(second.attributes).toMatchObject({
+      'gen_ai.usage.input_tokens': 128,
+      'gen_ai.usage.cache_read.input_tokens': 95,
+      'tokenledger.usage.image.input_tokens': 85,
+      'tokenledger.usage.image.cache_read.input_tokens': 85,
+      'tokenledger.usage.audio.input_tokens': 30,
+    });
+  });
+
   it('records a whisper-1 transcription by its billed seconds', async () => {
     rt.send({ type: 'session.update', session: { type: 'realtime', audio: { input: { transcription: { model: 'whisper-1' } } } } });
     await next('session.updated', 0);

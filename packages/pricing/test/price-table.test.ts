@@ -80,6 +80,20 @@ const cases: Case[] = [
     '0.028220000',
     `${OPENAI} gpt-realtime text $4 / cached $0.40 / out $16, audio $32 / cached $0.40 / out $64, image $5`,
   ],
+  // 700 text × $4 + 200 image × $5 + 100 cached image × $0.50
+  [
+    'gpt-realtime cached image tokens at the cached image rate',
+    { provider: 'openai', model: 'gpt-realtime', inputTokens: 1000, cacheReadTokens: 100, details: { inputImageTokens: 300, cacheImageReadTokens: 100 } },
+    '0.003850000',
+    `${OPENAI} gpt-realtime text $4, image $5 / cached $0.50`,
+  ],
+  // 700 text × $0.60 + 200 image × $0.80 + 100 cached image × $0.08 + 100 audio out × $20
+  [
+    'gpt-realtime-mini image and cached image tokens',
+    { provider: 'openai', model: 'gpt-realtime-mini', inputTokens: 1000, cacheReadTokens: 100, outputTokens: 100, outputAudioTokens: 100, details: { inputImageTokens: 300, cacheImageReadTokens: 100 } },
+    '0.002588000',
+    `${OPENAI} gpt-realtime-mini text $0.60, image $0.80 / cached $0.08, audio out $20`,
+  ],
   // 100 text × $0.60 + 100 cached text × $0.30 + 400 audio × $10 + 400 cached audio × $0.30 + 50 text out × $2.40 + 150 audio out × $20
   [
     'gpt-4o-mini-realtime-preview with cached text and audio',
