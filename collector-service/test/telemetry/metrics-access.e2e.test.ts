@@ -3,8 +3,8 @@ import { type RunningCollector, startCollector } from '../support/app';
 const ADMIN_KEY = 'an-admin-key-long-enough-for-the-metrics';
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
-async function createKey(c: RunningCollector, role: string): Promise<string> {
-  const res = await fetch(`${c.url}/v1/keys`, { method: 'POST', body: JSON.stringify({ role }), headers: { 'content-type': 'application/json', ...bearer(ADMIN_KEY) } });
+async function createKey(c: RunningCollector, role: string, tenant?: string): Promise<string> {
+  const res = await fetch(`${c.url}/v1/keys`, { method: 'POST', body: JSON.stringify({ role, tenant }), headers: { 'content-type': 'application/json', ...bearer(ADMIN_KEY) } });
   expect(res.status).toBe(201);
   return ((await res.json()) as { key: string }).key;
 }
@@ -40,6 +40,15 @@ describe('who may read /metrics', () => {
     // A metrics key reads metrics and nothing else.
     expect((await fetch(`${c.url}/v1/reports/summary`, { headers: bearer(metrics) })).status).toBe(403);
     expect((await fetch(`${c.url}/v1/budgets/check`, { method: 'POST', headers: bearer(metrics) })).status).toBe(403);
+  });
+
+  it("refuses a key of one tenant, metrics or admin: the metrics count every tenant's calls", async () => {
+    c = await startCollector({ TOKENLEDGER_ADMIN_KEY: ADMIN_KEY });
+    for (const role of ['metrics', 'admin']) {
+      const res = await scrape(c, bearer(await createKey(c, role, 'acme')));
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as { message: string }).message).toMatch(/every tenant.*key created without a tenant/);
+    }
   });
 
   it('is public again with TOKENLEDGER_METRICS_PUBLIC=true', async () => {
