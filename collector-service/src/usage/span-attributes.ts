@@ -31,14 +31,19 @@ export function count(attrs: Attributes, key: string, max: number = BILLABLE_BOU
   const n = typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v;
   if (typeof n === 'number' && Number.isInteger(n) && n > max) throw beyondBound(key, v, grouped(max));
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
-    throw new InvalidSpanError(`${key} must be a non-negative integer, got ${JSON.stringify(v)}`);
+    throw new InvalidSpanError(`${key} must be a non-negative integer, got ${shown(v)}`);
   }
   return n;
 }
 
 function beyondBound(key: string, value: AttributeValue, bound: string): InvalidSpanError {
-  const shown = JSON.stringify(value);
-  return new InvalidSpanError(`${key} is ${shown.length > 40 ? `${shown.slice(0, 40)}…` : shown}, more than one call can bill (at most ${bound}); the span is not stored`);
+  return new InvalidSpanError(`${key} is ${shown(value)}, more than one call can bill (at most ${bound}); the span is not stored`);
+}
+
+/** A value as a rejection quotes it: NaN and Infinity by name (JSON would say null), at most 40 characters. */
+function shown(value: AttributeValue): string {
+  const text = typeof value === 'number' ? String(value) : JSON.stringify(value);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
 /** The first of several count attributes that is present. */
