@@ -4,7 +4,7 @@ import { catalogProviderId } from '@tokenledger/semconv';
 import { CATALOG_PACKAGE, CATALOG_VERSION, type CatalogMatch, catalogModels, catalogPricesAt, findCatalogModel, tableFromCatalogPrices } from './catalog';
 import { computeCost, computeGatewayFee, type ComputedCost, formatLines, type PriceSources, SOURCE_BITS } from './compute';
 import { planFor, type PricePlan } from './plan';
-import { decimalAsFraction, decimalToString, type Fraction, multiplyFraction, parseDecimal, roundHalfUp } from './decimal';
+import { decimalAsFraction, decimalToString, type Fraction, fractionToDecimalString, multiplyFraction, parseDecimal, roundHalfUp } from './decimal';
 import { findFineTunedCatalogModel, fineTunedPriceLine, parseFineTuned } from './fine-tuned';
 import { matches, modelCandidates } from './match';
 import { nearestModel } from './nearest-model';
@@ -151,7 +151,7 @@ export class PriceBook {
         ? picosToNanos(cost.totalPicos)
         : roundHalfUp(multiplyFraction(multiplyFraction(cost.total, multiplier), { num: 1_000_000_000n, den: 1n }));
     const source = SOURCE_RANK.find((s) => (cost.sources & SOURCE_BITS[s]) !== 0) ?? 'catalog';
-    return new PricedResult(nanos, cost, source, this.sourceVersions[source], this.version, matched, discount);
+    return new PricedResult(nanos, cost, multiplier, source, this.sourceVersions[source], this.version, matched, discount);
   }
 
   private priceFee(usage: UsageInput): PriceResult {
@@ -232,10 +232,12 @@ class PricedResult implements Priced {
   readonly status = 'priced' as const;
   readonly unitPrices: Record<string, string>;
   readonly #cost: ComputedCost;
+  readonly #multiplier: Fraction;
 
   constructor(
     readonly costNanos: bigint,
     cost: ComputedCost,
+    multiplier: Fraction,
     readonly source: PriceSource,
     readonly sourceVersion: string,
     readonly priceBookVersion: string,
@@ -243,6 +245,7 @@ class PricedResult implements Priced {
     discount?: string,
   ) {
     this.#cost = cost;
+    this.#multiplier = multiplier;
     this.unitPrices = cost.unitPrices;
     if (discount !== undefined) this.discount = discount;
   }
@@ -257,9 +260,20 @@ class PricedResult implements Priced {
     return formatLines(this.#cost);
   }
 
+  get quantities(): Record<string, string> {
+    const quantities: Record<string, string> = {};
+    for (const { unit, quantity } of this.#cost.items) quantities[unit] = typeof quantity === 'number' ? String(quantity) : decimalToString(quantity);
+    return quantities;
+  }
+
+  get multiplier(): string {
+    // A product of decimal multipliers is a decimal: exact.
+    return fractionToDecimalString(this.#multiplier);
+  }
+
   toJSON(): Omit<Priced, 'costNanos'> & { costNanos: string } {
-    const { status, costNanos, costUsd, lines, unitPrices, source, sourceVersion, priceBookVersion, matched, discount } = this;
-    return { status, costNanos: costNanos.toString(), costUsd, lines, unitPrices, source, sourceVersion, priceBookVersion, matched, ...(discount ? { discount } : {}) };
+    const { status, costNanos, costUsd, lines, unitPrices, quantities, multiplier, source, sourceVersion, priceBookVersion, matched, discount } = this;
+    return { status, costNanos: costNanos.toString(), costUsd, lines, unitPrices, quantities, multiplier, source, sourceVersion, priceBookVersion, matched, ...(discount ? { discount } : {}) };
   }
 }
 

@@ -76,6 +76,13 @@ export interface Priced {
   lines: PriceLine[];
   /** Unit prices used, by unit (USD per one unit, exact decimal strings). */
   unitPrices: Record<string, string>;
+  /** How many of each unit were priced (the same keys as unitPrices), as decimal strings. */
+  quantities: Record<string, string>;
+  /**
+   * What the sum of quantity × unit price was multiplied by before rounding: the batch discount times
+   * the operator's discount, as an exact decimal string ("1" when neither applied).
+   */
+  multiplier: string;
   source: PriceSource;
   /** e.g. `catalog:@pydantic/genai-prices@0.1.8`, `supplemental:2026-11-01`, `operator:/etc/prices.yaml@sha256:…`. */
   sourceVersion: string;

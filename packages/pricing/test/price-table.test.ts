@@ -181,6 +181,13 @@ describe('operator overrides', () => {
     expect(result.status === 'priced' && result.sourceVersion).toMatch(/^operator:.*operator-prices\.yaml@sha256:[0-9a-f]{16}$/);
   });
 
+  it("says what it priced: each unit's quantity, and the discount it multiplied the sum by", () => {
+    const discounted = book.price({ provider: 'anthropic', model: 'claude-3-5-sonnet-20241022', inputTokens: 1000, cacheReadTokens: 200, outputTokens: 1000, batch: true, timestamp: NOW });
+    expect(discounted).toMatchObject({ status: 'priced', quantities: { input_tokens: '800', cache_read_tokens: '200', output_tokens: '1000' }, multiplier: '0.425' });
+    const plain = book.price({ provider: 'openai', model: 'whisper-1', audioSeconds: 12.5, timestamp: NOW });
+    expect(plain).toMatchObject({ status: 'priced', quantities: { audio_seconds: '12.5' }, multiplier: '1' });
+  });
+
   it('gives the price book a different version id than the book without the file', () => {
     expect(book.version).not.toBe(PriceBook.load({ pricesFile: null }).version);
   });

@@ -92,3 +92,28 @@ export function catalogProviderId(name: string): string {
   const canonical = canonicalProvider(name);
   return CATALOG_IDS[canonical] ?? canonical;
 }
+
+/** The company that sells each provider's service, as invoices and FinOps tools name it (FOCUS ProviderName). */
+const DISPLAY_NAMES: Readonly<Record<string, string>> = {
+  [GenAiProvider.OPENAI]: 'OpenAI',
+  [GenAiProvider.ANTHROPIC]: 'Anthropic',
+  [GenAiProvider.GCP_GEMINI]: 'Google',
+  [GenAiProvider.GCP_VERTEX_AI]: 'Google Cloud',
+  [GenAiProvider.GCP_GEN_AI]: 'Google Cloud',
+  [GenAiProvider.AWS_BEDROCK]: 'Amazon Web Services',
+  [GenAiProvider.AZURE_AI_OPENAI]: 'Microsoft',
+  [GenAiProvider.AZURE_AI_INFERENCE]: 'Microsoft',
+  [GenAiProvider.MISTRAL_AI]: 'Mistral AI',
+  [GenAiProvider.GROQ]: 'Groq',
+  [GenAiProvider.DEEPSEEK]: 'DeepSeek',
+  [GenAiProvider.X_AI]: 'xAI',
+  [GenAiProvider.COHERE]: 'Cohere',
+  [GenAiProvider.PERPLEXITY]: 'Perplexity',
+  [GenAiProvider.IBM_WATSONX_AI]: 'IBM',
+};
+
+/** The seller's name for a provider in any spelling; a provider the table does not know keeps its own name. */
+export function providerDisplayName(name: string): string {
+  const canonical = canonicalProvider(name);
+  return DISPLAY_NAMES[canonical] ?? canonical;
+}
