@@ -8,7 +8,7 @@ import { STORAGE } from '../storage/storage.tokens';
 import { AdminKeysService, checkProvider } from './admin-keys.service';
 import { BillSyncService, scheduledWindow } from './bill-sync.service';
 import { BILLED_DAY_KIND, BILLED_PROVIDERS, type BilledDay, billedDayView, dayStartMs } from './billed-day';
-import { utcDays } from './utc-days';
+import { utcDays } from '../time/utc-days';
 
 type Q = Record<string, unknown>;
 

@@ -6,7 +6,7 @@ import { Roles } from '../auth/roles.decorator';
 import { checkProvider } from './admin-keys.service';
 import { BILLED_PROVIDERS } from './billed-day';
 import { ReconciliationService } from './reconciliation.service';
-import { utcDays } from './utc-days';
+import { utcDays } from '../time/utc-days';
 
 type Q = Record<string, unknown>;
 

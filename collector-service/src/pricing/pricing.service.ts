@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type PriceBookDescription, PriceBook } from '@tokenledger/pricing';
+import { type PriceBookDescription, PriceBook, type UsageInput } from '@tokenledger/pricing';
 import { CONFIG, type CollectorConfig } from '../config/config';
 import type { UsageRecord } from '../usage/usage-record';
 
@@ -7,9 +7,15 @@ import type { UsageRecord } from '../usage/usage-record';
 @Injectable()
 export class PricingService {
   readonly book: PriceBook;
+  #listBook: PriceBook | null = null;
 
   constructor(@Inject(CONFIG) config: CollectorConfig) {
     this.book = PriceBook.load({ pricesFile: config.pricesFile });
+  }
+
+  /** The published prices alone (catalog and supplemental data, no operator file): list prices, before negotiated ones. */
+  get listBook(): PriceBook {
+    return (this.#listBook ??= PriceBook.load({ pricesFile: null }));
   }
 
   describe(): PriceBookDescription {
@@ -38,41 +44,48 @@ export class PricingService {
       record.priceBookVersion = this.book.version;
       return;
     }
-    const result = this.book.price({
-      provider: record.provider,
-      model: record.model,
-      operation: record.operation,
-      timestamp: record.timeMs,
-      inputTokens: record.tokens.input,
-      outputTokens: record.tokens.output,
-      cacheReadTokens: record.tokens.cacheRead,
-      cacheWriteTokens: record.tokens.cacheWrite,
-      reasoningTokens: record.tokens.reasoning,
-      inputAudioTokens: record.audioTokens?.input,
-      outputAudioTokens: record.audioTokens?.output,
-      details: record.tokenDetails
-        ? {
-            cacheAudioReadTokens: record.tokenDetails.audioCacheRead,
-            inputImageTokens: record.tokenDetails.imageInput,
-            cacheImageReadTokens: record.tokenDetails.imageCacheRead,
-            inputVideoTokens: record.tokenDetails.videoInput,
-            outputImageTokens: record.tokenDetails.imageOutput,
-            cacheWrite1hTokens: record.tokenDetails.cacheWrite1h,
-          }
-        : undefined,
-      images: record.imageCount === null ? undefined : { count: record.imageCount, size: record.imageSize ?? undefined, quality: record.imageQuality ?? undefined },
-      audioSeconds: record.audioSeconds ?? undefined,
-      characters: record.characters ?? undefined,
-      payment: record.paymentAmountUsd && record.paymentGateway ? { amountUsd: record.paymentAmountUsd, gateway: record.paymentGateway } : undefined,
-      batch: record.batch || undefined,
-    });
+    const result = this.book.price(usageOf(record));
     record.priceBookVersion = result.priceBookVersion;
     if (result.status === 'priced') {
       record.costNanos = result.costNanos;
       record.unitPrices = result.unitPrices;
+      record.priceQuantities = result.quantities;
+      record.priceMultiplier = result.multiplier;
       record.priceSource = result.sourceVersion;
     } else {
       record.unpricedReason = result.reason;
     }
   }
+}
+
+/** What a record's call used, as the price book prices it (at the call's own time). */
+export function usageOf(record: UsageRecord): UsageInput {
+  return {
+    provider: record.provider,
+    model: record.model,
+    operation: record.operation,
+    timestamp: record.timeMs,
+    inputTokens: record.tokens.input,
+    outputTokens: record.tokens.output,
+    cacheReadTokens: record.tokens.cacheRead,
+    cacheWriteTokens: record.tokens.cacheWrite,
+    reasoningTokens: record.tokens.reasoning,
+    inputAudioTokens: record.audioTokens?.input,
+    outputAudioTokens: record.audioTokens?.output,
+    details: record.tokenDetails
+      ? {
+          cacheAudioReadTokens: record.tokenDetails.audioCacheRead,
+          inputImageTokens: record.tokenDetails.imageInput,
+          cacheImageReadTokens: record.tokenDetails.imageCacheRead,
+          inputVideoTokens: record.tokenDetails.videoInput,
+          outputImageTokens: record.tokenDetails.imageOutput,
+          cacheWrite1hTokens: record.tokenDetails.cacheWrite1h,
+        }
+      : undefined,
+    images: record.imageCount === null ? undefined : { count: record.imageCount, size: record.imageSize ?? undefined, quality: record.imageQuality ?? undefined },
+    audioSeconds: record.audioSeconds ?? undefined,
+    characters: record.characters ?? undefined,
+    payment: record.paymentAmountUsd && record.paymentGateway ? { amountUsd: record.paymentAmountUsd, gateway: record.paymentGateway } : undefined,
+    batch: record.batch || undefined,
+  };
 }

@@ -6,7 +6,10 @@ import { Roles } from '../auth/roles.decorator';
 import { CONFIG, type CollectorConfig } from '../config/config';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
+import { PricingService } from '../pricing/pricing.service';
+import { utcDays } from '../time/utc-days';
 import { streamExport } from './export-stream';
+import { streamFocus } from './focus/focus-export';
 import { recordView } from './record-view';
 import { ReportEndpoint } from './report-docs';
 import { oneOf, parsed, parseFilters, parseLimit, parseRange, parseZone, QueryError } from './report-query';
@@ -24,6 +27,7 @@ export class ReportsController {
     private readonly trendsService: TrendsService,
     @Inject(STORAGE) private readonly storage: StoragePort,
     @Inject(CONFIG) private readonly config: CollectorConfig,
+    private readonly pricing: PricingService,
   ) {}
 
   @Get('summary')
@@ -81,11 +85,20 @@ export class ReportsController {
     }
   }
 
-  /** Every matching record, streamed as it is read (any size, constant memory). */
+  /** Every matching record, streamed as it is read (any size, constant memory); or, as FOCUS, the cost and usage data FinOps tools read. */
   @Get('export')
-  @ReportEndpoint('Every matching record, streamed', [{ name: 'format', description: 'csv or jsonl (default csv)', enum: ['csv', 'jsonl'] }])
+  @ReportEndpoint('Every matching record, streamed; format=focus: FOCUS 1.2 CSV per UTC day, SKU and attribution', [
+    { name: 'format', description: 'csv or jsonl (every record, default csv), or focus (FOCUS 1.2 rows over whole UTC days)', enum: ['csv', 'jsonl', 'focus'] },
+  ])
   async export(@Query() q: Q, @CurrentPrincipal() p: Principal, @Res() res: Response): Promise<void> {
-    const a = parsed(() => ({ range: parseRange(q), filters: parseFilters(q), format: oneOf(q, 'format', ['csv', 'jsonl'] as const, 'csv') }));
-    await streamExport(this.storage, this.config.jaegerUrl, { tenant: tenantOf(p, q.tenant), ...a }, res);
+    const format = parsed(() => oneOf(q, 'format', ['csv', 'jsonl', 'focus'] as const, 'csv'));
+    const tenant = tenantOf(p, q.tenant);
+    if (format === 'focus') {
+      const filters = parsed(() => parseFilters(q));
+      await streamFocus(this.storage, this.pricing, { tenant, ...utcDays(q), filters }, res);
+      return;
+    }
+    const a = parsed(() => ({ range: parseRange(q), filters: parseFilters(q) }));
+    await streamExport(this.storage, this.config.jaegerUrl, { tenant, ...a, format }, res);
   }
 }

@@ -22,6 +22,9 @@ export function decodeRecord(text: string): UsageRecord {
   record.audioTokens ??= null;
   record.tokenDetails ??= null;
   record.batchId ??= null;
+  // Nor do records stored before their priced quantities were kept.
+  record.priceQuantities ??= null;
+  record.priceMultiplier ??= null;
   return record;
 }
 

@@ -72,6 +72,8 @@ export function toRecord(u: ExtractedUsage, span: SpanInput, tenant: string): Us
     costNanos: null,
     unpricedReason: null,
     unitPrices: null,
+    priceQuantities: null,
+    priceMultiplier: null,
     priceSource: null,
     priceBookVersion: null,
     providedCostNanos: u.providedCostNanos,

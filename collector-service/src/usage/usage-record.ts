@@ -85,6 +85,14 @@ export interface UsageRecord {
   unpricedReason: string | null;
   /** USD per unit, exact decimal strings, as priced. */
   unitPrices: Record<string, string> | null;
+  /**
+   * How many of each unit of `unitPrices` were priced (decimal strings), so the cost can be itemised
+   * (FOCUS rows, audits): cost = (Σ quantity × unit price) × priceMultiplier, rounded once. Null when
+   * unpriced (and in records stored before they were kept).
+   */
+  priceQuantities: Record<string, string> | null;
+  /** The batch and operator discounts the sum was multiplied by, an exact decimal ("1": none); null when unpriced or stored before it was kept. */
+  priceMultiplier: string | null;
   /** `operator` | `supplemental` | `catalog` + version, e.g. `catalog:@pydantic/genai-prices@0.1.8`. */
   priceSource: string | null;
   priceBookVersion: string | null;

@@ -1,7 +1,8 @@
 import { parsed, parseRange, QueryError } from '../reports/report-query';
-import { DAY_MS } from './billed-day';
 
-/** The most days one request may import or reconcile: a little over a year. */
+export const DAY_MS = 86_400_000;
+
+/** The most days one request may import, reconcile or export: a little over a year. */
 export const MAX_DAYS = 400;
 
 /**
