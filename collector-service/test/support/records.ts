@@ -41,6 +41,8 @@ export function record(overrides: Partial<UsageRecord> = {}): UsageRecord {
     costNanos: 23_750_000n,
     unpricedReason: null,
     unitPrices: { input_tokens: '0.0000025', output_tokens: '0.00001' },
+    priceQuantities: null,
+    priceMultiplier: null,
     priceSource: 'catalog:@pydantic/genai-prices@0.1.8',
     priceBookVersion: 'pb-test',
     providedCostNanos: null,
