@@ -1,12 +1,12 @@
 import { notice } from './notice';
-import type { OtlpEncoding } from './export/otlp-exporter';
+import type { OtlpProtocol } from './export/transport';
 
 /**
  * The standard OTEL_* variables the hook's SDK honours, read the way the OpenTelemetry Node SDK reads
  * them. What the hook does not support is said once on stderr with what to do, and the default used.
  */
 
-export type ExporterChoice = { kind: 'otlp'; encoding: OtlpEncoding } | { kind: 'console' };
+export type ExporterChoice = { kind: 'otlp'; encoding: OtlpProtocol } | { kind: 'console' };
 
 const list = (value: string | undefined): string[] =>
   (value ?? '')
@@ -24,7 +24,7 @@ export function positiveNumber(env: NodeJS.ProcessEnv, name: string): number | u
   return undefined;
 }
 
-function encoding(env: NodeJS.ProcessEnv, signal: 'TRACES' | 'METRICS'): OtlpEncoding {
+function encoding(env: NodeJS.ProcessEnv, signal: 'TRACES' | 'METRICS'): OtlpProtocol {
   const name = env[`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`] ? `OTEL_EXPORTER_OTLP_${signal}_PROTOCOL` : 'OTEL_EXPORTER_OTLP_PROTOCOL';
   const protocol = (env[name] ?? '').trim().toLowerCase() || 'http/protobuf';
   if (protocol === 'http/protobuf' || protocol === 'http/json') return protocol;

@@ -6,7 +6,7 @@ import { defaultResource, detectResources, envDetector, hostDetector, osDetector
 import { ConsoleMetricExporter, type MetricReader, MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, ConsoleSpanExporter, ParentBasedSampler, type ReadableSpan, type Sampler, SimpleSpanProcessor, type SpanExporter, type SpanProcessor, TraceIdRatioBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import { OtlpMetricExporter } from './export/metric-exporter';
-import { OtlpHttpExporter } from './export/otlp-exporter';
+import { OtlpExporter } from './export/otlp-exporter';
 import { notice } from './notice';
 import { exportersFor, positiveNumber, propagatorNames } from './sdk-settings';
 
@@ -39,12 +39,12 @@ export function startSdk(instrumentations: Instrumentation[], env: NodeJS.Proces
   const resource = resourceFromEnv(env);
   const spanExporters: SpanExporter[] = [];
   const metricExporters: PushMetricExporter[] = [];
-  const otlpExporters: OtlpHttpExporter<unknown>[] = [];
+  const otlpExporters: OtlpExporter<unknown>[] = [];
 
   const readers: MetricReader[] = exportersFor(env, 'METRICS').map((choice) => {
     const exporter = choice.kind === 'otlp' ? new OtlpMetricExporter(choice.encoding, env) : new ConsoleMetricExporter();
     metricExporters.push(exporter);
-    if (exporter instanceof OtlpMetricExporter) otlpExporters.push(exporter as OtlpHttpExporter<unknown>);
+    if (exporter instanceof OtlpMetricExporter) otlpExporters.push(exporter as OtlpExporter<unknown>);
     const exportIntervalMillis = positiveNumber(env, 'OTEL_METRIC_EXPORT_INTERVAL') ?? 60_000;
     const exportTimeoutMillis = Math.min(positiveNumber(env, 'OTEL_METRIC_EXPORT_TIMEOUT') ?? 30_000, exportIntervalMillis);
     return new PeriodicExportingMetricReader({ exporter, exportIntervalMillis, exportTimeoutMillis });
@@ -54,9 +54,9 @@ export function startSdk(instrumentations: Instrumentation[], env: NodeJS.Proces
 
   const spanProcessors: SpanProcessor[] = exportersFor(env, 'TRACES').map((choice) => {
     if (choice.kind === 'console') return new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() });
-    const exporter = new OtlpHttpExporter<ReadableSpan[]>('spans', choice.encoding);
+    const exporter = new OtlpExporter<ReadableSpan[]>('spans', choice.encoding);
     spanExporters.push(exporter);
-    otlpExporters.push(exporter as OtlpHttpExporter<unknown>);
+    otlpExporters.push(exporter as OtlpExporter<unknown>);
     return new BatchSpanProcessor({
       exporter,
       maxQueueSize: positiveNumber(env, 'OTEL_BSP_MAX_QUEUE_SIZE'),

@@ -6,7 +6,7 @@ type Signal = (typeof SIGNALS)[number];
 /**
  * Resolves true when `work` settles, false after `ms` if it has not; never rejects. It keeps the
  * process alive for that long and no longer: the exports themselves never hold it
- * (export/otlp-http-send.ts), so once this resolves an app that is done ends, whatever the collector
+ * (export/otlp-exporter.ts), so once this resolves an app that is done ends, whatever the collector
  * is doing.
  */
 export function bounded(work: Promise<unknown>, ms: number): Promise<boolean> {

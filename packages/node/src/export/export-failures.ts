@@ -1,5 +1,6 @@
 import { notice } from '../notice';
-import type { SendFailure } from './otlp-http-send';
+import type { SendFailure } from './retries';
+import type { Signal } from './transport';
 
 /** A send that failed, or one that was never tried because too many were already waiting. */
 export type ExportFailure = SendFailure | { kind: 'backlog'; limit: number };
@@ -13,11 +14,11 @@ function what(failure: ExportFailure): string {
     case 'timeout':
       return `no answer within ${failure.timeoutMs} ms`;
     case 'unauthorized':
-      return `the collector refused the credentials (HTTP ${failure.status})`;
+      return `the collector refused the credentials (${failure.status})`;
     case 'server-error':
-      return `the collector answered HTTP ${failure.status}${failure.attempts > 1 ? ` to ${failure.attempts} attempts` : ''}`;
+      return `the collector answered ${failure.status}${failure.attempts > 1 ? ` to ${failure.attempts} attempts` : ''}`;
     case 'rejected':
-      return `the collector rejected the request (HTTP ${failure.status}${failure.body ? `: ${failure.body}` : ''})`;
+      return `the collector rejected the request (${failure.status}${failure.detail ? `: ${failure.detail}` : ''})`;
     case 'backlog':
       return `${failure.limit} exports are already waiting for it`;
     case 'error':
@@ -44,12 +45,13 @@ function whatToDo(failure: ExportFailure): string {
 }
 
 /**
- * Tells the person running the app, once per endpoint and cause, that telemetry is being lost and what
- * to do about it; every later failure of the same kind stays quiet. The app itself is never affected.
+ * Tells the person running the app, once per signal, endpoint and cause, that telemetry is being lost
+ * and what to do about it; every later failure of the same kind stays quiet. The app itself is never
+ * affected.
  */
-export function reportExportFailure(signal: 'spans' | 'metrics', url: string, failure: ExportFailure): void {
-  const key = `${url} ${failure.kind}`;
+export function reportExportFailure(signal: Signal, endpoint: string, failure: ExportFailure): void {
+  const key = `${signal} ${endpoint} ${failure.kind}`;
   if (reported.has(key)) return;
   reported.add(key);
-  notice(`could not send ${signal} to ${url}: ${what(failure)}. ${whatToDo(failure)} The app is not affected; these ${signal} are dropped, and further failures of this kind are not reported.`);
+  notice(`could not send ${signal} to ${endpoint}: ${what(failure)}. ${whatToDo(failure)} The app is not affected; these ${signal} are dropped, and further failures of this kind are not reported.`);
 }

@@ -1,5 +1,6 @@
 import { AggregationTemporality, type AggregationOption, AggregationType, InstrumentType, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { type OtlpEncoding, OtlpHttpExporter } from './otlp-exporter';
+import { OtlpExporter } from './otlp-exporter';
+import type { OtlpProtocol } from './transport';
 
 /** Instruments reported as deltas under each OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE (the OTLP exporter specification's table). */
 const DELTA: Record<string, ReadonlySet<InstrumentType>> = {
@@ -9,17 +10,17 @@ const DELTA: Record<string, ReadonlySet<InstrumentType>> = {
 };
 
 /**
- * The OTLP metric exporter: the background sending of OtlpHttpExporter, plus the temporality and
+ * The OTLP metric exporter: the background sending of OtlpExporter, plus the temporality and
  * histogram aggregation the OTEL_EXPORTER_OTLP_METRICS_* variables ask for. The metric reader asks
  * for these when the instrumentations create their instruments, at start: answered here from the
  * environment, so no exporter code is loaded for it.
  */
-export class OtlpMetricExporter extends OtlpHttpExporter<ResourceMetrics> {
+export class OtlpMetricExporter extends OtlpExporter<ResourceMetrics> {
   private readonly delta: ReadonlySet<InstrumentType>;
   private readonly exponentialHistograms: boolean;
 
-  constructor(encoding: OtlpEncoding, env: NodeJS.ProcessEnv = process.env) {
-    super('metrics', encoding);
+  constructor(protocol: OtlpProtocol, env: NodeJS.ProcessEnv = process.env) {
+    super('metrics', protocol);
     const preference = (env.OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE ?? 'cumulative').trim().toLowerCase();
     this.delta = DELTA[preference] ?? DELTA.cumulative;
     this.exponentialHistograms = (env.OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION ?? '').trim().toLowerCase() === 'base2_exponential_bucket_histogram';
