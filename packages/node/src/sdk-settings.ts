@@ -6,7 +6,7 @@ import type { OtlpProtocol } from './export/transport';
  * them. What the hook does not support is said once on stderr with what to do, and the default used.
  */
 
-export type ExporterChoice = { kind: 'otlp'; encoding: OtlpProtocol } | { kind: 'console' };
+export type ExporterChoice = { kind: 'otlp'; protocol: OtlpProtocol } | { kind: 'console' };
 
 const list = (value: string | undefined): string[] =>
   (value ?? '')
@@ -24,11 +24,14 @@ export function positiveNumber(env: NodeJS.ProcessEnv, name: string): number | u
   return undefined;
 }
 
-function encoding(env: NodeJS.ProcessEnv, signal: 'TRACES' | 'METRICS'): OtlpProtocol {
+const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json', 'grpc'];
+
+/** OTEL_EXPORTER_OTLP_[signal_]PROTOCOL: http/protobuf (default), http/json or grpc. */
+function protocol(env: NodeJS.ProcessEnv, signal: 'TRACES' | 'METRICS'): OtlpProtocol {
   const name = env[`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`] ? `OTEL_EXPORTER_OTLP_${signal}_PROTOCOL` : 'OTEL_EXPORTER_OTLP_PROTOCOL';
-  const protocol = (env[name] ?? '').trim().toLowerCase() || 'http/protobuf';
-  if (protocol === 'http/protobuf' || protocol === 'http/json') return protocol;
-  notice(`${name}=${protocol} is not supported by the hook; it sends http/protobuf. Use http/protobuf or http/json (the tokenledger collector and the OpenTelemetry Collector take both), or register the instrumentations in an SDK of your own with registerTokenledger().`);
+  const value = (env[name] ?? '').trim().toLowerCase() || 'http/protobuf';
+  if ((PROTOCOLS as readonly string[]).includes(value)) return value as OtlpProtocol;
+  notice(`${name}=${value} is not an OTLP protocol; the hook sends http/protobuf. Use http/protobuf, http/json or grpc.`);
   return 'http/protobuf';
 }
 
@@ -39,7 +42,7 @@ export function exportersFor(env: NodeJS.ProcessEnv, signal: 'TRACES' | 'METRICS
   if (names.includes('none')) return [];
   const chosen: ExporterChoice[] = [];
   for (const name of names.length ? names : ['otlp']) {
-    if (name === 'otlp') chosen.push({ kind: 'otlp', encoding: encoding(env, signal) });
+    if (name === 'otlp') chosen.push({ kind: 'otlp', protocol: protocol(env, signal) });
     else if (name === 'console') chosen.push({ kind: 'console' });
     else notice(`${variable}=${name} is not supported by the hook (otlp, console or none); it is ignored.`);
   }

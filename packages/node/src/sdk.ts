@@ -21,10 +21,10 @@ export interface RunningSdk {
 
 /**
  * OpenTelemetry for the hook, built from the SDK's parts for what the environment configures: an OTLP
- * over HTTP exporter (protobuf or JSON) or the console one for spans and metrics, W3C propagation,
- * the resource, the sampler. Only those parts are loaded, and the exporters' own code only at their
- * first export: `@opentelemetry/sdk-node` loads every exporter it could configure (gRPC, Zipkin,
- * Prometheus, logs) at every start.
+ * exporter (gRPC, or HTTP with protobuf or JSON) or the console one for spans and metrics, W3C
+ * propagation, the resource, the sampler. Only those parts are loaded, and the exporters' own code
+ * only at their first export: `@opentelemetry/sdk-node` loads every exporter it could configure
+ * (gRPC, Zipkin, Prometheus, logs) at every start.
  */
 export function startSdk(instrumentations: Instrumentation[], env: NodeJS.ProcessEnv = process.env): RunningSdk {
   const logLevel = env.OTEL_LOG_LEVEL?.trim();
@@ -42,7 +42,7 @@ export function startSdk(instrumentations: Instrumentation[], env: NodeJS.Proces
   const otlpExporters: OtlpExporter<unknown>[] = [];
 
   const readers: MetricReader[] = exportersFor(env, 'METRICS').map((choice) => {
-    const exporter = choice.kind === 'otlp' ? new OtlpMetricExporter(choice.encoding, env) : new ConsoleMetricExporter();
+    const exporter = choice.kind === 'otlp' ? new OtlpMetricExporter(choice.protocol, env) : new ConsoleMetricExporter();
     metricExporters.push(exporter);
     if (exporter instanceof OtlpMetricExporter) otlpExporters.push(exporter as OtlpExporter<unknown>);
     const exportIntervalMillis = positiveNumber(env, 'OTEL_METRIC_EXPORT_INTERVAL') ?? 60_000;
@@ -54,7 +54,7 @@ export function startSdk(instrumentations: Instrumentation[], env: NodeJS.Proces
 
   const spanProcessors: SpanProcessor[] = exportersFor(env, 'TRACES').map((choice) => {
     if (choice.kind === 'console') return new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() });
-    const exporter = new OtlpExporter<ReadableSpan[]>('spans', choice.encoding);
+    const exporter = new OtlpExporter<ReadableSpan[]>('spans', choice.protocol);
     spanExporters.push(exporter);
     otlpExporters.push(exporter as OtlpExporter<unknown>);
     return new BatchSpanProcessor({
@@ -65,6 +65,8 @@ export function startSdk(instrumentations: Instrumentation[], env: NodeJS.Proces
       maxExportBatchSize: positiveNumber(env, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE'),
     });
   });
+  // With traces on, the gRPC transport opens once the first span has ended, ahead of the first export.
+  if (spanProcessors.length && otlpExporters.some((e) => e.protocol === 'grpc')) spanProcessors.push(afterFirstSpan(() => otlpExporters.forEach((e) => e.warmUp())));
   const tracerProvider = spanProcessors.length ? new TracerProvider({ resource, spanProcessors, sampler: samplerFromEnv(env), spanLimits: spanLimitsFromEnv(env) }) : undefined;
   if (tracerProvider) trace.setGlobalTracerProvider(tracerProvider);
 
@@ -81,6 +83,20 @@ export function startSdk(instrumentations: Instrumentation[], env: NodeJS.Proces
       await Promise.all([tracerProvider?.shutdown(), meterProvider?.shutdown()]);
     },
     abandon: (waitedMs) => otlpExporters.forEach((e) => e.reportUnsent(waitedMs)),
+  };
+}
+
+/** A span processor that runs `then` once, after the first span ends, outside the call that ended it. */
+function afterFirstSpan(then: () => void): SpanProcessor {
+  let waiting = true;
+  return {
+    onStart: () => {},
+    onEnd: () => {
+      if (waiting) setImmediate(then).unref();
+      waiting = false;
+    },
+    forceFlush: async () => {},
+    shutdown: async () => {},
   };
 }
 

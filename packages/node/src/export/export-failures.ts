@@ -1,6 +1,6 @@
 import { notice } from '../notice';
 import type { SendFailure } from './retries';
-import type { Signal } from './transport';
+import type { OtlpProtocol, Signal } from './transport';
 
 /** A send that failed, or one that was never tried because too many were already waiting. */
 export type ExportFailure = SendFailure | { kind: 'backlog'; limit: number };
@@ -26,7 +26,7 @@ function what(failure: ExportFailure): string {
   }
 }
 
-function whatToDo(failure: ExportFailure): string {
+function whatToDo(failure: ExportFailure, protocol: OtlpProtocol): string {
   switch (failure.kind) {
     case 'unreachable':
       return 'Start the collector, or set OTEL_EXPORTER_OTLP_ENDPOINT to the address it listens on.';
@@ -38,7 +38,9 @@ function whatToDo(failure: ExportFailure): string {
     case 'server-error':
       return "Check the collector's health (GET /readyz) and its log: its store may be down.";
     case 'rejected':
-      return 'Check that OTEL_EXPORTER_OTLP_ENDPOINT is the base URL of an OTLP/HTTP receiver (the hook adds /v1/traces and /v1/metrics).';
+      return protocol === 'grpc'
+        ? 'Check that OTEL_EXPORTER_OTLP_ENDPOINT is the address of an OTLP/gRPC receiver (the collector service listens on TOKENLEDGER_GRPC_PORT, 4317 by default), or set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf for an OTLP/HTTP one.'
+        : 'Check that OTEL_EXPORTER_OTLP_ENDPOINT is the base URL of an OTLP/HTTP receiver (the hook adds /v1/traces and /v1/metrics), or set OTEL_EXPORTER_OTLP_PROTOCOL=grpc for an OTLP/gRPC one (such as port 4317).';
     case 'error':
       return 'Check OTEL_EXPORTER_OTLP_ENDPOINT and the OTEL_EXPORTER_OTLP_* settings.';
   }
@@ -49,9 +51,9 @@ function whatToDo(failure: ExportFailure): string {
  * and what to do about it; every later failure of the same kind stays quiet. The app itself is never
  * affected.
  */
-export function reportExportFailure(signal: Signal, endpoint: string, failure: ExportFailure): void {
+export function reportExportFailure(signal: Signal, protocol: OtlpProtocol, endpoint: string, failure: ExportFailure): void {
   const key = `${signal} ${endpoint} ${failure.kind}`;
   if (reported.has(key)) return;
   reported.add(key);
-  notice(`could not send ${signal} to ${endpoint}: ${what(failure)}. ${whatToDo(failure)} The app is not affected; these ${signal} are dropped, and further failures of this kind are not reported.`);
+  notice(`could not send ${signal} to ${endpoint}: ${what(failure)}. ${whatToDo(failure, protocol)} The app is not affected; these ${signal} are dropped, and further failures of this kind are not reported.`);
 }

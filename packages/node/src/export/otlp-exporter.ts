@@ -5,7 +5,19 @@ import type { SendFailure } from './retries';
 import type { OtlpProtocol, OtlpTransport, Signal } from './transport';
 
 /**
- * An OTLP exporter (over the transport its protocol names) that hands each batch off at once and sends it in the
+ * The transport OTEL_EXPORTER_OTLP_[signal_]PROTOCOL chose, its settings read from the environment
+ * now (at the first export). The gRPC one is loaded only when chosen: an app that sends OTLP/HTTP
+ * never loads gRPC code.
+ */
+function openTransport(signal: Signal, protocol: OtlpProtocol): Promise<OtlpTransport> {
+  if (protocol !== 'grpc') return openHttpTransport(signal, protocol);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { openGrpcTransport } = require('./grpc-transport') as typeof import('./grpc-transport');
+  return openGrpcTransport(signal);
+}
+
+/**
+ * An OTLP exporter (over HTTP or gRPC) that hands each batch off at once and sends it in the
  * background: the SDK's own export timers end right away, and the request, its retries and its pauses
  * never keep the process alive. `forceFlush()` and `shutdown()` wait for what is still being sent; how
  * long an exiting app waits for them is the hook's shutdown timeout (shutdown.ts). A failed send is
@@ -30,10 +42,19 @@ export class OtlpExporter<Items> {
     this.sending.set(sent, state);
   }
 
+  /**
+   * Opens the gRPC transport ahead of the first export, so that its thread has started and loaded
+   * grpc-js by then (an app's only export may be the one at its exit, which waits 2 s at most).
+   * OTLP/HTTP needs no head start: it opens within the export itself.
+   */
+  warmUp(): void {
+    if (this.protocol === 'grpc') (this.transport ??= openTransport(this.signal, this.protocol)).catch(() => undefined);
+  }
+
   private async send(items: Items, state: { endpoint?: string; failure?: SendFailure }): Promise<void> {
     let transport: OtlpTransport;
     try {
-      transport = await (this.transport ??= openHttpTransport(this.signal, this.protocol));
+      transport = await (this.transport ??= openTransport(this.signal, this.protocol));
     } catch (err) {
       return this.report('(no endpoint)', { kind: 'error', detail: (err as Error).message });
     }
@@ -47,7 +68,7 @@ export class OtlpExporter<Items> {
   }
 
   private report(endpoint: string, failure: ExportFailure): void {
-    reportExportFailure(this.signal, endpoint, failure);
+    reportExportFailure(this.signal, this.protocol, endpoint, failure);
   }
 
   async forceFlush(): Promise<void> {

@@ -9,6 +9,8 @@ const COLLECTOR_MAIN = join(__dirname, '..', '..', '..', '..', 'collector-servic
 
 export interface CollectorProcess {
   url: string;
+  /** Its OTLP/gRPC receiver, as OTEL_EXPORTER_OTLP_ENDPOINT names a plaintext gRPC endpoint. */
+  grpcUrl: string;
   /** GET or POST JSON against the collector; returns the status and parsed body. */
   api(path: string, body?: unknown): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
@@ -27,11 +29,14 @@ export async function startCollectorProcess(): Promise<CollectorProcess> {
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   for (let ready = false; !ready; ) {
     if (child.exitCode !== null) throw new Error(`the collector exited during start: ${output}`);
-    ready = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    // Ready once it answers and has said where its OTLP/gRPC receiver listens.
+    ready = (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) && /and OTLP\/gRPC/.test(output);
     if (!ready) await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  const grpcAddress = /and OTLP\/gRPC (\S+:\d+)/.exec(output)![1];
   return {
     url,
+    grpcUrl: `http://${grpcAddress}`,
     api: async (path, body) => {
       const res = await fetch(url + path, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       const text = await res.text();
