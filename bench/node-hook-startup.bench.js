@@ -1,12 +1,15 @@
 // What the hook adds to a process, side by side in one run: a bare app, the app with
-// `--require @tokenledger/node/register`, and the app with the official
-// `--require @opentelemetry/auto-instrumentations-node/register`.
+// `--require @tokenledger/node/register` exporting OTLP/HTTP protobuf (the default) and OTLP/gRPC
+// (OTEL_EXPORTER_OTLP_PROTOCOL=grpc), and the app with the official
+// `--require @opentelemetry/auto-instrumentations-node/register` (default OTLP/HTTP protobuf).
 //
 // - Start-up: the CPU a process has used when the app's first line runs (process.cpuUsage() there),
 //   and the time from the process's start to that line (performance.now() there). Median and range of
-//   BENCH_RUNS (default 9) alternating runs. All three use the default OTLP/HTTP protobuf settings.
+//   BENCH_RUNS (default 9) alternating runs.
 // - Exit with the collector down: the wall time of a 0.2 s script that records one span, exporting
-//   to a loopback port nothing listens on. Median of BENCH_EXIT_RUNS (default 3).
+//   to a loopback port nothing listens on, and the CPU the whole process used by its exit (every
+//   thread: with gRPC, the sender's thread loads grpc-js after the first span). Median of
+//   BENCH_EXIT_RUNS (default 3).
 //
 // The official package is installed once from the npm registry into the cache outside the repository
 // (pinned below). Run: ./run node bench/node-hook-startup.bench.js   (build first: ./run build)
@@ -43,7 +46,8 @@ const closedPort = () =>
 
 // The app's first line reports the CPU used so far and the time since the process started.
 const EMPTY_APP = 'const u = process.cpuUsage(); console.log(JSON.stringify({ cpuMs: (u.user + u.system) / 1000, wallMs: performance.now() }))';
-const SHORT_APP = "require('@opentelemetry/api').trace.getTracer('bench').startSpan('work').end(); setTimeout(() => {}, 200)";
+// At its exit it reports the CPU the process used, all threads together (getrusage of the process).
+const SHORT_APP = "process.on('exit', () => { const u = process.cpuUsage(); console.log(JSON.stringify({ cpuMs: (u.user + u.system) / 1000 })) }); require('@opentelemetry/api').trace.getTracer('bench').startSpan('work').end(); setTimeout(() => {}, 200)";
 
 /** Runs `script` with `args`; returns what it printed (JSON) and the wall time of the whole run. */
 function run(args, script, env) {
@@ -57,29 +61,35 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const range = (xs, digits = 0) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
 
 async function main() {
+  const hook = ['--require', '@tokenledger/node/register'];
   const variants = [
     { name: 'bare app', args: [] },
-    { name: 'with @tokenledger/node/register', args: ['--require', '@tokenledger/node/register'] },
+    { name: 'with @tokenledger/node/register, http/protobuf', args: hook },
+    { name: 'with @tokenledger/node/register, grpc', args: hook, env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' } },
     { name: `with auto-instrumentations-node/register ${AUTO_VERSION}`, args: ['--require', officialRegister()] },
   ];
+  const official = variants.length - 1;
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_') && !k.startsWith('TOKENLEDGER_') && k !== 'NODE_OPTIONS'));
-  const env = { ...clean, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await closedPort()}`, OTEL_LOG_LEVEL: 'none' };
+  const base = { ...clean, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await closedPort()}`, OTEL_LOG_LEVEL: 'none' };
+  const envOf = (v) => ({ ...base, ...v.env });
 
   const starts = variants.map(() => []);
-  for (let i = 0; i < RUNS; i++) variants.forEach((v, n) => starts[n].push(run(v.args, EMPTY_APP, env).printed));
+  for (let i = 0; i < RUNS; i++) variants.forEach((v, n) => starts[n].push(run(v.args, EMPTY_APP, envOf(v)).printed));
   const exits = variants.map(() => []);
-  for (let i = 0; i < EXIT_RUNS; i++) variants.forEach((v, n) => exits[n].push(run(v.args, SHORT_APP, env).runMs));
+  for (let i = 0; i < EXIT_RUNS; i++) variants.forEach((v, n) => exits[n].push(run(v.args, SHORT_APP, envOf(v))));
 
   const cpu = starts.map((runs) => median(runs.map((r) => r.cpuMs)));
   console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}, ${RUNS} start-up runs, ${EXIT_RUNS} exit runs`);
-  console.log('| | start-up CPU, median (range) | added CPU | time to the first line, median (range) | a 0.2 s script, start to exit, collector down |');
-  console.log('| --- | --- | --- | --- | --- |');
+  console.log('| | start-up CPU, median (range) | added CPU | time to the first line, median (range) | a 0.2 s script, collector down: start to exit | its CPU, all threads |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
   variants.forEach((v, n) => {
     const cpus = starts[n].map((r) => r.cpuMs);
     const walls = starts[n].map((r) => r.wallMs);
-    console.log(`| ${v.name} | ${cpu[n].toFixed(0)} ms (${range(cpus)}) | ${n === 0 ? '' : `${(cpu[n] - cpu[0]).toFixed(0)} ms`} | ${median(walls).toFixed(0)} ms (${range(walls)}) | ${(median(exits[n]) / 1000).toFixed(2)} s (${range(exits[n].map((ms) => ms / 1000), 2)}) |`);
+    const exitSeconds = exits[n].map((r) => r.runMs / 1000);
+    const exitCpus = exits[n].map((r) => r.printed.cpuMs);
+    console.log(`| ${v.name} | ${cpu[n].toFixed(0)} ms (${range(cpus)}) | ${n === 0 ? '' : `${(cpu[n] - cpu[0]).toFixed(0)} ms`} | ${median(walls).toFixed(0)} ms (${range(walls)}) | ${median(exitSeconds).toFixed(2)} s (${range(exitSeconds, 2)}) | ${median(exitCpus).toFixed(0)} ms (${range(exitCpus)}) |`);
   });
-  console.log(`our added start-up CPU is ${(((cpu[1] - cpu[0]) / (cpu[2] - cpu[0])) * 100).toFixed(0)} % of the official hook's`);
+  for (const n of [1, 2]) console.log(`${variants[n].name}: added start-up CPU ${(((cpu[n] - cpu[0]) / (cpu[official] - cpu[0])) * 100).toFixed(0)} % of the official hook's`);
 }
 
 main().catch((err) => {
