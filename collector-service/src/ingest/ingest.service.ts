@@ -21,8 +21,7 @@ export interface TraceExportResult {
 /** The store failed: the sender must retry (503 with Retry-After; UNAVAILABLE with RetryInfo on gRPC). */
 export class StoreUnavailableError extends Error {}
 
-/** How long a sender waits before retrying while the store is unavailable. */
-export const STORE_RETRY_AFTER_SECONDS = 5;
+export { STORE_RETRY_AFTER_SECONDS } from '../storage/store-faults';
 
 @Injectable()
 export class IngestService {

@@ -1,10 +1,13 @@
 import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { CONFIG, type CollectorConfig } from '../config/config';
 import type { StoragePort } from './storage.port';
 import { STORAGE } from './storage.tokens';
 import { MongoStore } from './mongo/mongo.store';
 import { RetentionService } from './retention.service';
 import { SqliteStore } from './sqlite/sqlite.store';
+import { StoreFaultFilter } from './store-fault.filter';
+import { withStoreFaults } from './store-faults';
 import { StoredRecordsFeed } from './stored-records.feed';
 
 /** Opens the adapter the configuration names (also used by the CLI). */
@@ -16,7 +19,8 @@ export async function openStore(config: CollectorConfig): Promise<StoragePort> {
 
 /**
  * Provides the StoragePort adapter TOKENLEDGER_STORE chooses (its ingests reported to the
- * StoredRecordsFeed), and closes it on shutdown. The service's start opens it first (`opened`), so
+ * StoredRecordsFeed, its failures marked as StoreFaultErrors and answered 503), and closes it on
+ * shutdown. The service's start opens it first (`opened`), so
  * it can wait for a MongoDB that is not up yet before the app is built; otherwise it is opened here.
  */
 @Global()
@@ -30,9 +34,11 @@ export class StorageModule implements OnApplicationShutdown {
         {
           provide: STORAGE,
           inject: [CONFIG, StoredRecordsFeed],
-          useFactory: async (config: CollectorConfig, feed: StoredRecordsFeed) => feed.observe(opened ?? (await openStore(config))),
+          useFactory: async (config: CollectorConfig, feed: StoredRecordsFeed) => withStoreFaults(feed.observe(opened ?? (await openStore(config)))),
         },
         RetentionService,
+        // Whatever the store fails is answered "retry later", from any controller.
+        { provide: APP_FILTER, useClass: StoreFaultFilter },
       ],
       exports: [STORAGE, StoredRecordsFeed, RetentionService],
     };

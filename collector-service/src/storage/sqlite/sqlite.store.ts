@@ -26,11 +26,14 @@ import { DEFAULT_FOLD_SETTINGS, type FoldSettings, RollupFolds, type SetAsideBat
 import { DIMENSION_COLUMNS, MEASURE_SUMS, summedMeasures } from './rollup-columns';
 import { assertFoldable } from './rollup-writer';
 import { InlineWrites, type StoreWrites, ThreadWrites } from './store-writer';
-import { NO_AUTOCHECKPOINT } from './store-writer.worker';
+import { NO_AUTOCHECKPOINT, unwritableFiles } from './store-writer.worker';
 import { WalSync } from './wal-sync';
 import { TagRollups } from './tag-rollups';
 import { hasTagFilter } from '../tag-sets';
 
+
+/** How long after a failed write /readyz still says not ready (senders retry meanwhile; a success clears it). */
+const RECENT_FAILURE_MS = 10_000;
 
 /** How long a writer waits for another connection's write lock (another process, or this one's other thread). */
 const BUSY_TIMEOUT_MS = 10_000;
@@ -45,7 +48,9 @@ const BUSY_TIMEOUT_MS = 10_000;
  */
 export class SqliteStore implements StoragePort {
   readonly kind = 'sqlite' as const;
-  private db!: DatabaseSync;
+  private connection!: DatabaseSync;
+  /** The last write that failed, until one succeeds: readiness reports it for a while. */
+  private writeFailure: { atMs: number; message: string } | null = null;
   private writes!: StoreWrites;
   private folds!: RollupFolds;
   private readonly logger = new Logger('SqliteStore');
@@ -61,7 +66,7 @@ export class SqliteStore implements StoragePort {
 
   async init(): Promise<void> {
     if (this.path !== ':memory:') mkdirSync(dirname(this.path), { recursive: true });
-    this.db = new DatabaseSync(this.path);
+    this.connection = new DatabaseSync(this.path);
     // WAL lets readers run while a batch is written. A commit must survive power loss before it is
     // acknowledged (what an OTLP 200 promises): synchronous=NORMAL plus WalSync's fsync after each
     // commit gives FULL's guarantee without holding the event loop during the fsync. busy_timeout lets a
@@ -77,7 +82,10 @@ export class SqliteStore implements StoragePort {
       this.db,
       inline,
       this.foldSettings,
-      (err) => this.logger.error(`folding stored batches into the rollups failed, will retry: ${err.message}`),
+      (err) => {
+        this.writeFailure = { atMs: Date.now(), message: err.message };
+        this.logger.error(`folding stored batches into the rollups failed, will retry: ${err.message}`);
+      },
       (batch) => this.logger.error(setAsideMessage(batch)),
     );
     const isStored = this.db.prepare('SELECT 1 AS found FROM records WHERE id = ?');
@@ -91,25 +99,62 @@ export class SqliteStore implements StoragePort {
     this.folds.use(this.writes);
   }
 
+  /**
+   * The main connection, once the files are known to be writable: SQLite writes its `-shm` file through
+   * a memory mapping, and writing a mapped page of a file made immutable kills the process (SIGBUS).
+   * Asked before every use, so a store whose files stop being writable answers errors (503) instead.
+   */
+  private get db(): DatabaseSync {
+    this.assertWritable();
+    return this.connection;
+  }
+
+  private assertWritable(): void {
+    if (this.path === ':memory:') return;
+    const unwritable = unwritableFiles(this.path);
+    if (unwritable !== null) throw new Error(unwritable);
+  }
+
+  private noteWrite<T>(write: Promise<T>): Promise<T> {
+    return write.then(
+      (result) => {
+        this.writeFailure = null;
+        return result;
+      },
+      (err: Error) => {
+        this.writeFailure = { atMs: Date.now(), message: err.message };
+        throw err;
+      },
+    );
+  }
+
   /** Resolves once every write committed so far is on disk. */
   private async durable(): Promise<void> {
     if (this.walSync) await this.walSync.durable(this.walSync.commit());
   }
 
   async close(): Promise<void> {
-    if (this.db?.isOpen) {
+    if (this.connection?.isOpen) {
       await this.folds?.close();
       await this.writes?.close();
-      this.db.close();
+      this.connection.close();
     }
   }
 
+  /**
+   * Ready when the files can be written, every stored batch can be folded into the rollups (reads
+   * need that), and no write failed in the last RECENT_FAILURE_MS: a full disk says so here.
+   */
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();
+    await this.noteWrite(this.folds.foldForRead());
+    const failure = this.writeFailure;
+    if (failure && Date.now() - failure.atMs < RECENT_FAILURE_MS) throw new Error(`a write failed ${Math.round((Date.now() - failure.atMs) / 1000)} s ago: ${failure.message}`);
   }
 
   async ingest(records: UsageRecord[]): Promise<IngestOutcome> {
     if (records.length === 0) return { stored: [], duplicates: 0 };
+    this.assertWritable();
     // A record the rollups could not add fails its whole batch now, before anything is stored.
     for (const r of records) assertFoldable(r);
     // Records a tenant's day cannot hold are refused here, so no fold can ever overflow.
@@ -117,7 +162,7 @@ export class SqliteStore implements StoragePort {
     let stored: UsageRecord[] = [];
     try {
       if (admitted.length > 0) {
-        const outcome = await this.writes.insert(admitted);
+        const outcome = await this.noteWrite(this.writes.insert(admitted));
         stored = outcome.stored.map((index) => admitted[index]);
         // Into every rollup (tag rollups too) within milliseconds, or at once when something reads them:
         // see RollupFolds and RollupWriter.
@@ -150,7 +195,8 @@ export class SqliteStore implements StoragePort {
   }
 
   async aggregate(query: RollupQuery): Promise<RollupRow[]> {
-    await this.folds.foldForRead();
+    this.assertWritable();
+    await this.noteWrite(this.folds.foldForRead());
     if (hasTagFilter(query.tags)) return this.tagRollups.aggregate(query);
     return narrowAggregate(this.db, query) ?? this.fullAggregate(query);
   }
@@ -216,6 +262,7 @@ export class SqliteStore implements StoragePort {
 
   async purgeRecordsBefore(beforeMs: number): Promise<number> {
     // Records not yet folded into the rollups stay until they are (a late span can be old).
+    this.assertWritable();
     await this.folds.fold();
     const firstUnfolded = this.folds.firstUnfoldedRowid();
     const purged =

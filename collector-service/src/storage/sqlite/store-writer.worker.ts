@@ -6,6 +6,7 @@
 //
 // It imports only Node's built-ins: tests run it from source (Node strips the types), where a
 // project import would not resolve; and no parameter properties, which type stripping refuses.
+import { accessSync, constants } from 'node:fs';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 
@@ -169,6 +170,24 @@ export class StoreWriter {
   }
 }
 
+/**
+ * Why the database's files cannot be written now (made immutable, say), or null. SQLite maps the
+ * `-shm` file into memory and writes it through the mapping; writing a page of an immutable file
+ * that way kills the process with SIGBUS, so every connection asks this before it touches the file.
+ */
+export function unwritableFiles(path: string): string | null {
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      accessSync(file, constants.W_OK);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'ENOENT') continue; // the WAL and its index come and go with the connections
+      return `${file} cannot be written (${code}): make the store's files writable again (chattr -i, permissions, a read-write mount)`;
+    }
+  }
+  return null;
+}
+
 export interface WriterThreadOptions {
   path: string;
   busyTimeoutMs: number;
@@ -186,6 +205,7 @@ function checkpoint(port: MessagePort, options: WriterThreadOptions & { interval
   const db = new DatabaseSync(options.path);
   db.exec(`PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${options.busyTimeoutMs}; ${NO_AUTOCHECKPOINT}`);
   const timer = setInterval(() => {
+    if (unwritableFiles(options.path) !== null) return;
     try {
       db.exec('PRAGMA wal_checkpoint(PASSIVE)');
     } catch {
@@ -212,8 +232,10 @@ function serve(port: MessagePort, options: WriterThreadOptions): void {
       if (inserts.length > 0) for (const outcome of writer.insertAll(inserts)) port.postMessage(outcome);
       inserts = [];
     };
+    const unwritable = unwritableFiles(options.path);
     for (const request of queued) {
       if (request === 'close') closing = true;
+      else if (unwritable !== null) port.postMessage({ seq: request.seq, stored: [], firstRowid: 0, lastRowid: 0, taken: [], error: unwritable });
       else if (request.kind === 'insert') inserts.push(request);
       else {
         flushInserts();
