@@ -4,7 +4,7 @@
 // straight into the SQLite store's tables (cached in ~/.cache/tokenledger/bench), 1 % of them unpriced;
 // the built service's modules run in this process (evaluation has no HTTP endpoint), schedule off,
 // no channels, so only evaluation and the alerts' writes are measured. The after-ingest figure is an
-// ingest of 100 priced records from random users through the storage port and the budget-threshold
+// ingest of 100 priced records from random users as ingest stores them, and the budget-threshold
 // run it triggers; those rounds add 500 records to the cached store each time the benchmark runs.
 // With MONGODB_URI, the very same records are also stored through the mongo adapter's own ingest and
 // compaction (a database per day, kept between runs of that day) and measured the same way after sqlite.
@@ -25,6 +25,7 @@ const { AlertSchedule } = require('../collector-service/dist/alerts/alert-schedu
 const { AlertClock } = require('../collector-service/dist/alerts/alert-clock');
 const { BudgetClock } = require('../collector-service/dist/budgets/budget-clock');
 const { STORAGE } = require('../collector-service/dist/storage/storage.tokens');
+const { IngestEvents } = require('../collector-service/dist/ingest/ingest-events');
 const { BudgetsService } = require('../collector-service/dist/budgets/budgets.service');
 
 const N = Number(process.env.BENCH_RECORDS || 1_000_000);
@@ -118,7 +119,7 @@ async function measure(store, env, clearDocuments) {
     for (let i = 0; i < 5; i++) {
       const batch = ingestBatch(100, now);
       afterIngest.push((await timed(async () => {
-        await storage.ingest(batch);
+        await app.get(IngestEvents).storing(batch, (records) => storage.ingest(records));
         await schedule.settled();
       })).ms);
     }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CONFIG, type CollectorConfig } from '../config/config';
-import { StoredRecordsFeed } from '../storage/stored-records.feed';
+import { IngestEvents } from '../ingest/ingest-events';
 import { AlertClock } from './alert-clock';
 import { AlertEvaluator } from './alert-evaluator.service';
 import { AlertTenants } from './tenants';
@@ -26,13 +26,13 @@ export class AlertSchedule implements OnApplicationBootstrap, OnApplicationShutd
     private readonly registry: SchedulerRegistry,
     private readonly evaluator: AlertEvaluator,
     private readonly tenants: AlertTenants,
-    private readonly feed: StoredRecordsFeed,
+    private readonly ingest: IngestEvents,
     private readonly clock: AlertClock,
   ) {}
 
   onApplicationBootstrap(): void {
     // Newly stored records only: a retried batch stores nothing and triggers nothing.
-    this.unsubscribe = this.feed.subscribe((batch) => {
+    this.unsubscribe = this.ingest.onStored((batch) => {
       for (const tenant of new Set(batch.records.map((r) => r.tenant))) this.ingested(tenant);
     });
     if (this.config.alertIntervalSeconds === 0) return;

@@ -3,6 +3,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { BillingModule } from '../billing/billing.module';
 import { BudgetsModule } from '../budgets/budgets.module';
 import { ChannelsModule } from '../channels/channels.module';
+import { IngestModule } from '../ingest/ingest.module';
 import { ReportsModule } from '../reports/reports.module';
 import { AlertClock } from './alert-clock';
 import { AlertDispatcher } from './alert-dispatcher.service';
@@ -16,7 +17,7 @@ import { RuleEvaluators } from './rule-evaluators';
 import { AlertTenants } from './tenants';
 
 @Module({
-  imports: [ScheduleModule.forRoot(), BudgetsModule, ChannelsModule, ReportsModule, BillingModule],
+  imports: [ScheduleModule.forRoot(), IngestModule, BudgetsModule, ChannelsModule, ReportsModule, BillingModule],
   controllers: [AlertRulesController, AlertsController],
   providers: [{ provide: AlertClock, useFactory: () => new AlertClock() }, AlertRulesService, AlertsService, AlertDispatcher, AlertEvaluator, AlertSchedule, AlertTenants, BudgetConditions, RuleEvaluators],
   exports: [AlertEvaluator, AlertSchedule, AlertClock, AlertsService],

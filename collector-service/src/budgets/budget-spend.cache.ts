@@ -1,5 +1,5 @@
 import { BUCKET_MS, type StoragePort } from '../storage/storage.port';
-import type { StoredBatch, StoredRecordsFeed } from '../storage/stored-records.feed';
+import type { IngestEvents, StoredBatch } from '../ingest/ingest-events';
 import { type Budget, SCOPE_DIMENSIONS } from './budget';
 import { type PeriodSpend, readSpend, recordInScope } from './budget-spend';
 import { type BudgetPeriodWindow, budgetPeriod } from './budget-state';
@@ -53,9 +53,9 @@ export class BudgetSpendCache {
 
   constructor(
     private readonly storage: StoragePort,
-    private readonly feed: StoredRecordsFeed,
+    private readonly ingest: IngestEvents,
   ) {
-    this.unsubscribe = feed.subscribe((batch) => this.add(batch));
+    this.unsubscribe = ingest.onStored((batch) => this.add(batch));
   }
 
   close(): void {
@@ -139,10 +139,10 @@ export class BudgetSpendCache {
   }
 
   private async consistently<T>(tenant: string, fn: () => Promise<T>): Promise<{ value: T; baseSeq: number; clean: boolean }> {
-    const before = this.feed.activity(tenant);
+    const before = this.ingest.activity(tenant);
     const value = await fn();
-    const after = this.feed.activity(tenant);
-    return { value, baseSeq: this.feed.started, clean: before.inFlight === 0 && after.inFlight === 0 && before.started === after.started };
+    const after = this.ingest.activity(tenant);
+    return { value, baseSeq: this.ingest.started, clean: before.inFlight === 0 && after.inFlight === 0 && before.started === after.started };
   }
 
   /** Adds a batch this process just stored to the entries it belongs to. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, NotFoundException, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
-import { StoredRecordsFeed } from '../storage/stored-records.feed';
+import { IngestEvents } from '../ingest/ingest-events';
 import { BUDGET_KIND, type Budget, budgetFromBody, budgetView, patchBudget } from './budget';
 import { budgetApplies, checkSubjectFromBody } from './budget-check';
 import { BudgetClock } from './budget-clock';
@@ -26,11 +26,11 @@ export class BudgetsService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @Inject(STORAGE) private readonly storage: StoragePort,
-    feed: StoredRecordsFeed,
+    ingest: IngestEvents,
     private readonly clock: BudgetClock,
   ) {
     this.index = new BudgetIndex(storage);
-    this.cache = new BudgetSpendCache(storage, feed);
+    this.cache = new BudgetSpendCache(storage, ingest);
   }
 
   async onModuleInit(): Promise<void> {

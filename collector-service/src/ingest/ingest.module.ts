@@ -4,6 +4,7 @@ import { UsageModule } from '../usage/usage.module';
 import { CONFIG, type CollectorConfig } from '../config/config';
 import { InflightBytes } from './inflight-bytes';
 import { IngestController } from './ingest.controller';
+import { IngestEvents } from './ingest-events';
 import { IngestRejections } from './ingest-rejections';
 import { IngestService } from './ingest.service';
 import { OtlpGrpcReceiver } from './otlp-grpc.receiver';
@@ -14,12 +15,13 @@ import { RejectionsMiddleware } from './rejections.middleware';
   controllers: [IngestController],
   providers: [
     IngestService,
+    IngestEvents,
     IngestRejections,
     OtlpGrpcReceiver,
     // One budget of request bytes for every receiver of this service.
     { provide: InflightBytes, useFactory: (config: CollectorConfig) => new InflightBytes(config.maxInflightBytes), inject: [CONFIG] },
   ],
-  exports: [OtlpGrpcReceiver, IngestRejections],
+  exports: [OtlpGrpcReceiver, IngestEvents, IngestRejections],
 })
 export class IngestModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

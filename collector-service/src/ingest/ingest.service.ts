@@ -4,6 +4,7 @@ import { DEFAULT_TENANT, type Principal } from '../auth/principal';
 import { STORAGE } from '../storage/storage.tokens';
 import type { StoragePort } from '../storage/storage.port';
 import { UsageService } from '../usage/usage.service';
+import { IngestEvents } from './ingest-events';
 import { decodeJsonTraces, decodeProtobufTraces } from './otlp-decode';
 import type { RejectedSpan, SpanInput } from './span-input';
 
@@ -30,10 +31,28 @@ export class IngestService {
   constructor(
     private readonly usage: UsageService,
     @Inject(STORAGE) private readonly storage: StoragePort,
+    private readonly events: IngestEvents,
   ) {}
 
-  /** Decodes, normalises, prices and durably stores one OTLP trace request; resolves only once stored. */
+  /**
+   * Decodes, normalises, prices and durably stores one OTLP trace request; resolves only once stored.
+   * The records it stored now are emitted as `stored` before it resolves, how it ended as `exported`.
+   */
   async exportTraces(body: Buffer, format: OtlpFormat, principal: Principal): Promise<TraceExportResult> {
+    const startedMs = performance.now();
+    let result: TraceExportResult | null = null;
+    let storeFailed = false;
+    try {
+      return (result = await this.priceAndStore(body, format, principal));
+    } catch (err) {
+      storeFailed = err instanceof StoreUnavailableError;
+      throw err;
+    } finally {
+      this.events.exported({ seconds: (performance.now() - startedMs) / 1000, result, storeFailed });
+    }
+  }
+
+  private async priceAndStore(body: Buffer, format: OtlpFormat, principal: Principal): Promise<TraceExportResult> {
     const decoded = format === 'protobuf' ? decodeProtobufTraces(body) : decodeJsonTraces(body);
     const records = [];
     const rejected = [...decoded.rejected];
@@ -46,7 +65,7 @@ export class IngestService {
     }
     let outcome;
     try {
-      outcome = await this.storage.ingest(records);
+      outcome = await this.events.storing(records, (batch) => this.storage.ingest(batch));
     } catch (err) {
       this.logger.error(`store write failed, asking the sender to retry: ${(err as Error).message}`);
       throw new StoreUnavailableError((err as Error).message);

@@ -8,7 +8,6 @@ import { RetentionService } from './retention.service';
 import { SqliteStore } from './sqlite/sqlite.store';
 import { StoreFaultFilter } from './store-fault.filter';
 import { withStoreFaults } from './store-faults';
-import { StoredRecordsFeed } from './stored-records.feed';
 
 /** Opens the adapter the configuration names (also used by the CLI). */
 export async function openStore(config: CollectorConfig): Promise<StoragePort> {
@@ -18,9 +17,8 @@ export async function openStore(config: CollectorConfig): Promise<StoragePort> {
 }
 
 /**
- * Provides the StoragePort adapter TOKENLEDGER_STORE chooses (its ingests reported to the
- * StoredRecordsFeed, its failures marked as StoreFaultErrors and answered 503), and closes it on
- * shutdown. The service's start opens it first (`opened`), so
+ * Provides the StoragePort adapter TOKENLEDGER_STORE chooses (its failures marked as StoreFaultErrors
+ * and answered 503), and closes it on shutdown. The service's start opens it first (`opened`), so
  * it can wait for a MongoDB that is not up yet before the app is built; otherwise it is opened here.
  */
 @Global()
@@ -30,17 +28,12 @@ export class StorageModule implements OnApplicationShutdown {
     return {
       module: StorageModule,
       providers: [
-        { provide: StoredRecordsFeed, useFactory: () => new StoredRecordsFeed() },
-        {
-          provide: STORAGE,
-          inject: [CONFIG, StoredRecordsFeed],
-          useFactory: async (config: CollectorConfig, feed: StoredRecordsFeed) => withStoreFaults(feed.observe(opened ?? (await openStore(config)))),
-        },
+        { provide: STORAGE, inject: [CONFIG], useFactory: async (config: CollectorConfig) => withStoreFaults(opened ?? (await openStore(config))) },
         RetentionService,
         // Whatever the store fails is answered "retry later", from any controller.
         { provide: APP_FILTER, useClass: StoreFaultFilter },
       ],
-      exports: [STORAGE, StoredRecordsFeed, RetentionService],
+      exports: [STORAGE, RetentionService],
     };
   }
 

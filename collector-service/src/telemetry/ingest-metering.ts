@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
+import type { IngestEvents } from '../ingest/ingest-events';
 import type { IngestRejections } from '../ingest/ingest-rejections';
-import { type IngestService, StoreUnavailableError } from '../ingest/ingest.service';
-import type { StoredRecordsFeed } from '../storage/stored-records.feed';
 import type { CollectorMetrics } from './collector-metrics';
 
 const logger = new Logger('Telemetry');
@@ -18,40 +17,31 @@ function safely(count: () => void): void {
 }
 
 /**
- * Meters ingest from outside, so the ingest path carries no metrics code:
- * - cost, tokens and calls from the stored-records feed, which hears exactly the records stored for
- *   the first time: a retried batch (all duplicates) adds nothing;
- * - spans by outcome, batch latency and store errors by wrapping the live ingest service's
- *   `exportTraces`, whose result and StoreUnavailableError say what happened to each request;
+ * Meters ingest from what it emits, so the ingest path carries no metrics code:
+ * - cost, tokens and calls from `stored`, which carries exactly the records stored for the first
+ *   time: a retried batch (all duplicates) adds nothing;
+ * - spans by outcome, batch latency and store errors from `exported`, one per request;
  * - refused requests by reason from IngestRejections, which both OTLP receivers report to.
  * Returns the unsubscribe for shutdown.
  */
-export function meterIngest(feed: StoredRecordsFeed, ingest: IngestService, rejections: IngestRejections, metrics: CollectorMetrics): () => void {
-  const unsubscribeStored = feed.subscribe((batch) => safely(() => metrics.recordStored(batch.records)));
-  const unsubscribeRejected = rejections.subscribe((reason) => safely(() => metrics.recordRejectedRequest(reason)));
-  const unsubscribe = () => {
-    unsubscribeStored();
-    unsubscribeRejected();
+export function meterIngest(events: IngestEvents, rejections: IngestRejections, metrics: CollectorMetrics): () => void {
+  const unsubscribes = [
+    events.onStored((batch) => safely(() => metrics.recordStored(batch.records))),
+    events.onExported(({ result, storeFailed, seconds }) => {
+      if (result) {
+        safely(() => {
+          metrics.recordSpans('accepted', result.accepted);
+          metrics.recordSpans('duplicate', result.duplicates);
+          metrics.recordSpans('rejected', result.rejected.length);
+          metrics.recordSpans('ignored', result.ignored);
+        });
+      }
+      if (storeFailed) safely(() => metrics.recordStoreError());
+      safely(() => metrics.recordBatchDuration(seconds));
+    }),
+    rejections.subscribe((reason) => safely(() => metrics.recordRejectedRequest(reason))),
+  ];
+  return () => {
+    for (const unsubscribe of unsubscribes) unsubscribe();
   };
-
-  const exportTraces = ingest.exportTraces.bind(ingest);
-  ingest.exportTraces = async (...args) => {
-    const started = performance.now();
-    try {
-      const result = await exportTraces(...args);
-      safely(() => {
-        metrics.recordSpans('accepted', result.accepted);
-        metrics.recordSpans('duplicate', result.duplicates);
-        metrics.recordSpans('rejected', result.rejected.length);
-        metrics.recordSpans('ignored', result.ignored);
-      });
-      return result;
-    } catch (err) {
-      if (err instanceof StoreUnavailableError) safely(() => metrics.recordStoreError());
-      throw err;
-    } finally {
-      safely(() => metrics.recordBatchDuration((performance.now() - started) / 1000));
-    }
-  };
-  return unsubscribe;
 }

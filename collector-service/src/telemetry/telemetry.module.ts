@@ -1,14 +1,13 @@
 import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import { BillingModule } from '../billing/billing.module';
 import { BillSyncService } from '../billing/bill-sync.service';
 import { BudgetsModule } from '../budgets/budgets.module';
 import { BudgetsService } from '../budgets/budgets.service';
+import { IngestEvents } from '../ingest/ingest-events';
+import { IngestModule } from '../ingest/ingest.module';
 import { IngestRejections } from '../ingest/ingest-rejections';
-import { IngestService } from '../ingest/ingest.service';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
-import { StoredRecordsFeed } from '../storage/stored-records.feed';
 import { observeBudgets } from './budget-gauges';
 import { CollectorMetrics } from './collector-metrics';
 import { meterIngest } from './ingest-metering';
@@ -17,7 +16,7 @@ import { loadTelemetryConfig } from './telemetry-config';
 
 /** The collector's own OpenTelemetry metrics, served for Prometheus at GET /metrics on the service's port. */
 @Module({
-  imports: [BudgetsModule, BillingModule],
+  imports: [IngestModule, BudgetsModule, BillingModule],
   controllers: [MetricsController],
   providers: [{ provide: CollectorMetrics, useFactory: () => new CollectorMetrics(loadTelemetryConfig()) }],
   exports: [CollectorMetrics],
@@ -27,15 +26,15 @@ export class TelemetryModule implements OnApplicationBootstrap, OnApplicationShu
 
   constructor(
     private readonly metrics: CollectorMetrics,
-    private readonly modules: ModuleRef,
-    private readonly feed: StoredRecordsFeed,
+    private readonly events: IngestEvents,
+    private readonly rejections: IngestRejections,
     private readonly budgets: BudgetsService,
     private readonly bills: BillSyncService,
     @Inject(STORAGE) private readonly storage: StoragePort,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.unsubscribes.push(meterIngest(this.feed, this.modules.get(IngestService, { strict: false }), this.modules.get(IngestRejections, { strict: false }), this.metrics));
+    this.unsubscribes.push(meterIngest(this.events, this.rejections, this.metrics));
     this.unsubscribes.push(this.bills.onSync((provider, ok) => this.metrics.recordBillSync(provider, ok)));
     observeBudgets(this.metrics.meter, this.storage, this.budgets, this.metrics.config.showsTenant);
   }

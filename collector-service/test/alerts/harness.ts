@@ -6,7 +6,7 @@ import type { StoragePort } from '../../src/storage/storage.port';
 import { STORAGE } from '../../src/storage/storage.tokens';
 import type { UsageRecord } from '../../src/usage/usage-record';
 import { record } from '../support/records';
-import { type RunningCollector, startCollector } from '../support/app';
+import { ingestRecords, type RunningCollector, startCollector } from '../support/app';
 import { type HttpReceiver, startHttpReceiver } from '../channels/receivers';
 import { verifySignature } from '../../src/channels/signature';
 
@@ -47,7 +47,7 @@ export interface AlertHarness {
   hook: HttpReceiver;
   storage: StoragePort;
   evaluate(nowMs?: number): ReturnType<AlertEvaluator['evaluate']>;
-  /** Stores records directly through the storage port (their amounts go into the rollups), and waits for the after-ingest budget run. */
+  /** Stores records as ingest does (their amounts go into the rollups), and waits for the after-ingest budget run. */
   spend(...records: Partial<UsageRecord>[]): Promise<void>;
   /** Waits until the budget evaluations that ingests triggered have run. */
   settled(): Promise<void>;
@@ -78,7 +78,7 @@ export async function startAlertHarness(env: Record<string, string> = {}, option
     storage,
     evaluate: (nowMs = NOW) => evaluator.evaluate(nowMs),
     spend: async (...records) => {
-      await storage.ingest(records.map((r) => record(r)));
+      await ingestRecords(c.app, records.map((r) => record(r)));
       await schedule.settled();
     },
     settled: () => schedule.settled(),

@@ -1,7 +1,7 @@
 import type { Budget } from '../../src/budgets/budget';
 import { BudgetSpendCache } from '../../src/budgets/budget-spend.cache';
 import type { StoragePort } from '../../src/storage/storage.port';
-import { StoredRecordsFeed } from '../../src/storage/stored-records.feed';
+import { IngestEvents } from '../../src/ingest/ingest-events';
 import { record } from '../support/records';
 
 const NOW = Date.UTC(2026, 10, 20, 12);
@@ -27,6 +27,11 @@ function heldStore(inner: StoragePort) {
   return { store, holds };
 }
 
+/** Ingest as the service makes it: the store's ingest, announced through the events. */
+function ingestingThrough(events: IngestEvents, store: StoragePort): Pick<StoragePort, 'ingest'> {
+  return { ingest: (records) => events.storing(records, (batch) => store.ingest(batch)) };
+}
+
 function gate(): { promise: Promise<void>; open(): void } {
   let open!: () => void;
   const promise = new Promise<void>((resolve) => (open = resolve));
@@ -49,10 +54,10 @@ describe(`budget spend cache: ${name}`, () => {
   const spent = async (cache: BudgetSpendCache) => (await cache.spend('default', BUDGET, NOW)).spend.total;
 
   it.each(['before', 'after'] as const)('never double counts a batch that overlaps a spend read (held %s its commit), and is exact after a sync', async (where) => {
-    const feed = new StoredRecordsFeed();
+    const events = new IngestEvents();
     const held = heldStore(inner);
-    const store = feed.observe(held.store);
-    const cache = new BudgetSpendCache(store, feed);
+    const store = ingestingThrough(events, held.store);
+    const cache = new BudgetSpendCache(inner, events);
     await store.ingest([record({ timeMs: NOW - 1000, costNanos: 5n })]);
     const g = gate();
     held.holds[where] = g.promise;
@@ -72,9 +77,9 @@ describe(`budget spend cache: ${name}`, () => {
   });
 
   it("adds a user's records to that user's budget and the budgets without a user, and no other user's", async () => {
-    const feed = new StoredRecordsFeed();
-    const store = feed.observe(inner);
-    const cache = new BudgetSpendCache(store, feed);
+    const events = new IngestEvents();
+    const store = ingestingThrough(events, inner);
+    const cache = new BudgetSpendCache(inner, events);
     const ann: Budget = { ...BUDGET, id: 'ann', scope: { user: 'ann' } };
     const ben: Budget = { ...BUDGET, id: 'ben', scope: { user: 'ben' } };
     const each: Budget = { ...BUDGET, id: 'each', scope: { perUser: true } };
@@ -88,9 +93,9 @@ describe(`budget spend cache: ${name}`, () => {
   });
 
   it("adds a tagged record to the budgets whose tags it includes, and re-reads the same sum after another instance's write", async () => {
-    const feed = new StoredRecordsFeed();
-    const store = feed.observe(inner);
-    const cache = new BudgetSpendCache(store, feed);
+    const events = new IngestEvents();
+    const store = ingestingThrough(events, inner);
+    const cache = new BudgetSpendCache(inner, events);
     const search: Budget = { ...BUDGET, id: 'search', scope: { tags: { team: 'search' } } };
     const prodSearch: Budget = { ...BUDGET, id: 'prod-search', scope: { tags: { team: 'search', env: 'prod' }, model: 'o3' } };
     await store.ingest([record({ tags: { team: 'search' }, timeMs: NOW, costNanos: 1n })]);
@@ -111,9 +116,9 @@ describe(`budget spend cache: ${name}`, () => {
   });
 
   it('adds only records of the period and scope, and notices writes it did not make', async () => {
-    const feed = new StoredRecordsFeed();
-    const store = feed.observe(inner);
-    const cache = new BudgetSpendCache(store, feed);
+    const events = new IngestEvents();
+    const store = ingestingThrough(events, inner);
+    const cache = new BudgetSpendCache(inner, events);
     const scoped: Budget = { ...BUDGET, id: 'b2', scope: { model: 'o3' } };
     expect((await cache.spend('default', scoped, NOW)).spend.total).toBe(0n);
     await store.ingest([record({ model: 'o3', timeMs: NOW, costNanos: 3n }), record({ model: 'gpt-4o', timeMs: NOW, costNanos: 5n }), record({ model: 'o3', timeMs: Date.UTC(2026, 9, 31), costNanos: 9n })]);

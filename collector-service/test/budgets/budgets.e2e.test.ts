@@ -1,8 +1,7 @@
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { BudgetClock } from '../../src/budgets/budget-clock';
 import type { StoragePort } from '../../src/storage/storage.port';
-import { STORAGE } from '../../src/storage/storage.tokens';
-import { type RunningCollector, startCollector } from '../support/app';
+import { ingestRecords, type RunningCollector, startCollector } from '../support/app';
 import { record } from '../support/records';
 import { makeSpans } from '../support/spans';
 
@@ -36,11 +35,11 @@ const budget = (over: Json = {}): Json => ({ name: 'team', scope: {}, period: 'm
 describe('budgets', () => {
   let c: RunningCollector;
   let clock: BudgetClock;
-  let storage: StoragePort;
+  let storage: Pick<StoragePort, 'ingest'>;
   beforeAll(async () => {
     c = await startCollector({ TOKENLEDGER_ADMIN_KEY: ADMIN_KEY });
     clock = c.app.get(BudgetClock);
-    storage = c.app.get<StoragePort>(STORAGE);
+    storage = { ingest: (records) => ingestRecords(c.app, records) };
   });
   afterAll(() => c.close());
   afterEach(() => {

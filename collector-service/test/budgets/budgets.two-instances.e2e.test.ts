@@ -7,8 +7,7 @@ import type { INestApplication } from '@nestjs/common';
 import { createApp } from '../../src/app';
 import { BudgetsService } from '../../src/budgets/budgets.service';
 import { loadConfig } from '../../src/config/config';
-import type { StoragePort } from '../../src/storage/storage.port';
-import { STORAGE } from '../../src/storage/storage.tokens';
+import { ingestRecords } from '../support/app';
 import { record } from '../support/records';
 
 const NANOS = 23_750_000n;
@@ -50,12 +49,12 @@ describe.each(STORES)('budgets on two collector instances sharing one store ($TO
     await sync(b);
     expect(await spentOn(b)).toEqual(['0']);
     const batch = [record({ user: 'kim', timeMs: Date.now() }), record({ user: 'kim', timeMs: Date.now() })];
-    await a.app.get<StoragePort>(STORAGE).ingest(batch);
+    await ingestRecords(a.app, batch);
     expect(await spentOn(a)).toEqual([(2n * NANOS).toString()]);
     await sync(b);
     expect(await spentOn(b)).toEqual([(2n * NANOS).toString()]);
     // The same batch retried through B, plus one new record: only the new one counts, on both.
-    await b.app.get<StoragePort>(STORAGE).ingest([...batch, record({ user: 'kim', timeMs: Date.now() })]);
+    await ingestRecords(b.app, [...batch, record({ user: 'kim', timeMs: Date.now() })]);
     expect(await spentOn(b)).toEqual([(3n * NANOS).toString()]);
     await sync(a);
     await sync(b);

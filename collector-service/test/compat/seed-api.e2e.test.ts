@@ -1,7 +1,5 @@
-import type { StoragePort } from '../../src/storage/storage.port';
-import { STORAGE } from '../../src/storage/storage.tokens';
 import type { UsageRecord } from '../../src/usage/usage-record';
-import { type RunningCollector, startCollector } from '../support/app';
+import { ingestRecords, type RunningCollector, startCollector } from '../support/app';
 import { record } from '../support/records';
 
 // Every endpoint answers from the rollups; the generous timeout is for loaded CI machines.
@@ -92,7 +90,7 @@ describe('seed systems\' APIs', () => {
         tokens: { input: next(3000), output: next(2000), cacheRead: 0, cacheWrite: 0, reasoning: 0 },
       }),
     );
-    await c.app.get<StoragePort>(STORAGE).ingest(records);
+    await ingestRecords(c.app, records);
   });
   afterAll(() => c.close());
 
@@ -286,7 +284,7 @@ describe("seed systems' APIs behind API keys", () => {
   }
   beforeAll(async () => {
     c = await startCollector({ TOKENLEDGER_ADMIN_KEY: ADMIN });
-    await c.app.get<StoragePort>(STORAGE).ingest([record({ tenant: 'acme', timeMs: Date.now() - 60_000, agent: 'dexter' })]);
+    await ingestRecords(c.app, [record({ tenant: 'acme', timeMs: Date.now() - 60_000, agent: 'dexter' })]);
   });
   afterAll(() => c.close());
 

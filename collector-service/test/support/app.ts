@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { createApp } from '../../src/app';
 import { type CollectorConfig, loadConfig } from '../../src/config/config';
+import { IngestEvents } from '../../src/ingest/ingest-events';
 import { OtlpGrpcReceiver } from '../../src/ingest/otlp-grpc.receiver';
+import type { IngestOutcome, StoragePort } from '../../src/storage/storage.port';
+import { STORAGE } from '../../src/storage/storage.tokens';
+import type { UsageRecord } from '../../src/usage/usage-record';
 
 export interface RunningCollector {
   app: INestApplication;
@@ -38,4 +42,13 @@ export async function startCollector(env: Record<string, string> = {}, options: 
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Stores priced records as the service's ingest does: through its store, announced to what listens
+ * to ingest (the budget spend cache, alerts, metering), without the OTLP decoding and pricing before.
+ */
+export function ingestRecords(app: INestApplication, records: UsageRecord[]): Promise<IngestOutcome> {
+  const storage = app.get<StoragePort>(STORAGE);
+  return app.get(IngestEvents).storing(records, (batch) => storage.ingest(batch));
 }
