@@ -14,7 +14,7 @@ import { ReportsModule } from './reports/reports.module';
 import { StorageModule } from './storage/storage.module';
 import { TelemetryModule } from './telemetry/telemetry.module';
 import { TenantsModule } from './tenants/tenants.module';
-import { WebModule } from './web/web.module';
+import { DashboardApiModule } from './dashboard-api/dashboard-api.module';
 
 @Module({})
 export class AppModule {
@@ -22,7 +22,7 @@ export class AppModule {
   static forRoot(config: CollectorConfig, store?: StoragePort): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), StorageModule.forRoot(store), AuthModule, HealthModule, IngestModule, ReportsModule, BudgetsModule, ChannelsModule, AlertsModule, BillingModule, TenantsModule, TelemetryModule, WebModule, CompatModule],
+      imports: [ConfigModule.forRoot(config), StorageModule.forRoot(store), AuthModule, HealthModule, IngestModule, ReportsModule, BudgetsModule, ChannelsModule, AlertsModule, BillingModule, TenantsModule, TelemetryModule, DashboardApiModule, CompatModule],
     };
   }
 }

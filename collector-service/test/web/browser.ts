@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import axe from 'axe-core';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { dashboardBuilt } from '../../src/web/dashboard-files';
+import { dashboardBuilt } from '../../src/dashboard-api/dashboard-files';
 import { type RunningCollector, startCollector } from '../support/app';
 
 /** Debian's chromium, installed by scripts/test-servers/chromium.start.sh; never a Playwright browser download. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { dashboardBuilt } from '../../src/web/dashboard-files';
+import { dashboardBuilt } from '../../src/dashboard-api/dashboard-files';
 import { type RunningCollector, startCollector } from '../support/app';
 import { launchBrowser, openPage, screenshot, seriousA11yViolations } from './browser';
 import { ingestKnownSpans, UNPRICED_MODEL } from './seed';

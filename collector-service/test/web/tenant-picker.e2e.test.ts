@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { dashboardBuilt } from '../../src/web/dashboard-files';
+import { dashboardBuilt } from '../../src/dashboard-api/dashboard-files';
 import { type RunningCollector, startCollector } from '../support/app';
 import { launchBrowser, openPage, screenshot, seriousA11yViolations } from './browser';
 import { ingestKnownSpans } from './seed';

@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { dashboardBuilt } from '../../src/web/dashboard-files';
+import { dashboardBuilt } from '../../src/dashboard-api/dashboard-files';
 import { type RunningCollector, startCollector } from '../support/app';
 import { otlpProtobufBody } from '../support/spans';
 import { launchBrowser, openPage, screenshot, seriousA11yViolations } from './browser';

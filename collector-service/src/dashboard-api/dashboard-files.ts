@@ -3,7 +3,7 @@ import { join, relative, resolve, sep } from 'node:path';
 
 /**
  * Where the built dashboard lives: `<collector-service>/dist/dashboard`, written by `vite build`.
- * This file sits two levels under the package both as source (src/web) and compiled (dist/web),
+ * This file sits two levels under the package both as source (src/dashboard-api) and compiled (dist/dashboard-api),
  * so the same relative path works for the service and for tests that run the sources.
  */
 export const DASHBOARD_DIR = resolve(__dirname, '..', '..', 'dist', 'dashboard');

@@ -13,4 +13,4 @@ import { UiConfigService } from './ui-config.service';
   controllers: [DashboardController, UiConfigController, ModelsController],
   providers: [UiConfigService, ModelsService],
 })
-export class WebModule {}
+export class DashboardApiModule {}
