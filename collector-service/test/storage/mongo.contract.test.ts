@@ -1,12 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { deflateRawSync } from 'node:zlib';
 import { Logger } from '@nestjs/common';
-import { Binary, MongoClient } from 'mongodb';
-import { unpackGroups } from '../../src/storage/mongo/batches';
-import { groupDeltasOf } from '../../src/storage/mongo/deltas';
+import { MongoClient } from 'mongodb';
 import { MongoStore, type MongoFaults, type MongoStoreOptions } from '../../src/storage/mongo/mongo.store';
-import { encodeRecord } from '../../src/storage/record-codec';
-import type { UsageRecord } from '../../src/usage/usage-record';
+import { toRecordDoc } from '../../src/storage/mongo/record-docs';
 import { record } from '../support/records';
 import { storageContract } from './storage.contract';
 
@@ -130,7 +126,7 @@ if (!uri) {
       const db = await rawDb(dbName);
       const [open1] = await db.collection('rollup_batches').find({ state: 'pending' }).toArray();
       // As if the writer's insert had stored half of the batch when it died.
-      await db.collection('usage_records').insertMany(batch.slice(0, 20).map((r) => ({ ...(olderRecordDoc(r) as object), batch: open1._id })) as never[]);
+      await db.collection('usage_records').insertMany(batch.slice(0, 20).map((r) => toRecordDoc(r, String(open1._id))));
       const restarted = await open(dbName);
       await restarted.ingest(batch.slice(10, 30)); // a retry overlapping both halves
       expect((await restarted.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 40, costNanos: batch.reduce((s, r) => s + r.costNanos!, 0n) });
@@ -139,87 +135,6 @@ if (!uri) {
       await dropDatabase(dbName);
     });
 
-    it('reads and finishes what an older version stored: records without a batch, an open batch of ids, claims', async () => {
-      const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
-      const old = [record({ costNanos: 5n }), record({ costNanos: 6n }), record({ costNanos: 7n })];
-      const db = await rawDb(dbName);
-      // What the older version left after a crash: r0 claimed and counted by a done batch, r1 and r2
-      // stored by a batch that crashed before claiming them, r3 never stored.
-      await db.collection('usage_records').insertMany(old.map(olderRecordDoc));
-      await db.collection('rollup_claims').insertOne({ _id: old[0].id, batch: 'done-batch' } as never);
-      await db.collection('rollup_deltas').insertMany(groupDeltasOf('done-batch', [old[0]]) as never[]);
-      await db.collection('rollup_batches').insertMany([
-        { _id: 'done-batch', state: 'done', ids: [old[0].id], createdAtMs: 1 },
-        { _id: 'open-batch', state: 'open', ids: [old[0].id, old[1].id, old[2].id, 'never-stored'], createdAtMs: 2 },
-      ] as never[]);
-      const store = await open(dbName);
-      expect((await store.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 3, costNanos: 18n });
-      expect(await db.collection('rollup_batches').countDocuments()).toBe(0);
-      expect((await store.listRecords({ ...ALL, limit: 10 })).records.map((r) => r.costNanos).sort()).toEqual([5n, 6n, 7n]);
-      expect(await store.ingest([old[1], record({ costNanos: 8n })])).toMatchObject({ duplicates: 1, stored: [{ costNanos: 8n }] });
-      expect((await store.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 4, costNanos: 26n });
-      await store.close();
-      await db.client.close();
-      await dropDatabase(dbName);
-    });
-  });
-
-  describe('mongo: deltas of both shapes', () => {
-    const ALL = { tenant: 'default', fromMs: 0, toMs: Date.UTC(2100, 0, 1), filters: {} };
-    const HOUR = 3_600_000;
-    const at = Date.UTC(2026, 0, 5, 10);
-
-    it('sums the group deltas an older version wrote and this version\'s bucket deltas together, exactly, each once', async () => {
-      const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
-      const mk = (i: number) =>
-        record({ timeMs: at + (i % 3) * HOUR, costNanos: i % 5 === 0 ? null : 999_999_999_999n + BigInt(i), user: `u${i % 4}`, status: i % 6 === 0 ? 'error' : 'ok', tags: i % 2 ? { team: i % 4 === 1 ? 'search' : 'ads' } : {} });
-      const older = Array.from({ length: 30 }, (_, i) => mk(i));
-      const newer = Array.from({ length: 30 }, (_, i) => mk(i + 30));
-      const db = await rawDb(dbName);
-      // An older version's store: records claimed by a done batch, rolled up into one document per group.
-      await db.collection('usage_records').insertMany(older.map(olderRecordDoc));
-      await db.collection('rollup_claims').insertMany(older.map((r) => ({ _id: r.id, batch: 'older-batch' })) as never[]);
-      await db.collection('rollup_deltas').insertMany(groupDeltasOf('older-batch', older) as never[]);
-      const store = await open(dbName);
-      expect(await store.ingest([...newer, older[3]])).toMatchObject({ duplicates: 1 });
-      // This version's batch waits, rolled up, beside the older version's group deltas.
-      const [rolled] = await db.collection('rollup_batches').find({ state: 'rolled' }).toArray();
-      expect([...new Set(unpackGroups(rolled.groups).map((g) => g.bucket))].sort()).toEqual([at, at + HOUR, at + 2 * HOUR]);
-
-      const all = [...older, ...newer];
-      const sum = (rs: UsageRecord[]) => ({ calls: rs.length, errorCalls: rs.filter((r) => r.status === 'error').length, unpricedCalls: rs.filter((r) => r.costNanos === null).length, costNanos: rs.reduce((s, r) => s + (r.costNanos ?? 0n), 0n) });
-      expect((await store.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject(sum(all));
-      const byUserBucket = await store.aggregate({ ...ALL, groupBy: ['user', 'bucket'] });
-      expect(byUserBucket).toHaveLength(12);
-      for (const row of byUserBucket) expect(row).toMatchObject(sum(all.filter((r) => r.user === row.key.user && r.timeMs === row.key.bucket)));
-      const u1 = all.filter((r) => r.user === 'u1');
-      expect((await store.aggregate({ ...ALL, filters: { user: 'u1' }, groupBy: ['status'] })).sort((a, b) => String(a.key.status).localeCompare(String(b.key.status)))).toEqual(
-        ['error', 'ok'].filter((s) => u1.some((r) => r.status === s)).map((status) => expect.objectContaining({ key: { status }, ...sum(u1.filter((r) => r.status === status)) })),
-      );
-      expect((await store.aggregate({ ...ALL, tags: { team: 'search' }, groupBy: [] }))[0]).toMatchObject(sum(all.filter((r) => r.tags.team === 'search')));
-      expect(await store.aggregate({ ...ALL, fromMs: at + HOUR, toMs: at + 2 * HOUR, groupBy: [] })).toEqual([expect.objectContaining(sum(all.filter((r) => r.timeMs === at + HOUR)))]);
-      await store.close();
-      await db.client.close();
-      await dropDatabase(dbName);
-    });
-
-    it('finishes a batch an older version left open with group deltas, as that version would, so finishing it twice counts it once', async () => {
-      const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
-      const batch = Array.from({ length: 20 }, (_, i) => record({ timeMs: at, costNanos: BigInt(100 + i), user: `u${i % 3}` }));
-      const db = await rawDb(dbName);
-      // The older version stored the records and half of its group deltas, then died before deleting its batch.
-      await db.collection('rollup_batches').insertOne({ _id: 'older-open', state: 'open', records: packedRecords(batch), createdAtMs: 1 } as never);
-      await db.collection('usage_records').insertMany(batch.map((r) => ({ ...(olderRecordDoc(r) as object), batch: 'older-open' })) as never[]);
-      const olderDeltas = groupDeltasOf('older-open', batch);
-      await db.collection('rollup_deltas').insertMany(olderDeltas.slice(0, 1) as never[]);
-      const store = await open(dbName);
-      expect(await db.collection('rollup_batches').countDocuments()).toBe(0);
-      expect((await db.collection('rollup_deltas').find().toArray()).map((d) => d._id).sort()).toEqual(olderDeltas.map((d) => d._id).sort());
-      expect((await store.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 20, costNanos: batch.reduce((s, r) => s + r.costNanos!, 0n) });
-      await store.close();
-      await db.client.close();
-      await dropDatabase(dbName);
-    });
   });
 
   describe('mongo: compaction, durability and money', () => {
@@ -354,12 +269,9 @@ if (!uri) {
     });
   });
 
-  /** A driver connection of the test's own, to write documents as an older version did. */
+  /** A driver connection of the test's own, to write documents as a writer that crashed left them. */
   const rawDb = async (dbName: string) => {
     const client = await new MongoClient(uri, { useBigInt64: true }).connect();
     return Object.assign(client.db(dbName), { client });
   };
-  /** A batch document's records, packed as RollupBatches packs them. */
-  const packedRecords = (rs: UsageRecord[]) => new Binary(deflateRawSync(JSON.stringify(rs.map(encodeRecord))));
-  const olderRecordDoc = (r: UsageRecord) => ({ _id: r.id, tenant: r.tenant, timeMs: r.timeMs, provider: r.provider, model: r.model, costType: r.costType, user: r.user, agent: r.agent, feature: r.feature, service: r.service, status: r.status, doc: encodeRecord(r) }) as never;
 }

@@ -5,7 +5,6 @@ import { assertFoldable } from '../sqlite/rollup-writer';
 import type { IngestOutcome } from '../storage.port';
 import { type Group, GROUP_PARTS, groupRecords, groupRow, rowGroup } from './groups';
 import { insertIgnoringDuplicates } from './inserts';
-import { LegacyBatches, type LegacyBatchDoc } from './legacy-batches';
 import { ownersOf, packRecords, type RecordDoc, toRecordDoc, unpackRecords } from './record-docs';
 import { packRows, unpackRows } from './sums-table';
 
@@ -14,7 +13,6 @@ import { packRows, unpackRows } from './sums-table';
  * - `pending`: inserted first, holding the batch's records, so any process can finish it;
  * - `rolled`: its records are stored and `groups` holds the rollup groups of those it owns; compaction
  *   moves the groups into the compacted rollups and deletes the document.
- * Documents without `tenant` are older versions' (see LegacyBatchDoc).
  */
 export interface BatchDoc {
   _id: string;
@@ -71,17 +69,12 @@ export const unpackGroups = (blob: Binary): Group[] => unpackRows(blob).map(rowG
  * that finishes late never brings a compacted batch back. A batch is three writes and one read.
  */
 export class RollupBatches {
-  readonly legacy: LegacyBatches;
-
   constructor(
     private readonly records: Collection<RecordDoc>,
     private readonly batches: Collection<BatchDoc>,
     private readonly takeovers: Collection<TakeoverDoc>,
-    legacy: LegacyBatches,
     private readonly faults: MongoFaults = {},
-  ) {
-    this.legacy = legacy;
-  }
+  ) {}
 
   async ingest(records: UsageRecord[]): Promise<IngestOutcome> {
     if (records.length === 0) return { stored: [], duplicates: 0 };
@@ -97,9 +90,9 @@ export class RollupBatches {
     return { stored: unique.filter((r) => owned.has(r.id)), duplicates: records.length - owned.size };
   }
 
-  /** Pending batches of this version whose writer has not rolled them since `beforeMs`. */
+  /** Pending batches (of one tenant, or of all) whose writer has not rolled them since `beforeMs`. */
   stale(tenant: string | null, beforeMs: number): Promise<BatchDoc[]> {
-    return this.batches.find({ state: 'pending', ...(tenant === null ? { tenant: { $exists: true } } : { tenant }), createdAtMs: { $lt: beforeMs } }).toArray();
+    return this.batches.find({ state: 'pending', ...(tenant === null ? {} : { tenant }), createdAtMs: { $lt: beforeMs } }).toArray();
   }
 
   /** Finishes a pending batch its writer did not (crashed, or stalled). */
@@ -145,12 +138,7 @@ export class RollupBatches {
    */
   private async finishOwnersOf(ids: ReadonlySet<string>, self: string): Promise<void> {
     if (ids.size === 0) return;
-    const open = (await this.batches.find({ _id: { $ne: self }, state: { $in: ['pending', 'open'] } } as never).toArray()) as (BatchDoc | LegacyBatchDoc)[];
-    for (const doc of open) {
-      if ('tenant' in doc && doc.tenant !== undefined) {
-        const batch = doc as BatchDoc;
-        if (unpackRecords(batch.records!).some((r) => ids.has(r.id))) await this.takeOver(batch);
-      } else if (LegacyBatches.holdsAny(doc as LegacyBatchDoc, ids)) await this.legacy.finish(doc as LegacyBatchDoc);
-    }
+    const open = await this.batches.find({ _id: { $ne: self }, state: 'pending' }).toArray();
+    for (const doc of open) if (unpackRecords(doc.records!).some((r) => ids.has(r.id))) await this.takeOver(doc);
   }
 }

@@ -3,7 +3,6 @@ import { Logger } from '@nestjs/common';
 import type { Collection, Db } from 'mongodb';
 import { type BatchDoc, fault, type MongoFaults, type RollupBatches } from './batches';
 import { CompactedMonth } from './compacted-month';
-import type { BucketDeltaDoc, GroupDeltaDoc } from './deltas';
 import type { Group } from './groups';
 import type { ChainDoc, Head, HeadChain, SetAside } from './heads';
 import { insertIgnoringDuplicates, upsert } from './inserts';
@@ -46,7 +45,7 @@ const leaseId = (tenant: string) => JSON.stringify(['lease', tenant]);
 const runDocId = (tenant: string, runId: string) => JSON.stringify(['run', tenant, runId]);
 
 /**
- * Moves pending items (rolled batches, older versions' deltas) into the compacted rollup documents
+ * Moves pending items (rolled batches) into the compacted rollup documents
  * (see rollup-docs.ts), so a report reads a few documents per month, never one per batch.
  *
  * A run for a tenant: reads the latest head k, finishes pending batches their writers left stale,
@@ -73,7 +72,6 @@ export class Compactor {
     private readonly docs: RollupDocs,
     private readonly batches: RollupBatches,
     private readonly batchDocs: Collection<BatchDoc>,
-    private readonly deltaDocs: Collection<BucketDeltaDoc | GroupDeltaDoc>,
     private readonly pending: PendingItems,
     private readonly setAsideDocs: Collection<SetAsideDoc>,
     private readonly settings: CompactionSettings = DEFAULT_COMPACTION,
@@ -139,8 +137,7 @@ export class Compactor {
   }
 
   private async tenantsWithWork(): Promise<string[]> {
-    const [batches, deltas] = await Promise.all([this.batchDocs.distinct('tenant'), this.deltaDocs.distinct('tenant')]);
-    return [...new Set([...batches, ...deltas].filter((t): t is string => typeof t === 'string'))].sort();
+    return (await this.batchDocs.distinct('tenant')).sort();
   }
 
   private async run(tenant: string): Promise<boolean> {
@@ -150,18 +147,11 @@ export class Compactor {
       await this.batches.takeOver(stale);
     }
     const included = new Set(head.included);
-    const [rolled, legacy, legacyOpen] = await Promise.all([
-      this.pending.rolled(tenant),
-      head.legacyDone ? [] : this.pending.legacy(tenant),
-      head.legacyDone ? [] : this.batches.legacy.open(),
-    ]);
-    const present = new Set([...rolled, ...legacy].map((i) => i.id));
-    // While an older version's batch is open, deltas may still appear for it: older deltas wait.
-    const candidates = [...rolled, ...(legacyOpen.length === 0 ? legacy : [])].filter((i) => !included.has(i.id));
-    const items = candidates.slice(0, this.settings.maxItemsPerRun);
-    const legacyDone = head.legacyDone || (legacyOpen.length === 0 && candidates.length === items.length);
+    const rolled = await this.pending.rolled(tenant);
+    const present = new Set(rolled.map((i) => i.id));
+    const items = rolled.filter((i) => !included.has(i.id)).slice(0, this.settings.maxItemsPerRun);
     const leftover = head.included.filter((id) => present.has(id));
-    if (items.length === 0 && legacyDone === head.legacyDone) {
+    if (items.length === 0) {
       // What a run that crashed after publishing left undone.
       await this.recordSetAside(tenant, head.setAside);
       await this.pending.delete(leftover);
@@ -173,7 +163,7 @@ export class Compactor {
     await this.chainDocs.insertOne({ _id: runDocId(tenant, runId), kind: 'run', tenant, runId, k: head.k + 1, docs: built.docs.map((d) => d.ref), createdAtMs: Date.now() });
     await this.insert(built.docs);
     fault(this.faults, 'beforeHead');
-    const next: Head = { k: head.k + 1, runId, included: [...items.map((i) => i.id), ...leftover], months: built.months, legacyDone, replaced: built.replaced, setAside: built.setAside };
+    const next: Head = { k: head.k + 1, runId, included: [...items.map((i) => i.id), ...leftover], months: built.months, replaced: built.replaced, setAside: built.setAside };
     if (!(await this.chain.publish(tenant, next))) {
       await this.remove(built.docs.map((d) => d.ref));
       await this.chainDocs.deleteOne({ _id: runDocId(tenant, runId) });

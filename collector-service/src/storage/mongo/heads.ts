@@ -14,15 +14,13 @@ export interface Head {
   k: number;
   runId: string | null;
   /**
-   * Pending items (rolled batches, delta documents of older versions) this head's documents hold and
+   * Pending items (rolled batches) this head's documents hold and
    * that may still be in their collections: readers skip them there. An item leaves the list once a
    * run sees it deleted.
    */
   included: string[];
   /** UTC month ('YYYY-MM') → the run whose totals and values documents hold that month. */
   months: Record<string, string>;
-  /** Every delta document older versions wrote for the tenant is in this head's documents: readers no longer read them. */
-  legacyDone: boolean;
   /** Documents this run replaced, deleted by the next run (so a reader of the head before this one still finds them). */
   replaced: DocRef[];
   /** Items this run set aside (held by none of its documents), listed in `rollup_set_aside` right after it publishes. */
@@ -35,7 +33,7 @@ export interface SetAside {
   reason: string;
 }
 
-export const NO_HEAD: Head = { k: -1, runId: null, included: [], months: {}, legacyDone: false, replaced: [], setAside: [] };
+export const NO_HEAD: Head = { k: -1, runId: null, included: [], months: {}, replaced: [], setAside: [] };
 
 /** The chain and the small documents compaction keeps beside it, in one collection. */
 export interface ChainDoc {
@@ -55,7 +53,7 @@ const headId = (tenant: string, k: number) => JSON.stringify(['head', tenant, k]
 const hintId = (tenant: string) => JSON.stringify(['hint', tenant]);
 
 function headOf(doc: HeadDoc): Head {
-  return { k: doc.k, runId: doc.runId, included: doc.included, months: doc.months, legacyDone: doc.legacyDone, replaced: doc.replaced, setAside: doc.setAside ?? [] };
+  return { k: doc.k, runId: doc.runId, included: doc.included, months: doc.months, replaced: doc.replaced, setAside: doc.setAside ?? [] };
 }
 
 /**

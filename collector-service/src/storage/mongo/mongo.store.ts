@@ -19,10 +19,8 @@ import {
 } from '../storage.port';
 import { type BatchDoc, type MongoFaults, RollupBatches, type TakeoverDoc } from './batches';
 import { type CompactionSettings, Compactor, DEFAULT_COMPACTION, type SetAsideDoc } from './compaction';
-import type { BucketDeltaDoc, GroupDeltaDoc } from './deltas';
 import { type ChainDoc, HeadChain } from './heads';
 import { insertOnce, upsert } from './inserts';
-import { type ClaimDoc, type LegacyBatchDoc, LegacyBatches } from './legacy-batches';
 import { PendingItems } from './pending';
 import type { RecordDoc } from './record-docs';
 import { DAY_MS, RollupDocs } from './rollup-docs';
@@ -98,25 +96,20 @@ export class MongoStore implements StoragePort {
       .asPromise();
     this.db = this.connection.db!;
     this.records = this.db.collection<RecordDoc>('usage_records');
-    const claims = this.db.collection<ClaimDoc>('rollup_claims');
     const batches = this.db.collection<BatchDoc>('rollup_batches');
-    const deltas = this.db.collection<BucketDeltaDoc | GroupDeltaDoc>('rollup_deltas');
     const takeovers = this.db.collection<TakeoverDoc>('rollup_takeovers');
     const chainDocs = this.db.collection<ChainDoc>('rollup_heads');
     this.keys = this.db.collection<KeyDoc>('api_keys');
     this.documents = this.db.collection<StoredDoc>('documents');
     await this.records.createIndex({ tenant: 1, timeMs: 1, _id: 1 });
-    await claims.createIndex({ batch: 1 });
     await batches.createIndex({ tenant: 1, state: 1 });
-    await deltas.createIndex({ tenant: 1, bucket: 1 });
     await chainDocs.createIndex({ kind: 1, tenant: 1 });
     await this.keys.createIndex({ hash: 1 }, { unique: true });
     await this.documents.createIndex({ kind: 1, tenant: 1, id: 1 });
-    const legacy = new LegacyBatches(this.records, batches as unknown as Collection<LegacyBatchDoc>, deltas, claims);
-    this.rollupBatches = new RollupBatches(this.records, batches, takeovers, legacy, this.options.faults);
+    this.rollupBatches = new RollupBatches(this.records, batches, takeovers, this.options.faults);
     const chain = new HeadChain(chainDocs);
     const rollupDocs = new RollupDocs(this.db);
-    const pending = new PendingItems(batches, deltas, takeovers);
+    const pending = new PendingItems(batches, takeovers);
     this.reader = new RollupReader(chain, rollupDocs, pending);
     // A day's totals as stored. Whether a refused call is a retry of one stored before would need a
     // read per call: such a retry is refused again (it is stored and counted already).
@@ -128,11 +121,9 @@ export class MongoStore implements StoragePort {
       () => false,
     );
     const setAside = this.db.collection<SetAsideDoc>('rollup_set_aside');
-    this.compactor = new Compactor(this.db, chain, chainDocs, rollupDocs, this.rollupBatches, batches, deltas, pending, setAside, { ...DEFAULT_COMPACTION, ...this.options.compaction }, this.options.faults);
-    // What a crash left: older versions' open batches, and this version's batches not rolled up yet
-    // (or being stored by another instance right now: finishing one twice counts it once).
-    await legacy.dropDone();
-    for (const doc of await legacy.open()) await legacy.finish(doc);
+    this.compactor = new Compactor(this.db, chain, chainDocs, rollupDocs, this.rollupBatches, batches, pending, setAside, { ...DEFAULT_COMPACTION, ...this.options.compaction }, this.options.faults);
+    // What a crash left: batches not rolled up yet (or being stored by another instance right now:
+    // finishing one twice counts it once).
     for (const doc of await this.rollupBatches.stale(null, Number.MAX_SAFE_INTEGER)) await this.rollupBatches.takeOver(doc);
     this.compactor.start();
   }

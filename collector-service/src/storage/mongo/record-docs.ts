@@ -5,11 +5,8 @@ import { decodeRecord, encodeRecord } from '../record-codec';
 
 export interface RecordDoc {
   _id: string;
-  /**
-   * The batch whose insert stored the record first: the one batch that counts it. Absent on records
-   * stored before records named their batch (those were claimed in `rollup_claims`).
-   */
-  batch?: string;
+  /** The batch whose insert stored the record first: the one batch that counts it. */
+  batch: string;
   tenant: string;
   timeMs: number;
   provider: string;
@@ -55,7 +52,7 @@ export function unpackRecords(packed: Binary): UsageRecord[] {
  * is an `_id` index lookup; FerretDB v1 reads the whole collection for either (its `_id` index is
  * never used for reads), so callers keep this to the rare cases that need it.
  */
-export async function ownersOf(records: Collection<RecordDoc>, ids: readonly string[]): Promise<Map<string, string | undefined>> {
+export async function ownersOf(records: Collection<RecordDoc>, ids: readonly string[]): Promise<Map<string, string>> {
   const found = await Promise.all(ids.map((_id) => records.findOne({ _id }, { projection: { batch: 1 } })));
   return new Map(found.filter((d) => d !== null).map((d) => [d._id, d.batch]));
 }
