@@ -69,7 +69,8 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const rawBody = await readBody(req);
       let json: unknown;
-      if (String(req.headers['content-type'] ?? '').includes('json') && rawBody.length > 0) {
+      // @google/genai sends the chunks of a resumable upload with its default JSON content type: they are raw bytes.
+      if (String(req.headers['content-type'] ?? '').includes('json') && rawBody.length > 0 && req.headers['x-goog-upload-offset'] === undefined) {
         try {
           json = JSON.parse(rawBody.toString('utf8'));
         } catch {

@@ -3,6 +3,7 @@ import { anthropicRoutes } from './anthropic';
 import { anthropicBatchRoutes } from './anthropic-batch';
 import { geminiRoutes } from './gemini';
 import { geminiBatchRoutes } from './gemini-batch';
+import { GeminiFiles } from './gemini-files';
 import { openAiRoutes } from './openai';
 import { openAiBatchRoutes } from './openai-batch';
 
@@ -12,5 +13,6 @@ import { openAiBatchRoutes } from './openai-batch';
  * for paths it does not serve.
  */
 export function createRoutes(): RouteHandler[] {
-  return [openAiRoutes, geminiBatchRoutes(), openAiBatchRoutes(), anthropicBatchRoutes(), anthropicRoutes, geminiRoutes];
+  const geminiFiles = new GeminiFiles();
+  return [openAiRoutes, geminiFiles.routes, geminiBatchRoutes(geminiFiles), openAiBatchRoutes(), anthropicBatchRoutes(), anthropicRoutes, geminiRoutes];
 }
