@@ -39,10 +39,21 @@ class Remembered<V> {
 
 const origins = new Remembered<BatchOrigin>();
 const recorded = new Remembered<true>();
+const batchOfFiles = new Remembered<string>();
 
 /** Remembers who a batch job was created for (`provider`: its call's `gen_ai.provider.name`; `id`: the provider's job id). */
 export function rememberBatch(provider: string, id: string, origin: BatchOrigin): void {
   origins.set(`${provider}\u0000${id}`, origin);
+}
+
+/** Remembers that a file holds a batch job's results (OpenAI's `output_file_id`, Gemini's `responsesFile`), for when the app downloads it. */
+export function rememberBatchFile(provider: string, fileId: string, batchId: string): void {
+  batchOfFiles.set(`${provider}\u0000${fileId}`, batchId);
+}
+
+/** The batch job whose results a file holds, when this process saw the job. */
+export function batchOfFile(provider: string, fileId: string): string | null {
+  return batchOfFiles.get(`${provider}\u0000${fileId}`) ?? null;
 }
 
 /** One result of a batch job: its own call, priced at the batch rate. */

@@ -1,6 +1,7 @@
 export { wrapSdkMethod, watchSdkMethod, type SdkMethod, type SdkFunction, type WatchedSdkMethod } from './sdk-method';
 export { childCall, type ChildStart } from './child-call';
-export { BatchReading, rememberBatch, type BatchOrigin, type BatchResult } from './batch-reading';
+export { BatchReading, batchOfFile, rememberBatch, rememberBatchFile, type BatchOrigin, type BatchResult } from './batch-reading';
+export { readBatchOutput, type BatchOutputFile } from './batch-output';
 export { targetOfUrl, targetPerClient, type CallTarget } from './call-target';
 export { GenAiCall, errorTypeOf, type CallStart } from './genai-telemetry';
 export { GenAiMetrics, type Usage, type UsageDetails, type MetricKey } from './genai-metrics';

@@ -1,6 +1,6 @@
 import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import { GenAiInstrumentation, type SdkMethod, watchSdkMethod, wrapSdkMethod } from '@tokenledger/instrumentation-common';
-import { batchCreate, batchGet } from './batch';
+import { batchCreate, batchGet, filesDownload } from './batch';
 import { liveConnect } from './live';
 import { embedContentSurface, generateContentStreamSurface, generateContentSurface, generateImagesSurface } from './genai-surfaces';
 import { legacyBatchEmbedContentsSurface, legacyEmbedContentSurface, legacyGenerateContentStreamSurface, legacyGenerateContentSurface } from './legacy-surfaces';
@@ -16,6 +16,7 @@ type Prototype = Record<string, unknown>;
 interface GenAIModule {
   Models?: { prototype: Prototype };
   Batches?: { prototype: Prototype };
+  Files?: { prototype: Prototype };
   Live?: { prototype: Prototype };
 }
 interface LegacyModule {
@@ -72,11 +73,9 @@ export class GoogleGenAIInstrumentation extends GenAiInstrumentation<GoogleGenAI
     this.wrapAll('@google/genai', exports?.Models?.prototype, GENAI_METHODS);
     this.wrapAll('@google/genai', exports?.Live?.prototype, [['connect', liveConnect as never]]);
     this.wrapAll('@google/genai', exports?.Batches?.prototype, [['createInternal', batchCreate as never]]);
-    const batches = exports?.Batches?.prototype;
-    if (typeof batches?.get === 'function' && !isWrapped(batches.get)) {
-      const ctx = this.surfaceContext();
-      this._wrap(batches as never, 'get' as never, ((original: never) => watchSdkMethod(original, ctx, batchGet(ctx))) as never);
-    }
+    const ctx = this.surfaceContext();
+    this.watch(exports?.Batches?.prototype, 'get', (original) => watchSdkMethod(original, ctx, batchGet(ctx)));
+    this.watch(exports?.Files?.prototype, 'download', (original) => watchSdkMethod(original, ctx, filesDownload(ctx)));
     return exports;
   }
 
@@ -85,6 +84,8 @@ export class GoogleGenAIInstrumentation extends GenAiInstrumentation<GoogleGenAI
     this.unwrapAll(exports?.Live?.prototype, [['connect', liveConnect as never]]);
     const batches = exports?.Batches?.prototype;
     for (const name of ['createInternal', 'get']) if (batches && isWrapped(batches[name])) this._unwrap(batches as never, name as never);
+    const files = exports?.Files?.prototype;
+    if (files && isWrapped(files.download)) this._unwrap(files as never, 'download' as never);
   }
 
   /** Patches a loaded `@google/generative-ai` module. */
@@ -114,6 +115,11 @@ export class GoogleGenAIInstrumentation extends GenAiInstrumentation<GoogleGenAI
       if (typeof prototype[name] !== 'function' || isWrapped(prototype[name])) continue;
       this._wrap(prototype as never, name as never, ((original: never) => wrapSdkMethod(original, ctx, surface)) as never);
     }
+  }
+
+  /** Watches a method whose results are no call (polling, downloading), where the SDK has it. */
+  private watch(prototype: Prototype | undefined, name: string, wrap: (original: never) => unknown): void {
+    if (typeof prototype?.[name] === 'function' && !isWrapped(prototype[name])) this._wrap(prototype as never, name as never, wrap as never);
   }
 
   private unwrapAll(prototype: Prototype | undefined, methods: [string, SdkMethod<never, never>][]): void {

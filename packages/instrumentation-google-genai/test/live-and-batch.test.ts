@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { context, propagation } from '@opentelemetry/api';
 import { type LiveServerMessage, Modality } from '@google/genai';
 import { finishedSpans, type Harness, harness } from './setup';
@@ -99,5 +102,60 @@ describe('Gemini batch jobs', () => {
       ['generate_content gemini-2.5-flash', 'r-2', 10, 3, 'ana', 'nightly'],
     ]);
     for (const r of results) expect(r.attributes['tokenledger.batch.id']).toBe(job.name);
+  });
+
+  describe('whose requests and results are files', () => {
+    const requestLine = (key: string, text: string) => JSON.stringify({ key, request: { contents: [{ role: 'user', parts: [{ text }] }] } });
+    const download = async (name: string) => {
+      const downloadPath = join(mkdtempSync(join(tmpdir(), 'genai-batch-')), 'results.jsonl');
+      await h.ai.files.download({ file: name, downloadPath });
+      return readFileSync(downloadPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    };
+    /** The results are read beside the app once a download ends: the spans once `n` results are in and no more come. */
+    const settled = async (n: number) => {
+      const results = async () => (await finishedSpans(h)).filter((s) => s.attributes['tokenledger.batch'] === true).length;
+      while ((await results()) < n) await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return finishedSpans(h);
+    };
+    const upload = () => h.ai.files.upload({ file: new Blob([[requestLine('r-1', 'x'.repeat(40)), requestLine('r-2', 'hi'), requestLine('r-3', 'y'.repeat(80))].join('\n')], { type: 'application/jsonl' }) });
+
+    it('records each line of the results file once though it is downloaded twice, attributed as when the job was created; uploading, polling and downloading are no calls', async () => {
+      const file = await as('ana', upload);
+      const job = await as('ana', () => h.ai.batches.create({ model: 'gemini-2.5-flash', src: file.name!, config: { displayName: 'nightly' } }));
+      let done = job;
+      while (done.state !== 'JOB_STATE_SUCCEEDED') done = await as('bob', () => h.ai.batches.get({ name: job.name! }));
+      for (let i = 0; i < 2; i++) expect((await as('bob', () => download(done.dest!.fileName!))).map((l) => l.key)).toEqual(['r-1', 'r-2', 'r-3']);
+      const spans = await settled(3);
+      const results = spans.filter((s) => s.attributes['tokenledger.batch'] === true);
+      // mock: 10 + 40 / 4 = 20, 10 + 2 / 4 = 10 and 10 + 80 / 4 = 30 prompt tokens, 3 words out
+      expect(results.map((s) => [s.name, s.attributes['tokenledger.batch.request_id'], s.attributes['gen_ai.usage.input_tokens'], s.attributes['gen_ai.usage.output_tokens'], s.attributes['user.id'], s.attributes['tokenledger.tag.batch']])).toEqual([
+        ['generate_content gemini-2.5-flash', 'r-1', 20, 3, 'ana', 'nightly'],
+        ['generate_content gemini-2.5-flash', 'r-2', 10, 3, 'ana', 'nightly'],
+        ['generate_content gemini-2.5-flash', 'r-3', 30, 3, 'ana', 'nightly'],
+      ]);
+      for (const r of results) expect(r.attributes['tokenledger.batch.id']).toBe(job.name);
+      // The only calls with usage are the results; the job's creation and the one reading that found them carry none.
+      expect(spans.filter((s) => s.attributes['gen_ai.usage.input_tokens'] !== undefined)).toHaveLength(3);
+      expect(spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'batch').map((s) => [s.attributes['user.id'], s.attributes['tokenledger.batch.id']])).toEqual([
+        ['ana', job.name],
+        ['ana', job.name],
+      ]);
+    });
+
+    it('records the results file of a job this process never saw, known by its lines and scoped by the file', async () => {
+      const file = await upload();
+      // Another process created and polled the job: its requests reach the API without this SDK.
+      const api = (path: string, init?: RequestInit) => fetch(`${h.server.url}/v1beta/${path}`, { ...init, headers: { 'x-goog-api-key': 'test-key', 'content-type': 'application/json' } }).then((r) => r.json());
+      const created = await api('models/gemini-2.5-flash:batchGenerateContent', { method: 'POST', body: JSON.stringify({ batch: { displayName: 'elsewhere', inputConfig: { fileName: file.name } } }) });
+      const resultsFile: string = (await api(created.name)).metadata.output.responsesFile;
+      await as('cy', () => download(resultsFile));
+      const results = (await settled(3)).filter((s) => s.attributes['tokenledger.batch'] === true);
+      expect(results.map((s) => [s.attributes['tokenledger.batch.request_id'], s.attributes['gen_ai.usage.input_tokens'], s.attributes['user.id'], s.attributes['tokenledger.batch.id']])).toEqual([
+        [`${resultsFile}/r-1`, 20, 'cy', undefined],
+        [`${resultsFile}/r-2`, 10, 'cy', undefined],
+        [`${resultsFile}/r-3`, 30, 'cy', undefined],
+      ]);
+    });
   });
 });

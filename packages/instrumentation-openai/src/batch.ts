@@ -1,4 +1,4 @@
-import { BatchReading, type BatchResult, fault, type GenAiSurfaceContext, rememberBatch, type SdkMethod, type WatchedSdkMethod } from '@tokenledger/instrumentation-common';
+import { batchOfFile, BatchReading, type BatchResult, fault, type GenAiSurfaceContext, readBatchOutput, rememberBatch, rememberBatchFile, type SdkMethod, type WatchedSdkMethod } from '@tokenledger/instrumentation-common';
 import * as sc from '@tokenledger/semconv';
 import { usageOfChat } from './chat';
 import { usageOfResponse } from './responses';
@@ -17,15 +17,12 @@ interface OutputLine {
   response?: { status_code?: number; body?: { id?: string; object?: string; model?: string; usage?: Record<string, unknown> | null } } | null;
 }
 
-/** Output files of the batches this process has seen, to the batch they belong to. */
-const batchOfOutputFile = new Map<string, string>();
-const MAX_OUTPUT_FILES = 10_000;
-
-function learn(batch: BatchObject | undefined): void {
-  if (!batch?.id || !batch.output_file_id) return;
-  if (batchOfOutputFile.size >= MAX_OUTPUT_FILES) batchOfOutputFile.clear();
-  batchOfOutputFile.set(batch.output_file_id, batch.id);
+/** Remembers which batch an output file belongs to, for when the app downloads it. */
+function learn(provider: string, batch: BatchObject | undefined): void {
+  if (batch?.id && batch.output_file_id) rememberBatchFile(provider, batch.output_file_id, batch.id);
 }
+
+const targetOf = (self: Resource) => targetOfClient(self?._client, self?._client?.baseURL);
 
 /** A batch's metadata as tags of its results (string values only, as the API keeps them). */
 function tagsOf(metadata: Record<string, unknown> | null | undefined): Record<string, string> {
@@ -45,7 +42,7 @@ type IdArgs = [id: string, options?: unknown];
 export const batchCreate: SdkMethod<Resource, Args> = {
   operation: sc.GenAiOperation.BATCH,
   returns: 'api-promise',
-  target: (self) => targetOfClient(self?._client, self?._client?.baseURL),
+  target: targetOf,
   // The requests, and their models, are in the input file: the job names none.
   model: () => 'unknown',
   onResult(value, call) {
@@ -54,7 +51,7 @@ export const batchCreate: SdkMethod<Resource, Args> = {
       rememberBatch(call.start.provider, batch.id, { attribution: call.start.attribution ?? {}, tags: tagsOf(batch.metadata) });
       call.span.setAttribute(sc.ATTR_TOKENLEDGER_BATCH_ID, batch.id);
     }
-    learn(batch);
+    learn(call.start.provider, batch);
     call.end(null);
   },
 };
@@ -62,7 +59,7 @@ export const batchCreate: SdkMethod<Resource, Args> = {
 /** `batches.retrieve` and `batches.cancel`: polling is no call; it tells which file holds a job's output. */
 export const batchPoll: WatchedSdkMethod<Resource, IdArgs> = {
   returns: 'api-promise',
-  onResult: (value) => learn(value as BatchObject),
+  onResult: (value, _args, ctx, self) => learn(ctx.providerName() || targetOf(self).provider, value as BatchObject),
 };
 
 /**
@@ -88,47 +85,6 @@ function resultOf(line: OutputLine, scope: string): BatchResult | null {
 const BATCH_OUTPUT = /^\s*\{\s*"id"\s*:\s*"batch_req_/;
 
 /**
- * Reads a downloaded file beside the app (on a clone of the SDK's Response): the output of a batch
- * this process saw, or any file whose first line is batch output. Another file is let go after its
- * first line. Lines are read as they arrive, so the whole file is never held twice.
- */
-async function readOutput(response: Response, reading: () => BatchReading, known: boolean, scope: string): Promise<void> {
-  const body = response.clone().body;
-  if (!body) return;
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let rest = '';
-  let batchOutput: BatchReading | null = null;
-  const line = (text: string): boolean => {
-    if (!text.trim()) return true;
-    if (!batchOutput) {
-      if (!known && !BATCH_OUTPUT.test(text)) return false;
-      batchOutput = reading();
-    }
-    const result = resultOf(JSON.parse(text) as OutputLine, scope);
-    if (result) batchOutput.result(result);
-    return true;
-  };
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      rest += decoder.decode(value, { stream: !done });
-      const lines = done ? [rest] : rest.split('\n');
-      rest = done ? '' : lines.pop()!;
-      if (!lines.every(line)) {
-        await reader.cancel();
-        return;
-      }
-      if (done) break;
-    }
-    (batchOutput as BatchReading | null)?.end();
-  } catch (err) {
-    (batchOutput as BatchReading | null)?.end(err);
-    throw err;
-  }
-}
-
-/**
  * `files.content`: downloading is no call, but a batch's output file holds its results — each
  * result's usage is recorded as its own call at the batch rate, once, when the app downloads it. The
  * output of a batch this process did not see retrieved (another process polled it, or the app listed
@@ -138,12 +94,19 @@ export function fileContent(ctx: GenAiSurfaceContext): WatchedSdkMethod<Resource
   return {
     returns: 'api-promise',
     onResult(value, [fileId], _ctx, self) {
-      const response = value as Response;
-      if (typeof response?.clone !== 'function') return;
-      const batchId = batchOfOutputFile.get(fileId) ?? null;
-      const target = targetOfClient(self?._client, self?._client?.baseURL);
+      const body = typeof (value as Response)?.clone === 'function' ? (value as Response).clone().body : null;
+      if (!body) return;
+      const target = targetOf(self);
+      const batchId = batchOfFile(ctx.providerName() || target.provider, fileId);
       // A file whose batch this process never saw: its results are known by the file's id and their custom ids.
-      readOutput(response, () => new BatchReading(ctx, target, batchId), batchId !== null, batchId === null ? `${fileId}/` : '').catch((err) => fault('reading a batch output file', err));
+      const scope = batchId === null ? `${fileId}/` : '';
+      // Node's web streams are async iterables (the DOM typings of Response do not say so).
+      readBatchOutput(body as unknown as AsyncIterable<Uint8Array>, {
+        known: batchId !== null,
+        isOutputLine: (line) => BATCH_OUTPUT.test(line),
+        resultOf: (line) => resultOf(line as OutputLine, scope),
+        reading: () => new BatchReading(ctx, target, batchId),
+      }).catch((err) => fault('reading a batch output file', err));
     },
   };
 }
