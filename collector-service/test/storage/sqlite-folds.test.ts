@@ -2,7 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_FOLD_SETTINGS, type FoldSettings } from '../../src/storage/sqlite/rollup-folds';
+import { DatabaseSync } from 'node:sqlite';
+import { DEFAULT_FOLD_SETTINGS, type FoldSettings, RollupFolds } from '../../src/storage/sqlite/rollup-folds';
+import { InlineWrites } from '../../src/storage/sqlite/store-writer';
+import type { WritePlan } from '../../src/storage/sqlite/store-writer.worker';
 import { SqliteStore } from '../../src/storage/sqlite/sqlite.store';
 import { record } from '../support/records';
 import { sqliteStoresPerTest } from '../support/sqlite-stores';
@@ -56,6 +59,38 @@ describe('sqlite: folding stored batches into the rollups', () => {
     // Folded now: retention may take the record, the rollups keep its amount.
     expect(await purger.purgeRecordsBefore(Date.UTC(2025, 0, 1))).toBe(1);
     expect((await writer.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 1, costNanos: 9n });
+  });
+
+  it('leaves a batch this process stores while a read folds to its own fold, not to its records', async () => {
+    await (await open()).close(); // the schema
+    const db = new DatabaseSync(path());
+    /** The writer's folds, by the batches (first rowids) each one claimed. */
+    const claimed: number[][] = [];
+    const writes = new (class extends InlineWrites {
+      override fold(claims: number[], plan: WritePlan) {
+        claimed.push(claims);
+        return super.fold(claims, plan);
+      }
+    })(db);
+    const folds = new RollupFolds(db, writes, HELD);
+    try {
+      const stored = async (costNanos: bigint) => {
+        const batch = [record({ costNanos })];
+        const { firstRowid } = await writes.insert(batch);
+        folds.queue(firstRowid, batch);
+        return firstRowid;
+      };
+      const before = await stored(5n);
+      const read = folds.foldForRead();
+      const during = await stored(7n);
+      await read;
+      expect(claimed).toEqual([[before]]);
+      await folds.fold();
+      expect(claimed).toEqual([[before], [during]]);
+      expect(db.prepare('SELECT SUM(cost_nanos) AS cost, SUM(calls) AS calls FROM rollup_totals').get()).toEqual({ cost: 12, calls: 2 });
+    } finally {
+      db.close();
+    }
   });
 
   it('folds on its own shortly after a batch is stored', async () => {

@@ -219,7 +219,11 @@ function checkpoint(port: MessagePort, options: WriterThreadOptions & { interval
   });
 }
 
-/** As a worker: answers each request in order; inserts that queued while it wrote share one transaction. */
+/**
+ * As a worker: inserts that queued while it wrote share one transaction; folds and set-asides go
+ * before them, since a read waits on its fold while an insert's sender waits anyway (a fold only
+ * claims batches whose inserts were answered already, so it never needs an insert queued with it).
+ */
 function serve(port: MessagePort, options: WriterThreadOptions): void {
   const db = new DatabaseSync(options.path);
   // The main connection set WAL and migrated the file; synchronous is per connection (see WalSync).
@@ -227,22 +231,15 @@ function serve(port: MessagePort, options: WriterThreadOptions): void {
   const writer = new StoreWriter(db);
   let closing = false;
   const handle = (queued: (InsertRequest | FoldRequest | SetAsideRequest | 'close')[]) => {
-    let inserts: InsertRequest[] = [];
-    const flushInserts = () => {
-      if (inserts.length > 0) for (const outcome of writer.insertAll(inserts)) port.postMessage(outcome);
-      inserts = [];
-    };
+    const inserts: InsertRequest[] = [];
     const unwritable = unwritableFiles(options.path);
     for (const request of queued) {
       if (request === 'close') closing = true;
       else if (unwritable !== null) port.postMessage({ seq: request.seq, stored: [], firstRowid: 0, lastRowid: 0, taken: [], error: unwritable });
       else if (request.kind === 'insert') inserts.push(request);
-      else {
-        flushInserts();
-        port.postMessage(request.kind === 'fold' ? writer.fold(request) : writer.setAside(request));
-      }
+      else port.postMessage(request.kind === 'fold' ? writer.fold(request) : writer.setAside(request));
     }
-    flushInserts();
+    if (inserts.length > 0) for (const outcome of writer.insertAll(inserts)) port.postMessage(outcome);
     if (closing) {
       db.close();
       port.close();
