@@ -1,10 +1,13 @@
 // The OTLP batches the ingest benchmarks send: protobuf ExportTraceServiceRequests of 512 GenAI spans
 // with fresh ids, as an SDK or the OpenTelemetry Collector sends them.
 'use strict';
-const { randomBytes } = require('node:crypto');
+const { randomBytes, randomFillSync } = require('node:crypto');
 const { ExportTraceServiceRequest } = require('../collector-service/dist/ingest/otlp-schema');
 
 const BATCH = 512;
+
+/** Where each batch's trace ids sit in its bytes, so a long run can send it again as new spans. */
+const traceIdOffsets = new WeakMap();
 
 function attr(key, value) {
   return { key, value: typeof value === 'number' ? { intValue: value } : { stringValue: value } };
@@ -38,10 +41,18 @@ function makeBatches(count) {
       });
     }
     const message = ExportTraceServiceRequest.fromObject({ resourceSpans: [{ resource: { attributes: [attr('service.name', 'bench')] }, scopeSpans: [{ scope: { name: '@tokenledger/instrumentation-openai' }, spans }] }] });
-    batches.push(Buffer.from(ExportTraceServiceRequest.encode(message).finish()));
+    const body = Buffer.from(ExportTraceServiceRequest.encode(message).finish());
+    traceIdOffsets.set(body, spans.map((span) => body.indexOf(span.traceId)));
+    batches.push(body);
   }
   return batches;
 }
 
+/** Gives every span of a batch from makeBatches a new random trace id, in place: the same batch is new spans again. */
+function renewTraceIds(batch) {
+  for (const offset of traceIdOffsets.get(batch)) randomFillSync(batch, offset, 16);
+  return batch;
+}
 
-module.exports = { BATCH, makeBatches };
+
+module.exports = { BATCH, makeBatches, renewTraceIds };
