@@ -2,9 +2,10 @@
 // full rollups in SQL, as the store's own migrations derive them: the generating benchmarks write
 // only the full rollups and call this once, instead of paying the store's per-record upkeep.
 'use strict';
+const { DIMENSION_COLUMNS, MEASURE_COLUMNS } = require('../collector-service/dist/storage/sqlite/rollup-columns');
 
-const SUMS = 'SUM(cost_nanos), SUM(calls), SUM(error_calls), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(duration_ms_sum)';
-const COLUMNS = { provider: 'provider', model: 'model', costType: 'cost_type', user: 'user_id', agent: 'agent', feature: 'feature', service: 'service', status: 'status' };
+const SUMS = MEASURE_COLUMNS.map((column) => `SUM(${column})`).join(', ');
+const COLUMNS = DIMENSION_COLUMNS;
 
 /** Fills rollup_totals, rollup_dims and rollup_dims_day of a freshly migrated store from its rollups table. */
 function deriveNarrowRollups(db) {

@@ -1,4 +1,5 @@
-import type { TokenCounts, UsageRecord } from '../usage/usage-record';
+import type { UsageRecord } from '../usage/usage-record';
+import type { Totals } from './rollup-measures';
 import type { TagFilter } from './tag-sets';
 
 /** Rollups are kept in 15-minute UTC buckets: every IANA offset is a multiple of 15 minutes, so any zone's hour, day, week or month is an exact union of buckets. */
@@ -26,15 +27,8 @@ export interface RollupQuery {
   groupBy: ReadonlyArray<RollupDimension | 'bucket'>;
 }
 
-/** Exact sums over the records of one group. */
-export interface RollupTotals {
-  costNanos: bigint;
-  calls: number;
-  errorCalls: number;
-  unpricedCalls: number;
-  tokens: TokenCounts;
-  durationMsSum: number;
-}
+/** Exact sums over the records of one group, one field per rollup measure (see rollup-measures.ts). */
+export type RollupTotals = Totals;
 
 export interface RollupRow extends RollupTotals {
   /** The group's value for each groupBy dimension (null where the records had none); `bucket` is the bucket start in epoch ms. */

@@ -16,6 +16,7 @@ import {
 } from '@tokenledger/semconv';
 import { BILLED_PROVIDERS, type BilledProvider } from '../billing/billed-day';
 import { REJECTION_REASONS, type RejectionReason } from '../ingest/ingest-rejections';
+import { addRecord, type Sums, zeroSums } from '../storage/rollup-measures';
 import { TOKEN_KINDS, type TokenKind, type UsageRecord } from '../usage/usage-record';
 import { callLabels, costLabels, LABEL, type Labels } from './metric-labels';
 import type { TelemetryConfig } from './telemetry-config';
@@ -100,13 +101,14 @@ export class CollectorMetrics {
   recordStored(records: readonly UsageRecord[]): void {
     const add = this.zeroFirst.add.bind(this.zeroFirst);
     for (const group of groupByLabels(records, this.config.userAllowlist).values()) {
-      add(this.calls, METRIC_TOKENLEDGER_CALLS, group.calls, { ...group.labels, [LABEL.STATUS]: group.status });
+      const { sums } = group;
+      add(this.calls, METRIC_TOKENLEDGER_CALLS, sums.calls, { ...group.labels, [LABEL.STATUS]: group.status });
       for (const kind of TOKEN_KINDS) {
-        if (group.tokens[kind] > 0) add(this.tokens, METRIC_TOKENLEDGER_TOKENS, group.tokens[kind], { ...group.labels, [LABEL.KIND]: KIND_LABEL[kind] });
+        if (sums[kind] > 0) add(this.tokens, METRIC_TOKENLEDGER_TOKENS, sums[kind], { ...group.labels, [LABEL.KIND]: KIND_LABEL[kind] });
       }
-      if (group.unpriced > 0) add(this.unpriced, METRIC_TOKENLEDGER_UNPRICED_CALLS, group.unpriced, group.labels);
+      if (sums.unpricedCalls > 0) add(this.unpriced, METRIC_TOKENLEDGER_UNPRICED_CALLS, sums.unpricedCalls, group.labels);
       // Nano-USD to a float only here, at the edge: the stored amount stays an exact integer.
-      if (group.priced > 0) add(this.cost, METRIC_TOKENLEDGER_COST_USD, Number(group.costNanos) / NANOS_PER_USD, group.costLabels);
+      if (sums.calls > sums.unpricedCalls) add(this.cost, METRIC_TOKENLEDGER_COST_USD, Number(sums.costNanos) / NANOS_PER_USD, group.costLabels);
     }
   }
 
@@ -142,16 +144,12 @@ export class CollectorMetrics {
   }
 }
 
-/** Stored records that share every label of every per-call series. */
+/** Stored records that share every label of every per-call series, and their rollup measures. */
 interface LabelGroup {
   labels: Labels;
   costLabels: Labels;
   status: string;
-  calls: number;
-  tokens: Record<TokenKind, number>;
-  unpriced: number;
-  priced: number;
-  costNanos: bigint;
+  sums: Sums;
 }
 
 function groupByLabels(records: readonly UsageRecord[], userAllowlist: ReadonlySet<string>): Map<string, LabelGroup> {
@@ -161,16 +159,10 @@ function groupByLabels(records: readonly UsageRecord[], userAllowlist: ReadonlyS
     const key = `${record.status}\u0000${record.costType}\u0000${record.provider}\u0000${record.model}\u0000${record.service}\u0000${record.agent ?? ''}\u0000${record.feature ?? ''}\u0000${cost[LABEL.USER] ?? ''}`;
     let group = groups.get(key);
     if (!group) {
-      group = { labels: callLabels(record), costLabels: cost, status: record.status, calls: 0, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 }, unpriced: 0, priced: 0, costNanos: 0n };
+      group = { labels: callLabels(record), costLabels: cost, status: record.status, sums: zeroSums() };
       groups.set(key, group);
     }
-    group.calls++;
-    for (const kind of TOKEN_KINDS) group.tokens[kind] += record.tokens[kind];
-    if (record.costNanos === null) group.unpriced++;
-    else {
-      group.priced++;
-      group.costNanos += record.costNanos;
-    }
+    addRecord(group.sums, record);
   }
   return groups;
 }

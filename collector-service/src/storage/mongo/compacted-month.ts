@@ -1,4 +1,4 @@
-import { type Sums, zeroSums } from '../sqlite/rollup-columns';
+import { addSums, type Sums, zeroSums } from '../rollup-measures';
 import { ROLLUP_DIMENSIONS } from '../storage.port';
 import { type Group, groupRow, rowGroup } from './groups';
 import {
@@ -70,7 +70,7 @@ export class CompactedMonth {
       check(addInto(this.groups.get(g.bucket)!, row.key, g.sums, sign), () => `a group of bucket ${new Date(g.bucket).toISOString()}`);
       let total = this.totals.get(g.bucket);
       if (!total) this.totals.set(g.bucket, (total = { sums: zeroSums(), groupsRun: '' }));
-      addSigned(total.sums, g.sums, sign);
+      addSums(total.sums, g.sums, sign);
       check(total.sums, () => `the total of bucket ${new Date(g.bucket).toISOString()}`);
       ROLLUP_DIMENSIONS.forEach((d, i) => check(addInto(this.values[i], [dayOf(g.bucket), g.dims[i]], g.sums, sign), () => `the day's total of ${d} ${g.dims[i]}`));
     }
@@ -101,19 +101,6 @@ function addInto(rows: Map<string, SumsRow>, key: SumsRow['key'], sums: Sums, si
   const id = JSON.stringify(key);
   let row = rows.get(id);
   if (!row) rows.set(id, (row = { key, sums: zeroSums() }));
-  addSigned(row.sums, sums, sign);
+  addSums(row.sums, sums, sign);
   return row.sums;
-}
-
-function addSigned(into: Sums, from: Sums, sign: 1 | -1): void {
-  into.costNanos += sign === 1 ? from.costNanos : -from.costNanos;
-  into.calls += sign * from.calls;
-  into.errorCalls += sign * from.errorCalls;
-  into.unpricedCalls += sign * from.unpricedCalls;
-  into.input += sign * from.input;
-  into.output += sign * from.output;
-  into.cacheRead += sign * from.cacheRead;
-  into.cacheWrite += sign * from.cacheWrite;
-  into.reasoning += sign * from.reasoning;
-  into.durationMs += sign * from.durationMs;
 }

@@ -1,5 +1,5 @@
 import type { UsageRecord } from '../../usage/usage-record';
-import { addRecord, type Sums, zeroSums } from '../sqlite/rollup-columns';
+import { addRecord, type Sums, zeroSums } from '../rollup-measures';
 import { BUCKET_MS, ROLLUP_DIMENSIONS, type RollupDimension } from '../storage.port';
 import { canonicalTagSet } from '../tag-sets';
 import type { SumsRow } from './sums-table';

@@ -2,6 +2,7 @@ import type { Collection, Db, Filter } from 'mongodb';
 import mongoose from 'mongoose';
 import type { UsageRecord } from '../../usage/usage-record';
 import { checkAddress, decodeDocument, encodeDocument } from '../documents';
+import { zeroTokens } from '../rollup-measures';
 import { decodeCursor, decodeRecord, encodeCursor } from '../record-codec';
 import { DayCapacity } from '../sqlite/day-capacity';
 import {
@@ -116,7 +117,7 @@ export class MongoStore implements StoragePort {
     this.capacity = new DayCapacity(
       async (tenant, dayStartMs) => {
         const [row] = await this.reader.aggregate({ tenant, fromMs: dayStartMs, toMs: dayStartMs + DAY_MS, filters: {}, groupBy: [] });
-        return { costNanos: row?.costNanos ?? 0n, tokens: row?.tokens ?? { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 } };
+        return { costNanos: row?.costNanos ?? 0n, tokens: row?.tokens ?? zeroTokens() };
       },
       () => false,
     );

@@ -1,5 +1,5 @@
 import type { Binary, Db } from 'mongodb';
-import type { Sums } from '../sqlite/rollup-columns';
+import type { Sums } from '../rollup-measures';
 import type { RollupDimension } from '../storage.port';
 import { GROUP_PARTS, type Group, groupRow, rowGroup } from './groups';
 import { packRows, type SumsRow, unpackRows } from './sums-table';

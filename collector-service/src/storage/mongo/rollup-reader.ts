@@ -1,5 +1,5 @@
 import { RollupRowSums } from '../rollup-rows';
-import { addSums, type Sums } from '../sqlite/rollup-columns';
+import { addSums, type Sums } from '../rollup-measures';
 import { ROLLUP_DIMENSIONS, type RollupDimension, type RollupQuery, type RollupRow } from '../storage.port';
 import { hasTagFilter, tagSetIncludes } from '../tag-sets';
 import { dimensionIndex, type Group } from './groups';
@@ -72,7 +72,7 @@ export class RollupReader {
     const inRange = [...totals].filter(([bucket]) => bucket >= from && bucket < to);
     if (shape.kind === 'totals') {
       const byBucket = query.groupBy.includes('bucket');
-      for (const [bucket, t] of inRange) rows.add(byBucket ? { bucket } : {}, measures(t.sums, 1));
+      for (const [bucket, t] of inRange) rows.add(byBucket ? { bucket } : {}, t.sums);
       return true;
     }
     return this.addGroups(rows, query, inRange, 1);
@@ -112,7 +112,7 @@ export class RollupReader {
       else byValue.set(value, { ...sums });
     }
     const grouped = query.groupBy.includes(dimension);
-    for (const [value, sums] of byValue) rows.add(grouped ? { [dimension]: value } : {}, measures(sums, 1));
+    for (const [value, sums] of byValue) rows.add(grouped ? { [dimension]: value } : {}, sums);
     const within = (ranges: [number, number][]) => [...totals].filter(([bucket]) => ranges.some(([s, e]) => bucket >= s && bucket < e));
     const [added, taken] = await Promise.all([this.addGroups(rows, query, within(plus), 1), this.addGroups(rows, query, within(minus), -1)]);
     return added && taken;
@@ -146,18 +146,5 @@ function addGroup(rows: RollupRowSums, query: RollupQuery, g: Group, sign: 1 | -
     if (part === 'bucket') key.bucket = g.bucket;
     else key[part] = g.dims[dimensionIndex(part)] ?? null;
   }
-  rows.add(key, measures(g.sums, sign));
+  rows.add(key, g.sums, sign);
 }
-
-const measures = (s: Sums, sign: 1 | -1) => ({
-  costNanos: sign === 1 ? s.costNanos : -s.costNanos,
-  calls: sign * s.calls,
-  errorCalls: sign * s.errorCalls,
-  unpricedCalls: sign * s.unpricedCalls,
-  input: sign * s.input,
-  output: sign * s.output,
-  cacheRead: sign * s.cacheRead,
-  cacheWrite: sign * s.cacheWrite,
-  reasoning: sign * s.reasoning,
-  durationMsSum: sign * s.durationMs,
-});

@@ -1,6 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { Binary } from 'mongodb';
-import { addSums, type Sums, zeroSums } from '../sqlite/rollup-columns';
+import { addSums, NUMBER_MEASURES, type Sums, zeroSums } from '../rollup-measures';
 
 /** The largest sum of nano-USD the store holds: int64, about $9.2 billion, as the sqlite adapter's INTEGER columns. */
 export const MAX_STORED_NANOS = 2n ** 63n - 1n;
@@ -17,15 +17,12 @@ export interface SumsRow {
 /** A sum that cannot be stored: never wrapped, never rounded. */
 export class StoredSumTooLargeError extends Error {}
 
-/** The measures, in the order a packed table keeps them (money first). */
-const COUNTS = ['calls', 'errorCalls', 'unpricedCalls', 'input', 'output', 'cacheRead', 'cacheWrite', 'reasoning'] as const;
-
 interface Packed {
   /** Key parts by column: k[i][row]. */
   k: KeyPart[][];
   /** Cost per row: a number when it is a safe integer, else its decimal string. */
   c: (number | string)[];
-  /** Counts by measure (COUNTS order), then the duration sums: m[i][row]. */
+  /** The other measures, in NUMBER_MEASURES order: m[i][row]. */
   m: number[][];
 }
 
@@ -35,13 +32,12 @@ interface Packed {
  * converts, and a blob is one value. Refuses sums the store cannot hold, naming `what` they are.
  */
 export function packRows(rows: readonly SumsRow[], parts: number, what: () => string): Binary {
-  const packed: Packed = { k: Array.from({ length: parts }, () => []), c: [], m: Array.from({ length: COUNTS.length + 1 }, () => []) };
+  const packed: Packed = { k: Array.from({ length: parts }, () => []), c: [], m: NUMBER_MEASURES.map(() => []) };
   for (const { key, sums } of rows) {
     checkStorable(sums, what);
     for (let i = 0; i < parts; i++) packed.k[i].push(key[i] ?? null);
     packed.c.push(sums.costNanos >= -MAX_SAFE && sums.costNanos <= MAX_SAFE ? Number(sums.costNanos) : sums.costNanos.toString());
-    COUNTS.forEach((c, i) => packed.m[i].push(sums[c]));
-    packed.m[COUNTS.length].push(sums.durationMs);
+    NUMBER_MEASURES.forEach((m, i) => packed.m[i].push(sums[m.name]));
   }
   return new Binary(deflateRawSync(JSON.stringify(packed), { level: 1 }));
 }
@@ -51,12 +47,10 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 export function unpackRows(blob: Binary): SumsRow[] {
   const packed = JSON.parse(inflateRawSync(blob.buffer).toString('utf8')) as Packed;
   const rows: SumsRow[] = new Array(packed.c.length);
-  const durations = packed.m[COUNTS.length];
   for (let r = 0; r < rows.length; r++) {
     const sums = zeroSums();
     sums.costNanos = BigInt(packed.c[r]);
-    for (let i = 0; i < COUNTS.length; i++) sums[COUNTS[i]] = packed.m[i][r];
-    sums.durationMs = durations[r];
+    for (let i = 0; i < NUMBER_MEASURES.length; i++) sums[NUMBER_MEASURES[i].name] = packed.m[i][r];
     rows[r] = { key: packed.k.map((column) => column[r]), sums };
   }
   return rows;
@@ -67,8 +61,11 @@ export function checkStorable(sums: Sums, what: () => string): void {
   if (sums.costNanos > MAX_STORED_NANOS || sums.costNanos < -MAX_STORED_NANOS) {
     throw new StoredSumTooLargeError(`${what()}: a cost of ${sums.costNanos} nano-USD is more than the store can hold (int64 nano-USD, about $9.2 billion per sum)`);
   }
-  for (const c of COUNTS) if (!Number.isSafeInteger(sums[c])) throw new StoredSumTooLargeError(`${what()}: ${c} ${sums[c]} is not an integer the store can hold exactly`);
-  if (!Number.isFinite(sums.durationMs)) throw new StoredSumTooLargeError(`${what()}: the duration sum is not a finite number`);
+  for (const m of NUMBER_MEASURES) {
+    if (m.kind === 'duration') {
+      if (!Number.isFinite(sums[m.name])) throw new StoredSumTooLargeError(`${what()}: the duration sum is not a finite number`);
+    } else if (!Number.isSafeInteger(sums[m.name])) throw new StoredSumTooLargeError(`${what()}: ${m.name} ${sums[m.name]} is not an integer the store can hold exactly`);
+  }
 }
 
 /** Adds `from` into the rows of `into` by key, summing exactly. */

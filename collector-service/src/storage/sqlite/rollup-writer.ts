@@ -1,11 +1,14 @@
 import { TOKEN_KINDS, type UsageRecord } from '../../usage/usage-record';
 import { BUCKET_MS, ROLLUP_DIMENSIONS } from '../storage.port';
 import type { SqlValue, WritePlan } from './store-writer.worker';
-import { ACCUMULATE, addRecord, addSums, dimensionValues, MEASURE_COLUMNS, measuresOf, type Sums, zeroSums } from './rollup-columns';
+import { addRecord, addSums, type Sums, zeroSums } from '../rollup-measures';
+import { ACCUMULATE, dimensionValues, MEASURE_COLUMNS, measuresOf } from './rollup-columns';
 import { tagRollupPlan } from './tag-rollups';
 
 const DAY_MS = 86_400_000;
 const MEASURES = MEASURE_COLUMNS.join(', ');
+/** Placeholders for `keys` key columns and the measures. */
+const values = (keys: number) => Array.from({ length: keys + MEASURE_COLUMNS.length }, () => '?').join(', ');
 
 interface Group extends Sums {
   tenant: string;
@@ -34,11 +37,11 @@ export function assertFoldable(r: UsageRecord): void {
 }
 
 const UPSERT_ROLLUP = `INSERT INTO rollups (tenant, bucket, provider, model, cost_type, user_id, agent, feature, service, status, ${MEASURES})
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  VALUES (${values(2 + ROLLUP_DIMENSIONS.length)})
   ON CONFLICT (tenant, bucket, provider, model, cost_type, user_id, agent, feature, service, status) DO UPDATE SET ${ACCUMULATE}`;
-const UPSERT_TOTAL = `INSERT INTO rollup_totals (tenant, bucket, ${MEASURES}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, bucket) DO UPDATE SET ${ACCUMULATE}`;
-const UPSERT_DIM = `INSERT INTO rollup_dims (tenant, dim, bucket, value, ${MEASURES}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, dim, bucket, value) DO UPDATE SET ${ACCUMULATE}`;
-const UPSERT_DIM_DAY = `INSERT INTO rollup_dims_day (tenant, dim, day, value, ${MEASURES}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, dim, day, value) DO UPDATE SET ${ACCUMULATE}`;
+const UPSERT_TOTAL = `INSERT INTO rollup_totals (tenant, bucket, ${MEASURES}) VALUES (${values(2)}) ON CONFLICT (tenant, bucket) DO UPDATE SET ${ACCUMULATE}`;
+const UPSERT_DIM = `INSERT INTO rollup_dims (tenant, dim, bucket, value, ${MEASURES}) VALUES (${values(4)}) ON CONFLICT (tenant, dim, bucket, value) DO UPDATE SET ${ACCUMULATE}`;
+const UPSERT_DIM_DAY = `INSERT INTO rollup_dims_day (tenant, dim, day, value, ${MEASURES}) VALUES (${values(4)}) ON CONFLICT (tenant, dim, day, value) DO UPDATE SET ${ACCUMULATE}`;
 
 /**
  * What adding records to every rollup writes: the full 15-minute rollups, the narrow ones (totals,

@@ -1,9 +1,15 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { MEASURES } from '../rollup-measures';
+import { DIMENSION_COLUMN_DEFINITIONS, DIMENSION_KEY, MEASURE_COLUMN_DEFINITIONS, MEASURE_COLUMNS, measureColumnDefinition } from './rollup-columns';
 import { TAG_ROLLUPS_SCHEMA } from './tag-rollups';
+
+/** Every measure summed, in MEASURES order, for a migration that fills a rollup table from another. */
+const SUMMED = MEASURE_COLUMNS.map((c) => `SUM(${c})`).join(', ');
 
 /**
  * Schema migrations, applied in order and tracked in PRAGMA user_version. Append; never edit a
- * migration that has shipped.
+ * migration that has shipped. The rollup tables' measure columns are the exception: they follow
+ * MEASURES, and a store made before a measure existed gets its column from `measureColumnsToAdd`.
  */
 const MIGRATIONS: string[] = [
   // 1: raw records (the full record as JSON, with the columns reports filter on) and 15-minute rollups.
@@ -25,25 +31,9 @@ const MIGRATIONS: string[] = [
    CREATE TABLE rollups (
      tenant TEXT NOT NULL,
      bucket INTEGER NOT NULL,
-     provider TEXT NOT NULL,
-     model TEXT NOT NULL,
-     cost_type TEXT NOT NULL,
-     user_id TEXT NOT NULL,
-     agent TEXT NOT NULL,
-     feature TEXT NOT NULL,
-     service TEXT NOT NULL,
-     status TEXT NOT NULL,
-     cost_nanos INTEGER NOT NULL,
-     calls INTEGER NOT NULL,
-     error_calls INTEGER NOT NULL,
-     unpriced_calls INTEGER NOT NULL,
-     input_tokens INTEGER NOT NULL,
-     output_tokens INTEGER NOT NULL,
-     cache_read_tokens INTEGER NOT NULL,
-     cache_write_tokens INTEGER NOT NULL,
-     reasoning_tokens INTEGER NOT NULL,
-     duration_ms_sum REAL NOT NULL,
-     PRIMARY KEY (tenant, bucket, provider, model, cost_type, user_id, agent, feature, service, status)
+     ${DIMENSION_COLUMN_DEFINITIONS},
+     ${MEASURE_COLUMN_DEFINITIONS},
+     PRIMARY KEY (tenant, bucket, ${DIMENSION_KEY})
    ) STRICT, WITHOUT ROWID;`,
   // 2: API keys, hashed.
   `CREATE TABLE api_keys (
@@ -60,9 +50,7 @@ const MIGRATIONS: string[] = [
   `CREATE TABLE rollup_totals (
      tenant TEXT NOT NULL,
      bucket INTEGER NOT NULL,
-     cost_nanos INTEGER NOT NULL, calls INTEGER NOT NULL, error_calls INTEGER NOT NULL, unpriced_calls INTEGER NOT NULL,
-     input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cache_read_tokens INTEGER NOT NULL,
-     cache_write_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL, duration_ms_sum REAL NOT NULL,
+     ${MEASURE_COLUMN_DEFINITIONS},
      PRIMARY KEY (tenant, bucket)
    ) STRICT, WITHOUT ROWID;
    CREATE TABLE rollup_dims (
@@ -70,20 +58,18 @@ const MIGRATIONS: string[] = [
      dim TEXT NOT NULL,
      bucket INTEGER NOT NULL,
      value TEXT NOT NULL,
-     cost_nanos INTEGER NOT NULL, calls INTEGER NOT NULL, error_calls INTEGER NOT NULL, unpriced_calls INTEGER NOT NULL,
-     input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cache_read_tokens INTEGER NOT NULL,
-     cache_write_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL, duration_ms_sum REAL NOT NULL,
+     ${MEASURE_COLUMN_DEFINITIONS},
      PRIMARY KEY (tenant, dim, bucket, value)
    ) STRICT, WITHOUT ROWID;
-   INSERT INTO rollup_totals SELECT tenant, bucket, SUM(cost_nanos), SUM(calls), SUM(error_calls), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(duration_ms_sum) FROM rollups GROUP BY tenant, bucket;
-   INSERT INTO rollup_dims SELECT tenant, 'provider', bucket, provider, SUM(cost_nanos), SUM(calls), SUM(error_calls), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(duration_ms_sum) FROM rollups GROUP BY tenant, bucket, provider;
-   INSERT INTO rollup_dims SELECT tenant, 'model', bucket, model, SUM(cost_nanos), SUM(calls), SUM(error_calls), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(duration_ms_sum) FROM rollups GROUP BY tenant, bucket, model;
-   INSERT INTO rollup_dims SELECT tenant, 'costType', bucket, cost_type, SUM(cost_nanos), SUM(calls), SUM(error_calls), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(duration_ms_sum) FROM rollups GROUP BY tenant, bucket, cost_type;
-   INSERT INTO rollup_dims SELECT tenant, 'user', bucket, user_id, SUM(cost_nanos), SUM(calls), SUM(error_calls), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(duration_ms_sum) FROM rollups GROUP BY tenant, bucket, user_id;
-   INSERT INTO rollup_dims SELECT tenant, 'agent', bucket, agent, SUM(cost_nanos), SUM(calls), SUM(error_calls), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(duration_ms_sum) FROM rollups GROUP BY tenant, bucket, agent;
-   INSERT INTO rollup_dims SELECT tenant, 'feature', bucket, feature, SUM(cost_nanos), SUM(calls), SUM(error_calls), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(duration_ms_sum) FROM rollups GROUP BY tenant, bucket, feature;
-   INSERT INTO rollup_dims SELECT tenant, 'service', bucket, service, SUM(cost_nanos), SUM(calls), SUM(error_calls), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(duration_ms_sum) FROM rollups GROUP BY tenant, bucket, service;
-   INSERT INTO rollup_dims SELECT tenant, 'status', bucket, status, SUM(cost_nanos), SUM(calls), SUM(error_calls), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(duration_ms_sum) FROM rollups GROUP BY tenant, bucket, status;`,
+   INSERT INTO rollup_totals SELECT tenant, bucket, ${SUMMED} FROM rollups GROUP BY tenant, bucket;
+   INSERT INTO rollup_dims SELECT tenant, 'provider', bucket, provider, ${SUMMED} FROM rollups GROUP BY tenant, bucket, provider;
+   INSERT INTO rollup_dims SELECT tenant, 'model', bucket, model, ${SUMMED} FROM rollups GROUP BY tenant, bucket, model;
+   INSERT INTO rollup_dims SELECT tenant, 'costType', bucket, cost_type, ${SUMMED} FROM rollups GROUP BY tenant, bucket, cost_type;
+   INSERT INTO rollup_dims SELECT tenant, 'user', bucket, user_id, ${SUMMED} FROM rollups GROUP BY tenant, bucket, user_id;
+   INSERT INTO rollup_dims SELECT tenant, 'agent', bucket, agent, ${SUMMED} FROM rollups GROUP BY tenant, bucket, agent;
+   INSERT INTO rollup_dims SELECT tenant, 'feature', bucket, feature, ${SUMMED} FROM rollups GROUP BY tenant, bucket, feature;
+   INSERT INTO rollup_dims SELECT tenant, 'service', bucket, service, ${SUMMED} FROM rollups GROUP BY tenant, bucket, service;
+   INSERT INTO rollup_dims SELECT tenant, 'status', bucket, status, ${SUMMED} FROM rollups GROUP BY tenant, bucket, status;`,
   // 4: one-dimension rollups per UTC day, so a breakdown by a dimension with many values (users)
   // over a month reads one row per value per day; the partial days at a range's edges still come
   // from the 15-minute rollups, so every time zone stays exact.
@@ -92,12 +78,10 @@ const MIGRATIONS: string[] = [
      dim TEXT NOT NULL,
      day INTEGER NOT NULL,
      value TEXT NOT NULL,
-     cost_nanos INTEGER NOT NULL, calls INTEGER NOT NULL, error_calls INTEGER NOT NULL, unpriced_calls INTEGER NOT NULL,
-     input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cache_read_tokens INTEGER NOT NULL,
-     cache_write_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL, duration_ms_sum REAL NOT NULL,
+     ${MEASURE_COLUMN_DEFINITIONS},
      PRIMARY KEY (tenant, dim, day, value)
    ) STRICT, WITHOUT ROWID;
-   INSERT INTO rollup_dims_day SELECT tenant, dim, bucket - (bucket % 86400000), value, SUM(cost_nanos), SUM(calls), SUM(error_calls), SUM(unpriced_calls), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(duration_ms_sum)
+   INSERT INTO rollup_dims_day SELECT tenant, dim, bucket - (bucket % 86400000), value, ${SUMMED}
      FROM rollup_dims GROUP BY tenant, dim, bucket - (bucket % 86400000), value;`,
   // 5: generic documents (budgets, alert rules, channels, once-only alert events), JSON bodies.
   `CREATE TABLE documents (
@@ -131,20 +115,46 @@ const MIGRATIONS: string[] = [
    ) STRICT;`,
 ];
 
+/** The tables that hold the rollup measures. */
+const ROLLUP_TABLES = ['rollups', 'rollup_totals', 'rollup_dims', 'rollup_dims_day', 'tag_rollups'];
+
+/**
+ * What adds the measure columns a store made before their measure existed lacks, at 0 in the rows it
+ * has (the records folded before then count nowhere in that measure), to the tables it has so far.
+ */
+function measureColumnsToAdd(db: DatabaseSync): string[] {
+  const statements: string[] = [];
+  for (const table of ROLLUP_TABLES) {
+    const present = new Set((db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name));
+    if (present.size === 0) continue;
+    for (const m of MEASURES) if (!present.has(m.column)) statements.push(`ALTER TABLE ${table} ADD COLUMN ${measureColumnDefinition(m)} DEFAULT 0`);
+  }
+  return statements;
+}
+
 export function migrate(db: DatabaseSync): void {
   const { user_version: current } = db.prepare('PRAGMA user_version').get() as { user_version: number };
   if (current > MIGRATIONS.length) {
     throw new Error(`the database was written by a newer tokenledger (schema ${current}, this one knows ${MIGRATIONS.length}); upgrade tokenledger`);
   }
   for (let version = current; version < MIGRATIONS.length; version++) {
-    db.exec('BEGIN IMMEDIATE');
-    try {
+    // A migration may fill a rollup table from another by every measure: both have every column first.
+    inTransaction(db, () => {
+      for (const statement of measureColumnsToAdd(db)) db.exec(statement);
       db.exec(MIGRATIONS[version]);
       db.exec(`PRAGMA user_version = ${version + 1}`);
-      db.exec('COMMIT');
-    } catch (err) {
-      db.exec('ROLLBACK');
-      throw err;
-    }
+    });
+  }
+  if (measureColumnsToAdd(db).length > 0) inTransaction(db, () => measureColumnsToAdd(db).forEach((statement) => db.exec(statement)));
+}
+
+function inTransaction(db: DatabaseSync, work: () => void): void {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    work();
+    db.exec('COMMIT');
+  } catch (err) {
+    db.exec('ROLLBACK');
+    throw err;
   }
 }

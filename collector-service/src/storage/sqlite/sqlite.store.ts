@@ -23,7 +23,8 @@ import {
 import { migrate } from './schema';
 import { DayCapacity, type DayTotals } from './day-capacity';
 import { DEFAULT_FOLD_SETTINGS, type FoldSettings, RollupFolds, type SetAsideBatch } from './rollup-folds';
-import { DIMENSION_COLUMNS, MEASURE_SUMS, summedMeasures } from './rollup-columns';
+import { totalsOf, zeroTotals } from '../rollup-measures';
+import { DIMENSION_COLUMNS, MEASURE_COLUMNS, MEASURE_SUMS, summedMeasures } from './rollup-columns';
 import { assertFoldable } from './rollup-writer';
 import { InlineWrites, type StoreWrites, ThreadWrites } from './store-writer';
 import { NO_AUTOCHECKPOINT, unwritableFiles } from './store-writer.worker';
@@ -183,9 +184,8 @@ export class SqliteStore implements StoragePort {
     const statement = this.db.prepare(`SELECT ${MEASURE_SUMS} FROM rollup_totals WHERE tenant = ? AND bucket >= ? AND bucket < ?`);
     statement.setReadBigInts(true);
     const row = statement.get(tenant, dayStartMs, dayStartMs + DAY_MS) as Record<string, bigint | number | null>;
-    if (row.calls === null) return { costNanos: 0n, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 } };
-    const m = summedMeasures(row);
-    return { costNanos: m.costNanos as bigint, tokens: { input: Number(m.input), output: Number(m.output), cacheRead: Number(m.cacheRead), cacheWrite: Number(m.cacheWrite), reasoning: Number(m.reasoning) } };
+    const { costNanos, tokens } = row.calls === null ? zeroTotals() : totalsOf(summedMeasures(row));
+    return { costNanos, tokens };
   }
 
   /** Batches stored but never folded because the rollups could not hold them (see RollupFolds). */
@@ -372,16 +372,7 @@ function keyFromRow(row: KeyRow): ApiKeyRecord {
 const DAY_MS = 86_400_000;
 
 function rowTotals(key: RollupRow['key'], row: Record<string, bigint | string | number | null>): RollupRow {
-  const m = summedMeasures(row);
-  return {
-    key,
-    costNanos: m.costNanos as bigint,
-    calls: Number(m.calls),
-    errorCalls: Number(m.errorCalls),
-    unpricedCalls: Number(m.unpricedCalls),
-    tokens: { input: Number(m.input), output: Number(m.output), cacheRead: Number(m.cacheRead), cacheWrite: Number(m.cacheWrite), reasoning: Number(m.reasoning) },
-    durationMsSum: Number(m.durationMsSum),
-  };
+  return { key, ...totalsOf(summedMeasures(row)) };
 }
 
 /**
@@ -407,7 +398,7 @@ function narrowAggregate(db: DatabaseSync, query: RollupQuery): RollupRow[] | nu
     const firstDay = Math.ceil(query.fromMs / DAY_MS) * DAY_MS;
     const lastDay = Math.floor(query.toMs / DAY_MS) * DAY_MS;
     const valueClause = value !== undefined ? ' AND value = ?' : '';
-    const part = (table: string, column: string) => `SELECT value, cost_nanos, calls, error_calls, unpriced_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms_sum
+    const part = (table: string, column: string) => `SELECT value, ${MEASURE_COLUMNS.join(', ')}
       FROM ${table}${byValue(table, value)} WHERE tenant = ? AND dim = ? AND ${column} >= ? AND ${column} < ?${valueClause}`;
     statement = db.prepare(
       `SELECT ${grouped.length ? 'value, ' : ''}${MEASURE_SUMS} FROM (${part('rollup_dims_day', 'day')} UNION ALL ${part('rollup_dims', 'bucket')} UNION ALL ${part('rollup_dims', 'bucket')})${grouped.length ? ' GROUP BY value' : ''}`,

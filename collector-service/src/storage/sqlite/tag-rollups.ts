@@ -3,7 +3,8 @@ import type { UsageRecord } from '../../usage/usage-record';
 import { BUCKET_MS, ROLLUP_DIMENSIONS, type RollupQuery, type RollupRow } from '../storage.port';
 import { RollupRowSums } from '../rollup-rows';
 import { canonicalTagSet, tagSetIncludes } from '../tag-sets';
-import { ACCUMULATE, addRecord, DIMENSION_COLUMNS, dimensionValues, MEASURE_COLUMNS, MEASURE_SUMS, measuresOf, summedMeasures, type Sums, zeroSums } from './rollup-columns';
+import { addRecord, type Sums, zeroSums } from '../rollup-measures';
+import { ACCUMULATE, DIMENSION_COLUMN_DEFINITIONS, DIMENSION_COLUMNS, DIMENSION_KEY, dimensionValues, MEASURE_COLUMN_DEFINITIONS, MEASURE_COLUMNS, MEASURE_SUMS, measuresOf, summedMeasures } from './rollup-columns';
 import type { WritePlan } from './store-writer.worker';
 
 /**
@@ -16,18 +17,9 @@ export const TAG_ROLLUPS_SCHEMA = `CREATE TABLE IF NOT EXISTS tag_rollups (
      tenant TEXT NOT NULL,
      bucket INTEGER NOT NULL,
      tags TEXT NOT NULL,
-     provider TEXT NOT NULL,
-     model TEXT NOT NULL,
-     cost_type TEXT NOT NULL,
-     user_id TEXT NOT NULL,
-     agent TEXT NOT NULL,
-     feature TEXT NOT NULL,
-     service TEXT NOT NULL,
-     status TEXT NOT NULL,
-     cost_nanos INTEGER NOT NULL, calls INTEGER NOT NULL, error_calls INTEGER NOT NULL, unpriced_calls INTEGER NOT NULL,
-     input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cache_read_tokens INTEGER NOT NULL,
-     cache_write_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL, duration_ms_sum REAL NOT NULL,
-     PRIMARY KEY (tenant, bucket, tags, provider, model, cost_type, user_id, agent, feature, service, status)
+     ${DIMENSION_COLUMN_DEFINITIONS},
+     ${MEASURE_COLUMN_DEFINITIONS},
+     PRIMARY KEY (tenant, bucket, tags, ${DIMENSION_KEY})
    ) STRICT, WITHOUT ROWID;`;
 
 const KEY = ['tenant', 'bucket', 'tags', ...ROLLUP_DIMENSIONS.map((d) => DIMENSION_COLUMNS[d])];
