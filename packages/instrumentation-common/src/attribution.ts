@@ -1,4 +1,4 @@
-import { type Baggage, context, propagation } from '@opentelemetry/api';
+import { type Baggage, type Context, context, propagation } from '@opentelemetry/api';
 import { ATTR_GEN_AI_AGENT_ID, ATTR_GEN_AI_CONVERSATION_ID, ATTR_TOKENLEDGER_FEATURE, ATTR_TOKENLEDGER_TAG_PREFIX, ATTR_USER_ID } from '@tokenledger/semconv';
 
 /** Baggage keys that carry attribution; they are the span attribute names themselves. */
@@ -15,11 +15,12 @@ const NONE: Attribution = Object.freeze({});
 const read = new WeakMap<Baggage, Attribution>();
 
 /**
- * The user, agent, conversation, feature and tags of the current context, from W3C baggage (which
- * also carries them across HTTP hops), as span attributes. Shared and frozen: copy it to change it.
+ * The user, agent, conversation, feature and tags of a context (the current one unless given), from
+ * W3C baggage (which also carries them across HTTP hops), as span attributes. Shared and frozen:
+ * copy it to change it.
  */
-export function attributionFromContext(): Attribution {
-  const baggage = propagation.getBaggage(context.active());
+export function attributionFromContext(from: Context = context.active()): Attribution {
+  const baggage = propagation.getBaggage(from);
   if (!baggage) return NONE;
   let attribution = read.get(baggage);
   if (attribution === undefined) {

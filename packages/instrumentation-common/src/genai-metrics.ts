@@ -42,6 +42,13 @@ export interface MetricKey {
 
 /** The attribute sets one kind of call records its metrics with, made once and reused. */
 interface AttributeSets {
+  /** What they were made for. */
+  operation: string;
+  provider: string;
+  requestModel: string;
+  serverAddress: string | null;
+  responseModel: string | null;
+  errorType: string | undefined;
   /** operation, provider, request and response model, server address. */
   call: Attributes;
   /** `call`, and error.type when the call failed. */
@@ -62,6 +69,8 @@ export class GenAiMetrics {
   private readonly duration: Histogram;
   private readonly timeToFirstChunk: Histogram;
   private readonly attributeSets = new Map<string, AttributeSets>();
+  /** The sets of the last call: an app mostly makes the same kind of call again. */
+  private lastSets: AttributeSets | null = null;
 
   constructor(meter: Meter) {
     this.tokens = meter.createHistogram(sc.METRIC_GEN_AI_CLIENT_TOKEN_USAGE, { unit: '{token}', description: 'Tokens used per GenAI call', advice: { explicitBucketBoundaries: [...sc.TOKEN_USAGE_BUCKETS] } });
@@ -78,6 +87,23 @@ export class GenAiMetrics {
   }
 
   private setsFor(key: MetricKey, responseModel: string | null, errorType: string | undefined): AttributeSets {
+    const last = this.lastSets;
+    if (
+      last !== null &&
+      last.requestModel === key.requestModel &&
+      last.responseModel === responseModel &&
+      last.operation === key.operation &&
+      last.provider === key.provider &&
+      last.serverAddress === key.serverAddress &&
+      last.errorType === errorType
+    ) {
+      return last;
+    }
+    this.lastSets = this.lookUpSets(key, responseModel, errorType);
+    return this.lastSets;
+  }
+
+  private lookUpSets(key: MetricKey, responseModel: string | null, errorType: string | undefined): AttributeSets {
     const id = `${key.operation}\u0000${key.provider}\u0000${key.requestModel}\u0000${responseModel ?? ''}\u0000${key.serverAddress ?? ''}\u0000${errorType ?? ''}`;
     let sets = this.attributeSets.get(id);
     if (sets === undefined) {
@@ -89,6 +115,16 @@ export class GenAiMetrics {
   }
 }
 
+/**
+ * An attribute set with its keys in sorted order: the metrics SDK sorts a set's keys to hash it on
+ * every record, and a sort of keys already in order is the cheapest.
+ */
+function sorted(attributes: Attributes): Attributes {
+  const out: Attributes = {};
+  for (const key of Object.keys(attributes).sort()) out[key] = attributes[key];
+  return out;
+}
+
 function makeSets(key: MetricKey, responseModel: string | null, errorType: string | undefined): AttributeSets {
   const call: Attributes = {
     [sc.ATTR_GEN_AI_OPERATION_NAME]: key.operation,
@@ -98,9 +134,15 @@ function makeSets(key: MetricKey, responseModel: string | null, errorType: strin
   if (responseModel) call[sc.ATTR_GEN_AI_RESPONSE_MODEL] = responseModel;
   if (key.serverAddress) call[sc.ATTR_SERVER_ADDRESS] = key.serverAddress;
   return {
-    call,
-    duration: errorType ? { ...call, [sc.ATTR_ERROR_TYPE]: errorType } : call,
-    input: { ...call, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GenAiTokenType.INPUT },
-    output: { ...call, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GenAiTokenType.OUTPUT },
+    operation: key.operation,
+    provider: key.provider,
+    requestModel: key.requestModel,
+    serverAddress: key.serverAddress,
+    responseModel,
+    errorType,
+    call: sorted(call),
+    duration: sorted(errorType ? { ...call, [sc.ATTR_ERROR_TYPE]: errorType } : call),
+    input: sorted({ ...call, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GenAiTokenType.INPUT }),
+    output: sorted({ ...call, [sc.ATTR_GEN_AI_TOKEN_TYPE]: sc.GenAiTokenType.OUTPUT }),
   };
 }

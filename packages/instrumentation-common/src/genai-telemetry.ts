@@ -9,7 +9,7 @@ export interface CallStart extends MetricKey {
   attribution?: Attribution;
   /** The request's own attributes (sampling parameters, ...), written last. */
   attributes?: Attributes;
-  /** The context to start the span in, when it is not the active one (a call within a session or a batch). */
+  /** The context to start the span in: the caller's, read once, or a parent call's (a call within a session or a batch). */
   parent?: Context;
 }
 

@@ -74,17 +74,22 @@ function observePromise(promise: unknown, call: GenAiCall, onValue: (value: unkn
 export function wrapSdkMethod<Self, Args extends unknown[]>(original: SdkFunction<Self, Args>, ctx: GenAiSurfaceContext, method: SdkMethod<Self, Args>): SdkFunction<Self, Args> {
   const observe = method.returns === 'api-promise' ? observeApiPromise : observePromise;
 
-  /** What the call is, read once: for the gate, the span and the metrics. */
+  /**
+   * What the call is, read once: for the gate, the span and the metrics. The caller's context is read
+   * once too, for the attribution, the span's parent and the context the SDK call runs in.
+   */
   function callStart(self: Self, args: Args): CallStart {
     const target = method.target(self, args);
+    const parent = context.active();
     return {
       operation: method.operation,
       provider: ctx.providerName() || target.provider,
       requestModel: method.model(self, args),
       serverAddress: target.serverAddress,
       serverPort: target.serverPort,
-      attribution: attributionFromContext(),
+      attribution: attributionFromContext(parent),
       attributes: method.requestAttributes?.(self, args, ctx),
+      parent,
     };
   }
 
@@ -106,7 +111,7 @@ export function wrapSdkMethod<Self, Args extends unknown[]>(original: SdkFunctio
     }
     let result: unknown;
     try {
-      result = context.with(trace.setSpan(context.active(), call.span), original, self, ...callArgs);
+      result = context.with(trace.setSpan(start.parent ?? context.active(), call.span), original, self, ...callArgs);
     } catch (err) {
       call.end(null, err); // the SDK refused the arguments before sending anything
       throw err;

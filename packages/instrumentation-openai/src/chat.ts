@@ -87,7 +87,9 @@ export const chatSurface: Surface = {
     if (body?.stream) return observeChatStream(value, call, body);
     const r = value as ChatCompletion;
     const choices = r.choices ?? [];
-    call.response({ id: r.id, model: r.model, finishReasons: choices.map((c) => c.finish_reason ?? '').filter(Boolean) });
+    const finishReasons: string[] = [];
+    for (const choice of choices) if (choice.finish_reason) finishReasons.push(choice.finish_reason);
+    call.response({ id: r.id, model: r.model, finishReasons });
     const output = ctx.captureContent() ? { [sc.ATTR_GEN_AI_OUTPUT_MESSAGES]: JSON.stringify(choices.map((c) => c.message)) } : undefined;
     const usage = usageOfChat(r.usage);
     if (usage) call.end(usage, undefined, output);
