@@ -1,80 +1,130 @@
-// Per-call overhead of instrumenting the openai SDK: bare SDK vs @tokenledger/instrumentation-openai
-// vs the official @opentelemetry/instrumentation-openai, on the same harness — the real SDK against
-// the loopback mock LLM server in the same process, spans to a discarding exporter, metrics to an
-// in-memory reader. Each (SDK, instrumentation) pair runs in its own process; calls are sequential.
-// The official instrumentation supports openai <7, so the three-way comparison runs on openai 6
-// (installed as `openai-v6`); ours is also measured on openai 7.
+// Per-call overhead of instrumenting the openai SDK, side by side in one run: the bare SDK, tokenledger's
+// @tokenledger/instrumentation-openai and the official @opentelemetry/instrumentation-openai (which
+// supports openai <7) on openai 6 (installed as `openai-v6`); the bare SDK and tokenledger's on openai 7.
+// How (see instrumentation-harness.js): on each SDK version, in one process, the bare SDK and each
+// instrumentation (each on an SDK instance of its own) take turns, the SDK's fetch replaced by an in-process one, OpenTelemetry as NodeSDK sets it up by default
+// exporting OTLP/JSON to a loopback sink, CPU time of the process. The official instrumentation also
+// emits a log record per message and per choice, which NodeSDK exports by default; the mode
+// "official, no logs" gives it a logger that drops them, the cheapest it can be.
 // Run: ./run node bench/instrumentation.openai.bench.js   (build first: ./run build)
-//      `... bench.js time` or `... bench.js heap` runs one part; BENCH_CALLS (default 1000 per round,
-//      5 rounds per figure) and BENCH_HEAP_CALLS (default 100000) change the sizes.
+//      BENCH_ROUNDS (default 7), BENCH_REPEATS (timings per round, the fastest counts; default 3),
+//      BENCH_CALLS (calls per timing, default 1000), BENCH_STREAM_CALLS (streams per timing, default half that),
+//      BENCH_HEAP_CALLS (default 100000; 0 skips the heap), BENCH_KINDS=chat,stream (a subset),
+//      BENCH_MODES=bare,tokenledger (a subset), BENCH_PARTS=v6,v7,stubbed (a subset) and BENCH_CPU_PROF=<dir> (a V8 CPU profile of each
+//      process, for bench/cpu-profile-summary.js).
 'use strict';
-const { answer, attach, discardingTelemetry, measureHeap, runChild, timeCalls, timer } = require('./instrumentation-harness');
+const { attach, benchmark, loadAverage, measureSdk, printRatios, printTable, settings } = require('./instrumentation-harness');
 
-const CALLS = Number(process.env.BENCH_CALLS ?? 1000);
-const HEAP_CALLS = Number(process.env.BENCH_HEAP_CALLS ?? 100_000);
 const STREAM_REPEAT = '33'; // 33 × "Hello from gpt-4o!" = 99 words: role + 99 content + finish + usage = 102 chunks
+const OURS = '@tokenledger/instrumentation-openai';
+const OFFICIAL = '@opentelemetry/instrumentation-openai';
 
-async function child(sdkName, mode, what) {
-  const { startMockLlmServer } = require('../test/mock-llm-server/dist');
-  const telemetry = discardingTelemetry();
-  const sdk = require(sdkName);
-  if (mode === 'ours') {
-    const { OpenAIInstrumentation } = require('../packages/instrumentation-openai/dist');
-    attach(new OpenAIInstrumentation({ enabled: false }), telemetry).patch(sdk);
-  } else if (mode === 'official') {
-    const { OpenAIInstrumentation } = require('@opentelemetry/instrumentation-openai');
+/** The clients each mode calls through: the bare SDK's, tokenledger's, and on openai 6 the official's with and without logs. */
+function instrumentedClients(sdkName, load, telemetry, clientOf) {
+  const bare = load(sdkName);
+  const ours = load(sdkName);
+  attach(new (require('../packages/instrumentation-openai/dist').OpenAIInstrumentation)({ enabled: false }), telemetry).patch(ours);
+  const clients = { bare: clientOf(bare), tokenledger: clientOf(ours) };
+  if (sdkName === 'openai-v6') {
+    const { OpenAIInstrumentation } = require(OFFICIAL);
     // Enabled (its patched methods check), but the package is loaded as `openai-v6`, which no hook
-    // matches: patch it directly, as ours is.
-    attach(new OpenAIInstrumentation(), telemetry).getModuleDefinitions()[0].patch(sdk);
+    // matches: patched directly, as ours is.
+    const official = load(sdkName);
+    attach(new OpenAIInstrumentation(), telemetry).getModuleDefinitions()[0].patch(official);
+    const officialNoLogs = load(sdkName);
+    attach(new OpenAIInstrumentation(), telemetry, { logs: false }).getModuleDefinitions()[0].patch(officialNoLogs);
+    clients.official = clientOf(official);
+    clients['official, no logs'] = clientOf(officialNoLogs);
   }
-  const server = await startMockLlmServer();
-  const client = new sdk.OpenAI({ apiKey: 'k', baseURL: `${server.url}/v1`, maxRetries: 0 });
-  const messages = [{ role: 'user', content: 'Say hello in one short sentence, please.' }];
-  const calls = {
-    chat: () => client.chat.completions.create({ model: 'gpt-4o', messages }),
-    stream: async () => {
-      const s = await client.chat.completions.create({ model: 'gpt-4o', messages, stream: true, stream_options: { include_usage: true } }, { headers: { 'x-mock-repeat': STREAM_REPEAT } });
-      for await (const _ of s);
-    },
-    embeddings: () => client.embeddings.create({ model: 'text-embedding-3-small', input: 'the quick brown fox' }),
+  return clients;
+}
+
+const MESSAGES = [{ role: 'user', content: 'Say hello in one short sentence, please.' }];
+const callsOf = (client) => ({
+  chat: () => client.chat.completions.create({ model: 'gpt-4o', messages: MESSAGES }),
+  stream: async () => {
+    const s = await client.chat.completions.create({ model: 'gpt-4o', messages: MESSAGES, stream: true, stream_options: { include_usage: true } }, { headers: { 'x-mock-repeat': STREAM_REPEAT } });
+    for await (const _ of s);
+  },
+  embeddings: () => client.embeddings.create({ model: 'text-embedding-3-small', input: 'the quick brown fox' }),
+});
+
+/**
+ * The instrumentation alone: each SDK instance's resources answer from memory — `create` returns the
+ * SDK's own APIPromise over a response that is already there, a stream the SDK's own Stream over chunks
+ * already parsed (the mock server's, read once) — so what is left is the instrumentation's work and the
+ * OpenTelemetry SDK's, without the SDK's request and parsing, which make the full figures noisy.
+ */
+async function stubbedSetup(sdkName, { telemetry, serverUrl, load }) {
+  const real = new (load(sdkName).OpenAI)({ apiKey: 'k', baseURL: `${serverUrl}/v1`, maxRetries: 0 });
+  const completion = await callsOf(real).chat();
+  const chunks = [];
+  for await (const chunk of await real.chat.completions.create({ model: 'gpt-4o', messages: MESSAGES, stream: true, stream_options: { include_usage: true } }, { headers: { 'x-mock-repeat': STREAM_REPEAT } })) chunks.push(chunk);
+  const embedding = await callsOf(real).embeddings();
+  const { APIPromise } = require(`${sdkName}/core/api-promise`);
+  const { Stream } = require(`${sdkName}/core/streaming`);
+  // The response arrives a few turns later, as a fetch's does: after the app has asked for the body.
+  const arrived = () => Promise.resolve().then().then().then(() => ({}));
+  const answered = (client, value) => new APIPromise(client, arrived(), async () => value());
+  const stub = (sdk) => {
+    // The SDK's resource classes keep their prototypes (what the instrumentations patch); only the request is replaced.
+    const { Completions } = sdk.OpenAI.Chat;
+    Completions.prototype.create = function (body) {
+      return answered(this._client, () => (body.stream ? new Stream(async function* () { yield* chunks; }, new AbortController()) : completion));
+    };
+    sdk.OpenAI.Embeddings.prototype.create = function () {
+      return answered(this._client, () => embedding);
+    };
+    return sdk;
   };
-  // CPU time (user + system) of the main thread — the SDK, the instrumentation and the loopback
-  // server; not GC helper threads — per call: on a shared machine wall time mostly measures the
-  // neighbours, CPU time what we spend. The mock server records every request; keep that out of the heap.
-  const { time } = timer({ threadCpu: true, beforeCall: () => (server.requests.length = 0) });
-  // Heap: eight calls in flight, the question is about what stays behind, not about latency.
-  const out = what === 'heap' ? await measureHeap(time, calls.chat, { calls: HEAP_CALLS, inFlight: 8 }) : await timeCalls(time, calls, { calls: CALLS, rounds: 5 });
-  await server.close();
-  if (mode !== 'bare' && telemetry.exported() === 0) throw new Error(`${mode} on ${sdkName} exported no spans: the comparison would be meaningless`);
-  return out;
+  const clients = instrumentedClients(sdkName, (name) => stub(load(name)), telemetry, (sdk) => new sdk.OpenAI({ apiKey: 'k', baseURL: 'https://api.openai.com/v1', maxRetries: 0 }));
+  return { modes: Object.fromEntries(Object.entries(clients).map(([mode, client]) => [mode, callsOf(client)])) };
 }
 
-function run(sdkName, mode, what = 'time') {
-  return runChild(__filename, [sdkName, mode, what]);
+async function setup([sdkName, stubbed], { fetch, telemetry, serverUrl, load }) {
+  if (stubbed) return stubbedSetup(sdkName, { telemetry, serverUrl, load });
+  const clients = instrumentedClients(sdkName, load, telemetry, (sdk) => new sdk.OpenAI({ apiKey: 'k', baseURL: `${serverUrl}/v1`, maxRetries: 0, fetch }));
+  return { modes: Object.fromEntries(Object.entries(clients).map(([mode, client]) => [mode, callsOf(client)])) };
 }
 
-function main(what) {
-  const runs = [
-    ['openai-v6', 'bare'],
-    ['openai-v6', 'ours'],
-    ['openai-v6', 'official'],
-    ['openai', 'bare'],
-    ['openai', 'ours'],
-  ];
+async function main() {
+  const s = settings(['chat', 'stream', 'embeddings']);
   const version = (name) => require(`${name}/version`).VERSION;
-  const results = runs.map(([sdk, mode]) => ({ sdk, mode, ...(what !== 'heap' ? run(sdk, mode) : {}), ...(what !== 'time' ? run(sdk, mode, 'heap') : {}) }));
-  const us = (v) => (v === undefined ? '     -' : v.toFixed(0).padStart(6));
-  console.log(`openai per-call CPU time of the main thread, µs/call (median of 5 × ${CALLS} sequential calls), heap after ${HEAP_CALLS.toLocaleString('en-US')} chat calls; Node ${process.version}`);
-  console.log('sdk            instrumentation   chat  stream(102 chunks)  embeddings   heap MB (growth)');
-  for (const r of results) {
-    const bare = results.find((b) => b.sdk === r.sdk && b.mode === 'bare');
-    const over = (k) => (r.mode === 'bare' || r[k] === undefined ? '' : ` (${r[k] >= bare[k] ? '+' : ''}${(r[k] - bare[k]).toFixed(0)})`);
-    const heap = r.heapMb === undefined ? '-' : `${r.heapMb.toFixed(1)} (${r.heapGrowthMb >= 0 ? '+' : ''}${r.heapGrowthMb.toFixed(1)})`;
-    console.log(
-      `${`openai ${version(r.sdk)}`.padEnd(15)}${r.mode.padEnd(16)}${us(r.chat)}${over('chat').padEnd(8)}${us(r.stream)}${over('stream').padEnd(14)}${us(r.embeddings)}${over('embeddings').padEnd(8)}${heap.padStart(16)}`,
-    );
+  const labels = { stream: 'stream (102 chunks)' };
+  const load = loadAverage();
+  const measure = (...args) =>
+    measureSdk({
+      file: __filename,
+      args,
+      kinds: s.kinds,
+      sizes: { chat: s.calls, stream: s.streamCalls, embeddings: s.calls },
+      rounds: s.rounds,
+      repeats: s.repeats,
+      heapCalls: s.heapCalls,
+      heapKind: 'chat',
+      spansOf: { tokenledger: OURS, official: OFFICIAL, 'official, no logs': OFFICIAL },
+      only: s.only,
+      cpuProfDir: s.cpuProfDir,
+    });
+  const parts = process.env.BENCH_PARTS?.split(',') ?? ['v6', 'v7', 'stubbed'];
+  const v6 = parts.includes('v6') && (await measure('openai-v6'));
+  const v7 = parts.includes('v7') && (await measure('openai'));
+  const alone = parts.includes('stubbed') && (await measure('openai-v6', 'stubbed'));
+  console.log(
+    `Process CPU µs per call, median of ${s.rounds} rounds, each the fastest of ${s.repeats} timings (chat and embeddings ${s.calls} calls, streams ${s.streamCalls}),` +
+      ` and in brackets the overhead over the bare SDK in the same round: median [min, max]; heap after ${s.heapCalls.toLocaleString('en-US')} chat calls, 8 in flight;` +
+      ` Node ${process.version}; load average ${load} → ${loadAverage()}`,
+  );
+  if (v6) {
+    printTable(v6, { title: `openai ${version('openai-v6')}`, kinds: s.kinds, labels });
+    for (const other of ['official', 'official, no logs']) if (v6.figures.tokenledger && v6.figures[other] && v6.figures.bare) printRatios(v6.figures, { mode: 'tokenledger', other, kinds: s.kinds });
+  }
+  if (v7) printTable(v7, { title: `openai ${version('openai')}`, kinds: s.kinds, labels });
+  if (alone) {
+    console.log('\nThe instrumentation alone: the same, with the SDK request stubbed (a response already there, a stream of chunks already parsed)');
+    printTable(alone, { title: `openai ${version('openai-v6')}, stubbed`, kinds: s.kinds, labels });
+    for (const other of ['official', 'official, no logs']) if (alone.figures.tokenledger && alone.figures[other] && alone.figures.bare) printRatios(alone.figures, { mode: 'tokenledger', other, kinds: s.kinds });
   }
 }
 
-if (process.argv[2] && process.argv[3]) answer(child(process.argv[2], process.argv[3], process.argv[4]));
-else main(process.argv[2]); // `time` or `heap` runs only that part
+benchmark(setup, main);
