@@ -30,7 +30,7 @@ if (!uri) {
   };
 
   storageContract('mongo', {
-    capabilities: { compaction: { crashPoints: ['beforeHead', 'afterHead', 'afterDelete'] } },
+    capabilities: { compaction: { crashPoints: ['afterJournal', 'beforeHead', 'afterHead', 'afterDelete', 'afterReplaced'] } },
     async create() {
       const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
       const store = await open(dbName, undefined, MANUAL);

@@ -35,12 +35,16 @@ export interface MongoFaults {
   afterInsert?: boolean;
   afterClaim?: boolean;
   afterDeltas?: boolean;
+  /** Compaction: its journal is written, none of its documents yet. */
+  afterJournal?: boolean;
   /** Compaction: its documents are written, its head not yet published. */
   beforeHead?: boolean;
   /** Compaction: its head is published, nothing it replaced is deleted yet. */
   afterHead?: boolean;
   /** Compaction: the batches it moved are deleted, the documents it replaced are not. */
   afterDelete?: boolean;
+  /** Compaction: the documents it replaced are deleted too, the heads before it not yet collected. */
+  afterReplaced?: boolean;
 }
 
 export function fault(faults: MongoFaults, step: keyof MongoFaults): void {

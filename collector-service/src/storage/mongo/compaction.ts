@@ -161,6 +161,7 @@ export class Compactor {
     if (!built) return false; // the head was replaced meanwhile
     const { runId } = built;
     await this.chainDocs.insertOne({ _id: runDocId(tenant, runId), kind: 'run', tenant, runId, k: head.k + 1, docs: built.docs.map((d) => d.ref), createdAtMs: Date.now() });
+    fault(this.faults, 'afterJournal');
     await this.insert(built.docs);
     fault(this.faults, 'beforeHead');
     const next: Head = { k: head.k + 1, runId, included: [...items.map((i) => i.id), ...leftover], months: built.months, replaced: built.replaced, setAside: built.setAside };
@@ -176,6 +177,7 @@ export class Compactor {
     fault(this.faults, 'afterDelete');
     // Replaced by the run before: readers still on the head before that one read again.
     await this.remove(head.replaced);
+    fault(this.faults, 'afterReplaced');
     await this.chain.collect(tenant, next.k);
     return true;
   }
