@@ -7,13 +7,15 @@
 // (its `explain`: FerretDB says what it pushed down to its SQLite backend and SQLite's plan; MongoDB
 // its winning plan). The database is dropped at the end.
 // Run: MONGODB_URI=mongodb://127.0.0.1:27017/ ./run node bench/mongo-report-anatomy.bench.js
-//      (BENCH_BATCHES=10 batches by default, BENCH_ROUNDS=5)
+//      (BENCH_BATCHES=10 batches by default, BENCH_ROUNDS=5; BENCH_MONGO_DB=<database> reads a store
+//      seeded before, such as reports.bench.js's bench_reports_1000000_1000, and keeps it)
 'use strict';
 const { BSON } = require(require.resolve('mongodb', { paths: [require('node:path').join(__dirname, '..', 'collector-service')] }));
 const { MongoStore } = require('../collector-service/dist/storage/mongo/mongo.store');
 const { seededRandom, usageRecord } = require('./usage-records');
 
 const BATCHES = Number(process.env.BENCH_BATCHES || 10);
+const SEEDED_DB = process.env.BENCH_MONGO_DB;
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
 const END = Date.UTC(2026, 10, 1);
 const MONTH = { tenant: 'default', fromMs: Date.UTC(2026, 9, 2), toMs: END, filters: {} };
@@ -84,17 +86,19 @@ async function explain(db, collection, filter) {
 (async () => {
   const url = new URL(process.env.MONGODB_URI);
   url.searchParams.set('monitorCommands', 'true');
-  const dbName = `bench_anatomy_${Date.now()}`;
-  const store = new MongoStore(url.toString(), { dbName });
+  const dbName = SEEDED_DB ?? `bench_anatomy_${Date.now()}`;
+  const store = new MongoStore(url.toString(), { dbName, compaction: SEEDED_DB ? { everyMs: 0 } : undefined });
   await store.init();
   const connection = store['connection'];
   const client = connection.getClient();
   const db = connection.db;
   try {
-    const seeding = Date.now();
-    await seed(store);
-    await store.compact();
-    console.log(`seeded ${(BATCHES * 512).toLocaleString('en-US')} records in ${BATCHES} batches through ingest, and compacted, in ${((Date.now() - seeding) / 1000).toFixed(1)} s`);
+    if (!SEEDED_DB) {
+      const seeding = Date.now();
+      await seed(store);
+      await store.compact();
+      console.log(`seeded ${(BATCHES * 512).toLocaleString('en-US')} records in ${BATCHES} batches through ingest, and compacted, in ${((Date.now() - seeding) / 1000).toFixed(1)} s`);
+    }
     const plans = new Map();
     for (const [name, query] of Object.entries(QUERIES)) {
       const wall = [];
@@ -136,7 +140,7 @@ async function explain(db, collection, filter) {
     const count = await records.countDocuments();
     console.log(`find usage_records {_id} (absent, ${count.toLocaleString('en-US')} records): ${median(lookups).toFixed(1)} ms median; ${await explain(db, 'usage_records', { _id: 'x' })}`);
   } finally {
-    await db.dropDatabase();
+    if (!SEEDED_DB) await db.dropDatabase();
     await store.close();
   }
 })().catch((err) => {
