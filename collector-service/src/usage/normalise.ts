@@ -6,6 +6,7 @@ import { boundedText, InvalidSpanError, str } from './span-attributes';
 import type { ExtractedUsage } from './sources';
 import { NO_TOKEN_DETAILS, type UsageRecord } from './usage-record';
 
+/** Read with Object.hasOwn: an operation named `constructor` or `__proto__` must find nothing. */
 const COST_TYPE_BY_OPERATION: Record<string, CostTypeName> = {
   [GenAiOperation.CHAT]: CostType.LLM,
   [GenAiOperation.GENERATE_CONTENT]: CostType.LLM,
@@ -32,7 +33,7 @@ export function toRecord(u: ExtractedUsage, span: SpanInput, tenant: string): Us
   const cached = u.cacheRead + u.cacheWrite;
   const input = u.input < cached ? u.input + cached : u.input;
   const output = u.output < u.reasoning ? u.output + u.reasoning : u.output;
-  const costType = u.costType && (COST_TYPES as readonly string[]).includes(u.costType) ? (u.costType as CostTypeName) : (COST_TYPE_BY_OPERATION[u.operation] ?? CostType.OTHER);
+  const costType = u.costType && (COST_TYPES as readonly string[]).includes(u.costType) ? (u.costType as CostTypeName) : (Object.hasOwn(COST_TYPE_BY_OPERATION, u.operation) ? COST_TYPE_BY_OPERATION[u.operation] : CostType.OTHER);
   const startMs = Number(span.startTimeUnixNano / NANOS_PER_MS);
   const durationNs = span.endTimeUnixNano > span.startTimeUnixNano ? span.endTimeUnixNano - span.startTimeUnixNano : 0n;
   const failed = span.status.code === 2 || u.errorType !== null;

@@ -67,6 +67,9 @@ const CATALOG_IDS: Readonly<Record<string, string>> = {
 
 const KNOWN = new Set<string>(Object.values(GenAiProvider));
 
+/** A table's own entry for a name from a span, never one every object has (`constructor`, `__proto__`). */
+const entry = (table: Readonly<Record<string, string>>, key: string): string | undefined => (Object.hasOwn(table, key) ? table[key] : undefined);
+
 /**
  * The `gen_ai.provider.name` for any spelling: known values and aliases map to the convention's value;
  * a suffixed form (`openai.responses`, `anthropic.messages`) maps through its prefix; anything else is
@@ -75,13 +78,13 @@ const KNOWN = new Set<string>(Object.values(GenAiProvider));
 export function canonicalProvider(name: string): string {
   const key = name.trim().toLowerCase();
   if (KNOWN.has(key)) return key;
-  const alias = ALIASES[key];
+  const alias = entry(ALIASES, key);
   if (alias) return alias;
   const dot = key.indexOf('.');
   if (dot > 0) {
     const prefix = key.slice(0, dot);
     if (KNOWN.has(prefix)) return prefix;
-    const prefixAlias = ALIASES[prefix];
+    const prefixAlias = entry(ALIASES, prefix);
     if (prefixAlias) return prefixAlias;
   }
   return key;
@@ -90,7 +93,7 @@ export function canonicalProvider(name: string): string {
 /** The price catalog's provider id for a provider name in any spelling. */
 export function catalogProviderId(name: string): string {
   const canonical = canonicalProvider(name);
-  return CATALOG_IDS[canonical] ?? canonical;
+  return entry(CATALOG_IDS, canonical) ?? canonical;
 }
 
 /** The company that sells each provider's service, as invoices and FinOps tools name it (FOCUS ProviderName). */
@@ -115,5 +118,5 @@ const DISPLAY_NAMES: Readonly<Record<string, string>> = {
 /** The seller's name for a provider in any spelling; a provider the table does not know keeps its own name. */
 export function providerDisplayName(name: string): string {
   const canonical = canonicalProvider(name);
-  return DISPLAY_NAMES[canonical] ?? canonical;
+  return entry(DISPLAY_NAMES, canonical) ?? canonical;
 }
