@@ -22,9 +22,10 @@ export function decodeRecord(text: string): UsageRecord {
   record.audioTokens ??= null;
   record.tokenDetails ??= null;
   record.batchId ??= null;
-  // Nor do records stored before their priced quantities were kept.
+  // Nor do records stored before their priced quantities, or their prior pricings, were kept.
   record.priceQuantities ??= null;
   record.priceMultiplier ??= null;
+  record.priorPricings ??= [];
   return record;
 }
 

@@ -62,6 +62,15 @@ export interface RecordPage {
   nextCursor: string | null;
 }
 
+/**
+ * A re-priced record: `next` is `previous` with another cost and pricing (same id, tenant, time,
+ * dimensions and tags) and the pricing it replaced appended to `priorPricings`.
+ */
+export interface RecordCorrection {
+  previous: UsageRecord;
+  next: UsageRecord;
+}
+
 export type ApiKeyRole = 'ingest' | 'viewer' | 'metrics' | 'admin';
 
 /** An API key as stored: its secret only as a SHA-256 hash. */
@@ -114,6 +123,14 @@ export interface StoragePort {
   getRecord(tenant: string, id: string): Promise<UsageRecord | null>;
   /** Every raw record matching, oldest first, without holding them all in memory. */
   streamRecords(query: Omit<RecordQuery, 'cursor' | 'limit'>): AsyncIterable<UsageRecord>;
+  /**
+   * Re-pricing: stores each `next` in place of its record and adds next − previous to every rollup,
+   * exactly once per record and revision (`revisionOf(previous)`): a correction whose record is no
+   * longer at that revision (another run or instance corrected it first) is left out. A crash at any
+   * point, a second run, two instances at once: each revision's difference counts once. Resolves
+   * with the ids this call corrected; reads after it see the corrected sums.
+   */
+  correctRecords(corrections: RecordCorrection[]): Promise<string[]>;
   /** Retention: deletes raw records older than `beforeMs`; rollups are kept. Returns how many were deleted. */
   purgeRecordsBefore(beforeMs: number): Promise<number>;
 

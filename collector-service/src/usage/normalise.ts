@@ -77,6 +77,7 @@ export function toRecord(u: ExtractedUsage, span: SpanInput, tenant: string): Us
     priceMultiplier: null,
     priceSource: null,
     priceBookVersion: null,
+    priorPricings: [],
     providedCostNanos: u.providedCostNanos,
     estimated: u.estimated,
     batch: u.batch,

@@ -40,6 +40,21 @@ export type TokenKind = (typeof TOKEN_KINDS)[number];
  * and priced. Its identity is the span: `id` = trace id + span id (lower-case hex), so a span
  * delivered twice is one record.
  */
+/** A record's pricing as a re-pricing found it, kept on the record when it was replaced. */
+export interface PriorPricing {
+  /** nano-USD as a decimal string; null when the call was unpriced. */
+  costNanos: string | null;
+  unpricedReason: string | null;
+  unitPrices: Record<string, string> | null;
+  priceSource: string | null;
+  priceBookVersion: string | null;
+  /** When the re-pricing that replaced it ran. */
+  repricedAtMs: number;
+}
+
+/** How many re-pricings replaced the record's pricing: the revision a correction of it starts from. */
+export const revisionOf = (record: UsageRecord): number => record.priorPricings.length;
+
 export interface UsageRecord {
   /** traceId (32 hex) + spanId (16 hex). */
   id: string;
@@ -96,6 +111,11 @@ export interface UsageRecord {
   /** `operator` | `supplemental` | `catalog` + version, e.g. `catalog:@pydantic/genai-prices@0.1.8`. */
   priceSource: string | null;
   priceBookVersion: string | null;
+  /**
+   * How the call was priced before each re-pricing replaced it, oldest first (the audit trail); empty
+   * when it never was. Its length is the record's revision: a correction applies to one revision once.
+   */
+  priorPricings: PriorPricing[];
   /** A cost the emitter supplied (manual tracking `cost`, OpenLIT `gen_ai.usage.cost`), nano-USD. Kept, never trusted as ours. */
   providedCostNanos: bigint | null;
   /** Token counts were estimated by the instrumentation (the provider reported none). */

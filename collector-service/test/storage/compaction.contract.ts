@@ -9,7 +9,7 @@ const BUCKET = 15 * 60_000;
 const NOV = Date.UTC(2026, 10, 1);
 
 /** Records over five weeks (three UTC months) with every mix of users, models, statuses, tags and missing prices; sums pass 2^53 nanos. */
-function records(n: number, seed: number, spanMs = 36 * DAY, startMs = NOV - 4 * DAY): UsageRecord[] {
+export function records(n: number, seed: number, spanMs = 36 * DAY, startMs = NOV - 4 * DAY): UsageRecord[] {
   let s = seed;
   const next = (k: number) => Math.floor((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 12) % k;
   return Array.from({ length: n }, () => {
@@ -73,7 +73,7 @@ function expected(all: readonly UsageRecord[], q: RollupQuery): RollupRow[] {
 const sorted = (rows: RollupRow[]) => rows.map((r) => ({ ...r, key: Object.fromEntries(Object.entries(r.key).sort()) })).sort((a, b) => JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
 
 /** Every query answers exactly what the records sum to, in both tenants. */
-async function expectExact(store: StoragePort, all: readonly UsageRecord[]): Promise<void> {
+export async function expectExact(store: StoragePort, all: readonly UsageRecord[]): Promise<void> {
   for (const tenant of ['default', 'acme']) {
     for (const shape of QUERIES) {
       const query: RollupQuery = { tenant, fromMs: NOV - 10 * DAY, toMs: NOV + 40 * DAY, filters: {}, ...shape };
@@ -82,7 +82,7 @@ async function expectExact(store: StoragePort, all: readonly UsageRecord[]): Pro
   }
 }
 
-async function ingestInBatches(store: StoragePort, all: readonly UsageRecord[], size = 150): Promise<void> {
+export async function ingestInBatches(store: StoragePort, all: readonly UsageRecord[], size = 150): Promise<void> {
   for (let i = 0; i < all.length; i += size) await store.ingest(all.slice(i, i + size));
 }
 

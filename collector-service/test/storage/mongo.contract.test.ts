@@ -30,7 +30,7 @@ if (!uri) {
   };
 
   storageContract('mongo', {
-    capabilities: { compaction: { crashPoints: ['afterJournal', 'beforeHead', 'afterHead', 'afterDelete', 'afterReplaced'] } },
+    capabilities: { compaction: { crashPoints: ['afterJournal', 'beforeHead', 'afterHead', 'afterDelete', 'afterReplaced'] }, corrections: { crashPoints: ['afterCorrectionClaims', 'afterCorrectionRolled'] } },
     async create() {
       const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
       const store = await open(dbName, undefined, MANUAL);
@@ -41,6 +41,7 @@ if (!uri) {
           await store.close();
           await dropDatabase(dbName);
         },
+        correcting: (point) => open(dbName, { [point]: true }, MANUAL),
         compaction: {
           async interrupted(point) {
             const crashing = await open(dbName, { [point]: true }, MANUAL);

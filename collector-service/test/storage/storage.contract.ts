@@ -1,6 +1,7 @@
 import type { RollupQuery, StoragePort } from '../../src/storage/storage.port';
 import { record } from '../support/records';
 import { compactionContract } from './compaction.contract';
+import { correctionsContract } from './corrections.contract';
 
 /**
  * The storage contract: every behaviour the service relies on, run against each adapter by a small
@@ -17,6 +18,8 @@ export interface StoreFactory {
      * move can be interrupted at these points (a crash there), each a case of its own.
      */
     compaction?: { crashPoints: readonly string[] };
+    /** Correcting records can stop at these points between its writes (sqlite: none, a correction is one transaction). */
+    corrections?: { crashPoints: readonly string[] };
   };
 }
 
@@ -31,6 +34,8 @@ export interface StoreFixture {
     /** Moves what is stored into the rollups now, in this instance (what its background work does moments after each ingest). */
     compact(store: StoragePort): Promise<void>;
   };
+  /** Another instance on the same data whose correction of records stops at `point` (throws). */
+  correcting?(point: string): Promise<StoragePort>;
 }
 
 const ALL: Omit<RollupQuery, 'groupBy'> = { tenant: 'default', fromMs: 0, toMs: Date.UTC(2100, 0, 1), filters: {} };
@@ -319,5 +324,6 @@ describe(`storage contract: ${name}`, () => {
   });
 
   if (factory.capabilities?.compaction) compactionContract(() => fixture, factory.capabilities.compaction.crashPoints);
+  correctionsContract(() => fixture, factory.capabilities?.corrections?.crashPoints ?? []);
 });
 }

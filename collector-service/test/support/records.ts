@@ -45,6 +45,7 @@ export function record(overrides: Partial<UsageRecord> = {}): UsageRecord {
     priceMultiplier: null,
     priceSource: 'catalog:@pydantic/genai-prices@0.1.8',
     priceBookVersion: 'pb-test',
+    priorPricings: [],
     providedCostNanos: null,
     estimated: false,
     batch: false,

@@ -13,12 +13,14 @@ import { packRows, unpackRows } from './sums-table';
  * - `pending`: inserted first, holding the batch's records, so any process can finish it;
  * - `rolled`: its records are stored and `groups` holds the rollup groups of those it owns; compaction
  *   moves the groups into the compacted rollups and deletes the document.
+ * - `correcting`: a re-pricing's corrections, on their way to `rolled` (see RecordCorrections).
  */
 export interface BatchDoc {
   _id: string;
-  state: 'pending' | 'rolled';
+  state: 'pending' | 'rolled' | 'correcting';
   tenant: string;
   records?: Binary;
+  corrections?: Binary;
   groups?: Binary;
   createdAtMs: number;
 }
@@ -37,6 +39,10 @@ export interface MongoFaults {
   afterDeltas?: boolean;
   /** Compaction: its journal is written, none of its documents yet. */
   afterJournal?: boolean;
+  /** Re-pricing: a correcting batch's claims are inserted, its groups not yet written. */
+  afterCorrectionClaims?: boolean;
+  /** Re-pricing: its groups are written (rolled), the records not yet rewritten. */
+  afterCorrectionRolled?: boolean;
   /** Compaction: its documents are written, its head not yet published. */
   beforeHead?: boolean;
   /** Compaction: its head is published, nothing it replaced is deleted yet. */

@@ -21,16 +21,19 @@ export const dimensionIndex = (dimension: RollupDimension) => ROLLUP_DIMENSIONS.
 /** The groups of some records, in the order their first records came: the same records give the same groups. */
 export function groupRecords(records: Iterable<UsageRecord>): Group[] {
   const groups = new Map<string, Group>();
-  for (const r of records) {
-    const bucket = Math.floor(r.timeMs / BUCKET_MS) * BUCKET_MS;
-    const dims = [r.provider, r.model, r.costType, r.user, r.agent, r.feature, r.service, r.status];
-    const tags = canonicalTagSet(r.tags);
-    const key = JSON.stringify([bucket, ...dims, tags]);
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { bucket, dims, tags, sums: zeroSums() }));
-    addRecord(g.sums, r);
-  }
+  for (const r of records) addRecord(groupOf(groups, r).sums, r);
   return [...groups.values()];
+}
+
+/** The group of `groups` a record belongs to, added (with zero sums) when it is the first. */
+export function groupOf(groups: Map<string, Group>, r: UsageRecord): Group {
+  const bucket = Math.floor(r.timeMs / BUCKET_MS) * BUCKET_MS;
+  const dims = [r.provider, r.model, r.costType, r.user, r.agent, r.feature, r.service, r.status];
+  const tags = canonicalTagSet(r.tags);
+  const key = JSON.stringify([bucket, ...dims, tags]);
+  let g = groups.get(key);
+  if (!g) groups.set(key, (g = { bucket, dims, tags, sums: zeroSums() }));
+  return g;
 }
 
 export const groupRow = (g: Group): SumsRow => ({ key: [g.bucket, ...g.dims, g.tags], sums: g.sums });

@@ -11,6 +11,7 @@ import {
   type DocumentBody,
   type DocumentEntry,
   type IngestOutcome,
+  type RecordCorrection,
   type RecordPage,
   type RecordQuery,
   ROLLUP_DIMENSIONS,
@@ -19,6 +20,7 @@ import {
   type StoragePort,
 } from '../storage.port';
 import { type BatchDoc, type MongoFaults, RollupBatches, type TakeoverDoc } from './batches';
+import { type CorrectionClaimDoc, RecordCorrections } from './corrections';
 import { type CompactionSettings, Compactor, DEFAULT_COMPACTION, type SetAsideDoc } from './compaction';
 import { type ChainDoc, HeadChain } from './heads';
 import { insertOnce, upsert } from './inserts';
@@ -80,6 +82,7 @@ export class MongoStore implements StoragePort {
   private db!: Db;
   private records!: Collection<RecordDoc>;
   private rollupBatches!: RollupBatches;
+  private corrections!: RecordCorrections;
   private reader!: RollupReader;
   private capacity!: DayCapacity;
   private compactor!: Compactor;
@@ -108,6 +111,7 @@ export class MongoStore implements StoragePort {
     await this.keys.createIndex({ hash: 1 }, { unique: true });
     await this.documents.createIndex({ kind: 1, tenant: 1, id: 1 });
     this.rollupBatches = new RollupBatches(this.records, batches, takeovers, this.options.faults);
+    this.corrections = new RecordCorrections(this.records, batches, this.db.collection<CorrectionClaimDoc>('record_correction_claims'), this.options.faults);
     const chain = new HeadChain(chainDocs);
     const rollupDocs = new RollupDocs(this.db);
     const pending = new PendingItems(batches, takeovers);
@@ -151,6 +155,10 @@ export class MongoStore implements StoragePort {
     }
     settle(new Set(outcome.stored));
     return refused.length > 0 ? { ...outcome, refused } : outcome;
+  }
+
+  correctRecords(corrections: RecordCorrection[]): Promise<string[]> {
+    return this.corrections.correct(corrections);
   }
 
   async aggregate(query: RollupQuery): Promise<RollupRow[]> {

@@ -1,5 +1,5 @@
 import { TOKEN_KINDS, type UsageRecord } from '../../usage/usage-record';
-import { BUCKET_MS, ROLLUP_DIMENSIONS } from '../storage.port';
+import { BUCKET_MS, type RecordCorrection, ROLLUP_DIMENSIONS } from '../storage.port';
 import type { SqlValue, WritePlan } from './store-writer.worker';
 import { addRecord, addSums, type Sums, zeroSums } from '../rollup-measures';
 import { ACCUMULATE, dimensionValues, MEASURE_COLUMNS, measuresOf } from './rollup-columns';
@@ -81,4 +81,20 @@ export function rollupPlan(records: readonly UsageRecord[]): WritePlan {
   const tagged = tagRollupPlan(records);
   if (tagged) plan.push(tagged);
   return plan;
+}
+
+/**
+ * What correcting records writes: every rollup row of the previous records less their sums, every row
+ * of the corrected ones plus theirs. Only cost and the unpriced count differ between the two, so the
+ * calls, tokens and durations cancel within each row.
+ */
+export function correctionPlan(corrections: readonly RecordCorrection[]): WritePlan {
+  const less = rollupPlan(corrections.map((c) => c.previous)).map(({ sql, rows }) => ({ sql, rows: rows.map(negateMeasures) }));
+  return [...less, ...rollupPlan(corrections.map((c) => c.next))];
+}
+
+/** A plan row with its measures (the last MEASURE_COLUMNS values of every rollup row) negated. */
+function negateMeasures(row: SqlValue[]): SqlValue[] {
+  const at = row.length - MEASURE_COLUMNS.length;
+  return [...row.slice(0, at), ...row.slice(at).map((v) => (typeof v === 'bigint' ? -v : -(v as number)))];
 }

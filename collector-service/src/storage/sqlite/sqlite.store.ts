@@ -2,9 +2,9 @@ import { Logger } from '@nestjs/common';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { UsageRecord } from '../../usage/usage-record';
+import { revisionOf, type UsageRecord } from '../../usage/usage-record';
 import { checkAddress, decodeDocument, encodeDocument } from '../documents';
-import { decodeCursor, decodeRecord, encodeCursor } from '../record-codec';
+import { decodeCursor, decodeRecord, encodeCursor, encodeRecord } from '../record-codec';
 import {
   type ApiKeyRecord,
   BUCKET_MS,
@@ -12,6 +12,7 @@ import {
   type DocumentBody,
   type DocumentEntry,
   type IngestOutcome,
+  type RecordCorrection,
   type RecordPage,
   type RecordQuery,
   ROLLUP_DIMENSIONS,
@@ -25,7 +26,7 @@ import { DayCapacity, type DayTotals } from './day-capacity';
 import { DEFAULT_FOLD_SETTINGS, type FoldSettings, RollupFolds, type SetAsideBatch } from './rollup-folds';
 import { totalsOf, zeroTotals } from '../rollup-measures';
 import { DIMENSION_COLUMNS, MEASURE_COLUMNS, MEASURE_SUMS, summedMeasures } from './rollup-columns';
-import { assertFoldable } from './rollup-writer';
+import { assertFoldable, correctionPlan } from './rollup-writer';
 import { InlineWrites, type StoreWrites, ThreadWrites } from './store-writer';
 import { NO_AUTOCHECKPOINT, unwritableFiles } from './store-writer.worker';
 import { WalSync } from './wal-sync';
@@ -176,6 +177,24 @@ export class SqliteStore implements StoragePort {
     settle(new Set(stored));
     await this.durable();
     return { stored, duplicates: admitted.length - stored.length, ...(refused.length > 0 ? { refused } : {}) };
+  }
+
+  async correctRecords(corrections: RecordCorrection[]): Promise<string[]> {
+    // Every stored record in the rollups first: a record folded later, from its doc, would count its corrected cost twice.
+    await this.folds.foldForRead();
+    let left = corrections;
+    while (left.length > 0) {
+      const { taken } = await this.writes.correct(
+        left.map((c) => [c.next.id, revisionOf(c.previous), encodeRecord(c.next)]),
+        correctionPlan(left),
+      );
+      if (taken.length === 0) break;
+      // Corrected meanwhile by another run (or not folded yet, by another process): left out, the rest again.
+      const out = new Set(taken);
+      left = left.filter((_, i) => !out.has(i));
+    }
+    await this.durable();
+    return left.map((c) => c.next.id);
   }
 
   /** A tenant's UTC day as the rollups hold it once every stored batch is folded: where DayCapacity starts. */

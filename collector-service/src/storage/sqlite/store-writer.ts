@@ -4,7 +4,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
 import type { UsageRecord } from '../../usage/usage-record';
 import { encodeRecord } from '../record-codec';
-import { type FoldOutcome, type FoldRequest, type InsertOutcome, type InsertRequest, type RecordRow, type SetAsideRequest, StoreWriter, type WritePlan } from './store-writer.worker';
+import { type CorrectRequest, type FoldOutcome, type FoldRequest, type InsertOutcome, type InsertRequest, type RecordRow, type SetAsideRequest, StoreWriter, type WritePlan } from './store-writer.worker';
 
 /** The hot path's writes (record inserts, rollup folds): on a worker thread for a file, inline for ':memory:'. */
 export interface StoreWrites {
@@ -14,6 +14,8 @@ export interface StoreWrites {
   fold(claims: number[], plan: WritePlan): Promise<FoldOutcome>;
   /** Takes the claimed `unfolded` row and records its batch as set aside (never folded), with the reason. */
   setAside(claim: number, reason: string): Promise<FoldOutcome>;
+  /** Replaces the records still at their revision and applies the plan, or reports (as indexes) the updates whose record was not. */
+  correct(updates: CorrectRequest['updates'], plan: WritePlan): Promise<FoldOutcome>;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,10 @@ export class InlineWrites implements StoreWrites {
 
   async setAside(claim: number, reason: string): Promise<FoldOutcome> {
     return settled(this.writer.setAside({ kind: 'set-aside', seq: 0, claim, reason, atMs: Date.now() }));
+  }
+
+  async correct(updates: CorrectRequest['updates'], plan: WritePlan): Promise<FoldOutcome> {
+    return settled(this.writer.correct({ kind: 'correct', seq: 0, updates, plan }));
   }
 
   async close(): Promise<void> {}
@@ -112,6 +118,10 @@ export class ThreadWrites implements StoreWrites {
     return this.send((seq): SetAsideRequest => ({ kind: 'set-aside', seq, claim, reason, atMs: Date.now() }));
   }
 
+  correct(updates: CorrectRequest['updates'], plan: WritePlan): Promise<FoldOutcome> {
+    return this.send((seq): CorrectRequest => ({ kind: 'correct', seq, updates, plan }));
+  }
+
   async close(): Promise<void> {
     const stopped = [this.checkpointer, ...(this.failure ? [] : [this.worker])].map((thread) => {
       // Referenced again while they finish: an unreferenced thread would let the process exit here,
@@ -124,7 +134,7 @@ export class ThreadWrites implements StoreWrites {
     await Promise.all(stopped);
   }
 
-  private send<T>(request: (seq: number) => InsertRequest | FoldRequest | SetAsideRequest): Promise<T> {
+  private send<T>(request: (seq: number) => InsertRequest | FoldRequest | CorrectRequest | SetAsideRequest): Promise<T> {
     if (this.failure) return Promise.reject(this.failure);
     const seq = ++this.seq;
     return new Promise<T>((resolve, reject) => {

@@ -42,6 +42,16 @@ export interface InsertOutcome {
   error?: string;
 }
 
+/** A re-pricing: each record replaced while it is at its revision and folded, and the rollups corrected by `plan`. */
+export interface CorrectRequest {
+  kind: 'correct';
+  seq: number;
+  /** id, the revision the record must be at (the length of its priorPricings), the corrected record's doc. */
+  updates: [string, number, string][];
+  /** The rollups' difference; applied only if every update applied. */
+  plan: WritePlan;
+}
+
 /** Takes one `unfolded` row and records its range in `set_aside` instead of folding it. */
 export interface SetAsideRequest {
   kind: 'set-aside';
@@ -64,6 +74,9 @@ const INSERT_RECORD = `INSERT INTO records (id, tenant, time_ms, provider, model
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`;
 const MARK_UNFOLDED = 'INSERT INTO unfolded (first_rowid, last_rowid) VALUES (?, ?)';
 const CLAIM_UNFOLDED = 'DELETE FROM unfolded WHERE first_rowid = ?';
+// A record still named in `unfolded` is not in the rollups yet: folded later from its doc, it must not be corrected before.
+const CORRECT_RECORD = `UPDATE records SET doc = ? WHERE id = ? AND coalesce(json_array_length(doc, '$.priorPricings'), 0) = ?
+  AND NOT EXISTS (SELECT 1 FROM unfolded WHERE records.rowid BETWEEN first_rowid AND last_rowid)`;
 const SET_ASIDE = 'INSERT INTO set_aside (first_rowid, last_rowid, reason, at_ms) SELECT first_rowid, last_rowid, ?, ? FROM unfolded WHERE first_rowid = ?';
 
 /** SQLITE_CONSTRAINT_DATATYPE: an integer sum overflowed into a REAL, which a STRICT integer column refuses. */
@@ -105,6 +118,25 @@ export class StoreWriter {
       this.transaction(() => {
         const claim = this.statement(CLAIM_UNFOLDED);
         for (const first of request.claims) if (Number(claim.run(first).changes) !== 1) taken.push(first);
+        if (taken.length > 0) throw new RolledBack();
+        this.apply(request.plan);
+      });
+      return { seq: request.seq, taken: [] };
+    } catch (err) {
+      if (err instanceof RolledBack) return { seq: request.seq, taken };
+      return { seq: request.seq, taken: [], error: (err as Error).message, unstorable: unstorable(err) };
+    }
+  }
+
+  /** Applies every update and the plan in one transaction; nothing when an update finds its record elsewhere (`taken`: their indexes). */
+  correct(request: CorrectRequest): FoldOutcome {
+    const taken: number[] = [];
+    try {
+      this.transaction(() => {
+        const update = this.statement(CORRECT_RECORD);
+        request.updates.forEach(([id, revision, doc], i) => {
+          if (Number(update.run(doc, id, revision).changes) !== 1) taken.push(i);
+        });
         if (taken.length > 0) throw new RolledBack();
         this.apply(request.plan);
       });
@@ -230,14 +262,14 @@ function serve(port: MessagePort, options: WriterThreadOptions): void {
   db.exec(`PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${options.busyTimeoutMs}; ${NO_AUTOCHECKPOINT}`);
   const writer = new StoreWriter(db);
   let closing = false;
-  const handle = (queued: (InsertRequest | FoldRequest | SetAsideRequest | 'close')[]) => {
+  const handle = (queued: (InsertRequest | FoldRequest | CorrectRequest | SetAsideRequest | 'close')[]) => {
     const inserts: InsertRequest[] = [];
     const unwritable = unwritableFiles(options.path);
     for (const request of queued) {
       if (request === 'close') closing = true;
       else if (unwritable !== null) port.postMessage({ seq: request.seq, stored: [], firstRowid: 0, lastRowid: 0, taken: [], error: unwritable });
       else if (request.kind === 'insert') inserts.push(request);
-      else port.postMessage(request.kind === 'fold' ? writer.fold(request) : writer.setAside(request));
+      else port.postMessage(request.kind === 'fold' ? writer.fold(request) : request.kind === 'correct' ? writer.correct(request) : writer.setAside(request));
     }
     if (inserts.length > 0) for (const outcome of writer.insertAll(inserts)) port.postMessage(outcome);
     if (closing) {
@@ -245,7 +277,7 @@ function serve(port: MessagePort, options: WriterThreadOptions): void {
       port.close();
     }
   };
-  port.on('message', (first: InsertRequest | FoldRequest | SetAsideRequest | 'close') => {
+  port.on('message', (first: InsertRequest | FoldRequest | CorrectRequest | SetAsideRequest | 'close') => {
     const queued = [first];
     for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) queued.push(next.message);
     handle(queued);
