@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PricingService } from './pricing.service';
+import { RepriceController } from './reprice.controller';
 
-@Module({ providers: [PricingService], exports: [PricingService] })
+@Module({ controllers: [RepriceController], providers: [PricingService], exports: [PricingService] })
 export class PricingModule {}

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type PriceBookDescription, PriceBook, type UsageInput } from '@tokenledger/pricing';
+import { type PriceBookDescription, PriceBook, type PriceResult, type UsageInput } from '@tokenledger/pricing';
 import { CONFIG, type CollectorConfig } from '../config/config';
-import type { UsageRecord } from '../usage/usage-record';
+import type { PriorPricing, UsageRecord } from '../usage/usage-record';
 
 /** Prices records with the versioned price book, loaded once at start (a bad operator file stops the start). */
 @Injectable()
@@ -46,16 +46,39 @@ export class PricingService {
     }
     const result = this.book.price(usageOf(record));
     record.priceBookVersion = result.priceBookVersion;
-    if (result.status === 'priced') {
-      record.costNanos = result.costNanos;
-      record.unitPrices = result.unitPrices;
-      record.priceQuantities = result.quantities;
-      record.priceMultiplier = result.multiplier;
-      record.priceSource = result.sourceVersion;
-    } else {
-      record.unpricedReason = result.reason;
-    }
+    if (result.status === 'priced') setPriced(record, result);
+    else record.unpricedReason = result.reason;
   }
+
+  /**
+   * The record priced again by the book in force now, with its present pricing kept in
+   * `priorPricings`; null when that leaves its cost as it is, or would leave it unpriced (prices at
+   * call time stand: a re-pricing corrects a cost, or prices a call a new price covers).
+   */
+  repriced(record: UsageRecord, atMs: number): UsageRecord | null {
+    if (record.unpricedReason === 'missing_usage') return null;
+    const result = this.book.price(usageOf(record));
+    if (result.status !== 'priced' || result.costNanos === record.costNanos) return null;
+    const prior: PriorPricing = {
+      costNanos: record.costNanos === null ? null : record.costNanos.toString(),
+      unpricedReason: record.unpricedReason,
+      unitPrices: record.unitPrices,
+      priceSource: record.priceSource,
+      priceBookVersion: record.priceBookVersion,
+      repricedAtMs: atMs,
+    };
+    const next: UsageRecord = { ...record, unpricedReason: null, priceBookVersion: result.priceBookVersion, priorPricings: [...record.priorPricings, prior] };
+    setPriced(next, result);
+    return next;
+  }
+}
+
+function setPriced(record: UsageRecord, result: Extract<PriceResult, { status: 'priced' }>): void {
+  record.costNanos = result.costNanos;
+  record.unitPrices = result.unitPrices;
+  record.priceQuantities = result.quantities;
+  record.priceMultiplier = result.multiplier;
+  record.priceSource = result.sourceVersion;
 }
 
 /** What a record's call used, as the price book prices it (at the call's own time). */
