@@ -64,6 +64,7 @@ const ACCESS: Record<string, Expectation> = {
   'GET /v1/reports/export': VIEWER,
   'GET /v1/reports/overview': VIEWER,
   'GET /v1/reports/reconciliation': VIEWER,
+  'POST /v1/reprice': ADMIN,
   'POST /v1/budgets': { ...ADMIN, body: { name: 'probe', scope: {}, period: 'month', timezone: 'UTC', limitUsd: '10.00', thresholds: [0.8, 1.0], action: 'notify', channels: [], tenant: VICTIM } },
   'GET /v1/budgets': VIEWER,
   'POST /v1/budgets/check': { access: ['ingest', 'viewer'], body: { tenant: VICTIM, user: `${SECRET}-user` } },
