@@ -114,7 +114,8 @@ describe('a release through a real npm registry', () => {
       });
     });
     collectorUrl = `http://127.0.0.1:${port}`;
-    collector = spawn('npx', ['--yes', '@tokenledger/collector-service', 'start'], { cwd: collectorDir.dir, env: { ...collectorEnv, TOKENLEDGER_PORT: String(port) }, stdio: 'ignore', detached: true });
+    // OTLP/gRPC on a free port too: its default, 4317, is the Collector's, which another suite may run.
+    collector = spawn('npx', ['--yes', '@tokenledger/collector-service', 'start'], { cwd: collectorDir.dir, env: { ...collectorEnv, TOKENLEDGER_PORT: String(port), TOKENLEDGER_GRPC_PORT: '0' }, stdio: 'ignore', detached: true });
     for (let i = 0; i < 300 && !(await fetch(`${collectorUrl}/healthz`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 200));
   });
 
