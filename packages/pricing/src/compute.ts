@@ -119,9 +119,14 @@ function addTokens(
 
 function imagePrice(plan: PricePlan, quality: string | undefined, size: string | undefined): UnitPrice | null {
   if (!plan.images) return null;
-  const byQuality = plan.images[(quality ?? 'standard').toLowerCase()] ?? (quality === undefined ? plan.images.standard : undefined) ?? plan.images['*'];
+  const byQuality = own(plan.images, (quality ?? 'standard').toLowerCase()) ?? (quality === undefined ? own(plan.images, 'standard') : undefined) ?? own(plan.images, '*');
   if (!byQuality) return null;
-  return (size ? byQuality[size.toLowerCase()] : undefined) ?? byQuality['*'] ?? null;
+  return (size ? own(byQuality, size.toLowerCase()) : undefined) ?? own(byQuality, '*') ?? null;
+}
+
+/** A table's own entry: a quality or size named `constructor` or `__proto__` (span input) finds nothing. */
+function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 /** Pico-USD as a trimmed USD decimal string. */

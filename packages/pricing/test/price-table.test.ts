@@ -210,6 +210,18 @@ describe('what cannot be priced is said, never $0', () => {
   });
 
   it.each([
+    ['constructor', 'prototype'],
+    ['__proto__', '1024x1024'],
+    ['hd', '__proto__'],
+    ['standard', 'constructor'],
+  ])('an image of quality %s and size %s, names no price table holds, is unpriced with reason missing_dimension', (quality, size) => {
+    expect(book.price({ provider: 'openai', model: 'dall-e-3', images: { count: 1, size, quality } })).toMatchObject({
+      status: 'unpriced',
+      reason: 'missing_dimension',
+    });
+  });
+
+  it.each([
     [{ inputTokens: 10, cacheReadTokens: 20 }, /cache read \+ cache write tokens \(20\) exceed input tokens \(10\)/],
     [{ inputTokens: -1 }, /inputTokens must be a non-negative integer/],
     [{ outputTokens: Number.NaN }, /outputTokens must be a non-negative integer/],
