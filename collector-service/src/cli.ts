@@ -67,13 +67,8 @@ export async function main(argv: string[], out = console.log, err = console.erro
     err(`tokenledger: bad configuration: ${(e as Error).message}`);
     return 2;
   }
-  let store: StoragePort;
-  try {
-    store = await openStore(config);
-  } catch (e) {
-    err(`tokenledger: cannot open the store (${describeStore(config)}): ${(e as Error).message}`);
-    return 2;
-  }
+  const store = await openStoreOrSay(config, err);
+  if (!store) return 2;
   err(`store: ${describeStore(config)}`);
   try {
     const keys = new KeysService(store);
@@ -116,13 +111,8 @@ async function repriceCommand(options: RepriceOptions, out: (line: string) => vo
     err(`tokenledger: ${(e as Error).message}`);
     return 2;
   }
-  let store: StoragePort;
-  try {
-    store = await openStore(config);
-  } catch (e) {
-    err(`tokenledger: cannot open the store (${describeStore(config)}): ${(e as Error).message}`);
-    return 2;
-  }
+  const store = await openStoreOrSay(config, err);
+  if (!store) return 2;
   err(`store: ${describeStore(config)}; prices: ${pricing.book.version}`);
   try {
     const filters = { ...(options.provider ? { provider: options.provider } : {}), ...(options.model ? { model: options.model } : {}) };
@@ -137,6 +127,16 @@ async function repriceCommand(options: RepriceOptions, out: (line: string) => vo
     return 1;
   } finally {
     await store.close();
+  }
+}
+
+/** The store the configuration names, or null after one line on stderr saying which store and why. */
+async function openStoreOrSay(config: CollectorConfig, err: (line: string) => void): Promise<StoragePort | null> {
+  try {
+    return await openStore(config);
+  } catch (e) {
+    err(`tokenledger: cannot open the store (${describeStore(config)}): ${(e as Error).message}`);
+    return null;
   }
 }
 
