@@ -1,6 +1,6 @@
-import { type MockLlmServer, startMockLlmServer } from '@tokenledger/mock-llm-server';
-import { type CollectorProcess, startCollectorProcess } from './support/collector';
-import { REQUIRE_HOOK, runApp } from './support/run-app';
+import type { CollectorProcess } from './support/collector';
+import { runAppPricedByCollector } from './support/priced-app';
+import { REQUIRE_HOOK } from './support/run-app';
 
 jest.setTimeout(180_000);
 
@@ -11,22 +11,14 @@ jest.setTimeout(180_000);
  * usage rules.
  */
 describe('a Gemini batch run from an uploaded file, its results downloaded, priced by the real collector', () => {
-  let llm: MockLlmServer;
   let collector: CollectorProcess;
   let records: Record<string, any>[];
   let output: Record<string, unknown>;
+  let stop = async () => {};
   beforeAll(async () => {
-    llm = await startMockLlmServer();
-    collector = await startCollectorProcess();
-    const run = await runApp(REQUIRE_HOOK, 'gemini-batch-file-app.cjs', { MOCK_LLM_URL: llm.url, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_METRICS_EXPORTER: 'none' });
-    if (run.code !== 0) throw new Error(`the app failed: ${run.stderr}`);
-    output = JSON.parse(run.stdout);
-    records = (await collector.api('/v1/reports/usage?period=all&limit=100')).body.records;
+    ({ collector, output, records, stop } = await runAppPricedByCollector(REQUIRE_HOOK, 'gemini-batch-file-app.cjs'));
   });
-  afterAll(async () => {
-    await collector?.stop();
-    await llm?.close();
-  });
+  afterAll(() => stop());
 
   it('ran the batch as the SDK reports it: three results, downloaded twice', () => {
     // mock: 10 + 40 / 4 = 20, 10 + 2 / 4 = 10 and 10 + 80 / 4 = 30 prompt tokens.

@@ -1,6 +1,5 @@
-import { type MockLlmServer, startMockLlmServer } from '@tokenledger/mock-llm-server';
-import { type CollectorProcess, startCollectorProcess } from './support/collector';
-import { IMPORT_HOOK, runApp } from './support/run-app';
+import { runAppPricedByCollector } from './support/priced-app';
+import { IMPORT_HOOK } from './support/run-app';
 
 jest.setTimeout(180_000);
 
@@ -11,22 +10,13 @@ jest.setTimeout(180_000);
  * one-message prompt "hi" is 10 + 2 / 4 = 10 tokens, every reply 3 words.
  */
 describe('batch jobs and a Live session of an ESM app, priced by the real collector', () => {
-  let llm: MockLlmServer;
-  let collector: CollectorProcess;
   let records: Record<string, any>[];
   let output: Record<string, unknown>;
+  let stop = async () => {};
   beforeAll(async () => {
-    llm = await startMockLlmServer();
-    collector = await startCollectorProcess();
-    const run = await runApp(IMPORT_HOOK, 'spend-esm-app.mjs', { MOCK_LLM_URL: llm.url, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_METRICS_EXPORTER: 'none' });
-    if (run.code !== 0) throw new Error(`the app failed: ${run.stderr}`);
-    output = JSON.parse(run.stdout);
-    records = (await collector.api('/v1/reports/usage?period=all&limit=100')).body.records;
+    ({ output, records, stop } = await runAppPricedByCollector(IMPORT_HOOK, 'spend-esm-app.mjs'));
   });
-  afterAll(async () => {
-    await collector?.stop();
-    await llm?.close();
-  });
+  afterAll(() => stop());
 
   it('ran each job and the session as the SDKs promise', () => {
     expect(output).toEqual({ openai: 1, anthropic: 1, gemini: 1, live: 10 });

@@ -1,6 +1,5 @@
-import { type MockLlmServer, startMockLlmServer } from '@tokenledger/mock-llm-server';
-import { type CollectorProcess, startCollectorProcess } from './support/collector';
-import { REQUIRE_HOOK, runApp } from './support/run-app';
+import { runAppPricedByCollector } from './support/priced-app';
+import { REQUIRE_HOOK } from './support/run-app';
 
 jest.setTimeout(180_000);
 
@@ -10,22 +9,13 @@ jest.setTimeout(180_000);
  * rates cited beside them (USD per 1M tokens) and the mock's documented usage rules.
  */
 describe('cache writes by TTL and prompts by modality, priced by the real collector', () => {
-  let llm: MockLlmServer;
-  let collector: CollectorProcess;
   let records: Record<string, any>[];
   let output: Record<string, unknown>;
+  let stop = async () => {};
   beforeAll(async () => {
-    llm = await startMockLlmServer();
-    collector = await startCollectorProcess();
-    const run = await runApp(REQUIRE_HOOK, 'token-details-app.cjs', { MOCK_LLM_URL: llm.url, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_METRICS_EXPORTER: 'none' });
-    if (run.code !== 0) throw new Error(`the app failed: ${run.stderr}`);
-    output = JSON.parse(run.stdout);
-    records = (await collector.api('/v1/reports/usage?period=all&limit=100')).body.records;
+    ({ output, records, stop } = await runAppPricedByCollector(REQUIRE_HOOK, 'token-details-app.cjs'));
   });
-  afterAll(async () => {
-    await collector?.stop();
-    await llm?.close();
-  });
+  afterAll(() => stop());
   const ofModel = (model: string) => records.filter((r) => r.model === model);
 
   it('ran the calls as the SDKs report them', () => {
