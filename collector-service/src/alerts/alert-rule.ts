@@ -2,7 +2,7 @@ import { formatUsd, parseUsdToNanos } from '@tokenledger/pricing';
 import { badField, onlyFields, optionalBoolean } from '../channels/field-error';
 import { checkZone, TimeZoneError } from '../time/periods';
 
-export const RULE_TYPES = ['daily_cost_above', 'projected_month_above', 'user_daily_cost_above', 'trend_increase_above', 'budget_threshold', 'unpriced_usage', 'spike', 'reconciliation_drift'] as const;
+export const RULE_TYPES = ['daily_cost_above', 'projected_month_above', 'user_daily_cost_above', 'trend_increase_above', 'budget_threshold', 'unpriced_usage', 'spike', 'reconciliation_drift', 'budget_exhaustion'] as const;
 export type RuleType = (typeof RULE_TYPES)[number];
 
 /** An alert rule as stored. Money as a decimal string of nanos (documents hold JSON, not bigint). */
@@ -15,6 +15,8 @@ export interface AlertRule {
   percent: number | null;
   /** spike: the last hour must exceed this many times the hourly mean of the previous 7 days. */
   multiplier: number | null;
+  /** budget_exhaustion: how far ahead a projected exhaustion is told (rules stored before it have none). */
+  withinHours?: number | null;
   /** The IANA zone whose days and months the rule counts in. */
   timezone: string;
   /** Channel ids; empty = the tenant's default channels. */
@@ -24,15 +26,17 @@ export interface AlertRule {
   updatedAtMs: number;
 }
 
-export type RuleInput = Pick<AlertRule, 'type' | 'thresholdNanos' | 'percent' | 'multiplier' | 'timezone' | 'channels' | 'enabled'>;
+export type RuleInput = Pick<AlertRule, 'type' | 'thresholdNanos' | 'percent' | 'multiplier' | 'withinHours' | 'timezone' | 'channels' | 'enabled'>;
 
-const FIELDS = ['type', 'thresholdUsd', 'percent', 'multiplier', 'timezone', 'channels', 'enabled'];
+const FIELDS = ['type', 'thresholdUsd', 'percent', 'multiplier', 'withinHours', 'timezone', 'channels', 'enabled'];
 const USES_THRESHOLD: RuleType[] = ['daily_cost_above', 'projected_month_above', 'user_daily_cost_above', 'spike', 'reconciliation_drift'];
 /** Rules whose threshold is an optional floor rather than the limit itself. */
 const THRESHOLD_IS_FLOOR: RuleType[] = ['spike', 'reconciliation_drift'];
 const USES_PERCENT: RuleType[] = ['trend_increase_above', 'reconciliation_drift'];
 /** The spike's defaults: 3 × the mean, and never for less than a dollar in the hour. */
 export const SPIKE_DEFAULTS = { multiplier: 3, floorNanos: 1_000_000_000n };
+/** The longest warning a budget_exhaustion rule may ask for: a month and a day (longer than any period). */
+const MAX_WITHIN_HOURS = 32 * 24;
 
 function usd(value: unknown): string {
   if (typeof value !== 'string') throw badField('thresholdUsd', `must be a USD decimal string like "50.00", got ${JSON.stringify(value)}`);
@@ -74,6 +78,8 @@ function checkRule(rule: RuleInput): RuleInput {
   if (USES_PERCENT.includes(rule.type) && rule.percent === null) throw badField('percent', `is required for ${rule.type} (20 = 20 %)`);
   if (!USES_PERCENT.includes(rule.type) && rule.percent !== null) throw badField('percent', `applies only to ${USES_PERCENT.join(' and ')}, not ${rule.type}`);
   if (rule.type !== 'spike' && rule.multiplier !== null) throw badField('multiplier', `applies only to spike, not ${rule.type}`);
+  if (rule.type === 'budget_exhaustion' && rule.withinHours === null) throw badField('withinHours', 'is required for budget_exhaustion (hours ahead: 48 = two days)');
+  if (rule.type !== 'budget_exhaustion' && rule.withinHours !== null) throw badField('withinHours', `applies only to budget_exhaustion, not ${rule.type}`);
   return rule;
 }
 
@@ -85,6 +91,7 @@ export function parseRule(body: Record<string, unknown>): RuleInput {
     thresholdNanos: body.thresholdUsd === undefined || body.thresholdUsd === null ? null : usd(body.thresholdUsd),
     percent: body.percent === undefined || body.percent === null ? null : positiveNumber('percent', body.percent, 0, 100_000),
     multiplier: body.multiplier === undefined || body.multiplier === null ? null : positiveNumber('multiplier', body.multiplier, 1, 1000),
+    withinHours: body.withinHours === undefined || body.withinHours === null ? null : positiveNumber('withinHours', body.withinHours, 0, MAX_WITHIN_HOURS),
     timezone: body.timezone === undefined ? 'UTC' : zone(body.timezone),
     channels: body.channels === undefined ? [] : channelIds(body.channels),
     enabled: optionalBoolean(body, 'enabled') ?? true,
@@ -100,6 +107,7 @@ export function patchRule(current: AlertRule, body: Record<string, unknown>): Ru
     thresholdNanos: !has('thresholdUsd') ? current.thresholdNanos : body.thresholdUsd === null ? null : usd(body.thresholdUsd),
     percent: !has('percent') ? current.percent : body.percent === null ? null : positiveNumber('percent', body.percent, 0, 100_000),
     multiplier: !has('multiplier') ? current.multiplier : body.multiplier === null ? null : positiveNumber('multiplier', body.multiplier, 1, 1000),
+    withinHours: !has('withinHours') ? (current.withinHours ?? null) : body.withinHours === null ? null : positiveNumber('withinHours', body.withinHours, 0, MAX_WITHIN_HOURS),
     timezone: has('timezone') ? zone(body.timezone) : current.timezone,
     channels: has('channels') ? channelIds(body.channels) : current.channels,
     enabled: optionalBoolean(body, 'enabled') ?? current.enabled,
@@ -108,12 +116,12 @@ export function patchRule(current: AlertRule, body: Record<string, unknown>): Ru
 
 /** Every tenant starts with the seeds' alert defaults (spike is opt-in). Their ids are fixed, so seeding twice is harmless. */
 export const DEFAULT_RULES: (RuleInput & { id: string })[] = [
-  { id: 'default-daily-cost', type: 'daily_cost_above', thresholdNanos: '50000000000', percent: null, multiplier: null, timezone: 'UTC', channels: [], enabled: true },
-  { id: 'default-projected-month', type: 'projected_month_above', thresholdNanos: '1000000000000', percent: null, multiplier: null, timezone: 'UTC', channels: [], enabled: true },
-  { id: 'default-user-daily-cost', type: 'user_daily_cost_above', thresholdNanos: '10000000000', percent: null, multiplier: null, timezone: 'UTC', channels: [], enabled: true },
-  { id: 'default-trend', type: 'trend_increase_above', thresholdNanos: null, percent: 20, multiplier: null, timezone: 'UTC', channels: [], enabled: true },
-  { id: 'default-budget-thresholds', type: 'budget_threshold', thresholdNanos: null, percent: null, multiplier: null, timezone: 'UTC', channels: [], enabled: true },
-  { id: 'default-unpriced-usage', type: 'unpriced_usage', thresholdNanos: null, percent: null, multiplier: null, timezone: 'UTC', channels: [], enabled: true },
+  { id: 'default-daily-cost', type: 'daily_cost_above', thresholdNanos: '50000000000', percent: null, multiplier: null, withinHours: null, timezone: 'UTC', channels: [], enabled: true },
+  { id: 'default-projected-month', type: 'projected_month_above', thresholdNanos: '1000000000000', percent: null, multiplier: null, withinHours: null, timezone: 'UTC', channels: [], enabled: true },
+  { id: 'default-user-daily-cost', type: 'user_daily_cost_above', thresholdNanos: '10000000000', percent: null, multiplier: null, withinHours: null, timezone: 'UTC', channels: [], enabled: true },
+  { id: 'default-trend', type: 'trend_increase_above', thresholdNanos: null, percent: 20, multiplier: null, withinHours: null, timezone: 'UTC', channels: [], enabled: true },
+  { id: 'default-budget-thresholds', type: 'budget_threshold', thresholdNanos: null, percent: null, multiplier: null, withinHours: null, timezone: 'UTC', channels: [], enabled: true },
+  { id: 'default-unpriced-usage', type: 'unpriced_usage', thresholdNanos: null, percent: null, multiplier: null, withinHours: null, timezone: 'UTC', channels: [], enabled: true },
 ];
 
 export function ruleView(r: AlertRule) {
@@ -124,6 +132,7 @@ export function ruleView(r: AlertRule) {
     thresholdUsd: r.thresholdNanos === null ? null : formatUsd(BigInt(r.thresholdNanos)),
     percent: r.percent,
     multiplier: r.type === 'spike' ? (r.multiplier ?? SPIKE_DEFAULTS.multiplier) : null,
+    withinHours: r.withinHours ?? null,
     timezone: r.timezone,
     channels: r.channels,
     enabled: r.enabled,

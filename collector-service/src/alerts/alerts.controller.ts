@@ -19,7 +19,7 @@ export class AlertRulesController {
   constructor(private readonly rules: AlertRulesService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a rule: { type, thresholdUsd?, percent?, multiplier?, timezone?, channels?, enabled? }' })
+  @ApiOperation({ summary: 'Create a rule: { type, thresholdUsd?, percent?, multiplier?, withinHours?, timezone?, channels?, enabled? }' })
   async create(@Body() body: unknown, @Query('tenant') tenant: unknown, @CurrentPrincipal() p: Principal) {
     return ruleView(await this.rules.create(tenantOf(p, tenant), body));
   }

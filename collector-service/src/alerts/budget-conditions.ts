@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { BUDGET_KIND, type Budget } from '../budgets/budget';
 import type { PeriodSpend } from '../budgets/budget-spend';
-import { type BudgetPeriodWindow, thresholdNanos } from '../budgets/budget-state';
+import { type BudgetPeriodWindow, exhaustionMs, isoIn, projectedNanos, thresholdNanos } from '../budgets/budget-state';
 import { BudgetsService } from '../budgets/budgets.service';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
 import { usdText as usd } from './alert-money';
-import { budgetSubject } from './budget-subject';
+import { budgetSubject, EXHAUSTION } from './budget-subject';
 import type { Condition } from './condition';
 
 const PERIOD_ADJECTIVE = { day: 'daily', week: 'weekly', month: 'monthly' } as const;
@@ -42,8 +42,7 @@ export class BudgetConditions {
     const previous = this.lastPass.get(tenant);
     const current = new Map<string, Computed>();
     const conditions: Condition[] = [];
-    const budgets = (await this.storage.listDocuments<Budget & Record<string, unknown>>(BUDGET_KIND, tenant)).map((e) => e.doc);
-    await this.budgets.preloadSpend(tenant, budgets, nowMs);
+    const budgets = await this.budgetsWithSpend(tenant, nowMs);
     for (const budget of budgets) {
       const { window, spend } = await this.budgets.periodSpend(tenant, budget, nowMs);
       const key = `${budget.id}\u0000${budget.revision}\u0000${window.startMs}`;
@@ -55,6 +54,27 @@ export class BudgetConditions {
     // Only this pass's budgets and periods are kept: deleted budgets and past periods are forgotten.
     this.lastPass.set(tenant, current);
     return conditions;
+  }
+
+  /**
+   * Budgets whose spend runs out within `withinMs` at the run rate (the status's `exhaustsAt`), or
+   * has run out: one condition per budget (each user of a perUser budget) and period. An exhausted
+   * budget keeps its condition, so the alert stays open until the period ends instead of resolving
+   * as the limit is reached. Time moves the projection, so nothing is reused between passes.
+   */
+  async exhaustion(tenant: string, withinMs: number, nowMs: number): Promise<Condition[]> {
+    const conditions: Condition[] = [];
+    for (const budget of await this.budgetsWithSpend(tenant, nowMs)) {
+      const { window, spend } = await this.budgets.periodSpend(tenant, budget, nowMs);
+      conditions.push(...exhaustionConditions(budget, window, spend, withinMs, nowMs));
+    }
+    return conditions;
+  }
+
+  private async budgetsWithSpend(tenant: string, nowMs: number): Promise<Budget[]> {
+    const budgets = (await this.storage.listDocuments<Budget & Record<string, unknown>>(BUDGET_KIND, tenant)).map((e) => e.doc);
+    await this.budgets.preloadSpend(tenant, budgets, nowMs);
+    return budgets;
   }
 
   /** Tenants that have budgets. */
@@ -85,6 +105,35 @@ function budgetConditions(budget: Budget, window: BudgetPeriodWindow, spend: Per
         extraChannels: budget.channels,
       });
     }
+  }
+  return conditions;
+}
+
+/** The spenders of a budget whose limit runs out within `withinMs` at the run rate, or has run out. */
+function exhaustionConditions(budget: Budget, window: BudgetPeriodWindow, spend: PeriodSpend, withinMs: number, nowMs: number): Condition[] {
+  const conditions: Condition[] = [];
+  const limit = BigInt(budget.limitNanos);
+  const spenders: Iterable<[string | null, bigint]> = spend.byUser ?? [[null, spend.total]];
+  for (const [user, spent] of spenders) {
+    const exhausted = spent >= limit;
+    const atMs = exhaustionMs(spent, limit, window, nowMs);
+    if (!exhausted && (atMs === null || atMs - nowMs > withinMs)) continue;
+    const projected = projectedNanos(spent, window, nowMs);
+    const who = user === null ? '' : ` for user ${user}`;
+    const limitText = `its ${PERIOD_ADJECTIVE[budget.period]} limit of ${usd(limit)}`;
+    conditions.push({
+      subject: budgetSubject(budget.id, user, EXHAUSTION),
+      periodStartMs: window.startMs,
+      periodEndMs: window.endMs,
+      valueNanos: exhausted ? spent : projected,
+      thresholdNanos: limit,
+      count: null,
+      severity: 'warning',
+      message: exhausted
+        ? `Budget "${budget.name}"${who} has used up ${limitText}: ${usd(spent)} spent`
+        : `Budget "${budget.name}"${who} will use up ${limitText} at ${isoIn(atMs!, budget.timezone)} (${budget.timezone}) at the current rate: ${usd(spent)} spent, ${usd(projected)} projected by the period's end`,
+      extraChannels: budget.channels,
+    });
   }
   return conditions;
 }

@@ -43,6 +43,7 @@ export class RuleEvaluators {
       unpriced_usage: () => this.unpricedUsage(tenant, rule, nowMs),
       spike: () => this.spike(tenant, rule, nowMs),
       reconciliation_drift: () => this.reconciliationDrift(tenant, rule, nowMs),
+      budget_exhaustion: () => this.budgets.exhaustion(tenant, rule.withinHours! * HOUR_MS, nowMs),
     };
     return evaluators[rule.type]();
   }

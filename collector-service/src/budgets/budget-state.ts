@@ -37,13 +37,29 @@ export function thresholdNanos(limit: bigint, fraction: number): bigint {
 export const ratioOf = (spentNanos: bigint, limitNanos: bigint): number => Number((spentNanos * 1_000_000n) / limitNanos) / 1e6;
 
 /**
- * Spend extrapolated linearly to the period's end: spent × period length / elapsed, elapsed counted
- * from at least one 15-minute bucket so the first minutes of a period do not project absurd sums.
+ * The run rate is the period's spend so far over the time elapsed in it, counted as at least one
+ * 15-minute bucket so the first minutes of a period do not project absurd sums. Spend is projected
+ * along that rate from the period's start.
  */
+const elapsedMs = (window: BudgetPeriodWindow, nowMs: number): bigint => BigInt(Math.min(window.endMs - window.startMs, Math.max(nowMs - window.startMs, BUCKET_MS)));
+
+/** Spend at the period's end at the run rate: spent × period length / elapsed, rounded down to the nano. */
 export function projectedNanos(spentNanos: bigint, window: BudgetPeriodWindow, nowMs: number): bigint {
-  const length = BigInt(window.endMs - window.startMs);
-  const elapsed = BigInt(Math.min(window.endMs - window.startMs, Math.max(nowMs - window.startMs, BUCKET_MS)));
-  return (spentNanos * length) / elapsed;
+  return (spentNanos * BigInt(window.endMs - window.startMs)) / elapsedMs(window, nowMs);
+}
+
+/**
+ * The instant the run rate reaches the limit, when that is before the period ends: period start +
+ * limit × elapsed / spent, rounded up to the whole second (the first second by which the projected
+ * spend has reached the limit). Null when nothing was spent, when the limit is already reached
+ * (`stateOf` says exceeded) and when the limit outlasts the period.
+ */
+export function exhaustionMs(spentNanos: bigint, limitNanos: bigint, window: BudgetPeriodWindow, nowMs: number): number | null {
+  if (spentNanos <= 0n || spentNanos >= limitNanos) return null;
+  const sinceStart = (limitNanos * elapsedMs(window, nowMs) + spentNanos - 1n) / spentNanos;
+  if (sinceStart >= BigInt(window.endMs - window.startMs)) return null;
+  const atMs = Math.ceil((window.startMs + Number(sinceStart)) / 1000) * 1000;
+  return atMs < window.endMs ? atMs : null;
 }
 
 /** An instant as ISO 8601 with the zone's offset. */

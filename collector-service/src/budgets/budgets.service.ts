@@ -8,7 +8,7 @@ import { BudgetClock } from './budget-clock';
 import { BudgetIndex } from './budget-index';
 import { readSpend } from './budget-spend';
 import { BudgetSpendCache } from './budget-spend.cache';
-import { type BudgetState, budgetPeriod, isoIn, projectedNanos, ratioOf, stateOf, usd } from './budget-state';
+import { type BudgetState, budgetPeriod, exhaustionMs, isoIn, projectedNanos, ratioOf, stateOf, usd } from './budget-state';
 
 /** How often budgets and spend are brought in line with what other instances wrote to the store. */
 export const BUDGET_SYNC_MS = 1000;
@@ -105,12 +105,19 @@ export class BudgetsService implements OnModuleInit, OnModuleDestroy {
     const window = budgetPeriod(budget, now);
     const spend = await readSpend(this.storage, tenant, budget, window);
     const limit = BigInt(budget.limitNanos);
-    const figures = (spent: bigint) => ({
-      spentNanos: spent.toString(),
-      spentUsd: usd(spent),
-      ratio: ratioOf(spent, limit),
-      state: stateOf(budget, spent),
-    });
+    const figures = (spent: bigint) => {
+      const projected = projectedNanos(spent, window, now);
+      const exhaustsAt = exhaustionMs(spent, limit, window, now);
+      return {
+        spentNanos: spent.toString(),
+        spentUsd: usd(spent),
+        ratio: ratioOf(spent, limit),
+        state: stateOf(budget, spent),
+        projectedNanos: projected.toString(),
+        projectedUsd: usd(projected),
+        exhaustsAt: exhaustsAt === null ? null : isoIn(exhaustsAt, budget.timezone),
+      };
+    };
     const base = {
       id: budget.id,
       name: budget.name,
@@ -120,19 +127,13 @@ export class BudgetsService implements OnModuleInit, OnModuleDestroy {
       periodStart: isoIn(window.startMs, budget.timezone),
       periodEnd: isoIn(window.endMs, budget.timezone),
     };
-    if (!spend.byUser) {
-      const projected = projectedNanos(spend.total, window, now);
-      return { ...base, ...figures(spend.total), projectedNanos: projected.toString(), projectedUsd: usd(projected) };
-    }
+    if (!spend.byUser) return { ...base, ...figures(spend.total) };
     // perUser: the limit is each user's, so the budget stands where its highest-spending user does.
     const ranked = [...spend.byUser].sort((a, b) => (b[1] > a[1] ? 1 : b[1] < a[1] ? -1 : a[0] < b[0] ? -1 : 1));
     const top = ranked[0]?.[1] ?? 0n;
-    const projected = projectedNanos(top, window, now);
     return {
       ...base,
       ...figures(top),
-      projectedNanos: projected.toString(),
-      projectedUsd: usd(projected),
       totalSpentNanos: spend.total.toString(),
       totalSpentUsd: usd(spend.total),
       users: ranked.length,

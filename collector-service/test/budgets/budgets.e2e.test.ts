@@ -159,6 +159,27 @@ describe('budgets', () => {
     expect((await call(c, 'POST', '/v1/budgets/check', { feature: 'dst' })).body.budgets[0]).toMatchObject({ spentNanos: '1110', resetsAt: '2026-03-29T22:00:00.000Z' });
   });
 
+  it('projects the period end at the run rate and says when that rate uses up the limit, in the budget time zone', async () => {
+    const id = await createBudget(c, budget({ scope: { feature: 'forecast' }, period: 'month', timezone: 'Europe/Madrid', limitUsd: '10' }));
+    // November in Madrid starts at 2026-10-31T23:00Z and lasts 30 days; 9 of them have passed.
+    const start = Date.parse('2026-10-31T23:00:00Z');
+    clock.now = () => start + 9 * 86_400_000;
+    const status = async () => (await call(c, 'GET', `/v1/budgets/${id}/status`)).body;
+    expect(await status()).toMatchObject({ spentNanos: '0', projectedNanos: '0', exhaustsAt: null });
+    await storage.ingest([record({ feature: 'forecast', timeMs: start + 86_400_000, costNanos: 3_000_000_000n })]);
+    // $3 in 9 days reaches $10 after exactly 30 days: when the period ends, so not before it.
+    expect(await status()).toMatchObject({ projectedNanos: '10000000000', exhaustsAt: null });
+    await storage.ingest([record({ feature: 'forecast', timeMs: start + 86_400_000, costNanos: 2_000_000_000n })]);
+    // $5 in 9 days: $16.666666666 (rounded down) by the end, $10 after 18 days.
+    expect(await status()).toMatchObject({ projectedNanos: '16666666666', projectedUsd: '16.666666666', exhaustsAt: '2026-11-19T00:00:00+01:00' });
+    await storage.ingest([record({ feature: 'forecast', timeMs: start + 86_400_000, costNanos: 2_000_000_000n })]);
+    // $7: after 90/7 days = 12 d 20 h 34 min 17.142… s, rounded up to the second.
+    expect(await status()).toMatchObject({ projectedNanos: '23333333333', exhaustsAt: '2026-11-13T20:34:18+01:00' });
+    await storage.ingest([record({ feature: 'forecast', timeMs: start + 86_400_000, costNanos: 3_000_000_000n })]);
+    // The limit is reached: nothing left to run out.
+    expect(await status()).toMatchObject({ state: 'exceeded', spentNanos: '10000000000', exhaustsAt: null });
+  });
+
   it('starts weeks on Monday and months on the first, in the budget time zone', async () => {
     const week = await createBudget(c, budget({ scope: { feature: 'cal' }, period: 'week', timezone: 'America/New_York' }));
     const month = await createBudget(c, budget({ scope: { feature: 'cal' }, period: 'month', timezone: 'Asia/Kolkata' }));

@@ -59,6 +59,30 @@ describe('budgets and alerts of sub-cent amounts, and the time-zone picker', () 
     expect(errors).toEqual([]);
   });
 
+  it('shows when a budget runs out at its current rate, in the budget’s time zone', async () => {
+    const { page, errors, collector } = suite;
+    const json = { 'content-type': 'application/json' };
+    const created = await api('/v1/budgets', { method: 'POST', headers: json, body: JSON.stringify({ name: 'Kolkata forecast', scope: { service: 'forecast-shop' }, period: 'month', timezone: 'Asia/Kolkata', limitUsd: '1000', thresholds: [1], action: 'notify' }) });
+    const body = await otlpProtobufBody([{ name: 'chat', attributes: MINI_CHAT, startMs: Date.now() - 1000 }], { 'service.name': 'forecast-shop' });
+    expect((await fetch(`${collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body })).status).toBe(200);
+    // A limit halfway between the spend and its projection is reached before the month ends.
+    const before = await api(`/v1/budgets/${created.id}/status`);
+    const limitNanos = (BigInt(before.spentNanos) + BigInt(before.projectedNanos)) / 2n;
+    await api(`/v1/budgets/${created.id}`, { method: 'PATCH', headers: json, body: JSON.stringify({ limitUsd: `${limitNanos / 1_000_000_000n}.${(limitNanos % 1_000_000_000n).toString().padStart(9, '0')}` }) });
+    const first = await api(`/v1/budgets/${created.id}/status`);
+    expect(first.exhaustsAt).toMatch(/\+05:30$/);
+    await page.goto(`${collector.url}/dashboard/budgets`);
+    const row = page.getByTestId('budgets').locator('li', { hasText: 'Kolkata forecast' });
+    await row.getByTestId('exhausts-at').waitFor();
+    const last = await api(`/v1/budgets/${created.id}/status`);
+    // As the page writes it: the budget's zone, in the browser's locale (en-US); the moment moves as time passes.
+    const words = (s: string) => s.replace(/\s+/g, ' ').trim();
+    const shown = (iso: string) => words(`· runs out ${new Date(iso).toLocaleString('en-US', { timeZone: 'Asia/Kolkata', dateStyle: 'medium', timeStyle: 'short' })} at this rate`);
+    expect([shown(first.exhaustsAt), shown(last.exhaustsAt)]).toContain(words((await row.getByTestId('exhausts-at').textContent())!));
+    await screenshot(page, 'budget-exhaustion');
+    expect(errors).toEqual([]);
+  });
+
   it('finds a time zone by part of its name and reports in it', async () => {
     const { page, errors, collector } = suite;
     await page.goto(`${collector.url}/dashboard?tz=UTC`);

@@ -13,7 +13,7 @@ interface Alert {
   severity: string;
   subject: string;
   /** For a budget alert: the budget's name as it is now (null once deleted), the user of a perUser budget, and the fraction of the limit reached. */
-  budget: { id: string; name: string | null; user: string | null; threshold: number } | null;
+  budget: { id: string; name: string | null; user: string | null; threshold: number | null } | null;
   valueUsd: string | null;
   thresholdUsd: string | null;
   count: number | null;
@@ -35,7 +35,8 @@ const pageAfter = (cursor: string | null) => getJson<AlertPage>('/v1/alerts', { 
 function subject(a: Alert): string {
   if (!a.budget) return a.subject.replace(':', ' ');
   const name = a.budget.name === null ? 'a deleted budget' : `Budget “${a.budget.name}”`;
-  return `${name}${a.budget.user === null ? '' : ` for user ${a.budget.user}`} at ${formatPercent(a.budget.threshold * 100)}`;
+  const what = a.budget.threshold === null ? 'running out' : `at ${formatPercent(a.budget.threshold * 100)}`;
+  return `${name}${a.budget.user === null ? '' : ` for user ${a.budget.user}`} ${what}`;
 }
 const value = (a: Alert) => (a.valueUsd !== null ? formatUsd(a.valueUsd) : a.count !== null ? formatCount(a.count) : '—');
 

@@ -24,6 +24,8 @@ interface BudgetStatus {
   state: 'ok' | 'warning' | 'exceeded';
   periodEnd: string;
   projectedUsd: string;
+  /** When spend reaches the limit at the run rate, if before the period ends (ISO, the budget's offset). */
+  exhaustsAt: string | null;
   /** perUser budgets: how many users are over their limit (spent and ratio are the top user's). */
   usersExceeded?: number;
 }
@@ -44,6 +46,9 @@ function parseTags(text: string): Record<string, string> {
   return Object.fromEntries(pairs);
 }
 const formatTags = (tags: unknown) => Object.entries((tags ?? {}) as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(', ');
+
+/** An instant as the budget's zone reads it. */
+const localTime = (iso: string, zone: string) => new Date(iso).toLocaleString(undefined, { timeZone: zone, dateStyle: 'medium', timeStyle: 'short' });
 
 /** Lists may come bare or wrapped; take either. */
 const listOf = <T,>(body: unknown, field: string): T[] => (Array.isArray(body) ? body : ((body as Record<string, T[]>)?.[field] ?? []));
@@ -179,10 +184,20 @@ export function BudgetsPage({ isAdmin }: { isAdmin: boolean }) {
                 {status && (
                   <div className="hint">
                     Projected {formatUsd(status.projectedUsd)} by the period's end
+                    {status.exhaustsAt && (
+                      <span data-testid="exhausts-at">
+                        {' '}
+                        · runs out {localTime(status.exhaustsAt, budget.timezone)} at this rate
+                      </span>
+                    )}
                     {status.usersExceeded !== undefined && ` · limit per user (figures are the top user's), ${status.usersExceeded} over`}
                   </div>
                 )}
-                {status && <div className="hint">Resets {new Date(status.periodEnd).toLocaleString(undefined, { timeZone: budget.timezone, dateStyle: 'medium', timeStyle: 'short' })} ({budget.timezone})</div>}
+                {status && (
+                  <div className="hint">
+                    Resets {localTime(status.periodEnd, budget.timezone)} ({budget.timezone})
+                  </div>
+                )}
                 {isAdmin && editing === null && (
                   <button type="button" onClick={() => setEditing(budget)}>
                     Edit <span className="visually-hidden">{budget.name}</span>
