@@ -1,4 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { InputErrorFilter } from './http/input-error.filter';
+import { InputPipe } from './http/input.pipe';
 import type { CollectorConfig } from './config/config';
 import type { StoragePort } from './storage/storage.port';
 import { AlertsModule } from './alerts/alerts.module';
@@ -23,6 +26,10 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ConfigModule.forRoot(config), StorageModule.forRoot(store), AuthModule, HealthModule, IngestModule, ReportsModule, BudgetsModule, ChannelsModule, AlertsModule, BillingModule, TenantsModule, TelemetryModule, DashboardApiModule, CompatModule],
+      providers: [
+        { provide: APP_PIPE, useClass: InputPipe },
+        { provide: APP_FILTER, useClass: InputErrorFilter },
+      ],
     };
   }
 }

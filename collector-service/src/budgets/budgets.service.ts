@@ -3,7 +3,8 @@ import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
 import { IngestEvents } from '../ingest/ingest-events';
 import { BUDGET_KIND, type Budget, budgetFromBody, budgetView, patchBudget } from './budget';
-import { budgetApplies, checkSubjectFromBody } from './budget-check';
+import { budgetApplies, checkSubjectOf } from './budget-check';
+import type { CheckBudgetDto, CreateBudgetDto, UpdateBudgetDto } from './budget.dto';
 import { BudgetClock } from './budget-clock';
 import { BudgetIndex } from './budget-index';
 import { readSpend } from './budget-spend';
@@ -69,8 +70,8 @@ export class BudgetsService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  async create(tenant: string, body: unknown) {
-    const budget = budgetFromBody(body, this.clock.now());
+  async create(tenant: string, input: CreateBudgetDto) {
+    const budget = budgetFromBody(input, this.clock.now());
     await this.storage.putDocument(BUDGET_KIND, tenant, budget.id, { ...budget });
     this.index.set(tenant, budget);
     return budgetView(budget);
@@ -84,8 +85,8 @@ export class BudgetsService implements OnModuleInit, OnModuleDestroy {
     return budgetView(await this.find(tenant, id));
   }
 
-  async update(tenant: string, id: string, body: unknown) {
-    const budget = patchBudget(await this.find(tenant, id), body, this.clock.now());
+  async update(tenant: string, id: string, changes: UpdateBudgetDto) {
+    const budget = patchBudget(await this.find(tenant, id), changes, this.clock.now());
     await this.storage.putDocument(BUDGET_KIND, tenant, id, { ...budget });
     this.index.set(tenant, budget);
     this.cache.forget(tenant, id);
@@ -159,8 +160,8 @@ export class BudgetsService implements OnModuleInit, OnModuleDestroy {
    * The decision for a call about to be made: `block` when a matching `block` budget is exceeded,
    * `warn` when any matching budget is past a threshold or exceeded, else `allow`. Served from memory.
    */
-  async check(tenant: string, subjectBody: unknown) {
-    const { subject } = checkSubjectFromBody(subjectBody);
+  async check(tenant: string, call: CheckBudgetDto) {
+    const subject = checkSubjectOf(call);
     const now = this.clock.now();
     const budgets: Array<{ id: string; name: string; action: string; spentNanos: string; spentUsd: string; limitNanos: string; limitUsd: string; state: BudgetState; resetsAt: string }> = [];
     let decision: BudgetDecision = 'allow';

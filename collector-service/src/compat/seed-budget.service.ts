@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { BudgetFieldError } from '../budgets/budget';
+import { Info } from 'luxon';
+import type { UpdateBudgetDto } from '../budgets/budget.dto';
 import { BudgetsService } from '../budgets/budgets.service';
 import { badField as bad } from '../channels/field-error';
 
@@ -34,7 +35,7 @@ export function parseSeedBudget(body: unknown, queryUserId: unknown): SeedBudget
     return b[name] as boolean | undefined;
   };
   if (b.alertThreshold !== undefined && (typeof b.alertThreshold !== 'number' || !(b.alertThreshold > 0 && b.alertThreshold <= 1))) throw bad('alertThreshold', 'must be a fraction above 0 and at most 1 (0.8 = 80 %)');
-  if (b.timezone !== undefined && typeof b.timezone !== 'string') throw bad('timezone', 'must be an IANA time zone name');
+  if (b.timezone !== undefined && (typeof b.timezone !== 'string' || !Info.isValidIANAZone(b.timezone))) throw bad('timezone', `must be an IANA time zone name (e.g. UTC, Europe/Madrid), got ${JSON.stringify(b.timezone)}`);
   for (const f of ['dailyLimit', 'monthlyLimit']) if (b[f] !== undefined && b[f] !== null) limitUsd(f, b[f]);
   return {
     userId,
@@ -73,18 +74,13 @@ export class SeedBudgetService {
       if (limit === undefined && !current) return;
       const threshold = s.alertThreshold ?? current?.thresholds.find((t) => t < 1) ?? 0.8;
       const alerts = s.alertsEnabled ?? (current ? current.thresholds.length > 1 || current.channels.length > 0 : true);
-      const changes: Record<string, unknown> = {
+      const changes: UpdateBudgetDto = {
         thresholds: alerts ? [threshold, 1] : [1],
         action: (s.pauseOnExceed ?? current?.action === 'block') ? 'block' : 'notify',
       };
       if (limit !== undefined) changes.limitUsd = limitUsd(period === 'day' ? 'dailyLimit' : 'monthlyLimit', limit);
-      try {
-        if (current) await this.budgets.update(tenant, current.id, changes);
-        else await this.budgets.create(tenant, { name: SeedBudgetService.nameOf(s.userId, period), scope: { user: s.userId }, period, timezone: s.timezone, ...changes });
-      } catch (err) {
-        if (err instanceof BudgetFieldError) throw bad(err.field, err.message.replace(/^\S+ /, ''));
-        throw err;
-      }
+      if (current) await this.budgets.update(tenant, current.id, changes);
+      else await this.budgets.create(tenant, { name: SeedBudgetService.nameOf(s.userId, period), scope: { user: s.userId }, period, timezone: s.timezone, ...changes });
     };
     await apply('day', s.dailyLimit);
     await apply('month', s.monthlyLimit);

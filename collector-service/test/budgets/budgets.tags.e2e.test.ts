@@ -121,6 +121,14 @@ describe('budgets scoped by tags', () => {
     expect(await check({ user: 'cy', tags: { team: 'search' } })).toMatchObject({ decision: 'allow', budgets: [{ id, spentNanos: '0' }] });
   });
 
+  it('keeps tags named constructor and __proto__ as tags, in the scope and in the check', async () => {
+    const tags = JSON.parse('{"constructor":"search","__proto__":"eu"}') as Record<string, string>;
+    const id = await create(budget({ scope: { tags } }));
+    expect(Object.entries((await call(c, 'GET', `/v1/budgets/${id}`, undefined, admin)).body.scope.tags).sort()).toEqual([['__proto__', 'eu'], ['constructor', 'search']]);
+    expect((await check({ tags })).budgets).toMatchObject([{ id }]);
+    expect((await check({ tags: { constructor: 'search' } })).budgets).toEqual([]);
+  });
+
   it('follows a changed tag scope', async () => {
     const id = await create(budget({ scope: { tags: { team: 'search' } } }));
     await send(await makeSpans([chat({ team: 'search' }), chat({ team: 'ads' }), chat({ team: 'ads' })]));

@@ -1,0 +1,44 @@
+import { IsDefined, IsIn, ValidateBy, type ValidationArguments, ValidateIf, type ValidationOptions } from 'class-validator';
+import { checkZone } from '../time/periods';
+
+/**
+ * Rules shared by the DTO classes. Messages say what the value must be, without the name: the
+ * InputPipe puts the field or parameter in front.
+ */
+
+/** Absent is fine; any value given (null too) must pass the other rules. */
+export const Optional = () => ValidateIf((_object, value) => value !== undefined);
+
+export const Required = (hint = '') => IsDefined({ message: `is required${hint}` });
+
+/** A non-empty string of at most `max` characters. */
+export const Text = (max = 200, options?: ValidationOptions) =>
+  ValidateBy({ name: 'text', validator: { validate: (value) => isText(value, max), defaultMessage: () => `must be a non-empty string of at most ${max} characters` } }, options);
+
+export function isText(value: unknown, max: number): value is string {
+  return typeof value === 'string' && value.trim() !== '' && value.length <= max;
+}
+
+/** One of the listed strings. */
+export const OneOf = (allowed: readonly string[]) => IsIn([...allowed], { message: (args: ValidationArguments) => `must be one of ${allowed.join(', ')}, got ${JSON.stringify(args.value)}` });
+
+export const Flag = () => ValidateBy({ name: 'flag', validator: { validate: (value) => typeof value === 'boolean', defaultMessage: () => 'must be true or false' } });
+
+/** An IANA time zone name. */
+export const TimeZone = () =>
+  ValidateBy({
+    name: 'timeZone',
+    validator: {
+      validate: (value) => typeof value === 'string' && zoneProblem(value) === null,
+      defaultMessage: (args) => (typeof args?.value === 'string' ? `must be an IANA time zone: ${zoneProblem(args.value)}` : 'must be an IANA time zone name'),
+    },
+  });
+
+function zoneProblem(zone: string): string | null {
+  try {
+    checkZone(zone);
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
