@@ -1,4 +1,6 @@
-import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { badField } from '../channels/field-error';
+import { InputError } from '../http/input-error';
 import { DEFAULT_TENANT } from '../auth/principal';
 import { CONFIG, type CollectorConfig } from '../config/config';
 import type { StoragePort } from '../storage/storage.port';
@@ -27,7 +29,7 @@ export interface ConfiguredKey {
 
 export function checkProvider(value: unknown): BilledProvider {
   if (typeof value !== 'string' || !(BILLED_PROVIDERS as readonly string[]).includes(value)) {
-    throw new BadRequestException({ statusCode: 400, error: 'Bad Request', parameter: 'provider', message: `provider: must be one of ${BILLED_PROVIDERS.join(', ')}, got ${JSON.stringify(value)}` });
+    throw new InputError('parameter', 'provider', `must be one of ${BILLED_PROVIDERS.join(', ')}, got ${JSON.stringify(value)}`);
   }
   return value as BilledProvider;
 }
@@ -93,5 +95,3 @@ export class AdminKeysService {
     if (!(await this.storage.deleteDocument(ADMIN_KEY_KIND, tenant, provider))) throw new NotFoundException(`no ${provider} admin key was set for tenant "${tenant}" through the API`);
   }
 }
-
-const badField = (field: string, message: string) => new BadRequestException({ statusCode: 400, error: 'Bad Request', field, message: `${field}: ${message}` });

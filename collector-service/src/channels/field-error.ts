@@ -1,8 +1,8 @@
-import { BadRequestException } from '@nestjs/common';
+import { InputError } from '../http/input-error';
 
 /** A bad request body field: answered 400 with the field's name, so the caller knows what to fix. */
-export function badField(field: string, message: string): BadRequestException {
-  return new BadRequestException({ statusCode: 400, error: 'Bad Request', field, message: `${field} ${message}` });
+export function badField(field: string, message: string): InputError {
+  return new InputError('field', field, message);
 }
 
 export function optionalString(body: Record<string, unknown>, field: string, max = 2000): string | undefined {

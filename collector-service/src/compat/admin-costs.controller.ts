@@ -3,7 +3,7 @@ import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { type Principal, tenantOf } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
-import { oneOf, parsed, parseZone } from '../reports/report-query';
+import { oneOf, parseZone } from '../reports/report-query';
 import { lastDays, seedDateRange, seedFilters, seedLimit } from './seed-query';
 import { SeedViewsService } from './seed-views.service';
 
@@ -27,7 +27,7 @@ export class AdminCostsController {
   @ApiQuery({ name: 'limit', required: false, description: 'top-users only (default 10)' })
   @ApiQuery({ name: 'tz', required: false })
   async get(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const a = parsed(() => ({ view: oneOf(q, 'view', VIEWS, 'summary'), range: seedDateRange(q) ?? lastDays(q), filters: seedFilters(q), tz: parseZone(q), limit: seedLimit(q, 10, 1000) }));
+    const a = ({ view: oneOf(q, 'view', VIEWS, 'summary'), range: seedDateRange(q) ?? lastDays(q), filters: seedFilters(q), tz: parseZone(q), limit: seedLimit(q, 10, 1000) });
     const tenant = tenantOf(p, q.tenant);
     switch (a.view) {
       case 'summary':

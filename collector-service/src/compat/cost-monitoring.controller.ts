@@ -6,7 +6,7 @@ import { type Principal, tenantOf } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
 import { CONFIG, type CollectorConfig } from '../config/config';
 import { streamExport } from '../reports/export-stream';
-import { oneOf, parsed, parseRange, parseZone, QueryError } from '../reports/report-query';
+import { oneOf, parseRange, parseZone, QueryError } from '../reports/report-query';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
 import { seedDateRange, seedFilters, seedLimit } from './seed-query';
@@ -44,8 +44,8 @@ export class CostMonitoringController {
   @Get('budget')
   @ApiOperation({ summary: "Seed API: a user's limits and what they spent today and this month" })
   async getBudget(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const userId = parsed(() => seedFilters(q).user);
-    if (!userId) parsed(() => { throw new QueryError('userId', 'is required'); });
+    const userId = seedFilters(q).user;
+    if (!userId) throw new QueryError('userId', 'is required');
     return { success: true, budget: await this.seedBudgets.status(tenantOf(p, q.tenant), userId!) };
   }
 
@@ -59,14 +59,14 @@ export class CostMonitoringController {
   @Get('summary')
   @ApiOperation({ summary: 'Seed API: total cost, count and cost by service for period=today|week|month' })
   async summary(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const a = parsed(() => ({ range: parseRange({ period: oneOf(q, 'period', PERIODS, 'month'), tz: q.tz }), filters: seedFilters(q) }));
+    const a = ({ range: parseRange({ period: oneOf(q, 'period', PERIODS, 'month'), tz: q.tz }), filters: seedFilters(q) });
     return { success: true, summary: await this.views.monitoringSummary(tenantOf(p, q.tenant), a.range, a.filters) };
   }
 
   @Get('dashboard')
   @ApiOperation({ summary: 'Seed API: everything the monitoring dashboard shows, in one call' })
   async dashboard(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const a = parsed(() => ({ tz: parseZone(q), filters: seedFilters(q) }));
+    const a = ({ tz: parseZone(q), filters: seedFilters(q) });
     const tenant = tenantOf(p, q.tenant);
     const period = (name: (typeof PERIODS)[number]) => this.views.monitoringSummary(tenant, parseRange({ period: name, tz: a.tz }), a.filters);
     const [today, week, month, daily, recent] = await Promise.all([
@@ -82,7 +82,7 @@ export class CostMonitoringController {
   @Get('usage-logs')
   @ApiOperation({ summary: 'Seed API: recent calls, newest first, optionally of one service (model)' })
   async usageLogs(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const a = parsed(() => ({ limit: seedLimit(q, 100, 1000), filters: seedFilters(q, typeof q.service === 'string' && q.service !== '' ? { model: q.service } : {}) }));
+    const a = ({ limit: seedLimit(q, 100, 1000), filters: seedFilters(q, typeof q.service === 'string' && q.service !== '' ? { model: q.service } : {}) });
     const page = await this.storage.listRecords({ tenant: tenantOf(p, q.tenant), fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, filters: a.filters, limit: a.limit });
     return { success: true, logs: page.records.map(apiUsageLogRow) };
   }
@@ -90,7 +90,7 @@ export class CostMonitoringController {
   @Get('export')
   @ApiOperation({ summary: 'Seed API: every call as CSV (or format=jsonl), streamed' })
   async export(@Query() q: Q, @CurrentPrincipal() p: Principal, @Res() res: Response): Promise<void> {
-    const a = parsed(() => ({ range: seedDateRange(q) ?? parseRange({ period: 'all', tz: q.tz }), filters: seedFilters(q), format: oneOf(q, 'format', ['csv', 'jsonl'] as const, 'csv') }));
+    const a = ({ range: seedDateRange(q) ?? parseRange({ period: 'all', tz: q.tz }), filters: seedFilters(q), format: oneOf(q, 'format', ['csv', 'jsonl'] as const, 'csv') });
     await streamExport(this.storage, this.config.jaegerUrl, { tenant: tenantOf(p, q.tenant), ...a }, res);
   }
 }

@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { type Principal, tenantOf } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
-import { parsed, parseRange, parseZone } from '../reports/report-query';
+import { parseRange, parseZone } from '../reports/report-query';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
 import { seedDateRange, seedFilters, seedLimit } from './seed-query';
@@ -27,21 +27,21 @@ export class CostTrackingController {
   @Get()
   @ApiOperation({ summary: 'Seed API: cost summary for period=week|month|all or startDate/endDate' })
   async summary(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const a = parsed(() => ({ range: rangeOf(q), filters: seedFilters(q) }));
+    const a = ({ range: rangeOf(q), filters: seedFilters(q) });
     return { success: true, data: await this.views.costSummary(tenantOf(p, q.tenant), a.range, a.filters) };
   }
 
   @Get('trends')
   @ApiOperation({ summary: 'Seed API: last 7 days against the 7 before, and the last 30 days' })
   async trends(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const a = parsed(() => ({ tz: parseZone(q), filters: seedFilters(q) }));
+    const a = ({ tz: parseZone(q), filters: seedFilters(q) });
     return { success: true, data: await this.views.costTrends(tenantOf(p, q.tenant), a.filters, a.tz) };
   }
 
   @Get('recent')
   @ApiOperation({ summary: 'Seed API: the most recent calls, newest first (limit default 50)' })
   async recent(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const a = parsed(() => ({ limit: seedLimit(q, 50, 1000), filters: seedFilters(q) }));
+    const a = ({ limit: seedLimit(q, 50, 1000), filters: seedFilters(q) });
     const page = await this.storage.listRecords({ tenant: tenantOf(p, q.tenant), fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, filters: a.filters, limit: a.limit });
     return { success: true, data: page.records.map(aiUsageRow) };
   }
@@ -49,7 +49,7 @@ export class CostTrackingController {
   @Get('agents/:agentId')
   @ApiOperation({ summary: 'Seed API: cost summary of one agent' })
   async agent(@Param('agentId') agentId: string, @Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const a = parsed(() => ({ range: rangeOf(q), filters: seedFilters(q, { agent: agentId }) }));
+    const a = ({ range: rangeOf(q), filters: seedFilters(q, { agent: agentId }) });
     return { success: true, data: { agentId, ...(await this.views.costSummary(tenantOf(p, q.tenant), a.range, a.filters)) } };
   }
 }

@@ -32,7 +32,7 @@ export function seedDateRange(q: Q, now = Date.now()): ReportRange | null {
   try {
     return parseRange(core, now);
   } catch (err) {
-    if (err instanceof QueryError) throw new QueryError(err.parameter === 'from' ? 'startDate' : err.parameter === 'to' ? 'endDate' : err.parameter, err.message.replace(/^\w+: /, ''));
+    if (err instanceof QueryError) throw new QueryError(err.input === 'from' ? 'startDate' : err.input === 'to' ? 'endDate' : err.input, err.problem);
     throw err;
   }
 }

@@ -1,9 +1,9 @@
-import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { type Principal, tenantOf } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
-import { parseFilters, parseRange, QueryError } from '../reports/report-query';
+import { parseFilters, parseRange } from '../reports/report-query';
 import { ModelsService } from './models.service';
 
 /** Models and prices: the models used, each one's price source, unpriced ones and the operator file in force. */
@@ -17,13 +17,6 @@ export class ModelsController {
   @Get('models')
   @ApiOperation({ summary: 'Models used in the range with cost, calls, unpriced calls and the price source of the newest call (for a fine-tuned model without rates, the price-file entry that would price it); the price book in force' })
   models(@Query() q: Record<string, unknown>, @CurrentPrincipal() p: Principal) {
-    let parsed;
-    try {
-      parsed = { range: parseRange(q), filters: parseFilters(q) };
-    } catch (err) {
-      if (err instanceof QueryError) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', parameter: err.parameter, message: err.message });
-      throw err;
-    }
-    return this.service.models(tenantOf(p, q.tenant), parsed.range, parsed.filters, p.role === 'admin');
+    return this.service.models(tenantOf(p, q.tenant), parseRange(q), parseFilters(q), p.role === 'admin');
   }
 }

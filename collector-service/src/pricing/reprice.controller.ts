@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger'
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import { type Principal, tenantOf } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
-import { parsed, parseFilters, QueryError } from '../reports/report-query';
+import { parseFilters, QueryError } from '../reports/report-query';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
 import { utcDays } from '../time/utc-days';
@@ -40,11 +40,9 @@ export class RepriceController {
   @ApiQuery({ name: 'dryRun', required: false, description: 'true: say what would change, change nothing' })
   async reprice(@Query() q: Q, @CurrentPrincipal() p: Principal) {
     const tenant = tenantOf(p, q.tenant);
-    const { request } = parsed(() => {
-      if (q.from === undefined || q.to === undefined) throw new QueryError(q.from === undefined ? 'from' : 'to', 'is required: the UTC days to price again (YYYY-MM-DD, to exclusive)');
-      const { provider, model } = parseFilters(q);
-      return { request: { tenant, ...utcDays(q), filters: { ...(provider ? { provider } : {}), ...(model ? { model } : {}) }, dryRun: dryRunOf(q) } };
-    });
+    if (q.from === undefined || q.to === undefined) throw new QueryError(q.from === undefined ? 'from' : 'to', 'is required: the UTC days to price again (YYYY-MM-DD, to exclusive)');
+    const { provider, model } = parseFilters(q);
+    const request = { tenant, ...utcDays(q), filters: { ...(provider ? { provider } : {}), ...(model ? { model } : {}) }, dryRun: dryRunOf(q) };
     return repriceView(await reprice(this.storage, this.pricing, request));
   }
 }

@@ -7,7 +7,7 @@ import { CONFIG, type CollectorConfig } from '../config/config';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
 import { recordView } from './record-view';
-import { parsed, QueryError } from './report-query';
+import { QueryError } from './report-query';
 
 /** A record id: the span's trace id (32 hex) and span id (16 hex), as the usage listing gives it. */
 const RECORD_ID = /^[0-9a-f]{48}$/i;
@@ -31,9 +31,7 @@ export class CallController {
   @ApiBadRequestResponse({ description: 'The id is not 48 hex characters.' })
   @ApiNotFoundResponse({ description: 'The tenant has no call of that id (another tenant\'s calls are never found; retention may have deleted it).' })
   async call(@Param('id') id: string, @Query('tenant') tenant: unknown, @CurrentPrincipal() p: Principal) {
-    parsed(() => {
-      if (!RECORD_ID.test(id)) throw new QueryError('id', `must be a record id of 48 hex characters (trace id + span id, as GET /v1/reports/usage lists them), got "${id.slice(0, 100)}"`);
-    });
+    if (!RECORD_ID.test(id)) throw new QueryError('id', `must be a record id of 48 hex characters (trace id + span id, as GET /v1/reports/usage lists them), got "${id.slice(0, 100)}"`);
     const owner = tenantOf(p, tenant);
     const record = await this.storage.getRecord(owner, id.toLowerCase());
     if (!record) throw new NotFoundException(`no call with id "${id}" in tenant "${owner}": list calls with GET /v1/reports/usage (raw records older than TOKENLEDGER_RETENTION_DAYS are deleted)`);

@@ -3,7 +3,7 @@ import { CurrentPrincipal } from '../auth/principal.decorator';
 import { type Principal, tenantOf } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
 import { ReportEndpoint } from './report-docs';
-import { oneOf, parsed, parseFilters, parseRange, QueryError } from './report-query';
+import { oneOf, parseFilters, parseRange, QueryError } from './report-query';
 import { OVERVIEW_SECTIONS, type OverviewSection, OverviewService } from './overview.service';
 
 function parseSections(q: Record<string, unknown>): OverviewSection[] {
@@ -29,7 +29,7 @@ export class OverviewController {
     ],
   )
   overview(@Query() q: Record<string, unknown>, @CurrentPrincipal() p: Principal) {
-    const a = parsed(() => ({ range: parseRange(q), filters: parseFilters(q), interval: oneOf(q, 'interval', ['hour', 'day'] as const, 'day'), sections: parseSections(q) }));
+    const a = ({ range: parseRange(q), filters: parseFilters(q), interval: oneOf(q, 'interval', ['hour', 'day'] as const, 'day'), sections: parseSections(q) });
     return this.service.overview(tenantOf(p, q.tenant), a.range, a.filters, a.interval, a.sections);
   }
 }

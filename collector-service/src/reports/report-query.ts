@@ -1,25 +1,12 @@
-import { BadRequestException } from '@nestjs/common';
+import { InputError } from '../http/input-error';
 import { canonicalProvider } from '@tokenledger/semconv';
 import type { DimensionFilters } from '../storage/storage.port';
 import { calendarPeriod, ceilToBucket, checkZone, floorToBucket, parseInstant, TimeZoneError } from '../time/periods';
 
-/** A bad query parameter: answered 400 with the parameter's name. */
-export class QueryError extends Error {
-  constructor(
-    readonly parameter: string,
-    message: string,
-  ) {
-    super(`${parameter}: ${message}`);
-  }
-}
-
-/** Runs a parser; a bad parameter becomes 400 naming it. */
-export function parsed<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof QueryError) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', parameter: err.parameter, message: err.message });
-    throw err;
+/** A bad query parameter: answered 400 with the parameter's name (see InputErrorFilter). */
+export class QueryError extends InputError {
+  constructor(parameter: string, problem: string) {
+    super('parameter', parameter, problem);
   }
 }
 

@@ -12,7 +12,7 @@ import { streamExport } from './export-stream';
 import { streamFocus } from './focus/focus-export';
 import { recordView } from './record-view';
 import { ReportEndpoint } from './report-docs';
-import { oneOf, parsed, parseFilters, parseLimit, parseRange, parseZone, QueryError } from './report-query';
+import { oneOf, parseFilters, parseLimit, parseRange, parseZone, QueryError } from './report-query';
 import { BREAKDOWN_DIMENSIONS, ReportsService } from './reports.service';
 import { TrendsService } from './trends.service';
 
@@ -33,7 +33,7 @@ export class ReportsController {
   @Get('summary')
   @ReportEndpoint('Total cost, calls, failures, unpriced calls, tokens by kind and average latency')
   summary(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const { range, filters } = parsed(() => ({ range: parseRange(q), filters: parseFilters(q) }));
+    const { range, filters } = ({ range: parseRange(q), filters: parseFilters(q) });
     return this.reports.summary(tenantOf(p, q.tenant), range, filters);
   }
 
@@ -43,28 +43,28 @@ export class ReportsController {
     { name: 'limit', description: 'Top N (1-1000, default 10)' },
   ])
   breakdown(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const a = parsed(() => ({ range: parseRange(q), filters: parseFilters(q), by: oneOf(q, 'by', Object.keys(BREAKDOWN_DIMENSIONS), 'model'), limit: parseLimit(q, 10, 1000) }));
+    const a = ({ range: parseRange(q), filters: parseFilters(q), by: oneOf(q, 'by', Object.keys(BREAKDOWN_DIMENSIONS), 'model'), limit: parseLimit(q, 10, 1000) });
     return this.reports.breakdown(tenantOf(p, q.tenant), a.range, a.filters, a.by, a.limit);
   }
 
   @Get('timeseries')
   @ReportEndpoint('Cost per local hour or day, zero-filled', [{ name: 'interval', description: 'hour or day (default day)', enum: ['hour', 'day'] }])
   timeseries(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const a = parsed(() => ({ range: parseRange(q), filters: parseFilters(q), interval: oneOf(q, 'interval', ['hour', 'day'] as const, 'day') }));
+    const a = ({ range: parseRange(q), filters: parseFilters(q), interval: oneOf(q, 'interval', ['hour', 'day'] as const, 'day') });
     return this.reports.timeseries(tenantOf(p, q.tenant), a.range, a.filters, a.interval);
   }
 
   @Get('projection')
   @ReportEndpoint('Month to date, averages, projected month end and trend', [], false)
   projection(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const a = parsed(() => ({ tz: parseZone(q), filters: parseFilters(q) }));
+    const a = ({ tz: parseZone(q), filters: parseFilters(q) });
     return this.trendsService.projection(tenantOf(p, q.tenant), a.filters, a.tz);
   }
 
   @Get('trends')
   @ReportEndpoint('Last 7 days against the 7 before, and the last 30 days', [], false)
   trends(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const a = parsed(() => ({ tz: parseZone(q), filters: parseFilters(q) }));
+    const a = ({ tz: parseZone(q), filters: parseFilters(q) });
     return this.trendsService.trends(tenantOf(p, q.tenant), a.filters, a.tz);
   }
 
@@ -75,12 +75,12 @@ export class ReportsController {
     { name: 'cursor', description: 'nextCursor of the previous page' },
   ])
   async usage(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const a = parsed(() => ({ range: parseRange(q), filters: parseFilters(q), limit: parseLimit(q, 100, 1000) }));
+    const a = ({ range: parseRange(q), filters: parseFilters(q), limit: parseLimit(q, 100, 1000) });
     try {
       const page = await this.storage.listRecords({ tenant: tenantOf(p, q.tenant), fromMs: a.range.fromMs, toMs: a.range.toMs, filters: a.filters, limit: a.limit, cursor: q.cursor === undefined ? undefined : String(q.cursor) });
       return { records: page.records.map((r) => recordView(r, this.config.jaegerUrl)), nextCursor: page.nextCursor };
     } catch (err) {
-      if (err instanceof TypeError && /cursor/.test(err.message)) parsed(() => { throw new QueryError('cursor', err.message); });
+      if (err instanceof TypeError && /cursor/.test(err.message)) throw new QueryError('cursor', err.message);
       throw err;
     }
   }
@@ -91,14 +91,14 @@ export class ReportsController {
     { name: 'format', description: 'csv or jsonl (every record, default csv), or focus (FOCUS 1.2 rows over whole UTC days)', enum: ['csv', 'jsonl', 'focus'] },
   ])
   async export(@Query() q: Q, @CurrentPrincipal() p: Principal, @Res() res: Response): Promise<void> {
-    const format = parsed(() => oneOf(q, 'format', ['csv', 'jsonl', 'focus'] as const, 'csv'));
+    const format = oneOf(q, 'format', ['csv', 'jsonl', 'focus'] as const, 'csv');
     const tenant = tenantOf(p, q.tenant);
     if (format === 'focus') {
-      const filters = parsed(() => parseFilters(q));
+      const filters = parseFilters(q);
       await streamFocus(this.storage, this.pricing, { tenant, ...utcDays(q), filters }, res);
       return;
     }
-    const a = parsed(() => ({ range: parseRange(q), filters: parseFilters(q) }));
+    const a = ({ range: parseRange(q), filters: parseFilters(q) });
     await streamExport(this.storage, this.config.jaegerUrl, { tenant, ...a, format }, res);
   }
 }

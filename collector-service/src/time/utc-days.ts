@@ -1,4 +1,4 @@
-import { parsed, parseRange, QueryError } from '../reports/report-query';
+import { parseRange, QueryError } from '../reports/report-query';
 
 export const DAY_MS = 86_400_000;
 
@@ -10,11 +10,9 @@ export const MAX_DAYS = 400;
  * bucket their bills by UTC day, so reconciliation does too. Default: this UTC month.
  */
 export function utcDays(query: Record<string, unknown>): { fromMs: number; toMs: number } {
-  return parsed(() => {
-    const range = parseRange({ ...query, tz: 'UTC' });
-    const fromMs = Math.floor(range.fromMs / DAY_MS) * DAY_MS;
-    const toMs = Math.ceil(range.toMs / DAY_MS) * DAY_MS;
-    if (toMs - fromMs > MAX_DAYS * DAY_MS) throw new QueryError('from', `a range of at most ${MAX_DAYS} UTC days, got ${(toMs - fromMs) / DAY_MS}`);
-    return { fromMs, toMs };
-  });
+  const range = parseRange({ ...query, tz: 'UTC' });
+  const fromMs = Math.floor(range.fromMs / DAY_MS) * DAY_MS;
+  const toMs = Math.ceil(range.toMs / DAY_MS) * DAY_MS;
+  if (toMs - fromMs > MAX_DAYS * DAY_MS) throw new QueryError('from', `a range of at most ${MAX_DAYS} UTC days, got ${(toMs - fromMs) / DAY_MS}`);
+  return { fromMs, toMs };
 }
