@@ -6,7 +6,7 @@ import type { StoragePort } from '../storage/storage.port';
 import { UsageService } from '../usage/usage.service';
 import { IngestEvents } from './ingest-events';
 import { decodeJsonTraces, decodeProtobufTraces } from './otlp-decode';
-import type { RejectedSpan, SpanInput } from './span-input';
+import type { RejectedSpan, SpanInput, SpanWarning } from './span-input';
 
 export type OtlpFormat = 'protobuf' | 'json';
 
@@ -16,6 +16,8 @@ export interface TraceExportResult {
   /** Spans already stored (a retried batch): acknowledged, not counted again. */
   duplicates: number;
   rejected: RejectedSpan[];
+  /** Spans stored with an attribute value left unused: a warning in partialSuccess. */
+  warnings: SpanWarning[];
   ignored: number;
 }
 
@@ -56,11 +58,13 @@ export class IngestService {
     const decoded = format === 'protobuf' ? decodeProtobufTraces(body) : decodeJsonTraces(body);
     const records = [];
     const rejected = [...decoded.rejected];
+    const warnings: SpanWarning[] = [];
     let ignored = 0;
     for (const [tenant, spans] of byTenant(decoded.spans, principal)) {
       const batch = this.usage.toRecords(spans, tenant);
       records.push(...batch.records);
       rejected.push(...batch.rejected);
+      warnings.push(...batch.warnings);
       ignored += batch.ignored;
     }
     let outcome;
@@ -76,7 +80,9 @@ export class IngestService {
       const record = spanOf.get(id)!;
       rejected.push({ traceId: record.traceId, spanId: record.spanId, reason });
     }
-    return { accepted: outcome.stored.length, duplicates: outcome.duplicates, rejected, ignored };
+    const refused = new Set(rejected.map((r) => `${r.traceId}/${r.spanId}`));
+    const kept = warnings.filter((w) => !refused.has(`${w.traceId}/${w.spanId}`));
+    return { accepted: outcome.stored.length, duplicates: outcome.duplicates, rejected, warnings: kept, ignored };
   }
 }
 

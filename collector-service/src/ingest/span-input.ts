@@ -23,6 +23,14 @@ export interface SpanInput {
   scope: { name: string; version: string | null };
 }
 
+/** A span stored with an attribute value left unused (reported in OTLP partialSuccess as a warning, counted by attribute). */
+export interface SpanWarning {
+  traceId: string;
+  spanId: string;
+  attribute: string;
+  reason: string;
+}
+
 /** A span the normaliser recognised as GenAI but could not turn into a record (reported in OTLP partialSuccess). */
 export interface RejectedSpan {
   traceId: string;

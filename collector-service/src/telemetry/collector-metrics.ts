@@ -7,15 +7,18 @@ import {
   METRIC_TOKENLEDGER_CALLS,
   METRIC_TOKENLEDGER_COST_USD,
   METRIC_TOKENLEDGER_INGEST_BATCH_DURATION,
+  METRIC_TOKENLEDGER_INGEST_IGNORED_VALUES,
   METRIC_TOKENLEDGER_INGEST_REJECTED_REQUESTS,
   METRIC_TOKENLEDGER_INGEST_SPANS,
   METRIC_TOKENLEDGER_PROVIDER_BILL_SYNCS,
   METRIC_TOKENLEDGER_STORE_ERRORS,
   METRIC_TOKENLEDGER_TOKENS,
   METRIC_TOKENLEDGER_UNPRICED_CALLS,
+  ATTR_TOKENLEDGER_COST_PROVIDED_USD,
 } from '@tokenledger/semconv';
 import { BILLED_PROVIDERS, type BilledProvider } from '../billing/billed-day';
 import { REJECTION_REASONS, type RejectionReason } from '../ingest/ingest-rejections';
+import type { SpanWarning } from '../ingest/span-input';
 import { addRecord, type Sums, zeroSums } from '../storage/rollup-measures';
 import { TOKEN_KINDS, type TokenKind, type UsageRecord } from '../usage/usage-record';
 import { callLabels, costLabels, LABEL, type Labels } from './metric-labels';
@@ -70,6 +73,10 @@ export class CollectorMetrics {
     unit: '{span}',
     description: 'Spans received on /v1/traces, by outcome: accepted (stored now), duplicate (already stored), rejected (invalid), ignored (not a GenAI call)',
   });
+  private readonly ignoredValues: Counter = this.meter.createCounter(METRIC_TOKENLEDGER_INGEST_IGNORED_VALUES, {
+    unit: '{value}',
+    description: 'Attribute values of stored spans left unused because they could not be read (the sender was told in partialSuccess), by attribute',
+  });
   private readonly batchDuration: Histogram = this.meter.createHistogram(METRIC_TOKENLEDGER_INGEST_BATCH_DURATION, {
     unit: 's',
     description: 'Time to decode, price and durably store one OTLP request',
@@ -90,6 +97,7 @@ export class CollectorMetrics {
     for (const outcome of SPAN_OUTCOMES) this.zeroFirst.declare(this.spans, METRIC_TOKENLEDGER_INGEST_SPANS, { [LABEL.OUTCOME]: outcome });
     for (const reason of REJECTION_REASONS) this.zeroFirst.declare(this.rejectedRequests, METRIC_TOKENLEDGER_INGEST_REJECTED_REQUESTS, { [LABEL.REASON]: reason });
     this.zeroFirst.declare(this.storeErrors, METRIC_TOKENLEDGER_STORE_ERRORS);
+    this.zeroFirst.declare(this.ignoredValues, METRIC_TOKENLEDGER_INGEST_IGNORED_VALUES, { [LABEL.ATTRIBUTE]: ATTR_TOKENLEDGER_COST_PROVIDED_USD });
     for (const provider of BILLED_PROVIDERS) for (const outcome of ['success', 'failure']) this.zeroFirst.declare(this.billSyncs, METRIC_TOKENLEDGER_PROVIDER_BILL_SYNCS, { [LABEL.PROVIDER]: provider, [LABEL.OUTCOME]: outcome });
   }
 
@@ -114,6 +122,10 @@ export class CollectorMetrics {
 
   recordSpans(outcome: SpanOutcome, count: number): void {
     if (count > 0) this.zeroFirst.add(this.spans, METRIC_TOKENLEDGER_INGEST_SPANS, count, { [LABEL.OUTCOME]: outcome });
+  }
+
+  recordIgnoredValues(warnings: readonly SpanWarning[]): void {
+    for (const { attribute } of warnings) this.zeroFirst.add(this.ignoredValues, METRIC_TOKENLEDGER_INGEST_IGNORED_VALUES, 1, { [LABEL.ATTRIBUTE]: attribute });
   }
 
   recordRejectedRequest(reason: RejectionReason): void {

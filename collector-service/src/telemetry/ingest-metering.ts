@@ -34,6 +34,7 @@ export function meterIngest(events: IngestEvents, rejections: IngestRejections, 
           metrics.recordSpans('duplicate', result.duplicates);
           metrics.recordSpans('rejected', result.rejected.length);
           metrics.recordSpans('ignored', result.ignored);
+          metrics.recordIgnoredValues(result.warnings);
         });
       }
       if (storeFailed) safely(() => metrics.recordStoreError());

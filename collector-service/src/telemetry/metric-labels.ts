@@ -17,6 +17,7 @@ export const LABEL = {
   STATUS: 'status',
   OUTCOME: 'outcome',
   REASON: 'reason',
+  ATTRIBUTE: 'attribute',
   BUDGET: 'budget',
 } as const;
 

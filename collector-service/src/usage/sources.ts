@@ -2,7 +2,7 @@ import * as sc from '@tokenledger/semconv';
 import type { SpanInput } from '../ingest/span-input';
 import { BILLABLE_BOUNDS } from './billable-bounds';
 import { NO_TOKEN_DETAILS, type TokenDetails } from './usage-record';
-import { bool, count, firstCount, InvalidSpanError, num, partCount, str, tagsOf, usdAmount, usdNanos, usdToNanosHalfUp, withPrefix } from './span-attributes';
+import { bool, count, firstCount, type IgnoredValue, InvalidSpanError, num, partCount, str, tagsOf, usdAmount, usdNanos, usdToNanosHalfUp, withPrefix } from './span-attributes';
 
 /** What a source mapping reads off one span, before pricing. Token counts follow the GenAI convention. */
 export interface ExtractedUsage {
@@ -38,6 +38,8 @@ export interface ExtractedUsage {
   errorType: string | null;
   /** A cost the emitter computed, nano-USD, kept beside ours (null when absent or unreadable). */
   providedCostNanos: bigint | null;
+  /** Attribute values the span carried that could not be used (an unreadable provided cost). */
+  ignoredValues: IgnoredValue[];
   estimated: boolean;
   batch: boolean;
   batchId: string | null;
@@ -50,6 +52,7 @@ const VERCEL_PROVIDER_CALL = /\.(doGenerate|doStream|doEmbed)$/;
 
 function base(source: string, span: SpanInput): ExtractedUsage {
   const a = span.attributes;
+  const ignoredValues: IgnoredValue[] = [];
   return {
     source,
     provider: null,
@@ -78,7 +81,8 @@ function base(source: string, span: SpanInput): ExtractedUsage {
     feature: str(a, sc.ATTR_TOKENLEDGER_FEATURE),
     tags: tagsOf(a, sc.ATTR_TOKENLEDGER_TAG_PREFIX),
     errorType: str(a, sc.ATTR_ERROR_TYPE),
-    providedCostNanos: usdNanos(a, sc.ATTR_TOKENLEDGER_COST_PROVIDED_USD, BILLABLE_BOUNDS.costNanos),
+    providedCostNanos: usdNanos(a, sc.ATTR_TOKENLEDGER_COST_PROVIDED_USD, BILLABLE_BOUNDS.costNanos, (ignored) => ignoredValues.push(ignored)),
+    ignoredValues,
     estimated: bool(a, sc.ATTR_TOKENLEDGER_USAGE_ESTIMATED),
     batch: bool(a, sc.ATTR_TOKENLEDGER_BATCH),
     batchId: str(a, sc.ATTR_TOKENLEDGER_BATCH_ID),

@@ -82,9 +82,24 @@ export function usdAmount(attrs: Attributes, key: string, maxNanos: bigint): str
   return usd;
 }
 
-/** An amount in USD as nano-USD, rounded half up (emitters send more than 9 decimals), of at most `maxNanos`; unreadable or absent → null. */
-export function usdNanos(attrs: Attributes, key: string, maxNanos: bigint): bigint | null {
-  return usdNanosOf(key, str(attrs, key), maxNanos);
+/**
+ * An amount in USD as nano-USD, rounded half up (emitters send more than 9 decimals), of at most
+ * `maxNanos`; absent → null. A value that is no amount (NaN, negative, text) is never used: null, and
+ * `ignore` is told why, so the sender hears of it while the call is still stored.
+ */
+export function usdNanos(attrs: Attributes, key: string, maxNanos: bigint, ignore: (value: IgnoredValue) => void): bigint | null {
+  const usd = str(attrs, key);
+  const nanos = usdNanosOf(key, usd, maxNanos);
+  if (usd !== null && nanos === null) {
+    ignore({ attribute: key, reason: `${key} is ${shown(attrs[key])}, not a non-negative decimal amount in USD; ignored, the call is priced by the collector alone` });
+  }
+  return nanos;
+}
+
+/** An attribute value a stored span carried but the collector could not use, and why. */
+export interface IgnoredValue {
+  attribute: string;
+  reason: string;
 }
 
 function usdNanosOf(key: string, usd: string | null, maxNanos: bigint): bigint | null {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { formatUsd } from '@tokenledger/pricing';
-import type { RejectedSpan, SpanInput } from '../ingest/span-input';
+import type { RejectedSpan, SpanInput, SpanWarning } from '../ingest/span-input';
 import { PricingService } from '../pricing/pricing.service';
 import { BILLABLE_BOUNDS, grouped } from './billable-bounds';
 import { toRecord } from './normalise';
@@ -12,6 +12,8 @@ import type { UsageRecord } from './usage-record';
 export interface UsageBatch {
   records: UsageRecord[];
   rejected: RejectedSpan[];
+  /** Records stored with an attribute value left unused, and why. */
+  warnings: SpanWarning[];
   /** Spans that are not AI calls (HTTP, database, chains, parents of provider calls). */
   ignored: number;
 }
@@ -25,6 +27,7 @@ export class UsageService {
   toRecords(spans: SpanInput[], tenant: string, nowMs = Date.now()): UsageBatch {
     const records: UsageRecord[] = [];
     const rejected: RejectedSpan[] = [];
+    const warnings: SpanWarning[] = [];
     let ignored = 0;
     for (const span of spans) {
       if (!isGenAiSpan(span)) {
@@ -43,12 +46,13 @@ export class UsageService {
         this.pricing.priceRecord(record, hasAnyUsage(usage));
         assertBillable(record);
         records.push(record);
+        for (const { attribute, reason } of usage.ignoredValues) warnings.push({ traceId: span.traceId, spanId: span.spanId, attribute, reason });
       } catch (err) {
         if (!(err instanceof InvalidSpanError)) throw err;
         rejected.push({ traceId: span.traceId, spanId: span.spanId, reason: err.message });
       }
     }
-    return { records, rejected, ignored };
+    return { records, rejected, warnings, ignored };
   }
 }
 

@@ -60,6 +60,34 @@ describe('what one call can bill', () => {
   });
 });
 
+describe('a cost the emitter provides', () => {
+  let c: RunningCollector;
+  beforeEach(async () => {
+    c = await startCollector();
+  });
+  afterEach(() => c.close());
+
+  it.each([['NaN'], ['-0.01'], [-0.5], ['twelve cents']])(
+    'stores the call priced by the collector when tokenledger.cost.provided_usd is %p, and says in partialSuccess that the value was ignored',
+    async (value) => {
+      const res = await send(c, [jsonSpan({ attributes: { ...GPT_4O_CHAT, 'tokenledger.cost.provided_usd': value } })]);
+      expect(res.status).toBe(200);
+      expect(Number(res.body.partialSuccess?.rejectedSpans)).toBe(0);
+      expect(res.body.partialSuccess?.errorMessage).toMatch(/tokenledger\.cost\.provided_usd .*not a non-negative decimal amount in USD; ignored/);
+      expect(res.body.partialSuccess?.errorMessage).toContain(String(value));
+      expect(await summary(c)).toMatchObject({ calls: 1, totalCostNanos: GPT_4O_NANOS.toString() });
+      const records = (await (await fetch(`${c.url}/v1/reports/usage?period=all`)).json()) as { records: { providedCostNanos: string | null; costNanos: string }[] };
+      expect(records.records).toEqual([expect.objectContaining({ providedCostNanos: null, costNanos: GPT_4O_NANOS.toString() })]);
+    },
+  );
+
+  it('keeps a readable provided cost beside the collector’s own and answers with no partialSuccess', async () => {
+    const res = await send(c, [jsonSpan({ attributes: { ...GPT_4O_CHAT, 'tokenledger.cost.provided_usd': '0.0237' } })]);
+    expect(res.body).toEqual({});
+    expect(await summary(c)).toMatchObject({ calls: 1, totalCostNanos: GPT_4O_NANOS.toString() });
+  });
+});
+
 describe('span times', () => {
   let c: RunningCollector;
   beforeEach(async () => {

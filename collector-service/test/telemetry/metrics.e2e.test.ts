@@ -101,6 +101,22 @@ describe('GET /metrics, the collector service’s own metrics', () => {
     expect(sumOf(samples, 'tokenledger_store_errors_total')).toBe(0);
   });
 
+  it('counts the attribute values it ignored on stored spans by attribute, from 0 before the first', async () => {
+    const before = await scrapeOnce(collector);
+    expect(sumOf(before, 'tokenledger_ingest_ignored_values_total', { attribute: 'tokenledger.cost.provided_usd' })).toBe(0);
+    const unreadable = (usd: string) => ({ ...GPT_4O, 'tokenledger.cost.provided_usd': usd });
+    const body = await otlpProtobufBody([
+      { name: 'chat nan', attributes: unreadable('NaN') },
+      { name: 'chat negative', attributes: unreadable('-1') },
+      { name: 'chat readable', attributes: unreadable('0.02') },
+    ]);
+    expect((await post(collector, body)).status).toBe(200);
+    const samples = await scrape(collector);
+    expect(sumOf(samples, 'tokenledger_ingest_ignored_values_total', { attribute: 'tokenledger.cost.provided_usd' })).toBe(2);
+    expect(sumOf(samples, 'tokenledger_ingest_spans_total', { outcome: 'accepted' })).toBe(3);
+    expect(sumOf(samples, 'tokenledger_ingest_spans_total', { outcome: 'rejected' })).toBe(0);
+  });
+
   it('counts a failed store write as a store error and stores no cost for it', async () => {
     // The configured admin key is checked without the store, so the request reaches the failing write.
     await collector.close();

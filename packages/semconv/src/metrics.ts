@@ -41,6 +41,8 @@ export const METRIC_TOKENLEDGER_BUDGET_SPEND_RATIO = 'tokenledger.budget.spend_r
 export const METRIC_TOKENLEDGER_BUDGET_LIMIT_USD = 'tokenledger.budget.limit_usd';
 /** Counter, `{span}`: spans received by the ingest endpoint, by `outcome` (accepted, duplicate, rejected, ignored). */
 export const METRIC_TOKENLEDGER_INGEST_SPANS = 'tokenledger.ingest.spans';
+/** Counter, `{value}`: attribute values of stored spans left unused because they could not be read, by `attribute`. */
+export const METRIC_TOKENLEDGER_INGEST_IGNORED_VALUES = 'tokenledger.ingest.ignored_values';
 /** Histogram, `s`: time to decode, price and durably store one OTLP request. */
 export const METRIC_TOKENLEDGER_INGEST_BATCH_DURATION = 'tokenledger.ingest.batch.duration';
 /** Counter, `{error}`: failed writes to the store. */
