@@ -1,7 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/principal.decorator';
-import { type Principal, tenantOf } from '../auth/principal';
+import type { Principal } from '../auth/principal';
+import { Tenant } from '../auth/tenant.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { ruleView } from './alert-rule';
 import { AlertRulesService } from './alert-rules.service';
@@ -12,7 +13,6 @@ type Q = Record<string, unknown>;
 /** Alert rules: admins change them, viewers read them. */
 @ApiTags('alerts')
 @ApiBearerAuth()
-@ApiQuery({ name: 'tenant', required: false, description: 'For keys of every tenant: the tenant (default "default")' })
 @Controller('v1/alert-rules')
 @Roles('admin')
 export class AlertRulesController {
@@ -20,40 +20,39 @@ export class AlertRulesController {
 
   @Post()
   @ApiOperation({ summary: 'Create a rule: { type, thresholdUsd?, percent?, multiplier?, withinHours?, timezone?, channels?, enabled? }' })
-  async create(@Body() body: unknown, @Query('tenant') tenant: unknown, @CurrentPrincipal() p: Principal) {
-    return ruleView(await this.rules.create(tenantOf(p, tenant), body));
+  async create(@Body() body: unknown, @Tenant() tenant: string) {
+    return ruleView(await this.rules.create(tenant, body));
   }
 
   @Get()
   @Roles('viewer')
   @ApiOperation({ summary: "The tenant's rules (the seeds' defaults until changed)" })
-  async list(@Query('tenant') tenant: unknown, @CurrentPrincipal() p: Principal) {
-    return { rules: (await this.rules.list(tenantOf(p, tenant))).map(ruleView) };
+  async list(@Tenant() tenant: string) {
+    return { rules: (await this.rules.list(tenant)).map(ruleView) };
   }
 
   @Get(':id')
   @Roles('viewer')
-  async one(@Param('id') id: string, @Query('tenant') tenant: unknown, @CurrentPrincipal() p: Principal) {
-    return ruleView(await this.rules.get(tenantOf(p, tenant), id));
+  async one(@Param('id') id: string, @Tenant() tenant: string) {
+    return ruleView(await this.rules.get(tenant, id));
   }
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change a rule (threshold, percent, channels, enabled, ...); the type cannot change' })
-  async update(@Param('id') id: string, @Body() body: unknown, @Query('tenant') tenant: unknown, @CurrentPrincipal() p: Principal) {
-    return ruleView(await this.rules.update(tenantOf(p, tenant), id, body));
+  async update(@Param('id') id: string, @Body() body: unknown, @Tenant() tenant: string) {
+    return ruleView(await this.rules.update(tenant, id, body));
   }
 
   @Delete(':id')
   @HttpCode(204)
-  remove(@Param('id') id: string, @Query('tenant') tenant: unknown, @CurrentPrincipal() p: Principal): Promise<void> {
-    return this.rules.remove(tenantOf(p, tenant), id);
+  remove(@Param('id') id: string, @Tenant() tenant: string): Promise<void> {
+    return this.rules.remove(tenant, id);
   }
 }
 
 /** Alert history; viewers read and acknowledge. */
 @ApiTags('alerts')
 @ApiBearerAuth()
-@ApiQuery({ name: 'tenant', required: false, description: 'For keys of every tenant: the tenant (default "default")' })
 @Controller('v1/alerts')
 @Roles('viewer')
 export class AlertsController {
@@ -66,19 +65,19 @@ export class AlertsController {
   @ApiQuery({ name: 'unreadFirst', required: false, enum: ['true', 'false'], description: 'Unread alerts before read ones, each newest first' })
   @ApiQuery({ name: 'limit', required: false, description: 'Alerts per page, 1-500, default 50' })
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page, with the same state, unreadOnly and unreadFirst' })
-  list(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    return this.alerts.list(tenantOf(p, q.tenant), parseAlertQuery(q));
+  list(@Query() q: Q, @Tenant() tenant: string) {
+    return this.alerts.list(tenant, parseAlertQuery(q));
   }
 
   @Get(':id')
-  one(@Param('id') id: string, @Query('tenant') tenant: unknown, @CurrentPrincipal() p: Principal) {
-    return this.alerts.get(tenantOf(p, tenant), id);
+  one(@Param('id') id: string, @Tenant() tenant: string) {
+    return this.alerts.get(tenant, id);
   }
 
   @Post(':id/ack')
   @HttpCode(200)
   @ApiOperation({ summary: 'Mark an alert read' })
-  ack(@Param('id') id: string, @Query('tenant') tenant: unknown, @CurrentPrincipal() p: Principal) {
-    return this.alerts.ack(tenantOf(p, tenant), id, p.keyId);
+  ack(@Param('id') id: string, @Tenant() tenant: string, @CurrentPrincipal() p: Principal) {
+    return this.alerts.ack(tenant, id, p.keyId);
   }
 }

@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal } from '../auth/principal.decorator';
-import { type Principal, tenantOf } from '../auth/principal';
+import { Tenant } from '../auth/tenant.decorator';
 import { Roles } from '../auth/roles.decorator';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
@@ -30,8 +29,7 @@ export class ProviderBillsController {
   @ApiQuery({ name: 'from', required: false, description: 'First UTC day (YYYY-MM-DD)' })
   @ApiQuery({ name: 'to', required: false, description: 'UTC day after the last (exclusive)' })
   @ApiQuery({ name: 'provider', required: false, enum: [...BILLED_PROVIDERS] })
-  async syncNow(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const tenant = tenantOf(p, q.tenant);
+  async syncNow(@Query() q: Q, @Tenant() tenant: string) {
     const { fromMs, toMs } = q.from === undefined && q.to === undefined ? scheduledWindow(Date.now()) : utcDays(q);
     const providers = q.provider === undefined ? [...BILLED_PROVIDERS] : [checkProvider(q.provider)];
     const results = [];
@@ -42,10 +40,10 @@ export class ProviderBillsController {
   @Get()
   @Roles('viewer')
   @ApiOperation({ summary: 'What the providers billed, per UTC day, as imported' })
-  async list(@Query() q: Q, @CurrentPrincipal() p: Principal) {
+  async list(@Query() q: Q, @Tenant() tenant: string) {
     const { fromMs, toMs } = utcDays(q);
     const provider = q.provider === undefined ? null : checkProvider(q.provider);
-    const days = (await this.storage.listDocuments<BilledDay & Record<string, unknown>>(BILLED_DAY_KIND, tenantOf(p, q.tenant)))
+    const days = (await this.storage.listDocuments<BilledDay & Record<string, unknown>>(BILLED_DAY_KIND, tenant))
       .map((e) => e.doc)
       .filter((d) => (provider === null || d.provider === provider) && dayStartMs(d.day) >= fromMs && dayStartMs(d.day) < toMs);
     return { days: days.map(billedDayView) };
@@ -54,22 +52,21 @@ export class ProviderBillsController {
   @Get('keys')
   @Roles('admin')
   @ApiOperation({ summary: 'The admin keys bills are imported with (never the keys themselves), and how each import stands' })
-  async listKeys(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const tenant = tenantOf(p, q.tenant);
+  async listKeys(@Tenant() tenant: string) {
     return { keys: (await this.keys.list(tenant)).map((k) => ({ ...k, sync: this.sync.stateOf(k.tenant, k.provider) })) };
   }
 
   @Put('keys/:provider')
   @Roles('admin')
   @ApiOperation({ summary: "Set the tenant's organization admin key for a provider: { key, baseUrl? }; it is stored and never shown again" })
-  setKey(@Param('provider') provider: string, @Body() body: unknown, @Query() q: Q, @CurrentPrincipal() p: Principal) {
-    return this.keys.set(tenantOf(p, q.tenant), checkProvider(provider), body, Date.now());
+  setKey(@Param('provider') provider: string, @Body() body: unknown, @Tenant() tenant: string) {
+    return this.keys.set(tenant, checkProvider(provider), body, Date.now());
   }
 
   @Delete('keys/:provider')
   @HttpCode(204)
   @Roles('admin')
-  async removeKey(@Param('provider') provider: string, @Query() q: Q, @CurrentPrincipal() p: Principal): Promise<void> {
-    await this.keys.remove(tenantOf(p, q.tenant), checkProvider(provider));
+  async removeKey(@Param('provider') provider: string, @Tenant() tenant: string): Promise<void> {
+    await this.keys.remove(tenant, checkProvider(provider));
   }
 }

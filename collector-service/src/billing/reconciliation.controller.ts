@@ -1,7 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal } from '../auth/principal.decorator';
-import { type Principal, tenantOf } from '../auth/principal';
+import { Tenant } from '../auth/tenant.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { checkProvider } from './admin-keys.service';
 import { BILLED_PROVIDERS } from './billed-day';
@@ -23,8 +22,8 @@ export class ReconciliationController {
   @ApiQuery({ name: 'to', required: false, description: 'UTC day after the last (exclusive; default tomorrow)' })
   @ApiQuery({ name: 'period', required: false, enum: ['today', 'week', 'month', 'all'] })
   @ApiQuery({ name: 'provider', required: false, enum: [...BILLED_PROVIDERS] })
-  report(@Query() q: Q, @CurrentPrincipal() p: Principal) {
+  report(@Query() q: Q, @Tenant() tenant: string) {
     const { fromMs, toMs } = utcDays(q);
-    return this.reconciliation.report(tenantOf(p, q.tenant), fromMs, toMs, q.provider === undefined ? null : checkProvider(q.provider));
+    return this.reconciliation.report(tenant, fromMs, toMs, q.provider === undefined ? null : checkProvider(q.provider));
   }
 }

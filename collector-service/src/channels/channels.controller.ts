@@ -1,7 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal } from '../auth/principal.decorator';
-import { type Principal, tenantOf } from '../auth/principal';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Tenant } from '../auth/tenant.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { channelView } from './channel';
 import { ChannelsService } from './channels.service';
@@ -9,7 +8,6 @@ import { ChannelsService } from './channels.service';
 /** Where alerts go. Admins manage channels; viewers may list them (secrets are never returned). */
 @ApiTags('alerts')
 @ApiBearerAuth()
-@ApiQuery({ name: 'tenant', required: false, description: 'For keys of every tenant: the tenant (default "default")' })
 @Controller('v1/channels')
 @Roles('admin')
 export class ChannelsController {
@@ -17,34 +15,34 @@ export class ChannelsController {
 
   @Post()
   @ApiOperation({ summary: 'Create a channel: { type: webhook|slack|email|alertmanager, name, url, to?, secret?, default? }' })
-  async create(@Body() body: unknown, @Query('tenant') tenant: unknown, @CurrentPrincipal() p: Principal) {
-    return channelView(await this.channels.create(tenantOf(p, tenant), body));
+  async create(@Body() body: unknown, @Tenant() tenant: string) {
+    return channelView(await this.channels.create(tenant, body));
   }
 
   @Get()
   @Roles('viewer')
   @ApiOperation({ summary: 'List channels (without secrets)' })
-  async list(@Query('tenant') tenant: unknown, @CurrentPrincipal() p: Principal) {
-    return { channels: (await this.channels.list(tenantOf(p, tenant))).map(channelView) };
+  async list(@Tenant() tenant: string) {
+    return { channels: (await this.channels.list(tenant)).map(channelView) };
   }
 
   @Get(':id')
   @Roles('viewer')
   @ApiOperation({ summary: 'One channel (without its secret)' })
-  async one(@Param('id') id: string, @Query('tenant') tenant: unknown, @CurrentPrincipal() p: Principal) {
-    return channelView(await this.channels.get(tenantOf(p, tenant), id));
+  async one(@Param('id') id: string, @Tenant() tenant: string) {
+    return channelView(await this.channels.get(tenant, id));
   }
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change a channel (any field but type)' })
-  async update(@Param('id') id: string, @Body() body: unknown, @Query('tenant') tenant: unknown, @CurrentPrincipal() p: Principal) {
-    return channelView(await this.channels.update(tenantOf(p, tenant), id, body));
+  async update(@Param('id') id: string, @Body() body: unknown, @Tenant() tenant: string) {
+    return channelView(await this.channels.update(tenant, id, body));
   }
 
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a channel' })
-  remove(@Param('id') id: string, @Query('tenant') tenant: unknown, @CurrentPrincipal() p: Principal): Promise<void> {
-    return this.channels.remove(tenantOf(p, tenant), id);
+  remove(@Param('id') id: string, @Tenant() tenant: string): Promise<void> {
+    return this.channels.remove(tenant, id);
   }
 }

@@ -1,7 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal } from '../auth/principal.decorator';
-import { type Principal, tenantOf } from '../auth/principal';
+import { Tenant } from '../auth/tenant.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { oneOf, parseZone } from '../reports/report-query';
 import { lastDays, seedDateRange, seedFilters, seedLimit } from './seed-query';
@@ -26,9 +25,8 @@ export class AdminCostsController {
   @ApiQuery({ name: 'days', required: false, description: 'days back, today included, when no dates are given (default 30)' })
   @ApiQuery({ name: 'limit', required: false, description: 'top-users only (default 10)' })
   @ApiQuery({ name: 'tz', required: false })
-  async get(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const a = ({ view: oneOf(q, 'view', VIEWS, 'summary'), range: seedDateRange(q) ?? lastDays(q), filters: seedFilters(q), tz: parseZone(q), limit: seedLimit(q, 10, 1000) });
-    const tenant = tenantOf(p, q.tenant);
+  async get(@Query() q: Q, @Tenant() tenant: string) {
+    const a = { view: oneOf(q, 'view', VIEWS, 'summary'), range: seedDateRange(q) ?? lastDays(q), filters: seedFilters(q), tz: parseZone(q), limit: seedLimit(q, 10, 1000) };
     switch (a.view) {
       case 'summary':
         return { success: true, data: await this.views.adminSummary(tenant, a.range, a.filters) };

@@ -1,8 +1,7 @@
 import { Body, Controller, Get, Inject, Put, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CurrentPrincipal } from '../auth/principal.decorator';
-import { type Principal, tenantOf } from '../auth/principal';
+import { Tenant } from '../auth/tenant.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { CONFIG, type CollectorConfig } from '../config/config';
 import { streamExport } from '../reports/export-stream';
@@ -36,38 +35,37 @@ export class CostMonitoringController {
   @Put('budget')
   @Roles('admin')
   @ApiOperation({ summary: "Seed API: set a user's daily and monthly limits (kept as that user's day and month budgets)" })
-  async putBudget(@Body() body: unknown, @Query() q: Q, @CurrentPrincipal() p: Principal) {
+  async putBudget(@Body() body: unknown, @Query() q: Q, @Tenant() tenant: string) {
     const settings = parseSeedBudget(body, q.userId);
-    return { success: true, budget: await this.seedBudgets.put(tenantOf(p, q.tenant), settings) };
+    return { success: true, budget: await this.seedBudgets.put(tenant, settings) };
   }
 
   @Get('budget')
   @ApiOperation({ summary: "Seed API: a user's limits and what they spent today and this month" })
-  async getBudget(@Query() q: Q, @CurrentPrincipal() p: Principal) {
+  async getBudget(@Query() q: Q, @Tenant() tenant: string) {
     const userId = seedFilters(q).user;
     if (!userId) throw new QueryError('userId', 'is required');
-    return { success: true, budget: await this.seedBudgets.status(tenantOf(p, q.tenant), userId!) };
+    return { success: true, budget: await this.seedBudgets.status(tenant, userId!) };
   }
 
   @Get('alerts')
   @ApiOperation({ summary: 'Seed API: cost alerts, newest first (unreadOnly=true for the unacknowledged)' })
-  async listAlerts(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const { alerts } = await this.alerts.list(tenantOf(p, q.tenant), parseAlertQuery(q));
+  async listAlerts(@Query() q: Q, @Tenant() tenant: string) {
+    const { alerts } = await this.alerts.list(tenant, parseAlertQuery(q));
     return { success: true, alerts };
   }
 
   @Get('summary')
   @ApiOperation({ summary: 'Seed API: total cost, count and cost by service for period=today|week|month' })
-  async summary(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const a = ({ range: parseRange({ period: oneOf(q, 'period', PERIODS, 'month'), tz: q.tz }), filters: seedFilters(q) });
-    return { success: true, summary: await this.views.monitoringSummary(tenantOf(p, q.tenant), a.range, a.filters) };
+  async summary(@Query() q: Q, @Tenant() tenant: string) {
+    const a = { range: parseRange({ period: oneOf(q, 'period', PERIODS, 'month'), tz: q.tz }), filters: seedFilters(q) };
+    return { success: true, summary: await this.views.monitoringSummary(tenant, a.range, a.filters) };
   }
 
   @Get('dashboard')
   @ApiOperation({ summary: 'Seed API: everything the monitoring dashboard shows, in one call' })
-  async dashboard(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const a = ({ tz: parseZone(q), filters: seedFilters(q) });
-    const tenant = tenantOf(p, q.tenant);
+  async dashboard(@Query() q: Q, @Tenant() tenant: string) {
+    const a = { tz: parseZone(q), filters: seedFilters(q) };
     const period = (name: (typeof PERIODS)[number]) => this.views.monitoringSummary(tenant, parseRange({ period: name, tz: a.tz }), a.filters);
     const [today, week, month, daily, recent] = await Promise.all([
       period('today'),
@@ -81,16 +79,16 @@ export class CostMonitoringController {
 
   @Get('usage-logs')
   @ApiOperation({ summary: 'Seed API: recent calls, newest first, optionally of one service (model)' })
-  async usageLogs(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const a = ({ limit: seedLimit(q, 100, 1000), filters: seedFilters(q, typeof q.service === 'string' && q.service !== '' ? { model: q.service } : {}) });
-    const page = await this.storage.listRecords({ tenant: tenantOf(p, q.tenant), fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, filters: a.filters, limit: a.limit });
+  async usageLogs(@Query() q: Q, @Tenant() tenant: string) {
+    const a = { limit: seedLimit(q, 100, 1000), filters: seedFilters(q, typeof q.service === 'string' && q.service !== '' ? { model: q.service } : {}) };
+    const page = await this.storage.listRecords({ tenant, fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, filters: a.filters, limit: a.limit });
     return { success: true, logs: page.records.map(apiUsageLogRow) };
   }
 
   @Get('export')
   @ApiOperation({ summary: 'Seed API: every call as CSV (or format=jsonl), streamed' })
-  async export(@Query() q: Q, @CurrentPrincipal() p: Principal, @Res() res: Response): Promise<void> {
-    const a = ({ range: seedDateRange(q) ?? parseRange({ period: 'all', tz: q.tz }), filters: seedFilters(q), format: oneOf(q, 'format', ['csv', 'jsonl'] as const, 'csv') });
-    await streamExport(this.storage, this.config.jaegerUrl, { tenant: tenantOf(p, q.tenant), ...a }, res);
+  async export(@Query() q: Q, @Tenant() tenant: string, @Res() res: Response): Promise<void> {
+    const a = { range: seedDateRange(q) ?? parseRange({ period: 'all', tz: q.tz }), filters: seedFilters(q), format: oneOf(q, 'format', ['csv', 'jsonl'] as const, 'csv') };
+    await streamExport(this.storage, this.config.jaegerUrl, { tenant, ...a }, res);
   }
 }

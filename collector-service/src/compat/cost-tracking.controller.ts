@@ -1,7 +1,6 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal } from '../auth/principal.decorator';
-import { type Principal, tenantOf } from '../auth/principal';
+import { Tenant } from '../auth/tenant.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { parseRange, parseZone } from '../reports/report-query';
 import type { StoragePort } from '../storage/storage.port';
@@ -26,30 +25,30 @@ export class CostTrackingController {
 
   @Get()
   @ApiOperation({ summary: 'Seed API: cost summary for period=week|month|all or startDate/endDate' })
-  async summary(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const a = ({ range: rangeOf(q), filters: seedFilters(q) });
-    return { success: true, data: await this.views.costSummary(tenantOf(p, q.tenant), a.range, a.filters) };
+  async summary(@Query() q: Q, @Tenant() tenant: string) {
+    const a = { range: rangeOf(q), filters: seedFilters(q) };
+    return { success: true, data: await this.views.costSummary(tenant, a.range, a.filters) };
   }
 
   @Get('trends')
   @ApiOperation({ summary: 'Seed API: last 7 days against the 7 before, and the last 30 days' })
-  async trends(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const a = ({ tz: parseZone(q), filters: seedFilters(q) });
-    return { success: true, data: await this.views.costTrends(tenantOf(p, q.tenant), a.filters, a.tz) };
+  async trends(@Query() q: Q, @Tenant() tenant: string) {
+    const a = { tz: parseZone(q), filters: seedFilters(q) };
+    return { success: true, data: await this.views.costTrends(tenant, a.filters, a.tz) };
   }
 
   @Get('recent')
   @ApiOperation({ summary: 'Seed API: the most recent calls, newest first (limit default 50)' })
-  async recent(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const a = ({ limit: seedLimit(q, 50, 1000), filters: seedFilters(q) });
-    const page = await this.storage.listRecords({ tenant: tenantOf(p, q.tenant), fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, filters: a.filters, limit: a.limit });
+  async recent(@Query() q: Q, @Tenant() tenant: string) {
+    const a = { limit: seedLimit(q, 50, 1000), filters: seedFilters(q) };
+    const page = await this.storage.listRecords({ tenant, fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, filters: a.filters, limit: a.limit });
     return { success: true, data: page.records.map(aiUsageRow) };
   }
 
   @Get('agents/:agentId')
   @ApiOperation({ summary: 'Seed API: cost summary of one agent' })
-  async agent(@Param('agentId') agentId: string, @Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const a = ({ range: rangeOf(q), filters: seedFilters(q, { agent: agentId }) });
-    return { success: true, data: { agentId, ...(await this.views.costSummary(tenantOf(p, q.tenant), a.range, a.filters)) } };
+  async agent(@Param('agentId') agentId: string, @Query() q: Q, @Tenant() tenant: string) {
+    const a = { range: rangeOf(q), filters: seedFilters(q, { agent: agentId }) };
+    return { success: true, data: { agentId, ...(await this.views.costSummary(tenant, a.range, a.filters)) } };
   }
 }

@@ -1,7 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/principal.decorator';
-import { type Principal, tenantOf } from '../auth/principal';
+import type { Principal } from '../auth/principal';
+import { Tenant } from '../auth/tenant.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { parseFilters, parseRange } from '../reports/report-query';
 import { ModelsService } from './models.service';
@@ -16,7 +17,7 @@ export class ModelsController {
 
   @Get('models')
   @ApiOperation({ summary: 'Models used in the range with cost, calls, unpriced calls and the price source of the newest call (for a fine-tuned model without rates, the price-file entry that would price it); the price book in force' })
-  models(@Query() q: Record<string, unknown>, @CurrentPrincipal() p: Principal) {
-    return this.service.models(tenantOf(p, q.tenant), parseRange(q), parseFilters(q), p.role === 'admin');
+  models(@Query() q: Record<string, unknown>, @Tenant() tenant: string, @CurrentPrincipal() p: Principal) {
+    return this.service.models(tenant, parseRange(q), parseFilters(q), p.role === 'admin');
   }
 }

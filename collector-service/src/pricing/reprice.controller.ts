@@ -1,7 +1,6 @@
 import { Controller, HttpCode, Inject, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal } from '../auth/principal.decorator';
-import { type Principal, tenantOf } from '../auth/principal';
+import { Tenant } from '../auth/tenant.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { parseFilters, QueryError } from '../reports/report-query';
 import type { StoragePort } from '../storage/storage.port';
@@ -38,8 +37,7 @@ export class RepriceController {
   @ApiQuery({ name: 'provider', required: false })
   @ApiQuery({ name: 'model', required: false })
   @ApiQuery({ name: 'dryRun', required: false, description: 'true: say what would change, change nothing' })
-  async reprice(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const tenant = tenantOf(p, q.tenant);
+  async reprice(@Query() q: Q, @Tenant() tenant: string) {
     if (q.from === undefined || q.to === undefined) throw new QueryError(q.from === undefined ? 'from' : 'to', 'is required: the UTC days to price again (YYYY-MM-DD, to exclusive)');
     const { provider, model } = parseFilters(q);
     const request = { tenant, ...utcDays(q), filters: { ...(provider ? { provider } : {}), ...(model ? { model } : {}) }, dryRun: dryRunOf(q) };

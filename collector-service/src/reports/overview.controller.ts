@@ -1,6 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { CurrentPrincipal } from '../auth/principal.decorator';
-import { type Principal, tenantOf } from '../auth/principal';
+import { Tenant } from '../auth/tenant.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { ReportEndpoint } from './report-docs';
 import { oneOf, parseFilters, parseRange, QueryError } from './report-query';
@@ -28,8 +27,8 @@ export class OverviewController {
       { name: 'sections', description: 'Comma-separated parts to answer: totals (summary, previousSummary, projection), timeseries, breakdowns (default all)' },
     ],
   )
-  overview(@Query() q: Record<string, unknown>, @CurrentPrincipal() p: Principal) {
-    const a = ({ range: parseRange(q), filters: parseFilters(q), interval: oneOf(q, 'interval', ['hour', 'day'] as const, 'day'), sections: parseSections(q) });
-    return this.service.overview(tenantOf(p, q.tenant), a.range, a.filters, a.interval, a.sections);
+  overview(@Query() q: Record<string, unknown>, @Tenant() tenant: string) {
+    const a = { range: parseRange(q), filters: parseFilters(q), interval: oneOf(q, 'interval', ['hour', 'day'] as const, 'day'), sections: parseSections(q) };
+    return this.service.overview(tenant, a.range, a.filters, a.interval, a.sections);
   }
 }

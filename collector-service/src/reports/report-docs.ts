@@ -18,7 +18,6 @@ export function ReportEndpoint(summary: string, extra: { name: string; descripti
         ]
       : []),
     ApiQuery({ name: 'tz', required: false, description: 'IANA time zone (default UTC)' }),
-    ApiQuery({ name: 'tenant', required: false, description: 'For keys of every tenant: the tenant to report on (default "default")' }),
     ...FILTERS.map((name) => ApiQuery({ name, required: false, description: `Only calls with this ${name}` })),
     ...extra.map((e) => ApiQuery({ name: e.name, required: false, description: e.description, enum: e.enum })),
   );

@@ -1,7 +1,6 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { CurrentPrincipal } from '../auth/principal.decorator';
-import { type Principal, tenantOf } from '../auth/principal';
+import { Tenant } from '../auth/tenant.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { CONFIG, type CollectorConfig } from '../config/config';
 import type { StoragePort } from '../storage/storage.port';
@@ -32,9 +31,9 @@ export class ReportsController {
 
   @Get('summary')
   @ReportEndpoint('Total cost, calls, failures, unpriced calls, tokens by kind and average latency')
-  summary(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const { range, filters } = ({ range: parseRange(q), filters: parseFilters(q) });
-    return this.reports.summary(tenantOf(p, q.tenant), range, filters);
+  summary(@Query() q: Q, @Tenant() tenant: string) {
+    const { range, filters } = { range: parseRange(q), filters: parseFilters(q) };
+    return this.reports.summary(tenant, range, filters);
   }
 
   @Get('breakdown')
@@ -42,30 +41,30 @@ export class ReportsController {
     { name: 'by', description: 'Dimension', enum: ['type', 'provider', 'model', 'user', 'agent', 'feature', 'service'] },
     { name: 'limit', description: 'Top N (1-1000, default 10)' },
   ])
-  breakdown(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const a = ({ range: parseRange(q), filters: parseFilters(q), by: oneOf(q, 'by', Object.keys(BREAKDOWN_DIMENSIONS), 'model'), limit: parseLimit(q, 10, 1000) });
-    return this.reports.breakdown(tenantOf(p, q.tenant), a.range, a.filters, a.by, a.limit);
+  breakdown(@Query() q: Q, @Tenant() tenant: string) {
+    const a = { range: parseRange(q), filters: parseFilters(q), by: oneOf(q, 'by', Object.keys(BREAKDOWN_DIMENSIONS), 'model'), limit: parseLimit(q, 10, 1000) };
+    return this.reports.breakdown(tenant, a.range, a.filters, a.by, a.limit);
   }
 
   @Get('timeseries')
   @ReportEndpoint('Cost per local hour or day, zero-filled', [{ name: 'interval', description: 'hour or day (default day)', enum: ['hour', 'day'] }])
-  timeseries(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const a = ({ range: parseRange(q), filters: parseFilters(q), interval: oneOf(q, 'interval', ['hour', 'day'] as const, 'day') });
-    return this.reports.timeseries(tenantOf(p, q.tenant), a.range, a.filters, a.interval);
+  timeseries(@Query() q: Q, @Tenant() tenant: string) {
+    const a = { range: parseRange(q), filters: parseFilters(q), interval: oneOf(q, 'interval', ['hour', 'day'] as const, 'day') };
+    return this.reports.timeseries(tenant, a.range, a.filters, a.interval);
   }
 
   @Get('projection')
   @ReportEndpoint('Month to date, averages, projected month end and trend', [], false)
-  projection(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const a = ({ tz: parseZone(q), filters: parseFilters(q) });
-    return this.trendsService.projection(tenantOf(p, q.tenant), a.filters, a.tz);
+  projection(@Query() q: Q, @Tenant() tenant: string) {
+    const a = { tz: parseZone(q), filters: parseFilters(q) };
+    return this.trendsService.projection(tenant, a.filters, a.tz);
   }
 
   @Get('trends')
   @ReportEndpoint('Last 7 days against the 7 before, and the last 30 days', [], false)
-  trends(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const a = ({ tz: parseZone(q), filters: parseFilters(q) });
-    return this.trendsService.trends(tenantOf(p, q.tenant), a.filters, a.tz);
+  trends(@Query() q: Q, @Tenant() tenant: string) {
+    const a = { tz: parseZone(q), filters: parseFilters(q) };
+    return this.trendsService.trends(tenant, a.filters, a.tz);
   }
 
   /** Raw records, newest first; pass `nextCursor` back as `cursor` for the next page. */
@@ -74,10 +73,10 @@ export class ReportsController {
     { name: 'limit', description: 'Page size (1-1000, default 100)' },
     { name: 'cursor', description: 'nextCursor of the previous page' },
   ])
-  async usage(@Query() q: Q, @CurrentPrincipal() p: Principal) {
-    const a = ({ range: parseRange(q), filters: parseFilters(q), limit: parseLimit(q, 100, 1000) });
+  async usage(@Query() q: Q, @Tenant() tenant: string) {
+    const a = { range: parseRange(q), filters: parseFilters(q), limit: parseLimit(q, 100, 1000) };
     try {
-      const page = await this.storage.listRecords({ tenant: tenantOf(p, q.tenant), fromMs: a.range.fromMs, toMs: a.range.toMs, filters: a.filters, limit: a.limit, cursor: q.cursor === undefined ? undefined : String(q.cursor) });
+      const page = await this.storage.listRecords({ tenant, fromMs: a.range.fromMs, toMs: a.range.toMs, filters: a.filters, limit: a.limit, cursor: q.cursor === undefined ? undefined : String(q.cursor) });
       return { records: page.records.map((r) => recordView(r, this.config.jaegerUrl)), nextCursor: page.nextCursor };
     } catch (err) {
       if (err instanceof TypeError && /cursor/.test(err.message)) throw new QueryError('cursor', err.message);
@@ -90,15 +89,14 @@ export class ReportsController {
   @ReportEndpoint('Every matching record, streamed; format=focus: FOCUS 1.2 CSV per UTC day, SKU and attribution', [
     { name: 'format', description: 'csv or jsonl (every record, default csv), or focus (FOCUS 1.2 rows over whole UTC days)', enum: ['csv', 'jsonl', 'focus'] },
   ])
-  async export(@Query() q: Q, @CurrentPrincipal() p: Principal, @Res() res: Response): Promise<void> {
+  async export(@Query() q: Q, @Tenant() tenant: string, @Res() res: Response): Promise<void> {
     const format = oneOf(q, 'format', ['csv', 'jsonl', 'focus'] as const, 'csv');
-    const tenant = tenantOf(p, q.tenant);
     if (format === 'focus') {
       const filters = parseFilters(q);
       await streamFocus(this.storage, this.pricing, { tenant, ...utcDays(q), filters }, res);
       return;
     }
-    const a = ({ range: parseRange(q), filters: parseFilters(q) });
+    const a = { range: parseRange(q), filters: parseFilters(q) };
     await streamExport(this.storage, this.config.jaegerUrl, { tenant, ...a, format }, res);
   }
 }
