@@ -1,10 +1,10 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { badField } from '../channels/field-error';
 import { InputError } from '../http/input-error';
 import { DEFAULT_TENANT } from '../auth/principal';
 import { CONFIG, type CollectorConfig } from '../config/config';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
+import type { SetAdminKeyDto } from './admin-key.dto';
 import type { AdminAccess } from './bill-sources';
 import { BILLED_PROVIDERS, type BilledProvider } from './billed-day';
 
@@ -76,17 +76,9 @@ export class AdminKeysService {
     return keys.sort((a, b) => (a.tenant === b.tenant ? (a.provider < b.provider ? -1 : 1) : a.tenant < b.tenant ? -1 : 1));
   }
 
-  async set(tenant: string, provider: BilledProvider, body: unknown, nowMs: number): Promise<ConfiguredKey> {
-    const fields = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
-    const unknown = Object.keys(fields).find((f) => f !== 'key' && f !== 'baseUrl');
-    if (unknown) throw badField(unknown, 'is not a field of an admin key (key, baseUrl)');
-    if (typeof fields.key !== 'string' || fields.key.trim().length < 8 || /\s/.test(fields.key)) throw badField('key', `must be the organization's admin key for ${provider} (${provider === 'openai' ? 'sk-admin-…' : 'sk-ant-admin…'})`);
-    let baseUrl: string | null = null;
-    if (fields.baseUrl !== undefined && fields.baseUrl !== null) {
-      if (typeof fields.baseUrl !== 'string' || !/^https?:\/\/[^\s]+$/.test(fields.baseUrl)) throw badField('baseUrl', 'must be an http(s) URL');
-      baseUrl = fields.baseUrl.replace(/\/+$/, '');
-    }
-    const stored: StoredAdminKey = { key: fields.key.trim(), baseUrl, updatedAtMs: nowMs };
+  async set(tenant: string, provider: BilledProvider, input: SetAdminKeyDto, nowMs: number): Promise<ConfiguredKey> {
+    const baseUrl = input.baseUrl ? input.baseUrl.replace(/\/+$/, '') : null;
+    const stored: StoredAdminKey = { key: input.key.trim(), baseUrl, updatedAtMs: nowMs };
     await this.storage.putDocument(ADMIN_KEY_KIND, tenant, provider, { ...stored });
     return { tenant, provider, source: 'api', baseUrl: baseUrl ?? this.defaultBaseUrl(provider) };
   }

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Tenant } from '../auth/tenant.decorator';
+import { SetAdminKeyDto } from './admin-key.dto';
 import { Roles } from '../auth/roles.decorator';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
@@ -58,8 +59,8 @@ export class ProviderBillsController {
 
   @Put('keys/:provider')
   @Roles('admin')
-  @ApiOperation({ summary: "Set the tenant's organization admin key for a provider: { key, baseUrl? }; it is stored and never shown again" })
-  setKey(@Param('provider') provider: string, @Body() body: unknown, @Tenant() tenant: string) {
+  @ApiOperation({ summary: "Set the tenant's organization admin key for a provider; it is stored and never shown again" })
+  setKey(@Param('provider') provider: string, @Body() body: SetAdminKeyDto, @Tenant() tenant: string) {
     return this.keys.set(tenant, checkProvider(provider), body, Date.now());
   }
 

@@ -28,6 +28,12 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(bodyOf('/v1/budgets/check', 'post').properties ?? {})).toEqual(expect.arrayContaining(['user', 'model', 'tags', 'tenant']));
   });
 
+  it("describes a provider's admin key body: the key required, the base URL optional", () => {
+    const body = bodyOf('/v1/provider-bills/keys/{provider}', 'put');
+    expect(body.required).toEqual(['key']);
+    expect(Object.keys(body.properties ?? {}).sort()).toEqual(['baseUrl', 'key']);
+  });
+
   it('documents the tenant query parameter on the routes that act on a tenant', () => {
     expect(doc.paths['/v1/budgets'].get.parameters).toContainEqual(expect.objectContaining({ name: 'tenant', in: 'query' }));
   });
