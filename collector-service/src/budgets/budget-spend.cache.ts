@@ -15,13 +15,18 @@ interface SpendEntry extends PeriodSpend {
   lastUsedMs: number;
 }
 
-/** A tenant's total calls over the cached periods, to notice what other instances stored. */
-interface TenantWatch {
+/** A tenant's calls and cost over the cached periods, to notice what this process did not store itself. */
+interface TenantWatch extends TenantTotals {
   fromMs: number;
-  calls: number;
   baseSeq: number;
   localCalls: number;
+  localCostNanos: bigint;
   ambiguous: boolean;
+}
+
+interface TenantTotals {
+  calls: number;
+  costNanos: bigint;
 }
 
 const IDLE_MS = 10 * 60_000;
@@ -39,10 +44,11 @@ const entryKey = (tenant: string, budget: Budget, window: BudgetPeriodWindow) =>
  *   as it is stored (before its ack), so a check right after an ack sees it;
  * - a batch that was in flight during the read might or might not be in it: it is never added (no
  *   double count), the entry is marked dirty and read again;
- * - batches stored by another instance on the same store are noticed by comparing each tenant's
- *   call count in the rollups with what this process expects, on every sync; a difference marks
- *   the tenant's entries dirty, and dirty entries are read again on the next sync.
- * So spend never counts a record twice, and lags another instance's writes by at most a sync interval.
+ * - batches stored by another instance on the same store, and costs a re-pricing corrected (here
+ *   or elsewhere: the calls stay, their cost changes), are noticed by comparing each tenant's call
+ *   count and cost in the rollups with what this process expects, on every sync; a difference
+ *   marks the tenant's entries dirty, and dirty entries are read again on the next sync.
+ * So spend never counts a record twice, and lags other writers by at most a sync interval.
  */
 export class BudgetSpendCache {
   private readonly entries = new Map<string, SpendEntry>();
@@ -150,8 +156,10 @@ export class BudgetSpendCache {
     for (const r of batch.records) {
       const watch = this.watches.get(r.tenant);
       if (watch && r.timeMs >= watch.fromMs) {
-        if (batch.seq > watch.baseSeq) watch.localCalls++;
-        else watch.ambiguous = true;
+        if (batch.seq > watch.baseSeq) {
+          watch.localCalls++;
+          watch.localCostNanos += r.costNanos ?? 0n;
+        } else watch.ambiguous = true;
       }
       const entries = this.byTenant.get(r.tenant);
       if (!entries || r.costNanos === null) continue;
@@ -194,34 +202,36 @@ export class BudgetSpendCache {
     }
   }
 
-  /** Compares the tenant's call count with what this process expects; a difference means another instance wrote. */
+  /** Compares the tenant's calls and cost with what this process expects; a difference means someone else wrote. */
   private async watchTenant(tenant: string, entries: Set<SpendEntry>, nowMs: number): Promise<void> {
     const watch = this.watches.get(tenant);
     if (!watch || nowMs - watch.fromMs > 2 * WATCH_SPAN_MS) {
       await this.baseline(tenant, nowMs);
       return;
     }
-    const read = await this.consistently(tenant, () => this.countCalls(tenant, watch.fromMs));
+    const read = await this.consistently(tenant, () => this.totals(tenant, watch.fromMs));
     if (!read.clean) return; // decide on a quiet read; local batches keep being counted meanwhile
-    if (watch.ambiguous || watch.calls + watch.localCalls !== read.value) for (const e of entries) e.dirty = true;
-    this.watches.set(tenant, { fromMs: watch.fromMs, calls: read.value, baseSeq: read.baseSeq, localCalls: 0, ambiguous: false });
+    const expected = watch.calls + watch.localCalls === read.value.calls && watch.costNanos + watch.localCostNanos === read.value.costNanos;
+    if (watch.ambiguous || !expected) for (const e of entries) e.dirty = true;
+    this.watches.set(tenant, { fromMs: watch.fromMs, ...read.value, baseSeq: read.baseSeq, localCalls: 0, localCostNanos: 0n, ambiguous: false });
   }
 
   /**
-   * Starts counting a tenant's calls from a month and two days back, before its first entry is read:
+   * Starts counting a tenant's calls and cost from a month and two days back, before its first entry is read:
    * every cached period starts inside that range, so any later write lands in the count. Entries
    * already cached (none, unless an earlier baseline read overlapped a batch) are read again.
    */
   private async baseline(tenant: string, nowMs: number): Promise<void> {
     const fromMs = Math.floor((nowMs - WATCH_SPAN_MS) / BUCKET_MS) * BUCKET_MS;
-    const read = await this.consistently(tenant, () => this.countCalls(tenant, fromMs));
+    const read = await this.consistently(tenant, () => this.totals(tenant, fromMs));
     if (!read.clean) return;
     for (const e of this.byTenant.get(tenant)?.all ?? []) e.dirty = true;
-    this.watches.set(tenant, { fromMs, calls: read.value, baseSeq: read.baseSeq, localCalls: 0, ambiguous: false });
+    this.watches.set(tenant, { fromMs, ...read.value, baseSeq: read.baseSeq, localCalls: 0, localCostNanos: 0n, ambiguous: false });
   }
 
-  private async countCalls(tenant: string, fromMs: number): Promise<number> {
-    return (await this.storage.aggregate({ tenant, fromMs, toMs: FAR_FUTURE_MS, filters: {}, groupBy: [] }))[0]?.calls ?? 0;
+  private async totals(tenant: string, fromMs: number): Promise<TenantTotals> {
+    const [row] = await this.storage.aggregate({ tenant, fromMs, toMs: FAR_FUTURE_MS, filters: {}, groupBy: [] });
+    return { calls: row?.calls ?? 0, costNanos: row?.costNanos ?? 0n };
   }
 
   private drop(key: string, e: SpendEntry): void {

@@ -1,6 +1,6 @@
 import type { Budget } from '../../src/budgets/budget';
 import { BudgetSpendCache } from '../../src/budgets/budget-spend.cache';
-import type { StoragePort } from '../../src/storage/storage.port';
+import type { RecordCorrection, StoragePort } from '../../src/storage/storage.port';
 import { IngestEvents } from '../../src/ingest/ingest-events';
 import { record } from '../support/records';
 
@@ -128,6 +128,28 @@ describe(`budget spend cache: ${name}`, () => {
     expect((await cache.spend('default', scoped, NOW)).spend.total).toBe(3n);
     await cache.sync(NOW);
     expect((await cache.spend('default', scoped, NOW)).spend.total).toBe(14n);
+    cache.close();
+  });
+
+  it('reads spend again after a re-pricing corrected stored costs, whoever corrected them', async () => {
+    const events = new IngestEvents();
+    const store = ingestingThrough(events, inner);
+    const cache = new BudgetSpendCache(inner, events);
+    const o3: Budget = { ...BUDGET, id: 'o3', scope: { model: 'o3' } };
+    await store.ingest([record({ model: 'o3', timeMs: NOW, costNanos: 3n }), record({ model: 'gpt-4o', timeMs: NOW, costNanos: 5n })]);
+    expect((await cache.spend('default', o3, NOW)).spend.total).toBe(3n);
+    expect((await cache.spend('default', BUDGET, NOW)).spend.total).toBe(8n);
+    await cache.sync(NOW);
+    // A re-pricing makes o3 dearer: the calls are the same, their costs are not.
+    const corrections: RecordCorrection[] = [];
+    for await (const previous of inner.streamRecords({ tenant: 'default', fromMs: NOW, toMs: NOW + 1, filters: { model: 'o3' } })) {
+      const prior = { costNanos: previous.costNanos?.toString() ?? null, unpricedReason: previous.unpricedReason, unitPrices: previous.unitPrices, priceSource: previous.priceSource, priceBookVersion: previous.priceBookVersion, repricedAtMs: NOW };
+      corrections.push({ previous, next: { ...previous, costNanos: 40n, priceSource: 'operator:corrected', priorPricings: [...previous.priorPricings, prior] } });
+    }
+    expect(await inner.correctRecords(corrections)).toHaveLength(1);
+    await cache.sync(NOW);
+    expect((await cache.spend('default', o3, NOW)).spend.total).toBe(40n);
+    expect((await cache.spend('default', BUDGET, NOW)).spend.total).toBe(45n);
     cache.close();
   });
 });
