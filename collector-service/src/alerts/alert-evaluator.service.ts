@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ChannelsService } from '../channels/channels.service';
-import type { StoragePort } from '../storage/storage.port';
-import { STORAGE } from '../storage/storage.tokens';
-import { alertFrom, OPEN_KIND, type OpenAlert } from './alert';
+import type { AlertsRepository } from '../storage/repositories/repositories';
+import { ALERTS } from '../storage/storage.tokens';
+import { alertFrom } from './alert';
 import type { AlertRule, RuleType } from './alert-rule';
 import { AlertRulesService } from './alert-rules.service';
 import { AlertDispatcher } from './alert-dispatcher.service';
@@ -31,7 +31,7 @@ export class AlertEvaluator {
   private readonly logger = new Logger('Alerts');
 
   constructor(
-    @Inject(STORAGE) private readonly storage: StoragePort,
+    @Inject(ALERTS) private readonly alerts: AlertsRepository,
     private readonly rules: AlertRulesService,
     private readonly evaluators: RuleEvaluators,
     private readonly dispatcher: AlertDispatcher,
@@ -51,13 +51,13 @@ export class AlertEvaluator {
 
   private async evaluateTenant(tenant: string, nowMs: number, types: RuleType[] | undefined, summary: EvaluationSummary): Promise<void> {
     const rules = (await this.rules.list(tenant, nowMs)).filter((r) => !types || types.includes(r.type));
-    const [open, channels] = await Promise.all([this.storage.listDocuments<OpenAlert & Record<string, unknown>>(OPEN_KIND, tenant), this.channels.list(tenant)]);
+    const [open, channels] = await Promise.all([this.alerts.listOpen(tenant), this.channels.list(tenant)]);
     for (const e of open) {
-      if (e.doc.delivered === false && e.doc.firedAtMs < nowMs - REDELIVER_AFTER_MS && (await this.dispatcher.redeliver(tenant, e.id, channels, nowMs))) summary.redelivered++;
+      if (e.open.delivered === false && e.open.firedAtMs < nowMs - REDELIVER_AFTER_MS && (await this.dispatcher.redeliver(tenant, e.id, channels, nowMs))) summary.redelivered++;
     }
     const openIds = new Set(open.map((e) => e.id));
     const openByRule = new Map<string, string[]>();
-    for (const e of open) openByRule.set(e.doc.ruleId, [...(openByRule.get(e.doc.ruleId) ?? []), e.id]);
+    for (const e of open) openByRule.set(e.open.ruleId, [...(openByRule.get(e.open.ruleId) ?? []), e.id]);
 
     for (const rule of rules) {
       const stillOpen = new Set(openByRule.get(rule.id) ?? []);

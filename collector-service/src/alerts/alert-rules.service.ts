@@ -2,15 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { ChannelsService } from '../channels/channels.service';
 import { badField, objectBody } from '../channels/field-error';
-import type { StoragePort } from '../storage/storage.port';
-import { STORAGE } from '../storage/storage.tokens';
+import type { AlertRulesRepository } from '../storage/repositories/repositories';
+import type { DocumentStore } from '../storage/storage.port';
+import { ALERT_RULES, DOCUMENTS } from '../storage/storage.tokens';
 import { type AlertRule, DEFAULT_RULES, parseRule, patchRule } from './alert-rule';
 
-export const RULE_KIND = 'alert-rule';
 /** Marks a tenant whose default rules were written, so a deleted default stays deleted. */
 const SEEDED_KIND = 'alert-rules-seeded';
-
-type RuleDoc = AlertRule & Record<string, unknown>;
 
 /** A tenant's alert rules; the seeds' defaults are written the first time a tenant's rules are read. */
 @Injectable()
@@ -18,7 +16,8 @@ export class AlertRulesService {
   private readonly seeded = new Set<string>();
 
   constructor(
-    @Inject(STORAGE) private readonly storage: StoragePort,
+    @Inject(ALERT_RULES) private readonly repository: AlertRulesRepository,
+    @Inject(DOCUMENTS) private readonly documents: DocumentStore,
     private readonly channels: ChannelsService,
   ) {}
 
@@ -36,24 +35,29 @@ export class AlertRulesService {
    */
   private async seed(tenant: string, nowMs: number): Promise<void> {
     if (this.seeded.has(tenant)) return;
-    if (!(await this.storage.getDocument(SEEDED_KIND, tenant, 'defaults'))) {
-      for (const rule of DEFAULT_RULES) await this.storage.insertOnce(RULE_KIND, tenant, rule.id, { ...rule, createdAtMs: nowMs, updatedAtMs: nowMs });
-      await this.storage.insertOnce(SEEDED_KIND, tenant, 'defaults', { atMs: nowMs });
+    if (!(await this.documents.getDocument(SEEDED_KIND, tenant, 'defaults'))) {
+      for (const rule of DEFAULT_RULES) await this.repository.add(tenant, { ...rule, createdAtMs: nowMs, updatedAtMs: nowMs });
+      await this.documents.insertOnce(SEEDED_KIND, tenant, 'defaults', { atMs: nowMs });
     }
     this.seeded.add(tenant);
   }
 
+  /** Tenants that have rules of their own (every tenant has the defaults once its rules are read). */
+  async tenants(): Promise<string[]> {
+    return (await this.repository.listAll()).map((e) => e.tenant);
+  }
+
   async list(tenant: string, nowMs = Date.now()): Promise<AlertRule[]> {
     await this.seed(tenant, nowMs);
-    const entries = await this.storage.listDocuments<RuleDoc>(RULE_KIND, tenant);
+    const rules = await this.repository.list(tenant);
     // Oldest first; the defaults, written together, in the seeds' order.
     const rank = (r: AlertRule) => DEFAULT_RULES.findIndex((d) => d.id === r.id);
-    return entries.map((e) => e.doc).sort((a, b) => a.createdAtMs - b.createdAtMs || rank(a) - rank(b) || a.id.localeCompare(b.id));
+    return rules.sort((a, b) => a.createdAtMs - b.createdAtMs || rank(a) - rank(b) || a.id.localeCompare(b.id));
   }
 
   async get(tenant: string, id: string): Promise<AlertRule> {
     await this.seed(tenant, Date.now());
-    const rule = await this.storage.getDocument<RuleDoc>(RULE_KIND, tenant, id);
+    const rule = await this.repository.get(tenant, id);
     if (!rule) throw new NotFoundException(`no alert rule with id "${id}"`);
     return rule;
   }
@@ -62,7 +66,7 @@ export class AlertRulesService {
     await this.seed(tenant, nowMs);
     const rule: AlertRule = { id: `rule_${randomBytes(8).toString('hex')}`, ...parseRule(objectBody(body)), createdAtMs: nowMs, updatedAtMs: nowMs };
     await this.checkChannels(tenant, rule.channels);
-    await this.storage.putDocument(RULE_KIND, tenant, rule.id, { ...rule });
+    await this.repository.save(tenant, rule);
     return rule;
   }
 
@@ -70,12 +74,12 @@ export class AlertRulesService {
     const current = await this.get(tenant, id);
     const rule: AlertRule = { ...current, ...patchRule(current, objectBody(body)), updatedAtMs: nowMs };
     if (rule.channels !== current.channels) await this.checkChannels(tenant, rule.channels);
-    await this.storage.putDocument(RULE_KIND, tenant, id, { ...rule });
+    await this.repository.save(tenant, rule);
     return rule;
   }
 
   async remove(tenant: string, id: string): Promise<void> {
     await this.seed(tenant, Date.now());
-    if (!(await this.storage.deleteDocument(RULE_KIND, tenant, id))) throw new NotFoundException(`no alert rule with id "${id}"`);
+    if (!(await this.repository.remove(tenant, id))) throw new NotFoundException(`no alert rule with id "${id}"`);
   }
 }

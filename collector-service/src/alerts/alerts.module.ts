@@ -20,6 +20,6 @@ import { AlertTenants } from './tenants';
   imports: [ScheduleModule.forRoot(), IngestModule, BudgetsModule, ChannelsModule, ReportsModule, BillingModule],
   controllers: [AlertRulesController, AlertsController],
   providers: [{ provide: AlertClock, useFactory: () => new AlertClock() }, AlertRulesService, AlertsService, AlertDispatcher, AlertEvaluator, AlertSchedule, AlertTenants, BudgetConditions, RuleEvaluators],
-  exports: [AlertEvaluator, AlertSchedule, AlertClock, AlertsService],
+  exports: [AlertEvaluator, AlertSchedule, AlertClock, AlertsService, AlertTenants],
 })
 export class AlertsModule {}

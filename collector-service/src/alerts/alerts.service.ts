@@ -1,37 +1,35 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { type Budget, BUDGET_KIND } from '../budgets/budget';
-import type { DeliveryRecord } from '../channels/delivery.service';
-import type { StoragePort } from '../storage/storage.port';
-import { STORAGE } from '../storage/storage.tokens';
-import { ACK_KIND, type Ack, ALERT_KIND, alertView, DELIVERY_KIND, RESOLUTION_KIND, type Resolution, type StoredAlert } from './alert';
+import type { AlertsRepository, BudgetsRepository, DeliveriesRepository } from '../storage/repositories/repositories';
+import { ALERTS, BUDGETS, DELIVERIES } from '../storage/storage.tokens';
+import { alertView } from './alert';
 import { type AlertListQuery, alertPage } from './alert-page';
 import { parseBudgetSubject } from './budget-subject';
-
-type Doc<T> = T & Record<string, unknown>;
 
 export { type AlertListQuery, parseAlertQuery } from './alert-page';
 
 /** A tenant's alert history: each alert with its resolution, acknowledgement and deliveries. */
 @Injectable()
 export class AlertsService {
-  constructor(@Inject(STORAGE) private readonly storage: StoragePort) {}
+  constructor(
+    @Inject(ALERTS) private readonly alerts: AlertsRepository,
+    @Inject(DELIVERIES) private readonly deliveries: DeliveriesRepository,
+    @Inject(BUDGETS) private readonly budgets: BudgetsRepository,
+  ) {}
 
   /** One page of the history (see alertPage), with the cursor of the next page or null. */
   async list(tenant: string, query: AlertListQuery) {
-    const [alerts, resolutions, acks, deliveries, budgets] = await Promise.all([
-      this.storage.listDocuments<Doc<StoredAlert>>(ALERT_KIND, tenant),
-      this.storage.listDocuments<Doc<Resolution>>(RESOLUTION_KIND, tenant),
-      this.storage.listDocuments<Doc<Ack>>(ACK_KIND, tenant),
-      this.storage.listDocuments<Doc<DeliveryRecord & { alertId: string }>>(DELIVERY_KIND, tenant),
-      this.storage.listDocuments<Doc<Budget>>(BUDGET_KIND, tenant),
+    const [alerts, resolutions, acks, delivered, budgets] = await Promise.all([
+      this.alerts.list(tenant),
+      this.alerts.resolutions(tenant),
+      this.alerts.acks(tenant),
+      this.deliveries.byAlert(tenant),
+      this.budgets.list(tenant),
     ]);
-    const budgetNames = new Map(budgets.map((e) => [e.id, e.doc.name]));
-    const resolved = new Map(resolutions.map((e) => [e.id, e.doc]));
-    const acked = new Map(acks.map((e) => [e.id, e.doc]));
-    const delivered = new Map<string, DeliveryRecord[]>();
-    for (const e of deliveries) delivered.set(e.doc.alertId, [...(delivered.get(e.doc.alertId) ?? []), e.doc]);
+    const budgetNames = new Map(budgets.map((b) => [b.id, b.name]));
+    const resolved = new Map(resolutions.map((r) => [r.alertId, r]));
+    const acked = new Map(acks.map((a) => [a.alertId, a]));
     const page = alertPage(
-      alerts.map((e) => e.doc),
+      alerts,
       query,
       (id) => resolved.has(id),
       (id) => acked.get(id)?.ackedAtMs ?? null,
@@ -40,28 +38,22 @@ export class AlertsService {
   }
 
   async get(tenant: string, id: string) {
-    const alert = await this.storage.getDocument<Doc<StoredAlert>>(ALERT_KIND, tenant, id);
+    const alert = await this.alerts.get(tenant, id);
     if (!alert) throw new NotFoundException(`no alert with id "${id}"`);
     const budgetId = parseBudgetSubject(alert.subject)?.budgetId;
     const [resolution, ack, deliveries, budget] = await Promise.all([
-      this.storage.getDocument<Doc<Resolution>>(RESOLUTION_KIND, tenant, id),
-      this.storage.getDocument<Doc<Ack>>(ACK_KIND, tenant, id),
-      this.storage.listDocuments<Doc<DeliveryRecord & { alertId: string }>>(DELIVERY_KIND, tenant),
-      budgetId === undefined ? null : this.storage.getDocument<Doc<Budget>>(BUDGET_KIND, tenant, budgetId),
+      this.alerts.resolution(tenant, id),
+      this.alerts.ack(tenant, id),
+      this.deliveries.ofAlert(tenant, id),
+      budgetId === undefined ? null : this.budgets.get(tenant, budgetId),
     ]);
-    return alertView(
-      alert,
-      resolution,
-      ack,
-      deliveries.map((e) => e.doc).filter((d) => d.alertId === id),
-      () => budget?.name ?? null,
-    );
+    return alertView(alert, resolution, ack, deliveries, () => budget?.name ?? null);
   }
 
   /** Marks an alert read; acknowledging twice keeps the first time. */
   async ack(tenant: string, id: string, by: string | null, nowMs = Date.now()) {
-    if (!(await this.storage.getDocument(ALERT_KIND, tenant, id))) throw new NotFoundException(`no alert with id "${id}"`);
-    await this.storage.insertOnce(ACK_KIND, tenant, id, { alertId: id, ackedAtMs: nowMs, by });
+    if (!(await this.alerts.get(tenant, id))) throw new NotFoundException(`no alert with id "${id}"`);
+    await this.alerts.acknowledge(tenant, { alertId: id, ackedAtMs: nowMs, by });
     return this.get(tenant, id);
   }
 }

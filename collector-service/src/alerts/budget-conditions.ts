@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { BUDGET_KIND, type Budget } from '../budgets/budget';
+import type { Budget } from '../budgets/budget';
 import type { PeriodSpend } from '../budgets/budget-spend';
 import { type BudgetPeriodWindow, exhaustionMs, isoIn, projectedNanos, thresholdNanos } from '../budgets/budget-state';
 import { BudgetsService } from '../budgets/budgets.service';
-import type { StoragePort } from '../storage/storage.port';
-import { STORAGE } from '../storage/storage.tokens';
+import type { BudgetsRepository } from '../storage/repositories/repositories';
+import { BUDGETS } from '../storage/storage.tokens';
 import { usdText as usd } from './alert-money';
 import { budgetSubject, EXHAUSTION } from './budget-subject';
 import type { Condition } from './condition';
@@ -34,7 +34,7 @@ export class BudgetConditions {
   private readonly lastPass = new Map<string, Map<string, Computed>>();
 
   constructor(
-    @Inject(STORAGE) private readonly storage: StoragePort,
+    @Inject(BUDGETS) private readonly repository: BudgetsRepository,
     private readonly budgets: BudgetsService,
   ) {}
 
@@ -72,14 +72,14 @@ export class BudgetConditions {
   }
 
   private async budgetsWithSpend(tenant: string, nowMs: number): Promise<Budget[]> {
-    const budgets = (await this.storage.listDocuments<Budget & Record<string, unknown>>(BUDGET_KIND, tenant)).map((e) => e.doc);
+    const budgets = await this.repository.list(tenant);
     await this.budgets.preloadSpend(tenant, budgets, nowMs);
     return budgets;
   }
 
   /** Tenants that have budgets. */
   async tenants(): Promise<string[]> {
-    return [...new Set((await this.storage.listDocuments(BUDGET_KIND, null)).map((e) => e.tenant))];
+    return [...new Set((await this.repository.listAll()).map((e) => e.tenant))];
   }
 }
 

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DEFAULT_TENANT } from '../auth/principal';
-import type { StoragePort } from '../storage/storage.port';
-import { STORAGE } from '../storage/storage.tokens';
-import { CHANNEL_KIND } from '../channels/channels.service';
-import { RULE_KIND } from './alert-rules.service';
+import { ChannelsService } from '../channels/channels.service';
+import type { ApiKeysRepository, DocumentStore } from '../storage/storage.port';
+import { API_KEYS, DOCUMENTS } from '../storage/storage.tokens';
+import { AlertRulesService } from './alert-rules.service';
 
 const SEEN_KIND = 'alert-tenant';
 
@@ -15,24 +15,29 @@ const SEEN_KIND = 'alert-tenant';
 export class AlertTenants {
   private readonly remembered = new Set<string>();
 
-  constructor(@Inject(STORAGE) private readonly storage: StoragePort) {}
+  constructor(
+    @Inject(API_KEYS) private readonly keys: ApiKeysRepository,
+    @Inject(DOCUMENTS) private readonly documents: DocumentStore,
+    private readonly rules: AlertRulesService,
+    private readonly channels: ChannelsService,
+  ) {}
 
   async remember(tenant: string): Promise<void> {
     if (this.remembered.has(tenant)) return;
-    await this.storage.insertOnce(SEEN_KIND, tenant, 'seen', { atMs: Date.now() });
+    await this.documents.insertOnce(SEEN_KIND, tenant, 'seen', { atMs: Date.now() });
     this.remembered.add(tenant);
   }
 
   async all(): Promise<string[]> {
-    const [keys, rules, channels, seen] = await Promise.all([
-      this.storage.listApiKeys(null),
-      this.storage.listDocuments(RULE_KIND, null),
-      this.storage.listDocuments(CHANNEL_KIND, null),
-      this.storage.listDocuments(SEEN_KIND, null),
+    const [keys, ruleTenants, channelTenants, seen] = await Promise.all([
+      this.keys.listApiKeys(null),
+      this.rules.tenants(),
+      this.channels.tenants(),
+      this.documents.listDocuments(SEEN_KIND, null),
     ]);
-    const tenants = new Set<string>([DEFAULT_TENANT]);
+    const tenants = new Set<string>([DEFAULT_TENANT, ...ruleTenants, ...channelTenants]);
     for (const k of keys) if (k.tenant !== null && k.revokedAtMs === null) tenants.add(k.tenant);
-    for (const e of [...rules, ...channels, ...seen]) tenants.add(e.tenant);
+    for (const e of seen) tenants.add(e.tenant);
     return [...tenants].sort();
   }
 }

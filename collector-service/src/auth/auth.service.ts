@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { CONFIG, type CollectorConfig } from '../config/config';
-import type { ApiKeyRole, StoragePort } from '../storage/storage.port';
-import { STORAGE } from '../storage/storage.tokens';
+import type { ApiKeyRole, ApiKeysRepository, DocumentStore } from '../storage/storage.port';
+import { API_KEYS, DOCUMENTS } from '../storage/storage.tokens';
 import { hashApiKey, sameHash } from './api-keys';
 import type { Principal } from './principal';
 import { isLocalOrigin, type RequestOrigin } from './request-origin';
@@ -41,7 +41,8 @@ export class AuthService implements OnModuleInit {
   private lastMode: AccessMode | null = null;
 
   constructor(
-    @Inject(STORAGE) private readonly storage: StoragePort,
+    @Inject(API_KEYS) private readonly keys: ApiKeysRepository,
+    @Inject(DOCUMENTS) private readonly documents: DocumentStore,
     @Inject(CONFIG) config: CollectorConfig,
   ) {
     this.adminKeyHash = config.adminKey ? hashApiKey(config.adminKey) : null;
@@ -49,14 +50,14 @@ export class AuthService implements OnModuleInit {
   }
 
   async onModuleInit(): Promise<void> {
-    if (this.adminKeyHash !== null) await this.storage.putDocument(KEYS_REQUIRED.kind, KEYS_REQUIRED.tenant, KEYS_REQUIRED.id, { since: new Date().toISOString() });
+    if (this.adminKeyHash !== null) await this.documents.putDocument(KEYS_REQUIRED.kind, KEYS_REQUIRED.tenant, KEYS_REQUIRED.id, { since: new Date().toISOString() });
     await this.mode();
   }
 
   /** The access mode now (the store's keys can change under a running service, from the API or the CLI). */
   async mode(): Promise<AccessMode> {
     let mode: AccessMode;
-    if (this.adminKeyHash !== null || (await this.storage.hasApiKeys())) {
+    if (this.adminKeyHash !== null || (await this.keys.hasApiKeys())) {
       this.keysWereRequired = true;
       mode = 'keys';
     } else {
@@ -76,7 +77,7 @@ export class AuthService implements OnModuleInit {
     if (key !== null) {
       const hash = hashApiKey(key);
       if (this.adminKeyHash !== null && sameHash(hash, this.adminKeyHash)) return { role: 'admin', tenant: null, keyId: 'TOKENLEDGER_ADMIN_KEY', openMode: false };
-      const stored = await this.storage.findApiKey(hash);
+      const stored = await this.keys.findApiKey(hash);
       if (stored) return { role: stored.role, tenant: stored.tenant, keyId: stored.id, openMode: false };
     }
     return (await this.openFor(origin)) ? OPEN : null;
@@ -115,7 +116,7 @@ export class AuthService implements OnModuleInit {
   private async wereKeysRequired(): Promise<boolean> {
     if (!this.keysWereRequired) {
       this.keysWereRequired =
-        (await this.storage.listApiKeys(null)).length > 0 || (await this.storage.getDocument(KEYS_REQUIRED.kind, KEYS_REQUIRED.tenant, KEYS_REQUIRED.id)) !== null;
+        (await this.keys.listApiKeys(null)).length > 0 || (await this.documents.getDocument(KEYS_REQUIRED.kind, KEYS_REQUIRED.tenant, KEYS_REQUIRED.id)) !== null;
     }
     return this.keysWereRequired;
   }

@@ -1,6 +1,6 @@
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import type { ApiKeyRecord, ApiKeyRole, StoragePort } from '../storage/storage.port';
-import { STORAGE } from '../storage/storage.tokens';
+import type { ApiKeyRecord, ApiKeyRole, ApiKeysRepository } from '../storage/storage.port';
+import { API_KEYS } from '../storage/storage.tokens';
 import { generateApiKey, ROLES } from './api-keys';
 
 export interface CreatedKey {
@@ -16,7 +16,7 @@ export type KeyView = Omit<ApiKeyRecord, 'hash'>;
 
 @Injectable()
 export class KeysService {
-  constructor(@Inject(STORAGE) private readonly storage: StoragePort) {}
+  constructor(@Inject(API_KEYS) private readonly keys: ApiKeysRepository) {}
 
   async create(input: { role?: unknown; tenant?: unknown; name?: unknown }, callerTenant: string | null): Promise<CreatedKey> {
     const role = input.role;
@@ -31,15 +31,15 @@ export class KeysService {
     const tenant = callerTenant ?? requested;
     const { id, key, hash } = generateApiKey(role as ApiKeyRole);
     const name = (input.name as string | undefined) ?? null;
-    await this.storage.createApiKey({ id, hash, role: role as ApiKeyRole, tenant, name, createdAtMs: Date.now(), revokedAtMs: null });
+    await this.keys.createApiKey({ id, hash, role: role as ApiKeyRole, tenant, name, createdAtMs: Date.now(), revokedAtMs: null });
     return { id, key, role: role as ApiKeyRole, tenant, name };
   }
 
   async list(callerTenant: string | null): Promise<KeyView[]> {
-    return (await this.storage.listApiKeys(callerTenant)).map(({ hash: _hash, ...rest }) => rest);
+    return (await this.keys.listApiKeys(callerTenant)).map(({ hash: _hash, ...rest }) => rest);
   }
 
   async revoke(id: string, callerTenant: string | null): Promise<void> {
-    if (!(await this.storage.revokeApiKey(id, callerTenant, Date.now()))) throw new NotFoundException(`no active API key with id "${id}"`);
+    if (!(await this.keys.revokeApiKey(id, callerTenant, Date.now()))) throw new NotFoundException(`no active API key with id "${id}"`);
   }
 }

@@ -1,5 +1,5 @@
-import type { StoragePort } from '../storage/storage.port';
-import { BUDGET_KIND, type Budget } from './budget';
+import type { BudgetsRepository } from '../storage/repositories/repositories';
+import type { Budget } from './budget';
 
 /**
  * Every tenant's budgets in memory, so a check matches them without a store round trip. This
@@ -8,15 +8,15 @@ import { BUDGET_KIND, type Budget } from './budget';
 export class BudgetIndex {
   private tenants = new Map<string, Map<string, Budget>>();
 
-  constructor(private readonly storage: StoragePort) {}
+  constructor(private readonly repository: BudgetsRepository) {}
 
   /** Replaces the index with the store's budgets; returns the budgets that changed or disappeared. */
   async reload(): Promise<Array<{ tenant: string; id: string }>> {
     const next = new Map<string, Map<string, Budget>>();
-    for (const { tenant, doc } of await this.storage.listDocuments<Budget & Record<string, unknown>>(BUDGET_KIND, null)) {
+    for (const { tenant, entity: budget } of await this.repository.listAll()) {
       let budgets = next.get(tenant);
       if (!budgets) next.set(tenant, (budgets = new Map()));
-      budgets.set(doc.id, doc);
+      budgets.set(budget.id, budget);
     }
     const changed: Array<{ tenant: string; id: string }> = [];
     for (const [tenant, budgets] of this.tenants) {

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, NotFoundException, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { StoragePort } from '../storage/storage.port';
-import { STORAGE } from '../storage/storage.tokens';
+import type { BudgetsRepository } from '../storage/repositories/repositories';
+import { BUDGETS, STORAGE } from '../storage/storage.tokens';
 import { IngestEvents } from '../ingest/ingest-events';
-import { BUDGET_KIND, type Budget, budgetFromBody, budgetView, patchBudget } from './budget';
+import { type Budget, budgetFromBody, budgetView, patchBudget } from './budget';
 import { budgetApplies, checkSubjectOf } from './budget-check';
 import type { CheckBudgetDto, CreateBudgetDto, UpdateBudgetDto } from './budget.dto';
 import { BudgetClock } from './budget-clock';
@@ -27,10 +28,11 @@ export class BudgetsService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @Inject(STORAGE) private readonly storage: StoragePort,
+    @Inject(BUDGETS) private readonly repository: BudgetsRepository,
     ingest: IngestEvents,
     private readonly clock: BudgetClock,
   ) {
-    this.index = new BudgetIndex(storage);
+    this.index = new BudgetIndex(repository);
     this.cache = new BudgetSpendCache(storage, ingest);
   }
 
@@ -72,13 +74,18 @@ export class BudgetsService implements OnModuleInit, OnModuleDestroy {
 
   async create(tenant: string, input: CreateBudgetDto) {
     const budget = budgetFromBody(input, this.clock.now());
-    await this.storage.putDocument(BUDGET_KIND, tenant, budget.id, { ...budget });
+    await this.repository.save(tenant, budget);
     this.index.set(tenant, budget);
     return budgetView(budget);
   }
 
   async list(tenant: string) {
-    return (await this.storage.listDocuments<Budget & Record<string, unknown>>(BUDGET_KIND, tenant)).map((e) => budgetView(e.doc));
+    return (await this.repository.list(tenant)).map(budgetView);
+  }
+
+  /** Every tenant's budgets, as stored. */
+  async everyTenant(): Promise<Array<{ tenant: string; budget: Budget }>> {
+    return (await this.repository.listAll()).map((e) => ({ tenant: e.tenant, budget: e.entity }));
   }
 
   async get(tenant: string, id: string) {
@@ -87,14 +94,14 @@ export class BudgetsService implements OnModuleInit, OnModuleDestroy {
 
   async update(tenant: string, id: string, changes: UpdateBudgetDto) {
     const budget = patchBudget(await this.find(tenant, id), changes, this.clock.now());
-    await this.storage.putDocument(BUDGET_KIND, tenant, id, { ...budget });
+    await this.repository.save(tenant, budget);
     this.index.set(tenant, budget);
     this.cache.forget(tenant, id);
     return budgetView(budget);
   }
 
   async remove(tenant: string, id: string): Promise<void> {
-    if (!(await this.storage.deleteDocument(BUDGET_KIND, tenant, id))) throw notFound(id);
+    if (!(await this.repository.remove(tenant, id))) throw notFound(id);
     this.index.delete(tenant, id);
     this.cache.forget(tenant, id);
   }
@@ -184,7 +191,7 @@ export class BudgetsService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async find(tenant: string, id: string): Promise<Budget> {
-    const budget = await this.storage.getDocument<Budget & Record<string, unknown>>(BUDGET_KIND, tenant, id);
+    const budget = await this.repository.get(tenant, id);
     if (!budget) throw notFound(id);
     return budget;
   }

@@ -1,30 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import type { StoragePort } from '../storage/storage.port';
-import { STORAGE } from '../storage/storage.tokens';
+import type { ChannelsRepository } from '../storage/repositories/repositories';
+import { CHANNELS } from '../storage/storage.tokens';
 import { type Channel, parseChannel, patchChannel } from './channel';
 import { objectBody } from './field-error';
 
-export const CHANNEL_KIND = 'channel';
-
-/** A tenant's alert channels, as documents in the store. */
+/** A tenant's alert channels. */
 @Injectable()
 export class ChannelsService {
-  constructor(@Inject(STORAGE) private readonly storage: StoragePort) {}
+  constructor(@Inject(CHANNELS) private readonly repository: ChannelsRepository) {}
 
   async create(tenant: string, body: unknown, nowMs = Date.now()): Promise<Channel> {
     const channel: Channel = { id: `ch_${randomBytes(8).toString('hex')}`, ...parseChannel(objectBody(body)), createdAtMs: nowMs, updatedAtMs: nowMs };
-    await this.storage.putDocument(CHANNEL_KIND, tenant, channel.id, { ...channel });
+    await this.repository.save(tenant, channel);
     return channel;
   }
 
   async list(tenant: string): Promise<Channel[]> {
-    const entries = await this.storage.listDocuments<Channel & Record<string, unknown>>(CHANNEL_KIND, tenant);
-    return entries.map((e) => e.doc).sort((a, b) => a.createdAtMs - b.createdAtMs || a.id.localeCompare(b.id));
+    return (await this.repository.list(tenant)).sort((a, b) => a.createdAtMs - b.createdAtMs || a.id.localeCompare(b.id));
   }
 
   async get(tenant: string, id: string): Promise<Channel> {
-    const channel = await this.storage.getDocument<Channel & Record<string, unknown>>(CHANNEL_KIND, tenant, id);
+    const channel = await this.repository.get(tenant, id);
     if (!channel) throw new NotFoundException(`no channel with id "${id}"`);
     return channel;
   }
@@ -32,12 +29,17 @@ export class ChannelsService {
   async update(tenant: string, id: string, body: unknown, nowMs = Date.now()): Promise<Channel> {
     const current = await this.get(tenant, id);
     const channel: Channel = { ...current, ...patchChannel(current, objectBody(body)), updatedAtMs: nowMs };
-    await this.storage.putDocument(CHANNEL_KIND, tenant, id, { ...channel });
+    await this.repository.save(tenant, channel);
     return channel;
   }
 
   async remove(tenant: string, id: string): Promise<void> {
-    if (!(await this.storage.deleteDocument(CHANNEL_KIND, tenant, id))) throw new NotFoundException(`no channel with id "${id}"`);
+    if (!(await this.repository.remove(tenant, id))) throw new NotFoundException(`no channel with id "${id}"`);
+  }
+
+  /** Tenants that have channels. */
+  async tenants(): Promise<string[]> {
+    return (await this.repository.listAll()).map((e) => e.tenant);
   }
 
   /** The channels an alert goes to: the named ones that still exist, or the tenant's defaults when none is named. */

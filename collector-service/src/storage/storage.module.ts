@@ -2,7 +2,8 @@ import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown 
 import { APP_FILTER } from '@nestjs/core';
 import { CONFIG, type CollectorConfig } from '../config/config';
 import type { StoragePort } from './storage.port';
-import { STORAGE } from './storage.tokens';
+import { API_KEYS, DOCUMENTS, RECORDS_READER, RECORDS_WRITER, ROLLUP_READER, STORAGE } from './storage.tokens';
+import { REPOSITORY_PROVIDERS, REPOSITORY_TOKENS } from './repositories/repositories';
 import { MongoStore } from './mongo/mongo.store';
 import { RetentionService } from './retention.service';
 import { SqliteStore } from './sqlite/sqlite.store';
@@ -16,10 +17,13 @@ export async function openStore(config: CollectorConfig): Promise<StoragePort> {
   return store;
 }
 
+const ROLES = [RECORDS_WRITER, RECORDS_READER, ROLLUP_READER, API_KEYS, DOCUMENTS];
+
 /**
  * Provides the StoragePort adapter TOKENLEDGER_STORE chooses (its failures marked as StoreFaultErrors
- * and answered 503), and closes it on shutdown. The service's start opens it first (`opened`), so
- * it can wait for a MongoDB that is not up yet before the app is built; otherwise it is opened here.
+ * and answered 503), its roles and the entity repositories on it, and closes it on shutdown. The
+ * service's start opens it first (`opened`), so it can wait for a MongoDB that is not up yet before
+ * the app is built; otherwise it is opened here.
  */
 @Global()
 @Module({})
@@ -29,11 +33,14 @@ export class StorageModule implements OnApplicationShutdown {
       module: StorageModule,
       providers: [
         { provide: STORAGE, inject: [CONFIG], useFactory: async (config: CollectorConfig) => withStoreFaults(opened ?? (await openStore(config))) },
+        // The store's roles, each under its own token: the same adapter.
+        ...ROLES.map((token) => ({ provide: token, useExisting: STORAGE })),
+        ...REPOSITORY_PROVIDERS,
         RetentionService,
         // Whatever the store fails is answered "retry later", from any controller.
         { provide: APP_FILTER, useClass: StoreFaultFilter },
       ],
-      exports: [STORAGE, RetentionService],
+      exports: [STORAGE, ...ROLES, ...REPOSITORY_TOKENS, RetentionService],
     };
   }
 

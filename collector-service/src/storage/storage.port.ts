@@ -97,32 +97,9 @@ export interface DocumentEntry<T extends DocumentBody = DocumentBody> {
   doc: T;
 }
 
-/**
- * The storage port: one interface, two adapters (sqlite on node:sqlite, mongo on mongoose), one
- * contract suite. Invariants every adapter keeps:
- * - a record id is stored once, however often and however concurrently it is delivered;
- * - `ingest` resolves only when the records AND their rollup contributions are durable (an adapter
- *   may add them to the rollups later, if what it keeps durable lets it do so exactly once after a
- *   crash), and every `aggregate` after that sees them;
- * - after a crash at any point, re-delivering the same records (what an OTLP sender does on a missing
- *   ack) leaves records and rollups exact: nothing counted twice, nothing acknowledged lost;
- * - rollup sums are exact integers (money in nano-USD as bigint).
- */
-export interface StoragePort {
-  readonly kind: 'sqlite' | 'mongo';
-  init(): Promise<void>;
-  close(): Promise<void>;
-  /** Resolves when the store answers; rejects otherwise (readiness). */
-  ping(): Promise<void>;
+/** Ingest's and re-pricing's side of the records: what writes them and their rollup contributions. */
+export interface RecordsWriter {
   ingest(records: UsageRecord[]): Promise<IngestOutcome>;
-  /** Exact sums from the rollups (never a scan of raw records). */
-  aggregate(query: RollupQuery): Promise<RollupRow[]>;
-  /** Raw records, newest first, cursor-paginated. */
-  listRecords(query: RecordQuery): Promise<RecordPage>;
-  /** One raw record by id, only from its own tenant; null when the tenant has none of that id (or retention deleted it). */
-  getRecord(tenant: string, id: string): Promise<UsageRecord | null>;
-  /** Every raw record matching, oldest first, without holding them all in memory. */
-  streamRecords(query: Omit<RecordQuery, 'cursor' | 'limit'>): AsyncIterable<UsageRecord>;
   /**
    * Re-pricing: stores each `next` in place of its record and adds next − previous to every rollup,
    * exactly once per record and revision (`revisionOf(previous)`): a correction whose record is no
@@ -133,7 +110,26 @@ export interface StoragePort {
   correctRecords(corrections: RecordCorrection[]): Promise<string[]>;
   /** Retention: deletes raw records older than `beforeMs`; rollups are kept. Returns how many were deleted. */
   purgeRecordsBefore(beforeMs: number): Promise<number>;
+}
 
+/** Raw records as stored, for the call log, exports and re-pricing. */
+export interface RecordsReader {
+  /** Raw records, newest first, cursor-paginated. */
+  listRecords(query: RecordQuery): Promise<RecordPage>;
+  /** One raw record by id, only from its own tenant; null when the tenant has none of that id (or retention deleted it). */
+  getRecord(tenant: string, id: string): Promise<UsageRecord | null>;
+  /** Every raw record matching, oldest first, without holding them all in memory. */
+  streamRecords(query: Omit<RecordQuery, 'cursor' | 'limit'>): AsyncIterable<UsageRecord>;
+}
+
+/** What reports, budgets and alerts read: exact sums. */
+export interface RollupReader {
+  /** Exact sums from the rollups (never a scan of raw records). */
+  aggregate(query: RollupQuery): Promise<RollupRow[]>;
+}
+
+/** API keys: created, found by hash, listed and revoked (never deleted). */
+export interface ApiKeysRepository {
   createApiKey(key: ApiKeyRecord): Promise<void>;
   /** The live (not revoked) key with this hash. */
   findApiKey(hash: string): Promise<ApiKeyRecord | null>;
@@ -143,12 +139,15 @@ export interface StoragePort {
   revokeApiKey(id: string, tenant: string | null, atMs: number): Promise<boolean>;
   /** Whether any live key exists (no keys at all means open mode). */
   hasApiKeys(): Promise<boolean>;
+}
 
-  // Documents: a small generic store for configuration objects (budgets, alert rules, channels) and
-  // once-only events (an alert fired for a rule, subject and period). A document is addressed by
-  // `kind` (what it is: "budget", "alert-rule", ...), `tenant` and `id`; its body is plain JSON stored
-  // whole and returned as written. Kinds never see each other; tenants never see each other.
-
+/**
+ * Documents: a small generic store that the entity repositories (storage/repositories/) and a few
+ * markers are built on. A document is addressed by `kind` (what it is: "budget", "alert-rule", ...),
+ * `tenant` and `id`; its body is plain JSON stored whole and returned as written. Kinds never see
+ * each other; tenants never see each other.
+ */
+export interface DocumentStore {
   /** Creates or replaces the document (last write wins). */
   putDocument(kind: string, tenant: string, id: string, doc: DocumentBody): Promise<void>;
   /** The document, or null when there is none. */
@@ -163,4 +162,24 @@ export interface StoragePort {
    * the store. The "fire once" primitive: use a deterministic id (rule + subject + period).
    */
   insertOnce(kind: string, tenant: string, id: string, doc: DocumentBody): Promise<boolean>;
+}
+
+/**
+ * The storage port: one adapter per database (sqlite on node:sqlite, mongo on mongoose), one contract
+ * suite. Code depends on the role it needs (RecordsWriter, RollupReader, ..., each injected by its own
+ * token), not on the whole port. Invariants every adapter keeps:
+ * - a record id is stored once, however often and however concurrently it is delivered;
+ * - `ingest` resolves only when the records AND their rollup contributions are durable (an adapter
+ *   may add them to the rollups later, if what it keeps durable lets it do so exactly once after a
+ *   crash), and every `aggregate` after that sees them;
+ * - after a crash at any point, re-delivering the same records (what an OTLP sender does on a missing
+ *   ack) leaves records and rollups exact: nothing counted twice, nothing acknowledged lost;
+ * - rollup sums are exact integers (money in nano-USD as bigint).
+ */
+export interface StoragePort extends RecordsWriter, RecordsReader, RollupReader, ApiKeysRepository, DocumentStore {
+  readonly kind: 'sqlite' | 'mongo';
+  init(): Promise<void>;
+  close(): Promise<void>;
+  /** Resolves when the store answers; rejects otherwise (readiness). */
+  ping(): Promise<void>;
 }

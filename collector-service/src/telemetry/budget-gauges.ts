@@ -1,8 +1,6 @@
 import type { Meter } from '@opentelemetry/api';
 import { METRIC_TOKENLEDGER_BUDGET_LIMIT_USD, METRIC_TOKENLEDGER_BUDGET_SPEND_RATIO } from '@tokenledger/semconv';
-import { BUDGET_KIND, type Budget } from '../budgets/budget';
 import type { BudgetsService } from '../budgets/budgets.service';
-import type { StoragePort } from '../storage/storage.port';
 import { LABEL } from './metric-labels';
 
 const NANOS_PER_USD = 1e9;
@@ -12,7 +10,7 @@ const NANOS_PER_USD = 1e9;
  * Prometheus sees what the budget API says. A budget is labelled by its name, id and tenant; only the
  * budgets of the tenants `showsTenant` allows are.
  */
-export function observeBudgets(meter: Meter, storage: StoragePort, budgets: BudgetsService, showsTenant: (tenant: string) => boolean): void {
+export function observeBudgets(meter: Meter, budgets: BudgetsService, showsTenant: (tenant: string) => boolean): void {
   const ratio = meter.createObservableGauge(METRIC_TOKENLEDGER_BUDGET_SPEND_RATIO, {
     unit: '1',
     description: "A budget's spend in its current period divided by its limit (for per-user budgets, its highest-spending user's)",
@@ -20,12 +18,12 @@ export function observeBudgets(meter: Meter, storage: StoragePort, budgets: Budg
   const limit = meter.createObservableGauge(METRIC_TOKENLEDGER_BUDGET_LIMIT_USD, { unit: 'USD', description: "A budget's limit per period" });
   meter.addBatchObservableCallback(
     async (result) => {
-      for (const { tenant, doc } of await storage.listDocuments<Budget & Record<string, unknown>>(BUDGET_KIND, null)) {
+      for (const { tenant, budget } of await budgets.everyTenant()) {
         if (!showsTenant(tenant)) continue;
-        const labels = { [LABEL.BUDGET]: doc.name, budget_id: doc.id, tenant };
-        const status = await budgets.status(tenant, doc.id);
+        const labels = { [LABEL.BUDGET]: budget.name, budget_id: budget.id, tenant };
+        const status = await budgets.status(tenant, budget.id);
         result.observe(ratio, status.ratio, labels);
-        result.observe(limit, Number(BigInt(doc.limitNanos)) / NANOS_PER_USD, labels);
+        result.observe(limit, Number(BigInt(budget.limitNanos)) / NANOS_PER_USD, labels);
       }
     },
     [ratio, limit],

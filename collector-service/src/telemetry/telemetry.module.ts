@@ -1,4 +1,4 @@
-import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { BillingModule } from '../billing/billing.module';
 import { BillSyncService } from '../billing/bill-sync.service';
 import { BudgetsModule } from '../budgets/budgets.module';
@@ -6,8 +6,6 @@ import { BudgetsService } from '../budgets/budgets.service';
 import { IngestEvents } from '../ingest/ingest-events';
 import { IngestModule } from '../ingest/ingest.module';
 import { IngestRejections } from '../ingest/ingest-rejections';
-import type { StoragePort } from '../storage/storage.port';
-import { STORAGE } from '../storage/storage.tokens';
 import { observeBudgets } from './budget-gauges';
 import { CollectorMetrics } from './collector-metrics';
 import { meterIngest } from './ingest-metering';
@@ -30,13 +28,12 @@ export class TelemetryModule implements OnApplicationBootstrap, OnApplicationShu
     private readonly rejections: IngestRejections,
     private readonly budgets: BudgetsService,
     private readonly bills: BillSyncService,
-    @Inject(STORAGE) private readonly storage: StoragePort,
   ) {}
 
   onApplicationBootstrap(): void {
     this.unsubscribes.push(meterIngest(this.events, this.rejections, this.metrics));
     this.unsubscribes.push(this.bills.onSync((provider, ok) => this.metrics.recordBillSync(provider, ok)));
-    observeBudgets(this.metrics.meter, this.storage, this.budgets, this.metrics.config.showsTenant);
+    observeBudgets(this.metrics.meter, this.budgets, this.metrics.config.showsTenant);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { AlertTenants } from '../alerts/tenants';
+import { AlertsModule } from '../alerts/alerts.module';
 import { TenantsController } from './tenants.controller';
 
 /** Which tenants exist, as the alert rules already track them (every tenant with data, keys, rules or channels). */
-@Module({ controllers: [TenantsController], providers: [AlertTenants] })
+@Module({ imports: [AlertsModule], controllers: [TenantsController] })
 export class TenantsModule {}

@@ -2,6 +2,7 @@ import type { RollupQuery, StoragePort } from '../../src/storage/storage.port';
 import { record } from '../support/records';
 import { compactionContract } from './compaction.contract';
 import { correctionsContract } from './corrections.contract';
+import { repositoriesContract } from './repositories.contract';
 
 /**
  * The storage contract: every behaviour the service relies on, run against each adapter by a small
@@ -325,5 +326,6 @@ describe(`storage contract: ${name}`, () => {
 
   if (factory.capabilities?.compaction) compactionContract(() => fixture, factory.capabilities.compaction.crashPoints);
   correctionsContract(() => fixture, factory.capabilities?.corrections?.crashPoints ?? []);
+  repositoriesContract(() => fixture);
 });
 }

@@ -1,0 +1,41 @@
+import type { Provider } from '@nestjs/common';
+import type { AlertRule } from '../../alerts/alert-rule';
+import { BUDGET_KIND, type Budget } from '../../budgets/budget';
+import type { Channel } from '../../channels/channel';
+import type { DocumentStore } from '../storage.port';
+import { ALERT_RULES, ALERTS, BUDGETS, CHANNELS, DELIVERIES, DOCUMENTS } from '../storage.tokens';
+import { DocumentAlerts } from './alerts.repository';
+import { DocumentDeliveries } from './deliveries.repository';
+import { DocumentRepository, type EntityRepository } from './entity-repository';
+
+export type BudgetsRepository = EntityRepository<Budget>;
+export type AlertRulesRepository = EntityRepository<AlertRule>;
+export type ChannelsRepository = EntityRepository<Channel>;
+export type { AlertsRepository } from './alerts.repository';
+export type { DeliveriesRepository } from './deliveries.repository';
+
+const RULE_KIND = 'alert-rule';
+const CHANNEL_KIND = 'channel';
+
+/** The repositories of one store (what the service injects by token, and what the contract suite runs). */
+export function repositoriesOf(documents: DocumentStore) {
+  return {
+    budgets: new DocumentRepository<Budget>(documents, BUDGET_KIND) as BudgetsRepository,
+    alertRules: new DocumentRepository<AlertRule>(documents, RULE_KIND) as AlertRulesRepository,
+    channels: new DocumentRepository<Channel>(documents, CHANNEL_KIND) as ChannelsRepository,
+    alerts: new DocumentAlerts(documents),
+    deliveries: new DocumentDeliveries(documents),
+  };
+}
+
+export type Repositories = ReturnType<typeof repositoriesOf>;
+
+const TOKENS: Record<keyof Repositories, symbol> = { budgets: BUDGETS, alertRules: ALERT_RULES, channels: CHANNELS, alerts: ALERTS, deliveries: DELIVERIES };
+export const REPOSITORY_TOKENS = Object.values(TOKENS);
+const REPOSITORIES = Symbol('REPOSITORIES');
+
+/** Each repository under its own token, on the store's documents. */
+export const REPOSITORY_PROVIDERS: Provider[] = [
+  { provide: REPOSITORIES, inject: [DOCUMENTS], useFactory: repositoriesOf },
+  ...(Object.keys(TOKENS) as Array<keyof Repositories>).map((name) => ({ provide: TOKENS[name], inject: [REPOSITORIES], useFactory: (r: Repositories) => r[name] })),
+];

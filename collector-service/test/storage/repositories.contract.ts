@@ -1,0 +1,137 @@
+import { type Ack, alertId, type StoredAlert } from '../../src/alerts/alert';
+import { type AlertRule, DEFAULT_RULES } from '../../src/alerts/alert-rule';
+import { budgetFromBody } from '../../src/budgets/budget';
+import type { Channel } from '../../src/channels/channel';
+import type { DeliveryRecord } from '../../src/channels/delivery.service';
+import { type Repositories, repositoriesOf } from '../../src/storage/repositories/repositories';
+import type { StoragePort } from '../../src/storage/storage.port';
+import type { StoreFixture } from './storage.contract';
+
+const NOW = Date.UTC(2026, 10, 30, 12);
+
+const rule = (id: string): AlertRule => ({ ...DEFAULT_RULES[0], id, createdAtMs: NOW, updatedAtMs: NOW });
+const channel = (id: string, name = 'ops'): Channel => ({ id, type: 'webhook', name, url: 'http://127.0.0.1:9/hook', to: null, secret: null, default: true, createdAtMs: NOW, updatedAtMs: NOW });
+
+function storedAlert(tenant: string, ruleId: string, periodStartMs: number): StoredAlert {
+  return {
+    id: alertId(ruleId, 'tenant', periodStartMs),
+    tenant,
+    ruleId,
+    rule: 'daily_cost_above',
+    severity: 'warning',
+    subject: 'tenant',
+    periodStartMs,
+    periodEndMs: periodStartMs + 86_400_000,
+    valueNanos: '60000000001',
+    thresholdNanos: '50000000000',
+    count: null,
+    message: 'spent $60.000000001 today',
+    firedAtMs: periodStartMs + 3_600_000,
+    channels: ['ch_1'],
+  };
+}
+
+const delivery = (channelId: string, state: DeliveryRecord['state'], ok: boolean): DeliveryRecord => ({ channelId, channelType: 'webhook', channelName: 'ops', state, ok, attempts: ok ? 1 : 3, error: ok ? null : 'HTTP 500', atMs: NOW });
+
+/**
+ * The entity repositories on each store: what the budgets, channels, alert rules and alerts modules
+ * rely on, tenant by tenant, across instances sharing the store.
+ */
+export function repositoriesContract(fixture: () => StoreFixture): void {
+  describe('entity repositories', () => {
+    let repos: Repositories;
+    /** Another instance's repositories on the same data, closed after the case. */
+    let other: Repositories;
+    let otherStore: StoragePort | null = null;
+    const openOther = async () => {
+      otherStore = await fixture().another();
+      other = repositoriesOf(otherStore);
+    };
+    beforeEach(() => {
+      repos = repositoriesOf(fixture().store);
+    });
+    afterEach(async () => {
+      await otherStore?.close();
+      otherStore = null;
+    });
+
+    it('keeps budgets per tenant: saved whole, replaced, listed by id, across tenants, and removed', async () => {
+      const b1 = { ...budgetFromBody({ name: 'Team A', period: 'month', limitUsd: '100.000000001' }, NOW), id: 'b1' };
+      const b2 = { ...budgetFromBody({ name: 'Team B', period: 'day', limitUsd: '5' }, NOW), id: 'b2' };
+      await repos.budgets.save('acme', b2);
+      await repos.budgets.save('acme', b1);
+      await repos.budgets.save('globex', b1);
+      expect(await repos.budgets.get('acme', 'b1')).toEqual(b1);
+      expect((await repos.budgets.list('acme')).map((b) => b.id)).toEqual(['b1', 'b2']);
+      await repos.budgets.save('acme', { ...b1, name: 'Team A (renamed)', revision: b1.revision + 1 });
+      expect((await repos.budgets.get('acme', 'b1'))?.name).toBe('Team A (renamed)');
+      expect((await repos.budgets.get('globex', 'b1'))?.name).toBe('Team A');
+      expect((await repos.budgets.listAll()).map((e) => `${e.tenant}/${e.entity.id}`)).toEqual(['acme/b1', 'acme/b2', 'globex/b1']);
+      expect(await repos.budgets.remove('globex', 'b2')).toBe(false);
+      expect(await repos.budgets.remove('acme', 'b2')).toBe(true);
+      expect(await repos.budgets.get('acme', 'b2')).toBeNull();
+    });
+
+    it('adds an alert rule only where the tenant has none of its id, so an edited default is kept', async () => {
+      expect(await repos.alertRules.add('acme', rule('default-daily-cost'))).toBe(true);
+      await repos.alertRules.save('acme', { ...rule('default-daily-cost'), enabled: false });
+      expect(await repos.alertRules.add('acme', rule('default-daily-cost'))).toBe(false);
+      expect((await repos.alertRules.get('acme', 'default-daily-cost'))?.enabled).toBe(false);
+      expect(await repos.alertRules.add('globex', rule('default-daily-cost'))).toBe(true);
+      expect(await repos.alertRules.list('initech')).toEqual([]);
+    });
+
+    it('keeps channels apart from other entities and other tenants', async () => {
+      await repos.channels.save('acme', channel('b1'));
+      expect(await repos.budgets.get('acme', 'b1')).toBeNull();
+      expect(await repos.channels.get('globex', 'b1')).toBeNull();
+      expect(await repos.channels.list('acme')).toEqual([channel('b1')]);
+      expect(await repos.channels.remove('acme', 'b1')).toBe(true);
+      expect(await repos.channels.list('acme')).toEqual([]);
+    });
+
+    it('stores a fired alert, its resolution and its acknowledgement once each, across instances', async () => {
+      await openOther();
+      const alert = storedAlert('acme', 'r1', NOW);
+      const inserts = await Promise.all([repos.alerts.insert(alert), other.alerts.insert(alert), repos.alerts.insert({ ...alert, message: 'again' })]);
+      expect(inserts.filter(Boolean)).toHaveLength(1);
+      expect(await other.alerts.get('acme', alert.id)).toEqual(inserts[2] ? { ...alert, message: 'again' } : alert);
+      expect(await repos.alerts.get('globex', alert.id)).toBeNull();
+      expect(await repos.alerts.resolution('acme', alert.id)).toBeNull();
+      const resolutions = await Promise.all([repos.alerts.resolve('acme', { alertId: alert.id, resolvedAtMs: NOW + 1, reason: 'spend fell' }), other.alerts.resolve('acme', { alertId: alert.id, resolvedAtMs: NOW + 2, reason: 'other' })]);
+      expect(resolutions.filter(Boolean)).toHaveLength(1);
+      expect(await repos.alerts.resolutions('acme')).toHaveLength(1);
+      const first: Ack = { alertId: alert.id, ackedAtMs: NOW + 5, by: 'alice' };
+      expect(await repos.alerts.acknowledge('acme', first)).toBe(true);
+      expect(await other.alerts.acknowledge('acme', { ...first, ackedAtMs: NOW + 9, by: 'bob' })).toBe(false);
+      expect(await other.alerts.ack('acme', alert.id)).toEqual(first);
+      expect(await repos.alerts.acks('acme')).toEqual([first]);
+      expect(await repos.alerts.acks('globex')).toEqual([]);
+    });
+
+    it('keeps the open index of firing alerts and lets one caller claim a redelivery', async () => {
+      await openOther();
+      await repos.alerts.putOpen('acme', 'al_1', { ruleId: 'r1', firedAtMs: NOW, delivered: false });
+      await repos.alerts.putOpen('acme', 'al_2', { ruleId: 'r2', firedAtMs: NOW, delivered: false });
+      await other.alerts.putOpen('acme', 'al_1', { ruleId: 'r1', firedAtMs: NOW, delivered: true });
+      expect(await repos.alerts.getOpen('acme', 'al_1')).toEqual({ ruleId: 'r1', firedAtMs: NOW, delivered: true });
+      await repos.alerts.deleteOpen('acme', 'al_2');
+      await repos.alerts.deleteOpen('acme', 'al_2');
+      expect(await repos.alerts.listOpen('acme')).toEqual([{ id: 'al_1', open: { ruleId: 'r1', firedAtMs: NOW, delivered: true } }]);
+      const claims = await Promise.all([repos.alerts.claimRedelivery('acme', 'al_1', NOW), other.alerts.claimRedelivery('acme', 'al_1', NOW)]);
+      expect(claims.filter(Boolean)).toHaveLength(1);
+    });
+
+    it("records one delivery per alert, state and channel, a retry's outcome replacing the first", async () => {
+      await repos.deliveries.save('acme', 'al_1', delivery('ch_1', 'firing', false));
+      await repos.deliveries.save('acme', 'al_1', delivery('ch_1', 'firing', true));
+      await repos.deliveries.save('acme', 'al_1', delivery('ch_1', 'resolved', true));
+      await repos.deliveries.save('acme', 'al_2', delivery('ch_2', 'firing', true));
+      await repos.deliveries.save('globex', 'al_1', delivery('ch_9', 'firing', true));
+      expect((await repos.deliveries.ofAlert('acme', 'al_1')).map((d) => `${d.state}/${d.channelId}/${d.ok}`).sort()).toEqual(['firing/ch_1/true', 'resolved/ch_1/true']);
+      const byAlert = await repos.deliveries.byAlert('acme');
+      expect([...byAlert.keys()].sort()).toEqual(['al_1', 'al_2']);
+      expect(byAlert.get('al_2')?.map((d) => d.channelId)).toEqual(['ch_2']);
+    });
+  });
+}
