@@ -8,7 +8,10 @@ const { homedir } = require('node:os');
 const { join } = require('node:path');
 const { DatabaseSync } = require('node:sqlite');
 const { deriveNarrowRollups } = require('./narrow-rollups');
+const { addRecord, zeroSums } = require('../collector-service/dist/storage/rollup-measures');
+const { ACCUMULATE, DIMENSION_KEY, MEASURE_COLUMNS, dimensionValues, measuresOf } = require('../collector-service/dist/storage/sqlite/rollup-columns');
 const { SqliteStore } = require('../collector-service/dist/storage/sqlite/sqlite.store');
+const { usageRecord } = require('./usage-records');
 
 const BUCKET_MS = 15 * 60 * 1000;
 /** Rollups are flushed every this many records, so memory stays bounded at any N. */
@@ -38,17 +41,15 @@ async function seedStore(file, records, makeRecord) {
   const insert = db.prepare(
     "INSERT INTO records (id, tenant, time_ms, provider, model, cost_type, user_id, agent, feature, service, status, doc) VALUES (?, 'default', ?, ?, ?, ?, ?, ?, ?, 'shop', ?, '{}')",
   );
+  // The rollups' columns and how a record adds to them come from the store's own measure list.
+  const placeholders = Array.from({ length: DIMENSION_KEY.split(', ').length + MEASURE_COLUMNS.length }, () => '?').join(', ');
   const upsert = db.prepare(
-    `INSERT INTO rollups (tenant, bucket, provider, model, cost_type, user_id, agent, feature, service, status, cost_nanos, calls, error_calls, unpriced_calls, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, duration_ms_sum)
-     VALUES ('default', ?, ?, ?, ?, ?, ?, ?, 'shop', ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?)
-     ON CONFLICT (tenant, bucket, provider, model, cost_type, user_id, agent, feature, service, status) DO UPDATE SET
-       cost_nanos = cost_nanos + excluded.cost_nanos, calls = calls + excluded.calls, error_calls = error_calls + excluded.error_calls,
-       unpriced_calls = unpriced_calls + excluded.unpriced_calls, input_tokens = input_tokens + excluded.input_tokens,
-       output_tokens = output_tokens + excluded.output_tokens, duration_ms_sum = duration_ms_sum + excluded.duration_ms_sum`,
+    `INSERT INTO rollups (tenant, bucket, ${DIMENSION_KEY}, ${MEASURE_COLUMNS.join(', ')}) VALUES ('default', ?, ${placeholders})
+     ON CONFLICT (tenant, bucket, ${DIMENSION_KEY}) DO UPDATE SET ${ACCUMULATE}`,
   );
   const rollups = new Map();
   const flush = () => {
-    for (const r of rollups.values()) upsert.run(r.bucket, r.provider, r.model, r.type, r.user, r.agent ?? '', r.feature, r.status, r.costNanos, r.calls, r.errors, r.unpriced, r.input, r.output, r.durationMs);
+    for (const g of rollups.values()) upsert.run(g.bucket, ...g.dimensions, ...measuresOf(g.sums));
     rollups.clear();
   };
   const started = Date.now();
@@ -56,19 +57,13 @@ async function seedStore(file, records, makeRecord) {
   for (let i = 0; i < records; i++) {
     const r = makeRecord(i);
     insert.run(`${i.toString(16).padStart(32, '0')}${'0'.repeat(16)}`, r.timeMs, r.provider, r.model, r.type, r.user, r.agent, r.feature, r.status);
+    const record = usageRecord(i, r);
     const bucket = Math.floor(r.timeMs / BUCKET_MS) * BUCKET_MS;
-    const key = `${bucket}|${r.provider}|${r.model}|${r.type}|${r.user}|${r.agent}|${r.feature}|${r.status}`;
-    const errors = r.status === 'error' ? 1 : 0;
-    const sums = rollups.get(key);
-    if (sums) {
-      sums.costNanos += r.costNanos;
-      sums.calls++;
-      sums.errors += errors;
-      sums.unpriced += r.unpriced;
-      sums.input += r.input;
-      sums.output += r.output;
-      sums.durationMs += r.durationMs;
-    } else rollups.set(key, { ...r, bucket, calls: 1, errors });
+    const dimensions = dimensionValues(record);
+    const key = `${bucket}|${dimensions.join('|')}`;
+    let group = rollups.get(key);
+    if (!group) rollups.set(key, (group = { bucket, dimensions, sums: zeroSums() }));
+    addRecord(group.sums, record);
     if (i % FLUSH_EVERY === FLUSH_EVERY - 1) {
       flush();
       db.exec('COMMIT');
