@@ -8,7 +8,7 @@ import { MongoStore } from './mongo/mongo.store';
 import { RetentionService } from './retention.service';
 import { SqliteStore } from './sqlite/sqlite.store';
 import { StoreFaultFilter } from './store-fault.filter';
-import { withStoreFaults } from './store-faults';
+import { FaultMarkedStore } from './store-faults';
 
 /** Opens the adapter the configuration names (also used by the CLI). */
 export async function openStore(config: CollectorConfig): Promise<StoragePort> {
@@ -32,7 +32,8 @@ export class StorageModule implements OnApplicationShutdown {
     return {
       module: StorageModule,
       providers: [
-        { provide: STORAGE, inject: [CONFIG], useFactory: async (config: CollectorConfig) => withStoreFaults(opened ?? (await openStore(config))) },
+        // Every failure of the store is marked a StoreFaultError on its way out, and so answered 503.
+        { provide: STORAGE, inject: [CONFIG], useFactory: async (config: CollectorConfig) => new FaultMarkedStore(opened ?? (await openStore(config))) },
         // The store's roles, each under its own token: the same adapter.
         ...ROLES.map((token) => ({ provide: token, useExisting: STORAGE })),
         ...REPOSITORY_PROVIDERS,

@@ -1,4 +1,16 @@
-import type { StoragePort } from './storage.port';
+import type { UsageRecord } from '../usage/usage-record';
+import type {
+  ApiKeyRecord,
+  DocumentBody,
+  DocumentEntry,
+  IngestOutcome,
+  RecordCorrection,
+  RecordPage,
+  RecordQuery,
+  RollupQuery,
+  RollupRow,
+  StoragePort,
+} from './storage.port';
 
 /** How long a sender or reader waits before asking again while the store is unavailable. */
 export const STORE_RETRY_AFTER_SECONDS = 5;
@@ -29,26 +41,110 @@ async function* faultsOf<T>(iterable: AsyncIterable<T>): AsyncIterable<T> {
   }
 }
 
+/** Runs one call of the store, its failure (thrown or rejected) marked. */
+function marked<T>(call: () => Promise<T>): Promise<T> {
+  let result: Promise<T>;
+  try {
+    result = call();
+  } catch (err) {
+    throw fault(err);
+  }
+  return result.catch((err: unknown) => Promise.reject(fault(err)));
+}
+
 /**
  * The store with every failure of its own marked as a StoreFaultError (a promise that rejects, a
- * stream that breaks), so whoever calls it can tell "retry later" from a fault in the request.
+ * stream that breaks), so whoever calls it can tell "retry later" from a fault in the request. Each
+ * member of the port is passed on by name (the compiler asks for a member the port gains).
  */
-export function withStoreFaults(store: StoragePort): StoragePort {
-  return new Proxy(store, {
-    get: (target, property, receiver) => {
-      const value = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        let result: unknown;
-        try {
-          result = value.apply(target, args);
-        } catch (err) {
-          throw fault(err);
-        }
-        if (result instanceof Promise) return result.catch((err: unknown) => Promise.reject(fault(err)));
-        if (result && typeof result === 'object' && Symbol.asyncIterator in result) return faultsOf(result as AsyncIterable<unknown>);
-        return result;
-      };
-    },
-  });
+export class FaultMarkedStore implements StoragePort {
+  constructor(private readonly store: StoragePort) {}
+
+  get kind(): StoragePort['kind'] {
+    return this.store.kind;
+  }
+
+  init(): Promise<void> {
+    return marked(() => this.store.init());
+  }
+
+  close(): Promise<void> {
+    return marked(() => this.store.close());
+  }
+
+  ping(): Promise<void> {
+    return marked(() => this.store.ping());
+  }
+
+  ingest(records: UsageRecord[]): Promise<IngestOutcome> {
+    return marked(() => this.store.ingest(records));
+  }
+
+  correctRecords(corrections: RecordCorrection[]): Promise<string[]> {
+    return marked(() => this.store.correctRecords(corrections));
+  }
+
+  purgeRecordsBefore(beforeMs: number): Promise<number> {
+    return marked(() => this.store.purgeRecordsBefore(beforeMs));
+  }
+
+  aggregate(query: RollupQuery): Promise<RollupRow[]> {
+    return marked(() => this.store.aggregate(query));
+  }
+
+  listRecords(query: RecordQuery): Promise<RecordPage> {
+    return marked(() => this.store.listRecords(query));
+  }
+
+  getRecord(tenant: string, id: string): Promise<UsageRecord | null> {
+    return marked(() => this.store.getRecord(tenant, id));
+  }
+
+  streamRecords(query: Omit<RecordQuery, 'cursor' | 'limit'>): AsyncIterable<UsageRecord> {
+    try {
+      return faultsOf(this.store.streamRecords(query));
+    } catch (err) {
+      throw fault(err);
+    }
+  }
+
+  createApiKey(key: ApiKeyRecord): Promise<void> {
+    return marked(() => this.store.createApiKey(key));
+  }
+
+  findApiKey(hash: string): Promise<ApiKeyRecord | null> {
+    return marked(() => this.store.findApiKey(hash));
+  }
+
+  listApiKeys(tenant: string | null): Promise<ApiKeyRecord[]> {
+    return marked(() => this.store.listApiKeys(tenant));
+  }
+
+  revokeApiKey(id: string, tenant: string | null, atMs: number): Promise<boolean> {
+    return marked(() => this.store.revokeApiKey(id, tenant, atMs));
+  }
+
+  hasApiKeys(): Promise<boolean> {
+    return marked(() => this.store.hasApiKeys());
+  }
+
+  putDocument(kind: string, tenant: string, id: string, doc: DocumentBody): Promise<void> {
+    return marked(() => this.store.putDocument(kind, tenant, id, doc));
+  }
+
+  getDocument<T extends DocumentBody = DocumentBody>(kind: string, tenant: string, id: string): Promise<T | null> {
+    return marked(() => this.store.getDocument<T>(kind, tenant, id));
+  }
+
+  listDocuments<T extends DocumentBody = DocumentBody>(kind: string, tenant: string | null): Promise<DocumentEntry<T>[]> {
+    return marked(() => this.store.listDocuments<T>(kind, tenant));
+  }
+
+  deleteDocument(kind: string, tenant: string, id: string): Promise<boolean> {
+    return marked(() => this.store.deleteDocument(kind, tenant, id));
+  }
+
+  insertOnce(kind: string, tenant: string, id: string, doc: DocumentBody): Promise<boolean> {
+    return marked(() => this.store.insertOnce(kind, tenant, id, doc));
+  }
 }
