@@ -158,6 +158,19 @@ if (!uri) {
       return { store, commands };
     };
 
+    it('indexes stored records by tenant and time on MongoDB, and on FerretDB (which reads by no index but _id) only by id', async () => {
+      const dbName = fresh();
+      const store = await open(dbName, undefined, MANUAL);
+      await store.ingest([record()]);
+      const db = await rawDb(dbName);
+      const onFerretDb = 'ferretdbVersion' in (await db.command({ buildInfo: 1 }));
+      const indexes = (await db.collection('usage_records').indexes()).map((index) => JSON.stringify(index.key)).sort();
+      expect(indexes).toEqual(onFerretDb ? ['{"_id":1}'] : ['{"_id":1}', '{"tenant":1,"timeMs":1,"_id":1}']);
+      await store.close();
+      await db.client.close();
+      await dropDatabase(dbName);
+    });
+
     it('moves stored batches into the compacted rollups on its own, moments after their ingest', async () => {
       const dbName = fresh();
       const store = await open(dbName, undefined, { everyMs: 100 });

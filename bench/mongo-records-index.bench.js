@@ -1,0 +1,61 @@
+// What the records' time index costs ingest on the server in MONGODB_URI: two fresh stores, one given
+// the index { tenant, timeMs, _id } on usage_records (as every store had before; MongoDB stores still
+// have it), one as the adapter now creates it on FerretDB (only `_id`), take the same 2,048-record
+// MongoStore.ingest calls in turn (alternating which goes first), compaction running as in the service.
+// Run: MONGODB_URI=mongodb://127.0.0.1:<port>/ ./run node bench/mongo-records-index.bench.js
+//      (BENCH_ROUNDS=10 calls per store)
+'use strict';
+const { MongoStore } = require('../collector-service/dist/storage/mongo/mongo.store');
+const { percentile } = require('./seeded-store');
+const { usageRecord } = require('./usage-records');
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 10);
+const BATCH = 2048;
+
+let next = 0;
+/** The next BATCH records: one tenant, a second apart (a batch spans half an hour, as a busy service's do). */
+function batch() {
+  return Array.from({ length: BATCH }, () => {
+    const i = next++;
+    return usageRecord(i, {
+      timeMs: Date.UTC(2026, 9, 5) + i * 1000, provider: 'openai', model: 'gpt-4o', type: 'llm', user: `user-${i % 1000}`, agent: `agent-${i % 8}`,
+      feature: `feature-${i % 12}`, status: 'ok', costNanos: 1000n + BigInt(i % 97), unpriced: 0, input: 200 + (i % 4000), output: 50 + (i % 1500), durationMs: 800,
+    });
+  });
+}
+
+(async () => {
+  if (!process.env.MONGODB_URI) throw new Error('set MONGODB_URI to the MongoDB-wire server to measure');
+  const run = Date.now();
+  const stores = { 'with the time index': new MongoStore(process.env.MONGODB_URI, { dbName: `bench_index_with_${run}` }), 'as created now': new MongoStore(process.env.MONGODB_URI, { dbName: `bench_index_without_${run}` }) };
+  for (const store of Object.values(stores)) await store.init();
+  const withIndex = stores['with the time index'];
+  await withIndex['records'].createIndex({ tenant: 1, timeMs: 1, _id: 1 });
+  const indexes = {};
+  for (const [name, store] of Object.entries(stores)) indexes[name] = (await store['records'].indexes()).map((i) => JSON.stringify(i.key)).join(' ');
+  const ms = Object.fromEntries(Object.keys(stores).map((name) => [name, []]));
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 ? Object.entries(stores) : Object.entries(stores).reverse();
+      for (const [name, store] of order) {
+        const records = batch();
+        const t = process.hrtime.bigint();
+        await store.ingest(records);
+        ms[name].push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
+    }
+    for (const [name, times] of Object.entries(ms)) {
+      const sorted = [...times].sort((a, b) => a - b);
+      const recordsPerS = (BATCH * times.length) / (times.reduce((a, b) => a + b, 0) / 1000);
+      console.log(`${name} (${indexes[name]}): ${BATCH}-record ingest p50 ${percentile(sorted, 0.5).toFixed(0)} ms, min ${sorted[0].toFixed(0)}, max ${sorted[sorted.length - 1].toFixed(0)}; ${recordsPerS.toFixed(0)} records/s`);
+    }
+  } finally {
+    for (const store of Object.values(stores)) {
+      await store['db'].dropDatabase();
+      await store.close();
+    }
+  }
+})().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
