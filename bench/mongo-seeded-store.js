@@ -10,6 +10,11 @@ const { usageRecord } = require('./usage-records');
 /** Records per ingest call, and calls in flight (the service's senders). */
 const BATCH = Number(process.env.BENCH_MONGO_BATCH || 2048);
 const SENDERS = Number(process.env.BENCH_MONGO_SENDERS || 4);
+/**
+ * Stop seeding at this many records (a seeding too long for the time at hand): the store keeps what
+ * it holds, compacted, and seeding resumes from there when this is unset.
+ */
+const STOP_AT = Number(process.env.BENCH_MONGO_RECORDS || Infinity);
 
 const mongodb = () => require(require.resolve('mongodb', { paths: [join(__dirname, '..', 'collector-service')] }));
 
@@ -35,7 +40,8 @@ async function seedMongo(dbName, records, makeRecord) {
     const started = Date.now();
     let done = state.done;
     let reported = done;
-    while (done < records) {
+    const target = Math.min(records, STOP_AT);
+    while (done < target) {
       const calls = [];
       for (let s = 0; s < SENDERS && done < records; s++) {
         const from = done;
@@ -51,6 +57,10 @@ async function seedMongo(dbName, records, makeRecord) {
       }
     }
     await store.compact();
+    if (done < records) {
+      console.log(`${dbName}: stopped at ${done.toLocaleString('en-US')} of ${records.toLocaleString('en-US')} records (BENCH_MONGO_RECORDS), compacted`);
+      return uri;
+    }
     await progress.replaceOne({ _id: 'progress' }, { done, complete: true }, { upsert: true });
     console.log(`${dbName}: seeded and compacted in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     return uri;
