@@ -29,6 +29,17 @@ function startAttributes(start: CallStart): Attributes {
   return attributes;
 }
 
+/**
+ * The span name of the last call (`{operation} {model}`): an app mostly makes the same kind of call
+ * again, and then its span is named with the same string rather than a new one each call.
+ */
+let lastName = { operation: '', model: '', name: '' };
+
+function spanName(operation: string, model: string): string {
+  if (lastName.operation !== operation || lastName.model !== model) lastName = { operation, model, name: `${operation} ${model}` };
+  return lastName.name;
+}
+
 /** One GenAI client call: its span, and its metrics when it ends (exactly once). */
 export class GenAiCall {
   readonly span: Span;
@@ -43,7 +54,7 @@ export class GenAiCall {
     /** What the call was started with (calls within it start from it: see childCall). */
     readonly start: CallStart,
   ) {
-    this.span = tracer.startSpan(`${start.operation} ${start.requestModel}`, { kind: SpanKind.CLIENT, attributes: startAttributes(start) }, start.parent);
+    this.span = tracer.startSpan(spanName(start.operation, start.requestModel), { kind: SpanKind.CLIENT, attributes: startAttributes(start) }, start.parent);
   }
 
   /** A streamed response's first chunk: its time is recorded once, later calls cost a comparison. */

@@ -111,7 +111,7 @@ export function wrapSdkMethod<Self, Args extends unknown[]>(original: SdkFunctio
     }
     let result: unknown;
     try {
-      result = context.with(trace.setSpan(start.parent ?? context.active(), call.span), original, self, ...callArgs);
+      result = context.with(trace.setSpan(start.parent ?? context.active(), call.span), applyTo, undefined, original, self, callArgs);
     } catch (err) {
       call.end(null, err); // the SDK refused the arguments before sending anything
       throw err;
@@ -140,6 +140,14 @@ export function wrapSdkMethod<Self, Args extends unknown[]>(original: SdkFunctio
     if (method.returns === 'api-promise') return deferredApiPromise(afterGate(answer, () => ({ apiPromise: recorded(this, args, start) as ApiPromiseLike })));
     return afterGate(answer, () => recorded(this, args, start));
   };
+}
+
+/**
+ * Calls `fn` on `self` with `args`, for `context.with`: given the SDK method as a `this` and a list
+ * of arguments instead, it would bind the method and spread the arguments on every call.
+ */
+function applyTo<Self, Args extends unknown[]>(fn: SdkFunction<Self, Args>, self: Self, args: Args): unknown {
+  return fn.apply(self, args);
 }
 
 function describeCall(start: CallStart): CallDescription {
