@@ -166,6 +166,29 @@ function freshRequire(name) {
 }
 
 /**
+ * Starts a V8 CPU profile of this process; `stop()` writes it to `dir` (as `node --cpu-prof` would)
+ * and resolves to the file's path.
+ */
+async function startProfile(dir) {
+  const { Session } = require('node:inspector/promises');
+  const { mkdirSync, writeFileSync } = require('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      mkdirSync(dir, { recursive: true });
+      const file = require('node:path').join(dir, `CPU.${process.pid}.cpuprofile`);
+      writeFileSync(file, JSON.stringify(profile));
+      return file;
+    },
+  };
+}
+
+/**
  * Serves the parent's requests in a child. `setup(args, { fetch, telemetry, serverUrl, load })` loads,
  * for each mode, an instance of the SDK its arguments name with `load` (each mode its own instance,
  * patched by its instrumentation or, for `bare`, by none, once for the whole run), makes a client on
@@ -176,9 +199,10 @@ function serveChild(setup) {
   const { startMockLlmServer } = require('../test/mock-llm-server/dist');
   let modes;
   let telemetry;
+  let profile;
   const made = {};
   const handlers = {
-    async start({ args, sinkUrl, kinds, only, warmup }) {
+    async start({ args, sinkUrl, kinds, only, warmup, cpuProfDir }) {
       telemetry = otlpTelemetry(sinkUrl);
       const replay = replayingFetch();
       const server = await startMockLlmServer();
@@ -198,6 +222,9 @@ function serveChild(setup) {
       replay.replay();
       for (const mode of Object.keys(modes)) if (only && !only.includes(mode)) delete modes[mode];
       for (const calls of Object.values(modes)) for (const fn of Object.values(calls)) await timeCalls(fn, warmup, telemetry.flushTiming);
+      // Profiled from here: the timed calls only, not the loading and warming up before them, which
+      // would outweigh them in a profile of the whole process.
+      if (cpuProfDir) profile = await startProfile(cpuProfDir);
       return { pid: process.pid, modes: Object.keys(modes) };
     },
     time: ({ mode, kind, calls: n }) => {
@@ -212,7 +239,7 @@ function serveChild(setup) {
       await telemetry.flush();
       return { made };
     },
-    // A normal exit, so that --cpu-prof writes its profile.
+    stopProfile: () => profile?.stop(),
     exit: () => setImmediate(() => process.exit(0)),
   };
   process.on('message', ({ id, type, ...args }) => {
@@ -296,10 +323,9 @@ const median = (xs) => {
  */
 async function measureSdk({ file, args, kinds, sizes, rounds, repeats = 3, heapCalls, heapKind, heapInFlight = 8, spansOf, only, cpuProfDir }) {
   const sink = await startOtlpSink();
-  const child = startChild(file, args, cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []);
+  const child = startChild(file, args);
   try {
-    const started = await child.ask('start', { args, sinkUrl: sink.url, kinds: [...new Set([...kinds, heapKind])], only, warmup: 200 });
-    if (cpuProfDir) process.stderr.write(`${args.join(' ')}: CPU profile in ${cpuProfDir}/CPU.*.${started.pid}.*.cpuprofile\n`);
+    const started = await child.ask('start', { args, sinkUrl: sink.url, kinds: [...new Set([...kinds, heapKind])], only, warmup: 200, cpuProfDir });
     const modes = started.modes;
     const figures = Object.fromEntries(modes.map((m) => [m, Object.fromEntries(kinds.map((k) => [k, []]))]));
     for (let round = 0; round < rounds; round++) {
@@ -316,6 +342,8 @@ async function measureSdk({ file, args, kinds, sizes, rounds, repeats = 3, heapC
       }
       process.stderr.write(`${args.join(' ')}: round ${round + 1}/${rounds} done\n`);
     }
+    const cpuProfile = await child.ask('stopProfile');
+    if (cpuProfile) process.stderr.write(`${args.join(' ')}: CPU profile of the timed calls in ${cpuProfile}\n`);
     const heap = {};
     if (heapCalls > 0) for (const mode of modes) heap[mode] = await child.ask('heap', { mode, kind: heapKind, calls: heapCalls, inFlight: heapInFlight });
     const { made } = await child.ask('finish');

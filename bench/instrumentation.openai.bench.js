@@ -11,7 +11,7 @@
 //      BENCH_CALLS (calls per timing, default 1000), BENCH_STREAM_CALLS (streams per timing, default half that),
 //      BENCH_HEAP_CALLS (default 100000; 0 skips the heap), BENCH_KINDS=chat,stream (a subset),
 //      BENCH_MODES=bare,tokenledger (a subset), BENCH_PARTS=v6,v7,stubbed (a subset) and BENCH_CPU_PROF=<dir> (a V8 CPU profile of each
-//      process, for bench/cpu-profile-summary.js).
+//      process over its timed calls, for bench/cpu-profile-summary.js).
 'use strict';
 const { attach, benchmark, loadAverage, measureSdk, printRatios, printTable, settings } = require('./instrumentation-harness');
 
