@@ -1,6 +1,7 @@
 // Per-call overhead of instrumenting the openai SDK, side by side in one run: the bare SDK, tokenledger's
 // @tokenledger/instrumentation-openai and the official @opentelemetry/instrumentation-openai (which
-// supports openai <7) on openai 6 (installed as `openai-v6`); the bare SDK and tokenledger's on openai 7.
+// supports openai <7) on openai 6 (installed as `openai-v6`); the bare SDK and tokenledger's on openai 7;
+// each also with the SDK's request stubbed, which leaves the instrumentations' own work.
 // How (see instrumentation-harness.js): on each SDK version, in one process, the bare SDK and each
 // instrumentation (each on an SDK instance of its own) take turns, the SDK's fetch replaced by an in-process one, OpenTelemetry as NodeSDK sets it up by default
 // exporting OTLP/JSON to a loopback sink, CPU time of the process. The official instrumentation also
@@ -10,7 +11,7 @@
 //      BENCH_ROUNDS (default 7), BENCH_REPEATS (timings per round, the fastest counts; default 3),
 //      BENCH_CALLS (calls per timing, default 1000), BENCH_STREAM_CALLS (streams per timing, default half that),
 //      BENCH_HEAP_CALLS (default 100000; 0 skips the heap), BENCH_KINDS=chat,stream (a subset),
-//      BENCH_MODES=bare,tokenledger (a subset), BENCH_PARTS=v6,v7,stubbed (a subset) and BENCH_CPU_PROF=<dir> (a V8 CPU profile of each
+//      BENCH_MODES=bare,tokenledger (a subset), BENCH_PARTS=v6,v7,stubbed,stubbed-v7 (a subset) and BENCH_CPU_PROF=<dir> (a V8 CPU profile of each
 //      process over its timed calls, for bench/cpu-profile-summary.js).
 'use strict';
 const { attach, benchmark, loadAverage, measureSdk, printRatios, printTable, settings } = require('./instrumentation-harness');
@@ -106,10 +107,11 @@ async function main() {
       only: s.only,
       cpuProfDir: s.cpuProfDir,
     });
-  const parts = process.env.BENCH_PARTS?.split(',') ?? ['v6', 'v7', 'stubbed'];
+  const parts = process.env.BENCH_PARTS?.split(',') ?? ['v6', 'v7', 'stubbed', 'stubbed-v7'];
   const v6 = parts.includes('v6') && (await measure('openai-v6'));
   const v7 = parts.includes('v7') && (await measure('openai'));
   const alone = parts.includes('stubbed') && (await measure('openai-v6', 'stubbed'));
+  const aloneV7 = parts.includes('stubbed-v7') && (await measure('openai', 'stubbed'));
   console.log(
     `Process CPU µs per call, median of ${s.rounds} rounds, each the fastest of ${s.repeats} timings (chat and embeddings ${s.calls} calls, streams ${s.streamCalls}),` +
       ` and in brackets the overhead over the bare SDK in the same round: median [min, max]; heap after ${s.heapCalls.toLocaleString('en-US')} chat calls, 8 in flight;` +
@@ -120,11 +122,12 @@ async function main() {
     for (const other of ['official', 'official, no logs']) if (v6.figures.tokenledger && v6.figures[other] && v6.figures.bare) printRatios(v6.figures, { mode: 'tokenledger', other, kinds: s.kinds });
   }
   if (v7) printTable(v7, { title: `openai ${version('openai')}`, kinds: s.kinds, labels });
+  if (alone || aloneV7) console.log('\nThe instrumentation alone: the same, with the SDK request stubbed (a response already there, a stream of chunks already parsed)');
   if (alone) {
-    console.log('\nThe instrumentation alone: the same, with the SDK request stubbed (a response already there, a stream of chunks already parsed)');
     printTable(alone, { title: `openai ${version('openai-v6')}, stubbed`, kinds: s.kinds, labels });
     for (const other of ['official', 'official, no logs']) if (alone.figures.tokenledger && alone.figures[other] && alone.figures.bare) printRatios(alone.figures, { mode: 'tokenledger', other, kinds: s.kinds });
   }
+  if (aloneV7) printTable(aloneV7, { title: `openai ${version('openai')}, stubbed`, kinds: s.kinds, labels });
 }
 
 benchmark(setup, main);
