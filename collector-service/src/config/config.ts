@@ -1,4 +1,4 @@
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 
 /** The service's configuration, from TOKENLEDGER_* environment variables, validated at start. */
@@ -17,6 +17,8 @@ export interface CollectorConfig {
   maxBodyBytes: number;
   /** Request bytes (raw and inflated) held at once by every receiver; beyond it, "retry later". */
   maxInflightBytes: number;
+  /** Worker threads that decode and price OTLP requests off the event loop; 0 prices them on it. */
+  ingestWorkers: number;
   /** Seconds a connection may stay silent, and may take to send its headers, before it is closed. */
   httpIdleTimeoutSeconds: number;
   httpHeadersTimeoutSeconds: number;
@@ -48,6 +50,9 @@ export interface CollectorConfig {
   /** Wait before retrying a failed request to a provider's admin API; doubles each time. */
   billRetryBaseMs: number;
 }
+
+/** Every core but the event loop's, at least one, at most four: pricing a 512-span request takes milliseconds, storing it is the store's. */
+const DEFAULT_INGEST_WORKERS = Math.min(4, Math.max(1, availableParallelism() - 1));
 
 /** A bad setting: the message names the variable and says what it must be. */
 export class ConfigError extends Error {
@@ -107,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
     pricesFile: env.TOKENLEDGER_PRICES_FILE || null,
     maxBodyBytes,
     maxInflightBytes: integer(env, 'TOKENLEDGER_MAX_INFLIGHT_BYTES', Math.max(64 * 1024 * 1024, 2 * maxBodyBytes), 2 * maxBodyBytes, 64 * 1024 * 1024 * 1024),
+    ingestWorkers: integer(env, 'TOKENLEDGER_INGEST_WORKERS', DEFAULT_INGEST_WORKERS, 0, 64),
     httpIdleTimeoutSeconds: integer(env, 'TOKENLEDGER_HTTP_IDLE_TIMEOUT_SECONDS', 60, 1, 3600),
     httpHeadersTimeoutSeconds: integer(env, 'TOKENLEDGER_HTTP_HEADERS_TIMEOUT_SECONDS', 20, 1, 600),
     retentionDays: retention === undefined || retention === '' ? null : integer(env, 'TOKENLEDGER_RETENTION_DAYS', 0, 1, 36500),

@@ -8,6 +8,8 @@ import { IngestEvents } from './ingest-events';
 import { IngestRejections } from './ingest-rejections';
 import { IngestService } from './ingest.service';
 import { OtlpGrpcReceiver } from './otlp-grpc.receiver';
+import { SpanPricingPool } from './span-pricing.pool';
+import { UsageService } from '../usage/usage.service';
 import { RejectionsMiddleware } from './rejections.middleware';
 
 @Module({
@@ -19,6 +21,11 @@ import { RejectionsMiddleware } from './rejections.middleware';
     IngestRejections,
     OtlpGrpcReceiver,
     // One budget of request bytes for every receiver of this service.
+    {
+      provide: SpanPricingPool,
+      useFactory: (usage: UsageService, config: CollectorConfig) => new SpanPricingPool(usage, config.pricesFile, config.ingestWorkers),
+      inject: [UsageService, CONFIG],
+    },
     { provide: InflightBytes, useFactory: (config: CollectorConfig) => new InflightBytes(config.maxInflightBytes), inject: [CONFIG] },
   ],
   exports: [OtlpGrpcReceiver, IngestEvents, IngestRejections],

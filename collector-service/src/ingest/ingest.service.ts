@@ -1,14 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ATTR_TOKENLEDGER_TENANT } from '@tokenledger/semconv';
-import { DEFAULT_TENANT, type Principal } from '../auth/principal';
+import type { Principal } from '../auth/principal';
 import { STORAGE } from '../storage/storage.tokens';
 import type { StoragePort } from '../storage/storage.port';
-import { UsageService } from '../usage/usage.service';
 import { IngestEvents } from './ingest-events';
-import { decodeJsonTraces, decodeProtobufTraces } from './otlp-decode';
-import type { RejectedSpan, SpanInput, SpanWarning } from './span-input';
+import type { RejectedSpan, SpanWarning } from './span-input';
+import type { OtlpFormat } from './span-pricing';
+import { PricingThreadError, SpanPricingPool } from './span-pricing.pool';
 
-export type OtlpFormat = 'protobuf' | 'json';
+export type { OtlpFormat } from './span-pricing';
 
 export interface TraceExportResult {
   /** Spans stored now. */
@@ -31,7 +30,7 @@ export class IngestService {
   private readonly logger = new Logger('Ingest');
 
   constructor(
-    private readonly usage: UsageService,
+    private readonly pricing: SpanPricingPool,
     @Inject(STORAGE) private readonly storage: StoragePort,
     private readonly events: IngestEvents,
   ) {}
@@ -55,18 +54,15 @@ export class IngestService {
   }
 
   private async priceAndStore(body: Buffer, format: OtlpFormat, principal: Principal): Promise<TraceExportResult> {
-    const decoded = format === 'protobuf' ? decodeProtobufTraces(body) : decodeJsonTraces(body);
-    const records = [];
-    const rejected = [...decoded.rejected];
-    const warnings: SpanWarning[] = [];
-    let ignored = 0;
-    for (const [tenant, spans] of byTenant(decoded.spans, principal)) {
-      const batch = this.usage.toRecords(spans, tenant);
-      records.push(...batch.records);
-      rejected.push(...batch.rejected);
-      warnings.push(...batch.warnings);
-      ignored += batch.ignored;
+    let priced;
+    try {
+      priced = await this.pricing.price(body, format, principal);
+    } catch (err) {
+      // A thread that died took nothing with it: the sender retries as after a store fault.
+      if (err instanceof PricingThreadError) throw new StoreUnavailableError(err.message);
+      throw err;
     }
+    const { records, rejected, warnings, ignored } = priced;
     let outcome;
     try {
       outcome = await this.events.storing(records, (batch) => this.storage.ingest(batch));
@@ -84,20 +80,4 @@ export class IngestService {
     const kept = warnings.filter((w) => !refused.has(`${w.traceId}/${w.spanId}`));
     return { accepted: outcome.stored.length, duplicates: outcome.duplicates, rejected, warnings: kept, ignored };
   }
-}
-
-/**
- * A tenant's key sends into its tenant. An all-tenant ingest key (the OpenTelemetry Collector's) sends
- * each span into the tenant its resource names in `tokenledger.tenant`, else "default".
- */
-function byTenant(spans: SpanInput[], principal: Principal): Map<string, SpanInput[]> {
-  const groups = new Map<string, SpanInput[]>();
-  for (const span of spans) {
-    const named = span.resource[ATTR_TOKENLEDGER_TENANT];
-    const tenant = principal.tenant ?? (principal.openMode || typeof named !== 'string' || named === '' ? DEFAULT_TENANT : named);
-    let group = groups.get(tenant);
-    if (!group) groups.set(tenant, (group = []));
-    group.push(span);
-  }
-  return groups;
 }

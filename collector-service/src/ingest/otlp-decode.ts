@@ -45,10 +45,10 @@ export function decodeProtobufTraces(body: Uint8Array): DecodedTraces {
 }
 
 /** Decodes an OTLP/HTTP JSON ExportTraceServiceRequest (ids in hex, 64-bit integers as strings or numbers). */
-export function decodeJsonTraces(body: Buffer): DecodedTraces {
+export function decodeJsonTraces(body: Uint8Array): DecodedTraces {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.toString('utf8'));
+    parsed = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
   } catch (err) {
     throw new OtlpDecodeError(`body is not valid JSON: ${(err as Error).message}`);
   }

@@ -9,7 +9,7 @@ export class PricingService {
   readonly book: PriceBook;
   #listBook: PriceBook | null = null;
 
-  constructor(@Inject(CONFIG) config: CollectorConfig) {
+  constructor(@Inject(CONFIG) config: Pick<CollectorConfig, 'pricesFile'>) {
     this.book = PriceBook.load({ pricesFile: config.pricesFile });
   }
 
