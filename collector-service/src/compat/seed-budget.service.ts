@@ -14,6 +14,7 @@ export interface SeedBudgetSettings {
   pauseOnExceed?: boolean;
 }
 
+const MAX_USER_ID = 180;
 const FIELDS = ['userId', 'dailyLimit', 'monthlyLimit', 'alertThreshold', 'alertsEnabled', 'pauseOnExceed', 'timezone'];
 
 /** A seed limit (USD as a JSON number) as the decimal string budgets take; no float arithmetic. */
@@ -30,6 +31,8 @@ export function parseSeedBudget(body: unknown, queryUserId: unknown): SeedBudget
   for (const key of Object.keys(b)) if (!FIELDS.includes(key)) throw bad(key, `is not a budget setting (settings: ${FIELDS.join(', ')})`);
   const userId = b.userId ?? queryUserId;
   if (typeof userId !== 'string' || userId === '') throw bad('userId', 'is required (in the body or the query): the seed budgets are per user');
+  // The user's budgets are named after the user ("<userId> monthly limit"), and a budget's name has at most 200 characters.
+  if (userId.length > MAX_USER_ID) throw bad('userId', `must have at most ${MAX_USER_ID} characters`);
   const flag = (name: string) => {
     if (b[name] !== undefined && typeof b[name] !== 'boolean') throw bad(name, 'must be true or false');
     return b[name] as boolean | undefined;

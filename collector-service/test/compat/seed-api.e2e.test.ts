@@ -245,6 +245,15 @@ describe('seed systems\' APIs', () => {
     }
   });
 
+  it('refuses a seed budget whose user id is too long to name its budgets, or whose time zone is unknown, storing nothing', async () => {
+    const long = await send('PUT', '/api/cost-monitoring/budget', { userId: 'u'.repeat(181), dailyLimit: 1 });
+    expect([long.status, long.body.field]).toEqual([400, 'userId']);
+    const zone = await send('PUT', '/api/cost-monitoring/budget', { userId: 'zoe', dailyLimit: 1, timezone: 'Mars/Olympus' });
+    expect([zone.status, zone.body.field]).toEqual([400, 'timezone']);
+    const budgets = (await get('/v1/budgets')).body;
+    expect(((Array.isArray(budgets) ? budgets : budgets.budgets) as { scope: { user?: string } }[]).filter((b) => b.scope.user === 'zoe' || b.scope.user?.startsWith('uuu'))).toEqual([]);
+  });
+
   it('/api/cost-monitoring/alerts lists the tenant\'s alerts and validates unreadOnly', async () => {
     const { status, body } = await get('/api/cost-monitoring/alerts?unreadOnly=true');
     expect(status).toBe(200);
