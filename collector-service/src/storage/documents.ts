@@ -18,4 +18,16 @@ export function checkAddress(kind: string, tenant: string, id: string): void {
   }
 }
 
+/**
+ * The ids that start with `prefix`, as a half-open range [from, to): the prefix, and the prefix with
+ * its last character one higher. Both stores compare ids by code point (UTF-8 bytes), so the range
+ * holds exactly those ids.
+ */
+export function prefixRange(kind: string, tenant: string, prefix: string): { from: string; to: string } {
+  checkAddress(kind, tenant, prefix);
+  const last = prefix.charCodeAt(prefix.length - 1);
+  if (last >= 0xd800 && last <= 0xdfff) throw new TypeError(`document id prefix "${prefix}" must not end inside a surrogate pair`);
+  return { from: prefix, to: prefix.slice(0, -1) + String.fromCharCode(last + 1) };
+}
+
 export const decodeDocument = <T extends DocumentBody>(json: string): T => JSON.parse(json) as T;

@@ -154,6 +154,8 @@ export interface DocumentStore {
   getDocument<T extends DocumentBody = DocumentBody>(kind: string, tenant: string, id: string): Promise<T | null>;
   /** Every document of a kind in one tenant, or in every tenant when `tenant` is null; ordered by tenant, then id. */
   listDocuments<T extends DocumentBody = DocumentBody>(kind: string, tenant: string | null): Promise<DocumentEntry<T>[]>;
+  /** The documents of a kind in one tenant whose id starts with `idPrefix` (non-empty), ordered by id: a range of the index, not a scan. */
+  listDocumentsByPrefix<T extends DocumentBody = DocumentBody>(kind: string, tenant: string, idPrefix: string): Promise<DocumentEntry<T>[]>;
   /** Deletes the document; false when there was none. */
   deleteDocument(kind: string, tenant: string, id: string): Promise<boolean>;
   /**

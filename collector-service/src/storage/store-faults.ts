@@ -140,6 +140,10 @@ export class FaultMarkedStore implements StoragePort {
     return marked(() => this.store.listDocuments<T>(kind, tenant));
   }
 
+  listDocumentsByPrefix<T extends DocumentBody = DocumentBody>(kind: string, tenant: string, idPrefix: string): Promise<DocumentEntry<T>[]> {
+    return marked(() => this.store.listDocumentsByPrefix<T>(kind, tenant, idPrefix));
+  }
+
   deleteDocument(kind: string, tenant: string, id: string): Promise<boolean> {
     return marked(() => this.store.deleteDocument(kind, tenant, id));
   }

@@ -127,11 +127,14 @@ export function repositoriesContract(fixture: () => StoreFixture): void {
       await repos.deliveries.save('acme', 'al_1', delivery('ch_1', 'firing', true));
       await repos.deliveries.save('acme', 'al_1', delivery('ch_1', 'resolved', true));
       await repos.deliveries.save('acme', 'al_2', delivery('ch_2', 'firing', true));
+      await repos.deliveries.save('acme', 'al_10', delivery('ch_3', 'firing', true));
       await repos.deliveries.save('globex', 'al_1', delivery('ch_9', 'firing', true));
       expect((await repos.deliveries.ofAlert('acme', 'al_1')).map((d) => `${d.state}/${d.channelId}/${d.ok}`).sort()).toEqual(['firing/ch_1/true', 'resolved/ch_1/true']);
-      const byAlert = await repos.deliveries.byAlert('acme');
-      expect([...byAlert.keys()].sort()).toEqual(['al_1', 'al_2']);
-      expect(byAlert.get('al_2')?.map((d) => d.channelId)).toEqual(['ch_2']);
+      const page = await repos.deliveries.ofAlerts('acme', ['al_2', 'al_10', 'al_3']);
+      expect([...page.keys()]).toEqual(['al_2', 'al_10', 'al_3']);
+      expect(page.get('al_2')?.map((d) => d.channelId)).toEqual(['ch_2']);
+      expect(page.get('al_10')?.map((d) => d.channelId)).toEqual(['ch_3']);
+      expect(page.get('al_3')).toEqual([]);
     });
   });
 }

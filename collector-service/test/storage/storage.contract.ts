@@ -287,6 +287,19 @@ describe(`storage contract: ${name}`, () => {
     expect(await store.listDocuments('budget', 'initech')).toEqual([]);
   });
 
+  it('lists the documents of one kind and tenant whose id starts with a prefix, and no others', async () => {
+    for (const id of ['al_1.firing.c1', 'al_1.resolved.c1', 'al_10.firing.c1', 'al_1', 'al_0.firing.c1', 'al_1/x']) await store.putDocument('alert-delivery', 'acme', id, { id });
+    await store.putDocument('alert-delivery', 'globex', 'al_1.firing.c1', { id: 'globex' });
+    await store.putDocument('alert-ack', 'acme', 'al_1.firing.c2', { id: 'ack' });
+    expect(await store.listDocumentsByPrefix('alert-delivery', 'acme', 'al_1.')).toEqual([
+      { tenant: 'acme', id: 'al_1.firing.c1', doc: { id: 'al_1.firing.c1' } },
+      { tenant: 'acme', id: 'al_1.resolved.c1', doc: { id: 'al_1.resolved.c1' } },
+    ]);
+    expect((await store.listDocumentsByPrefix('alert-delivery', 'acme', 'al_1')).map((e) => e.id)).toEqual(['al_1', 'al_1.firing.c1', 'al_1.resolved.c1', 'al_1/x', 'al_10.firing.c1']);
+    expect(await store.listDocumentsByPrefix('alert-delivery', 'initech', 'al_1.')).toEqual([]);
+    await expect(store.listDocumentsByPrefix('alert-delivery', 'acme', '')).rejects.toThrow(/id must be a non-empty string/);
+  });
+
   it('deletes a document only in its own tenant and says whether it existed', async () => {
     await store.putDocument('channel', 'acme', 'c1', { name: 'ops' });
     expect(await store.deleteDocument('channel', 'globex', 'c1')).toBe(false);

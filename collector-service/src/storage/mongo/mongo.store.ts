@@ -1,7 +1,7 @@
 import type { Collection, Db, Filter } from 'mongodb';
 import mongoose from 'mongoose';
 import type { UsageRecord } from '../../usage/usage-record';
-import { checkAddress, decodeDocument, encodeDocument } from '../documents';
+import { checkAddress, decodeDocument, encodeDocument, prefixRange } from '../documents';
 import { zeroTokens } from '../rollup-measures';
 import { decodeCursor, decodeRecord, encodeCursor } from '../record-codec';
 import { DayCapacity } from '../sqlite/day-capacity';
@@ -242,6 +242,12 @@ export class MongoStore implements StoragePort {
   async listDocuments<T extends DocumentBody>(kind: string, tenant: string | null): Promise<DocumentEntry<T>[]> {
     const found = await this.documents.find(tenant === null ? { kind } : { kind, tenant }).sort({ tenant: 1, id: 1 }).toArray();
     return found.map((d) => ({ tenant: d.tenant, id: d.id, doc: decodeDocument<T>(d.body) }));
+  }
+
+  async listDocumentsByPrefix<T extends DocumentBody>(kind: string, tenant: string, idPrefix: string): Promise<DocumentEntry<T>[]> {
+    const { from, to } = prefixRange(kind, tenant, idPrefix);
+    const found = await this.documents.find({ kind, tenant, id: { $gte: from, $lt: to } }).sort({ id: 1 }).toArray();
+    return found.map((d) => ({ tenant, id: d.id, doc: decodeDocument<T>(d.body) }));
   }
 
   async deleteDocument(kind: string, tenant: string, id: string): Promise<boolean> {

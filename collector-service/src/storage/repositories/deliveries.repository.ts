@@ -10,8 +10,8 @@ export interface DeliveriesRepository {
   save(tenant: string, alertId: string, delivery: DeliveryRecord): Promise<void>;
   /** One alert's deliveries. */
   ofAlert(tenant: string, alertId: string): Promise<DeliveryRecord[]>;
-  /** Every delivery of the tenant, by alert id. */
-  byAlert(tenant: string): Promise<Map<string, DeliveryRecord[]>>;
+  /** The deliveries of these alerts (a page of them), by alert id; only theirs are read. */
+  ofAlerts(tenant: string, alertIds: readonly string[]): Promise<Map<string, DeliveryRecord[]>>;
 }
 
 /** The deliveries repository on the store's documents, addressed by alert, state and channel. */
@@ -24,16 +24,11 @@ export class DocumentDeliveries implements DeliveriesRepository {
   }
 
   async ofAlert(tenant: string, alertId: string): Promise<DeliveryRecord[]> {
-    return (await this.all(tenant)).filter((d) => d.alertId === alertId);
+    // An alert's deliveries are the ids that start with its id and the dot after it.
+    return (await this.documents.listDocumentsByPrefix<StoredDelivery & DocumentBody>(DELIVERY_KIND, tenant, `${alertId}.`)).map((e) => e.doc);
   }
 
-  async byAlert(tenant: string): Promise<Map<string, DeliveryRecord[]>> {
-    const byAlert = new Map<string, DeliveryRecord[]>();
-    for (const d of await this.all(tenant)) byAlert.set(d.alertId, [...(byAlert.get(d.alertId) ?? []), d]);
-    return byAlert;
-  }
-
-  private async all(tenant: string): Promise<StoredDelivery[]> {
-    return (await this.documents.listDocuments<StoredDelivery & DocumentBody>(DELIVERY_KIND, tenant)).map((e) => e.doc);
+  async ofAlerts(tenant: string, alertIds: readonly string[]): Promise<Map<string, DeliveryRecord[]>> {
+    return new Map(await Promise.all(alertIds.map(async (id) => [id, await this.ofAlert(tenant, id)] as const)));
   }
 }

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { revisionOf, type UsageRecord } from '../../usage/usage-record';
-import { checkAddress, decodeDocument, encodeDocument } from '../documents';
+import { checkAddress, decodeDocument, encodeDocument, prefixRange } from '../documents';
 import { decodeCursor, decodeRecord, encodeCursor, encodeRecord } from '../record-codec';
 import {
   type ApiKeyRecord,
@@ -341,6 +341,12 @@ export class SqliteStore implements StoragePort {
       ? this.db.prepare('SELECT tenant, id, body FROM documents WHERE kind = ? ORDER BY tenant, id').all(kind)
       : this.db.prepare('SELECT tenant, id, body FROM documents WHERE kind = ? AND tenant = ? ORDER BY id').all(kind, tenant)) as unknown as { tenant: string; id: string; body: string }[];
     return rows.map((r) => ({ tenant: r.tenant, id: r.id, doc: decodeDocument<T>(r.body) }));
+  }
+
+  async listDocumentsByPrefix<T extends DocumentBody>(kind: string, tenant: string, idPrefix: string): Promise<DocumentEntry<T>[]> {
+    const { from, to } = prefixRange(kind, tenant, idPrefix);
+    const rows = this.db.prepare('SELECT id, body FROM documents WHERE kind = ? AND tenant = ? AND id >= ? AND id < ? ORDER BY id').all(kind, tenant, from, to) as unknown as { id: string; body: string }[];
+    return rows.map((r) => ({ tenant, id: r.id, doc: decodeDocument<T>(r.body) }));
   }
 
   async deleteDocument(kind: string, tenant: string, id: string): Promise<boolean> {
