@@ -7,7 +7,8 @@
 // budgets of the usual shapes and 40 batches (20,480 spans) stored before the first probe.
 // Run: ./run node bench/reports-under-load.bench.js
 //      (MONGODB_URI=mongodb://127.0.0.1:27017/ for mongo too; BENCH_SECONDS=30 a phase, BENCH_SENDERS=8;
-//       BENCH_PROFILE=<dir> writes the service's CPU profile there)
+//       BENCH_PROFILE=<dir> writes the service's CPU profile there; BENCH_INGEST_WORKERS=0,1 runs each
+//       store once per TOKENLEDGER_INGEST_WORKERS value, taking turns: 0 prices on the event loop)
 'use strict';
 const http = require('node:http');
 const { mkdtempSync, rmSync } = require('node:fs');
@@ -22,6 +23,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS || 30);
 const SENDERS = Number(process.env.BENCH_SENDERS || 8);
 /** Batches the senders cycle through, each sent again with new trace ids. */
 const POOL = 64;
+/** TOKENLEDGER_INGEST_WORKERS values to compare, one run each; empty: the service's default only. */
+const WORKER_SETTINGS = (process.env.BENCH_INGEST_WORKERS || '').split(',').filter((w) => w !== '');
 
 if (!isMainThread) {
   // The senders: until told to stop, each posts the next batch of the pool with new ids and counts what was stored.
@@ -189,7 +192,11 @@ async function run(label, env) {
 (async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tokenledger-bench-load-'));
   try {
-    await run('sqlite', { TOKENLEDGER_SQLITE_PATH: join(dir, 'load.sqlite') });
+    const settings = WORKER_SETTINGS.length > 0 ? WORKER_SETTINGS : [null];
+    for (const workers of settings) {
+      const label = workers === null ? 'sqlite' : `sqlite, ${workers} ingest workers`;
+      await run(label, { TOKENLEDGER_SQLITE_PATH: join(dir, `load-${workers}.sqlite`), ...(workers === null ? {} : { TOKENLEDGER_INGEST_WORKERS: workers }) });
+    }
     if (process.env.MONGODB_URI) {
       const url = new URL(process.env.MONGODB_URI);
       url.pathname = `/bench_load_${Date.now()}`;
