@@ -1,3 +1,4 @@
+/* global document -- the functions passed to page.evaluate run in the dashboard page */
 // The dashboard's figures: JavaScript shipped (gzip -9: every script and stylesheet of the build,
 // every page's chunk included, and the part the overview's first render loads) and time to first
 // render of the overview (every card showing its value and the daily cost chart's columns drawn; then

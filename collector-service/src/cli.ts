@@ -141,5 +141,5 @@ async function openStoreOrSay(config: CollectorConfig, err: (line: string) => vo
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => (process.exitCode = code));
+  void main(process.argv.slice(2)).then((code) => (process.exitCode = code));
 }

@@ -19,13 +19,14 @@ export class StartupServer {
 
   /** Binds host:port (0: a free port) or fails with the line that says what to do. */
   static async listen(host: string, port: number): Promise<StartupServer> {
-    let startup: StartupServer | undefined;
-    const server = createServer((req, res) => startup?.answer(req, res));
+    const server = createServer();
     const bound = await new Promise<number>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, host, port, 'TOKENLEDGER_PORT')));
       server.listen(port, host, () => resolve((server.address() as { port: number }).port));
     });
-    startup = new StartupServer(server, bound);
+    // Requests are read only after this continuation has run, so none arrives before the handler.
+    const startup = new StartupServer(server, bound);
+    server.on('request', (req, res) => startup.answer(req, res));
     return startup;
   }
 

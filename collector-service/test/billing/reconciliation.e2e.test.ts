@@ -11,8 +11,6 @@ const DRIFT_DAY = 14;
 /** gpt-4o, 1,500 in / 2,000 out: $0.00375 + $0.02 (see support/spans). */
 const GPT_4O_INPUT_NANOS = 3_750_000n;
 const GPT_4O_OUTPUT_NANOS = 20_000_000n;
-/** Claude 3.5 Sonnet, 300 uncached + 1,000 cache reads + 200 cache writes in, 2,000 out: $0.03195. */
-const CLAUDE_NANOS = 31_950_000n;
 const openAiCalls = (n: number) => 1 + (n % 3);
 const claudeCalls = (n: number) => (n % 2 === 0 ? 1 : 0);
 

@@ -40,7 +40,7 @@ export const setTenant = (keyTenant: string | null, picked: string | undefined) 
 
 function withTenant(url: string): string {
   if (tenant === null || !url.startsWith('/v1/') || url.startsWith('/v1/ui/config') || url.startsWith('/v1/tenants')) return url;
-  return url + (url.includes('?') ? '&' : '?') + new URLSearchParams({ tenant });
+  return url + (url.includes('?') ? '&' : '?') + new URLSearchParams({ tenant }).toString();
 }
 
 export async function request(path: string, init: RequestInit = {}, key?: string | null): Promise<Response> {

@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { estimateMessagesTokens, estimateTextTokens, type EstimatedMessage, type GenAiCall, type IteratorObserver, observeSdkStream, type Usage } from '@tokenledger/instrumentation-common';
 import * as sc from '@tokenledger/semconv';
-import type { Body, Surface, SurfaceContext } from './surface';
+import type { Body, Surface } from './surface';
 
 interface ChatUsage {
   prompt_tokens?: number;

@@ -34,7 +34,7 @@ describe.each(['openai', 'openai-v6'] as const)('the GenAI span and the request 
   it('ends the span with the error when the SDK method throws synchronously, and rethrows it untouched', async () => {
     const thrown = (() => {
       try {
-        h.client.embeddings.create(undefined as never);
+        void h.client.embeddings.create(undefined as never);
       } catch (err) {
         return err;
       }

@@ -7,7 +7,6 @@ import { checkAddress, decodeDocument, encodeDocument, prefixRange } from '../do
 import { decodeCursor, decodeRecord, encodeCursor, encodeRecord } from '../record-codec';
 import {
   type ApiKeyRecord,
-  BUCKET_MS,
   type DimensionFilters,
   type DocumentBody,
   type DocumentEntry,

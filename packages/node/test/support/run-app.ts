@@ -36,7 +36,10 @@ export function startApp(nodeArgs: string[], script: string, env: Record<string,
   const waiters: { text: string; resolve: () => void }[] = [];
   child.stdout.on('data', (c: Buffer) => {
     stdout += c.toString();
-    for (const w of waiters.splice(0)) (stdout.includes(w.text) ? w.resolve() : waiters.push(w));
+    for (const w of waiters.splice(0)) {
+      if (stdout.includes(w.text)) w.resolve();
+      else waiters.push(w);
+    }
   });
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const done = new Promise<AppRun>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
