@@ -18,7 +18,6 @@ export async function harness(
   /** Another installed release of the SDK (an npm alias), to run the same calls against it. */
   sdkModule = '@anthropic-ai/sdk',
 ): Promise<Harness> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const sdk = require(sdkModule);
   const h = await instrumentedSdk(new AnthropicInstrumentation({ ...config, enabled: false }), (i) => {
     i.patch(sdk);

@@ -20,7 +20,6 @@ describe('supported versions', () => {
 
   it('leaves an out-of-range release alone with one clear warning', async () => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const sdk = require('@anthropic-ai/sdk');
     const create = sdk.Anthropic.Messages.prototype.create;
     const instrumentation = new AnthropicInstrumentation({ enabled: false });

@@ -9,7 +9,6 @@ import { GENAI_RANGE, inRange, LEGACY_RANGE, type Range, warnOnce } from './vers
 
 const PACKAGE_NAME = '@tokenledger/instrumentation-google-genai';
 // The released version (lerna.json sets it in package.json), as the instrumentation scope's version.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const PACKAGE_VERSION: string = require('../package.json').version;
 
 type Prototype = Record<string, unknown>;

@@ -17,7 +17,6 @@ export interface Harness extends InstrumentedSdk<GoogleGenAIInstrumentation> {
   legacy(model: string): GenerativeModel;
 }
 
-/* eslint-disable @typescript-eslint/no-require-imports */
 /**
  * The real Google SDKs against the loopback mock server, patched by the instrumentation; the hook
  * path is tested by starting a real Node process (require-hook.test.ts).

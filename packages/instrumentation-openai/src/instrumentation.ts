@@ -13,7 +13,6 @@ import type { OpenAIInstrumentationConfig } from './types';
 
 const PACKAGE_NAME = '@tokenledger/instrumentation-openai';
 // The released version (lerna.json sets it in package.json), as the instrumentation scope's version.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const PACKAGE_VERSION: string = require('../package.json').version;
 /** The current major of `openai` and the one before. */
 export const SUPPORTED_VERSIONS = ['>=6 <8'];

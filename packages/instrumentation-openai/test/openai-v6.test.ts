@@ -11,7 +11,6 @@ describe('openai 6', () => {
   afterEach(() => h.close());
 
   it('is really the v6 SDK', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     expect(require('openai-v6/version').VERSION).toMatch(/^6\./);
   });
 

@@ -10,7 +10,6 @@ const SECOND_OF_AUDIO = Buffer.alloc(48_000).toString('base64'); // mock: 24 kHz
 
 type Event = { type: string } & Record<string, any>;
 
-/* eslint-disable @typescript-eslint/no-require-imports */
 describe.each(['openai', 'openai-v6'])('Realtime sessions through the SDK’s WebSocket client (%s)', (sdk) => {
   const realtimeBase = require(`${sdk}/realtime/internal-base`);
   const { OpenAI } = require(sdk);

@@ -12,7 +12,6 @@ export interface Harness extends InstrumentedSdk<OpenAIInstrumentation> {
  * Node process (require-hook.test.ts).
  */
 export async function harness(config: ConstructorParameters<typeof OpenAIInstrumentation>[0] = {}, sdk: 'openai' | 'openai-v6' = 'openai'): Promise<Harness> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const sdkModule = require(sdk);
   const h = await instrumentedSdk(new OpenAIInstrumentation({ ...config, enabled: false }), (i) => {
     i.patch(sdkModule);

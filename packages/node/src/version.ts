@@ -1,5 +1,4 @@
 /** This package's name and version, as the instrumentation scope of the spans and metrics it emits. */
 export const PACKAGE_NAME = '@tokenledger/node';
 // The released version (lerna.json sets it in package.json), read rather than repeated here.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 export const PACKAGE_VERSION: string = require('../package.json').version;

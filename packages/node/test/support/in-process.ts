@@ -17,7 +17,6 @@ export interface InProcess {
  * hooks themselves are tested in real processes (register-hook.test.ts).
  */
 export async function inProcess(): Promise<InProcess> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const sdk = require('openai');
   const h = await instrumentedSdk(
     new OpenAIInstrumentation({ enabled: false }),
