@@ -12,7 +12,5 @@ for (const parent of parents) {
 module.exports = {
   // A global option: projects do not inherit it from their own configs (see jest.preset.js).
   testTimeout: require('./jest.preset').testTimeout,
-  projects: projects
-    .filter((dir) => fs.existsSync(path.join(__dirname, dir, 'jest.config.js')))
-    .map((dir) => `<rootDir>/${dir}`),
+  projects: projects.filter((dir) => fs.existsSync(path.join(__dirname, dir, 'jest.config.js'))).map((dir) => `<rootDir>/${dir}`),
 };

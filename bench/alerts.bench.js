@@ -34,7 +34,13 @@ const BUDGETS = 1000;
 const DAYS = 30;
 const BUCKET = 15 * 60 * 1000;
 const END = Math.floor(Date.now() / BUCKET) * BUCKET;
-const MODELS = [['openai', 'gpt-4o', 2500, 10000], ['openai', 'gpt-4o-mini', 150, 600], ['anthropic', 'claude-3-5-sonnet', 3000, 15000], ['gcp.gemini', 'gemini-2.5-flash', 300, 2500], ['openai', 'o3', 2000, 8000]];
+const MODELS = [
+  ['openai', 'gpt-4o', 2500, 10000],
+  ['openai', 'gpt-4o-mini', 150, 600],
+  ['anthropic', 'claude-3-5-sonnet', 3000, 15000],
+  ['gcp.gemini', 'gemini-2.5-flash', 300, 2500],
+  ['openai', 'o3', 2000, 8000],
+];
 const FEATURES = 12;
 const cacheDir = benchCacheDir();
 const TODAY = new Date(END).toISOString().slice(0, 10);
@@ -49,8 +55,19 @@ function makeRecord(i) {
   const input = 200 + random.below(4000);
   const output = 50 + random.below(1500);
   return {
-    timeMs: END - DAYS * 86_400_000 + Math.floor(((i + random.next()) * DAYS * 86_400_000) / N), provider, model, type: 'llm', user: `user-${random.below(USERS)}`, agent: null,
-    feature: `feature-${random.below(FEATURES)}`, status: 'ok', costNanos: BigInt(input * inNanos + output * outNanos), unpriced: unpriced ? 1 : 0, input, output, durationMs: 800,
+    timeMs: END - DAYS * 86_400_000 + Math.floor(((i + random.next()) * DAYS * 86_400_000) / N),
+    provider,
+    model,
+    type: 'llm',
+    user: `user-${random.below(USERS)}`,
+    agent: null,
+    feature: `feature-${random.below(FEATURES)}`,
+    status: 'ok',
+    costNanos: BigInt(input * inNanos + output * outNanos),
+    unpriced: unpriced ? 1 : 0,
+    input,
+    output,
+    durationMs: 800,
   };
 }
 
@@ -58,7 +75,8 @@ function makeRecord(i) {
 function budgetBodies() {
   const bodies = [{ name: 'company month', scope: {}, period: 'month', limitUsd: '1000', thresholds: [0.5, 0.8, 1] }];
   for (const [provider, model] of MODELS) bodies.push({ name: `${model} month`, scope: { provider, model }, period: 'month', limitUsd: '500' });
-  for (let f = 0; f < FEATURES; f++) bodies.push({ name: `feature-${f} day`, scope: { feature: `feature-${f}` }, period: 'day', timezone: 'Europe/Madrid', limitUsd: '20' });
+  for (let f = 0; f < FEATURES; f++)
+    bodies.push({ name: `feature-${f} day`, scope: { feature: `feature-${f}` }, period: 'day', timezone: 'Europe/Madrid', limitUsd: '20' });
   bodies.push({ name: 'each user day', scope: { perUser: true }, period: 'day', limitUsd: '0.50' });
   bodies.push({ name: 'each user week', scope: { perUser: true, service: 'shop' }, period: 'week', timezone: 'America/New_York', limitUsd: '2' });
   for (let u = 0; bodies.length < BUDGETS; u++) bodies.push({ name: `user-${u} month`, scope: { user: `user-${u}` }, period: 'month', limitUsd: '5' });
@@ -73,13 +91,43 @@ function ingestBatch(size, atMs) {
     const input = 200 + Math.floor(Math.random() * 4000);
     const output = 50 + Math.floor(Math.random() * 1500);
     records.push({
-      id, traceId: id.slice(0, 32), spanId: id.slice(32), tenant: 'default', timeMs: atMs - 1000, service: 'shop', environment: null,
-      provider: 'openai', model: 'gpt-4o', requestModel: 'gpt-4o', operation: 'chat', costType: 'llm',
-      tokens: { input, output, cacheRead: 0, cacheWrite: 0, reasoning: 0 }, imageCount: null, imageSize: null, imageQuality: null, audioSeconds: null, characters: null,
-      paymentAmountUsd: null, paymentGateway: null, user: `user-${Math.floor(Math.random() * USERS)}`, agent: null, conversation: null,
-      feature: `feature-${Math.floor(Math.random() * FEATURES)}`, tags: {}, status: 'ok', errorType: null, durationMs: 800,
-      costNanos: BigInt(input * 2500 + output * 10000), unpricedReason: null, unitPrices: { input_tokens: '0.0000025', output_tokens: '0.00001' },
-      priceSource: 'bench', priceBookVersion: 'bench', providedCostNanos: null, estimated: false, batch: false, source: 'tokenledger',
+      id,
+      traceId: id.slice(0, 32),
+      spanId: id.slice(32),
+      tenant: 'default',
+      timeMs: atMs - 1000,
+      service: 'shop',
+      environment: null,
+      provider: 'openai',
+      model: 'gpt-4o',
+      requestModel: 'gpt-4o',
+      operation: 'chat',
+      costType: 'llm',
+      tokens: { input, output, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
+      imageCount: null,
+      imageSize: null,
+      imageQuality: null,
+      audioSeconds: null,
+      characters: null,
+      paymentAmountUsd: null,
+      paymentGateway: null,
+      user: `user-${Math.floor(Math.random() * USERS)}`,
+      agent: null,
+      conversation: null,
+      feature: `feature-${Math.floor(Math.random() * FEATURES)}`,
+      tags: {},
+      status: 'ok',
+      errorType: null,
+      durationMs: 800,
+      costNanos: BigInt(input * 2500 + output * 10000),
+      unpricedReason: null,
+      unitPrices: { input_tokens: '0.0000025', output_tokens: '0.00001' },
+      priceSource: 'bench',
+      priceBookVersion: 'bench',
+      providedCostNanos: null,
+      estimated: false,
+      batch: false,
+      source: 'tokenledger',
     });
   }
   return records;
@@ -118,17 +166,25 @@ async function measure(store, env, clearDocuments) {
     const afterIngest = [];
     for (let i = 0; i < 5; i++) {
       const batch = ingestBatch(100, now);
-      afterIngest.push((await timed(async () => {
-        await app.get(IngestEvents).storing(batch, (records) => storage.ingest(records));
-        await schedule.settled();
-      })).ms);
+      afterIngest.push(
+        (
+          await timed(async () => {
+            await app.get(IngestEvents).storing(batch, (records) => storage.ingest(records));
+            await schedule.settled();
+          })
+        ).ms,
+      );
     }
     const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
     const label = `alert evaluation, ${store}, ${N.toLocaleString('en-US')} records, ${USERS.toLocaleString('en-US')} users, ${BUDGETS.toLocaleString('en-US')} budgets`;
     console.log(`${label}: first run ${seconds(first.ms)} (${first.result.rules} rules, ${first.result.fired} alerts fired and written)`);
-    console.log(`${label}: steady run (nothing new) median ${seconds(median(steady))}; budget thresholds only, nothing new: median ${median(budgetRuns).toFixed(1)} ms`);
-    console.log(`${label}: an ingest of 100 records and the budget-threshold run it triggers: median ${median(afterIngest).toFixed(1)} ms (max ${Math.max(...afterIngest).toFixed(1)} ms)`);
+    console.log(
+      `${label}: steady run (nothing new) median ${seconds(median(steady))}; budget thresholds only, nothing new: median ${median(budgetRuns).toFixed(1)} ms`,
+    );
+    console.log(
+      `${label}: an ingest of 100 records and the budget-threshold run it triggers: median ${median(afterIngest).toFixed(1)} ms (max ${Math.max(...afterIngest).toFixed(1)} ms)`,
+    );
   } finally {
     await app.close();
   }

@@ -68,7 +68,9 @@ async function main() {
     on.push(await perCall());
   }
   console.log(`gate, warm decision: ${(median(gateRates) / 1e6).toFixed(2)} M decisions/s (${(1e6 / median(gateRates)).toFixed(3)} µs each)`);
-  console.log(`openai chat via loopback, guard off: ${median(off).toFixed(0)} µs/call; guard on: ${median(on).toFixed(0)} µs/call (median of ${ROUNDS} rounds of ${CALLS})`);
+  console.log(
+    `openai chat via loopback, guard off: ${median(off).toFixed(0)} µs/call; guard on: ${median(on).toFixed(0)} µs/call (median of ${ROUNDS} rounds of ${CALLS})`,
+  );
   console.log(`checks sent to the collector: ${checks.count} in all (one each time a guard starts cold), for ${5_000_000 + ROUNDS * CALLS} warm decisions`);
   await llm.close();
   stub.close();

@@ -22,7 +22,13 @@ const BUDGETS = 1000;
 const DAYS = 30;
 const BUCKET = 15 * 60 * 1000;
 const END = Math.floor(Date.now() / BUCKET) * BUCKET;
-const MODELS = [['openai', 'gpt-4o', 2500, 10000], ['openai', 'gpt-4o-mini', 150, 600], ['anthropic', 'claude-3-5-sonnet', 3000, 15000], ['gcp.gemini', 'gemini-2.5-flash', 300, 2500], ['openai', 'o3', 2000, 8000]];
+const MODELS = [
+  ['openai', 'gpt-4o', 2500, 10000],
+  ['openai', 'gpt-4o-mini', 150, 600],
+  ['anthropic', 'claude-3-5-sonnet', 3000, 15000],
+  ['gcp.gemini', 'gemini-2.5-flash', 300, 2500],
+  ['openai', 'o3', 2000, 8000],
+];
 const FEATURES = 12;
 const cacheDir = benchCacheDir();
 const TODAY = new Date(END).toISOString().slice(0, 10);
@@ -36,8 +42,19 @@ function makeRecord(i) {
   const input = 200 + random.below(4000);
   const output = 50 + random.below(1500);
   return {
-    timeMs: END - DAYS * 86_400_000 + Math.floor(((i + random.next()) * DAYS * 86_400_000) / N), provider, model, type: 'llm', user: `user-${random.below(USERS)}`, agent: null,
-    feature: `feature-${random.below(FEATURES)}`, status: 'ok', costNanos: BigInt(input * inNanos + output * outNanos), unpriced: 0, input, output, durationMs: 800,
+    timeMs: END - DAYS * 86_400_000 + Math.floor(((i + random.next()) * DAYS * 86_400_000) / N),
+    provider,
+    model,
+    type: 'llm',
+    user: `user-${random.below(USERS)}`,
+    agent: null,
+    feature: `feature-${random.below(FEATURES)}`,
+    status: 'ok',
+    costNanos: BigInt(input * inNanos + output * outNanos),
+    unpriced: 0,
+    input,
+    output,
+    durationMs: 800,
   };
 }
 
@@ -45,13 +62,14 @@ function makeRecord(i) {
 function budgetBodies() {
   const bodies = [{ name: 'company month', scope: {}, period: 'month', limitUsd: '1000000', action: 'block' }];
   for (const [, model] of MODELS) bodies.push({ name: `${model} month`, scope: { model }, period: 'month', limitUsd: '50000', action: 'notify' });
-  for (let f = 0; f < FEATURES; f++) bodies.push({ name: `feature-${f} day`, scope: { feature: `feature-${f}` }, period: 'day', timezone: 'Europe/Madrid', limitUsd: '2000', action: 'notify' });
+  for (let f = 0; f < FEATURES; f++)
+    bodies.push({ name: `feature-${f} day`, scope: { feature: `feature-${f}` }, period: 'day', timezone: 'Europe/Madrid', limitUsd: '2000', action: 'notify' });
   bodies.push({ name: 'each user day', scope: { perUser: true }, period: 'day', limitUsd: '5', action: 'block' });
   bodies.push({ name: 'each user week', scope: { perUser: true }, period: 'week', timezone: 'America/New_York', limitUsd: '20', action: 'block' });
-  for (let u = 0; bodies.length < BUDGETS; u++) bodies.push({ name: `user-${u} month`, scope: { user: `user-${u}` }, period: 'month', limitUsd: '15', action: u % 2 ? 'block' : 'notify' });
+  for (let u = 0; bodies.length < BUDGETS; u++)
+    bodies.push({ name: `user-${u} month`, scope: { user: `user-${u}` }, period: 'month', limitUsd: '15', action: u % 2 ? 'block' : 'notify' });
   return bodies;
 }
-
 
 async function post(url, body) {
   const res = await fetch(url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
@@ -68,11 +86,21 @@ function overHttp(url) {
   const check = (body) =>
     new Promise((resolve, reject) => {
       const data = Buffer.from(JSON.stringify(body));
-      const req = http.request({ host: hostname, port, path: '/v1/budgets/check', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': data.length } }, (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(Buffer.concat(chunks).toString())) : reject(new Error(`check: ${res.statusCode}`))));
-      });
+      const req = http.request(
+        {
+          host: hostname,
+          port,
+          path: '/v1/budgets/check',
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': data.length },
+        },
+        (res) => {
+          const chunks = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(Buffer.concat(chunks).toString())) : reject(new Error(`check: ${res.statusCode}`))));
+        },
+      );
       req.on('error', reject);
       req.end(data);
     });
@@ -106,8 +134,13 @@ async function inProcess(label, env) {
   const check = (body) => budgets.check('default', body);
   const users = Array.from({ length: 2000 }, (_, i) => i);
   const cold = await timeChecks(check, users);
-  const warm = await timeChecks(check, Array.from({ length: 10_000 }, (_, i) => users[i % 2000]));
-  console.log(`${label}, in process: warm p50 ${warm.p50.toFixed(3)} ms, p99 ${warm.p99.toFixed(3)} ms; cold p50 ${cold.p50.toFixed(2)} ms, p99 ${cold.p99.toFixed(2)} ms`);
+  const warm = await timeChecks(
+    check,
+    Array.from({ length: 10_000 }, (_, i) => users[i % 2000]),
+  );
+  console.log(
+    `${label}, in process: warm p50 ${warm.p50.toFixed(3)} ms, p99 ${warm.p99.toFixed(3)} ms; cold p50 ${cold.p50.toFixed(2)} ms, p99 ${cold.p99.toFixed(2)} ms`,
+  );
   await app.close();
 }
 
@@ -121,11 +154,24 @@ async function measure(store, env, clearBudgets) {
     for (const body of budgetBodies()) await post(`${service.url}/v1/budgets`, body);
     const shuffled = Array.from({ length: USERS }, (_, i) => i).sort(() => Math.random() - 0.5);
     const cold = await timeChecks(http.check, shuffled.slice(0, 2000)); // each user's first check
-    const warm = await timeChecks(http.check, Array.from({ length: 10_000 }, (_, i) => shuffled[i % 2000]));
-    console.log(`${label}: warm p50 ${warm.p50.toFixed(2)} ms, p99 ${warm.p99.toFixed(2)} ms (10,000 checks over HTTP, ${warm.meanBudgets.toFixed(1)} matching budgets each, ${warm.blocked} blocked)`);
-    console.log(`${label}: cold (a user's first check) p50 ${cold.p50.toFixed(2)} ms, p99 ${cold.p99.toFixed(2)} ms, max ${cold.max.toFixed(1)} ms (2,000 checks)`);
+    const warm = await timeChecks(
+      http.check,
+      Array.from({ length: 10_000 }, (_, i) => shuffled[i % 2000]),
+    );
+    console.log(
+      `${label}: warm p50 ${warm.p50.toFixed(2)} ms, p99 ${warm.p99.toFixed(2)} ms (10,000 checks over HTTP, ${warm.meanBudgets.toFixed(1)} matching budgets each, ${warm.blocked} blocked)`,
+    );
+    console.log(
+      `${label}: cold (a user's first check) p50 ${cold.p50.toFixed(2)} ms, p99 ${cold.p99.toFixed(2)} ms, max ${cold.max.toFixed(1)} ms (2,000 checks)`,
+    );
     // Scopes of one dimension read the narrow rollups; two dimensions read the full ones, once per period.
-    await post(`${service.url}/v1/budgets`, { name: 'gpt-4o in feature-0', scope: { model: 'gpt-4o', feature: 'feature-0' }, period: 'month', limitUsd: '100', action: 'block' });
+    await post(`${service.url}/v1/budgets`, {
+      name: 'gpt-4o in feature-0',
+      scope: { model: 'gpt-4o', feature: 'feature-0' },
+      period: 'month',
+      limitUsd: '100',
+      action: 'block',
+    });
     const twoDims = await timeChecks(http.check, [0]);
     console.log(`${label}: first check under a budget scoped by two dimensions (model + feature) ${twoDims.p50.toFixed(1)} ms`);
   } finally {

@@ -29,7 +29,14 @@ const stamp = `dashboard-${N}-${USERS}-`;
 const file = join(cacheDir, `${stamp}${new Date(END).toISOString().slice(0, 10)}.sqlite`);
 const OVERVIEW = '/dashboard?period=30d&tz=UTC';
 // provider, model, type, nanos per input token, per output token (null: no price, stored unpriced)
-const MODELS = [['openai', 'gpt-4o', 'llm', 2500, 10000], ['openai', 'gpt-4o-mini', 'llm', 150, 600], ['anthropic', 'claude-3-5-sonnet', 'llm', 3000, 15000], ['gcp.gemini', 'gemini-2.5-flash', 'llm', 300, 2500], ['openai', 'text-embedding-3-small', 'embedding', 20, 0], ['openai', 'acme-internal', 'llm', null, null]];
+const MODELS = [
+  ['openai', 'gpt-4o', 'llm', 2500, 10000],
+  ['openai', 'gpt-4o-mini', 'llm', 150, 600],
+  ['anthropic', 'claude-3-5-sonnet', 'llm', 3000, 15000],
+  ['gcp.gemini', 'gemini-2.5-flash', 'llm', 300, 2500],
+  ['openai', 'text-embedding-3-small', 'embedding', 20, 0],
+  ['openai', 'acme-internal', 'llm', null, null],
+];
 
 /** Records over DAYS days from USERS users, 8 agents and 12 features; 2 % failed, 0.2 % to a model with no price. */
 async function generate() {
@@ -42,9 +49,19 @@ async function generate() {
     const output = type === 'llm' ? 50 + randomBelow(1500) : 0;
     const unpriced = inNanos === null ? 1 : 0;
     return {
-      timeMs: END - 1 - randomBelow(DAYS * DAY), provider, model, type, user: `user-${randomBelow(USERS)}`, agent: `agent-${randomBelow(8)}`,
-      feature: `feature-${randomBelow(12)}`, status: randomBelow(50) === 0 ? 'error' : 'ok', costNanos: unpriced ? 0n : BigInt(input * inNanos + output * outNanos), unpriced,
-      input, output, durationMs: 200 + randomBelow(2000),
+      timeMs: END - 1 - randomBelow(DAYS * DAY),
+      provider,
+      model,
+      type,
+      user: `user-${randomBelow(USERS)}`,
+      agent: `agent-${randomBelow(8)}`,
+      feature: `feature-${randomBelow(12)}`,
+      status: randomBelow(50) === 0 ? 'error' : 'ok',
+      costNanos: unpriced ? 0n : BigInt(input * inNanos + output * outNanos),
+      unpriced,
+      input,
+      output,
+      durationMs: 200 + randomBelow(2000),
     };
   });
 }
@@ -92,13 +109,35 @@ async function firstRender(browser, url) {
   const ms = await page.evaluate(() => performance.now());
   // Where the time went, as of the first render: the entry script run (DOMContentLoaded), the app's
   // chunk received, and the cards' and daily chart's data received.
-  const phases = await page.evaluate((at) => ({
-    scriptMs: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,
-    appChunkMs: Math.max(0, ...performance.getEntriesByType('resource').filter((e) => /\/assets\/root-[^/]*\.js$/.test(e.name) && e.responseEnd <= at).map((e) => e.responseEnd)),
-    firstDataMs: Math.max(0, ...performance.getEntriesByType('resource').filter((e) => e.name.includes('/v1/reports/overview') && e.name.includes('sections=totals')).map((e) => e.responseEnd)),
-    scripts: performance.getEntriesByType('resource').filter((e) => e.responseEnd <= at).map((e) => new URL(e.name).pathname).filter((p) => p.endsWith('.js')),
-  }), ms);
-  await page.waitForFunction(() => document.querySelectorAll('.panel').length >= 7 && document.querySelector('[aria-busy="true"]') === null, undefined, { timeout: 60_000, polling: 'raf' });
+  const phases = await page.evaluate(
+    (at) => ({
+      scriptMs: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,
+      appChunkMs: Math.max(
+        0,
+        ...performance
+          .getEntriesByType('resource')
+          .filter((e) => /\/assets\/root-[^/]*\.js$/.test(e.name) && e.responseEnd <= at)
+          .map((e) => e.responseEnd),
+      ),
+      firstDataMs: Math.max(
+        0,
+        ...performance
+          .getEntriesByType('resource')
+          .filter((e) => e.name.includes('/v1/reports/overview') && e.name.includes('sections=totals'))
+          .map((e) => e.responseEnd),
+      ),
+      scripts: performance
+        .getEntriesByType('resource')
+        .filter((e) => e.responseEnd <= at)
+        .map((e) => new URL(e.name).pathname)
+        .filter((p) => p.endsWith('.js')),
+    }),
+    ms,
+  );
+  await page.waitForFunction(() => document.querySelectorAll('.panel').length >= 7 && document.querySelector('[aria-busy="true"]') === null, undefined, {
+    timeout: 60_000,
+    polling: 'raf',
+  });
   const complete = await page.evaluate(() => performance.now());
   const cost = await page.getByTestId('card-cost-value').textContent();
   await context.close();
@@ -110,10 +149,16 @@ const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2
 (async () => {
   if (!existsSync(join(DIST, 'index.html'))) throw new Error('build the collector service first: ./run npm run build -w @tokenledger/collector-service');
   const sizes = shippedBytes();
-  console.log(`dashboard JS shipped: ${(sizes.js.gzip / 1024).toFixed(1)} KB gzip (${(sizes.js.raw / 1024).toFixed(0)} KB minified), every page's chunk included; CSS ${(sizes.css.gzip / 1024).toFixed(1)} KB gzip`);
+  console.log(
+    `dashboard JS shipped: ${(sizes.js.gzip / 1024).toFixed(1)} KB gzip (${(sizes.js.raw / 1024).toFixed(0)} KB minified), every page's chunk included; CSS ${(sizes.css.gzip / 1024).toFixed(1)} KB gzip`,
+  );
   await generate();
   const service = await startService({ TOKENLEDGER_SQLITE_PATH: file });
-  const browser = await chromium.launch({ executablePath: process.env.TOKENLEDGER_CHROMIUM || '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-background-networking', '--disable-dev-shm-usage'] });
+  const browser = await chromium.launch({
+    executablePath: process.env.TOKENLEDGER_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-dev-shm-usage'],
+  });
   try {
     const cold = await firstRender(browser, service.url);
     const warm = [];

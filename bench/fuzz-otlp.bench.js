@@ -49,7 +49,9 @@ async function fuzzStore(name, env) {
   for (const [fuzzer, controlService, make] of fuzzers) {
     const run = await sendFuzzCases(service.url, make({ seed: SEED, dayMs, controlService }), { first: FIRST, count: CASES });
     runs.push([controlService, run]);
-    console.log(`${name}, ${fuzzer}: ${run.cases} cases in ${(run.ms / 1000).toFixed(1)} s (${Math.round(run.cases / (run.ms / 1000))} cases/s), answers ${JSON.stringify(run.statuses)}, ${run.controlSpans} control spans`);
+    console.log(
+      `${name}, ${fuzzer}: ${run.cases} cases in ${(run.ms / 1000).toFixed(1)} s (${Math.round(run.cases / (run.ms / 1000))} cases/s), answers ${JSON.stringify(run.statuses)}, ${run.controlSpans} control spans`,
+    );
     for (const failure of run.failures.slice(0, 20)) problems.push(`${name}, ${fuzzer}: FUZZ_SEED=${SEED} ${failure}`);
     if (crashed !== null) {
       problems.push(`${name}: the service exited (${crashed}) during the ${fuzzer} cases`);
@@ -60,7 +62,9 @@ async function fuzzStore(name, env) {
     for (const [controlService, run] of runs) {
       const got = await summary(service.url, `&service=${controlService}`);
       if (got.calls !== run.controlSpans || got.totalCostNanos !== run.controlNanos.toString()) {
-        problems.push(`${name} ${when}: ${controlService} counts ${got.calls} calls, ${got.totalCostNanos} nanos; sent ${run.controlSpans}, ${run.controlNanos}`);
+        problems.push(
+          `${name} ${when}: ${controlService} counts ${got.calls} calls, ${got.totalCostNanos} nanos; sent ${run.controlSpans}, ${run.controlNanos}`,
+        );
       }
     }
   };

@@ -42,7 +42,13 @@ function grpcExporter(service, gzip) {
   const client = new Client(service.grpcAddress, credentials.createInsecure(), gzip ? { 'grpc.default_compression_algorithm': 2 } : {});
   const exportOne = (body) =>
     new Promise((resolve, reject) =>
-      client.makeUnaryRequest(TRACE_EXPORT, (b) => b, (b) => b, body, (err) => (err ? reject(new Error(`ingest answered ${err.code}: ${err.details}`)) : resolve())),
+      client.makeUnaryRequest(
+        TRACE_EXPORT,
+        (b) => b,
+        (b) => b,
+        body,
+        (err) => (err ? reject(new Error(`ingest answered ${err.code}: ${err.details}`)) : resolve()),
+      ),
     );
   exportOne.close = () => client.close();
   return exportOne;
@@ -72,7 +78,9 @@ async function measure(dir, name, round) {
   }
   const fmt = (n) => Math.round(n).toLocaleString('en-US');
   for (const [name, runs] of Object.entries(rates)) {
-    console.log(`ingest over ${name} (sqlite, ${SENDERS} senders): ${runs.map(fmt).join(', ')} spans/s priced and stored (${BATCHES} × ${BATCH}-span batches per run)`);
+    console.log(
+      `ingest over ${name} (sqlite, ${SENDERS} senders): ${runs.map(fmt).join(', ')} spans/s priced and stored (${BATCHES} × ${BATCH}-span batches per run)`,
+    );
   }
 })().catch((err) => {
   console.error(err);

@@ -42,7 +42,10 @@ async function send(url, batches, senders) {
  */
 function rawSqlite(path, storedPath) {
   const source = new DatabaseSync(storedPath, { readOnly: true });
-  const records = source.prepare('SELECT doc FROM records').all().map((row) => decodeRecord(row.doc));
+  const records = source
+    .prepare('SELECT doc FROM records')
+    .all()
+    .map((row) => decodeRecord(row.doc));
   source.close();
   const db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; CREATE TABLE raw (id TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT');
@@ -106,7 +109,9 @@ async function report(label, envFor, raw) {
   const limit = await raw();
   const fmt = (n) => Math.round(n).toLocaleString('en-US');
   for (const [senders, rate] of rates) {
-    console.log(`ingest (${label}, ${senders} senders): ${fmt(rate)} spans/s priced and stored = ${Math.round((rate / limit) * 100)} % of the raw insert limit, ${fmt(limit)} rows/s (${BATCHES} × ${BATCH}-span protobuf batches)`);
+    console.log(
+      `ingest (${label}, ${senders} senders): ${fmt(rate)} spans/s priced and stored = ${Math.round((rate / limit) * 100)} % of the raw insert limit, ${fmt(limit)} rows/s (${BATCHES} × ${BATCH}-span protobuf batches)`,
+    );
   }
 }
 
@@ -114,7 +119,11 @@ async function report(label, envFor, raw) {
   const dir = mkdtempSync(join(tmpdir(), 'tokenledger-bench-'));
   const file = (senders) => join(dir, `bench-${senders}.sqlite`);
   try {
-    await report('sqlite', (senders) => ({ TOKENLEDGER_SQLITE_PATH: file(senders) }), () => rawSqlite(join(dir, 'raw.sqlite'), file(SENDERS[0])));
+    await report(
+      'sqlite',
+      (senders) => ({ TOKENLEDGER_SQLITE_PATH: file(senders) }),
+      () => rawSqlite(join(dir, 'raw.sqlite'), file(SENDERS[0])),
+    );
     if (process.env.MONGODB_URI) {
       const run = Date.now();
       const url = (senders) => {
@@ -123,7 +132,11 @@ async function report(label, envFor, raw) {
         return u.toString();
       };
       try {
-        await report('mongo', (senders) => ({ TOKENLEDGER_STORE: 'mongo', MONGODB_URI: url(senders) }), () => rawMongo(url(SENDERS[0])));
+        await report(
+          'mongo',
+          (senders) => ({ TOKENLEDGER_STORE: 'mongo', MONGODB_URI: url(senders) }),
+          () => rawMongo(url(SENDERS[0])),
+        );
       } finally {
         await dropDatabases(SENDERS.map(url));
       }

@@ -25,7 +25,7 @@ const { createServer } = require('node:http');
  */
 function ssePieces(body) {
   const pieces = [];
-  for (let from = 0; from < body.length; ) {
+  for (let from = 0; from < body.length;) {
     const end = body.indexOf('\n\n', from);
     const to = end < 0 ? body.length : end + 2;
     pieces.push(body.subarray(from, to));
@@ -264,7 +264,8 @@ async function startOtlpSink() {
     req.on('end', () => {
       if (req.url.endsWith('/v1/traces')) {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        for (const rs of body.resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) spans.set(ss.scope?.name, (spans.get(ss.scope?.name) ?? 0) + (ss.spans?.length ?? 0));
+        for (const rs of body.resourceSpans ?? [])
+          for (const ss of rs.scopeSpans ?? []) spans.set(ss.scope?.name, (spans.get(ss.scope?.name) ?? 0) + (ss.spans?.length ?? 0));
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
@@ -350,7 +351,8 @@ async function measureSdk({ file, args, kinds, sizes, rounds, repeats = 3, heapC
     // One span per call: fewer would flatter the figures (and none would make them meaningless).
     const byScope = new Map();
     for (const mode of modes) if (spansOf[mode]) byScope.set(spansOf[mode], (byScope.get(spansOf[mode]) ?? 0) + (made[mode] ?? 0));
-    for (const [scope, calls] of byScope) if (sink.spans(scope) < calls) throw new Error(`${args.join(' ')}: ${scope} exported ${sink.spans(scope)} spans for ${calls} calls`);
+    for (const [scope, calls] of byScope)
+      if (sink.spans(scope) < calls) throw new Error(`${args.join(' ')}: ${scope} exported ${sink.spans(scope)} spans for ${calls} calls`);
     return { figures, heap };
   } finally {
     await child.exit();
@@ -397,7 +399,11 @@ function printRatios(figures, { mode, other, kinds }) {
 }
 
 /** The load average, so that figures are quoted with it. */
-const loadAverage = () => require('node:os').loadavg().map((l) => l.toFixed(1)).join(' ');
+const loadAverage = () =>
+  require('node:os')
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 
 /** Runs `main` in the parent, or serves `setup` in a child. */
 function benchmark(setup, main) {

@@ -30,7 +30,8 @@ async function setup(_args, { fetch, telemetry, serverUrl, load }) {
   const body = { model: MODEL, max_tokens: 1024, messages: [{ role: 'user', content: 'Say hello in one short sentence, please.' }] };
   const callsOf = (sdk) => {
     const client = new sdk.Anthropic({ apiKey: 'k', baseURL: serverUrl, maxRetries: 0, fetch });
-    if (client.openTelemetry?.traces?.enabled !== false) throw new Error("the SDK's own tracing is on: ANTHROPIC_OPEN_TELEMETRY=false did not reach the client");
+    if (client.openTelemetry?.traces?.enabled !== false)
+      throw new Error("the SDK's own tracing is on: ANTHROPIC_OPEN_TELEMETRY=false did not reach the client");
     return {
       create: () => client.messages.create(body),
       stream: async () => {
@@ -66,7 +67,11 @@ async function main() {
       ` and in brackets the overhead over the bare SDK in the same round: median [min, max]; heap after ${s.heapCalls.toLocaleString('en-US')} messages.create calls, 8 in flight;` +
       ` ANTHROPIC_OPEN_TELEMETRY=false; Node ${process.version}; load average ${load} → ${loadAverage()}`,
   );
-  printTable(result, { title: `@anthropic-ai/sdk ${VERSION}`, kinds: s.kinds, labels: { create: 'messages.create', stream: `stream (${STREAM_EVENTS} events)`, helper: 'messages.stream()' } });
+  printTable(result, {
+    title: `@anthropic-ai/sdk ${VERSION}`,
+    kinds: s.kinds,
+    labels: { create: 'messages.create', stream: `stream (${STREAM_EVENTS} events)`, helper: 'messages.stream()' },
+  });
 }
 
 benchmark(setup, main);

@@ -22,7 +22,11 @@ async function setup(_args, { fetch, telemetry, serverUrl, load }) {
     return {
       generate: () => ai.models.generateContent({ model: 'gemini-2.5-flash', contents }),
       stream: async () => {
-        for await (const _ of await ai.models.generateContentStream({ model: 'gemini-2.5-flash', contents, config: { httpOptions: { headers: { 'x-mock-repeat': STREAM_REPEAT } } } }));
+        for await (const _ of await ai.models.generateContentStream({
+          model: 'gemini-2.5-flash',
+          contents,
+          config: { httpOptions: { headers: { 'x-mock-repeat': STREAM_REPEAT } } },
+        }));
       },
       embed: () => ai.models.embedContent({ model: 'gemini-embedding-001', contents: 'the quick brown fox' }),
       legacy: () => legacyModel.generateContent(contents),

@@ -44,7 +44,10 @@ const MESSAGES = [{ role: 'user', content: 'Say hello in one short sentence, ple
 const callsOf = (client) => ({
   chat: () => client.chat.completions.create({ model: 'gpt-4o', messages: MESSAGES }),
   stream: async () => {
-    const s = await client.chat.completions.create({ model: 'gpt-4o', messages: MESSAGES, stream: true, stream_options: { include_usage: true } }, { headers: { 'x-mock-repeat': STREAM_REPEAT } });
+    const s = await client.chat.completions.create(
+      { model: 'gpt-4o', messages: MESSAGES, stream: true, stream_options: { include_usage: true } },
+      { headers: { 'x-mock-repeat': STREAM_REPEAT } },
+    );
     for await (const _ of s);
   },
   embeddings: () => client.embeddings.create({ model: 'text-embedding-3-small', input: 'the quick brown fox' }),
@@ -60,25 +63,44 @@ async function stubbedSetup(sdkName, { telemetry, serverUrl, load }) {
   const real = new (load(sdkName).OpenAI)({ apiKey: 'k', baseURL: `${serverUrl}/v1`, maxRetries: 0 });
   const completion = await callsOf(real).chat();
   const chunks = [];
-  for await (const chunk of await real.chat.completions.create({ model: 'gpt-4o', messages: MESSAGES, stream: true, stream_options: { include_usage: true } }, { headers: { 'x-mock-repeat': STREAM_REPEAT } })) chunks.push(chunk);
+  for await (const chunk of await real.chat.completions.create(
+    { model: 'gpt-4o', messages: MESSAGES, stream: true, stream_options: { include_usage: true } },
+    { headers: { 'x-mock-repeat': STREAM_REPEAT } },
+  ))
+    chunks.push(chunk);
   const embedding = await callsOf(real).embeddings();
   const { APIPromise } = require(`${sdkName}/core/api-promise`);
   const { Stream } = require(`${sdkName}/core/streaming`);
   // The response arrives a few turns later, as a fetch's does: after the app has asked for the body.
-  const arrived = () => Promise.resolve().then().then().then(() => ({}));
+  const arrived = () =>
+    Promise.resolve()
+      .then()
+      .then()
+      .then(() => ({}));
   const answered = (client, value) => new APIPromise(client, arrived(), async () => value());
   const stub = (sdk) => {
     // The SDK's resource classes keep their prototypes (what the instrumentations patch); only the request is replaced.
     const { Completions } = sdk.OpenAI.Chat;
     Completions.prototype.create = function (body) {
-      return answered(this._client, () => (body.stream ? new Stream(async function* () { yield* chunks; }, new AbortController()) : completion));
+      return answered(this._client, () =>
+        body.stream
+          ? new Stream(async function* () {
+              yield* chunks;
+            }, new AbortController())
+          : completion,
+      );
     };
     sdk.OpenAI.Embeddings.prototype.create = function () {
       return answered(this._client, () => embedding);
     };
     return sdk;
   };
-  const clients = instrumentedClients(sdkName, (name) => stub(load(name)), telemetry, (sdk) => new sdk.OpenAI({ apiKey: 'k', baseURL: 'https://api.openai.com/v1', maxRetries: 0 }));
+  const clients = instrumentedClients(
+    sdkName,
+    (name) => stub(load(name)),
+    telemetry,
+    (sdk) => new sdk.OpenAI({ apiKey: 'k', baseURL: 'https://api.openai.com/v1', maxRetries: 0 }),
+  );
   return { modes: Object.fromEntries(Object.entries(clients).map(([mode, client]) => [mode, callsOf(client)])) };
 }
 
@@ -119,13 +141,16 @@ async function main() {
   );
   if (v6) {
     printTable(v6, { title: `openai ${version('openai-v6')}`, kinds: s.kinds, labels });
-    for (const other of ['official', 'official, no logs']) if (v6.figures.tokenledger && v6.figures[other] && v6.figures.bare) printRatios(v6.figures, { mode: 'tokenledger', other, kinds: s.kinds });
+    for (const other of ['official', 'official, no logs'])
+      if (v6.figures.tokenledger && v6.figures[other] && v6.figures.bare) printRatios(v6.figures, { mode: 'tokenledger', other, kinds: s.kinds });
   }
   if (v7) printTable(v7, { title: `openai ${version('openai')}`, kinds: s.kinds, labels });
-  if (alone || aloneV7) console.log('\nThe instrumentation alone: the same, with the SDK request stubbed (a response already there, a stream of chunks already parsed)');
+  if (alone || aloneV7)
+    console.log('\nThe instrumentation alone: the same, with the SDK request stubbed (a response already there, a stream of chunks already parsed)');
   if (alone) {
     printTable(alone, { title: `openai ${version('openai-v6')}, stubbed`, kinds: s.kinds, labels });
-    for (const other of ['official', 'official, no logs']) if (alone.figures.tokenledger && alone.figures[other] && alone.figures.bare) printRatios(alone.figures, { mode: 'tokenledger', other, kinds: s.kinds });
+    for (const other of ['official', 'official, no logs'])
+      if (alone.figures.tokenledger && alone.figures[other] && alone.figures.bare) printRatios(alone.figures, { mode: 'tokenledger', other, kinds: s.kinds });
   }
   if (aloneV7) printTable(aloneV7, { title: `openai ${version('openai')}, stubbed`, kinds: s.kinds, labels });
 }

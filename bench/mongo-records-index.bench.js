@@ -20,8 +20,19 @@ function batch() {
   return Array.from({ length: BATCH }, () => {
     const i = next++;
     return usageRecord(i, {
-      timeMs: Date.UTC(2026, 9, 5) + i * 1000, provider: 'openai', model: 'gpt-4o', type: 'llm', user: `user-${i % 1000}`, agent: `agent-${i % 8}`,
-      feature: `feature-${i % 12}`, status: 'ok', costNanos: 1000n + BigInt(i % 97), unpriced: 0, input: 200 + (i % 4000), output: 50 + (i % 1500), durationMs: 800,
+      timeMs: Date.UTC(2026, 9, 5) + i * 1000,
+      provider: 'openai',
+      model: 'gpt-4o',
+      type: 'llm',
+      user: `user-${i % 1000}`,
+      agent: `agent-${i % 8}`,
+      feature: `feature-${i % 12}`,
+      status: 'ok',
+      costNanos: 1000n + BigInt(i % 97),
+      unpriced: 0,
+      input: 200 + (i % 4000),
+      output: 50 + (i % 1500),
+      durationMs: 800,
     });
   });
 }
@@ -31,7 +42,10 @@ function batch() {
   const run = Date.now();
   const watched = new URL(process.env.MONGODB_URI);
   watched.searchParams.set('monitorCommands', 'true');
-  const stores = { 'with the time index': new MongoStore(process.env.MONGODB_URI, { dbName: `bench_index_with_${run}` }), 'as created now': new MongoStore(watched.toString(), { dbName: `bench_index_without_${run}` }) };
+  const stores = {
+    'with the time index': new MongoStore(process.env.MONGODB_URI, { dbName: `bench_index_with_${run}` }),
+    'as created now': new MongoStore(watched.toString(), { dbName: `bench_index_without_${run}` }),
+  };
   for (const store of Object.values(stores)) await store.init();
   const commands = new Map();
   const client = stores['as created now']['connection'].getClient();
@@ -60,10 +74,13 @@ function batch() {
     for (const [name, times] of Object.entries(ms)) {
       const sorted = [...times].sort((a, b) => a - b);
       const recordsPerS = (BATCH * times.length) / (times.reduce((a, b) => a + b, 0) / 1000);
-      console.log(`${name} (${indexes[name]}): ${BATCH}-record ingest p50 ${percentile(sorted, 0.5).toFixed(0)} ms, min ${sorted[0].toFixed(0)}, max ${sorted[sorted.length - 1].toFixed(0)}; ${recordsPerS.toFixed(0)} records/s`);
+      console.log(
+        `${name} (${indexes[name]}): ${BATCH}-record ingest p50 ${percentile(sorted, 0.5).toFixed(0)} ms, min ${sorted[0].toFixed(0)}, max ${sorted[sorted.length - 1].toFixed(0)}; ${recordsPerS.toFixed(0)} records/s`,
+      );
     }
     console.log('server time by command, store as created now:');
-    for (const [key, { count, ms: total }] of [...commands].sort((a, b) => b[1].ms - a[1].ms).slice(0, 8)) console.log(`  ${key}: ${count} × ${(total / count).toFixed(0)} ms = ${(total / 1000).toFixed(1)} s`);
+    for (const [key, { count, ms: total }] of [...commands].sort((a, b) => b[1].ms - a[1].ms).slice(0, 8))
+      console.log(`  ${key}: ${count} × ${(total / count).toFixed(0)} ms = ${(total / 1000).toFixed(1)} s`);
   } finally {
     for (const store of Object.values(stores)) {
       await store['db'].dropDatabase();

@@ -25,7 +25,12 @@ const QUERIES = {
   'breakdown by model': { ...MONTH, groupBy: ['model'] },
   'breakdown by user': { ...MONTH, groupBy: ['user'] },
 };
-const MODELS = [['openai', 'gpt-4o'], ['openai', 'gpt-4o-mini'], ['anthropic', 'claude-3-5-sonnet'], ['gcp.gemini', 'gemini-2.5-flash']];
+const MODELS = [
+  ['openai', 'gpt-4o'],
+  ['openai', 'gpt-4o-mini'],
+  ['anthropic', 'claude-3-5-sonnet'],
+  ['gcp.gemini', 'gemini-2.5-flash'],
+];
 
 if (!process.env.MONGODB_URI) {
   console.error('set MONGODB_URI to a MongoDB-wire server (./run test starts FerretDB; scripts/ferretdb/build.sh builds it)');
@@ -44,8 +49,19 @@ async function seed(store) {
       const input = 200 + random.below(4000);
       const output = 50 + random.below(1500);
       return usageRecord(++id, {
-        timeMs: start + random.below(5000), provider, model, type: 'llm', user: `user-${random.below(1000)}`, agent: `agent-${random.below(8)}`,
-        feature: `feature-${random.below(12)}`, status: random.below(50) ? 'ok' : 'error', costNanos: BigInt(input * 2500 + output * 10000), unpriced: 0, input, output, durationMs: 800,
+        timeMs: start + random.below(5000),
+        provider,
+        model,
+        type: 'llm',
+        user: `user-${random.below(1000)}`,
+        agent: `agent-${random.below(8)}`,
+        feature: `feature-${random.below(12)}`,
+        status: random.below(50) ? 'ok' : 'error',
+        costNanos: BigInt(input * 2500 + output * 10000),
+        unpriced: 0,
+        input,
+        output,
+        durationMs: 800,
       });
     });
     await store.ingest(records);
@@ -61,7 +77,14 @@ async function captured(client, fn) {
     const command = started.get(e.requestId);
     const cursor = e.reply?.cursor;
     const docs = cursor ? (cursor.firstBatch ?? cursor.nextBatch ?? []) : [];
-    commands.push({ name: e.commandName, collection: command?.[e.commandName], filter: command?.filter, ms: e.duration, docs: docs.length, bytes: BSON.calculateObjectSize(e.reply) });
+    commands.push({
+      name: e.commandName,
+      collection: command?.[e.commandName],
+      filter: command?.filter,
+      ms: e.duration,
+      docs: docs.length,
+      bytes: BSON.calculateObjectSize(e.reply),
+    });
   };
   client.on('commandStarted', onStart);
   client.on('commandSucceeded', onDone);
@@ -77,7 +100,8 @@ async function captured(client, fn) {
 /** What the server does with one find: FerretDB's pushdown and SQLite plan, or MongoDB's winning plan stages. */
 async function explain(db, collection, filter) {
   const r = await db.command({ explain: { find: collection, filter } });
-  if (r.queryPlanner?.Plan) return `FerretDB pushdown ${r.filterPushdown ? 'yes' : 'no'}; SQLite: ${r.queryPlanner.Plan.map((p) => p.replace(/^.*detail=/, '')).join(' / ')}`;
+  if (r.queryPlanner?.Plan)
+    return `FerretDB pushdown ${r.filterPushdown ? 'yes' : 'no'}; SQLite: ${r.queryPlanner.Plan.map((p) => p.replace(/^.*detail=/, '')).join(' / ')}`;
   const stages = [];
   for (let s = r.queryPlanner?.winningPlan; s; s = s.inputStage) stages.push(s.stage + (s.indexName ? ` ${s.indexName}` : ''));
   return `MongoDB: ${stages.join(' <- ')}`;
@@ -97,7 +121,9 @@ async function explain(db, collection, filter) {
       const seeding = Date.now();
       await seed(store);
       await store.compact();
-      console.log(`seeded ${(BATCHES * 512).toLocaleString('en-US')} records in ${BATCHES} batches through ingest, and compacted, in ${((Date.now() - seeding) / 1000).toFixed(1)} s`);
+      console.log(
+        `seeded ${(BATCHES * 512).toLocaleString('en-US')} records in ${BATCHES} batches through ingest, and compacted, in ${((Date.now() - seeding) / 1000).toFixed(1)} s`,
+      );
     }
     const plans = new Map();
     for (const [name, query] of Object.entries(QUERIES)) {
@@ -111,7 +137,13 @@ async function explain(db, collection, filter) {
       const reads = commands.filter((c) => c.name === 'find' || c.name === 'getMore');
       // The same finds again, as raw BSON, to time the client's decoding on its own.
       const raws = [];
-      for (const c of commands.filter((c) => c.name === 'find')) raws.push(...(await db.collection(c.collection).find(c.filter ?? {}, { raw: true }).toArray()));
+      for (const c of commands.filter((c) => c.name === 'find'))
+        raws.push(
+          ...(await db
+            .collection(c.collection)
+            .find(c.filter ?? {}, { raw: true })
+            .toArray()),
+        );
       const t = process.hrtime.bigint();
       for (const raw of raws) BSON.deserialize(raw, { useBigInt64: true });
       const decodeMs = Number(process.hrtime.bigint() - t) / 1e6;
@@ -138,7 +170,9 @@ async function explain(db, collection, filter) {
       lookups.push(Number(process.hrtime.bigint() - t) / 1e6);
     }
     const count = await records.countDocuments();
-    console.log(`find usage_records {_id} (absent, ${count.toLocaleString('en-US')} records): ${median(lookups).toFixed(1)} ms median; ${await explain(db, 'usage_records', { _id: 'x' })}`);
+    console.log(
+      `find usage_records {_id} (absent, ${count.toLocaleString('en-US')} records): ${median(lookups).toFixed(1)} ms median; ${await explain(db, 'usage_records', { _id: 'x' })}`,
+    );
   } finally {
     if (!SEEDED_DB) await db.dropDatabase();
     await store.close();

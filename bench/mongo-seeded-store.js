@@ -53,7 +53,9 @@ async function seedMongo(dbName, records, makeRecord) {
       if (done - reported >= records / 20 || done === records) {
         reported = done;
         const rate = (done - state.done) / ((Date.now() - started) / 1000);
-        console.log(`${dbName}: ${done.toLocaleString('en-US')} of ${records.toLocaleString('en-US')} records stored through ingest (${Math.round(rate).toLocaleString('en-US')}/s)`);
+        console.log(
+          `${dbName}: ${done.toLocaleString('en-US')} of ${records.toLocaleString('en-US')} records stored through ingest (${Math.round(rate).toLocaleString('en-US')}/s)`,
+        );
       }
     }
     await store.compact();

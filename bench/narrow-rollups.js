@@ -10,8 +10,11 @@ const COLUMNS = DIMENSION_COLUMNS;
 /** Fills rollup_totals, rollup_dims and rollup_dims_day of a freshly migrated store from its rollups table. */
 function deriveNarrowRollups(db) {
   db.exec(`INSERT INTO rollup_totals SELECT tenant, bucket, ${SUMS} FROM rollups GROUP BY tenant, bucket`);
-  for (const [dim, column] of Object.entries(COLUMNS)) db.exec(`INSERT INTO rollup_dims SELECT tenant, '${dim}', bucket, ${column}, ${SUMS} FROM rollups GROUP BY tenant, bucket, ${column}`);
-  db.exec(`INSERT INTO rollup_dims_day SELECT tenant, dim, bucket - (bucket % 86400000), value, ${SUMS} FROM rollup_dims GROUP BY tenant, dim, bucket - (bucket % 86400000), value`);
+  for (const [dim, column] of Object.entries(COLUMNS))
+    db.exec(`INSERT INTO rollup_dims SELECT tenant, '${dim}', bucket, ${column}, ${SUMS} FROM rollups GROUP BY tenant, bucket, ${column}`);
+  db.exec(
+    `INSERT INTO rollup_dims_day SELECT tenant, dim, bucket - (bucket % 86400000), value, ${SUMS} FROM rollup_dims GROUP BY tenant, dim, bucket - (bucket % 86400000), value`,
+  );
 }
 
 module.exports = { deriveNarrowRollups, SUMS };

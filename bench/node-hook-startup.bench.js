@@ -26,12 +26,19 @@ const EXIT_RUNS = Number(process.env.BENCH_EXIT_RUNS ?? 3);
 const ROOT = join(__dirname, '..');
 
 function officialRegister() {
-  const dir = join(process.env.TOKENLEDGER_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'tokenledger'), `bench-auto-instrumentations-node-${AUTO_VERSION}`);
+  const dir = join(
+    process.env.TOKENLEDGER_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'tokenledger'),
+    `bench-auto-instrumentations-node-${AUTO_VERSION}`,
+  );
   if (!existsSync(join(dir, 'node_modules', '@opentelemetry', 'auto-instrumentations-node', 'package.json'))) {
     console.error(`installing @opentelemetry/auto-instrumentations-node@${AUTO_VERSION} into ${dir}`);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'package.json'), '{"private":true}');
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error', `@opentelemetry/auto-instrumentations-node@${AUTO_VERSION}`], { cwd: dir, stdio: 'inherit' });
+    execFileSync(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error', `@opentelemetry/auto-instrumentations-node@${AUTO_VERSION}`],
+      { cwd: dir, stdio: 'inherit' },
+    );
   }
   return require.resolve('@opentelemetry/auto-instrumentations-node/register', { paths: [dir] });
 }
@@ -47,7 +54,8 @@ const closedPort = () =>
 // The app's first line reports the CPU used so far and the time since the process started.
 const EMPTY_APP = 'const u = process.cpuUsage(); console.log(JSON.stringify({ cpuMs: (u.user + u.system) / 1000, wallMs: performance.now() }))';
 // At its exit it reports the CPU the process used, all threads together (getrusage of the process).
-const SHORT_APP = "process.on('exit', () => { const u = process.cpuUsage(); console.log(JSON.stringify({ cpuMs: (u.user + u.system) / 1000 })) }); require('@opentelemetry/api').trace.getTracer('bench').startSpan('work').end(); setTimeout(() => {}, 200)";
+const SHORT_APP =
+  "process.on('exit', () => { const u = process.cpuUsage(); console.log(JSON.stringify({ cpuMs: (u.user + u.system) / 1000 })) }); require('@opentelemetry/api').trace.getTracer('bench').startSpan('work').end(); setTimeout(() => {}, 200)";
 
 /** Runs `script` with `args`; returns what it printed (JSON) and the wall time of the whole run. */
 function run(args, script, env) {
@@ -69,7 +77,9 @@ async function main() {
     { name: `with auto-instrumentations-node/register ${AUTO_VERSION}`, args: ['--require', officialRegister()] },
   ];
   const official = variants.length - 1;
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_') && !k.startsWith('TOKENLEDGER_') && k !== 'NODE_OPTIONS'));
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_') && !k.startsWith('TOKENLEDGER_') && k !== 'NODE_OPTIONS'),
+  );
   const base = { ...clean, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await closedPort()}`, OTEL_LOG_LEVEL: 'none' };
   const envOf = (v) => ({ ...base, ...v.env });
 
@@ -79,17 +89,26 @@ async function main() {
   for (let i = 0; i < EXIT_RUNS; i++) variants.forEach((v, n) => exits[n].push(run(v.args, SHORT_APP, envOf(v))));
 
   const cpu = starts.map((runs) => median(runs.map((r) => r.cpuMs)));
-  console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}, ${RUNS} start-up runs, ${EXIT_RUNS} exit runs`);
-  console.log('| | start-up CPU, median (range) | added CPU | time to the first line, median (range) | a 0.2 s script, collector down: start to exit | its CPU, all threads |');
+  console.log(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}, Node ${process.version}, ${RUNS} start-up runs, ${EXIT_RUNS} exit runs`,
+  );
+  console.log(
+    '| | start-up CPU, median (range) | added CPU | time to the first line, median (range) | a 0.2 s script, collector down: start to exit | its CPU, all threads |',
+  );
   console.log('| --- | --- | --- | --- | --- | --- |');
   variants.forEach((v, n) => {
     const cpus = starts[n].map((r) => r.cpuMs);
     const walls = starts[n].map((r) => r.wallMs);
     const exitSeconds = exits[n].map((r) => r.runMs / 1000);
     const exitCpus = exits[n].map((r) => r.printed.cpuMs);
-    console.log(`| ${v.name} | ${cpu[n].toFixed(0)} ms (${range(cpus)}) | ${n === 0 ? '' : `${(cpu[n] - cpu[0]).toFixed(0)} ms`} | ${median(walls).toFixed(0)} ms (${range(walls)}) | ${median(exitSeconds).toFixed(2)} s (${range(exitSeconds, 2)}) | ${median(exitCpus).toFixed(0)} ms (${range(exitCpus)}) |`);
+    console.log(
+      `| ${v.name} | ${cpu[n].toFixed(0)} ms (${range(cpus)}) | ${n === 0 ? '' : `${(cpu[n] - cpu[0]).toFixed(0)} ms`} | ${median(walls).toFixed(0)} ms (${range(walls)}) | ${median(exitSeconds).toFixed(2)} s (${range(exitSeconds, 2)}) | ${median(exitCpus).toFixed(0)} ms (${range(exitCpus)}) |`,
+    );
   });
-  for (const n of [1, 2]) console.log(`${variants[n].name}: added start-up CPU ${(((cpu[n] - cpu[0]) / (cpu[official] - cpu[0])) * 100).toFixed(0)} % of the official hook's`);
+  for (const n of [1, 2])
+    console.log(`${variants[n].name}: added start-up CPU ${(((cpu[n] - cpu[0]) / (cpu[official] - cpu[0])) * 100).toFixed(0)} % of the official hook's`);
 }
 
 main().catch((err) => {

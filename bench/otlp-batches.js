@@ -15,7 +15,12 @@ function attr(key, value) {
 
 /** `count` OTLP ExportTraceServiceRequests in protobuf, BATCH GenAI spans each (four models, 200 users, 5 agents). */
 function makeBatches(count) {
-  const models = [['openai', 'gpt-4o-2024-08-06'], ['anthropic', 'claude-3-5-sonnet-20241022'], ['gcp.gemini', 'gemini-2.5-flash'], ['openai', 'text-embedding-3-small']];
+  const models = [
+    ['openai', 'gpt-4o-2024-08-06'],
+    ['anthropic', 'claude-3-5-sonnet-20241022'],
+    ['gcp.gemini', 'gemini-2.5-flash'],
+    ['openai', 'text-embedding-3-small'],
+  ];
   const batches = [];
   for (let b = 0; b < count; b++) {
     const spans = [];
@@ -40,9 +45,16 @@ function makeBatches(count) {
         ],
       });
     }
-    const message = ExportTraceServiceRequest.fromObject({ resourceSpans: [{ resource: { attributes: [attr('service.name', 'bench')] }, scopeSpans: [{ scope: { name: '@tokenledger/instrumentation-openai' }, spans }] }] });
+    const message = ExportTraceServiceRequest.fromObject({
+      resourceSpans: [
+        { resource: { attributes: [attr('service.name', 'bench')] }, scopeSpans: [{ scope: { name: '@tokenledger/instrumentation-openai' }, spans }] },
+      ],
+    });
     const body = Buffer.from(ExportTraceServiceRequest.encode(message).finish());
-    traceIdOffsets.set(body, spans.map((span) => body.indexOf(span.traceId)));
+    traceIdOffsets.set(
+      body,
+      spans.map((span) => body.indexOf(span.traceId)),
+    );
     batches.push(body);
   }
   return batches;
@@ -53,6 +65,5 @@ function renewTraceIds(batch) {
   for (const offset of traceIdOffsets.get(batch)) randomFillSync(batch, offset, 16);
   return batch;
 }
-
 
 module.exports = { BATCH, makeBatches, renewTraceIds };

@@ -12,8 +12,28 @@ const next = (n) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
 // a few images and transcriptions, and a trickle of models the book does not know.
 const shapes = [
   [30, () => ({ provider: 'openai', model: 'gpt-4o-2024-08-06', inputTokens: 500 + next(4000), outputTokens: next(1500) })],
-  [15, () => { const c = next(2000); return { provider: 'openai', model: 'gpt-4o-mini', inputTokens: c + next(3000), cacheReadTokens: c, outputTokens: next(800) }; }],
-  [15, () => { const r = next(1000); const w = next(500); return { provider: 'anthropic', model: 'claude-3-5-sonnet-20241022', inputTokens: r + w + next(3000), cacheReadTokens: r, cacheWriteTokens: w, outputTokens: next(1200) }; }],
+  [
+    15,
+    () => {
+      const c = next(2000);
+      return { provider: 'openai', model: 'gpt-4o-mini', inputTokens: c + next(3000), cacheReadTokens: c, outputTokens: next(800) };
+    },
+  ],
+  [
+    15,
+    () => {
+      const r = next(1000);
+      const w = next(500);
+      return {
+        provider: 'anthropic',
+        model: 'claude-3-5-sonnet-20241022',
+        inputTokens: r + w + next(3000),
+        cacheReadTokens: r,
+        cacheWriteTokens: w,
+        outputTokens: next(1200),
+      };
+    },
+  ],
   [15, () => ({ provider: 'gcp.gemini', model: 'gemini-2.5-flash', inputTokens: next(250_000), outputTokens: next(2000), reasoningTokens: 0 })],
   [5, () => ({ provider: 'gcp.gemini', model: 'gemini-2.5-pro', inputTokens: 150_000 + next(100_000), outputTokens: next(4000) })],
   [10, () => ({ provider: 'openai', model: 'text-embedding-3-small', operation: 'embeddings', inputTokens: next(8000) })],
@@ -41,4 +61,6 @@ function run(n) {
 run(200_000); // warm-up
 const rounds = [1, 2, 3].map(() => run(1_000_000).perSecond);
 rounds.sort((a, b) => a - b);
-console.log(`pricing: ${Math.round(rounds[1]).toLocaleString('en-US')} priced usages/s (median of 3 × 1,000,000, mix of ${shapes.length} shapes, Node ${process.version})`);
+console.log(
+  `pricing: ${Math.round(rounds[1]).toLocaleString('en-US')} priced usages/s (median of 3 × 1,000,000, mix of ${shapes.length} shapes, Node ${process.version})`,
+);

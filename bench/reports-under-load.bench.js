@@ -61,14 +61,17 @@ function client(url) {
     new Promise((resolve, reject) => {
       const data = body === undefined ? null : Buffer.from(JSON.stringify(body));
       const started = process.hrtime.bigint();
-      const req = http.request({ host: hostname, port, path, method, agent, headers: data ? { 'content-type': 'application/json', 'content-length': data.length } : {} }, (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => {
-          if (res.statusCode !== 200) return reject(new Error(`${method} ${path}: ${res.statusCode} ${Buffer.concat(chunks).toString().slice(0, 200)}`));
-          resolve(Number(process.hrtime.bigint() - started) / 1e6);
-        });
-      });
+      const req = http.request(
+        { host: hostname, port, path, method, agent, headers: data ? { 'content-type': 'application/json', 'content-length': data.length } : {} },
+        (res) => {
+          const chunks = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => {
+            if (res.statusCode !== 200) return reject(new Error(`${method} ${path}: ${res.statusCode} ${Buffer.concat(chunks).toString().slice(0, 200)}`));
+            resolve(Number(process.hrtime.bigint() - started) / 1e6);
+          });
+        },
+      );
       req.on('error', reject);
       req.end(data);
     });
@@ -94,7 +97,9 @@ async function probe(url, seconds) {
     return times;
   };
   const [check, summary, timeseries] = await Promise.all([
-    loop(10, (request, i) => request('POST', '/v1/budgets/check', { user: `user-${i % 200}`, model: 'gpt-4o-2024-08-06', provider: 'openai', agent: `agent-${i % 5}` })),
+    loop(10, (request, i) =>
+      request('POST', '/v1/budgets/check', { user: `user-${i % 200}`, model: 'gpt-4o-2024-08-06', provider: 'openai', agent: `agent-${i % 5}` }),
+    ),
     loop(50, (request) => request('GET', '/v1/reports/summary')),
     loop(50, (request) => request('GET', '/v1/reports/timeseries?interval=hour')),
   ]);
@@ -108,8 +113,21 @@ async function createBudgets(url) {
     { name: 'each user day', scope: { perUser: true }, period: 'day', limitUsd: '50', action: 'block' },
     { name: 'gpt-4o month', scope: { model: 'gpt-4o-2024-08-06' }, period: 'month', limitUsd: '50000', action: 'notify' },
     { name: 'claude week', scope: { model: 'claude-3-5-sonnet-20241022' }, period: 'week', timezone: 'Europe/Madrid', limitUsd: '20000', action: 'notify' },
-    ...Array.from({ length: 5 }, (_, a) => ({ name: `agent-${a} day`, scope: { agent: `agent-${a}` }, period: 'day', timezone: 'America/New_York', limitUsd: '5000', action: 'notify' })),
-    ...Array.from({ length: 11 }, (_, u) => ({ name: `user-${u} month`, scope: { user: `user-${u}` }, period: 'month', limitUsd: '500', action: u % 2 ? 'block' : 'notify' })),
+    ...Array.from({ length: 5 }, (_, a) => ({
+      name: `agent-${a} day`,
+      scope: { agent: `agent-${a}` },
+      period: 'day',
+      timezone: 'America/New_York',
+      limitUsd: '5000',
+      action: 'notify',
+    })),
+    ...Array.from({ length: 11 }, (_, u) => ({
+      name: `user-${u} month`,
+      scope: { user: `user-${u}` },
+      period: 'month',
+      limitUsd: '500',
+      action: u % 2 ? 'block' : 'notify',
+    })),
   ];
   for (const body of bodies) {
     const res = await fetch(`${url}/v1/budgets`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
@@ -152,17 +170,24 @@ const ms = (x) => (x < 10 ? x.toFixed(2) : x.toFixed(0));
 const summarise = (times) => `p50 ${ms(percentile(times, 0.5))} ms, p99 ${ms(percentile(times, 0.99))} ms, max ${ms(Math.max(...times))} ms (${times.length})`;
 
 async function run(label, env) {
-  const service = await startService({ TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0', ...env, ...(process.env.BENCH_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}` } : {}) });
+  const service = await startService({
+    TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0',
+    ...env,
+    ...(process.env.BENCH_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}` } : {}),
+  });
   try {
     await createBudgets(service.url);
     const seed = client(service.url);
     for (const body of makeBatches(40)) {
       await new Promise((resolve, reject) => {
         const { hostname, port } = new URL(service.url);
-        const req = http.request({ host: hostname, port, path: '/v1/traces', method: 'POST', headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length } }, (res) => {
-          res.resume();
-          res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`seed: ${res.statusCode}`))));
-        });
+        const req = http.request(
+          { host: hostname, port, path: '/v1/traces', method: 'POST', headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length } },
+          (res) => {
+            res.resume();
+            res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`seed: ${res.statusCode}`))));
+          },
+        );
         req.on('error', reject);
         req.end(body);
       });
@@ -181,7 +206,9 @@ async function run(label, env) {
     await senders.stop();
     for (const [name, times] of Object.entries(idle)) console.log(`${label}, idle: ${name} ${summarise(times)}`);
     for (const [name, times] of Object.entries(busy)) {
-      console.log(`${label}, ${SENDERS} senders at ${Math.round(rate).toLocaleString('en-US')} spans/s (load average ${load[0].toFixed(1)} → ${load[1].toFixed(1)}): ${name} ${summarise(times)}`);
+      console.log(
+        `${label}, ${SENDERS} senders at ${Math.round(rate).toLocaleString('en-US')} spans/s (load average ${load[0].toFixed(1)} → ${load[1].toFixed(1)}): ${name} ${summarise(times)}`,
+      );
     }
   } finally {
     service.child.kill('SIGTERM');

@@ -25,7 +25,13 @@ const END = Date.UTC(2026, 10, 1);
 const cacheDir = benchCacheDir();
 const file = join(cacheDir, `reports-${N}-${USERS}-seeded.sqlite`);
 
-const MODELS = [['openai', 'gpt-4o', 'llm', 2500, 10000], ['openai', 'gpt-4o-mini', 'llm', 150, 600], ['anthropic', 'claude-3-5-sonnet', 'llm', 3000, 15000], ['gcp.gemini', 'gemini-2.5-flash', 'llm', 300, 2500], ['openai', 'text-embedding-3-small', 'embedding', 20, 0]];
+const MODELS = [
+  ['openai', 'gpt-4o', 'llm', 2500, 10000],
+  ['openai', 'gpt-4o-mini', 'llm', 150, 600],
+  ['anthropic', 'claude-3-5-sonnet', 'llm', 3000, 15000],
+  ['gcp.gemini', 'gemini-2.5-flash', 'llm', 300, 2500],
+  ['openai', 'text-embedding-3-small', 'embedding', 20, 0],
+];
 
 /**
  * Record i, the same in every run and store: spread over DAYS days in order of time (as a service
@@ -38,8 +44,19 @@ function makeRecord(i) {
   const input = 200 + random.below(4000);
   const output = type === 'llm' ? 50 + random.below(1500) : 0;
   return {
-    timeMs: END - DAYS * 86_400_000 + Math.floor(((i + random.next()) * DAYS * 86_400_000) / N), provider, model, type, user: `user-${random.below(USERS)}`, agent: `agent-${random.below(8)}`,
-    feature: `feature-${random.below(12)}`, status: random.below(50) === 0 ? 'error' : 'ok', costNanos: BigInt(input * inNanos + output * outNanos), unpriced: 0, input, output, durationMs: 800,
+    timeMs: END - DAYS * 86_400_000 + Math.floor(((i + random.next()) * DAYS * 86_400_000) / N),
+    provider,
+    model,
+    type,
+    user: `user-${random.below(USERS)}`,
+    agent: `agent-${random.below(8)}`,
+    feature: `feature-${random.below(12)}`,
+    status: random.below(50) === 0 ? 'error' : 'ok',
+    costNanos: BigInt(input * inNanos + output * outNanos),
+    unpriced: 0,
+    input,
+    output,
+    durationMs: 800,
   };
 }
 
@@ -96,9 +113,10 @@ async function timeService(env) {
   const naive = new DatabaseSync(file, { readOnly: true });
   const from = Date.UTC(2026, 9, 2);
   const naiveQueries = {
-    summary: 'SELECT COUNT(*), SUM(status = \'error\') FROM records WHERE tenant = ? AND time_ms >= ? AND time_ms < ?',
+    summary: "SELECT COUNT(*), SUM(status = 'error') FROM records WHERE tenant = ? AND time_ms >= ? AND time_ms < ?",
     'breakdown by model': 'SELECT model, COUNT(*) FROM records WHERE tenant = ? AND time_ms >= ? AND time_ms < ? GROUP BY model',
-    'breakdown by user (top 10)': 'SELECT user_id, COUNT(*) c FROM records WHERE tenant = ? AND time_ms >= ? AND time_ms < ? GROUP BY user_id ORDER BY c DESC LIMIT 10',
+    'breakdown by user (top 10)':
+      'SELECT user_id, COUNT(*) c FROM records WHERE tenant = ? AND time_ms >= ? AND time_ms < ? GROUP BY user_id ORDER BY c DESC LIMIT 10',
   };
   const ms = (t) => `p50 ${t.p50.toFixed(1)} ms, p95 ${t.p95.toFixed(1)} ms`;
   try {
@@ -115,7 +133,8 @@ async function timeService(env) {
     console.log(`service RSS peak: sqlite ${sqlite.peakRss} MB` + (mongo ? `, mongo ${mongo.peakRss} MB` : ''));
     // A mongo store stopped part way (BENCH_MONGO_RECORDS) holds fewer records than sqlite's.
     if (mongo && process.env.BENCH_MONGO_RECORDS) console.log(`month's total: sqlite ${sqlite.total}, mongo (stopped part way) ${mongo.total} nano-USD`);
-    else if (mongo && mongo.total !== sqlite.total) throw new Error(`the stores disagree on the month's total: sqlite ${sqlite.total}, mongo ${mongo.total} nanos`);
+    else if (mongo && mongo.total !== sqlite.total)
+      throw new Error(`the stores disagree on the month's total: sqlite ${sqlite.total}, mongo ${mongo.total} nanos`);
     if (mongo) console.log(`both stores give the month's total as ${sqlite.total} nano-USD`);
   } finally {
     naive.close();

@@ -66,7 +66,8 @@ function main() {
   const version = JSON.parse(readFileSync(join(ROOT, 'lerna.json'), 'utf8')).version;
   const packages = publicPackages();
   const astray = packages.filter((p) => p.version !== version);
-  if (astray.length) fail(`lerna.json says ${version}, but ${astray.map((p) => `${p.name} is ${p.version}`).join(', ')}: set one version with \`./run npx lerna version\``);
+  if (astray.length)
+    fail(`lerna.json says ${version}, but ${astray.map((p) => `${p.name} is ${p.version}`).join(', ')}: set one version with \`./run npx lerna version\``);
 
   console.log(`release: ${packages.length} packages at ${version} to ${registry}${dryRun ? ' (dry run)' : ''}`);
   for (const pkg of packages) {
@@ -77,7 +78,9 @@ function main() {
     const run = npm(['publish', pkg.location, ...(dryRun ? ['--dry-run'] : [])], registry, ['ignore', 'pipe', 'pipe']);
     if (run.status !== 0) {
       process.stderr.write(run.stderr);
-      fail(`publishing ${pkg.name}@${version} failed (npm exit ${run.status}). Is a token for ${registry} in your npmrc? \`npm login --registry ${registry}\` writes one. Run the release again to publish the rest.`);
+      fail(
+        `publishing ${pkg.name}@${version} failed (npm exit ${run.status}). Is a token for ${registry} in your npmrc? \`npm login --registry ${registry}\` writes one. Run the release again to publish the rest.`,
+      );
     }
     console.log(`  ${pkg.name}@${version}: published`);
   }

@@ -12,7 +12,5 @@ try {
 const failedSuites = report.numFailedTestSuites + (report.numRuntimeErrorTestSuites || 0);
 const skipped = report.numPendingTests + report.numTodoTests;
 if (failedSuites > 0) console.log(`test suites failed to run or failed: ${failedSuites}`);
-console.log(
-  `tests: ${report.numPassedTests} passed, ${report.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ''),
-);
+console.log(`tests: ${report.numPassedTests} passed, ${report.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ''));
 process.exit(report.success && report.numTotalTests > 0 ? 0 : 1);

@@ -6,5 +6,7 @@ const args = process.argv.slice(2);
 if (args[0] === 'start' && args.length === 1) {
   require('../dist/main');
 } else {
-  require('../dist/cli').main(args).then((code) => (process.exitCode = code));
+  require('../dist/cli')
+    .main(args)
+    .then((code) => (process.exitCode = code));
 }

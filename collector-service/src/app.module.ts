@@ -25,7 +25,22 @@ export class AppModule {
   static forRoot(config: CollectorConfig, store?: StoragePort): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), StorageModule.forRoot(store), AuthModule, HealthModule, IngestModule, ReportsModule, BudgetsModule, ChannelsModule, AlertsModule, BillingModule, TenantsModule, TelemetryModule, DashboardApiModule, CompatModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        StorageModule.forRoot(store),
+        AuthModule,
+        HealthModule,
+        IngestModule,
+        ReportsModule,
+        BudgetsModule,
+        ChannelsModule,
+        AlertsModule,
+        BillingModule,
+        TenantsModule,
+        TelemetryModule,
+        DashboardApiModule,
+        CompatModule,
+      ],
       providers: [
         { provide: APP_PIPE, useClass: InputPipe },
         { provide: APP_FILTER, useClass: InputErrorFilter },

@@ -48,7 +48,9 @@ export async function createApp(config: CollectorConfig, options: AppOptions = {
   app.use((req: Request, res: Response, next: NextFunction) => (RAW_BODY_ROUTES.has(req.path) ? next() : parseJson(req, res, next)));
   const openApi = new DocumentBuilder()
     .setTitle('tokenledger collector')
-    .setDescription('Receives GenAI spans over OTLP, prices them exactly, and reports what AI calls cost. Money is integer nano-USD; every amount is given as ...Nanos and ...Usd strings.')
+    .setDescription(
+      'Receives GenAI spans over OTLP, prices them exactly, and reports what AI calls cost. Money is integer nano-USD; every amount is given as ...Nanos and ...Usd strings.',
+    )
     .addBearerAuth()
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi));

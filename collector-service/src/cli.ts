@@ -78,7 +78,16 @@ export async function main(argv: string[], out = console.log, err = console.erro
       err(`created ${created.role} key ${created.id} for ${created.tenant === null ? 'every tenant' : `tenant "${created.tenant}"`}; it is shown only now`);
     } else if (command === 'list') {
       for (const k of await keys.list(parsed.values.tenant ?? null)) {
-        out([k.id, k.role, k.tenant ?? '*', k.name ?? '', new Date(k.createdAtMs).toISOString(), k.revokedAtMs ? `revoked ${new Date(k.revokedAtMs).toISOString()}` : 'active'].join('\t'));
+        out(
+          [
+            k.id,
+            k.role,
+            k.tenant ?? '*',
+            k.name ?? '',
+            new Date(k.createdAtMs).toISOString(),
+            k.revokedAtMs ? `revoked ${new Date(k.revokedAtMs).toISOString()}` : 'active',
+          ].join('\t'),
+        );
       }
     } else {
       await keys.revoke(id!, null);

@@ -16,7 +16,9 @@ function prefetchAppChunk() {
       order: 'post',
       handler(_html, ctx) {
         const chunk = Object.values(ctx.bundle ?? {}).find((c) => c.type === 'chunk' && c.facadeModuleId?.endsWith('/src/root.tsx'));
-        return chunk ? [{ tag: 'link', attrs: { rel: 'prefetch', as: 'script', crossorigin: true, href: `/dashboard/${chunk.fileName}` }, injectTo: 'head' }] : [];
+        return chunk
+          ? [{ tag: 'link', attrs: { rel: 'prefetch', as: 'script', crossorigin: true, href: `/dashboard/${chunk.fileName}` }, injectTo: 'head' }]
+          : [];
       },
     },
   };

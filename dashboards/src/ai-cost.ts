@@ -28,15 +28,18 @@ export function aiCostDashboard(): Dashboard {
     .refresh('1m')
     .time({ from: 'now-7d', to: 'now' })
     .timezone('browser')
-    .variables([datasourceVariable(), ...filterVariables('tokenledger_cost_usd_total', { service: 'service', provider: 'provider', model: 'model' }), jaegerUrlVariable()])
+    .variables([
+      datasourceVariable(),
+      ...filterVariables('tokenledger_cost_usd_total', { service: 'service', provider: 'provider', model: 'model' }),
+      jaegerUrlVariable(),
+    ])
     .withRow(new RowBuilder('Spend'))
     .withPanel(stat('Spend today', `sum(increase(${COST}[$__range]))`, 'now/d'))
     .withPanel(stat('Spend month to date', `sum(increase(${COST}[$__range]))`, 'now/M'))
     .withPanel(
-      stat(
-        'Projected month',
-        `sum(increase(${COST}[7d])) / 7 * scalar(days_in_month(vector(time())))`,
-      ).description('The last 7 days’ daily average times the days of this month.'),
+      stat('Projected month', `sum(increase(${COST}[7d])) / 7 * scalar(days_in_month(vector(time())))`).description(
+        'The last 7 days’ daily average times the days of this month.',
+      ),
     )
     .withPanel(stat('Spend in range', `sum(increase(${COST}[$__range]))`))
     .withRow(new RowBuilder('Cost by dimension'))

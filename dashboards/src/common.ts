@@ -78,5 +78,7 @@ export function instant(expr: string, legend = '__auto', refId = 'A'): Dataquery
  * is unreadable without the names of its lines.
  */
 export function timeseries(): TimeseriesPanelBuilder {
-  return new TimeseriesPanelBuilder().legend(new VizLegendOptionsBuilder().showLegend(true).displayMode(LegendDisplayMode.List).placement(LegendPlacement.Bottom));
+  return new TimeseriesPanelBuilder().legend(
+    new VizLegendOptionsBuilder().showLegend(true).displayMode(LegendDisplayMode.List).placement(LegendPlacement.Bottom),
+  );
 }

@@ -28,14 +28,7 @@ export function llmPerformanceDashboard(): Dashboard {
     ])
     .withRow(new RowBuilder('Latency'))
     .withPanel(timeseries().title('Operation duration p50 / p95 / p99 by model').unit('s').targets(quantiles(DURATION)).height(9).span(12))
-    .withPanel(
-      timeseries()
-        .title('Time to first chunk p50 / p95 / p99 (streams)')
-        .unit('s')
-        .targets(quantiles(TIME_TO_FIRST_CHUNK))
-        .height(9)
-        .span(12),
-    )
+    .withPanel(timeseries().title('Time to first chunk p50 / p95 / p99 (streams)').unit('s').targets(quantiles(TIME_TO_FIRST_CHUNK)).height(9).span(12))
     .withRow(new RowBuilder('Errors and throughput'))
     .withPanel(
       timeseries()

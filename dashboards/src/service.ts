@@ -26,7 +26,13 @@ export function serviceDashboard(): Dashboard {
         .height(4)
         .span(6),
     )
-    .withPanel(new StatPanelBuilder().title('Store errors').withTarget(instant('sum(increase(tokenledger_store_errors_total[$__range])) or vector(0)')).height(4).span(6))
+    .withPanel(
+      new StatPanelBuilder()
+        .title('Store errors')
+        .withTarget(instant('sum(increase(tokenledger_store_errors_total[$__range])) or vector(0)'))
+        .height(4)
+        .span(6),
+    )
     .withPanel(
       new StatPanelBuilder()
         .title('Exporter failures (Collector)')
@@ -57,7 +63,9 @@ export function serviceDashboard(): Dashboard {
     .withPanel(
       timeseries()
         .title('OTLP requests refused, by reason')
-        .description("Whole requests refused: their spans are lost (unauthenticated, forbidden, too_large, undecodable) or retried by the sender (store_unavailable). The collector service's log names the key and what to do.")
+        .description(
+          "Whole requests refused: their spans are lost (unauthenticated, forbidden, too_large, undecodable) or retried by the sender (store_unavailable). The collector service's log names the key and what to do.",
+        )
         .unit('reqps')
         .withTarget(series('sum by (reason) (rate(tokenledger_ingest_rejected_requests_total[$__rate_interval]))', '{{reason}}'))
         .height(8)

@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { opsTool, REPO_ROOT, run } from './ops-tools';
 
 const COMPOSE = join(REPO_ROOT, 'docker-compose.yml');
-const KEYS = { TOKENLEDGER_ADMIN_KEY: 'admin-key', TOKENLEDGER_INGEST_KEY: 'ingest-key', TOKENLEDGER_METRICS_KEY: 'metrics-key', TOKENLEDGER_OTLP_TOKEN: 'otlp-token', GRAFANA_ADMIN_PASSWORD: 'grafana-password' };
+const KEYS = {
+  TOKENLEDGER_ADMIN_KEY: 'admin-key',
+  TOKENLEDGER_INGEST_KEY: 'ingest-key',
+  TOKENLEDGER_METRICS_KEY: 'metrics-key',
+  TOKENLEDGER_OTLP_TOKEN: 'otlp-token',
+  GRAFANA_ADMIN_PASSWORD: 'grafana-password',
+};
 const compose = readFileSync(COMPOSE, 'utf8');
 
 /** One service's block of docker-compose.yml, as written. */
@@ -32,7 +38,9 @@ describe('docker-compose.yml', () => {
   });
 
   it("gives Prometheus the metrics key it scrapes the collector service's /metrics with", () => {
-    expect(() => run(opsTool('TOKENLEDGER_DOCKER_COMPOSE'), ['-f', COMPOSE, 'config', '-q'], { env: { ...KEYS, TOKENLEDGER_METRICS_KEY: '' } })).toThrow(/TOKENLEDGER_METRICS_KEY/);
+    expect(() => run(opsTool('TOKENLEDGER_DOCKER_COMPOSE'), ['-f', COMPOSE, 'config', '-q'], { env: { ...KEYS, TOKENLEDGER_METRICS_KEY: '' } })).toThrow(
+      /TOKENLEDGER_METRICS_KEY/,
+    );
     const prometheus = readFileSync(join(REPO_ROOT, 'dashboards', 'prometheus', 'prometheus.yml'), 'utf8');
     const keyFile = /job_name: tokenledger-collector[\s\S]*?credentials_file: (\S+)/.exec(prometheus)?.[1];
     expect(keyFile).toBeDefined();

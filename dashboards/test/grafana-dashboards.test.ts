@@ -40,13 +40,7 @@ describe('Grafana dashboards', () => {
 
   it('links every cost-by-dimension panel to the traces in Jaeger', () => {
     const costPanels = panelsOf('ai-cost.json').filter((p) => p.title.startsWith('Cost by'));
-    expect(costPanels.map((p) => p.title)).toEqual([
-      'Cost by provider',
-      'Cost by model',
-      'Cost by type',
-      'Cost by agent',
-      'Cost by feature',
-    ]);
+    expect(costPanels.map((p) => p.title)).toEqual(['Cost by provider', 'Cost by model', 'Cost by type', 'Cost by agent', 'Cost by feature']);
     for (const panel of costPanels) {
       expect(panel.fieldConfig?.defaults?.links?.[0]?.url).toContain('${jaeger_url}/search?service=${__field.labels.service}');
     }

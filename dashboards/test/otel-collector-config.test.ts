@@ -19,9 +19,7 @@ describe('otel-collector.yaml', () => {
     const config = readFileSync(CONFIG, 'utf8');
     const section = (name: string) => config.split(/^(?=\w)/m).find((s) => s.startsWith(`${name}:`)) ?? '';
     const used = new Set(
-      ['receivers', 'processors', 'exporters'].flatMap((name) =>
-        [...section(name).matchAll(/^ {2}(\w+)(?:\/[\w-]+)?:/gm)].map((m) => m[1].replace(/_/g, '')),
-      ),
+      ['receivers', 'processors', 'exporters'].flatMap((name) => [...section(name).matchAll(/^ {2}(\w+)(?:\/[\w-]+)?:/gm)].map((m) => m[1].replace(/_/g, ''))),
     );
     expect([...used].sort()).toEqual([...built].sort());
   });
@@ -44,9 +42,13 @@ function freePort(): Promise<number> {
 
 describe('dashboards/otel-collector/otlp-auth.yaml', () => {
   it('is accepted with otel-collector.yaml, and refused without TOKENLEDGER_OTLP_TOKEN', () => {
-    run(opsTool('TOKENLEDGER_OTELCOL'), ['validate', `--config=${CONFIG}`, `--config=${OTLP_AUTH}`], { env: { TOKENLEDGER_INGEST_KEY: 'k', TOKENLEDGER_OTLP_TOKEN: 'a-token' } });
+    run(opsTool('TOKENLEDGER_OTELCOL'), ['validate', `--config=${CONFIG}`, `--config=${OTLP_AUTH}`], {
+      env: { TOKENLEDGER_INGEST_KEY: 'k', TOKENLEDGER_OTLP_TOKEN: 'a-token' },
+    });
     expect(() =>
-      run(opsTool('TOKENLEDGER_OTELCOL'), ['validate', `--config=${CONFIG}`, `--config=${OTLP_AUTH}`], { env: { TOKENLEDGER_INGEST_KEY: 'k', TOKENLEDGER_OTLP_TOKEN: '' } }),
+      run(opsTool('TOKENLEDGER_OTELCOL'), ['validate', `--config=${CONFIG}`, `--config=${OTLP_AUTH}`], {
+        env: { TOKENLEDGER_INGEST_KEY: 'k', TOKENLEDGER_OTLP_TOKEN: '' },
+      }),
     ).toThrow(/bearertokenauth\/otlp: no bearer token provided/);
   });
 
@@ -78,7 +80,13 @@ describe('dashboards/otel-collector/otlp-auth.yaml', () => {
       collector.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
       for (let i = 0; i < 150; i++) {
         if (collector.exitCode !== null) throw new Error(`the Collector exited:\n${log}`);
-        if (await fetch(`${otlpHttp}/v1/traces`, { method: 'POST' }).then(() => true, () => false)) return;
+        if (
+          await fetch(`${otlpHttp}/v1/traces`, { method: 'POST' }).then(
+            () => true,
+            () => false,
+          )
+        )
+          return;
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
       throw new Error(`the Collector's OTLP/HTTP receiver never answered:\n${log}`);
@@ -86,7 +94,11 @@ describe('dashboards/otel-collector/otlp-auth.yaml', () => {
     afterAll(() => collector?.kill('SIGTERM'));
 
     const send = (headers: Record<string, string>) =>
-      fetch(`${otlpHttp}/v1/traces`, { method: 'POST', body: JSON.stringify({ resourceSpans: [] }), headers: { 'content-type': 'application/json', ...headers } });
+      fetch(`${otlpHttp}/v1/traces`, {
+        method: 'POST',
+        body: JSON.stringify({ resourceSpans: [] }),
+        headers: { 'content-type': 'application/json', ...headers },
+      });
 
     it('refuses OTLP without the token, or with another one', async () => {
       expect((await send({})).status).toBe(401);

@@ -19,12 +19,8 @@ describe('Prometheus rules', () => {
   });
 
   it('have a unit test for every alert they define', () => {
-    const alerts = ruleFiles.flatMap((f) =>
-      [...run('cat', [join(PROMETHEUS_DIR, f)]).matchAll(/^\s*- alert: (\S+)/gm)].map((m) => m[1]),
-    );
-    const tested = new Set(
-      testFiles.flatMap((f) => [...run('cat', [join(PROMETHEUS_DIR, f)]).matchAll(/alertname: (\S+)/g)].map((m) => m[1])),
-    );
+    const alerts = ruleFiles.flatMap((f) => [...run('cat', [join(PROMETHEUS_DIR, f)]).matchAll(/^\s*- alert: (\S+)/gm)].map((m) => m[1]));
+    const tested = new Set(testFiles.flatMap((f) => [...run('cat', [join(PROMETHEUS_DIR, f)]).matchAll(/alertname: (\S+)/g)].map((m) => m[1])));
     expect(alerts.length).toBeGreaterThan(0);
     expect(alerts.filter((a) => !tested.has(a))).toEqual([]);
   });

@@ -66,7 +66,10 @@ function otlpJson(spans: Record<string, string | number>[]): string {
               kind: 3,
               startTimeUnixNano: String(now),
               endTimeUnixNano: String(now + 200_000_000n),
-              attributes: Object.entries(attributes).map(([key, value]) => ({ key, value: typeof value === 'number' ? { intValue: String(value) } : { stringValue: value } })),
+              attributes: Object.entries(attributes).map(([key, value]) => ({
+                key,
+                value: typeof value === 'number' ? { intValue: String(value) } : { stringValue: value },
+              })),
             })),
           },
         ],
@@ -94,7 +97,8 @@ describe('Prometheus rules on the series the built collector service really expo
     expect(res.status).toBe(200);
     scrapes.push(parseExposition(await res.text()));
   };
-  const post = (body: string, headers: Record<string, string>) => fetch(`${url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+  const post = (body: string, headers: Record<string, string>) =>
+    fetch(`${url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tokenledger-scraped-'));
@@ -150,7 +154,10 @@ describe('Prometheus rules on the series the built collector service really expo
               exp_alerts: [
                 {
                   exp_labels: { severity: 'warning', team: 'finance', category: 'cost', model: 'acme-large' },
-                  exp_annotations: { summary: 'Model acme-large is used but has no price', description: 'Add it to the operator price file (TOKENLEDGER_PRICES_FILE) and re-price.' },
+                  exp_annotations: {
+                    summary: 'Model acme-large is used but has no price',
+                    description: 'Add it to the operator price file (TOKENLEDGER_PRICES_FILE) and re-price.',
+                  },
                 },
               ],
             },
@@ -188,8 +195,14 @@ describe('Prometheus rules on the series the built collector service really expo
     const wrong: string[] = [];
     for (const file of readdirSync(join(PROMETHEUS_DIR, 'tests'))) {
       for (const [, name, labels] of readFileSync(join(PROMETHEUS_DIR, 'tests', file), 'utf8').matchAll(/series: '(tokenledger_[a-z_]+)\{([^}]*)\}'/g)) {
-        const names = [...labels.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="/g)].map((m) => m[1]).sort().join(',');
-        if (!exposed.get(name)?.has(names)) wrong.push(`${file}: ${name}{${names}} (the service exposes ${[...(exposed.get(name) ?? [])].map((s) => `{${s}}`).join(' or ') || 'no such metric'})`);
+        const names = [...labels.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="/g)]
+          .map((m) => m[1])
+          .sort()
+          .join(',');
+        if (!exposed.get(name)?.has(names))
+          wrong.push(
+            `${file}: ${name}{${names}} (the service exposes ${[...(exposed.get(name) ?? [])].map((s) => `{${s}}`).join(' or ') || 'no such metric'})`,
+          );
       }
     }
     expect(wrong).toEqual([]);

@@ -53,7 +53,8 @@ export class AlertEvaluator {
     const rules = (await this.rules.list(tenant, nowMs)).filter((r) => !types || types.includes(r.type));
     const [open, channels] = await Promise.all([this.alerts.listOpen(tenant), this.channels.list(tenant)]);
     for (const e of open) {
-      if (e.open.delivered === false && e.open.firedAtMs < nowMs - REDELIVER_AFTER_MS && (await this.dispatcher.redeliver(tenant, e.id, channels, nowMs))) summary.redelivered++;
+      if (e.open.delivered === false && e.open.firedAtMs < nowMs - REDELIVER_AFTER_MS && (await this.dispatcher.redeliver(tenant, e.id, channels, nowMs)))
+        summary.redelivered++;
     }
     const openIds = new Set(open.map((e) => e.id));
     const openByRule = new Map<string, string[]>();

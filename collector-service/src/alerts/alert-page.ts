@@ -36,7 +36,8 @@ export function parseAlertQuery(q: Record<string, unknown>): AlertListQuery {
   const unreadOnly = flag(q, 'unreadOnly');
   const unreadFirst = flag(q, 'unreadFirst');
   const limit = q.limit === undefined ? DEFAULT_PAGE : /^\d+$/.test(String(q.limit)) ? Number(q.limit) : NaN;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw badField('limit', `must be a whole number from 1 to ${MAX_PAGE}, got "${String(q.limit)}"`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE)
+    throw badField('limit', `must be a whole number from 1 to ${MAX_PAGE}, got "${String(q.limit)}"`);
   const query: AlertListQuery = { state, unreadOnly, unreadFirst, limit, cursor: null };
   if (q.cursor !== undefined) query.cursor = decodeCursor(q.cursor, signature(query));
   return query;
@@ -61,10 +62,18 @@ function decodeCursor(raw: unknown, query: string): AlertCursor {
   } catch {
     cursor = null;
   }
-  if (!cursor || !Number.isSafeInteger(cursor.asOfMs) || typeof cursor.query !== 'string' || typeof cursor.read !== 'boolean' || !Number.isSafeInteger(cursor.firedAtMs) || typeof cursor.id !== 'string') {
-    throw badField('cursor', 'is not a cursor this endpoint gave: pass a response\'s nextCursor back unchanged');
+  if (
+    !cursor ||
+    !Number.isSafeInteger(cursor.asOfMs) ||
+    typeof cursor.query !== 'string' ||
+    typeof cursor.read !== 'boolean' ||
+    !Number.isSafeInteger(cursor.firedAtMs) ||
+    typeof cursor.id !== 'string'
+  ) {
+    throw badField('cursor', "is not a cursor this endpoint gave: pass a response's nextCursor back unchanged");
   }
-  if (cursor.query !== query) throw badField('cursor', 'belongs to a listing with other state, unreadOnly or unreadFirst: keep them as they were for the next page');
+  if (cursor.query !== query)
+    throw badField('cursor', 'belongs to a listing with other state, unreadOnly or unreadFirst: keep them as they were for the next page');
   return cursor as AlertCursor;
 }
 

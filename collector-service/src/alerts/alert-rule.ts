@@ -2,7 +2,17 @@ import { formatUsd, parseUsdToNanos } from '@tokenledger/pricing';
 import { badField, onlyFields, optionalBoolean } from '../channels/field-error';
 import { checkZone, TimeZoneError } from '../time/periods';
 
-export const RULE_TYPES = ['daily_cost_above', 'projected_month_above', 'user_daily_cost_above', 'trend_increase_above', 'budget_threshold', 'unpriced_usage', 'spike', 'reconciliation_drift', 'budget_exhaustion'] as const;
+export const RULE_TYPES = [
+  'daily_cost_above',
+  'projected_month_above',
+  'user_daily_cost_above',
+  'trend_increase_above',
+  'budget_threshold',
+  'unpriced_usage',
+  'spike',
+  'reconciliation_drift',
+  'budget_exhaustion',
+] as const;
 export type RuleType = (typeof RULE_TYPES)[number];
 
 /** An alert rule as stored. Money as a decimal string of nanos (documents hold JSON, not bigint). */
@@ -51,12 +61,14 @@ function usd(value: unknown): string {
 }
 
 function positiveNumber(field: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= min || value > max) throw badField(field, `must be a number above ${min} and at most ${max}, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= min || value > max)
+    throw badField(field, `must be a number above ${min} and at most ${max}, got ${JSON.stringify(value)}`);
   return value;
 }
 
 function channelIds(value: unknown): string[] {
-  if (!Array.isArray(value) || value.length > 20 || !value.every((v) => typeof v === 'string' && v !== '')) throw badField('channels', 'must be a list of channel ids (empty: the default channels)');
+  if (!Array.isArray(value) || value.length > 20 || !value.every((v) => typeof v === 'string' && v !== ''))
+    throw badField('channels', 'must be a list of channel ids (empty: the default channels)');
   return [...new Set(value as string[])];
 }
 
@@ -78,14 +90,16 @@ function checkRule(rule: RuleInput): RuleInput {
   if (USES_PERCENT.includes(rule.type) && rule.percent === null) throw badField('percent', `is required for ${rule.type} (20 = 20 %)`);
   if (!USES_PERCENT.includes(rule.type) && rule.percent !== null) throw badField('percent', `applies only to ${USES_PERCENT.join(' and ')}, not ${rule.type}`);
   if (rule.type !== 'spike' && rule.multiplier !== null) throw badField('multiplier', `applies only to spike, not ${rule.type}`);
-  if (rule.type === 'budget_exhaustion' && rule.withinHours === null) throw badField('withinHours', 'is required for budget_exhaustion (hours ahead: 48 = two days)');
+  if (rule.type === 'budget_exhaustion' && rule.withinHours === null)
+    throw badField('withinHours', 'is required for budget_exhaustion (hours ahead: 48 = two days)');
   if (rule.type !== 'budget_exhaustion' && rule.withinHours !== null) throw badField('withinHours', `applies only to budget_exhaustion, not ${rule.type}`);
   return rule;
 }
 
 export function parseRule(body: Record<string, unknown>): RuleInput {
   onlyFields(body, FIELDS);
-  if (typeof body.type !== 'string' || !(RULE_TYPES as readonly string[]).includes(body.type)) throw badField('type', `must be one of ${RULE_TYPES.join(', ')}`);
+  if (typeof body.type !== 'string' || !(RULE_TYPES as readonly string[]).includes(body.type))
+    throw badField('type', `must be one of ${RULE_TYPES.join(', ')}`);
   return checkRule({
     type: body.type as RuleType,
     thresholdNanos: body.thresholdUsd === undefined || body.thresholdUsd === null ? null : usd(body.thresholdUsd),
@@ -107,7 +121,11 @@ export function patchRule(current: AlertRule, body: Record<string, unknown>): Ru
     thresholdNanos: !has('thresholdUsd') ? current.thresholdNanos : body.thresholdUsd === null ? null : usd(body.thresholdUsd),
     percent: !has('percent') ? current.percent : body.percent === null ? null : positiveNumber('percent', body.percent, 0, 100_000),
     multiplier: !has('multiplier') ? current.multiplier : body.multiplier === null ? null : positiveNumber('multiplier', body.multiplier, 1, 1000),
-    withinHours: !has('withinHours') ? (current.withinHours ?? null) : body.withinHours === null ? null : positiveNumber('withinHours', body.withinHours, 0, MAX_WITHIN_HOURS),
+    withinHours: !has('withinHours')
+      ? (current.withinHours ?? null)
+      : body.withinHours === null
+        ? null
+        : positiveNumber('withinHours', body.withinHours, 0, MAX_WITHIN_HOURS),
     timezone: has('timezone') ? zone(body.timezone) : current.timezone,
     channels: has('channels') ? channelIds(body.channels) : current.channels,
     enabled: optionalBoolean(body, 'enabled') ?? current.enabled,
@@ -116,12 +134,72 @@ export function patchRule(current: AlertRule, body: Record<string, unknown>): Ru
 
 /** Every tenant starts with the seeds' alert defaults (spike is opt-in). Their ids are fixed, so seeding twice is harmless. */
 export const DEFAULT_RULES: (RuleInput & { id: string })[] = [
-  { id: 'default-daily-cost', type: 'daily_cost_above', thresholdNanos: '50000000000', percent: null, multiplier: null, withinHours: null, timezone: 'UTC', channels: [], enabled: true },
-  { id: 'default-projected-month', type: 'projected_month_above', thresholdNanos: '1000000000000', percent: null, multiplier: null, withinHours: null, timezone: 'UTC', channels: [], enabled: true },
-  { id: 'default-user-daily-cost', type: 'user_daily_cost_above', thresholdNanos: '10000000000', percent: null, multiplier: null, withinHours: null, timezone: 'UTC', channels: [], enabled: true },
-  { id: 'default-trend', type: 'trend_increase_above', thresholdNanos: null, percent: 20, multiplier: null, withinHours: null, timezone: 'UTC', channels: [], enabled: true },
-  { id: 'default-budget-thresholds', type: 'budget_threshold', thresholdNanos: null, percent: null, multiplier: null, withinHours: null, timezone: 'UTC', channels: [], enabled: true },
-  { id: 'default-unpriced-usage', type: 'unpriced_usage', thresholdNanos: null, percent: null, multiplier: null, withinHours: null, timezone: 'UTC', channels: [], enabled: true },
+  {
+    id: 'default-daily-cost',
+    type: 'daily_cost_above',
+    thresholdNanos: '50000000000',
+    percent: null,
+    multiplier: null,
+    withinHours: null,
+    timezone: 'UTC',
+    channels: [],
+    enabled: true,
+  },
+  {
+    id: 'default-projected-month',
+    type: 'projected_month_above',
+    thresholdNanos: '1000000000000',
+    percent: null,
+    multiplier: null,
+    withinHours: null,
+    timezone: 'UTC',
+    channels: [],
+    enabled: true,
+  },
+  {
+    id: 'default-user-daily-cost',
+    type: 'user_daily_cost_above',
+    thresholdNanos: '10000000000',
+    percent: null,
+    multiplier: null,
+    withinHours: null,
+    timezone: 'UTC',
+    channels: [],
+    enabled: true,
+  },
+  {
+    id: 'default-trend',
+    type: 'trend_increase_above',
+    thresholdNanos: null,
+    percent: 20,
+    multiplier: null,
+    withinHours: null,
+    timezone: 'UTC',
+    channels: [],
+    enabled: true,
+  },
+  {
+    id: 'default-budget-thresholds',
+    type: 'budget_threshold',
+    thresholdNanos: null,
+    percent: null,
+    multiplier: null,
+    withinHours: null,
+    timezone: 'UTC',
+    channels: [],
+    enabled: true,
+  },
+  {
+    id: 'default-unpriced-usage',
+    type: 'unpriced_usage',
+    thresholdNanos: null,
+    percent: null,
+    multiplier: null,
+    withinHours: null,
+    timezone: 'UTC',
+    channels: [],
+    enabled: true,
+  },
 ];
 
 export function ruleView(r: AlertRule) {

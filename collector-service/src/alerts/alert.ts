@@ -106,7 +106,13 @@ export function notificationOf(a: StoredAlert, resolution: Resolution | null): A
  * An alert as the API lists it. `budgetName` is the current name of the budget a budget alert is about
  * (null for other alerts, and for a budget deleted since), so people read a name rather than its id.
  */
-export function alertView(a: StoredAlert, resolution: Resolution | null, ack: Ack | null, deliveries: DeliveryRecord[], budgetName: (id: string) => string | null) {
+export function alertView(
+  a: StoredAlert,
+  resolution: Resolution | null,
+  ack: Ack | null,
+  deliveries: DeliveryRecord[],
+  budgetName: (id: string) => string | null,
+) {
   const budget = parseBudgetSubject(a.subject);
   return {
     id: a.id,
@@ -131,6 +137,15 @@ export function alertView(a: StoredAlert, resolution: Resolution | null, ack: Ac
     acknowledgedAt: ack ? iso(ack.ackedAtMs) : null,
     deliveries: deliveries
       .sort((x, y) => x.atMs - y.atMs)
-      .map((d) => ({ channelId: d.channelId, channelType: d.channelType, channelName: d.channelName, state: d.state, ok: d.ok, attempts: d.attempts, error: d.error, at: iso(d.atMs) })),
+      .map((d) => ({
+        channelId: d.channelId,
+        channelType: d.channelType,
+        channelName: d.channelName,
+        state: d.state,
+        ok: d.ok,
+        attempts: d.attempts,
+        error: d.error,
+        at: iso(d.atMs),
+      })),
   };
 }

@@ -59,7 +59,10 @@ export class AlertsController {
   constructor(private readonly alerts: AlertsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'A page of alerts, newest first (unread first with unreadFirst=true), with value, threshold, subject, period and channel deliveries, and nextCursor for the next page (null on the last)' })
+  @ApiOperation({
+    summary:
+      'A page of alerts, newest first (unread first with unreadFirst=true), with value, threshold, subject, period and channel deliveries, and nextCursor for the next page (null on the last)',
+  })
   @ApiQuery({ name: 'state', required: false, enum: ['firing', 'resolved'] })
   @ApiQuery({ name: 'unreadOnly', required: false, enum: ['true', 'false'] })
   @ApiQuery({ name: 'unreadFirst', required: false, enum: ['true', 'false'], description: 'Unread alerts before read ones, each newest first' })

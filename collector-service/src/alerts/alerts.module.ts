@@ -19,7 +19,17 @@ import { AlertTenants } from './tenants';
 @Module({
   imports: [ScheduleModule.forRoot(), IngestModule, BudgetsModule, ChannelsModule, ReportsModule, BillingModule],
   controllers: [AlertRulesController, AlertsController],
-  providers: [{ provide: AlertClock, useFactory: () => new AlertClock() }, AlertRulesService, AlertsService, AlertDispatcher, AlertEvaluator, AlertSchedule, AlertTenants, BudgetConditions, RuleEvaluators],
+  providers: [
+    { provide: AlertClock, useFactory: () => new AlertClock() },
+    AlertRulesService,
+    AlertsService,
+    AlertDispatcher,
+    AlertEvaluator,
+    AlertSchedule,
+    AlertTenants,
+    BudgetConditions,
+    RuleEvaluators,
+  ],
   exports: [AlertEvaluator, AlertSchedule, AlertClock, AlertsService, AlertTenants],
 })
 export class AlertsModule {}

@@ -18,7 +18,12 @@ export class AlertsService {
 
   /** One page of the history (see alertPage), with the cursor of the next page or null. */
   async list(tenant: string, query: AlertListQuery) {
-    const [alerts, resolutions, acks, budgets] = await Promise.all([this.alerts.list(tenant), this.alerts.resolutions(tenant), this.alerts.acks(tenant), this.budgets.list(tenant)]);
+    const [alerts, resolutions, acks, budgets] = await Promise.all([
+      this.alerts.list(tenant),
+      this.alerts.resolutions(tenant),
+      this.alerts.acks(tenant),
+      this.budgets.list(tenant),
+    ]);
     const budgetNames = new Map(budgets.map((b) => [b.id, b.name]));
     const resolved = new Map(resolutions.map((r) => [r.alertId, r]));
     const acked = new Map(acks.map((a) => [a.alertId, a]));
@@ -32,7 +37,12 @@ export class AlertsService {
       tenant,
       page.alerts.map((a) => a.id),
     );
-    return { alerts: page.alerts.map((a) => alertView(a, resolved.get(a.id) ?? null, acked.get(a.id) ?? null, delivered.get(a.id) ?? [], (id) => budgetNames.get(id) ?? null)), nextCursor: page.nextCursor };
+    return {
+      alerts: page.alerts.map((a) =>
+        alertView(a, resolved.get(a.id) ?? null, acked.get(a.id) ?? null, delivered.get(a.id) ?? [], (id) => budgetNames.get(id) ?? null),
+      ),
+      nextCursor: page.nextCursor,
+    };
   }
 
   async get(tenant: string, id: string) {

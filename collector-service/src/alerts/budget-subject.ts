@@ -4,7 +4,8 @@
  * Part of the alert's identity (its id hashes it), so it names the budget by id; lists add the
  * budget's name for people.
  */
-export const budgetSubject = (budgetId: string, user: string | null, threshold: number | typeof EXHAUSTION) => `budget:${budgetId}${user === null ? '' : `:user:${user}`}@${threshold}`;
+export const budgetSubject = (budgetId: string, user: string | null, threshold: number | typeof EXHAUSTION) =>
+  `budget:${budgetId}${user === null ? '' : `:user:${user}`}@${threshold}`;
 
 export const EXHAUSTION = 'exhaustion';
 

@@ -58,7 +58,18 @@ export class RuleEvaluators {
     const threshold = BigInt(rule.thresholdNanos!);
     const { costNanos } = await this.reports.totals(tenant, day.startMs, day.untilMs, {});
     if (costNanos <= threshold) return [];
-    return [{ subject: 'tenant', periodStartMs: day.startMs, periodEndMs: day.endMs, valueNanos: costNanos, thresholdNanos: threshold, count: null, severity: 'warning', message: `AI cost today is ${usd(costNanos)}, above ${usd(threshold)}` }];
+    return [
+      {
+        subject: 'tenant',
+        periodStartMs: day.startMs,
+        periodEndMs: day.endMs,
+        valueNanos: costNanos,
+        thresholdNanos: threshold,
+        count: null,
+        severity: 'warning',
+        message: `AI cost today is ${usd(costNanos)}, above ${usd(threshold)}`,
+      },
+    ];
   }
 
   private async projectedMonth(tenant: string, rule: AlertRule, nowMs: number): Promise<Condition[]> {
@@ -67,7 +78,18 @@ export class RuleEvaluators {
     const projection = await this.trends.projection(tenant, {}, rule.timezone, nowMs);
     const projected = BigInt(projection.projectedMonthEnd.costNanos);
     if (projected <= threshold) return [];
-    return [{ subject: 'tenant', periodStartMs: month.startMs, periodEndMs: month.endMs, valueNanos: projected, thresholdNanos: threshold, count: null, severity: 'warning', message: `AI cost this month is projected at ${usd(projected)}, above ${usd(threshold)}` }];
+    return [
+      {
+        subject: 'tenant',
+        periodStartMs: month.startMs,
+        periodEndMs: month.endMs,
+        valueNanos: projected,
+        thresholdNanos: threshold,
+        count: null,
+        severity: 'warning',
+        message: `AI cost this month is projected at ${usd(projected)}, above ${usd(threshold)}`,
+      },
+    ];
   }
 
   private async userDailyCost(tenant: string, rule: AlertRule, nowMs: number): Promise<Condition[]> {
@@ -76,7 +98,16 @@ export class RuleEvaluators {
     const rows = await this.storage.aggregate({ tenant, fromMs: day.startMs, toMs: day.untilMs, filters: {}, groupBy: ['user'] });
     return rows
       .filter((r) => r.key.user && r.costNanos > threshold)
-      .map((r) => ({ subject: `user:${r.key.user}`, periodStartMs: day.startMs, periodEndMs: day.endMs, valueNanos: r.costNanos, thresholdNanos: threshold, count: null, severity: 'info' as const, message: `User ${r.key.user} spent ${usd(r.costNanos)} on AI today, above ${usd(threshold)}` }));
+      .map((r) => ({
+        subject: `user:${r.key.user}`,
+        periodStartMs: day.startMs,
+        periodEndMs: day.endMs,
+        valueNanos: r.costNanos,
+        thresholdNanos: threshold,
+        count: null,
+        severity: 'info' as const,
+        message: `User ${r.key.user} spent ${usd(r.costNanos)} on AI today, above ${usd(threshold)}`,
+      }));
   }
 
   /** Last 7 days against the 7 before; the threshold is the earlier week's cost raised by `percent`. At most one alert a day. */
@@ -88,7 +119,18 @@ export class RuleEvaluators {
     if (previous === 0n) return []; // no earlier week to compare with
     const threshold = (previous * (100n * SCALE + scaled(rule.percent!))) / (100n * SCALE);
     if (last <= threshold) return [];
-    return [{ subject: 'tenant', periodStartMs: day.startMs, periodEndMs: day.endMs, valueNanos: last, thresholdNanos: threshold, count: null, severity: 'warning', message: `AI cost of the last 7 days (${usd(last)}) is up ${trends.percentChange} % on the 7 days before (${usd(previous)}), more than ${rule.percent} %` }];
+    return [
+      {
+        subject: 'tenant',
+        periodStartMs: day.startMs,
+        periodEndMs: day.endMs,
+        valueNanos: last,
+        thresholdNanos: threshold,
+        count: null,
+        severity: 'warning',
+        message: `AI cost of the last 7 days (${usd(last)}) is up ${trends.percentChange} % on the 7 days before (${usd(previous)}), more than ${rule.percent} %`,
+      },
+    ];
   }
 
   /** Calls today to models with no price, one alert per model: their cost is unknown, not zero. */
@@ -97,7 +139,16 @@ export class RuleEvaluators {
     const rows = await this.storage.aggregate({ tenant, fromMs: day.startMs, toMs: day.untilMs, filters: {}, groupBy: ['model'] });
     return rows
       .filter((r) => r.unpricedCalls > 0)
-      .map((r) => ({ subject: `model:${r.key.model ?? 'unknown'}`, periodStartMs: day.startMs, periodEndMs: day.endMs, valueNanos: null, thresholdNanos: null, count: r.unpricedCalls, severity: 'warning' as const, message: `${r.unpricedCalls} call(s) today to model ${r.key.model ?? '(none)'} have no price, so their cost is unknown` }));
+      .map((r) => ({
+        subject: `model:${r.key.model ?? 'unknown'}`,
+        periodStartMs: day.startMs,
+        periodEndMs: day.endMs,
+        valueNanos: null,
+        thresholdNanos: null,
+        count: r.unpricedCalls,
+        severity: 'warning' as const,
+        message: `${r.unpricedCalls} call(s) today to model ${r.key.model ?? '(none)'} have no price, so their cost is unknown`,
+      }));
   }
 
   /**
@@ -117,7 +168,18 @@ export class RuleEvaluators {
     if (!overMean || lastHour.costNanos <= floor) return [];
     const meanThreshold = (multiplier * week.costNanos) / (hours * SCALE);
     const threshold = meanThreshold > floor ? meanThreshold : floor;
-    return [{ subject: 'tenant', periodStartMs: day.startMs, periodEndMs: day.endMs, valueNanos: lastHour.costNanos, thresholdNanos: threshold, count: null, severity: 'warning', message: `AI cost spiked to ${usd(lastHour.costNanos)} in the last hour, over ${Number(multiplier) / Number(SCALE)} × the hourly mean of the previous 7 days (${usd(week.costNanos / hours)})` }];
+    return [
+      {
+        subject: 'tenant',
+        periodStartMs: day.startMs,
+        periodEndMs: day.endMs,
+        valueNanos: lastHour.costNanos,
+        thresholdNanos: threshold,
+        count: null,
+        severity: 'warning',
+        message: `AI cost spiked to ${usd(lastHour.costNanos)} in the last hour, over ${Number(multiplier) / Number(SCALE)} × the hourly mean of the previous 7 days (${usd(week.costNanos / hours)})`,
+      },
+    ];
   }
 
   /**

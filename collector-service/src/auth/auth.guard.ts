@@ -1,4 +1,12 @@
-import { type CanActivate, type ExecutionContext, ForbiddenException, Inject, Injectable, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  ServiceUnavailableException,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { CONFIG, type CollectorConfig } from '../config/config';
@@ -36,7 +44,8 @@ export class AuthGuard implements CanActivate {
       context.switchToHttp().getResponse<{ setHeader(name: string, value: string): void }>().setHeader('Retry-After', '5');
       throw new ServiceUnavailableException(err.message);
     }
-    if ('refused' in admission) throw admission.refused === 'forbidden' ? new ForbiddenException(admission.message) : new UnauthorizedException(admission.message);
+    if ('refused' in admission)
+      throw admission.refused === 'forbidden' ? new ForbiddenException(admission.message) : new UnauthorizedException(admission.message);
     request.principal = admission.principal;
     return true;
   }

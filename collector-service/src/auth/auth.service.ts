@@ -50,7 +50,8 @@ export class AuthService implements OnModuleInit {
   }
 
   async onModuleInit(): Promise<void> {
-    if (this.adminKeyHash !== null) await this.documents.putDocument(KEYS_REQUIRED.kind, KEYS_REQUIRED.tenant, KEYS_REQUIRED.id, { since: new Date().toISOString() });
+    if (this.adminKeyHash !== null)
+      await this.documents.putDocument(KEYS_REQUIRED.kind, KEYS_REQUIRED.tenant, KEYS_REQUIRED.id, { since: new Date().toISOString() });
     await this.mode();
   }
 
@@ -76,7 +77,8 @@ export class AuthService implements OnModuleInit {
   async authenticate(key: string | null, origin: RequestOrigin): Promise<Principal | null> {
     if (key !== null) {
       const hash = hashApiKey(key);
-      if (this.adminKeyHash !== null && sameHash(hash, this.adminKeyHash)) return { role: 'admin', tenant: null, keyId: 'TOKENLEDGER_ADMIN_KEY', openMode: false };
+      if (this.adminKeyHash !== null && sameHash(hash, this.adminKeyHash))
+        return { role: 'admin', tenant: null, keyId: 'TOKENLEDGER_ADMIN_KEY', openMode: false };
       const stored = await this.keys.findApiKey(hash);
       if (stored) return { role: stored.role, tenant: stored.tenant, keyId: stored.id, openMode: false };
     }
@@ -96,7 +98,10 @@ export class AuthService implements OnModuleInit {
       throw new KeysUnavailableError();
     }
     if (principal.role === 'admin' || roles.includes(principal.role)) return { principal };
-    return { refused: 'forbidden', message: `this API key has role "${principal.role}"; this endpoint needs ${[...new Set([...roles, 'admin'])].join(' or ')}` };
+    return {
+      refused: 'forbidden',
+      message: `this API key has role "${principal.role}"; this endpoint needs ${[...new Set([...roles, 'admin'])].join(' or ')}`,
+    };
   }
 
   /** Why a request without a valid key is refused, and what to do: the 401's message. */
@@ -116,7 +121,8 @@ export class AuthService implements OnModuleInit {
   private async wereKeysRequired(): Promise<boolean> {
     if (!this.keysWereRequired) {
       this.keysWereRequired =
-        (await this.keys.listApiKeys(null)).length > 0 || (await this.documents.getDocument(KEYS_REQUIRED.kind, KEYS_REQUIRED.tenant, KEYS_REQUIRED.id)) !== null;
+        (await this.keys.listApiKeys(null)).length > 0 ||
+        (await this.documents.getDocument(KEYS_REQUIRED.kind, KEYS_REQUIRED.tenant, KEYS_REQUIRED.id)) !== null;
     }
     return this.keysWereRequired;
   }
@@ -127,7 +133,9 @@ export class AuthService implements OnModuleInit {
     this.lastMode = mode;
     if (previous === mode) return;
     if (mode === 'locked') {
-      this.logger.warn('no API key is live and this service had keys: every request is refused until one is created (`tokenledger keys create --role admin`) or TOKENLEDGER_ALLOW_OPEN_MODE=true is set');
+      this.logger.warn(
+        'no API key is live and this service had keys: every request is refused until one is created (`tokenledger keys create --role admin`) or TOKENLEDGER_ALLOW_OPEN_MODE=true is set',
+      );
     } else if (previous === null) {
       return;
     } else if (mode === 'open') {

@@ -24,10 +24,12 @@ export class KeysService {
     if (input.tenant !== undefined && input.tenant !== null && (typeof input.tenant !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(input.tenant))) {
       throw new BadRequestException('tenant must be 1-64 letters, digits, dots, dashes or underscores');
     }
-    if (input.name !== undefined && input.name !== null && (typeof input.name !== 'string' || input.name.length > 200)) throw new BadRequestException('name must be a string of at most 200 characters');
+    if (input.name !== undefined && input.name !== null && (typeof input.name !== 'string' || input.name.length > 200))
+      throw new BadRequestException('name must be a string of at most 200 characters');
     const requested = (input.tenant as string | undefined) ?? null;
     // An admin of one tenant can only make keys for that tenant.
-    if (callerTenant !== null && requested !== null && requested !== callerTenant) throw new BadRequestException(`tenant must be "${callerTenant}" (your key's tenant)`);
+    if (callerTenant !== null && requested !== null && requested !== callerTenant)
+      throw new BadRequestException(`tenant must be "${callerTenant}" (your key's tenant)`);
     const tenant = callerTenant ?? requested;
     const { id, key, hash } = generateApiKey(role as ApiKeyRole);
     const name = (input.name as string | undefined) ?? null;

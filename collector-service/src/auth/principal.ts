@@ -19,7 +19,8 @@ export const DEFAULT_TENANT = 'default';
 export function tenantOf(principal: Principal, requested: unknown): string {
   const asked = typeof requested === 'string' && requested !== '' ? requested : null;
   if (principal.tenant !== null) {
-    if (asked !== null && asked !== principal.tenant) throw new ForbiddenException(`this API key belongs to tenant "${principal.tenant}" and cannot see tenant "${asked}"`);
+    if (asked !== null && asked !== principal.tenant)
+      throw new ForbiddenException(`this API key belongs to tenant "${principal.tenant}" and cannot see tenant "${asked}"`);
     return principal.tenant;
   }
   return asked ?? DEFAULT_TENANT;

@@ -9,12 +9,15 @@ import { tenantOf } from './principal';
  * `tenant` query parameter (`@Tenant('body')`: the body's `tenant` field first). Asking for a tenant
  * the key does not belong to is answered 403.
  */
-export const Tenant = createParamDecorator((from: 'query' | 'body' | undefined, context: ExecutionContext): string => {
-  const req = context.switchToHttp().getRequest<AuthenticatedRequest & Request>();
-  if (!req.principal) throw new Error('Tenant used on a route without @Roles');
-  const fromBody = from === 'body' && typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>).tenant : undefined;
-  return tenantOf(req.principal, typeof fromBody === 'string' ? fromBody : req.query.tenant);
-}, [documentTenantQuery]);
+export const Tenant = createParamDecorator(
+  (from: 'query' | 'body' | undefined, context: ExecutionContext): string => {
+    const req = context.switchToHttp().getRequest<AuthenticatedRequest & Request>();
+    if (!req.principal) throw new Error('Tenant used on a route without @Roles');
+    const fromBody = from === 'body' && typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>).tenant : undefined;
+    return tenantOf(req.principal, typeof fromBody === 'string' ? fromBody : req.query.tenant);
+  },
+  [documentTenantQuery],
+);
 
 /** Documents the `tenant` query parameter on every route that takes @Tenant(). */
 function documentTenantQuery(target: object, method: string | symbol | undefined): void {

@@ -65,7 +65,12 @@ export class AdminKeysService {
   /** Every configured key of a tenant (null: of every tenant). */
   async list(tenant: string | null): Promise<ConfiguredKey[]> {
     const stored = await this.storage.listDocuments<StoredAdminKey & Record<string, unknown>>(ADMIN_KEY_KIND, tenant);
-    const keys: ConfiguredKey[] = stored.map((e) => ({ tenant: e.tenant, provider: e.id as BilledProvider, source: 'api', baseUrl: e.doc.baseUrl ?? this.defaultBaseUrl(e.id as BilledProvider) }));
+    const keys: ConfiguredKey[] = stored.map((e) => ({
+      tenant: e.tenant,
+      provider: e.id as BilledProvider,
+      source: 'api',
+      baseUrl: e.doc.baseUrl ?? this.defaultBaseUrl(e.id as BilledProvider),
+    }));
     if (tenant === null || tenant === DEFAULT_TENANT) {
       for (const provider of BILLED_PROVIDERS) {
         if (this.environmentKey(DEFAULT_TENANT, provider) && !keys.some((k) => k.tenant === DEFAULT_TENANT && k.provider === provider)) {
@@ -84,6 +89,7 @@ export class AdminKeysService {
   }
 
   async remove(tenant: string, provider: BilledProvider): Promise<void> {
-    if (!(await this.storage.deleteDocument(ADMIN_KEY_KIND, tenant, provider))) throw new NotFoundException(`no ${provider} admin key was set for tenant "${tenant}" through the API`);
+    if (!(await this.storage.deleteDocument(ADMIN_KEY_KIND, tenant, provider)))
+      throw new NotFoundException(`no ${provider} admin key was set for tenant "${tenant}" through the API`);
   }
 }

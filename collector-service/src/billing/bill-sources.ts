@@ -15,7 +15,8 @@ export type BillSource = (access: AdminAccess, fromMs: number, toMs: number, ret
 /** A count the bill must hold: a whole number, zero or more. */
 function count(value: unknown, what: string): number {
   if (value === undefined || value === null) return 0;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new BillPullError(`${what} is not a whole number of zero or more: ${JSON.stringify(value)}`, true);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    throw new BillPullError(`${what} is not a whole number of zero or more: ${JSON.stringify(value)}`, true);
   return value;
 }
 
@@ -49,7 +50,13 @@ class DayBuilder {
   build(): Omit<BilledDay, 'pulledAtMs'>[] {
     return [...this.days]
       .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([day, d]) => ({ provider: this.provider, day, costNanos: d.lines.reduce((sum, l) => sum + BigInt(l.costNanos), 0n).toString(), lines: d.lines, usage: [...d.usage.values()] }));
+      .map(([day, d]) => ({
+        provider: this.provider,
+        day,
+        costNanos: d.lines.reduce((sum, l) => sum + BigInt(l.costNanos), 0n).toString(),
+        lines: d.lines,
+        usage: [...d.usage.values()],
+      }));
   }
 }
 
@@ -79,7 +86,8 @@ const OPENAI_USAGE: [endpoint: string, add: (u: BilledUsage, r: Record<string, u
 ];
 
 /** OpenAI's amounts are JSON numbers: read their own digits, never the double JSON.parse makes of them. */
-const keepAmountDigits = (key: string, value: unknown, context: { source?: string }) => (key === 'value' && typeof value === 'number' && context?.source !== undefined ? context.source : value);
+const keepAmountDigits = (key: string, value: unknown, context: { source?: string }) =>
+  key === 'value' && typeof value === 'number' && context?.source !== undefined ? context.source : value;
 
 /**
  * OpenAI's Costs API (`group_by=line_item`, amounts in USD) and Usage API (`group_by=model`) for
@@ -104,7 +112,8 @@ export const openAiBill: BillSource = async (access, fromMs, toMs, retry) => {
     for (const r of bucket.results ?? []) {
       const value = (r.amount as { value?: unknown } | undefined)?.value;
       const currency = (r.amount as { currency?: unknown } | undefined)?.currency;
-      if (currency !== undefined && String(currency).toLowerCase() !== 'usd') throw new BillPullError(`OpenAI costs on ${day} are in ${String(currency)}; only USD is read`, true);
+      if (currency !== undefined && String(currency).toLowerCase() !== 'usd')
+        throw new BillPullError(`OpenAI costs on ${day} are in ${String(currency)}; only USD is read`, true);
       const item = typeof r.line_item === 'string' ? r.line_item : 'total';
       d.lines.push({ item, model: lineItemModel(item), costNanos: amount(value ?? '0', 1, `OpenAI cost of ${item} on ${day}`).toString() });
     }
@@ -157,9 +166,14 @@ export const anthropicBill: BillSource = async (access, fromMs, toMs, retry) => 
     const day = anthropicDay(bucket);
     const d = days.day(day);
     for (const r of bucket.results ?? []) {
-      if (r.currency !== undefined && r.currency !== 'USD') throw new BillPullError(`Anthropic costs on ${day} are in ${String(r.currency)}; only USD is read`, true);
+      if (r.currency !== undefined && r.currency !== 'USD')
+        throw new BillPullError(`Anthropic costs on ${day} are in ${String(r.currency)}; only USD is read`, true);
       const item = typeof r.description === 'string' ? r.description : typeof r.cost_type === 'string' ? r.cost_type : 'total';
-      d.lines.push({ item, model: typeof r.model === 'string' ? r.model : null, costNanos: amount(r.amount ?? '0', 100, `Anthropic cost of ${item} on ${day}`).toString() });
+      d.lines.push({
+        item,
+        model: typeof r.model === 'string' ? r.model : null,
+        costNanos: amount(r.amount ?? '0', 100, `Anthropic cost of ${item} on ${day}`).toString(),
+      });
     }
   }
   const usage = await fetchAllPages<AnthropicBucket>(range('/v1/organizations/usage_report/messages', 'model'), headers, 'Anthropic usage report', retry);
@@ -170,7 +184,9 @@ export const anthropicBill: BillSource = async (access, fromMs, toMs, retry) => 
       const what = `Anthropic usage of ${u.model} on ${day}:`;
       const creation = (r.cache_creation ?? {}) as Record<string, unknown>;
       const cacheRead = count(r.cache_read_input_tokens, `${what} cache_read_input_tokens`);
-      const cacheWrite = count(creation.ephemeral_5m_input_tokens, `${what} ephemeral_5m_input_tokens`) + count(creation.ephemeral_1h_input_tokens, `${what} ephemeral_1h_input_tokens`);
+      const cacheWrite =
+        count(creation.ephemeral_5m_input_tokens, `${what} ephemeral_5m_input_tokens`) +
+        count(creation.ephemeral_1h_input_tokens, `${what} ephemeral_1h_input_tokens`);
       u.inputTokens += count(r.uncached_input_tokens, `${what} uncached_input_tokens`) + cacheRead + cacheWrite;
       u.cacheReadTokens += cacheRead;
       u.cacheWriteTokens += cacheWrite;
@@ -181,4 +197,3 @@ export const anthropicBill: BillSource = async (access, fromMs, toMs, retry) => 
 };
 
 export const BILL_SOURCES: Record<BilledProvider, BillSource> = { openai: openAiBill, anthropic: anthropicBill };
-

@@ -97,7 +97,11 @@ export class BillSyncService implements OnApplicationBootstrap, OnApplicationShu
   async sync(tenant: string, provider: BilledProvider, fromMs: number, toMs: number, nowMs = Date.now()): Promise<SyncOutcome> {
     const outcome: SyncOutcome = { provider, ok: false, days: 0, from: dayOf(fromMs), to: dayOf(toMs), error: null };
     const access = await this.keys.access(tenant, provider);
-    if (!access) return { ...outcome, error: `no ${provider} admin key for tenant "${tenant}": set one with PUT /v1/provider-bills/keys/${provider}${tenant === 'default' ? ` or TOKENLEDGER_${provider.toUpperCase()}_ADMIN_KEY` : ''}` };
+    if (!access)
+      return {
+        ...outcome,
+        error: `no ${provider} admin key for tenant "${tenant}": set one with PUT /v1/provider-bills/keys/${provider}${tenant === 'default' ? ` or TOKENLEDGER_${provider.toUpperCase()}_ADMIN_KEY` : ''}`,
+      };
     const state = this.state(tenant, provider, nowMs);
     state.lastAttemptMs = nowMs;
     try {
@@ -112,7 +116,9 @@ export class BillSyncService implements OnApplicationBootstrap, OnApplicationShu
       state.lastError = message;
       state.nextAttemptMs = nowMs + Math.min(this.intervalMs(), FIRST_RETRY_MS * 2 ** (state.failures - 1));
       const hint = err instanceof BillPullError && err.permanent ? ' (check the admin key and base URL)' : '';
-      this.logger.warn(`importing ${provider}'s bill for tenant "${tenant}" failed${hint}, trying again at ${new Date(state.nextAttemptMs).toISOString()}: ${message}`);
+      this.logger.warn(
+        `importing ${provider}'s bill for tenant "${tenant}" failed${hint}, trying again at ${new Date(state.nextAttemptMs).toISOString()}: ${message}`,
+      );
       this.emit(provider, false);
       return { ...outcome, error: message };
     }
@@ -121,12 +127,16 @@ export class BillSyncService implements OnApplicationBootstrap, OnApplicationShu
   /** For /readyz: per provider, how many tenants import its bill, how many are failing, and when the last import succeeded. */
   health(): Record<BilledProvider, { tenants: number; failing: number; lastSuccessAt: string | null }> | null {
     if (this.states.size === 0) return null;
-    const health = { openai: { tenants: 0, failing: 0, lastSuccessAt: null as string | null }, anthropic: { tenants: 0, failing: 0, lastSuccessAt: null as string | null } };
+    const health = {
+      openai: { tenants: 0, failing: 0, lastSuccessAt: null as string | null },
+      anthropic: { tenants: 0, failing: 0, lastSuccessAt: null as string | null },
+    };
     for (const [key, state] of this.states) {
       const h = health[key.slice(key.lastIndexOf('\u0000') + 1) as BilledProvider];
       h.tenants++;
       if (state.failures > 0) h.failing++;
-      if (state.lastSuccessMs !== null && (h.lastSuccessAt === null || state.lastSuccessMs > Date.parse(h.lastSuccessAt))) h.lastSuccessAt = new Date(state.lastSuccessMs).toISOString();
+      if (state.lastSuccessMs !== null && (h.lastSuccessAt === null || state.lastSuccessMs > Date.parse(h.lastSuccessAt)))
+        h.lastSuccessAt = new Date(state.lastSuccessMs).toISOString();
     }
     return health;
   }
@@ -135,7 +145,15 @@ export class BillSyncService implements OnApplicationBootstrap, OnApplicationShu
   stateOf(tenant: string, provider: BilledProvider) {
     const s = this.states.get(`${tenant}\u0000${provider}`);
     const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-    return s ? { lastAttemptAt: iso(s.lastAttemptMs), lastSuccessAt: iso(s.lastSuccessMs), lastError: s.lastError, failures: s.failures, nextAttemptAt: iso(s.nextAttemptMs) } : null;
+    return s
+      ? {
+          lastAttemptAt: iso(s.lastAttemptMs),
+          lastSuccessAt: iso(s.lastSuccessMs),
+          lastError: s.lastError,
+          failures: s.failures,
+          nextAttemptAt: iso(s.nextAttemptMs),
+        }
+      : null;
   }
 
   private state(tenant: string, provider: BilledProvider, nowMs: number): SyncState {

@@ -48,7 +48,17 @@ export interface BilledDay {
 export const BILLED_DAY_KIND = 'provider-bill';
 export const billedDayId = (provider: BilledProvider, day: Day) => `${provider}:${day}`;
 
-export const emptyUsage = (model: string): BilledUsage => ({ model, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, requests: null, images: 0, audioSeconds: 0, characters: 0 });
+export const emptyUsage = (model: string): BilledUsage => ({
+  model,
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+  requests: null,
+  images: 0,
+  audioSeconds: 0,
+  characters: 0,
+});
 
 /** A billed day as the API shows it: money as exact nanos and USD strings. */
 export function billedDayView(d: BilledDay) {

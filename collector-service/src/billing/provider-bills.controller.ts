@@ -26,7 +26,9 @@ export class ProviderBillsController {
   @Post('sync')
   @HttpCode(200)
   @Roles('admin')
-  @ApiOperation({ summary: "Import the providers' bills for whole UTC days now (default: the previous and current month); each day replaces what was imported for it" })
+  @ApiOperation({
+    summary: "Import the providers' bills for whole UTC days now (default: the previous and current month); each day replaces what was imported for it",
+  })
   @ApiQuery({ name: 'from', required: false, description: 'First UTC day (YYYY-MM-DD)' })
   @ApiQuery({ name: 'to', required: false, description: 'UTC day after the last (exclusive)' })
   @ApiQuery({ name: 'provider', required: false, enum: [...BILLED_PROVIDERS] })

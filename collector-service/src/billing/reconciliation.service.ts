@@ -67,7 +67,13 @@ export class ReconciliationService {
     const [bills, rows] = await Promise.all([
       this.storage.listDocuments<BilledDay & Record<string, unknown>>(BILLED_DAY_KIND, tenant),
       // UTC days are whole days of 15-minute buckets: the rollups answer them exactly.
-      this.storage.aggregate({ tenant, fromMs, toMs, filters: provider ? { provider } : {}, groupBy: byModel ? ['bucket', 'provider', 'model'] : ['bucket', 'provider'] }),
+      this.storage.aggregate({
+        tenant,
+        fromMs,
+        toMs,
+        filters: provider ? { provider } : {},
+        groupBy: byModel ? ['bucket', 'provider', 'model'] : ['bucket', 'provider'],
+      }),
     ]);
     const days = new Map<string, ReconciledDay>();
     const dayFor = (p: BilledProvider, date: Day) => {
@@ -98,7 +104,8 @@ export class ReconciliationService {
       const billed = BigInt(d.billed.costNanos);
       const t = totals.get(d.provider) ?? { tracked: 0n, billed: 0n, days: 0 };
       totals.set(d.provider, { tracked: t.tracked + d.tracked.costNanos, billed: t.billed + billed, days: t.days + 1 });
-      if (d.tracked.calls === 0 && billed !== 0n) untrackedDays.push({ date: d.date, provider: d.provider, billedCostNanos: billed.toString(), billedCostUsd: usd(billed) });
+      if (d.tracked.calls === 0 && billed !== 0n)
+        untrackedDays.push({ date: d.date, provider: d.provider, billedCostNanos: billed.toString(), billedCostUsd: usd(billed) });
       for (const m of modelsOf(d)) if (!m.tracked && m.billed) untrackedModels.push({ date: d.date, provider: d.provider, ...m });
     }
     return {

@@ -141,7 +141,11 @@ export class BudgetSpendCache {
 
   /** A rollup read, and whether no batch of the tenant overlapped it (then it saw every batch up to baseSeq). */
   private async read(tenant: string, budget: Budget, window: BudgetPeriodWindow): Promise<{ spend: PeriodSpend; baseSeq: number; clean: boolean }> {
-    return this.consistently(tenant, () => readSpend(this.storage, tenant, budget, window)).then(({ value, baseSeq, clean }) => ({ spend: value, baseSeq, clean }));
+    return this.consistently(tenant, () => readSpend(this.storage, tenant, budget, window)).then(({ value, baseSeq, clean }) => ({
+      spend: value,
+      baseSeq,
+      clean,
+    }));
   }
 
   private async consistently<T>(tenant: string, fn: () => Promise<T>): Promise<{ value: T; baseSeq: number; clean: boolean }> {

@@ -41,7 +41,8 @@ export const ratioOf = (spentNanos: bigint, limitNanos: bigint): number => Numbe
  * 15-minute bucket so the first minutes of a period do not project absurd sums. Spend is projected
  * along that rate from the period's start.
  */
-const elapsedMs = (window: BudgetPeriodWindow, nowMs: number): bigint => BigInt(Math.min(window.endMs - window.startMs, Math.max(nowMs - window.startMs, BUCKET_MS)));
+const elapsedMs = (window: BudgetPeriodWindow, nowMs: number): bigint =>
+  BigInt(Math.min(window.endMs - window.startMs, Math.max(nowMs - window.startMs, BUCKET_MS)));
 
 /** Spend at the period's end at the run rate: spent × period length / elapsed, rounded down to the nano. */
 export function projectedNanos(spentNanos: bigint, window: BudgetPeriodWindow, nowMs: number): bigint {

@@ -34,11 +34,19 @@ export class BudgetScopeDto {
   @ApiPropertyOptional({ maxLength: MAX_TEXT }) @Optional() @Text() user?: string;
   @ApiPropertyOptional({ maxLength: MAX_TEXT }) @Optional() @Text() agent?: string;
   @ApiPropertyOptional({ maxLength: MAX_TEXT }) @Optional() @Text() model?: string;
-  @ApiPropertyOptional({ maxLength: MAX_TEXT, description: 'Provider name; aliases (openai, gemini, anthropic...) are stored by their canonical name' }) @Optional() @Text() provider?: string;
+  @ApiPropertyOptional({ maxLength: MAX_TEXT, description: 'Provider name; aliases (openai, gemini, anthropic...) are stored by their canonical name' })
+  @Optional()
+  @Text()
+  provider?: string;
   @ApiPropertyOptional({ maxLength: MAX_TEXT }) @Optional() @Text() feature?: string;
   @ApiPropertyOptional({ maxLength: MAX_TEXT }) @Optional() @Text() service?: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, maxProperties: MAX_TAGS, description: 'Only records whose tags include every one of these key=value pairs' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    maxProperties: MAX_TAGS,
+    description: 'Only records whose tags include every one of these key=value pairs',
+  })
   @Optional()
   @ScopeTags()
   tags?: Record<string, string>;

@@ -100,5 +100,11 @@ export function scopeFilters(scope: BudgetScope, user?: string): DimensionFilter
 /** The API view of a budget: limit in nanos and USD. */
 export function budgetView(budget: Budget) {
   const { limitNanos, revision: _revision, ...rest } = budget;
-  return { ...rest, limitNanos, limitUsd: formatUsd(BigInt(limitNanos)), createdAt: new Date(budget.createdAtMs).toISOString(), updatedAt: new Date(budget.updatedAtMs).toISOString() };
+  return {
+    ...rest,
+    limitNanos,
+    limitUsd: formatUsd(BigInt(limitNanos)),
+    createdAt: new Date(budget.createdAtMs).toISOString(),
+    updatedAt: new Date(budget.updatedAtMs).toISOString(),
+  };
 }

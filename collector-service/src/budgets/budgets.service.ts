@@ -170,7 +170,17 @@ export class BudgetsService implements OnModuleInit, OnModuleDestroy {
   async check(tenant: string, call: CheckBudgetDto) {
     const subject = checkSubjectOf(call);
     const now = this.clock.now();
-    const budgets: Array<{ id: string; name: string; action: string; spentNanos: string; spentUsd: string; limitNanos: string; limitUsd: string; state: BudgetState; resetsAt: string }> = [];
+    const budgets: Array<{
+      id: string;
+      name: string;
+      action: string;
+      spentNanos: string;
+      spentUsd: string;
+      limitNanos: string;
+      limitUsd: string;
+      state: BudgetState;
+      resetsAt: string;
+    }> = [];
     let decision: BudgetDecision = 'allow';
     let blockUntil = -Infinity;
     let nextReset = Infinity;
@@ -184,7 +194,17 @@ export class BudgetsService implements OnModuleInit, OnModuleDestroy {
         blockUntil = Math.max(blockUntil, window.endMs);
       } else if (state !== 'ok' && decision === 'allow') decision = 'warn';
       nextReset = Math.min(nextReset, window.endMs);
-      budgets.push({ id: budget.id, name: budget.name, action: budget.action, spentNanos: spent.toString(), spentUsd: usd(spent), limitNanos: budget.limitNanos, limitUsd: usd(BigInt(budget.limitNanos)), state, resetsAt: new Date(window.endMs).toISOString() });
+      budgets.push({
+        id: budget.id,
+        name: budget.name,
+        action: budget.action,
+        spentNanos: spent.toString(),
+        spentUsd: usd(spent),
+        limitNanos: budget.limitNanos,
+        limitUsd: usd(BigInt(budget.limitNanos)),
+        state,
+        resetsAt: new Date(window.endMs).toISOString(),
+      });
     }
     const resetsAtMs = decision === 'block' ? blockUntil : nextReset;
     return { allowed: decision !== 'block', decision, budgets, resetsAt: Number.isFinite(resetsAtMs) ? new Date(resetsAtMs).toISOString() : null };

@@ -24,7 +24,12 @@ export type ChannelInput = Omit<Channel, 'id' | 'createdAtMs' | 'updatedAtMs'>;
 
 const FIELDS = ['type', 'name', 'url', 'to', 'secret', 'default'];
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+$/;
-const URL_SCHEMES: Record<ChannelType, string[]> = { webhook: ['http:', 'https:'], slack: ['http:', 'https:'], alertmanager: ['http:', 'https:'], email: ['smtp:', 'smtps:'] };
+const URL_SCHEMES: Record<ChannelType, string[]> = {
+  webhook: ['http:', 'https:'],
+  slack: ['http:', 'https:'],
+  alertmanager: ['http:', 'https:'],
+  email: ['smtp:', 'smtps:'],
+};
 
 function checkUrl(type: ChannelType, url: string | undefined): string {
   if (url === undefined) throw badField('url', `is required for a ${type} channel`);
@@ -34,7 +39,8 @@ function checkUrl(type: ChannelType, url: string | undefined): string {
   } catch {
     throw badField('url', `must be an absolute URL, got "${url}"`);
   }
-  if (!URL_SCHEMES[type].includes(parsed.protocol)) throw badField('url', `of a ${type} channel must start with ${URL_SCHEMES[type].map((s) => `${s}//`).join(' or ')}`);
+  if (!URL_SCHEMES[type].includes(parsed.protocol))
+    throw badField('url', `of a ${type} channel must start with ${URL_SCHEMES[type].map((s) => `${s}//`).join(' or ')}`);
   return url;
 }
 
@@ -49,7 +55,8 @@ function recipients(value: unknown): string[] {
 /** Checks a whole channel (after create or patch): every type's required fields. */
 export function checkChannel(input: ChannelInput): ChannelInput {
   checkUrl(input.type, input.url);
-  if (input.type === 'webhook' && (input.secret === null || input.secret.length < 16)) throw badField('secret', 'is required for a webhook channel (at least 16 characters): receivers verify the Tokenledger-Signature header with it');
+  if (input.type === 'webhook' && (input.secret === null || input.secret.length < 16))
+    throw badField('secret', 'is required for a webhook channel (at least 16 characters): receivers verify the Tokenledger-Signature header with it');
   if (input.type === 'email' && input.to === null) throw badField('to', 'is required for an email channel');
   if (input.type !== 'email' && input.to !== null) throw badField('to', `applies only to email channels, not ${input.type}`);
   return input;

@@ -51,7 +51,19 @@ export class DeliveryService {
 
   async deliver(channel: Channel, n: AlertNotification): Promise<DeliveryRecord> {
     const outcome = await withRetries(this.retryPolicy, () => this.send(channel, n));
-    if (!outcome.ok) this.logger.warn(`alert ${n.id} (${n.state}) could not be delivered to ${channel.type} channel "${channel.name}" after ${outcome.attempts} attempt(s): ${outcome.error}`);
-    return { channelId: channel.id, channelType: channel.type, channelName: channel.name, state: n.state, ok: outcome.ok, attempts: outcome.attempts, error: outcome.error, atMs: Date.now() };
+    if (!outcome.ok)
+      this.logger.warn(
+        `alert ${n.id} (${n.state}) could not be delivered to ${channel.type} channel "${channel.name}" after ${outcome.attempts} attempt(s): ${outcome.error}`,
+      );
+    return {
+      channelId: channel.id,
+      channelType: channel.type,
+      channelName: channel.name,
+      state: n.state,
+      ok: outcome.ok,
+      attempts: outcome.attempts,
+      error: outcome.error,
+      atMs: Date.now(),
+    };
   }
 }

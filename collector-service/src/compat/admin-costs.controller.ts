@@ -26,7 +26,13 @@ export class AdminCostsController {
   @ApiQuery({ name: 'limit', required: false, description: 'top-users only (default 10)' })
   @ApiQuery({ name: 'tz', required: false })
   async get(@Query() q: Q, @Tenant() tenant: string) {
-    const a = { view: oneOf(q, 'view', VIEWS, 'summary'), range: seedDateRange(q) ?? lastDays(q), filters: seedFilters(q), tz: parseZone(q), limit: seedLimit(q, 10, 1000) };
+    const a = {
+      view: oneOf(q, 'view', VIEWS, 'summary'),
+      range: seedDateRange(q) ?? lastDays(q),
+      filters: seedFilters(q),
+      tz: parseZone(q),
+      limit: seedLimit(q, 10, 1000),
+    };
     switch (a.view) {
       case 'summary':
         return { success: true, data: await this.views.adminSummary(tenant, a.range, a.filters) };

@@ -88,7 +88,11 @@ export class CostMonitoringController {
   @Get('export')
   @ApiOperation({ summary: 'Seed API: every call as CSV (or format=jsonl), streamed' })
   async export(@Query() q: Q, @Tenant() tenant: string, @Res() res: Response): Promise<void> {
-    const a = { range: seedDateRange(q) ?? parseRange({ period: 'all', tz: q.tz }), filters: seedFilters(q), format: oneOf(q, 'format', ['csv', 'jsonl'] as const, 'csv') };
+    const a = {
+      range: seedDateRange(q) ?? parseRange({ period: 'all', tz: q.tz }),
+      filters: seedFilters(q),
+      format: oneOf(q, 'format', ['csv', 'jsonl'] as const, 'csv'),
+    };
     await streamExport(this.storage, this.config.jaegerUrl, { tenant, ...a }, res);
   }
 }

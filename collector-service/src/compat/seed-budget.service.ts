@@ -37,8 +37,10 @@ export function parseSeedBudget(body: unknown, queryUserId: unknown): SeedBudget
     if (b[name] !== undefined && typeof b[name] !== 'boolean') throw bad(name, 'must be true or false');
     return b[name] as boolean | undefined;
   };
-  if (b.alertThreshold !== undefined && (typeof b.alertThreshold !== 'number' || !(b.alertThreshold > 0 && b.alertThreshold <= 1))) throw bad('alertThreshold', 'must be a fraction above 0 and at most 1 (0.8 = 80 %)');
-  if (b.timezone !== undefined && (typeof b.timezone !== 'string' || !Info.isValidIANAZone(b.timezone))) throw bad('timezone', `must be an IANA time zone name (e.g. UTC, Europe/Madrid), got ${JSON.stringify(b.timezone)}`);
+  if (b.alertThreshold !== undefined && (typeof b.alertThreshold !== 'number' || !(b.alertThreshold > 0 && b.alertThreshold <= 1)))
+    throw bad('alertThreshold', 'must be a fraction above 0 and at most 1 (0.8 = 80 %)');
+  if (b.timezone !== undefined && (typeof b.timezone !== 'string' || !Info.isValidIANAZone(b.timezone)))
+    throw bad('timezone', `must be an IANA time zone name (e.g. UTC, Europe/Madrid), got ${JSON.stringify(b.timezone)}`);
   for (const f of ['dailyLimit', 'monthlyLimit']) if (b[f] !== undefined && b[f] !== null) limitUsd(f, b[f]);
   return {
     userId,
@@ -67,7 +69,8 @@ export class SeedBudgetService {
 
   async put(tenant: string, s: SeedBudgetSettings & { timezone: string }) {
     const existing = await this.budgets.list(tenant);
-    const find = (period: 'day' | 'month') => existing.find((b) => b.name === SeedBudgetService.nameOf(s.userId, period) && b.scope.user === s.userId && b.period === period);
+    const find = (period: 'day' | 'month') =>
+      existing.find((b) => b.name === SeedBudgetService.nameOf(s.userId, period) && b.scope.user === s.userId && b.period === period);
     const apply = async (period: 'day' | 'month', limit: number | null | undefined) => {
       const current = find(period);
       if (limit === null) {
@@ -83,7 +86,14 @@ export class SeedBudgetService {
       };
       if (limit !== undefined) changes.limitUsd = limitUsd(period === 'day' ? 'dailyLimit' : 'monthlyLimit', limit);
       if (current) await this.budgets.update(tenant, current.id, changes);
-      else await this.budgets.create(tenant, { name: SeedBudgetService.nameOf(s.userId, period), scope: { user: s.userId }, period, timezone: s.timezone, ...changes });
+      else
+        await this.budgets.create(tenant, {
+          name: SeedBudgetService.nameOf(s.userId, period),
+          scope: { user: s.userId },
+          period,
+          timezone: s.timezone,
+          ...changes,
+        });
     };
     await apply('day', s.dailyLimit);
     await apply('month', s.monthlyLimit);
@@ -93,9 +103,13 @@ export class SeedBudgetService {
   /** The seed's budget status: limits, what was spent in the current day and month, and the settings. */
   async status(tenant: string, userId: string) {
     const all = await this.budgets.list(tenant);
-    const of = (period: 'day' | 'month') => all.find((b) => b.name === SeedBudgetService.nameOf(userId, period) && b.scope.user === userId && b.period === period);
+    const of = (period: 'day' | 'month') =>
+      all.find((b) => b.name === SeedBudgetService.nameOf(userId, period) && b.scope.user === userId && b.period === period);
     const [day, month] = [of('day'), of('month')];
-    const [dayStatus, monthStatus] = await Promise.all([day ? this.budgets.status(tenant, day.id) : null, month ? this.budgets.status(tenant, month.id) : null]);
+    const [dayStatus, monthStatus] = await Promise.all([
+      day ? this.budgets.status(tenant, day.id) : null,
+      month ? this.budgets.status(tenant, month.id) : null,
+    ]);
     const any = day ?? month;
     const n = (usd: string | undefined) => (usd === undefined ? null : Number(usd));
     return {

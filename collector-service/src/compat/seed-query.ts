@@ -42,7 +42,10 @@ export function lastDays(q: Q, now = Date.now(), fallback = 30): ReportRange {
   const tz = parseZone(q);
   const days = q.days === undefined ? fallback : Number(q.days);
   if (!Number.isInteger(days) || days < 1 || days > 3660) throw new QueryError('days', `must be a whole number from 1 to 3660, got "${String(q.days)}"`);
-  const from = DateTime.fromMillis(now, { zone: tz }).startOf('day').minus({ days: days - 1 }).toMillis();
+  const from = DateTime.fromMillis(now, { zone: tz })
+    .startOf('day')
+    .minus({ days: days - 1 })
+    .toMillis();
   return { fromMs: floorToBucket(from), toMs: ceilToBucket(now + 1), tz };
 }
 

@@ -43,8 +43,15 @@ export class SeedViewsService {
       this.groups(tenant, range, filters, 'model'),
     ]);
     const total = byType.reduce((acc, g) => addTotals(acc, g.totals), zeroTotals());
-    const list = <K extends string>(name: K, gs: typeof byType) => gs.map((g) => ({ [name]: g.key, ...usd('cost', g.totals.costNanos), count: g.totals.calls }));
-    return { ...usd('total', total.costNanos), callCount: total.calls, byType: list('type', byType), byProvider: list('provider', byProvider), byModel: list('model', byModel) };
+    const list = <K extends string>(name: K, gs: typeof byType) =>
+      gs.map((g) => ({ [name]: g.key, ...usd('cost', g.totals.costNanos), count: g.totals.calls }));
+    return {
+      ...usd('total', total.costNanos),
+      callCount: total.calls,
+      byType: list('type', byType),
+      byProvider: list('provider', byProvider),
+      byModel: list('model', byModel),
+    };
   }
 
   /** /api/admin/costs?view=daily: one entry per local day, zero-filled. */
@@ -96,7 +103,11 @@ export class SeedViewsService {
       this.reports.timeseries(tenant, daysRange, filters, 'day'),
     ]);
     const byKey = (gs: typeof byModel) =>
-      Object.fromEntries(gs.filter((g) => g.key !== null).map((g) => [g.key as string, { ...usd('cost', g.totals.costNanos), tokens: tokensOf(g.totals.tokens), requests: g.totals.calls }]));
+      Object.fromEntries(
+        gs
+          .filter((g) => g.key !== null)
+          .map((g) => [g.key as string, { ...usd('cost', g.totals.costNanos), tokens: tokensOf(g.totals.tokens), requests: g.totals.calls }]),
+      );
     return {
       ...usd('totalCost', total.costNanos),
       totalTokens: tokensOf(total.tokens),
@@ -106,7 +117,12 @@ export class SeedViewsService {
       avgResponseTime: averageLatencyMs(total),
       costByModel: byKey(byModel),
       costByAgent: byKey(byAgent),
-      dailyBreakdown: series.points.map((p) => ({ date: (p as { date?: string }).date as string, ...usd('cost', nanos(p.costNanos)), tokens: tokensOf(p.tokens), requests: p.calls })),
+      dailyBreakdown: series.points.map((p) => ({
+        date: (p as { date?: string }).date as string,
+        ...usd('cost', nanos(p.costNanos)),
+        tokens: tokensOf(p.tokens),
+        requests: p.calls,
+      })),
     };
   }
 

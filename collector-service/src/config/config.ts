@@ -165,7 +165,8 @@ function httpUrl(env: NodeJS.ProcessEnv, name: string): string | null {
 function adminKey(env: NodeJS.ProcessEnv): string | null {
   const key = env.TOKENLEDGER_ADMIN_KEY;
   if (key === undefined || key === '') return null;
-  if (key.length < 24 || /\s/.test(key)) throw new ConfigError('TOKENLEDGER_ADMIN_KEY', 'must be at least 24 characters with no spaces (e.g. `openssl rand -base64 32`)');
+  if (key.length < 24 || /\s/.test(key))
+    throw new ConfigError('TOKENLEDGER_ADMIN_KEY', 'must be at least 24 characters with no spaces (e.g. `openssl rand -base64 32`)');
   return key;
 }
 

@@ -15,7 +15,10 @@ export class DashboardController {
   @Get(['', '*path'])
   serve(@Req() req: Request, @Res() res: Response): void {
     if (!dashboardBuilt()) {
-      res.status(503).type('text/plain').send('The dashboard is not built. Run `./run npm run build -w @tokenledger/collector-service` and restart the service.\n');
+      res
+        .status(503)
+        .type('text/plain')
+        .send('The dashboard is not built. Run `./run npm run build -w @tokenledger/collector-service` and restart the service.\n');
       return;
     }
     const file = dashboardFile(req.path);

@@ -16,7 +16,10 @@ export class ModelsController {
   constructor(private readonly service: ModelsService) {}
 
   @Get('models')
-  @ApiOperation({ summary: 'Models used in the range with cost, calls, unpriced calls and the price source of the newest call (for a fine-tuned model without rates, the price-file entry that would price it); the price book in force' })
+  @ApiOperation({
+    summary:
+      'Models used in the range with cost, calls, unpriced calls and the price source of the newest call (for a fine-tuned model without rates, the price-file entry that would price it); the price book in force',
+  })
   models(@Query() q: Record<string, unknown>, @Tenant() tenant: string, @CurrentPrincipal() p: Principal) {
     return this.service.models(tenant, parseRange(q), parseFilters(q), p.role === 'admin');
   }

@@ -27,7 +27,15 @@ export class ModelsService {
         const provider = row.key.provider ?? null;
         const model = row.key.model ?? null;
         // The newest record tells the price in force and its source (catalog, supplemental or operator file).
-        const latest = (await this.storage.listRecords({ tenant, fromMs: range.fromMs, toMs: range.toMs, filters: { ...filters, ...(provider ? { provider } : {}), ...(model ? { model } : {}) }, limit: 1 })).records[0];
+        const latest = (
+          await this.storage.listRecords({
+            tenant,
+            fromMs: range.fromMs,
+            toMs: range.toMs,
+            filters: { ...filters, ...(provider ? { provider } : {}), ...(model ? { model } : {}) },
+            limit: 1,
+          })
+        ).records[0];
         return {
           provider,
           model,
@@ -43,7 +51,14 @@ export class ModelsService {
         };
       }),
     );
-    return { from: new Date(range.fromMs).toISOString(), to: new Date(range.toMs).toISOString(), tz: range.tz, priceBook: showPaths ? this.pricing.describe() : withoutPaths(this.pricing.describe()), models, truncated: rows.length > MAX_MODELS };
+    return {
+      from: new Date(range.fromMs).toISOString(),
+      to: new Date(range.toMs).toISOString(),
+      tz: range.tz,
+      priceBook: showPaths ? this.pricing.describe() : withoutPaths(this.pricing.describe()),
+      models,
+      truncated: rows.length > MAX_MODELS,
+    };
   }
 }
 

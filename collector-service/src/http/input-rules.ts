@@ -13,16 +13,21 @@ export const Required = (hint = '') => IsDefined({ message: `is required${hint}`
 
 /** A non-empty string of at most `max` characters. */
 export const Text = (max = 200, options?: ValidationOptions) =>
-  ValidateBy({ name: 'text', validator: { validate: (value) => isText(value, max), defaultMessage: () => `must be a non-empty string of at most ${max} characters` } }, options);
+  ValidateBy(
+    { name: 'text', validator: { validate: (value) => isText(value, max), defaultMessage: () => `must be a non-empty string of at most ${max} characters` } },
+    options,
+  );
 
 export function isText(value: unknown, max: number): value is string {
   return typeof value === 'string' && value.trim() !== '' && value.length <= max;
 }
 
 /** One of the listed strings. */
-export const OneOf = (allowed: readonly string[]) => IsIn([...allowed], { message: (args: ValidationArguments) => `must be one of ${allowed.join(', ')}, got ${JSON.stringify(args.value)}` });
+export const OneOf = (allowed: readonly string[]) =>
+  IsIn([...allowed], { message: (args: ValidationArguments) => `must be one of ${allowed.join(', ')}, got ${JSON.stringify(args.value)}` });
 
-export const Flag = () => ValidateBy({ name: 'flag', validator: { validate: (value) => typeof value === 'boolean', defaultMessage: () => 'must be true or false' } });
+export const Flag = () =>
+  ValidateBy({ name: 'flag', validator: { validate: (value) => typeof value === 'boolean', defaultMessage: () => 'must be true or false' } });
 
 /** An IANA time zone name. */
 export const TimeZone = () =>

@@ -17,7 +17,10 @@ import type { RefusalLocals } from './rejections.middleware';
 const GRPC = { INVALID_ARGUMENT: 3, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14 } as const;
 
 function formatOf(req: Request): OtlpFormat | null {
-  const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
   if (type === 'application/x-protobuf' || type === 'application/protobuf') return 'protobuf';
   if (type === 'application/json') return 'json';
   return null;
@@ -99,7 +102,10 @@ export class IngestController {
 
   private send(res: Response, format: OtlpFormat, status: number, type: typeof RpcStatus, body: Record<string, unknown>): void {
     if (format === 'protobuf') {
-      res.status(status).type('application/x-protobuf').send(Buffer.from(type.encode(type.fromObject(body)).finish()));
+      res
+        .status(status)
+        .type('application/x-protobuf')
+        .send(Buffer.from(type.encode(type.fromObject(body)).finish()));
     } else res.status(status).type('application/json').send(JSON.stringify(body));
   }
 

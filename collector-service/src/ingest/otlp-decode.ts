@@ -41,7 +41,9 @@ export function decodeProtobufTraces(body: Uint8Array): DecodedTraces {
   } catch (err) {
     throw new OtlpDecodeError(`body is not an OTLP ExportTraceServiceRequest in protobuf: ${(err as Error).message}`);
   }
-  return readable(() => flatten(ExportTraceServiceRequest.toObject(message, { longs: String, bytes: String, defaults: false, oneofs: false }) as Obj, 'base64'));
+  return readable(() =>
+    flatten(ExportTraceServiceRequest.toObject(message, { longs: String, bytes: String, defaults: false, oneofs: false }) as Obj, 'base64'),
+  );
 }
 
 /** Decodes an OTLP/HTTP JSON ExportTraceServiceRequest (ids in hex, 64-bit integers as strings or numbers). */
@@ -78,7 +80,11 @@ function flatten(request: Obj, ids: IdEncoding): DecodedTraces {
         const traceId = toHexId(s.traceId, ids, 16);
         const spanId = toHexId(s.spanId, ids, 8);
         if (!traceId || !spanId) {
-          rejected.push({ traceId: traceId ?? String(s.traceId ?? ''), spanId: spanId ?? String(s.spanId ?? ''), reason: 'traceId must be 16 bytes and spanId 8 bytes, not all zero' });
+          rejected.push({
+            traceId: traceId ?? String(s.traceId ?? ''),
+            spanId: spanId ?? String(s.spanId ?? ''),
+            reason: 'traceId must be 16 bytes and spanId 8 bytes, not all zero',
+          });
           continue;
         }
         const start = toNanos(s.startTimeUnixNano);

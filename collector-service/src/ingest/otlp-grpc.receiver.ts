@@ -85,7 +85,13 @@ export class OtlpGrpcReceiver implements OnApplicationShutdown {
     const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
     const bound = await new Promise<number>((resolve, reject) =>
       server.bindAsync(address, ServerCredentials.createInsecure(), (err, boundPort) =>
-        err ? reject(new StartupError(`cannot listen for OTLP/gRPC on ${address} (TOKENLEDGER_GRPC_PORT): ${err.message}; choose a free port, or set TOKENLEDGER_GRPC_PORT=off`)) : resolve(boundPort),
+        err
+          ? reject(
+              new StartupError(
+                `cannot listen for OTLP/gRPC on ${address} (TOKENLEDGER_GRPC_PORT): ${err.message}; choose a free port, or set TOKENLEDGER_GRPC_PORT=off`,
+              ),
+            )
+          : resolve(boundPort),
       ),
     );
     this.server = server;
@@ -106,7 +112,13 @@ export class OtlpGrpcReceiver implements OnApplicationShutdown {
     // The message is in memory already; what it grows into while it is decoded and priced is not yet.
     const lease = this.inflight.acquire(call.request.length);
     try {
-      if (!lease) throw new GrpcRefusal(status.UNAVAILABLE, 'the collector holds as many request bytes as it may at once (TOKENLEDGER_MAX_INFLIGHT_BYTES); retry later', BUSY_RETRY_AFTER_SECONDS, 'busy');
+      if (!lease)
+        throw new GrpcRefusal(
+          status.UNAVAILABLE,
+          'the collector holds as many request bytes as it may at once (TOKENLEDGER_MAX_INFLIGHT_BYTES); retry later',
+          BUSY_RETRY_AFTER_SECONDS,
+          'busy',
+        );
       const principal = await this.admit(call);
       const partialSuccess = partialSuccessOf(await this.ingest.exportTraces(call.request, 'protobuf', principal));
       reply(null, encode(ExportTraceServiceResponse, partialSuccess ? { partialSuccess } : {}));
@@ -154,7 +166,8 @@ export class OtlpGrpcReceiver implements OnApplicationShutdown {
     if (err instanceof GrpcRefusal) refusal = err;
     else if (err instanceof OtlpDecodeError) refusal = new GrpcRefusal(status.INVALID_ARGUMENT, err.message);
     else if (err instanceof KeysUnavailableError) refusal = new GrpcRefusal(status.UNAVAILABLE, err.message, STORE_RETRY_AFTER_SECONDS);
-    else if (err instanceof StoreUnavailableError) refusal = new GrpcRefusal(status.UNAVAILABLE, 'the store is unavailable; retry later', STORE_RETRY_AFTER_SECONDS);
+    else if (err instanceof StoreUnavailableError)
+      refusal = new GrpcRefusal(status.UNAVAILABLE, 'the store is unavailable; retry later', STORE_RETRY_AFTER_SECONDS);
     else {
       this.logger.error(`OTLP/gRPC export failed: ${(err as Error).stack ?? String(err)}`);
       refusal = new GrpcRefusal(status.INTERNAL, 'the collector failed to process the request');

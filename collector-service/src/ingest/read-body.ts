@@ -25,8 +25,7 @@ export interface BodyLimits {
   lease: InflightLease;
 }
 
-const busy = (limit: string) =>
-  new BodyError(503, `the collector holds as many request bytes as it may at once (${limit}); retry later`, true);
+const busy = (limit: string) => new BodyError(503, `the collector holds as many request bytes as it may at once (${limit}); retry later`, true);
 
 /**
  * Reads a request body up to `maxBytes`, counting while it streams (a huge body is refused before it
@@ -36,7 +35,11 @@ const busy = (limit: string) =>
 export async function readBody(req: IncomingMessage, { maxBytes, lease }: BodyLimits): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
-    throw new BodyError(413, `request body of ${declared} bytes exceeds the limit of ${maxBytes} bytes (TOKENLEDGER_MAX_BODY_BYTES); send smaller batches`, true);
+    throw new BodyError(
+      413,
+      `request body of ${declared} bytes exceeds the limit of ${maxBytes} bytes (TOKENLEDGER_MAX_BODY_BYTES); send smaller batches`,
+      true,
+    );
   }
   const raw = await new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -49,7 +52,8 @@ export async function readBody(req: IncomingMessage, { maxBytes, lease }: BodyLi
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > maxBytes) return stop(new BodyError(413, `request body exceeds the limit of ${maxBytes} bytes (TOKENLEDGER_MAX_BODY_BYTES); send smaller batches`, true));
+      if (size > maxBytes)
+        return stop(new BodyError(413, `request body exceeds the limit of ${maxBytes} bytes (TOKENLEDGER_MAX_BODY_BYTES); send smaller batches`, true));
       if (!lease.grow(chunk.length)) return stop(busy('TOKENLEDGER_MAX_INFLIGHT_BYTES'));
       chunks.push(chunk);
     };
@@ -57,7 +61,9 @@ export async function readBody(req: IncomingMessage, { maxBytes, lease }: BodyLi
     req.on('data', onData);
     req.once('end', onEnd);
     req.once('aborted', () => stop(new ClientGoneError(`the client closed the connection after ${size} bytes of its body`)));
-    req.once('error', (err) => stop(req.destroyed ? new ClientGoneError(`the client closed the connection after ${size} bytes of its body (${err.message})`) : err));
+    req.once('error', (err) =>
+      stop(req.destroyed ? new ClientGoneError(`the client closed the connection after ${size} bytes of its body (${err.message})`) : err),
+    );
   });
   const encoding = String(req.headers['content-encoding'] ?? 'identity').toLowerCase();
   if (encoding === 'identity' || encoding === '') return raw;

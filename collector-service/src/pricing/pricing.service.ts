@@ -105,7 +105,8 @@ export function usageOf(record: UsageRecord): UsageInput {
           cacheWrite1hTokens: record.tokenDetails.cacheWrite1h,
         }
       : undefined,
-    images: record.imageCount === null ? undefined : { count: record.imageCount, size: record.imageSize ?? undefined, quality: record.imageQuality ?? undefined },
+    images:
+      record.imageCount === null ? undefined : { count: record.imageCount, size: record.imageSize ?? undefined, quality: record.imageQuality ?? undefined },
     audioSeconds: record.audioSeconds ?? undefined,
     characters: record.characters ?? undefined,
     payment: record.paymentAmountUsd && record.paymentGateway ? { amountUsd: record.paymentAmountUsd, gateway: record.paymentGateway } : undefined,

@@ -31,14 +31,18 @@ export class RepriceController {
   @Post()
   @HttpCode(200)
   @Roles('admin')
-  @ApiOperation({ summary: 'Price the calls of whole UTC days again with the price book and operator file in force now: per model the old and new cost and the difference; without dryRun, rewrite them (their previous pricing kept) and correct every rollup once' })
+  @ApiOperation({
+    summary:
+      'Price the calls of whole UTC days again with the price book and operator file in force now: per model the old and new cost and the difference; without dryRun, rewrite them (their previous pricing kept) and correct every rollup once',
+  })
   @ApiQuery({ name: 'from', required: true, description: 'First UTC day (YYYY-MM-DD)' })
   @ApiQuery({ name: 'to', required: true, description: 'UTC day after the last (exclusive)' })
   @ApiQuery({ name: 'provider', required: false })
   @ApiQuery({ name: 'model', required: false })
   @ApiQuery({ name: 'dryRun', required: false, description: 'true: say what would change, change nothing' })
   async reprice(@Query() q: Q, @Tenant() tenant: string) {
-    if (q.from === undefined || q.to === undefined) throw new QueryError(q.from === undefined ? 'from' : 'to', 'is required: the UTC days to price again (YYYY-MM-DD, to exclusive)');
+    if (q.from === undefined || q.to === undefined)
+      throw new QueryError(q.from === undefined ? 'from' : 'to', 'is required: the UTC days to price again (YYYY-MM-DD, to exclusive)');
     const { provider, model } = parseFilters(q);
     const request = { tenant, ...utcDays(q), filters: { ...(provider ? { provider } : {}), ...(model ? { model } : {}) }, dryRun: dryRunOf(q) };
     return repriceView(await reprice(this.storage, this.pricing, request));

@@ -86,12 +86,26 @@ export function repriceView(o: RepriceOutcome) {
     newCostUsd: formatUsd(newNanos),
     differenceUsd: formatUsd(newNanos - oldNanos),
   });
-  const total = o.models.reduce((t, m) => ({ calls: t.calls + m.calls, newlyPriced: t.newlyPriced + m.newlyPriced, oldCostNanos: t.oldCostNanos + m.oldCostNanos, newCostNanos: t.newCostNanos + m.newCostNanos }), { calls: 0, newlyPriced: 0, oldCostNanos: 0n, newCostNanos: 0n });
+  const total = o.models.reduce(
+    (t, m) => ({
+      calls: t.calls + m.calls,
+      newlyPriced: t.newlyPriced + m.newlyPriced,
+      oldCostNanos: t.oldCostNanos + m.oldCostNanos,
+      newCostNanos: t.newCostNanos + m.newCostNanos,
+    }),
+    { calls: 0, newlyPriced: 0, oldCostNanos: 0n, newCostNanos: 0n },
+  );
   return {
     dryRun: o.dryRun,
     priceBookVersion: o.priceBookVersion,
     examined: o.examined,
-    models: o.models.map((m) => ({ provider: m.provider, model: m.model, calls: m.calls, newlyPriced: m.newlyPriced, ...money(m.oldCostNanos, m.newCostNanos) })),
+    models: o.models.map((m) => ({
+      provider: m.provider,
+      model: m.model,
+      calls: m.calls,
+      newlyPriced: m.newlyPriced,
+      ...money(m.oldCostNanos, m.newCostNanos),
+    })),
     total: { calls: total.calls, newlyPriced: total.newlyPriced, ...money(total.oldCostNanos, total.newCostNanos) },
   };
 }

@@ -23,15 +23,25 @@ export class CallController {
   ) {}
 
   @Get(':id')
-  @ApiOperation({ summary: 'One call by id, with every field the usage listing has: tokens by kind, unit prices, price source and price book version, cost, attribution, trace link' })
+  @ApiOperation({
+    summary:
+      'One call by id, with every field the usage listing has: tokens by kind, unit prices, price source and price book version, cost, attribution, trace link',
+  })
   @ApiParam({ name: 'id', description: 'The record id: trace id + span id, 48 hex characters (the `id` of a GET /v1/reports/usage record)' })
   @ApiOkResponse({ description: 'The record; money as ...Nanos (integer string) and ...Usd (decimal string, 9 places), unit prices as exact USD per unit.' })
   @ApiBadRequestResponse({ description: 'The id is not 48 hex characters.' })
-  @ApiNotFoundResponse({ description: 'The tenant has no call of that id (another tenant\'s calls are never found; retention may have deleted it).' })
+  @ApiNotFoundResponse({ description: "The tenant has no call of that id (another tenant's calls are never found; retention may have deleted it)." })
   async call(@Param('id') id: string, @Tenant() tenant: string) {
-    if (!RECORD_ID.test(id)) throw new QueryError('id', `must be a record id of 48 hex characters (trace id + span id, as GET /v1/reports/usage lists them), got "${id.slice(0, 100)}"`);
+    if (!RECORD_ID.test(id))
+      throw new QueryError(
+        'id',
+        `must be a record id of 48 hex characters (trace id + span id, as GET /v1/reports/usage lists them), got "${id.slice(0, 100)}"`,
+      );
     const record = await this.storage.getRecord(tenant, id.toLowerCase());
-    if (!record) throw new NotFoundException(`no call with id "${id}" in tenant "${tenant}": list calls with GET /v1/reports/usage (raw records older than TOKENLEDGER_RETENTION_DAYS are deleted)`);
+    if (!record)
+      throw new NotFoundException(
+        `no call with id "${id}" in tenant "${tenant}": list calls with GET /v1/reports/usage (raw records older than TOKENLEDGER_RETENTION_DAYS are deleted)`,
+      );
     return recordView(record, this.config.jaegerUrl);
   }
 }

@@ -9,7 +9,8 @@ function parseSections(q: Record<string, unknown>): OverviewSection[] {
   if (q.sections === undefined) return [...OVERVIEW_SECTIONS];
   const asked = typeof q.sections === 'string' ? q.sections.split(',').map((s) => s.trim()) : [];
   const unknown = asked.filter((s) => !(OVERVIEW_SECTIONS as readonly string[]).includes(s));
-  if (asked.length === 0 || unknown.length > 0) throw new QueryError('sections', `must be a comma-separated list of ${OVERVIEW_SECTIONS.join(', ')}, got "${String(q.sections)}"`);
+  if (asked.length === 0 || unknown.length > 0)
+    throw new QueryError('sections', `must be a comma-separated list of ${OVERVIEW_SECTIONS.join(', ')}, got "${String(q.sections)}"`);
   return asked as OverviewSection[];
 }
 

@@ -27,7 +27,13 @@ export class OverviewService {
     private readonly trends: TrendsService,
   ) {}
 
-  async overview(tenant: string, range: ReportRange, filters: DimensionFilters, interval: 'hour' | 'day', sections: readonly OverviewSection[] = OVERVIEW_SECTIONS) {
+  async overview(
+    tenant: string,
+    range: ReportRange,
+    filters: DimensionFilters,
+    interval: 'hour' | 'day',
+    sections: readonly OverviewSection[] = OVERVIEW_SECTIONS,
+  ) {
     // The range of the same length just before, for the trend against the previous period.
     const previous: ReportRange = { fromMs: range.fromMs - (range.toMs - range.fromMs), toMs: range.fromMs, tz: range.tz };
     const answer: Record<string, unknown> = {};

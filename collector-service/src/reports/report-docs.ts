@@ -12,7 +12,12 @@ export function ReportEndpoint(summary: string, extra: { name: string; descripti
     ApiOkResponse({ description: 'Amounts as ...Nanos (integer string) and ...Usd (decimal string, 9 places).' }),
     ...(ranged
       ? [
-          ApiQuery({ name: 'period', required: false, enum: ['today', 'week', 'month', 'all'], description: 'Calendar period in tz up to now (default month). Or use from/to.' }),
+          ApiQuery({
+            name: 'period',
+            required: false,
+            enum: ['today', 'week', 'month', 'all'],
+            description: 'Calendar period in tz up to now (default month). Or use from/to.',
+          }),
           ApiQuery({ name: 'from', required: false, description: 'ISO 8601 date (local midnight in tz) or date-time with offset' }),
           ApiQuery({ name: 'to', required: false, description: 'ISO 8601 date or date-time with offset (exclusive)' }),
         ]

@@ -86,6 +86,7 @@ export function parseFilters(query: Record<string, unknown>): DimensionFilters {
 export function parseLimit(query: Record<string, unknown>, fallback: number, max: number): number {
   if (query.limit === undefined) return fallback;
   const limit = Number(query.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > max) throw new QueryError('limit', `must be a whole number from 1 to ${max}, got "${String(query.limit)}"`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > max)
+    throw new QueryError('limit', `must be a whole number from 1 to ${max}, got "${String(query.limit)}"`);
   return limit;
 }

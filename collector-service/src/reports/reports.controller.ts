@@ -42,7 +42,12 @@ export class ReportsController {
     { name: 'limit', description: 'Top N (1-1000, default 10)' },
   ])
   breakdown(@Query() q: Q, @Tenant() tenant: string) {
-    const a = { range: parseRange(q), filters: parseFilters(q), by: oneOf(q, 'by', Object.keys(BREAKDOWN_DIMENSIONS), 'model'), limit: parseLimit(q, 10, 1000) };
+    const a = {
+      range: parseRange(q),
+      filters: parseFilters(q),
+      by: oneOf(q, 'by', Object.keys(BREAKDOWN_DIMENSIONS), 'model'),
+      limit: parseLimit(q, 10, 1000),
+    };
     return this.reports.breakdown(tenant, a.range, a.filters, a.by, a.limit);
   }
 
@@ -76,7 +81,14 @@ export class ReportsController {
   async usage(@Query() q: Q, @Tenant() tenant: string) {
     const a = { range: parseRange(q), filters: parseFilters(q), limit: parseLimit(q, 100, 1000) };
     try {
-      const page = await this.storage.listRecords({ tenant, fromMs: a.range.fromMs, toMs: a.range.toMs, filters: a.filters, limit: a.limit, cursor: q.cursor === undefined ? undefined : String(q.cursor) });
+      const page = await this.storage.listRecords({
+        tenant,
+        fromMs: a.range.fromMs,
+        toMs: a.range.toMs,
+        filters: a.filters,
+        limit: a.limit,
+        cursor: q.cursor === undefined ? undefined : String(q.cursor),
+      });
       return { records: page.records.map((r) => recordView(r, this.config.jaegerUrl)), nextCursor: page.nextCursor };
     } catch (err) {
       if (err instanceof TypeError && /cursor/.test(err.message)) throw new QueryError('cursor', err.message);

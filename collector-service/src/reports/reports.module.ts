@@ -7,5 +7,10 @@ import { ReportsController } from './reports.controller';
 import { ReportsService } from './reports.service';
 import { TrendsService } from './trends.service';
 
-@Module({ imports: [PricingModule], controllers: [ReportsController, OverviewController, CallController], providers: [ReportsService, TrendsService, OverviewService], exports: [ReportsService, TrendsService] })
+@Module({
+  imports: [PricingModule],
+  controllers: [ReportsController, OverviewController, CallController],
+  providers: [ReportsService, TrendsService, OverviewService],
+  exports: [ReportsService, TrendsService],
+})
 export class ReportsModule {}

@@ -62,7 +62,13 @@ export class ReportsService {
       sharePercent: total === 0n ? 0 : Number((r.costNanos * 1_000_000n) / total) / 10_000,
     });
     const rest = rows.slice(limit).reduce((acc, r) => addTotals(acc, r), zeroTotals());
-    return { ...period(range), by, ...totalMoney(total), items: rows.slice(0, limit).map((r) => item(r.key[dimension] ?? null, r)), other: rows.length > limit ? item('other', rest) : null };
+    return {
+      ...period(range),
+      by,
+      ...totalMoney(total),
+      items: rows.slice(0, limit).map((r) => item(r.key[dimension] ?? null, r)),
+      other: rows.length > limit ? item('other', rest) : null,
+    };
   }
 
   /**

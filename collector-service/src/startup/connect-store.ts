@@ -9,7 +9,13 @@ const FIRST_WAIT_MS = 1000;
 const LONGEST_WAIT_MS = 30_000;
 
 /** Driver errors that say the server is not reachable (yet): worth another try. Bad URIs and refused credentials are not. */
-const UNREACHABLE = new Set(['MongooseServerSelectionError', 'MongoServerSelectionError', 'MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoTopologyClosedError']);
+const UNREACHABLE = new Set([
+  'MongooseServerSelectionError',
+  'MongoServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoTopologyClosedError',
+]);
 
 export interface ConnectOptions {
   logger: LoggerService;

@@ -19,7 +19,9 @@ export function listenError(err: NodeJS.ErrnoException, host: string, port: numb
       return new StartupError(`cannot listen on ${where}: not allowed to bind that port (below 1024 needs privileges); set ${variable} to 1024 or above`);
     case 'EADDRNOTAVAIL':
     case 'ENOTFOUND':
-      return new StartupError(`cannot listen on ${where}: ${host} is not an address of this machine; set TOKENLEDGER_HOST to one of its addresses (127.0.0.1, or 0.0.0.0 for all)`);
+      return new StartupError(
+        `cannot listen on ${where}: ${host} is not an address of this machine; set TOKENLEDGER_HOST to one of its addresses (127.0.0.1, or 0.0.0.0 for all)`,
+      );
     default:
       return new StartupError(`cannot listen on ${where}: ${err.message}`);
   }

@@ -13,7 +13,11 @@ export function encodeDocument(kind: string, tenant: string, id: string, doc: Do
 }
 
 export function checkAddress(kind: string, tenant: string, id: string): void {
-  for (const [name, value] of [['kind', kind], ['tenant', tenant], ['id', id]] as const) {
+  for (const [name, value] of [
+    ['kind', kind],
+    ['tenant', tenant],
+    ['id', id],
+  ] as const) {
     if (typeof value !== 'string' || value === '') throw new TypeError(`document ${name} must be a non-empty string`);
   }
 }

@@ -17,7 +17,8 @@ export class StoreFaultFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const route = `${req.method} ${req.route?.path ?? req.path}`;
     const pass = this.throttle.take(route, Date.now());
-    if (pass) this.logger.warn(`the store failed ${route}, answered 503: ${err.message}${pass.skipped > 0 ? ` (${pass.skipped} more in the last minute)` : ''}`);
+    if (pass)
+      this.logger.warn(`the store failed ${route}, answered 503: ${err.message}${pass.skipped > 0 ? ` (${pass.skipped} more in the last minute)` : ''}`);
     // A response already streaming (an export) cannot change its status: it is cut short instead.
     if (res.headersSent) {
       res.destroy();
@@ -26,6 +27,10 @@ export class StoreFaultFilter implements ExceptionFilter {
     res
       .status(503)
       .setHeader('Retry-After', String(STORE_RETRY_AFTER_SECONDS))
-      .json({ statusCode: 503, error: 'Service Unavailable', message: `the store is unavailable (${err.message}); retry later (GET /readyz says when it is ready)` });
+      .json({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: `the store is unavailable (${err.message}); retry later (GET /readyz says when it is ready)`,
+      });
   }
 }

@@ -63,7 +63,10 @@ export class CollectorMetrics {
     unit: 'USD',
     description: 'Cost of priced AI calls stored (float for graphs; exact nano-USD amounts come from the report API)',
   });
-  private readonly tokens: Counter = this.meter.createCounter(METRIC_TOKENLEDGER_TOKENS, { unit: '{token}', description: 'Tokens of stored AI calls, by kind' });
+  private readonly tokens: Counter = this.meter.createCounter(METRIC_TOKENLEDGER_TOKENS, {
+    unit: '{token}',
+    description: 'Tokens of stored AI calls, by kind',
+  });
   private readonly calls: Counter = this.meter.createCounter(METRIC_TOKENLEDGER_CALLS, { unit: '{call}', description: 'Stored AI calls, by status' });
   private readonly unpriced: Counter = this.meter.createCounter(METRIC_TOKENLEDGER_UNPRICED_CALLS, {
     unit: '{call}',
@@ -82,10 +85,14 @@ export class CollectorMetrics {
     description: 'Time to decode, price and durably store one OTLP request',
     advice: { explicitBucketBoundaries: BATCH_DURATION_BUCKETS },
   });
-  private readonly storeErrors: Counter = this.meter.createCounter(METRIC_TOKENLEDGER_STORE_ERRORS, { unit: '{error}', description: 'Failed writes to the store' });
+  private readonly storeErrors: Counter = this.meter.createCounter(METRIC_TOKENLEDGER_STORE_ERRORS, {
+    unit: '{error}',
+    description: 'Failed writes to the store',
+  });
   private readonly rejectedRequests: Counter = this.meter.createCounter(METRIC_TOKENLEDGER_INGEST_REJECTED_REQUESTS, {
     unit: '{request}',
-    description: 'OTLP requests refused as a whole, by reason: unauthenticated, forbidden, too_large, undecodable (their spans are lost), store_unavailable (the sender retries)',
+    description:
+      'OTLP requests refused as a whole, by reason: unauthenticated, forbidden, too_large, undecodable (their spans are lost), store_unavailable (the sender retries)',
   });
   private readonly billSyncs: Counter = this.meter.createCounter(METRIC_TOKENLEDGER_PROVIDER_BILL_SYNCS, {
     unit: '{pull}',
@@ -95,10 +102,13 @@ export class CollectorMetrics {
 
   constructor(readonly config: TelemetryConfig) {
     for (const outcome of SPAN_OUTCOMES) this.zeroFirst.declare(this.spans, METRIC_TOKENLEDGER_INGEST_SPANS, { [LABEL.OUTCOME]: outcome });
-    for (const reason of REJECTION_REASONS) this.zeroFirst.declare(this.rejectedRequests, METRIC_TOKENLEDGER_INGEST_REJECTED_REQUESTS, { [LABEL.REASON]: reason });
+    for (const reason of REJECTION_REASONS)
+      this.zeroFirst.declare(this.rejectedRequests, METRIC_TOKENLEDGER_INGEST_REJECTED_REQUESTS, { [LABEL.REASON]: reason });
     this.zeroFirst.declare(this.storeErrors, METRIC_TOKENLEDGER_STORE_ERRORS);
     this.zeroFirst.declare(this.ignoredValues, METRIC_TOKENLEDGER_INGEST_IGNORED_VALUES, { [LABEL.ATTRIBUTE]: ATTR_TOKENLEDGER_COST_PROVIDED_USD });
-    for (const provider of BILLED_PROVIDERS) for (const outcome of ['success', 'failure']) this.zeroFirst.declare(this.billSyncs, METRIC_TOKENLEDGER_PROVIDER_BILL_SYNCS, { [LABEL.PROVIDER]: provider, [LABEL.OUTCOME]: outcome });
+    for (const provider of BILLED_PROVIDERS)
+      for (const outcome of ['success', 'failure'])
+        this.zeroFirst.declare(this.billSyncs, METRIC_TOKENLEDGER_PROVIDER_BILL_SYNCS, { [LABEL.PROVIDER]: provider, [LABEL.OUTCOME]: outcome });
   }
 
   /**

@@ -24,7 +24,9 @@ export class MetricsController {
   scrape(@Req() req: Request, @Res() res: Response): void {
     const principal = (req as AuthenticatedRequest).principal;
     if (principal && principal.tenant !== null) {
-      throw new ForbiddenException(`/metrics counts every tenant's calls, so a key of tenant "${principal.tenant}" cannot read it: use a metrics or admin key of every tenant (a key created without a tenant)`);
+      throw new ForbiddenException(
+        `/metrics counts every tenant's calls, so a key of tenant "${principal.tenant}" cannot read it: use a metrics or admin key of every tenant (a key created without a tenant)`,
+      );
     }
     this.metrics.serve(req, res);
   }

@@ -31,7 +31,8 @@ function tenantFilter(env: NodeJS.ProcessEnv): (tenant: string) => boolean {
   if (raw === undefined || raw.trim() === '') return (tenant) => tenant === 'default';
   if (raw.trim() === '*') return () => true;
   const tenants = raw.split(',').map((tenant) => tenant.trim());
-  if (tenants.some((tenant) => tenant === '')) throw new ConfigError(METRICS_TENANTS_VARIABLE, `must be * or tenants separated by commas with none empty, got "${raw}"`);
+  if (tenants.some((tenant) => tenant === ''))
+    throw new ConfigError(METRICS_TENANTS_VARIABLE, `must be * or tenants separated by commas with none empty, got "${raw}"`);
   const named = new Set(tenants);
   return (tenant) => named.has(tenant);
 }

@@ -62,5 +62,10 @@ export class ZeroFirstSeries {
 }
 
 function seriesKey(name: string, labels: Labels): string {
-  return JSON.stringify([name, ...Object.keys(labels).sort().map((k) => [k, labels[k]])]);
+  return JSON.stringify([
+    name,
+    ...Object.keys(labels)
+      .sort()
+      .map((k) => [k, labels[k]]),
+  ]);
 }

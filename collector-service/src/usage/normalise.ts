@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { ATTR_DEPLOYMENT_ENVIRONMENT, ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_SERVICE_NAME, canonicalProvider, COST_TYPES, type CostTypeName, CostType, GenAiOperation } from '@tokenledger/semconv';
+import {
+  ATTR_DEPLOYMENT_ENVIRONMENT,
+  ATTR_DEPLOYMENT_ENVIRONMENT_NAME,
+  ATTR_SERVICE_NAME,
+  canonicalProvider,
+  COST_TYPES,
+  type CostTypeName,
+  CostType,
+  GenAiOperation,
+} from '@tokenledger/semconv';
 import type { SpanInput } from '../ingest/span-input';
 import { TEXT_BOUNDS } from './billable-bounds';
 import { boundedText, InvalidSpanError, str } from './span-attributes';
@@ -33,7 +42,12 @@ export function toRecord(u: ExtractedUsage, span: SpanInput, tenant: string): Us
   const cached = u.cacheRead + u.cacheWrite;
   const input = u.input < cached ? u.input + cached : u.input;
   const output = u.output < u.reasoning ? u.output + u.reasoning : u.output;
-  const costType = u.costType && (COST_TYPES as readonly string[]).includes(u.costType) ? (u.costType as CostTypeName) : (Object.hasOwn(COST_TYPE_BY_OPERATION, u.operation) ? COST_TYPE_BY_OPERATION[u.operation] : CostType.OTHER);
+  const costType =
+    u.costType && (COST_TYPES as readonly string[]).includes(u.costType)
+      ? (u.costType as CostTypeName)
+      : Object.hasOwn(COST_TYPE_BY_OPERATION, u.operation)
+        ? COST_TYPE_BY_OPERATION[u.operation]
+        : CostType.OTHER;
   const startMs = Number(span.startTimeUnixNano / NANOS_PER_MS);
   const durationNs = span.endTimeUnixNano > span.startTimeUnixNano ? span.endTimeUnixNano - span.startTimeUnixNano : 0n;
   const failed = span.status.code === 2 || u.errorType !== null;
@@ -100,5 +114,8 @@ function shortened(text: string): string {
  */
 function recordId(span: SpanInput, tenant: string, provider: string, u: ExtractedUsage): string {
   if (!u.batch || u.batchRequestId === null) return span.traceId + span.spanId;
-  return createHash('sha256').update(`${tenant}\u0000${provider}\u0000${u.batchId ?? ''}\u0000${u.batchRequestId}`).digest('hex').slice(0, 48);
+  return createHash('sha256')
+    .update(`${tenant}\u0000${provider}\u0000${u.batchId ?? ''}\u0000${u.batchRequestId}`)
+    .digest('hex')
+    .slice(0, 48);
 }

@@ -2,7 +2,21 @@ import * as sc from '@tokenledger/semconv';
 import type { SpanInput } from '../ingest/span-input';
 import { BILLABLE_BOUNDS } from './billable-bounds';
 import { NO_TOKEN_DETAILS, type TokenDetails } from './usage-record';
-import { bool, count, firstCount, type IgnoredValue, InvalidSpanError, num, partCount, str, tagsOf, usdAmount, usdNanos, usdToNanosHalfUp, withPrefix } from './span-attributes';
+import {
+  bool,
+  count,
+  firstCount,
+  type IgnoredValue,
+  InvalidSpanError,
+  num,
+  partCount,
+  str,
+  tagsOf,
+  usdAmount,
+  usdNanos,
+  usdToNanosHalfUp,
+  withPrefix,
+} from './span-attributes';
 
 /** What a source mapping reads off one span, before pricing. Token counts follow the GenAI convention. */
 export interface ExtractedUsage {
@@ -114,7 +128,9 @@ function tokenDetails(a: SpanInput['attributes'], u: ExtractedUsage): TokenDetai
   const audioCacheRead = partCount(a, sc.ATTR_TOKENLEDGER_USAGE_AUDIO_CACHE_READ_INPUT_TOKENS, u.inputAudio, sc.ATTR_TOKENLEDGER_USAGE_AUDIO_INPUT_TOKENS);
   const imageCacheRead = partCount(a, sc.ATTR_TOKENLEDGER_USAGE_IMAGE_CACHE_READ_INPUT_TOKENS, imageInput, sc.ATTR_TOKENLEDGER_USAGE_IMAGE_INPUT_TOKENS);
   if (audioCacheRead + imageCacheRead > u.cacheRead) {
-    throw new InvalidSpanError(`${sc.ATTR_TOKENLEDGER_USAGE_AUDIO_CACHE_READ_INPUT_TOKENS} + ${sc.ATTR_TOKENLEDGER_USAGE_IMAGE_CACHE_READ_INPUT_TOKENS} (${audioCacheRead + imageCacheRead}) must not exceed ${sc.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS} (${u.cacheRead}), which includes them`);
+    throw new InvalidSpanError(
+      `${sc.ATTR_TOKENLEDGER_USAGE_AUDIO_CACHE_READ_INPUT_TOKENS} + ${sc.ATTR_TOKENLEDGER_USAGE_IMAGE_CACHE_READ_INPUT_TOKENS} (${audioCacheRead + imageCacheRead}) must not exceed ${sc.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS} (${u.cacheRead}), which includes them`,
+    );
   }
   return {
     audioCacheRead,
@@ -275,7 +291,14 @@ export function isModelCall(u: ExtractedUsage): boolean {
  * readable cost. The one test both for wrapper spans that are not calls and for `missing_usage`.
  */
 export function hasAnyUsage(u: ExtractedUsage): boolean {
-  return u.input + u.output + u.cacheRead + u.cacheWrite + u.reasoning > 0 || u.imageCount !== null || u.audioSeconds !== null || u.characters !== null || u.paymentAmountUsd !== null || u.providedCostNanos !== null;
+  return (
+    u.input + u.output + u.cacheRead + u.cacheWrite + u.reasoning > 0 ||
+    u.imageCount !== null ||
+    u.audioSeconds !== null ||
+    u.characters !== null ||
+    u.paymentAmountUsd !== null ||
+    u.providedCostNanos !== null
+  );
 }
 
 /**

@@ -17,7 +17,8 @@ export function str(attrs: Attributes, ...keys: string[]): string | null {
 
 /** Text that becomes a record's name, id or tag: at most TEXT_BOUNDS.length characters, else the span is refused. */
 export function boundedText(name: string, text: string): string {
-  if (text.length > TEXT_BOUNDS.length) throw new InvalidSpanError(`${name} is ${text.length} characters long; at most ${TEXT_BOUNDS.length} are kept for a name, id or tag`);
+  if (text.length > TEXT_BOUNDS.length)
+    throw new InvalidSpanError(`${name} is ${text.length} characters long; at most ${TEXT_BOUNDS.length} are kept for a name, id or tag`);
   return text;
 }
 
@@ -91,7 +92,10 @@ export function usdNanos(attrs: Attributes, key: string, maxNanos: bigint, ignor
   const usd = str(attrs, key);
   const nanos = usdNanosOf(key, usd, maxNanos);
   if (usd !== null && nanos === null) {
-    ignore({ attribute: key, reason: `${key} is ${shown(attrs[key])}, not a non-negative decimal amount in USD; ignored, the call is priced by the collector alone` });
+    ignore({
+      attribute: key,
+      reason: `${key} is ${shown(attrs[key])}, not a non-negative decimal amount in USD; ignored, the call is priced by the collector alone`,
+    });
   }
   return nanos;
 }

@@ -30,7 +30,14 @@ export interface TokenDetails {
   cacheWrite1h: number;
 }
 
-export const NO_TOKEN_DETAILS: Readonly<TokenDetails> = Object.freeze({ audioCacheRead: 0, imageInput: 0, imageCacheRead: 0, videoInput: 0, imageOutput: 0, cacheWrite1h: 0 });
+export const NO_TOKEN_DETAILS: Readonly<TokenDetails> = Object.freeze({
+  audioCacheRead: 0,
+  imageInput: 0,
+  imageCacheRead: 0,
+  videoInput: 0,
+  imageOutput: 0,
+  cacheWrite1h: 0,
+});
 
 export const TOKEN_KINDS = ['input', 'output', 'cacheRead', 'cacheWrite', 'reasoning'] as const;
 export type TokenKind = (typeof TOKEN_KINDS)[number];

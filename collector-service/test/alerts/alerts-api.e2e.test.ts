@@ -15,7 +15,13 @@ describe('/v1/alerts and where alerts go', () => {
     await h.evaluate();
     const all = await h.alerts();
     expect(all.map((a) => a.subject).sort()).toEqual(['user:alice', 'user:bob']);
-    expect(all[0]).toMatchObject({ state: 'firing', acknowledged: false, periodStart: '2026-11-24T00:00:00.000Z', periodEnd: '2026-11-25T00:00:00.000Z', deliveries: [expect.objectContaining({ ok: true, channelType: 'webhook' })] });
+    expect(all[0]).toMatchObject({
+      state: 'firing',
+      acknowledged: false,
+      periodStart: '2026-11-24T00:00:00.000Z',
+      periodEnd: '2026-11-25T00:00:00.000Z',
+      deliveries: [expect.objectContaining({ ok: true, channelType: 'webhook' })],
+    });
     const alice = all.find((a) => a.subject === 'user:alice')!;
     const acked = await api(h.c, 'POST', `/v1/alerts/${alice.id}/ack`);
     expect(acked).toMatchObject({ status: 200, body: { id: alice.id, acknowledged: true } });
@@ -42,7 +48,7 @@ describe('/v1/alerts and where alerts go', () => {
   /** Every page of a listing, following nextCursor; `between` runs after each page. */
   async function pages(query: string, between: (page: number) => Promise<void> = async () => {}) {
     const got: Record<string, any>[][] = [];
-    for (let cursor: string | null = null; got.length === 0 || cursor; ) {
+    for (let cursor: string | null = null; got.length === 0 || cursor;) {
       const res = await api(h.c, 'GET', `/v1/alerts?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
       expect(res.status).toBe(200);
       got.push(res.body.alerts);
@@ -138,7 +144,10 @@ describe('/v1/alerts and where alerts go', () => {
       expect(JSON.parse(slack.requests[0].body).text).toBe('WARNING: AI cost today is $2.00, above $1.00');
       expect(smtp.messages.map((m) => m.to)).toEqual([['cfo@example.com']]);
       const [alert] = await h.alerts();
-      expect(alert.deliveries.map((d: { channelType: string; ok: boolean }) => [d.channelType, d.ok]).sort()).toEqual([['email', true], ['slack', true]]);
+      expect(alert.deliveries.map((d: { channelType: string; ok: boolean }) => [d.channelType, d.ok]).sort()).toEqual([
+        ['email', true],
+        ['slack', true],
+      ]);
     } finally {
       await slack.close();
       await smtp.close();

@@ -8,7 +8,13 @@ import { startHttpReceiver } from '../channels/receivers';
 import { makeSpans } from '../support/spans';
 import { type AlertHarness, alertStores, ADMIN_KEY, api, DAY, NOW, startAlertHarness, USD } from './harness';
 
-const CHAT = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 1500, 'gen_ai.usage.output_tokens': 2000 };
+const CHAT = {
+  'gen_ai.operation.name': 'chat',
+  'gen_ai.provider.name': 'openai',
+  'gen_ai.request.model': 'gpt-4o',
+  'gen_ai.usage.input_tokens': 1500,
+  'gen_ai.usage.output_tokens': 2000,
+};
 
 describe.each(alertStores())('budget_threshold alerts (%s)', (_store, storeEnv) => {
   let h: AlertHarness;
@@ -28,7 +34,9 @@ describe.each(alertStores())('budget_threshold alerts (%s)', (_store, storeEnv) 
 
   /** One priced gpt-4o call ($0.02375) over real OTLP, as an app's exporter sends it. */
   async function otlpBatch(startMs: number) {
-    const body = JsonTraceSerializer.serializeRequest(await makeSpans([{ name: 'chat gpt-4o', attributes: { ...CHAT, 'user.id': 'alice' }, startMs }], { 'service.name': 'shop' }))!;
+    const body = JsonTraceSerializer.serializeRequest(
+      await makeSpans([{ name: 'chat gpt-4o', attributes: { ...CHAT, 'user.id': 'alice' }, startMs }], { 'service.name': 'shop' }),
+    )!;
     return () => fetch(`${h.c.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` } });
   }
 
@@ -38,11 +46,26 @@ describe.each(alertStores())('budget_threshold alerts (%s)', (_store, storeEnv) 
     const first = await otlpBatch(NOW - 120_000);
     expect((await first()).status).toBe(200);
     await h.settled();
-    expect(h.received()).toEqual([expect.objectContaining({ rule: 'budget_threshold', subject: `budget:${b.id}@0.5`, severity: 'warning', valueUsd: '0.023750000', thresholdUsd: '0.020000000', periodStart: '2026-11-24T00:00:00.000Z' })]);
+    expect(h.received()).toEqual([
+      expect.objectContaining({
+        rule: 'budget_threshold',
+        subject: `budget:${b.id}@0.5`,
+        severity: 'warning',
+        valueUsd: '0.023750000',
+        thresholdUsd: '0.020000000',
+        periodStart: '2026-11-24T00:00:00.000Z',
+      }),
+    ]);
     const second = await otlpBatch(NOW - 60_000);
     expect((await second()).status).toBe(200);
     await h.settled();
-    expect(h.received()[1]).toMatchObject({ subject: `budget:${b.id}@1`, severity: 'critical', valueUsd: '0.047500000', thresholdUsd: '0.040000000', message: 'Budget "daily AI" reached 100 % of its daily limit of $0.04: $0.05 spent' });
+    expect(h.received()[1]).toMatchObject({
+      subject: `budget:${b.id}@1`,
+      severity: 'critical',
+      valueUsd: '0.047500000',
+      thresholdUsd: '0.040000000',
+      message: 'Budget "daily AI" reached 100 % of its daily limit of $0.04: $0.05 spent',
+    });
     // A retried batch stores nothing new, and a scheduled run finds both already fired.
     expect((await second()).status).toBe(200);
     await h.settled();
@@ -55,7 +78,9 @@ describe.each(alertStores())('budget_threshold alerts (%s)', (_store, storeEnv) 
     const b = await budget({ name: 'per user', scope: { perUser: true }, period: 'day', limitUsd: '10', thresholds: [1] });
     await h.spend({ user: 'alice', timeMs: NOW - 60_000, costNanos: 11n * USD }, { user: 'bob', timeMs: NOW - 60_000, costNanos: 9n * USD });
     await h.evaluate();
-    expect(h.received()).toEqual([expect.objectContaining({ subject: `budget:${b.id}:user:alice@1`, valueUsd: '11.000000000', thresholdUsd: '10.000000000', state: 'firing' })]);
+    expect(h.received()).toEqual([
+      expect.objectContaining({ subject: `budget:${b.id}:user:alice@1`, valueUsd: '11.000000000', thresholdUsd: '10.000000000', state: 'firing' }),
+    ]);
     await h.evaluate(NOW + DAY);
     expect(h.received()[1]).toMatchObject({ subject: `budget:${b.id}:user:alice@1`, state: 'resolved' });
   });
@@ -73,7 +98,9 @@ describe.each(alertStores())('budget_threshold alerts (%s)', (_store, storeEnv) 
 
   it('names the budget of each budget alert in the alert list, as it is called now', async () => {
     await h.only('budget_threshold');
-    const team = (await api(h.c, 'POST', '/v1/budgets', { name: 'Team AI', scope: { perUser: true }, period: 'day', timezone: 'UTC', limitUsd: '1', thresholds: [1] })).body;
+    const team = (
+      await api(h.c, 'POST', '/v1/budgets', { name: 'Team AI', scope: { perUser: true }, period: 'day', timezone: 'UTC', limitUsd: '1', thresholds: [1] })
+    ).body;
     await h.spend({ user: 'alice', timeMs: NOW - 60_000, costNanos: 2n * USD });
     await h.evaluate();
     const [alert] = await h.alerts();
@@ -99,10 +126,17 @@ describe.each(alertStores())('budget_threshold alerts (%s)', (_store, storeEnv) 
       { user: 'bob', provider: 'anthropic', model: 'claude-sonnet-4', timeMs: NOW - 60_000, costNanos: USD / 2n },
     );
     await h.evaluate();
-    expect(h.received().map((b) => [b.subject, b.valueUsd]).sort()).toEqual([
-      [`budget:${alice.id}@1`, '2.000000000'],
-      [`budget:${gpt.id}@1`, '2.000000000'],
-    ].sort());
+    expect(
+      h
+        .received()
+        .map((b) => [b.subject, b.valueUsd])
+        .sort(),
+    ).toEqual(
+      [
+        [`budget:${alice.id}@1`, '2.000000000'],
+        [`budget:${gpt.id}@1`, '2.000000000'],
+      ].sort(),
+    );
   });
 
   it("goes to the budget's own channels", async () => {
@@ -133,7 +167,12 @@ describe.each(alertStores())('budget_threshold alerts (%s)', (_store, storeEnv) 
   it('counts what another instance stored once the budgets have synced', async () => {
     // The budgets' clock at the alerts' NOW, so the spend of NOW's day stays in memory between passes.
     h.c.app.get(BudgetClock).now = () => NOW;
-    const second = await startCollector({ TOKENLEDGER_ADMIN_KEY: ADMIN_KEY, TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0', ...env, ...(env.TOKENLEDGER_STORE ? {} : { TOKENLEDGER_SQLITE_PATH: h.c.config.sqlitePath }) });
+    const second = await startCollector({
+      TOKENLEDGER_ADMIN_KEY: ADMIN_KEY,
+      TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0',
+      ...env,
+      ...(env.TOKENLEDGER_STORE ? {} : { TOKENLEDGER_SQLITE_PATH: h.c.config.sqlitePath }),
+    });
     try {
       await h.only('budget_threshold');
       const b = await budget({ name: 'daily AI', period: 'day', limitUsd: '10', thresholds: [1] });

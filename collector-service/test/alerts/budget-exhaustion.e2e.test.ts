@@ -17,7 +17,12 @@ describe.each(alertStores())('budget_exhaustion alerts (%s)', (_store, storeEnv)
 
   it('fires once per budget and period when the run rate uses up the limit within the hours asked, and stays open once it has', async () => {
     const rule = await h.only('budget_exhaustion', { withinHours: 9 });
-    expect((await api(h.c, 'GET', `/v1/alert-rules/${rule}`)).body).toMatchObject({ type: 'budget_exhaustion', withinHours: 9, thresholdUsd: null, enabled: true });
+    expect((await api(h.c, 'GET', `/v1/alert-rules/${rule}`)).body).toMatchObject({
+      type: 'budget_exhaustion',
+      withinHours: 9,
+      thresholdUsd: null,
+      enabled: true,
+    });
     const b = await budget({ name: 'daily AI', period: 'day', limitUsd: '10', thresholds: [1] });
     // $5 in 785 minutes runs out 1,570 minutes into the day: after it ends.
     await h.spend({ timeMs: NOW - 60_000, costNanos: 5n * USD });
@@ -35,7 +40,8 @@ describe.each(alertStores())('budget_exhaustion alerts (%s)', (_store, storeEnv)
         valueUsd: '11.006369426',
         thresholdUsd: '10.000000000',
         periodStart: '2026-11-24T00:00:00.000Z',
-        message: 'Budget "daily AI" will use up its daily limit of $10.00 at 2026-11-24T21:48:20Z (UTC) at the current rate: $6.00 spent, $11.01 projected by the period\'s end',
+        message:
+          'Budget "daily AI" will use up its daily limit of $10.00 at 2026-11-24T21:48:20Z (UTC) at the current rate: $6.00 spent, $11.01 projected by the period\'s end',
       }),
     ]);
     expect((await h.alerts())[0].budget).toEqual({ id: b.id, name: 'daily AI', user: null, threshold: null });

@@ -7,7 +7,13 @@ import { type RunningCollector, startCollector } from '../support/app';
 import { makeSpans } from '../support/spans';
 import { type AlertHarness, ADMIN_KEY, alertStores, api, DAY, NOW, startAlertHarness, USD } from './harness';
 
-const CHAT = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 1500, 'gen_ai.usage.output_tokens': 2000 };
+const CHAT = {
+  'gen_ai.operation.name': 'chat',
+  'gen_ai.provider.name': 'openai',
+  'gen_ai.request.model': 'gpt-4o',
+  'gen_ai.usage.input_tokens': 1500,
+  'gen_ai.usage.output_tokens': 2000,
+};
 
 const stores = alertStores();
 
@@ -17,7 +23,12 @@ describe.each(stores)('fire once across collector instances (%s)', (_name, store
   beforeEach(async () => {
     const env = storeEnv();
     h = await startAlertHarness(env);
-    second = await startCollector({ TOKENLEDGER_ADMIN_KEY: ADMIN_KEY, TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0', ...env, ...(env.TOKENLEDGER_STORE ? {} : { TOKENLEDGER_SQLITE_PATH: h.c.config.sqlitePath }) });
+    second = await startCollector({
+      TOKENLEDGER_ADMIN_KEY: ADMIN_KEY,
+      TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0',
+      ...env,
+      ...(env.TOKENLEDGER_STORE ? {} : { TOKENLEDGER_SQLITE_PATH: h.c.config.sqlitePath }),
+    });
   });
   afterEach(async () => {
     await second.close();
@@ -38,7 +49,10 @@ describe.each(stores)('fire once across collector instances (%s)', (_name, store
     // Both instances show the same single alert.
     const fromSecond = (await api(second, 'GET', '/v1/alerts')).body.alerts;
     expect(fromSecond).toHaveLength(1);
-    expect(fromSecond[0]).toMatchObject({ state: 'resolved', deliveries: [expect.objectContaining({ state: 'firing', ok: true }), expect.objectContaining({ state: 'resolved', ok: true })] });
+    expect(fromSecond[0]).toMatchObject({
+      state: 'resolved',
+      deliveries: [expect.objectContaining({ state: 'firing', ok: true }), expect.objectContaining({ state: 'resolved', ok: true })],
+    });
   });
 });
 
@@ -83,9 +97,16 @@ describe('alerts over real OTLP ingest', () => {
 
   it('does not fire again, or count twice, when the sender retries a batch', async () => {
     await h.only('daily_cost_above', { thresholdUsd: '0.03' });
-    const spans = await makeSpans([{ name: 'chat gpt-4o', attributes: CHAT, startMs: NOW - 3_600_000 }, { name: 'chat gpt-4o', attributes: CHAT, startMs: NOW - 1_800_000 }], { 'service.name': 'shop' });
+    const spans = await makeSpans(
+      [
+        { name: 'chat gpt-4o', attributes: CHAT, startMs: NOW - 3_600_000 },
+        { name: 'chat gpt-4o', attributes: CHAT, startMs: NOW - 1_800_000 },
+      ],
+      { 'service.name': 'shop' },
+    );
     const body = JsonTraceSerializer.serializeRequest(spans)!;
-    const send = () => fetch(`${h.c.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` } });
+    const send = () =>
+      fetch(`${h.c.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` } });
     expect((await send()).status).toBe(200);
     await h.evaluate();
     expect((await send()).status).toBe(200); // the retry

@@ -36,7 +36,11 @@ export const DAY = 86_400_000;
 export const NOW = Date.UTC(2026, 10, 24, 13, 5);
 
 export async function api(c: RunningCollector, method: string, path: string, body?: unknown, key = ADMIN_KEY) {
-  const res = await fetch(`${c.url}${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${c.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
@@ -78,7 +82,10 @@ export async function startAlertHarness(env: Record<string, string> = {}, option
     storage,
     evaluate: (nowMs = NOW) => evaluator.evaluate(nowMs),
     spend: async (...records) => {
-      await ingestRecords(c.app, records.map((r) => record(r)));
+      await ingestRecords(
+        c.app,
+        records.map((r) => record(r)),
+      );
       await schedule.settled();
     },
     settled: () => schedule.settled(),

@@ -18,12 +18,25 @@ describe.each(alertStores())('alert rule types (injected clock, data through the
     await h.spend({ timeMs: at(24, 10), costNanos: 2n * USD });
     expect(await h.evaluate()).toMatchObject({ fired: 1 });
     await h.evaluate(NOW + 10 * 60_000);
-    expect(h.received()).toEqual([expect.objectContaining({ rule: 'daily_cost_above', subject: 'tenant', valueUsd: '51.000000000', thresholdUsd: '50.000000000', periodStart: '2026-11-24T00:00:00.000Z', state: 'firing', severity: 'warning' })]);
+    expect(h.received()).toEqual([
+      expect.objectContaining({
+        rule: 'daily_cost_above',
+        subject: 'tenant',
+        valueUsd: '51.000000000',
+        thresholdUsd: '50.000000000',
+        periodStart: '2026-11-24T00:00:00.000Z',
+        state: 'firing',
+        severity: 'warning',
+      }),
+    ]);
     expect(await h.evaluate(NOW + DAY)).toMatchObject({ fired: 0, resolved: 1 });
     expect(h.received()[1]).toMatchObject({ state: 'resolved', resolvedAt: new Date(NOW + DAY).toISOString() });
     const [alert] = await h.alerts();
     expect(alert).toMatchObject({ state: 'resolved', valueNanos: '51000000000', thresholdNanos: '50000000000', resolvedReason: 'the condition cleared' });
-    expect(alert.deliveries).toEqual([expect.objectContaining({ state: 'firing', ok: true, channelType: 'webhook' }), expect.objectContaining({ state: 'resolved', ok: true })]);
+    expect(alert.deliveries).toEqual([
+      expect.objectContaining({ state: 'firing', ok: true, channelType: 'webhook' }),
+      expect.objectContaining({ state: 'resolved', ok: true }),
+    ]);
   });
 
   it("counts the day in the rule's time zone", async () => {
@@ -45,7 +58,14 @@ describe.each(alertStores())('alert rule types (injected clock, data through the
     await h.spend({ timeMs: at(20, 12), costNanos: 700n * USD });
     await h.evaluate();
     // $1,100 so far + $100/day × 6 days left of November.
-    expect(h.received()).toEqual([expect.objectContaining({ rule: 'projected_month_above', valueUsd: '1700.000000000', thresholdUsd: '1000.000000000', periodStart: '2026-11-01T00:00:00.000Z' })]);
+    expect(h.received()).toEqual([
+      expect.objectContaining({
+        rule: 'projected_month_above',
+        valueUsd: '1700.000000000',
+        thresholdUsd: '1000.000000000',
+        periodStart: '2026-11-01T00:00:00.000Z',
+      }),
+    ]);
   });
 
   it('user_daily_cost_above fires for each user over $10 today, and only them', async () => {
@@ -58,7 +78,9 @@ describe.each(alertStores())('alert rule types (injected clock, data through the
       { user: 'dave', timeMs: at(24, 9), costNanos: 10n * USD },
     );
     await h.evaluate();
-    expect(h.received()).toEqual([expect.objectContaining({ rule: 'user_daily_cost_above', subject: 'user:alice', valueUsd: '12.000000000', severity: 'info' })]);
+    expect(h.received()).toEqual([
+      expect.objectContaining({ rule: 'user_daily_cost_above', subject: 'user:alice', valueUsd: '12.000000000', severity: 'info' }),
+    ]);
   });
 
   it('trend_increase_above fires when the last 7 days cost more than 20 % over the 7 before', async () => {

@@ -37,7 +37,15 @@ describe('/v1/alert-rules', () => {
   it('creates a spike rule with its multiplier and floor', async () => {
     const created = await api(h.c, 'POST', '/v1/alert-rules?tenant=spiky', { type: 'spike', multiplier: 4, thresholdUsd: '2', timezone: 'Europe/Madrid' });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ id: expect.stringMatching(/^rule_/), type: 'spike', multiplier: 4, thresholdUsd: '2.000000000', timezone: 'Europe/Madrid', channels: [], enabled: true });
+    expect(created.body).toMatchObject({
+      id: expect.stringMatching(/^rule_/),
+      type: 'spike',
+      multiplier: 4,
+      thresholdUsd: '2.000000000',
+      timezone: 'Europe/Madrid',
+      channels: [],
+      enabled: true,
+    });
     expect((await api(h.c, 'GET', `/v1/alert-rules/${created.body.id}?tenant=spiky`)).body.multiplier).toBe(4);
   });
 

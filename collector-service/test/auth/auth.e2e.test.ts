@@ -7,7 +7,13 @@ import { makeSpans } from '../support/spans';
 
 const execFileAsync = promisify(execFile);
 const ADMIN_KEY = 'admin-key-for-tests-0123456789abcdef';
-const CHAT = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 1500, 'gen_ai.usage.output_tokens': 2000 };
+const CHAT = {
+  'gen_ai.operation.name': 'chat',
+  'gen_ai.provider.name': 'openai',
+  'gen_ai.request.model': 'gpt-4o',
+  'gen_ai.usage.input_tokens': 1500,
+  'gen_ai.usage.output_tokens': 2000,
+};
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
@@ -69,7 +75,11 @@ describe('API keys, roles and tenants', () => {
     const listed = (await (await fetch(`${c.url}/v1/keys`, { headers: bearer(globexAdmin.key) })).json()) as { keys: { id: string; tenant: string }[] };
     expect(listed.keys.every((k) => k.tenant === 'globex')).toBe(true);
     expect((await fetch(`${c.url}/v1/keys/${acmeIngest.id}`, { method: 'DELETE', headers: bearer(globexAdmin.key) })).status).toBe(404);
-    const cross = await fetch(`${c.url}/v1/keys`, { method: 'POST', body: JSON.stringify({ role: 'viewer', tenant: 'acme' }), headers: { 'content-type': 'application/json', ...bearer(globexAdmin.key) } });
+    const cross = await fetch(`${c.url}/v1/keys`, {
+      method: 'POST',
+      body: JSON.stringify({ role: 'viewer', tenant: 'acme' }),
+      headers: { 'content-type': 'application/json', ...bearer(globexAdmin.key) },
+    });
     expect(cross.status).toBe(400);
     // The all-tenant admin can look at any tenant.
     expect(await calls(c, bearer(ADMIN_KEY), '&tenant=acme')).toMatchObject({ status: 200, body: { calls: 1 } });
@@ -94,15 +104,23 @@ describe('API keys, roles and tenants', () => {
   });
 
   it('rejects a bad key request naming the field', async () => {
-    const res = await fetch(`${c.url}/v1/keys`, { method: 'POST', body: JSON.stringify({ role: 'owner' }), headers: { 'content-type': 'application/json', ...bearer(ADMIN_KEY) } });
+    const res = await fetch(`${c.url}/v1/keys`, {
+      method: 'POST',
+      body: JSON.stringify({ role: 'owner' }),
+      headers: { 'content-type': 'application/json', ...bearer(ADMIN_KEY) },
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ message: 'role must be one of ingest, viewer, metrics, admin' });
   });
 
   it('creates keys from the command line on the configured store, usable by the running service', async () => {
-    const { stdout } = await execFileAsync(process.execPath, [join(__dirname, '..', '..', 'bin', 'tokenledger.js'), 'keys', 'create', '--role', 'viewer', '--tenant', 'acme'], {
-      env: { ...process.env, TOKENLEDGER_SQLITE_PATH: c.config.sqlitePath },
-    });
+    const { stdout } = await execFileAsync(
+      process.execPath,
+      [join(__dirname, '..', '..', 'bin', 'tokenledger.js'), 'keys', 'create', '--role', 'viewer', '--tenant', 'acme'],
+      {
+        env: { ...process.env, TOKENLEDGER_SQLITE_PATH: c.config.sqlitePath },
+      },
+    );
     const key = stdout.trim();
     expect(key).toMatch(/^tl_viewer_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
     expect((await calls(c, bearer(key))).status).toBe(200);
@@ -129,6 +147,9 @@ describe('open mode (no keys at all)', () => {
 
   it('fails at start naming a bad variable', async () => {
     const run = execFileAsync(process.execPath, [join(__dirname, '..', '..', 'dist', 'main.js')], { env: { ...process.env, TOKENLEDGER_PORT: 'eighty' } });
-    await expect(run).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/TOKENLEDGER_PORT must be a whole number from 0 to 65535, got "eighty"/) });
+    await expect(run).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/TOKENLEDGER_PORT must be a whole number from 0 to 65535, got "eighty"/),
+    });
   });
 });

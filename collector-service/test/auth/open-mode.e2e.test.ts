@@ -9,7 +9,11 @@ import { startService } from '../support/service-process';
 const OTHER_ADDRESS = '127.0.0.2';
 
 async function createAdminKey(c: { url: string }, headers: Record<string, string> = {}): Promise<{ id: string; key: string }> {
-  const res = await rawRequest(`${c.url}/v1/keys`, { method: 'POST', body: JSON.stringify({ role: 'admin' }), headers: { 'content-type': 'application/json', ...headers } });
+  const res = await rawRequest(`${c.url}/v1/keys`, {
+    method: 'POST',
+    body: JSON.stringify({ role: 'admin' }),
+    headers: { 'content-type': 'application/json', ...headers },
+  });
   expect(res.status).toBe(201);
   return JSON.parse(res.body) as { id: string; key: string };
 }
@@ -28,7 +32,12 @@ describe('open mode is decided on every request', () => {
     await revoke(c, admin.id, admin.key);
     const list = await rawRequest(`${c.url}/v1/keys`, { localAddress: OTHER_ADDRESS });
     expect(list.status).toBe(401);
-    const mint = await rawRequest(`${c.url}/v1/keys`, { method: 'POST', localAddress: OTHER_ADDRESS, body: JSON.stringify({ role: 'admin' }), headers: { 'content-type': 'application/json' } });
+    const mint = await rawRequest(`${c.url}/v1/keys`, {
+      method: 'POST',
+      localAddress: OTHER_ADDRESS,
+      body: JSON.stringify({ role: 'admin' }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(mint.status).toBe(401);
     // Loopback too: a store that had keys stays keyed until the operator says otherwise.
     const local = await rawRequest(`${c.url}/v1/keys`);
@@ -52,7 +61,9 @@ describe('open mode is decided on every request', () => {
     expect((await rawRequest(`${c.url}/v1/reports/summary?period=all`, { localAddress: OTHER_ADDRESS })).status).toBe(401);
     // An API key still works from anywhere.
     const admin = await createAdminKey(c);
-    expect((await rawRequest(`${c.url}/v1/reports/summary?period=all`, { localAddress: OTHER_ADDRESS, headers: { authorization: `Bearer ${admin.key}` } })).status).toBe(200);
+    expect(
+      (await rawRequest(`${c.url}/v1/reports/summary?period=all`, { localAddress: OTHER_ADDRESS, headers: { authorization: `Bearer ${admin.key}` } })).status,
+    ).toBe(200);
   });
 
   it('refuses open-mode requests addressed to another host name, so a rebound DNS name cannot reach it', async () => {
@@ -71,7 +82,12 @@ describe('open mode is decided on every request', () => {
   it('says in the log when it leaves and enters open mode', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tokenledger-open-mode-'));
     const service = await startService({ TOKENLEDGER_SQLITE_PATH: join(dir, 'db.sqlite'), TOKENLEDGER_ALLOW_OPEN_MODE: 'true' });
-    c = { close: async () => { await service.stop(); rmSync(dir, { recursive: true, force: true }); } } as RunningCollector;
+    c = {
+      close: async () => {
+        await service.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    } as RunningCollector;
     expect(service.output()).toMatch(/open mode/);
     const admin = await createAdminKey(service);
     await service.waitForOutput(/left open mode: API keys exist/);

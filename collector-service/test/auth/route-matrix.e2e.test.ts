@@ -65,7 +65,20 @@ const ACCESS: Record<string, Expectation> = {
   'GET /v1/reports/overview': VIEWER,
   'GET /v1/reports/reconciliation': VIEWER,
   'POST /v1/reprice': ADMIN,
-  'POST /v1/budgets': { ...ADMIN, body: { name: 'probe', scope: {}, period: 'month', timezone: 'UTC', limitUsd: '10.00', thresholds: [0.8, 1.0], action: 'notify', channels: [], tenant: VICTIM } },
+  'POST /v1/budgets': {
+    ...ADMIN,
+    body: {
+      name: 'probe',
+      scope: {},
+      period: 'month',
+      timezone: 'UTC',
+      limitUsd: '10.00',
+      thresholds: [0.8, 1.0],
+      action: 'notify',
+      channels: [],
+      tenant: VICTIM,
+    },
+  },
   'GET /v1/budgets': VIEWER,
   'POST /v1/budgets/check': { access: ['ingest', 'viewer'], body: { tenant: VICTIM, user: `${SECRET}-user` } },
   'GET /v1/budgets/:id': { ...VIEWER, victim: 'budget' },
@@ -142,10 +155,21 @@ interface VictimIds {
 const ADMIN_KEY = `admin-${randomBytes(16).toString('hex')}`;
 const NOWHERE_ID = 'nope-0000';
 
-async function call(c: RunningCollector, method: string, path: string, key: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<RawResponse> {
+async function call(
+  c: RunningCollector,
+  method: string,
+  path: string,
+  key: string | null,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
   const auth: Record<string, string> = key === null ? {} : { authorization: `Bearer ${key}` };
   const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-  return rawRequest(`${c.url}${path}`, { method, body: payload, headers: { ...auth, ...(payload === undefined ? {} : { 'content-type': 'application/json' }), ...headers } });
+  return rawRequest(`${c.url}${path}`, {
+    method,
+    body: payload,
+    headers: { ...auth, ...(payload === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+  });
 }
 
 async function json(c: RunningCollector, method: string, path: string, body?: unknown, key: string | null = ADMIN_KEY): Promise<any> {
@@ -185,10 +209,34 @@ async function seedVictim(c: RunningCollector): Promise<{ ids: VictimIds; viewer
   const spanId = randomBytes(8).toString('hex');
   const now = Date.now();
   await storage.ingest([
-    record({ tenant: VICTIM, traceId, spanId, timeMs: now - 60_000, costNanos: VICTIM_NANOS, user: `${SECRET}-user`, agent: `${SECRET}-agent`, service: `${SECRET}-service`, feature: `${SECRET}-feature` }),
+    record({
+      tenant: VICTIM,
+      traceId,
+      spanId,
+      timeMs: now - 60_000,
+      costNanos: VICTIM_NANOS,
+      user: `${SECRET}-user`,
+      agent: `${SECRET}-agent`,
+      service: `${SECRET}-service`,
+      feature: `${SECRET}-feature`,
+    }),
   ]);
-  const budget = await json(c, 'POST', `/v1/budgets${q}`, { name: `${SECRET}-budget`, scope: {}, period: 'month', timezone: 'UTC', limitUsd: '10000.00', thresholds: [0.8, 1.0], action: 'notify', channels: [] });
-  const channel = await json(c, 'POST', `/v1/channels${q}`, { type: 'webhook', name: `${SECRET}-channel`, url: `http://127.0.0.1:9/${SECRET}`, secret: `${SECRET}-whsec-0123456789` });
+  const budget = await json(c, 'POST', `/v1/budgets${q}`, {
+    name: `${SECRET}-budget`,
+    scope: {},
+    period: 'month',
+    timezone: 'UTC',
+    limitUsd: '10000.00',
+    thresholds: [0.8, 1.0],
+    action: 'notify',
+    channels: [],
+  });
+  const channel = await json(c, 'POST', `/v1/channels${q}`, {
+    type: 'webhook',
+    name: `${SECRET}-channel`,
+    url: `http://127.0.0.1:9/${SECRET}`,
+    secret: `${SECRET}-whsec-0123456789`,
+  });
   const rule = await json(c, 'POST', `/v1/alert-rules${q}`, { type: 'user_daily_cost_above', thresholdUsd: '1', channels: [] });
   await json(c, 'PUT', `/v1/provider-bills/keys/openai${q}`, { key: `sk-admin-${SECRET}`, baseUrl: 'http://127.0.0.1:9' });
   c.app.get(AlertClock).now = () => now;
@@ -198,7 +246,16 @@ async function seedVictim(c: RunningCollector): Promise<{ ids: VictimIds; viewer
   const records = (await json(c, 'GET', `/v1/reports/usage${q}&period=all`)).records as { id: string }[];
   if (!records.some((r) => r.id === traceId + spanId)) throw new Error(`the victim's record is not listed as ${traceId + spanId}: ${JSON.stringify(records)}`);
   return {
-    ids: { key: key.id, record: traceId + spanId, budget: budget.id, channel: channel.id, rule: rule.id, alert: alerts[0].id, provider: 'openai', agent: `${SECRET}-agent` },
+    ids: {
+      key: key.id,
+      record: traceId + spanId,
+      budget: budget.id,
+      channel: channel.id,
+      rule: rule.id,
+      alert: alerts[0].id,
+      provider: 'openai',
+      agent: `${SECRET}-agent`,
+    },
     viewerKey: key.key,
   };
 }
@@ -207,7 +264,9 @@ async function seedVictim(c: RunningCollector): Promise<{ ids: VictimIds; viewer
 async function victimState(c: RunningCollector) {
   const q = `?tenant=${VICTIM}`;
   const summary = await json(c, 'GET', `/v1/reports/summary${q}&period=all`);
-  const keys = ((await json(c, 'GET', '/v1/keys')).keys as { id: string; tenant: string | null; role: string; revokedAt?: unknown }[]).filter((k) => k.tenant === VICTIM);
+  const keys = ((await json(c, 'GET', '/v1/keys')).keys as { id: string; tenant: string | null; role: string; revokedAt?: unknown }[]).filter(
+    (k) => k.tenant === VICTIM,
+  );
   return {
     calls: summary.calls,
     totalCostNanos: summary.totalCostNanos,
@@ -215,14 +274,23 @@ async function victimState(c: RunningCollector) {
     budgets: (await json(c, 'GET', `/v1/budgets${q}`)).budgets,
     channels: (await json(c, 'GET', `/v1/channels${q}`)).channels,
     rules: (await json(c, 'GET', `/v1/alert-rules${q}`)).rules,
-    alerts: ((await json(c, 'GET', `/v1/alerts${q}`)).alerts as { id: string; acknowledged: boolean; state: string }[]).map(({ id, acknowledged, state }) => ({ id, acknowledged, state })),
-    providerKeys: ((await json(c, 'GET', `/v1/provider-bills/keys${q}`)).keys as Record<string, unknown>[]).map(({ provider, tenant }) => ({ provider, tenant })),
+    alerts: ((await json(c, 'GET', `/v1/alerts${q}`)).alerts as { id: string; acknowledged: boolean; state: string }[]).map(({ id, acknowledged, state }) => ({
+      id,
+      acknowledged,
+      state,
+    })),
+    providerKeys: ((await json(c, 'GET', `/v1/provider-bills/keys${q}`)).keys as Record<string, unknown>[]).map(({ provider, tenant }) => ({
+      provider,
+      tenant,
+    })),
     seedBudget: await json(c, 'GET', `/api/cost-monitoring/budget${q}&userId=${SECRET}-user`),
   };
 }
 
 /** The victim's names: of its key, budget, channel (and its URL and secret), provider key, user, agent, service and feature. */
-const VICTIM_NAMES = ['key', 'budget', 'channel', 'whsec', 'user', 'agent', 'service', 'feature'].map((thing) => `${SECRET}-${thing}`).concat(`sk-admin-${SECRET}`, `127.0.0.1:9/${SECRET}`);
+const VICTIM_NAMES = ['key', 'budget', 'channel', 'whsec', 'user', 'agent', 'service', 'feature']
+  .map((thing) => `${SECRET}-${thing}`)
+  .concat(`sk-admin-${SECRET}`, `127.0.0.1:9/${SECRET}`);
 
 /** The strings of the victim's data a body must not hold: its names, its money, its ids; but not what the request itself says. */
 function leaks(body: string, ids: VictimIds, request: string): string[] {
@@ -256,7 +324,12 @@ describe.each(stores())('every route × every caller × tenant tricks (%s)', (_s
   let victim: VictimIds;
 
   beforeAll(async () => {
-    c = await startCollector({ TOKENLEDGER_ADMIN_KEY: ADMIN_KEY, TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0', TOKENLEDGER_ALERT_RETRY_BASE_MS: '0', ...storeEnv() });
+    c = await startCollector({
+      TOKENLEDGER_ADMIN_KEY: ADMIN_KEY,
+      TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0',
+      TOKENLEDGER_ALERT_RETRY_BASE_MS: '0',
+      ...storeEnv(),
+    });
     routes = routesOf(c.app);
     const keyOf = async (role: ApiKeyRole, tenant: string | null) => (await json(c, 'POST', '/v1/keys', { role, ...(tenant ? { tenant } : {}) })).key as string;
     const seeded = await seedVictim(c);
@@ -306,7 +379,14 @@ describe.each(stores())('every route × every caller × tenant tricks (%s)', (_s
     const wrong: string[] = [];
     for (const route of routes.filter((r) => expectationOf(r)!.access !== 'public')) {
       const path = fillPath(route.path, () => NOWHERE_ID);
-      const spellings = [path.toUpperCase(), `${path}/`, path.replace(/^\/(\w+)\//, '//$1//'), path.replace(/([a-z])/, (ch) => `%${ch.charCodeAt(0).toString(16)}`), `${path};x=1`, `${path}%2f..%2f`];
+      const spellings = [
+        path.toUpperCase(),
+        `${path}/`,
+        path.replace(/^\/(\w+)\//, '//$1//'),
+        path.replace(/([a-z])/, (ch) => `%${ch.charCodeAt(0).toString(16)}`),
+        `${path};x=1`,
+        `${path}%2f..%2f`,
+      ];
       for (const spelling of spellings) {
         const res = await call(c, route.method, spelling, null, harmlessBody(route));
         if (res.status !== 401 && res.status !== 404) wrong.push(`${route.method} ${spelling}: ${res.status} ${res.body.slice(0, 120)}`);
@@ -362,7 +442,12 @@ describe.each(stores())('every keyed route in open mode (%s)', (_store, storeEnv
     for (const route of routesOf(c.app).filter((r) => expectationOf(r)?.access !== 'public')) {
       const path = fillPath(route.path, (param) => (param === 'provider' ? 'anthropic' : NOWHERE_ID));
       const body = harmlessBody(route);
-      const res = await rawRequest(`${c.url}${path}`, { method: route.method, localAddress, body: body === undefined ? undefined : JSON.stringify(body), headers: body === undefined ? {} : { 'content-type': 'application/json' } });
+      const res = await rawRequest(`${c.url}${path}`, {
+        method: route.method,
+        localAddress,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      });
       if (!expected(res.status)) wrong.push(`${route.method} ${path} from ${localAddress}: ${res.status} ${res.body.slice(0, 120)}`);
     }
     return wrong;

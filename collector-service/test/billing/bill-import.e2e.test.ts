@@ -27,11 +27,14 @@ describe("importing the providers' bills", () => {
     billing.anthropic.clear();
   });
 
-  const openAiDay = async (tenant = 'default') => (await api(c, 'GET', `/v1/provider-bills?from=2026-11-02&to=2026-11-03&provider=openai&tenant=${tenant}`)).body.days;
+  const openAiDay = async (tenant = 'default') =>
+    (await api(c, 'GET', `/v1/provider-bills?from=2026-11-02&to=2026-11-03&provider=openai&tenant=${tenant}`)).body.days;
 
   it('keeps every digit of an amount a double would round', async () => {
     // 12345678.123456789 USD is 12,345,678,123,456,789 nanos: past 2^53, so a double reads it as ...788.
-    billing.openai.addCost('2026-11-02', { lineItem: 'gpt-4o-2024-08-06, output', amountUsd: '12345678.123456789' }).addCost('2026-11-02', { lineItem: 'web search tool calls', amountUsd: '0.0000000005' });
+    billing.openai
+      .addCost('2026-11-02', { lineItem: 'gpt-4o-2024-08-06, output', amountUsd: '12345678.123456789' })
+      .addCost('2026-11-02', { lineItem: 'web search tool calls', amountUsd: '0.0000000005' });
     const sync = await api(c, 'POST', '/v1/provider-bills/sync?from=2026-11-02&to=2026-11-03&provider=openai');
     expect(sync.body.results).toEqual([expect.objectContaining({ ok: true, days: 1 })]);
     expect(await openAiDay()).toEqual([
@@ -71,7 +74,15 @@ describe("importing the providers' bills", () => {
     expect(ready.status).toBe(200);
     expect((await ready.json()).providerBills.openai).toMatchObject({ tenants: 1, failing: 1 });
     const keys = await api(c, 'GET', '/v1/provider-bills/keys');
-    expect(keys.body.keys).toEqual([{ tenant: 'default', provider: 'openai', source: 'environment', baseUrl: `${mock.url}/v1`, sync: expect.objectContaining({ failures: 1, lastError: expect.stringContaining('500') }) }]);
+    expect(keys.body.keys).toEqual([
+      {
+        tenant: 'default',
+        provider: 'openai',
+        source: 'environment',
+        baseUrl: `${mock.url}/v1`,
+        sync: expect.objectContaining({ failures: 1, lastError: expect.stringContaining('500') }),
+      },
+    ]);
     expect(JSON.stringify(keys.body)).not.toContain(billing.adminKeys.openai);
     expect(await failures()).toBe(failuresBefore + 1);
     await api(c, 'POST', '/v1/provider-bills/sync?from=2026-11-02&to=2026-11-03&provider=openai');
@@ -85,7 +96,11 @@ describe("importing the providers' bills", () => {
     const requests = () => mock.requests.length;
     billing.failNext('openai', 401, 1);
     await sync.tick(now);
-    expect(sync.stateOf('default', 'openai')).toMatchObject({ failures: 1, lastError: expect.stringMatching(/answered 401/), nextAttemptAt: new Date(now + 60_000).toISOString() });
+    expect(sync.stateOf('default', 'openai')).toMatchObject({
+      failures: 1,
+      lastError: expect.stringMatching(/answered 401/),
+      nextAttemptAt: new Date(now + 60_000).toISOString(),
+    });
     billing.failNext('openai', 401, 1);
     await sync.tick(now + 60_000);
     expect(sync.stateOf('default', 'openai')).toMatchObject({ failures: 2, nextAttemptAt: new Date(now + 3 * 60_000).toISOString() });
@@ -93,14 +108,24 @@ describe("importing the providers' bills", () => {
     await sync.tick(now + 2 * 60_000); // not due yet
     expect(requests()).toBe(before);
     await sync.tick(now + 3 * 60_000);
-    expect(sync.stateOf('default', 'openai')).toMatchObject({ failures: 0, lastError: null, nextAttemptAt: new Date(now + 3 * 60_000 + 24 * 3_600_000).toISOString() });
+    expect(sync.stateOf('default', 'openai')).toMatchObject({
+      failures: 0,
+      lastError: null,
+      nextAttemptAt: new Date(now + 3 * 60_000 + 24 * 3_600_000).toISOString(),
+    });
   });
 
   it("pulls another tenant's bill with the key that tenant set, never showing it", async () => {
     const other = new MockBilling({ openai: 'sk-admin-acme-0123456789', anthropic: 'sk-ant-admin-acme-0123456789' });
     const acmeMock = await startMockLlmServer({ handlers: billingRoutes(other) });
     try {
-      other.anthropic.addCost('2026-11-02', { amountCents: '123.45', model: 'claude-sonnet-4-20250514', description: 'Claude Sonnet 4 Usage - Output Tokens', costType: 'tokens', tokenType: 'output_tokens' });
+      other.anthropic.addCost('2026-11-02', {
+        amountCents: '123.45',
+        model: 'claude-sonnet-4-20250514',
+        description: 'Claude Sonnet 4 Usage - Output Tokens',
+        costType: 'tokens',
+        tokenType: 'output_tokens',
+      });
       const put = await api(c, 'PUT', '/v1/provider-bills/keys/anthropic?tenant=acme', { key: other.adminKeys.anthropic, baseUrl: acmeMock.url });
       expect(put).toEqual({ status: 200, body: { tenant: 'acme', provider: 'anthropic', source: 'api', baseUrl: acmeMock.url } });
       const sync = await api(c, 'POST', '/v1/provider-bills/sync?from=2026-11-02&to=2026-11-03&tenant=acme');
@@ -130,7 +155,9 @@ describe("importing the providers' bills", () => {
   async function failures(): Promise<number> {
     const scrape = async () => (await fetch(`${c.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).text();
     await scrape();
-    const line = (await scrape()).split('\n').find((l) => l.startsWith('tokenledger_provider_bill_syncs_total{') && l.includes('provider="openai"') && l.includes('outcome="failure"'));
+    const line = (await scrape())
+      .split('\n')
+      .find((l) => l.startsWith('tokenledger_provider_bill_syncs_total{') && l.includes('provider="openai"') && l.includes('outcome="failure"'));
     return Number(line!.split(' ').at(-1));
   }
 });

@@ -27,16 +27,35 @@ function writeNovemberBill(billing: MockBilling): void {
   for (let n = 1; n <= 30; n++) {
     const k = BigInt(openAiCalls(n));
     const output = k * GPT_4O_OUTPUT_NANOS + (n === DRIFT_DAY ? (k * (GPT_4O_INPUT_NANOS + GPT_4O_OUTPUT_NANOS) * 3n) / 100n : 0n);
-    billing.openai.addCost(date(n), { lineItem: 'gpt-4o-2024-08-06, input', amountUsd: usdText(k * GPT_4O_INPUT_NANOS) }).addCost(date(n), { lineItem: 'gpt-4o-2024-08-06, output', amountUsd: usdText(output) });
-    billing.openai.addUsage('completions', date(n), { model: 'gpt-4o-2024-08-06', inputTokens: 1500 * openAiCalls(n), outputTokens: 2000 * openAiCalls(n), requests: openAiCalls(n) });
+    billing.openai
+      .addCost(date(n), { lineItem: 'gpt-4o-2024-08-06, input', amountUsd: usdText(k * GPT_4O_INPUT_NANOS) })
+      .addCost(date(n), { lineItem: 'gpt-4o-2024-08-06, output', amountUsd: usdText(output) });
+    billing.openai.addUsage('completions', date(n), {
+      model: 'gpt-4o-2024-08-06',
+      inputTokens: 1500 * openAiCalls(n),
+      outputTokens: 2000 * openAiCalls(n),
+      requests: openAiCalls(n),
+    });
     const c = claudeCalls(n);
     if (c === 0) continue;
-    const line = (description: string, tokenType: string, nanos: bigint) => ({ amountCents: centsText(nanos), model: 'claude-3-5-sonnet-20241022', description, costType: 'tokens' as const, tokenType });
+    const line = (description: string, tokenType: string, nanos: bigint) => ({
+      amountCents: centsText(nanos),
+      model: 'claude-3-5-sonnet-20241022',
+      description,
+      costType: 'tokens' as const,
+      tokenType,
+    });
     billing.anthropic.addCost(date(n), line('Claude Sonnet 3.5 Usage - Input Tokens', 'uncached_input_tokens', 900_000n));
     billing.anthropic.addCost(date(n), line('Claude Sonnet 3.5 Usage - Cache Read', 'cache_read_input_tokens', 300_000n));
     billing.anthropic.addCost(date(n), line('Claude Sonnet 3.5 Usage - Cache Write', 'cache_creation.ephemeral_5m_input_tokens', 750_000n));
     billing.anthropic.addCost(date(n), line('Claude Sonnet 3.5 Usage - Output Tokens', 'output_tokens', 30_000_000n));
-    billing.anthropic.addUsage(date(n), { model: 'claude-3-5-sonnet-20241022', uncachedInputTokens: 300, cacheReadInputTokens: 1000, cacheCreation5mInputTokens: 200, outputTokens: 2000 });
+    billing.anthropic.addUsage(date(n), {
+      model: 'claude-3-5-sonnet-20241022',
+      uncachedInputTokens: 300,
+      cacheReadInputTokens: 1000,
+      cacheCreation5mInputTokens: 200,
+      outputTokens: 2000,
+    });
   }
 }
 
@@ -44,13 +63,15 @@ function writeNovemberBill(billing: MockBilling): void {
 function novemberSpans(): SpanSpec[] {
   const spans: SpanSpec[] = [];
   for (let n = 1; n <= 30; n++) {
-    for (let i = 0; i < openAiCalls(n); i++) spans.push({ name: 'chat gpt-4o', attributes: GPT_4O_CHAT, startMs: NOVEMBER + (n - 1) * DAY + 10 * 3_600_000 + i * 60_000 });
-    for (let i = 0; i < claudeCalls(n); i++) spans.push({ name: 'chat claude', attributes: CLAUDE_CACHED_CHAT, startMs: NOVEMBER + (n - 1) * DAY + 23 * 3_600_000 + 59 * 60_000 });
+    for (let i = 0; i < openAiCalls(n); i++)
+      spans.push({ name: 'chat gpt-4o', attributes: GPT_4O_CHAT, startMs: NOVEMBER + (n - 1) * DAY + 10 * 3_600_000 + i * 60_000 });
+    for (let i = 0; i < claudeCalls(n); i++)
+      spans.push({ name: 'chat claude', attributes: CLAUDE_CACHED_CHAT, startMs: NOVEMBER + (n - 1) * DAY + 23 * 3_600_000 + 59 * 60_000 });
   }
   return spans;
 }
 
-describe.each(alertStores())('reconciliation with the providers\' bills (%s)', (_name, storeEnv) => {
+describe.each(alertStores())("reconciliation with the providers' bills (%s)", (_name, storeEnv) => {
   let mock: MockLlmServer;
   let billing: MockBilling;
   let h: AlertHarness;
@@ -66,7 +87,11 @@ describe.each(alertStores())('reconciliation with the providers\' bills (%s)', (
       TOKENLEDGER_BILL_SYNC_HOURS: '0',
       TOKENLEDGER_BILL_RETRY_BASE_MS: '1',
     });
-    const traces = await fetch(`${h.c.url}/v1/traces`, { method: 'POST', headers: { authorization: 'Bearer admin-key-for-tests-0123456789abcdef', 'content-type': 'application/x-protobuf' }, body: await otlpProtobufBody(novemberSpans()) });
+    const traces = await fetch(`${h.c.url}/v1/traces`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer admin-key-for-tests-0123456789abcdef', 'content-type': 'application/x-protobuf' },
+      body: await otlpProtobufBody(novemberSpans()),
+    });
     expect(traces.status).toBe(200);
     writeNovemberBill(billing);
   });
@@ -93,13 +118,34 @@ describe.each(alertStores())('reconciliation with the providers\' bills (%s)', (
     expect(days).toHaveLength(30);
     const drift = days.find((d) => d.date === date(DRIFT_DAY))!;
     // 3 calls × $0.02375 = $0.07125 tracked; billed 3 % more: $0.0733875.
-    expect(drift).toMatchObject({ provider: 'openai', billImported: true, trackedCalls: 3, trackedCostNanos: '71250000', billedCostNanos: '73387500', differenceNanos: '2137500', differenceUsd: '0.002137500', differencePercent: 3 });
+    expect(drift).toMatchObject({
+      provider: 'openai',
+      billImported: true,
+      trackedCalls: 3,
+      trackedCostNanos: '71250000',
+      billedCostNanos: '73387500',
+      differenceNanos: '2137500',
+      differenceUsd: '0.002137500',
+      differencePercent: 3,
+    });
     expect(drift.models).toEqual([
-      expect.objectContaining({ model: 'gpt-4o-2024-08-06', tracked: true, billed: true, trackedInputTokens: 4500, billedInputTokens: 4500, trackedOutputTokens: 6000, billedOutputTokens: 6000, trackedCostNanos: '71250000', billedCostNanos: '73387500' }),
+      expect.objectContaining({
+        model: 'gpt-4o-2024-08-06',
+        tracked: true,
+        billed: true,
+        trackedInputTokens: 4500,
+        billedInputTokens: 4500,
+        trackedOutputTokens: 6000,
+        billedOutputTokens: 6000,
+        trackedCostNanos: '71250000',
+        billedCostNanos: '73387500',
+      }),
     ]);
     for (const d of days.filter((d) => d.date !== date(DRIFT_DAY))) expect(d).toMatchObject({ differenceNanos: '0', differencePercent: 0 });
     const total = days.reduce((s, d) => s + BigInt(d.trackedCostNanos), 0n);
-    expect(report.body.totals).toEqual([expect.objectContaining({ provider: 'openai', billedDays: 30, trackedCostNanos: total.toString(), differenceNanos: '2137500' })]);
+    expect(report.body.totals).toEqual([
+      expect.objectContaining({ provider: 'openai', billedDays: 30, trackedCostNanos: total.toString(), differenceNanos: '2137500' }),
+    ]);
     expect(report.body.untracked).toEqual({ days: [], models: [] });
   });
 
@@ -110,7 +156,16 @@ describe.each(alertStores())('reconciliation with the providers\' bills (%s)', (
     expect(days.filter((d) => d.trackedCalls > 0)).toHaveLength(15);
     for (const d of days) {
       expect(d.differenceNanos).toBe('0');
-      if (d.trackedCalls > 0) expect(d.models).toEqual([expect.objectContaining({ model: 'claude-3-5-sonnet-20241022', trackedInputTokens: 1500, billedInputTokens: 1500, trackedOutputTokens: 2000, billedOutputTokens: 2000 })]);
+      if (d.trackedCalls > 0)
+        expect(d.models).toEqual([
+          expect.objectContaining({
+            model: 'claude-3-5-sonnet-20241022',
+            trackedInputTokens: 1500,
+            billedInputTokens: 1500,
+            trackedOutputTokens: 2000,
+            billedOutputTokens: 2000,
+          }),
+        ]);
     }
   });
 
@@ -124,14 +179,27 @@ describe.each(alertStores())('reconciliation with the providers\' bills (%s)', (
     await h.evaluate(december2 + 7_200_000);
     const alerts = await h.alerts();
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]).toMatchObject({ rule: 'reconciliation_drift', subject: 'provider:openai', state: 'firing', periodStart: '2026-11-14T00:00:00.000Z', periodEnd: '2026-11-15T00:00:00.000Z', valueNanos: '2137500', valueUsd: '0.002137500' });
-    expect(alerts[0].message).toBe('openai billed $0.073387500 on 2026-11-14 (UTC), $0.002137500 more than tokenledger tracked ($0.071250000), 3 %: more than the 2 % allowed');
+    expect(alerts[0]).toMatchObject({
+      rule: 'reconciliation_drift',
+      subject: 'provider:openai',
+      state: 'firing',
+      periodStart: '2026-11-14T00:00:00.000Z',
+      periodEnd: '2026-11-15T00:00:00.000Z',
+      valueNanos: '2137500',
+      valueUsd: '0.002137500',
+    });
+    expect(alerts[0].message).toBe(
+      'openai billed $0.073387500 on 2026-11-14 (UTC), $0.002137500 more than tokenledger tracked ($0.071250000), 3 %: more than the 2 % allowed',
+    );
     expect(h.received()).toEqual([expect.objectContaining({ rule: 'reconciliation_drift', valueUsd: '0.002137500' })]);
   });
 
   it('counts the pulls on /metrics and shows them in /readyz', async () => {
     const ready = await (await fetch(`${h.c.url}/readyz`)).json();
-    expect(ready.providerBills).toEqual({ openai: { tenants: 1, failing: 0, lastSuccessAt: expect.any(String) }, anthropic: { tenants: 1, failing: 0, lastSuccessAt: expect.any(String) } });
+    expect(ready.providerBills).toEqual({
+      openai: { tenants: 1, failing: 0, lastSuccessAt: expect.any(String) },
+      anthropic: { tenants: 1, failing: 0, lastSuccessAt: expect.any(String) },
+    });
     expect(h.c.app.get(BillSyncService).stateOf('default', 'openai')).toMatchObject({ failures: 0, lastError: null });
     const scrape = async () => (await fetch(`${h.c.url}/metrics`, { headers: { authorization: 'Bearer admin-key-for-tests-0123456789abcdef' } })).text();
     // Every series is served at 0 first (see ZeroFirstSeries): the pulls show from the second scrape.

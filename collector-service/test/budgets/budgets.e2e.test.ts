@@ -7,13 +7,23 @@ import { makeSpans } from '../support/spans';
 
 const ADMIN_KEY = 'admin-key-for-budget-tests-0123456789';
 // gpt-4o, 1,500 in + 2,000 out: $0.02375 (packages/pricing's hand-computed table)
-const CHAT = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 1500, 'gen_ai.usage.output_tokens': 2000 };
+const CHAT = {
+  'gen_ai.operation.name': 'chat',
+  'gen_ai.provider.name': 'openai',
+  'gen_ai.request.model': 'gpt-4o',
+  'gen_ai.usage.input_tokens': 1500,
+  'gen_ai.usage.output_tokens': 2000,
+};
 const CHAT_NANOS = 23_750_000n;
 
 type Json = Record<string, any>;
 
 async function call(c: RunningCollector, method: string, path: string, body?: unknown, key = ADMIN_KEY): Promise<{ status: number; body: Json }> {
-  const res = await fetch(`${c.url}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` } });
+  const res = await fetch(`${c.url}${path}`, {
+    method,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+  });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : {} };
 }
@@ -30,7 +40,17 @@ async function createBudget(c: RunningCollector, body: Json, key = ADMIN_KEY): P
   return res.body.id;
 }
 
-const budget = (over: Json = {}): Json => ({ name: 'team', scope: {}, period: 'month', timezone: 'UTC', limitUsd: '10.00', thresholds: [0.8, 1.0], action: 'notify', channels: [], ...over });
+const budget = (over: Json = {}): Json => ({
+  name: 'team',
+  scope: {},
+  period: 'month',
+  timezone: 'UTC',
+  limitUsd: '10.00',
+  thresholds: [0.8, 1.0],
+  action: 'notify',
+  channels: [],
+  ...over,
+});
 
 describe('budgets', () => {
   let c: RunningCollector;
@@ -47,9 +67,19 @@ describe('budgets', () => {
   });
 
   it('creates, lists, reads, changes and deletes a budget, with the limit as exact nanos', async () => {
-    const id = await createBudget(c, budget({ name: 'support bot', scope: { agent: 'support-bot', provider: 'google' }, limitUsd: '12.345678901', timezone: 'Europe/Madrid' }));
+    const id = await createBudget(
+      c,
+      budget({ name: 'support bot', scope: { agent: 'support-bot', provider: 'google' }, limitUsd: '12.345678901', timezone: 'Europe/Madrid' }),
+    );
     const one = await call(c, 'GET', `/v1/budgets/${id}`);
-    expect(one.body).toMatchObject({ id, name: 'support bot', scope: { agent: 'support-bot', provider: 'gcp.gemini' }, limitNanos: '12345678901', limitUsd: '12.345678901', timezone: 'Europe/Madrid' });
+    expect(one.body).toMatchObject({
+      id,
+      name: 'support bot',
+      scope: { agent: 'support-bot', provider: 'gcp.gemini' },
+      limitNanos: '12345678901',
+      limitUsd: '12.345678901',
+      timezone: 'Europe/Madrid',
+    });
     expect((await call(c, 'GET', '/v1/budgets')).body.budgets.map((b: Json) => b.id)).toContain(id);
     const patched = await call(c, 'PATCH', `/v1/budgets/${id}`, { limitUsd: '20', action: 'block' });
     expect(patched.body).toMatchObject({ id, name: 'support bot', limitNanos: '20000000000', action: 'block' });
@@ -102,7 +132,10 @@ describe('budgets', () => {
     expect((await call(c, 'GET', `/v1/budgets/${id}`, undefined, acmeViewer)).body).toMatchObject({ limitUsd: '10.000000000' });
     // And a globex check is not governed by acme's budgets.
     await storage.ingest(Array.from({ length: 500 }, () => record({ tenant: 'acme', timeMs: Date.now() })));
-    expect((await call(c, 'POST', '/v1/budgets/check', {}, acmeViewer)).body).toMatchObject({ decision: 'warn', budgets: [{ id, spentUsd: '11.875000000', state: 'exceeded' }] });
+    expect((await call(c, 'POST', '/v1/budgets/check', {}, acmeViewer)).body).toMatchObject({
+      decision: 'warn',
+      budgets: [{ id, spentUsd: '11.875000000', state: 'exceeded' }],
+    });
     expect((await call(c, 'POST', '/v1/budgets/check', {}, globexAdmin)).body).toMatchObject({ decision: 'allow', budgets: [] });
     // An all-tenant key (the OpenTelemetry Collector's, an operator's) names the tenant it asks for.
     expect((await call(c, 'POST', '/v1/budgets/check', { tenant: 'acme' })).body.budgets.map((x: Json) => x.id)).toEqual([id]);
@@ -117,7 +150,11 @@ describe('budgets', () => {
     expect(before.body).toMatchObject({ allowed: true, decision: 'allow', budgets: [{ id, spentNanos: '0', state: 'ok' }] });
     for (let i = 1; i <= 3; i++) {
       const spans = await makeSpans([{ name: 'chat gpt-4o', attributes: { ...CHAT, 'user.id': 'zoe' }, startMs: Date.now() - 1000 }]);
-      const ack = await fetch(`${c.url}/v1/traces`, { method: 'POST', body: JsonTraceSerializer.serializeRequest(spans)!, headers: { 'content-type': 'application/json', authorization: `Bearer ${ingestKey}` } });
+      const ack = await fetch(`${c.url}/v1/traces`, {
+        method: 'POST',
+        body: JsonTraceSerializer.serializeRequest(spans)!,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ingestKey}` },
+      });
       expect(ack.status).toBe(200);
       const spent = CHAT_NANOS * BigInt(i);
       const check = await call(c, 'POST', '/v1/budgets/check', { user: 'zoe' }, ingestKey);
@@ -126,7 +163,11 @@ describe('budgets', () => {
     }
     // 3 × $0.02375 = $0.07125 > $0.05: the block budget is exceeded.
     const after = await call(c, 'POST', '/v1/budgets/check', { user: 'zoe', model: 'gpt-4o' }, ingestKey);
-    expect(after.body).toMatchObject({ allowed: false, decision: 'block', budgets: [{ id, state: 'exceeded', spentUsd: '0.071250000', limitUsd: '0.050000000' }] });
+    expect(after.body).toMatchObject({
+      allowed: false,
+      decision: 'block',
+      budgets: [{ id, state: 'exceeded', spentUsd: '0.071250000', limitUsd: '0.050000000' }],
+    });
     expect((await call(c, 'POST', '/v1/budgets/check', { user: 'yan' }, ingestKey)).body).toMatchObject({ allowed: true, budgets: [] });
     expect((await call(c, 'GET', '/v1/budgets', undefined, ingestKey)).status).toBe(403);
   });
@@ -156,7 +197,10 @@ describe('budgets', () => {
     expect(body).toMatchObject({ spentNanos: '1110', periodStart: '2026-03-29T00:00:00+01:00', periodEnd: '2026-03-30T00:00:00+02:00' });
     // Half the 23-hour day has passed at 12:00Z (13 h of 23 h, from 23:00Z): linear projection, exact integers.
     expect(body.projectedNanos).toBe(((1110n * 23n * 3_600_000n) / (13n * 3_600_000n)).toString());
-    expect((await call(c, 'POST', '/v1/budgets/check', { feature: 'dst' })).body.budgets[0]).toMatchObject({ spentNanos: '1110', resetsAt: '2026-03-29T22:00:00.000Z' });
+    expect((await call(c, 'POST', '/v1/budgets/check', { feature: 'dst' })).body.budgets[0]).toMatchObject({
+      spentNanos: '1110',
+      resetsAt: '2026-03-29T22:00:00.000Z',
+    });
   });
 
   it('projects the period end at the run rate and says when that rate uses up the limit, in the budget time zone', async () => {
@@ -184,13 +228,22 @@ describe('budgets', () => {
     const week = await createBudget(c, budget({ scope: { feature: 'cal' }, period: 'week', timezone: 'America/New_York' }));
     const month = await createBudget(c, budget({ scope: { feature: 'cal' }, period: 'month', timezone: 'Asia/Kolkata' }));
     clock.now = () => Date.parse('2026-11-05T12:00:00Z'); // a Thursday
-    expect((await call(c, 'GET', `/v1/budgets/${week}/status`)).body).toMatchObject({ periodStart: '2026-11-02T00:00:00-05:00', periodEnd: '2026-11-09T00:00:00-05:00' });
-    expect((await call(c, 'GET', `/v1/budgets/${month}/status`)).body).toMatchObject({ periodStart: '2026-11-01T00:00:00+05:30', periodEnd: '2026-12-01T00:00:00+05:30' });
+    expect((await call(c, 'GET', `/v1/budgets/${week}/status`)).body).toMatchObject({
+      periodStart: '2026-11-02T00:00:00-05:00',
+      periodEnd: '2026-11-09T00:00:00-05:00',
+    });
+    expect((await call(c, 'GET', `/v1/budgets/${month}/status`)).body).toMatchObject({
+      periodStart: '2026-11-01T00:00:00+05:30',
+      periodEnd: '2026-12-01T00:00:00+05:30',
+    });
   });
 
   it('warns past a threshold, blocks only an exceeded block budget, and lets the next period through', async () => {
     const notify = await createBudget(c, budget({ name: 'warn me', scope: { feature: 'chat-ui' }, limitUsd: '0.1', action: 'notify', period: 'day' }));
-    const block = await createBudget(c, budget({ name: 'hard stop', scope: { feature: 'chat-ui', model: 'gpt-4o' }, limitUsd: '0.2', action: 'block', period: 'day' }));
+    const block = await createBudget(
+      c,
+      budget({ name: 'hard stop', scope: { feature: 'chat-ui', model: 'gpt-4o' }, limitUsd: '0.2', action: 'block', period: 'day' }),
+    );
     const day = Date.UTC(2026, 5, 10);
     clock.now = () => day + 10 * 3_600_000;
     const spend = (usd: bigint, model = 'gpt-4o') => storage.ingest([record({ feature: 'chat-ui', model, timeMs: day + 3_600_000, costNanos: usd })]);
@@ -212,7 +265,10 @@ describe('budgets', () => {
   });
 
   it('gives each user of a perUser budget the limit, and ranks the top users by spend', async () => {
-    const id = await createBudget(c, budget({ name: 'per user daily', scope: { perUser: true, service: 'assistant' }, period: 'day', limitUsd: '0.05', action: 'block' }));
+    const id = await createBudget(
+      c,
+      budget({ name: 'per user daily', scope: { perUser: true, service: 'assistant' }, period: 'day', limitUsd: '0.05', action: 'block' }),
+    );
     const now = Date.UTC(2026, 6, 1, 12);
     clock.now = () => now;
     const use = (user: string | null, n: number) => Array.from({ length: n }, () => record({ service: 'assistant', user, timeMs: now - 60_000 }));
@@ -231,7 +287,10 @@ describe('budgets', () => {
       ],
     });
     expect((await call(c, 'POST', '/v1/budgets/check', { user: 'ann', service: 'assistant' })).body).toMatchObject({ decision: 'block' });
-    expect((await call(c, 'POST', '/v1/budgets/check', { user: 'ben', service: 'assistant' })).body).toMatchObject({ decision: 'allow', budgets: [{ id, spentNanos: CHAT_NANOS.toString() }] });
+    expect((await call(c, 'POST', '/v1/budgets/check', { user: 'ben', service: 'assistant' })).body).toMatchObject({
+      decision: 'allow',
+      budgets: [{ id, spentNanos: CHAT_NANOS.toString() }],
+    });
     expect((await call(c, 'POST', '/v1/budgets/check', { service: 'assistant' })).body.budgets).toEqual([]);
   });
 
@@ -241,9 +300,16 @@ describe('budgets', () => {
 
   it('forgets cached spend when a budget changes scope', async () => {
     const id = await createBudget(c, budget({ scope: { feature: 'scoped-a' }, limitUsd: '1' }));
-    await storage.ingest([record({ feature: 'scoped-a', timeMs: Date.now() }), record({ feature: 'scoped-b', timeMs: Date.now() }), record({ feature: 'scoped-b', timeMs: Date.now() })]);
+    await storage.ingest([
+      record({ feature: 'scoped-a', timeMs: Date.now() }),
+      record({ feature: 'scoped-b', timeMs: Date.now() }),
+      record({ feature: 'scoped-b', timeMs: Date.now() }),
+    ]);
     expect((await call(c, 'POST', '/v1/budgets/check', { feature: 'scoped-a' })).body.budgets[0].spentNanos).toBe(CHAT_NANOS.toString());
     await call(c, 'PATCH', `/v1/budgets/${id}`, { scope: { feature: 'scoped-b' } });
-    expect((await call(c, 'POST', '/v1/budgets/check', { feature: 'scoped-b' })).body.budgets[0]).toMatchObject({ id, spentNanos: (2n * CHAT_NANOS).toString() });
+    expect((await call(c, 'POST', '/v1/budgets/check', { feature: 'scoped-b' })).body.budgets[0]).toMatchObject({
+      id,
+      spentNanos: (2n * CHAT_NANOS).toString(),
+    });
   });
 });

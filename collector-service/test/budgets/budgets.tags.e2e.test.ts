@@ -5,18 +5,38 @@ import { makeSpans } from '../support/spans';
 
 const ADMIN_KEY = 'admin-key-for-tag-budget-tests-0123456789';
 // gpt-4o, 1,500 in + 2,000 out: $0.02375 (packages/pricing's hand-computed table)
-const CHAT = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 1500, 'gen_ai.usage.output_tokens': 2000 };
+const CHAT = {
+  'gen_ai.operation.name': 'chat',
+  'gen_ai.provider.name': 'openai',
+  'gen_ai.request.model': 'gpt-4o',
+  'gen_ai.usage.input_tokens': 1500,
+  'gen_ai.usage.output_tokens': 2000,
+};
 const CHAT_NANOS = 23_750_000n;
 
 type Json = Record<string, any>;
 
 async function call(c: RunningCollector, method: string, path: string, body?: unknown, key = ADMIN_KEY): Promise<{ status: number; body: Json }> {
-  const res = await fetch(`${c.url}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` } });
+  const res = await fetch(`${c.url}${path}`, {
+    method,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+  });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : {} };
 }
 
-const budget = (over: Json = {}): Json => ({ name: 'search team', scope: {}, period: 'month', timezone: 'UTC', limitUsd: '10.00', thresholds: [0.8, 1.0], action: 'notify', channels: [], ...over });
+const budget = (over: Json = {}): Json => ({
+  name: 'search team',
+  scope: {},
+  period: 'month',
+  timezone: 'UTC',
+  limitUsd: '10.00',
+  thresholds: [0.8, 1.0],
+  action: 'notify',
+  channels: [],
+  ...over,
+});
 
 /** A chat span carrying tags as the SDK's attribution sets them (`tokenledger.tag.<key>`). */
 const chat = (tags: Record<string, string>, extra: Attributes = {}) => ({
@@ -59,7 +79,7 @@ describe('budgets scoped by tags', () => {
   const check = async (subject: Json) => (await call(c, 'POST', '/v1/budgets/check', subject, ingest)).body;
   const status = async (id: string) => (await call(c, 'GET', `/v1/budgets/${id}/status`, undefined, admin)).body;
 
-  it("counts only calls whose tags include every tag of the scope, in status and checks, as soon as the ingest is acknowledged", async () => {
+  it('counts only calls whose tags include every tag of the scope, in status and checks, as soon as the ingest is acknowledged', async () => {
     const id = await create(budget({ scope: { tags: { team: 'search', env: 'prod' } } }));
     expect((await call(c, 'GET', `/v1/budgets/${id}`, undefined, admin)).body.scope).toEqual({ tags: { team: 'search', env: 'prod' } });
     const subject = { tags: { env: 'prod', team: 'search' } };
@@ -89,7 +109,11 @@ describe('budgets scoped by tags', () => {
     expect(await check({ model: 'gpt-4o', tags: { team: 'search' } })).toMatchObject({ allowed: true, decision: 'warn' });
     await send(await makeSpans([chat({ team: 'search' })]));
     // 3 × $0.02375 = $0.07125 ≥ $0.05.
-    expect(await check({ model: 'gpt-4o', tags: { team: 'search' } })).toMatchObject({ allowed: false, decision: 'block', budgets: [{ id, state: 'exceeded', spentUsd: '0.071250000' }] });
+    expect(await check({ model: 'gpt-4o', tags: { team: 'search' } })).toMatchObject({
+      allowed: false,
+      decision: 'block',
+      budgets: [{ id, state: 'exceeded', spentUsd: '0.071250000' }],
+    });
     expect(await check({ model: 'gpt-4o', tags: { team: 'search', env: 'dev' } })).toMatchObject({ allowed: false, decision: 'block' });
     // Not under the budget: other tags, no tags, or not the scope's model.
     expect(await check({ model: 'gpt-4o', tags: { team: 'ads' } })).toMatchObject({ allowed: true, decision: 'allow', budgets: [] });
@@ -116,7 +140,14 @@ describe('budgets scoped by tags', () => {
         ...[1, 2, 3].map(() => chat({ team: 'ads' }, { 'user.id': 'cy' })),
       ]),
     );
-    expect(await status(id)).toMatchObject({ users: 2, usersExceeded: 1, topUsers: [{ user: 'ann', spentNanos: (3n * CHAT_NANOS).toString() }, { user: 'ben', spentNanos: CHAT_NANOS.toString() }] });
+    expect(await status(id)).toMatchObject({
+      users: 2,
+      usersExceeded: 1,
+      topUsers: [
+        { user: 'ann', spentNanos: (3n * CHAT_NANOS).toString() },
+        { user: 'ben', spentNanos: CHAT_NANOS.toString() },
+      ],
+    });
     expect(await check({ user: 'ann', tags: { team: 'search' } })).toMatchObject({ decision: 'block' });
     expect(await check({ user: 'cy', tags: { team: 'search' } })).toMatchObject({ decision: 'allow', budgets: [{ id, spentNanos: '0' }] });
   });
@@ -124,7 +155,10 @@ describe('budgets scoped by tags', () => {
   it('keeps tags named constructor and __proto__ as tags, in the scope and in the check', async () => {
     const tags = JSON.parse('{"constructor":"search","__proto__":"eu"}') as Record<string, string>;
     const id = await create(budget({ scope: { tags } }));
-    expect(Object.entries((await call(c, 'GET', `/v1/budgets/${id}`, undefined, admin)).body.scope.tags).sort()).toEqual([['__proto__', 'eu'], ['constructor', 'search']]);
+    expect(Object.entries((await call(c, 'GET', `/v1/budgets/${id}`, undefined, admin)).body.scope.tags).sort()).toEqual([
+      ['__proto__', 'eu'],
+      ['constructor', 'search'],
+    ]);
     expect((await check({ tags })).budgets).toMatchObject([{ id }]);
     expect((await check({ tags: { constructor: 'search' } })).budgets).toEqual([]);
   });

@@ -14,7 +14,12 @@ const NANOS = 23_750_000n;
 
 // Two replicas behind a load balancer share a store: one SQLite file, or one MongoDB database (FerretDB
 // in the test command; the mongo run is left out only when MONGODB_URI is unset).
-const STORES = [{ TOKENLEDGER_STORE: 'sqlite' }, ...(process.env.MONGODB_URI ? [{ TOKENLEDGER_STORE: 'mongo', MONGODB_URI: `${process.env.MONGODB_URI.replace(/\/?$/, '/')}tokenledger_test_${randomUUID().slice(0, 8)}` }] : [])];
+const STORES = [
+  { TOKENLEDGER_STORE: 'sqlite' },
+  ...(process.env.MONGODB_URI
+    ? [{ TOKENLEDGER_STORE: 'mongo', MONGODB_URI: `${process.env.MONGODB_URI.replace(/\/?$/, '/')}tokenledger_test_${randomUUID().slice(0, 8)}` }]
+    : []),
+];
 
 describe.each(STORES)('budgets on two collector instances sharing one store ($TOKENLEDGER_STORE)', (storeEnv) => {
   jest.setTimeout(60_000);
@@ -22,7 +27,9 @@ describe.each(STORES)('budgets on two collector instances sharing one store ($TO
   let a: { app: INestApplication; url: string };
   let b: { app: INestApplication; url: string };
   const start = async () => {
-    const app = await createApp(loadConfig({ ...storeEnv, TOKENLEDGER_SQLITE_PATH: join(dir, 'shared.sqlite'), TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0' }), { logger: false });
+    const app = await createApp(loadConfig({ ...storeEnv, TOKENLEDGER_SQLITE_PATH: join(dir, 'shared.sqlite'), TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0' }), {
+      logger: false,
+    });
     await app.listen(0, '127.0.0.1');
     return { app, url: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}` };
   };
@@ -41,7 +48,8 @@ describe.each(STORES)('budgets on two collector instances sharing one store ($TO
     const res = await fetch(`${on.url}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
     return (await res.json()) as Record<string, any>;
   };
-  const spentOn = async (on: { url: string }) => (await post(on, '/v1/budgets/check', { user: 'kim' })).budgets.map((x: { spentNanos: string }) => x.spentNanos);
+  const spentOn = async (on: { url: string }) =>
+    (await post(on, '/v1/budgets/check', { user: 'kim' })).budgets.map((x: { spentNanos: string }) => x.spentNanos);
   const sync = (on: { app: INestApplication }) => on.app.get(BudgetsService).sync();
 
   it("learns the other instance's budgets and spend on its next sync, and never counts a record twice", async () => {

@@ -4,7 +4,11 @@ const ADMIN_KEY = 'admin-key-for-check-scope-0123456789';
 type Json = Record<string, any>;
 
 async function call(c: RunningCollector, method: string, path: string, body: unknown, key: string): Promise<{ status: number; body: Json }> {
-  const res = await fetch(`${c.url}${path}`, { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` } });
+  const res = await fetch(`${c.url}${path}`, {
+    method,
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+  });
   return { status: res.status, body: (await res.json()) as Json };
 }
 

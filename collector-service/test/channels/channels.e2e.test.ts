@@ -4,7 +4,11 @@ const ADMIN_KEY = 'admin-key-for-tests-0123456789abcdef';
 const SECRET = 'whsec-0123456789abcdef';
 
 async function api(c: RunningCollector, method: string, path: string, key: string, body?: unknown) {
-  const res = await fetch(`${c.url}${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${c.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, text, body: text ? JSON.parse(text) : null };
 }
@@ -21,11 +25,33 @@ describe('/v1/channels', () => {
   afterAll(() => c.close());
 
   it('creates, lists, changes and deletes channels, never returning a secret', async () => {
-    const created = await api(c, 'POST', '/v1/channels?tenant=crud', ADMIN_KEY, { type: 'webhook', name: 'ops hook', url: 'https://hooks.example.com/tl', secret: SECRET, default: true });
+    const created = await api(c, 'POST', '/v1/channels?tenant=crud', ADMIN_KEY, {
+      type: 'webhook',
+      name: 'ops hook',
+      url: 'https://hooks.example.com/tl',
+      secret: SECRET,
+      default: true,
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ id: expect.stringMatching(/^ch_/), type: 'webhook', name: 'ops hook', url: 'https://hooks.example.com/tl', hasSecret: true, default: true });
-    const slack = await api(c, 'POST', '/v1/channels?tenant=crud', ADMIN_KEY, { type: 'slack', name: 'finance', url: 'https://hooks.slack.com/services/T0/B0/s3cr3tToken' });
-    const email = await api(c, 'POST', '/v1/channels?tenant=crud', ADMIN_KEY, { type: 'email', name: 'cfo', url: 'smtps://mailer:p4ssw0rd@smtp.example.com:465', to: 'cfo@example.com' });
+    expect(created.body).toMatchObject({
+      id: expect.stringMatching(/^ch_/),
+      type: 'webhook',
+      name: 'ops hook',
+      url: 'https://hooks.example.com/tl',
+      hasSecret: true,
+      default: true,
+    });
+    const slack = await api(c, 'POST', '/v1/channels?tenant=crud', ADMIN_KEY, {
+      type: 'slack',
+      name: 'finance',
+      url: 'https://hooks.slack.com/services/T0/B0/s3cr3tToken',
+    });
+    const email = await api(c, 'POST', '/v1/channels?tenant=crud', ADMIN_KEY, {
+      type: 'email',
+      name: 'cfo',
+      url: 'smtps://mailer:p4ssw0rd@smtp.example.com:465',
+      to: 'cfo@example.com',
+    });
     expect(email.body.to).toEqual(['cfo@example.com']);
     const list = await api(c, 'GET', '/v1/channels?tenant=crud', ADMIN_KEY);
     expect(list.body.channels.map((ch: { name: string }) => ch.name)).toEqual(['ops hook', 'finance', 'cfo']);

@@ -26,7 +26,18 @@ const notification = (overrides: Partial<AlertNotification> = {}): AlertNotifica
   ...overrides,
 });
 
-const channel = (overrides: Partial<Channel>): Channel => ({ id: 'ch_1', type: 'webhook', name: 'ops', url: '', to: null, secret: null, default: false, createdAtMs: 0, updatedAtMs: 0, ...overrides });
+const channel = (overrides: Partial<Channel>): Channel => ({
+  id: 'ch_1',
+  type: 'webhook',
+  name: 'ops',
+  url: '',
+  to: null,
+  secret: null,
+  default: false,
+  createdAtMs: 0,
+  updatedAtMs: 0,
+  ...overrides,
+});
 
 describe('alert delivery to real receivers on loopback', () => {
   let service: DeliveryService;
@@ -50,10 +61,24 @@ describe('alert delivery to real receivers on loopback', () => {
     expect(record).toMatchObject({ ok: true, attempts: 1, error: null, state: 'firing' });
     const [req] = http.requests;
     expect(req.headers['idempotency-key']).toBe('al_0123456789abcdef:firing');
-    expect(JSON.parse(req.body)).toMatchObject({ id: 'al_0123456789abcdef', rule: 'daily_cost_above', severity: 'warning', subject: 'tenant', valueUsd: '60.000000000', thresholdUsd: '50.000000000', periodStart: '2026-11-24T00:00:00.000Z', firedAt: '2026-11-24T13:00:00.000Z', message: 'AI cost today is $60.00, above $50.00' });
+    expect(JSON.parse(req.body)).toMatchObject({
+      id: 'al_0123456789abcdef',
+      rule: 'daily_cost_above',
+      severity: 'warning',
+      subject: 'tenant',
+      valueUsd: '60.000000000',
+      thresholdUsd: '50.000000000',
+      periodStart: '2026-11-24T00:00:00.000Z',
+      firedAt: '2026-11-24T13:00:00.000Z',
+      message: 'AI cost today is $60.00, above $50.00',
+    });
     // A receiver holding another secret refuses it: the signature really depends on the secret.
-    expect(verifySignature('another-secret-0000', req.body, req.headers['tokenledger-signature'] as string, Math.floor(Date.now() / 1000))).toBe('signature does not match');
-    expect(verifySignature(SECRET, `${req.body} `, req.headers['tokenledger-signature'] as string, Math.floor(Date.now() / 1000))).toBe('signature does not match');
+    expect(verifySignature('another-secret-0000', req.body, req.headers['tokenledger-signature'] as string, Math.floor(Date.now() / 1000))).toBe(
+      'signature does not match',
+    );
+    expect(verifySignature(SECRET, `${req.body} `, req.headers['tokenledger-signature'] as string, Math.floor(Date.now() / 1000))).toBe(
+      'signature does not match',
+    );
   });
 
   it('retries a failing webhook with growing backoff and the same idempotency key', async () => {
@@ -110,7 +135,17 @@ describe('alert delivery to real receivers on loopback', () => {
     expect(Array.isArray(alerts)).toBe(true);
     expect(alerts).toHaveLength(1);
     const [a] = alerts;
-    expect(a.labels).toEqual({ alertname: 'TokenledgerDailyCostAbove', category: 'cost', severity: 'warning', source: 'tokenledger-collector', tenant: 'acme', rule: 'daily_cost_above', rule_id: 'default-daily-cost', subject: 'tenant', alert_id: 'al_0123456789abcdef' });
+    expect(a.labels).toEqual({
+      alertname: 'TokenledgerDailyCostAbove',
+      category: 'cost',
+      severity: 'warning',
+      source: 'tokenledger-collector',
+      tenant: 'acme',
+      rule: 'daily_cost_above',
+      rule_id: 'default-daily-cost',
+      subject: 'tenant',
+      alert_id: 'al_0123456789abcdef',
+    });
     for (const name of Object.keys(a.labels)) expect(name).toMatch(/^[a-zA-Z_][a-zA-Z0-9_]*$/);
     for (const value of [...Object.values(a.labels), ...Object.values(a.annotations)]) expect(typeof value).toBe('string');
     expect(a.annotations).toMatchObject({ summary: 'AI cost today is $60.00, above $50.00', value_usd: '60.000000000', threshold_usd: '50.000000000' });

@@ -39,7 +39,9 @@ export async function startHttpReceiver(respond: HttpReceiver['respond'] = () =>
   await once(server, 'listening');
   receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   receiver.waitFor = (n) =>
-    receiver.requests.length >= n ? Promise.resolve(receiver.requests) : new Promise((resolve) => waiters.push({ n, resolve: () => resolve(receiver.requests) }));
+    receiver.requests.length >= n
+      ? Promise.resolve(receiver.requests)
+      : new Promise((resolve) => waiters.push({ n, resolve: () => resolve(receiver.requests) }));
   receiver.close = async () => {
     server.closeAllConnections();
     server.close();
@@ -71,7 +73,11 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        messages.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
+        messages.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
         callback();
       });
     },

@@ -13,10 +13,26 @@ const D = 24 * H;
  * compatible endpoints must answer with the same names and types (extra `...Usd` strings allowed).
  */
 const SEED_SHAPES = {
-  adminSummary: { total: 'number', callCount: 'number', byType: [{ type: 'string', cost: 'number', count: 'number' }], byProvider: [{ provider: 'string', cost: 'number', count: 'number' }], byModel: [{ model: 'string', cost: 'number', count: 'number' }] },
+  adminSummary: {
+    total: 'number',
+    callCount: 'number',
+    byType: [{ type: 'string', cost: 'number', count: 'number' }],
+    byProvider: [{ provider: 'string', cost: 'number', count: 'number' }],
+    byModel: [{ model: 'string', cost: 'number', count: 'number' }],
+  },
   adminDaily: [{ date: 'string', cost: 'number', count: 'number' }],
   adminTopUsers: [{ userId: 'string', cost: 'number', count: 'number' }],
-  adminProjection: { currentMonthCost: 'number', dailyAverage: 'number', projectedMonthEnd: 'number', daysInMonth: 'number', daysPassed: 'number', daysRemaining: 'number', trend: 'string', trendPercentage: 'number', last7DaysAverage: 'number' },
+  adminProjection: {
+    currentMonthCost: 'number',
+    dailyAverage: 'number',
+    projectedMonthEnd: 'number',
+    daysInMonth: 'number',
+    daysPassed: 'number',
+    daysRemaining: 'number',
+    trend: 'string',
+    trendPercentage: 'number',
+    last7DaysAverage: 'number',
+  },
   costSummary: {
     totalCost: 'number',
     totalTokens: 'number',
@@ -34,7 +50,8 @@ const SEED_SHAPES = {
 /** Fails with the path of the first field whose name or type differs from the seed's. */
 function expectShape(value: unknown, shape: unknown, path = '$'): void {
   if (typeof shape === 'string') {
-    if (typeof value !== shape && !(shape === 'number' && value === null && /trendPercentage|percentageChange/.test(path))) throw new Error(`${path}: expected ${shape}, got ${JSON.stringify(value)}`);
+    if (typeof value !== shape && !(shape === 'number' && value === null && /trendPercentage|percentageChange/.test(path)))
+      throw new Error(`${path}: expected ${shape}, got ${JSON.stringify(value)}`);
     return;
   }
   if (Array.isArray(shape)) {
@@ -59,7 +76,7 @@ function expectShape(value: unknown, shape: unknown, path = '$'): void {
 
 const usdOf = (nanos: string) => Number(BigInt(nanos)) / 1e9;
 
-describe('seed systems\' APIs', () => {
+describe("seed systems' APIs", () => {
   let c: RunningCollector;
   let records: UsageRecord[];
   const now = Date.now();
@@ -94,7 +111,7 @@ describe('seed systems\' APIs', () => {
   });
   afterAll(() => c.close());
 
-  it('/api/admin/costs?view=summary has the seed shape and the core report\'s totals', async () => {
+  it("/api/admin/costs?view=summary has the seed shape and the core report's totals", async () => {
     const { status, body } = await get('/api/admin/costs?view=summary&days=30');
     expect(status).toBe(200);
     expect(body.success).toBe(true);
@@ -114,7 +131,9 @@ describe('seed systems\' APIs', () => {
     expectShape(body.data, SEED_SHAPES.adminDaily);
     expect(body.data).toHaveLength(7);
     const core = (await get(`/v1/reports/timeseries?interval=day&from=${encodeURIComponent(startOfUtcDay(now - 6 * D))}`)).body;
-    expect(body.data.map((d: { date: string; costUsd: string; count: number }) => [d.date, d.costUsd, d.count])).toEqual(core.points.map((p: { date: string; costUsd: string; calls: number }) => [p.date, p.costUsd, p.calls]));
+    expect(body.data.map((d: { date: string; costUsd: string; count: number }) => [d.date, d.costUsd, d.count])).toEqual(
+      core.points.map((p: { date: string; costUsd: string; calls: number }) => [p.date, p.costUsd, p.calls]),
+    );
   });
 
   it('/api/admin/costs?view=top-users lists real users only, by cost, and honours startDate/endDate (end day included)', async () => {
@@ -141,7 +160,7 @@ describe('seed systems\' APIs', () => {
     expect(body.data.daysRemaining).toBe(core.daysRemaining);
   });
 
-  it('/api/cost-tracking?period=month has the CostSummary shape and the core summary\'s values', async () => {
+  it("/api/cost-tracking?period=month has the CostSummary shape and the core summary's values", async () => {
     const { body } = await get('/api/cost-tracking?period=month');
     const core = (await get('/v1/reports/summary?period=month')).body;
     if (core.calls === 0) return expect(body.data.totalRequests).toBe(0); // first minutes of a month: nothing to compare
@@ -171,7 +190,13 @@ describe('seed systems\' APIs', () => {
     const recent = (await get('/api/cost-tracking/recent?limit=5')).body;
     expect(recent.data).toHaveLength(5);
     const newest = [...records].sort((a, b) => b.timeMs - a.timeMs)[0];
-    expect(recent.data[0]).toMatchObject({ id: newest.id, model: newest.model, promptTokens: newest.tokens.input, completionTokens: newest.tokens.output, success: newest.status === 'ok' });
+    expect(recent.data[0]).toMatchObject({
+      id: newest.id,
+      model: newest.model,
+      promptTokens: newest.tokens.input,
+      completionTokens: newest.tokens.output,
+      success: newest.status === 'ok',
+    });
     const agent = (await get('/api/cost-tracking/agents/dexter?period=all')).body;
     expectShape(agent.data, SEED_SHAPES.costSummary);
     const dexter = records.filter((r) => r.agent === 'dexter');
@@ -210,12 +235,34 @@ describe('seed systems\' APIs', () => {
     return { status: res.status, body: (await res.json()) as Record<string, any> };
   }
 
-  it('PUT /api/cost-monitoring/budget keeps a user\'s daily and monthly limits as that user\'s day and month budgets', async () => {
-    const put = await send('PUT', '/api/cost-monitoring/budget', { userId: 'alice', dailyLimit: 0.05, monthlyLimit: 200, alertThreshold: 0.8, alertsEnabled: true, pauseOnExceed: true });
+  it("PUT /api/cost-monitoring/budget keeps a user's daily and monthly limits as that user's day and month budgets", async () => {
+    const put = await send('PUT', '/api/cost-monitoring/budget', {
+      userId: 'alice',
+      dailyLimit: 0.05,
+      monthlyLimit: 200,
+      alertThreshold: 0.8,
+      alertsEnabled: true,
+      pauseOnExceed: true,
+    });
     expect(put.status).toBe(200);
-    expect(put.body.budget).toMatchObject({ userId: 'alice', dailyLimit: 0.05, dailyLimitUsd: '0.050000000', monthlyLimit: 200, alertThreshold: 0.8, alertsEnabled: true, pauseOnExceed: true });
+    expect(put.body.budget).toMatchObject({
+      userId: 'alice',
+      dailyLimit: 0.05,
+      dailyLimitUsd: '0.050000000',
+      monthlyLimit: 200,
+      alertThreshold: 0.8,
+      alertsEnabled: true,
+      pauseOnExceed: true,
+    });
     const budgets = (await get('/v1/budgets')).body;
-    const list = (Array.isArray(budgets) ? budgets : budgets.budgets) as { id: string; scope: { user?: string }; period: string; limitUsd: string; action: string; thresholds: number[] }[];
+    const list = (Array.isArray(budgets) ? budgets : budgets.budgets) as {
+      id: string;
+      scope: { user?: string };
+      period: string;
+      limitUsd: string;
+      action: string;
+      thresholds: number[];
+    }[];
     const alices = list.filter((b) => b.scope.user === 'alice');
     expect(alices.map((b) => [b.period, b.limitUsd, b.action, b.thresholds]).sort()).toEqual([
       ['day', '0.050000000', 'block', [0.8, 1]],
@@ -251,10 +298,14 @@ describe('seed systems\' APIs', () => {
     const zone = await send('PUT', '/api/cost-monitoring/budget', { userId: 'zoe', dailyLimit: 1, timezone: 'Mars/Olympus' });
     expect([zone.status, zone.body.field]).toEqual([400, 'timezone']);
     const budgets = (await get('/v1/budgets')).body;
-    expect(((Array.isArray(budgets) ? budgets : budgets.budgets) as { scope: { user?: string } }[]).filter((b) => b.scope.user === 'zoe' || b.scope.user?.startsWith('uuu'))).toEqual([]);
+    expect(
+      ((Array.isArray(budgets) ? budgets : budgets.budgets) as { scope: { user?: string } }[]).filter(
+        (b) => b.scope.user === 'zoe' || b.scope.user?.startsWith('uuu'),
+      ),
+    ).toEqual([]);
   });
 
-  it('/api/cost-monitoring/alerts lists the tenant\'s alerts and validates unreadOnly', async () => {
+  it("/api/cost-monitoring/alerts lists the tenant's alerts and validates unreadOnly", async () => {
     const { status, body } = await get('/api/cost-monitoring/alerts?unreadOnly=true');
     expect(status).toBe(200);
     expect(body.success).toBe(true);
@@ -288,7 +339,11 @@ describe("seed systems' APIs behind API keys", () => {
   let c: RunningCollector;
   const auth = (key: string) => ({ authorization: `Bearer ${key}` });
   async function createKey(role: string, tenant: string): Promise<string> {
-    const res = await fetch(`${c.url}/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth(ADMIN) }, body: JSON.stringify({ role, tenant }) });
+    const res = await fetch(`${c.url}/v1/keys`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth(ADMIN) },
+      body: JSON.stringify({ role, tenant }),
+    });
     return ((await res.json()) as { key: string }).key;
   }
   beforeAll(async () => {
@@ -300,7 +355,14 @@ describe("seed systems' APIs behind API keys", () => {
   it("never shows one tenant's data to another tenant's key, and lets only admins set budgets", async () => {
     const acme = await createKey('viewer', 'acme');
     const globex = await createKey('viewer', 'globex');
-    const paths = ['/api/admin/costs?view=summary', '/api/cost-tracking?period=all', '/api/cost-tracking/recent', '/api/cost-tracking/agents/dexter?period=all', '/api/cost-monitoring/summary?period=today', '/api/cost-monitoring/usage-logs'];
+    const paths = [
+      '/api/admin/costs?view=summary',
+      '/api/cost-tracking?period=all',
+      '/api/cost-tracking/recent',
+      '/api/cost-tracking/agents/dexter?period=all',
+      '/api/cost-monitoring/summary?period=today',
+      '/api/cost-monitoring/usage-logs',
+    ];
     const count = (body: any) => body.data?.callCount ?? body.data?.totalRequests ?? body.data?.length ?? body.summary?.count ?? body.logs?.length;
     for (const path of paths) {
       const mine = await fetch(`${c.url}${path}`, { headers: auth(acme) });
@@ -309,7 +371,11 @@ describe("seed systems' APIs behind API keys", () => {
       const asking = await fetch(`${c.url}${path}${path.includes('?') ? '&' : '?'}tenant=acme`, { headers: auth(globex) });
       expect([path, asking.status]).toEqual([path, 403]);
     }
-    const put = await fetch(`${c.url}/api/cost-monitoring/budget`, { method: 'PUT', headers: { 'content-type': 'application/json', ...auth(acme) }, body: JSON.stringify({ userId: 'alice', dailyLimit: 1 }) });
+    const put = await fetch(`${c.url}/api/cost-monitoring/budget`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', ...auth(acme) },
+      body: JSON.stringify({ userId: 'alice', dailyLimit: 1 }),
+    });
     expect(put.status).toBe(403);
     expect((await fetch(`${c.url}/api/admin/costs`)).status).toBe(401);
   });

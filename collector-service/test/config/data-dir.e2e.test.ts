@@ -51,7 +51,8 @@ describe('one store wherever you stand', () => {
 
     // The key the CLI made is known to the service: it is out of open mode and takes the key.
     const body = new Uint8Array(await otlpProtobufBody([{ name: 'chat gpt-4o', attributes: GPT_4O_CHAT }]));
-    const send = (headers: Record<string, string>) => fetch(`${url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf', ...headers } });
+    const send = (headers: Record<string, string>) =>
+      fetch(`${url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf', ...headers } });
     expect((await send({})).status).toBe(401);
     expect((await send({ authorization: `Bearer ${key}` })).status).toBe(200);
 

@@ -9,7 +9,11 @@ describe('health and API docs', () => {
 
   it('answers /healthz and /readyz with the store and the price-book version', async () => {
     expect(await (await fetch(`${c.url}/healthz`)).json()).toEqual({ status: 'ok' });
-    expect(await (await fetch(`${c.url}/readyz`)).json()).toMatchObject({ status: 'ready', store: 'sqlite', priceBook: expect.stringMatching(/^pb-[0-9a-f]{16}$/) });
+    expect(await (await fetch(`${c.url}/readyz`)).json()).toMatchObject({
+      status: 'ready',
+      store: 'sqlite',
+      priceBook: expect.stringMatching(/^pb-[0-9a-f]{16}$/),
+    });
   });
 
   it('serves the OpenAPI document at /docs, with every report and its parameters', async () => {
@@ -17,7 +21,9 @@ describe('health and API docs', () => {
     for (const report of ['summary', 'breakdown', 'timeseries', 'projection', 'trends', 'usage', 'export']) {
       expect(doc.paths).toHaveProperty([`/v1/reports/${report}`]);
     }
-    expect(doc.paths['/v1/reports/breakdown'].get!.parameters!.map((p) => p.name)).toEqual(expect.arrayContaining(['by', 'limit', 'tz', 'provider', 'from', 'to']));
+    expect(doc.paths['/v1/reports/breakdown'].get!.parameters!.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['by', 'limit', 'tz', 'provider', 'from', 'to']),
+    );
     expect(doc.paths).toHaveProperty(['/v1/traces']);
     expect(doc.paths).toHaveProperty(['/v1/keys']);
     const ui = await fetch(`${c.url}/docs`);

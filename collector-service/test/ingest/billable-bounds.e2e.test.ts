@@ -76,7 +76,9 @@ describe('a cost the emitter provides', () => {
       expect(res.body.partialSuccess?.errorMessage).toMatch(/tokenledger\.cost\.provided_usd .*not a non-negative decimal amount in USD; ignored/);
       expect(res.body.partialSuccess?.errorMessage).toContain(String(value));
       expect(await summary(c)).toMatchObject({ calls: 1, totalCostNanos: GPT_4O_NANOS.toString() });
-      const records = (await (await fetch(`${c.url}/v1/reports/usage?period=all`)).json()) as { records: { providedCostNanos: string | null; costNanos: string }[] };
+      const records = (await (await fetch(`${c.url}/v1/reports/usage?period=all`)).json()) as {
+        records: { providedCostNanos: string | null; costNanos: string }[];
+      };
       expect(records.records).toEqual([expect.objectContaining({ providedCostNanos: null, costNanos: GPT_4O_NANOS.toString() })]);
     },
   );
@@ -103,7 +105,9 @@ describe('span times', () => {
   ])('rejects a call said to start in the year %s with a reason, keeping the rest of the batch', async (year, start, end) => {
     const res = await send(c, [jsonSpan({ attributes: GPT_4O_CHAT }), jsonSpan({ attributes: GPT_4O_CHAT, startTimeUnixNano: start, endTimeUnixNano: end })]);
     expect(res.status).toBe(200);
-    expect(res.body.partialSuccess?.errorMessage).toMatch(new RegExp(`startTimeUnixNano .*${year}-01-01.* must be from 2000-01-01 to one day past the collector's clock`));
+    expect(res.body.partialSuccess?.errorMessage).toMatch(
+      new RegExp(`startTimeUnixNano .*${year}-01-01.* must be from 2000-01-01 to one day past the collector's clock`),
+    );
     expect(await summary(c)).toMatchObject({ calls: 1, totalCostNanos: GPT_4O_NANOS.toString() });
   });
 
@@ -132,7 +136,13 @@ describe("a tenant's day", () => {
     const env = { TOKENLEDGER_SQLITE_PATH: join(dir, 'db.sqlite'), TOKENLEDGER_PRICES_FILE: prices };
     let service = await startService(env);
     try {
-      const call = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'vault-9', 'gen_ai.usage.input_tokens': 1, 'gen_ai.usage.output_tokens': 0 };
+      const call = {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.request.model': 'vault-9',
+        'gen_ai.usage.input_tokens': 1,
+        'gen_ai.usage.output_tokens': 0,
+      };
       let rejected = 0;
       for (let batch = 0; batch < 10; batch++) {
         const spans = Array.from({ length: 1000 }, () => jsonSpan({ attributes: call }));
@@ -145,7 +155,11 @@ describe("a tenant's day", () => {
         }
       }
       // The day still takes what fits: a $0.02375 call.
-      const small = await fetch(`${service.url}/v1/traces`, { method: 'POST', body: jsonTraces([jsonSpan({ attributes: GPT_4O_CHAT })]), headers: { 'content-type': 'application/json' } });
+      const small = await fetch(`${service.url}/v1/traces`, {
+        method: 'POST',
+        body: jsonTraces([jsonSpan({ attributes: GPT_4O_CHAT })]),
+        headers: { 'content-type': 'application/json' },
+      });
       expect(await small.json()).toEqual({});
       const expected = { calls: 9_224, totalCostNanos: (9_223n * 999_999_000_000_000n + GPT_4O_NANOS).toString() };
       const read = async () => (await (await fetch(`${service.url}/v1/reports/summary?period=all`)).json()) as { calls: number; totalCostNanos: string };

@@ -45,7 +45,9 @@ async function crashAndRecover(env: Record<string, string>): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       if (!killed && i === 15) {
         // Kill while this batch is in flight: it may or may not be stored; it is not acknowledged.
-        const inFlight = fetch(`${service.url}/v1/traces`, { method: 'POST', body: batches[i].body, headers: { 'content-type': 'application/json' } }).catch(() => null);
+        const inFlight = fetch(`${service.url}/v1/traces`, { method: 'POST', body: batches[i].body, headers: { 'content-type': 'application/json' } }).catch(
+          () => null,
+        );
         service.child.kill('SIGKILL');
         killed = true;
         await inFlight;
@@ -53,7 +55,9 @@ async function crashAndRecover(env: Record<string, string>): Promise<void> {
         service = await startService(env);
         continue; // the sender retries the batch it got no acknowledgement for
       }
-      const res = await fetch(`${service.url}/v1/traces`, { method: 'POST', body: batches[i].body, headers: { 'content-type': 'application/json' } }).catch(() => null);
+      const res = await fetch(`${service.url}/v1/traces`, { method: 'POST', body: batches[i].body, headers: { 'content-type': 'application/json' } }).catch(
+        () => null,
+      );
       if (res?.status === 200) break;
       if (attempt > 20) throw new Error(`batch ${i} never acknowledged`);
       await new Promise((r) => setTimeout(r, 100));

@@ -18,7 +18,8 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20_261_203);
 const CASES = Number(process.env.FUZZ_CASES ?? 20_000);
 const MONGO_CASES = Number(process.env.FUZZ_MONGO_CASES ?? process.env.FUZZ_CASES ?? 2_000);
 const FIRST = Number(process.env.FUZZ_FIRST ?? 0);
-const encodeProtobuf = (request: unknown) => ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject(request as Record<string, unknown>)).finish();
+const encodeProtobuf = (request: unknown) =>
+  ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject(request as Record<string, unknown>)).finish();
 
 interface Fuzzer {
   name: string;
@@ -73,7 +74,9 @@ describe.each(STORES)('hostile OTLP bodies on $name', ({ cases, env: storeEnv })
   it.each(FUZZERS)('answers every case of the $name below 500 (or 503 with Retry-After), keeps running and counts every control span', async (fuzzer) => {
     console.log(`${fuzzer.name}: FUZZ_SEED=${SEED}, cases ${FIRST} to ${FIRST + cases - 1}, spans on ${new Date(dayMs).toISOString()}`);
     const run = await sendFuzzCases(service.url, fuzzer.make({ seed: SEED, dayMs, controlService: fuzzer.controlService }), { first: FIRST, count: cases });
-    console.log(`${fuzzer.name}: ${run.cases} cases in ${(run.ms / 1000).toFixed(1)} s, answers ${JSON.stringify(run.statuses)}, ${run.controlSpans} control spans`);
+    console.log(
+      `${fuzzer.name}: ${run.cases} cases in ${(run.ms / 1000).toFixed(1)} s, answers ${JSON.stringify(run.statuses)}, ${run.controlSpans} control spans`,
+    );
     counted.set(fuzzer.controlService, run);
 
     expect(run.failures.slice(0, 20).map((f) => `FUZZ_SEED=${SEED} ${f}`)).toEqual([]);

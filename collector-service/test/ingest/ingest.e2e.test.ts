@@ -36,7 +36,11 @@ describe('OTLP/HTTP trace ingest', () => {
 
   it('prices and stores the spans a real OTLP protobuf exporter sends, ignoring non-GenAI spans', async () => {
     const specs = [{ name: 'chat gpt-4o', attributes: GPT_4O_CHAT }, { name: 'chat claude-3-5-sonnet', attributes: CLAUDE_CACHED_CHAT }, HTTP_SPAN];
-    const { stdout } = await execFileAsync(process.execPath, [join(__dirname, '..', 'support', 'otlp-exporter-app.cjs'), `${collector.url}/v1/traces`, JSON.stringify(specs)]);
+    const { stdout } = await execFileAsync(process.execPath, [
+      join(__dirname, '..', 'support', 'otlp-exporter-app.cjs'),
+      `${collector.url}/v1/traces`,
+      JSON.stringify(specs),
+    ]);
     expect(stdout.trim()).toBe('exported');
     const totals = await summary(collector);
     expect(totals).toMatchObject({ totalCostNanos: EXPECTED_NANOS.toString(), calls: 2, unpricedCalls: 0 });
@@ -65,7 +69,10 @@ describe('OTLP/HTTP trace ingest', () => {
     const res = await post(collector, body, { 'content-type': 'application/x-protobuf' });
     expect(res.status).toBe(200);
     const response = ExportTraceServiceResponse.toObject(ExportTraceServiceResponse.decode(new Uint8Array(await res.arrayBuffer())), { longs: Number });
-    expect(response.partialSuccess).toMatchObject({ rejectedSpans: 1, errorMessage: expect.stringMatching(/gen_ai\.usage\.input_tokens must be a non-negative integer/) });
+    expect(response.partialSuccess).toMatchObject({
+      rejectedSpans: 1,
+      errorMessage: expect.stringMatching(/gen_ai\.usage\.input_tokens must be a non-negative integer/),
+    });
     expect(await summary(collector)).toMatchObject({ totalCostNanos: EXPECTED_NANOS.toString(), calls: 2 });
   });
 
@@ -99,7 +106,11 @@ describe('OTLP/HTTP trace ingest', () => {
   });
 
   it('acknowledges OTLP metrics without counting them as cost', async () => {
-    const res = await fetch(`${collector.url}/v1/metrics`, { method: 'POST', body: '{"resourceMetrics": []}', headers: { 'content-type': 'application/json' } });
+    const res = await fetch(`${collector.url}/v1/metrics`, {
+      method: 'POST',
+      body: '{"resourceMetrics": []}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(200);
     expect((await summary(collector)).calls).toBe(0);
   });

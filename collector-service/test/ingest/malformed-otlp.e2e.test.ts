@@ -40,7 +40,8 @@ describe('malformed OTLP bodies', () => {
   });
   afterAll(() => c.close());
 
-  const post = (body: string | Uint8Array, type = 'application/json') => fetch(`${c.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': type } });
+  const post = (body: string | Uint8Array, type = 'application/json') =>
+    fetch(`${c.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': type } });
 
   it.each([
     ['a null span', request([{ spans: [null] }])],
@@ -66,7 +67,9 @@ describe('malformed OTLP bodies', () => {
     expect(fromJson.status).toBe(400);
     expect(((await fromJson.json()) as { message: string }).message).toMatch(/more than 32 deep/);
     const shallow = nestedProtobuf(3);
-    expect(ExportTraceServiceRequest.decode(shallow).toJSON()).toMatchObject({ resourceSpans: [{ scopeSpans: [{ spans: [{ attributes: [{ key: 'deep' }] }] }] }] });
+    expect(ExportTraceServiceRequest.decode(shallow).toJSON()).toMatchObject({
+      resourceSpans: [{ scopeSpans: [{ spans: [{ attributes: [{ key: 'deep' }] }] }] }],
+    });
     expect((await post(nestedProtobuf(10_000), 'application/x-protobuf')).status).toBe(400);
     expect((await fetch(`${c.url}/healthz`)).status).toBe(200);
   });

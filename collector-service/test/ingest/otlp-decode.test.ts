@@ -5,18 +5,18 @@ import { makeSpans } from '../support/spans';
 let spans: Awaited<ReturnType<typeof makeSpans>>;
 beforeAll(async () => {
   spans = await makeSpans([
-  {
-    name: 'chat gpt-4o',
-    startMs: Date.UTC(2026, 10, 24, 12, 0, 0),
-    durationMs: 1500,
-    attributes: {
-      'gen_ai.operation.name': 'chat',
-      'gen_ai.usage.input_tokens': 1500,
-      'gen_ai.response.finish_reasons': ['stop'],
-      'tokenledger.usage.estimated': true,
-      'gen_ai.request.temperature': 0.25,
+    {
+      name: 'chat gpt-4o',
+      startMs: Date.UTC(2026, 10, 24, 12, 0, 0),
+      durationMs: 1500,
+      attributes: {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.usage.input_tokens': 1500,
+        'gen_ai.response.finish_reasons': ['stop'],
+        'tokenledger.usage.estimated': true,
+        'gen_ai.request.temperature': 0.25,
+      },
     },
-  },
   ]);
 });
 

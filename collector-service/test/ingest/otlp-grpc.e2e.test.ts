@@ -57,13 +57,20 @@ describe('OTLP/gRPC trace ingest', () => {
       const spans = await makeSpans([...SPECS, { name: 'chat gpt-4o', attributes: { ...GPT_4O_CHAT, 'gen_ai.usage.input_tokens': -5 } }]);
       const answer = await grpcExport(collector.grpcAddress!, ProtobufTraceSerializer.serializeRequest(spans)!);
       expect(answer.code).toBe(status.OK);
-      expect(answer.response!.partialSuccess).toMatchObject({ rejectedSpans: 1, errorMessage: expect.stringMatching(/gen_ai\.usage\.input_tokens must be a non-negative integer/) });
+      expect(answer.response!.partialSuccess).toMatchObject({
+        rejectedSpans: 1,
+        errorMessage: expect.stringMatching(/gen_ai\.usage\.input_tokens must be a non-negative integer/),
+      });
       expect(await summary(collector)).toMatchObject({ totalCostNanos: EXPECTED_NANOS.toString(), calls: 2 });
     });
 
     it('answers INVALID_ARGUMENT for a message that is not an ExportTraceServiceRequest, and stays up', async () => {
       const answer = await grpcExport(collector.grpcAddress!, Buffer.from([0xff, 0xff, 0xff, 0x0f, 0x01]));
-      expect(answer).toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/not an OTLP ExportTraceServiceRequest/), retryAfterSeconds: undefined });
+      expect(answer).toMatchObject({
+        code: status.INVALID_ARGUMENT,
+        details: expect.stringMatching(/not an OTLP ExportTraceServiceRequest/),
+        retryAfterSeconds: undefined,
+      });
       expect((await grpcExport(collector.grpcAddress!, await otlpProtobufBody(SPECS))).code).toBe(status.OK);
     });
 
@@ -92,7 +99,11 @@ describe('OTLP/gRPC trace ingest', () => {
   describe('with API keys', () => {
     const admin = { authorization: `Bearer ${ADMIN_KEY}` };
     const createKey = async (role: string): Promise<string> => {
-      const res = await fetch(`${collector.url}/v1/keys`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify({ role }) });
+      const res = await fetch(`${collector.url}/v1/keys`, {
+        method: 'POST',
+        headers: { ...admin, 'content-type': 'application/json' },
+        body: JSON.stringify({ role }),
+      });
       expect(res.status).toBe(201);
       return ((await res.json()) as { key: string }).key;
     };
@@ -140,7 +151,10 @@ describe('OTLP/gRPC trace ingest', () => {
       const relay = await relayFrom('127.0.0.2', collector.grpcAddress!);
       try {
         const remote = await grpcExport(relay.address, message);
-        expect(remote).toMatchObject({ code: status.UNAUTHENTICATED, details: expect.stringMatching(/open mode .*only answers requests from 127\.0\.0\.1 or ::1/) });
+        expect(remote).toMatchObject({
+          code: status.UNAUTHENTICATED,
+          details: expect.stringMatching(/open mode .*only answers requests from 127\.0\.0\.1 or ::1/),
+        });
       } finally {
         await relay.close();
       }

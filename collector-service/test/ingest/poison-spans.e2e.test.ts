@@ -33,20 +33,60 @@ const withTags = (count: number) => {
 
 /** [poison, the span, what the rejection must name]. */
 const POISONS: [string, Record<string, unknown>, RegExp][] = [
-  ['3,000,000,000,000,000 input tokens', chatWith('gen_ai.usage.input_tokens', { intValue: '3000000000000000' }), /gen_ai\.usage\.input_tokens .*at most 1,000,000,000/],
-  ['2^53-1 input tokens', chatWith('gen_ai.usage.input_tokens', { intValue: String(Number.MAX_SAFE_INTEGER) }), /gen_ai\.usage\.input_tokens .*at most 1,000,000,000/],
+  [
+    '3,000,000,000,000,000 input tokens',
+    chatWith('gen_ai.usage.input_tokens', { intValue: '3000000000000000' }),
+    /gen_ai\.usage\.input_tokens .*at most 1,000,000,000/,
+  ],
+  [
+    '2^53-1 input tokens',
+    chatWith('gen_ai.usage.input_tokens', { intValue: String(Number.MAX_SAFE_INTEGER) }),
+    /gen_ai\.usage\.input_tokens .*at most 1,000,000,000/,
+  ],
   ['a 401-digit token count', chatWith('gen_ai.usage.output_tokens', { intValue: '9'.repeat(401) }), /gen_ai\.usage\.output_tokens/],
   ['NaN input tokens', chatWith('gen_ai.usage.input_tokens', { doubleValue: 'NaN' }), /gen_ai\.usage\.input_tokens must be a non-negative integer, got NaN/],
-  ['Infinity input tokens', chatWith('gen_ai.usage.input_tokens', { doubleValue: 'Infinity' }), /gen_ai\.usage\.input_tokens must be a non-negative integer, got Infinity/],
-  ['-Infinity output tokens', chatWith('gen_ai.usage.output_tokens', { doubleValue: '-Infinity' }), /gen_ai\.usage\.output_tokens must be a non-negative integer, got -Infinity/],
+  [
+    'Infinity input tokens',
+    chatWith('gen_ai.usage.input_tokens', { doubleValue: 'Infinity' }),
+    /gen_ai\.usage\.input_tokens must be a non-negative integer, got Infinity/,
+  ],
+  [
+    '-Infinity output tokens',
+    chatWith('gen_ai.usage.output_tokens', { doubleValue: '-Infinity' }),
+    /gen_ai\.usage\.output_tokens must be a non-negative integer, got -Infinity/,
+  ],
   ['negative input tokens', chatWith('gen_ai.usage.input_tokens', { intValue: '-5' }), /gen_ai\.usage\.input_tokens must be a non-negative integer, got -5/],
-  ['a fraction of a token', chatWith('gen_ai.usage.output_tokens', { doubleValue: 1.5 }), /gen_ai\.usage\.output_tokens must be a non-negative integer, got 1\.5/],
-  ['a payment of thirty nines', chatWith('tokenledger.payment.amount', { stringValue: '9'.repeat(30) }, PAYMENT), /tokenledger\.payment\.amount .*at most \$10,000,000/],
+  [
+    'a fraction of a token',
+    chatWith('gen_ai.usage.output_tokens', { doubleValue: 1.5 }),
+    /gen_ai\.usage\.output_tokens must be a non-negative integer, got 1\.5/,
+  ],
+  [
+    'a payment of thirty nines',
+    chatWith('tokenledger.payment.amount', { stringValue: '9'.repeat(30) }, PAYMENT),
+    /tokenledger\.payment\.amount .*at most \$10,000,000/,
+  ],
   ['a start time of 31 digits', jsonSpan({ attributes: GPT_4O_CHAT, startTimeUnixNano: '9'.repeat(31), endTimeUnixNano: '9'.repeat(31) }), /startTimeUnixNano/],
-  ['an end time of 401 digits', jsonSpan({ attributes: GPT_4O_CHAT, startTimeUnixNano: ns(Date.now()), endTimeUnixNano: '9'.repeat(401) }), /endTimeUnixNano .*within 7 days after startTimeUnixNano/],
-  ['a call in 1970', jsonSpan({ attributes: GPT_4O_CHAT, startTimeUnixNano: ns(0), endTimeUnixNano: ns(250) }), /startTimeUnixNano .*1970-01-01.* must be from 2000-01-01/],
-  ['a call in 3000', jsonSpan({ attributes: GPT_4O_CHAT, startTimeUnixNano: ns(Date.UTC(3000, 0, 1)), endTimeUnixNano: ns(Date.UTC(3000, 0, 1) + 250) }), /startTimeUnixNano .*3000-01-01/],
-  ['a model name of a million characters', chatWith('gen_ai.request.model', { stringValue: 'm'.repeat(1_000_000) }), /gen_ai\.request\.model is 1000000 characters long; at most 256/],
+  [
+    'an end time of 401 digits',
+    jsonSpan({ attributes: GPT_4O_CHAT, startTimeUnixNano: ns(Date.now()), endTimeUnixNano: '9'.repeat(401) }),
+    /endTimeUnixNano .*within 7 days after startTimeUnixNano/,
+  ],
+  [
+    'a call in 1970',
+    jsonSpan({ attributes: GPT_4O_CHAT, startTimeUnixNano: ns(0), endTimeUnixNano: ns(250) }),
+    /startTimeUnixNano .*1970-01-01.* must be from 2000-01-01/,
+  ],
+  [
+    'a call in 3000',
+    jsonSpan({ attributes: GPT_4O_CHAT, startTimeUnixNano: ns(Date.UTC(3000, 0, 1)), endTimeUnixNano: ns(Date.UTC(3000, 0, 1) + 250) }),
+    /startTimeUnixNano .*3000-01-01/,
+  ],
+  [
+    'a model name of a million characters',
+    chatWith('gen_ai.request.model', { stringValue: 'm'.repeat(1_000_000) }),
+    /gen_ai\.request\.model is 1000000 characters long; at most 256/,
+  ],
   ['a user id of a million characters', chatWith('user.id', { stringValue: 'u'.repeat(1_000_000) }), /user\.id is 1000000 characters long/],
   ['10,000 tags', withTags(10_000), /10000 tags; at most 50/],
 ];

@@ -26,7 +26,8 @@ describe('refused ingest requests, against the built service', () => {
 
   it('counts every 401 in the metric and logs one line per key and reason saying what to do', async () => {
     const body = new Uint8Array(await otlpProtobufBody([{ name: 'chat gpt-4o', attributes: GPT_4O_CHAT }]));
-    const send = (headers: Record<string, string>) => fetch(`${service.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf', ...headers } });
+    const send = (headers: Record<string, string>) =>
+      fetch(`${service.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf', ...headers } });
     for (let i = 0; i < 5; i++) expect((await send({ authorization: `Bearer ${UNKNOWN_KEY}` })).status).toBe(401);
     for (let i = 0; i < 3; i++) expect((await send({})).status).toBe(401);
     expect((await grpcExport(service.grpcAddress!, body, { metadata: { authorization: `Bearer ${UNKNOWN_KEY}` } })).code).toBe(status.UNAUTHENTICATED);

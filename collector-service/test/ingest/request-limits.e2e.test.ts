@@ -42,7 +42,12 @@ describe('limits on requests', () => {
 
   it('answers a chunked body over the size limit with 413, not a reset connection', async () => {
     c = await startCollector({ TOKENLEDGER_MAX_BODY_BYTES: String(64 * 1024) });
-    const res = await fetch(`${c.url}/v1/traces`, { method: 'POST', body: slowBody(40, 8 * 1024, 5), headers: { 'content-type': 'application/json' }, duplex: 'half' } as RequestInit);
+    const res = await fetch(`${c.url}/v1/traces`, {
+      method: 'POST',
+      body: slowBody(40, 8 * 1024, 5),
+      headers: { 'content-type': 'application/json' },
+      duplex: 'half',
+    } as RequestInit);
     expect(res.status).toBe(413);
     expect(((await res.json()) as { message: string }).message).toMatch(/exceeds the limit of 65536 bytes/);
   });
@@ -106,7 +111,10 @@ describe('a body the client abandons', () => {
       socket.destroy();
       await service.waitForOutput(/aborted by|ERROR/);
       await sleep(500);
-      const lines = service.output().split('\n').filter((line) => /aborted by/.test(line));
+      const lines = service
+        .output()
+        .split('\n')
+        .filter((line) => /aborted by/.test(line));
       expect(lines).toHaveLength(1);
       expect(service.output()).not.toMatch(/^\s+at /m);
     } finally {

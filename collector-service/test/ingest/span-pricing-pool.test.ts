@@ -37,7 +37,11 @@ describe('pricing OTLP requests on worker threads', () => {
       expect(answer).toEqual(inline);
       expect(answer.records.map((r) => [r.tenant, r.costNanos])).toEqual(inline.records.map((r) => [`tenant-${i % 3}`, r.costNanos]));
       expect(typeof answer.records[0].costNanos).toBe('bigint');
-      expect(answer).toMatchObject({ ignored: 1, rejected: [expect.anything()], warnings: [expect.objectContaining({ attribute: 'tokenledger.cost.provided_usd' })] });
+      expect(answer).toMatchObject({
+        ignored: 1,
+        rejected: [expect.anything()],
+        warnings: [expect.objectContaining({ attribute: 'tokenledger.cost.provided_usd' })],
+      });
     });
   });
 

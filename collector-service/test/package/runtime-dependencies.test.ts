@@ -5,7 +5,9 @@ import { join } from 'node:path';
 const root = join(__dirname, '..', '..');
 
 function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 /** Packages a source file loads when it runs: value imports and requires (type-only imports are erased). */
@@ -13,7 +15,13 @@ function runtimeImports(text: string): string[] {
   const found: string[] = [];
   for (const m of text.matchAll(/^(?:import|export)\s+([^;]*?)\s+from\s+'([^']+)'/gms)) {
     const clause = m[1];
-    const typeOnly = clause.startsWith('type ') || (/^\{[^}]*\}$/s.test(clause) && clause.slice(1, -1).split(',').every((s) => s.trim() === '' || s.trim().startsWith('type ')));
+    const typeOnly =
+      clause.startsWith('type ') ||
+      (/^\{[^}]*\}$/s.test(clause) &&
+        clause
+          .slice(1, -1)
+          .split(',')
+          .every((s) => s.trim() === '' || s.trim().startsWith('type ')));
     if (!typeOnly) found.push(m[2]);
   }
   for (const m of text.matchAll(/^import\s+'([^']+)'/gm)) found.push(m[1]);

@@ -17,17 +17,27 @@ const pricesFile = (gpt4o: { input: string; output: string }, acme: string | nul
     match: { regex: '^gpt-4o(-\\d{4}-\\d{2}-\\d{2})?$' }
     effective_from: 2026-01-01
     prices: { input_mtok: "${gpt4o.input}", output_mtok: "${gpt4o.output}" }
-${acme === null ? '' : `  - provider: acme
+${
+  acme === null
+    ? ''
+    : `  - provider: acme
     model: acme-large
     effective_from: 2026-01-01
     prices: { input_mtok: "${acme}", output_mtok: "${acme}" }
-`}`;
+`
+}`;
 /** Entered wrong: $2 / $8 per 1M tokens. */
 const WRONG = pricesFile({ input: '2.00', output: '8.00' }, null);
 /** Corrected: $2.20 / $9 per 1M, and acme-large at $1 per 1M. */
 const CORRECTED = pricesFile({ input: '2.20', output: '9.00' }, '1.00');
 
-const ACME = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'acme', 'gen_ai.request.model': 'acme-large', 'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.output_tokens': 500 };
+const ACME = {
+  'gen_ai.operation.name': 'chat',
+  'gen_ai.provider.name': 'acme',
+  'gen_ai.request.model': 'acme-large',
+  'gen_ai.usage.input_tokens': 1000,
+  'gen_ai.usage.output_tokens': 500,
+};
 const SPANS: SpanSpec[] = [
   { name: 'October', attributes: GPT_4O_CHAT, startMs: Date.UTC(2026, 9, 31, 23, 59) },
   ...[NOV(3), NOV(14, 9), NOV(14, 17), NOV(30, 23)].map((startMs, i) => ({ name: `gpt-4o ${i}`, attributes: GPT_4O_CHAT, startMs })),
@@ -51,7 +61,11 @@ describe.each(alertStores())('re-pricing a month after a price is corrected in t
     dir = mkdtempSync(join(tmpdir(), 'tokenledger-reprice-'));
     env = { ...storeEnv(), TOKENLEDGER_SQLITE_PATH: join(dir, 'store.sqlite'), TOKENLEDGER_PRICES_FILE: join(dir, 'prices.yaml') };
     await start(WRONG);
-    const res = await fetch(`${c.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: await otlpProtobufBody(SPANS, { 'service.name': 'shop' }) });
+    const res = await fetch(`${c.url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf' },
+      body: await otlpProtobufBody(SPANS, { 'service.name': 'shop' }),
+    });
     expect(res.status).toBe(200);
     await c.close();
     await start(CORRECTED);
@@ -70,7 +84,9 @@ describe.each(alertStores())('re-pricing a month after a price is corrected in t
   const MONTH = 'from=2026-11-01&to=2026-12-01';
 
   it('runs a dry run from the command line on the store the service uses, per model, filtered by provider', async () => {
-    const run = runProcess('npx', ['tokenledger', 'reprice', '--from', '2026-11-01', '--to', '2026-12-01', '--provider', 'openai', '--dry-run'], { env: { ...process.env, ...env } });
+    const run = runProcess('npx', ['tokenledger', 'reprice', '--from', '2026-11-01', '--to', '2026-12-01', '--provider', 'openai', '--dry-run'], {
+      env: { ...process.env, ...env },
+    });
     expect(await run.exited()).toBe(0);
     expect(run.output()).toContain('openai\tgpt-4o-2024-08-06\t4\t0\t0.076000000\t0.085200000\t0.009200000');
     expect(run.output()).toContain('dry run: nothing changed; 4 of 4 calls would be re-priced');
@@ -82,8 +98,25 @@ describe.each(alertStores())('re-pricing a month after a price is corrected in t
     const dry = await post(`/v1/reprice?${MONTH}&dryRun=true`);
     expect(dry.status).toBe(200);
     expect(dry.body.models).toEqual([
-      expect.objectContaining({ provider: 'acme', model: 'acme-large', calls: 1, newlyPriced: 1, oldCostNanos: '0', newCostNanos: ACME_RIGHT.toString(), differenceNanos: ACME_RIGHT.toString() }),
-      expect.objectContaining({ provider: 'openai', model: 'gpt-4o-2024-08-06', calls: 4, newlyPriced: 0, oldCostNanos: (4n * GPT4O_WRONG).toString(), newCostNanos: (4n * GPT4O_RIGHT).toString(), differenceNanos: '9200000', differenceUsd: '0.009200000' }),
+      expect.objectContaining({
+        provider: 'acme',
+        model: 'acme-large',
+        calls: 1,
+        newlyPriced: 1,
+        oldCostNanos: '0',
+        newCostNanos: ACME_RIGHT.toString(),
+        differenceNanos: ACME_RIGHT.toString(),
+      }),
+      expect.objectContaining({
+        provider: 'openai',
+        model: 'gpt-4o-2024-08-06',
+        calls: 4,
+        newlyPriced: 0,
+        oldCostNanos: (4n * GPT4O_WRONG).toString(),
+        newCostNanos: (4n * GPT4O_RIGHT).toString(),
+        differenceNanos: '9200000',
+        differenceUsd: '0.009200000',
+      }),
     ]);
     expect(dry.body.total).toMatchObject({ calls: 5, differenceNanos: (4n * (GPT4O_RIGHT - GPT4O_WRONG) + ACME_RIGHT).toString() });
     expect(await summary(MONTH)).toEqual(before);
@@ -91,7 +124,11 @@ describe.each(alertStores())('re-pricing a month after a price is corrected in t
     const applied = await post(`/v1/reprice?${MONTH}`);
     expect({ ...applied.body, dryRun: true }).toEqual(dry.body);
     const after = await summary(MONTH);
-    expect(after).toMatchObject({ totalCostNanos: (BigInt(before.totalCostNanos) + BigInt(dry.body.total.differenceNanos as string)).toString(), calls: before.calls, unpricedCalls: 0 });
+    expect(after).toMatchObject({
+      totalCostNanos: (BigInt(before.totalCostNanos) + BigInt(dry.body.total.differenceNanos as string)).toString(),
+      calls: before.calls,
+      unpricedCalls: 0,
+    });
     expect((await summary(`${MONTH}&model=gpt-4o-2024-08-06`)).totalCostNanos).toBe((4n * GPT4O_RIGHT).toString());
     expect((await summary(`${MONTH}&provider=anthropic`)).totalCostNanos).toBe((2n * 31_950_000n).toString());
     // October keeps the price it was called at: the range is whole UTC days.
@@ -105,12 +142,15 @@ describe.each(alertStores())('re-pricing a month after a price is corrected in t
   it('keeps each record’s previous cost and price version beside the corrected ones', async () => {
     const storage = c.app.get<StoragePort>(STORAGE);
     const records = [];
-    for await (const r of storage.streamRecords({ tenant: 'default', fromMs: NOV(1, 0), toMs: Date.UTC(2026, 11, 1), filters: { model: 'gpt-4o-2024-08-06' } })) records.push(r);
+    for await (const r of storage.streamRecords({ tenant: 'default', fromMs: NOV(1, 0), toMs: Date.UTC(2026, 11, 1), filters: { model: 'gpt-4o-2024-08-06' } }))
+      records.push(r);
     expect(records).toHaveLength(4);
     for (const r of records) {
       expect(r.costNanos).toBe(GPT4O_RIGHT);
       expect(r.priceSource).toMatch(/^operator:/);
-      expect(r.priorPricings).toEqual([expect.objectContaining({ costNanos: GPT4O_WRONG.toString(), unitPrices: { input_tokens: '0.000002', output_tokens: '0.000008' } })]);
+      expect(r.priorPricings).toEqual([
+        expect.objectContaining({ costNanos: GPT4O_WRONG.toString(), unitPrices: { input_tokens: '0.000002', output_tokens: '0.000008' } }),
+      ]);
       expect(r.priorPricings[0].priceBookVersion).not.toBe(r.priceBookVersion);
     }
   });
@@ -127,5 +167,4 @@ describe.each(alertStores())('re-pricing a month after a price is corrected in t
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ parameter: 'to', message: expect.stringContaining('YYYY-MM-DD') });
   });
-
 });

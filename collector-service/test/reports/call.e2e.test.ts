@@ -12,9 +12,16 @@ describe('one call by id', () => {
     return { status: res.status, body: (await res.json()) as Record<string, any> };
   };
   const createKey = async (body: Record<string, unknown>) =>
-    ((await (await fetch(`${c.url}/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(ADMIN) }, body: JSON.stringify(body) })).json()) as { key: string }).key;
+    (
+      (await (
+        await fetch(`${c.url}/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(ADMIN) }, body: JSON.stringify(body) })
+      ).json()) as { key: string }
+    ).key;
   const send = async (key: string, tenant: string, attributes: Record<string, string | number>) => {
-    const body = await otlpProtobufBody([{ name: 'chat', attributes: { ...attributes, 'gen_ai.conversation.id': `conv-${tenant}`, 'tokenledger.feature': 'search' } }], { 'service.name': 'shop', 'tokenledger.tenant': tenant });
+    const body = await otlpProtobufBody(
+      [{ name: 'chat', attributes: { ...attributes, 'gen_ai.conversation.id': `conv-${tenant}`, 'tokenledger.feature': 'search' } }],
+      { 'service.name': 'shop', 'tokenledger.tenant': tenant },
+    );
     const res = await fetch(`${c.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf', ...bearer(key) }, body });
     expect(res.status).toBe(200);
   };
@@ -76,7 +83,9 @@ describe('one call by id', () => {
   });
 
   it('is documented in /docs with its id and tenant parameters', async () => {
-    const doc = (await (await fetch(`${c.url}/docs-json`)).json()) as { paths: Record<string, { get?: { parameters?: { name: string; in: string }[]; responses?: Record<string, unknown> } }> };
+    const doc = (await (await fetch(`${c.url}/docs-json`)).json()) as {
+      paths: Record<string, { get?: { parameters?: { name: string; in: string }[]; responses?: Record<string, unknown> } }>;
+    };
     const op = doc.paths['/v1/reports/usage/{id}']?.get;
     expect(op?.parameters?.map((p) => `${p.in}:${p.name}`)).toEqual(expect.arrayContaining(['path:id', 'query:tenant']));
     expect(Object.keys(op?.responses ?? {})).toEqual(expect.arrayContaining(['200', '400', '404']));

@@ -51,21 +51,45 @@ describe('the FOCUS 1.2 column rules the export is checked against', () => {
   it.each([
     ['a mandatory column missing', () => Object.fromEntries(Object.entries(ROW).filter(([k]) => k !== 'ListCost')), 'header: ListCost is missing'],
     ['a custom column without x_', () => ({ ...ROW, User: 'alice' }), 'header: User is neither a FOCUS 1.2 column nor a custom x_ column'],
-    ['a FOCUS column after a custom one', () => ({ ...Object.fromEntries(Object.entries(ROW).filter(([k]) => k !== 'Tags')), Tags: ROW.Tags }), 'header: Tags comes after custom columns'],
+    [
+      'a FOCUS column after a custom one',
+      () => ({ ...Object.fromEntries(Object.entries(ROW).filter(([k]) => k !== 'Tags')), Tags: ROW.Tags }),
+      'header: Tags comes after custom columns',
+    ],
     ['a null BilledCost', () => ({ ...ROW, BilledCost: '' }), 'row 1, BilledCost: must not be null'],
     ['a currency sign in an amount', () => ({ ...ROW, BilledCost: '$0.003' }), 'row 1, BilledCost: is not NumericFormat'],
     ['a plus sign', () => ({ ...ROW, PricingQuantity: '+0.0015' }), 'row 1, PricingQuantity: is not NumericFormat'],
     ['a date without its Z', () => ({ ...ROW, ChargePeriodStart: '2026-11-10T00:00:00' }), 'row 1, ChargePeriodStart: is not YYYY-MM-DDTHH:mm:ssZ'],
     ['a charge category FOCUS does not allow', () => ({ ...ROW, ChargeCategory: 'Consumption' }), 'row 1, ChargeCategory: is not an allowed value'],
-    ['a subcategory of another category', () => ({ ...ROW, ServiceSubcategory: 'Data Warehouses' }), 'row 1, ServiceSubcategory: is not an allowed subcategory of its ServiceCategory'],
+    [
+      'a subcategory of another category',
+      () => ({ ...ROW, ServiceSubcategory: 'Data Warehouses' }),
+      'row 1, ServiceSubcategory: is not an allowed subcategory of its ServiceCategory',
+    ],
     ['a usage row without a list unit price', () => ({ ...ROW, ListUnitPrice: '' }), 'row 1, ListUnitPrice: must not be null on a Usage row'],
-    ['a list cost that is not price × quantity', () => ({ ...ROW, ListCost: '0.003750001' }), 'row 1, ListCost: is not ListUnitPrice 2.5 × PricingQuantity 0.0015'],
-    ['a contracted cost that is not price × quantity', () => ({ ...ROW, ContractedCost: '0.003100000' }), 'row 1, ContractedCost: is not ContractedUnitPrice 2 × PricingQuantity 0.0015'],
+    [
+      'a list cost that is not price × quantity',
+      () => ({ ...ROW, ListCost: '0.003750001' }),
+      'row 1, ListCost: is not ListUnitPrice 2.5 × PricingQuantity 0.0015',
+    ],
+    [
+      'a contracted cost that is not price × quantity',
+      () => ({ ...ROW, ContractedCost: '0.003100000' }),
+      'row 1, ContractedCost: is not ContractedUnitPrice 2 × PricingQuantity 0.0015',
+    ],
     ['a consumed quantity without its unit', () => ({ ...ROW, ConsumedUnit: '' }), 'row 1, ConsumedUnit: must be null exactly when ConsumedQuantity is'],
     ['a unit not in UnitFormat', () => ({ ...ROW, PricingUnit: 'per 1M tokens' }), 'row 1, PricingUnit: is not UnitFormat'],
-    ['SKU price details with a property neither FOCUS nor x_', () => ({ ...ROW, SkuPriceDetails: '{"TokenType":"input"}' }), 'row 1, SkuPriceDetails: property TokenType is not FOCUS-defined and not prefixed x_'],
+    [
+      'SKU price details with a property neither FOCUS nor x_',
+      () => ({ ...ROW, SkuPriceDetails: '{"TokenType":"input"}' }),
+      'row 1, SkuPriceDetails: property TokenType is not FOCUS-defined and not prefixed x_',
+    ],
     ['tags that are not a JSON object of scalars', () => ({ ...ROW, Tags: '{"team":["a"]}' }), 'row 1, Tags: value of team is an object or an array'],
-    ['a charge period outside its billing period', () => ({ ...ROW, BillingPeriodEnd: '2026-11-10T12:00:00Z' }), 'row 1, BillingPeriodStart: the charge period must lie within the billing period'],
+    [
+      'a charge period outside its billing period',
+      () => ({ ...ROW, BillingPeriodEnd: '2026-11-10T12:00:00Z' }),
+      'row 1, BillingPeriodStart: the charge period must lie within the billing period',
+    ],
     ['a correction class that is not Correction', () => ({ ...ROW, ChargeClass: 'Regular' }), 'row 1, ChargeClass: must be null or Correction'],
   ])('catch %s', (_name, broken, problem) => {
     expect(validateFocus(file(broken())).problems).toContainEqual(expect.stringContaining(problem));

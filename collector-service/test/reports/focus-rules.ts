@@ -9,9 +9,27 @@ import { parseCsv } from '../support/csv';
 
 /** Columns every FOCUS 1.2 dataset has (feature level Mandatory). */
 const MANDATORY = [
-  'BilledCost', 'BillingAccountId', 'BillingAccountName', 'BillingCurrency', 'BillingPeriodEnd', 'BillingPeriodStart', 'ChargeCategory', 'ChargeClass',
-  'ChargeDescription', 'ChargePeriodEnd', 'ChargePeriodStart', 'ContractedCost', 'EffectiveCost', 'InvoiceIssuerName', 'ListCost', 'PricingQuantity',
-  'PricingUnit', 'ProviderName', 'PublisherName', 'ServiceCategory', 'ServiceName',
+  'BilledCost',
+  'BillingAccountId',
+  'BillingAccountName',
+  'BillingCurrency',
+  'BillingPeriodEnd',
+  'BillingPeriodStart',
+  'ChargeCategory',
+  'ChargeClass',
+  'ChargeDescription',
+  'ChargePeriodEnd',
+  'ChargePeriodStart',
+  'ContractedCost',
+  'EffectiveCost',
+  'InvoiceIssuerName',
+  'ListCost',
+  'PricingQuantity',
+  'PricingUnit',
+  'ProviderName',
+  'PublisherName',
+  'ServiceCategory',
+  'ServiceName',
 ];
 
 /**
@@ -20,19 +38,70 @@ const MANDATORY = [
  * (ContractedUnitPrice) and more than one pricing category (PricingCategory), tags (Tags) and sub
  * accounts (SubAccountId/Name); and the Recommended ones this export claims.
  */
-const CONDITIONAL = ['ConsumedQuantity', 'ConsumedUnit', 'ContractedUnitPrice', 'ListUnitPrice', 'PricingCategory', 'SkuId', 'SkuMeter', 'SkuPriceDetails', 'SkuPriceId', 'SubAccountId', 'SubAccountName', 'Tags', 'ChargeFrequency', 'ServiceSubcategory'];
+const CONDITIONAL = [
+  'ConsumedQuantity',
+  'ConsumedUnit',
+  'ContractedUnitPrice',
+  'ListUnitPrice',
+  'PricingCategory',
+  'SkuId',
+  'SkuMeter',
+  'SkuPriceDetails',
+  'SkuPriceId',
+  'SubAccountId',
+  'SubAccountName',
+  'Tags',
+  'ChargeFrequency',
+  'ServiceSubcategory',
+];
 
 /** Every column FOCUS 1.2 defines: any other column must be a custom one, prefixed `x_`. */
 const DEFINED = new Set([
-  ...MANDATORY, ...CONDITIONAL, 'AvailabilityZone', 'BillingAccountType', 'CapacityReservationId', 'CapacityReservationStatus', 'CommitmentDiscountCategory',
-  'CommitmentDiscountId', 'CommitmentDiscountName', 'CommitmentDiscountQuantity', 'CommitmentDiscountStatus', 'CommitmentDiscountType', 'CommitmentDiscountUnit',
-  'InvoiceId', 'PricingCurrency', 'PricingCurrencyContractedUnitPrice', 'PricingCurrencyEffectiveCost', 'PricingCurrencyListUnitPrice', 'RegionId', 'RegionName',
-  'ResourceId', 'ResourceName', 'ResourceType', 'SubAccountType',
+  ...MANDATORY,
+  ...CONDITIONAL,
+  'AvailabilityZone',
+  'BillingAccountType',
+  'CapacityReservationId',
+  'CapacityReservationStatus',
+  'CommitmentDiscountCategory',
+  'CommitmentDiscountId',
+  'CommitmentDiscountName',
+  'CommitmentDiscountQuantity',
+  'CommitmentDiscountStatus',
+  'CommitmentDiscountType',
+  'CommitmentDiscountUnit',
+  'InvoiceId',
+  'PricingCurrency',
+  'PricingCurrencyContractedUnitPrice',
+  'PricingCurrencyEffectiveCost',
+  'PricingCurrencyListUnitPrice',
+  'RegionId',
+  'RegionName',
+  'ResourceId',
+  'ResourceName',
+  'ResourceType',
+  'SubAccountType',
 ]);
 
 const DECIMALS = ['BilledCost', 'EffectiveCost', 'ListCost', 'ContractedCost', 'ConsumedQuantity', 'PricingQuantity', 'ListUnitPrice', 'ContractedUnitPrice'];
 const DATE_TIMES = ['BillingPeriodStart', 'BillingPeriodEnd', 'ChargePeriodStart', 'ChargePeriodEnd'];
-const NOT_NULL = ['BilledCost', 'BillingAccountId', 'BillingCurrency', 'ChargeCategory', 'ContractedCost', 'EffectiveCost', 'InvoiceIssuerName', 'ListCost', 'ProviderName', 'PublisherName', 'ServiceCategory', 'ServiceName', 'ChargeFrequency', 'ServiceSubcategory', ...DATE_TIMES];
+const NOT_NULL = [
+  'BilledCost',
+  'BillingAccountId',
+  'BillingCurrency',
+  'ChargeCategory',
+  'ContractedCost',
+  'EffectiveCost',
+  'InvoiceIssuerName',
+  'ListCost',
+  'ProviderName',
+  'PublisherName',
+  'ServiceCategory',
+  'ServiceName',
+  'ChargeFrequency',
+  'ServiceSubcategory',
+  ...DATE_TIMES,
+];
 /** Not null on a Usage or Purchase row that is not a correction. */
 const NOT_NULL_FOR_USAGE = ['ConsumedQuantity', 'ContractedUnitPrice', 'ListUnitPrice', 'PricingCategory', 'PricingQuantity', 'SkuId', 'SkuPriceId'];
 
@@ -40,8 +109,25 @@ const CHARGE_CATEGORIES = ['Usage', 'Purchase', 'Tax', 'Credit', 'Adjustment'];
 const CHARGE_FREQUENCIES = ['One-Time', 'Recurring', 'Usage-Based'];
 const PRICING_CATEGORIES = ['Standard', 'Dynamic', 'Committed', 'Other'];
 const SERVICE_CATEGORIES = [
-  'AI and Machine Learning', 'Analytics', 'Business Applications', 'Compute', 'Databases', 'Developer Tools', 'Multicloud', 'Identity', 'Integration',
-  'Internet of Things', 'Management and Governance', 'Media', 'Migration', 'Mobile', 'Networking', 'Security', 'Storage', 'Web', 'Other',
+  'AI and Machine Learning',
+  'Analytics',
+  'Business Applications',
+  'Compute',
+  'Databases',
+  'Developer Tools',
+  'Multicloud',
+  'Identity',
+  'Integration',
+  'Internet of Things',
+  'Management and Governance',
+  'Media',
+  'Migration',
+  'Mobile',
+  'Networking',
+  'Security',
+  'Storage',
+  'Web',
+  'Other',
 ];
 /** The AI and Machine Learning subcategories (the only parent this export may name). */
 const AI_SUBCATEGORIES = ['AI Platforms', 'Bots', 'Generative AI', 'Machine Learning', 'Natural Language Processing', 'Other (AI and Machine Learning)'];
@@ -128,10 +214,13 @@ export function validateFocus(text: string): { problems: string[]; header: strin
     if (!CHARGE_FREQUENCIES.includes(r.ChargeFrequency ?? '')) bad('ChargeFrequency', 'is not an allowed value');
     if (r.ChargeCategory === 'Purchase' && r.ChargeFrequency === 'Usage-Based') bad('ChargeFrequency', 'must not be Usage-Based for a Purchase');
     if (!SERVICE_CATEGORIES.includes(r.ServiceCategory ?? '')) bad('ServiceCategory', 'is not an allowed value');
-    if (r.ServiceSubcategory !== null && (r.ServiceCategory !== 'AI and Machine Learning' || !AI_SUBCATEGORIES.includes(r.ServiceSubcategory))) bad('ServiceSubcategory', 'is not an allowed subcategory of its ServiceCategory');
+    if (r.ServiceSubcategory !== null && (r.ServiceCategory !== 'AI and Machine Learning' || !AI_SUBCATEGORIES.includes(r.ServiceSubcategory)))
+      bad('ServiceSubcategory', 'is not an allowed subcategory of its ServiceCategory');
     const usage = (r.ChargeCategory === 'Usage' || r.ChargeCategory === 'Purchase') && r.ChargeClass !== 'Correction';
     if (usage) for (const c of NOT_NULL_FOR_USAGE) if (r[c] === null) bad(c, `must not be null on a ${r.ChargeCategory} row`);
-    if (r.ChargeCategory === 'Tax') for (const c of ['ListUnitPrice', 'ContractedUnitPrice', 'PricingCategory', 'PricingQuantity', 'SkuId', 'SkuPriceId']) if (r[c] !== null) bad(c, 'must be null on a Tax row');
+    if (r.ChargeCategory === 'Tax')
+      for (const c of ['ListUnitPrice', 'ContractedUnitPrice', 'PricingCategory', 'PricingQuantity', 'SkuId', 'SkuPriceId'])
+        if (r[c] !== null) bad(c, 'must be null on a Tax row');
     if (r.PricingCategory !== null && !PRICING_CATEGORIES.includes(r.PricingCategory)) bad('PricingCategory', 'is not an allowed value');
     if ((r.PricingUnit === null) !== (r.PricingQuantity === null)) bad('PricingUnit', 'must be null exactly when PricingQuantity is');
     if ((r.ConsumedUnit === null) !== (r.ConsumedQuantity === null)) bad('ConsumedUnit', 'must be null exactly when ConsumedQuantity is');
@@ -147,10 +236,24 @@ export function validateFocus(text: string): { problems: string[]; header: strin
       const problem = keyValueProblems(r.Tags, false);
       if (problem) bad('Tags', problem);
     }
-    if (r.ListUnitPrice && r.PricingQuantity && r.ListCost && r.ChargeClass !== 'Correction' && !productMatches(r.ListUnitPrice, r.PricingQuantity, r.ListCost)) bad('ListCost', `is not ListUnitPrice ${r.ListUnitPrice} × PricingQuantity ${r.PricingQuantity}`);
-    if (r.ContractedUnitPrice && r.PricingQuantity && r.ContractedCost && r.ChargeClass !== 'Correction' && !productMatches(r.ContractedUnitPrice, r.PricingQuantity, r.ContractedCost)) bad('ContractedCost', `is not ContractedUnitPrice ${r.ContractedUnitPrice} × PricingQuantity ${r.PricingQuantity}`);
-    if (r.ChargePeriodStart !== null && r.ChargePeriodEnd !== null && !(r.ChargePeriodStart < r.ChargePeriodEnd)) bad('ChargePeriodEnd', 'must be after ChargePeriodStart (exclusive end)');
-    if (r.BillingPeriodStart !== null && r.BillingPeriodEnd !== null && !(r.BillingPeriodStart <= r.ChargePeriodStart! && r.ChargePeriodEnd! <= r.BillingPeriodEnd)) bad('BillingPeriodStart', 'the charge period must lie within the billing period');
+    if (r.ListUnitPrice && r.PricingQuantity && r.ListCost && r.ChargeClass !== 'Correction' && !productMatches(r.ListUnitPrice, r.PricingQuantity, r.ListCost))
+      bad('ListCost', `is not ListUnitPrice ${r.ListUnitPrice} × PricingQuantity ${r.PricingQuantity}`);
+    if (
+      r.ContractedUnitPrice &&
+      r.PricingQuantity &&
+      r.ContractedCost &&
+      r.ChargeClass !== 'Correction' &&
+      !productMatches(r.ContractedUnitPrice, r.PricingQuantity, r.ContractedCost)
+    )
+      bad('ContractedCost', `is not ContractedUnitPrice ${r.ContractedUnitPrice} × PricingQuantity ${r.PricingQuantity}`);
+    if (r.ChargePeriodStart !== null && r.ChargePeriodEnd !== null && !(r.ChargePeriodStart < r.ChargePeriodEnd))
+      bad('ChargePeriodEnd', 'must be after ChargePeriodStart (exclusive end)');
+    if (
+      r.BillingPeriodStart !== null &&
+      r.BillingPeriodEnd !== null &&
+      !(r.BillingPeriodStart <= r.ChargePeriodStart! && r.ChargePeriodEnd! <= r.BillingPeriodEnd)
+    )
+      bad('BillingPeriodStart', 'the charge period must lie within the billing period');
     if (r.SubAccountId === null && r.SubAccountName !== null) bad('SubAccountName', 'must be null when SubAccountId is');
     if (r.SubAccountId !== null && r.SubAccountName === null) bad('SubAccountName', 'must not be null when SubAccountId is not');
   });

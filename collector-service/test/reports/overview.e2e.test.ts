@@ -53,8 +53,16 @@ describe('the overview report', () => {
     // The period before: same length, ending where this one starts.
     const length = Date.parse(body.summary.to) - Date.parse(body.summary.from);
     const before = new Date(Date.parse(body.summary.from) - length).toISOString();
-    expect(body.previousSummary).toEqual((await get(c, `/v1/reports/summary?${extra.slice(1)}&from=${encodeURIComponent(before)}&to=${encodeURIComponent(body.summary.from)}`)).body);
-    for (const [by, limit] of [['type', 1000], ['provider', 1000], ['model', 1000], ['user', 10], ['agent', 10]] as const) {
+    expect(body.previousSummary).toEqual(
+      (await get(c, `/v1/reports/summary?${extra.slice(1)}&from=${encodeURIComponent(before)}&to=${encodeURIComponent(body.summary.from)}`)).body,
+    );
+    for (const [by, limit] of [
+      ['type', 1000],
+      ['provider', 1000],
+      ['model', 1000],
+      ['user', 10],
+      ['agent', 10],
+    ] as const) {
       expect(body.breakdowns[by]).toEqual((await get(c, `/v1/reports/breakdown?${q}&by=${by}&limit=${limit}`)).body);
     }
   });

@@ -57,17 +57,27 @@ describe('the text one call may carry', () => {
     ['tokenledger.feature', 'f'.repeat(300)],
     ['tokenledger.tag.team', 't'.repeat(257)],
   ])('rejects a span whose %s is longer than 256 characters, naming it', async (attribute, value) => {
-    const res = await fetch(`${c.url}/v1/traces`, { method: 'POST', body: jsonTraces([jsonSpan({ attributes: { ...GPT_4O_CHAT, [attribute]: value } })]), headers: { 'content-type': 'application/json' } });
+    const res = await fetch(`${c.url}/v1/traces`, {
+      method: 'POST',
+      body: jsonTraces([jsonSpan({ attributes: { ...GPT_4O_CHAT, [attribute]: value } })]),
+      headers: { 'content-type': 'application/json' },
+    });
     const body = (await res.json()) as { partialSuccess?: { errorMessage: string } };
     expect(body.partialSuccess?.errorMessage).toMatch(new RegExp(`${attribute.replace(/\./g, '\\.')} is \\d+ characters long; at most 256`));
   });
 
   it('rejects a span with more than 50 tags, and keeps a long error message to its first 1,000 characters', async () => {
     const tags = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`tokenledger.tag.k${i}`, 'v']));
-    const tagged = await fetch(`${c.url}/v1/traces`, { method: 'POST', body: jsonTraces([jsonSpan({ attributes: { ...GPT_4O_CHAT, ...tags } })]), headers: { 'content-type': 'application/json' } });
+    const tagged = await fetch(`${c.url}/v1/traces`, {
+      method: 'POST',
+      body: jsonTraces([jsonSpan({ attributes: { ...GPT_4O_CHAT, ...tags } })]),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(((await tagged.json()) as { partialSuccess?: { errorMessage: string } }).partialSuccess?.errorMessage).toMatch(/51 tags; at most 50/);
     const failed = { ...jsonSpan({ attributes: GPT_4O_CHAT }), status: { code: 2, message: 'x'.repeat(50_000) } };
-    expect((await fetch(`${c.url}/v1/traces`, { method: 'POST', body: jsonTraces([failed]), headers: { 'content-type': 'application/json' } })).status).toBe(200);
+    expect((await fetch(`${c.url}/v1/traces`, { method: 'POST', body: jsonTraces([failed]), headers: { 'content-type': 'application/json' } })).status).toBe(
+      200,
+    );
     const { body } = await get(c, '/v1/reports/usage?period=all');
     expect(body.records).toHaveLength(1);
     expect(body.records[0].errorType).toHaveLength(1_001);

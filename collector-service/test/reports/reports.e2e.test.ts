@@ -55,15 +55,21 @@ describe('cost reports', () => {
       tokens: { input: all.reduce((s, r) => s + r.tokens.input, 0) },
       averageLatencyMs: Math.round((all.reduce((s, r) => s + r.durationMs, 0) / all.length) * 1000) / 1000,
     });
-    expect(body.totalCostUsd).toBe(`${BigInt(body.totalCostNanos) / 1_000_000_000n}.${(BigInt(body.totalCostNanos) % 1_000_000_000n).toString().padStart(9, '0')}`);
+    expect(body.totalCostUsd).toBe(
+      `${BigInt(body.totalCostNanos) / 1_000_000_000n}.${(BigInt(body.totalCostNanos) % 1_000_000_000n).toString().padStart(9, '0')}`,
+    );
   });
 
   it('filters by every dimension, provider spellings included', async () => {
     const anthropic = records.filter((r) => r.provider === 'anthropic');
     expect((await get(c, '/v1/reports/summary?period=all&provider=anthropic')).body.totalCostNanos).toBe(sum(anthropic));
     expect((await get(c, '/v1/reports/summary?period=all&provider=Anthropic')).body.totalCostNanos).toBe(sum(anthropic));
-    expect((await get(c, '/v1/reports/summary?period=all&user=bob&type=llm')).body.calls).toBe(records.filter((r) => r.user === 'bob' && r.costType === 'llm').length);
-    expect((await get(c, '/v1/reports/summary?period=all&agent=support-bot&model=gpt-4o')).body.calls).toBe(records.filter((r) => r.agent === 'support-bot' && r.model === 'gpt-4o').length);
+    expect((await get(c, '/v1/reports/summary?period=all&user=bob&type=llm')).body.calls).toBe(
+      records.filter((r) => r.user === 'bob' && r.costType === 'llm').length,
+    );
+    expect((await get(c, '/v1/reports/summary?period=all&agent=support-bot&model=gpt-4o')).body.calls).toBe(
+      records.filter((r) => r.agent === 'support-bot' && r.model === 'gpt-4o').length,
+    );
     expect((await get(c, '/v1/reports/summary?period=all&service=nope')).body.calls).toBe(0);
   });
 
@@ -73,7 +79,12 @@ describe('cost reports', () => {
     for (const r of records) byUser.set(r.user, (byUser.get(r.user) ?? 0n) + (r.costNanos ?? 0n));
     const ranked = [...byUser.entries()].sort((a, b) => (a[1] < b[1] ? 1 : -1));
     expect(body.items.map((i: any) => [i.key, i.costNanos])).toEqual(ranked.slice(0, 2).map(([k, v]) => [k, v.toString()]));
-    expect(body.other.costNanos).toBe(ranked.slice(2).reduce((s, [, v]) => s + v, 0n).toString());
+    expect(body.other.costNanos).toBe(
+      ranked
+        .slice(2)
+        .reduce((s, [, v]) => s + v, 0n)
+        .toString(),
+    );
     expect(body.totalCostNanos).toBe(sum(records));
   });
 
@@ -85,7 +96,9 @@ describe('cost reports', () => {
       ['2026-03-29', Date.UTC(2026, 2, 28, 23), Date.UTC(2026, 2, 29, 22)],
       ['2026-03-30', Date.UTC(2026, 2, 29, 22), Date.UTC(2026, 2, 30, 22)],
     ];
-    expect(body.points.map((p: any) => [p.date, p.costNanos, p.calls])).toEqual(days.map(([d, from, to]) => [d, sum(inRange(from, to)), inRange(from, to).length]));
+    expect(body.points.map((p: any) => [p.date, p.costNanos, p.calls])).toEqual(
+      days.map(([d, from, to]) => [d, sum(inRange(from, to)), inRange(from, to).length]),
+    );
   });
 
   it('folds costs into local days at a +05:45 offset (Asia/Kathmandu)', async () => {
@@ -131,7 +144,12 @@ describe('cost reports', () => {
     do {
       const { body } = await get(c, `/v1/reports/usage?period=all&limit=250${cursor ? `&cursor=${cursor}` : ''}`);
       seen.push(...body.records.map((r: any) => r.id));
-      if (!cursor) expect(body.records[0]).toMatchObject({ traceUrl: `http://jaeger.example:16686/trace/${body.records[0].traceId}`, costUsd: expect.any(String), tokens: expect.any(Object) });
+      if (!cursor)
+        expect(body.records[0]).toMatchObject({
+          traceUrl: `http://jaeger.example:16686/trace/${body.records[0].traceId}`,
+          costUsd: expect.any(String),
+          tokens: expect.any(Object),
+        });
       cursor = body.nextCursor;
     } while (cursor);
     expect(seen).toHaveLength(records.length);
@@ -146,7 +164,10 @@ describe('cost reports', () => {
     expect(csv).toContain('"{""note"":""has, a comma and a \\""quote\\""""}"');
     const res = await fetch(`${c.url}/v1/reports/export?period=all&format=jsonl&user=alice`);
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="tokenledger-usage-default.jsonl"');
-    const rows = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+    const rows = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows).toHaveLength(records.filter((r) => r.user === 'alice').length);
     expect(rows.reduce((s: bigint, r: any) => s + BigInt(r.costNanos ?? 0), 0n).toString()).toBe(sum(records.filter((r) => r.user === 'alice')));
   });

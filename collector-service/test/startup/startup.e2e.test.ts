@@ -90,7 +90,9 @@ describe('the service’s start-up, read from its output', () => {
         const port = (holder.address() as { port: number }).port;
         const { code, line } = await failure({ TOKENLEDGER_PORT: String(port) });
         expect(code).toBe(1);
-        expect(line).toContain(`ERROR [Collector] cannot listen on 127.0.0.1:${port}: the port is in use by another process; stop it, or set TOKENLEDGER_PORT to a free port`);
+        expect(line).toContain(
+          `ERROR [Collector] cannot listen on 127.0.0.1:${port}: the port is in use by another process; stop it, or set TOKENLEDGER_PORT to a free port`,
+        );
       } finally {
         holder.close();
       }
@@ -102,7 +104,11 @@ describe('the service’s start-up, read from its output', () => {
         const port = (holder.address() as { port: number }).port;
         const { code, line } = await failure({ TOKENLEDGER_GRPC_PORT: String(port) });
         expect(code).toBe(1);
-        expect(line).toMatch(new RegExp(`ERROR \\[Collector\\] cannot listen for OTLP/gRPC on 127\\.0\\.0\\.1:${port} \\(TOKENLEDGER_GRPC_PORT\\): .*EADDRINUSE.*; choose a free port, or set TOKENLEDGER_GRPC_PORT=off$`));
+        expect(line).toMatch(
+          new RegExp(
+            `ERROR \\[Collector\\] cannot listen for OTLP/gRPC on 127\\.0\\.0\\.1:${port} \\(TOKENLEDGER_GRPC_PORT\\): .*EADDRINUSE.*; choose a free port, or set TOKENLEDGER_GRPC_PORT=off$`,
+          ),
+        );
       } finally {
         holder.close();
       }
@@ -128,43 +134,49 @@ describe('the service’s start-up, read from its output', () => {
     it('a bad setting (exit code 2: the configuration, not the machine)', async () => {
       const { code, line } = await failure({ TOKENLEDGER_LOG_FORMAT: 'json', TOKENLEDGER_MAX_BODY_BYTES: 'lots' });
       expect(code).toBe(2);
-      expect(JSON.parse(line)).toMatchObject({ level: 'error', message: 'bad configuration: TOKENLEDGER_MAX_BODY_BYTES must be a whole number from 1024 to 1073741824, got "lots"' });
+      expect(JSON.parse(line)).toMatchObject({
+        level: 'error',
+        message: 'bad configuration: TOKENLEDGER_MAX_BODY_BYTES must be a whole number from 1024 to 1073741824, got "lots"',
+      });
     });
   });
 
   const mongo = process.env.MONGODB_URI;
-  (mongo ? it : it.skip)('waits for a MongoDB that is not up yet: a line per attempt, /readyz 503 saying why, then serves (runs when MONGODB_URI is set)', async () => {
-    // The database's address, where nothing listens yet; later a relay to the test's FerretDB comes up there.
-    const port = await freePort();
-    const target = new URL(mongo!);
-    const uri = `mongodb://127.0.0.1:${port}/tokenledger_startup_${randomBytes(4).toString('hex')}`;
-    const httpPort = await freePort();
-    service = start(dir, { TOKENLEDGER_STORE: 'mongo', MONGODB_URI: uri, TOKENLEDGER_PORT: String(httpPort) });
-    const url = `http://127.0.0.1:${httpPort}`;
+  (mongo ? it : it.skip)(
+    'waits for a MongoDB that is not up yet: a line per attempt, /readyz 503 saying why, then serves (runs when MONGODB_URI is set)',
+    async () => {
+      // The database's address, where nothing listens yet; later a relay to the test's FerretDB comes up there.
+      const port = await freePort();
+      const target = new URL(mongo!);
+      const uri = `mongodb://127.0.0.1:${port}/tokenledger_startup_${randomBytes(4).toString('hex')}`;
+      const httpPort = await freePort();
+      service = start(dir, { TOKENLEDGER_STORE: 'mongo', MONGODB_URI: uri, TOKENLEDGER_PORT: String(httpPort) });
+      const url = `http://127.0.0.1:${httpPort}`;
 
-    const attempt = /WARN \[Storage\] cannot reach MongoDB \(mongo mongodb:\/\/127\.0\.0\.1:\d+\/\S+\) at attempt 1: .*; trying again in 1 s/;
-    while (!attempt.test(service.output())) {
-      if (service.child.exitCode !== null) throw new Error(`exited:\n${service.output()}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    const ready = await fetch(`${url}/readyz`);
-    expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ status: 'unavailable', reason: expect.stringMatching(/^store: cannot reach MongoDB .* at attempt \d+: /) });
-    expect((await fetch(`${url}/healthz`)).status).toBe(200);
-    const ingest = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-    expect(ingest.status).toBe(503);
-    expect(ingest.headers.get('retry-after')).toBe('5');
+      const attempt = /WARN \[Storage\] cannot reach MongoDB \(mongo mongodb:\/\/127\.0\.0\.1:\d+\/\S+\) at attempt 1: .*; trying again in 1 s/;
+      while (!attempt.test(service.output())) {
+        if (service.child.exitCode !== null) throw new Error(`exited:\n${service.output()}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const ready = await fetch(`${url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ status: 'unavailable', reason: expect.stringMatching(/^store: cannot reach MongoDB .* at attempt \d+: /) });
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      const ingest = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(ingest.status).toBe(503);
+      expect(ingest.headers.get('retry-after')).toBe('5');
 
-    const relay = await relayFrom('127.0.0.1', target.host, port);
-    try {
-      await service.listening();
-      expect(service.output()).toMatch(/connected to mongo mongodb:\/\/127\.0\.0\.1:\d+\/\S+ after \d+ attempts/);
-      expect((await fetch(`${url}/readyz`)).status).toBe(200);
-      expect(service.output()).not.toMatch(/^\s+at /m);
-    } finally {
-      await service.stop();
-      service = null;
-      await relay.close();
-    }
-  });
+      const relay = await relayFrom('127.0.0.1', target.host, port);
+      try {
+        await service.listening();
+        expect(service.output()).toMatch(/connected to mongo mongodb:\/\/127\.0\.0\.1:\d+\/\S+ after \d+ attempts/);
+        expect((await fetch(`${url}/readyz`)).status).toBe(200);
+        expect(service.output()).not.toMatch(/^\s+at /m);
+      } finally {
+        await service.stop();
+        service = null;
+        await relay.close();
+      }
+    },
+  );
 });

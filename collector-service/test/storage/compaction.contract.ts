@@ -58,7 +58,19 @@ function expected(all: readonly UsageRecord[], q: RollupQuery): RollupRow[] {
     }
     const id = JSON.stringify(key);
     let row = rows.get(id);
-    if (!row) rows.set(id, (row = { key, costNanos: 0n, calls: 0, errorCalls: 0, unpricedCalls: 0, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 }, durationMsSum: 0 }));
+    if (!row)
+      rows.set(
+        id,
+        (row = {
+          key,
+          costNanos: 0n,
+          calls: 0,
+          errorCalls: 0,
+          unpricedCalls: 0,
+          tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
+          durationMsSum: 0,
+        }),
+      );
     row.costNanos += r.costNanos ?? 0n;
     row.calls++;
     if (r.status === 'error') row.errorCalls++;
@@ -70,7 +82,8 @@ function expected(all: readonly UsageRecord[], q: RollupQuery): RollupRow[] {
   return sorted([...rows.values()]);
 }
 
-const sorted = (rows: RollupRow[]) => rows.map((r) => ({ ...r, key: Object.fromEntries(Object.entries(r.key).sort()) })).sort((a, b) => JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
+const sorted = (rows: RollupRow[]) =>
+  rows.map((r) => ({ ...r, key: Object.fromEntries(Object.entries(r.key).sort()) })).sort((a, b) => JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
 
 /** Every query answers exactly what the records sum to, in both tenants. */
 export async function expectExact(store: StoragePort, all: readonly UsageRecord[]): Promise<void> {

@@ -6,8 +6,22 @@ import type { StoreFixture } from './storage.contract';
 /** A re-pricing of the records: every other one dearer by a little over a dollar, `o3` at half its cost, unpriced ones priced. */
 function corrected(r: UsageRecord): UsageRecord {
   const costNanos = r.costNanos === null ? 5_000n + BigInt(r.tokens.input) : r.model === 'o3' ? r.costNanos / 2n : r.costNanos + 1_000_000_007n;
-  const prior = { costNanos: r.costNanos?.toString() ?? null, unpricedReason: r.unpricedReason, unitPrices: r.unitPrices, priceSource: r.priceSource, priceBookVersion: r.priceBookVersion, repricedAtMs: Date.UTC(2026, 11, 3) };
-  return { ...r, costNanos, unpricedReason: null, priceSource: 'operator:corrected', priceBookVersion: 'pb-corrected', priorPricings: [...r.priorPricings, prior] };
+  const prior = {
+    costNanos: r.costNanos?.toString() ?? null,
+    unpricedReason: r.unpricedReason,
+    unitPrices: r.unitPrices,
+    priceSource: r.priceSource,
+    priceBookVersion: r.priceBookVersion,
+    repricedAtMs: Date.UTC(2026, 11, 3),
+  };
+  return {
+    ...r,
+    costNanos,
+    unpricedReason: null,
+    priceSource: 'operator:corrected',
+    priceBookVersion: 'pb-corrected',
+    priorPricings: [...r.priorPricings, prior],
+  };
 }
 
 const reprices = (r: UsageRecord, i: number) => i % 2 === 0 || r.costNanos === null;
@@ -45,7 +59,10 @@ export function correctionsContract(fixture: () => StoreFixture, crashPoints: re
       after = all.map((r) => (wanted.has(r.id) ? corrected(r) : r));
       await ingestInBatches(fixture().store, all);
     });
-    const correctAll = async (store: StoragePort) => [...(await store.correctRecords(await correctionsFrom(store, 'default', wanted))), ...(await store.correctRecords(await correctionsFrom(store, 'acme', wanted)))];
+    const correctAll = async (store: StoragePort) => [
+      ...(await store.correctRecords(await correctionsFrom(store, 'default', wanted))),
+      ...(await store.correctRecords(await correctionsFrom(store, 'acme', wanted))),
+    ];
 
     it('replaces each record, keeps its previous pricing, and corrects every rollup by the difference, once', async () => {
       const corrections = [...(await correctionsFrom(fixture().store, 'default', wanted)), ...(await correctionsFrom(fixture().store, 'acme', wanted))];
@@ -54,7 +71,11 @@ export function correctionsContract(fixture: () => StoreFixture, crashPoints: re
       await expectExact(fixture().store, after);
       const sample = corrections.find((c) => c.previous.costNanos !== null)!;
       const stored = await fixture().store.getRecord(sample.next.tenant, sample.next.id);
-      expect(stored).toMatchObject({ costNanos: sample.next.costNanos, priceSource: 'operator:corrected', priorPricings: [{ costNanos: sample.previous.costNanos!.toString(), priceSource: sample.previous.priceSource }] });
+      expect(stored).toMatchObject({
+        costNanos: sample.next.costNanos,
+        priceSource: 'operator:corrected',
+        priorPricings: [{ costNanos: sample.previous.costNanos!.toString(), priceSource: sample.previous.priceSource }],
+      });
       // The same corrections again (a retry of the whole call): every record is past that revision.
       expect(await fixture().store.correctRecords(corrections)).toEqual([]);
       await expectExact(fixture().store, after);
@@ -88,19 +109,20 @@ export function correctionsContract(fixture: () => StoreFixture, crashPoints: re
       await expectRecords(fixture().store, after);
     });
 
-    if (crashPoints.length > 0) it.each([...crashPoints])('ends exact when an instance correcting records stops at %s and another runs again', async (point) => {
-      const crashing = await fixture().correcting!(point);
-      try {
-        await expect(crashing.correctRecords(await correctionsFrom(crashing, 'default', wanted))).rejects.toThrow(point);
-      } finally {
-        await crashing.close();
-      }
-      await correctAll(fixture().store);
-      await expectExact(fixture().store, after);
-      await fixture().compaction?.compact(fixture().store);
-      await expectExact(fixture().store, after);
-      expect(await correctAll(fixture().store)).toEqual([]);
-      await expectRecords(fixture().store, after);
-    });
+    if (crashPoints.length > 0)
+      it.each([...crashPoints])('ends exact when an instance correcting records stops at %s and another runs again', async (point) => {
+        const crashing = await fixture().correcting!(point);
+        try {
+          await expect(crashing.correctRecords(await correctionsFrom(crashing, 'default', wanted))).rejects.toThrow(point);
+        } finally {
+          await crashing.close();
+        }
+        await correctAll(fixture().store);
+        await expectExact(fixture().store, after);
+        await fixture().compaction?.compact(fixture().store);
+        await expectExact(fixture().store, after);
+        expect(await correctAll(fixture().store)).toEqual([]);
+        await expectRecords(fixture().store, after);
+      });
   });
 }

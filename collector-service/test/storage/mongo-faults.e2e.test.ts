@@ -14,7 +14,11 @@ const SPANS = 20;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const batch = () => jsonTraces(Array.from({ length: SPANS }, () => jsonSpan({ attributes: GPT_4O_CHAT })));
 const post = (service: ServiceProcess, body: string) =>
-  fetch(`${service.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json' } }).catch((err: Error) => ({ status: 0, headers: new Headers(), err }));
+  fetch(`${service.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json' } }).catch((err: Error) => ({
+    status: 0,
+    headers: new Headers(),
+    err,
+  }));
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {

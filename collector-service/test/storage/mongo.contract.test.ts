@@ -30,7 +30,10 @@ if (!uri) {
   };
 
   storageContract('mongo', {
-    capabilities: { compaction: { crashPoints: ['afterJournal', 'beforeHead', 'afterHead', 'afterDelete', 'afterReplaced'] }, corrections: { crashPoints: ['afterCorrectionClaims', 'afterCorrectionRolled'] } },
+    capabilities: {
+      compaction: { crashPoints: ['afterJournal', 'beforeHead', 'afterHead', 'afterDelete', 'afterReplaced'] },
+      corrections: { crashPoints: ['afterCorrectionClaims', 'afterCorrectionRolled'] },
+    },
     async create() {
       const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
       const store = await open(dbName, undefined, MANUAL);
@@ -55,23 +58,29 @@ if (!uri) {
 
   describe('mongo: exact without transactions', () => {
     const ALL = { tenant: 'default', fromMs: 0, toMs: Date.UTC(2100, 0, 1), filters: {} };
-    it.each<keyof MongoFaults>(['afterOpen', 'afterInsert', 'afterClaim', 'afterDeltas'])('ends exact when a crash at %s is followed by the sender retrying', async (step) => {
-      const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
-      const batch = Array.from({ length: 50 }, (_, i) => record({ costNanos: BigInt(1000 + i), tags: i % 3 ? { team: i % 2 ? 'search' : 'ads' } : {} }));
-      const crashing = await open(dbName, { [step]: true });
-      await expect(crashing.ingest(batch)).rejects.toThrow(`injected fault ${step}`);
-      await crashing.close();
-      const restarted = await open(dbName);
-      await restarted.ingest(batch); // the sender's retry
-      await restarted.ingest(batch.slice(0, 10)); // and a late duplicate
-      const [total] = await restarted.aggregate({ ...ALL, groupBy: [] });
-      expect(total.calls).toBe(50);
-      expect(total.costNanos).toBe(batch.reduce((s, r) => s + r.costNanos!, 0n));
-      const search = batch.filter((r) => r.tags.team === 'search');
-      expect((await restarted.aggregate({ ...ALL, tags: { team: 'search' }, groupBy: [] }))[0]).toMatchObject({ calls: search.length, costNanos: search.reduce((s, r) => s + r.costNanos!, 0n) });
-      await restarted.close();
-      await dropDatabase(dbName);
-    });
+    it.each<keyof MongoFaults>(['afterOpen', 'afterInsert', 'afterClaim', 'afterDeltas'])(
+      'ends exact when a crash at %s is followed by the sender retrying',
+      async (step) => {
+        const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
+        const batch = Array.from({ length: 50 }, (_, i) => record({ costNanos: BigInt(1000 + i), tags: i % 3 ? { team: i % 2 ? 'search' : 'ads' } : {} }));
+        const crashing = await open(dbName, { [step]: true });
+        await expect(crashing.ingest(batch)).rejects.toThrow(`injected fault ${step}`);
+        await crashing.close();
+        const restarted = await open(dbName);
+        await restarted.ingest(batch); // the sender's retry
+        await restarted.ingest(batch.slice(0, 10)); // and a late duplicate
+        const [total] = await restarted.aggregate({ ...ALL, groupBy: [] });
+        expect(total.calls).toBe(50);
+        expect(total.costNanos).toBe(batch.reduce((s, r) => s + r.costNanos!, 0n));
+        const search = batch.filter((r) => r.tags.team === 'search');
+        expect((await restarted.aggregate({ ...ALL, tags: { team: 'search' }, groupBy: [] }))[0]).toMatchObject({
+          calls: search.length,
+          costNanos: search.reduce((s, r) => s + r.costNanos!, 0n),
+        });
+        await restarted.close();
+        await dropDatabase(dbName);
+      },
+    );
 
     it('finishes, at start, a batch left open by a crash the sender never retried', async () => {
       const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
@@ -85,26 +94,31 @@ if (!uri) {
       await dropDatabase(dbName);
     });
 
-    it.each<keyof MongoFaults>(['afterOpen', 'afterInsert', 'afterDeltas'])('ends exact when the sender retries a batch, crashed at %s, to another instance already running', async (step) => {
-      const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
-      const batch = Array.from({ length: 50 }, (_, i) => record({ costNanos: BigInt(2000 + i) }));
-      const survivor = await open(dbName);
-      const crashing = await open(dbName, { [step]: true });
-      await expect(crashing.ingest(batch)).rejects.toThrow(`injected fault ${step}`);
-      await crashing.close();
-      await survivor.ingest(batch); // no restart in between: the survivor must finish what it finds
-      const expected = { calls: 50, costNanos: batch.reduce((s, r) => s + r.costNanos!, 0n) };
-      expect((await survivor.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject(expected);
-      const later = await open(dbName); // and a start-up that finishes whatever is still open
-      expect((await later.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject(expected);
-      await Promise.all([survivor.close(), later.close()]);
-      await dropDatabase(dbName);
-    });
+    it.each<keyof MongoFaults>(['afterOpen', 'afterInsert', 'afterDeltas'])(
+      'ends exact when the sender retries a batch, crashed at %s, to another instance already running',
+      async (step) => {
+        const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
+        const batch = Array.from({ length: 50 }, (_, i) => record({ costNanos: BigInt(2000 + i) }));
+        const survivor = await open(dbName);
+        const crashing = await open(dbName, { [step]: true });
+        await expect(crashing.ingest(batch)).rejects.toThrow(`injected fault ${step}`);
+        await crashing.close();
+        await survivor.ingest(batch); // no restart in between: the survivor must finish what it finds
+        const expected = { calls: 50, costNanos: batch.reduce((s, r) => s + r.costNanos!, 0n) };
+        expect((await survivor.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject(expected);
+        const later = await open(dbName); // and a start-up that finishes whatever is still open
+        expect((await later.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject(expected);
+        await Promise.all([survivor.close(), later.close()]);
+        await dropDatabase(dbName);
+      },
+    );
 
     it('counts a batch once when other instances finish it while its writer is still storing it', async () => {
       const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
       const writer = await open(dbName);
-      const batches = Array.from({ length: 3 }, (_, b) => Array.from({ length: 200 }, (_, i) => record({ costNanos: BigInt(b * 1000 + i), user: `u${i % 7}` })));
+      const batches = Array.from({ length: 3 }, (_, b) =>
+        Array.from({ length: 200 }, (_, i) => record({ costNanos: BigInt(b * 1000 + i), user: `u${i % 7}` })),
+      );
       const starts = async () => {
         // Each start-up finishes every open batch it finds: the writer's, mid-flight, included.
         for (let i = 0; i < 3; i++) await (await open(dbName)).close();
@@ -135,7 +149,6 @@ if (!uri) {
       await db.client.close();
       await dropDatabase(dbName);
     });
-
   });
 
   describe('mongo: compaction, durability and money', () => {
@@ -191,7 +204,8 @@ if (!uri) {
     it('reads a month report from a few compacted documents, however many batches made it', async () => {
       const dbName = fresh();
       const { store, commands } = await watched(dbName, MANUAL);
-      for (let b = 0; b < 40; b++) await store.ingest(Array.from({ length: 10 }, (_, i) => record({ user: `u${i}`, timeMs: Date.UTC(2026, 10, 1) + b * 17 * 3_600_000 + i * 60_000 })));
+      for (let b = 0; b < 40; b++)
+        await store.ingest(Array.from({ length: 10 }, (_, i) => record({ user: `u${i}`, timeMs: Date.UTC(2026, 10, 1) + b * 17 * 3_600_000 + i * 60_000 })));
       await store.compact();
       const month = { ...ALL, fromMs: Date.UTC(2026, 10, 1), toMs: Date.UTC(2026, 11, 1) };
       for (const groupBy of [[], ['bucket'], ['user']] as const) {
@@ -220,7 +234,8 @@ if (!uri) {
       await store.purgeRecordsBefore(0);
       const writes = commands.filter((c) => ['insert', 'update', 'delete', 'findAndModify'].includes(c.name));
       expect(writes.length).toBeGreaterThan(10);
-      for (const w of writes) expect({ write: w.name, writeConcern: w.command.writeConcern }).toEqual({ write: w.name, writeConcern: { w: 'majority', j: true } });
+      for (const w of writes)
+        expect({ write: w.name, writeConcern: w.command.writeConcern }).toEqual({ write: w.name, writeConcern: { w: 'majority', j: true } });
       await store.close();
       await dropDatabase(dbName);
     });
@@ -236,7 +251,9 @@ if (!uri) {
         expect(await survivor.aggregate({ ...ALL, groupBy: [] })).toEqual([]); // stored, not counted yet
         await survivor.compact();
         expect((await survivor.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 2, costNanos: 15n });
-        expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^batch \S+ of tenant default was stored \d+ s ago and its writer has not rolled it up .*: finishing it$/));
+        expect(warn).toHaveBeenCalledWith(
+          expect.stringMatching(/^batch \S+ of tenant default was stored \d+ s ago and its writer has not rolled it up .*: finishing it$/),
+        );
       } finally {
         warn.mockRestore();
         await survivor.close();
@@ -244,14 +261,19 @@ if (!uri) {
       }
     });
 
-    it('refuses the calls a tenant\'s day cannot hold, naming them, and stores the rest', async () => {
+    it("refuses the calls a tenant's day cannot hold, naming them, and stores the rest", async () => {
       const dbName = fresh();
       const store = await open(dbName, undefined, MANUAL);
       const big = 5_000_000_000_000_000_000n;
       const [first, over, nextDay] = [record({ costNanos: big }), record({ costNanos: big }), record({ costNanos: 1n, timeMs: Date.UTC(2026, 10, 25, 12) })];
       const outcome = await store.ingest([first, over, nextDay]);
       expect(outcome.stored.map((r) => r.id)).toEqual([first.id, nextDay.id]);
-      expect(outcome.refused).toEqual([{ id: over.id, reason: expect.stringMatching(/^the call is not stored: with it, tenant "default" on 2026-11-24 \(UTC\) would exceed what the store can hold/) }]);
+      expect(outcome.refused).toEqual([
+        {
+          id: over.id,
+          reason: expect.stringMatching(/^the call is not stored: with it, tenant "default" on 2026-11-24 \(UTC\) would exceed what the store can hold/),
+        },
+      ]);
       expect((await store.listRecords({ ...ALL, limit: 10 })).records).toHaveLength(2);
       await store.compact();
       expect((await store.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 2, costNanos: big + 1n });
@@ -271,7 +293,11 @@ if (!uri) {
       const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
       try {
         await one.compact();
-        expect(error).toHaveBeenCalledWith(expect.stringMatching(/^batch \S+ of tenant default is set aside: .*a cost of 10000000000000000001 nano-USD is more than the store can hold.* totals, budgets and alerts leave them out/));
+        expect(error).toHaveBeenCalledWith(
+          expect.stringMatching(
+            /^batch \S+ of tenant default is set aside: .*a cost of 10000000000000000001 nano-USD is more than the store can hold.* totals, budgets and alerts leave them out/,
+          ),
+        );
       } finally {
         error.mockRestore();
       }

@@ -10,7 +10,17 @@ import type { StoreFixture } from './storage.contract';
 const NOW = Date.UTC(2026, 10, 30, 12);
 
 const rule = (id: string): AlertRule => ({ ...DEFAULT_RULES[0], id, createdAtMs: NOW, updatedAtMs: NOW });
-const channel = (id: string, name = 'ops'): Channel => ({ id, type: 'webhook', name, url: 'http://127.0.0.1:9/hook', to: null, secret: null, default: true, createdAtMs: NOW, updatedAtMs: NOW });
+const channel = (id: string, name = 'ops'): Channel => ({
+  id,
+  type: 'webhook',
+  name,
+  url: 'http://127.0.0.1:9/hook',
+  to: null,
+  secret: null,
+  default: true,
+  createdAtMs: NOW,
+  updatedAtMs: NOW,
+});
 
 function storedAlert(tenant: string, ruleId: string, periodStartMs: number): StoredAlert {
   return {
@@ -31,7 +41,16 @@ function storedAlert(tenant: string, ruleId: string, periodStartMs: number): Sto
   };
 }
 
-const delivery = (channelId: string, state: DeliveryRecord['state'], ok: boolean): DeliveryRecord => ({ channelId, channelType: 'webhook', channelName: 'ops', state, ok, attempts: ok ? 1 : 3, error: ok ? null : 'HTTP 500', atMs: NOW });
+const delivery = (channelId: string, state: DeliveryRecord['state'], ok: boolean): DeliveryRecord => ({
+  channelId,
+  channelType: 'webhook',
+  channelName: 'ops',
+  state,
+  ok,
+  attempts: ok ? 1 : 3,
+  error: ok ? null : 'HTTP 500',
+  atMs: NOW,
+});
 
 /**
  * The entity repositories on each store: what the budgets, channels, alert rules and alerts modules
@@ -98,7 +117,10 @@ export function repositoriesContract(fixture: () => StoreFixture): void {
       expect(await other.alerts.get('acme', alert.id)).toEqual(inserts[2] ? { ...alert, message: 'again' } : alert);
       expect(await repos.alerts.get('globex', alert.id)).toBeNull();
       expect(await repos.alerts.resolution('acme', alert.id)).toBeNull();
-      const resolutions = await Promise.all([repos.alerts.resolve('acme', { alertId: alert.id, resolvedAtMs: NOW + 1, reason: 'spend fell' }), other.alerts.resolve('acme', { alertId: alert.id, resolvedAtMs: NOW + 2, reason: 'other' })]);
+      const resolutions = await Promise.all([
+        repos.alerts.resolve('acme', { alertId: alert.id, resolvedAtMs: NOW + 1, reason: 'spend fell' }),
+        other.alerts.resolve('acme', { alertId: alert.id, resolvedAtMs: NOW + 2, reason: 'other' }),
+      ]);
       expect(resolutions.filter(Boolean)).toHaveLength(1);
       expect(await repos.alerts.resolutions('acme')).toHaveLength(1);
       const first: Ack = { alertId: alert.id, ackedAtMs: NOW + 5, by: 'alice' };
@@ -129,7 +151,10 @@ export function repositoriesContract(fixture: () => StoreFixture): void {
       await repos.deliveries.save('acme', 'al_2', delivery('ch_2', 'firing', true));
       await repos.deliveries.save('acme', 'al_10', delivery('ch_3', 'firing', true));
       await repos.deliveries.save('globex', 'al_1', delivery('ch_9', 'firing', true));
-      expect((await repos.deliveries.ofAlert('acme', 'al_1')).map((d) => `${d.state}/${d.channelId}/${d.ok}`).sort()).toEqual(['firing/ch_1/true', 'resolved/ch_1/true']);
+      expect((await repos.deliveries.ofAlert('acme', 'al_1')).map((d) => `${d.state}/${d.channelId}/${d.ok}`).sort()).toEqual([
+        'firing/ch_1/true',
+        'resolved/ch_1/true',
+      ]);
       const page = await repos.deliveries.ofAlerts('acme', ['al_2', 'al_10', 'al_3']);
       expect([...page.keys()]).toEqual(['al_2', 'al_10', 'al_3']);
       expect(page.get('al_2')?.map((d) => d.channelId)).toEqual(['ch_2']);

@@ -12,7 +12,8 @@ import { GPT_4O_CHAT } from '../support/spans';
 jest.setTimeout(120_000);
 
 const GPT_4O_NANOS = 23_750_000n;
-const batch = (spans: number) => jsonTraces(Array.from({ length: spans }, () => jsonSpan({ attributes: { ...GPT_4O_CHAT, 'user.id': `user-${Math.random()}` } })));
+const batch = (spans: number) =>
+  jsonTraces(Array.from({ length: spans }, () => jsonSpan({ attributes: { ...GPT_4O_CHAT, 'user.id': `user-${Math.random()}` } })));
 const post = (url: string, body: string) => fetch(`${url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
 
 describe('sqlite: the disk fills', () => {
@@ -54,7 +55,10 @@ describe('sqlite: the disk fills', () => {
     expect(foldFailed).toBe(true);
     const summary = await fetch(`${c.url}/v1/reports/summary?period=all`);
     expect(summary.status).toBe(200);
-    expect((await summary.json()) as { calls: number; totalCostNanos: string }).toMatchObject({ calls: Number(acknowledged), totalCostNanos: (acknowledged * GPT_4O_NANOS).toString() });
+    expect((await summary.json()) as { calls: number; totalCostNanos: string }).toMatchObject({
+      calls: Number(acknowledged),
+      totalCostNanos: (acknowledged * GPT_4O_NANOS).toString(),
+    });
     expect((await fetch(`${c.url}/readyz`)).status).toBe(200);
   });
 });

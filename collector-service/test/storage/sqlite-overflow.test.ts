@@ -15,9 +15,16 @@ describe('sqlite: money never wraps', () => {
   it("refuses the records a tenant's day cannot hold, stores the rest, and starts again", async () => {
     const store = await open();
     const fits = record({ timeMs: DAY_1, costNanos: INT64_MAX - 10n });
-    const outcome = await store.ingest([fits, record({ timeMs: DAY_1, costNanos: 11n }), record({ timeMs: DAY_1, costNanos: 10n }), record({ timeMs: DAY_1, tenant: 'acme', costNanos: 11n })]);
+    const outcome = await store.ingest([
+      fits,
+      record({ timeMs: DAY_1, costNanos: 11n }),
+      record({ timeMs: DAY_1, costNanos: 10n }),
+      record({ timeMs: DAY_1, tenant: 'acme', costNanos: 11n }),
+    ]);
     expect(outcome.stored.map((r) => r.costNanos)).toEqual([INT64_MAX - 10n, 10n, 11n]);
-    expect(outcome.refused).toEqual([{ id: expect.any(String), reason: expect.stringMatching(/tenant "default" on 2026-11-24 \(UTC\) would exceed what the store can hold/) }]);
+    expect(outcome.refused).toEqual([
+      { id: expect.any(String), reason: expect.stringMatching(/tenant "default" on 2026-11-24 \(UTC\) would exceed what the store can hold/) },
+    ]);
     // A retried batch of records already stored is not refused: duplicates need no room.
     const retried = await store.ingest([fits]);
     expect(retried).toMatchObject({ stored: [], duplicates: 1 });
@@ -31,7 +38,10 @@ describe('sqlite: money never wraps', () => {
   it('keeps every token count of a tenant day exact in a JavaScript number', async () => {
     const store = await open();
     const half = 2 ** 52;
-    const outcome = await store.ingest([record({ timeMs: DAY_1, tokens: { input: half, output: 1, cacheRead: 0, cacheWrite: 0, reasoning: 0 } }), record({ timeMs: DAY_1, tokens: { input: half, output: 1, cacheRead: 0, cacheWrite: 0, reasoning: 0 } })]);
+    const outcome = await store.ingest([
+      record({ timeMs: DAY_1, tokens: { input: half, output: 1, cacheRead: 0, cacheWrite: 0, reasoning: 0 } }),
+      record({ timeMs: DAY_1, tokens: { input: half, output: 1, cacheRead: 0, cacheWrite: 0, reasoning: 0 } }),
+    ]);
     expect(outcome.stored).toHaveLength(1);
     expect(outcome.refused[0].reason).toMatch(/input tokens/);
   });
@@ -39,14 +49,23 @@ describe('sqlite: money never wraps', () => {
   it('sums a range whose days together exceed one integer, exactly', async () => {
     const store = await open();
     const big = INT64_MAX / 2n;
-    await store.ingest([record({ timeMs: DAY_1, costNanos: big }), record({ timeMs: DAY_1, costNanos: big, user: 'bob' }), record({ timeMs: DAY_2, costNanos: big }), record({ timeMs: DAY_2, costNanos: big, user: 'bob' })]);
+    await store.ingest([
+      record({ timeMs: DAY_1, costNanos: big }),
+      record({ timeMs: DAY_1, costNanos: big, user: 'bob' }),
+      record({ timeMs: DAY_2, costNanos: big }),
+      record({ timeMs: DAY_2, costNanos: big, user: 'bob' }),
+    ]);
     expect((await store.aggregate({ ...ALL, groupBy: [] }))[0].costNanos).toBe(4n * big);
     const byUser = await store.aggregate({ ...ALL, groupBy: ['user'] });
     expect(Object.fromEntries(byUser.map((r) => [r.key.user, r.costNanos]))).toEqual({ alice: 2n * big, bob: 2n * big });
     const byUserAndModel = await store.aggregate({ ...ALL, groupBy: ['user', 'model'] });
     expect(byUserAndModel.reduce((sum, r) => sum + r.costNanos, 0n)).toBe(4n * big);
     const tagged = { tenant: 'tagged', tags: { team: 'a' } };
-    await store.ingest([record({ ...tagged, timeMs: DAY_1, costNanos: big }), record({ ...tagged, timeMs: DAY_2, costNanos: big }), record({ ...tagged, timeMs: DAY_2 + 1, costNanos: big })]);
+    await store.ingest([
+      record({ ...tagged, timeMs: DAY_1, costNanos: big }),
+      record({ ...tagged, timeMs: DAY_2, costNanos: big }),
+      record({ ...tagged, timeMs: DAY_2 + 1, costNanos: big }),
+    ]);
     expect((await store.aggregate({ ...ALL, tenant: 'tagged', tags: { team: 'a' }, groupBy: [] }))[0].costNanos).toBe(3n * big);
   });
 

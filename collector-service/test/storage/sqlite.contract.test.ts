@@ -64,7 +64,9 @@ describe('sqlite: narrow rollups', () => {
     const store = await open(join(dir, 'db.sqlite'));
     const ALL = { tenant: 'default', fromMs: 0, toMs: Date.UTC(2100, 0, 1), filters: {} };
     const users = ['alice', 'bob', null];
-    const recs = Array.from({ length: 300 }, (_, i) => record({ user: users[i % 3], model: i % 2 ? 'gpt-4o' : 'o3', costNanos: BigInt(i * 1000 + 7), timeMs: Date.UTC(2026, 0, 1) + i * 600_000 }));
+    const recs = Array.from({ length: 300 }, (_, i) =>
+      record({ user: users[i % 3], model: i % 2 ? 'gpt-4o' : 'o3', costNanos: BigInt(i * 1000 + 7), timeMs: Date.UTC(2026, 0, 1) + i * 600_000 }),
+    );
     await store.ingest(recs);
     const sumOf = (rs: typeof recs) => rs.reduce((s, r) => s + r.costNanos!, 0n);
     expect((await store.aggregate({ ...ALL, groupBy: [] }))[0].costNanos).toBe(sumOf(recs));

@@ -42,303 +42,315 @@ export interface StoreFixture {
 const ALL: Omit<RollupQuery, 'groupBy'> = { tenant: 'default', fromMs: 0, toMs: Date.UTC(2100, 0, 1), filters: {} };
 
 export function storageContract(name: string, factory: StoreFactory): void {
-// FerretDB on SQLite is slow to write thousands of documents; correctness, not speed, is tested here.
-jest.setTimeout(60_000);
-describe(`storage contract: ${name}`, () => {
-  let store: StoragePort;
-  let fixture: StoreFixture;
-  beforeEach(async () => {
-    fixture = await factory.create();
-    store = fixture.store;
-  });
-  afterEach(async () => {
-    await fixture.destroy();
-  });
-
-  it('stores a record once however often it is delivered, and counts it once', async () => {
-    const batch = [record(), record({ costNanos: 31_950_000n, user: 'bob' })];
-    expect((await store.ingest(batch)).stored).toHaveLength(2);
-    const again = await store.ingest(batch);
-    expect(again).toEqual({ stored: [], duplicates: 2 });
-    const overlapping = await store.ingest([batch[1], record({ costNanos: 1n })]);
-    expect(overlapping.stored).toHaveLength(1);
-    const [total] = await store.aggregate({ ...ALL, groupBy: [] });
-    expect(total).toMatchObject({ costNanos: 23_750_000n + 31_950_000n + 1n, calls: 3 });
-  });
-
-  it('keeps rollup sums exact to the nano for random data, above 2^53 nanos too', async () => {
-    let seed = 3;
-    const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
-    const records = Array.from({ length: 5000 }, (_, i) =>
-      record({
-        timeMs: Date.UTC(2026, 10, 1) + next(30 * 86_400_000),
-        model: ['gpt-4o', 'gpt-4o-mini', 'claude-3-5-sonnet'][i % 3],
-        user: i % 7 === 0 ? null : `user-${next(50)}`,
-        costNanos: i % 11 === 0 ? null : BigInt(next(1_000_000_000)) * 10_000n + BigInt(next(10_000)),
-        status: i % 13 === 0 ? 'error' : 'ok',
-        tokens: { input: next(5000), output: next(5000), cacheRead: 0, cacheWrite: 0, reasoning: 0 },
-      }),
-    );
-    for (let i = 0; i < records.length; i += 512) await store.ingest(records.slice(i, i + 512));
-    const expected = records.reduce((sum, r) => sum + (r.costNanos ?? 0n), 0n);
-    expect(expected > 2n ** 53n).toBe(true);
-    const [total] = await store.aggregate({ ...ALL, groupBy: [] });
-    expect(total.costNanos).toBe(expected);
-    expect(total.calls).toBe(records.length);
-    expect(total.unpricedCalls).toBe(records.filter((r) => r.costNanos === null).length);
-    expect(total.errorCalls).toBe(records.filter((r) => r.status === 'error').length);
-    expect(total.tokens.input).toBe(records.reduce((s, r) => s + r.tokens.input, 0));
-
-    const byModel = await store.aggregate({ ...ALL, groupBy: ['model'] });
-    for (const row of byModel) {
-      expect(row.costNanos).toBe(records.filter((r) => r.model === row.key.model).reduce((s, r) => s + (r.costNanos ?? 0n), 0n));
-    }
-    const noUser = await store.aggregate({ ...ALL, groupBy: ['user'] });
-    expect(noUser.find((r) => r.key.user === null)?.calls).toBe(records.filter((r) => r.user === null).length);
-    const onlyMini = await store.aggregate({ ...ALL, filters: { model: 'gpt-4o-mini' }, groupBy: [] });
-    expect(onlyMini[0].calls).toBe(records.filter((r) => r.model === 'gpt-4o-mini').length);
-  });
-
-  it('puts a record in the 15-minute bucket of its start time', async () => {
-    const boundary = Date.UTC(2026, 10, 24, 12, 15);
-    await store.ingest([record({ timeMs: boundary - 1 }), record({ timeMs: boundary })]);
-    const rows = await store.aggregate({ ...ALL, groupBy: ['bucket'] });
-    expect(rows.map((r) => [r.key.bucket, r.calls]).sort()).toEqual([
-      [boundary - 15 * 60_000, 1],
-      [boundary, 1],
-    ]);
-    const later = await store.aggregate({ ...ALL, fromMs: boundary, groupBy: [] });
-    expect(later[0].calls).toBe(1);
-  });
-
-  it('keeps tenants apart', async () => {
-    await store.ingest([record({ tenant: 'acme' }), record({ tenant: 'globex' })]);
-    expect((await store.aggregate({ ...ALL, tenant: 'acme', groupBy: [] }))[0].calls).toBe(1);
-    expect((await store.listRecords({ ...ALL, tenant: 'globex', limit: 10 })).records).toHaveLength(1);
-  });
-
-  it('finds one record by id in its own tenant only, as it was stored', async () => {
-    const mine = record({ tenant: 'acme', costNanos: 123_456_789_012n, tags: { team: 'search' } });
-    await store.ingest([mine, record({ tenant: 'acme' })]);
-    expect(await store.getRecord('acme', mine.id)).toEqual(mine);
-    expect(await store.getRecord('globex', mine.id)).toBeNull();
-    expect(await store.getRecord('acme', 'f'.repeat(48))).toBeNull();
-  });
-
-  it('pages raw records newest first with a cursor that stays stable under new inserts', async () => {
-    const base = Date.UTC(2026, 10, 24);
-    await store.ingest(Array.from({ length: 25 }, (_, i) => record({ timeMs: base + i * 1000 })));
-    const first = await store.listRecords({ ...ALL, limit: 10 });
-    expect(first.records.map((r) => r.timeMs)).toEqual(Array.from({ length: 10 }, (_, i) => base + (24 - i) * 1000));
-    await store.ingest([record({ timeMs: base + 100_000 })]); // newer than everything: must not shift later pages
-    const second = await store.listRecords({ ...ALL, limit: 10, cursor: first.nextCursor! });
-    expect(second.records.map((r) => r.timeMs)).toEqual(Array.from({ length: 10 }, (_, i) => base + (14 - i) * 1000));
-    const third = await store.listRecords({ ...ALL, limit: 10, cursor: second.nextCursor! });
-    expect(third.records).toHaveLength(5);
-    expect(third.nextCursor).toBeNull();
-    expect(third.records[0].costNanos).toBe(23_750_000n);
-  });
-
-  it('streams every matching record oldest first without a page limit', async () => {
-    await store.ingest(Array.from({ length: 2500 }, (_, i) => record({ timeMs: Date.UTC(2026, 0, 1) + i })));
-    let count = 0;
-    let last = -1;
-    for await (const r of store.streamRecords(ALL)) {
-      expect(r.timeMs).toBeGreaterThan(last);
-      last = r.timeMs;
-      count++;
-    }
-    expect(count).toBe(2500);
-  });
-
-  it('purges old raw records and keeps their rollups', async () => {
-    await store.ingest([record({ timeMs: Date.UTC(2025, 0, 1) }), record({ timeMs: Date.UTC(2026, 0, 1) })]);
-    expect(await store.purgeRecordsBefore(Date.UTC(2025, 6, 1))).toBe(1);
-    expect((await store.listRecords({ ...ALL, limit: 10 })).records).toHaveLength(1);
-    expect((await store.aggregate({ ...ALL, groupBy: [] }))[0].calls).toBe(2);
-  });
-
-  it('shares one store between two instances writing the same batches at once without double counting', async () => {
-    const other = await fixture.another();
-    const batch = Array.from({ length: 200 }, () => record());
-    await Promise.all([store.ingest(batch), other.ingest(batch), store.ingest(batch.slice(50)), other.ingest(batch.slice(0, 120))]);
-    const [total] = await other.aggregate({ ...ALL, groupBy: [] });
-    expect(total.calls).toBe(200);
-    expect(total.costNanos).toBe(200n * 23_750_000n);
-    await other.close();
-  });
-
-  describe('tag filters', () => {
-    let seed = 11;
-    // The high bits: an LCG's low bits repeat with short periods, which would correlate the picks.
-    const next = (n: number) => Math.floor((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 12) % n;
-    const pick = <T,>(values: T[]) => values[next(values.length)];
-    /** Records with every mix of tags: none, one, several, given in any key order. */
-    const tagged = (n: number) =>
-      Array.from({ length: n }, () => {
-        const tags: Record<string, string> = {};
-        const env = pick(['prod', 'dev', null]);
-        const team = pick(['search', 'ads', null]);
-        if (next(2)) {
-          if (env) tags.env = env;
-          if (team) tags.team = team;
-        } else {
-          if (team) tags.team = team;
-          if (env) tags.env = env;
-        }
-        if (next(4) === 0) tags.run = `r${next(5)}`;
-        return record({
-          timeMs: Date.UTC(2026, 10, 1) + next(3 * 86_400_000),
-          user: pick(['ann', 'ben', null]),
-          model: pick(['gpt-4o', 'o3']),
-          costNanos: next(10) === 0 ? null : BigInt(next(100_000)) * 100_000_000_000n + BigInt(next(100_000)),
-          status: next(9) === 0 ? 'error' : 'ok',
-          tags,
-        });
-      });
-    const includes = (r: ReturnType<typeof record>, want: Record<string, string>) => Object.entries(want).every(([k, v]) => r.tags[k] === v);
-    const sum = (rs: ReturnType<typeof record>[]) => rs.reduce((s, r) => s + (r.costNanos ?? 0n), 0n);
-
-    it('sums exactly the records whose tags include every tag asked for', async () => {
-      const records = tagged(600);
-      await store.ingest(records.slice(0, 300));
-      await store.ingest(records.slice(300));
-      for (const want of [{ team: 'search' }, { env: 'prod', team: 'search' }, { team: 'search', env: 'prod' }, { env: 'dev' }, { run: 'r1', env: 'prod' }]) {
-        const matching = records.filter((r) => includes(r, want));
-        const [row] = await store.aggregate({ ...ALL, tags: want, groupBy: [] });
-        expect(row).toMatchObject({ costNanos: sum(matching), calls: matching.length, errorCalls: matching.filter((r) => r.status === 'error').length, unpricedCalls: matching.filter((r) => r.costNanos === null).length });
-        expect(row.tokens.input).toBe(matching.reduce((s, r) => s + r.tokens.input, 0));
-      }
-      expect(sum(records.filter((r) => includes(r, { team: 'search' }))) > 2n ** 53n).toBe(true);
-      expect(await store.aggregate({ ...ALL, tags: { team: 'nobody' }, groupBy: [] })).toEqual([]);
-      expect(await store.aggregate({ ...ALL, tags: { team: 'search', env: 'staging' }, groupBy: [] })).toEqual([]);
-      // No tag filter (or an empty one): every record, tagged or not.
-      expect((await store.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ costNanos: sum(records), calls: 600 });
-      expect((await store.aggregate({ ...ALL, tags: {}, groupBy: [] }))[0]).toMatchObject({ costNanos: sum(records), calls: 600 });
+  // FerretDB on SQLite is slow to write thousands of documents; correctness, not speed, is tested here.
+  jest.setTimeout(60_000);
+  describe(`storage contract: ${name}`, () => {
+    let store: StoragePort;
+    let fixture: StoreFixture;
+    beforeEach(async () => {
+      fixture = await factory.create();
+      store = fixture.store;
+    });
+    afterEach(async () => {
+      await fixture.destroy();
     });
 
-    it('combines a tag filter with dimension filters, grouping and a time range', async () => {
-      const records = tagged(400);
-      await store.ingest(records);
-      const want = { team: 'search' };
-      const byUser = await store.aggregate({ ...ALL, tags: want, filters: { model: 'o3' }, groupBy: ['user'] });
-      for (const user of ['ann', 'ben', null]) {
-        const matching = records.filter((r) => includes(r, want) && r.model === 'o3' && r.user === user);
-        expect(byUser.find((row) => row.key.user === user)?.costNanos ?? 0n).toBe(sum(matching));
-      }
-      expect(byUser).toHaveLength(3);
-      const fromMs = Date.UTC(2026, 10, 2);
-      const toMs = Date.UTC(2026, 10, 3, 6);
-      const byBucket = await store.aggregate({ ...ALL, fromMs, toMs, tags: want, filters: { user: 'ann' }, groupBy: ['bucket'] });
-      const inRange = records.filter((r) => includes(r, want) && r.user === 'ann' && r.timeMs >= fromMs && r.timeMs < toMs);
-      expect(byBucket.reduce((s, row) => s + row.costNanos, 0n)).toBe(sum(inRange));
-      for (const row of byBucket) expect(row.calls).toBe(inRange.filter((r) => Math.floor(r.timeMs / 900_000) * 900_000 === row.key.bucket).length);
+    it('stores a record once however often it is delivered, and counts it once', async () => {
+      const batch = [record(), record({ costNanos: 31_950_000n, user: 'bob' })];
+      expect((await store.ingest(batch)).stored).toHaveLength(2);
+      const again = await store.ingest(batch);
+      expect(again).toEqual({ stored: [], duplicates: 2 });
+      const overlapping = await store.ingest([batch[1], record({ costNanos: 1n })]);
+      expect(overlapping.stored).toHaveLength(1);
+      const [total] = await store.aggregate({ ...ALL, groupBy: [] });
+      expect(total).toMatchObject({ costNanos: 23_750_000n + 31_950_000n + 1n, calls: 3 });
     });
 
-    it('counts a retried tagged batch once, also when two instances write it at once', async () => {
+    it('keeps rollup sums exact to the nano for random data, above 2^53 nanos too', async () => {
+      let seed = 3;
+      const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+      const records = Array.from({ length: 5000 }, (_, i) =>
+        record({
+          timeMs: Date.UTC(2026, 10, 1) + next(30 * 86_400_000),
+          model: ['gpt-4o', 'gpt-4o-mini', 'claude-3-5-sonnet'][i % 3],
+          user: i % 7 === 0 ? null : `user-${next(50)}`,
+          costNanos: i % 11 === 0 ? null : BigInt(next(1_000_000_000)) * 10_000n + BigInt(next(10_000)),
+          status: i % 13 === 0 ? 'error' : 'ok',
+          tokens: { input: next(5000), output: next(5000), cacheRead: 0, cacheWrite: 0, reasoning: 0 },
+        }),
+      );
+      for (let i = 0; i < records.length; i += 512) await store.ingest(records.slice(i, i + 512));
+      const expected = records.reduce((sum, r) => sum + (r.costNanos ?? 0n), 0n);
+      expect(expected > 2n ** 53n).toBe(true);
+      const [total] = await store.aggregate({ ...ALL, groupBy: [] });
+      expect(total.costNanos).toBe(expected);
+      expect(total.calls).toBe(records.length);
+      expect(total.unpricedCalls).toBe(records.filter((r) => r.costNanos === null).length);
+      expect(total.errorCalls).toBe(records.filter((r) => r.status === 'error').length);
+      expect(total.tokens.input).toBe(records.reduce((s, r) => s + r.tokens.input, 0));
+
+      const byModel = await store.aggregate({ ...ALL, groupBy: ['model'] });
+      for (const row of byModel) {
+        expect(row.costNanos).toBe(records.filter((r) => r.model === row.key.model).reduce((s, r) => s + (r.costNanos ?? 0n), 0n));
+      }
+      const noUser = await store.aggregate({ ...ALL, groupBy: ['user'] });
+      expect(noUser.find((r) => r.key.user === null)?.calls).toBe(records.filter((r) => r.user === null).length);
+      const onlyMini = await store.aggregate({ ...ALL, filters: { model: 'gpt-4o-mini' }, groupBy: [] });
+      expect(onlyMini[0].calls).toBe(records.filter((r) => r.model === 'gpt-4o-mini').length);
+    });
+
+    it('puts a record in the 15-minute bucket of its start time', async () => {
+      const boundary = Date.UTC(2026, 10, 24, 12, 15);
+      await store.ingest([record({ timeMs: boundary - 1 }), record({ timeMs: boundary })]);
+      const rows = await store.aggregate({ ...ALL, groupBy: ['bucket'] });
+      expect(rows.map((r) => [r.key.bucket, r.calls]).sort()).toEqual([
+        [boundary - 15 * 60_000, 1],
+        [boundary, 1],
+      ]);
+      const later = await store.aggregate({ ...ALL, fromMs: boundary, groupBy: [] });
+      expect(later[0].calls).toBe(1);
+    });
+
+    it('keeps tenants apart', async () => {
+      await store.ingest([record({ tenant: 'acme' }), record({ tenant: 'globex' })]);
+      expect((await store.aggregate({ ...ALL, tenant: 'acme', groupBy: [] }))[0].calls).toBe(1);
+      expect((await store.listRecords({ ...ALL, tenant: 'globex', limit: 10 })).records).toHaveLength(1);
+    });
+
+    it('finds one record by id in its own tenant only, as it was stored', async () => {
+      const mine = record({ tenant: 'acme', costNanos: 123_456_789_012n, tags: { team: 'search' } });
+      await store.ingest([mine, record({ tenant: 'acme' })]);
+      expect(await store.getRecord('acme', mine.id)).toEqual(mine);
+      expect(await store.getRecord('globex', mine.id)).toBeNull();
+      expect(await store.getRecord('acme', 'f'.repeat(48))).toBeNull();
+    });
+
+    it('pages raw records newest first with a cursor that stays stable under new inserts', async () => {
+      const base = Date.UTC(2026, 10, 24);
+      await store.ingest(Array.from({ length: 25 }, (_, i) => record({ timeMs: base + i * 1000 })));
+      const first = await store.listRecords({ ...ALL, limit: 10 });
+      expect(first.records.map((r) => r.timeMs)).toEqual(Array.from({ length: 10 }, (_, i) => base + (24 - i) * 1000));
+      await store.ingest([record({ timeMs: base + 100_000 })]); // newer than everything: must not shift later pages
+      const second = await store.listRecords({ ...ALL, limit: 10, cursor: first.nextCursor! });
+      expect(second.records.map((r) => r.timeMs)).toEqual(Array.from({ length: 10 }, (_, i) => base + (14 - i) * 1000));
+      const third = await store.listRecords({ ...ALL, limit: 10, cursor: second.nextCursor! });
+      expect(third.records).toHaveLength(5);
+      expect(third.nextCursor).toBeNull();
+      expect(third.records[0].costNanos).toBe(23_750_000n);
+    });
+
+    it('streams every matching record oldest first without a page limit', async () => {
+      await store.ingest(Array.from({ length: 2500 }, (_, i) => record({ timeMs: Date.UTC(2026, 0, 1) + i })));
+      let count = 0;
+      let last = -1;
+      for await (const r of store.streamRecords(ALL)) {
+        expect(r.timeMs).toBeGreaterThan(last);
+        last = r.timeMs;
+        count++;
+      }
+      expect(count).toBe(2500);
+    });
+
+    it('purges old raw records and keeps their rollups', async () => {
+      await store.ingest([record({ timeMs: Date.UTC(2025, 0, 1) }), record({ timeMs: Date.UTC(2026, 0, 1) })]);
+      expect(await store.purgeRecordsBefore(Date.UTC(2025, 6, 1))).toBe(1);
+      expect((await store.listRecords({ ...ALL, limit: 10 })).records).toHaveLength(1);
+      expect((await store.aggregate({ ...ALL, groupBy: [] }))[0].calls).toBe(2);
+    });
+
+    it('shares one store between two instances writing the same batches at once without double counting', async () => {
       const other = await fixture.another();
-      const records = tagged(200);
-      await store.ingest(records.slice(0, 150));
-      await Promise.all([store.ingest(records), other.ingest(records), store.ingest(records.slice(100)), other.ingest(records.slice(0, 50))]);
-      await store.ingest(records);
-      for (const want of [{ team: 'ads' }, { env: 'prod' }]) {
-        const matching = records.filter((r) => includes(r, want));
-        expect((await other.aggregate({ ...ALL, tags: want, groupBy: [] }))[0]).toMatchObject({ costNanos: sum(matching), calls: matching.length });
+      const batch = Array.from({ length: 200 }, () => record());
+      await Promise.all([store.ingest(batch), other.ingest(batch), store.ingest(batch.slice(50)), other.ingest(batch.slice(0, 120))]);
+      const [total] = await other.aggregate({ ...ALL, groupBy: [] });
+      expect(total.calls).toBe(200);
+      expect(total.costNanos).toBe(200n * 23_750_000n);
+      await other.close();
+    });
+
+    describe('tag filters', () => {
+      let seed = 11;
+      // The high bits: an LCG's low bits repeat with short periods, which would correlate the picks.
+      const next = (n: number) => Math.floor((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 12) % n;
+      const pick = <T>(values: T[]) => values[next(values.length)];
+      /** Records with every mix of tags: none, one, several, given in any key order. */
+      const tagged = (n: number) =>
+        Array.from({ length: n }, () => {
+          const tags: Record<string, string> = {};
+          const env = pick(['prod', 'dev', null]);
+          const team = pick(['search', 'ads', null]);
+          if (next(2)) {
+            if (env) tags.env = env;
+            if (team) tags.team = team;
+          } else {
+            if (team) tags.team = team;
+            if (env) tags.env = env;
+          }
+          if (next(4) === 0) tags.run = `r${next(5)}`;
+          return record({
+            timeMs: Date.UTC(2026, 10, 1) + next(3 * 86_400_000),
+            user: pick(['ann', 'ben', null]),
+            model: pick(['gpt-4o', 'o3']),
+            costNanos: next(10) === 0 ? null : BigInt(next(100_000)) * 100_000_000_000n + BigInt(next(100_000)),
+            status: next(9) === 0 ? 'error' : 'ok',
+            tags,
+          });
+        });
+      const includes = (r: ReturnType<typeof record>, want: Record<string, string>) => Object.entries(want).every(([k, v]) => r.tags[k] === v);
+      const sum = (rs: ReturnType<typeof record>[]) => rs.reduce((s, r) => s + (r.costNanos ?? 0n), 0n);
+
+      it('sums exactly the records whose tags include every tag asked for', async () => {
+        const records = tagged(600);
+        await store.ingest(records.slice(0, 300));
+        await store.ingest(records.slice(300));
+        for (const want of [{ team: 'search' }, { env: 'prod', team: 'search' }, { team: 'search', env: 'prod' }, { env: 'dev' }, { run: 'r1', env: 'prod' }]) {
+          const matching = records.filter((r) => includes(r, want));
+          const [row] = await store.aggregate({ ...ALL, tags: want, groupBy: [] });
+          expect(row).toMatchObject({
+            costNanos: sum(matching),
+            calls: matching.length,
+            errorCalls: matching.filter((r) => r.status === 'error').length,
+            unpricedCalls: matching.filter((r) => r.costNanos === null).length,
+          });
+          expect(row.tokens.input).toBe(matching.reduce((s, r) => s + r.tokens.input, 0));
+        }
+        expect(sum(records.filter((r) => includes(r, { team: 'search' }))) > 2n ** 53n).toBe(true);
+        expect(await store.aggregate({ ...ALL, tags: { team: 'nobody' }, groupBy: [] })).toEqual([]);
+        expect(await store.aggregate({ ...ALL, tags: { team: 'search', env: 'staging' }, groupBy: [] })).toEqual([]);
+        // No tag filter (or an empty one): every record, tagged or not.
+        expect((await store.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ costNanos: sum(records), calls: 600 });
+        expect((await store.aggregate({ ...ALL, tags: {}, groupBy: [] }))[0]).toMatchObject({ costNanos: sum(records), calls: 600 });
+      });
+
+      it('combines a tag filter with dimension filters, grouping and a time range', async () => {
+        const records = tagged(400);
+        await store.ingest(records);
+        const want = { team: 'search' };
+        const byUser = await store.aggregate({ ...ALL, tags: want, filters: { model: 'o3' }, groupBy: ['user'] });
+        for (const user of ['ann', 'ben', null]) {
+          const matching = records.filter((r) => includes(r, want) && r.model === 'o3' && r.user === user);
+          expect(byUser.find((row) => row.key.user === user)?.costNanos ?? 0n).toBe(sum(matching));
+        }
+        expect(byUser).toHaveLength(3);
+        const fromMs = Date.UTC(2026, 10, 2);
+        const toMs = Date.UTC(2026, 10, 3, 6);
+        const byBucket = await store.aggregate({ ...ALL, fromMs, toMs, tags: want, filters: { user: 'ann' }, groupBy: ['bucket'] });
+        const inRange = records.filter((r) => includes(r, want) && r.user === 'ann' && r.timeMs >= fromMs && r.timeMs < toMs);
+        expect(byBucket.reduce((s, row) => s + row.costNanos, 0n)).toBe(sum(inRange));
+        for (const row of byBucket) expect(row.calls).toBe(inRange.filter((r) => Math.floor(r.timeMs / 900_000) * 900_000 === row.key.bucket).length);
+      });
+
+      it('counts a retried tagged batch once, also when two instances write it at once', async () => {
+        const other = await fixture.another();
+        const records = tagged(200);
+        await store.ingest(records.slice(0, 150));
+        await Promise.all([store.ingest(records), other.ingest(records), store.ingest(records.slice(100)), other.ingest(records.slice(0, 50))]);
+        await store.ingest(records);
+        for (const want of [{ team: 'ads' }, { env: 'prod' }]) {
+          const matching = records.filter((r) => includes(r, want));
+          expect((await other.aggregate({ ...ALL, tags: want, groupBy: [] }))[0]).toMatchObject({ costNanos: sum(matching), calls: matching.length });
+        }
+        await other.close();
+      });
+    });
+
+    it('keeps API keys by hash, lists them per tenant, and revokes them', async () => {
+      await store.createApiKey({ id: 'k1', hash: 'aa'.repeat(32), role: 'viewer', tenant: 'acme', name: 'finance', createdAtMs: 1, revokedAtMs: null });
+      await store.createApiKey({ id: 'k2', hash: 'bb'.repeat(32), role: 'ingest', tenant: null, name: null, createdAtMs: 2, revokedAtMs: null });
+      expect(await store.hasApiKeys()).toBe(true);
+      expect(await store.findApiKey('aa'.repeat(32))).toMatchObject({ id: 'k1', role: 'viewer', tenant: 'acme', name: 'finance' });
+      expect((await store.listApiKeys('acme')).map((k) => k.id)).toEqual(['k1']);
+      expect((await store.listApiKeys(null)).map((k) => k.id)).toEqual(['k2', 'k1']);
+      expect(await store.revokeApiKey('k1', 'globex', 3)).toBe(false);
+      expect(await store.revokeApiKey('k1', 'acme', 3)).toBe(true);
+      expect(await store.revokeApiKey('k1', 'acme', 4)).toBe(false);
+      expect(await store.findApiKey('aa'.repeat(32))).toBeNull();
+      await store.revokeApiKey('k2', null, 5);
+      expect(await store.hasApiKeys()).toBe(false);
+    });
+
+    it('stores documents by kind, tenant and id, returns them as written, and replaces them', async () => {
+      const rule = { type: 'daily_cost_above', thresholdNanos: '50000000000', channels: ['c1'], 'tag.team': { $weird: true } };
+      await store.putDocument('alert-rule', 'acme', 'r1', rule);
+      expect(await store.getDocument('alert-rule', 'acme', 'r1')).toEqual(rule);
+      await store.putDocument('alert-rule', 'acme', 'r1', { ...rule, enabled: false });
+      expect(await store.getDocument('alert-rule', 'acme', 'r1')).toEqual({ ...rule, enabled: false });
+      expect(await store.getDocument('alert-rule', 'globex', 'r1')).toBeNull();
+      expect(await store.getDocument('channel', 'acme', 'r1')).toBeNull();
+    });
+
+    it('lists documents of one kind per tenant or across tenants, ordered by tenant then id', async () => {
+      await store.putDocument('budget', 'globex', 'b2', { n: 3 });
+      await store.putDocument('budget', 'acme', 'b2', { n: 2 });
+      await store.putDocument('budget', 'acme', 'b1', { n: 1 });
+      await store.putDocument('channel', 'acme', 'c1', { n: 4 });
+      expect(await store.listDocuments('budget', 'acme')).toEqual([
+        { tenant: 'acme', id: 'b1', doc: { n: 1 } },
+        { tenant: 'acme', id: 'b2', doc: { n: 2 } },
+      ]);
+      expect((await store.listDocuments('budget', null)).map((e) => `${e.tenant}/${e.id}`)).toEqual(['acme/b1', 'acme/b2', 'globex/b2']);
+      expect(await store.listDocuments('budget', 'initech')).toEqual([]);
+    });
+
+    it('lists the documents of one kind and tenant whose id starts with a prefix, and no others', async () => {
+      for (const id of ['al_1.firing.c1', 'al_1.resolved.c1', 'al_10.firing.c1', 'al_1', 'al_0.firing.c1', 'al_1/x'])
+        await store.putDocument('alert-delivery', 'acme', id, { id });
+      await store.putDocument('alert-delivery', 'globex', 'al_1.firing.c1', { id: 'globex' });
+      await store.putDocument('alert-ack', 'acme', 'al_1.firing.c2', { id: 'ack' });
+      expect(await store.listDocumentsByPrefix('alert-delivery', 'acme', 'al_1.')).toEqual([
+        { tenant: 'acme', id: 'al_1.firing.c1', doc: { id: 'al_1.firing.c1' } },
+        { tenant: 'acme', id: 'al_1.resolved.c1', doc: { id: 'al_1.resolved.c1' } },
+      ]);
+      expect((await store.listDocumentsByPrefix('alert-delivery', 'acme', 'al_1')).map((e) => e.id)).toEqual([
+        'al_1',
+        'al_1.firing.c1',
+        'al_1.resolved.c1',
+        'al_1/x',
+        'al_10.firing.c1',
+      ]);
+      expect(await store.listDocumentsByPrefix('alert-delivery', 'initech', 'al_1.')).toEqual([]);
+      await expect(store.listDocumentsByPrefix('alert-delivery', 'acme', '')).rejects.toThrow(/id must be a non-empty string/);
+    });
+
+    it('deletes a document only in its own tenant and says whether it existed', async () => {
+      await store.putDocument('channel', 'acme', 'c1', { name: 'ops' });
+      expect(await store.deleteDocument('channel', 'globex', 'c1')).toBe(false);
+      expect(await store.deleteDocument('channel', 'acme', 'c1')).toBe(true);
+      expect(await store.deleteDocument('channel', 'acme', 'c1')).toBe(false);
+      expect(await store.getDocument('channel', 'acme', 'c1')).toBeNull();
+    });
+
+    it('writes a new document from many concurrent callers across two instances without an error, keeping one body', async () => {
+      const other = await fixture.another();
+      for (let round = 0; round < 5; round++) {
+        const writes = Array.from({ length: 8 }, (_, i) => (i % 2 ? other : store).putDocument('access', 'default', `keys-required-${round}`, { by: i }));
+        await Promise.all(writes);
+        const kept = await store.getDocument<{ by: number }>('access', 'default', `keys-required-${round}`);
+        expect(kept!.by).toBeGreaterThanOrEqual(0);
       }
       await other.close();
     });
-  });
 
-  it('keeps API keys by hash, lists them per tenant, and revokes them', async () => {
-    await store.createApiKey({ id: 'k1', hash: 'aa'.repeat(32), role: 'viewer', tenant: 'acme', name: 'finance', createdAtMs: 1, revokedAtMs: null });
-    await store.createApiKey({ id: 'k2', hash: 'bb'.repeat(32), role: 'ingest', tenant: null, name: null, createdAtMs: 2, revokedAtMs: null });
-    expect(await store.hasApiKeys()).toBe(true);
-    expect(await store.findApiKey('aa'.repeat(32))).toMatchObject({ id: 'k1', role: 'viewer', tenant: 'acme', name: 'finance' });
-    expect((await store.listApiKeys('acme')).map((k) => k.id)).toEqual(['k1']);
-    expect((await store.listApiKeys(null)).map((k) => k.id)).toEqual(['k2', 'k1']);
-    expect(await store.revokeApiKey('k1', 'globex', 3)).toBe(false);
-    expect(await store.revokeApiKey('k1', 'acme', 3)).toBe(true);
-    expect(await store.revokeApiKey('k1', 'acme', 4)).toBe(false);
-    expect(await store.findApiKey('aa'.repeat(32))).toBeNull();
-    await store.revokeApiKey('k2', null, 5);
-    expect(await store.hasApiKeys()).toBe(false);
-  });
+    it('inserts a once-only document for exactly one of many concurrent callers across two instances', async () => {
+      const other = await fixture.another();
+      const attempts = Array.from({ length: 8 }, (_, i) => (i % 2 ? other : store).insertOnce('alert-fired', 'acme', 'rule-1|alice|2026-11-30', { by: i }));
+      const won = await Promise.all(attempts);
+      expect(won.filter(Boolean)).toHaveLength(1);
+      const winner = won.indexOf(true);
+      expect(await other.getDocument('alert-fired', 'acme', 'rule-1|alice|2026-11-30')).toEqual({ by: winner });
+      expect(await store.insertOnce('alert-fired', 'globex', 'rule-1|alice|2026-11-30', { by: 'globex' })).toBe(true);
+      expect(await store.insertOnce('alert-fired', 'acme', 'rule-1|alice|2026-12-01', { by: 'next day' })).toBe(true);
+      await other.close();
+    });
 
-  it('stores documents by kind, tenant and id, returns them as written, and replaces them', async () => {
-    const rule = { type: 'daily_cost_above', thresholdNanos: '50000000000', channels: ['c1'], 'tag.team': { $weird: true } };
-    await store.putDocument('alert-rule', 'acme', 'r1', rule);
-    expect(await store.getDocument('alert-rule', 'acme', 'r1')).toEqual(rule);
-    await store.putDocument('alert-rule', 'acme', 'r1', { ...rule, enabled: false });
-    expect(await store.getDocument('alert-rule', 'acme', 'r1')).toEqual({ ...rule, enabled: false });
-    expect(await store.getDocument('alert-rule', 'globex', 'r1')).toBeNull();
-    expect(await store.getDocument('channel', 'acme', 'r1')).toBeNull();
-  });
+    it('rejects a document that is not plain JSON with a message that says what to do', async () => {
+      await expect(store.putDocument('budget', 'acme', 'b1', { limitNanos: 10n })).rejects.toThrow(/decimal strings/);
+      await expect(store.insertOnce('budget', 'acme', '', { n: 1 })).rejects.toThrow(/id must be a non-empty string/);
+      expect(await store.getDocument('budget', 'acme', 'b1')).toBeNull();
+    });
 
-  it('lists documents of one kind per tenant or across tenants, ordered by tenant then id', async () => {
-    await store.putDocument('budget', 'globex', 'b2', { n: 3 });
-    await store.putDocument('budget', 'acme', 'b2', { n: 2 });
-    await store.putDocument('budget', 'acme', 'b1', { n: 1 });
-    await store.putDocument('channel', 'acme', 'c1', { n: 4 });
-    expect(await store.listDocuments('budget', 'acme')).toEqual([
-      { tenant: 'acme', id: 'b1', doc: { n: 1 } },
-      { tenant: 'acme', id: 'b2', doc: { n: 2 } },
-    ]);
-    expect((await store.listDocuments('budget', null)).map((e) => `${e.tenant}/${e.id}`)).toEqual(['acme/b1', 'acme/b2', 'globex/b2']);
-    expect(await store.listDocuments('budget', 'initech')).toEqual([]);
+    if (factory.capabilities?.compaction) compactionContract(() => fixture, factory.capabilities.compaction.crashPoints);
+    correctionsContract(() => fixture, factory.capabilities?.corrections?.crashPoints ?? []);
+    repositoriesContract(() => fixture);
   });
-
-  it('lists the documents of one kind and tenant whose id starts with a prefix, and no others', async () => {
-    for (const id of ['al_1.firing.c1', 'al_1.resolved.c1', 'al_10.firing.c1', 'al_1', 'al_0.firing.c1', 'al_1/x']) await store.putDocument('alert-delivery', 'acme', id, { id });
-    await store.putDocument('alert-delivery', 'globex', 'al_1.firing.c1', { id: 'globex' });
-    await store.putDocument('alert-ack', 'acme', 'al_1.firing.c2', { id: 'ack' });
-    expect(await store.listDocumentsByPrefix('alert-delivery', 'acme', 'al_1.')).toEqual([
-      { tenant: 'acme', id: 'al_1.firing.c1', doc: { id: 'al_1.firing.c1' } },
-      { tenant: 'acme', id: 'al_1.resolved.c1', doc: { id: 'al_1.resolved.c1' } },
-    ]);
-    expect((await store.listDocumentsByPrefix('alert-delivery', 'acme', 'al_1')).map((e) => e.id)).toEqual(['al_1', 'al_1.firing.c1', 'al_1.resolved.c1', 'al_1/x', 'al_10.firing.c1']);
-    expect(await store.listDocumentsByPrefix('alert-delivery', 'initech', 'al_1.')).toEqual([]);
-    await expect(store.listDocumentsByPrefix('alert-delivery', 'acme', '')).rejects.toThrow(/id must be a non-empty string/);
-  });
-
-  it('deletes a document only in its own tenant and says whether it existed', async () => {
-    await store.putDocument('channel', 'acme', 'c1', { name: 'ops' });
-    expect(await store.deleteDocument('channel', 'globex', 'c1')).toBe(false);
-    expect(await store.deleteDocument('channel', 'acme', 'c1')).toBe(true);
-    expect(await store.deleteDocument('channel', 'acme', 'c1')).toBe(false);
-    expect(await store.getDocument('channel', 'acme', 'c1')).toBeNull();
-  });
-
-  it('writes a new document from many concurrent callers across two instances without an error, keeping one body', async () => {
-    const other = await fixture.another();
-    for (let round = 0; round < 5; round++) {
-      const writes = Array.from({ length: 8 }, (_, i) => (i % 2 ? other : store).putDocument('access', 'default', `keys-required-${round}`, { by: i }));
-      await Promise.all(writes);
-      const kept = await store.getDocument<{ by: number }>('access', 'default', `keys-required-${round}`);
-      expect(kept!.by).toBeGreaterThanOrEqual(0);
-    }
-    await other.close();
-  });
-
-  it('inserts a once-only document for exactly one of many concurrent callers across two instances', async () => {
-    const other = await fixture.another();
-    const attempts = Array.from({ length: 8 }, (_, i) => (i % 2 ? other : store).insertOnce('alert-fired', 'acme', 'rule-1|alice|2026-11-30', { by: i }));
-    const won = await Promise.all(attempts);
-    expect(won.filter(Boolean)).toHaveLength(1);
-    const winner = won.indexOf(true);
-    expect(await other.getDocument('alert-fired', 'acme', 'rule-1|alice|2026-11-30')).toEqual({ by: winner });
-    expect(await store.insertOnce('alert-fired', 'globex', 'rule-1|alice|2026-11-30', { by: 'globex' })).toBe(true);
-    expect(await store.insertOnce('alert-fired', 'acme', 'rule-1|alice|2026-12-01', { by: 'next day' })).toBe(true);
-    await other.close();
-  });
-
-  it('rejects a document that is not plain JSON with a message that says what to do', async () => {
-    await expect(store.putDocument('budget', 'acme', 'b1', { limitNanos: 10n })).rejects.toThrow(/decimal strings/);
-    await expect(store.insertOnce('budget', 'acme', '', { n: 1 })).rejects.toThrow(/id must be a non-empty string/);
-    expect(await store.getDocument('budget', 'acme', 'b1')).toBeNull();
-  });
-
-  if (factory.capabilities?.compaction) compactionContract(() => fixture, factory.capabilities.compaction.crashPoints);
-  correctionsContract(() => fixture, factory.capabilities?.corrections?.crashPoints ?? []);
-  repositoriesContract(() => fixture);
-});
 }

@@ -34,8 +34,14 @@ export function jsonSpan(spec: JsonSpanSpec): Record<string, unknown> {
 }
 
 /** An OTLP/JSON ExportTraceServiceRequest body with one resource and scope. */
-export function jsonTraces(spans: Record<string, unknown>[], resource: Record<string, string> = { 'service.name': 'checkout' }, scope = '@tokenledger/instrumentation-openai'): string {
+export function jsonTraces(
+  spans: Record<string, unknown>[],
+  resource: Record<string, string> = { 'service.name': 'checkout' },
+  scope = '@tokenledger/instrumentation-openai',
+): string {
   return JSON.stringify({
-    resourceSpans: [{ resource: { attributes: Object.entries(resource).map(([k, v]) => jsonAttribute(k, v)) }, scopeSpans: [{ scope: { name: scope }, spans }] }],
+    resourceSpans: [
+      { resource: { attributes: Object.entries(resource).map(([k, v]) => jsonAttribute(k, v)) }, scopeSpans: [{ scope: { name: scope }, spans }] },
+    ],
   });
 }

@@ -19,7 +19,10 @@ export interface ServiceProcess {
 /** The built service as its own process on ephemeral ports; resolves once it listens. */
 export function startService(env: Record<string, string>): Promise<ServiceProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN], { env: { ...process.env, TOKENLEDGER_PORT: '0', TOKENLEDGER_GRPC_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN], {
+      env: { ...process.env, TOKENLEDGER_PORT: '0', TOKENLEDGER_GRPC_PORT: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let resolved = false;
     const listeners: (() => void)[] = [];

@@ -4,7 +4,11 @@ const ADMIN_KEY = 'an-admin-key-long-enough-for-the-metrics';
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
 async function createKey(c: RunningCollector, role: string, tenant?: string): Promise<string> {
-  const res = await fetch(`${c.url}/v1/keys`, { method: 'POST', body: JSON.stringify({ role, tenant }), headers: { 'content-type': 'application/json', ...bearer(ADMIN_KEY) } });
+  const res = await fetch(`${c.url}/v1/keys`, {
+    method: 'POST',
+    body: JSON.stringify({ role, tenant }),
+    headers: { 'content-type': 'application/json', ...bearer(ADMIN_KEY) },
+  });
   expect(res.status).toBe(201);
   return ((await res.json()) as { key: string }).key;
 }

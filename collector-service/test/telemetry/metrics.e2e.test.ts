@@ -52,12 +52,25 @@ describe('GET /metrics, the collector service’s own metrics', () => {
   });
 
   it('counts the cost, tokens and calls of stored records once, however often a batch is retried', async () => {
-    const body = await otlpProtobufBody([{ name: 'chat gpt-4o', attributes: GPT_4O }, { name: 'chat claude', attributes: CLAUDE_CACHED_CHAT, error: true }, HTTP_SPAN]);
+    const body = await otlpProtobufBody([
+      { name: 'chat gpt-4o', attributes: GPT_4O },
+      { name: 'chat claude', attributes: CLAUDE_CACHED_CHAT, error: true },
+      HTTP_SPAN,
+    ]);
     for (let attempt = 0; attempt < 3; attempt++) expect((await post(collector, body)).status).toBe(200);
 
     const samples = await scrape(collector);
     expect(sumOf(samples, 'tokenledger_cost_usd_total')).toBeCloseTo(ALICE_USD + BOB_USD, 12);
-    expect(sumOf(samples, 'tokenledger_cost_usd_total', { provider: 'openai', model: 'gpt-4o-2024-08-06', type: 'llm', service: 'checkout', agent: 'support-bot', feature: 'checkout' })).toBeCloseTo(ALICE_USD, 12);
+    expect(
+      sumOf(samples, 'tokenledger_cost_usd_total', {
+        provider: 'openai',
+        model: 'gpt-4o-2024-08-06',
+        type: 'llm',
+        service: 'checkout',
+        agent: 'support-bot',
+        feature: 'checkout',
+      }),
+    ).toBeCloseTo(ALICE_USD, 12);
     expect(sumOf(samples, 'tokenledger_calls_total', { status: 'ok' })).toBe(1);
     expect(sumOf(samples, 'tokenledger_calls_total', { status: 'error', provider: 'anthropic' })).toBe(1);
     expect(sumOf(samples, 'tokenledger_tokens_total', { kind: 'input' })).toBe(3000);
@@ -162,7 +175,10 @@ describe('GET /metrics, the collector service’s own metrics', () => {
 
   it('shows a new series at 0 in the scrape after its first event and its amount from the next, so increase() sees the first event', async () => {
     expect(sumOf(await scrapeOnce(collector), 'tokenledger_unpriced_calls_total')).toBe(0);
-    const body = await otlpProtobufBody([{ name: 'chat unknown', attributes: UNKNOWN_MODEL }, { name: 'chat gpt-4o', attributes: GPT_4O }]);
+    const body = await otlpProtobufBody([
+      { name: 'chat unknown', attributes: UNKNOWN_MODEL },
+      { name: 'chat gpt-4o', attributes: GPT_4O },
+    ]);
     expect((await post(collector, body)).status).toBe(200);
     const unpriced = { model: 'model-nobody-prices', provider: 'openai' };
     const series = (samples: Sample[], name: string, labels: Record<string, string>) =>
@@ -186,7 +202,11 @@ describe('GET /metrics, the collector service’s own metrics', () => {
     await collector.close();
     collector = await startCollector({ TOKENLEDGER_ADMIN_KEY: ADMIN_KEY, TOKENLEDGER_MAX_BODY_BYTES: '2048' });
     const viewer = (await (
-      await fetch(`${collector.url}/v1/keys`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ role: 'viewer' }) })
+      await fetch(`${collector.url}/v1/keys`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ role: 'viewer' }),
+      })
     ).json()) as { key: string };
     const body = await otlpProtobufBody([{ name: 'chat gpt-4o', attributes: GPT_4O }]);
     expect((await post(collector, body)).status).toBe(401);
@@ -199,7 +219,9 @@ describe('GET /metrics, the collector service’s own metrics', () => {
 
     const samples = await scrape(collector, ADMIN_KEY);
     const rejected = (reason: string) => sumOf(samples, 'tokenledger_ingest_rejected_requests_total', { reason });
-    expect([rejected('unauthenticated'), rejected('forbidden'), rejected('too_large'), rejected('undecodable'), rejected('store_unavailable')]).toEqual([2, 1, 1, 1, 1]);
+    expect([rejected('unauthenticated'), rejected('forbidden'), rejected('too_large'), rejected('undecodable'), rejected('store_unavailable')]).toEqual([
+      2, 1, 1, 1, 1,
+    ]);
     expect(sumOf(samples, 'tokenledger_ingest_spans_total')).toBe(0);
   });
 
@@ -222,6 +244,8 @@ describe('TOKENLEDGER_METRICS_USER_ALLOWLIST', () => {
   });
 
   it('refuses an empty entry with a message naming the variable', () => {
-    expect(() => loadTelemetryConfig({ TOKENLEDGER_METRICS_USER_ALLOWLIST: 'alice,,bob' })).toThrow(/^TOKENLEDGER_METRICS_USER_ALLOWLIST must be user ids separated by commas/);
+    expect(() => loadTelemetryConfig({ TOKENLEDGER_METRICS_USER_ALLOWLIST: 'alice,,bob' })).toThrow(
+      /^TOKENLEDGER_METRICS_USER_ALLOWLIST must be user ids separated by commas/,
+    );
   });
 });

@@ -8,7 +8,11 @@ const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 describe('the tenants a key may report on', () => {
   let c: RunningCollector;
   const createKey = async (body: Record<string, unknown>) => {
-    const res = await fetch(`${c.url}/v1/keys`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...bearer(ADMIN_KEY) } });
+    const res = await fetch(`${c.url}/v1/keys`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json', ...bearer(ADMIN_KEY) },
+    });
     return ((await res.json()) as { key: string }).key;
   };
   const tenants = async (key: string) => {
@@ -24,8 +28,12 @@ describe('the tenants a key may report on', () => {
   it('lists default and every tenant with data or keys to a key of every tenant, and only its own to a key of one', async () => {
     // Data for "initech" through an all-tenant ingest key naming it on the resource; a key for "globex".
     const ingest = await createKey({ role: 'ingest' });
-    const body = ProtobufTraceSerializer.serializeRequest(await makeSpans([{ name: 'chat', attributes: GPT_4O_CHAT }], { 'service.name': 'shop', 'tokenledger.tenant': 'initech' }));
-    expect((await fetch(`${c.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf', ...bearer(ingest) } })).status).toBe(200);
+    const body = ProtobufTraceSerializer.serializeRequest(
+      await makeSpans([{ name: 'chat', attributes: GPT_4O_CHAT }], { 'service.name': 'shop', 'tokenledger.tenant': 'initech' }),
+    );
+    expect((await fetch(`${c.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf', ...bearer(ingest) } })).status).toBe(
+      200,
+    );
     const globexViewer = await createKey({ role: 'viewer', tenant: 'globex' });
     const everyTenantViewer = await createKey({ role: 'viewer' });
     // The ingested tenant is remembered just after the batch is stored.

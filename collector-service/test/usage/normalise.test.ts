@@ -79,13 +79,46 @@ describe('normalising GenAI spans from every instrumentation into one priced rec
   });
 
   it('reads image, speech and payment spans of the manual tracking API', () => {
-    const image = one(span({ 'gen_ai.operation.name': 'image_generation', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'dall-e-3', 'tokenledger.image.count': 2, 'tokenledger.image.size': '1024x1792', 'tokenledger.image.quality': 'hd' }, '@tokenledger/node'));
+    const image = one(
+      span(
+        {
+          'gen_ai.operation.name': 'image_generation',
+          'gen_ai.provider.name': 'openai',
+          'gen_ai.request.model': 'dall-e-3',
+          'tokenledger.image.count': 2,
+          'tokenledger.image.size': '1024x1792',
+          'tokenledger.image.quality': 'hd',
+        },
+        '@tokenledger/node',
+      ),
+    );
     expect(image).toMatchObject({ costType: 'image', imageCount: 2, costNanos: 240_000_000n });
-    const speech = one(span({ 'gen_ai.operation.name': 'speech', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'tts-1-hd', 'tokenledger.speech.characters': 1000 }, '@tokenledger/node'));
+    const speech = one(
+      span(
+        { 'gen_ai.operation.name': 'speech', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'tts-1-hd', 'tokenledger.speech.characters': 1000 },
+        '@tokenledger/node',
+      ),
+    );
     expect(speech).toMatchObject({ costType: 'speech', characters: 1000, costNanos: 30_000_000n });
-    const fee = one(span({ 'gen_ai.operation.name': 'payment', 'tokenledger.payment.gateway': 'stripe', 'tokenledger.payment.amount': '10.00', 'user.id': 'alice' }, '@tokenledger/node'));
+    const fee = one(
+      span(
+        { 'gen_ai.operation.name': 'payment', 'tokenledger.payment.gateway': 'stripe', 'tokenledger.payment.amount': '10.00', 'user.id': 'alice' },
+        '@tokenledger/node',
+      ),
+    );
     expect(fee).toMatchObject({ costType: 'payment', provider: 'stripe', model: 'stripe', costNanos: 590_000_000n });
-    const local = one(span({ 'gen_ai.operation.name': 'embeddings', 'gen_ai.provider.name': 'qwen-local', 'gen_ai.request.model': 'qwen3-embedding-0.6b-q8', 'gen_ai.usage.input_tokens': 800, 'tokenledger.cost.provided_usd': '0' }, '@tokenledger/node'));
+    const local = one(
+      span(
+        {
+          'gen_ai.operation.name': 'embeddings',
+          'gen_ai.provider.name': 'qwen-local',
+          'gen_ai.request.model': 'qwen3-embedding-0.6b-q8',
+          'gen_ai.usage.input_tokens': 800,
+          'tokenledger.cost.provided_usd': '0',
+        },
+        '@tokenledger/node',
+      ),
+    );
     expect(local).toMatchObject({ costType: 'embedding', costNanos: 0n, providedCostNanos: 0n });
   });
 
@@ -148,7 +181,13 @@ describe('normalising GenAI spans from every instrumentation into one priced rec
   });
 
   it('keeps audioTokens null for a call without audio, and rejects audio tokens that exceed the total they are part of', () => {
-    const text = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 10 };
+    const text = {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.usage.input_tokens': 100,
+      'gen_ai.usage.output_tokens': 10,
+    };
     expect(one(span(text, '@tokenledger/instrumentation-openai')).audioTokens).toBeNull();
     const batch = usage.toRecords(
       [
@@ -168,7 +207,19 @@ describe('normalising GenAI spans from every instrumentation into one priced rec
 
   it('reads the official @opentelemetry/instrumentation-openai spans (provider in the deprecated gen_ai.system)', () => {
     // Attributes per its src/semconv.ts: gen_ai.system, gen_ai.operation.name, gen_ai.request.model, gen_ai.usage.*
-    const r = one(span({ 'gen_ai.system': 'openai', 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.response.model': 'gpt-4o-2024-08-06', 'gen_ai.usage.input_tokens': 1500, 'gen_ai.usage.output_tokens': 2000 }, '@opentelemetry/instrumentation-openai'));
+    const r = one(
+      span(
+        {
+          'gen_ai.system': 'openai',
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.request.model': 'gpt-4o',
+          'gen_ai.response.model': 'gpt-4o-2024-08-06',
+          'gen_ai.usage.input_tokens': 1500,
+          'gen_ai.usage.output_tokens': 2000,
+        },
+        '@opentelemetry/instrumentation-openai',
+      ),
+    );
     expect(r).toMatchObject({ source: 'genai-semconv', provider: 'openai', model: 'gpt-4o-2024-08-06', costNanos: 23_750_000n });
   });
 
@@ -190,32 +241,86 @@ describe('normalising GenAI spans from every instrumentation into one priced rec
         '@traceloop/instrumentation-anthropic',
       ),
     );
-    expect(r).toMatchObject({ source: 'openllmetry', provider: 'anthropic', user: 'bob', tokens: { input: 1500, cacheRead: 1000, cacheWrite: 200, output: 2000 }, costNanos: 31_950_000n });
+    expect(r).toMatchObject({
+      source: 'openllmetry',
+      provider: 'anthropic',
+      user: 'bob',
+      tokens: { input: 1500, cacheRead: 1000, cacheWrite: 200, output: 2000 },
+      costNanos: 31_950_000n,
+    });
   });
 
   it('reads OpenInference LLM and embedding spans and ignores its chain spans', () => {
     // https://github.com/Arize-ai/openinference/blob/main/spec/semantic_conventions.md
-    const llm = one(span({ 'openinference.span.kind': 'LLM', 'llm.provider': 'openai', 'llm.model_name': 'gpt-4o-2024-08-06', 'llm.token_count.prompt': 1500, 'llm.token_count.prompt_details.cache_read': 1000, 'llm.token_count.completion': 2000, 'user.id': 'carol', 'session.id': 's-9' }));
+    const llm = one(
+      span({
+        'openinference.span.kind': 'LLM',
+        'llm.provider': 'openai',
+        'llm.model_name': 'gpt-4o-2024-08-06',
+        'llm.token_count.prompt': 1500,
+        'llm.token_count.prompt_details.cache_read': 1000,
+        'llm.token_count.completion': 2000,
+        'user.id': 'carol',
+        'session.id': 's-9',
+      }),
+    );
     expect(llm).toMatchObject({ source: 'openinference', provider: 'openai', user: 'carol', conversation: 's-9', costNanos: 22_500_000n });
-    const embedding = one(span({ 'openinference.span.kind': 'EMBEDDING', 'llm.provider': 'openai', 'embedding.model_name': 'text-embedding-3-small', 'llm.token_count.prompt': 1_000_000 }));
+    const embedding = one(
+      span({
+        'openinference.span.kind': 'EMBEDDING',
+        'llm.provider': 'openai',
+        'embedding.model_name': 'text-embedding-3-small',
+        'llm.token_count.prompt': 1_000_000,
+      }),
+    );
     expect(embedding).toMatchObject({ costType: 'embedding', costNanos: 20_000_000n });
     expect(usage.toRecords([span({ 'openinference.span.kind': 'CHAIN', 'llm.model_name': 'gpt-4o' })], 'acme')).toMatchObject({ records: [], ignored: 1 });
   });
 
   it('counts only the Vercel AI SDK provider-call spans, not their parents', () => {
     // https://ai-sdk.dev/docs/ai-sdk-core/telemetry: ai.generateText wraps ai.generateText.doGenerate, both carrying usage.
-    const attrs = { 'ai.model.id': 'gpt-4o', 'ai.model.provider': 'openai.chat', 'ai.usage.promptTokens': 1500, 'ai.usage.completionTokens': 2000, 'ai.telemetry.metadata.userId': 'dave' };
-    const batch = usage.toRecords([span({ ...attrs, 'ai.operationId': 'ai.generateText' }), span({ ...attrs, 'ai.operationId': 'ai.generateText.doGenerate' })], 'acme');
+    const attrs = {
+      'ai.model.id': 'gpt-4o',
+      'ai.model.provider': 'openai.chat',
+      'ai.usage.promptTokens': 1500,
+      'ai.usage.completionTokens': 2000,
+      'ai.telemetry.metadata.userId': 'dave',
+    };
+    const batch = usage.toRecords(
+      [span({ ...attrs, 'ai.operationId': 'ai.generateText' }), span({ ...attrs, 'ai.operationId': 'ai.generateText.doGenerate' })],
+      'acme',
+    );
     expect(batch.ignored).toBe(1);
     expect(batch.records).toHaveLength(1);
     expect(batch.records[0]).toMatchObject({ source: 'vercel-ai', provider: 'openai', user: 'dave', costNanos: 23_750_000n });
-    const v5 = one(span({ 'ai.operationId': 'ai.streamText.doStream', 'ai.model.id': 'gpt-4o', 'ai.model.provider': 'openai.responses', 'ai.usage.inputTokens': 1500, 'ai.usage.cachedInputTokens': 1000, 'ai.usage.outputTokens': 2000 }));
+    const v5 = one(
+      span({
+        'ai.operationId': 'ai.streamText.doStream',
+        'ai.model.id': 'gpt-4o',
+        'ai.model.provider': 'openai.responses',
+        'ai.usage.inputTokens': 1500,
+        'ai.usage.cachedInputTokens': 1000,
+        'ai.usage.outputTokens': 2000,
+      }),
+    );
     expect(v5).toMatchObject({ tokens: { input: 1500, cacheRead: 1000 }, costNanos: 22_500_000n });
   });
 
   it('keeps the cost OpenLIT computed beside ours', () => {
     // https://docs.openlit.io: gen_ai.usage.cost is OpenLIT's own estimate in USD.
-    const r = one(span({ 'gen_ai.system': 'openai', 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 1500, 'gen_ai.usage.output_tokens': 2000, 'gen_ai.usage.cost': 0.0237 }, 'openlit.otel.tracing'));
+    const r = one(
+      span(
+        {
+          'gen_ai.system': 'openai',
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.request.model': 'gpt-4o',
+          'gen_ai.usage.input_tokens': 1500,
+          'gen_ai.usage.output_tokens': 2000,
+          'gen_ai.usage.cost': 0.0237,
+        },
+        'openlit.otel.tracing',
+      ),
+    );
     expect(r).toMatchObject({ source: 'openlit', costNanos: 23_750_000n, providedCostNanos: 23_700_000n });
   });
 
@@ -234,15 +339,42 @@ describe('normalising GenAI spans from every instrumentation into one priced rec
 
   it("does not count the Anthropic SDK's own HTTP-call spans (no input tokens; the instrumentation's span is the call)", () => {
     // Attributes as @anthropic-ai/sdk 1.x sets them (internal/tracing.js SPAN_ATTRIBUTES).
-    const sdkSpan = span({ 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': 'claude-sonnet-4-5', 'gen_ai.usage.output_tokens': 40, 'gen_ai.usage.cache_read.input_tokens': 10 }, 'com.anthropic.sdk.typescript');
+    const sdkSpan = span(
+      {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'anthropic',
+        'gen_ai.request.model': 'claude-sonnet-4-5',
+        'gen_ai.usage.output_tokens': 40,
+        'gen_ai.usage.cache_read.input_tokens': 10,
+      },
+      'com.anthropic.sdk.typescript',
+    );
     const batch = usage.toRecords([sdkSpan], 'acme');
     expect(batch).toMatchObject({ records: [], rejected: [], ignored: 1 });
   });
 
   it('counts model calls, not agent or tool spans that sum them (AI SDK 7 invoke_agent)', () => {
-    const agent = span({ 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 15, 'gen_ai.usage.output_tokens': 3 }, 'ai');
+    const agent = span(
+      {
+        'gen_ai.operation.name': 'invoke_agent',
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.request.model': 'gpt-4o',
+        'gen_ai.usage.input_tokens': 15,
+        'gen_ai.usage.output_tokens': 3,
+      },
+      'ai',
+    );
     const tool = span({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'search' }, 'ai');
-    const call = span({ 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 15, 'gen_ai.usage.output_tokens': 3 }, 'ai');
+    const call = span(
+      {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.request.model': 'gpt-4o',
+        'gen_ai.usage.input_tokens': 15,
+        'gen_ai.usage.output_tokens': 3,
+      },
+      'ai',
+    );
     const batch = usage.toRecords([agent, tool, call], 'acme');
     expect(batch.records.map((r) => r.operation)).toEqual(['chat']);
     expect(batch.ignored).toBe(2);
@@ -267,6 +399,9 @@ describe('normalising GenAI spans from every instrumentation into one priced rec
     );
     expect(batch.ignored).toBe(1);
     expect(batch.records).toHaveLength(1);
-    expect(batch.rejected.map((r) => r.reason)).toEqual([expect.stringMatching(/names no model/), 'gen_ai.usage.output_tokens must be a non-negative integer, got "many"']);
+    expect(batch.rejected.map((r) => r.reason)).toEqual([
+      expect.stringMatching(/names no model/),
+      'gen_ai.usage.output_tokens must be a non-negative integer, got "many"',
+    ]);
   });
 });

@@ -62,8 +62,19 @@ describe('every way an app spends, normalised and priced once', () => {
     const batch = usage.toRecords(
       [
         span({ ...realtimeResponse, 'gen_ai.operation.name': 'session' }),
-        span({ 'gen_ai.operation.name': 'session', 'gen_ai.provider.name': 'gcp.gemini', 'gen_ai.request.model': 'gemini-live-2.5-flash-preview' }, '@tokenledger/instrumentation-google-genai'),
-        span({ 'gen_ai.operation.name': 'batch', 'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': 'claude-sonnet-4-5', 'tokenledger.batch.id': 'msgbatch_1' }, '@tokenledger/instrumentation-anthropic'),
+        span(
+          { 'gen_ai.operation.name': 'session', 'gen_ai.provider.name': 'gcp.gemini', 'gen_ai.request.model': 'gemini-live-2.5-flash-preview' },
+          '@tokenledger/instrumentation-google-genai',
+        ),
+        span(
+          {
+            'gen_ai.operation.name': 'batch',
+            'gen_ai.provider.name': 'anthropic',
+            'gen_ai.request.model': 'claude-sonnet-4-5',
+            'tokenledger.batch.id': 'msgbatch_1',
+          },
+          '@tokenledger/instrumentation-anthropic',
+        ),
         span(realtimeResponse),
       ],
       'acme',
@@ -176,12 +187,24 @@ describe('every way an app spends, normalised and priced once', () => {
   });
 
   it('stores a fine-tuned model without published rates as fine_tuned_unpriced', () => {
-    const r = one(span({ 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'ft:gpt-4.1-2025-04-14:acme::abc', 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 10 }));
+    const r = one(
+      span({
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.request.model': 'ft:gpt-4.1-2025-04-14:acme::abc',
+        'gen_ai.usage.input_tokens': 10,
+        'gen_ai.usage.output_tokens': 10,
+      }),
+    );
     expect(r).toMatchObject({ costNanos: null, unpricedReason: 'fine_tuned_unpriced' });
   });
 
   it('keeps token details and batch ids through the store, and decodes older records as having none', () => {
-    const r = record({ tokenDetails: { audioCacheRead: 1, imageInput: 2, imageCacheRead: 1, videoInput: 3, imageOutput: 4, cacheWrite1h: 5 }, batch: true, batchId: 'batch_abc' });
+    const r = record({
+      tokenDetails: { audioCacheRead: 1, imageInput: 2, imageCacheRead: 1, videoInput: 3, imageOutput: 4, cacheWrite1h: 5 },
+      batch: true,
+      batchId: 'batch_abc',
+    });
     expect(decodeRecord(encodeRecord(r))).toEqual(r);
     const { tokenDetails: _details, batchId: _batch, ...older } = JSON.parse(encodeRecord(record())) as Record<string, unknown>;
     expect(decodeRecord(JSON.stringify(older))).toMatchObject({ tokenDetails: null, batchId: null });

@@ -12,7 +12,8 @@ export const CHROMIUM = process.env.TOKENLEDGER_CHROMIUM || '/usr/bin/chromium';
 export const ARTIFACTS = resolve(__dirname, '..', '..', '..', 'test-artifacts', 'dashboard');
 
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`chromium is not installed at ${CHROMIUM}: run the tests with ./run test (it installs Debian's chromium) or set TOKENLEDGER_CHROMIUM`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`chromium is not installed at ${CHROMIUM}: run the tests with ./run test (it installs Debian's chromium) or set TOKENLEDGER_CHROMIUM`);
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-background-networking', '--disable-dev-shm-usage'] });
 }
 
@@ -29,7 +30,9 @@ export async function openPage(browser: Browser): Promise<{ context: BrowserCont
 /** axe-core's violations of impact serious or critical, as "rule: target" lines. */
 export async function seriousA11yViolations(page: Page): Promise<string[]> {
   await page.addScriptTag({ content: axe.source });
-  const violations = await page.evaluate(async () => (await (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] })).violations);
+  const violations = await page.evaluate(
+    async () => (await (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] })).violations,
+  );
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} — ${v.help}`));

@@ -4,14 +4,30 @@ import { dollarsExact, dollarsUnderACent } from './expected-money';
 
 jest.setTimeout(90_000);
 
-const MINI_CHAT = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 1500, 'gen_ai.usage.output_tokens': 2000, 'user.id': 'alice' };
+const MINI_CHAT = {
+  'gen_ai.operation.name': 'chat',
+  'gen_ai.provider.name': 'openai',
+  'gen_ai.request.model': 'gpt-4o-mini',
+  'gen_ai.usage.input_tokens': 1500,
+  'gen_ai.usage.output_tokens': 2000,
+  'user.id': 'alice',
+};
 
 describe('budgets and alerts of sub-cent amounts, and the time-zone picker', () => {
   let budget: Record<string, any>;
   const suite = dashboardSuite({}, async (collector) => {
     const json = { 'content-type': 'application/json' };
-    budget = await (await fetch(`${collector.url}/v1/budgets`, { method: 'POST', headers: json, body: JSON.stringify({ name: 'Tiny daily', scope: {}, period: 'day', timezone: 'UTC', limitUsd: '0.004', thresholds: [0.5, 1], action: 'notify' }) })).json();
-    const body = await otlpProtobufBody([0, 1, 2].map((i) => ({ name: `chat ${i}`, attributes: MINI_CHAT, startMs: Date.now() - 60_000 * (i + 1) })), { 'service.name': 'shop' });
+    budget = await (
+      await fetch(`${collector.url}/v1/budgets`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ name: 'Tiny daily', scope: {}, period: 'day', timezone: 'UTC', limitUsd: '0.004', thresholds: [0.5, 1], action: 'notify' }),
+      })
+    ).json();
+    const body = await otlpProtobufBody(
+      [0, 1, 2].map((i) => ({ name: `chat ${i}`, attributes: MINI_CHAT, startMs: Date.now() - 60_000 * (i + 1) })),
+      { 'service.name': 'shop' },
+    );
     const res = await fetch(`${collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
     if (res.status !== 200) throw new Error(`ingest answered ${res.status}`);
   });
@@ -40,7 +56,9 @@ describe('budgets and alerts of sub-cent amounts, and the time-zone picker', () 
     const cells = await row.locator('td.num').allTextContents();
     expect(cells).toEqual([dollarsUnderACent(alert.valueUsd), dollarsExact(alert.thresholdUsd)]);
     expect(cells[1]).toBe('$0.004');
-    expect(await row.getByTestId('alert-subject').getAttribute('title')).toBe(`Budget "Tiny daily" reached 100 % of its daily limit of $0.004: ${dollarsUnderACent(alert.valueUsd)} spent`);
+    expect(await row.getByTestId('alert-subject').getAttribute('title')).toBe(
+      `Budget "Tiny daily" reached 100 % of its daily limit of $0.004: ${dollarsUnderACent(alert.valueUsd)} spent`,
+    );
     expect(await page.getByTestId('alerts-table').innerText()).not.toContain(budget.id);
     expect(await page.getByTestId('alerts-table').innerText()).not.toContain('$0.00 ');
     await screenshot(page, 'alerts-budget-names');
@@ -62,13 +80,29 @@ describe('budgets and alerts of sub-cent amounts, and the time-zone picker', () 
   it('shows when a budget runs out at its current rate, in the budget’s time zone', async () => {
     const { page, errors, collector } = suite;
     const json = { 'content-type': 'application/json' };
-    const created = await api('/v1/budgets', { method: 'POST', headers: json, body: JSON.stringify({ name: 'Kolkata forecast', scope: { service: 'forecast-shop' }, period: 'month', timezone: 'Asia/Kolkata', limitUsd: '1000', thresholds: [1], action: 'notify' }) });
+    const created = await api('/v1/budgets', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({
+        name: 'Kolkata forecast',
+        scope: { service: 'forecast-shop' },
+        period: 'month',
+        timezone: 'Asia/Kolkata',
+        limitUsd: '1000',
+        thresholds: [1],
+        action: 'notify',
+      }),
+    });
     const body = await otlpProtobufBody([{ name: 'chat', attributes: MINI_CHAT, startMs: Date.now() - 1000 }], { 'service.name': 'forecast-shop' });
     expect((await fetch(`${collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body })).status).toBe(200);
     // A limit halfway between the spend and its projection is reached before the month ends.
     const before = await api(`/v1/budgets/${created.id}/status`);
     const limitNanos = (BigInt(before.spentNanos) + BigInt(before.projectedNanos)) / 2n;
-    await api(`/v1/budgets/${created.id}`, { method: 'PATCH', headers: json, body: JSON.stringify({ limitUsd: `${limitNanos / 1_000_000_000n}.${(limitNanos % 1_000_000_000n).toString().padStart(9, '0')}` }) });
+    await api(`/v1/budgets/${created.id}`, {
+      method: 'PATCH',
+      headers: json,
+      body: JSON.stringify({ limitUsd: `${limitNanos / 1_000_000_000n}.${(limitNanos % 1_000_000_000n).toString().padStart(9, '0')}` }),
+    });
     const first = await api(`/v1/budgets/${created.id}/status`);
     expect(first.exhaustsAt).toMatch(/\+05:30$/);
     await page.goto(`${collector.url}/dashboard/budgets`);
@@ -77,7 +111,8 @@ describe('budgets and alerts of sub-cent amounts, and the time-zone picker', () 
     const last = await api(`/v1/budgets/${created.id}/status`);
     // As the page writes it: the budget's zone, in the browser's locale (en-US); the moment moves as time passes.
     const words = (s: string) => s.replace(/\s+/g, ' ').trim();
-    const shown = (iso: string) => words(`· runs out ${new Date(iso).toLocaleString('en-US', { timeZone: 'Asia/Kolkata', dateStyle: 'medium', timeStyle: 'short' })} at this rate`);
+    const shown = (iso: string) =>
+      words(`· runs out ${new Date(iso).toLocaleString('en-US', { timeZone: 'Asia/Kolkata', dateStyle: 'medium', timeStyle: 'short' })} at this rate`);
     expect([shown(first.exhaustsAt), shown(last.exhaustsAt)]).toContain(words((await row.getByTestId('exhausts-at').textContent())!));
     await screenshot(page, 'budget-exhaustion');
     expect(errors).toEqual([]);
@@ -131,7 +166,10 @@ describe('budgets and alerts of sub-cent amounts, and the time-zone picker', () 
     await form.getByRole('option', { name: 'Asia/Tokyo' }).click();
     await form.getByRole('button', { name: 'Create budget' }).click();
     await page.getByTestId('budgets').locator('li', { hasText: 'Tokyo office' }).waitFor();
-    expect(((await api('/v1/budgets')).budgets as Record<string, any>[]).find((b) => b.name === 'Tokyo office')).toMatchObject({ timezone: 'Asia/Tokyo', limitUsd: '2.500000000' });
+    expect(((await api('/v1/budgets')).budgets as Record<string, any>[]).find((b) => b.name === 'Tokyo office')).toMatchObject({
+      timezone: 'Asia/Tokyo',
+      limitUsd: '2.500000000',
+    });
     expect(errors).toEqual([]);
   });
 });

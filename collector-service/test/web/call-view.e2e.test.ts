@@ -7,9 +7,26 @@ import { dollarsExact, dollarsPer } from './expected-money';
 jest.setTimeout(90_000);
 
 const JAEGER = 'http://jaeger.test:16686';
-const ATTRIBUTION = { 'gen_ai.agent.id': 'research-agent', 'gen_ai.conversation.id': 'conv-42', 'tokenledger.feature': 'search', 'tokenledger.tag.team': 'growth' };
-const IMAGES = { 'gen_ai.operation.name': 'image_generation', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'dall-e-3', 'tokenledger.image.count': 2, 'tokenledger.image.size': '1024x1792', 'tokenledger.image.quality': 'hd' };
-const SPEECH = { 'gen_ai.operation.name': 'speech', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'tts-1-hd', 'tokenledger.speech.characters': 1000 };
+const ATTRIBUTION = {
+  'gen_ai.agent.id': 'research-agent',
+  'gen_ai.conversation.id': 'conv-42',
+  'tokenledger.feature': 'search',
+  'tokenledger.tag.team': 'growth',
+};
+const IMAGES = {
+  'gen_ai.operation.name': 'image_generation',
+  'gen_ai.provider.name': 'openai',
+  'gen_ai.request.model': 'dall-e-3',
+  'tokenledger.image.count': 2,
+  'tokenledger.image.size': '1024x1792',
+  'tokenledger.image.quality': 'hd',
+};
+const SPEECH = {
+  'gen_ai.operation.name': 'speech',
+  'gen_ai.provider.name': 'openai',
+  'gen_ai.request.model': 'tts-1-hd',
+  'tokenledger.speech.characters': 1000,
+};
 /** How each unit's price is quoted: per 1M tokens, per 1K characters, per image. */
 const QUOTED: Record<string, [exponent: number, per: string]> = {
   input_tokens: [6, 'per 1M input tokens'],
@@ -21,14 +38,24 @@ const QUOTED: Record<string, [exponent: number, per: string]> = {
 };
 
 async function send(url: string, specs: SpanSpec[]) {
-  const res = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: await otlpProtobufBody(specs, { 'service.name': 'shop', 'deployment.environment.name': 'prod' }) });
+  const res = await fetch(`${url}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-protobuf' },
+    body: await otlpProtobufBody(specs, { 'service.name': 'shop', 'deployment.environment.name': 'prod' }),
+  });
   if (res.status !== 200) throw new Error(`ingest answered ${res.status}`);
 }
 
 /** The unit prices a page lists, as "amount per" lines keyed by unit. */
 const unitPricesShown = (page: Page, testId: string) =>
-  page.getByTestId(testId).first().evaluate((list) => Object.fromEntries([...list.querySelectorAll('li')].map((li) => [li.getAttribute('data-unit'), li.textContent!.replace(/\s+/g, ' ').trim()])));
-const quoted = (unitPrices: Record<string, string>) => Object.fromEntries(Object.entries(unitPrices).map(([unit, usd]) => [unit, `${dollarsPer(usd, QUOTED[unit][0])} ${QUOTED[unit][1]}`]));
+  page
+    .getByTestId(testId)
+    .first()
+    .evaluate((list) =>
+      Object.fromEntries([...list.querySelectorAll('li')].map((li) => [li.getAttribute('data-unit'), li.textContent!.replace(/\s+/g, ' ').trim()])),
+    );
+const quoted = (unitPrices: Record<string, string>) =>
+  Object.fromEntries(Object.entries(unitPrices).map(([unit, usd]) => [unit, `${dollarsPer(usd, QUOTED[unit][0])} ${QUOTED[unit][1]}`]));
 
 describe('a call explained in the dashboard', () => {
   const suite = dashboardSuite({ TOKENLEDGER_JAEGER_URL: JAEGER }, async (collector) => {
@@ -58,7 +85,10 @@ describe('a call explained in the dashboard', () => {
     expect(await unitPricesShown(page, 'call-unit-prices')).toEqual(quoted(call.unitPrices));
     // Nothing is quoted per single token.
     expect(await page.getByTestId('call').textContent()).not.toMatch(/0\.00000/);
-    const tokens = await page.getByTestId('call-tokens').locator('tbody tr').evaluateAll((rows) => rows.map((r) => [r.querySelector('th')!.textContent, r.querySelector('td')!.textContent]));
+    const tokens = await page
+      .getByTestId('call-tokens')
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((r) => [r.querySelector('th')!.textContent, r.querySelector('td')!.textContent]));
     expect(tokens).toEqual([
       ['Input', call.tokens.input.toLocaleString('en-US')],
       ['of which cache read', call.tokens.cacheRead.toLocaleString('en-US')],
@@ -91,7 +121,9 @@ describe('a call explained in the dashboard', () => {
       expect(await unitPricesShown(page, 'call-unit-prices')).toEqual(quoted(r.unitPrices));
       expect(await page.getByTestId('call-cost').textContent()).toBe(dollarsExact(r.costUsd));
       const units = await page.getByTestId('call-units').textContent();
-      expect(units).toContain(model === 'tts-1-hd' ? `Characters${r.characters.toLocaleString('en-US')}` : `Images${r.imageCount} · ${r.imageSize} · ${r.imageQuality}`);
+      expect(units).toContain(
+        model === 'tts-1-hd' ? `Characters${r.characters.toLocaleString('en-US')}` : `Images${r.imageCount} · ${r.imageSize} · ${r.imageQuality}`,
+      );
     }
     expect(errors).toEqual([]);
   });
@@ -103,7 +135,9 @@ describe('a call explained in the dashboard', () => {
     await gpt.waitFor();
     const models = (await api(`/v1/ui/models?from=${new Date(Date.now() - 6 * 86_400_000).toISOString().slice(0, 10)}&tz=UTC`)).models as Record<string, any>[];
     const priced = models.find((m) => m.model === 'gpt-4o-2024-08-06')!;
-    const shown = await gpt.evaluate((tr) => Object.fromEntries([...tr.querySelectorAll('.unit-prices li')].map((li) => [li.getAttribute('data-unit'), li.textContent!.replace(/\s+/g, ' ').trim()])));
+    const shown = await gpt.evaluate((tr) =>
+      Object.fromEntries([...tr.querySelectorAll('.unit-prices li')].map((li) => [li.getAttribute('data-unit'), li.textContent!.replace(/\s+/g, ' ').trim()])),
+    );
     expect(shown).toEqual(quoted(priced.unitPrices));
     expect(await page.getByTestId('models-table').textContent()).not.toMatch(/0\.00000/);
     expect(errors).toEqual([]);

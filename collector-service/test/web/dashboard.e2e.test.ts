@@ -115,11 +115,16 @@ describe('the finance dashboard in a real browser', () => {
 
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
     expect(csv.suggestedFilename()).toBe('tokenledger-usage-default.csv');
-    const csvLines = readFileSync((await csv.path())!, 'utf8').trimEnd().split('\r\n');
+    const csvLines = readFileSync((await csv.path())!, 'utf8')
+      .trimEnd()
+      .split('\r\n');
     expect(csvLines[0]).toMatch(/^id,time,tenant,/);
     expect(csvLines).toHaveLength(SPANS + 1);
     const [jsonl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSONL' }).click()]);
-    const records = readFileSync((await jsonl.path())!, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+    const records = readFileSync((await jsonl.path())!, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(records).toHaveLength(SPANS);
     expect(records.filter((r) => r.costUsd === null).map((r) => r.model)).toEqual(expect.arrayContaining([UNPRICED_MODEL]));
     expect(errors).toEqual([]);
@@ -156,7 +161,11 @@ describe('the finance dashboard in a real browser', () => {
     await form.getByRole('button', { name: 'Create budget' }).click();
     await budgets.locator('li', { hasText: 'Embeddings' }).waitFor();
     const { budgets: stored } = await api('/v1/budgets');
-    expect(stored.find((b: any) => b.name === 'Embeddings')).toMatchObject({ limitNanos: '5000000000', period: 'month', scope: { model: 'text-embedding-3-small', tags: { team: 'search', env: 'prod' } } });
+    expect(stored.find((b: any) => b.name === 'Embeddings')).toMatchObject({
+      limitNanos: '5000000000',
+      period: 'month',
+      scope: { model: 'text-embedding-3-small', tags: { team: 'search', env: 'prod' } },
+    });
     await expect(budgets.locator('li', { hasText: 'Embeddings' }).textContent()).resolves.toContain('Only calls tagged team=search, env=prod');
     await screenshot(page, 'budgets');
     expect(await seriousA11yViolations(page)).toEqual([]);
@@ -206,7 +215,11 @@ describe('signing in to the dashboard when API keys exist', () => {
   let collector: RunningCollector;
   let browser: Browser;
   const createKey = async (role: string) => {
-    const res = await fetch(`${collector.url}/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` }, body: JSON.stringify({ role }) });
+    const res = await fetch(`${collector.url}/v1/keys`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
+      body: JSON.stringify({ role }),
+    });
     return ((await res.json()) as { key: string }).key;
   };
 

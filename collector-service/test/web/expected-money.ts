@@ -12,7 +12,10 @@ function parse(decimal: string): { units: bigint; scale: number } {
 function dollars(units: bigint, scale: number): string {
   const digits = units.toString().padStart(scale + 1, '0');
   const whole = BigInt(digits.slice(0, digits.length - scale));
-  const fraction = digits.slice(digits.length - scale).replace(/0+$/, '').padEnd(2, '0');
+  const fraction = digits
+    .slice(digits.length - scale)
+    .replace(/0+$/, '')
+    .padEnd(2, '0');
   return `$${whole.toLocaleString('en-US')}.${fraction}`;
 }
 

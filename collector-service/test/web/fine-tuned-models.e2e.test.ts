@@ -7,7 +7,13 @@ const FINE_TUNED = 'ft:gpt-4.1-2025-04-14:acme:support:abc123';
 
 describe('a fine-tuned model without published rates in the dashboard', () => {
   const suite = dashboardSuite({}, async (collector) => {
-    const chat = (model: string) => ({ 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': model, 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 10 });
+    const chat = (model: string) => ({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': model,
+      'gen_ai.usage.input_tokens': 100,
+      'gen_ai.usage.output_tokens': 10,
+    });
     const body = await otlpProtobufBody([
       { name: 'fine-tuned', attributes: chat(FINE_TUNED), startMs: Date.now() - 60_000 },
       { name: 'priced fine-tune', attributes: chat('ft:gpt-4o-mini:acme::def456'), startMs: Date.now() - 120_000 },

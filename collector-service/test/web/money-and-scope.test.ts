@@ -43,6 +43,11 @@ describe('the dashboard asks the report API for the chosen period', () => {
     const sevenDays = rangeQuery(scope({ period: '7d' }));
     expect(sevenDays.from).toBe(addDays(new Date().toISOString().slice(0, 10), -6));
     expect(sevenDays.to).toBeUndefined();
-    expect(rangeQuery(scope({ period: 'custom', filters: { provider: 'anthropic' } }))).toEqual({ tz: 'UTC', provider: 'anthropic', from: '2026-02-01', to: '2026-03-01' });
+    expect(rangeQuery(scope({ period: 'custom', filters: { provider: 'anthropic' } }))).toEqual({
+      tz: 'UTC',
+      provider: 'anthropic',
+      from: '2026-02-01',
+      to: '2026-03-01',
+    });
   });
 });

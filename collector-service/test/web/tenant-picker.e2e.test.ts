@@ -21,11 +21,18 @@ describe('the tenant picker of the dashboard', () => {
   let collector: RunningCollector;
   let browser: Browser;
   const createKey = async (body: Record<string, unknown>) => {
-    const res = await fetch(`${collector.url}/v1/keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(ADMIN) }, body: JSON.stringify(body) });
+    const res = await fetch(`${collector.url}/v1/keys`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(ADMIN) },
+      body: JSON.stringify(body),
+    });
     return ((await res.json()) as { key: string }).key;
   };
   const summary = async (tenant: string) =>
-    (await (await fetch(`${collector.url}/v1/reports/summary?tz=UTC&from=${last30DaysFrom()}&tenant=${tenant}`, { headers: bearer(ADMIN) })).json()) as { calls: number; totalCostNanos: string };
+    (await (await fetch(`${collector.url}/v1/reports/summary?tz=UTC&from=${last30DaysFrom()}&tenant=${tenant}`, { headers: bearer(ADMIN) })).json()) as {
+      calls: number;
+      totalCostNanos: string;
+    };
 
   beforeAll(async () => {
     if (!dashboardBuilt()) throw new Error('the dashboard is not built: run `./run npm run build -w @tokenledger/collector-service` first');

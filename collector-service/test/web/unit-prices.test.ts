@@ -38,7 +38,9 @@ describe('the dashboard quotes unit prices as price lists do', () => {
   });
 
   it('lists token prices first, input before output', () => {
-    expect(unitPriceLines({ output_tokens: '0.00001', images: '0.04', input_tokens: '0.0000025', cache_read_tokens: '0.00000125' }).map((l) => l.unit)).toEqual(['input_tokens', 'cache_read_tokens', 'output_tokens', 'images']);
+    expect(unitPriceLines({ output_tokens: '0.00001', images: '0.04', input_tokens: '0.0000025', cache_read_tokens: '0.00000125' }).map((l) => l.unit)).toEqual(
+      ['input_tokens', 'cache_read_tokens', 'output_tokens', 'images'],
+    );
   });
 });
 

@@ -61,7 +61,14 @@ describe('the dashboard at every window width from a phone to a wide screen', ()
     const budget = await fetch(`${collector.url}/v1/budgets`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...bearer },
-      body: JSON.stringify({ name: 'Monthly generative AI spend of the customer support organisation', scope: { tags: { team: 'support' } }, period: 'month', timezone: 'America/Argentina/ComodRivadavia', limitUsd: '0.000001', thresholds: [0.5, 0.8, 1] }),
+      body: JSON.stringify({
+        name: 'Monthly generative AI spend of the customer support organisation',
+        scope: { tags: { team: 'support' } },
+        period: 'month',
+        timezone: 'America/Argentina/ComodRivadavia',
+        limitUsd: '0.000001',
+        thresholds: [0.5, 0.8, 1],
+      }),
     });
     if (budget.status !== 201) throw new Error(`creating the budget answered ${budget.status}`);
     await ingestKnownSpans(collector.url, Date.now(), 120, bearer);
@@ -82,21 +89,39 @@ describe('the dashboard at every window width from a phone to a wide screen', ()
 
   /** Each page, and what shows it has drawn everything it will. */
   const PAGES: [name: string, path: string, ready: (page: Page) => Promise<unknown>][] = [
-    ['overview', '', (p) => Promise.all([p.getByTestId('chart-type').waitFor(), p.getByTestId('chart-model').waitFor(), p.getByTestId('table-users').waitFor(), p.getByTestId('list-agents').waitFor()])],
+    [
+      'overview',
+      '',
+      (p) =>
+        Promise.all([
+          p.getByTestId('chart-type').waitFor(),
+          p.getByTestId('chart-model').waitFor(),
+          p.getByTestId('table-users').waitFor(),
+          p.getByTestId('list-agents').waitFor(),
+        ]),
+    ],
     ['usage', '/usage', (p) => p.getByTestId('usage-table').locator('tbody tr').first().waitFor()],
     ['call', '', (p) => p.getByTestId('call-attribution').waitFor()],
     ['models', '/models', (p) => p.getByTestId('models-table').locator('tbody tr').first().waitFor()],
     ['budgets', '/budgets', (p) => p.getByTestId('budgets').locator('progress').first().waitFor()],
-    ['budget form', '/budgets', async (p) => {
-      await p.getByRole('button', { name: 'New budget' }).click();
-      await p.getByRole('form', { name: 'New budget' }).waitFor();
-    }],
+    [
+      'budget form',
+      '/budgets',
+      async (p) => {
+        await p.getByRole('button', { name: 'New budget' }).click();
+        await p.getByRole('form', { name: 'New budget' }).waitFor();
+      },
+    ],
     ['alerts', '/alerts', (p) => p.getByTestId('alerts-table').locator('tbody tr').first().waitFor()],
     ['reconciliation', '/reconciliation', (p) => p.getByTestId('reconciliation-table').locator('tbody tr').first().waitFor()],
-    ['time-zone picker', '/usage', async (p) => {
-      await p.getByRole('combobox', { name: 'Time zone' }).fill('america');
-      await p.getByRole('listbox', { name: 'Time zones' }).waitFor();
-    }],
+    [
+      'time-zone picker',
+      '/usage',
+      async (p) => {
+        await p.getByRole('combobox', { name: 'Time zone' }).fill('america');
+        await p.getByRole('listbox', { name: 'Time zones' }).waitFor();
+      },
+    ],
   ];
 
   async function signedIn(width: number): Promise<{ page: Page; errors: string[] }> {
@@ -116,7 +141,10 @@ describe('the dashboard at every window width from a phone to a wide screen', ()
     for (const [name, path, ready] of PAGES) {
       await page.goto(`${collector.url}/dashboard${name === 'call' ? `/usage/${callId}` : path}`);
       await ready(page);
-      const { scrollWidth, clientWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
+      const { scrollWidth, clientWidth } = await page.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        clientWidth: document.documentElement.clientWidth,
+      }));
       expect({ width, page: name, sticksOut: await sticksOut(page) }).toEqual({ width, page: name, sticksOut: [] });
       expect({ width, page: name, scrollWidth }).toEqual({ width, page: name, scrollWidth: clientWidth });
       await screenshot(page, `width-${width}-${name.replace(/ /g, '-')}`);

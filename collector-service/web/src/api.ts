@@ -44,7 +44,10 @@ function withTenant(url: string): string {
 }
 
 export async function request(path: string, init: RequestInit = {}, key?: string | null): Promise<Response> {
-  const res = await fetch(withTenant(path), { ...init, headers: { ...headers(key ?? undefined), ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers } });
+  const res = await fetch(withTenant(path), {
+    ...init,
+    headers: { ...headers(key ?? undefined), ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers },
+  });
   if (!res.ok) {
     let message = `${res.status} ${res.statusText}`;
     try {

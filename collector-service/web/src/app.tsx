@@ -144,7 +144,9 @@ export function App({ first }: { first: FirstConfig }) {
       {/* Keyed by tenant: every page starts afresh on another tenant's data. */}
       <main key={tenant}>
         <h1>{callId ? 'Call' : page.title}</h1>
-        {!callId && page.path !== '/budgets' && page.path !== '/alerts' && page.path !== '/reconciliation' && <ScopeBar scope={scope} onChange={setScope} showFilters={page.path !== '/models'} />}
+        {!callId && page.path !== '/budgets' && page.path !== '/alerts' && page.path !== '/reconciliation' && (
+          <ScopeBar scope={scope} onChange={setScope} showFilters={page.path !== '/models'} />
+        )}
         {page.path === '' && <OverviewPage scope={scope} />}
         <Suspense fallback={<p className="loading">Loading…</p>}>
           {callId && <CallPage id={callId} tz={scope.tz} onBack={() => go('/usage')} />}

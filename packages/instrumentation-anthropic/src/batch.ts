@@ -1,4 +1,12 @@
-import { BatchReading, type GenAiSurfaceContext, observeAsyncIterator, rememberBatch, type SdkMethod, targetPerClient, type WatchedSdkMethod } from '@tokenledger/instrumentation-common';
+import {
+  BatchReading,
+  type GenAiSurfaceContext,
+  observeAsyncIterator,
+  rememberBatch,
+  type SdkMethod,
+  targetPerClient,
+  type WatchedSdkMethod,
+} from '@tokenledger/instrumentation-common';
 import * as sc from '@tokenledger/semconv';
 import { type ClientLike, providerOfClient } from './provider';
 import { type MessageUsage, usageOfMessage } from './usage';
@@ -65,7 +73,13 @@ export function batchResults(ctx: GenAiSurfaceContext): WatchedSdkMethod<Batches
           item(line) {
             const message = line?.result?.type === 'succeeded' ? line.result.message : undefined;
             if (!message || typeof line.custom_id !== 'string') return;
-            reading.result({ requestId: line.custom_id, operation: sc.GenAiOperation.CHAT, model: message.model ?? 'unknown', usage: usageOfMessage(message.usage), responseId: message.id });
+            reading.result({
+              requestId: line.custom_id,
+              operation: sc.GenAiOperation.CHAT,
+              model: message.model ?? 'unknown',
+              usage: usageOfMessage(message.usage),
+              responseId: message.id,
+            });
           },
           end: (error) => reading.end(error),
         });

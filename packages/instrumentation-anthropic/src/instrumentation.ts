@@ -28,7 +28,9 @@ interface AnthropicModule {
 
 /** The prototypes whose `create` is patched: messages and beta.messages. */
 function targets(exports: AnthropicModule): Prototype[] {
-  return [exports?.Anthropic?.Messages?.prototype, exports?.Anthropic?.Beta?.Messages?.prototype].filter((p): p is Prototype => typeof p?.create === 'function');
+  return [exports?.Anthropic?.Messages?.prototype, exports?.Anthropic?.Beta?.Messages?.prototype].filter(
+    (p): p is Prototype => typeof p?.create === 'function',
+  );
 }
 
 /** The Message Batches resources (messages.batches and beta.messages.batches), whose `create` and `results` are patched. */
@@ -76,21 +78,36 @@ export class AnthropicInstrumentation extends GenAiInstrumentation<AnthropicInst
    */
   patch(exports: AnthropicModule, version?: string): AnthropicModule {
     if (version !== undefined && !isSupportedVersion(version)) {
-      warnOnce(`${PACKAGE_NAME}: ${MODULE_NAME} ${version} is outside the supported range ${SUPPORTED_VERSIONS.join(' ')}; its calls are not instrumented (no spans, metrics or budget checks). Install a supported version.`);
+      warnOnce(
+        `${PACKAGE_NAME}: ${MODULE_NAME} ${version} is outside the supported range ${SUPPORTED_VERSIONS.join(' ')}; its calls are not instrumented (no spans, metrics or budget checks). Install a supported version.`,
+      );
       return exports;
     }
     const prototypes = targets(exports);
     if (prototypes.length === 0) {
-      warnOnce(`${PACKAGE_NAME}: this ${MODULE_NAME} version${version ? ` (${version})` : ''} does not have the expected Messages class; calls are not instrumented`);
+      warnOnce(
+        `${PACKAGE_NAME}: this ${MODULE_NAME} version${version ? ` (${version})` : ''} does not have the expected Messages class; calls are not instrumented`,
+      );
       return exports;
     }
     const ctx = this.surfaceContext();
     for (const proto of prototypes) {
-      if (!isWrapped(proto.create)) this._wrap(proto as never, 'create' as never, ((original: SdkFunction<never, never>) => wrapSdkMethod(original as never, ctx, messagesCreate)) as never);
+      if (!isWrapped(proto.create))
+        this._wrap(
+          proto as never,
+          'create' as never,
+          ((original: SdkFunction<never, never>) => wrapSdkMethod(original as never, ctx, messagesCreate)) as never,
+        );
     }
     for (const proto of batchTargets(exports)) {
-      if (!isWrapped(proto.create)) this._wrap(proto as never, 'create' as never, ((original: SdkFunction<never, never>) => wrapSdkMethod(original as never, ctx, batchCreate)) as never);
-      if (!isWrapped(proto.results)) this._wrap(proto as never, 'results' as never, ((original: SdkFunction<never, never>) => watchSdkMethod(original as never, ctx, batchResults(ctx))) as never);
+      if (!isWrapped(proto.create))
+        this._wrap(proto as never, 'create' as never, ((original: SdkFunction<never, never>) => wrapSdkMethod(original as never, ctx, batchCreate)) as never);
+      if (!isWrapped(proto.results))
+        this._wrap(
+          proto as never,
+          'results' as never,
+          ((original: SdkFunction<never, never>) => watchSdkMethod(original as never, ctx, batchResults(ctx))) as never,
+        );
     }
     return exports;
   }

@@ -42,7 +42,14 @@ export function observeMessageStream(stream: unknown, call: GenAiCall, captureCo
       },
       end(error) {
         if (finishReasons.length) call.response({ finishReasons });
-        const output = captureContent && text.length ? { [ATTR_GEN_AI_OUTPUT_MESSAGES]: JSON.stringify([{ role: 'assistant', content: text.filter((t) => t !== undefined).map((t) => ({ type: 'text', text: t })) }]) } : undefined;
+        const output =
+          captureContent && text.length
+            ? {
+                [ATTR_GEN_AI_OUTPUT_MESSAGES]: JSON.stringify([
+                  { role: 'assistant', content: text.filter((t) => t !== undefined).map((t) => ({ type: 'text', text: t })) },
+                ]),
+              }
+            : undefined;
         call.end(seenUsage ? usageOfMessage(usage) : null, error, output);
       },
     };

@@ -74,7 +74,12 @@ describe('call gate (what the budget guard plugs into)', () => {
     const raw = await h.client.messages.create(BODY).asResponse();
     expect(raw.status).toBe(200);
     const texts: string[] = [];
-    const final = await asUser('alice', () => h.client.messages.stream(BODY).on('text', (t) => texts.push(t)).finalMessage());
+    const final = await asUser('alice', () =>
+      h.client.messages
+        .stream(BODY)
+        .on('text', (t) => texts.push(t))
+        .finalMessage(),
+    );
     expect(final.usage.output_tokens).toBe(3);
     expect(texts.join('')).toBe(`Hello from ${MODEL}!`);
     await expect(asUser('over-budget', () => h.client.messages.stream(BODY).finalMessage())).rejects.toMatchObject(REFUSED_IN_HELPER);

@@ -42,7 +42,12 @@ describe('messages.create', () => {
     const res = await h.client.messages.create({ model: MODEL, max_tokens: 50, messages: PROMPT }, CACHE);
     expect(res.usage).toMatchObject({ input_tokens: 3, cache_read_input_tokens: 12, cache_creation_input_tokens: 5 });
     const [span] = await finishedSpans(h);
-    expect(span.attributes).toMatchObject({ 'gen_ai.usage.input_tokens': 20, 'gen_ai.usage.cache_read.input_tokens': 12, 'gen_ai.usage.cache_creation.input_tokens': 5, 'gen_ai.usage.output_tokens': 3 });
+    expect(span.attributes).toMatchObject({
+      'gen_ai.usage.input_tokens': 20,
+      'gen_ai.usage.cache_read.input_tokens': 12,
+      'gen_ai.usage.cache_creation.input_tokens': 5,
+      'gen_ai.usage.output_tokens': 3,
+    });
     const tokens = (await h.metrics()).scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === 'gen_ai.client.token.usage')!;
     const byType = Object.fromEntries(tokens.dataPoints.map((p) => [p.attributes['gen_ai.token.type'], (p.value as { sum: number }).sum]));
     expect(byType).toEqual({ input: 20, output: 3 });
@@ -75,7 +80,9 @@ describe('messages.create', () => {
     [500, 'InternalServerError'],
     [529, 'OverloadedError'],
   ])('ends the span with error.type %d and rethrows the SDK error untouched', async (status, className) => {
-    const error = await h.client.messages.create({ model: MODEL, max_tokens: 50, messages: PROMPT }, { headers: { 'x-mock-scenario': `status=${status}` } }).catch((e: unknown) => e);
+    const error = await h.client.messages
+      .create({ model: MODEL, max_tokens: 50, messages: PROMPT }, { headers: { 'x-mock-scenario': `status=${status}` } })
+      .catch((e: unknown) => e);
     expect((error as Error).constructor.name).toBe(className);
     expect(error).toMatchObject({ status });
     const [span] = await finishedSpans(h);
@@ -107,7 +114,9 @@ describe('messages.create', () => {
     const [captured] = await finishedSpans(h);
     expect(JSON.parse(captured.attributes['gen_ai.input.messages'] as string)).toEqual(PROMPT);
     expect(captured.attributes['gen_ai.system_instructions']).toBe('Be brief.');
-    expect(JSON.parse(captured.attributes['gen_ai.output.messages'] as string)).toEqual([{ role: 'assistant', content: [{ type: 'text', text: `Hello from ${MODEL}!` }] }]);
+    expect(JSON.parse(captured.attributes['gen_ai.output.messages'] as string)).toEqual([
+      { role: 'assistant', content: [{ type: 'text', text: `Hello from ${MODEL}!` }] },
+    ]);
   });
 
   it("nests the SDK's own call span (SDK 1.x tracing) under the chat span", async () => {
@@ -158,8 +167,16 @@ describe('beta.messages.create', () => {
       expect(h.server.requests[0].headers['anthropic-beta']).toBe('context-1m-2025-08-07');
       const [span] = await finishedSpans(h);
       expect(span.name).toBe(`chat ${MODEL}`);
-      expect(span.attributes).toMatchObject({ 'gen_ai.provider.name': 'anthropic', 'gen_ai.usage.input_tokens': 20, 'gen_ai.usage.cache_read.input_tokens': 12, 'gen_ai.usage.cache_creation.input_tokens': 5, 'gen_ai.usage.output_tokens': 3 });
-      const error = await h.client.beta.messages.create({ model: MODEL, max_tokens: 50, messages: PROMPT }, { headers: { 'x-mock-scenario': 'status=429' } }).catch((e: unknown) => e);
+      expect(span.attributes).toMatchObject({
+        'gen_ai.provider.name': 'anthropic',
+        'gen_ai.usage.input_tokens': 20,
+        'gen_ai.usage.cache_read.input_tokens': 12,
+        'gen_ai.usage.cache_creation.input_tokens': 5,
+        'gen_ai.usage.output_tokens': 3,
+      });
+      const error = await h.client.beta.messages
+        .create({ model: MODEL, max_tokens: 50, messages: PROMPT }, { headers: { 'x-mock-scenario': 'status=429' } })
+        .catch((e: unknown) => e);
       expect(error).toMatchObject({ status: 429 });
       expect((await finishedSpans(h))[1].attributes['error.type']).toBe('429');
     } finally {

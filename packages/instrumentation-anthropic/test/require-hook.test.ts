@@ -30,8 +30,25 @@ describe('registering before the SDK is loaded', () => {
       const { recorded, stderr } = await runApp('cjs-app.cjs', server.url);
       // 10 prompt tokens for one 2-character message; the first call read 4 of them from the cache.
       expect(recorded.spans).toEqual([
-        { name: 'chat claude-sonnet-4-6', scope: '@tokenledger/instrumentation-anthropic', attributes: expect.objectContaining({ 'gen_ai.provider.name': 'anthropic', 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.cache_read.input_tokens': 4, 'gen_ai.usage.output_tokens': 3 }) },
-        { name: 'chat claude-sonnet-4-6', scope: '@tokenledger/instrumentation-anthropic', attributes: expect.objectContaining({ 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 3, 'gen_ai.response.finish_reasons': ['end_turn'] }) },
+        {
+          name: 'chat claude-sonnet-4-6',
+          scope: '@tokenledger/instrumentation-anthropic',
+          attributes: expect.objectContaining({
+            'gen_ai.provider.name': 'anthropic',
+            'gen_ai.usage.input_tokens': 10,
+            'gen_ai.usage.cache_read.input_tokens': 4,
+            'gen_ai.usage.output_tokens': 3,
+          }),
+        },
+        {
+          name: 'chat claude-sonnet-4-6',
+          scope: '@tokenledger/instrumentation-anthropic',
+          attributes: expect.objectContaining({
+            'gen_ai.usage.input_tokens': 10,
+            'gen_ai.usage.output_tokens': 3,
+            'gen_ai.response.finish_reasons': ['end_turn'],
+          }),
+        },
       ]);
       expect(recorded.tokenSums).toEqual({ input: 20, output: 6 });
       expect(stderr).not.toContain('[tokenledger]');
@@ -44,7 +61,15 @@ describe('registering before the SDK is loaded', () => {
     async () => {
       const { recorded, stderr } = await runApp('esm-app.mjs', server.url);
       expect(recorded.spans).toEqual([
-        { name: 'chat claude-sonnet-4-6', scope: '@tokenledger/instrumentation-anthropic', attributes: expect.objectContaining({ 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.cache_creation.input_tokens': 6, 'gen_ai.usage.output_tokens': 3 }) },
+        {
+          name: 'chat claude-sonnet-4-6',
+          scope: '@tokenledger/instrumentation-anthropic',
+          attributes: expect.objectContaining({
+            'gen_ai.usage.input_tokens': 10,
+            'gen_ai.usage.cache_creation.input_tokens': 6,
+            'gen_ai.usage.output_tokens': 3,
+          }),
+        },
       ]);
       expect(recorded.spans[0].attributes['gen_ai.response.time_to_first_chunk']).toBeGreaterThan(0);
       expect(recorded.tokenSums).toEqual({ input: 10, output: 3 });

@@ -21,7 +21,12 @@ describe('the chat span and the request under it', () => {
   it('does the same for the messages.stream() helper', async () => {
     await h.client.messages.stream({ model: MODEL, max_tokens: 50, messages: PROMPT }).finalMessage();
     const spans = await finishedSpans(h);
-    expect(httpSpansUnder(spans, spans.find((s) => s.name === `chat ${MODEL}`)!)).toHaveLength(1);
+    expect(
+      httpSpansUnder(
+        spans,
+        spans.find((s) => s.name === `chat ${MODEL}`)!,
+      ),
+    ).toHaveLength(1);
   });
 
   it('ends the span with the error when the SDK method throws synchronously, and rethrows it untouched', async () => {

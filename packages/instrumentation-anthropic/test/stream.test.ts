@@ -43,7 +43,12 @@ describe('streamed messages', () => {
     expect(span.ended).toBe(true);
     expect(span.status.code).toBe(SpanStatusCode.UNSET);
     // message_start was seen: the prompt is known exactly; output is what message_start reported, no stop reason yet.
-    expect(span.attributes).toMatchObject({ 'gen_ai.response.id': 'msg_mock0001', 'gen_ai.usage.input_tokens': 20, 'gen_ai.usage.cache_read.input_tokens': 12, 'gen_ai.usage.output_tokens': 1 });
+    expect(span.attributes).toMatchObject({
+      'gen_ai.response.id': 'msg_mock0001',
+      'gen_ai.usage.input_tokens': 20,
+      'gen_ai.usage.cache_read.input_tokens': 12,
+      'gen_ai.usage.output_tokens': 1,
+    });
     expect(span.attributes['gen_ai.response.finish_reasons']).toBeUndefined();
   });
 
@@ -99,7 +104,11 @@ describe('streamed messages', () => {
     })().catch((e: unknown) => e);
     expect(error).toMatchObject({ error: { error: { type: 'overloaded_error' } } });
     const [span] = await finishedSpans(h);
-    expect(span.attributes).toMatchObject({ 'error.type': (error as Error).constructor.name, 'gen_ai.usage.input_tokens': 20, 'gen_ai.usage.cache_read.input_tokens': 12 });
+    expect(span.attributes).toMatchObject({
+      'error.type': (error as Error).constructor.name,
+      'gen_ai.usage.input_tokens': 20,
+      'gen_ai.usage.cache_read.input_tokens': 12,
+    });
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
   });
 
@@ -118,7 +127,9 @@ describe('streamed messages', () => {
       /* drain */
     }
     const [span] = await finishedSpans(h);
-    expect(JSON.parse(span.attributes['gen_ai.output.messages'] as string)).toEqual([{ role: 'assistant', content: [{ type: 'text', text: `Hello from ${MODEL}! Hello from ${MODEL}!` }] }]);
+    expect(JSON.parse(span.attributes['gen_ai.output.messages'] as string)).toEqual([
+      { role: 'assistant', content: [{ type: 'text', text: `Hello from ${MODEL}! Hello from ${MODEL}!` }] },
+    ]);
   });
 });
 
@@ -141,12 +152,21 @@ describe('the messages.stream() helper', () => {
     expect(final.usage).toMatchObject({ input_tokens: 3, cache_read_input_tokens: 12, cache_creation_input_tokens: 5, output_tokens: 9 });
     const spans = await finishedSpans(h);
     expect(spans).toHaveLength(1);
-    expect(spans[0].attributes).toMatchObject({ 'gen_ai.usage.input_tokens': 20, 'gen_ai.usage.cache_read.input_tokens': 12, 'gen_ai.usage.cache_creation.input_tokens': 5, 'gen_ai.usage.output_tokens': 9, 'gen_ai.response.finish_reasons': ['end_turn'] });
+    expect(spans[0].attributes).toMatchObject({
+      'gen_ai.usage.input_tokens': 20,
+      'gen_ai.usage.cache_read.input_tokens': 12,
+      'gen_ai.usage.cache_creation.input_tokens': 5,
+      'gen_ai.usage.output_tokens': 9,
+      'gen_ai.response.finish_reasons': ['end_turn'],
+    });
     expect(h.server.requests[0].headers['x-stainless-helper-method']).toBe('stream');
   });
 
   it('keeps abort() working: the helper rejects as aborted and the span ends', async () => {
-    const stream = h.client.messages.stream({ model: MODEL, max_tokens: 100, messages: PROMPT }, { headers: { 'x-mock-repeat': '20', 'x-mock-scenario': 'delayMs=5' } });
+    const stream = h.client.messages.stream(
+      { model: MODEL, max_tokens: 100, messages: PROMPT },
+      { headers: { 'x-mock-repeat': '20', 'x-mock-scenario': 'delayMs=5' } },
+    );
     let deltas = 0;
     stream.on('text', () => {
       if (++deltas === 2) stream.abort();

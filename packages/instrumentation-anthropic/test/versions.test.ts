@@ -58,7 +58,13 @@ describe('the previous major (0.x, oldest supported release 0.50.4)', () => {
     const spans = await finishedSpans(h);
     expect(spans).toHaveLength(4);
     for (const span of spans) {
-      expect(span.attributes).toMatchObject({ 'gen_ai.provider.name': 'anthropic', 'gen_ai.usage.input_tokens': 20, 'gen_ai.usage.cache_read.input_tokens': 12, 'gen_ai.usage.cache_creation.input_tokens': 5, 'gen_ai.usage.output_tokens': 3 });
+      expect(span.attributes).toMatchObject({
+        'gen_ai.provider.name': 'anthropic',
+        'gen_ai.usage.input_tokens': 20,
+        'gen_ai.usage.cache_read.input_tokens': 12,
+        'gen_ai.usage.cache_creation.input_tokens': 5,
+        'gen_ai.usage.output_tokens': 3,
+      });
     }
   });
 

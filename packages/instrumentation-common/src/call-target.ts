@@ -21,7 +21,9 @@ export function targetOfUrl(baseUrl: string | undefined, provider: string): Call
  * Remembers a client's target while its base URL stays the same: a client's base URL rarely changes,
  * and parsing it on every call shows in the per-call cost. Entries go with their clients.
  */
-export function targetPerClient<Client extends object>(find: (client: Client | undefined, baseUrl: string | undefined) => CallTarget): (client: Client | undefined, baseUrl: string | undefined) => CallTarget {
+export function targetPerClient<Client extends object>(
+  find: (client: Client | undefined, baseUrl: string | undefined) => CallTarget,
+): (client: Client | undefined, baseUrl: string | undefined) => CallTarget {
   const known = new WeakMap<Client, { baseUrl: string | undefined; target: CallTarget }>();
   return (client, baseUrl) => {
     if (!client) return find(client, baseUrl);

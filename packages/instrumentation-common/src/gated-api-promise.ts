@@ -25,7 +25,10 @@ class DeferredApiPromise extends Promise<unknown> implements ApiPromiseLike {
     super((resolve) => resolve(null));
   }
 
-  override then<A = unknown, B = never>(onfulfilled?: ((value: unknown) => A | PromiseLike<A>) | null, onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+  override then<A = unknown, B = never>(
+    onfulfilled?: ((value: unknown) => A | PromiseLike<A>) | null,
+    onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
     return this.boxed.then(({ apiPromise }) => apiPromise).then(onfulfilled, onrejected);
   }
   override catch<B = never>(onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<unknown> {

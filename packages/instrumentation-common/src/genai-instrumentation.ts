@@ -23,7 +23,7 @@ export interface GenAiSurfaceContext {
 export abstract class GenAiInstrumentation<Config extends GenAiInstrumentationConfig> extends InstrumentationBase<Config> {
   // `declare`: the base constructor already calls _updateMetricInstruments(); a class field would
   // reset the instruments it created to undefined right after.
-  private declare genAiMetrics: GenAiMetrics | undefined;
+  declare private genAiMetrics: GenAiMetrics | undefined;
 
   protected override _updateMetricInstruments(): void {
     this.genAiMetrics = new GenAiMetrics(this.meter);

@@ -73,12 +73,31 @@ export class GenAiMetrics {
   private lastSets: AttributeSets | null = null;
 
   constructor(meter: Meter) {
-    this.tokens = meter.createHistogram(sc.METRIC_GEN_AI_CLIENT_TOKEN_USAGE, { unit: '{token}', description: 'Tokens used per GenAI call', advice: { explicitBucketBoundaries: [...sc.TOKEN_USAGE_BUCKETS] } });
-    this.duration = meter.createHistogram(sc.METRIC_GEN_AI_CLIENT_OPERATION_DURATION, { unit: 's', description: 'Duration of GenAI calls', advice: { explicitBucketBoundaries: [...sc.OPERATION_DURATION_BUCKETS] } });
-    this.timeToFirstChunk = meter.createHistogram(sc.METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK, { unit: 's', description: 'Time to the first chunk of streamed GenAI responses', advice: { explicitBucketBoundaries: [...sc.TIME_TO_FIRST_CHUNK_BUCKETS] } });
+    this.tokens = meter.createHistogram(sc.METRIC_GEN_AI_CLIENT_TOKEN_USAGE, {
+      unit: '{token}',
+      description: 'Tokens used per GenAI call',
+      advice: { explicitBucketBoundaries: [...sc.TOKEN_USAGE_BUCKETS] },
+    });
+    this.duration = meter.createHistogram(sc.METRIC_GEN_AI_CLIENT_OPERATION_DURATION, {
+      unit: 's',
+      description: 'Duration of GenAI calls',
+      advice: { explicitBucketBoundaries: [...sc.OPERATION_DURATION_BUCKETS] },
+    });
+    this.timeToFirstChunk = meter.createHistogram(sc.METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK, {
+      unit: 's',
+      description: 'Time to the first chunk of streamed GenAI responses',
+      advice: { explicitBucketBoundaries: [...sc.TIME_TO_FIRST_CHUNK_BUCKETS] },
+    });
   }
 
-  record(key: MetricKey, responseModel: string | null, usage: Usage | null, errorType: string | undefined, seconds: number, firstChunkSeconds: number | null): void {
+  record(
+    key: MetricKey,
+    responseModel: string | null,
+    usage: Usage | null,
+    errorType: string | undefined,
+    seconds: number,
+    firstChunkSeconds: number | null,
+  ): void {
     const sets = this.setsFor(key, responseModel, errorType);
     this.duration.record(seconds, sets.duration);
     if (firstChunkSeconds !== null) this.timeToFirstChunk.record(firstChunkSeconds, sets.call);

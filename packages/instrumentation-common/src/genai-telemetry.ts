@@ -105,7 +105,14 @@ export class GenAiCall {
     }
     span.end();
     const now = performance.now();
-    this.metrics.record(this.start, this.responseModel, usage, errorType, (now - this.startMs) / 1000, this.firstChunkMs < 0 ? null : (this.firstChunkMs - this.startMs) / 1000);
+    this.metrics.record(
+      this.start,
+      this.responseModel,
+      usage,
+      errorType,
+      (now - this.startMs) / 1000,
+      this.firstChunkMs < 0 ? null : (this.firstChunkMs - this.startMs) / 1000,
+    );
   }
 }
 

@@ -71,7 +71,11 @@ function observePromise(promise: unknown, call: GenAiCall, onValue: (value: unkn
  * The SDK's own objects are returned — the APIPromise with `.withResponse()`, streams with `tee()`
  * and abort — and a fault of the instrumentation never reaches the app.
  */
-export function wrapSdkMethod<Self, Args extends unknown[]>(original: SdkFunction<Self, Args>, ctx: GenAiSurfaceContext, method: SdkMethod<Self, Args>): SdkFunction<Self, Args> {
+export function wrapSdkMethod<Self, Args extends unknown[]>(
+  original: SdkFunction<Self, Args>,
+  ctx: GenAiSurfaceContext,
+  method: SdkMethod<Self, Args>,
+): SdkFunction<Self, Args> {
   const observe = method.returns === 'api-promise' ? observeApiPromise : observePromise;
 
   /**
@@ -162,7 +166,11 @@ const NOT_A_CALL = { end: () => undefined } as unknown as GenAiCall;
  * returned and observed the way wrapSdkMethod observes it, and a fault of the surface is logged once
  * and never reaches the app.
  */
-export function watchSdkMethod<Self, Args extends unknown[]>(original: SdkFunction<Self, Args>, ctx: GenAiSurfaceContext, method: WatchedSdkMethod<Self, Args>): SdkFunction<Self, Args> {
+export function watchSdkMethod<Self, Args extends unknown[]>(
+  original: SdkFunction<Self, Args>,
+  ctx: GenAiSurfaceContext,
+  method: WatchedSdkMethod<Self, Args>,
+): SdkFunction<Self, Args> {
   const observe = method.returns === 'api-promise' ? observeApiPromise : observePromise;
   return function (this: Self, ...args: Args): unknown {
     const result = original.apply(this, args);

@@ -23,7 +23,9 @@ describe('token estimates', () => {
     expect(estimateMessagesTokens('gpt-4o', [{ role: 'user', content: 'hello world' }])).toBe(3 + 3 + 1 + 2);
     expect(estimateMessagesTokens('gpt-4o', [{ role: 'user', name: 'bob', content: 'hello world' }])).toBe(3 + 3 + 1 + 2 + 1 + 1);
     expect(estimateMessagesTokens('gpt-4o', [{ role: 'user', content: [{ type: 'text', text: 'hello world' }, { type: 'image_url' }] }])).toBe(9);
-    expect(estimateMessagesTokens('gpt-4o', [{ role: 'assistant', content: null, tool_calls: [{ function: { name: 'get_weather', arguments: '{}' } }] }])).toBe(3 + 3 + 1 + 3);
+    expect(estimateMessagesTokens('gpt-4o', [{ role: 'assistant', content: null, tool_calls: [{ function: { name: 'get_weather', arguments: '{}' } }] }])).toBe(
+      3 + 3 + 1 + 3,
+    );
   });
 
   it('reads text parts of array content and ignores the rest', () => {

@@ -33,7 +33,11 @@ describe('observeAsyncIterator', () => {
   it('rethrows the source error untouched and ends with it', async () => {
     const obs = recorder();
     const it = observeAsyncIterator(numbers(5, 3), obs);
-    await expect((async () => { for await (const _ of it) void _; })()).rejects.toThrow('failed at 3');
+    await expect(
+      (async () => {
+        for await (const _ of it) void _;
+      })(),
+    ).rejects.toThrow('failed at 3');
     expect(obs.items).toEqual([0, 1, 2]);
     expect((obs.ends[0] as Error).message).toBe('failed at 3');
     expect(obs.ends).toHaveLength(1);
@@ -42,7 +46,14 @@ describe('observeAsyncIterator', () => {
   it('never lets an observer fault reach the app', async () => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     const got: number[] = [];
-    const faulty: IteratorObserver<number> = { item: () => { throw new Error('observer bug'); }, end: () => { throw new Error('observer bug at end'); } };
+    const faulty: IteratorObserver<number> = {
+      item: () => {
+        throw new Error('observer bug');
+      },
+      end: () => {
+        throw new Error('observer bug at end');
+      },
+    };
     for await (const v of observeAsyncIterator(numbers(3), faulty)) got.push(v);
     expect(got).toEqual([0, 1, 2]);
     expect(warn).toHaveBeenCalledTimes(1);

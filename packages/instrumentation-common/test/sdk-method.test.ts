@@ -35,7 +35,11 @@ describe('the SDK-method wrapper', () => {
       onResult: (_value, call) => call.end(null),
     });
     const app = { n: 1 };
-    await wrapSdkMethod(method, surfaceContext(telemetry), surface(([p]) => [{ n: p.n + 1 }])).call(undefined, app);
+    await wrapSdkMethod(
+      method,
+      surfaceContext(telemetry),
+      surface(([p]) => [{ n: p.n + 1 }]),
+    ).call(undefined, app);
     await wrapSdkMethod(
       method,
       surfaceContext(telemetry),

@@ -1,5 +1,16 @@
 import { createReadStream, openSync } from 'node:fs';
-import { batchOfFile, BatchReading, type BatchResult, fault, type GenAiSurfaceContext, readBatchOutput, rememberBatch, rememberBatchFile, type SdkMethod, type WatchedSdkMethod } from '@tokenledger/instrumentation-common';
+import {
+  batchOfFile,
+  BatchReading,
+  type BatchResult,
+  fault,
+  type GenAiSurfaceContext,
+  readBatchOutput,
+  rememberBatch,
+  rememberBatchFile,
+  type SdkMethod,
+  type WatchedSdkMethod,
+} from '@tokenledger/instrumentation-common';
 import * as sc from '@tokenledger/semconv';
 import { type GeminiResponse, modelId, usageOfGemini } from './gemini-response';
 import { type ModelsModule, targetOfModels } from './genai-surfaces';
@@ -69,7 +80,13 @@ export function batchGet(ctx: GenAiSurfaceContext): WatchedSdkMethod<ModelsModul
         if (!r?.response) return;
         const key = r.metadata?.key;
         const model = r.response.modelVersion ?? modelId(job.model);
-        reading.result({ requestId: typeof key === 'string' ? key : String(i), operation: sc.GenAiOperation.GENERATE_CONTENT, model, usage: usageOfGemini(r.response.usageMetadata), responseId: r.response.responseId });
+        reading.result({
+          requestId: typeof key === 'string' ? key : String(i),
+          operation: sc.GenAiOperation.GENERATE_CONTENT,
+          model,
+          usage: usageOfGemini(r.response.usageMetadata),
+          responseId: r.response.responseId,
+        });
       });
       reading.end();
     },
@@ -101,7 +118,13 @@ function resultOf(line: ResultLine, index: number, scope: string): BatchResult |
   const response = line?.response;
   if (!response) return null;
   const requestId = scope + (typeof line.key === 'string' ? line.key : String(index));
-  return { requestId, operation: sc.GenAiOperation.GENERATE_CONTENT, model: response.modelVersion ?? 'unknown', usage: usageOfGemini(response.usageMetadata), responseId: response.responseId };
+  return {
+    requestId,
+    operation: sc.GenAiOperation.GENERATE_CONTENT,
+    model: response.modelVersion ?? 'unknown',
+    usage: usageOfGemini(response.usageMetadata),
+    responseId: response.responseId,
+  };
 }
 
 /**

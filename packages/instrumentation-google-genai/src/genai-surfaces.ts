@@ -1,5 +1,12 @@
 import type { Attributes } from '@opentelemetry/api';
-import { type CallTarget, type GenAiCall, type GenAiSurfaceContext as SurfaceContext, type SdkMethod, targetOfUrl, targetPerClient } from '@tokenledger/instrumentation-common';
+import {
+  type CallTarget,
+  type GenAiCall,
+  type GenAiSurfaceContext as SurfaceContext,
+  type SdkMethod,
+  targetOfUrl,
+  targetPerClient,
+} from '@tokenledger/instrumentation-common';
 import * as sc from '@tokenledger/semconv';
 import { inputContent, outputContent } from './content';
 import { ESTIMATED, estimateEmbeddings, estimateGeneration, geminiText } from './estimate';

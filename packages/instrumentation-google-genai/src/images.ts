@@ -30,7 +30,9 @@ interface GeneratedImage {
  * are not billed) and the "Positive Prompt" safety entry are not images.
  */
 export function imageAttributes(response: unknown, config: Record<string, unknown> | undefined): Attributes {
-  const images = ((response as { generatedImages?: GeneratedImage[] })?.generatedImages ?? []).filter((g) => g?.image && g.safetyAttributes?.contentType !== 'Positive Prompt');
+  const images = ((response as { generatedImages?: GeneratedImage[] })?.generatedImages ?? []).filter(
+    (g) => g?.image && g.safetyAttributes?.contentType !== 'Positive Prompt',
+  );
   const attributes: Attributes = { [sc.ATTR_TOKENLEDGER_IMAGE_COUNT]: images.length };
   const size = imagenSize(config);
   if (size) attributes[sc.ATTR_TOKENLEDGER_IMAGE_SIZE] = size;

@@ -3,7 +3,12 @@ import { GenAiInstrumentation, type SdkMethod, watchSdkMethod, wrapSdkMethod } f
 import { batchCreate, batchGet, filesDownload } from './batch';
 import { liveConnect } from './live';
 import { embedContentSurface, generateContentStreamSurface, generateContentSurface, generateImagesSurface } from './genai-surfaces';
-import { legacyBatchEmbedContentsSurface, legacyEmbedContentSurface, legacyGenerateContentStreamSurface, legacyGenerateContentSurface } from './legacy-surfaces';
+import {
+  legacyBatchEmbedContentsSurface,
+  legacyEmbedContentSurface,
+  legacyGenerateContentStreamSurface,
+  legacyGenerateContentSurface,
+} from './legacy-surfaces';
 import type { GoogleGenAIInstrumentationConfig } from './types';
 import { GENAI_RANGE, inRange, LEGACY_RANGE, type Range, warnOnce } from './versions';
 
@@ -61,8 +66,18 @@ export class GoogleGenAIInstrumentation extends GenAiInstrumentation<GoogleGenAI
    */
   protected init() {
     return [
-      new InstrumentationNodeModuleDefinition('@google/genai', ['*'], (exports: GenAIModule, version?: string) => this.patchGenAI(exports, version), (exports: GenAIModule) => this.unpatchGenAI(exports)),
-      new InstrumentationNodeModuleDefinition('@google/generative-ai', ['*'], (exports: LegacyModule, version?: string) => this.patchLegacy(exports, version), (exports: LegacyModule) => this.unpatchLegacy(exports)),
+      new InstrumentationNodeModuleDefinition(
+        '@google/genai',
+        ['*'],
+        (exports: GenAIModule, version?: string) => this.patchGenAI(exports, version),
+        (exports: GenAIModule) => this.unpatchGenAI(exports),
+      ),
+      new InstrumentationNodeModuleDefinition(
+        '@google/generative-ai',
+        ['*'],
+        (exports: LegacyModule, version?: string) => this.patchLegacy(exports, version),
+        (exports: LegacyModule) => this.unpatchLegacy(exports),
+      ),
     ];
   }
 
@@ -89,7 +104,8 @@ export class GoogleGenAIInstrumentation extends GenAiInstrumentation<GoogleGenAI
 
   /** Patches a loaded `@google/generative-ai` module. */
   patchLegacy(exports: LegacyModule, version?: string): LegacyModule {
-    if (this.supported('@google/generative-ai', version, LEGACY_RANGE)) this.wrapAll('@google/generative-ai', exports?.GenerativeModel?.prototype, LEGACY_METHODS);
+    if (this.supported('@google/generative-ai', version, LEGACY_RANGE))
+      this.wrapAll('@google/generative-ai', exports?.GenerativeModel?.prototype, LEGACY_METHODS);
     return exports;
   }
 
@@ -99,14 +115,20 @@ export class GoogleGenAIInstrumentation extends GenAiInstrumentation<GoogleGenAI
 
   private supported(module: string, version: string | undefined, range: Range): boolean {
     if (version === undefined || inRange(version, range)) return true;
-    warnOnce(module, `${PACKAGE_NAME}: ${module} ${version} is outside the supported range (>=${range[0]} <${range[1]}); its calls are NOT instrumented and their cost is not recorded. Use a supported version or update ${PACKAGE_NAME}.`);
+    warnOnce(
+      module,
+      `${PACKAGE_NAME}: ${module} ${version} is outside the supported range (>=${range[0]} <${range[1]}); its calls are NOT instrumented and their cost is not recorded. Use a supported version or update ${PACKAGE_NAME}.`,
+    );
     return false;
   }
 
   private wrapAll(module: string, prototype: Prototype | undefined, methods: [string, SdkMethod<never, never>][]): void {
     const missing = methods.filter(([name]) => typeof prototype?.[name] !== 'function').map(([name]) => name);
     if (!prototype || missing.length) {
-      warnOnce(`${module}:shape`, `${PACKAGE_NAME}: this ${module} version does not have the expected methods (${missing.join(', ')}); those calls are not instrumented`);
+      warnOnce(
+        `${module}:shape`,
+        `${PACKAGE_NAME}: this ${module} version does not have the expected methods (${missing.join(', ')}); those calls are not instrumented`,
+      );
     }
     if (!prototype) return;
     const ctx = this.surfaceContext();

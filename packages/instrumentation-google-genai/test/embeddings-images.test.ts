@@ -23,14 +23,20 @@ describe('@google/genai models.embedContent and models.generateImages', () => {
   });
 
   it('records an embeddings error with error.type', async () => {
-    await expect(h.ai.models.embedContent({ model: 'gemini-embedding-001', contents: 'x', config: headers({ 'x-mock-scenario': 'status=500' }) })).rejects.toMatchObject({ status: 500 });
+    await expect(
+      h.ai.models.embedContent({ model: 'gemini-embedding-001', contents: 'x', config: headers({ 'x-mock-scenario': 'status=500' }) }),
+    ).rejects.toMatchObject({ status: 500 });
     const [span] = await finishedSpans(h);
     expect(span.attributes['error.type']).toBe('500');
   });
 
   it('records the number and pixel size of Imagen images', async () => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => {}); // the SDK's own deprecation notice
-    const res = await h.vertex.models.generateImages({ model: 'imagen-4.0-generate-001', prompt: 'a red skateboard', config: { numberOfImages: 3, aspectRatio: '16:9' } });
+    const res = await h.vertex.models.generateImages({
+      model: 'imagen-4.0-generate-001',
+      prompt: 'a red skateboard',
+      config: { numberOfImages: 3, aspectRatio: '16:9' },
+    });
     warn.mockRestore();
     expect(res.generatedImages).toHaveLength(3);
     const [span] = await finishedSpans(h);
@@ -48,7 +54,9 @@ describe('@google/genai models.embedContent and models.generateImages', () => {
 
   it('records an image generation error with error.type', async () => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
-    const error = await h.vertex.models.generateImages({ model: 'imagen-4.0-generate-001', prompt: 'p', config: headers({ 'x-mock-scenario': 'status=429' }) }).catch((e: unknown) => e);
+    const error = await h.vertex.models
+      .generateImages({ model: 'imagen-4.0-generate-001', prompt: 'p', config: headers({ 'x-mock-scenario': 'status=429' }) })
+      .catch((e: unknown) => e);
     warn.mockRestore();
     expect((error as { status?: number }).status).toBe(429);
     const [span] = await finishedSpans(h);

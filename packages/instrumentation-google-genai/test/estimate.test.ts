@@ -14,19 +14,35 @@ describe('responses that report no usage', () => {
   afterEach(() => h.close());
 
   it('estimates a generation from the prompt, system instruction and reply, and says so', async () => {
-    const res = await h.ai.models.generateContent({ model: 'gemini-2.5-flash', contents: PROMPT, config: { systemInstruction: 'Be brief.', ...headers(NO_USAGE) } });
+    const res = await h.ai.models.generateContent({
+      model: 'gemini-2.5-flash',
+      contents: PROMPT,
+      config: { systemInstruction: 'Be brief.', ...headers(NO_USAGE) },
+    });
     expect(res.usageMetadata).toBeUndefined();
     const [span] = await finishedSpans(h);
-    expect(span.attributes).toMatchObject({ 'gen_ai.usage.input_tokens': tokens(`${PROMPT}Be brief.`), 'gen_ai.usage.output_tokens': tokens(REPLY), 'tokenledger.usage.estimated': true });
+    expect(span.attributes).toMatchObject({
+      'gen_ai.usage.input_tokens': tokens(`${PROMPT}Be brief.`),
+      'gen_ai.usage.output_tokens': tokens(REPLY),
+      'tokenledger.usage.estimated': true,
+    });
     expect(span.attributes['gen_ai.usage.input_tokens']).toBeGreaterThan(5);
   });
 
   it('estimates a stream from the text that streamed', async () => {
-    for await (const _ of await h.ai.models.generateContentStream({ model: 'gemini-2.5-flash', contents: PROMPT, config: headers({ ...NO_USAGE, 'x-mock-repeat': '2' }) })) {
+    for await (const _ of await h.ai.models.generateContentStream({
+      model: 'gemini-2.5-flash',
+      contents: PROMPT,
+      config: headers({ ...NO_USAGE, 'x-mock-repeat': '2' }),
+    })) {
       /* drain */
     }
     const [span] = await finishedSpans(h);
-    expect(span.attributes).toMatchObject({ 'gen_ai.usage.input_tokens': tokens(PROMPT), 'gen_ai.usage.output_tokens': tokens(`${REPLY} ${REPLY}`), 'tokenledger.usage.estimated': true });
+    expect(span.attributes).toMatchObject({
+      'gen_ai.usage.input_tokens': tokens(PROMPT),
+      'gen_ai.usage.output_tokens': tokens(`${REPLY} ${REPLY}`),
+      'tokenledger.usage.estimated': true,
+    });
   });
 
   it('does not mark reported usage as estimated', async () => {

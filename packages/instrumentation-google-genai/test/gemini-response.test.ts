@@ -8,12 +8,22 @@ describe('reading Gemini responses', () => {
   });
 
   it('counts thoughts inside output and cached content inside input, never twice', () => {
-    expect(usageOfGemini({ promptTokenCount: 100, cachedContentTokenCount: 60, candidatesTokenCount: 10, thoughtsTokenCount: 30 })).toEqual({ input: 100, output: 40, cacheRead: 60, reasoning: 30 });
+    expect(usageOfGemini({ promptTokenCount: 100, cachedContentTokenCount: 60, candidatesTokenCount: 10, thoughtsTokenCount: 30 })).toEqual({
+      input: 100,
+      output: 40,
+      cacheRead: 60,
+      reasoning: 30,
+    });
     expect(usageOfGemini({ thoughtsTokenCount: 30 })?.output).toBe(30);
   });
 
   it('ignores counts that are not numbers', () => {
-    expect(usageOfGemini({ promptTokenCount: '12' as never, candidatesTokenCount: Number.NaN })).toEqual({ input: undefined, output: undefined, cacheRead: undefined, reasoning: undefined });
+    expect(usageOfGemini({ promptTokenCount: '12' as never, candidatesTokenCount: Number.NaN })).toEqual({
+      input: undefined,
+      output: undefined,
+      cacheRead: undefined,
+      reasoning: undefined,
+    });
   });
 
   it('keeps audio, image and video tokens apart by modality, cached video within the cache reads', () => {
@@ -27,11 +37,24 @@ describe('reading Gemini responses', () => {
         cacheTokensDetails: details({ AUDIO: 100, IMAGE: 50, VIDEO: 150 }),
         candidatesTokensDetails: details({ TEXT: 10, IMAGE: 1290 }),
       }),
-    ).toEqual({ input: 1000, output: 1300, cacheRead: 300, audioInput: 400, details: { audioCacheRead: 100, imageInput: 200, imageCacheRead: 50, videoInput: 150, imageOutput: 1290 } });
+    ).toEqual({
+      input: 1000,
+      output: 1300,
+      cacheRead: 300,
+      audioInput: 400,
+      details: { audioCacheRead: 100, imageInput: 200, imageCacheRead: 50, videoInput: 150, imageOutput: 1290 },
+    });
   });
 
   it('reads the Live API’s response token count and details as the candidates’', () => {
-    expect(usageOfGemini({ promptTokenCount: 82, responseTokenCount: 30, responseTokensDetails: [{ modality: 'AUDIO', tokenCount: 30 }], promptTokensDetails: [{ modality: 'AUDIO', tokenCount: 62 }] })).toEqual({
+    expect(
+      usageOfGemini({
+        promptTokenCount: 82,
+        responseTokenCount: 30,
+        responseTokensDetails: [{ modality: 'AUDIO', tokenCount: 30 }],
+        promptTokensDetails: [{ modality: 'AUDIO', tokenCount: 62 }],
+      }),
+    ).toEqual({
       input: 82,
       output: 30,
       audioInput: 62,

@@ -14,7 +14,13 @@ describe('@google/genai models.generateContent', () => {
     const res = await h.ai.models.generateContent({
       model: 'gemini-2.5-flash',
       contents: PROMPT,
-      config: { temperature: 0.3, maxOutputTokens: 100, topK: 40, stopSequences: ['END'], ...headers({ 'x-mock-cached-tokens': '8', 'x-mock-reasoning-tokens': '5' }) },
+      config: {
+        temperature: 0.3,
+        maxOutputTokens: 100,
+        topK: 40,
+        stopSequences: ['END'],
+        ...headers({ 'x-mock-cached-tokens': '8', 'x-mock-reasoning-tokens': '5' }),
+      },
     });
     expect(res.text).toBe('Hello from gemini-2.5-flash!');
     const [span] = await finishedSpans(h);
@@ -43,7 +49,12 @@ describe('@google/genai models.generateContent', () => {
   it('names the provider gcp.vertex_ai for a client made with vertexai: true', async () => {
     await h.vertex.models.generateContent({ model: 'gemini-2.5-pro', contents: PROMPT });
     const [span] = await finishedSpans(h);
-    expect(span.attributes).toMatchObject({ 'gen_ai.provider.name': 'gcp.vertex_ai', 'gen_ai.request.model': 'gemini-2.5-pro', 'gen_ai.usage.input_tokens': 20, 'gen_ai.usage.output_tokens': 3 });
+    expect(span.attributes).toMatchObject({
+      'gen_ai.provider.name': 'gcp.vertex_ai',
+      'gen_ai.request.model': 'gemini-2.5-pro',
+      'gen_ai.usage.input_tokens': 20,
+      'gen_ai.usage.output_tokens': 3,
+    });
   });
 
   it('strips the resource path from the model name, so models/x and x price the same', async () => {
@@ -68,7 +79,9 @@ describe('@google/genai models.generateContent', () => {
   });
 
   it('ends the span with error.type and rethrows the SDK ApiError untouched', async () => {
-    const error = await h.ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'hi', config: headers({ 'x-mock-scenario': 'status=429' }) }).catch((e: unknown) => e);
+    const error = await h.ai.models
+      .generateContent({ model: 'gemini-2.5-flash', contents: 'hi', config: headers({ 'x-mock-scenario': 'status=429' }) })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(require('@google/genai').ApiError);
     expect((error as { status: number }).status).toBe(429);
     const [span] = await finishedSpans(h);
@@ -137,7 +150,11 @@ describe('@google/genai requests the SDK makes on its own', () => {
       tool: async () => ({ functionDeclarations: [{ name: 'getWeather', description: 'weather now' }] }),
       callTool: async () => [{ functionResponse: { name: 'getWeather', response: { output: 'sunny' } } }],
     };
-    const res = await h.ai.models.generateContent({ model: 'gemini-2.5-flash', contents: PROMPT, config: { tools: [weather], ...headers({ 'x-mock-function-call': 'getWeather' }) } });
+    const res = await h.ai.models.generateContent({
+      model: 'gemini-2.5-flash',
+      contents: PROMPT,
+      config: { tools: [weather], ...headers({ 'x-mock-function-call': 'getWeather' }) },
+    });
     expect(res.text).toBe('Hello from gemini-2.5-flash!');
     expect(h.server.requests).toHaveLength(2);
     const spans = await finishedSpans(h);
@@ -154,7 +171,9 @@ describe('@google/genai requests the SDK makes on its own', () => {
     expect(res.usageMetadata?.toolUsePromptTokenCount).toBe(7);
     const [span] = await finishedSpans(h);
     expect(span.attributes['gen_ai.usage.input_tokens']).toBe(27);
-    expect(span.attributes['gen_ai.usage.input_tokens'] as number + (span.attributes['gen_ai.usage.output_tokens'] as number)).toBe(res.usageMetadata?.totalTokenCount);
+    expect((span.attributes['gen_ai.usage.input_tokens'] as number) + (span.attributes['gen_ai.usage.output_tokens'] as number)).toBe(
+      res.usageMetadata?.totalTokenCount,
+    );
   });
 
   it('keeps the app working when reading the response fails inside the instrumentation', async () => {

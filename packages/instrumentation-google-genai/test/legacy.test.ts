@@ -12,7 +12,10 @@ describe('legacy @google/generative-ai GenerativeModel', () => {
 
   it('records generateContent with exact tokens and the generation config', async () => {
     const model = h.legacy('gemini-1.5-flash');
-    const { response } = await model.generateContent({ contents: [{ role: 'user', parts: [{ text: PROMPT }] }], generationConfig: { temperature: 0.1, maxOutputTokens: 64 } }, { customHeaders: { 'x-mock-cached-tokens': '6', 'x-mock-reasoning-tokens': '2' } });
+    const { response } = await model.generateContent(
+      { contents: [{ role: 'user', parts: [{ text: PROMPT }] }], generationConfig: { temperature: 0.1, maxOutputTokens: 64 } },
+      { customHeaders: { 'x-mock-cached-tokens': '6', 'x-mock-reasoning-tokens': '2' } },
+    );
     expect(response.text()).toBe('Hello from gemini-1.5-flash!');
     const [span] = await finishedSpans(h);
     expect(span.name).toBe('generate_content gemini-1.5-flash');
@@ -52,7 +55,10 @@ describe('legacy @google/generative-ai GenerativeModel', () => {
   });
 
   it('ends the span with error.type and rethrows the SDK error untouched', async () => {
-    const error = await h.legacy('gemini-1.5-flash').generateContent('hi', { customHeaders: { 'x-mock-scenario': 'status=429' } }).catch((e: unknown) => e);
+    const error = await h
+      .legacy('gemini-1.5-flash')
+      .generateContent('hi', { customHeaders: { 'x-mock-scenario': 'status=429' } })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(require('@google/generative-ai').GoogleGenerativeAIFetchError);
     const [span] = await finishedSpans(h);
     expect(span.attributes['error.type']).toBe('429');
@@ -62,7 +68,9 @@ describe('legacy @google/generative-ai GenerativeModel', () => {
   it('records embedContent and batchEmbedContents as embeddings spans with input tokens', async () => {
     const model = h.legacy('text-embedding-004');
     await model.embedContent('abcdefgh');
-    await model.batchEmbedContents({ requests: [{ content: { role: 'user', parts: [{ text: 'abcd' }] } }, { content: { role: 'user', parts: [{ text: 'abcdefghabcd' }] } }] });
+    await model.batchEmbedContents({
+      requests: [{ content: { role: 'user', parts: [{ text: 'abcd' }] } }, { content: { role: 'user', parts: [{ text: 'abcdefghabcd' }] } }],
+    });
     const spans = await finishedSpans(h);
     expect(spans.map((s) => [s.name, s.attributes['gen_ai.usage.input_tokens']])).toEqual([
       ['embeddings text-embedding-004', 2],

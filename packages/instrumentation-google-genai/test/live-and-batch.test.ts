@@ -6,7 +6,8 @@ import { type LiveServerMessage, Modality } from '@google/genai';
 import { finishedSpans, type Harness, harness } from './setup';
 
 const MODEL = 'gemini-live-2.5-flash-preview';
-const as = <T>(user: string, fn: () => Promise<T>) => context.with(propagation.setBaggage(context.active(), propagation.createBaggage({ 'user.id': { value: user } })), fn);
+const as = <T>(user: string, fn: () => Promise<T>) =>
+  context.with(propagation.setBaggage(context.active(), propagation.createBaggage({ 'user.id': { value: user } })), fn);
 const until = (test: () => boolean) =>
   new Promise<void>((resolve) => {
     const check = () => (test() ? resolve() : setTimeout(check, 5));
@@ -22,7 +23,11 @@ describe('Gemini Live sessions', () => {
 
   async function session(messages: LiveServerMessage[], closed: { done: boolean }) {
     return as('ana', () =>
-      h.ai.live.connect({ model: MODEL, config: { responseModalities: [Modality.AUDIO] }, callbacks: { onmessage: (m) => messages.push(m), onclose: () => (closed.done = true) } }),
+      h.ai.live.connect({
+        model: MODEL,
+        config: { responseModalities: [Modality.AUDIO] },
+        callbacks: { onmessage: (m) => messages.push(m), onclose: () => (closed.done = true) },
+      }),
     );
   }
   const turns = (messages: LiveServerMessage[], n: number) => until(() => messages.filter((m) => m.serverContent?.turnComplete).length >= n);
@@ -49,7 +54,14 @@ describe('Gemini Live sessions', () => {
     const turnSpans = spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'generate_content');
     expect(turnSpans.map((s) => s.name)).toEqual([`generate_content ${MODEL}`, `generate_content ${MODEL}`]);
     // mock: turn 1 reads 20 text tokens, speaks 30 audio tokens; turn 2 reads those and 32 more audio tokens
-    expect(turnSpans.map((s) => [s.attributes['gen_ai.usage.input_tokens'], s.attributes['tokenledger.usage.audio.input_tokens'], s.attributes['gen_ai.usage.output_tokens'], s.attributes['tokenledger.usage.audio.output_tokens']])).toEqual([
+    expect(
+      turnSpans.map((s) => [
+        s.attributes['gen_ai.usage.input_tokens'],
+        s.attributes['tokenledger.usage.audio.input_tokens'],
+        s.attributes['gen_ai.usage.output_tokens'],
+        s.attributes['tokenledger.usage.audio.output_tokens'],
+      ]),
+    ).toEqual([
       [20, undefined, 30, 30],
       [82, 62, 30, 30],
     ]);
@@ -93,11 +105,22 @@ describe('Gemini batch jobs', () => {
     );
     for (let i = 0; i < 3; i++) await as('bob', () => h.ai.batches.get({ name: job.name! }));
     const spans = await finishedSpans(h);
-    const [created] = spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'batch' && s.attributes['user.id'] === 'ana' && s.attributes['tokenledger.batch'] === undefined);
+    const [created] = spans.filter(
+      (s) => s.attributes['gen_ai.operation.name'] === 'batch' && s.attributes['user.id'] === 'ana' && s.attributes['tokenledger.batch'] === undefined,
+    );
     expect(created).toMatchObject({ name: 'batch gemini-2.5-flash' });
     const results = spans.filter((s) => s.attributes['tokenledger.batch'] === true);
     // mock: 10 + 40 / 4 = 20 and 10 + 2 / 4 = 10 prompt tokens, 3 words out
-    expect(results.map((s) => [s.name, s.attributes['tokenledger.batch.request_id'], s.attributes['gen_ai.usage.input_tokens'], s.attributes['gen_ai.usage.output_tokens'], s.attributes['user.id'], s.attributes['tokenledger.tag.batch']])).toEqual([
+    expect(
+      results.map((s) => [
+        s.name,
+        s.attributes['tokenledger.batch.request_id'],
+        s.attributes['gen_ai.usage.input_tokens'],
+        s.attributes['gen_ai.usage.output_tokens'],
+        s.attributes['user.id'],
+        s.attributes['tokenledger.tag.batch'],
+      ]),
+    ).toEqual([
       ['generate_content gemini-2.5-flash', 'r-1', 20, 3, 'ana', 'nightly'],
       ['generate_content gemini-2.5-flash', 'r-2', 10, 3, 'ana', 'nightly'],
     ]);
@@ -109,7 +132,10 @@ describe('Gemini batch jobs', () => {
     const download = async (name: string) => {
       const downloadPath = join(mkdtempSync(join(tmpdir(), 'genai-batch-')), 'results.jsonl');
       await h.ai.files.download({ file: name, downloadPath });
-      return readFileSync(downloadPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      return readFileSync(downloadPath, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
     };
     /** The results are read beside the app once a download ends: the spans once `n` results are in and no more come. */
     const settled = async (n: number) => {
@@ -118,7 +144,12 @@ describe('Gemini batch jobs', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       return finishedSpans(h);
     };
-    const upload = () => h.ai.files.upload({ file: new Blob([[requestLine('r-1', 'x'.repeat(40)), requestLine('r-2', 'hi'), requestLine('r-3', 'y'.repeat(80))].join('\n')], { type: 'application/jsonl' }) });
+    const upload = () =>
+      h.ai.files.upload({
+        file: new Blob([[requestLine('r-1', 'x'.repeat(40)), requestLine('r-2', 'hi'), requestLine('r-3', 'y'.repeat(80))].join('\n')], {
+          type: 'application/jsonl',
+        }),
+      });
 
     it('records each line of the results file once though it is downloaded twice, attributed as when the job was created; uploading, polling and downloading are no calls', async () => {
       const file = await as('ana', upload);
@@ -129,7 +160,16 @@ describe('Gemini batch jobs', () => {
       const spans = await settled(3);
       const results = spans.filter((s) => s.attributes['tokenledger.batch'] === true);
       // mock: 10 + 40 / 4 = 20, 10 + 2 / 4 = 10 and 10 + 80 / 4 = 30 prompt tokens, 3 words out
-      expect(results.map((s) => [s.name, s.attributes['tokenledger.batch.request_id'], s.attributes['gen_ai.usage.input_tokens'], s.attributes['gen_ai.usage.output_tokens'], s.attributes['user.id'], s.attributes['tokenledger.tag.batch']])).toEqual([
+      expect(
+        results.map((s) => [
+          s.name,
+          s.attributes['tokenledger.batch.request_id'],
+          s.attributes['gen_ai.usage.input_tokens'],
+          s.attributes['gen_ai.usage.output_tokens'],
+          s.attributes['user.id'],
+          s.attributes['tokenledger.tag.batch'],
+        ]),
+      ).toEqual([
         ['generate_content gemini-2.5-flash', 'r-1', 20, 3, 'ana', 'nightly'],
         ['generate_content gemini-2.5-flash', 'r-2', 10, 3, 'ana', 'nightly'],
         ['generate_content gemini-2.5-flash', 'r-3', 30, 3, 'ana', 'nightly'],
@@ -137,7 +177,9 @@ describe('Gemini batch jobs', () => {
       for (const r of results) expect(r.attributes['tokenledger.batch.id']).toBe(job.name);
       // The only calls with usage are the results; the job's creation and the one reading that found them carry none.
       expect(spans.filter((s) => s.attributes['gen_ai.usage.input_tokens'] !== undefined)).toHaveLength(3);
-      expect(spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'batch').map((s) => [s.attributes['user.id'], s.attributes['tokenledger.batch.id']])).toEqual([
+      expect(
+        spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'batch').map((s) => [s.attributes['user.id'], s.attributes['tokenledger.batch.id']]),
+      ).toEqual([
         ['ana', job.name],
         ['ana', job.name],
       ]);
@@ -146,12 +188,25 @@ describe('Gemini batch jobs', () => {
     it('records the results file of a job this process never saw, known by its lines and scoped by the file', async () => {
       const file = await upload();
       // Another process created and polled the job: its requests reach the API without this SDK.
-      const api = (path: string, init?: RequestInit) => fetch(`${h.server.url}/v1beta/${path}`, { ...init, headers: { 'x-goog-api-key': 'test-key', 'content-type': 'application/json' } }).then((r) => r.json());
-      const created = await api('models/gemini-2.5-flash:batchGenerateContent', { method: 'POST', body: JSON.stringify({ batch: { displayName: 'elsewhere', inputConfig: { fileName: file.name } } }) });
+      const api = (path: string, init?: RequestInit) =>
+        fetch(`${h.server.url}/v1beta/${path}`, { ...init, headers: { 'x-goog-api-key': 'test-key', 'content-type': 'application/json' } }).then((r) =>
+          r.json(),
+        );
+      const created = await api('models/gemini-2.5-flash:batchGenerateContent', {
+        method: 'POST',
+        body: JSON.stringify({ batch: { displayName: 'elsewhere', inputConfig: { fileName: file.name } } }),
+      });
       const resultsFile: string = (await api(created.name)).metadata.output.responsesFile;
       await as('cy', () => download(resultsFile));
       const results = (await settled(3)).filter((s) => s.attributes['tokenledger.batch'] === true);
-      expect(results.map((s) => [s.attributes['tokenledger.batch.request_id'], s.attributes['gen_ai.usage.input_tokens'], s.attributes['user.id'], s.attributes['tokenledger.batch.id']])).toEqual([
+      expect(
+        results.map((s) => [
+          s.attributes['tokenledger.batch.request_id'],
+          s.attributes['gen_ai.usage.input_tokens'],
+          s.attributes['user.id'],
+          s.attributes['tokenledger.batch.id'],
+        ]),
+      ).toEqual([
         [`${resultsFile}/r-1`, 20, 'cy', undefined],
         [`${resultsFile}/r-2`, 10, 'cy', undefined],
         [`${resultsFile}/r-3`, 30, 'cy', undefined],

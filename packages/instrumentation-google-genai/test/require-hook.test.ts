@@ -15,8 +15,14 @@ describe('registering before the SDKs are loaded', () => {
     expect(stderr).not.toContain('instrumentation fault');
     const spans = JSON.parse(stdout) as { name: string; attributes: Record<string, unknown> }[];
     expect(spans).toEqual([
-      expect.objectContaining({ name: 'generate_content gemini-2.5-flash', attributes: expect.objectContaining({ 'gen_ai.usage.input_tokens': 10, 'gen_ai.provider.name': 'gcp.gemini' }) }),
-      expect.objectContaining({ name: 'generate_content gemini-1.5-flash', attributes: expect.objectContaining({ 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 3 }) }),
+      expect.objectContaining({
+        name: 'generate_content gemini-2.5-flash',
+        attributes: expect.objectContaining({ 'gen_ai.usage.input_tokens': 10, 'gen_ai.provider.name': 'gcp.gemini' }),
+      }),
+      expect.objectContaining({
+        name: 'generate_content gemini-1.5-flash',
+        attributes: expect.objectContaining({ 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 3 }),
+      }),
     ]);
   }, 60_000);
 
@@ -25,7 +31,10 @@ describe('registering before the SDKs are loaded', () => {
     expect(stderr).not.toContain('instrumentation fault');
     const spans = JSON.parse(stdout) as { name: string; attributes: Record<string, unknown> }[];
     expect(spans).toEqual([
-      expect.objectContaining({ name: 'generate_content gemini-2.5-flash', attributes: expect.objectContaining({ 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 3 }) }),
+      expect.objectContaining({
+        name: 'generate_content gemini-2.5-flash',
+        attributes: expect.objectContaining({ 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 3 }),
+      }),
       expect.objectContaining({ name: 'embeddings gemini-1.5-flash', attributes: expect.objectContaining({ 'gen_ai.usage.input_tokens': 2 }) }),
     ]);
   }, 60_000); // a test timeout, not a timing assertion: loading the SDKs' ES modules through the loader hook is slow on a busy machine

@@ -12,7 +12,11 @@ describe('@google/genai models.generateContentStream', () => {
   afterEach(() => h.close());
 
   it('takes the final chunk usage (not a sum of chunks) and records time to first chunk', async () => {
-    const stream = await h.ai.models.generateContentStream({ model: 'gemini-2.5-flash', contents: PROMPT, config: headers({ ...WORDS_9, 'x-mock-cached-tokens': '4', 'x-mock-reasoning-tokens': '6' }) });
+    const stream = await h.ai.models.generateContentStream({
+      model: 'gemini-2.5-flash',
+      contents: PROMPT,
+      config: headers({ ...WORDS_9, 'x-mock-cached-tokens': '4', 'x-mock-reasoning-tokens': '6' }),
+    });
     let text = '';
     for await (const chunk of stream) text += chunk.text ?? '';
     expect(text.split(' ')).toHaveLength(9);
@@ -32,7 +36,11 @@ describe('@google/genai models.generateContentStream', () => {
   });
 
   it("gives the app the SDK's own generator, untouched in what it yields", async () => {
-    const plain = await h.ai.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'hi', config: { automaticContinuation: false, ...headers(WORDS_9) } } as never);
+    const plain = await h.ai.models.generateContentStream({
+      model: 'gemini-2.5-flash',
+      contents: 'hi',
+      config: { automaticContinuation: false, ...headers(WORDS_9) },
+    } as never);
     expect(typeof (plain as AsyncGenerator)[Symbol.asyncIterator]).toBe('function');
     expect((plain as AsyncGenerator)[Symbol.asyncIterator]()).toBe(plain);
     const chunks = [];
@@ -55,7 +63,11 @@ describe('@google/genai models.generateContentStream', () => {
   });
 
   it('ends the span with error.type when the connection is cut mid-stream, and the app sees the error', async () => {
-    const stream = await h.ai.models.generateContentStream({ model: 'gemini-2.5-flash', contents: PROMPT, config: { automaticContinuation: false, ...headers({ ...WORDS_9, 'x-mock-scenario': 'cutAfter=2' }) } } as never);
+    const stream = await h.ai.models.generateContentStream({
+      model: 'gemini-2.5-flash',
+      contents: PROMPT,
+      config: { automaticContinuation: false, ...headers({ ...WORDS_9, 'x-mock-scenario': 'cutAfter=2' }) },
+    } as never);
     let seen = 0;
     const error = await (async () => {
       for await (const _ of stream) seen++;
@@ -69,7 +81,9 @@ describe('@google/genai models.generateContentStream', () => {
   });
 
   it('ends the span with error.type when the stream request is refused (429)', async () => {
-    const error = await h.ai.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'hi', config: headers({ 'x-mock-scenario': 'status=429' }) }).catch((e: unknown) => e);
+    const error = await h.ai.models
+      .generateContentStream({ model: 'gemini-2.5-flash', contents: 'hi', config: headers({ 'x-mock-scenario': 'status=429' }) })
+      .catch((e: unknown) => e);
     expect((error as { status?: number }).status).toBe(429);
     const [span] = await finishedSpans(h);
     expect(span.attributes['error.type']).toBe('429');
@@ -90,6 +104,8 @@ describe('@google/genai models.generateContentStream', () => {
       /* drain */
     }
     const [span] = await finishedSpans(h);
-    expect(JSON.parse(span.attributes['gen_ai.output.messages'] as string)).toEqual([{ role: 'model', parts: [{ text: 'Hello from gemini-2.5-flash! Hello from gemini-2.5-flash!' }] }]);
+    expect(JSON.parse(span.attributes['gen_ai.output.messages'] as string)).toEqual([
+      { role: 'model', parts: [{ text: 'Hello from gemini-2.5-flash! Hello from gemini-2.5-flash!' }] },
+    ]);
   });
 });

@@ -1,4 +1,15 @@
-import { batchOfFile, BatchReading, type BatchResult, fault, type GenAiSurfaceContext, readBatchOutput, rememberBatch, rememberBatchFile, type SdkMethod, type WatchedSdkMethod } from '@tokenledger/instrumentation-common';
+import {
+  batchOfFile,
+  BatchReading,
+  type BatchResult,
+  fault,
+  type GenAiSurfaceContext,
+  readBatchOutput,
+  rememberBatch,
+  rememberBatchFile,
+  type SdkMethod,
+  type WatchedSdkMethod,
+} from '@tokenledger/instrumentation-common';
 import * as sc from '@tokenledger/semconv';
 import { usageOfChat } from './chat';
 import { usageOfResponse } from './responses';
@@ -72,8 +83,10 @@ function resultOf(line: OutputLine, scope: string): BatchResult | null {
   const usage = body.usage ?? null;
   const model = body.model ?? 'unknown';
   const requestId = scope + line.custom_id;
-  if (body.object === 'chat.completion') return { requestId, operation: sc.GenAiOperation.CHAT, model, usage: usageOfChat(usage as Parameters<typeof usageOfChat>[0]), responseId: body.id };
-  if (body.object === 'response') return { requestId, operation: sc.GenAiOperation.CHAT, model, usage: usageOfResponse(usage as Parameters<typeof usageOfResponse>[0]), responseId: body.id };
+  if (body.object === 'chat.completion')
+    return { requestId, operation: sc.GenAiOperation.CHAT, model, usage: usageOfChat(usage as Parameters<typeof usageOfChat>[0]), responseId: body.id };
+  if (body.object === 'response')
+    return { requestId, operation: sc.GenAiOperation.CHAT, model, usage: usageOfResponse(usage as Parameters<typeof usageOfResponse>[0]), responseId: body.id };
   if (body.object === 'list') {
     const tokens = usage?.prompt_tokens;
     return { requestId, operation: sc.GenAiOperation.EMBEDDINGS, model, usage: typeof tokens === 'number' ? { input: tokens } : null };

@@ -1,5 +1,13 @@
 import type { Attributes } from '@opentelemetry/api';
-import { estimateMessagesTokens, estimateTextTokens, type EstimatedMessage, type GenAiCall, type IteratorObserver, observeSdkStream, type Usage } from '@tokenledger/instrumentation-common';
+import {
+  estimateMessagesTokens,
+  estimateTextTokens,
+  type EstimatedMessage,
+  type GenAiCall,
+  type IteratorObserver,
+  observeSdkStream,
+  type Usage,
+} from '@tokenledger/instrumentation-common';
 import * as sc from '@tokenledger/semconv';
 import type { Body, Surface } from './surface';
 

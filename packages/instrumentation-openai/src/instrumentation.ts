@@ -50,7 +50,11 @@ const PATCHES: { find: (m: OpenAIModule) => Resource; method: string; surface: S
 ];
 
 /** Methods that make no call of their own but tell a surface something (batch jobs), or start one (a batch). */
-const BATCH_PATCHES: { find: (m: OpenAIModule) => Resource; method: string; wrap: (original: SdkFunction<SdkResource, never>, ctx: GenAiSurfaceContext) => unknown }[] = [
+const BATCH_PATCHES: {
+  find: (m: OpenAIModule) => Resource;
+  method: string;
+  wrap: (original: SdkFunction<SdkResource, never>, ctx: GenAiSurfaceContext) => unknown;
+}[] = [
   { find: (m) => m.OpenAI?.Batches, method: 'create', wrap: (original, ctx) => wrapSdkMethod(original as never, ctx, batchCreate) },
   { find: (m) => m.OpenAI?.Batches, method: 'retrieve', wrap: (original, ctx) => watchSdkMethod(original as never, ctx, batchPoll) },
   { find: (m) => m.OpenAI?.Batches, method: 'cancel', wrap: (original, ctx) => watchSdkMethod(original as never, ctx, batchPoll) },
@@ -112,7 +116,14 @@ export class OpenAIInstrumentation extends GenAiInstrumentation<OpenAIInstrument
         SUPPORTED_VERSIONS,
         (exports: OpenAIModule) => this.patch(exports),
         (exports: OpenAIModule) => this.unpatch(exports),
-        [new InstrumentationNodeModuleFile(REALTIME_BASE_FILE, SUPPORTED_VERSIONS, (exports: RealtimeBaseModule) => this.patchRealtime(exports), (exports: RealtimeBaseModule) => this.unpatchRealtime(exports))],
+        [
+          new InstrumentationNodeModuleFile(
+            REALTIME_BASE_FILE,
+            SUPPORTED_VERSIONS,
+            (exports: RealtimeBaseModule) => this.patchRealtime(exports),
+            (exports: RealtimeBaseModule) => this.unpatchRealtime(exports),
+          ),
+        ],
       ),
       ...REALTIME_CLIENT_MODULES.map(
         ([module, client]) =>

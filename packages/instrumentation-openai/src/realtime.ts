@@ -79,7 +79,11 @@ export function usageOfRealtime(u: RealtimeUsage | null | undefined): Usage | nu
     cacheRead: input?.cached_tokens,
     audioInput: input?.audio_tokens,
     audioOutput: u.output_token_details?.audio_tokens,
-    details: { audioCacheRead: input?.cached_tokens_details?.audio_tokens, imageInput: input?.image_tokens, imageCacheRead: input?.cached_tokens_details?.image_tokens },
+    details: {
+      audioCacheRead: input?.cached_tokens_details?.audio_tokens,
+      imageInput: input?.image_tokens,
+      imageCacheRead: input?.cached_tokens_details?.image_tokens,
+    },
   };
 }
 
@@ -162,7 +166,12 @@ class RealtimeSession {
       this.responseModel = s.model;
       this.session.response({ model: s.model });
     }
-    const transcription = s.audio?.input && 'transcription' in s.audio.input ? s.audio.input.transcription : 'input_audio_transcription' in s ? s.input_audio_transcription : undefined;
+    const transcription =
+      s.audio?.input && 'transcription' in s.audio.input
+        ? s.audio.input.transcription
+        : 'input_audio_transcription' in s
+          ? s.input_audio_transcription
+          : undefined;
     if (transcription !== undefined) this.transcriptionModel = transcription?.model ?? null;
   }
 

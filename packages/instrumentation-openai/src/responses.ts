@@ -1,4 +1,11 @@
-import { estimateMessagesTokens, estimateTextTokens, type EstimatedMessage, type GenAiCall, observeSdkStream, type Usage } from '@tokenledger/instrumentation-common';
+import {
+  estimateMessagesTokens,
+  estimateTextTokens,
+  type EstimatedMessage,
+  type GenAiCall,
+  observeSdkStream,
+  type Usage,
+} from '@tokenledger/instrumentation-common';
 import * as sc from '@tokenledger/semconv';
 import { ESTIMATED, requestParams } from './chat';
 import type { Body, Surface } from './surface';
@@ -26,7 +33,12 @@ interface ResponseEvent {
 /** Responses usage in GenAI terms: input_tokens already include cached ones, output_tokens reasoning ones. */
 export function usageOfResponse(u: ResponseUsage | null | undefined): Usage | null {
   if (!u) return null;
-  return { input: u.input_tokens, output: u.output_tokens, cacheRead: u.input_tokens_details?.cached_tokens, reasoning: u.output_tokens_details?.reasoning_tokens };
+  return {
+    input: u.input_tokens,
+    output: u.output_tokens,
+    cacheRead: u.input_tokens_details?.cached_tokens,
+    reasoning: u.output_tokens_details?.reasoning_tokens,
+  };
 }
 
 /** A response's status as a finish reason, in chat completion words where one exists. */
@@ -67,7 +79,8 @@ export const responsesSurface: Surface = {
     ]);
     if (ctx.captureContent()) {
       if (body?.input !== undefined) attributes[sc.ATTR_GEN_AI_INPUT_MESSAGES] = JSON.stringify(body.input);
-      if (typeof body?.instructions === 'string') attributes[sc.ATTR_GEN_AI_SYSTEM_INSTRUCTIONS] = JSON.stringify([{ type: 'text', content: body.instructions }]);
+      if (typeof body?.instructions === 'string')
+        attributes[sc.ATTR_GEN_AI_SYSTEM_INSTRUCTIONS] = JSON.stringify([{ type: 'text', content: body.instructions }]);
     }
     return attributes;
   },

@@ -7,7 +7,8 @@ const REQUESTS = [
   { custom_id: 'q-2', method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] } },
   { custom_id: 'e-1', method: 'POST', url: '/v1/embeddings', body: { model: 'text-embedding-3-small', input: 'abcdefgh' } },
 ];
-const as = <T>(user: string, fn: () => Promise<T>) => context.with(propagation.setBaggage(context.active(), propagation.createBaggage({ 'user.id': { value: user } })), fn);
+const as = <T>(user: string, fn: () => Promise<T>) =>
+  context.with(propagation.setBaggage(context.active(), propagation.createBaggage({ 'user.id': { value: user } })), fn);
 
 describe('OpenAI batch jobs', () => {
   let h: Harness;
@@ -17,8 +18,13 @@ describe('OpenAI batch jobs', () => {
   afterEach(() => h.close());
 
   async function completedBatch() {
-    const file = await h.client.files.create({ file: await toFile(Buffer.from(REQUESTS.map((r) => JSON.stringify(r)).join('\n')), 'requests.jsonl'), purpose: 'batch' });
-    const batch = await as('ana', () => h.client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { job: 'nightly' } }));
+    const file = await h.client.files.create({
+      file: await toFile(Buffer.from(REQUESTS.map((r) => JSON.stringify(r)).join('\n')), 'requests.jsonl'),
+      purpose: 'batch',
+    });
+    const batch = await as('ana', () =>
+      h.client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { job: 'nightly' } }),
+    );
     await h.client.batches.retrieve(batch.id);
     return { file, batch: await h.client.batches.retrieve(batch.id) };
   }
@@ -39,14 +45,26 @@ describe('OpenAI batch jobs', () => {
     const reading = spans.find((s) => s.attributes['gen_ai.operation.name'] === 'batch' && s !== created)!;
     expect(reading.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
     const results = spans.filter((s) => s.attributes['tokenledger.batch'] === true);
-    expect(results.map((s) => [s.name, s.attributes['tokenledger.batch.request_id'], s.attributes['gen_ai.usage.input_tokens'], s.attributes['gen_ai.usage.output_tokens']])).toEqual([
+    expect(
+      results.map((s) => [
+        s.name,
+        s.attributes['tokenledger.batch.request_id'],
+        s.attributes['gen_ai.usage.input_tokens'],
+        s.attributes['gen_ai.usage.output_tokens'],
+      ]),
+    ).toEqual([
       // mock: 10 + 40 / 4 = 20 and 10 + 2 / 4 = 10 prompt tokens, 3 words out; 8 / 4 = 2 embedding tokens
       ['chat gpt-4o-mini-2024-07-18', 'q-1', 20, 3],
       ['chat gpt-4o-mini-2024-07-18', 'q-2', 10, 3],
       ['embeddings text-embedding-3-small', 'e-1', 2, undefined],
     ]);
     for (const r of results) {
-      expect(r.attributes).toMatchObject({ 'tokenledger.batch.id': batch.id, 'user.id': 'ana', 'tokenledger.tag.job': 'nightly', 'gen_ai.response.model': expect.any(String) });
+      expect(r.attributes).toMatchObject({
+        'tokenledger.batch.id': batch.id,
+        'user.id': 'ana',
+        'tokenledger.tag.job': 'nightly',
+        'gen_ai.response.model': expect.any(String),
+      });
       expect(r.parentSpanContext?.spanId).toBe(reading.spanContext().spanId);
     }
   });
@@ -65,7 +83,11 @@ describe('OpenAI batch jobs', () => {
     const { file } = await completedBatch();
     // Created and polled past this process's SDK (another process, a list): only the download is seen.
     const api = (path: string, body?: object) =>
-      fetch(`${h.server.url}/v1${path}`, { method: body ? 'POST' : 'GET', headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body) }).then((r) => r.json());
+      fetch(`${h.server.url}/v1${path}`, {
+        method: body ? 'POST' : 'GET',
+        headers: { 'content-type': 'application/json' },
+        body: body && JSON.stringify(body),
+      }).then((r) => r.json());
     const other = await api('/batches', { input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
     await api(`/batches/${other.id}`);
     const { output_file_id: outputFile } = await api(`/batches/${other.id}`);

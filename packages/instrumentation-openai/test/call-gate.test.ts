@@ -20,7 +20,9 @@ describe('call gate (what the budget guard plugs into)', () => {
       seen.push(call);
       return call.attributes[ATTR_USER_ID] === 'over-budget' ? new Refused('budget exceeded') : null;
     });
-    await expect(asUser('over-budget', () => h.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }))).rejects.toBeInstanceOf(Refused);
+    await expect(
+      asUser('over-budget', () => h.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })),
+    ).rejects.toBeInstanceOf(Refused);
     expect(h.server.requests).toHaveLength(0);
     expect(seen[0]).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini', operation: 'chat' });
 
@@ -30,14 +32,14 @@ describe('call gate (what the budget guard plugs into)', () => {
     expect(seen[1]).toMatchObject({ operation: 'embeddings', attributes: { [ATTR_USER_ID]: 'within-budget' } });
   });
 
-  it('a synchronous allow returns the SDK\'s own APIPromise (withResponse keeps working)', async () => {
+  it("a synchronous allow returns the SDK's own APIPromise (withResponse keeps working)", async () => {
     setCallGate(() => null);
     const { data, response } = await h.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
     expect(response.status).toBe(200);
     expect(data.usage?.prompt_tokens).toBeGreaterThan(0);
   });
 
-  it('a cold (asynchronous) decision delays the call until it is known, in the caller\'s context', async () => {
+  it("a cold (asynchronous) decision delays the call until it is known, in the caller's context", async () => {
     setCallGate(async (call) => {
       await new Promise((r) => setTimeout(r, 20));
       return call.attributes[ATTR_USER_ID] === 'blocked' ? new Refused('no') : null;

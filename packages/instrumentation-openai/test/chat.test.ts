@@ -11,7 +11,10 @@ describe('chat.completions.create', () => {
   afterEach(() => h.close());
 
   it('records a CLIENT span with the GenAI attributes and exact token counts', async () => {
-    const res = await h.client.chat.completions.create({ model: 'gpt-4o', messages: MESSAGES, temperature: 0.2, max_tokens: 50 }, { headers: { 'x-mock-cached-tokens': '8', 'x-mock-reasoning-tokens': '4' } });
+    const res = await h.client.chat.completions.create(
+      { model: 'gpt-4o', messages: MESSAGES, temperature: 0.2, max_tokens: 50 },
+      { headers: { 'x-mock-cached-tokens': '8', 'x-mock-reasoning-tokens': '4' } },
+    );
     expect(res.choices[0].message.content).toBe('Hello from gpt-4o!');
     const [span] = await finishedSpans(h);
     expect(span.name).toBe('chat gpt-4o');
@@ -40,7 +43,15 @@ describe('chat.completions.create', () => {
       model: 'gpt-4o-audio-preview',
       modalities: ['text', 'audio'],
       audio: { voice: 'alloy', format: 'wav' },
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'x'.repeat(40) }, { type: 'input_audio', input_audio: { data: wav, format: 'wav' } }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'x'.repeat(40) },
+            { type: 'input_audio', input_audio: { data: wav, format: 'wav' } },
+          ],
+        },
+      ],
     });
     expect(res.choices[0].message.audio?.transcript).toBe('Hello from gpt-4o-audio-preview!');
     const [span] = await finishedSpans(h);
@@ -72,7 +83,11 @@ describe('chat.completions.create', () => {
     expect((tokens.dataPoints[0].value as { buckets: { boundaries: number[] } }).buckets.boundaries.slice(0, 4)).toEqual([1, 4, 16, 64]);
     const duration = metrics.find((m) => m.descriptor.name === 'gen_ai.client.operation.duration')!;
     expect(duration.descriptor.unit).toBe('s');
-    expect(duration.dataPoints[0].attributes).toMatchObject({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.response.model': 'gpt-4o-2024-08-06' });
+    expect(duration.dataPoints[0].attributes).toMatchObject({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.response.model': 'gpt-4o-2024-08-06',
+    });
   });
 
   it('copies user, agent, conversation, feature and tags from W3C baggage onto the span', async () => {
@@ -89,12 +104,20 @@ describe('chat.completions.create', () => {
       await h.client.chat.completions.create({ model: 'gpt-4o', messages: MESSAGES });
     });
     const [span] = await finishedSpans(h);
-    expect(span.attributes).toMatchObject({ 'user.id': 'alice', 'gen_ai.agent.id': 'support-bot', 'gen_ai.conversation.id': 'conv-7', 'tokenledger.feature': 'refunds', 'tokenledger.tag.team': 'payments' });
+    expect(span.attributes).toMatchObject({
+      'user.id': 'alice',
+      'gen_ai.agent.id': 'support-bot',
+      'gen_ai.conversation.id': 'conv-7',
+      'tokenledger.feature': 'refunds',
+      'tokenledger.tag.team': 'payments',
+    });
     expect(span.attributes).not.toHaveProperty('unrelated');
   });
 
   it('ends the span with error.type and rethrows the SDK error untouched', async () => {
-    const error = await h.client.chat.completions.create({ model: 'gpt-4o', messages: MESSAGES }, { headers: { 'x-mock-scenario': 'status=429' } }).catch((e: unknown) => e);
+    const error = await h.client.chat.completions
+      .create({ model: 'gpt-4o', messages: MESSAGES }, { headers: { 'x-mock-scenario': 'status=429' } })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(h.client.constructor.RateLimitError ?? Error);
     expect((error as { status: number }).status).toBe(429);
     const [span] = await finishedSpans(h);
@@ -131,7 +154,13 @@ describe('chat.completions.create', () => {
     const original = Array.prototype.map;
     // A response whose choices cannot be read the way the instrumentation reads them.
     const poisoned = h.client.chat.completions.create({ model: 'gpt-4o', messages: MESSAGES });
-    Object.defineProperty(Array.prototype, 'map', { configurable: true, value: function (this: unknown[], ...args: Parameters<typeof original>) { if (new Error().stack?.includes('instrumentation-openai/src/chat')) throw new Error('boom'); return original.apply(this, args); } });
+    Object.defineProperty(Array.prototype, 'map', {
+      configurable: true,
+      value: function (this: unknown[], ...args: Parameters<typeof original>) {
+        if (new Error().stack?.includes('instrumentation-openai/src/chat')) throw new Error('boom');
+        return original.apply(this, args);
+      },
+    });
     try {
       const res = await poisoned;
       expect(res.choices[0].message.content).toBe('Hello from gpt-4o!');
@@ -150,7 +179,11 @@ describe('embeddings.create', () => {
       await h.client.embeddings.create({ model: 'text-embedding-3-small', input: ['abcdefgh', 'abcd'], encoding_format: 'float' });
       const [span] = await finishedSpans(h);
       expect(span.name).toBe('embeddings text-embedding-3-small');
-      expect(span.attributes).toMatchObject({ 'gen_ai.operation.name': 'embeddings', 'gen_ai.usage.input_tokens': 3, 'gen_ai.request.encoding_formats': ['float'] });
+      expect(span.attributes).toMatchObject({
+        'gen_ai.operation.name': 'embeddings',
+        'gen_ai.usage.input_tokens': 3,
+        'gen_ai.request.encoding_formats': ['float'],
+      });
     } finally {
       await h.close();
     }

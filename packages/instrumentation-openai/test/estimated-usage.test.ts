@@ -43,11 +43,18 @@ describe('streams that report no usage', () => {
     }
     const [span] = await finishedSpans(h);
     // "get_weather" + "{}" = 3 tokens
-    expect(span.attributes).toMatchObject({ 'gen_ai.usage.output_tokens': 3, 'gen_ai.response.finish_reasons': ['tool_calls'], 'tokenledger.usage.estimated': true });
+    expect(span.attributes).toMatchObject({
+      'gen_ai.usage.output_tokens': 3,
+      'gen_ai.response.finish_reasons': ['tool_calls'],
+      'tokenledger.usage.estimated': true,
+    });
   });
 
   it('a server that ignores include_usage gets an estimate too', async () => {
-    const stream = await h.client.chat.completions.create({ ...BODY, stream_options: { include_usage: true } }, { headers: { 'x-mock-repeat': '3', 'x-mock-scenario': 'noUsage' } });
+    const stream = await h.client.chat.completions.create(
+      { ...BODY, stream_options: { include_usage: true } },
+      { headers: { 'x-mock-repeat': '3', 'x-mock-scenario': 'noUsage' } },
+    );
     for await (const _ of stream) {
       /* drain */
     }

@@ -29,7 +29,12 @@ describe('images', () => {
     await h.client.images.generate({ prompt: 'a lighthouse', n: 2 });
     const [span] = await finishedSpans(h);
     expect(span.name).toBe('image_generation dall-e-2');
-    expect(span.attributes).toMatchObject({ 'tokenledger.image.count': 2, 'tokenledger.image.size': '1024x1024', 'tokenledger.image.quality': 'standard', 'gen_ai.request.choice.count': 2 });
+    expect(span.attributes).toMatchObject({
+      'tokenledger.image.count': 2,
+      'tokenledger.image.size': '1024x1024',
+      'tokenledger.image.quality': 'standard',
+      'gen_ai.request.choice.count': 2,
+    });
   });
 
   it('generate: gpt-image-1 records its token usage and the size and quality it reports', async () => {
@@ -51,7 +56,12 @@ describe('images', () => {
     const [span] = await finishedSpans(h);
     expect(span.name).toBe('image_generation gpt-image-1');
     // mock: 10 + 9 / 4 = 12 text tokens + 2 × 65 image tokens; 4160 output tokens at high quality
-    expect(span.attributes).toMatchObject({ 'gen_ai.usage.input_tokens': 142, 'gen_ai.usage.output_tokens': 4160, 'tokenledger.image.quality': 'high', 'tokenledger.image.count': 1 });
+    expect(span.attributes).toMatchObject({
+      'gen_ai.usage.input_tokens': 142,
+      'gen_ai.usage.output_tokens': 4160,
+      'tokenledger.image.quality': 'high',
+      'tokenledger.image.count': 1,
+    });
   });
 
   it('createVariation: DALL·E 2 variations are counted at the requested size', async () => {
@@ -62,7 +72,9 @@ describe('images', () => {
   });
 
   it('an API error ends the image span with error.type', async () => {
-    await expect(h.client.images.generate({ model: 'dall-e-3', prompt: 'x' }, { headers: { 'x-mock-scenario': 'status=400' } })).rejects.toMatchObject({ status: 400 });
+    await expect(h.client.images.generate({ model: 'dall-e-3', prompt: 'x' }, { headers: { 'x-mock-scenario': 'status=400' } })).rejects.toMatchObject({
+      status: 400,
+    });
     const [span] = await finishedSpans(h);
     expect(span.attributes['error.type']).toBe('400');
     expect(span.attributes['tokenledger.image.count']).toBeUndefined();

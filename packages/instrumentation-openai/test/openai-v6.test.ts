@@ -15,15 +15,26 @@ describe('openai 6', () => {
   });
 
   it('chat: exact usage on a plain completion, and withResponse() still works', async () => {
-    const { data, response } = await h.client.chat.completions.create({ model: 'gpt-4o', messages: MESSAGES }, { headers: { 'x-mock-cached-tokens': '8' } }).withResponse();
+    const { data, response } = await h.client.chat.completions
+      .create({ model: 'gpt-4o', messages: MESSAGES }, { headers: { 'x-mock-cached-tokens': '8' } })
+      .withResponse();
     expect(data.choices[0].message.content).toBe('Hello from gpt-4o!');
     expect(response.status).toBe(200);
     const [span] = await finishedSpans(h);
-    expect(span.attributes).toMatchObject({ 'gen_ai.provider.name': 'openai', 'gen_ai.usage.input_tokens': 20, 'gen_ai.usage.cache_read.input_tokens': 8, 'gen_ai.usage.output_tokens': 3, 'gen_ai.response.finish_reasons': ['stop'] });
+    expect(span.attributes).toMatchObject({
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.usage.input_tokens': 20,
+      'gen_ai.usage.cache_read.input_tokens': 8,
+      'gen_ai.usage.output_tokens': 3,
+      'gen_ai.response.finish_reasons': ['stop'],
+    });
   });
 
   it('chat stream: usage from the final chunk, and tee() still works', async () => {
-    const stream = await h.client.chat.completions.create({ model: 'gpt-4o', messages: MESSAGES, stream: true, stream_options: { include_usage: true } }, { headers: { 'x-mock-repeat': '2' } });
+    const stream = await h.client.chat.completions.create(
+      { model: 'gpt-4o', messages: MESSAGES, stream: true, stream_options: { include_usage: true } },
+      { headers: { 'x-mock-repeat': '2' } },
+    );
     const [a, b] = stream.tee();
     const read = async (s: typeof a) => {
       let t = '';

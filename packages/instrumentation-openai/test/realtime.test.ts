@@ -75,17 +75,35 @@ describe.each(['openai', 'openai-v6'])('Realtime sessions through the SDK’s We
     expect(all).toHaveLength(4);
     const [session] = byOperation(all, 'session');
     expect(session).toMatchObject({ name: 'session gpt-realtime', ended: true });
-    expect(session.attributes).toMatchObject({ 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-realtime', 'server.address': '127.0.0.1', 'user.id': 'ana' });
+    expect(session.attributes).toMatchObject({
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': 'gpt-realtime',
+      'server.address': '127.0.0.1',
+      'user.id': 'ana',
+    });
     expect(session.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
     const [transcription] = byOperation(all, 'audio_transcription');
     expect(transcription.name).toBe('audio_transcription gpt-4o-transcribe');
     // mock: 1 s of audio is 10 audio tokens in, the transcript's 3 words out
-    expect(transcription.attributes).toMatchObject({ 'gen_ai.usage.input_tokens': 10, 'tokenledger.usage.audio.input_tokens': 10, 'gen_ai.usage.output_tokens': 3, 'user.id': 'ana', 'tokenledger.feature': 'voice' });
+    expect(transcription.attributes).toMatchObject({
+      'gen_ai.usage.input_tokens': 10,
+      'tokenledger.usage.audio.input_tokens': 10,
+      'gen_ai.usage.output_tokens': 3,
+      'user.id': 'ana',
+      'tokenledger.feature': 'voice',
+    });
     const responses = byOperation(all, 'chat');
     expect(responses.map((s) => s.name)).toEqual(['chat gpt-realtime', 'chat gpt-realtime']);
     for (const child of [transcription, ...responses]) expect(child.parentSpanContext?.spanId).toBe(session.spanContext().spanId);
     // mock: the first reads the 10 audio tokens; the second also the first reply (3 text + 30 audio) and 20 text tokens, the first read cached
-    expect(responses[0].attributes).toMatchObject({ 'gen_ai.usage.input_tokens': 10, 'tokenledger.usage.audio.input_tokens': 10, 'gen_ai.usage.output_tokens': 33, 'tokenledger.usage.audio.output_tokens': 30, 'gen_ai.response.finish_reasons': ['stop'], 'user.id': 'ana' });
+    expect(responses[0].attributes).toMatchObject({
+      'gen_ai.usage.input_tokens': 10,
+      'tokenledger.usage.audio.input_tokens': 10,
+      'gen_ai.usage.output_tokens': 33,
+      'tokenledger.usage.audio.output_tokens': 30,
+      'gen_ai.response.finish_reasons': ['stop'],
+      'user.id': 'ana',
+    });
     expect(responses[1].attributes).toMatchObject({
       'gen_ai.usage.input_tokens': 63,
       'gen_ai.usage.cache_read.input_tokens': 10,
@@ -131,7 +149,10 @@ describe.each(['openai', 'openai-v6'])('Realtime sessions through the SDK’s We
   });
 
   it('reads image input and the images read from the cache', async () => {
-    rt.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_image', image_url: 'data:image/png;base64,iVBORw0KGgo=' }] } } as never);
+    rt.send({
+      type: 'conversation.item.create',
+      item: { type: 'message', role: 'user', content: [{ type: 'input_image', image_url: 'data:image/png;base64,iVBORw0KGgo=' }] },
+    } as never);
     await respond();
     await respond();
     rt.close();

@@ -13,7 +13,12 @@ describe('registering before the SDK is required', () => {
   it('patches openai through the require hook in a real CommonJS process', async () => {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(__dirname, 'fixtures', 'cjs-app.cjs'), `${server.url}/v1`]);
     const spans = JSON.parse(stdout) as { name: string; attributes: Record<string, unknown> }[];
-    expect(spans).toEqual([expect.objectContaining({ name: 'chat gpt-4o-mini', attributes: expect.objectContaining({ 'gen_ai.usage.input_tokens': 10, 'gen_ai.provider.name': 'openai' }) })]);
+    expect(spans).toEqual([
+      expect.objectContaining({
+        name: 'chat gpt-4o-mini',
+        attributes: expect.objectContaining({ 'gen_ai.usage.input_tokens': 10, 'gen_ai.provider.name': 'openai' }),
+      }),
+    ]);
     expect(stderr).not.toContain('instrumentation fault');
   }, 30_000);
 });

@@ -37,7 +37,13 @@ describe('responses.create', () => {
     for await (const event of stream) if (event.type === 'response.output_text.delta') text += event.delta;
     expect(text.split(' ')).toHaveLength(9);
     const [span] = await finishedSpans(h);
-    expect(span.attributes).toMatchObject({ 'gen_ai.usage.input_tokens': 32, 'gen_ai.usage.cache_read.input_tokens': 4, 'gen_ai.usage.output_tokens': 11, 'gen_ai.usage.reasoning.output_tokens': 2, 'gen_ai.response.id': 'resp_mock0001' });
+    expect(span.attributes).toMatchObject({
+      'gen_ai.usage.input_tokens': 32,
+      'gen_ai.usage.cache_read.input_tokens': 4,
+      'gen_ai.usage.output_tokens': 11,
+      'gen_ai.usage.reasoning.output_tokens': 2,
+      'gen_ai.response.id': 'resp_mock0001',
+    });
     expect(span.attributes['gen_ai.response.time_to_first_chunk']).toBeGreaterThan(0);
     expect(span.attributes['tokenledger.usage.estimated']).toBeUndefined();
   });

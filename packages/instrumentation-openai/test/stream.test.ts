@@ -1,6 +1,11 @@
 import { finishedSpans, type Harness, harness } from './setup';
 
-const BODY = { model: 'gpt-4o', messages: [{ role: 'user' as const, content: 'x'.repeat(40) }], stream: true as const, stream_options: { include_usage: true } };
+const BODY = {
+  model: 'gpt-4o',
+  messages: [{ role: 'user' as const, content: 'x'.repeat(40) }],
+  stream: true as const,
+  stream_options: { include_usage: true },
+};
 const REPEAT = { headers: { 'x-mock-repeat': '3' } }; // 9 words, one chunk each
 
 describe('streaming chat completions', () => {
@@ -16,7 +21,12 @@ describe('streaming chat completions', () => {
     for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
     expect(text.split(' ')).toHaveLength(9);
     const [span] = await finishedSpans(h);
-    expect(span.attributes).toMatchObject({ 'gen_ai.usage.input_tokens': 20, 'gen_ai.usage.output_tokens': 9, 'gen_ai.response.finish_reasons': ['stop'], 'gen_ai.response.model': 'gpt-4o-2024-08-06' });
+    expect(span.attributes).toMatchObject({
+      'gen_ai.usage.input_tokens': 20,
+      'gen_ai.usage.output_tokens': 9,
+      'gen_ai.response.finish_reasons': ['stop'],
+      'gen_ai.response.model': 'gpt-4o-2024-08-06',
+    });
     expect(span.attributes['gen_ai.response.time_to_first_chunk']).toBeGreaterThan(0);
     const ttfc = (await h.metrics()).scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === 'gen_ai.client.operation.time_to_first_chunk');
     expect(ttfc?.dataPoints).toHaveLength(1);

@@ -14,7 +14,11 @@ describe('chat tool calls and chat.completions.parse', () => {
     const res = await h.client.chat.completions.create({ model: 'gpt-4o', messages: ASK, tools: TOOLS });
     expect(res.choices[0].message.tool_calls?.[0]).toMatchObject({ id: 'call_mock0001', function: { name: 'get_weather' } });
     const [span] = await finishedSpans(h);
-    expect(span.attributes).toMatchObject({ 'gen_ai.response.finish_reasons': ['tool_calls'], 'gen_ai.usage.input_tokens': 12, 'gen_ai.usage.output_tokens': 10 });
+    expect(span.attributes).toMatchObject({
+      'gen_ai.response.finish_reasons': ['tool_calls'],
+      'gen_ai.usage.input_tokens': 12,
+      'gen_ai.usage.output_tokens': 10,
+    });
   });
 
   it('records a streamed tool call through chat.completions.stream(), once', async () => {
@@ -31,17 +35,31 @@ describe('chat tool calls and chat.completions.parse', () => {
     const res = await h.client.chat.completions.parse({
       model: 'gpt-4o-mini',
       messages: ASK,
-      response_format: { type: 'json_schema', json_schema: { name: 'answer', strict: true, schema: { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'], additionalProperties: false } } },
+      response_format: {
+        type: 'json_schema',
+        json_schema: {
+          name: 'answer',
+          strict: true,
+          schema: { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'], additionalProperties: false },
+        },
+      },
     });
     expect(res.choices[0].message.parsed).toEqual({ answer: 'Hello from gpt-4o-mini!' });
     const spans = await finishedSpans(h);
     expect(spans).toHaveLength(1);
     expect(spans[0].name).toBe('chat gpt-4o-mini');
-    expect(spans[0].attributes).toMatchObject({ 'gen_ai.output.type': 'json', 'gen_ai.usage.input_tokens': 12, 'gen_ai.usage.output_tokens': 3, 'gen_ai.response.finish_reasons': ['stop'] });
+    expect(spans[0].attributes).toMatchObject({
+      'gen_ai.output.type': 'json',
+      'gen_ai.usage.input_tokens': 12,
+      'gen_ai.usage.output_tokens': 3,
+      'gen_ai.response.finish_reasons': ['stop'],
+    });
   });
 
   it('parse().withResponse() keeps working', async () => {
-    const { data, response } = await h.client.chat.completions.parse({ model: 'gpt-4o', messages: ASK, response_format: { type: 'json_object' } }).withResponse();
+    const { data, response } = await h.client.chat.completions
+      .parse({ model: 'gpt-4o', messages: ASK, response_format: { type: 'json_object' } })
+      .withResponse();
     expect(JSON.parse(data.choices[0].message.content ?? '')).toEqual({ answer: 'Hello from gpt-4o!' });
     expect(response.headers.get('x-request-id')).toBe('req_mock_0001');
     expect(await finishedSpans(h)).toHaveLength(1);

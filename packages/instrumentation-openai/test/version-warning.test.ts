@@ -27,16 +27,20 @@ describe('an openai version outside the supported range', () => {
   const dirs: string[] = [];
   afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-  it.each(['5.23.0', '8.0.0'])('openai %s: the app runs and one clear warning says calls are not instrumented', async (version) => {
-    const dir = appWithOpenai(version);
-    dirs.push(dir);
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(dir, 'app.cjs')]);
-    expect(stdout.trim()).toBe('app ran');
-    const warnings = stderr.split('\n').filter((line) => line.includes('outside the supported range'));
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain(`openai ${version}`);
-    expect(warnings[0]).toContain('NOT instrumented');
-  }, 30_000);
+  it.each(['5.23.0', '8.0.0'])(
+    'openai %s: the app runs and one clear warning says calls are not instrumented',
+    async (version) => {
+      const dir = appWithOpenai(version);
+      dirs.push(dir);
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(dir, 'app.cjs')]);
+      expect(stdout.trim()).toBe('app ran');
+      const warnings = stderr.split('\n').filter((line) => line.includes('outside the supported range'));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(`openai ${version}`);
+      expect(warnings[0]).toContain('NOT instrumented');
+    },
+    30_000,
+  );
 
   it('a supported version logs no such warning', async () => {
     const dir = appWithOpenai('7.1.0');

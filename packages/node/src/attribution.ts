@@ -22,10 +22,12 @@ const TAG_NAME = /^[A-Za-z0-9_.-]+$/;
 
 /** Throws a TypeError naming the field when an attribution is malformed. */
 export function checkAttribution(attribution: Attribution, where: string): void {
-  if (attribution === null || typeof attribution !== 'object') throw new TypeError(`${where}: attribution must be an object like { userId, agentId, conversationId, feature, tags }`);
+  if (attribution === null || typeof attribution !== 'object')
+    throw new TypeError(`${where}: attribution must be an object like { userId, agentId, conversationId, feature, tags }`);
   for (const [field] of FIELDS) {
     const value = attribution[field];
-    if (value !== undefined && (typeof value !== 'string' || value === '')) throw new TypeError(`${where}: ${field} must be a non-empty string, got ${JSON.stringify(value)}`);
+    if (value !== undefined && (typeof value !== 'string' || value === ''))
+      throw new TypeError(`${where}: ${field} must be a non-empty string, got ${JSON.stringify(value)}`);
   }
   const tags = attribution.tags;
   if (tags === undefined) return;

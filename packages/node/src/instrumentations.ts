@@ -33,7 +33,9 @@ function installed(name: string): boolean {
 function instrumentationClasses(exports: Record<string, unknown>): InstrumentationClass[] {
   return Object.values(exports).filter(
     (value): value is InstrumentationClass =>
-      typeof value === 'function' && typeof (value as { prototype?: { enable?: unknown; setTracerProvider?: unknown } }).prototype?.enable === 'function' && typeof (value as { prototype: { setTracerProvider?: unknown } }).prototype.setTracerProvider === 'function',
+      typeof value === 'function' &&
+      typeof (value as { prototype?: { enable?: unknown; setTracerProvider?: unknown } }).prototype?.enable === 'function' &&
+      typeof (value as { prototype: { setTracerProvider?: unknown } }).prototype.setTracerProvider === 'function',
   );
 }
 

@@ -90,13 +90,22 @@ function commonAttributes(fn: string, o: TrackCommon, costType: string): Attribu
 }
 
 function checkParts(fn: string, usage: Usage): void {
-  if ((usage.cacheRead ?? 0) + (usage.cacheWrite ?? 0) > (usage.input ?? 0)) throw new TypeError(`${fn}: cacheReadTokens + cacheWriteTokens must not exceed inputTokens (input tokens include cached ones)`);
-  if ((usage.reasoning ?? 0) > (usage.output ?? 0)) throw new TypeError(`${fn}: reasoningTokens must not exceed outputTokens (output tokens include reasoning)`);
+  if ((usage.cacheRead ?? 0) + (usage.cacheWrite ?? 0) > (usage.input ?? 0))
+    throw new TypeError(`${fn}: cacheReadTokens + cacheWriteTokens must not exceed inputTokens (input tokens include cached ones)`);
+  if ((usage.reasoning ?? 0) > (usage.output ?? 0))
+    throw new TypeError(`${fn}: reasoningTokens must not exceed outputTokens (output tokens include reasoning)`);
 }
 
 /** One finished GenAI span plus its metrics, exactly as an SDK patch would emit them. */
 function emit(operation: string, provider: string, model: string, attributes: Attributes, usage: Usage | null, error: unknown): void {
-  const call = new GenAiCall(trace.getTracer(PACKAGE_NAME, PACKAGE_VERSION), currentMetrics(), { operation, provider, requestModel: model, serverAddress: null, serverPort: null, attributes });
+  const call = new GenAiCall(trace.getTracer(PACKAGE_NAME, PACKAGE_VERSION), currentMetrics(), {
+    operation,
+    provider,
+    requestModel: model,
+    serverAddress: null,
+    serverPort: null,
+    attributes,
+  });
   call.end(usage, error);
 }
 
@@ -107,7 +116,8 @@ export function trackLLMCall(options: TrackLLMCall): void {
   const provider = v.requiredString(fn, 'provider', o.provider);
   const model = v.requiredString(fn, 'model', o.model);
   const operation = v.optionalString(fn, 'operation', o.operation) ?? sc.GenAiOperation.CHAT;
-  if (!LLM_OPERATIONS.includes(operation)) throw new TypeError(`${fn}: operation must be one of ${LLM_OPERATIONS.join(', ')}, got ${JSON.stringify(operation)}`);
+  if (!LLM_OPERATIONS.includes(operation))
+    throw new TypeError(`${fn}: operation must be one of ${LLM_OPERATIONS.join(', ')}, got ${JSON.stringify(operation)}`);
   const usage: Usage = {
     input: v.count(fn, 'inputTokens', o.inputTokens, true),
     output: v.count(fn, 'outputTokens', o.outputTokens, true),
@@ -136,7 +146,8 @@ export function trackImageGeneration(options: TrackImageGeneration): void {
   const provider = v.requiredString(fn, 'provider', o.provider);
   const model = v.requiredString(fn, 'model', o.model);
   const resolution = v.optionalString(fn, 'resolution', o.resolution);
-  if (resolution !== undefined && !RESOLUTION.test(resolution)) throw new TypeError(`${fn}: resolution must be WIDTHxHEIGHT like "1024x1024", got ${JSON.stringify(resolution)}`);
+  if (resolution !== undefined && !RESOLUTION.test(resolution))
+    throw new TypeError(`${fn}: resolution must be WIDTHxHEIGHT like "1024x1024", got ${JSON.stringify(resolution)}`);
   const images = v.count(fn, 'count', o.count, false) ?? 1;
   const quality = v.optionalString(fn, 'quality', o.quality);
   const attributes = commonAttributes(fn, o, sc.CostType.IMAGE);
@@ -164,7 +175,14 @@ export function trackAudio(options: TrackAudio): void {
   else attributes[sc.ATTR_TOKENLEDGER_AUDIO_SECONDS] = seconds!;
   const input = v.count(fn, 'inputTokens', o.inputTokens, false);
   const output = v.count(fn, 'outputTokens', o.outputTokens, false);
-  emit(speech ? sc.GenAiOperation.SPEECH : sc.GenAiOperation.AUDIO_TRANSCRIPTION, provider, model, attributes, input === undefined && output === undefined ? null : { input, output }, o.error);
+  emit(
+    speech ? sc.GenAiOperation.SPEECH : sc.GenAiOperation.AUDIO_TRANSCRIPTION,
+    provider,
+    model,
+    attributes,
+    input === undefined && output === undefined ? null : { input, output },
+    o.error,
+  );
 }
 
 /** Records a payment gateway's fee on an amount charged; the collector prices it from the gateway's fee schedule. */

@@ -29,8 +29,14 @@ export interface Registered {
  */
 export function registerTokenledger(options: RegisterOptions = {}): Registered {
   const guardOptions = options.budgetGuard === false ? null : options.budgetGuard ? resolveGuardOptions(options.budgetGuard) : guardOptionsFromEnv();
-  const { instrumentations, skipped } = loadInstrumentations(options.captureMessageContent === undefined ? {} : { captureMessageContent: options.captureMessageContent });
-  const unregisterInstrumentations = registerInstrumentations({ instrumentations, tracerProvider: options.tracerProvider, meterProvider: options.meterProvider });
+  const { instrumentations, skipped } = loadInstrumentations(
+    options.captureMessageContent === undefined ? {} : { captureMessageContent: options.captureMessageContent },
+  );
+  const unregisterInstrumentations = registerInstrumentations({
+    instrumentations,
+    tracerProvider: options.tracerProvider,
+    meterProvider: options.meterProvider,
+  });
   if (guardOptions) installBudgetGuard(guardOptions);
   return {
     instrumentations,

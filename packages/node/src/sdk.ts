@@ -2,9 +2,32 @@ import { context, DiagConsoleLogger, diag, metrics, propagation, trace } from '@
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, diagLogLevelFromString, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
-import { defaultResource, detectResources, envDetector, hostDetector, osDetector, processDetector, type Resource, type ResourceDetector, serviceInstanceIdDetector } from '@opentelemetry/resources';
+import {
+  defaultResource,
+  detectResources,
+  envDetector,
+  hostDetector,
+  osDetector,
+  processDetector,
+  type Resource,
+  type ResourceDetector,
+  serviceInstanceIdDetector,
+} from '@opentelemetry/resources';
 import { ConsoleMetricExporter, type MetricReader, MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import { AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, ConsoleSpanExporter, ParentBasedSampler, type ReadableSpan, type Sampler, SimpleSpanProcessor, type SpanExporter, type SpanProcessor, TraceIdRatioBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  ParentBasedSampler,
+  type ReadableSpan,
+  type Sampler,
+  SimpleSpanProcessor,
+  type SpanExporter,
+  type SpanProcessor,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
 import { OtlpMetricExporter } from './export/metric-exporter';
 import { OtlpExporter } from './export/otlp-exporter';
 import { notice } from './notice';
@@ -66,8 +89,11 @@ export function startSdk(instrumentations: Instrumentation[], env: NodeJS.Proces
     });
   });
   // With traces on, the gRPC transport opens once the first span has ended, ahead of the first export.
-  if (spanProcessors.length && otlpExporters.some((e) => e.protocol === 'grpc')) spanProcessors.push(afterFirstSpan(() => otlpExporters.forEach((e) => e.warmUp())));
-  const tracerProvider = spanProcessors.length ? new TracerProvider({ resource, spanProcessors, sampler: samplerFromEnv(env), spanLimits: spanLimitsFromEnv(env) }) : undefined;
+  if (spanProcessors.length && otlpExporters.some((e) => e.protocol === 'grpc'))
+    spanProcessors.push(afterFirstSpan(() => otlpExporters.forEach((e) => e.warmUp())));
+  const tracerProvider = spanProcessors.length
+    ? new TracerProvider({ resource, spanProcessors, sampler: samplerFromEnv(env), spanLimits: spanLimitsFromEnv(env) })
+    : undefined;
   if (tracerProvider) trace.setGlobalTracerProvider(tracerProvider);
 
   registerInstrumentations({ instrumentations, tracerProvider, meterProvider });
@@ -100,12 +126,30 @@ function afterFirstSpan(then: () => void): SpanProcessor {
   };
 }
 
-const DETECTORS: Record<string, ResourceDetector> = { env: envDetector, host: hostDetector, os: osDetector, process: processDetector, serviceinstance: serviceInstanceIdDetector };
+const DETECTORS: Record<string, ResourceDetector> = {
+  env: envDetector,
+  host: hostDetector,
+  os: osDetector,
+  process: processDetector,
+  serviceinstance: serviceInstanceIdDetector,
+};
 
 /** The SDK's default resource, with the detectors OTEL_NODE_RESOURCE_DETECTORS names (default all). */
 function resourceFromEnv(env: NodeJS.ProcessEnv): Resource {
-  const names = (env.OTEL_NODE_RESOURCE_DETECTORS ?? 'all').split(',').map((n) => n.trim().toLowerCase()).filter(Boolean);
-  const detectors = names.includes('none') ? [] : names.includes('all') ? Object.values(DETECTORS) : names.flatMap((name) => DETECTORS[name] ?? (notice(`OTEL_NODE_RESOURCE_DETECTORS=${name} is not a resource detector (env, host, os, process, serviceinstance, all, none); it is ignored.`), []));
+  const names = (env.OTEL_NODE_RESOURCE_DETECTORS ?? 'all')
+    .split(',')
+    .map((n) => n.trim().toLowerCase())
+    .filter(Boolean);
+  const detectors = names.includes('none')
+    ? []
+    : names.includes('all')
+      ? Object.values(DETECTORS)
+      : names.flatMap(
+          (name) =>
+            DETECTORS[name] ??
+            (notice(`OTEL_NODE_RESOURCE_DETECTORS=${name} is not a resource detector (env, host, os, process, serviceinstance, all, none); it is ignored.`),
+            []),
+        );
   return detectors.length ? defaultResource().merge(detectResources({ detectors })) : defaultResource();
 }
 
@@ -115,7 +159,9 @@ function samplerFromEnv(env: NodeJS.ProcessEnv): Sampler | undefined {
   if (!name) return undefined;
   const ratio = () => {
     const value = Number(env.OTEL_TRACES_SAMPLER_ARG ?? 1);
-    return Number.isFinite(value) && value >= 0 && value <= 1 ? value : (notice(`OTEL_TRACES_SAMPLER_ARG=${env.OTEL_TRACES_SAMPLER_ARG} is not a ratio between 0 and 1; 1 is used.`), 1);
+    return Number.isFinite(value) && value >= 0 && value <= 1
+      ? value
+      : (notice(`OTEL_TRACES_SAMPLER_ARG=${env.OTEL_TRACES_SAMPLER_ARG} is not a ratio between 0 and 1; 1 is used.`), 1);
   };
   switch (name) {
     case 'always_on':
@@ -131,7 +177,9 @@ function samplerFromEnv(env: NodeJS.ProcessEnv): Sampler | undefined {
     case 'parentbased_traceidratio':
       return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio()) });
     default:
-      notice(`OTEL_TRACES_SAMPLER=${name} is not a sampler the hook knows (always_on, always_off, traceidratio and their parentbased_ forms); parentbased_always_on is used.`);
+      notice(
+        `OTEL_TRACES_SAMPLER=${name} is not a sampler the hook knows (always_on, always_off, traceidratio and their parentbased_ forms); parentbased_always_on is used.`,
+      );
       return undefined;
   }
 }

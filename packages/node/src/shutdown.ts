@@ -35,7 +35,12 @@ export function bounded(work: Promise<unknown>, ms: number): Promise<boolean> {
  * delivery in `process.emit` (the way signal-exit does) until the flush is done.
  * `process.exit()` called by the app cannot be waited for: what is still buffered then is lost.
  */
-export function installShutdownHooks(flush: () => Promise<void>, shutdown: () => Promise<void>, timeoutMs: number, gaveUp: (waitedMs: number) => void = () => {}): () => void {
+export function installShutdownHooks(
+  flush: () => Promise<void>,
+  shutdown: () => Promise<void>,
+  timeoutMs: number,
+  gaveUp: (waitedMs: number) => void = () => {},
+): () => void {
   const within = async (work: Promise<void>): Promise<void> => {
     if (!(await bounded(work, timeoutMs))) gaveUp(timeoutMs);
   };

@@ -64,7 +64,9 @@ export function startTokenledger(options: StartOptions = {}): Tokenledger {
   const timeoutMs = shutdownTimeout(options);
   // Every instrumentation module is loaded before the first instrumentation is created (see loadInstrumentations).
   const http = httpInstrumentationClasses();
-  const { instrumentations, skipped } = loadInstrumentations(options.captureMessageContent === undefined ? {} : { captureMessageContent: options.captureMessageContent });
+  const { instrumentations, skipped } = loadInstrumentations(
+    options.captureMessageContent === undefined ? {} : { captureMessageContent: options.captureMessageContent },
+  );
   const sdk = startSdk([...instrumentations, ...http.map((Class) => new Class())]);
   if (guardOptions) installBudgetGuard(guardOptions);
   let stopped: Promise<void> | null = null;

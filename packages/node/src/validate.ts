@@ -9,7 +9,8 @@ export function requireObject(fn: string, value: unknown): Record<string, unknow
 }
 
 export function requiredString(fn: string, field: string, value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new TypeError(`${fn}: ${field} is required and must be a non-empty string, got ${describe(value)}`);
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new TypeError(`${fn}: ${field} is required and must be a non-empty string, got ${describe(value)}`);
   return value;
 }
 
@@ -21,14 +22,16 @@ export function optionalString(fn: string, field: string, value: unknown): strin
 /** A whole, non-negative, finite count (tokens, images, characters). */
 export function count(fn: string, field: string, value: unknown, required: boolean): number | undefined {
   if (value === undefined && !required) return undefined;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new TypeError(`${fn}: ${field} must be a whole number of 0 or more, got ${describe(value)}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    throw new TypeError(`${fn}: ${field} must be a whole number of 0 or more, got ${describe(value)}`);
   return value;
 }
 
 /** A non-negative, finite quantity that may have a fraction (audio seconds). */
 export function quantity(fn: string, field: string, value: unknown, required: boolean): number | undefined {
   if (value === undefined && !required) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new TypeError(`${fn}: ${field} must be a finite number of 0 or more, got ${describe(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    throw new TypeError(`${fn}: ${field} must be a finite number of 0 or more, got ${describe(value)}`);
   return value;
 }
 
@@ -42,14 +45,16 @@ const DECIMAL = /^\d+(\.\d+)?$/;
 export function usd(fn: string, field: string, value: unknown, required: boolean): string | undefined {
   if (value === undefined && !required) return undefined;
   const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : typeof value === 'string' ? value.trim() : null;
-  if (text === null || !DECIMAL.test(text)) throw new TypeError(`${fn}: ${field} must be an amount in USD of 0 or more as a decimal string like "0.0042" (or a plain number), got ${describe(value)}`);
+  if (text === null || !DECIMAL.test(text))
+    throw new TypeError(`${fn}: ${field} must be an amount in USD of 0 or more as a decimal string like "0.0042" (or a plain number), got ${describe(value)}`);
   return text;
 }
 
 /** Metadata must survive JSON (it is stored as a JSON string). */
 export function metadata(fn: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new TypeError(`${fn}: metadata must be a plain object, got ${describe(value)}`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new TypeError(`${fn}: metadata must be a plain object, got ${describe(value)}`);
   try {
     return JSON.stringify(value);
   } catch (err) {

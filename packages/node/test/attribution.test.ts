@@ -12,19 +12,33 @@ describe('attribution', () => {
   const userOf = async (name: string) => (await h.spans()).filter((s) => s.name === name).map((s) => s.attributes['user.id']);
 
   it('puts user, agent, conversation, feature and tags on spans started after an await', async () => {
-    await withAttribution({ userId: 'u1', agentId: 'planner', conversationId: 'c1', feature: 'search', tags: { tenant_plan: 'pro', region: 'eu' } }, async () => {
-      await new Promise((resolve) => setTimeout(resolve, 1));
-      await chat();
-    });
+    await withAttribution(
+      { userId: 'u1', agentId: 'planner', conversationId: 'c1', feature: 'search', tags: { tenant_plan: 'pro', region: 'eu' } },
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        await chat();
+      },
+    );
     const [span] = await h.spans();
-    expect(span.attributes).toMatchObject({ 'user.id': 'u1', 'gen_ai.agent.id': 'planner', 'gen_ai.conversation.id': 'c1', 'tokenledger.feature': 'search', 'tokenledger.tag.tenant_plan': 'pro', 'tokenledger.tag.region': 'eu' });
+    expect(span.attributes).toMatchObject({
+      'user.id': 'u1',
+      'gen_ai.agent.id': 'planner',
+      'gen_ai.conversation.id': 'c1',
+      'tokenledger.feature': 'search',
+      'tokenledger.tag.tenant_plan': 'pro',
+      'tokenledger.tag.region': 'eu',
+    });
   });
 
   it('keeps concurrent requests apart', async () => {
-    await Promise.all(['a', 'b', 'c'].map((user) => withAttribution({ userId: user }, async () => {
-      await new Promise((resolve) => setTimeout(resolve, user === 'a' ? 5 : 1));
-      return h.client.chat.completions.create({ model: `gpt-4o-mini`, messages: [{ role: 'user', content: user }] });
-    })));
+    await Promise.all(
+      ['a', 'b', 'c'].map((user) =>
+        withAttribution({ userId: user }, async () => {
+          await new Promise((resolve) => setTimeout(resolve, user === 'a' ? 5 : 1));
+          return h.client.chat.completions.create({ model: `gpt-4o-mini`, messages: [{ role: 'user', content: user }] });
+        }),
+      ),
+    );
     const spans = await h.spans();
     expect(spans.map((s) => s.attributes['user.id']).sort()).toEqual(['a', 'b', 'c']);
   });
@@ -33,7 +47,12 @@ describe('attribution', () => {
     let fromCallback!: Promise<unknown>;
     const stream = await withAttribution({ userId: 'streamer' }, async () => {
       fromCallback = new Promise((resolve) => setTimeout(() => resolve(chat('gpt-4o-mini')), 1));
-      return h.client.chat.completions.create({ model: 'gpt-4o', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] });
+      return h.client.chat.completions.create({
+        model: 'gpt-4o',
+        stream: true,
+        stream_options: { include_usage: true },
+        messages: [{ role: 'user', content: 'hi' }],
+      });
     });
     for await (const _ of stream) {
       /* read outside the attribution: the span was started inside it */
@@ -44,7 +63,11 @@ describe('attribution', () => {
   });
 
   it('lets an inner attribution add to and replace the outer one, and ends with its callback', async () => {
-    await withAttribution({ userId: 'outer', feature: 'f1' }, () => withAttribution({ agentId: 'inner-agent', feature: 'f2' }, () => expect(currentAttribution()).toEqual({ userId: 'outer', agentId: 'inner-agent', feature: 'f2' })));
+    await withAttribution({ userId: 'outer', feature: 'f1' }, () =>
+      withAttribution({ agentId: 'inner-agent', feature: 'f2' }, () =>
+        expect(currentAttribution()).toEqual({ userId: 'outer', agentId: 'inner-agent', feature: 'f2' }),
+      ),
+    );
     expect(currentAttribution()).toEqual({});
   });
 

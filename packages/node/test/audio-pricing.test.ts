@@ -11,8 +11,16 @@ describe('audio tokens, priced by the real collector', () => {
   beforeAll(async () => {
     llm = await startMockLlmServer();
     collector = await startCollectorProcess();
-    const run = await runApp(REQUIRE_HOOK, 'audio-app.cjs', { MOCK_LLM_URL: llm.url, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_METRICS_EXPORTER: 'none' });
-    expect(run).toMatchObject({ code: 0, stdout: `${JSON.stringify({ transcript: 'Hello from gpt-4o-transcribe!', spoken: 'Hello from gpt-4o-audio-preview!' })}\n` });
+    const run = await runApp(REQUIRE_HOOK, 'audio-app.cjs', {
+      MOCK_LLM_URL: llm.url,
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_METRICS_EXPORTER: 'none',
+    });
+    expect(run).toMatchObject({
+      code: 0,
+      stdout: `${JSON.stringify({ transcript: 'Hello from gpt-4o-transcribe!', spoken: 'Hello from gpt-4o-audio-preview!' })}\n`,
+    });
   });
   afterAll(async () => {
     await collector?.stop();
@@ -24,7 +32,12 @@ describe('audio tokens, priced by the real collector', () => {
     // mock: 15 prompt characters ÷ 4 = 3 text + 15 audio tokens in, 3 out. https://openai.com/api/pricing/
     // gpt-4o-transcribe per 1M: text in $2.50, audio in $6, out $10 → 3 × 2.5 + 15 × 6 + 3 × 10 = 127.5 µ$
     expect(await records('audio')).toEqual([
-      expect.objectContaining({ model: 'gpt-4o-transcribe', tokens: expect.objectContaining({ input: 18, output: 3 }), audioTokens: { input: 15, output: 0 }, costNanos: '127500' }),
+      expect.objectContaining({
+        model: 'gpt-4o-transcribe',
+        tokens: expect.objectContaining({ input: 18, output: 3 }),
+        audioTokens: { input: 15, output: 0 },
+        costNanos: '127500',
+      }),
     ]);
   });
 
@@ -33,7 +46,12 @@ describe('audio tokens, priced by the real collector', () => {
     // https://developers.openai.com/api/docs/models/gpt-4o-audio-preview per 1M: text $2.50/$10, audio $40/$80
     // → 20 × 2.5 + 20 × 40 + 3 × 10 + 30 × 80 = 3,280 µ$
     const [chat] = await records('llm');
-    expect(chat).toMatchObject({ model: 'gpt-4o-audio-preview', tokens: { input: 40, output: 33 }, audioTokens: { input: 20, output: 30 }, costNanos: '3280000' });
+    expect(chat).toMatchObject({
+      model: 'gpt-4o-audio-preview',
+      tokens: { input: 40, output: 33 },
+      audioTokens: { input: 20, output: 30 },
+      costNanos: '3280000',
+    });
     expect(chat.unitPrices).toEqual({ input_tokens: '0.0000025', input_audio_tokens: '0.00004', output_tokens: '0.00001', output_audio_tokens: '0.00008' });
   });
 });

@@ -18,7 +18,16 @@ describe('the budget guard against the real collector', () => {
 
   it('refuses a user over a block budget through the real openai SDK, sending nothing, and lets another user through', async () => {
     // Far below one call's cost (gpt-4o, 12 tokens in and 3 out: $0.00006), so one call crosses it.
-    const created = await collector.api('/v1/budgets', { name: 'mallory daily', scope: { user: 'mallory' }, period: 'day', timezone: 'UTC', limitUsd: '0.000001', thresholds: [1], action: 'block', channels: [] });
+    const created = await collector.api('/v1/budgets', {
+      name: 'mallory daily',
+      scope: { user: 'mallory' },
+      period: 'day',
+      timezone: 'UTC',
+      limitUsd: '0.000001',
+      thresholds: [1],
+      action: 'block',
+      channels: [],
+    });
     expect(created.status).toBe(201);
 
     const run = await runApp(REQUIRE_HOOK, 'guard-app.cjs', {
@@ -34,7 +43,14 @@ describe('the budget guard against the real collector', () => {
     const tomorrow = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() + 1)).toISOString();
     expect(JSON.parse(run.stdout)).toEqual({
       decision: 'block',
-      blocked: { isBudgetExceededError: true, name: 'BudgetExceededError', code: 'budget_exceeded', status: 402, budgetId: created.body.id, resetsAt: tomorrow },
+      blocked: {
+        isBudgetExceededError: true,
+        name: 'BudgetExceededError',
+        code: 'budget_exceeded',
+        status: 402,
+        budgetId: created.body.id,
+        resetsAt: tomorrow,
+      },
       other: 'Hello from gpt-4o!',
     });
     // mallory's first call and trent's reached the provider; mallory's refused one never did.

@@ -8,6 +8,8 @@ describe('the message of a blocked call', () => {
       resetsAt: '2026-12-01T00:00:00.000Z',
       budgets: [{ id: 'b-1', name: 'acme launch', action: 'block', state: 'exceeded' }],
     });
-    expect(error.message).toBe('AI call blocked: budget "acme launch" is exceeded; calls are allowed again from 2026-12-01T00:00:00.000Z. Raise the limit or wait for the period to reset.');
+    expect(error.message).toBe(
+      'AI call blocked: budget "acme launch" is exceeded; calls are allowed again from 2026-12-01T00:00:00.000Z. Raise the limit or wait for the period to reset.',
+    );
   });
 });

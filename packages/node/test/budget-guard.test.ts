@@ -24,14 +24,28 @@ describe('the budget guard', () => {
     await h.close();
   });
   // A first decision may take long on a busy machine: only the cold-wait test relies on the 250 ms default being short.
-  const guard = (options: Partial<BudgetGuardOptions> = {}) => installBudgetGuard(resolveGuardOptions({ url: stub.url, apiKey: 'ingest-key', service: 'shop', now: () => clock, coldWaitMs: 30_000, ...options }));
-  const chat = (user: string) => withAttribution({ userId: user, feature: 'assistant' }, () => h.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }));
+  const guard = (options: Partial<BudgetGuardOptions> = {}) =>
+    installBudgetGuard(resolveGuardOptions({ url: stub.url, apiKey: 'ingest-key', service: 'shop', now: () => clock, coldWaitMs: 30_000, ...options }));
+  const chat = (user: string) =>
+    withAttribution({ userId: user, feature: 'assistant' }, () =>
+      h.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+    );
 
   it('blocks an over-budget user with BudgetExceededError before any request leaves the process, and lets another through', async () => {
     guard();
-    const error = await chat('over').then(() => null, (err: unknown) => err);
+    const error = await chat('over').then(
+      () => null,
+      (err: unknown) => err,
+    );
     expect(error).toBeInstanceOf(BudgetExceededError);
-    expect(error).toMatchObject({ name: 'BudgetExceededError', code: 'budget_exceeded', status: 402, budgetId: 'b-daily', resetsAt: '2026-12-01T00:00:00.000Z', reason: 'exceeded' });
+    expect(error).toMatchObject({
+      name: 'BudgetExceededError',
+      code: 'budget_exceeded',
+      status: 402,
+      budgetId: 'b-daily',
+      resetsAt: '2026-12-01T00:00:00.000Z',
+      reason: 'exceeded',
+    });
     expect((error as Error).message).toContain('budget "per-user daily" is exceeded ($12.00 spent of $10.00)');
     expect(h.llm.requests).toHaveLength(0);
 
@@ -44,10 +58,12 @@ describe('the budget guard', () => {
     expect(stub.checks[0].headers.authorization).toBe('Bearer ingest-key');
   });
 
-  it('answers from its cache once warm: no check on the hot path, and the SDK\'s own promise comes back', async () => {
+  it("answers from its cache once warm: no check on the hot path, and the SDK's own promise comes back", async () => {
     guard();
     await chat('alice');
-    const { response } = await withAttribution({ userId: 'alice', feature: 'assistant' }, () => h.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).withResponse());
+    const { response } = await withAttribution({ userId: 'alice', feature: 'assistant' }, () =>
+      h.client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).withResponse(),
+    );
     expect(response.status).toBe(200);
     await chat('alice');
     expect(stub.checks).toHaveLength(1);
@@ -93,9 +109,16 @@ describe('the budget guard', () => {
 
   it('checkBudget gives code that asks first the same decision, for the current attribution by default', async () => {
     guard();
-    await expect(withAttribution({ userId: 'over' }, () => checkBudget())).resolves.toMatchObject({ allowed: false, decision: 'block', resetsAt: BLOCK.resetsAt });
+    await expect(withAttribution({ userId: 'over' }, () => checkBudget())).resolves.toMatchObject({
+      allowed: false,
+      decision: 'block',
+      resetsAt: BLOCK.resetsAt,
+    });
     await expect(checkBudget({ userId: 'alice', model: 'gpt-4o' })).resolves.toMatchObject({ allowed: true, decision: 'allow' });
-    expect(stub.checks.map((c) => c.body)).toEqual([{ user: 'over', service: 'shop' }, { user: 'alice', service: 'shop', model: 'gpt-4o' }]);
+    expect(stub.checks.map((c) => c.body)).toEqual([
+      { user: 'over', service: 'shop' },
+      { user: 'alice', service: 'shop', model: 'gpt-4o' },
+    ]);
     uninstallBudgetGuard();
     guard({ url: `http://127.0.0.1:${await closedPort()}` });
     await expect(checkBudget({ userId: 'alice' })).resolves.toMatchObject({ allowed: true, unavailable: true });
@@ -104,10 +127,20 @@ describe('the budget guard', () => {
   it('takes its settings from TOKENLEDGER_* variables, naming the variable when one is wrong', () => {
     expect(guardOptionsFromEnv({})).toBeNull();
     expect(guardOptionsFromEnv({ TOKENLEDGER_BUDGET_GUARD: 'off', TOKENLEDGER_URL: 'x' })).toBeNull();
-    expect(guardOptionsFromEnv({ TOKENLEDGER_BUDGET_GUARD: 'on', TOKENLEDGER_URL: 'http://collector:8080/', TOKENLEDGER_API_KEY: 'k', TOKENLEDGER_BUDGET_FAIL: 'closed', OTEL_SERVICE_NAME: 'shop' })).toMatchObject({ url: 'http://collector:8080', apiKey: 'k', fail: 'closed', service: 'shop', coldWaitMs: 250 });
+    expect(
+      guardOptionsFromEnv({
+        TOKENLEDGER_BUDGET_GUARD: 'on',
+        TOKENLEDGER_URL: 'http://collector:8080/',
+        TOKENLEDGER_API_KEY: 'k',
+        TOKENLEDGER_BUDGET_FAIL: 'closed',
+        OTEL_SERVICE_NAME: 'shop',
+      }),
+    ).toMatchObject({ url: 'http://collector:8080', apiKey: 'k', fail: 'closed', service: 'shop', coldWaitMs: 250 });
     expect(() => guardOptionsFromEnv({ TOKENLEDGER_BUDGET_GUARD: 'on' })).toThrow(/^TOKENLEDGER_URL is required/);
     expect(() => guardOptionsFromEnv({ TOKENLEDGER_BUDGET_GUARD: 'on', TOKENLEDGER_URL: 'collector:8080' })).toThrow(/^TOKENLEDGER_URL must be/);
-    expect(() => guardOptionsFromEnv({ TOKENLEDGER_BUDGET_GUARD: 'on', TOKENLEDGER_URL: 'http://c', TOKENLEDGER_BUDGET_FAIL: 'maybe' })).toThrow(/^TOKENLEDGER_BUDGET_FAIL must be "open" or "closed"/);
+    expect(() => guardOptionsFromEnv({ TOKENLEDGER_BUDGET_GUARD: 'on', TOKENLEDGER_URL: 'http://c', TOKENLEDGER_BUDGET_FAIL: 'maybe' })).toThrow(
+      /^TOKENLEDGER_BUDGET_FAIL must be "open" or "closed"/,
+    );
     expect(() => guardOptionsFromEnv({ TOKENLEDGER_BUDGET_GUARD: 'yes please' })).toThrow(/^TOKENLEDGER_BUDGET_GUARD must be "on" or "off"/);
     expect(() => resolveGuardOptions({ url: 'http://c', cacheMs: -1 })).toThrow(/^budgetGuard.cacheMs must be/);
   });

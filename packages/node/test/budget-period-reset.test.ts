@@ -7,7 +7,13 @@ jest.setTimeout(180_000);
 const DAY_MS = 86_400_000;
 const usersOf = (llm: MockLlmServer) => llm.requests.map((r) => /user\.id=(\w+)/.exec(String(r.headers.baggage))?.[1]);
 const lastReport = (stdout: string, step: string) =>
-  JSON.parse(stdout.trim().split('\n').filter((line) => line.includes(`"step":"${step}"`)).pop()!);
+  JSON.parse(
+    stdout
+      .trim()
+      .split('\n')
+      .filter((line) => line.includes(`"step":"${step}"`))
+      .pop()!,
+  );
 
 describe('the budget guard across a period boundary', () => {
   let collector: CollectorInJest;
@@ -25,7 +31,16 @@ describe('the budget guard across a period boundary', () => {
     // The collector's clock runs with real time until it is moved; the app's spans carry real times.
     collector.budgetClock.now = () => Date.now();
     // Far below one call's cost (gpt-4o, 12 tokens in and 3 out: $0.00006), so one call crosses it.
-    const created = await collector.api('/v1/budgets', { name: 'mallory daily', scope: { user: 'mallory' }, period: 'day', timezone: 'UTC', limitUsd: '0.000001', thresholds: [1], action: 'block', channels: [] });
+    const created = await collector.api('/v1/budgets', {
+      name: 'mallory daily',
+      scope: { user: 'mallory' },
+      period: 'day',
+      timezone: 'UTC',
+      limitUsd: '0.000001',
+      thresholds: [1],
+      action: 'block',
+      channels: [],
+    });
     expect(created.status).toBe(201);
 
     const app = startApp(REQUIRE_HOOK, 'guard-period-app.cjs', {

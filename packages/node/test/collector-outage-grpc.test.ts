@@ -34,7 +34,8 @@ describe('an app exporting over OTLP/gRPC to a collector that is down, hanging o
     ...extra,
   });
   const failing = async (behaviour: GrpcBehaviour) => (collector = await startGrpcCollector(behaviour));
-  const reports = (stderr: string, signal: 'spans' | 'metrics', address: string) => stderr.split('\n').filter((line) => line.includes(`could not send ${signal} to ${address} (OTLP/gRPC)`));
+  const reports = (stderr: string, signal: 'spans' | 'metrics', address: string) =>
+    stderr.split('\n').filter((line) => line.includes(`could not send ${signal} to ${address} (OTLP/gRPC)`));
   const count = (calls: string[], method: string) => calls.filter((m) => m === method).length;
 
   it('ends a finished script while the collector holds its calls unanswered, and says so once per signal', async () => {
@@ -84,7 +85,9 @@ describe('an app exporting over OTLP/gRPC to a collector that is down, hanging o
     const run = await runApp(REQUIRE_HOOK, 'outage-app.cjs', env(locked.url, { CALLS: '6', CALL_GAP_MS: '100', OTEL_BSP_SCHEDULE_DELAY: '20' }));
     expect(run).toMatchObject({ code: 0, stdout: 'done\n' });
     expect(count(locked.methods(), TRACES_EXPORT)).toBeGreaterThan(1);
-    expect(reports(run.stderr, 'spans', locked.address)).toEqual([expect.stringContaining('the collector refused the credentials (gRPC UNAUTHENTICATED). Set OTEL_EXPORTER_OTLP_HEADERS=authorization=Bearer <key>')]);
+    expect(reports(run.stderr, 'spans', locked.address)).toEqual([
+      expect.stringContaining('the collector refused the credentials (gRPC UNAUTHENTICATED). Set OTEL_EXPORTER_OTLP_HEADERS=authorization=Bearer <key>'),
+    ]);
   });
 
   it('stops waiting for a collector that answers UNAVAILABLE before its retries are spent, and reports it', async () => {
@@ -105,7 +108,11 @@ describe('an app exporting over OTLP/gRPC to a collector that is down, hanging o
 
   it("never holds the app's calls, nor its exit: every call completes while each export hangs unanswered", async () => {
     const hanging = await failing('hang');
-    const run = await runApp(REQUIRE_HOOK, 'outage-app.cjs', env(hanging.url, { CALLS: '5', CALL_GAP_MS: '50', OTEL_BSP_SCHEDULE_DELAY: '1', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '1' }));
+    const run = await runApp(
+      REQUIRE_HOOK,
+      'outage-app.cjs',
+      env(hanging.url, { CALLS: '5', CALL_GAP_MS: '50', OTEL_BSP_SCHEDULE_DELAY: '1', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '1' }),
+    );
     expect(run).toMatchObject({ code: 0, stdout: 'done\n' });
     // Calls were in flight while the app worked (several batches reached the collector), none answered.
     expect(count(hanging.methods(), TRACES_EXPORT)).toBeGreaterThan(1);

@@ -50,7 +50,7 @@ describe('an app whose collector is down, hanging or slow', () => {
     expect(slow.answered()).toBe(0);
   });
 
-  it('lets the app\'s own beforeExit work finish, and still ends while the collector hangs', async () => {
+  it("lets the app's own beforeExit work finish, and still ends while the collector hangs", async () => {
     const hanging = await failing('hang');
     const run = await runApp(REQUIRE_HOOK, 'outage-app.cjs', env(hanging.url, { APP_BEFORE_EXIT: '1' }));
     expect(run).toMatchObject({ code: 0, stdout: 'done\napp beforeExit work done\n' });
@@ -85,7 +85,9 @@ describe('an app whose collector is down, hanging or slow', () => {
     const run = await runApp(REQUIRE_HOOK, 'outage-app.cjs', env(locked.url, { CALLS: '6', CALL_GAP_MS: '100', OTEL_BSP_SCHEDULE_DELAY: '20' }));
     expect(run).toMatchObject({ code: 0, stdout: 'done\n' });
     expect(locked.requests.filter((p) => p === '/v1/traces').length).toBeGreaterThan(1);
-    expect(reports(run.stderr, `${locked.url}/v1/traces`)).toEqual([expect.stringContaining('the collector refused the credentials (HTTP 401). Set OTEL_EXPORTER_OTLP_HEADERS=authorization=Bearer <key>')]);
+    expect(reports(run.stderr, `${locked.url}/v1/traces`)).toEqual([
+      expect.stringContaining('the collector refused the credentials (HTTP 401). Set OTEL_EXPORTER_OTLP_HEADERS=authorization=Bearer <key>'),
+    ]);
   });
 
   it('stops waiting for a collector that answers 503 before its retries are spent, and reports it', async () => {
@@ -104,9 +106,13 @@ describe('an app whose collector is down, hanging or slow', () => {
     expect(hanging.requests).toEqual([]);
   });
 
-  it('never holds the app\'s calls: every call completes while each export hangs unanswered', async () => {
+  it("never holds the app's calls: every call completes while each export hangs unanswered", async () => {
     const hanging = await failing('hang');
-    const run = await runApp(REQUIRE_HOOK, 'outage-app.cjs', env(hanging.url, { CALLS: '5', CALL_GAP_MS: '50', OTEL_BSP_SCHEDULE_DELAY: '1', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '1' }));
+    const run = await runApp(
+      REQUIRE_HOOK,
+      'outage-app.cjs',
+      env(hanging.url, { CALLS: '5', CALL_GAP_MS: '50', OTEL_BSP_SCHEDULE_DELAY: '1', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '1' }),
+    );
     expect(run).toMatchObject({ code: 0, stdout: 'done\n' });
     // Exports were in flight during the calls (several batches reached the collector), none answered.
     expect(hanging.requests.filter((p) => p === '/v1/traces').length).toBeGreaterThan(1);

@@ -8,7 +8,12 @@ describe('manual tracking, priced by the real collector', () => {
   let collector: CollectorProcess;
   beforeAll(async () => {
     collector = await startCollectorProcess();
-    const run = await runApp(REQUIRE_HOOK, 'manual-app.cjs', { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_METRICS_EXPORTER: 'none', OTEL_SERVICE_NAME: 'shop' });
+    const run = await runApp(REQUIRE_HOOK, 'manual-app.cjs', {
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_METRICS_EXPORTER: 'none',
+      OTEL_SERVICE_NAME: 'shop',
+    });
     expect(run).toMatchObject({ code: 0, stdout: 'tracked\n' });
   });
   afterAll(() => collector?.stop());
@@ -30,6 +35,17 @@ describe('manual tracking, priced by the real collector', () => {
 
   it('keeps an explicit cost as the provided cost of a model the price book does not know', async () => {
     const { body } = await collector.api('/v1/reports/usage?period=all&type=embedding');
-    expect(body.records).toEqual([expect.objectContaining({ provider: 'local', model: 'bge-small-en', costType: 'embedding', costNanos: null, unpricedReason: 'unknown_model', providedCostNanos: '100000', user: 'ana', service: 'shop' })]);
+    expect(body.records).toEqual([
+      expect.objectContaining({
+        provider: 'local',
+        model: 'bge-small-en',
+        costType: 'embedding',
+        costNanos: null,
+        unpricedReason: 'unknown_model',
+        providedCostNanos: '100000',
+        user: 'ana',
+        service: 'shop',
+      }),
+    ]);
   });
 });

@@ -28,7 +28,13 @@ describe('the register hook exporting over OTLP/gRPC', () => {
       collector = await startCollectorProcess();
     });
     afterAll(() => collector?.stop());
-    const grpcEnv = (extra: Record<string, string> = {}) => ({ MOCK_LLM_URL: llm.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: collector.grpcUrl, ...WAIT_AT_EXIT, ...extra });
+    const grpcEnv = (extra: Record<string, string> = {}) => ({
+      MOCK_LLM_URL: llm.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.grpcUrl,
+      ...WAIT_AT_EXIT,
+      ...extra,
+    });
     const records = async (user: string) => (await collector.api(`/v1/reports/usage?period=all&user=${user}`)).body.records;
 
     it("gets a CommonJS app's openai calls priced by its OTLP/gRPC receiver, with --require and nothing else", async () => {
@@ -37,7 +43,16 @@ describe('the register hook exporting over OTLP/gRPC', () => {
       expect(run).toMatchObject({ code: 0, stderr: '' });
       // 12 input and 3 output tokens of gpt-4o-mini at $0.15 and $0.60 per million: $0.0000036.
       expect(await records('alice')).toEqual([
-        expect.objectContaining({ user: 'alice', provider: 'openai', requestModel: 'gpt-4o-mini', tokens: expect.objectContaining({ input: 12, output: 3 }), costNanos: '3600', agent: 'support-bot', feature: 'chat-ui', service: 'billing-api' }),
+        expect.objectContaining({
+          user: 'alice',
+          provider: 'openai',
+          requestModel: 'gpt-4o-mini',
+          tokens: expect.objectContaining({ input: 12, output: 3 }),
+          costNanos: '3600',
+          agent: 'support-bot',
+          feature: 'chat-ui',
+          service: 'billing-api',
+        }),
       ]);
       const { body } = await collector.api('/v1/reports/summary?period=all&service=billing-api');
       expect(body.calls).toBe(5);
@@ -46,7 +61,9 @@ describe('the register hook exporting over OTLP/gRPC', () => {
     it('does the same for an ESM app started with --import from NODE_OPTIONS', async () => {
       const run = await runApp([], 'esm-app.mjs', grpcEnv({ NODE_OPTIONS: '--import @tokenledger/node/register', OTEL_SERVICE_NAME: 'esm-api' }));
       expect(run).toMatchObject({ code: 0, stderr: '' });
-      expect(await records('erin')).toEqual([expect.objectContaining({ user: 'erin', requestModel: 'gpt-4o-mini', conversation: 'conv-7', service: 'esm-api' })]);
+      expect(await records('erin')).toEqual([
+        expect.objectContaining({ user: 'erin', requestModel: 'gpt-4o-mini', conversation: 'conv-7', service: 'esm-api' }),
+      ]);
     });
   });
 
@@ -68,7 +85,16 @@ describe('the register hook exporting over OTLP/gRPC', () => {
     it('sends the headers as metadata, and each signal to the endpoint named for it', async () => {
       const traces = await grpcServer();
       const metrics = await grpcServer();
-      const run = await runApp(REQUIRE_HOOK, 'outage-app.cjs', env({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: traces.url, OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: metrics.url, OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer ingest-key,x-team=ml', OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'x-team=ops' }));
+      const run = await runApp(
+        REQUIRE_HOOK,
+        'outage-app.cjs',
+        env({
+          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: traces.url,
+          OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: metrics.url,
+          OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer ingest-key,x-team=ml',
+          OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'x-team=ops',
+        }),
+      );
       expect(run).toMatchObject({ code: 0, stdout: 'done\n', stderr: '' });
       expect(traces.methods()).toEqual([TRACES_EXPORT]);
       expect(metrics.methods()).toEqual([METRICS_EXPORT]);
@@ -80,7 +106,16 @@ describe('the register hook exporting over OTLP/gRPC', () => {
     it('sends spans over gRPC and metrics over OTLP/HTTP when only OTEL_EXPORTER_OTLP_TRACES_PROTOCOL says grpc', async () => {
       const traces = await grpcServer();
       http = await startOtlpReceiver();
-      const run = await runApp(REQUIRE_HOOK, 'outage-app.cjs', env({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: traces.url, OTEL_EXPORTER_OTLP_ENDPOINT: http.url }));
+      const run = await runApp(
+        REQUIRE_HOOK,
+        'outage-app.cjs',
+        env({
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+          OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc',
+          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: traces.url,
+          OTEL_EXPORTER_OTLP_ENDPOINT: http.url,
+        }),
+      );
       expect(run).toMatchObject({ code: 0, stderr: '' });
       expect(traces.methods()).toEqual([TRACES_EXPORT]);
       expect(http.spans).toEqual([]);
@@ -90,11 +125,19 @@ describe('the register hook exporting over OTLP/gRPC', () => {
     it('sends over TLS to a collector whose certificate OTEL_EXPORTER_OTLP_CERTIFICATE trusts, and says why not without it', async () => {
       const tls = join(FIXTURES, 'tls');
       const secure = await grpcServer({ tls: { key: readFileSync(join(tls, 'collector.key')), cert: readFileSync(join(tls, 'collector.crt')) } });
-      const trusted = await runApp(REQUIRE_HOOK, 'outage-app.cjs', env({ OTEL_EXPORTER_OTLP_ENDPOINT: secure.url, OTEL_EXPORTER_OTLP_CERTIFICATE: join(tls, 'ca.crt') }));
+      const trusted = await runApp(
+        REQUIRE_HOOK,
+        'outage-app.cjs',
+        env({ OTEL_EXPORTER_OTLP_ENDPOINT: secure.url, OTEL_EXPORTER_OTLP_CERTIFICATE: join(tls, 'ca.crt') }),
+      );
       expect(trusted).toMatchObject({ code: 0, stderr: '' });
       expect(secure.methods()).toEqual(expect.arrayContaining([TRACES_EXPORT, METRICS_EXPORT]));
 
-      const untrusted = await runApp(REQUIRE_HOOK, 'outage-app.cjs', env({ OTEL_EXPORTER_OTLP_ENDPOINT: secure.url, OTEL_METRICS_EXPORTER: 'none', OTEL_EXPORTER_OTLP_TIMEOUT: '3000' }));
+      const untrusted = await runApp(
+        REQUIRE_HOOK,
+        'outage-app.cjs',
+        env({ OTEL_EXPORTER_OTLP_ENDPOINT: secure.url, OTEL_METRICS_EXPORTER: 'none', OTEL_EXPORTER_OTLP_TIMEOUT: '3000' }),
+      );
       expect(untrusted.code).toBe(0);
       expect(untrusted.stderr).toContain(`could not send spans to ${secure.address} (OTLP/gRPC): no TLS connection (`);
       expect(untrusted.stderr).toContain('OTEL_EXPORTER_OTLP_CERTIFICATE');
@@ -111,7 +154,12 @@ describe('the register hook exporting over OTLP/gRPC', () => {
   it('tells an app that sends OTLP/HTTP to a gRPC endpoint to set OTEL_EXPORTER_OTLP_PROTOCOL=grpc', async () => {
     const grpcOnly = await startGrpcCollector('ok');
     try {
-      const run = await runApp(REQUIRE_HOOK, 'outage-app.cjs', { MOCK_LLM_URL: llm.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: grpcOnly.url, OTEL_METRICS_EXPORTER: 'none' });
+      const run = await runApp(REQUIRE_HOOK, 'outage-app.cjs', {
+        MOCK_LLM_URL: llm.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        OTEL_EXPORTER_OTLP_ENDPOINT: grpcOnly.url,
+        OTEL_METRICS_EXPORTER: 'none',
+      });
       expect(run).toMatchObject({ code: 0, stdout: 'done\n' });
       expect(run.stderr).toContain(`could not send spans to ${grpcOnly.url}/v1/traces: the collector rejected the request (not HTTP/1.1: `);
       expect(run.stderr).toContain('or set OTEL_EXPORTER_OTLP_PROTOCOL=grpc for an OTLP/gRPC one');
@@ -123,7 +171,12 @@ describe('the register hook exporting over OTLP/gRPC', () => {
 
   describe('loaded only when configured', () => {
     const loaded = async (extra: Record<string, string>, args = REQUIRE_HOOK) => {
-      const run = await runApp(args, 'modules-app.cjs', { MOCK_LLM_URL: llm.url, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_LOG_LEVEL: 'none', ...extra });
+      const run = await runApp(args, 'modules-app.cjs', {
+        MOCK_LLM_URL: llm.url,
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
+        OTEL_LOG_LEVEL: 'none',
+        ...extra,
+      });
       expect(run.code).toBe(0);
       return JSON.parse(run.stdout);
     };

@@ -17,7 +17,9 @@ const rpc = protobuf.Root.fromJSON({
         },
         rpc: {
           nested: {
-            Status: { fields: { code: { type: 'int32', id: 1 }, message: { type: 'string', id: 2 }, details: { rule: 'repeated', type: 'google.protobuf.Any', id: 3 } } },
+            Status: {
+              fields: { code: { type: 'int32', id: 1 }, message: { type: 'string', id: 2 }, details: { rule: 'repeated', type: 'google.protobuf.Any', id: 3 } },
+            },
             RetryInfo: { fields: { retryDelay: { type: 'google.protobuf.Duration', id: 1 } } },
             ErrorInfo: { fields: { reason: { type: 'string', id: 1 }, domain: { type: 'string', id: 2 } } },
           },
@@ -30,9 +32,16 @@ const encode = (type: string, body: Record<string, unknown>) => {
   const t = rpc.lookupType(type);
   return t.encode(t.fromObject(body)).finish();
 };
-const retryInfo = (seconds: number, nanos = 0) => ({ typeUrl: 'type.googleapis.com/google.rpc.RetryInfo', value: encode('google.rpc.RetryInfo', { retryDelay: { seconds, nanos } }) });
-const errorInfo = { typeUrl: 'type.googleapis.com/google.rpc.ErrorInfo', value: encode('google.rpc.ErrorInfo', { reason: 'STORE_DOWN', domain: 'tokenledger' }) };
-const statusWith = (...details: unknown[]) => encode('google.rpc.Status', { code: status.UNAVAILABLE, message: 'the store is unavailable; retry later', details });
+const retryInfo = (seconds: number, nanos = 0) => ({
+  typeUrl: 'type.googleapis.com/google.rpc.RetryInfo',
+  value: encode('google.rpc.RetryInfo', { retryDelay: { seconds, nanos } }),
+});
+const errorInfo = {
+  typeUrl: 'type.googleapis.com/google.rpc.ErrorInfo',
+  value: encode('google.rpc.ErrorInfo', { reason: 'STORE_DOWN', domain: 'tokenledger' }),
+};
+const statusWith = (...details: unknown[]) =>
+  encode('google.rpc.Status', { code: status.UNAVAILABLE, message: 'the store is unavailable; retry later', details });
 
 describe('the delay a collector asks for in RetryInfo', () => {
   it('is read from the google.rpc.Status of a failed call, seconds and nanos', () => {
@@ -87,13 +96,18 @@ describe('sending spans over gRPC with the OTLP retries', () => {
   it('does not retry RESOURCE_EXHAUSTED without a RetryInfo: a limit no retry passes, such as the size of a batch', async () => {
     collector = await startGrpcCollector(status.RESOURCE_EXHAUSTED);
     const outcome = await open(10_000).send(body);
-    expect(outcome).toEqual({ ok: false, failure: { kind: 'rejected', status: 'gRPC RESOURCE_EXHAUSTED', detail: 'answered RESOURCE_EXHAUSTED by the test collector' } });
+    expect(outcome).toEqual({
+      ok: false,
+      failure: { kind: 'rejected', status: 'gRPC RESOURCE_EXHAUSTED', detail: 'answered RESOURCE_EXHAUSTED by the test collector' },
+    });
     expect(collector.calls).toHaveLength(1);
   });
 
   it('delivers the bytes it is given as the Export request', async () => {
     collector = await startGrpcCollector('ok');
     expect(await open(10_000).send(body)).toEqual({ ok: true });
-    expect(collector.calls).toEqual([expect.objectContaining({ method: '/opentelemetry.proto.collector.trace.v1.TraceService/Export', body: Buffer.from(body) })]);
+    expect(collector.calls).toEqual([
+      expect.objectContaining({ method: '/opentelemetry.proto.collector.trace.v1.TraceService/Export', body: Buffer.from(body) }),
+    ]);
   });
 });

@@ -16,10 +16,17 @@ describe('across an HTTP hop, and at shutdown', () => {
     await otlp.close();
   });
   // Nothing is exported on a timer during the test: what arrives was flushed at shutdown.
-  const env = (service: string, extra: Record<string, string> = {}) => ({ MOCK_LLM_URL: llm.url, OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, OTEL_SERVICE_NAME: service, OTEL_BSP_SCHEDULE_DELAY: '600000', OTEL_METRIC_EXPORT_INTERVAL: '600000', ...extra });
+  const env = (service: string, extra: Record<string, string> = {}) => ({
+    MOCK_LLM_URL: llm.url,
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+    OTEL_SERVICE_NAME: service,
+    OTEL_BSP_SCHEDULE_DELAY: '600000',
+    OTEL_METRIC_EXPORT_INTERVAL: '600000',
+    ...extra,
+  });
   const port = (stdout: string) => /listening (\d+)/.exec(stdout)![1];
 
-  it('attributes a downstream service\'s AI calls to the caller\'s user through W3C baggage', async () => {
+  it("attributes a downstream service's AI calls to the caller's user through W3C baggage", async () => {
     const downstream = startApp(REQUIRE_HOOK, 'server-app.cjs', env('inventory'));
     await downstream.waitFor('listening');
     const caller = await runApp(REQUIRE_HOOK, 'upstream-app.cjs', env('storefront', { DOWNSTREAM_URL: `http://127.0.0.1:${port(downstream.stdout())}/` }));
@@ -43,7 +50,7 @@ describe('across an HTTP hop, and at shutdown', () => {
     expect(otlp.points.some((p) => p.metric === 'gen_ai.client.token.usage')).toBe(true);
   });
 
-  it('flushes on SIGTERM before the app\'s own handler runs, and leaves its exit to it', async () => {
+  it("flushes on SIGTERM before the app's own handler runs, and leaves its exit to it", async () => {
     const app = startApp(REQUIRE_HOOK, 'server-app.cjs', env('svc', { APP_SIGNAL_HANDLER: '1' }));
     await app.waitFor('listening');
     await fetch(`http://127.0.0.1:${port(app.stdout())}/`).then((r) => r.json());

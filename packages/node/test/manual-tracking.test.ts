@@ -15,7 +15,17 @@ describe('manual tracking', () => {
 
   it('records an LLM call as the same GenAI span and token metrics a patch emits', async () => {
     withAttribution({ userId: 'from-context', feature: 'summaries' }, () =>
-      trackLLMCall({ userId: 'dana', agentId: 'writer', provider: 'qwen-local', model: 'qwen2.5-7b', inputTokens: 1200, outputTokens: 300, cacheReadTokens: 200, reasoningTokens: 50, metadata: { gpu: 'a10' } }),
+      trackLLMCall({
+        userId: 'dana',
+        agentId: 'writer',
+        provider: 'qwen-local',
+        model: 'qwen2.5-7b',
+        inputTokens: 1200,
+        outputTokens: 300,
+        cacheReadTokens: 200,
+        reasoningTokens: 50,
+        metadata: { gpu: 'a10' },
+      }),
     );
     const span = await only();
     expect(span.name).toBe('chat qwen2.5-7b');
@@ -45,14 +55,24 @@ describe('manual tracking', () => {
 
   it('keeps an explicit cost as the provided cost, exact decimal text', async () => {
     trackEmbedding({ provider: 'local', model: 'bge-small', tokens: 512, cost: '0.0000512' });
-    expect((await only()).attributes).toMatchObject({ 'gen_ai.operation.name': 'embeddings', 'gen_ai.usage.input_tokens': 512, 'tokenledger.cost.provided_usd': '0.0000512', 'tokenledger.cost.type': 'embedding' });
+    expect((await only()).attributes).toMatchObject({
+      'gen_ai.operation.name': 'embeddings',
+      'gen_ai.usage.input_tokens': 512,
+      'tokenledger.cost.provided_usd': '0.0000512',
+      'tokenledger.cost.type': 'embedding',
+    });
   });
 
   it('records generated images with count, size and quality', async () => {
     trackImageGeneration({ provider: 'aihorde', model: 'stable_diffusion', resolution: '512x768', count: 2, quality: 'standard' });
     const span = await only();
     expect(span.name).toBe('image_generation stable_diffusion');
-    expect(span.attributes).toMatchObject({ 'tokenledger.image.count': 2, 'tokenledger.image.size': '512x768', 'tokenledger.image.quality': 'standard', 'tokenledger.cost.type': 'image' });
+    expect(span.attributes).toMatchObject({
+      'tokenledger.image.count': 2,
+      'tokenledger.image.size': '512x768',
+      'tokenledger.image.quality': 'standard',
+      'tokenledger.cost.type': 'image',
+    });
     expect(span.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
   });
 
@@ -60,7 +80,11 @@ describe('manual tracking', () => {
     trackAudio({ provider: 'openai', model: 'whisper-1', seconds: 61.5 });
     trackAudio({ provider: 'openai', model: 'tts-1', characters: 1400 });
     const [stt, tts] = await h.spans();
-    expect(stt.attributes).toMatchObject({ 'gen_ai.operation.name': 'audio_transcription', 'tokenledger.audio.seconds': 61.5, 'tokenledger.cost.type': 'audio' });
+    expect(stt.attributes).toMatchObject({
+      'gen_ai.operation.name': 'audio_transcription',
+      'tokenledger.audio.seconds': 61.5,
+      'tokenledger.cost.type': 'audio',
+    });
     expect(tts.attributes).toMatchObject({ 'gen_ai.operation.name': 'speech', 'tokenledger.speech.characters': 1400, 'tokenledger.cost.type': 'speech' });
   });
 
@@ -68,7 +92,13 @@ describe('manual tracking', () => {
     trackPaymentFee({ userId: 'erin', gateway: 'Stripe', amount: '10.00', metadata: { invoice: 'in_1' } });
     const span = await only();
     expect(span.name).toBe('payment stripe');
-    expect(span.attributes).toMatchObject({ 'gen_ai.operation.name': 'payment', 'tokenledger.payment.gateway': 'stripe', 'tokenledger.payment.amount': '10.00', 'user.id': 'erin', 'tokenledger.cost.type': 'payment' });
+    expect(span.attributes).toMatchObject({
+      'gen_ai.operation.name': 'payment',
+      'tokenledger.payment.gateway': 'stripe',
+      'tokenledger.payment.amount': '10.00',
+      'user.id': 'erin',
+      'tokenledger.cost.type': 'payment',
+    });
   });
 
   it('records a failed call with its error type', async () => {
@@ -80,10 +110,19 @@ describe('manual tracking', () => {
 
   it.each([
     ['trackLLMCall: model is required', () => trackLLMCall({ provider: 'p', inputTokens: 1, outputTokens: 1 } as never)],
-    ['trackLLMCall: inputTokens must be a whole number of 0 or more, got -1', () => trackLLMCall({ provider: 'p', model: 'm', inputTokens: -1, outputTokens: 1 })],
-    ['trackLLMCall: outputTokens must be a whole number of 0 or more, got NaN', () => trackLLMCall({ provider: 'p', model: 'm', inputTokens: 1, outputTokens: NaN })],
+    [
+      'trackLLMCall: inputTokens must be a whole number of 0 or more, got -1',
+      () => trackLLMCall({ provider: 'p', model: 'm', inputTokens: -1, outputTokens: 1 }),
+    ],
+    [
+      'trackLLMCall: outputTokens must be a whole number of 0 or more, got NaN',
+      () => trackLLMCall({ provider: 'p', model: 'm', inputTokens: 1, outputTokens: NaN }),
+    ],
     ['trackLLMCall: inputTokens must be a whole number', () => trackLLMCall({ provider: 'p', model: 'm', inputTokens: 1.5, outputTokens: 1 })],
-    ['cacheReadTokens + cacheWriteTokens must not exceed inputTokens', () => trackLLMCall({ provider: 'p', model: 'm', inputTokens: 10, outputTokens: 1, cacheReadTokens: 11 })],
+    [
+      'cacheReadTokens + cacheWriteTokens must not exceed inputTokens',
+      () => trackLLMCall({ provider: 'p', model: 'm', inputTokens: 10, outputTokens: 1, cacheReadTokens: 11 }),
+    ],
     ['trackLLMCall: provider is required', () => trackLLMCall({ model: 'm', inputTokens: 1, outputTokens: 1 } as never)],
     ['trackLLMCall: operation must be one of', () => trackLLMCall({ provider: 'p', model: 'm', inputTokens: 1, outputTokens: 1, operation: 'dance' })],
     ['trackLLMCall: expected an options object', () => trackLLMCall(undefined as never)],
@@ -96,7 +135,10 @@ describe('manual tracking', () => {
     ['trackPaymentFee: amount must be an amount in USD', () => trackPaymentFee({ gateway: 'stripe', amount: 'ten' })],
     ['trackPaymentFee: gateway is required', () => trackPaymentFee({ amount: '1.00' } as never)],
     ['trackLLMCall: userId must be a non-empty string', () => trackLLMCall({ provider: 'p', model: 'm', inputTokens: 1, outputTokens: 1, userId: '' })],
-    ['trackLLMCall: metadata must be a plain object', () => trackLLMCall({ provider: 'p', model: 'm', inputTokens: 1, outputTokens: 1, metadata: 'x' as never })],
+    [
+      'trackLLMCall: metadata must be a plain object',
+      () => trackLLMCall({ provider: 'p', model: 'm', inputTokens: 1, outputTokens: 1, metadata: 'x' as never }),
+    ],
   ])('throws a TypeError at the call, naming the field: %s', async (message, call) => {
     let thrown: unknown;
     try {

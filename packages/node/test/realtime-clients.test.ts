@@ -23,25 +23,41 @@ const REPO = join(__dirname, '..', '..', '..');
 const SESSIONS = [
   {
     // gpt-realtime: text $4 in / $16 out, audio $32 in / $0.40 cached / $64 out; gpt-4o-transcribe audio $6 in, text $10 out.
-    sdk: '7', client: 'ws', user: 'ada', model: 'gpt-realtime-2025-08-28', transcriber: 'gpt-4o-transcribe',
+    sdk: '7',
+    client: 'ws',
+    user: 'ada',
+    model: 'gpt-realtime-2025-08-28',
+    transcriber: 'gpt-4o-transcribe',
     // 10 × 6 + 3 × 10 = 90 µ$; 10 × 32 + 3 × 16 + 30 × 64 = 2,288 µ$; 23 × 4 + 30 × 32 + 10 × 0.40 + 3 × 16 + 30 × 64 = 3,024 µ$
     nanos: { transcription: '90000', responses: ['2288000', '3024000'] },
   },
   {
     // gpt-4o-realtime-preview: text $5 in / $20 out, audio $40 in / $2.50 cached / $80 out; gpt-4o-mini-transcribe audio $3 in, text $5 out.
-    sdk: '7', client: 'websocket', user: 'bea', model: 'gpt-4o-realtime-preview', transcriber: 'gpt-4o-mini-transcribe',
+    sdk: '7',
+    client: 'websocket',
+    user: 'bea',
+    model: 'gpt-4o-realtime-preview',
+    transcriber: 'gpt-4o-mini-transcribe',
     // 10 × 3 + 3 × 5 = 45 µ$; 10 × 40 + 3 × 20 + 30 × 80 = 2,860 µ$; 23 × 5 + 30 × 40 + 10 × 2.50 + 3 × 20 + 30 × 80 = 3,800 µ$
     nanos: { transcription: '45000', responses: ['2860000', '3800000'] },
   },
   {
     // gpt-realtime-mini: text $0.60 in / $2.40 out, audio $10 in / $0.30 cached / $20 out; whisper-1 $0.006 a minute, by the second.
-    sdk: '6', client: 'ws', user: 'cal', model: 'gpt-realtime-mini', transcriber: 'whisper-1',
+    sdk: '6',
+    client: 'ws',
+    user: 'cal',
+    model: 'gpt-realtime-mini',
+    transcriber: 'whisper-1',
     // 1 s × $0.0001 = 100 µ$; 10 × 10 + 3 × 2.40 + 30 × 20 = 707.2 µ$; 23 × 0.60 + 30 × 10 + 10 × 0.30 + 3 × 2.40 + 30 × 20 = 924 µ$
     nanos: { transcription: '100000', responses: ['707200', '924000'] },
   },
   {
     // gpt-4o-mini-realtime-preview: text $0.60 in / $2.40 out, audio $10 in / $0.30 cached / $20 out.
-    sdk: '6', client: 'websocket', user: 'dan', model: 'gpt-4o-mini-realtime-preview', transcriber: 'gpt-4o-transcribe',
+    sdk: '6',
+    client: 'websocket',
+    user: 'dan',
+    model: 'gpt-4o-mini-realtime-preview',
+    transcriber: 'gpt-4o-transcribe',
     // 90 µ$ as above; 707.2 µ$ and 924 µ$ as for gpt-realtime-mini
     nanos: { transcription: '90000', responses: ['707200', '924000'] },
   },
@@ -63,10 +79,22 @@ describe('a Realtime voice session through either client of openai 6 and 7, thro
     openai6 = mkdtempSync(join(REPO, 'test-artifacts', 'openai-6-app-'));
     cpSync(join(REPO, 'node_modules', 'openai-v6'), join(openai6, 'node_modules', 'openai'), { recursive: true });
     cpSync(join(FIXTURES, 'realtime-voice-app.cjs'), join(openai6, 'realtime-voice-app.cjs'));
-    const env = { MOCK_LLM_URL: llm.url, NODE_EXTRA_CA_CERTS: tls.certPath, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_METRICS_EXPORTER: 'none' };
+    const env = {
+      MOCK_LLM_URL: llm.url,
+      NODE_EXTRA_CA_CERTS: tls.certPath,
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_METRICS_EXPORTER: 'none',
+    };
     for (const s of SESSIONS) {
       const app = s.sdk === '6' ? join(openai6, 'realtime-voice-app.cjs') : 'realtime-voice-app.cjs';
-      const run = await runApp(REQUIRE_HOOK, app, { ...env, REALTIME_CLIENT: s.client, REALTIME_MODEL: s.model, TRANSCRIPTION_MODEL: s.transcriber, APP_USER: s.user });
+      const run = await runApp(REQUIRE_HOOK, app, {
+        ...env,
+        REALTIME_CLIENT: s.client,
+        REALTIME_MODEL: s.model,
+        TRANSCRIPTION_MODEL: s.transcriber,
+        APP_USER: s.user,
+      });
       if (run.code !== 0) throw new Error(`${s.user}'s session (openai ${s.sdk}, ${s.client}) failed: ${run.stderr}`);
       outputs[s.user] = JSON.parse(run.stdout);
     }
@@ -87,21 +115,36 @@ describe('a Realtime voice session through either client of openai 6 and 7, thro
     expect(outputs.eve).toEqual({ first: 'completed', dropped: true });
   });
 
-  it.each(SESSIONS.map((s) => [s.sdk, s.client, s.model, s]))('prices the session of openai %s over %s (%s) to the nano: one transcription and two responses, never the session', (_sdk, _client, _model, s) => {
-    const mine = ofUser(s.user);
-    expect(mine.filter((r) => r.operation === 'audio_transcription').map((r) => [r.model, r.costType, r.costNanos, r.feature])).toEqual([[s.transcriber, 'audio', s.nanos.transcription, 'voice']]);
-    const responses = mine.filter((r) => r.operation === 'chat').sort((a, b) => a.tokens.input - b.tokens.input);
-    expect(responses.map((r) => [r.model, r.costType, r.costNanos])).toEqual(s.nanos.responses.map((nanos) => [s.model, 'llm', nanos]));
-    expect(responses.map((r) => [r.tokens, r.audioTokens])).toEqual([
-      [{ input: 10, output: 33, cacheRead: 0, cacheWrite: 0, reasoning: 0 }, { input: 10, output: 30 }],
-      [{ input: 63, output: 33, cacheRead: 10, cacheWrite: 0, reasoning: 0 }, { input: 40, output: 30 }],
-    ]);
-    expect(mine).toHaveLength(3);
-  });
+  it.each(SESSIONS.map((s) => [s.sdk, s.client, s.model, s]))(
+    'prices the session of openai %s over %s (%s) to the nano: one transcription and two responses, never the session',
+    (_sdk, _client, _model, s) => {
+      const mine = ofUser(s.user);
+      expect(mine.filter((r) => r.operation === 'audio_transcription').map((r) => [r.model, r.costType, r.costNanos, r.feature])).toEqual([
+        [s.transcriber, 'audio', s.nanos.transcription, 'voice'],
+      ]);
+      const responses = mine.filter((r) => r.operation === 'chat').sort((a, b) => a.tokens.input - b.tokens.input);
+      expect(responses.map((r) => [r.model, r.costType, r.costNanos])).toEqual(s.nanos.responses.map((nanos) => [s.model, 'llm', nanos]));
+      expect(responses.map((r) => [r.tokens, r.audioTokens])).toEqual([
+        [
+          { input: 10, output: 33, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
+          { input: 10, output: 30 },
+        ],
+        [
+          { input: 63, output: 33, cacheRead: 10, cacheWrite: 0, reasoning: 0 },
+          { input: 40, output: 30 },
+        ],
+      ]);
+      expect(mine).toHaveLength(3);
+    },
+  );
 
   it('keeps the response billed before a session dropped, and records the one cut off as failed at $0', () => {
     // gpt-realtime: the typed turn is 10 + 40 / 4 = 20 text tokens in, the answer 3 text + 30 audio: 20 × 4 + 3 × 16 + 30 × 64 = 2,048 µ$.
-    expect(ofUser('eve').map((r) => [r.model, r.status, r.errorType, r.costNanos]).sort()).toEqual([
+    expect(
+      ofUser('eve')
+        .map((r) => [r.model, r.status, r.errorType, r.costNanos])
+        .sort(),
+    ).toEqual([
       ['gpt-realtime', 'error', 'RealtimeSessionClosedError', '0'],
       ['gpt-realtime', 'ok', null, '2048000'],
     ]);
@@ -129,7 +172,16 @@ describe('a Realtime voice session through either client of openai 6 and 7, thro
   it('draws them by type and by model on the dashboard', async () => {
     await onDashboard(collector.url, async (page) => {
       const rows = await (await modelTable(page, 'whisper-1')).locator('tbody tr td:first-child').allTextContents();
-      expect(rows.sort()).toEqual(['gpt-4o-mini-realtime-preview', 'gpt-4o-mini-transcribe', 'gpt-4o-realtime-preview', 'gpt-4o-transcribe', 'gpt-realtime', 'gpt-realtime-2025-08-28', 'gpt-realtime-mini', 'whisper-1']);
+      expect(rows.sort()).toEqual([
+        'gpt-4o-mini-realtime-preview',
+        'gpt-4o-mini-transcribe',
+        'gpt-4o-realtime-preview',
+        'gpt-4o-transcribe',
+        'gpt-realtime',
+        'gpt-realtime-2025-08-28',
+        'gpt-realtime-mini',
+        'whisper-1',
+      ]);
       // The type chart's figure carries its numbers in a table for screen readers, in the dashboard's
       // rounding: cents from a cent up, every significant digit below.
       const types = page.getByTestId('chart-type').locator('tbody tr');

@@ -19,13 +19,27 @@ describe('the register hook, in a real process', () => {
   const env = (extra: Record<string, string> = {}) => ({ MOCK_LLM_URL: llm.url, OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, ...extra });
   const genAi = () => otlp.spans.filter((s) => s.scope.startsWith('@tokenledger/'));
 
-  it('turns a CommonJS app\'s openai calls into GenAI spans and token metrics over OTLP, with --require alone', async () => {
-    const run = await runApp(REQUIRE_HOOK, 'cjs-app.cjs', env({ OTEL_SERVICE_NAME: 'billing-api', OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=staging', OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer ingest-key' }));
+  it("turns a CommonJS app's openai calls into GenAI spans and token metrics over OTLP, with --require alone", async () => {
+    const run = await runApp(
+      REQUIRE_HOOK,
+      'cjs-app.cjs',
+      env({
+        OTEL_SERVICE_NAME: 'billing-api',
+        OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=staging',
+        OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer ingest-key',
+      }),
+    );
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(run.stdout)).toEqual({ reply: 'Hello from gpt-4o-mini!', text: 'Hello from gpt-4o-mini!', patched: true });
 
     const spans = genAi();
-    expect(spans.map((s) => s.name).sort()).toEqual(['chat gpt-4.1', 'chat gpt-4o', 'chat gpt-4o-mini', 'chat gpt-4o-mini', 'embeddings text-embedding-3-small']);
+    expect(spans.map((s) => s.name).sort()).toEqual([
+      'chat gpt-4.1',
+      'chat gpt-4o',
+      'chat gpt-4o-mini',
+      'chat gpt-4o-mini',
+      'embeddings text-embedding-3-small',
+    ]);
     const attributed = spans.find((s) => s.attributes['user.id'] === 'alice')!;
     expect(attributed.attributes).toMatchObject({
       'gen_ai.operation.name': 'chat',
@@ -49,11 +63,15 @@ describe('the register hook, in a real process', () => {
     expect(otlp.headers.every((h) => h.authorization === 'Bearer ingest-key')).toBe(true);
 
     const tokens = otlp.points.filter((p) => p.metric === 'gen_ai.client.token.usage');
-    expect(tokens.find((p) => p.attributes['gen_ai.token.type'] === 'input' && p.attributes['gen_ai.operation.name'] === 'embeddings')).toMatchObject({ unit: '{token}', count: 1, sum: 4 });
+    expect(tokens.find((p) => p.attributes['gen_ai.token.type'] === 'input' && p.attributes['gen_ai.operation.name'] === 'embeddings')).toMatchObject({
+      unit: '{token}',
+      count: 1,
+      sum: 4,
+    });
     expect(otlp.points.some((p) => p.metric === 'gen_ai.client.operation.duration' && p.unit === 's')).toBe(true);
   });
 
-  it('patches an ESM app\'s `import OpenAI from \'openai\'` with --import', async () => {
+  it("patches an ESM app's `import OpenAI from 'openai'` with --import", async () => {
     const run = await runApp(IMPORT_HOOK, 'esm-app.mjs', env());
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(run.stdout).sdk).toMatch(/openai\/index\.mjs/); // the ESM build, not the CommonJS one
@@ -95,10 +113,20 @@ describe('the register hook, in a real process', () => {
   });
 
   it('leaves the app unaffected when the OTLP endpoint is down', async () => {
-    const run = await runApp(REQUIRE_HOOK, 'cjs-app.cjs', env({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await closedPort()}`, OTEL_LOG_LEVEL: 'none' }));
+    const run = await runApp(
+      REQUIRE_HOOK,
+      'cjs-app.cjs',
+      env({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await closedPort()}`, OTEL_LOG_LEVEL: 'none' }),
+    );
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ reply: 'Hello from gpt-4o-mini!', text: 'Hello from gpt-4o-mini!', patched: true });
-    expect(llm.requests.map((r) => r.path)).toEqual(['/v1/chat/completions', '/v1/chat/completions', '/v1/chat/completions', '/v1/chat/completions', '/v1/embeddings']);
+    expect(llm.requests.map((r) => r.path)).toEqual([
+      '/v1/chat/completions',
+      '/v1/chat/completions',
+      '/v1/chat/completions',
+      '/v1/chat/completions',
+      '/v1/embeddings',
+    ]);
   });
 });
 
@@ -109,7 +137,11 @@ describe('the register hook with all three SDKs', () => {
     try {
       const run = await runApp(IMPORT_HOOK, 'three-sdks-app.mjs', { MOCK_LLM_URL: llm.url, OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url });
       expect(run).toMatchObject({ code: 0, stdout: 'done\n' });
-      const byScope = Object.fromEntries(otlp.spans.filter((s) => s.scope.startsWith('@tokenledger/')).map((s) => [s.scope, [s.attributes['gen_ai.provider.name'], s.attributes['user.id'], s.attributes['tokenledger.feature']]]));
+      const byScope = Object.fromEntries(
+        otlp.spans
+          .filter((s) => s.scope.startsWith('@tokenledger/'))
+          .map((s) => [s.scope, [s.attributes['gen_ai.provider.name'], s.attributes['user.id'], s.attributes['tokenledger.feature']]]),
+      );
       expect(byScope).toEqual({
         '@tokenledger/instrumentation-openai': ['openai', 'gina', 'compare-models'],
         '@tokenledger/instrumentation-anthropic': ['anthropic', 'gina', 'compare-models'],

@@ -11,7 +11,7 @@ describe('registerTokenledger, for an app that runs its own OpenTelemetry SDK', 
   });
   afterAll(() => llm.close());
 
-  it('instruments the SDKs into the app\'s providers and installs the budget guard it is given', async () => {
+  it("instruments the SDKs into the app's providers and installs the budget guard it is given", async () => {
     const guardUrl = `http://127.0.0.1:${await closedPort()}`;
     const run = await runApp([], 'own-sdk-app.cjs', { MOCK_LLM_URL: llm.url, GUARD_URL: guardUrl });
     expect(run.code).toBe(0);

@@ -20,7 +20,13 @@ describe('Realtime, batch, Live and fine-tuned spend, priced by the real collect
   beforeAll(async () => {
     llm = await startMockLlmServer({ tls });
     collector = await startCollectorProcess();
-    const env = { MOCK_LLM_URL: llm.url, NODE_EXTRA_CA_CERTS: tls.certPath, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_METRICS_EXPORTER: 'none' };
+    const env = {
+      MOCK_LLM_URL: llm.url,
+      NODE_EXTRA_CA_CERTS: tls.certPath,
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_METRICS_EXPORTER: 'none',
+    };
     for (const app of ['realtime-app.cjs', 'realtime-esm-app.mjs', 'batch-app.cjs', 'live-app.cjs', 'fine-tuned-app.cjs']) {
       const run = await runApp(app.endsWith('.mjs') ? IMPORT_HOOK : REQUIRE_HOOK, app, env);
       if (run.code !== 0) throw new Error(`${app} failed: ${run.stderr}`);
@@ -55,7 +61,13 @@ describe('Realtime, batch, Live and fine-tuned spend, priced by the real collect
       ['chat', 'llm', '2288000'],
       ['chat', 'llm', '3449000'],
     ]);
-    expect(responses[1]).toMatchObject({ tokens: { input: 148, output: 33, cacheRead: 10 }, audioTokens: { input: 40, output: 30 }, tokenDetails: expect.objectContaining({ audioCacheRead: 10, imageInput: 85 }), user: 'ana', feature: 'voice' });
+    expect(responses[1]).toMatchObject({
+      tokens: { input: 148, output: 33, cacheRead: 10 },
+      audioTokens: { input: 40, output: 30 },
+      tokenDetails: expect.objectContaining({ audioCacheRead: 10, imageInput: 85 }),
+      user: 'ana',
+      feature: 'voice',
+    });
     // The transcription at gpt-4o-transcribe's own rates (https://openai.com/api/pricing/ audio $6 in, $10 out): 10 × 6 + 3 × 10 = 90 µ$.
     expect(ofModel('gpt-4o-transcribe').map((r) => [r.operation, r.costType, r.costNanos, r.user])).toEqual([['audio_transcription', 'audio', '90000', 'ana']]);
     // Over the WebSocket client, gpt-4o-mini-realtime-preview (https://openai.com/api/pricing/ text $0.60 in / $2.40 out, audio $20 out):
@@ -71,7 +83,8 @@ describe('Realtime, batch, Live and fine-tuned spend, priced by the real collect
     // 20 in + 3 out: (3 + 1.8) / 2 = 2.4 µ$; 10 + 3: (1.5 + 1.8) / 2 = 1.65 µ$; 30 + 3: (4.5 + 1.8) / 2 = 3.15 µ$.
     const results = ofModel('gpt-4o-mini-2024-07-18');
     expect(results.map((r) => r.costNanos).sort()).toEqual(['1650', '2400', '3150']);
-    for (const r of results) expect(r).toMatchObject({ batch: true, batchId: expect.stringMatching(/^batch_/), user: 'bob', feature: 'nightly', tags: { job: 'summaries' } });
+    for (const r of results)
+      expect(r).toMatchObject({ batch: true, batchId: expect.stringMatching(/^batch_/), user: 'bob', feature: 'nightly', tags: { job: 'summaries' } });
   });
 
   it('prices an Anthropic batch of two at the batch rate, once', () => {
@@ -114,7 +127,10 @@ describe('Realtime, batch, Live and fine-tuned spend, priced by the real collect
       audio: 90_000,
     };
     const byType = (await collector.api('/v1/reports/breakdown?period=all&by=type')).body;
-    expect(Object.fromEntries(byType.items.map((i: Record<string, any>) => [i.key, [i.costNanos, i.calls]]))).toEqual({ llm: [String(expected.llm), 15], audio: [String(expected.audio), 1] });
+    expect(Object.fromEntries(byType.items.map((i: Record<string, any>) => [i.key, [i.costNanos, i.calls]]))).toEqual({
+      llm: [String(expected.llm), 15],
+      audio: [String(expected.audio), 1],
+    });
     const overview = (await collector.api('/v1/reports/overview?period=month&sections=breakdowns')).body.breakdowns;
     expect(overview.type.items).toEqual(byType.items);
     const byModel = Object.fromEntries(overview.model.items.map((i: Record<string, any>) => [i.key, i.costNanos]));
@@ -136,7 +152,18 @@ describe('Realtime, batch, Live and fine-tuned spend, priced by the real collect
     await onDashboard(collector.url, async (page) => {
       const models = await modelTable(page, 'gpt-realtime-mini');
       const rows = await models.locator('tbody tr td:first-child').allTextContents();
-      expect(rows.sort()).toEqual(['claude-sonnet-4-5-20250929', 'ft:gpt-4.1-2025-04-14:acme:support:def456', 'ft:gpt-4o-mini:acme:custom:abc123', 'gemini-2.5-flash', 'gemini-live-2.5-flash-preview', 'gpt-4o-mini-2024-07-18', 'gpt-4o-mini-realtime-preview', 'gpt-4o-transcribe', 'gpt-realtime', 'gpt-realtime-mini']);
+      expect(rows.sort()).toEqual([
+        'claude-sonnet-4-5-20250929',
+        'ft:gpt-4.1-2025-04-14:acme:support:def456',
+        'ft:gpt-4o-mini:acme:custom:abc123',
+        'gemini-2.5-flash',
+        'gemini-live-2.5-flash-preview',
+        'gpt-4o-mini-2024-07-18',
+        'gpt-4o-mini-realtime-preview',
+        'gpt-4o-transcribe',
+        'gpt-realtime',
+        'gpt-realtime-mini',
+      ]);
       await expect(models.locator('tr', { hasText: 'gpt-realtime' }).first().textContent()).resolves.toContain('$0.0057');
       await page.getByTestId('chart-type').waitFor();
       expect(await page.getByTestId('chart-type').getAttribute('data-points')).toBe('2');

@@ -37,7 +37,11 @@ describe('cache writes by TTL and prompts by modality, priced by the real collec
     //   30 × 3 + 20 × 0.30 + 20 × 3.75 + 40 × 6 + 3 × 15 = 90 + 6 + 75 + 240 + 45 = 456 µ$ (at the 5-minute rate alone: 336 µ$).
     const calls = ofModel('claude-sonnet-4-5-20250929');
     expect(calls.map((r) => r.costNanos)).toEqual(['456000', '456000']);
-    for (const r of calls) expect(r).toMatchObject({ tokens: { input: 110, cacheRead: 20, cacheWrite: 60, output: 3 }, tokenDetails: expect.objectContaining({ cacheWrite1h: 40 }) });
+    for (const r of calls)
+      expect(r).toMatchObject({
+        tokens: { input: 110, cacheRead: 20, cacheWrite: 60, output: 3 },
+        tokenDetails: expect.objectContaining({ cacheWrite1h: 40 }),
+      });
   });
 
   it('prices a Gemini prompt per modality, audio at its own rate, plain and streamed', () => {
@@ -46,6 +50,11 @@ describe('cache writes by TTL and prompts by modality, priced by the real collec
     //   (20 + 258) × 0.30 + 32 × 1.00 + 3 × 2.50 = 83.4 + 32 + 7.5 = 122.9 µ$ (all at the text rate: 100.5 µ$).
     const calls = ofModel('gemini-2.5-flash');
     expect(calls.map((r) => r.costNanos)).toEqual(['122900', '122900']);
-    for (const r of calls) expect(r).toMatchObject({ tokens: { input: 310, output: 3 }, audioTokens: { input: 32, output: 0 }, tokenDetails: expect.objectContaining({ imageInput: 258 }) });
+    for (const r of calls)
+      expect(r).toMatchObject({
+        tokens: { input: 310, output: 3 },
+        audioTokens: { input: 32, output: 0 },
+        tokenDetails: expect.objectContaining({ imageInput: 258 }),
+      });
   });
 });

@@ -133,6 +133,24 @@ export function catalogModels(providerId?: string): { provider: string; model: s
 
 /** The catalog's provider ids (the package exposes lookups, not the list, so we probe its known ids). */
 const ALL_PROVIDER_IDS = [
-  'openai', 'anthropic', 'google', 'mistral', 'groq', 'deepseek', 'x-ai', 'cohere', 'perplexity', 'aws', 'azure',
-  'openrouter', 'together', 'fireworks', 'novita', 'cerebras', 'moonshotai', 'avian', 'huggingface', 'ovhcloud',
+  'openai',
+  'anthropic',
+  'google',
+  'mistral',
+  'groq',
+  'deepseek',
+  'x-ai',
+  'cohere',
+  'perplexity',
+  'aws',
+  'azure',
+  'openrouter',
+  'together',
+  'fireworks',
+  'novita',
+  'cerebras',
+  'moonshotai',
+  'avian',
+  'huggingface',
+  'ovhcloud',
 ].filter((id) => provider(id) !== undefined);

@@ -119,7 +119,8 @@ function addTokens(
 
 function imagePrice(plan: PricePlan, quality: string | undefined, size: string | undefined): UnitPrice | null {
   if (!plan.images) return null;
-  const byQuality = own(plan.images, (quality ?? 'standard').toLowerCase()) ?? (quality === undefined ? own(plan.images, 'standard') : undefined) ?? own(plan.images, '*');
+  const byQuality =
+    own(plan.images, (quality ?? 'standard').toLowerCase()) ?? (quality === undefined ? own(plan.images, 'standard') : undefined) ?? own(plan.images, '*');
   if (!byQuality) return null;
   return (size ? own(byQuality, size.toLowerCase()) : undefined) ?? own(byQuality, '*') ?? null;
 }

@@ -36,9 +36,7 @@ export function decimalFromNumber(value: number): Decimal | null {
   const base = parseDecimal(mantissa);
   if (!base) return null;
   const exponent = Number(exponentText);
-  return exponent >= 0
-    ? { units: base.units * pow10(exponent), scale: base.scale }
-    : { units: base.units, scale: base.scale - exponent };
+  return exponent >= 0 ? { units: base.units * pow10(exponent), scale: base.scale } : { units: base.units, scale: base.scale - exponent };
 }
 
 export function decimalToString(value: Decimal): string {

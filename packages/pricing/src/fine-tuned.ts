@@ -38,7 +38,9 @@ export function fineTunedPriceLine(provider: string, model: string, at: number):
   const prices = base ? catalogPricesAt(base.model, at) : {};
   const rate = (key: string) => (typeof prices[key] === 'number' ? `"${prices[key]}"` : '"<USD per 1M tokens>"');
   const day = new Date(at).toISOString().slice(0, 10);
-  const note = base ? `the base model's standard rates (${base.model.id}): replace them with the fine-tuned rates from your provider's price list` : 'fill in the fine-tuned rates from your provider\'s price list';
+  const note = base
+    ? `the base model's standard rates (${base.model.id}): replace them with the fine-tuned rates from your provider's price list`
+    : "fill in the fine-tuned rates from your provider's price list";
   return [
     `# ${note}`,
     `- provider: ${provider}`,

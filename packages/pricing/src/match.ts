@@ -1,12 +1,6 @@
 /** The model-matching rules of the price catalog, used for our own data files too. */
 export type MatchRule =
-  | { equals: string }
-  | { starts_with: string }
-  | { ends_with: string }
-  | { contains: string }
-  | { regex: string }
-  | { or: MatchRule[] }
-  | { and: MatchRule[] };
+  { equals: string } | { starts_with: string } | { ends_with: string } | { contains: string } | { regex: string } | { or: MatchRule[] } | { and: MatchRule[] };
 
 const regexCache = new Map<string, RegExp>();
 

@@ -105,7 +105,12 @@ export class PriceBook {
       };
     }
     if (!resolved) {
-      return { status: 'unpriced', reason: 'unknown_model', detail: `no price for model "${usage.model}" of provider "${usage.provider}"`, priceBookVersion: this.version };
+      return {
+        status: 'unpriced',
+        reason: 'unknown_model',
+        detail: `no price for model "${usage.model}" of provider "${usage.provider}"`,
+        priceBookVersion: this.version,
+      };
     }
     const cost = computeCost(usage, resolved.plan);
     if (cost.missing.length > 0) {
@@ -131,17 +136,17 @@ export class PriceBook {
   models(provider?: string): { provider: string; model: string; source: PriceSource }[] {
     const wanted = provider === undefined ? undefined : catalogProviderId(provider);
     const fromFile = (file: PriceFile | null) =>
-      (file?.entries ?? []).filter((e) => wanted === undefined || e.provider === wanted).map((e) => ({ provider: e.provider, model: e.label, source: e.source }));
-    return [
-      ...fromFile(this.operator),
-      ...fromFile(this.supplemental),
-      ...catalogModels(wanted).map((m) => ({ ...m, source: 'catalog' as const })),
-    ];
+      (file?.entries ?? [])
+        .filter((e) => wanted === undefined || e.provider === wanted)
+        .map((e) => ({ provider: e.provider, model: e.label, source: e.source }));
+    return [...fromFile(this.operator), ...fromFile(this.supplemental), ...catalogModels(wanted).map((m) => ({ ...m, source: 'catalog' as const }))];
   }
 
   /** The priced model name nearest to one the book does not know, for "did you mean" (null when none is close). */
   nearestModel(provider: string, model: string): string | null {
-    const names = this.models(provider).map((m) => m.model).filter((name) => !/[*|/]/.test(name));
+    const names = this.models(provider)
+      .map((m) => m.model)
+      .filter((name) => !/[*|/]/.test(name));
     return nearestModel(model, names);
   }
 
@@ -162,7 +167,12 @@ export class PriceBook {
     }
     const amount = usage.payment ? parseDecimal(usage.payment.amountUsd) : null;
     if (!amount) {
-      return { status: 'unpriced', reason: 'missing_dimension', detail: 'a payment fee needs payment.amountUsd (a decimal string)', priceBookVersion: this.version };
+      return {
+        status: 'unpriced',
+        reason: 'missing_dimension',
+        detail: 'a payment fee needs payment.amountUsd (a decimal string)',
+        priceBookVersion: this.version,
+      };
     }
     const cost = computeGatewayFee(amount, fee.percent, fee.fixedUsd, this.operator?.gateways.includes(fee) ? 'operator' : 'supplemental');
     return this.priced(cost, { num: 1n, den: 1n }, { provider: gateway, model: gateway });
@@ -273,7 +283,20 @@ class PricedResult implements Priced {
 
   toJSON(): Omit<Priced, 'costNanos'> & { costNanos: string } {
     const { status, costNanos, costUsd, lines, unitPrices, quantities, multiplier, source, sourceVersion, priceBookVersion, matched, discount } = this;
-    return { status, costNanos: costNanos.toString(), costUsd, lines, unitPrices, quantities, multiplier, source, sourceVersion, priceBookVersion, matched, ...(discount ? { discount } : {}) };
+    return {
+      status,
+      costNanos: costNanos.toString(),
+      costUsd,
+      lines,
+      unitPrices,
+      quantities,
+      multiplier,
+      source,
+      sourceVersion,
+      priceBookVersion,
+      matched,
+      ...(discount ? { discount } : {}),
+    };
   }
 }
 
@@ -312,4 +335,3 @@ function findMultiplier(list: Multiplier[], provider: string, model: string, tim
   const names = modelCandidates(model);
   return live.find((m) => m.match && names.some((n) => matches(m.match!, n))) ?? live.find((m) => m.match === null) ?? null;
 }
-

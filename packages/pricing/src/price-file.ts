@@ -92,7 +92,10 @@ class PriceFileReader {
     const parent = at.length > 0 ? (this.doc.getIn(at.slice(0, -1), true) as { range?: [number, number, number] } | undefined) : undefined;
     const offset = node?.range?.[0] ?? parent?.range?.[0];
     const line = offset === undefined ? null : this.lines.linePos(offset).line;
-    const field = at.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
+    const field = at
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`))
+      .join('')
+      .replace(/^\./, '');
     throw new PriceBookError(`${this.path}${line === null ? '' : `:${line}`}: ${field} ${message}`, this.path, line, field);
   }
 

@@ -58,8 +58,7 @@ export function priceFor(price: Price, inputTokens: number): Decimal {
 
 /** Reads a catalog-style price value: a number, a decimal string, or `{ base, tiers: [{ start, price }] }`. Returns null when invalid. */
 export function readPrice(value: unknown): Price | null {
-  const one = (v: unknown): Decimal | null =>
-    typeof v === 'number' ? decimalFromNumber(v) : typeof v === 'string' ? parseDecimal(v) : null;
+  const one = (v: unknown): Decimal | null => (typeof v === 'number' ? decimalFromNumber(v) : typeof v === 'string' ? parseDecimal(v) : null);
   if (value !== null && typeof value === 'object' && 'base' in value && 'tiers' in value) {
     const raw = value as { base: unknown; tiers: unknown };
     const base = one(raw.base);

@@ -1,7 +1,23 @@
 import type { TokenDetails, UsageInput } from './types';
 
-const COUNTS = ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'reasoningTokens', 'inputAudioTokens', 'outputAudioTokens', 'characters'] as const;
-const DETAIL_COUNTS = ['cacheAudioReadTokens', 'inputImageTokens', 'cacheImageReadTokens', 'inputVideoTokens', 'cacheWrite1hTokens', 'outputImageTokens'] as const;
+const COUNTS = [
+  'inputTokens',
+  'outputTokens',
+  'cacheReadTokens',
+  'cacheWriteTokens',
+  'reasoningTokens',
+  'inputAudioTokens',
+  'outputAudioTokens',
+  'characters',
+] as const;
+const DETAIL_COUNTS = [
+  'cacheAudioReadTokens',
+  'inputImageTokens',
+  'cacheImageReadTokens',
+  'inputVideoTokens',
+  'cacheWrite1hTokens',
+  'outputImageTokens',
+] as const;
 
 /** Why a usage cannot be priced as given (a sentence), or null when it is well formed. */
 export function validateUsage(usage: UsageInput): string | null {
@@ -37,7 +53,8 @@ export function validateUsage(usage: UsageInput): string | null {
 function detailsProblem(usage: UsageInput, d: TokenDetails, input: number, cached: number): string | null {
   for (let i = 0; i < DETAIL_COUNTS.length; i++) {
     const value = d[DETAIL_COUNTS[i]];
-    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) return `details.${DETAIL_COUNTS[i]} must be a non-negative integer, got ${String(value)}`;
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0))
+      return `details.${DETAIL_COUNTS[i]} must be a non-negative integer, got ${String(value)}`;
   }
   const parts: [part: string, value: number, whole: string, total: number][] = [
     ['details.cacheAudioReadTokens', d.cacheAudioReadTokens ?? 0, 'audio input tokens', usage.inputAudioTokens ?? 0],
@@ -46,12 +63,14 @@ function detailsProblem(usage: UsageInput, d: TokenDetails, input: number, cache
   ];
   for (const [part, value, whole, total] of parts) if (value > total) return `${part} (${value}) exceed ${whole} (${total}), which include them`;
   const cachedMedia = (d.cacheAudioReadTokens ?? 0) + (d.cacheImageReadTokens ?? 0);
-  if (cachedMedia > (usage.cacheReadTokens ?? 0)) return `cached audio + image tokens (${cachedMedia}) exceed cache read tokens (${usage.cacheReadTokens ?? 0}), which include them`;
+  if (cachedMedia > (usage.cacheReadTokens ?? 0))
+    return `cached audio + image tokens (${cachedMedia}) exceed cache read tokens (${usage.cacheReadTokens ?? 0}), which include them`;
   const uncachedMedia = (usage.inputAudioTokens ?? 0) + (d.inputImageTokens ?? 0) - cachedMedia + (d.inputVideoTokens ?? 0);
   if (cached + uncachedMedia > input) {
     return `cached, audio, image and video input tokens (${cached + uncachedMedia}) exceed input tokens (${input}); input tokens must include every modality`;
   }
   const mediaOut = (usage.outputAudioTokens ?? 0) + (d.outputImageTokens ?? 0);
-  if (mediaOut > (usage.outputTokens ?? 0)) return `audio + image output tokens (${mediaOut}) exceed output tokens (${usage.outputTokens ?? 0}), which include them`;
+  if (mediaOut > (usage.outputTokens ?? 0))
+    return `audio + image output tokens (${mediaOut}) exceed output tokens (${usage.outputTokens ?? 0}), which include them`;
   return null;
 }

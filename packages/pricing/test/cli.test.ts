@@ -14,7 +14,21 @@ describe('tokenledger-price', () => {
   });
 
   it('prints one JSON object with --json', () => {
-    const run = cli('--provider', 'anthropic', '--model', 'claude-3-5-sonnet-20241022', '--input-tokens', '1500', '--cached-input-tokens', '1000', '--cache-write-tokens', '200', '--output-tokens', '2000', '--json');
+    const run = cli(
+      '--provider',
+      'anthropic',
+      '--model',
+      'claude-3-5-sonnet-20241022',
+      '--input-tokens',
+      '1500',
+      '--cached-input-tokens',
+      '1000',
+      '--cache-write-tokens',
+      '200',
+      '--output-tokens',
+      '2000',
+      '--json',
+    );
     const out = JSON.parse(run.stdout);
     expect(out).toMatchObject({ status: 'priced', costNanos: '31950000', costUsd: '0.031950000', source: 'catalog' });
     expect(out.unitPrices).toMatchObject({ cache_read_tokens: '0.0000003', cache_write_tokens: '0.00000375' });
@@ -40,23 +54,63 @@ describe('tokenledger-price', () => {
     const run = cli('--provider', 'openai', '--model', 'gpt4o', '--input-tokens', '1');
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/^unpriced \(unknown_model\): no price for model "gpt4o" of provider "openai"; did you mean gpt-4o\?$/m);
-    expect(JSON.parse(cli('--provider', 'openai', '--model', 'gpt4o', '--input-tokens', '1', '--json').stdout)).toMatchObject({ reason: 'unknown_model', didYouMean: 'gpt-4o' });
+    expect(JSON.parse(cli('--provider', 'openai', '--model', 'gpt4o', '--input-tokens', '1', '--json').stdout)).toMatchObject({
+      reason: 'unknown_model',
+      didYouMean: 'gpt-4o',
+    });
   });
 
   it('prints the price-file entry that would price a fine-tuned model without published rates', () => {
     const run = cli('--provider', 'openai', '--model', 'ft:gpt-4.1-2025-04-14:acme::abc123', '--input-tokens', '1', '--at', '2026-11-01');
     expect(run.status).toBe(1);
     expect(run.stdout).toContain('unpriced (fine_tuned_unpriced)');
-    expect(run.stdout).toContain(['- provider: openai', '  match: { starts_with: "ft:gpt-4.1-2025-04-14:acme:" }', '  effective_from: 2026-11-01', '  prices: { input_mtok: "2", output_mtok: "8" }'].join('\n'));
+    expect(run.stdout).toContain(
+      [
+        '- provider: openai',
+        '  match: { starts_with: "ft:gpt-4.1-2025-04-14:acme:" }',
+        '  effective_from: 2026-11-01',
+        '  prices: { input_mtok: "2", output_mtok: "8" }',
+      ].join('\n'),
+    );
   });
 
   it('prices audio, image and video tokens and 1-hour cache writes given on the command line', () => {
     const json = (...args: string[]) => JSON.parse(cli(...args, '--json').stdout);
     // 300 text × $4 + 100 cached text × $0.40 + 300 audio × $32 + 200 cached audio × $0.40 + 100 image × $5 + 50 out × $16 + 250 audio out × $64
-    const realtime = ['--provider', 'openai', '--model', 'gpt-realtime', '--input-tokens', '1000', '--cached-input-tokens', '300', '--audio-input-tokens', '500', '--cached-audio-tokens', '200'];
+    const realtime = [
+      '--provider',
+      'openai',
+      '--model',
+      'gpt-realtime',
+      '--input-tokens',
+      '1000',
+      '--cached-input-tokens',
+      '300',
+      '--audio-input-tokens',
+      '500',
+      '--cached-audio-tokens',
+      '200',
+    ];
     expect(json(...realtime, '--image-input-tokens', '100', '--output-tokens', '300', '--audio-output-tokens', '250').costUsd).toBe('0.028220000');
     // 3,000 × $3 + 1,000 × $0.30 + 2,000 × $3.75 + 4,000 × $6 + 500 × $15
-    expect(json('--provider', 'anthropic', '--model', 'claude-sonnet-4-5', '--input-tokens', '10000', '--cached-input-tokens', '1000', '--cache-write-tokens', '6000', '--cache-write-1h-tokens', '4000', '--output-tokens', '500').costUsd).toBe('0.048300000');
+    expect(
+      json(
+        '--provider',
+        'anthropic',
+        '--model',
+        'claude-sonnet-4-5',
+        '--input-tokens',
+        '10000',
+        '--cached-input-tokens',
+        '1000',
+        '--cache-write-tokens',
+        '6000',
+        '--cache-write-1h-tokens',
+        '4000',
+        '--output-tokens',
+        '500',
+      ).costUsd,
+    ).toBe('0.048300000');
   });
 
   it.each([

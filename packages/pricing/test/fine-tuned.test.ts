@@ -10,7 +10,11 @@ describe('fine-tuned models without published rates', () => {
   const usage = { provider: 'openai', model: 'ft:gpt-4.1-2025-04-14:acme:support:abc123', inputTokens: 1_000_000, outputTokens: 1_000_000, timestamp: NOW };
 
   it('are unpriced with reason fine_tuned_unpriced, never priced at the base model’s rate', () => {
-    expect(book.price(usage)).toMatchObject({ status: 'unpriced', reason: 'fine_tuned_unpriced', detail: expect.stringContaining('base model "gpt-4.1-2025-04-14"') });
+    expect(book.price(usage)).toMatchObject({
+      status: 'unpriced',
+      reason: 'fine_tuned_unpriced',
+      detail: expect.stringContaining('base model "gpt-4.1-2025-04-14"'),
+    });
   });
 
   it('come with the price-file entry that prices them once its rates are filled in', () => {

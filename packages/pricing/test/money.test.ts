@@ -79,15 +79,23 @@ describe('the integer fast path and the exact fraction path agree', () => {
     };
     const fast = planFor(table, {});
     // The same plan with no integer pico prices: every line goes through BigInt fractions.
-    const exactOnly: PricePlan = JSON.parse(JSON.stringify(fast, (k, v) => (k === 'picos' ? null : typeof v === 'bigint' ? `${v}n` : v)), (_k, v) =>
-      typeof v === 'string' && /^\d+n$/.test(v) ? BigInt(v.slice(0, -1)) : v,
+    const exactOnly: PricePlan = JSON.parse(
+      JSON.stringify(fast, (k, v) => (k === 'picos' ? null : typeof v === 'bigint' ? `${v}n` : v)),
+      (_k, v) => (typeof v === 'string' && /^\d+n$/.test(v) ? BigInt(v.slice(0, -1)) : v),
     );
     let seed = 11;
     const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
     for (let i = 0; i < 10_000; i++) {
       const cacheRead = next(50_000);
       const cacheWrite = next(50_000);
-      const usage = { provider: 'anthropic', model: 'x', inputTokens: cacheRead + cacheWrite + next(300_000), cacheReadTokens: cacheRead, cacheWriteTokens: cacheWrite, outputTokens: next(10_000) };
+      const usage = {
+        provider: 'anthropic',
+        model: 'x',
+        inputTokens: cacheRead + cacheWrite + next(300_000),
+        cacheReadTokens: cacheRead,
+        cacheWriteTokens: cacheWrite,
+        outputTokens: next(10_000),
+      };
       const a = computeCost(usage, fast);
       const b = computeCost(usage, exactOnly);
       expect(a.totalPicos).not.toBeNull();
@@ -127,4 +135,3 @@ describe('the integer fast path and the exact fraction path agree', () => {
     expect(() => billedAmountToNanos(text)).toThrow(TypeError);
   });
 });
-

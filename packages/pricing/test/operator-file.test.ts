@@ -87,7 +87,10 @@ describe('a bad operator price file stops the start with file, line and field', 
     const before = process.env.TOKENLEDGER_PRICES_FILE;
     process.env.TOKENLEDGER_PRICES_FILE = path;
     try {
-      expect(PriceBook.load().price({ provider: 'openai', model: 'gpt-4o', inputTokens: 1_000_000 })).toMatchObject({ costUsd: '1.000000000', source: 'operator' });
+      expect(PriceBook.load().price({ provider: 'openai', model: 'gpt-4o', inputTokens: 1_000_000 })).toMatchObject({
+        costUsd: '1.000000000',
+        source: 'operator',
+      });
     } finally {
       if (before === undefined) delete process.env.TOKENLEDGER_PRICES_FILE;
       else process.env.TOKENLEDGER_PRICES_FILE = before;

@@ -15,17 +15,11 @@ export const METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK = 'gen_ai.client
 export const ATTR_GEN_AI_TOKEN_TYPE = 'gen_ai.token.type';
 
 /** The spec's advised explicit bucket boundaries for `gen_ai.client.token.usage`. */
-export const TOKEN_USAGE_BUCKETS: readonly number[] = [
-  1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864,
-];
+export const TOKEN_USAGE_BUCKETS: readonly number[] = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
 /** The spec's advised explicit bucket boundaries for `gen_ai.client.operation.duration` (seconds). */
-export const OPERATION_DURATION_BUCKETS: readonly number[] = [
-  0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
-];
+export const OPERATION_DURATION_BUCKETS: readonly number[] = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
 /** The spec's advised explicit bucket boundaries for time-to-first-token/chunk histograms (seconds). */
-export const TIME_TO_FIRST_CHUNK_BUCKETS: readonly number[] = [
-  0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
-];
+export const TIME_TO_FIRST_CHUNK_BUCKETS: readonly number[] = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0];
 
 /** Counter, USD (float, for graphs; exact money comes from the report API): cost of priced records. */
 export const METRIC_TOKENLEDGER_COST_USD = 'tokenledger.cost.usd';

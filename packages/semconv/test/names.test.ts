@@ -1,9 +1,10 @@
 import * as semconv from '../src';
 
 describe('semantic convention names', () => {
-  const names = Object.entries(semconv).filter(
-    ([key, value]) => (key.startsWith('ATTR_') || key.startsWith('METRIC_')) && typeof value === 'string',
-  ) as [string, string][];
+  const names = Object.entries(semconv).filter(([key, value]) => (key.startsWith('ATTR_') || key.startsWith('METRIC_')) && typeof value === 'string') as [
+    string,
+    string,
+  ][];
 
   it('defines each name once, so two constants never disagree about one attribute', () => {
     const seen = new Map<string, string>();

@@ -14,7 +14,17 @@ const provider = new TracerProvider({
   spanProcessors: [
     new SimpleSpanProcessor({ exporter: new OTLPTraceExporter({ url: tracesUrl }) }),
     // DUMP_SPANS=1 prints each span's name, scope and attributes, to see what an instrumentation emits.
-    ...(process.env.DUMP_SPANS ? [{ onStart() {}, onEnd: (s) => console.error(JSON.stringify({ name: s.name, scope: s.instrumentationScope.name, parent: !!s.parentSpanContext, attributes: s.attributes })), forceFlush: async () => {}, shutdown: async () => {} }] : []),
+    ...(process.env.DUMP_SPANS
+      ? [
+          {
+            onStart() {},
+            onEnd: (s) =>
+              console.error(JSON.stringify({ name: s.name, scope: s.instrumentationScope.name, parent: !!s.parentSpanContext, attributes: s.attributes })),
+            forceFlush: async () => {},
+            shutdown: async () => {},
+          },
+        ]
+      : []),
   ],
 });
 provider.register?.();
@@ -43,7 +53,9 @@ async function vercelAiCalls() {
   const otel = require('@ai-sdk/otel');
   // AI SDK 7 reports through telemetry integrations: `OpenTelemetry` emits GenAI semantic-convention
   // spans, `LegacyOpenTelemetry` the `ai.*` spans of earlier releases. Both are in use in the field.
-  registerTelemetry(which === 'vercel-ai-legacy' ? new otel.LegacyOpenTelemetry({ tracer: trace.getTracer('ai') }) : new otel.OpenTelemetry({ tracer: trace.getTracer('ai') }));
+  registerTelemetry(
+    which === 'vercel-ai-legacy' ? new otel.LegacyOpenTelemetry({ tracer: trace.getTracer('ai') }) : new otel.OpenTelemetry({ tracer: trace.getTracer('ai') }),
+  );
   const openai = createOpenAI({ apiKey: 'test-key', baseURL: `${mockUrl}/v1` });
   const telemetry = { isEnabled: true };
   await generateText({ model: openai.chat('gpt-4o-mini'), prompt: 'What does this cost?', experimental_telemetry: telemetry });

@@ -29,7 +29,14 @@ interface Collector {
 async function startCollector(): Promise<Collector> {
   const dir = mkdtempSync(join(tmpdir(), 'tokenledger-foreign-'));
   const child = spawn(process.execPath, [join(ROOT, 'collector-service', 'dist', 'main.js')], {
-    env: { ...process.env, TOKENLEDGER_PORT: '0', TOKENLEDGER_GRPC_PORT: '0', TOKENLEDGER_HOST: '127.0.0.1', TOKENLEDGER_SQLITE_PATH: join(dir, 'store.sqlite'), TOKENLEDGER_ADMIN_KEY: '' },
+    env: {
+      ...process.env,
+      TOKENLEDGER_PORT: '0',
+      TOKENLEDGER_GRPC_PORT: '0',
+      TOKENLEDGER_HOST: '127.0.0.1',
+      TOKENLEDGER_SQLITE_PATH: join(dir, 'store.sqlite'),
+      TOKENLEDGER_ADMIN_KEY: '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -99,7 +106,15 @@ describe('spans from other GenAI instrumentations, priced by the collector', () 
   const withoutUsage = (c: Call, model = c.model) => ({ ...c, model, input: 0, output: 0, missingUsage: true });
 
   function expectRecords(records: RecordView[], source: string, calls: (Call & { missingUsage?: boolean })[]) {
-    const seen = records.map((r) => ({ source: r.source, provider: r.provider, model: r.model, input: r.tokens.input, output: r.tokens.output, costNanos: r.costNanos, unpricedReason: r.unpricedReason }));
+    const seen = records.map((r) => ({
+      source: r.source,
+      provider: r.provider,
+      model: r.model,
+      input: r.tokens.input,
+      output: r.tokens.output,
+      costNanos: r.costNanos,
+      unpricedReason: r.unpricedReason,
+    }));
     const expected = calls.map((c) => ({
       source,
       provider: 'openai',

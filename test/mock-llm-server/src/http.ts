@@ -51,11 +51,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Writes Server-Sent Events. Each event is `{ event?, data }` where data is an object (JSON-encoded)
  * or a raw string (`[DONE]`). Honours the scenario's delay and cut-off.
  */
-export async function sendSse(
-  res: ServerResponse,
-  events: ReadonlyArray<{ event?: string; data: unknown }>,
-  scenario: Scenario,
-): Promise<void> {
+export async function sendSse(res: ServerResponse, events: ReadonlyArray<{ event?: string; data: unknown }>, scenario: Scenario): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
   let sent = 0;
   for (const { event, data } of events) {

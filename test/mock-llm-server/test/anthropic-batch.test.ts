@@ -19,18 +19,36 @@ describe('the mock Anthropic Message Batches API, driven by the real @anthropic-
     });
     expect(batch).toMatchObject({ type: 'message_batch', processing_status: 'in_progress', results_url: null, request_counts: { processing: 2 } });
     const ended = await client.messages.batches.retrieve(batch.id);
-    expect(ended).toMatchObject({ processing_status: 'ended', results_url: `${server.url}/v1/messages/batches/${batch.id}/results`, request_counts: { succeeded: 2 } });
+    expect(ended).toMatchObject({
+      processing_status: 'ended',
+      results_url: `${server.url}/v1/messages/batches/${batch.id}/results`,
+      request_counts: { succeeded: 2 },
+    });
     const results = [];
     for await (const r of await client.messages.batches.results(batch.id)) results.push(r);
     // 10 + 40 / 4 = 20 and 10 + 2 / 4 = 10 input tokens; 3 words out.
     expect(results).toEqual([
-      { custom_id: 'a', result: { type: 'succeeded', message: expect.objectContaining({ model: 'claude-sonnet-4-5-20250929', usage: expect.objectContaining({ input_tokens: 20, output_tokens: 3 }) }) } },
-      { custom_id: 'b', result: { type: 'succeeded', message: expect.objectContaining({ model: 'claude-haiku-4-5-20250929', usage: expect.objectContaining({ input_tokens: 10, output_tokens: 3 }) }) } },
+      {
+        custom_id: 'a',
+        result: {
+          type: 'succeeded',
+          message: expect.objectContaining({ model: 'claude-sonnet-4-5-20250929', usage: expect.objectContaining({ input_tokens: 20, output_tokens: 3 }) }),
+        },
+      },
+      {
+        custom_id: 'b',
+        result: {
+          type: 'succeeded',
+          message: expect.objectContaining({ model: 'claude-haiku-4-5-20250929', usage: expect.objectContaining({ input_tokens: 10, output_tokens: 3 }) }),
+        },
+      },
     ]);
   });
 
   it('lists batches and cancels one', async () => {
-    const batch = await client.messages.batches.create({ requests: [{ custom_id: 'c', params: { model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] } }] });
+    const batch = await client.messages.batches.create({
+      requests: [{ custom_id: 'c', params: { model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] } }],
+    });
     const ids = [];
     for await (const b of client.messages.batches.list()) ids.push(b.id);
     expect(ids).toContain(batch.id);

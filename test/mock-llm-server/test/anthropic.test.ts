@@ -26,7 +26,10 @@ describe('the mock Anthropic Messages API, driven by the real @anthropic-ai/sdk'
   });
 
   it('caps cache tokens at the prompt size', async () => {
-    const res = await client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 100, messages: PROMPT }, { headers: { 'x-mock-cache-read-tokens': '15', 'x-mock-cache-creation-tokens': '50' } });
+    const res = await client.messages.create(
+      { model: 'claude-sonnet-4-6', max_tokens: 100, messages: PROMPT },
+      { headers: { 'x-mock-cache-read-tokens': '15', 'x-mock-cache-creation-tokens': '50' } },
+    );
     expect(res.usage).toMatchObject({ input_tokens: 0, cache_read_input_tokens: 15, cache_creation_input_tokens: 5 });
   });
 
@@ -36,7 +39,10 @@ describe('the mock Anthropic Messages API, driven by the real @anthropic-ai/sdk'
   });
 
   it('streams the SSE event sequence the API sends, which the SDK assembles into the same message', async () => {
-    const stream = await client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 100, messages: PROMPT, stream: true }, { headers: { 'x-mock-repeat': '2', 'x-mock-cache-read-tokens': '4' } });
+    const stream = await client.messages.create(
+      { model: 'claude-sonnet-4-6', max_tokens: 100, messages: PROMPT, stream: true },
+      { headers: { 'x-mock-repeat': '2', 'x-mock-cache-read-tokens': '4' } },
+    );
     const types: string[] = [];
     let text = '';
     for await (const event of stream) {
@@ -47,7 +53,14 @@ describe('the mock Anthropic Messages API, driven by the real @anthropic-ai/sdk'
     }
     expect(text).toBe('Hello from claude-sonnet-4-6! Hello from claude-sonnet-4-6!');
     // The SDK drops `ping` events; everything else arrives in order.
-    expect(types).toEqual(['message_start', 'content_block_start', ...Array(6).fill('content_block_delta'), 'content_block_stop', 'message_delta', 'message_stop']);
+    expect(types).toEqual([
+      'message_start',
+      'content_block_start',
+      ...Array(6).fill('content_block_delta'),
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
   });
 
   it('serves the MessageStream helper and beta.messages', async () => {
@@ -63,14 +76,19 @@ describe('the mock Anthropic Messages API, driven by the real @anthropic-ai/sdk'
     [500, Anthropic.InternalServerError, 'api_error'],
     [529, Anthropic.InternalServerError, 'overloaded_error'],
   ])('answers status %d with an Anthropic error body the SDK raises as its error class', async (status, errorClass, type) => {
-    const error = await client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 10, messages: PROMPT }, { headers: { 'x-mock-scenario': `status=${status}` } }).catch((e: unknown) => e);
+    const error = await client.messages
+      .create({ model: 'claude-sonnet-4-6', max_tokens: 10, messages: PROMPT }, { headers: { 'x-mock-scenario': `status=${status}` } })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(errorClass);
     expect(error).toMatchObject({ status, requestID: 'req_mock_0001', error: { type: 'error', error: { type } } });
     if (status === 429) expect((error as InstanceType<typeof Anthropic.APIError>).headers?.get('retry-after')).toBe('1');
   });
 
   it('ends a stream with an overloaded_error event after the requested number of events', async () => {
-    const stream = await client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 100, messages: PROMPT, stream: true }, { headers: { 'x-mock-stream-error': '4' } });
+    const stream = await client.messages.create(
+      { model: 'claude-sonnet-4-6', max_tokens: 100, messages: PROMPT, stream: true },
+      { headers: { 'x-mock-stream-error': '4' } },
+    );
     const seen: string[] = [];
     const error = await (async () => {
       for await (const event of stream) seen.push(event.type);
@@ -81,7 +99,10 @@ describe('the mock Anthropic Messages API, driven by the real @anthropic-ai/sdk'
   });
 
   it('cuts a stream off after the requested number of events', async () => {
-    const stream = await client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 100, messages: PROMPT, stream: true }, { headers: { 'x-mock-scenario': 'cutAfter=3' } });
+    const stream = await client.messages.create(
+      { model: 'claude-sonnet-4-6', max_tokens: 100, messages: PROMPT, stream: true },
+      { headers: { 'x-mock-scenario': 'cutAfter=3' } },
+    );
     const seen: string[] = [];
     const error = await (async () => {
       for await (const event of stream) seen.push(event.type);

@@ -24,11 +24,23 @@ describe('the mock Gemini batch mode, driven by the real @google/genai', () => {
       ],
       config: { displayName: 'nightly' },
     });
-    expect(job).toMatchObject({ name: expect.stringMatching(/^batches\//), state: 'JOB_STATE_PENDING', displayName: 'nightly', model: 'models/gemini-2.5-flash' });
+    expect(job).toMatchObject({
+      name: expect.stringMatching(/^batches\//),
+      state: 'JOB_STATE_PENDING',
+      displayName: 'nightly',
+      model: 'models/gemini-2.5-flash',
+    });
     const done = await ai.batches.get({ name: job.name! });
     expect(done.state).toBe('JOB_STATE_SUCCEEDED');
     // 10 + 40 / 4 = 20 and 10 + 2 / 4 = 10 prompt tokens; 3 words out.
-    expect(done.dest?.inlinedResponses?.map((r) => [r.metadata, r.response?.usageMetadata?.promptTokenCount, r.response?.usageMetadata?.candidatesTokenCount, r.response?.modelVersion])).toEqual([
+    expect(
+      done.dest?.inlinedResponses?.map((r) => [
+        r.metadata,
+        r.response?.usageMetadata?.promptTokenCount,
+        r.response?.usageMetadata?.candidatesTokenCount,
+        r.response?.modelVersion,
+      ]),
+    ).toEqual([
       [{ key: 'r-1' }, 20, 3, 'gemini-2.5-flash'],
       [{ key: 'r-2' }, 10, 3, 'gemini-2.5-flash'],
     ]);
@@ -37,7 +49,13 @@ describe('the mock Gemini batch mode, driven by the real @google/genai', () => {
   it('uploads a JSONL file through the resumable protocol, runs it as a batch and serves its results file for download', async () => {
     const requests = `${line('r-1', 'x'.repeat(40))}\n${line('r-2', 'hi')}\n`;
     const file = await ai.files.upload({ file: new Blob([requests], { type: 'application/jsonl' }), config: { displayName: 'requests' } });
-    expect(file).toMatchObject({ name: expect.stringMatching(/^files\//), displayName: 'requests', mimeType: 'application/jsonl', sizeBytes: String(Buffer.byteLength(requests)), state: 'ACTIVE' });
+    expect(file).toMatchObject({
+      name: expect.stringMatching(/^files\//),
+      displayName: 'requests',
+      mimeType: 'application/jsonl',
+      sizeBytes: String(Buffer.byteLength(requests)),
+      state: 'ACTIVE',
+    });
     const start = server.requests.find((r) => /^\/upload\/v1(beta)?\/files$/.test(r.path));
     expect(start?.headers).toMatchObject({ 'x-goog-upload-protocol': 'resumable', 'x-goog-upload-command': 'start' });
     expect(await ai.files.get({ name: file.name! })).toMatchObject({ name: file.name, sizeBytes: file.sizeBytes });
@@ -50,9 +68,14 @@ describe('the mock Gemini batch mode, driven by the real @google/genai', () => {
 
     const downloadPath = join(mkdtempSync(join(tmpdir(), 'gemini-batch-')), 'results.jsonl');
     await ai.files.download({ file: done.dest!.fileName!, downloadPath });
-    const results = readFileSync(downloadPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const results = readFileSync(downloadPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     // The generateContent rules: 10 + 40 / 4 = 20 and 10 + 2 / 4 = 10 prompt tokens; 3 words out.
-    expect(results.map((r) => [r.key, r.response.usageMetadata.promptTokenCount, r.response.usageMetadata.candidatesTokenCount, r.response.modelVersion])).toEqual([
+    expect(
+      results.map((r) => [r.key, r.response.usageMetadata.promptTokenCount, r.response.usageMetadata.candidatesTokenCount, r.response.modelVersion]),
+    ).toEqual([
       ['r-1', 20, 3, 'gemini-2.5-flash'],
       ['r-2', 10, 3, 'gemini-2.5-flash'],
     ]);

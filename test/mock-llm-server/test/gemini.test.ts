@@ -22,7 +22,13 @@ describe('the mock Gemini API, driven by the real @google/genai SDK', () => {
     expect(res.text).toBe('Hello from gemini-2.5-flash!');
     expect(res.modelVersion).toBe('gemini-2.5-flash');
     expect(res.responseId).toBe('mockGeminiResponse0001');
-    expect(res.usageMetadata).toMatchObject({ promptTokenCount: 20, cachedContentTokenCount: 8, candidatesTokenCount: 3, thoughtsTokenCount: 5, totalTokenCount: 28 });
+    expect(res.usageMetadata).toMatchObject({
+      promptTokenCount: 20,
+      cachedContentTokenCount: 8,
+      candidatesTokenCount: 3,
+      thoughtsTokenCount: 5,
+      totalTokenCount: 28,
+    });
     expect(server.requests.at(-1)?.path).toMatch(/^\/v1(beta)?\/models\/gemini-2\.5-flash:generateContent$/);
   });
 
@@ -41,7 +47,11 @@ describe('the mock Gemini API, driven by the real @google/genai SDK', () => {
   });
 
   it('streams one word per chunk over SSE, the last chunk with STOP and the final usage', async () => {
-    const stream = await ai.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'hi', config: { httpOptions: { headers: { 'x-mock-repeat': '2' } } } });
+    const stream = await ai.models.generateContentStream({
+      model: 'gemini-2.5-flash',
+      contents: 'hi',
+      config: { httpOptions: { headers: { 'x-mock-repeat': '2' } } },
+    });
     let text = '';
     let last;
     for await (const chunk of stream) {
@@ -59,13 +69,19 @@ describe('the mock Gemini API, driven by the real @google/genai SDK', () => {
     const call = await ai.models.generateContent({ model: 'gemini-2.5-flash', contents: PROMPT, config });
     expect(call.functionCalls).toEqual([{ name: 'getWeather', args: {} }]);
     expect(call.usageMetadata).toMatchObject({ promptTokenCount: 20, toolUsePromptTokenCount: 7, candidatesTokenCount: 5, totalTokenCount: 32 });
-    const contents = [{ role: 'user', parts: [{ text: PROMPT }] }, call.candidates![0].content!, { role: 'user', parts: [{ functionResponse: { name: 'getWeather', response: { output: 'sunny' } } }] }];
+    const contents = [
+      { role: 'user', parts: [{ text: PROMPT }] },
+      call.candidates![0].content!,
+      { role: 'user', parts: [{ functionResponse: { name: 'getWeather', response: { output: 'sunny' } } }] },
+    ];
     const answer = await ai.models.generateContent({ model: 'gemini-2.5-flash', contents, config });
     expect(answer.text).toBe('Hello from gemini-2.5-flash!');
   });
 
   it('returns Gemini-shaped errors the SDK raises as ApiError with the status', async () => {
-    const error = await ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'hi', config: { httpOptions: { headers: { 'x-mock-scenario': 'status=429' } } } }).catch((e: unknown) => e);
+    const error = await ai.models
+      .generateContent({ model: 'gemini-2.5-flash', contents: 'hi', config: { httpOptions: { headers: { 'x-mock-scenario': 'status=429' } } } })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'ApiError', status: 429 });
     expect((error as Error).message).toContain('RESOURCE_EXHAUSTED');
   });
@@ -75,7 +91,9 @@ describe('the mock Gemini API, driven by the real @google/genai SDK', () => {
     expect(res.embeddings).toHaveLength(2);
     expect((res as { usageMetadata?: unknown }).usageMetadata).toMatchObject({ promptTokenCount: 3 }); // 8/4 + 4/4
     expect(server.requests.at(-1)?.path).toMatch(/^\/v1(beta)?\/models\/gemini-embedding-001:batchEmbedContents$/);
-    expect(server.requests.at(-1)?.json).toMatchObject({ requests: [{ content: { parts: [{ text: 'abcdefgh' }] } }, { content: { parts: [{ text: 'abcd' }] } }] });
+    expect(server.requests.at(-1)?.json).toMatchObject({
+      requests: [{ content: { parts: [{ text: 'abcdefgh' }] } }, { content: { parts: [{ text: 'abcd' }] } }],
+    });
   });
 
   it('answers Imagen generateImages (Vertex AI only in this SDK) through predict with the requested number of images', async () => {
@@ -118,12 +136,19 @@ describe('the mock Gemini API, driven by the legacy @google/generative-ai SDK', 
   it('answers embedContent and batchEmbedContents', async () => {
     const one = await model('text-embedding-004').embedContent('abcdefgh');
     expect(one.embedding.values).toHaveLength(3);
-    const batch = await model('text-embedding-004').batchEmbedContents({ requests: [{ content: { role: 'user', parts: [{ text: 'abcd' }] } }, { content: { role: 'user', parts: [{ text: 'abcdefgh' }] } }] });
+    const batch = await model('text-embedding-004').batchEmbedContents({
+      requests: [{ content: { role: 'user', parts: [{ text: 'abcd' }] } }, { content: { role: 'user', parts: [{ text: 'abcdefgh' }] } }],
+    });
     expect(batch.embeddings).toHaveLength(2);
     expect(server.requests.at(-1)?.path).toBe('/v1beta/models/text-embedding-004:batchEmbedContents');
   });
 
   it('fails with the status for error scenarios', async () => {
-    await expect(model('gemini-1.5-flash').generateContent({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }, { customHeaders: { 'x-mock-scenario': 'status=500' } })).rejects.toMatchObject({ status: 500 });
+    await expect(
+      model('gemini-1.5-flash').generateContent(
+        { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] },
+        { customHeaders: { 'x-mock-scenario': 'status=500' } },
+      ),
+    ).rejects.toMatchObject({ status: 500 });
   });
 });

@@ -17,19 +17,49 @@ describe('the mock OpenAI Batch API, driven by the real openai SDK', () => {
   afterAll(() => server.close());
 
   it('runs an uploaded JSONL file as a batch that completes over two polls, with one output line per request', async () => {
-    const file = await client.files.create({ file: await toFile(Buffer.from(lines.map((l) => JSON.stringify(l)).join('\n')), 'requests.jsonl'), purpose: 'batch' });
+    const file = await client.files.create({
+      file: await toFile(Buffer.from(lines.map((l) => JSON.stringify(l)).join('\n')), 'requests.jsonl'),
+      purpose: 'batch',
+    });
     expect(file).toMatchObject({ object: 'file', purpose: 'batch' });
-    const batch = await client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { job: 'nightly' } });
+    const batch = await client.batches.create({
+      input_file_id: file.id,
+      endpoint: '/v1/chat/completions',
+      completion_window: '24h',
+      metadata: { job: 'nightly' },
+    });
     expect(batch).toMatchObject({ object: 'batch', status: 'validating', output_file_id: null, metadata: { job: 'nightly' } });
     expect(await client.batches.retrieve(batch.id)).toMatchObject({ status: 'in_progress', output_file_id: null });
     const done = await client.batches.retrieve(batch.id);
     expect(done).toMatchObject({ status: 'completed', request_counts: { total: 3, completed: 3, failed: 0 } });
-    const output = (await (await client.files.content(done.output_file_id!)).text()).trim().split('\n').map((l) => JSON.parse(l));
+    const output = (await (await client.files.content(done.output_file_id!)).text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     // The synchronous endpoints' rules: 10 + 40 / 4 = 20 and 10 + 2 / 4 = 10 prompt tokens, 3 words out; 8 / 4 = 2 embedding tokens.
     expect(output).toEqual([
-      { id: expect.stringMatching(/^batch_req_/), custom_id: 'q-1', response: { status_code: 200, request_id: expect.any(String), body: expect.objectContaining({ object: 'chat.completion', model: 'gpt-4o-mini-2024-07-18', usage: expect.objectContaining({ prompt_tokens: 20, completion_tokens: 3 }) }) }, error: null },
-      expect.objectContaining({ custom_id: 'q-2', response: expect.objectContaining({ body: expect.objectContaining({ usage: expect.objectContaining({ prompt_tokens: 10, completion_tokens: 3 }) }) }) }),
-      expect.objectContaining({ custom_id: 'e-1', response: expect.objectContaining({ body: expect.objectContaining({ object: 'list', usage: { prompt_tokens: 2, total_tokens: 2 } }) }) }),
+      {
+        id: expect.stringMatching(/^batch_req_/),
+        custom_id: 'q-1',
+        response: {
+          status_code: 200,
+          request_id: expect.any(String),
+          body: expect.objectContaining({
+            object: 'chat.completion',
+            model: 'gpt-4o-mini-2024-07-18',
+            usage: expect.objectContaining({ prompt_tokens: 20, completion_tokens: 3 }),
+          }),
+        },
+        error: null,
+      },
+      expect.objectContaining({
+        custom_id: 'q-2',
+        response: expect.objectContaining({ body: expect.objectContaining({ usage: expect.objectContaining({ prompt_tokens: 10, completion_tokens: 3 }) }) }),
+      }),
+      expect.objectContaining({
+        custom_id: 'e-1',
+        response: expect.objectContaining({ body: expect.objectContaining({ object: 'list', usage: { prompt_tokens: 2, total_tokens: 2 } }) }),
+      }),
     ]);
   });
 

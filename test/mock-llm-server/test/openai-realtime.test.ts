@@ -43,7 +43,12 @@ describe('the mock OpenAI Realtime API over TLS, driven by the real openai SDK',
     const first = await next('response.done', before);
     expect(first.response).toMatchObject({
       status: 'completed',
-      usage: { input_tokens: 10, input_token_details: { cached_tokens: 0, text_tokens: 0, audio_tokens: 10 }, output_tokens: 33, output_token_details: { text_tokens: 3, audio_tokens: 30 } },
+      usage: {
+        input_tokens: 10,
+        input_token_details: { cached_tokens: 0, text_tokens: 0, audio_tokens: 10 },
+        output_tokens: 33,
+        output_token_details: { text_tokens: 3, audio_tokens: 30 },
+      },
     });
     const sequence = events.slice(before).map((e) => e.type);
     expect(sequence.slice(0, 3)).toEqual(['response.created', 'response.output_item.added', 'response.content_part.added']);
@@ -55,7 +60,13 @@ describe('the mock OpenAI Realtime API over TLS, driven by the real openai SDK',
     // The reply joined the conversation (3 text + 30 audio); what the first response read is cached.
     expect((await next('response.done', later)).response.usage).toMatchObject({
       input_tokens: 63,
-      input_token_details: { cached_tokens: 10, text_tokens: 23, audio_tokens: 40, image_tokens: 0, cached_tokens_details: { text_tokens: 0, audio_tokens: 10, image_tokens: 0 } },
+      input_token_details: {
+        cached_tokens: 10,
+        text_tokens: 23,
+        audio_tokens: 40,
+        image_tokens: 0,
+        cached_tokens_details: { text_tokens: 0, audio_tokens: 10, image_tokens: 0 },
+      },
       output_tokens: 33,
     });
     expect(events.filter((e) => e.type === 'sdk-error')).toEqual([]);

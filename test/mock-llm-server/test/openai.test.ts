@@ -11,7 +11,10 @@ describe('the mock OpenAI API, driven by the real openai SDK', () => {
   afterAll(() => server.close());
 
   it('answers a chat completion with usage derived from the request', async () => {
-    const res = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x'.repeat(40) }] }, { headers: { 'x-mock-cached-tokens': '5' } });
+    const res = await client.chat.completions.create(
+      { model: 'gpt-4o', messages: [{ role: 'user', content: 'x'.repeat(40) }] },
+      { headers: { 'x-mock-cached-tokens': '5' } },
+    );
     expect(res.choices[0].message.content).toBe('Hello from gpt-4o!');
     expect(res.model).toBe('gpt-4o-2024-08-06');
     expect(res.usage).toMatchObject({ prompt_tokens: 20, completion_tokens: 3, prompt_tokens_details: { cached_tokens: 5 } });
@@ -19,7 +22,10 @@ describe('the mock OpenAI API, driven by the real openai SDK', () => {
   });
 
   it('streams chunks and a final usage chunk when asked', async () => {
-    const stream = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } }, { headers: { 'x-mock-repeat': '2' } });
+    const stream = await client.chat.completions.create(
+      { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } },
+      { headers: { 'x-mock-repeat': '2' } },
+    );
     let text = '';
     let usage;
     for await (const chunk of stream) {
@@ -31,7 +37,9 @@ describe('the mock OpenAI API, driven by the real openai SDK', () => {
   });
 
   it('returns OpenAI-shaped errors the SDK raises as APIError', async () => {
-    await expect(client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }, { headers: { 'x-mock-scenario': 'status=429' } })).rejects.toMatchObject({ status: 429 });
+    await expect(
+      client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }, { headers: { 'x-mock-scenario': 'status=429' } }),
+    ).rejects.toMatchObject({ status: 429 });
   });
 
   it('answers embeddings', async () => {
@@ -42,7 +50,10 @@ describe('the mock OpenAI API, driven by the real openai SDK', () => {
   it('calls the first offered tool, then answers once the tool result comes back', async () => {
     const tools = [{ type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object', properties: {} } } }];
     const first = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'weather?' }], tools });
-    expect(first.choices[0]).toMatchObject({ finish_reason: 'tool_calls', message: { content: null, tool_calls: [{ id: 'call_mock0001', function: { name: 'get_weather', arguments: '{}' } }] } });
+    expect(first.choices[0]).toMatchObject({
+      finish_reason: 'tool_calls',
+      message: { content: null, tool_calls: [{ id: 'call_mock0001', function: { name: 'get_weather', arguments: '{}' } }] },
+    });
     expect(first.usage?.completion_tokens).toBe(10);
     const second = await client.chat.completions.create({
       model: 'gpt-4o',
@@ -63,17 +74,32 @@ describe('the mock OpenAI API, driven by the real openai SDK', () => {
     const res = await client.chat.completions.parse({
       model: 'gpt-4o',
       messages: [{ role: 'user', content: 'hi' }],
-      response_format: { type: 'json_schema', json_schema: { name: 'a', strict: true, schema: { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'], additionalProperties: false } } },
+      response_format: {
+        type: 'json_schema',
+        json_schema: {
+          name: 'a',
+          strict: true,
+          schema: { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'], additionalProperties: false },
+        },
+      },
     });
     expect(res.choices[0].message.parsed).toEqual({ answer: 'Hello from gpt-4o!' });
     expect(res.usage?.completion_tokens).toBe(3);
   });
 
   it('answers the responses API with usage incl. cached and reasoning tokens', async () => {
-    const res = await client.responses.create({ model: 'gpt-4o', input: 'x'.repeat(40), instructions: 'be brief' }, { headers: { 'x-mock-cached-tokens': '4', 'x-mock-reasoning-tokens': '2' } });
+    const res = await client.responses.create(
+      { model: 'gpt-4o', input: 'x'.repeat(40), instructions: 'be brief' },
+      { headers: { 'x-mock-cached-tokens': '4', 'x-mock-reasoning-tokens': '2' } },
+    );
     expect(res.output_text).toBe('Hello from gpt-4o!');
     // 2 messages × 10 + (40 + 8) / 4 = 32 input tokens; 3 words + 2 reasoning = 5 output tokens
-    expect(res.usage).toMatchObject({ input_tokens: 32, input_tokens_details: { cached_tokens: 4 }, output_tokens: 5, output_tokens_details: { reasoning_tokens: 2 } });
+    expect(res.usage).toMatchObject({
+      input_tokens: 32,
+      input_tokens_details: { cached_tokens: 4 },
+      output_tokens: 5,
+      output_tokens_details: { reasoning_tokens: 2 },
+    });
   });
 
   it('streams the responses API as typed events ending with response.completed', async () => {
@@ -130,7 +156,15 @@ describe('the mock OpenAI API, driven by the real openai SDK', () => {
       model: 'gpt-4o-audio-preview',
       modalities: ['text', 'audio'],
       audio: { voice: 'alloy', format: 'wav' },
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'what is this?' }, { type: 'input_audio', input_audio: { data: wav, format: 'wav' } }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'what is this?' },
+            { type: 'input_audio', input_audio: { data: wav, format: 'wav' } },
+          ],
+        },
+      ],
     });
     expect(spoken.choices[0].message.audio?.transcript).toBe('Hello from gpt-4o-audio-preview!');
     expect(spoken.usage).toMatchObject({

@@ -22,7 +22,9 @@ const HTTP_CLIENT_SCOPES = ['@opentelemetry/instrumentation-http', '@opentelemet
 /** The HTTP client spans among `spans` whose parent is `parent`, in the same trace. */
 export function httpSpansUnder(spans: readonly ReadableSpan[], parent: ReadableSpan): ReadableSpan[] {
   const { traceId, spanId } = parent.spanContext();
-  return spans.filter((s) => HTTP_CLIENT_SCOPES.includes(s.instrumentationScope.name) && s.spanContext().traceId === traceId && s.parentSpanContext?.spanId === spanId);
+  return spans.filter(
+    (s) => HTTP_CLIENT_SCOPES.includes(s.instrumentationScope.name) && s.spanContext().traceId === traceId && s.parentSpanContext?.spanId === spanId,
+  );
 }
 
 /** Every HTTP client span among `spans`. */

@@ -18,7 +18,11 @@ export interface InstrumentedSdk<I extends Instrumentation> {
  * directly; the hooks are tested in real processes — and the loopback mock LLM server started.
  * `patch` returns what unpatches. `server`: the mock server's options (TLS for the Realtime API).
  */
-export async function instrumentedSdk<I extends Instrumentation>(instrumentation: I, patch: (instrumentation: I) => () => void, options: { global?: boolean; server?: MockLlmServerOptions } = {}): Promise<InstrumentedSdk<I>> {
+export async function instrumentedSdk<I extends Instrumentation>(
+  instrumentation: I,
+  patch: (instrumentation: I) => () => void,
+  options: { global?: boolean; server?: MockLlmServerOptions } = {},
+): Promise<InstrumentedSdk<I>> {
   const telemetry = testTelemetry(options);
   telemetry.instrument(instrumentation);
   const unpatch = patch(instrumentation);

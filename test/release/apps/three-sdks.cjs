@@ -15,9 +15,11 @@ withAttribution({ userId: process.env.APP_USER }, async () => {
   const chat = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'price this call' }] });
   const message = await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'price this call too' }] });
   const content = await gemini.models.generateContent({ model: 'gemini-2.5-flash', contents: 'and this one' });
-  console.log(JSON.stringify({
-    openai: [chat.usage.prompt_tokens, chat.usage.completion_tokens],
-    anthropic: [message.usage.input_tokens, message.usage.output_tokens],
-    gemini: [content.usageMetadata.promptTokenCount, content.usageMetadata.candidatesTokenCount],
-  }));
+  console.log(
+    JSON.stringify({
+      openai: [chat.usage.prompt_tokens, chat.usage.completion_tokens],
+      anthropic: [message.usage.input_tokens, message.usage.output_tokens],
+      gemini: [content.usageMetadata.promptTokenCount, content.usageMetadata.candidatesTokenCount],
+    }),
+  );
 });

@@ -12,11 +12,17 @@ const gemini = new GoogleGenAI({ apiKey: 'k', httpOptions: { baseUrl: base } });
 
 await withAttribution({ userId: process.env.APP_USER }, async () => {
   const chat = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'an ESM app asks' }] });
-  const message = await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'an ESM app asks again' }] });
+  const message = await anthropic.messages.create({
+    model: 'claude-sonnet-4-5',
+    max_tokens: 64,
+    messages: [{ role: 'user', content: 'an ESM app asks again' }],
+  });
   const content = await gemini.models.generateContent({ model: 'gemini-2.5-flash', contents: 'and once more' });
-  console.log(JSON.stringify({
-    openai: [chat.usage.prompt_tokens, chat.usage.completion_tokens],
-    anthropic: [message.usage.input_tokens, message.usage.output_tokens],
-    gemini: [content.usageMetadata.promptTokenCount, content.usageMetadata.candidatesTokenCount],
-  }));
+  console.log(
+    JSON.stringify({
+      openai: [chat.usage.prompt_tokens, chat.usage.completion_tokens],
+      anthropic: [message.usage.input_tokens, message.usage.output_tokens],
+      gemini: [content.usageMetadata.promptTokenCount, content.usageMetadata.candidatesTokenCount],
+    }),
+  );
 });

@@ -45,7 +45,14 @@ function freshApp(name: string): { dir: string; env: NodeJS.ProcessEnv } {
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, private: true }));
   writeFileSync(join(dir, '.npmrc'), `@tokenledger:registry=${REGISTRY}\n`);
   writeFileSync(join(dir, 'user.npmrc'), '');
-  const env = { ...cleanEnv(), NPM_CONFIG_USERCONFIG: join(dir, 'user.npmrc'), npm_config_cache: NPM_CACHE, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
+  const env = {
+    ...cleanEnv(),
+    NPM_CONFIG_USERCONFIG: join(dir, 'user.npmrc'),
+    npm_config_cache: NPM_CACHE,
+    npm_config_update_notifier: 'false',
+    npm_config_fund: 'false',
+    npm_config_audit: 'false',
+  };
   return { dir, env };
 }
 
@@ -83,12 +90,20 @@ describe('a release through a real npm registry', () => {
     llm = await startMockLlmServer();
     // The publisher's npmrc holds a token for the registry, the way `npm login` leaves it.
     const user = `release-${process.pid}`;
-    const login = await fetch(new URL(`-/user/org.couchdb.user:${user}`, REGISTRY), { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: user, password: `pw-${user}`, type: 'user' }) });
+    const login = await fetch(new URL(`-/user/org.couchdb.user:${user}`, REGISTRY), {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: user, password: `pw-${user}`, type: 'user' }),
+    });
     const { token } = (await login.json()) as { token: string };
     publisher = mkdtempSync(join(tmpdir(), 'tokenledger-publisher-'));
     scratch.push(publisher);
     writeFileSync(join(publisher, '.npmrc'), `//${new URL(REGISTRY).host}/:_authToken=${token}\n`);
-    release = await run(process.execPath, [join(ROOT, 'scripts', 'release.js'), '--registry', REGISTRY], ROOT, { ...cleanEnv(), NPM_CONFIG_USERCONFIG: join(publisher, '.npmrc'), npm_config_update_notifier: 'false' });
+    release = await run(process.execPath, [join(ROOT, 'scripts', 'release.js'), '--registry', REGISTRY], ROOT, {
+      ...cleanEnv(),
+      NPM_CONFIG_USERCONFIG: join(publisher, '.npmrc'),
+      npm_config_update_notifier: 'false',
+    });
 
     app = freshApp('hooked-app');
     ownSdk = freshApp('own-sdk-app');
@@ -96,7 +111,12 @@ describe('a release through a real npm registry', () => {
     scratch.push(app.dir, ownSdk.dir, collectorDir.dir);
     // npx keeps what it installed per package name: a previous run's collector must not be reused.
     rmSync(join(NPM_CACHE, '_npx'), { recursive: true, force: true });
-    const collectorEnv = { ...collectorDir.env, TOKENLEDGER_HOST: '127.0.0.1', TOKENLEDGER_DATA_DIR: collectorDir.dir, TOKENLEDGER_SQLITE_PATH: join(collectorDir.dir, 'tokenledger.sqlite') };
+    const collectorEnv = {
+      ...collectorDir.env,
+      TOKENLEDGER_HOST: '127.0.0.1',
+      TOKENLEDGER_DATA_DIR: collectorDir.dir,
+      TOKENLEDGER_SQLITE_PATH: join(collectorDir.dir, 'tokenledger.sqlite'),
+    };
     const keyOf = async (role: string) => {
       const made = await run('npx', ['--yes', '@tokenledger/collector-service', 'keys', 'create', '--role', role], collectorDir.dir, collectorEnv);
       if (made.code !== 0) throw new Error(failed(`tokenledger keys create --role ${role}`, made));
@@ -115,8 +135,22 @@ describe('a release through a real npm registry', () => {
     });
     collectorUrl = `http://127.0.0.1:${port}`;
     // OTLP/gRPC on a free port too: its default, 4317, is the Collector's, which another suite may run.
-    collector = spawn('npx', ['--yes', '@tokenledger/collector-service', 'start'], { cwd: collectorDir.dir, env: { ...collectorEnv, TOKENLEDGER_PORT: String(port), TOKENLEDGER_GRPC_PORT: '0' }, stdio: 'ignore', detached: true });
-    for (let i = 0; i < 300 && !(await fetch(`${collectorUrl}/healthz`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 200));
+    collector = spawn('npx', ['--yes', '@tokenledger/collector-service', 'start'], {
+      cwd: collectorDir.dir,
+      env: { ...collectorEnv, TOKENLEDGER_PORT: String(port), TOKENLEDGER_GRPC_PORT: '0' },
+      stdio: 'ignore',
+      detached: true,
+    });
+    for (
+      let i = 0;
+      i < 300 &&
+      !(await fetch(`${collectorUrl}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ));
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 200));
   });
 
   afterAll(async () => {
@@ -149,7 +183,12 @@ describe('a release through a real npm registry', () => {
     const reported = JSON.parse(ran.stdout) as Record<'openai' | 'anthropic' | 'gemini', [number, number]>;
     let records = await reportOf(user);
     for (let i = 0; i < 50 && records.length < 3; i++) records = (await new Promise((r) => setTimeout(r, 200)), await reportOf(user));
-    const call = (model: string, [input, output]: [number, number]) => ({ provider: expect.any(String), requestModel: model, tokens: expect.objectContaining({ input, output }), costNanos: expectedNanos(model, input, output) });
+    const call = (model: string, [input, output]: [number, number]) => ({
+      provider: expect.any(String),
+      requestModel: model,
+      tokens: expect.objectContaining({ input, output }),
+      costNanos: expectedNanos(model, input, output),
+    });
     expect(records.map(({ provider, requestModel, tokens, costNanos }) => ({ provider, requestModel, tokens, costNanos }))).toEqual(
       expect.arrayContaining([call('gpt-4o-mini', reported.openai), call('claude-sonnet-4-5', reported.anthropic), call('gemini-2.5-flash', reported.gemini)]),
     );
@@ -158,7 +197,16 @@ describe('a release through a real npm registry', () => {
 
   it('publishes every public package with the npm credentials configured for the registry, and no test helper', async () => {
     expect(release.code).toBe(0);
-    const names = ['semconv', 'pricing', 'instrumentation-common', 'instrumentation-openai', 'instrumentation-anthropic', 'instrumentation-google-genai', 'node', 'collector-service'];
+    const names = [
+      'semconv',
+      'pricing',
+      'instrumentation-common',
+      'instrumentation-openai',
+      'instrumentation-anthropic',
+      'instrumentation-google-genai',
+      'node',
+      'collector-service',
+    ];
     for (const name of names) expect(release.stdout).toContain(`@tokenledger/${name}@`);
     const status = async (name: string) => (await fetch(new URL(`@tokenledger%2f${name}`, REGISTRY))).status;
     expect(await Promise.all(names.map(status))).toEqual(names.map(() => 200));
@@ -166,7 +214,11 @@ describe('a release through a real npm registry', () => {
   });
 
   it('publishes nothing twice: a second release skips what the registry has', async () => {
-    const again = await run(process.execPath, [join(ROOT, 'scripts', 'release.js'), '--registry', REGISTRY], ROOT, { ...cleanEnv(), NPM_CONFIG_USERCONFIG: join(publisher, '.npmrc'), npm_config_update_notifier: 'false' });
+    const again = await run(process.execPath, [join(ROOT, 'scripts', 'release.js'), '--registry', REGISTRY], ROOT, {
+      ...cleanEnv(),
+      NPM_CONFIG_USERCONFIG: join(publisher, '.npmrc'),
+      npm_config_update_notifier: 'false',
+    });
     expect(again.code).toBe(0);
     expect(again.stdout.match(/already published, skipped/g)).toHaveLength(8);
   });
@@ -193,29 +245,50 @@ describe('a release through a real npm registry', () => {
     await expectPricedExactly(['--import', '@tokenledger/node/register'], 'three-sdks.mjs', 'esm-app');
   });
 
-  it('type-checks an ESM and a CommonJS app against the installed packages\' types', async () => {
+  it("type-checks an ESM and a CommonJS app against the installed packages' types", async () => {
     for (const file of ['typed.mts', 'typed.cts']) copyFileSync(join(APPS, file), join(app.dir, file));
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    const args = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--types', 'node', '--typeRoots', join(ROOT, 'node_modules', '@types')];
+    const args = [
+      '--noEmit',
+      '--strict',
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--types',
+      'node',
+      '--typeRoots',
+      join(ROOT, 'node_modules', '@types'),
+    ];
     const checked = await run(process.execPath, [tsc, ...args, 'typed.mts', 'typed.cts'], app.dir, cleanEnv());
     expect(checked).toMatchObject({ code: 0, stdout: '' });
     // The check has teeth: a wrong type in the same app fails it.
-    writeFileSync(join(app.dir, 'wrong.mts'), "import { withAttribution } from '@tokenledger/node';\nexport const n: number = withAttribution({ userId: 'u' }, () => 'text');\n");
+    writeFileSync(
+      join(app.dir, 'wrong.mts'),
+      "import { withAttribution } from '@tokenledger/node';\nexport const n: number = withAttribution({ userId: 'u' }, () => 'text');\n",
+    );
     const wrong = await run(process.execPath, [tsc, ...args, 'wrong.mts'], app.dir, cleanEnv());
     expect(wrong.stdout).toContain("Type 'string' is not assignable to type 'number'");
   });
 
-  it('adds @tokenledger/instrumentation-openai alone to an app\'s own NodeSDK: one API instance, spans through the app\'s exporter', async () => {
+  it("adds @tokenledger/instrumentation-openai alone to an app's own NodeSDK: one API instance, spans through the app's exporter", async () => {
     expect(ownSdkInstall.code).toBe(0);
     copyFileSync(join(APPS, 'own-sdk.cjs'), join(ownSdk.dir, 'own-sdk.cjs'));
     const ran = await run(process.execPath, ['own-sdk.cjs'], ownSdk.dir, { ...cleanEnv(), MOCK_LLM_URL: llm.url });
     expect(ran).toMatchObject({ code: 0, stderr: '' });
-    const lines = ran.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = ran.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toContainEqual({ oneApi: true });
     expect(lines).toContainEqual({
       span: 'chat gpt-4o-mini',
       scope: '@tokenledger/instrumentation-openai',
-      attributes: expect.objectContaining({ 'gen_ai.provider.name': 'openai', 'gen_ai.usage.input_tokens': expect.any(Number), 'gen_ai.usage.output_tokens': expect.any(Number) }),
+      attributes: expect.objectContaining({
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.usage.input_tokens': expect.any(Number),
+        'gen_ai.usage.output_tokens': expect.any(Number),
+      }),
     });
   });
 });

@@ -27,7 +27,11 @@ async function startWebhookReceiver(): Promise<{ url: string; bodies: Record<str
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, bodies, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    bodies,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 const processGone = (pid: number) => {
@@ -65,7 +69,12 @@ export function describeReplicas(): void {
       stack = stackFromEnv();
       mock = await startMockLlmServer();
       webhook = await startWebhookReceiver();
-      const channel = await post<{ id: string }>(stack.collectorUrl, '/v1/channels', { type: 'webhook', name: `${SERVICE}-hook`, url: webhook.url, secret: randomBytes(16).toString('hex') });
+      const channel = await post<{ id: string }>(stack.collectorUrl, '/v1/channels', {
+        type: 'webhook',
+        name: `${SERVICE}-hook`,
+        url: webhook.url,
+        secret: randomBytes(16).toString('hex'),
+      });
       // A gpt-4o call of the load app costs $0.00007 (16 input and 3 output tokens from the mock): the
       // load crosses half of $0.01 about a quarter of the way in, while both replicas take its spans.
       const budget = await post<{ id: string }>(stack.collectorUrl, '/v1/budgets', {
@@ -147,7 +156,13 @@ export function describeReplicas(): void {
 
     it("answers a block made by spend on one replica from the other replica's check within 2 s", async () => {
       const blocked = `${SERVICE}-block`;
-      const budget = await post<{ id: string }>(stack.collectorUrl, '/v1/budgets', { name: blocked, period: 'month', limitUsd: '0.00005', action: 'block', scope: { service: blocked } });
+      const budget = await post<{ id: string }>(stack.collectorUrl, '/v1/budgets', {
+        name: blocked,
+        period: 'month',
+        limitUsd: '0.00005',
+        action: 'block',
+        scope: { service: blocked },
+      });
       const { key } = await post<{ key: string }>(stack.collectorUrl, '/v1/keys', { role: 'ingest', name: blocked });
       const app = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
       const check = (url: string) => post<{ decision: string; budgets: { id: string }[] }>(url, '/v1/budgets/check', { service: blocked }, app);

@@ -18,7 +18,9 @@ export function stackFromEnv(env: NodeJS.ProcessEnv = process.env): Stack {
   const read = (name: string): string => {
     const value = env[name];
     if (!value) {
-      throw new Error(`${name} is not set: run the end-to-end test with ./run test (scripts/test-servers/stack.start.sh starts the stack and exports it), or start it with npm run stack and source its stack.env`);
+      throw new Error(
+        `${name} is not set: run the end-to-end test with ./run test (scripts/test-servers/stack.start.sh starts the stack and exports it), or start it with npm run stack and source its stack.env`,
+      );
     }
     return value;
   };

@@ -31,7 +31,11 @@ describe('the native operations stack, end to end', () => {
   let tightBudgetId: string;
   const admin = () => ({ authorization: `Bearer ${stack.adminKey}` });
   const post = async (path: string, body: unknown): Promise<{ id: string }> => {
-    const res = await fetch(`${stack.collectorUrl}${path}`, { method: 'POST', headers: { ...admin(), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${stack.collectorUrl}${path}`, {
+      method: 'POST',
+      headers: { ...admin(), 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     if (res.status !== 201) throw new Error(`POST ${path} answered ${res.status}: ${await res.text()}`);
     return (await res.json()) as { id: string };
   };
@@ -151,7 +155,11 @@ describe('the native operations stack, end to end', () => {
   it('refuses OTLP without the token at the Collector’s receivers', async () => {
     expect(stack.otlpToken).not.toBeNull();
     const send = (headers: Record<string, string>) =>
-      fetch(`${stack.otlpHttpUrl}/v1/traces`, { method: 'POST', body: JSON.stringify({ resourceSpans: [] }), headers: { 'content-type': 'application/json', ...headers } });
+      fetch(`${stack.otlpHttpUrl}/v1/traces`, {
+        method: 'POST',
+        body: JSON.stringify({ resourceSpans: [] }),
+        headers: { 'content-type': 'application/json', ...headers },
+      });
     expect((await send({})).status).toBe(401);
     expect((await send({ authorization: `Bearer ${stack.otlpToken}` })).status).toBe(200);
   });

@@ -76,7 +76,11 @@ describe('a store outage under load', () => {
     ferretdb = startFerretDb();
     const store = { TOKENLEDGER_STORE: 'mongo', MONGODB_URI: `mongodb://127.0.0.1:${mongoPort}/tokenledger`, TOKENLEDGER_ADMIN_KEY: ADMIN_KEY };
     replicas = await Promise.all([startService(store), startService(store)]);
-    const created = await fetch(`${replicas[0].url}/v1/keys`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify({ role: 'ingest', name: 'otel-collector' }) });
+    const created = await fetch(`${replicas[0].url}/v1/keys`, {
+      method: 'POST',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'ingest', name: 'otel-collector' }),
+    });
     ingestKey = ((await created.json()) as { key: string }).key;
 
     const [grpc, http, telemetry, nowhere] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
@@ -92,9 +96,11 @@ describe('a store outage under load', () => {
       TOKENLEDGER_GRPC_ENDPOINTS: `[${replicas.map((r) => r.grpcAddress).join(', ')}]`,
       TOKENLEDGER_INGEST_KEY: ingestKey,
     });
-    await eventually('the Collector up', async () => ((await fetch(`http://127.0.0.1:${telemetry}/metrics`)).ok ? true : undefined), 120, 250).catch((err: Error) => {
-      throw new Error(`${err.message}\n${otelcol.output()}`);
-    });
+    await eventually('the Collector up', async () => ((await fetch(`http://127.0.0.1:${telemetry}/metrics`)).ok ? true : undefined), 120, 250).catch(
+      (err: Error) => {
+        throw new Error(`${err.message}\n${otelcol.output()}`);
+      },
+    );
     mock = await startMockLlmServer();
   });
 
@@ -107,7 +113,13 @@ describe('a store outage under load', () => {
   });
 
   it('answers 503 with Retry-After and says why on /readyz while the store is down, then loses and doubles nothing', async () => {
-    const load = runLoadApp({ OPENAI_BASE_URL: `${mock.url}/v1`, OTEL_SERVICE_NAME: SERVICE, OTEL_EXPORTER_OTLP_ENDPOINT: otlpHttpUrl, CALLS: String(CALLS), PAUSE_MS: '60' });
+    const load = runLoadApp({
+      OPENAI_BASE_URL: `${mock.url}/v1`,
+      OTEL_SERVICE_NAME: SERVICE,
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlpHttpUrl,
+      CALLS: String(CALLS),
+      PAUSE_MS: '60',
+    });
     await eventually('the first calls stored', async () => ((await summary(replicas[0])).calls >= 30 ? true : undefined), 240, 100);
 
     await stop(ferretdb.child);
@@ -115,7 +127,13 @@ describe('a store outage under load', () => {
     const spans = await otlpProtobufBody([
       {
         name: 'chat gpt-4o',
-        attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 1, 'gen_ai.usage.output_tokens': 1 },
+        attributes: {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': 'openai',
+          'gen_ai.request.model': 'gpt-4o',
+          'gen_ai.usage.input_tokens': 1,
+          'gen_ai.usage.output_tokens': 1,
+        },
       },
     ]);
     let checks = 0;
@@ -124,7 +142,11 @@ describe('a store outage under load', () => {
         replicas.map(async (replica) => {
           const [http, write, grpc, ready] = await Promise.all([
             // The Collector's own key: checking it needs the store.
-            fetch(`${replica.url}/v1/traces`, { method: 'POST', headers: { authorization: `Bearer ${ingestKey}`, 'content-type': 'application/x-protobuf' }, body: spans }),
+            fetch(`${replica.url}/v1/traces`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${ingestKey}`, 'content-type': 'application/x-protobuf' },
+              body: spans,
+            }),
             // The admin key is checked without the store: the write itself fails.
             fetch(`${replica.url}/v1/traces`, { method: 'POST', headers: { ...admin, 'content-type': 'application/x-protobuf' }, body: spans }),
             grpcExport(replica.grpcAddress!, spans, { metadata: { authorization: `Bearer ${ingestKey}` } }),
@@ -162,7 +184,10 @@ describe('a store outage under load', () => {
     );
     await sleep(5000);
     expect(await summary(replicas[1])).toMatchObject({ calls: CALLS, totalCostNanos: total.totalCostNanos });
-    const { records } = await getJson<{ records: { id: string; costNanos: string }[] }>(`${replicas[0].url}/v1/reports/usage?period=all&service=${SERVICE}&limit=1000`, admin);
+    const { records } = await getJson<{ records: { id: string; costNanos: string }[] }>(
+      `${replicas[0].url}/v1/reports/usage?period=all&service=${SERVICE}&limit=1000`,
+      admin,
+    );
     expect(new Set(records.map((r) => r.id)).size).toBe(CALLS);
     expect(records.reduce((sum, r) => sum + BigInt(r.costNanos), 0n).toString()).toBe(total.totalCostNanos);
     // The Collector was refused while the store was away, and retried.

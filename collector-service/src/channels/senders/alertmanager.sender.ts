@@ -3,7 +3,11 @@ import type { AlertNotification } from '../notification';
 import { checkHttpResponse, REQUEST_TIMEOUT_MS } from '../retry';
 
 /** `daily_cost_above` → `TokenledgerDailyCostAbove`, the naming Prometheus alerts use. */
-export const alertName = (rule: string) => `Tokenledger${rule.split('_').map((w) => w[0].toUpperCase() + w.slice(1)).join('')}`;
+export const alertName = (rule: string) =>
+  `Tokenledger${rule
+    .split('_')
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join('')}`;
 
 /**
  * Alertmanager's v2 `postableAlerts`: one alert. A firing alert ends when its period ends (Alertmanager

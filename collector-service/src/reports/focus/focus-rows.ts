@@ -40,14 +40,40 @@ export class FocusDay {
     const dayMs = Math.floor(record.timeMs / DAY_MS) * DAY_MS;
     const tags = canonicalTagSet(record.tags);
     for (const line of skuLines(record, listPrice, repriced)) {
-      const key = JSON.stringify([record.tenant, record.provider, record.model, line.unit, decimalToString(line.contracted), decimalToString(line.list), record.batch, record.service, record.user, record.agent, record.feature, tags]);
+      const key = JSON.stringify([
+        record.tenant,
+        record.provider,
+        record.model,
+        line.unit,
+        decimalToString(line.contracted),
+        decimalToString(line.list),
+        record.batch,
+        record.service,
+        record.user,
+        record.agent,
+        record.feature,
+        tags,
+      ]);
       const row = this.rows.get(key);
       if (row) {
         row.quantity = add(row.quantity, line.quantity);
         row.billedNanos += line.billedNanos;
         row.calls++;
       } else {
-        this.rows.set(key, { dayMs, tenant: record.tenant, provider: record.provider, model: record.model, service: record.service, user: record.user, agent: record.agent, feature: record.feature, tags, batch: record.batch, ...line, calls: 1 });
+        this.rows.set(key, {
+          dayMs,
+          tenant: record.tenant,
+          provider: record.provider,
+          model: record.model,
+          service: record.service,
+          user: record.user,
+          agent: record.agent,
+          feature: record.feature,
+          tags,
+          batch: record.batch,
+          ...line,
+          calls: 1,
+        });
       }
     }
   }

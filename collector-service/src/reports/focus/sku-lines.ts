@@ -35,13 +35,26 @@ export const SKU_KINDS: Readonly<Record<string, SkuKind>> = {
   audio_seconds: { meter: 'Audio Seconds', tokenType: 'audio_seconds', consumedUnit: 'Seconds', pricingUnit: 'Seconds', pricingExponent: 0 },
   characters: { meter: 'Characters', tokenType: 'characters', consumedUnit: 'Characters', pricingUnit: '1000000 Characters', pricingExponent: 6 },
   images: { meter: 'Images', tokenType: 'images', consumedUnit: 'Images', pricingUnit: 'Images', pricingExponent: 0 },
-  payment_percent: { meter: 'Payment Fee (Percent of Amount)', tokenType: 'payment_percent', consumedUnit: 'Dollars', pricingUnit: 'Dollars', pricingExponent: 0 },
-  payment_fixed: { meter: 'Payment Fee (Per Transaction)', tokenType: 'payment_fixed', consumedUnit: 'Transactions', pricingUnit: 'Transactions', pricingExponent: 0 },
+  payment_percent: {
+    meter: 'Payment Fee (Percent of Amount)',
+    tokenType: 'payment_percent',
+    consumedUnit: 'Dollars',
+    pricingUnit: 'Dollars',
+    pricingExponent: 0,
+  },
+  payment_fixed: {
+    meter: 'Payment Fee (Per Transaction)',
+    tokenType: 'payment_fixed',
+    consumedUnit: 'Transactions',
+    pricingUnit: 'Transactions',
+    pricingExponent: 0,
+  },
   // A record that cannot be itemised (stored before its quantities were kept, priced since by other prices): the call as a whole.
   calls: { meter: 'Calls', tokenType: 'calls', consumedUnit: 'Calls', pricingUnit: 'Calls', pricingExponent: 0 },
 };
 
-export const skuKind = (unit: string): SkuKind => SKU_KINDS[unit] ?? { meter: unit, tokenType: unit, consumedUnit: 'Units', pricingUnit: 'Units', pricingExponent: 0 };
+export const skuKind = (unit: string): SkuKind =>
+  SKU_KINDS[unit] ?? { meter: unit, tokenType: unit, consumedUnit: 'Units', pricingUnit: 'Units', pricingExponent: 0 };
 
 /** One SKU of one call: how much, at what price, and its exact share of the call's cost. */
 export interface SkuLine {
@@ -103,7 +116,10 @@ interface Pricing {
  */
 export function skuLines(record: UsageRecord, listPrice: PriceResult | null, repriced: () => PriceResult): SkuLine[] {
   if (record.costNanos === null) return [];
-  let pricing: Pricing | null = record.priceQuantities && record.unitPrices ? { quantities: record.priceQuantities, unitPrices: record.unitPrices, multiplier: record.priceMultiplier ?? '1' } : null;
+  let pricing: Pricing | null =
+    record.priceQuantities && record.unitPrices
+      ? { quantities: record.priceQuantities, unitPrices: record.unitPrices, multiplier: record.priceMultiplier ?? '1' }
+      : null;
   if (!pricing) {
     const again = repriced();
     if (again.status === 'priced' && again.costNanos === record.costNanos) pricing = again;
@@ -118,7 +134,10 @@ export function skuLines(record: UsageRecord, listPrice: PriceResult | null, rep
   for (const [unit, quantityText] of Object.entries(pricing.quantities)) {
     const quantity = decimal(quantityText, `record ${record.id}'s quantity of ${unit}`);
     const contracted = multiply(decimal(pricing.unitPrices[unit], `record ${record.id}'s unit price of ${unit}`), multiplier);
-    const listed = listPrice?.status === 'priced' && listPrice.unitPrices[unit] !== undefined ? multiply(decimal(listPrice.unitPrices[unit], `the list price of ${unit}`), listMultiplier!) : contracted;
+    const listed =
+      listPrice?.status === 'priced' && listPrice.unitPrices[unit] !== undefined
+        ? multiply(decimal(listPrice.unitPrices[unit], `the list price of ${unit}`), listMultiplier!)
+        : contracted;
     const reasoning = unit === 'output_tokens' ? BigInt(Math.min(record.tokens.reasoning, Number(quantity.units / pow10(quantity.scale)))) : 0n;
     if (reasoning > 0n) {
       lines.push({ unit: 'reasoning_tokens', quantity: { units: reasoning, scale: 0 }, contracted, list: listed });
@@ -130,7 +149,8 @@ export function skuLines(record: UsageRecord, listPrice: PriceResult | null, rep
 
 /** Shares `total` nanos among the lines in proportion to quantity × contracted price, exactly (largest remainder). */
 function shareOut(total: bigint, lines: Omit<SkuLine, 'billedNanos'>[]): SkuLine[] {
-  if (lines.length === 0) return total === 0n ? [] : [{ unit: 'calls', quantity: ONE, contracted: { units: total, scale: 9 }, list: { units: total, scale: 9 }, billedNanos: total }];
+  if (lines.length === 0)
+    return total === 0n ? [] : [{ unit: 'calls', quantity: ONE, contracted: { units: total, scale: 9 }, list: { units: total, scale: 9 }, billedNanos: total }];
   const weights = lines.map((l) => multiply(l.quantity, l.contracted));
   const scale = Math.max(...weights.map((w) => w.scale));
   const scaled = weights.map((w) => w.units * pow10(scale - w.scale));
@@ -138,7 +158,9 @@ function shareOut(total: bigint, lines: Omit<SkuLine, 'billedNanos'>[]): SkuLine
   if (sum === 0n) return lines.map((l, i) => ({ ...l, billedNanos: i === 0 ? total : 0n }));
   const shares = scaled.map((w) => (total * w) / sum);
   let left = total - shares.reduce((s, x) => s + x, 0n);
-  const byRemainder = scaled.map((w, i) => ({ i, remainder: (total * w) % sum })).sort((a, b) => (a.remainder === b.remainder ? a.i - b.i : a.remainder > b.remainder ? -1 : 1));
+  const byRemainder = scaled
+    .map((w, i) => ({ i, remainder: (total * w) % sum }))
+    .sort((a, b) => (a.remainder === b.remainder ? a.i - b.i : a.remainder > b.remainder ? -1 : 1));
   for (const { i } of byRemainder) {
     if (left === 0n) break;
     shares[i]++;

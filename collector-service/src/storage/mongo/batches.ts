@@ -129,7 +129,10 @@ export class RollupBatches {
     if (shared) await this.addOwned(owned, batch, duplicates);
     if (duplicates.size > 0 && !takingOver) await this.finishOwnersOf(new Set([...duplicates].filter((id) => !owned.has(id))), batch);
     fault(this.faults, 'afterClaim');
-    const rolled = await this.batches.replaceOne({ _id: batch }, { state: 'rolled', tenant, groups: packGroups(groupRecords(records.filter((r) => owned.has(r.id)))), createdAtMs });
+    const rolled = await this.batches.replaceOne(
+      { _id: batch },
+      { state: 'rolled', tenant, groups: packGroups(groupRecords(records.filter((r) => owned.has(r.id)))), createdAtMs },
+    );
     // Gone: another process rolled the batch up and compaction moved it; its marker may be gone too,
     // so what this writer owns is read back (the groups that count are the ones compaction moved).
     if (rolled.matchedCount === 0 && duplicates.size > 0 && !shared) await this.addOwned(owned, batch, duplicates);

@@ -72,7 +72,9 @@ export class CompactedMonth {
       if (!total) this.totals.set(g.bucket, (total = { sums: zeroSums(), groupsRun: '' }));
       addSums(total.sums, g.sums, sign);
       check(total.sums, () => `the total of bucket ${new Date(g.bucket).toISOString()}`);
-      ROLLUP_DIMENSIONS.forEach((d, i) => check(addInto(this.values[i], [dayOf(g.bucket), g.dims[i]], g.sums, sign), () => `the day's total of ${d} ${g.dims[i]}`));
+      ROLLUP_DIMENSIONS.forEach((d, i) =>
+        check(addInto(this.values[i], [dayOf(g.bucket), g.dims[i]], g.sums, sign), () => `the day's total of ${d} ${g.dims[i]}`),
+      );
     }
     return problem;
   }
@@ -90,7 +92,17 @@ export class CompactedMonth {
     }
     const totals = new Map([...this.totals].filter(([, t]) => t.sums.calls !== 0));
     docs.push(totalsDoc(tenant, this.month, runId, totals));
-    ROLLUP_DIMENSIONS.forEach((d, i) => docs.push(valuesDoc(tenant, this.month, d, runId, [...this.values[i].values()].filter((row) => row.sums.calls !== 0))));
+    ROLLUP_DIMENSIONS.forEach((d, i) =>
+      docs.push(
+        valuesDoc(
+          tenant,
+          this.month,
+          d,
+          runId,
+          [...this.values[i].values()].filter((row) => row.sums.calls !== 0),
+        ),
+      ),
+    );
     if (this.prior) replaced.push(totalsRef(tenant, this.month, this.prior), ...ROLLUP_DIMENSIONS.map((d) => valuesRef(tenant, this.month, d, this.prior!)));
     return { docs, replaced };
   }

@@ -143,7 +143,9 @@ export class Compactor {
   private async run(tenant: string): Promise<boolean> {
     const head = await this.chain.latest(tenant);
     for (const stale of await this.batches.stale(tenant, Date.now() - this.settings.staleAfterMs)) {
-      this.logger.warn(`batch ${stale._id} of tenant ${tenant} was stored ${Math.round((Date.now() - stale.createdAtMs) / 1000)} s ago and its writer has not rolled it up (it crashed or stalled): finishing it`);
+      this.logger.warn(
+        `batch ${stale._id} of tenant ${tenant} was stored ${Math.round((Date.now() - stale.createdAtMs) / 1000)} s ago and its writer has not rolled it up (it crashed or stalled): finishing it`,
+      );
       await this.batches.takeOver(stale);
     }
     const included = new Set(head.included);
@@ -160,11 +162,26 @@ export class Compactor {
     const built = await this.build(tenant, head, items);
     if (!built) return false; // the head was replaced meanwhile
     const { runId } = built;
-    await this.chainDocs.insertOne({ _id: runDocId(tenant, runId), kind: 'run', tenant, runId, k: head.k + 1, docs: built.docs.map((d) => d.ref), createdAtMs: Date.now() });
+    await this.chainDocs.insertOne({
+      _id: runDocId(tenant, runId),
+      kind: 'run',
+      tenant,
+      runId,
+      k: head.k + 1,
+      docs: built.docs.map((d) => d.ref),
+      createdAtMs: Date.now(),
+    });
     fault(this.faults, 'afterJournal');
     await this.insert(built.docs);
     fault(this.faults, 'beforeHead');
-    const next: Head = { k: head.k + 1, runId, included: [...items.map((i) => i.id), ...leftover], months: built.months, replaced: built.replaced, setAside: built.setAside };
+    const next: Head = {
+      k: head.k + 1,
+      runId,
+      included: [...items.map((i) => i.id), ...leftover],
+      months: built.months,
+      replaced: built.replaced,
+      setAside: built.setAside,
+    };
     if (!(await this.chain.publish(tenant, next))) {
       await this.remove(built.docs.map((d) => d.ref));
       await this.chainDocs.deleteOne({ _id: runDocId(tenant, runId) });
@@ -227,7 +244,10 @@ export class Compactor {
   /** Lists set-aside items (again, after a crash: an item listed twice is one document) and says so in the log. */
   private async recordSetAside(tenant: string, items: readonly SetAside[]): Promise<void> {
     if (items.length === 0) return;
-    const fresh = await insertIgnoringDuplicates(this.setAsideDocs, items.map((i) => ({ _id: i.id, tenant, reason: i.reason, atMs: Date.now() })));
+    const fresh = await insertIgnoringDuplicates(
+      this.setAsideDocs,
+      items.map((i) => ({ _id: i.id, tenant, reason: i.reason, atMs: Date.now() })),
+    );
     for (const item of items) {
       if (fresh.has(item.id)) continue; // listed and logged before
       this.logger.error(

@@ -36,8 +36,10 @@ export function correctionGroups(corrections: readonly RecordCorrection[]): Grou
   return [...groups.values()];
 }
 
-const packCorrections = (cs: readonly RecordCorrection[]) => new Binary(deflateRawSync(JSON.stringify(cs.map((c) => [encodeRecord(c.previous), encodeRecord(c.next)])), { level: 1 }));
-const unpackCorrections = (blob: Binary): RecordCorrection[] => (JSON.parse(inflateRawSync(blob.buffer).toString('utf8')) as [string, string][]).map(([p, n]) => ({ previous: decodeRecord(p), next: decodeRecord(n) }));
+const packCorrections = (cs: readonly RecordCorrection[]) =>
+  new Binary(deflateRawSync(JSON.stringify(cs.map((c) => [encodeRecord(c.previous), encodeRecord(c.next)])), { level: 1 }));
+const unpackCorrections = (blob: Binary): RecordCorrection[] =>
+  (JSON.parse(inflateRawSync(blob.buffer).toString('utf8')) as [string, string][]).map(([p, n]) => ({ previous: decodeRecord(p), next: decodeRecord(n) }));
 
 /**
  * Re-pricing on mongo, exactly once with nothing but duplicate `_id`s failing, through the path
@@ -68,7 +70,8 @@ export class RecordCorrections {
     for (const c of corrections) byTenant.set(c.next.tenant, [...(byTenant.get(c.next.tenant) ?? []), c]);
     const corrected: string[] = [];
     for (const [tenant, cs] of byTenant) {
-      for (const open of await this.batches.find({ tenant, state: 'correcting' }).toArray()) await this.finish(open._id, tenant, unpackCorrections(open.corrections!), open.createdAtMs);
+      for (const open of await this.batches.find({ tenant, state: 'correcting' }).toArray())
+        await this.finish(open._id, tenant, unpackCorrections(open.corrections!), open.createdAtMs);
       const batch = randomUUID();
       const createdAtMs = Date.now();
       await this.batches.insertOne({ _id: batch, state: 'correcting', tenant, corrections: packCorrections(cs), createdAtMs });
@@ -99,7 +102,10 @@ export class RecordCorrections {
 
   private async rewrite(records: UsageRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await this.records.bulkWrite(records.map((r) => ({ updateOne: { filter: { _id: r.id }, update: { $set: { doc: encodeRecord(r) } } } })), { ordered: false });
+    await this.records.bulkWrite(
+      records.map((r) => ({ updateOne: { filter: { _id: r.id }, update: { $set: { doc: encodeRecord(r) } } } })),
+      { ordered: false },
+    );
   }
 
   /** Another batch's claim: its record rewritten if that batch got its groups in and the record still shows the claimed revision. */

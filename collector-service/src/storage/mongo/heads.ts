@@ -76,7 +76,8 @@ export class HeadChain {
     let head = this.seen.get(tenant) ?? (await this.fromHint(tenant));
     for (;;) {
       const [current, next] = await Promise.all([head.k < 0 ? head : this.read(tenant, head.k), this.read(tenant, head.k + 1)]);
-      if (current === null) head = await this.fromHint(tenant); // collected since this process saw it
+      if (current === null)
+        head = await this.fromHint(tenant); // collected since this process saw it
       else if (next !== null) head = next;
       else {
         this.seen.set(tenant, current);
@@ -116,7 +117,9 @@ export class HeadChain {
    * that reader's round trips are under way.
    */
   async collect(tenant: string, latest: number): Promise<void> {
-    const old = await this.docs.find({ kind: 'head', tenant, k: { $lte: latest - KEPT }, createdAtMs: { $lt: Date.now() - KEPT_MS } }, { projection: { k: 1 } }).toArray();
+    const old = await this.docs
+      .find({ kind: 'head', tenant, k: { $lte: latest - KEPT }, createdAtMs: { $lt: Date.now() - KEPT_MS } }, { projection: { k: 1 } })
+      .toArray();
     for (const k of old.map((d) => d.k as number).sort((a, b) => a - b)) await this.docs.deleteOne({ _id: headId(tenant, k) });
   }
 

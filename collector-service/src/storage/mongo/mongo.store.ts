@@ -96,7 +96,12 @@ export class MongoStore implements StoragePort {
 
   async init(): Promise<void> {
     this.connection = await mongoose
-      .createConnection(this.uri, { dbName: this.options.dbName, useBigInt64: true, serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS, writeConcern: { w: 'majority', journal: true } })
+      .createConnection(this.uri, {
+        dbName: this.options.dbName,
+        useBigInt64: true,
+        serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS,
+        writeConcern: { w: 'majority', journal: true },
+      })
       .asPromise();
     this.db = this.connection.db!;
     this.records = this.db.collection<RecordDoc>('usage_records');
@@ -129,7 +134,18 @@ export class MongoStore implements StoragePort {
       () => false,
     );
     const setAside = this.db.collection<SetAsideDoc>('rollup_set_aside');
-    this.compactor = new Compactor(this.db, chain, chainDocs, rollupDocs, this.rollupBatches, batches, pending, setAside, { ...DEFAULT_COMPACTION, ...this.options.compaction }, this.options.faults);
+    this.compactor = new Compactor(
+      this.db,
+      chain,
+      chainDocs,
+      rollupDocs,
+      this.rollupBatches,
+      batches,
+      pending,
+      setAside,
+      { ...DEFAULT_COMPACTION, ...this.options.compaction },
+      this.options.faults,
+    );
     // What a crash left: batches not rolled up yet (or being stored by another instance right now:
     // finishing one twice counts it once).
     for (const doc of await this.rollupBatches.stale(null, Number.MAX_SAFE_INTEGER)) await this.rollupBatches.takeOver(doc);
@@ -179,7 +195,11 @@ export class MongoStore implements StoragePort {
       const c = decodeCursor(query.cursor);
       filter.$or = [{ timeMs: { $lt: c.timeMs } }, { timeMs: c.timeMs, _id: { $lt: c.id } }];
     }
-    const docs = await this.records.find(filter).sort({ timeMs: -1, _id: -1 }).limit(query.limit + 1).toArray();
+    const docs = await this.records
+      .find(filter)
+      .sort({ timeMs: -1, _id: -1 })
+      .limit(query.limit + 1)
+      .toArray();
     const page = docs.slice(0, query.limit);
     const last = page[page.length - 1];
     return { records: page.map((d) => decodeRecord(d.doc)), nextCursor: docs.length > query.limit && last ? encodeCursor(last.timeMs, last._id) : null };
@@ -191,7 +211,10 @@ export class MongoStore implements StoragePort {
   }
 
   async *streamRecords(query: Omit<RecordQuery, 'cursor' | 'limit'>): AsyncIterable<UsageRecord> {
-    const cursor = this.records.find(recordFilter(query.tenant, query.fromMs, query.toMs, query.filters)).sort({ timeMs: 1, _id: 1 }).batchSize(1000);
+    const cursor = this.records
+      .find(recordFilter(query.tenant, query.fromMs, query.toMs, query.filters))
+      .sort({ timeMs: 1, _id: 1 })
+      .batchSize(1000);
     try {
       for await (const doc of cursor) yield decodeRecord(doc.doc);
     } finally {
@@ -214,7 +237,10 @@ export class MongoStore implements StoragePort {
   }
 
   async listApiKeys(tenant: string | null): Promise<ApiKeyRecord[]> {
-    const docs = await this.keys.find(tenant === null ? {} : { tenant }).sort({ createdAtMs: -1, _id: 1 }).toArray();
+    const docs = await this.keys
+      .find(tenant === null ? {} : { tenant })
+      .sort({ createdAtMs: -1, _id: 1 })
+      .toArray();
     return docs.map(keyOf);
   }
 
@@ -240,13 +266,19 @@ export class MongoStore implements StoragePort {
   }
 
   async listDocuments<T extends DocumentBody>(kind: string, tenant: string | null): Promise<DocumentEntry<T>[]> {
-    const found = await this.documents.find(tenant === null ? { kind } : { kind, tenant }).sort({ tenant: 1, id: 1 }).toArray();
+    const found = await this.documents
+      .find(tenant === null ? { kind } : { kind, tenant })
+      .sort({ tenant: 1, id: 1 })
+      .toArray();
     return found.map((d) => ({ tenant: d.tenant, id: d.id, doc: decodeDocument<T>(d.body) }));
   }
 
   async listDocumentsByPrefix<T extends DocumentBody>(kind: string, tenant: string, idPrefix: string): Promise<DocumentEntry<T>[]> {
     const { from, to } = prefixRange(kind, tenant, idPrefix);
-    const found = await this.documents.find({ kind, tenant, id: { $gte: from, $lt: to } }).sort({ id: 1 }).toArray();
+    const found = await this.documents
+      .find({ kind, tenant, id: { $gte: from, $lt: to } })
+      .sort({ id: 1 })
+      .toArray();
     return found.map((d) => ({ tenant, id: d.id, doc: decodeDocument<T>(d.body) }));
   }
 
@@ -275,6 +307,13 @@ function recordFilter(tenant: string, fromMs: number, toMs: number, filters: Dim
 }
 
 function keyOf(doc: KeyDoc): ApiKeyRecord {
-  return { id: doc._id, hash: doc.hash, role: doc.role, tenant: doc.tenant ?? null, name: doc.name ?? null, createdAtMs: Number(doc.createdAtMs), revokedAtMs: doc.revokedAtMs === null || doc.revokedAtMs === undefined ? null : Number(doc.revokedAtMs) };
+  return {
+    id: doc._id,
+    hash: doc.hash,
+    role: doc.role,
+    tenant: doc.tenant ?? null,
+    name: doc.name ?? null,
+    createdAtMs: Number(doc.createdAtMs),
+    revokedAtMs: doc.revokedAtMs === null || doc.revokedAtMs === undefined ? null : Number(doc.revokedAtMs),
+  };
 }
-

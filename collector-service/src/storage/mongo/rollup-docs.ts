@@ -51,9 +51,18 @@ export const totalsCollection = (month: string) => `rollup_totals_${suffix(month
 export const valuesCollection = (month: string) => `rollup_values_${suffix(month)}`;
 export const groupsCollection = (bucket: number) => `rollup_groups_${suffix(new Date(bucket).toISOString().slice(0, 10))}`;
 
-export const totalsRef = (tenant: string, month: string, runId: string): DocRef => ({ collection: totalsCollection(month), id: JSON.stringify([tenant, runId]) });
-export const valuesRef = (tenant: string, month: string, dimension: RollupDimension, runId: string): DocRef => ({ collection: valuesCollection(month), id: JSON.stringify([tenant, dimension, runId]) });
-export const groupsRef = (tenant: string, bucket: number, runId: string): DocRef => ({ collection: groupsCollection(bucket), id: JSON.stringify([tenant, bucket, runId]) });
+export const totalsRef = (tenant: string, month: string, runId: string): DocRef => ({
+  collection: totalsCollection(month),
+  id: JSON.stringify([tenant, runId]),
+});
+export const valuesRef = (tenant: string, month: string, dimension: RollupDimension, runId: string): DocRef => ({
+  collection: valuesCollection(month),
+  id: JSON.stringify([tenant, dimension, runId]),
+});
+export const groupsRef = (tenant: string, bucket: number, runId: string): DocRef => ({
+  collection: groupsCollection(bucket),
+  id: JSON.stringify([tenant, bucket, runId]),
+});
 
 /** A compacted document to insert. */
 export interface NewDoc {
@@ -106,7 +115,10 @@ export class RollupDocs {
     const found = new Map<number, Group[]>();
     await Promise.all(
       [...byCollection].map(async ([collection, refs]) => {
-        const docs = await this.db.collection<RollupDoc>(collection).find({ _id: refs.length === 1 ? refs[0].id : { $in: refs.map((r) => r.id) } }).toArray();
+        const docs = await this.db
+          .collection<RollupDoc>(collection)
+          .find({ _id: refs.length === 1 ? refs[0].id : { $in: refs.map((r) => r.id) } })
+          .toArray();
         for (const doc of docs) {
           const groups = unpackRows(doc.rows).map(rowGroup);
           found.set(JSON.parse(doc._id)[1] as number, groups);

@@ -39,7 +39,11 @@ export class RollupReader {
     let head = this.chain.known(query.tenant) ?? (await this.chain.latest(query.tenant));
     for (let attempt = 1; ; attempt++) {
       const rows = new RollupRowSums(query.groupBy);
-      const [latest, complete, pending] = await Promise.all([this.chain.stillLatest(query.tenant, head), this.addCompacted(rows, query, head), this.pending.notIn(query.tenant, head)]);
+      const [latest, complete, pending] = await Promise.all([
+        this.chain.stillLatest(query.tenant, head),
+        this.addCompacted(rows, query, head),
+        this.pending.notIn(query.tenant, head),
+      ]);
       if (latest && complete && (await this.chain.isLatest(query.tenant, head))) {
         for (const g of pending) if (g.bucket >= query.fromMs && g.bucket < query.toMs) addGroup(rows, query, g, 1);
         return rows.values().filter((r) => r.calls !== 0);
@@ -83,7 +87,15 @@ export class RollupReader {
    * its buckets in range, or from its values minus the groups of its buckets out of range, whichever
    * reads fewer buckets.
    */
-  private async addValues(rows: RollupRowSums, query: RollupQuery, dimension: RollupDimension, month: string, runId: string, from: number, to: number): Promise<boolean> {
+  private async addValues(
+    rows: RollupRowSums,
+    query: RollupQuery,
+    dimension: RollupDimension,
+    month: string,
+    runId: string,
+    from: number,
+    to: number,
+  ): Promise<boolean> {
     const days = new Set<number>();
     const plus: [number, number][] = [];
     const minus: [number, number][] = [];

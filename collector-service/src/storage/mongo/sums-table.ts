@@ -59,12 +59,15 @@ export function unpackRows(blob: Binary): SumsRow[] {
 /** Throws when a sum is beyond what the store holds: int64 nano-USD, safe integer counts, a finite duration. */
 export function checkStorable(sums: Sums, what: () => string): void {
   if (sums.costNanos > MAX_STORED_NANOS || sums.costNanos < -MAX_STORED_NANOS) {
-    throw new StoredSumTooLargeError(`${what()}: a cost of ${sums.costNanos} nano-USD is more than the store can hold (int64 nano-USD, about $9.2 billion per sum)`);
+    throw new StoredSumTooLargeError(
+      `${what()}: a cost of ${sums.costNanos} nano-USD is more than the store can hold (int64 nano-USD, about $9.2 billion per sum)`,
+    );
   }
   for (const m of NUMBER_MEASURES) {
     if (m.kind === 'duration') {
       if (!Number.isFinite(sums[m.name])) throw new StoredSumTooLargeError(`${what()}: the duration sum is not a finite number`);
-    } else if (!Number.isSafeInteger(sums[m.name])) throw new StoredSumTooLargeError(`${what()}: ${m.name} ${sums[m.name]} is not an integer the store can hold exactly`);
+    } else if (!Number.isSafeInteger(sums[m.name]))
+      throw new StoredSumTooLargeError(`${what()}: ${m.name} ${sums[m.name]} is not an integer the store can hold exactly`);
   }
 }
 

@@ -1,4 +1,14 @@
-import { ACK_KIND, type Ack, ALERT_KIND, OPEN_KIND, type OpenAlert, REDELIVERY_KIND, RESOLUTION_KIND, type Resolution, type StoredAlert } from '../../alerts/alert';
+import {
+  ACK_KIND,
+  type Ack,
+  ALERT_KIND,
+  OPEN_KIND,
+  type OpenAlert,
+  REDELIVERY_KIND,
+  RESOLUTION_KIND,
+  type Resolution,
+  type StoredAlert,
+} from '../../alerts/alert';
 import type { DocumentBody, DocumentStore } from '../storage.port';
 
 /**

@@ -37,5 +37,9 @@ const REPOSITORIES = Symbol('REPOSITORIES');
 /** Each repository under its own token, on the store's documents. */
 export const REPOSITORY_PROVIDERS: Provider[] = [
   { provide: REPOSITORIES, inject: [DOCUMENTS], useFactory: repositoriesOf },
-  ...(Object.keys(TOKENS) as Array<keyof Repositories>).map((name) => ({ provide: TOKENS[name], inject: [REPOSITORIES], useFactory: (r: Repositories) => r[name] })),
+  ...(Object.keys(TOKENS) as Array<keyof Repositories>).map((name) => ({
+    provide: TOKENS[name],
+    inject: [REPOSITORIES],
+    useFactory: (r: Repositories) => r[name],
+  })),
 ];

@@ -31,7 +31,16 @@ export const MEASURE_COLUMN_DEFINITIONS = MEASURES.map(measureColumnDefinition).
 export const ACCUMULATE = MEASURE_COLUMNS.map((m) => `${m} = ${m} + excluded.${m}`).join(', ');
 
 /** A record's dimension values, in ROLLUP_DIMENSIONS order. */
-export const dimensionValues = (r: UsageRecord): string[] => [r.provider, r.model, r.costType, r.user ?? '', r.agent ?? '', r.feature ?? '', r.service, r.status];
+export const dimensionValues = (r: UsageRecord): string[] => [
+  r.provider,
+  r.model,
+  r.costType,
+  r.user ?? '',
+  r.agent ?? '',
+  r.feature ?? '',
+  r.service,
+  r.status,
+];
 
 /** The values of MEASURE_COLUMNS, in order. */
 export const measuresOf = (s: Sums) => MEASURES.map((m) => s[m.name]);

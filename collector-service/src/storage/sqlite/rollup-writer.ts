@@ -74,9 +74,27 @@ export function rollupPlan(records: readonly UsageRecord[]): WritePlan {
   }
   const plan: WritePlan = [
     { sql: UPSERT_ROLLUP, rows: rollups },
-    { sql: UPSERT_TOTAL, rows: [...totals].map(([key, s]) => { const [tenant, bucket] = key.split('\u0000'); return [tenant, Number(bucket), ...measuresOf(s)]; }) },
-    { sql: UPSERT_DIM, rows: [...byDimension].map(([key, s]) => { const [tenant, dimension, bucket, value] = key.split('\u0000'); return [tenant, dimension, Number(bucket), value, ...measuresOf(s)]; }) },
-    { sql: UPSERT_DIM_DAY, rows: [...byDimensionDay].map(([key, s]) => { const [tenant, dimension, day, value] = key.split('\u0000'); return [tenant, dimension, Number(day), value, ...measuresOf(s)]; }) },
+    {
+      sql: UPSERT_TOTAL,
+      rows: [...totals].map(([key, s]) => {
+        const [tenant, bucket] = key.split('\u0000');
+        return [tenant, Number(bucket), ...measuresOf(s)];
+      }),
+    },
+    {
+      sql: UPSERT_DIM,
+      rows: [...byDimension].map(([key, s]) => {
+        const [tenant, dimension, bucket, value] = key.split('\u0000');
+        return [tenant, dimension, Number(bucket), value, ...measuresOf(s)];
+      }),
+    },
+    {
+      sql: UPSERT_DIM_DAY,
+      rows: [...byDimensionDay].map(([key, s]) => {
+        const [tenant, dimension, day, value] = key.split('\u0000');
+        return [tenant, dimension, Number(day), value, ...measuresOf(s)];
+      }),
+    },
   ];
   const tagged = tagRollupPlan(records);
   if (tagged) plan.push(tagged);

@@ -32,7 +32,6 @@ import { WalSync } from './wal-sync';
 import { TagRollups } from './tag-rollups';
 import { hasTagFilter } from '../tag-sets';
 
-
 /** How long after a failed write /readyz still says not ready (senders retry meanwhile; a success clears it). */
 const RECENT_FAILURE_MS = 10_000;
 
@@ -150,7 +149,8 @@ export class SqliteStore implements StoragePort {
     this.db.prepare('SELECT 1').get();
     await this.noteWrite(this.folds.foldForRead());
     const failure = this.writeFailure;
-    if (failure && Date.now() - failure.atMs < RECENT_FAILURE_MS) throw new Error(`a write failed ${Math.round((Date.now() - failure.atMs) / 1000)} s ago: ${failure.message}`);
+    if (failure && Date.now() - failure.atMs < RECENT_FAILURE_MS)
+      throw new Error(`a write failed ${Math.round((Date.now() - failure.atMs) / 1000)} s ago: ${failure.message}`);
   }
 
   async ingest(records: UsageRecord[]): Promise<IngestOutcome> {
@@ -208,8 +208,19 @@ export class SqliteStore implements StoragePort {
 
   /** Batches stored but never folded because the rollups could not hold them (see RollupFolds). */
   setAside(): (SetAsideBatch & { lastRowid: number; atMs: number })[] {
-    const rows = this.db.prepare('SELECT first_rowid, last_rowid, reason, at_ms FROM set_aside ORDER BY first_rowid').all() as { first_rowid: number; last_rowid: number; reason: string; at_ms: number }[];
-    return rows.map((r) => ({ firstRowid: r.first_rowid, lastRowid: r.last_rowid, records: r.last_rowid - r.first_rowid + 1, reason: r.reason, atMs: r.at_ms }));
+    const rows = this.db.prepare('SELECT first_rowid, last_rowid, reason, at_ms FROM set_aside ORDER BY first_rowid').all() as {
+      first_rowid: number;
+      last_rowid: number;
+      reason: string;
+      at_ms: number;
+    }[];
+    return rows.map((r) => ({
+      firstRowid: r.first_rowid,
+      lastRowid: r.last_rowid,
+      records: r.last_rowid - r.first_rowid + 1,
+      reason: r.reason,
+      atMs: r.at_ms,
+    }));
   }
 
   async aggregate(query: RollupQuery): Promise<RollupRow[]> {
@@ -269,7 +280,9 @@ export class SqliteStore implements StoragePort {
     for (;;) {
       const cursor: unknown[] = after ? [after.timeMs, after.timeMs, after.id] : [];
       const rows = this.db
-        .prepare(`SELECT id, time_ms, doc FROM records WHERE ${where} ${after ? 'AND (time_ms > ? OR (time_ms = ? AND id > ?))' : ''} ORDER BY time_ms, id LIMIT ?`)
+        .prepare(
+          `SELECT id, time_ms, doc FROM records WHERE ${where} ${after ? 'AND (time_ms > ? OR (time_ms = ? AND id > ?))' : ''} ORDER BY time_ms, id LIMIT ?`,
+        )
         .all(...params, ...(cursor as (string | number)[]), pageSize) as { id: string; time_ms: number; doc: string }[];
       for (const row of rows) yield decodeRecord(row.doc);
       if (rows.length < pageSize) return;
@@ -325,7 +338,9 @@ export class SqliteStore implements StoragePort {
 
   async putDocument(kind: string, tenant: string, id: string, doc: DocumentBody): Promise<void> {
     const body = encodeDocument(kind, tenant, id, doc);
-    this.db.prepare('INSERT INTO documents (kind, tenant, id, body) VALUES (?, ?, ?, ?) ON CONFLICT (kind, tenant, id) DO UPDATE SET body = excluded.body').run(kind, tenant, id, body);
+    this.db
+      .prepare('INSERT INTO documents (kind, tenant, id, body) VALUES (?, ?, ?, ?) ON CONFLICT (kind, tenant, id) DO UPDATE SET body = excluded.body')
+      .run(kind, tenant, id, body);
     await this.durable();
   }
 
@@ -338,13 +353,19 @@ export class SqliteStore implements StoragePort {
   async listDocuments<T extends DocumentBody>(kind: string, tenant: string | null): Promise<DocumentEntry<T>[]> {
     const rows = (tenant === null
       ? this.db.prepare('SELECT tenant, id, body FROM documents WHERE kind = ? ORDER BY tenant, id').all(kind)
-      : this.db.prepare('SELECT tenant, id, body FROM documents WHERE kind = ? AND tenant = ? ORDER BY id').all(kind, tenant)) as unknown as { tenant: string; id: string; body: string }[];
+      : this.db.prepare('SELECT tenant, id, body FROM documents WHERE kind = ? AND tenant = ? ORDER BY id').all(kind, tenant)) as unknown as {
+      tenant: string;
+      id: string;
+      body: string;
+    }[];
     return rows.map((r) => ({ tenant: r.tenant, id: r.id, doc: decodeDocument<T>(r.body) }));
   }
 
   async listDocumentsByPrefix<T extends DocumentBody>(kind: string, tenant: string, idPrefix: string): Promise<DocumentEntry<T>[]> {
     const { from, to } = prefixRange(kind, tenant, idPrefix);
-    const rows = this.db.prepare('SELECT id, body FROM documents WHERE kind = ? AND tenant = ? AND id >= ? AND id < ? ORDER BY id').all(kind, tenant, from, to) as unknown as { id: string; body: string }[];
+    const rows = this.db
+      .prepare('SELECT id, body FROM documents WHERE kind = ? AND tenant = ? AND id >= ? AND id < ? ORDER BY id')
+      .all(kind, tenant, from, to) as unknown as { id: string; body: string }[];
     return rows.map((r) => ({ tenant, id: r.id, doc: decodeDocument<T>(r.body) }));
   }
 
@@ -358,7 +379,10 @@ export class SqliteStore implements StoragePort {
   async insertOnce(kind: string, tenant: string, id: string, doc: DocumentBody): Promise<boolean> {
     const body = encodeDocument(kind, tenant, id, doc);
     // The primary key decides: of any number of writers on this file, exactly one inserts.
-    const inserted = Number(this.db.prepare('INSERT INTO documents (kind, tenant, id, body) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(kind, tenant, id, body).changes) === 1;
+    const inserted =
+      Number(
+        this.db.prepare('INSERT INTO documents (kind, tenant, id, body) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(kind, tenant, id, body).changes,
+      ) === 1;
     await this.durable();
     return inserted;
   }
@@ -413,7 +437,9 @@ function narrowAggregate(db: DatabaseSync, query: RollupQuery): RollupRow[] | nu
   let statement: StatementSync;
   let params: (string | number)[];
   if (dims.length === 0) {
-    statement = db.prepare(`SELECT ${byBucket ? 'bucket, ' : ''}${MEASURE_SUMS} FROM rollup_totals WHERE tenant = ? AND bucket >= ? AND bucket < ?${byBucket ? ' GROUP BY bucket' : ''}`);
+    statement = db.prepare(
+      `SELECT ${byBucket ? 'bucket, ' : ''}${MEASURE_SUMS} FROM rollup_totals WHERE tenant = ? AND bucket >= ? AND bucket < ?${byBucket ? ' GROUP BY bucket' : ''}`,
+    );
     params = [query.tenant, query.fromMs, query.toMs];
   } else if (!byBucket && Math.ceil(query.fromMs / DAY_MS) * DAY_MS < Math.floor(query.toMs / DAY_MS) * DAY_MS) {
     // Whole UTC days from the day rollups, the partial days at either edge from the 15-minute ones.
@@ -455,7 +481,13 @@ function narrowAggregate(db: DatabaseSync, query: RollupQuery): RollupRow[] | nu
  */
 const byValue = (table: string, value: string | undefined) => (value === undefined ? '' : ` INDEXED BY ${table}_by_value`);
 
-function whereClause(tenant: string, fromMs: number, toMs: number, filters: DimensionFilters, timeColumn: string): { where: string; params: (string | number)[] } {
+function whereClause(
+  tenant: string,
+  fromMs: number,
+  toMs: number,
+  filters: DimensionFilters,
+  timeColumn: string,
+): { where: string; params: (string | number)[] } {
   const clauses = ['tenant = ?', `${timeColumn} >= ?`, `${timeColumn} < ?`];
   const params: (string | number)[] = [tenant, fromMs, toMs];
   for (const dimension of ROLLUP_DIMENSIONS) {

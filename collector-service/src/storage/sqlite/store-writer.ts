@@ -4,7 +4,17 @@ import type { DatabaseSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
 import type { UsageRecord } from '../../usage/usage-record';
 import { encodeRecord } from '../record-codec';
-import { type CorrectRequest, type FoldOutcome, type FoldRequest, type InsertOutcome, type InsertRequest, type RecordRow, type SetAsideRequest, StoreWriter, type WritePlan } from './store-writer.worker';
+import {
+  type CorrectRequest,
+  type FoldOutcome,
+  type FoldRequest,
+  type InsertOutcome,
+  type InsertRequest,
+  type RecordRow,
+  type SetAsideRequest,
+  StoreWriter,
+  type WritePlan,
+} from './store-writer.worker';
 
 /** The hot path's writes (record inserts, rollup folds): on a worker thread for a file, inline for ':memory:'. */
 export interface StoreWrites {

@@ -85,7 +85,11 @@ const SQLITE_CONSTRAINT_DATATYPE = 3091;
 /** Whether a write failed on the values themselves (a sum past what an integer holds), not on the store. */
 function unstorable(err: unknown): boolean {
   const e = err as { errcode?: number; code?: string; message?: string };
-  return e.errcode === SQLITE_CONSTRAINT_DATATYPE || (e.code === 'ERR_INVALID_ARG_VALUE' && /too large to bind/.test(e.message ?? '')) || /integer overflow/.test(e.message ?? '');
+  return (
+    e.errcode === SQLITE_CONSTRAINT_DATATYPE ||
+    (e.code === 'ERR_INVALID_ARG_VALUE' && /too large to bind/.test(e.message ?? '')) ||
+    /integer overflow/.test(e.message ?? '')
+  );
 }
 
 class RolledBack extends Error {}
@@ -286,4 +290,5 @@ function serve(port: MessagePort, options: WriterThreadOptions): void {
 
 const role = (workerData as { role?: string } | undefined)?.role;
 if (parentPort && role === 'tokenledger-store-writer') serve(parentPort, (workerData as { options: WriterThreadOptions }).options);
-if (parentPort && role === 'tokenledger-checkpointer') checkpoint(parentPort, (workerData as { options: WriterThreadOptions & { intervalMs: number } }).options);
+if (parentPort && role === 'tokenledger-checkpointer')
+  checkpoint(parentPort, (workerData as { options: WriterThreadOptions & { intervalMs: number } }).options);

@@ -4,7 +4,18 @@ import { BUCKET_MS, ROLLUP_DIMENSIONS, type RollupQuery, type RollupRow } from '
 import { RollupRowSums } from '../rollup-rows';
 import { canonicalTagSet, tagSetIncludes } from '../tag-sets';
 import { addRecord, type Sums, zeroSums } from '../rollup-measures';
-import { ACCUMULATE, DIMENSION_COLUMN_DEFINITIONS, DIMENSION_COLUMNS, DIMENSION_KEY, dimensionValues, MEASURE_COLUMN_DEFINITIONS, MEASURE_COLUMNS, MEASURE_SUMS, measuresOf, summedMeasures } from './rollup-columns';
+import {
+  ACCUMULATE,
+  DIMENSION_COLUMN_DEFINITIONS,
+  DIMENSION_COLUMNS,
+  DIMENSION_KEY,
+  dimensionValues,
+  MEASURE_COLUMN_DEFINITIONS,
+  MEASURE_COLUMNS,
+  MEASURE_SUMS,
+  measuresOf,
+  summedMeasures,
+} from './rollup-columns';
 import type { WritePlan } from './store-writer.worker';
 
 /**

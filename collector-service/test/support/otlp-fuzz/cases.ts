@@ -5,7 +5,18 @@
 // deep nesting) or of their OTLP/JSON (nulls, wrong types, huge numbers, odd strings and keys, deep
 // nesting, broken text in every position). Only Node's built-ins: the bench loads this from source.
 import { seededRandom } from '../../../../bench/usage-records.js';
-import { FIXED32, FIXED64, LENGTH_DELIMITED, VARINT, cloneFields, encodeFields, encodeVarint, parseFields, walkFields, type WireField } from './protobuf-wire.ts';
+import {
+  FIXED32,
+  FIXED64,
+  LENGTH_DELIMITED,
+  VARINT,
+  cloneFields,
+  encodeFields,
+  encodeVarint,
+  parseFields,
+  walkFields,
+  type WireField,
+} from './protobuf-wire.ts';
 import { controlRequest, mutationBases, pick, type Random, withIdBytes } from './requests.ts';
 
 export const CONTROL_EVERY = 20;
@@ -21,7 +32,8 @@ export interface FuzzCase {
 }
 
 /** The random source of one case of a fuzzer: the seed and the index, nothing else (each fuzzer its own stream). */
-const caseRandom = (seed: number, stream: number, index: number): Random => seededRandom((Math.imul(seed ^ Math.imul(stream, 0x85ebca6b), 0x9e3779b1) + index) >>> 0);
+const caseRandom = (seed: number, stream: number, index: number): Random =>
+  seededRandom((Math.imul(seed ^ Math.imul(stream, 0x85ebca6b), 0x9e3779b1) + index) >>> 0);
 const PROTOBUF_STREAM = 1;
 const JSON_STREAM = 2;
 
@@ -35,7 +47,13 @@ export interface FuzzerOptions {
   controlService: string;
 }
 
-function controlCase(random: Random, index: number, options: FuzzerOptions, encode: (request: Record<string, unknown>) => Uint8Array, contentType: string): FuzzCase {
+function controlCase(
+  random: Random,
+  index: number,
+  options: FuzzerOptions,
+  encode: (request: Record<string, unknown>) => Uint8Array,
+  contentType: string,
+): FuzzCase {
   const control = controlRequest(random, options.dayMs + random.below(3_600_000), options.controlService);
   return { index, contentType, body: encode(control.request), mutations: ['control'], control: { spans: control.spans, nanos: control.nanos } };
 }
@@ -43,7 +61,14 @@ function controlCase(random: Random, index: number, options: FuzzerOptions, enco
 // ---- protobuf ----------------------------------------------------------------------------------
 
 const HUGE_VARINTS = [2n ** 64n - 1n, 2n ** 63n, 2n ** 63n - 1n, 2n ** 53n + 1n, 2n ** 32n, 2n ** 31n, 0n, 1n];
-const ODD_BYTES = [Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('\u0000nul'), Buffer.alloc(0), Buffer.from('\ud800'), Buffer.from('x'.repeat(300)), Buffer.from('=HYPERLINK("x")')];
+const ODD_BYTES = [
+  Buffer.from([0xff, 0xfe, 0xc3]),
+  Buffer.from('\u0000nul'),
+  Buffer.alloc(0),
+  Buffer.from('\ud800'),
+  Buffer.from('x'.repeat(300)),
+  Buffer.from('=HYPERLINK("x")'),
+];
 
 /** Mostly `usual`, one time in twenty `large`: big bodies are slow to send, and a few of them find as much. */
 const sized = (random: Random, usual: number, large: number) => (random.below(20) === 0 ? large : usual);
@@ -53,7 +78,15 @@ const sized = (random: Random, usual: number, large: number) => (random.below(20
  * from the inside out without recursion (the test process has a stack too).
  */
 function deepAttribute(depth: number): WireField {
-  return { no: 9, wireType: LENGTH_DELIMITED, value: new Uint8Array(), children: [{ no: 1, wireType: LENGTH_DELIMITED, value: Buffer.from('deep') }, { no: 2, wireType: LENGTH_DELIMITED, value: deepAnyValueBytes(depth) }] };
+  return {
+    no: 9,
+    wireType: LENGTH_DELIMITED,
+    value: new Uint8Array(),
+    children: [
+      { no: 1, wireType: LENGTH_DELIMITED, value: Buffer.from('deep') },
+      { no: 2, wireType: LENGTH_DELIMITED, value: deepAnyValueBytes(depth) },
+    ],
+  };
 }
 
 /** Made once per depth: the deep bodies repeat. */
@@ -128,7 +161,12 @@ const TREE_MUTATIONS: Record<string, TreeMutation> = {
     const at = someField(random, tree, (f) => f.field.wireType === FIXED64 || f.field.wireType === FIXED32);
     if (!at) return NOTHING;
     const size = at.field.wireType === FIXED64 ? 8 : 4;
-    at.field.value = pick(random, [Buffer.alloc(size, 0xff), Buffer.alloc(size), Buffer.from([0, 0, 0, 0, 0, 0, 0, 0x80].slice(0, size)), Buffer.alloc(size, random.below(256))]);
+    at.field.value = pick(random, [
+      Buffer.alloc(size, 0xff),
+      Buffer.alloc(size),
+      Buffer.from([0, 0, 0, 0, 0, 0, 0, 0x80].slice(0, size)),
+      Buffer.alloc(size, random.below(256)),
+    ]);
     return `fixed ${at.path.join('.')} = ${Buffer.from(at.field.value).toString('hex')}`;
   },
   oddBytes: (random, tree) => {
@@ -154,7 +192,10 @@ const TREE_MUTATIONS: Record<string, TreeMutation> = {
     const into = pick(random, [{ field: { children: tree } as WireField, path: [] as number[] }, ...walkFields(tree).filter((f) => f.field.children)]);
     const no = pick(random, [17, 100, 536_870_911, 1 + random.below(30)]);
     const wireType = pick(random, [VARINT, FIXED64, LENGTH_DELIMITED, FIXED32]);
-    const value = wireType === VARINT ? pick(random, HUGE_VARINTS) : Buffer.alloc(wireType === FIXED64 ? 8 : wireType === FIXED32 ? 4 : random.below(64), random.below(256));
+    const value =
+      wireType === VARINT
+        ? pick(random, HUGE_VARINTS)
+        : Buffer.alloc(wireType === FIXED64 ? 8 : wireType === FIXED32 ? 4 : random.below(64), random.below(256));
     into.field.children!.push({ no, wireType, value });
     return `unknown field ${no}/${wireType} in ${into.path.join('.') || 'the request'}`;
   },
@@ -197,7 +238,9 @@ const RAW_MUTATIONS: Record<string, (random: Random, body: Uint8Array) => { body
   },
   hugeVarintBytes: (random, body) => {
     const at = random.below(body.length + 1);
-    const varint = Buffer.from(pick(random, [encodeVarint(2n ** 64n - 1n), encodeVarint(2n ** 64n - 1n, 3), [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]]));
+    const varint = Buffer.from(
+      pick(random, [encodeVarint(2n ** 64n - 1n), encodeVarint(2n ** 64n - 1n, 3), [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]]),
+    );
     return { body: Buffer.concat([body.slice(0, at), varint, body.slice(at)]), said: `a ${varint.length}-byte varint inserted at ${at}` };
   },
 };
@@ -297,7 +340,19 @@ const HOSTILE_VALUES: ((random: Random) => unknown)[] = [
   (random) => deepAnyValue(sized(random, pick(random, [8, 64, 200]), 20_000)),
 ];
 
-const HOSTILE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'intValue', 'resource_spans', 'scope_spans', 'start_time_unix_nano', '', '\u0000'];
+const HOSTILE_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'intValue',
+  'resource_spans',
+  'scope_spans',
+  'start_time_unix_nano',
+  '',
+  '\u0000',
+];
 
 type JsonPath = { holder: Record<string, unknown> | unknown[]; key: string | number };
 

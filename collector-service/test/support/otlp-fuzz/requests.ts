@@ -86,11 +86,25 @@ export function mutationBases(random: Random, atMs: number): Record<string, unkn
   const scope = (name: string, spans: unknown[]) => ({ scope: { name, version: '0.1.0', attributes: [str('scope.kind', 'sdk')] }, spans });
   return [
     { resourceSpans: [{ resource: resource('fuzz-mutant'), scopeSpans: [scope('@tokenledger/instrumentation-openai', [chat()])] }] },
-    { resourceSpans: [{ resource: resource('fuzz-mutant', [str('tokenledger.tenant', 'acme')]), scopeSpans: [scope('@tokenledger/instrumentation-anthropic', [cached(), http()])] }] },
     {
       resourceSpans: [
-        { resource: resource('fuzz-mutant'), scopeSpans: [scope('@tokenledger/instrumentation-google-genai', [gemini(), chat()]), scope('other', [http()])], schemaUrl: 'https://opentelemetry.io/schemas/1.30.0' },
-        { resource: resource('fuzz-mutant', [int('process.pid', 42)]), scopeSpans: [scope('@tokenledger/instrumentation-openai', [embeddings(), chat(), cached()])] },
+        {
+          resource: resource('fuzz-mutant', [str('tokenledger.tenant', 'acme')]),
+          scopeSpans: [scope('@tokenledger/instrumentation-anthropic', [cached(), http()])],
+        },
+      ],
+    },
+    {
+      resourceSpans: [
+        {
+          resource: resource('fuzz-mutant'),
+          scopeSpans: [scope('@tokenledger/instrumentation-google-genai', [gemini(), chat()]), scope('other', [http()])],
+          schemaUrl: 'https://opentelemetry.io/schemas/1.30.0',
+        },
+        {
+          resource: resource('fuzz-mutant', [int('process.pid', 42)]),
+          scopeSpans: [scope('@tokenledger/instrumentation-openai', [embeddings(), chat(), cached()])],
+        },
       ],
     },
   ];
@@ -119,7 +133,11 @@ export function controlRequest(random: Random, atMs: number, service: string): {
       ]),
     );
   }
-  return { request: { resourceSpans: [{ resource: resource(service), scopeSpans: [{ scope: { name: 'fuzz-control' }, spans }] }] }, spans: spans.length, nanos };
+  return {
+    request: { resourceSpans: [{ resource: resource(service), scopeSpans: [{ scope: { name: 'fuzz-control' }, spans }] }] },
+    spans: spans.length,
+    nanos,
+  };
 }
 
 /** The same request with its ids as bytes, as a protobuf encoder takes them. */
@@ -127,6 +145,9 @@ export function withIdBytes(request: unknown): unknown {
   if (Array.isArray(request)) return request.map(withIdBytes);
   if (request === null || typeof request !== 'object') return request;
   return Object.fromEntries(
-    Object.entries(request).map(([k, v]) => [k, (k === 'traceId' || k === 'spanId' || k === 'parentSpanId') && typeof v === 'string' ? Buffer.from(v, 'hex') : withIdBytes(v)]),
+    Object.entries(request).map(([k, v]) => [
+      k,
+      (k === 'traceId' || k === 'spanId' || k === 'parentSpanId') && typeof v === 'string' ? Buffer.from(v, 'hex') : withIdBytes(v),
+    ]),
   );
 }

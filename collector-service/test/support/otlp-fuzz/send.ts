@@ -20,7 +20,12 @@ export interface FuzzRun {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One POST on a kept-alive connection (node:http: a fraction of fetch's cost per request, which a fuzzer feels). */
-function post(agent: Agent, url: URL, body: Uint8Array, headers: Record<string, string>): Promise<{ status: number; retryAfter: string | null; answer: string }> {
+function post(
+  agent: Agent,
+  url: URL,
+  body: Uint8Array,
+  headers: Record<string, string>,
+): Promise<{ status: number; retryAfter: string | null; answer: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
       let answer = '';

@@ -15,7 +15,19 @@ function Cost({ item }: { item: BreakdownItem }) {
 }
 
 /** Cost, tokens and calls per key, the rest summed as "other". */
-export function BreakdownTable({ caption, keyHeader, items, other, testId }: { caption: string; keyHeader: string; items: BreakdownItem[]; other: BreakdownItem | null; testId?: string }) {
+export function BreakdownTable({
+  caption,
+  keyHeader,
+  items,
+  other,
+  testId,
+}: {
+  caption: string;
+  keyHeader: string;
+  items: BreakdownItem[];
+  other: BreakdownItem | null;
+  testId?: string;
+}) {
   const rows = other ? [...items, other] : items;
   return (
     <TableScroll label={caption}>
@@ -24,9 +36,15 @@ export function BreakdownTable({ caption, keyHeader, items, other, testId }: { c
         <thead>
           <tr>
             <th scope="col">{keyHeader}</th>
-            <th scope="col" className="num">Cost</th>
-            <th scope="col" className="num">Tokens</th>
-            <th scope="col" className="num">Calls</th>
+            <th scope="col" className="num">
+              Cost
+            </th>
+            <th scope="col" className="num">
+              Tokens
+            </th>
+            <th scope="col" className="num">
+              Calls
+            </th>
           </tr>
         </thead>
         <tbody>

@@ -45,7 +45,14 @@ export function CostColumns({ caption, data, testId }: { caption: string; data: 
             ))}
             {data.map((d, i) => (
               <g key={d.label}>
-                <rect className="column" x={percent((i + 0.1) * band)} y={y(d.value)} width={percent(0.8 * band)} height={Math.max(0, y(0) - y(d.value))} fill={PALETTE[0]}>
+                <rect
+                  className="column"
+                  x={percent((i + 0.1) * band)}
+                  y={y(d.value)}
+                  width={percent(0.8 * band)}
+                  height={Math.max(0, y(0) - y(d.value))}
+                  fill={PALETTE[0]}
+                >
                   <title>{`${d.label}: ${formatUsd(d.usd)}`}</title>
                 </rect>
                 {i % labelEvery === 0 && (

@@ -11,7 +11,11 @@ function zones(): string[] {
 }
 
 /** "America/New_York" and "new york" both as "america new york". */
-const words = (text: string) => text.toLowerCase().replace(/[_/\-]+/g, ' ').trim();
+const words = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[_/\-]+/g, ' ')
+    .trim();
 
 /**
  * The zones matching what was typed, best first: every word typed must appear; a city that starts

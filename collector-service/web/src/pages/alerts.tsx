@@ -79,8 +79,12 @@ export function AlertsPage() {
                 <th scope="col">State</th>
                 <th scope="col">Rule</th>
                 <th scope="col">Subject</th>
-                <th scope="col" className="num">Value</th>
-                <th scope="col" className="num">Threshold</th>
+                <th scope="col" className="num">
+                  Value
+                </th>
+                <th scope="col" className="num">
+                  Threshold
+                </th>
                 <th scope="col">Fired</th>
                 <th scope="col">Read</th>
               </tr>

@@ -45,7 +45,10 @@ function parseTags(text: string): Record<string, string> {
     });
   return Object.fromEntries(pairs);
 }
-const formatTags = (tags: unknown) => Object.entries((tags ?? {}) as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(', ');
+const formatTags = (tags: unknown) =>
+  Object.entries((tags ?? {}) as Record<string, string>)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
 
 /** An instant as the budget's zone reads it. */
 const localTime = (iso: string, zone: string) => new Date(iso).toLocaleString(undefined, { timeZone: zone, dateStyle: 'medium', timeStyle: 'short' });
@@ -55,7 +58,9 @@ const listOf = <T,>(body: unknown, field: string): T[] => (Array.isArray(body) ?
 
 async function loadBudgets() {
   const budgets = listOf<Budget>(await getJson('/v1/budgets'), 'budgets');
-  return Promise.all(budgets.map(async (b) => ({ budget: b, status: await getJson<BudgetStatus>(`/v1/budgets/${encodeURIComponent(b.id)}/status`).catch(() => null) })));
+  return Promise.all(
+    budgets.map(async (b) => ({ budget: b, status: await getJson<BudgetStatus>(`/v1/budgets/${encodeURIComponent(b.id)}/status`).catch(() => null) })),
+  );
 }
 
 function BudgetForm({ initial, onDone }: { initial: Budget | null; onDone: () => void }) {
@@ -175,21 +180,21 @@ export function BudgetsPage({ isAdmin }: { isAdmin: boolean }) {
                 <div className="progress-head">
                   <strong>{budget.name}</strong>
                   <span>
-                    {status ? `${formatUsd(status.spentUsd)} of ${formatUsdExact(status.limitUsd)} · ${status.state}` : `limit ${formatUsdExact(budget.limitUsd)}`} · per {budget.period}
+                    {status
+                      ? `${formatUsd(status.spentUsd)} of ${formatUsdExact(status.limitUsd)} · ${status.state}`
+                      : `limit ${formatUsdExact(budget.limitUsd)}`}{' '}
+                    · per {budget.period}
                     {budget.action === 'block' ? ', blocks calls' : ''}
                   </span>
                 </div>
                 {budget.scope.tags ? <div className="hint">Only calls tagged {formatTags(budget.scope.tags)}</div> : null}
-                {status && <progress max={100} value={Math.min(100, status.ratio * 100)} aria-label={`${budget.name}: ${formatPercent(status.ratio * 100)} used`} />}
+                {status && (
+                  <progress max={100} value={Math.min(100, status.ratio * 100)} aria-label={`${budget.name}: ${formatPercent(status.ratio * 100)} used`} />
+                )}
                 {status && (
                   <div className="hint">
                     Projected {formatUsd(status.projectedUsd)} by the period's end
-                    {status.exhaustsAt && (
-                      <span data-testid="exhausts-at">
-                        {' '}
-                        · runs out {localTime(status.exhaustsAt, budget.timezone)} at this rate
-                      </span>
-                    )}
+                    {status.exhaustsAt && <span data-testid="exhausts-at"> · runs out {localTime(status.exhaustsAt, budget.timezone)} at this rate</span>}
                     {status.usersExceeded !== undefined && ` · limit per user (figures are the top user's), ${status.usersExceeded} over`}
                   </div>
                 )}
@@ -211,4 +216,3 @@ export function BudgetsPage({ isAdmin }: { isAdmin: boolean }) {
     </Panel>
   );
 }
-

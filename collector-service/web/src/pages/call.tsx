@@ -42,7 +42,9 @@ function TokenTable({ call }: { call: CallRecord }) {
       <thead>
         <tr>
           <th scope="col">Kind</th>
-          <th scope="col" className="num">Tokens</th>
+          <th scope="col" className="num">
+            Tokens
+          </th>
         </tr>
       </thead>
       <tbody>

@@ -27,7 +27,9 @@ export function ModelsPage({ scope }: { scope: Scope }) {
             <dt>Supplemental prices</dt>
             <dd>{book.supplemental.version ?? 'unversioned'}</dd>
             <dt>Operator override file</dt>
-            <dd data-testid="operator-file">{book.operator ? `${book.operator.path} (sha256 ${book.operator.sha256.slice(0, 12)}…)` : 'none (TOKENLEDGER_PRICES_FILE is not set)'}</dd>
+            <dd data-testid="operator-file">
+              {book.operator ? `${book.operator.path} (sha256 ${book.operator.sha256.slice(0, 12)}…)` : 'none (TOKENLEDGER_PRICES_FILE is not set)'}
+            </dd>
           </dl>
         )}
       </Panel>
@@ -42,9 +44,15 @@ export function ModelsPage({ scope }: { scope: Scope }) {
                 <tr>
                   <th scope="col">Provider</th>
                   <th scope="col">Model</th>
-                  <th scope="col" className="num">Calls</th>
-                  <th scope="col" className="num">Unpriced calls</th>
-                  <th scope="col" className="num">Cost</th>
+                  <th scope="col" className="num">
+                    Calls
+                  </th>
+                  <th scope="col" className="num">
+                    Unpriced calls
+                  </th>
+                  <th scope="col" className="num">
+                    Cost
+                  </th>
                   <th scope="col">Price source (newest call)</th>
                   <th scope="col">Unit prices</th>
                 </tr>
@@ -73,8 +81,8 @@ export function ModelsPage({ scope }: { scope: Scope }) {
       {toPrice.length > 0 && (
         <Panel title="Prices to add">
           <p>
-            These fine-tuned models have no published rates in the price book. Add each entry under <code>models:</code> in the operator price file (<code>TOKENLEDGER_PRICES_FILE</code>) with
-            the fine-tuned rates from the provider&apos;s price list, then restart the service.
+            These fine-tuned models have no published rates in the price book. Add each entry under <code>models:</code> in the operator price file (
+            <code>TOKENLEDGER_PRICES_FILE</code>) with the fine-tuned rates from the provider&apos;s price list, then restart the service.
           </p>
           {toPrice.map((r) => (
             <figure key={`${r.provider}/${r.model}`} className="price-entry" data-testid="price-file-entry">

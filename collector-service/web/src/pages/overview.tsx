@@ -34,16 +34,36 @@ function Trend({ change }: { change: number | null }) {
 }
 
 function Cards({ overview }: { overview: Loaded<OverviewFirst> }) {
-  if (overview.error) return <p className="error" role="alert">{overview.error}</p>;
+  if (overview.error)
+    return (
+      <p className="error" role="alert">
+        {overview.error}
+      </p>
+    );
   const cur = overview.data?.summary;
   const prev = overview.data?.previousSummary;
   const projection = overview.data?.projection;
   const tokens = cur ? cur.tokens.input + cur.tokens.output : 0;
   return (
     <div className="cards" aria-busy={overview.loading || undefined}>
-      <Card testId="card-cost" label="Total cost" value={cur ? formatUsd(cur.totalCostUsd) : '…'} detail={cur && prev ? <Trend change={percentChange(prev.totalCostNanos, cur.totalCostNanos)} /> : '\u00a0'} />
-      <Card testId="card-calls" label="Calls" value={cur ? formatCount(cur.calls) : '…'} detail={cur && `${formatCount(cur.successfulCalls)} succeeded, ${formatCount(cur.failedCalls)} failed`} />
-      <Card testId="card-tokens" label="Tokens" value={cur ? formatCount(tokens) : '…'} detail={cur && `${formatCount(cur.calls ? Math.round(tokens / cur.calls) : 0)} per call on average`} />
+      <Card
+        testId="card-cost"
+        label="Total cost"
+        value={cur ? formatUsd(cur.totalCostUsd) : '…'}
+        detail={cur && prev ? <Trend change={percentChange(prev.totalCostNanos, cur.totalCostNanos)} /> : '\u00a0'}
+      />
+      <Card
+        testId="card-calls"
+        label="Calls"
+        value={cur ? formatCount(cur.calls) : '…'}
+        detail={cur && `${formatCount(cur.successfulCalls)} succeeded, ${formatCount(cur.failedCalls)} failed`}
+      />
+      <Card
+        testId="card-tokens"
+        label="Tokens"
+        value={cur ? formatCount(tokens) : '…'}
+        detail={cur && `${formatCount(cur.calls ? Math.round(tokens / cur.calls) : 0)} per call on average`}
+      />
       <Card
         testId="card-latency"
         label="Average latency"
@@ -62,7 +82,11 @@ function Cards({ overview }: { overview: Loaded<OverviewFirst> }) {
 
 function DailyCost({ overview, interval }: { overview: Loaded<OverviewFirst>; interval: 'hour' | 'day' }) {
   const t = { ...overview, data: overview.data?.timeseries };
-  const data: Datum[] = (t.data?.points ?? []).map((pt) => ({ label: (pt.date ?? pt.hour ?? pt.start).replace(/^\d{4}-/, ''), value: usdNumber(pt.costUsd), usd: pt.costUsd }));
+  const data: Datum[] = (t.data?.points ?? []).map((pt) => ({
+    label: (pt.date ?? pt.hour ?? pt.start).replace(/^\d{4}-/, ''),
+    value: usdNumber(pt.costUsd),
+    usd: pt.costUsd,
+  }));
   return (
     <Panel title={interval === 'hour' ? 'Hourly cost' : 'Daily cost'} error={t.error} loading={t.loading} className="wide">
       <CostColumns caption={`Cost per ${interval}`} data={data} testId="chart-daily" />
@@ -110,7 +134,13 @@ function topWithOther(b: Breakdown | undefined, n: number): { items: BreakdownIt
       calls: sumOf((i) => i.calls),
       failedCalls: sumOf((i) => i.failedCalls),
       unpricedCalls: sumOf((i) => i.unpricedCalls),
-      tokens: { input: sumOf((i) => i.tokens.input), output: sumOf((i) => i.tokens.output), cacheRead: sumOf((i) => i.tokens.cacheRead), cacheWrite: sumOf((i) => i.tokens.cacheWrite), reasoning: sumOf((i) => i.tokens.reasoning) },
+      tokens: {
+        input: sumOf((i) => i.tokens.input),
+        output: sumOf((i) => i.tokens.output),
+        cacheRead: sumOf((i) => i.tokens.cacheRead),
+        cacheWrite: sumOf((i) => i.tokens.cacheWrite),
+        reasoning: sumOf((i) => i.tokens.reasoning),
+      },
       sharePercent: total === 0n ? 0 : Number((nanos * 1_000_000n) / total) / 10_000,
     },
   };
@@ -141,7 +171,11 @@ function TopUsers({ overview }: { overview: Loaded<OverviewRest> }) {
   const b = breakdownOf(overview, 'user');
   return (
     <Panel title="Top 10 users" error={b.error} loading={b.loading}>
-      {b.data && b.data.items.length === 0 ? <Empty /> : <BreakdownTable caption="Top 10 users by cost" keyHeader="User" items={b.data?.items ?? []} other={b.data?.other ?? null} testId="table-users" />}
+      {b.data && b.data.items.length === 0 ? (
+        <Empty />
+      ) : (
+        <BreakdownTable caption="Top 10 users by cost" keyHeader="User" items={b.data?.items ?? []} other={b.data?.other ?? null} testId="table-users" />
+      )}
     </Panel>
   );
 }
@@ -212,7 +246,12 @@ function Unpriced({ overview }: { overview: Loaded<OverviewRest> }) {
 
 export function OverviewPage({ scope }: { scope: Scope }) {
   const key = JSON.stringify(scope);
-  const first = useApi(() => loadOverviewFirst(scope), key, 0, () => arrivedOverviewFirst(scope));
+  const first = useApi(
+    () => loadOverviewFirst(scope),
+    key,
+    0,
+    () => arrivedOverviewFirst(scope),
+  );
   // The breakdowns' panels render after the cards and the daily chart (deferred), so the first
   // figures on screen wait neither for the breakdowns' request nor for drawing their charts.
   const later = useDeferredValue(useApi(() => loadOverviewRest(scope), key));

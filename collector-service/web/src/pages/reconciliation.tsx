@@ -14,7 +14,8 @@ function nextMonth(month: string): string {
   return new Date(Date.UTC(year, m, 1)).toISOString().slice(0, 10);
 }
 /** A difference with its sign, every digit: what finance checks against the invoice. */
-const signed = (usd: string | null) => (usd === null ? '—' : Number(usd) === 0 ? formatUsdExact(usd) : usd.startsWith('-') ? `−${formatUsdExact(usd.slice(1))}` : `+${formatUsdExact(usd)}`);
+const signed = (usd: string | null) =>
+  usd === null ? '—' : Number(usd) === 0 ? formatUsdExact(usd) : usd.startsWith('-') ? `−${formatUsdExact(usd.slice(1))}` : `+${formatUsdExact(usd)}`;
 const differs = (d: ReconciledDay) => d.differenceUsd !== null && Number(d.differenceUsd) !== 0;
 const tokens = (tracked: number, billed: number | null) => `${formatCount(tracked)} / ${billed === null ? '—' : formatCount(billed)}`;
 
@@ -73,7 +74,10 @@ export function ReconciliationPage({ isAdmin }: { isAdmin: boolean }) {
   const importNow = async () => {
     setImporting('Importing…');
     try {
-      const { results } = await sendJson<{ results: { provider: string; ok: boolean; days: number; error: string | null }[] }>('POST', `/v1/provider-bills/sync?from=${range.from}&to=${range.to}${provider ? `&provider=${provider}` : ''}`);
+      const { results } = await sendJson<{ results: { provider: string; ok: boolean; days: number; error: string | null }[] }>(
+        'POST',
+        `/v1/provider-bills/sync?from=${range.from}&to=${range.to}${provider ? `&provider=${provider}` : ''}`,
+      );
       setImporting(results.map((x) => (x.ok ? `${x.provider}: ${x.days} days imported` : `${x.provider}: ${x.error}`)).join(' · '));
       setReload((n) => n + 1);
     } catch (err) {
@@ -107,7 +111,9 @@ export function ReconciliationPage({ isAdmin }: { isAdmin: boolean }) {
         )}
       </div>
       <Panel title="Billed against tracked" error={r.error} loading={r.loading}>
-        {r.data && r.data.totals.length === 0 && <Empty>No bill imported for this month yet. Configure an admin key (PUT /v1/provider-bills/keys/:provider) and import.</Empty>}
+        {r.data && r.data.totals.length === 0 && (
+          <Empty>No bill imported for this month yet. Configure an admin key (PUT /v1/provider-bills/keys/:provider) and import.</Empty>
+        )}
         <dl className="facts" data-testid="reconciliation-totals">
           {(r.data?.totals ?? []).map((t) => [
             <dt key={`${t.provider}-dt`}>
@@ -131,11 +137,21 @@ export function ReconciliationPage({ isAdmin }: { isAdmin: boolean }) {
                 <tr>
                   <th scope="col">Day (UTC)</th>
                   <th scope="col">Provider</th>
-                  <th scope="col" className="num">Calls</th>
-                  <th scope="col" className="num">Tracked</th>
-                  <th scope="col" className="num">Billed</th>
-                  <th scope="col" className="num">Difference</th>
-                  <th scope="col" className="num">%</th>
+                  <th scope="col" className="num">
+                    Calls
+                  </th>
+                  <th scope="col" className="num">
+                    Tracked
+                  </th>
+                  <th scope="col" className="num">
+                    Billed
+                  </th>
+                  <th scope="col" className="num">
+                    Difference
+                  </th>
+                  <th scope="col" className="num">
+                    %
+                  </th>
                   <th scope="col">Models</th>
                 </tr>
               </thead>

@@ -26,7 +26,9 @@ export function UsagePage({ scope, jaegerUrl, onOpenCall }: { scope: Scope; jaeg
   const fmt = timeFormat(scope.tz);
   const exportAs = (format: 'csv' | 'jsonl') => {
     setExportError(null);
-    download('/v1/reports/export', { ...rangeQuery(scope), format }, `tokenledger-usage.${format}`).catch((e: Error) => setExportError(`Export failed: ${e.message}`));
+    download('/v1/reports/export', { ...rangeQuery(scope), format }, `tokenledger-usage.${format}`).catch((e: Error) =>
+      setExportError(`Export failed: ${e.message}`),
+    );
   };
   const rows = page.data?.records ?? [];
   return (
@@ -60,10 +62,18 @@ export function UsagePage({ scope, jaegerUrl, onOpenCall }: { scope: Scope; jaeg
                 <th scope="col">Type</th>
                 <th scope="col">User</th>
                 <th scope="col">Agent</th>
-                <th scope="col" className="num">Input tokens</th>
-                <th scope="col" className="num">Output tokens</th>
-                <th scope="col" className="num">Cost</th>
-                <th scope="col" className="num">Latency</th>
+                <th scope="col" className="num">
+                  Input tokens
+                </th>
+                <th scope="col" className="num">
+                  Output tokens
+                </th>
+                <th scope="col" className="num">
+                  Cost
+                </th>
+                <th scope="col" className="num">
+                  Latency
+                </th>
                 <th scope="col">Status</th>
                 <th scope="col">Trace</th>
               </tr>

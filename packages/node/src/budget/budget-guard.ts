@@ -129,7 +129,10 @@ export class BudgetGuard {
     if (this.warned) return;
     this.warned = true;
     const why = err ? `: ${(err as Error)?.message ?? String(err)}` : ` within ${this.options.coldWaitMs} ms`;
-    const policy = this.options.fail === 'open' ? 'calls are allowed until it answers (TOKENLEDGER_BUDGET_FAIL=open)' : 'calls are blocked until it answers (TOKENLEDGER_BUDGET_FAIL=closed)';
+    const policy =
+      this.options.fail === 'open'
+        ? 'calls are allowed until it answers (TOKENLEDGER_BUDGET_FAIL=open)'
+        : 'calls are blocked until it answers (TOKENLEDGER_BUDGET_FAIL=closed)';
     const message = `[tokenledger] budget guard: no decision from ${this.options.url}/v1/budgets/check${why}; ${policy}. Logged once.`;
     diag.warn(message);
     console.warn(message);

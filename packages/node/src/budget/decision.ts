@@ -49,6 +49,18 @@ export function parseDecision(body: unknown): BudgetDecision {
 
 /** A stable cache key: the same attribution, model and provider in any property order is one key. */
 export function requestKey(request: BudgetCheckRequest): string {
-  const tags = request.tags ? Object.keys(request.tags).sort().map((k) => [k, request.tags![k]]) : [];
-  return JSON.stringify([request.user ?? null, request.agent ?? null, request.feature ?? null, request.service ?? null, request.provider ?? null, request.model ?? null, tags]);
+  const tags = request.tags
+    ? Object.keys(request.tags)
+        .sort()
+        .map((k) => [k, request.tags![k]])
+    : [];
+  return JSON.stringify([
+    request.user ?? null,
+    request.agent ?? null,
+    request.feature ?? null,
+    request.service ?? null,
+    request.provider ?? null,
+    request.model ?? null,
+    tags,
+  ]);
 }

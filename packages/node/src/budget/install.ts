@@ -35,7 +35,10 @@ export interface CheckBudgetOptions {
  * when the collector cannot be reached the failure policy answers and `unavailable` is true.
  */
 export async function checkBudget(options: CheckBudgetOptions = {}): Promise<BudgetDecision> {
-  if (!active) throw new Error('checkBudget: the budget guard is not enabled; set TOKENLEDGER_BUDGET_GUARD=on with TOKENLEDGER_URL (and TOKENLEDGER_API_KEY), or pass budgetGuard to registerTokenledger()');
+  if (!active)
+    throw new Error(
+      'checkBudget: the budget guard is not enabled; set TOKENLEDGER_BUDGET_GUARD=on with TOKENLEDGER_URL (and TOKENLEDGER_API_KEY), or pass budgetGuard to registerTokenledger()',
+    );
   if (options === null || typeof options !== 'object') throw new TypeError('checkBudget: expected an options object like { userId, model }');
   const { provider, model, ...attribution } = options;
   const merged = { ...currentAttribution(), ...Object.fromEntries(Object.entries(attribution).filter(([, v]) => v !== undefined)) };

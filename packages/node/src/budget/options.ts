@@ -39,7 +39,8 @@ export class TokenledgerConfigError extends Error {
 
 function positive(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new TokenledgerConfigError(`${name} must be a whole number of milliseconds, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    throw new TokenledgerConfigError(`${name} must be a whole number of milliseconds, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -62,8 +63,10 @@ export function resolveGuardOptions(options: BudgetGuardOptions, env: NodeJS.Pro
   } catch {
     throw new TokenledgerConfigError(`${prefix}url must be the collector's http(s) base URL, e.g. http://127.0.0.1:8080, got ${JSON.stringify(options.url)}`);
   }
-  if (options.fail !== undefined && options.fail !== 'open' && options.fail !== 'closed') throw new TokenledgerConfigError(`${prefix}fail must be "open" or "closed", got ${JSON.stringify(options.fail)}`);
-  if (options.apiKey !== undefined && (typeof options.apiKey !== 'string' || options.apiKey === '')) throw new TokenledgerConfigError(`${prefix}apiKey must be a non-empty string`);
+  if (options.fail !== undefined && options.fail !== 'open' && options.fail !== 'closed')
+    throw new TokenledgerConfigError(`${prefix}fail must be "open" or "closed", got ${JSON.stringify(options.fail)}`);
+  if (options.apiKey !== undefined && (typeof options.apiKey !== 'string' || options.apiKey === ''))
+    throw new TokenledgerConfigError(`${prefix}apiKey must be a non-empty string`);
   return {
     url: url.href.replace(/\/+$/, ''),
     apiKey: options.apiKey ?? null,
@@ -86,15 +89,26 @@ export function resolveGuardOptions(options: BudgetGuardOptions, env: NodeJS.Pro
 export function guardOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): ResolvedGuardOptions | null {
   const switch_ = (env.TOKENLEDGER_BUDGET_GUARD ?? '').trim().toLowerCase();
   if (switch_ === '' || switch_ === 'off' || switch_ === 'false' || switch_ === '0') return null;
-  if (switch_ !== 'on' && switch_ !== 'true' && switch_ !== '1') throw new TokenledgerConfigError(`TOKENLEDGER_BUDGET_GUARD must be "on" or "off", got "${env.TOKENLEDGER_BUDGET_GUARD}"`);
-  if (!env.TOKENLEDGER_URL) throw new TokenledgerConfigError('TOKENLEDGER_URL is required when TOKENLEDGER_BUDGET_GUARD=on: the collector\'s base URL, e.g. http://127.0.0.1:8080');
+  if (switch_ !== 'on' && switch_ !== 'true' && switch_ !== '1')
+    throw new TokenledgerConfigError(`TOKENLEDGER_BUDGET_GUARD must be "on" or "off", got "${env.TOKENLEDGER_BUDGET_GUARD}"`);
+  if (!env.TOKENLEDGER_URL)
+    throw new TokenledgerConfigError("TOKENLEDGER_URL is required when TOKENLEDGER_BUDGET_GUARD=on: the collector's base URL, e.g. http://127.0.0.1:8080");
   const fail = env.TOKENLEDGER_BUDGET_FAIL?.trim().toLowerCase() || undefined;
-  if (fail !== undefined && fail !== 'open' && fail !== 'closed') throw new TokenledgerConfigError(`TOKENLEDGER_BUDGET_FAIL must be "open" or "closed", got "${env.TOKENLEDGER_BUDGET_FAIL}"`);
+  if (fail !== undefined && fail !== 'open' && fail !== 'closed')
+    throw new TokenledgerConfigError(`TOKENLEDGER_BUDGET_FAIL must be "open" or "closed", got "${env.TOKENLEDGER_BUDGET_FAIL}"`);
   const cache = env.TOKENLEDGER_BUDGET_CACHE_MS?.trim();
   if (cache && !/^\d+$/.test(cache)) throw new TokenledgerConfigError(`TOKENLEDGER_BUDGET_CACHE_MS must be a whole number of milliseconds, got "${cache}"`);
   try {
-    return resolveGuardOptions({ url: env.TOKENLEDGER_URL, apiKey: env.TOKENLEDGER_API_KEY || undefined, fail, cacheMs: cache ? Number(cache) : undefined }, env, '');
+    return resolveGuardOptions(
+      { url: env.TOKENLEDGER_URL, apiKey: env.TOKENLEDGER_API_KEY || undefined, fail, cacheMs: cache ? Number(cache) : undefined },
+      env,
+      '',
+    );
   } catch (err) {
-    throw new TokenledgerConfigError(String((err as Error).message).replace(/^url /, 'TOKENLEDGER_URL ').replace(/^apiKey /, 'TOKENLEDGER_API_KEY '));
+    throw new TokenledgerConfigError(
+      String((err as Error).message)
+        .replace(/^url /, 'TOKENLEDGER_URL ')
+        .replace(/^apiKey /, 'TOKENLEDGER_API_KEY '),
+    );
   }
 }

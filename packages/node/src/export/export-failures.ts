@@ -32,7 +32,7 @@ function whatToDo(failure: ExportFailure, protocol: OtlpProtocol): string {
       return 'Start the collector, or set OTEL_EXPORTER_OTLP_ENDPOINT to the address it listens on.';
     case 'timeout':
     case 'backlog':
-      return "The collector is hanging or overloaded: check its health (GET /readyz) and its log. OTEL_EXPORTER_OTLP_TIMEOUT sets how long an export may take.";
+      return 'The collector is hanging or overloaded: check its health (GET /readyz) and its log. OTEL_EXPORTER_OTLP_TIMEOUT sets how long an export may take.';
     case 'unauthorized':
       return 'Set OTEL_EXPORTER_OTLP_HEADERS=authorization=Bearer <key> with an ingest key (`tokenledger keys create --role ingest`).';
     case 'server-error':
@@ -55,5 +55,7 @@ export function reportExportFailure(signal: Signal, protocol: OtlpProtocol, endp
   const key = `${signal} ${endpoint} ${failure.kind}`;
   if (reported.has(key)) return;
   reported.add(key);
-  notice(`could not send ${signal} to ${endpoint}: ${what(failure)}. ${whatToDo(failure, protocol)} The app is not affected; these ${signal} are dropped, and further failures of this kind are not reported.`);
+  notice(
+    `could not send ${signal} to ${endpoint}: ${what(failure)}. ${whatToDo(failure, protocol)} The app is not affected; these ${signal} are dropped, and further failures of this kind are not reported.`,
+  );
 }

@@ -21,7 +21,9 @@ const CONNECT_ERROR = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNRE
 const identity = (bytes: Buffer) => bytes;
 
 function unaryCall(client: Client, method: string, body: Buffer, metadata: Metadata, timeoutMs: number): Promise<ServiceError | null> {
-  return new Promise((resolve) => client.makeUnaryRequest(method, identity, identity, body, metadata, { deadline: Date.now() + Math.max(1, timeoutMs) }, (err) => resolve(err ?? null)));
+  return new Promise((resolve) =>
+    client.makeUnaryRequest(method, identity, identity, body, metadata, { deadline: Date.now() + Math.max(1, timeoutMs) }, (err) => resolve(err ?? null)),
+  );
 }
 
 /**
@@ -37,7 +39,13 @@ function connectionFailure(details: string): { failure: SendFailure; transient: 
   if (details.includes('Protocol error')) return { failure: { kind: 'rejected', status: 'not gRPC', detail: 'no HTTP/2 there' }, transient: false };
   if (/SSL|TLS|certificate/i.test(details)) {
     const reason = /SSL routines:[^:]*:([^:]+)/.exec(details)?.[1] ?? /Last error: (?:Error: )?([^.(]+)/.exec(details)?.[1]?.trim();
-    return { failure: { kind: 'error', detail: `no TLS connection (${reason}): an http:// endpoint is plaintext, an https:// one needs a server certificate the system or OTEL_EXPORTER_OTLP_CERTIFICATE trusts` }, transient: true };
+    return {
+      failure: {
+        kind: 'error',
+        detail: `no TLS connection (${reason}): an http:// endpoint is plaintext, an https:// one needs a server certificate the system or OTEL_EXPORTER_OTLP_CERTIFICATE trusts`,
+      },
+      transient: true,
+    };
   }
   return { failure: { kind: 'unreachable', detail: 'no connection' }, transient: true };
 }
@@ -47,12 +55,14 @@ function judge(err: ServiceError | null, attempts: number, timeoutMs: number): A
   if (!err) return { ok: true };
   const code = `gRPC ${status[err.code] ?? err.code}`;
   if (err.code === status.DEADLINE_EXCEEDED) return { ok: false, failure: { kind: 'timeout', timeoutMs }, retry: 'backoff' };
-  if (err.code === status.UNAUTHENTICATED || err.code === status.PERMISSION_DENIED) return { ok: false, failure: { kind: 'unauthorized', status: code }, retry: false };
+  if (err.code === status.UNAUTHENTICATED || err.code === status.PERMISSION_DENIED)
+    return { ok: false, failure: { kind: 'unauthorized', status: code }, retry: false };
   const notConnected = err.code === status.UNAVAILABLE ? connectionFailure(err.details) : null;
   if (notConnected) return { ok: false, failure: notConnected.failure, retry: notConnected.transient ? 'backoff' : false };
   const delay = retryDelayMs(err.metadata?.get('grpc-status-details-bin')[0] as Buffer | undefined);
   // RESOURCE_EXHAUSTED may be a limit no retry passes (a batch over the size limit) unless the server says when to retry.
-  if (RETRYABLE.has(err.code) || (err.code === status.RESOURCE_EXHAUSTED && delay !== null)) return { ok: false, failure: { kind: 'server-error', status: code, attempts }, retry: delay ?? 'backoff' };
+  if (RETRYABLE.has(err.code) || (err.code === status.RESOURCE_EXHAUSTED && delay !== null))
+    return { ok: false, failure: { kind: 'server-error', status: code, attempts }, retry: delay ?? 'backoff' };
   return { ok: false, failure: { kind: 'rejected', status: code, detail: err.details.slice(0, 200) }, retry: false };
 }
 
@@ -79,7 +89,11 @@ export function openGrpcTarget(signal: Signal): GrpcTarget {
     timeoutMs,
     send: (body, onFailedAttempt) => {
       const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-      return sendWithRetries(timeoutMs, async (remainingMs, attempts) => judge(await unaryCall(client, names.grpcMethod, bytes, metadata, remainingMs), attempts, timeoutMs), onFailedAttempt);
+      return sendWithRetries(
+        timeoutMs,
+        async (remainingMs, attempts) => judge(await unaryCall(client, names.grpcMethod, bytes, metadata, remainingMs), attempts, timeoutMs),
+        onFailedAttempt,
+      );
     },
     close: () => client.close(),
   };

@@ -31,8 +31,15 @@ port.on('message', (request: GrpcRequest) => {
       return;
     case 'send': {
       const target = targets.get(request.signal);
-      if (!target) return reply({ type: 'sent', id: request.id, outcome: { ok: false, failure: { kind: 'error', detail: `no OTLP/gRPC channel for ${request.signal}` } } });
-      void target.send(request.body, (failure) => reply({ type: 'attempt-failed', id: request.id, failure })).then((outcome) => reply({ type: 'sent', id: request.id, outcome }));
+      if (!target)
+        return reply({
+          type: 'sent',
+          id: request.id,
+          outcome: { ok: false, failure: { kind: 'error', detail: `no OTLP/gRPC channel for ${request.signal}` } },
+        });
+      void target
+        .send(request.body, (failure) => reply({ type: 'attempt-failed', id: request.id, failure }))
+        .then((outcome) => reply({ type: 'sent', id: request.id, outcome }));
     }
   }
 });

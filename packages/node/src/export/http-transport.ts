@@ -64,7 +64,11 @@ function judge(answer: Answer, attempts: number, timeoutMs: number): AttemptResu
     const code = answer.error.code ?? '';
     // Node's HTTP parser failed on the answer: what an HTTP/2-only server such as an OTLP/gRPC port sends.
     if (code.startsWith('HPE_')) return { ok: false, failure: { kind: 'rejected', status: 'not HTTP/1.1', detail: answer.error.message }, retry: false };
-    failure = answer.timedOut ? { kind: 'timeout', timeoutMs } : UNREACHABLE.has(code) ? { kind: 'unreachable', detail: code } : { kind: 'error', detail: answer.error.message };
+    failure = answer.timedOut
+      ? { kind: 'timeout', timeoutMs }
+      : UNREACHABLE.has(code)
+        ? { kind: 'unreachable', detail: code }
+        : { kind: 'error', detail: answer.error.message };
     return { ok: false, failure, retry: answer.timedOut || TRANSIENT.has(code) ? 'backoff' : false };
   }
   if (answer.status >= 200 && answer.status < 300) return { ok: true };

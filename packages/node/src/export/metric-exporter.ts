@@ -23,7 +23,8 @@ export class OtlpMetricExporter extends OtlpExporter<ResourceMetrics> {
     super('metrics', protocol);
     const preference = (env.OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE ?? 'cumulative').trim().toLowerCase();
     this.delta = DELTA[preference] ?? DELTA.cumulative;
-    this.exponentialHistograms = (env.OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION ?? '').trim().toLowerCase() === 'base2_exponential_bucket_histogram';
+    this.exponentialHistograms =
+      (env.OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION ?? '').trim().toLowerCase() === 'base2_exponential_bucket_histogram';
   }
 
   selectAggregationTemporality(instrument: InstrumentType): AggregationTemporality {
@@ -31,6 +32,8 @@ export class OtlpMetricExporter extends OtlpExporter<ResourceMetrics> {
   }
 
   selectAggregation(instrument: InstrumentType): AggregationOption {
-    return this.exponentialHistograms && instrument === InstrumentType.HISTOGRAM ? { type: AggregationType.EXPONENTIAL_HISTOGRAM } : { type: AggregationType.DEFAULT };
+    return this.exponentialHistograms && instrument === InstrumentType.HISTOGRAM
+      ? { type: AggregationType.EXPONENTIAL_HISTOGRAM }
+      : { type: AggregationType.DEFAULT };
   }
 }

@@ -27,7 +27,11 @@ const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * requested delay) between attempts, all within `timeoutMs`: the retry policy of the OTLP
  * specification, shared by the HTTP and gRPC transports. `attempt` gets the time left and its number.
  */
-export async function sendWithRetries(timeoutMs: number, attempt: (remainingMs: number, attempts: number) => Promise<AttemptResult>, onFailedAttempt: (failure: SendFailure) => void = () => {}): Promise<SendOutcome> {
+export async function sendWithRetries(
+  timeoutMs: number,
+  attempt: (remainingMs: number, attempts: number) => Promise<AttemptResult>,
+  onFailedAttempt: (failure: SendFailure) => void = () => {},
+): Promise<SendOutcome> {
   const deadline = Date.now() + timeoutMs;
   let backoff = FIRST_BACKOFF_MS;
   for (let attempts = 1; ; attempts++) {

@@ -5,8 +5,20 @@ export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
 
 /** What each signal is called in the OTEL_EXPORTER_OTLP_* variables, on the wire and by the serializers. */
 export const SIGNALS = {
-  spans: { env: 'TRACES', path: 'v1/traces', grpcMethod: '/opentelemetry.proto.collector.trace.v1.TraceService/Export', protobuf: 'ProtobufTraceSerializer', json: 'JsonTraceSerializer' },
-  metrics: { env: 'METRICS', path: 'v1/metrics', grpcMethod: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export', protobuf: 'ProtobufMetricsSerializer', json: 'JsonMetricsSerializer' },
+  spans: {
+    env: 'TRACES',
+    path: 'v1/traces',
+    grpcMethod: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+    protobuf: 'ProtobufTraceSerializer',
+    json: 'JsonTraceSerializer',
+  },
+  metrics: {
+    env: 'METRICS',
+    path: 'v1/metrics',
+    grpcMethod: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
+    protobuf: 'ProtobufMetricsSerializer',
+    json: 'JsonMetricsSerializer',
+  },
 } as const;
 
 /** How one signal's batches reach the collector, over OTLP/HTTP or OTLP/gRPC. */

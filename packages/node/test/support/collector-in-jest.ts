@@ -31,7 +31,10 @@ export async function startCollectorInJest(): Promise<CollectorInJest> {
     url,
     budgetClock: app.get(BudgetClock),
     api: async (path, body) => {
-      const res = await fetch(url + path, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(
+        url + path,
+        body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+      );
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : null };
     },

@@ -22,15 +22,22 @@ export async function startCollectorProcess(): Promise<CollectorProcess> {
   const port = await closedPort();
   const url = `http://127.0.0.1:${port}`;
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TOKENLEDGER_') && !k.startsWith('OTEL_')));
-  const child: ChildProcess = spawn(process.execPath, [COLLECTOR_MAIN], { env: { ...env, TOKENLEDGER_PORT: String(port), TOKENLEDGER_GRPC_PORT: '0', TOKENLEDGER_SQLITE_PATH: join(dir, 'tokenledger.sqlite') }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [COLLECTOR_MAIN], {
+    env: { ...env, TOKENLEDGER_PORT: String(port), TOKENLEDGER_GRPC_PORT: '0', TOKENLEDGER_SQLITE_PATH: join(dir, 'tokenledger.sqlite') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  for (let ready = false; !ready; ) {
+  for (let ready = false; !ready;) {
     if (child.exitCode !== null) throw new Error(`the collector exited during start: ${output}`);
     // Ready once it answers and has said where its OTLP/gRPC receiver listens.
-    ready = (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) && /and OTLP\/gRPC/.test(output);
+    ready =
+      (await fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )) && /and OTLP\/gRPC/.test(output);
     if (!ready) await new Promise((resolve) => setTimeout(resolve, 200));
   }
   const grpcAddress = /and OTLP\/gRPC (\S+:\d+)/.exec(output)![1];
@@ -38,7 +45,10 @@ export async function startCollectorProcess(): Promise<CollectorProcess> {
     url,
     grpcUrl: `http://${grpcAddress}`,
     api: async (path, body) => {
-      const res = await fetch(url + path, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(
+        url + path,
+        body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+      );
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : null };
     },

@@ -5,7 +5,11 @@ import { chromium, type Locator, type Page } from 'playwright-core';
  * collector's browser tests use it (the test command installs it), and closes the browser after `use`.
  */
 export async function onDashboard<T>(collectorUrl: string, use: (page: Page) => Promise<T>): Promise<T> {
-  const browser = await chromium.launch({ executablePath: process.env.TOKENLEDGER_CHROMIUM || '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  const browser = await chromium.launch({
+    executablePath: process.env.TOKENLEDGER_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
   try {
     const page = await browser.newPage({ locale: 'en-US', timezoneId: 'UTC' });
     await page.goto(`${collectorUrl}/dashboard?period=30d&tz=UTC`);

@@ -73,8 +73,12 @@ export async function startGrpcCollector(behaviour: GrpcBehaviour, options: Grpc
   const service = (path: string): ServiceDefinition => ({ Export: rawUnary(path) });
   server.addService(service(TRACES_EXPORT), { Export: handle(TRACES_EXPORT) });
   server.addService(service(METRICS_EXPORT), { Export: handle(METRICS_EXPORT) });
-  const credentials = options.tls ? ServerCredentials.createSsl(null, [{ private_key: options.tls.key, cert_chain: options.tls.cert }]) : ServerCredentials.createInsecure();
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', credentials, (err, bound) => (err ? reject(err) : resolve(bound))));
+  const credentials = options.tls
+    ? ServerCredentials.createSsl(null, [{ private_key: options.tls.key, cert_chain: options.tls.cert }])
+    : ServerCredentials.createInsecure();
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', credentials, (err, bound) => (err ? reject(err) : resolve(bound))),
+  );
   return {
     url: options.tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`,
     address: options.tls ? `localhost:${port}` : `127.0.0.1:${port}`,

@@ -63,13 +63,16 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       }
       for (const rs of body.resourceSpans ?? []) {
         const resource = attributes(rs.resource?.attributes);
-        for (const ss of rs.scopeSpans ?? []) for (const s of ss.spans ?? []) spans.push({ name: s.name, scope: ss.scope?.name, traceId: s.traceId, attributes: attributes(s.attributes), resource });
+        for (const ss of rs.scopeSpans ?? [])
+          for (const s of ss.spans ?? [])
+            spans.push({ name: s.name, scope: ss.scope?.name, traceId: s.traceId, attributes: attributes(s.attributes), resource });
       }
       for (const rm of body.resourceMetrics ?? []) {
         const resource = attributes(rm.resource?.attributes);
         for (const sm of rm.scopeMetrics ?? []) {
           for (const m of sm.metrics ?? []) {
-            for (const p of m.histogram?.dataPoints ?? []) points.push({ metric: m.name, unit: m.unit, attributes: attributes(p.attributes), count: Number(p.count), sum: Number(p.sum), resource });
+            for (const p of m.histogram?.dataPoints ?? [])
+              points.push({ metric: m.name, unit: m.unit, attributes: attributes(p.attributes), count: Number(p.count), sum: Number(p.sum), resource });
           }
         }
       }

@@ -27,7 +27,12 @@ export async function runAppPricedByCollector(hook: string[], app: string): Prom
     await llm.close();
   };
   try {
-    const run = await runApp(hook, app, { MOCK_LLM_URL: llm.url, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_METRICS_EXPORTER: 'none' });
+    const run = await runApp(hook, app, {
+      MOCK_LLM_URL: llm.url,
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_METRICS_EXPORTER: 'none',
+    });
     if (run.code !== 0) throw new Error(`the app failed: ${run.stderr}`);
     const records = (await collector.api('/v1/reports/usage?period=all&limit=100')).body.records;
     return { collector, output: JSON.parse(run.stdout), records, stop };

@@ -28,8 +28,13 @@ export interface RunningApp {
  * of a clean environment.
  */
 export function startApp(nodeArgs: string[], script: string, env: Record<string, string>): RunningApp {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_') && !k.startsWith('TOKENLEDGER_') && k !== 'NODE_OPTIONS'));
-  const child = spawn(process.execPath, [...nodeArgs, resolve(FIXTURES, script)], { env: { ...clean, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_') && !k.startsWith('TOKENLEDGER_') && k !== 'NODE_OPTIONS'),
+  );
+  const child = spawn(process.execPath, [...nodeArgs, resolve(FIXTURES, script)], {
+    env: { ...clean, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   child.stdin.on('error', () => undefined); // an app that exited or never reads: nothing to tell it
   let stdout = '';
   let stderr = '';

@@ -80,7 +80,9 @@ const bucket = (day: string, results: unknown[]) => ({ starting_at: rfc3339(dayS
 
 function messagesPage(billing: MockBilling, req: RecordedRequest, res: ServerResponse): void {
   const groupBy = queryList(req, 'group_by');
-  const unknown = groupBy.find((g) => !['api_key_id', 'workspace_id', 'model', 'service_tier', 'context_window', 'inference_geo', 'speed', 'account_id', 'service_account_id'].includes(g));
+  const unknown = groupBy.find(
+    (g) => !['api_key_id', 'workspace_id', 'model', 'service_tier', 'context_window', 'inference_geo', 'speed', 'account_id', 'service_account_id'].includes(g),
+  );
   if (unknown) return anthropicError(res, 400, 'invalid_request_error', `group_by: unknown value ${unknown}`);
   const page = pageOf(req, res);
   if (!page) return;
@@ -118,11 +120,33 @@ function costPage(billing: MockBilling, req: RecordedRequest, res: ServerRespons
     const lines = billing.anthropic.costs.get(day) ?? [];
     if (lines.length === 0) return bucket(day, []);
     if (!byDescription) {
-      return bucket(day, [{ currency: 'USD', amount: sumDecimals(lines.map((l) => l.amountCents)), workspace_id: null, description: null, cost_type: null, context_window: null, model: null, service_tier: null, token_type: null }]);
+      return bucket(day, [
+        {
+          currency: 'USD',
+          amount: sumDecimals(lines.map((l) => l.amountCents)),
+          workspace_id: null,
+          description: null,
+          cost_type: null,
+          context_window: null,
+          model: null,
+          service_tier: null,
+          token_type: null,
+        },
+      ]);
     }
     return bucket(
       day,
-      lines.map((l) => ({ currency: 'USD', amount: l.amountCents, workspace_id: null, description: l.description, cost_type: l.costType, context_window: l.contextWindow ?? null, model: l.model, service_tier: l.serviceTier ?? null, token_type: l.tokenType })),
+      lines.map((l) => ({
+        currency: 'USD',
+        amount: l.amountCents,
+        workspace_id: null,
+        description: l.description,
+        cost_type: l.costType,
+        context_window: l.contextWindow ?? null,
+        model: l.model,
+        service_tier: l.serviceTier ?? null,
+        token_type: l.tokenType,
+      })),
     );
   });
   sendJson(res, 200, { data, has_more: page.nextPage !== null, next_page: page.nextPage });

@@ -41,7 +41,9 @@ export function openAiAdminRoutes(billing: MockBilling): RouteHandler {
 }
 
 function openAiError(res: ServerResponse, status: number, message: string, code: string, param: string | null = null): void {
-  sendJson(res, status, { error: { message, type: status === 401 ? 'invalid_request_error' : status >= 500 ? 'server_error' : 'invalid_request_error', param, code } });
+  sendJson(res, status, {
+    error: { message, type: status === 401 ? 'invalid_request_error' : status >= 500 ? 'server_error' : 'invalid_request_error', param, code },
+  });
 }
 
 /** The request's range and page, or null after answering 400. */
@@ -70,7 +72,12 @@ function pageOf(req: RecordedRequest, res: ServerResponse, maxLimit: number) {
   }
 }
 
-const bucket = (day: string, results: unknown[]) => ({ object: 'bucket', start_time: dayStartMs(day) / 1000, end_time: (dayStartMs(day) + DAY_MS) / 1000, results });
+const bucket = (day: string, results: unknown[]) => ({
+  object: 'bucket',
+  start_time: dayStartMs(day) / 1000,
+  end_time: (dayStartMs(day) + DAY_MS) / 1000,
+  results,
+});
 
 function costsPage(billing: MockBilling, req: RecordedRequest, res: ServerResponse): void {
   const groupBy = queryList(req, 'group_by');
@@ -82,10 +89,23 @@ function costsPage(billing: MockBilling, req: RecordedRequest, res: ServerRespon
   const data = page.days.map((day) => {
     const lines = billing.openai.costs.get(day) ?? [];
     if (lines.length === 0) return bucket(day, []);
-    if (!byLine) return bucket(day, [{ object: 'organization.costs.result', amount: { value: new RawNumber(sumDecimals(lines.map((l) => l.amountUsd))), currency: 'usd' }, line_item: null, project_id: null }]);
+    if (!byLine)
+      return bucket(day, [
+        {
+          object: 'organization.costs.result',
+          amount: { value: new RawNumber(sumDecimals(lines.map((l) => l.amountUsd))), currency: 'usd' },
+          line_item: null,
+          project_id: null,
+        },
+      ]);
     return bucket(
       day,
-      lines.map((l) => ({ object: 'organization.costs.result', amount: { value: new RawNumber(l.amountUsd), currency: 'usd' }, line_item: l.lineItem, project_id: groupBy.includes('project_id') ? (l.projectId ?? null) : null })),
+      lines.map((l) => ({
+        object: 'organization.costs.result',
+        amount: { value: new RawNumber(l.amountUsd), currency: 'usd' },
+        line_item: l.lineItem,
+        project_id: groupBy.includes('project_id') ? (l.projectId ?? null) : null,
+      })),
     );
   });
   sendRawJson(res, 200, { object: 'page', data, has_more: page.nextPage !== null, next_page: page.nextPage });
@@ -109,10 +129,44 @@ const RESULT_SHAPES: { [E in OpenAiUsageEndpoint]: (r: Result<E>, model: string 
     model,
     batch: null,
   }),
-  embeddings: (r, model) => ({ object: 'organization.usage.embeddings.result', input_tokens: r.inputTokens, num_model_requests: r.requests, project_id: null, user_id: null, api_key_id: null, model }),
-  images: (r, model) => ({ object: 'organization.usage.images.result', images: r.images, num_model_requests: r.requests, size: model === null ? null : (r.size ?? null), source: null, project_id: null, user_id: null, api_key_id: null, model }),
-  audio_speeches: (r, model) => ({ object: 'organization.usage.audio_speeches.result', characters: r.characters, num_model_requests: r.requests, project_id: null, user_id: null, api_key_id: null, model }),
-  audio_transcriptions: (r, model) => ({ object: 'organization.usage.audio_transcriptions.result', seconds: r.seconds, num_model_requests: r.requests, project_id: null, user_id: null, api_key_id: null, model }),
+  embeddings: (r, model) => ({
+    object: 'organization.usage.embeddings.result',
+    input_tokens: r.inputTokens,
+    num_model_requests: r.requests,
+    project_id: null,
+    user_id: null,
+    api_key_id: null,
+    model,
+  }),
+  images: (r, model) => ({
+    object: 'organization.usage.images.result',
+    images: r.images,
+    num_model_requests: r.requests,
+    size: model === null ? null : (r.size ?? null),
+    source: null,
+    project_id: null,
+    user_id: null,
+    api_key_id: null,
+    model,
+  }),
+  audio_speeches: (r, model) => ({
+    object: 'organization.usage.audio_speeches.result',
+    characters: r.characters,
+    num_model_requests: r.requests,
+    project_id: null,
+    user_id: null,
+    api_key_id: null,
+    model,
+  }),
+  audio_transcriptions: (r, model) => ({
+    object: 'organization.usage.audio_transcriptions.result',
+    seconds: r.seconds,
+    num_model_requests: r.requests,
+    project_id: null,
+    user_id: null,
+    api_key_id: null,
+    model,
+  }),
 };
 
 function usagePage<E extends OpenAiUsageEndpoint>(billing: MockBilling, endpoint: E, req: RecordedRequest, res: ServerResponse): void {

@@ -32,7 +32,13 @@ export function anthropicBatchRoutes(): RouteHandler {
       id: b.id,
       type: 'message_batch',
       processing_status: ended ? 'ended' : 'in_progress',
-      request_counts: { processing: ended ? 0 : b.counts, succeeded: ended && !b.cancelled ? b.counts : 0, errored: 0, canceled: b.cancelled ? b.counts : 0, expired: 0 },
+      request_counts: {
+        processing: ended ? 0 : b.counts,
+        succeeded: ended && !b.cancelled ? b.counts : 0,
+        errored: 0,
+        canceled: b.cancelled ? b.counts : 0,
+        expired: 0,
+      },
       ended_at: ended ? '2026-11-24T12:05:00Z' : null,
       created_at: CREATED_AT,
       expires_at: '2026-11-25T12:00:00Z',
@@ -47,8 +53,16 @@ export function anthropicBatchRoutes(): RouteHandler {
     const rest = req.path.slice('/v1/messages/batches'.length);
     if (req.method === 'POST' && rest === '') {
       const requests = ((req.json ?? {}) as { requests?: { custom_id?: string; params?: unknown }[] }).requests ?? [];
-      const lines = requests.map((r) => JSON.stringify({ custom_id: r.custom_id, result: { type: 'succeeded', message: messageBody(innerRequest(req, '/v1/messages', r.params)) } }));
-      const batch: MessageBatch = { id: `msgbatch_mock${(++next).toString().padStart(4, '0')}`, results: lines.map((l) => `${l}\n`).join(''), counts: requests.length, polls: 0, cancelled: false };
+      const lines = requests.map((r) =>
+        JSON.stringify({ custom_id: r.custom_id, result: { type: 'succeeded', message: messageBody(innerRequest(req, '/v1/messages', r.params)) } }),
+      );
+      const batch: MessageBatch = {
+        id: `msgbatch_mock${(++next).toString().padStart(4, '0')}`,
+        results: lines.map((l) => `${l}\n`).join(''),
+        counts: requests.length,
+        polls: 0,
+        cancelled: false,
+      };
       batches.set(batch.id, batch);
       sendJson(res, 200, view(batch, req.origin));
       return true;

@@ -49,7 +49,12 @@ function header(req: RecordedRequest, name: string): number {
 
 function anthropicError(res: ServerResponse, status: number): void {
   const type = ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
-  sendJson(res, status, { type: 'error', error: { type, message: `mock error ${status}` }, request_id: REQUEST_ID }, { 'request-id': REQUEST_ID, ...(status === 429 ? { 'retry-after': '1' } : {}) });
+  sendJson(
+    res,
+    status,
+    { type: 'error', error: { type, message: `mock error ${status}` }, request_id: REQUEST_ID },
+    { 'request-id': REQUEST_ID, ...(status === 429 ? { 'retry-after': '1' } : {}) },
+  );
 }
 
 interface MessagesBody {
@@ -86,11 +91,21 @@ export function messagesUsage(req: RecordedRequest): MessagesUsage {
   const prompt = 10 * messages.length + Math.floor((messages.reduce((n, m) => n + textLength(m.content), 0) + textLength(body.system)) / 4);
   const cacheRead = Math.min(prompt, header(req, 'x-mock-cache-read-tokens'));
   const cacheCreation = Math.min(prompt - cacheRead, header(req, 'x-mock-cache-creation-tokens'));
-  const reply = Array.from({ length: Math.max(1, header(req, 'x-mock-repeat')) }, () => `Hello from ${body.model ?? 'model'}!`).join(' ').split(' ');
+  const reply = Array.from({ length: Math.max(1, header(req, 'x-mock-repeat')) }, () => `Hello from ${body.model ?? 'model'}!`)
+    .join(' ')
+    .split(' ');
   const limit = typeof body.max_tokens === 'number' && body.max_tokens > 0 ? body.max_tokens : Infinity;
   const words = reply.slice(0, limit);
   const cacheCreation1h = Math.min(cacheCreation, header(req, 'x-mock-cache-creation-1h-tokens'));
-  return { input: prompt - cacheRead - cacheCreation, cacheRead, cacheCreation, cacheCreation1h, output: words.length, words, stopReason: words.length < reply.length ? 'max_tokens' : 'end_turn' };
+  return {
+    input: prompt - cacheRead - cacheCreation,
+    cacheRead,
+    cacheCreation,
+    cacheCreation1h,
+    output: words.length,
+    words,
+    stopReason: words.length < reply.length ? 'max_tokens' : 'end_turn',
+  };
 }
 
 function responseModel(model: string): string {
@@ -144,14 +159,20 @@ async function messages(req: RecordedRequest, res: ServerResponse, scenario: Sce
     { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } },
     { event: 'ping', data: { type: 'ping' } },
   ];
-  u.words.forEach((word, i) => events.push({ event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: i === 0 ? word : ` ${word}` } } }));
+  u.words.forEach((word, i) =>
+    events.push({
+      event: 'content_block_delta',
+      data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: i === 0 ? word : ` ${word}` } },
+    }),
+  );
   events.push(
     { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
     { event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason: u.stopReason, stop_sequence: null }, usage: { output_tokens: u.output } } },
     { event: 'message_stop', data: { type: 'message_stop' } },
   );
   const errorAfter = req.headers['x-mock-stream-error'] === undefined ? undefined : header(req, 'x-mock-stream-error');
-  if (errorAfter !== undefined) events.splice(errorAfter, events.length, { event: 'error', data: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } });
+  if (errorAfter !== undefined)
+    events.splice(errorAfter, events.length, { event: 'error', data: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } });
   res.setHeader('request-id', REQUEST_ID);
   await sendSse(res, events, scenario);
 }

@@ -43,7 +43,10 @@ function operation(b: GeminiBatch) {
       createTime: '2026-11-24T12:00:00Z',
       updateTime: done ? '2026-11-24T12:05:00Z' : '2026-11-24T12:00:00Z',
       ...(done ? { endTime: '2026-11-24T12:05:00Z' } : {}),
-      batchStats: { requestCount: String(b.responses.length), ...(done ? { successfulRequestCount: String(b.responses.length) } : { pendingRequestCount: String(b.responses.length) }) },
+      batchStats: {
+        requestCount: String(b.responses.length),
+        ...(done ? { successfulRequestCount: String(b.responses.length) } : { pendingRequestCount: String(b.responses.length) }),
+      },
       state,
       name: b.name,
       ...(output ? { output } : {}),
@@ -58,7 +61,10 @@ let next = 0;
 
 /** Answers each line of an input file (`{ key, request }`) into its results file (`{ key, response }`). */
 function runFile(req: RecordedRequest, input: Buffer, model: string): Buffer {
-  const lines = input.toString('utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = input
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const results = lines.map((line) => {
     const { key, request } = JSON.parse(line) as { key?: unknown; request?: unknown };
     return JSON.stringify({ ...(key !== undefined ? { key } : {}), response: generateContentResponse(innerRequest(req, req.path, request), model, {}) });
@@ -73,7 +79,9 @@ export function geminiBatchRoutes(files: GeminiFiles): RouteHandler {
     if (req.headers['x-goog-api-key'] === undefined) return false;
     const create = req.method === 'POST' ? CREATE.exec(req.path) : null;
     if (create) {
-      const body = (req.json ?? {}) as { batch?: { displayName?: string; inputConfig?: { fileName?: string; requests?: { requests?: { request?: unknown; metadata?: unknown }[] } } } };
+      const body = (req.json ?? {}) as {
+        batch?: { displayName?: string; inputConfig?: { fileName?: string; requests?: { requests?: { request?: unknown; metadata?: unknown }[] } } };
+      };
       const model = create[2];
       const inputFile = body.batch?.inputConfig?.fileName;
       const input = inputFile === undefined ? undefined : files.get(inputFile);
@@ -86,7 +94,15 @@ export function geminiBatchRoutes(files: GeminiFiles): RouteHandler {
         ...(r.metadata ? { metadata: r.metadata } : {}),
       }));
       const responsesFile = input ? files.generate('batch', 'application/jsonl', runFile(req, input.content, model)).name : null;
-      const batch: GeminiBatch = { name: `batches/mock${(++next).toString().padStart(4, '0')}`, model, displayName: body.batch?.displayName ?? null, responses, responsesFile, polls: 0, cancelled: false };
+      const batch: GeminiBatch = {
+        name: `batches/mock${(++next).toString().padStart(4, '0')}`,
+        model,
+        displayName: body.batch?.displayName ?? null,
+        responses,
+        responsesFile,
+        polls: 0,
+        cancelled: false,
+      };
       batches.set(batch.name, batch);
       sendJson(res, 200, operation(batch));
       return true;

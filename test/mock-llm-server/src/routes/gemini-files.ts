@@ -51,7 +51,8 @@ function fileResource(origin: string, f: GeminiFile) {
   };
 }
 
-const fileError = (res: ServerResponse, status: number, message: string) => sendJson(res, status, { error: { code: status, message, status: status === 404 ? 'NOT_FOUND' : 'INVALID_ARGUMENT' } });
+const fileError = (res: ServerResponse, status: number, message: string) =>
+  sendJson(res, status, { error: { code: status, message, status: status === 404 ? 'NOT_FOUND' : 'INVALID_ARGUMENT' } });
 const headerOf = (req: RecordedRequest, name: string) => String(req.headers[name] ?? '');
 
 /** Ids are unique in the process, as the API's are, though each server keeps its own files. */
@@ -109,7 +110,9 @@ export class GeminiFiles {
   private chunk(req: RecordedRequest, res: ServerResponse, uploadId: string): void {
     const upload = this.uploads.get(uploadId);
     if (!upload) return fileError(res, 404, `mock-llm-server: no upload session ${uploadId}`);
-    const command = headerOf(req, 'x-goog-upload-command').split(',').map((c) => c.trim());
+    const command = headerOf(req, 'x-goog-upload-command')
+      .split(',')
+      .map((c) => c.trim());
     if (!command.includes('upload') || Number(headerOf(req, 'x-goog-upload-offset')) !== upload.received) {
       return fileError(res, 400, `mock-llm-server: expected X-Goog-Upload-Command: upload at X-Goog-Upload-Offset ${upload.received}`);
     }
@@ -122,7 +125,8 @@ export class GeminiFiles {
     }
     this.uploads.delete(uploadId);
     const file: GeminiFile = { ...upload.file, content: Buffer.concat(upload.chunks), source: 'UPLOADED' };
-    if (file.content.length !== upload.size) return fileError(res, 400, `mock-llm-server: the upload announced ${upload.size} bytes and sent ${file.content.length}`);
+    if (file.content.length !== upload.size)
+      return fileError(res, 400, `mock-llm-server: the upload announced ${upload.size} bytes and sent ${file.content.length}`);
     this.files.set(file.name, file);
     sendJson(res, 200, { file: fileResource(req.origin, file) }, { 'x-goog-upload-status': 'final' });
   }

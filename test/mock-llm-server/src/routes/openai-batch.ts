@@ -41,7 +41,17 @@ const ENDPOINTS: Record<string, (req: RecordedRequest) => Record<string, unknown
 };
 
 function fileObject(f: StoredFile) {
-  return { id: f.id, object: 'file', bytes: f.content.length, created_at: f.createdAt, filename: f.filename, purpose: f.purpose, status: 'processed', expires_at: null, status_details: null };
+  return {
+    id: f.id,
+    object: 'file',
+    bytes: f.content.length,
+    created_at: f.createdAt,
+    filename: f.filename,
+    purpose: f.purpose,
+    status: 'processed',
+    expires_at: null,
+    status_details: null,
+  };
 }
 
 function batchObject(b: Batch) {
@@ -71,7 +81,9 @@ function batchObject(b: Batch) {
   };
 }
 
-const notFound = (what: string, id: string) => ({ error: { message: `No ${what} found with id '${id}'.`, type: 'invalid_request_error', param: null, code: null } });
+const notFound = (what: string, id: string) => ({
+  error: { message: `No ${what} found with id '${id}'.`, type: 'invalid_request_error', param: null, code: null },
+});
 
 /** Ids are unique in the process, as the API's are, though each server keeps its own jobs. */
 let next = 0;
@@ -83,15 +95,28 @@ export function openAiBatchRoutes(): RouteHandler {
   const id = (prefix: string) => `${prefix}${(++next).toString().padStart(4, '0')}`;
 
   function run(req: RecordedRequest, input: StoredFile, endpoint: string): { output: StoredFile; total: number } {
-    const lines = input.content.toString('utf8').split('\n').filter((l) => l.trim() !== '');
+    const lines = input.content
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     const out = lines.map((line, i) => {
       const request = JSON.parse(line) as { custom_id?: string; url?: string; body?: unknown };
       const answer = ENDPOINTS[request.url ?? endpoint];
       const base = { id: `batch_req_mock${i.toString().padStart(4, '0')}`, custom_id: request.custom_id ?? null };
       if (!answer) return { ...base, response: null, error: { code: 'invalid_url', message: `mock-llm-server: no batch endpoint ${request.url}` } };
-      return { ...base, response: { status_code: 200, request_id: `req_mock_batch${i}`, body: answer(innerRequest(req, request.url ?? endpoint, request.body)) }, error: null };
+      return {
+        ...base,
+        response: { status_code: 200, request_id: `req_mock_batch${i}`, body: answer(innerRequest(req, request.url ?? endpoint, request.body)) },
+        error: null,
+      };
     });
-    const output: StoredFile = { id: id('file-mockout'), filename: 'batch_output.jsonl', purpose: 'batch_output', content: Buffer.from(out.map((o) => `${JSON.stringify(o)}\n`).join('')), createdAt: CREATED };
+    const output: StoredFile = {
+      id: id('file-mockout'),
+      filename: 'batch_output.jsonl',
+      purpose: 'batch_output',
+      content: Buffer.from(out.map((o) => `${JSON.stringify(o)}\n`).join('')),
+      createdAt: CREATED,
+    };
     files.set(output.id, output);
     return { output, total: lines.length };
   }
@@ -101,7 +126,13 @@ export function openAiBatchRoutes(): RouteHandler {
     if (req.method === 'POST' && path === '/files') {
       const form = parseMultipart(req);
       const upload = form.files.file?.[0];
-      const file: StoredFile = { id: id('file-mock'), filename: upload?.filename ?? 'upload.jsonl', purpose: form.fields.purpose ?? 'batch', content: upload?.content ?? Buffer.alloc(0), createdAt: CREATED };
+      const file: StoredFile = {
+        id: id('file-mock'),
+        filename: upload?.filename ?? 'upload.jsonl',
+        purpose: form.fields.purpose ?? 'batch',
+        content: upload?.content ?? Buffer.alloc(0),
+        createdAt: CREATED,
+      };
       files.set(file.id, file);
       sendJson(res, 200, fileObject(file));
       return true;
@@ -123,7 +154,18 @@ export function openAiBatchRoutes(): RouteHandler {
       }
       const endpoint = body.endpoint ?? '/v1/chat/completions';
       const { output, total } = run(req, input, endpoint);
-      const batch: Batch = { id: id('batch_mock'), endpoint, inputFileId: input.id, outputFileId: output.id, completionWindow: body.completion_window ?? '24h', metadata: body.metadata ?? null, createdAt: CREATED, polls: 0, total, cancelled: false };
+      const batch: Batch = {
+        id: id('batch_mock'),
+        endpoint,
+        inputFileId: input.id,
+        outputFileId: output.id,
+        completionWindow: body.completion_window ?? '24h',
+        metadata: body.metadata ?? null,
+        createdAt: CREATED,
+        polls: 0,
+        total,
+        cancelled: false,
+      };
       batches.set(batch.id, batch);
       sendJson(res, 200, batchObject(batch));
       return true;

@@ -139,7 +139,12 @@ export function chatCompletion(req: RecordedRequest, scenario: Scenario): Record
   const message = usage.toolCall
     ? { role: 'assistant', content: null, refusal: null, tool_calls: [{ id: CALL_ID, type: 'function', function: { name: usage.toolCall, arguments: '{}' } }] }
     : usage.audioOutput
-      ? { role: 'assistant', content: null, refusal: null, audio: { id: AUDIO_ID, data: Buffer.from('RIFF').toString('base64'), expires_at: CREATED + 3600, transcript: usage.reply } }
+      ? {
+          role: 'assistant',
+          content: null,
+          refusal: null,
+          audio: { id: AUDIO_ID, data: Buffer.from('RIFF').toString('base64'), expires_at: CREATED + 3600, transcript: usage.reply },
+        }
       : { role: 'assistant', content: usage.reply, refusal: null };
   return {
     id: CHAT_ID,
@@ -163,7 +168,14 @@ async function chat(req: RecordedRequest, res: ServerResponse, scenario: Scenari
   const id = CHAT_ID;
   const created = CREATED;
   const finish = usage.toolCall ? 'tool_calls' : 'stop';
-  const chunk = (delta: object, finishReason: string | null) => ({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_mock', choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] });
+  const chunk = (delta: object, finishReason: string | null) => ({
+    id,
+    object: 'chat.completion.chunk',
+    created,
+    model,
+    system_fingerprint: 'fp_mock',
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+  });
   const events: { data: unknown }[] = [{ data: chunk({ role: 'assistant', content: usage.toolCall ? null : '' }, null) }];
   if (usage.toolCall) {
     events.push({ data: chunk({ tool_calls: [{ index: 0, id: CALL_ID, type: 'function', function: { name: usage.toolCall, arguments: '' } }] }, null) });
@@ -172,10 +184,13 @@ async function chat(req: RecordedRequest, res: ServerResponse, scenario: Scenari
     const piece = (word: string, i: number) => (i === 0 ? word : ` ${word}`);
     usage.reply
       .split(' ')
-      .forEach((word, i) => events.push({ data: chunk(usage.audioOutput ? { audio: { id: AUDIO_ID, transcript: piece(word, i) } } : { content: piece(word, i) }, null) }));
+      .forEach((word, i) =>
+        events.push({ data: chunk(usage.audioOutput ? { audio: { id: AUDIO_ID, transcript: piece(word, i) } } : { content: piece(word, i) }, null) }),
+      );
   }
   events.push({ data: chunk({}, finish) });
-  if (body.stream_options?.include_usage && !scenario.noUsage) events.push({ data: { id, object: 'chat.completion.chunk', created, model, choices: [], usage: usageBlock(usage) } });
+  if (body.stream_options?.include_usage && !scenario.noUsage)
+    events.push({ data: { id, object: 'chat.completion.chunk', created, model, choices: [], usage: usageBlock(usage) } });
   events.push({ data: '[DONE]' });
   await sendSse(res, events, scenario);
 }
@@ -202,7 +217,13 @@ async function responses(req: RecordedRequest, res: ServerResponse, scenario: Sc
     output_tokens_details: { reasoning_tokens: reasoning },
     total_tokens: inputTokens + outputTokens,
   };
-  const message = (status: string, content: string) => ({ id: 'msg_mock0001', type: 'message', status, role: 'assistant', content: [{ type: 'output_text', text: content, annotations: [] }] });
+  const message = (status: string, content: string) => ({
+    id: 'msg_mock0001',
+    type: 'message',
+    status,
+    role: 'assistant',
+    content: [{ type: 'output_text', text: content, annotations: [] }],
+  });
   const response = (status: string, output: unknown[], withUsage: boolean) => ({
     id: 'resp_mock0001',
     object: 'response',
@@ -219,7 +240,10 @@ async function responses(req: RecordedRequest, res: ServerResponse, scenario: Sc
   let seq = 0;
   const event = (type: string, fields: object) => ({ event: type, data: { type, sequence_number: seq++, ...fields } });
   const at = { item_id: 'msg_mock0001', output_index: 0, content_index: 0 };
-  const events = [event('response.created', { response: response('in_progress', [], false) }), event('response.output_item.added', { output_index: 0, item: message('in_progress', '') })];
+  const events = [
+    event('response.created', { response: response('in_progress', [], false) }),
+    event('response.output_item.added', { output_index: 0, item: message('in_progress', '') }),
+  ];
   text.split(' ').forEach((word, i) => events.push(event('response.output_text.delta', { ...at, delta: i === 0 ? word : ` ${word}` })));
   events.push(event('response.output_text.done', { ...at, text }));
   events.push(event('response.output_item.done', { output_index: 0, item: message('completed', text) }));
@@ -287,9 +311,15 @@ function images(req: RecordedRequest, res: ServerResponse, kind: 'generations' |
   const n = Math.max(1, Number(params.n ?? 1) || 1);
   const size = String(params.size ?? '1024x1024');
   const gptImage = model.startsWith('gpt-image');
-  const quality = gptImage ? (params.quality === undefined || params.quality === 'auto' ? 'medium' : String(params.quality)) : String(params.quality ?? 'standard');
+  const quality = gptImage
+    ? params.quality === undefined || params.quality === 'auto'
+      ? 'medium'
+      : String(params.quality)
+    : String(params.quality ?? 'standard');
   const url = !gptImage && params.response_format !== 'b64_json';
-  const data = Array.from({ length: n }, (_, i) => (url ? { url: `https://mock-llm-server.invalid/images/${i}.png`, revised_prompt: params.prompt ?? null } : { b64_json: PNG_B64 }));
+  const data = Array.from({ length: n }, (_, i) =>
+    url ? { url: `https://mock-llm-server.invalid/images/${i}.png`, revised_prompt: params.prompt ?? null } : { b64_json: PNG_B64 },
+  );
   const body: Record<string, unknown> = { created: 1_764_000_000, data };
   if (gptImage) {
     const text = 10 + Math.floor(String(params.prompt ?? '').length / 4);
@@ -300,7 +330,12 @@ function images(req: RecordedRequest, res: ServerResponse, kind: 'generations' |
       quality,
       background: 'opaque',
       output_format: 'png',
-      usage: { input_tokens: text + image, input_tokens_details: { text_tokens: text, image_tokens: image }, output_tokens: output, total_tokens: text + image + output },
+      usage: {
+        input_tokens: text + image,
+        input_tokens_details: { text_tokens: text, image_tokens: image },
+        output_tokens: output,
+        total_tokens: text + image + output,
+      },
     });
   }
   sendJson(res, 200, body, { 'x-request-id': REQUEST_ID });
@@ -334,7 +369,8 @@ function audioText(req: RecordedRequest, res: ServerResponse, task: 'transcribe'
           }
         : { type: 'duration', seconds: Math.ceil(duration) };
   const segments = [{ id: 0, seek: 0, start: 0, end: duration, text, tokens: [], temperature: 0, avg_logprob: -0.2, compression_ratio: 1, no_speech_prob: 0 }];
-  const body = format === 'verbose_json' ? { task, language: 'english', duration, text, segments, ...(usage ? { usage } : {}) } : { text, ...(usage ? { usage } : {}) };
+  const body =
+    format === 'verbose_json' ? { task, language: 'english', duration, text, segments, ...(usage ? { usage } : {}) } : { text, ...(usage ? { usage } : {}) };
   sendJson(res, 200, body, { 'x-request-id': REQUEST_ID });
 }
 

@@ -57,7 +57,14 @@ export function liveSession(ws: WebSocket): void {
     const out: Tokens = { text: spoken ? 0 : reply.length, audio: spoken ? 10 * reply.length : 0, video: 0 };
     const prompt = { ...context };
     const messages: object[] = reply.map((word, i) => ({
-      serverContent: { modelTurn: { role: 'model', parts: [spoken ? { inlineData: { mimeType: 'audio/pcm;rate=24000', data: Buffer.alloc(960).toString('base64') } } : { text: i === 0 ? word : ` ${word}` }] } },
+      serverContent: {
+        modelTurn: {
+          role: 'model',
+          parts: [
+            spoken ? { inlineData: { mimeType: 'audio/pcm;rate=24000', data: Buffer.alloc(960).toString('base64') } } : { text: i === 0 ? word : ` ${word}` },
+          ],
+        },
+      },
     }));
     const promptTokens = prompt.text + prompt.audio + prompt.video;
     const responseTokens = out.text + out.audio;
@@ -65,7 +72,13 @@ export function liveSession(ws: WebSocket): void {
       { serverContent: { generationComplete: true } },
       {
         serverContent: { turnComplete: true },
-        usageMetadata: { promptTokenCount: promptTokens, responseTokenCount: responseTokens, totalTokenCount: promptTokens + responseTokens, promptTokensDetails: details(prompt), responseTokensDetails: details(out) },
+        usageMetadata: {
+          promptTokenCount: promptTokens,
+          responseTokenCount: responseTokens,
+          totalTokenCount: promptTokens + responseTokens,
+          promptTokensDetails: details(prompt),
+          responseTokensDetails: details(out),
+        },
       },
     );
     for (const [i, message] of messages.entries()) {

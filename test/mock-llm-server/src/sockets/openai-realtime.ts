@@ -81,9 +81,16 @@ export function realtimeSession(ws: WebSocket, url: URL): void {
     type: model ? 'realtime' : 'transcription',
     object: 'realtime.session',
     id: 'sess_mock0001',
-    ...(model ? { model, output_modalities: session.outputModalities, instructions: session.instructions, tools: [], tool_choice: 'auto', max_output_tokens: 'inf' } : {}),
+    ...(model
+      ? { model, output_modalities: session.outputModalities, instructions: session.instructions, tools: [], tool_choice: 'auto', max_output_tokens: 'inf' }
+      : {}),
     audio: {
-      input: { format: { type: 'audio/pcm', rate: 24_000 }, transcription: session.transcriptionModel ? { model: session.transcriptionModel } : null, noise_reduction: null, turn_detection: null },
+      input: {
+        format: { type: 'audio/pcm', rate: 24_000 },
+        transcription: session.transcriptionModel ? { model: session.transcriptionModel } : null,
+        noise_reduction: null,
+        turn_detection: null,
+      },
       ...(model ? { output: { format: { type: 'audio/pcm', rate: 24_000 }, voice: 'alloy', speed: 1 } } : {}),
     },
   });
@@ -102,7 +109,13 @@ export function realtimeSession(ws: WebSocket, url: URL): void {
     const transcript = `Hello from ${transcriber}!`;
     send('conversation.item.input_audio_transcription.delta', { item_id: itemId, content_index: 0, delta: transcript });
     const usage = /^gpt-.*transcribe/.test(transcriber)
-      ? { type: 'tokens', input_tokens: audioTokens, input_token_details: { text_tokens: 0, audio_tokens: audioTokens }, output_tokens: words(transcript), total_tokens: audioTokens + words(transcript) }
+      ? {
+          type: 'tokens',
+          input_tokens: audioTokens,
+          input_token_details: { text_tokens: 0, audio_tokens: audioTokens },
+          output_tokens: words(transcript),
+          total_tokens: audioTokens + words(transcript),
+        }
       : { type: 'duration', seconds: Math.ceil(bytes / AUDIO_BYTES_PER_SECOND) };
     send('conversation.item.input_audio_transcription.completed', { item_id: itemId, content_index: 0, transcript, usage });
   }
@@ -128,8 +141,25 @@ export function realtimeSession(ws: WebSocket, url: URL): void {
     const responseId = id('resp');
     const itemId = id('item');
     const at = { response_id: responseId, item_id: itemId, output_index: 0, content_index: 0 };
-    const item = (status: string, transcript: string) => ({ id: itemId, type: 'message', status, role: 'assistant', content: [{ type: spoken ? 'output_audio' : 'output_text', [spoken ? 'transcript' : 'text']: transcript }] });
-    const response = (status: string, output: unknown[], usage: unknown) => ({ object: 'realtime.response', id: responseId, status, status_details: null, output, conversation_id: 'conv_mock0001', output_modalities: spoken ? ['audio'] : ['text'], max_output_tokens: 'inf', usage, metadata: request?.metadata ?? null });
+    const item = (status: string, transcript: string) => ({
+      id: itemId,
+      type: 'message',
+      status,
+      role: 'assistant',
+      content: [{ type: spoken ? 'output_audio' : 'output_text', [spoken ? 'transcript' : 'text']: transcript }],
+    });
+    const response = (status: string, output: unknown[], usage: unknown) => ({
+      object: 'realtime.response',
+      id: responseId,
+      status,
+      status_details: null,
+      output,
+      conversation_id: 'conv_mock0001',
+      output_modalities: spoken ? ['audio'] : ['text'],
+      max_output_tokens: 'inf',
+      usage,
+      metadata: request?.metadata ?? null,
+    });
     const steps: [string, object][] = [
       ['response.created', { response: response('in_progress', [], null) }],
       ['response.output_item.added', { response_id: responseId, output_index: 0, item: item('in_progress', '') }],
@@ -144,7 +174,10 @@ export function realtimeSession(ws: WebSocket, url: URL): void {
     });
     if (spoken) steps.push(['response.output_audio.done', at], ['response.output_audio_transcript.done', { ...at, transcript: reply }]);
     else steps.push(['response.output_text.done', { ...at, text: reply }]);
-    steps.push(['response.content_part.done', { ...at, part: { type: spoken ? 'audio' : 'text', transcript: reply } }], ['response.output_item.done', { response_id: responseId, output_index: 0, item: item('completed', reply) }]);
+    steps.push(
+      ['response.content_part.done', { ...at, part: { type: spoken ? 'audio' : 'text', transcript: reply } }],
+      ['response.output_item.done', { response_id: responseId, output_index: 0, item: item('completed', reply) }],
+    );
     const cached = previousInput;
     const usage = {
       total_tokens: input.text + input.audio + input.image + textOut + audioOut,
@@ -179,11 +212,19 @@ export function realtimeSession(ws: WebSocket, url: URL): void {
 
   send('session.created', { session: sessionObject() });
   ws.on('message', (data) => {
-    let event: { type?: string; session?: Record<string, any>; audio?: string; item?: { content?: Part[] }; response?: { output_modalities?: string[]; metadata?: Record<string, string> } };
+    let event: {
+      type?: string;
+      session?: Record<string, any>;
+      audio?: string;
+      item?: { content?: Part[] };
+      response?: { output_modalities?: string[]; metadata?: Record<string, string> };
+    };
     try {
       event = JSON.parse(data.toString());
     } catch {
-      send('error', { error: { type: 'invalid_request_error', code: 'invalid_json', message: 'mock-llm-server: the event is not JSON', param: null, event_id: null } });
+      send('error', {
+        error: { type: 'invalid_request_error', code: 'invalid_json', message: 'mock-llm-server: the event is not JSON', param: null, event_id: null },
+      });
       return;
     }
     switch (event.type) {
@@ -223,7 +264,15 @@ export function realtimeSession(ws: WebSocket, url: URL): void {
         respond(event.response);
         break;
       default:
-        send('error', { error: { type: 'invalid_request_error', code: 'unknown_event', message: `mock-llm-server: no handler for ${event.type}`, param: null, event_id: null } });
+        send('error', {
+          error: {
+            type: 'invalid_request_error',
+            code: 'unknown_event',
+            message: `mock-llm-server: no handler for ${event.type}`,
+            param: null,
+            event_id: null,
+          },
+        });
     }
   });
 }
