@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The lint: ESLint over every workspace (eslint.config.mjs). ESLint's type-aware rules read each workspace's compiled
-# packages, so run this after the build (./run lint and ./run test do). Its cache lives outside the
-# repository; a changed config or dependency set invalidates it by itself.
+# The lint: ESLint over every workspace (eslint.config.mjs), then Prettier's check over the files it
+# formats (.prettierrc.json; .prettierignore names what it leaves alone; ./run format rewrites them).
+# ESLint's type-aware rules read each workspace's compiled packages, so run this after the build
+# (./run lint and ./run test do). ESLint's cache lives outside the repository and is keyed by each
+# file's content and the config.
 #   scripts/lint.sh            every problem, warnings included
 #   scripts/lint.sh --quiet    errors only (the test run)
 set -euo pipefail
@@ -10,3 +12,4 @@ cd "$ROOT"
 cache="${TOKENLEDGER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tokenledger}/eslint/$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)/"
 mkdir -p "$cache"
 npx eslint --cache --cache-strategy content --cache-location "$cache" "$@" .
+npx prettier --check --log-level warn . || { echo "lint.sh: files not in Prettier's format: ./run format rewrites them" >&2; exit 1; }
