@@ -219,6 +219,58 @@ if (!uri) {
       await dropDatabase(dbName);
     });
 
+    it('reads a compacted month again from memory: only the head and what is not compacted yet go to the server, and new compaction is seen exactly', async () => {
+      const dbName = fresh();
+      const { store, commands } = await watched(dbName, MANUAL);
+      for (let b = 0; b < 10; b++) await store.ingest(Array.from({ length: 10 }, (_, i) => record({ user: `u${i}`, costNanos: BigInt(100 + i), timeMs: Date.UTC(2026, 10, 1) + b * 50 * 3_600_000 + i * 60_000 })));
+      await store.compact();
+      // A partial range by user reads the day values and the groups of the buckets at its edges.
+      const range = { ...ALL, fromMs: Date.UTC(2026, 10, 3, 5), toMs: Date.UTC(2026, 10, 19, 7) };
+      const queries = [{ ...ALL, groupBy: [] }, { ...range, groupBy: ['user' as const] }, { ...range, groupBy: ['user' as const, 'bucket' as const] }];
+      // Rows in the order of their keys: a report does not depend on the order the store returns them in.
+      const read = () => Promise.all(queries.map(async (q) => (await store.aggregate(q)).sort((a, b) => (JSON.stringify(a.key) < JSON.stringify(b.key) ? -1 : 1))));
+      const first = await read();
+      commands.length = 0;
+      expect(await read()).toEqual(first);
+      const compacted = commands.filter((c) => c.name === 'find' && /^rollup_(totals|values|groups)_/.test(String(c.command.find)));
+      expect(compacted).toEqual([]);
+      await store.ingest([record({ user: 'u1', costNanos: 7n, timeMs: Date.UTC(2026, 10, 10) })]);
+      await store.compact();
+      const [all] = await store.aggregate({ ...ALL, groupBy: [] });
+      expect(all.costNanos).toBe(first[0][0].costNanos + 7n);
+      const u1 = (rows: Awaited<ReturnType<typeof store.aggregate>>) => rows.find((r) => r.key.user === 'u1')!.costNanos;
+      expect(u1(await store.aggregate(queries[1]))).toBe(u1(first[1]) + 7n);
+      await store.close();
+      await dropDatabase(dbName);
+    });
+
+    it('lists documents from memory until an instance writes or deletes one of their kind, and then reads them again', async () => {
+      const dbName = fresh();
+      const { store, commands } = await watched(dbName, MANUAL);
+      const other = await open(dbName, undefined, MANUAL);
+      const ids = async () => (await store.listDocuments('budget', null)).map((e) => `${e.tenant}/${e.id}`);
+      await store.putDocument('budget', 'default', 'b1', { name: 'one' });
+      expect(await ids()).toEqual(['default/b1']);
+      commands.length = 0;
+      expect(await ids()).toEqual(['default/b1']);
+      expect(commands.filter((c) => c.command.find === 'documents')).toEqual([]);
+      await other.putDocument('budget', 'acme', 'b2', { name: 'two' });
+      expect(await ids()).toEqual(['acme/b2', 'default/b1']);
+      await other.putDocument('budget', 'acme', 'b2', { name: 'two, changed' });
+      expect((await store.listDocuments('budget', 'acme'))[0].doc).toEqual({ name: 'two, changed' });
+      await other.deleteDocument('budget', 'default', 'b1');
+      expect(await ids()).toEqual(['acme/b2']);
+      await other.insertOnce('budget', 'default', 'b3', { name: 'three' });
+      expect(await ids()).toEqual(['acme/b2', 'default/b3']);
+      await other.putDocument('alert-rule', 'default', 'r1', {});
+      commands.length = 0;
+      expect(await ids()).toEqual(['acme/b2', 'default/b3']);
+      expect(commands.filter((c) => c.command.find === 'documents')).toEqual([]);
+      await other.close();
+      await store.close();
+      await dropDatabase(dbName);
+    });
+
     it('asks the server to journal every write before acknowledging it', async () => {
       const dbName = fresh();
       const { store, commands } = await watched(dbName, MANUAL);

@@ -44,9 +44,12 @@ export class CompactedMonth {
     const priorGroupsRuns = new Map([...buckets].filter((b) => totals.has(b)).map((b) => [b, totals.get(b)!.groupsRun]));
     const priorGroups = await docs.groups(tenant, priorGroupsRuns);
     if (!priorGroups) return null;
-    const groups = new Map([...buckets].map((b) => [b, new Map((priorGroups.get(b) ?? []).map(groupRow).map((row) => [JSON.stringify(row.key), row]))]));
-    const byKey = values.map((rows) => new Map(rows!.map((row) => [JSON.stringify(row.key), row])));
-    return new CompactedMonth(month, prior, totals, byKey, groups, priorGroupsRuns);
+    // The documents' rows are shared with readers (RollupDocs keeps them): the run sums into copies.
+    const own = (row: SumsRow): SumsRow => ({ key: row.key, sums: { ...row.sums } });
+    const groups = new Map([...buckets].map((b) => [b, new Map((priorGroups.get(b) ?? []).map(groupRow).map(own).map((row) => [JSON.stringify(row.key), row]))]));
+    const byKey = values.map((rows) => new Map(rows!.map(own).map((row) => [JSON.stringify(row.key), row])));
+    const ownTotals = new Map([...totals].map(([bucket, t]) => [bucket, { sums: { ...t.sums }, groupsRun: t.groupsRun }]));
+    return new CompactedMonth(month, prior, ownTotals, byKey, groups, priorGroupsRuns);
   }
 
   /**

@@ -26,6 +26,7 @@ import { type ChainDoc, HeadChain } from './heads';
 import { insertOnce, upsert } from './inserts';
 import { PendingItems } from './pending';
 import type { RecordDoc } from './record-docs';
+import { type ChangeDoc, DocumentListings } from './document-listings';
 import { DAY_MS, RollupDocs } from './rollup-docs';
 import { RollupReader } from './rollup-reader';
 
@@ -88,6 +89,7 @@ export class MongoStore implements StoragePort {
   private compactor!: Compactor;
   private keys!: Collection<KeyDoc>;
   private documents!: Collection<StoredDoc>;
+  private listings!: DocumentListings;
 
   constructor(
     private readonly uri: string,
@@ -110,6 +112,7 @@ export class MongoStore implements StoragePort {
     const chainDocs = this.db.collection<ChainDoc>('rollup_heads');
     this.keys = this.db.collection<KeyDoc>('api_keys');
     this.documents = this.db.collection<StoredDoc>('documents');
+    this.listings = new DocumentListings(this.db.collection<ChangeDoc>('document_changes'));
     // Listing records reads a tenant's time range, newest first. FerretDB v1 (SQLite) reads by no index
     // but `_id` (any other filter reads the whole collection), so there the index would only cost
     // every stored record: ingest ran about a fifth slower with it (see the README).
@@ -257,6 +260,7 @@ export class MongoStore implements StoragePort {
     const body = encodeDocument(kind, tenant, id, doc);
     const _id = documentId(kind, tenant, id);
     await upsert(this.documents, _id, { kind, tenant, id, body });
+    await this.listings.changed(kind);
   }
 
   async getDocument<T extends DocumentBody>(kind: string, tenant: string, id: string): Promise<T | null> {
@@ -266,10 +270,10 @@ export class MongoStore implements StoragePort {
   }
 
   async listDocuments<T extends DocumentBody>(kind: string, tenant: string | null): Promise<DocumentEntry<T>[]> {
-    const found = await this.documents
-      .find(tenant === null ? { kind } : { kind, tenant })
-      .sort({ tenant: 1, id: 1 })
-      .toArray();
+    const found = await this.listings.list(kind, tenant, async () => {
+      const docs = await this.documents.find(tenant === null ? { kind } : { kind, tenant }).sort({ tenant: 1, id: 1 }).toArray();
+      return docs.map((d) => ({ tenant: d.tenant, id: d.id, body: d.body }));
+    });
     return found.map((d) => ({ tenant: d.tenant, id: d.id, doc: decodeDocument<T>(d.body) }));
   }
 
@@ -284,14 +288,18 @@ export class MongoStore implements StoragePort {
 
   async deleteDocument(kind: string, tenant: string, id: string): Promise<boolean> {
     checkAddress(kind, tenant, id);
-    return (await this.documents.deleteOne({ _id: documentId(kind, tenant, id) })).deletedCount === 1;
+    const deleted = (await this.documents.deleteOne({ _id: documentId(kind, tenant, id) })).deletedCount === 1;
+    if (deleted) await this.listings.changed(kind);
+    return deleted;
   }
 
   async insertOnce(kind: string, tenant: string, id: string, doc: DocumentBody): Promise<boolean> {
     const body = encodeDocument(kind, tenant, id, doc);
     const _id = documentId(kind, tenant, id);
     // A duplicate _id fails on MongoDB and FerretDB alike, without transactions: one insert wins.
-    return insertOnce(this.documents, { _id, kind, tenant, id, body });
+    const inserted = await insertOnce(this.documents, { _id, kind, tenant, id, body });
+    if (inserted) await this.listings.changed(kind);
+    return inserted;
   }
 }
 

@@ -87,9 +87,25 @@ export function groupsDoc(tenant: string, bucket: number, runId: string, groups:
   return { ref, doc: { _id: ref.id, tenant, runId, rows: packRows([...groups].map(groupRow), GROUP_PARTS, what) } };
 }
 
-/** Reads compacted documents; null for one that is gone (a newer head replaced it and it was collected). */
+/** Rows of decoded documents kept at most (about 100 MB of rows): a month's day values of a dimension of 1,000 values are 30,000. */
+const CACHED_ROWS = 400_000;
+
+/**
+ * Reads compacted documents; null for one that is gone (a newer head replaced it and it was collected).
+ * A compacted document never changes once written (a run writes new ones under its own id), so the
+ * rows of one read before are answered from memory: no round trip, nothing to decode. Whether the
+ * document is still current is the reader's business (the head checks), as for one just read. The
+ * rows are shared: callers never change them.
+ */
 export class RollupDocs {
-  constructor(private readonly db: Db) {}
+  /** Most recently used last. */
+  private readonly decoded = new Map<string, SumsRow[]>();
+  private cachedRows = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly maxCachedRows = CACHED_ROWS,
+  ) {}
 
   async totals(tenant: string, month: string, runId: string): Promise<Map<number, BucketTotal> | null> {
     const rows = await this.rows(totalsRef(tenant, month, runId));
@@ -106,30 +122,55 @@ export class RollupDocs {
    * (so per collection), not one per bucket: FerretDB reads the whole collection for either.
    */
   async groups(tenant: string, buckets: ReadonlyMap<number, string>): Promise<Map<number, Group[]> | null> {
+    const found = new Map<number, Group[]>();
     const byCollection = new Map<string, DocRef[]>();
     for (const [bucket, runId] of buckets) {
       const ref = groupsRef(tenant, bucket, runId);
-      if (!byCollection.has(ref.collection)) byCollection.set(ref.collection, []);
-      byCollection.get(ref.collection)!.push(ref);
+      const known = this.cached(ref);
+      if (known) found.set(bucket, known.map(rowGroup));
+      else {
+        if (!byCollection.has(ref.collection)) byCollection.set(ref.collection, []);
+        byCollection.get(ref.collection)!.push(ref);
+      }
     }
-    const found = new Map<number, Group[]>();
     await Promise.all(
       [...byCollection].map(async ([collection, refs]) => {
-        const docs = await this.db
-          .collection<RollupDoc>(collection)
-          .find({ _id: refs.length === 1 ? refs[0].id : { $in: refs.map((r) => r.id) } })
-          .toArray();
-        for (const doc of docs) {
-          const groups = unpackRows(doc.rows).map(rowGroup);
-          found.set(JSON.parse(doc._id)[1] as number, groups);
-        }
+        const docs = await this.db.collection<RollupDoc>(collection).find({ _id: refs.length === 1 ? refs[0].id : { $in: refs.map((r) => r.id) } }).toArray();
+        for (const doc of docs) found.set(JSON.parse(doc._id)[1] as number, this.remember({ collection, id: doc._id }, unpackRows(doc.rows)).map(rowGroup));
       }),
     );
     return found.size === buckets.size ? found : null;
   }
 
   private async rows(ref: DocRef): Promise<SumsRow[] | null> {
+    const known = this.cached(ref);
+    if (known) return known;
     const doc = await this.db.collection<RollupDoc>(ref.collection).findOne({ _id: ref.id });
-    return doc ? unpackRows(doc.rows) : null;
+    return doc ? this.remember(ref, unpackRows(doc.rows)) : null;
+  }
+
+  private cached(ref: DocRef): SumsRow[] | undefined {
+    const key = cacheKey(ref);
+    const rows = this.decoded.get(key);
+    if (rows) {
+      this.decoded.delete(key);
+      this.decoded.set(key, rows);
+    }
+    return rows;
+  }
+
+  private remember(ref: DocRef, rows: SumsRow[]): SumsRow[] {
+    if (rows.length > this.maxCachedRows) return rows;
+    const key = cacheKey(ref);
+    if (!this.decoded.has(key)) this.cachedRows += rows.length;
+    this.decoded.set(key, rows);
+    for (const [oldest, old] of this.decoded) {
+      if (this.cachedRows <= this.maxCachedRows) break;
+      this.decoded.delete(oldest);
+      this.cachedRows -= old.length;
+    }
+    return rows;
   }
 }
+
+const cacheKey = (ref: DocRef) => `${ref.collection}\u0000${ref.id}`;
