@@ -4,6 +4,7 @@ import { BudgetClock } from '../../src/budgets/budget-clock';
 import { BudgetsService } from '../../src/budgets/budgets.service';
 import { IngestEvents } from '../../src/ingest/ingest-events';
 import { MongoStore } from '../../src/storage/mongo/mongo.store';
+import { repositoriesOf } from '../../src/storage/repositories/repositories';
 import { record } from '../support/records';
 
 // Against the MongoDB-wire server in MONGODB_URI (FerretDB, started by the test command). Without one
@@ -25,7 +26,7 @@ if (!uri) {
       const client = (store as unknown as { connection: { getClient(): MongoClient } }).connection.getClient();
       client.on('commandStarted', (e) => commands.push(`${e.commandName} ${String(e.command[e.commandName])}`));
       const events = new IngestEvents();
-      const budgets = new BudgetsService(store, events, new BudgetClock());
+      const budgets = new BudgetsService(store, repositoriesOf(store).budgets, events, new BudgetClock());
       const ingest = (records: ReturnType<typeof record>[]) => events.storing(records, (batch) => store.ingest(batch));
       for (const body of [
         { name: 'company', scope: {}, period: 'month', limitUsd: '1000', action: 'block' },

@@ -222,13 +222,23 @@ if (!uri) {
     it('reads a compacted month again from memory: only the head and what is not compacted yet go to the server, and new compaction is seen exactly', async () => {
       const dbName = fresh();
       const { store, commands } = await watched(dbName, MANUAL);
-      for (let b = 0; b < 10; b++) await store.ingest(Array.from({ length: 10 }, (_, i) => record({ user: `u${i}`, costNanos: BigInt(100 + i), timeMs: Date.UTC(2026, 10, 1) + b * 50 * 3_600_000 + i * 60_000 })));
+      for (let b = 0; b < 10; b++)
+        await store.ingest(
+          Array.from({ length: 10 }, (_, i) =>
+            record({ user: `u${i}`, costNanos: BigInt(100 + i), timeMs: Date.UTC(2026, 10, 1) + b * 50 * 3_600_000 + i * 60_000 }),
+          ),
+        );
       await store.compact();
       // A partial range by user reads the day values and the groups of the buckets at its edges.
       const range = { ...ALL, fromMs: Date.UTC(2026, 10, 3, 5), toMs: Date.UTC(2026, 10, 19, 7) };
-      const queries = [{ ...ALL, groupBy: [] }, { ...range, groupBy: ['user' as const] }, { ...range, groupBy: ['user' as const, 'bucket' as const] }];
+      const queries = [
+        { ...ALL, groupBy: [] },
+        { ...range, groupBy: ['user' as const] },
+        { ...range, groupBy: ['user' as const, 'bucket' as const] },
+      ];
       // Rows in the order of their keys: a report does not depend on the order the store returns them in.
-      const read = () => Promise.all(queries.map(async (q) => (await store.aggregate(q)).sort((a, b) => (JSON.stringify(a.key) < JSON.stringify(b.key) ? -1 : 1))));
+      const read = () =>
+        Promise.all(queries.map(async (q) => (await store.aggregate(q)).sort((a, b) => (JSON.stringify(a.key) < JSON.stringify(b.key) ? -1 : 1))));
       const first = await read();
       commands.length = 0;
       expect(await read()).toEqual(first);

@@ -46,7 +46,17 @@ export class CompactedMonth {
     if (!priorGroups) return null;
     // The documents' rows are shared with readers (RollupDocs keeps them): the run sums into copies.
     const own = (row: SumsRow): SumsRow => ({ key: row.key, sums: { ...row.sums } });
-    const groups = new Map([...buckets].map((b) => [b, new Map((priorGroups.get(b) ?? []).map(groupRow).map(own).map((row) => [JSON.stringify(row.key), row]))]));
+    const groups = new Map(
+      [...buckets].map((b) => [
+        b,
+        new Map(
+          (priorGroups.get(b) ?? [])
+            .map(groupRow)
+            .map(own)
+            .map((row) => [JSON.stringify(row.key), row]),
+        ),
+      ]),
+    );
     const byKey = values.map((rows) => new Map(rows!.map(own).map((row) => [JSON.stringify(row.key), row])));
     const ownTotals = new Map([...totals].map(([bucket, t]) => [bucket, { sums: { ...t.sums }, groupsRun: t.groupsRun }]));
     return new CompactedMonth(month, prior, ownTotals, byKey, groups, priorGroupsRuns);

@@ -271,7 +271,10 @@ export class MongoStore implements StoragePort {
 
   async listDocuments<T extends DocumentBody>(kind: string, tenant: string | null): Promise<DocumentEntry<T>[]> {
     const found = await this.listings.list(kind, tenant, async () => {
-      const docs = await this.documents.find(tenant === null ? { kind } : { kind, tenant }).sort({ tenant: 1, id: 1 }).toArray();
+      const docs = await this.documents
+        .find(tenant === null ? { kind } : { kind, tenant })
+        .sort({ tenant: 1, id: 1 })
+        .toArray();
       return docs.map((d) => ({ tenant: d.tenant, id: d.id, body: d.body }));
     });
     return found.map((d) => ({ tenant: d.tenant, id: d.id, doc: decodeDocument<T>(d.body) }));

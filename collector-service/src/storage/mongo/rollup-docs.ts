@@ -135,7 +135,10 @@ export class RollupDocs {
     }
     await Promise.all(
       [...byCollection].map(async ([collection, refs]) => {
-        const docs = await this.db.collection<RollupDoc>(collection).find({ _id: refs.length === 1 ? refs[0].id : { $in: refs.map((r) => r.id) } }).toArray();
+        const docs = await this.db
+          .collection<RollupDoc>(collection)
+          .find({ _id: refs.length === 1 ? refs[0].id : { $in: refs.map((r) => r.id) } })
+          .toArray();
         for (const doc of docs) found.set(JSON.parse(doc._id)[1] as number, this.remember({ collection, id: doc._id }, unpackRows(doc.rows)).map(rowGroup));
       }),
     );
