@@ -132,74 +132,19 @@ export function patchRule(current: AlertRule, body: Record<string, unknown>): Ru
   });
 }
 
+/** A default rule: what sets it apart is its type and its threshold or percent; the rest is the same for all. */
+function defaultRule(id: string, type: RuleType, { thresholdNanos = null, percent = null }: { thresholdNanos?: string | null; percent?: number | null } = {}) {
+  return { id, type, thresholdNanos, percent, multiplier: null, withinHours: null, timezone: 'UTC', channels: [], enabled: true };
+}
+
 /** Every tenant starts with the seeds' alert defaults (spike is opt-in). Their ids are fixed, so seeding twice is harmless. */
 export const DEFAULT_RULES: (RuleInput & { id: string })[] = [
-  {
-    id: 'default-daily-cost',
-    type: 'daily_cost_above',
-    thresholdNanos: '50000000000',
-    percent: null,
-    multiplier: null,
-    withinHours: null,
-    timezone: 'UTC',
-    channels: [],
-    enabled: true,
-  },
-  {
-    id: 'default-projected-month',
-    type: 'projected_month_above',
-    thresholdNanos: '1000000000000',
-    percent: null,
-    multiplier: null,
-    withinHours: null,
-    timezone: 'UTC',
-    channels: [],
-    enabled: true,
-  },
-  {
-    id: 'default-user-daily-cost',
-    type: 'user_daily_cost_above',
-    thresholdNanos: '10000000000',
-    percent: null,
-    multiplier: null,
-    withinHours: null,
-    timezone: 'UTC',
-    channels: [],
-    enabled: true,
-  },
-  {
-    id: 'default-trend',
-    type: 'trend_increase_above',
-    thresholdNanos: null,
-    percent: 20,
-    multiplier: null,
-    withinHours: null,
-    timezone: 'UTC',
-    channels: [],
-    enabled: true,
-  },
-  {
-    id: 'default-budget-thresholds',
-    type: 'budget_threshold',
-    thresholdNanos: null,
-    percent: null,
-    multiplier: null,
-    withinHours: null,
-    timezone: 'UTC',
-    channels: [],
-    enabled: true,
-  },
-  {
-    id: 'default-unpriced-usage',
-    type: 'unpriced_usage',
-    thresholdNanos: null,
-    percent: null,
-    multiplier: null,
-    withinHours: null,
-    timezone: 'UTC',
-    channels: [],
-    enabled: true,
-  },
+  defaultRule('default-daily-cost', 'daily_cost_above', { thresholdNanos: '50000000000' }),
+  defaultRule('default-projected-month', 'projected_month_above', { thresholdNanos: '1000000000000' }),
+  defaultRule('default-user-daily-cost', 'user_daily_cost_above', { thresholdNanos: '10000000000' }),
+  defaultRule('default-trend', 'trend_increase_above', { percent: 20 }),
+  defaultRule('default-budget-thresholds', 'budget_threshold'),
+  defaultRule('default-unpriced-usage', 'unpriced_usage'),
 ];
 
 export function ruleView(r: AlertRule) {
