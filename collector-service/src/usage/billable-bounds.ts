@@ -16,8 +16,6 @@ export const BILLABLE_BOUNDS = {
   paymentNanos: 10_000_000n * 1_000_000_000n,
   /** The cost one call may have, ours or the one its emitter computed: $1,000,000 in nano-USD. */
   costNanos: 1_000_000n * 1_000_000_000n,
-  /** The same, in USD, for emitters that send a double. */
-  costUsd: 1_000_000,
 } as const;
 
 /** Text a call carries into records and reports: names, ids, tags. */

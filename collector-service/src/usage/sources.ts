@@ -13,8 +13,8 @@ import {
   str,
   tagsOf,
   usdAmount,
+  usdDoubleNanos,
   usdNanos,
-  usdToNanosHalfUp,
   withPrefix,
 } from './span-attributes';
 
@@ -173,9 +173,8 @@ const openLit: Mapping = {
   extract(span) {
     const u = base('openlit', span);
     semconvTokens(u, span);
-    const cost = num(span.attributes, sc.OpenLit.GEN_AI_USAGE_COST, BILLABLE_BOUNDS.costUsd);
-    // A double: to 12 places is exact enough, the record keeps it to the nano.
-    if (cost !== null) u.providedCostNanos = usdToNanosHalfUp(cost.toFixed(12));
+    const cost = usdDoubleNanos(span.attributes, sc.OpenLit.GEN_AI_USAGE_COST, BILLABLE_BOUNDS.costNanos, (ignored) => u.ignoredValues.push(ignored));
+    if (cost !== null) u.providedCostNanos = cost;
     return u;
   },
 };

@@ -100,6 +100,18 @@ export function usdNanos(attrs: Attributes, key: string, maxNanos: bigint, ignor
   return nanos;
 }
 
+/**
+ * An amount in USD sent as a double (OpenLIT's `gen_ai.usage.cost`), as nano-USD: to 12 places is
+ * exact enough, the record keeps it to the nano. Beyond `maxNanos` the span is rejected, as any
+ * amount; a value that is no amount (NaN, Infinity, negative, text) is ignored as `usdNanos` does.
+ */
+export function usdDoubleNanos(attrs: Attributes, key: string, maxNanos: bigint, ignore: (value: IgnoredValue) => void): bigint | null {
+  const v = attrs[key];
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return usdNanos(attrs, key, maxNanos, ignore);
+  if (BigInt(Math.ceil(v)) * 1_000_000_000n > maxNanos) throw beyondBound(key, v, `$${grouped(maxNanos / 1_000_000_000n)}`);
+  return usdToNanosHalfUp(v.toFixed(12));
+}
+
 /** An attribute value a stored span carried but the collector could not use, and why. */
 export interface IgnoredValue {
   attribute: string;

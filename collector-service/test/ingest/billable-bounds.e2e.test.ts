@@ -90,6 +90,63 @@ describe('a cost the emitter provides', () => {
   });
 });
 
+describe('the cost OpenLIT provides (gen_ai.usage.cost, a double)', () => {
+  let c: RunningCollector;
+  beforeEach(async () => {
+    c = await startCollector();
+  });
+  afterEach(() => c.close());
+
+  /** An OpenLIT span whose gen_ai.usage.cost is the raw OTLP/JSON value given (NaN and Infinity as OTLP/JSON writes them). */
+  function openLitTraces(cost: Record<string, unknown>): string {
+    const span = jsonSpan({ attributes: GPT_4O_CHAT });
+    (span.attributes as unknown[]).push({ key: 'gen_ai.usage.cost', value: cost });
+    return jsonTraces([span], { 'service.name': 'checkout' }, 'openlit.otel.tracing');
+  }
+
+  it.each([
+    ['NaN', { doubleValue: 'NaN' }],
+    ['negative', { doubleValue: -0.5 }],
+    ['text', { stringValue: 'twelve cents' }],
+    ['infinite', { doubleValue: 'Infinity' }],
+  ])('stores the call priced by the collector when the cost is %s, warns in partialSuccess and counts the ignored value', async (_kind, cost) => {
+    const res = await fetch(`${c.url}/v1/traces`, { method: 'POST', body: openLitTraces(cost), headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { partialSuccess?: { rejectedSpans: number | string; errorMessage: string } };
+    expect(Number(body.partialSuccess?.rejectedSpans)).toBe(0);
+    expect(body.partialSuccess?.errorMessage).toMatch(/gen_ai\.usage\.cost .*not a non-negative decimal amount in USD; ignored/);
+    expect(await summary(c)).toMatchObject({ calls: 1, totalCostNanos: GPT_4O_NANOS.toString() });
+    const records = (await (await fetch(`${c.url}/v1/reports/usage?period=all`)).json()) as { records: { providedCostNanos: string | null }[] };
+    expect(records.records).toEqual([expect.objectContaining({ providedCostNanos: null })]);
+    // A new series shows 0 in the first scrape after its first event and counts from the next.
+    await fetch(`${c.url}/metrics`);
+    const metrics = await (await fetch(`${c.url}/metrics`)).text();
+    expect(metrics).toMatch(/^tokenledger_ingest_ignored_values_total\{[^}]*attribute="gen_ai\.usage\.cost"[^}]*\} 1$/m);
+  });
+
+  it('keeps a readable cost to the nano beside the collector’s own', async () => {
+    const res = await fetch(`${c.url}/v1/traces`, {
+      method: 'POST',
+      body: openLitTraces({ doubleValue: 0.0237000004 }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(await res.json()).toEqual({});
+    const records = (await (await fetch(`${c.url}/v1/reports/usage?period=all`)).json()) as { records: { providedCostNanos: string | null }[] };
+    expect(records.records).toEqual([expect.objectContaining({ providedCostNanos: '23700000' })]);
+  });
+
+  it('rejects a cost beyond what one call can bill, naming the attribute', async () => {
+    const res = await fetch(`${c.url}/v1/traces`, {
+      method: 'POST',
+      body: openLitTraces({ doubleValue: 1e21 }),
+      headers: { 'content-type': 'application/json' },
+    });
+    const body = (await res.json()) as { partialSuccess?: { errorMessage: string } };
+    expect(body.partialSuccess?.errorMessage).toMatch(/gen_ai\.usage\.cost .*at most \$1,000,000/);
+    expect((await summary(c)).calls).toBe(0);
+  });
+});
+
 describe('span times', () => {
   let c: RunningCollector;
   beforeEach(async () => {
