@@ -49,11 +49,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unnecessary-type-assertion': 'warn',
       '@typescript-eslint/require-await': 'warn',
       '@typescript-eslint/unbound-method': 'warn',
-      '@typescript-eslint/await-thenable': 'warn',
-      '@typescript-eslint/prefer-promise-reject-errors': 'warn',
-      '@typescript-eslint/no-this-alias': 'warn',
-      '@typescript-eslint/no-unsafe-enum-comparison': 'warn',
-      '@typescript-eslint/restrict-template-expressions': 'warn',
+      // A caught value is passed on as it was caught, whatever it is.
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
       // React event handlers and the mock server's request handler are async functions that catch their own errors.
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false, arguments: false } }],
     },
@@ -62,10 +59,6 @@ export default tseslint.config(
     files: ['collector-service/web/src/**/*.{ts,tsx}'],
     extends: [reactHooks.configs.flat.recommended],
     languageOptions: { globals: { ...globals.browser } },
-    rules: {
-      // Warning until the alerts page keys its extra pages by the first page instead of resetting them in an effect.
-      'react-hooks/set-state-in-effect': 'warn',
-    },
   },
   {
     // A test registers the instrumentation first and requires the SDK after it; a hoisted import would load it before.

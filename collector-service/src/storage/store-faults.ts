@@ -49,7 +49,9 @@ function marked<T>(call: () => Promise<T>): Promise<T> {
   } catch (err) {
     throw fault(err);
   }
-  return result.catch((err: unknown) => Promise.reject(fault(err)));
+  return result.catch((err: unknown) => {
+    throw fault(err);
+  });
 }
 
 /**

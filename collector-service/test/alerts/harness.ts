@@ -45,6 +45,9 @@ export async function api(c: RunningCollector, method: string, path: string, bod
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
+/** An alert as GET /v1/alerts lists it: the id and subject typed, the rest compared as JSON. */
+export type ListedAlert = Record<string, unknown> & { id: string; subject: string };
+
 /** A collector (schedule off: tests evaluate with an injected clock) and a webhook receiver that checks signatures, as the tenant's default channel. */
 export interface AlertHarness {
   c: RunningCollector;
@@ -57,7 +60,7 @@ export interface AlertHarness {
   settled(): Promise<void>;
   /** Webhook bodies received so far. */
   received(): Record<string, unknown>[];
-  alerts(query?: string): Promise<Record<string, unknown>[]>;
+  alerts(query?: string): Promise<ListedAlert[]>;
   /** Every rule of the tenant but the one type, disabled: each test sees one rule's alerts. */
   only(type: string, patch?: Record<string, unknown>): Promise<string>;
   close(): Promise<void>;

@@ -48,38 +48,42 @@ class ApiPromiseWatch {
   };
 
   watch(p: ChainablePromise, isBase: boolean): void {
+    // The SDK calls the wrappers below with its promise as `this`: they reach the watch through these arrows.
+    const { see, failed } = this;
+    const startParsing = () => {
+      this.parsing = true;
+    };
+    const watchDerived = (derived: ChainablePromise) => this.watch(derived, false);
     const parse = p.parseResponse;
     if (typeof parse === 'function') {
-      const watch = this;
       p.parseResponse = function (this: unknown, ...args: unknown[]) {
-        watch.parsing = true;
+        startParsing();
         let parsed: unknown;
         try {
           parsed = parse.apply(this, args);
         } catch (err) {
-          watch.failed(err);
+          failed(err);
           throw err;
         }
         // Seen beside the SDK, before the promise it resolves with reaches the app (so a Stream is
         // observed before the app iterates it); the app still gets the parser's own promise.
-        Promise.resolve(parsed).then(isBase ? watch.see : undefined, watch.failed);
+        Promise.resolve(parsed).then(isBase ? see : undefined, failed);
         return parsed;
       };
     }
     const thenUnwrap = p._thenUnwrap;
     if (typeof thenUnwrap === 'function') {
-      const watch = this;
       p._thenUnwrap = function (this: unknown, transform, ...rest) {
         const derived = thenUnwrap.call(
           this,
           (value: unknown, props: unknown) => {
-            watch.see(value);
+            see(value);
             return transform(value, props);
           },
           ...rest,
         );
         try {
-          watch.watch(derived, false);
+          watchDerived(derived);
         } catch (err) {
           fault('observing a derived response', err);
         }

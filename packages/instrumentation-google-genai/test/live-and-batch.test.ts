@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { context, propagation } from '@opentelemetry/api';
-import { type LiveServerMessage, Modality } from '@google/genai';
+import { JobState, type LiveServerMessage, Modality } from '@google/genai';
 import { finishedSpans, type Harness, harness } from './setup';
 
 const MODEL = 'gemini-live-2.5-flash-preview';
@@ -155,7 +155,7 @@ describe('Gemini batch jobs', () => {
       const file = await as('ana', upload);
       const job = await as('ana', () => h.ai.batches.create({ model: 'gemini-2.5-flash', src: file.name!, config: { displayName: 'nightly' } }));
       let done = job;
-      while (done.state !== 'JOB_STATE_SUCCEEDED') done = await as('bob', () => h.ai.batches.get({ name: job.name! }));
+      while (done.state !== JobState.JOB_STATE_SUCCEEDED) done = await as('bob', () => h.ai.batches.get({ name: job.name! }));
       for (let i = 0; i < 2; i++) expect((await as('bob', () => download(done.dest!.fileName!))).map((l) => l.key)).toEqual(['r-1', 'r-2', 'r-3']);
       const spans = await settled(3);
       const results = spans.filter((s) => s.attributes['tokenledger.batch'] === true);

@@ -101,7 +101,7 @@ export function startSdk(instrumentations: Instrumentation[], env: NodeJS.Proces
   const flush = async () => {
     await Promise.all([tracerProvider?.forceFlush(), meterProvider?.forceFlush()]);
     // The batch processor does not wait for its exporter: the exporters hold what is still in flight.
-    await Promise.all([...spanExporters, ...metricExporters].map((e) => e.forceFlush?.()));
+    await Promise.all([...spanExporters, ...metricExporters].map(async (e) => e.forceFlush?.()));
   };
   return {
     flush,

@@ -62,8 +62,8 @@ describe('attribution', () => {
     expect(await userOf('chat gpt-4o-mini')).toEqual(['streamer']);
   });
 
-  it('lets an inner attribution add to and replace the outer one, and ends with its callback', async () => {
-    await withAttribution({ userId: 'outer', feature: 'f1' }, () =>
+  it('lets an inner attribution add to and replace the outer one, and ends with its callback', () => {
+    withAttribution({ userId: 'outer', feature: 'f1' }, () =>
       withAttribution({ agentId: 'inner-agent', feature: 'f2' }, () =>
         expect(currentAttribution()).toEqual({ userId: 'outer', agentId: 'inner-agent', feature: 'f2' }),
       ),

@@ -36,10 +36,9 @@ export class CompactedMonth {
 
   /** The month as the head's documents hold it, with the groups of `buckets`; null when a document is gone (a newer head replaced it). */
   static async load(docs: RollupDocs, tenant: string, month: string, prior: string | undefined, buckets: ReadonlySet<number>): Promise<CompactedMonth | null> {
-    const [totals, values] = await Promise.all([
-      prior ? docs.totals(tenant, month, prior) : new Map<number, BucketTotal>(),
-      Promise.all(ROLLUP_DIMENSIONS.map((d) => (prior ? docs.values(tenant, month, d, prior) : []))),
-    ]);
+    const [totals, values] = prior
+      ? await Promise.all([docs.totals(tenant, month, prior), Promise.all(ROLLUP_DIMENSIONS.map((d) => docs.values(tenant, month, d, prior)))])
+      : [new Map<number, BucketTotal>(), ROLLUP_DIMENSIONS.map((): SumsRow[] => [])];
     if (!totals || values.some((v) => v === null)) return null;
     const priorGroupsRuns = new Map([...buckets].filter((b) => totals.has(b)).map((b) => [b, totals.get(b)!.groupsRun]));
     const priorGroups = await docs.groups(tenant, priorGroupsRuns);

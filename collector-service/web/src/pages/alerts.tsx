@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { getJson, sendJson } from '../api';
 import { Empty, Panel } from '../components/panel';
 import { TableScroll } from '../components/table-scroll';
@@ -45,9 +45,10 @@ export function AlertsPage() {
   const [error, setError] = useState<string | null>(null);
   const a = useApi(() => pageAfter(null), 'alerts');
   // Pages loaded after the first, and alerts as acknowledging returned them (they keep their place in the pages).
-  const [more, setMore] = useState<{ alerts: Alert[]; nextCursor: string | null } | null>(null);
+  // Kept with the first page they continue: a reloaded first page starts the list again.
+  const [loaded, setLoaded] = useState<{ after: AlertPage | undefined; alerts: Alert[]; nextCursor: string | null } | null>(null);
+  const more = loaded && loaded.after === a.data ? loaded : null;
   const [changed, setChanged] = useState<Record<string, Alert>>({});
-  useEffect(() => setMore(null), [a.data]);
   const missing = a.error && /^404|Cannot GET/.test(a.error);
   const nextCursor = more ? more.nextCursor : (a.data?.nextCursor ?? null);
   const alerts = [...(a.data?.alerts ?? []), ...(more?.alerts ?? [])]
@@ -58,12 +59,15 @@ export function AlertsPage() {
       (alert) => setChanged((c) => ({ ...c, [id]: alert })),
       (e: Error) => setError(e.message),
     );
-  const showMore = () =>
-    nextCursor &&
-    pageAfter(nextCursor).then(
-      (page) => setMore((m) => ({ alerts: [...(m?.alerts ?? []), ...(page.alerts ?? [])], nextCursor: page.nextCursor ?? null })),
+  const showMore = () => {
+    const first = a.data;
+    if (!nextCursor) return;
+    void pageAfter(nextCursor).then(
+      (page) =>
+        setLoaded((l) => ({ after: first, alerts: [...(l && l.after === first ? l.alerts : []), ...(page.alerts ?? [])], nextCursor: page.nextCursor ?? null })),
       (e: Error) => setError(e.message),
     );
+  };
   return (
     <Panel title="Alerts" error={missing ? null : (a.error ?? error)} loading={a.loading}>
       {missing ? (
