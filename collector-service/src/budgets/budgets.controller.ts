@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiInputErrors, ApiNotFound } from '../http/api-errors';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import type { Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
@@ -17,6 +18,7 @@ export class BudgetsController {
   @Post()
   @Roles('admin')
   @ApiOperation({ summary: 'Create a budget' })
+  @ApiInputErrors()
   create(@Body() body: CreateBudgetDto, @Tenant() tenant: string) {
     return this.budgets.create(tenant, body);
   }
@@ -32,6 +34,7 @@ export class BudgetsController {
   @HttpCode(200)
   @Roles('ingest', 'viewer')
   @ApiOperation({ summary: 'Decide a call about to be made: allow, warn or block' })
+  @ApiInputErrors()
   async check(@Body() body: CheckBudgetDto, @Tenant('body') tenant: string, @CurrentPrincipal() p: Principal) {
     // An ingest key of every tenant (the OpenTelemetry Collector's) sends any tenant's spans, but reads
     // no tenant's money: it gets the decision and which budgets decide, not their spend or limits.
@@ -42,12 +45,14 @@ export class BudgetsController {
 
   @Get(':id')
   @Roles('viewer')
+  @ApiNotFound('budget')
   get(@Param('id') id: string, @Tenant() tenant: string) {
     return this.budgets.get(tenant, id);
   }
 
   @Get(':id/status')
   @Roles('viewer')
+  @ApiNotFound('budget')
   @ApiOperation({ summary: 'Spend against the limit in the current period, projection, and for perUser budgets the top users' })
   status(@Param('id') id: string, @Tenant() tenant: string) {
     return this.budgets.status(tenant, id);
@@ -55,6 +60,8 @@ export class BudgetsController {
 
   @Patch(':id')
   @Roles('admin')
+  @ApiInputErrors()
+  @ApiNotFound('budget')
   update(@Param('id') id: string, @Body() body: UpdateBudgetDto, @Tenant() tenant: string) {
     return this.budgets.update(tenant, id, body);
   }
@@ -62,6 +69,7 @@ export class BudgetsController {
   @Delete(':id')
   @HttpCode(204)
   @Roles('admin')
+  @ApiNotFound('budget')
   remove(@Param('id') id: string, @Tenant() tenant: string): Promise<void> {
     return this.budgets.remove(tenant, id);
   }

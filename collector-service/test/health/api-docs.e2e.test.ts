@@ -1,7 +1,13 @@
 import { type RunningCollector, startCollector } from '../support/app';
 
 type Schema = { $ref?: string; type?: string; required?: string[]; enum?: string[]; properties?: Record<string, Schema>; items?: Schema };
-type Operation = { parameters?: { name: string; in: string }[]; requestBody?: { content: Record<string, { schema: Schema }> } };
+type Content = Record<string, { schema: Schema }>;
+type Operation = {
+  parameters?: { name: string; in: string }[];
+  requestBody?: { content: Content };
+  responses: Record<string, { content?: Content }>;
+  security?: unknown[];
+};
 type OpenApi = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
 
 describe('the OpenAPI document', () => {
@@ -32,6 +38,39 @@ describe('the OpenAPI document', () => {
     const body = bodyOf('/v1/provider-bills/keys/{provider}', 'put');
     expect(body.required).toEqual(['key']);
     expect(Object.keys(body.properties ?? {}).sort()).toEqual(['baseUrl', 'key']);
+  });
+
+  /** The component schema a response refers to. */
+  const responseOf = (path: string, method: string, status: string): Schema | undefined => {
+    const ref = doc.paths[path][method].responses[status]?.content?.['application/json'].schema.$ref ?? '';
+    return doc.components.schemas[ref.replace('#/components/schemas/', '')];
+  };
+
+  it('documents the 401, 403 and 503 of every route that needs a key with the one error body', () => {
+    const keyed = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method, op })));
+    const withKey = keyed.filter(({ op }) => op.security !== undefined);
+    expect(withKey.length).toBeGreaterThan(30);
+    expect(doc.components.schemas.ErrorBodyDto?.properties).toBeDefined();
+    for (const { path, method } of withKey)
+      for (const status of ['401', '403', '503'])
+        expect({ route: `${method} ${path}`, status, body: responseOf(path, method, status) }).toEqual(
+          expect.objectContaining({ body: doc.components.schemas.ErrorBodyDto }),
+        );
+  });
+
+  it('documents the error body as it is answered: a 400 names the field, the documented properties cover every key', async () => {
+    expect(responseOf('/v1/budgets', 'post', '400')).toBe(doc.components.schemas.ErrorBodyDto);
+    const res = await fetch(`${c.url}/v1/budgets`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'x', period: 'year', limitUsd: '1' }),
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body.field).toBe('period');
+    const documented = doc.components.schemas.ErrorBodyDto;
+    expect(Object.keys(documented.properties ?? {})).toEqual(expect.arrayContaining(Object.keys(body)));
+    expect(documented.required?.sort()).toEqual(['error', 'message', 'statusCode']);
   });
 
   it('documents the tenant query parameter on the routes that act on a tenant', () => {
