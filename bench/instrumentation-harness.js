@@ -133,6 +133,25 @@ async function timeCalls(fn, n, flush = async () => {}) {
   return { cpu: (used.user + used.system) / n, wall: Number(process.hrtime.bigint() - wall) / 1e3 / n };
 }
 
+/**
+ * Times several modes together: `n` calls of each, in `slices` slices, the modes taking turns slice by
+ * slice in an order that rotates, so that whatever else the machine does during the timing weighs on
+ * every mode alike. Resolves to each mode's CPU and wall µs per call, in the order given.
+ */
+async function timeInterleaved(fns, n, slices, flush) {
+  const per = Math.max(1, Math.round(n / slices));
+  const totals = fns.map(() => ({ cpu: 0, wall: 0 }));
+  for (let slice = 0; slice < slices; slice++) {
+    for (let i = 0; i < fns.length; i++) {
+      const at = (i + slice) % fns.length;
+      const f = await timeCalls(fns[at], per, flush);
+      totals[at].cpu += f.cpu / slices;
+      totals[at].wall += f.wall / slices;
+    }
+  }
+  return { figures: totals, calls: per * slices };
+}
+
 const HEAP_SLICE = 2000;
 
 /**
@@ -227,9 +246,15 @@ function serveChild(setup) {
       if (cpuProfDir) profile = await startProfile(cpuProfDir);
       return { pid: process.pid, modes: Object.keys(modes) };
     },
-    time: ({ mode, kind, calls: n }) => {
-      made[mode] = (made[mode] ?? 0) + n;
-      return timeCalls(modes[mode][kind], n, telemetry.flushTiming);
+    async time({ modes: order, kind, calls: n, slices }) {
+      const { figures, calls } = await timeInterleaved(
+        order.map((mode) => modes[mode][kind]),
+        n,
+        slices,
+        telemetry.flushTiming,
+      );
+      for (const mode of order) made[mode] = (made[mode] ?? 0) + calls;
+      return figures;
     },
     heap: ({ mode, kind, calls: n, inFlight }) => {
       made[mode] = (made[mode] ?? 0) + n + 500;
@@ -316,13 +341,14 @@ const median = (xs) => {
 /**
  * Measures one SDK: a child started from `file` with `args`, whose modes (those its setup names, or
  * only those in `only`, as when profiling one of them) take turns. `rounds` rounds: in each, every kind is timed
- * `repeats` times in every mode, `sizes[kind]` calls a time, the modes taking turns in an order that
- * rotates; a round's figure for a mode is its fastest repeat, which leaves out most of what the
- * machine's other work adds (it only ever adds). Then the heap of each mode after `heapCalls` calls
+ * `repeats` times, each timing making `sizes[kind]` calls in every mode in `slices` slices, the modes
+ * taking turns slice by slice in an order that rotates from slice to slice and from timing to timing
+ * (see timeInterleaved); a round's figure for a mode is its fastest repeat, which leaves out most of
+ * what the machine's other work adds (it only ever adds). Then the heap of each mode after `heapCalls` calls
  * of `heapKind`. `spansOf[mode]` names the instrumentation scope a mode's spans carry: the sink must
  * have received one span per call made in each, or the figures are refused.
  */
-async function measureSdk({ file, args, kinds, sizes, rounds, repeats = 3, heapCalls, heapKind, heapInFlight = 8, spansOf, only, cpuProfDir }) {
+async function measureSdk({ file, args, kinds, sizes, rounds, repeats = 3, slices = 10, heapCalls, heapKind, heapInFlight = 8, spansOf, only, cpuProfDir }) {
   const sink = await startOtlpSink();
   const child = startChild(file, args);
   try {
@@ -333,11 +359,11 @@ async function measureSdk({ file, args, kinds, sizes, rounds, repeats = 3, heapC
       for (const kind of kinds) {
         const fastest = new Map();
         for (let repeat = 0; repeat < repeats; repeat++) {
-          for (let i = 0; i < modes.length; i++) {
-            const mode = modes[(i + round + repeat) % modes.length];
-            const f = await child.ask('time', { mode, kind, calls: sizes[kind] });
-            if (!fastest.has(mode) || f.cpu < fastest.get(mode).cpu) fastest.set(mode, f);
-          }
+          const order = modes.map((_, i) => modes[(i + round + repeat) % modes.length]);
+          const timed = await child.ask('time', { modes: order, kind, calls: sizes[kind], slices });
+          order.forEach((mode, i) => {
+            if (!fastest.has(mode) || timed[i].cpu < fastest.get(mode).cpu) fastest.set(mode, timed[i]);
+          });
         }
         for (const [mode, f] of fastest) figures[mode][kind].push(f);
       }
@@ -421,6 +447,7 @@ function settings(defaultKinds) {
   return {
     rounds: Number(env.BENCH_ROUNDS ?? 7),
     repeats: Number(env.BENCH_REPEATS ?? 3),
+    slices: Number(env.BENCH_SLICES ?? 10),
     calls: Number(env.BENCH_CALLS ?? 1000),
     streamCalls: Number(env.BENCH_STREAM_CALLS ?? Math.ceil(Number(env.BENCH_CALLS ?? 1000) / 2)),
     heapCalls: Number(env.BENCH_HEAP_CALLS ?? 100_000),

@@ -56,6 +56,7 @@ async function main() {
     sizes: { create: s.calls, stream: s.streamCalls, helper: s.streamCalls },
     rounds: s.rounds,
     repeats: s.repeats,
+    slices: s.slices,
     heapCalls: s.heapCalls,
     heapKind: 'create',
     spansOf: { tokenledger: '@tokenledger/instrumentation-anthropic' },
@@ -63,7 +64,7 @@ async function main() {
     cpuProfDir: s.cpuProfDir,
   });
   console.log(
-    `Process CPU µs per call, median of ${s.rounds} rounds, each the fastest of ${s.repeats} timings (messages.create ${s.calls} calls, streams ${s.streamCalls}),` +
+    `Process CPU µs per call, median of ${s.rounds} rounds, each the fastest of ${s.repeats} timings, the modes taking turns in ${s.slices} slices of each (messages.create ${s.calls} calls, streams ${s.streamCalls}),` +
       ` and in brackets the overhead over the bare SDK in the same round: median [min, max]; heap after ${s.heapCalls.toLocaleString('en-US')} messages.create calls, 8 in flight;` +
       ` ANTHROPIC_OPEN_TELEMETRY=false; Node ${process.version}; load average ${load} → ${loadAverage()}`,
   );

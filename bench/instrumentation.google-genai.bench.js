@@ -62,6 +62,7 @@ async function main() {
     sizes: { generate: s.calls, stream: s.streamCalls, embed: s.calls, legacy: s.calls },
     rounds: s.rounds,
     repeats: s.repeats,
+    slices: s.slices,
     heapCalls: s.heapCalls,
     heapKind: 'generate',
     spansOf: { tokenledger: '@tokenledger/instrumentation-google-genai' },
@@ -69,7 +70,7 @@ async function main() {
     cpuProfDir: s.cpuProfDir,
   });
   console.log(
-    `Process CPU µs per call, median of ${s.rounds} rounds, each the fastest of ${s.repeats} timings (${s.calls} calls, streams ${s.streamCalls}),` +
+    `Process CPU µs per call, median of ${s.rounds} rounds, each the fastest of ${s.repeats} timings, the modes taking turns in ${s.slices} slices of each (${s.calls} calls, streams ${s.streamCalls}),` +
       ` and in brackets the overhead over the bare SDK in the same round: median [min, max]; heap after ${s.heapCalls.toLocaleString('en-US')} generateContent calls, 8 in flight;` +
       ` Node ${process.version}; load average ${load} → ${loadAverage()}`,
   );

@@ -11,14 +11,18 @@
 //      BENCH_ROUNDS (default 7), BENCH_REPEATS (timings per round, the fastest counts; default 3),
 //      BENCH_CALLS (calls per timing, default 1000), BENCH_STREAM_CALLS (streams per timing, default half that),
 //      BENCH_HEAP_CALLS (default 100000; 0 skips the heap), BENCH_KINDS=chat,stream (a subset),
-//      BENCH_MODES=bare,tokenledger (a subset), BENCH_PARTS=v6,v7,stubbed,stubbed-v7 (a subset) and BENCH_CPU_PROF=<dir> (a V8 CPU profile of each
-//      process over its timed calls, for bench/cpu-profile-summary.js).
+//      BENCH_MODES=bare,tokenledger (a subset), BENCH_PARTS=v6,v7,stubbed,stubbed-v7 (a subset), BENCH_SLICES (the
+//      slices a timing's calls are made in, the modes taking turns slice by slice; default 10), BENCH_CPU_PROF=<dir> (a V8 CPU profile of each
+//      process over its timed calls, for bench/cpu-profile-summary.js) and BENCH_BASELINE=<dir> (another built
+//      checkout, whose instrumentation is measured beside this one's as "tokenledger, baseline").
 'use strict';
 const { attach, benchmark, loadAverage, measureSdk, printRatios, printTable, settings } = require('./instrumentation-harness');
 
 const STREAM_REPEAT = '33'; // 33 × "Hello from gpt-4o!" = 99 words: role + 99 content + finish + usage = 102 chunks
 const OURS = '@tokenledger/instrumentation-openai';
 const OFFICIAL = '@opentelemetry/instrumentation-openai';
+/** Another built checkout of this repository (BENCH_BASELINE=<dir>), whose instrumentation is measured beside this one's. */
+const BASELINE = process.env.BENCH_BASELINE && require('node:path').resolve(process.env.BENCH_BASELINE);
 
 /** The clients each mode calls through: the bare SDK's, tokenledger's, and on openai 6 the official's with and without logs. */
 function instrumentedClients(sdkName, load, telemetry, clientOf) {
@@ -26,6 +30,11 @@ function instrumentedClients(sdkName, load, telemetry, clientOf) {
   const ours = load(sdkName);
   attach(new (require('../packages/instrumentation-openai/dist').OpenAIInstrumentation)({ enabled: false }), telemetry).patch(ours);
   const clients = { bare: clientOf(bare), tokenledger: clientOf(ours) };
+  if (BASELINE) {
+    const baseline = load(sdkName);
+    attach(new (require(`${BASELINE}/packages/instrumentation-openai/dist`).OpenAIInstrumentation)({ enabled: false }), telemetry).patch(baseline);
+    clients['tokenledger, baseline'] = clientOf(baseline);
+  }
   if (sdkName === 'openai-v6') {
     const { OpenAIInstrumentation } = require(OFFICIAL);
     // Enabled (its patched methods check), but the package is loaded as `openai-v6`, which no hook
@@ -123,9 +132,10 @@ async function main() {
       sizes: { chat: s.calls, stream: s.streamCalls, embeddings: s.calls },
       rounds: s.rounds,
       repeats: s.repeats,
+      slices: s.slices,
       heapCalls: s.heapCalls,
       heapKind: 'chat',
-      spansOf: { tokenledger: OURS, official: OFFICIAL, 'official, no logs': OFFICIAL },
+      spansOf: { tokenledger: OURS, 'tokenledger, baseline': OURS, official: OFFICIAL, 'official, no logs': OFFICIAL },
       only: s.only,
       cpuProfDir: s.cpuProfDir,
     });
@@ -135,24 +145,32 @@ async function main() {
   const alone = parts.includes('stubbed') && (await measure('openai-v6', 'stubbed'));
   const aloneV7 = parts.includes('stubbed-v7') && (await measure('openai', 'stubbed'));
   console.log(
-    `Process CPU µs per call, median of ${s.rounds} rounds, each the fastest of ${s.repeats} timings (chat and embeddings ${s.calls} calls, streams ${s.streamCalls}),` +
+    `Process CPU µs per call, median of ${s.rounds} rounds, each the fastest of ${s.repeats} timings, the modes taking turns in ${s.slices} slices of each (chat and embeddings ${s.calls} calls, streams ${s.streamCalls}),` +
       ` and in brackets the overhead over the bare SDK in the same round: median [min, max]; heap after ${s.heapCalls.toLocaleString('en-US')} chat calls, 8 in flight;` +
       ` Node ${process.version}; load average ${load} → ${loadAverage()}`,
   );
   if (v6) {
     printTable(v6, { title: `openai ${version('openai-v6')}`, kinds: s.kinds, labels });
-    for (const other of ['official', 'official, no logs'])
+    for (const other of ['official', 'official, no logs', 'tokenledger, baseline'])
       if (v6.figures.tokenledger && v6.figures[other] && v6.figures.bare) printRatios(v6.figures, { mode: 'tokenledger', other, kinds: s.kinds });
   }
-  if (v7) printTable(v7, { title: `openai ${version('openai')}`, kinds: s.kinds, labels });
+  const againstBaseline = (measured) =>
+    measured.figures['tokenledger, baseline'] && printRatios(measured.figures, { mode: 'tokenledger', other: 'tokenledger, baseline', kinds: s.kinds });
+  if (v7) {
+    printTable(v7, { title: `openai ${version('openai')}`, kinds: s.kinds, labels });
+    againstBaseline(v7);
+  }
   if (alone || aloneV7)
     console.log('\nThe instrumentation alone: the same, with the SDK request stubbed (a response already there, a stream of chunks already parsed)');
   if (alone) {
     printTable(alone, { title: `openai ${version('openai-v6')}, stubbed`, kinds: s.kinds, labels });
-    for (const other of ['official', 'official, no logs'])
+    for (const other of ['official', 'official, no logs', 'tokenledger, baseline'])
       if (alone.figures.tokenledger && alone.figures[other] && alone.figures.bare) printRatios(alone.figures, { mode: 'tokenledger', other, kinds: s.kinds });
   }
-  if (aloneV7) printTable(aloneV7, { title: `openai ${version('openai')}, stubbed`, kinds: s.kinds, labels });
+  if (aloneV7) {
+    printTable(aloneV7, { title: `openai ${version('openai')}, stubbed`, kinds: s.kinds, labels });
+    againstBaseline(aloneV7);
+  }
 }
 
 benchmark(setup, main);

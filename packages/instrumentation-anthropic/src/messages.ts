@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { type GenAiCall, type GenAiSurfaceContext, type SdkMethod, targetPerClient } from '@tokenledger/instrumentation-common';
+import { type GenAiCall, type GenAiSurfaceContext, numberParams, readNumberParams, type SdkMethod, targetPerClient } from '@tokenledger/instrumentation-common';
 import * as sc from '@tokenledger/semconv';
 import { type ClientLike, providerOfClient } from './provider';
 import { observeMessageStream } from './stream';
@@ -15,16 +15,15 @@ export interface MessagesResource {
 }
 type Args = [body: Body, options?: unknown];
 
-const NUMERIC_PARAMS: [string, string][] = [
+const NUMERIC_PARAMS = numberParams([
   ['max_tokens', sc.ATTR_GEN_AI_REQUEST_MAX_TOKENS],
   ['temperature', sc.ATTR_GEN_AI_REQUEST_TEMPERATURE],
   ['top_p', sc.ATTR_GEN_AI_REQUEST_TOP_P],
   ['top_k', sc.ATTR_GEN_AI_REQUEST_TOP_K],
-];
+]);
 
 function requestAttributes(body: Body, ctx: SurfaceContext): Attributes {
-  const attributes: Attributes = {};
-  for (const [param, attr] of NUMERIC_PARAMS) if (typeof body?.[param] === 'number') attributes[attr] = body[param] as number;
+  const attributes = readNumberParams(body, NUMERIC_PARAMS, {});
   if (Array.isArray(body?.stop_sequences)) attributes[sc.ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = (body.stop_sequences as unknown[]).map(String);
   if (ctx.captureContent()) {
     if (body?.messages) attributes[sc.ATTR_GEN_AI_INPUT_MESSAGES] = JSON.stringify(body.messages);

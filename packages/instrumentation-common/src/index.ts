@@ -12,3 +12,4 @@ export { observeAsyncIterator, observeSdkStream, type IteratorObserver } from '.
 export { setCallGate, type CallGate, type CallDescription, type GateAnswer } from './call-gate';
 export { estimateTextTokens, estimateMessagesTokens, encodingFor, textOfContent, type EstimatedMessage } from './estimate-tokens';
 export type { ApiPromiseLike } from './gated-api-promise';
+export { numberParams, readNumberParams, type NumberParams } from './number-params';

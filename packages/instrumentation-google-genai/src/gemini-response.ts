@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { Usage, UsageDetails } from '@tokenledger/instrumentation-common';
+import { numberParams, readNumberParams, type Usage, type UsageDetails } from '@tokenledger/instrumentation-common';
 import * as sc from '@tokenledger/semconv';
 
 /** Tokens of one modality (`TEXT`, `IMAGE`, `AUDIO`, `VIDEO`, `DOCUMENT`). */
@@ -113,7 +113,7 @@ export function modelId(model: unknown): string {
 }
 
 /** Generation settings (`config` in @google/genai, `generationConfig` in the legacy SDK) → request attributes. */
-const GENERATION_PARAMS: [string, string][] = [
+const GENERATION_PARAMS = numberParams([
   ['temperature', sc.ATTR_GEN_AI_REQUEST_TEMPERATURE],
   ['topP', sc.ATTR_GEN_AI_REQUEST_TOP_P],
   ['topK', sc.ATTR_GEN_AI_REQUEST_TOP_K],
@@ -122,12 +122,12 @@ const GENERATION_PARAMS: [string, string][] = [
   ['presencePenalty', sc.ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY],
   ['frequencyPenalty', sc.ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY],
   ['seed', sc.ATTR_GEN_AI_REQUEST_SEED],
-];
+]);
 
 export function generationAttributes(config: Record<string, unknown> | undefined): Attributes {
   const attributes: Attributes = {};
   if (!config || typeof config !== 'object') return attributes;
-  for (const [param, attr] of GENERATION_PARAMS) if (typeof config[param] === 'number') attributes[attr] = config[param] as number;
+  readNumberParams(config, GENERATION_PARAMS, attributes);
   if (Array.isArray(config.stopSequences)) attributes[sc.ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = config.stopSequences.map(String);
   if (config.responseMimeType === 'application/json') attributes[sc.ATTR_GEN_AI_OUTPUT_TYPE] = sc.GenAiOutputType.JSON;
   return attributes;

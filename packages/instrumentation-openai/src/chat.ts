@@ -5,7 +5,10 @@ import {
   type EstimatedMessage,
   type GenAiCall,
   type IteratorObserver,
+  type NumberParams,
+  numberParams,
   observeSdkStream,
+  readNumberParams,
   type Usage,
 } from '@tokenledger/instrumentation-common';
 import * as sc from '@tokenledger/semconv';
@@ -59,7 +62,7 @@ function outputText(message: ChatMessage | undefined): string {
   return content + (message.tool_calls ?? []).map((t) => `${t.function?.name ?? ''}${t.function?.arguments ?? ''}`).join('');
 }
 
-const REQUEST_PARAMS: [string, string][] = [
+const REQUEST_PARAMS = numberParams([
   ['temperature', sc.ATTR_GEN_AI_REQUEST_TEMPERATURE],
   ['top_p', sc.ATTR_GEN_AI_REQUEST_TOP_P],
   ['max_tokens', sc.ATTR_GEN_AI_REQUEST_MAX_TOKENS],
@@ -68,13 +71,11 @@ const REQUEST_PARAMS: [string, string][] = [
   ['presence_penalty', sc.ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY],
   ['seed', sc.ATTR_GEN_AI_REQUEST_SEED],
   ['n', sc.ATTR_GEN_AI_REQUEST_CHOICE_COUNT],
-];
+]);
 
 /** Sampling parameters a request names, as GenAI request attributes. */
-export function requestParams(body: Body, params: [string, string][] = REQUEST_PARAMS): Attributes {
-  const attributes: Attributes = {};
-  for (const [param, attr] of params) if (typeof body?.[param] === 'number') attributes[attr] = body[param] as number;
-  return attributes;
+export function requestParams(body: Body, params: NumberParams = REQUEST_PARAMS): Attributes {
+  return readNumberParams(body, params, {});
 }
 
 /**

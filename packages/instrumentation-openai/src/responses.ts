@@ -3,6 +3,7 @@ import {
   estimateTextTokens,
   type EstimatedMessage,
   type GenAiCall,
+  numberParams,
   observeSdkStream,
   type Usage,
 } from '@tokenledger/instrumentation-common';
@@ -64,6 +65,12 @@ function estimate(body: Body, output: string): Usage {
   return { input: estimateMessagesTokens(model, inputMessages(body)), output: estimateTextTokens(model, output) };
 }
 
+const RESPONSE_PARAMS = numberParams([
+  ['temperature', sc.ATTR_GEN_AI_REQUEST_TEMPERATURE],
+  ['top_p', sc.ATTR_GEN_AI_REQUEST_TOP_P],
+  ['max_output_tokens', sc.ATTR_GEN_AI_REQUEST_MAX_TOKENS],
+]);
+
 /**
  * responses.create, plain and streaming. `responses.parse` and `responses.stream()` call `create`
  * themselves, so they are recorded through it, once. Streamed usage comes with `response.completed`
@@ -72,11 +79,7 @@ function estimate(body: Body, output: string): Usage {
 export const responsesSurface: Surface = {
   operation: sc.GenAiOperation.CHAT,
   requestAttributes(body, ctx) {
-    const attributes = requestParams(body, [
-      ['temperature', sc.ATTR_GEN_AI_REQUEST_TEMPERATURE],
-      ['top_p', sc.ATTR_GEN_AI_REQUEST_TOP_P],
-      ['max_output_tokens', sc.ATTR_GEN_AI_REQUEST_MAX_TOKENS],
-    ]);
+    const attributes = requestParams(body, RESPONSE_PARAMS);
     if (ctx.captureContent()) {
       if (body?.input !== undefined) attributes[sc.ATTR_GEN_AI_INPUT_MESSAGES] = JSON.stringify(body.input);
       if (typeof body?.instructions === 'string')
