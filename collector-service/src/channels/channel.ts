@@ -1,4 +1,5 @@
-import { badField, onlyFields, optionalBoolean, optionalString } from './field-error';
+import type { CreateChannelDto, UpdateChannelDto } from './channel.dto';
+import { badField } from './field-error';
 
 export const CHANNEL_TYPES = ['webhook', 'slack', 'email', 'alertmanager'] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
@@ -22,7 +23,6 @@ export interface Channel {
 
 export type ChannelInput = Omit<Channel, 'id' | 'createdAtMs' | 'updatedAtMs'>;
 
-const FIELDS = ['type', 'name', 'url', 'to', 'secret', 'default'];
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+$/;
 const URL_SCHEMES: Record<ChannelType, string[]> = {
   webhook: ['http:', 'https:'],
@@ -31,8 +31,8 @@ const URL_SCHEMES: Record<ChannelType, string[]> = {
   email: ['smtp:', 'smtps:'],
 };
 
-function checkUrl(type: ChannelType, url: string | undefined): string {
-  if (url === undefined) throw badField('url', `is required for a ${type} channel`);
+function checkUrl(type: ChannelType, url: string | null | undefined): string {
+  if (url === undefined || url === null) throw badField('url', `is required for a ${type} channel`);
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -44,13 +44,15 @@ function checkUrl(type: ChannelType, url: string | undefined): string {
   return url;
 }
 
-function recipients(value: unknown): string[] {
-  const list = typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value;
-  if (!Array.isArray(list) || list.length === 0 || list.length > 50 || !list.every((a) => typeof a === 'string' && EMAIL.test(a))) {
-    throw badField('to', 'must be one e-mail address or a list of 1-50 addresses');
-  }
+/** E-mail recipients as a list: from one address, a comma-separated list or a list of 1-50; null when they are none of these. */
+export function recipientsOf(value: unknown): string[] | null {
+  const list: unknown = typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value;
+  if (!Array.isArray(list) || list.length === 0 || list.length > 50 || !list.every((a) => typeof a === 'string' && EMAIL.test(a))) return null;
   return list as string[];
 }
+
+/** Recipients the DTO has checked, or none. */
+const recipients = (value: string | string[] | null | undefined): string[] | null => (value === undefined || value === null ? null : recipientsOf(value));
 
 /** Checks a whole channel (after create or patch): every type's required fields. */
 export function checkChannel(input: ChannelInput): ChannelInput {
@@ -62,34 +64,28 @@ export function checkChannel(input: ChannelInput): ChannelInput {
   return input;
 }
 
-/** A POST body: every field checked, unknown fields refused. */
-export function parseChannel(body: Record<string, unknown>): ChannelInput {
-  onlyFields(body, FIELDS);
-  const type = body.type;
-  if (typeof type !== 'string' || !(CHANNEL_TYPES as readonly string[]).includes(type)) throw badField('type', `must be one of ${CHANNEL_TYPES.join(', ')}`);
-  const name = optionalString(body, 'name', 200);
-  if (name === undefined) throw badField('name', 'is required');
+/** A new channel from its checked body. */
+export function parseChannel(body: CreateChannelDto): ChannelInput {
   return checkChannel({
-    type: type as ChannelType,
-    name,
-    url: checkUrl(type as ChannelType, optionalString(body, 'url')),
-    to: body.to === undefined || body.to === null ? null : recipients(body.to),
-    secret: optionalString(body, 'secret', 500) ?? null,
-    default: optionalBoolean(body, 'default') ?? false,
+    type: body.type,
+    name: body.name,
+    url: checkUrl(body.type, body.url),
+    to: recipients(body.to),
+    secret: body.secret ?? null,
+    default: body.default ?? false,
   });
 }
 
 /** A PATCH body applied to a stored channel; the type cannot change (make a new channel instead). */
-export function patchChannel(current: Channel, body: Record<string, unknown>): ChannelInput {
-  onlyFields(body, FIELDS);
+export function patchChannel(current: Channel, body: UpdateChannelDto): ChannelInput {
   if (body.type !== undefined && body.type !== current.type) throw badField('type', 'cannot change; create a new channel instead');
   return checkChannel({
     type: current.type,
-    name: optionalString(body, 'name', 200) ?? current.name,
-    url: optionalString(body, 'url') ?? current.url,
-    to: body.to === undefined ? current.to : body.to === null ? null : recipients(body.to),
-    secret: body.secret === undefined ? current.secret : (optionalString(body, 'secret', 500) ?? null),
-    default: optionalBoolean(body, 'default') ?? current.default,
+    name: body.name ?? current.name,
+    url: body.url ?? current.url,
+    to: body.to === undefined ? current.to : recipients(body.to),
+    secret: body.secret === undefined ? current.secret : body.secret,
+    default: body.default ?? current.default,
   });
 }
 

@@ -3,15 +3,15 @@ import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { ChannelsRepository } from '../storage/repositories/repositories';
 import { CHANNELS } from '../storage/storage.tokens';
 import { type Channel, parseChannel, patchChannel } from './channel';
-import { objectBody } from './field-error';
+import type { CreateChannelDto, UpdateChannelDto } from './channel.dto';
 
 /** A tenant's alert channels. */
 @Injectable()
 export class ChannelsService {
   constructor(@Inject(CHANNELS) private readonly repository: ChannelsRepository) {}
 
-  async create(tenant: string, body: unknown, nowMs = Date.now()): Promise<Channel> {
-    const channel: Channel = { id: `ch_${randomBytes(8).toString('hex')}`, ...parseChannel(objectBody(body)), createdAtMs: nowMs, updatedAtMs: nowMs };
+  async create(tenant: string, body: CreateChannelDto, nowMs = Date.now()): Promise<Channel> {
+    const channel: Channel = { id: `ch_${randomBytes(8).toString('hex')}`, ...parseChannel(body), createdAtMs: nowMs, updatedAtMs: nowMs };
     await this.repository.save(tenant, channel);
     return channel;
   }
@@ -26,9 +26,9 @@ export class ChannelsService {
     return channel;
   }
 
-  async update(tenant: string, id: string, body: unknown, nowMs = Date.now()): Promise<Channel> {
+  async update(tenant: string, id: string, body: UpdateChannelDto, nowMs = Date.now()): Promise<Channel> {
     const current = await this.get(tenant, id);
-    const channel: Channel = { ...current, ...patchChannel(current, objectBody(body)), updatedAtMs: nowMs };
+    const channel: Channel = { ...current, ...patchChannel(current, body), updatedAtMs: nowMs };
     await this.repository.save(tenant, channel);
     return channel;
   }

@@ -73,6 +73,17 @@ describe('the OpenAPI document', () => {
     expect(documented.required?.sort()).toEqual(['error', 'message', 'statusCode']);
   });
 
+  it('describes a channel: the new one by its type and name, the answer without its secret', () => {
+    const create = bodyOf('/v1/channels', 'post');
+    expect(create.required?.sort()).toEqual(['name', 'type']);
+    expect(create.properties?.type.enum).toEqual(['webhook', 'slack', 'email', 'alertmanager']);
+    expect(bodyOf('/v1/channels/{id}', 'patch').required ?? []).toEqual([]);
+    const answered = responseOf('/v1/channels/{id}', 'get', '200');
+    expect(Object.keys(answered?.properties ?? {})).toEqual(expect.arrayContaining(['id', 'url', 'hasSecret', 'default']));
+    expect(Object.keys(answered?.properties ?? {})).not.toContain('secret');
+    expect(responseOf('/v1/channels', 'get', '200')?.properties?.channels.items?.$ref).toBe('#/components/schemas/ChannelDto');
+  });
+
   it('documents the tenant query parameter on the routes that act on a tenant', () => {
     expect(doc.paths['/v1/budgets'].get.parameters).toContainEqual(expect.objectContaining({ name: 'tenant', in: 'query' }));
   });
