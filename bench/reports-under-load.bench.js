@@ -8,7 +8,10 @@
 // Run: ./run node bench/reports-under-load.bench.js
 //      (MONGODB_URI=mongodb://127.0.0.1:27017/ for mongo too; BENCH_SECONDS=30 a phase, BENCH_SENDERS=8;
 //       BENCH_PROFILE=<dir> writes the service's CPU profile there; BENCH_INGEST_WORKERS=0,1 runs each
-//       store once per TOKENLEDGER_INGEST_WORKERS value, taking turns: 0 prices on the event loop)
+//       store once per TOKENLEDGER_INGEST_WORKERS value, taking turns: 0 prices on the event loop;
+//       BENCH_BASELINE=<another checkout, built> runs its service after this one's on each store, to
+//       compare builds side by side: git worktree add /tmp/tl-base main && (cd /tmp/tl-base && ./run build))
+// Each phase also prints the service's event-loop delay (perf_hooks, loop-delay.preload.js).
 'use strict';
 const http = require('node:http');
 const { mkdtempSync, rmSync } = require('node:fs');
@@ -25,6 +28,11 @@ const SENDERS = Number(process.env.BENCH_SENDERS || 8);
 const POOL = 64;
 /** TOKENLEDGER_INGEST_WORKERS values to compare, one run each; empty: the service's default only. */
 const WORKER_SETTINGS = (process.env.BENCH_INGEST_WORKERS || '').split(',').filter((w) => w !== '');
+/** This checkout's build, then (BENCH_BASELINE=<another built checkout>) that one's, taking turns on each store. */
+const BUILDS = [
+  { label: process.env.BENCH_BASELINE ? ' (this build)' : '', root: join(__dirname, '..') },
+  ...(process.env.BENCH_BASELINE ? [{ label: ' (baseline)', root: process.env.BENCH_BASELINE }] : []),
+];
 
 if (!isMainThread) {
   // The senders: until told to stop, each posts the next batch of the pool with new ids and counts what was stored.
@@ -169,12 +177,25 @@ function startSenders(url) {
 const ms = (x) => (x < 10 ? x.toFixed(2) : x.toFixed(0));
 const summarise = (times) => `p50 ${ms(percentile(times, 0.5))} ms, p99 ${ms(percentile(times, 0.99))} ms, max ${ms(Math.max(...times))} ms (${times.length})`;
 
-async function run(label, env) {
-  const service = await startService({
-    TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0',
-    ...env,
-    ...(process.env.BENCH_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}` } : {}),
-  });
+/**
+ * The service's event-loop delay since it was last asked (see loop-delay.preload.js): how long a
+ * request that arrived at a random moment waited for the loop before any of its own work.
+ */
+function loopDelays(child) {
+  return () =>
+    new Promise((resolve) => {
+      child.once('message', resolve);
+      child.send('loop-delay');
+    });
+}
+
+const delaysText = (d) => `p50 ${ms(d.p50)} ms, p99 ${ms(d.p99)} ms, max ${ms(d.max)} ms`;
+
+async function run(label, env, root) {
+  const options = [`--require=${join(__dirname, 'loop-delay.preload.js')}`];
+  if (process.env.BENCH_PROFILE) options.push(`--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}`);
+  const service = await startService({ TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0', ...env, NODE_OPTIONS: options.join(' ') }, { root, ipc: true });
+  const loopDelay = loopDelays(service.child);
   try {
     await createBudgets(service.url);
     const seed = client(service.url);
@@ -193,23 +214,26 @@ async function run(label, env) {
       });
     }
     seed.close();
+    await loopDelay();
     const idle = await probe(service.url, Math.min(SECONDS, 10));
+    const idleDelays = await loopDelay();
     const senders = startSenders(service.url);
     await senders.ready();
     await sleep(3000); // the senders up to speed
     const load = [loadavg()[0]];
     const before = await senders.spans();
     const started = Date.now();
+    await loopDelay();
     const busy = await probe(service.url, SECONDS);
+    const busyDelays = await loopDelay();
     const rate = ((await senders.spans()) - before) / ((Date.now() - started) / 1000);
     load.push(loadavg()[0]);
     await senders.stop();
     for (const [name, times] of Object.entries(idle)) console.log(`${label}, idle: ${name} ${summarise(times)}`);
-    for (const [name, times] of Object.entries(busy)) {
-      console.log(
-        `${label}, ${SENDERS} senders at ${Math.round(rate).toLocaleString('en-US')} spans/s (load average ${load[0].toFixed(1)} → ${load[1].toFixed(1)}): ${name} ${summarise(times)}`,
-      );
-    }
+    console.log(`${label}, idle: event-loop delay ${delaysText(idleDelays)}`);
+    const busyLabel = `${label}, ${SENDERS} senders at ${Math.round(rate).toLocaleString('en-US')} spans/s (load average ${load[0].toFixed(1)} → ${load[1].toFixed(1)})`;
+    for (const [name, times] of Object.entries(busy)) console.log(`${busyLabel}: ${name} ${summarise(times)}`);
+    console.log(`${busyLabel}: event-loop delay ${delaysText(busyDelays)}`);
   } finally {
     service.child.kill('SIGTERM');
     await new Promise((resolve) => service.child.once('exit', resolve));
@@ -221,19 +245,24 @@ async function run(label, env) {
   try {
     const settings = WORKER_SETTINGS.length > 0 ? WORKER_SETTINGS : [null];
     for (const workers of settings) {
-      const label = workers === null ? 'sqlite' : `sqlite, ${workers} ingest workers`;
-      await run(label, { TOKENLEDGER_SQLITE_PATH: join(dir, `load-${workers}.sqlite`), ...(workers === null ? {} : { TOKENLEDGER_INGEST_WORKERS: workers }) });
+      for (const build of BUILDS) {
+        const label = `sqlite${build.label}${workers === null ? '' : `, ${workers} ingest workers`}`;
+        const file = join(dir, `load-${workers}-${BUILDS.indexOf(build)}.sqlite`);
+        await run(label, { TOKENLEDGER_SQLITE_PATH: file, ...(workers === null ? {} : { TOKENLEDGER_INGEST_WORKERS: workers }) }, build.root);
+      }
     }
     if (process.env.MONGODB_URI) {
-      const url = new URL(process.env.MONGODB_URI);
-      url.pathname = `/bench_load_${Date.now()}`;
       const mongoose = require(require.resolve('mongoose', { paths: [join(__dirname, '..', 'collector-service')] }));
-      try {
-        await run('mongo', { TOKENLEDGER_STORE: 'mongo', MONGODB_URI: url.toString() });
-      } finally {
-        const conn = await mongoose.createConnection(url.toString()).asPromise();
-        await conn.db.dropDatabase();
-        await conn.close();
+      for (const build of BUILDS) {
+        const url = new URL(process.env.MONGODB_URI);
+        url.pathname = `/bench_load_${Date.now()}`;
+        try {
+          await run(`mongo${build.label}`, { TOKENLEDGER_STORE: 'mongo', MONGODB_URI: url.toString() }, build.root);
+        } finally {
+          const conn = await mongoose.createConnection(url.toString()).asPromise();
+          await conn.db.dropDatabase();
+          await conn.close();
+        }
       }
     }
   } finally {

@@ -4,11 +4,15 @@
 const { spawn } = require('node:child_process');
 const { join } = require('node:path');
 
-function startService(env) {
+/**
+ * `root`: the checkout whose build runs (another one's, to compare builds side by side), this one by
+ * default; `ipc`: a message channel to the service, for what a benchmark preloads into it to answer on.
+ */
+function startService(env, { root = join(__dirname, '..'), ipc = false } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(__dirname, '..', 'collector-service', 'dist', 'main.js')], {
+    const child = spawn(process.execPath, [join(root, 'collector-service', 'dist', 'main.js')], {
       env: { ...process.env, TOKENLEDGER_GRPC_PORT: '0', ...env, TOKENLEDGER_PORT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc'] : [])],
     });
     let out = '';
     const onData = (d) => {
