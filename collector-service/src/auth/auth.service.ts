@@ -28,6 +28,13 @@ export class KeysUnavailableError extends Error {
   }
 }
 
+/**
+ * How long what the store said about keys is trusted: every request would otherwise read the store
+ * before it is served (on MongoDB a round trip, most of a warm budget check). Keys created or revoked
+ * through this instance count at once; by another instance or the CLI, within this long.
+ */
+export const KEYS_RECHECK_MS = 1000;
+
 /** Written when TOKENLEDGER_ADMIN_KEY is set, so the store remembers keys were required once the variable is gone. */
 const KEYS_REQUIRED = { kind: 'access', tenant: 'default', id: 'keys-required' } as const;
 
@@ -39,6 +46,9 @@ export class AuthService implements OnModuleInit {
   /** Once true, stays true: keys are never deleted, only revoked. */
   private keysWereRequired = false;
   private lastMode: AccessMode | null = null;
+  private modeSeen: { mode: AccessMode; atMs: number } | null = null;
+  /** Live keys found by hash (unknown keys are looked up every time, so a key the CLI just made works at once). */
+  private readonly keysSeen = new Map<string, { principal: Principal; atMs: number }>();
 
   constructor(
     @Inject(API_KEYS) private readonly keys: ApiKeysRepository,
@@ -55,8 +65,11 @@ export class AuthService implements OnModuleInit {
     await this.mode();
   }
 
-  /** The access mode now (the store's keys can change under a running service, from the API or the CLI). */
+  /** The access mode now (the store's keys can change under a running service, from the API or the CLI), as read within KEYS_RECHECK_MS. */
   async mode(): Promise<AccessMode> {
+    const seen = this.modeSeen;
+    if (seen && Date.now() - seen.atMs < KEYS_RECHECK_MS) return seen.mode;
+    const atMs = Date.now();
     let mode: AccessMode;
     if (this.adminKeyHash !== null || (await this.keys.hasApiKeys())) {
       this.keysWereRequired = true;
@@ -65,7 +78,15 @@ export class AuthService implements OnModuleInit {
       mode = this.allowOpenMode || !(await this.wereKeysRequired()) ? 'open' : 'locked';
     }
     this.note(mode);
+    this.modeSeen = { mode, atMs };
     return mode;
+  }
+
+  /** After this instance created or revoked a key: forgets what it knew of keys, and logs a change of mode now. */
+  async keysChanged(): Promise<void> {
+    this.modeSeen = null;
+    this.keysSeen.clear();
+    await this.mode();
   }
 
   /** Whether this request is served in open mode: the service is in open mode and the request is local. */
@@ -79,8 +100,16 @@ export class AuthService implements OnModuleInit {
       const hash = hashApiKey(key);
       if (this.adminKeyHash !== null && sameHash(hash, this.adminKeyHash))
         return { role: 'admin', tenant: null, keyId: 'TOKENLEDGER_ADMIN_KEY', openMode: false };
+      const seen = this.keysSeen.get(hash);
+      if (seen && Date.now() - seen.atMs < KEYS_RECHECK_MS) return seen.principal;
+      const atMs = Date.now();
       const stored = await this.keys.findApiKey(hash);
-      if (stored) return { role: stored.role, tenant: stored.tenant, keyId: stored.id, openMode: false };
+      if (stored) {
+        const principal: Principal = { role: stored.role, tenant: stored.tenant, keyId: stored.id, openMode: false };
+        this.keysSeen.set(hash, { principal, atMs });
+        return principal;
+      }
+      this.keysSeen.delete(hash);
     }
     return (await this.openFor(origin)) ? OPEN : null;
   }

@@ -18,7 +18,7 @@ export class KeysController {
   @Post()
   async create(@Body() body: Record<string, unknown> | undefined, @CurrentPrincipal() principal: Principal): Promise<CreatedKey> {
     const created = await this.keys.create(body ?? {}, principal.tenant);
-    await this.auth.mode(); // logs leaving open mode now, not at the next request
+    await this.auth.keysChanged(); // the key works at once, and the log says now that open mode is left
     return created;
   }
 
@@ -31,6 +31,6 @@ export class KeysController {
   @HttpCode(204)
   async revoke(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
     await this.keys.revoke(id, principal.tenant);
-    await this.auth.mode(); // logs entering open mode (or being locked) now
+    await this.auth.keysChanged(); // the key is refused at once, and the log says now that open mode is entered (or the service locked)
   }
 }

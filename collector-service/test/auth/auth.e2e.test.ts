@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { KEYS_RECHECK_MS } from '../../src/auth/auth.service';
 import { type RunningCollector, startCollector } from '../support/app';
 import { makeSpans } from '../support/spans';
 
@@ -124,6 +125,20 @@ describe('API keys, roles and tenants', () => {
     const key = stdout.trim();
     expect(key).toMatch(/^tl_viewer_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
     expect((await calls(c, bearer(key))).status).toBe(200);
+  });
+
+  it('refuses a key revoked from the command line within KEYS_RECHECK_MS, though the service had just admitted it', async () => {
+    const viewer = await createKey(c, { role: 'viewer' });
+    expect((await calls(c, bearer(viewer.key))).status).toBe(200);
+    await execFileAsync(process.execPath, [join(__dirname, '..', '..', 'bin', 'tokenledger.js'), 'keys', 'revoke', viewer.id], {
+      env: { ...process.env, TOKENLEDGER_SQLITE_PATH: c.config.sqlitePath },
+    });
+    const revokedAt = Date.now();
+    while ((await calls(c, bearer(viewer.key))).status === 200) {
+      expect(Date.now() - revokedAt).toBeLessThan(KEYS_RECHECK_MS);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect((await calls(c, bearer(viewer.key))).status).toBe(401);
   });
 });
 
