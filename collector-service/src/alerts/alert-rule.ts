@@ -1,6 +1,7 @@
 import { formatUsd, parseUsdToNanos } from '@tokenledger/pricing';
-import { badField, onlyFields, optionalBoolean } from '../channels/field-error';
-import { checkZone, TimeZoneError } from '../time/periods';
+import { badField } from '../channels/field-error';
+import { checkZone } from '../time/periods';
+import type { CreateAlertRuleDto, UpdateAlertRuleDto } from './alert-rule.dto';
 
 export const RULE_TYPES = [
   'daily_cost_above',
@@ -38,7 +39,6 @@ export interface AlertRule {
 
 export type RuleInput = Pick<AlertRule, 'type' | 'thresholdNanos' | 'percent' | 'multiplier' | 'withinHours' | 'timezone' | 'channels' | 'enabled'>;
 
-const FIELDS = ['type', 'thresholdUsd', 'percent', 'multiplier', 'withinHours', 'timezone', 'channels', 'enabled'];
 const USES_THRESHOLD: RuleType[] = ['daily_cost_above', 'projected_month_above', 'user_daily_cost_above', 'spike', 'reconciliation_drift'];
 /** Rules whose threshold is an optional floor rather than the limit itself. */
 const THRESHOLD_IS_FLOOR: RuleType[] = ['spike', 'reconciliation_drift'];
@@ -46,41 +46,10 @@ const USES_PERCENT: RuleType[] = ['trend_increase_above', 'reconciliation_drift'
 /** The spike's defaults: 3 × the mean, and never for less than a dollar in the hour. */
 export const SPIKE_DEFAULTS = { multiplier: 3, floorNanos: 1_000_000_000n };
 /** The longest warning a budget_exhaustion rule may ask for: a month and a day (longer than any period). */
-const MAX_WITHIN_HOURS = 32 * 24;
+export const MAX_WITHIN_HOURS = 32 * 24;
 
-function usd(value: unknown): string {
-  if (typeof value !== 'string') throw badField('thresholdUsd', `must be a USD decimal string like "50.00", got ${JSON.stringify(value)}`);
-  let nanos: bigint;
-  try {
-    nanos = parseUsdToNanos(value);
-  } catch (err) {
-    throw badField('thresholdUsd', (err as Error).message);
-  }
-  if (nanos < 0n) throw badField('thresholdUsd', 'must not be negative');
-  return nanos.toString();
-}
-
-function positiveNumber(field: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= min || value > max)
-    throw badField(field, `must be a number above ${min} and at most ${max}, got ${JSON.stringify(value)}`);
-  return value;
-}
-
-function channelIds(value: unknown): string[] {
-  if (!Array.isArray(value) || value.length > 20 || !value.every((v) => typeof v === 'string' && v !== ''))
-    throw badField('channels', 'must be a list of channel ids (empty: the default channels)');
-  return [...new Set(value as string[])];
-}
-
-function zone(value: unknown): string {
-  if (typeof value !== 'string') throw badField('timezone', 'must be an IANA time zone such as "Europe/Madrid"');
-  try {
-    return checkZone(value);
-  } catch (err) {
-    if (err instanceof TimeZoneError) throw badField('timezone', err.message);
-    throw err;
-  }
-}
+/** A checked USD amount as stored, or none. */
+const nanosOf = (usd: string | null | undefined): string | null => (usd === undefined || usd === null ? null : parseUsdToNanos(usd).toString());
 
 /** Checks that a rule has what its type needs, and nothing its type ignores. */
 function checkRule(rule: RuleInput): RuleInput {
@@ -96,39 +65,32 @@ function checkRule(rule: RuleInput): RuleInput {
   return rule;
 }
 
-export function parseRule(body: Record<string, unknown>): RuleInput {
-  onlyFields(body, FIELDS);
-  if (typeof body.type !== 'string' || !(RULE_TYPES as readonly string[]).includes(body.type))
-    throw badField('type', `must be one of ${RULE_TYPES.join(', ')}`);
+/** A new rule from its checked body. */
+export function parseRule(body: CreateAlertRuleDto): RuleInput {
   return checkRule({
-    type: body.type as RuleType,
-    thresholdNanos: body.thresholdUsd === undefined || body.thresholdUsd === null ? null : usd(body.thresholdUsd),
-    percent: body.percent === undefined || body.percent === null ? null : positiveNumber('percent', body.percent, 0, 100_000),
-    multiplier: body.multiplier === undefined || body.multiplier === null ? null : positiveNumber('multiplier', body.multiplier, 1, 1000),
-    withinHours: body.withinHours === undefined || body.withinHours === null ? null : positiveNumber('withinHours', body.withinHours, 0, MAX_WITHIN_HOURS),
-    timezone: body.timezone === undefined ? 'UTC' : zone(body.timezone),
-    channels: body.channels === undefined ? [] : channelIds(body.channels),
-    enabled: optionalBoolean(body, 'enabled') ?? true,
+    type: body.type,
+    thresholdNanos: nanosOf(body.thresholdUsd),
+    percent: body.percent ?? null,
+    multiplier: body.multiplier ?? null,
+    withinHours: body.withinHours ?? null,
+    timezone: body.timezone === undefined ? 'UTC' : checkZone(body.timezone),
+    channels: body.channels === undefined ? [] : [...new Set(body.channels)],
+    enabled: body.enabled ?? true,
   });
 }
 
-export function patchRule(current: AlertRule, body: Record<string, unknown>): RuleInput {
-  onlyFields(body, FIELDS);
+/** A checked PATCH body applied to a stored rule; the type cannot change (make a new rule instead). */
+export function patchRule(current: AlertRule, body: UpdateAlertRuleDto): RuleInput {
   if (body.type !== undefined && body.type !== current.type) throw badField('type', 'cannot change; create a new rule instead');
-  const has = (f: string) => body[f] !== undefined;
   return checkRule({
     type: current.type,
-    thresholdNanos: !has('thresholdUsd') ? current.thresholdNanos : body.thresholdUsd === null ? null : usd(body.thresholdUsd),
-    percent: !has('percent') ? current.percent : body.percent === null ? null : positiveNumber('percent', body.percent, 0, 100_000),
-    multiplier: !has('multiplier') ? current.multiplier : body.multiplier === null ? null : positiveNumber('multiplier', body.multiplier, 1, 1000),
-    withinHours: !has('withinHours')
-      ? (current.withinHours ?? null)
-      : body.withinHours === null
-        ? null
-        : positiveNumber('withinHours', body.withinHours, 0, MAX_WITHIN_HOURS),
-    timezone: has('timezone') ? zone(body.timezone) : current.timezone,
-    channels: has('channels') ? channelIds(body.channels) : current.channels,
-    enabled: optionalBoolean(body, 'enabled') ?? current.enabled,
+    thresholdNanos: body.thresholdUsd === undefined ? current.thresholdNanos : nanosOf(body.thresholdUsd),
+    percent: body.percent === undefined ? current.percent : body.percent,
+    multiplier: body.multiplier === undefined ? current.multiplier : body.multiplier,
+    withinHours: body.withinHours === undefined ? (current.withinHours ?? null) : body.withinHours,
+    timezone: body.timezone === undefined ? current.timezone : checkZone(body.timezone),
+    channels: body.channels === undefined ? current.channels : [...new Set(body.channels)],
+    enabled: body.enabled ?? current.enabled,
   });
 }
 

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { ChannelsService } from '../channels/channels.service';
-import { badField, objectBody } from '../channels/field-error';
+import { badField } from '../channels/field-error';
 import type { AlertRulesRepository } from '../storage/repositories/repositories';
 import type { DocumentStore } from '../storage/storage.port';
 import { ALERT_RULES, DOCUMENTS } from '../storage/storage.tokens';
 import { type AlertRule, DEFAULT_RULES, parseRule, patchRule } from './alert-rule';
+import type { CreateAlertRuleDto, UpdateAlertRuleDto } from './alert-rule.dto';
 
 /** Marks a tenant whose default rules were written, so a deleted default stays deleted. */
 const SEEDED_KIND = 'alert-rules-seeded';
@@ -62,17 +63,17 @@ export class AlertRulesService {
     return rule;
   }
 
-  async create(tenant: string, body: unknown, nowMs = Date.now()): Promise<AlertRule> {
+  async create(tenant: string, body: CreateAlertRuleDto, nowMs = Date.now()): Promise<AlertRule> {
     await this.seed(tenant, nowMs);
-    const rule: AlertRule = { id: `rule_${randomBytes(8).toString('hex')}`, ...parseRule(objectBody(body)), createdAtMs: nowMs, updatedAtMs: nowMs };
+    const rule: AlertRule = { id: `rule_${randomBytes(8).toString('hex')}`, ...parseRule(body), createdAtMs: nowMs, updatedAtMs: nowMs };
     await this.checkChannels(tenant, rule.channels);
     await this.repository.save(tenant, rule);
     return rule;
   }
 
-  async update(tenant: string, id: string, body: unknown, nowMs = Date.now()): Promise<AlertRule> {
+  async update(tenant: string, id: string, body: UpdateAlertRuleDto, nowMs = Date.now()): Promise<AlertRule> {
     const current = await this.get(tenant, id);
-    const rule: AlertRule = { ...current, ...patchRule(current, objectBody(body)), updatedAtMs: nowMs };
+    const rule: AlertRule = { ...current, ...patchRule(current, body), updatedAtMs: nowMs };
     if (rule.channels !== current.channels) await this.checkChannels(tenant, rule.channels);
     await this.repository.save(tenant, rule);
     return rule;

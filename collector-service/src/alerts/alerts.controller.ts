@@ -1,10 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import type { Principal } from '../auth/principal';
 import { Tenant } from '../auth/tenant.decorator';
 import { Roles } from '../auth/roles.decorator';
+import { ApiInputErrors, ApiNotFound } from '../http/api-errors';
 import { ruleView } from './alert-rule';
+import { AlertRuleDto, AlertRuleListDto, CreateAlertRuleDto, UpdateAlertRuleDto } from './alert-rule.dto';
 import { AlertRulesService } from './alert-rules.service';
 import { AlertsService, parseAlertQuery } from './alerts.service';
 
@@ -19,32 +21,42 @@ export class AlertRulesController {
   constructor(private readonly rules: AlertRulesService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a rule: { type, thresholdUsd?, percent?, multiplier?, withinHours?, timezone?, channels?, enabled? }' })
-  async create(@Body() body: unknown, @Tenant() tenant: string) {
+  @ApiOperation({ summary: 'Create a rule' })
+  @ApiCreatedResponse({ type: AlertRuleDto })
+  @ApiInputErrors()
+  async create(@Body() body: CreateAlertRuleDto, @Tenant() tenant: string): Promise<AlertRuleDto> {
     return ruleView(await this.rules.create(tenant, body));
   }
 
   @Get()
   @Roles('viewer')
   @ApiOperation({ summary: "The tenant's rules (the seeds' defaults until changed)" })
-  async list(@Tenant() tenant: string) {
+  @ApiOkResponse({ type: AlertRuleListDto })
+  async list(@Tenant() tenant: string): Promise<AlertRuleListDto> {
     return { rules: (await this.rules.list(tenant)).map(ruleView) };
   }
 
   @Get(':id')
   @Roles('viewer')
-  async one(@Param('id') id: string, @Tenant() tenant: string) {
+  @ApiOkResponse({ type: AlertRuleDto })
+  @ApiNotFound('alert rule')
+  async one(@Param('id') id: string, @Tenant() tenant: string): Promise<AlertRuleDto> {
     return ruleView(await this.rules.get(tenant, id));
   }
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change a rule (threshold, percent, channels, enabled, ...); the type cannot change' })
-  async update(@Param('id') id: string, @Body() body: unknown, @Tenant() tenant: string) {
+  @ApiOkResponse({ type: AlertRuleDto })
+  @ApiInputErrors()
+  @ApiNotFound('alert rule')
+  async update(@Param('id') id: string, @Body() body: UpdateAlertRuleDto, @Tenant() tenant: string): Promise<AlertRuleDto> {
     return ruleView(await this.rules.update(tenant, id, body));
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiNotFound('alert rule')
   remove(@Param('id') id: string, @Tenant() tenant: string): Promise<void> {
     return this.rules.remove(tenant, id);
   }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, ValidateBy } from 'class-validator';
-import { Optional, Required, Text } from '../http/input-rules';
+import { Optional, Required, Text, TrueOrFalse } from '../http/input-rules';
 import { CHANNEL_TYPES, recipientsOf } from './channel';
 
 /** E-mail recipients: one address, a comma-separated list, or an array of 1-50 addresses. */
@@ -8,12 +8,6 @@ const Recipients = () =>
   ValidateBy({
     name: 'recipients',
     validator: { validate: (value) => recipientsOf(value) !== null, defaultMessage: () => 'must be one e-mail address or a list of 1-50 addresses' },
-  });
-
-const Switch = () =>
-  ValidateBy({
-    name: 'switch',
-    validator: { validate: (value) => typeof value === 'boolean', defaultMessage: (args) => `must be true or false, got ${JSON.stringify(args?.value)}` },
   });
 
 const URL_DOC = 'webhook: the receiver; slack: the incoming-webhook URL; email: smtp(s)://user:pass@host:port; alertmanager: its base URL';
@@ -37,7 +31,7 @@ export class CreateChannelDto {
   @ApiPropertyOptional({ maxLength: 500, description: SECRET_DOC }) @IsOptional() @Text(500) secret?: string | null;
   @ApiPropertyOptional({ default: false, description: 'Alerts whose rule names no channel go to the default channels' })
   @Optional()
-  @Switch()
+  @TrueOrFalse()
   default?: boolean;
 }
 
@@ -53,7 +47,7 @@ export class UpdateChannelDto {
   to?: string | string[] | null;
 
   @ApiPropertyOptional({ maxLength: 500, nullable: true, description: SECRET_DOC }) @IsOptional() @Text(500) secret?: string | null;
-  @ApiPropertyOptional() @Optional() @Switch() default?: boolean;
+  @ApiPropertyOptional() @Optional() @TrueOrFalse() default?: boolean;
 }
 
 /** A channel as the API answers it: never its secret, and its URL without credentials. */

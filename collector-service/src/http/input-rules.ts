@@ -29,6 +29,13 @@ export const OneOf = (allowed: readonly string[]) =>
 export const Flag = () =>
   ValidateBy({ name: 'flag', validator: { validate: (value) => typeof value === 'boolean', defaultMessage: () => 'must be true or false' } });
 
+/** true or false; the message shows what was sent instead. */
+export const TrueOrFalse = () =>
+  ValidateBy({
+    name: 'trueOrFalse',
+    validator: { validate: (value) => typeof value === 'boolean', defaultMessage: (args) => `must be true or false, got ${JSON.stringify(args?.value)}` },
+  });
+
 /** An IANA time zone name. */
 export const TimeZone = () =>
   ValidateBy({

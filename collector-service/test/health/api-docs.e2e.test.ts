@@ -84,6 +84,14 @@ describe('the OpenAPI document', () => {
     expect(responseOf('/v1/channels', 'get', '200')?.properties?.channels.items?.$ref).toBe('#/components/schemas/ChannelDto');
   });
 
+  it('describes an alert rule: the new one by its type, a change by what changes, the answer with its money in nanos and USD', () => {
+    const create = bodyOf('/v1/alert-rules', 'post');
+    expect(create.required).toEqual(['type']);
+    expect(create.properties?.type.enum).toContain('budget_exhaustion');
+    expect(Object.keys(bodyOf('/v1/alert-rules/{id}', 'patch').properties ?? {})).toEqual(expect.arrayContaining(['thresholdUsd', 'percent', 'enabled']));
+    expect(Object.keys(responseOf('/v1/alert-rules/{id}', 'get', '200')?.properties ?? {})).toEqual(expect.arrayContaining(['thresholdNanos', 'thresholdUsd']));
+  });
+
   it('documents the tenant query parameter on the routes that act on a tenant', () => {
     expect(doc.paths['/v1/budgets'].get.parameters).toContainEqual(expect.objectContaining({ name: 'tenant', in: 'query' }));
   });
