@@ -90,7 +90,7 @@ export async function main(argv: string[], out = console.log, err = console.erro
         );
       }
     } else {
-      await keys.revoke(id!, null);
+      await keys.revoke(id, null);
       err(`revoked key ${id}`);
     }
     return 0;

@@ -45,7 +45,7 @@ export class CostMonitoringController {
   async getBudget(@Query() q: Q, @Tenant() tenant: string) {
     const userId = seedFilters(q).user;
     if (!userId) throw new QueryError('userId', 'is required');
-    return { success: true, budget: await this.seedBudgets.status(tenant, userId!) };
+    return { success: true, budget: await this.seedBudgets.status(tenant, userId) };
   }
 
   @Get('alerts')

@@ -35,7 +35,7 @@ export function parseSeedBudget(body: unknown, queryUserId: unknown): SeedBudget
   if (userId.length > MAX_USER_ID) throw bad('userId', `must have at most ${MAX_USER_ID} characters`);
   const flag = (name: string) => {
     if (b[name] !== undefined && typeof b[name] !== 'boolean') throw bad(name, 'must be true or false');
-    return b[name] as boolean | undefined;
+    return b[name];
   };
   if (b.alertThreshold !== undefined && (typeof b.alertThreshold !== 'number' || !(b.alertThreshold > 0 && b.alertThreshold <= 1)))
     throw bad('alertThreshold', 'must be a fraction above 0 and at most 1 (0.8 = 80 %)');
@@ -46,10 +46,10 @@ export function parseSeedBudget(body: unknown, queryUserId: unknown): SeedBudget
     userId,
     dailyLimit: b.dailyLimit as number | null | undefined,
     monthlyLimit: b.monthlyLimit as number | null | undefined,
-    alertThreshold: b.alertThreshold as number | undefined,
+    alertThreshold: b.alertThreshold,
     alertsEnabled: flag('alertsEnabled'),
     pauseOnExceed: flag('pauseOnExceed'),
-    timezone: (b.timezone as string | undefined) ?? 'UTC',
+    timezone: b.timezone ?? 'UTC',
   };
 }
 

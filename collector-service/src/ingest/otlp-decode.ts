@@ -41,9 +41,7 @@ export function decodeProtobufTraces(body: Uint8Array): DecodedTraces {
   } catch (err) {
     throw new OtlpDecodeError(`body is not an OTLP ExportTraceServiceRequest in protobuf: ${(err as Error).message}`);
   }
-  return readable(() =>
-    flatten(ExportTraceServiceRequest.toObject(message, { longs: String, bytes: String, defaults: false, oneofs: false }) as Obj, 'base64'),
-  );
+  return readable(() => flatten(ExportTraceServiceRequest.toObject(message, { longs: String, bytes: String, defaults: false, oneofs: false }), 'base64'));
 }
 
 /** Decodes an OTLP/HTTP JSON ExportTraceServiceRequest (ids in hex, 64-bit integers as strings or numbers). */
@@ -55,7 +53,7 @@ export function decodeJsonTraces(body: Uint8Array): DecodedTraces {
     throw new OtlpDecodeError(`body is not valid JSON: ${(err as Error).message}`);
   }
   if (!isObject(parsed)) throw new OtlpDecodeError('body must be a JSON object with resourceSpans');
-  return readable(() => flatten(parsed as Obj, 'hex'));
+  return readable(() => flatten(parsed, 'hex'));
 }
 
 /** Whatever else a request's shape breaks (a stack exhausted by nesting) is the request's fault: 400, not 500. */
@@ -147,7 +145,7 @@ function anyValue(v: Obj | undefined, depth: number): AttributeValue {
   }
   if ('doubleValue' in v) return Number(v.doubleValue);
   if ('arrayValue' in v) return asArray(asMessage(v.arrayValue, 'arrayValue')?.values, 'arrayValue.values').map((x) => anyValue(x, depth + 1));
-  if ('kvlistValue' in v) return attributes(asMessage(v.kvlistValue, 'kvlistValue')?.values, 'kvlistValue.values', depth + 1) as AttributeValue;
+  if ('kvlistValue' in v) return attributes(asMessage(v.kvlistValue, 'kvlistValue')?.values, 'kvlistValue.values', depth + 1);
   if ('bytesValue' in v) return String(v.bytesValue);
   return null;
 }

@@ -36,7 +36,7 @@ function heldStore(inner: StoragePort) {
       const value = Reflect.get(target, property);
       return typeof value === 'function' ? value.bind(target) : value;
     },
-  }) as StoragePort;
+  });
   return { store, holds };
 }
 

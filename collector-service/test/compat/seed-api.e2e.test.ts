@@ -69,7 +69,7 @@ function expectShape(value: unknown, shape: unknown, path = '$'): void {
     return;
   }
   for (const [k, s] of entries) {
-    if (!(k in (value as object))) throw new Error(`${path}.${k}: missing`);
+    if (!(k in value)) throw new Error(`${path}.${k}: missing`);
     expectShape((value as Record<string, unknown>)[k], s, `${path}.${k}`);
   }
 }

@@ -199,13 +199,13 @@ export function validateFocus(text: string): { problems: string[]; header: strin
   const rows = body.map((values, n) => {
     if (values.length !== header.length) problems.push(`row ${n + 1}: ${values.length} fields for ${header.length} columns`);
     // NullHandling: an empty field is null; no empty strings, no placeholders.
-    return Object.fromEntries(header.map((h, i) => [h, values[i] === '' ? null : values[i]])) as Record<string, string | null>;
+    return Object.fromEntries(header.map((h, i) => [h, values[i] === '' ? null : values[i]]));
   });
   rows.forEach((r, n) => {
     const bad = (column: string, what: string) => problems.push(`row ${n + 1}, ${column}: ${what} (${JSON.stringify(r[column])})`);
     for (const c of NOT_NULL) if (r[c] === null) bad(c, 'must not be null');
-    for (const c of DECIMALS) if (r[c] !== null && !NUMERIC.test(r[c]!)) bad(c, 'is not NumericFormat');
-    for (const c of DATE_TIMES) if (r[c] !== null && !DATE_TIME.test(r[c]!)) bad(c, 'is not YYYY-MM-DDTHH:mm:ssZ');
+    for (const c of DECIMALS) if (r[c] !== null && !NUMERIC.test(r[c])) bad(c, 'is not NumericFormat');
+    for (const c of DATE_TIMES) if (r[c] !== null && !DATE_TIME.test(r[c])) bad(c, 'is not YYYY-MM-DDTHH:mm:ssZ');
     for (const c of ['ListUnitPrice', 'ContractedUnitPrice']) if (r[c]?.startsWith('-')) bad(c, 'must not be negative');
     for (const [c, v] of Object.entries(r)) if (v !== null && v.trim() === '') bad(c, 'is only spaces');
     if (r.BillingCurrency !== null && !/^[A-Z]{3}$/.test(r.BillingCurrency)) bad('BillingCurrency', 'is not an ISO 4217 code');
@@ -224,7 +224,7 @@ export function validateFocus(text: string): { problems: string[]; header: strin
     if (r.PricingCategory !== null && !PRICING_CATEGORIES.includes(r.PricingCategory)) bad('PricingCategory', 'is not an allowed value');
     if ((r.PricingUnit === null) !== (r.PricingQuantity === null)) bad('PricingUnit', 'must be null exactly when PricingQuantity is');
     if ((r.ConsumedUnit === null) !== (r.ConsumedQuantity === null)) bad('ConsumedUnit', 'must be null exactly when ConsumedQuantity is');
-    for (const c of ['PricingUnit', 'ConsumedUnit']) if (r[c] !== null && !UNIT.test(r[c]!)) bad(c, 'is not UnitFormat');
+    for (const c of ['PricingUnit', 'ConsumedUnit']) if (r[c] !== null && !UNIT.test(r[c])) bad(c, 'is not UnitFormat');
     if (r.ChargeCategory !== 'Usage' && r.ConsumedQuantity !== null) bad('ConsumedQuantity', 'must be null when ChargeCategory is not Usage');
     if (r.SkuId === null && r.SkuMeter !== null) bad('SkuMeter', 'must be null when SkuId is');
     if (r.SkuPriceId === null && r.SkuPriceDetails !== null) bad('SkuPriceDetails', 'must be null when SkuPriceId is');

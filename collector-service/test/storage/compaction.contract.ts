@@ -54,7 +54,7 @@ function expected(all: readonly UsageRecord[], q: RollupQuery): RollupRow[] {
     const key: RollupRow['key'] = {};
     for (const g of q.groupBy) {
       if (g === 'bucket') key.bucket = bucket;
-      else key[g] = ((r as unknown as Record<string, string | null>)[g] ?? null) as string | null;
+      else key[g] = (r as unknown as Record<string, string | null>)[g] ?? null;
     }
     const id = JSON.stringify(key);
     let row = rows.get(id);

@@ -29,8 +29,8 @@ export function runProcess(command: string, args: string[], options: { cwd?: str
     detached: true,
   });
   let out = '';
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
   // 'close', not 'exit': by then every byte the process wrote has been read.
   const exit = new Promise<number | null>((resolve) => {
     child.once('close', (code) => resolve(code));
@@ -48,13 +48,13 @@ export function runProcess(command: string, args: string[], options: { cwd?: str
         const look = () => {
           const m = /listening on (http:\/\/[^\s]+?:\d+)/.exec(out);
           if (m) {
-            child.stdout!.off('data', look);
-            child.stderr!.off('data', look);
+            child.stdout.off('data', look);
+            child.stderr.off('data', look);
             resolve(m[1]);
           }
         };
-        child.stdout!.on('data', look);
-        child.stderr!.on('data', look);
+        child.stdout.on('data', look);
+        child.stderr.on('data', look);
         look();
         void exit.then((code) => reject(new Error(`exited with ${code} before listening:\n${out}`)));
       }),

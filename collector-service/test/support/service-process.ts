@@ -59,8 +59,8 @@ export function startService(env: Record<string, string>): Promise<ServiceProces
         });
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.on('exit', (code, signal) => {
       if (!resolved) reject(new Error(`service exited with ${code ?? signal} before listening: ${out}`));
     });

@@ -115,13 +115,13 @@ describe('the finance dashboard in a real browser', () => {
 
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
     expect(csv.suggestedFilename()).toBe('tokenledger-usage-default.csv');
-    const csvLines = readFileSync((await csv.path())!, 'utf8')
+    const csvLines = readFileSync(await csv.path(), 'utf8')
       .trimEnd()
       .split('\r\n');
     expect(csvLines[0]).toMatch(/^id,time,tenant,/);
     expect(csvLines).toHaveLength(SPANS + 1);
     const [jsonl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSONL' }).click()]);
-    const records = readFileSync((await jsonl.path())!, 'utf8')
+    const records = readFileSync(await jsonl.path(), 'utf8')
       .trimEnd()
       .split('\n')
       .map((l) => JSON.parse(l));

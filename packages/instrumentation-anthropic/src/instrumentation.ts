@@ -113,9 +113,9 @@ export class AnthropicInstrumentation extends GenAiInstrumentation<AnthropicInst
   }
 
   unpatch(exports: AnthropicModule): void {
-    for (const proto of targets(exports)) if (isWrapped(proto.create)) this._unwrap(proto as never, 'create' as never);
+    for (const proto of targets(exports)) if (isWrapped(proto.create)) this._unwrap(proto as never, 'create');
     for (const proto of batchTargets(exports)) {
-      for (const method of ['create', 'results']) if (isWrapped(proto[method])) this._unwrap(proto as never, method as never);
+      for (const method of ['create', 'results']) if (isWrapped(proto[method])) this._unwrap(proto as never, method);
     }
   }
 }

@@ -97,9 +97,9 @@ export class GoogleGenAIInstrumentation extends GenAiInstrumentation<GoogleGenAI
     this.unwrapAll(exports?.Models?.prototype, GENAI_METHODS);
     this.unwrapAll(exports?.Live?.prototype, [['connect', liveConnect as never]]);
     const batches = exports?.Batches?.prototype;
-    for (const name of ['createInternal', 'get']) if (batches && isWrapped(batches[name])) this._unwrap(batches as never, name as never);
+    for (const name of ['createInternal', 'get']) if (batches && isWrapped(batches[name])) this._unwrap(batches as never, name);
     const files = exports?.Files?.prototype;
-    if (files && isWrapped(files.download)) this._unwrap(files as never, 'download' as never);
+    if (files && isWrapped(files.download)) this._unwrap(files as never, 'download');
   }
 
   /** Patches a loaded `@google/generative-ai` module. */
@@ -145,6 +145,6 @@ export class GoogleGenAIInstrumentation extends GenAiInstrumentation<GoogleGenAI
 
   private unwrapAll(prototype: Prototype | undefined, methods: [string, SdkMethod<never, never>][]): void {
     if (!prototype) return;
-    for (const [name] of methods) if (isWrapped(prototype[name])) this._unwrap(prototype as never, name as never);
+    for (const [name] of methods) if (isWrapped(prototype[name])) this._unwrap(prototype as never, name);
   }
 }

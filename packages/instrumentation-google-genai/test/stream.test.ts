@@ -40,7 +40,7 @@ describe('@google/genai models.generateContentStream', () => {
       model: 'gemini-2.5-flash',
       contents: 'hi',
       config: { automaticContinuation: false, ...headers(WORDS_9) },
-    } as never);
+    });
     expect(typeof (plain as AsyncGenerator)[Symbol.asyncIterator]).toBe('function');
     expect((plain as AsyncGenerator)[Symbol.asyncIterator]()).toBe(plain);
     const chunks = [];
@@ -67,7 +67,7 @@ describe('@google/genai models.generateContentStream', () => {
       model: 'gemini-2.5-flash',
       contents: PROMPT,
       config: { automaticContinuation: false, ...headers({ ...WORDS_9, 'x-mock-scenario': 'cutAfter=2' }) },
-    } as never);
+    });
     let seen = 0;
     const error = await (async () => {
       for await (const _ of stream) seen++;

@@ -83,10 +83,8 @@ function resultOf(line: OutputLine, scope: string): BatchResult | null {
   const usage = body.usage ?? null;
   const model = body.model ?? 'unknown';
   const requestId = scope + line.custom_id;
-  if (body.object === 'chat.completion')
-    return { requestId, operation: sc.GenAiOperation.CHAT, model, usage: usageOfChat(usage as Parameters<typeof usageOfChat>[0]), responseId: body.id };
-  if (body.object === 'response')
-    return { requestId, operation: sc.GenAiOperation.CHAT, model, usage: usageOfResponse(usage as Parameters<typeof usageOfResponse>[0]), responseId: body.id };
+  if (body.object === 'chat.completion') return { requestId, operation: sc.GenAiOperation.CHAT, model, usage: usageOfChat(usage), responseId: body.id };
+  if (body.object === 'response') return { requestId, operation: sc.GenAiOperation.CHAT, model, usage: usageOfResponse(usage), responseId: body.id };
   if (body.object === 'list') {
     const tokens = usage?.prompt_tokens;
     return { requestId, operation: sc.GenAiOperation.EMBEDDINGS, model, usage: typeof tokens === 'number' ? { input: tokens } : null };

@@ -168,7 +168,7 @@ export class OpenAIInstrumentation extends GenAiInstrumentation<OpenAIInstrument
   unpatch(exports: OpenAIModule): void {
     for (const { find, method } of [...PATCHES, ...BATCH_PATCHES]) {
       const proto = find(exports)?.prototype;
-      if (proto && isWrapped(proto[method])) this._unwrap(proto as never, method as never);
+      if (proto && isWrapped(proto[method])) this._unwrap(proto as never, method);
     }
   }
 
@@ -185,6 +185,6 @@ export class OpenAIInstrumentation extends GenAiInstrumentation<OpenAIInstrument
 
   unpatchRealtime(exports: RealtimeBaseModule): void {
     const proto = exports?.OpenAIRealtimeEmitter?.prototype;
-    if (proto && isWrapped(proto._emit)) this._unwrap(proto as never, '_emit' as never);
+    if (proto && isWrapped(proto._emit)) this._unwrap(proto as never, '_emit');
   }
 }

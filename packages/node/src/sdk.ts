@@ -67,7 +67,7 @@ export function startSdk(instrumentations: Instrumentation[], env: NodeJS.Proces
   const readers: MetricReader[] = exportersFor(env, 'METRICS').map((choice) => {
     const exporter = choice.kind === 'otlp' ? new OtlpMetricExporter(choice.protocol, env) : new ConsoleMetricExporter();
     metricExporters.push(exporter);
-    if (exporter instanceof OtlpMetricExporter) otlpExporters.push(exporter as OtlpExporter<unknown>);
+    if (exporter instanceof OtlpMetricExporter) otlpExporters.push(exporter);
     const exportIntervalMillis = positiveNumber(env, 'OTEL_METRIC_EXPORT_INTERVAL') ?? 60_000;
     const exportTimeoutMillis = Math.min(positiveNumber(env, 'OTEL_METRIC_EXPORT_TIMEOUT') ?? 30_000, exportIntervalMillis);
     return new PeriodicExportingMetricReader({ exporter, exportIntervalMillis, exportTimeoutMillis });
@@ -79,7 +79,7 @@ export function startSdk(instrumentations: Instrumentation[], env: NodeJS.Proces
     if (choice.kind === 'console') return new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() });
     const exporter = new OtlpExporter<ReadableSpan[]>('spans', choice.protocol);
     spanExporters.push(exporter);
-    otlpExporters.push(exporter as OtlpExporter<unknown>);
+    otlpExporters.push(exporter);
     return new BatchSpanProcessor({
       exporter,
       maxQueueSize: positiveNumber(env, 'OTEL_BSP_MAX_QUEUE_SIZE'),

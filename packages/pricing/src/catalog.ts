@@ -33,7 +33,7 @@ export interface CatalogMatch {
 }
 
 function provider(id: string): CatalogProvider | undefined {
-  return findProvider({ providerId: id }) as CatalogProvider | undefined;
+  return findProvider({ providerId: id });
 }
 
 function findIn(providerId: string, names: string[], seen: Set<string>): CatalogMatch | null {

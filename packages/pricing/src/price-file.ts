@@ -101,7 +101,7 @@ class PriceFileReader {
 
   private value(at: Path): unknown {
     const v = this.doc.getIn(at);
-    return v !== null && typeof v === 'object' && 'toJSON' in (v as object) ? (v as { toJSON(): unknown }).toJSON() : v;
+    return v !== null && typeof v === 'object' && 'toJSON' in v ? (v as { toJSON(): unknown }).toJSON() : v;
   }
 
   private list(at: Path): number {
@@ -179,7 +179,7 @@ class PriceFileReader {
     for (const [quality, sizes] of Object.entries(byQuality as Record<string, unknown>)) {
       if (!sizes || typeof sizes !== 'object') this.fail([...at, quality], 'must map size → price');
       out[quality.toLowerCase()] = {};
-      for (const size of Object.keys(sizes as object)) {
+      for (const size of Object.keys(sizes)) {
         if (size !== '*' && !/^\d+x\d+$/.test(size)) this.fail([...at, quality, size], 'must be a size like 1024x1024 or *');
         out[quality.toLowerCase()][size] = this.decimal([...at, quality, size]);
       }

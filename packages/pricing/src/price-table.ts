@@ -60,11 +60,10 @@ export function priceFor(price: Price, inputTokens: number): Decimal {
 export function readPrice(value: unknown): Price | null {
   const one = (v: unknown): Decimal | null => (typeof v === 'number' ? decimalFromNumber(v) : typeof v === 'string' ? parseDecimal(v) : null);
   if (value !== null && typeof value === 'object' && 'base' in value && 'tiers' in value) {
-    const raw = value as { base: unknown; tiers: unknown };
-    const base = one(raw.base);
-    if (!base || !Array.isArray(raw.tiers)) return null;
+    const base = one(value.base);
+    if (!base || !Array.isArray(value.tiers)) return null;
     const tiers: Tier[] = [];
-    for (const t of raw.tiers as { start?: unknown; price?: unknown }[]) {
+    for (const t of value.tiers as { start?: unknown; price?: unknown }[]) {
       const price = one(t?.price);
       if (!price || typeof t.start !== 'number' || !Number.isSafeInteger(t.start) || t.start < 0) return null;
       tiers.push({ start: t.start, price });

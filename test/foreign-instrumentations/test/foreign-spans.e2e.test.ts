@@ -46,8 +46,8 @@ async function startCollector(): Promise<Collector> {
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
       if (m) resolve(m[1]);
     };
-    child.stdout!.on('data', seen);
-    child.stderr!.on('data', seen);
+    child.stdout.on('data', seen);
+    child.stderr.on('data', seen);
     child.on('exit', (code) => reject(new Error(`collector exited with ${code}: ${output}`)));
   });
   return { url, process: child, dir };

@@ -228,7 +228,7 @@ export class Compactor {
       const problems = [...parts].map(([month, groups]) => months.get(month)!.add(groups, 1)).filter((p) => p !== null);
       if (problems.length === 0) continue;
       for (const [month, groups] of parts) months.get(month)!.add(groups, -1);
-      setAside.push({ id: item.id, reason: problems[0]! });
+      setAside.push({ id: item.id, reason: problems[0] });
     }
     const runId = randomUUID();
     const built: Built = { runId, docs: [], months: { ...head.months }, replaced: [], setAside };

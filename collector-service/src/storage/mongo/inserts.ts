@@ -37,9 +37,9 @@ export async function insertOnce<T extends { _id: string }>(collection: Collecti
  */
 export async function upsert<T extends { _id: string }>(collection: Collection<T>, _id: string, doc: Omit<T, '_id'>): Promise<void> {
   try {
-    await collection.replaceOne({ _id } as never, doc as never, { upsert: true });
+    await collection.replaceOne({ _id } as never, doc, { upsert: true });
   } catch (err) {
     if (!(err instanceof MongoServerError && err.code === DUPLICATE_KEY)) throw err;
-    await collection.replaceOne({ _id } as never, doc as never);
+    await collection.replaceOne({ _id } as never, doc);
   }
 }

@@ -314,7 +314,7 @@ async function servesFerretDb(db: Db): Promise<boolean> {
 function recordFilter(tenant: string, fromMs: number, toMs: number, filters: DimensionFilters): Filter<RecordDoc> & Record<string, unknown> {
   const filter: Record<string, unknown> = { tenant, timeMs: { $gte: fromMs, $lt: toMs } };
   for (const dimension of ROLLUP_DIMENSIONS) if (filters[dimension] !== undefined) filter[dimension] = filters[dimension];
-  return filter as Filter<RecordDoc> & Record<string, unknown>;
+  return filter;
 }
 
 function keyOf(doc: KeyDoc): ApiKeyRecord {

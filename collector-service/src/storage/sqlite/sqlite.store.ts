@@ -430,7 +430,7 @@ function rowTotals(key: RollupRow['key'], row: Record<string, bigint | string | 
  */
 function narrowAggregate(db: DatabaseSync, query: RollupQuery): RollupRow[] | null {
   const filtered = Object.keys(query.filters).filter((k) => query.filters[k as RollupDimension] !== undefined) as RollupDimension[];
-  const grouped = query.groupBy.filter((g) => g !== 'bucket') as RollupDimension[];
+  const grouped = query.groupBy.filter((g): g is RollupDimension => g !== 'bucket');
   const dims = [...new Set([...filtered, ...grouped])];
   if (dims.length > 1) return null;
   const byBucket = query.groupBy.includes('bucket');

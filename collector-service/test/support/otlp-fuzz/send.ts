@@ -31,7 +31,7 @@ function post(
       let answer = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (answer += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: (res.headers['retry-after'] as string | undefined) ?? null, answer }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] ?? null, answer }));
       res.on('error', reject);
     });
     req.on('error', reject);
