@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Tenant } from '../auth/tenant.decorator';
 import { SetAdminKeyDto } from './admin-key.dto';
 import { Roles } from '../auth/roles.decorator';
@@ -69,6 +69,7 @@ export class ProviderBillsController {
   @Delete('keys/:provider')
   @HttpCode(204)
   @Roles('admin')
+  @ApiNoContentResponse({ description: 'Removed: bills are no longer imported for this provider' })
   async removeKey(@Param('provider') provider: string, @Tenant() tenant: string): Promise<void> {
     await this.keys.remove(tenant, checkProvider(provider));
   }

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiInputErrors, ApiNotFound } from '../http/api-errors';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import type { Principal } from '../auth/principal';
@@ -69,6 +69,7 @@ export class BudgetsController {
   @Delete(':id')
   @HttpCode(204)
   @Roles('admin')
+  @ApiNoContentResponse({ description: 'Deleted' })
   @ApiNotFound('budget')
   remove(@Param('id') id: string, @Tenant() tenant: string): Promise<void> {
     return this.budgets.remove(tenant, id);
