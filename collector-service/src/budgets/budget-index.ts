@@ -10,13 +10,19 @@ export class BudgetIndex {
 
   constructor(private readonly repository: BudgetsRepository) {}
 
-  /** Replaces the index with the store's budgets; returns the budgets that changed or disappeared. */
+  /**
+   * Replaces the index with the store's budgets; returns the budgets that changed or disappeared. A
+   * budget that did not change stays the object it was: what is kept per budget object (its current
+   * period, worked out in its time zone) lasts across syncs instead of being worked out again by the
+   * first check after each one.
+   */
   async reload(): Promise<Array<{ tenant: string; id: string }>> {
     const next = new Map<string, Map<string, Budget>>();
     for (const { tenant, entity: budget } of await this.repository.listAll()) {
       let budgets = next.get(tenant);
-      if (!budgets) next.set(tenant, (budgets = new Map()));
-      budgets.set(budget.id, budget);
+      if (!budgets) next.set(tenant, (budgets = new Map<string, Budget>()));
+      const held = this.tenants.get(tenant)?.get(budget.id);
+      budgets.set(budget.id, held && held.revision === budget.revision && held.updatedAtMs === budget.updatedAtMs ? held : budget);
     }
     const changed: Array<{ tenant: string; id: string }> = [];
     for (const [tenant, budgets] of this.tenants) {
@@ -32,7 +38,7 @@ export class BudgetIndex {
 
   set(tenant: string, budget: Budget): void {
     let budgets = this.tenants.get(tenant);
-    if (!budgets) this.tenants.set(tenant, (budgets = new Map()));
+    if (!budgets) this.tenants.set(tenant, (budgets = new Map<string, Budget>()));
     budgets.set(budget.id, budget);
   }
 

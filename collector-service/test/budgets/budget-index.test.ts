@@ -1,0 +1,44 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BudgetClock } from '../../src/budgets/budget-clock';
+import { BudgetIndex } from '../../src/budgets/budget-index';
+import { BudgetsService } from '../../src/budgets/budgets.service';
+import { IngestEvents } from '../../src/ingest/ingest-events';
+import { repositoriesOf } from '../../src/storage/repositories/repositories';
+import { SqliteStore } from '../../src/storage/sqlite/sqlite.store';
+
+describe('the budgets index a check matches against', () => {
+  let dir: string;
+  let store: SqliteStore;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tokenledger-budget-index-'));
+    store = new SqliteStore(join(dir, 'db.sqlite'));
+    await store.init();
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps an unchanged budget the same object across syncs, so what is kept per budget lasts, and takes a changed one anew', async () => {
+    const repository = repositoriesOf(store).budgets;
+    // Another instance writes the budgets; this one's index learns them on its syncs.
+    const writer = new BudgetsService(store, repository, new IngestEvents(), new BudgetClock());
+    const month = await writer.create('acme', { name: 'month', scope: {}, period: 'month', timezone: 'Europe/Madrid', limitUsd: '100', action: 'block' });
+    const day = await writer.create('acme', { name: 'day', scope: {}, period: 'day', limitUsd: '10', action: 'notify' });
+    const index = new BudgetIndex(repository);
+    await index.reload();
+    const [before] = [...index.of('acme')].filter((b) => b.id === month.id);
+
+    expect(await index.reload()).toEqual([]);
+    expect([...index.of('acme')].find((b) => b.id === month.id)).toBe(before);
+
+    await writer.update('acme', month.id, { limitUsd: '200' });
+    expect(await index.reload()).toEqual([{ tenant: 'acme', id: month.id }]);
+    const after = [...index.of('acme')].find((b) => b.id === month.id)!;
+    expect(after).not.toBe(before);
+    expect(after.limitNanos).toBe('200000000000');
+    expect([...index.of('acme')].map((b) => b.id).sort()).toEqual([month.id, day.id].sort());
+  });
+});
