@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiInputErrors, ApiNotFound } from '../http/api-errors';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import type { Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
 import { Tenant } from '../auth/tenant.decorator';
+import { BudgetCheckDto, BudgetDto, BudgetListDto, BudgetStatusDto } from './budget-answers.dto';
 import { CheckBudgetDto, CreateBudgetDto, UpdateBudgetDto } from './budget.dto';
 import { BudgetsService } from './budgets.service';
 
@@ -18,6 +19,7 @@ export class BudgetsController {
   @Post()
   @Roles('admin')
   @ApiOperation({ summary: 'Create a budget' })
+  @ApiCreatedResponse({ type: BudgetDto })
   @ApiInputErrors()
   create(@Body() body: CreateBudgetDto, @Tenant() tenant: string) {
     return this.budgets.create(tenant, body);
@@ -26,6 +28,7 @@ export class BudgetsController {
   @Get()
   @Roles('viewer')
   @ApiOperation({ summary: "The tenant's budgets" })
+  @ApiOkResponse({ type: BudgetListDto })
   async list(@Tenant() tenant: string) {
     return { budgets: await this.budgets.list(tenant) };
   }
@@ -34,6 +37,7 @@ export class BudgetsController {
   @HttpCode(200)
   @Roles('ingest', 'viewer')
   @ApiOperation({ summary: 'Decide a call about to be made: allow, warn or block' })
+  @ApiOkResponse({ type: BudgetCheckDto })
   @ApiInputErrors()
   async check(@Body() body: CheckBudgetDto, @Tenant('body') tenant: string, @CurrentPrincipal() p: Principal) {
     // An ingest key of every tenant (the OpenTelemetry Collector's) sends any tenant's spans, but reads
@@ -45,6 +49,7 @@ export class BudgetsController {
 
   @Get(':id')
   @Roles('viewer')
+  @ApiOkResponse({ type: BudgetDto })
   @ApiNotFound('budget')
   get(@Param('id') id: string, @Tenant() tenant: string) {
     return this.budgets.get(tenant, id);
@@ -52,6 +57,7 @@ export class BudgetsController {
 
   @Get(':id/status')
   @Roles('viewer')
+  @ApiOkResponse({ type: BudgetStatusDto })
   @ApiNotFound('budget')
   @ApiOperation({ summary: 'Spend against the limit in the current period, projection, and for perUser budgets the top users' })
   status(@Param('id') id: string, @Tenant() tenant: string) {
@@ -60,6 +66,7 @@ export class BudgetsController {
 
   @Patch(':id')
   @Roles('admin')
+  @ApiOkResponse({ type: BudgetDto })
   @ApiInputErrors()
   @ApiNotFound('budget')
   update(@Param('id') id: string, @Body() body: UpdateBudgetDto, @Tenant() tenant: string) {

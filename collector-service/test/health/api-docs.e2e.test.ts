@@ -92,6 +92,19 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(responseOf('/v1/alert-rules/{id}', 'get', '200')?.properties ?? {})).toEqual(expect.arrayContaining(['thresholdNanos', 'thresholdUsd']));
   });
 
+  it('documents a budget, its status and a check as they are answered: every key the answer has', async () => {
+    const post = (path: string, body: unknown) =>
+      fetch(`${c.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const created = (await (await post('/v1/budgets', { name: 'docs', period: 'day', limitUsd: '1.00' })).json()) as Record<string, unknown>;
+    const status = (await (await fetch(`${c.url}/v1/budgets/${String(created.id)}/status`)).json()) as Record<string, unknown>;
+    const check = (await (await post('/v1/budgets/check', {})).json()) as { budgets: Record<string, unknown>[] };
+    const keysOf = (schema: Schema | undefined) => Object.keys(schema?.properties ?? {}).sort();
+    expect(keysOf(responseOf('/v1/budgets', 'post', '201'))).toEqual(Object.keys(created).sort());
+    expect(keysOf(responseOf('/v1/budgets/{id}/status', 'get', '200'))).toEqual(expect.arrayContaining(Object.keys(status)));
+    expect(keysOf(responseOf('/v1/budgets/check', 'post', '200'))).toEqual(Object.keys(check).sort());
+    expect(keysOf(doc.components.schemas.CheckedBudgetDto)).toEqual(Object.keys(check.budgets[0]).sort());
+  });
+
   it('documents the tenant query parameter on the routes that act on a tenant', () => {
     expect(doc.paths['/v1/budgets'].get.parameters).toContainEqual(expect.objectContaining({ name: 'tenant', in: 'query' }));
   });
