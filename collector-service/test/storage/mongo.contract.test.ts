@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { MongoClient } from 'mongodb';
 import { MongoStore, type MongoFaults, type MongoStoreOptions } from '../../src/storage/mongo/mongo.store';
+import { type ClaimLinkDoc, storedBy } from '../../src/storage/mongo/record-claims';
 import { toRecordDoc } from '../../src/storage/mongo/record-docs';
 import { record } from '../support/records';
 import { storageContract } from './storage.contract';
@@ -171,14 +172,14 @@ if (!uri) {
       return { store, commands };
     };
 
-    it('indexes stored records by tenant and time on MongoDB, and on FerretDB (which reads by no index but _id) only by id', async () => {
+    it('indexes stored records by tenant and time on MongoDB, and on FerretDB (which reads by no index but _id) only by id and claim', async () => {
       const dbName = fresh();
       const store = await open(dbName, undefined, MANUAL);
       await store.ingest([record()]);
       const db = await rawDb(dbName);
       const onFerretDb = 'ferretdbVersion' in (await db.command({ buildInfo: 1 }));
       const indexes = (await db.collection('usage_records').indexes()).map((index) => JSON.stringify(index.key)).sort();
-      expect(indexes).toEqual(onFerretDb ? ['{"_id":1}'] : ['{"_id":1}', '{"tenant":1,"timeMs":1,"_id":1}']);
+      expect(indexes).toEqual(onFerretDb ? ['{"_id":1}', '{"claim":1}'] : ['{"_id":1}', '{"claim":1}', '{"tenant":1,"timeMs":1,"_id":1}']);
       await store.close();
       await db.client.close();
       await dropDatabase(dbName);
@@ -302,6 +303,51 @@ if (!uri) {
       await dropDatabase(dbName);
     });
 
+    it('finishes a batch whose records are all stored already without reading one: as many commands for 400 records as for 40', async () => {
+      const finishing = async (size: number) => {
+        const dbName = fresh();
+        const { store: survivor, commands } = await watched(dbName, MANUAL);
+        const batch = Array.from({ length: size }, (_, i) => record({ costNanos: BigInt(5000 + i), user: `u${i % 3}` }));
+        const crashing = await open(dbName, { afterInsert: true }, MANUAL);
+        await expect(crashing.ingest(batch)).rejects.toThrow('injected fault afterInsert');
+        await crashing.close();
+        commands.length = 0;
+        await survivor.ingest(batch); // the sender's retry meets the records the crashed batch stored
+        const onRecords = commands.filter((c) => c.command[c.name] === 'usage_records').map((c) => c.name);
+        const byUser = await survivor.aggregate({ ...ALL, groupBy: ['user'] });
+        for (const user of ['u0', 'u1', 'u2']) {
+          const theirs = batch.filter((r) => r.user === user);
+          expect(byUser.find((row) => row.key.user === user)).toMatchObject({ calls: theirs.length, costNanos: theirs.reduce((s, r) => s + r.costNanos!, 0n) });
+        }
+        await survivor.close();
+        await dropDatabase(dbName);
+        return onRecords;
+      };
+      const small = await finishing(40);
+      expect(small.filter((name) => name !== 'insert')).toEqual([]);
+      expect(await finishing(400)).toEqual(small);
+    });
+
+    it('finishes a batch left pending by the version before claims, whose records hold none, by reading their owners', async () => {
+      const dbName = fresh();
+      const batch = Array.from({ length: 30 }, (_, i) => record({ costNanos: BigInt(7000 + i) }));
+      const earlier = await open(dbName, undefined, MANUAL);
+      await earlier.ingest(batch.slice(0, 10)); // stored and counted by a batch of its own
+      await earlier.close();
+      const crashing = await open(dbName, { afterInsert: true }, MANUAL);
+      await expect(crashing.ingest(batch)).rejects.toThrow('injected fault afterInsert');
+      await crashing.close();
+      const db = await rawDb(dbName);
+      // As that version left them: no claim on the records, no mark on the batch.
+      await db.collection('rollup_batches').updateMany({ state: 'pending' }, { $unset: { recordClaims: '' } });
+      await db.collection('usage_records').updateMany({}, { $unset: { claim: '' } });
+      const restarted = await open(dbName, undefined, MANUAL);
+      expect((await restarted.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 30, costNanos: batch.reduce((s, r) => s + r.costNanos!, 0n) });
+      await restarted.close();
+      await db.client.close();
+      await dropDatabase(dbName);
+    });
+
     it('finishes, in an instance already running, a batch whose records were stored but not rolled up, and says so', async () => {
       const dbName = fresh();
       const survivor = await open(dbName, undefined, { everyMs: 0, staleAfterMs: 0 });
@@ -372,6 +418,44 @@ if (!uri) {
   });
 
   /** A driver connection of the test's own, to write documents as a writer that crashed left them. */
+  describe('mongo: which batch stored a record, asked by inserts', () => {
+    it('gives every asker the same answer, asking at once or after others, also after askers that died part way', async () => {
+      const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
+      const db = await rawDb(dbName);
+      const records = db.collection('usage_records');
+      await records.createIndex({ claim: 1 }, { unique: true, sparse: true });
+      const all = Array.from({ length: 40 }, () => record());
+      await records.insertMany(all.map((r, i) => toRecordDoc(r, i % 2 ? 'batch-b' : 'batch-c')));
+      const ids = all.map((r) => r.id);
+      const sorted = (answer: Set<string>) => [...answer].sort();
+      const mine = ids.filter((_, i) => i % 2).sort();
+      const links = db.collection<ClaimLinkDoc>('usage_records');
+      // An asker that dies after its n-th insert: its rungs stay, it answers nothing.
+      for (const dyingAfter of [1, 2, 3]) {
+        let inserts = 0;
+        const dying = new Proxy(links, {
+          get: (target, key) =>
+            key === 'insertMany'
+              ? async (...args: Parameters<typeof links.insertMany>) => {
+                  const inserting = target.insertMany(...args);
+                  if (++inserts < dyingAfter) return inserting;
+                  await inserting.catch(() => undefined);
+                  throw new Error('died');
+                }
+              : (Reflect.get(target, key) as unknown),
+        });
+        await storedBy(dying, 'batch-b', ids).catch(() => undefined);
+      }
+      expect(sorted(await storedBy(links, 'batch-b', ids.slice(0, 6)))).toEqual(mine.filter((id) => ids.slice(0, 6).includes(id)));
+      for (const answer of await Promise.all(Array.from({ length: 6 }, () => storedBy(links, 'batch-b', ids)))) expect(sorted(answer)).toEqual(mine);
+      for (let i = 0; i < 3; i++) expect(sorted(await storedBy(links, 'batch-b', ids))).toEqual(mine);
+      expect(sorted(await storedBy(links, 'batch-c', ids))).toEqual(ids.filter((id) => !mine.includes(id)).sort());
+      expect(await records.countDocuments({ tenant: { $exists: true } })).toBe(40);
+      await db.dropDatabase();
+      await db.client.close();
+    });
+  });
+
   const rawDb = async (dbName: string) => {
     const client = await new MongoClient(uri, { useBigInt64: true }).connect();
     return Object.assign(client.db(dbName), { client });

@@ -5,6 +5,7 @@ import { assertFoldable } from '../sqlite/rollup-writer';
 import type { IngestOutcome } from '../storage.port';
 import { type Group, GROUP_PARTS, groupRecords, groupRow, rowGroup } from './groups';
 import { insertIgnoringDuplicates } from './inserts';
+import { type ClaimLinkDoc, storedBy } from './record-claims';
 import { ownersOf, packRecords, type RecordDoc, toRecordDoc, unpackRecords } from './record-docs';
 import { packRows, unpackRows } from './sums-table';
 
@@ -20,6 +21,8 @@ export interface BatchDoc {
   state: 'pending' | 'rolled' | 'correcting';
   tenant: string;
   records?: Binary;
+  /** Set on every pending batch this version writes: its records hold claims (record-claims.ts). A pending batch without it was written before, and is finished by reading its records' owners. */
+  recordClaims?: true;
   corrections?: Binary;
   groups?: Binary;
   createdAtMs: number;
@@ -72,15 +75,18 @@ export const unpackGroups = (blob: Binary): Group[] => unpackRows(blob).map(rowG
  *
  * Any process may finish a pending batch, from its document, at any time: a sender's retry that
  * meets records the batch owns, a start-up, a compaction that finds it stale. Such a takeover first
- * inserts a marker, then the records, then reads which duplicates the batch owns, so every process
- * computes the same owned set and the same groups. The writer reads owners only when the marker
- * says another process took its batch over: records it could not insert belong to other batches,
- * whose documents it finishes before it acknowledges. Step 3 replaces, never inserts, so a process
- * that finishes late never brings a compacted batch back. A batch is three writes and one read.
+ * inserts a marker, then the records, then asks which duplicates the batch stored (by inserts, see
+ * record-claims.ts: reading them would read all of `usage_records` on FerretDB), so every process
+ * computes the same owned set and the same groups. The writer asks only when the marker says another
+ * process took its batch over: records it could not insert belong to other batches, whose documents
+ * it finishes before it acknowledges. Step 3 replaces, never inserts, so a process that finishes
+ * late never brings a compacted batch back. A batch is three writes and one read of the marker.
  */
 export class RollupBatches {
   constructor(
     private readonly records: Collection<RecordDoc>,
+    /** The same collection as `records`: the claim ladders' links live beside the records, under the same unique indexes. */
+    private readonly links: Collection<ClaimLinkDoc>,
     private readonly batches: Collection<BatchDoc>,
     private readonly takeovers: Collection<TakeoverDoc>,
     private readonly faults: MongoFaults = {},
@@ -107,26 +113,33 @@ export class RollupBatches {
 
   /** Finishes a pending batch its writer did not (crashed, or stalled). */
   async takeOver(doc: BatchDoc): Promise<void> {
-    await this.finish(doc._id, doc.tenant, unpackRecords(doc.records!), doc.createdAtMs, true);
+    await this.finish(doc._id, doc.tenant, unpackRecords(doc.records!), doc.createdAtMs, true, doc.recordClaims === true);
   }
 
   private async store(tenant: string, records: UsageRecord[]): Promise<UsageRecord[]> {
     const batch = randomUUID();
     const createdAtMs = Date.now();
-    await this.batches.insertOne({ _id: batch, state: 'pending', tenant, records: packRecords(records), createdAtMs });
+    await this.batches.insertOne({ _id: batch, state: 'pending', tenant, records: packRecords(records), recordClaims: true, createdAtMs });
     fault(this.faults, 'afterOpen');
-    return this.finish(batch, tenant, records, createdAtMs, false);
+    return this.finish(batch, tenant, records, createdAtMs, false, true);
   }
 
   /** Steps 2 and 3; see the class comment for why any process computes the same. Returns the records the batch owns. */
-  private async finish(batch: string, tenant: string, records: UsageRecord[], createdAtMs: number, takingOver: boolean): Promise<UsageRecord[]> {
+  private async finish(
+    batch: string,
+    tenant: string,
+    records: UsageRecord[],
+    createdAtMs: number,
+    takingOver: boolean,
+    claims: boolean,
+  ): Promise<UsageRecord[]> {
     if (takingOver) await insertIgnoringDuplicates(this.takeovers, [{ _id: batch, atMs: Date.now() }]);
     const docs = records.map((r) => toRecordDoc(r, batch));
     const duplicates = await insertIgnoringDuplicates(this.records, docs);
     fault(this.faults, 'afterInsert');
     const owned = new Set(docs.filter((d) => !duplicates.has(d._id)).map((d) => d._id));
     const shared = duplicates.size > 0 && (takingOver || (await this.takeovers.findOne({ _id: batch })) !== null);
-    if (shared) await this.addOwned(owned, batch, duplicates);
+    if (shared) await this.addOwned(owned, batch, duplicates, claims);
     if (duplicates.size > 0 && !takingOver) await this.finishOwnersOf(new Set([...duplicates].filter((id) => !owned.has(id))), batch);
     fault(this.faults, 'afterClaim');
     const rolled = await this.batches.replaceOne(
@@ -134,14 +147,15 @@ export class RollupBatches {
       { state: 'rolled', tenant, groups: packGroups(groupRecords(records.filter((r) => owned.has(r.id)))), createdAtMs },
     );
     // Gone: another process rolled the batch up and compaction moved it; its marker may be gone too,
-    // so what this writer owns is read back (the groups that count are the ones compaction moved).
-    if (rolled.matchedCount === 0 && duplicates.size > 0 && !shared) await this.addOwned(owned, batch, duplicates);
+    // so what this writer owns is asked again (the groups that count are the ones compaction moved).
+    if (rolled.matchedCount === 0 && duplicates.size > 0 && !shared) await this.addOwned(owned, batch, duplicates, claims);
     fault(this.faults, 'afterDeltas');
     return records.filter((r) => owned.has(r.id));
   }
 
-  private async addOwned(owned: Set<string>, batch: string, duplicates: ReadonlySet<string>): Promise<void> {
-    for (const [id, owner] of await ownersOf(this.records, [...duplicates])) if (owner === batch) owned.add(id);
+  private async addOwned(owned: Set<string>, batch: string, duplicates: ReadonlySet<string>, claims: boolean): Promise<void> {
+    if (claims) for (const id of await storedBy(this.links, batch, [...duplicates])) owned.add(id);
+    else for (const [id, owner] of await ownersOf(this.records, [...duplicates])) if (owner === batch) owned.add(id);
   }
 
   /**

@@ -25,6 +25,7 @@ import { type CompactionSettings, Compactor, DEFAULT_COMPACTION, type SetAsideDo
 import { type ChainDoc, HeadChain } from './heads';
 import { insertOnce, upsert } from './inserts';
 import { PendingItems } from './pending';
+import type { ClaimLinkDoc } from './record-claims';
 import type { RecordDoc } from './record-docs';
 import { type ChangeDoc, DocumentListings } from './document-listings';
 import { DAY_MS, RollupDocs } from './rollup-docs';
@@ -117,11 +118,13 @@ export class MongoStore implements StoragePort {
     // but `_id` (any other filter reads the whole collection), so there the index would only cost
     // every stored record: ingest ran about a fifth slower with it (see the README).
     if (!(await servesFerretDb(this.db))) await this.records.createIndex({ tenant: 1, timeMs: 1, _id: 1 });
+    // Sparse: records stored before claims existed have none (MongoDB would index each as null).
+    await this.records.createIndex({ claim: 1 }, { unique: true, sparse: true });
     await batches.createIndex({ tenant: 1, state: 1 });
     await chainDocs.createIndex({ kind: 1, tenant: 1 });
     await this.keys.createIndex({ hash: 1 }, { unique: true });
     await this.documents.createIndex({ kind: 1, tenant: 1, id: 1 });
-    this.rollupBatches = new RollupBatches(this.records, batches, takeovers, this.options.faults);
+    this.rollupBatches = new RollupBatches(this.records, this.db.collection<ClaimLinkDoc>('usage_records'), batches, takeovers, this.options.faults);
     this.corrections = new RecordCorrections(this.records, batches, this.db.collection<CorrectionClaimDoc>('record_correction_claims'), this.options.faults);
     const chain = new HeadChain(chainDocs);
     const rollupDocs = new RollupDocs(this.db);

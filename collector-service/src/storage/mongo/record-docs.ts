@@ -2,11 +2,14 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { Binary, type Collection } from 'mongodb';
 import type { UsageRecord } from '../../usage/usage-record';
 import { decodeRecord, encodeRecord } from '../record-codec';
+import { recordClaim } from './record-claims';
 
 export interface RecordDoc {
   _id: string;
   /** The batch whose insert stored the record first: the one batch that counts it. */
   batch: string;
+  /** recordClaim(batch, id), unique: lets a batch ask by an insert whether it stored the record (see record-claims.ts). Records stored before it existed lack it. */
+  claim?: string;
   tenant: string;
   timeMs: number;
   provider: string;
@@ -24,6 +27,7 @@ export function toRecordDoc(r: UsageRecord, batch: string): RecordDoc {
   return {
     _id: r.id,
     batch,
+    claim: recordClaim(batch, r.id),
     tenant: r.tenant,
     timeMs: r.timeMs,
     provider: r.provider,
@@ -48,11 +52,12 @@ export function unpackRecords(packed: Binary): UsageRecord[] {
 }
 
 /**
- * The batch that stored each of these records first. One lookup per id, not `$in`: on MongoDB each
- * is an `_id` index lookup; FerretDB v1 reads the whole collection for either (its `_id` index is
- * never used for reads), so callers keep this to the rare cases that need it.
+ * The batch that stored each of these records first, read: only for batches written before records
+ * held claims (record-claims.ts). One `$in`, not a lookup per id: MongoDB answers either from the
+ * `_id` index; FerretDB v1 reads the whole collection for either (its `_id` index is never used for
+ * reads), so one read of it in place of one per record.
  */
 export async function ownersOf(records: Collection<RecordDoc>, ids: readonly string[]): Promise<Map<string, string>> {
-  const found = await Promise.all(ids.map((_id) => records.findOne({ _id }, { projection: { batch: 1 } })));
-  return new Map(found.filter((d) => d !== null).map((d) => [d._id, d.batch]));
+  const found = await records.find({ _id: { $in: [...ids] } }, { projection: { batch: 1 } }).toArray();
+  return new Map(found.map((d) => [d._id, d.batch]));
 }
