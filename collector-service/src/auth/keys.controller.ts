@@ -1,9 +1,11 @@
-import { ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CurrentPrincipal } from './principal.decorator';
 import type { Principal } from './principal';
 import { Roles } from './roles.decorator';
 import { AuthService } from './auth.service';
+import { ApiNotFound } from '../http/api-errors';
+import { CreatedKeyDto, KeyListDto } from './key-answers.dto';
 import { type CreatedKey, type KeyView, KeysService } from './keys.service';
 
 @ApiTags('keys')
@@ -16,6 +18,7 @@ export class KeysController {
   ) {}
 
   @Post()
+  @ApiCreatedResponse({ type: CreatedKeyDto })
   async create(@Body() body: Record<string, unknown> | undefined, @CurrentPrincipal() principal: Principal): Promise<CreatedKey> {
     const created = await this.keys.create(body ?? {}, principal.tenant);
     await this.auth.keysChanged(); // the key works at once, and the log says now that open mode is left
@@ -23,12 +26,15 @@ export class KeysController {
   }
 
   @Get()
+  @ApiOkResponse({ type: KeyListDto })
   async list(@CurrentPrincipal() principal: Principal): Promise<{ keys: KeyView[] }> {
     return { keys: await this.keys.list(principal.tenant) };
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Revoked: the key is refused from now on' })
+  @ApiNotFound('active API key')
   async revoke(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
     await this.keys.revoke(id, principal.tenant);
     await this.auth.keysChanged(); // the key is refused at once, and the log says now that open mode is entered (or the service locked)

@@ -1,10 +1,11 @@
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { Controller, Get, HttpException, HttpStatus, Inject } from '@nestjs/common';
 import { Public } from '../auth/roles.decorator';
 import { BillSyncService } from '../billing/bill-sync.service';
 import { PricingService } from '../pricing/pricing.service';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
+import { LiveDto, NotReadyDto, ReadyDto } from './health.dto';
 
 @ApiTags('health')
 @Controller()
@@ -18,7 +19,8 @@ export class HealthController {
 
   /** The process is up. */
   @Get('healthz')
-  healthz(): { status: 'ok' } {
+  @ApiOkResponse({ type: LiveDto })
+  healthz(): LiveDto {
     return { status: 'ok' };
   }
 
@@ -29,7 +31,9 @@ export class HealthController {
    * failing import does not make the service unready.
    */
   @Get('readyz')
-  async readyz(): Promise<{ status: 'ready'; store: string; priceBook: string; providerBills?: ReturnType<BillSyncService['health']> }> {
+  @ApiOkResponse({ type: ReadyDto })
+  @ApiServiceUnavailableResponse({ type: NotReadyDto, description: 'The store does not answer' })
+  async readyz(): Promise<ReadyDto> {
     try {
       await this.storage.ping();
     } catch (err) {

@@ -65,9 +65,6 @@ function handlersOf(c: RunningCollector): Handler[] {
  */
 const NOT_YET_DOCUMENTED = new Set<string>([
   'post /v1/keys',
-  'get /v1/keys',
-  'get /healthz',
-  'get /readyz',
   'post /v1/traces',
   'post /v1/metrics',
   'get /v1/reports/summary',
@@ -87,7 +84,6 @@ const NOT_YET_DOCUMENTED = new Set<string>([
   'get /v1/provider-bills/keys',
   'put /v1/provider-bills/keys/{provider}',
   'get /v1/reports/reconciliation',
-  'get /v1/tenants',
   'get /metrics',
   'get /v1/ui/config',
   'get /v1/ui/models',
