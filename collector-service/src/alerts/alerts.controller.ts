@@ -6,6 +6,7 @@ import { Tenant } from '../auth/tenant.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { ApiInputErrors, ApiNotFound } from '../http/api-errors';
 import { ruleView } from './alert-rule';
+import { AlertDto, AlertPageDto } from './alert.dto';
 import { AlertRuleDto, AlertRuleListDto, CreateAlertRuleDto, UpdateAlertRuleDto } from './alert-rule.dto';
 import { AlertRulesService } from './alert-rules.service';
 import { AlertsService, parseAlertQuery } from './alerts.service';
@@ -80,19 +81,25 @@ export class AlertsController {
   @ApiQuery({ name: 'unreadFirst', required: false, enum: ['true', 'false'], description: 'Unread alerts before read ones, each newest first' })
   @ApiQuery({ name: 'limit', required: false, description: 'Alerts per page, 1-500, default 50' })
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page, with the same state, unreadOnly and unreadFirst' })
-  list(@Query() q: Q, @Tenant() tenant: string) {
+  @ApiOkResponse({ type: AlertPageDto })
+  @ApiInputErrors()
+  list(@Query() q: Q, @Tenant() tenant: string): Promise<AlertPageDto> {
     return this.alerts.list(tenant, parseAlertQuery(q));
   }
 
   @Get(':id')
-  one(@Param('id') id: string, @Tenant() tenant: string) {
+  @ApiOkResponse({ type: AlertDto })
+  @ApiNotFound('alert')
+  one(@Param('id') id: string, @Tenant() tenant: string): Promise<AlertDto> {
     return this.alerts.get(tenant, id);
   }
 
   @Post(':id/ack')
   @HttpCode(200)
   @ApiOperation({ summary: 'Mark an alert read' })
-  ack(@Param('id') id: string, @Tenant() tenant: string, @CurrentPrincipal() p: Principal) {
+  @ApiOkResponse({ type: AlertDto, description: 'The alert, now read' })
+  @ApiNotFound('alert')
+  ack(@Param('id') id: string, @Tenant() tenant: string, @CurrentPrincipal() p: Principal): Promise<AlertDto> {
     return this.alerts.ack(tenant, id, p.keyId);
   }
 }

@@ -32,6 +32,16 @@ describe('/v1/alerts and where alerts go', () => {
     expect((await api(h.c, 'POST', '/v1/alerts/al_nope/ack')).status).toBe(404);
   });
 
+  it('answers an alert with the fields the API document describes', async () => {
+    await h.only('user_daily_cost_above', { thresholdUsd: '1' });
+    await h.spend({ user: 'alice', timeMs: NOW - 60_000, costNanos: 2n * USD });
+    await h.evaluate();
+    const [alert] = await h.alerts();
+    const doc = (await api(h.c, 'GET', '/docs-json')).body as { components: { schemas: Record<string, { properties: Record<string, unknown> }> } };
+    expect(Object.keys(doc.components.schemas.AlertDto.properties).sort()).toEqual(Object.keys(alert).sort());
+    expect(Object.keys(doc.components.schemas.AlertDeliveryDto.properties).sort()).toEqual(Object.keys((alert.deliveries as object[])[0]).sort());
+  });
+
   /** Seven user alerts fired over five evaluations a minute apart, so some share a firing time. */
   async function sevenAlerts(): Promise<Record<string, any>[]> {
     await h.only('user_daily_cost_above', { thresholdUsd: '1' });

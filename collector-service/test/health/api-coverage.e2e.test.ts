@@ -77,8 +77,6 @@ const NOT_YET_DOCUMENTED = new Set<string>([
   'get /v1/reports/overview',
   'get /v1/reports/usage/{id}',
   'get /v1/alerts',
-  'get /v1/alerts/{id}',
-  'post /v1/alerts/{id}/ack',
   'post /v1/provider-bills/sync',
   'get /v1/provider-bills',
   'get /v1/provider-bills/keys',
