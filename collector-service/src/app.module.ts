@@ -10,6 +10,7 @@ import { BillingModule } from './billing/billing.module';
 import { BudgetsModule } from './budgets/budgets.module';
 import { ChannelsModule } from './channels/channels.module';
 import { CompatModule } from './compat/compat.module';
+import { DigestsModule } from './digests/digests.module';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
 import { IngestModule } from './ingest/ingest.module';
@@ -35,6 +36,7 @@ export class AppModule {
         BudgetsModule,
         ChannelsModule,
         AlertsModule,
+        DigestsModule,
         BillingModule,
         TenantsModule,
         TelemetryModule,

@@ -19,7 +19,7 @@ export interface EvaluationSummary {
 }
 
 /** Longer than any delivery with its retries takes: an alert still undelivered after this was abandoned. */
-const REDELIVER_AFTER_MS = 10 * 60_000;
+export const REDELIVER_AFTER_MS = 10 * 60_000;
 
 /**
  * Runs rules and turns their conditions into alerts. A condition whose alert has fired does nothing;

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { ChannelsService } from '../channels/channels.service';
-import { badField } from '../channels/field-error';
 import type { AlertRulesRepository } from '../storage/repositories/repositories';
 import type { DocumentStore } from '../storage/storage.port';
 import { ALERT_RULES, DOCUMENTS } from '../storage/storage.tokens';
@@ -21,14 +20,6 @@ export class AlertRulesService {
     @Inject(DOCUMENTS) private readonly documents: DocumentStore,
     private readonly channels: ChannelsService,
   ) {}
-
-  /** A rule naming a channel the tenant does not have would alert nobody: refused. */
-  private async checkChannels(tenant: string, ids: readonly string[]): Promise<void> {
-    if (ids.length === 0) return;
-    const known = new Set((await this.channels.list(tenant)).map((c) => c.id));
-    const missing = ids.filter((id) => !known.has(id));
-    if (missing.length > 0) throw badField('channels', `names channels this tenant does not have: ${missing.join(', ')} (see GET /v1/channels)`);
-  }
 
   /**
    * Writes the defaults once per tenant. Each default is inserted only if absent (an edited default is
@@ -66,7 +57,7 @@ export class AlertRulesService {
   async create(tenant: string, body: CreateAlertRuleDto, nowMs = Date.now()): Promise<AlertRule> {
     await this.seed(tenant, nowMs);
     const rule: AlertRule = { id: `rule_${randomBytes(8).toString('hex')}`, ...parseRule(body), createdAtMs: nowMs, updatedAtMs: nowMs };
-    await this.checkChannels(tenant, rule.channels);
+    await this.channels.checkNamed(tenant, rule.channels);
     await this.repository.save(tenant, rule);
     return rule;
   }
@@ -74,7 +65,7 @@ export class AlertRulesService {
   async update(tenant: string, id: string, body: UpdateAlertRuleDto, nowMs = Date.now()): Promise<AlertRule> {
     const current = await this.get(tenant, id);
     const rule: AlertRule = { ...current, ...patchRule(current, body), updatedAtMs: nowMs };
-    if (rule.channels !== current.channels) await this.checkChannels(tenant, rule.channels);
+    if (rule.channels !== current.channels) await this.channels.checkNamed(tenant, rule.channels);
     await this.repository.save(tenant, rule);
     return rule;
   }

@@ -106,10 +106,9 @@ export class BudgetsService implements OnModuleInit, OnModuleDestroy {
     this.cache.forget(tenant, id);
   }
 
-  /** Spend against the limit in the current period, read from the rollups now (not the check cache). */
-  async status(tenant: string, id: string) {
+  /** Spend against the limit in the period containing `now`, read from the rollups (not the check cache). */
+  async status(tenant: string, id: string, now = this.clock.now()) {
     const budget = await this.find(tenant, id);
-    const now = this.clock.now();
     const window = budgetPeriod(budget, now);
     const spend = await readSpend(this.storage, tenant, budget, window);
     const limit = BigInt(budget.limitNanos);

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { ChannelsRepository } from '../storage/repositories/repositories';
 import { CHANNELS } from '../storage/storage.tokens';
-import { type Channel, parseChannel, patchChannel } from './channel';
+import { type Channel, CHANNEL_TYPES, type ChannelType, parseChannel, patchChannel } from './channel';
 import type { CreateChannelDto, UpdateChannelDto } from './channel.dto';
+import { badField } from './field-error';
 
 /** A tenant's alert channels. */
 @Injectable()
@@ -35,6 +36,20 @@ export class ChannelsService {
 
   async remove(tenant: string, id: string): Promise<void> {
     if (!(await this.repository.remove(tenant, id))) throw new NotFoundException(`no channel with id "${id}"`);
+  }
+
+  /**
+   * Refuses channel ids the tenant does not have (a rule or digest naming one would reach nobody), and
+   * channels of a type outside `types`, naming the `channels` field.
+   */
+  async checkNamed(tenant: string, ids: readonly string[], types: readonly ChannelType[] = CHANNEL_TYPES): Promise<void> {
+    if (ids.length === 0) return;
+    const known = new Map((await this.list(tenant)).map((c) => [c.id, c.type]));
+    const missing = ids.filter((id) => !known.has(id));
+    if (missing.length > 0) throw badField('channels', `names channels this tenant does not have: ${missing.join(', ')} (see GET /v1/channels)`);
+    const refused = ids.filter((id) => !types.includes(known.get(id)!));
+    if (refused.length > 0)
+      throw badField('channels', `names channels of a type that cannot take this (${refused.join(', ')}); use ${types.join(', ')} channels`);
   }
 
   /** Tenants that have channels. */

@@ -2,22 +2,27 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONFIG, type CollectorConfig } from '../config/config';
 import type { Channel } from './channel';
 import type { AlertNotification } from './notification';
-import { type RetryPolicy, withRetries } from './retry';
+import type { Digest } from './digest-message';
+import { DeliveryError, type RetryPolicy, withRetries } from './retry';
 import { sendAlertmanager } from './senders/alertmanager.sender';
-import { sendEmail } from './senders/email.sender';
-import { sendSlack } from './senders/slack.sender';
-import { sendWebhook } from './senders/webhook.sender';
+import { sendDigestEmail, sendEmail } from './senders/email.sender';
+import { sendDigestSlack, sendSlack } from './senders/slack.sender';
+import { sendDigestWebhook, sendWebhook } from './senders/webhook.sender';
 
-/** The outcome of delivering one notification to one channel, as recorded on the alert. */
-export interface DeliveryRecord {
+/** How sending one message to one channel went, its retries included. */
+export interface ChannelOutcome {
   channelId: string;
   channelType: Channel['type'];
   channelName: string;
-  state: AlertNotification['state'];
   ok: boolean;
   attempts: number;
   error: string | null;
   atMs: number;
+}
+
+/** The outcome of delivering one notification to one channel, as recorded on the alert. */
+export interface DeliveryRecord extends ChannelOutcome {
+  state: AlertNotification['state'];
 }
 
 /** Sends notifications through channels, retrying with backoff; never throws (failures are returned to be recorded). */
@@ -49,17 +54,36 @@ export class DeliveryService {
     }
   }
 
+  /** Digests are reports for people and their tools: Alertmanager takes alerts only. */
+  private sendDigest(channel: Channel, d: Digest): Promise<void> {
+    switch (channel.type) {
+      case 'webhook':
+        return sendDigestWebhook(channel, d, Date.now());
+      case 'slack':
+        return sendDigestSlack(channel, d);
+      case 'email':
+        return sendDigestEmail(channel, d, this.config.alertEmailFrom);
+      case 'alertmanager':
+        return Promise.reject(new DeliveryError('alertmanager channels take alerts, not digests', true));
+    }
+  }
+
   async deliver(channel: Channel, n: AlertNotification): Promise<DeliveryRecord> {
-    const outcome = await withRetries(this.retryPolicy, () => this.send(channel, n));
+    return { ...(await this.attempt(channel, `alert ${n.id} (${n.state})`, () => this.send(channel, n))), state: n.state };
+  }
+
+  deliverDigest(channel: Channel, d: Digest): Promise<ChannelOutcome> {
+    return this.attempt(channel, `digest ${d.id}`, () => this.sendDigest(channel, d));
+  }
+
+  private async attempt(channel: Channel, what: string, send: () => Promise<void>): Promise<ChannelOutcome> {
+    const outcome = await withRetries(this.retryPolicy, send);
     if (!outcome.ok)
-      this.logger.warn(
-        `alert ${n.id} (${n.state}) could not be delivered to ${channel.type} channel "${channel.name}" after ${outcome.attempts} attempt(s): ${outcome.error}`,
-      );
+      this.logger.warn(`${what} could not be delivered to ${channel.type} channel "${channel.name}" after ${outcome.attempts} attempt(s): ${outcome.error}`);
     return {
       channelId: channel.id,
       channelType: channel.type,
       channelName: channel.name,
-      state: n.state,
       ok: outcome.ok,
       attempts: outcome.attempts,
       error: outcome.error,

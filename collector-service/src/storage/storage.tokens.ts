@@ -14,3 +14,5 @@ export const ALERT_RULES = Symbol('ALERT_RULES');
 export const CHANNELS = Symbol('CHANNELS');
 export const ALERTS = Symbol('ALERTS');
 export const DELIVERIES = Symbol('DELIVERIES');
+export const DIGEST_SUBSCRIPTIONS = Symbol('DIGEST_SUBSCRIPTIONS');
+export const DIGEST_RUNS = Symbol('DIGEST_RUNS');

@@ -98,6 +98,13 @@ const ACCESS: Record<string, Expectation> = {
   'GET /v1/alerts': VIEWER,
   'GET /v1/alerts/:id': { ...VIEWER, victim: 'alert' },
   'POST /v1/alerts/:id/ack': { ...VIEWER, victim: 'alert' },
+  'POST /v1/digests': { ...ADMIN, body: { name: 'probe', cadence: 'daily', tenant: VICTIM } },
+  'GET /v1/digests': VIEWER,
+  'GET /v1/digests/:id': { ...VIEWER, victim: 'digest' },
+  'GET /v1/digests/:id/sent': { ...VIEWER, victim: 'digest' },
+  'GET /v1/digests/:id/preview': { ...VIEWER, victim: 'digest' },
+  'PATCH /v1/digests/:id': { ...ADMIN, victim: 'digest', body: { enabled: false, tenant: VICTIM } },
+  'DELETE /v1/digests/:id': { ...ADMIN, victim: 'digest' },
   'POST /v1/provider-bills/sync': ADMIN,
   'GET /v1/provider-bills': VIEWER,
   'GET /v1/provider-bills/keys': ADMIN,
@@ -148,6 +155,7 @@ interface VictimIds {
   channel: string;
   rule: string;
   alert: string;
+  digest: string;
   provider: string;
   agent: string;
 }
@@ -238,6 +246,7 @@ async function seedVictim(c: RunningCollector): Promise<{ ids: VictimIds; viewer
     secret: `${SECRET}-whsec-0123456789`,
   });
   const rule = await json(c, 'POST', `/v1/alert-rules${q}`, { type: 'user_daily_cost_above', thresholdUsd: '1', channels: [] });
+  const digest = await json(c, 'POST', `/v1/digests${q}`, { name: `${SECRET}-digest`, cadence: 'daily', channels: [channel.id] });
   await json(c, 'PUT', `/v1/provider-bills/keys/openai${q}`, { key: `sk-admin-${SECRET}`, baseUrl: 'http://127.0.0.1:9' });
   c.app.get(AlertClock).now = () => now;
   await c.app.get(AlertEvaluator).evaluate(now);
@@ -253,6 +262,7 @@ async function seedVictim(c: RunningCollector): Promise<{ ids: VictimIds; viewer
       channel: channel.id,
       rule: rule.id,
       alert: alerts[0].id,
+      digest: digest.id,
       provider: 'openai',
       agent: `${SECRET}-agent`,
     },
@@ -274,6 +284,7 @@ async function victimState(c: RunningCollector) {
     budgets: (await json(c, 'GET', `/v1/budgets${q}`)).budgets,
     channels: (await json(c, 'GET', `/v1/channels${q}`)).channels,
     rules: (await json(c, 'GET', `/v1/alert-rules${q}`)).rules,
+    digests: (await json(c, 'GET', `/v1/digests${q}`)).digests,
     alerts: ((await json(c, 'GET', `/v1/alerts${q}`)).alerts as { id: string; acknowledged: boolean; state: string }[]).map(({ id, acknowledged, state }) => ({
       id,
       acknowledged,
@@ -287,8 +298,8 @@ async function victimState(c: RunningCollector) {
   };
 }
 
-/** The victim's names: of its key, budget, channel (and its URL and secret), provider key, user, agent, service and feature. */
-const VICTIM_NAMES = ['key', 'budget', 'channel', 'whsec', 'user', 'agent', 'service', 'feature']
+/** The victim's names: of its key, budget, channel (and its URL and secret), digest, provider key, user, agent, service and feature. */
+const VICTIM_NAMES = ['key', 'budget', 'channel', 'whsec', 'digest', 'user', 'agent', 'service', 'feature']
   .map((thing) => `${SECRET}-${thing}`)
   .concat(`sk-admin-${SECRET}`, `127.0.0.1:9/${SECRET}`);
 

@@ -2,7 +2,10 @@ import { type Ack, alertId, type StoredAlert } from '../../src/alerts/alert';
 import { type AlertRule, DEFAULT_RULES } from '../../src/alerts/alert-rule';
 import { budgetFromBody } from '../../src/budgets/budget';
 import type { Channel } from '../../src/channels/channel';
-import type { DeliveryRecord } from '../../src/channels/delivery.service';
+import type { ChannelOutcome, DeliveryRecord } from '../../src/channels/delivery.service';
+import type { Digest } from '../../src/channels/digest-message';
+import type { DigestSubscription } from '../../src/digests/digest-subscription';
+import { type DigestRun, digestRunId } from '../../src/storage/repositories/digest-runs.repository';
 import { type Repositories, repositoriesOf } from '../../src/storage/repositories/repositories';
 import type { StoragePort } from '../../src/storage/storage.port';
 import type { StoreFixture } from './storage.contract';
@@ -49,6 +52,42 @@ const delivery = (channelId: string, state: DeliveryRecord['state'], ok: boolean
   ok,
   attempts: ok ? 1 : 3,
   error: ok ? null : 'HTTP 500',
+  atMs: NOW,
+});
+
+const subscription = (id: string): DigestSubscription => ({
+  id,
+  name: 'morning spend',
+  cadence: 'weekly',
+  weekday: 'monday',
+  hour: 8,
+  timezone: 'Europe/Madrid',
+  channels: ['ch_1'],
+  enabled: true,
+  createdAtMs: NOW,
+  updatedAtMs: NOW,
+});
+
+function digestRun(subscriptionId: string, periodStartMs: number, name = 'morning spend'): DigestRun {
+  const id = digestRunId(subscriptionId, periodStartMs);
+  return {
+    id,
+    subscriptionId,
+    periodStartMs,
+    periodEndMs: periodStartMs + 86_400_000,
+    claimedAtMs: NOW,
+    channels: ['ch_1'],
+    digest: { id, subscriptionId, name, totalCostNanos: '3500000021' } as Digest,
+  };
+}
+
+const outcome = (channelId: string, ok: boolean): ChannelOutcome => ({
+  channelId,
+  channelType: 'webhook',
+  channelName: 'ops',
+  ok,
+  attempts: ok ? 1 : 5,
+  error: ok ? null : 'webhook answered 503',
   atMs: NOW,
 });
 
@@ -142,6 +181,56 @@ export function repositoriesContract(fixture: () => StoreFixture): void {
       expect(await repos.alerts.listOpen('acme')).toEqual([{ id: 'al_1', open: { ruleId: 'r1', firedAtMs: NOW, delivered: true } }]);
       const claims = await Promise.all([repos.alerts.claimRedelivery('acme', 'al_1', NOW), other.alerts.claimRedelivery('acme', 'al_1', NOW)]);
       expect(claims.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('keeps digest subscriptions per tenant', async () => {
+      await repos.digestSubscriptions.save('acme', subscription('dg_1'));
+      await repos.digestSubscriptions.save('acme', { ...subscription('dg_1'), hour: 9 });
+      expect(await repos.digestSubscriptions.list('acme')).toEqual([{ ...subscription('dg_1'), hour: 9 }]);
+      expect(await repos.digestSubscriptions.get('globex', 'dg_1')).toBeNull();
+      expect(await repos.channels.get('acme', 'dg_1')).toBeNull();
+      expect((await repos.digestSubscriptions.listAll()).map((e) => `${e.tenant}/${e.entity.id}`)).toEqual(['acme/dg_1']);
+    });
+
+    it("claims a digest run once across instances, marks it sent once, and keeps each subscription's runs and deliveries apart", async () => {
+      await openOther();
+      const day = 86_400_000;
+      const claims = await Promise.all([
+        repos.digestRuns.claim('acme', digestRun('dg_1', NOW)),
+        other.digestRuns.claim('acme', digestRun('dg_1', NOW, 'other')),
+        repos.digestRuns.claim('acme', digestRun('dg_1', NOW)),
+      ]);
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await repos.digestRuns.claim('globex', digestRun('dg_1', NOW))).toBe(true);
+      await repos.digestRuns.claim('acme', digestRun('dg_1', NOW - day));
+      await repos.digestRuns.claim('acme', digestRun('dg_10', NOW));
+      expect((await other.digestRuns.ofSubscription('acme', 'dg_1')).map((r) => r.periodStartMs)).toEqual([NOW - day, NOW]);
+      expect((await repos.digestRuns.get('acme', digestRunId('dg_1', NOW)))?.digest.totalCostNanos).toBe('3500000021');
+
+      const runId = digestRunId('dg_1', NOW);
+      expect(await repos.digestRuns.sentAt('acme', runId)).toBeNull();
+      await repos.digestRuns.markSent('acme', runId, NOW + 5);
+      await other.digestRuns.markSent('acme', runId, NOW + 9);
+      expect(await other.digestRuns.sentAt('acme', runId)).toBe(NOW + 5);
+      expect(await repos.digestRuns.sentOfSubscription('acme', 'dg_1')).toEqual(new Map([[runId, NOW + 5]]));
+      expect(await repos.digestRuns.sentOfSubscription('acme', 'dg_10')).toEqual(new Map());
+      const redeliveries = await Promise.all([repos.digestRuns.claimRedelivery('acme', runId, NOW), other.digestRuns.claimRedelivery('acme', runId, NOW)]);
+      expect(redeliveries.filter(Boolean)).toHaveLength(1);
+
+      await repos.digestRuns.saveDelivery('acme', runId, outcome('ch_1', false));
+      await other.digestRuns.saveDelivery('acme', runId, outcome('ch_1', true));
+      await repos.digestRuns.saveDelivery('acme', runId, outcome('ch_2', true));
+      await repos.digestRuns.saveDelivery('acme', digestRunId('dg_10', NOW), outcome('ch_1', true));
+      const deliveries = await repos.digestRuns.deliveriesOfSubscription('acme', 'dg_1');
+      expect([...deliveries.keys()]).toEqual([runId]);
+      expect(
+        deliveries
+          .get(runId)
+          ?.map((d) => `${d.channelId}/${d.ok}`)
+          .sort(),
+      ).toEqual(['ch_1/true', 'ch_2/true']);
+      expect(deliveries.get(runId)?.[0]).not.toHaveProperty('runId');
+      expect(await repos.digestRuns.deliveriesOfSubscription('globex', 'dg_1')).toEqual(new Map());
     });
 
     it("records one delivery per alert, state and channel, a retry's outcome replacing the first", async () => {

@@ -1,5 +1,6 @@
 import { createTransport } from 'nodemailer';
 import type { Channel } from '../channel';
+import { type Digest, digestEmail } from '../digest-message';
 import { type AlertNotification, detailLines, headline } from '../notification';
 import { DeliveryError, REQUEST_TIMEOUT_MS } from '../retry';
 
@@ -19,16 +20,10 @@ export function smtpOptions(url: string) {
 }
 
 /** One plain-text e-mail over the channel's SMTP URL; a 5xx from the server (bad recipient) is not retried. */
-export async function sendEmail(channel: Channel, n: AlertNotification, from: string): Promise<void> {
+async function mail(channel: Channel, from: string, message: { subject: string; text: string; headers: Record<string, string> }): Promise<void> {
   const transport = createTransport(smtpOptions(channel.url));
   try {
-    await transport.sendMail({
-      from,
-      to: channel.to!,
-      subject: `[tokenledger] ${headline(n)}`,
-      text: `${headline(n)}\n\n${detailLines(n).join('\n')}\n`,
-      headers: { 'X-Tokenledger-Alert-Id': n.id, 'X-Tokenledger-Alert-State': n.state },
-    });
+    await transport.sendMail({ from, to: channel.to!, ...message });
   } catch (err) {
     const code = (err as { responseCode?: number }).responseCode;
     throw new DeliveryError(`email: ${(err as Error).message}`, code !== undefined && code >= 500);
@@ -36,3 +31,13 @@ export async function sendEmail(channel: Channel, n: AlertNotification, from: st
     transport.close();
   }
 }
+
+export function sendEmail(channel: Channel, n: AlertNotification, from: string): Promise<void> {
+  return mail(channel, from, {
+    subject: `[tokenledger] ${headline(n)}`,
+    text: `${headline(n)}\n\n${detailLines(n).join('\n')}\n`,
+    headers: { 'X-Tokenledger-Alert-Id': n.id, 'X-Tokenledger-Alert-State': n.state },
+  });
+}
+
+export const sendDigestEmail = (channel: Channel, d: Digest, from: string): Promise<void> => mail(channel, from, digestEmail(d));

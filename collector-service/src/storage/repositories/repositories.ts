@@ -2,20 +2,25 @@ import type { Provider } from '@nestjs/common';
 import type { AlertRule } from '../../alerts/alert-rule';
 import { BUDGET_KIND, type Budget } from '../../budgets/budget';
 import type { Channel } from '../../channels/channel';
+import type { DigestSubscription } from '../../digests/digest-subscription';
 import type { DocumentStore } from '../storage.port';
-import { ALERT_RULES, ALERTS, BUDGETS, CHANNELS, DELIVERIES, DOCUMENTS } from '../storage.tokens';
+import { ALERT_RULES, ALERTS, BUDGETS, CHANNELS, DELIVERIES, DIGEST_RUNS, DIGEST_SUBSCRIPTIONS, DOCUMENTS } from '../storage.tokens';
 import { DocumentAlerts } from './alerts.repository';
 import { DocumentDeliveries } from './deliveries.repository';
+import { DocumentDigestRuns } from './digest-runs.repository';
 import { DocumentRepository, type EntityRepository } from './entity-repository';
 
 export type BudgetsRepository = EntityRepository<Budget>;
 export type AlertRulesRepository = EntityRepository<AlertRule>;
 export type ChannelsRepository = EntityRepository<Channel>;
+export type DigestSubscriptionsRepository = EntityRepository<DigestSubscription>;
 export type { AlertsRepository } from './alerts.repository';
 export type { DeliveriesRepository } from './deliveries.repository';
+export type { DigestRunsRepository } from './digest-runs.repository';
 
 const RULE_KIND = 'alert-rule';
 const CHANNEL_KIND = 'channel';
+const DIGEST_KIND = 'digest';
 
 /** The repositories of one store (what the service injects by token, and what the contract suite runs). */
 export function repositoriesOf(documents: DocumentStore) {
@@ -25,12 +30,22 @@ export function repositoriesOf(documents: DocumentStore) {
     channels: new DocumentRepository<Channel>(documents, CHANNEL_KIND) as ChannelsRepository,
     alerts: new DocumentAlerts(documents),
     deliveries: new DocumentDeliveries(documents),
+    digestSubscriptions: new DocumentRepository<DigestSubscription>(documents, DIGEST_KIND) as DigestSubscriptionsRepository,
+    digestRuns: new DocumentDigestRuns(documents),
   };
 }
 
 export type Repositories = ReturnType<typeof repositoriesOf>;
 
-const TOKENS: Record<keyof Repositories, symbol> = { budgets: BUDGETS, alertRules: ALERT_RULES, channels: CHANNELS, alerts: ALERTS, deliveries: DELIVERIES };
+const TOKENS: Record<keyof Repositories, symbol> = {
+  budgets: BUDGETS,
+  alertRules: ALERT_RULES,
+  channels: CHANNELS,
+  alerts: ALERTS,
+  deliveries: DELIVERIES,
+  digestSubscriptions: DIGEST_SUBSCRIPTIONS,
+  digestRuns: DIGEST_RUNS,
+};
 export const REPOSITORY_TOKENS = Object.values(TOKENS);
 const REPOSITORIES = Symbol('REPOSITORIES');
 
