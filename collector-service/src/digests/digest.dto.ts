@@ -1,10 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ValidateBy } from 'class-validator';
-import { aboutPart } from '../http/input-error';
-import { Flag, OneOf, Optional, Required, Text, TimeZone } from '../http/input-rules';
+import { ChannelIds, Flag, OneOf, Optional, Required, Text, TimeZone } from '../http/input-rules';
 import { DIGEST_CADENCES, type DigestCadence, type Weekday, WEEKDAYS } from './digest-subscription';
-
-const MAX_CHANNELS = 20;
 
 const Hour = () =>
   ValidateBy({
@@ -14,21 +11,6 @@ const Hour = () =>
       defaultMessage: (args) => `must be a whole hour from 0 to 23 (the local hour the digest is sent at), got ${JSON.stringify(args?.value)}`,
     },
   });
-
-const ChannelIds = () =>
-  ValidateBy({
-    name: 'channelIds',
-    validator: {
-      validate: (value) => channelIdsProblem(value) === null,
-      defaultMessage: (args) => channelIdsProblem(args?.value) ?? '',
-    },
-  });
-
-function channelIdsProblem(value: unknown): string | null {
-  if (!Array.isArray(value) || value.length > MAX_CHANNELS) return `must be an array of at most ${MAX_CHANNELS} channel ids (empty: the default channels)`;
-  const bad = value.findIndex((c) => typeof c !== 'string' || c === '' || c.length > 200);
-  return bad < 0 ? null : aboutPart(`[${bad}]`, 'must be a channel id (a non-empty string)');
-}
 
 const presence = (required: boolean, hint?: string) => (required ? Required(hint) : Optional());
 

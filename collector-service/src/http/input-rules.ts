@@ -1,5 +1,6 @@
 import { IsDefined, IsIn, ValidateBy, type ValidationArguments, ValidateIf, type ValidationOptions } from 'class-validator';
 import { checkZone } from '../time/periods';
+import { aboutPart } from './input-error';
 
 /**
  * Rules shared by the DTO classes. Messages say what the value must be, without the name: the
@@ -53,4 +54,20 @@ function zoneProblem(zone: string): string | null {
   } catch (err) {
     return (err as Error).message;
   }
+}
+
+/** A list of at most `max` channel ids (empty: the default channels), a bad one named by its index. */
+export const ChannelIds = (max = 20) =>
+  ValidateBy({
+    name: 'channelIds',
+    validator: {
+      validate: (value) => channelIdsProblem(value, max) === null,
+      defaultMessage: (args) => channelIdsProblem(args?.value, max) ?? '',
+    },
+  });
+
+function channelIdsProblem(value: unknown, max: number): string | null {
+  if (!Array.isArray(value) || value.length > max) return `must be an array of at most ${max} channel ids (empty: the default channels)`;
+  const bad = value.findIndex((c) => !isText(c, 200));
+  return bad < 0 ? null : aboutPart(`[${bad}]`, 'must be a channel id (a non-empty string)');
 }
