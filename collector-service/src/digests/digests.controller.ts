@@ -1,7 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/roles.decorator';
 import { Tenant } from '../auth/tenant.decorator';
+import { DigestDto, DigestSubscriptionDto, DigestSubscriptionListDto, SentDigestListDto } from './digest-response.dto';
 import { CreateDigestDto, UpdateDigestDto } from './digest.dto';
 import { DigestsService } from './digests.service';
 
@@ -15,6 +16,7 @@ export class DigestsController {
 
   @Post()
   @ApiOperation({ summary: 'Subscribe to a daily or weekly spend digest, sent to channels at a local hour' })
+  @ApiCreatedResponse({ type: DigestSubscriptionDto })
   create(@Body() body: CreateDigestDto, @Tenant() tenant: string) {
     return this.digests.create(tenant, body);
   }
@@ -22,12 +24,14 @@ export class DigestsController {
   @Get()
   @Roles('viewer')
   @ApiOperation({ summary: "The tenant's digest subscriptions" })
+  @ApiOkResponse({ type: DigestSubscriptionListDto })
   async list(@Tenant() tenant: string) {
     return { digests: await this.digests.list(tenant) };
   }
 
   @Get(':id')
   @Roles('viewer')
+  @ApiOkResponse({ type: DigestSubscriptionDto })
   one(@Param('id') id: string, @Tenant() tenant: string) {
     return this.digests.get(tenant, id);
   }
@@ -35,6 +39,7 @@ export class DigestsController {
   @Get(':id/sent')
   @Roles('viewer')
   @ApiOperation({ summary: 'The digests sent, newest period first, with their content and each channel delivery' })
+  @ApiOkResponse({ type: SentDigestListDto })
   sent(@Param('id') id: string, @Tenant() tenant: string) {
     return this.digests.sent(tenant, id);
   }
@@ -42,18 +47,21 @@ export class DigestsController {
   @Get(':id/preview')
   @Roles('viewer')
   @ApiOperation({ summary: 'The digest of the latest due period as it reads now, not sent' })
+  @ApiOkResponse({ type: DigestDto })
   preview(@Param('id') id: string, @Tenant() tenant: string) {
     return this.digests.preview(tenant, id);
   }
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change a digest (name, cadence, weekday, hour, timezone, channels, enabled)' })
+  @ApiOkResponse({ type: DigestSubscriptionDto })
   update(@Param('id') id: string, @Body() body: UpdateDigestDto, @Tenant() tenant: string) {
     return this.digests.update(tenant, id, body);
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Deleted' })
   remove(@Param('id') id: string, @Tenant() tenant: string): Promise<void> {
     return this.digests.remove(tenant, id);
   }
