@@ -22,7 +22,7 @@ export interface ConnectOptions {
   /** Told what the start waits for, after each failed attempt (what /readyz answers meanwhile). */
   waitingFor(reason: string): void;
   /** Milliseconds before attempt `n + 1` (n from 1); doubling from 1 s up to 30 s unless a test says otherwise. */
-  backoffMs?(attempt: number): number;
+  backoffMs?: (attempt: number) => number;
 }
 
 /**

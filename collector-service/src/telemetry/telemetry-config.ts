@@ -11,7 +11,7 @@ export interface TelemetryConfig {
   /** User ids exported as the `user` label of tokenledger_cost_usd_total; empty exports none. */
   userAllowlist: ReadonlySet<string>;
   /** Whether a tenant's budgets are labelled on /metrics. */
-  showsTenant(tenant: string): boolean;
+  showsTenant: (tenant: string) => boolean;
 }
 
 /**

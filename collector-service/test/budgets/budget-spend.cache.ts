@@ -52,7 +52,7 @@ function gate(): { promise: Promise<void>; open(): void } {
 }
 
 /** A fresh store of one adapter, and how to throw it away. */
-export type OpenStore = () => Promise<{ store: StoragePort; destroy(): Promise<void> }>;
+export type OpenStore = () => Promise<{ store: StoragePort; destroy: () => Promise<void> }>;
 
 /** The cache's exactness rules, run on each adapter (budget-spend.cache.sqlite/mongo.test.ts). */
 export function spendCacheSuite(name: string, open: OpenStore): void {

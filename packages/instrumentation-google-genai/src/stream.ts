@@ -20,6 +20,6 @@ export function observeGeneratorInPlace<T>(generator: unknown, observer: Iterato
     ...(typeof g.throw === 'function' ? { throw: g.throw.bind(g) } : {}),
   };
   const observed = observeAsyncIterator(inner, observer);
-  Object.assign(g, { next: observed.next, return: observed.return, throw: observed.throw });
+  Object.assign(g, { next: observed.next.bind(observed), return: observed.return?.bind(observed), throw: observed.throw?.bind(observed) });
   return true;
 }

@@ -178,6 +178,8 @@ describe('@google/genai requests the SDK makes on its own', () => {
 
   it('keeps the app working when reading the response fails inside the instrumentation', async () => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
+    // Kept unbound: it is called on each string and put back as it was.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     const original = String.prototype.toLowerCase;
     // Finish reasons are lower-cased by the instrumentation (gemini-response.ts) only; make that throw.
     String.prototype.toLowerCase = function (this: string) {

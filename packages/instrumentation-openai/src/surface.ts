@@ -22,7 +22,7 @@ export interface Surface {
   operation: string;
   /** The model the API uses when the request names none. */
   defaultModel?: string;
-  requestAttributes?(body: Body, ctx: SurfaceContext): Attributes;
+  requestAttributes?: (body: Body, ctx: SurfaceContext) => Attributes;
   /** Reads the parsed result (a response, or the SDK's Stream) and ends the call. */
   onResult(value: unknown, call: GenAiCall, body: Body, ctx: SurfaceContext): void;
 }

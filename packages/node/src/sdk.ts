@@ -35,11 +35,11 @@ import { exportersFor, positiveNumber, propagatorNames } from './sdk-settings';
 
 export interface RunningSdk {
   /** Exports what the providers hold and waits until it is sent. */
-  flush(): Promise<void>;
+  flush: () => Promise<void>;
   /** Flushes, then stops the providers and their exporters. */
-  shutdown(): Promise<void>;
+  shutdown: () => Promise<void>;
   /** Called when the app stopped waiting for the exports still in flight: says why each is not through. */
-  abandon(waitedMs: number): void;
+  abandon: (waitedMs: number) => void;
 }
 
 /**

@@ -46,6 +46,8 @@ export function installShutdownHooks(
   };
   const held = new Set<string>();
   const listenToSignal = () => {};
+  // Kept unbound: it is called on process and put back as it was.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const originalEmit = process.emit;
 
   const deliver = (event: Signal, args: unknown[]): boolean => {

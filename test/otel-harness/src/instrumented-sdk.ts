@@ -9,7 +9,7 @@ export interface InstrumentedSdk<I extends Instrumentation> {
   instrumentation: I;
   metrics: TestTelemetry['metrics'];
   /** Unpatches the SDK and stops the server. */
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /**

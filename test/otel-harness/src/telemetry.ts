@@ -17,8 +17,8 @@ export interface TestTelemetry {
   /** Points an instrumentation (made with `enabled: false`, patched by hand) at these providers. */
   instrument<I extends Instrumentation>(instrumentation: I): I;
   /** The finished spans, after the span processor has exported them. */
-  spans(): Promise<ReadableSpan[]>;
-  metrics(): Promise<ResourceMetrics>;
+  spans: () => Promise<ReadableSpan[]>;
+  metrics: () => Promise<ResourceMetrics>;
   /** Runs `stop` on close (for what records into these providers). */
   onClose(stop: () => void): void;
   /** Stops what was added with `onClose`, and unregisters what `global` registered. */

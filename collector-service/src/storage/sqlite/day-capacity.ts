@@ -31,9 +31,9 @@ export interface Admission {
   admitted: UsageRecord[];
   refused: Refusal[];
   /** After the write: keeps the room of the records stored, gives back the rest (duplicates). */
-  settle(stored: ReadonlySet<UsageRecord>): void;
+  settle: (stored: ReadonlySet<UsageRecord>) => void;
   /** The write failed: gives back every reservation. */
-  release(): void;
+  release: () => void;
 }
 
 /**

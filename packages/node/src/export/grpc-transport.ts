@@ -5,8 +5,8 @@ import type { SendFailure, SendOutcome } from './retries';
 import { type OtlpTransport, SIGNALS, type Signal } from './transport';
 
 interface Pending {
-  onFailedAttempt(failure: SendFailure): void;
-  settle(outcome: SendOutcome): void;
+  onFailedAttempt: (failure: SendFailure) => void;
+  settle: (outcome: SendOutcome) => void;
 }
 
 /**
@@ -17,7 +17,7 @@ interface Pending {
  */
 class GrpcThread {
   private readonly worker: Worker;
-  private readonly opening = new Map<Signal, { resolve(opened: { address: string; concurrencyLimit: number }): void; reject(err: Error): void }>();
+  private readonly opening = new Map<Signal, { resolve: (opened: { address: string; concurrencyLimit: number }) => void; reject: (err: Error) => void }>();
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private stopped: string | null = null;

@@ -8,7 +8,7 @@ export interface InProcess {
   client: OpenAI;
   spans: TestTelemetry['spans'];
   metrics: TestTelemetry['metrics'];
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /**

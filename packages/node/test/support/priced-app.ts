@@ -9,7 +9,7 @@ export interface PricedAppRun {
   /** Every record the collector stored from the run. */
   records: Record<string, any>[];
   /** Stops the collector and the mock LLM server. */
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 /**
