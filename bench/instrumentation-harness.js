@@ -152,6 +152,18 @@ async function timeInterleaved(fns, n, slices, flush) {
   return { figures: totals, calls: per * slices };
 }
 
+/**
+ * The batch span processor's export batch (its default maxExportBatchSize). A slice's flush exports
+ * what the slice recorded: slices of about this many calls export as many batches as a steady stream
+ * of calls would, where smaller ones would add export requests (and their cost) to every
+ * instrumented mode.
+ */
+const EXPORT_BATCH = 512;
+const slicesOf = (calls) => Math.max(1, Math.round(calls / EXPORT_BATCH));
+
+/** How a benchmark's headline says what a timing's slices are. */
+const slicesLabel = (slices) => (slices ? `${slices} slices` : `slices of about ${EXPORT_BATCH} calls`);
+
 const HEAP_SLICE = 2000;
 
 /**
@@ -341,14 +353,15 @@ const median = (xs) => {
 /**
  * Measures one SDK: a child started from `file` with `args`, whose modes (those its setup names, or
  * only those in `only`, as when profiling one of them) take turns. `rounds` rounds: in each, every kind is timed
- * `repeats` times, each timing making `sizes[kind]` calls in every mode in `slices` slices, the modes
+ * `repeats` times, each timing making `sizes[kind]` calls in every mode in `slices` slices (by default
+ * slices of about one export batch: see slicesOf), the modes
  * taking turns slice by slice in an order that rotates from slice to slice and from timing to timing
  * (see timeInterleaved); a round's figure for a mode is its fastest repeat, which leaves out most of
  * what the machine's other work adds (it only ever adds). Then the heap of each mode after `heapCalls` calls
  * of `heapKind`. `spansOf[mode]` names the instrumentation scope a mode's spans carry: the sink must
  * have received one span per call made in each, or the figures are refused.
  */
-async function measureSdk({ file, args, kinds, sizes, rounds, repeats = 3, slices = 10, heapCalls, heapKind, heapInFlight = 8, spansOf, only, cpuProfDir }) {
+async function measureSdk({ file, args, kinds, sizes, rounds, repeats = 3, slices, heapCalls, heapKind, heapInFlight = 8, spansOf, only, cpuProfDir }) {
   const sink = await startOtlpSink();
   const child = startChild(file, args);
   try {
@@ -360,7 +373,7 @@ async function measureSdk({ file, args, kinds, sizes, rounds, repeats = 3, slice
         const fastest = new Map();
         for (let repeat = 0; repeat < repeats; repeat++) {
           const order = modes.map((_, i) => modes[(i + round + repeat) % modes.length]);
-          const timed = await child.ask('time', { modes: order, kind, calls: sizes[kind], slices });
+          const timed = await child.ask('time', { modes: order, kind, calls: sizes[kind], slices: slices ?? slicesOf(sizes[kind]) });
           order.forEach((mode, i) => {
             if (!fastest.has(mode) || timed[i].cpu < fastest.get(mode).cpu) fastest.set(mode, timed[i]);
           });
@@ -447,7 +460,7 @@ function settings(defaultKinds) {
   return {
     rounds: Number(env.BENCH_ROUNDS ?? 7),
     repeats: Number(env.BENCH_REPEATS ?? 3),
-    slices: Number(env.BENCH_SLICES ?? 10),
+    slices: env.BENCH_SLICES ? Number(env.BENCH_SLICES) : undefined,
     calls: Number(env.BENCH_CALLS ?? 1000),
     streamCalls: Number(env.BENCH_STREAM_CALLS ?? Math.ceil(Number(env.BENCH_CALLS ?? 1000) / 2)),
     heapCalls: Number(env.BENCH_HEAP_CALLS ?? 100_000),
@@ -457,4 +470,4 @@ function settings(defaultKinds) {
   };
 }
 
-module.exports = { benchmark, settings, attach, measureSdk, printTable, printRatios, ratio, overhead, loadAverage };
+module.exports = { benchmark, settings, slicesLabel, attach, measureSdk, printTable, printRatios, ratio, overhead, loadAverage };

@@ -7,7 +7,7 @@
 //      BENCH_ROUNDS, BENCH_REPEATS, BENCH_CALLS, BENCH_STREAM_CALLS, BENCH_HEAP_CALLS, BENCH_KINDS, BENCH_MODES, BENCH_CPU_PROF:
 //      as in instrumentation.openai.bench.js.
 'use strict';
-const { attach, benchmark, loadAverage, measureSdk, printTable, settings } = require('./instrumentation-harness');
+const { attach, benchmark, slicesLabel, loadAverage, measureSdk, printTable, settings } = require('./instrumentation-harness');
 
 // The SDK (1.x) emits its own `anthropic.messages.create` span on every call unless this is `false`
 // (read when a client is constructed). Off for the bare and the instrumented runs alike, so the
@@ -64,7 +64,7 @@ async function main() {
     cpuProfDir: s.cpuProfDir,
   });
   console.log(
-    `Process CPU µs per call, median of ${s.rounds} rounds, each the fastest of ${s.repeats} timings, the modes taking turns in ${s.slices} slices of each (messages.create ${s.calls} calls, streams ${s.streamCalls}),` +
+    `Process CPU µs per call, median of ${s.rounds} rounds, each the fastest of ${s.repeats} timings, the modes taking turns in ${slicesLabel(s.slices)} of each (messages.create ${s.calls} calls, streams ${s.streamCalls}),` +
       ` and in brackets the overhead over the bare SDK in the same round: median [min, max]; heap after ${s.heapCalls.toLocaleString('en-US')} messages.create calls, 8 in flight;` +
       ` ANTHROPIC_OPEN_TELEMETRY=false; Node ${process.version}; load average ${load} → ${loadAverage()}`,
   );

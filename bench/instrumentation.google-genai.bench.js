@@ -8,7 +8,7 @@
 //      BENCH_ROUNDS, BENCH_REPEATS, BENCH_CALLS, BENCH_STREAM_CALLS, BENCH_HEAP_CALLS, BENCH_KINDS, BENCH_MODES, BENCH_CPU_PROF:
 //      as in instrumentation.openai.bench.js.
 'use strict';
-const { attach, benchmark, loadAverage, measureSdk, printTable, settings } = require('./instrumentation-harness');
+const { attach, benchmark, slicesLabel, loadAverage, measureSdk, printTable, settings } = require('./instrumentation-harness');
 
 const STREAM_REPEAT = '33'; // 33 × "Hello from gemini-2.5-flash!" = 99 words, one chunk each
 
@@ -70,7 +70,7 @@ async function main() {
     cpuProfDir: s.cpuProfDir,
   });
   console.log(
-    `Process CPU µs per call, median of ${s.rounds} rounds, each the fastest of ${s.repeats} timings, the modes taking turns in ${s.slices} slices of each (${s.calls} calls, streams ${s.streamCalls}),` +
+    `Process CPU µs per call, median of ${s.rounds} rounds, each the fastest of ${s.repeats} timings, the modes taking turns in ${slicesLabel(s.slices)} of each (${s.calls} calls, streams ${s.streamCalls}),` +
       ` and in brackets the overhead over the bare SDK in the same round: median [min, max]; heap after ${s.heapCalls.toLocaleString('en-US')} generateContent calls, 8 in flight;` +
       ` Node ${process.version}; load average ${load} → ${loadAverage()}`,
   );

@@ -12,11 +12,11 @@
 //      BENCH_CALLS (calls per timing, default 1000), BENCH_STREAM_CALLS (streams per timing, default half that),
 //      BENCH_HEAP_CALLS (default 100000; 0 skips the heap), BENCH_KINDS=chat,stream (a subset),
 //      BENCH_MODES=bare,tokenledger (a subset), BENCH_PARTS=v6,v7,stubbed,stubbed-v7 (a subset), BENCH_SLICES (the
-//      slices a timing's calls are made in, the modes taking turns slice by slice; default 10), BENCH_CPU_PROF=<dir> (a V8 CPU profile of each
+//      slices a timing's calls are made in, the modes taking turns slice by slice; default: slices of about 512 calls), BENCH_CPU_PROF=<dir> (a V8 CPU profile of each
 //      process over its timed calls, for bench/cpu-profile-summary.js) and BENCH_BASELINE=<dir> (another built
 //      checkout, whose instrumentation is measured beside this one's as "tokenledger, baseline").
 'use strict';
-const { attach, benchmark, loadAverage, measureSdk, printRatios, printTable, settings } = require('./instrumentation-harness');
+const { attach, benchmark, slicesLabel, loadAverage, measureSdk, printRatios, printTable, settings } = require('./instrumentation-harness');
 
 const STREAM_REPEAT = '33'; // 33 × "Hello from gpt-4o!" = 99 words: role + 99 content + finish + usage = 102 chunks
 const OURS = '@tokenledger/instrumentation-openai';
@@ -145,7 +145,7 @@ async function main() {
   const alone = parts.includes('stubbed') && (await measure('openai-v6', 'stubbed'));
   const aloneV7 = parts.includes('stubbed-v7') && (await measure('openai', 'stubbed'));
   console.log(
-    `Process CPU µs per call, median of ${s.rounds} rounds, each the fastest of ${s.repeats} timings, the modes taking turns in ${s.slices} slices of each (chat and embeddings ${s.calls} calls, streams ${s.streamCalls}),` +
+    `Process CPU µs per call, median of ${s.rounds} rounds, each the fastest of ${s.repeats} timings, the modes taking turns in ${slicesLabel(s.slices)} of each (chat and embeddings ${s.calls} calls, streams ${s.streamCalls}),` +
       ` and in brackets the overhead over the bare SDK in the same round: median [min, max]; heap after ${s.heapCalls.toLocaleString('en-US')} chat calls, 8 in flight;` +
       ` Node ${process.version}; load average ${load} → ${loadAverage()}`,
   );
