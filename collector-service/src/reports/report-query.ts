@@ -1,6 +1,8 @@
 import { InputError } from '../http/input-error';
 import { canonicalProvider } from '@tokenledger/semconv';
 import type { DimensionFilters } from '../storage/storage.port';
+import { TEXT_BOUNDS } from '../usage/billable-bounds';
+import { BREAKDOWN_BY_VALUES, isBreakdownBy } from './breakdown-groups';
 import { calendarPeriod, ceilToBucket, checkZone, floorToBucket, parseInstant, TimeZoneError } from '../time/periods';
 
 /** A bad query parameter: answered 400 with the parameter's name (see InputErrorFilter). */
@@ -89,4 +91,13 @@ export function parseLimit(query: Record<string, unknown>, fallback: number, max
   if (!Number.isInteger(limit) || limit < 1 || limit > max)
     throw new QueryError('limit', `must be a whole number from 1 to ${max}, got "${String(query.limit)}"`);
   return limit;
+}
+
+/** `by` of a breakdown (default model): a dimension, `conversation`, or `tag:<key>`. */
+export function parseBreakdownBy(query: Record<string, unknown>): string {
+  const by = query.by ?? 'model';
+  if (typeof by !== 'string') throw new QueryError('by', 'must be a single value');
+  if (!isBreakdownBy(by))
+    throw new QueryError('by', `must be one of ${BREAKDOWN_BY_VALUES.join(', ')} (a tag key of 1 to ${TEXT_BOUNDS.length} characters), got "${by}"`);
+  return by;
 }

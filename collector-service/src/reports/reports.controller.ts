@@ -7,12 +7,13 @@ import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
 import { PricingService } from '../pricing/pricing.service';
 import { utcDays } from '../time/utc-days';
-import { streamExport } from './export-stream';
+import { sendBreakdownCsv, streamExport } from './export-stream';
 import { streamFocus } from './focus/focus-export';
 import { recordView } from './record-view';
 import { ReportEndpoint } from './report-docs';
-import { oneOf, parseFilters, parseLimit, parseRange, parseZone, QueryError } from './report-query';
-import { BREAKDOWN_DIMENSIONS, ReportsService } from './reports.service';
+import { oneOf, parseBreakdownBy, parseFilters, parseLimit, parseRange, parseZone, QueryError } from './report-query';
+import { ReportsService } from './reports.service';
+import { BREAKDOWN_BY_VALUES } from './breakdown-groups';
 import { TrendsService } from './trends.service';
 
 type Q = Record<string, unknown>;
@@ -37,18 +38,30 @@ export class ReportsController {
   }
 
   @Get('breakdown')
-  @ReportEndpoint('Top N by cost with the rest summed as other', [
-    { name: 'by', description: 'Dimension', enum: ['type', 'provider', 'model', 'user', 'agent', 'feature', 'service'] },
+  @ReportEndpoint('Top N by cost with the rest summed as other; the calls without a value as key null', [
+    {
+      name: 'by',
+      description: `What to group by: ${BREAKDOWN_BY_VALUES.join(', ')} (the value of that tag key; GET /v1/reports/tag-keys lists the keys used). Default model`,
+    },
     { name: 'limit', description: 'Top N (1-1000, default 10)' },
   ])
   breakdown(@Query() q: Q, @Tenant() tenant: string) {
     const a = {
       range: parseRange(q),
       filters: parseFilters(q),
-      by: oneOf(q, 'by', Object.keys(BREAKDOWN_DIMENSIONS), 'model'),
+      by: parseBreakdownBy(q),
       limit: parseLimit(q, 10, 1000),
     };
     return this.reports.breakdown(tenant, a.range, a.filters, a.by, a.limit);
+  }
+
+  @Get('tag-keys')
+  @ReportEndpoint('The tag keys the calls of the range carry, most calls first, each with its calls and cost (for by=tag:<key>)', [
+    { name: 'limit', description: 'At most this many keys (1-1000, default 100); more: true when there are more' },
+  ])
+  tagKeys(@Query() q: Q, @Tenant() tenant: string) {
+    const a = { range: parseRange(q), filters: parseFilters(q), limit: parseLimit(q, 100, 1000) };
+    return this.reports.tagKeys(tenant, a.range, a.filters, a.limit);
   }
 
   @Get('timeseries')
@@ -98,11 +111,19 @@ export class ReportsController {
 
   /** Every matching record, streamed as it is read (any size, constant memory); or, as FOCUS, the cost and usage data FinOps tools read. */
   @Get('export')
-  @ReportEndpoint('Every matching record, streamed; format=focus: FOCUS 1.2 CSV per UTC day, SKU and attribution', [
+  @ReportEndpoint('Every matching record, streamed; format=focus: FOCUS 1.2 CSV per UTC day, SKU and attribution; by: a breakdown as CSV', [
     { name: 'format', description: 'csv or jsonl (every record, default csv), or focus (FOCUS 1.2 rows over whole UTC days)', enum: ['csv', 'jsonl', 'focus'] },
+    { name: 'by', description: `With format csv: the breakdown by this (${BREAKDOWN_BY_VALUES.join(', ')}) as CSV, one row per value, instead of the records` },
+    { name: 'limit', description: 'With by: top N (1-1000, default 10), the rest as one row' },
   ])
   async export(@Query() q: Q, @Tenant() tenant: string, @Res() res: Response): Promise<void> {
     const format = oneOf(q, 'format', ['csv', 'jsonl', 'focus'] as const, 'csv');
+    if (q.by !== undefined) {
+      if (format !== 'csv') throw new QueryError('by', `a breakdown exports as CSV: leave format out or give format=csv, got format=${format}`);
+      const a = { range: parseRange(q), filters: parseFilters(q), by: parseBreakdownBy(q), limit: parseLimit(q, 10, 1000) };
+      sendBreakdownCsv(await this.reports.breakdown(tenant, a.range, a.filters, a.by, a.limit), tenant, res);
+      return;
+    }
     if (format === 'focus') {
       const filters = parseFilters(q);
       await streamFocus(this.storage, this.pricing, { tenant, ...utcDays(q), filters }, res);

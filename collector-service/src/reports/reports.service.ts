@@ -1,19 +1,10 @@
 import { BadRequestException, Inject, Injectable } from '@nestjs/common';
-import type { DimensionFilters, RollupDimension, RollupTotals, StoragePort } from '../storage/storage.port';
+import type { DimensionFilters, RollupTotals, StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
 import { localLabel, localSteps } from '../time/periods';
+import { breakdownGroups, tagKeyGroups } from './breakdown-groups';
 import type { ReportRange } from './report-query';
 import { addTotals, averageLatencyMs, money, totalMoney, zeroTotals } from './totals';
-
-export const BREAKDOWN_DIMENSIONS: Record<string, RollupDimension> = {
-  type: 'costType',
-  provider: 'provider',
-  model: 'model',
-  user: 'user',
-  agent: 'agent',
-  feature: 'feature',
-  service: 'service',
-};
 
 /** The most points a time series answers: a year by hour, or 27 years by day (about 2 MB of JSON). */
 export const MAX_TIMESERIES_POINTS = 10_000;
@@ -46,11 +37,14 @@ export class ReportsService {
     };
   }
 
+  /**
+   * Top `limit` values of `by` (see breakdown-groups.ts) by cost, the rest summed as other. The calls
+   * without a value are a row of key null, ranked with the others.
+   */
   async breakdown(tenant: string, range: ReportRange, filters: DimensionFilters, by: string, limit: number) {
-    const dimension = BREAKDOWN_DIMENSIONS[by];
-    const rows = await this.storage.aggregate({ tenant, fromMs: range.fromMs, toMs: range.toMs, filters, groupBy: [dimension] });
-    rows.sort((a, b) => (a.costNanos === b.costNanos ? b.calls - a.calls : a.costNanos < b.costNanos ? 1 : -1));
-    const total = rows.reduce((sum, r) => sum + r.costNanos, 0n);
+    const groups = await breakdownGroups({ storage: this.storage, tenant, range, filters }, by);
+    groups.sort((a, b) => (a.totals.costNanos === b.totals.costNanos ? b.totals.calls - a.totals.calls : a.totals.costNanos < b.totals.costNanos ? 1 : -1));
+    const total = groups.reduce((sum, g) => sum + g.totals.costNanos, 0n);
     const item = (key: string | null, r: RollupTotals) => ({
       key,
       ...money(r.costNanos),
@@ -61,13 +55,24 @@ export class ReportsService {
       // Share of the total in percent, for display; exact amounts are in costNanos.
       sharePercent: total === 0n ? 0 : Number((r.costNanos * 1_000_000n) / total) / 10_000,
     });
-    const rest = rows.slice(limit).reduce((acc, r) => addTotals(acc, r), zeroTotals());
+    const rest = groups.slice(limit).reduce((acc, g) => addTotals(acc, g.totals), zeroTotals());
     return {
       ...period(range),
       by,
       ...totalMoney(total),
-      items: rows.slice(0, limit).map((r) => item(r.key[dimension] ?? null, r)),
-      other: rows.length > limit ? item('other', rest) : null,
+      items: groups.slice(0, limit).map((g) => item(g.key, g.totals)),
+      other: groups.length > limit ? item('other', rest) : null,
+    };
+  }
+
+  /** The tag keys the range's calls carry, most calls first (then by key), each with its calls and cost; at most `limit`. */
+  async tagKeys(tenant: string, range: ReportRange, filters: DimensionFilters, limit: number) {
+    const groups = await tagKeyGroups({ storage: this.storage, tenant, range, filters });
+    groups.sort((a, b) => b.totals.calls - a.totals.calls || (a.key! < b.key! ? -1 : 1));
+    return {
+      ...period(range),
+      keys: groups.slice(0, limit).map((g) => ({ key: g.key!, calls: g.totals.calls, ...money(g.totals.costNanos) })),
+      more: groups.length > limit,
     };
   }
 

@@ -110,13 +110,13 @@ export function addToTotals(into: Totals, sums: Sums | StoredSums, sign: 1 | -1 
 
 export const totalsOf = (sums: Sums | StoredSums): Totals => addToTotals(zeroTotals(), sums);
 
-/** Adds one group's totals into another's. */
-export function addTotals(into: Totals, row: Totals): Totals {
-  into.costNanos += row.costNanos;
+/** Adds one group's totals into another's, or takes them away (`sign` -1). */
+export function addTotals(into: Totals, row: Totals, sign: 1 | -1 = 1): Totals {
+  into.costNanos += sign === 1 ? row.costNanos : -row.costNanos;
   for (const m of NUMBER_MEASURES) {
-    if (m.kind === 'tokens') into.tokens[m.name] += row.tokens[m.name];
-    else if (m.kind === 'duration') into.durationMsSum += row.durationMsSum;
-    else into[m.name] += row[m.name];
+    if (m.kind === 'tokens') into.tokens[m.name] += sign * row.tokens[m.name];
+    else if (m.kind === 'duration') into.durationMsSum += sign * row.durationMsSum;
+    else into[m.name] += sign * row[m.name];
   }
   return into;
 }

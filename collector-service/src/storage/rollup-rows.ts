@@ -1,5 +1,5 @@
 import { addToTotals, type StoredSums, type Sums, zeroTotals } from './rollup-measures';
-import type { RollupRow } from './storage.port';
+import type { RollupQuery, RollupRow } from './storage.port';
 
 /**
  * Sums stored groups into report rows, one per distinct value of the query's groupBy, exactly (money
@@ -8,7 +8,12 @@ import type { RollupRow } from './storage.port';
 export class RollupRowSums {
   private readonly rows = new Map<string, RollupRow>();
 
-  constructor(private readonly groupBy: readonly string[]) {}
+  private readonly groupBy: readonly string[];
+
+  /** Rows keyed as the query groups them: by its groupBy, and by tag set when it asks for that. */
+  constructor(query: Pick<RollupQuery, 'groupBy' | 'byTagSet'>) {
+    this.groupBy = query.byTagSet ? [...query.groupBy, 'tags'] : query.groupBy;
+  }
 
   /** Adds a group's sums under its key, or takes them away (`sign` -1). */
   add(key: RollupRow['key'], sums: Sums | StoredSums, sign: 1 | -1 = 1): void {

@@ -23,6 +23,12 @@ export interface RollupQuery {
    * from rollups kept per tag set, which only tagged records have.
    */
   tags?: TagFilter;
+  /**
+   * Also group by the records' tag set (`key.tags`, see canonicalTagSet): then only tagged records
+   * count, one row per tag set and groupBy values. What a breakdown by a tag key and the list of the
+   * keys used are summed from.
+   */
+  byTagSet?: boolean;
   /** Dimensions to group by; `bucket` groups by the 15-minute bucket start. Empty = one total row. */
   groupBy: ReadonlyArray<RollupDimension | 'bucket'>;
 }
@@ -32,7 +38,7 @@ export type RollupTotals = Totals;
 
 export interface RollupRow extends RollupTotals {
   /** The group's value for each groupBy dimension (null where the records had none); `bucket` is the bucket start in epoch ms. */
-  key: Partial<Record<RollupDimension, string | null>> & { bucket?: number };
+  key: Partial<Record<RollupDimension, string | null>> & { bucket?: number; tags?: string };
 }
 
 export interface IngestOutcome {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { AlertClock } from '../../src/alerts/alert-clock';
 import { AlertEvaluator } from '../../src/alerts/alert-evaluator.service';
 import { AlertSchedule } from '../../src/alerts/alert-schedule.service';
@@ -6,26 +5,12 @@ import type { StoragePort } from '../../src/storage/storage.port';
 import { STORAGE } from '../../src/storage/storage.tokens';
 import type { UsageRecord } from '../../src/usage/usage-record';
 import { record } from '../support/records';
-import { ingestRecords, type RunningCollector, startCollector } from '../support/app';
+import { ingestRecords, type RunningCollector, startCollector, storeEnvironments } from '../support/app';
 import { type HttpReceiver, startHttpReceiver } from '../channels/receivers';
 import { verifySignature } from '../../src/channels/signature';
 
 /** The stores alert tests run on: SQLite always, and a fresh database on MONGODB_URI (FerretDB in the test command) when set. */
-export function alertStores(): [string, () => Record<string, string>][] {
-  const uri = process.env.MONGODB_URI;
-  const stores: [string, () => Record<string, string>][] = [['sqlite', () => ({})]];
-  if (uri) {
-    stores.push([
-      'mongo',
-      () => {
-        const url = new URL(uri);
-        url.pathname = `/tokenledger_alerts_${randomBytes(4).toString('hex')}`;
-        return { TOKENLEDGER_STORE: 'mongo', MONGODB_URI: url.toString() };
-      },
-    ]);
-  }
-  return stores;
-}
+export const alertStores = () => storeEnvironments('tokenledger_alerts');
 
 export const ADMIN_KEY = 'admin-key-for-tests-0123456789abcdef';
 export const SECRET = 'whsec-0123456789abcdef';

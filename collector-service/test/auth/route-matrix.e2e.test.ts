@@ -56,6 +56,7 @@ const ACCESS: Record<string, Expectation> = {
   'GET /v1/tenants': VIEWER,
   'GET /v1/reports/summary': VIEWER,
   'GET /v1/reports/breakdown': VIEWER,
+  'GET /v1/reports/tag-keys': VIEWER,
   'GET /v1/reports/timeseries': VIEWER,
   'GET /v1/reports/projection': VIEWER,
   'GET /v1/reports/trends': VIEWER,

@@ -240,6 +240,38 @@ export function storageContract(name: string, factory: StoreFactory): void {
         for (const row of byBucket) expect(row.calls).toBe(inRange.filter((r) => Math.floor(r.timeMs / 900_000) * 900_000 === row.key.bucket).length);
       });
 
+      it('sums the tagged records per tag set, whatever order their keys came in, with filters and a time range', async () => {
+        const records = tagged(500);
+        await store.ingest(records.slice(0, 250));
+        await store.ingest(records.slice(250));
+        const fromMs = Date.UTC(2026, 10, 1, 7);
+        const toMs = Date.UTC(2026, 10, 3, 2);
+        const matching = records.filter((r) => Object.keys(r.tags).length > 0 && r.model === 'o3' && r.timeMs >= fromMs && r.timeMs < toMs);
+        const expected = new Map<string, typeof matching>();
+        for (const r of matching) {
+          const set = JSON.stringify(Object.entries(r.tags).sort(([a], [b]) => (a < b ? -1 : 1)));
+          expected.set(set, [...(expected.get(set) ?? []), r]);
+        }
+        const rows = await store.aggregate({ ...ALL, fromMs, toMs, filters: { model: 'o3' }, byTagSet: true, groupBy: [] });
+        expect(rows.map((row) => row.key.tags).sort()).toEqual([...expected.keys()].sort());
+        for (const row of rows) {
+          const group = expected.get(row.key.tags!)!;
+          expect(row).toMatchObject({ costNanos: sum(group), calls: group.length, errorCalls: group.filter((r) => r.status === 'error').length });
+        }
+        const byUser = await store.aggregate({ ...ALL, tags: { team: 'ads' }, byTagSet: true, groupBy: ['user'] });
+        for (const row of byUser) {
+          const group = records.filter(
+            (r) =>
+              includes(r, { team: 'ads' }) &&
+              r.user === row.key.user &&
+              JSON.stringify(Object.entries(r.tags).sort(([a], [b]) => (a < b ? -1 : 1))) === row.key.tags,
+          );
+          expect(row.costNanos).toBe(sum(group));
+          expect(row.calls).toBe(group.length);
+        }
+        expect(byUser.reduce((n, row) => n + row.calls, 0)).toBe(records.filter((r) => includes(r, { team: 'ads' })).length);
+      });
+
       it('counts a retried tagged batch once, also when two instances write it at once', async () => {
         const other = await fixture.another();
         const records = tagged(200);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -51,4 +52,21 @@ export async function startCollector(env: Record<string, string> = {}, options: 
 export function ingestRecords(app: INestApplication, records: UsageRecord[]): Promise<IngestOutcome> {
   const storage = app.get<StoragePort>(STORAGE);
   return app.get(IngestEvents).storing(records, (batch) => storage.ingest(batch));
+}
+
+/** The stores a test runs the service on: SQLite always, and a fresh database `<prefix>_<random>` on MONGODB_URI (FerretDB in the test command) when set. */
+export function storeEnvironments(prefix: string): [string, () => Record<string, string>][] {
+  const uri = process.env.MONGODB_URI;
+  const stores: [string, () => Record<string, string>][] = [['sqlite', () => ({})]];
+  if (uri) {
+    stores.push([
+      'mongo',
+      () => {
+        const url = new URL(uri);
+        url.pathname = `/${prefix}_${randomBytes(4).toString('hex')}`;
+        return { TOKENLEDGER_STORE: 'mongo', MONGODB_URI: url.toString() };
+      },
+    ]);
+  }
+  return stores;
 }

@@ -24,7 +24,7 @@ const ATTEMPTS = 10;
  * A query of no dimension reads each month's totals (every bucket's sums); one of a single dimension
  * reads that dimension's day values for whole UTC days, and the groups of the buckets at the range's
  * edges (or, when the edge covers most of a day, the day's values minus the groups of the buckets
- * outside the range); anything else (two dimensions, tags, one dimension per bucket) reads the groups
+ * outside the range); anything else (two dimensions, tags or tag sets, one dimension per bucket) reads the groups
  * of every bucket in the range.
  */
 export class RollupReader {
@@ -38,7 +38,7 @@ export class RollupReader {
     // A head this process knew before the pending items are read (the one it saw last, else the latest).
     let head = this.chain.known(query.tenant) ?? (await this.chain.latest(query.tenant));
     for (let attempt = 1; ; attempt++) {
-      const rows = new RollupRowSums(query.groupBy);
+      const rows = new RollupRowSums(query);
       const [latest, complete, pending] = await Promise.all([
         this.chain.stillLatest(query.tenant, head),
         this.addCompacted(rows, query, head),
@@ -142,7 +142,8 @@ export class RollupReader {
 function shapeOf(query: RollupQuery): Shape {
   const dimensions = new Set<RollupDimension>(query.groupBy.filter((g): g is RollupDimension => g !== 'bucket'));
   for (const d of ROLLUP_DIMENSIONS) if (query.filters[d] !== undefined) dimensions.add(d);
-  if (hasTagFilter(query.tags) || dimensions.size > 1 || (dimensions.size === 1 && query.groupBy.includes('bucket'))) return { kind: 'groups' };
+  if (hasTagFilter(query.tags) || query.byTagSet || dimensions.size > 1 || (dimensions.size === 1 && query.groupBy.includes('bucket')))
+    return { kind: 'groups' };
   return dimensions.size === 0 ? { kind: 'totals' } : { kind: 'values', dimension: [...dimensions][0] };
 }
 
@@ -154,6 +155,10 @@ function addGroup(rows: RollupRowSums, query: RollupQuery, g: Group, sign: 1 | -
   }
   if (!tagSetIncludes(g.tags, query.tags)) return;
   const key: RollupRow['key'] = {};
+  if (query.byTagSet) {
+    if (g.tags === null) return;
+    key.tags = g.tags;
+  }
   for (const part of query.groupBy) {
     if (part === 'bucket') key.bucket = g.bucket;
     else key[part] = g.dims[dimensionIndex(part)] ?? null;

@@ -226,7 +226,7 @@ export class SqliteStore implements StoragePort {
   async aggregate(query: RollupQuery): Promise<RollupRow[]> {
     this.assertWritable();
     await this.noteWrite(this.folds.foldForRead());
-    if (hasTagFilter(query.tags)) return this.tagRollups.aggregate(query);
+    if (hasTagFilter(query.tags) || query.byTagSet) return this.tagRollups.aggregate(query);
     return narrowAggregate(this.db, query) ?? this.fullAggregate(query);
   }
 

@@ -70,7 +70,8 @@ export class TagRollups {
 
   /**
    * Exact sums of the records whose tags include the query's: SQLite sums per tag set (and the
-   * groupBy), the sets that include the filter are kept and summed again here, in bigint.
+   * groupBy), the sets that include the filter are kept and summed again here, in bigint (per set
+   * too when the query groups by tag set).
    */
   aggregate(query: RollupQuery): RollupRow[] {
     const groups = query.groupBy.map((g) => (g === 'bucket' ? 'bucket' : DIMENSION_COLUMNS[g]));
@@ -88,13 +89,13 @@ export class TagRollups {
     );
     statement.setReadBigInts(true);
     const included = new Map<string, boolean>();
-    const rows = new RollupRowSums(query.groupBy);
+    const rows = new RollupRowSums(query);
     for (const row of statement.all(...params) as Record<string, bigint | number | string>[]) {
       const tags = row.tags as string;
       let keep = included.get(tags);
       if (keep === undefined) included.set(tags, (keep = tagSetIncludes(tags, query.tags)));
       if (!keep) continue;
-      const key: RollupRow['key'] = {};
+      const key: RollupRow['key'] = query.byTagSet ? { tags } : {};
       for (const g of query.groupBy) {
         if (g === 'bucket') key.bucket = Number(row.bucket);
         else key[g] = row[DIMENSION_COLUMNS[g]] === '' ? null : (row[DIMENSION_COLUMNS[g]] as string);

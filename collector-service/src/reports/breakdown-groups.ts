@@ -1,0 +1,129 @@
+import { BadRequestException } from '@nestjs/common';
+import { TEXT_BOUNDS } from '../usage/billable-bounds';
+import { addRecord, type Sums, totalsOf, zeroSums } from '../storage/rollup-measures';
+import type { DimensionFilters, RollupDimension, RollupReader, RollupTotals, RecordsReader } from '../storage/storage.port';
+import { addTotals, zeroTotals } from './totals';
+import type { ReportRange } from './report-query';
+
+/** The rollup dimensions a breakdown groups by, under their query names. */
+export const BREAKDOWN_DIMENSIONS: Record<string, RollupDimension> = {
+  type: 'costType',
+  provider: 'provider',
+  model: 'model',
+  user: 'user',
+  agent: 'agent',
+  feature: 'feature',
+  service: 'service',
+};
+
+/** `by=tag:<key>`: the value of one tag key. */
+export const TAG_PREFIX = 'tag:';
+
+/** What `by` may be, for messages and the API description. */
+export const BREAKDOWN_BY_VALUES = [...Object.keys(BREAKDOWN_DIMENSIONS), 'conversation', `${TAG_PREFIX}<key>`];
+
+/**
+ * The most calls a conversation breakdown reads one by one: conversations are as many as chats, so
+ * they have no rollup, and the breakdown reads the range's raw records (see the collector README,
+ * "Breakdowns by conversation and by tag"). A range holding more is refused before anything is read.
+ */
+export const CONVERSATION_SCAN_CALLS = 200_000;
+
+/** Whether `by` names a breakdown: a dimension, `conversation`, or `tag:` and a tag key as spans may carry it. */
+export function isBreakdownBy(by: string): boolean {
+  if (by in BREAKDOWN_DIMENSIONS || by === 'conversation') return true;
+  const key = by.startsWith(TAG_PREFIX) ? by.slice(TAG_PREFIX.length) : '';
+  return key.length > 0 && key.length <= TEXT_BOUNDS.length;
+}
+
+/** One row of a breakdown before ranking: a value (null: the calls without one) and its exact sums. */
+export interface BreakdownGroup {
+  key: string | null;
+  totals: RollupTotals;
+}
+
+export interface BreakdownSource {
+  storage: RollupReader & RecordsReader;
+  tenant: string;
+  range: ReportRange;
+  filters: DimensionFilters;
+}
+
+/**
+ * The groups of a breakdown, whose sums add up exactly to the range's total: a dimension from its
+ * rollups; a tag key from the rollups kept per tag set; a conversation from the raw records. For a
+ * tag key and a conversation, the calls without a value are the total less every value's sums, so
+ * they are exact whatever the raw records still hold.
+ */
+export async function breakdownGroups(source: BreakdownSource, by: string): Promise<BreakdownGroup[]> {
+  const dimension = BREAKDOWN_DIMENSIONS[by];
+  if (dimension !== undefined) {
+    const rows = await source.storage.aggregate({ ...rollupScope(source), groupBy: [dimension] });
+    return rows.map((r) => ({ key: r.key[dimension] ?? null, totals: r }));
+  }
+  const [total, values] = await Promise.all([totalOf(source), by === 'conversation' ? null : tagValues(source, by.slice(TAG_PREFIX.length))]);
+  const groups = values ?? (await conversations(source, total));
+  const without = groups.reduce((rest, g) => addTotals(rest, g.totals, -1), addTotals(zeroTotals(), total));
+  if (without.calls !== 0 || without.costNanos !== 0n) groups.push({ key: null, totals: without });
+  return groups;
+}
+
+const rollupScope = (s: BreakdownSource) => ({ tenant: s.tenant, fromMs: s.range.fromMs, toMs: s.range.toMs, filters: s.filters });
+
+async function totalOf(source: BreakdownSource): Promise<RollupTotals> {
+  const total = zeroTotals();
+  for (const row of await source.storage.aggregate({ ...rollupScope(source), groupBy: [] })) addTotals(total, row);
+  return total;
+}
+
+/** The range's sums per tag set, each with its [key, value] pairs. */
+async function tagSets(source: BreakdownSource): Promise<{ pairs: [string, string][]; totals: RollupTotals }[]> {
+  const rows = await source.storage.aggregate({ ...rollupScope(source), byTagSet: true, groupBy: [] });
+  return rows.map((row) => ({ pairs: JSON.parse(row.key.tags!) as [string, string][], totals: row }));
+}
+
+/** Sums `totals` into the group of `key`. */
+function sumInto(groups: Map<string, RollupTotals>, key: string, totals: RollupTotals): void {
+  const into = groups.get(key);
+  if (into) addTotals(into, totals);
+  else groups.set(key, addTotals(zeroTotals(), totals));
+}
+
+/** The sums per value of a tag key, from the sums per tag set: each set holds the key once at most. */
+async function tagValues(source: BreakdownSource, key: string): Promise<BreakdownGroup[]> {
+  const byValue = new Map<string, RollupTotals>();
+  for (const set of await tagSets(source)) {
+    const pair = set.pairs.find(([k]) => k === key);
+    if (pair) sumInto(byValue, pair[1], set.totals);
+  }
+  return [...byValue].map(([value, totals]) => ({ key: value, totals }));
+}
+
+/** The sums of the calls carrying each tag key (a call counts once under each of its keys). */
+export async function tagKeyGroups(source: BreakdownSource): Promise<BreakdownGroup[]> {
+  const byKey = new Map<string, RollupTotals>();
+  for (const set of await tagSets(source)) for (const [key] of set.pairs) sumInto(byKey, key, set.totals);
+  return [...byKey].map(([key, totals]) => ({ key, totals }));
+}
+
+/** The sums per conversation id of the range's raw records, once the rollups say they are few enough to read. */
+async function conversations(source: BreakdownSource, total: RollupTotals): Promise<BreakdownGroup[]> {
+  if (total.calls > CONVERSATION_SCAN_CALLS) {
+    throw new BadRequestException({
+      statusCode: 400,
+      error: 'Bad Request',
+      parameter: 'by',
+      message:
+        `by: a breakdown by conversation reads every call of its range, and this one holds ${total.calls.toLocaleString('en-US')}; ` +
+        `at most ${CONVERSATION_SCAN_CALLS.toLocaleString('en-US')}: narrow from/to or add a filter`,
+    });
+  }
+  const byConversation = new Map<string, Sums>();
+  for await (const r of source.storage.streamRecords(rollupScope(source))) {
+    if (r.conversation === null) continue;
+    let sums = byConversation.get(r.conversation);
+    if (!sums) byConversation.set(r.conversation, (sums = zeroSums()));
+    addRecord(sums, r);
+  }
+  return [...byConversation].map(([conversation, sums]) => ({ key: conversation, totals: totalsOf(sums) }));
+}
