@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Tenant } from '../auth/tenant.decorator';
 import { Roles } from '../auth/roles.decorator';
@@ -13,6 +14,7 @@ import { recordView } from './record-view';
 import { ReportEndpoint } from './report-docs';
 import { oneOf, parseBreakdownBy, parseFilters, parseLimit, parseRange, parseZone, QueryError } from './report-query';
 import { ReportsService } from './reports.service';
+import { TagKeysDto, TagKeysQueryDto } from './tag-keys.dto';
 import { BREAKDOWN_BY_VALUES } from './breakdown-groups';
 import { TrendsService } from './trends.service';
 
@@ -56,11 +58,13 @@ export class ReportsController {
   }
 
   @Get('tag-keys')
-  @ReportEndpoint('The tag keys the calls of the range carry, most calls first, each with its calls and cost (for by=tag:<key>)', [
-    { name: 'limit', description: 'At most this many keys (1-1000, default 100); more: true when there are more' },
-  ])
-  tagKeys(@Query() q: Q, @Tenant() tenant: string) {
-    const a = { range: parseRange(q), filters: parseFilters(q), limit: parseLimit(q, 100, 1000) };
+  @ApiTags('reports')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'The tag keys the calls of the range carry, most calls first, each with its calls and cost (for breakdown by=tag:<key>)' })
+  @ApiOkResponse({ type: TagKeysDto })
+  tagKeys(@Query() q: TagKeysQueryDto, @Tenant() tenant: string) {
+    const query = { ...q } as Record<string, unknown>;
+    const a = { range: parseRange(query), filters: parseFilters(query), limit: parseLimit(query, 100, 1000) };
     return this.reports.tagKeys(tenant, a.range, a.filters, a.limit);
   }
 
