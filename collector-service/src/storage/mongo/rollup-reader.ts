@@ -5,6 +5,7 @@ import { hasTagFilter, tagSetIncludes } from '../tag-sets';
 import { dimensionIndex, type Group } from './groups';
 import type { Head, HeadChain } from './heads';
 import type { PendingItems } from './pending';
+import type { KeyPart, SumsRow } from './sums-table';
 import { type BucketTotal, DAY_MS, monthStart, nextMonthStart, type RollupDocs } from './rollup-docs';
 
 /** How a query is answered from the compacted documents: by the totals, by one dimension's day values, or by the groups. */
@@ -116,9 +117,9 @@ export class RollupReader {
     if (!values || !totals) return false;
     const wanted = query.filters[dimension];
     const byValue = new Map<string | null, Sums>();
-    for (const { key, sums } of values) {
+    for (const { key, sums } of wanted === undefined ? values : (rowsByValue(values).get(wanted) ?? [])) {
       const value = key[1] as string | null;
-      if (!days.has(key[0] as number) || (wanted !== undefined && value !== wanted)) continue;
+      if (!days.has(key[0] as number)) continue;
       const into = byValue.get(value);
       if (into) addSums(into, sums);
       else byValue.set(value, { ...sums });
@@ -137,6 +138,27 @@ export class RollupReader {
     for (const bucketGroups of groups.values()) for (const g of bucketGroups) addGroup(rows, query, g, sign);
     return true;
   }
+}
+
+/** Each values document's rows by value, made once per decoded document (its rows never change, see RollupDocs). */
+const valueIndexes = new WeakMap<readonly SumsRow[], Map<KeyPart, SumsRow[]>>();
+
+/**
+ * The rows of one value of a values document: a single user's month reads its 30 rows, not the
+ * 30 days × every user the document holds.
+ */
+function rowsByValue(values: readonly SumsRow[]): Map<KeyPart, SumsRow[]> {
+  let index = valueIndexes.get(values);
+  if (!index) {
+    index = new Map();
+    for (const row of values) {
+      const rows = index.get(row.key[1]);
+      if (rows) rows.push(row);
+      else index.set(row.key[1], [row]);
+    }
+    valueIndexes.set(values, index);
+  }
+  return index;
 }
 
 function shapeOf(query: RollupQuery): Shape {
