@@ -6,6 +6,7 @@ import {
   type SdkMethod,
   targetPerClient,
   type WatchedSdkMethod,
+  textOr,
 } from '@tokenledger/instrumentation-common';
 import * as sc from '@tokenledger/semconv';
 import { type ClientLike, providerOfClient } from './provider';
@@ -29,7 +30,7 @@ const targetOfClient = targetPerClient<ClientLike>(providerOfClient);
 
 /** The model a batch's requests name: the one they share, else `mixed`. */
 function modelOf([params]: CreateArgs): string {
-  const models = new Set((params?.requests ?? []).map((r) => String(r?.params?.model ?? 'unknown')));
+  const models = new Set((params?.requests ?? []).map((r) => textOr(r?.params?.model, 'unknown')));
   return models.size === 1 ? [...models][0] : models.size === 0 ? 'unknown' : 'mixed';
 }
 

@@ -7,7 +7,7 @@ import type { AnthropicInstrumentationConfig } from './types';
 
 const PACKAGE_NAME = '@tokenledger/instrumentation-anthropic';
 // The released version (lerna.json sets it in package.json), as the instrumentation scope's version.
-const PACKAGE_VERSION: string = require('../package.json').version;
+const PACKAGE_VERSION = (require('../package.json') as { version: string }).version;
 const MODULE_NAME = '@anthropic-ai/sdk';
 /** The current major of `@anthropic-ai/sdk` (1) and the one before (0.x, from 0.50, the releases with today's Messages API shape). */
 export const SUPPORTED_VERSIONS = ['>=0.50.0 <2'];

@@ -1,5 +1,13 @@
 import type { Attributes } from '@opentelemetry/api';
-import { type GenAiCall, type GenAiSurfaceContext, numberParams, readNumberParams, type SdkMethod, targetPerClient } from '@tokenledger/instrumentation-common';
+import {
+  type GenAiCall,
+  type GenAiSurfaceContext,
+  numberParams,
+  readNumberParams,
+  type SdkMethod,
+  targetPerClient,
+  textOr,
+} from '@tokenledger/instrumentation-common';
 import * as sc from '@tokenledger/semconv';
 import { type ClientLike, providerOfClient } from './provider';
 import { observeMessageStream } from './stream';
@@ -60,7 +68,7 @@ export const messagesCreate: SdkMethod<MessagesResource, Args> = {
   operation: sc.GenAiOperation.CHAT,
   returns: 'api-promise',
   target: (self) => targetOfClient(self?._client, self?._client?.baseURL),
-  model: (_self, args) => String(args[0]?.model ?? 'unknown'),
+  model: (_self, args) => textOr(args[0]?.model, 'unknown'),
   requestAttributes: (_self, args, ctx) => requestAttributes(args[0], ctx),
   onResult: (value, call, args, ctx) => onMessage(value, call, args[0], ctx),
 };

@@ -6,6 +6,7 @@
  * Each encoding is loaded on first use only (about 20 MB of heap and a second or two of parsing), so
  * an app whose provider always reports usage never pays for it.
  */
+import { textOr } from './request-text';
 type CountTokens = (text: string, options: { disallowedSpecial: Set<string> }) => number;
 
 /** Models on the o200k_base encoding; everything else OpenAI-named before them is cl100k_base. */
@@ -26,8 +27,8 @@ export function encodingFor(model: string): 'o200k_base' | 'cl100k_base' {
 
 function counter(model: string): CountTokens {
   /* eslint-disable @typescript-eslint/no-require-imports */
-  if (encodingFor(model) === 'cl100k_base') return (cl100k ??= require('gpt-tokenizer/encoding/cl100k_base').countTokens as CountTokens);
-  return (o200k ??= require('gpt-tokenizer/encoding/o200k_base').countTokens as CountTokens);
+  if (encodingFor(model) === 'cl100k_base') return (cl100k ??= (require('gpt-tokenizer/encoding/cl100k_base') as { countTokens: CountTokens }).countTokens);
+  return (o200k ??= (require('gpt-tokenizer/encoding/o200k_base') as { countTokens: CountTokens }).countTokens);
   /* eslint-enable @typescript-eslint/no-require-imports */
 }
 
@@ -40,7 +41,7 @@ export function estimateTextTokens(model: string, text: string): number {
 export function textOfContent(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
-  return content.map((part) => (typeof part === 'string' ? part : typeof part?.text === 'string' ? part.text : '')).join('');
+  return (content as unknown[]).map((part) => (typeof part === 'string' ? part : textOr((part as { text?: unknown } | null)?.text, ''))).join('');
 }
 
 export interface EstimatedMessage {
@@ -65,7 +66,7 @@ export function estimateMessagesTokens(model: string, messages: readonly Estimat
     if (text) tokens += count(text, AS_TEXT);
     if (typeof m.name === 'string') tokens += 1 + count(m.name, AS_TEXT);
     for (const call of m.tool_calls ?? []) {
-      tokens += count(`${String(call.function?.name ?? '')}${String(call.function?.arguments ?? '')}`, AS_TEXT);
+      tokens += count(textOr(call.function?.name, '') + textOr(call.function?.arguments, ''), AS_TEXT);
     }
   }
   return tokens;

@@ -13,3 +13,4 @@ export { setCallGate, type CallGate, type CallDescription, type GateAnswer } fro
 export { estimateTextTokens, estimateMessagesTokens, encodingFor, textOfContent, type EstimatedMessage } from './estimate-tokens';
 export type { ApiPromiseLike } from './gated-api-promise';
 export { numberParams, readNumberParams, type NumberParams } from './number-params';
+export { textOr } from './request-text';

@@ -14,7 +14,7 @@ import { GENAI_RANGE, inRange, LEGACY_RANGE, type Range, warnOnce } from './vers
 
 const PACKAGE_NAME = '@tokenledger/instrumentation-google-genai';
 // The released version (lerna.json sets it in package.json), as the instrumentation scope's version.
-const PACKAGE_VERSION: string = require('../package.json').version;
+const PACKAGE_VERSION = (require('../package.json') as { version: string }).version;
 
 type Prototype = Record<string, unknown>;
 interface GenAIModule {

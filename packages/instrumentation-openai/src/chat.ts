@@ -10,6 +10,7 @@ import {
   observeSdkStream,
   readNumberParams,
   type Usage,
+  textOr,
 } from '@tokenledger/instrumentation-common';
 import * as sc from '@tokenledger/semconv';
 import type { Body, Surface } from './surface';
@@ -50,7 +51,7 @@ export const ESTIMATED: Attributes = { [sc.ATTR_TOKENLEDGER_USAGE_ESTIMATED]: tr
 
 /** Usage counted with the tokenizer, for a call the provider reported none for. */
 function estimateChat(body: Body, outputText: string): Usage {
-  const model = String(body.model ?? '');
+  const model = textOr(body.model, '');
   const messages = Array.isArray(body.messages) ? (body.messages as EstimatedMessage[]) : [];
   return { input: estimateMessagesTokens(model, messages), output: estimateTextTokens(model, outputText) };
 }

@@ -1,5 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import * as sc from '@tokenledger/semconv';
+import { textOr } from '@tokenledger/instrumentation-common';
 import type { Body, Surface } from './surface';
 
 interface ImagesResponse {
@@ -31,7 +32,7 @@ function imageSurface(defaultModel: string): Surface {
     requestAttributes: startAttributes,
     onResult(value, call, body) {
       const r = value as ImagesResponse;
-      const model = String(body?.model ?? defaultModel);
+      const model = textOr(body?.model, defaultModel);
       const fallback = defaults(model);
       const size = r.size ?? (typeof body?.size === 'string' && body.size !== 'auto' ? body.size : fallback.size);
       const quality = r.quality ?? (typeof body?.quality === 'string' && body.quality !== 'auto' ? body.quality : fallback.quality);

@@ -13,7 +13,7 @@ import type { OpenAIInstrumentationConfig } from './types';
 
 const PACKAGE_NAME = '@tokenledger/instrumentation-openai';
 // The released version (lerna.json sets it in package.json), as the instrumentation scope's version.
-const PACKAGE_VERSION: string = require('../package.json').version;
+const PACKAGE_VERSION = (require('../package.json') as { version: string }).version;
 /** The current major of `openai` and the one before. */
 export const SUPPORTED_VERSIONS = ['>=6 <8'];
 const UNSUPPORTED_VERSIONS = ['<6 || >=8'];

@@ -6,6 +6,7 @@ import {
   numberParams,
   observeSdkStream,
   type Usage,
+  textOr,
 } from '@tokenledger/instrumentation-common';
 import * as sc from '@tokenledger/semconv';
 import { ESTIMATED, requestParams } from './chat';
@@ -61,7 +62,7 @@ function inputMessages(body: Body): EstimatedMessage[] {
 }
 
 function estimate(body: Body, output: string): Usage {
-  const model = String(body.model ?? '');
+  const model = textOr(body.model, '');
   return { input: estimateMessagesTokens(model, inputMessages(body)), output: estimateTextTokens(model, output) };
 }
 

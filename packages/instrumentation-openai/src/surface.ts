@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { type GenAiCall, type GenAiSurfaceContext, type SdkFunction, type SdkMethod, targetPerClient } from '@tokenledger/instrumentation-common';
+import { type GenAiCall, type GenAiSurfaceContext, type SdkFunction, type SdkMethod, targetPerClient, textOr } from '@tokenledger/instrumentation-common';
 import { providerFromBaseUrl } from './provider';
 
 /** What every surface reads from the instrumentation (see GenAiInstrumentation). */
@@ -29,7 +29,11 @@ export interface Surface {
 
 /** An `AzureOpenAI` client (or a subclass of it), by its class name: no import of the SDK needed. */
 function isAzureClient(client: object | undefined): boolean {
-  for (let proto = client && Object.getPrototypeOf(client); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+  for (
+    let proto = client && (Object.getPrototypeOf(client) as object | null);
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto) as object | null
+  ) {
     if (proto.constructor?.name === 'AzureOpenAI') return true;
   }
   return false;
@@ -45,7 +49,7 @@ export function sdkMethodOf(surface: Surface): SdkMethod<Resource, Args> {
     operation: surface.operation,
     returns: 'api-promise',
     target: (self) => targetOfClient(self?._client, self?._client?.baseURL),
-    model: (_self, args) => String(args[0]?.model ?? surface.defaultModel ?? 'unknown'),
+    model: (_self, args) => textOr(args[0]?.model, surface.defaultModel ?? 'unknown'),
     requestAttributes: requestAttributes && ((_self, args, ctx) => requestAttributes(args[0], ctx)),
     onResult: (value, call, args, ctx) => surface.onResult(value, call, args[0], ctx),
   };

@@ -62,7 +62,7 @@ export function loadInstrumentations(config: Record<string, unknown> = {}): Load
     }
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      loaded.push({ name: pkg.name, exports: require(pkg.name) });
+      loaded.push({ name: pkg.name, exports: require(pkg.name) as Record<string, unknown> });
     } catch (err) {
       skipped[pkg.name] = `could not be loaded: ${(err as Error).message}`;
     }

@@ -67,8 +67,8 @@ function describe(value: unknown): string {
   if (typeof value === 'bigint') return `${value}n (a bigint)`;
   if (value === undefined) return 'nothing';
   try {
-    return JSON.stringify(value) ?? String(value);
+    return JSON.stringify(value) ?? `a ${typeof value}`;
   } catch {
-    return String(value);
+    return `an object JSON cannot hold`;
   }
 }

@@ -166,10 +166,10 @@ function lineCost({ quantity, price }: Line): Fraction {
 export function formatLines(cost: ComputedCost): PriceLine[] {
   return cost.items.map((item) => {
     const { unit, quantity, price } = item;
-    if (cost.totalPicos !== null) {
-      return { unit, quantity: String(quantity), unitPriceUsd: price.unitPriceUsd, costUsd: picosToUsd((quantity as number) * price.picos!) };
-    }
     const q = typeof quantity === 'number' ? String(quantity) : fractionToDecimalString(decimalAsFraction(quantity));
+    if (cost.totalPicos !== null) {
+      return { unit, quantity: q, unitPriceUsd: price.unitPriceUsd, costUsd: picosToUsd((quantity as number) * price.picos!) };
+    }
     return { unit, quantity: q, unitPriceUsd: price.unitPriceUsd, costUsd: fractionToDecimalString(lineCost(item)) };
   });
 }

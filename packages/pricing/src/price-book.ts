@@ -226,7 +226,7 @@ export class PriceBook {
         this.modelCache.clear();
         this.cachedModels = 0;
       }
-      if (!byModel || !this.modelCache.has(provider)) this.modelCache.set(provider, (byModel = new Map()));
+      if (!byModel || !this.modelCache.has(provider)) this.modelCache.set(provider, (byModel = new Map<string, ModelPricing>()));
       byModel.set(model, found);
       this.cachedModels++;
     }

@@ -134,7 +134,7 @@ class PriceFileReader {
       if (required) this.fail(at, 'is required (a date like 2026-01-01 or an ISO date-time)');
       return fallback;
     }
-    const text = v instanceof Date ? v.toISOString() : String(v);
+    const text = v instanceof Date ? v.toISOString() : typeof v === 'string' ? v : JSON.stringify(v);
     const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
     if (Number.isNaN(ms)) this.fail(at, `must be a date like 2026-01-01 or an ISO date-time, got ${JSON.stringify(v)}`);
     return ms;

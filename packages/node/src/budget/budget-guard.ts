@@ -128,7 +128,7 @@ export class BudgetGuard {
   private warnOnce(err: unknown): void {
     if (this.warned) return;
     this.warned = true;
-    const why = err ? `: ${(err as Error)?.message ?? String(err)}` : ` within ${this.options.coldWaitMs} ms`;
+    const why = err ? `: ${err instanceof Error ? err.message : typeof err === 'string' ? err : JSON.stringify(err)}` : ` within ${this.options.coldWaitMs} ms`;
     const policy =
       this.options.fail === 'open'
         ? 'calls are allowed until it answers (TOKENLEDGER_BUDGET_FAIL=open)'

@@ -29,7 +29,7 @@ class GrpcThread {
     delete env.NODE_OPTIONS;
     this.worker = new Worker(join(__dirname, 'grpc-thread.js'), { execArgv: [], env, name: '@tokenledger/node OTLP/gRPC' });
     this.worker.on('message', (reply: GrpcReply) => this.receive(reply));
-    this.worker.on('error', (err) => this.stop(`the OTLP/gRPC sender failed: ${err.message}`));
+    this.worker.on('error', (err: Error) => this.stop(`the OTLP/gRPC sender failed: ${err.message}`));
     this.worker.on('exit', () => this.stop('the OTLP/gRPC sender stopped'));
     // After the listeners: adding a 'message' listener references the thread again.
     this.worker.unref();
