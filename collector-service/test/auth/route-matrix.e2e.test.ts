@@ -247,7 +247,7 @@ async function seedVictim(c: RunningCollector): Promise<{ ids: VictimIds; viewer
     secret: `${SECRET}-whsec-0123456789`,
   });
   const rule = await json(c, 'POST', `/v1/alert-rules${q}`, { type: 'user_daily_cost_above', thresholdUsd: '1', channels: [] });
-  const digest = await json(c, 'POST', `/v1/digests${q}`, { name: `${SECRET}-digest`, cadence: 'daily', channels: [channel.id] });
+  const digest = (await json(c, 'POST', `/v1/digests${q}`, { name: `${SECRET}-digest`, cadence: 'daily', channels: [channel.id] })) as { id: string };
   await json(c, 'PUT', `/v1/provider-bills/keys/openai${q}`, { key: `sk-admin-${SECRET}`, baseUrl: 'http://127.0.0.1:9' });
   c.app.get(AlertClock).now = () => now;
   await c.app.get(AlertEvaluator).evaluate(now);
@@ -285,7 +285,7 @@ async function victimState(c: RunningCollector) {
     budgets: (await json(c, 'GET', `/v1/budgets${q}`)).budgets,
     channels: (await json(c, 'GET', `/v1/channels${q}`)).channels,
     rules: (await json(c, 'GET', `/v1/alert-rules${q}`)).rules,
-    digests: (await json(c, 'GET', `/v1/digests${q}`)).digests,
+    digests: ((await json(c, 'GET', `/v1/digests${q}`)) as { digests: unknown[] }).digests,
     alerts: ((await json(c, 'GET', `/v1/alerts${q}`)).alerts as { id: string; acknowledged: boolean; state: string }[]).map(({ id, acknowledged, state }) => ({
       id,
       acknowledged,
