@@ -23,7 +23,8 @@ const DAYS = 30;
 const NAIVE_ROUNDS = Number(process.env.BENCH_NAIVE_ROUNDS ?? 3);
 const END = Date.UTC(2026, 10, 1);
 const cacheDir = benchCacheDir();
-const file = join(cacheDir, `reports-${N}-${USERS}-seeded.sqlite`);
+// Named for what the records hold: conversations and tags since the breakdowns by them.
+const file = join(cacheDir, `reports-${N}-${USERS}-conversations-seeded.sqlite`);
 
 const MODELS = [
   ['openai', 'gpt-4o', 'llm', 2500, 10000],
@@ -36,7 +37,8 @@ const MODELS = [
 /**
  * Record i, the same in every run and store: spread over DAYS days in order of time (as a service
  * receives them; a batch of consecutive records spans minutes), from USERS users, 8 agents and 12
- * features; 2 % of calls failed.
+ * features; 2 % of calls failed. A chat is 8 consecutive calls (N / 8 conversations), 1 call in 10
+ * has none; 7 calls in 10 carry a team tag (6 teams), half of those an env tag too.
  */
 function makeRecord(i) {
   const random = seededRandom(i);
@@ -57,7 +59,16 @@ function makeRecord(i) {
     input,
     output,
     durationMs: 800,
+    conversation: random.below(10) === 0 ? null : `chat-${Math.floor(i / 8)}`,
+    tags: teamTags(random),
   };
+}
+
+function teamTags(random) {
+  if (random.below(10) >= 7) return {};
+  const tags = { team: `team-${random.below(6)}` };
+  if (random.below(2) === 0) tags.env = random.below(3) === 0 ? 'dev' : 'prod';
+  return tags;
 }
 
 async function time(fn, rounds = 20) {
@@ -81,6 +92,9 @@ const QUERIES = {
   'timeseries (day, Europe/Madrid)': '/v1/reports/timeseries?from=2026-10-02&to=2026-11-01&interval=day&tz=Europe/Madrid',
   'breakdown by model': '/v1/reports/breakdown?from=2026-10-02&to=2026-11-01&by=model',
   'breakdown by user (top 10)': '/v1/reports/breakdown?from=2026-10-02&to=2026-11-01&by=user',
+  'breakdown by tag:team': '/v1/reports/breakdown?from=2026-10-02&to=2026-11-01&by=tag:team',
+  'breakdown by conversation (one day)': '/v1/reports/breakdown?from=2026-10-20&to=2026-10-21&by=conversation',
+  'breakdown by conversation (5 days)': '/v1/reports/breakdown?from=2026-10-20&to=2026-10-25&by=conversation',
 };
 
 /** p50/p95 of every query against a service on the store `env` names, its RSS peak, and the month's total (to compare stores). */
@@ -107,7 +121,7 @@ async function timeService(env) {
 
 (async () => {
   await seedStore(file, N, makeRecord);
-  const mongoUri = process.env.MONGODB_URI ? await seedMongo(`bench_reports_${N}_${USERS}`, N, makeRecord) : null;
+  const mongoUri = process.env.MONGODB_URI ? await seedMongo(`bench_reports_conversations_${N}_${USERS}`, N, makeRecord) : null;
   const sqlite = await timeService({ TOKENLEDGER_SQLITE_PATH: file });
   const mongo = mongoUri ? await timeService({ TOKENLEDGER_STORE: 'mongo', MONGODB_URI: mongoUri }) : null;
   const naive = new DatabaseSync(file, { readOnly: true });

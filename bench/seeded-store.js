@@ -11,6 +11,8 @@ const { deriveNarrowRollups } = require('./narrow-rollups');
 const { addRecord, zeroSums } = require('../collector-service/dist/storage/rollup-measures');
 const { ACCUMULATE, DIMENSION_KEY, MEASURE_COLUMNS, dimensionValues, measuresOf } = require('../collector-service/dist/storage/sqlite/rollup-columns');
 const { SqliteStore } = require('../collector-service/dist/storage/sqlite/sqlite.store');
+const { tagRollupPlan } = require('../collector-service/dist/storage/sqlite/tag-rollups');
+const { encodeRecord } = require('../collector-service/dist/storage/record-codec');
 const { usageRecord } = require('./usage-records');
 
 const BUCKET_MS = 15 * 60 * 1000;
@@ -26,7 +28,9 @@ const randomBelow = (n) => Math.floor(Math.random() * n);
 /**
  * Writes `records` records into `file` unless it exists. `makeRecord(i)` returns one record of tenant
  * "default" and service "shop": { timeMs, provider, model, type, user, agent (or null), feature,
- * status, costNanos (bigint), unpriced (0 or 1), input, output, durationMs }.
+ * status, costNanos (bigint), unpriced (0 or 1), input, output, durationMs, and optionally
+ * conversation and tags }. Each record's row holds the record itself, as the store keeps it, and
+ * tagged records are in the tag rollups too.
  */
 async function seedStore(file, records, makeRecord) {
   if (existsSync(file)) return;
@@ -39,7 +43,7 @@ async function seedStore(file, records, makeRecord) {
   const db = new DatabaseSync(tmp);
   db.exec('PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;');
   const insert = db.prepare(
-    "INSERT INTO records (id, tenant, time_ms, provider, model, cost_type, user_id, agent, feature, service, status, doc) VALUES (?, 'default', ?, ?, ?, ?, ?, ?, ?, 'shop', ?, '{}')",
+    "INSERT INTO records (id, tenant, time_ms, provider, model, cost_type, user_id, agent, feature, service, status, doc) VALUES (?, 'default', ?, ?, ?, ?, ?, ?, ?, 'shop', ?, ?)",
   );
   // The rollups' columns and how a record adds to them come from the store's own measure list.
   const placeholders = Array.from({ length: DIMENSION_KEY.split(', ').length + MEASURE_COLUMNS.length }, () => '?').join(', ');
@@ -48,16 +52,28 @@ async function seedStore(file, records, makeRecord) {
      ON CONFLICT (tenant, bucket, ${DIMENSION_KEY}) DO UPDATE SET ${ACCUMULATE}`,
   );
   const rollups = new Map();
+  let tagged = [];
+  // Tagged records are added to the tag rollups as ingest adds them, some thousands at a time.
+  const flushTagged = () => {
+    const plan = tagRollupPlan(tagged);
+    if (plan) {
+      const statement = db.prepare(plan.sql);
+      for (const row of plan.rows) statement.run(...row);
+    }
+    tagged = [];
+  };
   const flush = () => {
     for (const g of rollups.values()) upsert.run(g.bucket, ...g.dimensions, ...measuresOf(g.sums));
     rollups.clear();
+    flushTagged();
   };
   const started = Date.now();
   db.exec('BEGIN');
   for (let i = 0; i < records; i++) {
     const r = makeRecord(i);
-    insert.run(`${i.toString(16).padStart(32, '0')}${'0'.repeat(16)}`, r.timeMs, r.provider, r.model, r.type, r.user, r.agent, r.feature, r.status);
     const record = usageRecord(i, r);
+    insert.run(record.id, r.timeMs, r.provider, r.model, r.type, r.user, r.agent, r.feature, r.status, encodeRecord(record));
+    if (Object.keys(record.tags).length > 0 && tagged.push(record) === 20_000) flushTagged();
     const bucket = Math.floor(r.timeMs / BUCKET_MS) * BUCKET_MS;
     const dimensions = dimensionValues(record);
     const key = `${bucket}|${dimensions.join('|')}`;

@@ -19,7 +19,8 @@ function seededRandom(seed) {
 /**
  * A record with id `i` (unique per i; the same i gives the same id) of tenant "default" and service
  * "shop": `r` = { timeMs, provider, model, type, user, agent (or null), feature, status, costNanos
- * (bigint, ignored when unpriced), unpriced (0 or 1), input, output, durationMs }.
+ * (bigint, ignored when unpriced), unpriced (0 or 1), input, output, durationMs, and optionally
+ * conversation and tags }.
  */
 function usageRecord(i, r) {
   const traceId = i.toString(16).padStart(32, '0');
@@ -48,9 +49,9 @@ function usageRecord(i, r) {
     paymentGateway: null,
     user: r.user,
     agent: r.agent,
-    conversation: null,
+    conversation: r.conversation ?? null,
     feature: r.feature,
-    tags: {},
+    tags: r.tags ?? {},
     status: r.status,
     errorType: r.status === 'error' ? 'server_error' : null,
     durationMs: r.durationMs,
