@@ -64,7 +64,11 @@ export function AlertsPage() {
     if (!nextCursor) return;
     void pageAfter(nextCursor).then(
       (page) =>
-        setLoaded((l) => ({ after: first, alerts: [...(l && l.after === first ? l.alerts : []), ...(page.alerts ?? [])], nextCursor: page.nextCursor ?? null })),
+        setLoaded((l) => ({
+          after: first,
+          alerts: [...(l && l.after === first ? l.alerts : []), ...(page.alerts ?? [])],
+          nextCursor: page.nextCursor ?? null,
+        })),
       (e: Error) => setError(e.message),
     );
   };
