@@ -32,7 +32,7 @@ export class InputPipe implements PipeTransform {
 function asDto(dto: new () => object, input: object): object {
   const instance = new dto();
   for (const [key, value] of Object.entries(input)) {
-    const type: unknown = Reflect.getMetadata('design:type', dto.prototype, key);
+    const type: unknown = Reflect.getMetadata('design:type', dto.prototype as object, key);
     const nested = isDtoClass(type) && value !== null && typeof value === 'object' && !Array.isArray(value);
     // defineProperty, not assignment: a key named __proto__ stays a key.
     Object.defineProperty(instance, key, { value: nested ? asDto(type, value as object) : value, enumerable: true, writable: true, configurable: true });

@@ -15,7 +15,7 @@ export class StoreFaultFilter implements ExceptionFilter {
   catch(err: StoreFaultError, host: ArgumentsHost): void {
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
-    const route = `${req.method} ${req.route?.path ?? req.path}`;
+    const route = `${req.method} ${(req.route as { path?: string } | undefined)?.path ?? req.path}`;
     const pass = this.throttle.take(route, Date.now());
     if (pass)
       this.logger.warn(`the store failed ${route}, answered 503: ${err.message}${pass.skipped > 0 ? ` (${pass.skipped} more in the last minute)` : ''}`);

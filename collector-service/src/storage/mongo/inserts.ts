@@ -1,4 +1,4 @@
-import { type Collection, MongoBulkWriteError, MongoServerError } from 'mongodb';
+import { type Collection, MongoBulkWriteError, MongoServerError, type WriteError } from 'mongodb';
 
 const DUPLICATE_KEY = 11000;
 
@@ -12,7 +12,7 @@ export async function insertIgnoringDuplicates<T extends { _id: string }>(collec
   try {
     await collection.insertMany(docs as never[], { ordered: false });
   } catch (err) {
-    const writeErrors = err instanceof MongoBulkWriteError ? (Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors]) : null;
+    const writeErrors: WriteError[] | null = err instanceof MongoBulkWriteError ? (Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors]) : null;
     if (!writeErrors) {
       if (err instanceof MongoServerError && err.code === DUPLICATE_KEY && docs.length === 1) return new Set([docs[0]._id]);
       throw err;

@@ -139,7 +139,8 @@ export class RollupDocs {
           .collection<RollupDoc>(collection)
           .find({ _id: refs.length === 1 ? refs[0].id : { $in: refs.map((r) => r.id) } })
           .toArray();
-        for (const doc of docs) found.set(JSON.parse(doc._id)[1] as number, this.remember({ collection, id: doc._id }, unpackRows(doc.rows)).map(rowGroup));
+        for (const doc of docs)
+          found.set((JSON.parse(doc._id) as unknown[])[1] as number, this.remember({ collection, id: doc._id }, unpackRows(doc.rows)).map(rowGroup));
       }),
     );
     return found.size === buckets.size ? found : null;

@@ -46,7 +46,7 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 export function unpackRows(blob: Binary): SumsRow[] {
   const packed = JSON.parse(inflateRawSync(blob.buffer).toString('utf8')) as Packed;
-  const rows: SumsRow[] = new Array(packed.c.length);
+  const rows = new Array<SumsRow>(packed.c.length);
   for (let r = 0; r < rows.length; r++) {
     const sums = zeroSums();
     sums.costNanos = BigInt(packed.c[r]);

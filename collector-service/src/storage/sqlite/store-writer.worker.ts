@@ -281,9 +281,10 @@ function serve(port: MessagePort, options: WriterThreadOptions): void {
       port.close();
     }
   };
-  port.on('message', (first: InsertRequest | FoldRequest | CorrectRequest | SetAsideRequest | 'close') => {
+  type WorkerMessage = InsertRequest | FoldRequest | CorrectRequest | SetAsideRequest | 'close';
+  port.on('message', (first: WorkerMessage) => {
     const queued = [first];
-    for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) queued.push(next.message);
+    for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) queued.push(next.message as WorkerMessage);
     handle(queued);
   });
 }
