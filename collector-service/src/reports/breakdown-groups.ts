@@ -1,4 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
+import { InputError } from '../http/input-error';
 import { TEXT_BOUNDS } from '../usage/billable-bounds';
 import { addRecord, type Sums, totalsOf, zeroSums } from '../storage/rollup-measures';
 import type { DimensionFilters, RollupDimension, RollupReader, RollupTotals, RecordsReader } from '../storage/storage.port';
@@ -109,14 +109,12 @@ export async function tagKeyGroups(source: BreakdownSource): Promise<BreakdownGr
 /** The sums per conversation id of the range's raw records, once the rollups say they are few enough to read. */
 async function conversations(source: BreakdownSource, total: RollupTotals): Promise<BreakdownGroup[]> {
   if (total.calls > CONVERSATION_SCAN_CALLS) {
-    throw new BadRequestException({
-      statusCode: 400,
-      error: 'Bad Request',
-      parameter: 'by',
-      message:
-        `by: a breakdown by conversation reads every call of its range, and this one holds ${total.calls.toLocaleString('en-US')}; ` +
+    throw new InputError(
+      'parameter',
+      'by',
+      `a breakdown by conversation reads every call of its range, and this one holds ${total.calls.toLocaleString('en-US')}; ` +
         `at most ${CONVERSATION_SCAN_CALLS.toLocaleString('en-US')}: narrow from/to or add a filter`,
-    });
+    );
   }
   const byConversation = new Map<string, Sums>();
   for await (const r of source.storage.streamRecords(rollupScope(source))) {
