@@ -23,7 +23,8 @@ import { RejectionsMiddleware } from './rejections.middleware';
     // One budget of request bytes for every receiver of this service.
     {
       provide: SpanPricingPool,
-      useFactory: (usage: UsageService, config: CollectorConfig) => new SpanPricingPool(usage, config.pricesFile, config.ingestWorkers),
+      useFactory: (usage: UsageService, config: CollectorConfig) =>
+        new SpanPricingPool(usage, config.pricesFile, config.ingestWorkers, config.store === 'sqlite'),
       inject: [UsageService, CONFIG],
     },
     { provide: InflightBytes, useFactory: (config: CollectorConfig) => new InflightBytes(config.maxInflightBytes), inject: [CONFIG] },

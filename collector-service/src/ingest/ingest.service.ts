@@ -62,10 +62,10 @@ export class IngestService {
       if (err instanceof PricingThreadError) throw new StoreUnavailableError(err.message);
       throw err;
     }
-    const { records, rejected, warnings, ignored } = priced;
+    const { records, rejected, warnings, ignored, prepared } = priced;
     let outcome;
     try {
-      outcome = await this.events.storing(records, (batch) => this.storage.ingest(batch));
+      outcome = await this.events.storing(records, (batch) => this.storage.ingest(batch, prepared));
     } catch (err) {
       this.logger.error(`store write failed, asking the sender to retry: ${(err as Error).message}`);
       throw new StoreUnavailableError((err as Error).message);

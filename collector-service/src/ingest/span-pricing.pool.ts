@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { UsageService } from '../usage/usage.service';
 import { OtlpDecodeError } from './otlp-decode';
 import { type OtlpFormat, type PricedSpans, priceSpans, type Sender } from './span-pricing';
-import type { PricingAnswer, PricingRequest } from './span-pricing.worker';
+import type { PricingAnswer, PricingRequest, PricingThreadData } from './span-pricing.worker';
 
 interface Waiter {
   resolve: (priced: PricedSpans) => void;
@@ -32,10 +32,15 @@ export class SpanPricingPool implements OnModuleDestroy {
   private readonly threads: (PricingThread | null)[];
   private nextId = 0;
 
+  /**
+   * @param prepareForSqlite the threads also encode the records' rows and sum their rollups for the
+   *   sqlite store (see PreparedBatch), which the event loop would do otherwise
+   */
   constructor(
     private readonly usage: UsageService,
     private readonly pricesFile: string | null,
     size: number,
+    private readonly prepareForSqlite = false,
   ) {
     this.threads = Array.from({ length: size }, () => null);
   }
@@ -73,7 +78,8 @@ export class SpanPricingPool implements OnModuleDestroy {
 
   /** Threads start on first use: a service that never ingests never loads the price book twice. */
   private start(slot: number): PricingThread {
-    const worker = new Worker(workerFile(), { workerData: { pricesFile: this.pricesFile } });
+    const data: PricingThreadData = { pricesFile: this.pricesFile, prepareForSqlite: this.prepareForSqlite };
+    const worker = new Worker(workerFile(), { workerData: data });
     worker.unref();
     const thread: PricingThread = { worker, waiting: new Map() };
     worker.on('message', (answer: PricingAnswer) => {

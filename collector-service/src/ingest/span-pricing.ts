@@ -4,6 +4,7 @@ import type { UsageService } from '../usage/usage.service';
 import type { UsageRecord } from '../usage/usage-record';
 import { decodeJsonTraces, decodeProtobufTraces } from './otlp-decode';
 import type { RejectedSpan, SpanInput, SpanWarning } from './span-input';
+import type { PreparedBatch } from '../storage/sqlite/prepared-batch';
 
 export type OtlpFormat = 'protobuf' | 'json';
 
@@ -16,6 +17,8 @@ export interface PricedSpans {
   rejected: RejectedSpan[];
   warnings: SpanWarning[];
   ignored: number;
+  /** The records as the sqlite store writes and folds them, when an ingest thread prepared them (see PreparedBatch). */
+  prepared?: PreparedBatch;
 }
 
 /**

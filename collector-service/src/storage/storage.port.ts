@@ -1,6 +1,7 @@
 import type { UsageRecord } from '../usage/usage-record';
 import type { Totals } from './rollup-measures';
 import type { TagFilter } from './tag-sets';
+import type { PreparedBatch } from './sqlite/prepared-batch';
 
 /** Rollups are kept in 15-minute UTC buckets: every IANA offset is a multiple of 15 minutes, so any zone's hour, day, week or month is an exact union of buckets. */
 export const BUCKET_MS = 15 * 60 * 1000;
@@ -105,7 +106,8 @@ export interface DocumentEntry<T extends DocumentBody = DocumentBody> {
 
 /** Ingest's and re-pricing's side of the records: what writes them and their rollup contributions. */
 export interface RecordsWriter {
-  ingest(records: UsageRecord[]): Promise<IngestOutcome>;
+  /** `prepared`: the rows and rollup sums an ingest thread made of the records for the sqlite store (see PreparedBatch); others take the records alone. */
+  ingest(records: UsageRecord[], prepared?: PreparedBatch): Promise<IngestOutcome>;
   /**
    * Re-pricing: stores each `next` in place of its record and adds next − previous to every rollup,
    * exactly once per record and revision (`revisionOf(previous)`): a correction whose record is no

@@ -1,4 +1,5 @@
 import type { UsageRecord } from '../usage/usage-record';
+import type { PreparedBatch } from './sqlite/prepared-batch';
 import type {
   ApiKeyRecord,
   DocumentBody,
@@ -78,8 +79,8 @@ export class FaultMarkedStore implements StoragePort {
     return marked(() => this.store.ping());
   }
 
-  ingest(records: UsageRecord[]): Promise<IngestOutcome> {
-    return marked(() => this.store.ingest(records));
+  ingest(records: UsageRecord[], prepared?: PreparedBatch): Promise<IngestOutcome> {
+    return marked(() => this.store.ingest(records, prepared));
   }
 
   correctRecords(corrections: RecordCorrection[]): Promise<string[]> {

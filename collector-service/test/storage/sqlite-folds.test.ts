@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { DEFAULT_FOLD_SETTINGS, type FoldSettings, RollupFolds } from '../../src/storage/sqlite/rollup-folds';
 import { InlineWrites } from '../../src/storage/sqlite/store-writer';
+import { prepareBatch } from '../../src/storage/sqlite/prepared-batch';
+import { emptyFoldSums, foldPlan, foldSums, mergeFoldSums, rollupPlan } from '../../src/storage/sqlite/rollup-writer';
 import type { WritePlan } from '../../src/storage/sqlite/store-writer.worker';
 import { SqliteStore } from '../../src/storage/sqlite/sqlite.store';
 import { record } from '../support/records';
@@ -106,6 +108,55 @@ describe('sqlite: folding stored batches into the rollups', () => {
     } finally {
       db.close();
     }
+  });
+});
+
+describe('sqlite: batches an ingest thread prepared (rows encoded, rollups summed)', () => {
+  const { open } = sqliteStoresPerTest('tokenledger-prepared-');
+  const batch = (from: number) =>
+    Array.from({ length: 30 }, (_, j) =>
+      record({
+        costNanos: BigInt(from + j),
+        user: `u${j % 4}`,
+        timeMs: Date.UTC(2026, 10, 24, j % 3, 0, 0),
+        tags: j % 2 === 0 ? { team: `t${j % 3}` } : {},
+      }),
+    );
+  const reads = async (store: SqliteStore) => [
+    await store.aggregate({ ...ALL, groupBy: [] }),
+    await store.aggregate({ ...ALL, groupBy: ['user', 'bucket'] }),
+    await store.aggregate({ ...ALL, groupBy: ['user'] }),
+    await store.aggregate({ ...ALL, tags: { team: 't1' }, groupBy: ['bucket'] }),
+  ];
+
+  it('sums two batches row by row as one pass over both records would', () => {
+    const [a, b] = [batch(0), batch(1000)];
+    expect(foldPlan(mergeFoldSums(mergeFoldSums(emptyFoldSums(), foldSums(a)), foldSums(b)))).toEqual(rollupPlan([...a, ...b]));
+  });
+
+  it('stores and counts a prepared batch exactly as the records themselves, in every rollup', async () => {
+    const [a, b] = [batch(0), batch(1000)];
+    const prepared = await open(HELD);
+    await prepared.ingest(a, prepareBatch(a));
+    await prepared.ingest(b, prepareBatch(b));
+    const plain = new SqliteStore(':memory:', HELD);
+    await plain.init();
+    await plain.ingest(a);
+    await plain.ingest(b);
+    expect(await reads(prepared)).toEqual(await reads(plain));
+    await plain.close();
+    expect((await prepared.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 60, costNanos: 30_870n });
+    expect(await prepared.getRecord('default', b[7].id)).toEqual(b[7]);
+  });
+
+  it('folds a batch partly stored before from the records it stored now, not from what was prepared for all of them', async () => {
+    const [a, b] = [batch(0), batch(1000)];
+    const store = await open(HELD);
+    await store.ingest(a.slice(0, 10));
+    const retried = [...a, ...b];
+    const outcome = await store.ingest(retried, prepareBatch(retried));
+    expect(outcome).toMatchObject({ duplicates: 10 });
+    expect((await store.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 60, costNanos: 30_870n });
   });
 });
 

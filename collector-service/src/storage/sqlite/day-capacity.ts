@@ -59,8 +59,9 @@ export class DayCapacity {
   ) {}
 
   async admit(records: readonly UsageRecord[]): Promise<Admission> {
+    const keys = records.map(dayKey);
     for (;;) {
-      const missing = [...new Set(records.map(dayKey))].filter((key) => !this.days.has(key));
+      const missing = [...new Set(keys)].filter((key) => !this.days.has(key));
       if (missing.length === 0) break;
       await Promise.all(missing.map((key) => this.load(key)));
     }
@@ -68,8 +69,8 @@ export class DayCapacity {
     const refused: Refusal[] = [];
     const reserved: { day: HeldDay; record: UsageRecord }[] = [];
     const touched = new Set<HeldDay>();
-    for (const record of records) {
-      const day = this.days.get(dayKey(record))!;
+    for (const [i, record] of records.entries()) {
+      const day = this.days.get(keys[i])!;
       const overflow = overflowOf(day, record);
       if (overflow === null) {
         add(day, record, 1);
@@ -129,11 +130,14 @@ const TOKEN_NAMES: Record<TokenKind, string> = { input: 'input', output: 'output
 
 /** Why adding the record would pass what the day can hold, or null. */
 function overflowOf(day: DayTotals, r: UsageRecord): string | null {
-  const [tenant, dayStart] = splitKey(dayKey(r));
-  const where = `tenant "${tenant}" on ${new Date(dayStart).toISOString().slice(0, 10)} (UTC) would exceed what the store can hold`;
-  if (r.costNanos !== null && day.costNanos + r.costNanos > MAX_DAY_COST_NANOS) return `${where} ($${formatUsd(MAX_DAY_COST_NANOS)} a day)`;
+  // Worded only when it happens: every record of every batch passes here.
+  const where = () => {
+    const [tenant, dayStart] = splitKey(dayKey(r));
+    return `tenant "${tenant}" on ${new Date(dayStart).toISOString().slice(0, 10)} (UTC) would exceed what the store can hold`;
+  };
+  if (r.costNanos !== null && day.costNanos + r.costNanos > MAX_DAY_COST_NANOS) return `${where()} ($${formatUsd(MAX_DAY_COST_NANOS)} a day)`;
   for (const kind of TOKEN_KINDS) {
-    if (day.tokens[kind] + r.tokens[kind] > MAX_DAY_TOKENS) return `${where} (${MAX_DAY_TOKENS.toLocaleString('en-US')} ${TOKEN_NAMES[kind]} tokens a day)`;
+    if (day.tokens[kind] + r.tokens[kind] > MAX_DAY_TOKENS) return `${where()} (${MAX_DAY_TOKENS.toLocaleString('en-US')} ${TOKEN_NAMES[kind]} tokens a day)`;
   }
   return null;
 }

@@ -1,7 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { UsageRecord } from '../../usage/usage-record';
 import { decodeRecord } from '../record-codec';
-import { rollupPlan } from './rollup-writer';
+import { emptyFoldSums, foldPlan, type FoldSums, foldSums, mergeFoldSums } from './rollup-writer';
 import { type StoreWrites, UnstorableSumsError } from './store-writer';
 
 export interface FoldSettings {
@@ -20,10 +20,11 @@ export interface SetAsideBatch {
   reason: string;
 }
 
-/** A batch this process stored, not yet in the rollups: its first record's rowid, and its records. */
+/** A batch this process stored, not yet in the rollups: its first record's rowid, its records, and their sums when summed already. */
 interface PendingBatch {
   firstRowid: number;
   records: UsageRecord[];
+  sums: FoldSums | null;
 }
 
 /**
@@ -71,9 +72,9 @@ export class RollupFolds {
     this.writes = writes;
   }
 
-  /** Right after a batch's insert committed: keeps its records to fold soon. */
-  queue(firstRowid: number, records: UsageRecord[]): void {
-    this.pending.push({ firstRowid, records });
+  /** Right after a batch's insert committed: keeps its records (and their sums, when an ingest thread made them) to fold soon. */
+  queue(firstRowid: number, records: UsageRecord[], sums: FoldSums | null = null): void {
+    this.pending.push({ firstRowid, records, sums });
     this.pendingRecords += records.length;
     if (this.pendingRecords >= this.settings.maxPendingRecords) this.foldSoon();
     else if (!this.timer) {
@@ -145,6 +146,7 @@ export class RollupFolds {
     const batches = ranges.map(({ first, last }) => ({
       firstRowid: first,
       records: (this.rangeStatement.all(first, last) as { doc: string }[]).map((row) => decodeRecord(row.doc)),
+      sums: null,
     }));
     await this.foldAll(batches);
   }
@@ -160,7 +162,7 @@ export class RollupFolds {
       try {
         ({ taken } = await this.writes.fold(
           batches.map((b) => b.firstRowid),
-          rollupPlan(batches.flatMap((b) => b.records)),
+          foldPlan(batches.reduce((into, b) => mergeFoldSums(into, b.sums ?? foldSums(b.records)), emptyFoldSums())),
         ));
       } catch (err) {
         if (!(err instanceof UnstorableSumsError)) throw err;

@@ -1,26 +1,14 @@
 import { TOKEN_KINDS, type UsageRecord } from '../../usage/usage-record';
 import { BUCKET_MS, type RecordCorrection, ROLLUP_DIMENSIONS } from '../storage.port';
 import type { SqlValue, WritePlan } from './store-writer.worker';
-import { addRecord, addSums, type Sums, zeroSums } from '../rollup-measures';
 import { ACCUMULATE, dimensionValues, MEASURE_COLUMNS, measuresOf } from './rollup-columns';
-import { tagRollupPlan } from './tag-rollups';
+import { addRecordTo, addSumsTo, mergeSheet, type SumSheet } from './sum-sheets';
+import { addTagged, UPSERT_TAG_ROLLUP } from './tag-rollups';
 
 const DAY_MS = 86_400_000;
 const MEASURES = MEASURE_COLUMNS.join(', ');
 /** Placeholders for `keys` key columns and the measures. */
 const values = (keys: number) => Array.from({ length: keys + MEASURE_COLUMNS.length }, () => '?').join(', ');
-
-interface Group extends Sums {
-  tenant: string;
-  bucket: number;
-  dims: string[];
-}
-
-function sumInto<K>(map: Map<K, Sums>, key: K, from: Sums): void {
-  const sums = map.get(key);
-  if (sums) addSums(sums, from);
-  else map.set(key, { ...from });
-}
 
 /**
  * Refuses a record the rollups could not add (a bug upstream, not bad input: the normaliser makes
@@ -43,63 +31,71 @@ const UPSERT_TOTAL = `INSERT INTO rollup_totals (tenant, bucket, ${MEASURES}) VA
 const UPSERT_DIM = `INSERT INTO rollup_dims (tenant, dim, bucket, value, ${MEASURES}) VALUES (${values(4)}) ON CONFLICT (tenant, dim, bucket, value) DO UPDATE SET ${ACCUMULATE}`;
 const UPSERT_DIM_DAY = `INSERT INTO rollup_dims_day (tenant, dim, day, value, ${MEASURES}) VALUES (${values(4)}) ON CONFLICT (tenant, dim, day, value) DO UPDATE SET ${ACCUMULATE}`;
 
+/** What records add to every rollup table, summed per row (see SumSheet): a fold's writes before any SQL. */
+export interface FoldSums {
+  rollups: SumSheet;
+  totals: SumSheet;
+  dims: SumSheet;
+  dimsDay: SumSheet;
+  tags: SumSheet;
+}
+
+export const emptyFoldSums = (): FoldSums => ({ rollups: new Map(), totals: new Map(), dims: new Map(), dimsDay: new Map(), tags: new Map() });
+
 /**
- * What adding records to every rollup writes: the full 15-minute rollups, the narrow ones (totals,
- * one dimension per bucket and per UTC day) and the tag rollups. Records are summed per row in memory
- * first, so each rollup row is written once however many records share it: the more records one fold
- * takes, the fewer writes each costs. The caller guarantees no record is folded twice, ever.
+ * What records add to every rollup: the full 15-minute rollups, the narrow ones (totals, one dimension
+ * per bucket and per UTC day) and the tag rollups, each row summed once in memory. The one pass over
+ * the records a fold needs; an ingest thread makes it for its batch (see PreparedBatch).
  */
-export function rollupPlan(records: readonly UsageRecord[]): WritePlan {
-  const groups = new Map<string, Group>();
+export function foldSums(records: readonly UsageRecord[]): FoldSums {
+  const sums = emptyFoldSums();
   for (const r of records) {
     const dims = dimensionValues(r);
     const bucket = Math.floor(r.timeMs / BUCKET_MS) * BUCKET_MS;
-    const key = `${r.tenant}\u0000${bucket}\u0000${dims.join('\u0000')}`;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { tenant: r.tenant, bucket, dims, ...zeroSums() }));
-    addRecord(g, r);
+    addRecordTo(sums.rollups, `${r.tenant}\u0000${bucket}\u0000${dims.join('\u0000')}`, [r.tenant, bucket, ...dims], r);
+    addTagged(sums.tags, r, bucket, dims);
   }
-  const rollups: SqlValue[][] = [];
-  const totals = new Map<string, Sums>();
-  const byDimension = new Map<string, Sums>();
-  const byDimensionDay = new Map<string, Sums>();
-  for (const g of groups.values()) {
-    rollups.push([g.tenant, g.bucket, ...g.dims, ...measuresOf(g)]);
-    sumInto(totals, `${g.tenant}\u0000${g.bucket}`, g);
-    const day = g.bucket - (g.bucket % DAY_MS);
+  for (const { key, sums: group } of sums.rollups.values()) {
+    const [tenant, bucket] = key as [string, number];
+    addSumsTo(sums.totals, `${tenant}\u0000${bucket}`, [tenant, bucket], group);
+    const day = bucket - (bucket % DAY_MS);
     ROLLUP_DIMENSIONS.forEach((dimension, i) => {
-      sumInto(byDimension, `${g.tenant}\u0000${dimension}\u0000${g.bucket}\u0000${g.dims[i]}`, g);
-      sumInto(byDimensionDay, `${g.tenant}\u0000${dimension}\u0000${day}\u0000${g.dims[i]}`, g);
+      const value = key[2 + i] as string;
+      addSumsTo(sums.dims, `${tenant}\u0000${dimension}\u0000${bucket}\u0000${value}`, [tenant, dimension, bucket, value], group);
+      addSumsTo(sums.dimsDay, `${tenant}\u0000${dimension}\u0000${day}\u0000${value}`, [tenant, dimension, day, value], group);
     });
   }
+  return sums;
+}
+
+/** Adds the sums of other records (another batch's) into `into`, row by row. */
+export function mergeFoldSums(into: FoldSums, from: FoldSums): FoldSums {
+  mergeSheet(into.rollups, from.rollups);
+  mergeSheet(into.totals, from.totals);
+  mergeSheet(into.dims, from.dims);
+  mergeSheet(into.dimsDay, from.dimsDay);
+  mergeSheet(into.tags, from.tags);
+  return into;
+}
+
+/** The upserts that add the sums to their rollup rows: each row written once however many records share it. */
+export function foldPlan(sums: FoldSums): WritePlan {
+  const rows = (sheet: SumSheet) => [...sheet.values()].map(({ key, sums: s }) => [...key, ...measuresOf(s)]);
   const plan: WritePlan = [
-    { sql: UPSERT_ROLLUP, rows: rollups },
-    {
-      sql: UPSERT_TOTAL,
-      rows: [...totals].map(([key, s]) => {
-        const [tenant, bucket] = key.split('\u0000');
-        return [tenant, Number(bucket), ...measuresOf(s)];
-      }),
-    },
-    {
-      sql: UPSERT_DIM,
-      rows: [...byDimension].map(([key, s]) => {
-        const [tenant, dimension, bucket, value] = key.split('\u0000');
-        return [tenant, dimension, Number(bucket), value, ...measuresOf(s)];
-      }),
-    },
-    {
-      sql: UPSERT_DIM_DAY,
-      rows: [...byDimensionDay].map(([key, s]) => {
-        const [tenant, dimension, day, value] = key.split('\u0000');
-        return [tenant, dimension, Number(day), value, ...measuresOf(s)];
-      }),
-    },
+    { sql: UPSERT_ROLLUP, rows: rows(sums.rollups) },
+    { sql: UPSERT_TOTAL, rows: rows(sums.totals) },
+    { sql: UPSERT_DIM, rows: rows(sums.dims) },
+    { sql: UPSERT_DIM_DAY, rows: rows(sums.dimsDay) },
   ];
-  const tagged = tagRollupPlan(records);
-  if (tagged) plan.push(tagged);
+  if (sums.tags.size > 0) plan.push({ sql: UPSERT_TAG_ROLLUP, rows: rows(sums.tags) });
   return plan;
 }
+
+/**
+ * What adding records to every rollup writes (see foldSums): the more records one fold takes, the
+ * fewer writes each costs. The caller guarantees no record is folded twice, ever.
+ */
+export const rollupPlan = (records: readonly UsageRecord[]): WritePlan => foldPlan(foldSums(records));
 
 /**
  * What correcting records writes: every rollup row of the previous records less their sums, every row

@@ -27,6 +27,7 @@ import { totalsOf, zeroTotals } from '../rollup-measures';
 import { DIMENSION_COLUMNS, MEASURE_COLUMNS, MEASURE_SUMS, summedMeasures } from './rollup-columns';
 import { assertFoldable, correctionPlan } from './rollup-writer';
 import { InlineWrites, type StoreWrites, ThreadWrites } from './store-writer';
+import type { PreparedBatch } from './prepared-batch';
 import { NO_AUTOCHECKPOINT, unwritableFiles } from './store-writer.worker';
 import { WalSync } from './wal-sync';
 import { TagRollups } from './tag-rollups';
@@ -153,21 +154,23 @@ export class SqliteStore implements StoragePort {
       throw new Error(`a write failed ${Math.round((Date.now() - failure.atMs) / 1000)} s ago: ${failure.message}`);
   }
 
-  async ingest(records: UsageRecord[]): Promise<IngestOutcome> {
+  async ingest(records: UsageRecord[], prepared?: PreparedBatch): Promise<IngestOutcome> {
     if (records.length === 0) return { stored: [], duplicates: 0 };
     this.assertWritable();
     // A record the rollups could not add fails its whole batch now, before anything is stored.
     for (const r of records) assertFoldable(r);
     // Records a tenant's day cannot hold are refused here, so no fold can ever overflow.
     const { admitted, refused, settle, release } = await this.capacity.admit(records);
+    // What an ingest thread prepared holds every record: of use only while every record is written.
+    const whole = prepared && admitted.length === records.length ? prepared : undefined;
     let stored: UsageRecord[] = [];
     try {
       if (admitted.length > 0) {
-        const outcome = await this.noteWrite(this.writes.insert(admitted));
+        const outcome = await this.noteWrite(this.writes.insert(admitted, whole?.rows));
         stored = outcome.stored.map((index) => admitted[index]);
         // Into every rollup (tag rollups too) within milliseconds, or at once when something reads them:
         // see RollupFolds and RollupWriter.
-        if (stored.length > 0) this.folds.queue(outcome.firstRowid, stored);
+        if (stored.length > 0) this.folds.queue(outcome.firstRowid, stored, stored.length === records.length ? (whole?.sums ?? null) : null);
       }
     } catch (err) {
       release();

@@ -18,8 +18,11 @@ import {
 
 /** The hot path's writes (record inserts, rollup folds): on a worker thread for a file, inline for ':memory:'. */
 export interface StoreWrites {
-  /** Inserts the records not stored yet (durable once WalSync says so). Rejects if the store fails. */
-  insert(records: readonly UsageRecord[]): Promise<InsertOutcome>;
+  /**
+   * Inserts the records not stored yet (durable once WalSync says so). Rejects if the store fails.
+   * `rows`: the same records already encoded (see PreparedBatch), handed over as they are.
+   */
+  insert(records: readonly UsageRecord[], rows?: ArrayBuffer): Promise<InsertOutcome>;
   /** Takes the claimed `unfolded` rows and applies the plan, or reports which claims were taken already. */
   fold(claims: number[], plan: WritePlan): Promise<FoldOutcome>;
   /** Takes the claimed `unfolded` row and records its batch as set aside (never folded), with the reason. */
@@ -32,7 +35,7 @@ export interface StoreWrites {
 /** A fold whose sums no rollup row can hold: retrying cannot help (see RollupFolds' set-aside). */
 export class UnstorableSumsError extends Error {}
 
-function recordRow(r: UsageRecord): RecordRow {
+export function recordRow(r: UsageRecord): RecordRow {
   return [r.id, r.tenant, r.timeMs, r.provider, r.model, r.costType, r.user, r.agent, r.feature, r.service, r.status, encodeRecord(r)];
 }
 
@@ -87,7 +90,8 @@ function startThread(role: string, options: object): Worker {
 
 /**
  * Sends the writes to a worker thread with its own connection to the file. What crosses threads is
- * plain arrays of strings and numbers (records are serialised here), cheap to copy.
+ * plain arrays of strings and numbers (records are serialised here), cheap to copy, or records an
+ * ingest thread serialised already, in a buffer that moves without a copy.
  */
 export class ThreadWrites implements StoreWrites {
   private readonly worker: Worker;
@@ -115,9 +119,10 @@ export class ThreadWrites implements StoreWrites {
     this.worker.on('exit', (code) => fail(new Error(`the store's writer thread stopped (exit code ${code})`)));
   }
 
-  insert(records: readonly UsageRecord[]): Promise<InsertOutcome> {
-    const rows = records.map(recordRow);
-    return this.send((seq): InsertRequest => ({ kind: 'insert', seq, rows }));
+  insert(records: readonly UsageRecord[], rows?: ArrayBuffer): Promise<InsertOutcome> {
+    if (rows) return this.send((seq): InsertRequest => ({ kind: 'insert', seq, rows }), [rows]);
+    const encoded = records.map(recordRow);
+    return this.send((seq): InsertRequest => ({ kind: 'insert', seq, rows: encoded }));
   }
 
   fold(claims: number[], plan: WritePlan): Promise<FoldOutcome> {
@@ -144,12 +149,12 @@ export class ThreadWrites implements StoreWrites {
     await Promise.all(stopped);
   }
 
-  private send<T>(request: (seq: number) => InsertRequest | FoldRequest | CorrectRequest | SetAsideRequest): Promise<T> {
+  private send<T>(request: (seq: number) => InsertRequest | FoldRequest | CorrectRequest | SetAsideRequest, transfer: ArrayBuffer[] = []): Promise<T> {
     if (this.failure) return Promise.reject(this.failure);
     const seq = ++this.seq;
     return new Promise<T>((resolve, reject) => {
       this.waiting.set(seq, { resolve: resolve as (o: InsertOutcome & FoldOutcome) => void, reject });
-      this.worker.postMessage(request(seq));
+      this.worker.postMessage(request(seq), transfer);
     });
   }
 }

@@ -1,22 +1,19 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { UsageRecord } from '../../usage/usage-record';
-import { BUCKET_MS, ROLLUP_DIMENSIONS, type RollupQuery, type RollupRow } from '../storage.port';
+import { ROLLUP_DIMENSIONS, type RollupQuery, type RollupRow } from '../storage.port';
 import { RollupRowSums } from '../rollup-rows';
 import { canonicalTagSet, tagSetIncludes } from '../tag-sets';
-import { addRecord, type Sums, zeroSums } from '../rollup-measures';
 import {
   ACCUMULATE,
   DIMENSION_COLUMN_DEFINITIONS,
   DIMENSION_COLUMNS,
   DIMENSION_KEY,
-  dimensionValues,
   MEASURE_COLUMN_DEFINITIONS,
   MEASURE_COLUMNS,
   MEASURE_SUMS,
-  measuresOf,
   summedMeasures,
 } from './rollup-columns';
-import type { WritePlan } from './store-writer.worker';
+import { addRecordTo, type SumSheet } from './sum-sheets';
 
 /**
  * 15-minute rollups of tagged records, one row per (tenant, bucket, tag set, dimensions). Records
@@ -36,32 +33,20 @@ export const TAG_ROLLUPS_SCHEMA = `CREATE TABLE IF NOT EXISTS tag_rollups (
 const KEY = ['tenant', 'bucket', 'tags', ...ROLLUP_DIMENSIONS.map((d) => DIMENSION_COLUMNS[d])];
 const MEASURES = MEASURE_COLUMNS;
 
-interface Group extends Sums {
-  values: (string | number)[];
-}
-
 const COLUMNS_ALL = [...KEY, ...MEASURES];
-const UPSERT = `INSERT INTO tag_rollups (${COLUMNS_ALL.join(', ')}) VALUES (${COLUMNS_ALL.map(() => '?').join(', ')})
+export const UPSERT_TAG_ROLLUP = `INSERT INTO tag_rollups (${COLUMNS_ALL.join(', ')}) VALUES (${COLUMNS_ALL.map(() => '?').join(', ')})
   ON CONFLICT (${KEY.join(', ')}) DO UPDATE SET ${ACCUMULATE}`;
 
 /**
- * The tag rollups' share of a fold: one upsert per (tenant, bucket, tag set, dimensions) of the
- * records, null when none has tags. Applied in the fold's transaction, with exactly the records it
- * claims, so they count once, or not at all.
+ * The tag rollups' share of a fold: a tagged record adds to its (tenant, bucket, tag set, dimensions)
+ * row; an untagged one has no row here. Applied in the fold's transaction, with exactly the records
+ * it claims, so they count once, or not at all.
  */
-export function tagRollupPlan(records: readonly UsageRecord[]): WritePlan[number] | null {
-  const groups = new Map<string, Group>();
-  for (const r of records) {
-    const tags = canonicalTagSet(r.tags);
-    if (tags === null) continue;
-    const values = [r.tenant, Math.floor(r.timeMs / BUCKET_MS) * BUCKET_MS, tags, ...dimensionValues(r)];
-    const key = JSON.stringify(values);
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { values, ...zeroSums() }));
-    addRecord(g, r);
-  }
-  if (groups.size === 0) return null;
-  return { sql: UPSERT, rows: [...groups.values()].map((g) => [...g.values, ...measuresOf(g)]) };
+export function addTagged(sheet: SumSheet, r: UsageRecord, bucket: number, dims: string[]): void {
+  const tags = canonicalTagSet(r.tags);
+  if (tags === null) return;
+  const key = [r.tenant, bucket, tags, ...dims];
+  addRecordTo(sheet, JSON.stringify(key), key, r);
 }
 
 /** Reads the tag rollups of one SQLite file. */
