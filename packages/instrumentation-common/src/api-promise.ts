@@ -13,7 +13,7 @@ interface ChainablePromise {
 /** One call's APIPromise (and the promises derived from it) under observation. */
 class ApiPromiseWatch {
   /** A body parser of this call has started. */
-  private parsing = false;
+  parsing = false;
   private seen = false;
 
   constructor(
@@ -46,50 +46,48 @@ class ApiPromiseWatch {
       if (!this.parsing) this.call.end(null);
     });
   };
+}
 
-  watch(p: ChainablePromise, isBase: boolean): void {
-    // The SDK calls the wrappers below with its promise as `this`: they reach the watch through these arrows.
-    const { see, failed } = this;
-    const startParsing = () => {
-      this.parsing = true;
+/**
+ * Wraps the body parser and `_thenUnwrap` of one promise of a call's chain. The SDK calls them with
+ * its promise as `this`; they reach the watch through the closure, which is all they allocate.
+ */
+function watchChain(watch: ApiPromiseWatch, p: ChainablePromise, isBase: boolean): void {
+  const parse = p.parseResponse;
+  if (typeof parse === 'function') {
+    p.parseResponse = function (this: unknown, ...args: unknown[]) {
+      watch.parsing = true;
+      let parsed: unknown;
+      try {
+        parsed = parse.apply(this, args);
+      } catch (err) {
+        watch.failed(err);
+        throw err;
+      }
+      // Seen beside the SDK, before the promise it resolves with reaches the app (so a Stream is
+      // observed before the app iterates it); the app still gets the parser's own promise.
+      Promise.resolve(parsed).then(isBase ? watch.see : undefined, watch.failed);
+      return parsed;
     };
-    const watchDerived = (derived: ChainablePromise) => this.watch(derived, false);
-    const parse = p.parseResponse;
-    if (typeof parse === 'function') {
-      p.parseResponse = function (this: unknown, ...args: unknown[]) {
-        startParsing();
-        let parsed: unknown;
-        try {
-          parsed = parse.apply(this, args);
-        } catch (err) {
-          failed(err);
-          throw err;
-        }
-        // Seen beside the SDK, before the promise it resolves with reaches the app (so a Stream is
-        // observed before the app iterates it); the app still gets the parser's own promise.
-        Promise.resolve(parsed).then(isBase ? see : undefined, failed);
-        return parsed;
-      };
-    }
-    const thenUnwrap = p._thenUnwrap;
-    if (typeof thenUnwrap === 'function') {
-      p._thenUnwrap = function (this: unknown, transform, ...rest) {
-        const derived = thenUnwrap.call(
-          this,
-          (value: unknown, props: unknown) => {
-            see(value);
-            return transform(value, props);
-          },
-          ...rest,
-        );
-        try {
-          watchDerived(derived);
-        } catch (err) {
-          fault('observing a derived response', err);
-        }
-        return derived;
-      };
-    }
+  }
+  const thenUnwrap = p._thenUnwrap;
+  if (typeof thenUnwrap === 'function') {
+    p._thenUnwrap = function (this: unknown, transform, ...rest) {
+      const derived = thenUnwrap.call(
+        this,
+        (value: unknown, props: unknown) => {
+          watch.see(value);
+          return transform(value, props);
+        },
+        ...rest,
+      );
+      try {
+        watchChain(watch, derived, false);
+      } catch (err) {
+        fault('observing a derived response', err);
+      }
+      return derived;
+    };
   }
 }
 
@@ -111,7 +109,7 @@ export function observeApiPromise(promise: unknown, call: GenAiCall, onParsed: (
   try {
     const p = promise as ChainablePromise;
     const watch = new ApiPromiseWatch(p, call, onParsed);
-    watch.watch(p, true);
+    watchChain(watch, p, true);
     p.responsePromise?.then(watch.arrived, watch.failed);
   } catch (err) {
     fault('observing the response', err);

@@ -3,6 +3,36 @@ import * as sc from '@tokenledger/semconv';
 import { type Attribution, attributionFromContext } from './attribution';
 import type { GenAiMetrics, MetricKey, Usage } from './genai-metrics';
 
+/**
+ * The attribute names every call writes, read once: the package's names are getters of its index
+ * module (re-exported), and reading them on every call showed in the profile.
+ */
+const {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_ID,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+  ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_TOKENLEDGER_USAGE_AUDIO_CACHE_READ_INPUT_TOKENS,
+  ATTR_TOKENLEDGER_USAGE_AUDIO_INPUT_TOKENS,
+  ATTR_TOKENLEDGER_USAGE_AUDIO_OUTPUT_TOKENS,
+  ATTR_TOKENLEDGER_USAGE_CACHE_CREATION_1H_INPUT_TOKENS,
+  ATTR_TOKENLEDGER_USAGE_IMAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_TOKENLEDGER_USAGE_IMAGE_INPUT_TOKENS,
+  ATTR_TOKENLEDGER_USAGE_IMAGE_OUTPUT_TOKENS,
+  ATTR_TOKENLEDGER_USAGE_VIDEO_INPUT_TOKENS,
+} = sc;
+
 export interface CallStart extends MetricKey {
   serverPort: number | null;
   /** Who the call is for (user, agent, feature, tags); when absent, read from the active context's baggage. */
@@ -16,12 +46,12 @@ export interface CallStart extends MetricKey {
 /** The span's attributes at its start, built in one object. */
 function startAttributes(start: CallStart): Attributes {
   const attributes: Attributes = {
-    [sc.ATTR_GEN_AI_OPERATION_NAME]: start.operation,
-    [sc.ATTR_GEN_AI_PROVIDER_NAME]: start.provider,
-    [sc.ATTR_GEN_AI_REQUEST_MODEL]: start.requestModel,
+    [ATTR_GEN_AI_OPERATION_NAME]: start.operation,
+    [ATTR_GEN_AI_PROVIDER_NAME]: start.provider,
+    [ATTR_GEN_AI_REQUEST_MODEL]: start.requestModel,
   };
-  if (start.serverAddress) attributes[sc.ATTR_SERVER_ADDRESS] = start.serverAddress;
-  if (start.serverPort) attributes[sc.ATTR_SERVER_PORT] = start.serverPort;
+  if (start.serverAddress) attributes[ATTR_SERVER_ADDRESS] = start.serverAddress;
+  if (start.serverPort) attributes[ATTR_SERVER_PORT] = start.serverPort;
   const attribution = start.attribution ?? attributionFromContext();
   for (const key in attribution) attributes[key] = attribution[key];
   const own = start.attributes;
@@ -61,17 +91,17 @@ export class GenAiCall {
   firstChunk(): void {
     if (this.firstChunkMs < 0) {
       this.firstChunkMs = performance.now();
-      this.span.setAttribute(sc.ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, (this.firstChunkMs - this.startMs) / 1000);
+      this.span.setAttribute(ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, (this.firstChunkMs - this.startMs) / 1000);
     }
   }
 
   response(attrs: { id?: string; model?: string; finishReasons?: string[] }): void {
-    if (attrs.id) this.span.setAttribute(sc.ATTR_GEN_AI_RESPONSE_ID, attrs.id);
+    if (attrs.id) this.span.setAttribute(ATTR_GEN_AI_RESPONSE_ID, attrs.id);
     if (attrs.model) {
       this.responseModel = attrs.model;
-      this.span.setAttribute(sc.ATTR_GEN_AI_RESPONSE_MODEL, attrs.model);
+      this.span.setAttribute(ATTR_GEN_AI_RESPONSE_MODEL, attrs.model);
     }
-    if (attrs.finishReasons?.length) this.span.setAttribute(sc.ATTR_GEN_AI_RESPONSE_FINISH_REASONS, attrs.finishReasons);
+    if (attrs.finishReasons?.length) this.span.setAttribute(ATTR_GEN_AI_RESPONSE_FINISH_REASONS, attrs.finishReasons);
   }
 
   /** Ends the span with the usage seen (if any), records the metrics. Later calls are ignored. */
@@ -81,26 +111,26 @@ export class GenAiCall {
     const span = this.span;
     const errorType = error === undefined ? undefined : errorTypeOf(error);
     if (usage) {
-      if (usage.input !== undefined) span.setAttribute(sc.ATTR_GEN_AI_USAGE_INPUT_TOKENS, usage.input);
-      if (usage.output !== undefined) span.setAttribute(sc.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, usage.output);
-      if (usage.cacheRead) span.setAttribute(sc.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheRead);
-      if (usage.cacheWrite) span.setAttribute(sc.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cacheWrite);
-      if (usage.reasoning) span.setAttribute(sc.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoning);
-      if (usage.audioInput) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_AUDIO_INPUT_TOKENS, usage.audioInput);
-      if (usage.audioOutput) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_AUDIO_OUTPUT_TOKENS, usage.audioOutput);
+      if (usage.input !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_INPUT_TOKENS, usage.input);
+      if (usage.output !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, usage.output);
+      if (usage.cacheRead) span.setAttribute(ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheRead);
+      if (usage.cacheWrite) span.setAttribute(ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cacheWrite);
+      if (usage.reasoning) span.setAttribute(ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoning);
+      if (usage.audioInput) span.setAttribute(ATTR_TOKENLEDGER_USAGE_AUDIO_INPUT_TOKENS, usage.audioInput);
+      if (usage.audioOutput) span.setAttribute(ATTR_TOKENLEDGER_USAGE_AUDIO_OUTPUT_TOKENS, usage.audioOutput);
       const d = usage.details;
       if (d) {
-        if (d.audioCacheRead) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_AUDIO_CACHE_READ_INPUT_TOKENS, d.audioCacheRead);
-        if (d.imageInput) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_IMAGE_INPUT_TOKENS, d.imageInput);
-        if (d.imageCacheRead) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_IMAGE_CACHE_READ_INPUT_TOKENS, d.imageCacheRead);
-        if (d.videoInput) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_VIDEO_INPUT_TOKENS, d.videoInput);
-        if (d.imageOutput) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_IMAGE_OUTPUT_TOKENS, d.imageOutput);
-        if (d.cacheWrite1h) span.setAttribute(sc.ATTR_TOKENLEDGER_USAGE_CACHE_CREATION_1H_INPUT_TOKENS, d.cacheWrite1h);
+        if (d.audioCacheRead) span.setAttribute(ATTR_TOKENLEDGER_USAGE_AUDIO_CACHE_READ_INPUT_TOKENS, d.audioCacheRead);
+        if (d.imageInput) span.setAttribute(ATTR_TOKENLEDGER_USAGE_IMAGE_INPUT_TOKENS, d.imageInput);
+        if (d.imageCacheRead) span.setAttribute(ATTR_TOKENLEDGER_USAGE_IMAGE_CACHE_READ_INPUT_TOKENS, d.imageCacheRead);
+        if (d.videoInput) span.setAttribute(ATTR_TOKENLEDGER_USAGE_VIDEO_INPUT_TOKENS, d.videoInput);
+        if (d.imageOutput) span.setAttribute(ATTR_TOKENLEDGER_USAGE_IMAGE_OUTPUT_TOKENS, d.imageOutput);
+        if (d.cacheWrite1h) span.setAttribute(ATTR_TOKENLEDGER_USAGE_CACHE_CREATION_1H_INPUT_TOKENS, d.cacheWrite1h);
       }
     }
     if (extra) span.setAttributes(extra);
     if (errorType !== undefined) {
-      span.setAttribute(sc.ATTR_ERROR_TYPE, errorType);
+      span.setAttribute(ATTR_ERROR_TYPE, errorType);
       span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
     }
     span.end();
