@@ -1,4 +1,4 @@
-import { addToTotals, type StoredSums, type Sums, zeroTotals } from './rollup-measures';
+import { addTotals, addToTotals, type StoredSums, type Sums, zeroTotals } from './rollup-measures';
 import type { RollupQuery, RollupRow } from './storage.port';
 
 /**
@@ -17,10 +17,19 @@ export class RollupRowSums {
 
   /** Adds a group's sums under its key, or takes them away (`sign` -1). */
   add(key: RollupRow['key'], sums: Sums | StoredSums, sign: 1 | -1 = 1): void {
+    addToTotals(this.row(key), sums, sign);
+  }
+
+  private row(key: RollupRow['key']): RollupRow {
     const id = JSON.stringify(this.groupBy.map((g) => (key as Record<string, unknown>)[g]));
     let row = this.rows.get(id);
     if (!row) this.rows.set(id, (row = { key, ...zeroTotals() }));
-    addToTotals(row, sums, sign);
+    return row;
+  }
+
+  /** Adds a row another read summed already (its totals) under its key. */
+  addRow(row: RollupRow): void {
+    addTotals(this.row(row.key), row);
   }
 
   values(): RollupRow[] {

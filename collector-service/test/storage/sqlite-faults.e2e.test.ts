@@ -29,7 +29,7 @@ describe('sqlite: the disk fills', () => {
     disk?.unmount();
   });
 
-  it('answers 503 with Retry-After (never 500) while a batch cannot be folded, says not ready, and counts every acknowledged span once there is room', async () => {
+  it('answers reports exactly (never 500) while a batch cannot be folded, says not ready, and counts every acknowledged span once there is room', async () => {
     if (!disk) return;
     c = await startCollector({ TOKENLEDGER_SQLITE_PATH: join(disk.dir, 'db.sqlite') });
     let acknowledged = 0n;
@@ -40,13 +40,13 @@ describe('sqlite: the disk fills', () => {
       if (res.status === 200) acknowledged += 50n;
       else expect(res.status).toBe(503);
       disk.fill();
-      const summary = await fetch(`${c.url}/v1/reports/summary?period=all`);
-      expect([200, 503]).toContain(summary.status);
-      if (summary.status === 503) {
+      // Readiness folds what waits: with the disk full that fold fails.
+      if ((await fetch(`${c.url}/readyz`)).status === 503) {
         foldFailed = true;
-        expect(summary.headers.get('retry-after')).toMatch(/^\d+$/);
-        expect(((await summary.json()) as { message: string }).message).toMatch(/the store is unavailable .*retry later/);
-        expect((await fetch(`${c.url}/readyz`)).status).toBe(503);
+        // A report does not wait on the fold: the rollups and the batches not folded yet answer it, exactly.
+        const summary = await fetch(`${c.url}/v1/reports/summary?period=all`);
+        expect(summary.status).toBe(200);
+        expect((await summary.json()) as { calls: number }).toMatchObject({ calls: Number(acknowledged) });
         const check = await fetch(`${c.url}/v1/budgets/check`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
         expect(check.status).not.toBe(500);
       }

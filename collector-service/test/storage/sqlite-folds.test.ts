@@ -160,6 +160,58 @@ describe('sqlite: batches an ingest thread prepared (rows encoded, rollups summe
   });
 });
 
+describe('sqlite: reads while batches wait to be folded', () => {
+  const { open, path } = sqliteStoresPerTest('tokenledger-unfolded-');
+  const unfolded = () => {
+    const db = new DatabaseSync(path(), { readOnly: true });
+    try {
+      return (db.prepare('SELECT COUNT(*) AS n FROM unfolded').get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  };
+  /** Lets only promise callbacks run (never a message from the writer thread) until `done`. */
+  const microtasksUntil = async (done: () => boolean) => {
+    const deadline = Date.now() + 10_000;
+    while (!done()) {
+      if (Date.now() > deadline) throw new Error('the writer thread never committed');
+      await Promise.resolve();
+    }
+  };
+
+  it('answers from the rollups and the batches not folded yet, without folding them', async () => {
+    const store = await open(HELD);
+    await store.ingest([record({ costNanos: 5n, user: 'bob' }), record({ costNanos: 7n })]);
+    await store.ingest([record({ costNanos: 100n, user: 'bob', tags: { team: 'a' } })]);
+    expect((await store.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 3, costNanos: 112n });
+    expect(await store.aggregate({ ...ALL, filters: { user: 'bob' }, groupBy: ['user'] })).toMatchObject([{ key: { user: 'bob' }, calls: 2, costNanos: 105n }]);
+    expect(await store.aggregate({ ...ALL, tags: { team: 'a' }, groupBy: [] })).toMatchObject([{ calls: 1, costNanos: 100n }]);
+    expect(unfolded()).toBe(2);
+  });
+
+  it('counts a batch once when its fold commits just before the read, its answer not yet back', async () => {
+    const store = await open(HELD);
+    await store.ingest([record({ costNanos: 5n }), record({ costNanos: 7n })]);
+    await store.ingest([record({ costNanos: 100n })]);
+    const folding = store.purgeRecordsBefore(0); // folds what waits first
+    await microtasksUntil(() => unfolded() === 0);
+    const read = store.aggregate({ ...ALL, groupBy: [] });
+    await folding;
+    expect((await read)[0]).toMatchObject({ calls: 3, costNanos: 112n });
+    expect((await store.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 3, costNanos: 112n });
+  });
+
+  it('counts a batch once when its insert commits just before the read, its answer not yet back', async () => {
+    const store = await open(HELD);
+    await store.ingest([record({ costNanos: 5n })]);
+    const ingesting = store.ingest([record({ costNanos: 7n }), record({ costNanos: 100n })]);
+    await microtasksUntil(() => unfolded() === 2);
+    const read = store.aggregate({ ...ALL, groupBy: [] });
+    await ingesting;
+    expect((await read)[0]).toMatchObject({ calls: 3, costNanos: 112n });
+  });
+});
+
 describe('sqlite: the checkpointer thread', () => {
   it('copies the WAL into the database file although no writer checkpoints', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tokenledger-wal-'));

@@ -39,7 +39,9 @@ interface PendingBatch {
  * named in `unfolded` and are folded from the records table at the next start, or before the next
  * read (or retention) by any process on the same file.
  *
- * Reads see every acknowledged batch: the store folds what waits before it answers from the rollups.
+ * Reads see every acknowledged batch: the rollups plus the records of the batches not folded yet,
+ * read in one snapshot (see readWithUnfolded), or, when another process stored some of those, after
+ * folding what waits.
  */
 export class RollupFolds {
   private pending: PendingBatch[] = [];
@@ -95,6 +97,45 @@ export class RollupFolds {
     const held = new Set([...this.pending, ...this.folding].map((b) => b.firstRowid));
     const ranges = this.list().filter((range) => !held.has(range.first));
     if (ranges.length > 0) await this.enqueue(() => this.foldFromRecords(ranges));
+  }
+
+  /**
+   * Runs `read` over the rollups and lists `unfolded` in one snapshot, and answers without waiting on
+   * a fold: the batches that snapshot names unfolded are exactly those its rollups lack, whether a
+   * fold commits just before it or just after, so adding their records (which this process holds
+   * until their fold is answered) counts every batch once. A batch named that this process does not
+   * hold is one whose insert's answer is still on its way (then it waits for `inserts` and looks
+   * again) or one another process stored: then null, and the caller reads after `foldForRead`.
+   */
+  async readWithUnfolded<T>(read: () => T, inserts: () => Promise<unknown>): Promise<{ result: T; unfolded: UsageRecord[] } | null> {
+    let ranges: { first: number; last: number }[];
+    let result: T;
+    this.db.exec('BEGIN');
+    try {
+      ranges = this.list();
+      result = read();
+    } finally {
+      this.db.exec('COMMIT');
+    }
+    let held = this.heldOf(ranges);
+    if (held === null) {
+      await inserts();
+      held = this.heldOf(ranges);
+    }
+    return held && { result, unfolded: held.flatMap((b) => b.records) };
+  }
+
+  /** The batches of these ranges, if this process holds every one. */
+  private heldOf(ranges: { first: number }[]): PendingBatch[] | null {
+    if (ranges.length === 0) return [];
+    const held = new Map([...this.pending, ...this.folding].map((b) => [b.firstRowid, b]));
+    const batches: PendingBatch[] = [];
+    for (const { first } of ranges) {
+      const batch = held.get(first);
+      if (!batch) return null;
+      batches.push(batch);
+    }
+    return batches;
   }
 
   /** Folds everything this process holds. Rejects if the store fails. */

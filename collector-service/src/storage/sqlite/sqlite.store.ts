@@ -32,6 +32,7 @@ import { NO_AUTOCHECKPOINT, unwritableFiles } from './store-writer.worker';
 import { WalSync } from './wal-sync';
 import { TagRollups } from './tag-rollups';
 import { hasTagFilter } from '../tag-sets';
+import { withUnfolded } from './unfolded-rows';
 
 /** How long after a failed write /readyz still says not ready (senders retry meanwhile; a success clears it). */
 const RECENT_FAILURE_MS = 10_000;
@@ -45,7 +46,7 @@ const BUSY_TIMEOUT_MS = 10_000;
  * exactly those as not yet in the rollups; RollupFolds adds them to the 15-minute rollups moments
  * later, many batches at once, in a transaction that also removes that name. So a retried batch, a
  * crash at any point, or two writers on one file can never count a record twice or lose one, and
- * every read of the rollups first folds what this process stored.
+ * every read of the rollups adds the batches not folded yet (see RollupFolds.readWithUnfolded).
  */
 export class SqliteStore implements StoragePort {
   readonly kind = 'sqlite' as const;
@@ -59,6 +60,8 @@ export class SqliteStore implements StoragePort {
   private walSync: WalSync | null = null;
   private tagRollups!: TagRollups;
   private capacity!: DayCapacity;
+  /** Inserts sent to the writer and not yet queued for their fold: a read whose snapshot names their batches waits for them. */
+  private readonly inserting = new Set<Promise<UsageRecord[]>>();
 
   constructor(
     private readonly path: string,
@@ -164,21 +167,31 @@ export class SqliteStore implements StoragePort {
     // What an ingest thread prepared holds every record: of use only while every record is written.
     const whole = prepared && admitted.length === records.length ? prepared : undefined;
     let stored: UsageRecord[] = [];
-    try {
-      if (admitted.length > 0) {
-        const outcome = await this.noteWrite(this.writes.insert(admitted, whole?.rows));
-        stored = outcome.stored.map((index) => admitted[index]);
-        // Into every rollup (tag rollups too) within milliseconds, or at once when something reads them:
-        // see RollupFolds and RollupWriter.
-        if (stored.length > 0) this.folds.queue(outcome.firstRowid, stored, stored.length === records.length ? (whole?.sums ?? null) : null);
+    if (admitted.length > 0) {
+      const writing = this.insertAndQueue(admitted, whole, records.length);
+      this.inserting.add(writing);
+      try {
+        stored = await writing;
+      } catch (err) {
+        release();
+        throw err;
+      } finally {
+        this.inserting.delete(writing);
       }
-    } catch (err) {
-      release();
-      throw err;
     }
     settle(new Set(stored));
     await this.durable();
     return { stored, duplicates: admitted.length - stored.length, ...(refused.length > 0 ? { refused } : {}) };
+  }
+
+  /** Inserts the records and queues those stored now for their fold; resolves with those. */
+  private async insertAndQueue(admitted: UsageRecord[], whole: PreparedBatch | undefined, batchSize: number): Promise<UsageRecord[]> {
+    const outcome = await this.noteWrite(this.writes.insert(admitted, whole?.rows));
+    const stored = outcome.stored.map((index) => admitted[index]);
+    // Into every rollup (tag rollups too) within milliseconds, or at once when something reads them:
+    // see RollupFolds and RollupWriter.
+    if (stored.length > 0) this.folds.queue(outcome.firstRowid, stored, stored.length === batchSize ? (whole?.sums ?? null) : null);
+    return stored;
   }
 
   async correctRecords(corrections: RecordCorrection[]): Promise<string[]> {
@@ -228,9 +241,13 @@ export class SqliteStore implements StoragePort {
 
   async aggregate(query: RollupQuery): Promise<RollupRow[]> {
     this.assertWritable();
+    const read = () =>
+      hasTagFilter(query.tags) || query.byTagSet ? this.tagRollups.aggregate(query) : (narrowAggregate(this.db, query) ?? this.fullAggregate(query));
+    // Under ingest a read does not wait for the fold of the batches stored before it: it adds their records.
+    const answered = await this.folds.readWithUnfolded(read, () => Promise.allSettled(this.inserting));
+    if (answered) return withUnfolded(answered.result, query, answered.unfolded);
     await this.noteWrite(this.folds.foldForRead());
-    if (hasTagFilter(query.tags) || query.byTagSet) return this.tagRollups.aggregate(query);
-    return narrowAggregate(this.db, query) ?? this.fullAggregate(query);
+    return read();
   }
 
   /** Over the full rollups: any filters, any grouping. */
