@@ -255,6 +255,77 @@ if (!uri) {
       await dropDatabase(dbName);
     });
 
+    it('answers by one dimension from the month sums per value, less the days outside the range, exactly as the records sum', async () => {
+      const dbName = fresh();
+      const store = await open(dbName, undefined, MANUAL);
+      // Calls every 7 hours from October 20 to November 30, 4 users.
+      const records = Array.from({ length: 140 }, (_, i) =>
+        record({ user: `u${i % 4}`, costNanos: BigInt(1_000_003 * (i + 1)), timeMs: Date.UTC(2026, 9, 20) + i * 7 * 3_600_000 }),
+      );
+      await store.ingest(records);
+      await store.compact();
+      // Whole months; November less its first day; most of November and a part of a day; mostly October days.
+      const ranges = [
+        [Date.UTC(2026, 10, 1), Date.UTC(2026, 11, 1)],
+        [Date.UTC(2026, 10, 2), Date.UTC(2026, 11, 1)],
+        [Date.UTC(2026, 9, 25, 5), Date.UTC(2026, 10, 27, 19)],
+        [Date.UTC(2026, 9, 21), Date.UTC(2026, 10, 3)],
+      ];
+      for (const [fromMs, toMs] of ranges) {
+        const inRange = records.filter((r) => r.timeMs >= fromMs && r.timeMs < toMs);
+        const byUser = await store.aggregate({ ...ALL, fromMs, toMs, groupBy: ['user'] });
+        expect(Object.fromEntries(byUser.map((r) => [r.key.user, r.costNanos]))).toEqual(
+          Object.fromEntries(['u0', 'u1', 'u2', 'u3'].map((u) => [u, inRange.filter((r) => r.user === u).reduce((s, r) => s + r.costNanos!, 0n)])),
+        );
+        const [u2] = await store.aggregate({ ...ALL, fromMs, toMs, filters: { user: 'u2' }, groupBy: [] });
+        expect(u2.calls).toBe(inRange.filter((r) => r.user === 'u2').length);
+      }
+      await store.close();
+      await dropDatabase(dbName);
+    });
+
+    it('reads a store compacted before month values alike, to the nano, and gives its months their month values from the day values', async () => {
+      const dbName = fresh();
+      const store = await open(dbName, undefined, MANUAL);
+      for (let b = 0; b < 6; b++)
+        await store.ingest(
+          Array.from({ length: 20 }, (_, i) =>
+            record({ user: `u${i % 5}`, costNanos: BigInt(7 + b * 100 + i), timeMs: Date.UTC(2026, 9, 15) + (b * 20 + i) * 9 * 3_600_000 }),
+          ),
+        );
+      await store.compact();
+      const queries = [
+        { ...ALL, groupBy: ['user' as const] },
+        { ...ALL, fromMs: Date.UTC(2026, 10, 1), toMs: Date.UTC(2026, 11, 1), groupBy: ['model' as const] },
+        { ...ALL, fromMs: Date.UTC(2026, 9, 20, 3), toMs: Date.UTC(2026, 11, 20), filters: { user: 'u3' }, groupBy: [] },
+      ];
+      const sorted = (rows: Awaited<ReturnType<MongoStore['aggregate']>>) => rows.sort((a, b) => (JSON.stringify(a.key) < JSON.stringify(b.key) ? -1 : 1));
+      const answers = async (s: MongoStore) => Promise.all(queries.map(async (q) => sorted(await s.aggregate(q))));
+      const expected = await answers(store);
+      await store.close();
+      // As a store compacted by a version without month values holds its months.
+      const db = await rawDb(dbName);
+      const monthValues = async () => {
+        let count = 0;
+        for (const month of ['2026_10', '2026_11', '2026_12'])
+          count += await db.collection(`rollup_values_${month}`).countDocuments({ _id: { $regex: ',"month"\\]$' } });
+        return count;
+      };
+      const written = await monthValues();
+      expect(written).toBeGreaterThan(0);
+      for (const month of ['2026_10', '2026_11', '2026_12']) await db.collection(`rollup_values_${month}`).deleteMany({ _id: { $regex: ',"month"\\]$' } });
+      expect(await monthValues()).toBe(0);
+      const upgraded = await open(dbName, undefined, MANUAL);
+      expect(await answers(upgraded)).toEqual(expected);
+      await upgraded.compact();
+      expect(await monthValues()).toBe(written);
+      const later = await open(dbName, undefined, MANUAL);
+      expect(await answers(later)).toEqual(expected);
+      await Promise.all([upgraded.close(), later.close()]);
+      await db.client.close();
+      await dropDatabase(dbName);
+    });
+
     it('lists documents from memory until an instance writes or deletes one of their kind, and then reads them again', async () => {
       const dbName = fresh();
       const { store, commands } = await watched(dbName, MANUAL);

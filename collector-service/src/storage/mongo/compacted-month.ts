@@ -7,6 +7,9 @@ import {
   type DocRef,
   groupsDoc,
   groupsRef,
+  monthSumsOf,
+  monthValuesDoc,
+  monthValuesRef,
   type NewDoc,
   type RollupDocs,
   totalsDoc,
@@ -104,18 +107,18 @@ export class CompactedMonth {
     }
     const totals = new Map([...this.totals].filter(([, t]) => t.sums.calls !== 0));
     docs.push(totalsDoc(tenant, this.month, runId, totals));
-    ROLLUP_DIMENSIONS.forEach((d, i) =>
-      docs.push(
-        valuesDoc(
-          tenant,
-          this.month,
-          d,
-          runId,
-          [...this.values[i].values()].filter((row) => row.sums.calls !== 0),
-        ),
-      ),
-    );
-    if (this.prior) replaced.push(totalsRef(tenant, this.month, this.prior), ...ROLLUP_DIMENSIONS.map((d) => valuesRef(tenant, this.month, d, this.prior!)));
+    ROLLUP_DIMENSIONS.forEach((d, i) => {
+      const days = [...this.values[i].values()].filter((row) => row.sums.calls !== 0);
+      docs.push(valuesDoc(tenant, this.month, d, runId, days), monthValuesDoc(tenant, this.month, d, runId, monthSumsOf(days)));
+    });
+    if (this.prior) {
+      const prior = this.prior;
+      // A month compacted before month values were written has none to replace: deleting it deletes nothing.
+      replaced.push(
+        totalsRef(tenant, this.month, prior),
+        ...ROLLUP_DIMENSIONS.flatMap((d) => [valuesRef(tenant, this.month, d, prior), monthValuesRef(tenant, this.month, d, prior)]),
+      );
+    }
     return { docs, replaced };
   }
 }

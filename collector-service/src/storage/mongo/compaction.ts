@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { Collection, Db } from 'mongodb';
+import { ROLLUP_DIMENSIONS } from '../storage.port';
 import { type BatchDoc, fault, type MongoFaults, type RollupBatches } from './batches';
 import { CompactedMonth } from './compacted-month';
 import type { Group } from './groups';
 import type { ChainDoc, Head, HeadChain, SetAside } from './heads';
 import { insertIgnoringDuplicates, upsert } from './inserts';
 import type { PendingItem, PendingItems } from './pending';
-import { type DocRef, monthOf, type NewDoc, type RollupDoc, type RollupDocs } from './rollup-docs';
+import { type DocRef, monthOf, monthValuesRef, type NewDoc, type RollupDoc, type RollupDocs } from './rollup-docs';
 
 /** A batch compaction set aside: it counts nowhere (see Compactor.build). */
 export interface SetAsideDoc {
@@ -64,6 +65,9 @@ export class Compactor {
   private round: Promise<void> = Promise.resolve();
   private stopped = false;
   private lastFailure: { message: string; atMs: number } | null = null;
+  /** Tenants whose every month has its month values (written by this version, or rewritten by addMonthValues). */
+  private readonly withMonthValues = new Set<string>();
+  private allWithMonthValues = false;
 
   constructor(
     private readonly db: Db,
@@ -88,9 +92,46 @@ export class Compactor {
     await this.round;
   }
 
-  /** Compacts every tenant with pending items until none is left (or a run fails). */
+  /** Compacts every tenant with pending items until none is left (or a run fails), then gives every month its month values. */
   async compactAll(): Promise<void> {
     for (const tenant of await this.tenantsWithWork()) while (await this.compact(tenant));
+    while (await this.addMonthValues());
+  }
+
+  /**
+   * Rewrites one month compacted before month values were written (its documents as they are, plus
+   * its month values summed from its day values), by a run like any other: a month per call, so a
+   * store of many such months gains them over rounds, never stalling a start. False when none is left.
+   */
+  async addMonthValues(): Promise<boolean> {
+    if (this.allWithMonthValues) return false;
+    for (const tenant of (await this.chainDocs.distinct('tenant', { kind: 'hint' })).sort()) {
+      if (this.withMonthValues.has(tenant)) continue;
+      const head = await this.chain.latest(tenant);
+      const month = await this.monthWithoutMonthValues(tenant, head);
+      if (month === null) {
+        this.withMonthValues.add(tenant);
+        continue;
+      }
+      if (!(await this.lease(tenant))) return false;
+      try {
+        await this.run(tenant, month);
+      } finally {
+        await upsert(this.chainDocs, leaseId(tenant), { kind: 'lease', tenant, holder: this.holder, untilMs: 0 });
+      }
+      return true;
+    }
+    // Tenants compacted from now on are written by this version.
+    this.allWithMonthValues = true;
+    return false;
+  }
+
+  private async monthWithoutMonthValues(tenant: string, head: Head): Promise<string | null> {
+    for (const [month, runId] of Object.entries(head.months).sort()) {
+      const ref = monthValuesRef(tenant, month, ROLLUP_DIMENSIONS[0], runId);
+      if (!(await this.db.collection<RollupDoc>(ref.collection).findOne({ _id: ref.id }, { projection: { _id: 1 } }))) return month;
+    }
+    return null;
   }
 
   /** One run for a tenant; true when it moved something (more may be left). */
@@ -123,6 +164,7 @@ export class Compactor {
           this.reportFailure(`compacting the rollups of tenant ${tenant} failed, will retry: ${(err as Error).message}`);
         }
       }
+      if (!this.stopped) await this.addMonthValues();
     } catch (err) {
       this.reportFailure(`compacting the rollups failed, will retry: ${(err as Error).message}`);
     }
@@ -140,7 +182,8 @@ export class Compactor {
     return (await this.batchDocs.distinct('tenant')).sort();
   }
 
-  private async run(tenant: string): Promise<boolean> {
+  /** One run; with `rewrite`, one that moves no item but rewrites that month (see addMonthValues). */
+  private async run(tenant: string, rewrite?: string): Promise<boolean> {
     const head = await this.chain.latest(tenant);
     for (const stale of await this.batches.stale(tenant, Date.now() - this.settings.staleAfterMs)) {
       this.logger.warn(
@@ -151,15 +194,15 @@ export class Compactor {
     const included = new Set(head.included);
     const rolled = await this.pending.rolled(tenant);
     const present = new Set(rolled.map((i) => i.id));
-    const items = rolled.filter((i) => !included.has(i.id)).slice(0, this.settings.maxItemsPerRun);
+    const items = rewrite ? [] : rolled.filter((i) => !included.has(i.id)).slice(0, this.settings.maxItemsPerRun);
     const leftover = head.included.filter((id) => present.has(id));
-    if (items.length === 0) {
+    if (items.length === 0 && !rewrite) {
       // What a run that crashed after publishing left undone.
       await this.recordSetAside(tenant, head.setAside);
       await this.pending.delete(leftover);
       return false;
     }
-    const built = await this.build(tenant, head, items);
+    const built = await this.build(tenant, head, items, rewrite);
     if (!built) return false; // the head was replaced meanwhile
     const { runId } = built;
     await this.chainDocs.insertOne({
@@ -204,8 +247,8 @@ export class Compactor {
    * and values, every touched bucket's groups. An item whose groups would take a sum past what the
    * store holds is set aside: not added (it counts nowhere), listed with the reason.
    */
-  private async build(tenant: string, head: Head, items: PendingItem[]): Promise<Built | null> {
-    const buckets = new Map<string, Set<number>>();
+  private async build(tenant: string, head: Head, items: PendingItem[], rewrite?: string): Promise<Built | null> {
+    const buckets = new Map<string, Set<number>>(rewrite ? [[rewrite, new Set()]] : []);
     for (const g of items.flatMap((i) => i.groups)) {
       const month = monthOf(g.bucket);
       if (!buckets.has(month)) buckets.set(month, new Set());

@@ -1,14 +1,17 @@
 import type { Binary, Db } from 'mongodb';
-import type { Sums } from '../rollup-measures';
+import { addSums, type Sums } from '../rollup-measures';
 import type { RollupDimension } from '../storage.port';
 import { GROUP_PARTS, type Group, groupRow, rowGroup } from './groups';
-import { packRows, type SumsRow, unpackRows } from './sums-table';
+import { type KeyPart, packRows, type SumsRow, unpackRows } from './sums-table';
 
 /**
  * The compacted rollups: immutable documents, each written once by one compaction run (its `runId`
  * is part of the id) and found through the tenant's latest head (see HeadChain):
  * - totals, one per tenant and UTC month: every bucket's sums, and which run wrote that bucket's groups;
  * - values, one per tenant, UTC month and dimension: each UTC day's sums per value of the dimension;
+ * - month values, one per tenant, UTC month and dimension: the month's sums per value, so a report
+ *   over whole months sums one row per value, not one per value and day (a store written before
+ *   them has none: its month values are summed from the day values, see RollupDocs.monthValues);
  * - groups, one per tenant and bucket: every group of the bucket (all dimensions and the tag set).
  * Collections are per month (totals, values) and per UTC day (groups), so a read touches only the
  * period it asks for: FerretDB answers every query by reading its whole collection.
@@ -59,6 +62,10 @@ export const valuesRef = (tenant: string, month: string, dimension: RollupDimens
   collection: valuesCollection(month),
   id: JSON.stringify([tenant, dimension, runId]),
 });
+export const monthValuesRef = (tenant: string, month: string, dimension: RollupDimension, runId: string): DocRef => ({
+  collection: valuesCollection(month),
+  id: JSON.stringify([tenant, dimension, runId, 'month']),
+});
 export const groupsRef = (tenant: string, bucket: number, runId: string): DocRef => ({
   collection: groupsCollection(bucket),
   id: JSON.stringify([tenant, bucket, runId]),
@@ -79,6 +86,22 @@ export function totalsDoc(tenant: string, month: string, runId: string, buckets:
 export function valuesDoc(tenant: string, month: string, dimension: RollupDimension, runId: string, rows: Iterable<SumsRow>): NewDoc {
   const ref = valuesRef(tenant, month, dimension, runId);
   return { ref, doc: { _id: ref.id, tenant, runId, rows: packRows([...rows], 2, () => `tenant ${tenant}, ${month}, a day's total per ${dimension}`) } };
+}
+
+/** The month's sums per value (rows keyed [value]) of a month's day values (rows keyed [day, value]). */
+export function monthSumsOf(dayValues: Iterable<SumsRow>): SumsRow[] {
+  const byValue = new Map<KeyPart, SumsRow>();
+  for (const { key, sums } of dayValues) {
+    const row = byValue.get(key[1]);
+    if (row) addSums(row.sums, sums);
+    else byValue.set(key[1], { key: [key[1]], sums: { ...sums } });
+  }
+  return [...byValue.values()].filter((row) => row.sums.calls !== 0);
+}
+
+export function monthValuesDoc(tenant: string, month: string, dimension: RollupDimension, runId: string, rows: readonly SumsRow[]): NewDoc {
+  const ref = monthValuesRef(tenant, month, dimension, runId);
+  return { ref, doc: { _id: ref.id, tenant, runId, rows: packRows(rows, 1, () => `tenant ${tenant}, ${month}, the month's total per ${dimension}`) } };
 }
 
 export function groupsDoc(tenant: string, bucket: number, runId: string, groups: Iterable<Group>): NewDoc {
@@ -115,6 +138,18 @@ export class RollupDocs {
   /** Day sums per value: rows keyed [day, value]. */
   values(tenant: string, month: string, dimension: RollupDimension, runId: string): Promise<SumsRow[] | null> {
     return this.rows(valuesRef(tenant, month, dimension, runId));
+  }
+
+  /**
+   * Month sums per value: rows keyed [value]. A month compacted before month values were written has
+   * no such document: its day values (the same run's, so the same sums) are summed once and kept.
+   */
+  async monthValues(tenant: string, month: string, dimension: RollupDimension, runId: string): Promise<SumsRow[] | null> {
+    const ref = monthValuesRef(tenant, month, dimension, runId);
+    const stored = await this.rows(ref);
+    if (stored) return stored;
+    const days = await this.values(tenant, month, dimension, runId);
+    return days && this.remember(ref, monthSumsOf(days));
   }
 
   /**

@@ -1,12 +1,12 @@
 import { RollupRowSums } from '../rollup-rows';
-import { addSums, type Sums } from '../rollup-measures';
+import { addSums, type Sums, zeroSums } from '../rollup-measures';
 import { ROLLUP_DIMENSIONS, type RollupDimension, type RollupQuery, type RollupRow } from '../storage.port';
 import { hasTagFilter, tagSetIncludes } from '../tag-sets';
 import { dimensionIndex, type Group } from './groups';
 import type { Head, HeadChain } from './heads';
 import type { PendingItems } from './pending';
 import type { KeyPart, SumsRow } from './sums-table';
-import { type BucketTotal, DAY_MS, monthStart, nextMonthStart, type RollupDocs } from './rollup-docs';
+import { type BucketTotal, DAY_MS, dayOf, monthStart, nextMonthStart, type RollupDocs } from './rollup-docs';
 
 /** How a query is answered from the compacted documents: by the totals, by one dimension's day values, or by the groups. */
 type Shape = { kind: 'totals' } | { kind: 'values'; dimension: RollupDimension } | { kind: 'groups' };
@@ -84,8 +84,10 @@ export class RollupReader {
   }
 
   /**
-   * One dimension: whole UTC days from the values; a day the range covers in part from the groups of
-   * its buckets in range, or from its values minus the groups of its buckets out of range, whichever
+   * One dimension: whole UTC days from the month's sums per value, less the day values of the days
+   * of the month outside the range that hold calls (or, when those are more than the days in range,
+   * from the day values of the days in range); a day the range covers in part from the groups of
+   * its buckets in range, or as a whole day less the groups of its buckets out of range, whichever
    * reads fewer buckets.
    */
   private async addValues(
@@ -110,22 +112,34 @@ export class RollupReader {
         minus.push([day, start], [end, day + DAY_MS]);
       }
     }
-    const [values, totals] = await Promise.all([
-      days.size > 0 ? this.docs.values(query.tenant, month, dimension, runId) : [],
-      plus.length + minus.length > 0 ? this.docs.totals(query.tenant, month, runId) : new Map<number, BucketTotal>(),
+    const totals = await this.docs.totals(query.tenant, month, runId);
+    if (!totals) return false;
+    const outside = new Set([...totals.keys()].map(dayOf).filter((day) => !days.has(day)));
+    const byMonth = days.size > 0 && outside.size < days.size;
+    const [monthValues, dayValues] = await Promise.all([
+      byMonth ? this.docs.monthValues(query.tenant, month, dimension, runId) : [],
+      days.size > 0 && (!byMonth || outside.size > 0) ? this.docs.values(query.tenant, month, dimension, runId) : [],
     ]);
-    if (!values || !totals) return false;
+    if (!monthValues || !dayValues) return false;
     const wanted = query.filters[dimension];
-    const byValue = new Map<string | null, Sums>();
-    for (const { key, sums } of wanted === undefined ? values : (rowsByValue(values).get(wanted) ?? [])) {
-      const value = key[1] as string | null;
-      if (!days.has(key[0] as number)) continue;
+    const byValue = new Map<KeyPart, Sums>();
+    const add = (row: SumsRow, sign: 1 | -1) => {
+      const value = row.key[row.key.length - 1];
       const into = byValue.get(value);
-      if (into) addSums(into, sums);
-      else byValue.set(value, { ...sums });
-    }
+      if (into) addSums(into, row.sums, sign);
+      else {
+        const sums = zeroSums();
+        addSums(sums, row.sums, sign);
+        byValue.set(value, sums);
+      }
+    };
+    const ofValue = (table: readonly SumsRow[]) => (wanted === undefined ? table : (rowsByValue(table).get(wanted) ?? []));
+    if (byMonth) {
+      for (const row of ofValue(monthValues)) add(row, 1);
+      for (const row of ofValue(dayValues)) if (outside.has(row.key[0] as number)) add(row, -1);
+    } else for (const row of ofValue(dayValues)) if (days.has(row.key[0] as number)) add(row, 1);
     const grouped = query.groupBy.includes(dimension);
-    for (const [value, sums] of byValue) rows.add(grouped ? { [dimension]: value } : {}, sums);
+    for (const [value, sums] of byValue) rows.add(grouped ? { [dimension]: value as string | null } : {}, sums);
     const within = (ranges: [number, number][]) => [...totals].filter(([bucket]) => ranges.some(([s, e]) => bucket >= s && bucket < e));
     const [added, taken] = await Promise.all([this.addGroups(rows, query, within(plus), 1), this.addGroups(rows, query, within(minus), -1)]);
     return added && taken;
@@ -144,17 +158,18 @@ export class RollupReader {
 const valueIndexes = new WeakMap<readonly SumsRow[], Map<KeyPart, SumsRow[]>>();
 
 /**
- * The rows of one value of a values document: a single user's month reads its 30 rows, not the
- * 30 days × every user the document holds.
+ * The rows of one value of a values document (its last key part): a single user's month reads its
+ * 30 rows, not the 30 days × every user the document holds.
  */
 function rowsByValue(values: readonly SumsRow[]): Map<KeyPart, SumsRow[]> {
   let index = valueIndexes.get(values);
   if (!index) {
     index = new Map();
     for (const row of values) {
-      const rows = index.get(row.key[1]);
+      const value = row.key[row.key.length - 1];
+      const rows = index.get(value);
       if (rows) rows.push(row);
-      else index.set(row.key[1], [row]);
+      else index.set(value, [row]);
     }
     valueIndexes.set(values, index);
   }
