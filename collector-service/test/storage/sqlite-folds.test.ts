@@ -124,6 +124,8 @@ describe('sqlite: batches an ingest thread prepared (rows encoded, rollups summe
     );
   const reads = async (store: SqliteStore) => [
     await store.aggregate({ ...ALL, groupBy: [] }),
+    await store.aggregate({ ...ALL, fromMs: Date.UTC(2026, 10, 24, 1), toMs: Date.UTC(2026, 10, 24, 2), groupBy: ['bucket'] }),
+    await store.aggregate({ ...ALL, tenant: 'other', groupBy: [] }),
     await store.aggregate({ ...ALL, groupBy: ['user', 'bucket'] }),
     await store.aggregate({ ...ALL, groupBy: ['user'] }),
     await store.aggregate({ ...ALL, tags: { team: 't1' }, groupBy: ['bucket'] }),

@@ -20,11 +20,15 @@ export interface SetAsideBatch {
   reason: string;
 }
 
-/** A batch this process stored, not yet in the rollups: its first record's rowid, its records, and their sums when summed already. */
-interface PendingBatch {
-  firstRowid: number;
+/** A batch stored and not folded yet, as a read adds it: its records, and their sums when summed already. */
+export interface UnfoldedBatch {
   records: UsageRecord[];
   sums: FoldSums | null;
+}
+
+/** A batch this process stored, not yet in the rollups: its first record's rowid, its records, and their sums when summed already. */
+interface PendingBatch extends UnfoldedBatch {
+  firstRowid: number;
 }
 
 /**
@@ -107,7 +111,7 @@ export class RollupFolds {
    * hold is one whose insert's answer is still on its way (then it waits for `inserts` and looks
    * again) or one another process stored: then null, and the caller reads after `foldForRead`.
    */
-  async readWithUnfolded<T>(read: () => T, inserts: () => Promise<unknown>): Promise<{ result: T; unfolded: UsageRecord[] } | null> {
+  async readWithUnfolded<T>(read: () => T, inserts: () => Promise<unknown>): Promise<{ result: T; unfolded: UnfoldedBatch[] } | null> {
     let ranges: { first: number; last: number }[];
     let result: T;
     this.db.exec('BEGIN');
@@ -122,7 +126,7 @@ export class RollupFolds {
       await inserts();
       held = this.heldOf(ranges);
     }
-    return held && { result, unfolded: held.flatMap((b) => b.records) };
+    return held && { result, unfolded: held };
   }
 
   /** The batches of these ranges, if this process holds every one. */
