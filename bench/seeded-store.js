@@ -11,7 +11,8 @@ const { deriveNarrowRollups } = require('./narrow-rollups');
 const { addRecord, zeroSums } = require('../collector-service/dist/storage/rollup-measures');
 const { ACCUMULATE, DIMENSION_KEY, MEASURE_COLUMNS, dimensionValues, measuresOf } = require('../collector-service/dist/storage/sqlite/rollup-columns');
 const { SqliteStore } = require('../collector-service/dist/storage/sqlite/sqlite.store');
-const { tagRollupPlan } = require('../collector-service/dist/storage/sqlite/tag-rollups');
+const { UPSERT_TAG_ROLLUP } = require('../collector-service/dist/storage/sqlite/tag-rollups');
+const { foldSums } = require('../collector-service/dist/storage/sqlite/rollup-writer');
 const { encodeRecord } = require('../collector-service/dist/storage/record-codec');
 const { usageRecord } = require('./usage-records');
 
@@ -54,12 +55,9 @@ async function seedStore(file, records, makeRecord) {
   const rollups = new Map();
   let tagged = [];
   // Tagged records are added to the tag rollups as ingest adds them, some thousands at a time.
+  const upsertTagged = db.prepare(UPSERT_TAG_ROLLUP);
   const flushTagged = () => {
-    const plan = tagRollupPlan(tagged);
-    if (plan) {
-      const statement = db.prepare(plan.sql);
-      for (const row of plan.rows) statement.run(...row);
-    }
+    for (const { key, sums } of foldSums(tagged).tags.values()) upsertTagged.run(...key, ...measuresOf(sums));
     tagged = [];
   };
   const flush = () => {
