@@ -19,9 +19,11 @@ export interface CollectorConfig {
   maxInflightBytes: number;
   /** Worker threads that decode and price OTLP requests off the event loop; 0 prices them on it. */
   ingestWorkers: number;
-  /** Seconds a connection may stay silent, and may take to send its headers, before it is closed. */
+  /** Seconds a keep-alive connection may stay idle between requests before it is closed. */
   httpIdleTimeoutSeconds: number;
+  /** Seconds a request may take to send its headers, and the whole request, before its connection is closed. */
   httpHeadersTimeoutSeconds: number;
+  httpRequestTimeoutSeconds: number;
   retentionDays: number | null;
   jaegerUrl: string | null;
   /** A first admin key (all tenants), so keys can be created over the API before any exists. */
@@ -99,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
   const sqlitePath = env.TOKENLEDGER_SQLITE_PATH || join(dataDir, 'tokenledger.sqlite');
   const retention = env.TOKENLEDGER_RETENTION_DAYS;
   const jaegerUrl = env.TOKENLEDGER_JAEGER_URL || null;
+  const httpHeadersTimeoutSeconds = integer(env, 'TOKENLEDGER_HTTP_HEADERS_TIMEOUT_SECONDS', 20, 1, 600);
   const maxBodyBytes = integer(env, 'TOKENLEDGER_MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024);
   if (jaegerUrl !== null && !/^https?:\/\//.test(jaegerUrl)) throw new ConfigError('TOKENLEDGER_JAEGER_URL', `must be an http(s) URL, got "${jaegerUrl}"`);
   return {
@@ -114,7 +117,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
     maxInflightBytes: integer(env, 'TOKENLEDGER_MAX_INFLIGHT_BYTES', Math.max(64 * 1024 * 1024, 2 * maxBodyBytes), 2 * maxBodyBytes, 64 * 1024 * 1024 * 1024),
     ingestWorkers: integer(env, 'TOKENLEDGER_INGEST_WORKERS', DEFAULT_INGEST_WORKERS, 0, 64),
     httpIdleTimeoutSeconds: integer(env, 'TOKENLEDGER_HTTP_IDLE_TIMEOUT_SECONDS', 60, 1, 3600),
-    httpHeadersTimeoutSeconds: integer(env, 'TOKENLEDGER_HTTP_HEADERS_TIMEOUT_SECONDS', 20, 1, 600),
+    httpHeadersTimeoutSeconds,
+    // The whole request includes its headers, so it cannot have less time than they have.
+    httpRequestTimeoutSeconds: integer(env, 'TOKENLEDGER_HTTP_REQUEST_TIMEOUT_SECONDS', 120, httpHeadersTimeoutSeconds, 3600),
     retentionDays: retention === undefined || retention === '' ? null : integer(env, 'TOKENLEDGER_RETENTION_DAYS', 0, 1, 36500),
     jaegerUrl,
     adminKey: adminKey(env),

@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { billingRoutes, MockBilling, startMockLlmServer } from '@tokenledger/mock-llm-server';
 import { type RunningCollector, startCollector } from '../support/app';
 import { jsonSpan, jsonTraces } from '../support/otlp-json';
 import { startService } from '../support/service-process';
@@ -23,9 +24,13 @@ function slowBody(chunks: number, chunkBytes: number, pauseMs: number): Readable
   });
 }
 
-/** Resolves when the server closes the connection, with how long it took; rejects after `limitMs`. */
+/**
+ * Resolves when the server closes the connection, with how long it took; rejects after `limitMs`.
+ * Reads whatever the server sends (a 408 before it closes): an unread answer would hold the close back.
+ */
 function closedWithin(socket: Socket, limitMs: number): Promise<number> {
   const started = Date.now();
+  socket.resume();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`still open after ${limitMs} ms`)), limitMs);
     socket.on('close', () => {
@@ -97,6 +102,66 @@ describe('limits on requests', () => {
       clearInterval(drip);
     }
   }, 60_000);
+});
+
+describe('a request slower to answer than the idle timeout', () => {
+  let c: RunningCollector;
+  afterEach(() => c.close());
+
+  it('gets its whole answer: only idle connections and slow requests are cut', async () => {
+    // The provider's admin API takes 400 ms a page: the import of a day's bill answers after 2 s or
+    // more, twice the idle timeout, with nothing sent to the client meanwhile.
+    const billing = new MockBilling();
+    billing.openai.addCost('2026-11-02', { lineItem: 'gpt-4o-2024-08-06, input', amountUsd: '1.5' });
+    const slowPages = async () => {
+      await sleep(400);
+      return false;
+    };
+    const mock = await startMockLlmServer({ handlers: [slowPages, ...billingRoutes(billing)] });
+    c = await startCollector({
+      TOKENLEDGER_HTTP_IDLE_TIMEOUT_SECONDS: '1',
+      TOKENLEDGER_HTTP_HEADERS_TIMEOUT_SECONDS: '1',
+      TOKENLEDGER_OPENAI_ADMIN_KEY: billing.adminKeys.openai,
+      TOKENLEDGER_OPENAI_ADMIN_BASE_URL: `${mock.url}/v1`,
+      TOKENLEDGER_BILL_SYNC_HOURS: '0',
+    });
+    try {
+      const started = Date.now();
+      const res = await fetch(`${c.url}/v1/provider-bills/sync?from=2026-11-02&to=2026-11-03&provider=openai`, { method: 'POST' });
+      expect(Date.now() - started).toBeGreaterThan(2000);
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { results: unknown[] }).results).toEqual([expect.objectContaining({ ok: true, days: 1 })]);
+    } finally {
+      await mock.close();
+    }
+  }, 30_000);
+
+  it('still closes a request whose body arrives too slowly, with 408, after the request timeout', async () => {
+    c = await startCollector({ TOKENLEDGER_HTTP_HEADERS_TIMEOUT_SECONDS: '1', TOKENLEDGER_HTTP_REQUEST_TIMEOUT_SECONDS: '2' });
+    const socket = connect(Number(new URL(c.url).port), '127.0.0.1');
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+    socket.on('connect', () => socket.write('POST /v1/traces HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n'));
+    // A byte every 200 ms: never idle, and never done.
+    const drip = setInterval(() => socket.writable && socket.write(' '), 200);
+    try {
+      expect(await closedWithin(socket, 15_000)).toBeLessThan(15_000);
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    } finally {
+      clearInterval(drip);
+    }
+  }, 30_000);
+
+  it('closes a keep-alive connection left idle after its answer', async () => {
+    c = await startCollector({ TOKENLEDGER_HTTP_IDLE_TIMEOUT_SECONDS: '1' });
+    const socket = connect(Number(new URL(c.url).port), '127.0.0.1');
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+    socket.on('connect', () => socket.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n'));
+    expect(await closedWithin(socket, 10_000)).toBeLessThan(10_000);
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answer).toMatch(/keep-alive/i);
+  }, 30_000);
 });
 
 describe('a body the client abandons', () => {
