@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { rmSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
@@ -151,6 +152,37 @@ describe('a request slower to answer than the idle timeout', () => {
       clearInterval(drip);
     }
   }, 30_000);
+
+  it('closes 4,000 slow connections held at once: half silent, half sending headers a line at a time', async () => {
+    c = await startCollector({ TOKENLEDGER_HTTP_IDLE_TIMEOUT_SECONDS: '1', TOKENLEDGER_HTTP_HEADERS_TIMEOUT_SECONDS: '1' });
+    const port = Number(new URL(c.url).port);
+    const server = c.app.getHttpServer() as Server;
+    let accepted = 0;
+    server.on('connection', () => accepted++);
+    const sockets: Socket[] = [];
+    const closed: Promise<number>[] = [];
+    const drip = setInterval(() => sockets.forEach((s, i) => i % 2 === 1 && s.writable && s.write('X-Slow: y\r\n')), 300);
+    try {
+      // In waves the listen backlog takes: a connection the kernel dropped from a full backlog would
+      // look open to the client while the service never held it.
+      for (let wave = 0; wave < 16; wave++) {
+        for (let i = 0; i < 250; i++) {
+          const socket = connect(port, '127.0.0.1');
+          if (sockets.length % 2 === 1) socket.on('connect', () => socket.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n'));
+          sockets.push(socket);
+          closed.push(closedWithin(socket, 40_000));
+        }
+        while (accepted < sockets.length) await sleep(20);
+      }
+      expect(await Promise.all(closed)).toHaveLength(4000);
+      expect(await new Promise((resolve) => server.getConnections((_, n) => resolve(n)))).toBe(0);
+      // The service still answers once they are gone.
+      expect((await fetch(`${c.url}/healthz`)).status).toBe(200);
+    } finally {
+      clearInterval(drip);
+      sockets.forEach((s) => s.destroy());
+    }
+  }, 90_000);
 
   it('closes a keep-alive connection left idle after its answer', async () => {
     c = await startCollector({ TOKENLEDGER_HTTP_IDLE_TIMEOUT_SECONDS: '1' });
