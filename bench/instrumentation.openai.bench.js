@@ -14,7 +14,8 @@
 //      BENCH_MODES=bare,tokenledger (a subset), BENCH_PARTS=v6,v7,stubbed,stubbed-v7 (a subset), BENCH_SLICES (the
 //      slices a timing's calls are made in, the modes taking turns slice by slice; default: slices of about 512 calls), BENCH_CPU_PROF=<dir> (a V8 CPU profile of each
 //      process over its timed calls, for bench/cpu-profile-summary.js) and BENCH_BASELINE=<dir> (another built
-//      checkout, whose instrumentation is measured beside this one's as "tokenledger, baseline").
+//      checkout, whose instrumentation is measured beside this one's as "tokenledger, baseline"), BENCH_ATTRIBUTED=1
+//      (each call made with baggage naming its user, feature and conversation, and a temperature).
 'use strict';
 const { attach, benchmark, slicesLabel, loadAverage, measureSdk, printRatios, printTable, settings } = require('./instrumentation-harness');
 
@@ -50,16 +51,32 @@ function instrumentedClients(sdkName, load, telemetry, clientOf) {
 }
 
 const MESSAGES = [{ role: 'user', content: 'Say hello in one short sentence, please.' }];
+/**
+ * BENCH_ATTRIBUTED=1: every call is made in a context whose W3C baggage names the user, the feature
+ * and the conversation, and asks for a temperature, as an attributed app's calls do (in every mode).
+ */
+const ATTRIBUTED = process.env.BENCH_ATTRIBUTED === '1';
+const SAMPLING = ATTRIBUTED ? { temperature: 0.2 } : {};
+function inAttributedContext(call) {
+  if (!ATTRIBUTED) return call;
+  const { context, propagation } = require('@opentelemetry/api');
+  const baggage = propagation.createBaggage({
+    'user.id': { value: 'alice' },
+    'tokenledger.feature': { value: 'refunds' },
+    'gen_ai.conversation.id': { value: 'conv-7' },
+  });
+  return () => context.with(propagation.setBaggage(context.active(), baggage), call);
+}
 const callsOf = (client) => ({
-  chat: () => client.chat.completions.create({ model: 'gpt-4o', messages: MESSAGES }),
-  stream: async () => {
+  chat: inAttributedContext(() => client.chat.completions.create({ model: 'gpt-4o', messages: MESSAGES, ...SAMPLING })),
+  stream: inAttributedContext(async () => {
     const s = await client.chat.completions.create(
-      { model: 'gpt-4o', messages: MESSAGES, stream: true, stream_options: { include_usage: true } },
+      { model: 'gpt-4o', messages: MESSAGES, ...SAMPLING, stream: true, stream_options: { include_usage: true } },
       { headers: { 'x-mock-repeat': STREAM_REPEAT } },
     );
     for await (const _ of s);
-  },
-  embeddings: () => client.embeddings.create({ model: 'text-embedding-3-small', input: 'the quick brown fox' }),
+  }),
+  embeddings: inAttributedContext(() => client.embeddings.create({ model: 'text-embedding-3-small', input: 'the quick brown fox' })),
 });
 
 /**
