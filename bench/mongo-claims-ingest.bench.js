@@ -7,34 +7,12 @@
 'use strict';
 const path = require('node:path');
 const { percentile } = require('./seeded-store');
-const { usageRecord } = require('./usage-records');
+const { steadyCall } = require('./usage-records');
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 10);
 const BATCH = 2048;
 const BASELINE = process.env.BENCH_BASELINE && path.resolve(process.env.BENCH_BASELINE);
 const storeOf = (root) => require(path.join(root, 'collector-service/dist/storage/mongo/mongo.store')).MongoStore;
-
-/** Call `call`'s records: one tenant, a second apart; both stores get the very same ones. */
-function batch(call) {
-  return Array.from({ length: BATCH }, (_, k) => {
-    const i = call * BATCH + k;
-    return usageRecord(i, {
-      timeMs: Date.UTC(2026, 9, 5) + i * 1000,
-      provider: 'openai',
-      model: 'gpt-4o',
-      type: 'llm',
-      user: `user-${i % 1000}`,
-      agent: `agent-${i % 8}`,
-      feature: `feature-${i % 12}`,
-      status: 'ok',
-      costNanos: 1000n + BigInt(i % 97),
-      unpriced: 0,
-      input: 200 + (i % 4000),
-      output: 50 + (i % 1500),
-      durationMs: 800,
-    });
-  });
-}
 
 (async () => {
   if (!process.env.MONGODB_URI) throw new Error('set MONGODB_URI to the MongoDB-wire server to measure');
@@ -50,7 +28,7 @@ function batch(call) {
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 ? Object.entries(stores) : Object.entries(stores).reverse();
       for (const [name, store] of order) {
-        const records = batch(round);
+        const records = steadyCall(round, BATCH); // both stores get the very same records
         const t = process.hrtime.bigint();
         await store.ingest(records);
         ms[name].push(Number(process.hrtime.bigint() - t) / 1e6);

@@ -9,33 +9,10 @@
 'use strict';
 const { MongoStore } = require('../collector-service/dist/storage/mongo/mongo.store');
 const { percentile } = require('./seeded-store');
-const { usageRecord } = require('./usage-records');
+const { steadyCall } = require('./usage-records');
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 10);
 const BATCH = 2048;
-
-let next = 0;
-/** The next BATCH records: one tenant, a second apart (a batch spans half an hour, as a busy service's do). */
-function batch() {
-  return Array.from({ length: BATCH }, () => {
-    const i = next++;
-    return usageRecord(i, {
-      timeMs: Date.UTC(2026, 9, 5) + i * 1000,
-      provider: 'openai',
-      model: 'gpt-4o',
-      type: 'llm',
-      user: `user-${i % 1000}`,
-      agent: `agent-${i % 8}`,
-      feature: `feature-${i % 12}`,
-      status: 'ok',
-      costNanos: 1000n + BigInt(i % 97),
-      unpriced: 0,
-      input: 200 + (i % 4000),
-      output: 50 + (i % 1500),
-      durationMs: 800,
-    });
-  });
-}
 
 (async () => {
   if (!process.env.MONGODB_URI) throw new Error('set MONGODB_URI to the MongoDB-wire server to measure');
@@ -59,11 +36,12 @@ function batch() {
   const withIndex = stores['with the time index'];
   await withIndex['records'].createIndex({ tenant: 1, timeMs: 1, _id: 1 });
   const ms = Object.fromEntries(Object.keys(stores).map((name) => [name, []]));
+  let calls = 0;
   try {
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 ? Object.entries(stores) : Object.entries(stores).reverse();
       for (const [name, store] of order) {
-        const records = batch();
+        const records = steadyCall(calls++, BATCH); // each call new records, as a service receives them
         const t = process.hrtime.bigint();
         await store.ingest(records);
         ms[name].push(Number(process.hrtime.bigint() - t) / 1e6);

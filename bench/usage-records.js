@@ -67,4 +67,30 @@ function usageRecord(i, r) {
   };
 }
 
-module.exports = { seededRandom, usageRecord };
+/**
+ * The records of ingest call `call` of `size` records for the ingest benchmarks: one tenant, model
+ * and status, a second apart (a call of 2,048 spans half an hour, as a busy service's do), 1,000 users.
+ * Call c holds records c·size … (c+1)·size − 1, the same in every run and store.
+ */
+function steadyCall(call, size) {
+  return Array.from({ length: size }, (_, k) => {
+    const i = call * size + k;
+    return usageRecord(i, {
+      timeMs: Date.UTC(2026, 9, 5) + i * 1000,
+      provider: 'openai',
+      model: 'gpt-4o',
+      type: 'llm',
+      user: `user-${i % 1000}`,
+      agent: `agent-${i % 8}`,
+      feature: `feature-${i % 12}`,
+      status: 'ok',
+      costNanos: 1000n + BigInt(i % 97),
+      unpriced: 0,
+      input: 200 + (i % 4000),
+      output: 50 + (i % 1500),
+      durationMs: 800,
+    });
+  });
+}
+
+module.exports = { seededRandom, steadyCall, usageRecord };
