@@ -1,7 +1,8 @@
 // The generating benchmarks' mongo store: the very records seeded-store.js writes into SQLite, stored
 // through the mongo adapter's own write path (MongoStore.ingest in batches, compaction running as
 // it does in the service), in a database of their own on MONGODB_URI. Seeding is resumable: the
-// database records how many records are in, and a database found complete is used as it is.
+// database records how many records are in, and a database found complete is used as it is (after
+// compaction has given every month what this version's reads use).
 'use strict';
 const { join } = require('node:path');
 const { MongoStore } = require('../collector-service/dist/storage/mongo/mongo.store');
@@ -36,10 +37,14 @@ async function seedMongo(dbName, records, makeRecord) {
   const progress = store['db'].collection('bench_seeding');
   try {
     const state = (await progress.findOne({ _id: 'progress' })) ?? { done: 0, complete: false };
-    if (state.complete) return uri;
+    if (state.complete) {
+      await store.compact();
+      return uri;
+    }
     const started = Date.now();
     let done = state.done;
     let reported = done;
+    let reportedAt = started;
     const target = Math.min(records, STOP_AT);
     while (done < target) {
       const calls = [];
@@ -50,11 +55,13 @@ async function seedMongo(dbName, records, makeRecord) {
       }
       await Promise.all(calls);
       await progress.replaceOne({ _id: 'progress' }, { done, complete: false }, { upsert: true });
-      if (done - reported >= records / 20 || done === records) {
+      // Every 5 % and at least once a minute: a 10M seeding runs for hours.
+      if (done - reported >= records / 20 || Date.now() - reportedAt >= 60_000 || done === records) {
         reported = done;
+        reportedAt = Date.now();
         const rate = (done - state.done) / ((Date.now() - started) / 1000);
         console.log(
-          `${dbName}: ${done.toLocaleString('en-US')} of ${records.toLocaleString('en-US')} records stored through ingest (${Math.round(rate).toLocaleString('en-US')}/s)`,
+          `${dbName}: ${done.toLocaleString('en-US')} of ${records.toLocaleString('en-US')} records stored through ingest (${Math.round(rate).toLocaleString('en-US')}/s this run, about ${Math.round((records - done) / rate / 60)} min left; stop and rerun to resume)`,
         );
       }
     }
@@ -71,6 +78,16 @@ async function seedMongo(dbName, records, makeRecord) {
   }
 }
 
+/** How far seeding database `dbName` went ({ done, complete }), or null when it was never seeded. */
+async function seedingState(dbName) {
+  const client = await new (mongodb().MongoClient)(process.env.MONGODB_URI).connect();
+  try {
+    return await client.db(dbName).collection('bench_seeding').findOne({ _id: 'progress' });
+  } finally {
+    await client.close();
+  }
+}
+
 /** Drops the databases whose name starts with `prefix` other than `keep` (a benchmark's stores of earlier days). */
 async function dropOtherDatabases(prefix, keep) {
   const client = await new (mongodb().MongoClient)(process.env.MONGODB_URI).connect();
@@ -82,4 +99,4 @@ async function dropOtherDatabases(prefix, keep) {
   }
 }
 
-module.exports = { databaseUri, dropOtherDatabases, mongodb, seedMongo };
+module.exports = { databaseUri, dropOtherDatabases, mongodb, seedingState, seedMongo };

@@ -8,12 +8,17 @@
 // Run: ./run node bench/reports.bench.js   (BENCH_NAIVE_ROUNDS=0 skips the slow naive scans;
 //      BENCH_MONGO_RECORDS=<n> measures a mongo store whose seeding stopped at n records)
 //      MONGODB_URI=mongodb://127.0.0.1:27017/ ./run node bench/reports.bench.js
+// 10M on mongo, where a 10M SQLite file (18 GB) is not wanted: BENCH_MONGO_ONLY=1 measures the mongo
+// store alone, beside the 1M mongo store of the same server when it is seeded (else compare with an
+// earlier run's 1M figures); BENCH_SEED_ONLY=1 seeds and stops (resumable: rerun after a stop).
+//      MONGODB_URI=… BENCH_RECORDS=10000000 BENCH_MONGO_ONLY=1 BENCH_SEED_ONLY=1 ./run node bench/reports.bench.js
+//      MONGODB_URI=… BENCH_RECORDS=10000000 BENCH_MONGO_ONLY=1 ./run node bench/reports.bench.js
 'use strict';
 const { startService } = require('./service');
 const { join } = require('node:path');
 const { DatabaseSync } = require('node:sqlite');
 const { benchCacheDir, percentile, seedStore } = require('./seeded-store');
-const { seedMongo } = require('./mongo-seeded-store');
+const { databaseUri, seedingState, seedMongo } = require('./mongo-seeded-store');
 const { seededRandom } = require('./usage-records');
 
 const N = Number(process.env.BENCH_RECORDS || 1_000_000);
@@ -21,6 +26,11 @@ const USERS = Number(process.env.BENCH_USERS || 1000);
 const DAYS = 30;
 // Rounds of the naive scan of raw records (a minute and a half each at 10M); 0 skips it.
 const NAIVE_ROUNDS = Number(process.env.BENCH_NAIVE_ROUNDS ?? 3);
+const MONGO_ONLY = process.env.BENCH_MONGO_ONLY === '1';
+const SEED_ONLY = process.env.BENCH_SEED_ONLY === '1';
+/** The store a mongo-only run of another size is compared with. */
+const BASELINE_RECORDS = 1_000_000;
+const mongoDbName = (records) => `bench_reports_conversations_${records}_${USERS}`;
 const END = Date.UTC(2026, 10, 1);
 const cacheDir = benchCacheDir();
 // Named for what the records hold: conversations and tags since the breakdowns by them.
@@ -87,7 +97,7 @@ function rssMb(pid) {
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024);
 }
 
-const QUERIES = {
+const ALL_QUERIES = {
   summary: '/v1/reports/summary?from=2026-10-02&to=2026-11-01',
   'timeseries (day, Europe/Madrid)': '/v1/reports/timeseries?from=2026-10-02&to=2026-11-01&interval=day&tz=Europe/Madrid',
   'breakdown by model': '/v1/reports/breakdown?from=2026-10-02&to=2026-11-01&by=model',
@@ -96,6 +106,11 @@ const QUERIES = {
   'breakdown by conversation (one day)': '/v1/reports/breakdown?from=2026-10-20&to=2026-10-21&by=conversation',
   'breakdown by conversation (5 days)': '/v1/reports/breakdown?from=2026-10-20&to=2026-10-25&by=conversation',
 };
+
+/** BENCH_QUERIES=<words, comma-separated> times only the queries whose name holds one of them (e.g. summary,user). */
+const QUERIES = Object.fromEntries(
+  Object.entries(ALL_QUERIES).filter(([name]) => !process.env.BENCH_QUERIES || process.env.BENCH_QUERIES.split(',').some((word) => name.includes(word))),
+);
 
 /** p50/p95 of every query against a service on the store `env` names, its RSS peak, and the month's total (to compare stores). */
 async function timeService(env) {
@@ -111,7 +126,7 @@ async function timeService(env) {
       });
       peakRss = Math.max(peakRss, rssMb(service.child.pid));
     }
-    const total = (await (await fetch(service.url + QUERIES.summary)).json()).totalCostNanos;
+    const total = (await (await fetch(service.url + ALL_QUERIES.summary)).json()).totalCostNanos;
     return { timings, peakRss, total };
   } finally {
     service.child.kill('SIGTERM');
@@ -119,9 +134,30 @@ async function timeService(env) {
   }
 }
 
+const ms = (t) => `p50 ${t.p50.toFixed(1)} ms, p95 ${t.p95.toFixed(1)} ms`;
+
+/** The mongo store alone, and the 1M store of the same server beside it when that one is complete. */
+async function mongoAlone(uri) {
+  const mongo = await timeService({ TOKENLEDGER_STORE: 'mongo', MONGODB_URI: uri });
+  const baselineSeeded = N !== BASELINE_RECORDS && (await seedingState(mongoDbName(BASELINE_RECORDS)))?.complete;
+  const baseline = baselineSeeded ? await timeService({ TOKENLEDGER_STORE: 'mongo', MONGODB_URI: databaseUri(mongoDbName(BASELINE_RECORDS)) }) : null;
+  const at = (records) => `${records.toLocaleString('en-US')} records`;
+  for (const [name, t] of Object.entries(mongo.timings)) {
+    const b = baseline && baseline.timings[name];
+    console.log(`reports on mongo, ${name}: ${at(N)} ${ms(t)}` + (b ? `; ${at(BASELINE_RECORDS)} ${ms(b)} (p95 ${(t.p95 / b.p95).toFixed(2)}x)` : ''));
+  }
+  console.log(`service RSS peak: ${at(N)} ${mongo.peakRss} MB` + (baseline ? `, ${at(BASELINE_RECORDS)} ${baseline.peakRss} MB` : ''));
+  console.log(`month's total on mongo, ${at(N)}: ${mongo.total} nano-USD`);
+  if (N !== BASELINE_RECORDS && !baseline)
+    console.log(`no complete store of ${at(BASELINE_RECORDS)} on this server: compare with the mongo figures of an earlier run at 1M`);
+}
+
 (async () => {
-  await seedStore(file, N, makeRecord);
-  const mongoUri = process.env.MONGODB_URI ? await seedMongo(`bench_reports_conversations_${N}_${USERS}`, N, makeRecord) : null;
+  if (MONGO_ONLY && !process.env.MONGODB_URI) throw new Error('BENCH_MONGO_ONLY=1 measures the mongo store: set MONGODB_URI');
+  if (!MONGO_ONLY) await seedStore(file, N, makeRecord);
+  const mongoUri = process.env.MONGODB_URI ? await seedMongo(mongoDbName(N), N, makeRecord) : null;
+  if (SEED_ONLY) return console.log(`seeded ${N.toLocaleString('en-US')} records; rerun without BENCH_SEED_ONLY to measure`);
+  if (MONGO_ONLY) return mongoAlone(mongoUri);
   const sqlite = await timeService({ TOKENLEDGER_SQLITE_PATH: file });
   const mongo = mongoUri ? await timeService({ TOKENLEDGER_STORE: 'mongo', MONGODB_URI: mongoUri }) : null;
   const naive = new DatabaseSync(file, { readOnly: true });
@@ -132,7 +168,6 @@ async function timeService(env) {
     'breakdown by user (top 10)':
       'SELECT user_id, COUNT(*) c FROM records WHERE tenant = ? AND time_ms >= ? AND time_ms < ? GROUP BY user_id ORDER BY c DESC LIMIT 10',
   };
-  const ms = (t) => `p50 ${t.p50.toFixed(1)} ms, p95 ${t.p95.toFixed(1)} ms`;
   try {
     for (const [name, t] of Object.entries(sqlite.timings)) {
       const naiveSql = NAIVE_ROUNDS > 0 ? naiveQueries[name] : undefined;
