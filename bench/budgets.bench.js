@@ -6,14 +6,17 @@
 // (spend from memory) are reported apart. The alert schedule is off so only checks are measured.
 // With MONGODB_URI, the very same records are also stored through the mongo adapter's own ingest and
 // compaction (a database per day, kept between runs of that day) and measured the same way after sqlite.
-// Run: ./run node bench/budgets.bench.js     (MONGODB_URI=mongodb://127.0.0.1:27017/ for mongo too)
+// Run: ./run node bench/budgets.bench.js     (MONGODB_URI=mongodb://127.0.0.1:27017/ for mongo too;
+//      BENCH_SEEDED_ON=<YYYY-MM-DD> measures the complete stores seeded that day, as they are: records
+//      ending that day, checks made now)
 'use strict';
 const http = require('node:http');
 const { startService } = require('./service');
+const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 const { DatabaseSync } = require('node:sqlite');
 const { benchCacheDir, percentile, seedStore } = require('./seeded-store');
-const { dropOtherDatabases, mongodb, seedMongo } = require('./mongo-seeded-store');
+const { dropOtherDatabases, mongodb, seedingState, seedMongo } = require('./mongo-seeded-store');
 const { seededRandom } = require('./usage-records');
 
 const N = Number(process.env.BENCH_RECORDS || 1_000_000);
@@ -21,6 +24,7 @@ const USERS = Number(process.env.BENCH_USERS || 10_000);
 const BUDGETS = 1000;
 const DAYS = 30;
 const BUCKET = 15 * 60 * 1000;
+const SEEDED_ON = process.env.BENCH_SEEDED_ON;
 const END = Math.floor(Date.now() / BUCKET) * BUCKET;
 const MODELS = [
   ['openai', 'gpt-4o', 2500, 10000],
@@ -31,7 +35,7 @@ const MODELS = [
 ];
 const FEATURES = 12;
 const cacheDir = benchCacheDir();
-const TODAY = new Date(END).toISOString().slice(0, 10);
+const TODAY = SEEDED_ON ?? new Date(END).toISOString().slice(0, 10);
 const file = join(cacheDir, `budgets-${N}-${USERS}-${TODAY}-seeded.sqlite`);
 const MONGO_DB = `bench_budgets_${N}_${USERS}_${TODAY.replaceAll('-', '')}`;
 
@@ -183,6 +187,10 @@ async function measure(store, env, clearBudgets) {
 }
 
 (async () => {
+  if (SEEDED_ON && !existsSync(file)) throw new Error(`BENCH_SEEDED_ON=${SEEDED_ON}: no store of that day in ${file}`);
+  // Records are made from the time of the run: resuming a store of another day would mix two ENDs.
+  if (SEEDED_ON && process.env.MONGODB_URI && !(await seedingState(MONGO_DB))?.complete)
+    throw new Error(`BENCH_SEEDED_ON=${SEEDED_ON}: database ${MONGO_DB} is not seeded completely on MONGODB_URI`);
   await seedStore(file, N, makeRecord);
   if (process.env.MONGODB_URI) await dropOtherDatabases('bench_budgets_', MONGO_DB);
   const mongoUri = process.env.MONGODB_URI ? await seedMongo(MONGO_DB, N, makeRecord) : null;
