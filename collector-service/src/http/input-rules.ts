@@ -71,3 +71,20 @@ function channelIdsProblem(value: unknown, max: number): string | null {
   const bad = value.findIndex((c) => !isText(c, 200));
   return bad < 0 ? null : aboutPart(`[${bad}]`, 'must be a channel id (a non-empty string)');
 }
+
+/** A query parameter given once (not repeated) and not empty, of at most `max` characters. */
+export const SingleValue = (max: number) =>
+  ValidateBy({
+    name: 'singleValue',
+    validator: { validate: (value) => isText(value, max), defaultMessage: () => `must be a single non-empty value of at most ${max} characters` },
+  });
+
+/** A whole number from `min` to `max`, given as a query parameter (a string of digits). */
+export const WholeNumber = (min: number, max: number) =>
+  ValidateBy({
+    name: 'wholeNumber',
+    validator: {
+      validate: (value) => typeof value === 'string' && /^\d{1,10}$/.test(value) && Number(value) >= min && Number(value) <= max,
+      defaultMessage: (args) => `must be a whole number from ${min} to ${max}, got ${JSON.stringify(args?.value)}`,
+    },
+  });

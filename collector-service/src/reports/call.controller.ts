@@ -3,9 +3,11 @@ import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkRespons
 import { Tenant } from '../auth/tenant.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { CONFIG, type CollectorConfig } from '../config/config';
+import { ErrorBodyDto } from '../http/error-body.dto';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
 import { recordView } from './record-view';
+import { RecordDto } from './record-view.dto';
 import { QueryError } from './report-query';
 
 /** A record id: the span's trace id (32 hex) and span id (16 hex), as the usage listing gives it. */
@@ -28,10 +30,16 @@ export class CallController {
       'One call by id, with every field the usage listing has: tokens by kind, unit prices, price source and price book version, cost, attribution, trace link',
   })
   @ApiParam({ name: 'id', description: 'The record id: trace id + span id, 48 hex characters (the `id` of a GET /v1/reports/usage record)' })
-  @ApiOkResponse({ description: 'The record; money as ...Nanos (integer string) and ...Usd (decimal string, 9 places), unit prices as exact USD per unit.' })
-  @ApiBadRequestResponse({ description: 'The id is not 48 hex characters.' })
-  @ApiNotFoundResponse({ description: "The tenant has no call of that id (another tenant's calls are never found; retention may have deleted it)." })
-  async call(@Param('id') id: string, @Tenant() tenant: string) {
+  @ApiOkResponse({
+    type: RecordDto,
+    description: 'The record; money as ...Nanos (integer string) and ...Usd (decimal string, 9 places), unit prices as exact USD per unit.',
+  })
+  @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'The id is not 48 hex characters.' })
+  @ApiNotFoundResponse({
+    type: ErrorBodyDto,
+    description: "The tenant has no call of that id (another tenant's calls are never found; retention may have deleted it).",
+  })
+  async call(@Param('id') id: string, @Tenant() tenant: string): Promise<RecordDto> {
     if (!RECORD_ID.test(id))
       throw new QueryError(
         'id',

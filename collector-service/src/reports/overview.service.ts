@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { DimensionFilters } from '../storage/storage.port';
+import type { OverviewDto } from './report-answers.dto';
 import type { ReportRange } from './report-query';
 import { ReportsService } from './reports.service';
 import { TrendsService } from './trends.service';
@@ -33,10 +34,10 @@ export class OverviewService {
     filters: DimensionFilters,
     interval: 'hour' | 'day',
     sections: readonly OverviewSection[] = OVERVIEW_SECTIONS,
-  ) {
+  ): Promise<OverviewDto> {
     // The range of the same length just before, for the trend against the previous period.
     const previous: ReportRange = { fromMs: range.fromMs - (range.toMs - range.fromMs), toMs: range.fromMs, tz: range.tz };
-    const answer: Record<string, unknown> = {};
+    const answer: OverviewDto = {};
     const totals = async () => {
       [answer.summary, answer.previousSummary, answer.projection] = await Promise.all([
         this.reports.summary(tenant, range, filters),
@@ -48,9 +49,15 @@ export class OverviewService {
       answer.timeseries = await this.reports.timeseries(tenant, range, filters, interval);
     };
     const breakdowns = async () => {
-      const dimensions = Object.entries(OVERVIEW_BREAKDOWNS);
-      const answers = await Promise.all(dimensions.map(([by, limit]) => this.reports.breakdown(tenant, range, filters, by, limit)));
-      answer.breakdowns = Object.fromEntries(dimensions.map(([by], i) => [by, answers[i]]));
+      const breakdown = (by: keyof typeof OVERVIEW_BREAKDOWNS) => this.reports.breakdown(tenant, range, filters, by, OVERVIEW_BREAKDOWNS[by]);
+      const [type, provider, model, user, agent] = await Promise.all([
+        breakdown('type'),
+        breakdown('provider'),
+        breakdown('model'),
+        breakdown('user'),
+        breakdown('agent'),
+      ]);
+      answer.breakdowns = { type, provider, model, user, agent };
     };
     const run = { totals, timeseries, breakdowns };
     await Promise.all(sections.map((section) => run[section]()));

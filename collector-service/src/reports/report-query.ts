@@ -1,8 +1,6 @@
 import { InputError } from '../http/input-error';
 import { canonicalProvider } from '@tokenledger/semconv';
 import type { DimensionFilters } from '../storage/storage.port';
-import { TEXT_BOUNDS } from '../usage/billable-bounds';
-import { BREAKDOWN_BY_VALUES, isBreakdownBy } from './breakdown-groups';
 import { calendarPeriod, ceilToBucket, checkZone, floorToBucket, parseInstant, TimeZoneError } from '../time/periods';
 
 /** A bad query parameter: answered 400 with the parameter's name (see InputErrorFilter). */
@@ -24,7 +22,10 @@ export interface ReportRange {
   tz: string;
 }
 
-const FILTERS: Record<string, keyof DimensionFilters> = {
+/** The query parameters a range is read from. */
+export type RangeQuery = { tz?: unknown; period?: unknown; from?: unknown; to?: unknown };
+
+const FILTERS = {
   user: 'user',
   agent: 'agent',
   model: 'model',
@@ -32,10 +33,15 @@ const FILTERS: Record<string, keyof DimensionFilters> = {
   type: 'costType',
   feature: 'feature',
   service: 'service',
-};
-const PERIODS = ['today', 'week', 'month', 'all'];
+} as const satisfies Record<string, keyof DimensionFilters>;
 
-export function parseZone(query: Record<string, unknown>): string {
+/** The query parameters the filters are read from. */
+export type FilterQuery = { [P in keyof typeof FILTERS]?: unknown };
+
+/** The calendar periods a report's range may be given as. */
+export const REPORT_PERIODS = ['today', 'week', 'month', 'all'] as const;
+
+export function parseZone(query: { tz?: unknown }): string {
   const tz = query.tz === undefined ? 'UTC' : String(query.tz);
   try {
     return checkZone(tz);
@@ -50,7 +56,7 @@ export function parseZone(query: Record<string, unknown>): string {
  * taken as local midnight in `tz`, or date-times with an offset) or `period`: today, week (from
  * Monday), month — calendar units in `tz` up to now — or all. Default: this month.
  */
-export function parseRange(query: Record<string, unknown>, now = Date.now()): ReportRange {
+export function parseRange(query: RangeQuery, now = Date.now()): ReportRange {
   const tz = parseZone(query);
   const { period, from, to } = query;
   if (period !== undefined && (from !== undefined || to !== undefined)) throw new QueryError('period', 'give either period or from/to, not both');
@@ -67,37 +73,20 @@ export function parseRange(query: Record<string, unknown>, now = Date.now()): Re
     if (toMs <= fromMs) throw new QueryError('to', 'must be after from');
   } else {
     const p = period === undefined ? 'month' : String(period);
-    if (!PERIODS.includes(p)) throw new QueryError('period', `must be one of ${PERIODS.join(', ')}, got "${p}"`);
+    if (!(REPORT_PERIODS as readonly string[]).includes(p)) throw new QueryError('period', `must be one of ${REPORT_PERIODS.join(', ')}, got "${p}"`);
     fromMs = p === 'all' ? 0 : calendarPeriod(p === 'today' ? 'day' : (p as 'week' | 'month'), now, tz).startMs;
     toMs = now + 1;
   }
   return { fromMs: floorToBucket(fromMs), toMs: ceilToBucket(toMs), tz };
 }
 
-export function parseFilters(query: Record<string, unknown>): DimensionFilters {
+export function parseFilters(query: FilterQuery): DimensionFilters {
   const filters: DimensionFilters = {};
   for (const [parameter, dimension] of Object.entries(FILTERS)) {
-    const value = query[parameter];
+    const value = query[parameter as keyof FilterQuery];
     if (value === undefined) continue;
     if (typeof value !== 'string' || value === '') throw new QueryError(parameter, 'must be a single non-empty value');
     filters[dimension] = parameter === 'provider' ? canonicalProvider(value) : value;
   }
   return filters;
-}
-
-export function parseLimit(query: Record<string, unknown>, fallback: number, max: number): number {
-  if (query.limit === undefined) return fallback;
-  const limit = Number(query.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > max)
-    throw new QueryError('limit', `must be a whole number from 1 to ${max}, got "${String(query.limit)}"`);
-  return limit;
-}
-
-/** `by` of a breakdown (default model): a dimension, `conversation`, or `tag:<key>`. */
-export function parseBreakdownBy(query: Record<string, unknown>): string {
-  const by = query.by ?? 'model';
-  if (typeof by !== 'string') throw new QueryError('by', 'must be a single value');
-  if (!isBreakdownBy(by))
-    throw new QueryError('by', `must be one of ${BREAKDOWN_BY_VALUES.join(', ')} (a tag key of 1 to ${TEXT_BOUNDS.length} characters), got "${by}"`);
-  return by;
 }

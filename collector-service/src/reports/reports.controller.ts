@@ -1,5 +1,4 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Tenant } from '../auth/tenant.decorator';
 import { Roles } from '../auth/roles.decorator';
@@ -11,14 +10,22 @@ import { utcDays } from '../time/utc-days';
 import { sendBreakdownCsv, streamExport } from './export-stream';
 import { streamFocus } from './focus/focus-export';
 import { recordView } from './record-view';
-import { ReportEndpoint } from './report-docs';
-import { oneOf, parseBreakdownBy, parseFilters, parseLimit, parseRange, parseZone, QueryError } from './report-query';
+import { UsagePageDto } from './record-view.dto';
+import { BreakdownDto, ProjectionDto, SummaryDto, TimeseriesDto, TrendsDto } from './report-answers.dto';
+import { ExportEndpoint, ReportEndpoint } from './report-docs';
+import { parseFilters, parseRange, parseZone, QueryError } from './report-query';
+import {
+  BreakdownQueryDto,
+  ExportQueryDto,
+  ReportFiltersQueryDto,
+  ReportQueryDto,
+  TagKeysQueryDto,
+  TimeseriesQueryDto,
+  UsageQueryDto,
+} from './report-query.dto';
 import { ReportsService } from './reports.service';
-import { TagKeysDto, TagKeysQueryDto } from './tag-keys.dto';
-import { BREAKDOWN_BY_VALUES } from './breakdown-groups';
+import { TagKeysDto } from './tag-keys.dto';
 import { TrendsService } from './trends.service';
-
-type Q = Record<string, unknown>;
 
 /** Cost reports for finance: filters on every endpoint, money as exact strings. */
 @Controller('v1/reports')
@@ -33,70 +40,52 @@ export class ReportsController {
   ) {}
 
   @Get('summary')
-  @ReportEndpoint('Total cost, calls, failures, unpriced calls, tokens by kind and average latency')
-  summary(@Query() q: Q, @Tenant() tenant: string) {
+  @ReportEndpoint('Total cost, calls, failures, unpriced calls, tokens by kind and average latency', SummaryDto)
+  summary(@Query() q: ReportQueryDto, @Tenant() tenant: string): Promise<SummaryDto> {
     const { range, filters } = { range: parseRange(q), filters: parseFilters(q) };
     return this.reports.summary(tenant, range, filters);
   }
 
   @Get('breakdown')
-  @ReportEndpoint('Top N by cost with the rest summed as other; the calls without a value as key null', [
-    {
-      name: 'by',
-      description: `What to group by: ${BREAKDOWN_BY_VALUES.join(', ')} (the value of that tag key; GET /v1/reports/tag-keys lists the keys used). Default model`,
-    },
-    { name: 'limit', description: 'Top N (1-1000, default 10)' },
-  ])
-  breakdown(@Query() q: Q, @Tenant() tenant: string) {
-    const a = {
-      range: parseRange(q),
-      filters: parseFilters(q),
-      by: parseBreakdownBy(q),
-      limit: parseLimit(q, 10, 1000),
-    };
+  @ReportEndpoint('Top N by cost with the rest summed as other; the calls without a value as key null', BreakdownDto)
+  breakdown(@Query() q: BreakdownQueryDto, @Tenant() tenant: string): Promise<BreakdownDto> {
+    const a = { range: parseRange(q), filters: parseFilters(q), by: q.by ?? 'model', limit: Number(q.limit ?? 10) };
     return this.reports.breakdown(tenant, a.range, a.filters, a.by, a.limit);
   }
 
   @Get('tag-keys')
-  @ApiTags('reports')
-  @ApiBearerAuth()
-  @ApiOperation({ summary: 'The tag keys the calls of the range carry, most calls first, each with its calls and cost (for breakdown by=tag:<key>)' })
-  @ApiOkResponse({ type: TagKeysDto })
-  tagKeys(@Query() q: TagKeysQueryDto, @Tenant() tenant: string) {
-    const query = { ...q } as Record<string, unknown>;
-    const a = { range: parseRange(query), filters: parseFilters(query), limit: parseLimit(query, 100, 1000) };
+  @ReportEndpoint('The tag keys the calls of the range carry, most calls first, each with its calls and cost (for breakdown by=tag:<key>)', TagKeysDto)
+  tagKeys(@Query() q: TagKeysQueryDto, @Tenant() tenant: string): Promise<TagKeysDto> {
+    const a = { range: parseRange(q), filters: parseFilters(q), limit: Number(q.limit ?? 100) };
     return this.reports.tagKeys(tenant, a.range, a.filters, a.limit);
   }
 
   @Get('timeseries')
-  @ReportEndpoint('Cost per local hour or day, zero-filled', [{ name: 'interval', description: 'hour or day (default day)', enum: ['hour', 'day'] }])
-  timeseries(@Query() q: Q, @Tenant() tenant: string) {
-    const a = { range: parseRange(q), filters: parseFilters(q), interval: oneOf(q, 'interval', ['hour', 'day'] as const, 'day') };
+  @ReportEndpoint('Cost per local hour or day, zero-filled', TimeseriesDto)
+  timeseries(@Query() q: TimeseriesQueryDto, @Tenant() tenant: string): Promise<TimeseriesDto> {
+    const a = { range: parseRange(q), filters: parseFilters(q), interval: q.interval ?? 'day' };
     return this.reports.timeseries(tenant, a.range, a.filters, a.interval);
   }
 
   @Get('projection')
-  @ReportEndpoint('Month to date, averages, projected month end and trend', [], false)
-  projection(@Query() q: Q, @Tenant() tenant: string) {
+  @ReportEndpoint('Month to date, averages, projected month end and trend', ProjectionDto)
+  projection(@Query() q: ReportFiltersQueryDto, @Tenant() tenant: string): Promise<ProjectionDto> {
     const a = { tz: parseZone(q), filters: parseFilters(q) };
     return this.trendsService.projection(tenant, a.filters, a.tz);
   }
 
   @Get('trends')
-  @ReportEndpoint('Last 7 days against the 7 before, and the last 30 days', [], false)
-  trends(@Query() q: Q, @Tenant() tenant: string) {
+  @ReportEndpoint('Last 7 days against the 7 before, and the last 30 days', TrendsDto)
+  trends(@Query() q: ReportFiltersQueryDto, @Tenant() tenant: string): Promise<TrendsDto> {
     const a = { tz: parseZone(q), filters: parseFilters(q) };
     return this.trendsService.trends(tenant, a.filters, a.tz);
   }
 
   /** Raw records, newest first; pass `nextCursor` back as `cursor` for the next page. */
   @Get('usage')
-  @ReportEndpoint('Raw records, newest first, cursor-paginated', [
-    { name: 'limit', description: 'Page size (1-1000, default 100)' },
-    { name: 'cursor', description: 'nextCursor of the previous page' },
-  ])
-  async usage(@Query() q: Q, @Tenant() tenant: string) {
-    const a = { range: parseRange(q), filters: parseFilters(q), limit: parseLimit(q, 100, 1000) };
+  @ReportEndpoint('Raw records, newest first, cursor-paginated', UsagePageDto)
+  async usage(@Query() q: UsageQueryDto, @Tenant() tenant: string): Promise<UsagePageDto> {
+    const a = { range: parseRange(q), filters: parseFilters(q), limit: Number(q.limit ?? 100) };
     try {
       const page = await this.storage.listRecords({
         tenant,
@@ -104,7 +93,7 @@ export class ReportsController {
         toMs: a.range.toMs,
         filters: a.filters,
         limit: a.limit,
-        cursor: q.cursor === undefined ? undefined : String(q.cursor),
+        cursor: q.cursor,
       });
       return { records: page.records.map((r) => recordView(r, this.config.jaegerUrl)), nextCursor: page.nextCursor };
     } catch (err) {
@@ -115,16 +104,12 @@ export class ReportsController {
 
   /** Every matching record, streamed as it is read (any size, constant memory); or, as FOCUS, the cost and usage data FinOps tools read. */
   @Get('export')
-  @ReportEndpoint('Every matching record, streamed; format=focus: FOCUS 1.2 CSV per UTC day, SKU and attribution; by: a breakdown as CSV', [
-    { name: 'format', description: 'csv or jsonl (every record, default csv), or focus (FOCUS 1.2 rows over whole UTC days)', enum: ['csv', 'jsonl', 'focus'] },
-    { name: 'by', description: `With format csv: the breakdown by this (${BREAKDOWN_BY_VALUES.join(', ')}) as CSV, one row per value, instead of the records` },
-    { name: 'limit', description: 'With by: top N (1-1000, default 10), the rest as one row' },
-  ])
-  async export(@Query() q: Q, @Tenant() tenant: string, @Res() res: Response): Promise<void> {
-    const format = oneOf(q, 'format', ['csv', 'jsonl', 'focus'] as const, 'csv');
+  @ExportEndpoint('Every matching record, streamed; format=focus: FOCUS 1.2 CSV per UTC day, SKU and attribution; by: a breakdown as CSV')
+  async export(@Query() q: ExportQueryDto, @Tenant() tenant: string, @Res() res: Response): Promise<void> {
+    const format = q.format ?? 'csv';
     if (q.by !== undefined) {
       if (format !== 'csv') throw new QueryError('by', `a breakdown exports as CSV: leave format out or give format=csv, got format=${format}`);
-      const a = { range: parseRange(q), filters: parseFilters(q), by: parseBreakdownBy(q), limit: parseLimit(q, 10, 1000) };
+      const a = { range: parseRange(q), filters: parseFilters(q), by: q.by, limit: Number(q.limit ?? 10) };
       sendBreakdownCsv(await this.reports.breakdown(tenant, a.range, a.filters, a.by, a.limit), tenant, res);
       return;
     }

@@ -1,4 +1,4 @@
-import { parseRange, QueryError } from '../reports/report-query';
+import { parseRange, QueryError, type RangeQuery } from '../reports/report-query';
 
 export const DAY_MS = 86_400_000;
 
@@ -9,7 +9,7 @@ export const MAX_DAYS = 400;
  * A range of whole UTC days from a report's `from`/`to` or `period`, whatever `tz` says: providers
  * bucket their bills by UTC day, so reconciliation does too. Default: this UTC month.
  */
-export function utcDays(query: Record<string, unknown>): { fromMs: number; toMs: number } {
+export function utcDays(query: RangeQuery): { fromMs: number; toMs: number } {
   const range = parseRange({ ...query, tz: 'UTC' });
   const fromMs = Math.floor(range.fromMs / DAY_MS) * DAY_MS;
   const toMs = Math.ceil(range.toMs / DAY_MS) * DAY_MS;
