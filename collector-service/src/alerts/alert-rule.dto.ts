@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { parseUsdToNanos } from '@tokenledger/pricing';
 import { IsIn, IsOptional, ValidateBy } from 'class-validator';
-import { Optional, TrueOrFalse } from '../http/input-rules';
+import { ChannelIds, Optional, TrueOrFalse } from '../http/input-rules';
 import { checkZone, TimeZoneError } from '../time/periods';
 import { MAX_WITHIN_HOURS, RULE_TYPES } from './alert-rule';
 
@@ -47,15 +47,6 @@ function zoneProblem(value: unknown): string | null {
     throw err;
   }
 }
-
-const ChannelIds = () =>
-  ValidateBy({
-    name: 'ruleChannels',
-    validator: {
-      validate: (value) => Array.isArray(value) && value.length <= 20 && value.every((v) => typeof v === 'string' && v !== ''),
-      defaultMessage: () => 'must be a list of channel ids (empty: the default channels)',
-    },
-  });
 
 const THRESHOLD_DOC =
   'USD decimal string: the limit of daily_cost_above, projected_month_above and user_daily_cost_above; for spike and reconciliation_drift the floor below which nothing alerts';

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CHANNEL_TYPES } from '../channels/channel';
+import { DeliveryDto } from '../channels/delivery.dto';
 import { RULE_TYPES } from './alert-rule';
 
 const STATES = ['firing', 'resolved'];
@@ -13,15 +13,8 @@ export class AlertBudgetDto {
 }
 
 /** One attempt to tell a channel about the alert firing or resolving. */
-export class AlertDeliveryDto {
-  @ApiProperty() channelId!: string;
-  @ApiProperty({ enum: CHANNEL_TYPES }) channelType!: string;
-  @ApiProperty() channelName!: string;
+export class AlertDeliveryDto extends DeliveryDto {
   @ApiProperty({ enum: STATES, description: 'Which notification: the alert firing or resolving' }) state!: string;
-  @ApiProperty() ok!: boolean;
-  @ApiProperty() attempts!: number;
-  @ApiProperty({ type: String, nullable: true }) error!: string | null;
-  @ApiProperty({ format: 'date-time' }) at!: string;
 }
 
 /** An alert as the API answers it. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { formatUsd } from '@tokenledger/pricing';
 import type { AlertNotification } from '../channels/notification';
 import type { DeliveryRecord } from '../channels/delivery.service';
+import { deliveryView } from '../channels/delivery.dto';
 import type { AlertRule } from './alert-rule';
 import { parseBudgetSubject } from './budget-subject';
 import type { Condition } from './condition';
@@ -135,17 +136,6 @@ export function alertView(
     resolvedReason: resolution?.reason ?? null,
     acknowledged: ack !== null,
     acknowledgedAt: ack ? iso(ack.ackedAtMs) : null,
-    deliveries: deliveries
-      .sort((x, y) => x.atMs - y.atMs)
-      .map((d) => ({
-        channelId: d.channelId,
-        channelType: d.channelType,
-        channelName: d.channelName,
-        state: d.state,
-        ok: d.ok,
-        attempts: d.attempts,
-        error: d.error,
-        at: iso(d.atMs),
-      })),
+    deliveries: deliveries.sort((x, y) => x.atMs - y.atMs).map((d) => ({ ...deliveryView(d), state: d.state })),
   };
 }

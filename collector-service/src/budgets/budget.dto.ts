@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { parseUsdToNanos } from '@tokenledger/pricing';
 import { IsObject, IsOptional, IsString, MaxLength, ValidateBy, ValidateNested } from 'class-validator';
 import { aboutPart } from '../http/input-error';
-import { Flag, isText, OneOf, Optional, Required, Text, TimeZone } from '../http/input-rules';
+import { ChannelIds, Flag, isText, OneOf, Optional, Required, Text, TimeZone } from '../http/input-rules';
 import { BUDGET_ACTIONS, BUDGET_PERIODS } from './budget';
 
 const MAX_TEXT = 200;
@@ -99,21 +99,6 @@ function thresholdsProblem(value: unknown): string | null {
   return bad < 0 ? null : aboutPart(`[${bad}]`, `must be a fraction of the limit above 0 and at most 10 (0.8 = 80 %), got ${JSON.stringify(value[bad])}`);
 }
 
-const ChannelIds = () =>
-  ValidateBy({
-    name: 'channelIds',
-    validator: {
-      validate: (value) => channelIdsProblem(value) === null,
-      defaultMessage: (args) => channelIdsProblem(args?.value) ?? '',
-    },
-  });
-
-function channelIdsProblem(value: unknown): string | null {
-  if (!Array.isArray(value)) return 'must be an array of channel ids';
-  const bad = value.findIndex((c) => typeof c !== 'string' || c === '' || c.length > MAX_TEXT);
-  return bad < 0 ? null : aboutPart(`[${bad}]`, 'must be a channel id (a non-empty string)');
-}
-
 const presence = (required: boolean, hint?: string) => (required ? Required(hint) : Optional());
 
 /** The fields of a budget; a new budget needs name, period and limitUsd, a change names only what changes. */
@@ -156,7 +141,7 @@ function budgetFields(required: boolean) {
     @OneOf(BUDGET_ACTIONS)
     action?: (typeof BUDGET_ACTIONS)[number];
 
-    @ApiPropertyOptional({ type: [String], description: 'Ids of the channels notified' })
+    @ApiPropertyOptional({ type: [String], maxItems: 20, description: 'Ids of the channels notified (empty: the default channels)' })
     @Optional()
     @ChannelIds()
     channels?: string[];

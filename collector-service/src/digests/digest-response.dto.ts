@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CHANNEL_TYPES } from '../channels/channel';
+import { DeliveryDto } from '../channels/delivery.dto';
 import { DIGEST_CADENCES, WEEKDAYS } from './digest-subscription';
 
 /** The answers of the digests API, for the OpenAPI document. Money as `...Nanos` (integer nano-USD) and `...Usd` strings. */
@@ -85,23 +85,13 @@ export class DigestDto {
   @ApiProperty({ format: 'date-time' }) generatedAt!: string;
 }
 
-class DigestDeliveryDto {
-  @ApiProperty() channelId!: string;
-  @ApiProperty({ enum: CHANNEL_TYPES }) channelType!: string;
-  @ApiProperty() channelName!: string;
-  @ApiProperty() ok!: boolean;
-  @ApiProperty() attempts!: number;
-  @ApiProperty({ type: String, nullable: true }) error!: string | null;
-  @ApiProperty({ format: 'date-time' }) at!: string;
-}
-
 class SentDigestDto {
   @ApiProperty() id!: string;
   @ApiProperty({ format: 'date-time' }) periodStart!: string;
   @ApiProperty({ format: 'date-time' }) periodEnd!: string;
   @ApiProperty({ format: 'date-time' }) claimedAt!: string;
   @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'Null while its deliveries run' }) sentAt!: string | null;
-  @ApiProperty({ type: [DigestDeliveryDto] }) deliveries!: DigestDeliveryDto[];
+  @ApiProperty({ type: [DeliveryDto] }) deliveries!: DeliveryDto[];
   @ApiProperty({ type: DigestDto }) digest!: DigestDto;
 }
 

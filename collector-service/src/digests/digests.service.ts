@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { AlertClock } from '../alerts/alert-clock';
 import { ChannelsService } from '../channels/channels.service';
+import { deliveryView } from '../channels/delivery.dto';
 import type { DigestRunsRepository } from '../storage/repositories/digest-runs.repository';
 import { digestRunId } from '../storage/repositories/digest-runs.repository';
 import type { DigestSubscriptionsRepository } from '../storage/repositories/repositories';
@@ -68,17 +69,7 @@ export class DigestsService {
         periodEnd: run.digest.periodEnd,
         claimedAt: iso(run.claimedAtMs),
         sentAt: sent.has(run.id) ? iso(sent.get(run.id)!) : null,
-        deliveries: (deliveries.get(run.id) ?? [])
-          .sort((a, b) => a.atMs - b.atMs)
-          .map((d) => ({
-            channelId: d.channelId,
-            channelType: d.channelType,
-            channelName: d.channelName,
-            ok: d.ok,
-            attempts: d.attempts,
-            error: d.error,
-            at: iso(d.atMs),
-          })),
+        deliveries: (deliveries.get(run.id) ?? []).sort((a, b) => a.atMs - b.atMs).map(deliveryView),
         digest: run.digest,
       })),
     };
