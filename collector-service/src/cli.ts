@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
-import { ROLES } from './auth/api-keys';
+import { checkKeyRequest, type CreateKeyDto } from './auth/key.dto';
 import { KeysService } from './auth/keys.service';
 import { type CollectorConfig, describeStore, loadConfig } from './config/config';
+import { InputError } from './http/input-error';
 import { PricingService } from './pricing/pricing.service';
 import { reprice, repriceView } from './pricing/repricing';
 import { openStore } from './storage/storage.module';
@@ -52,9 +53,16 @@ export async function main(argv: string[], out = console.log, err = console.erro
     (parsed.values.help ? out : err)(USAGE);
     return parsed.values.help ? 0 : 2;
   }
-  if (command === 'create' && !(ROLES as readonly string[]).includes(parsed.values.role ?? '')) {
-    err(`tokenledger: --role must be one of ${ROLES.join(', ')}\n\n${USAGE}`);
-    return 2;
+  let request: CreateKeyDto | null = null;
+  if (command === 'create') {
+    const { role, tenant, name } = parsed.values;
+    try {
+      request = await checkKeyRequest({ role, tenant, name });
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      err(`tokenledger: --${e.input} ${e.problem}\n\n${USAGE}`);
+      return 2;
+    }
   }
   if (command === 'revoke' && !id) {
     err(`tokenledger: keys revoke needs the key id\n\n${USAGE}`);
@@ -73,7 +81,7 @@ export async function main(argv: string[], out = console.log, err = console.erro
   try {
     const keys = new KeysService(store);
     if (command === 'create') {
-      const created = await keys.create({ role: parsed.values.role, tenant: parsed.values.tenant, name: parsed.values.name }, null);
+      const created = await keys.create(request!, null);
       out(created.key);
       err(`created ${created.role} key ${created.id} for ${created.tenant === null ? 'every tenant' : `tenant "${created.tenant}"`}; it is shown only now`);
     } else if (command === 'list') {

@@ -29,8 +29,11 @@ interface AlertCursor {
   id: string;
 }
 
+/** The query parameters of an alert listing, as sent. */
+export type AlertQueryParameters = { state?: unknown; unreadOnly?: unknown; unreadFirst?: unknown; limit?: unknown; cursor?: unknown };
+
 /** Checks the query string; a bad parameter is a 400 naming it. */
-export function parseAlertQuery(q: Record<string, unknown>): AlertListQuery {
+export function parseAlertQuery(q: AlertQueryParameters): AlertListQuery {
   const state = q.state;
   if (state !== undefined && state !== 'firing' && state !== 'resolved') throw badField('state', `must be firing or resolved, got "${String(state)}"`);
   const unreadOnly = flag(q, 'unreadOnly');
@@ -43,7 +46,7 @@ export function parseAlertQuery(q: Record<string, unknown>): AlertListQuery {
   return query;
 }
 
-function flag(q: Record<string, unknown>, name: string): boolean {
+function flag(q: AlertQueryParameters, name: 'unreadOnly' | 'unreadFirst'): boolean {
   const value = q[name];
   if (value !== undefined && value !== 'true' && value !== 'false') throw badField(name, `must be true or false, got "${String(value)}"`);
   return value === 'true';

@@ -1,5 +1,8 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { OneOf, Optional, SingleValue, WholeNumber } from '../http/input-rules';
+import { BadParameterAnsweredAsField } from '../http/input.pipe';
 import { DeliveryDto } from '../channels/delivery.dto';
+import { DEFAULT_PAGE, MAX_PAGE } from './alert-page';
 import { RULE_TYPES } from './alert-rule';
 
 const STATES = ['firing', 'resolved'];
@@ -45,4 +48,23 @@ export class AlertDto {
 export class AlertPageDto {
   @ApiProperty({ type: [AlertDto] }) alerts!: AlertDto[];
   @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor for the next page; null on the last' }) nextCursor!: string | null;
+}
+
+const FLAGS = ['true', 'false'];
+
+/** The query of GET /v1/alerts. A cursor continues only the listing it came from (the same state, unreadOnly and unreadFirst). */
+@BadParameterAnsweredAsField()
+export class AlertsQueryDto {
+  @ApiPropertyOptional({ enum: STATES }) @Optional() @OneOf(STATES) state?: 'firing' | 'resolved';
+  @ApiPropertyOptional({ enum: FLAGS, description: 'Only the alerts nobody acknowledged' }) @Optional() @OneOf(FLAGS) unreadOnly?: string;
+  @ApiPropertyOptional({ enum: FLAGS, description: 'Unread alerts before read ones, each newest first' }) @Optional() @OneOf(FLAGS) unreadFirst?: string;
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE, default: DEFAULT_PAGE, description: 'Alerts per page' })
+  @Optional()
+  @WholeNumber(1, MAX_PAGE)
+  limit?: string;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page, with the same state, unreadOnly and unreadFirst' })
+  @Optional()
+  @SingleValue(1000)
+  cursor?: string;
 }

@@ -1,17 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/principal.decorator';
 import type { Principal } from '../auth/principal';
 import { Tenant } from '../auth/tenant.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { ApiInputErrors, ApiNotFound } from '../http/api-errors';
 import { ruleView } from './alert-rule';
-import { AlertDto, AlertPageDto } from './alert.dto';
+import { AlertDto, AlertPageDto, AlertsQueryDto } from './alert.dto';
 import { AlertRuleDto, AlertRuleListDto, CreateAlertRuleDto, UpdateAlertRuleDto } from './alert-rule.dto';
 import { AlertRulesService } from './alert-rules.service';
 import { AlertsService, parseAlertQuery } from './alerts.service';
-
-type Q = Record<string, unknown>;
 
 /** Alert rules: admins change them, viewers read them. */
 @ApiTags('alerts')
@@ -76,14 +74,9 @@ export class AlertsController {
     summary:
       'A page of alerts, newest first (unread first with unreadFirst=true), with value, threshold, subject, period and channel deliveries, and nextCursor for the next page (null on the last)',
   })
-  @ApiQuery({ name: 'state', required: false, enum: ['firing', 'resolved'] })
-  @ApiQuery({ name: 'unreadOnly', required: false, enum: ['true', 'false'] })
-  @ApiQuery({ name: 'unreadFirst', required: false, enum: ['true', 'false'], description: 'Unread alerts before read ones, each newest first' })
-  @ApiQuery({ name: 'limit', required: false, description: 'Alerts per page, 1-500, default 50' })
-  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page, with the same state, unreadOnly and unreadFirst' })
   @ApiOkResponse({ type: AlertPageDto })
   @ApiInputErrors()
-  list(@Query() q: Q, @Tenant() tenant: string): Promise<AlertPageDto> {
+  list(@Query() q: AlertsQueryDto, @Tenant() tenant: string): Promise<AlertPageDto> {
     return this.alerts.list(tenant, parseAlertQuery(q));
   }
 

@@ -4,7 +4,8 @@ import { CurrentPrincipal } from './principal.decorator';
 import type { Principal } from './principal';
 import { Roles } from './roles.decorator';
 import { AuthService } from './auth.service';
-import { ApiNotFound } from '../http/api-errors';
+import { ApiInputErrors, ApiNotFound } from '../http/api-errors';
+import { CreateKeyDto } from './key.dto';
 import { CreatedKeyDto, KeyListDto } from './key-answers.dto';
 import { type CreatedKey, type KeyView, KeysService } from './keys.service';
 
@@ -19,8 +20,9 @@ export class KeysController {
 
   @Post()
   @ApiCreatedResponse({ type: CreatedKeyDto })
-  async create(@Body() body: Record<string, unknown> | undefined, @CurrentPrincipal() principal: Principal): Promise<CreatedKey> {
-    const created = await this.keys.create(body ?? {}, principal.tenant);
+  @ApiInputErrors()
+  async create(@Body() body: CreateKeyDto, @CurrentPrincipal() principal: Principal): Promise<CreatedKey> {
+    const created = await this.keys.create(body, principal.tenant);
     await this.auth.keysChanged(); // the key works at once, and the log says now that open mode is left
     return created;
   }

@@ -1,7 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Tenant } from '../auth/tenant.decorator';
+import { ApiInputErrors } from '../http/api-errors';
 import { SetAdminKeyDto } from './admin-key.dto';
+import { AdminKeyDto, AdminKeyListDto, BilledDayListDto, BilledDaysQueryDto, SyncQueryDto, SyncResultsDto } from './provider-bills.dto';
 import { Roles } from '../auth/roles.decorator';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
@@ -9,8 +11,6 @@ import { AdminKeysService, checkProvider } from './admin-keys.service';
 import { BillSyncService, scheduledWindow } from './bill-sync.service';
 import { BILLED_DAY_KIND, BILLED_PROVIDERS, type BilledDay, billedDayView, dayStartMs } from './billed-day';
 import { utcDays } from '../time/utc-days';
-
-type Q = Record<string, unknown>;
 
 /** The providers' bills: import them (admin), read what was imported (viewer), set the admin keys they are pulled with (admin). */
 @ApiTags('provider bills')
@@ -29,12 +29,11 @@ export class ProviderBillsController {
   @ApiOperation({
     summary: "Import the providers' bills for whole UTC days now (default: the previous and current month); each day replaces what was imported for it",
   })
-  @ApiQuery({ name: 'from', required: false, description: 'First UTC day (YYYY-MM-DD)' })
-  @ApiQuery({ name: 'to', required: false, description: 'UTC day after the last (exclusive)' })
-  @ApiQuery({ name: 'provider', required: false, enum: [...BILLED_PROVIDERS] })
-  async syncNow(@Query() q: Q, @Tenant() tenant: string) {
+  @ApiOkResponse({ type: SyncResultsDto, description: "Each provider's import: days stored, or why it failed" })
+  @ApiInputErrors()
+  async syncNow(@Query() q: SyncQueryDto, @Tenant() tenant: string): Promise<SyncResultsDto> {
     const { fromMs, toMs } = q.from === undefined && q.to === undefined ? scheduledWindow(Date.now()) : utcDays(q);
-    const providers = q.provider === undefined ? [...BILLED_PROVIDERS] : [checkProvider(q.provider)];
+    const providers = q.provider === undefined ? [...BILLED_PROVIDERS] : [q.provider];
     const results = [];
     for (const provider of providers) results.push(await this.sync.sync(tenant, provider, fromMs, toMs));
     return { results };
@@ -43,9 +42,11 @@ export class ProviderBillsController {
   @Get()
   @Roles('viewer')
   @ApiOperation({ summary: 'What the providers billed, per UTC day, as imported' })
-  async list(@Query() q: Q, @Tenant() tenant: string) {
+  @ApiOkResponse({ type: BilledDayListDto })
+  @ApiInputErrors()
+  async list(@Query() q: BilledDaysQueryDto, @Tenant() tenant: string): Promise<BilledDayListDto> {
     const { fromMs, toMs } = utcDays(q);
-    const provider = q.provider === undefined ? null : checkProvider(q.provider);
+    const provider = q.provider ?? null;
     const days = (await this.storage.listDocuments<BilledDay & Record<string, unknown>>(BILLED_DAY_KIND, tenant))
       .map((e) => e.doc)
       .filter((d) => (provider === null || d.provider === provider) && dayStartMs(d.day) >= fromMs && dayStartMs(d.day) < toMs);
@@ -55,14 +56,18 @@ export class ProviderBillsController {
   @Get('keys')
   @Roles('admin')
   @ApiOperation({ summary: 'The admin keys bills are imported with (never the keys themselves), and how each import stands' })
-  async listKeys(@Tenant() tenant: string) {
+  @ApiOkResponse({ type: AdminKeyListDto })
+  async listKeys(@Tenant() tenant: string): Promise<AdminKeyListDto> {
     return { keys: (await this.keys.list(tenant)).map((k) => ({ ...k, sync: this.sync.stateOf(k.tenant, k.provider) })) };
   }
 
   @Put('keys/:provider')
   @Roles('admin')
   @ApiOperation({ summary: "Set the tenant's organization admin key for a provider; it is stored and never shown again" })
-  setKey(@Param('provider') provider: string, @Body() body: SetAdminKeyDto, @Tenant() tenant: string) {
+  @ApiParam({ name: 'provider', enum: BILLED_PROVIDERS })
+  @ApiOkResponse({ type: AdminKeyDto, description: 'The key as listed (never the key itself)' })
+  @ApiInputErrors()
+  setKey(@Param('provider') provider: string, @Body() body: SetAdminKeyDto, @Tenant() tenant: string): Promise<AdminKeyDto> {
     return this.keys.set(tenant, checkProvider(provider), body, Date.now());
   }
 

@@ -18,15 +18,28 @@ export class InputPipe implements PipeTransform {
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const dto = metadata.metatype;
     if ((metadata.type !== 'body' && metadata.type !== 'query') || !dto || !isDtoClass(dto)) return value;
-    const kind: InputKind = metadata.type === 'body' ? 'field' : 'parameter';
+    const kind: InputKind = metadata.type === 'body' || Reflect.getMetadata(PARAMETERS_AS_FIELDS, dto) === true ? 'field' : 'parameter';
     const input = value ?? {};
     if (typeof input !== 'object' || Array.isArray(input)) throw new InputError(kind, 'body', 'must be a JSON object');
     const instance = asDto(dto, input);
-    const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: kind === 'field', stopAtFirstError: true, forbidUnknownValues: false });
+    const errors = await validate(instance, {
+      whitelist: true,
+      forbidNonWhitelisted: metadata.type === 'body',
+      stopAtFirstError: true,
+      forbidUnknownValues: false,
+    });
     if (errors.length > 0) throw firstProblem(kind, errors);
     return instance;
   }
 }
+
+const PARAMETERS_AS_FIELDS = Symbol('parametersAsFields');
+
+/**
+ * A query DTO whose bad parameter is answered as `field`, not `parameter`: routes whose clients read
+ * that key since before the query was a DTO.
+ */
+export const BadParameterAnsweredAsField = (): ClassDecorator => (target) => Reflect.defineMetadata(PARAMETERS_AS_FIELDS, true, target);
 
 /** The input as an instance of the DTO class; a field declared as another DTO class becomes one too. */
 function asDto(dto: new () => object, input: object): object {

@@ -1,5 +1,5 @@
 import { Controller, ForbiddenException, Get, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { AuthenticatedRequest } from '../auth/auth.guard';
 import { PublicWhen, Roles } from '../auth/roles.decorator';
@@ -20,7 +20,10 @@ export class MetricsController {
    */
   @Get('metrics')
   @ApiOperation({ summary: "The collector's own metrics in Prometheus text format (cost as floats for graphs; exact money is in the report API)" })
-  @ApiProduces('text/plain')
+  @ApiOkResponse({
+    description: 'Every metric of the collector',
+    content: { 'text/plain': { schema: { type: 'string', description: 'The Prometheus text exposition format' } } },
+  })
   scrape(@Req() req: Request, @Res() res: Response): void {
     const principal = (req as AuthenticatedRequest).principal;
     if (principal && principal.tenant !== null) {

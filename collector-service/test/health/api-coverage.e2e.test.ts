@@ -64,18 +64,8 @@ function handlersOf(c: RunningCollector): Handler[] {
  * added to the app is documented from the start, and a route documented here must leave the list.
  */
 const NOT_YET_DOCUMENTED = new Set<string>([
-  'post /v1/keys',
   'post /v1/traces',
   'post /v1/metrics',
-  'get /v1/alerts',
-  'post /v1/provider-bills/sync',
-  'get /v1/provider-bills',
-  'get /v1/provider-bills/keys',
-  'put /v1/provider-bills/keys/{provider}',
-  'get /v1/reports/reconciliation',
-  'get /metrics',
-  'get /v1/ui/config',
-  'get /v1/ui/models',
   'get /api/admin/costs',
   'get /api/cost-tracking',
   'get /api/cost-tracking/trends',
@@ -88,7 +78,6 @@ const NOT_YET_DOCUMENTED = new Set<string>([
   'get /api/cost-monitoring/dashboard',
   'get /api/cost-monitoring/usage-logs',
   'get /api/cost-monitoring/export',
-  'post /v1/reprice',
 ]);
 
 describe('the OpenAPI document covers every route', () => {
