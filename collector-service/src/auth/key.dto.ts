@@ -1,14 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, ValidateBy, ValidateIf } from 'class-validator';
+import { IsIn, ValidateBy } from 'class-validator';
+import { OptionalOrNull } from '../http/input-rules';
 import { InputPipe } from '../http/input.pipe';
 import { ROLES } from './api-keys';
 import type { ApiKeyRole } from '../storage/storage.port';
 
 const TENANT = /^[A-Za-z0-9._-]{1,64}$/;
 const MAX_NAME = 200;
-
-/** Absent or null is fine (null: no tenant, no name); any other value must pass the other rules. */
-const OptionalOrNull = () => ValidateIf((_object, value) => value !== undefined && value !== null);
 
 /** A key to make: the API's POST /v1/keys and the command line's `keys create` check it alike. */
 export class CreateKeyDto {

@@ -1,26 +1,44 @@
 import { Body, Controller, Get, Inject, Put, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Tenant } from '../auth/tenant.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { CONFIG, type CollectorConfig } from '../config/config';
 import { streamExport } from '../reports/export-stream';
-import { oneOf, parseRange, parseZone, QueryError } from '../reports/report-query';
+import { ApiInputErrors } from '../http/api-errors';
+import { ExportEndpoint } from '../reports/report-docs';
+import { parseRange, parseZone, QueryError } from '../reports/report-query';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
 import { seedDateRange, seedFilters, seedLimit } from './seed-query';
+import { AlertsQueryDto } from '../alerts/alert.dto';
 import { AlertsService, parseAlertQuery } from '../alerts/alerts.service';
-import { parseSeedBudget, SeedBudgetService } from './seed-budget.service';
+import {
+  MonitoringDashboardDto,
+  MonitoringSummaryAnswerDto,
+  SEED_REFERENCED_MODELS,
+  SeedAlertsDto,
+  SeedBudgetAnswerDto,
+  UsageLogsDto,
+} from './seed-answers.dto';
+import { SeedBudgetDto } from './seed-budget.dto';
+import { SeedBudgetService, seedBudgetOf } from './seed-budget.service';
+import {
+  MONITORING_PERIODS,
+  MonitoringExportQueryDto,
+  MonitoringSummaryQueryDto,
+  SeedFiltersQueryDto,
+  SeedUserQueryDto,
+  UsageLogsQueryDto,
+} from './seed-query.dto';
 import { apiUsageLogRow, SeedViewsService } from './seed-views.service';
-
-type Q = Record<string, unknown>;
-const PERIODS = ['today', 'week', 'month'] as const;
 
 /**
  * The cost-monitoring seed's `/api/cost-monitoring` endpoints. Its "service" (whisper, gpt-4o,
  * tts-1-hd) was the model that served the call, so `service` here is tokenledger's model.
  */
 @ApiTags('seed compatibility')
+@ApiExtraModels(...SEED_REFERENCED_MODELS)
 @Controller('api/cost-monitoring')
 @Roles('viewer')
 export class CostMonitoringController {
@@ -35,38 +53,48 @@ export class CostMonitoringController {
   @Put('budget')
   @Roles('admin')
   @ApiOperation({ summary: "Seed API: set a user's daily and monthly limits (kept as that user's day and month budgets)" })
-  async putBudget(@Body() body: unknown, @Query() q: Q, @Tenant() tenant: string) {
-    const settings = parseSeedBudget(body, q.userId);
+  @ApiOkResponse({ type: SeedBudgetAnswerDto })
+  @ApiInputErrors()
+  async putBudget(@Body() body: SeedBudgetDto, @Query() q: SeedUserQueryDto, @Tenant() tenant: string): Promise<SeedBudgetAnswerDto> {
+    const settings = seedBudgetOf(body, q.userId);
     return { success: true, budget: await this.seedBudgets.put(tenant, settings) };
   }
 
   @Get('budget')
   @ApiOperation({ summary: "Seed API: a user's limits and what they spent today and this month" })
-  async getBudget(@Query() q: Q, @Tenant() tenant: string) {
-    const userId = seedFilters(q).user;
+  @ApiOkResponse({ type: SeedBudgetAnswerDto })
+  @ApiInputErrors()
+  async getBudget(@Query() q: SeedUserQueryDto, @Tenant() tenant: string): Promise<SeedBudgetAnswerDto> {
+    const userId = q.userId;
     if (!userId) throw new QueryError('userId', 'is required');
     return { success: true, budget: await this.seedBudgets.status(tenant, userId) };
   }
 
   @Get('alerts')
   @ApiOperation({ summary: 'Seed API: cost alerts, newest first (unreadOnly=true for the unacknowledged)' })
-  async listAlerts(@Query() q: Q, @Tenant() tenant: string) {
+  @ApiOkResponse({ type: SeedAlertsDto })
+  @ApiInputErrors()
+  async listAlerts(@Query() q: AlertsQueryDto, @Tenant() tenant: string): Promise<SeedAlertsDto> {
     const { alerts } = await this.alerts.list(tenant, parseAlertQuery(q));
     return { success: true, alerts };
   }
 
   @Get('summary')
   @ApiOperation({ summary: 'Seed API: total cost, count and cost by service for period=today|week|month' })
-  async summary(@Query() q: Q, @Tenant() tenant: string) {
-    const a = { range: parseRange({ period: oneOf(q, 'period', PERIODS, 'month'), tz: q.tz }), filters: seedFilters(q) };
+  @ApiOkResponse({ type: MonitoringSummaryAnswerDto })
+  @ApiInputErrors()
+  async summary(@Query() q: MonitoringSummaryQueryDto, @Tenant() tenant: string): Promise<MonitoringSummaryAnswerDto> {
+    const a = { range: parseRange({ period: q.period ?? 'month', tz: q.tz }), filters: seedFilters(q) };
     return { success: true, summary: await this.views.monitoringSummary(tenant, a.range, a.filters) };
   }
 
   @Get('dashboard')
   @ApiOperation({ summary: 'Seed API: everything the monitoring dashboard shows, in one call' })
-  async dashboard(@Query() q: Q, @Tenant() tenant: string) {
+  @ApiOkResponse({ type: MonitoringDashboardDto })
+  @ApiInputErrors()
+  async dashboard(@Query() q: SeedFiltersQueryDto, @Tenant() tenant: string): Promise<MonitoringDashboardDto> {
     const a = { tz: parseZone(q), filters: seedFilters(q) };
-    const period = (name: (typeof PERIODS)[number]) => this.views.monitoringSummary(tenant, parseRange({ period: name, tz: a.tz }), a.filters);
+    const period = (name: (typeof MONITORING_PERIODS)[number]) => this.views.monitoringSummary(tenant, parseRange({ period: name, tz: a.tz }), a.filters);
     const [today, week, month, daily, recent] = await Promise.all([
       period('today'),
       period('week'),
@@ -79,19 +107,21 @@ export class CostMonitoringController {
 
   @Get('usage-logs')
   @ApiOperation({ summary: 'Seed API: recent calls, newest first, optionally of one service (model)' })
-  async usageLogs(@Query() q: Q, @Tenant() tenant: string) {
-    const a = { limit: seedLimit(q, 100, 1000), filters: seedFilters(q, typeof q.service === 'string' && q.service !== '' ? { model: q.service } : {}) };
+  @ApiOkResponse({ type: UsageLogsDto })
+  @ApiInputErrors()
+  async usageLogs(@Query() q: UsageLogsQueryDto, @Tenant() tenant: string): Promise<UsageLogsDto> {
+    const a = { limit: seedLimit(q, 100, 1000), filters: seedFilters(q, q.service === undefined ? {} : { model: q.service }) };
     const page = await this.storage.listRecords({ tenant, fromMs: 0, toMs: Number.MAX_SAFE_INTEGER, filters: a.filters, limit: a.limit });
     return { success: true, logs: page.records.map(apiUsageLogRow) };
   }
 
   @Get('export')
-  @ApiOperation({ summary: 'Seed API: every call as CSV (or format=jsonl), streamed' })
-  async export(@Query() q: Q, @Tenant() tenant: string, @Res() res: Response): Promise<void> {
+  @ExportEndpoint('Seed API: every call as CSV (or format=jsonl), streamed')
+  async export(@Query() q: MonitoringExportQueryDto, @Tenant() tenant: string, @Res() res: Response): Promise<void> {
     const a = {
       range: seedDateRange(q) ?? parseRange({ period: 'all', tz: q.tz }),
       filters: seedFilters(q),
-      format: oneOf(q, 'format', ['csv', 'jsonl'] as const, 'csv'),
+      format: q.format ?? 'csv',
     };
     await streamExport(this.storage, this.config.jaegerUrl, { tenant, ...a }, res);
   }

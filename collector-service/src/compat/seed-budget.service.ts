@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { Info } from 'luxon';
 import type { UpdateBudgetDto } from '../budgets/budget.dto';
 import { BudgetsService } from '../budgets/budgets.service';
-import { badField as bad } from '../channels/field-error';
+import { badField } from '../channels/field-error';
+import type { SeedBudgetDto } from './seed-budget.dto';
 
 /** The cost-monitoring seed's per-user budget settings (`PUT /api/cost-monitoring/budget`). */
 export interface SeedBudgetSettings {
@@ -15,42 +15,14 @@ export interface SeedBudgetSettings {
 }
 
 const MAX_USER_ID = 180;
-const FIELDS = ['userId', 'dailyLimit', 'monthlyLimit', 'alertThreshold', 'alertsEnabled', 'pauseOnExceed', 'timezone'];
 
-/** A seed limit (USD as a JSON number) as the decimal string budgets take; no float arithmetic. */
-function limitUsd(field: string, value: unknown): string {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw bad(field, 'must be a positive number of USD');
-  const text = String(value);
-  if (!/^\d+(\.\d{1,9})?$/.test(text)) throw bad(field, `must have at most 9 decimals, got ${text}`);
-  return text;
-}
-
-export function parseSeedBudget(body: unknown, queryUserId: unknown): SeedBudgetSettings & { timezone: string } {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw bad('body', 'must be a JSON object');
-  const b = body as Record<string, unknown>;
-  for (const key of Object.keys(b)) if (!FIELDS.includes(key)) throw bad(key, `is not a budget setting (settings: ${FIELDS.join(', ')})`);
-  const userId = b.userId ?? queryUserId;
-  if (typeof userId !== 'string' || userId === '') throw bad('userId', 'is required (in the body or the query): the seed budgets are per user');
+/** The settings of a PUT: its body, the user named there or in the query. */
+export function seedBudgetOf(body: SeedBudgetDto, queryUserId: string | undefined): SeedBudgetSettings & { timezone: string } {
+  const userId = body.userId ?? queryUserId;
+  if (userId === undefined) throw badField('userId', 'is required (in the body or the query): the seed budgets are per user');
   // The user's budgets are named after the user ("<userId> monthly limit"), and a budget's name has at most 200 characters.
-  if (userId.length > MAX_USER_ID) throw bad('userId', `must have at most ${MAX_USER_ID} characters`);
-  const flag = (name: string) => {
-    if (b[name] !== undefined && typeof b[name] !== 'boolean') throw bad(name, 'must be true or false');
-    return b[name];
-  };
-  if (b.alertThreshold !== undefined && (typeof b.alertThreshold !== 'number' || !(b.alertThreshold > 0 && b.alertThreshold <= 1)))
-    throw bad('alertThreshold', 'must be a fraction above 0 and at most 1 (0.8 = 80 %)');
-  if (b.timezone !== undefined && (typeof b.timezone !== 'string' || !Info.isValidIANAZone(b.timezone)))
-    throw bad('timezone', `must be an IANA time zone name (e.g. UTC, Europe/Madrid), got ${JSON.stringify(b.timezone)}`);
-  for (const f of ['dailyLimit', 'monthlyLimit']) if (b[f] !== undefined && b[f] !== null) limitUsd(f, b[f]);
-  return {
-    userId,
-    dailyLimit: b.dailyLimit as number | null | undefined,
-    monthlyLimit: b.monthlyLimit as number | null | undefined,
-    alertThreshold: b.alertThreshold,
-    alertsEnabled: flag('alertsEnabled'),
-    pauseOnExceed: flag('pauseOnExceed'),
-    timezone: b.timezone ?? 'UTC',
-  };
+  if (userId.length > MAX_USER_ID) throw badField('userId', `must have at most ${MAX_USER_ID} characters`);
+  return { ...body, userId, timezone: body.timezone ?? 'UTC' };
 }
 
 /**
@@ -84,7 +56,8 @@ export class SeedBudgetService {
         thresholds: alerts ? [threshold, 1] : [1],
         action: (s.pauseOnExceed ?? current?.action === 'block') ? 'block' : 'notify',
       };
-      if (limit !== undefined) changes.limitUsd = limitUsd(period === 'day' ? 'dailyLimit' : 'monthlyLimit', limit);
+      // Checked by SeedBudgetDto: a positive number of at most 9 decimals, whose text is its exact decimal.
+      if (limit !== undefined) changes.limitUsd = String(limit);
       if (current) await this.budgets.update(tenant, current.id, changes);
       else
         await this.budgets.create(tenant, {

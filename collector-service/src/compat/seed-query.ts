@@ -1,9 +1,10 @@
 import { DateTime } from 'luxon';
 import type { DimensionFilters } from '../storage/storage.port';
 import { ceilToBucket, floorToBucket } from '../time/periods';
-import { parseRange, parseZone, QueryError, type ReportRange } from '../reports/report-query';
+import { parseRange, parseZone, QueryError, type RangeQuery, type ReportRange } from '../reports/report-query';
 
-type Q = Record<string, unknown>;
+/** The seed parameters these read, as sent. */
+type Q = { tz?: unknown; startDate?: unknown; endDate?: unknown; days?: unknown; userId?: unknown; limit?: unknown };
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The day after an ISO date, as an ISO date (calendar arithmetic: no time zone involved). */
@@ -23,7 +24,7 @@ export function seedDateRange(q: Q, now = Date.now()): ReportRange | null {
     if (typeof value !== 'string' || value === '') throw new QueryError(name, 'must be an ISO 8601 date or date-time');
     return value;
   };
-  const core: Q = { tz: q.tz };
+  const core: RangeQuery = { tz: q.tz };
   if (q.startDate !== undefined) core.from = rename(q.startDate, 'startDate');
   if (q.endDate !== undefined) {
     const end = rename(q.endDate, 'endDate');

@@ -10,6 +10,9 @@ import { aboutPart } from './input-error';
 /** Absent is fine; any value given (null too) must pass the other rules. */
 export const Optional = () => ValidateIf((_object, value) => value !== undefined);
 
+/** Absent or null is fine (null: none); any other value must pass the other rules. */
+export const OptionalOrNull = () => ValidateIf((_object, value) => value !== undefined && value !== null);
+
 export const Required = (hint = '') => IsDefined({ message: `is required${hint}` });
 
 /** A non-empty string of at most `max` characters. */

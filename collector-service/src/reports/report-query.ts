@@ -10,12 +10,6 @@ export class QueryError extends InputError {
   }
 }
 
-export function oneOf<T extends string>(query: Record<string, unknown>, parameter: string, allowed: readonly T[], fallback: T): T {
-  const value = query[parameter] === undefined ? fallback : String(query[parameter]);
-  if (!(allowed as readonly string[]).includes(value)) throw new QueryError(parameter, `must be one of ${allowed.join(', ')}, got "${value}"`);
-  return value as T;
-}
-
 export interface ReportRange {
   fromMs: number;
   toMs: number;

@@ -62,23 +62,10 @@ function handlersOf(c: RunningCollector): Handler[] {
 /**
  * Routes whose request or answer is not described by classes yet. The list only shrinks: a route
  * added to the app is documented from the start, and a route documented here must leave the list.
+ * The OTLP receivers read their own bytes (protobuf or JSON, as OTLP/HTTP defines them), so no DTO
+ * class describes their bodies.
  */
-const NOT_YET_DOCUMENTED = new Set<string>([
-  'post /v1/traces',
-  'post /v1/metrics',
-  'get /api/admin/costs',
-  'get /api/cost-tracking',
-  'get /api/cost-tracking/trends',
-  'get /api/cost-tracking/recent',
-  'get /api/cost-tracking/agents/{agentId}',
-  'put /api/cost-monitoring/budget',
-  'get /api/cost-monitoring/budget',
-  'get /api/cost-monitoring/alerts',
-  'get /api/cost-monitoring/summary',
-  'get /api/cost-monitoring/dashboard',
-  'get /api/cost-monitoring/usage-logs',
-  'get /api/cost-monitoring/export',
-]);
+const NOT_YET_DOCUMENTED = new Set<string>(['post /v1/traces', 'post /v1/metrics']);
 
 describe('the OpenAPI document covers every route', () => {
   let c: RunningCollector;
