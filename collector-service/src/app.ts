@@ -3,10 +3,11 @@ import type { Server } from 'node:http';
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import { AppModule } from './app.module';
 import type { CollectorConfig } from './config/config';
+import { openApiDocument } from './http/openapi';
 import { loadLogSettings, ServiceLogger } from './logging/service-logger';
 import type { StoragePort } from './storage/storage.port';
 
@@ -52,14 +53,7 @@ export async function createApp(config: CollectorConfig, options: AppOptions = {
   });
   const parseJson = json({ limit: '1mb' });
   app.use((req: Request, res: Response, next: NextFunction) => (RAW_BODY_ROUTES.has(req.path) ? next() : parseJson(req, res, next)));
-  const openApi = new DocumentBuilder()
-    .setTitle('tokenledger collector')
-    .setDescription(
-      'Receives GenAI spans over OTLP, prices them exactly, and reports what AI calls cost. Money is integer nano-USD; every amount is given as ...Nanos and ...Usd strings.',
-    )
-    .addBearerAuth()
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi));
+  SwaggerModule.setup('docs', app, () => openApiDocument(app));
   limitConnections(app.getHttpServer() as Server, config);
   app.enableShutdownHooks();
   return app;
