@@ -12,8 +12,12 @@ function deriveNarrowRollups(db) {
   db.exec(`INSERT INTO rollup_totals SELECT tenant, bucket, ${SUMS} FROM rollups GROUP BY tenant, bucket`);
   for (const [dim, column] of Object.entries(COLUMNS))
     db.exec(`INSERT INTO rollup_dims SELECT tenant, '${dim}', bucket, ${column}, ${SUMS} FROM rollups GROUP BY tenant, bucket, ${column}`);
+  // Only the dimensions': the value rollups (conversations, tag values) are written with their day rows.
+  const dims = Object.keys(COLUMNS)
+    .map((dim) => `'${dim}'`)
+    .join(', ');
   db.exec(
-    `INSERT INTO rollup_dims_day SELECT tenant, dim, bucket - (bucket % 86400000), value, ${SUMS} FROM rollup_dims GROUP BY tenant, dim, bucket - (bucket % 86400000), value`,
+    `INSERT INTO rollup_dims_day SELECT tenant, dim, bucket - (bucket % 86400000), value, ${SUMS} FROM rollup_dims WHERE dim IN (${dims}) GROUP BY tenant, dim, bucket - (bucket % 86400000), value`,
   );
 }
 

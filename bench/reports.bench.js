@@ -33,8 +33,8 @@ const BASELINE_RECORDS = 1_000_000;
 const mongoDbName = (records) => `bench_reports_conversations_${records}_${USERS}`;
 const END = Date.UTC(2026, 10, 1);
 const cacheDir = benchCacheDir();
-// Named for what the records hold: conversations and tags since the breakdowns by them.
-const file = join(cacheDir, `reports-${N}-${USERS}-conversations-seeded.sqlite`);
+// Named for what the store holds: conversations and tags, and their value rollups since those exist.
+const file = join(cacheDir, `reports-${N}-${USERS}-value-rollups-seeded.sqlite`);
 
 const MODELS = [
   ['openai', 'gpt-4o', 'llm', 2500, 10000],

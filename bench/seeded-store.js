@@ -11,8 +11,8 @@ const { deriveNarrowRollups } = require('./narrow-rollups');
 const { addRecord, zeroSums } = require('../collector-service/dist/storage/rollup-measures');
 const { ACCUMULATE, DIMENSION_KEY, MEASURE_COLUMNS, dimensionValues, measuresOf } = require('../collector-service/dist/storage/sqlite/rollup-columns');
 const { SqliteStore } = require('../collector-service/dist/storage/sqlite/sqlite.store');
-const { UPSERT_TAG_ROLLUP } = require('../collector-service/dist/storage/sqlite/tag-rollups');
-const { foldSums } = require('../collector-service/dist/storage/sqlite/rollup-writer');
+const { emptyFoldSums, foldPlan, foldSums } = require('../collector-service/dist/storage/sqlite/rollup-writer');
+const { ROLLUP_DIMENSIONS } = require('../collector-service/dist/storage/storage.port');
 const { encodeRecord } = require('../collector-service/dist/storage/record-codec');
 const { usageRecord } = require('./usage-records');
 
@@ -30,8 +30,8 @@ const randomBelow = (n) => Math.floor(Math.random() * n);
  * Writes `records` records into `file` unless it exists. `makeRecord(i)` returns one record of tenant
  * "default" and service "shop": { timeMs, provider, model, type, user, agent (or null), feature,
  * status, costNanos (bigint), unpriced (0 or 1), input, output, durationMs, and optionally
- * conversation and tags }. Each record's row holds the record itself, as the store keeps it, and
- * tagged records are in the tag rollups too.
+ * conversation and tags }. Each record's row holds the record itself, as the store keeps it, tagged
+ * records are in the tag rollups too, and records with a conversation or tags in the value rollups.
  */
 async function seedStore(file, records, makeRecord) {
   if (existsSync(file)) return;
@@ -54,10 +54,17 @@ async function seedStore(file, records, makeRecord) {
   );
   const rollups = new Map();
   let tagged = [];
-  // Tagged records are added to the tag rollups as ingest adds them, some thousands at a time.
-  const upsertTagged = db.prepare(UPSERT_TAG_ROLLUP);
+  // Records with a conversation or tags are added to the tag and value rollups as a fold adds them,
+  // some thousands at a time: of a fold's sums, the tag rollups and the value rows (the dimensions'
+  // rows are derived in SQL).
+  const dimensions = new Set(ROLLUP_DIMENSIONS);
+  const valuesOnly = (sheet) => new Map([...sheet].filter(([, row]) => !dimensions.has(row.key[1])));
   const flushTagged = () => {
-    for (const { key, sums } of foldSums(tagged).tags.values()) upsertTagged.run(...key, ...measuresOf(sums));
+    const sums = foldSums(tagged);
+    for (const step of foldPlan({ ...emptyFoldSums(), dims: valuesOnly(sums.dims), dimsDay: valuesOnly(sums.dimsDay), tags: sums.tags })) {
+      const statement = db.prepare(step.sql);
+      for (const row of step.rows) statement.run(...row);
+    }
     tagged = [];
   };
   const flush = () => {
@@ -71,7 +78,7 @@ async function seedStore(file, records, makeRecord) {
     const r = makeRecord(i);
     const record = usageRecord(i, r);
     insert.run(record.id, r.timeMs, r.provider, r.model, r.type, r.user, r.agent, r.feature, r.status, encodeRecord(record));
-    if (Object.keys(record.tags).length > 0 && tagged.push(record) === 20_000) flushTagged();
+    if ((record.conversation !== null || Object.keys(record.tags).length > 0) && tagged.push(record) === 20_000) flushTagged();
     const bucket = Math.floor(r.timeMs / BUCKET_MS) * BUCKET_MS;
     const dimensions = dimensionValues(record);
     const key = `${bucket}|${dimensions.join('|')}`;

@@ -51,6 +51,8 @@ export interface CollectorConfig {
   billSyncHours: number;
   /** Wait before retrying a failed request to a provider's admin API; doubles each time. */
   billRetryBaseMs: number;
+  /** The most values (conversations, a tag key's values) one breakdown reads; a range holding more is refused. */
+  breakdownMaxValues: number;
 }
 
 /** Every core but the event loop's, at least one, at most four: pricing a 512-span request takes milliseconds, storing it is the store's. */
@@ -136,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
     anthropicAdminBaseUrl: httpUrl(env, 'TOKENLEDGER_ANTHROPIC_ADMIN_BASE_URL') ?? 'https://api.anthropic.com',
     billSyncHours: integer(env, 'TOKENLEDGER_BILL_SYNC_HOURS', 24, 0, 168),
     billRetryBaseMs: integer(env, 'TOKENLEDGER_BILL_RETRY_BASE_MS', 1000, 0, 60000),
+    breakdownMaxValues: integer(env, 'TOKENLEDGER_BREAKDOWN_MAX_VALUES', 1_000_000, 1, 100_000_000),
   };
 }
 

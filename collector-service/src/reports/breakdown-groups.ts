@@ -2,6 +2,7 @@ import { InputError } from '../http/input-error';
 import { TEXT_BOUNDS } from '../usage/billable-bounds';
 import { addRecord, type Sums, totalsOf, zeroSums } from '../storage/rollup-measures';
 import type { DimensionFilters, RollupDimension, RollupReader, RollupTotals, RecordsReader } from '../storage/storage.port';
+import { CONVERSATION, TAG_PREFIX } from '../storage/value-rollups';
 import { addTotals, zeroTotals } from './totals';
 import type { ReportRange } from './report-query';
 
@@ -16,22 +17,19 @@ export const BREAKDOWN_DIMENSIONS: Record<string, RollupDimension> = {
   service: 'service',
 };
 
-/** `by=tag:<key>`: the value of one tag key. */
-export const TAG_PREFIX = 'tag:';
-
 /** What `by` may be, for messages and the API description. */
-export const BREAKDOWN_BY_VALUES = [...Object.keys(BREAKDOWN_DIMENSIONS), 'conversation', `${TAG_PREFIX}<key>`];
+export const BREAKDOWN_BY_VALUES = [...Object.keys(BREAKDOWN_DIMENSIONS), CONVERSATION, `${TAG_PREFIX}<key>`];
 
 /**
- * The most calls a conversation breakdown reads one by one: conversations are as many as chats, so
- * they have no rollup, and the breakdown reads the range's raw records (see the collector README,
- * "Breakdowns by conversation and by tag"). A range holding more is refused before anything is read.
+ * The most calls a conversation breakdown reads one by one, where the value rollups cannot answer
+ * (a filter, or days stored before they existed: see the collector README, "Breakdowns by
+ * conversation and by tag"). A range holding more is refused before anything is read.
  */
 export const CONVERSATION_SCAN_CALLS = 200_000;
 
 /** Whether `by` names a breakdown: a dimension, `conversation`, or `tag:` and a tag key as spans may carry it. */
 export function isBreakdownBy(by: string): boolean {
-  if (by in BREAKDOWN_DIMENSIONS || by === 'conversation') return true;
+  if (by in BREAKDOWN_DIMENSIONS || by === CONVERSATION) return true;
   const key = by.startsWith(TAG_PREFIX) ? by.slice(TAG_PREFIX.length) : '';
   return key.length > 0 && key.length <= TEXT_BOUNDS.length;
 }
@@ -47,13 +45,16 @@ export interface BreakdownSource {
   tenant: string;
   range: ReportRange;
   filters: DimensionFilters;
+  /** The most values a breakdown by conversation or tag key reads (TOKENLEDGER_BREAKDOWN_MAX_VALUES). */
+  maxValues: number;
 }
 
 /**
  * The groups of a breakdown, whose sums add up exactly to the range's total: a dimension from its
- * rollups; a tag key from the rollups kept per tag set; a conversation from the raw records. For a
- * tag key and a conversation, the calls without a value are the total less every value's sums, so
- * they are exact whatever the raw records still hold.
+ * rollups; a conversation or a tag key from the value rollups (see value-rollups.ts), or, with a
+ * filter or for days stored before those existed, from the raw records (conversation) or the rollups
+ * kept per tag set (tag key). For a tag key and a conversation, the calls without a value are the
+ * total less every value's sums, so they are exact whatever the raw records still hold.
  */
 export async function breakdownGroups(source: BreakdownSource, by: string): Promise<BreakdownGroup[]> {
   const dimension = BREAKDOWN_DIMENSIONS[by];
@@ -61,14 +62,39 @@ export async function breakdownGroups(source: BreakdownSource, by: string): Prom
     const rows = await source.storage.aggregate({ ...rollupScope(source), groupBy: [dimension] });
     return rows.map((r) => ({ key: r.key[dimension] ?? null, totals: r }));
   }
-  const [total, values] = await Promise.all([totalOf(source), by === 'conversation' ? null : tagValues(source, by.slice(TAG_PREFIX.length))]);
-  const groups = values ?? (await conversations(source, total));
+  const [total, byValue] = await Promise.all([totalOf(source), valueGroups(source, by)]);
+  const groups: BreakdownGroup[] = [...byValue].map(([key, totals]) => ({ key, totals }));
   const without = groups.reduce((rest, g) => addTotals(rest, g.totals, -1), addTotals(zeroTotals(), total));
   if (without.calls !== 0 || without.costNanos !== 0n) groups.push({ key: null, totals: without });
   return groups;
 }
 
 const rollupScope = (s: BreakdownSource) => ({ tenant: s.tenant, fromMs: s.range.fromMs, toMs: s.range.toMs, filters: s.filters });
+
+/** The sums per value of `conversation` or `tag:<key>`: from the value rollups where they answer, the rest as before them. */
+async function valueGroups(source: BreakdownSource, by: string): Promise<Map<string, RollupTotals>> {
+  const filtered = Object.values(source.filters).some((v) => v !== undefined);
+  const { fromMs, toMs } = source.range;
+  const answered = filtered
+    ? { values: [], more: false, uncovered: [{ fromMs, toMs }] }
+    : await source.storage.valueSums({ tenant: source.tenant, fromMs, toMs, by, maxValues: source.maxValues });
+  const tooMany = () =>
+    new InputError(
+      'parameter',
+      'by',
+      `this range holds more than ${source.maxValues.toLocaleString('en-US')} values of ${by} (TOKENLEDGER_BREAKDOWN_MAX_VALUES): narrow from/to`,
+    );
+  if (answered.more) throw tooMany();
+  const byValue = new Map<string, RollupTotals>();
+  for (const { value, totals } of answered.values) sumInto(byValue, value, totals);
+  for (const range of answered.uncovered) {
+    const part = { ...source, range: { ...source.range, ...range } };
+    const groups = by === CONVERSATION ? await conversations(part, await totalOf(part)) : await tagValues(part, by.slice(TAG_PREFIX.length));
+    for (const g of groups) sumInto(byValue, g.key!, g.totals);
+  }
+  if (byValue.size > source.maxValues) throw tooMany();
+  return byValue;
+}
 
 async function totalOf(source: BreakdownSource): Promise<RollupTotals> {
   const total = zeroTotals();

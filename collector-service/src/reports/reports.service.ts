@@ -1,6 +1,7 @@
 import { BadRequestException, Inject, Injectable } from '@nestjs/common';
 import type { DimensionFilters, RollupTotals, StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
+import { CONFIG, type CollectorConfig } from '../config/config';
 import { localLabel, localSteps } from '../time/periods';
 import { breakdownGroups, tagKeyGroups } from './breakdown-groups';
 import type { ReportRange } from './report-query';
@@ -15,7 +16,14 @@ const period = (range: ReportRange) => ({ from: new Date(range.fromMs).toISOStri
 /** Finance reports, from the exact rollups only (never a scan of raw records). */
 @Injectable()
 export class ReportsService {
-  constructor(@Inject(STORAGE) private readonly storage: StoragePort) {}
+  constructor(
+    @Inject(STORAGE) private readonly storage: StoragePort,
+    @Inject(CONFIG) private readonly config: CollectorConfig,
+  ) {}
+
+  private source(tenant: string, range: ReportRange, filters: DimensionFilters) {
+    return { storage: this.storage, tenant, range, filters, maxValues: this.config.breakdownMaxValues };
+  }
 
   async totals(tenant: string, fromMs: number, toMs: number, filters: DimensionFilters): Promise<RollupTotals> {
     const total = zeroTotals();
@@ -42,7 +50,7 @@ export class ReportsService {
    * without a value are a row of key null, ranked with the others.
    */
   async breakdown(tenant: string, range: ReportRange, filters: DimensionFilters, by: string, limit: number) {
-    const groups = await breakdownGroups({ storage: this.storage, tenant, range, filters }, by);
+    const groups = await breakdownGroups(this.source(tenant, range, filters), by);
     groups.sort((a, b) => (a.totals.costNanos === b.totals.costNanos ? b.totals.calls - a.totals.calls : a.totals.costNanos < b.totals.costNanos ? 1 : -1));
     const total = groups.reduce((sum, g) => sum + g.totals.costNanos, 0n);
     const item = (key: string | null, r: RollupTotals) => ({
@@ -67,7 +75,7 @@ export class ReportsService {
 
   /** The tag keys the range's calls carry, most calls first (then by key), each with its calls and cost; at most `limit`. */
   async tagKeys(tenant: string, range: ReportRange, filters: DimensionFilters, limit: number) {
-    const groups = await tagKeyGroups({ storage: this.storage, tenant, range, filters });
+    const groups = await tagKeyGroups(this.source(tenant, range, filters));
     groups.sort((a, b) => b.totals.calls - a.totals.calls || (a.key! < b.key! ? -1 : 1));
     return {
       ...period(range),

@@ -130,10 +130,41 @@ export interface RecordsReader {
   streamRecords(query: Omit<RecordQuery, 'cursor' | 'limit'>): AsyncIterable<UsageRecord>;
 }
 
+/**
+ * A breakdown whose values are too many or too open to be a dimension of the rollups: `conversation`
+ * (the records' conversation id) or `tag:<key>` (the value of one tag key). Kept in rollups of its own,
+ * per 15-minute bucket and per UTC day, for every record that has a value.
+ */
+export interface ValueRollupQuery {
+  tenant: string;
+  /** Inclusive, epoch ms, on a bucket boundary. */
+  fromMs: number;
+  /** Exclusive, epoch ms, on a bucket boundary. */
+  toMs: number;
+  /** `conversation` or `tag:<key>`. */
+  by: string;
+  /** The most values read: past this many, `more` says so and the sums are left incomplete. */
+  maxValues: number;
+}
+
+export interface ValueSums {
+  /** Each value's exact sums over the covered part of the range. */
+  values: { value: string; totals: RollupTotals }[];
+  /** True when the range holds more than `maxValues` values (then `values` is incomplete). */
+  more: boolean;
+  /**
+   * The parts of the range these rollups do not hold (days stored before they existed), each on
+   * bucket boundaries: the caller sums them another way (raw records, the tag-set rollups).
+   */
+  uncovered: { fromMs: number; toMs: number }[];
+}
+
 /** What reports, budgets and alerts read: exact sums. */
 export interface RollupReader {
   /** Exact sums from the rollups (never a scan of raw records). */
   aggregate(query: RollupQuery): Promise<RollupRow[]>;
+  /** Exact sums per value of a breakdown kept in rollups of its own (see ValueRollupQuery). */
+  valueSums(query: ValueRollupQuery): Promise<ValueSums>;
 }
 
 /** API keys: created, found by hash, listed and revoked (never deleted). */

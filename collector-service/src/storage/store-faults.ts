@@ -11,6 +11,8 @@ import type {
   RollupQuery,
   RollupRow,
   StoragePort,
+  ValueRollupQuery,
+  ValueSums,
 } from './storage.port';
 
 /** How long a sender or reader waits before asking again while the store is unavailable. */
@@ -93,6 +95,10 @@ export class FaultMarkedStore implements StoragePort {
 
   aggregate(query: RollupQuery): Promise<RollupRow[]> {
     return marked(() => this.store.aggregate(query));
+  }
+
+  valueSums(query: ValueRollupQuery): Promise<ValueSums> {
+    return marked(() => this.store.valueSums(query));
   }
 
   listRecords(query: RecordQuery): Promise<RecordPage> {

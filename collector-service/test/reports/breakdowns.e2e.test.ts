@@ -99,6 +99,41 @@ describe.each(storeEnvironments('tokenledger_breakdowns'))('breakdowns by conver
     expect(body.items.reduce((n, i) => n + i.calls, 0)).toBe(summary.calls);
   });
 
+  it.each([
+    ['conversation', (r: UsageRecord) => r.conversation],
+    ['tag:team', (r: UsageRecord) => r.tags.team ?? null],
+  ])('breaks cost down by=%s unfiltered over whole days and partial ones in a time zone, exactly, to the summary total', async (by, valueOf) => {
+    // Kathmandu's days start at 18:15 UTC: both edges are partial UTC days.
+    const range = 'from=2026-03-21&to=2026-03-27&tz=Asia/Kathmandu';
+    const [fromMs, toMs] = [Date.parse('2026-03-21T00:00:00+05:45'), Date.parse('2026-03-27T00:00:00+05:45')];
+    const within = records.filter((r) => r.timeMs >= fromMs && r.timeMs < toMs);
+    const { status, body } = await get(c, `/v1/reports/breakdown?${range}&by=${by}&limit=1000`);
+    expect(status).toBe(200);
+    expect(new Map(body.items.map((i) => [i.key, BigInt(i.costNanos)]))).toEqual(costsBy(within, valueOf));
+    expect(new Map(body.items.map((i) => [i.key, i.calls]))).toEqual(
+      new Map([...costsBy(within, valueOf).keys()].map((k) => [k, within.filter((r) => valueOf(r) === k).length])),
+    );
+    expect(body.totalCostNanos).toBe((await get(c, `/v1/reports/summary?${range}`)).body.totalCostNanos);
+  });
+
+  it('refuses, naming by, a breakdown over more values than TOKENLEDGER_BREAKDOWN_MAX_VALUES allows', async () => {
+    const small = await startCollector({ ...env(), TOKENLEDGER_BREAKDOWN_MAX_VALUES: '3' });
+    try {
+      const day = Date.UTC(2026, 2, 20, 12);
+      await small.app
+        .get<StoragePort>(STORAGE)
+        .ingest(['a', 'b', 'c', 'd'].map((chat, i) => record({ timeMs: day + i * H, conversation: chat, tags: { team: chat } })));
+      const three = await get(small, '/v1/reports/breakdown?from=2026-03-20&to=2026-03-21&by=conversation');
+      expect(three.status).toBe(400);
+      expect(three.body.parameter).toBe('by');
+      expect(three.body.message).toContain('more than 3 values of conversation');
+      expect((await get(small, '/v1/reports/breakdown?from=2026-03-20T12:00:00Z&to=2026-03-20T15:00:00Z&by=tag:team')).status).toBe(200);
+      expect((await get(small, '/v1/reports/breakdown?from=2026-03-20&to=2026-03-21&by=tag:team')).status).toBe(400);
+    } finally {
+      await small.close();
+    }
+  });
+
   it.each(['conversation', 'tag:team'])('keeps the top N by=%s and sums the rest as other, to the summary total', async (by) => {
     const { body } = await get(c, `/v1/reports/breakdown?period=all&by=${by}&limit=2`);
     expect(body.items).toHaveLength(2);

@@ -1,4 +1,4 @@
-import type { RollupQuery, RollupRow, StoragePort } from '../../src/storage/storage.port';
+import type { RollupQuery, RollupRow, StoragePort, ValueSums } from '../../src/storage/storage.port';
 import type { UsageRecord } from '../../src/usage/usage-record';
 import { record } from '../support/records';
 import type { StoreFixture } from './storage.contract';
@@ -15,7 +15,9 @@ export function records(n: number, seed: number, spanMs = 36 * DAY, startMs = NO
   return Array.from({ length: n }, () => {
     const tags: Record<string, string> = {};
     if (next(3) === 0) tags.team = ['search', 'ads'][next(2)];
+    const conversation = next(4) === 0 ? null : `chat-${next(60)}`;
     return record({
+      conversation,
       tenant: next(8) === 0 ? 'acme' : 'default',
       timeMs: startMs + next(spanMs / 1000) * 1000,
       user: ['ann', 'ben', null][next(3)],
@@ -42,6 +44,40 @@ const QUERIES: (Omit<RollupQuery, 'tenant' | 'fromMs' | 'toMs' | 'filters'> & Pa
   { groupBy: ['user'], tags: { team: 'search' } },
   { groupBy: ['model'], fromMs: NOV + DAY + 20 * HOUR, toMs: NOV + 3 * DAY + 4 * HOUR },
 ];
+
+/** Value breakdowns over a range of whole and partial days, and over parts of one day. */
+const VALUE_QUERIES: { by: string; fromMs: number; toMs: number }[] = [
+  { by: 'conversation', fromMs: NOV - 10 * DAY, toMs: NOV + 40 * DAY },
+  { by: 'tag:team', fromMs: NOV - 10 * DAY, toMs: NOV + 40 * DAY },
+  { by: 'conversation', fromMs: NOV + 5 * HOUR + 45 * 60_000, toMs: NOV + 2 * DAY + 2 * HOUR + BUCKET },
+  { by: 'tag:team', fromMs: NOV - 2 * HOUR, toMs: NOV + 29 * DAY + 23 * HOUR },
+  { by: 'conversation', fromMs: NOV + DAY + 2 * HOUR, toMs: NOV + DAY + 7 * HOUR },
+];
+
+/** Each value's sums over the records of a breakdown query outside `uncovered` (a store's value rollups leave those to their caller). */
+export function expectedValues(
+  all: readonly UsageRecord[],
+  tenant: string,
+  q: { by: string; fromMs: number; toMs: number },
+  uncovered: ValueSums['uncovered'],
+) {
+  const valueOf = (r: UsageRecord) => (q.by === 'conversation' ? r.conversation : (r.tags[q.by.slice('tag:'.length)] ?? null));
+  const inRange = all.filter((r) => {
+    const bucket = Math.floor(r.timeMs / BUCKET) * BUCKET;
+    return r.tenant === tenant && bucket >= q.fromMs && bucket < q.toMs && !uncovered.some((u) => bucket >= u.fromMs && bucket < u.toMs);
+  });
+  const values = [...new Set(inRange.map(valueOf).filter((v) => v !== null))];
+  return values
+    .map((value) => {
+      const [row] = expected(
+        inRange.filter((r) => valueOf(r) === value),
+        { tenant, fromMs: q.fromMs, toMs: q.toMs, filters: {}, groupBy: [] },
+      );
+      const { key: _key, ...totals } = row;
+      return { value, totals };
+    })
+    .sort((a, b) => a.value.localeCompare(b.value));
+}
 
 /** What a query must answer, summed from the records themselves. */
 function expected(all: readonly UsageRecord[], q: RollupQuery): RollupRow[] {
@@ -91,6 +127,17 @@ export async function expectExact(store: StoragePort, all: readonly UsageRecord[
     for (const shape of QUERIES) {
       const query: RollupQuery = { tenant, fromMs: NOV - 10 * DAY, toMs: NOV + 40 * DAY, filters: {}, ...shape };
       expect({ query, rows: sorted(await store.aggregate(query)) }).toEqual({ query, rows: expected(all, query) });
+    }
+    for (const q of VALUE_QUERIES) {
+      const answer = await store.valueSums({ tenant, ...q, maxValues: 1000 });
+      const values = answer.values.slice().sort((a, b) => a.value.localeCompare(b.value));
+      // Every store here was written with value rollups: they answer the whole range.
+      expect({ q, values, more: answer.more, uncovered: answer.uncovered }).toEqual({
+        q,
+        values: expectedValues(all, tenant, q, []),
+        more: false,
+        uncovered: [],
+      });
     }
   }
 }

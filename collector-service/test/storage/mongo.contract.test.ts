@@ -6,6 +6,8 @@ import { type ClaimLinkDoc, storedBy } from '../../src/storage/mongo/record-clai
 import { toRecordDoc } from '../../src/storage/mongo/record-docs';
 import { record } from '../support/records';
 import { storageContract } from './storage.contract';
+import { breakdownGroups } from '../../src/reports/breakdown-groups';
+import type { UsageRecord } from '../../src/usage/usage-record';
 
 /**
  * Runs against the MongoDB-wire server in MONGODB_URI: FerretDB (SQLite backend), started by the test
@@ -484,6 +486,64 @@ if (!uri) {
       const db = await rawDb(dbName);
       expect(await db.collection('rollup_set_aside').countDocuments()).toBe(1);
       await Promise.all([one.close(), two.close(), db.client.close()]);
+      await dropDatabase(dbName);
+    });
+
+    it('answers breakdowns of days rolled before value rows existed from the records and tag sets, and the other days from value documents, exactly', async () => {
+      const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
+      const store = await open(dbName, undefined, MANUAL);
+      const DAY = 86_400_000;
+      const MARCH = Date.UTC(2026, 2, 1);
+      const made = (n: number, startMs: number, days: number) =>
+        Array.from({ length: n }, (_, i) =>
+          record({
+            timeMs: startMs + Math.floor((i * days * DAY) / n),
+            conversation: i % 5 === 0 ? null : `chat-${i % 13}`,
+            tags: i % 3 === 0 ? {} : { team: `team-${i % 4}` },
+            costNanos: BigInt(i) * 1_000_003n,
+          }),
+        );
+      const ingest = async (rs: ReturnType<typeof record>[]) => {
+        for (let i = 0; i < rs.length; i += 100) await store.ingest(rs.slice(i, i + 100));
+      };
+      const before = made(300, MARCH, 3);
+      await ingest(before);
+      const db = await rawDb(dbName);
+      // The batches as the version before value rows rolled them up.
+      await db.collection('rollup_batches').updateMany({}, { $unset: { values: '' } });
+      const all = [...before];
+      const expectBreakdowns = async (uncovered: { fromMs: number; toMs: number }[]) => {
+        const answer = await store.valueSums({ tenant: 'default', fromMs: MARCH, toMs: MARCH + 6 * DAY, by: 'conversation', maxValues: 1000 });
+        expect(answer.uncovered).toEqual(uncovered);
+        for (const [fromMs, toMs] of [
+          [MARCH, MARCH + 6 * DAY],
+          [MARCH + DAY + 6 * 3_600_000, MARCH + 4 * DAY + 3 * 3_600_000],
+        ]) {
+          for (const [by, valueOf] of [
+            ['conversation', (r: UsageRecord) => r.conversation],
+            ['tag:team', (r: UsageRecord) => r.tags.team ?? null],
+          ] as const) {
+            const range = { fromMs, toMs, tz: 'UTC' };
+            const groups = await breakdownGroups({ storage: store, tenant: 'default', range, filters: {}, maxValues: 1000 }, by);
+            const within = all.filter((r) => r.timeMs >= fromMs && r.timeMs < toMs);
+            const expected = new Map<string | null, bigint>();
+            for (const r of within) expected.set(valueOf(r), (expected.get(valueOf(r)) ?? 0n) + r.costNanos!);
+            expect(new Map(groups.map((g) => [g.key, g.totals.costNanos]))).toEqual(expected);
+          }
+        }
+      };
+      const old = [{ fromMs: MARCH, toMs: MARCH + 3 * DAY }];
+      await expectBreakdowns(old);
+      await store.compact();
+      await expectBreakdowns(old);
+      // Later days, and calls arriving late for the days rolled before: pending, then compacted.
+      const after = [...made(200, MARCH + 3 * DAY, 3), ...made(60, MARCH + DAY, 1)];
+      await ingest(after);
+      all.push(...after);
+      await expectBreakdowns(old);
+      await store.compact();
+      await expectBreakdowns(old);
+      await Promise.all([store.close(), db.client.close()]);
       await dropDatabase(dbName);
     });
   });

@@ -8,12 +8,13 @@ import { insertIgnoringDuplicates } from './inserts';
 import { type ClaimLinkDoc, storedBy } from './record-claims';
 import { ownersOf, packRecords, type RecordDoc, toRecordDoc, unpackRecords } from './record-docs';
 import { packRows, unpackRows } from './sums-table';
+import { packValues, valueRows } from './value-rows';
 
 /**
  * A batch of one tenant's records on its way into the rollups:
  * - `pending`: inserted first, holding the batch's records, so any process can finish it;
- * - `rolled`: its records are stored and `groups` holds the rollup groups of those it owns; compaction
- *   moves the groups into the compacted rollups and deletes the document.
+ * - `rolled`: its records are stored and `groups` (and `values`) hold the rollup groups (and value
+ *   rows) of those it owns; compaction moves them into the compacted rollups and deletes the document.
  * - `correcting`: a re-pricing's corrections, on their way to `rolled` (see RecordCorrections).
  */
 export interface BatchDoc {
@@ -25,6 +26,8 @@ export interface BatchDoc {
   recordClaims?: true;
   corrections?: Binary;
   groups?: Binary;
+  /** With `groups`: the value rollups' rows (value-rows.ts) of the same records. Absent on a batch rolled before those existed. */
+  values?: Binary;
   createdAtMs: number;
 }
 
@@ -142,9 +145,10 @@ export class RollupBatches {
     if (shared) await this.addOwned(owned, batch, duplicates, claims);
     if (duplicates.size > 0 && !takingOver) await this.finishOwnersOf(new Set([...duplicates].filter((id) => !owned.has(id))), batch);
     fault(this.faults, 'afterClaim');
+    const mine = records.filter((r) => owned.has(r.id));
     const rolled = await this.batches.replaceOne(
       { _id: batch },
-      { state: 'rolled', tenant, groups: packGroups(groupRecords(records.filter((r) => owned.has(r.id)))), createdAtMs },
+      { state: 'rolled', tenant, groups: packGroups(groupRecords(mine)), values: packValues(valueRows(mine)), createdAtMs },
     );
     // Gone: another process rolled the batch up and compaction moved it; its marker may be gone too,
     // so what this writer owns is asked again (the groups that count are the ones compaction moved).

@@ -14,10 +14,24 @@ import {
   type RollupDocs,
   totalsDoc,
   totalsRef,
+  valueDayDoc,
+  valueDayRef,
   valuesDoc,
   valuesRef,
 } from './rollup-docs';
 import { checkStorable, StoredSumTooLargeError, type SumsRow } from './sums-table';
+import { VALUE_KINDS, type ValueKind, valueKind } from './value-rows';
+
+/**
+ * A day's value rows as a run rebuilds them: per kind, JSON of a row's key → its sums. Not complete
+ * when the day holds records whose value rows were never written (rolled before they existed): then
+ * the day gets no value documents, and its value breakdowns are summed otherwise.
+ */
+interface ValueDay {
+  complete: boolean;
+  prior: string | null;
+  rows: Record<ValueKind, Map<string, SumsRow>>;
+}
 
 /**
  * One UTC month of a tenant's compacted rollups as a compaction run rebuilds it: the documents the
@@ -35,6 +49,8 @@ export class CompactedMonth {
     /** Per bucket the run adds to: JSON of a group's key → the group's sums (the head's, plus the run's). */
     private readonly groups: Map<number, Map<string, SumsRow>>,
     private readonly priorGroupsRuns: Map<number, string>,
+    /** The days of the buckets the run adds to. */
+    private readonly valueDays: Map<number, ValueDay>,
   ) {}
 
   /** The month as the head's documents hold it, with the groups of `buckets`; null when a document is gone (a newer head replaced it). */
@@ -60,15 +76,17 @@ export class CompactedMonth {
       ]),
     );
     const byKey = values.map((rows) => new Map(rows!.map(own).map((row) => [JSON.stringify(row.key), row])));
-    const ownTotals = new Map([...totals].map(([bucket, t]) => [bucket, { sums: { ...t.sums }, groupsRun: t.groupsRun }]));
-    return new CompactedMonth(month, prior, ownTotals, byKey, groups, priorGroupsRuns);
+    const ownTotals = new Map([...totals].map(([bucket, t]) => [bucket, { ...t, sums: { ...t.sums } }]));
+    const valueDays = await loadValueDays(docs, tenant, ownTotals, new Set([...buckets].map(dayOf)), own);
+    if (!valueDays) return null;
+    return new CompactedMonth(month, prior, ownTotals, byKey, groups, priorGroupsRuns, valueDays);
   }
 
   /**
    * Adds groups of this month (sign 1), or takes them back out (-1, after `add` of the same groups).
    * Returns why a sum they touch cannot be stored, or null.
    */
-  add(groups: readonly Group[], sign: 1 | -1): string | null {
+  add(groups: readonly Group[], values: readonly SumsRow[] | null, sign: 1 | -1): string | null {
     let problem: string | null = null;
     const check = (sums: Sums, what: () => string) => {
       if (problem !== null || sign === -1) return;
@@ -84,12 +102,19 @@ export class CompactedMonth {
       const row = groupRow(g);
       check(addInto(this.groups.get(g.bucket)!, row.key, g.sums, sign), () => `a group of bucket ${new Date(g.bucket).toISOString()}`);
       let total = this.totals.get(g.bucket);
-      if (!total) this.totals.set(g.bucket, (total = { sums: zeroSums(), groupsRun: '' }));
+      if (!total) this.totals.set(g.bucket, (total = { sums: zeroSums(), groupsRun: '', valuesRun: null }));
+      // Records without value rows: their day's value breakdowns can no longer be told from these documents.
+      if (values === null) this.valueDays.get(dayOf(g.bucket))!.complete = false;
       addSums(total.sums, g.sums, sign);
       check(total.sums, () => `the total of bucket ${new Date(g.bucket).toISOString()}`);
       ROLLUP_DIMENSIONS.forEach((d, i) =>
         check(addInto(this.values[i], [dayOf(g.bucket), g.dims[i]], g.sums, sign), () => `the day's total of ${d} ${g.dims[i]}`),
       );
+    }
+    // A value's sums never pass its bucket's total, checked above.
+    for (const row of values ?? []) {
+      const day = this.valueDays.get(dayOf(row.key[0] as number))!;
+      addInto(day.rows[valueKind(row.key[1] as string)], row.key, row.sums, sign);
     }
     return problem;
   }
@@ -104,6 +129,21 @@ export class CompactedMonth {
       this.totals.get(bucket)!.groupsRun = runId;
       const before = this.priorGroupsRuns.get(bucket);
       if (before) replaced.push(groupsRef(tenant, bucket, before));
+    }
+    for (const [day, values] of this.valueDays) {
+      if (values.prior) replaced.push(...VALUE_KINDS.map((kind) => valueDayRef(tenant, day, kind, values.prior!)));
+      if (values.complete)
+        for (const kind of VALUE_KINDS)
+          docs.push(
+            valueDayDoc(
+              tenant,
+              day,
+              kind,
+              runId,
+              [...values.rows[kind].values()].filter((row) => row.sums.calls !== 0),
+            ),
+          );
+      for (const [bucket, total] of this.totals) if (dayOf(bucket) === day) total.valuesRun = values.complete ? runId : null;
     }
     const totals = new Map([...this.totals].filter(([, t]) => t.sums.calls !== 0));
     docs.push(totalsDoc(tenant, this.month, runId, totals));
@@ -121,6 +161,37 @@ export class CompactedMonth {
     }
     return { docs, replaced };
   }
+}
+
+/**
+ * The value rows of some days as the head's documents hold them: complete for a day the totals hold
+ * nothing of yet, or whose buckets all name the run of its value documents.
+ */
+async function loadValueDays(
+  docs: RollupDocs,
+  tenant: string,
+  totals: ReadonlyMap<number, BucketTotal>,
+  days: ReadonlySet<number>,
+  own: (row: SumsRow) => SumsRow,
+): Promise<Map<number, ValueDay> | null> {
+  const runsByDay = new Map<number, Set<string | null>>([...days].map((day) => [day, new Set()]));
+  for (const [bucket, t] of totals) runsByDay.get(dayOf(bucket))?.add(t.valuesRun);
+  const loaded = new Map<number, ValueDay>();
+  for (const [day, runs] of runsByDay) {
+    const rows = { conversation: new Map<string, SumsRow>(), tags: new Map<string, SumsRow>() };
+    const [run] = runs;
+    if (runs.size === 0) loaded.set(day, { complete: true, prior: null, rows });
+    else if (runs.size > 1 || run === null) loaded.set(day, { complete: false, prior: null, rows });
+    else {
+      for (const kind of VALUE_KINDS) {
+        const held = await docs.valueDay(tenant, day, kind, run);
+        if (!held) return null;
+        for (const row of held.map(own)) rows[kind].set(JSON.stringify(row.key), row);
+      }
+      loaded.set(day, { complete: true, prior: run, rows });
+    }
+  }
+  return loaded;
 }
 
 /** Adds `sums` (or takes them away) under `key` in `rows`; returns the row's sums after. */

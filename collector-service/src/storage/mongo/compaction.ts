@@ -8,6 +8,7 @@ import type { Group } from './groups';
 import type { ChainDoc, Head, HeadChain, SetAside } from './heads';
 import { insertIgnoringDuplicates, upsert } from './inserts';
 import type { PendingItem, PendingItems } from './pending';
+import type { SumsRow } from './sums-table';
 import { type DocRef, monthOf, monthValuesRef, type NewDoc, type RollupDoc, type RollupDocs } from './rollup-docs';
 
 /** A batch compaction set aside: it counts nowhere (see Compactor.build). */
@@ -262,15 +263,17 @@ export class Compactor {
     }
     const setAside: SetAside[] = [];
     for (const item of items) {
-      const parts = new Map<string, Group[]>();
-      for (const g of item.groups) {
-        const month = monthOf(g.bucket);
-        if (!parts.has(month)) parts.set(month, []);
-        parts.get(month)!.push(g);
-      }
-      const problems = [...parts].map(([month, groups]) => months.get(month)!.add(groups, 1)).filter((p) => p !== null);
+      const parts = new Map<string, { groups: Group[]; values: SumsRow[] | null }>();
+      const part = (bucket: number) => {
+        const month = monthOf(bucket);
+        if (!parts.has(month)) parts.set(month, { groups: [], values: item.values && [] });
+        return parts.get(month)!;
+      };
+      for (const g of item.groups) part(g.bucket).groups.push(g);
+      for (const row of item.values ?? []) part(row.key[0] as number).values!.push(row);
+      const problems = [...parts].map(([month, p]) => months.get(month)!.add(p.groups, p.values, 1)).filter((p) => p !== null);
       if (problems.length === 0) continue;
-      for (const [month, groups] of parts) months.get(month)!.add(groups, -1);
+      for (const [month, p] of parts) months.get(month)!.add(p.groups, p.values, -1);
       setAside.push({ id: item.id, reason: problems[0] });
     }
     const runId = randomUUID();

@@ -8,6 +8,7 @@ import type { RecordCorrection } from '../storage.port';
 import { type BatchDoc, fault, type MongoFaults, packGroups } from './batches';
 import { type Group, groupOf } from './groups';
 import { insertIgnoringDuplicates } from './inserts';
+import { correctionValueRows, packValues } from './value-rows';
 import type { RecordDoc } from './record-docs';
 
 /**
@@ -49,7 +50,7 @@ const unpackCorrections = (blob: Binary): RecordCorrection[] =>
  * 2. a claim per record and revision is inserted naming the batch; the batch corrects the records
  *    whose claim names it (a duplicate keeps its first owner; read back, so every process that
  *    finishes the batch finds the same set);
- * 3. the batch is replaced by its groups of next − previous (`rolled`; replaced, never inserted, so a
+ * 3. the batch is replaced by its groups and value rows of next − previous (`rolled`; replaced, never inserted, so a
  *    late finisher never brings back a batch compaction moved), which compaction then moves;
  * 4. the records it corrects are rewritten.
  *
@@ -93,7 +94,10 @@ export class RecordCorrections {
     }
     fault(this.faults, 'afterCorrectionClaims');
     const mine = cs.filter((c) => owned.has(claimId(c)));
-    await this.batches.replaceOne({ _id: batch }, { state: 'rolled', tenant, groups: packGroups(correctionGroups(mine)), createdAtMs });
+    await this.batches.replaceOne(
+      { _id: batch },
+      { state: 'rolled', tenant, groups: packGroups(correctionGroups(mine)), values: packValues(correctionValueRows(mine)), createdAtMs },
+    );
     fault(this.faults, 'afterCorrectionRolled');
     await this.rewrite(mine.map((c) => c.next));
     for (const claim of others) await this.rewriteIfLeft(claim);

@@ -18,6 +18,8 @@ import {
   type RollupQuery,
   type RollupRow,
   type StoragePort,
+  type ValueRollupQuery,
+  type ValueSums,
 } from '../storage.port';
 import { type BatchDoc, type MongoFaults, RollupBatches, type TakeoverDoc } from './batches';
 import { type CorrectionClaimDoc, RecordCorrections } from './corrections';
@@ -188,6 +190,10 @@ export class MongoStore implements StoragePort {
 
   async aggregate(query: RollupQuery): Promise<RollupRow[]> {
     return this.reader.aggregate(query);
+  }
+
+  async valueSums(query: ValueRollupQuery): Promise<ValueSums> {
+    return this.reader.valueSums(query);
   }
 
   /** Moves everything pending into the compacted rollups now (what the background rounds do every second). */

@@ -2,11 +2,15 @@ import type { Collection } from 'mongodb';
 import { type BatchDoc, type TakeoverDoc, unpackGroups } from './batches';
 import type { Group } from './groups';
 import type { Head } from './heads';
+import type { SumsRow } from './sums-table';
+import { unpackValues } from './value-rows';
 
 /** Rollup groups waiting for compaction: a rolled batch. */
 export interface PendingItem {
   id: string;
   groups: Group[];
+  /** The value rows of the same records (value-rows.ts); null for a batch rolled before those existed. */
+  values: SumsRow[] | null;
 }
 
 /** What is not compacted yet. Both collections stay small: compaction deletes what it moves. */
@@ -17,14 +21,14 @@ export class PendingItems {
   ) {}
 
   async rolled(tenant: string): Promise<PendingItem[]> {
-    const docs = await this.batches.find({ tenant, state: 'rolled' }, { projection: { groups: 1 } }).toArray();
-    return docs.map((d) => ({ id: d._id, groups: unpackGroups(d.groups!) }));
+    const docs = await this.batches.find({ tenant, state: 'rolled' }, { projection: { groups: 1, values: 1 } }).toArray();
+    return docs.map((d) => ({ id: d._id, groups: unpackGroups(d.groups!), values: d.values ? unpackValues(d.values) : null }));
   }
 
-  /** The groups a reader adds to the documents of `head`: every pending item the head does not hold. */
-  async notIn(tenant: string, head: Head): Promise<Group[]> {
+  /** The items a reader adds to the documents of `head`: every pending item the head does not hold. */
+  async itemsNotIn(tenant: string, head: Head): Promise<PendingItem[]> {
     const included = new Set(head.included);
-    return (await this.rolled(tenant)).filter((item) => !included.has(item.id)).flatMap((item) => item.groups);
+    return (await this.rolled(tenant)).filter((item) => !included.has(item.id));
   }
 
   /**

@@ -3,6 +3,7 @@ import { addSums, type Sums } from '../rollup-measures';
 import type { RollupDimension } from '../storage.port';
 import { GROUP_PARTS, type Group, groupRow, rowGroup } from './groups';
 import { type KeyPart, packRows, type SumsRow, unpackRows } from './sums-table';
+import { VALUE_PARTS, type ValueKind } from './value-rows';
 
 /**
  * The compacted rollups: immutable documents, each written once by one compaction run (its `runId`
@@ -12,9 +13,11 @@ import { type KeyPart, packRows, type SumsRow, unpackRows } from './sums-table';
  * - month values, one per tenant, UTC month and dimension: the month's sums per value, so a report
  *   over whole months sums one row per value, not one per value and day (a store written before
  *   them has none: its month values are summed from the day values, see RollupDocs.monthValues);
- * - groups, one per tenant and bucket: every group of the bucket (all dimensions and the tag set).
- * Collections are per month (totals, values) and per UTC day (groups), so a read touches only the
- * period it asks for: FerretDB answers every query by reading its whole collection.
+ * - groups, one per tenant and bucket: every group of the bucket (all dimensions and the tag set);
+ * - value days, two per tenant and UTC day (conversations; tag values): the day's value rows per
+ *   bucket (value-rows.ts), for the breakdowns by conversation and by tag key.
+ * Collections are per month (totals, values, value days) and per UTC day (groups), so a read touches
+ * only the period it asks for: FerretDB answers every query by reading its whole collection.
  */
 export interface RollupDoc {
   _id: string;
@@ -29,10 +32,15 @@ export interface DocRef {
   id: string;
 }
 
-/** A bucket's total and the run whose groups document holds the bucket. */
+/** A bucket's total, the run whose groups document holds the bucket, and the run whose value documents hold its day. */
 export interface BucketTotal {
   sums: Sums;
   groupsRun: string;
+  /**
+   * Null when no value documents hold the day: it holds records rolled before value rows existed
+   * (totals written before, or a batch without them), so its value breakdowns are summed otherwise.
+   */
+  valuesRun: string | null;
 }
 
 export const DAY_MS = 86_400_000;
@@ -52,6 +60,7 @@ export const dayOf = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
 const suffix = (iso: string) => iso.replaceAll('-', '_');
 export const totalsCollection = (month: string) => `rollup_totals_${suffix(month)}`;
 export const valuesCollection = (month: string) => `rollup_values_${suffix(month)}`;
+export const valueDaysCollection = (day: number) => `rollup_value_days_${suffix(monthOf(day))}`;
 export const groupsCollection = (bucket: number) => `rollup_groups_${suffix(new Date(bucket).toISOString().slice(0, 10))}`;
 
 export const totalsRef = (tenant: string, month: string, runId: string): DocRef => ({
@@ -71,6 +80,11 @@ export const groupsRef = (tenant: string, bucket: number, runId: string): DocRef
   id: JSON.stringify([tenant, bucket, runId]),
 });
 
+export const valueDayRef = (tenant: string, day: number, kind: ValueKind, runId: string): DocRef => ({
+  collection: valueDaysCollection(day),
+  id: JSON.stringify([tenant, day, kind, runId]),
+});
+
 /** A compacted document to insert. */
 export interface NewDoc {
   ref: DocRef;
@@ -79,8 +93,8 @@ export interface NewDoc {
 
 export function totalsDoc(tenant: string, month: string, runId: string, buckets: Map<number, BucketTotal>): NewDoc {
   const ref = totalsRef(tenant, month, runId);
-  const rows: SumsRow[] = [...buckets].map(([bucket, t]) => ({ key: [bucket, t.groupsRun], sums: t.sums }));
-  return { ref, doc: { _id: ref.id, tenant, runId, rows: packRows(rows, 2, () => `tenant ${tenant}, ${month}, a bucket's total`) } };
+  const rows: SumsRow[] = [...buckets].map(([bucket, t]) => ({ key: [bucket, t.groupsRun, t.valuesRun], sums: t.sums }));
+  return { ref, doc: { _id: ref.id, tenant, runId, rows: packRows(rows, 3, () => `tenant ${tenant}, ${month}, a bucket's total`) } };
 }
 
 export function valuesDoc(tenant: string, month: string, dimension: RollupDimension, runId: string, rows: Iterable<SumsRow>): NewDoc {
@@ -102,6 +116,12 @@ export function monthSumsOf(dayValues: Iterable<SumsRow>): SumsRow[] {
 export function monthValuesDoc(tenant: string, month: string, dimension: RollupDimension, runId: string, rows: readonly SumsRow[]): NewDoc {
   const ref = monthValuesRef(tenant, month, dimension, runId);
   return { ref, doc: { _id: ref.id, tenant, runId, rows: packRows(rows, 1, () => `tenant ${tenant}, ${month}, the month's total per ${dimension}`) } };
+}
+
+export function valueDayDoc(tenant: string, day: number, kind: ValueKind, runId: string, rows: readonly SumsRow[]): NewDoc {
+  const ref = valueDayRef(tenant, day, kind, runId);
+  const what = () => `tenant ${tenant}, ${new Date(day).toISOString().slice(0, 10)}, a ${kind} value`;
+  return { ref, doc: { _id: ref.id, tenant, runId, rows: packRows(rows, VALUE_PARTS, what) } };
 }
 
 export function groupsDoc(tenant: string, bucket: number, runId: string, groups: Iterable<Group>): NewDoc {
@@ -132,7 +152,15 @@ export class RollupDocs {
 
   async totals(tenant: string, month: string, runId: string): Promise<Map<number, BucketTotal> | null> {
     const rows = await this.rows(totalsRef(tenant, month, runId));
-    return rows && new Map(rows.map((r) => [r.key[0] as number, { sums: r.sums, groupsRun: r.key[1] as string }]));
+    return (
+      rows &&
+      new Map(rows.map((r) => [r.key[0] as number, { sums: r.sums, groupsRun: r.key[1] as string, valuesRun: (r.key[2] as string | undefined) ?? null }]))
+    );
+  }
+
+  /** A day's value rows of one kind: keyed [bucket, by, value]. */
+  valueDay(tenant: string, day: number, kind: ValueKind, runId: string): Promise<SumsRow[] | null> {
+    return this.rows(valueDayRef(tenant, day, kind, runId));
   }
 
   /** Day sums per value: rows keyed [day, value]. */

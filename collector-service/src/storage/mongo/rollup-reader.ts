@@ -1,10 +1,11 @@
 import { RollupRowSums } from '../rollup-rows';
-import { addSums, type Sums, zeroSums } from '../rollup-measures';
-import { ROLLUP_DIMENSIONS, type RollupDimension, type RollupQuery, type RollupRow } from '../storage.port';
+import { addSums, type Sums, totalsOf, zeroSums } from '../rollup-measures';
+import { ROLLUP_DIMENSIONS, type RollupDimension, type RollupQuery, type RollupRow, type ValueRollupQuery, type ValueSums } from '../storage.port';
 import { hasTagFilter, tagSetIncludes } from '../tag-sets';
 import { dimensionIndex, type Group } from './groups';
 import type { Head, HeadChain } from './heads';
-import type { PendingItems } from './pending';
+import type { PendingItem, PendingItems } from './pending';
+import { type ValueKind, valueKind } from './value-rows';
 import type { KeyPart, SumsRow } from './sums-table';
 import { type BucketTotal, DAY_MS, dayOf, monthStart, nextMonthStart, type RollupDocs } from './rollup-docs';
 
@@ -15,12 +16,10 @@ type Shape = { kind: 'totals' } | { kind: 'values'; dimension: RollupDimension }
 const ATTEMPTS = 10;
 
 /**
- * Answers `aggregate` from the tenant's latest head (see HeadChain): its compacted documents for the
- * months the range touches, plus every pending item the head does not hold. The head is one known
- * before the pending items are read, it is checked to be the latest while they are read, and checked
- * again after: when no run published a head in between, no item moved from pending into documents
- * this read did not see, so each record counts once. Otherwise the read starts again. Two round
- * trips when nothing changed (the head check, documents and pending items at once; the last check).
+ * Answers `aggregate` and `valueSums` from the tenant's latest head (see HeadChain): its compacted
+ * documents for the months the range touches, plus every pending item the head does not hold (see
+ * `consistently` for why each record counts once). Two round trips when nothing changed (the head
+ * check, documents and pending items at once; the last check).
  *
  * A query of no dimension reads each month's totals (every bucket's sums); one of a single dimension
  * reads that dimension's day values for whole UTC days, and the groups of the buckets at the range's
@@ -36,21 +35,81 @@ export class RollupReader {
   ) {}
 
   async aggregate(query: RollupQuery): Promise<RollupRow[]> {
-    // A head this process knew before the pending items are read (the one it saw last, else the latest).
-    let head = this.chain.known(query.tenant) ?? (await this.chain.latest(query.tenant));
-    for (let attempt = 1; ; attempt++) {
+    const { read: rows, pending } = await this.consistently(query.tenant, async (head) => {
       const rows = new RollupRowSums(query);
-      const [latest, complete, pending] = await Promise.all([
-        this.chain.stillLatest(query.tenant, head),
-        this.addCompacted(rows, query, head),
-        this.pending.notIn(query.tenant, head),
-      ]);
-      if (latest && complete && (await this.chain.isLatest(query.tenant, head))) {
-        for (const g of pending) if (g.bucket >= query.fromMs && g.bucket < query.toMs) addGroup(rows, query, g, 1);
-        return rows.values().filter((r) => r.calls !== 0);
+      return (await this.addCompacted(rows, query, head)) ? rows : null;
+    });
+    for (const g of pending.flatMap((item) => item.groups)) if (g.bucket >= query.fromMs && g.bucket < query.toMs) addGroup(rows, query, g, 1);
+    return rows.values().filter((r) => r.calls !== 0);
+  }
+
+  /**
+   * The breakdown's value rows of the head's value documents for the days of the range, plus those of
+   * the pending items. A day some of whose records have no value rows (see BucketTotal.valuesRun) is
+   * left out whole, for the caller to sum another way.
+   */
+  async valueSums(query: ValueRollupQuery): Promise<ValueSums> {
+    const kind = valueKind(query.by);
+    const { read, pending } = await this.consistently(query.tenant, (head) => this.valueDays(query, head, kind));
+    const inRange = (bucket: number) => bucket >= query.fromMs && bucket < query.toMs;
+    const uncovered = read.uncovered;
+    for (const item of pending) if (item.values === null) for (const g of item.groups) if (inRange(g.bucket)) uncovered.add(dayOf(g.bucket));
+    const byValue = new Map<string, Sums>();
+    const add = (rows: readonly SumsRow[]) => {
+      for (const { key, sums } of rows) {
+        const bucket = key[0] as number;
+        if (key[1] !== query.by || !inRange(bucket) || uncovered.has(dayOf(bucket))) continue;
+        const into = byValue.get(key[2] as string);
+        if (into) addSums(into, sums);
+        else byValue.set(key[2] as string, { ...sums });
       }
-      if (attempt === ATTEMPTS) throw new Error(`the rollups of tenant ${query.tenant} kept changing during ${ATTEMPTS} reads; try again`);
-      head = await this.chain.latest(query.tenant);
+    };
+    for (const rows of read.rows) add(rows);
+    for (const item of pending) add(item.values ?? []);
+    const values = [...byValue].filter(([, sums]) => sums.calls !== 0).map(([value, sums]) => ({ value, totals: totalsOf(sums) }));
+    return { values: values.slice(0, query.maxValues), more: values.length > query.maxValues, uncovered: dayRanges(uncovered, query.fromMs, query.toMs) };
+  }
+
+  /** The value documents of the range's days the head holds, and the days it holds records of without them; null when one is gone. */
+  private async valueDays(query: ValueRollupQuery, head: Head, kind: ValueKind): Promise<{ rows: SumsRow[][]; uncovered: Set<number> } | null> {
+    const months = Object.keys(head.months).filter((m) => monthStart(m) < query.toMs && nextMonthStart(m) > query.fromMs);
+    const runsByDay = new Map<number, Set<string | null>>();
+    for (const month of months) {
+      const totals = await this.docs.totals(query.tenant, month, head.months[month]);
+      if (!totals) return null;
+      for (const [bucket, t] of totals) {
+        if (bucket < query.fromMs || bucket >= query.toMs) continue;
+        const day = dayOf(bucket);
+        if (!runsByDay.has(day)) runsByDay.set(day, new Set());
+        runsByDay.get(day)!.add(t.valuesRun);
+      }
+    }
+    const uncovered = new Set<number>();
+    const reads: Promise<SumsRow[] | null>[] = [];
+    for (const [day, runs] of runsByDay) {
+      const [run] = runs;
+      if (runs.size > 1 || run === null) uncovered.add(day);
+      else reads.push(this.docs.valueDay(query.tenant, day, kind, run));
+    }
+    const rows = await Promise.all(reads);
+    return rows.every((r) => r !== null) ? { rows: rows, uncovered } : null;
+  }
+
+  /**
+   * What `read` makes of the tenant's latest head (see HeadChain), and the pending items that head
+   * does not hold. The head is one known before the pending items are read, it is checked to be the
+   * latest while they are read, and checked again after: when no run published a head in between, no
+   * item moved from pending into documents this read did not see, so each record counts once.
+   * Otherwise (or when `read` met a document a newer head replaced: null) the read starts again.
+   */
+  private async consistently<T>(tenant: string, read: (head: Head) => Promise<T | null>): Promise<{ read: T; pending: PendingItem[] }> {
+    // A head this process knew before the pending items are read (the one it saw last, else the latest).
+    let head = this.chain.known(tenant) ?? (await this.chain.latest(tenant));
+    for (let attempt = 1; ; attempt++) {
+      const [latest, result, pending] = await Promise.all([this.chain.stillLatest(tenant, head), read(head), this.pending.itemsNotIn(tenant, head)]);
+      if (latest && result !== null && (await this.chain.isLatest(tenant, head))) return { read: result, pending };
+      if (attempt === ATTEMPTS) throw new Error(`the rollups of tenant ${tenant} kept changing during ${ATTEMPTS} reads; try again`);
+      head = await this.chain.latest(tenant);
     }
   }
 
@@ -152,6 +211,18 @@ export class RollupReader {
     for (const bucketGroups of groups.values()) for (const g of bucketGroups) addGroup(rows, query, g, sign);
     return true;
   }
+}
+
+/** Days (UTC day starts) as ranges within [fromMs, toMs), adjacent days joined, in order. */
+function dayRanges(days: ReadonlySet<number>, fromMs: number, toMs: number): { fromMs: number; toMs: number }[] {
+  const ranges: { fromMs: number; toMs: number }[] = [];
+  for (const day of [...days].sort((a, b) => a - b)) {
+    const range = { fromMs: Math.max(fromMs, day), toMs: Math.min(toMs, day + DAY_MS) };
+    const last = ranges.at(-1);
+    if (last && last.toMs === range.fromMs) last.toMs = range.toMs;
+    else ranges.push(range);
+  }
+  return ranges;
 }
 
 /** Each values document's rows by value, made once per decoded document (its rows never change, see RollupDocs). */

@@ -4,6 +4,7 @@ import type { SqlValue, WritePlan } from './store-writer.worker';
 import { ACCUMULATE, dimensionValues, MEASURE_COLUMNS, measuresOf } from './rollup-columns';
 import { addRecordTo, addSumsTo, mergeSheet, type SumSheet } from './sum-sheets';
 import { addTagged, UPSERT_TAG_ROLLUP } from './tag-rollups';
+import { valueKeysOf } from '../value-rollups';
 
 const DAY_MS = 86_400_000;
 const MEASURES = MEASURE_COLUMNS.join(', ');
@@ -44,7 +45,8 @@ export const emptyFoldSums = (): FoldSums => ({ rollups: new Map(), totals: new 
 
 /**
  * What records add to every rollup: the full 15-minute rollups, the narrow ones (totals, one dimension
- * per bucket and per UTC day) and the tag rollups, each row summed once in memory. The one pass over
+ * per bucket and per UTC day, and likewise each conversation and tag key's value: see addValues) and
+ * the tag rollups, each row summed once in memory. The one pass over
  * the records a fold needs; an ingest thread makes it for its batch (see PreparedBatch).
  */
 export function foldSums(records: readonly UsageRecord[]): FoldSums {
@@ -54,6 +56,7 @@ export function foldSums(records: readonly UsageRecord[]): FoldSums {
     const bucket = Math.floor(r.timeMs / BUCKET_MS) * BUCKET_MS;
     addRecordTo(sums.rollups, `${r.tenant}\u0000${bucket}\u0000${dims.join('\u0000')}`, [r.tenant, bucket, ...dims], r);
     addTagged(sums.tags, r, bucket, dims);
+    addValues(sums, r, bucket);
   }
   for (const { key, sums: group } of sums.rollups.values()) {
     const [tenant, bucket] = key as [string, number];
@@ -66,6 +69,23 @@ export function foldSums(records: readonly UsageRecord[]): FoldSums {
     });
   }
   return sums;
+}
+
+/**
+ * The value rollups' share of a fold (see value-rollups.ts): a record adds to the one-dimension rows
+ * of its conversation and of each of its tags, per bucket and per UTC day, under the breakdown's name
+ * (`conversation`, `tag:<key>`) in place of a dimension's. Conversation ids and tag values are free
+ * text: their rows are named by JSON, never split on a separator (nor met by a dimension's name, which
+ * holds a NUL).
+ */
+function addValues(sums: FoldSums, r: UsageRecord, bucket: number): void {
+  const day = bucket - (bucket % DAY_MS);
+  for (const [by, value] of valueKeysOf(r)) {
+    const inBucket = [r.tenant, by, bucket, value];
+    const inDay = [r.tenant, by, day, value];
+    addRecordTo(sums.dims, JSON.stringify(inBucket), inBucket, r);
+    addRecordTo(sums.dimsDay, JSON.stringify(inDay), inDay, r);
+  }
 }
 
 /** Adds the sums of other records (another batch's) into `into`, row by row. */

@@ -113,6 +113,14 @@ const MIGRATIONS: string[] = [
      reason TEXT NOT NULL,
      at_ms INTEGER NOT NULL
    ) STRICT;`,
+  // 10: conversations and tag keys' values are folded into rollup_dims and rollup_dims_day under the
+  // breakdown's name (dim 'conversation', 'tag:<key>'; see value-rollups.ts), from this version on.
+  // The records folded before are not in them: those rows answer from the UTC day after the latest
+  // record stored by then, and the days before are summed from the raw records and tag-set rollups.
+  // IF NOT EXISTS for the same reason as the tag rollups' table.
+  `CREATE TABLE IF NOT EXISTS value_rollups_from (from_ms INTEGER NOT NULL) STRICT;
+   INSERT INTO value_rollups_from SELECT COALESCE((MAX(time_ms) / 86400000 + 1) * 86400000, 0) FROM records
+     WHERE NOT EXISTS (SELECT 1 FROM value_rollups_from);`,
 ];
 
 /** The tables that hold the rollup measures. */

@@ -18,7 +18,10 @@ import {
   type RollupDimension,
   type RollupQuery,
   type RollupRow,
+  type RollupTotals,
   type StoragePort,
+  type ValueRollupQuery,
+  type ValueSums,
 } from '../storage.port';
 import { migrate } from './schema';
 import { DayCapacity, type DayTotals } from './day-capacity';
@@ -33,6 +36,7 @@ import { WalSync } from './wal-sync';
 import { TagRollups } from './tag-rollups';
 import { hasTagFilter } from '../tag-sets';
 import { withUnfolded } from './unfolded-rows';
+import { addRecordValues } from '../value-rollups';
 
 /** How long after a failed write /readyz still says not ready (senders retry meanwhile; a success clears it). */
 const RECENT_FAILURE_MS = 10_000;
@@ -62,6 +66,8 @@ export class SqliteStore implements StoragePort {
   private capacity!: DayCapacity;
   /** Inserts sent to the writer and not yet queued for their fold: a read whose snapshot names their batches waits for them. */
   private readonly inserting = new Set<Promise<UsageRecord[]>>();
+  /** The value rollups hold every record of the UTC days from here on (see schema migration 10). */
+  private valueRollupsFromMs = 0;
 
   constructor(
     private readonly path: string,
@@ -79,6 +85,7 @@ export class SqliteStore implements StoragePort {
     if (this.path !== ':memory:') this.walSync = new WalSync(`${this.path}-wal`);
     migrate(this.db);
     this.tagRollups = new TagRollups(this.db);
+    this.valueRollupsFromMs = (this.db.prepare('SELECT from_ms FROM value_rollups_from').get() as { from_ms: number }).from_ms;
     // Batches stored but not folded when the last process stopped are folded now, on this connection;
     // later inserts and folds run on the writer thread (a ':memory:' database has no file to share).
     const inline = new InlineWrites(this.db);
@@ -248,6 +255,44 @@ export class SqliteStore implements StoragePort {
     if (answered) return withUnfolded(answered.result, query, answered.unfolded);
     await this.noteWrite(this.folds.foldForRead());
     return read();
+  }
+
+  /**
+   * From the one-dimension rollups, where folds keep each conversation's and tag value's sums; the
+   * days before `valueRollupsFromMs` (stored before they were) are left to the caller.
+   */
+  async valueSums(query: ValueRollupQuery): Promise<ValueSums> {
+    this.assertWritable();
+    const from = Math.min(query.toMs, Math.max(query.fromMs, this.valueRollupsFromMs));
+    const uncovered = from > query.fromMs ? [{ fromMs: query.fromMs, toMs: from }] : [];
+    if (from === query.toMs) return { values: [], more: false, uncovered };
+    const covered = { ...query, fromMs: from };
+    // At most one value more than asked for: enough to tell that there are more.
+    const read = () => {
+      const { statement, params } = oneDimension(this.db, query.tenant, query.by, from, query.toMs, undefined, true);
+      statement.setReadBigInts(true);
+      const byValue = new Map<string, RollupTotals>();
+      for (const row of statement.iterate(...params) as Iterable<Record<string, bigint | string>>) {
+        byValue.set(row.value as string, totalsOf(summedMeasures(row)));
+        if (byValue.size > query.maxValues) break;
+      }
+      return byValue;
+    };
+    // As aggregate: the records of the batches not folded yet are added, rather than waited for.
+    const answered = await this.folds.readWithUnfolded(read, () => Promise.allSettled(this.inserting));
+    let byValue: Map<string, RollupTotals>;
+    if (answered)
+      byValue = addRecordValues(
+        answered.result,
+        covered,
+        answered.unfolded.flatMap((batch) => batch.records),
+      );
+    else {
+      await this.noteWrite(this.folds.foldForRead());
+      byValue = read();
+    }
+    const values = [...byValue].map(([value, totals]) => ({ value, totals }));
+    return { values: values.slice(0, query.maxValues), more: values.length > query.maxValues, uncovered };
   }
 
   /** Over the full rollups: any filters, any grouping. */
@@ -461,26 +506,14 @@ function narrowAggregate(db: DatabaseSync, query: RollupQuery): RollupRow[] | nu
       `SELECT ${byBucket ? 'bucket, ' : ''}${MEASURE_SUMS} FROM rollup_totals WHERE tenant = ? AND bucket >= ? AND bucket < ?${byBucket ? ' GROUP BY bucket' : ''}`,
     );
     params = [query.tenant, query.fromMs, query.toMs];
-  } else if (!byBucket && Math.ceil(query.fromMs / DAY_MS) * DAY_MS < Math.floor(query.toMs / DAY_MS) * DAY_MS) {
-    // Whole UTC days from the day rollups, the partial days at either edge from the 15-minute ones.
-    const [dim] = dims;
-    const value = query.filters[dim];
-    const firstDay = Math.ceil(query.fromMs / DAY_MS) * DAY_MS;
-    const lastDay = Math.floor(query.toMs / DAY_MS) * DAY_MS;
-    const valueClause = value !== undefined ? ' AND value = ?' : '';
-    const part = (table: string, column: string) => `SELECT value, ${MEASURE_COLUMNS.join(', ')}
-      FROM ${table}${byValue(table, value)} WHERE tenant = ? AND dim = ? AND ${column} >= ? AND ${column} < ?${valueClause}`;
-    statement = db.prepare(
-      `SELECT ${grouped.length ? 'value, ' : ''}${MEASURE_SUMS} FROM (${part('rollup_dims_day', 'day')} UNION ALL ${part('rollup_dims', 'bucket')} UNION ALL ${part('rollup_dims', 'bucket')})${grouped.length ? ' GROUP BY value' : ''}`,
-    );
-    const v = value !== undefined ? [value] : [];
-    params = [query.tenant, dim, firstDay, lastDay, ...v, query.tenant, dim, query.fromMs, firstDay, ...v, query.tenant, dim, lastDay, query.toMs, ...v];
+  } else if (!byBucket) {
+    ({ statement, params } = oneDimension(db, query.tenant, dims[0], query.fromMs, query.toMs, query.filters[dims[0]], grouped.length > 0));
   } else {
     const [dim] = dims;
     const value = query.filters[dim];
-    const groups = [...(byBucket ? ['bucket'] : []), ...(grouped.length ? ['value'] : [])];
+    const groups = ['bucket', ...(grouped.length ? ['value'] : [])];
     statement = db.prepare(
-      `SELECT ${groups.map((g) => `${g}, `).join('')}${MEASURE_SUMS} FROM rollup_dims${byValue('rollup_dims', value)} WHERE tenant = ? AND dim = ? AND bucket >= ? AND bucket < ?${value !== undefined ? ' AND value = ?' : ''}${groups.length ? ` GROUP BY ${groups.join(', ')}` : ''}`,
+      `SELECT ${groups.map((g) => `${g}, `).join('')}${MEASURE_SUMS} FROM rollup_dims${byValue('rollup_dims', value)} WHERE tenant = ? AND dim = ? AND bucket >= ? AND bucket < ?${value !== undefined ? ' AND value = ?' : ''} GROUP BY ${groups.join(', ')}`,
     );
     params = [query.tenant, dim, query.fromMs, query.toMs, ...(value !== undefined ? [value] : [])];
   }
@@ -493,6 +526,42 @@ function narrowAggregate(db: DatabaseSync, query: RollupQuery): RollupRow[] | nu
       if (grouped.length) key[grouped[0]] = row.value === '' ? null : (row.value as string);
       return rowTotals(key, row);
     });
+}
+
+/**
+ * The sums of one dimension of rollup_dims (or a value breakdown kept there, see value-rollups.ts)
+ * over a range, per value when `grouped`, of one value when `value` is given: whole UTC days from the
+ * day rollups, the partial days at either edge (or a range of no whole day) from the 15-minute ones.
+ */
+function oneDimension(
+  db: DatabaseSync,
+  tenant: string,
+  dim: string,
+  fromMs: number,
+  toMs: number,
+  value: string | undefined,
+  grouped: boolean,
+): { statement: StatementSync; params: (string | number)[] } {
+  const v = value !== undefined ? [value] : [];
+  const valueClause = value !== undefined ? ' AND value = ?' : '';
+  const firstDay = Math.ceil(fromMs / DAY_MS) * DAY_MS;
+  const lastDay = Math.floor(toMs / DAY_MS) * DAY_MS;
+  if (firstDay >= lastDay) {
+    return {
+      statement: db.prepare(
+        `SELECT ${grouped ? 'value, ' : ''}${MEASURE_SUMS} FROM rollup_dims${byValue('rollup_dims', value)} WHERE tenant = ? AND dim = ? AND bucket >= ? AND bucket < ?${valueClause}${grouped ? ' GROUP BY value' : ''}`,
+      ),
+      params: [tenant, dim, fromMs, toMs, ...v],
+    };
+  }
+  const part = (table: string, column: string) => `SELECT value, ${MEASURE_COLUMNS.join(', ')}
+    FROM ${table}${byValue(table, value)} WHERE tenant = ? AND dim = ? AND ${column} >= ? AND ${column} < ?${valueClause}`;
+  return {
+    statement: db.prepare(
+      `SELECT ${grouped ? 'value, ' : ''}${MEASURE_SUMS} FROM (${part('rollup_dims_day', 'day')} UNION ALL ${part('rollup_dims', 'bucket')} UNION ALL ${part('rollup_dims', 'bucket')})${grouped ? ' GROUP BY value' : ''}`,
+    ),
+    params: [tenant, dim, firstDay, lastDay, ...v, tenant, dim, fromMs, firstDay, ...v, tenant, dim, lastDay, toMs, ...v],
+  };
 }
 
 /**
