@@ -30,7 +30,8 @@ const MONGO_ONLY = process.env.BENCH_MONGO_ONLY === '1';
 const SEED_ONLY = process.env.BENCH_SEED_ONLY === '1';
 /** The store a mongo-only run of another size is compared with. */
 const BASELINE_RECORDS = 1_000_000;
-const mongoDbName = (records) => `bench_reports_conversations_${records}_${USERS}`;
+// Named for the store's format: a database seeded before value rollups is not read as one.
+const mongoDbName = (records) => `bench_reports_value_rollups_${records}_${USERS}`;
 const END = Date.UTC(2026, 10, 1);
 const cacheDir = benchCacheDir();
 // Named for what the store holds: conversations and tags, and their value rollups since those exist.
@@ -105,6 +106,7 @@ const ALL_QUERIES = {
   'breakdown by tag:team': '/v1/reports/breakdown?from=2026-10-02&to=2026-11-01&by=tag:team',
   'breakdown by conversation (one day)': '/v1/reports/breakdown?from=2026-10-20&to=2026-10-21&by=conversation',
   'breakdown by conversation (5 days)': '/v1/reports/breakdown?from=2026-10-20&to=2026-10-25&by=conversation',
+  'breakdown by conversation (month, Asia/Kathmandu)': '/v1/reports/breakdown?from=2026-10-02&to=2026-11-01&by=conversation&tz=Asia/Kathmandu',
 };
 
 /** BENCH_QUERIES=<words, comma-separated> times only the queries whose name holds one of them (e.g. summary,user). */
