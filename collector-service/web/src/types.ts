@@ -10,6 +10,8 @@ type Schema = components['schemas'];
 export type Overview = Required<Schema['OverviewDto']>;
 export type Breakdown = Schema['BreakdownDto'];
 export type BreakdownItem = Schema['BreakdownItemDto'];
+/** GET /v1/reports/tag-keys: the tag keys the range's calls carry, most calls first. */
+export type TagKeys = Schema['TagKeysDto'];
 export type TenantList = Schema['TenantListDto'];
 export type UsagePage = Schema['UsagePageDto'];
 /** GET /v1/reports/usage/:id: one call with every field the store keeps. */

@@ -21,12 +21,15 @@ export function BreakdownTable({
   items,
   other,
   testId,
+  noneLabel = '(none)',
 }: {
   caption: string;
   keyHeader: string;
   items: BreakdownItem[];
   other: BreakdownItem | null;
   testId?: string;
+  /** What the row of the calls without a value says. */
+  noneLabel?: string;
 }) {
   const rows = other ? [...items, other] : items;
   return (
@@ -50,7 +53,7 @@ export function BreakdownTable({
         <tbody>
           {rows.map((i, n) => (
             <tr key={`${i.key}-${n}`}>
-              <td>{i.key ?? '(none)'}</td>
+              <td>{i.key ?? noneLabel}</td>
               <td className="num">
                 <Cost item={i} />
               </td>
