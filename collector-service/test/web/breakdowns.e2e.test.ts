@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { Attributes } from '@opentelemetry/api';
-import { makeSpans } from '../support/spans';
+import { otlpProtobufBody } from '../support/spans';
 import { dashboardSuite, screenshot, seriousA11yViolations } from './browser';
 import { dollarsToTheCent } from './expected-money';
 
@@ -37,12 +36,12 @@ const last30DaysFrom = () => new Date(Date.now() - 29 * 86_400_000).toISOString(
 describe("the usage explorer's breakdowns by tag key and by conversation", () => {
   const suite = dashboardSuite({}, async (collector) => {
     const now = Date.now();
-    const spans = await makeSpans(
+    const body = await otlpProtobufBody(
       Array.from({ length: CALLS }, (_, i) => ({ name: `chat ${i}`, attributes: attributes(i), startMs: now - i * HOUR - 60_000 })),
     );
     const res = await fetch(`${collector.url}/v1/traces`, {
       method: 'POST',
-      body: ProtobufTraceSerializer.serializeRequest(spans),
+      body,
       headers: { 'content-type': 'application/x-protobuf' },
     });
     if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
