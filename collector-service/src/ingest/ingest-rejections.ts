@@ -4,7 +4,7 @@ import { CONFIG, type CollectorConfig } from '../config/config';
 import { LogThrottle } from './log-throttle';
 
 /** Why an OTLP request was refused as a whole: its spans are lost unless the sender retries. */
-export const REJECTION_REASONS = ['unauthenticated', 'forbidden', 'too_large', 'undecodable', 'store_unavailable', 'busy'] as const;
+export const REJECTION_REASONS = ['unauthenticated', 'forbidden', 'too_large', 'undecodable', 'store_unavailable', 'pricing_stopped', 'busy'] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
 export type RejectionListener = (reason: RejectionReason) => void;
@@ -52,6 +52,8 @@ export class IngestRejections {
         return 'Send OTLP protobuf or JSON (Content-Type application/x-protobuf or application/json, gzip or none); the batch is lost';
       case 'store_unavailable':
         return 'The sender was told to retry; check the store (GET /readyz says why)';
+      case 'pricing_stopped':
+        return 'The sender was told to retry: the thread pricing its request stopped and is started again; an error logged before this says why';
       case 'busy':
         return `The sender was told to retry: the collector held as many request bytes as TOKENLEDGER_MAX_INFLIGHT_BYTES allows (now ${this.config.maxInflightBytes}); raise it, or add memory or collector instances`;
     }

@@ -6,7 +6,7 @@ import type { Principal } from '../auth/principal';
 import { Roles } from '../auth/roles.decorator';
 import { CONFIG, type CollectorConfig } from '../config/config';
 import { BUSY_RETRY_AFTER_SECONDS, InflightBytes } from './inflight-bytes';
-import { IngestService, type OtlpFormat, STORE_RETRY_AFTER_SECONDS, StoreUnavailableError } from './ingest.service';
+import { IngestService, type OtlpFormat, retryLater, STORE_RETRY_AFTER_SECONDS } from './ingest.service';
 import { OtlpDecodeError } from './otlp-decode';
 import { ExportMetricsServiceRequest, ExportMetricsServiceResponse, ExportTraceServiceResponse, RpcStatus } from './otlp-schema';
 import { partialSuccessOf } from './partial-success';
@@ -52,9 +52,11 @@ export class IngestController {
     } catch (err) {
       if (err instanceof ClientGoneError || err instanceof BodyError) return this.refuseBody(req, res, format, err);
       if (err instanceof OtlpDecodeError) return this.fail(res, format, 400, GRPC.INVALID_ARGUMENT, err.message);
-      if (err instanceof StoreUnavailableError) {
+      const retry = retryLater(err);
+      if (retry) {
         res.setHeader('Retry-After', String(STORE_RETRY_AFTER_SECONDS));
-        return this.fail(res, format, 503, GRPC.UNAVAILABLE, 'the store is unavailable; retry later');
+        (res.locals as RefusalLocals).reason = retry.reason;
+        return this.fail(res, format, 503, GRPC.UNAVAILABLE, retry.message);
       }
       throw err;
     } finally {

@@ -23,6 +23,17 @@ export interface TraceExportResult {
 /** The store failed: the sender must retry (503 with Retry-After; UNAVAILABLE with RetryInfo on gRPC). */
 export class StoreUnavailableError extends Error {}
 
+/**
+ * A request to send again (503 with Retry-After; UNAVAILABLE with RetryInfo on gRPC), nothing of it
+ * stored: what the sender is told and the reason it is counted under, or null for any other failure.
+ */
+export function retryLater(err: unknown): { message: string; reason: 'store_unavailable' | 'pricing_stopped' } | null {
+  if (err instanceof StoreUnavailableError) return { message: 'the store is unavailable; retry later', reason: 'store_unavailable' };
+  if (err instanceof PricingThreadError)
+    return { message: 'the thread pricing this request stopped (it is started again); retry later', reason: 'pricing_stopped' };
+  return null;
+}
+
 export { STORE_RETRY_AFTER_SECONDS } from '../storage/store-faults';
 
 @Injectable()
@@ -54,15 +65,8 @@ export class IngestService {
   }
 
   private async priceAndStore(body: Buffer, format: OtlpFormat, principal: Principal): Promise<TraceExportResult> {
-    let priced;
-    try {
-      priced = await this.pricing.price(body, format, principal);
-    } catch (err) {
-      // A thread that died took nothing with it: the sender retries as after a store fault.
-      if (err instanceof PricingThreadError) throw new StoreUnavailableError(err.message);
-      throw err;
-    }
-    const { records, rejected, warnings, ignored, prepared } = priced;
+    // A pricing thread that dies takes nothing with it: PricingThreadError, the sender retries.
+    const { records, rejected, warnings, ignored, prepared } = await this.pricing.price(body, format, principal);
     let outcome;
     try {
       outcome = await this.events.storing(records, (batch) => this.storage.ingest(batch, prepared));

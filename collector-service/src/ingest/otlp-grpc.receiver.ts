@@ -8,7 +8,7 @@ import { CONFIG, type CollectorConfig } from '../config/config';
 import { StartupError } from '../startup/startup-error';
 import { IngestRejections, type RejectionReason } from './ingest-rejections';
 import { BUSY_RETRY_AFTER_SECONDS, InflightBytes } from './inflight-bytes';
-import { IngestService, STORE_RETRY_AFTER_SECONDS, StoreUnavailableError } from './ingest.service';
+import { IngestService, retryLater, STORE_RETRY_AFTER_SECONDS } from './ingest.service';
 import { OtlpDecodeError } from './otlp-decode';
 import { ExportMetricsServiceRequest, ExportMetricsServiceResponse, ExportTraceServiceResponse, RetryInfo, RpcStatus } from './otlp-schema';
 import { partialSuccessOf } from './partial-success';
@@ -155,25 +155,21 @@ export class OtlpGrpcReceiver implements OnApplicationShutdown {
 
   /** The status for a failed call, reported to IngestRejections as the OTLP/HTTP receiver's refusals are. */
   private refuse(call: Call, err: unknown): { code: status; details: string; metadata?: Metadata } {
-    const refusal = this.statusOf(err);
-    const reason = (err instanceof GrpcRefusal ? err.reason : undefined) ?? REJECTION_BY_STATUS[refusal.code];
-    if (reason) this.rejections.refused(reason, keyOf(call), refusal.details);
-    return refusal;
-  }
-
-  private statusOf(err: unknown): { code: status; details: string; metadata?: Metadata } {
-    let refusal: GrpcRefusal;
-    if (err instanceof GrpcRefusal) refusal = err;
-    else if (err instanceof OtlpDecodeError) refusal = new GrpcRefusal(status.INVALID_ARGUMENT, err.message);
-    else if (err instanceof KeysUnavailableError) refusal = new GrpcRefusal(status.UNAVAILABLE, err.message, STORE_RETRY_AFTER_SECONDS);
-    else if (err instanceof StoreUnavailableError)
-      refusal = new GrpcRefusal(status.UNAVAILABLE, 'the store is unavailable; retry later', STORE_RETRY_AFTER_SECONDS);
-    else {
-      this.logger.error(`OTLP/gRPC export failed: ${(err as Error).stack ?? String(err)}`);
-      refusal = new GrpcRefusal(status.INTERNAL, 'the collector failed to process the request');
-    }
+    const refusal = this.refusalOf(err);
+    const reason = refusal.reason ?? REJECTION_BY_STATUS[refusal.code];
+    if (reason) this.rejections.refused(reason, keyOf(call), refusal.message);
     if (refusal.retryAfterSeconds === undefined) return { code: refusal.code, details: refusal.message };
     return { code: refusal.code, details: refusal.message, metadata: retryInfoTrailer(refusal) };
+  }
+
+  private refusalOf(err: unknown): GrpcRefusal {
+    if (err instanceof GrpcRefusal) return err;
+    if (err instanceof OtlpDecodeError) return new GrpcRefusal(status.INVALID_ARGUMENT, err.message);
+    if (err instanceof KeysUnavailableError) return new GrpcRefusal(status.UNAVAILABLE, err.message, STORE_RETRY_AFTER_SECONDS);
+    const retry = retryLater(err);
+    if (retry) return new GrpcRefusal(status.UNAVAILABLE, retry.message, STORE_RETRY_AFTER_SECONDS, retry.reason);
+    this.logger.error(`OTLP/gRPC export failed: ${(err as Error).stack ?? String(err)}`);
+    return new GrpcRefusal(status.INTERNAL, 'the collector failed to process the request');
   }
 }
 

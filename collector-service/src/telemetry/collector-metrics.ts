@@ -92,7 +92,7 @@ export class CollectorMetrics {
   private readonly rejectedRequests: Counter = this.meter.createCounter(METRIC_TOKENLEDGER_INGEST_REJECTED_REQUESTS, {
     unit: '{request}',
     description:
-      'OTLP requests refused as a whole, by reason: unauthenticated, forbidden, too_large, undecodable (their spans are lost), store_unavailable (the sender retries)',
+      'OTLP requests refused as a whole, by reason: unauthenticated, forbidden, too_large, undecodable (their spans are lost), store_unavailable, pricing_stopped, busy (the sender retries)',
   });
   private readonly billSyncs: Counter = this.meter.createCounter(METRIC_TOKENLEDGER_PROVIDER_BILL_SYNCS, {
     unit: '{pull}',

@@ -1,4 +1,6 @@
 import type { Worker } from 'node:worker_threads';
+import { IngestRejections, type RejectionReason } from '../../src/ingest/ingest-rejections';
+import { RpcStatus } from '../../src/ingest/otlp-schema';
 import { SpanPricingPool } from '../../src/ingest/span-pricing.pool';
 import { type RunningCollector, startCollector } from '../support/app';
 import { GPT_4O_CHAT, otlpProtobufBody, type SpanSpec } from '../support/spans';
@@ -48,5 +50,24 @@ describe('an ingest worker thread that dies', () => {
     expect(threadsOf(pool)[0]).not.toBe(first);
     expect((await post(c, lost)).status).toBe(200); // the sender's retry of an acknowledged batch
     expect(await summary(c)).toMatchObject({ calls: 3010, totalCostNanos: (3010n * GPT_4O_NANOS).toString() });
+  });
+
+  it('tells the sender that the thread pricing its request stopped, not that the store failed, and counts the refusal as that', async () => {
+    const pool = c.app.get(SpanPricingPool);
+    const reasons: RejectionReason[] = [];
+    c.app.get(IngestRejections).subscribe((reason) => reasons.push(reason));
+    expect((await post(c, await otlpProtobufBody(calls(1)))).status).toBe(200);
+    const thread = threadsOf(pool)[0]!;
+
+    const answer = post(c, await otlpProtobufBody(calls(3000)));
+    while (thread.waiting.size === 0) await new Promise((resolve) => setImmediate(resolve));
+    await thread.worker.terminate();
+    const refused = await answer;
+    expect(refused.status).toBe(503);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    const { message } = RpcStatus.decode(new Uint8Array(await refused.arrayBuffer()));
+    expect(message).toMatch(/pricing .* stopped.*retry/);
+    expect(message).not.toMatch(/store/);
+    expect(reasons).toEqual(['pricing_stopped']);
   });
 });
