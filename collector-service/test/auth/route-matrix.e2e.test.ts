@@ -3,7 +3,7 @@ import { AlertClock } from '../../src/alerts/alert-clock';
 import { AlertEvaluator } from '../../src/alerts/alert-evaluator.service';
 import type { ApiKeyRole, StoragePort } from '../../src/storage/storage.port';
 import { STORAGE } from '../../src/storage/storage.tokens';
-import { type RunningCollector, startCollector } from '../support/app';
+import { type RunningCollector, startCollector, storeEnvironments } from '../support/app';
 import { rawRequest, type RawResponse } from '../support/http';
 import { jsonSpan, jsonTraces } from '../support/otlp-json';
 import { record } from '../support/records';
@@ -192,23 +192,6 @@ function harmlessBody(route: Route): unknown {
   return route.method === 'GET' || route.method === 'DELETE' ? undefined : {};
 }
 
-/** The stores the matrix runs on: SQLite always, and a fresh database on MONGODB_URI (FerretDB in the test command) when set. */
-function stores(): [string, () => Record<string, string>][] {
-  const list: [string, () => Record<string, string>][] = [['sqlite', () => ({})]];
-  const uri = process.env.MONGODB_URI;
-  if (uri) {
-    list.push([
-      'mongo',
-      () => {
-        const url = new URL(uri);
-        url.pathname = `/tokenledger_matrix_${randomBytes(4).toString('hex')}`;
-        return { TOKENLEDGER_STORE: 'mongo', MONGODB_URI: url.toString() };
-      },
-    ]);
-  }
-  return list;
-}
-
 /** The victim tenant's things, made through the API and the store, each named with SECRET. */
 async function seedVictim(c: RunningCollector): Promise<{ ids: VictimIds; viewerKey: string }> {
   const q = `?tenant=${VICTIM}`;
@@ -327,7 +310,7 @@ const TENANT_TRICKS = [
 /** Headers a proxy might be thought to trust. */
 const TENANT_HEADERS = { 'x-tenant': VICTIM, 'x-tokenledger-tenant': VICTIM, 'x-forwarded-tenant': VICTIM };
 
-describe.each(stores())('every route × every caller × tenant tricks (%s)', (_store, storeEnv) => {
+describe.each(storeEnvironments('tokenledger_matrix'))('every route × every caller × tenant tricks (%s)', (_store, storeEnv) => {
   jest.setTimeout(600_000);
   let c: RunningCollector;
   let routes: Route[];
@@ -443,7 +426,7 @@ describe.each(stores())('every route × every caller × tenant tricks (%s)', (_s
   });
 });
 
-describe.each(stores())('every keyed route in open mode (%s)', (_store, storeEnv) => {
+describe.each(storeEnvironments('tokenledger_matrix'))('every keyed route in open mode (%s)', (_store, storeEnv) => {
   jest.setTimeout(300_000);
   let c: RunningCollector;
   afterEach(() => c.close());

@@ -1,8 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type RunningCollector, startCollector } from '../support/app';
+import { type OwnStore, type RunningCollector, startCollector, storeEnvironments } from '../support/app';
 import { jsonSpan, jsonTraces } from '../support/otlp-json';
 import { GPT_4O_CHAT } from '../support/spans';
 
@@ -103,44 +99,19 @@ async function totals(c: RunningCollector): Promise<{ calls: number; totalCostNa
   return { calls, totalCostNanos };
 }
 
-/** Each store, as the settings that open the same one again after a restart. */
-function stores(): [string, () => { env: Record<string, string>; drop(): void }][] {
-  const list: [string, () => { env: Record<string, string>; drop(): void }][] = [
-    [
-      'sqlite',
-      () => {
-        const dir = mkdtempSync(join(tmpdir(), 'tokenledger-poison-'));
-        return { env: { TOKENLEDGER_SQLITE_PATH: join(dir, 'db.sqlite') }, drop: () => rmSync(dir, { recursive: true, force: true }) };
-      },
-    ],
-  ];
-  const uri = process.env.MONGODB_URI;
-  if (uri) {
-    list.push([
-      'mongo',
-      () => {
-        const url = new URL(uri);
-        url.pathname = `/tokenledger_poison_${randomBytes(4).toString('hex')}`;
-        return { env: { TOKENLEDGER_STORE: 'mongo', MONGODB_URI: url.toString() }, drop: () => {} };
-      },
-    ]);
-  }
-  return list;
-}
-
-describe.each(stores())('poison spans (%s)', (_store, openStore) => {
+describe.each(storeEnvironments('tokenledger_poison'))('poison spans (%s)', (_store, storeEnv) => {
   jest.setTimeout(120_000);
-  let store: ReturnType<typeof openStore>;
+  let store: OwnStore;
   let c: RunningCollector;
   /** The valid spans stored so far. */
   let stored = 0n;
   beforeAll(async () => {
-    store = openStore();
+    store = storeEnv.own();
     c = await startCollector(store.env);
   });
   afterAll(async () => {
     await c?.close();
-    store.drop();
+    await store?.drop();
   });
 
   it.each(POISONS)('rejects %s by name and stores the valid span sent with it', async (_name, poison, reason) => {

@@ -1,8 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type RunningCollector, startCollector } from '../support/app';
+import { type OwnStore, type RunningCollector, startCollector, storeEnvironments } from '../support/app';
 import { jsonSpan, jsonTraces } from '../support/otlp-json';
 import { GPT_4O_CHAT } from '../support/spans';
 
@@ -11,43 +7,19 @@ const GPT_4O_NANOS = 23_750_000n;
 /** Batch k carries 2^k calls: any total of whole batches names, bit by bit, the batches it counts. */
 const BATCHES = 11;
 
-function stores(): [string, () => { env: Record<string, string>; drop(): void }][] {
-  const list: [string, () => { env: Record<string, string>; drop(): void }][] = [
-    [
-      'sqlite',
-      () => {
-        const dir = mkdtempSync(join(tmpdir(), 'tokenledger-reads-under-ingest-'));
-        return { env: { TOKENLEDGER_SQLITE_PATH: join(dir, 'db.sqlite') }, drop: () => rmSync(dir, { recursive: true, force: true }) };
-      },
-    ],
-  ];
-  const uri = process.env.MONGODB_URI;
-  if (uri) {
-    list.push([
-      'mongo',
-      () => {
-        const url = new URL(uri);
-        url.pathname = `/tokenledger_reads_${randomBytes(4).toString('hex')}`;
-        return { env: { TOKENLEDGER_STORE: 'mongo', MONGODB_URI: url.toString() }, drop: () => {} };
-      },
-    ]);
-  }
-  return list;
-}
-
 const bitsOf = (calls: number) => Array.from({ length: BATCHES }, (_, k) => k).filter((k) => (calls & (1 << k)) !== 0);
 
-describe.each(stores())('reads while ingest stores and folds (%s)', (_store, openStore) => {
+describe.each(storeEnvironments('tokenledger_reads'))('reads while ingest stores and folds (%s)', (_store, storeEnv) => {
   jest.setTimeout(300_000);
-  let store: ReturnType<typeof openStore>;
+  let store: OwnStore;
   let c: RunningCollector;
   beforeAll(async () => {
-    store = openStore();
+    store = storeEnv.own();
     c = await startCollector(store.env);
   });
   afterAll(async () => {
     await c?.close();
-    store.drop();
+    await store?.drop();
   });
 
   it('counts every batch acknowledged before the read, each batch whole, exact to the nano', async () => {

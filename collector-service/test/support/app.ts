@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
+import { MongoClient } from 'mongodb';
 import { createApp } from '../../src/app';
 import { type CollectorConfig, loadConfig } from '../../src/config/config';
 import { IngestEvents } from '../../src/ingest/ingest-events';
@@ -54,19 +55,49 @@ export function ingestRecords(app: INestApplication, records: UsageRecord[]): Pr
   return app.get(IngestEvents).storing(records, (batch) => storage.ingest(batch));
 }
 
+/** A store of a test's own: the settings that open it (again, after a restart), and what deletes it. */
+export interface OwnStore {
+  env: Record<string, string>;
+  drop(): Promise<void>;
+}
+
+/**
+ * How a test opens a store: called, the settings of a fresh one (SQLite: the file of each
+ * startCollector); `own()`, a store that outlives the service on it until the test drops it.
+ */
+export interface StoreEnvironment {
+  (): Record<string, string>;
+  own(): OwnStore;
+}
+
 /** The stores a test runs the service on: SQLite always, and a fresh database `<prefix>_<random>` on MONGODB_URI (FerretDB in the test command) when set. */
-export function storeEnvironments(prefix: string): [string, () => Record<string, string>][] {
+export function storeEnvironments(prefix: string): [string, StoreEnvironment][] {
+  const ownSqlite = (): OwnStore => {
+    const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+    return { env: { TOKENLEDGER_SQLITE_PATH: join(dir, 'db.sqlite') }, drop: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })) };
+  };
+  const stores: [string, StoreEnvironment][] = [['sqlite', Object.assign(() => ({}), { own: ownSqlite })]];
   const uri = process.env.MONGODB_URI;
-  const stores: [string, () => Record<string, string>][] = [['sqlite', () => ({})]];
   if (uri) {
-    stores.push([
-      'mongo',
-      () => {
-        const url = new URL(uri);
-        url.pathname = `/${prefix}_${randomBytes(4).toString('hex')}`;
-        return { TOKENLEDGER_STORE: 'mongo', MONGODB_URI: url.toString() };
-      },
-    ]);
+    const mongoEnv = () => {
+      const url = new URL(uri);
+      url.pathname = `/${prefix}_${randomBytes(4).toString('hex')}`;
+      return { TOKENLEDGER_STORE: 'mongo', MONGODB_URI: url.toString() };
+    };
+    const ownMongo = (): OwnStore => {
+      const env = mongoEnv();
+      return { env, drop: () => dropDatabase(env.MONGODB_URI) };
+    };
+    stores.push(['mongo', Object.assign(mongoEnv, { own: ownMongo })]);
   }
   return stores;
+}
+
+async function dropDatabase(uri: string): Promise<void> {
+  const client = await new MongoClient(uri).connect();
+  try {
+    await client.db().dropDatabase();
+  } finally {
+    await client.close();
+  }
 }
