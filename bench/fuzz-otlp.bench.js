@@ -15,6 +15,8 @@ const { startService } = require('./service');
 // The fuzzers' sources import only Node's built-ins, so Node runs them as they are (type stripping).
 const { fuzzDayMs, jsonCases, protobufCases } = require('../collector-service/test/support/otlp-fuzz/cases.ts');
 const { sendFuzzCases } = require('../collector-service/test/support/otlp-fuzz/send.ts');
+const { jsonPacker, protobufPacker } = require('../collector-service/test/support/otlp-fuzz/packs.ts');
+const { decodeJsonTraces, decodeProtobufTraces } = require('../collector-service/dist/ingest/otlp-decode');
 const { ExportTraceServiceRequest } = require('../collector-service/dist/ingest/otlp-schema');
 
 const CASES = Number(process.env.FUZZ_CASES ?? 200_000);
@@ -34,23 +36,27 @@ async function stop(service) {
   await exited;
 }
 
-/** Both fuzzers on one store; the problems found, as lines. */
-async function fuzzStore(name, env) {
+/** Both fuzzers on one store; the problems found, as lines. `packed`: the cases the decoder reads whole travel in packs (packs.ts). */
+async function fuzzStore(name, env, packed) {
   const problems = [];
   const dayMs = fuzzDayMs();
   let service = await startService({ ...env, TOKENLEDGER_GRPC_PORT: 'off' });
   let crashed = null;
   service.child.once('exit', (code, signal) => (crashed = signal ?? code));
   const fuzzers = [
-    ['protobuf mutations', 'fuzz-control-protobuf', (options) => protobufCases(options, encodeProtobuf)],
-    ['OTLP/JSON structure', 'fuzz-control-json', jsonCases],
+    ['protobuf mutations', 'fuzz-control-protobuf', (options) => protobufCases(options, encodeProtobuf), protobufPacker(decodeProtobufTraces)],
+    ['OTLP/JSON structure', 'fuzz-control-json', jsonCases, jsonPacker(decodeJsonTraces)],
   ];
   const runs = [];
-  for (const [fuzzer, controlService, make] of fuzzers) {
-    const run = await sendFuzzCases(service.url, make({ seed: SEED, dayMs, controlService }), { first: FIRST, count: CASES });
+  for (const [fuzzer, controlService, make, packer] of fuzzers) {
+    const run = await sendFuzzCases(service.url, make({ seed: SEED, dayMs, controlService }), {
+      first: FIRST,
+      count: CASES,
+      ...(packed ? { packer, concurrency: 4 } : {}),
+    });
     runs.push([controlService, run]);
     console.log(
-      `${name}, ${fuzzer}: ${run.cases} cases in ${(run.ms / 1000).toFixed(1)} s (${Math.round(run.cases / (run.ms / 1000))} cases/s), answers ${JSON.stringify(run.statuses)}, ${run.controlSpans} control spans`,
+      `${name}, ${fuzzer}: ${run.cases} cases in ${(run.ms / 1000).toFixed(1)} s (${Math.round(run.cases / (run.ms / 1000))} cases/s), answers ${JSON.stringify(run.statuses)} (${run.packs.cases} of them in ${run.packs.requests} packs), ${run.controlSpans} control spans`,
     );
     for (const failure of run.failures.slice(0, 20)) problems.push(`${name}, ${fuzzer}: FUZZ_SEED=${SEED} ${failure}`);
     if (crashed !== null) {
@@ -84,11 +90,11 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'tokenledger-fuzz-bench-'));
   const problems = [];
   try {
-    problems.push(...(await fuzzStore('sqlite', { TOKENLEDGER_SQLITE_PATH: join(dir, 'db.sqlite') })));
+    problems.push(...(await fuzzStore('sqlite', { TOKENLEDGER_SQLITE_PATH: join(dir, 'db.sqlite') }, false)));
     if (process.env.MONGODB_URI) {
       const url = new URL(process.env.MONGODB_URI);
       url.pathname = `/tokenledger_fuzz_${randomBytes(4).toString('hex')}`;
-      problems.push(...(await fuzzStore('mongo', { TOKENLEDGER_STORE: 'mongo', MONGODB_URI: url.toString() })));
+      problems.push(...(await fuzzStore('mongo', { TOKENLEDGER_STORE: 'mongo', MONGODB_URI: url.toString() }, true)));
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

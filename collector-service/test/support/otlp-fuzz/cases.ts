@@ -37,8 +37,15 @@ const caseRandom = (seed: number, stream: number, index: number): Random =>
 const PROTOBUF_STREAM = 1;
 const JSON_STREAM = 2;
 
-/** Span times of every case: the start of the UTC day the run began (a case's bytes depend on it). */
-export const fuzzDayMs = (nowMs = Date.now()) => nowMs - (nowMs % 86_400_000);
+/**
+ * Span times of every case: the start of the UTC day an hour before the run began, so that the
+ * control spans (in that day's first hour) are past, and counted, even in a run started just after
+ * midnight (a case's bytes depend on it).
+ */
+export const fuzzDayMs = (nowMs = Date.now()) => {
+  const hourAgo = nowMs - 3_600_000;
+  return hourAgo - (hourAgo % 86_400_000);
+};
 
 export interface FuzzerOptions {
   seed: number;
