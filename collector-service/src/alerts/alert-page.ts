@@ -1,5 +1,6 @@
 import { badField } from '../channels/field-error';
 import type { StoredAlert } from './alert';
+import { sentText } from '../http/sent-text';
 
 export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 500;
@@ -35,12 +36,12 @@ export type AlertQueryParameters = { state?: unknown; unreadOnly?: unknown; unre
 /** Checks the query string; a bad parameter is a 400 naming it. */
 export function parseAlertQuery(q: AlertQueryParameters): AlertListQuery {
   const state = q.state;
-  if (state !== undefined && state !== 'firing' && state !== 'resolved') throw badField('state', `must be firing or resolved, got "${String(state)}"`);
+  if (state !== undefined && state !== 'firing' && state !== 'resolved') throw badField('state', `must be firing or resolved, got "${sentText(state)}"`);
   const unreadOnly = flag(q, 'unreadOnly');
   const unreadFirst = flag(q, 'unreadFirst');
-  const limit = q.limit === undefined ? DEFAULT_PAGE : /^\d+$/.test(String(q.limit)) ? Number(q.limit) : NaN;
+  const limit = q.limit === undefined ? DEFAULT_PAGE : /^\d+$/.test(sentText(q.limit)) ? Number(q.limit) : NaN;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE)
-    throw badField('limit', `must be a whole number from 1 to ${MAX_PAGE}, got "${String(q.limit)}"`);
+    throw badField('limit', `must be a whole number from 1 to ${MAX_PAGE}, got "${sentText(q.limit)}"`);
   const query: AlertListQuery = { state, unreadOnly, unreadFirst, limit, cursor: null };
   if (q.cursor !== undefined) query.cursor = decodeCursor(q.cursor, signature(query));
   return query;
@@ -48,7 +49,7 @@ export function parseAlertQuery(q: AlertQueryParameters): AlertListQuery {
 
 function flag(q: AlertQueryParameters, name: 'unreadOnly' | 'unreadFirst'): boolean {
   const value = q[name];
-  if (value !== undefined && value !== 'true' && value !== 'false') throw badField(name, `must be true or false, got "${String(value)}"`);
+  if (value !== undefined && value !== 'true' && value !== 'false') throw badField(name, `must be true or false, got "${sentText(value)}"`);
   return value === 'true';
 }
 
@@ -59,7 +60,8 @@ function decodeCursor(raw: unknown, query: string): AlertCursor {
   let cursor: Partial<AlertCursor> | null = null;
   try {
     if (typeof raw === 'string' && raw.length <= 1000) {
-      const [asOfMs, q, read, firedAtMs, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+      // Typed as encodeCursor writes it; each field is checked below, as a client may send anything.
+      const [asOfMs, q, read, firedAtMs, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<[number, string, boolean, number, string]>;
       cursor = { asOfMs, query: q, read, firedAtMs, id };
     }
   } catch {

@@ -2,6 +2,7 @@ import { billedAmountToNanos } from '@tokenledger/pricing';
 import type { RetryPolicy } from '../channels/retry';
 import { BillPullError, fetchAllPages } from './admin-fetch';
 import { type BilledDay, type BilledLine, type BilledProvider, type BilledUsage, type Day, dayOf, dayStartMs, emptyUsage } from './billed-day';
+import { sentText } from '../http/sent-text';
 
 /** Where and how to reach one organization's admin API. */
 export interface AdminAccess {
@@ -112,8 +113,8 @@ export const openAiBill: BillSource = async (access, fromMs, toMs, retry) => {
     for (const r of bucket.results ?? []) {
       const value = (r.amount as { value?: unknown } | undefined)?.value;
       const currency = (r.amount as { currency?: unknown } | undefined)?.currency;
-      if (currency !== undefined && String(currency).toLowerCase() !== 'usd')
-        throw new BillPullError(`OpenAI costs on ${day} are in ${String(currency)}; only USD is read`, true);
+      if (currency !== undefined && sentText(currency).toLowerCase() !== 'usd')
+        throw new BillPullError(`OpenAI costs on ${day} are in ${sentText(currency)}; only USD is read`, true);
       const item = typeof r.line_item === 'string' ? r.line_item : 'total';
       d.lines.push({ item, model: lineItemModel(item), costNanos: amount(value ?? '0', 1, `OpenAI cost of ${item} on ${day}`).toString() });
     }
@@ -167,7 +168,7 @@ export const anthropicBill: BillSource = async (access, fromMs, toMs, retry) => 
     const d = days.day(day);
     for (const r of bucket.results ?? []) {
       if (r.currency !== undefined && r.currency !== 'USD')
-        throw new BillPullError(`Anthropic costs on ${day} are in ${String(r.currency)}; only USD is read`, true);
+        throw new BillPullError(`Anthropic costs on ${day} are in ${sentText(r.currency)}; only USD is read`, true);
       const item = typeof r.description === 'string' ? r.description : typeof r.cost_type === 'string' ? r.cost_type : 'total';
       d.lines.push({
         item,

@@ -1,5 +1,6 @@
 import { ExportTraceServiceRequest } from './otlp-schema';
 import type { AttributeValue, Attributes, RejectedSpan, SpanInput } from './span-input';
+import { sentText } from '../http/sent-text';
 
 /** The whole request cannot be read (answered 400, nothing stored). */
 export class OtlpDecodeError extends Error {}
@@ -79,8 +80,8 @@ function flatten(request: Obj, ids: IdEncoding): DecodedTraces {
         const spanId = toHexId(s.spanId, ids, 8);
         if (!traceId || !spanId) {
           rejected.push({
-            traceId: traceId ?? String(s.traceId ?? ''),
-            spanId: spanId ?? String(s.spanId ?? ''),
+            traceId: traceId ?? sentText(s.traceId ?? ''),
+            spanId: spanId ?? sentText(s.spanId ?? ''),
             reason: 'traceId must be 16 bytes and spanId 8 bytes, not all zero',
           });
           continue;

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Response } from 'express';
 import type { DimensionFilters, StoragePort } from '../storage/storage.port';
-import { csvField, csvHeader, csvRow, recordView } from './record-view';
+import { type CsvCell, csvField, csvHeader, csvRow, recordView } from './record-view';
 import type { ReportsService } from './reports.service';
 import type { ReportRange } from './report-query';
 
@@ -36,7 +36,7 @@ type Breakdown = Awaited<ReturnType<ReportsService['breakdown']>>;
 type BreakdownItem = Breakdown['items'][number];
 
 /** A breakdown's CSV columns; `row` says what the row is: a value, the calls without one (none), or the rest summed (other). */
-const BREAKDOWN_COLUMNS: [header: string, value: (i: BreakdownItem, row: 'value' | 'none' | 'other') => unknown][] = [
+const BREAKDOWN_COLUMNS: [header: string, value: (i: BreakdownItem, row: 'value' | 'none' | 'other') => CsvCell][] = [
   ['row', (_, row) => row],
   ['key', (i, row) => (row === 'value' ? i.key : '')],
   ['cost_nanos', (i) => i.costNanos],
@@ -54,7 +54,7 @@ const BREAKDOWN_COLUMNS: [header: string, value: (i: BreakdownItem, row: 'value'
 
 /** A breakdown as CSV, its rows in the answer's order and other last; cells neutralised as the record export's are (keys come from spans). */
 export function sendBreakdownCsv(breakdown: Breakdown, tenant: string, res: Response): void {
-  const line = (cells: unknown[]) => `${cells.map(csvField).join(',')}\r\n`;
+  const line = (cells: CsvCell[]) => `${cells.map(csvField).join(',')}\r\n`;
   const rows = breakdown.items.map((i) => line(BREAKDOWN_COLUMNS.map(([, get]) => get(i, i.key === null ? 'none' : 'value'))));
   if (breakdown.other) rows.push(line(BREAKDOWN_COLUMNS.map(([, get]) => get(breakdown.other!, 'other'))));
   res.status(200);

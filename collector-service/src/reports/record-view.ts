@@ -18,7 +18,10 @@ export function recordView(r: UsageRecord, jaegerUrl: string | null) {
 export type RecordView = ReturnType<typeof recordView>;
 
 /** CSV columns: every field of a record, nested ones flattened or as JSON. */
-export const CSV_COLUMNS: [header: string, value: (v: RecordView) => unknown][] = [
+/** What a CSV cell holds before it is written: text, a number or a flag; null and undefined are empty. */
+export type CsvCell = string | number | boolean | null | undefined;
+
+export const CSV_COLUMNS: [header: string, value: (v: RecordView) => CsvCell][] = [
   ['id', (v) => v.id],
   ['time', (v) => v.time],
   ['tenant', (v) => v.tenant],
@@ -78,7 +81,7 @@ export const CSV_COLUMNS: [header: string, value: (v: RecordView) => unknown][] 
  * from spans anyone with an ingest key sends) gets a leading single quote, as OWASP's CSV injection
  * guidance says, and is quoted; every amount and count is a plain number, never changed.
  */
-export function csvField(value: unknown): string {
+export function csvField(value: CsvCell): string {
   if (value === null || value === undefined) return '';
   let text = String(value);
   const formula = /^[=+\-@\t\r]/.test(text);

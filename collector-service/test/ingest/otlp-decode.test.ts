@@ -72,4 +72,10 @@ describe('OTLP trace decoding', () => {
     expect(kept.map((s) => s.traceId)).toEqual(['5b8efff798038103d269b633813fc60c']);
     expect(rejected).toEqual([expect.objectContaining({ reason: expect.stringMatching(/traceId must be 16 bytes/) })]);
   });
+
+  it('names a rejected span by the ids it was sent with, an id that is no string shown as JSON', () => {
+    const span = { traceId: { high: 1 }, spanId: 7, startTimeUnixNano: '1', endTimeUnixNano: '2' };
+    const { rejected } = decodeJsonTraces(Buffer.from(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] })));
+    expect(rejected).toEqual([expect.objectContaining({ traceId: '{"high":1}', spanId: '7' })]);
+  });
 });

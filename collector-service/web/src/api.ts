@@ -51,8 +51,9 @@ export async function request(path: string, init: RequestInit = {}, key?: string
   if (!res.ok) {
     let message = `${res.status} ${res.statusText}`;
     try {
-      const body = await res.json();
-      if (body?.message) message = Array.isArray(body.message) ? body.message.join('; ') : String(body.message);
+      // The error body (ErrorBodyDto): message is a string; Nest's own errors may list several.
+      const body = (await res.json()) as { message?: string | string[] } | null;
+      if (body?.message) message = Array.isArray(body.message) ? body.message.join('; ') : body.message;
     } catch {
       // not JSON: keep the status line
     }

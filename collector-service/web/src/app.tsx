@@ -1,5 +1,6 @@
 import { type FormEvent, lazy, Suspense, useEffect, useState } from 'react';
 import { loadUiConfig, setTenant, storedKey, storeKey, type UiConfig } from './api';
+import { formText } from './forms';
 import { ScopeBar } from './components/scope-bar';
 import { TenantPicker } from './components/tenant-picker';
 import { OverviewPage } from './pages/overview';
@@ -41,7 +42,7 @@ function SignIn({ onSignedIn, problem }: { onSignedIn: (key: string, config: UiC
   const [error, setError] = useState<string | null>(problem);
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    const key = String(new FormData(e.currentTarget).get('key') ?? '').trim();
+    const key = formText(new FormData(e.currentTarget), 'key').trim();
     try {
       const config = await loadUiConfig(key);
       if (config.role === null) setError('That key is not valid here. Ask an admin for a viewer key.');

@@ -3,6 +3,7 @@ import { getJson, sendJson } from '../api';
 import { Empty, Panel } from '../components/panel';
 import { ZonePicker } from '../components/zone-picker';
 import { formatPercent, formatUsd, formatUsdExact } from '../money';
+import { formText } from '../forms';
 import { browserZone } from '../scope';
 import { useApi } from '../use-api';
 
@@ -10,7 +11,7 @@ import { useApi } from '../use-api';
 interface Budget {
   id: string;
   name: string;
-  scope: Record<string, unknown>;
+  scope: Partial<Record<ScopeField, string>> & { tags?: Record<string, string>; perUser?: boolean };
   period: 'day' | 'week' | 'month';
   timezone: string;
   limitUsd: string;
@@ -31,6 +32,7 @@ interface BudgetStatus {
 }
 
 const SCOPE_FIELDS = ['user', 'agent', 'model', 'provider', 'feature', 'service'] as const;
+type ScopeField = (typeof SCOPE_FIELDS)[number];
 /** "team=search, env=prod" → { team: "search", env: "prod" }; throws on a pair without a key or a value. */
 function parseTags(text: string): Record<string, string> {
   const pairs = text
@@ -41,12 +43,12 @@ function parseTags(text: string): Record<string, string> {
       const at = pair.indexOf('=');
       const [key, value] = [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
       if (at < 0 || !key || !value) throw new Error(`Tags: "${pair}" is not key=value (write team=search, env=prod)`);
-      return [key, value];
+      return [key, value] as const;
     });
   return Object.fromEntries(pairs);
 }
-const formatTags = (tags: unknown) =>
-  Object.entries((tags ?? {}) as Record<string, string>)
+const formatTags = (tags: Record<string, string> | undefined) =>
+  Object.entries(tags ?? {})
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
 
@@ -54,7 +56,7 @@ const formatTags = (tags: unknown) =>
 const localTime = (iso: string, zone: string) => new Date(iso).toLocaleString(undefined, { timeZone: zone, dateStyle: 'medium', timeStyle: 'short' });
 
 /** Lists may come bare or wrapped; take either. */
-const listOf = <T,>(body: unknown, field: string): T[] => (Array.isArray(body) ? body : ((body as Record<string, T[]>)?.[field] ?? []));
+const listOf = <T,>(body: unknown, field: string): T[] => (Array.isArray(body) ? (body as T[]) : ((body as Record<string, T[]>)?.[field] ?? []));
 
 async function loadBudgets() {
   const budgets = listOf<Budget>(await getJson('/v1/budgets'), 'budgets');
@@ -70,9 +72,9 @@ function BudgetForm({ initial, onDone }: { initial: Budget | null; onDone: () =>
     e.preventDefault();
     const f = new FormData(e.currentTarget);
     const scope: Record<string, unknown> = {};
-    for (const k of SCOPE_FIELDS) if (String(f.get(k) ?? '').trim()) scope[k] = String(f.get(k)).trim();
+    for (const k of SCOPE_FIELDS) if (formText(f, k).trim()) scope[k] = formText(f, k).trim();
     try {
-      const tags = parseTags(String(f.get('tags') ?? ''));
+      const tags = parseTags(formText(f, 'tags'));
       if (Object.keys(tags).length) scope.tags = tags;
     } catch (err) {
       setError((err as Error).message);
@@ -80,16 +82,16 @@ function BudgetForm({ initial, onDone }: { initial: Budget | null; onDone: () =>
     }
     if (f.get('perUser')) scope.perUser = true;
     const body = {
-      name: String(f.get('name')),
+      name: formText(f, 'name'),
       scope,
-      period: String(f.get('period')),
+      period: formText(f, 'period'),
       timezone: zone,
-      limitUsd: String(f.get('limitUsd')).trim(),
-      thresholds: String(f.get('thresholds'))
+      limitUsd: formText(f, 'limitUsd').trim(),
+      thresholds: formText(f, 'thresholds')
         .split(',')
         .map((t) => Number(t.trim()))
         .filter((t) => t > 0),
-      action: String(f.get('action')),
+      action: formText(f, 'action'),
     };
     try {
       if (initial) await sendJson('PATCH', `/v1/budgets/${encodeURIComponent(initial.id)}`, body);
@@ -128,7 +130,7 @@ function BudgetForm({ initial, onDone }: { initial: Budget | null; onDone: () =>
       </label>
       {SCOPE_FIELDS.map((k) => (
         <label key={k}>
-          {k[0].toUpperCase() + k.slice(1)} <input name={k} placeholder="any" defaultValue={String(initial?.scope[k] ?? '')} />
+          {k[0].toUpperCase() + k.slice(1)} <input name={k} placeholder="any" defaultValue={initial?.scope[k] ?? ''} />
         </label>
       ))}
       <label>
