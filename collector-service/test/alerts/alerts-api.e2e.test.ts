@@ -1,5 +1,10 @@
+import { expect } from '@jest/globals';
 import { ConfigError, loadConfig } from '../../src/config/config';
 import { startHttpReceiver, startSmtpReceiver } from '../channels/receivers';
+import type { AlertDto, AlertPageDto } from '../../src/alerts/alert.dto';
+import type { CreatedKeyDto } from '../../src/auth/key-answers.dto';
+import type { ChannelDto } from '../../src/channels/channel.dto';
+import type { ErrorBodyDto } from '../../src/http/error-body.dto';
 import { type AlertHarness, api, NOW, startAlertHarness, USD } from './harness';
 
 describe('/v1/alerts and where alerts go', () => {
@@ -23,12 +28,12 @@ describe('/v1/alerts and where alerts go', () => {
       deliveries: [expect.objectContaining({ ok: true, channelType: 'webhook' })],
     });
     const alice = all.find((a) => a.subject === 'user:alice')!;
-    const acked = await api(h.c, 'POST', `/v1/alerts/${alice.id}/ack`);
+    const acked = await api<AlertDto>(h.c, 'POST', `/v1/alerts/${alice.id}/ack`);
     expect(acked).toMatchObject({ status: 200, body: { id: alice.id, acknowledged: true } });
     expect((await h.alerts('?unreadOnly=true')).map((a) => a.subject)).toEqual(['user:bob']);
     expect(await h.alerts('?state=resolved')).toEqual([]);
     expect(await h.alerts('?state=firing')).toHaveLength(2);
-    expect((await api(h.c, 'GET', '/v1/alerts?state=open')).body).toMatchObject({ field: 'state' });
+    expect((await api<ErrorBodyDto>(h.c, 'GET', '/v1/alerts?state=open')).body).toMatchObject({ field: 'state' });
     expect((await api(h.c, 'POST', '/v1/alerts/al_nope/ack')).status).toBe(404);
   });
 
@@ -37,29 +42,29 @@ describe('/v1/alerts and where alerts go', () => {
     await h.spend({ user: 'alice', timeMs: NOW - 60_000, costNanos: 2n * USD });
     await h.evaluate();
     const [alert] = await h.alerts();
-    const doc = (await api(h.c, 'GET', '/docs-json')).body as { components: { schemas: Record<string, { properties: Record<string, unknown> }> } };
+    const doc = (await api<{ components: { schemas: Record<string, { properties: Record<string, unknown> }> } }>(h.c, 'GET', '/docs-json')).body;
     expect(Object.keys(doc.components.schemas.AlertDto.properties).sort()).toEqual(Object.keys(alert).sort());
-    expect(Object.keys(doc.components.schemas.AlertDeliveryDto.properties).sort()).toEqual(Object.keys((alert.deliveries as object[])[0]).sort());
+    expect(Object.keys(doc.components.schemas.AlertDeliveryDto.properties).sort()).toEqual(Object.keys(alert.deliveries[0]).sort());
   });
 
   /** Seven user alerts fired over five evaluations a minute apart, so some share a firing time. */
-  async function sevenAlerts(): Promise<Record<string, any>[]> {
+  async function sevenAlerts(): Promise<AlertDto[]> {
     await h.only('user_daily_cost_above', { thresholdUsd: '1' });
     const rounds = [['ann', 'bob'], ['cat'], ['dan', 'eve'], ['fay'], ['gus']];
     for (const [i, users] of rounds.entries()) {
       await h.spend(...users.map((user) => ({ user, timeMs: NOW - 60_000, costNanos: 2n * USD })));
       await h.evaluate(NOW + i * 60_000);
     }
-    const all = (await api(h.c, 'GET', '/v1/alerts')).body;
+    const all = (await api<AlertPageDto>(h.c, 'GET', '/v1/alerts')).body;
     expect(all.nextCursor).toBeNull();
     return all.alerts;
   }
 
   /** Every page of a listing, following nextCursor; `between` runs after each page. */
   async function pages(query: string, between: (page: number) => Promise<void> = async () => {}) {
-    const got: Record<string, any>[][] = [];
+    const got: AlertDto[][] = [];
     for (let cursor: string | null = null; got.length === 0 || cursor;) {
-      const res = await api(h.c, 'GET', `/v1/alerts?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const res: { status: number; body: AlertPageDto } = await api(h.c, 'GET', `/v1/alerts?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
       expect(res.status).toBe(200);
       got.push(res.body.alerts);
       cursor = res.body.nextCursor;
@@ -101,22 +106,24 @@ describe('/v1/alerts and where alerts go', () => {
 
   it('answers 400 naming a bad paging parameter', async () => {
     await sevenAlerts();
-    const first = (await api(h.c, 'GET', '/v1/alerts?unreadOnly=true&limit=2')).body;
+    const first = (await api<AlertPageDto>(h.c, 'GET', '/v1/alerts?unreadOnly=true&limit=2')).body;
     const cases: [string, string][] = [
       ['limit=0', 'limit'],
       ['limit=501', 'limit'],
       ['limit=2.5', 'limit'],
       ['unreadFirst=yes', 'unreadFirst'],
       ['cursor=not-a-cursor', 'cursor'],
-      [`cursor=${encodeURIComponent(first.nextCursor)}`, 'cursor'], // made for unreadOnly=true
-      [`unreadOnly=true&state=firing&cursor=${encodeURIComponent(first.nextCursor)}`, 'cursor'],
+      [`cursor=${encodeURIComponent(first.nextCursor!)}`, 'cursor'], // made for unreadOnly=true
+      [`unreadOnly=true&state=firing&cursor=${encodeURIComponent(first.nextCursor!)}`, 'cursor'],
     ];
     for (const [query, field] of cases) {
-      const res = await api(h.c, 'GET', `/v1/alerts?${query}`);
+      const res = await api<ErrorBodyDto>(h.c, 'GET', `/v1/alerts?${query}`);
       expect([query, res.status, res.body.field]).toEqual([query, 400, field]);
     }
     expect((await api(h.c, 'GET', '/v1/alerts?limit=500')).status).toBe(200);
-    expect((await api(h.c, 'GET', `/v1/alerts?unreadOnly=true&limit=5&cursor=${encodeURIComponent(first.nextCursor)}`)).body.alerts).toHaveLength(5);
+    expect(
+      (await api<AlertPageDto>(h.c, 'GET', `/v1/alerts?unreadOnly=true&limit=5&cursor=${encodeURIComponent(first.nextCursor!)}`)).body.alerts,
+    ).toHaveLength(5);
   });
 
   it("keeps tenants apart: another tenant's key sees no alert and cannot acknowledge one", async () => {
@@ -124,8 +131,8 @@ describe('/v1/alerts and where alerts go', () => {
     await h.spend({ timeMs: NOW - 60_000, costNanos: 2n * USD });
     await h.evaluate();
     const [alert] = await h.alerts();
-    const globex = (await api(h.c, 'POST', '/v1/keys', { role: 'viewer', tenant: 'globex' })).body.key;
-    expect((await api(h.c, 'GET', '/v1/alerts', undefined, globex)).body.alerts).toEqual([]);
+    const globex = (await api<CreatedKeyDto>(h.c, 'POST', '/v1/keys', { role: 'viewer', tenant: 'globex' })).body.key;
+    expect((await api<AlertPageDto>(h.c, 'GET', '/v1/alerts', undefined, globex)).body.alerts).toEqual([]);
     expect((await api(h.c, 'POST', `/v1/alerts/${alert.id}/ack`, undefined, globex)).status).toBe(404);
     expect((await api(h.c, 'GET', '/v1/alerts?tenant=default', undefined, globex)).status).toBe(403);
     expect((await h.alerts())[0].acknowledged).toBe(false);
@@ -145,16 +152,16 @@ describe('/v1/alerts and where alerts go', () => {
     const slack = await startHttpReceiver();
     const smtp = await startSmtpReceiver();
     try {
-      const slackChannel = (await api(h.c, 'POST', '/v1/channels', { type: 'slack', name: 'finance', url: `${slack.url}/services/T/B/X` })).body.id;
-      const mailChannel = (await api(h.c, 'POST', '/v1/channels', { type: 'email', name: 'cfo', url: smtp.url, to: ['cfo@example.com'] })).body.id;
+      const slackChannel = (await api<ChannelDto>(h.c, 'POST', '/v1/channels', { type: 'slack', name: 'finance', url: `${slack.url}/services/T/B/X` })).body.id;
+      const mailChannel = (await api<ChannelDto>(h.c, 'POST', '/v1/channels', { type: 'email', name: 'cfo', url: smtp.url, to: ['cfo@example.com'] })).body.id;
       await h.only('daily_cost_above', { thresholdUsd: '1', channels: [slackChannel, mailChannel] });
       await h.spend({ timeMs: NOW - 60_000, costNanos: 2n * USD });
       await h.evaluate();
       expect(h.received()).toEqual([]);
-      expect(JSON.parse(slack.requests[0].body).text).toBe('WARNING: AI cost today is $2.00, above $1.00');
+      expect((JSON.parse(slack.requests[0].body) as { text: string }).text).toBe('WARNING: AI cost today is $2.00, above $1.00');
       expect(smtp.messages.map((m) => m.to)).toEqual([['cfo@example.com']]);
       const [alert] = await h.alerts();
-      expect(alert.deliveries.map((d: { channelType: string; ok: boolean }) => [d.channelType, d.ok]).sort()).toEqual([
+      expect(alert.deliveries.map((d) => [d.channelType, d.ok]).sort()).toEqual([
         ['email', true],
         ['slack', true],
       ]);

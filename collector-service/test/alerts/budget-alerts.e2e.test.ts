@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { type Budget, BUDGET_KIND, budgetFromBody } from '../../src/budgets/budget';
 import { BudgetClock } from '../../src/budgets/budget-clock';
@@ -6,6 +7,9 @@ import { record } from '../support/records';
 import { ingestRecords, startCollector } from '../support/app';
 import { startHttpReceiver } from '../channels/receivers';
 import { makeSpans } from '../support/spans';
+import type { AlertDto } from '../../src/alerts/alert.dto';
+import type { BudgetDto } from '../../src/budgets/budget-answers.dto';
+import type { ChannelDto } from '../../src/channels/channel.dto';
 import { type AlertHarness, alertStores, ADMIN_KEY, api, DAY, NOW, startAlertHarness, USD } from './harness';
 
 const CHAT = {
@@ -99,14 +103,21 @@ describe.each(alertStores())('budget_threshold alerts (%s)', (_store, storeEnv) 
   it('names the budget of each budget alert in the alert list, as it is called now', async () => {
     await h.only('budget_threshold');
     const team = (
-      await api(h.c, 'POST', '/v1/budgets', { name: 'Team AI', scope: { perUser: true }, period: 'day', timezone: 'UTC', limitUsd: '1', thresholds: [1] })
+      await api<BudgetDto>(h.c, 'POST', '/v1/budgets', {
+        name: 'Team AI',
+        scope: { perUser: true },
+        period: 'day',
+        timezone: 'UTC',
+        limitUsd: '1',
+        thresholds: [1],
+      })
     ).body;
     await h.spend({ user: 'alice', timeMs: NOW - 60_000, costNanos: 2n * USD });
     await h.evaluate();
     const [alert] = await h.alerts();
     expect(alert).toMatchObject({ subject: `budget:${team.id}:user:alice@1`, budget: { id: team.id, name: 'Team AI', user: 'alice', threshold: 1 } });
     expect((await api(h.c, 'PATCH', `/v1/budgets/${team.id}`, { name: 'Search team' })).status).toBe(200);
-    expect((await api(h.c, 'GET', `/v1/alerts/${alert.id}`)).body.budget).toMatchObject({ name: 'Search team' });
+    expect((await api<AlertDto>(h.c, 'GET', `/v1/alerts/${alert.id}`)).body.budget).toMatchObject({ name: 'Search team' });
     expect((await api(h.c, 'DELETE', `/v1/budgets/${team.id}`)).status).toBe(204);
     expect((await h.alerts())[0].budget).toEqual({ id: team.id, name: null, user: 'alice', threshold: 1 });
     // Other alerts name no budget.
@@ -143,11 +154,13 @@ describe.each(alertStores())('budget_threshold alerts (%s)', (_store, storeEnv) 
     const slack = await startHttpReceiver();
     try {
       await h.only('budget_threshold');
-      const channel = (await api(h.c, 'POST', '/v1/channels', { type: 'slack', name: 'finance', url: slack.url })).body.id;
+      const channel = (await api<ChannelDto>(h.c, 'POST', '/v1/channels', { type: 'slack', name: 'finance', url: slack.url })).body.id;
       await budget({ name: 'team', period: 'month', limitUsd: '100', thresholds: [0.8], channels: [channel] });
       await h.spend({ timeMs: NOW - 60_000, costNanos: 85n * USD });
       expect(h.received()).toEqual([]);
-      expect(JSON.parse(slack.requests[0].body).text).toBe('WARNING: Budget "team" reached 80 % of its monthly limit of $100.00: $85.00 spent');
+      expect((JSON.parse(slack.requests[0].body) as { text: string }).text).toBe(
+        'WARNING: Budget "team" reached 80 % of its monthly limit of $100.00: $85.00 spent',
+      );
     } finally {
       await slack.close();
     }

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { ALERT_KIND, alertFrom, OPEN_KIND } from '../../src/alerts/alert';
 import { AlertEvaluator } from '../../src/alerts/alert-evaluator.service';
@@ -5,6 +6,8 @@ import { AlertRulesService } from '../../src/alerts/alert-rules.service';
 import { RuleEvaluators } from '../../src/alerts/rule-evaluators';
 import { type RunningCollector, startCollector } from '../support/app';
 import { makeSpans } from '../support/spans';
+import type { AlertPageDto } from '../../src/alerts/alert.dto';
+import type { ChannelListDto } from '../../src/channels/channel.dto';
 import { type AlertHarness, ADMIN_KEY, alertStores, api, DAY, NOW, startAlertHarness, USD } from './harness';
 
 const CHAT = {
@@ -47,7 +50,7 @@ describe.each(stores)('fire once across collector instances (%s)', (_name, store
     expect(h.received().map((b) => b.state)).toEqual(['firing', 'resolved']);
     expect(new Set(h.hook.requests.map((r) => r.headers['idempotency-key'])).size).toBe(2);
     // Both instances show the same single alert.
-    const fromSecond = (await api(second, 'GET', '/v1/alerts')).body.alerts;
+    const fromSecond = (await api<AlertPageDto>(second, 'GET', '/v1/alerts')).body.alerts;
     expect(fromSecond).toHaveLength(1);
     expect(fromSecond[0]).toMatchObject({
       state: 'resolved',
@@ -70,7 +73,10 @@ describe('an alert whose firing instance stopped before delivering', () => {
     const rule = await h.c.app.get(AlertRulesService).get('default', ruleId);
     const firedAt = NOW - 20 * 60_000;
     const [condition] = await h.c.app.get(RuleEvaluators).evaluate('default', rule, firedAt);
-    const alert = { ...alertFrom('default', rule, condition, firedAt), channels: [(await api(h.c, 'GET', '/v1/channels')).body.channels[0].id] };
+    const alert = {
+      ...alertFrom('default', rule, condition, firedAt),
+      channels: [(await api<ChannelListDto>(h.c, 'GET', '/v1/channels')).body.channels[0].id],
+    };
     expect(await h.storage.insertOnce(ALERT_KIND, 'default', alert.id, { ...alert })).toBe(true);
     await h.storage.putDocument(OPEN_KIND, 'default', alert.id, { ruleId, firedAtMs: firedAt, delivered: false });
     expect(await h.evaluate()).toMatchObject({ fired: 0, redelivered: 1 });

@@ -1,4 +1,6 @@
 import { AlertClock } from '../../src/alerts/alert-clock';
+import type { AlertDto, AlertPageDto } from '../../src/alerts/alert.dto';
+import type { AlertRuleDto, AlertRuleListDto } from '../../src/alerts/alert-rule.dto';
 import { AlertEvaluator } from '../../src/alerts/alert-evaluator.service';
 import { AlertSchedule } from '../../src/alerts/alert-schedule.service';
 import type { StoragePort } from '../../src/storage/storage.port';
@@ -20,18 +22,16 @@ export const DAY = 86_400_000;
 /** The injected clock: Tuesday 24 November 2026, 13:05 UTC. */
 export const NOW = Date.UTC(2026, 10, 24, 13, 5);
 
-export async function api(c: RunningCollector, method: string, path: string, body?: unknown, key = ADMIN_KEY) {
+/** A call to the service with the admin key (or `key`), its answer read as T (null when the body is empty). */
+export async function api<T>(c: RunningCollector, method: string, path: string, body?: unknown, key = ADMIN_KEY): Promise<{ status: number; body: T }> {
   const res = await fetch(`${c.url}${path}`, {
     method,
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
 }
-
-/** An alert as GET /v1/alerts lists it: the id and subject typed, the rest compared as JSON. */
-export type ListedAlert = Record<string, unknown> & { id: string; subject: string };
 
 /** A collector (schedule off: tests evaluate with an injected clock) and a webhook receiver that checks signatures, as the tenant's default channel. */
 export interface AlertHarness {
@@ -45,7 +45,7 @@ export interface AlertHarness {
   settled(): Promise<void>;
   /** Webhook bodies received so far. */
   received(): Record<string, unknown>[];
-  alerts(query?: string): Promise<ListedAlert[]>;
+  alerts(query?: string): Promise<AlertDto[]>;
   /** Every rule of the tenant but the one type, disabled: each test sees one rule's alerts. */
   only(type: string, patch?: Record<string, unknown>): Promise<string>;
   close(): Promise<void>;
@@ -77,16 +77,16 @@ export async function startAlertHarness(env: Record<string, string> = {}, option
       await schedule.settled();
     },
     settled: () => schedule.settled(),
-    received: () => hook.requests.map((r) => JSON.parse(r.body)),
-    alerts: async (query = '') => (await api(c, 'GET', `/v1/alerts${query}`)).body.alerts,
+    received: () => hook.requests.map((r) => JSON.parse(r.body) as Record<string, unknown>),
+    alerts: async (query = '') => (await api<AlertPageDto>(c, 'GET', `/v1/alerts${query}`)).body.alerts,
     only: async (type, patch = {}) => {
-      const rules = (await api(c, 'GET', '/v1/alert-rules')).body.rules as { id: string; type: string }[];
+      const { rules } = (await api<AlertRuleListDto>(c, 'GET', '/v1/alert-rules')).body;
       let id = '';
       for (const rule of rules) {
         if (rule.type === type) id = rule.id;
         await api(c, 'PATCH', `/v1/alert-rules/${rule.id}`, rule.type === type ? patch : { enabled: false });
       }
-      if (!id) id = (await api(c, 'POST', '/v1/alert-rules', { type, ...patch })).body.id;
+      if (!id) id = (await api<AlertRuleDto>(c, 'POST', '/v1/alert-rules', { type, ...patch })).body.id;
       return id;
     },
     close: async () => {

@@ -1,7 +1,15 @@
+import { expect } from '@jest/globals';
 import { billingRoutes, MockBilling, type MockLlmServer, startMockLlmServer } from '@tokenledger/mock-llm-server';
 import { BillSyncService } from '../../src/billing/bill-sync.service';
+import type { ProviderBillsController } from '../../src/billing/provider-bills.controller';
+import type { ReadyDto } from '../../src/health/health.dto';
+import { type AnswerOf, json } from '../support/json';
 import { ADMIN_KEY, api } from '../alerts/harness';
 import { type RunningCollector, startCollector } from '../support/app';
+
+type Synced = AnswerOf<ProviderBillsController['syncNow']>;
+type Bills = AnswerOf<ProviderBillsController['list']>;
+type Keys = AnswerOf<ProviderBillsController['listKeys']>;
 
 describe("importing the providers' bills", () => {
   let mock: MockLlmServer;
@@ -28,14 +36,14 @@ describe("importing the providers' bills", () => {
   });
 
   const openAiDay = async (tenant = 'default') =>
-    (await api(c, 'GET', `/v1/provider-bills?from=2026-11-02&to=2026-11-03&provider=openai&tenant=${tenant}`)).body.days;
+    (await api<Bills>(c, 'GET', `/v1/provider-bills?from=2026-11-02&to=2026-11-03&provider=openai&tenant=${tenant}`)).body.days;
 
   it('keeps every digit of an amount a double would round', async () => {
     // 12345678.123456789 USD is 12,345,678,123,456,789 nanos: past 2^53, so a double reads it as ...788.
     billing.openai
       .addCost('2026-11-02', { lineItem: 'gpt-4o-2024-08-06, output', amountUsd: '12345678.123456789' })
       .addCost('2026-11-02', { lineItem: 'web search tool calls', amountUsd: '0.0000000005' });
-    const sync = await api(c, 'POST', '/v1/provider-bills/sync?from=2026-11-02&to=2026-11-03&provider=openai');
+    const sync = await api<Synced>(c, 'POST', '/v1/provider-bills/sync?from=2026-11-02&to=2026-11-03&provider=openai');
     expect(sync.body.results).toEqual([expect.objectContaining({ ok: true, days: 1 })]);
     expect(await openAiDay()).toEqual([
       expect.objectContaining({
@@ -50,30 +58,30 @@ describe("importing the providers' bills", () => {
 
   it('replaces a day pulled again with what the provider bills now, never adding to it', async () => {
     billing.openai.addCost('2026-11-02', { lineItem: 'gpt-4o-2024-08-06, input', amountUsd: '1.5' });
-    await api(c, 'POST', '/v1/provider-bills/sync?from=2026-11-02&to=2026-11-03&provider=openai');
+    await api<Synced>(c, 'POST', '/v1/provider-bills/sync?from=2026-11-02&to=2026-11-03&provider=openai');
     billing.openai.clear();
     billing.openai.addCost('2026-11-02', { lineItem: 'gpt-4o-2024-08-06, input', amountUsd: '1.25' });
-    await api(c, 'POST', '/v1/provider-bills/sync?from=2026-11-02&to=2026-11-03&provider=openai');
-    await api(c, 'POST', '/v1/provider-bills/sync?from=2026-11-02&to=2026-11-03&provider=openai');
+    await api<Synced>(c, 'POST', '/v1/provider-bills/sync?from=2026-11-02&to=2026-11-03&provider=openai');
+    await api<Synced>(c, 'POST', '/v1/provider-bills/sync?from=2026-11-02&to=2026-11-03&provider=openai');
     expect(await openAiDay()).toEqual([expect.objectContaining({ costNanos: '1250000000', lines: [expect.objectContaining({ costNanos: '1250000000' })] })]);
   });
 
   it('retries a request the provider fails with backoff, and the pull succeeds', async () => {
     billing.openai.addCost('2026-11-02', { lineItem: 'x, input', amountUsd: '2' });
     billing.failNext('openai', 429, 2);
-    const sync = await api(c, 'POST', '/v1/provider-bills/sync?from=2026-11-02&to=2026-11-03&provider=openai');
+    const sync = await api<Synced>(c, 'POST', '/v1/provider-bills/sync?from=2026-11-02&to=2026-11-03&provider=openai');
     expect(sync.body.results).toEqual([expect.objectContaining({ ok: true, days: 1 })]);
   });
 
   it('shows a pull that keeps failing in /readyz, on /metrics and in the keys listing, and recovers', async () => {
     const failuresBefore = await failures();
     billing.failNext('openai', 500, 3);
-    const sync = await api(c, 'POST', '/v1/provider-bills/sync?from=2026-11-02&to=2026-11-03&provider=openai');
+    const sync = await api<Synced>(c, 'POST', '/v1/provider-bills/sync?from=2026-11-02&to=2026-11-03&provider=openai');
     expect(sync.body.results).toEqual([expect.objectContaining({ ok: false, days: 0, error: expect.stringContaining('OpenAI costs API answered 500') })]);
     const ready = await fetch(`${c.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect((await ready.json()).providerBills.openai).toMatchObject({ tenants: 1, failing: 1 });
-    const keys = await api(c, 'GET', '/v1/provider-bills/keys');
+    expect((await json<ReadyDto>(ready)).providerBills!.openai).toMatchObject({ tenants: 1, failing: 1 });
+    const keys = await api<Keys>(c, 'GET', '/v1/provider-bills/keys');
     expect(keys.body.keys).toEqual([
       {
         tenant: 'default',
@@ -85,8 +93,8 @@ describe("importing the providers' bills", () => {
     ]);
     expect(JSON.stringify(keys.body)).not.toContain(billing.adminKeys.openai);
     expect(await failures()).toBe(failuresBefore + 1);
-    await api(c, 'POST', '/v1/provider-bills/sync?from=2026-11-02&to=2026-11-03&provider=openai');
-    expect((await (await fetch(`${c.url}/readyz`)).json()).providerBills.openai).toMatchObject({ failing: 0 });
+    await api<Synced>(c, 'POST', '/v1/provider-bills/sync?from=2026-11-02&to=2026-11-03&provider=openai');
+    expect((await json<ReadyDto>(await fetch(`${c.url}/readyz`))).providerBills!.openai).toMatchObject({ failing: 0 });
   });
 
   it('retries a failed scheduled pull after a minute, then after two', async () => {
@@ -128,15 +136,15 @@ describe("importing the providers' bills", () => {
       });
       const put = await api(c, 'PUT', '/v1/provider-bills/keys/anthropic?tenant=acme', { key: other.adminKeys.anthropic, baseUrl: acmeMock.url });
       expect(put).toEqual({ status: 200, body: { tenant: 'acme', provider: 'anthropic', source: 'api', baseUrl: acmeMock.url } });
-      const sync = await api(c, 'POST', '/v1/provider-bills/sync?from=2026-11-02&to=2026-11-03&tenant=acme');
+      const sync = await api<Synced>(c, 'POST', '/v1/provider-bills/sync?from=2026-11-02&to=2026-11-03&tenant=acme');
       expect(sync.body.results).toEqual([
         expect.objectContaining({ provider: 'openai', ok: false, error: expect.stringContaining('no openai admin key for tenant "acme"') }),
         expect.objectContaining({ provider: 'anthropic', ok: true, days: 1 }),
       ]);
-      const days = (await api(c, 'GET', '/v1/provider-bills?from=2026-11-02&to=2026-11-03&tenant=acme')).body.days;
+      const days = (await api<Bills>(c, 'GET', '/v1/provider-bills?from=2026-11-02&to=2026-11-03&tenant=acme')).body.days;
       expect(days).toEqual([expect.objectContaining({ provider: 'anthropic', costNanos: '1234500000', costUsd: '1.234500000' })]);
       expect(await openAiDay('acme')).toEqual([]);
-      const keys = await api(c, 'GET', '/v1/provider-bills/keys?tenant=acme');
+      const keys = await api<Keys>(c, 'GET', '/v1/provider-bills/keys?tenant=acme');
       expect(JSON.stringify(keys.body)).not.toContain(other.adminKeys.anthropic);
       expect((await api(c, 'DELETE', '/v1/provider-bills/keys/anthropic?tenant=acme')).status).toBe(204);
       expect((await api(c, 'DELETE', '/v1/provider-bills/keys/anthropic?tenant=acme')).status).toBe(404);
@@ -146,7 +154,7 @@ describe("importing the providers' bills", () => {
   });
 
   it('refuses a provider it does not import, a key that is not one, and a range over 400 days', async () => {
-    expect((await api(c, 'POST', '/v1/provider-bills/sync?provider=gcp.gemini')).body).toMatchObject({ parameter: 'provider' });
+    expect((await api<Synced>(c, 'POST', '/v1/provider-bills/sync?provider=gcp.gemini')).body).toMatchObject({ parameter: 'provider' });
     expect((await api(c, 'PUT', '/v1/provider-bills/keys/openai', { key: 'short' })).body).toMatchObject({ field: 'key' });
     expect((await api(c, 'PUT', '/v1/provider-bills/keys/openai', { key: 'sk-admin-0123456789', region: 'eu' })).body).toMatchObject({ field: 'region' });
     expect((await api(c, 'GET', '/v1/reports/reconciliation?from=2025-01-01&to=2026-11-01')).body).toMatchObject({ parameter: 'from' });

@@ -1,7 +1,16 @@
+import { expect } from '@jest/globals';
 import { billingRoutes, MockBilling, type MockLlmServer, startMockLlmServer } from '@tokenledger/mock-llm-server';
 import { BillSyncService } from '../../src/billing/bill-sync.service';
+import type { ProviderBillsController } from '../../src/billing/provider-bills.controller';
+import type { ReconciliationController } from '../../src/billing/reconciliation.controller';
+import type { ReadyDto } from '../../src/health/health.dto';
+import { type AnswerOf, json } from '../support/json';
 import { type AlertHarness, alertStores, api, startAlertHarness } from '../alerts/harness';
 import { CLAUDE_CACHED_CHAT, GPT_4O_CHAT, otlpProtobufBody, type SpanSpec } from '../support/spans';
+
+type Synced = AnswerOf<ProviderBillsController['syncNow']>;
+type Bills = AnswerOf<ProviderBillsController['list']>;
+type Reconciliation = AnswerOf<ReconciliationController['report']>;
 
 const DAY = 86_400_000;
 const NOVEMBER = Date.UTC(2026, 10, 1);
@@ -101,20 +110,20 @@ describe.each(alertStores())("reconciliation with the providers' bills (%s)", (_
   });
 
   it('imports a month of both bills, one document per provider and UTC day', async () => {
-    const sync = await api(h.c, 'POST', '/v1/provider-bills/sync?from=2026-11-01&to=2026-12-01');
+    const sync = await api<Synced>(h.c, 'POST', '/v1/provider-bills/sync?from=2026-11-01&to=2026-12-01');
     expect(sync.status).toBe(200);
     expect(sync.body.results).toEqual([
       { provider: 'openai', ok: true, days: 30, from: '2026-11-01', to: '2026-12-01', error: null },
       { provider: 'anthropic', ok: true, days: 30, from: '2026-11-01', to: '2026-12-01', error: null },
     ]);
-    const bills = await api(h.c, 'GET', '/v1/provider-bills?from=2026-11-14&to=2026-11-15&provider=anthropic');
+    const bills = await api<Bills>(h.c, 'GET', '/v1/provider-bills?from=2026-11-14&to=2026-11-15&provider=anthropic');
     expect(bills.body.days).toEqual([expect.objectContaining({ date: '2026-11-14', provider: 'anthropic', costNanos: '31950000', costUsd: '0.031950000' })]);
   });
 
   it('shows the day the provider billed 3 % more, and names the difference to the nano', async () => {
-    const report = await api(h.c, 'GET', '/v1/reports/reconciliation?from=2026-11-01&to=2026-12-01&provider=openai');
+    const report = await api<Reconciliation>(h.c, 'GET', '/v1/reports/reconciliation?from=2026-11-01&to=2026-12-01&provider=openai');
     expect(report.status).toBe(200);
-    const days = report.body.days as Record<string, any>[];
+    const days = report.body.days;
     expect(days).toHaveLength(30);
     const drift = days.find((d) => d.date === date(DRIFT_DAY))!;
     // 3 calls × $0.02375 = $0.07125 tracked; billed 3 % more: $0.0733875.
@@ -150,8 +159,8 @@ describe.each(alertStores())("reconciliation with the providers' bills (%s)", (_
   });
 
   it('matches Anthropic to the nano, cache tokens included in input as tracked', async () => {
-    const report = await api(h.c, 'GET', '/v1/reports/reconciliation?from=2026-11-01&to=2026-12-01&provider=anthropic');
-    const days = report.body.days as Record<string, any>[];
+    const report = await api<Reconciliation>(h.c, 'GET', '/v1/reports/reconciliation?from=2026-11-01&to=2026-12-01&provider=anthropic');
+    const days = report.body.days;
     expect(days).toHaveLength(30);
     expect(days.filter((d) => d.trackedCalls > 0)).toHaveLength(15);
     for (const d of days) {
@@ -175,7 +184,7 @@ describe.each(alertStores())("reconciliation with the providers' bills (%s)", (_
     const first = await h.evaluate(december2);
     expect(first.fired).toBe(1);
     await h.evaluate(december2 + 3_600_000);
-    await api(h.c, 'POST', '/v1/provider-bills/sync?from=2026-11-01&to=2026-12-01');
+    await api<Synced>(h.c, 'POST', '/v1/provider-bills/sync?from=2026-11-01&to=2026-12-01');
     await h.evaluate(december2 + 7_200_000);
     const alerts = await h.alerts();
     expect(alerts).toHaveLength(1);
@@ -195,7 +204,7 @@ describe.each(alertStores())("reconciliation with the providers' bills (%s)", (_
   });
 
   it('counts the pulls on /metrics and shows them in /readyz', async () => {
-    const ready = await (await fetch(`${h.c.url}/readyz`)).json();
+    const ready = await json<ReadyDto>(await fetch(`${h.c.url}/readyz`));
     expect(ready.providerBills).toEqual({
       openai: { tenants: 1, failing: 0, lastSuccessAt: expect.any(String) },
       anthropic: { tenants: 1, failing: 0, lastSuccessAt: expect.any(String) },

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { BudgetClock } from '../../src/budgets/budget-clock';
 import { AlertClock } from '../../src/alerts/alert-clock';
 import { DigestSchedule } from '../../src/digests/digest-schedule.service';
@@ -6,8 +7,8 @@ import { DIGEST_RUNS } from '../../src/storage/storage.tokens';
 import type { UsageRecord } from '../../src/usage/usage-record';
 import { type RunningCollector, startCollector } from '../support/app';
 import { startHttpReceiver, startSmtpReceiver } from '../channels/receivers';
-import { type AlertHarness, ADMIN_KEY, alertStores, DAY, HOUR, NOW, startAlertHarness } from '../alerts/harness';
-import { type Breakdown, call, type SentDigests, type Subscription, type Summary, type WebhookDigest } from './answers';
+import { type AlertHarness, ADMIN_KEY, alertStores, api, DAY, HOUR, NOW, startAlertHarness } from '../alerts/harness';
+import { type Breakdown, type SentDigests, type Subscription, type Summary, type WebhookDigest } from './answers';
 import type { BudgetStatusDto } from '../../src/budgets/budget-answers.dto';
 import type { Digest } from '../../src/channels/digest-message';
 
@@ -35,7 +36,7 @@ describe.each(stores)('spend digests (%s)', (_name, storeEnv) => {
   const run = (c: RunningCollector, nowMs: number) => c.app.get(DigestSchedule).runDue(nowMs);
   const digests = () => (h.received() as unknown as WebhookDigest[]).filter((b) => b.type === 'tokenledger.digest');
   const subscribe = async (body: Record<string, unknown>) => {
-    const res = await call<Subscription>(h.c, 'POST', '/v1/digests', body);
+    const res = await api<Subscription>(h.c, 'POST', '/v1/digests', body);
     expect(res.status).toBe(201);
     return res.body.id;
   };
@@ -56,8 +57,8 @@ describe.each(stores)('spend digests (%s)', (_name, storeEnv) => {
     env = storeEnv();
     h = await startAlertHarness(env);
     // Only digests here: no alert rule sends anything to the receiver.
-    for (const rule of (await call<{ rules: { id: string }[] }>(h.c, 'GET', '/v1/alert-rules')).body.rules)
-      await call(h.c, 'PATCH', `/v1/alert-rules/${rule.id}`, { enabled: false });
+    for (const rule of (await api<{ rules: { id: string }[] }>(h.c, 'GET', '/v1/alert-rules')).body.rules)
+      await api(h.c, 'PATCH', `/v1/alert-rules/${rule.id}`, { enabled: false });
     await h.spend(...RECORDS);
   });
   afterEach(() => h.close());
@@ -70,8 +71,8 @@ describe.each(stores)('spend digests (%s)', (_name, storeEnv) => {
     await run(h.c, at('2026-11-25T23:59:00Z'));
     expect(digests()).toHaveLength(1);
     const [digest] = digests();
-    const summary = (await call<Summary>(h.c, 'GET', '/v1/reports/summary?from=2026-11-24&to=2026-11-25&tz=UTC')).body;
-    const before = (await call<Summary>(h.c, 'GET', '/v1/reports/summary?from=2026-11-23&to=2026-11-24&tz=UTC')).body;
+    const summary = (await api<Summary>(h.c, 'GET', '/v1/reports/summary?from=2026-11-24&to=2026-11-25&tz=UTC')).body;
+    const before = (await api<Summary>(h.c, 'GET', '/v1/reports/summary?from=2026-11-23&to=2026-11-24&tz=UTC')).body;
     expect(BigInt(digest.totalCostNanos)).toBe(NOV_24_NANOS);
     expect(digest).toMatchObject({
       id: digestRunId(id, at('2026-11-24T00:00:00Z')),
@@ -89,13 +90,13 @@ describe.each(stores)('spend digests (%s)', (_name, storeEnv) => {
       changeNanos: (NOV_24_NANOS - NOV_23_NANOS).toString(),
       changePercent: 100,
     });
-    const byModel = (await call<Breakdown>(h.c, 'GET', '/v1/reports/breakdown?by=model&from=2026-11-24&to=2026-11-25&tz=UTC&limit=5')).body;
+    const byModel = (await api<Breakdown>(h.c, 'GET', '/v1/reports/breakdown?by=model&from=2026-11-24&to=2026-11-25&tz=UTC&limit=5')).body;
     expect(digest.topModels).toEqual({
       items: byModel.items.map((i) => ({ key: i.key, costNanos: i.costNanos, costUsd: i.costUsd, calls: i.calls })),
       rest: null,
     });
     expect(digest.topAgents.items.map((i) => i.key)).toEqual(['support', null, 'triage']);
-    const sent = (await call<SentDigests>(h.c, 'GET', `/v1/digests/${id}/sent`)).body.digests;
+    const sent = (await api<SentDigests>(h.c, 'GET', `/v1/digests/${id}/sent`)).body.digests;
     expect(sent).toEqual([
       expect.objectContaining({
         id: digest.id,
@@ -120,8 +121,8 @@ describe.each(stores)('spend digests (%s)', (_name, storeEnv) => {
     expect((await run(h.c, at('2026-11-30T08:00:00Z'))).sent).toBe(1);
     expect((await run(h.c, at('2026-12-02T08:00:00Z'))).sent).toBe(0);
     const [digest] = digests();
-    const week = (await call<Summary>(h.c, 'GET', '/v1/reports/summary?from=2026-11-23&to=2026-11-30&tz=Europe/Madrid')).body;
-    const weekBefore = (await call<Summary>(h.c, 'GET', '/v1/reports/summary?from=2026-11-16&to=2026-11-23&tz=Europe/Madrid')).body;
+    const week = (await api<Summary>(h.c, 'GET', '/v1/reports/summary?from=2026-11-23&to=2026-11-30&tz=Europe/Madrid')).body;
+    const weekBefore = (await api<Summary>(h.c, 'GET', '/v1/reports/summary?from=2026-11-16&to=2026-11-23&tz=Europe/Madrid')).body;
     expect(digest).toMatchObject({
       subscriptionId: id,
       cadence: 'weekly',
@@ -145,7 +146,7 @@ describe.each(stores)('spend digests (%s)', (_name, storeEnv) => {
       expect(rounds.flat().reduce((n, s) => n + s.sent, 0)).toBe(1);
       expect(digests()).toHaveLength(1);
       expect(new Set(h.hook.requests.map((r) => r.headers['idempotency-key']))).toEqual(new Set([digests()[0].id]));
-      expect((await call<SentDigests>(second, 'GET', `/v1/digests/${id}/sent`)).body.digests).toHaveLength(1);
+      expect((await api<SentDigests>(second, 'GET', `/v1/digests/${id}/sent`)).body.digests).toHaveLength(1);
     } finally {
       await second.close();
     }
@@ -177,8 +178,8 @@ describe.each(stores)('spend digests (%s)', (_name, storeEnv) => {
 
   it('delivers once more, from one instance, a digest whose sending instance stopped before its deliveries ended', async () => {
     const id = await subscribe({ name: 'morning spend', cadence: 'daily', hour: 8 });
-    const preview = (await call<Digest>(h.c, 'GET', `/v1/digests/${id}/preview`)).body;
-    const channel = (await call<{ channels: { id: string }[] }>(h.c, 'GET', '/v1/channels')).body.channels[0].id;
+    const preview = (await api<Digest>(h.c, 'GET', `/v1/digests/${id}/preview`)).body;
+    const channel = (await api<{ channels: { id: string }[] }>(h.c, 'GET', '/v1/channels')).body.channels[0].id;
     const claimedAtMs = at('2026-11-25T08:00:00Z');
     // What the stopped instance left: the run claimed, never marked sent.
     const runs = h.c.app.get<DigestRunsRepository>(DIGEST_RUNS);
@@ -196,19 +197,19 @@ describe.each(stores)('spend digests (%s)', (_name, storeEnv) => {
       expect(rounds.reduce((n, s) => n + s.redelivered + s.sent, 0)).toBe(1);
       await run(h.c, later + HOUR);
       expect(digests().map((d) => d.id)).toEqual([runId]);
-      expect((await call<SentDigests>(h.c, 'GET', `/v1/digests/${id}/sent`)).body.digests[0]).toMatchObject({ sentAt: new Date(later).toISOString() });
+      expect((await api<SentDigests>(h.c, 'GET', `/v1/digests/${id}/sent`)).body.digests[0]).toMatchObject({ sentAt: new Date(later).toISOString() });
     } finally {
       await second.close();
     }
   });
 
   it("lists each budget's spend against its limit and its projected exhaustion, as the budget's status does", async () => {
-    const budget = (await call<{ id: string }>(h.c, 'POST', '/v1/budgets', { name: 'November', period: 'month', limitUsd: '15' })).body;
+    const budget = (await api<{ id: string }>(h.c, 'POST', '/v1/budgets', { name: 'November', period: 'month', limitUsd: '15' })).body;
     await subscribe({ name: 'morning spend', cadence: 'daily', hour: 8 });
     const when = at('2026-11-25T08:00:00Z');
     await run(h.c, when);
     h.c.app.get(BudgetClock).now = () => when;
-    const status = (await call<BudgetStatusDto>(h.c, 'GET', `/v1/budgets/${budget.id}/status`)).body;
+    const status = (await api<BudgetStatusDto>(h.c, 'GET', `/v1/budgets/${budget.id}/status`)).body;
     expect(status.exhaustsAt).not.toBeNull();
     expect(digests()[0].budgets).toEqual([
       {
@@ -233,9 +234,9 @@ describe.each(stores)('spend digests (%s)', (_name, storeEnv) => {
     const slack = await startHttpReceiver();
     const smtp = await startSmtpReceiver();
     try {
-      const slackChannel = (await call<{ id: string }>(h.c, 'POST', '/v1/channels', { type: 'slack', name: 'finance', url: `${slack.url}/services/T/B/X` }))
-        .body.id;
-      const mailChannel = (await call<{ id: string }>(h.c, 'POST', '/v1/channels', { type: 'email', name: 'cfo', url: smtp.url, to: ['cfo@example.com'] })).body
+      const slackChannel = (await api<{ id: string }>(h.c, 'POST', '/v1/channels', { type: 'slack', name: 'finance', url: `${slack.url}/services/T/B/X` })).body
+        .id;
+      const mailChannel = (await api<{ id: string }>(h.c, 'POST', '/v1/channels', { type: 'email', name: 'cfo', url: smtp.url, to: ['cfo@example.com'] })).body
         .id;
       await subscribe({ name: 'Daily AI spend', cadence: 'daily', hour: 8, channels: [slackChannel, mailChannel] });
       await run(h.c, at('2026-11-25T08:00:00Z'));
@@ -265,10 +266,10 @@ describe('a digest that names no channel', () => {
   afterEach(() => h.close());
 
   it("goes to the tenant's default channels that take digests", async () => {
-    await call(h.c, 'POST', '/v1/channels', { type: 'alertmanager', name: 'am', url: 'http://127.0.0.1:9', default: true });
-    const id = (await call<Subscription>(h.c, 'POST', '/v1/digests', { name: 'd', cadence: 'daily', hour: 0 })).body.id;
+    await api(h.c, 'POST', '/v1/channels', { type: 'alertmanager', name: 'am', url: 'http://127.0.0.1:9', default: true });
+    const id = (await api<Subscription>(h.c, 'POST', '/v1/digests', { name: 'd', cadence: 'daily', hour: 0 })).body.id;
     expect((await h.c.app.get(DigestSchedule).runDue(NOW + DAY)).sent).toBe(1);
-    const [sent] = (await call<SentDigests>(h.c, 'GET', `/v1/digests/${id}/sent`)).body.digests;
+    const [sent] = (await api<SentDigests>(h.c, 'GET', `/v1/digests/${id}/sent`)).body.digests;
     expect(sent.deliveries.map((d) => [d.channelType, d.ok])).toEqual([['webhook', true]]);
   });
 });
