@@ -44,7 +44,7 @@ export class SeedViewsService {
     ]);
     const total = byType.reduce((acc, g) => addTotals(acc, g.totals), zeroTotals());
     const list = <K extends string>(name: K, gs: typeof byType) =>
-      gs.map((g) => ({ [name]: g.key, ...usd('cost', g.totals.costNanos), count: g.totals.calls }));
+      gs.map((g) => ({ ...({ [name]: g.key } as Record<K, string | null>), ...usd('cost', g.totals.costNanos), count: g.totals.calls }));
     return {
       ...usd('total', total.costNanos),
       callCount: total.calls,
@@ -57,7 +57,7 @@ export class SeedViewsService {
   /** /api/admin/costs?view=daily: one entry per local day, zero-filled. */
   async daily(tenant: string, range: ReportRange, filters: DimensionFilters) {
     const series = await this.reports.timeseries(tenant, range, filters, 'day');
-    return series.points.map((p) => ({ date: (p as { date?: string }).date as string, ...usd('cost', nanos(p.costNanos)), count: p.calls }));
+    return series.points.map((p) => ({ date: p.date!, ...usd('cost', nanos(p.costNanos)), count: p.calls }));
   }
 
   /** /api/admin/costs?view=top-users: calls without a user are not a user. */

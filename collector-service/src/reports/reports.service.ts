@@ -117,7 +117,10 @@ export class ReportsService {
       interval,
       points: points.map(([start, t]) => ({
         start: new Date(start).toISOString(),
-        [interval === 'day' ? 'date' : 'hour']: localLabel(start, range.tz, interval),
+        ...((interval === 'day' ? { date: localLabel(start, range.tz, interval) } : { hour: localLabel(start, range.tz, interval) }) as {
+          date?: string;
+          hour?: string;
+        }),
         ...money(t.costNanos),
         calls: t.calls,
         failedCalls: t.errorCalls,

@@ -1,4 +1,8 @@
+import { expect } from '@jest/globals';
+import type { CallController } from '../../src/reports/call.controller';
+import type { ErrorBodyDto } from '../../src/http/error-body.dto';
 import { type RunningCollector, startCollector } from '../support/app';
+import { type AnswerOf, json, type ReportAnswer } from '../support/json';
 import { CLAUDE_CACHED_CHAT, GPT_4O_CHAT, otlpProtobufBody } from '../support/spans';
 
 const ADMIN = 'call-view-test-admin-key-0123456789';
@@ -7,10 +11,12 @@ const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
 describe('one call by id', () => {
   let c: RunningCollector;
-  const get = async (path: string, key = ADMIN) => {
+  /** A GET with the admin key (or `key`), its JSON answer read as T. */
+  const get = async <T>(path: string, key = ADMIN) => {
     const res = await fetch(`${c.url}${path}`, { headers: bearer(key) });
-    return { status: res.status, body: (await res.json()) as Record<string, any> };
+    return { status: res.status, body: await json<T>(res) };
   };
+  type Call = AnswerOf<CallController['call']>;
   const createKey = async (body: Record<string, unknown>) =>
     (
       (await (
@@ -26,7 +32,7 @@ describe('one call by id', () => {
     expect(res.status).toBe(200);
   };
   /** The one call of a tenant as the usage listing shows it. */
-  const listed = async (tenant: string) => (await get(`/v1/reports/usage?period=all&tenant=${tenant}`)).body.records[0];
+  const listed = async (tenant: string) => (await get<ReportAnswer<'usage'>>(`/v1/reports/usage?period=all&tenant=${tenant}`)).body.records[0];
 
   beforeAll(async () => {
     c = await startCollector({ TOKENLEDGER_ADMIN_KEY: ADMIN, TOKENLEDGER_JAEGER_URL: JAEGER });
@@ -38,7 +44,7 @@ describe('one call by id', () => {
 
   it('answers with the record exactly as the usage listing shows it: tokens, unit prices, price source and version, cost, attribution and trace link', async () => {
     const row = await listed('acme');
-    const { status, body } = await get(`/v1/reports/usage/${row.id}?tenant=acme`);
+    const { status, body } = await get<Call>(`/v1/reports/usage/${row.id}?tenant=acme`);
     expect(status).toBe(200);
     expect(body).toEqual(row);
     expect(body).toMatchObject({
@@ -65,14 +71,14 @@ describe('one call by id', () => {
     // A key of every tenant finds it only under its tenant.
     expect((await get(`/v1/reports/usage/${acmeCall}`)).status).toBe(404);
     const acmeViewer = await createKey({ role: 'viewer', tenant: 'acme' });
-    expect((await get(`/v1/reports/usage/${acmeCall.toUpperCase()}`, acmeViewer)).body.id).toBe(acmeCall);
+    expect((await get<Call>(`/v1/reports/usage/${acmeCall.toUpperCase()}`, acmeViewer)).body.id).toBe(acmeCall);
   });
 
   it('says what is wrong with an id that is not one, and what to do about one it does not know', async () => {
-    const bad = await get('/v1/reports/usage/not-an-id');
+    const bad = await get<ErrorBodyDto>('/v1/reports/usage/not-an-id');
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ parameter: 'id', message: expect.stringContaining('48 hex characters') });
-    const missing = await get(`/v1/reports/usage/${'ab'.repeat(24)}`);
+    const missing = await get<ErrorBodyDto>(`/v1/reports/usage/${'ab'.repeat(24)}`);
     expect(missing.status).toBe(404);
     expect(missing.body.message).toContain('GET /v1/reports/usage');
   });

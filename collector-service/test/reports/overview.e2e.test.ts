@@ -2,12 +2,23 @@ import type { StoragePort } from '../../src/storage/storage.port';
 import { STORAGE } from '../../src/storage/storage.tokens';
 import { type RunningCollector, startCollector } from '../support/app';
 import { record } from '../support/records';
+import { json, type ReportAnswer } from '../support/json';
+
+/** The overview's sections: each the answer of its own endpoint. */
+interface Overview {
+  summary: ReportAnswer<'summary'>;
+  previousSummary: ReportAnswer<'summary'>;
+  projection: ReportAnswer<'projection'>;
+  timeseries: ReportAnswer<'timeseries'>;
+  breakdowns: Record<string, ReportAnswer<'breakdown'>>;
+}
 
 const H = 3_600_000;
 
-async function get(c: RunningCollector, path: string) {
+/** A GET, its JSON answer read as T. */
+async function get<T>(c: RunningCollector, path: string) {
   const res = await fetch(`${c.url}${path}`);
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, body: await json<T>(res) };
 }
 
 describe('the overview report', () => {
@@ -43,18 +54,23 @@ describe('the overview report', () => {
     ['another tenant', '&tenant=acme'],
   ])('answers each part exactly as its own endpoint does (%s)', async (_name, extra) => {
     const q = `from=${from}${extra}`;
-    const { status, body } = await get(c, `/v1/reports/overview?${q}`);
+    const { status, body } = await get<Overview>(c, `/v1/reports/overview?${q}`);
     expect(status).toBe(200);
     expect(body.summary.calls).toBeGreaterThan(0);
-    expect(body.summary).toEqual((await get(c, `/v1/reports/summary?${q}`)).body);
-    expect(body.timeseries).toEqual((await get(c, `/v1/reports/timeseries?${q}&interval=day`)).body);
+    expect(body.summary).toEqual((await get<ReportAnswer<'summary'>>(c, `/v1/reports/summary?${q}`)).body);
+    expect(body.timeseries).toEqual((await get<ReportAnswer<'timeseries'>>(c, `/v1/reports/timeseries?${q}&interval=day`)).body);
     const filtersOnly = extra.replace(/&?from=[^&]*/, '');
-    expect(body.projection).toEqual((await get(c, `/v1/reports/projection?${filtersOnly}`)).body);
+    expect(body.projection).toEqual((await get<ReportAnswer<'projection'>>(c, `/v1/reports/projection?${filtersOnly}`)).body);
     // The period before: same length, ending where this one starts.
     const length = Date.parse(body.summary.to) - Date.parse(body.summary.from);
     const before = new Date(Date.parse(body.summary.from) - length).toISOString();
     expect(body.previousSummary).toEqual(
-      (await get(c, `/v1/reports/summary?${extra.slice(1)}&from=${encodeURIComponent(before)}&to=${encodeURIComponent(body.summary.from)}`)).body,
+      (
+        await get<ReportAnswer<'summary'>>(
+          c,
+          `/v1/reports/summary?${extra.slice(1)}&from=${encodeURIComponent(before)}&to=${encodeURIComponent(body.summary.from)}`,
+        )
+      ).body,
     );
     for (const [by, limit] of [
       ['type', 1000],
@@ -63,27 +79,27 @@ describe('the overview report', () => {
       ['user', 10],
       ['agent', 10],
     ] as const) {
-      expect(body.breakdowns[by]).toEqual((await get(c, `/v1/reports/breakdown?${q}&by=${by}&limit=${limit}`)).body);
+      expect(body.breakdowns[by]).toEqual((await get<ReportAnswer<'breakdown'>>(c, `/v1/reports/breakdown?${q}&by=${by}&limit=${limit}`)).body);
     }
   });
 
   it('steps by the hour when asked', async () => {
-    const { body } = await get(c, '/v1/reports/overview?period=today&interval=hour&tz=Asia/Kolkata');
-    expect(body.timeseries).toEqual((await get(c, '/v1/reports/timeseries?period=today&interval=hour&tz=Asia/Kolkata')).body);
+    const { body } = await get<Overview>(c, '/v1/reports/overview?period=today&interval=hour&tz=Asia/Kolkata');
+    expect(body.timeseries).toEqual((await get<ReportAnswer<'timeseries'>>(c, '/v1/reports/timeseries?period=today&interval=hour&tz=Asia/Kolkata')).body);
   });
 
   it('answers only the sections asked for, each as in the whole answer', async () => {
     const q = `from=${from}&provider=openai`;
-    const { body: whole } = await get(c, `/v1/reports/overview?${q}`);
-    const { body: first } = await get(c, `/v1/reports/overview?${q}&sections=totals,timeseries`);
-    const { body: rest } = await get(c, `/v1/reports/overview?${q}&sections=breakdowns`);
+    const { body: whole } = await get<Overview>(c, `/v1/reports/overview?${q}`);
+    const { body: first } = await get<Overview>(c, `/v1/reports/overview?${q}&sections=totals,timeseries`);
+    const { body: rest } = await get<Overview>(c, `/v1/reports/overview?${q}&sections=breakdowns`);
     expect(first).toEqual({ summary: whole.summary, previousSummary: whole.previousSummary, projection: whole.projection, timeseries: whole.timeseries });
     expect(rest).toEqual({ breakdowns: whole.breakdowns });
   });
 
   it('refuses a bad parameter naming it', async () => {
-    expect(await get(c, '/v1/reports/overview?sections=totals,users')).toMatchObject({ status: 400, body: { parameter: 'sections' } });
-    expect(await get(c, '/v1/reports/overview?interval=week')).toMatchObject({ status: 400, body: { parameter: 'interval' } });
-    expect(await get(c, '/v1/reports/overview?from=yesterday')).toMatchObject({ status: 400, body: { parameter: 'from' } });
+    expect(await get<Overview>(c, '/v1/reports/overview?sections=totals,users')).toMatchObject({ status: 400, body: { parameter: 'sections' } });
+    expect(await get<Overview>(c, '/v1/reports/overview?interval=week')).toMatchObject({ status: 400, body: { parameter: 'interval' } });
+    expect(await get<Overview>(c, '/v1/reports/overview?from=yesterday')).toMatchObject({ status: 400, body: { parameter: 'from' } });
   });
 });

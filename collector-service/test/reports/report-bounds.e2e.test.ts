@@ -1,14 +1,18 @@
+import { expect } from '@jest/globals';
 import type { StoragePort } from '../../src/storage/storage.port';
 import { STORAGE } from '../../src/storage/storage.tokens';
 import { type RunningCollector, startCollector } from '../support/app';
 import { jsonSpan, jsonTraces } from '../support/otlp-json';
 import { record } from '../support/records';
 import { GPT_4O_CHAT } from '../support/spans';
+import type { ReportAnswer } from '../support/json';
+import type { ErrorBodyDto } from '../../src/http/error-body.dto';
 
-async function get(c: RunningCollector, path: string) {
+/** A GET, its JSON answer read as T, and the answer's length. */
+async function get<T>(c: RunningCollector, path: string) {
   const res = await fetch(`${c.url}${path}`);
   const text = await res.text();
-  return { status: res.status, bytes: text.length, body: JSON.parse(text) as Record<string, any> };
+  return { status: res.status, bytes: text.length, body: JSON.parse(text) as T };
 }
 
 describe('every report is bounded', () => {
@@ -24,19 +28,19 @@ describe('every report is bounded', () => {
     ['/v1/reports/overview?interval=hour&from=2000-01-01&to=2026-01-01&sections=timeseries', 'from'],
     ['/v1/reports/timeseries?interval=day&from=0001-01-01&to=9999-12-31', 'from'],
   ])('answers %s with 400 naming the limit of points', async (path, parameter) => {
-    const { status, body } = await get(c, path);
+    const { status, body } = await get<ErrorBodyDto>(c, path);
     expect(status).toBe(400);
     expect(body).toMatchObject({ parameter, message: expect.stringMatching(/points; a time series has at most 10,000/) });
   });
 
   it('starts a timeseries over all time at the first day with calls, zero-filled from there', async () => {
-    const { status, bytes, body } = await get(c, '/v1/reports/timeseries?interval=hour&period=all');
+    const { status, bytes, body } = await get<ReportAnswer<'timeseries'>>(c, '/v1/reports/timeseries?interval=hour&period=all');
     expect(status).toBe(200);
     expect(body.points[0]).toMatchObject({ start: '2026-11-02T10:00:00.000Z', calls: 1 });
     expect(body.points.length).toBeLessThanOrEqual(10_000);
     expect(bytes).toBeLessThan(4 * 1024 * 1024);
-    const byDay = (await get(c, '/v1/reports/timeseries?interval=day&period=all')).body;
-    expect(byDay.points.slice(0, 3).map((p: { date: string; calls: number }) => [p.date, p.calls])).toEqual([
+    const byDay = (await get<ReportAnswer<'timeseries'>>(c, '/v1/reports/timeseries?interval=day&period=all')).body;
+    expect(byDay.points.slice(0, 3).map((p) => [p.date, p.calls])).toEqual([
       ['2026-11-02', 1],
       ['2026-11-03', 0],
       ['2026-11-04', 1],
@@ -78,9 +82,9 @@ describe('the text one call may carry', () => {
     expect((await fetch(`${c.url}/v1/traces`, { method: 'POST', body: jsonTraces([failed]), headers: { 'content-type': 'application/json' } })).status).toBe(
       200,
     );
-    const { body } = await get(c, '/v1/reports/usage?period=all');
+    const { body } = await get<ReportAnswer<'usage'>>(c, '/v1/reports/usage?period=all');
     expect(body.records).toHaveLength(1);
     expect(body.records[0].errorType).toHaveLength(1_001);
-    expect(body.records[0].errorType.endsWith('…')).toBe(true);
+    expect(body.records[0].errorType!.endsWith('…')).toBe(true);
   });
 });

@@ -1,16 +1,21 @@
+import { expect } from '@jest/globals';
 import type { StoragePort } from '../../src/storage/storage.port';
 import { STORAGE } from '../../src/storage/storage.tokens';
 import { TrendsService } from '../../src/reports/trends.service';
 import type { UsageRecord } from '../../src/usage/usage-record';
 import { type RunningCollector, startCollector } from '../support/app';
 import { record } from '../support/records';
+import { json, type ReportAnswer } from '../support/json';
+import type { ErrorBodyDto } from '../../src/http/error-body.dto';
+import type { RecordView } from '../../src/reports/record-view';
 
 const H = 3_600_000;
 const D = 24 * H;
 
-async function get(c: RunningCollector, path: string) {
+/** A GET, its JSON answer read as T. */
+async function get<T>(c: RunningCollector, path: string) {
   const res = await fetch(`${c.url}${path}`);
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, body: await json<T>(res) };
 }
 
 const sum = (rs: UsageRecord[]) => rs.reduce((s, r) => s + (r.costNanos ?? 0n), 0n).toString();
@@ -44,7 +49,7 @@ describe('cost reports', () => {
   const inRange = (from: number, to: number) => records.filter((r) => r.timeMs >= from && r.timeMs < to);
 
   it('sums the range exactly, with calls, failures, unpriced calls, tokens and latency', async () => {
-    const { body } = await get(c, '/v1/reports/summary?from=2026-03-01&to=2026-05-01');
+    const { body } = await get<ReportAnswer<'summary'>>(c, '/v1/reports/summary?from=2026-03-01&to=2026-05-01');
     const all = inRange(Date.UTC(2026, 2, 1), Date.UTC(2026, 4, 1));
     expect(body).toMatchObject({
       totalCostNanos: sum(all),
@@ -62,24 +67,24 @@ describe('cost reports', () => {
 
   it('filters by every dimension, provider spellings included', async () => {
     const anthropic = records.filter((r) => r.provider === 'anthropic');
-    expect((await get(c, '/v1/reports/summary?period=all&provider=anthropic')).body.totalCostNanos).toBe(sum(anthropic));
-    expect((await get(c, '/v1/reports/summary?period=all&provider=Anthropic')).body.totalCostNanos).toBe(sum(anthropic));
-    expect((await get(c, '/v1/reports/summary?period=all&user=bob&type=llm')).body.calls).toBe(
+    expect((await get<ReportAnswer<'summary'>>(c, '/v1/reports/summary?period=all&provider=anthropic')).body.totalCostNanos).toBe(sum(anthropic));
+    expect((await get<ReportAnswer<'summary'>>(c, '/v1/reports/summary?period=all&provider=Anthropic')).body.totalCostNanos).toBe(sum(anthropic));
+    expect((await get<ReportAnswer<'summary'>>(c, '/v1/reports/summary?period=all&user=bob&type=llm')).body.calls).toBe(
       records.filter((r) => r.user === 'bob' && r.costType === 'llm').length,
     );
-    expect((await get(c, '/v1/reports/summary?period=all&agent=support-bot&model=gpt-4o')).body.calls).toBe(
+    expect((await get<ReportAnswer<'summary'>>(c, '/v1/reports/summary?period=all&agent=support-bot&model=gpt-4o')).body.calls).toBe(
       records.filter((r) => r.agent === 'support-bot' && r.model === 'gpt-4o').length,
     );
-    expect((await get(c, '/v1/reports/summary?period=all&service=nope')).body.calls).toBe(0);
+    expect((await get<ReportAnswer<'summary'>>(c, '/v1/reports/summary?period=all&service=nope')).body.calls).toBe(0);
   });
 
   it('breaks cost down by user, top N with the rest summed as other', async () => {
-    const { body } = await get(c, '/v1/reports/breakdown?period=all&by=user&limit=2');
+    const { body } = await get<ReportAnswer<'breakdown'>>(c, '/v1/reports/breakdown?period=all&by=user&limit=2');
     const byUser = new Map<string | null, bigint>();
     for (const r of records) byUser.set(r.user, (byUser.get(r.user) ?? 0n) + (r.costNanos ?? 0n));
     const ranked = [...byUser.entries()].sort((a, b) => (a[1] < b[1] ? 1 : -1));
-    expect(body.items.map((i: any) => [i.key, i.costNanos])).toEqual(ranked.slice(0, 2).map(([k, v]) => [k, v.toString()]));
-    expect(body.other.costNanos).toBe(
+    expect(body.items.map((i) => [i.key, i.costNanos])).toEqual(ranked.slice(0, 2).map(([k, v]) => [k, v.toString()]));
+    expect(body.other!.costNanos).toBe(
       ranked
         .slice(2)
         .reduce((s, [, v]) => s + v, 0n)
@@ -89,28 +94,26 @@ describe('cost reports', () => {
   });
 
   it('folds costs into local days across a DST change (Europe/Madrid, 2026-03-29 has 23 hours)', async () => {
-    const { body } = await get(c, '/v1/reports/timeseries?from=2026-03-28&to=2026-03-31&interval=day&tz=Europe/Madrid');
+    const { body } = await get<ReportAnswer<'timeseries'>>(c, '/v1/reports/timeseries?from=2026-03-28&to=2026-03-31&interval=day&tz=Europe/Madrid');
     // Madrid: UTC+1 until 2026-03-29 01:00 UTC, then UTC+2.
     const days: [string, number, number][] = [
       ['2026-03-28', Date.UTC(2026, 2, 27, 23), Date.UTC(2026, 2, 28, 23)],
       ['2026-03-29', Date.UTC(2026, 2, 28, 23), Date.UTC(2026, 2, 29, 22)],
       ['2026-03-30', Date.UTC(2026, 2, 29, 22), Date.UTC(2026, 2, 30, 22)],
     ];
-    expect(body.points.map((p: any) => [p.date, p.costNanos, p.calls])).toEqual(
-      days.map(([d, from, to]) => [d, sum(inRange(from, to)), inRange(from, to).length]),
-    );
+    expect(body.points.map((p) => [p.date, p.costNanos, p.calls])).toEqual(days.map(([d, from, to]) => [d, sum(inRange(from, to)), inRange(from, to).length]));
   });
 
   it('folds costs into local days at a +05:45 offset (Asia/Kathmandu)', async () => {
-    const { body } = await get(c, '/v1/reports/timeseries?from=2026-04-01&to=2026-04-03&interval=day&tz=Asia/Kathmandu');
+    const { body } = await get<ReportAnswer<'timeseries'>>(c, '/v1/reports/timeseries?from=2026-04-01&to=2026-04-03&interval=day&tz=Asia/Kathmandu');
     const start = Date.UTC(2026, 2, 31, 18, 15);
-    expect(body.points.map((p: any) => p.calls)).toEqual([inRange(start, start + D).length, inRange(start + D, start + 2 * D).length]);
+    expect(body.points.map((p) => p.calls)).toEqual([inRange(start, start + D).length, inRange(start + D, start + 2 * D).length]);
   });
 
   it('zero-fills hours with no calls', async () => {
-    const { body } = await get(c, '/v1/reports/timeseries?from=2026-01-01&to=2026-01-02&interval=hour');
+    const { body } = await get<ReportAnswer<'timeseries'>>(c, '/v1/reports/timeseries?from=2026-01-01&to=2026-01-02&interval=hour');
     expect(body.points).toHaveLength(24);
-    expect(body.points.every((p: any) => p.costNanos === '0')).toBe(true);
+    expect(body.points.every((p) => p.costNanos === '0')).toBe(true);
   });
 
   it('projects the month end from month to date and the last 7 days, in the time zone', async () => {
@@ -134,7 +137,7 @@ describe('cost reports', () => {
     expect(t.previous7Days.costNanos).toBe(before.toString());
     expect(t.percentChange).toBe(Number(((last - before) * 1_000_000n) / before) / 10_000);
     expect(t.trend).toBe(t.percentChange! > 5 ? 'increasing' : t.percentChange! < -5 ? 'decreasing' : 'stable');
-    const http = await get(c, '/v1/reports/trends?tz=Europe/Madrid');
+    const http = await get<ReportAnswer<'trends'>>(c, '/v1/reports/trends?tz=Europe/Madrid');
     expect(http.body).toHaveProperty('last30Days.costUsd');
   });
 
@@ -142,8 +145,8 @@ describe('cost reports', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const { body } = await get(c, `/v1/reports/usage?period=all&limit=250${cursor ? `&cursor=${cursor}` : ''}`);
-      seen.push(...body.records.map((r: any) => r.id));
+      const { body }: { body: ReportAnswer<'usage'> } = await get(c, `/v1/reports/usage?period=all&limit=250${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...body.records.map((r) => r.id));
       if (!cursor)
         expect(body.records[0]).toMatchObject({
           traceUrl: `http://jaeger.example:16686/trace/${body.records[0].traceId}`,
@@ -167,9 +170,9 @@ describe('cost reports', () => {
     const rows = (await res.text())
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l));
+      .map((l) => JSON.parse(l) as RecordView);
     expect(rows).toHaveLength(records.filter((r) => r.user === 'alice').length);
-    expect(rows.reduce((s: bigint, r: any) => s + BigInt(r.costNanos ?? 0), 0n).toString()).toBe(sum(records.filter((r) => r.user === 'alice')));
+    expect(rows.reduce((s, r) => s + BigInt(r.costNanos ?? 0), 0n).toString()).toBe(sum(records.filter((r) => r.user === 'alice')));
   });
 
   it.each([
@@ -186,7 +189,7 @@ describe('cost reports', () => {
     ['/v1/reports/usage?cursor=garbage', 'cursor'],
     ['/v1/reports/summary?user=a&user=b', 'user'],
   ])('answers 400 naming the parameter for %s', async (path, parameter) => {
-    const { status, body } = await get(c, path);
+    const { status, body } = await get<ErrorBodyDto>(c, path);
     expect(status).toBe(400);
     expect(body.parameter).toBe(parameter);
   });

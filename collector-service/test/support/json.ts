@@ -1,3 +1,5 @@
+import type { ReportsController } from '../../src/reports/reports.controller';
+
 /**
  * Reading the service's JSON answers as declared types, so a test says what it expects to read: the
  * response DTO class where the service has one, the service method's own return type (`AnswerOf`), or
@@ -14,3 +16,6 @@ export type AnswerOf<F extends (...args: never[]) => unknown> = Json<Awaited<Ret
 export async function json<T>(res: Response): Promise<T> {
   return (await res.json()) as T;
 }
+
+/** The answer of a report route (GET /v1/reports/<route>). */
+export type ReportAnswer<M extends 'summary' | 'breakdown' | 'tagKeys' | 'timeseries' | 'projection' | 'trends' | 'usage'> = AnswerOf<ReportsController[M]>;
