@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ErrorBodyDto } from '../../src/http/error-body.dto';
 import { type RunningCollector, startCollector } from '../support/app';
 import { rawRequest } from '../support/http';
 import { startService } from '../support/service-process';
@@ -42,7 +43,9 @@ describe('open mode is decided on every request', () => {
     // Loopback too: a store that had keys stays keyed until the operator says otherwise.
     const local = await rawRequest(`${c.url}/v1/keys`);
     expect(local.status).toBe(401);
-    expect(JSON.parse(local.body).message).toMatch(/no API key is live.*tokenledger keys create --role admin.*TOKENLEDGER_ALLOW_OPEN_MODE=true/);
+    expect((JSON.parse(local.body) as ErrorBodyDto).message).toMatch(
+      /no API key is live.*tokenledger keys create --role admin.*TOKENLEDGER_ALLOW_OPEN_MODE=true/,
+    );
   });
 
   it('serves open mode again after keys only when TOKENLEDGER_ALLOW_OPEN_MODE=true, and then only to loopback', async () => {
@@ -52,7 +55,7 @@ describe('open mode is decided on every request', () => {
     expect((await rawRequest(`${c.url}/v1/keys`)).status).toBe(200);
     const remote = await rawRequest(`${c.url}/v1/keys`, { localAddress: OTHER_ADDRESS });
     expect(remote.status).toBe(401);
-    expect(JSON.parse(remote.body).message).toMatch(/open mode .*only answers requests from 127\.0\.0\.1 or ::1/);
+    expect((JSON.parse(remote.body) as ErrorBodyDto).message).toMatch(/open mode .*only answers requests from 127\.0\.0\.1 or ::1/);
   });
 
   it('answers a keyless request from another address with 401 even while no key was ever made', async () => {
@@ -74,7 +77,7 @@ describe('open mode is decided on every request', () => {
     }
     const rebound = await rawRequest(`${c.url}/v1/reports/summary?period=all`, { headers: { host: `attacker.example:${port}` } });
     expect(rebound.status).toBe(401);
-    expect(JSON.parse(rebound.body).message).toMatch(/addressed to localhost/);
+    expect((JSON.parse(rebound.body) as ErrorBodyDto).message).toMatch(/addressed to localhost/);
     const config = await rawRequest(`${c.url}/v1/ui/config`, { headers: { host: 'attacker.example' } });
     expect(JSON.parse(config.body)).toMatchObject({ openMode: false });
   });

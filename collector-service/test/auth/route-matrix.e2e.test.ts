@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { AlertClock } from '../../src/alerts/alert-clock';
 import { AlertEvaluator } from '../../src/alerts/alert-evaluator.service';
@@ -9,6 +10,13 @@ import { jsonSpan, jsonTraces } from '../support/otlp-json';
 import { record } from '../support/records';
 import { fillPath, type Route, routeName, routesOf } from '../support/route-map';
 import { GPT_4O_CHAT } from '../support/spans';
+import type { ReportAnswer } from '../support/json';
+import type { AlertPageDto } from '../../src/alerts/alert.dto';
+import type { AlertRuleDto, AlertRuleListDto } from '../../src/alerts/alert-rule.dto';
+import type { CreatedKeyDto, KeyListDto } from '../../src/auth/key-answers.dto';
+import type { BudgetDto, BudgetListDto } from '../../src/budgets/budget-answers.dto';
+import type { ChannelDto, ChannelListDto } from '../../src/channels/channel.dto';
+import type { DigestSubscriptionDto, DigestSubscriptionListDto } from '../../src/digests/digest-response.dto';
 
 /**
  * Every route of the running app × every kind of caller × the ways one tenant might reach another's
@@ -181,10 +189,11 @@ async function call(
   });
 }
 
-async function json(c: RunningCollector, method: string, path: string, body?: unknown, key: string | null = ADMIN_KEY): Promise<any> {
+/** A call that must succeed, its JSON answer read as T (null when the body is empty). */
+async function json<T>(c: RunningCollector, method: string, path: string, body?: unknown, key: string | null = ADMIN_KEY): Promise<T> {
   const res = await call(c, method, path, key, body);
   if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.body}`);
-  return res.body ? JSON.parse(res.body) : null;
+  return (res.body ? JSON.parse(res.body) : null) as T;
 }
 
 /** A body a route answers for a call that only tests who may call it: no writes that matter. */
@@ -195,7 +204,7 @@ function harmlessBody(route: Route): unknown {
 /** The victim tenant's things, made through the API and the store, each named with SECRET. */
 async function seedVictim(c: RunningCollector): Promise<{ ids: VictimIds; viewerKey: string }> {
   const q = `?tenant=${VICTIM}`;
-  const key = await json(c, 'POST', '/v1/keys', { role: 'viewer', tenant: VICTIM, name: `${SECRET}-key` });
+  const key = await json<CreatedKeyDto>(c, 'POST', '/v1/keys', { role: 'viewer', tenant: VICTIM, name: `${SECRET}-key` });
   const storage = c.app.get<StoragePort>(STORAGE);
   const traceId = randomBytes(16).toString('hex');
   const spanId = randomBytes(8).toString('hex');
@@ -213,7 +222,7 @@ async function seedVictim(c: RunningCollector): Promise<{ ids: VictimIds; viewer
       feature: `${SECRET}-feature`,
     }),
   ]);
-  const budget = await json(c, 'POST', `/v1/budgets${q}`, {
+  const budget = await json<BudgetDto>(c, 'POST', `/v1/budgets${q}`, {
     name: `${SECRET}-budget`,
     scope: {},
     period: 'month',
@@ -223,20 +232,20 @@ async function seedVictim(c: RunningCollector): Promise<{ ids: VictimIds; viewer
     action: 'notify',
     channels: [],
   });
-  const channel = await json(c, 'POST', `/v1/channels${q}`, {
+  const channel = await json<ChannelDto>(c, 'POST', `/v1/channels${q}`, {
     type: 'webhook',
     name: `${SECRET}-channel`,
     url: `http://127.0.0.1:9/${SECRET}`,
     secret: `${SECRET}-whsec-0123456789`,
   });
-  const rule = await json(c, 'POST', `/v1/alert-rules${q}`, { type: 'user_daily_cost_above', thresholdUsd: '1', channels: [] });
-  const digest = (await json(c, 'POST', `/v1/digests${q}`, { name: `${SECRET}-digest`, cadence: 'daily', channels: [channel.id] })) as { id: string };
+  const rule = await json<AlertRuleDto>(c, 'POST', `/v1/alert-rules${q}`, { type: 'user_daily_cost_above', thresholdUsd: '1', channels: [] });
+  const digest = await json<DigestSubscriptionDto>(c, 'POST', `/v1/digests${q}`, { name: `${SECRET}-digest`, cadence: 'daily', channels: [channel.id] });
   await json(c, 'PUT', `/v1/provider-bills/keys/openai${q}`, { key: `sk-admin-${SECRET}`, baseUrl: 'http://127.0.0.1:9' });
   c.app.get(AlertClock).now = () => now;
   await c.app.get(AlertEvaluator).evaluate(now);
-  const alerts = (await json(c, 'GET', `/v1/alerts${q}`)).alerts as { id: string; ruleId?: string }[];
+  const { alerts } = await json<AlertPageDto>(c, 'GET', `/v1/alerts${q}`);
   if (alerts.length === 0) throw new Error('the victim tenant has no alert to probe');
-  const records = (await json(c, 'GET', `/v1/reports/usage${q}&period=all`)).records as { id: string }[];
+  const { records } = await json<ReportAnswer<'usage'>>(c, 'GET', `/v1/reports/usage${q}&period=all`);
   if (!records.some((r) => r.id === traceId + spanId)) throw new Error(`the victim's record is not listed as ${traceId + spanId}: ${JSON.stringify(records)}`);
   return {
     ids: {
@@ -257,28 +266,26 @@ async function seedVictim(c: RunningCollector): Promise<{ ids: VictimIds; viewer
 /** What the victim tenant holds, as its all-tenant admin reads it: compared before and after the probes. */
 async function victimState(c: RunningCollector) {
   const q = `?tenant=${VICTIM}`;
-  const summary = await json(c, 'GET', `/v1/reports/summary${q}&period=all`);
-  const keys = ((await json(c, 'GET', '/v1/keys')).keys as { id: string; tenant: string | null; role: string; revokedAt?: unknown }[]).filter(
-    (k) => k.tenant === VICTIM,
-  );
+  const summary = await json<ReportAnswer<'summary'>>(c, 'GET', `/v1/reports/summary${q}&period=all`);
+  const keys = (await json<KeyListDto>(c, 'GET', '/v1/keys')).keys.filter((k) => k.tenant === VICTIM);
   return {
     calls: summary.calls,
     totalCostNanos: summary.totalCostNanos,
     keys,
-    budgets: (await json(c, 'GET', `/v1/budgets${q}`)).budgets,
-    channels: (await json(c, 'GET', `/v1/channels${q}`)).channels,
-    rules: (await json(c, 'GET', `/v1/alert-rules${q}`)).rules,
-    digests: ((await json(c, 'GET', `/v1/digests${q}`)) as { digests: unknown[] }).digests,
-    alerts: ((await json(c, 'GET', `/v1/alerts${q}`)).alerts as { id: string; acknowledged: boolean; state: string }[]).map(({ id, acknowledged, state }) => ({
+    budgets: (await json<BudgetListDto>(c, 'GET', `/v1/budgets${q}`)).budgets,
+    channels: (await json<ChannelListDto>(c, 'GET', `/v1/channels${q}`)).channels,
+    rules: (await json<AlertRuleListDto>(c, 'GET', `/v1/alert-rules${q}`)).rules,
+    digests: (await json<DigestSubscriptionListDto>(c, 'GET', `/v1/digests${q}`)).digests,
+    alerts: (await json<AlertPageDto>(c, 'GET', `/v1/alerts${q}`)).alerts.map(({ id, acknowledged, state }) => ({
       id,
       acknowledged,
       state,
     })),
-    providerKeys: ((await json(c, 'GET', `/v1/provider-bills/keys${q}`)).keys as Record<string, unknown>[]).map(({ provider, tenant }) => ({
+    providerKeys: (await json<{ keys: { provider: string; tenant: string }[] }>(c, 'GET', `/v1/provider-bills/keys${q}`)).keys.map(({ provider, tenant }) => ({
       provider,
       tenant,
     })),
-    seedBudget: await json(c, 'GET', `/api/cost-monitoring/budget${q}&userId=${SECRET}-user`),
+    seedBudget: await json<unknown>(c, 'GET', `/api/cost-monitoring/budget${q}&userId=${SECRET}-user`),
   };
 }
 
@@ -290,7 +297,7 @@ const VICTIM_NAMES = ['key', 'budget', 'channel', 'whsec', 'digest', 'user', 'ag
 /** The strings of the victim's data a body must not hold: its names, its money, its ids; but not what the request itself says. */
 function leaks(body: string, ids: VictimIds, request: string): string[] {
   const usd = `${VICTIM_NANOS / 1_000_000_000n}.${(VICTIM_NANOS % 1_000_000_000n).toString().padStart(9, '0')}`;
-  const markers = [...VICTIM_NAMES, VICTIM_NANOS.toString(), usd, ...Object.values(ids).filter((id) => id !== 'openai')];
+  const markers = [...VICTIM_NAMES, VICTIM_NANOS.toString(), usd, ...(Object.values(ids) as string[]).filter((id) => id !== 'openai')];
   return markers.filter((m) => !request.includes(m) && body.includes(m));
 }
 
@@ -326,7 +333,8 @@ describe.each(storeEnvironments('tokenledger_matrix'))('every route × every cal
       ...storeEnv(),
     });
     routes = routesOf(c.app);
-    const keyOf = async (role: ApiKeyRole, tenant: string | null) => (await json(c, 'POST', '/v1/keys', { role, ...(tenant ? { tenant } : {}) })).key as string;
+    const keyOf = async (role: ApiKeyRole, tenant: string | null) =>
+      (await json<CreatedKeyDto>(c, 'POST', '/v1/keys', { role, ...(tenant ? { tenant } : {}) })).key;
     const seeded = await seedVictim(c);
     victim = seeded.ids;
     attackers = [
@@ -456,7 +464,7 @@ describe.each(storeEnvironments('tokenledger_matrix'))('every keyed route in ope
 
   it('refuses every route without a key, even from loopback, once the last key is revoked', async () => {
     c = await startCollector({ TOKENLEDGER_HOST: '0.0.0.0', ...storeEnv() });
-    const admin = await json(c, 'POST', '/v1/keys', { role: 'admin' }, null);
+    const admin = await json<CreatedKeyDto>(c, 'POST', '/v1/keys', { role: 'admin' }, null);
     await json(c, 'DELETE', `/v1/keys/${admin.id}`, undefined, admin.key);
     expect(await keylessStatuses('127.0.0.1', (s) => s === 401)).toEqual([]);
     expect(await keylessStatuses('127.0.0.2', (s) => s === 401)).toEqual([]);
