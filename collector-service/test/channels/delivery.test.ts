@@ -4,6 +4,10 @@ import type { AlertNotification } from '../../src/channels/notification';
 import { verifySignature } from '../../src/channels/signature';
 import { loadConfig } from '../../src/config/config';
 import { type HttpReceiver, type SmtpReceiver, startHttpReceiver, startSmtpReceiver } from './receivers';
+import type { alertmanagerPayload } from '../../src/channels/senders/alertmanager.sender';
+
+/** The alerts an Alertmanager receives, as the sender writes them. */
+type AlertmanagerAlerts = ReturnType<typeof alertmanagerPayload>;
 
 const SECRET = 'whsec-0123456789abcdef';
 
@@ -47,7 +51,13 @@ describe('alert delivery to real receivers on loopback', () => {
   beforeEach(async () => {
     service = new DeliveryService(loadConfig({ TOKENLEDGER_ALERT_DELIVERY_ATTEMPTS: '4', TOKENLEDGER_PUBLIC_URL: 'https://tokenledger.example.com' }));
     sleeps = [];
-    service.retryPolicy = { ...service.retryPolicy, sleep: async (ms) => void sleeps.push(ms) };
+    service.retryPolicy = {
+      ...service.retryPolicy,
+      sleep: (ms) => {
+        sleeps.push(ms);
+        return Promise.resolve();
+      },
+    };
     http = await startHttpReceiver();
   });
   afterEach(() => http.close());
@@ -116,7 +126,7 @@ describe('alert delivery to real receivers on loopback', () => {
     expect(record).toMatchObject({ ok: true, channelType: 'slack' });
     const [req] = http.requests;
     expect(req.path).toBe('/services/T000/B000/XXXX');
-    const body = JSON.parse(req.body);
+    const body = JSON.parse(req.body) as { text: string; blocks: unknown };
     expect(body.text).toBe('WARNING: AI cost today is $60.00, above $50.00');
     expect(JSON.stringify(body.blocks)).toContain('Threshold: $50.000000000');
   });
@@ -131,7 +141,7 @@ describe('alert delivery to real receivers on loopback', () => {
     const [req] = http.requests;
     expect(req.path).toBe('/api/v2/alerts');
     expect(req.headers.authorization).toBe('Bearer am-token');
-    const alerts = JSON.parse(req.body);
+    const alerts = JSON.parse(req.body) as AlertmanagerAlerts;
     expect(Array.isArray(alerts)).toBe(true);
     expect(alerts).toHaveLength(1);
     const [a] = alerts;
@@ -156,7 +166,7 @@ describe('alert delivery to real receivers on loopback', () => {
 
   it('ends the Alertmanager alert when it resolves', async () => {
     await service.deliver(channel({ type: 'alertmanager', url: http.url }), notification({ state: 'resolved', resolvedAt: '2026-11-24T15:00:00.000Z' }));
-    const [a] = JSON.parse(http.requests[0].body);
+    const [a] = JSON.parse(http.requests[0].body) as AlertmanagerAlerts;
     expect(a.endsAt).toBe('2026-11-24T15:00:00.000Z');
     expect(http.requests[0].headers.authorization).toBeUndefined();
   });
