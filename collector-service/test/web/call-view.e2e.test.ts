@@ -3,6 +3,9 @@ import { startCollector } from '../support/app';
 import { CLAUDE_CACHED_CHAT, GPT_4O_CHAT, otlpProtobufBody, type SpanSpec } from '../support/spans';
 import { dashboardSuite, launchBrowser, openPage, screenshot, seriousA11yViolations } from './browser';
 import { dollarsExact, dollarsPer } from './expected-money';
+import { json, type AnswerOf, type ReportAnswer } from '../support/json';
+import type { CallController } from '../../src/reports/call.controller';
+import type { ModelsController } from '../../src/dashboard-api/models.controller';
 
 jest.setTimeout(90_000);
 
@@ -52,7 +55,7 @@ const unitPricesShown = (page: Page, testId: string) =>
     .getByTestId(testId)
     .first()
     .evaluate((list) =>
-      Object.fromEntries([...list.querySelectorAll('li')].map((li) => [li.getAttribute('data-unit'), li.textContent!.replace(/\s+/g, ' ').trim()])),
+      Object.fromEntries([...list.querySelectorAll('li')].map((li) => [li.getAttribute('data-unit') ?? '', li.textContent.replace(/\s+/g, ' ').trim()])),
     );
 const quoted = (unitPrices: Record<string, string>) =>
   Object.fromEntries(Object.entries(unitPrices).map(([unit, usd]) => [unit, `${dollarsPer(usd, QUOTED[unit][0])} ${QUOTED[unit][1]}`]));
@@ -67,8 +70,9 @@ describe('a call explained in the dashboard', () => {
       { name: 'speech', attributes: { ...SPEECH, 'user.id': 'carol' }, startMs: now - 240_000 },
     ]);
   });
-  const api = async (path: string) => (await fetch(`${suite.collector.url}${path}`)).json() as Promise<Record<string, any>>;
-  const records = async () => (await api('/v1/reports/usage?period=all')).records as Record<string, any>[];
+  /** A GET, its JSON answer read as T. */
+  const api = async <T>(path: string) => json<T>(await fetch(`${suite.collector.url}${path}`));
+  const records = async () => (await api<ReportAnswer<'usage'>>('/v1/reports/usage?period=all')).records;
 
   it('opens a call from the usage explorer: tokens by kind, unit prices per 1M tokens, price source and version, exact cost, attribution and its Jaeger trace', async () => {
     const { page, errors, collector } = suite;
@@ -80,9 +84,9 @@ describe('a call explained in the dashboard', () => {
     expect(new URL(page.url()).pathname).toBe(`/dashboard/usage/${claude.id}`);
     await page.getByRole('heading', { name: 'Call', level: 1 }).waitFor();
 
-    const call = await api(`/v1/reports/usage/${claude.id}`);
-    expect(await page.getByTestId('call-cost').textContent()).toBe(dollarsExact(call.costUsd));
-    expect(await unitPricesShown(page, 'call-unit-prices')).toEqual(quoted(call.unitPrices));
+    const call = await api<AnswerOf<CallController['call']>>(`/v1/reports/usage/${claude.id}`);
+    expect(await page.getByTestId('call-cost').textContent()).toBe(dollarsExact(call.costUsd!));
+    expect(await unitPricesShown(page, 'call-unit-prices')).toEqual(quoted(call.unitPrices!));
     // Nothing is quoted per single token.
     expect(await page.getByTestId('call').textContent()).not.toMatch(/0\.00000/);
     const tokens = await page
@@ -96,7 +100,7 @@ describe('a call explained in the dashboard', () => {
       ['Output', call.tokens.output.toLocaleString('en-US')],
     ]);
     const pricing = await page.getByTestId('call-pricing').textContent();
-    expect(pricing).toContain(call.priceSource.replace(/^[a-z]+:/, ''));
+    expect(pricing).toContain(call.priceSource!.replace(/^[a-z]+:/, ''));
     expect(pricing).toContain(call.priceBookVersion);
     const attribution = await page.getByTestId('call-attribution').textContent();
     for (const value of ['bob', 'research-agent', 'conv-42', 'search', 'shop', 'prod', 'team=growth']) expect(attribution).toContain(value);
@@ -118,11 +122,11 @@ describe('a call explained in the dashboard', () => {
       expect(r.costUsd).not.toBeNull();
       await page.goto(`${collector.url}/dashboard/usage/${r.id}`);
       await page.getByTestId('call-unit-prices').waitFor();
-      expect(await unitPricesShown(page, 'call-unit-prices')).toEqual(quoted(r.unitPrices));
-      expect(await page.getByTestId('call-cost').textContent()).toBe(dollarsExact(r.costUsd));
+      expect(await unitPricesShown(page, 'call-unit-prices')).toEqual(quoted(r.unitPrices!));
+      expect(await page.getByTestId('call-cost').textContent()).toBe(dollarsExact(r.costUsd!));
       const units = await page.getByTestId('call-units').textContent();
       expect(units).toContain(
-        model === 'tts-1-hd' ? `Characters${r.characters.toLocaleString('en-US')}` : `Images${r.imageCount} · ${r.imageSize} · ${r.imageQuality}`,
+        model === 'tts-1-hd' ? `Characters${r.characters!.toLocaleString('en-US')}` : `Images${r.imageCount} · ${r.imageSize} · ${r.imageQuality}`,
       );
     }
     expect(errors).toEqual([]);
@@ -133,12 +137,16 @@ describe('a call explained in the dashboard', () => {
     await page.goto(`${collector.url}/dashboard/models?period=7d&tz=UTC`);
     const gpt = page.getByTestId('models-table').locator('tr', { hasText: 'gpt-4o-2024-08-06' });
     await gpt.waitFor();
-    const models = (await api(`/v1/ui/models?from=${new Date(Date.now() - 6 * 86_400_000).toISOString().slice(0, 10)}&tz=UTC`)).models as Record<string, any>[];
+    const { models } = await api<AnswerOf<ModelsController['models']>>(
+      `/v1/ui/models?from=${new Date(Date.now() - 6 * 86_400_000).toISOString().slice(0, 10)}&tz=UTC`,
+    );
     const priced = models.find((m) => m.model === 'gpt-4o-2024-08-06')!;
     const shown = await gpt.evaluate((tr) =>
-      Object.fromEntries([...tr.querySelectorAll('.unit-prices li')].map((li) => [li.getAttribute('data-unit'), li.textContent!.replace(/\s+/g, ' ').trim()])),
+      Object.fromEntries(
+        [...tr.querySelectorAll('.unit-prices li')].map((li) => [li.getAttribute('data-unit') ?? '', li.textContent.replace(/\s+/g, ' ').trim()]),
+      ),
     );
-    expect(shown).toEqual(quoted(priced.unitPrices));
+    expect(shown).toEqual(quoted(priced.unitPrices!));
     expect(await page.getByTestId('models-table').textContent()).not.toMatch(/0\.00000/);
     expect(errors).toEqual([]);
   });
@@ -163,7 +171,7 @@ describe('a call in the dashboard without Jaeger configured', () => {
     const browser = await launchBrowser();
     try {
       await send(collector.url, [{ name: 'chat', attributes: GPT_4O_CHAT }]);
-      const [r] = (await (await fetch(`${collector.url}/v1/reports/usage?period=all`)).json()).records;
+      const [r] = (await json<ReportAnswer<'usage'>>(await fetch(`${collector.url}/v1/reports/usage?period=all`))).records;
       const { page, errors } = await openPage(browser);
       await page.goto(`${collector.url}/dashboard/usage/${r.id}`);
       await page.getByTestId('call-trace').waitFor();
