@@ -82,7 +82,7 @@ describe('attribution', () => {
     expect(await userOf('chat gpt-4o')).toEqual([undefined]);
   });
 
-  it('is carried as W3C baggage named as the span attributes', async () => {
+  it('is carried as W3C baggage named as the span attributes', () => {
     const headers: Record<string, string> = {};
     withAttribution({ userId: 'u 1', feature: 'chat', tags: { plan: 'pro' } }, () => propagation.inject(context.active(), headers));
     expect(headers.baggage.split(',').sort()).toEqual(['tokenledger.feature=chat', 'tokenledger.tag.plan=pro', 'user.id=u%201']);

@@ -1,3 +1,5 @@
+import { expect } from '@jest/globals';
+import type { ReportAnswer } from './support/collector-api';
 import { type MockLlmServer, startMockLlmServer } from '@tokenledger/mock-llm-server';
 import { type CollectorProcess, startCollectorProcess } from './support/collector';
 import { REQUIRE_HOOK, runApp } from './support/run-app';
@@ -26,7 +28,7 @@ describe('audio tokens, priced by the real collector', () => {
     await collector?.stop();
     await llm?.close();
   });
-  const records = async (type: string) => (await collector.api(`/v1/reports/usage?period=all&type=${type}`)).body.records;
+  const records = async (type: string) => (await collector.api<ReportAnswer<'usage'>>(`/v1/reports/usage?period=all&type=${type}`)).body.records;
 
   it('prices a gpt-4o-transcribe transcription with its audio tokens at $6 per 1M, not the $2.50 text rate', async () => {
     // mock: 15 prompt characters ÷ 4 = 3 text + 15 audio tokens in, 3 out. https://openai.com/api/pricing/

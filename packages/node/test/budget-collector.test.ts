@@ -1,3 +1,4 @@
+import type { BudgetDto } from './support/collector-api';
 import { type MockLlmServer, startMockLlmServer } from '@tokenledger/mock-llm-server';
 import { type CollectorProcess, startCollectorProcess } from './support/collector';
 import { REQUIRE_HOOK, runApp } from './support/run-app';
@@ -18,7 +19,7 @@ describe('the budget guard against the real collector', () => {
 
   it('refuses a user over a block budget through the real openai SDK, sending nothing, and lets another user through', async () => {
     // Far below one call's cost (gpt-4o, 12 tokens in and 3 out: $0.00006), so one call crosses it.
-    const created = await collector.api('/v1/budgets', {
+    const created = await collector.api<BudgetDto>('/v1/budgets', {
       name: 'mallory daily',
       scope: { user: 'mallory' },
       period: 'day',

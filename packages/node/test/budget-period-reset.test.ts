@@ -1,3 +1,4 @@
+import type { BudgetDto } from './support/collector-api';
 import { type MockLlmServer, startMockLlmServer } from '@tokenledger/mock-llm-server';
 import { type CollectorInJest, startCollectorInJest } from './support/collector-in-jest';
 import { REQUIRE_HOOK, startApp } from './support/run-app';
@@ -13,7 +14,7 @@ const lastReport = (stdout: string, step: string) =>
       .split('\n')
       .filter((line) => line.includes(`"step":"${step}"`))
       .pop()!,
-  );
+  ) as Record<string, unknown>;
 
 describe('the budget guard across a period boundary', () => {
   let collector: CollectorInJest;
@@ -31,7 +32,7 @@ describe('the budget guard across a period boundary', () => {
     // The collector's clock runs with real time until it is moved; the app's spans carry real times.
     collector.budgetClock.now = () => Date.now();
     // Far below one call's cost (gpt-4o, 12 tokens in and 3 out: $0.00006), so one call crosses it.
-    const created = await collector.api('/v1/budgets', {
+    const created = await collector.api<BudgetDto>('/v1/budgets', {
       name: 'mallory daily',
       scope: { user: 'mallory' },
       period: 'day',

@@ -1,3 +1,5 @@
+import { expect } from '@jest/globals';
+import type { ReportAnswer } from './support/collector-api';
 import { type CollectorProcess, startCollectorProcess } from './support/collector';
 import { REQUIRE_HOOK, runApp } from './support/run-app';
 
@@ -17,7 +19,7 @@ describe('manual tracking, priced by the real collector', () => {
     expect(run).toMatchObject({ code: 0, stdout: 'tracked\n' });
   });
   afterAll(() => collector?.stop());
-  const summary = async (query: string) => (await collector.api(`/v1/reports/summary?period=all&${query}`)).body;
+  const summary = async (query: string) => (await collector.api<ReportAnswer<'summary'>>(`/v1/reports/summary?period=all&${query}`)).body;
 
   it('prices an LLM call tracked by hand like the patched one: gpt-4o, 1500 in / 2000 out = $0.02375', async () => {
     expect(await summary('type=llm&provider=openai')).toMatchObject({ calls: 1, totalCostNanos: '23750000', unpricedCalls: 0 });
@@ -34,7 +36,7 @@ describe('manual tracking, priced by the real collector', () => {
   });
 
   it('keeps an explicit cost as the provided cost of a model the price book does not know', async () => {
-    const { body } = await collector.api('/v1/reports/usage?period=all&type=embedding');
+    const { body } = await collector.api<ReportAnswer<'usage'>>('/v1/reports/usage?period=all&type=embedding');
     expect(body.records).toEqual([
       expect.objectContaining({
         provider: 'local',

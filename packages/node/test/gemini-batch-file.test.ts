@@ -1,3 +1,5 @@
+import { expect } from '@jest/globals';
+import type { ReportAnswer, StoredCall } from './support/collector-api';
 import type { CollectorProcess } from './support/collector';
 import { runAppPricedByCollector } from './support/priced-app';
 import { REQUIRE_HOOK } from './support/run-app';
@@ -12,7 +14,7 @@ jest.setTimeout(180_000);
  */
 describe('a Gemini batch run from an uploaded file, its results downloaded, priced by the real collector', () => {
   let collector: CollectorProcess;
-  let records: Record<string, any>[];
+  let records: StoredCall[];
   let output: Record<string, unknown>;
   let stop = async () => {};
   beforeAll(async () => {
@@ -48,7 +50,7 @@ describe('a Gemini batch run from an uploaded file, its results downloaded, pric
   });
 
   it('counts uploading, creating, polling and downloading as no calls', async () => {
-    const summary = (await collector.api('/v1/reports/breakdown?period=all&by=model')).body;
-    expect(summary.items.map((i: Record<string, any>) => [i.key, i.costNanos, i.calls])).toEqual([['gemini-2.5-flash', String(5250 + 6750 + 8250), 3]]);
+    const summary = (await collector.api<ReportAnswer<'breakdown'>>('/v1/reports/breakdown?period=all&by=model')).body;
+    expect(summary.items.map((i) => [i.key, i.costNanos, i.calls])).toEqual([['gemini-2.5-flash', String(5250 + 6750 + 8250), 3]]);
   });
 });

@@ -1,3 +1,5 @@
+import { expect } from '@jest/globals';
+import type { ReportAnswer } from './support/collector-api';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type MockLlmServer, startMockLlmServer } from '@tokenledger/mock-llm-server';
@@ -35,7 +37,7 @@ describe('the register hook exporting over OTLP/gRPC', () => {
       ...WAIT_AT_EXIT,
       ...extra,
     });
-    const records = async (user: string) => (await collector.api(`/v1/reports/usage?period=all&user=${user}`)).body.records;
+    const records = async (user: string) => (await collector.api<ReportAnswer<'usage'>>(`/v1/reports/usage?period=all&user=${user}`)).body.records;
 
     it("gets a CommonJS app's openai calls priced by its OTLP/gRPC receiver, with --require and nothing else", async () => {
       const run = await runApp(REQUIRE_HOOK, 'cjs-app.cjs', grpcEnv({ OTEL_SERVICE_NAME: 'billing-api' }));
@@ -54,7 +56,7 @@ describe('the register hook exporting over OTLP/gRPC', () => {
           service: 'billing-api',
         }),
       ]);
-      const { body } = await collector.api('/v1/reports/summary?period=all&service=billing-api');
+      const { body } = await collector.api<ReportAnswer<'summary'>>('/v1/reports/summary?period=all&service=billing-api');
       expect(body.calls).toBe(5);
     });
 
@@ -178,7 +180,7 @@ describe('the register hook exporting over OTLP/gRPC', () => {
         ...extra,
       });
       expect(run.code).toBe(0);
-      return JSON.parse(run.stdout);
+      return JSON.parse(run.stdout) as { grpcJs: boolean; grpcTransport: boolean };
     };
 
     it('loads no gRPC code into an app that sends OTLP/HTTP', async () => {

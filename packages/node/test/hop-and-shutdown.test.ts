@@ -31,7 +31,11 @@ describe('across an HTTP hop, and at shutdown', () => {
     await downstream.waitFor('listening');
     const caller = await runApp(REQUIRE_HOOK, 'upstream-app.cjs', env('storefront', { DOWNSTREAM_URL: `http://127.0.0.1:${port(downstream.stdout())}/` }));
     expect(caller.code).toBe(0);
-    expect(JSON.parse(caller.stdout).baggage.split(',').sort()).toEqual(['tokenledger.feature=checkout', 'tokenledger.tag.plan=team', 'user.id=carol']);
+    expect((JSON.parse(caller.stdout) as { baggage: string }).baggage.split(',').sort()).toEqual([
+      'tokenledger.feature=checkout',
+      'tokenledger.tag.plan=team',
+      'user.id=carol',
+    ]);
     downstream.kill('SIGTERM');
     await downstream.done;
     const chat = otlp.spans.find((s) => s.name === 'chat gpt-4o-mini')!;

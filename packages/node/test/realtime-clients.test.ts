@@ -1,3 +1,4 @@
+import type { ReportAnswer, StoredCall } from './support/collector-api';
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loopbackCertificate, type MockLlmServer, startMockLlmServer } from '@tokenledger/mock-llm-server';
@@ -68,7 +69,7 @@ describe('a Realtime voice session through either client of openai 6 and 7, thro
   let llm: MockLlmServer;
   let collector: CollectorProcess;
   let openai6: string;
-  let records: Record<string, any>[];
+  let records: StoredCall[];
   const outputs: Record<string, unknown> = {};
   beforeAll(async () => {
     llm = await startMockLlmServer({ tls });
@@ -101,7 +102,7 @@ describe('a Realtime voice session through either client of openai 6 and 7, thro
     const drop = await runApp(REQUIRE_HOOK, 'realtime-drop-app.cjs', env);
     if (drop.code !== 0) throw new Error(`the dropped session failed: ${drop.stderr}`);
     outputs.eve = JSON.parse(drop.stdout);
-    records = (await collector.api('/v1/reports/usage?period=all&limit=100')).body.records;
+    records = (await collector.api<ReportAnswer<'usage'>>('/v1/reports/usage?period=all&limit=100')).body.records;
   });
   afterAll(async () => {
     await collector?.stop();
@@ -154,9 +155,9 @@ describe('a Realtime voice session through either client of openai 6 and 7, thro
   const audioNanos = 90_000 + 45_000 + 100_000 + 90_000;
 
   it('shows them by type and by model in the reports', async () => {
-    const byType = (await collector.api('/v1/reports/breakdown?period=all&by=type')).body.items as Record<string, any>[];
+    const byType = (await collector.api<ReportAnswer<'breakdown'>>('/v1/reports/breakdown?period=all&by=type')).body.items;
     expect(Object.fromEntries(byType.map((i) => [i.key, [i.costNanos, i.calls]]))).toEqual({ llm: [String(llmNanos), 10], audio: [String(audioNanos), 4] });
-    const byModel = (await collector.api('/v1/reports/breakdown?period=all&by=model')).body.items as Record<string, any>[];
+    const byModel = (await collector.api<ReportAnswer<'breakdown'>>('/v1/reports/breakdown?period=all&by=model')).body.items;
     expect(Object.fromEntries(byModel.map((i) => [i.key, [i.costNanos, i.calls]]))).toEqual({
       'gpt-realtime-2025-08-28': ['5312000', 2],
       'gpt-4o-realtime-preview': ['6660000', 2],

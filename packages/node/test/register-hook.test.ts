@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { type MockLlmServer, startMockLlmServer } from '@tokenledger/mock-llm-server';
 import { closedPort, type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver';
 import { IMPORT_HOOK, REQUIRE_HOOK, runApp } from './support/run-app';
@@ -74,7 +75,7 @@ describe('the register hook, in a real process', () => {
   it("patches an ESM app's `import OpenAI from 'openai'` with --import", async () => {
     const run = await runApp(IMPORT_HOOK, 'esm-app.mjs', env());
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    expect(JSON.parse(run.stdout).sdk).toMatch(/openai\/index\.mjs/); // the ESM build, not the CommonJS one
+    expect((JSON.parse(run.stdout) as { sdk: string }).sdk).toMatch(/openai\/index\.mjs/); // the ESM build, not the CommonJS one
     expect(genAi().map((s) => [s.name, s.attributes['user.id'] ?? null, s.attributes['gen_ai.conversation.id'] ?? null])).toEqual(
       expect.arrayContaining([
         ['chat gpt-4o-mini', 'erin', 'conv-7'],

@@ -1,3 +1,4 @@
+import type { StoredCall } from './support/collector-api';
 import { runAppPricedByCollector } from './support/priced-app';
 import { IMPORT_HOOK } from './support/run-app';
 
@@ -10,7 +11,7 @@ jest.setTimeout(180_000);
  * one-message prompt "hi" is 10 + 2 / 4 = 10 tokens, every reply 3 words.
  */
 describe('batch jobs and a Live session of an ESM app, priced by the real collector', () => {
-  let records: Record<string, any>[];
+  let records: StoredCall[];
   let output: Record<string, unknown>;
   let stop = async () => {};
   beforeAll(async () => {

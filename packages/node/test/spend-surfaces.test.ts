@@ -1,3 +1,5 @@
+import { expect } from '@jest/globals';
+import type { ModelsAnswer, ReportAnswer, StoredCall } from './support/collector-api';
 import { loopbackCertificate, type MockLlmServer, startMockLlmServer } from '@tokenledger/mock-llm-server';
 import { type CollectorProcess, startCollectorProcess } from './support/collector';
 import { modelTable, onDashboard } from './support/dashboard';
@@ -15,7 +17,7 @@ describe('Realtime, batch, Live and fine-tuned spend, priced by the real collect
   const tls = loopbackCertificate();
   let llm: MockLlmServer;
   let collector: CollectorProcess;
-  let records: Record<string, any>[];
+  let records: StoredCall[];
   const outputs: Record<string, unknown> = {};
   beforeAll(async () => {
     llm = await startMockLlmServer({ tls });
@@ -32,13 +34,13 @@ describe('Realtime, batch, Live and fine-tuned spend, priced by the real collect
       if (run.code !== 0) throw new Error(`${app} failed: ${run.stderr}`);
       outputs[app.replace(/-app\..*$/, '')] = JSON.parse(run.stdout);
     }
-    records = (await collector.api('/v1/reports/usage?period=all&limit=100')).body.records;
+    records = (await collector.api<ReportAnswer<'usage'>>('/v1/reports/usage?period=all&limit=100')).body.records;
   });
   afterAll(async () => {
     await collector?.stop();
     await llm?.close();
   });
-  const ofModel = (model: string) => records.filter((r) => r.model === model).sort((a, b) => a.timeMs - b.timeMs || a.costNanos.localeCompare(b.costNanos));
+  const ofModel = (model: string) => records.filter((r) => r.model === model).sort((a, b) => a.timeMs - b.timeMs || a.costNanos!.localeCompare(b.costNanos!));
 
   it('ran every app against the mock as the SDKs promise', () => {
     expect(outputs).toEqual({
@@ -117,7 +119,7 @@ describe('Realtime, batch, Live and fine-tuned spend, priced by the real collect
     // https://openai.com/api/pricing/ fine-tuned GPT-4o mini $0.30 in / $1.20 out: 20 × 0.30 + 3 × 1.20 = 9.6 µ$.
     expect(ofModel('ft:gpt-4o-mini:acme:custom:abc123').map((r) => r.costNanos)).toEqual(['9600']);
     expect(ofModel('ft:gpt-4.1-2025-04-14:acme:support:def456')).toEqual([expect.objectContaining({ costNanos: null, unpricedReason: 'fine_tuned_unpriced' })]);
-    const models = (await collector.api('/v1/ui/models?period=month')).body.models as Record<string, any>[];
+    const models = (await collector.api<ModelsAnswer>('/v1/ui/models?period=month')).body.models;
     expect(models.find((m) => m.model === 'ft:gpt-4.1-2025-04-14:acme:support:def456')?.priceFileEntry).toContain('starts_with: "ft:gpt-4.1-2025-04-14:acme:"');
   });
 
@@ -126,14 +128,15 @@ describe('Realtime, batch, Live and fine-tuned spend, priced by the real collect
       llm: 2_288_000 + 3_449_000 + 619_200 + 619_200 + 7_200 + 90_000 + 12_000 + 370_000 + 556_000 + 9_600,
       audio: 90_000,
     };
-    const byType = (await collector.api('/v1/reports/breakdown?period=all&by=type')).body;
-    expect(Object.fromEntries(byType.items.map((i: Record<string, any>) => [i.key, [i.costNanos, i.calls]]))).toEqual({
+    const byType = (await collector.api<ReportAnswer<'breakdown'>>('/v1/reports/breakdown?period=all&by=type')).body;
+    expect(Object.fromEntries(byType.items.map((i) => [i.key, [i.costNanos, i.calls]]))).toEqual({
       llm: [String(expected.llm), 15],
       audio: [String(expected.audio), 1],
     });
-    const overview = (await collector.api('/v1/reports/overview?period=month&sections=breakdowns')).body.breakdowns;
+    const overview = (await collector.api<{ breakdowns: Record<string, ReportAnswer<'breakdown'>> }>('/v1/reports/overview?period=month&sections=breakdowns'))
+      .body.breakdowns;
     expect(overview.type.items).toEqual(byType.items);
-    const byModel = Object.fromEntries(overview.model.items.map((i: Record<string, any>) => [i.key, i.costNanos]));
+    const byModel = Object.fromEntries(overview.model.items.map((i) => [String(i.key), i.costNanos]));
     expect(byModel).toEqual({
       'gpt-realtime': '5737000',
       'gemini-live-2.5-flash-preview': '926000',

@@ -1,3 +1,5 @@
+import { expect } from '@jest/globals';
+import type { StoredCall } from './support/collector-api';
 import { runAppPricedByCollector } from './support/priced-app';
 import { REQUIRE_HOOK } from './support/run-app';
 
@@ -9,7 +11,7 @@ jest.setTimeout(180_000);
  * rates cited beside them (USD per 1M tokens) and the mock's documented usage rules.
  */
 describe('cache writes by TTL and prompts by modality, priced by the real collector', () => {
-  let records: Record<string, any>[];
+  let records: StoredCall[];
   let output: Record<string, unknown>;
   let stop = async () => {};
   beforeAll(async () => {

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { collectorApi } from './collector-api';
 import { closedPort } from './otlp-receiver';
 
 /** The collector service's entry point, built by `npm run build` (the repository layout is fixed). */
@@ -11,8 +12,8 @@ export interface CollectorProcess {
   url: string;
   /** Its OTLP/gRPC receiver, as OTEL_EXPORTER_OTLP_ENDPOINT names a plaintext gRPC endpoint. */
   grpcUrl: string;
-  /** GET or POST JSON against the collector; returns the status and parsed body. */
-  api(path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** GET or POST JSON against the collector; returns the status and the body read as T. */
+  api<T>(path: string, body?: unknown): Promise<{ status: number; body: T }>;
   stop(): Promise<void>;
 }
 
@@ -44,14 +45,7 @@ export async function startCollectorProcess(): Promise<CollectorProcess> {
   return {
     url,
     grpcUrl: `http://${grpcAddress}`,
-    api: async (path, body) => {
-      const res = await fetch(
-        url + path,
-        body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
-      );
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : null };
-    },
+    api: (path, body) => collectorApi(url, path, body),
     stop: async () => {
       child.kill('SIGTERM');
       await exited;

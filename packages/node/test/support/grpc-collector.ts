@@ -85,9 +85,10 @@ export async function startGrpcCollector(behaviour: GrpcBehaviour, options: Grpc
     calls,
     methods: () => calls.map((c) => c.method),
     answered: () => answered,
-    close: async () => {
+    close: () => {
       held.length = 0;
       server.forceShutdown();
+      return Promise.resolve();
     },
   };
 }

@@ -16,6 +16,20 @@ function plain(value: AnyValue): unknown {
 
 export const attributes = (list: KeyValue[] = []): Record<string, unknown> => Object.fromEntries(list.map((kv) => [kv.key, plain(kv.value)]));
 
+/** The part of an OTLP/JSON export request this receiver reads: spans, and histogram points. */
+interface ExportBody {
+  resourceSpans?: {
+    resource?: { attributes?: KeyValue[] };
+    scopeSpans?: { scope?: { name: string }; spans?: { name: string; traceId: string; attributes?: KeyValue[] }[] }[];
+  }[];
+  resourceMetrics?: {
+    resource?: { attributes?: KeyValue[] };
+    scopeMetrics?: {
+      metrics?: { name: string; unit: string; histogram?: { dataPoints?: { attributes?: KeyValue[]; count: string | number; sum: number }[] } }[];
+    }[];
+  }[];
+}
+
 export interface ReceivedSpan {
   name: string;
   scope: string;
@@ -54,9 +68,9 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       headers.push(req.headers);
-      let body: any;
+      let body: ExportBody;
       try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ExportBody;
       } catch {
         res.writeHead(400).end('expected OTLP/JSON');
         return;
@@ -65,7 +79,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         const resource = attributes(rs.resource?.attributes);
         for (const ss of rs.scopeSpans ?? [])
           for (const s of ss.spans ?? [])
-            spans.push({ name: s.name, scope: ss.scope?.name, traceId: s.traceId, attributes: attributes(s.attributes), resource });
+            spans.push({ name: s.name, scope: ss.scope?.name ?? '', traceId: s.traceId, attributes: attributes(s.attributes), resource });
       }
       for (const rm of body.resourceMetrics ?? []) {
         const resource = attributes(rm.resource?.attributes);

@@ -1,5 +1,6 @@
 import { startMockLlmServer } from '@tokenledger/mock-llm-server';
 import { type CollectorProcess, startCollectorProcess } from './collector';
+import type { ReportAnswer, StoredCall } from './collector-api';
 import { runApp } from './run-app';
 
 export interface PricedAppRun {
@@ -7,7 +8,7 @@ export interface PricedAppRun {
   /** What the app printed: one JSON document. */
   output: Record<string, unknown>;
   /** Every record the collector stored from the run. */
-  records: Record<string, any>[];
+  records: StoredCall[];
   /** Stops the collector and the mock LLM server. */
   stop: () => Promise<void>;
 }
@@ -34,8 +35,8 @@ export async function runAppPricedByCollector(hook: string[], app: string): Prom
       OTEL_METRICS_EXPORTER: 'none',
     });
     if (run.code !== 0) throw new Error(`the app failed: ${run.stderr}`);
-    const records = (await collector.api('/v1/reports/usage?period=all&limit=100')).body.records;
-    return { collector, output: JSON.parse(run.stdout), records, stop };
+    const { records } = (await collector.api<ReportAnswer<'usage'>>('/v1/reports/usage?period=all&limit=100')).body;
+    return { collector, output: JSON.parse(run.stdout) as Record<string, unknown>, records, stop };
   } catch (e) {
     await stop();
     throw e;
