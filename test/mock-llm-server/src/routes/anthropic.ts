@@ -68,7 +68,8 @@ interface MessagesBody {
 /** Characters of a string, or of the text blocks of a content array. */
 function textLength(content: unknown): number {
   if (typeof content === 'string') return content.length;
-  if (Array.isArray(content)) return content.reduce((n, block) => n + (typeof block?.text === 'string' ? block.text.length : 0), 0);
+  if (Array.isArray(content))
+    return (content as ({ text?: unknown } | null)[]).reduce((n, block) => n + (typeof block?.text === 'string' ? block.text.length : 0), 0);
   return 0;
 }
 

@@ -77,7 +77,8 @@ function mediaTokens(contents: Content[]): { audio: number; image: number } {
   let image = 0;
   for (const part of contents.flatMap((c) => c?.parts ?? [])) {
     const mimeType = typeof part?.inlineData?.mimeType === 'string' ? part.inlineData.mimeType : '';
-    if (mimeType.startsWith('audio/')) audioBytes += Buffer.from(String(part.inlineData?.data ?? ''), 'base64').length;
+    const data = part?.inlineData?.data;
+    if (mimeType.startsWith('audio/')) audioBytes += Buffer.from(typeof data === 'string' ? data : '', 'base64').length;
     else if (mimeType.startsWith('image/')) image += IMAGE_TOKENS;
   }
   return { audio: Math.ceil((audioBytes / AUDIO_BYTES_PER_SECOND) * AUDIO_TOKENS_PER_SECOND), image };
@@ -214,10 +215,11 @@ const PNG_1X1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9
 function predictEmbeddings(req: RecordedRequest, res: ServerResponse): void {
   const body = (req.json ?? {}) as { instances?: { content?: unknown }[] };
   const instances = body.instances ?? [];
-  const tokens = (content: unknown) => Math.max(1, Math.floor(String(content ?? '').length / 4));
+  const length = (content: unknown) => (typeof content === 'string' ? content.length : 0);
+  const tokens = (content: unknown) => Math.max(1, Math.floor(length(content) / 4));
   sendJson(res, 200, {
     predictions: instances.map((i) => ({ embeddings: { values: VECTOR, statistics: { token_count: tokens(i.content), truncated: false } } })),
-    metadata: { billableCharacterCount: instances.reduce((n, i) => n + String(i.content ?? '').length, 0) },
+    metadata: { billableCharacterCount: instances.reduce((n, i) => n + length(i.content), 0) },
   });
 }
 

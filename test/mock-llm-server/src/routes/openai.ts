@@ -60,7 +60,7 @@ const audioTokensOf = (seconds: number) => Math.ceil(seconds * 10);
 
 function inputAudioTokens(content: unknown): number {
   if (!Array.isArray(content)) return 0;
-  return content.reduce((n, part) => {
+  return (content as ({ type?: unknown; input_audio?: { data?: unknown } } | null)[]).reduce((n, part) => {
     const data = part?.type === 'input_audio' ? part.input_audio?.data : undefined;
     return typeof data === 'string' ? n + audioTokensOf(pcmSeconds(Buffer.from(data, 'base64').length)) : n;
   }, 0);
@@ -68,7 +68,8 @@ function inputAudioTokens(content: unknown): number {
 
 function contentLength(content: unknown): number {
   if (typeof content === 'string') return content.length;
-  if (Array.isArray(content)) return content.reduce((n, part) => n + (typeof part?.text === 'string' ? part.text.length : 0), 0);
+  if (Array.isArray(content))
+    return (content as ({ text?: unknown } | null)[]).reduce((n, part) => n + (typeof part?.text === 'string' ? part.text.length : 0), 0);
   return 0;
 }
 
@@ -306,7 +307,15 @@ const IMAGE_OUTPUT_TOKENS: Record<string, number> = { low: 272, medium: 1056, hi
 
 function images(req: RecordedRequest, res: ServerResponse, kind: 'generations' | 'edits' | 'variations'): void {
   const form = kind === 'generations' ? null : parseMultipart(req);
-  const params = (form ? form.fields : (req.json ?? {})) as Record<string, unknown>;
+  // What the SDKs send: JSON for a generation, form fields (text) for an edit or a variation.
+  const params = (form ? form.fields : (req.json ?? {})) as {
+    model?: string;
+    n?: number | string;
+    size?: string;
+    quality?: string;
+    prompt?: string;
+    response_format?: string;
+  };
   const model = String(params.model ?? 'dall-e-2');
   const n = Math.max(1, Number(params.n ?? 1) || 1);
   const size = String(params.size ?? '1024x1024');

@@ -100,7 +100,8 @@ export function liveSession(ws: WebSocket): void {
       realtimeInput?: { audio?: { data?: string }; video?: { data?: string }; text?: string; audioStreamEnd?: boolean; activityEnd?: object };
     };
     try {
-      message = JSON.parse(data.toString());
+      // The socket's binaryType is nodebuffer: a message arrives as one Buffer.
+      message = JSON.parse((data as Buffer).toString()) as typeof message;
     } catch {
       ws.close(1007, 'mock-llm-server: the message is not JSON');
       return;

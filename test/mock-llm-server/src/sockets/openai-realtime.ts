@@ -214,13 +214,14 @@ export function realtimeSession(ws: WebSocket, url: URL): void {
   ws.on('message', (data) => {
     let event: {
       type?: string;
-      session?: Record<string, any>;
+      session?: { instructions?: unknown; output_modalities?: string[]; audio?: { input?: { transcription?: { model?: string } | null } } };
       audio?: string;
       item?: { content?: Part[] };
       response?: { output_modalities?: string[]; metadata?: Record<string, string> };
     };
     try {
-      event = JSON.parse(data.toString());
+      // The socket's binaryType is nodebuffer: a message arrives as one Buffer.
+      event = JSON.parse((data as Buffer).toString()) as typeof event;
     } catch {
       send('error', {
         error: { type: 'invalid_request_error', code: 'invalid_json', message: 'mock-llm-server: the event is not JSON', param: null, event_id: null },
