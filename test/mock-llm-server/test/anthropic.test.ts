@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import Anthropic from '@anthropic-ai/sdk';
 import { type MockLlmServer, startMockLlmServer } from '../src';
 

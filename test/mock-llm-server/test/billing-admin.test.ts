@@ -1,5 +1,17 @@
+import { expect } from '@jest/globals';
 import OpenAI from 'openai';
 import { billingRoutes, MockBilling, type MockLlmServer, startMockLlmServer } from '../src';
+
+/** A page of the Anthropic usage or cost report, as far as these tests read it. */
+interface UsagePage {
+  data: { starting_at: string; results: unknown[] }[];
+  has_more: boolean;
+  next_page: string | null;
+}
+interface CostPage {
+  data: { results: unknown[] }[];
+}
+const json = async <T>(res: Response) => (await res.json()) as T;
 
 const day = (d: string) => Date.parse(`${d}T00:00:00Z`) / 1000;
 
@@ -110,10 +122,10 @@ describe('the mock organization admin APIs', () => {
       cacheCreation5mInputTokens: 200,
       outputTokens: 2000,
     });
-    const page = await (
-      await anthropic('/v1/organizations/usage_report/messages?starting_at=2026-11-01T00:00:00Z&ending_at=2026-11-04T00:00:00Z&group_by[]=model&limit=2')
-    ).json();
-    expect(page.data.map((b: { starting_at: string }) => b.starting_at)).toEqual(['2026-11-01T00:00:00Z', '2026-11-02T00:00:00Z']);
+    const page = await json<UsagePage>(
+      await anthropic('/v1/organizations/usage_report/messages?starting_at=2026-11-01T00:00:00Z&ending_at=2026-11-04T00:00:00Z&group_by[]=model&limit=2'),
+    );
+    expect(page.data.map((b) => b.starting_at)).toEqual(['2026-11-01T00:00:00Z', '2026-11-02T00:00:00Z']);
     expect(page.data[1]).toEqual({
       starting_at: '2026-11-02T00:00:00Z',
       ending_at: '2026-11-03T00:00:00Z',
@@ -133,11 +145,11 @@ describe('the mock organization admin APIs', () => {
       ],
     });
     expect(page.has_more).toBe(true);
-    const next = await (
+    const next = await json<UsagePage>(
       await anthropic(
         `/v1/organizations/usage_report/messages?starting_at=2026-11-01T00:00:00Z&ending_at=2026-11-04T00:00:00Z&group_by[]=model&limit=2&page=${page.next_page}`,
-      )
-    ).json();
+      ),
+    );
     expect(next).toMatchObject({ data: [{ starting_at: '2026-11-03T00:00:00Z', results: [] }], has_more: false, next_page: null });
   });
 
@@ -156,9 +168,9 @@ describe('the mock organization admin APIs', () => {
       costType: 'tokens',
       tokenType: 'output_tokens',
     });
-    const split = await (
-      await anthropic('/v1/organizations/cost_report?starting_at=2026-11-02T00:00:00Z&ending_at=2026-11-03T00:00:00Z&group_by[]=description')
-    ).json();
+    const split = await json<CostPage>(
+      await anthropic('/v1/organizations/cost_report?starting_at=2026-11-02T00:00:00Z&ending_at=2026-11-03T00:00:00Z&group_by[]=description'),
+    );
     expect(split.data[0].results[1]).toEqual({
       currency: 'USD',
       amount: '3.0075',
@@ -170,7 +182,7 @@ describe('the mock organization admin APIs', () => {
       service_tier: null,
       token_type: 'output_tokens',
     });
-    const summed = await (await anthropic('/v1/organizations/cost_report?starting_at=2026-11-02T00:00:00Z&ending_at=2026-11-03T00:00:00Z')).json();
+    const summed = await json<CostPage>(await anthropic('/v1/organizations/cost_report?starting_at=2026-11-02T00:00:00Z&ending_at=2026-11-03T00:00:00Z'));
     expect(summed.data[0].results).toEqual([expect.objectContaining({ amount: '3.0975', model: null, description: null })]);
   });
 

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import OpenAI, { toFile } from 'openai';
 import { type MockLlmServer, startMockLlmServer } from '../src';
 
