@@ -1,4 +1,3 @@
-import { expect } from '@jest/globals';
 import { ConfigError, loadConfig } from '../../src/config/config';
 import { startHttpReceiver, startSmtpReceiver } from '../channels/receivers';
 import type { AlertDto, AlertPageDto } from '../../src/alerts/alert.dto';

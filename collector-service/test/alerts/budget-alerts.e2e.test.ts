@@ -1,4 +1,3 @@
-import { expect } from '@jest/globals';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { type Budget, BUDGET_KIND, budgetFromBody } from '../../src/budgets/budget';
 import { BudgetClock } from '../../src/budgets/budget-clock';

@@ -1,4 +1,3 @@
-import { expect } from '@jest/globals';
 import { BUDGET_KIND, budgetFromBody } from '../../src/budgets/budget';
 import { type AlertHarness, alertStores, NOW, startAlertHarness, USD } from './harness';
 

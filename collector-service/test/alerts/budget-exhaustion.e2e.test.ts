@@ -1,4 +1,3 @@
-import { expect } from '@jest/globals';
 import { type Budget, BUDGET_KIND, budgetFromBody } from '../../src/budgets/budget';
 import { type AlertHarness, alertStores, api, DAY, HOUR, NOW, startAlertHarness, USD } from './harness';
 

@@ -1,4 +1,3 @@
-import { expect } from '@jest/globals';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { ALERT_KIND, alertFrom, OPEN_KIND } from '../../src/alerts/alert';
 import { AlertEvaluator } from '../../src/alerts/alert-evaluator.service';

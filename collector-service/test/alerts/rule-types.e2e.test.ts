@@ -1,4 +1,3 @@
-import { expect } from '@jest/globals';
 import { AlertRulesService } from '../../src/alerts/alert-rules.service';
 import { type AlertHarness, alertStores, DAY, HOUR, NOW, startAlertHarness, USD } from './harness';
 

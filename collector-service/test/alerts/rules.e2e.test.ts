@@ -1,4 +1,3 @@
-import { expect } from '@jest/globals';
 import type { AlertRuleDto, AlertRuleListDto } from '../../src/alerts/alert-rule.dto';
 import type { CreatedKeyDto } from '../../src/auth/key-answers.dto';
 import type { ChannelDto } from '../../src/channels/channel.dto';

@@ -1,4 +1,3 @@
-import { expect } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { AlertClock } from '../../src/alerts/alert-clock';
 import { AlertEvaluator } from '../../src/alerts/alert-evaluator.service';

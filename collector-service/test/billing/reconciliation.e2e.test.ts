@@ -1,4 +1,3 @@
-import { expect } from '@jest/globals';
 import { billingRoutes, MockBilling, type MockLlmServer, startMockLlmServer } from '@tokenledger/mock-llm-server';
 import { BillSyncService } from '../../src/billing/bill-sync.service';
 import type { ProviderBillsController } from '../../src/billing/provider-bills.controller';

@@ -1,4 +1,3 @@
-import { expect } from '@jest/globals';
 import type { CreatedKeyDto } from '../../src/auth/key-answers.dto';
 import type { ChannelDto, ChannelListDto } from '../../src/channels/channel.dto';
 import type { ErrorBodyDto } from '../../src/http/error-body.dto';

@@ -1,4 +1,3 @@
-import { expect } from '@jest/globals';
 import type { AlertPageDto } from '../../src/alerts/alert.dto';
 import type { BudgetListDto, BudgetStatusDto } from '../../src/budgets/budget-answers.dto';
 import type { CostMonitoringController } from '../../src/compat/cost-monitoring.controller';

@@ -1,4 +1,3 @@
-import { expect } from '@jest/globals';
 import { BudgetClock } from '../../src/budgets/budget-clock';
 import { AlertClock } from '../../src/alerts/alert-clock';
 import { DigestSchedule } from '../../src/digests/digest-schedule.service';

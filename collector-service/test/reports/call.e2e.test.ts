@@ -1,4 +1,3 @@
-import { expect } from '@jest/globals';
 import type { CallController } from '../../src/reports/call.controller';
 import type { ErrorBodyDto } from '../../src/http/error-body.dto';
 import { type RunningCollector, startCollector } from '../support/app';

@@ -1,4 +1,3 @@
-import { expect } from '@jest/globals';
 import { validateFocus } from './focus-rules';
 
 /** One conforming row, column by column: each case below breaks one rule of it. */

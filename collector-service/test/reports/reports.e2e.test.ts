@@ -1,4 +1,3 @@
-import { expect } from '@jest/globals';
 import type { StoragePort } from '../../src/storage/storage.port';
 import { STORAGE } from '../../src/storage/storage.tokens';
 import { TrendsService } from '../../src/reports/trends.service';

@@ -1,4 +1,3 @@
-import { expect } from '@jest/globals';
 import { status } from '@grpc/grpc-js';
 import { type MockLlmServer, startMockLlmServer } from '@tokenledger/mock-llm-server';
 import { type GrpcBehaviour, type GrpcCollector, METRICS_EXPORT, startGrpcCollector, TRACES_EXPORT } from './support/grpc-collector';

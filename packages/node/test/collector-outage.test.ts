@@ -1,4 +1,3 @@
-import { expect } from '@jest/globals';
 import { type MockLlmServer, startMockLlmServer } from '@tokenledger/mock-llm-server';
 import { type FailingCollector, type Failure, startFailingCollector } from './support/failing-collector';
 import { closedPort } from './support/otlp-receiver';

@@ -1,4 +1,3 @@
-import { expect } from '@jest/globals';
 import type { ReportAnswer } from './support/collector-api';
 import { type CollectorProcess, startCollectorProcess } from './support/collector';
 import { REQUIRE_HOOK, runApp } from './support/run-app';

@@ -1,4 +1,3 @@
-import { expect } from '@jest/globals';
 import type { ReportAnswer, StoredCall } from './support/collector-api';
 import type { CollectorProcess } from './support/collector';
 import { runAppPricedByCollector } from './support/priced-app';

@@ -1,4 +1,3 @@
-import { expect } from '@jest/globals';
 import type { ReportAnswer } from './support/collector-api';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

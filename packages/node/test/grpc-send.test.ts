@@ -1,4 +1,3 @@
-import { expect } from '@jest/globals';
 import { status } from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 import { retryDelayMs } from '../src/export/grpc-retry-info';

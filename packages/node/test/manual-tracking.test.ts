@@ -1,4 +1,3 @@
-import { expect } from '@jest/globals';
 import { trackAudio, trackEmbedding, trackImageGeneration, trackLLMCall, trackPaymentFee, withAttribution } from '../src';
 import { type InProcess, inProcess } from './support/in-process';
 

@@ -1,4 +1,3 @@
-import { expect } from '@jest/globals';
 import { type MockLlmServer, startMockLlmServer } from '@tokenledger/mock-llm-server';
 import { closedPort, type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver';
 import { IMPORT_HOOK, REQUIRE_HOOK, runApp } from './support/run-app';

@@ -1,4 +1,3 @@
-import { expect } from '@jest/globals';
 import type { ModelsAnswer, ReportAnswer, StoredCall } from './support/collector-api';
 import { loopbackCertificate, type MockLlmServer, startMockLlmServer } from '@tokenledger/mock-llm-server';
 import { type CollectorProcess, startCollectorProcess } from './support/collector';

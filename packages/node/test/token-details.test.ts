@@ -1,4 +1,3 @@
-import { expect } from '@jest/globals';
 import type { StoredCall } from './support/collector-api';
 import { runAppPricedByCollector } from './support/priced-app';
 import { REQUIRE_HOOK } from './support/run-app';

@@ -1,4 +1,3 @@
-import { expect } from '@jest/globals';
 import Anthropic from '@anthropic-ai/sdk';
 import { type MockLlmServer, startMockLlmServer } from '../src';
 

@@ -1,4 +1,3 @@
-import { expect } from '@jest/globals';
 import OpenAI from 'openai';
 import { billingRoutes, MockBilling, type MockLlmServer, startMockLlmServer } from '../src';
 

@@ -1,4 +1,3 @@
-import { expect } from '@jest/globals';
 import OpenAI, { toFile } from 'openai';
 import { type MockLlmServer, startMockLlmServer } from '../src';
 
