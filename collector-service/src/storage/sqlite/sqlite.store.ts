@@ -25,7 +25,7 @@ import {
 } from '../storage.port';
 import { migrate } from './schema';
 import { DayCapacity, type DayTotals } from './day-capacity';
-import { DEFAULT_FOLD_SETTINGS, type FoldSettings, RollupFolds, type SetAsideBatch } from './rollup-folds';
+import { DEFAULT_FOLD_SETTINGS, type FoldSettings, RollupFolds, type SetAsideBatch, type UnfoldedBatch } from './rollup-folds';
 import { totalsOf, zeroTotals } from '../rollup-measures';
 import { DIMENSION_COLUMNS, MEASURE_COLUMNS, MEASURE_SUMS, summedMeasures } from './rollup-columns';
 import { assertFoldable, correctionPlan } from './rollup-writer';
@@ -250,9 +250,18 @@ export class SqliteStore implements StoragePort {
     this.assertWritable();
     const read = () =>
       hasTagFilter(query.tags) || query.byTagSet ? this.tagRollups.aggregate(query) : (narrowAggregate(this.db, query) ?? this.fullAggregate(query));
-    // Under ingest a read does not wait for the fold of the batches stored before it: it adds their records.
+    return this.readCurrent(read, (rows, unfolded) => withUnfolded(rows, query, unfolded));
+  }
+
+  /**
+   * `read` over the rollups as they stand with every acknowledged batch in them. Under ingest a read
+   * does not wait for the fold of the batches stored before it: `addUnfolded` adds their records to
+   * what it read in the same snapshot (see RollupFolds.readWithUnfolded); when another process
+   * stored some of them, it reads after folding what waits.
+   */
+  private async readCurrent<T>(read: () => T, addUnfolded: (result: T, unfolded: UnfoldedBatch[]) => T): Promise<T> {
     const answered = await this.folds.readWithUnfolded(read, () => Promise.allSettled(this.inserting));
-    if (answered) return withUnfolded(answered.result, query, answered.unfolded);
+    if (answered) return addUnfolded(answered.result, answered.unfolded);
     await this.noteWrite(this.folds.foldForRead());
     return read();
   }
@@ -278,19 +287,13 @@ export class SqliteStore implements StoragePort {
       }
       return byValue;
     };
-    // As aggregate: the records of the batches not folded yet are added, rather than waited for.
-    const answered = await this.folds.readWithUnfolded(read, () => Promise.allSettled(this.inserting));
-    let byValue: Map<string, RollupTotals>;
-    if (answered)
-      byValue = addRecordValues(
-        answered.result,
+    const byValue = await this.readCurrent(read, (sums, unfolded) =>
+      addRecordValues(
+        sums,
         covered,
-        answered.unfolded.flatMap((batch) => batch.records),
-      );
-    else {
-      await this.noteWrite(this.folds.foldForRead());
-      byValue = read();
-    }
+        unfolded.flatMap((batch) => batch.records),
+      ),
+    );
     const values = [...byValue].map(([value, totals]) => ({ value, totals }));
     return { values: values.slice(0, query.maxValues), more: values.length > query.maxValues, uncovered };
   }
