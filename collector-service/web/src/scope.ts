@@ -14,6 +14,17 @@ export const PERIODS: { value: PeriodChoice; label: string }[] = [
 
 export const FILTER_NAMES = ['user', 'agent', 'model', 'provider', 'type', 'feature', 'service'] as const;
 export type FilterName = (typeof FILTER_NAMES)[number];
+
+/** What each filter (a report dimension) is called on the page. */
+export const FILTER_LABELS: Record<FilterName, string> = {
+  user: 'User',
+  agent: 'Agent',
+  model: 'Model',
+  provider: 'Provider',
+  type: 'Type',
+  feature: 'Feature',
+  service: 'Service',
+};
 export type Filters = Partial<Record<FilterName, string>>;
 
 export interface Scope {

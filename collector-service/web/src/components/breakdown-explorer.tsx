@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { download, getJson } from '../api';
 import { formatCount, formatUsd } from '../money';
-import { rangeQuery, type Scope } from '../scope';
+import { FILTER_LABELS, rangeQuery, type Scope } from '../scope';
 import type { Breakdown, TagKeys } from '../types';
 import { useApi } from '../use-api';
 import { BreakdownTable } from './breakdown-table';
@@ -13,13 +13,7 @@ const TAG = 'tag:';
 
 /** What a breakdown may group by, as the report API names it, with its label. */
 const DIMENSIONS: { by: string; label: string }[] = [
-  { by: 'model', label: 'Model' },
-  { by: 'provider', label: 'Provider' },
-  { by: 'type', label: 'Type' },
-  { by: 'user', label: 'User' },
-  { by: 'agent', label: 'Agent' },
-  { by: 'feature', label: 'Feature' },
-  { by: 'service', label: 'Service' },
+  ...(['model', 'provider', 'type', 'user', 'agent', 'feature', 'service'] as const).map((by) => ({ by, label: FILTER_LABELS[by] })),
   { by: 'conversation', label: 'Conversation' },
 ];
 

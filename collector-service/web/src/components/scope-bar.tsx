@@ -1,15 +1,5 @@
-import { FILTER_NAMES, type FilterName, PERIODS, type PeriodChoice, type Scope } from '../scope';
+import { FILTER_LABELS, FILTER_NAMES, type FilterName, PERIODS, type PeriodChoice, type Scope } from '../scope';
 import { ZonePicker } from './zone-picker';
-
-const FILTER_LABELS: Record<FilterName, string> = {
-  user: 'User',
-  agent: 'Agent',
-  model: 'Model',
-  provider: 'Provider',
-  type: 'Type',
-  feature: 'Feature',
-  service: 'Service',
-};
 
 /** Period, time zone and (optionally) every report filter; each change applies at once. */
 export function ScopeBar({ scope, onChange, showFilters }: { scope: Scope; onChange: (s: Scope) => void; showFilters: boolean }) {
