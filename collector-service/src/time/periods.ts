@@ -10,8 +10,18 @@ export type CalendarUnit = 'day' | 'week' | 'month';
 
 export class TimeZoneError extends Error {}
 
+/**
+ * Zone names already found valid. Luxon's check builds an Intl.DateTimeFormat on every call, most
+ * of the time of a request that names a zone; a name stays valid for the life of the process. Bounded,
+ * because zone names match without regard to case: a client could send endless spellings of one zone.
+ */
+const validZones = new Set<string>();
+const MAX_CACHED_ZONES = 1024;
+
 export function checkZone(tz: string): string {
+  if (validZones.has(tz)) return tz;
   if (!Info.isValidIANAZone(tz)) throw new TimeZoneError(`"${tz}" is not an IANA time zone (e.g. UTC, Europe/Madrid, America/New_York)`);
+  if (validZones.size < MAX_CACHED_ZONES) validZones.add(tz);
   return tz;
 }
 
