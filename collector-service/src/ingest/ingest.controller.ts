@@ -8,6 +8,8 @@ import { CONFIG, type CollectorConfig } from '../config/config';
 import { BUSY_RETRY_AFTER_SECONDS, InflightBytes } from './inflight-bytes';
 import { IngestService, type OtlpFormat, retryLater, STORE_RETRY_AFTER_SECONDS } from './ingest.service';
 import { OtlpDecodeError } from './otlp-decode';
+import { ApiOtlpExport } from './otlp-docs';
+import { OtlpMetricsRequestDto, OtlpMetricsResponseDto, OtlpTraceRequestDto, OtlpTraceResponseDto } from './otlp-json.dto';
 import { ExportMetricsServiceRequest, ExportMetricsServiceResponse, ExportTraceServiceResponse, RpcStatus } from './otlp-schema';
 import { partialSuccessOf } from './partial-success';
 import { BodyError, ClientGoneError, readBody, refuseUnread } from './read-body';
@@ -41,6 +43,11 @@ export class IngestController {
 
   @Post('traces')
   @HttpCode(200)
+  @ApiOtlpExport(
+    'GenAI spans',
+    { json: OtlpTraceRequestDto, protobuf: 'opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest' },
+    { json: OtlpTraceResponseDto, protobuf: 'ExportTraceServiceResponse' },
+  )
   async traces(@Req() req: Request, @Res() res: Response, @CurrentPrincipal() principal: Principal): Promise<void> {
     const format = formatOf(req);
     if (!format) return this.fail(res, 'json', 415, GRPC.INVALID_ARGUMENT, 'Content-Type must be application/x-protobuf or application/json');
@@ -67,6 +74,11 @@ export class IngestController {
   /** Metrics are acknowledged but not counted: cost comes from spans, so token-usage metrics would count calls twice. */
   @Post('metrics')
   @HttpCode(200)
+  @ApiOtlpExport(
+    'metrics (acknowledged, not counted)',
+    { json: OtlpMetricsRequestDto, protobuf: 'opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest' },
+    { json: OtlpMetricsResponseDto, protobuf: 'ExportMetricsServiceResponse' },
+  )
   async metrics(@Req() req: Request, @Res() res: Response): Promise<void> {
     const format = formatOf(req);
     if (!format) return this.fail(res, 'json', 415, GRPC.INVALID_ARGUMENT, 'Content-Type must be application/x-protobuf or application/json');

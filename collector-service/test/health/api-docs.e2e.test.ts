@@ -1,6 +1,6 @@
 import { type RunningCollector, startCollector } from '../support/app';
 
-type Schema = { $ref?: string; type?: string; required?: string[]; enum?: string[]; properties?: Record<string, Schema>; items?: Schema };
+type Schema = { $ref?: string; type?: string; format?: string; required?: string[]; enum?: string[]; properties?: Record<string, Schema>; items?: Schema };
 type Content = Record<string, { schema: Schema }>;
 type Operation = {
   parameters?: { name: string; in: string }[];
@@ -103,6 +103,33 @@ describe('the OpenAPI document', () => {
     expect(keysOf(responseOf('/v1/budgets/{id}/status', 'get', '200'))).toEqual(expect.arrayContaining(Object.keys(status)));
     expect(keysOf(responseOf('/v1/budgets/check', 'post', '200'))).toEqual(Object.keys(check).sort());
     expect(keysOf(doc.components.schemas.CheckedBudgetDto)).toEqual(Object.keys(check.budgets[0]).sort());
+  });
+
+  it('describes an OTLP trace export in both encodings: binary protobuf, and the JSON mapping down to a span and its attributes', () => {
+    const content = doc.paths['/v1/traces'].post.requestBody?.content ?? {};
+    expect(content['application/x-protobuf'].schema).toEqual(expect.objectContaining({ type: 'string', format: 'binary' }));
+    const schema = (name: string) => doc.components.schemas[name];
+    const field = (name: string, property: string) => schema(name).properties?.[property];
+    expect(content['application/json'].schema.$ref).toBe('#/components/schemas/OtlpTraceRequestDto');
+    expect(field('OtlpTraceRequestDto', 'resourceSpans')?.items?.$ref).toBe('#/components/schemas/OtlpResourceSpansDto');
+    expect(field('OtlpResourceSpansDto', 'scopeSpans')?.items?.$ref).toBe('#/components/schemas/OtlpScopeSpansDto');
+    expect(field('OtlpScopeSpansDto', 'spans')?.items?.$ref).toBe('#/components/schemas/OtlpSpanDto');
+    expect(schema('OtlpSpanDto').required?.sort()).toEqual(['attributes', 'endTimeUnixNano', 'name', 'spanId', 'startTimeUnixNano', 'traceId']);
+    expect(Object.keys(schema('OtlpAnyValueDto').properties ?? {})).toEqual(expect.arrayContaining(['stringValue', 'intValue', 'doubleValue', 'kvlistValue']));
+    expect(doc.paths['/v1/metrics'].post.requestBody?.content['application/json'].schema.$ref).toBe('#/components/schemas/OtlpMetricsRequestDto');
+  });
+
+  it('documents an OTLP answer and its errors as google.rpc.Status in both encodings, as the receiver sends them', async () => {
+    const responses = doc.paths['/v1/traces'].post.responses;
+    expect(responses['200'].content?.['application/json'].schema.$ref).toBe('#/components/schemas/OtlpTraceResponseDto');
+    for (const status of ['400', '413', '415']) {
+      expect(responses[status].content?.['application/json'].schema.$ref).toBe('#/components/schemas/OtlpErrorDto');
+      expect(responses[status].content?.['application/x-protobuf'].schema.format).toBe('binary');
+    }
+    const res = await fetch(`${c.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"resourceSpans":7}' });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(Object.keys(doc.components.schemas.OtlpErrorDto.properties ?? {}).sort()).toEqual(Object.keys(body).sort());
   });
 
   it('documents the tenant query parameter on the routes that act on a tenant', () => {
