@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { DimensionFilters } from '../storage/storage.port';
+import { sentText } from '../http/sent-text';
 import { ceilToBucket, floorToBucket } from '../time/periods';
 import { parseRange, parseZone, QueryError, type RangeQuery, type ReportRange } from '../reports/report-query';
 
@@ -42,7 +43,7 @@ export function seedDateRange(q: Q, now = Date.now()): ReportRange | null {
 export function lastDays(q: Q, now = Date.now(), fallback = 30): ReportRange {
   const tz = parseZone(q);
   const days = q.days === undefined ? fallback : Number(q.days);
-  if (!Number.isInteger(days) || days < 1 || days > 3660) throw new QueryError('days', `must be a whole number from 1 to 3660, got "${String(q.days)}"`);
+  if (!Number.isInteger(days) || days < 1 || days > 3660) throw new QueryError('days', `must be a whole number from 1 to 3660, got "${sentText(q.days)}"`);
   const from = DateTime.fromMillis(now, { zone: tz })
     .startOf('day')
     .minus({ days: days - 1 })
@@ -63,6 +64,6 @@ export function seedFilters(q: Q, extra: DimensionFilters = {}): DimensionFilter
 export function seedLimit(q: Q, fallback: number, max: number): number {
   if (q.limit === undefined) return fallback;
   const limit = Number(q.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > max) throw new QueryError('limit', `must be a whole number from 1 to ${max}, got "${String(q.limit)}"`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > max) throw new QueryError('limit', `must be a whole number from 1 to ${max}, got "${sentText(q.limit)}"`);
   return limit;
 }

@@ -1,4 +1,5 @@
 import { InputError } from '../http/input-error';
+import { sentText } from '../http/sent-text';
 import { canonicalProvider } from '@tokenledger/semconv';
 import type { DimensionFilters } from '../storage/storage.port';
 import { calendarPeriod, ceilToBucket, checkZone, floorToBucket, parseInstant, TimeZoneError } from '../time/periods';
@@ -36,7 +37,7 @@ export type FilterQuery = { [P in keyof typeof FILTERS]?: unknown };
 export const REPORT_PERIODS = ['today', 'week', 'month', 'all'] as const;
 
 export function parseZone(query: { tz?: unknown }): string {
-  const tz = query.tz === undefined ? 'UTC' : String(query.tz);
+  const tz = query.tz === undefined ? 'UTC' : sentText(query.tz);
   try {
     return checkZone(tz);
   } catch (err) {
@@ -56,7 +57,7 @@ export function parseRange(query: RangeQuery, now = Date.now()): ReportRange {
   if (period !== undefined && (from !== undefined || to !== undefined)) throw new QueryError('period', 'give either period or from/to, not both');
   const instant = (parameter: string, value: unknown) => {
     const ms = typeof value === 'string' ? parseInstant(value, tz) : null;
-    if (ms === null) throw new QueryError(parameter, `must be an ISO 8601 date or a date-time with an offset, got "${String(value)}"`);
+    if (ms === null) throw new QueryError(parameter, `must be an ISO 8601 date or a date-time with an offset, got "${sentText(value)}"`);
     return ms;
   };
   let fromMs: number;
@@ -66,7 +67,7 @@ export function parseRange(query: RangeQuery, now = Date.now()): ReportRange {
     toMs = to === undefined ? now : instant('to', to);
     if (toMs <= fromMs) throw new QueryError('to', 'must be after from');
   } else {
-    const p = period === undefined ? 'month' : String(period);
+    const p = period === undefined ? 'month' : sentText(period);
     if (!(REPORT_PERIODS as readonly string[]).includes(p)) throw new QueryError('period', `must be one of ${REPORT_PERIODS.join(', ')}, got "${p}"`);
     fromMs = p === 'all' ? 0 : calendarPeriod(p === 'today' ? 'day' : (p as 'week' | 'month'), now, tz).startMs;
     toMs = now + 1;
