@@ -141,16 +141,18 @@ describe('a release through a real npm registry', () => {
       stdio: 'ignore',
       detached: true,
     });
-    for (
-      let i = 0;
-      i < 300 &&
-      !(await fetch(`${collectorUrl}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      ));
-      i++
-    )
-      await new Promise((r) => setTimeout(r, 200));
+    // Ready means /readyz: the process answers /healthz from its first moment, while the store opens
+    // and the app is built, and tells every other request to retry in 5 s, longer than the 2 s an
+    // app's exit waits for its spans to be exported.
+    let readiness = 'no answer';
+    for (const deadline = Date.now() + 120_000; readiness !== '200' && Date.now() < deadline; ) {
+      readiness = await fetch(`${collectorUrl}/readyz`).then(
+        async (r) => (r.ok ? '200' : `${r.status} ${await r.text()}`),
+        (err: Error) => err.message,
+      );
+      if (readiness !== '200') await new Promise((r) => setTimeout(r, 200));
+    }
+    if (readiness !== '200') throw new Error(`the installed collector was not ready within 120 s: GET /readyz answered ${readiness}`);
   });
 
   afterAll(async () => {
@@ -178,6 +180,9 @@ describe('a release through a real npm registry', () => {
       OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
       OTEL_EXPORTER_OTLP_HEADERS: `authorization=Bearer ${keys!.ingest}`,
       OTEL_SERVICE_NAME: user,
+      // The app's exit waits for its spans until the collector has answered: on a loaded machine the
+      // collector's first answer can take longer than the 2 s an exit waits by default.
+      TOKENLEDGER_SHUTDOWN_TIMEOUT_MS: '60000',
     });
     expect(ran).toMatchObject({ code: 0, stderr: '' });
     const reported = JSON.parse(ran.stdout) as Record<'openai' | 'anthropic' | 'gemini', [number, number]>;
