@@ -33,7 +33,7 @@ export class AlertSchedule implements OnApplicationBootstrap, OnApplicationShutd
   onApplicationBootstrap(): void {
     // Newly stored records only: a retried batch stores nothing and triggers nothing.
     this.unsubscribe = this.ingest.onStored((batch) => {
-      for (const tenant of new Set(batch.records.map((r) => r.tenant))) this.ingested(tenant);
+      for (const tenant of new Set(batch.lines.map((line) => line.tenant))) this.ingested(tenant);
     });
     if (this.config.alertIntervalSeconds === 0) return;
     const timer = setInterval(() => void this.runAll(), this.config.alertIntervalSeconds * 1000);

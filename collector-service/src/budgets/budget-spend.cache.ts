@@ -169,26 +169,31 @@ export class BudgetSpendCache {
     return { value, baseSeq: this.ingest.started, clean: before.inFlight === 0 && after.inFlight === 0 && before.started === after.started };
   }
 
-  /** Adds a batch this process just stored to the entries it belongs to. */
+  /**
+   * Adds a batch this process just stored to the entries it belongs to, line by line: watches start
+   * and periods start and end on bucket boundaries, so a line's bucket says where all its records fall.
+   */
   private add(batch: StoredBatch): void {
-    for (const r of batch.records) {
-      const watch = this.watches.get(r.tenant);
-      if (watch && r.timeMs >= watch.fromMs) {
+    for (const line of batch.lines) {
+      const { sums } = line;
+      const watch = this.watches.get(line.tenant);
+      if (watch && line.bucketMs >= watch.fromMs) {
         if (batch.seq > watch.baseSeq) {
-          watch.localCalls++;
-          watch.localCostNanos += r.costNanos ?? 0n;
+          watch.localCalls += sums.calls;
+          watch.localCostNanos += sums.costNanos;
         } else watch.ambiguous = true;
       }
-      const entries = this.byTenant.get(r.tenant);
-      if (!entries || r.costNanos === null) continue;
-      for (const e of entries.candidates(r.user)) {
-        if (r.timeMs < e.window.startMs || r.timeMs >= e.window.endMs || !recordInScope(e.budget, r)) continue;
+      const entries = this.byTenant.get(line.tenant);
+      // Unpriced calls add no spend.
+      if (!entries || sums.calls === sums.unpricedCalls) continue;
+      for (const e of entries.candidates(line.user)) {
+        if (line.bucketMs < e.window.startMs || line.bucketMs >= e.window.endMs || !recordInScope(e.budget, line)) continue;
         if (batch.seq <= e.baseSeq) {
           e.dirty = true;
           continue;
         }
-        e.total += r.costNanos;
-        if (e.byUser) e.byUser.set(r.user!, (e.byUser.get(r.user!) ?? 0n) + r.costNanos);
+        e.total += sums.costNanos;
+        if (e.byUser) e.byUser.set(line.user!, (e.byUser.get(line.user!) ?? 0n) + sums.costNanos);
       }
     }
   }

@@ -1,7 +1,7 @@
 import type { StoragePort } from '../storage/storage.port';
 import { tagsInclude } from '../storage/tag-sets';
 import type { UsageRecord } from '../usage/usage-record';
-import { type Budget, SCOPE_DIMENSIONS, scopeFilters } from './budget';
+import { type Budget, SCOPE_DIMENSIONS, type ScopeDimension, scopeFilters } from './budget';
 import type { BudgetPeriodWindow } from './budget-state';
 
 /** A budget's spend in one period: the scope's total, and each user's for a perUser budget. */
@@ -28,8 +28,8 @@ export async function readSpend(storage: StoragePort, tenant: string, budget: Bu
   return { total, byUser };
 }
 
-/** Whether a stored record counts toward a budget (its scope, tags included; a perUser budget needs a user). */
-export function recordInScope(budget: Budget, record: UsageRecord): boolean {
+/** Whether a stored record (or a summary line of alike records) counts toward a budget (its scope, tags included; a perUser budget needs a user). */
+export function recordInScope(budget: Budget, record: Pick<UsageRecord, ScopeDimension | 'tags'>): boolean {
   for (const d of SCOPE_DIMENSIONS) {
     const wanted = budget.scope[d];
     if (wanted !== undefined && record[d] !== wanted) return false;

@@ -2,12 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { IngestOutcome } from '../storage/storage.port';
 import type { UsageRecord } from '../usage/usage-record';
 import type { TraceExportResult } from './ingest.service';
+import { summarise, type SummaryLine } from './stored-summary';
 
-/** The records one ingest call stored now (never duplicates), with the call's sequence number. */
+/** The records one ingest call stored now (never duplicates), as summary lines, with the call's sequence number. */
 export interface StoredBatch {
   /** Increases with each ingest call this process starts; see `IngestEvents.started`. */
   seq: number;
-  records: UsageRecord[];
+  lines: SummaryLine[];
 }
 
 /** How one OTLP trace export ended, whichever receiver took it. */
@@ -25,9 +26,10 @@ type Listener<T> = (event: T) => void;
 /**
  * What ingest tells the rest of the service, as plain observer lists (a call per listener, nothing
  * else on the ingest path):
- * - `stored`: each batch of newly stored records, once durable and before the ingest call resolves
- *   (so before the OTLP ack). A retried batch (all duplicates) emits nothing. Metering counts cost
- *   and tokens from it, the budget spend cache adds it, alerts evaluate the tenants' budgets.
+ * - `stored`: each batch of newly stored records as summary lines (see summarise), once durable and
+ *   before the ingest call resolves (so before the OTLP ack). A retried batch (all duplicates) emits
+ *   nothing. Metering counts cost and tokens from it, the budget spend cache adds it, alerts evaluate
+ *   the tenants' budgets.
  * - `exported`: how each export request ended and how long it took (metering).
  * It also counts the ingest calls under way, per tenant (`activity`): caches built from the rollups
  * use it to tell whether a rollup read they made may have missed a concurrent batch. Other
@@ -64,9 +66,11 @@ export class IngestEvents {
 
   /**
    * Stores `records` with `write` (the store's ingest), counted in flight for their tenants until it
-   * settles, and emits `stored` with what it stored now before resolving.
+   * settles, and emits `stored` with what it stored now before resolving. `summary` (the records'
+   * summary lines, made where they were priced) is emitted as is when every record was stored now;
+   * otherwise the lines are made here from the records stored.
    */
-  async storing(records: UsageRecord[], write: (records: UsageRecord[]) => Promise<IngestOutcome>): Promise<IngestOutcome> {
+  async storing(records: UsageRecord[], write: (records: UsageRecord[]) => Promise<IngestOutcome>, summary?: SummaryLine[]): Promise<IngestOutcome> {
     const seq = ++this.started;
     this.inFlight++;
     const touched = [...new Set(records.map((r) => r.tenant))].map((tenant) => {
@@ -78,7 +82,11 @@ export class IngestEvents {
     });
     try {
       const outcome = await write(records);
-      if (outcome.stored.length > 0) this.emit(this.storedListeners, { seq, records: outcome.stored });
+      if (outcome.stored.length > 0) {
+        // The records stored are some of those given: as many means all of them.
+        const lines = summary && outcome.stored.length === records.length ? summary : summarise(outcome.stored);
+        this.emit(this.storedListeners, { seq, lines });
+      }
       return outcome;
     } finally {
       this.inFlight--;

@@ -66,10 +66,10 @@ export class IngestService {
 
   private async priceAndStore(body: Buffer, format: OtlpFormat, principal: Principal): Promise<TraceExportResult> {
     // A pricing thread that dies takes nothing with it: PricingThreadError, the sender retries.
-    const { records, rejected, warnings, ignored, prepared } = await this.pricing.price(body, format, principal);
+    const { records, rejected, warnings, ignored, prepared, summary } = await this.pricing.price(body, format, principal);
     let outcome;
     try {
-      outcome = await this.events.storing(records, (batch) => this.storage.ingest(batch, prepared));
+      outcome = await this.events.storing(records, (batch) => this.storage.ingest(batch, prepared), summary);
     } catch (err) {
       this.logger.error(`store write failed, asking the sender to retry: ${(err as Error).message}`);
       throw new StoreUnavailableError((err as Error).message);

@@ -5,6 +5,7 @@ import type { UsageRecord } from '../usage/usage-record';
 import { decodeJsonTraces, decodeProtobufTraces } from './otlp-decode';
 import type { RejectedSpan, SpanInput, SpanWarning } from './span-input';
 import type { PreparedBatch } from '../storage/sqlite/prepared-batch';
+import { summarise, type SummaryLine } from './stored-summary';
 
 export type OtlpFormat = 'protobuf' | 'json';
 
@@ -19,6 +20,8 @@ export interface PricedSpans {
   ignored: number;
   /** The records as the sqlite store writes and folds them, when an ingest thread prepared them (see PreparedBatch). */
   prepared?: PreparedBatch;
+  /** What ingest's listeners read of the records (see summarise), summed where they were priced. */
+  summary: SummaryLine[];
 }
 
 /**
@@ -28,7 +31,7 @@ export interface PricedSpans {
  */
 export function priceSpans(usage: UsageService, body: Uint8Array, format: OtlpFormat, sender: Sender, nowMs = Date.now()): PricedSpans {
   const decoded = format === 'protobuf' ? decodeProtobufTraces(body) : decodeJsonTraces(body);
-  const priced: PricedSpans = { records: [], rejected: [...decoded.rejected], warnings: [], ignored: 0 };
+  const priced: Omit<PricedSpans, 'summary'> = { records: [], rejected: [...decoded.rejected], warnings: [], ignored: 0 };
   for (const [tenant, spans] of byTenant(decoded.spans, sender)) {
     const batch = usage.toRecords(spans, tenant, nowMs);
     priced.records.push(...batch.records);
@@ -36,7 +39,7 @@ export function priceSpans(usage: UsageService, body: Uint8Array, format: OtlpFo
     priced.warnings.push(...batch.warnings);
     priced.ignored += batch.ignored;
   }
-  return priced;
+  return { ...priced, summary: summarise(priced.records) };
 }
 
 /**

@@ -19,8 +19,9 @@ import {
 import { BILLED_PROVIDERS, type BilledProvider } from '../billing/billed-day';
 import { REJECTION_REASONS, type RejectionReason } from '../ingest/ingest-rejections';
 import type { SpanWarning } from '../ingest/span-input';
-import { addRecord, type Sums, zeroSums } from '../storage/rollup-measures';
-import { TOKEN_KINDS, type TokenKind, type UsageRecord } from '../usage/usage-record';
+import { addSums, type Sums, zeroSums } from '../storage/rollup-measures';
+import type { SummaryLine } from '../ingest/stored-summary';
+import { TOKEN_KINDS, type TokenKind } from '../usage/usage-record';
 import { callLabels, costLabels, LABEL, type Labels } from './metric-labels';
 import type { TelemetryConfig } from './telemetry-config';
 import { ZeroFirstSeries } from './zero-first';
@@ -116,9 +117,9 @@ export class CollectorMetrics {
    * A batch's records are summed per label set first, so each series is added to once per batch, not
    * once per record (hashing the labels is most of a counter add's cost).
    */
-  recordStored(records: readonly UsageRecord[]): void {
+  recordStored(lines: readonly SummaryLine[]): void {
     const add = this.zeroFirst.add.bind(this.zeroFirst);
-    for (const group of groupByLabels(records, this.config.userAllowlist).values()) {
+    for (const group of groupByLabels(lines, this.config.userAllowlist).values()) {
       const { sums } = group;
       add(this.calls, METRIC_TOKENLEDGER_CALLS, sums.calls, { ...group.labels, [LABEL.STATUS]: group.status });
       for (const kind of TOKEN_KINDS) {
@@ -174,17 +175,17 @@ interface LabelGroup {
   sums: Sums;
 }
 
-function groupByLabels(records: readonly UsageRecord[], userAllowlist: ReadonlySet<string>): Map<string, LabelGroup> {
+function groupByLabels(lines: readonly SummaryLine[], userAllowlist: ReadonlySet<string>): Map<string, LabelGroup> {
   const groups = new Map<string, LabelGroup>();
-  for (const record of records) {
-    const cost = costLabels(record, userAllowlist);
-    const key = `${record.status}\u0000${record.costType}\u0000${record.provider}\u0000${record.model}\u0000${record.service}\u0000${record.agent ?? ''}\u0000${record.feature ?? ''}\u0000${cost[LABEL.USER] ?? ''}`;
+  for (const line of lines) {
+    const cost = costLabels(line, userAllowlist);
+    const key = `${line.status}\u0000${line.costType}\u0000${line.provider}\u0000${line.model}\u0000${line.service}\u0000${line.agent ?? ''}\u0000${line.feature ?? ''}\u0000${cost[LABEL.USER] ?? ''}`;
     let group = groups.get(key);
     if (!group) {
-      group = { labels: callLabels(record), costLabels: cost, status: record.status, sums: zeroSums() };
+      group = { labels: callLabels(line), costLabels: cost, status: line.status, sums: zeroSums() };
       groups.set(key, group);
     }
-    addRecord(group.sums, record);
+    addSums(group.sums, line.sums);
   }
   return groups;
 }

@@ -26,7 +26,7 @@ function safely(count: () => void): void {
  */
 export function meterIngest(events: IngestEvents, rejections: IngestRejections, metrics: CollectorMetrics): () => void {
   const unsubscribes = [
-    events.onStored((batch) => safely(() => metrics.recordStored(batch.records))),
+    events.onStored((batch) => safely(() => metrics.recordStored(batch.lines))),
     events.onExported(({ result, storeFailed, seconds }) => {
       if (result) {
         safely(() => {

@@ -24,7 +24,7 @@ export const LABEL = {
 export type Labels = Record<string, string>;
 
 /** What every per-call metric carries: where the call went and who made it. Absent values stay absent (no empty labels). */
-export function callLabels(record: UsageRecord): Labels {
+export function callLabels(record: Pick<UsageRecord, 'provider' | 'model' | 'service' | 'agent' | 'feature'>): Labels {
   const labels: Labels = { [LABEL.PROVIDER]: record.provider, [LABEL.MODEL]: record.model, [LABEL.SERVICE]: record.service };
   if (record.agent) labels[LABEL.AGENT] = record.agent;
   if (record.feature) labels[LABEL.FEATURE] = record.feature;
@@ -32,7 +32,10 @@ export function callLabels(record: UsageRecord): Labels {
 }
 
 /** Cost labels: the call's, its cost type, and its user when the user is on the allowlist. */
-export function costLabels(record: UsageRecord, userAllowlist: ReadonlySet<string>): Labels {
+export function costLabels(
+  record: Pick<UsageRecord, 'provider' | 'model' | 'service' | 'agent' | 'feature' | 'costType' | 'user'>,
+  userAllowlist: ReadonlySet<string>,
+): Labels {
   const labels: Labels = { ...callLabels(record), [LABEL.TYPE]: record.costType };
   if (record.user && userAllowlist.has(record.user)) labels[LABEL.USER] = record.user;
   return labels;
