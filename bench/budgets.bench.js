@@ -197,12 +197,14 @@ async function measure(store, env, clearBudgets) {
   await measure('sqlite', { TOKENLEDGER_SQLITE_PATH: file }, async () => {
     const db = new DatabaseSync(file);
     db.exec("DELETE FROM documents WHERE kind = 'budget'");
+    if (db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'budgets'").get()) db.exec('DELETE FROM budgets');
     db.close();
   });
   if (mongoUri) {
     await measure('mongo', { TOKENLEDGER_STORE: 'mongo', MONGODB_URI: mongoUri }, async () => {
       const client = await new (mongodb().MongoClient)(mongoUri).connect();
       await client.db().collection('documents').deleteMany({ kind: 'budget' });
+      await client.db().collection('budgets').deleteMany({});
       await client.close();
     });
   }

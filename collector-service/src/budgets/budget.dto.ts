@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { parseUsdToNanos } from '@tokenledger/pricing';
+import { formatUsd, parseUsdToNanos } from '@tokenledger/pricing';
 import { IsObject, IsOptional, IsString, MaxLength, ValidateBy, ValidateNested } from 'class-validator';
 import { aboutPart } from '../http/input-error';
 import { ChannelIds, Flag, isText, OneOf, Optional, Required, Text, TimeZone } from '../http/input-rules';
+import { MAX_LIMIT_NANOS } from '../storage/stored-budget';
 import { BUDGET_ACTIONS, BUDGET_PERIODS } from './budget';
 
 const MAX_TEXT = 200;
@@ -77,7 +78,10 @@ const UsdLimit = () =>
 function usdLimitProblem(value: unknown): string | null {
   if (typeof value !== 'string') return `must be a USD decimal string like "10.00", got ${JSON.stringify(value)}`;
   try {
-    if (parseUsdToNanos(value) <= 0n) return `must be more than zero, got "${value}"`;
+    const nanos = parseUsdToNanos(value);
+    if (nanos <= 0n) return `must be more than zero, got "${value}"`;
+    if (nanos > MAX_LIMIT_NANOS)
+      return `must be at most "${formatUsd(MAX_LIMIT_NANOS)}" (the most a store keeps as a 64-bit integer of nano-USD), got "${value}"`;
   } catch (err) {
     return `must be a USD decimal string like "10.00" with at most 9 decimals (${(err as Error).message})`;
   }

@@ -4,9 +4,6 @@ import { canonicalProvider } from '@tokenledger/semconv';
 import type { DimensionFilters } from '../storage/storage.port';
 import type { BudgetScopeDto, CreateBudgetDto, UpdateBudgetDto } from './budget.dto';
 
-/** Storage kind of budget documents (see StoragePort documents). */
-export const BUDGET_KIND = 'budget';
-
 export const BUDGET_PERIODS = ['day', 'week', 'month'] as const;
 export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];
 export const BUDGET_ACTIONS = ['notify', 'block'] as const;
@@ -23,7 +20,7 @@ export interface BudgetScope extends Partial<Record<ScopeDimension, string>> {
   perUser?: boolean;
 }
 
-/** A budget as stored (a document; money as a decimal string of nanos). */
+/** A budget (the limit in nanos as a decimal string; stored as an integer, see storage/stored-budget.ts). */
 export interface Budget {
   id: string;
   name: string;

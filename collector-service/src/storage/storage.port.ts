@@ -1,4 +1,6 @@
+import type { Budget } from '../budgets/budget';
 import type { UsageRecord } from '../usage/usage-record';
+import type { EntityRepository } from './repositories/entity-repository';
 import type { Totals } from './rollup-measures';
 import type { TagFilter } from './tag-sets';
 import type { PreparedBatch } from './sqlite/prepared-batch';
@@ -205,6 +207,11 @@ export interface DocumentStore {
   insertOnce(kind: string, tenant: string, id: string, doc: DocumentBody): Promise<boolean>;
 }
 
+/** Entities kept in tables (collections) of their own, their money as integers of nano-USD. */
+export interface EntityTables {
+  readonly budgets: EntityRepository<Budget>;
+}
+
 /**
  * The storage port: one adapter per database (sqlite on node:sqlite, mongo on mongoose), one contract
  * suite. Code depends on the role it needs (RecordsWriter, RollupReader, ..., each injected by its own
@@ -217,7 +224,7 @@ export interface DocumentStore {
  *   ack) leaves records and rollups exact: nothing counted twice, nothing acknowledged lost;
  * - rollup sums are exact integers (money in nano-USD as bigint).
  */
-export interface StoragePort extends RecordsWriter, RecordsReader, RollupReader, ApiKeysRepository, DocumentStore {
+export interface StoragePort extends RecordsWriter, RecordsReader, RollupReader, ApiKeysRepository, DocumentStore, EntityTables {
   readonly kind: 'sqlite' | 'mongo';
   init(): Promise<void>;
   close(): Promise<void>;

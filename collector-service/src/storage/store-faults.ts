@@ -1,4 +1,6 @@
+import type { Budget } from '../budgets/budget';
 import type { UsageRecord } from '../usage/usage-record';
+import type { Entity, EntityRepository } from './repositories/entity-repository';
 import type { PreparedBatch } from './sqlite/prepared-batch';
 import type {
   ApiKeyRecord,
@@ -67,6 +69,10 @@ export class FaultMarkedStore implements StoragePort {
 
   get kind(): StoragePort['kind'] {
     return this.store.kind;
+  }
+
+  get budgets(): EntityRepository<Budget> {
+    return new FaultMarkedRepository(this.store.budgets);
   }
 
   init(): Promise<void> {
@@ -159,5 +165,34 @@ export class FaultMarkedStore implements StoragePort {
 
   insertOnce(kind: string, tenant: string, id: string, doc: DocumentBody): Promise<boolean> {
     return marked(() => this.store.insertOnce(kind, tenant, id, doc));
+  }
+}
+
+/** An entity repository of the store with its failures marked, as the store's own. */
+class FaultMarkedRepository<T extends Entity> implements EntityRepository<T> {
+  constructor(private readonly repository: EntityRepository<T>) {}
+
+  save(tenant: string, entity: T): Promise<void> {
+    return marked(() => this.repository.save(tenant, entity));
+  }
+
+  add(tenant: string, entity: T): Promise<boolean> {
+    return marked(() => this.repository.add(tenant, entity));
+  }
+
+  get(tenant: string, id: string): Promise<T | null> {
+    return marked(() => this.repository.get(tenant, id));
+  }
+
+  list(tenant: string): Promise<T[]> {
+    return marked(() => this.repository.list(tenant));
+  }
+
+  listAll(): Promise<Array<{ tenant: string; entity: T }>> {
+    return marked(() => this.repository.listAll());
+  }
+
+  remove(tenant: string, id: string): Promise<boolean> {
+    return marked(() => this.repository.remove(tenant, id));
   }
 }

@@ -1,5 +1,5 @@
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { type Budget, BUDGET_KIND, budgetFromBody } from '../../src/budgets/budget';
+import { type Budget, budgetFromBody } from '../../src/budgets/budget';
 import { BudgetClock } from '../../src/budgets/budget-clock';
 import { BudgetsService } from '../../src/budgets/budgets.service';
 import { record } from '../support/records';
@@ -31,7 +31,7 @@ describe.each(alertStores())('budget_threshold alerts (%s)', (_store, storeEnv) 
   /** A budget as the budgets module validates and stores it. */
   async function budget(body: Record<string, unknown>): Promise<Budget> {
     const b = budgetFromBody(body, NOW);
-    await h.storage.putDocument(BUDGET_KIND, 'default', b.id, { ...b });
+    await h.storage.budgets.save('default', b);
     return b;
   }
 

@@ -1,4 +1,4 @@
-import { type Budget, BUDGET_KIND, budgetFromBody } from '../../src/budgets/budget';
+import { type Budget, budgetFromBody } from '../../src/budgets/budget';
 import { type AlertHarness, alertStores, api, DAY, HOUR, NOW, startAlertHarness, USD } from './harness';
 
 // NOW is 13:05 UTC: 785 minutes of a 1,440-minute UTC day have passed.
@@ -11,7 +11,7 @@ describe.each(alertStores())('budget_exhaustion alerts (%s)', (_store, storeEnv)
 
   async function budget(body: Record<string, unknown>): Promise<Budget> {
     const b = budgetFromBody(body, NOW);
-    await h.storage.putDocument(BUDGET_KIND, 'default', b.id, { ...b });
+    await h.storage.budgets.save('default', b);
     return b;
   }
 

@@ -92,6 +92,7 @@ describe('budgets', () => {
     [{ limitUsd: 10 }, 'limitUsd'],
     [{ limitUsd: '-1.00' }, 'limitUsd'],
     [{ limitUsd: '0.0000000001' }, 'limitUsd'],
+    [{ limitUsd: '9223372036.854775808' }, 'limitUsd'],
     [{ period: 'year' }, 'period'],
     [{ timezone: 'Mars/Olympus' }, 'timezone'],
     [{ thresholds: [0.8, 'high'] }, 'thresholds[1]'],

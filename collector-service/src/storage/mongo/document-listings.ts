@@ -30,16 +30,17 @@ const MAX_AGE_MS = 60_000;
  * the token it read first, never older than a write that had returned by then.
  */
 export class DocumentListings {
-  private readonly kept = new Map<string, { token: string | null; atMs: number; docs: ListedDoc[] }>();
+  private readonly kept = new Map<string, { token: string | null; atMs: number; docs: unknown[] }>();
 
   constructor(private readonly changes: Collection<ChangeDoc>) {}
 
-  async list(kind: string, tenant: string | null, read: () => Promise<ListedDoc[]>): Promise<ListedDoc[]> {
+  async list<T>(kind: string, tenant: string | null, read: () => Promise<T[]>): Promise<T[]> {
     const key = JSON.stringify([kind, tenant]);
     const token = (await this.changes.findOne({ _id: kind }))?.token ?? null;
     const kept = this.kept.get(key);
     const now = Date.now();
-    if (kept && kept.token === token && now - kept.atMs < MAX_AGE_MS) return kept.docs;
+    // What a kind's listing keeps is what its `read` returned: the same type each time.
+    if (kept && kept.token === token && now - kept.atMs < MAX_AGE_MS) return kept.docs as T[];
     const docs = await read();
     this.kept.set(key, { token, atMs: now, docs });
     return docs;

@@ -32,6 +32,9 @@ import type { RecordDoc } from './record-docs';
 import { type ChangeDoc, DocumentListings } from './document-listings';
 import { DAY_MS, RollupDocs } from './rollup-docs';
 import { RollupReader } from './rollup-reader';
+import type { Budget } from '../../budgets/budget';
+import { BUDGET_DOCUMENT_KIND, isBudgetDocument } from '../stored-budget';
+import { type BudgetDoc, MongoBudgets } from './budget-docs';
 
 /**
  * A generic document. The body is kept as its JSON text, not as BSON fields: bodies may hold keys
@@ -93,6 +96,7 @@ export class MongoStore implements StoragePort {
   private keys!: Collection<KeyDoc>;
   private documents!: Collection<StoredDoc>;
   private listings!: DocumentListings;
+  budgets!: MongoBudgets;
 
   constructor(
     private readonly uri: string,
@@ -126,6 +130,10 @@ export class MongoStore implements StoragePort {
     await chainDocs.createIndex({ kind: 1, tenant: 1 });
     await this.keys.createIndex({ hash: 1 }, { unique: true });
     await this.documents.createIndex({ kind: 1, tenant: 1, id: 1 });
+    const budgets = this.db.collection<BudgetDoc>('budgets');
+    await budgets.createIndex({ tenant: 1, id: 1 });
+    this.budgets = new MongoBudgets(budgets, this.listings);
+    await this.moveBudgetDocuments();
     this.rollupBatches = new RollupBatches(this.records, this.db.collection<ClaimLinkDoc>('usage_records'), batches, takeovers, this.options.faults);
     this.corrections = new RecordCorrections(this.records, batches, this.db.collection<CorrectionClaimDoc>('record_correction_claims'), this.options.faults);
     const chain = new HeadChain(chainDocs);
@@ -263,6 +271,20 @@ export class MongoStore implements StoragePort {
 
   async hasApiKeys(): Promise<boolean> {
     return (await this.keys.findOne({ revokedAtMs: null })) !== null;
+  }
+
+  /**
+   * Budgets written before they had a collection of their own were documents, the limit a decimal
+   * string: each moves into the collection (unless one of its id is there already, written since) and
+   * leaves the documents. Two instances starting at once move the same budgets to the same place.
+   */
+  private async moveBudgetDocuments(): Promise<void> {
+    for (const old of await this.documents.find({ kind: BUDGET_DOCUMENT_KIND }).toArray()) {
+      const body = decodeDocument<Budget & DocumentBody>(old.body);
+      if (!isBudgetDocument(body)) continue;
+      await this.budgets.add(old.tenant, { ...body, id: old.id });
+      await this.documents.deleteOne({ _id: old._id });
+    }
   }
 
   async putDocument(kind: string, tenant: string, id: string, doc: DocumentBody): Promise<void> {

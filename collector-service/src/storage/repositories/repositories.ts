@@ -1,9 +1,9 @@
 import type { Provider } from '@nestjs/common';
 import type { AlertRule } from '../../alerts/alert-rule';
-import { BUDGET_KIND, type Budget } from '../../budgets/budget';
+import type { Budget } from '../../budgets/budget';
 import type { Channel } from '../../channels/channel';
 import type { DigestSubscription } from '../../digests/digest-subscription';
-import type { DocumentStore } from '../storage.port';
+import type { DocumentStore, EntityTables } from '../storage.port';
 import { ALERT_RULES, ALERTS, BUDGETS, CHANNELS, DELIVERIES, DIGEST_RUNS, DIGEST_SUBSCRIPTIONS, DOCUMENTS } from '../storage.tokens';
 import { DocumentAlerts } from './alerts.repository';
 import { DocumentDeliveries } from './deliveries.repository';
@@ -23,9 +23,9 @@ const CHANNEL_KIND = 'channel';
 const DIGEST_KIND = 'digest';
 
 /** The repositories of one store (what the service injects by token, and what the contract suite runs). */
-export function repositoriesOf(documents: DocumentStore) {
+export function repositoriesOf(documents: DocumentStore & EntityTables) {
   return {
-    budgets: new DocumentRepository<Budget>(documents, BUDGET_KIND) as BudgetsRepository,
+    budgets: documents.budgets,
     alertRules: new DocumentRepository<AlertRule>(documents, RULE_KIND) as AlertRulesRepository,
     channels: new DocumentRepository<Channel>(documents, CHANNEL_KIND) as ChannelsRepository,
     alerts: new DocumentAlerts(documents),

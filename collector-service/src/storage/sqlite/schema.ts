@@ -2,9 +2,15 @@ import type { DatabaseSync } from 'node:sqlite';
 import { MEASURES } from '../rollup-measures';
 import { DIMENSION_COLUMN_DEFINITIONS, DIMENSION_KEY, MEASURE_COLUMN_DEFINITIONS, MEASURE_COLUMNS, measureColumnDefinition } from './rollup-columns';
 import { TAG_ROLLUPS_SCHEMA } from './tag-rollups';
+import { BUDGET_DOCUMENT_KIND } from '../stored-budget';
 
 /** Every measure summed, in MEASURES order, for a migration that fills a rollup table from another. */
 const SUMMED = MEASURE_COLUMNS.map((c) => `SUM(${c})`).join(', ');
+
+/** A document of the budgets' old kind that holds a budget (see isBudgetDocument): a limit of up to 19 digits, within a 64-bit integer. */
+const OLD_BUDGET = `kind = '${BUDGET_DOCUMENT_KIND}' AND json_valid(body) AND json_type(body, '$.limitNanos') = 'text'
+  AND json_extract(body, '$.limitNanos') NOT GLOB '*[^0-9]*' AND length(json_extract(body, '$.limitNanos')) BETWEEN 1 AND 19
+  AND (length(json_extract(body, '$.limitNanos')) < 19 OR json_extract(body, '$.limitNanos') <= '9223372036854775807')`;
 
 /**
  * Schema migrations, applied in order and tracked in PRAGMA user_version. Append; never edit a
@@ -121,6 +127,19 @@ const MIGRATIONS: string[] = [
   `CREATE TABLE IF NOT EXISTS value_rollups_from (from_ms INTEGER NOT NULL) STRICT;
    INSERT INTO value_rollups_from SELECT COALESCE((MAX(time_ms) / 86400000 + 1) * 86400000, 0) FROM records
      WHERE NOT EXISTS (SELECT 1 FROM value_rollups_from);`,
+  // 11: budgets in a table of their own, the limit an integer of nano-USD; the budgets kept as documents
+  // before (the limit a decimal string in the JSON) move into it. IF NOT EXISTS and OR IGNORE for the
+  // same reason as the tag rollups' table.
+  `CREATE TABLE IF NOT EXISTS budgets (
+     tenant TEXT NOT NULL,
+     id TEXT NOT NULL,
+     limit_nanos INTEGER NOT NULL,
+     body TEXT NOT NULL,
+     PRIMARY KEY (tenant, id)
+   ) STRICT, WITHOUT ROWID;
+   INSERT OR IGNORE INTO budgets SELECT tenant, id, CAST(json_extract(body, '$.limitNanos') AS INTEGER), json_remove(body, '$.limitNanos')
+     FROM documents WHERE ${OLD_BUDGET};
+   DELETE FROM documents WHERE ${OLD_BUDGET};`,
 ];
 
 /** The tables that hold the rollup measures. */

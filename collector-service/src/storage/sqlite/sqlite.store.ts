@@ -37,6 +37,7 @@ import { TagRollups } from './tag-rollups';
 import { hasTagFilter } from '../tag-sets';
 import { withUnfolded } from './unfolded-rows';
 import { addRecordValues } from '../value-rollups';
+import { SqliteBudgets } from './budget-table';
 
 /** How long after a failed write /readyz still says not ready (senders retry meanwhile; a success clears it). */
 const RECENT_FAILURE_MS = 10_000;
@@ -68,6 +69,7 @@ export class SqliteStore implements StoragePort {
   private readonly inserting = new Set<Promise<UsageRecord[]>>();
   /** The value rollups hold every record of the UTC days from here on (see schema migration 10). */
   private valueRollupsFromMs = 0;
+  budgets!: SqliteBudgets;
 
   constructor(
     private readonly path: string,
@@ -84,6 +86,7 @@ export class SqliteStore implements StoragePort {
     this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}; PRAGMA foreign_keys = ON;`);
     if (this.path !== ':memory:') this.walSync = new WalSync(`${this.path}-wal`);
     migrate(this.db);
+    this.budgets = new SqliteBudgets(this.db, () => this.durable());
     this.tagRollups = new TagRollups(this.db);
     this.valueRollupsFromMs = (this.db.prepare('SELECT from_ms FROM value_rollups_from').get() as { from_ms: number }).from_ms;
     // Batches stored but not folded when the last process stopped are folded now, on this connection;
