@@ -548,6 +548,108 @@ if (!uri) {
     });
   });
 
+  describe('mongo: value rows for the days compacted before they existed', () => {
+    const DAY = 86_400_000;
+    const MARCH = Date.UTC(2026, 2, 1);
+    const ALL_DAYS = { tenant: 'default', fromMs: MARCH, toMs: MARCH + 6 * DAY, maxValues: 1000 };
+    const made = (n: number, startMs: number, days: number) =>
+      Array.from({ length: n }, (_, i) =>
+        record({
+          timeMs: startMs + Math.floor((i * days * DAY) / n),
+          conversation: i % 5 === 0 ? null : `chat-${i % 13}`,
+          tags: i % 3 === 0 ? {} : { team: `team-${i % 4}` },
+          costNanos: BigInt(i) * 1_000_003n,
+        }),
+      );
+    const ingest = async (store: MongoStore, rs: UsageRecord[]) => {
+      for (let i = 0; i < rs.length; i += 100) await store.ingest(rs.slice(i, i + 100));
+    };
+    /** Three days of March stored and compacted as the version before value rows did: their days hold none. */
+    const oldStore = async () => {
+      const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
+      const store = await open(dbName, undefined, MANUAL);
+      const all = made(300, MARCH, 3);
+      await ingest(store, all);
+      const db = await rawDb(dbName);
+      await db.collection('rollup_batches').updateMany({}, { $unset: { values: '' } });
+      await store.compact();
+      expect((await store.valueSums({ ...ALL_DAYS, by: 'conversation' })).uncovered).toEqual([{ fromMs: MARCH, toMs: MARCH + 3 * DAY }]);
+      return { dbName, store, db, all };
+    };
+    /** Every breakdown by conversation and by tag key over whole and partial days equals the records' sums, to the nano. */
+    const expectExact = async (store: MongoStore, all: UsageRecord[]) => {
+      for (const [fromMs, toMs] of [
+        [MARCH, MARCH + 6 * DAY],
+        [MARCH + DAY + 6 * 3_600_000, MARCH + 2 * DAY + 3 * 3_600_000],
+      ]) {
+        for (const [by, valueOf] of [
+          ['conversation', (r: UsageRecord) => r.conversation],
+          ['tag:team', (r: UsageRecord) => r.tags.team ?? null],
+        ] as const) {
+          const groups = await breakdownGroups({ storage: store, tenant: 'default', range: { fromMs, toMs, tz: 'UTC' }, filters: {}, maxValues: 1000 }, by);
+          const expected = new Map<string | null, bigint>();
+          for (const r of all.filter((r) => r.timeMs >= fromMs && r.timeMs < toMs)) expected.set(valueOf(r), (expected.get(valueOf(r)) ?? 0n) + r.costNanos!);
+          expect(new Map(groups.map((g) => [g.key, g.totals.costNanos]))).toEqual(expected);
+        }
+      }
+    };
+    const latestHead = async (db: Awaited<ReturnType<typeof rawDb>>) =>
+      Math.max(...(await db.collection('rollup_heads').find({ kind: 'head', tenant: 'default' }).toArray()).map((h) => h.k as number));
+
+    it('gives those days value rows summed from their records, once a late batch touching one is compacted, and never again', async () => {
+      const { dbName, store, db, all } = await oldStore();
+      const late = made(40, MARCH + DAY, 1);
+      await ingest(store, late); // pending: the second day waits for it
+      all.push(...late);
+      await store.backfillValueDays();
+      expect((await store.valueSums({ ...ALL_DAYS, by: 'conversation' })).uncovered).toEqual([{ fromMs: MARCH + DAY, toMs: MARCH + 3 * DAY }]);
+      await expectExact(store, all);
+      await store.compact();
+      await store.backfillValueDays();
+      for (const by of ['conversation', 'tag:team']) expect((await store.valueSums({ ...ALL_DAYS, by })).uncovered).toEqual([]);
+      await expectExact(store, all);
+      const head = await latestHead(db);
+      const restarted = await open(dbName, undefined, MANUAL);
+      await restarted.backfillValueDays();
+      expect(await latestHead(db)).toBe(head);
+      await expectExact(restarted, all);
+      await Promise.all([store.close(), restarted.close(), db.client.close()]);
+      await dropDatabase(dbName);
+    });
+
+    it.each<keyof MongoFaults>(['afterJournal', 'beforeHead', 'afterHead', 'afterDelete', 'afterReplaced'])(
+      'ends exact when the run giving a day its value rows stops at %s and another instance runs again',
+      async (point) => {
+        const { dbName, store, db, all } = await oldStore();
+        const crashing = await open(dbName, { [point]: true }, MANUAL);
+        await expect(crashing.backfillValueDays()).rejects.toThrow(`injected fault ${point}`);
+        await crashing.close();
+        await store.backfillValueDays();
+        expect((await store.valueSums({ ...ALL_DAYS, by: 'conversation' })).uncovered).toEqual([]);
+        await expectExact(store, all);
+        await Promise.all([store.close(), db.client.close()]);
+        await dropDatabase(dbName);
+      },
+    );
+
+    it('leaves a day whose records no longer add up to its rollups to the tag sets, and fills the others', async () => {
+      const { dbName, store, db, all } = await oldStore();
+      // Records of the first day deleted behind the rollups' back, as retention deletes them.
+      await db.collection('usage_records').deleteMany({ timeMs: { $lt: MARCH + 3_600_000 } });
+      await store.backfillValueDays();
+      expect((await store.valueSums({ ...ALL_DAYS, by: 'tag:team' })).uncovered).toEqual([{ fromMs: MARCH, toMs: MARCH + DAY }]);
+      const groups = await breakdownGroups(
+        { storage: store, tenant: 'default', range: { fromMs: MARCH, toMs: MARCH + 3 * DAY, tz: 'UTC' }, filters: {}, maxValues: 1000 },
+        'tag:team',
+      );
+      const expected = new Map<string | null, bigint>();
+      for (const r of all) expected.set(r.tags.team ?? null, (expected.get(r.tags.team ?? null) ?? 0n) + r.costNanos!);
+      expect(new Map(groups.map((g) => [g.key, g.totals.costNanos]))).toEqual(expected);
+      await Promise.all([store.close(), db.client.close()]);
+      await dropDatabase(dbName);
+    });
+  });
+
   /** A driver connection of the test's own, to write documents as a writer that crashed left them. */
   describe('mongo: which batch stored a record, asked by inserts', () => {
     it('gives every asker the same answer, asking at once or after others, also after askers that died part way', async () => {

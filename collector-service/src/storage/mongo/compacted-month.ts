@@ -119,6 +119,17 @@ export class CompactedMonth {
     return problem;
   }
 
+  /**
+   * Gives a day the head holds no value documents for (rolled before value rows existed) the value
+   * rows summed from its raw records, once the caller has checked those records are exactly the
+   * ones the head counts (see Compactor.addValueDay): from then on its breakdowns read them.
+   */
+  fillValueDay(day: number, rows: readonly SumsRow[]): void {
+    const filled: ValueDay = { complete: true, prior: null, rows: { conversation: new Map(), tags: new Map() } };
+    for (const row of rows) filled.rows[valueKind(row.key[1] as string)].set(JSON.stringify(row.key), row);
+    this.valueDays.set(day, filled);
+  }
+
   /** The month's new documents (under `runId`), and the head's documents they replace. */
   documents(tenant: string, runId: string): { docs: NewDoc[]; replaced: DocRef[] } {
     const docs: NewDoc[] = [];

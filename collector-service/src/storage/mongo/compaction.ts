@@ -10,6 +10,8 @@ import { insertIgnoringDuplicates, upsert } from './inserts';
 import type { PendingItem, PendingItems } from './pending';
 import type { SumsRow } from './sums-table';
 import { type DocRef, monthOf, monthValuesRef, type NewDoc, type RollupDoc, type RollupDocs } from './rollup-docs';
+import type { RecordDoc } from './record-docs';
+import { ValueDayBackfill, type ValueDayFill } from './value-day-backfill';
 
 /** A batch compaction set aside: it counts nowhere (see Compactor.build). */
 export interface SetAsideDoc {
@@ -69,6 +71,10 @@ export class Compactor {
   /** Tenants whose every month has its month values (written by this version, or rewritten by addMonthValues). */
   private readonly withMonthValues = new Set<string>();
   private allWithMonthValues = false;
+  private readonly backfill: ValueDayBackfill;
+  /** Tenants none of whose days lacks value documents, but days whose records do not add up (see ValueDayBackfill). */
+  private readonly withValueDays = new Set<string>();
+  private allWithValueDays = false;
 
   constructor(
     private readonly db: Db,
@@ -81,7 +87,9 @@ export class Compactor {
     private readonly setAsideDocs: Collection<SetAsideDoc>,
     private readonly settings: CompactionSettings = DEFAULT_COMPACTION,
     private readonly faults: MongoFaults = {},
-  ) {}
+  ) {
+    this.backfill = new ValueDayBackfill(db.collection<RecordDoc>('usage_records'), batchDocs, chain, docs);
+  }
 
   start(): void {
     if (this.settings.everyMs > 0 && !this.stopped) this.schedule();
@@ -118,12 +126,44 @@ export class Compactor {
       try {
         await this.run(tenant, month);
       } finally {
-        await upsert(this.chainDocs, leaseId(tenant), { kind: 'lease', tenant, holder: this.holder, untilMs: 0 });
+        await this.release(tenant);
       }
       return true;
     }
     // Tenants compacted from now on are written by this version.
     this.allWithMonthValues = true;
+    return false;
+  }
+
+  /**
+   * Gives one day compacted before value rollups existed its value documents, summed from its raw
+   * records (see ValueDayBackfill), by a run that rewrites its month: a day per call, in the
+   * background, so breakdowns of old days read rollups too. False when none is left (or another
+   * instance holds the tenant, or batches not compacted yet touch the day: a later round).
+   */
+  async addValueDays(): Promise<boolean> {
+    if (this.allWithValueDays) return false;
+    for (const tenant of (await this.chainDocs.distinct('tenant', { kind: 'hint' })).sort()) {
+      if (this.withValueDays.has(tenant)) continue;
+      const head = await this.chain.latest(tenant);
+      const days = await this.backfill.daysWithout(tenant, head);
+      if (days === null) return false; // a newer head replaced a document: a later round
+      if (days.length === 0) {
+        this.withValueDays.add(tenant);
+        continue;
+      }
+      if (!(await this.lease(tenant))) return false;
+      try {
+        const fill = await this.backfill.fill(tenant, head, days[0]);
+        if (fill === 'later') return false;
+        if (fill !== 'mismatch') await this.run(tenant, monthOf(fill.day), fill);
+      } finally {
+        await this.release(tenant);
+      }
+      return true;
+    }
+    // Days compacted from now on come with their value rows.
+    this.allWithValueDays = true;
     return false;
   }
 
@@ -142,7 +182,7 @@ export class Compactor {
       await this.cleanUpDeadRuns(tenant);
       return await this.run(tenant);
     } finally {
-      await upsert(this.chainDocs, leaseId(tenant), { kind: 'lease', tenant, holder: this.holder, untilMs: 0 });
+      await this.release(tenant);
     }
   }
 
@@ -165,7 +205,7 @@ export class Compactor {
           this.reportFailure(`compacting the rollups of tenant ${tenant} failed, will retry: ${(err as Error).message}`);
         }
       }
-      if (!this.stopped) await this.addMonthValues();
+      if (!this.stopped && !(await this.addMonthValues()) && !this.stopped) await this.addValueDays();
     } catch (err) {
       this.reportFailure(`compacting the rollups failed, will retry: ${(err as Error).message}`);
     }
@@ -183,9 +223,13 @@ export class Compactor {
     return (await this.batchDocs.distinct('tenant')).sort();
   }
 
-  /** One run; with `rewrite`, one that moves no item but rewrites that month (see addMonthValues). */
-  private async run(tenant: string, rewrite?: string): Promise<boolean> {
+  /**
+   * One run; with `rewrite`, one that moves no item but rewrites that month (see addMonthValues), and
+   * with `fill` gives a day of it its value rows, only onto the head they were checked against.
+   */
+  private async run(tenant: string, rewrite?: string, fill?: ValueDayFill): Promise<boolean> {
     const head = await this.chain.latest(tenant);
+    if (fill && head.k !== fill.headK) return false;
     for (const stale of await this.batches.stale(tenant, Date.now() - this.settings.staleAfterMs)) {
       this.logger.warn(
         `batch ${stale._id} of tenant ${tenant} was stored ${Math.round((Date.now() - stale.createdAtMs) / 1000)} s ago and its writer has not rolled it up (it crashed or stalled): finishing it`,
@@ -203,7 +247,7 @@ export class Compactor {
       await this.pending.delete(leftover);
       return false;
     }
-    const built = await this.build(tenant, head, items, rewrite);
+    const built = await this.build(tenant, head, items, rewrite, fill);
     if (!built) return false; // the head was replaced meanwhile
     const { runId } = built;
     await this.chainDocs.insertOne({
@@ -248,7 +292,7 @@ export class Compactor {
    * and values, every touched bucket's groups. An item whose groups would take a sum past what the
    * store holds is set aside: not added (it counts nowhere), listed with the reason.
    */
-  private async build(tenant: string, head: Head, items: PendingItem[], rewrite?: string): Promise<Built | null> {
+  private async build(tenant: string, head: Head, items: PendingItem[], rewrite?: string, fill?: ValueDayFill): Promise<Built | null> {
     const buckets = new Map<string, Set<number>>(rewrite ? [[rewrite, new Set()]] : []);
     for (const g of items.flatMap((i) => i.groups)) {
       const month = monthOf(g.bucket);
@@ -261,6 +305,7 @@ export class Compactor {
       if (!loaded) return null;
       months.set(month, loaded);
     }
+    if (fill) months.get(monthOf(fill.day))!.fillValueDay(fill.day, fill.rows);
     const setAside: SetAside[] = [];
     for (const item of items) {
       const parts = new Map<string, { groups: Group[]; values: SumsRow[] | null }>();
@@ -318,6 +363,10 @@ export class Compactor {
       byCollection.get(ref.collection)!.push(ref.id);
     }
     await Promise.all([...byCollection].map(([collection, ids]) => this.db.collection<RollupDoc>(collection).deleteMany({ _id: { $in: ids } })));
+  }
+
+  private async release(tenant: string): Promise<void> {
+    await upsert(this.chainDocs, leaseId(tenant), { kind: 'lease', tenant, holder: this.holder, untilMs: 0 });
   }
 
   /** An advisory hold on the tenant, so instances do not repeat each other's work. */

@@ -209,6 +209,11 @@ export class MongoStore implements StoragePort {
     await this.compactor.compactAll();
   }
 
+  /** Gives every day compacted before value rollups existed its value rows now (what the background rounds do a day at a time). */
+  async backfillValueDays(): Promise<void> {
+    while (await this.compactor.addValueDays());
+  }
+
   async listRecords(query: RecordQuery): Promise<RecordPage> {
     const filter = recordFilter(query.tenant, query.fromMs, query.toMs, query.filters);
     if (query.cursor) {

@@ -32,11 +32,24 @@ function addToRows(rows: Map<string, SumsRow>, r: UsageRecord, sign: 1 | -1): vo
   }
 }
 
+/** The value rows of records added one by one, so records read from a cursor need not be held. */
+export class ValueRowSums {
+  private readonly rows = new Map<string, SumsRow>();
+
+  add(r: UsageRecord): void {
+    addToRows(this.rows, r, 1);
+  }
+
+  values(): SumsRow[] {
+    return [...this.rows.values()];
+  }
+}
+
 /** The value rows of some records. */
 export function valueRows(records: Iterable<UsageRecord>): SumsRow[] {
-  const rows = new Map<string, SumsRow>();
-  for (const r of records) addToRows(rows, r, 1);
-  return [...rows.values()];
+  const rows = new ValueRowSums();
+  for (const r of records) rows.add(r);
+  return rows.values();
 }
 
 /** The value rows of the corrections' differences: next − previous. */
