@@ -107,6 +107,10 @@ const ALL_QUERIES = {
   'breakdown by conversation (one day)': '/v1/reports/breakdown?from=2026-10-20&to=2026-10-21&by=conversation',
   'breakdown by conversation (5 days)': '/v1/reports/breakdown?from=2026-10-20&to=2026-10-25&by=conversation',
   'breakdown by conversation (month, Asia/Kathmandu)': '/v1/reports/breakdown?from=2026-10-02&to=2026-11-01&by=conversation&tz=Asia/Kathmandu',
+  // Filtered: tag values from the tag-set rollups, conversations from the records the filter keeps.
+  'breakdown by tag:team, user=user-7 (month)': '/v1/reports/breakdown?from=2026-10-02&to=2026-11-01&by=tag:team&user=user-7',
+  'breakdown by conversation, model=gpt-4o (one day)': '/v1/reports/breakdown?from=2026-10-20&to=2026-10-21&by=conversation&model=gpt-4o',
+  'breakdown by conversation, user=user-7 (month)': '/v1/reports/breakdown?from=2026-10-02&to=2026-11-01&by=conversation&user=user-7',
 };
 
 /** BENCH_QUERIES=<words, comma-separated> times only the queries whose name holds one of them (e.g. summary,user). */

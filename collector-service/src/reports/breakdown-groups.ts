@@ -78,13 +78,7 @@ async function valueGroups(source: BreakdownSource, by: string): Promise<Map<str
   const answered = filtered
     ? { values: [], more: false, uncovered: [{ fromMs, toMs }] }
     : await source.storage.valueSums({ tenant: source.tenant, fromMs, toMs, by, maxValues: source.maxValues });
-  const tooMany = () =>
-    new InputError(
-      'parameter',
-      'by',
-      `this range holds more than ${source.maxValues.toLocaleString('en-US')} values of ${by} (TOKENLEDGER_BREAKDOWN_MAX_VALUES): narrow from/to`,
-    );
-  if (answered.more) throw tooMany();
+  if (answered.more) throw tooManyValues(source, by);
   const byValue = new Map<string, RollupTotals>();
   for (const { value, totals } of answered.values) sumInto(byValue, value, totals);
   for (const range of answered.uncovered) {
@@ -92,9 +86,16 @@ async function valueGroups(source: BreakdownSource, by: string): Promise<Map<str
     const groups = by === CONVERSATION ? await conversations(part, await totalOf(part)) : await tagValues(part, by.slice(TAG_PREFIX.length));
     for (const g of groups) sumInto(byValue, g.key!, g.totals);
   }
-  if (byValue.size > source.maxValues) throw tooMany();
+  if (byValue.size > source.maxValues) throw tooManyValues(source, by);
   return byValue;
 }
+
+const tooManyValues = (source: BreakdownSource, by: string) =>
+  new InputError(
+    'parameter',
+    'by',
+    `this range holds more than ${source.maxValues.toLocaleString('en-US')} values of ${by} (TOKENLEDGER_BREAKDOWN_MAX_VALUES): narrow from/to`,
+  );
 
 async function totalOf(source: BreakdownSource): Promise<RollupTotals> {
   const total = zeroTotals();
@@ -132,7 +133,11 @@ export async function tagKeyGroups(source: BreakdownSource): Promise<BreakdownGr
   return [...byKey].map(([key, totals]) => ({ key, totals }));
 }
 
-/** The sums per conversation id of the range's raw records, once the rollups say they are few enough to read. */
+/**
+ * The sums per conversation id of the range's raw records, once the rollups say they are few enough
+ * to read; refused as soon as they hold more conversations than a breakdown may (so memory stays
+ * bounded by TOKENLEDGER_BREAKDOWN_MAX_VALUES, not by the range).
+ */
 async function conversations(source: BreakdownSource, total: RollupTotals): Promise<BreakdownGroup[]> {
   if (total.calls > CONVERSATION_SCAN_CALLS) {
     throw new InputError(
@@ -146,7 +151,10 @@ async function conversations(source: BreakdownSource, total: RollupTotals): Prom
   for await (const r of source.storage.streamRecords(rollupScope(source))) {
     if (r.conversation === null) continue;
     let sums = byConversation.get(r.conversation);
-    if (!sums) byConversation.set(r.conversation, (sums = zeroSums()));
+    if (!sums) {
+      byConversation.set(r.conversation, (sums = zeroSums()));
+      if (byConversation.size > source.maxValues) throw tooManyValues(source, CONVERSATION);
+    }
     addRecord(sums, r);
   }
   return [...byConversation].map(([conversation, sums]) => ({ key: conversation, totals: totalsOf(sums) }));
