@@ -1,3 +1,6 @@
+import type { AlertDto, AlertPageDto } from '../../src/alerts/alert.dto';
+import type { BudgetDto, BudgetListDto, BudgetStatusDto } from '../../src/budgets/budget-answers.dto';
+import { json as readJson } from '../support/json';
 import { otlpProtobufBody } from '../support/spans';
 import { dashboardSuite, screenshot, seriousA11yViolations } from './browser';
 import { dollarsExact, dollarsUnderACent } from './expected-money';
@@ -14,16 +17,16 @@ const MINI_CHAT = {
 };
 
 describe('budgets and alerts of sub-cent amounts, and the time-zone picker', () => {
-  let budget: Record<string, any>;
+  let budget: BudgetDto;
   const suite = dashboardSuite({}, async (collector) => {
     const json = { 'content-type': 'application/json' };
-    budget = await (
+    budget = await readJson<BudgetDto>(
       await fetch(`${collector.url}/v1/budgets`, {
         method: 'POST',
         headers: json,
         body: JSON.stringify({ name: 'Tiny daily', scope: {}, period: 'day', timezone: 'UTC', limitUsd: '0.004', thresholds: [0.5, 1], action: 'notify' }),
-      })
-    ).json();
+      }),
+    );
     const body = await otlpProtobufBody(
       [0, 1, 2].map((i) => ({ name: `chat ${i}`, attributes: MINI_CHAT, startMs: Date.now() - 60_000 * (i + 1) })),
       { 'service.name': 'shop' },
@@ -31,14 +34,14 @@ describe('budgets and alerts of sub-cent amounts, and the time-zone picker', () 
     const res = await fetch(`${collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
     if (res.status !== 200) throw new Error(`ingest answered ${res.status}`);
   });
-  const api = async (path: string, init?: RequestInit) => (await fetch(`${suite.collector.url}${path}`, init)).json() as Promise<Record<string, any>>;
+  const api = async <T>(path: string, init?: RequestInit) => readJson<T>(await fetch(`${suite.collector.url}${path}`, init));
   const zone = () => suite.page.getByRole('combobox', { name: 'Time zone' });
   const options = () => suite.page.getByRole('listbox', { name: 'Time zones' }).getByRole('option');
 
   /** The budget alert at 100 %, once the after-ingest budget run has written it. */
-  async function fullAlert(): Promise<Record<string, any>> {
+  async function fullAlert(): Promise<AlertDto> {
     for (let i = 0; i < 100; i++) {
-      const alert = ((await api('/v1/alerts')).alerts as Record<string, any>[]).find((a) => a.subject === `budget:${budget.id}@1`);
+      const alert = (await api<AlertPageDto>('/v1/alerts')).alerts.find((a) => a.subject === `budget:${budget.id}@1`);
       if (alert) return alert;
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -54,10 +57,10 @@ describe('budgets and alerts of sub-cent amounts, and the time-zone picker', () 
     await row.waitFor();
     expect(await row.getByTestId('alert-subject').textContent()).toBe('Budget “Tiny daily” at 100 %');
     const cells = await row.locator('td.num').allTextContents();
-    expect(cells).toEqual([dollarsUnderACent(alert.valueUsd), dollarsExact(alert.thresholdUsd)]);
+    expect(cells).toEqual([dollarsUnderACent(alert.valueUsd!), dollarsExact(alert.thresholdUsd!)]);
     expect(cells[1]).toBe('$0.004');
     expect(await row.getByTestId('alert-subject').getAttribute('title')).toBe(
-      `Budget "Tiny daily" reached 100 % of its daily limit of $0.004: ${dollarsUnderACent(alert.valueUsd)} spent`,
+      `Budget "Tiny daily" reached 100 % of its daily limit of $0.004: ${dollarsUnderACent(alert.valueUsd!)} spent`,
     );
     expect(await page.getByTestId('alerts-table').innerText()).not.toContain(budget.id);
     expect(await page.getByTestId('alerts-table').innerText()).not.toContain('$0.00 ');
@@ -69,7 +72,7 @@ describe('budgets and alerts of sub-cent amounts, and the time-zone picker', () 
   it('shows a sub-cent budget’s spend and limit to the digit that matters', async () => {
     const { page, errors, collector } = suite;
     await fullAlert();
-    const status = await api(`/v1/budgets/${budget.id}/status`);
+    const status = await api<BudgetStatusDto>(`/v1/budgets/${budget.id}/status`);
     await page.goto(`${collector.url}/dashboard/budgets`);
     const row = page.getByTestId('budgets').locator('li', { hasText: 'Tiny daily' });
     await row.waitFor();
@@ -80,7 +83,7 @@ describe('budgets and alerts of sub-cent amounts, and the time-zone picker', () 
   it('shows when a budget runs out at its current rate, in the budget’s time zone', async () => {
     const { page, errors, collector } = suite;
     const json = { 'content-type': 'application/json' };
-    const created = await api('/v1/budgets', {
+    const created = await api<BudgetDto>('/v1/budgets', {
       method: 'POST',
       headers: json,
       body: JSON.stringify({
@@ -96,24 +99,24 @@ describe('budgets and alerts of sub-cent amounts, and the time-zone picker', () 
     const body = await otlpProtobufBody([{ name: 'chat', attributes: MINI_CHAT, startMs: Date.now() - 1000 }], { 'service.name': 'forecast-shop' });
     expect((await fetch(`${collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body })).status).toBe(200);
     // A limit halfway between the spend and its projection is reached before the month ends.
-    const before = await api(`/v1/budgets/${created.id}/status`);
+    const before = await api<BudgetStatusDto>(`/v1/budgets/${created.id}/status`);
     const limitNanos = (BigInt(before.spentNanos) + BigInt(before.projectedNanos)) / 2n;
-    await api(`/v1/budgets/${created.id}`, {
+    await api<BudgetDto>(`/v1/budgets/${created.id}`, {
       method: 'PATCH',
       headers: json,
       body: JSON.stringify({ limitUsd: `${limitNanos / 1_000_000_000n}.${(limitNanos % 1_000_000_000n).toString().padStart(9, '0')}` }),
     });
-    const first = await api(`/v1/budgets/${created.id}/status`);
+    const first = await api<BudgetStatusDto>(`/v1/budgets/${created.id}/status`);
     expect(first.exhaustsAt).toMatch(/\+05:30$/);
     await page.goto(`${collector.url}/dashboard/budgets`);
     const row = page.getByTestId('budgets').locator('li', { hasText: 'Kolkata forecast' });
     await row.getByTestId('exhausts-at').waitFor();
-    const last = await api(`/v1/budgets/${created.id}/status`);
+    const last = await api<BudgetStatusDto>(`/v1/budgets/${created.id}/status`);
     // As the page writes it: the budget's zone, in the browser's locale (en-US); the moment moves as time passes.
     const words = (s: string) => s.replace(/\s+/g, ' ').trim();
     const shown = (iso: string) =>
       words(`· runs out ${new Date(iso).toLocaleString('en-US', { timeZone: 'Asia/Kolkata', dateStyle: 'medium', timeStyle: 'short' })} at this rate`);
-    expect([shown(first.exhaustsAt), shown(last.exhaustsAt)]).toContain(words((await row.getByTestId('exhausts-at').textContent())!));
+    expect([shown(first.exhaustsAt!), shown(last.exhaustsAt!)]).toContain(words((await row.getByTestId('exhausts-at').textContent())!));
     await screenshot(page, 'budget-exhaustion');
     expect(errors).toEqual([]);
   });
@@ -166,7 +169,7 @@ describe('budgets and alerts of sub-cent amounts, and the time-zone picker', () 
     await form.getByRole('option', { name: 'Asia/Tokyo' }).click();
     await form.getByRole('button', { name: 'Create budget' }).click();
     await page.getByTestId('budgets').locator('li', { hasText: 'Tokyo office' }).waitFor();
-    expect(((await api('/v1/budgets')).budgets as Record<string, any>[]).find((b) => b.name === 'Tokyo office')).toMatchObject({
+    expect((await api<BudgetListDto>('/v1/budgets')).budgets.find((b) => b.name === 'Tokyo office')).toMatchObject({
       timezone: 'Asia/Tokyo',
       limitUsd: '2.500000000',
     });

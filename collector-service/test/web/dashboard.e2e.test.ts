@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { dashboardBuilt } from '../../src/dashboard-api/dashboard-files';
+import type { AlertPageDto } from '../../src/alerts/alert.dto';
+import type { BudgetListDto } from '../../src/budgets/budget-answers.dto';
+import type { RecordDto } from '../../src/reports/record-view.dto';
 import { type RunningCollector, startCollector } from '../support/app';
+import { json, type ReportAnswer } from '../support/json';
 import { launchBrowser, openPage, screenshot, seriousA11yViolations } from './browser';
 import { ingestKnownSpans, UNPRICED_MODEL } from './seed';
 
@@ -24,7 +28,7 @@ describe('the finance dashboard in a real browser', () => {
   let browser: Browser;
   let page: Page;
   let errors: string[];
-  const api = async (path: string) => (await fetch(`${collector.url}${path}`)).json() as Promise<Record<string, any>>;
+  const api = async <T>(path: string) => json<T>(await fetch(`${collector.url}${path}`));
   const text = async (testId: string) => (await page.getByTestId(testId).textContent())?.trim();
   /** Cards show "…" while loading; wait for a real value. */
   const settledCard = async (testId: string) => {
@@ -61,12 +65,12 @@ describe('the finance dashboard in a real browser', () => {
 
   it('shows card totals equal to the report API to the cent, in open mode without sign-in', async () => {
     await page.goto(`${collector.url}/dashboard`);
-    const summary = await api(`/v1/reports/summary?tz=UTC&from=${last30DaysFrom()}`);
+    const summary = await api<ReportAnswer<'summary'>>(`/v1/reports/summary?tz=UTC&from=${last30DaysFrom()}`);
     expect(summary.calls).toBe(SPANS);
     expect(await settledCard('card-cost')).toBe(dollarsToTheCent(summary.totalCostNanos));
     expect(await text('card-calls-value')).toBe(String(summary.calls));
     await expect(page.getByTestId('card-calls').textContent()).resolves.toContain(`${summary.successfulCalls} succeeded, ${summary.failedCalls} failed`);
-    const projection = await api('/v1/reports/projection?tz=UTC');
+    const projection = await api<ReportAnswer<'projection'>>('/v1/reports/projection?tz=UTC');
     expect(await settledCard('card-projection')).toBe(dollarsToTheCent(projection.projectedMonthEnd.costNanos));
     // Unpriced calls are prominent and name the model.
     await expect(page.getByTestId('unpriced-total').textContent()).resolves.toContain(`${summary.unpricedCalls} calls have no price`);
@@ -88,7 +92,7 @@ describe('the finance dashboard in a real browser', () => {
     await settledCard('card-cost');
     await page.getByRole('searchbox', { name: 'Provider' }).fill('anthropic');
     await page.getByRole('searchbox', { name: 'Provider' }).press('Enter');
-    const anthropic = await api(`/v1/reports/summary?tz=UTC&from=${last30DaysFrom()}&provider=anthropic`);
+    const anthropic = await api<ReportAnswer<'summary'>>(`/v1/reports/summary?tz=UTC&from=${last30DaysFrom()}&provider=anthropic`);
     await page.waitForFunction(() => document.querySelector('[data-testid="chart-provider"]')?.getAttribute('data-points') === '1');
     await page.waitForFunction((calls) => document.querySelector('[data-testid="card-calls-value"]')?.textContent === calls, String(anthropic.calls));
     expect(await settledCard('card-cost')).toBe(dollarsToTheCent(anthropic.totalCostNanos));
@@ -102,7 +106,7 @@ describe('the finance dashboard in a real browser', () => {
     const rows = page.getByTestId('usage-table').locator('tbody tr');
     await rows.first().waitFor();
     expect(await rows.count()).toBe(50);
-    const first = await api(`/v1/reports/usage?tz=UTC&from=${last30DaysFrom()}&limit=1`);
+    const first = await api<ReportAnswer<'usage'>>(`/v1/reports/usage?tz=UTC&from=${last30DaysFrom()}&limit=1`);
     await expect(rows.first().getByRole('link').getAttribute('href')).resolves.toBe(`${JAEGER}/trace/${first.records[0].traceId}`);
     await page.getByRole('button', { name: 'Next page' }).click();
     await page.getByText('Page 2').waitFor();
@@ -124,7 +128,7 @@ describe('the finance dashboard in a real browser', () => {
     const records = readFileSync(await jsonl.path(), 'utf8')
       .trimEnd()
       .split('\n')
-      .map((l) => JSON.parse(l));
+      .map((l) => JSON.parse(l) as Pick<RecordDto, 'costUsd' | 'model'>);
     expect(records).toHaveLength(SPANS);
     expect(records.filter((r) => r.costUsd === null).map((r) => r.model)).toEqual(expect.arrayContaining([UNPRICED_MODEL]));
     expect(errors).toEqual([]);
@@ -160,8 +164,8 @@ describe('the finance dashboard in a real browser', () => {
     await form.getByLabel('Tags').fill('team=search, env=prod');
     await form.getByRole('button', { name: 'Create budget' }).click();
     await budgets.locator('li', { hasText: 'Embeddings' }).waitFor();
-    const { budgets: stored } = await api('/v1/budgets');
-    expect(stored.find((b: any) => b.name === 'Embeddings')).toMatchObject({
+    const { budgets: stored } = await api<BudgetListDto>('/v1/budgets');
+    expect(stored.find((b) => b.name === 'Embeddings')).toMatchObject({
       limitNanos: '5000000000',
       period: 'month',
       scope: { model: 'text-embedding-3-small', tags: { team: 'search', env: 'prod' } },
@@ -174,9 +178,9 @@ describe('the finance dashboard in a real browser', () => {
 
   it('lists alerts unread first and acknowledges one', async () => {
     // Budget thresholds are evaluated right after ingest; give the evaluation a moment to land.
-    let alerts: any[] = [];
+    let alerts: AlertPageDto['alerts'] = [];
     for (let i = 0; i < 100 && alerts.length === 0; i++) {
-      alerts = (await api('/v1/alerts')).alerts;
+      alerts = (await api<AlertPageDto>('/v1/alerts')).alerts;
       if (alerts.length === 0) await new Promise((r) => setTimeout(r, 200));
     }
     const unread = alerts.filter((a) => !a.acknowledged);
@@ -188,7 +192,7 @@ describe('the finance dashboard in a real browser', () => {
     const id = await page.getByTestId('alerts-table').locator('tbody tr').first().getAttribute('data-alert-id');
     await ackButtons.first().click();
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="alerts-table"] button').length === n, unread.length - 1);
-    expect((await api('/v1/alerts')).alerts.find((a: any) => a.id === id)).toMatchObject({ acknowledged: true });
+    expect((await api<AlertPageDto>('/v1/alerts')).alerts.find((a) => a.id === id)).toMatchObject({ acknowledged: true });
     // The acknowledged alert moves below the unread ones.
     if (unread.length > 1) await expect(page.getByTestId('alerts-table').locator('tbody tr').last().getAttribute('data-alert-id')).resolves.toBe(id);
     await screenshot(page, 'alerts');

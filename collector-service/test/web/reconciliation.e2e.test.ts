@@ -1,4 +1,6 @@
 import { billingRoutes, MockBilling, type MockLlmServer, startMockLlmServer } from '@tokenledger/mock-llm-server';
+import type { ReconciliationController } from '../../src/billing/reconciliation.controller';
+import { type AnswerOf, json } from '../support/json';
 import { GPT_4O_CHAT, otlpProtobufBody } from '../support/spans';
 import { dashboardSuite, screenshot, seriousA11yViolations } from './browser';
 import { dollarsExact } from './expected-money';
@@ -48,18 +50,20 @@ describe('the reconciliation page', () => {
     await page.getByLabel('Month (UTC)').fill('2026-11');
     await page.getByRole('button', { name: 'Import bills now' }).click();
     await page.getByRole('status').filter({ hasText: 'openai: 30 days imported' }).waitFor();
-    const api = await (await fetch(`${collector.url}/v1/reports/reconciliation?from=2026-11-01&to=2026-12-01&provider=openai`)).json();
-    const fourteenth = api.days.find((d: { date: string }) => d.date === '2026-11-14');
+    const api = await json<AnswerOf<ReconciliationController['report']>>(
+      await fetch(`${collector.url}/v1/reports/reconciliation?from=2026-11-01&to=2026-12-01&provider=openai`),
+    );
+    const fourteenth = api.days.find((d) => d.date === '2026-11-14')!;
     expect(fourteenth.differenceUsd).toBe('0.017425000');
 
     const row = page.locator('[data-testid="reconciliation-table"] tr[data-day="2026-11-14"][data-provider="openai"]');
     await row.waitFor();
     expect(await row.getAttribute('class')).toBe('row-warning');
-    expect(await row.getByTestId('difference').textContent()).toBe(`+${dollarsExact(fourteenth.differenceUsd)}`);
+    expect(await row.getByTestId('difference').textContent()).toBe(`+${dollarsExact(fourteenth.differenceUsd!)}`);
     expect(await row.locator(':scope > td.num').allTextContents()).toEqual([
       '2',
-      dollarsExact(fourteenth.trackedCostUsd),
-      dollarsExact(fourteenth.billedCostUsd),
+      dollarsExact(fourteenth.trackedCostUsd!),
+      dollarsExact(fourteenth.billedCostUsd!),
       '+$0.017425',
       '36.7 %',
     ]);
@@ -74,7 +78,7 @@ describe('the reconciliation page', () => {
       expect.stringMatching(/^o3-2025-04-16\s*not tracked\t0 \/ 0\t0 \/ 2,000\t\$0\.016$/),
     ]);
     expect(await page.getByTestId('untracked').innerText()).toContain('2026-11-14 openai o3-2025-04-16: $0.016 billed, 0 input and 2,000 output tokens');
-    expect(await page.getByTestId('reconciliation-totals').innerText()).toContain(`difference +${dollarsExact(api.totals[0].differenceUsd)}`);
+    expect(await page.getByTestId('reconciliation-totals').innerText()).toContain(`difference +${dollarsExact(api.totals[0].differenceUsd!)}`);
     await screenshot(page, 'reconciliation');
     expect(await seriousA11yViolations(page)).toEqual([]);
     expect(errors).toEqual([]);

@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { dashboardBuilt } from '../../src/dashboard-api/dashboard-files';
 import { type RunningCollector, startCollector } from '../support/app';
+import { json, type ReportAnswer } from '../support/json';
 import { otlpProtobufBody } from '../support/spans';
 import { launchBrowser, openPage, screenshot, seriousA11yViolations } from './browser';
 import { ingestKnownSpans } from './seed';
@@ -78,7 +79,7 @@ describe('the dashboard at every window width from a phone to a wide screen', ()
       body: await otlpProtobufBody([{ name: 'long names', attributes: { ...LONG_NAMES, 'tokenledger.tag.team': 'support' } }]),
     });
     if (res.status !== 200) throw new Error(`ingest answered ${res.status}`);
-    const usage = await (await fetch(`${collector.url}/v1/reports/usage?period=all&provider=aws.bedrock`, { headers: bearer })).json();
+    const usage = await json<ReportAnswer<'usage'>>(await fetch(`${collector.url}/v1/reports/usage?period=all&provider=aws.bedrock`, { headers: bearer }));
     callId = usage.records[0].id;
     browser = await launchBrowser();
   });
