@@ -3,6 +3,10 @@ import { join } from 'node:path';
 
 const BIN = join(__dirname, '..', 'bin', 'tokenledger-price.js');
 const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, TOKENLEDGER_PRICES_FILE: '' } });
+/** What --json prints, as far as these tests read it: a price result with its amounts as decimal text. */
+type JsonPrice = { status: string; reason?: string; costUsd?: string; unitPrices?: Record<string, string>; didYouMean?: string };
+const readJson = (stdout: string) => JSON.parse(stdout) as JsonPrice;
+const json = (...args: string[]) => readJson(cli(...args, '--json').stdout);
 
 describe('tokenledger-price', () => {
   it('prints the cost with its breakdown', () => {
@@ -29,13 +33,12 @@ describe('tokenledger-price', () => {
       '2000',
       '--json',
     );
-    const out = JSON.parse(run.stdout);
+    const out = readJson(run.stdout);
     expect(out).toMatchObject({ status: 'priced', costNanos: '31950000', costUsd: '0.031950000', source: 'catalog' });
     expect(out.unitPrices).toMatchObject({ cache_read_tokens: '0.0000003', cache_write_tokens: '0.00000375' });
   });
 
   it('prices images, audio, speech, fees and batch usage', () => {
-    const json = (...args: string[]) => JSON.parse(cli(...args, '--json').stdout);
     expect(json('--provider', 'openai', '--model', 'dall-e-3', '--images', '1', '--size', '1024x1792', '--quality', 'hd').costUsd).toBe('0.120000000');
     expect(json('--provider', 'openai', '--model', 'whisper-1', '--audio-seconds', '60').costUsd).toBe('0.006000000');
     expect(json('--provider', 'openai', '--model', 'tts-1-hd', '--characters', '1000').costUsd).toBe('0.030000000');
@@ -75,7 +78,6 @@ describe('tokenledger-price', () => {
   });
 
   it('prices audio, image and video tokens and 1-hour cache writes given on the command line', () => {
-    const json = (...args: string[]) => JSON.parse(cli(...args, '--json').stdout);
     // 300 text × $4 + 100 cached text × $0.40 + 300 audio × $32 + 200 cached audio × $0.40 + 100 image × $5 + 50 out × $16 + 250 audio out × $64
     const realtime = [
       '--provider',
