@@ -56,7 +56,7 @@ describe('the mock Anthropic Messages API, driven by the real @anthropic-ai/sdk'
     expect(types).toEqual([
       'message_start',
       'content_block_start',
-      ...Array(6).fill('content_block_delta'),
+      ...Array<string>(6).fill('content_block_delta'),
       'content_block_stop',
       'message_delta',
       'message_stop',

@@ -6,6 +6,9 @@ import { type MockLlmServer, startMockLlmServer } from '../src';
 
 const line = (key: string, text: string) => JSON.stringify({ key, request: { contents: [{ role: 'user', parts: [{ text }] }] } });
 
+/** A line of a batch's results file, as far as these tests read it: the request's key and its generateContent answer. */
+type ResultLine = { key: string; response: { modelVersion: string; usageMetadata: { promptTokenCount: number; candidatesTokenCount: number } } };
+
 describe('the mock Gemini batch mode, driven by the real @google/genai', () => {
   let server: MockLlmServer;
   let ai: GoogleGenAI;
@@ -71,7 +74,7 @@ describe('the mock Gemini batch mode, driven by the real @google/genai', () => {
     const results = readFileSync(downloadPath, 'utf8')
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l));
+      .map((l) => JSON.parse(l) as ResultLine);
     // The generateContent rules: 10 + 40 / 4 = 20 and 10 + 2 / 4 = 10 prompt tokens; 3 words out.
     expect(
       results.map((r) => [r.key, r.response.usageMetadata.promptTokenCount, r.response.usageMetadata.candidatesTokenCount, r.response.modelVersion]),

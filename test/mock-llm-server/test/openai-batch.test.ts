@@ -35,7 +35,7 @@ describe('the mock OpenAI Batch API, driven by the real openai SDK', () => {
     const output = (await (await client.files.content(done.output_file_id!)).text())
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l));
+      .map((l) => JSON.parse(l) as unknown);
     // The synchronous endpoints' rules: 10 + 40 / 4 = 20 and 10 + 2 / 4 = 10 prompt tokens, 3 words out; 8 / 4 = 2 embedding tokens.
     expect(output).toEqual([
       {

@@ -1,17 +1,19 @@
 import OpenAI from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
+import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import { loopbackCertificate, type MockLlmServer, startMockLlmServer } from '../src';
 
-type Event = { type: string } & Record<string, any>;
+/** What the socket delivers: the SDK's server events, and its errors as events of their own. */
+type Event = RealtimeServerEvent | { type: 'sdk-error'; message: string };
 
 describe('the mock OpenAI Realtime API over TLS, driven by the real openai SDK', () => {
   const tls = loopbackCertificate();
   let server: MockLlmServer;
   let rt: OpenAIRealtimeWS;
   const events: Event[] = [];
-  const next = (type: string, after = 0) =>
-    new Promise<Event>((resolve) => {
-      const found = () => events.slice(after).find((e) => e.type === type);
+  const next = <T extends Event['type']>(type: T, after = 0) =>
+    new Promise<Extract<Event, { type: T }>>((resolve) => {
+      const found = () => events.slice(after).find((e): e is Extract<Event, { type: T }> => e.type === type);
       const check = () => (found() ? resolve(found()!) : setTimeout(check, 5));
       check();
     });
@@ -19,7 +21,7 @@ describe('the mock OpenAI Realtime API over TLS, driven by the real openai SDK',
     server = await startMockLlmServer({ tls });
     const client = new OpenAI({ apiKey: 'test', baseURL: `${server.url}/v1` });
     rt = new OpenAIRealtimeWS({ model: 'gpt-realtime', options: { ca: tls.cert } }, client);
-    rt.on('event', (e) => events.push(e as Event));
+    rt.on('event', (e) => events.push(e));
     rt.on('error', (e) => events.push({ type: 'sdk-error', message: e.message }));
     await next('session.created');
   });
