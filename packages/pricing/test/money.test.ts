@@ -79,10 +79,10 @@ describe('the integer fast path and the exact fraction path agree', () => {
     };
     const fast = planFor(table, {});
     // The same plan with no integer pico prices: every line goes through BigInt fractions.
-    const exactOnly: PricePlan = JSON.parse(
-      JSON.stringify(fast, (k, v) => (k === 'picos' ? null : typeof v === 'bigint' ? `${v}n` : v)),
-      (_k, v) => (typeof v === 'string' && /^\d+n$/.test(v) ? BigInt(v.slice(0, -1)) : v),
-    );
+    const exactOnly = JSON.parse(
+      JSON.stringify(fast, (k, v: unknown) => (k === 'picos' ? null : typeof v === 'bigint' ? `${v}n` : v)),
+      (_k, v: unknown) => (typeof v === 'string' && /^\d+n$/.test(v) ? BigInt(v.slice(0, -1)) : v),
+    ) as PricePlan;
     let seed = 11;
     const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
     for (let i = 0; i < 10_000; i++) {
