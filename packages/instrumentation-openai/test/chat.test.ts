@@ -1,4 +1,5 @@
 import { context, propagation, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import type OpenAI from 'openai';
 import { finishedSpans, type Harness, harness } from './setup';
 
 const MESSAGES = [{ role: 'user' as const, content: 'x'.repeat(40) }]; // mock: 10 + 40/4 = 20 prompt tokens
@@ -77,7 +78,7 @@ describe('chat.completions.create', () => {
     );
     const metrics = (await h.metrics()).scopeMetrics.flatMap((s) => s.metrics);
     const tokens = metrics.find((m) => m.descriptor.name === 'gen_ai.client.token.usage')!;
-    const byType = Object.fromEntries(tokens.dataPoints.map((p) => [p.attributes['gen_ai.token.type'], (p.value as { sum: number }).sum]));
+    const byType = Object.fromEntries(tokens.dataPoints.map((p) => [p.attributes['gen_ai.token.type'] as string, (p.value as { sum: number }).sum] as const));
     expect(byType).toEqual({ input: 20, output: 3 });
     expect(tokens.dataPoints.every((p) => !('user.id' in p.attributes))).toBe(true);
     expect((tokens.dataPoints[0].value as { buckets: { boundaries: number[] } }).buckets.boundaries.slice(0, 4)).toEqual([1, 4, 16, 64]);
@@ -118,7 +119,7 @@ describe('chat.completions.create', () => {
     const error = await h.client.chat.completions
       .create({ model: 'gpt-4o', messages: MESSAGES }, { headers: { 'x-mock-scenario': 'status=429' } })
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(h.client.constructor.RateLimitError ?? Error);
+    expect(error).toBeInstanceOf((h.client.constructor as typeof OpenAI).RateLimitError ?? Error);
     expect((error as { status: number }).status).toBe(429);
     const [span] = await finishedSpans(h);
     expect(span.attributes['error.type']).toBe('429');
