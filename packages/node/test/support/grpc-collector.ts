@@ -55,16 +55,18 @@ export async function startGrpcCollector(behaviour: GrpcBehaviour, options: Grpc
   const calls: GrpcCall[] = [];
   const held: Call[] = [];
   let answered = 0;
+  /** The status an answer carries; null for an OK answer (hang never answers). */
+  const errorStatus = typeof behaviour === 'number' ? behaviour : null;
   const server = new Server();
   const handle = (method: string) => (call: Call, reply: sendUnaryData<Buffer>) => {
     calls.push({ method, metadata: call.metadata.getMap(), body: call.request });
     const answer = () => {
       if (call.cancelled) return;
       answered++;
-      if (behaviour === 'ok' || behaviour === 'slow') return reply(null, Buffer.alloc(0));
+      if (errorStatus === null) return reply(null, Buffer.alloc(0));
       const trailer = new Metadata();
       if (options.statusDetails) trailer.set('grpc-status-details-bin', Buffer.from(options.statusDetails));
-      reply({ code: behaviour, details: `answered ${status[behaviour]} by the test collector`, metadata: trailer });
+      reply({ code: errorStatus, details: `answered ${status[errorStatus]} by the test collector`, metadata: trailer });
     };
     if (behaviour === 'hang') held.push(call);
     else if (behaviour === 'slow') setTimeout(answer, 60_000).unref();
