@@ -15,8 +15,11 @@
 //      slices a timing's calls are made in, the modes taking turns slice by slice; default: slices of about 512 calls), BENCH_CPU_PROF=<dir> (a V8 CPU profile of each
 //      process over its timed calls, for bench/cpu-profile-summary.js) and BENCH_BASELINE=<dir> (another built
 //      checkout, whose instrumentation is measured beside this one's as "tokenledger, baseline"), BENCH_ATTRIBUTED=1
-//      (each call made with baggage naming its user, feature and conversation, and a temperature).
+//      (each call made with baggage naming its user, feature and conversation, and a temperature), BENCH_FLOOR=1
+//      (on openai 6 stubbed, the mode "span and metrics alone": the same span and metric records made with
+//      nothing else, see genai-floor.js, the least any instrumentation recording them can add).
 'use strict';
+const { patchFloor, SCOPE: FLOOR_SCOPE } = require('./genai-floor');
 const { attach, benchmark, slicesLabel, loadAverage, measureSdk, printRatios, printTable, settings } = require('./instrumentation-harness');
 
 const STREAM_REPEAT = '33'; // 33 × "Hello from gpt-4o!" = 99 words: role + 99 content + finish + usage = 102 chunks
@@ -24,9 +27,14 @@ const OURS = '@tokenledger/instrumentation-openai';
 const OFFICIAL = '@opentelemetry/instrumentation-openai';
 /** Another built checkout of this repository (BENCH_BASELINE=<dir>), whose instrumentation is measured beside this one's. */
 const BASELINE = process.env.BENCH_BASELINE && require('node:path').resolve(process.env.BENCH_BASELINE);
+const FLOOR = process.env.BENCH_FLOOR === '1';
+const FLOOR_MODE = 'span and metrics alone';
 
-/** The clients each mode calls through: the bare SDK's, tokenledger's, and on openai 6 the official's with and without logs. */
-function instrumentedClients(sdkName, load, telemetry, clientOf) {
+/**
+ * The clients each mode calls through: the bare SDK's, tokenledger's, and on openai 6 the official's with
+ * and without logs (and, stubbed, with BENCH_FLOOR=1, the span and metric records alone).
+ */
+function instrumentedClients(sdkName, load, telemetry, clientOf, { stubbed = false } = {}) {
   const bare = load(sdkName);
   const ours = load(sdkName);
   attach(new (require('../packages/instrumentation-openai/dist').OpenAIInstrumentation)({ enabled: false }), telemetry).patch(ours);
@@ -46,6 +54,7 @@ function instrumentedClients(sdkName, load, telemetry, clientOf) {
     attach(new OpenAIInstrumentation(), telemetry, { logs: false }).getModuleDefinitions()[0].patch(officialNoLogs);
     clients.official = clientOf(official);
     clients['official, no logs'] = clientOf(officialNoLogs);
+    if (FLOOR && stubbed) clients[FLOOR_MODE] = clientOf(patchFloor(load(sdkName), telemetry));
   }
   return clients;
 }
@@ -126,6 +135,7 @@ async function stubbedSetup(sdkName, { telemetry, serverUrl, load }) {
     (name) => stub(load(name)),
     telemetry,
     (sdk) => new sdk.OpenAI({ apiKey: 'k', baseURL: 'https://api.openai.com/v1', maxRetries: 0 }),
+    { stubbed: true },
   );
   return { modes: Object.fromEntries(Object.entries(clients).map(([mode, client]) => [mode, callsOf(client)])) };
 }
@@ -152,7 +162,7 @@ async function main() {
       slices: s.slices,
       heapCalls: s.heapCalls,
       heapKind: 'chat',
-      spansOf: { tokenledger: OURS, 'tokenledger, baseline': OURS, official: OFFICIAL, 'official, no logs': OFFICIAL },
+      spansOf: { tokenledger: OURS, 'tokenledger, baseline': OURS, official: OFFICIAL, 'official, no logs': OFFICIAL, [FLOOR_MODE]: FLOOR_SCOPE },
       only: s.only,
       cpuProfDir: s.cpuProfDir,
     });
@@ -181,8 +191,9 @@ async function main() {
     console.log('\nThe instrumentation alone: the same, with the SDK request stubbed (a response already there, a stream of chunks already parsed)');
   if (alone) {
     printTable(alone, { title: `openai ${version('openai-v6')}, stubbed`, kinds: s.kinds, labels });
-    for (const other of ['official', 'official, no logs', 'tokenledger, baseline'])
+    for (const other of ['official', 'official, no logs', 'tokenledger, baseline', FLOOR_MODE])
       if (alone.figures.tokenledger && alone.figures[other] && alone.figures.bare) printRatios(alone.figures, { mode: 'tokenledger', other, kinds: s.kinds });
+    if (alone.figures[FLOOR_MODE] && alone.figures.official) printRatios(alone.figures, { mode: FLOOR_MODE, other: 'official', kinds: s.kinds });
   }
   if (aloneV7) {
     printTable(aloneV7, { title: `openai ${version('openai')}, stubbed`, kinds: s.kinds, labels });
