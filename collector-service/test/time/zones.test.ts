@@ -11,7 +11,10 @@ describe('checking a time zone name', () => {
   });
 
   it('rejects an unknown zone every time it is asked, naming it', () => {
-    for (let i = 0; i < 2; i++) expect(() => checkZone('Fantasia/Castle')).toThrow(new TimeZoneError('"Fantasia/Castle" is not an IANA time zone (e.g. UTC, Europe/Madrid, America/New_York)'));
+    for (let i = 0; i < 2; i++)
+      expect(() => checkZone('Fantasia/Castle')).toThrow(
+        new TimeZoneError('"Fantasia/Castle" is not an IANA time zone (e.g. UTC, Europe/Madrid, America/New_York)'),
+      );
   });
 
   it('still accepts valid zones once many spellings of one zone have filled what it remembers', () => {
