@@ -167,7 +167,16 @@ export interface RollupReader {
   aggregate(query: RollupQuery): Promise<RollupRow[]>;
   /** Exact sums per value of a breakdown kept in rollups of its own (see ValueRollupQuery). */
   valueSums(query: ValueRollupQuery): Promise<ValueSums>;
+  /**
+   * The pairs of dimensions a tenant's spend is asked by often (budgets scoped by two), all of them
+   * each time (an empty list: none). An adapter that sums two dimensions from its finest rollups may
+   * keep rollups of those pairs, so such reads cost what one dimension costs; answers stay the same.
+   */
+  keepPairRollups(tenant: string, pairs: readonly DimensionPair[]): Promise<void>;
 }
+
+/** Two different rollup dimensions. */
+export type DimensionPair = readonly [RollupDimension, RollupDimension];
 
 /** API keys: created, found by hash, listed and revoked (never deleted). */
 export interface ApiKeysRepository {

@@ -4,6 +4,7 @@ import type { Entity, EntityRepository } from './repositories/entity-repository'
 import type { PreparedBatch } from './sqlite/prepared-batch';
 import type {
   ApiKeyRecord,
+  DimensionPair,
   DocumentBody,
   DocumentEntry,
   IngestOutcome,
@@ -105,6 +106,10 @@ export class FaultMarkedStore implements StoragePort {
 
   valueSums(query: ValueRollupQuery): Promise<ValueSums> {
     return marked(() => this.store.valueSums(query));
+  }
+
+  keepPairRollups(tenant: string, pairs: readonly DimensionPair[]): Promise<void> {
+    return marked(() => this.store.keepPairRollups(tenant, pairs));
   }
 
   listRecords(query: RecordQuery): Promise<RecordPage> {

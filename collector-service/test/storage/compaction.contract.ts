@@ -1,4 +1,4 @@
-import type { RollupQuery, RollupRow, StoragePort, ValueSums } from '../../src/storage/storage.port';
+import type { DimensionPair, RollupQuery, RollupRow, StoragePort, ValueSums } from '../../src/storage/storage.port';
 import type { UsageRecord } from '../../src/usage/usage-record';
 import { record } from '../support/records';
 import type { StoreFixture } from './storage.contract';
@@ -31,7 +31,14 @@ export function records(n: number, seed: number, spanMs = 36 * DAY, startMs = NO
   });
 }
 
-/** Queries of every shape a store answers differently: totals, buckets, one dimension over whole and partial days and months, two dimensions, tags. */
+/** The pair of dimensions the cases keep rollups for (a store may keep them, see keepPairRollups): the two-dimension queries below ask by it, and by one not kept. */
+const KEPT_PAIRS: DimensionPair[] = [['user', 'model']];
+
+export async function keepPairs(store: StoragePort, pairs: DimensionPair[] = KEPT_PAIRS): Promise<void> {
+  for (const tenant of ['default', 'acme']) await store.keepPairRollups(tenant, pairs);
+}
+
+/** Queries of every shape a store answers differently: totals, buckets, one dimension over whole and partial days and months, two dimensions (a kept pair and another), tags. */
 const QUERIES: (Omit<RollupQuery, 'tenant' | 'fromMs' | 'toMs' | 'filters'> & Partial<RollupQuery>)[] = [
   { groupBy: [] },
   { groupBy: ['bucket'] },
@@ -43,6 +50,10 @@ const QUERIES: (Omit<RollupQuery, 'tenant' | 'fromMs' | 'toMs' | 'filters'> & Pa
   { groupBy: ['bucket'], filters: { model: 'o3' }, fromMs: NOV, toMs: NOV + DAY },
   { groupBy: ['user'], tags: { team: 'search' } },
   { groupBy: ['model'], fromMs: NOV + DAY + 20 * HOUR, toMs: NOV + 3 * DAY + 4 * HOUR },
+  { groupBy: [], filters: { user: 'ben', model: 'gpt-4o' } },
+  { groupBy: ['user', 'model'], fromMs: NOV + 5 * HOUR + 45 * 60_000, toMs: NOV + 2 * DAY + 2 * HOUR + BUCKET },
+  { groupBy: ['user'], filters: { model: 'o3' }, fromMs: NOV - 2 * HOUR, toMs: NOV + 29 * DAY + 23 * HOUR },
+  { groupBy: ['status'], filters: { user: 'ann' }, fromMs: NOV - DAY - HOUR, toMs: NOV + 6 * DAY + 20 * HOUR },
 ];
 
 /** Value breakdowns over a range of whole and partial days, and over parts of one day. */
@@ -156,6 +167,7 @@ export function compactionContract(fixture: () => StoreFixture, crashPoints: rea
     const compaction = () => fixture().compaction!;
 
     it('answers every query shape exactly, before and after the batches are moved', async () => {
+      await keepPairs(fixture().store);
       const all = records(1200, 5);
       await ingestInBatches(fixture().store, all);
       await expectExact(fixture().store, all);
@@ -166,6 +178,7 @@ export function compactionContract(fixture: () => StoreFixture, crashPoints: rea
     it.each([...crashPoints])('counts every record once when moving them stops at %s, and another instance moves them again', async (point) => {
       const early = records(500, 7);
       const late = records(400, 8);
+      await keepPairs(fixture().store);
       await ingestInBatches(fixture().store, early);
       await compaction().compact(fixture().store);
       const crashed = await compaction().interrupted(point);
@@ -185,6 +198,7 @@ export function compactionContract(fixture: () => StoreFixture, crashPoints: rea
     });
 
     it('counts every record once when two instances move the same batches at once, while more arrive', async () => {
+      await keepPairs(fixture().store);
       const other = await fixture().another();
       const all = records(900, 9);
       await ingestInBatches(fixture().store, all.slice(0, 400));
@@ -201,6 +215,26 @@ export function compactionContract(fixture: () => StoreFixture, crashPoints: rea
       await Promise.all([compaction().compact(fixture().store), compaction().compact(other)]);
       await expectExact(fixture().store, all);
       await other.close();
+    });
+
+    it('answers the same when a pair is kept only after its days were moved, while and after they are rewritten, and once it is no longer kept', async () => {
+      const first = records(600, 13);
+      await ingestInBatches(fixture().store, first);
+      await compaction().compact(fixture().store);
+      await keepPairs(fixture().store);
+      const second = records(300, 14, 3 * DAY, NOV + 10 * DAY);
+      await ingestInBatches(fixture().store, second);
+      await expectExact(fixture().store, [...first, ...second]);
+      await compaction().compact(fixture().store);
+      await expectExact(fixture().store, [...first, ...second]);
+      await keepPairs(fixture().store, [['model', 'status']]);
+      const third = records(200, 15, 2 * DAY, NOV + 11 * DAY);
+      await ingestInBatches(fixture().store, third);
+      await compaction().compact(fixture().store);
+      await expectExact(fixture().store, [...first, ...second, ...third]);
+      await keepPairs(fixture().store, []);
+      await compaction().compact(fixture().store);
+      await expectExact(fixture().store, [...first, ...second, ...third]);
     });
 
     it('counts records that arrive late for buckets already moved once, also when they repeat ones already counted', async () => {

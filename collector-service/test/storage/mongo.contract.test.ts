@@ -257,6 +257,56 @@ if (!uri) {
       await dropDatabase(dbName);
     });
 
+    it('reads a kept pair of dimensions from one document per day, and the groups of no bucket but those at the range edges, exactly as the records sum', async () => {
+      const dbName = fresh();
+      const store = await open(dbName, undefined, MANUAL);
+      // Calls every 50 minutes from October 31, 20:00 UTC, for 30 days, 3 users and 2 features (and none).
+      const records = Array.from({ length: 864 }, (_, i) =>
+        record({
+          user: `u${i % 3}`,
+          feature: i % 5 === 0 ? null : `f${i % 2}`,
+          costNanos: BigInt(1_000_003 * (i + 1)),
+          timeMs: Date.UTC(2026, 9, 31, 20) + i * 50 * 60_000,
+        }),
+      );
+      const fromMs = Date.UTC(2026, 9, 31, 23);
+      const toMs = Date.UTC(2026, 10, 30, 12);
+      const inRange = (some: typeof records) => some.filter((r) => r.timeMs >= fromMs && r.timeMs < toMs);
+      const costOf = (some: typeof records, user: string, feature: string) =>
+        inRange(some)
+          .filter((r) => r.user === user && r.feature === feature)
+          .reduce((sum, r) => sum + r.costNanos!, 0n);
+      const query = { ...ALL, fromMs, toMs, filters: { user: 'u1', feature: 'f0' }, groupBy: [] };
+      // Read by an instance of its own, whose memory holds no document yet.
+      const reads = async () => {
+        const reader = await watched(dbName, MANUAL);
+        const [row] = await reader.store.aggregate(query);
+        const found = (prefix: string) =>
+          reader.commands.filter((c) => c.name === 'find' && String(c.command.find).startsWith(prefix)).reduce((sum, c) => sum + c.docs, 0);
+        await reader.store.close();
+        return { costNanos: row.costNanos, groups: found('rollup_groups_'), pairDays: found('rollup_pair_days_') };
+      };
+      await store.ingest(records.slice(0, 400));
+      await store.compact();
+      // Before the pair is kept: the groups of every bucket with calls in range.
+      const withoutPair = await reads();
+      expect(withoutPair).toEqual({ costNanos: costOf(records.slice(0, 400), 'u1', 'f0'), groups: 396, pairDays: 0 });
+      await store.keepPairRollups('default', [['feature', 'user']]);
+      await store.ingest(records.slice(400));
+      // The days compacted before are rewritten (newest first) by compaction, until every day holds the pair.
+      await store.compact();
+      // October 31 holds 1 bucket in range and 4 outside: that bucket's groups. November 30 holds 15 in
+      // range and 9 outside: the day's pair document less those 9 buckets' groups.
+      expect(await reads()).toEqual({ costNanos: costOf(records, 'u1', 'f0'), groups: 1 + 9, pairDays: 30 });
+      // A pair asked by groupBy reads alike.
+      const byUser = await store.aggregate({ ...query, filters: { feature: 'f1' }, groupBy: ['user'] });
+      expect(Object.fromEntries(byUser.map((r) => [r.key.user, r.costNanos]))).toEqual(
+        Object.fromEntries(['u0', 'u1', 'u2'].map((u) => [u, costOf(records, u, 'f1')])),
+      );
+      await store.close();
+      await dropDatabase(dbName);
+    });
+
     it('answers by one dimension from the month sums per value, less the days outside the range, exactly as the records sum', async () => {
       const dbName = fresh();
       const store = await open(dbName, undefined, MANUAL);

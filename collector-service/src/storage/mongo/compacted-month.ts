@@ -11,6 +11,8 @@ import {
   monthValuesDoc,
   monthValuesRef,
   type NewDoc,
+  pairDayDoc,
+  pairDayRef,
   type RollupDocs,
   totalsDoc,
   totalsRef,
@@ -19,6 +21,7 @@ import {
   valuesDoc,
   valuesRef,
 } from './rollup-docs';
+import { type PairName, pairKeys } from './pair-days';
 import { checkStorable, StoredSumTooLargeError, type SumsRow } from './sums-table';
 import { VALUE_KINDS, type ValueKind, valueKind } from './value-rows';
 
@@ -31,6 +34,14 @@ interface ValueDay {
   complete: boolean;
   prior: string | null;
   rows: Record<ValueKind, Map<string, SumsRow>>;
+}
+
+/** A day's pair rows as a run rebuilds them (see pair-days.ts): JSON of a row's key → its sums. */
+interface PairDay {
+  /** The run whose pair day document the run replaces. */
+  prior: string | null;
+  pairs: PairName[];
+  rows: Map<string, SumsRow>;
 }
 
 /**
@@ -51,10 +62,24 @@ export class CompactedMonth {
     private readonly priorGroupsRuns: Map<number, string>,
     /** The days of the buckets the run adds to. */
     private readonly valueDays: Map<number, ValueDay>,
+    /** The days of the buckets the run adds to, and those it rewrites for pairs they lack, while the tenant keeps pairs or they hold some. */
+    private readonly pairDays: Map<number, PairDay>,
   ) {}
 
-  /** The month as the head's documents hold it, with the groups of `buckets`; null when a document is gone (a newer head replaced it). */
-  static async load(docs: RollupDocs, tenant: string, month: string, prior: string | undefined, buckets: ReadonlySet<number>): Promise<CompactedMonth | null> {
+  /**
+   * The month as the head's documents hold it, with the groups of `buckets`, and the pair rows of
+   * their days and of `pairDays` holding the pairs in `keep`; null when a document is gone (a newer
+   * head replaced it).
+   */
+  static async load(
+    docs: RollupDocs,
+    tenant: string,
+    month: string,
+    prior: string | undefined,
+    buckets: ReadonlySet<number>,
+    keep: readonly PairName[] = [],
+    pairDays: ReadonlySet<number> = new Set(),
+  ): Promise<CompactedMonth | null> {
     const [totals, values] = prior
       ? await Promise.all([docs.totals(tenant, month, prior), Promise.all(ROLLUP_DIMENSIONS.map((d) => docs.values(tenant, month, d, prior)))])
       : [new Map<number, BucketTotal>(), ROLLUP_DIMENSIONS.map((): SumsRow[] => [])];
@@ -79,7 +104,9 @@ export class CompactedMonth {
     const ownTotals = new Map([...totals].map(([bucket, t]) => [bucket, { ...t, sums: { ...t.sums } }]));
     const valueDays = await loadValueDays(docs, tenant, ownTotals, new Set([...buckets].map(dayOf)), own);
     if (!valueDays) return null;
-    return new CompactedMonth(month, prior, ownTotals, byKey, groups, priorGroupsRuns, valueDays);
+    const pairs = await loadPairDays(docs, tenant, ownTotals, new Set([...buckets].map(dayOf).concat([...pairDays])), keep);
+    if (!pairs) return null;
+    return new CompactedMonth(month, prior, ownTotals, byKey, groups, priorGroupsRuns, valueDays, pairs);
   }
 
   /**
@@ -102,7 +129,10 @@ export class CompactedMonth {
       const row = groupRow(g);
       check(addInto(this.groups.get(g.bucket)!, row.key, g.sums, sign), () => `a group of bucket ${new Date(g.bucket).toISOString()}`);
       let total = this.totals.get(g.bucket);
-      if (!total) this.totals.set(g.bucket, (total = { sums: zeroSums(), groupsRun: '', valuesRun: null }));
+      if (!total) this.totals.set(g.bucket, (total = { sums: zeroSums(), groupsRun: '', valuesRun: null, pairsRun: null, pairs: [] }));
+      // A pair's day sums are no larger than its first value's day sums, checked below.
+      const pairDay = this.pairDays.get(dayOf(g.bucket));
+      if (pairDay) for (const key of pairKeys(g, pairDay.pairs)) addInto(pairDay.rows, key, g.sums, sign);
       // Records without value rows: their day's value breakdowns can no longer be told from these documents.
       if (values === null) this.valueDays.get(dayOf(g.bucket))!.complete = false;
       addSums(total.sums, g.sums, sign);
@@ -156,6 +186,24 @@ export class CompactedMonth {
           );
       for (const [bucket, total] of this.totals) if (dayOf(bucket) === day) total.valuesRun = values.complete ? runId : null;
     }
+    for (const [day, pairDay] of this.pairDays) {
+      if (pairDay.prior) replaced.push(pairDayRef(tenant, day, pairDay.prior));
+      const held = pairDay.pairs.length > 0;
+      if (held)
+        docs.push(
+          pairDayDoc(
+            tenant,
+            day,
+            runId,
+            [...pairDay.rows.values()].filter((row) => row.sums.calls !== 0),
+          ),
+        );
+      for (const [bucket, total] of this.totals)
+        if (dayOf(bucket) === day) {
+          total.pairsRun = held ? runId : null;
+          total.pairs = pairDay.pairs;
+        }
+    }
     const totals = new Map([...this.totals].filter(([, t]) => t.sums.calls !== 0));
     docs.push(totalsDoc(tenant, this.month, runId, totals));
     ROLLUP_DIMENSIONS.forEach((d, i) => {
@@ -201,6 +249,45 @@ async function loadValueDays(
       }
       loaded.set(day, { complete: true, prior: run, rows });
     }
+  }
+  return loaded;
+}
+
+/**
+ * The pair rows of some days as the run rewrites them, holding the pairs in `keep`: those the day's
+ * document held, read from it; the others summed from the groups of every bucket of the day. A day
+ * without pairs to keep or held is left out (its buckets keep naming no pair document).
+ */
+async function loadPairDays(
+  docs: RollupDocs,
+  tenant: string,
+  totals: ReadonlyMap<number, BucketTotal>,
+  days: ReadonlySet<number>,
+  keep: readonly PairName[],
+): Promise<Map<number, PairDay> | null> {
+  const loaded = new Map<number, PairDay>();
+  for (const day of days) {
+    const buckets = [...totals].filter(([bucket]) => dayOf(bucket) === day);
+    const runs = new Set(buckets.map(([, t]) => t.pairsRun));
+    const [run] = runs;
+    // Every run that writes a day's document names it in each bucket of the day: one run, or none.
+    const prior = runs.size === 1 && run !== null ? run : null;
+    const held = prior === null ? [] : buckets[0][1].pairs;
+    if (keep.length === 0 && prior === null) continue;
+    const rows = new Map<string, SumsRow>();
+    const carried = keep.filter((pair) => held.includes(pair));
+    if (carried.length > 0) {
+      const stored = await docs.pairDay(tenant, day, prior!);
+      if (!stored) return null;
+      for (const row of stored) if (carried.includes(row.key[0] as string)) rows.set(JSON.stringify(row.key), { key: row.key, sums: { ...row.sums } });
+    }
+    const missing = keep.filter((pair) => !held.includes(pair));
+    if (missing.length > 0 && buckets.length > 0) {
+      const groups = await docs.groups(tenant, new Map(buckets.map(([bucket, t]) => [bucket, t.groupsRun])));
+      if (!groups) return null;
+      for (const bucketGroups of groups.values()) for (const g of bucketGroups) for (const key of pairKeys(g, missing)) addInto(rows, key, g.sums, 1);
+    }
+    loaded.set(day, { prior, pairs: [...keep], rows });
   }
   return loaded;
 }

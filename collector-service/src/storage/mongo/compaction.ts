@@ -7,9 +7,10 @@ import { CompactedMonth } from './compacted-month';
 import type { Group } from './groups';
 import type { ChainDoc, Head, HeadChain, SetAside } from './heads';
 import { insertIgnoringDuplicates, upsert } from './inserts';
+import type { KeptPairs } from './kept-pairs';
 import type { PendingItem, PendingItems } from './pending';
 import type { SumsRow } from './sums-table';
-import { type DocRef, monthOf, monthValuesRef, type NewDoc, type RollupDoc, type RollupDocs } from './rollup-docs';
+import { dayOf, type DocRef, monthOf, monthValuesRef, type NewDoc, type RollupDoc, type RollupDocs } from './rollup-docs';
 import type { RecordDoc } from './record-docs';
 import { ValueDayBackfill, type ValueDayFill } from './value-day-backfill';
 
@@ -75,6 +76,8 @@ export class Compactor {
   /** Tenants none of whose days lacks value documents, but days whose records do not add up (see ValueDayBackfill). */
   private readonly withValueDays = new Set<string>();
   private allWithValueDays = false;
+  /** Per tenant, the head and kept pairs at which every day held those pairs. */
+  private readonly withPairs = new Map<string, string>();
 
   constructor(
     private readonly db: Db,
@@ -85,6 +88,7 @@ export class Compactor {
     private readonly batchDocs: Collection<BatchDoc>,
     private readonly pending: PendingItems,
     private readonly setAsideDocs: Collection<SetAsideDoc>,
+    private readonly keptPairs: KeptPairs,
     private readonly settings: CompactionSettings = DEFAULT_COMPACTION,
     private readonly faults: MongoFaults = {},
   ) {
@@ -101,10 +105,50 @@ export class Compactor {
     await this.round;
   }
 
-  /** Compacts every tenant with pending items until none is left (or a run fails), then gives every month its month values. */
+  /** Compacts every tenant with pending items until none is left (or a run fails), then gives every month its month values and every day the pairs kept. */
   async compactAll(): Promise<void> {
     for (const tenant of await this.tenantsWithWork()) while (await this.compact(tenant));
     while (await this.addMonthValues());
+    while (await this.addPairRollups());
+  }
+
+  /**
+   * Rewrites one day compacted before its tenant kept a pair it keeps now (its pairs summed from
+   * the day's groups), by a run like any other: a day per call, newest first, so a tenant's history
+   * gains a new budget's pair over rounds. False when no day lacks one.
+   */
+  async addPairRollups(): Promise<boolean> {
+    for (const tenant of await this.keptPairs.tenants()) {
+      const keep = await this.keptPairs.of(tenant);
+      const head = await this.chain.latest(tenant);
+      const state = `${head.k}|${keep.join(' ')}`;
+      if (keep.length === 0 || this.withPairs.get(tenant) === state) continue;
+      const lacking = await this.dayWithoutPairs(tenant, head, keep);
+      if (lacking === 'replaced') continue; // the next round looks again
+      if (lacking === null) {
+        this.withPairs.set(tenant, state);
+        continue;
+      }
+      if (!(await this.lease(tenant))) return false;
+      try {
+        await this.run(tenant, monthOf(lacking), undefined, lacking);
+      } finally {
+        await this.release(tenant);
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** The newest day of the head lacking a kept pair; 'replaced' when a newer head replaced a document meanwhile. */
+  private async dayWithoutPairs(tenant: string, head: Head, keep: readonly string[]): Promise<number | null | 'replaced'> {
+    for (const [month, runId] of Object.entries(head.months).sort().reverse()) {
+      const totals = await this.docs.totals(tenant, month, runId);
+      if (!totals) return 'replaced';
+      const lacking = [...totals].filter(([, t]) => t.pairsRun === null || keep.some((pair) => !t.pairs.includes(pair))).map(([bucket]) => dayOf(bucket));
+      if (lacking.length > 0) return Math.max(...lacking);
+    }
+    return null;
   }
 
   /**
@@ -206,6 +250,7 @@ export class Compactor {
         }
       }
       if (!this.stopped && !(await this.addMonthValues()) && !this.stopped) await this.addValueDays();
+      if (!this.stopped) await this.addPairRollups();
     } catch (err) {
       this.reportFailure(`compacting the rollups failed, will retry: ${(err as Error).message}`);
     }
@@ -225,9 +270,10 @@ export class Compactor {
 
   /**
    * One run; with `rewrite`, one that moves no item but rewrites that month (see addMonthValues), and
-   * with `fill` gives a day of it its value rows, only onto the head they were checked against.
+   * with `fill` gives a day of it its value rows, only onto the head they were checked against, or
+   * with `pairDay` the pairs kept (see addPairRollups).
    */
-  private async run(tenant: string, rewrite?: string, fill?: ValueDayFill): Promise<boolean> {
+  private async run(tenant: string, rewrite?: string, fill?: ValueDayFill, pairDay?: number): Promise<boolean> {
     const head = await this.chain.latest(tenant);
     if (fill && head.k !== fill.headK) return false;
     for (const stale of await this.batches.stale(tenant, Date.now() - this.settings.staleAfterMs)) {
@@ -247,7 +293,7 @@ export class Compactor {
       await this.pending.delete(leftover);
       return false;
     }
-    const built = await this.build(tenant, head, items, rewrite, fill);
+    const built = await this.build(tenant, head, items, rewrite, fill, pairDay);
     if (!built) return false; // the head was replaced meanwhile
     const { runId } = built;
     await this.chainDocs.insertOne({
@@ -292,8 +338,9 @@ export class Compactor {
    * and values, every touched bucket's groups. An item whose groups would take a sum past what the
    * store holds is set aside: not added (it counts nowhere), listed with the reason.
    */
-  private async build(tenant: string, head: Head, items: PendingItem[], rewrite?: string, fill?: ValueDayFill): Promise<Built | null> {
+  private async build(tenant: string, head: Head, items: PendingItem[], rewrite?: string, fill?: ValueDayFill, pairDay?: number): Promise<Built | null> {
     const buckets = new Map<string, Set<number>>(rewrite ? [[rewrite, new Set()]] : []);
+    const keep = await this.keptPairs.of(tenant);
     for (const g of items.flatMap((i) => i.groups)) {
       const month = monthOf(g.bucket);
       if (!buckets.has(month)) buckets.set(month, new Set());
@@ -301,7 +348,8 @@ export class Compactor {
     }
     const months = new Map<string, CompactedMonth>();
     for (const [month, touched] of buckets) {
-      const loaded = await CompactedMonth.load(this.docs, tenant, month, head.months[month], touched);
+      const pairDays = new Set(pairDay !== undefined && monthOf(pairDay) === month ? [pairDay] : []);
+      const loaded = await CompactedMonth.load(this.docs, tenant, month, head.months[month], touched, keep, pairDays);
       if (!loaded) return null;
       months.set(month, loaded);
     }

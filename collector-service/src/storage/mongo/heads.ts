@@ -38,7 +38,7 @@ export const NO_HEAD: Head = { k: -1, runId: null, included: [], months: {}, rep
 /** The chain and the small documents compaction keeps beside it, in one collection. */
 export interface ChainDoc {
   _id: string;
-  kind: 'head' | 'hint' | 'lease' | 'run';
+  kind: 'head' | 'hint' | 'lease' | 'run' | 'pairs';
   tenant: string;
   [field: string]: unknown;
 }

@@ -8,6 +8,7 @@ import { DayCapacity } from '../sqlite/day-capacity';
 import {
   type ApiKeyRecord,
   type DimensionFilters,
+  type DimensionPair,
   type DocumentBody,
   type DocumentEntry,
   type IngestOutcome,
@@ -26,6 +27,8 @@ import { type CorrectionClaimDoc, RecordCorrections } from './corrections';
 import { type CompactionSettings, Compactor, DEFAULT_COMPACTION, type SetAsideDoc } from './compaction';
 import { type ChainDoc, HeadChain } from './heads';
 import { insertOnce, upsert } from './inserts';
+import { KeptPairs } from './kept-pairs';
+import { pairNames } from './pair-days';
 import { PendingItems } from './pending';
 import type { ClaimLinkDoc } from './record-claims';
 import type { RecordDoc } from './record-docs';
@@ -97,6 +100,7 @@ export class MongoStore implements StoragePort {
   private documents!: Collection<StoredDoc>;
   private listings!: DocumentListings;
   budgets!: MongoBudgets;
+  private keptPairs!: KeptPairs;
 
   constructor(
     private readonly uri: string,
@@ -150,6 +154,7 @@ export class MongoStore implements StoragePort {
       () => false,
     );
     const setAside = this.db.collection<SetAsideDoc>('rollup_set_aside');
+    this.keptPairs = new KeptPairs(chainDocs);
     this.compactor = new Compactor(
       this.db,
       chain,
@@ -159,6 +164,7 @@ export class MongoStore implements StoragePort {
       batches,
       pending,
       setAside,
+      this.keptPairs,
       { ...DEFAULT_COMPACTION, ...this.options.compaction },
       this.options.faults,
     );
@@ -202,6 +208,14 @@ export class MongoStore implements StoragePort {
 
   async valueSums(query: ValueRollupQuery): Promise<ValueSums> {
     return this.reader.valueSums(query);
+  }
+
+  /**
+   * Compaction keeps these pairs' day rollups from now on (pair-days.ts), and rewrites the days
+   * compacted before, newest first, in the background: until a day holds a pair, its reads sum groups.
+   */
+  async keepPairRollups(tenant: string, pairs: readonly DimensionPair[]): Promise<void> {
+    await this.keptPairs.keep(tenant, pairNames(pairs));
   }
 
   /** Moves everything pending into the compacted rollups now (what the background rounds do every second). */

@@ -3,6 +3,7 @@ import { addSums, type Sums } from '../rollup-measures';
 import type { RollupDimension } from '../storage.port';
 import { GROUP_PARTS, type Group, groupRow, rowGroup } from './groups';
 import { type KeyPart, packRows, type SumsRow, unpackRows } from './sums-table';
+import { heldPairs, heldText, PAIR_PARTS, type PairName } from './pair-days';
 import { VALUE_PARTS, type ValueKind } from './value-rows';
 
 /**
@@ -15,8 +16,10 @@ import { VALUE_PARTS, type ValueKind } from './value-rows';
  *   them has none: its month values are summed from the day values, see RollupDocs.monthValues);
  * - groups, one per tenant and bucket: every group of the bucket (all dimensions and the tag set);
  * - value days, two per tenant and UTC day (conversations; tag values): the day's value rows per
- *   bucket (value-rows.ts), for the breakdowns by conversation and by tag key.
- * Collections are per month (totals, values, value days) and per UTC day (groups), so a read touches
+ *   bucket (value-rows.ts), for the breakdowns by conversation and by tag key;
+ * - pair days, one per tenant and UTC day while the tenant keeps pair rollups: the day's sums per
+ *   pair of values of each kept pair of dimensions (pair-days.ts).
+ * Collections are per month (totals, values, value days, pair days) and per UTC day (groups), so a read touches
  * only the period it asks for: FerretDB answers every query by reading its whole collection.
  */
 export interface RollupDoc {
@@ -41,6 +44,10 @@ export interface BucketTotal {
    * (totals written before, or a batch without them), so its value breakdowns are summed otherwise.
    */
   valuesRun: string | null;
+  /** The run whose pair day document holds the bucket's day; null when none does (no pair was kept when the day was written). */
+  pairsRun: string | null;
+  /** The pairs that document holds. */
+  pairs: PairName[];
 }
 
 export const DAY_MS = 86_400_000;
@@ -61,6 +68,7 @@ const suffix = (iso: string) => iso.replaceAll('-', '_');
 export const totalsCollection = (month: string) => `rollup_totals_${suffix(month)}`;
 export const valuesCollection = (month: string) => `rollup_values_${suffix(month)}`;
 export const valueDaysCollection = (day: number) => `rollup_value_days_${suffix(monthOf(day))}`;
+export const pairDaysCollection = (day: number) => `rollup_pair_days_${suffix(monthOf(day))}`;
 export const groupsCollection = (bucket: number) => `rollup_groups_${suffix(new Date(bucket).toISOString().slice(0, 10))}`;
 
 export const totalsRef = (tenant: string, month: string, runId: string): DocRef => ({
@@ -85,6 +93,11 @@ export const valueDayRef = (tenant: string, day: number, kind: ValueKind, runId:
   id: JSON.stringify([tenant, day, kind, runId]),
 });
 
+export const pairDayRef = (tenant: string, day: number, runId: string): DocRef => ({
+  collection: pairDaysCollection(day),
+  id: JSON.stringify([tenant, day, runId]),
+});
+
 /** A compacted document to insert. */
 export interface NewDoc {
   ref: DocRef;
@@ -93,8 +106,8 @@ export interface NewDoc {
 
 export function totalsDoc(tenant: string, month: string, runId: string, buckets: Map<number, BucketTotal>): NewDoc {
   const ref = totalsRef(tenant, month, runId);
-  const rows: SumsRow[] = [...buckets].map(([bucket, t]) => ({ key: [bucket, t.groupsRun, t.valuesRun], sums: t.sums }));
-  return { ref, doc: { _id: ref.id, tenant, runId, rows: packRows(rows, 3, () => `tenant ${tenant}, ${month}, a bucket's total`) } };
+  const rows: SumsRow[] = [...buckets].map(([bucket, t]) => ({ key: [bucket, t.groupsRun, t.valuesRun, t.pairsRun, heldText(t.pairs)], sums: t.sums }));
+  return { ref, doc: { _id: ref.id, tenant, runId, rows: packRows(rows, 5, () => `tenant ${tenant}, ${month}, a bucket's total`) } };
 }
 
 export function valuesDoc(tenant: string, month: string, dimension: RollupDimension, runId: string, rows: Iterable<SumsRow>): NewDoc {
@@ -122,6 +135,12 @@ export function valueDayDoc(tenant: string, day: number, kind: ValueKind, runId:
   const ref = valueDayRef(tenant, day, kind, runId);
   const what = () => `tenant ${tenant}, ${new Date(day).toISOString().slice(0, 10)}, a ${kind} value`;
   return { ref, doc: { _id: ref.id, tenant, runId, rows: packRows(rows, VALUE_PARTS, what) } };
+}
+
+export function pairDayDoc(tenant: string, day: number, runId: string, rows: readonly SumsRow[]): NewDoc {
+  const ref = pairDayRef(tenant, day, runId);
+  const what = () => `tenant ${tenant}, ${new Date(day).toISOString().slice(0, 10)}, a pair's total`;
+  return { ref, doc: { _id: ref.id, tenant, runId, rows: packRows(rows, PAIR_PARTS, what) } };
 }
 
 export function groupsDoc(tenant: string, bucket: number, runId: string, groups: Iterable<Group>): NewDoc {
@@ -154,13 +173,30 @@ export class RollupDocs {
     const rows = await this.rows(totalsRef(tenant, month, runId));
     return (
       rows &&
-      new Map(rows.map((r) => [r.key[0] as number, { sums: r.sums, groupsRun: r.key[1] as string, valuesRun: (r.key[2] as string | undefined) ?? null }]))
+      new Map(
+        rows.map((r) => [
+          r.key[0] as number,
+          {
+            sums: r.sums,
+            groupsRun: r.key[1] as string,
+            // Totals written before value rows or pair rollups existed have fewer parts.
+            valuesRun: (r.key[2] as string | undefined) ?? null,
+            pairsRun: (r.key[3] as string | undefined) ?? null,
+            pairs: heldPairs(r.key[4] as string | undefined),
+          },
+        ]),
+      )
     );
   }
 
   /** A day's value rows of one kind: keyed [bucket, by, value]. */
   valueDay(tenant: string, day: number, kind: ValueKind, runId: string): Promise<SumsRow[] | null> {
     return this.rows(valueDayRef(tenant, day, kind, runId));
+  }
+
+  /** A day's sums per pair of values of the kept pairs: rows keyed [pair, value, value]. */
+  pairDay(tenant: string, day: number, runId: string): Promise<SumsRow[] | null> {
+    return this.rows(pairDayRef(tenant, day, runId));
   }
 
   /** Day sums per value: rows keyed [day, value]. */

@@ -5,12 +5,13 @@ import { hasTagFilter, tagSetIncludes } from '../tag-sets';
 import { dimensionIndex, type Group } from './groups';
 import type { Head, HeadChain } from './heads';
 import type { PendingItem, PendingItems } from './pending';
+import { type PairName, pairDimensions, pairName, rowsOfPair } from './pair-days';
 import { type ValueKind, valueKind } from './value-rows';
 import type { KeyPart, SumsRow } from './sums-table';
 import { type BucketTotal, DAY_MS, dayOf, monthStart, nextMonthStart, type RollupDocs } from './rollup-docs';
 
-/** How a query is answered from the compacted documents: by the totals, by one dimension's day values, or by the groups. */
-type Shape = { kind: 'totals' } | { kind: 'values'; dimension: RollupDimension } | { kind: 'groups' };
+/** How a query is answered from the compacted documents: by the totals, by one dimension's day values, by a pair's day rows (where kept), or by the groups. */
+type Shape = { kind: 'totals' } | { kind: 'values'; dimension: RollupDimension } | { kind: 'pair'; pair: PairName } | { kind: 'groups' };
 
 /** Reads that met a head replaced meanwhile start again; this many times at most. */
 const ATTEMPTS = 10;
@@ -24,8 +25,9 @@ const ATTEMPTS = 10;
  * A query of no dimension reads each month's totals (every bucket's sums); one of a single dimension
  * reads that dimension's day values for whole UTC days, and the groups of the buckets at the range's
  * edges (or, when the edge covers most of a day, the day's values minus the groups of the buckets
- * outside the range); anything else (two dimensions, tags or tag sets, one dimension per bucket) reads the groups
- * of every bucket in the range.
+ * outside the range); two dimensions read the same way from the pair rollups of the days that keep
+ * that pair (the groups of the days that do not); anything else (tags or tag sets, one dimension per
+ * bucket, three dimensions) reads the groups of every bucket in the range.
  */
 export class RollupReader {
   constructor(
@@ -123,6 +125,7 @@ export class RollupReader {
         const to = Math.min(query.toMs, nextMonthStart(month));
         const runId = head.months[month];
         if (shape.kind === 'values') return this.addValues(rows, query, shape.dimension, month, runId, from, to);
+        if (shape.kind === 'pair') return this.addPairs(rows, query, shape.pair, month, runId, from, to);
         return this.addBuckets(rows, query, shape, month, runId, from, to);
       }),
     );
@@ -204,6 +207,53 @@ export class RollupReader {
     return added && taken;
   }
 
+  /**
+   * Two dimensions: each day whose pair document holds the pair from that document, less the groups
+   * of its buckets outside the range, or from the groups of its buckets in range when those are fewer
+   * (or the day keeps no such pair).
+   */
+  private async addPairs(rows: RollupRowSums, query: RollupQuery, pair: PairName, month: string, runId: string, from: number, to: number): Promise<boolean> {
+    const totals = await this.docs.totals(query.tenant, month, runId);
+    if (!totals) return false;
+    const byDay = new Map<number, [number, BucketTotal][]>();
+    for (const entry of totals) {
+      const day = dayOf(entry[0]);
+      if (day + DAY_MS <= from || day >= to) continue;
+      if (!byDay.has(day)) byDay.set(day, []);
+      byDay.get(day)!.push(entry);
+    }
+    const plus: [number, BucketTotal][] = [];
+    const minus: [number, BucketTotal][] = [];
+    const pairDays: Promise<SumsRow[] | null>[] = [];
+    for (const [day, buckets] of byDay) {
+      const inRange = buckets.filter(([bucket]) => bucket >= from && bucket < to);
+      const outside = buckets.filter(([bucket]) => bucket < from || bucket >= to);
+      const run = buckets[0][1].pairsRun;
+      const held = run !== null && buckets[0][1].pairs.includes(pair);
+      if (!held || inRange.length <= outside.length) plus.push(...inRange);
+      else {
+        pairDays.push(this.docs.pairDay(query.tenant, day, run));
+        minus.push(...outside);
+      }
+    }
+    const [a, b] = pairDimensions(pair);
+    const wantedA = query.filters[a];
+    const wantedB = query.filters[b];
+    for (const dayRows of await Promise.all(pairDays)) {
+      if (!dayRows) return false;
+      for (const row of rowsOfPair(dayRows, pair)) {
+        const [, valueA, valueB] = row.key as [string, string | null, string | null];
+        if ((wantedA !== undefined && valueA !== wantedA) || (wantedB !== undefined && valueB !== wantedB)) continue;
+        const key: RollupRow['key'] = {};
+        if (query.groupBy.includes(a)) key[a] = valueA;
+        if (query.groupBy.includes(b)) key[b] = valueB;
+        rows.add(key, row.sums);
+      }
+    }
+    const [added, taken] = await Promise.all([this.addGroups(rows, query, plus, 1), this.addGroups(rows, query, minus, -1)]);
+    return added && taken;
+  }
+
   private async addGroups(rows: RollupRowSums, query: RollupQuery, buckets: [number, BucketTotal][], sign: 1 | -1): Promise<boolean> {
     if (buckets.length === 0) return true;
     const groups = await this.docs.groups(query.tenant, new Map(buckets.map(([bucket, t]) => [bucket, t.groupsRun])));
@@ -250,8 +300,11 @@ function rowsByValue(values: readonly SumsRow[]): Map<KeyPart, SumsRow[]> {
 function shapeOf(query: RollupQuery): Shape {
   const dimensions = new Set<RollupDimension>(query.groupBy.filter((g): g is RollupDimension => g !== 'bucket'));
   for (const d of ROLLUP_DIMENSIONS) if (query.filters[d] !== undefined) dimensions.add(d);
-  if (hasTagFilter(query.tags) || query.byTagSet || dimensions.size > 1 || (dimensions.size === 1 && query.groupBy.includes('bucket')))
-    return { kind: 'groups' };
+  if (hasTagFilter(query.tags) || query.byTagSet || dimensions.size > 2 || (dimensions.size > 0 && query.groupBy.includes('bucket'))) return { kind: 'groups' };
+  if (dimensions.size === 2) {
+    const [a, b] = dimensions;
+    return { kind: 'pair', pair: pairName(a, b) };
+  }
   return dimensions.size === 0 ? { kind: 'totals' } : { kind: 'values', dimension: [...dimensions][0] };
 }
 

@@ -8,6 +8,7 @@ import { decodeCursor, decodeRecord, encodeCursor, encodeRecord } from '../recor
 import {
   type ApiKeyRecord,
   type DimensionFilters,
+  type DimensionPair,
   type DocumentBody,
   type DocumentEntry,
   type IngestOutcome,
@@ -268,6 +269,9 @@ export class SqliteStore implements StoragePort {
     await this.noteWrite(this.folds.foldForRead());
     return read();
   }
+
+  /** Its bucket rollups answer any pair of dimensions in SQL, from an index: nothing to keep. */
+  async keepPairRollups(_tenant: string, _pairs: readonly DimensionPair[]): Promise<void> {}
 
   /**
    * From the one-dimension rollups, where folds keep each conversation's and tag value's sums; the
