@@ -32,6 +32,11 @@ export class BudgetIndex {
     return changed;
   }
 
+  /** Tenants with budgets. */
+  tenantsWithBudgets(): Iterable<string> {
+    return this.tenants.keys();
+  }
+
   of(tenant: string): Iterable<Budget> {
     return this.tenants.get(tenant)?.values() ?? [];
   }

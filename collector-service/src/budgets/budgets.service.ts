@@ -8,6 +8,7 @@ import { budgetApplies, checkSubjectOf } from './budget-check';
 import type { CheckBudgetDto, CreateBudgetDto, UpdateBudgetDto } from './budget.dto';
 import { BudgetClock } from './budget-clock';
 import { BudgetIndex } from './budget-index';
+import { BudgetScopePairs } from './budget-pairs';
 import { readSpend } from './budget-spend';
 import { BudgetSpendCache } from './budget-spend.cache';
 import { type BudgetState, budgetPeriod, exhaustionMs, isoIn, projectedNanos, ratioOf, stateOf, usd } from './budget-state';
@@ -23,6 +24,7 @@ export class BudgetsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Budgets');
   private readonly index: BudgetIndex;
   private readonly cache: BudgetSpendCache;
+  private readonly pairs: BudgetScopePairs;
   private timer: NodeJS.Timeout | null = null;
   private syncing: Promise<void> | null = null;
 
@@ -34,10 +36,12 @@ export class BudgetsService implements OnModuleInit, OnModuleDestroy {
   ) {
     this.index = new BudgetIndex(repository);
     this.cache = new BudgetSpendCache(storage, ingest);
+    this.pairs = new BudgetScopePairs(storage);
   }
 
   async onModuleInit(): Promise<void> {
     await this.index.reload();
+    await this.pairs.state(this.index);
     this.timer = setInterval(() => {
       if (!this.syncing) void this.sync();
     }, BUDGET_SYNC_MS);
@@ -66,6 +70,7 @@ export class BudgetsService implements OnModuleInit, OnModuleDestroy {
   private async syncRound(): Promise<void> {
     try {
       for (const { tenant, id } of await this.index.reload()) this.cache.forget(tenant, id);
+      await this.pairs.state(this.index);
       await this.cache.sync(this.clock.now());
     } catch (err) {
       this.logger.warn(`budget sync failed, retrying next round: ${(err as Error).message}`);
@@ -76,6 +81,7 @@ export class BudgetsService implements OnModuleInit, OnModuleDestroy {
     const budget = budgetFromBody(input, this.clock.now());
     await this.repository.save(tenant, budget);
     this.index.set(tenant, budget);
+    await this.pairs.state(this.index);
     return budgetView(budget);
   }
 
@@ -97,6 +103,7 @@ export class BudgetsService implements OnModuleInit, OnModuleDestroy {
     await this.repository.save(tenant, budget);
     this.index.set(tenant, budget);
     this.cache.forget(tenant, id);
+    await this.pairs.state(this.index);
     return budgetView(budget);
   }
 

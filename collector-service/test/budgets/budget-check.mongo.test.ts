@@ -85,6 +85,42 @@ if (!uri) {
       await store.close();
     });
 
+    it("reads a two-dimension scope's spend from the pair rollups its budgets keep: the first check reads a document per day, no bucket's groups", async () => {
+      const commands: string[] = [];
+      const store = await monitoredStore(uri, `tokenledger_test_${randomUUID().slice(0, 8)}`, commands);
+      const events = new IngestEvents();
+      const budgets = new BudgetsService(store, repositoriesOf(store).budgets, events, new BudgetClock());
+      await budgets.create('default', { name: 'kim on search', scope: { user: 'kim', feature: 'search' }, period: 'month', limitUsd: '1', action: 'block' });
+      await budgets.create('default', {
+        name: 'search per user',
+        scope: { feature: 'search', perUser: true },
+        period: 'month',
+        limitUsd: '1',
+        action: 'block',
+      });
+      const now = Date.now();
+      const monthStart = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1);
+      // Calls every 20 minutes back to the month's start, by two users on two features.
+      const records = Array.from({ length: 300 }, (_, i) =>
+        record({
+          user: i % 2 ? 'kim' : 'ana',
+          feature: i % 3 ? 'search' : 'chat',
+          costNanos: BigInt(1_000 + i),
+          timeMs: Math.max(monthStart, now - i * 20 * 60_000),
+        }),
+      );
+      await events.storing(records, (batch) => store.ingest(batch));
+      await store.compact();
+      const kimOnSearch = records.filter((r) => r.user === 'kim' && r.feature === 'search').reduce((sum, r) => sum + r.costNanos!, 0n);
+      commands.length = 0;
+      const decision = await budgets.check('default', { user: 'kim', feature: 'search' });
+      expect(decision.budgets.map((b) => b.spentNanos)).toEqual([String(kimOnSearch), String(kimOnSearch)]);
+      expect(commands.filter((c) => c.startsWith('find rollup_pair_days_')).length).toBeGreaterThan(0);
+      expect(commands.filter((c) => c.startsWith('find rollup_groups_'))).toEqual([]);
+      await (store as unknown as { db: { dropDatabase(): Promise<unknown> } }).db.dropDatabase();
+      await store.close();
+    });
+
     it.each([
       ['in open mode', false],
       ['with a stored API key', true],
