@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { MongoClient } from 'mongodb';
+import { Collection, MongoClient } from 'mongodb';
 import { MongoStore, type MongoFaults, type MongoStoreOptions } from '../../src/storage/mongo/mongo.store';
 import { type ClaimLinkDoc, storedBy } from '../../src/storage/mongo/record-claims';
 import { toRecordDoc } from '../../src/storage/mongo/record-docs';
@@ -541,7 +541,7 @@ if (!uri) {
 
     it('answers breakdowns of days rolled before value rows existed from the records and tag sets, and the other days from value documents, exactly', async () => {
       const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
-      const store = await open(dbName, undefined, MANUAL);
+      let store = await open(dbName, undefined, MANUAL);
       const DAY = 86_400_000;
       const MARCH = Date.UTC(2026, 2, 1);
       const made = (n: number, startMs: number, days: number) =>
@@ -561,6 +561,9 @@ if (!uri) {
       const db = await rawDb(dbName);
       // The batches as the version before value rows rolled them up.
       await db.collection('rollup_batches').updateMany({}, { $unset: { values: '' } });
+      // Read by this version after a restart, as a store upgraded in place is (a process keeps the batches it rolled up as it wrote them).
+      await store.close();
+      store = await open(dbName, undefined, MANUAL);
       const all = [...before];
       const expectBreakdowns = async (uncovered: { fromMs: number; toMs: number }[]) => {
         const answer = await store.valueSums({ tenant: 'default', fromMs: MARCH, toMs: MARCH + 6 * DAY, by: 'conversation', maxValues: 1000 });
@@ -697,6 +700,41 @@ if (!uri) {
       expect(new Map(groups.map((g) => [g.key, g.totals.costNanos]))).toEqual(expected);
       await Promise.all([store.close(), db.client.close()]);
       await dropDatabase(dbName);
+    });
+  });
+
+  describe('mongo: pending batches read from memory', () => {
+    const ALL = { tenant: 'default', fromMs: 0, toMs: Date.UTC(2100, 0, 1), filters: {}, groupBy: [] };
+    /** The reads of rolled batches' groups and value rows since `since`: what a read fetches and decodes. */
+    const groupFetches = (find: jest.SpyInstance, since: number) =>
+      find.mock.calls.slice(since).filter(([, options]) => (options as { projection?: Record<string, unknown> } | undefined)?.projection?.groups === 1).length;
+
+    it('answers from the groups of the batches it rolled up itself, and fetches those another instance rolled up once', async () => {
+      const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
+      const find = jest.spyOn(Collection.prototype, 'find');
+      const writer = await open(dbName, undefined, { everyMs: 0 });
+      const reader = await open(dbName, undefined, { everyMs: 0 });
+      try {
+        const first = Array.from({ length: 30 }, (_, i) => record({ costNanos: BigInt(1000 + i) }));
+        const second = Array.from({ length: 20 }, (_, i) => record({ costNanos: BigInt(5000 + i) }));
+        await writer.ingest(first);
+        await writer.ingest(second);
+        const cost = [...first, ...second].reduce((s, r) => s + r.costNanos!, 0n);
+        let since = find.mock.calls.length;
+        for (let i = 0; i < 3; i++) expect((await writer.aggregate(ALL))[0]).toMatchObject({ calls: 50, costNanos: cost });
+        expect(groupFetches(find, since)).toBe(0);
+        since = find.mock.calls.length;
+        for (let i = 0; i < 3; i++) expect((await reader.aggregate(ALL))[0]).toMatchObject({ calls: 50, costNanos: cost });
+        expect(groupFetches(find, since)).toBe(1);
+        // Compacted: the batches leave the pending list, and both instances count each record once.
+        await writer.compact();
+        await writer.ingest(first.slice(0, 5));
+        for (const store of [writer, reader]) expect((await store.aggregate(ALL))[0]).toMatchObject({ calls: 50, costNanos: cost });
+      } finally {
+        find.mockRestore();
+        await Promise.all([writer.close(), reader.close()]);
+        await dropDatabase(dbName);
+      }
     });
   });
 

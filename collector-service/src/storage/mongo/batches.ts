@@ -5,6 +5,7 @@ import { assertFoldable } from '../sqlite/rollup-writer';
 import type { IngestOutcome } from '../storage.port';
 import { type Group, GROUP_PARTS, groupRecords, groupRow, rowGroup } from './groups';
 import { insertIgnoringDuplicates } from './inserts';
+import type { PendingItems } from './pending';
 import { type ClaimLinkDoc, storedBy } from './record-claims';
 import { ownersOf, packRecords, type RecordDoc, toRecordDoc, unpackRecords } from './record-docs';
 import { packRows, unpackRows } from './sums-table';
@@ -92,6 +93,8 @@ export class RollupBatches {
     private readonly links: Collection<ClaimLinkDoc>,
     private readonly batches: Collection<BatchDoc>,
     private readonly takeovers: Collection<TakeoverDoc>,
+    /** Told of each batch this process rolls up, so reads need not fetch and decode its groups. */
+    private readonly pending: PendingItems,
     private readonly faults: MongoFaults = {},
   ) {}
 
@@ -146,10 +149,10 @@ export class RollupBatches {
     if (duplicates.size > 0 && !takingOver) await this.finishOwnersOf(new Set([...duplicates].filter((id) => !owned.has(id))), batch);
     fault(this.faults, 'afterClaim');
     const mine = records.filter((r) => owned.has(r.id));
-    const rolled = await this.batches.replaceOne(
-      { _id: batch },
-      { state: 'rolled', tenant, groups: packGroups(groupRecords(mine)), values: packValues(valueRows(mine)), createdAtMs },
-    );
+    const groups = groupRecords(mine);
+    const values = valueRows(mine);
+    const rolled = await this.batches.replaceOne({ _id: batch }, { state: 'rolled', tenant, groups: packGroups(groups), values: packValues(values), createdAtMs });
+    if (rolled.matchedCount === 1) this.pending.remember(tenant, { id: batch, groups, values });
     // Gone: another process rolled the batch up and compaction moved it; its marker may be gone too,
     // so what this writer owns is asked again (the groups that count are the ones compaction moved).
     if (rolled.matchedCount === 0 && duplicates.size > 0 && !shared) await this.addOwned(owned, batch, duplicates, claims);

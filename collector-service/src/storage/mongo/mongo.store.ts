@@ -138,11 +138,11 @@ export class MongoStore implements StoragePort {
     await budgets.createIndex({ tenant: 1, id: 1 });
     this.budgets = new MongoBudgets(budgets, this.listings);
     await this.moveBudgetDocuments();
-    this.rollupBatches = new RollupBatches(this.records, this.db.collection<ClaimLinkDoc>('usage_records'), batches, takeovers, this.options.faults);
+    const pending = new PendingItems(batches, takeovers);
+    this.rollupBatches = new RollupBatches(this.records, this.db.collection<ClaimLinkDoc>('usage_records'), batches, takeovers, pending, this.options.faults);
     this.corrections = new RecordCorrections(this.records, batches, this.db.collection<CorrectionClaimDoc>('record_correction_claims'), this.options.faults);
     const chain = new HeadChain(chainDocs);
     const rollupDocs = new RollupDocs(this.db);
-    const pending = new PendingItems(batches, takeovers);
     this.reader = new RollupReader(chain, rollupDocs, pending);
     // A day's totals as stored. Whether a refused call is a retry of one stored before would need a
     // read per call: such a retry is refused again (it is stored and counted already).

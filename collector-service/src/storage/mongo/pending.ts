@@ -13,16 +13,54 @@ export interface PendingItem {
   values: SumsRow[] | null;
 }
 
-/** What is not compacted yet. Both collections stay small: compaction deletes what it moves. */
+/** A decoded item, and when it was kept (see PendingItems.rolled). */
+interface Kept {
+  item: PendingItem;
+  seq: number;
+}
+
+/**
+ * What is not compacted yet. Both collections stay small: compaction deletes what it moves.
+ *
+ * Each item is decoded once per process and kept: a rolled batch's groups never change (whichever
+ * process finishes a batch writes the same groups, see RollupBatches), so a read asks the store only
+ * which items are pending, and for the groups of those this process has not seen. Items this
+ * process rolled up itself are kept as it writes them, so under steady ingest a report or a
+ * compaction run decodes nothing but what other instances wrote.
+ */
 export class PendingItems {
+  /** Per tenant: item id → the item. Only a cache: what counts is the listing each read asks for. */
+  private readonly kept = new Map<string, Map<string, Kept>>();
+  private seq = 0;
+
   constructor(
     private readonly batches: Collection<BatchDoc>,
     private readonly takeovers: Collection<TakeoverDoc>,
   ) {}
 
+  /** Keeps a batch this process has just rolled up (its document holds exactly these groups and value rows). */
+  remember(tenant: string, item: PendingItem): void {
+    this.keptOf(tenant).set(item.id, { item, seq: ++this.seq });
+  }
+
   async rolled(tenant: string): Promise<PendingItem[]> {
-    const docs = await this.batches.find({ tenant, state: 'rolled' }, { projection: { groups: 1, values: 1 } }).toArray();
-    return docs.map((d) => ({ id: d._id, groups: unpackGroups(d.groups!), values: d.values ? unpackValues(d.values) : null }));
+    const listedAt = this.seq;
+    const listed = await this.batches.find({ tenant, state: 'rolled' }, { projection: { _id: 1 } }).toArray();
+    const kept = this.keptOf(tenant);
+    const missing = listed.map((d) => d._id).filter((id) => !kept.has(id));
+    if (missing.length > 0) {
+      // An item deleted since the listing is left out: compaction published a head holding it, which
+      // a reader notices (see RollupReader.consistently) and a compaction run loses its race to.
+      const docs = await this.batches.find({ _id: { $in: missing }, state: 'rolled' }, { projection: { groups: 1, values: 1 } }).toArray();
+      for (const d of docs) kept.set(d._id, { item: { id: d._id, groups: unpackGroups(d.groups!), values: d.values ? unpackValues(d.values) : null }, seq: ++this.seq });
+    }
+    // Items compacted away are forgotten; one kept after the listing began may be newer than it.
+    const ids = new Set(listed.map((d) => d._id));
+    for (const [id, { seq }] of kept) if (seq <= listedAt && !ids.has(id)) kept.delete(id);
+    return listed.flatMap((d) => {
+      const found = kept.get(d._id);
+      return found ? [found.item] : [];
+    });
   }
 
   /** The items a reader adds to the documents of `head`: every pending item the head does not hold. */
@@ -40,5 +78,12 @@ export class PendingItems {
     const filter = { _id: { $in: [...ids] } };
     await this.batches.deleteMany(filter);
     await this.takeovers.deleteMany(filter);
+    for (const kept of this.kept.values()) for (const id of ids) kept.delete(id);
+  }
+
+  private keptOf(tenant: string): Map<string, Kept> {
+    let kept = this.kept.get(tenant);
+    if (!kept) this.kept.set(tenant, (kept = new Map()));
+    return kept;
   }
 }
