@@ -151,7 +151,10 @@ export class RollupBatches {
     const mine = records.filter((r) => owned.has(r.id));
     const groups = groupRecords(mine);
     const values = valueRows(mine);
-    const rolled = await this.batches.replaceOne({ _id: batch }, { state: 'rolled', tenant, groups: packGroups(groups), values: packValues(values), createdAtMs });
+    const rolled = await this.batches.replaceOne(
+      { _id: batch },
+      { state: 'rolled', tenant, groups: packGroups(groups), values: packValues(values), createdAtMs },
+    );
     if (rolled.matchedCount === 1) this.pending.remember(tenant, { id: batch, groups, values });
     // Gone: another process rolled the batch up and compaction moved it; its marker may be gone too,
     // so what this writer owns is asked again (the groups that count are the ones compaction moved).

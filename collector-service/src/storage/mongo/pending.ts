@@ -52,7 +52,8 @@ export class PendingItems {
       // An item deleted since the listing is left out: compaction published a head holding it, which
       // a reader notices (see RollupReader.consistently) and a compaction run loses its race to.
       const docs = await this.batches.find({ _id: { $in: missing }, state: 'rolled' }, { projection: { groups: 1, values: 1 } }).toArray();
-      for (const d of docs) kept.set(d._id, { item: { id: d._id, groups: unpackGroups(d.groups!), values: d.values ? unpackValues(d.values) : null }, seq: ++this.seq });
+      for (const d of docs)
+        kept.set(d._id, { item: { id: d._id, groups: unpackGroups(d.groups!), values: d.values ? unpackValues(d.values) : null }, seq: ++this.seq });
     }
     // Items compacted away are forgotten; one kept after the listing began may be newer than it.
     const ids = new Set(listed.map((d) => d._id));
@@ -83,7 +84,7 @@ export class PendingItems {
 
   private keptOf(tenant: string): Map<string, Kept> {
     let kept = this.kept.get(tenant);
-    if (!kept) this.kept.set(tenant, (kept = new Map()));
+    if (!kept) this.kept.set(tenant, (kept = new Map<string, Kept>()));
     return kept;
   }
 }
