@@ -5,7 +5,7 @@ import { BudgetsService } from '../../src/budgets/budgets.service';
 import { record } from '../support/records';
 import { ingestRecords, startCollector } from '../support/app';
 import { startHttpReceiver } from '../channels/receivers';
-import { makeSpans } from '../support/spans';
+import { makeSpans, requestBytes } from '../support/spans';
 import type { AlertDto } from '../../src/alerts/alert.dto';
 import type { BudgetDto } from '../../src/budgets/budget-answers.dto';
 import type { ChannelDto } from '../../src/channels/channel.dto';
@@ -37,9 +37,11 @@ describe.each(alertStores())('budget_threshold alerts (%s)', (_store, storeEnv) 
 
   /** One priced gpt-4o call ($0.02375) over real OTLP, as an app's exporter sends it. */
   async function otlpBatch(startMs: number) {
-    const body = JsonTraceSerializer.serializeRequest(
-      await makeSpans([{ name: 'chat gpt-4o', attributes: { ...CHAT, 'user.id': 'alice' }, startMs }], { 'service.name': 'shop' }),
-    )!;
+    const body = requestBytes(
+      JsonTraceSerializer.serializeRequest(
+        await makeSpans([{ name: 'chat gpt-4o', attributes: { ...CHAT, 'user.id': 'alice' }, startMs }], { 'service.name': 'shop' }),
+      ),
+    );
     return () => fetch(`${h.c.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` } });
   }
 

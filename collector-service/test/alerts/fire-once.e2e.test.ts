@@ -4,7 +4,7 @@ import { AlertEvaluator } from '../../src/alerts/alert-evaluator.service';
 import { AlertRulesService } from '../../src/alerts/alert-rules.service';
 import { RuleEvaluators } from '../../src/alerts/rule-evaluators';
 import { type RunningCollector, startCollector } from '../support/app';
-import { makeSpans } from '../support/spans';
+import { makeSpans, requestBytes } from '../support/spans';
 import type { AlertPageDto } from '../../src/alerts/alert.dto';
 import type { ChannelListDto } from '../../src/channels/channel.dto';
 import { type AlertHarness, ADMIN_KEY, alertStores, api, DAY, NOW, startAlertHarness, USD } from './harness';
@@ -109,7 +109,7 @@ describe('alerts over real OTLP ingest', () => {
       ],
       { 'service.name': 'shop' },
     );
-    const body = JsonTraceSerializer.serializeRequest(spans)!;
+    const body = requestBytes(JsonTraceSerializer.serializeRequest(spans));
     const send = () =>
       fetch(`${h.c.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` } });
     expect((await send()).status).toBe(200);

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { KEYS_RECHECK_MS } from '../../src/auth/auth.service';
 import { type RunningCollector, startCollector } from '../support/app';
-import { makeSpans } from '../support/spans';
+import { makeSpans, requestBytes } from '../support/spans';
 
 const execFileAsync = promisify(execFile);
 const ADMIN_KEY = 'admin-key-for-tests-0123456789abcdef';
@@ -19,7 +19,7 @@ const CHAT = {
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
 async function sendTraces(c: RunningCollector, headers: Record<string, string>, resource: Record<string, string> = { 'service.name': 'shop' }) {
-  const body = JsonTraceSerializer.serializeRequest(await makeSpans([{ name: 'chat gpt-4o', attributes: CHAT }], resource))!;
+  const body = requestBytes(JsonTraceSerializer.serializeRequest(await makeSpans([{ name: 'chat gpt-4o', attributes: CHAT }], resource)));
   return fetch(`${c.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
 }
 

@@ -8,6 +8,7 @@ import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
 import { BudgetClock } from '../../src/budgets/budget-clock';
 import { BUDGET_SYNC_MS, BudgetsService } from '../../src/budgets/budgets.service';
+import type { CreateBudgetDto } from '../../src/budgets/budget.dto';
 import { IngestEvents } from '../../src/ingest/ingest-events';
 import { MongoStore } from '../../src/storage/mongo/mongo.store';
 import { repositoriesOf } from '../../src/storage/repositories/repositories';
@@ -62,14 +63,13 @@ if (!uri) {
       const events = new IngestEvents();
       const budgets = new BudgetsService(store, repositoriesOf(store).budgets, events, new BudgetClock());
       const ingest = (records: ReturnType<typeof record>[]) => events.storing(records, (batch) => store.ingest(batch));
-      for (const body of [
+      const bodies: CreateBudgetDto[] = [
         { name: 'company', scope: {}, period: 'month', limitUsd: '1000', action: 'block' },
         { name: 'each user', scope: { perUser: true }, period: 'day', timezone: 'Europe/Madrid', limitUsd: '5', action: 'block' },
         { name: 'kim', scope: { user: 'kim' }, period: 'week', timezone: 'America/New_York', limitUsd: '2', action: 'notify' },
         { name: 'ana', scope: { user: 'ana' }, period: 'month', limitUsd: '2', action: 'notify' },
-      ]) {
-        await budgets.create('default', body);
-      }
+      ];
+      for (const body of bodies) await budgets.create('default', body);
       await ingest([record({ user: 'kim', costNanos: 1_000n, timeMs: Date.now() }), record({ user: 'ana', costNanos: 20n, timeMs: Date.now() })]);
       await store.compact();
       const cold = await budgets.check('default', { user: 'kim' }); // reads the rollups once

@@ -3,7 +3,7 @@ import { BudgetClock } from '../../src/budgets/budget-clock';
 import type { StoragePort } from '../../src/storage/storage.port';
 import { ingestRecords, type RunningCollector, startCollector } from '../support/app';
 import { record } from '../support/records';
-import { makeSpans } from '../support/spans';
+import { makeSpans, requestBytes } from '../support/spans';
 
 const ADMIN_KEY = 'admin-key-for-budget-tests-0123456789';
 // gpt-4o, 1,500 in + 2,000 out: $0.02375 (packages/pricing's hand-computed table)
@@ -153,7 +153,7 @@ describe('budgets', () => {
       const spans = await makeSpans([{ name: 'chat gpt-4o', attributes: { ...CHAT, 'user.id': 'zoe' }, startMs: Date.now() - 1000 }]);
       const ack = await fetch(`${c.url}/v1/traces`, {
         method: 'POST',
-        body: JsonTraceSerializer.serializeRequest(spans)!,
+        body: requestBytes(JsonTraceSerializer.serializeRequest(spans)),
         headers: { 'content-type': 'application/json', authorization: `Bearer ${ingestKey}` },
       });
       expect(ack.status).toBe(200);

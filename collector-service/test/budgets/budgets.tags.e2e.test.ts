@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { type RunningCollector, startCollector } from '../support/app';
-import { makeSpans } from '../support/spans';
+import { makeSpans, requestBytes } from '../support/spans';
 
 const ADMIN_KEY = 'admin-key-for-tag-budget-tests-0123456789';
 // gpt-4o, 1,500 in + 2,000 out: $0.02375 (packages/pricing's hand-computed table)
@@ -68,11 +68,11 @@ describe('budgets scoped by tags', () => {
   };
   /** Sends spans over OTLP/HTTP JSON as an exporter does; returns the request body so it can be sent again. */
   const send = async (spans: Awaited<ReturnType<typeof makeSpans>>) => {
-    const body = JsonTraceSerializer.serializeRequest(spans)!;
+    const body = requestBytes(JsonTraceSerializer.serializeRequest(spans));
     await resend(body);
     return body;
   };
-  const resend = async (body: Uint8Array) => {
+  const resend = async (body: Uint8Array<ArrayBuffer>) => {
     const ack = await fetch(`${c.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: `Bearer ${ingest}` } });
     expect(ack.status).toBe(200);
   };

@@ -8,7 +8,7 @@ import { ExportTraceServiceResponse, RpcStatus } from '../../src/ingest/otlp-sch
 import type { StoragePort } from '../../src/storage/storage.port';
 import { STORAGE } from '../../src/storage/storage.tokens';
 import { type RunningCollector, startCollector } from '../support/app';
-import { CLAUDE_CACHED_CHAT, GPT_4O_CHAT, HTTP_SPAN, makeSpans } from '../support/spans';
+import { CLAUDE_CACHED_CHAT, GPT_4O_CHAT, HTTP_SPAN, makeSpans, requestBytes } from '../support/spans';
 
 const execFileAsync = promisify(execFile);
 
@@ -21,7 +21,7 @@ async function summary(collector: RunningCollector, query = 'period=all') {
   return (await res.json()) as { totalCostNanos: string; calls: number; unpricedCalls: number; failedCalls: number };
 }
 
-function post(collector: RunningCollector, body: Uint8Array | string, headers: Record<string, string>) {
+function post(collector: RunningCollector, body: Uint8Array<ArrayBuffer> | string, headers: Record<string, string>) {
   return fetch(`${collector.url}/v1/traces`, { method: 'POST', body, headers });
 }
 
@@ -47,7 +47,7 @@ describe('OTLP/HTTP trace ingest', () => {
   });
 
   it('counts a retried batch once', async () => {
-    const body = ProtobufTraceSerializer.serializeRequest(spans)!;
+    const body = requestBytes(ProtobufTraceSerializer.serializeRequest(spans));
     for (let attempt = 0; attempt < 3; attempt++) {
       const res = await post(collector, body, { 'content-type': 'application/x-protobuf' });
       expect(res.status).toBe(200);
@@ -65,7 +65,7 @@ describe('OTLP/HTTP trace ingest', () => {
 
   it('stores the valid spans of a request and reports the invalid ones as a partial success', async () => {
     const bad = await makeSpans([{ name: 'chat gpt-4o', attributes: { ...GPT_4O_CHAT, 'gen_ai.usage.input_tokens': -5 } }]);
-    const body = ProtobufTraceSerializer.serializeRequest([...spans, ...bad])!;
+    const body = requestBytes(ProtobufTraceSerializer.serializeRequest([...spans, ...bad]));
     const res = await post(collector, body, { 'content-type': 'application/x-protobuf' });
     expect(res.status).toBe(200);
     const response = ExportTraceServiceResponse.toObject(ExportTraceServiceResponse.decode(new Uint8Array(await res.arrayBuffer())), { longs: Number });
@@ -99,7 +99,7 @@ describe('OTLP/HTTP trace ingest', () => {
 
   it('answers 503 with Retry-After when the store fails, so the sender retries', async () => {
     await collector.app.get<StoragePort>(STORAGE).close();
-    const res = await post(collector, ProtobufTraceSerializer.serializeRequest(spans)!, { 'content-type': 'application/x-protobuf' });
+    const res = await post(collector, requestBytes(ProtobufTraceSerializer.serializeRequest(spans)), { 'content-type': 'application/x-protobuf' });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
     expect((await fetch(`${collector.url}/readyz`)).status).toBe(503);

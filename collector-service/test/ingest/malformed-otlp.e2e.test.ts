@@ -18,7 +18,7 @@ function varint(n: number): number[] {
 const field = (tag: number, content: Buffer) => Buffer.concat([Buffer.from([tag, ...varint(content.length)]), content]);
 
 /** A protobuf ExportTraceServiceRequest whose one span has an AnyValue nested `depth` arrays deep, built by hand. */
-function nestedProtobuf(depth: number): Buffer {
+function nestedProtobuf(depth: number): Buffer<ArrayBuffer> {
   const leaf = field(0x0a, Buffer.from('leaf')); // AnyValue.string_value
   const headers: number[][] = [];
   let length = leaf.length;
@@ -40,7 +40,7 @@ describe('malformed OTLP bodies', () => {
   });
   afterAll(() => c.close());
 
-  const post = (body: string | Uint8Array, type = 'application/json') =>
+  const post = (body: string | Uint8Array<ArrayBuffer>, type = 'application/json') =>
     fetch(`${c.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': type } });
 
   it.each([

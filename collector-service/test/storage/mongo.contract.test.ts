@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { Collection, MongoClient } from 'mongodb';
 import { MongoStore, type MongoFaults, type MongoStoreOptions } from '../../src/storage/mongo/mongo.store';
 import { type ClaimLinkDoc, storedBy } from '../../src/storage/mongo/record-claims';
-import { toRecordDoc } from '../../src/storage/mongo/record-docs';
+import { type RecordDoc, toRecordDoc } from '../../src/storage/mongo/record-docs';
 import { record } from '../support/records';
 import { storageContract } from './storage.contract';
 import { breakdownGroups } from '../../src/reports/breakdown-groups';
@@ -144,7 +144,7 @@ if (!uri) {
       const db = await rawDb(dbName);
       const [open1] = await db.collection('rollup_batches').find({ state: 'pending' }).toArray();
       // As if the writer's insert had stored half of the batch when it died.
-      await db.collection('usage_records').insertMany(batch.slice(0, 20).map((r) => toRecordDoc(r, String(open1._id))));
+      await db.collection<RecordDoc>('usage_records').insertMany(batch.slice(0, 20).map((r) => toRecordDoc(r, String(open1._id))));
       const restarted = await open(dbName);
       await restarted.ingest(batch.slice(10, 30)); // a retry overlapping both halves
       expect((await restarted.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 40, costNanos: batch.reduce((s, r) => s + r.costNanos!, 0n) });
@@ -360,12 +360,13 @@ if (!uri) {
       const monthValues = async () => {
         let count = 0;
         for (const month of ['2026_10', '2026_11', '2026_12'])
-          count += await db.collection(`rollup_values_${month}`).countDocuments({ _id: { $regex: ',"month"\\]$' } });
+          count += await db.collection<{ _id: string }>(`rollup_values_${month}`).countDocuments({ _id: { $regex: ',"month"\\]$' } });
         return count;
       };
       const written = await monthValues();
       expect(written).toBeGreaterThan(0);
-      for (const month of ['2026_10', '2026_11', '2026_12']) await db.collection(`rollup_values_${month}`).deleteMany({ _id: { $regex: ',"month"\\]$' } });
+      for (const month of ['2026_10', '2026_11', '2026_12'])
+        await db.collection<{ _id: string }>(`rollup_values_${month}`).deleteMany({ _id: { $regex: ',"month"\\]$' } });
       expect(await monthValues()).toBe(0);
       const upgraded = await open(dbName, undefined, MANUAL);
       expect(await answers(upgraded)).toEqual(expected);
@@ -746,7 +747,7 @@ if (!uri) {
     it('gives every asker the same answer, asking at once or after others, also after askers that died part way', async () => {
       const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
       const db = await rawDb(dbName);
-      const records = db.collection('usage_records');
+      const records = db.collection<RecordDoc>('usage_records');
       await records.createIndex({ claim: 1 }, { unique: true, sparse: true });
       const all = Array.from({ length: 40 }, () => record());
       await records.insertMany(all.map((r, i) => toRecordDoc(r, i % 2 ? 'batch-b' : 'batch-c')));

@@ -43,7 +43,7 @@ describe('sqlite: money never wraps', () => {
       record({ timeMs: DAY_1, tokens: { input: half, output: 1, cacheRead: 0, cacheWrite: 0, reasoning: 0 } }),
     ]);
     expect(outcome.stored).toHaveLength(1);
-    expect(outcome.refused[0].reason).toMatch(/input tokens/);
+    expect(outcome.refused![0].reason).toMatch(/input tokens/);
   });
 
   it('sums a range whose days together exceed one integer, exactly', async () => {

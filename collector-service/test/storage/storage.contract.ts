@@ -203,7 +203,14 @@ export function storageContract(name: string, factory: StoreFactory): void {
         const records = tagged(600);
         await store.ingest(records.slice(0, 300));
         await store.ingest(records.slice(300));
-        for (const want of [{ team: 'search' }, { env: 'prod', team: 'search' }, { team: 'search', env: 'prod' }, { env: 'dev' }, { run: 'r1', env: 'prod' }]) {
+        const wants: Record<string, string>[] = [
+          { team: 'search' },
+          { env: 'prod', team: 'search' },
+          { team: 'search', env: 'prod' },
+          { env: 'dev' },
+          { run: 'r1', env: 'prod' },
+        ];
+        for (const want of wants) {
           const matching = records.filter((r) => includes(r, want));
           const [row] = await store.aggregate({ ...ALL, tags: want, groupBy: [] });
           expect(row).toMatchObject({
@@ -278,7 +285,8 @@ export function storageContract(name: string, factory: StoreFactory): void {
         await store.ingest(records.slice(0, 150));
         await Promise.all([store.ingest(records), other.ingest(records), store.ingest(records.slice(100)), other.ingest(records.slice(0, 50))]);
         await store.ingest(records);
-        for (const want of [{ team: 'ads' }, { env: 'prod' }]) {
+        const wants: Record<string, string>[] = [{ team: 'ads' }, { env: 'prod' }];
+        for (const want of wants) {
           const matching = records.filter((r) => includes(r, want));
           expect((await other.aggregate({ ...ALL, tags: want, groupBy: [] }))[0]).toMatchObject({ costNanos: sum(matching), calls: matching.length });
         }

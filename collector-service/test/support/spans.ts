@@ -53,6 +53,15 @@ export async function makeSpans(specs: SpanSpec[], resource: Attributes = { 'ser
 }
 
 /** An OTLP/HTTP protobuf request body carrying those spans, as the SDK's exporter would send it. */
-export async function otlpProtobufBody(specs: SpanSpec[], resource?: Attributes): Promise<Uint8Array> {
-  return ProtobufTraceSerializer.serializeRequest(await makeSpans(specs, resource))!;
+export async function otlpProtobufBody(specs: SpanSpec[], resource?: Attributes): Promise<Uint8Array<ArrayBuffer>> {
+  return requestBytes(ProtobufTraceSerializer.serializeRequest(await makeSpans(specs, resource)));
+}
+
+/**
+ * A serializer's request as a body fetch takes: bytes over an ArrayBuffer, which the serializers'
+ * declared Uint8Array (over any buffer, a shared one included) is not.
+ */
+export function requestBytes(serialized: Uint8Array | undefined): Uint8Array<ArrayBuffer> {
+  if (serialized === undefined) throw new Error('the OTLP serializer wrote no request');
+  return new Uint8Array(serialized);
 }

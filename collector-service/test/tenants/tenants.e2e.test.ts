@@ -1,6 +1,6 @@
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { type RunningCollector, startCollector } from '../support/app';
-import { GPT_4O_CHAT, makeSpans } from '../support/spans';
+import { GPT_4O_CHAT, makeSpans, requestBytes } from '../support/spans';
 
 const ADMIN_KEY = 'tenants-test-admin-key-0123456789abcdef';
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
@@ -28,8 +28,10 @@ describe('the tenants a key may report on', () => {
   it('lists default and every tenant with data or keys to a key of every tenant, and only its own to a key of one', async () => {
     // Data for "initech" through an all-tenant ingest key naming it on the resource; a key for "globex".
     const ingest = await createKey({ role: 'ingest' });
-    const body = ProtobufTraceSerializer.serializeRequest(
-      await makeSpans([{ name: 'chat', attributes: GPT_4O_CHAT }], { 'service.name': 'shop', 'tokenledger.tenant': 'initech' }),
+    const body = requestBytes(
+      ProtobufTraceSerializer.serializeRequest(
+        await makeSpans([{ name: 'chat', attributes: GPT_4O_CHAT }], { 'service.name': 'shop', 'tokenledger.tenant': 'initech' }),
+      ),
     );
     expect((await fetch(`${c.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf', ...bearer(ingest) } })).status).toBe(
       200,

@@ -1,6 +1,6 @@
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { Attributes } from '@opentelemetry/api';
-import { makeSpans } from '../support/spans';
+import { makeSpans, requestBytes } from '../support/spans';
 
 const HOUR = 3_600_000;
 export const USERS = ['alice', 'bob', 'carol', 'dave'];
@@ -70,7 +70,7 @@ export async function ingestKnownSpans(
   );
   const res = await fetch(`${collectorUrl}/v1/traces`, {
     method: 'POST',
-    body: ProtobufTraceSerializer.serializeRequest(spans),
+    body: requestBytes(ProtobufTraceSerializer.serializeRequest(spans)),
     headers: { 'content-type': 'application/x-protobuf', ...headers },
   });
   if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);

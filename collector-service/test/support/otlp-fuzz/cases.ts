@@ -271,7 +271,7 @@ export function protobufCases(options: FuzzerOptions, encode: (request: unknown)
       const name = pick(random, treeNames);
       mutations.push(`${name}: ${TREE_MUTATIONS[name](random, tree, bases)}`);
     }
-    let body = encodeFields(tree);
+    let body: Uint8Array = encodeFields(tree);
     for (let n = random.below(5) - 2; n >= 0 && body.length > 0; n--) {
       const name = pick(random, rawNames);
       const mutated = RAW_MUTATIONS[name](random, body);
