@@ -71,7 +71,7 @@ describe('sqlite: value rollups (conversations, tag values)', () => {
     expect(answer.values).toHaveLength(16);
     await expect(breakdown(store, 'conversation', MARCH, MARCH + 2 * DAY, 16)).rejects.toMatchObject({
       input: 'by',
-      message: expect.stringContaining('more than 16 values of conversation') as unknown,
+      message: expect.stringContaining('more than 16 values of conversation'),
     });
     expect(await breakdown(store, 'conversation', MARCH, MARCH + 2 * DAY, 17)).toHaveLength(18);
     await store.close();
