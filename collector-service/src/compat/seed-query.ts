@@ -64,6 +64,7 @@ export function seedFilters(q: Q, extra: DimensionFilters = {}): DimensionFilter
 export function seedLimit(q: Q, fallback: number, max: number): number {
   if (q.limit === undefined) return fallback;
   const limit = Number(q.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > max) throw new QueryError('limit', `must be a whole number from 1 to ${max}, got "${sentText(q.limit)}"`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > max)
+    throw new QueryError('limit', `must be a whole number from 1 to ${max}, got "${sentText(q.limit)}"`);
   return limit;
 }

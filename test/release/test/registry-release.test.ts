@@ -145,7 +145,7 @@ describe('a release through a real npm registry', () => {
     // and the app is built, and tells every other request to retry in 5 s, longer than the 2 s an
     // app's exit waits for its spans to be exported.
     let readiness = 'no answer';
-    for (const deadline = Date.now() + 120_000; readiness !== '200' && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 120_000; readiness !== '200' && Date.now() < deadline;) {
       readiness = await fetch(`${collectorUrl}/readyz`).then(
         async (r) => (r.ok ? '200' : `${r.status} ${await r.text()}`),
         (err: Error) => err.message,
