@@ -32,6 +32,21 @@ if (!uri) {
     await store.close();
   };
 
+  /** Breakdowns by conversation and by tag key over each range equal the records' sums, to the nano. */
+  const expectBreakdownsExact = async (store: MongoStore, all: UsageRecord[], ranges: [number, number][]) => {
+    for (const [fromMs, toMs] of ranges) {
+      for (const [by, valueOf] of [
+        ['conversation', (r: UsageRecord) => r.conversation],
+        ['tag:team', (r: UsageRecord) => r.tags.team ?? null],
+      ] as const) {
+        const groups = await breakdownGroups({ storage: store, tenant: 'default', range: { fromMs, toMs, tz: 'UTC' }, filters: {}, maxValues: 1000 }, by);
+        const expected = new Map<string | null, bigint>();
+        for (const r of all.filter((r) => r.timeMs >= fromMs && r.timeMs < toMs)) expected.set(valueOf(r), (expected.get(valueOf(r)) ?? 0n) + r.costNanos!);
+        expect(new Map(groups.map((g) => [g.key, g.totals.costNanos]))).toEqual(expected);
+      }
+    }
+  };
+
   storageContract('mongo', {
     capabilities: {
       compaction: { crashPoints: ['afterJournal', 'beforeHead', 'afterHead', 'afterDelete', 'afterReplaced'] },
@@ -569,22 +584,10 @@ if (!uri) {
       const expectBreakdowns = async (uncovered: { fromMs: number; toMs: number }[]) => {
         const answer = await store.valueSums({ tenant: 'default', fromMs: MARCH, toMs: MARCH + 6 * DAY, by: 'conversation', maxValues: 1000 });
         expect(answer.uncovered).toEqual(uncovered);
-        for (const [fromMs, toMs] of [
+        await expectBreakdownsExact(store, all, [
           [MARCH, MARCH + 6 * DAY],
           [MARCH + DAY + 6 * 3_600_000, MARCH + 4 * DAY + 3 * 3_600_000],
-        ]) {
-          for (const [by, valueOf] of [
-            ['conversation', (r: UsageRecord) => r.conversation],
-            ['tag:team', (r: UsageRecord) => r.tags.team ?? null],
-          ] as const) {
-            const range = { fromMs, toMs, tz: 'UTC' };
-            const groups = await breakdownGroups({ storage: store, tenant: 'default', range, filters: {}, maxValues: 1000 }, by);
-            const within = all.filter((r) => r.timeMs >= fromMs && r.timeMs < toMs);
-            const expected = new Map<string | null, bigint>();
-            for (const r of within) expected.set(valueOf(r), (expected.get(valueOf(r)) ?? 0n) + r.costNanos!);
-            expect(new Map(groups.map((g) => [g.key, g.totals.costNanos]))).toEqual(expected);
-          }
-        }
+        ]);
       };
       const old = [{ fromMs: MARCH, toMs: MARCH + 3 * DAY }];
       await expectBreakdowns(old);
@@ -634,22 +637,11 @@ if (!uri) {
       return { dbName, store, db, all };
     };
     /** Every breakdown by conversation and by tag key over whole and partial days equals the records' sums, to the nano. */
-    const expectExact = async (store: MongoStore, all: UsageRecord[]) => {
-      for (const [fromMs, toMs] of [
+    const expectExact = (store: MongoStore, all: UsageRecord[]) =>
+      expectBreakdownsExact(store, all, [
         [MARCH, MARCH + 6 * DAY],
         [MARCH + DAY + 6 * 3_600_000, MARCH + 2 * DAY + 3 * 3_600_000],
-      ]) {
-        for (const [by, valueOf] of [
-          ['conversation', (r: UsageRecord) => r.conversation],
-          ['tag:team', (r: UsageRecord) => r.tags.team ?? null],
-        ] as const) {
-          const groups = await breakdownGroups({ storage: store, tenant: 'default', range: { fromMs, toMs, tz: 'UTC' }, filters: {}, maxValues: 1000 }, by);
-          const expected = new Map<string | null, bigint>();
-          for (const r of all.filter((r) => r.timeMs >= fromMs && r.timeMs < toMs)) expected.set(valueOf(r), (expected.get(valueOf(r)) ?? 0n) + r.costNanos!);
-          expect(new Map(groups.map((g) => [g.key, g.totals.costNanos]))).toEqual(expected);
-        }
-      }
-    };
+      ]);
     const latestHead = async (db: Awaited<ReturnType<typeof rawDb>>) =>
       Math.max(...(await db.collection('rollup_heads').find({ kind: 'head', tenant: 'default' }).toArray()).map((h) => h.k as number));
 
