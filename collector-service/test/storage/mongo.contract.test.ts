@@ -32,6 +32,21 @@ if (!uri) {
     await store.close();
   };
 
+  // The old-days cases: calls over days of March, with and without a conversation and a team tag.
+  const DAY = 86_400_000;
+  const MARCH = Date.UTC(2026, 2, 1);
+  const made = (n: number, startMs: number, days: number) =>
+    Array.from({ length: n }, (_, i) =>
+      record({
+        timeMs: startMs + Math.floor((i * days * DAY) / n),
+        conversation: i % 5 === 0 ? null : `chat-${i % 13}`,
+        tags: i % 3 === 0 ? {} : { team: `team-${i % 4}` },
+        costNanos: BigInt(i) * 1_000_003n,
+      }),
+    );
+  const ingest = async (store: MongoStore, rs: UsageRecord[]) => {
+    for (let i = 0; i < rs.length; i += 100) await store.ingest(rs.slice(i, i + 100));
+  };
   /** Breakdowns by conversation and by tag key over each range equal the records' sums, to the nano. */
   const expectBreakdownsExact = async (store: MongoStore, all: UsageRecord[], ranges: [number, number][]) => {
     for (const [fromMs, toMs] of ranges) {
@@ -558,22 +573,8 @@ if (!uri) {
     it('answers breakdowns of days rolled before value rows existed from the records and tag sets, and the other days from value documents, exactly', async () => {
       const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
       let store = await open(dbName, undefined, MANUAL);
-      const DAY = 86_400_000;
-      const MARCH = Date.UTC(2026, 2, 1);
-      const made = (n: number, startMs: number, days: number) =>
-        Array.from({ length: n }, (_, i) =>
-          record({
-            timeMs: startMs + Math.floor((i * days * DAY) / n),
-            conversation: i % 5 === 0 ? null : `chat-${i % 13}`,
-            tags: i % 3 === 0 ? {} : { team: `team-${i % 4}` },
-            costNanos: BigInt(i) * 1_000_003n,
-          }),
-        );
-      const ingest = async (rs: ReturnType<typeof record>[]) => {
-        for (let i = 0; i < rs.length; i += 100) await store.ingest(rs.slice(i, i + 100));
-      };
       const before = made(300, MARCH, 3);
-      await ingest(before);
+      await ingest(store, before);
       const db = await rawDb(dbName);
       // The batches as the version before value rows rolled them up.
       await db.collection('rollup_batches').updateMany({}, { $unset: { values: '' } });
@@ -595,7 +596,7 @@ if (!uri) {
       await expectBreakdowns(old);
       // Later days, and calls arriving late for the days rolled before: pending, then compacted.
       const after = [...made(200, MARCH + 3 * DAY, 3), ...made(60, MARCH + DAY, 1)];
-      await ingest(after);
+      await ingest(store, after);
       all.push(...after);
       await expectBreakdowns(old);
       await store.compact();
@@ -606,21 +607,7 @@ if (!uri) {
   });
 
   describe('mongo: value rows for the days compacted before they existed', () => {
-    const DAY = 86_400_000;
-    const MARCH = Date.UTC(2026, 2, 1);
     const ALL_DAYS = { tenant: 'default', fromMs: MARCH, toMs: MARCH + 6 * DAY, maxValues: 1000 };
-    const made = (n: number, startMs: number, days: number) =>
-      Array.from({ length: n }, (_, i) =>
-        record({
-          timeMs: startMs + Math.floor((i * days * DAY) / n),
-          conversation: i % 5 === 0 ? null : `chat-${i % 13}`,
-          tags: i % 3 === 0 ? {} : { team: `team-${i % 4}` },
-          costNanos: BigInt(i) * 1_000_003n,
-        }),
-      );
-    const ingest = async (store: MongoStore, rs: UsageRecord[]) => {
-      for (let i = 0; i < rs.length; i += 100) await store.ingest(rs.slice(i, i + 100));
-    };
     /** Three days of March stored and compacted as the version before value rows did: their days hold none. */
     const oldStore = async () => {
       const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
