@@ -120,6 +120,7 @@ describe('sqlite: batches an ingest thread prepared (rows encoded, rollups summe
         user: `u${j % 4}`,
         timeMs: Date.UTC(2026, 10, 24, j % 3, 0, 0),
         tags: j % 2 === 0 ? { team: `t${j % 3}` } : {},
+        conversation: j % 5 === 0 ? null : `c${j % 7}`,
       }),
     );
   const reads = async (store: SqliteStore) => [
@@ -129,6 +130,13 @@ describe('sqlite: batches an ingest thread prepared (rows encoded, rollups summe
     await store.aggregate({ ...ALL, groupBy: ['user', 'bucket'] }),
     await store.aggregate({ ...ALL, groupBy: ['user'] }),
     await store.aggregate({ ...ALL, tags: { team: 't1' }, groupBy: ['bucket'] }),
+    await store.aggregate({ ...ALL, filters: { user: 'u1' }, groupBy: ['bucket'] }),
+    await store.aggregate({ ...ALL, filters: { user: 'u2' }, groupBy: ['model', 'provider'] }),
+    await store.aggregate({ ...ALL, filters: { user: 'u3', model: 'none' }, groupBy: [] }),
+    await store.aggregate({ ...ALL, byTagSet: true, groupBy: ['user'] }),
+    await store.aggregate({ ...ALL, tags: { team: 't2' }, byTagSet: true, groupBy: ['bucket'] }),
+    await store.valueSums({ ...ALL, by: 'tag:team', maxValues: 10 }),
+    await store.valueSums({ ...ALL, by: 'conversation', maxValues: 10 }),
   ];
 
   it('sums two batches row by row as one pass over both records would', () => {

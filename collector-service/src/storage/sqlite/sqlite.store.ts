@@ -36,8 +36,7 @@ import { NO_AUTOCHECKPOINT, unwritableFiles } from './store-writer.worker';
 import { WalSync } from './wal-sync';
 import { TagRollups } from './tag-rollups';
 import { hasTagFilter } from '../tag-sets';
-import { withUnfolded } from './unfolded-rows';
-import { addRecordValues } from '../value-rollups';
+import { withUnfolded, withUnfoldedValues } from './unfolded-rows';
 import { SqliteBudgets } from './budget-table';
 
 /** How long after a failed write /readyz still says not ready (senders retry meanwhile; a success clears it). */
@@ -294,13 +293,7 @@ export class SqliteStore implements StoragePort {
       }
       return byValue;
     };
-    const byValue = await this.readCurrent(read, (sums, unfolded) =>
-      addRecordValues(
-        sums,
-        covered,
-        unfolded.flatMap((batch) => batch.records),
-      ),
-    );
+    const byValue = await this.readCurrent(read, (sums, unfolded) => withUnfoldedValues(sums, covered, unfolded));
     const values = [...byValue].map(([value, totals]) => ({ value, totals }));
     return { values: values.slice(0, query.maxValues), more: values.length > query.maxValues, uncovered };
   }

@@ -1,8 +1,9 @@
 import type { UsageRecord } from '../../usage/usage-record';
-import { addRecord, zeroSums } from '../rollup-measures';
+import { addRecord, addToTotals, type Totals, zeroSums, zeroTotals } from '../rollup-measures';
 import { RollupRowSums } from '../rollup-rows';
-import { BUCKET_MS, ROLLUP_DIMENSIONS, type RollupQuery, type RollupRow } from '../storage.port';
-import { canonicalTagSet, hasTagFilter, tagsInclude } from '../tag-sets';
+import { BUCKET_MS, ROLLUP_DIMENSIONS, type RollupQuery, type RollupRow, type ValueRollupQuery } from '../storage.port';
+import { canonicalTagSet, hasTagFilter, type TagFilter, tagSetIncludes, tagsInclude } from '../tag-sets';
+import { addRecordValues } from '../value-rollups';
 import { dimensionValues } from './rollup-columns';
 import type { UnfoldedBatch } from './rollup-folds';
 import type { FoldSums } from './rollup-writer';
@@ -17,35 +18,64 @@ export function withUnfolded(rows: RollupRow[], query: RollupQuery, batches: rea
   if (batches.length === 0) return rows;
   const sums = new RollupRowSums(query);
   for (const row of rows) sums.addRow(row);
+  const tagged = hasTagFilter(query.tags) || query.byTagSet === true;
   // A tenant's totals, whole or by bucket (summaries, timeseries, budget totals): from each batch's bucket totals when summed already.
-  const byTotals =
-    Object.values(query.filters).every((v) => v === undefined) && !hasTagFilter(query.tags) && !query.byTagSet && query.groupBy.every((g) => g === 'bucket');
-  const records: UsageRecord[] = [];
-  for (const batch of batches) {
-    if (!byTotals || batch.sums === null) records.push(...batch.records);
-    else addBucketTotals(sums, query, batch.sums);
-  }
+  const byTotals = Object.values(query.filters).every((v) => v === undefined) && !tagged && query.groupBy.every((g) => g === 'bucket');
   const filters = ROLLUP_DIMENSIONS.map((d, i) => [i, query.filters[d]] as const).filter(([, value]) => value !== undefined);
   const grouped = query.groupBy.map((g) => [g, ROLLUP_DIMENSIONS.indexOf(g as (typeof ROLLUP_DIMENSIONS)[number])] as const);
-  const tagged = hasTagFilter(query.tags) || query.byTagSet === true;
-  for (const r of records) {
-    if (r.tenant !== query.tenant) continue;
-    const bucket = Math.floor(r.timeMs / BUCKET_MS) * BUCKET_MS;
-    if (bucket < query.fromMs || bucket >= query.toMs) continue;
-    const dims = dimensionValues(r);
-    if (!filters.every(([i, value]) => dims[i] === value)) continue;
-    const tags = tagged ? canonicalTagSet(r.tags) : null;
-    if (tagged && (tags === null || !tagsInclude(r.tags, query.tags))) continue;
+  /** The row key of a record (or a rollup row) of the query's tenant, in its range and filters; null when outside. */
+  const keyOf = (tenant: string, bucket: number, dims: readonly string[], tags: string | null): RollupRow['key'] | null => {
+    if (tenant !== query.tenant || bucket < query.fromMs || bucket >= query.toMs) return null;
+    if (!filters.every(([i, value]) => dims[i] === value)) return null;
     const key: RollupRow['key'] = query.byTagSet ? { tags: tags! } : {};
     for (const [g, i] of grouped) {
       if (g === 'bucket') key.bucket = bucket;
       else key[g] = dims[i] === '' ? null : dims[i];
     }
-    const one = zeroSums();
-    addRecord(one, r);
-    sums.add(key, one);
+    return key;
+  };
+  for (const batch of batches) {
+    if (batch.sums === null) addRecords(sums, batch.records, tagged, query.tags, keyOf);
+    else if (byTotals) addBucketTotals(sums, query, batch.sums);
+    else addSummedRows(sums, batch.sums, tagged, query.tags, keyOf);
   }
   return sums.values();
+}
+
+type KeyOf = (tenant: string, bucket: number, dims: readonly string[], tags: string | null) => RollupRow['key'] | null;
+
+/**
+ * Adds a batch's rollup rows to be that the query takes, summed already (see FoldSums): its full
+ * rollup rows (tenant, bucket, every dimension), or when `tagged` (a tag filter or a breakdown by tag
+ * set) its tag rollup rows whose tag set includes the filter.
+ */
+function addSummedRows(into: RollupRowSums, sums: FoldSums, tagged: boolean, filter: TagFilter | undefined, keyOf: KeyOf): void {
+  if (!tagged) {
+    for (const { key, sums: rowSums } of sums.rollups.values()) {
+      const rowKey = keyOf(key[0] as string, key[1] as number, key.slice(2) as string[], null);
+      if (rowKey) into.add(rowKey, rowSums);
+    }
+    return;
+  }
+  for (const { key, sums: rowSums } of sums.tags.values()) {
+    const tagSet = key[2] as string;
+    if (!tagSetIncludes(tagSet, filter)) continue;
+    const rowKey = keyOf(key[0] as string, key[1] as number, key.slice(3) as string[], tagSet);
+    if (rowKey) into.add(rowKey, rowSums);
+  }
+}
+
+/** Adds records one by one; when `tagged`, only tagged records whose tags include the filter. */
+function addRecords(into: RollupRowSums, records: readonly UsageRecord[], tagged: boolean, filter: TagFilter | undefined, keyOf: KeyOf): void {
+  for (const r of records) {
+    const tagSet = tagged ? canonicalTagSet(r.tags) : null;
+    if (tagged && (tagSet === null || !tagsInclude(r.tags, filter))) continue;
+    const key = keyOf(r.tenant, Math.floor(r.timeMs / BUCKET_MS) * BUCKET_MS, dimensionValues(r), tagSet);
+    if (!key) continue;
+    const one = zeroSums();
+    addRecord(one, r);
+    into.add(key, one);
+  }
 }
 
 /** Adds a batch's totals per bucket (its `rollup_totals` rows to be) within the query's tenant and range. */
@@ -56,4 +86,31 @@ function addBucketTotals(into: RollupRowSums, query: RollupQuery, sums: FoldSums
     if (tenant !== query.tenant || bucket < query.fromMs || bucket >= query.toMs) continue;
     into.add(byBucket ? { bucket } : {}, bucketSums);
   }
+}
+
+/**
+ * Adds to `into` what batches not folded yet add to a value breakdown's values (its tenant, `by` and
+ * bucket range, see ValueRollupQuery): from a batch's value rollup rows to be when summed already,
+ * else from its records.
+ */
+export function withUnfoldedValues(
+  into: Map<string, Totals>,
+  query: Omit<ValueRollupQuery, 'maxValues'>,
+  batches: readonly UnfoldedBatch[],
+): Map<string, Totals> {
+  for (const batch of batches) {
+    if (batch.sums === null) {
+      addRecordValues(into, query, batch.records);
+      continue;
+    }
+    // The breakdown's rows among the one-dimension rows: [tenant, by, bucket, value] (see addValues in rollup-writer.ts).
+    for (const { key, sums } of batch.sums.dims.values()) {
+      const [tenant, by, bucket, value] = key as [string, string, number, string];
+      if (by !== query.by || tenant !== query.tenant || bucket < query.fromMs || bucket >= query.toMs) continue;
+      let totals = into.get(value);
+      if (!totals) into.set(value, (totals = zeroTotals()));
+      addToTotals(totals, sums);
+    }
+  }
+  return into;
 }
