@@ -5,7 +5,9 @@
 // gate, no fault guard, no APIPromise kept as the SDK's own (the patched method is an async function).
 // Measured beside the instrumentations (BENCH_FLOOR=1 in instrumentation.openai.bench.js), it says how
 // much of an instrumentation's overhead is the OpenTelemetry SDK's work for that telemetry, which any
-// instrumentation emitting it pays.
+// instrumentation emitting it pays. Its parts (BENCH_FLOOR=parts) say what each of those records costs: the
+// same with fewer metric records, or without the span made active while the SDK runs, which is what an
+// instrumentation would have to drop to cost less than the floor.
 'use strict';
 
 const { context, trace, SpanKind } = require('@opentelemetry/api');
@@ -28,8 +30,15 @@ const {
 
 const SCOPE = 'span-and-metrics-floor';
 
+/**
+ * What a floor makes: `records` 'all' (duration and token usage, as the instrumentation), 'duration'
+ * (no token usage records) or 'none' (the span alone); `active` false: the SDK runs in the caller's
+ * context (its own spans would not be children of the call's).
+ */
+const FULL = { records: 'all', active: true };
+
 /** Patches `create` of a (stubbed) openai SDK's chat completions and embeddings. */
-function patchFloor(sdk, telemetry) {
+function patchFloor(sdk, telemetry, { records, active } = FULL) {
   const tracer = telemetry.tracerProvider.getTracer(SCOPE);
   const meter = telemetry.meterProvider.getMeter(SCOPE);
   const histogram = (name, unit, buckets) => meter.createHistogram(name, { unit, advice: { explicitBucketBoundaries: [...buckets] } });
@@ -69,9 +78,11 @@ function patchFloor(sdk, telemetry) {
     span.setAttribute(ATTR_GEN_AI_USAGE_INPUT_TOKENS, r.input);
     if (r.output !== undefined) span.setAttribute(ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, r.output);
     span.end();
+    if (records === 'none') return;
     const s = setsOf(operation, model);
     duration.record((performance.now() - startMs) / 1000, s.call);
     if (firstChunkMs >= 0) firstChunk.record((firstChunkMs - startMs) / 1000, s.call);
+    if (records === 'duration') return;
     tokens.record(r.input, s.input);
     if (r.output !== undefined) tokens.record(r.output, s.output);
   }
@@ -132,7 +143,7 @@ function patchFloor(sdk, telemetry) {
         },
         parent,
       );
-      const result = await context.with(trace.setSpan(parent, span), () => original.call(this, body, options));
+      const result = await (active ? context.with(trace.setSpan(parent, span), () => original.call(this, body, options)) : original.call(this, body, options));
       if (body.stream) {
         observeStream(result, span, body.model, startMs);
         return result;
@@ -154,4 +165,11 @@ function patchFloor(sdk, telemetry) {
   return sdk;
 }
 
-module.exports = { patchFloor, SCOPE };
+/** The floor's parts, by mode name, each the floor with one thing less. */
+const PARTS = {
+  'span and duration alone': { records: 'duration', active: true },
+  'span alone': { records: 'none', active: true },
+  'span and metrics, inactive': { records: 'all', active: false },
+};
+
+module.exports = { patchFloor, SCOPE, PARTS };

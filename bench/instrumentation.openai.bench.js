@@ -17,9 +17,11 @@
 //      checkout, whose instrumentation is measured beside this one's as "tokenledger, baseline"), BENCH_ATTRIBUTED=1
 //      (each call made with baggage naming its user, feature and conversation, and a temperature), BENCH_FLOOR=1
 //      (on openai 6 stubbed, the mode "span and metrics alone": the same span and metric records made with
-//      nothing else, see genai-floor.js, the least any instrumentation recording them can add).
+//      nothing else, see genai-floor.js, the least any instrumentation recording them can add; BENCH_FLOOR=parts
+//      adds that floor less one thing each: without the token usage records, without any metric record, and
+//      without the span made active while the SDK runs).
 'use strict';
-const { patchFloor, SCOPE: FLOOR_SCOPE } = require('./genai-floor');
+const { patchFloor, SCOPE: FLOOR_SCOPE, PARTS: FLOOR_PARTS } = require('./genai-floor');
 const { attach, benchmark, slicesLabel, loadAverage, measureSdk, printRatios, printTable, settings } = require('./instrumentation-harness');
 
 const STREAM_REPEAT = '33'; // 33 × "Hello from gpt-4o!" = 99 words: role + 99 content + finish + usage = 102 chunks
@@ -27,7 +29,8 @@ const OURS = '@tokenledger/instrumentation-openai';
 const OFFICIAL = '@opentelemetry/instrumentation-openai';
 /** Another built checkout of this repository (BENCH_BASELINE=<dir>), whose instrumentation is measured beside this one's. */
 const BASELINE = process.env.BENCH_BASELINE && require('node:path').resolve(process.env.BENCH_BASELINE);
-const FLOOR = process.env.BENCH_FLOOR === '1';
+const FLOOR = process.env.BENCH_FLOOR === '1' || process.env.BENCH_FLOOR === 'parts';
+const FLOOR_PART_MODES = process.env.BENCH_FLOOR === 'parts' ? Object.keys(FLOOR_PARTS) : [];
 const FLOOR_MODE = 'span and metrics alone';
 
 /**
@@ -55,6 +58,7 @@ function instrumentedClients(sdkName, load, telemetry, clientOf, { stubbed = fal
     clients.official = clientOf(official);
     clients['official, no logs'] = clientOf(officialNoLogs);
     if (FLOOR && stubbed) clients[FLOOR_MODE] = clientOf(patchFloor(load(sdkName), telemetry));
+    if (stubbed) for (const part of FLOOR_PART_MODES) clients[part] = clientOf(patchFloor(load(sdkName), telemetry, FLOOR_PARTS[part]));
   }
   return clients;
 }
@@ -162,7 +166,14 @@ async function main() {
       slices: s.slices,
       heapCalls: s.heapCalls,
       heapKind: 'chat',
-      spansOf: { tokenledger: OURS, 'tokenledger, baseline': OURS, official: OFFICIAL, 'official, no logs': OFFICIAL, [FLOOR_MODE]: FLOOR_SCOPE },
+      spansOf: {
+        tokenledger: OURS,
+        'tokenledger, baseline': OURS,
+        official: OFFICIAL,
+        'official, no logs': OFFICIAL,
+        [FLOOR_MODE]: FLOOR_SCOPE,
+        ...Object.fromEntries(FLOOR_PART_MODES.map((part) => [part, FLOOR_SCOPE])),
+      },
       only: s.only,
       cpuProfDir: s.cpuProfDir,
     });
@@ -193,7 +204,8 @@ async function main() {
     printTable(alone, { title: `openai ${version('openai-v6')}, stubbed`, kinds: s.kinds, labels });
     for (const other of ['official', 'official, no logs', 'tokenledger, baseline', FLOOR_MODE])
       if (alone.figures.tokenledger && alone.figures[other] && alone.figures.bare) printRatios(alone.figures, { mode: 'tokenledger', other, kinds: s.kinds });
-    if (alone.figures[FLOOR_MODE] && alone.figures.official) printRatios(alone.figures, { mode: FLOOR_MODE, other: 'official', kinds: s.kinds });
+    for (const floor of [FLOOR_MODE, ...FLOOR_PART_MODES])
+      if (alone.figures[floor] && alone.figures.official) printRatios(alone.figures, { mode: floor, other: 'official', kinds: s.kinds });
   }
   if (aloneV7) {
     printTable(aloneV7, { title: `openai ${version('openai')}, stubbed`, kinds: s.kinds, labels });
