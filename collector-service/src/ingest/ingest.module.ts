@@ -23,8 +23,7 @@ import { RejectionsMiddleware } from './rejections.middleware';
     // One budget of request bytes for every receiver of this service.
     {
       provide: SpanPricingPool,
-      useFactory: (usage: UsageService, config: CollectorConfig) =>
-        new SpanPricingPool(usage, config.pricesFile, config.ingestWorkers, config.store === 'sqlite'),
+      useFactory: (usage: UsageService, config: CollectorConfig) => new SpanPricingPool(usage, config.pricesFile, config.ingestWorkers, config.store),
       inject: [UsageService, CONFIG],
     },
     { provide: InflightBytes, useFactory: (config: CollectorConfig) => new InflightBytes(config.maxInflightBytes), inject: [CONFIG] },

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { UsageService } from '../usage/usage.service';
 import { OtlpDecodeError } from './otlp-decode';
 import { type OtlpFormat, type PricedSpans, priceSpans, type Sender } from './span-pricing';
-import type { PricingAnswer, PricingRequest, PricingThreadData } from './span-pricing.worker';
+import type { PreparedStore, PricingAnswer, PricingRequest, PricingThreadData } from './span-pricing.worker';
 
 interface Waiter {
   resolve: (priced: PricedSpans) => void;
@@ -33,14 +33,14 @@ export class SpanPricingPool implements OnModuleDestroy {
   private nextId = 0;
 
   /**
-   * @param prepareForSqlite the threads also encode the records' rows and sum their rollups for the
-   *   sqlite store (see PreparedBatch), which the event loop would do otherwise
+   * @param prepareFor the threads also encode the records and sum their rollups for this store (see
+   *   PreparedIngest), which the event loop would do otherwise
    */
   constructor(
     private readonly usage: UsageService,
     private readonly pricesFile: string | null,
     size: number,
-    private readonly prepareForSqlite = false,
+    private readonly prepareFor: PreparedStore = null,
   ) {
     this.threads = Array.from({ length: size }, () => null);
   }
@@ -78,7 +78,7 @@ export class SpanPricingPool implements OnModuleDestroy {
 
   /** Threads start on first use: a service that never ingests never loads the price book twice. */
   private start(slot: number): PricingThread {
-    const data: PricingThreadData = { pricesFile: this.pricesFile, prepareForSqlite: this.prepareForSqlite };
+    const data: PricingThreadData = { pricesFile: this.pricesFile, prepareFor: this.prepareFor };
     const worker = new Worker(workerFile(), { workerData: data });
     worker.unref();
     const thread: PricingThread = { worker, waiting: new Map() };

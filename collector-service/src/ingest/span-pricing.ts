@@ -4,7 +4,7 @@ import type { UsageService } from '../usage/usage.service';
 import type { UsageRecord } from '../usage/usage-record';
 import { decodeJsonTraces, decodeProtobufTraces } from './otlp-decode';
 import type { RejectedSpan, SpanInput, SpanWarning } from './span-input';
-import type { PreparedBatch } from '../storage/sqlite/prepared-batch';
+import type { PreparedIngest } from '../storage/storage.port';
 import { summarise, type SummaryLine } from './stored-summary';
 
 export type OtlpFormat = 'protobuf' | 'json';
@@ -18,8 +18,8 @@ export interface PricedSpans {
   rejected: RejectedSpan[];
   warnings: SpanWarning[];
   ignored: number;
-  /** The records as the sqlite store writes and folds them, when an ingest thread prepared them (see PreparedBatch). */
-  prepared?: PreparedBatch;
+  /** The records as the store writes and rolls them up, when an ingest thread prepared them (PreparedBatch for sqlite, MongoPreparedBatch for mongo). */
+  prepared?: PreparedIngest;
   /** What ingest's listeners read of the records (see summarise), summed where they were priced. */
   summary: SummaryLine[];
 }

@@ -1,19 +1,26 @@
 // An ingest worker thread: decodes and prices OTLP trace requests off the event loop that answers
-// reads and budget checks (see SpanPricingPool). It loads the same price book as the service. For
-// the sqlite store it also encodes the records' rows and sums their rollups (see PreparedBatch).
+// reads and budget checks (see SpanPricingPool). It loads the same price book as the service. It also
+// encodes the records as the store writes them and sums their rollups (PreparedBatch for sqlite,
+// MongoPreparedBatch for mongo).
 import 'reflect-metadata';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CollectorConfig } from '../config/config';
 import { PricingService } from '../pricing/pricing.service';
+import type { UsageRecord } from '../usage/usage-record';
 import { UsageService } from '../usage/usage.service';
 import { OtlpDecodeError } from './otlp-decode';
 import { type PricedSpans, priceSpans, type OtlpFormat, type Sender } from './span-pricing';
+import { prepareMongoBatch, transferList } from '../storage/mongo/prepared-batch';
 import { prepareBatch } from '../storage/sqlite/prepared-batch';
+import type { PreparedIngest } from '../storage/storage.port';
 
-/** What the pool gives each thread: the price book, and whether to prepare batches for the sqlite store. */
+/** Which store a thread prepares batches for (see PreparedIngest); null: none. */
+export type PreparedStore = 'sqlite' | 'mongo' | null;
+
+/** What the pool gives each thread: the price book, and which store to prepare batches for. */
 export interface PricingThreadData {
   pricesFile: string | null;
-  prepareForSqlite: boolean;
+  prepareFor: PreparedStore;
 }
 
 export interface PricingRequest {
@@ -25,17 +32,29 @@ export interface PricingRequest {
 
 export type PricingAnswer = { id: number; priced: PricedSpans } | { id: number; undecodable: string } | { id: number; failed: string };
 
-const { pricesFile, prepareForSqlite } = workerData as PricingThreadData;
+const { pricesFile, prepareFor } = workerData as PricingThreadData;
 const usage = new UsageService(new PricingService({ pricesFile } satisfies Pick<CollectorConfig, 'pricesFile'>));
 
 parentPort!.on('message', ({ id, body, format, sender }: PricingRequest) => {
   let answer: PricingAnswer;
   try {
     const priced = priceSpans(usage, body, format, sender);
-    if (prepareForSqlite && priced.records.length > 0) priced.prepared = prepareBatch(priced.records);
+    if (priced.records.length > 0) priced.prepared = prepare(priced.records);
     answer = { id, priced };
   } catch (err) {
     answer = err instanceof OtlpDecodeError ? { id, undecodable: err.message } : { id, failed: (err as Error).stack ?? String(err) };
   }
-  parentPort!.postMessage(answer, 'priced' in answer && answer.priced.prepared ? [answer.priced.prepared.rows] : []);
+  const prepared = 'priced' in answer ? answer.priced.prepared : undefined;
+  parentPort!.postMessage(answer, !prepared ? [] : 'store' in prepared ? transferList(prepared) : [prepared.rows]);
 });
+
+function prepare(records: UsageRecord[]): PreparedIngest | undefined {
+  if (prepareFor === 'sqlite') return prepareBatch(records);
+  if (prepareFor !== 'mongo') return undefined;
+  // A sum the store cannot hold fails where the store writes it, as it would unprepared: the event loop encodes such a batch itself.
+  try {
+    return prepareMongoBatch(records);
+  } catch {
+    return undefined;
+  }
+}

@@ -3,6 +3,7 @@ import type { UsageRecord } from '../usage/usage-record';
 import type { EntityRepository } from './repositories/entity-repository';
 import type { Totals } from './rollup-measures';
 import type { TagFilter } from './tag-sets';
+import type { MongoPreparedBatch } from './mongo/prepared-batch';
 import type { PreparedBatch } from './sqlite/prepared-batch';
 
 /** Rollups are kept in 15-minute UTC buckets: every IANA offset is a multiple of 15 minutes, so any zone's hour, day, week or month is an exact union of buckets. */
@@ -43,6 +44,9 @@ export interface RollupRow extends RollupTotals {
   /** The group's value for each groupBy dimension (null where the records had none); `bucket` is the bucket start in epoch ms. */
   key: Partial<Record<RollupDimension, string | null>> & { bucket?: number; tags?: string };
 }
+
+/** What an ingest thread prepares of a call's records for the store it writes to (see RecordsWriter.ingest). */
+export type PreparedIngest = PreparedBatch | MongoPreparedBatch;
 
 export interface IngestOutcome {
   /** Records stored now (not seen before). Their amounts are in the rollups when ingest resolves. */
@@ -108,8 +112,11 @@ export interface DocumentEntry<T extends DocumentBody = DocumentBody> {
 
 /** Ingest's and re-pricing's side of the records: what writes them and their rollup contributions. */
 export interface RecordsWriter {
-  /** `prepared`: the rows and rollup sums an ingest thread made of the records for the sqlite store (see PreparedBatch); others take the records alone. */
-  ingest(records: UsageRecord[], prepared?: PreparedBatch): Promise<IngestOutcome>;
+  /**
+   * `prepared`: what an ingest thread made of the records for the configured store (PreparedBatch for
+   * sqlite, MongoPreparedBatch for mongo); a store takes only its own, and the records alone as well.
+   */
+  ingest(records: UsageRecord[], prepared?: PreparedIngest): Promise<IngestOutcome>;
   /**
    * Re-pricing: stores each `next` in place of its record and adds next − previous to every rollup,
    * exactly once per record and revision (`revisionOf(previous)`): a correction whose record is no

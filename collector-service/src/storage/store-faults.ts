@@ -1,13 +1,13 @@
 import type { Budget } from '../budgets/budget';
 import type { UsageRecord } from '../usage/usage-record';
 import type { Entity, EntityRepository } from './repositories/entity-repository';
-import type { PreparedBatch } from './sqlite/prepared-batch';
 import type {
   ApiKeyRecord,
   DimensionPair,
   DocumentBody,
   DocumentEntry,
   IngestOutcome,
+  PreparedIngest,
   RecordCorrection,
   RecordPage,
   RecordQuery,
@@ -88,7 +88,7 @@ export class FaultMarkedStore implements StoragePort {
     return marked(() => this.store.ping());
   }
 
-  ingest(records: UsageRecord[], prepared?: PreparedBatch): Promise<IngestOutcome> {
+  ingest(records: UsageRecord[], prepared?: PreparedIngest): Promise<IngestOutcome> {
     return marked(() => this.store.ingest(records, prepared));
   }
 

@@ -2,6 +2,7 @@ import { OtlpDecodeError } from '../../src/ingest/otlp-decode';
 import { priceSpans } from '../../src/ingest/span-pricing';
 import { SpanPricingPool } from '../../src/ingest/span-pricing.pool';
 import { PricingService } from '../../src/pricing/pricing.service';
+import { prepareMongoBatch } from '../../src/storage/mongo/prepared-batch';
 import { UsageService } from '../../src/usage/usage.service';
 import { jsonSpan, jsonTraces } from '../support/otlp-json';
 import { CLAUDE_CACHED_CHAT, GPT_4O_CHAT, HTTP_SPAN, otlpProtobufBody } from '../support/spans';
@@ -56,5 +57,24 @@ describe('pricing OTLP requests on worker threads', () => {
     await expect(pool.price(Buffer.from('not protobuf at all'), 'protobuf', sender)).rejects.toBeInstanceOf(OtlpDecodeError);
     const answer = await pool.price(Buffer.from(jsonTraces([jsonSpan({ attributes: GPT_4O_CHAT })])), 'json', sender);
     expect(answer.records).toHaveLength(1);
+  });
+
+  it('prepares the records for the mongo store when asked, as the store itself would', async () => {
+    const mongo = new SpanPricingPool(usage, null, 1, 'mongo');
+    try {
+      const body = await otlpProtobufBody(
+        [0, 1, 2].map((i) => ({ name: 'chat', attributes: { ...GPT_4O_CHAT, 'gen_ai.usage.input_tokens': 10 + i } })),
+        { 'service.name': 'checkout', 'tokenledger.tenant': 'acme' },
+      );
+      const answer = await mongo.price(body, 'protobuf', sender);
+      const { prepared, ...rest } = answer;
+      expect(rest.records).toHaveLength(3);
+      // Byte arrays cross threads as plain Uint8Arrays: compared by their bytes.
+      const bytes = (p: unknown): unknown =>
+        JSON.parse(JSON.stringify(p, (_, v: unknown) => (v instanceof Uint8Array ? [...v] : typeof v === 'bigint' ? `${v}n` : v)));
+      expect(bytes(prepared)).toEqual(bytes(prepareMongoBatch(rest.records)));
+    } finally {
+      await mongo.onModuleDestroy();
+    }
   });
 });

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { Binary, Collection } from 'mongodb';
+import { Binary, type Collection } from 'mongodb';
 import type { UsageRecord } from '../../usage/usage-record';
 import { assertFoldable } from '../sqlite/rollup-writer';
 import type { IngestOutcome } from '../storage.port';
-import { type Group, GROUP_PARTS, groupRecords, groupRow, rowGroup } from './groups';
+import { type Group, groupRecords, packGroupBytes, rowGroup } from './groups';
 import { insertIgnoringDuplicates } from './inserts';
 import type { PendingItems } from './pending';
 import { type ClaimLinkDoc, storedBy } from './record-claims';
+import { byTenant, type MongoPreparedBatch, type PreparedTenant, preparedFor, uniqueRecords } from './prepared-batch';
 import { ownersOf, packRecords, type RecordDoc, toRecordDoc, unpackRecords } from './record-docs';
-import { packRows, unpackRows } from './sums-table';
+import { unpackRows } from './sums-table';
 import { packValues, valueRows } from './value-rows';
 
 /**
@@ -64,7 +65,7 @@ export function fault(faults: MongoFaults, step: keyof MongoFaults): void {
   if (faults[step]) throw new Error(`injected fault ${step}`);
 }
 
-export const packGroups = (groups: readonly Group[]): Binary => packRows(groups.map(groupRow), GROUP_PARTS, () => 'a batch group');
+export const packGroups = (groups: readonly Group[]): Binary => new Binary(packGroupBytes(groups));
 export const unpackGroups = (blob: Binary): Group[] => unpackRows(blob).map(rowGroup);
 
 /**
@@ -98,17 +99,16 @@ export class RollupBatches {
     private readonly faults: MongoFaults = {},
   ) {}
 
-  async ingest(records: UsageRecord[]): Promise<IngestOutcome> {
+  /** `prepared`: what an ingest thread made of these records' batches (see MongoPreparedBatch). */
+  async ingest(records: UsageRecord[], prepared?: MongoPreparedBatch): Promise<IngestOutcome> {
     if (records.length === 0) return { stored: [], duplicates: 0 };
-    const unique = [...new Map(records.map((r) => [r.id, r])).values()];
+    const unique = uniqueRecords(records);
     // A record the rollups could not add fails its whole batch now, before anything is stored.
     for (const r of unique) assertFoldable(r);
-    const byTenant = new Map<string, UsageRecord[]>();
-    for (const r of unique) {
-      if (!byTenant.has(r.tenant)) byTenant.set(r.tenant, []);
-      byTenant.get(r.tenant)!.push(r);
-    }
-    const owned = new Set((await Promise.all([...byTenant].map(([tenant, rs]) => this.store(tenant, rs)))).flat().map((r) => r.id));
+    const batches = [...byTenant(unique)];
+    const owned = new Set(
+      (await Promise.all(batches.map(([tenant, rs]) => this.store(tenant, rs, preparedFor(prepared, tenant, rs))))).flat().map((r) => r.id),
+    );
     return { stored: unique.filter((r) => owned.has(r.id)), duplicates: records.length - owned.size };
   }
 
@@ -122,12 +122,13 @@ export class RollupBatches {
     await this.finish(doc._id, doc.tenant, unpackRecords(doc.records!), doc.createdAtMs, true, doc.recordClaims === true);
   }
 
-  private async store(tenant: string, records: UsageRecord[]): Promise<UsageRecord[]> {
+  private async store(tenant: string, records: UsageRecord[], prepared: PreparedTenant | null): Promise<UsageRecord[]> {
     const batch = randomUUID();
     const createdAtMs = Date.now();
-    await this.batches.insertOne({ _id: batch, state: 'pending', tenant, records: packRecords(records), recordClaims: true, createdAtMs });
+    const packed = prepared ? new Binary(prepared.records) : packRecords(records);
+    await this.batches.insertOne({ _id: batch, state: 'pending', tenant, records: packed, recordClaims: true, createdAtMs });
     fault(this.faults, 'afterOpen');
-    return this.finish(batch, tenant, records, createdAtMs, false, true);
+    return this.finish(batch, tenant, records, createdAtMs, false, true, prepared);
   }
 
   /** Steps 2 and 3; see the class comment for why any process computes the same. Returns the records the batch owns. */
@@ -138,9 +139,10 @@ export class RollupBatches {
     createdAtMs: number,
     takingOver: boolean,
     claims: boolean,
+    prepared: PreparedTenant | null = null,
   ): Promise<UsageRecord[]> {
     if (takingOver) await insertIgnoringDuplicates(this.takeovers, [{ _id: batch, atMs: Date.now() }]);
-    const docs = records.map((r) => toRecordDoc(r, batch));
+    const docs = records.map((r, i) => toRecordDoc(r, batch, prepared?.texts[i]));
     const duplicates = await insertIgnoringDuplicates(this.records, docs);
     fault(this.faults, 'afterInsert');
     const owned = new Set(docs.filter((d) => !duplicates.has(d._id)).map((d) => d._id));
@@ -148,12 +150,20 @@ export class RollupBatches {
     if (shared) await this.addOwned(owned, batch, duplicates, claims);
     if (duplicates.size > 0 && !takingOver) await this.finishOwnersOf(new Set([...duplicates].filter((id) => !owned.has(id))), batch);
     fault(this.faults, 'afterClaim');
-    const mine = records.filter((r) => owned.has(r.id));
-    const groups = groupRecords(mine);
-    const values = valueRows(mine);
+    // The groups of the records the batch owns: those prepared when it owns every one.
+    const whole = prepared !== null && owned.size === records.length;
+    const mine = whole ? records : records.filter((r) => owned.has(r.id));
+    const groups = whole ? prepared.groups : groupRecords(mine);
+    const values = whole ? prepared.values : valueRows(mine);
     const rolled = await this.batches.replaceOne(
       { _id: batch },
-      { state: 'rolled', tenant, groups: packGroups(groups), values: packValues(values), createdAtMs },
+      {
+        state: 'rolled',
+        tenant,
+        groups: whole ? new Binary(prepared.packedGroups) : packGroups(groups),
+        values: whole ? new Binary(prepared.packedValues) : packValues(values),
+        createdAtMs,
+      },
     );
     if (rolled.matchedCount === 1) this.pending.remember(tenant, { id: batch, groups, values });
     // Gone: another process rolled the batch up and compaction moved it; its marker may be gone too,

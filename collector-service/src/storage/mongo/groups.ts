@@ -2,7 +2,7 @@ import type { UsageRecord } from '../../usage/usage-record';
 import { addRecord, type Sums, zeroSums } from '../rollup-measures';
 import { BUCKET_MS, ROLLUP_DIMENSIONS, type RollupDimension } from '../storage.port';
 import { canonicalTagSet } from '../tag-sets';
-import type { SumsRow } from './sums-table';
+import { packRowBytes, type SumsRow } from './sums-table';
 
 /** The finest rollup: one 15-minute bucket, one value per dimension (ROLLUP_DIMENSIONS order), one tag set, and the exact sums of its records. */
 export interface Group {
@@ -44,3 +44,6 @@ export const rowGroup = (row: SumsRow): Group => ({
   tags: (row.key[GROUP_PARTS - 1] as string | null) ?? null,
   sums: row.sums,
 });
+
+/** A batch's groups packed (sums-table.ts), as bytes: the batch document's `groups`. */
+export const packGroupBytes = (groups: readonly Group[]): Buffer => packRowBytes(groups.map(groupRow), GROUP_PARTS, () => 'a batch group');

@@ -12,6 +12,7 @@ import {
   type DocumentBody,
   type DocumentEntry,
   type IngestOutcome,
+  type PreparedIngest,
   type RecordCorrection,
   type RecordPage,
   type RecordQuery,
@@ -183,13 +184,13 @@ export class MongoStore implements StoragePort {
     await this.db.command({ ping: 1 });
   }
 
-  async ingest(records: UsageRecord[]): Promise<IngestOutcome> {
+  async ingest(records: UsageRecord[], prepared?: PreparedIngest): Promise<IngestOutcome> {
     if (records.length === 0) return { stored: [], duplicates: 0 };
     // Calls a tenant's day cannot hold are refused here, so no compacted sum can pass int64.
     const { admitted, refused, settle, release } = await this.capacity.admit(records);
     let outcome: IngestOutcome;
     try {
-      outcome = await this.rollupBatches.ingest(admitted);
+      outcome = await this.rollupBatches.ingest(admitted, prepared && 'store' in prepared ? prepared : undefined);
     } catch (err) {
       release();
       throw err;

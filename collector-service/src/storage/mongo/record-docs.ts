@@ -23,7 +23,8 @@ export interface RecordDoc {
   doc: string;
 }
 
-export function toRecordDoc(r: UsageRecord, batch: string): RecordDoc {
+/** `text`: encodeRecord(r), when an ingest thread made it already (see prepared-batch.ts). */
+export function toRecordDoc(r: UsageRecord, batch: string, text = encodeRecord(r)): RecordDoc {
   return {
     _id: r.id,
     batch,
@@ -38,13 +39,18 @@ export function toRecordDoc(r: UsageRecord, batch: string): RecordDoc {
     feature: r.feature,
     service: r.service,
     status: r.status,
-    doc: encodeRecord(r),
+    doc: text,
   };
 }
 
 /** A batch's records as one value: a deflated JSON array of their record-codec texts (FerretDB's cost for a document grows with its values). */
 export function packRecords(records: readonly UsageRecord[]): Binary {
-  return new Binary(deflateRawSync(JSON.stringify(records.map(encodeRecord)), { level: 1 }));
+  return new Binary(packTexts(records.map(encodeRecord)));
+}
+
+/** packRecords of the records whose record-codec texts these are, as bytes. */
+export function packTexts(texts: readonly string[]): Buffer {
+  return deflateRawSync(JSON.stringify(texts), { level: 1 });
 }
 
 export function unpackRecords(packed: Binary): UsageRecord[] {

@@ -32,6 +32,11 @@ interface Packed {
  * converts, and a blob is one value. Refuses sums the store cannot hold, naming `what` they are.
  */
 export function packRows(rows: readonly SumsRow[], parts: number, what: () => string): Binary {
+  return new Binary(packRowBytes(rows, parts, what));
+}
+
+/** packRows' blob as bytes (what an ingest thread prepares, see prepared-batch.ts). */
+export function packRowBytes(rows: readonly SumsRow[], parts: number, what: () => string): Buffer {
   const packed: Packed = { k: Array.from({ length: parts }, () => []), c: [], m: NUMBER_MEASURES.map(() => []) };
   for (const { key, sums } of rows) {
     checkStorable(sums, what);
@@ -39,7 +44,7 @@ export function packRows(rows: readonly SumsRow[], parts: number, what: () => st
     packed.c.push(sums.costNanos >= -MAX_SAFE && sums.costNanos <= MAX_SAFE ? Number(sums.costNanos) : sums.costNanos.toString());
     NUMBER_MEASURES.forEach((m, i) => packed.m[i].push(sums[m.name]));
   }
-  return new Binary(deflateRawSync(JSON.stringify(packed), { level: 1 }));
+  return deflateRawSync(JSON.stringify(packed), { level: 1 });
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);

@@ -4,7 +4,7 @@ import { addRecord, addSums, type Sums, zeroSums } from '../rollup-measures';
 import type { RecordCorrection } from '../storage.port';
 import { BUCKET_MS } from '../storage.port';
 import { CONVERSATION, valueKeysOf } from '../value-rollups';
-import { packRows, type SumsRow, unpackRows } from './sums-table';
+import { packRowBytes, packRows, type SumsRow, unpackRows } from './sums-table';
 
 /**
  * The value rollups' rows (see value-rollups.ts): the sums per 15-minute bucket, breakdown
@@ -62,5 +62,7 @@ export function correctionValueRows(corrections: readonly RecordCorrection[]): S
   return [...rows.values()];
 }
 
-export const packValues = (rows: readonly SumsRow[]): Binary => packRows(rows, VALUE_PARTS, () => 'a batch value row');
+const valueRowWhat = () => 'a batch value row';
+export const packValues = (rows: readonly SumsRow[]): Binary => packRows(rows, VALUE_PARTS, valueRowWhat);
+export const packValueBytes = (rows: readonly SumsRow[]): Buffer => packRowBytes(rows, VALUE_PARTS, valueRowWhat);
 export const unpackValues = (blob: Binary): SumsRow[] => unpackRows(blob);
