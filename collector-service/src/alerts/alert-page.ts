@@ -1,5 +1,5 @@
 import { badField } from '../channels/field-error';
-import type { StoredAlert } from './alert';
+import { type AlertEntry, type AlertHistoryQuery, alertOrderKey } from '../storage/repositories/alerts.repository';
 import { sentText } from '../http/sent-text';
 
 export const DEFAULT_PAGE = 50;
@@ -86,32 +86,35 @@ const encodeCursor = (c: AlertCursor) => Buffer.from(JSON.stringify([c.asOfMs, c
 
 /**
  * One page of alerts: filtered, ordered (unread first when asked, then newest first, then by id), and
- * starting after the cursor. `isResolved` and `ackedAtMs` say what happened to each alert.
+ * starting after the cursor, read from the store a page at a time by `history` (in the store's order,
+ * see AlertHistoryQuery): one pass over the alerts, or the unread ones, then the read ones.
  */
-export function alertPage(
-  alerts: StoredAlert[],
+export async function alertPage(
   query: AlertListQuery,
-  isResolved: (id: string) => boolean,
-  ackedAtMs: (id: string) => number | null,
+  history: (q: AlertHistoryQuery) => Promise<AlertEntry[]>,
   nowMs = Date.now(),
-): { alerts: StoredAlert[]; nextCursor: string | null } {
+): Promise<{ entries: AlertEntry[]; nextCursor: string | null }> {
   const asOfMs = query.cursor?.asOfMs ?? nowMs;
-  const isRead = (a: StoredAlert) => {
-    const at = ackedAtMs(a.id);
-    return at !== null && at <= asOfMs;
-  };
-  const listed = alerts
-    .filter((a) => !query.state || (query.state === 'resolved') === isResolved(a.id))
-    .map((a) => ({ alert: a, read: isRead(a) }))
-    .filter((e) => !query.unreadOnly || !e.read);
-  const rank = (read: boolean) => (query.unreadFirst && read ? 1 : 0);
-  const before = (x: { read: boolean; firedAtMs: number; id: string }, y: { read: boolean; firedAtMs: number; id: string }) =>
-    rank(x.read) - rank(y.read) || y.firedAtMs - x.firedAtMs || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
-  const key = (e: (typeof listed)[number]) => ({ read: e.read, firedAtMs: e.alert.firedAtMs, id: e.alert.id });
-  const after = query.cursor;
-  const rest = listed.filter((e) => !after || before(after, key(e)) < 0).sort((x, y) => before(key(x), key(y)));
-  const page = rest.slice(0, query.limit);
+  const isRead = (e: AlertEntry) => e.ack !== null && e.ack.ackedAtMs <= asOfMs;
+  const cursor = query.cursor;
+  // Each pass lists the alerts of one read state (undefined: both), in the store's order.
+  const passes: Array<boolean | undefined> = query.unreadOnly ? [false] : query.unreadFirst ? [false, true] : [undefined];
+  const want = query.limit + 1; // one more than the page: whether a next page exists
+  const listed: AlertEntry[] = [];
+  for (const read of passes) {
+    // With unread ones first, a cursor among the read ones is past every unread one; one among the
+    // unread ones leaves every read one to come.
+    const sameRun = read === undefined || !query.unreadFirst || cursor?.read === read;
+    if (query.unreadFirst && read === false && cursor?.read === true) continue;
+    const after = cursor && sameRun ? alertOrderKey(cursor.firedAtMs, cursor.id) : null;
+    listed.push(...(await history({ state: query.state, read, asOfMs, after, limit: want - listed.length })));
+    if (listed.length >= want) break;
+  }
+  const page = listed.slice(0, query.limit);
   const last = page.at(-1);
-  const nextCursor = rest.length > page.length && last ? encodeCursor({ asOfMs, query: signature(query), ...key(last) }) : null;
-  return { alerts: page.map((e) => e.alert), nextCursor };
+  const nextCursor =
+    listed.length > page.length && last
+      ? encodeCursor({ asOfMs, query: signature(query), read: isRead(last), firedAtMs: last.alert.firedAtMs, id: last.alert.id })
+      : null;
+  return { entries: page, nextCursor };
 }

@@ -18,29 +18,14 @@ export class AlertsService {
 
   /** One page of the history (see alertPage), with the cursor of the next page or null. */
   async list(tenant: string, query: AlertListQuery) {
-    const [alerts, resolutions, acks, budgets] = await Promise.all([
-      this.alerts.list(tenant),
-      this.alerts.resolutions(tenant),
-      this.alerts.acks(tenant),
-      this.budgets.list(tenant),
-    ]);
+    const [page, budgets] = await Promise.all([alertPage(query, (q) => this.alerts.page(tenant, q)), this.budgets.list(tenant)]);
     const budgetNames = new Map(budgets.map((b) => [b.id, b.name]));
-    const resolved = new Map(resolutions.map((r) => [r.alertId, r]));
-    const acked = new Map(acks.map((a) => [a.alertId, a]));
-    const page = alertPage(
-      alerts,
-      query,
-      (id) => resolved.has(id),
-      (id) => acked.get(id)?.ackedAtMs ?? null,
-    );
     const delivered = await this.deliveries.ofAlerts(
       tenant,
-      page.alerts.map((a) => a.id),
+      page.entries.map((e) => e.alert.id),
     );
     return {
-      alerts: page.alerts.map((a) =>
-        alertView(a, resolved.get(a.id) ?? null, acked.get(a.id) ?? null, delivered.get(a.id) ?? [], (id) => budgetNames.get(id) ?? null),
-      ),
+      alerts: page.entries.map((e) => alertView(e.alert, e.resolution, e.ack, delivered.get(e.alert.id) ?? [], (id) => budgetNames.get(id) ?? null)),
       nextCursor: page.nextCursor,
     };
   }

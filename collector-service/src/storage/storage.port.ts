@@ -1,6 +1,7 @@
 import type { Budget } from '../budgets/budget';
 import type { UsageRecord } from '../usage/usage-record';
 import type { EntityRepository } from './repositories/entity-repository';
+import type { AlertHistory } from './repositories/alerts.repository';
 import type { Totals } from './rollup-measures';
 import type { TagFilter } from './tag-sets';
 import type { MongoPreparedBatch } from './mongo/prepared-batch';
@@ -226,6 +227,8 @@ export interface DocumentStore {
 /** Entities kept in tables (collections) of their own, their money as integers of nano-USD. */
 export interface EntityTables {
   readonly budgets: EntityRepository<Budget>;
+  /** Fired alerts with their resolutions and acknowledgements, paged in the store. */
+  readonly alertHistory: AlertHistory;
 }
 
 /**

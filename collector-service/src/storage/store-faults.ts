@@ -1,4 +1,6 @@
 import type { Budget } from '../budgets/budget';
+import type { Ack, Resolution, StoredAlert } from '../alerts/alert';
+import type { AlertEntry, AlertHistory, AlertHistoryQuery } from './repositories/alerts.repository';
 import type { UsageRecord } from '../usage/usage-record';
 import type { Entity, EntityRepository } from './repositories/entity-repository';
 import type {
@@ -74,6 +76,10 @@ export class FaultMarkedStore implements StoragePort {
 
   get budgets(): EntityRepository<Budget> {
     return new FaultMarkedRepository(this.store.budgets);
+  }
+
+  get alertHistory(): AlertHistory {
+    return new FaultMarkedAlertHistory(this.store.alertHistory);
   }
 
   init(): Promise<void> {
@@ -199,5 +205,46 @@ class FaultMarkedRepository<T extends Entity> implements EntityRepository<T> {
 
   remove(tenant: string, id: string): Promise<boolean> {
     return marked(() => this.repository.remove(tenant, id));
+  }
+}
+
+/** The alert history of the store with its failures marked, as the store's own. */
+class FaultMarkedAlertHistory implements AlertHistory {
+  constructor(private readonly history: AlertHistory) {}
+
+  insert(alert: StoredAlert): Promise<boolean> {
+    return marked(() => this.history.insert(alert));
+  }
+
+  get(tenant: string, id: string): Promise<StoredAlert | null> {
+    return marked(() => this.history.get(tenant, id));
+  }
+
+  page(tenant: string, query: AlertHistoryQuery): Promise<AlertEntry[]> {
+    return marked(() => this.history.page(tenant, query));
+  }
+
+  resolve(tenant: string, resolution: Resolution): Promise<boolean> {
+    return marked(() => this.history.resolve(tenant, resolution));
+  }
+
+  resolution(tenant: string, id: string): Promise<Resolution | null> {
+    return marked(() => this.history.resolution(tenant, id));
+  }
+
+  resolutions(tenant: string): Promise<Resolution[]> {
+    return marked(() => this.history.resolutions(tenant));
+  }
+
+  acknowledge(tenant: string, ack: Ack): Promise<boolean> {
+    return marked(() => this.history.acknowledge(tenant, ack));
+  }
+
+  ack(tenant: string, id: string): Promise<Ack | null> {
+    return marked(() => this.history.ack(tenant, id));
+  }
+
+  acks(tenant: string): Promise<Ack[]> {
+    return marked(() => this.history.acks(tenant));
   }
 }

@@ -7,6 +7,7 @@ import type { Digest } from '../../src/channels/digest-message';
 import type { DigestSubscription } from '../../src/digests/digest-subscription';
 import { type DigestRun, digestRunId } from '../../src/storage/repositories/digest-runs.repository';
 import { type Repositories, repositoriesOf } from '../../src/storage/repositories/repositories';
+import { type AlertHistoryQuery, alertOrderKey } from '../../src/storage/repositories/alerts.repository';
 import type { StoragePort } from '../../src/storage/storage.port';
 import type { StoreFixture } from './storage.contract';
 
@@ -168,6 +169,42 @@ export function repositoriesContract(fixture: () => StoreFixture): void {
       expect(await other.alerts.ack('acme', alert.id)).toEqual(first);
       expect(await repos.alerts.acks('acme')).toEqual([first]);
       expect(await repos.alerts.acks('globex')).toEqual([]);
+    });
+
+    it("pages a tenant's alert history in the store: newest first, then by id, by state and by read status as of a time", async () => {
+      // Five alerts of acme, two fired at the same time; one of globex.
+      const fired = [NOW + 1000, NOW + 3000, NOW + 2000, NOW + 2000, NOW];
+      const alerts = fired.map((firedAtMs, i) => ({ ...storedAlert('acme', `r${i}`, NOW), firedAtMs }));
+      for (const a of [...alerts, storedAlert('globex', 'r0', NOW)]) expect(await repos.alerts.insert(a)).toBe(true);
+      const newestFirst = [...alerts].sort((x, y) => y.firedAtMs - x.firedAtMs || (x.id < y.id ? -1 : 1));
+      const [a0, a1, a2, a3] = alerts;
+      await repos.alerts.resolve('acme', { alertId: a0.id, resolvedAtMs: NOW + 10, reason: 'spend fell' });
+      await repos.alerts.resolve('acme', { alertId: a2.id, resolvedAtMs: NOW + 10, reason: 'spend fell' });
+      await repos.alerts.acknowledge('acme', { alertId: a1.id, ackedAtMs: NOW + 20, by: null });
+      await repos.alerts.acknowledge('acme', { alertId: a3.id, ackedAtMs: NOW + 40, by: 'bob' });
+      // Resolving or acknowledging an alert that is not stored stores nothing.
+      expect(await repos.alerts.resolve('acme', { alertId: 'al_none', resolvedAtMs: NOW, reason: 'x' })).toBe(false);
+      expect(await repos.alerts.acknowledge('globex', { alertId: a1.id, ackedAtMs: NOW, by: null })).toBe(false);
+
+      const ids = async (q: Partial<AlertHistoryQuery>) =>
+        (await repos.alerts.page('acme', { asOfMs: NOW + 30, after: null, limit: 100, ...q })).map((e) => e.alert.id);
+      const idsOf = (list: StoredAlert[]) => list.map((a) => a.id);
+      expect(await ids({})).toEqual(idsOf(newestFirst));
+      expect(await ids({ limit: 2 })).toEqual(idsOf(newestFirst.slice(0, 2)));
+      const key = (a: StoredAlert) => alertOrderKey(a.firedAtMs, a.id);
+      expect(await ids({ after: key(newestFirst[1]), limit: 2 })).toEqual(idsOf(newestFirst.slice(2, 4)));
+      expect(await ids({ after: key(newestFirst[4]) })).toEqual([]);
+      expect(await ids({ state: 'resolved' })).toEqual(idsOf([a2, a0]));
+      expect(await ids({ state: 'firing' })).toEqual(idsOf(newestFirst.filter((a) => a !== a0 && a !== a2)));
+      // Read as of NOW + 30: a1 only (a3 was acknowledged after).
+      expect(await ids({ read: true })).toEqual([a1.id]);
+      expect(await ids({ read: false })).toEqual(idsOf(newestFirst.filter((a) => a !== a1)));
+      expect(await ids({ read: true, asOfMs: NOW + 40 })).toEqual(idsOf([a1, a3]));
+      expect(await ids({ read: false, state: 'resolved' })).toEqual(idsOf([a2, a0]));
+      expect(await repos.alerts.page('acme', { asOfMs: NOW + 30, after: null, limit: 1, read: true, state: 'firing' })).toEqual([
+        { alert: a1, resolution: null, ack: { alertId: a1.id, ackedAtMs: NOW + 20, by: null } },
+      ]);
+      expect((await repos.alerts.page('globex', { asOfMs: NOW, after: null, limit: 100 })).map((e) => e.alert.tenant)).toEqual(['globex']);
     });
 
     it('keeps the open index of firing alerts and lets one caller claim a redelivery', async () => {

@@ -39,6 +39,8 @@ import { RollupReader } from './rollup-reader';
 import type { Budget } from '../../budgets/budget';
 import { BUDGET_DOCUMENT_KIND, isBudgetDocument } from '../stored-budget';
 import { type BudgetDoc, MongoBudgets } from './budget-docs';
+import { type AlertClaimDoc, type AlertDoc, MongoAlertHistory } from './alert-docs';
+import { ACK_KIND, ALERT_KIND, type Ack, RESOLUTION_KIND, type Resolution, type StoredAlert } from '../../alerts/alert';
 
 /**
  * A generic document. The body is kept as its JSON text, not as BSON fields: bodies may hold keys
@@ -101,6 +103,7 @@ export class MongoStore implements StoragePort {
   private documents!: Collection<StoredDoc>;
   private listings!: DocumentListings;
   budgets!: MongoBudgets;
+  alertHistory!: MongoAlertHistory;
   private keptPairs!: KeptPairs;
 
   constructor(
@@ -139,6 +142,10 @@ export class MongoStore implements StoragePort {
     await budgets.createIndex({ tenant: 1, id: 1 });
     this.budgets = new MongoBudgets(budgets, this.listings);
     await this.moveBudgetDocuments();
+    const alerts = this.db.collection<AlertDoc>('alerts');
+    await alerts.createIndex({ tenant: 1, order: 1 });
+    this.alertHistory = new MongoAlertHistory(alerts, this.db.collection<AlertClaimDoc>('alert_claims'));
+    await this.moveAlertDocuments();
     const pending = new PendingItems(batches, takeovers);
     this.rollupBatches = new RollupBatches(this.records, this.db.collection<ClaimLinkDoc>('usage_records'), batches, takeovers, pending, this.options.faults);
     this.corrections = new RecordCorrections(this.records, batches, this.db.collection<CorrectionClaimDoc>('record_correction_claims'), this.options.faults);
@@ -304,6 +311,33 @@ export class MongoStore implements StoragePort {
       if (!isBudgetDocument(body)) continue;
       await this.budgets.add(old.tenant, { ...body, id: old.id });
       await this.documents.deleteOne({ _id: old._id });
+    }
+  }
+
+  /**
+   * Alerts written before they had a collection of their own were documents, their resolutions and
+   * acknowledgements documents beside them: each alert moves into the collection with them, then they
+   * leave the documents (the alert last). Moving again after a stop, or two instances at once, stores
+   * each once: the first writer wins, as it does for new alerts. A document that holds no alert with a
+   * place in the history (see alertOrderKey) stays where it is.
+   */
+  private async moveAlertDocuments(): Promise<void> {
+    for await (const old of this.documents.find({ kind: ALERT_KIND })) {
+      const part = async <T extends DocumentBody>(kind: string) => {
+        const found = await this.documents.findOne({ _id: documentId(kind, old.tenant, old.id) });
+        return found ? { _id: found._id, doc: decodeDocument<T>(found.body) } : null;
+      };
+      try {
+        const alert = { ...decodeDocument<StoredAlert & DocumentBody>(old.body), tenant: old.tenant, id: old.id };
+        const [resolution, ack] = [await part<Resolution & DocumentBody>(RESOLUTION_KIND), await part<Ack & DocumentBody>(ACK_KIND)];
+        await this.alertHistory.insert(alert);
+        if (resolution) await this.alertHistory.resolve(old.tenant, { ...resolution.doc, alertId: old.id });
+        if (ack) await this.alertHistory.acknowledge(old.tenant, { ...ack.doc, alertId: old.id });
+        for (const moved of [resolution, ack]) if (moved) await this.documents.deleteOne({ _id: moved._id });
+        await this.documents.deleteOne({ _id: old._id });
+      } catch (err) {
+        if (!(err instanceof RangeError || err instanceof SyntaxError)) throw err;
+      }
     }
   }
 

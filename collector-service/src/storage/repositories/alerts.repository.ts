@@ -1,28 +1,52 @@
-import {
-  ACK_KIND,
-  type Ack,
-  ALERT_KIND,
-  OPEN_KIND,
-  type OpenAlert,
-  REDELIVERY_KIND,
-  RESOLUTION_KIND,
-  type Resolution,
-  type StoredAlert,
-} from '../../alerts/alert';
+import { type Ack, OPEN_KIND, type OpenAlert, REDELIVERY_KIND, type Resolution, type StoredAlert } from '../../alerts/alert';
 import type { DocumentBody, DocumentStore } from '../storage.port';
 
+/** One alert of a tenant's history: the alert, its resolution and its acknowledgement (null: none yet). */
+export interface AlertEntry {
+  alert: StoredAlert;
+  resolution: Resolution | null;
+  ack: Ack | null;
+}
+
 /**
- * Fired alerts and what happens to them: each alert, its resolution and its acknowledgement is
- * written once (the first writer wins, across instances); the open index lists a tenant's firing
- * alerts for the next evaluation.
+ * A page of a tenant's alert history, read in the store: in order of `alertOrderKey` (newest first,
+ * then by id), after the key `after`, at most `limit` alerts.
  */
-export interface AlertsRepository {
+export interface AlertHistoryQuery {
+  state?: 'firing' | 'resolved';
+  /** Only the alerts acknowledged at or before `asOfMs` (true), or only the others (false); unset: both. */
+  read?: boolean;
+  asOfMs: number;
+  /** The order key of the last alert of the page before; null: from the newest. */
+  after: string | null;
+  limit: number;
+}
+
+/**
+ * Fired alerts and what happens to them, kept together in a table (collection) of their own: each
+ * alert, its resolution and its acknowledgement is written once (the first writer wins, across
+ * instances), and the history is paged in the store.
+ */
+export interface AlertHistory {
   /** Stores a fired alert; false when an alert of that id was already stored (here or in another instance). */
   insert(alert: StoredAlert): Promise<boolean>;
   get(tenant: string, id: string): Promise<StoredAlert | null>;
-  /** The tenant's whole history. */
-  list(tenant: string): Promise<StoredAlert[]>;
+  /** One page of the tenant's history (see AlertHistoryQuery). */
+  page(tenant: string, query: AlertHistoryQuery): Promise<AlertEntry[]>;
 
+  /** Stores the resolution of a stored alert once; false when the alert was resolved before (or is not stored). */
+  resolve(tenant: string, resolution: Resolution): Promise<boolean>;
+  resolution(tenant: string, id: string): Promise<Resolution | null>;
+  resolutions(tenant: string): Promise<Resolution[]>;
+
+  /** Stores the acknowledgement of a stored alert once; false when it was acknowledged before (the first one is kept) or is not stored. */
+  acknowledge(tenant: string, ack: Ack): Promise<boolean>;
+  ack(tenant: string, id: string): Promise<Ack | null>;
+  acks(tenant: string): Promise<Ack[]>;
+}
+
+/** The open index lists a tenant's firing alerts for the next evaluation; a redelivery is claimed once. */
+export interface OpenAlerts {
   /** Adds or replaces an entry of the open index. */
   putOpen(tenant: string, id: string, open: OpenAlert): Promise<void>;
   getOpen(tenant: string, id: string): Promise<OpenAlert | null>;
@@ -30,33 +54,32 @@ export interface AlertsRepository {
   deleteOpen(tenant: string, id: string): Promise<void>;
   /** The one claim to deliver an abandoned alert again: true for exactly one caller. */
   claimRedelivery(tenant: string, id: string, atMs: number): Promise<boolean>;
-
-  /** Stores the resolution once; false when the alert was resolved before. */
-  resolve(tenant: string, resolution: Resolution): Promise<boolean>;
-  resolution(tenant: string, id: string): Promise<Resolution | null>;
-  resolutions(tenant: string): Promise<Resolution[]>;
-
-  /** Stores the acknowledgement once; false when the alert was acknowledged before (the first one is kept). */
-  acknowledge(tenant: string, ack: Ack): Promise<boolean>;
-  ack(tenant: string, id: string): Promise<Ack | null>;
-  acks(tenant: string): Promise<Ack[]>;
 }
 
-/** The alerts repository on the store's documents, one kind for each part of an alert's life. */
-export class DocumentAlerts implements AlertsRepository {
+export type AlertsRepository = AlertHistory & OpenAlerts;
+
+/** The latest an alert can be acknowledged, and what an alert not acknowledged keeps as its time. */
+export const NOT_ACKED_MS = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Where an alert sits in its tenant's history, as one string both stores sort and compare (a simple
+ * range of their index, no `$or`): newest first (the time counted down from the latest one, in a
+ * fixed width), then by id.
+ */
+export function alertOrderKey(firedAtMs: number, id: string): string {
+  if (!Number.isSafeInteger(firedAtMs) || firedAtMs < 0) throw new RangeError(`alert ${id}: firedAtMs must be a whole number of ms from 0, got ${firedAtMs}`);
+  return String(NOT_ACKED_MS - firedAtMs).padStart(16, '0') + id;
+}
+
+/** The time a read alert's acknowledgement is at most: `asOfMs`, below the time of the alerts not acknowledged. */
+export const readAsOf = (q: AlertHistoryQuery) => Math.min(q.asOfMs, NOT_ACKED_MS - 1);
+
+/** The time an acknowledgement is kept at for paging: below NOT_ACKED_MS. */
+export const ackedAtMs = (ack: Ack) => Math.min(ack.ackedAtMs, NOT_ACKED_MS - 1);
+
+/** The open index and the redelivery claims on the store's documents. */
+export class OpenAlertDocuments implements OpenAlerts {
   constructor(private readonly documents: DocumentStore) {}
-
-  insert(alert: StoredAlert): Promise<boolean> {
-    return this.documents.insertOnce(ALERT_KIND, alert.tenant, alert.id, { ...alert });
-  }
-
-  get(tenant: string, id: string): Promise<StoredAlert | null> {
-    return this.documents.getDocument<StoredAlert & DocumentBody>(ALERT_KIND, tenant, id);
-  }
-
-  async list(tenant: string): Promise<StoredAlert[]> {
-    return this.bodies<StoredAlert>(ALERT_KIND, tenant);
-  }
 
   putOpen(tenant: string, id: string, open: OpenAlert): Promise<void> {
     return this.documents.putDocument(OPEN_KIND, tenant, id, { ...open });
@@ -77,32 +100,50 @@ export class DocumentAlerts implements AlertsRepository {
   claimRedelivery(tenant: string, id: string, atMs: number): Promise<boolean> {
     return this.documents.insertOnce(REDELIVERY_KIND, tenant, id, { atMs });
   }
+}
+
+/** The alerts repository: the history in its table, the open index among the documents. */
+export class StoreAlerts extends OpenAlertDocuments implements AlertsRepository {
+  constructor(
+    documents: DocumentStore,
+    private readonly history: AlertHistory,
+  ) {
+    super(documents);
+  }
+
+  insert(alert: StoredAlert): Promise<boolean> {
+    return this.history.insert(alert);
+  }
+
+  get(tenant: string, id: string): Promise<StoredAlert | null> {
+    return this.history.get(tenant, id);
+  }
+
+  page(tenant: string, query: AlertHistoryQuery): Promise<AlertEntry[]> {
+    return this.history.page(tenant, query);
+  }
 
   resolve(tenant: string, resolution: Resolution): Promise<boolean> {
-    return this.documents.insertOnce(RESOLUTION_KIND, tenant, resolution.alertId, { ...resolution });
+    return this.history.resolve(tenant, resolution);
   }
 
   resolution(tenant: string, id: string): Promise<Resolution | null> {
-    return this.documents.getDocument<Resolution & DocumentBody>(RESOLUTION_KIND, tenant, id);
+    return this.history.resolution(tenant, id);
   }
 
   resolutions(tenant: string): Promise<Resolution[]> {
-    return this.bodies<Resolution>(RESOLUTION_KIND, tenant);
+    return this.history.resolutions(tenant);
   }
 
   acknowledge(tenant: string, ack: Ack): Promise<boolean> {
-    return this.documents.insertOnce(ACK_KIND, tenant, ack.alertId, { ...ack });
+    return this.history.acknowledge(tenant, ack);
   }
 
   ack(tenant: string, id: string): Promise<Ack | null> {
-    return this.documents.getDocument<Ack & DocumentBody>(ACK_KIND, tenant, id);
+    return this.history.ack(tenant, id);
   }
 
   acks(tenant: string): Promise<Ack[]> {
-    return this.bodies<Ack>(ACK_KIND, tenant);
-  }
-
-  private async bodies<T>(kind: string, tenant: string): Promise<T[]> {
-    return (await this.documents.listDocuments<T & DocumentBody>(kind, tenant)).map((e) => e.doc);
+    return this.history.acks(tenant);
   }
 }

@@ -5,7 +5,7 @@ import type { Channel } from '../../channels/channel';
 import type { DigestSubscription } from '../../digests/digest-subscription';
 import type { DocumentStore, EntityTables } from '../storage.port';
 import { ALERT_RULES, ALERTS, BUDGETS, CHANNELS, DELIVERIES, DIGEST_RUNS, DIGEST_SUBSCRIPTIONS, DOCUMENTS } from '../storage.tokens';
-import { DocumentAlerts } from './alerts.repository';
+import { StoreAlerts } from './alerts.repository';
 import { DocumentDeliveries } from './deliveries.repository';
 import { DocumentDigestRuns } from './digest-runs.repository';
 import { DocumentRepository, type EntityRepository } from './entity-repository';
@@ -28,7 +28,7 @@ export function repositoriesOf(documents: DocumentStore & EntityTables) {
     budgets: documents.budgets,
     alertRules: new DocumentRepository<AlertRule>(documents, RULE_KIND) as AlertRulesRepository,
     channels: new DocumentRepository<Channel>(documents, CHANNEL_KIND) as ChannelsRepository,
-    alerts: new DocumentAlerts(documents),
+    alerts: new StoreAlerts(documents, documents.alertHistory),
     deliveries: new DocumentDeliveries(documents),
     digestSubscriptions: new DocumentRepository<DigestSubscription>(documents, DIGEST_KIND) as DigestSubscriptionsRepository,
     digestRuns: new DocumentDigestRuns(documents),

@@ -3,6 +3,8 @@ import { MEASURES } from '../rollup-measures';
 import { DIMENSION_COLUMN_DEFINITIONS, DIMENSION_KEY, MEASURE_COLUMN_DEFINITIONS, MEASURE_COLUMNS, measureColumnDefinition } from './rollup-columns';
 import { TAG_ROLLUPS_SCHEMA } from './tag-rollups';
 import { BUDGET_DOCUMENT_KIND } from '../stored-budget';
+import { ACK_KIND, ALERT_KIND, RESOLUTION_KIND } from '../../alerts/alert';
+import { NOT_ACKED_MS } from '../repositories/alerts.repository';
 
 /** Every measure summed, in MEASURES order, for a migration that fills a rollup table from another. */
 const SUMMED = MEASURE_COLUMNS.map((c) => `SUM(${c})`).join(', ');
@@ -11,6 +13,12 @@ const SUMMED = MEASURE_COLUMNS.map((c) => `SUM(${c})`).join(', ');
 const OLD_BUDGET = `kind = '${BUDGET_DOCUMENT_KIND}' AND json_valid(body) AND json_type(body, '$.limitNanos') = 'text'
   AND json_extract(body, '$.limitNanos') NOT GLOB '*[^0-9]*' AND length(json_extract(body, '$.limitNanos')) BETWEEN 1 AND 19
   AND (length(json_extract(body, '$.limitNanos')) < 19 OR json_extract(body, '$.limitNanos') <= '9223372036854775807')`;
+
+/** A document of the alerts' old kind that holds an alert whose firing time can have a place in the history (see alertOrderKey). */
+const OLD_ALERT = `a.kind = '${ALERT_KIND}' AND json_valid(a.body) AND json_type(a.body, '$.firedAtMs') = 'integer'
+  AND json_extract(a.body, '$.firedAtMs') BETWEEN 0 AND ${NOT_ACKED_MS}`;
+/** A resolution or acknowledgement document of the alert `a`, as the versions before kept them. */
+const OLD_PART = (kind: string, as: string) => `${as}.kind = '${kind}' AND ${as}.tenant = a.tenant AND ${as}.id = a.id AND json_valid(${as}.body)`;
 
 /**
  * Schema migrations, applied in order and tracked in PRAGMA user_version. Append; never edit a
@@ -140,6 +148,34 @@ const MIGRATIONS: string[] = [
    INSERT OR IGNORE INTO budgets SELECT tenant, id, CAST(json_extract(body, '$.limitNanos') AS INTEGER), json_remove(body, '$.limitNanos')
      FROM documents WHERE ${OLD_BUDGET};
    DELETE FROM documents WHERE ${OLD_BUDGET};`,
+  // 12: the alert history in a table of its own, each alert's resolution and acknowledgement beside it
+  // and its place in the history indexed (order_key, see alertOrderKey), so a page of it reads its own
+  // rows; the alerts kept as documents before move into it with their resolutions and acknowledgements
+  // (a document that holds none of these stays where it is). IF NOT EXISTS and OR IGNORE for the same
+  // reason as the tag rollups' table.
+  `CREATE TABLE IF NOT EXISTS alerts (
+     tenant TEXT NOT NULL,
+     id TEXT NOT NULL,
+     order_key TEXT NOT NULL,
+     acked_at_ms INTEGER NOT NULL,
+     body TEXT NOT NULL,
+     resolution TEXT,
+     ack TEXT,
+     PRIMARY KEY (tenant, id)
+   ) STRICT, WITHOUT ROWID;
+   CREATE INDEX IF NOT EXISTS alerts_in_order ON alerts (tenant, order_key);
+   INSERT OR IGNORE INTO alerts
+     SELECT a.tenant, a.id, printf('%016d', ${NOT_ACKED_MS} - json_extract(a.body, '$.firedAtMs')) || a.id,
+       COALESCE(CASE WHEN json_type(k.body, '$.ackedAtMs') = 'integer' THEN MIN(json_extract(k.body, '$.ackedAtMs'), ${NOT_ACKED_MS - 1}) END, ${NOT_ACKED_MS}),
+       a.body, r.body, k.body
+     FROM documents a
+     LEFT JOIN documents r ON ${OLD_PART(RESOLUTION_KIND, 'r')}
+     LEFT JOIN documents k ON ${OLD_PART(ACK_KIND, 'k')}
+     WHERE ${OLD_ALERT};
+   DELETE FROM documents WHERE EXISTS (SELECT 1 FROM alerts WHERE alerts.tenant = documents.tenant AND alerts.id = documents.id AND (
+     (documents.kind = '${ALERT_KIND}' AND alerts.body = documents.body)
+     OR (documents.kind = '${RESOLUTION_KIND}' AND alerts.resolution = documents.body)
+     OR (documents.kind = '${ACK_KIND}' AND alerts.ack = documents.body)));`,
 ];
 
 /** The tables that hold the rollup measures. */

@@ -38,6 +38,7 @@ import { TagRollups } from './tag-rollups';
 import { hasTagFilter } from '../tag-sets';
 import { withUnfolded, withUnfoldedValues } from './unfolded-rows';
 import { SqliteBudgets } from './budget-table';
+import { SqliteAlertHistory } from './alert-table';
 
 /** How long after a failed write /readyz still says not ready (senders retry meanwhile; a success clears it). */
 const RECENT_FAILURE_MS = 10_000;
@@ -70,6 +71,7 @@ export class SqliteStore implements StoragePort {
   /** The value rollups hold every record of the UTC days from here on (see schema migration 10). */
   private valueRollupsFromMs = 0;
   budgets!: SqliteBudgets;
+  alertHistory!: SqliteAlertHistory;
 
   constructor(
     private readonly path: string,
@@ -87,6 +89,7 @@ export class SqliteStore implements StoragePort {
     if (this.path !== ':memory:') this.walSync = new WalSync(`${this.path}-wal`);
     migrate(this.db);
     this.budgets = new SqliteBudgets(this.db, () => this.durable());
+    this.alertHistory = new SqliteAlertHistory(this.db, () => this.durable());
     this.tagRollups = new TagRollups(this.db);
     this.valueRollupsFromMs = (this.db.prepare('SELECT from_ms FROM value_rollups_from').get() as { from_ms: number }).from_ms;
     // Batches stored but not folded when the last process stopped are folded now, on this connection;

@@ -1,0 +1,113 @@
+import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import type { Ack, Resolution, StoredAlert } from '../../alerts/alert';
+import { checkAddress } from '../documents';
+import {
+  type AlertEntry,
+  type AlertHistory,
+  type AlertHistoryQuery,
+  ackedAtMs,
+  alertOrderKey,
+  NOT_ACKED_MS,
+  readAsOf,
+} from '../repositories/alerts.repository';
+
+interface AlertRow {
+  body: string;
+  resolution: string | null;
+  ack: string | null;
+}
+
+/**
+ * The alert history in its table (schema migration 12): one row per alert, its resolution and
+ * acknowledgement beside it, and its place in the history (`order_key`, see alertOrderKey) indexed
+ * per tenant, so a page reads its own rows.
+ */
+export class SqliteAlertHistory implements AlertHistory {
+  constructor(
+    private readonly db: DatabaseSync,
+    /** Resolves when what was committed survives a power loss. */
+    private readonly durable: () => Promise<void>,
+  ) {}
+
+  async insert(alert: StoredAlert): Promise<boolean> {
+    checkAddress('alert', alert.tenant, alert.id);
+    // The primary key decides: of any number of writers on this file, exactly one inserts.
+    const sql = 'INSERT INTO alerts (tenant, id, order_key, acked_at_ms, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING';
+    return this.write(sql, alert.tenant, alert.id, alertOrderKey(alert.firedAtMs, alert.id), NOT_ACKED_MS, JSON.stringify(alert));
+  }
+
+  async get(tenant: string, id: string): Promise<StoredAlert | null> {
+    return this.one<StoredAlert>('body', tenant, id);
+  }
+
+  async page(tenant: string, q: AlertHistoryQuery): Promise<AlertEntry[]> {
+    const where = ['tenant = ?'];
+    const params: SQLInputValue[] = [tenant];
+    if (q.state) where.push(q.state === 'resolved' ? 'resolution IS NOT NULL' : 'resolution IS NULL');
+    if (q.read !== undefined) {
+      where.push(q.read ? 'acked_at_ms <= ?' : 'acked_at_ms > ?');
+      params.push(readAsOf(q));
+    }
+    if (q.after !== null) {
+      where.push('order_key > ?');
+      params.push(q.after);
+    }
+    const sql = `SELECT body, resolution, ack FROM alerts WHERE ${where.join(' AND ')} ORDER BY order_key LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...params, q.limit) as unknown as AlertRow[];
+    return rows.map((r) => ({
+      alert: parse(r.body),
+      resolution: r.resolution === null ? null : parse(r.resolution),
+      ack: r.ack === null ? null : parse(r.ack),
+    }));
+  }
+
+  async resolve(tenant: string, resolution: Resolution): Promise<boolean> {
+    checkAddress('alert', tenant, resolution.alertId);
+    const sql = 'UPDATE alerts SET resolution = ? WHERE tenant = ? AND id = ? AND resolution IS NULL';
+    return this.write(sql, JSON.stringify(resolution), tenant, resolution.alertId);
+  }
+
+  async resolution(tenant: string, id: string): Promise<Resolution | null> {
+    return this.one<Resolution>('resolution', tenant, id);
+  }
+
+  async resolutions(tenant: string): Promise<Resolution[]> {
+    return this.all<Resolution>('resolution', tenant);
+  }
+
+  async acknowledge(tenant: string, ack: Ack): Promise<boolean> {
+    checkAddress('alert', tenant, ack.alertId);
+    const sql = 'UPDATE alerts SET ack = ?, acked_at_ms = ? WHERE tenant = ? AND id = ? AND ack IS NULL';
+    return this.write(sql, JSON.stringify(ack), ackedAtMs(ack), tenant, ack.alertId);
+  }
+
+  async ack(tenant: string, id: string): Promise<Ack | null> {
+    return this.one<Ack>('ack', tenant, id);
+  }
+
+  async acks(tenant: string): Promise<Ack[]> {
+    return this.all<Ack>('ack', tenant);
+  }
+
+  /** Runs a write; true when it wrote a row, once that is durable. */
+  private async write(sql: string, ...params: SQLInputValue[]): Promise<boolean> {
+    const wrote = Number(this.db.prepare(sql).run(...params).changes) === 1;
+    await this.durable();
+    return wrote;
+  }
+
+  private one<T>(column: 'body' | 'resolution' | 'ack', tenant: string, id: string): T | null {
+    checkAddress('alert', tenant, id);
+    const row = this.db.prepare(`SELECT ${column} AS json FROM alerts WHERE tenant = ? AND id = ?`).get(tenant, id) as { json: string | null } | undefined;
+    return row?.json ? parse<T>(row.json) : null;
+  }
+
+  private all<T>(column: 'resolution' | 'ack', tenant: string): T[] {
+    const rows = this.db.prepare(`SELECT ${column} AS json FROM alerts WHERE tenant = ? AND ${column} IS NOT NULL ORDER BY id`).all(tenant) as Array<{
+      json: string;
+    }>;
+    return rows.map((r) => parse<T>(r.json));
+  }
+}
+
+const parse = <T>(json: string): T => JSON.parse(json) as T;
