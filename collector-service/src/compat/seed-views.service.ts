@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { BUCKET_MS, type DimensionFilters, type RollupDimension, type StoragePort } from '../storage/storage.port';
 import { localStart } from '../time/periods';
+import { CONFIG, type CollectorConfig } from '../config/config';
+import { groupedRows } from '../reports/grouped-rows';
 import { STORAGE } from '../storage/storage.tokens';
 import type { ReportRange } from '../reports/report-query';
 import { ReportsService } from '../reports/reports.service';
@@ -9,7 +11,7 @@ import { TrendsService } from '../reports/trends.service';
 import type { UsageRecord } from '../usage/usage-record';
 import { usd } from './seed-money';
 
-/** Every group of a dimension (no top-N cut: the seed APIs listed them all). */
+/** The most groups of a dimension an answer lists (no top-N cut below that: the seed APIs listed them all). */
 const ALL_GROUPS = 10_000;
 
 const tokensOf = (t: { input: number; output: number }) => t.input + t.output;
@@ -25,11 +27,12 @@ export class SeedViewsService {
     private readonly reports: ReportsService,
     private readonly trendsService: TrendsService,
     @Inject(STORAGE) private readonly storage: StoragePort,
+    @Inject(CONFIG) private readonly config: CollectorConfig,
   ) {}
 
   private async groups(tenant: string, range: ReportRange, filters: DimensionFilters, dimension: RollupDimension) {
-    const rows = await this.storage.aggregate({ tenant, fromMs: range.fromMs, toMs: range.toMs, filters, groupBy: [dimension] });
-    return rows
+    const query = { tenant, fromMs: range.fromMs, toMs: range.toMs, filters, groupBy: [dimension], maxRows: this.config.breakdownMaxValues };
+    return (await groupedRows(this.storage, query))
       .map((r) => ({ key: r.key[dimension] ?? null, totals: r }))
       .sort((a, b) => (a.totals.costNanos === b.totals.costNanos ? b.totals.calls - a.totals.calls : a.totals.costNanos < b.totals.costNanos ? 1 : -1))
       .slice(0, ALL_GROUPS);

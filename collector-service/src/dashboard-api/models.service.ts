@@ -1,7 +1,9 @@
 import { basename } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import type { PriceBookDescription } from '@tokenledger/pricing';
+import { CONFIG, type CollectorConfig } from '../config/config';
 import { PricingService } from '../pricing/pricing.service';
+import { groupedRows } from '../reports/grouped-rows';
 import { money } from '../reports/totals';
 import type { DimensionFilters, StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
@@ -16,11 +18,19 @@ export class ModelsService {
   constructor(
     @Inject(STORAGE) private readonly storage: StoragePort,
     private readonly pricing: PricingService,
+    @Inject(CONFIG) private readonly config: CollectorConfig,
   ) {}
 
   /** `showPaths`: the price files' paths on the server (admins); others see their file names. */
   async models(tenant: string, range: ReportRange, filters: DimensionFilters, showPaths = false) {
-    const rows = await this.storage.aggregate({ tenant, fromMs: range.fromMs, toMs: range.toMs, filters, groupBy: ['provider', 'model'] });
+    const rows = await groupedRows(this.storage, {
+      tenant,
+      fromMs: range.fromMs,
+      toMs: range.toMs,
+      filters,
+      groupBy: ['provider', 'model'],
+      maxRows: this.config.breakdownMaxValues,
+    });
     rows.sort((a, b) => (a.costNanos === b.costNanos ? b.calls - a.calls : a.costNanos < b.costNanos ? 1 : -1));
     const models = await Promise.all(
       rows.slice(0, MAX_MODELS).map(async (row) => {

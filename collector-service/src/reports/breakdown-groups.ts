@@ -4,6 +4,7 @@ import { addRecord, type Sums, totalsOf, zeroSums } from '../storage/rollup-meas
 import type { DimensionFilters, RollupDimension, RollupReader, RollupTotals, RecordsReader } from '../storage/storage.port';
 import { CONVERSATION, TAG_PREFIX } from '../storage/value-rollups';
 import { addTotals, zeroTotals } from './totals';
+import { groupedRows } from './grouped-rows';
 import type { ReportRange } from './report-query';
 
 /** The rollup dimensions a breakdown groups by, under their query names. */
@@ -59,7 +60,7 @@ export interface BreakdownSource {
 export async function breakdownGroups(source: BreakdownSource, by: string): Promise<BreakdownGroup[]> {
   const dimension = BREAKDOWN_DIMENSIONS[by];
   if (dimension !== undefined) {
-    const rows = await source.storage.aggregate({ ...rollupScope(source), groupBy: [dimension] });
+    const rows = await groupedRows(source.storage, { ...rollupScope(source), groupBy: [dimension], maxRows: source.maxValues }, 'by');
     return rows.map((r) => ({ key: r.key[dimension] ?? null, totals: r }));
   }
   const [total, byValue] = await Promise.all([totalOf(source), valueGroups(source, by)]);
@@ -103,9 +104,12 @@ async function totalOf(source: BreakdownSource): Promise<RollupTotals> {
   return total;
 }
 
-/** The range's sums per tag set, each with its [key, value] pairs. */
-async function tagSets(source: BreakdownSource): Promise<{ pairs: [string, string][]; totals: RollupTotals }[]> {
-  const rows = await source.storage.aggregate({ ...rollupScope(source), byTagSet: true, groupBy: [] });
+/**
+ * The range's sums per tag set, each with its [key, value] pairs; a range (with its filters) holding
+ * more than TOKENLEDGER_BREAKDOWN_MAX_VALUES tag sets is a 400 naming `parameter`.
+ */
+async function tagSets(source: BreakdownSource, parameter: string): Promise<{ pairs: [string, string][]; totals: RollupTotals }[]> {
+  const rows = await groupedRows(source.storage, { ...rollupScope(source), byTagSet: true, groupBy: [], maxRows: source.maxValues }, parameter);
   return rows.map((row) => ({ pairs: JSON.parse(row.key.tags!) as [string, string][], totals: row }));
 }
 
@@ -119,7 +123,7 @@ function sumInto(groups: Map<string, RollupTotals>, key: string, totals: RollupT
 /** The sums per value of a tag key, from the sums per tag set: each set holds the key once at most. */
 async function tagValues(source: BreakdownSource, key: string): Promise<BreakdownGroup[]> {
   const byValue = new Map<string, RollupTotals>();
-  for (const set of await tagSets(source)) {
+  for (const set of await tagSets(source, 'by')) {
     const pair = set.pairs.find(([k]) => k === key);
     if (pair) sumInto(byValue, pair[1], set.totals);
   }
@@ -129,7 +133,7 @@ async function tagValues(source: BreakdownSource, key: string): Promise<Breakdow
 /** The sums of the calls carrying each tag key (a call counts once under each of its keys). */
 export async function tagKeyGroups(source: BreakdownSource): Promise<BreakdownGroup[]> {
   const byKey = new Map<string, RollupTotals>();
-  for (const set of await tagSets(source)) for (const [key] of set.pairs) sumInto(byKey, key, set.totals);
+  for (const set of await tagSets(source, 'from')) for (const [key] of set.pairs) sumInto(byKey, key, set.totals);
   return [...byKey].map(([key, totals]) => ({ key, totals }));
 }
 

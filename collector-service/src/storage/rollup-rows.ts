@@ -2,6 +2,16 @@ import { addTotals, addToTotals, type StoredSums, type Sums, zeroTotals } from '
 import type { RollupQuery, RollupRow } from './storage.port';
 
 /**
+ * A query's answer would hold more rows than its `maxRows`: thrown as the row past them is met, before
+ * it is held. A RangeError: the query's to answer (see store-faults.ts), not a fault of the store.
+ */
+export class TooManyRowsError extends RangeError {
+  constructor(readonly maxRows: number) {
+    super(`the answer holds more than ${maxRows.toLocaleString('en-US')} rows`);
+  }
+}
+
+/**
  * Sums stored groups into report rows, one per distinct value of the query's groupBy, exactly (money
  * in bigint): for adapters that keep finer groups than a query asks for and sum them in the service.
  */
@@ -10,9 +20,12 @@ export class RollupRowSums {
 
   private readonly groupBy: readonly string[];
 
-  /** Rows keyed as the query groups them: by its groupBy, and by tag set when it asks for that. */
-  constructor(query: Pick<RollupQuery, 'groupBy' | 'byTagSet'>) {
+  private readonly maxRows: number;
+
+  /** Rows keyed as the query groups them: by its groupBy, and by tag set when it asks for that; at most its maxRows (TooManyRowsError past them). */
+  constructor(query: Pick<RollupQuery, 'groupBy' | 'byTagSet' | 'maxRows'>) {
     this.groupBy = query.byTagSet ? [...query.groupBy, 'tags'] : query.groupBy;
+    this.maxRows = query.maxRows ?? Infinity;
   }
 
   /** Adds a group's sums under its key, or takes them away (`sign` -1). */
@@ -23,7 +36,10 @@ export class RollupRowSums {
   private row(key: RollupRow['key']): RollupRow {
     const id = JSON.stringify(this.groupBy.map((g) => (key as Record<string, unknown>)[g]));
     let row = this.rows.get(id);
-    if (!row) this.rows.set(id, (row = { key, ...zeroTotals() }));
+    if (!row) {
+      if (this.rows.size >= this.maxRows) throw new TooManyRowsError(this.maxRows);
+      this.rows.set(id, (row = { key, ...zeroTotals() }));
+    }
     return row;
   }
 

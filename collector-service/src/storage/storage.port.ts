@@ -36,6 +36,12 @@ export interface RollupQuery {
   byTagSet?: boolean;
   /** Dimensions to group by; `bucket` groups by the 15-minute bucket start. Empty = one total row. */
   groupBy: ReadonlyArray<RollupDimension | 'bucket'>;
+  /**
+   * The most rows the answer may hold (absent: no bound): every adapter throws TooManyRowsError
+   * (rollup-rows.ts) as soon as it meets one more, so what it holds stays bounded by this, not by the
+   * range and how many distinct values it stored.
+   */
+  maxRows?: number;
 }
 
 /** Exact sums over the records of one group, one field per rollup measure (see rollup-measures.ts). */

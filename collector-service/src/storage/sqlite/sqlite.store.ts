@@ -37,6 +37,7 @@ import { WalSync } from './wal-sync';
 import { TagRollups } from './tag-rollups';
 import { hasTagFilter } from '../tag-sets';
 import { withUnfolded, withUnfoldedValues } from './unfolded-rows';
+import { TooManyRowsError } from '../rollup-rows';
 import { SqliteBudgets } from './budget-table';
 import { SqliteAlertHistory } from './alert-table';
 
@@ -309,17 +310,14 @@ export class SqliteStore implements StoragePort {
       FROM rollups WHERE ${where} ${groups.length ? `GROUP BY ${groups.join(', ')}` : ''}`;
     const statement = this.db.prepare(sql);
     statement.setReadBigInts(true);
-    const rows = statement.all(...params) as Record<string, bigint | string | null>[];
-    return rows
-      .filter((row) => row.calls !== null)
-      .map((row) => {
-        const key: RollupRow['key'] = {};
-        for (const g of query.groupBy) {
-          if (g === 'bucket') key.bucket = Number(row.bucket);
-          else key[g] = row[DIMENSION_COLUMNS[g]] === '' ? null : (row[DIMENSION_COLUMNS[g]] as string);
-        }
-        return rowTotals(key, row);
-      });
+    return boundedRows(statement, params, query, (row) => {
+      const key: RollupRow['key'] = {};
+      for (const g of query.groupBy) {
+        if (g === 'bucket') key.bucket = Number(row.bucket);
+        else key[g] = row[DIMENSION_COLUMNS[g]] === '' ? null : (row[DIMENSION_COLUMNS[g]] as string);
+      }
+      return key;
+    });
   }
 
   async listRecords(query: RecordQuery): Promise<RecordPage> {
@@ -524,14 +522,31 @@ function narrowAggregate(db: DatabaseSync, query: RollupQuery): RollupRow[] | nu
     params = [query.tenant, dim, query.fromMs, query.toMs, ...(value !== undefined ? [value] : [])];
   }
   statement.setReadBigInts(true);
-  return (statement.all(...params) as Record<string, bigint | string | null>[])
-    .filter((row) => row.calls !== null)
-    .map((row) => {
-      const key: RollupRow['key'] = {};
-      if (byBucket) key.bucket = Number(row.bucket);
-      if (grouped.length) key[grouped[0]] = row.value === '' ? null : (row.value as string);
-      return rowTotals(key, row);
-    });
+  return boundedRows(statement, params, query, (row) => {
+    const key: RollupRow['key'] = {};
+    if (byBucket) key.bucket = Number(row.bucket);
+    if (grouped.length) key[grouped[0]] = row.value === '' ? null : (row.value as string);
+    return key;
+  });
+}
+
+/**
+ * The statement's rows of calls as report rows, read one at a time: past the query's `maxRows` the
+ * read stops (TooManyRowsError), so it never holds more than that many.
+ */
+function boundedRows(
+  statement: StatementSync,
+  params: (string | number)[],
+  query: RollupQuery,
+  keyOf: (row: Record<string, bigint | string | null>) => RollupRow['key'],
+): RollupRow[] {
+  const rows: RollupRow[] = [];
+  for (const row of statement.iterate(...params) as Iterable<Record<string, bigint | string | null>>) {
+    if (row.calls === null) continue;
+    if (rows.length === (query.maxRows ?? Infinity)) throw new TooManyRowsError(rows.length);
+    rows.push(rowTotals(keyOf(row), row));
+  }
+  return rows;
 }
 
 /**

@@ -75,7 +75,8 @@ export class TagRollups {
     statement.setReadBigInts(true);
     const included = new Map<string, boolean>();
     const rows = new RollupRowSums(query);
-    for (const row of statement.all(...params) as Record<string, bigint | number | string>[]) {
+    // One row at a time: past the query's maxRows, RollupRowSums stops the read.
+    for (const row of statement.iterate(...params) as Iterable<Record<string, bigint | number | string>>) {
       const tags = row.tags as string;
       let keep = included.get(tags);
       if (keep === undefined) included.set(tags, (keep = tagSetIncludes(tags, query.tags)));
