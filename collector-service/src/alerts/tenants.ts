@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DEFAULT_TENANT } from '../auth/principal';
 import { ChannelsService } from '../channels/channels.service';
-import type { ApiKeysRepository, DocumentStore } from '../storage/storage.port';
-import { API_KEYS, DOCUMENTS } from '../storage/storage.tokens';
+import type { SeenTenants } from '../storage/repositories/repositories';
+import type { ApiKeysRepository } from '../storage/storage.port';
+import { API_KEYS, SEEN_TENANTS } from '../storage/storage.tokens';
 import { AlertRulesService } from './alert-rules.service';
-
-const SEEN_KIND = 'alert-tenant';
 
 /**
  * The tenants alert rules run for: `default`, every tenant with a key, rules or channels, and every
@@ -17,14 +16,14 @@ export class AlertTenants {
 
   constructor(
     @Inject(API_KEYS) private readonly keys: ApiKeysRepository,
-    @Inject(DOCUMENTS) private readonly documents: DocumentStore,
+    @Inject(SEEN_TENANTS) private readonly seen: SeenTenants,
     private readonly rules: AlertRulesService,
     private readonly channels: ChannelsService,
   ) {}
 
   async remember(tenant: string): Promise<void> {
     if (this.remembered.has(tenant)) return;
-    await this.documents.insertOnce(SEEN_KIND, tenant, 'seen', { atMs: Date.now() });
+    await this.seen.remember(tenant, Date.now());
     this.remembered.add(tenant);
   }
 
@@ -33,11 +32,11 @@ export class AlertTenants {
       this.keys.listApiKeys(null),
       this.rules.tenants(),
       this.channels.tenants(),
-      this.documents.listDocuments(SEEN_KIND, null),
+      this.seen.all(),
     ]);
     const tenants = new Set<string>([DEFAULT_TENANT, ...ruleTenants, ...channelTenants]);
     for (const k of keys) if (k.tenant !== null && k.revokedAtMs === null) tenants.add(k.tenant);
-    for (const e of seen) tenants.add(e.tenant);
+    for (const tenant of seen) tenants.add(tenant);
     return [...tenants].sort();
   }
 }

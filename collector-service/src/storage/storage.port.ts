@@ -2,6 +2,7 @@ import type { Budget } from '../budgets/budget';
 import type { UsageRecord } from '../usage/usage-record';
 import type { EntityRepository } from './repositories/entity-repository';
 import type { AlertHistory } from './repositories/alerts.repository';
+import type { SeenTenants } from './repositories/seen-tenants.repository';
 import type { Totals } from './rollup-measures';
 import type { TagFilter } from './tag-sets';
 import type { MongoPreparedBatch } from './mongo/prepared-batch';
@@ -235,6 +236,8 @@ export interface EntityTables {
   readonly budgets: EntityRepository<Budget>;
   /** Fired alerts with their resolutions and acknowledgements, paged in the store. */
   readonly alertHistory: AlertHistory;
+  /** The tenants whose own ingest key has sent data. */
+  readonly seenTenants: SeenTenants;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Budget } from '../budgets/budget';
 import type { Ack, Resolution, StoredAlert } from '../alerts/alert';
 import type { AlertEntry, AlertHistory, AlertHistoryQuery } from './repositories/alerts.repository';
+import type { SeenTenants } from './repositories/seen-tenants.repository';
 import type { UsageRecord } from '../usage/usage-record';
 import type { Entity, EntityRepository } from './repositories/entity-repository';
 import type {
@@ -80,6 +81,11 @@ export class FaultMarkedStore implements StoragePort {
 
   get alertHistory(): AlertHistory {
     return new FaultMarkedAlertHistory(this.store.alertHistory);
+  }
+
+  get seenTenants(): SeenTenants {
+    const seen = this.store.seenTenants;
+    return { remember: (tenant, atMs) => marked(() => seen.remember(tenant, atMs)), all: () => marked(() => seen.all()) };
   }
 
   init(): Promise<void> {

@@ -207,6 +207,14 @@ export function repositoriesContract(fixture: () => StoreFixture): void {
       expect((await repos.alerts.page('globex', { asOfMs: NOW, after: null, limit: 100 })).map((e) => e.alert.tenant)).toEqual(['globex']);
     });
 
+    it('remembers each tenant seen once, across instances', async () => {
+      await openOther();
+      expect(await repos.seenTenants.all()).toEqual([]);
+      await Promise.all([repos.seenTenants.remember('globex', NOW), other.seenTenants.remember('globex', NOW + 1), other.seenTenants.remember('acme', NOW)]);
+      await repos.seenTenants.remember('acme', NOW + 2);
+      expect(await other.seenTenants.all()).toEqual(['acme', 'globex']);
+    });
+
     it('keeps the open index of firing alerts and lets one caller claim a redelivery', async () => {
       await openOther();
       await repos.alerts.putOpen('acme', 'al_1', { ruleId: 'r1', firedAtMs: NOW, delivered: false });

@@ -53,6 +53,8 @@ const OLD_DOCUMENTS = [
   doc('alert-ack', 'acme', FIRST.id, READ),
   doc('alert-ack', 'acme', SECOND.id, READ_TOO),
   ...LEFT,
+  doc('alert-tenant', 'initech', 'seen', { atMs: NOW }),
+  doc('alert-tenant', 'acme', 'seen', { atMs: NOW }),
 ];
 
 /** The acme history, newest first. */
@@ -152,11 +154,13 @@ describe.each(kinds)('alerts stored on %s', (_name, make) => {
 
   const everything = { asOfMs: NOW + 60_000, after: null, limit: 10 };
 
-  it('opens a store whose alerts are documents: the same history with its resolutions and acknowledgements, paged in order, the documents gone', async () => {
+  it('opens a store whose alerts and tenants seen are documents: the same history with its resolutions and acknowledgements, paged in order, the same tenants, the documents gone', async () => {
     await kind.oldStore();
     const store = await kind.open();
     expect(await store.alertHistory.page('acme', everything)).toEqual(ACME);
     expect(await store.alertHistory.page('globex', everything)).toEqual([{ alert: OTHER, resolution: null, ack: null }]);
+    // The tenants seen, kept as documents too, move into their own table.
+    expect(await store.seenTenants.all()).toEqual(['acme', 'initech']);
     expect(await store.alertHistory.page('acme', { ...everything, read: false })).toEqual([ACME[1]]);
     expect(await store.alertHistory.page('acme', { ...everything, state: 'resolved' })).toEqual([ACME[2]]);
     // The first to resolve or acknowledge stays first.
@@ -168,6 +172,8 @@ describe.each(kinds)('alerts stored on %s', (_name, make) => {
     // Opened again, nothing moves twice.
     const again = await kind.open();
     expect(await again.alertHistory.page('acme', everything)).toEqual(ACME);
+    expect(await again.seenTenants.all()).toEqual(['acme', 'initech']);
+    expect((await again.listDocuments('alert-tenant', null)).length).toBe(0);
     await again.close();
   });
 });

@@ -40,6 +40,8 @@ import type { Budget } from '../../budgets/budget';
 import { BUDGET_DOCUMENT_KIND, isBudgetDocument } from '../stored-budget';
 import { type BudgetDoc, MongoBudgets } from './budget-docs';
 import { type AlertClaimDoc, type AlertDoc, MongoAlertHistory } from './alert-docs';
+import { MongoSeenTenants, type SeenTenantDoc } from './seen-tenant-docs';
+import { SEEN_DOCUMENT_KIND } from '../repositories/seen-tenants.repository';
 import { ACK_KIND, ALERT_KIND, type Ack, RESOLUTION_KIND, type Resolution, type StoredAlert } from '../../alerts/alert';
 
 /**
@@ -104,6 +106,7 @@ export class MongoStore implements StoragePort {
   private listings!: DocumentListings;
   budgets!: MongoBudgets;
   alertHistory!: MongoAlertHistory;
+  seenTenants!: MongoSeenTenants;
   private keptPairs!: KeptPairs;
 
   constructor(
@@ -146,6 +149,8 @@ export class MongoStore implements StoragePort {
     await alerts.createIndex({ tenant: 1, order: 1 });
     this.alertHistory = new MongoAlertHistory(alerts, this.db.collection<AlertClaimDoc>('alert_claims'));
     await this.moveAlertDocuments();
+    this.seenTenants = new MongoSeenTenants(this.db.collection<SeenTenantDoc>('seen_tenants'));
+    await this.moveSeenTenantDocuments();
     const pending = new PendingItems(batches, takeovers);
     this.rollupBatches = new RollupBatches(this.records, this.db.collection<ClaimLinkDoc>('usage_records'), batches, takeovers, pending, this.options.faults);
     this.corrections = new RecordCorrections(this.records, batches, this.db.collection<CorrectionClaimDoc>('record_correction_claims'), this.options.faults);
@@ -338,6 +343,21 @@ export class MongoStore implements StoragePort {
       } catch (err) {
         if (!(err instanceof RangeError || err instanceof SyntaxError)) throw err;
       }
+    }
+  }
+
+  /** The tenants seen before they had a collection of their own were documents: each moves into it, then leaves the documents. */
+  private async moveSeenTenantDocuments(): Promise<void> {
+    for await (const old of this.documents.find({ kind: SEEN_DOCUMENT_KIND })) {
+      let atMs = 0;
+      try {
+        const seen = decodeDocument<{ atMs?: unknown }>(old.body).atMs;
+        if (Number.isSafeInteger(seen)) atMs = seen as number;
+      } catch {
+        // A body that is not JSON: the tenant is still seen.
+      }
+      await this.seenTenants.remember(old.tenant, atMs);
+      await this.documents.deleteOne({ _id: old._id });
     }
   }
 

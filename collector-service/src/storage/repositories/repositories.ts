@@ -4,7 +4,7 @@ import type { Budget } from '../../budgets/budget';
 import type { Channel } from '../../channels/channel';
 import type { DigestSubscription } from '../../digests/digest-subscription';
 import type { DocumentStore, EntityTables } from '../storage.port';
-import { ALERT_RULES, ALERTS, BUDGETS, CHANNELS, DELIVERIES, DIGEST_RUNS, DIGEST_SUBSCRIPTIONS, DOCUMENTS } from '../storage.tokens';
+import { ALERT_RULES, ALERTS, BUDGETS, CHANNELS, DELIVERIES, DIGEST_RUNS, DIGEST_SUBSCRIPTIONS, DOCUMENTS, SEEN_TENANTS } from '../storage.tokens';
 import { StoreAlerts } from './alerts.repository';
 import { DocumentDeliveries } from './deliveries.repository';
 import { DocumentDigestRuns } from './digest-runs.repository';
@@ -17,6 +17,7 @@ export type DigestSubscriptionsRepository = EntityRepository<DigestSubscription>
 export type { AlertsRepository } from './alerts.repository';
 export type { DeliveriesRepository } from './deliveries.repository';
 export type { DigestRunsRepository } from './digest-runs.repository';
+export type { SeenTenants } from './seen-tenants.repository';
 
 const RULE_KIND = 'alert-rule';
 const CHANNEL_KIND = 'channel';
@@ -32,6 +33,7 @@ export function repositoriesOf(documents: DocumentStore & EntityTables) {
     deliveries: new DocumentDeliveries(documents),
     digestSubscriptions: new DocumentRepository<DigestSubscription>(documents, DIGEST_KIND) as DigestSubscriptionsRepository,
     digestRuns: new DocumentDigestRuns(documents),
+    seenTenants: documents.seenTenants,
   };
 }
 
@@ -45,6 +47,7 @@ const TOKENS: Record<keyof Repositories, symbol> = {
   deliveries: DELIVERIES,
   digestSubscriptions: DIGEST_SUBSCRIPTIONS,
   digestRuns: DIGEST_RUNS,
+  seenTenants: SEEN_TENANTS,
 };
 export const REPOSITORY_TOKENS = Object.values(TOKENS);
 const REPOSITORIES = Symbol('REPOSITORIES');

@@ -5,6 +5,7 @@ import { TAG_ROLLUPS_SCHEMA } from './tag-rollups';
 import { BUDGET_DOCUMENT_KIND } from '../stored-budget';
 import { ACK_KIND, ALERT_KIND, RESOLUTION_KIND } from '../../alerts/alert';
 import { NOT_ACKED_MS } from '../repositories/alerts.repository';
+import { SEEN_DOCUMENT_KIND } from '../repositories/seen-tenants.repository';
 
 /** Every measure summed, in MEASURES order, for a migration that fills a rollup table from another. */
 const SUMMED = MEASURE_COLUMNS.map((c) => `SUM(${c})`).join(', ');
@@ -176,6 +177,16 @@ const MIGRATIONS: string[] = [
      (documents.kind = '${ALERT_KIND}' AND alerts.body = documents.body)
      OR (documents.kind = '${RESOLUTION_KIND}' AND alerts.resolution = documents.body)
      OR (documents.kind = '${ACK_KIND}' AND alerts.ack = documents.body)));`,
+  // 13: the tenants seen (whose own ingest key has sent data) in a table of their own; those kept as
+  // documents before move into it. IF NOT EXISTS and OR IGNORE for the same reason as the tag rollups' table.
+  `CREATE TABLE IF NOT EXISTS seen_tenants (
+     tenant TEXT PRIMARY KEY,
+     seen_at_ms INTEGER NOT NULL
+   ) STRICT, WITHOUT ROWID;
+   INSERT OR IGNORE INTO seen_tenants SELECT tenant,
+       COALESCE(CASE WHEN json_valid(body) AND json_type(body, '$.atMs') = 'integer' THEN json_extract(body, '$.atMs') END, 0)
+     FROM documents WHERE kind = '${SEEN_DOCUMENT_KIND}';
+   DELETE FROM documents WHERE kind = '${SEEN_DOCUMENT_KIND}';`,
 ];
 
 /** The tables that hold the rollup measures. */

@@ -40,6 +40,7 @@ import { withUnfolded, withUnfoldedValues } from './unfolded-rows';
 import { TooManyRowsError } from '../rollup-rows';
 import { SqliteBudgets } from './budget-table';
 import { SqliteAlertHistory } from './alert-table';
+import { SqliteSeenTenants } from './seen-tenant-table';
 
 /** How long after a failed write /readyz still says not ready (senders retry meanwhile; a success clears it). */
 const RECENT_FAILURE_MS = 10_000;
@@ -73,6 +74,7 @@ export class SqliteStore implements StoragePort {
   private valueRollupsFromMs = 0;
   budgets!: SqliteBudgets;
   alertHistory!: SqliteAlertHistory;
+  seenTenants!: SqliteSeenTenants;
 
   constructor(
     private readonly path: string,
@@ -91,6 +93,7 @@ export class SqliteStore implements StoragePort {
     migrate(this.db);
     this.budgets = new SqliteBudgets(this.db, () => this.durable());
     this.alertHistory = new SqliteAlertHistory(this.db, () => this.durable());
+    this.seenTenants = new SqliteSeenTenants(this.db, () => this.durable());
     this.tagRollups = new TagRollups(this.db);
     this.valueRollupsFromMs = (this.db.prepare('SELECT from_ms FROM value_rollups_from').get() as { from_ms: number }).from_ms;
     // Batches stored but not folded when the last process stopped are folded now, on this connection;
