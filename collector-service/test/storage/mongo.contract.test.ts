@@ -4,6 +4,7 @@ import { Collection, MongoClient } from 'mongodb';
 import { MongoStore, type MongoFaults, type MongoStoreOptions } from '../../src/storage/mongo/mongo.store';
 import { type ClaimLinkDoc, storedBy } from '../../src/storage/mongo/record-claims';
 import { type RecordDoc, toRecordDoc } from '../../src/storage/mongo/record-docs';
+import type { RollupDocs } from '../../src/storage/mongo/rollup-docs';
 import { record } from '../support/records';
 import { storageContract } from './storage.contract';
 import { breakdownGroups } from '../../src/reports/breakdown-groups';
@@ -248,6 +249,43 @@ if (!uri) {
         const read = commands.filter((c) => c.name === 'find' || c.name === 'getMore');
         expect(read.reduce((sum, c) => sum + c.docs, 0)).toBeLessThanOrEqual(4);
       }
+      await store.close();
+      await dropDatabase(dbName);
+    });
+
+    it('sums a filtered tag breakdown over compacted groups one document at a time, exact to the nano, and refuses more tag sets than a breakdown may hold', async () => {
+      const dbName = fresh();
+      const store = await open(dbName, undefined, MANUAL);
+      // 120 buckets over three days, 12 calls each, every call a group of its own (user, team, run).
+      const calls = Array.from({ length: 1440 }, (_, i) =>
+        record({
+          timeMs: Date.UTC(2026, 10, 1) + Math.floor(i / 12) * 1_800_000 + (i % 12) * 1000,
+          user: `user-${i % 5}`,
+          tags: i % 4 === 0 ? {} : { team: `team-${i % 3}`, run: `r-${i % 7}` },
+          costNanos: BigInt(i) * 1_000_000_007n,
+        }),
+      );
+      await ingest(store, calls);
+      await store.compact();
+      const source = {
+        storage: store,
+        tenant: 'default',
+        range: { fromMs: Date.UTC(2026, 10, 1), toMs: Date.UTC(2026, 11, 1), tz: 'UTC' },
+        filters: { user: 'user-2' },
+        maxValues: 1000,
+      };
+      const expected = new Map<string | null, bigint>();
+      for (const r of calls.filter((r) => r.user === 'user-2')) expected.set(r.tags.team ?? null, (expected.get(r.tags.team ?? null) ?? 0n) + r.costNanos!);
+      const docs = (store as unknown as { reader: { docs: RollupDocs } }).reader.docs;
+      const groups = await breakdownGroups(source, 'tag:team');
+      expect(new Map(groups.map((g) => [g.key, g.totals.costNanos]))).toEqual(expected);
+      // The month holds 1,440 groups; a bucket's document 12.
+      expect(docs.groupReads.mostHeld).toBeGreaterThan(0);
+      expect(docs.groupReads.mostHeld).toBeLessThanOrEqual(12);
+      // user-2's calls carry 21 tag sets (3 teams × 7 runs): more than 5 is refused, though the answer has 4 rows.
+      await expect(breakdownGroups({ ...source, maxValues: 5 }, 'tag:team')).rejects.toThrow(
+        /more than 5 values of tag set .*TOKENLEDGER_BREAKDOWN_MAX_VALUES/,
+      );
       await store.close();
       await dropDatabase(dbName);
     });

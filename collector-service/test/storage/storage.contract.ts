@@ -1,3 +1,4 @@
+import { TooManyRowsError } from '../../src/storage/rollup-rows';
 import type { RollupQuery, StoragePort } from '../../src/storage/storage.port';
 import { record } from '../support/records';
 import { compactionContract } from './compaction.contract';
@@ -277,6 +278,24 @@ export function storageContract(name: string, factory: StoreFactory): void {
           expect(row.calls).toBe(group.length);
         }
         expect(byUser.reduce((n, row) => n + row.calls, 0)).toBe(records.filter((r) => includes(r, { team: 'ads' })).length);
+      });
+
+      it('sums the tagged records per tag set under a dimension filter once in the rollups, and refuses an answer of more rows than maxRows', async () => {
+        const records = tagged(600);
+        await store.ingest(records.slice(0, 300));
+        await store.ingest(records.slice(300));
+        await fixture.compaction?.compact(store);
+        const setOf = (r: ReturnType<typeof record>) => JSON.stringify(Object.entries(r.tags).sort(([a], [b]) => (a < b ? -1 : 1)));
+        const expected = new Map<string, ReturnType<typeof record>[]>();
+        for (const r of records.filter((r) => Object.keys(r.tags).length > 0 && r.user === 'ann'))
+          expected.set(setOf(r), [...(expected.get(setOf(r)) ?? []), r]);
+        const query: RollupQuery = { ...ALL, filters: { user: 'ann' }, byTagSet: true, groupBy: [] };
+        const rows = await store.aggregate({ ...query, maxRows: expected.size });
+        expect(rows.map((row) => row.key.tags).sort()).toEqual([...expected.keys()].sort());
+        for (const row of rows) expect(row).toMatchObject({ costNanos: sum(expected.get(row.key.tags!)!), calls: expected.get(row.key.tags!)!.length });
+        expect(expected.size).toBeGreaterThan(3);
+        await expect(store.aggregate({ ...query, maxRows: expected.size - 1 })).rejects.toThrow(TooManyRowsError);
+        await expect(store.aggregate({ ...query, maxRows: 3 })).rejects.toThrow(TooManyRowsError);
       });
 
       it('counts a retried tagged batch once, also when two instances write it at once', async () => {

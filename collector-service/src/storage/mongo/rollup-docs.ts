@@ -152,6 +152,16 @@ export function groupsDoc(tenant: string, bucket: number, runId: string, groups:
 /** Rows of decoded documents kept at most (about 100 MB of rows): a month's day values of a dimension of 1,000 values are 30,000. */
 const CACHED_ROWS = 400_000;
 
+/** A groups read of at most this many buckets (a day's: a report's edges) keeps what it decodes; a longer one would flush the cache. */
+const CACHED_GROUP_BUCKETS = 96;
+
+/**
+ * Collections a groups read reads at once. Each is a UTC day's, so one query answers at most 96
+ * documents (a tenant's buckets of the day) in one round trip: what the read holds undecoded is at
+ * most this many days' documents, whatever the range.
+ */
+const GROUP_READERS = 4;
+
 /**
  * Reads compacted documents; null for one that is gone (a newer head replaced it and it was collected).
  * A compacted document never changes once written (a run writes new ones under its own id), so the
@@ -163,6 +173,9 @@ export class RollupDocs {
   /** Most recently used last. */
   private readonly decoded = new Map<string, SumsRow[]>();
   private cachedRows = 0;
+
+  /** Group rows decoded and not yet folded by `eachGroup`, now and at most so far: what a groups read holds. */
+  readonly groupReads = { held: 0, mostHeld: 0 };
 
   constructor(
     private readonly db: Db,
@@ -243,6 +256,67 @@ export class RollupDocs {
       }),
     );
     return found.size === buckets.size ? found : null;
+  }
+
+  /**
+   * Folds the groups of some buckets that `keep` keeps (a group row's key: see groupRow) into `fold`,
+   * each from the run the month's totals name; false when one is gone (a newer head replaced it).
+   * One document at a time: a few UTC days' collections are read at once (GROUP_READERS), and each
+   * document's rows are decoded only where `keep` keeps them and folded before the next is decoded, so
+   * what is held is a few days' documents and one document's rows, however many days the range holds.
+   * A read of up to a day's buckets (a report's edges) keeps its documents decoded whole (see `rows`);
+   * a longer one leaves the cache as it was, which it would otherwise flush.
+   */
+  async eachGroup(
+    tenant: string,
+    buckets: ReadonlyMap<number, string>,
+    keep: (key: readonly KeyPart[]) => boolean,
+    fold: (g: Group) => void,
+  ): Promise<boolean> {
+    const cache = buckets.size <= CACHED_GROUP_BUCKETS;
+    const foldRows = (rows: readonly SumsRow[]) => {
+      this.groupReads.held += rows.length;
+      this.groupReads.mostHeld = Math.max(this.groupReads.mostHeld, this.groupReads.held);
+      try {
+        for (const row of rows) if (keep(row.key)) fold(rowGroup(row));
+      } finally {
+        this.groupReads.held -= rows.length;
+      }
+    };
+    let found = 0;
+    const byCollection = new Map<string, string[]>();
+    for (const [bucket, runId] of buckets) {
+      const ref = groupsRef(tenant, bucket, runId);
+      const known = this.cached(ref);
+      if (known) {
+        found++;
+        foldRows(known);
+      } else {
+        if (!byCollection.has(ref.collection)) byCollection.set(ref.collection, []);
+        byCollection.get(ref.collection)!.push(ref.id);
+      }
+    }
+    const collections = [...byCollection];
+    let failed = false;
+    const readCollections = async () => {
+      for (let next = collections.shift(); next && !failed; next = collections.shift()) {
+        const [collection, ids] = next;
+        const cursor = this.db.collection<RollupDoc>(collection).find({ _id: ids.length === 1 ? ids[0] : { $in: ids } });
+        for await (const doc of cursor) {
+          if (failed) break;
+          found++;
+          foldRows(cache ? this.remember({ collection, id: doc._id }, unpackRows(doc.rows)) : unpackRows(doc.rows, keep));
+        }
+      }
+    };
+    // A fold that throws (an answer past its maxRows) stops the other readers too, and closes their cursors.
+    const reading = (read: () => Promise<void>) =>
+      read().catch((e: unknown) => {
+        failed = true;
+        throw e;
+      });
+    await Promise.all(Array.from({ length: Math.min(GROUP_READERS, collections.length) }, () => reading(readCollections)));
+    return found === buckets.size;
   }
 
   private async rows(ref: DocRef): Promise<SumsRow[] | null> {

@@ -2,7 +2,7 @@ import { RollupRowSums } from '../rollup-rows';
 import { addSums, type Sums, totalsOf, zeroSums } from '../rollup-measures';
 import { ROLLUP_DIMENSIONS, type RollupDimension, type RollupQuery, type RollupRow, type ValueRollupQuery, type ValueSums } from '../storage.port';
 import { hasTagFilter, tagSetIncludes } from '../tag-sets';
-import { dimensionIndex, type Group } from './groups';
+import { dimensionIndex, GROUP_PARTS, type Group, groupRow } from './groups';
 import type { Head, HeadChain } from './heads';
 import type { PendingItem, PendingItems } from './pending';
 import { type PairName, pairDimensions, pairName, rowsOfPair } from './pair-days';
@@ -41,7 +41,9 @@ export class RollupReader {
       const rows = new RollupRowSums(query);
       return (await this.addCompacted(rows, query, head)) ? rows : null;
     });
-    for (const g of pending.flatMap((item) => item.groups)) if (g.bucket >= query.fromMs && g.bucket < query.toMs) addGroup(rows, query, g, 1);
+    const keeps = groupKeeps(query);
+    for (const item of pending)
+      for (const g of item.groups) if (g.bucket >= query.fromMs && g.bucket < query.toMs && keeps(groupRow(g).key)) sumGroup(rows, query, g, 1);
     return rows.values().filter((r) => r.calls !== 0);
   }
 
@@ -254,12 +256,11 @@ export class RollupReader {
     return added && taken;
   }
 
+  /** Folds the groups of the buckets the query keeps into the rows as they are read (see RollupDocs.eachGroup); false when one is gone. */
   private async addGroups(rows: RollupRowSums, query: RollupQuery, buckets: [number, BucketTotal][], sign: 1 | -1): Promise<boolean> {
     if (buckets.length === 0) return true;
-    const groups = await this.docs.groups(query.tenant, new Map(buckets.map(([bucket, t]) => [bucket, t.groupsRun])));
-    if (!groups) return false;
-    for (const bucketGroups of groups.values()) for (const g of bucketGroups) addGroup(rows, query, g, sign);
-    return true;
+    const keeps = groupKeeps(query);
+    return this.docs.eachGroup(query.tenant, new Map(buckets.map(([bucket, t]) => [bucket, t.groupsRun])), keeps, (g) => sumGroup(rows, query, g, sign));
   }
 }
 
@@ -308,18 +309,38 @@ function shapeOf(query: RollupQuery): Shape {
   return dimensions.size === 0 ? { kind: 'totals' } : { kind: 'values', dimension: [...dimensions][0] };
 }
 
-/** Adds a group to the rows (or takes it away) when it matches the query's filters and tags. */
-function addGroup(rows: RollupRowSums, query: RollupQuery, g: Group, sign: 1 | -1): void {
-  for (const d of ROLLUP_DIMENSIONS) {
-    const wanted = query.filters[d];
-    if (wanted !== undefined && g.dims[dimensionIndex(d)] !== wanted) return;
-  }
-  if (!tagSetIncludes(g.tags, query.tags)) return;
+/** Tag sets whose match a groups read remembers; past this many it forgets them and starts again. */
+const REMEMBERED_TAG_SETS = 10_000;
+
+/**
+ * Whether a group (its row key: see groupRow) matches the query's dimension filters and tags (and,
+ * for a breakdown by tag set, has one), asked of each row as a groups document is decoded, so the
+ * rows a filter drops are never made.
+ */
+function groupKeeps(query: RollupQuery): (key: readonly KeyPart[]) => boolean {
+  const wanted = ROLLUP_DIMENSIONS.flatMap((d) => (query.filters[d] === undefined ? [] : [[1 + dimensionIndex(d), query.filters[d]] as const]));
+  const tagFilter = hasTagFilter(query.tags);
+  const tagged = tagFilter || query.byTagSet === true;
+  const included = new Map<string, boolean>();
+  return (key) => {
+    for (const [part, value] of wanted) if (key[part] !== value) return false;
+    if (!tagged) return true;
+    const tags = key[GROUP_PARTS - 1] as string | null;
+    if (tags === null) return false;
+    if (!tagFilter) return true;
+    let keep = included.get(tags);
+    if (keep === undefined) {
+      if (included.size >= REMEMBERED_TAG_SETS) included.clear();
+      included.set(tags, (keep = tagSetIncludes(tags, query.tags)));
+    }
+    return keep;
+  };
+}
+
+/** Adds a group the query keeps to the rows (or takes it away) under the key the query groups by. */
+function sumGroup(rows: RollupRowSums, query: RollupQuery, g: Group, sign: 1 | -1): void {
   const key: RollupRow['key'] = {};
-  if (query.byTagSet) {
-    if (g.tags === null) return;
-    key.tags = g.tags;
-  }
+  if (query.byTagSet) key.tags = g.tags!;
   for (const part of query.groupBy) {
     if (part === 'bucket') key.bucket = g.bucket;
     else key[part] = g.dims[dimensionIndex(part)] ?? null;

@@ -49,14 +49,17 @@ export function packRowBytes(rows: readonly SumsRow[], parts: number, what: () =
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
-export function unpackRows(blob: Binary): SumsRow[] {
+/** The rows of a packed blob; only those whose key `keep` keeps, when given (the others are never made). */
+export function unpackRows(blob: Binary, keep?: (key: readonly KeyPart[]) => boolean): SumsRow[] {
   const packed = JSON.parse(inflateRawSync(blob.buffer).toString('utf8')) as Packed;
-  const rows = new Array<SumsRow>(packed.c.length);
-  for (let r = 0; r < rows.length; r++) {
+  const rows: SumsRow[] = [];
+  for (let r = 0; r < packed.c.length; r++) {
+    const key = packed.k.map((column) => column[r]);
+    if (keep && !keep(key)) continue;
     const sums = zeroSums();
     sums.costNanos = BigInt(packed.c[r]);
     for (let i = 0; i < NUMBER_MEASURES.length; i++) sums[NUMBER_MEASURES[i].name] = packed.m[i][r];
-    rows[r] = { key: packed.k.map((column) => column[r]), sums };
+    rows.push({ key, sums });
   }
   return rows;
 }
