@@ -6,6 +6,7 @@ import { AlertSchedule } from '../../src/alerts/alert-schedule.service';
 import type { StoragePort } from '../../src/storage/storage.port';
 import { STORAGE } from '../../src/storage/storage.tokens';
 import type { UsageRecord } from '../../src/usage/usage-record';
+import { callAs } from '../support/api';
 import { record } from '../support/records';
 import { ingestRecords, type RunningCollector, startCollector, storeEnvironments } from '../support/app';
 import { type HttpReceiver, startHttpReceiver } from '../channels/receivers';
@@ -23,15 +24,7 @@ export const DAY = 86_400_000;
 export const NOW = Date.UTC(2026, 10, 24, 13, 5);
 
 /** A call to the service with the admin key (or `key`), its answer read as T (null when the body is empty). */
-export async function api<T>(c: RunningCollector, method: string, path: string, body?: unknown, key = ADMIN_KEY): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${c.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
-}
+export const api = <T>(c: RunningCollector, method: string, path: string, body?: unknown, key = ADMIN_KEY) => callAs<T>(c, key, method, path, body);
 
 /** A collector (schedule off: tests evaluate with an injected clock) and a webhook receiver that checks signatures, as the tenant's default channel. */
 export interface AlertHarness {

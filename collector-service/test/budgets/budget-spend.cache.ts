@@ -33,8 +33,8 @@ function heldStore(inner: StoragePort) {
           return outcome;
         };
       }
-      const value = Reflect.get(target, property);
-      return typeof value === 'function' ? value.bind(target) : value;
+      const value: unknown = Reflect.get(target, property);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
   });
   return { store, holds };

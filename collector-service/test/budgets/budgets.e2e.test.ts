@@ -1,6 +1,10 @@
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { BudgetClock } from '../../src/budgets/budget-clock';
 import type { StoragePort } from '../../src/storage/storage.port';
+import type { CreatedKeyDto } from '../../src/auth/key-answers.dto';
+import type { BudgetCheckDto, BudgetDto, BudgetListDto, BudgetStatusDto } from '../../src/budgets/budget-answers.dto';
+import type { ErrorBodyDto } from '../../src/http/error-body.dto';
+import { callAs } from '../support/api';
 import { ingestRecords, type RunningCollector, startCollector } from '../support/app';
 import { record } from '../support/records';
 import { makeSpans, requestBytes } from '../support/spans';
@@ -16,31 +20,23 @@ const CHAT = {
 };
 const CHAT_NANOS = 23_750_000n;
 
-type Json = Record<string, any>;
+type Body = Record<string, unknown>;
 
-async function call(c: RunningCollector, method: string, path: string, body?: unknown, key = ADMIN_KEY): Promise<{ status: number; body: Json }> {
-  const res = await fetch(`${c.url}${path}`, {
-    method,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : {} };
-}
+const call = <T = unknown>(c: RunningCollector, method: string, path: string, body?: unknown, key = ADMIN_KEY) => callAs<T>(c, key, method, path, body);
 
 async function keyFor(c: RunningCollector, role: string, tenant: string): Promise<string> {
-  const res = await call(c, 'POST', '/v1/keys', { role, tenant });
+  const res = await call<CreatedKeyDto>(c, 'POST', '/v1/keys', { role, tenant });
   expect(res.status).toBe(201);
   return res.body.key;
 }
 
-async function createBudget(c: RunningCollector, body: Json, key = ADMIN_KEY): Promise<string> {
-  const res = await call(c, 'POST', '/v1/budgets', body, key);
+async function createBudget(c: RunningCollector, body: Body, key = ADMIN_KEY): Promise<string> {
+  const res = await call<BudgetDto>(c, 'POST', '/v1/budgets', body, key);
   expect(res.status).toBe(201);
   return res.body.id;
 }
 
-const budget = (over: Json = {}): Json => ({
+const budget = (over: Body = {}): Body => ({
   name: 'team',
   scope: {},
   period: 'month',
@@ -80,7 +76,7 @@ describe('budgets', () => {
       limitUsd: '12.345678901',
       timezone: 'Europe/Madrid',
     });
-    expect((await call(c, 'GET', '/v1/budgets')).body.budgets.map((b: Json) => b.id)).toContain(id);
+    expect((await call<BudgetListDto>(c, 'GET', '/v1/budgets')).body.budgets.map((b) => b.id)).toContain(id);
     const patched = await call(c, 'PATCH', `/v1/budgets/${id}`, { limitUsd: '20', action: 'block' });
     expect(patched.body).toMatchObject({ id, name: 'support bot', limitNanos: '20000000000', action: 'block' });
     expect((await call(c, 'DELETE', `/v1/budgets/${id}`)).status).toBe(204);
@@ -104,7 +100,7 @@ describe('budgets', () => {
     [{ owner: 'finance' }, 'owner'],
     [{ name: '' }, 'name'],
   ])('refuses %j with 400 naming %s', async (change, field) => {
-    const res = await call(c, 'POST', '/v1/budgets', budget(change));
+    const res = await call<ErrorBodyDto>(c, 'POST', '/v1/budgets', budget(change));
     expect(res.status).toBe(400);
     expect(res.body.field).toBe(field);
     expect(res.body.message).toContain(field);
@@ -124,7 +120,7 @@ describe('budgets', () => {
     expect((await call(c, 'POST', '/v1/budgets', budget(), acmeViewer)).status).toBe(403);
     expect((await call(c, 'PATCH', `/v1/budgets/${id}`, { limitUsd: '1' }, acmeViewer)).status).toBe(403);
     // Another tenant's admin: sees none of it, changes none of it.
-    expect((await call(c, 'GET', '/v1/budgets', undefined, globexAdmin)).body.budgets).toEqual([]);
+    expect((await call<BudgetListDto>(c, 'GET', '/v1/budgets', undefined, globexAdmin)).body.budgets).toEqual([]);
     expect((await call(c, 'GET', `/v1/budgets/${id}`, undefined, globexAdmin)).status).toBe(404);
     expect((await call(c, 'GET', `/v1/budgets/${id}/status`, undefined, globexAdmin)).status).toBe(404);
     expect((await call(c, 'PATCH', `/v1/budgets/${id}`, { limitUsd: '1' }, globexAdmin)).status).toBe(404);
@@ -139,7 +135,7 @@ describe('budgets', () => {
     });
     expect((await call(c, 'POST', '/v1/budgets/check', {}, globexAdmin)).body).toMatchObject({ decision: 'allow', budgets: [] });
     // An all-tenant key (the OpenTelemetry Collector's, an operator's) names the tenant it asks for.
-    expect((await call(c, 'POST', '/v1/budgets/check', { tenant: 'acme' })).body.budgets.map((x: Json) => x.id)).toEqual([id]);
+    expect((await call<BudgetCheckDto>(c, 'POST', '/v1/budgets/check', { tenant: 'acme' })).body.budgets.map((x) => x.id)).toEqual([id]);
     expect((await call(c, 'POST', '/v1/budgets/check', { tenant: 'acme' }, globexAdmin)).status).toBe(403);
   });
 
@@ -158,9 +154,9 @@ describe('budgets', () => {
       });
       expect(ack.status).toBe(200);
       const spent = CHAT_NANOS * BigInt(i);
-      const check = await call(c, 'POST', '/v1/budgets/check', { user: 'zoe' }, ingestKey);
+      const check = await call<BudgetCheckDto>(c, 'POST', '/v1/budgets/check', { user: 'zoe' }, ingestKey);
       expect(check.body.budgets[0].spentNanos).toBe(spent.toString());
-      expect((await call(c, 'GET', `/v1/budgets/${id}/status`, undefined, shopAdmin)).body.spentNanos).toBe(spent.toString());
+      expect((await call<BudgetStatusDto>(c, 'GET', `/v1/budgets/${id}/status`, undefined, shopAdmin)).body.spentNanos).toBe(spent.toString());
     }
     // 3 × $0.02375 = $0.07125 > $0.05: the block budget is exceeded.
     const after = await call(c, 'POST', '/v1/budgets/check', { user: 'zoe', model: 'gpt-4o' }, ingestKey);
@@ -176,11 +172,13 @@ describe('budgets', () => {
   it('counts a retried batch once', async () => {
     const id = await createBudget(c, budget({ scope: { feature: 'retry-test' }, limitUsd: '1' }));
     const batch = [record({ feature: 'retry-test', timeMs: Date.now() }), record({ feature: 'retry-test', timeMs: Date.now() })];
-    expect((await call(c, 'POST', '/v1/budgets/check', { feature: 'retry-test' })).body.budgets[0].spentNanos).toBe('0');
+    expect((await call<BudgetCheckDto>(c, 'POST', '/v1/budgets/check', { feature: 'retry-test' })).body.budgets[0].spentNanos).toBe('0');
     await storage.ingest(batch);
     await storage.ingest(batch);
-    expect((await call(c, 'POST', '/v1/budgets/check', { feature: 'retry-test' })).body.budgets[0].spentNanos).toBe((2n * CHAT_NANOS).toString());
-    expect((await call(c, 'GET', `/v1/budgets/${id}/status`)).body.spentNanos).toBe((2n * CHAT_NANOS).toString());
+    expect((await call<BudgetCheckDto>(c, 'POST', '/v1/budgets/check', { feature: 'retry-test' })).body.budgets[0].spentNanos).toBe(
+      (2n * CHAT_NANOS).toString(),
+    );
+    expect((await call<BudgetStatusDto>(c, 'GET', `/v1/budgets/${id}/status`)).body.spentNanos).toBe((2n * CHAT_NANOS).toString());
   });
 
   it('counts the local day across a DST change: 23 hours in Madrid on 29 March 2026', async () => {
@@ -194,11 +192,11 @@ describe('budgets', () => {
       at('2026-03-29T22:00:00Z', 10000n), // 00:00 CEST on the 30th
     ]);
     clock.now = () => Date.parse('2026-03-29T12:00:00Z');
-    const { body } = await call(c, 'GET', `/v1/budgets/${id}/status`);
+    const { body } = await call<BudgetStatusDto>(c, 'GET', `/v1/budgets/${id}/status`);
     expect(body).toMatchObject({ spentNanos: '1110', periodStart: '2026-03-29T00:00:00+01:00', periodEnd: '2026-03-30T00:00:00+02:00' });
     // Half the 23-hour day has passed at 12:00Z (13 h of 23 h, from 23:00Z): linear projection, exact integers.
     expect(body.projectedNanos).toBe(((1110n * 23n * 3_600_000n) / (13n * 3_600_000n)).toString());
-    expect((await call(c, 'POST', '/v1/budgets/check', { feature: 'dst' })).body.budgets[0]).toMatchObject({
+    expect((await call<BudgetCheckDto>(c, 'POST', '/v1/budgets/check', { feature: 'dst' })).body.budgets[0]).toMatchObject({
       spentNanos: '1110',
       resetsAt: '2026-03-29T22:00:00.000Z',
     });
@@ -209,7 +207,7 @@ describe('budgets', () => {
     // November in Madrid starts at 2026-10-31T23:00Z and lasts 30 days; 9 of them have passed.
     const start = Date.parse('2026-10-31T23:00:00Z');
     clock.now = () => start + 9 * 86_400_000;
-    const status = async () => (await call(c, 'GET', `/v1/budgets/${id}/status`)).body;
+    const status = async () => (await call<BudgetStatusDto>(c, 'GET', `/v1/budgets/${id}/status`)).body;
     expect(await status()).toMatchObject({ spentNanos: '0', projectedNanos: '0', exhaustsAt: null });
     await storage.ingest([record({ feature: 'forecast', timeMs: start + 86_400_000, costNanos: 3_000_000_000n })]);
     // $3 in 9 days reaches $10 after exactly 30 days: when the period ends, so not before it.
@@ -229,11 +227,11 @@ describe('budgets', () => {
     const week = await createBudget(c, budget({ scope: { feature: 'cal' }, period: 'week', timezone: 'America/New_York' }));
     const month = await createBudget(c, budget({ scope: { feature: 'cal' }, period: 'month', timezone: 'Asia/Kolkata' }));
     clock.now = () => Date.parse('2026-11-05T12:00:00Z'); // a Thursday
-    expect((await call(c, 'GET', `/v1/budgets/${week}/status`)).body).toMatchObject({
+    expect((await call<BudgetStatusDto>(c, 'GET', `/v1/budgets/${week}/status`)).body).toMatchObject({
       periodStart: '2026-11-02T00:00:00-05:00',
       periodEnd: '2026-11-09T00:00:00-05:00',
     });
-    expect((await call(c, 'GET', `/v1/budgets/${month}/status`)).body).toMatchObject({
+    expect((await call<BudgetStatusDto>(c, 'GET', `/v1/budgets/${month}/status`)).body).toMatchObject({
       periodStart: '2026-11-01T00:00:00+05:30',
       periodEnd: '2026-12-01T00:00:00+05:30',
     });
@@ -274,7 +272,7 @@ describe('budgets', () => {
     clock.now = () => now;
     const use = (user: string | null, n: number) => Array.from({ length: n }, () => record({ service: 'assistant', user, timeMs: now - 60_000 }));
     await storage.ingest([...use('ann', 3), ...use('ben', 1), ...use('cy', 2), ...use(null, 5)]);
-    const status = (await call(c, 'GET', `/v1/budgets/${id}/status`)).body;
+    const status = (await call<BudgetStatusDto>(c, 'GET', `/v1/budgets/${id}/status`)).body;
     expect(status).toMatchObject({
       spentNanos: (3n * CHAT_NANOS).toString(),
       state: 'exceeded',
@@ -292,7 +290,7 @@ describe('budgets', () => {
       decision: 'allow',
       budgets: [{ id, spentNanos: CHAT_NANOS.toString() }],
     });
-    expect((await call(c, 'POST', '/v1/budgets/check', { service: 'assistant' })).body.budgets).toEqual([]);
+    expect((await call<BudgetCheckDto>(c, 'POST', '/v1/budgets/check', { service: 'assistant' })).body.budgets).toEqual([]);
   });
 
   it('refuses a check body with an unknown field, naming it', async () => {
@@ -306,9 +304,9 @@ describe('budgets', () => {
       record({ feature: 'scoped-b', timeMs: Date.now() }),
       record({ feature: 'scoped-b', timeMs: Date.now() }),
     ]);
-    expect((await call(c, 'POST', '/v1/budgets/check', { feature: 'scoped-a' })).body.budgets[0].spentNanos).toBe(CHAT_NANOS.toString());
+    expect((await call<BudgetCheckDto>(c, 'POST', '/v1/budgets/check', { feature: 'scoped-a' })).body.budgets[0].spentNanos).toBe(CHAT_NANOS.toString());
     await call(c, 'PATCH', `/v1/budgets/${id}`, { scope: { feature: 'scoped-b' } });
-    expect((await call(c, 'POST', '/v1/budgets/check', { feature: 'scoped-b' })).body.budgets[0]).toMatchObject({
+    expect((await call<BudgetCheckDto>(c, 'POST', '/v1/budgets/check', { feature: 'scoped-b' })).body.budgets[0]).toMatchObject({
       id,
       spentNanos: (2n * CHAT_NANOS).toString(),
     });

@@ -1,5 +1,9 @@
 import type { Attributes } from '@opentelemetry/api';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
+import type { CreatedKeyDto } from '../../src/auth/key-answers.dto';
+import type { BudgetCheckDto, BudgetDto, BudgetStatusDto } from '../../src/budgets/budget-answers.dto';
+import type { ErrorBodyDto } from '../../src/http/error-body.dto';
+import { callAs } from '../support/api';
 import { type RunningCollector, startCollector } from '../support/app';
 import { makeSpans, requestBytes } from '../support/spans';
 
@@ -14,19 +18,11 @@ const CHAT = {
 };
 const CHAT_NANOS = 23_750_000n;
 
-type Json = Record<string, any>;
+type Body = Record<string, unknown>;
 
-async function call(c: RunningCollector, method: string, path: string, body?: unknown, key = ADMIN_KEY): Promise<{ status: number; body: Json }> {
-  const res = await fetch(`${c.url}${path}`, {
-    method,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : {} };
-}
+const call = <T = unknown>(c: RunningCollector, method: string, path: string, body?: unknown, key = ADMIN_KEY) => callAs<T>(c, key, method, path, body);
 
-const budget = (over: Json = {}): Json => ({
+const budget = (over: Body = {}): Body => ({
   name: 'search team',
   scope: {},
   period: 'month',
@@ -57,14 +53,14 @@ describe('budgets scoped by tags', () => {
   afterAll(() => c.close());
   beforeEach(async () => {
     const name = `tags-${++tenant}`;
-    admin = (await call(c, 'POST', '/v1/keys', { role: 'admin', tenant: name })).body.key;
-    ingest = (await call(c, 'POST', '/v1/keys', { role: 'ingest', tenant: name })).body.key;
+    admin = (await call<CreatedKeyDto>(c, 'POST', '/v1/keys', { role: 'admin', tenant: name })).body.key;
+    ingest = (await call<CreatedKeyDto>(c, 'POST', '/v1/keys', { role: 'ingest', tenant: name })).body.key;
   });
 
-  const create = async (body: Json) => {
-    const res = await call(c, 'POST', '/v1/budgets', body, admin);
+  const create = async (body: Body) => {
+    const res = await call<BudgetDto>(c, 'POST', '/v1/budgets', body, admin);
     expect(res.status).toBe(201);
-    return res.body.id as string;
+    return res.body.id;
   };
   /** Sends spans over OTLP/HTTP JSON as an exporter does; returns the request body so it can be sent again. */
   const send = async (spans: Awaited<ReturnType<typeof makeSpans>>) => {
@@ -76,12 +72,12 @@ describe('budgets scoped by tags', () => {
     const ack = await fetch(`${c.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: `Bearer ${ingest}` } });
     expect(ack.status).toBe(200);
   };
-  const check = async (subject: Json) => (await call(c, 'POST', '/v1/budgets/check', subject, ingest)).body;
-  const status = async (id: string) => (await call(c, 'GET', `/v1/budgets/${id}/status`, undefined, admin)).body;
+  const check = async (subject: Body) => (await call<BudgetCheckDto>(c, 'POST', '/v1/budgets/check', subject, ingest)).body;
+  const status = async (id: string) => (await call<BudgetStatusDto>(c, 'GET', `/v1/budgets/${id}/status`, undefined, admin)).body;
 
   it('counts only calls whose tags include every tag of the scope, in status and checks, as soon as the ingest is acknowledged', async () => {
     const id = await create(budget({ scope: { tags: { team: 'search', env: 'prod' } } }));
-    expect((await call(c, 'GET', `/v1/budgets/${id}`, undefined, admin)).body.scope).toEqual({ tags: { team: 'search', env: 'prod' } });
+    expect((await call<BudgetDto>(c, 'GET', `/v1/budgets/${id}`, undefined, admin)).body.scope).toEqual({ tags: { team: 'search', env: 'prod' } });
     const subject = { tags: { env: 'prod', team: 'search' } };
     expect((await check(subject)).budgets).toMatchObject([{ id, spentNanos: '0' }]); // the check now serves this budget from memory
     for (let i = 1; i <= 3; i++) {
@@ -155,7 +151,7 @@ describe('budgets scoped by tags', () => {
   it('keeps tags named constructor and __proto__ as tags, in the scope and in the check', async () => {
     const tags = JSON.parse('{"constructor":"search","__proto__":"eu"}') as Record<string, string>;
     const id = await create(budget({ scope: { tags } }));
-    expect(Object.entries((await call(c, 'GET', `/v1/budgets/${id}`, undefined, admin)).body.scope.tags).sort()).toEqual([
+    expect(Object.entries((await call<BudgetDto>(c, 'GET', `/v1/budgets/${id}`, undefined, admin)).body.scope.tags!).sort()).toEqual([
       ['__proto__', 'eu'],
       ['constructor', 'search'],
     ]);
@@ -167,7 +163,7 @@ describe('budgets scoped by tags', () => {
     const id = await create(budget({ scope: { tags: { team: 'search' } } }));
     await send(await makeSpans([chat({ team: 'search' }), chat({ team: 'ads' }), chat({ team: 'ads' })]));
     expect((await check({ tags: { team: 'search' } })).budgets[0].spentNanos).toBe(CHAT_NANOS.toString());
-    expect((await call(c, 'PATCH', `/v1/budgets/${id}`, { scope: { tags: { team: 'ads' } } }, admin)).body.scope).toEqual({ tags: { team: 'ads' } });
+    expect((await call<BudgetDto>(c, 'PATCH', `/v1/budgets/${id}`, { scope: { tags: { team: 'ads' } } }, admin)).body.scope).toEqual({ tags: { team: 'ads' } });
     expect((await check({ tags: { team: 'ads' } })).budgets).toMatchObject([{ id, spentNanos: (2n * CHAT_NANOS).toString() }]);
     expect((await check({ tags: { team: 'search' } })).budgets).toEqual([]);
   });
@@ -181,7 +177,7 @@ describe('budgets scoped by tags', () => {
     [{ tags: { '': 'search' } }, 'scope.tags'],
     [{ tags: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`t${i}`, 'x'])) }, 'scope.tags'],
   ])('refuses the scope %j with 400 naming %s', async (scope, field) => {
-    const res = await call(c, 'POST', '/v1/budgets', budget({ scope }), admin);
+    const res = await call<ErrorBodyDto>(c, 'POST', '/v1/budgets', budget({ scope }), admin);
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ field });
     expect(res.body.message).toContain(field);
@@ -191,7 +187,7 @@ describe('budgets scoped by tags', () => {
     [{ tags: 'search' }, 'tags'],
     [{ tags: { team: 5 } }, 'tags.team'],
   ])('refuses the check body %j with 400 naming %s', async (body, field) => {
-    const res = await call(c, 'POST', '/v1/budgets/check', body, ingest);
+    const res = await call<ErrorBodyDto>(c, 'POST', '/v1/budgets/check', body, ingest);
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ field });
   });

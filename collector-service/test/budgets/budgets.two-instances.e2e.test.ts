@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { createApp } from '../../src/app';
+import type { BudgetCheckDto, BudgetDto } from '../../src/budgets/budget-answers.dto';
 import { BudgetsService } from '../../src/budgets/budgets.service';
 import { loadConfig } from '../../src/config/config';
 import { ingestRecords } from '../support/app';
+import { json } from '../support/json';
 import { record } from '../support/records';
 
 const NANOS = 23_750_000n;
@@ -31,7 +34,7 @@ describe.each(STORES)('budgets on two collector instances sharing one store ($TO
       logger: false,
     });
     await app.listen(0, '127.0.0.1');
-    return { app, url: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}` };
+    return { app, url: `http://127.0.0.1:${((app.getHttpServer() as Server).address() as AddressInfo).port}` };
   };
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tokenledger-budgets-'));
@@ -44,16 +47,13 @@ describe.each(STORES)('budgets on two collector instances sharing one store ($TO
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const post = async (on: { url: string }, path: string, body: unknown) => {
-    const res = await fetch(`${on.url}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-    return (await res.json()) as Record<string, any>;
-  };
-  const spentOn = async (on: { url: string }) =>
-    (await post(on, '/v1/budgets/check', { user: 'kim' })).budgets.map((x: { spentNanos: string }) => x.spentNanos);
+  const post = async <T>(on: { url: string }, path: string, body: unknown) =>
+    json<T>(await fetch(`${on.url}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }));
+  const spentOn = async (on: { url: string }) => (await post<BudgetCheckDto>(on, '/v1/budgets/check', { user: 'kim' })).budgets.map((x) => x.spentNanos);
   const sync = (on: { app: INestApplication }) => on.app.get(BudgetsService).sync();
 
   it("learns the other instance's budgets and spend on its next sync, and never counts a record twice", async () => {
-    const { id } = await post(a, '/v1/budgets', { name: 'kim', scope: { user: 'kim' }, period: 'month', limitUsd: '0.06', action: 'block' });
+    const { id } = await post<BudgetDto>(a, '/v1/budgets', { name: 'kim', scope: { user: 'kim' }, period: 'month', limitUsd: '0.06', action: 'block' });
     await sync(b);
     expect(await spentOn(b)).toEqual(['0']);
     const batch = [record({ user: 'kim', timeMs: Date.now() }), record({ user: 'kim', timeMs: Date.now() })];
@@ -68,7 +68,7 @@ describe.each(STORES)('budgets on two collector instances sharing one store ($TO
     await sync(b);
     expect(await spentOn(a)).toEqual([(3n * NANOS).toString()]);
     expect(await spentOn(b)).toEqual([(3n * NANOS).toString()]);
-    expect((await post(b, '/v1/budgets/check', { user: 'kim' })).decision).toBe('block');
+    expect((await post<BudgetCheckDto>(b, '/v1/budgets/check', { user: 'kim' })).decision).toBe('block');
     // A budget deleted on A stops governing checks on B after B's sync.
     await fetch(`${a.url}/v1/budgets/${id}`, { method: 'DELETE' });
     await sync(b);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +34,7 @@ export async function startCollector(env: Record<string, string> = {}, options: 
   await app.init();
   const grpcPort = options.grpc ? await app.get(OtlpGrpcReceiver).listen(0, config.host) : null;
   await app.listen(0, config.host);
-  const { port } = app.getHttpServer().address() as AddressInfo;
+  const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
   return {
     app,
     url: `http://127.0.0.1:${port}`,

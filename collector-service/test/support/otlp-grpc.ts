@@ -9,7 +9,7 @@ export interface GrpcAnswer {
   code: status;
   details: string;
   /** The decoded ExportTraceServiceResponse of a successful trace export. */
-  response?: Record<string, any>;
+  response?: { partialSuccess?: { rejectedSpans?: number; errorMessage?: string } };
   /** The RetryInfo delay in seconds the status carried in grpc-status-details-bin, if any. */
   retryAfterSeconds?: number;
 }

@@ -342,7 +342,7 @@ const HOSTILE_VALUES: ((random: Random) => unknown)[] = [
   () => ({ arrayValue: { values: {} } }),
   () => ({ kvlistValue: { values: [{}] } }),
   () => ({ kvlistValue: { values: [null] } }),
-  () => JSON.parse('{"__proto__":{"polluted":true}}'),
+  () => JSON.parse('{"__proto__":{"polluted":true}}') as unknown,
   (random) => deepArrays(sized(random, pick(random, [10, 100, 1000]), 100_000)),
   (random) => deepAnyValue(sized(random, pick(random, [8, 64, 200]), 20_000)),
 ];
