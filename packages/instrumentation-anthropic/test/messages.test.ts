@@ -49,7 +49,7 @@ describe('messages.create', () => {
       'gen_ai.usage.output_tokens': 3,
     });
     const tokens = (await h.metrics()).scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === 'gen_ai.client.token.usage')!;
-    const byType = Object.fromEntries(tokens.dataPoints.map((p) => [p.attributes['gen_ai.token.type'], (p.value as { sum: number }).sum]));
+    const byType = Object.fromEntries(tokens.dataPoints.map((p) => [p.attributes['gen_ai.token.type'] as string, (p.value as { sum: number }).sum] as const));
     expect(byType).toEqual({ input: 20, output: 3 });
   });
 

@@ -18,13 +18,14 @@ export async function harness(
   /** Another installed release of the SDK (an npm alias), to run the same calls against it. */
   sdkModule = '@anthropic-ai/sdk',
 ): Promise<Harness> {
-  const sdk = require(sdkModule);
+  // The SDK's module, as the instrumentation also reads it (its prototypes as records of methods); an
+  // older release is read with the current one's types: the calls the tests make are in both.
+  const sdk = require(sdkModule) as typeof import('@anthropic-ai/sdk') & Parameters<AnthropicInstrumentation['patch']>[0];
   const h = await instrumentedSdk(new AnthropicInstrumentation({ ...config, enabled: false }), (i) => {
     i.patch(sdk);
     return () => i.unpatch(sdk);
   });
-  const SdkClient: typeof Anthropic = sdk.Anthropic;
-  return { ...h, client: new SdkClient({ apiKey: 'test-key', baseURL: h.server.url, maxRetries: 0, ...clientOptions }) };
+  return { ...h, client: new sdk.Anthropic({ apiKey: 'test-key', baseURL: h.server.url, maxRetries: 0, ...clientOptions }) };
 }
 
 /** Finished spans, after the span processor has exported them. */

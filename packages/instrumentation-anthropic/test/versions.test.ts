@@ -18,9 +18,10 @@ describe('supported versions', () => {
     expect(isSupportedVersion(version)).toBe(supported);
   });
 
-  it('leaves an out-of-range release alone with one clear warning', async () => {
+  it('leaves an out-of-range release alone with one clear warning', () => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-    const sdk = require('@anthropic-ai/sdk');
+    // The exports as the instrumentation reads them: the prototype's methods are values to compare, not to call.
+    const sdk = require('@anthropic-ai/sdk') as { Anthropic: { Messages: { prototype: Record<string, unknown> } } };
     const create = sdk.Anthropic.Messages.prototype.create;
     const instrumentation = new AnthropicInstrumentation({ enabled: false });
     try {

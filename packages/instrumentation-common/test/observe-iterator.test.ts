@@ -1,7 +1,9 @@
 import { observeAsyncIterator, type IteratorObserver } from '../src';
 
+/** A stream of 0..n-1 whose values arrive asynchronously, as an SDK's do; it fails at `failAt`. */
 async function* numbers(n: number, failAt?: number) {
   for (let i = 0; i < n; i++) {
+    await Promise.resolve();
     if (i === failAt) throw new Error(`failed at ${i}`);
     yield i;
   }

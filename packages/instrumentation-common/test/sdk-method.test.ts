@@ -22,9 +22,9 @@ describe('the SDK-method wrapper', () => {
   it("calls the method with the surface's prepared arguments, and with the app's own when preparing fails", async () => {
     const telemetry = testTelemetry();
     const seen: unknown[] = [];
-    const method = async (params: { n: number }) => {
+    const method = (params: { n: number }) => {
       seen.push(params);
-      return params.n;
+      return Promise.resolve(params.n);
     };
     const surface = (prepare: SdkMethod<unknown, [{ n: number }]>['prepare']): SdkMethod<unknown, [{ n: number }]> => ({
       operation: 'session',

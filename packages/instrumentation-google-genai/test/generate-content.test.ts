@@ -1,4 +1,5 @@
 import { context, propagation, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { ApiError } from '@google/genai';
 import { finishedSpans, type Harness, harness, headers } from './setup';
 
 const PROMPT = 'x'.repeat(40); // mock: one content, 10 + 40/4 = 20 prompt tokens
@@ -71,7 +72,7 @@ describe('@google/genai models.generateContent', () => {
     expect(span.attributes['user.id']).toBe('alice');
     const metrics = (await h.metrics()).scopeMetrics.flatMap((s) => s.metrics);
     const tokens = metrics.find((m) => m.descriptor.name === 'gen_ai.client.token.usage')!;
-    const byType = Object.fromEntries(tokens.dataPoints.map((p) => [p.attributes['gen_ai.token.type'], (p.value as { sum: number }).sum]));
+    const byType = Object.fromEntries(tokens.dataPoints.map((p) => [p.attributes['gen_ai.token.type'] as string, (p.value as { sum: number }).sum] as const));
     expect(byType).toEqual({ input: 20, output: 5 });
     expect(tokens.dataPoints.every((p) => !('user.id' in p.attributes) && p.attributes['gen_ai.provider.name'] === 'gcp.gemini')).toBe(true);
     const duration = metrics.find((m) => m.descriptor.name === 'gen_ai.client.operation.duration')!;
@@ -82,7 +83,7 @@ describe('@google/genai models.generateContent', () => {
     const error = await h.ai.models
       .generateContent({ model: 'gemini-2.5-flash', contents: 'hi', config: headers({ 'x-mock-scenario': 'status=429' }) })
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(require('@google/genai').ApiError);
+    expect(error).toBeInstanceOf(ApiError);
     expect((error as { status: number }).status).toBe(429);
     const [span] = await finishedSpans(h);
     expect(span.attributes['error.type']).toBe('429');
@@ -147,8 +148,8 @@ describe('@google/genai requests the SDK makes on its own', () => {
 
   it('records each request of automatic function calling as its own span, each with its own usage', async () => {
     const weather = {
-      tool: async () => ({ functionDeclarations: [{ name: 'getWeather', description: 'weather now' }] }),
-      callTool: async () => [{ functionResponse: { name: 'getWeather', response: { output: 'sunny' } } }],
+      tool: () => Promise.resolve({ functionDeclarations: [{ name: 'getWeather', description: 'weather now' }] }),
+      callTool: () => Promise.resolve([{ functionResponse: { name: 'getWeather', response: { output: 'sunny' } } }]),
     };
     const res = await h.ai.models.generateContent({
       model: 'gemini-2.5-flash',

@@ -1,4 +1,5 @@
 import { SpanStatusCode } from '@opentelemetry/api';
+import { GoogleGenerativeAIFetchError } from '@google/generative-ai';
 import { finishedSpans, type Harness, harness } from './setup';
 
 const PROMPT = 'x'.repeat(40); // 20 prompt tokens
@@ -59,7 +60,7 @@ describe('legacy @google/generative-ai GenerativeModel', () => {
       .legacy('gemini-1.5-flash')
       .generateContent('hi', { customHeaders: { 'x-mock-scenario': 'status=429' } })
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(require('@google/generative-ai').GoogleGenerativeAIFetchError);
+    expect(error).toBeInstanceOf(GoogleGenerativeAIFetchError);
     const [span] = await finishedSpans(h);
     expect(span.attributes['error.type']).toBe('429');
     expect(span.status.code).toBe(SpanStatusCode.ERROR);

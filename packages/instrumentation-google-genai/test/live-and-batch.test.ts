@@ -135,7 +135,7 @@ describe('Gemini batch jobs', () => {
       return readFileSync(downloadPath, 'utf8')
         .trim()
         .split('\n')
-        .map((l) => JSON.parse(l));
+        .map((l) => JSON.parse(l) as { key: string });
     };
     /** The results are read beside the app once a download ends: the spans once `n` results are in and no more come. */
     const settled = async (n: number) => {
@@ -188,15 +188,15 @@ describe('Gemini batch jobs', () => {
     it('records the results file of a job this process never saw, known by its lines and scoped by the file', async () => {
       const file = await upload();
       // Another process created and polled the job: its requests reach the API without this SDK.
-      const api = (path: string, init?: RequestInit) =>
-        fetch(`${h.server.url}/v1beta/${path}`, { ...init, headers: { 'x-goog-api-key': 'test-key', 'content-type': 'application/json' } }).then((r) =>
-          r.json(),
+      const api = <T>(path: string, init?: RequestInit) =>
+        fetch(`${h.server.url}/v1beta/${path}`, { ...init, headers: { 'x-goog-api-key': 'test-key', 'content-type': 'application/json' } }).then(
+          (r) => r.json() as Promise<T>,
         );
-      const created = await api('models/gemini-2.5-flash:batchGenerateContent', {
+      const created = await api<{ name: string }>('models/gemini-2.5-flash:batchGenerateContent', {
         method: 'POST',
         body: JSON.stringify({ batch: { displayName: 'elsewhere', inputConfig: { fileName: file.name } } }),
       });
-      const resultsFile: string = (await api(created.name)).metadata.output.responsesFile;
+      const resultsFile = (await api<{ metadata: { output: { responsesFile: string } } }>(created.name)).metadata.output.responsesFile;
       await as('cy', () => download(resultsFile));
       const results = (await settled(3)).filter((s) => s.attributes['tokenledger.batch'] === true);
       expect(

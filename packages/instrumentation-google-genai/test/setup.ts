@@ -1,3 +1,4 @@
+import { runInThisContext } from 'node:vm';
 import { GoogleGenAI } from '@google/genai';
 import { type GenerativeModel, GoogleGenerativeAI } from '@google/generative-ai';
 import { type InstrumentedSdk, instrumentedSdk } from '@tokenledger/otel-harness';
@@ -6,9 +7,7 @@ import { GoogleGenAIInstrumentation } from '../src';
 // @google/genai sends through Node's global undici dispatcher, which Node keeps on the main realm's
 // globalThis; jest runs tests in a separate realm, so lend it the main realm's dispatcher.
 const DISPATCHER = Symbol.for('undici.globalDispatcher.1');
-(globalThis as Record<symbol, unknown>)[DISPATCHER] ??= require('node:vm').runInThisContext(
-  `new Headers(); globalThis[Symbol.for('undici.globalDispatcher.1')]`,
-);
+(globalThis as Record<symbol, unknown>)[DISPATCHER] ??= runInThisContext(`new Headers(); globalThis[Symbol.for('undici.globalDispatcher.1')]`) as unknown;
 
 export interface Harness extends InstrumentedSdk<GoogleGenAIInstrumentation> {
   /** A Gemini API client. */
@@ -19,17 +18,21 @@ export interface Harness extends InstrumentedSdk<GoogleGenAIInstrumentation> {
   legacy(model: string): GenerativeModel;
 }
 
+/** The SDKs' modules, as the instrumentation also reads them: their prototypes as records of methods. */
+const genai = () => require('@google/genai') as typeof import('@google/genai') & Parameters<GoogleGenAIInstrumentation['patchGenAI']>[0];
+const legacy = () => require('@google/generative-ai') as typeof import('@google/generative-ai') & Parameters<GoogleGenAIInstrumentation['patchLegacy']>[0];
+
 /**
  * The real Google SDKs against the loopback mock server, patched by the instrumentation; the hook
  * path is tested by starting a real Node process (require-hook.test.ts).
  */
 export async function harness(config: ConstructorParameters<typeof GoogleGenAIInstrumentation>[0] = {}): Promise<Harness> {
   const h = await instrumentedSdk(new GoogleGenAIInstrumentation({ ...config, enabled: false }), (i) => {
-    i.patchGenAI(require('@google/genai'));
-    i.patchLegacy(require('@google/generative-ai'));
+    i.patchGenAI(genai());
+    i.patchLegacy(legacy());
     return () => {
-      i.unpatchGenAI(require('@google/genai'));
-      i.unpatchLegacy(require('@google/generative-ai'));
+      i.unpatchGenAI(genai());
+      i.unpatchLegacy(legacy());
     };
   });
   const httpOptions = { baseUrl: h.server.url };

@@ -12,7 +12,7 @@ describe('supported SDK versions', () => {
   it('warns once, clearly, and leaves an out-of-range SDK unpatched', () => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
     const instrumentation = new GoogleGenAIInstrumentation({ enabled: false });
-    const original = async () => 'sdk';
+    const original = () => Promise.resolve('sdk');
     const exports = { Models: { prototype: { generateContentInternal: original } as Record<string, unknown> } };
     instrumentation.patchGenAI(exports, '1.30.0');
     instrumentation.patchGenAI(exports, '1.30.0');
@@ -26,7 +26,7 @@ describe('supported SDK versions', () => {
   it('unpatching restores the SDK methods', () => {
     const instrumentation = new GoogleGenAIInstrumentation({ enabled: false });
     const methods = ['generateContent', 'generateContentStream', 'embedContent', 'batchEmbedContents'];
-    const prototype: Record<string, unknown> = Object.fromEntries(methods.map((m) => [m, async () => m]));
+    const prototype: Record<string, unknown> = Object.fromEntries(methods.map((m) => [m, () => Promise.resolve(m)]));
     const originals = { ...prototype };
     instrumentation.patchLegacy({ GenerativeModel: { prototype } }, '0.24.1');
     expect(methods.every((m) => prototype[m] !== originals[m])).toBe(true);

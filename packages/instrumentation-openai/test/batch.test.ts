@@ -87,7 +87,7 @@ describe('OpenAI batch jobs', () => {
         method: body ? 'POST' : 'GET',
         headers: { 'content-type': 'application/json' },
         body: body && JSON.stringify(body),
-      }).then((r) => r.json());
+      }).then((r) => r.json() as Promise<{ id: string; output_file_id: string }>);
     const other = await api('/batches', { input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
     await api(`/batches/${other.id}`);
     const { output_file_id: outputFile } = await api(`/batches/${other.id}`);

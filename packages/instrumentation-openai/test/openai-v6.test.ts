@@ -11,7 +11,7 @@ describe('openai 6', () => {
   afterEach(() => h.close());
 
   it('is really the v6 SDK', () => {
-    expect(require('openai-v6/version').VERSION).toMatch(/^6\./);
+    expect((require('openai-v6/version') as typeof import('openai-v6/version')).VERSION).toMatch(/^6\./);
   });
 
   it('chat: exact usage on a plain completion, and withResponse() still works', async () => {

@@ -3,17 +3,19 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { loopbackCertificate } from '@tokenledger/mock-llm-server';
 import { type InstrumentedSdk, instrumentedSdk } from '@tokenledger/otel-harness';
 import type { OpenAIRealtimeWS } from 'openai/realtime/ws';
+import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import { OpenAIInstrumentation } from '../src';
 
 const tls = loopbackCertificate();
 const SECOND_OF_AUDIO = Buffer.alloc(48_000).toString('base64'); // mock: 24 kHz 16-bit PCM, 10 audio tokens
 
-type Event = { type: string } & Record<string, any>;
+type Event = RealtimeServerEvent | { type: 'sdk-error'; message: string };
 
 describe.each(['openai', 'openai-v6'])('Realtime sessions through the SDK’s WebSocket client (%s)', (sdk) => {
-  const realtimeBase = require(`${sdk}/realtime/internal-base`);
-  const { OpenAI } = require(sdk);
-  const { OpenAIRealtimeWS: Client } = require(`${sdk}/realtime/ws`);
+  // The SDK's modules (the previous major's read with the current one's types), its Realtime base as the instrumentation reads it.
+  const realtimeBase = require(`${sdk}/realtime/internal-base`) as Parameters<OpenAIInstrumentation['patchRealtime']>[0];
+  const { OpenAI } = require(sdk) as typeof import('openai');
+  const { OpenAIRealtimeWS: Client } = require(`${sdk}/realtime/ws`) as typeof import('openai/realtime/ws');
   let h: InstrumentedSdk<OpenAIInstrumentation>;
   let rt: OpenAIRealtimeWS;
   let events: Event[];
@@ -47,10 +49,10 @@ describe.each(['openai', 'openai-v6'])('Realtime sessions through the SDK’s We
     );
     events = [];
     const bag = propagation.createBaggage({ 'user.id': { value: 'ana' }, 'tokenledger.feature': { value: 'voice' } });
-    await context.with(propagation.setBaggage(context.active(), bag), async () => {
+    context.with(propagation.setBaggage(context.active(), bag), () => {
       rt = new Client({ model: 'gpt-realtime', options: { ca: tls.cert } }, new OpenAI({ apiKey: 'test', baseURL: `${h.server.url}/v1` }));
     });
-    rt.on('event', (e) => events.push(e as Event));
+    rt.on('event', (e) => events.push(e));
     rt.on('error', (e) => events.push({ type: 'sdk-error', message: e.message }));
     await next('session.created', 0);
   });

@@ -12,12 +12,14 @@ export interface Harness extends InstrumentedSdk<OpenAIInstrumentation> {
  * Node process (require-hook.test.ts).
  */
 export async function harness(config: ConstructorParameters<typeof OpenAIInstrumentation>[0] = {}, sdk: 'openai' | 'openai-v6' = 'openai'): Promise<Harness> {
-  const sdkModule = require(sdk);
+  // The SDK's module, as the instrumentation also reads it (its prototypes as records of methods); the
+  // previous major is read with the current one's types: the calls the tests make are in both.
+  const sdkModule = require(sdk) as typeof import('openai') & Parameters<OpenAIInstrumentation['patch']>[0];
   const h = await instrumentedSdk(new OpenAIInstrumentation({ ...config, enabled: false }), (i) => {
     i.patch(sdkModule);
     return () => i.unpatch(sdkModule);
   });
-  return { ...h, client: new sdkModule.OpenAI({ apiKey: 'test-key', baseURL: `${h.server.url}/v1`, maxRetries: 0 }) as OpenAI };
+  return { ...h, client: new sdkModule.OpenAI({ apiKey: 'test-key', baseURL: `${h.server.url}/v1`, maxRetries: 0 }) };
 }
 
 /** Finished spans, after the span processor has exported them. */

@@ -9,7 +9,7 @@ describe('the budget guard', () => {
   let h: InProcess;
   let stub: BudgetStub;
   let clock: number;
-  let warn: jest.SpyInstance;
+  let warn: jest.SpyInstance<void, [message?: unknown, ...optionalParams: unknown[]]>;
   beforeEach(async () => {
     h = await inProcess();
     stub = await startBudgetStub();

@@ -284,7 +284,7 @@ describe('a release through a real npm registry', () => {
     const lines = ran.stdout
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l));
+      .map((l) => JSON.parse(l) as unknown);
     expect(lines).toContainEqual({ oneApi: true });
     expect(lines).toContainEqual({
       span: 'chat gpt-4o-mini',

@@ -107,7 +107,7 @@ export function describeReplicas(): void {
 
       const pid = Number(readFileSync(join(stack.dir, 'pids', 'collector-service-2.pid'), 'utf8'));
       process.kill(pid, 'SIGKILL');
-      await eventually('the replica gone', async () => (processGone(pid) ? true : undefined), 50, 100);
+      await eventually('the replica gone', () => (processGone(pid) ? true : undefined), 50, 100);
       // While it is away the Collector keeps that replica's share queued and retries it.
       await sleep(3000);
       await execFileAsync('bash', [STACK_SH, 'restart', 'collector-service-2']);
@@ -140,7 +140,7 @@ export function describeReplicas(): void {
     });
 
     it('fires the budget alert the load crossed exactly once, though both replicas stored its spend', async () => {
-      const fired = await eventually('the budget alert delivered', async () => {
+      const fired = await eventually('the budget alert delivered', () => {
         const mine = webhook.bodies.filter((b) => JSON.stringify(b).includes(alertingBudgetId));
         return mine.length > 0 ? mine : undefined;
       });

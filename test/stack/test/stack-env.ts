@@ -41,7 +41,7 @@ export function stackFromEnv(env: NodeJS.ProcessEnv = process.env): Stack {
  * Asks `probe` until it returns a value (not undefined), or fails after `attempts` with the last
  * answer: data crosses several processes with their own export and scrape intervals.
  */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, attempts = 120, pauseMs = 500): Promise<T> {
+export async function eventually<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, attempts = 120, pauseMs = 500): Promise<T> {
   let last: unknown;
   for (let i = 0; i < attempts; i++) {
     try {
