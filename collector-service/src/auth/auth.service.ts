@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { CONFIG, type CollectorConfig } from '../config/config';
-import type { ApiKeyRole, ApiKeysRepository, DocumentStore } from '../storage/storage.port';
-import { API_KEYS, DOCUMENTS } from '../storage/storage.tokens';
+import type { KeysRequiredMark } from '../storage/repositories/repositories';
+import type { ApiKeyRole, ApiKeysRepository } from '../storage/storage.port';
+import { API_KEYS, KEYS_REQUIRED } from '../storage/storage.tokens';
 import { hashApiKey, sameHash } from './api-keys';
 import type { Principal } from './principal';
 import { isLocalOrigin, type RequestOrigin } from './request-origin';
@@ -35,9 +36,6 @@ export class KeysUnavailableError extends Error {
  */
 export const KEYS_RECHECK_MS = 1000;
 
-/** Written when TOKENLEDGER_ADMIN_KEY is set, so the store remembers keys were required once the variable is gone. */
-const KEYS_REQUIRED = { kind: 'access', tenant: 'default', id: 'keys-required' } as const;
-
 @Injectable()
 export class AuthService implements OnModuleInit {
   private readonly logger = new Logger('Access');
@@ -52,7 +50,8 @@ export class AuthService implements OnModuleInit {
 
   constructor(
     @Inject(API_KEYS) private readonly keys: ApiKeysRepository,
-    @Inject(DOCUMENTS) private readonly documents: DocumentStore,
+    /** Marked when TOKENLEDGER_ADMIN_KEY is set, so the store remembers keys were required once the variable is gone. */
+    @Inject(KEYS_REQUIRED) private readonly keysRequired: KeysRequiredMark,
     @Inject(CONFIG) config: CollectorConfig,
   ) {
     this.adminKeyHash = config.adminKey ? hashApiKey(config.adminKey) : null;
@@ -60,8 +59,7 @@ export class AuthService implements OnModuleInit {
   }
 
   async onModuleInit(): Promise<void> {
-    if (this.adminKeyHash !== null)
-      await this.documents.putDocument(KEYS_REQUIRED.kind, KEYS_REQUIRED.tenant, KEYS_REQUIRED.id, { since: new Date().toISOString() });
+    if (this.adminKeyHash !== null) await this.keysRequired.mark(Date.now());
     await this.mode();
   }
 
@@ -149,9 +147,7 @@ export class AuthService implements OnModuleInit {
 
   private async wereKeysRequired(): Promise<boolean> {
     if (!this.keysWereRequired) {
-      this.keysWereRequired =
-        (await this.keys.listApiKeys(null)).length > 0 ||
-        (await this.documents.getDocument(KEYS_REQUIRED.kind, KEYS_REQUIRED.tenant, KEYS_REQUIRED.id)) !== null;
+      this.keysWereRequired = (await this.keys.listApiKeys(null)).length > 0 || (await this.keysRequired.isMarked());
     }
     return this.keysWereRequired;
   }

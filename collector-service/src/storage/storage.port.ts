@@ -3,6 +3,7 @@ import type { UsageRecord } from '../usage/usage-record';
 import type { EntityRepository } from './repositories/entity-repository';
 import type { AlertHistory } from './repositories/alerts.repository';
 import type { SeenTenants } from './repositories/seen-tenants.repository';
+import type { KeysRequiredMark } from './repositories/keys-required.repository';
 import type { Totals } from './rollup-measures';
 import type { TagFilter } from './tag-sets';
 import type { MongoPreparedBatch } from './mongo/prepared-batch';
@@ -238,6 +239,8 @@ export interface EntityTables {
   readonly alertHistory: AlertHistory;
   /** The tenants whose own ingest key has sent data. */
   readonly seenTenants: SeenTenants;
+  /** Whether API keys were ever required. */
+  readonly keysRequired: KeysRequiredMark;
 }
 
 /**

@@ -17,3 +17,4 @@ export const DELIVERIES = Symbol('DELIVERIES');
 export const DIGEST_SUBSCRIPTIONS = Symbol('DIGEST_SUBSCRIPTIONS');
 export const DIGEST_RUNS = Symbol('DIGEST_RUNS');
 export const SEEN_TENANTS = Symbol('SEEN_TENANTS');
+export const KEYS_REQUIRED = Symbol('KEYS_REQUIRED');

@@ -2,6 +2,7 @@ import type { Budget } from '../budgets/budget';
 import type { Ack, Resolution, StoredAlert } from '../alerts/alert';
 import type { AlertEntry, AlertHistory, AlertHistoryQuery } from './repositories/alerts.repository';
 import type { SeenTenants } from './repositories/seen-tenants.repository';
+import type { KeysRequiredMark } from './repositories/keys-required.repository';
 import type { UsageRecord } from '../usage/usage-record';
 import type { Entity, EntityRepository } from './repositories/entity-repository';
 import type {
@@ -81,6 +82,11 @@ export class FaultMarkedStore implements StoragePort {
 
   get alertHistory(): AlertHistory {
     return new FaultMarkedAlertHistory(this.store.alertHistory);
+  }
+
+  get keysRequired(): KeysRequiredMark {
+    const keys = this.store.keysRequired;
+    return { mark: (sinceMs) => marked(() => keys.mark(sinceMs)), isMarked: () => marked(() => keys.isMarked()) };
   }
 
   get seenTenants(): SeenTenants {

@@ -207,6 +207,14 @@ export function repositoriesContract(fixture: () => StoreFixture): void {
       expect((await repos.alerts.page('globex', { asOfMs: NOW, after: null, limit: 100 })).map((e) => e.alert.tenant)).toEqual(['globex']);
     });
 
+    it('remembers that API keys were required, for every instance', async () => {
+      await openOther();
+      expect(await repos.keysRequired.isMarked()).toBe(false);
+      await Promise.all([repos.keysRequired.mark(NOW), other.keysRequired.mark(NOW + 1)]);
+      await repos.keysRequired.mark(NOW + 2);
+      expect(await other.keysRequired.isMarked()).toBe(true);
+    });
+
     it('remembers each tenant seen once, across instances', async () => {
       await openOther();
       expect(await repos.seenTenants.all()).toEqual([]);

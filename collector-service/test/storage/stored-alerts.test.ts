@@ -55,6 +55,7 @@ const OLD_DOCUMENTS = [
   ...LEFT,
   doc('alert-tenant', 'initech', 'seen', { atMs: NOW }),
   doc('alert-tenant', 'acme', 'seen', { atMs: NOW }),
+  doc('access', 'default', 'keys-required', { since: new Date(NOW).toISOString() }),
 ];
 
 /** The acme history, newest first. */
@@ -154,13 +155,15 @@ describe.each(kinds)('alerts stored on %s', (_name, make) => {
 
   const everything = { asOfMs: NOW + 60_000, after: null, limit: 10 };
 
-  it('opens a store whose alerts and tenants seen are documents: the same history with its resolutions and acknowledgements, paged in order, the same tenants, the documents gone', async () => {
+  it('opens a store whose alerts, tenants seen and keys-required mark are documents: the same history with its resolutions and acknowledgements, paged in order, the same tenants, the documents gone', async () => {
     await kind.oldStore();
     const store = await kind.open();
     expect(await store.alertHistory.page('acme', everything)).toEqual(ACME);
     expect(await store.alertHistory.page('globex', everything)).toEqual([{ alert: OTHER, resolution: null, ack: null }]);
     // The tenants seen, kept as documents too, move into their own table.
     expect(await store.seenTenants.all()).toEqual(['acme', 'initech']);
+    // So does the mark that keys were required.
+    expect(await store.keysRequired.isMarked()).toBe(true);
     expect(await store.alertHistory.page('acme', { ...everything, read: false })).toEqual([ACME[1]]);
     expect(await store.alertHistory.page('acme', { ...everything, state: 'resolved' })).toEqual([ACME[2]]);
     // The first to resolve or acknowledge stays first.
@@ -174,6 +177,8 @@ describe.each(kinds)('alerts stored on %s', (_name, make) => {
     expect(await again.alertHistory.page('acme', everything)).toEqual(ACME);
     expect(await again.seenTenants.all()).toEqual(['acme', 'initech']);
     expect((await again.listDocuments('alert-tenant', null)).length).toBe(0);
+    expect(await again.keysRequired.isMarked()).toBe(true);
+    expect(await again.getDocument('access', 'default', 'keys-required')).toBeNull();
     await again.close();
   });
 });

@@ -41,6 +41,8 @@ import { BUDGET_DOCUMENT_KIND, isBudgetDocument } from '../stored-budget';
 import { type BudgetDoc, MongoBudgets } from './budget-docs';
 import { type AlertClaimDoc, type AlertDoc, MongoAlertHistory } from './alert-docs';
 import { MongoSeenTenants, type SeenTenantDoc } from './seen-tenant-docs';
+import { type KeysRequiredDoc, MongoKeysRequired } from './keys-required-docs';
+import { KEYS_REQUIRED_DOCUMENT } from '../repositories/keys-required.repository';
 import { SEEN_DOCUMENT_KIND } from '../repositories/seen-tenants.repository';
 import { ACK_KIND, ALERT_KIND, type Ack, RESOLUTION_KIND, type Resolution, type StoredAlert } from '../../alerts/alert';
 
@@ -107,6 +109,7 @@ export class MongoStore implements StoragePort {
   budgets!: MongoBudgets;
   alertHistory!: MongoAlertHistory;
   seenTenants!: MongoSeenTenants;
+  keysRequired!: MongoKeysRequired;
   private keptPairs!: KeptPairs;
 
   constructor(
@@ -151,6 +154,13 @@ export class MongoStore implements StoragePort {
     await this.moveAlertDocuments();
     this.seenTenants = new MongoSeenTenants(this.db.collection<SeenTenantDoc>('seen_tenants'));
     await this.moveSeenTenantDocuments();
+    this.keysRequired = new MongoKeysRequired(this.db.collection<KeysRequiredDoc>('keys_required'));
+    // The mark kept as a document before moves into its collection.
+    const { kind, tenant, id } = KEYS_REQUIRED_DOCUMENT;
+    if ((await this.documents.findOne({ _id: documentId(kind, tenant, id) })) !== null) {
+      await this.keysRequired.mark(0);
+      await this.documents.deleteOne({ _id: documentId(kind, tenant, id) });
+    }
     const pending = new PendingItems(batches, takeovers);
     this.rollupBatches = new RollupBatches(this.records, this.db.collection<ClaimLinkDoc>('usage_records'), batches, takeovers, pending, this.options.faults);
     this.corrections = new RecordCorrections(this.records, batches, this.db.collection<CorrectionClaimDoc>('record_correction_claims'), this.options.faults);

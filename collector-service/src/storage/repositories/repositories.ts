@@ -4,7 +4,18 @@ import type { Budget } from '../../budgets/budget';
 import type { Channel } from '../../channels/channel';
 import type { DigestSubscription } from '../../digests/digest-subscription';
 import type { DocumentStore, EntityTables } from '../storage.port';
-import { ALERT_RULES, ALERTS, BUDGETS, CHANNELS, DELIVERIES, DIGEST_RUNS, DIGEST_SUBSCRIPTIONS, DOCUMENTS, SEEN_TENANTS } from '../storage.tokens';
+import {
+  ALERT_RULES,
+  ALERTS,
+  BUDGETS,
+  CHANNELS,
+  DELIVERIES,
+  DIGEST_RUNS,
+  DIGEST_SUBSCRIPTIONS,
+  DOCUMENTS,
+  KEYS_REQUIRED,
+  SEEN_TENANTS,
+} from '../storage.tokens';
 import { StoreAlerts } from './alerts.repository';
 import { DocumentDeliveries } from './deliveries.repository';
 import { DocumentDigestRuns } from './digest-runs.repository';
@@ -18,6 +29,7 @@ export type { AlertsRepository } from './alerts.repository';
 export type { DeliveriesRepository } from './deliveries.repository';
 export type { DigestRunsRepository } from './digest-runs.repository';
 export type { SeenTenants } from './seen-tenants.repository';
+export type { KeysRequiredMark } from './keys-required.repository';
 
 const RULE_KIND = 'alert-rule';
 const CHANNEL_KIND = 'channel';
@@ -34,6 +46,7 @@ export function repositoriesOf(documents: DocumentStore & EntityTables) {
     digestSubscriptions: new DocumentRepository<DigestSubscription>(documents, DIGEST_KIND) as DigestSubscriptionsRepository,
     digestRuns: new DocumentDigestRuns(documents),
     seenTenants: documents.seenTenants,
+    keysRequired: documents.keysRequired,
   };
 }
 
@@ -48,6 +61,7 @@ const TOKENS: Record<keyof Repositories, symbol> = {
   digestSubscriptions: DIGEST_SUBSCRIPTIONS,
   digestRuns: DIGEST_RUNS,
   seenTenants: SEEN_TENANTS,
+  keysRequired: KEYS_REQUIRED,
 };
 export const REPOSITORY_TOKENS = Object.values(TOKENS);
 const REPOSITORIES = Symbol('REPOSITORIES');

@@ -6,6 +6,7 @@ import { BUDGET_DOCUMENT_KIND } from '../stored-budget';
 import { ACK_KIND, ALERT_KIND, RESOLUTION_KIND } from '../../alerts/alert';
 import { NOT_ACKED_MS } from '../repositories/alerts.repository';
 import { SEEN_DOCUMENT_KIND } from '../repositories/seen-tenants.repository';
+import { KEYS_REQUIRED_DOCUMENT } from '../repositories/keys-required.repository';
 
 /** Every measure summed, in MEASURES order, for a migration that fills a rollup table from another. */
 const SUMMED = MEASURE_COLUMNS.map((c) => `SUM(${c})`).join(', ');
@@ -20,6 +21,8 @@ const OLD_ALERT = `a.kind = '${ALERT_KIND}' AND json_valid(a.body) AND json_type
   AND json_extract(a.body, '$.firedAtMs') BETWEEN 0 AND ${NOT_ACKED_MS}`;
 /** A resolution or acknowledgement document of the alert `a`, as the versions before kept them. */
 const OLD_PART = (kind: string, as: string) => `${as}.kind = '${kind}' AND ${as}.tenant = a.tenant AND ${as}.id = a.id AND json_valid(${as}.body)`;
+
+const KEYS_REQUIRED_WHERE = `kind = '${KEYS_REQUIRED_DOCUMENT.kind}' AND tenant = '${KEYS_REQUIRED_DOCUMENT.tenant}' AND id = '${KEYS_REQUIRED_DOCUMENT.id}'`;
 
 /**
  * Schema migrations, applied in order and tracked in PRAGMA user_version. Append; never edit a
@@ -187,6 +190,14 @@ const MIGRATIONS: string[] = [
        COALESCE(CASE WHEN json_valid(body) AND json_type(body, '$.atMs') = 'integer' THEN json_extract(body, '$.atMs') END, 0)
      FROM documents WHERE kind = '${SEEN_DOCUMENT_KIND}';
    DELETE FROM documents WHERE kind = '${SEEN_DOCUMENT_KIND}';`,
+  // 14: the mark that API keys were required, in a one-row table; the document it was moves into it.
+  // IF NOT EXISTS and OR IGNORE for the same reason as the tag rollups' table.
+  `CREATE TABLE IF NOT EXISTS keys_required (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     since_ms INTEGER NOT NULL
+   ) STRICT;
+   INSERT OR IGNORE INTO keys_required SELECT 1, 0 FROM documents WHERE ${KEYS_REQUIRED_WHERE};
+   DELETE FROM documents WHERE ${KEYS_REQUIRED_WHERE};`,
 ];
 
 /** The tables that hold the rollup measures. */

@@ -41,6 +41,7 @@ import { TooManyRowsError } from '../rollup-rows';
 import { SqliteBudgets } from './budget-table';
 import { SqliteAlertHistory } from './alert-table';
 import { SqliteSeenTenants } from './seen-tenant-table';
+import { SqliteKeysRequired } from './keys-required-table';
 
 /** How long after a failed write /readyz still says not ready (senders retry meanwhile; a success clears it). */
 const RECENT_FAILURE_MS = 10_000;
@@ -75,6 +76,7 @@ export class SqliteStore implements StoragePort {
   budgets!: SqliteBudgets;
   alertHistory!: SqliteAlertHistory;
   seenTenants!: SqliteSeenTenants;
+  keysRequired!: SqliteKeysRequired;
 
   constructor(
     private readonly path: string,
@@ -94,6 +96,7 @@ export class SqliteStore implements StoragePort {
     this.budgets = new SqliteBudgets(this.db, () => this.durable());
     this.alertHistory = new SqliteAlertHistory(this.db, () => this.durable());
     this.seenTenants = new SqliteSeenTenants(this.db, () => this.durable());
+    this.keysRequired = new SqliteKeysRequired(this.db, () => this.durable());
     this.tagRollups = new TagRollups(this.db);
     this.valueRollupsFromMs = (this.db.prepare('SELECT from_ms FROM value_rollups_from').get() as { from_ms: number }).from_ms;
     // Batches stored but not folded when the last process stopped are folded now, on this connection;
