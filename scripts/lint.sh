@@ -5,15 +5,14 @@
 # it leaves alone; ./run format rewrites them).
 # ESLint's type-aware rules read each workspace's compiled packages, so run this after the build
 # (./run lint and ./run test do). ESLint's cache lives outside the repository and is keyed by each
-# file's content and the config.
-#   scripts/lint.sh            every problem, warnings included
-#   scripts/lint.sh --quiet    errors only (the test run)
+# file's content and the config. A warning fails the lint as an error does (--max-warnings 0); extra
+# arguments go to ESLint.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 cache="${TOKENLEDGER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tokenledger}/eslint/$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)/"
 mkdir -p "$cache"
-npx eslint --cache --cache-strategy content --cache-location "$cache" "$@" .
+npx eslint --max-warnings 0 --cache --cache-strategy content --cache-location "$cache" "$@" .
 # Every test project: each test/tsconfig.json.
 typecheck_failed=0
 while IFS= read -r project; do

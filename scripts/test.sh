@@ -9,7 +9,7 @@ mkdir -p test-artifacts
 
 if [ $# -eq 0 ]; then
   echo "test.sh: lint" >&2
-  bash scripts/lint.sh --quiet || { echo "test.sh: the lint failed (./run lint shows every problem)" >&2; exit 1; }
+  bash scripts/lint.sh || { echo "test.sh: the lint failed" >&2; exit 1; }
 fi
 
 cleanup() { for f in "$ROOT"/scripts/test-servers/*.stop.sh; do [ -e "$f" ] && bash "$f" || true; done; }
