@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { IngestOutcome } from '../storage/storage.port';
+import { type PreparedBatch, sizeOf, tenantsOf } from '../storage/sqlite/prepared-batch';
+import { type IngestOutcome, storedCount } from '../storage/storage.port';
 import type { UsageRecord } from '../usage/usage-record';
 import type { TraceExportResult } from './ingest.service';
 import { summarise, type SummaryLine } from './stored-summary';
@@ -65,15 +66,19 @@ export class IngestEvents {
   }
 
   /**
-   * Stores `records` with `write` (the store's ingest), counted in flight for their tenants until it
+   * Stores `records` (or the batch prepared of them) with `write` (the store's ingest), counted in flight for their tenants until it
    * settles, and emits `stored` with what it stored now before resolving. `summary` (the records'
    * summary lines, made where they were priced) is emitted as is when every record was stored now;
    * otherwise the lines are made here from the records stored.
    */
-  async storing(records: UsageRecord[], write: (records: UsageRecord[]) => Promise<IngestOutcome>, summary?: SummaryLine[]): Promise<IngestOutcome> {
+  async storing<B extends UsageRecord[] | PreparedBatch>(
+    records: B,
+    write: (records: B) => Promise<IngestOutcome>,
+    summary?: SummaryLine[],
+  ): Promise<IngestOutcome> {
     const seq = ++this.started;
     this.inFlight++;
-    const touched = [...new Set(records.map((r) => r.tenant))].map((tenant) => {
+    const touched = tenantsOf(records).map((tenant) => {
       let a = this.tenants.get(tenant);
       if (!a) this.tenants.set(tenant, (a = { started: 0, inFlight: 0 }));
       a.started++;
@@ -82,9 +87,10 @@ export class IngestEvents {
     });
     try {
       const outcome = await write(records);
-      if (outcome.stored.length > 0) {
+      const stored = storedCount(sizeOf(records), outcome);
+      if (stored > 0) {
         // The records stored are some of those given: as many means all of them.
-        const lines = summary && outcome.stored.length === records.length ? summary : summarise(outcome.stored);
+        const lines = summary && stored === sizeOf(records) ? summary : summarise(outcome.stored);
         this.emit(this.storedListeners, { seq, lines });
       }
       return outcome;

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
 import { STORAGE } from '../storage/storage.tokens';
-import type { StoragePort } from '../storage/storage.port';
+import { recordsOf, sizeOf } from '../storage/sqlite/prepared-batch';
+import { type StoragePort, storedCount } from '../storage/storage.port';
 import { IngestEvents } from './ingest-events';
 import type { RejectedSpan, SpanWarning } from './span-input';
 import type { OtlpFormat } from './span-pricing';
@@ -66,22 +67,26 @@ export class IngestService {
 
   private async priceAndStore(body: Buffer, format: OtlpFormat, principal: Principal): Promise<TraceExportResult> {
     // A pricing thread that dies takes nothing with it: PricingThreadError, the sender retries.
-    const { records, rejected, warnings, ignored, prepared, summary } = await this.pricing.price(body, format, principal);
+    const { records, prepared, rejected, warnings, ignored, summary } = await this.pricing.price(body, format, principal);
+    // A sqlite batch comes without its records: counted and named from what was prepared of them (see PreparedBatch).
+    const given = prepared?.store === 'sqlite' ? prepared : records;
     let outcome;
     try {
-      outcome = await this.events.storing(records, (batch) => this.storage.ingest(batch, prepared), summary);
+      outcome = await this.events.storing(given, () => this.storage.ingest(records, prepared), summary);
     } catch (err) {
       this.logger.error(`store write failed, asking the sender to retry: ${(err as Error).message}`);
       throw new StoreUnavailableError((err as Error).message);
     }
     // Spans whose totals the store cannot hold are rejected like invalid ones: the sender learns which.
-    const spanOf = new Map(records.map((r) => [r.id, r]));
-    for (const { id, reason } of outcome.refused ?? []) {
-      const record = spanOf.get(id)!;
-      rejected.push({ traceId: record.traceId, spanId: record.spanId, reason });
+    if (outcome.refused?.length) {
+      const spanOf = new Map((Array.isArray(given) ? given : recordsOf(given)).map((r) => [r.id, r]));
+      for (const { id, reason } of outcome.refused) {
+        const record = spanOf.get(id)!;
+        rejected.push({ traceId: record.traceId, spanId: record.spanId, reason });
+      }
     }
     const refused = new Set(rejected.map((r) => `${r.traceId}/${r.spanId}`));
     const kept = warnings.filter((w) => !refused.has(`${w.traceId}/${w.spanId}`));
-    return { accepted: outcome.stored.length, duplicates: outcome.duplicates, rejected, warnings: kept, ignored };
+    return { accepted: storedCount(sizeOf(given), outcome), duplicates: outcome.duplicates, rejected, warnings: kept, ignored };
   }
 }

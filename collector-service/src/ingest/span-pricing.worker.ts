@@ -11,7 +11,7 @@ import { UsageService } from '../usage/usage.service';
 import { OtlpDecodeError } from './otlp-decode';
 import { type PricedSpans, priceSpans, type OtlpFormat, type Sender } from './span-pricing';
 import { prepareMongoBatch, transferList } from '../storage/mongo/prepared-batch';
-import { prepareBatch } from '../storage/sqlite/prepared-batch';
+import { isFoldable, prepareBatch } from '../storage/sqlite/prepared-batch';
 import type { PreparedIngest } from '../storage/storage.port';
 
 /** Which store a thread prepares batches for (see PreparedIngest); null: none. */
@@ -40,16 +40,19 @@ parentPort!.on('message', ({ id, body, format, sender }: PricingRequest) => {
   try {
     const priced = priceSpans(usage, body, format, sender);
     if (priced.records.length > 0) priced.prepared = prepare(priced.records);
-    answer = { id, priced };
+    // A sqlite batch is sent without its records: receiving them (a structured clone of each) held the
+    // event loop longer than anything it does with the batch (see PreparedBatch).
+    answer = { id, priced: priced.prepared?.store === 'sqlite' ? { ...priced, records: [] } : priced };
   } catch (err) {
     answer = err instanceof OtlpDecodeError ? { id, undecodable: err.message } : { id, failed: (err as Error).stack ?? String(err) };
   }
   const prepared = 'priced' in answer ? answer.priced.prepared : undefined;
-  parentPort!.postMessage(answer, !prepared ? [] : 'store' in prepared ? transferList(prepared) : [prepared.rows]);
+  parentPort!.postMessage(answer, !prepared ? [] : prepared.store === 'mongo' ? transferList(prepared) : [prepared.rows]);
 });
 
 function prepare(records: UsageRecord[]): PreparedIngest | undefined {
-  if (prepareFor === 'sqlite') return prepareBatch(records);
+  // A record the rollups could not add fails its whole batch where the store writes it, as it would unprepared.
+  if (prepareFor === 'sqlite') return records.every(isFoldable) ? prepareBatch(records) : undefined;
   if (prepareFor !== 'mongo') return undefined;
   // A sum the store cannot hold fails where the store writes it, as it would unprepared: the event loop encodes such a batch itself.
   try {

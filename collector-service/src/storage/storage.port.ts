@@ -58,7 +58,11 @@ export interface RollupRow extends RollupTotals {
 export type PreparedIngest = PreparedBatch | MongoPreparedBatch;
 
 export interface IngestOutcome {
-  /** Records stored now (not seen before). Their amounts are in the rollups when ingest resolves. */
+  /**
+   * Records stored now (not seen before). Their amounts are in the rollups when ingest resolves.
+   * Every record given is stored, a duplicate or refused, so how many were stored is told without
+   * reading this (see storedCount): of a batch prepared for the sqlite store, read only when needed.
+   */
   stored: UsageRecord[];
   /** Records whose id was already stored: not stored or counted again. */
   duplicates: number;
@@ -68,6 +72,9 @@ export interface IngestOutcome {
    */
   refused?: { id: string; reason: string }[];
 }
+
+/** How many of `given` records ingest stored now (see IngestOutcome.stored). */
+export const storedCount = (given: number, outcome: IngestOutcome): number => given - outcome.duplicates - (outcome.refused?.length ?? 0);
 
 export interface RecordQuery {
   tenant: string;
@@ -124,6 +131,8 @@ export interface RecordsWriter {
   /**
    * `prepared`: what an ingest thread made of the records for the configured store (PreparedBatch for
    * sqlite, MongoPreparedBatch for mongo); a store takes only its own, and the records alone as well.
+   * A sqlite PreparedBatch comes without its records (`records` empty): the store decodes them from
+   * it only where it needs them one by one.
    */
   ingest(records: UsageRecord[], prepared?: PreparedIngest): Promise<IngestOutcome>;
   /**

@@ -212,7 +212,7 @@ export class MongoStore implements StoragePort {
     const { admitted, refused, settle, release } = await this.capacity.admit(records);
     let outcome: IngestOutcome;
     try {
-      outcome = await this.rollupBatches.ingest(admitted, prepared && 'store' in prepared ? prepared : undefined);
+      outcome = await this.rollupBatches.ingest(admitted, prepared?.store === 'mongo' ? prepared : undefined);
     } catch (err) {
       release();
       throw err;

@@ -1,5 +1,6 @@
 import { formatUsd } from '@tokenledger/pricing';
 import { TOKEN_KINDS, type TokenKind, type UsageRecord } from '../../usage/usage-record';
+import type { DayShare } from './prepared-batch';
 
 /** What one SQLite integer holds: the most money any rollup row, and so any tenant's UTC day, may sum to. */
 export const MAX_DAY_COST_NANOS = 9_223_372_036_854_775_807n;
@@ -60,11 +61,7 @@ export class DayCapacity {
 
   async admit(records: readonly UsageRecord[]): Promise<Admission> {
     const keys = records.map(dayKey);
-    for (;;) {
-      const missing = [...new Set(keys)].filter((key) => !this.days.has(key));
-      if (missing.length === 0) break;
-      await Promise.all(missing.map((key) => this.load(key)));
-    }
+    await this.loadAll(keys);
     const admitted: UsageRecord[] = [];
     const refused: Refusal[] = [];
     const reserved: { day: HeldDay; record: UsageRecord }[] = [];
@@ -96,6 +93,41 @@ export class DayCapacity {
     return { admitted, refused, settle: (stored) => finish((r) => stored.has(r)), release: () => finish(() => false) };
   }
 
+  /**
+   * Reserves room for a whole batch from what it adds to each day (see DayShare; none of its records
+   * takes anything away, so a day that holds the batch holds each record on the way): the
+   * reservation, or null when a day cannot hold all of it (then `admit` tells which records).
+   * `settle` is given the records not stored (duplicates) to give their room back.
+   */
+  async reserve(shares: readonly DayShare[]): Promise<{ settle: (notStored: readonly UsageRecord[]) => void; release: () => void } | null> {
+    const keys = shares.map(dayKey);
+    await this.loadAll(keys);
+    const days = keys.map((key) => this.days.get(key)!);
+    if (shares.some((share, i) => overflowOf(days[i], share) !== null)) return null;
+    shares.forEach((share, i) => add(days[i], share, 1));
+    for (const day of days) day.inflight++;
+    let open = true;
+    const finish = (giveBack: () => void) => {
+      if (!open) return;
+      open = false;
+      giveBack();
+      for (const day of days) day.inflight--;
+      this.trim();
+    };
+    return {
+      settle: (notStored) => finish(() => notStored.forEach((record) => add(this.days.get(dayKey(record))!, record, -1))),
+      release: () => finish(() => shares.forEach((share, i) => add(days[i], share, -1))),
+    };
+  }
+
+  private async loadAll(keys: readonly string[]): Promise<void> {
+    for (;;) {
+      const missing = [...new Set(keys)].filter((key) => !this.days.has(key));
+      if (missing.length === 0) return;
+      await Promise.all(missing.map((key) => this.load(key)));
+    }
+  }
+
   private load(key: string): Promise<void> {
     let loading = this.loading.get(key);
     if (!loading) {
@@ -119,7 +151,7 @@ export class DayCapacity {
   }
 }
 
-const dayKey = (r: UsageRecord) => `${r.tenant}\u0000${Math.floor(r.timeMs / DAY_MS) * DAY_MS}`;
+const dayKey = (r: Amount) => `${r.tenant}\u0000${'dayStartMs' in r ? r.dayStartMs : Math.floor(r.timeMs / DAY_MS) * DAY_MS}`;
 
 function splitKey(key: string): [string, number] {
   const at = key.lastIndexOf('\u0000');
@@ -128,8 +160,11 @@ function splitKey(key: string): [string, number] {
 
 const TOKEN_NAMES: Record<TokenKind, string> = { input: 'input', output: 'output', cacheRead: 'cache read', cacheWrite: 'cache write', reasoning: 'reasoning' };
 
-/** Why adding the record would pass what the day can hold, or null. */
-function overflowOf(day: DayTotals, r: UsageRecord): string | null {
+/** What a record, or a batch's share of a day, adds to the day. */
+type Amount = Pick<UsageRecord, 'costNanos' | 'tokens' | 'tenant'> & ({ timeMs: number } | { dayStartMs: number });
+
+/** Why adding the amount would pass what the day can hold, or null. */
+function overflowOf(day: DayTotals, r: Amount): string | null {
   // Worded only when it happens: every record of every batch passes here.
   const where = () => {
     const [tenant, dayStart] = splitKey(dayKey(r));
@@ -142,7 +177,7 @@ function overflowOf(day: DayTotals, r: UsageRecord): string | null {
   return null;
 }
 
-function add(day: DayTotals, r: UsageRecord, sign: 1 | -1): void {
+function add(day: DayTotals, r: Pick<Amount, 'costNanos' | 'tokens'>, sign: 1 | -1): void {
   if (r.costNanos !== null) day.costNanos += sign === 1 ? r.costNanos : -r.costNanos;
   for (const kind of TOKEN_KINDS) day.tokens[kind] += sign * r.tokens[kind];
 }

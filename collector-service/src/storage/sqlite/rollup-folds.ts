@@ -20,16 +20,14 @@ export interface SetAsideBatch {
   reason: string;
 }
 
-/** A batch stored and not folded yet, as a read adds it: its records, and their sums when summed already. */
-export interface UnfoldedBatch {
-  records: UsageRecord[];
-  sums: FoldSums | null;
-}
+/**
+ * A batch stored and not folded yet, as a read adds it: how many records, and their sums (FoldSums)
+ * when summed already (an ingest thread prepared it), else its records.
+ */
+export type UnfoldedBatch = { count: number; sums: FoldSums } | { count: number; sums: null; records: UsageRecord[] };
 
-/** A batch this process stored, not yet in the rollups: its first record's rowid, its records, and their sums when summed already. */
-interface PendingBatch extends UnfoldedBatch {
-  firstRowid: number;
-}
+/** A batch this process stored, not yet in the rollups: its first record's rowid, and the batch. */
+type PendingBatch = UnfoldedBatch & { firstRowid: number };
 
 /**
  * Folds stored batches into the rollups some milliseconds after they are stored, many batches in one
@@ -78,10 +76,11 @@ export class RollupFolds {
     this.writes = writes;
   }
 
-  /** Right after a batch's insert committed: keeps its records (and their sums, when an ingest thread made them) to fold soon. */
-  queue(firstRowid: number, records: UsageRecord[], sums: FoldSums | null = null): void {
-    this.pending.push({ firstRowid, records, sums });
-    this.pendingRecords += records.length;
+  /** Right after a batch's insert committed: keeps its records, or their sums when an ingest thread made them, to fold soon. */
+  queue(firstRowid: number, batch: UsageRecord[] | UnfoldedBatch): void {
+    if (Array.isArray(batch)) batch = { count: batch.length, sums: null, records: batch };
+    this.pending.push({ ...batch, firstRowid });
+    this.pendingRecords += batch.count;
     if (this.pendingRecords >= this.settings.maxPendingRecords) this.foldSoon();
     else if (!this.timer) {
       this.timer = setTimeout(() => this.foldSoon(), this.settings.delayMs);
@@ -179,7 +178,7 @@ export class RollupFolds {
     } catch (err) {
       // Batches folded before the failure lost their claim: folded again, they are skipped as taken.
       this.pending = [...batches, ...this.pending];
-      this.pendingRecords = this.pending.reduce((n, b) => n + b.records.length, 0);
+      this.pendingRecords = this.pending.reduce((n, b) => n + b.count, 0);
       throw err;
     } finally {
       this.folding = [];
@@ -188,11 +187,10 @@ export class RollupFolds {
 
   /** Folds batches from their stored records (the process that stored them did not, or not yet), in one transaction. */
   private async foldFromRecords(ranges: { first: number; last: number }[]): Promise<void> {
-    const batches = ranges.map(({ first, last }) => ({
-      firstRowid: first,
-      records: (this.rangeStatement.all(first, last) as { doc: string }[]).map((row) => decodeRecord(row.doc)),
-      sums: null,
-    }));
+    const batches = ranges.map(({ first, last }): PendingBatch => {
+      const records = (this.rangeStatement.all(first, last) as { doc: string }[]).map((row) => decodeRecord(row.doc));
+      return { firstRowid: first, count: records.length, records, sums: null };
+    });
     await this.foldAll(batches);
   }
 
@@ -207,7 +205,7 @@ export class RollupFolds {
       try {
         ({ taken } = await this.writes.fold(
           batches.map((b) => b.firstRowid),
-          foldPlan(batches.reduce((into, b) => mergeFoldSums(into, b.sums ?? foldSums(b.records)), emptyFoldSums())),
+          foldPlan(batches.reduce((into, b) => mergeFoldSums(into, b.sums === null ? foldSums(b.records) : b.sums), emptyFoldSums())),
         ));
       } catch (err) {
         if (!(err instanceof UnstorableSumsError)) throw err;
@@ -216,7 +214,7 @@ export class RollupFolds {
         } else {
           const reason = `the rollups cannot hold its sums (${err.message})`;
           const { taken: gone } = await this.writes.setAside(batches[0].firstRowid, reason);
-          if (gone.length === 0) this.onSetAside({ firstRowid: batches[0].firstRowid, records: batches[0].records.length, reason });
+          if (gone.length === 0) this.onSetAside({ firstRowid: batches[0].firstRowid, records: batches[0].count, reason });
         }
         return;
       }

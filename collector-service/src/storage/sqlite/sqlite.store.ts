@@ -12,6 +12,7 @@ import {
   type DocumentBody,
   type DocumentEntry,
   type IngestOutcome,
+  type PreparedIngest,
   type RecordCorrection,
   type RecordPage,
   type RecordQuery,
@@ -31,7 +32,7 @@ import { totalsOf, zeroTotals } from '../rollup-measures';
 import { DIMENSION_COLUMNS, MEASURE_COLUMNS, MEASURE_SUMS, summedMeasures } from './rollup-columns';
 import { assertFoldable, correctionPlan } from './rollup-writer';
 import { InlineWrites, type StoreWrites, ThreadWrites } from './store-writer';
-import type { PreparedBatch } from './prepared-batch';
+import { type PreparedBatch, recordsOf } from './prepared-batch';
 import { NO_AUTOCHECKPOINT, unwritableFiles } from './store-writer.worker';
 import { WalSync } from './wal-sync';
 import { TagRollups } from './tag-rollups';
@@ -70,7 +71,7 @@ export class SqliteStore implements StoragePort {
   private tagRollups!: TagRollups;
   private capacity!: DayCapacity;
   /** Inserts sent to the writer and not yet queued for their fold: a read whose snapshot names their batches waits for them. */
-  private readonly inserting = new Set<Promise<UsageRecord[]>>();
+  private readonly inserting = new Set<Promise<UsageRecord[] | null>>();
   /** The value rollups hold every record of the UTC days from here on (see schema migration 10). */
   private valueRollupsFromMs = 0;
   budgets!: SqliteBudgets;
@@ -177,26 +178,55 @@ export class SqliteStore implements StoragePort {
       throw new Error(`a write failed ${Math.round((Date.now() - failure.atMs) / 1000)} s ago: ${failure.message}`);
   }
 
-  async ingest(records: UsageRecord[], prepared?: PreparedBatch): Promise<IngestOutcome> {
+  /** `prepared`: the batch an ingest thread prepared of the records (then `records` may be empty: the batch holds them). */
+  async ingest(records: UsageRecord[], prepared?: PreparedIngest): Promise<IngestOutcome> {
+    const batch = prepared?.store === 'sqlite' ? prepared : undefined;
+    if (!batch) return this.ingestRecords(records);
+    if (batch.count === 0) return { stored: [], duplicates: 0 };
+    this.assertWritable();
+    // Room for the whole batch in each of its days; else record by record, to tell which do not fit.
+    const reservation = batch.days && (await this.capacity.reserve(batch.days));
+    if (!reservation) return this.ingestRecords(recordsOf(batch), batch);
+    let stored: UsageRecord[] | null;
+    try {
+      stored = await this.inserted(this.insertAndQueue(null, batch));
+    } catch (err) {
+      reservation.release();
+      throw err;
+    }
+    if (stored === null) {
+      reservation.settle([]);
+      await this.durable();
+      // Every record stored now: the records themselves only for whoever reads them (see recordsOf).
+      return {
+        get stored() {
+          return recordsOf(batch);
+        },
+        duplicates: 0,
+      };
+    }
+    const kept = new Set(stored);
+    reservation.settle(recordsOf(batch).filter((r) => !kept.has(r)));
+    await this.durable();
+    return { stored, duplicates: batch.count - stored.length };
+  }
+
+  /** A batch given as records, or prepared and record by record (`prepared`: of use only while every record is written). */
+  private async ingestRecords(records: UsageRecord[], prepared?: PreparedBatch): Promise<IngestOutcome> {
     if (records.length === 0) return { stored: [], duplicates: 0 };
     this.assertWritable();
     // A record the rollups could not add fails its whole batch now, before anything is stored.
     for (const r of records) assertFoldable(r);
     // Records a tenant's day cannot hold are refused here, so no fold can ever overflow.
     const { admitted, refused, settle, release } = await this.capacity.admit(records);
-    // What an ingest thread prepared holds every record: of use only while every record is written.
     const whole = prepared && admitted.length === records.length ? prepared : undefined;
     let stored: UsageRecord[] = [];
     if (admitted.length > 0) {
-      const writing = this.insertAndQueue(admitted, whole, records.length);
-      this.inserting.add(writing);
       try {
-        stored = await writing;
+        stored = (await this.inserted(this.insertAndQueue(admitted, whole))) ?? admitted;
       } catch (err) {
         release();
         throw err;
-      } finally {
-        this.inserting.delete(writing);
       }
     }
     settle(new Set(stored));
@@ -204,14 +234,33 @@ export class SqliteStore implements StoragePort {
     return { stored, duplicates: admitted.length - stored.length, ...(refused.length > 0 ? { refused } : {}) };
   }
 
-  /** Inserts the records and queues those stored now for their fold; resolves with those. */
-  private async insertAndQueue(admitted: UsageRecord[], whole: PreparedBatch | undefined, batchSize: number): Promise<UsageRecord[]> {
-    const outcome = await this.noteWrite(this.writes.insert(admitted, whole?.rows));
-    const stored = outcome.stored.map((index) => admitted[index]);
+  /** An insert under way, named in `inserting` until it settles (a read whose snapshot names its batch waits for it). */
+  private async inserted(writing: Promise<UsageRecord[] | null>): Promise<UsageRecord[] | null> {
+    this.inserting.add(writing);
+    try {
+      return await writing;
+    } finally {
+      this.inserting.delete(writing);
+    }
+  }
+
+  /**
+   * Inserts the records (`admitted`, or the prepared batch's rows when every record of it is written)
+   * and queues those stored now for their fold; resolves with those, or null when every one was.
+   */
+  private async insertAndQueue(admitted: UsageRecord[] | null, whole: PreparedBatch | undefined): Promise<UsageRecord[] | null> {
+    const outcome = await this.noteWrite(this.writes.insert(admitted ?? [], whole?.rows));
+    const count = admitted?.length ?? whole!.count;
     // Into every rollup (tag rollups too) within milliseconds, or at once when something reads them:
     // see RollupFolds and RollupWriter.
-    if (stored.length > 0) this.folds.queue(outcome.firstRowid, stored, stored.length === batchSize ? (whole?.sums ?? null) : null);
-    return stored;
+    if (whole && outcome.stored.length === count) {
+      this.folds.queue(outcome.firstRowid, { count, sums: whole.sums });
+      return null;
+    }
+    const records = admitted ?? recordsOf(whole!);
+    const stored = outcome.stored.map((index) => records[index]);
+    if (stored.length > 0) this.folds.queue(outcome.firstRowid, { count: stored.length, sums: null, records: stored });
+    return stored.length === records.length ? null : stored;
   }
 
   async correctRecords(corrections: RecordCorrection[]): Promise<string[]> {

@@ -20,7 +20,7 @@ import {
 export interface StoreWrites {
   /**
    * Inserts the records not stored yet (durable once WalSync says so). Rejects if the store fails.
-   * `rows`: the same records already encoded (see PreparedBatch), handed over as they are.
+   * `rows`: the same records already encoded (see PreparedBatch), handed over as they are (`records` is then not read).
    */
   insert(records: readonly UsageRecord[], rows?: ArrayBuffer): Promise<InsertOutcome>;
   /** Takes the claimed `unfolded` rows and applies the plan, or reports which claims were taken already. */
@@ -54,8 +54,8 @@ export class InlineWrites implements StoreWrites {
     this.writer = new StoreWriter(db);
   }
 
-  async insert(records: readonly UsageRecord[]): Promise<InsertOutcome> {
-    return settled(this.writer.insertAll([{ kind: 'insert', seq: 0, rows: records.map(recordRow) }])[0]);
+  async insert(records: readonly UsageRecord[], rows?: ArrayBuffer): Promise<InsertOutcome> {
+    return settled(this.writer.insertAll([{ kind: 'insert', seq: 0, rows: rows ?? records.map(recordRow) }])[0]);
   }
 
   async fold(claims: number[], plan: WritePlan): Promise<FoldOutcome> {
@@ -120,7 +120,11 @@ export class ThreadWrites implements StoreWrites {
   }
 
   insert(records: readonly UsageRecord[], rows?: ArrayBuffer): Promise<InsertOutcome> {
-    if (rows) return this.send((seq): InsertRequest => ({ kind: 'insert', seq, rows }), [rows]);
+    // A copy moves to the writer: the batch keeps its rows, to decode its records should it need them (see recordsOf).
+    if (rows) {
+      const moved = rows.slice(0);
+      return this.send((seq): InsertRequest => ({ kind: 'insert', seq, rows: moved }), [moved]);
+    }
     const encoded = records.map(recordRow);
     return this.send((seq): InsertRequest => ({ kind: 'insert', seq, rows: encoded }));
   }
