@@ -3,7 +3,7 @@ import type { DimensionFilters, RollupTotals, StoragePort } from '../storage/sto
 import { STORAGE } from '../storage/storage.tokens';
 import { CONFIG, type CollectorConfig } from '../config/config';
 import { localLabel, localSteps } from '../time/periods';
-import { breakdownGroups, tagKeyGroups } from './breakdown-groups';
+import { breakdownGroups, tagKeyGroups, type BreakdownGroup } from './breakdown-groups';
 import type { ReportRange } from './report-query';
 import { addTotals, averageLatencyMs, money, totalMoney, zeroTotals } from './totals';
 
@@ -51,7 +51,7 @@ export class ReportsService {
    */
   async breakdown(tenant: string, range: ReportRange, filters: DimensionFilters, by: string, limit: number) {
     const groups = await breakdownGroups(this.source(tenant, range, filters), by);
-    groups.sort((a, b) => (a.totals.costNanos === b.totals.costNanos ? b.totals.calls - a.totals.calls : a.totals.costNanos < b.totals.costNanos ? 1 : -1));
+    groups.sort(byCostThenCallsThenKey);
     const total = groups.reduce((sum, g) => sum + g.totals.costNanos, 0n);
     const item = (key: string | null, r: RollupTotals) => ({
       key,
@@ -140,4 +140,18 @@ function assertPoints(fromMs: number, toMs: number, interval: 'hour' | 'day'): v
     parameter: 'from',
     message: `from: this range by ${interval} makes ${points.toLocaleString('en-US')} points; a time series has at most ${MAX_TIMESERIES_POINTS.toLocaleString('en-US')}: narrow from/to${interval === 'hour' ? ' or use interval=day' : ''}`,
   });
+}
+
+/**
+ * Most cost first, then most calls, then by key (the calls without a value first): ties are ordered by
+ * their key, not by the order a store happened to read them, so every read of the same range (the
+ * breakdown, the overview's, a streamed or a capped read) ranks them the same.
+ */
+function byCostThenCallsThenKey(a: BreakdownGroup, b: BreakdownGroup): number {
+  if (a.totals.costNanos !== b.totals.costNanos) return a.totals.costNanos < b.totals.costNanos ? 1 : -1;
+  if (a.totals.calls !== b.totals.calls) return b.totals.calls - a.totals.calls;
+  if (a.key === b.key) return 0;
+  if (a.key === null) return -1;
+  if (b.key === null) return 1;
+  return a.key < b.key ? -1 : 1;
 }
