@@ -68,7 +68,7 @@ tl_otelcol() {
 tl_amtool() {
   if ! command -v amtool >/dev/null 2>&1; then
     echo "go-tools: installing Debian's prometheus-alertmanager for amtool" >&2
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus-alertmanager; } >&2 || return 1
+    bash "$TL_REPO_ROOT/scripts/apt-install.sh" prometheus-alertmanager >&2 || return 1
   fi
   command -v amtool
 }
@@ -77,7 +77,7 @@ tl_amtool() {
 tl_docker_compose() {
   if ! command -v docker-compose >/dev/null 2>&1; then
     echo "go-tools: installing Debian's docker-compose to validate docker-compose.yml" >&2
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose; } >&2 || return 1
+    bash "$TL_REPO_ROOT/scripts/apt-install.sh" docker-compose >&2 || return 1
   fi
   command -v docker-compose
 }

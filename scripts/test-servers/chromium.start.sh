@@ -5,7 +5,7 @@
 if [ -z "${TOKENLEDGER_CHROMIUM:-}" ]; then
   if ! command -v chromium >/dev/null 2>&1; then
     echo "test servers: installing Debian's chromium for the dashboard tests" >&2
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >&2 || return 1
+    bash "$(dirname "${BASH_SOURCE[0]}")/../apt-install.sh" chromium >&2 || return 1
   fi
   TOKENLEDGER_CHROMIUM="$(command -v chromium)"
   export TOKENLEDGER_CHROMIUM
