@@ -21,7 +21,9 @@ export function isSupportedVersion(version: string | undefined): boolean {
 }
 
 type Prototype = Record<string, unknown>;
-type MessagesClass = { prototype: Prototype; Batches?: { prototype: Prototype } };
+/** A class of the SDK, as its module types it: its prototype an object (read here as a record of methods). */
+type MessagesClass = { prototype: object; Batches?: { prototype: object } };
+/** What patch() reads of the `@anthropic-ai/sdk` module; the module imported with its own types fits it. */
 interface AnthropicModule {
   Anthropic?: { Messages?: MessagesClass; Beta?: { Messages?: MessagesClass } };
 }
@@ -29,14 +31,14 @@ interface AnthropicModule {
 /** The prototypes whose `create` is patched: messages and beta.messages. */
 function targets(exports: AnthropicModule): Prototype[] {
   return [exports?.Anthropic?.Messages?.prototype, exports?.Anthropic?.Beta?.Messages?.prototype].filter(
-    (p): p is Prototype => typeof p?.create === 'function',
+    (p): p is Prototype => typeof (p as Prototype | undefined)?.create === 'function',
   );
 }
 
 /** The Message Batches resources (messages.batches and beta.messages.batches), whose `create` and `results` are patched. */
 function batchTargets(exports: AnthropicModule): Prototype[] {
   return [exports?.Anthropic?.Messages?.Batches?.prototype, exports?.Anthropic?.Beta?.Messages?.Batches?.prototype].filter(
-    (p): p is Prototype => typeof p?.create === 'function' && typeof p?.results === 'function',
+    (p): p is Prototype => typeof (p as Prototype | undefined)?.create === 'function' && typeof (p as Prototype | undefined)?.results === 'function',
   );
 }
 
@@ -76,7 +78,7 @@ export class AnthropicInstrumentation extends GenAiInstrumentation<AnthropicInst
    * Patches a loaded `@anthropic-ai/sdk` module (used by the require/import hooks, and directly where
    * no hook can run). `version` is the module's; without one the module's shape alone decides.
    */
-  patch(exports: AnthropicModule, version?: string): AnthropicModule {
+  patch<M extends AnthropicModule>(exports: M, version?: string): M {
     if (version !== undefined && !isSupportedVersion(version)) {
       warnOnce(
         `${PACKAGE_NAME}: ${MODULE_NAME} ${version} is outside the supported range ${SUPPORTED_VERSIONS.join(' ')}; its calls are not instrumented (no spans, metrics or budget checks). Install a supported version.`,

@@ -18,9 +18,9 @@ export async function harness(
   /** Another installed release of the SDK (an npm alias), to run the same calls against it. */
   sdkModule = '@anthropic-ai/sdk',
 ): Promise<Harness> {
-  // The SDK's module, as the instrumentation also reads it (its prototypes as records of methods); an
+  // The SDK's module with its own types, as patch() takes it; an
   // older release is read with the current one's types: the calls the tests make are in both.
-  const sdk = require(sdkModule) as typeof import('@anthropic-ai/sdk') & Parameters<AnthropicInstrumentation['patch']>[0];
+  const sdk = require(sdkModule) as typeof import('@anthropic-ai/sdk');
   const h = await instrumentedSdk(new AnthropicInstrumentation({ ...config, enabled: false }), (i) => {
     i.patch(sdk);
     return () => i.unpatch(sdk);

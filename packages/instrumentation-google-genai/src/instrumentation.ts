@@ -17,14 +17,16 @@ const PACKAGE_NAME = '@tokenledger/instrumentation-google-genai';
 const PACKAGE_VERSION = (require('../package.json') as { version: string }).version;
 
 type Prototype = Record<string, unknown>;
+/** What patchGenAI() reads of the `@google/genai` module (classes whose prototypes are objects); the module imported with its own types fits it. */
 interface GenAIModule {
-  Models?: { prototype: Prototype };
-  Batches?: { prototype: Prototype };
-  Files?: { prototype: Prototype };
-  Live?: { prototype: Prototype };
+  Models?: { prototype: object };
+  Batches?: { prototype: object };
+  Files?: { prototype: object };
+  Live?: { prototype: object };
 }
+/** What patchLegacy() reads of the `@google/generative-ai` module; the module imported with its own types fits it. */
 interface LegacyModule {
-  GenerativeModel?: { prototype: Prototype };
+  GenerativeModel?: { prototype: object };
 }
 
 /**
@@ -82,7 +84,7 @@ export class GoogleGenAIInstrumentation extends GenAiInstrumentation<GoogleGenAI
   }
 
   /** Patches a loaded `@google/genai` module (used by the require/import hooks, and directly where no hook can run). */
-  patchGenAI(exports: GenAIModule, version?: string): GenAIModule {
+  patchGenAI<M extends GenAIModule>(exports: M, version?: string): M {
     if (!this.supported('@google/genai', version, GENAI_RANGE)) return exports;
     this.wrapAll('@google/genai', exports?.Models?.prototype, GENAI_METHODS);
     this.wrapAll('@google/genai', exports?.Live?.prototype, [['connect', liveConnect as never]]);
@@ -96,14 +98,14 @@ export class GoogleGenAIInstrumentation extends GenAiInstrumentation<GoogleGenAI
   unpatchGenAI(exports: GenAIModule): void {
     this.unwrapAll(exports?.Models?.prototype, GENAI_METHODS);
     this.unwrapAll(exports?.Live?.prototype, [['connect', liveConnect as never]]);
-    const batches = exports?.Batches?.prototype;
+    const batches = exports?.Batches?.prototype as Prototype | undefined;
     for (const name of ['createInternal', 'get']) if (batches && isWrapped(batches[name])) this._unwrap(batches as never, name);
-    const files = exports?.Files?.prototype;
+    const files = exports?.Files?.prototype as Prototype | undefined;
     if (files && isWrapped(files.download)) this._unwrap(files as never, 'download');
   }
 
   /** Patches a loaded `@google/generative-ai` module. */
-  patchLegacy(exports: LegacyModule, version?: string): LegacyModule {
+  patchLegacy<M extends LegacyModule>(exports: M, version?: string): M {
     if (this.supported('@google/generative-ai', version, LEGACY_RANGE))
       this.wrapAll('@google/generative-ai', exports?.GenerativeModel?.prototype, LEGACY_METHODS);
     return exports;
@@ -122,7 +124,8 @@ export class GoogleGenAIInstrumentation extends GenAiInstrumentation<GoogleGenAI
     return false;
   }
 
-  private wrapAll(module: string, prototype: Prototype | undefined, methods: [string, SdkMethod<never, never>][]): void {
+  private wrapAll(module: string, proto: object | undefined, methods: [string, SdkMethod<never, never>][]): void {
+    const prototype = proto as Prototype | undefined;
     const missing = methods.filter(([name]) => typeof prototype?.[name] !== 'function').map(([name]) => name);
     if (!prototype || missing.length) {
       warnOnce(
@@ -139,11 +142,13 @@ export class GoogleGenAIInstrumentation extends GenAiInstrumentation<GoogleGenAI
   }
 
   /** Watches a method whose results are no call (polling, downloading), where the SDK has it. */
-  private watch(prototype: Prototype | undefined, name: string, wrap: (original: never) => unknown): void {
+  private watch(proto: object | undefined, name: string, wrap: (original: never) => unknown): void {
+    const prototype = proto as Prototype | undefined;
     if (typeof prototype?.[name] === 'function' && !isWrapped(prototype[name])) this._wrap(prototype as never, name as never, wrap as never);
   }
 
-  private unwrapAll(prototype: Prototype | undefined, methods: [string, SdkMethod<never, never>][]): void {
+  private unwrapAll(proto: object | undefined, methods: [string, SdkMethod<never, never>][]): void {
+    const prototype = proto as Prototype | undefined;
     if (!prototype) return;
     for (const [name] of methods) if (isWrapped(prototype[name])) this._unwrap(prototype as never, name);
   }

@@ -18,9 +18,9 @@ export interface Harness extends InstrumentedSdk<GoogleGenAIInstrumentation> {
   legacy(model: string): GenerativeModel;
 }
 
-/** The SDKs' modules, as the instrumentation also reads them: their prototypes as records of methods. */
-const genai = () => require('@google/genai') as typeof import('@google/genai') & Parameters<GoogleGenAIInstrumentation['patchGenAI']>[0];
-const legacy = () => require('@google/generative-ai') as typeof import('@google/generative-ai') & Parameters<GoogleGenAIInstrumentation['patchLegacy']>[0];
+/** The SDKs' modules with their own types, as patchGenAI() and patchLegacy() take them. */
+const genai = () => require('@google/genai') as typeof import('@google/genai');
+const legacy = () => require('@google/generative-ai') as typeof import('@google/generative-ai');
 
 /**
  * The real Google SDKs against the loopback mock server, patched by the instrumentation; the hook

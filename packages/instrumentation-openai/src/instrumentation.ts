@@ -19,7 +19,9 @@ export const SUPPORTED_VERSIONS = ['>=6 <8'];
 const UNSUPPORTED_VERSIONS = ['<6 || >=8'];
 
 type Prototype = Record<string, unknown>;
-type Resource = { prototype: Prototype } | undefined;
+/** A class of the SDK, as its module types it: its prototype an object (read here as a record of methods). */
+type Resource = { prototype: object } | undefined;
+/** What patch() reads of the `openai` module; the module imported with its own types fits it. */
 interface OpenAIModule {
   OpenAI?: {
     Chat?: { Completions?: Resource };
@@ -33,8 +35,11 @@ interface OpenAIModule {
 }
 /** `openai/realtime/internal-base`: the base class of the Realtime clients. */
 interface RealtimeBaseModule {
-  OpenAIRealtimeEmitter?: { prototype: Prototype };
+  OpenAIRealtimeEmitter?: { prototype: object };
 }
+
+/** A class's prototype as a record of methods. */
+const methodsOf = (resource: Resource): Prototype | undefined => resource?.prototype as Prototype | undefined;
 
 /** Every patched method: where it lives on the module, its name, and its surface. */
 const PATCHES: { find: (m: OpenAIModule) => Resource; method: string; surface: Surface; required?: boolean }[] = [
@@ -146,19 +151,19 @@ export class OpenAIInstrumentation extends GenAiInstrumentation<OpenAIInstrument
   }
 
   /** Patches a loaded `openai` module (used by the require/import hooks, and directly where no hook can run). */
-  patch(exports: OpenAIModule): OpenAIModule {
+  patch<M extends OpenAIModule>(exports: M): M {
     const ctx = this.surfaceContext();
-    if (PATCHES.some((p) => p.required && typeof p.find(exports)?.prototype?.[p.method] !== 'function')) {
+    if (PATCHES.some((p) => p.required && typeof methodsOf(p.find(exports))?.[p.method] !== 'function')) {
       diag.warn(`${PACKAGE_NAME}: this openai version does not have the expected classes; calls are not instrumented`);
       return exports;
     }
     for (const { find, method, surface } of PATCHES) {
-      const proto = find(exports)?.prototype;
+      const proto = methodsOf(find(exports));
       if (!proto || typeof proto[method] !== 'function' || isWrapped(proto[method])) continue;
       this._wrap(proto as never, method as never, ((original: Method) => wrapSdkMethod(original, ctx, sdkMethodOf(surface))) as never);
     }
     for (const { find, method, wrap } of BATCH_PATCHES) {
-      const proto = find(exports)?.prototype;
+      const proto = methodsOf(find(exports));
       if (!proto || typeof proto[method] !== 'function' || isWrapped(proto[method])) continue;
       this._wrap(proto as never, method as never, ((original: SdkFunction<SdkResource, never>) => wrap(original, ctx)) as never);
     }
@@ -167,7 +172,7 @@ export class OpenAIInstrumentation extends GenAiInstrumentation<OpenAIInstrument
 
   unpatch(exports: OpenAIModule): void {
     for (const { find, method } of [...PATCHES, ...BATCH_PATCHES]) {
-      const proto = find(exports)?.prototype;
+      const proto = methodsOf(find(exports));
       if (proto && isWrapped(proto[method])) this._unwrap(proto as never, method);
     }
   }
@@ -176,15 +181,15 @@ export class OpenAIInstrumentation extends GenAiInstrumentation<OpenAIInstrument
    * Patches `openai/realtime/internal-base` (loaded with `openai/realtime/ws` or `/websocket`): the
    * emitter every Realtime client sends its server events through.
    */
-  patchRealtime(exports: RealtimeBaseModule): RealtimeBaseModule {
-    const proto = exports?.OpenAIRealtimeEmitter?.prototype;
+  patchRealtime<M extends RealtimeBaseModule>(exports: M): M {
+    const proto = methodsOf(exports?.OpenAIRealtimeEmitter);
     if (typeof proto?._emit !== 'function' || isWrapped(proto._emit)) return exports;
     this._wrap(proto as never, '_emit' as never, realtimeEmit(this.surfaceContext()) as never);
     return exports;
   }
 
   unpatchRealtime(exports: RealtimeBaseModule): void {
-    const proto = exports?.OpenAIRealtimeEmitter?.prototype;
+    const proto = methodsOf(exports?.OpenAIRealtimeEmitter);
     if (proto && isWrapped(proto._emit)) this._unwrap(proto as never, '_emit');
   }
 }

@@ -12,9 +12,9 @@ export interface Harness extends InstrumentedSdk<OpenAIInstrumentation> {
  * Node process (require-hook.test.ts).
  */
 export async function harness(config: ConstructorParameters<typeof OpenAIInstrumentation>[0] = {}, sdk: 'openai' | 'openai-v6' = 'openai'): Promise<Harness> {
-  // The SDK's module, as the instrumentation also reads it (its prototypes as records of methods); the
+  // The SDK's module with its own types, as patch() takes it; the
   // previous major is read with the current one's types: the calls the tests make are in both.
-  const sdkModule = require(sdk) as typeof import('openai') & Parameters<OpenAIInstrumentation['patch']>[0];
+  const sdkModule = require(sdk) as typeof import('openai');
   const h = await instrumentedSdk(new OpenAIInstrumentation({ ...config, enabled: false }), (i) => {
     i.patch(sdkModule);
     return () => i.unpatch(sdkModule);

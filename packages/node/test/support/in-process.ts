@@ -17,8 +17,8 @@ export interface InProcess {
  * hooks themselves are tested in real processes (register-hook.test.ts).
  */
 export async function inProcess(): Promise<InProcess> {
-  // The SDK's module, as the instrumentation also reads it (its prototypes as records of methods).
-  const sdk = require('openai') as typeof import('openai') & Parameters<OpenAIInstrumentation['patch']>[0];
+  // The SDK's module with its own types, as patch() takes it.
+  const sdk = require('openai') as typeof import('openai');
   const h = await instrumentedSdk(
     new OpenAIInstrumentation({ enabled: false }),
     (i) => {
