@@ -92,9 +92,11 @@ describe('an app exporting over OTLP/gRPC to a collector that is down, hanging o
 
   it('stops waiting for a collector that answers UNAVAILABLE before its retries are spent, and reports it', async () => {
     const unavailable = await failing(status.UNAVAILABLE);
-    const run = await runApp(REQUIRE_HOOK, 'outage-app.cjs', env(unavailable.url));
+    // The span is exported while the app still runs (2 s after its call), so the collector's first
+    // answer is in before the app ends even when the sender's thread is slow to start on a busy machine.
+    const run = await runApp(REQUIRE_HOOK, 'outage-app.cjs', env(unavailable.url, { OTEL_BSP_SCHEDULE_DELAY: '20', CALL_GAP_MS: '2000' }));
     expect(run).toMatchObject({ code: 0, stdout: 'done\n' });
-    // Five attempts with backoff take 5 s and more; the app waited 3.
+    // Five attempts with backoff take 6.5 s and more; the app ran 2 s after the export began and waited 3 at exit.
     expect(count(unavailable.methods(), TRACES_EXPORT)).toBeLessThan(5);
     expect(reports(run.stderr, 'spans', unavailable.address)).toEqual([expect.stringContaining('the collector answered gRPC UNAVAILABLE')]);
   });

@@ -34,13 +34,18 @@ export async function sendWithRetries(
 ): Promise<SendOutcome> {
   const deadline = Date.now() + timeoutMs;
   let backoff = FIRST_BACKOFF_MS;
+  // The last failure the collector answered with: a retry that runs out of time after it (given only
+  // what was left of timeoutMs) is reported as that answer, which says what to fix, not as no answer.
+  let answered: SendFailure | null = null;
   for (let attempts = 1; ; attempts++) {
     const result = await attempt(deadline - Date.now(), attempts);
     if (result.ok) return result;
-    onFailedAttempt(result.failure);
+    const failure: SendFailure = result.failure.kind === 'timeout' ? (answered ?? result.failure) : result.failure;
+    if (failure.kind !== 'timeout') answered = failure;
+    onFailedAttempt(failure);
     // Jitter of ±20 % spreads the retries of many processes that lost the collector at once.
     const wait = result.retry === false ? null : (result.retry === 'backoff' ? backoff : result.retry) * (0.8 + Math.random() * 0.4);
-    if (wait === null || attempts >= MAX_ATTEMPTS || Date.now() + wait >= deadline) return { ok: false, failure: result.failure };
+    if (wait === null || attempts >= MAX_ATTEMPTS || Date.now() + wait >= deadline) return { ok: false, failure };
     await pause(wait);
     backoff *= 1.5;
   }
