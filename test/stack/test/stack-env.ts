@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 /** The addresses of the running native stack, from the variables scripts/test-servers/stack.start.sh exports. */
 export interface Stack {
   otlpHttpUrl: string;
@@ -75,4 +78,20 @@ export async function promQuery(prometheusUrl: string, query: string, time?: num
   const { resultType, result } = body.data!;
   if (resultType === 'scalar') return [{ metric: {}, value: result as [number, string] }];
   return result as PromSample[];
+}
+
+/** The last `lines` lines of each program's log in the stack's state directory (logs/<program>.log), to explain a failure. */
+export function logTails(stack: Stack, programs: string[], lines = 40): string {
+  return programs
+    .map((program) => {
+      const file = join(stack.dir, 'logs', `${program}.log`);
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+      } catch (err) {
+        text = `(unreadable: ${(err as Error).message})`;
+      }
+      return `--- ${file} (last ${lines} lines)\n${text}`;
+    })
+    .join('\n');
 }

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { type MockLlmServer, startMockLlmServer } from '@tokenledger/mock-llm-server';
 import { fillVariables, panelQueries } from './dashboards';
 import { describeReplicas } from './replicas';
-import { eventually, getJson, promQuery, type Stack, stackFromEnv } from './stack-env';
+import { eventually, getJson, logTails, promQuery, type Stack, stackFromEnv } from './stack-env';
 
 const execFileAsync = promisify(execFile);
 jest.setTimeout(240_000);
@@ -226,7 +226,13 @@ describe('the native operations stack, end to end', () => {
         return alerts.find((a) => a.labels.subject?.startsWith(`budget:${tightBudgetId}`));
       },
       240,
-    );
+    ).catch(async (err: Error) => {
+      // What the collector made of it (fired, resolved, delivered?), and what each program logged.
+      const collectorAlerts = await getJson<{ alerts: unknown[] }>(`${stack.collectorUrl}/v1/alerts?limit=20`, admin()).catch((e: Error) => e.message);
+      throw new Error(
+        `${err.message}\nthe collector's alerts: ${JSON.stringify(collectorAlerts)}\n${logTails(stack, ['collector-service', 'collector-service-2', 'alertmanager'])}`,
+      );
+    });
     expect(alert.labels).toMatchObject({ alertname: 'TokenledgerBudgetThreshold', category: 'cost', tenant: 'default' });
     expect(alert.receivers.map((r) => r.name)).toEqual(['finance']);
   });
