@@ -7,6 +7,7 @@ import { ConfigError, describeStore, loadConfig } from './config/config';
 import { OtlpGrpcReceiver } from './ingest/otlp-grpc.receiver';
 import { loadLogSettings, ServiceLogger } from './logging/service-logger';
 import { connectStore } from './startup/connect-store';
+import { boundShutdown } from './startup/shutdown-bound';
 import { listenError, StartupError } from './startup/startup-error';
 import { StartupServer } from './startup/startup-server';
 
@@ -59,6 +60,7 @@ async function main(logger: LoggerService): Promise<void> {
     );
   }
   await app.init();
+  boundShutdown(logger);
   const grpcPort = config.grpcPort === null ? null : await app.get(OtlpGrpcReceiver).listen(config.grpcPort, config.host);
   // The app takes the port over from the start-up server.
   await startup.close();
