@@ -23,7 +23,8 @@ export const REDELIVER_AFTER_MS = 10 * 60_000;
 
 /**
  * Runs rules and turns their conditions into alerts. A condition whose alert has fired does nothing;
- * an open alert of a rule whose conditions no longer include it resolves. A rule that fails to
+ * an open alert of a rule whose conditions no longer include it resolves (a budget alert once the
+ * store's own numbers agree: passes read spend from memory, which lags other instances). A rule that fails to
  * evaluate resolves nothing (its alerts stay open until it answers again).
  */
 @Injectable()
@@ -79,7 +80,9 @@ export class AlertEvaluator {
         if (openIds.has(alert.id)) continue; // fired before and still open: nothing to write
         if (await this.dispatcher.fire(alert, [...rule.channels, ...(condition.extraChannels ?? [])], channels)) summary.fired++;
       }
-      for (const id of stillOpen) await this.resolve(tenant, id, 'the condition cleared', nowMs, summary);
+      for (const id of stillOpen) {
+        if (!(await this.stillHolds(tenant, rule, id, nowMs))) await this.resolve(tenant, id, 'the condition cleared', nowMs, summary);
+      }
     }
     // Open alerts of rules that no longer exist (only when every type was evaluated: a filtered run does not see them all).
     if (!types) for (const ids of openByRule.values()) for (const id of ids) await this.resolve(tenant, id, 'the rule was deleted', nowMs, summary);
@@ -91,6 +94,16 @@ export class AlertEvaluator {
     } catch (err) {
       this.logger.error(`alert rule ${rule.id} (${rule.type}) of tenant ${tenant} could not be evaluated: ${(err as Error).message}`);
       return null;
+    }
+  }
+
+  /** A condition that seems to have cleared, asked again of the store's own numbers; an error keeps the alert open. */
+  private async stillHolds(tenant: string, rule: AlertRule, id: string, nowMs: number): Promise<boolean> {
+    try {
+      return await this.evaluators.holds(tenant, rule, () => this.alerts.get(tenant, id), nowMs);
+    } catch (err) {
+      this.logger.error(`alert ${id} of rule ${rule.id} (${rule.type}) of tenant ${tenant} could not be checked before resolving: ${(err as Error).message}`);
+      return true;
     }
   }
 

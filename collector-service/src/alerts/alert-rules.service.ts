@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { ChannelsService } from '../channels/channels.service';
-import type { AlertRulesRepository } from '../storage/repositories/repositories';
-import type { DocumentStore } from '../storage/storage.port';
-import { ALERT_RULES, DOCUMENTS } from '../storage/storage.tokens';
+import type { AlertRulesRepository, AlertRulesSeededRepository } from '../storage/repositories/repositories';
+import { ALERT_RULES, ALERT_RULES_SEEDED } from '../storage/storage.tokens';
 import { type AlertRule, DEFAULT_RULES, parseRule, patchRule } from './alert-rule';
 import type { CreateAlertRuleDto, UpdateAlertRuleDto } from './alert-rule.dto';
 
-/** Marks a tenant whose default rules were written, so a deleted default stays deleted. */
-const SEEDED_KIND = 'alert-rules-seeded';
+/** The id of the mark that a tenant's default rules were written, so a deleted default stays deleted. */
+const SEEDED = 'defaults';
 
 /** A tenant's alert rules; the seeds' defaults are written the first time a tenant's rules are read. */
 @Injectable()
@@ -17,7 +16,7 @@ export class AlertRulesService {
 
   constructor(
     @Inject(ALERT_RULES) private readonly repository: AlertRulesRepository,
-    @Inject(DOCUMENTS) private readonly documents: DocumentStore,
+    @Inject(ALERT_RULES_SEEDED) private readonly seeds: AlertRulesSeededRepository,
     private readonly channels: ChannelsService,
   ) {}
 
@@ -27,9 +26,9 @@ export class AlertRulesService {
    */
   private async seed(tenant: string, nowMs: number): Promise<void> {
     if (this.seeded.has(tenant)) return;
-    if (!(await this.documents.getDocument(SEEDED_KIND, tenant, 'defaults'))) {
+    if (!(await this.seeds.get(tenant, SEEDED))) {
       for (const rule of DEFAULT_RULES) await this.repository.add(tenant, { ...rule, createdAtMs: nowMs, updatedAtMs: nowMs });
-      await this.documents.insertOnce(SEEDED_KIND, tenant, 'defaults', { atMs: nowMs });
+      await this.seeds.add(tenant, { id: SEEDED, atMs: nowMs });
     }
     this.seeded.add(tenant);
   }

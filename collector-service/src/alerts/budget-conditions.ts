@@ -6,7 +6,8 @@ import { BudgetsService } from '../budgets/budgets.service';
 import type { BudgetsRepository } from '../storage/repositories/repositories';
 import { BUDGETS } from '../storage/storage.tokens';
 import { usdText as usd } from './alert-money';
-import { budgetSubject, EXHAUSTION } from './budget-subject';
+import type { StoredAlert } from './alert';
+import { budgetSubject, EXHAUSTION, parseBudgetSubject } from './budget-subject';
 import type { Condition } from './condition';
 
 const PERIOD_ADJECTIVE = { day: 'daily', week: 'weekly', month: 'monthly' } as const;
@@ -23,7 +24,10 @@ interface Computed {
  * a perUser budget). Spend is the budgets module's in-memory, exact spend, the one
  * `POST /v1/budgets/check` answers from: kept up to date by every batch this process stores, read
  * from the rollups only for a budget and period not loaded yet (budgets sharing a period and scope
- * dimensions in one grouped read), and re-read when another instance wrote. Spend only grows within a period, so a budget whose total is what it was at the last pass
+ * dimensions in one grouped read), and re-read when another instance wrote. The budgets are the
+ * module's index, not the table: a pass runs after every stored batch, and a budget another instance
+ * created or changed is seen once the budgets sync (every BUDGET_SYNC_MS), as the check sees it.
+ * Spend only grows within a period, so a budget whose total is what it was at the last pass
  * has the same conditions: those are reused instead of being worked out again (a pass after an
  * ingest recomputes only the budgets the ingest touched). A threshold is reached at
  * ceil(limit × fraction), as budget states are decided.
@@ -71,8 +75,27 @@ export class BudgetConditions {
     return conditions;
   }
 
+  /**
+   * Whether a budget alert's condition still holds on the spend read from the store now: spend in
+   * memory lags what other instances stored by up to a sync, so an alert another instance fired on
+   * spend this one has not seen yet must not resolve here. `exhaustionWithinMs`: the exhaustion
+   * rule's horizon, or null for threshold alerts. False when the period ended or the budget is gone.
+   */
+  async holds(tenant: string, alert: StoredAlert, nowMs: number, exhaustionWithinMs: number | null): Promise<boolean> {
+    const subject = parseBudgetSubject(alert.subject);
+    if (!subject || nowMs >= alert.periodEndMs) return false;
+    const budget = await this.repository.get(tenant, subject.budgetId);
+    if (!budget) return false;
+    const { window, spend } = await this.budgets.freshPeriodSpend(tenant, budget, nowMs);
+    if (window.startMs !== alert.periodStartMs) return false;
+    const conditions =
+      exhaustionWithinMs === null ? budgetConditions(budget, window, spend) : exhaustionConditions(budget, window, spend, exhaustionWithinMs, nowMs);
+    return conditions.some((c) => c.subject === alert.subject);
+  }
+
+  /** The tenant's budgets from the budgets module's index (what the check matches), their spend loaded. */
   private async budgetsWithSpend(tenant: string, nowMs: number): Promise<Budget[]> {
-    const budgets = await this.repository.list(tenant);
+    const budgets = this.budgets.indexed(tenant);
     await this.budgets.preloadSpend(tenant, budgets, nowMs);
     return budgets;
   }

@@ -8,6 +8,7 @@ import { calendarPeriod, ceilToBucket } from '../time/periods';
 import { Inject } from '@nestjs/common';
 import type { StoragePort } from '../storage/storage.port';
 import { STORAGE } from '../storage/storage.tokens';
+import type { StoredAlert } from './alert';
 import { usdText as usd } from './alert-money';
 import { type AlertRule, type RuleType, SPIKE_DEFAULTS } from './alert-rule';
 import { BudgetConditions } from './budget-conditions';
@@ -46,6 +47,17 @@ export class RuleEvaluators {
       budget_exhaustion: () => this.budgets.exhaustion(tenant, rule.withinHours! * HOUR_MS, nowMs),
     };
     return evaluators[rule.type]();
+  }
+
+  /**
+   * Whether an open alert of `rule` that this pass did not find still holds on the store's own
+   * numbers. Budget rules answer passes from each instance's spend in memory, so their alerts resolve
+   * only once a reading from the store agrees; every other rule reads the store already.
+   */
+  async holds(tenant: string, rule: AlertRule, alert: () => Promise<StoredAlert | null>, nowMs: number): Promise<boolean> {
+    if (rule.type !== 'budget_threshold' && rule.type !== 'budget_exhaustion') return false;
+    const open = await alert();
+    return open !== null && (await this.budgets.holds(tenant, open, nowMs, rule.type === 'budget_exhaustion' ? rule.withinHours! * HOUR_MS : null));
   }
 
   private today(rule: AlertRule, nowMs: number) {

@@ -2,21 +2,20 @@ import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InputError } from '../http/input-error';
 import { DEFAULT_TENANT } from '../auth/principal';
 import { CONFIG, type CollectorConfig } from '../config/config';
-import type { StoragePort } from '../storage/storage.port';
-import { STORAGE } from '../storage/storage.tokens';
+import type { ProviderAdminKeysRepository } from '../storage/repositories/repositories';
+import { PROVIDER_ADMIN_KEYS } from '../storage/storage.tokens';
 import type { SetAdminKeyDto } from './admin-key.dto';
 import type { AdminAccess } from './bill-sources';
 import { BILLED_PROVIDERS, type BilledProvider } from './billed-day';
 
-/** A tenant's admin key for one provider, as stored; the key is never returned by the API. */
-interface StoredAdminKey {
+/** A tenant's admin key for one provider (its id), as stored; the key is never returned by the API. */
+export interface StoredAdminKey {
+  id: BilledProvider;
   key: string;
   /** Null: the configured base URL (the real API unless the operator says otherwise). */
   baseUrl: string | null;
   updatedAtMs: number;
 }
-
-export const ADMIN_KEY_KIND = 'provider-admin-key';
 
 /** A configured organization admin key, without the key. */
 export interface ConfiguredKey {
@@ -42,7 +41,7 @@ export function checkProvider(value: unknown): BilledProvider {
 @Injectable()
 export class AdminKeysService {
   constructor(
-    @Inject(STORAGE) private readonly storage: StoragePort,
+    @Inject(PROVIDER_ADMIN_KEYS) private readonly repository: ProviderAdminKeysRepository,
     @Inject(CONFIG) private readonly config: CollectorConfig,
   ) {}
 
@@ -56,7 +55,7 @@ export class AdminKeysService {
   }
 
   async access(tenant: string, provider: BilledProvider): Promise<AdminAccess | null> {
-    const stored = await this.storage.getDocument<StoredAdminKey & Record<string, unknown>>(ADMIN_KEY_KIND, tenant, provider);
+    const stored = await this.repository.get(tenant, provider);
     if (stored) return { key: stored.key, baseUrl: stored.baseUrl ?? this.defaultBaseUrl(provider) };
     const key = this.environmentKey(tenant, provider);
     return key ? { key, baseUrl: this.defaultBaseUrl(provider) } : null;
@@ -64,12 +63,12 @@ export class AdminKeysService {
 
   /** Every configured key of a tenant (null: of every tenant). */
   async list(tenant: string | null): Promise<ConfiguredKey[]> {
-    const stored = await this.storage.listDocuments<StoredAdminKey & Record<string, unknown>>(ADMIN_KEY_KIND, tenant);
+    const stored = tenant === null ? await this.repository.listAll() : (await this.repository.list(tenant)).map((entity) => ({ tenant, entity }));
     const keys: ConfiguredKey[] = stored.map((e) => ({
       tenant: e.tenant,
-      provider: e.id as BilledProvider,
+      provider: e.entity.id,
       source: 'api',
-      baseUrl: e.doc.baseUrl ?? this.defaultBaseUrl(e.id as BilledProvider),
+      baseUrl: e.entity.baseUrl ?? this.defaultBaseUrl(e.entity.id),
     }));
     if (tenant === null || tenant === DEFAULT_TENANT) {
       for (const provider of BILLED_PROVIDERS) {
@@ -83,13 +82,12 @@ export class AdminKeysService {
 
   async set(tenant: string, provider: BilledProvider, input: SetAdminKeyDto, nowMs: number): Promise<ConfiguredKey> {
     const baseUrl = input.baseUrl ? input.baseUrl.replace(/\/+$/, '') : null;
-    const stored: StoredAdminKey = { key: input.key.trim(), baseUrl, updatedAtMs: nowMs };
-    await this.storage.putDocument(ADMIN_KEY_KIND, tenant, provider, { ...stored });
+    await this.repository.save(tenant, { id: provider, key: input.key.trim(), baseUrl, updatedAtMs: nowMs });
     return { tenant, provider, source: 'api', baseUrl: baseUrl ?? this.defaultBaseUrl(provider) };
   }
 
   async remove(tenant: string, provider: BilledProvider): Promise<void> {
-    if (!(await this.storage.deleteDocument(ADMIN_KEY_KIND, tenant, provider)))
+    if (!(await this.repository.remove(tenant, provider)))
       throw new NotFoundException(`no ${provider} admin key was set for tenant "${tenant}" through the API`);
   }
 }

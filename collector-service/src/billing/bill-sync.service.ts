@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CONFIG, type CollectorConfig } from '../config/config';
 import type { RetryPolicy } from '../channels/retry';
-import type { StoragePort } from '../storage/storage.port';
-import { STORAGE } from '../storage/storage.tokens';
+import type { BilledDaysRepository } from '../storage/repositories/repositories';
+import { BILLED_DAYS } from '../storage/storage.tokens';
 import { BillPullError } from './admin-fetch';
 import { AdminKeysService } from './admin-keys.service';
 import { BILL_SOURCES } from './bill-sources';
-import { BILLED_DAY_KIND, type BilledProvider, billedDayId, DAY_MS, dayOf } from './billed-day';
+import { type BilledProvider, DAY_MS, dayOf } from './billed-day';
 
 /** What one pull did. */
 export interface SyncOutcome {
@@ -58,7 +58,7 @@ export class BillSyncService implements OnApplicationBootstrap, OnApplicationShu
   readonly retry: RetryPolicy;
 
   constructor(
-    @Inject(STORAGE) private readonly storage: StoragePort,
+    @Inject(BILLED_DAYS) private readonly billedDays: BilledDaysRepository,
     @Inject(CONFIG) private readonly config: CollectorConfig,
     private readonly keys: AdminKeysService,
   ) {
@@ -106,7 +106,7 @@ export class BillSyncService implements OnApplicationBootstrap, OnApplicationShu
     state.lastAttemptMs = nowMs;
     try {
       const days = await BILL_SOURCES[provider](access, fromMs, toMs, this.retry);
-      for (const d of days) await this.storage.putDocument(BILLED_DAY_KIND, tenant, billedDayId(provider, d.day), { ...d, pulledAtMs: nowMs });
+      for (const d of days) await this.billedDays.save(tenant, { ...d, pulledAtMs: nowMs });
       Object.assign(state, { lastSuccessMs: nowMs, lastError: null, failures: 0, nextAttemptMs: nowMs + this.intervalMs() });
       this.emit(provider, true);
       return { ...outcome, ok: true, days: days.length };

@@ -15,7 +15,7 @@ export const dayStartMs = (day: Day): number => Date.parse(`${day}T00:00:00Z`);
 export interface BilledLine {
   item: string;
   model: string | null;
-  /** Exact nano-USD as a decimal string (documents hold JSON, not bigint). */
+  /** Exact nano-USD as a decimal string (as the API answers it; stored as an integer). */
   costNanos: string;
 }
 
@@ -43,10 +43,6 @@ export interface BilledDay {
   usage: BilledUsage[];
   pulledAtMs: number;
 }
-
-/** Stored as documents of this kind, id `<provider>:<day>`: pulling a day again replaces it. */
-export const BILLED_DAY_KIND = 'provider-bill';
-export const billedDayId = (provider: BilledProvider, day: Day) => `${provider}:${day}`;
 
 export const emptyUsage = (model: string): BilledUsage => ({
   model,

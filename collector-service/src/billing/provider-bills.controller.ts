@@ -5,11 +5,11 @@ import { ApiInputErrors } from '../http/api-errors';
 import { SetAdminKeyDto } from './admin-key.dto';
 import { AdminKeyDto, AdminKeyListDto, BilledDayListDto, BilledDaysQueryDto, SyncQueryDto, SyncResultsDto } from './provider-bills.dto';
 import { Roles } from '../auth/roles.decorator';
-import type { StoragePort } from '../storage/storage.port';
-import { STORAGE } from '../storage/storage.tokens';
+import type { BilledDaysRepository } from '../storage/repositories/repositories';
+import { BILLED_DAYS } from '../storage/storage.tokens';
 import { AdminKeysService, checkProvider } from './admin-keys.service';
 import { BillSyncService, scheduledWindow } from './bill-sync.service';
-import { BILLED_DAY_KIND, BILLED_PROVIDERS, type BilledDay, billedDayView, dayStartMs } from './billed-day';
+import { BILLED_PROVIDERS, billedDayView, dayStartMs } from './billed-day';
 import { utcDays } from '../time/utc-days';
 
 /** The providers' bills: import them (admin), read what was imported (viewer), set the admin keys they are pulled with (admin). */
@@ -20,7 +20,7 @@ export class ProviderBillsController {
   constructor(
     private readonly sync: BillSyncService,
     private readonly keys: AdminKeysService,
-    @Inject(STORAGE) private readonly storage: StoragePort,
+    @Inject(BILLED_DAYS) private readonly billedDays: BilledDaysRepository,
   ) {}
 
   @Post('sync')
@@ -47,9 +47,9 @@ export class ProviderBillsController {
   async list(@Query() q: BilledDaysQueryDto, @Tenant() tenant: string): Promise<BilledDayListDto> {
     const { fromMs, toMs } = utcDays(q);
     const provider = q.provider ?? null;
-    const days = (await this.storage.listDocuments<BilledDay & Record<string, unknown>>(BILLED_DAY_KIND, tenant))
-      .map((e) => e.doc)
-      .filter((d) => (provider === null || d.provider === provider) && dayStartMs(d.day) >= fromMs && dayStartMs(d.day) < toMs);
+    const days = (await this.billedDays.list(tenant)).filter(
+      (d) => (provider === null || d.provider === provider) && dayStartMs(d.day) >= fromMs && dayStartMs(d.day) < toMs,
+    );
     return { days: days.map(billedDayView) };
   }
 

@@ -1,8 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { formatUsd } from '@tokenledger/pricing';
+import { CONFIG, type CollectorConfig } from '../config/config';
+import { groupedRows } from '../reports/grouped-rows';
 import type { RollupRow, StoragePort } from '../storage/storage.port';
-import { STORAGE } from '../storage/storage.tokens';
-import { BILLED_DAY_KIND, BILLED_PROVIDERS, type BilledDay, type BilledProvider, type Day, DAY_MS, dayOf, dayStartMs } from './billed-day';
+import type { BilledDaysRepository } from '../storage/repositories/repositories';
+import { BILLED_DAYS, STORAGE } from '../storage/storage.tokens';
+import { BILLED_PROVIDERS, type BilledDay, type BilledProvider, type Day, DAY_MS, dayOf, dayStartMs } from './billed-day';
 
 /** Tracked figures of one model on one UTC day. */
 interface Tracked {
@@ -59,20 +62,27 @@ export function drifts(trackedNanos: bigint, billedNanos: bigint, percent: numbe
  */
 @Injectable()
 export class ReconciliationService {
-  constructor(@Inject(STORAGE) private readonly storage: StoragePort) {}
+  constructor(
+    @Inject(STORAGE) private readonly storage: StoragePort,
+    @Inject(BILLED_DAYS) private readonly billedDays: BilledDaysRepository,
+    @Inject(CONFIG) private readonly config: CollectorConfig,
+  ) {}
 
   /** Every UTC day in [fromMs, toMs) with tracked calls or an imported bill, per provider, oldest first. */
   async days(tenant: string, fromMs: number, toMs: number, provider: BilledProvider | null, byModel: boolean): Promise<ReconciledDay[]> {
     const providers = provider ? [provider] : [...BILLED_PROVIDERS];
     const [bills, rows] = await Promise.all([
-      this.storage.listDocuments<BilledDay & Record<string, unknown>>(BILLED_DAY_KIND, tenant),
-      // UTC days are whole days of 15-minute buckets: the rollups answer them exactly.
-      this.storage.aggregate({
+      this.billedDays.list(tenant),
+      // UTC days are whole days of 15-minute buckets: the rollups answer them exactly. At most
+      // TOKENLEDGER_BREAKDOWN_MAX_VALUES rows, as every grouped report: a range holding more is a 400
+      // naming `from`, never a heap that grows with the models of the history.
+      groupedRows(this.storage, {
         tenant,
         fromMs,
         toMs,
         filters: provider ? { provider } : {},
         groupBy: byModel ? ['bucket', 'provider', 'model'] : ['bucket', 'provider'],
+        maxRows: this.config.breakdownMaxValues,
       }),
     ]);
     const days = new Map<string, ReconciledDay>();
@@ -82,7 +92,7 @@ export class ReconciliationService {
       if (!d) days.set(key, (d = { date, provider: p, billImported: false, tracked: { ...zeroTracked(), models: new Map() }, billed: null }));
       return d;
     };
-    for (const { doc } of bills) {
+    for (const doc of bills) {
       const start = dayStartMs(doc.day);
       if (!providers.includes(doc.provider) || start < fromMs || start >= toMs) continue;
       const d = dayFor(doc.provider, doc.day);

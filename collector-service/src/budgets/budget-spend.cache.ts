@@ -37,6 +37,9 @@ const FAR_FUTURE_MS = Date.UTC(9999, 0, 1);
 type ScopeDimensionList = (typeof SCOPE_DIMENSIONS)[number][];
 const entryKey = (tenant: string, budget: Budget, window: BudgetPeriodWindow) => `${tenant}\u0000${budget.id}\u0000${budget.revision}\u0000${window.startMs}`;
 
+/** Calendar units × time zones whose current period is kept (see periodOf). */
+const MAX_PERIODS = 1024;
+
 /**
  * Spend per (budget, period), and per user for perUser budgets, kept in memory so a check answers
  * without a store round trip. Exact by construction:
@@ -47,16 +50,26 @@ const entryKey = (tenant: string, budget: Budget, window: BudgetPeriodWindow) =>
  * - batches stored by another instance on the same store, and costs a re-pricing corrected (here
  *   or elsewhere: the calls stay, their cost changes), are noticed by comparing each tenant's call
  *   count and cost in the rollups with what this process expects, on every sync; a difference
- *   marks the tenant's entries dirty, and dirty entries are read again on the next sync.
- * So spend never counts a record twice, and lags other writers by at most a sync interval.
+ *   marks the tenant's entries dirty, and dirty entries are read again in the same sync;
+ * - that comparison only decides on a read no batch of the tenant overlapped. A sync whose read of
+ *   the tenant's totals overlapped one (a process ingesting the tenant without pause may never make
+ *   a quiet read) cannot tell the other writers' calls from its own batches in flight, so it marks
+ *   the tenant's entries dirty and reads them again (grouped by period and scope dimensions): each
+ *   such read is the store's spend, and the batches it overlapped are handled by the second rule.
+ * So spend never counts a record twice, and lags other writers by at most a sync interval (the
+ * sync that follows their write reads it, whether this process is ingesting the tenant or not).
  */
 export class BudgetSpendCache {
   private readonly entries = new Map<string, SpendEntry>();
   private readonly loading = new Map<string, Promise<SpendEntry>>();
   private readonly byTenant = new Map<string, TenantEntries>();
   private readonly watches = new Map<string, TenantWatch>();
-  /** Per budget (a changed budget is a new object), the period found last. */
-  private readonly periods = new WeakMap<Budget, BudgetPeriodWindow>();
+  /**
+   * The period found last per calendar unit and time zone, all a period depends on: budgets read
+   * again from the store (the alert evaluator's pass after each stored batch) are new objects, and a
+   * period worked out again with luxon for each of them held the event loop under ingest.
+   */
+  private readonly periods = new Map<string, BudgetPeriodWindow>();
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -84,10 +97,13 @@ export class BudgetSpendCache {
    * in a time zone take a calendar computation that would otherwise be most of a warm check's time.
    */
   private periodOf(budget: Budget, nowMs: number): BudgetPeriodWindow {
-    const last = this.periods.get(budget);
+    const key = `${budget.period}\u0000${budget.timezone}`;
+    const last = this.periods.get(key);
     if (last && nowMs >= last.startMs && nowMs < last.endMs) return last;
     const window = budgetPeriod(budget, nowMs);
-    this.periods.set(budget, window);
+    // Bounded however many zones budgets name: a full map starts again.
+    if (this.periods.size >= MAX_PERIODS) this.periods.clear();
+    this.periods.set(key, window);
     return window;
   }
 
@@ -104,7 +120,7 @@ export class BudgetSpendCache {
       const window = this.periodOf(budget, nowMs);
       const key = entryKey(tenant, budget, window);
       if (this.entries.has(key) || this.loading.has(key)) continue;
-      const dimensions = SCOPE_DIMENSIONS.filter((d) => budget.scope[d] !== undefined);
+      const dimensions = dimensionsOf(budget);
       const group = `${window.startMs}|${window.endMs}|${dimensions.join(',')}`;
       if (!groups.has(group)) groups.set(group, { window, dimensions, budgets: [] });
       groups.get(group)!.budgets.push(budget);
@@ -116,7 +132,7 @@ export class BudgetSpendCache {
       for (const budget of members) {
         const key = entryKey(tenant, budget, window);
         if (this.entries.has(key) || this.loading.has(key)) continue; // loaded meanwhile
-        const total = sums.get(JSON.stringify(dimensions.map((d) => budget.scope[d]))) ?? 0n;
+        const total = sumOf(sums, dimensions, budget);
         this.remember(key, { total, byUser: null, tenant, budget, window, baseSeq, dirty: !clean, lastUsedMs: nowMs });
       }
     }
@@ -214,18 +230,66 @@ export class BudgetSpendCache {
       }
       await this.watchTenant(tenant, entries.all, nowMs);
     }
+    await this.readDirty();
+  }
+
+  /**
+   * Reads the dirty entries again: those of one tenant, period and set of scope dimensions with one
+   * grouped rollup read (as preload does), so a tenant whose entries are all read again each sync
+   * (see watchTenant) costs a read per group, not per budget; perUser and tag-scoped ones one by one.
+   */
+  private async readDirty(): Promise<void> {
+    const groups = new Map<string, { tenant: string; window: BudgetPeriodWindow; dimensions: ScopeDimensionList; members: [string, SpendEntry][] }>();
     for (const [key, e] of this.entries) {
       if (!e.dirty) continue;
-      const fresh = await this.read(e.tenant, e.budget, e.window);
-      if (this.entries.get(key) !== e) continue; // dropped meanwhile
-      e.total = fresh.spend.total;
-      e.byUser = fresh.spend.byUser;
-      e.baseSeq = fresh.baseSeq;
-      e.dirty = !fresh.clean;
+      if (e.budget.scope.perUser || e.budget.scope.tags) {
+        this.refresh(key, e, await this.read(e.tenant, e.budget, e.window));
+        continue;
+      }
+      const dimensions = dimensionsOf(e.budget);
+      const group = `${e.tenant}\u0000${e.window.startMs}|${e.window.endMs}|${dimensions.join(',')}`;
+      if (!groups.has(group)) groups.set(group, { tenant: e.tenant, window: e.window, dimensions, members: [] });
+      groups.get(group)!.members.push([key, e]);
+    }
+    for (const { tenant, window, dimensions, members } of groups.values()) {
+      if (members.length === 1) {
+        const [key, e] = members[0];
+        this.refresh(key, e, await this.read(tenant, e.budget, window));
+        continue;
+      }
+      const { value: sums, baseSeq, clean } = await this.consistently(tenant, () => this.sumsBy(tenant, window, dimensions));
+      for (const [key, e] of members) this.refresh(key, e, { spend: { total: sumOf(sums, dimensions, e.budget), byUser: null }, baseSeq, clean });
     }
   }
 
-  /** Compares the tenant's calls and cost with what this process expects; a difference means someone else wrote. */
+  /**
+   * The budget's spend read from the rollups now, whatever is in memory (which lags other instances'
+   * writes by up to a sync): for a decision that must not rest on a lagging view. The entry, if
+   * any, takes the reading.
+   */
+  async fresh(tenant: string, budget: Budget, nowMs: number): Promise<{ window: BudgetPeriodWindow; spend: PeriodSpend }> {
+    const window = this.periodOf(budget, nowMs);
+    const key = entryKey(tenant, budget, window);
+    const reading = await this.read(tenant, budget, window);
+    const entry = this.entries.get(key);
+    if (entry) this.refresh(key, entry, reading);
+    return { window, spend: reading.spend };
+  }
+
+  private refresh(key: string, e: SpendEntry, reading: { spend: PeriodSpend; baseSeq: number; clean: boolean }): void {
+    if (this.entries.get(key) !== e) return; // dropped meanwhile
+    e.total = reading.spend.total;
+    e.byUser = reading.spend.byUser;
+    e.baseSeq = reading.baseSeq;
+    e.dirty = !reading.clean;
+  }
+
+  /**
+   * Compares the tenant's calls and cost with what this process expects; a difference means someone
+   * else wrote. A read that overlapped the tenant's own batches decides nothing (the local batches
+   * keep being counted, and a later quiet read compares them), so the entries are read again now
+   * rather than left behind another writer for as long as this process keeps ingesting the tenant.
+   */
   private async watchTenant(tenant: string, entries: Set<SpendEntry>, nowMs: number): Promise<void> {
     const watch = this.watches.get(tenant);
     if (!watch || nowMs - watch.fromMs > 2 * WATCH_SPAN_MS) {
@@ -233,7 +297,10 @@ export class BudgetSpendCache {
       return;
     }
     const read = await this.consistently(tenant, () => this.totals(tenant, watch.fromMs));
-    if (!read.clean) return; // decide on a quiet read; local batches keep being counted meanwhile
+    if (!read.clean) {
+      for (const e of entries) e.dirty = true;
+      return;
+    }
     const expected = watch.calls + watch.localCalls === read.value.calls && watch.costNanos + watch.localCostNanos === read.value.costNanos;
     if (watch.ambiguous || !expected) for (const e of entries) e.dirty = true;
     this.watches.set(tenant, { fromMs: watch.fromMs, ...read.value, baseSeq: read.baseSeq, localCalls: 0, localCostNanos: 0n, ambiguous: false });
@@ -242,13 +309,14 @@ export class BudgetSpendCache {
   /**
    * Starts counting a tenant's calls and cost from a month and two days back, before its first entry is read:
    * every cached period starts inside that range, so any later write lands in the count. Entries
-   * already cached (none, unless an earlier baseline read overlapped a batch) are read again.
+   * already cached (none, unless an earlier baseline read overlapped a batch) are read again, also
+   * when this read overlapped one (no watch yet, so nothing else would notice other writers).
    */
   private async baseline(tenant: string, nowMs: number): Promise<void> {
     const fromMs = Math.floor((nowMs - WATCH_SPAN_MS) / BUCKET_MS) * BUCKET_MS;
     const read = await this.consistently(tenant, () => this.totals(tenant, fromMs));
-    if (!read.clean) return;
     for (const e of this.byTenant.get(tenant)?.all ?? []) e.dirty = true;
+    if (!read.clean) return;
     this.watches.set(tenant, { fromMs, ...read.value, baseSeq: read.baseSeq, localCalls: 0, localCostNanos: 0n, ambiguous: false });
   }
 
@@ -266,6 +334,16 @@ export class BudgetSpendCache {
   forget(tenant: string, budgetId: string): void {
     for (const [key, e] of this.entries) if (e.tenant === tenant && e.budget.id === budgetId) this.drop(key, e);
   }
+}
+
+/** The scope dimensions a budget names: what its spend is grouped by in a grouped read. */
+function dimensionsOf(budget: Budget): ScopeDimensionList {
+  return SCOPE_DIMENSIONS.filter((d) => budget.scope[d] !== undefined);
+}
+
+/** A budget's spend from a grouped read's sums (see sumsBy). */
+function sumOf(sums: Map<string, bigint>, dimensions: ScopeDimensionList, budget: Budget): bigint {
+  return sums.get(JSON.stringify(dimensions.map((d) => budget.scope[d]))) ?? 0n;
 }
 
 /**

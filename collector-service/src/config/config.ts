@@ -1,5 +1,6 @@
 import { availableParallelism, homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { CACHED_ROWS } from '../storage/mongo/rollup-docs';
 
 /** The service's configuration, from TOKENLEDGER_* environment variables, validated at start. */
 export interface CollectorConfig {
@@ -13,6 +14,8 @@ export interface CollectorConfig {
   /** The SQLite file: TOKENLEDGER_SQLITE_PATH, else tokenledger.sqlite in the data directory (absolute, or `:memory:`). */
   sqlitePath: string;
   mongodbUri: string | null;
+  /** Rows of compacted documents each mongo instance keeps decoded (see RollupDocs); 0 keeps none. */
+  mongoCachedRows: number;
   pricesFile: string | null;
   maxBodyBytes: number;
   /** Request bytes (raw and inflated) held at once by every receiver; beyond it, "retry later". */
@@ -114,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
     dataDir,
     sqlitePath: isAbsolute(sqlitePath) || sqlitePath === ':memory:' ? sqlitePath : resolve(sqlitePath),
     mongodbUri,
+    mongoCachedRows: integer(env, 'TOKENLEDGER_MONGO_CACHED_ROWS', CACHED_ROWS, 0, 100_000_000),
     pricesFile: env.TOKENLEDGER_PRICES_FILE || null,
     maxBodyBytes,
     maxInflightBytes: integer(env, 'TOKENLEDGER_MAX_INFLIGHT_BYTES', Math.max(64 * 1024 * 1024, 2 * maxBodyBytes), 2 * maxBodyBytes, 64 * 1024 * 1024 * 1024),

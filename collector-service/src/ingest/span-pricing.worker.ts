@@ -47,7 +47,8 @@ parentPort!.on('message', ({ id, body, format, sender }: PricingRequest) => {
     answer = err instanceof OtlpDecodeError ? { id, undecodable: err.message } : { id, failed: (err as Error).stack ?? String(err) };
   }
   const prepared = 'priced' in answer ? answer.priced.prepared : undefined;
-  parentPort!.postMessage(answer, !prepared ? [] : prepared.store === 'mongo' ? transferList(prepared) : [prepared.rows]);
+  // A sqlite batch's rows and sums are shared buffers: posted without a copy, nothing to transfer.
+  parentPort!.postMessage(answer, prepared?.store === 'mongo' ? transferList(prepared) : []);
 });
 
 function prepare(records: UsageRecord[]): PreparedIngest | undefined {

@@ -2,9 +2,9 @@ import { InputError } from '../http/input-error';
 import { TEXT_BOUNDS } from '../usage/billable-bounds';
 import { addRecord, type Sums, totalsOf, zeroSums } from '../storage/rollup-measures';
 import type { DimensionFilters, RollupDimension, RollupReader, RollupTotals, RecordsReader } from '../storage/storage.port';
-import { CONVERSATION, TAG_PREFIX } from '../storage/value-rollups';
+import { CONVERSATION, isFiltered, TAG_PREFIX } from '../storage/value-rollups';
 import { addTotals, zeroTotals } from './totals';
-import { groupedRows } from './grouped-rows';
+import { groupedRows, tooManyValues } from './grouped-rows';
 import type { ReportRange } from './report-query';
 
 /** The rollup dimensions a breakdown groups by, under their query names. */
@@ -52,9 +52,10 @@ export interface BreakdownSource {
 
 /**
  * The groups of a breakdown, whose sums add up exactly to the range's total: a dimension from its
- * rollups; a conversation or a tag key from the value rollups (see value-rollups.ts), or, with a
- * filter or for days stored before those existed, from the raw records (conversation) or the rollups
- * kept per tag set (tag key). For a tag key and a conversation, the calls without a value are the
+ * rollups; a conversation or a tag key from the value rollups (see value-rollups.ts; a conversation
+ * with a filter from the conversations per group mongo keeps), or, for days stored before those
+ * existed (and with a filter on sqlite), from the raw records (conversation) or the rollups kept per
+ * tag set (tag key, and any filtered tag key breakdown). For a tag key and a conversation, the calls without a value are the
  * total less every value's sums, so they are exact whatever the raw records still hold.
  */
 export async function breakdownGroups(source: BreakdownSource, by: string): Promise<BreakdownGroup[]> {
@@ -72,14 +73,17 @@ export async function breakdownGroups(source: BreakdownSource, by: string): Prom
 
 const rollupScope = (s: BreakdownSource) => ({ tenant: s.tenant, fromMs: s.range.fromMs, toMs: s.range.toMs, filters: s.filters });
 
-/** The sums per value of `conversation` or `tag:<key>`: from the value rollups where they answer, the rest as before them. */
+/**
+ * The sums per value of `conversation` or `tag:<key>`: from the value rollups where they answer (with
+ * a filter, a conversation's where the store keeps its conversations per group), the rest as before them.
+ */
 async function valueGroups(source: BreakdownSource, by: string): Promise<Map<string, RollupTotals>> {
-  const filtered = Object.values(source.filters).some((v) => v !== undefined);
   const { fromMs, toMs } = source.range;
-  const answered = filtered
-    ? { values: [], more: false, uncovered: [{ fromMs, toMs }] }
-    : await source.storage.valueSums({ tenant: source.tenant, fromMs, toMs, by, maxValues: source.maxValues });
-  if (answered.more) throw tooManyValues(source, by);
+  const answered =
+    isFiltered(source.filters) && by !== CONVERSATION
+      ? { values: [], more: false, uncovered: [{ fromMs, toMs }] }
+      : await source.storage.valueSums({ tenant: source.tenant, fromMs, toMs, by, filters: source.filters, maxValues: source.maxValues });
+  if (answered.more) throw tooManyValues(source.maxValues, by, 'by');
   const byValue = new Map<string, RollupTotals>();
   for (const { value, totals } of answered.values) sumInto(byValue, value, totals);
   for (const range of answered.uncovered) {
@@ -87,16 +91,9 @@ async function valueGroups(source: BreakdownSource, by: string): Promise<Map<str
     const groups = by === CONVERSATION ? await conversations(part, await totalOf(part)) : await tagValues(part, by.slice(TAG_PREFIX.length));
     for (const g of groups) sumInto(byValue, g.key!, g.totals);
   }
-  if (byValue.size > source.maxValues) throw tooManyValues(source, by);
+  if (byValue.size > source.maxValues) throw tooManyValues(source.maxValues, by, 'by');
   return byValue;
 }
-
-const tooManyValues = (source: BreakdownSource, by: string) =>
-  new InputError(
-    'parameter',
-    'by',
-    `this range holds more than ${source.maxValues.toLocaleString('en-US')} values of ${by} (TOKENLEDGER_BREAKDOWN_MAX_VALUES): narrow from/to`,
-  );
 
 async function totalOf(source: BreakdownSource): Promise<RollupTotals> {
   const total = zeroTotals();
@@ -157,7 +154,7 @@ async function conversations(source: BreakdownSource, total: RollupTotals): Prom
     let sums = byConversation.get(r.conversation);
     if (!sums) {
       byConversation.set(r.conversation, (sums = zeroSums()));
-      if (byConversation.size > source.maxValues) throw tooManyValues(source, CONVERSATION);
+      if (byConversation.size > source.maxValues) throw tooManyValues(source.maxValues, CONVERSATION, 'by');
     }
     addRecord(sums, r);
   }

@@ -19,10 +19,17 @@ export async function groupedRows(
     return await storage.aggregate(query);
   } catch (err) {
     if (!(err instanceof TooManyRowsError)) throw err;
-    throw new InputError(
-      'parameter',
-      parameter,
-      `this range holds more than ${query.maxRows.toLocaleString('en-US')} values of ${grouping(query)} (TOKENLEDGER_BREAKDOWN_MAX_VALUES): narrow from/to or add a filter`,
-    );
+    throw tooManyValues(query.maxRows, grouping(query), parameter);
   }
 }
+
+/**
+ * The 400 of a report whose range (with its filters) holds more than `maxValues` values of `what`
+ * (TOKENLEDGER_BREAKDOWN_MAX_VALUES), naming `parameter`: one wording whichever read met them.
+ */
+export const tooManyValues = (maxValues: number, what: string, parameter: string) =>
+  new InputError(
+    'parameter',
+    parameter,
+    `this range holds more than ${maxValues.toLocaleString('en-US')} values of ${what} (TOKENLEDGER_BREAKDOWN_MAX_VALUES): narrow from/to or add a filter`,
+  );

@@ -12,7 +12,7 @@ import { FaultMarkedStore } from './store-faults';
 
 /** Opens the adapter the configuration names (also used by the CLI). */
 export async function openStore(config: CollectorConfig): Promise<StoragePort> {
-  const store = config.store === 'mongo' ? new MongoStore(config.mongodbUri!) : new SqliteStore(config.sqlitePath);
+  const store = config.store === 'mongo' ? new MongoStore(config.mongodbUri!, { cachedRows: config.mongoCachedRows }) : new SqliteStore(config.sqlitePath);
   await store.init();
   return store;
 }

@@ -1,9 +1,15 @@
 import type { Budget } from '../budgets/budget';
+import type { AlertRule } from '../alerts/alert-rule';
+import type { Channel } from '../channels/channel';
+import type { DigestSubscription } from '../digests/digest-subscription';
+import type { StoredAdminKey } from '../billing/admin-keys.service';
+import type { AlertRulesSeeded } from './stored-settings';
 import type { UsageRecord } from '../usage/usage-record';
 import type { EntityRepository } from './repositories/entity-repository';
 import type { AlertHistory } from './repositories/alerts.repository';
 import type { SeenTenants } from './repositories/seen-tenants.repository';
 import type { KeysRequiredMark } from './repositories/keys-required.repository';
+import type { BilledDaysRepository } from './repositories/billed-days.repository';
 import type { Totals } from './rollup-measures';
 import type { TagFilter } from './tag-sets';
 import type { MongoPreparedBatch } from './mongo/prepared-batch';
@@ -170,6 +176,12 @@ export interface ValueRollupQuery {
   toMs: number;
   /** `conversation` or `tag:<key>`. */
   by: string;
+  /**
+   * Only the calls these match (a breakdown by conversation). A store whose value rollups cannot
+   * tell which calls a filter keeps leaves those days uncovered: with any filter, sqlite leaves the
+   * whole range, and mongo the days compacted before it kept the conversations per group.
+   */
+  filters?: DimensionFilters;
   /** The most values read: past this many, `more` says so and the sums are left incomplete. */
   maxValues: number;
 }
@@ -244,12 +256,21 @@ export interface DocumentStore {
 /** Entities kept in tables (collections) of their own, their money as integers of nano-USD. */
 export interface EntityTables {
   readonly budgets: EntityRepository<Budget>;
+  readonly alertRules: EntityRepository<AlertRule>;
+  readonly channels: EntityRepository<Channel>;
+  readonly digestSubscriptions: EntityRepository<DigestSubscription>;
+  /** The providers' admin keys set through the API, by tenant and provider. */
+  readonly providerAdminKeys: EntityRepository<StoredAdminKey>;
+  /** The tenants whose default alert rules were written. */
+  readonly alertRulesSeeded: EntityRepository<AlertRulesSeeded>;
   /** Fired alerts with their resolutions and acknowledgements, paged in the store. */
   readonly alertHistory: AlertHistory;
   /** The tenants whose own ingest key has sent data. */
   readonly seenTenants: SeenTenants;
   /** Whether API keys were ever required. */
   readonly keysRequired: KeysRequiredMark;
+  /** The days the providers billed, every amount an integer of nano-USD. */
+  readonly billedDays: BilledDaysRepository;
 }
 
 /**

@@ -18,3 +18,6 @@ export const DIGEST_SUBSCRIPTIONS = Symbol('DIGEST_SUBSCRIPTIONS');
 export const DIGEST_RUNS = Symbol('DIGEST_RUNS');
 export const SEEN_TENANTS = Symbol('SEEN_TENANTS');
 export const KEYS_REQUIRED = Symbol('KEYS_REQUIRED');
+export const PROVIDER_ADMIN_KEYS = Symbol('PROVIDER_ADMIN_KEYS');
+export const BILLED_DAYS = Symbol('BILLED_DAYS');
+export const ALERT_RULES_SEEDED = Symbol('ALERT_RULES_SEEDED');

@@ -1,8 +1,14 @@
 import type { Budget } from '../budgets/budget';
+import type { AlertRule } from '../alerts/alert-rule';
+import type { Channel } from '../channels/channel';
+import type { DigestSubscription } from '../digests/digest-subscription';
+import type { StoredAdminKey } from '../billing/admin-keys.service';
+import type { AlertRulesSeeded } from './stored-settings';
 import type { Ack, Resolution, StoredAlert } from '../alerts/alert';
 import type { AlertEntry, AlertHistory, AlertHistoryQuery } from './repositories/alerts.repository';
 import type { SeenTenants } from './repositories/seen-tenants.repository';
 import type { KeysRequiredMark } from './repositories/keys-required.repository';
+import type { BilledDaysRepository } from './repositories/billed-days.repository';
 import type { UsageRecord } from '../usage/usage-record';
 import type { Entity, EntityRepository } from './repositories/entity-repository';
 import type {
@@ -80,6 +86,26 @@ export class FaultMarkedStore implements StoragePort {
     return new FaultMarkedRepository(this.store.budgets);
   }
 
+  get alertRules(): EntityRepository<AlertRule> {
+    return new FaultMarkedRepository(this.store.alertRules);
+  }
+
+  get channels(): EntityRepository<Channel> {
+    return new FaultMarkedRepository(this.store.channels);
+  }
+
+  get digestSubscriptions(): EntityRepository<DigestSubscription> {
+    return new FaultMarkedRepository(this.store.digestSubscriptions);
+  }
+
+  get providerAdminKeys(): EntityRepository<StoredAdminKey> {
+    return new FaultMarkedRepository(this.store.providerAdminKeys);
+  }
+
+  get alertRulesSeeded(): EntityRepository<AlertRulesSeeded> {
+    return new FaultMarkedRepository(this.store.alertRulesSeeded);
+  }
+
   get alertHistory(): AlertHistory {
     return new FaultMarkedAlertHistory(this.store.alertHistory);
   }
@@ -87,6 +113,11 @@ export class FaultMarkedStore implements StoragePort {
   get keysRequired(): KeysRequiredMark {
     const keys = this.store.keysRequired;
     return { mark: (sinceMs) => marked(() => keys.mark(sinceMs)), isMarked: () => marked(() => keys.isMarked()) };
+  }
+
+  get billedDays(): BilledDaysRepository {
+    const days = this.store.billedDays;
+    return { save: (tenant, day) => marked(() => days.save(tenant, day)), list: (tenant) => marked(() => days.list(tenant)) };
   }
 
   get seenTenants(): SeenTenants {

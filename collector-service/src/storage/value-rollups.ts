@@ -1,6 +1,6 @@
 import type { UsageRecord } from '../usage/usage-record';
 import { addRecord, addToTotals, type Totals, zeroSums, zeroTotals } from './rollup-measures';
-import { BUCKET_MS, type ValueRollupQuery } from './storage.port';
+import { BUCKET_MS, type DimensionFilters, type ValueRollupQuery } from './storage.port';
 
 /** The breakdown by the records' conversation id. */
 export const CONVERSATION = 'conversation';
@@ -18,6 +18,9 @@ export function valueKeysOf(r: UsageRecord): [by: string, value: string][] {
   if (r.tags) for (const [key, value] of Object.entries(r.tags)) keys.push([TAG_PREFIX + key, value]);
   return keys;
 }
+
+/** Whether some filter is given. */
+export const isFiltered = (filters: DimensionFilters | undefined): boolean => filters !== undefined && Object.values(filters).some((v) => v !== undefined);
 
 /** Adds to `into` what records not in the rollups yet add to the query's values (its tenant, breakdown and bucket range). */
 export function addRecordValues(into: Map<string, Totals>, query: Omit<ValueRollupQuery, 'maxValues'>, records: readonly UsageRecord[]): Map<string, Totals> {

@@ -178,11 +178,12 @@ interface LabelGroup {
 function groupByLabels(lines: readonly SummaryLine[], userAllowlist: ReadonlySet<string>): Map<string, LabelGroup> {
   const groups = new Map<string, LabelGroup>();
   for (const line of lines) {
-    const cost = costLabels(line, userAllowlist);
-    const key = `${line.status}\u0000${line.costType}\u0000${line.provider}\u0000${line.model}\u0000${line.service}\u0000${line.agent ?? ''}\u0000${line.feature ?? ''}\u0000${cost[LABEL.USER] ?? ''}`;
+    // The key from the line's fields; its labels are built once per group, not per line.
+    const user = line.user && userAllowlist.has(line.user) ? line.user : '';
+    const key = `${line.status}\u0000${line.costType}\u0000${line.provider}\u0000${line.model}\u0000${line.service}\u0000${line.agent ?? ''}\u0000${line.feature ?? ''}\u0000${user}`;
     let group = groups.get(key);
     if (!group) {
-      group = { labels: callLabels(line), costLabels: cost, status: line.status, sums: zeroSums() };
+      group = { labels: callLabels(line), costLabels: costLabels(line, userAllowlist), status: line.status, sums: zeroSums() };
       groups.set(key, group);
     }
     addSums(group.sums, line.sums);

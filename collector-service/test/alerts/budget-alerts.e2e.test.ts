@@ -1,5 +1,4 @@
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { type Budget, budgetFromBody } from '../../src/budgets/budget';
 import { BudgetClock } from '../../src/budgets/budget-clock';
 import { BudgetsService } from '../../src/budgets/budgets.service';
 import { record } from '../support/records';
@@ -7,6 +6,9 @@ import { ingestRecords, startCollector } from '../support/app';
 import { startHttpReceiver } from '../channels/receivers';
 import { makeSpans, requestBytes } from '../support/spans';
 import type { AlertDto } from '../../src/alerts/alert.dto';
+import { AlertClock } from '../../src/alerts/alert-clock';
+import { AlertEvaluator } from '../../src/alerts/alert-evaluator.service';
+import { AlertSchedule } from '../../src/alerts/alert-schedule.service';
 import type { BudgetDto } from '../../src/budgets/budget-answers.dto';
 import type { ChannelDto } from '../../src/channels/channel.dto';
 import { type AlertHarness, alertStores, ADMIN_KEY, api, DAY, NOW, startAlertHarness, USD } from './harness';
@@ -28,11 +30,14 @@ describe.each(alertStores())('budget_threshold alerts (%s)', (_store, storeEnv) 
   });
   afterEach(() => h.close());
 
-  /** A budget as the budgets module validates and stores it. */
-  async function budget(body: Record<string, unknown>): Promise<Budget> {
-    const b = budgetFromBody(body, NOW);
-    await h.storage.budgets.save('default', b);
-    return b;
+  /** Another collector instance on the harness's store (schedule off). */
+  function startSecondInstance() {
+    return startCollector({
+      TOKENLEDGER_ADMIN_KEY: ADMIN_KEY,
+      TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0',
+      ...env,
+      ...(env.TOKENLEDGER_STORE ? {} : { TOKENLEDGER_SQLITE_PATH: h.c.config.sqlitePath }),
+    });
   }
 
   /** One priced gpt-4o call ($0.02375) over real OTLP, as an app's exporter sends it. */
@@ -47,7 +52,7 @@ describe.each(alertStores())('budget_threshold alerts (%s)', (_store, storeEnv) 
 
   it('fires each threshold right after the ingest that crosses it, without waiting for the schedule', async () => {
     await h.only('budget_threshold');
-    const b = await budget({ name: 'daily AI', period: 'day', limitUsd: '0.04', thresholds: [0.5, 1] });
+    const b = await h.budget({ name: 'daily AI', period: 'day', limitUsd: '0.04', thresholds: [0.5, 1] });
     const first = await otlpBatch(NOW - 120_000);
     expect((await first()).status).toBe(200);
     await h.settled();
@@ -80,7 +85,7 @@ describe.each(alertStores())('budget_threshold alerts (%s)', (_store, storeEnv) 
 
   it('alerts each user of a perUser budget separately, and resolves when the next period starts', async () => {
     await h.only('budget_threshold');
-    const b = await budget({ name: 'per user', scope: { perUser: true }, period: 'day', limitUsd: '10', thresholds: [1] });
+    const b = await h.budget({ name: 'per user', scope: { perUser: true }, period: 'day', limitUsd: '10', thresholds: [1] });
     await h.spend({ user: 'alice', timeMs: NOW - 60_000, costNanos: 11n * USD }, { user: 'bob', timeMs: NOW - 60_000, costNanos: 9n * USD });
     await h.evaluate();
     expect(h.received()).toEqual([
@@ -92,7 +97,7 @@ describe.each(alertStores())('budget_threshold alerts (%s)', (_store, storeEnv) 
 
   it('states a sub-cent limit and spend to the digit that matters, not as $0.00', async () => {
     await h.only('budget_threshold');
-    await budget({ name: 'tiny', period: 'day', limitUsd: '0.004', thresholds: [0.5, 1] });
+    await h.budget({ name: 'tiny', period: 'day', limitUsd: '0.004', thresholds: [0.5, 1] });
     await h.spend({ timeMs: NOW - 60_000, costNanos: 4_123_456n }, { user: 'bob', timeMs: NOW - 60_000, costNanos: 0n });
     await h.evaluate();
     expect(h.received().map((b) => b.message)).toEqual([
@@ -129,10 +134,10 @@ describe.each(alertStores())('budget_threshold alerts (%s)', (_store, storeEnv) 
 
   it('gives budgets that share scope dimensions each their own spend', async () => {
     await h.only('budget_threshold');
-    const alice = await budget({ name: 'alice', scope: { user: 'alice' }, period: 'month', limitUsd: '1', thresholds: [1] });
-    await budget({ name: 'bob', scope: { user: 'bob' }, period: 'month', limitUsd: '1', thresholds: [1] });
-    const gpt = await budget({ name: 'gpt-4o', scope: { provider: 'openai', model: 'gpt-4o' }, period: 'month', limitUsd: '1', thresholds: [1] });
-    await budget({ name: 'claude', scope: { provider: 'anthropic', model: 'gpt-4o' }, period: 'month', limitUsd: '1', thresholds: [1] });
+    const alice = await h.budget({ name: 'alice', scope: { user: 'alice' }, period: 'month', limitUsd: '1', thresholds: [1] });
+    await h.budget({ name: 'bob', scope: { user: 'bob' }, period: 'month', limitUsd: '1', thresholds: [1] });
+    const gpt = await h.budget({ name: 'gpt-4o', scope: { provider: 'openai', model: 'gpt-4o' }, period: 'month', limitUsd: '1', thresholds: [1] });
+    await h.budget({ name: 'claude', scope: { provider: 'anthropic', model: 'gpt-4o' }, period: 'month', limitUsd: '1', thresholds: [1] });
     await h.spend(
       { user: 'alice', provider: 'openai', model: 'gpt-4o', timeMs: NOW - 60_000, costNanos: 2n * USD },
       { user: 'bob', provider: 'anthropic', model: 'claude-sonnet-4', timeMs: NOW - 60_000, costNanos: USD / 2n },
@@ -156,7 +161,7 @@ describe.each(alertStores())('budget_threshold alerts (%s)', (_store, storeEnv) 
     try {
       await h.only('budget_threshold');
       const channel = (await api<ChannelDto>(h.c, 'POST', '/v1/channels', { type: 'slack', name: 'finance', url: slack.url })).body.id;
-      await budget({ name: 'team', period: 'month', limitUsd: '100', thresholds: [0.8], channels: [channel] });
+      await h.budget({ name: 'team', period: 'month', limitUsd: '100', thresholds: [0.8], channels: [channel] });
       await h.spend({ timeMs: NOW - 60_000, costNanos: 85n * USD });
       expect(h.received()).toEqual([]);
       expect((JSON.parse(slack.requests[0].body) as { text: string }).text).toBe(
@@ -169,7 +174,7 @@ describe.each(alertStores())('budget_threshold alerts (%s)', (_store, storeEnv) 
 
   it('works a budget out again when its limit changes, though its spend did not', async () => {
     await h.only('budget_threshold');
-    const b = await budget({ name: 'team', period: 'day', limitUsd: '10', thresholds: [1] });
+    const b = await h.budget({ name: 'team', period: 'day', limitUsd: '10', thresholds: [1] });
     await h.spend({ timeMs: NOW - 60_000, costNanos: 8n * USD });
     await h.evaluate();
     expect(h.received()).toEqual([]);
@@ -181,15 +186,10 @@ describe.each(alertStores())('budget_threshold alerts (%s)', (_store, storeEnv) 
   it('counts what another instance stored once the budgets have synced', async () => {
     // The budgets' clock at the alerts' NOW, so the spend of NOW's day stays in memory between passes.
     h.c.app.get(BudgetClock).now = () => NOW;
-    const second = await startCollector({
-      TOKENLEDGER_ADMIN_KEY: ADMIN_KEY,
-      TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0',
-      ...env,
-      ...(env.TOKENLEDGER_STORE ? {} : { TOKENLEDGER_SQLITE_PATH: h.c.config.sqlitePath }),
-    });
+    const second = await startSecondInstance();
     try {
       await h.only('budget_threshold');
-      const b = await budget({ name: 'daily AI', period: 'day', limitUsd: '10', thresholds: [1] });
+      const b = await h.budget({ name: 'daily AI', period: 'day', limitUsd: '10', thresholds: [1] });
       await h.spend({ timeMs: NOW - 60_000, costNanos: 4n * USD });
       await h.evaluate();
       expect(h.received()).toEqual([]);
@@ -197,6 +197,34 @@ describe.each(alertStores())('budget_threshold alerts (%s)', (_store, storeEnv) 
       await h.c.app.get(BudgetsService).sync();
       await h.evaluate(NOW + 60_000);
       expect(h.received()).toEqual([expect.objectContaining({ subject: `budget:${b.id}@1`, valueUsd: '11.000000000' })]);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('keeps an alert another instance fired open while this instance has not synced that instance’s spend yet', async () => {
+    h.c.app.get(BudgetClock).now = () => NOW;
+    const second = await startSecondInstance();
+    try {
+      second.app.get(BudgetClock).now = () => NOW;
+      second.app.get(AlertClock).now = () => NOW;
+      await h.only('budget_threshold');
+      const b = await h.budget({ name: 'daily AI', period: 'day', limitUsd: '10', thresholds: [1] });
+      // The second instance knows the budget and has its spend in memory, nothing spent yet.
+      await second.app.get(BudgetsService).sync();
+      await second.app.get(AlertEvaluator).evaluate(NOW);
+      // From here its sync lags behind the first instance's writes (a round is slow under load, and
+      // decides nothing while its own batches are in flight): here it does not run at all.
+      jest.spyOn(second.app.get(BudgetsService), 'sync').mockResolvedValue(undefined);
+      // The first instance stores the crossing and fires.
+      await h.spend({ timeMs: NOW - 60_000, costNanos: 11n * USD });
+      expect(h.received()).toEqual([expect.objectContaining({ state: 'firing', subject: `budget:${b.id}@1` })]);
+      // The second instance stores a batch of its own, and its pass after it, and its scheduled run, come.
+      await ingestRecords(second.app, [record({ timeMs: NOW - 30_000, costNanos: 1n * USD })]);
+      await second.app.get(AlertSchedule).settled();
+      await second.app.get(AlertEvaluator).evaluate(NOW + 60_000);
+      expect(h.received().map((n) => n.state)).toEqual(['firing']);
+      expect(await h.alerts()).toEqual([expect.objectContaining({ state: 'firing', subject: `budget:${b.id}@1` })]);
     } finally {
       await second.close();
     }

@@ -1,4 +1,3 @@
-import { budgetFromBody } from '../../src/budgets/budget';
 import { type AlertHarness, alertStores, NOW, startAlertHarness, USD } from './harness';
 
 describe.each(alertStores())('budget_threshold alerts of a budget scoped by tags (%s)', (_store, storeEnv) => {
@@ -10,8 +9,7 @@ describe.each(alertStores())('budget_threshold alerts of a budget scoped by tags
 
   it("fires on the spend of calls whose tags include the budget's, and on no other", async () => {
     await h.only('budget_threshold');
-    const b = budgetFromBody({ name: 'search team', scope: { tags: { team: 'search' } }, period: 'day', limitUsd: '10', thresholds: [0.5, 1] }, NOW);
-    await h.storage.budgets.save('default', b);
+    const b = await h.budget({ name: 'search team', scope: { tags: { team: 'search' } }, period: 'day', limitUsd: '10', thresholds: [0.5, 1] });
     // $40 the budget does not cover: other tags, no tags.
     await h.spend({ tags: { team: 'ads' }, timeMs: NOW - 60_000, costNanos: 20n * USD }, { tags: {}, timeMs: NOW - 60_000, costNanos: 20n * USD });
     await h.evaluate();

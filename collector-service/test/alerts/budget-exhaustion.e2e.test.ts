@@ -1,4 +1,3 @@
-import { type Budget, budgetFromBody } from '../../src/budgets/budget';
 import { type AlertHarness, alertStores, api, DAY, HOUR, NOW, startAlertHarness, USD } from './harness';
 
 // NOW is 13:05 UTC: 785 minutes of a 1,440-minute UTC day have passed.
@@ -9,12 +8,6 @@ describe.each(alertStores())('budget_exhaustion alerts (%s)', (_store, storeEnv)
   });
   afterEach(() => h.close());
 
-  async function budget(body: Record<string, unknown>): Promise<Budget> {
-    const b = budgetFromBody(body, NOW);
-    await h.storage.budgets.save('default', b);
-    return b;
-  }
-
   it('fires once per budget and period when the run rate uses up the limit within the hours asked, and stays open once it has', async () => {
     const rule = await h.only('budget_exhaustion', { withinHours: 9 });
     expect((await api(h.c, 'GET', `/v1/alert-rules/${rule}`)).body).toMatchObject({
@@ -23,7 +16,7 @@ describe.each(alertStores())('budget_exhaustion alerts (%s)', (_store, storeEnv)
       thresholdUsd: null,
       enabled: true,
     });
-    const b = await budget({ name: 'daily AI', period: 'day', limitUsd: '10', thresholds: [1] });
+    const b = await h.budget({ name: 'daily AI', period: 'day', limitUsd: '10', thresholds: [1] });
     // $5 in 785 minutes runs out 1,570 minutes into the day: after it ends.
     await h.spend({ timeMs: NOW - 60_000, costNanos: 5n * USD });
     await h.evaluate();
@@ -59,7 +52,7 @@ describe.each(alertStores())('budget_exhaustion alerts (%s)', (_store, storeEnv)
 
   it('resolves when the rate slows enough that the limit outlasts the hours asked', async () => {
     await h.only('budget_exhaustion', { withinHours: 9 });
-    await budget({ name: 'daily AI', period: 'day', limitUsd: '10', thresholds: [1] });
+    await h.budget({ name: 'daily AI', period: 'day', limitUsd: '10', thresholds: [1] });
     await h.spend({ timeMs: NOW - 60_000, costNanos: 6n * USD });
     await h.evaluate();
     // An hour later with nothing spent: $6 in 845 minutes runs out at 23:28:20, 9 h 23 min away.
@@ -69,7 +62,7 @@ describe.each(alertStores())('budget_exhaustion alerts (%s)', (_store, storeEnv)
 
   it('names each user of a perUser budget whose own rate runs out, each on their own', async () => {
     await h.only('budget_exhaustion', { withinHours: 24 });
-    const b = await budget({ name: 'per user', scope: { perUser: true }, period: 'day', limitUsd: '10', thresholds: [1] });
+    const b = await h.budget({ name: 'per user', scope: { perUser: true }, period: 'day', limitUsd: '10', thresholds: [1] });
     await h.spend({ user: 'alice', timeMs: NOW - 60_000, costNanos: 6n * USD }, { user: 'bob', timeMs: NOW - 60_000, costNanos: 5n * USD });
     await h.evaluate();
     expect(h.received().map((r) => r.subject)).toEqual([`budget:${b.id}:user:alice@exhaustion`]);

@@ -3,6 +3,8 @@ import type { AlertDto, AlertPageDto } from '../../src/alerts/alert.dto';
 import type { AlertRuleDto, AlertRuleListDto } from '../../src/alerts/alert-rule.dto';
 import { AlertEvaluator } from '../../src/alerts/alert-evaluator.service';
 import { AlertSchedule } from '../../src/alerts/alert-schedule.service';
+import { type Budget, budgetFromBody } from '../../src/budgets/budget';
+import { BudgetsService } from '../../src/budgets/budgets.service';
 import type { StoragePort } from '../../src/storage/storage.port';
 import { STORAGE } from '../../src/storage/storage.tokens';
 import type { UsageRecord } from '../../src/usage/usage-record';
@@ -31,6 +33,8 @@ export interface AlertHarness {
   c: RunningCollector;
   hook: HttpReceiver;
   storage: StoragePort;
+  /** A budget of `default` made at NOW, written to the store as another instance would, and synced (what budget passes read). */
+  budget(body: Record<string, unknown>): Promise<Budget>;
   evaluate(nowMs?: number): ReturnType<AlertEvaluator['evaluate']>;
   /** Stores records as ingest does (their amounts go into the rollups), and waits for the after-ingest budget run. */
   spend(...records: Partial<UsageRecord>[]): Promise<void>;
@@ -61,6 +65,12 @@ export async function startAlertHarness(env: Record<string, string> = {}, option
     c,
     hook,
     storage,
+    budget: async (body) => {
+      const b = budgetFromBody(body, NOW);
+      await storage.budgets.save('default', b);
+      await c.app.get(BudgetsService).sync();
+      return b;
+    },
     evaluate: (nowMs = NOW) => evaluator.evaluate(nowMs),
     spend: async (...records) => {
       await ingestRecords(

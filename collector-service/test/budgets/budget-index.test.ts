@@ -41,4 +41,28 @@ describe('the budgets index a check matches against', () => {
     expect(after.limitNanos).toBe('200000000000');
     expect([...index.of('acme')].map((b) => b.id).sort()).toEqual([month.id, day.id].sort());
   });
+
+  it("keeps this process's own writes made while a sync lists the store, which may have listed before them", async () => {
+    const repository = repositoriesOf(store).budgets;
+    // The sync's listing is taken from the store at once, and held before it is answered.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const listing: typeof repository = Object.assign(Object.create(repository) as typeof repository, {
+      listAll: async () => {
+        const listed = await repository.listAll();
+        await held;
+        return listed;
+      },
+    });
+    const service = new BudgetsService(store, listing, new IngestEvents(), new BudgetClock());
+    const gone = await service.create('acme', { name: 'gone', scope: {}, period: 'month', limitUsd: '1', action: 'notify' });
+    const syncing = service.sync();
+    await new Promise((resolve) => setImmediate(resolve));
+    const created = await service.create('acme', { name: 'lee', scope: { user: 'lee' }, period: 'month', limitUsd: '0.06', action: 'block' });
+    await service.remove('acme', gone.id);
+    release();
+    await syncing;
+    // A check right after the sync matches the budget created during it, and not the one deleted.
+    expect((await service.check('acme', { user: 'lee' })).budgets.map((b) => b.id)).toEqual([created.id]);
+  });
 });

@@ -155,6 +155,33 @@ export function spendCacheSuite(name: string, open: OpenStore): void {
       cache.close();
     });
 
+    it("catches up with another instance's writes on the next sync while its own batches of the tenant are always in flight, and counts each record once", async () => {
+      const events = new IngestEvents();
+      const held = heldStore(inner);
+      const store = ingestingThrough(events, held.store);
+      const cache = new BudgetSpendCache(inner, events);
+      await store.ingest([record({ timeMs: NOW - 1000, costNanos: 5n })]);
+      expect(await spent(cache)).toBe(5n); // read while nothing was in flight
+      await cache.sync(NOW);
+      // This instance ingests the tenant without pause: a batch is in flight through every sync below.
+      const g = gate();
+      held.holds.before = g.promise;
+      const ingesting = store.ingest([record({ timeMs: NOW - 500, costNanos: 7n })]);
+      await new Promise((r) => setImmediate(r));
+      await inner.ingest([record({ timeMs: NOW - 200, costNanos: 11n })]); // another instance
+      await cache.sync(NOW);
+      expect(await spent(cache)).toBe(16n);
+      g.open();
+      await ingesting;
+      held.holds.before = undefined;
+      expect(await spent(cache)).toBeLessThanOrEqual(23n);
+      await cache.sync(NOW);
+      expect(await spent(cache)).toBe(23n);
+      await store.ingest([record({ timeMs: NOW - 100, costNanos: 30n })]);
+      expect(await spent(cache)).toBe(53n);
+      cache.close();
+    });
+
     it('reads spend again after a re-pricing corrected stored costs, whoever corrected them', async () => {
       const events = new IngestEvents();
       const store = ingestingThrough(events, inner);

@@ -8,7 +8,10 @@ import type { INestApplication } from '@nestjs/common';
 import { createApp } from '../../src/app';
 import type { BudgetCheckDto, BudgetDto } from '../../src/budgets/budget-answers.dto';
 import { BudgetsService } from '../../src/budgets/budgets.service';
+import { IngestEvents } from '../../src/ingest/ingest-events';
 import { loadConfig } from '../../src/config/config';
+import type { StoragePort } from '../../src/storage/storage.port';
+import { STORAGE } from '../../src/storage/storage.tokens';
 import { ingestRecords } from '../support/app';
 import { json } from '../support/json';
 import { record } from '../support/records';
@@ -49,7 +52,7 @@ describe.each(STORES)('budgets on two collector instances sharing one store ($TO
 
   const post = async <T>(on: { url: string }, path: string, body: unknown) =>
     json<T>(await fetch(`${on.url}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }));
-  const spentOn = async (on: { url: string }) => (await post<BudgetCheckDto>(on, '/v1/budgets/check', { user: 'kim' })).budgets.map((x) => x.spentNanos);
+  const spentOn = async (on: { url: string }, user = 'kim') => (await post<BudgetCheckDto>(on, '/v1/budgets/check', { user })).budgets.map((x) => x.spentNanos);
   const sync = (on: { app: INestApplication }) => on.app.get(BudgetsService).sync();
 
   it("learns the other instance's budgets and spend on its next sync, and never counts a record twice", async () => {
@@ -73,5 +76,39 @@ describe.each(STORES)('budgets on two collector instances sharing one store ($TO
     await fetch(`${a.url}/v1/budgets/${id}`, { method: 'DELETE' });
     await sync(b);
     expect(await post(b, '/v1/budgets/check', { user: 'kim' })).toMatchObject({ decision: 'allow', budgets: [] });
+  });
+
+  it('answers a block made by spend on the other instance on its next sync while it ingests the same user without pause', async () => {
+    await post<BudgetDto>(a, '/v1/budgets', { name: 'lee', scope: { user: 'lee' }, period: 'month', limitUsd: '0.06', action: 'block' });
+    await ingestRecords(b.app, [record({ user: 'lee', timeMs: Date.now() })]);
+    await sync(b);
+    expect(await post<BudgetCheckDto>(b, '/v1/budgets/check', { user: 'lee' })).toMatchObject({
+      decision: 'allow',
+      budgets: [{ spentNanos: NANOS.toString() }],
+    });
+    // B's next batch of lee's is held before its commit: one is in flight through every sync of B's below.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const storage = b.app.get<StoragePort>(STORAGE);
+    const inFlight = b.app.get(IngestEvents).storing([record({ user: 'lee', timeMs: Date.now() })], async (batch) => {
+      await held;
+      return storage.ingest(batch);
+    });
+    await ingestRecords(a.app, [record({ user: 'lee', timeMs: Date.now() }), record({ user: 'lee', timeMs: Date.now() })]);
+    expect(await post<BudgetCheckDto>(a, '/v1/budgets/check', { user: 'lee' })).toMatchObject({
+      decision: 'block',
+      budgets: [{ spentNanos: (3n * NANOS).toString() }],
+    });
+    await sync(b);
+    expect(await post<BudgetCheckDto>(b, '/v1/budgets/check', { user: 'lee' })).toMatchObject({
+      decision: 'block',
+      budgets: [{ spentNanos: (3n * NANOS).toString() }],
+    });
+    release();
+    await inFlight;
+    await sync(b);
+    await sync(a);
+    expect(await spentOn(b, 'lee')).toEqual([(4n * NANOS).toString()]);
+    expect(await spentOn(a, 'lee')).toEqual([(4n * NANOS).toString()]); // nothing counted twice, on either
   });
 });

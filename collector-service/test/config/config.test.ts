@@ -23,3 +23,13 @@ describe('where the store lives', () => {
     expect(describeStore(loadConfig({ TOKENLEDGER_SQLITE_PATH: '/tmp/x.sqlite' }))).toBe('sqlite /tmp/x.sqlite');
   });
 });
+
+describe('the mongo store', () => {
+  it('keeps 400,000 rows of compacted documents decoded unless TOKENLEDGER_MONGO_CACHED_ROWS says otherwise, and names the setting when it is not a count', () => {
+    expect(loadConfig({}).mongoCachedRows).toBe(400_000);
+    expect(loadConfig({ TOKENLEDGER_MONGO_CACHED_ROWS: '0' }).mongoCachedRows).toBe(0);
+    expect(loadConfig({ TOKENLEDGER_MONGO_CACHED_ROWS: '2000000' }).mongoCachedRows).toBe(2_000_000);
+    expect(() => loadConfig({ TOKENLEDGER_MONGO_CACHED_ROWS: 'lots' })).toThrow(/TOKENLEDGER_MONGO_CACHED_ROWS/);
+    expect(() => loadConfig({ TOKENLEDGER_MONGO_CACHED_ROWS: '-1' })).toThrow(/TOKENLEDGER_MONGO_CACHED_ROWS/);
+  });
+});

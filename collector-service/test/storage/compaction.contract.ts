@@ -1,4 +1,5 @@
-import type { DimensionPair, RollupQuery, RollupRow, StoragePort, ValueSums } from '../../src/storage/storage.port';
+import { breakdownGroups } from '../../src/reports/breakdown-groups';
+import type { DimensionFilters, DimensionPair, RollupQuery, RollupRow, StoragePort, ValueSums } from '../../src/storage/storage.port';
 import type { UsageRecord } from '../../src/usage/usage-record';
 import { record } from '../support/records';
 import type { StoreFixture } from './storage.contract';
@@ -65,17 +66,30 @@ const VALUE_QUERIES: { by: string; fromMs: number; toMs: number }[] = [
   { by: 'conversation', fromMs: NOV + DAY + 2 * HOUR, toMs: NOV + DAY + 7 * HOUR },
 ];
 
-/** Each value's sums over the records of a breakdown query outside `uncovered` (a store's value rollups leave those to their caller). */
+/** Breakdowns by conversation with filters, over whole and partial days and over part of one day. */
+const FILTERED_CONVERSATIONS: { filters: DimensionFilters; fromMs: number; toMs: number }[] = [
+  { filters: { model: 'o3' }, fromMs: NOV - 10 * DAY, toMs: NOV + 40 * DAY },
+  { filters: { user: 'ann', status: 'ok' }, fromMs: NOV + 5 * HOUR + 45 * 60_000, toMs: NOV + 2 * DAY + 2 * HOUR + BUCKET },
+  { filters: { user: 'ben', model: 'gpt-4o' }, fromMs: NOV + DAY + 2 * HOUR, toMs: NOV + DAY + 7 * HOUR },
+];
+
+/** Each value's sums over the records of a breakdown query (with its filters) outside `uncovered` (a store's value rollups leave those to their caller). */
 export function expectedValues(
   all: readonly UsageRecord[],
   tenant: string,
-  q: { by: string; fromMs: number; toMs: number },
+  q: { by: string; fromMs: number; toMs: number; filters?: DimensionFilters },
   uncovered: ValueSums['uncovered'],
 ) {
   const valueOf = (r: UsageRecord) => (q.by === 'conversation' ? r.conversation : (r.tags[q.by.slice('tag:'.length)] ?? null));
   const inRange = all.filter((r) => {
     const bucket = Math.floor(r.timeMs / BUCKET) * BUCKET;
-    return r.tenant === tenant && bucket >= q.fromMs && bucket < q.toMs && !uncovered.some((u) => bucket >= u.fromMs && bucket < u.toMs);
+    return (
+      r.tenant === tenant &&
+      bucket >= q.fromMs &&
+      bucket < q.toMs &&
+      !uncovered.some((u) => bucket >= u.fromMs && bucket < u.toMs) &&
+      matches(r, q.filters ?? {})
+    );
   });
   const values = [...new Set(inRange.map(valueOf).filter((v) => v !== null))];
   return values
@@ -90,13 +104,16 @@ export function expectedValues(
     .sort((a, b) => a.value.localeCompare(b.value));
 }
 
+const matches = (r: UsageRecord, filters: DimensionFilters) =>
+  Object.entries(filters).every(([d, v]) => v === undefined || (r as unknown as Record<string, unknown>)[d] === v);
+
 /** What a query must answer, summed from the records themselves. */
 function expected(all: readonly UsageRecord[], q: RollupQuery): RollupRow[] {
   const rows = new Map<string, RollupRow>();
   for (const r of all) {
     const bucket = Math.floor(r.timeMs / BUCKET) * BUCKET;
     if (r.tenant !== q.tenant || bucket < q.fromMs || bucket >= q.toMs) continue;
-    if (Object.entries(q.filters).some(([d, v]) => v !== undefined && (r as unknown as Record<string, unknown>)[d] !== v)) continue;
+    if (!matches(r, q.filters)) continue;
     if (Object.entries(q.tags ?? {}).some(([k, v]) => r.tags[k] !== v)) continue;
     const key: RollupRow['key'] = {};
     for (const g of q.groupBy) {
@@ -150,7 +167,46 @@ export async function expectExact(store: StoragePort, all: readonly UsageRecord[
         uncovered: [],
       });
     }
+    for (const q of FILTERED_CONVERSATIONS) {
+      const query = { ...q, by: 'conversation' };
+      // A store whose value rollups cannot tell a filter's calls leaves them uncovered: what it answers is exact.
+      const answer = await store.valueSums({ tenant, ...query, maxValues: 1000 });
+      const values = answer.values.slice().sort((a, b) => a.value.localeCompare(b.value));
+      expect({ query, values, more: answer.more }).toEqual({ query, values: expectedValues(all, tenant, query, answer.uncovered), more: false });
+      // The breakdown, whatever answered which days: every conversation, and the calls without one.
+      const groups = await breakdownGroups(
+        { storage: store, tenant, range: { fromMs: q.fromMs, toMs: q.toMs, tz: 'UTC' }, filters: q.filters, maxValues: 1000 },
+        'conversation',
+      );
+      const without = expected(
+        all.filter((r) => r.conversation === null),
+        { tenant, fromMs: q.fromMs, toMs: q.toMs, filters: q.filters, groupBy: [] },
+      ).map(({ key: _key, ...totals }) => ({ value: null, totals }));
+      const byKey = (a: { value: string | null }, b: { value: string | null }) => (a.value ?? '').localeCompare(b.value ?? '');
+      expect({ query, groups: groups.map((g) => ({ value: g.key, totals: g.totals })).sort(byKey) }).toEqual({
+        query,
+        groups: [...without, ...expectedValues(all, tenant, query, [])].sort(byKey),
+      });
+    }
   }
+}
+
+/** As expectExact for every query shape and value breakdown of the tenant, all asked at once (reads that begin together may share their round trips). */
+async function expectExactAtOnce(store: StoragePort, all: readonly UsageRecord[]): Promise<void> {
+  const tenant = 'default';
+  const queries = QUERIES.map((shape): RollupQuery => ({ tenant, fromMs: NOV - 10 * DAY, toMs: NOV + 40 * DAY, filters: {}, ...shape }));
+  const [rows, values] = await Promise.all([
+    Promise.all(queries.map((query) => store.aggregate(query))),
+    Promise.all(VALUE_QUERIES.map((q) => store.valueSums({ tenant, ...q, maxValues: 1000 }))),
+  ]);
+  queries.forEach((query, i) => expect({ query, rows: sorted(rows[i]) }).toEqual({ query, rows: expected(all, query) }));
+  VALUE_QUERIES.forEach((q, i) =>
+    expect({ q, values: values[i].values.slice().sort((a, b) => a.value.localeCompare(b.value)), uncovered: values[i].uncovered }).toEqual({
+      q,
+      values: expectedValues(all, tenant, q, []),
+      uncovered: [],
+    }),
+  );
 }
 
 export async function ingestInBatches(store: StoragePort, all: readonly UsageRecord[], size = 150): Promise<void> {
@@ -194,6 +250,30 @@ export function compactionContract(fixture: () => StoreFixture, crashPoints: rea
         await restarted.close();
       } finally {
         await crashed.store.close();
+      }
+    });
+
+    it('answers what another instance moved once it has, though its own reads of the moved period were answered before', async () => {
+      const store = fixture().store;
+      const first = records(500, 21);
+      await ingestInBatches(store, first);
+      await compaction().compact(store);
+      // Reads every shape once: this instance now knows the head, and keeps its documents.
+      await expectExact(store, first);
+      const other = await fixture().another();
+      try {
+        let all = first;
+        for (const seed of [22, 23]) {
+          const more = records(300, seed, 3 * DAY, NOV + 2 * DAY);
+          all = [...all, ...more];
+          await ingestInBatches(other, more);
+          await compaction().compact(other);
+          // The other instance published a head and deleted the batches it moved: this one's next read sees both.
+          await expectExact(store, all);
+          await expectExactAtOnce(store, all);
+        }
+      } finally {
+        await other.close();
       }
     });
 

@@ -3,6 +3,7 @@ import { type Binary, MongoClient } from 'mongodb';
 import { unpackGroups } from '../../src/storage/mongo/batches';
 import { MongoStore } from '../../src/storage/mongo/mongo.store';
 import { prepareMongoBatch } from '../../src/storage/mongo/prepared-batch';
+import { recordClaim } from '../../src/storage/mongo/record-claims';
 import { unpackValues } from '../../src/storage/mongo/value-rows';
 import type { UsageRecord } from '../../src/usage/usage-record';
 import { record } from '../support/records';
@@ -83,6 +84,23 @@ const batch = (n: number): UsageRecord[] =>
     expect(a).toEqual(b);
     for (const tenant of ['default', 'other'])
       expect(await prepared.store.aggregate({ ...ALL, tenant, groupBy: ['user'] })).toEqual(await plain.store.aggregate({ ...ALL, tenant, groupBy: ['user'] }));
+  });
+
+  it('stores the records a thread encoded under the batch that inserted them, each with its claim', async () => {
+    const records = batch(30);
+    const { store, dbName } = await open();
+    await store.ingest(records, prepareMongoBatch(records));
+    const client = await MongoClient.connect(uri!);
+    try {
+      const db = client.db(dbName);
+      const batches = new Map((await db.collection('rollup_batches').find({}).toArray()).map((b) => [b.tenant as string, String(b._id)]));
+      const docs = await db.collection<{ _id: string; batch: string; claim: string; tenant: string }>('usage_records').find({}).toArray();
+      expect(docs).toHaveLength(30);
+      for (const doc of docs)
+        expect({ batch: doc.batch, claim: doc.claim }).toEqual({ batch: batches.get(doc.tenant), claim: recordClaim(batches.get(doc.tenant)!, doc._id) });
+    } finally {
+      await client.close();
+    }
   });
 
   it('keeps the prepared records in the pending batch, so a process that finishes it after a crash counts them all', async () => {

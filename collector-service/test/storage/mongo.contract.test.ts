@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { Collection, MongoClient } from 'mongodb';
+import { type Binary, Collection, MongoClient } from 'mongodb';
 import { MongoStore, type MongoFaults, type MongoStoreOptions } from '../../src/storage/mongo/mongo.store';
 import { type ClaimLinkDoc, storedBy } from '../../src/storage/mongo/record-claims';
 import { type RecordDoc, toRecordDoc } from '../../src/storage/mongo/record-docs';
 import type { RollupDocs } from '../../src/storage/mongo/rollup-docs';
+import { packRows, unpackRows } from '../../src/storage/mongo/sums-table';
 import { record } from '../support/records';
 import { storageContract } from './storage.contract';
 import { breakdownGroups } from '../../src/reports/breakdown-groups';
+import { CONVERSATION_GROUP, packValues, unpackValues } from '../../src/storage/mongo/value-rows';
 import type { UsageRecord } from '../../src/usage/usage-record';
+import type { RollupQuery } from '../../src/storage/storage.port';
 
 /**
  * Runs against the MongoDB-wire server in MONGODB_URI: FerretDB (SQLite backend), started by the test
@@ -290,6 +293,195 @@ if (!uri) {
       await dropDatabase(dbName);
     });
 
+    it('reads filtered and tagged breakdowns of whole days from their group days (for one user, one part of each), exact to the nano; a store compacted before them alike, until compaction gives its days theirs', async () => {
+      const dbName = fresh();
+      const store = await open(dbName, undefined, MANUAL);
+      // Four days of November, a call every 10 minutes: 7 users, 2 models, 3 teams (and no tag).
+      const calls = Array.from({ length: 576 }, (_, i) =>
+        record({
+          timeMs: Date.UTC(2026, 10, 1) + i * 600_000 + (i % 5) * 1000,
+          user: `user-${i % 7}`,
+          model: i % 2 ? 'gpt-4o' : 'gpt-4o-mini',
+          tags: i % 4 === 0 ? {} : { team: `team-${i % 3}` },
+          costNanos: BigInt(i) * 1_000_000_007n + 3n,
+        }),
+      );
+      await ingest(store, calls);
+      await store.compact();
+      await store.close();
+      // November 1 from 01:00 (the day less its first 4 buckets), November 2 and 3, November 4 until 05:00 (its first 20 buckets).
+      const range = { tenant: 'default', fromMs: Date.UTC(2026, 10, 1, 1), toMs: Date.UTC(2026, 10, 4, 5) };
+      const queries: RollupQuery[] = [
+        { ...range, filters: { user: 'user-3' }, groupBy: ['model' as const] },
+        { ...range, filters: { user: 'user-3' }, byTagSet: true, groupBy: [] },
+        { ...range, filters: {}, tags: { team: 'team-1' }, groupBy: ['user' as const] },
+        { ...range, filters: { model: 'gpt-4o', user: 'user-5' }, tags: { team: 'team-2' }, groupBy: ['model' as const] },
+      ];
+      const expected = queries.map((q) => {
+        const sums = new Map<string, bigint>();
+        for (const r of calls) {
+          if (r.timeMs < q.fromMs || r.timeMs >= q.toMs || Object.entries(q.filters).some(([d, v]) => r[d as 'user'] !== v)) continue;
+          if (q.tags && Object.entries(q.tags).some(([k, v]) => r.tags[k] !== v)) continue;
+          if (q.byTagSet && Object.keys(r.tags).length === 0) continue;
+          const key = q.byTagSet ? (r.tags.team ?? '') : q.groupBy.length > 0 ? r[q.groupBy[0] as 'model' | 'user']! : '';
+          sums.set(key, (sums.get(key) ?? 0n) + r.costNanos!);
+        }
+        return sums;
+      });
+      /** Each query's sums by key, and the documents it read, by an instance of its own (whose memory holds none). */
+      const reads = async () => {
+        const answers: Map<string, bigint>[] = [];
+        const docs: { groupDays: number; groups: number }[] = [];
+        for (const q of queries) {
+          const reader = await watched(dbName, MANUAL);
+          const rows = await reader.store.aggregate(q);
+          answers.push(
+            new Map(rows.map((r) => [q.byTagSet ? (JSON.parse(r.key.tags!) as [string, string][])[0][1] : String(Object.values(r.key)[0] ?? ''), r.costNanos])),
+          );
+          const found = (prefix: string) =>
+            reader.commands
+              .filter((c) => (c.name === 'find' || c.name === 'getMore') && String(c.command.find ?? c.command.collection).startsWith(prefix))
+              .reduce((sum, c) => sum + c.docs, 0);
+          docs.push({ groupDays: found('rollup_group_days_'), groups: found('rollup_groups_') });
+          await reader.store.close();
+        }
+        return { answers, docs };
+      };
+      const compacted = await reads();
+      expect(compacted.answers).toEqual(expected);
+      // Of each whole day one document: the part of the day holding user-3 (or user-5); the 4 buckets of
+      // November 1 outside the range and the 20 of November 4 inside it, each from its own.
+      expect(compacted.docs[0]).toEqual({ groupDays: 3, groups: 24 });
+      expect(compacted.docs[1]).toEqual({ groupDays: 3, groups: 24 });
+      expect(compacted.docs[3]).toEqual({ groupDays: 3, groups: 24 });
+      // Every user: the parts the 7 users are in, of each of the 3 days.
+      expect(compacted.docs[2].groups).toBe(24);
+      expect(compacted.docs[2].groupDays).toBeGreaterThan(3);
+      expect(compacted.docs[2].groupDays).toBeLessThanOrEqual(3 * 7);
+      // As a version before group days left the store: no group day documents, totals naming none.
+      const db = await rawDb(dbName);
+      for (const name of (await db.listCollections().toArray()).map((c) => c.name)) {
+        if (name.startsWith('rollup_group_days_')) await db.collection(name).drop();
+        if (!name.startsWith('rollup_totals_')) continue;
+        const totals = db.collection<{ _id: string; rows: Binary }>(name);
+        for (const doc of await totals.find().toArray()) {
+          const rows = unpackRows(doc.rows).map((row) => ({ key: row.key.slice(0, 5), sums: row.sums }));
+          await totals.updateOne({ _id: doc._id }, { $set: { rows: packRows(rows, 5, () => 'a total') } });
+        }
+      }
+      const before = await reads();
+      expect(before.answers).toEqual(expected);
+      expect(before.docs.map((d) => d.groupDays)).toEqual([0, 0, 0, 0]);
+      expect(before.docs[0].groups).toBe(4 * 96 - 4 - 76);
+      const upgraded = await open(dbName, undefined, MANUAL);
+      await upgraded.compact();
+      await upgraded.close();
+      const after = await reads();
+      expect(after.answers).toEqual(expected);
+      expect(after.docs.slice(0, 2)).toEqual([compacted.docs[0], compacted.docs[1]]);
+      await db.client.close();
+      await dropDatabase(dbName);
+    });
+
+    it('reads a filtered breakdown by conversation of one user from the part of each day holding it, exact to the nano; a store compacted before the parts were split alike, until compaction gives its days theirs', async () => {
+      const dbName = fresh();
+      const store = await open(dbName, undefined, MANUAL);
+      // Three days of March, a call every 10 minutes: 7 users and none, 2 models, 13 conversations and none.
+      const calls = Array.from({ length: 432 }, (_, i) =>
+        record({
+          timeMs: MARCH + i * 600_000 + (i % 5) * 1000,
+          user: i % 8 === 7 ? null : `user-${i % 8}`,
+          model: i % 2 ? 'gpt-4o' : 'o3',
+          conversation: i % 5 === 0 ? null : `chat-${i % 13}`,
+          costNanos: BigInt(i) * 1_000_000_007n + 3n,
+        }),
+      );
+      await ingest(store, calls);
+      await store.compact();
+      await store.close();
+      // March 1 from 01:00, March 2 and 3.
+      const range = { tenant: 'default', fromMs: MARCH + 3_600_000, toMs: MARCH + 3 * DAY, maxValues: 1000, by: 'conversation' };
+      const filters: Record<string, string>[] = [{ user: 'user-3' }, { user: 'user-5', model: 'gpt-4o' }, { model: 'o3' }];
+      const expected = (all: UsageRecord[]) =>
+        filters.map((f) => {
+          const sums = new Map<string, bigint>();
+          for (const r of all) {
+            if (r.timeMs < range.fromMs || r.timeMs >= range.toMs || r.conversation === null) continue;
+            if (Object.entries(f).some(([d, v]) => r[d as 'user'] !== v)) continue;
+            sums.set(r.conversation, (sums.get(r.conversation) ?? 0n) + r.costNanos!);
+          }
+          return { sums, uncovered: [] };
+        });
+      /** Each breakdown's sums by conversation, and the value day documents it read, by an instance of its own (whose memory holds none). */
+      const reads = async () => {
+        const answers: { sums: Map<string, bigint>; uncovered: unknown[] }[] = [];
+        const docs: number[] = [];
+        for (const f of filters) {
+          const reader = await watched(dbName, MANUAL);
+          const answer = await reader.store.valueSums({ ...range, filters: f });
+          answers.push({ sums: new Map(answer.values.map((v) => [v.value, v.totals.costNanos])), uncovered: answer.uncovered });
+          docs.push(
+            reader.commands
+              .filter(
+                (c) => (c.name === 'find' || c.name === 'getMore') && /^rollup_(value|conversation)_days_/.test(String(c.command.find ?? c.command.collection)),
+              )
+              .reduce((sum, c) => sum + c.docs, 0),
+          );
+          await reader.store.close();
+        }
+        return { answers, docs };
+      };
+      const split = await reads();
+      expect(split.answers).toEqual(expected(calls));
+      // Of each day one document for one user: the part holding it.
+      expect(split.docs.slice(0, 2)).toEqual([3, 3]);
+      // Without a user, the parts of the users the day holds.
+      expect(split.docs[2]).toBeGreaterThan(3);
+      expect(split.docs[2]).toBeLessThanOrEqual(3 * 8);
+      // As a version before the parts left the store: a day's conversations per group in one document, totals naming no parts.
+      const db = await rawDb(dbName);
+      type Doc = { _id: string; tenant: string; runId: string; rows: Binary };
+      const days = db.collection<Doc>('rollup_value_days_2026_03');
+      const whole = new Map<string, { tenant: string; runId: string; rows: ReturnType<typeof unpackRows> }>();
+      for (const name of (await db.listCollections().toArray()).map((c) => c.name).filter((n) => n.startsWith('rollup_conversation_days_'))) {
+        for (const doc of await db.collection<Doc>(name).find().toArray()) {
+          const wholeId = JSON.stringify((JSON.parse(doc._id) as unknown[]).slice(0, 4));
+          if (!whole.has(wholeId)) whole.set(wholeId, { tenant: doc.tenant, runId: doc.runId, rows: [] });
+          whole.get(wholeId)!.rows.push(...unpackRows(doc.rows));
+        }
+        await db.collection(name).drop();
+      }
+      expect(whole.size).toBe(3);
+      for (const [_id, { tenant, runId, rows }] of whole) await days.insertOne({ _id, tenant, runId, rows: packRows(rows, 3, () => 'a value') });
+      const totals = db.collection<{ _id: string; rows: Binary }>('rollup_totals_2026_03');
+      for (const doc of await totals.find().toArray()) {
+        const rows = unpackRows(doc.rows).map((row) => ({ key: row.key.slice(0, 7), sums: row.sums }));
+        await totals.updateOne({ _id: doc._id }, { $set: { rows: packRows(rows, 7, () => 'a total') } });
+      }
+      const before = await reads();
+      expect(before.answers).toEqual(expected(calls));
+      expect(before.docs).toEqual([3, 3, 3]);
+      // Compaction gives the days their parts, a day per run.
+      const upgraded = await open(dbName, undefined, MANUAL);
+      await upgraded.compact();
+      const after = await reads();
+      expect(after).toEqual(split);
+      // Calls arriving late for March 2, compacted onto the parts.
+      const late = calls
+        .slice(150, 170)
+        .map((r, i) => record({ timeMs: r.timeMs, user: r.user, model: r.model, conversation: r.conversation, costNanos: BigInt(i) * 999_999_937n }));
+      await ingest(upgraded, late);
+      await upgraded.compact();
+      await upgraded.close();
+      const later = await reads();
+      expect(later.answers).toEqual(expected([...calls, ...late]));
+      expect(later.docs.slice(0, 2)).toEqual([3, 3]);
+      // The days' single documents are deleted once the runs after those replacing them are published.
+      expect(await days.countDocuments({ _id: { $regex: '"conversation groups"' } })).toBe(0);
+      await db.client.close();
+      await dropDatabase(dbName);
+    });
+
     it('reads a compacted month again from memory: only the head and what is not compacted yet go to the server, and new compaction is seen exactly', async () => {
       const dbName = fresh();
       const { store, commands } = await watched(dbName, MANUAL);
@@ -325,6 +517,45 @@ if (!uri) {
       await dropDatabase(dbName);
     });
 
+    it("keeps a head's lists out of the chain's collection and reads them only for a head not read before; heads stored with their lists still read", async () => {
+      const dbName = fresh();
+      const { store, commands } = await watched(dbName, MANUAL);
+      const batch = (b: number, n: number) =>
+        Array.from({ length: n }, (_, i) => record({ costNanos: BigInt(b * 1000 + i), timeMs: Date.UTC(2026, 10, 1 + b) + i * 60_000 }));
+      let expected = 0n;
+      for (let b = 0; b < 3; b++) {
+        const rs = batch(b, 10);
+        await store.ingest(rs);
+        expected += rs.reduce((sum, r) => sum + r.costNanos!, 0n);
+        await store.compact();
+      }
+      const db = await rawDb(dbName);
+      const heads = await db.collection('rollup_heads').find({ kind: 'head' }).toArray();
+      expect(heads.length).toBeGreaterThan(0);
+      for (const head of heads) expect(Object.keys(head).filter((f) => ['included', 'replaced', 'setAside'].includes(f))).toEqual([]);
+      const total = async (s: MongoStore) => (await s.aggregate({ ...ALL, groupBy: [] }))[0].costNanos;
+      expect(await total(store)).toBe(expected);
+      commands.length = 0;
+      expect(await total(store)).toBe(expected);
+      expect(commands.filter((c) => c.name === 'find' && c.command.find === 'rollup_head_lists')).toEqual([]);
+      await store.close();
+      // The version before kept the lists in each head.
+      for (const lists of await db.collection('rollup_head_lists').find().toArray()) {
+        const { included, replaced, setAside } = lists;
+        await db.collection('rollup_heads').updateOne({ kind: 'head', tenant: lists.tenant, k: lists.k }, { $set: { included, replaced, setAside } });
+      }
+      await db.collection('rollup_head_lists').drop();
+      const upgraded = await open(dbName, undefined, MANUAL);
+      expect(await total(upgraded)).toBe(expected);
+      const late = batch(5, 7);
+      await upgraded.ingest(late);
+      await upgraded.compact();
+      expect(await total(upgraded)).toBe(expected + late.reduce((sum, r) => sum + r.costNanos!, 0n));
+      await upgraded.close();
+      await db.client.close();
+      await dropDatabase(dbName);
+    });
+
     it('reads a kept pair of dimensions from one document per day, and the groups of no bucket but those at the range edges, exactly as the records sum', async () => {
       const dbName = fresh();
       const store = await open(dbName, undefined, MANUAL);
@@ -356,9 +587,10 @@ if (!uri) {
       };
       await store.ingest(records.slice(0, 400));
       await store.compact();
-      // Before the pair is kept: the groups of every bucket with calls in range.
+      // Before the pair is kept: the group days of the days the range holds most of, and the groups of
+      // the other buckets with calls in range (October 31's one).
       const withoutPair = await reads();
-      expect(withoutPair).toEqual({ costNanos: costOf(records.slice(0, 400), 'u1', 'f0'), groups: 396, pairDays: 0 });
+      expect(withoutPair).toEqual({ costNanos: costOf(records.slice(0, 400), 'u1', 'f0'), groups: 1, pairDays: 0 });
       await store.keepPairRollups('default', [['feature', 'user']]);
       await store.ingest(records.slice(400));
       // The days compacted before are rewritten (newest first) by compaction, until every day holds the pair.
@@ -639,6 +871,84 @@ if (!uri) {
       await expectBreakdowns(old);
       await store.compact();
       await expectBreakdowns(old);
+      await Promise.all([store.close(), db.client.close()]);
+      await dropDatabase(dbName);
+    });
+  });
+
+  describe('mongo: filtered breakdowns by conversation', () => {
+    const RANGE = { tenant: 'default', fromMs: MARCH, toMs: MARCH + 6 * DAY, maxValues: 1000 };
+    /** Calls of two models and three users, with and without a conversation. */
+    const mixed = (n: number, startMs: number, days: number) =>
+      made(n, startMs, days).map((r, i) => ({ ...r, model: i % 2 === 0 ? 'o3' : 'gpt-4o', user: ['ann', 'ben', null][i % 3] }));
+    const FILTERS = [{ model: 'o3' }, { user: 'ann', model: 'gpt-4o' }];
+    /** Every filtered breakdown by conversation over whole and partial days equals the records' sums, to the nano. */
+    const expectExact = async (store: MongoStore, all: UsageRecord[]) => {
+      for (const filters of FILTERS)
+        for (const [fromMs, toMs] of [
+          [MARCH, MARCH + 6 * DAY],
+          [MARCH + DAY + 6 * 3_600_000, MARCH + 4 * DAY + 3 * 3_600_000],
+        ]) {
+          const groups = await breakdownGroups(
+            { storage: store, tenant: 'default', range: { fromMs, toMs, tz: 'UTC' }, filters, maxValues: 1000 },
+            'conversation',
+          );
+          const expected = new Map<string | null, bigint>();
+          const kept = all.filter(
+            (r) => r.timeMs >= fromMs && r.timeMs < toMs && r.model === filters.model && (filters.user === undefined || r.user === filters.user),
+          );
+          for (const r of kept) expected.set(r.conversation, (expected.get(r.conversation) ?? 0n) + r.costNanos!);
+          expect({ filters, fromMs, groups: new Map(groups.map((g) => [g.key, g.totals.costNanos])) }).toEqual({ filters, fromMs, groups: expected });
+        }
+    };
+    const uncovered = async (store: MongoStore) => (await store.valueSums({ ...RANGE, by: 'conversation', filters: { model: 'o3' } })).uncovered;
+
+    it('answers from the conversations per group, pending and compacted, without the raw records', async () => {
+      const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
+      const store = await open(dbName, undefined, MANUAL);
+      const all = mixed(300, MARCH, 3);
+      await ingest(store, all);
+      expect(await uncovered(store)).toEqual([]);
+      await expectExact(store, all);
+      await store.compact();
+      expect(await uncovered(store)).toEqual([]);
+      const db = await rawDb(dbName);
+      // Nothing is read from the raw records: with them gone, the answers stay the same.
+      await db.collection('usage_records').deleteMany({});
+      await expectExact(store, all);
+      await Promise.all([store.close(), db.client.close()]);
+      await dropDatabase(dbName);
+    });
+
+    it('answers the days whose value rows were written before the conversations per group from the records, the others from the documents, exactly', async () => {
+      const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
+      let store = await open(dbName, undefined, MANUAL);
+      const all = mixed(300, MARCH, 3);
+      await ingest(store, all);
+      const db = await rawDb(dbName);
+      // The batches as the version before the conversations per group rolled them up.
+      for (const batch of await db.collection('rollup_batches').find({}).toArray()) {
+        const values = unpackValues(batch.values as Binary).filter((row) => row.key[1] !== CONVERSATION_GROUP);
+        await db.collection('rollup_batches').updateOne({ _id: batch._id }, { $set: { values: packValues(values) } });
+      }
+      await store.close();
+      store = await open(dbName, undefined, MANUAL);
+      const old = [{ fromMs: MARCH, toMs: MARCH + 3 * DAY }];
+      expect(await uncovered(store)).toEqual(old);
+      await expectExact(store, all);
+      await store.compact();
+      expect(await uncovered(store)).toEqual(old);
+      expect((await store.valueSums({ ...RANGE, by: 'conversation' })).uncovered).toEqual([]);
+      await expectExact(store, all);
+      // Later days, and calls arriving late for the days rolled before: pending, then compacted.
+      const after = [...mixed(200, MARCH + 3 * DAY, 3), ...mixed(60, MARCH + DAY, 1)];
+      await ingest(store, after);
+      all.push(...after);
+      expect(await uncovered(store)).toEqual(old);
+      await expectExact(store, all);
+      await store.compact();
+      expect(await uncovered(store)).toEqual(old);
+      await expectExact(store, all);
       await Promise.all([store.close(), db.client.close()]);
       await dropDatabase(dbName);
     });

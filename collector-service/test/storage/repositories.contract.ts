@@ -245,6 +245,40 @@ export function repositoriesContract(fixture: () => StoreFixture): void {
       expect((await repos.digestSubscriptions.listAll()).map((e) => `${e.tenant}/${e.entity.id}`)).toEqual(['acme/dg_1']);
     });
 
+    it("keeps the providers' admin keys per tenant and provider, replaced by a new one, for every instance", async () => {
+      await openOther();
+      const key = (id: 'openai' | 'anthropic', secret: string) => ({ id, key: secret, baseUrl: null, updatedAtMs: NOW });
+      await repos.providerAdminKeys.save('acme', key('openai', 'sk-admin-1'));
+      await repos.providerAdminKeys.save('acme', { ...key('openai', 'sk-admin-2'), baseUrl: 'http://127.0.0.1:9' });
+      await other.providerAdminKeys.save('globex', key('anthropic', 'sk-ant-admin'));
+      expect(await other.providerAdminKeys.get('acme', 'openai')).toEqual({ ...key('openai', 'sk-admin-2'), baseUrl: 'http://127.0.0.1:9' });
+      expect(await repos.providerAdminKeys.get('acme', 'anthropic')).toBeNull();
+      expect((await repos.providerAdminKeys.listAll()).map((e) => `${e.tenant}/${e.entity.id}/${e.entity.key}`)).toEqual([
+        'acme/openai/sk-admin-2',
+        'globex/anthropic/sk-ant-admin',
+      ]);
+      expect(await other.providerAdminKeys.remove('acme', 'openai')).toBe(true);
+      expect(await repos.providerAdminKeys.list('acme')).toEqual([]);
+    });
+
+    it('keeps the billed days per tenant, a day pulled again replacing it, for every instance', async () => {
+      await openOther();
+      const day = (provider: 'openai' | 'anthropic', date: string, costNanos: string) => ({
+        provider,
+        day: date,
+        costNanos,
+        lines: [{ item: 'usage', model: 'gpt-4o', costNanos }],
+        usage: [],
+        pulledAtMs: NOW,
+      });
+      await repos.billedDays.save('acme', day('openai', '2026-11-15', '1'));
+      await repos.billedDays.save('acme', day('anthropic', '2026-11-14', '2'));
+      await other.billedDays.save('acme', day('openai', '2026-11-15', '3'));
+      await other.billedDays.save('globex', day('openai', '2026-11-14', '4'));
+      expect(await repos.billedDays.list('acme')).toEqual([day('anthropic', '2026-11-14', '2'), day('openai', '2026-11-15', '3')]);
+      expect(await other.billedDays.list('globex')).toEqual([day('openai', '2026-11-14', '4')]);
+    });
+
     it("claims a digest run once across instances, marks it sent once, and keeps each subscription's runs and deliveries apart", async () => {
       await openOther();
       const day = 86_400_000;

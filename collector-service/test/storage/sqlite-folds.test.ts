@@ -6,8 +6,8 @@ import { DatabaseSync } from 'node:sqlite';
 import { DEFAULT_FOLD_SETTINGS, type FoldSettings, RollupFolds } from '../../src/storage/sqlite/rollup-folds';
 import { InlineWrites } from '../../src/storage/sqlite/store-writer';
 import { prepareBatch } from '../../src/storage/sqlite/prepared-batch';
-import { emptyFoldSums, foldPlan, foldSums, mergeFoldSums, rollupPlan } from '../../src/storage/sqlite/rollup-writer';
-import type { WritePlan } from '../../src/storage/sqlite/store-writer.worker';
+import { emptyFoldSums, foldPlan, foldSums, mergeFoldSums, packedFold, packFoldSums, rollupPlan } from '../../src/storage/sqlite/rollup-writer';
+import { packedPlan, type WritePlan } from '../../src/storage/sqlite/store-writer.worker';
 import { SqliteStore } from '../../src/storage/sqlite/sqlite.store';
 import { record } from '../support/records';
 import { sqliteStoresPerTest } from '../support/sqlite-stores';
@@ -142,6 +142,29 @@ describe('sqlite: batches an ingest thread prepared (rows encoded, rollups summe
   it('sums two batches row by row as one pass over both records would', () => {
     const [a, b] = [batch(0), batch(1000)];
     expect(foldPlan(mergeFoldSums(mergeFoldSums(emptyFoldSums(), foldSums(a)), foldSums(b)))).toEqual(rollupPlan([...a, ...b]));
+  });
+
+  it('merges and plans packed sums on the writer as the event loop merges and plans the sums themselves', () => {
+    const [a, b] = [batch(0), batch(1000)];
+    const merged = foldPlan(mergeFoldSums(mergeFoldSums(emptyFoldSums(), foldSums(a)), foldSums(b)));
+    expect(packedPlan(packedFold([packFoldSums(foldSums(a)), packFoldSums(foldSums(b))]))).toEqual(merged.filter((s) => s.rows.length > 0));
+  });
+
+  it('folds prepared batches from their packed sums, beside batches folded from their records, exactly as the records themselves', async () => {
+    const [a, b, c] = [batch(0), batch(1000), batch(2000)];
+    const prepared = await open(HELD);
+    await prepared.ingest(a, prepareBatch(a));
+    await prepared.ingest(b);
+    await prepared.ingest(c, prepareBatch(c));
+    // Folds what waits (one fold: two packed batches and one of records), then reads the rollups alone.
+    await prepared.ping();
+    const plain = new SqliteStore(':memory:', HELD);
+    await plain.init();
+    for (const records of [a, b, c]) await plain.ingest(records);
+    await plain.ping();
+    expect(await reads(prepared)).toEqual(await reads(plain));
+    await plain.close();
+    expect((await prepared.aggregate({ ...ALL, groupBy: [] }))[0]).toMatchObject({ calls: 90, costNanos: 91_305n });
   });
 
   it('stores and counts a prepared batch exactly as the records themselves, in every rollup', async () => {

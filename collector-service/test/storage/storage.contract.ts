@@ -112,6 +112,29 @@ export function storageContract(name: string, factory: StoreFactory): void {
       expect(later[0].calls).toBe(1);
     });
 
+    it('counts maxRows over the values the range holds, not over those of the month or the whole days around it', async () => {
+      const day = (d: number, hour = 12) => Date.UTC(2026, 10, d, hour);
+      const records = [
+        // Three users every day from the 2nd to the 21st (before 20:00 on the 21st).
+        ...Array.from({ length: 20 }, (_, d) =>
+          ['u-0', 'u-1', 'u-2'].map((user, i) => record({ user, timeMs: day(d + 2, 6), costNanos: BigInt(1 + i) })),
+        ).flat(),
+        // Ten users on the 1st only, and ten others on the 21st after 20:00: outside the range.
+        ...Array.from({ length: 10 }, (_, i) => record({ user: `early-${i}`, timeMs: day(1) })),
+        ...Array.from({ length: 10 }, (_, i) => record({ user: `late-${i}`, timeMs: day(21, 21) })),
+      ];
+      await store.ingest(records);
+      await fixture.compaction?.compact(store);
+      const query: RollupQuery = { ...ALL, fromMs: day(2, 0), toMs: day(21, 20), groupBy: ['user'] };
+      const rows = await store.aggregate({ ...query, maxRows: 3 });
+      expect(rows.map((r) => [r.key.user, r.calls, r.costNanos]).sort()).toEqual([
+        ['u-0', 20, 20n],
+        ['u-1', 20, 40n],
+        ['u-2', 20, 60n],
+      ]);
+      await expect(store.aggregate({ ...query, maxRows: 2 })).rejects.toThrow(TooManyRowsError);
+    });
+
     it('keeps tenants apart', async () => {
       await store.ingest([record({ tenant: 'acme' }), record({ tenant: 'globex' })]);
       expect((await store.aggregate({ ...ALL, tenant: 'acme', groupBy: [] }))[0].calls).toBe(1);

@@ -1,14 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
-import { MongoClient } from 'mongodb';
 import { type Ack, alertId, type Resolution, type StoredAlert } from '../../src/alerts/alert';
-import { MongoStore } from '../../src/storage/mongo/mongo.store';
 import type { AlertEntry } from '../../src/storage/repositories/alerts.repository';
-import { SqliteStore } from '../../src/storage/sqlite/sqlite.store';
-import type { StoragePort } from '../../src/storage/storage.port';
+import { oldDocument as doc, oldMongoStore, type OldStore, oldSqliteStore, oldStoreKinds } from '../support/old-stores';
 
 const NOW = Date.UTC(2026, 10, 30, 12);
 
@@ -41,7 +33,6 @@ const [FIRST, SECOND, THIRD, OTHER] = [
 const RESOLVED: Resolution = { alertId: FIRST.id, resolvedAtMs: NOW + 5000, reason: 'spend fell' };
 const READ: Ack = { alertId: FIRST.id, ackedAtMs: NOW + 6000, by: 'alice' };
 const READ_TOO: Ack = { alertId: SECOND.id, ackedAtMs: NOW + 7000, by: null };
-const doc = (kind: string, tenant: string, id: string, body: object) => ({ kind, tenant, id, body: JSON.stringify(body) });
 /** What holds no alert with a place in the history, and an acknowledgement of no alert: left where they are. */
 const LEFT = [
   doc('alert', 'acme', 'al_no_time', { ...THIRD, id: 'al_no_time', firedAtMs: 'soon' }),
@@ -65,90 +56,87 @@ const ACME: AlertEntry[] = [
   { alert: FIRST, resolution: RESOLVED, ack: READ },
 ];
 
-interface StoreKind {
-  /** A store as the versions before left it, holding OLD_DOCUMENTS. */
-  oldStore(): Promise<void>;
-  open(): Promise<StoragePort>;
+interface StoreKind extends OldStore {
   /** The documents left of the alerts' old kinds. */
   alertDocuments(): Promise<number>;
-  drop(): Promise<void>;
+  /** How the store holds each alert's value and threshold ("<type>:<value>", and which are in its JSON), by tenant/id. */
+  storedAmounts(): Promise<Record<string, { value: string; threshold: string; inJson: string[] }>>;
+  /** Puts the stored alerts' amounts back into their JSON, as decimal strings: how the versions before kept them. */
+  amountsIntoJson(): Promise<void>;
 }
+
+/** The amounts an alert's stored JSON holds. */
+const amountsIn = (body: string) => Object.keys(JSON.parse(body) as object).filter((k) => k === 'valueNanos' || k === 'thresholdNanos');
 
 const OLD_KINDS = ['alert', 'alert-resolution', 'alert-ack'];
 
 function sqlite(): StoreKind {
-  const dir = mkdtempSync(join(tmpdir(), 'tokenledger-alerts-'));
-  const path = join(dir, 'db.sqlite');
+  // The file as schema 11 left it: alerts among the documents, no alerts table.
+  const store = oldSqliteStore(OLD_DOCUMENTS, { tables: ['alert_history'], schema: 11 });
+  const inKinds = OLD_KINDS.map(() => '?').join(', ');
   return {
-    async oldStore() {
-      const store = new SqliteStore(path);
-      await store.init();
-      await store.close();
-      // The file as schema 11 left it: alerts among the documents, no alerts table.
-      const db = new DatabaseSync(path);
-      db.exec('DROP TABLE alerts; PRAGMA user_version = 11;');
-      const insert = db.prepare('INSERT INTO documents (kind, tenant, id, body) VALUES (?, ?, ?, ?)');
-      for (const d of OLD_DOCUMENTS) insert.run(d.kind, d.tenant, d.id, d.body);
-      db.close();
+    ...store,
+    alertDocuments: () =>
+      Promise.resolve(Number(store.query<{ n: bigint }>(`SELECT COUNT(*) AS n FROM documents WHERE kind IN (${inKinds})`, ...OLD_KINDS)[0].n)),
+    storedAmounts() {
+      const rows = store.query<{ tenant: string; id: string; vt: string; value_nanos: unknown; tt: string; threshold_nanos: unknown; body: string }>(
+        'SELECT tenant, id, typeof(value_nanos) AS vt, value_nanos, typeof(threshold_nanos) AS tt, threshold_nanos, body FROM alert_history',
+      );
+      const amounts = (r: (typeof rows)[number]) => ({
+        value: `${r.vt}:${String(r.value_nanos)}`,
+        threshold: `${r.tt}:${String(r.threshold_nanos)}`,
+        inJson: amountsIn(r.body),
+      });
+      return Promise.resolve(Object.fromEntries(rows.map((r) => [`${r.tenant}/${r.id}`, amounts(r)])));
     },
-    async open() {
-      const store = new SqliteStore(path);
-      await store.init();
-      return store;
+    amountsIntoJson() {
+      // The file as schema 15 left it: the alert history in the alerts table, the amounts in the JSON.
+      for (const sql of [
+        `CREATE TABLE alerts (tenant TEXT NOT NULL, id TEXT NOT NULL, order_key TEXT NOT NULL, acked_at_ms INTEGER NOT NULL,
+           body TEXT NOT NULL, resolution TEXT, ack TEXT, PRIMARY KEY (tenant, id)) STRICT, WITHOUT ROWID`,
+        `INSERT INTO alerts SELECT tenant, id, order_key, acked_at_ms,
+           json_set(body, '$.valueNanos', CAST(value_nanos AS TEXT), '$.thresholdNanos', CAST(threshold_nanos AS TEXT)), resolution, ack FROM alert_history`,
+        'DROP TABLE alert_history',
+        'PRAGMA user_version = 15',
+      ])
+        store.query(sql);
+      return Promise.resolve();
     },
-    alertDocuments() {
-      const db = new DatabaseSync(path);
-      try {
-        return Promise.resolve(
-          (db.prepare(`SELECT COUNT(*) AS n FROM documents WHERE kind IN (${OLD_KINDS.map(() => '?').join(', ')})`).get(...OLD_KINDS) as { n: number }).n,
-        );
-      } finally {
-        db.close();
-      }
-    },
-    drop: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
   };
 }
 
 function mongo(uri: string): StoreKind {
-  const dbName = `alerts_${randomBytes(4).toString('hex')}`;
-  const withDb = async <T>(use: (db: ReturnType<MongoClient['db']>) => Promise<T>): Promise<T> => {
-    const client = await new MongoClient(uri, { useBigInt64: true }).connect();
-    try {
-      return await use(client.db(dbName));
-    } finally {
-      await client.close();
-    }
-  };
+  const store = oldMongoStore(uri, OLD_DOCUMENTS);
+  const typed = (v: unknown) => `${v === null ? 'null' : typeof v}:${String(v)}`;
   return {
-    oldStore: () =>
-      withDb(async (db) => {
-        const docs = OLD_DOCUMENTS.map((d) => ({ _id: JSON.stringify([d.kind, d.tenant, d.id]), ...d }));
-        await db.collection<{ _id: string }>('documents').insertMany(docs);
+    ...store,
+    alertDocuments: () => store.withDb((db) => db.collection('documents').countDocuments({ kind: { $in: OLD_KINDS } })),
+    storedAmounts: () =>
+      store.withDb(async (db) => {
+        const docs = await db
+          .collection<{ _id: string; tenant: string; id: string; valueNanos: unknown; thresholdNanos: unknown; body: string }>('alerts')
+          .find()
+          .toArray();
+        return Object.fromEntries(
+          docs.map((d) => [`${d.tenant}/${d.id}`, { value: typed(d.valueNanos), threshold: typed(d.thresholdNanos), inJson: amountsIn(d.body) }]),
+        );
       }),
-    async open() {
-      const store = new MongoStore(uri, { dbName, compaction: { everyMs: 0 } });
-      await store.init();
-      return store;
-    },
-    alertDocuments: () => withDb((db) => db.collection('documents').countDocuments({ kind: { $in: OLD_KINDS } })),
-    drop: () => withDb((db) => db.dropDatabase().then(() => undefined)),
+    amountsIntoJson: () =>
+      store.withDb(async (db) => {
+        const alerts = db.collection<{ _id: string; valueNanos?: bigint | null; thresholdNanos?: bigint | null; body: string }>('alerts');
+        for (const d of await alerts.find().toArray()) {
+          const body = { ...(JSON.parse(d.body) as object), valueNanos: String(d.valueNanos), thresholdNanos: String(d.thresholdNanos) };
+          await alerts.updateOne({ _id: d._id }, { $set: { body: JSON.stringify(body) }, $unset: { valueNanos: '', thresholdNanos: '' } });
+        }
+      }),
   };
 }
 
-// Against the MongoDB-wire server in MONGODB_URI (FerretDB, started by the test command). Without one
-// the suite fails rather than pass untested.
-const uri = process.env.MONGODB_URI;
-const kinds: Array<[string, () => StoreKind]> = [['sqlite', sqlite]];
-if (uri) kinds.push(['mongo', () => mongo(uri)]);
-else
-  test('the stored alerts suite has a MongoDB-wire server to run against', () => {
-    throw new Error('MONGODB_URI is not set: run the tests with ./run test (it starts FerretDB) or point MONGODB_URI at a MongoDB');
-  });
+const kinds = oldStoreKinds('stored alerts', sqlite, mongo);
 
 jest.setTimeout(60_000);
 
-describe.each(kinds)('alerts stored on %s', (_name, make) => {
+describe.each(kinds)('alerts stored on %s', (name, make) => {
   let kind: StoreKind;
   beforeEach(() => (kind = make()));
   afterEach(() => kind.drop());
@@ -180,5 +168,37 @@ describe.each(kinds)('alerts stored on %s', (_name, make) => {
     expect(await again.keysRequired.isMarked()).toBe(true);
     expect(await again.getDocument('access', 'default', 'keys-required')).toBeNull();
     await again.close();
+  });
+
+  const integer = name === 'sqlite' ? 'integer' : 'bigint';
+
+  it("keeps an alert's value and threshold as integers of nanos, and an amount no 64-bit integer holds in its JSON", async () => {
+    const past64 = { ...alert('acme', 'r9', NOW + 9000), valueNanos: '-1500', thresholdNanos: '99999999999999999999' };
+    const store = await kind.open();
+    expect(await store.alertHistory.insert(FIRST)).toBe(true);
+    expect(await store.alertHistory.insert(past64)).toBe(true);
+    await store.close();
+    expect(await kind.storedAmounts()).toEqual({
+      [`acme/${FIRST.id}`]: { value: `${integer}:60000000001`, threshold: `${integer}:50000000000`, inJson: [] },
+      [`acme/${past64.id}`]: { value: `${integer}:-1500`, threshold: 'null:null', inJson: ['thresholdNanos'] },
+    });
+    const reopened = await kind.open();
+    expect(await reopened.alertHistory.get('acme', past64.id)).toEqual(past64);
+    expect((await reopened.alertHistory.page('acme', everything)).map((e) => e.alert)).toEqual([past64, FIRST]);
+    await reopened.close();
+  });
+
+  it('opens a store whose alerts hold their value and threshold in their JSON as decimal strings: the same alerts, the amounts integers', async () => {
+    const store = await kind.open();
+    for (const a of [FIRST, OTHER]) await store.alertHistory.insert(a);
+    await store.alertHistory.resolve('acme', RESOLVED);
+    await store.close();
+    await kind.amountsIntoJson();
+    const moved = await kind.open();
+    expect(await moved.alertHistory.page('acme', everything)).toEqual([{ alert: FIRST, resolution: RESOLVED, ack: null }]);
+    expect(await moved.alertHistory.get('globex', OTHER.id)).toEqual(OTHER);
+    await moved.close();
+    const amounts = { value: `${integer}:60000000001`, threshold: `${integer}:50000000000`, inJson: [] };
+    expect(await kind.storedAmounts()).toEqual({ [`acme/${FIRST.id}`]: amounts, [`globex/${OTHER.id}`]: amounts });
   });
 });

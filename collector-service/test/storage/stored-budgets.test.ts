@@ -1,13 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
-import { MongoClient } from 'mongodb';
+import { type AlertRule, DEFAULT_RULES } from '../../src/alerts/alert-rule';
 import { type Budget, budgetFromBody } from '../../src/budgets/budget';
-import { MongoStore } from '../../src/storage/mongo/mongo.store';
-import { SqliteStore } from '../../src/storage/sqlite/sqlite.store';
-import type { StoragePort } from '../../src/storage/storage.port';
+import { oldDocument, oldMongoStore, type OldStore, oldSqliteStore, oldStoreKinds } from '../support/old-stores';
 
 const NOW = Date.UTC(2026, 10, 30, 12);
 
@@ -19,105 +12,95 @@ const BUDGETS: Array<{ tenant: string; budget: Budget }> = [
 ];
 
 /** A budget as the versions before kept it: a document whose limit is a decimal string of nanos. */
-const oldDocument = ({ tenant, budget }: { tenant: string; budget: Budget }) => ({ kind: 'budget', tenant, id: budget.id, body: JSON.stringify(budget) });
+const budgetDocument = ({ tenant, budget }: { tenant: string; budget: Budget }) => oldDocument('budget', tenant, budget.id, budget);
 /** A document of that kind that holds no budget: left where it is. */
-const NOT_A_BUDGET = { kind: 'budget', tenant: 'acme', id: 'note', body: JSON.stringify({ name: 'not a budget', limitNanos: '12.5' }) };
-const OLD_DOCUMENTS = [...BUDGETS.map(oldDocument), NOT_A_BUDGET];
+const NOT_A_BUDGET = oldDocument('budget', 'acme', 'note', { name: 'not a budget', limitNanos: '12.5' });
 
-interface StoreKind {
-  /** A store as the versions before left it, holding BUDGETS as documents. */
-  oldStore(): Promise<void>;
-  open(): Promise<StoragePort>;
+/** Thresholds past what a double holds exactly, the most a 64-bit integer holds, and none. */
+const rule = (id: string, thresholdNanos: string | null, type: AlertRule['type'] = 'daily_cost_above'): AlertRule => ({
+  ...DEFAULT_RULES[0],
+  id,
+  type,
+  thresholdNanos,
+  createdAtMs: NOW,
+  updatedAtMs: NOW,
+});
+const RULES: Array<{ tenant: string; rule: AlertRule }> = [
+  { tenant: 'acme', rule: rule('r1', '9007199254740993') },
+  { tenant: 'acme', rule: rule('r2', null, 'unpriced_usage') },
+  { tenant: 'globex', rule: rule('r1', '9223372036854775807') },
+];
+/** An alert rule as the versions before kept it: a document whose threshold is a decimal string of nanos, or null. */
+const oldRuleDocument = ({ tenant, rule }: { tenant: string; rule: AlertRule }) => oldDocument('alert-rule', tenant, rule.id, rule);
+/** Documents of that kind that hold no rule (a threshold that is no integer, one past 64 bits): left where they are. */
+const NOT_RULES = [
+  oldDocument('alert-rule', 'acme', 'half', { ...rule('half', null), thresholdNanos: '0.5' }),
+  oldDocument('alert-rule', 'acme', 'huge', { ...rule('huge', null), thresholdNanos: '9223372036854775808' }),
+];
+const OLD_DOCUMENTS = [...BUDGETS.map(budgetDocument), NOT_A_BUDGET, ...RULES.map(oldRuleDocument), ...NOT_RULES];
+
+interface StoreKind extends OldStore {
   /** How the store holds each budget's limit: its type there and its value, by tenant/id. */
   storedLimits(): Promise<Record<string, { type: string; value: string }>>;
   /** How many budgets are left among the documents. */
   budgetDocuments(): Promise<number>;
-  drop(): Promise<void>;
+  /** How the store holds each alert rule's threshold: its type there and its value, by tenant/id. */
+  storedThresholds(): Promise<Record<string, { type: string; value: string }>>;
+  /** The ids of the alert rules left among the documents. */
+  ruleDocuments(): Promise<string[]>;
 }
 
 function sqlite(): StoreKind {
-  const dir = mkdtempSync(join(tmpdir(), 'tokenledger-budgets-'));
-  const path = join(dir, 'db.sqlite');
-  const query = <T>(sql: string) => {
-    const db = new DatabaseSync(path);
-    try {
-      const statement = db.prepare(sql);
-      statement.setReadBigInts(true);
-      return statement.all() as T[];
-    } finally {
-      db.close();
-    }
-  };
+  // The file as schema 10 left it: budgets (and alert rules) among the documents, no tables of their own.
+  const store = oldSqliteStore(OLD_DOCUMENTS, { tables: ['budgets', 'alert_rules'], schema: 10 });
   return {
-    async oldStore() {
-      const store = new SqliteStore(path);
-      await store.init();
-      await store.close();
-      // The file as schema 10 left it: budgets among the documents, no budgets table.
-      const db = new DatabaseSync(path);
-      db.exec('DROP TABLE budgets; PRAGMA user_version = 10;');
-      const insert = db.prepare('INSERT INTO documents (kind, tenant, id, body) VALUES (?, ?, ?, ?)');
-      for (const doc of OLD_DOCUMENTS) insert.run(doc.kind, doc.tenant, doc.id, doc.body);
-      db.close();
-    },
-    async open() {
-      const store = new SqliteStore(path);
-      await store.init();
-      return store;
-    },
+    ...store,
     storedLimits() {
-      const rows = query<{ tenant: string; id: string; type: string; limit_nanos: bigint }>(
+      const rows = store.query<{ tenant: string; id: string; type: string; limit_nanos: bigint }>(
         'SELECT tenant, id, typeof(limit_nanos) AS type, limit_nanos FROM budgets',
       );
       return Promise.resolve(Object.fromEntries(rows.map((r) => [`${r.tenant}/${r.id}`, { type: r.type, value: String(r.limit_nanos) }])));
     },
     budgetDocuments() {
-      return Promise.resolve(Number(query<{ n: bigint }>("SELECT COUNT(*) AS n FROM documents WHERE kind = 'budget'")[0].n));
+      return Promise.resolve(Number(store.query<{ n: bigint }>("SELECT COUNT(*) AS n FROM documents WHERE kind = 'budget'")[0].n));
     },
-    drop: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
+    storedThresholds() {
+      const rows = store.query<{ tenant: string; id: string; type: string; threshold_nanos: bigint | null }>(
+        'SELECT tenant, id, typeof(threshold_nanos) AS type, threshold_nanos FROM alert_rules',
+      );
+      return Promise.resolve(Object.fromEntries(rows.map((r) => [`${r.tenant}/${r.id}`, { type: r.type, value: String(r.threshold_nanos) }])));
+    },
+    ruleDocuments() {
+      return Promise.resolve(store.query<{ id: string }>("SELECT id FROM documents WHERE kind = 'alert-rule' ORDER BY id").map((r) => r.id));
+    },
   };
 }
 
 function mongo(uri: string): StoreKind {
-  const dbName = `budgets_${randomBytes(4).toString('hex')}`;
-  const withDb = async <T>(use: (db: ReturnType<MongoClient['db']>) => Promise<T>): Promise<T> => {
-    const client = await new MongoClient(uri, { useBigInt64: true }).connect();
-    try {
-      return await use(client.db(dbName));
-    } finally {
-      await client.close();
-    }
-  };
+  const store = oldMongoStore(uri, OLD_DOCUMENTS);
   return {
-    oldStore: () =>
-      withDb(async (db) => {
-        const docs = OLD_DOCUMENTS.map((d) => ({ _id: JSON.stringify([d.kind, d.tenant, d.id]), ...d }));
-        await db.collection<{ _id: string }>('documents').insertMany(docs);
-      }),
-    async open() {
-      const store = new MongoStore(uri, { dbName, compaction: { everyMs: 0 } });
-      await store.init();
-      return store;
-    },
+    ...store,
     storedLimits: () =>
-      withDb(async (db) => {
+      store.withDb(async (db) => {
         const docs = await db.collection<{ _id: string; tenant: string; id: string; limitNanos: unknown }>('budgets').find().toArray();
         return Object.fromEntries(docs.map((d) => [`${d.tenant}/${d.id}`, { type: typeof d.limitNanos, value: String(d.limitNanos) }]));
       }),
-    budgetDocuments: () => withDb((db) => db.collection('documents').countDocuments({ kind: 'budget' })),
-    drop: () => withDb((db) => db.dropDatabase().then(() => undefined)),
+    budgetDocuments: () => store.withDb((db) => db.collection('documents').countDocuments({ kind: 'budget' })),
+    storedThresholds: () =>
+      store.withDb(async (db) => {
+        const docs = await db.collection<{ _id: string; tenant: string; id: string; thresholdNanos: unknown }>('alert_rules').find().toArray();
+        return Object.fromEntries(
+          docs.map((d) => [`${d.tenant}/${d.id}`, { type: d.thresholdNanos === null ? 'null' : typeof d.thresholdNanos, value: String(d.thresholdNanos) }]),
+        );
+      }),
+    ruleDocuments: () =>
+      store.withDb(async (db) =>
+        (await db.collection<{ _id: string; id: string }>('documents').find({ kind: 'alert-rule' }).sort({ id: 1 }).toArray()).map((d) => d.id),
+      ),
   };
 }
 
-// Against the MongoDB-wire server in MONGODB_URI (FerretDB, started by the test command). Without one
-// the suite fails rather than pass untested.
-const uri = process.env.MONGODB_URI;
-const kinds: Array<[string, () => StoreKind]> = [['sqlite', sqlite]];
-if (uri) kinds.push(['mongo', () => mongo(uri)]);
-else
-  test('the stored budgets suite has a MongoDB-wire server to run against', () => {
-    throw new Error('MONGODB_URI is not set: run the tests with ./run test (it starts FerretDB) or point MONGODB_URI at a MongoDB');
-  });
+const kinds = oldStoreKinds('stored budgets', sqlite, mongo);
 
 jest.setTimeout(60_000);
 
@@ -153,6 +136,43 @@ describe.each(kinds)('budgets stored on %s', (name, make) => {
     // Opened again, nothing moves twice.
     const again = await kind.open();
     expect((await again.budgets.list('acme')).map((b) => b.limitNanos)).toEqual(['123456789012345679', '1']);
+    await again.close();
+  });
+});
+
+describe.each(kinds)('alert rules stored on %s', (name, make) => {
+  let kind: StoreKind;
+  const integer = name === 'sqlite' ? 'integer' : 'bigint';
+  const THRESHOLDS = {
+    'acme/r1': { type: integer, value: '9007199254740993' },
+    'acme/r2': { type: 'null', value: 'null' },
+    'globex/r1': { type: integer, value: '9223372036854775807' },
+  };
+  beforeEach(() => (kind = make()));
+  afterEach(() => kind.drop());
+
+  it('keeps a threshold as an integer of nanos, exact past what a double holds, and a rule without one as none', async () => {
+    const store = await kind.open();
+    for (const { tenant, rule } of RULES) await store.alertRules.save(tenant, rule);
+    await store.close();
+    expect(await kind.storedThresholds()).toEqual(THRESHOLDS);
+    const reopened = await kind.open();
+    expect(await reopened.alertRules.listAll()).toEqual(RULES.map(({ tenant, rule }) => ({ tenant, entity: rule })));
+    await reopened.close();
+  });
+
+  it('opens a store whose alert rules are documents with the threshold as a decimal string: the same rules to the nano, the thresholds integers, the documents gone', async () => {
+    await kind.oldStore();
+    const store = await kind.open();
+    expect(await store.alertRules.listAll()).toEqual(RULES.map(({ tenant, rule }) => ({ tenant, entity: rule })));
+    expect(await store.alertRules.get('acme', 'r2')).toEqual(RULES[1].rule);
+    await store.close();
+    expect(await kind.storedThresholds()).toEqual(THRESHOLDS);
+    // Only the documents that hold no rule are left.
+    expect(await kind.ruleDocuments()).toEqual(['half', 'huge']);
+    // Opened again, nothing moves twice.
+    const again = await kind.open();
+    expect((await again.alertRules.list('acme')).map((r) => r.thresholdNanos)).toEqual(['9007199254740993', null]);
     await again.close();
   });
 });

@@ -11,6 +11,7 @@ import {
   readAsOf,
 } from '../repositories/alerts.repository';
 import { insertOnce } from './inserts';
+import { alertOfAmounts, storedAlertAmounts } from '../stored-alert';
 
 /** A fired alert in its collection, with what happened to it since and its place in the history (see alertOrderKey). */
 export interface AlertDoc {
@@ -21,7 +22,13 @@ export interface AlertDoc {
   order: string;
   /** When it was acknowledged, or NOT_ACKED_MS. */
   ackedAtMs: number;
-  /** The alert, its resolution and its acknowledgement as JSON; the last two null until they happen. */
+  /**
+   * The alert's value and threshold, Int64 of nano-USD (null: none, or one no 64-bit integer holds,
+   * kept in the body). Absent on alerts stored before they were kept apart, until the store moves them.
+   */
+  valueNanos?: bigint | null;
+  thresholdNanos?: bigint | null;
+  /** The alert (less its amounts), its resolution and its acknowledgement as JSON; the last two null until they happen. */
   body: string;
   resolution: string | null;
   ack: string | null;
@@ -45,6 +52,9 @@ const claimId = (tenant: string, id: string, part: Part) => {
   return JSON.stringify([tenant, id, part]);
 };
 const parse = <T>(json: string): T => JSON.parse(json) as T;
+const nanosOf = (amount: bigint | number | null | undefined) => (amount === null || amount === undefined ? null : BigInt(amount));
+const alertOf = (doc: AlertDoc): StoredAlert =>
+  alertOfAmounts({ valueNanos: nanosOf(doc.valueNanos), thresholdNanos: nanosOf(doc.thresholdNanos), body: doc.body });
 
 /**
  * The alert history in collections of its own. An alert is one document, paged by a tenant and a
@@ -67,7 +77,7 @@ export class MongoAlertHistory implements AlertHistory {
       id,
       order: alertOrderKey(alert.firedAtMs, id),
       ackedAtMs: NOT_ACKED_MS,
-      body: JSON.stringify(alert),
+      ...storedAlertAmounts(alert),
       resolution: null,
       ack: null,
     };
@@ -76,7 +86,7 @@ export class MongoAlertHistory implements AlertHistory {
 
   async get(tenant: string, id: string): Promise<StoredAlert | null> {
     const found = await this.alerts.findOne({ _id: alertDocId(tenant, id) });
-    return found ? parse<StoredAlert>(found.body) : null;
+    return found ? alertOf(found) : null;
   }
 
   async page(tenant: string, q: AlertHistoryQuery): Promise<AlertEntry[]> {
@@ -86,7 +96,7 @@ export class MongoAlertHistory implements AlertHistory {
     if (q.after !== null) filter.order = { $gt: q.after };
     const docs = await this.alerts.find(filter).sort({ order: 1 }).limit(q.limit).toArray();
     return docs.map((d) => ({
-      alert: parse(d.body),
+      alert: alertOf(d),
       resolution: d.resolution === null ? null : parse(d.resolution),
       ack: d.ack === null ? null : parse(d.ack),
     }));
@@ -122,6 +132,18 @@ export class MongoAlertHistory implements AlertHistory {
       .sort({ id: 1 })
       .toArray();
     return docs.map((d) => parse<Ack>(d.ack!));
+  }
+
+  /**
+   * Alerts stored before their amounts were kept apart hold them in the body as decimal strings: each
+   * has them moved into integers of its own (what a new alert gets). Idempotent: two instances moving
+   * one alert at once write the same.
+   */
+  async moveAmountsOutOfBodies(): Promise<void> {
+    for await (const doc of this.alerts.find({ valueNanos: { $exists: false } })) {
+      const amounts = storedAlertAmounts(alertOf(doc));
+      await this.alerts.updateOne({ _id: doc._id, valueNanos: { $exists: false } }, { $set: amounts });
+    }
   }
 
   /**

@@ -9,6 +9,7 @@ import type { PendingItems } from './pending';
 import { type ClaimLinkDoc, storedBy } from './record-claims';
 import { byTenant, type MongoPreparedBatch, type PreparedTenant, preparedFor, uniqueRecords } from './prepared-batch';
 import { ownersOf, packRecords, type RecordDoc, toRecordDoc, unpackRecords } from './record-docs';
+import type { RecordInserter } from './record-inserter';
 import { unpackRows } from './sums-table';
 import { packValues, valueRows } from './value-rows';
 
@@ -97,6 +98,8 @@ export class RollupBatches {
     /** Told of each batch this process rolls up, so reads need not fetch and decode its groups. */
     private readonly pending: PendingItems,
     private readonly faults: MongoFaults = {},
+    /** Writes the record documents an ingest thread encoded, off the event loop (none: this process encodes and inserts them). */
+    private readonly inserter: RecordInserter | null = null,
   ) {}
 
   /** `prepared`: what an ingest thread made of these records' batches (see MongoPreparedBatch). */
@@ -142,10 +145,16 @@ export class RollupBatches {
     prepared: PreparedTenant | null = null,
   ): Promise<UsageRecord[]> {
     if (takingOver) await insertIgnoringDuplicates(this.takeovers, [{ _id: batch, atMs: Date.now() }]);
-    const docs = records.map((r, i) => toRecordDoc(r, batch, prepared?.texts[i]));
-    const duplicates = await insertIgnoringDuplicates(this.records, docs);
+    // Documents an ingest thread encoded go to the inserter thread; others are built and inserted here.
+    const duplicates =
+      prepared && this.inserter
+        ? await this.inserter.insert(batch, prepared.recordDocs)
+        : await insertIgnoringDuplicates(
+            this.records,
+            records.map((r, i) => toRecordDoc(r, batch, prepared?.texts[i])),
+          );
     fault(this.faults, 'afterInsert');
-    const owned = new Set(docs.filter((d) => !duplicates.has(d._id)).map((d) => d._id));
+    const owned = new Set(records.filter((r) => !duplicates.has(r.id)).map((r) => r.id));
     const shared = duplicates.size > 0 && (takingOver || (await this.takeovers.findOne({ _id: batch })) !== null);
     if (shared) await this.addOwned(owned, batch, duplicates, claims);
     if (duplicates.size > 0 && !takingOver) await this.finishOwnersOf(new Set([...duplicates].filter((id) => !owned.has(id))), batch);

@@ -5,6 +5,12 @@ import {
   type BucketTotal,
   dayOf,
   type DocRef,
+  ALL_GROUP_DAY_PARTS,
+  conversationPartDocs,
+  conversationPartRefs,
+  NO_CONVERSATION_GROUPS,
+  groupDayDocs,
+  groupDayRefs,
   groupsDoc,
   groupsRef,
   monthSumsOf,
@@ -23,7 +29,7 @@ import {
 } from './rollup-docs';
 import { type PairName, pairKeys } from './pair-days';
 import { checkStorable, StoredSumTooLargeError, type SumsRow } from './sums-table';
-import { VALUE_KINDS, type ValueKind, valueKind } from './value-rows';
+import { daysWithoutConversationGroups, VALUE_KINDS, type ValueKind, valueKind } from './value-rows';
 
 /**
  * A day's value rows as a run rebuilds them: per kind, JSON of a row's key → its sums. Not complete
@@ -32,15 +38,32 @@ import { VALUE_KINDS, type ValueKind, valueKind } from './value-rows';
  */
 interface ValueDay {
   complete: boolean;
+  /**
+   * Whether the day's conversations per group are all known: not when the day's value documents were
+   * written without them, or it holds records whose value rows were written before them. Then the
+   * day gets no such document, and its filtered breakdowns by conversation read the raw records.
+   */
+  grouped: boolean;
   prior: string | null;
+  /** The parts the prior run wrote the day's conversations per group in (see BucketTotal.conversationParts). */
+  priorParts: number | null;
   rows: Record<ValueKind, Map<string, SumsRow>>;
 }
+
+const emptyValueRows = (): Record<ValueKind, Map<string, SumsRow>> => ({ conversation: new Map(), tags: new Map(), 'conversation groups': new Map() });
 
 /** A day's pair rows as a run rebuilds them (see pair-days.ts): JSON of a row's key → its sums. */
 interface PairDay {
   /** The run whose pair day document the run replaces. */
   prior: string | null;
   pairs: PairName[];
+  rows: Map<string, SumsRow>;
+}
+
+/** A day's groups as a run rebuilds them: JSON of a row's key (a group's, the day for bucket) → its sums. */
+interface GroupDay {
+  /** The runs whose group day documents the run replaces. */
+  priors: string[];
   rows: Map<string, SumsRow>;
 }
 
@@ -60,16 +83,18 @@ export class CompactedMonth {
     /** Per bucket the run adds to: JSON of a group's key → the group's sums (the head's, plus the run's). */
     private readonly groups: Map<number, Map<string, SumsRow>>,
     private readonly priorGroupsRuns: Map<number, string>,
-    /** The days of the buckets the run adds to. */
+    /** The days of the buckets the run adds to, and those it rewrites whose conversations per group are one document. */
     private readonly valueDays: Map<number, ValueDay>,
     /** The days of the buckets the run adds to, and those it rewrites for pairs they lack, while the tenant keeps pairs or they hold some. */
     private readonly pairDays: Map<number, PairDay>,
+    /** The days of the buckets the run adds to, and those it rewrites. */
+    private readonly groupDays: Map<number, GroupDay>,
   ) {}
 
   /**
-   * The month as the head's documents hold it, with the groups of `buckets`, and the pair rows of
-   * their days and of `pairDays` holding the pairs in `keep`; null when a document is gone (a newer
-   * head replaced it).
+   * The month as the head's documents hold it, with the groups of `buckets`, the pair rows of their
+   * days and of `days` holding the pairs in `keep`, and the group days of both; null when a document
+   * is gone (a newer head replaced it).
    */
   static async load(
     docs: RollupDocs,
@@ -78,7 +103,7 @@ export class CompactedMonth {
     prior: string | undefined,
     buckets: ReadonlySet<number>,
     keep: readonly PairName[] = [],
-    pairDays: ReadonlySet<number> = new Set(),
+    days: ReadonlySet<number> = new Set(),
   ): Promise<CompactedMonth | null> {
     const [totals, values] = prior
       ? await Promise.all([docs.totals(tenant, month, prior), Promise.all(ROLLUP_DIMENSIONS.map((d) => docs.values(tenant, month, d, prior)))])
@@ -102,11 +127,18 @@ export class CompactedMonth {
     );
     const byKey = values.map((rows) => new Map(rows!.map(own).map((row) => [JSON.stringify(row.key), row])));
     const ownTotals = new Map([...totals].map(([bucket, t]) => [bucket, { ...t, sums: { ...t.sums } }]));
-    const valueDays = await loadValueDays(docs, tenant, ownTotals, new Set([...buckets].map(dayOf)), own);
+    const rewritten = new Set([...buckets].map(dayOf).concat([...days]));
+    // Of the days rewritten, those whose conversations per group are one document get their parts too (see Compactor.addConversationParts).
+    const unsplit = [...ownTotals]
+      .filter(([bucket, t]) => days.has(dayOf(bucket)) && t.valuesRun !== null && t.conversationParts === null)
+      .map(([b]) => dayOf(b));
+    const valueDays = await loadValueDays(docs, tenant, ownTotals, new Set([...buckets].map(dayOf).concat(unsplit)), own);
     if (!valueDays) return null;
-    const pairs = await loadPairDays(docs, tenant, ownTotals, new Set([...buckets].map(dayOf).concat([...pairDays])), keep);
+    const pairs = await loadPairDays(docs, tenant, ownTotals, rewritten, keep);
     if (!pairs) return null;
-    return new CompactedMonth(month, prior, ownTotals, byKey, groups, priorGroupsRuns, valueDays, pairs);
+    const groupDays = await loadGroupDays(docs, tenant, ownTotals, rewritten);
+    if (!groupDays) return null;
+    return new CompactedMonth(month, prior, ownTotals, byKey, groups, priorGroupsRuns, valueDays, pairs, groupDays);
   }
 
   /**
@@ -129,7 +161,22 @@ export class CompactedMonth {
       const row = groupRow(g);
       check(addInto(this.groups.get(g.bucket)!, row.key, g.sums, sign), () => `a group of bucket ${new Date(g.bucket).toISOString()}`);
       let total = this.totals.get(g.bucket);
-      if (!total) this.totals.set(g.bucket, (total = { sums: zeroSums(), groupsRun: '', valuesRun: null, pairsRun: null, pairs: [] }));
+      if (!total)
+        this.totals.set(
+          g.bucket,
+          (total = {
+            sums: zeroSums(),
+            groupsRun: '',
+            valuesRun: null,
+            pairsRun: null,
+            pairs: [],
+            groupDaysRun: null,
+            groupDayParts: 0,
+            conversationParts: null,
+          }),
+        );
+      // A group's day sums are no larger than its first value's day sums, checked below.
+      addInto(this.groupDays.get(dayOf(g.bucket))!.rows, [dayOf(g.bucket), ...row.key.slice(1)], g.sums, sign);
       // A pair's day sums are no larger than its first value's day sums, checked below.
       const pairDay = this.pairDays.get(dayOf(g.bucket));
       if (pairDay) for (const key of pairKeys(g, pairDay.pairs)) addInto(pairDay.rows, key, g.sums, sign);
@@ -142,6 +189,7 @@ export class CompactedMonth {
       );
     }
     // A value's sums never pass its bucket's total, checked above.
+    for (const day of daysWithoutConversationGroups(values ?? [])) this.valueDays.get(day)!.grouped = false;
     for (const row of values ?? []) {
       const day = this.valueDays.get(dayOf(row.key[0] as number))!;
       addInto(day.rows[valueKind(row.key[1] as string)], row.key, row.sums, sign);
@@ -155,7 +203,7 @@ export class CompactedMonth {
    * ones the head counts (see Compactor.addValueDay): from then on its breakdowns read them.
    */
   fillValueDay(day: number, rows: readonly SumsRow[]): void {
-    const filled: ValueDay = { complete: true, prior: null, rows: { conversation: new Map(), tags: new Map() } };
+    const filled: ValueDay = { complete: true, grouped: true, prior: null, priorParts: null, rows: emptyValueRows() };
     for (const row of rows) filled.rows[valueKind(row.key[1] as string)].set(JSON.stringify(row.key), row);
     this.valueDays.set(day, filled);
   }
@@ -172,19 +220,28 @@ export class CompactedMonth {
       if (before) replaced.push(groupsRef(tenant, bucket, before));
     }
     for (const [day, values] of this.valueDays) {
-      if (values.prior) replaced.push(...VALUE_KINDS.map((kind) => valueDayRef(tenant, day, kind, values.prior!)));
-      if (values.complete)
-        for (const kind of VALUE_KINDS)
-          docs.push(
-            valueDayDoc(
-              tenant,
-              day,
-              kind,
-              runId,
-              [...values.rows[kind].values()].filter((row) => row.sums.calls !== 0),
-            ),
-          );
-      for (const [bucket, total] of this.totals) if (dayOf(bucket) === day) total.valuesRun = values.complete ? runId : null;
+      // A day compacted before the parts: its conversations per group are the one document of their kind.
+      if (values.prior)
+        replaced.push(
+          ...VALUE_KINDS.map((kind) => valueDayRef(tenant, day, kind, values.prior!)),
+          ...(values.priorParts === null ? [] : conversationPartRefs(tenant, day, values.prior, values.priorParts)),
+        );
+      const held = (kind: ValueKind) => [...values.rows[kind].values()].filter((row) => row.sums.calls !== 0);
+      let conversationParts: number | null = null;
+      if (values.complete) {
+        conversationParts = NO_CONVERSATION_GROUPS;
+        docs.push(valueDayDoc(tenant, day, 'conversation', runId, held('conversation')), valueDayDoc(tenant, day, 'tags', runId, held('tags')));
+        if (values.grouped) {
+          const written = conversationPartDocs(tenant, day, runId, held('conversation groups'));
+          docs.push(...written.docs);
+          conversationParts = written.written;
+        }
+      }
+      for (const [bucket, total] of this.totals)
+        if (dayOf(bucket) === day) {
+          total.valuesRun = values.complete ? runId : null;
+          total.conversationParts = conversationParts;
+        }
     }
     for (const [day, pairDay] of this.pairDays) {
       if (pairDay.prior) replaced.push(pairDayRef(tenant, day, pairDay.prior));
@@ -203,6 +260,22 @@ export class CompactedMonth {
           total.pairsRun = held ? runId : null;
           total.pairs = pairDay.pairs;
         }
+    }
+    for (const [day, groupDay] of this.groupDays) {
+      replaced.push(...groupDay.priors.flatMap((run) => groupDayRefs(tenant, day, run, ALL_GROUP_DAY_PARTS)));
+      const buckets = [...this.totals].filter(([bucket, t]) => dayOf(bucket) === day && t.sums.calls !== 0);
+      if (buckets.length === 0) continue;
+      const written = groupDayDocs(
+        tenant,
+        day,
+        runId,
+        [...groupDay.rows.values()].filter((row) => row.sums.calls !== 0),
+      );
+      docs.push(...written.docs);
+      for (const [, total] of buckets) {
+        total.groupDaysRun = runId;
+        total.groupDayParts = written.written;
+      }
     }
     const totals = new Map([...this.totals].filter(([, t]) => t.sums.calls !== 0));
     docs.push(totalsDoc(tenant, this.month, runId, totals));
@@ -234,20 +307,30 @@ async function loadValueDays(
   own: (row: SumsRow) => SumsRow,
 ): Promise<Map<number, ValueDay> | null> {
   const runsByDay = new Map<number, Set<string | null>>([...days].map((day) => [day, new Set()]));
-  for (const [bucket, t] of totals) runsByDay.get(dayOf(bucket))?.add(t.valuesRun);
+  /** Per day, the parts its values run wrote its conversations per group in (the same in each bucket of the day that names the run). */
+  const partsByDay = new Map<number, number | null>();
+  for (const [bucket, t] of totals) {
+    runsByDay.get(dayOf(bucket))?.add(t.valuesRun);
+    partsByDay.set(dayOf(bucket), t.conversationParts);
+  }
   const loaded = new Map<number, ValueDay>();
   for (const [day, runs] of runsByDay) {
-    const rows = { conversation: new Map<string, SumsRow>(), tags: new Map<string, SumsRow>() };
+    const rows = emptyValueRows();
     const [run] = runs;
-    if (runs.size === 0) loaded.set(day, { complete: true, prior: null, rows });
-    else if (runs.size > 1 || run === null) loaded.set(day, { complete: false, prior: null, rows });
+    if (runs.size === 0) loaded.set(day, { complete: true, grouped: true, prior: null, priorParts: null, rows });
+    else if (runs.size > 1 || run === null) loaded.set(day, { complete: false, grouped: false, prior: null, priorParts: null, rows });
     else {
-      for (const kind of VALUE_KINDS) {
-        const held = await docs.valueDay(tenant, day, kind, run);
-        if (!held) return null;
-        for (const row of held.map(own)) rows[kind].set(JSON.stringify(row.key), row);
+      const parts = partsByDay.get(day) ?? null;
+      let grouped = parts !== NO_CONVERSATION_GROUPS;
+      for (const kind of VALUE_KINDS.filter((k) => grouped || k !== 'conversation groups')) {
+        const held = kind === 'conversation groups' ? await docs.conversationGroups(tenant, day, run, parts) : await docs.valueDay(tenant, day, kind, run);
+        // Value documents written before the conversations per group have none: the day stays without.
+        // (One gone because a newer head replaced it makes the run's head not the latest: it is not published.)
+        if (!held && kind === 'conversation groups' && parts === null) grouped = false;
+        else if (!held) return null;
+        else for (const row of held.map(own)) rows[kind].set(JSON.stringify(row.key), row);
       }
-      loaded.set(day, { complete: true, prior: run, rows });
+      loaded.set(day, { complete: true, grouped, prior: run, priorParts: parts, rows });
     }
   }
   return loaded;
@@ -288,6 +371,37 @@ async function loadPairDays(
       for (const bucketGroups of groups.values()) for (const g of bucketGroups) for (const key of pairKeys(g, missing)) addInto(rows, key, g.sums, 1);
     }
     loaded.set(day, { prior, pairs: [...keep], rows });
+  }
+  return loaded;
+}
+
+/**
+ * The groups of some days as the head's documents hold them: from the day's group day documents when
+ * every bucket of the day names the same run of them, else (a day compacted before them) summed from
+ * the groups of every bucket of the day.
+ */
+async function loadGroupDays(
+  docs: RollupDocs,
+  tenant: string,
+  totals: ReadonlyMap<number, BucketTotal>,
+  days: ReadonlySet<number>,
+): Promise<Map<number, GroupDay> | null> {
+  const loaded = new Map<number, GroupDay>();
+  for (const day of days) {
+    const buckets = [...totals].filter(([bucket]) => dayOf(bucket) === day);
+    const runs = new Set(buckets.map(([, t]) => t.groupDaysRun));
+    const [run] = runs;
+    const rows = new Map<string, SumsRow>();
+    if (runs.size === 1 && run !== null) {
+      const held = await docs.groupDay(tenant, day, run, buckets[0][1].groupDayParts);
+      if (!held) return null;
+      for (const row of held) rows.set(JSON.stringify(row.key), { key: row.key, sums: { ...row.sums } });
+    } else if (buckets.length > 0) {
+      const groups = await docs.groups(tenant, new Map(buckets.map(([bucket, t]) => [bucket, t.groupsRun])));
+      if (!groups) return null;
+      for (const bucketGroups of groups.values()) for (const g of bucketGroups) addInto(rows, [day, ...groupRow(g).key.slice(1)], g.sums, 1);
+    }
+    loaded.set(day, { priors: [...runs].filter((r): r is string => r !== null), rows });
   }
   return loaded;
 }

@@ -10,7 +10,7 @@ import { insertIgnoringDuplicates, upsert } from './inserts';
 import type { KeptPairs } from './kept-pairs';
 import type { PendingItem, PendingItems } from './pending';
 import type { SumsRow } from './sums-table';
-import { dayOf, type DocRef, monthOf, monthValuesRef, type NewDoc, type RollupDoc, type RollupDocs } from './rollup-docs';
+import { type BucketTotal, dayOf, type DocRef, monthOf, monthValuesRef, type NewDoc, type RollupDoc, type RollupDocs } from './rollup-docs';
 import type { RecordDoc } from './record-docs';
 import { ValueDayBackfill, type ValueDayFill } from './value-day-backfill';
 
@@ -78,6 +78,10 @@ export class Compactor {
   private allWithValueDays = false;
   /** Per tenant, the head and kept pairs at which every day held those pairs. */
   private readonly withPairs = new Map<string, string>();
+  /** Per tenant, the head at which every day held its group days. */
+  private readonly withGroupDays = new Map<string, number>();
+  /** Per tenant, the head at which every day held its conversations per group in parts (or none). */
+  private readonly withConversationParts = new Map<string, number>();
   /** Background rounds give old days their value rows no sooner than this (see backgroundRound). */
   private valueDaysPausedUntilMs = 0;
 
@@ -107,11 +111,72 @@ export class Compactor {
     await this.round;
   }
 
-  /** Compacts every tenant with pending items until none is left (or a run fails), then gives every month its month values and every day the pairs kept. */
+  /**
+   * Compacts every tenant with pending items until none is left (or a run fails), then gives every
+   * month its month values, every day the pairs kept, and every day its group days.
+   */
   async compactAll(): Promise<void> {
     for (const tenant of await this.tenantsWithWork()) while (await this.compact(tenant));
     while (await this.addMonthValues());
     while (await this.addPairRollups());
+    while (await this.addGroupDays());
+    while (await this.addConversationParts());
+  }
+
+  /**
+   * Gives one day compacted before its conversations per group were split by user its parts (see
+   * BucketTotal.conversationParts), by a run like any other: a day per call, newest first, so an old
+   * store's filtered breakdowns by conversation read one user's part over rounds. False when no day
+   * lacks them.
+   */
+  addConversationParts(): Promise<boolean> {
+    return this.rewriteADayLacking(this.withConversationParts, (t) => t.valuesRun !== null && t.conversationParts === null);
+  }
+
+  /**
+   * Gives one day compacted before group days were written its group day documents (summed from
+   * its buckets' groups, see CompactedMonth), by a run like any other: a day per call, newest first,
+   * so an old store's filtered breakdowns read them over rounds. False when no day lacks them.
+   */
+  addGroupDays(): Promise<boolean> {
+    return this.rewriteADayLacking(this.withGroupDays, (t) => t.groupDaysRun === null);
+  }
+
+  /**
+   * Rewrites one day of the first tenant with a day that `lacks` something (see rewriteDayLacking),
+   * `done` holding per tenant the head at which none did; false when no tenant has such a day.
+   */
+  private async rewriteADayLacking(done: Map<string, number>, lacks: (total: BucketTotal) => boolean): Promise<boolean> {
+    for (const tenant of (await this.chainDocs.distinct('tenant', { kind: 'hint' })).sort()) {
+      const head = await this.chain.latest(tenant);
+      if (done.get(tenant) === head.k) continue;
+      const result = await this.rewriteDayLacking(tenant, head, lacks);
+      if (result === 'later') continue;
+      if (result === 'none') {
+        done.set(tenant, head.k);
+        continue;
+      }
+      return result === 'rewrote';
+    }
+    return false;
+  }
+
+  /**
+   * Rewrites the newest day of the head with a bucket that `lacks` something (see `run`): 'none' when
+   * no day does, 'later' when a newer head replaced a document meanwhile (the next round looks
+   * again), 'held' when another instance holds the tenant.
+   */
+  private async rewriteDayLacking(tenant: string, head: Head, lacks: (total: BucketTotal) => boolean): Promise<'rewrote' | 'none' | 'later' | 'held'> {
+    const lacking = await this.dayWithout(tenant, head, lacks);
+    if (lacking === 'replaced') return 'later';
+    if (lacking === null) return 'none';
+    if (!(await this.lease(tenant))) return 'held';
+    try {
+      await this.run(tenant, monthOf(lacking), undefined, lacking);
+    } finally {
+      await this.release(tenant);
+    }
+    return 'rewrote';
   }
 
   /**
@@ -125,29 +190,23 @@ export class Compactor {
       const head = await this.chain.latest(tenant);
       const state = `${head.k}|${keep.join(' ')}`;
       if (keep.length === 0 || this.withPairs.get(tenant) === state) continue;
-      const lacking = await this.dayWithoutPairs(tenant, head, keep);
-      if (lacking === 'replaced') continue; // the next round looks again
-      if (lacking === null) {
+      const done = await this.rewriteDayLacking(tenant, head, (t) => t.pairsRun === null || keep.some((pair) => !t.pairs.includes(pair)));
+      if (done === 'later') continue;
+      if (done === 'none') {
         this.withPairs.set(tenant, state);
         continue;
       }
-      if (!(await this.lease(tenant))) return false;
-      try {
-        await this.run(tenant, monthOf(lacking), undefined, lacking);
-      } finally {
-        await this.release(tenant);
-      }
-      return true;
+      return done === 'rewrote';
     }
     return false;
   }
 
-  /** The newest day of the head lacking a kept pair; 'replaced' when a newer head replaced a document meanwhile. */
-  private async dayWithoutPairs(tenant: string, head: Head, keep: readonly string[]): Promise<number | null | 'replaced'> {
+  /** The newest day of the head with a bucket that `lacks` something; 'replaced' when a newer head replaced a document meanwhile. */
+  private async dayWithout(tenant: string, head: Head, lacks: (total: BucketTotal) => boolean): Promise<number | null | 'replaced'> {
     for (const [month, runId] of Object.entries(head.months).sort().reverse()) {
       const totals = await this.docs.totals(tenant, month, runId);
       if (!totals) return 'replaced';
-      const lacking = [...totals].filter(([, t]) => t.pairsRun === null || keep.some((pair) => !t.pairs.includes(pair))).map(([bucket]) => dayOf(bucket));
+      const lacking = [...totals].filter(([, t]) => lacks(t)).map(([bucket]) => dayOf(bucket));
       if (lacking.length > 0) return Math.max(...lacking);
     }
     return null;
@@ -260,6 +319,8 @@ export class Compactor {
         this.valueDaysPausedUntilMs = Date.now() + 4 * (Date.now() - startedMs);
       }
       if (!this.stopped) await this.addPairRollups();
+      if (!this.stopped) await this.addGroupDays();
+      if (!this.stopped) await this.addConversationParts();
     } catch (err) {
       this.reportFailure(`compacting the rollups failed, will retry: ${(err as Error).message}`);
     }
@@ -280,9 +341,10 @@ export class Compactor {
   /**
    * One run; with `rewrite`, one that moves no item but rewrites that month (see addMonthValues), and
    * with `fill` gives a day of it its value rows, only onto the head they were checked against, or
-   * with `pairDay` the pairs kept (see addPairRollups).
+   * rewrites `day` with the pairs kept, its group days and its value documents (see addPairRollups,
+   * addGroupDays, addConversationParts).
    */
-  private async run(tenant: string, rewrite?: string, fill?: ValueDayFill, pairDay?: number): Promise<boolean> {
+  private async run(tenant: string, rewrite?: string, fill?: ValueDayFill, day?: number): Promise<boolean> {
     const head = await this.chain.latest(tenant);
     if (fill && head.k !== fill.headK) return false;
     for (const stale of await this.batches.stale(tenant, Date.now() - this.settings.staleAfterMs)) {
@@ -302,7 +364,7 @@ export class Compactor {
       await this.pending.delete(leftover);
       return false;
     }
-    const built = await this.build(tenant, head, items, rewrite, fill, pairDay);
+    const built = await this.build(tenant, head, items, rewrite, fill, day);
     if (!built) return false; // the head was replaced meanwhile
     const { runId } = built;
     await this.chainDocs.insertOne({
@@ -347,7 +409,7 @@ export class Compactor {
    * and values, every touched bucket's groups. An item whose groups would take a sum past what the
    * store holds is set aside: not added (it counts nowhere), listed with the reason.
    */
-  private async build(tenant: string, head: Head, items: PendingItem[], rewrite?: string, fill?: ValueDayFill, pairDay?: number): Promise<Built | null> {
+  private async build(tenant: string, head: Head, items: PendingItem[], rewrite?: string, fill?: ValueDayFill, day?: number): Promise<Built | null> {
     const buckets = new Map<string, Set<number>>(rewrite ? [[rewrite, new Set()]] : []);
     const keep = await this.keptPairs.of(tenant);
     for (const g of items.flatMap((i) => i.groups)) {
@@ -357,8 +419,8 @@ export class Compactor {
     }
     const months = new Map<string, CompactedMonth>();
     for (const [month, touched] of buckets) {
-      const pairDays = new Set(pairDay !== undefined && monthOf(pairDay) === month ? [pairDay] : []);
-      const loaded = await CompactedMonth.load(this.docs, tenant, month, head.months[month], touched, keep, pairDays);
+      const days = new Set(day !== undefined && monthOf(day) === month ? [day] : []);
+      const loaded = await CompactedMonth.load(this.docs, tenant, month, head.months[month], touched, keep, days);
       if (!loaded) return null;
       months.set(month, loaded);
     }

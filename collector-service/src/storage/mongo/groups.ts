@@ -18,6 +18,27 @@ export const GROUP_PARTS = ROLLUP_DIMENSIONS.length + 2;
 
 export const dimensionIndex = (dimension: RollupDimension) => ROLLUP_DIMENSIONS.indexOf(dimension);
 
+/** A record's value of each dimension, in ROLLUP_DIMENSIONS order. */
+export const recordDims = (r: UsageRecord): (string | null)[] => [r.provider, r.model, r.costType, r.user, r.agent, r.feature, r.service, r.status];
+
+/**
+ * Documents a day's groups are split into (see groupDayDocs), by a hash of the user: a read filtered
+ * on one user reads one of them, the others none of its rows.
+ */
+export const GROUP_DAY_PARTS = 32;
+
+const USER_PART = 1 + ROLLUP_DIMENSIONS.indexOf('user');
+
+/** The part of a day's groups a group row (keyed as groupRow) is in: FNV-1a of its user, modulo GROUP_DAY_PARTS (no user: part 0). */
+export function userPart(user: string | null): number {
+  if (user === null) return 0;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < user.length; i++) hash = Math.imul(hash ^ user.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % GROUP_DAY_PARTS;
+}
+
+export const rowUserPart = (key: readonly (string | number | null)[]) => userPart(key[USER_PART] as string | null);
+
 /** The groups of some records, in the order their first records came: the same records give the same groups. */
 export function groupRecords(records: Iterable<UsageRecord>): Group[] {
   const groups = new Map<string, Group>();
@@ -28,7 +49,7 @@ export function groupRecords(records: Iterable<UsageRecord>): Group[] {
 /** The group of `groups` a record belongs to, added (with zero sums) when it is the first. */
 export function groupOf(groups: Map<string, Group>, r: UsageRecord): Group {
   const bucket = Math.floor(r.timeMs / BUCKET_MS) * BUCKET_MS;
-  const dims = [r.provider, r.model, r.costType, r.user, r.agent, r.feature, r.service, r.status];
+  const dims = recordDims(r);
   const tags = canonicalTagSet(r.tags);
   const key = JSON.stringify([bucket, ...dims, tags]);
   let g = groups.get(key);

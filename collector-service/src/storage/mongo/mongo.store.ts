@@ -26,22 +26,33 @@ import {
 import { type BatchDoc, type MongoFaults, RollupBatches, type TakeoverDoc } from './batches';
 import { type CorrectionClaimDoc, RecordCorrections } from './corrections';
 import { type CompactionSettings, Compactor, DEFAULT_COMPACTION, type SetAsideDoc } from './compaction';
-import { type ChainDoc, HeadChain } from './heads';
+import { type ChainDoc, HeadChain, type HeadListsDoc } from './heads';
 import { insertOnce, upsert } from './inserts';
 import { KeptPairs } from './kept-pairs';
 import { pairNames } from './pair-days';
 import { PendingItems } from './pending';
 import type { ClaimLinkDoc } from './record-claims';
 import type { RecordDoc } from './record-docs';
+import { RecordInserter } from './record-inserter';
 import { type ChangeDoc, DocumentListings } from './document-listings';
-import { DAY_MS, RollupDocs } from './rollup-docs';
+import { CACHED_ROWS, DAY_MS, RollupDocs } from './rollup-docs';
 import { RollupReader } from './rollup-reader';
 import type { Budget } from '../../budgets/budget';
-import { BUDGET_DOCUMENT_KIND, isBudgetDocument } from '../stored-budget';
-import { type BudgetDoc, MongoBudgets } from './budget-docs';
+import { STORED_BUDGETS } from '../stored-budget';
+import { STORED_ALERT_RULES } from '../stored-alert-rule';
+import { type AlertRulesSeeded, STORED_ALERT_RULES_SEEDED, STORED_CHANNELS, STORED_DIGEST_SUBSCRIPTIONS, STORED_PROVIDER_ADMIN_KEYS } from '../stored-settings';
+import type { StoredAdminKey } from '../../billing/admin-keys.service';
+import type { Channel } from '../../channels/channel';
+import type { DigestSubscription } from '../../digests/digest-subscription';
+import type { AlertRule } from '../../alerts/alert-rule';
+import { isEntityDocument, type MoneyEntityKind } from '../money-entities';
+import type { Entity } from '../repositories/entity-repository';
+import { type MoneyEntityDoc, MongoMoneyEntities } from './money-entity-docs';
 import { type AlertClaimDoc, type AlertDoc, MongoAlertHistory } from './alert-docs';
 import { MongoSeenTenants, type SeenTenantDoc } from './seen-tenant-docs';
 import { type KeysRequiredDoc, MongoKeysRequired } from './keys-required-docs';
+import { type BilledDayDoc, MongoBilledDays } from './billed-day-docs';
+import { BILLED_DAY_DOCUMENT_KIND, billedDayOf, billedDayOfDocument } from '../repositories/billed-days.repository';
 import { KEYS_REQUIRED_DOCUMENT } from '../repositories/keys-required.repository';
 import { SEEN_DOCUMENT_KIND } from '../repositories/seen-tenants.repository';
 import { ACK_KIND, ALERT_KIND, type Ack, RESOLUTION_KIND, type Resolution, type StoredAlert } from '../../alerts/alert';
@@ -79,6 +90,8 @@ export interface MongoStoreOptions {
   dbName?: string;
   faults?: MongoFaults;
   compaction?: Partial<CompactionSettings>;
+  /** Rows of compacted documents kept decoded (see RollupDocs); default CACHED_ROWS. */
+  cachedRows?: number;
 }
 
 /**
@@ -106,11 +119,18 @@ export class MongoStore implements StoragePort {
   private keys!: Collection<KeyDoc>;
   private documents!: Collection<StoredDoc>;
   private listings!: DocumentListings;
-  budgets!: MongoBudgets;
+  budgets!: MongoMoneyEntities<Budget>;
+  alertRules!: MongoMoneyEntities<AlertRule>;
+  channels!: MongoMoneyEntities<Channel>;
+  digestSubscriptions!: MongoMoneyEntities<DigestSubscription>;
+  providerAdminKeys!: MongoMoneyEntities<StoredAdminKey>;
+  alertRulesSeeded!: MongoMoneyEntities<AlertRulesSeeded>;
   alertHistory!: MongoAlertHistory;
   seenTenants!: MongoSeenTenants;
   keysRequired!: MongoKeysRequired;
+  billedDays!: MongoBilledDays;
   private keptPairs!: KeptPairs;
+  private inserter: RecordInserter | null = null;
 
   constructor(
     private readonly uri: string,
@@ -144,14 +164,17 @@ export class MongoStore implements StoragePort {
     await chainDocs.createIndex({ kind: 1, tenant: 1 });
     await this.keys.createIndex({ hash: 1 }, { unique: true });
     await this.documents.createIndex({ kind: 1, tenant: 1, id: 1 });
-    const budgets = this.db.collection<BudgetDoc>('budgets');
-    await budgets.createIndex({ tenant: 1, id: 1 });
-    this.budgets = new MongoBudgets(budgets, this.listings);
-    await this.moveBudgetDocuments();
+    this.budgets = await this.moneyEntities(STORED_BUDGETS);
+    this.alertRules = await this.moneyEntities(STORED_ALERT_RULES);
+    this.channels = await this.moneyEntities(STORED_CHANNELS);
+    this.digestSubscriptions = await this.moneyEntities(STORED_DIGEST_SUBSCRIPTIONS);
+    this.providerAdminKeys = await this.moneyEntities(STORED_PROVIDER_ADMIN_KEYS);
+    this.alertRulesSeeded = await this.moneyEntities(STORED_ALERT_RULES_SEEDED);
     const alerts = this.db.collection<AlertDoc>('alerts');
     await alerts.createIndex({ tenant: 1, order: 1 });
     this.alertHistory = new MongoAlertHistory(alerts, this.db.collection<AlertClaimDoc>('alert_claims'));
     await this.moveAlertDocuments();
+    await this.alertHistory.moveAmountsOutOfBodies();
     this.seenTenants = new MongoSeenTenants(this.db.collection<SeenTenantDoc>('seen_tenants'));
     await this.moveSeenTenantDocuments();
     this.keysRequired = new MongoKeysRequired(this.db.collection<KeysRequiredDoc>('keys_required'));
@@ -161,11 +184,24 @@ export class MongoStore implements StoragePort {
       await this.keysRequired.mark(0);
       await this.documents.deleteOne({ _id: documentId(kind, tenant, id) });
     }
+    const billedDays = this.db.collection<BilledDayDoc>('billed_days');
+    await billedDays.createIndex({ tenant: 1, provider: 1, day: 1 });
+    this.billedDays = new MongoBilledDays(billedDays);
+    await this.moveBilledDayDocuments();
     const pending = new PendingItems(batches, takeovers);
-    this.rollupBatches = new RollupBatches(this.records, this.db.collection<ClaimLinkDoc>('usage_records'), batches, takeovers, pending, this.options.faults);
+    this.inserter = new RecordInserter({ uri: this.uri, dbName: this.options.dbName, serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS });
+    this.rollupBatches = new RollupBatches(
+      this.records,
+      this.db.collection<ClaimLinkDoc>('usage_records'),
+      batches,
+      takeovers,
+      pending,
+      this.options.faults,
+      this.inserter,
+    );
     this.corrections = new RecordCorrections(this.records, batches, this.db.collection<CorrectionClaimDoc>('record_correction_claims'), this.options.faults);
-    const chain = new HeadChain(chainDocs);
-    const rollupDocs = new RollupDocs(this.db);
+    const chain = new HeadChain(chainDocs, this.db.collection<HeadListsDoc>('rollup_head_lists'));
+    const rollupDocs = new RollupDocs(this.db, this.options.cachedRows ?? CACHED_ROWS);
     this.reader = new RollupReader(chain, rollupDocs, pending);
     // A day's totals as stored. Whether a refused call is a retry of one stored before would need a
     // read per call: such a retry is refused again (it is stored and counted already).
@@ -199,6 +235,7 @@ export class MongoStore implements StoragePort {
 
   async close(): Promise<void> {
     await this.compactor?.stop();
+    await this.inserter?.close();
     await this.connection?.close();
   }
 
@@ -316,17 +353,28 @@ export class MongoStore implements StoragePort {
   }
 
   /**
-   * Budgets written before they had a collection of their own were documents, the limit a decimal
-   * string: each moves into the collection (unless one of its id is there already, written since) and
-   * leaves the documents. Two instances starting at once move the same budgets to the same place.
+   * The collection of a kind of entity whose money is an integer (budgets, alert rules) or that holds
+   * none (channels, digest subscriptions). Those written before it existed were documents, the amount a
+   * decimal string: each moves into the collection
+   * (unless one of its id is there already, written since) and leaves the documents. Two instances
+   * starting at once move the same entities to the same place. A document that holds none stays.
    */
-  private async moveBudgetDocuments(): Promise<void> {
-    for (const old of await this.documents.find({ kind: BUDGET_DOCUMENT_KIND }).toArray()) {
-      const body = decodeDocument<Budget & DocumentBody>(old.body);
-      if (!isBudgetDocument(body)) continue;
-      await this.budgets.add(old.tenant, { ...body, id: old.id });
+  private async moneyEntities<T extends Entity>(kind: MoneyEntityKind<T>): Promise<MongoMoneyEntities<T>> {
+    const collection = this.db.collection<MoneyEntityDoc>(kind.table);
+    await collection.createIndex({ tenant: 1, id: 1 });
+    const entities = new MongoMoneyEntities(collection, this.listings, kind);
+    for (const old of await this.documents.find({ kind: kind.documentKind }).toArray()) {
+      let body: T & DocumentBody;
+      try {
+        body = decodeDocument<T & DocumentBody>(old.body);
+      } catch {
+        continue;
+      }
+      if (body === null || typeof body !== 'object' || !isEntityDocument(kind, body)) continue;
+      await entities.add(old.tenant, { ...body, id: old.id });
       await this.documents.deleteOne({ _id: old._id });
     }
+    return entities;
   }
 
   /**
@@ -367,6 +415,25 @@ export class MongoStore implements StoragePort {
         // A body that is not JSON: the tenant is still seen.
       }
       await this.seenTenants.remember(old.tenant, atMs);
+      await this.documents.deleteOne({ _id: old._id });
+    }
+  }
+
+  /**
+   * The billed days kept as documents before (their amounts decimal strings) move into their collection,
+   * the amounts Int64s, then leave the documents; one whose amounts no 64-bit integer holds stays.
+   */
+  private async moveBilledDayDocuments(): Promise<void> {
+    for await (const old of this.documents.find({ kind: BILLED_DAY_DOCUMENT_KIND })) {
+      let body: unknown;
+      try {
+        body = decodeDocument(old.body);
+      } catch {
+        continue;
+      }
+      const day = billedDayOfDocument(old.tenant, body);
+      if (day === null) continue;
+      await this.billedDays.save(old.tenant, billedDayOf(day));
       await this.documents.deleteOne({ _id: old._id });
     }
   }

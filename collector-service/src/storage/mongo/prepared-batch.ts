@@ -1,7 +1,8 @@
+import { BSON } from 'mongodb';
 import type { UsageRecord } from '../../usage/usage-record';
 import { encodeRecord } from '../record-codec';
 import { type Group, groupRecords, packGroupBytes } from './groups';
-import { packTexts } from './record-docs';
+import { packTexts, toRecordDoc } from './record-docs';
 import type { SumsRow } from './sums-table';
 import { packValueBytes, valueRows } from './value-rows';
 
@@ -26,6 +27,12 @@ export interface PreparedTenant {
   texts: string[];
   /** packTexts(texts): the batch document's records. */
   records: Uint8Array;
+  /**
+   * Each record's document (toRecordDoc) in BSON, one after another, its `batch` and `claim` left for
+   * the store's inserter thread to fill in with the id of the batch that stores them (see
+   * RecordInserter): the event loop neither builds nor serialises them.
+   */
+  recordDocs: Uint8Array;
   groups: Group[];
   values: SumsRow[];
   packedGroups: Uint8Array;
@@ -59,6 +66,7 @@ export function prepareMongoBatch(records: readonly UsageRecord[]): MongoPrepare
       ids: batch.map((r) => r.id),
       texts,
       records: tight(packTexts(texts)),
+      recordDocs: new Uint8Array(Buffer.concat(batch.map((r, i) => BSON.serialize(toRecordDoc(r, '', texts[i]))))),
       groups,
       values,
       packedGroups: tight(packGroupBytes(groups)),
@@ -70,7 +78,7 @@ export function prepareMongoBatch(records: readonly UsageRecord[]): MongoPrepare
 
 /** The buffers a thread moves rather than copies when it answers with this batch. */
 export const transferList = (prepared: MongoPreparedBatch): ArrayBuffer[] =>
-  prepared.tenants.flatMap((t) => [t.records.buffer, t.packedGroups.buffer, t.packedValues.buffer] as ArrayBuffer[]);
+  prepared.tenants.flatMap((t) => [t.records.buffer, t.recordDocs.buffer, t.packedGroups.buffer, t.packedValues.buffer] as ArrayBuffer[]);
 
 /** This tenant's part of a prepared batch, when it was prepared from exactly these records. */
 export function preparedFor(prepared: MongoPreparedBatch | undefined, tenant: string, records: readonly UsageRecord[]): PreparedTenant | null {

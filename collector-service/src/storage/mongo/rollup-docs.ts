@@ -1,10 +1,10 @@
 import type { Binary, Db } from 'mongodb';
-import { addSums, type Sums } from '../rollup-measures';
+import { addSums, type Sums, zeroSums } from '../rollup-measures';
 import type { RollupDimension } from '../storage.port';
-import { GROUP_PARTS, type Group, groupRow, rowGroup } from './groups';
-import { type KeyPart, packRows, type SumsRow, unpackRows } from './sums-table';
+import { GROUP_DAY_PARTS, GROUP_PARTS, type Group, groupRow, rowGroup, rowUserPart, userPart } from './groups';
+import { eachRow, type KeyPart, packRows, type SumsRow, unpackRows } from './sums-table';
 import { heldPairs, heldText, PAIR_PARTS, type PairName } from './pair-days';
-import { VALUE_PARTS, type ValueKind } from './value-rows';
+import { conversationRowUserPart, VALUE_PARTS, type ValueKind } from './value-rows';
 
 /**
  * The compacted rollups: immutable documents, each written once by one compaction run (its `runId`
@@ -15,11 +15,17 @@ import { VALUE_PARTS, type ValueKind } from './value-rows';
  *   over whole months sums one row per value, not one per value and day (a store written before
  *   them has none: its month values are summed from the day values, see RollupDocs.monthValues);
  * - groups, one per tenant and bucket: every group of the bucket (all dimensions and the tag set);
- * - value days, two per tenant and UTC day (conversations; tag values): the day's value rows per
- *   bucket (value-rows.ts), for the breakdowns by conversation and by tag key;
+ * - group days, GROUP_DAY_PARTS per tenant and UTC day: the day's groups (its buckets' merged, keyed
+ *   as a bucket's with the day for bucket), split by a hash of the user, so a filtered or tagged
+ *   breakdown over whole days reads a document per day (one part of it for one user), not 96;
+ * - value days, per tenant and UTC day: the day's value rows per bucket (value-rows.ts), for the
+ *   breakdowns by conversation and by tag key, one document each (conversations; tag values), and the
+ *   conversations per group, for those breakdowns with filters, in GROUP_DAY_PARTS parts split by
+ *   user as group days are (a day compacted before they were split: one document);
  * - pair days, one per tenant and UTC day while the tenant keeps pair rollups: the day's sums per
  *   pair of values of each kept pair of dimensions (pair-days.ts).
- * Collections are per month (totals, values, value days, pair days) and per UTC day (groups), so a read touches
+ * Collections are per month (totals, values, value days, pair days) and per UTC day (groups, group days,
+ * the parts of conversations per group), so a read touches
  * only the period it asks for: FerretDB answers every query by reading its whole collection.
  */
 export interface RollupDoc {
@@ -48,6 +54,17 @@ export interface BucketTotal {
   pairsRun: string | null;
   /** The pairs that document holds. */
   pairs: PairName[];
+  /** The run whose group day documents hold the bucket's day; null when none do (a day compacted before them). */
+  groupDaysRun: string | null;
+  /** Which parts of the day that run wrote (bit `part`): one without groups has no document. */
+  groupDayParts: number;
+  /**
+   * Which parts of the day's conversations per group the values run wrote (bit `part`, split by user
+   * as group days are, see conversationPartRefs); NO_CONVERSATION_GROUPS when it wrote none (see
+   * CompactedMonth's ValueDay.grouped); null when the day was compacted before they were split (one
+   * document, or none: see Compactor.addConversationParts).
+   */
+  conversationParts: number | null;
 }
 
 export const DAY_MS = 86_400_000;
@@ -69,6 +86,8 @@ export const totalsCollection = (month: string) => `rollup_totals_${suffix(month
 export const valuesCollection = (month: string) => `rollup_values_${suffix(month)}`;
 export const valueDaysCollection = (day: number) => `rollup_value_days_${suffix(monthOf(day))}`;
 export const pairDaysCollection = (day: number) => `rollup_pair_days_${suffix(monthOf(day))}`;
+export const conversationDaysCollection = (day: number) => `rollup_conversation_days_${suffix(new Date(day).toISOString().slice(0, 10))}`;
+export const groupDaysCollection = (day: number) => `rollup_group_days_${suffix(new Date(day).toISOString().slice(0, 10))}`;
 export const groupsCollection = (bucket: number) => `rollup_groups_${suffix(new Date(bucket).toISOString().slice(0, 10))}`;
 
 export const totalsRef = (tenant: string, month: string, runId: string): DocRef => ({
@@ -88,10 +107,52 @@ export const groupsRef = (tenant: string, bucket: number, runId: string): DocRef
   id: JSON.stringify([tenant, bucket, runId]),
 });
 
+export const groupDayRef = (tenant: string, day: number, part: number, runId: string): DocRef => ({
+  collection: groupDaysCollection(day),
+  id: JSON.stringify([tenant, day, part, runId]),
+});
+
+/** The parts of a day (see userPart) a read needs, of those `written` (a mask: bit `part`): the part of `user` when it filters on a user, else all. */
+function partsRead(written: number, user?: string | null): number[] {
+  const parts = user === undefined ? Array.from({ length: GROUP_DAY_PARTS }, (_, part) => part) : [userPart(user)];
+  return parts.filter((part) => (written >>> part) & 1);
+}
+
+/** The refs of the documents of a day's groups a read needs, of the parts `written` (see partsRead). */
+export const groupDayRefs = (tenant: string, day: number, runId: string, written: number, user?: string | null): DocRef[] =>
+  partsRead(written, user).map((part) => groupDayRef(tenant, day, part, runId));
+
+/** Every part of a day's groups, written or not (what a run replacing them deletes). */
+export const ALL_GROUP_DAY_PARTS = 2 ** GROUP_DAY_PARTS - 1;
+
 export const valueDayRef = (tenant: string, day: number, kind: ValueKind, runId: string): DocRef => ({
   collection: valueDaysCollection(day),
   id: JSON.stringify([tenant, day, kind, runId]),
 });
+
+/**
+ * A part of a day's conversations per group (see conversationPartRefs), in a collection of the day as
+ * group days are: a read of a day's parts is one query of the day's few documents (FerretDB reads the
+ * whole collection for a query other than one `_id`).
+ */
+export const conversationPartRef = (tenant: string, day: number, part: number, runId: string): DocRef => ({
+  collection: conversationDaysCollection(day),
+  id: JSON.stringify([tenant, day, 'conversation groups', runId, part]),
+});
+
+/** BucketTotal.conversationParts of a day whose values run wrote no conversations per group. */
+export const NO_CONVERSATION_GROUPS = -1;
+
+/**
+ * The refs of the documents of a day's conversations per group a read needs: with `written` a mask
+ * (see BucketTotal.conversationParts) those of its parts a read of `user` needs (see partsRead); with
+ * null, the one document a day compacted before they were split holds them in (if any).
+ */
+export function conversationPartRefs(tenant: string, day: number, runId: string, written: number | null, user?: string | null): DocRef[] {
+  if (written === null) return [valueDayRef(tenant, day, 'conversation groups', runId)];
+  if (written === NO_CONVERSATION_GROUPS) return [];
+  return partsRead(written, user).map((part) => conversationPartRef(tenant, day, part, runId));
+}
 
 export const pairDayRef = (tenant: string, day: number, runId: string): DocRef => ({
   collection: pairDaysCollection(day),
@@ -106,8 +167,11 @@ export interface NewDoc {
 
 export function totalsDoc(tenant: string, month: string, runId: string, buckets: Map<number, BucketTotal>): NewDoc {
   const ref = totalsRef(tenant, month, runId);
-  const rows: SumsRow[] = [...buckets].map(([bucket, t]) => ({ key: [bucket, t.groupsRun, t.valuesRun, t.pairsRun, heldText(t.pairs)], sums: t.sums }));
-  return { ref, doc: { _id: ref.id, tenant, runId, rows: packRows(rows, 5, () => `tenant ${tenant}, ${month}, a bucket's total`) } };
+  const rows: SumsRow[] = [...buckets].map(([bucket, t]) => ({
+    key: [bucket, t.groupsRun, t.valuesRun, t.pairsRun, heldText(t.pairs), t.groupDaysRun, t.groupDayParts, t.conversationParts],
+    sums: t.sums,
+  }));
+  return { ref, doc: { _id: ref.id, tenant, runId, rows: packRows(rows, 8, () => `tenant ${tenant}, ${month}, a bucket's total`) } };
 }
 
 export function valuesDoc(tenant: string, month: string, dimension: RollupDimension, runId: string, rows: Iterable<SumsRow>): NewDoc {
@@ -143,14 +207,64 @@ export function pairDayDoc(tenant: string, day: number, runId: string, rows: rea
   return { ref, doc: { _id: ref.id, tenant, runId, rows: packRows(rows, PAIR_PARTS, what) } };
 }
 
+/** Rows as documents of GROUP_DAY_PARTS parts, by the part `partOf` says (see userPart), none for a part without rows; and which parts it wrote. */
+function partDocs(
+  tenant: string,
+  runId: string,
+  rows: Iterable<SumsRow>,
+  partOf: (key: readonly KeyPart[]) => number,
+  ref: (part: number) => DocRef,
+  keyParts: number,
+  what: () => string,
+): { docs: NewDoc[]; written: number } {
+  const parts: SumsRow[][] = Array.from({ length: GROUP_DAY_PARTS }, () => []);
+  for (const row of rows) parts[partOf(row.key)].push(row);
+  const docs: NewDoc[] = [];
+  let written = 0;
+  parts.forEach((partRows, part) => {
+    if (partRows.length === 0) return;
+    const { collection, id } = ref(part);
+    docs.push({ ref: { collection, id }, doc: { _id: id, tenant, runId, rows: packRows(partRows, keyParts, what) } });
+    written = (written | (1 << part)) >>> 0;
+  });
+  return { docs, written };
+}
+
+/** A day's groups (rows keyed as groupRow, the day for bucket) as documents of parts, each the rows of its users (see userPart); and which parts it wrote. */
+export const groupDayDocs = (tenant: string, day: number, runId: string, rows: Iterable<SumsRow>): { docs: NewDoc[]; written: number } =>
+  partDocs(
+    tenant,
+    runId,
+    rows,
+    rowUserPart,
+    (part) => groupDayRef(tenant, day, part, runId),
+    GROUP_PARTS,
+    () => `tenant ${tenant}, ${new Date(day).toISOString().slice(0, 10)}, a group`,
+  );
+
+/** A day's conversations per group (value rows, see value-rows.ts) as documents of parts, each the rows of its users; and which parts it wrote. */
+export const conversationPartDocs = (tenant: string, day: number, runId: string, rows: Iterable<SumsRow>): { docs: NewDoc[]; written: number } =>
+  partDocs(
+    tenant,
+    runId,
+    rows,
+    conversationRowUserPart,
+    (part) => conversationPartRef(tenant, day, part, runId),
+    VALUE_PARTS,
+    () => `tenant ${tenant}, ${new Date(day).toISOString().slice(0, 10)}, a conversation groups value`,
+  );
+
 export function groupsDoc(tenant: string, bucket: number, runId: string, groups: Iterable<Group>): NewDoc {
   const ref = groupsRef(tenant, bucket, runId);
   const what = () => `tenant ${tenant}, bucket ${new Date(bucket).toISOString()}, a group`;
   return { ref, doc: { _id: ref.id, tenant, runId, rows: packRows([...groups].map(groupRow), GROUP_PARTS, what) } };
 }
 
-/** Rows of decoded documents kept at most (about 100 MB of rows): a month's day values of a dimension of 1,000 values are 30,000. */
-const CACHED_ROWS = 400_000;
+/**
+ * Rows of decoded documents kept at most by default (about 100 MB of rows; TOKENLEDGER_MONGO_CACHED_ROWS):
+ * a month's day values of a dimension of 1,000 values are 30,000.
+ */
+export const CACHED_ROWS = 400_000;
 
 /** A groups read of at most this many buckets (a day's: a report's edges) keeps what it decodes; a longer one would flush the cache. */
 const CACHED_GROUP_BUCKETS = 96;
@@ -182,29 +296,34 @@ export class RollupDocs {
     private readonly maxCachedRows = CACHED_ROWS,
   ) {}
 
-  async totals(tenant: string, month: string, runId: string): Promise<Map<number, BucketTotal> | null> {
+  /** Every bucket's total of a month, made once per decoded document (see monthTotal); shared: callers never change it. */
+  async totals(tenant: string, month: string, runId: string): Promise<ReadonlyMap<number, BucketTotal> | null> {
     const rows = await this.rows(totalsRef(tenant, month, runId));
-    return (
-      rows &&
-      new Map(
-        rows.map((r) => [
-          r.key[0] as number,
-          {
-            sums: r.sums,
-            groupsRun: r.key[1] as string,
-            // Totals written before value rows or pair rollups existed have fewer parts.
-            valuesRun: (r.key[2] as string | undefined) ?? null,
-            pairsRun: (r.key[3] as string | undefined) ?? null,
-            pairs: heldPairs(r.key[4] as string | undefined),
-          },
-        ]),
-      )
-    );
+    return rows && totalsOf(rows);
   }
 
   /** A day's value rows of one kind: keyed [bucket, by, value]. */
   valueDay(tenant: string, day: number, kind: ValueKind, runId: string): Promise<SumsRow[] | null> {
     return this.rows(valueDayRef(tenant, day, kind, runId));
+  }
+
+  /**
+   * Folds the rows `keep` keeps of a day's value document (one kind, or a part of the conversations
+   * per group: see conversationPartRefs) into `fold`; false when there is none. Decoded only where `keep` keeps a row and not kept after, so a read of many days holds
+   * one document's rows at a time; with `cache` (a read of a day or less: a report's edges) the
+   * document is kept decoded whole, as `valueDay` keeps it, and read from memory the next time.
+   */
+  async foldValueDay(ref: DocRef, keep: (key: readonly KeyPart[]) => boolean, cache: boolean, fold: (row: SumsRow) => void): Promise<boolean> {
+    const known = this.cached(ref) ?? (cache ? await this.rows(ref) : null);
+    if (known) {
+      for (const row of known) if (keep(row.key)) fold(row);
+      return true;
+    }
+    if (cache) return false;
+    const doc = await this.db.collection<RollupDoc>(ref.collection).findOne({ _id: ref.id });
+    if (!doc) return false;
+    for (const row of unpackRows(doc.rows, keep)) fold(row);
+    return true;
   }
 
   /** A day's sums per pair of values of the kept pairs: rows keyed [pair, value, value]. */
@@ -262,50 +381,141 @@ export class RollupDocs {
    * Folds the groups of some buckets that `keep` keeps (a group row's key: see groupRow) into `fold`,
    * each from the run the month's totals name; false when one is gone (a newer head replaced it).
    * One document at a time: a few UTC days' collections are read at once (GROUP_READERS), and each
-   * document's rows are decoded only where `keep` keeps them and folded before the next is decoded, so
-   * what is held is a few days' documents and one document's rows, however many days the range holds.
+   * document's rows are decoded only where `keep` keeps them, each folded as it is made, so what is
+   * held is a few days' documents undecoded and one document's columns, however many days the range holds.
    * A read of up to a day's buckets (a report's edges) keeps its documents decoded whole (see `rows`);
    * a longer one leaves the cache as it was, which it would otherwise flush.
    */
-  async eachGroup(
+  eachGroup(tenant: string, buckets: ReadonlyMap<number, string>, keep: (key: readonly KeyPart[]) => boolean, fold: (g: Group) => void): Promise<boolean> {
+    const byDay = new Map<number, DocRef[]>();
+    for (const [bucket, runId] of buckets) {
+      const day = Math.floor(bucket / DAY_MS) * DAY_MS;
+      if (!byDay.has(day)) byDay.set(day, []);
+      byDay.get(day)!.push(groupsRef(tenant, bucket, runId));
+    }
+    return this.foldGroups([...byDay.values()], keep, fold, buckets.size <= CACHED_GROUP_BUCKETS);
+  }
+
+  /**
+   * Folds the groups of some whole days (each from the run its buckets' totals name, see
+   * BucketTotal.groupDaysRun) that `keep` keeps into `fold`, as `eachGroup` does: only the part of
+   * each day holding `user` when the read filters on a user (see groupDayRefs). A group's bucket is
+   * its day. False when one is gone.
+   */
+  eachGroupOfDays(
     tenant: string,
-    buckets: ReadonlyMap<number, string>,
+    days: ReadonlyMap<number, { run: string; written: number }>,
+    user: string | null | undefined,
     keep: (key: readonly KeyPart[]) => boolean,
     fold: (g: Group) => void,
   ): Promise<boolean> {
-    const cache = buckets.size <= CACHED_GROUP_BUCKETS;
-    const foldRows = (rows: readonly SumsRow[]) => {
-      this.groupReads.held += rows.length;
-      this.groupReads.mostHeld = Math.max(this.groupReads.mostHeld, this.groupReads.held);
+    return this.foldGroups(
+      [...days].map(([day, { run, written }]) => groupDayRefs(tenant, day, run, written, user)).filter((refs) => refs.length > 0),
+      keep,
+      fold,
+      false,
+    );
+  }
+
+  /** A day's groups, every part written (what a compaction run rewrites): rows keyed as groupRow, the day for bucket; null when one is gone. */
+  groupDay(tenant: string, day: number, runId: string, written: number): Promise<SumsRow[] | null> {
+    return this.rowsOf(groupDayRefs(tenant, day, runId, written));
+  }
+
+  /**
+   * A day's conversations per group, every part written (see BucketTotal.conversationParts: null for
+   * one document, as a day compacted before they were split holds them): value rows; null when one is
+   * gone, or the day has none (its value documents were written before them).
+   */
+  conversationGroups(tenant: string, day: number, runId: string, written: number | null): Promise<SumsRow[] | null> {
+    return this.rowsOf(conversationPartRefs(tenant, day, runId, written));
+  }
+
+  /**
+   * The rows of some documents, one query per collection for those not in memory (FerretDB reads the
+   * whole collection for each query: a day's parts are one read, not one each); null when one is gone.
+   */
+  private async rowsOf(refs: readonly DocRef[]): Promise<SumsRow[] | null> {
+    const found = new Map<string, SumsRow[]>();
+    const toRead = new Map<string, string[]>();
+    for (const ref of refs) {
+      const known = this.cached(ref);
+      if (known) found.set(cacheKey(ref), known);
+      else toRead.set(ref.collection, [...(toRead.get(ref.collection) ?? []), ref.id]);
+    }
+    await Promise.all(
+      [...toRead].map(async ([collection, ids]) => {
+        const docs = await this.db
+          .collection<RollupDoc>(collection)
+          .find({ _id: ids.length === 1 ? ids[0] : { $in: ids } })
+          .toArray();
+        for (const doc of docs) found.set(cacheKey({ collection, id: doc._id }), this.remember({ collection, id: doc._id }, unpackRows(doc.rows)));
+      }),
+    );
+    const rows = refs.map((ref) => found.get(cacheKey(ref)));
+    return rows.some((r) => r === undefined) ? null : rows.flatMap((r) => r!);
+  }
+
+  /** Folds the group rows of some documents (see foldDocs), counted in groupReads. */
+  private foldGroups(lists: readonly DocRef[][], keep: (key: readonly KeyPart[]) => boolean, fold: (g: Group) => void, cache: boolean): Promise<boolean> {
+    return this.foldDocs(lists, keep, (row) => fold(rowGroup(row)), cache, this.groupReads);
+  }
+
+  /**
+   * Folds the rows `keep` keeps of some documents (each list of one collection) into `fold`, as
+   * `eachGroup` does (a list per query, a few at once, each document decoded only where `keep` keeps a
+   * row); false when one is gone. For the conversations per group of days split in parts (see
+   * conversationPartRefs): the parts of a month's days are one query of its collection.
+   */
+  async foldDocs(
+    lists: readonly DocRef[][],
+    keep: (key: readonly KeyPart[]) => boolean,
+    fold: (row: SumsRow) => void,
+    cache: boolean,
+    reads = { held: 0, mostHeld: 0 },
+  ): Promise<boolean> {
+    const foldRow = (row: SumsRow) => {
+      reads.mostHeld = Math.max(reads.mostHeld, ++reads.held);
       try {
-        for (const row of rows) if (keep(row.key)) fold(rowGroup(row));
+        fold(row);
       } finally {
-        this.groupReads.held -= rows.length;
+        reads.held--;
       }
     };
-    let found = 0;
-    const byCollection = new Map<string, string[]>();
-    for (const [bucket, runId] of buckets) {
-      const ref = groupsRef(tenant, bucket, runId);
-      const known = this.cached(ref);
-      if (known) {
-        found++;
-        foldRows(known);
-      } else {
-        if (!byCollection.has(ref.collection)) byCollection.set(ref.collection, []);
-        byCollection.get(ref.collection)!.push(ref.id);
+    const foldRows = (rows: readonly SumsRow[]) => {
+      reads.held += rows.length;
+      reads.mostHeld = Math.max(reads.mostHeld, reads.held);
+      try {
+        for (const row of rows) if (keep(row.key)) fold(row);
+      } finally {
+        reads.held -= rows.length;
       }
+    };
+    let wanted = 0;
+    let found = 0;
+    const toRead: [string, string[]][] = [];
+    for (const refs of lists) {
+      const ids: string[] = [];
+      for (const ref of refs) {
+        wanted++;
+        const known = this.cached(ref);
+        if (known) {
+          found++;
+          foldRows(known);
+        } else ids.push(ref.id);
+      }
+      if (ids.length > 0) toRead.push([refs[0].collection, ids]);
     }
-    const collections = [...byCollection];
     let failed = false;
-    const readCollections = async () => {
-      for (let next = collections.shift(); next && !failed; next = collections.shift()) {
+    const readLists = async () => {
+      for (let next = toRead.shift(); next && !failed; next = toRead.shift()) {
         const [collection, ids] = next;
         const cursor = this.db.collection<RollupDoc>(collection).find({ _id: ids.length === 1 ? ids[0] : { $in: ids } });
         for await (const doc of cursor) {
           if (failed) break;
           found++;
-          foldRows(cache ? this.remember({ collection, id: doc._id }, unpackRows(doc.rows)) : unpackRows(doc.rows, keep));
+          if (cache) foldRows(this.remember({ collection, id: doc._id }, unpackRows(doc.rows)));
+          else eachRow(doc.rows, keep, foldRow);
         }
       }
     };
@@ -315,8 +525,8 @@ export class RollupDocs {
         failed = true;
         throw e;
       });
-    await Promise.all(Array.from({ length: Math.min(GROUP_READERS, collections.length) }, () => reading(readCollections)));
-    return found === buckets.size;
+    await Promise.all(Array.from({ length: Math.min(GROUP_READERS, toRead.length) }, () => reading(readLists)));
+    return found === wanted;
   }
 
   private async rows(ref: DocRef): Promise<SumsRow[] | null> {
@@ -348,6 +558,46 @@ export class RollupDocs {
     }
     return rows;
   }
+}
+
+/** The buckets' totals of each decoded totals document, made once (its rows never change). */
+const bucketTotals = new WeakMap<readonly SumsRow[], Map<number, BucketTotal>>();
+
+function totalsOf(rows: readonly SumsRow[]): Map<number, BucketTotal> {
+  let totals = bucketTotals.get(rows);
+  if (!totals) {
+    totals = new Map(
+      rows.map((r) => [
+        r.key[0] as number,
+        {
+          sums: r.sums,
+          groupsRun: r.key[1] as string,
+          // Totals written before value rows or pair rollups existed have fewer parts.
+          valuesRun: (r.key[2] as string | undefined) ?? null,
+          pairsRun: (r.key[3] as string | undefined) ?? null,
+          pairs: heldPairs(r.key[4] as string | undefined),
+          groupDaysRun: (r.key[5] as string | null | undefined) ?? null,
+          groupDayParts: (r.key[6] as number | null | undefined) ?? 0,
+          conversationParts: (r.key[7] as number | null | undefined) ?? null,
+        },
+      ]),
+    );
+    bucketTotals.set(rows, totals);
+  }
+  return totals;
+}
+
+/** The sums of every bucket of a month's totals (see RollupDocs.totals), made once per document: a report of the whole month adds one row. */
+const monthTotals = new WeakMap<ReadonlyMap<number, BucketTotal>, Sums>();
+
+export function monthTotal(totals: ReadonlyMap<number, BucketTotal>): Sums {
+  let sums = monthTotals.get(totals);
+  if (!sums) {
+    sums = zeroSums();
+    for (const t of totals.values()) addSums(sums, t.sums);
+    monthTotals.set(totals, sums);
+  }
+  return sums;
 }
 
 const cacheKey = (ref: DocRef) => `${ref.collection}\u0000${ref.id}`;

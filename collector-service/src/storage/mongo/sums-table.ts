@@ -51,17 +51,22 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** The rows of a packed blob; only those whose key `keep` keeps, when given (the others are never made). */
 export function unpackRows(blob: Binary, keep?: (key: readonly KeyPart[]) => boolean): SumsRow[] {
-  const packed = JSON.parse(inflateRawSync(blob.buffer).toString('utf8')) as Packed;
   const rows: SumsRow[] = [];
+  eachRow(blob, keep, (row) => rows.push(row));
+  return rows;
+}
+
+/** Hands each row of a packed blob that `keep` keeps to `use` as it is made (the others are never made). */
+export function eachRow(blob: Binary, keep: ((key: readonly KeyPart[]) => boolean) | undefined, use: (row: SumsRow) => void): void {
+  const packed = JSON.parse(inflateRawSync(blob.buffer).toString('utf8')) as Packed;
   for (let r = 0; r < packed.c.length; r++) {
     const key = packed.k.map((column) => column[r]);
     if (keep && !keep(key)) continue;
     const sums = zeroSums();
     sums.costNanos = BigInt(packed.c[r]);
     for (let i = 0; i < NUMBER_MEASURES.length; i++) sums[NUMBER_MEASURES[i].name] = packed.m[i][r];
-    rows.push({ key, sums });
+    use({ key, sums });
   }
-  return rows;
 }
 
 /** Throws when a sum is beyond what the store holds: int64 nano-USD, safe integer counts, a finite duration. */

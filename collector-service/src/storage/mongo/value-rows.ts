@@ -2,34 +2,76 @@ import type { Binary } from 'mongodb';
 import type { UsageRecord } from '../../usage/usage-record';
 import { addRecord, addSums, type Sums, zeroSums } from '../rollup-measures';
 import type { RecordCorrection } from '../storage.port';
-import { BUCKET_MS } from '../storage.port';
+import { BUCKET_MS, ROLLUP_DIMENSIONS } from '../storage.port';
+import { canonicalTagSet } from '../tag-sets';
 import { CONVERSATION, valueKeysOf } from '../value-rollups';
-import { packRowBytes, packRows, type SumsRow, unpackRows } from './sums-table';
+import { recordDims, userPart } from './groups';
+import { dayOf } from './rollup-docs';
+import { type KeyPart, packRowBytes, packRows, type SumsRow, unpackRows } from './sums-table';
 
 /**
  * The value rollups' rows (see value-rollups.ts): the sums per 15-minute bucket, breakdown
  * (`conversation`, `tag:<key>`) and value, keyed [bucket, by, value]. A batch holds those of its
  * records beside its groups; compaction keeps them in one document per tenant, UTC day and kind.
+ *
+ * Beside them, the conversations per group: keyed [bucket, CONVERSATION_GROUP, JSON of [conversation,
+ * ...the record's dimensions (ROLLUP_DIMENSIONS order), its tag set]], so a breakdown by conversation
+ * with a filter sums the rows whose group the filter keeps, without reading the raw records.
  */
 export const VALUE_PARTS = 3;
 
-/** Which of a day's value documents holds a breakdown: conversations apart from tag values, so a breakdown by tag reads few rows. */
-export type ValueKind = 'conversation' | 'tags';
-export const VALUE_KINDS: readonly ValueKind[] = ['conversation', 'tags'];
-export const valueKind = (by: string): ValueKind => (by === CONVERSATION ? 'conversation' : 'tags');
+/** The `by` of the conversations per group: not a breakdown's name (see isBreakdownBy), so it meets none. */
+export const CONVERSATION_GROUP = 'conversation group';
 
-/** Adds a record's sums (or takes them away, `sign` -1) to the rows of each breakdown it has a value for. */
+/**
+ * Which of a day's value documents holds a breakdown: conversations apart from tag values, so a
+ * breakdown by tag reads few rows, and the conversations per group apart, so a breakdown by
+ * conversation without a filter reads what it read before them.
+ */
+export type ValueKind = 'conversation' | 'tags' | 'conversation groups';
+export const VALUE_KINDS: readonly ValueKind[] = ['conversation', 'tags', 'conversation groups'];
+export const valueKind = (by: string): ValueKind => (by === CONVERSATION ? 'conversation' : by === CONVERSATION_GROUP ? 'conversation groups' : 'tags');
+
+/** A conversation-per-group row's conversation and group key ([bucket, ...dimensions, tag set], as groupRow makes it). */
+export function conversationGroupOf(row: SumsRow): { conversation: string; group: KeyPart[] } {
+  const [conversation, ...rest] = JSON.parse(row.key[2] as string) as [string, ...(string | null)[]];
+  return { conversation, group: [row.key[0], ...rest] };
+}
+
+/** Where a conversation-per-group row's user is in the JSON of its key's last part: after the conversation, in ROLLUP_DIMENSIONS order. */
+const CONVERSATION_USER = 1 + ROLLUP_DIMENSIONS.indexOf('user');
+
+/** The part of a day's conversations per group a conversation-per-group row is in: its user's (see userPart), as group days are split. */
+export const conversationRowUserPart = (key: readonly KeyPart[]): number => userPart((JSON.parse(key[2] as string) as (string | null)[])[CONVERSATION_USER]);
+
+/**
+ * The days (UTC day starts) some value rows hold conversations of without their conversations per
+ * group: rows written before those existed. A day's conversations per group are then not all known.
+ */
+export function daysWithoutConversationGroups(rows: readonly SumsRow[]): Set<number> {
+  const withConversations = new Set<number>();
+  const withGroups = new Set<number>();
+  for (const { key } of rows) {
+    if (key[1] === CONVERSATION) withConversations.add(dayOf(key[0] as number));
+    else if (key[1] === CONVERSATION_GROUP) withGroups.add(dayOf(key[0] as number));
+  }
+  for (const day of withGroups) withConversations.delete(day);
+  return withConversations;
+}
+
+/** Adds a record's sums (or takes them away, `sign` -1) to the rows of each breakdown it has a value for, and to its conversation's group. */
 function addToRows(rows: Map<string, SumsRow>, r: UsageRecord, sign: 1 | -1): void {
   const bucket = Math.floor(r.timeMs / BUCKET_MS) * BUCKET_MS;
   const sums: Sums = zeroSums();
   addRecord(sums, r);
-  for (const [by, value] of valueKeysOf(r)) {
-    const key = [bucket, by, value];
+  const addTo = (key: KeyPart[]) => {
     const id = JSON.stringify(key);
     let row = rows.get(id);
     if (!row) rows.set(id, (row = { key, sums: zeroSums() }));
     addSums(row.sums, sums, sign);
-  }
+  };
+  for (const [by, value] of valueKeysOf(r)) addTo([bucket, by, value]);
+  if (r.conversation !== null) addTo([bucket, CONVERSATION_GROUP, JSON.stringify([r.conversation, ...recordDims(r), canonicalTagSet(r.tags)])]);
 }
 
 /** The value rows of records added one by one, so records read from a cursor need not be held. */

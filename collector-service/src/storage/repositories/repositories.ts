@@ -3,6 +3,8 @@ import type { AlertRule } from '../../alerts/alert-rule';
 import type { Budget } from '../../budgets/budget';
 import type { Channel } from '../../channels/channel';
 import type { DigestSubscription } from '../../digests/digest-subscription';
+import type { StoredAdminKey } from '../../billing/admin-keys.service';
+import type { AlertRulesSeeded } from '../stored-settings';
 import type { DocumentStore, EntityTables } from '../storage.port';
 import {
   ALERT_RULES,
@@ -14,39 +16,44 @@ import {
   DIGEST_SUBSCRIPTIONS,
   DOCUMENTS,
   KEYS_REQUIRED,
+  PROVIDER_ADMIN_KEYS,
+  BILLED_DAYS,
+  ALERT_RULES_SEEDED,
   SEEN_TENANTS,
 } from '../storage.tokens';
 import { StoreAlerts } from './alerts.repository';
 import { DocumentDeliveries } from './deliveries.repository';
 import { DocumentDigestRuns } from './digest-runs.repository';
-import { DocumentRepository, type EntityRepository } from './entity-repository';
+import type { EntityRepository } from './entity-repository';
 
 export type BudgetsRepository = EntityRepository<Budget>;
 export type AlertRulesRepository = EntityRepository<AlertRule>;
 export type ChannelsRepository = EntityRepository<Channel>;
 export type DigestSubscriptionsRepository = EntityRepository<DigestSubscription>;
+export type ProviderAdminKeysRepository = EntityRepository<StoredAdminKey>;
+export type AlertRulesSeededRepository = EntityRepository<AlertRulesSeeded>;
 export type { AlertsRepository } from './alerts.repository';
 export type { DeliveriesRepository } from './deliveries.repository';
 export type { DigestRunsRepository } from './digest-runs.repository';
 export type { SeenTenants } from './seen-tenants.repository';
 export type { KeysRequiredMark } from './keys-required.repository';
-
-const RULE_KIND = 'alert-rule';
-const CHANNEL_KIND = 'channel';
-const DIGEST_KIND = 'digest';
+export type { BilledDaysRepository } from './billed-days.repository';
 
 /** The repositories of one store (what the service injects by token, and what the contract suite runs). */
 export function repositoriesOf(documents: DocumentStore & EntityTables) {
   return {
     budgets: documents.budgets,
-    alertRules: new DocumentRepository<AlertRule>(documents, RULE_KIND) as AlertRulesRepository,
-    channels: new DocumentRepository<Channel>(documents, CHANNEL_KIND) as ChannelsRepository,
+    alertRules: documents.alertRules,
+    channels: documents.channels,
     alerts: new StoreAlerts(documents, documents.alertHistory),
     deliveries: new DocumentDeliveries(documents),
-    digestSubscriptions: new DocumentRepository<DigestSubscription>(documents, DIGEST_KIND) as DigestSubscriptionsRepository,
+    digestSubscriptions: documents.digestSubscriptions,
     digestRuns: new DocumentDigestRuns(documents),
     seenTenants: documents.seenTenants,
     keysRequired: documents.keysRequired,
+    providerAdminKeys: documents.providerAdminKeys,
+    billedDays: documents.billedDays,
+    alertRulesSeeded: documents.alertRulesSeeded,
   };
 }
 
@@ -62,6 +69,9 @@ const TOKENS: Record<keyof Repositories, symbol> = {
   digestRuns: DIGEST_RUNS,
   seenTenants: SEEN_TENANTS,
   keysRequired: KEYS_REQUIRED,
+  providerAdminKeys: PROVIDER_ADMIN_KEYS,
+  billedDays: BILLED_DAYS,
+  alertRulesSeeded: ALERT_RULES_SEEDED,
 };
 export const REPOSITORY_TOKENS = Object.values(TOKENS);
 const REPOSITORIES = Symbol('REPOSITORIES');

@@ -1,6 +1,7 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import type { Ack, Resolution, StoredAlert } from '../../alerts/alert';
 import { checkAddress } from '../documents';
+import { alertOfAmounts, storedAlertAmounts } from '../stored-alert';
 import {
   type AlertEntry,
   type AlertHistory,
@@ -12,15 +13,17 @@ import {
 } from '../repositories/alerts.repository';
 
 interface AlertRow {
+  value_nanos: bigint | null;
+  threshold_nanos: bigint | null;
   body: string;
   resolution: string | null;
   ack: string | null;
 }
 
 /**
- * The alert history in its table (schema migration 12): one row per alert, its resolution and
- * acknowledgement beside it, and its place in the history (`order_key`, see alertOrderKey) indexed
- * per tenant, so a page reads its own rows.
+ * The alert history in its table (schema migrations 12 and 16): one row per alert, its resolution and
+ * acknowledgement beside it, its place in the history (`order_key`, see alertOrderKey) indexed per
+ * tenant, so a page reads its own rows, and its value and threshold INTEGER columns of nano-USD.
  */
 export class SqliteAlertHistory implements AlertHistory {
   constructor(
@@ -32,12 +35,16 @@ export class SqliteAlertHistory implements AlertHistory {
   async insert(alert: StoredAlert): Promise<boolean> {
     checkAddress('alert', alert.tenant, alert.id);
     // The primary key decides: of any number of writers on this file, exactly one inserts.
-    const sql = 'INSERT INTO alerts (tenant, id, order_key, acked_at_ms, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING';
-    return this.write(sql, alert.tenant, alert.id, alertOrderKey(alert.firedAtMs, alert.id), NOT_ACKED_MS, JSON.stringify(alert));
+    const sql =
+      'INSERT INTO alert_history (tenant, id, order_key, acked_at_ms, value_nanos, threshold_nanos, body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING';
+    const { valueNanos, thresholdNanos, body } = storedAlertAmounts(alert);
+    return this.write(sql, alert.tenant, alert.id, alertOrderKey(alert.firedAtMs, alert.id), NOT_ACKED_MS, valueNanos, thresholdNanos, body);
   }
 
   async get(tenant: string, id: string): Promise<StoredAlert | null> {
-    return this.one<StoredAlert>('body', tenant, id);
+    checkAddress('alert', tenant, id);
+    const row = this.read('SELECT value_nanos, threshold_nanos, body FROM alert_history WHERE tenant = ? AND id = ?').get(tenant, id) as AlertRow | undefined;
+    return row ? alertOf(row) : null;
   }
 
   async page(tenant: string, q: AlertHistoryQuery): Promise<AlertEntry[]> {
@@ -52,10 +59,10 @@ export class SqliteAlertHistory implements AlertHistory {
       where.push('order_key > ?');
       params.push(q.after);
     }
-    const sql = `SELECT body, resolution, ack FROM alerts WHERE ${where.join(' AND ')} ORDER BY order_key LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...params, q.limit) as unknown as AlertRow[];
+    const sql = `SELECT value_nanos, threshold_nanos, body, resolution, ack FROM alert_history WHERE ${where.join(' AND ')} ORDER BY order_key LIMIT ?`;
+    const rows = this.read(sql).all(...params, q.limit) as unknown as AlertRow[];
     return rows.map((r) => ({
-      alert: parse(r.body),
+      alert: alertOf(r),
       resolution: r.resolution === null ? null : parse(r.resolution),
       ack: r.ack === null ? null : parse(r.ack),
     }));
@@ -63,7 +70,7 @@ export class SqliteAlertHistory implements AlertHistory {
 
   async resolve(tenant: string, resolution: Resolution): Promise<boolean> {
     checkAddress('alert', tenant, resolution.alertId);
-    const sql = 'UPDATE alerts SET resolution = ? WHERE tenant = ? AND id = ? AND resolution IS NULL';
+    const sql = 'UPDATE alert_history SET resolution = ? WHERE tenant = ? AND id = ? AND resolution IS NULL';
     return this.write(sql, JSON.stringify(resolution), tenant, resolution.alertId);
   }
 
@@ -77,7 +84,7 @@ export class SqliteAlertHistory implements AlertHistory {
 
   async acknowledge(tenant: string, ack: Ack): Promise<boolean> {
     checkAddress('alert', tenant, ack.alertId);
-    const sql = 'UPDATE alerts SET ack = ?, acked_at_ms = ? WHERE tenant = ? AND id = ? AND ack IS NULL';
+    const sql = 'UPDATE alert_history SET ack = ?, acked_at_ms = ? WHERE tenant = ? AND id = ? AND ack IS NULL';
     return this.write(sql, JSON.stringify(ack), ackedAtMs(ack), tenant, ack.alertId);
   }
 
@@ -96,14 +103,22 @@ export class SqliteAlertHistory implements AlertHistory {
     return wrote;
   }
 
-  private one<T>(column: 'body' | 'resolution' | 'ack', tenant: string, id: string): T | null {
+  /** A read whose integers come back as bigint: an amount may pass what a double holds exactly. */
+  private read(sql: string) {
+    const statement = this.db.prepare(sql);
+    statement.setReadBigInts(true);
+    return statement;
+  }
+
+  private one<T>(column: 'resolution' | 'ack', tenant: string, id: string): T | null {
     checkAddress('alert', tenant, id);
-    const row = this.db.prepare(`SELECT ${column} AS json FROM alerts WHERE tenant = ? AND id = ?`).get(tenant, id) as { json: string | null } | undefined;
+    const row = this.db.prepare(`SELECT ${column} AS json FROM alert_history WHERE tenant = ? AND id = ?`).get(tenant, id) as
+      { json: string | null } | undefined;
     return row?.json ? parse<T>(row.json) : null;
   }
 
   private all<T>(column: 'resolution' | 'ack', tenant: string): T[] {
-    const rows = this.db.prepare(`SELECT ${column} AS json FROM alerts WHERE tenant = ? AND ${column} IS NOT NULL ORDER BY id`).all(tenant) as Array<{
+    const rows = this.db.prepare(`SELECT ${column} AS json FROM alert_history WHERE tenant = ? AND ${column} IS NOT NULL ORDER BY id`).all(tenant) as Array<{
       json: string;
     }>;
     return rows.map((r) => parse<T>(r.json));
@@ -111,3 +126,4 @@ export class SqliteAlertHistory implements AlertHistory {
 }
 
 const parse = <T>(json: string): T => JSON.parse(json) as T;
+const alertOf = (row: AlertRow) => alertOfAmounts({ valueNanos: row.value_nanos, thresholdNanos: row.threshold_nanos, body: row.body });

@@ -1,6 +1,6 @@
 import { TOKEN_KINDS, type TokenKind, type UsageRecord } from '../../usage/usage-record';
 import { decodeRecord } from '../record-codec';
-import { assertFoldable, foldSums, type FoldSums } from './rollup-writer';
+import { assertFoldable, foldSums, packFoldSums, type PackedSums } from './rollup-writer';
 import { recordRow } from './store-writer';
 import type { RecordRow } from './store-writer.worker';
 
@@ -24,9 +24,13 @@ export interface DayShare {
  */
 export interface PreparedBatch {
   store: 'sqlite';
-  /** The records' rows (RecordRow[]) as JSON text in UTF-8, in record order: moved between threads, never copied. */
-  rows: ArrayBuffer;
-  sums: FoldSums;
+  /**
+   * The records' rows (RecordRow[]) as JSON text in UTF-8, in record order: shared between the ingest
+   * thread, the event loop and the writer thread, never copied (nothing writes to it once encoded).
+   */
+  rows: SharedArrayBuffer;
+  /** What the records add to every rollup row, packed (shared between threads, never cloned: see PackedSums). */
+  sums: PackedSums;
   count: number;
   tenants: string[];
   /**
@@ -49,12 +53,19 @@ export function isFoldable(record: UsageRecord): boolean {
 export function prepareBatch(records: readonly UsageRecord[]): PreparedBatch {
   return {
     store: 'sqlite',
-    rows: new TextEncoder().encode(JSON.stringify(records.map(recordRow))).buffer,
-    sums: foldSums(records),
+    rows: shared(new TextEncoder().encode(JSON.stringify(records.map(recordRow)))),
+    sums: packFoldSums(foldSums(records)),
     count: records.length,
     tenants: [...new Set(records.map((r) => r.tenant))],
     days: dayShares(records),
   };
+}
+
+/** The bytes in a buffer every thread can read without a copy. */
+function shared(bytes: Uint8Array): SharedArrayBuffer {
+  const buffer = new SharedArrayBuffer(bytes.byteLength);
+  new Uint8Array(buffer).set(bytes);
+  return buffer;
 }
 
 function dayShares(records: readonly UsageRecord[]): DayShare[] | null {
@@ -77,7 +88,7 @@ function dayShares(records: readonly UsageRecord[]): DayShare[] | null {
 export function recordsOf(batch: PreparedBatch): UsageRecord[] {
   let records = decoded.get(batch);
   if (!records) {
-    const rows = JSON.parse(new TextDecoder().decode(batch.rows)) as RecordRow[];
+    const rows = JSON.parse(new TextDecoder().decode(new Uint8Array(batch.rows))) as RecordRow[];
     decoded.set(batch, (records = rows.map((row) => decodeRecord(row[11]))));
   }
   return records;

@@ -1,7 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { UsageRecord } from '../../usage/usage-record';
 import { decodeRecord } from '../record-codec';
-import { emptyFoldSums, foldPlan, type FoldSums, foldSums, mergeFoldSums } from './rollup-writer';
+import { emptyFoldSums, foldPlan, foldSums, mergeFoldSums, packedFold, type PackedSums } from './rollup-writer';
 import { type StoreWrites, UnstorableSumsError } from './store-writer';
 
 export interface FoldSettings {
@@ -21,10 +21,10 @@ export interface SetAsideBatch {
 }
 
 /**
- * A batch stored and not folded yet, as a read adds it: how many records, and their sums (FoldSums)
- * when summed already (an ingest thread prepared it), else its records.
+ * A batch stored and not folded yet, as a read adds it: how many records, and their sums (packed, see
+ * PackedSums) when summed already (an ingest thread prepared it), else its records.
  */
-export type UnfoldedBatch = { count: number; sums: FoldSums } | { count: number; sums: null; records: UsageRecord[] };
+export type UnfoldedBatch = { count: number; sums: PackedSums } | { count: number; sums: null; records: UsageRecord[] };
 
 /** A batch this process stored, not yet in the rollups: its first record's rowid, and the batch. */
 type PendingBatch = UnfoldedBatch & { firstRowid: number };
@@ -203,9 +203,13 @@ export class RollupFolds {
     while (batches.length > 0) {
       let taken: number[];
       try {
+        // Batches summed already go to the writer packed, to be merged there; only records are summed here.
+        const summed = batches.flatMap((b) => (b.sums === null ? [] : [b.sums]));
+        const ofRecords = batches.reduce((into, b) => (b.sums === null ? mergeFoldSums(into, foldSums(b.records)) : into), emptyFoldSums());
         ({ taken } = await this.writes.fold(
           batches.map((b) => b.firstRowid),
-          foldPlan(batches.reduce((into, b) => mergeFoldSums(into, b.sums === null ? foldSums(b.records) : b.sums), emptyFoldSums())),
+          summed.length === batches.length ? [] : foldPlan(ofRecords),
+          summed.length > 0 ? packedFold(summed) : undefined,
         ));
       } catch (err) {
         if (!(err instanceof UnstorableSumsError)) throw err;

@@ -1,6 +1,8 @@
+import { deserialize, serialize } from 'node:v8';
 import { TOKEN_KINDS, type UsageRecord } from '../../usage/usage-record';
+import { MEASURES as MEASURE_LIST } from '../rollup-measures';
 import { BUCKET_MS, type RecordCorrection, ROLLUP_DIMENSIONS } from '../storage.port';
-import type { SqlValue, WritePlan } from './store-writer.worker';
+import type { PackedFold, SqlValue, WritePlan } from './store-writer.worker';
 import { ACCUMULATE, dimensionValues, MEASURE_COLUMNS, measuresOf } from './rollup-columns';
 import { addRecordTo, addSumsTo, mergeSheet, type SumSheet } from './sum-sheets';
 import { addTagged, UPSERT_TAG_ROLLUP } from './tag-rollups';
@@ -110,6 +112,50 @@ export function foldPlan(sums: FoldSums): WritePlan {
   if (sums.tags.size > 0) plan.push({ sql: UPSERT_TAG_ROLLUP, rows: rows(sums.tags) });
   return plan;
 }
+
+/**
+ * A batch's fold sums as the ingest thread that made them sends them: every sheet packed in one
+ * shared buffer (shared between the threads, never copied: receiving the sums as a structured clone,
+ * object by object, held the event loop ~10 ms a batch), and the bucket totals as they are, small,
+ * which every summary and timeseries read adds while the batch waits for its fold. The writer thread
+ * unpacks and merges the sheets for a fold (see packedPlan); a read that needs more than the totals
+ * unpacks them here once (unpackFoldSums). Nothing writes to the buffer once packed.
+ */
+export interface PackedSums {
+  totals: SumSheet;
+  bytes: SharedArrayBuffer;
+}
+
+export function packFoldSums(sums: FoldSums): PackedSums {
+  const packed = serialize(sums);
+  const bytes = new SharedArrayBuffer(packed.byteLength);
+  new Uint8Array(bytes).set(packed);
+  return { totals: sums.totals, bytes };
+}
+
+/** A batch's sums unpacked, once per batch. */
+export function unpackFoldSums(packed: PackedSums): FoldSums {
+  let sums = unpacked.get(packed);
+  if (!sums) unpacked.set(packed, (sums = deserialize(new Uint8Array(packed.bytes)) as FoldSums));
+  return sums;
+}
+
+const unpacked = new WeakMap<PackedSums, FoldSums>();
+
+const PACKED_SHEETS: { name: keyof FoldSums; sql: string }[] = [
+  { name: 'rollups', sql: UPSERT_ROLLUP },
+  { name: 'totals', sql: UPSERT_TOTAL },
+  { name: 'dims', sql: UPSERT_DIM },
+  { name: 'dimsDay', sql: UPSERT_DIM_DAY },
+  { name: 'tags', sql: UPSERT_TAG_ROLLUP },
+];
+
+/** What the writer needs to fold packed batches (see packedPlan): the sheets' upserts in foldPlan's order, the measures in their columns'. */
+export const packedFold = (batches: PackedSums[]): PackedFold => ({
+  batches: batches.map((b) => b.bytes),
+  sheets: PACKED_SHEETS,
+  measures: MEASURE_LIST.map((m) => m.name),
+});
 
 /**
  * What adding records to every rollup writes (see foldSums): the more records one fold takes, the

@@ -7,6 +7,11 @@ import { ACK_KIND, ALERT_KIND, RESOLUTION_KIND } from '../../alerts/alert';
 import { NOT_ACKED_MS } from '../repositories/alerts.repository';
 import { SEEN_DOCUMENT_KIND } from '../repositories/seen-tenants.repository';
 import { KEYS_REQUIRED_DOCUMENT } from '../repositories/keys-required.repository';
+import { BILLED_DAY_DOCUMENT_KIND } from '../repositories/billed-days.repository';
+import { type MoneyEntityKind, oldDocumentCondition, storedNanosCondition } from '../money-entities';
+import type { Entity } from '../repositories/entity-repository';
+import { STORED_ALERT_RULES } from '../stored-alert-rule';
+import { STORED_ALERT_RULES_SEEDED, STORED_CHANNELS, STORED_DIGEST_SUBSCRIPTIONS, STORED_PROVIDER_ADMIN_KEYS } from '../stored-settings';
 
 /** Every measure summed, in MEASURES order, for a migration that fills a rollup table from another. */
 const SUMMED = MEASURE_COLUMNS.map((c) => `SUM(${c})`).join(', ');
@@ -21,6 +26,43 @@ const OLD_ALERT = `a.kind = '${ALERT_KIND}' AND json_valid(a.body) AND json_type
   AND json_extract(a.body, '$.firedAtMs') BETWEEN 0 AND ${NOT_ACKED_MS}`;
 /** A resolution or acknowledgement document of the alert `a`, as the versions before kept them. */
 const OLD_PART = (kind: string, as: string) => `${as}.kind = '${kind}' AND ${as}.tenant = a.tenant AND ${as}.id = a.id AND json_valid(${as}.body)`;
+
+/** A document of the alert rules' old kind that holds a rule: a threshold of up to 19 digits within a 64-bit integer, or none. */
+const OLD_ALERT_RULE = oldDocumentCondition(STORED_ALERT_RULES);
+
+/** An alert's value and threshold in its JSON, as decimal strings a 64-bit integer holds. */
+const OLD_VALUE = `(json_valid(body) AND ${storedNanosCondition('body', 'valueNanos')})`;
+const OLD_THRESHOLD = `(json_valid(body) AND ${storedNanosCondition('body', 'thresholdNanos')})`;
+
+/** The JSON entities' table and the documents that move into it (migration 17). */
+const jsonEntityTable = <T extends Entity>(kind: MoneyEntityKind<T>) =>
+  `CREATE TABLE IF NOT EXISTS ${kind.table} (
+     tenant TEXT NOT NULL,
+     id TEXT NOT NULL,
+     body TEXT NOT NULL,
+     PRIMARY KEY (tenant, id)
+   ) STRICT, WITHOUT ROWID;
+   INSERT OR IGNORE INTO ${kind.table} SELECT tenant, id, json_set(body, '$.id', id) FROM documents WHERE ${oldDocumentCondition(kind)};
+   DELETE FROM documents WHERE ${oldDocumentCondition(kind)};`;
+
+/** An amount a signed 64-bit integer of nanos holds, as a decimal string at `path` of the JSON `column`. */
+const signedNanos = (column: string, path: string) => {
+  const amount = `json_extract(${column}, '${path}')`;
+  const digits = `ltrim(${amount}, '-')`;
+  return `(json_type(${column}, '${path}') = 'text' AND ${amount} GLOB '*[0-9]' AND (${amount} GLOB '[0-9]*' OR ${amount} GLOB '-[0-9]*')
+    AND ${digits} NOT GLOB '*[^0-9]*' AND length(${digits}) BETWEEN 1 AND 19
+    AND (length(${digits}) < 19 OR ${digits} <= CASE WHEN ${amount} GLOB '-*' THEN '9223372036854775808' ELSE '9223372036854775807' END))`;
+};
+
+/**
+ * A document of the billed days' old kind that holds a day: its provider and day strings, its total and
+ * every line's cost amounts a 64-bit integer of nanos holds (see billedDayOfDocument).
+ */
+const OLD_BILLED_DAY = `kind = '${BILLED_DAY_DOCUMENT_KIND}' AND json_valid(body) AND json_type(body) = 'object'
+  AND json_type(body, '$.provider') = 'text' AND json_type(body, '$.day') = 'text' AND json_type(body, '$.lines') = 'array'
+  AND ${signedNanos('body', '$.costNanos')}
+  AND NOT EXISTS (SELECT 1 FROM json_each(body, '$.lines') x WHERE x.type <> 'object' OR json_type(x.value, '$.item') IS NOT 'text'
+    OR json_type(x.value, '$.model') NOT IN ('text', 'null') OR NOT ${signedNanos('x.value', '$.costNanos')})`;
 
 const KEYS_REQUIRED_WHERE = `kind = '${KEYS_REQUIRED_DOCUMENT.kind}' AND tenant = '${KEYS_REQUIRED_DOCUMENT.tenant}' AND id = '${KEYS_REQUIRED_DOCUMENT.id}'`;
 
@@ -198,6 +240,88 @@ const MIGRATIONS: string[] = [
    ) STRICT;
    INSERT OR IGNORE INTO keys_required SELECT 1, 0 FROM documents WHERE ${KEYS_REQUIRED_WHERE};
    DELETE FROM documents WHERE ${KEYS_REQUIRED_WHERE};`,
+  // 15: alert rules in a table of their own, the threshold an integer of nano-USD (NULL for a rule
+  // without one); the rules kept as documents before (the threshold a decimal string in the JSON) move
+  // into it. IF NOT EXISTS and OR IGNORE for the same reason as the tag rollups' table.
+  `CREATE TABLE IF NOT EXISTS alert_rules (
+     tenant TEXT NOT NULL,
+     id TEXT NOT NULL,
+     threshold_nanos INTEGER,
+     body TEXT NOT NULL,
+     PRIMARY KEY (tenant, id)
+   ) STRICT, WITHOUT ROWID;
+   INSERT OR IGNORE INTO alert_rules SELECT tenant, id, CAST(json_extract(body, '$.thresholdNanos') AS INTEGER), json_remove(body, '$.thresholdNanos')
+     FROM documents WHERE ${OLD_ALERT_RULE};
+   DELETE FROM documents WHERE ${OLD_ALERT_RULE};`,
+  // 16: the alert history with each alert's value and threshold in INTEGER columns of nano-USD; the
+  // alerts kept before (their amounts decimal strings in the JSON) move into it, and an amount no 64-bit
+  // integer holds stays in the JSON. A table of its own (the alerts table goes), so that migration 12,
+  // replayed from an older user_version, still fills the table it knows; IF NOT EXISTS and OR IGNORE
+  // for the same reason as the tag rollups' table.
+  `CREATE TABLE IF NOT EXISTS alert_history (
+     tenant TEXT NOT NULL,
+     id TEXT NOT NULL,
+     order_key TEXT NOT NULL,
+     acked_at_ms INTEGER NOT NULL,
+     value_nanos INTEGER,
+     threshold_nanos INTEGER,
+     body TEXT NOT NULL,
+     resolution TEXT,
+     ack TEXT,
+     PRIMARY KEY (tenant, id)
+   ) STRICT, WITHOUT ROWID;
+   CREATE INDEX IF NOT EXISTS alert_history_in_order ON alert_history (tenant, order_key);
+   INSERT OR IGNORE INTO alert_history
+     SELECT tenant, id, order_key, acked_at_ms,
+       CASE WHEN ${OLD_VALUE} THEN CAST(json_extract(body, '$.valueNanos') AS INTEGER) END,
+       CASE WHEN ${OLD_THRESHOLD} THEN CAST(json_extract(body, '$.thresholdNanos') AS INTEGER) END,
+       CASE WHEN ${OLD_VALUE} AND ${OLD_THRESHOLD} THEN json_remove(body, '$.valueNanos', '$.thresholdNanos')
+         WHEN ${OLD_VALUE} THEN json_remove(body, '$.valueNanos')
+         WHEN ${OLD_THRESHOLD} THEN json_remove(body, '$.thresholdNanos')
+         ELSE body END,
+       resolution, ack
+     FROM alerts;
+   DROP TABLE alerts;`,
+  // 17: channels and digest subscriptions in tables of their own (they hold no money: JSON); those kept
+  // as documents before move into them. IF NOT EXISTS and OR IGNORE for the same reason as the tag rollups' table.
+  jsonEntityTable(STORED_CHANNELS) + jsonEntityTable(STORED_DIGEST_SUBSCRIPTIONS),
+  // 18: the providers' admin keys set through the API (to import their bills), by tenant and provider,
+  // in a table of their own; those kept as documents before move into it.
+  jsonEntityTable(STORED_PROVIDER_ADMIN_KEYS),
+  // 19: the days the providers billed, each cost an INTEGER of nano-USD: the day's total in billed_days,
+  // each line's in billed_lines (in the line's order); the days kept as documents before (their amounts
+  // decimal strings in the JSON) move into them. IF NOT EXISTS and OR IGNORE for the same reason as the
+  // tag rollups' table.
+  `CREATE TABLE IF NOT EXISTS billed_days (
+     tenant TEXT NOT NULL,
+     provider TEXT NOT NULL,
+     day TEXT NOT NULL,
+     cost_nanos INTEGER NOT NULL,
+     rest TEXT NOT NULL,
+     PRIMARY KEY (tenant, provider, day)
+   ) STRICT, WITHOUT ROWID;
+   CREATE TABLE IF NOT EXISTS billed_lines (
+     tenant TEXT NOT NULL,
+     provider TEXT NOT NULL,
+     day TEXT NOT NULL,
+     line INTEGER NOT NULL,
+     item TEXT NOT NULL,
+     model TEXT,
+     cost_nanos INTEGER NOT NULL,
+     PRIMARY KEY (tenant, provider, day, line)
+   ) STRICT, WITHOUT ROWID;
+   INSERT OR IGNORE INTO billed_days
+     SELECT tenant, json_extract(body, '$.provider'), json_extract(body, '$.day'), CAST(json_extract(body, '$.costNanos') AS INTEGER),
+       json_remove(body, '$.provider', '$.day', '$.costNanos', '$.lines')
+     FROM documents WHERE ${OLD_BILLED_DAY};
+   INSERT OR IGNORE INTO billed_lines
+     SELECT d.tenant, json_extract(d.body, '$.provider'), json_extract(d.body, '$.day'), l.key,
+       json_extract(l.value, '$.item'), json_extract(l.value, '$.model'), CAST(json_extract(l.value, '$.costNanos') AS INTEGER)
+     FROM documents d, json_each(d.body, '$.lines') l WHERE ${OLD_BILLED_DAY.replaceAll('body', 'd.body').replace('kind =', 'd.kind =')};
+   DELETE FROM documents WHERE ${OLD_BILLED_DAY};`,
+  // 20: the marks that a tenant's default alert rules were written, in a table of their own; those kept
+  // as documents before move into it.
+  jsonEntityTable(STORED_ALERT_RULES_SEEDED),
 ];
 
 /** The tables that hold the rollup measures. */

@@ -37,12 +37,22 @@ import { NO_AUTOCHECKPOINT, unwritableFiles } from './store-writer.worker';
 import { WalSync } from './wal-sync';
 import { TagRollups } from './tag-rollups';
 import { hasTagFilter } from '../tag-sets';
+import { isFiltered } from '../value-rollups';
 import { withUnfolded, withUnfoldedValues } from './unfolded-rows';
 import { TooManyRowsError } from '../rollup-rows';
-import { SqliteBudgets } from './budget-table';
+import { SqliteMoneyEntities } from './money-entity-table';
+import { STORED_BUDGETS } from '../stored-budget';
+import { STORED_ALERT_RULES } from '../stored-alert-rule';
+import { type AlertRulesSeeded, STORED_ALERT_RULES_SEEDED, STORED_CHANNELS, STORED_DIGEST_SUBSCRIPTIONS, STORED_PROVIDER_ADMIN_KEYS } from '../stored-settings';
+import type { StoredAdminKey } from '../../billing/admin-keys.service';
+import type { Channel } from '../../channels/channel';
+import type { DigestSubscription } from '../../digests/digest-subscription';
+import type { Budget } from '../../budgets/budget';
+import type { AlertRule } from '../../alerts/alert-rule';
 import { SqliteAlertHistory } from './alert-table';
 import { SqliteSeenTenants } from './seen-tenant-table';
 import { SqliteKeysRequired } from './keys-required-table';
+import { SqliteBilledDays } from './billed-day-table';
 
 /** How long after a failed write /readyz still says not ready (senders retry meanwhile; a success clears it). */
 const RECENT_FAILURE_MS = 10_000;
@@ -74,10 +84,16 @@ export class SqliteStore implements StoragePort {
   private readonly inserting = new Set<Promise<UsageRecord[] | null>>();
   /** The value rollups hold every record of the UTC days from here on (see schema migration 10). */
   private valueRollupsFromMs = 0;
-  budgets!: SqliteBudgets;
+  budgets!: SqliteMoneyEntities<Budget>;
+  alertRules!: SqliteMoneyEntities<AlertRule>;
+  channels!: SqliteMoneyEntities<Channel>;
+  digestSubscriptions!: SqliteMoneyEntities<DigestSubscription>;
+  providerAdminKeys!: SqliteMoneyEntities<StoredAdminKey>;
+  alertRulesSeeded!: SqliteMoneyEntities<AlertRulesSeeded>;
   alertHistory!: SqliteAlertHistory;
   seenTenants!: SqliteSeenTenants;
   keysRequired!: SqliteKeysRequired;
+  billedDays!: SqliteBilledDays;
 
   constructor(
     private readonly path: string,
@@ -94,10 +110,16 @@ export class SqliteStore implements StoragePort {
     this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}; PRAGMA foreign_keys = ON;`);
     if (this.path !== ':memory:') this.walSync = new WalSync(`${this.path}-wal`);
     migrate(this.db);
-    this.budgets = new SqliteBudgets(this.db, () => this.durable());
+    this.budgets = new SqliteMoneyEntities(this.db, () => this.durable(), STORED_BUDGETS);
+    this.alertRules = new SqliteMoneyEntities(this.db, () => this.durable(), STORED_ALERT_RULES);
+    this.channels = new SqliteMoneyEntities(this.db, () => this.durable(), STORED_CHANNELS);
+    this.digestSubscriptions = new SqliteMoneyEntities(this.db, () => this.durable(), STORED_DIGEST_SUBSCRIPTIONS);
+    this.providerAdminKeys = new SqliteMoneyEntities(this.db, () => this.durable(), STORED_PROVIDER_ADMIN_KEYS);
+    this.alertRulesSeeded = new SqliteMoneyEntities(this.db, () => this.durable(), STORED_ALERT_RULES_SEEDED);
     this.alertHistory = new SqliteAlertHistory(this.db, () => this.durable());
     this.seenTenants = new SqliteSeenTenants(this.db, () => this.durable());
     this.keysRequired = new SqliteKeysRequired(this.db, () => this.durable());
+    this.billedDays = new SqliteBilledDays(this.db, () => this.durable());
     this.tagRollups = new TagRollups(this.db);
     this.valueRollupsFromMs = (this.db.prepare('SELECT from_ms FROM value_rollups_from').get() as { from_ms: number }).from_ms;
     // Batches stored but not folded when the last process stopped are folded now, on this connection;
@@ -337,6 +359,8 @@ export class SqliteStore implements StoragePort {
    */
   async valueSums(query: ValueRollupQuery): Promise<ValueSums> {
     this.assertWritable();
+    // Its one-dimension rollups keep no conversation's dimensions: a filtered breakdown reads the calls.
+    if (isFiltered(query.filters)) return { values: [], more: false, uncovered: [{ fromMs: query.fromMs, toMs: query.toMs }] };
     const from = Math.min(query.toMs, Math.max(query.fromMs, this.valueRollupsFromMs));
     const uncovered = from > query.fromMs ? [{ fromMs: query.fromMs, toMs: from }] : [];
     if (from === query.toMs) return { values: [], more: false, uncovered };

@@ -10,6 +10,7 @@ import {
   type FoldRequest,
   type InsertOutcome,
   type InsertRequest,
+  type PackedFold,
   type RecordRow,
   type SetAsideRequest,
   StoreWriter,
@@ -22,9 +23,12 @@ export interface StoreWrites {
    * Inserts the records not stored yet (durable once WalSync says so). Rejects if the store fails.
    * `rows`: the same records already encoded (see PreparedBatch), handed over as they are (`records` is then not read).
    */
-  insert(records: readonly UsageRecord[], rows?: ArrayBuffer): Promise<InsertOutcome>;
-  /** Takes the claimed `unfolded` rows and applies the plan, or reports which claims were taken already. */
-  fold(claims: number[], plan: WritePlan): Promise<FoldOutcome>;
+  insert(records: readonly UsageRecord[], rows?: SharedArrayBuffer): Promise<InsertOutcome>;
+  /**
+   * Takes the claimed `unfolded` rows and applies the plan, and the batches' packed sums when given
+   * (merged and planned where the writes run), or reports which claims were taken already.
+   */
+  fold(claims: number[], plan: WritePlan, packed?: PackedFold): Promise<FoldOutcome>;
   /** Takes the claimed `unfolded` row and records its batch as set aside (never folded), with the reason. */
   setAside(claim: number, reason: string): Promise<FoldOutcome>;
   /** Replaces the records still at their revision and applies the plan, or reports (as indexes) the updates whose record was not. */
@@ -54,12 +58,12 @@ export class InlineWrites implements StoreWrites {
     this.writer = new StoreWriter(db);
   }
 
-  async insert(records: readonly UsageRecord[], rows?: ArrayBuffer): Promise<InsertOutcome> {
+  async insert(records: readonly UsageRecord[], rows?: SharedArrayBuffer): Promise<InsertOutcome> {
     return settled(this.writer.insertAll([{ kind: 'insert', seq: 0, rows: rows ?? records.map(recordRow) }])[0]);
   }
 
-  async fold(claims: number[], plan: WritePlan): Promise<FoldOutcome> {
-    return settled(this.writer.fold({ kind: 'fold', seq: 0, claims, plan }));
+  async fold(claims: number[], plan: WritePlan, packed?: PackedFold): Promise<FoldOutcome> {
+    return settled(this.writer.fold({ kind: 'fold', seq: 0, claims, plan, packed }));
   }
 
   async setAside(claim: number, reason: string): Promise<FoldOutcome> {
@@ -91,7 +95,7 @@ function startThread(role: string, options: object): Worker {
 /**
  * Sends the writes to a worker thread with its own connection to the file. What crosses threads is
  * plain arrays of strings and numbers (records are serialised here), cheap to copy, or records an
- * ingest thread serialised already, in a buffer that moves without a copy.
+ * ingest thread serialised already, in a buffer the threads share without a copy.
  */
 export class ThreadWrites implements StoreWrites {
   private readonly worker: Worker;
@@ -119,18 +123,16 @@ export class ThreadWrites implements StoreWrites {
     this.worker.on('exit', (code) => fail(new Error(`the store's writer thread stopped (exit code ${code})`)));
   }
 
-  insert(records: readonly UsageRecord[], rows?: ArrayBuffer): Promise<InsertOutcome> {
-    // A copy moves to the writer: the batch keeps its rows, to decode its records should it need them (see recordsOf).
-    if (rows) {
-      const moved = rows.slice(0);
-      return this.send((seq): InsertRequest => ({ kind: 'insert', seq, rows: moved }), [moved]);
-    }
+  insert(records: readonly UsageRecord[], rows?: SharedArrayBuffer): Promise<InsertOutcome> {
+    // Shared with the writer, not copied: the batch keeps its rows, to decode its records should it need them (see recordsOf).
+    if (rows) return this.send((seq): InsertRequest => ({ kind: 'insert', seq, rows }));
     const encoded = records.map(recordRow);
     return this.send((seq): InsertRequest => ({ kind: 'insert', seq, rows: encoded }));
   }
 
-  fold(claims: number[], plan: WritePlan): Promise<FoldOutcome> {
-    return this.send((seq): FoldRequest => ({ kind: 'fold', seq, claims, plan }));
+  fold(claims: number[], plan: WritePlan, packed?: PackedFold): Promise<FoldOutcome> {
+    // The packed sums are shared, not copied: reads still add the batches from them until the fold is answered.
+    return this.send((seq): FoldRequest => ({ kind: 'fold', seq, claims, plan, packed }));
   }
 
   setAside(claim: number, reason: string): Promise<FoldOutcome> {

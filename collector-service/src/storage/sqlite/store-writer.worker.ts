@@ -8,6 +8,7 @@
 // project import would not resolve; and no parameter properties, which type stripping refuses.
 import { accessSync, constants } from 'node:fs';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { deserialize } from 'node:v8';
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 
 export type SqlValue = string | number | bigint | null;
@@ -21,8 +22,8 @@ export type WritePlan = { sql: string; rows: SqlValue[][] }[];
 export interface InsertRequest {
   kind: 'insert';
   seq: number;
-  /** The rows, or the rows as JSON text in UTF-8 (encoded off the event loop, moved here without a copy). */
-  rows: RecordRow[] | ArrayBuffer;
+  /** The rows, or the rows as JSON text in UTF-8 (encoded off the event loop, shared here without a copy). */
+  rows: RecordRow[] | SharedArrayBuffer;
 }
 
 export interface FoldRequest {
@@ -31,7 +32,55 @@ export interface FoldRequest {
   /** The `unfolded` rows (first rowids) this fold takes; it is applied only if it takes all of them. */
   claims: number[];
   plan: WritePlan;
+  /** More to add: batches' sums as an ingest thread packed them, merged and planned here (see packedPlan). */
+  packed?: PackedFold;
 }
+
+/**
+ * Batches' rollup sums packed by an ingest thread (`v8.serialize` of one batch's sheets, each a Map
+ * from a row's text to its key values and its sums by measure name), and how they become upserts:
+ * each sheet's statement, and the measures in the order its columns take them. Unpacked and merged on
+ * the writer thread, so the event loop neither receives a batch's sums nor merges them for a fold.
+ */
+export interface PackedFold {
+  batches: SharedArrayBuffer[];
+  sheets: { name: string; sql: string }[];
+  measures: string[];
+}
+
+type PackedRow = { key: SqlValue[]; sums: Record<string, number | bigint> };
+
+/**
+ * The upserts that add the packed batches' sums to their rollup rows: rows alike (the same text in
+ * the same sheet) added measure by measure first, so each row is written once per fold.
+ */
+export function packedPlan(packed: PackedFold): WritePlan {
+  const merged = new Map<string, Map<string, PackedRow>>();
+  for (const bytes of packed.batches) {
+    const sheets = deserialize(new Uint8Array(bytes)) as Record<string, Map<string, PackedRow>>;
+    for (const { name } of packed.sheets) {
+      const from = sheets[name];
+      const into = merged.get(name);
+      if (!into) {
+        merged.set(name, from);
+        continue;
+      }
+      for (const [text, row] of from) {
+        const at = into.get(text);
+        if (!at) into.set(text, row);
+        else for (const m of packed.measures) at.sums[m] = plus(at.sums[m], row.sums[m]);
+      }
+    }
+  }
+  const plan: WritePlan = [];
+  for (const { name, sql } of packed.sheets) {
+    const rows = [...(merged.get(name)?.values() ?? [])].map(({ key, sums }) => [...key, ...packed.measures.map((m) => sums[m])]);
+    if (rows.length > 0) plan.push({ sql, rows });
+  }
+  return plan;
+}
+
+const plus = (a: number | bigint, b: number | bigint): number | bigint => (typeof a === 'bigint' ? a + (b as bigint) : a + (b as number));
 
 export interface InsertOutcome {
   seq: number;
@@ -120,11 +169,14 @@ export class StoreWriter {
   fold(request: FoldRequest): FoldOutcome {
     const taken: number[] = [];
     try {
+      // Planned before the write lock is taken.
+      const packed = request.packed ? packedPlan(request.packed) : [];
       this.transaction(() => {
         const claim = this.statement(CLAIM_UNFOLDED);
         for (const first of request.claims) if (Number(claim.run(first).changes) !== 1) taken.push(first);
         if (taken.length > 0) throw new RolledBack();
         this.apply(request.plan);
+        this.apply(packed);
       });
       return { seq: request.seq, taken: [] };
     } catch (err) {
@@ -167,7 +219,7 @@ export class StoreWriter {
 
   private insertOne(request: InsertRequest): InsertOutcome {
     const insert = this.statement(INSERT_RECORD);
-    const rows = request.rows instanceof ArrayBuffer ? (JSON.parse(new TextDecoder().decode(request.rows)) as RecordRow[]) : request.rows;
+    const rows = Array.isArray(request.rows) ? request.rows : (JSON.parse(new TextDecoder().decode(new Uint8Array(request.rows))) as RecordRow[]);
     const stored: number[] = [];
     let firstRowid = 0;
     let lastRowid = 0;

@@ -6,7 +6,8 @@ import { canonicalTagSet, hasTagFilter, type TagFilter, tagSetIncludes, tagsIncl
 import { addRecordValues } from '../value-rollups';
 import { dimensionValues } from './rollup-columns';
 import type { UnfoldedBatch } from './rollup-folds';
-import type { FoldSums } from './rollup-writer';
+import { type FoldSums, unpackFoldSums } from './rollup-writer';
+import type { SumSheet } from './sum-sheets';
 
 /**
  * A query's rows over the rollups with the records of batches not folded into them yet added, as the
@@ -36,8 +37,8 @@ export function withUnfolded(rows: RollupRow[], query: RollupQuery, batches: rea
   };
   for (const batch of batches) {
     if (batch.sums === null) addRecords(sums, batch.records, tagged, query.tags, keyOf);
-    else if (byTotals) addBucketTotals(sums, query, batch.sums);
-    else addSummedRows(sums, batch.sums, tagged, query.tags, keyOf);
+    else if (byTotals) addBucketTotals(sums, query, batch.sums.totals);
+    else addSummedRows(sums, unpackFoldSums(batch.sums), tagged, query.tags, keyOf);
   }
   return sums.values();
 }
@@ -79,9 +80,9 @@ function addRecords(into: RollupRowSums, records: readonly UsageRecord[], tagged
 }
 
 /** Adds a batch's totals per bucket (its `rollup_totals` rows to be) within the query's tenant and range. */
-function addBucketTotals(into: RollupRowSums, query: RollupQuery, sums: FoldSums): void {
+function addBucketTotals(into: RollupRowSums, query: RollupQuery, totals: SumSheet): void {
   const byBucket = query.groupBy.includes('bucket');
-  for (const { key, sums: bucketSums } of sums.totals.values()) {
+  for (const { key, sums: bucketSums } of totals.values()) {
     const [tenant, bucket] = key as [string, number];
     if (tenant !== query.tenant || bucket < query.fromMs || bucket >= query.toMs) continue;
     into.add(byBucket ? { bucket } : {}, bucketSums);
@@ -104,7 +105,7 @@ export function withUnfoldedValues(
       continue;
     }
     // The breakdown's rows among the one-dimension rows: [tenant, by, bucket, value] (see addValues in rollup-writer.ts).
-    for (const { key, sums } of batch.sums.dims.values()) {
+    for (const { key, sums } of unpackFoldSums(batch.sums).dims.values()) {
       const [tenant, by, bucket, value] = key as [string, string, number, string];
       if (by !== query.by || tenant !== query.tenant || bucket < query.fromMs || bucket >= query.toMs) continue;
       let totals = into.get(value);
