@@ -11,10 +11,12 @@
 //       store once per TOKENLEDGER_INGEST_WORKERS value, taking turns: 0 prices on the event loop;
 //       BENCH_BASELINE=<another checkout, built> runs its service after this one's on each store, to
 //       compare builds side by side: git worktree add /tmp/tl-base main && (cd /tmp/tl-base && ./run build))
-// Each phase also prints the service's event-loop delay (perf_hooks, loop-delay.preload.js).
+// Each phase also prints the service's event-loop delay (perf_hooks, loop-delay.preload.js), and under
+// load the CPU time its main thread and all its threads spent per batch of 512 spans (Linux, /proc):
+// unlike latency on a shared machine, CPU time says how much work a build leaves on the event loop.
 'use strict';
 const http = require('node:http');
-const { mkdtempSync, rmSync } = require('node:fs');
+const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
 const { loadavg, tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { isMainThread, parentPort, Worker, workerData } = require('node:worker_threads');
@@ -189,6 +191,20 @@ function loopDelays(child) {
     });
 }
 
+/** CPU milliseconds (user + system) of the process's main thread and of all its threads so far, or null off Linux. */
+function cpuMs(pid) {
+  const ticks = (file) => {
+    const stat = readFileSync(file, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, at 100 ticks a second
+  };
+  try {
+    return { main: ticks(`/proc/${pid}/task/${pid}/stat`), all: ticks(`/proc/${pid}/stat`) };
+  } catch {
+    return null;
+  }
+}
+
 const delaysText = (d) => `p50 ${ms(d.p50)} ms, p99 ${ms(d.p99)} ms, max ${ms(d.max)} ms`;
 
 async function run(label, env, root) {
@@ -224,9 +240,12 @@ async function run(label, env, root) {
     const before = await senders.spans();
     const started = Date.now();
     await loopDelay();
+    const cpuBefore = cpuMs(service.child.pid);
     const busy = await probe(service.url, SECONDS);
     const busyDelays = await loopDelay();
-    const rate = ((await senders.spans()) - before) / ((Date.now() - started) / 1000);
+    const cpuAfter = cpuMs(service.child.pid);
+    const sent = (await senders.spans()) - before;
+    const rate = sent / ((Date.now() - started) / 1000);
     load.push(loadavg()[0]);
     await senders.stop();
     for (const [name, times] of Object.entries(idle)) console.log(`${label}, idle: ${name} ${summarise(times)}`);
@@ -234,6 +253,12 @@ async function run(label, env, root) {
     const busyLabel = `${label}, ${SENDERS} senders at ${Math.round(rate).toLocaleString('en-US')} spans/s (load average ${load[0].toFixed(1)} → ${load[1].toFixed(1)})`;
     for (const [name, times] of Object.entries(busy)) console.log(`${busyLabel}: ${name} ${summarise(times)}`);
     console.log(`${busyLabel}: event-loop delay ${delaysText(busyDelays)}`);
+    if (cpuBefore && cpuAfter && sent > 0) {
+      const perBatch = (ms) => ((ms * BATCH) / sent).toFixed(1);
+      console.log(
+        `${busyLabel}: CPU per batch of ${BATCH} spans: main thread ${perBatch(cpuAfter.main - cpuBefore.main)} ms, all threads ${perBatch(cpuAfter.all - cpuBefore.all)} ms (the probes' requests included)`,
+      );
+    }
   } finally {
     service.child.kill('SIGTERM');
     await new Promise((resolve) => service.child.once('exit', resolve));

@@ -13,13 +13,18 @@
 // earlier run's 1M figures); BENCH_SEED_ONLY=1 seeds and stops (resumable: rerun after a stop).
 //      MONGODB_URI=… BENCH_RECORDS=10000000 BENCH_MONGO_ONLY=1 BENCH_SEED_ONLY=1 ./run node bench/reports.bench.js
 //      MONGODB_URI=… BENCH_RECORDS=10000000 BENCH_MONGO_ONLY=1 ./run node bench/reports.bench.js
+// A request unanswered after BENCH_REQUEST_TIMEOUT_S (60 s) shows as "over 60 s" and the run goes on;
+// a query is timed again only while it has taken less than BENCH_QUERY_SECONDS (60 s), 3 timings at
+// least (see timed-queries.js). Each query's line is printed as it ends, the comparison at the end.
 'use strict';
+const http = require('node:http');
 const { startService } = require('./service');
 const { join } = require('node:path');
 const { DatabaseSync } = require('node:sqlite');
 const { benchCacheDir, percentile, seedStore } = require('./seeded-store');
 const { databaseUri, seedingState, seedMongo } = require('./mongo-seeded-store');
 const { seededRandom } = require('./usage-records');
+const { figures, get, timeQuery } = require('./timed-queries');
 
 const N = Number(process.env.BENCH_RECORDS || 1_000_000);
 const USERS = Number(process.env.BENCH_USERS || 1000);
@@ -30,8 +35,8 @@ const MONGO_ONLY = process.env.BENCH_MONGO_ONLY === '1';
 const SEED_ONLY = process.env.BENCH_SEED_ONLY === '1';
 /** The store a mongo-only run of another size is compared with. */
 const BASELINE_RECORDS = 1_000_000;
-// Named for the store's format: a database seeded before value rollups is not read as one.
-const mongoDbName = (records) => `bench_reports_value_rollups_${records}_${USERS}`;
+// Named for the store's format: a database seeded before the conversations per group is not read as one.
+const mongoDbName = (records) => `bench_reports_conversation_groups_${records}_${USERS}`;
 const END = Date.UTC(2026, 10, 1);
 const cacheDir = benchCacheDir();
 // Named for what the store holds: conversations and tags, and their value rollups since those exist.
@@ -107,8 +112,12 @@ const ALL_QUERIES = {
   'breakdown by conversation (one day)': '/v1/reports/breakdown?from=2026-10-20&to=2026-10-21&by=conversation',
   'breakdown by conversation (5 days)': '/v1/reports/breakdown?from=2026-10-20&to=2026-10-25&by=conversation',
   'breakdown by conversation (month, Asia/Kathmandu)': '/v1/reports/breakdown?from=2026-10-02&to=2026-11-01&by=conversation&tz=Asia/Kathmandu',
-  // Filtered: tag values from the tag-set rollups, conversations from the records the filter keeps.
+  // Filtered: tag values from the tag-set rollups (group days on mongo), conversations from the records
+  // the filter keeps (sqlite) or the conversations per group (mongo).
   'breakdown by tag:team, user=user-7 (month)': '/v1/reports/breakdown?from=2026-10-02&to=2026-11-01&by=tag:team&user=user-7',
+  // Filtered on dimensions no kept pair covers: from the group days (a user filter reads the user's part only).
+  'breakdown by model, user=user-7 (month)': '/v1/reports/breakdown?from=2026-10-02&to=2026-11-01&by=model&user=user-7',
+  'breakdown by user, feature=feature-3 & agent=agent-1 (month)': '/v1/reports/breakdown?from=2026-10-02&to=2026-11-01&by=user&feature=feature-3&agent=agent-1',
   'breakdown by conversation, model=gpt-4o (one day)': '/v1/reports/breakdown?from=2026-10-20&to=2026-10-21&by=conversation&model=gpt-4o',
   'breakdown by conversation, user=user-7 (month)': '/v1/reports/breakdown?from=2026-10-02&to=2026-11-01&by=conversation&user=user-7',
 };
@@ -118,39 +127,46 @@ const QUERIES = Object.fromEntries(
   Object.entries(ALL_QUERIES).filter(([name]) => !process.env.BENCH_QUERIES || process.env.BENCH_QUERIES.split(',').some((word) => name.includes(word))),
 );
 
-/** p50/p95 of every query against a service on the store `env` names, its RSS peak, and the month's total (to compare stores). */
-async function timeService(env) {
+/**
+ * p50/p95 of every query against a service on the store `env` names (each printed as it ends, under
+ * `label`), its RSS peak, and the month's total (to compare stores; null when it was not answered).
+ */
+async function timeService(label, env) {
   const service = await startService(env);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   let peakRss = rssMb(service.child.pid);
   try {
     const timings = {};
     for (const [name, path] of Object.entries(QUERIES)) {
-      timings[name] = await time(async () => {
-        const res = await fetch(service.url + path);
-        if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
-        await res.arrayBuffer();
-      });
+      timings[name] = await timeQuery(service.url + path, { agent });
       peakRss = Math.max(peakRss, rssMb(service.child.pid));
+      console.log(`reports on ${label}, ${name}: ${figures(timings[name])}`);
     }
-    const total = (await (await fetch(service.url + ALL_QUERIES.summary)).json()).totalCostNanos;
+    const summary = await get(service.url + ALL_QUERIES.summary, 60_000, agent).catch(() => null);
+    const total = summary?.status === 200 ? JSON.parse(summary.body.toString()).totalCostNanos : null;
     return { timings, peakRss, total };
   } finally {
+    agent.destroy();
     service.child.kill('SIGTERM');
     await new Promise((resolve) => service.child.once('exit', resolve));
   }
 }
 
-const ms = (t) => `p50 ${t.p50.toFixed(1)} ms, p95 ${t.p95.toFixed(1)} ms`;
+/** "(p95 1.23x …)" of `t` over `base` when both were answered. */
+const ratio = (t, base, digits, of) => (t?.p95 !== undefined && base?.p95 !== undefined ? ` (p95 ${(t.p95 / base.p95).toFixed(digits)}x${of})` : '');
 
 /** The mongo store alone, and the 1M store of the same server beside it when that one is complete. */
 async function mongoAlone(uri) {
-  const mongo = await timeService({ TOKENLEDGER_STORE: 'mongo', MONGODB_URI: uri });
-  const baselineSeeded = N !== BASELINE_RECORDS && (await seedingState(mongoDbName(BASELINE_RECORDS)))?.complete;
-  const baseline = baselineSeeded ? await timeService({ TOKENLEDGER_STORE: 'mongo', MONGODB_URI: databaseUri(mongoDbName(BASELINE_RECORDS)) }) : null;
   const at = (records) => `${records.toLocaleString('en-US')} records`;
+  const mongo = await timeService(`mongo, ${at(N)}`, { TOKENLEDGER_STORE: 'mongo', MONGODB_URI: uri });
+  const baselineSeeded = N !== BASELINE_RECORDS && (await seedingState(mongoDbName(BASELINE_RECORDS)))?.complete;
+  const baseline = baselineSeeded
+    ? await timeService(`mongo, ${at(BASELINE_RECORDS)}`, { TOKENLEDGER_STORE: 'mongo', MONGODB_URI: databaseUri(mongoDbName(BASELINE_RECORDS)) })
+    : null;
+  if (baseline) console.log('\nside by side:');
   for (const [name, t] of Object.entries(mongo.timings)) {
     const b = baseline && baseline.timings[name];
-    console.log(`reports on mongo, ${name}: ${at(N)} ${ms(t)}` + (b ? `; ${at(BASELINE_RECORDS)} ${ms(b)} (p95 ${(t.p95 / b.p95).toFixed(2)}x)` : ''));
+    if (b) console.log(`reports on mongo, ${name}: ${at(N)} ${figures(t)}; ${at(BASELINE_RECORDS)} ${figures(b)}${ratio(t, b, 2, '')}`);
   }
   console.log(`service RSS peak: ${at(N)} ${mongo.peakRss} MB` + (baseline ? `, ${at(BASELINE_RECORDS)} ${baseline.peakRss} MB` : ''));
   console.log(`month's total on mongo, ${at(N)}: ${mongo.total} nano-USD`);
@@ -164,8 +180,9 @@ async function mongoAlone(uri) {
   const mongoUri = process.env.MONGODB_URI ? await seedMongo(mongoDbName(N), N, makeRecord) : null;
   if (SEED_ONLY) return console.log(`seeded ${N.toLocaleString('en-US')} records; rerun without BENCH_SEED_ONLY to measure`);
   if (MONGO_ONLY) return mongoAlone(mongoUri);
-  const sqlite = await timeService({ TOKENLEDGER_SQLITE_PATH: file });
-  const mongo = mongoUri ? await timeService({ TOKENLEDGER_STORE: 'mongo', MONGODB_URI: mongoUri }) : null;
+  const sqlite = await timeService('sqlite', { TOKENLEDGER_SQLITE_PATH: file });
+  const mongo = mongoUri ? await timeService('mongo', { TOKENLEDGER_STORE: 'mongo', MONGODB_URI: mongoUri }) : null;
+  console.log('\nside by side:');
   const naive = new DatabaseSync(file, { readOnly: true });
   const from = Date.UTC(2026, 9, 2);
   const naiveQueries = {
@@ -180,17 +197,19 @@ async function mongoAlone(uri) {
       const n = naiveSql ? await time(async () => naive.prepare(naiveSql).all('default', from, END), NAIVE_ROUNDS) : null;
       const m = mongo && mongo.timings[name];
       console.log(
-        `reports ${N.toLocaleString('en-US')} records, ${name}: sqlite ${ms(t)}` +
-          (m ? `; mongo ${ms(m)} (p95 ${(m.p95 / t.p95).toFixed(1)}x sqlite's)` : '') +
+        `reports ${N.toLocaleString('en-US')} records, ${name}: sqlite ${figures(t)}` +
+          (m ? `; mongo ${figures(m)}${ratio(m, t, 1, " sqlite's")}` : '') +
           (n ? `; naive scan of raw records p50 ${n.p50.toFixed(0)} ms` : ''),
       );
     }
     console.log(`service RSS peak: sqlite ${sqlite.peakRss} MB` + (mongo ? `, mongo ${mongo.peakRss} MB` : ''));
     // A mongo store stopped part way (BENCH_MONGO_RECORDS) holds fewer records than sqlite's.
     if (mongo && process.env.BENCH_MONGO_RECORDS) console.log(`month's total: sqlite ${sqlite.total}, mongo (stopped part way) ${mongo.total} nano-USD`);
+    else if (mongo && (mongo.total === null || sqlite.total === null))
+      console.log(`month's total (null: not answered in 60 s): sqlite ${sqlite.total}, mongo ${mongo.total} nano-USD`);
     else if (mongo && mongo.total !== sqlite.total)
       throw new Error(`the stores disagree on the month's total: sqlite ${sqlite.total}, mongo ${mongo.total} nanos`);
-    if (mongo) console.log(`both stores give the month's total as ${sqlite.total} nano-USD`);
+    else if (mongo) console.log(`both stores give the month's total as ${sqlite.total} nano-USD`);
   } finally {
     naive.close();
   }
