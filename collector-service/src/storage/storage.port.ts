@@ -6,7 +6,7 @@ import type { StoredAdminKey } from '../billing/admin-keys.service';
 import type { AlertRulesSeeded } from './stored-settings';
 import type { UsageRecord } from '../usage/usage-record';
 import type { EntityRepository } from './repositories/entity-repository';
-import type { AlertHistory } from './repositories/alerts.repository';
+import type { AlertHistory, OpenAlerts } from './repositories/alerts.repository';
 import type { SeenTenants } from './repositories/seen-tenants.repository';
 import type { KeysRequiredMark } from './repositories/keys-required.repository';
 import type { BilledDaysRepository } from './repositories/billed-days.repository';
@@ -265,6 +265,8 @@ export interface EntityTables {
   readonly alertRulesSeeded: EntityRepository<AlertRulesSeeded>;
   /** Fired alerts with their resolutions and acknowledgements, paged in the store. */
   readonly alertHistory: AlertHistory;
+  /** The firing alerts the next evaluation reads, and the claims to deliver one again. */
+  readonly openAlerts: OpenAlerts;
   /** The tenants whose own ingest key has sent data. */
   readonly seenTenants: SeenTenants;
   /** Whether API keys were ever required. */

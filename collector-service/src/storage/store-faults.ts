@@ -5,7 +5,7 @@ import type { DigestSubscription } from '../digests/digest-subscription';
 import type { StoredAdminKey } from '../billing/admin-keys.service';
 import type { AlertRulesSeeded } from './stored-settings';
 import type { Ack, Resolution, StoredAlert } from '../alerts/alert';
-import type { AlertEntry, AlertHistory, AlertHistoryQuery } from './repositories/alerts.repository';
+import type { AlertEntry, AlertHistory, AlertHistoryQuery, OpenAlerts } from './repositories/alerts.repository';
 import type { SeenTenants } from './repositories/seen-tenants.repository';
 import type { KeysRequiredMark } from './repositories/keys-required.repository';
 import type { BilledDaysRepository } from './repositories/billed-days.repository';
@@ -70,6 +70,17 @@ function marked<T>(call: () => Promise<T>): Promise<T> {
   });
 }
 
+/** A repository of the store with the failures of each of its methods marked, as the store's own. */
+function faultMarked<T extends object>(repository: T): T {
+  return new Proxy(repository, {
+    get(target, name, receiver) {
+      const member: unknown = Reflect.get(target, name, receiver);
+      if (typeof member !== 'function') return member;
+      return (...args: unknown[]) => marked(() => (member as (...a: unknown[]) => Promise<unknown>).apply(target, args));
+    },
+  });
+}
+
 /**
  * The store with every failure of its own marked as a StoreFaultError (a promise that rejects, a
  * stream that breaks), so whoever calls it can tell "retry later" from a fault in the request. Each
@@ -108,6 +119,10 @@ export class FaultMarkedStore implements StoragePort {
 
   get alertHistory(): AlertHistory {
     return new FaultMarkedAlertHistory(this.store.alertHistory);
+  }
+
+  get openAlerts(): OpenAlerts {
+    return faultMarked(this.store.openAlerts);
   }
 
   get keysRequired(): KeysRequiredMark {

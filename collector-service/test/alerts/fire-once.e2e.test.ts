@@ -1,5 +1,5 @@
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { alertFrom, OPEN_KIND } from '../../src/alerts/alert';
+import { alertFrom } from '../../src/alerts/alert';
 import { AlertEvaluator } from '../../src/alerts/alert-evaluator.service';
 import { AlertRulesService } from '../../src/alerts/alert-rules.service';
 import { RuleEvaluators } from '../../src/alerts/rule-evaluators';
@@ -77,7 +77,7 @@ describe('an alert whose firing instance stopped before delivering', () => {
       channels: [(await api<ChannelListDto>(h.c, 'GET', '/v1/channels')).body.channels[0].id],
     };
     expect(await h.storage.alertHistory.insert(alert)).toBe(true);
-    await h.storage.putDocument(OPEN_KIND, 'default', alert.id, { ruleId, firedAtMs: firedAt, delivered: false });
+    await h.storage.openAlerts.putOpen('default', alert.id, { ruleId, firedAtMs: firedAt, delivered: false });
     expect(await h.evaluate()).toMatchObject({ fired: 0, redelivered: 1 });
     await h.evaluate(NOW + 60_000);
     expect(h.received()).toEqual([expect.objectContaining({ id: alert.id, state: 'firing', firedAt: new Date(firedAt).toISOString() })]);

@@ -24,6 +24,8 @@ export interface OldStore {
   oldStore(): Promise<void>;
   /** Opens it with this version (closed by the caller). */
   open(): Promise<StoragePort>;
+  /** The kind/tenant/id of the documents of these kinds left among the documents, in that order. */
+  leftDocuments(kinds: readonly string[]): Promise<string[]>;
   drop(): Promise<void>;
 }
 
@@ -39,6 +41,16 @@ export function oldSqliteStore(documents: readonly OldDocument[], before: { tabl
     await store.init();
     return store;
   };
+  const query = <T>(sql: string, ...params: SQLInputValue[]): T[] => {
+    const db = new DatabaseSync(path);
+    try {
+      const statement = db.prepare(sql);
+      statement.setReadBigInts(true);
+      return statement.all(...params) as T[];
+    } finally {
+      db.close();
+    }
+  };
   return {
     async oldStore() {
       await (await open()).close();
@@ -49,16 +61,14 @@ export function oldSqliteStore(documents: readonly OldDocument[], before: { tabl
       db.close();
     },
     open,
-    query<T>(sql: string, ...params: SQLInputValue[]): T[] {
-      const db = new DatabaseSync(path);
-      try {
-        const statement = db.prepare(sql);
-        statement.setReadBigInts(true);
-        return statement.all(...params) as T[];
-      } finally {
-        db.close();
-      }
-    },
+    query,
+    leftDocuments: (kinds: readonly string[]) =>
+      Promise.resolve(
+        query<{ address: string }>(
+          `SELECT kind || '/' || tenant || '/' || id AS address FROM documents WHERE kind IN (${kinds.map(() => '?').join(', ')}) ORDER BY kind, tenant, id`,
+          ...kinds,
+        ).map((r) => r.address),
+      ),
     drop: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
   } satisfies OldStore & Record<string, unknown>;
 }
@@ -86,6 +96,16 @@ export function oldMongoStore(uri: string, documents: readonly OldDocument[]) {
       return store;
     },
     withDb,
+    leftDocuments: (kinds: readonly string[]) =>
+      withDb(async (db) =>
+        (
+          await db
+            .collection<{ _id: string; kind: string; tenant: string; id: string }>('documents')
+            .find({ kind: { $in: [...kinds] } })
+            .sort({ kind: 1, tenant: 1, id: 1 })
+            .toArray()
+        ).map((d) => `${d.kind}/${d.tenant}/${d.id}`),
+      ),
     drop: () => withDb((db) => db.dropDatabase().then(() => undefined)),
   } satisfies OldStore & Record<string, unknown>;
 }

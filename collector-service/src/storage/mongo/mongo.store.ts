@@ -50,12 +50,14 @@ import type { Entity } from '../repositories/entity-repository';
 import { type MoneyEntityDoc, MongoMoneyEntities } from './money-entity-docs';
 import { type AlertClaimDoc, type AlertDoc, MongoAlertHistory } from './alert-docs';
 import { MongoSeenTenants, type SeenTenantDoc } from './seen-tenant-docs';
+import { MongoOpenAlerts, type OpenAlertDoc, type RedeliveryDoc } from './open-alert-docs';
 import { type KeysRequiredDoc, MongoKeysRequired } from './keys-required-docs';
 import { type BilledDayDoc, MongoBilledDays } from './billed-day-docs';
 import { BILLED_DAY_DOCUMENT_KIND, billedDayOf, billedDayOfDocument } from '../repositories/billed-days.repository';
 import { KEYS_REQUIRED_DOCUMENT } from '../repositories/keys-required.repository';
 import { SEEN_DOCUMENT_KIND } from '../repositories/seen-tenants.repository';
-import { ACK_KIND, ALERT_KIND, type Ack, RESOLUTION_KIND, type Resolution, type StoredAlert } from '../../alerts/alert';
+import { ACK_KIND, ALERT_KIND, type Ack, OPEN_KIND, REDELIVERY_KIND, RESOLUTION_KIND, type Resolution, type StoredAlert } from '../../alerts/alert';
+import { isOpenAlert } from '../repositories/alerts.repository';
 
 /**
  * A generic document. The body is kept as its JSON text, not as BSON fields: bodies may hold keys
@@ -126,6 +128,7 @@ export class MongoStore implements StoragePort {
   providerAdminKeys!: MongoMoneyEntities<StoredAdminKey>;
   alertRulesSeeded!: MongoMoneyEntities<AlertRulesSeeded>;
   alertHistory!: MongoAlertHistory;
+  openAlerts!: MongoOpenAlerts;
   seenTenants!: MongoSeenTenants;
   keysRequired!: MongoKeysRequired;
   billedDays!: MongoBilledDays;
@@ -175,6 +178,13 @@ export class MongoStore implements StoragePort {
     this.alertHistory = new MongoAlertHistory(alerts, this.db.collection<AlertClaimDoc>('alert_claims'));
     await this.moveAlertDocuments();
     await this.alertHistory.moveAmountsOutOfBodies();
+    const open = this.db.collection<OpenAlertDoc>('open_alerts');
+    await open.createIndex({ tenant: 1, id: 1 });
+    this.openAlerts = new MongoOpenAlerts(open, this.db.collection<RedeliveryDoc>('alert_redeliveries'));
+    // The open index and the redelivery claims kept as documents before move into their collections
+    // (an entry written since is kept; a claim is a claim whatever its body held).
+    await this.moveDocuments(OPEN_KIND, (old, body) => (isOpenAlert(body) ? this.openAlerts.addOpen(old.tenant, old.id, body) : null));
+    await this.moveDocuments(REDELIVERY_KIND, (old, body) => this.openAlerts.claimRedelivery(old.tenant, old.id, msOf(body, 'atMs')));
     this.seenTenants = new MongoSeenTenants(this.db.collection<SeenTenantDoc>('seen_tenants'));
     await this.moveSeenTenantDocuments();
     this.keysRequired = new MongoKeysRequired(this.db.collection<KeysRequiredDoc>('keys_required'));
@@ -404,6 +414,27 @@ export class MongoStore implements StoragePort {
     }
   }
 
+  /**
+   * Documents of a kind kept before its entity had a collection of its own: `move` stores each where it
+   * belongs now (its body decoded, undefined when it is not JSON), and every document it moved (it did
+   * not answer null) leaves the documents. Moving again after a stop, or two instances at once, stores
+   * each once.
+   */
+  private async moveDocuments(kind: string, move: (old: StoredDoc, body: unknown) => Promise<unknown> | null): Promise<void> {
+    for await (const old of this.documents.find({ kind })) {
+      let body: unknown;
+      try {
+        body = decodeDocument(old.body);
+      } catch {
+        body = undefined;
+      }
+      const moving = move(old, body);
+      if (moving === null) continue;
+      await moving;
+      await this.documents.deleteOne({ _id: old._id });
+    }
+  }
+
   /** The tenants seen before they had a collection of their own were documents: each moves into it, then leaves the documents. */
   private async moveSeenTenantDocuments(): Promise<void> {
     for await (const old of this.documents.find({ kind: SEEN_DOCUMENT_KIND })) {
@@ -486,6 +517,12 @@ export class MongoStore implements StoragePort {
     if (inserted) await this.listings.changed(kind);
     return inserted;
   }
+}
+
+/** A time in ms a document's body holds under `field`, or 0 where it holds none. */
+function msOf(body: unknown, field: string): number {
+  const ms = body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[field] : undefined;
+  return Number.isSafeInteger(ms) ? (ms as number) : 0;
 }
 
 /** Whether the server is FerretDB (it names its own version in `buildInfo`), not MongoDB. */

@@ -1,5 +1,4 @@
-import { type Ack, OPEN_KIND, type OpenAlert, REDELIVERY_KIND, type Resolution, type StoredAlert } from '../../alerts/alert';
-import type { DocumentBody, DocumentStore } from '../storage.port';
+import type { Ack, OpenAlert, Resolution, StoredAlert } from '../../alerts/alert';
 
 /** One alert of a tenant's history: the alert, its resolution and its acknowledgement (null: none yet). */
 export interface AlertEntry {
@@ -77,38 +76,38 @@ export const readAsOf = (q: AlertHistoryQuery) => Math.min(q.asOfMs, NOT_ACKED_M
 /** The time an acknowledgement is kept at for paging: below NOT_ACKED_MS. */
 export const ackedAtMs = (ack: Ack) => Math.min(ack.ackedAtMs, NOT_ACKED_MS - 1);
 
-/** The open index and the redelivery claims on the store's documents. */
-export class OpenAlertDocuments implements OpenAlerts {
-  constructor(private readonly documents: DocumentStore) {}
+/** Whether a document of the open index's old kind holds an entry as the versions before wrote it. */
+export function isOpenAlert(body: unknown): body is OpenAlert {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return false;
+  const open = body as Record<string, unknown>;
+  return typeof open.ruleId === 'string' && Number.isSafeInteger(open.firedAtMs) && typeof open.delivered === 'boolean';
+}
+
+/** The alerts repository: the history and the open index, each in its table (collection). */
+export class StoreAlerts implements AlertsRepository {
+  constructor(
+    private readonly history: AlertHistory,
+    private readonly open: OpenAlerts,
+  ) {}
 
   putOpen(tenant: string, id: string, open: OpenAlert): Promise<void> {
-    return this.documents.putDocument(OPEN_KIND, tenant, id, { ...open });
+    return this.open.putOpen(tenant, id, open);
   }
 
   getOpen(tenant: string, id: string): Promise<OpenAlert | null> {
-    return this.documents.getDocument<OpenAlert & DocumentBody>(OPEN_KIND, tenant, id);
+    return this.open.getOpen(tenant, id);
   }
 
-  async listOpen(tenant: string): Promise<Array<{ id: string; open: OpenAlert }>> {
-    return (await this.documents.listDocuments<OpenAlert & DocumentBody>(OPEN_KIND, tenant)).map((e) => ({ id: e.id, open: e.doc }));
+  listOpen(tenant: string): Promise<Array<{ id: string; open: OpenAlert }>> {
+    return this.open.listOpen(tenant);
   }
 
-  async deleteOpen(tenant: string, id: string): Promise<void> {
-    await this.documents.deleteDocument(OPEN_KIND, tenant, id);
+  deleteOpen(tenant: string, id: string): Promise<void> {
+    return this.open.deleteOpen(tenant, id);
   }
 
   claimRedelivery(tenant: string, id: string, atMs: number): Promise<boolean> {
-    return this.documents.insertOnce(REDELIVERY_KIND, tenant, id, { atMs });
-  }
-}
-
-/** The alerts repository: the history in its table, the open index among the documents. */
-export class StoreAlerts extends OpenAlertDocuments implements AlertsRepository {
-  constructor(
-    documents: DocumentStore,
-    private readonly history: AlertHistory,
-  ) {
-    super(documents);
+    return this.open.claimRedelivery(tenant, id, atMs);
   }
 
   insert(alert: StoredAlert): Promise<boolean> {

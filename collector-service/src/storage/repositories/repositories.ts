@@ -45,7 +45,7 @@ export function repositoriesOf(documents: DocumentStore & EntityTables) {
     budgets: documents.budgets,
     alertRules: documents.alertRules,
     channels: documents.channels,
-    alerts: new StoreAlerts(documents, documents.alertHistory),
+    alerts: new StoreAlerts(documents.alertHistory, documents.openAlerts),
     deliveries: new DocumentDeliveries(documents),
     digestSubscriptions: documents.digestSubscriptions,
     digestRuns: new DocumentDigestRuns(documents),

@@ -3,7 +3,7 @@ import { MEASURES } from '../rollup-measures';
 import { DIMENSION_COLUMN_DEFINITIONS, DIMENSION_KEY, MEASURE_COLUMN_DEFINITIONS, MEASURE_COLUMNS, measureColumnDefinition } from './rollup-columns';
 import { TAG_ROLLUPS_SCHEMA } from './tag-rollups';
 import { BUDGET_DOCUMENT_KIND } from '../stored-budget';
-import { ACK_KIND, ALERT_KIND, RESOLUTION_KIND } from '../../alerts/alert';
+import { ACK_KIND, ALERT_KIND, OPEN_KIND, REDELIVERY_KIND, RESOLUTION_KIND } from '../../alerts/alert';
 import { NOT_ACKED_MS } from '../repositories/alerts.repository';
 import { SEEN_DOCUMENT_KIND } from '../repositories/seen-tenants.repository';
 import { KEYS_REQUIRED_DOCUMENT } from '../repositories/keys-required.repository';
@@ -63,6 +63,13 @@ const OLD_BILLED_DAY = `kind = '${BILLED_DAY_DOCUMENT_KIND}' AND json_valid(body
   AND ${signedNanos('body', '$.costNanos')}
   AND NOT EXISTS (SELECT 1 FROM json_each(body, '$.lines') x WHERE x.type <> 'object' OR json_type(x.value, '$.item') IS NOT 'text'
     OR json_type(x.value, '$.model') NOT IN ('text', 'null') OR NOT ${signedNanos('x.value', '$.costNanos')})`;
+
+/** A document of the open index's old kind that holds an entry (see isOpenAlert). */
+const OLD_OPEN_ALERT = `kind = '${OPEN_KIND}' AND json_valid(body) AND json_type(body, '$.ruleId') = 'text'
+  AND json_type(body, '$.firedAtMs') = 'integer' AND json_type(body, '$.delivered') IN ('true', 'false')`;
+
+/** A time in ms at `path` of a document's JSON, or 0 where it holds none. */
+const msIn = (path: string) => `COALESCE(CASE WHEN json_valid(body) AND json_type(body, '${path}') = 'integer' THEN json_extract(body, '${path}') END, 0)`;
 
 const KEYS_REQUIRED_WHERE = `kind = '${KEYS_REQUIRED_DOCUMENT.kind}' AND tenant = '${KEYS_REQUIRED_DOCUMENT.tenant}' AND id = '${KEYS_REQUIRED_DOCUMENT.id}'`;
 
@@ -322,6 +329,28 @@ const MIGRATIONS: string[] = [
   // 20: the marks that a tenant's default alert rules were written, in a table of their own; those kept
   // as documents before move into it.
   jsonEntityTable(STORED_ALERT_RULES_SEEDED),
+  // 21: the open index of firing alerts and the claims to deliver an alert again, in tables of their
+  // own; those kept as documents before move into them (an entry that holds none stays where it is).
+  // IF NOT EXISTS and OR IGNORE for the same reason as the tag rollups' table.
+  `CREATE TABLE IF NOT EXISTS open_alerts (
+     tenant TEXT NOT NULL,
+     id TEXT NOT NULL,
+     rule_id TEXT NOT NULL,
+     fired_at_ms INTEGER NOT NULL,
+     delivered INTEGER NOT NULL,
+     PRIMARY KEY (tenant, id)
+   ) STRICT, WITHOUT ROWID;
+   CREATE TABLE IF NOT EXISTS alert_redeliveries (
+     tenant TEXT NOT NULL,
+     id TEXT NOT NULL,
+     at_ms INTEGER NOT NULL,
+     PRIMARY KEY (tenant, id)
+   ) STRICT, WITHOUT ROWID;
+   INSERT OR IGNORE INTO open_alerts
+     SELECT tenant, id, json_extract(body, '$.ruleId'), json_extract(body, '$.firedAtMs'), json_extract(body, '$.delivered') FROM documents WHERE ${OLD_OPEN_ALERT};
+   DELETE FROM documents WHERE ${OLD_OPEN_ALERT};
+   INSERT OR IGNORE INTO alert_redeliveries SELECT tenant, id, ${msIn('$.atMs')} FROM documents WHERE kind = '${REDELIVERY_KIND}';
+   DELETE FROM documents WHERE kind = '${REDELIVERY_KIND}';`,
 ];
 
 /** The tables that hold the rollup measures. */

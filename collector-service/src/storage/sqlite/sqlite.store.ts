@@ -50,6 +50,7 @@ import type { DigestSubscription } from '../../digests/digest-subscription';
 import type { Budget } from '../../budgets/budget';
 import type { AlertRule } from '../../alerts/alert-rule';
 import { SqliteAlertHistory } from './alert-table';
+import { SqliteOpenAlerts } from './open-alert-table';
 import { SqliteSeenTenants } from './seen-tenant-table';
 import { SqliteKeysRequired } from './keys-required-table';
 import { SqliteBilledDays } from './billed-day-table';
@@ -91,6 +92,7 @@ export class SqliteStore implements StoragePort {
   providerAdminKeys!: SqliteMoneyEntities<StoredAdminKey>;
   alertRulesSeeded!: SqliteMoneyEntities<AlertRulesSeeded>;
   alertHistory!: SqliteAlertHistory;
+  openAlerts!: SqliteOpenAlerts;
   seenTenants!: SqliteSeenTenants;
   keysRequired!: SqliteKeysRequired;
   billedDays!: SqliteBilledDays;
@@ -117,6 +119,7 @@ export class SqliteStore implements StoragePort {
     this.providerAdminKeys = new SqliteMoneyEntities(this.db, () => this.durable(), STORED_PROVIDER_ADMIN_KEYS);
     this.alertRulesSeeded = new SqliteMoneyEntities(this.db, () => this.durable(), STORED_ALERT_RULES_SEEDED);
     this.alertHistory = new SqliteAlertHistory(this.db, () => this.durable());
+    this.openAlerts = new SqliteOpenAlerts(this.db, () => this.durable());
     this.seenTenants = new SqliteSeenTenants(this.db, () => this.durable());
     this.keysRequired = new SqliteKeysRequired(this.db, () => this.durable());
     this.billedDays = new SqliteBilledDays(this.db, () => this.durable());
