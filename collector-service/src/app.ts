@@ -9,6 +9,7 @@ import { AppModule } from './app.module';
 import type { CollectorConfig } from './config/config';
 import { openApiDocument } from './http/openapi';
 import { loadLogSettings, ServiceLogger } from './logging/service-logger';
+import { traceHttpClose, traceShutdownHooks } from './startup/shutdown-trace';
 import type { StoragePort } from './storage/storage.port';
 
 /** OTLP routes read their raw bytes themselves (size limit while streaming, protobuf or JSON, gzip). */
@@ -50,11 +51,14 @@ export async function createApp(config: CollectorConfig, options: AppOptions = {
     bodyParser: false,
     logger: options.logger ?? new ServiceLogger(loadLogSettings()),
     abortOnError: false,
+    // Each shutdown hook says at debug when it starts and ends, so a shutdown that hangs names the hook.
+    instrument: { instanceDecorator: traceShutdownHooks },
   });
   const parseJson = json({ limit: '1mb' });
   app.use((req: Request, res: Response, next: NextFunction) => (RAW_BODY_ROUTES.has(req.path) ? next() : parseJson(req, res, next)));
   SwaggerModule.setup('docs', app, () => openApiDocument(app));
   limitConnections(app.getHttpServer() as Server, config);
+  traceHttpClose(app);
   app.enableShutdownHooks();
   return app;
 }

@@ -53,6 +53,15 @@ const REJECTION_BY_STATUS: Partial<Record<status, RejectionReason>> = {
 
 const RETRY_INFO_TYPE = 'type.googleapis.com/google.rpc.RetryInfo';
 const SHUTDOWN_GRACE_MS = 5_000;
+/** How long the close waits for grpc-js to confirm, once the connections are cut. */
+const FORCED_CLOSE_MS = 1_000;
+
+/** Whether `work` resolved within `ms`. */
+function within(work: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
 
 /**
  * The OTLP/gRPC receiver (https://opentelemetry.io/docs/specs/otlp/#otlpgrpc), beside OTLP/HTTP on its
@@ -98,14 +107,28 @@ export class OtlpGrpcReceiver implements OnApplicationShutdown {
     return bound;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
+  }
+
+  /**
+   * Stops listening and lets the requests in flight finish (their spans are acknowledged once
+   * stored) for up to `graceMs`; then every connection still open is cut. grpc-js's tryShutdown
+   * calls back only once every client's session has closed, and a session a client keeps open (a
+   * stream it never ends) may never close, nor is the callback certain to come after
+   * forceShutdown (grpc/grpc-node#1458): so the close never waits for it past the grace and a
+   * moment more.
+   */
+  async close(graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.server = null;
-    // Requests in flight finish (their spans are acknowledged once stored); a stuck one is cut off.
-    const timer = setTimeout(() => server.forceShutdown(), SHUTDOWN_GRACE_MS);
-    await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
-    clearTimeout(timer);
+    const closed = new Promise<boolean>((resolve) => server.tryShutdown(() => resolve(true)));
+    if (await within(closed, graceMs)) return;
+    this.logger.warn(`OTLP/gRPC clients still connected ${graceMs} ms after the shutdown began: their connections are cut`);
+    server.forceShutdown();
+    if (!(await within(closed, FORCED_CLOSE_MS)))
+      this.logger.debug(`OTLP/gRPC: no word from the server ${FORCED_CLOSE_MS} ms after cutting its connections; not waiting longer`);
   }
 
   private async exportTraces(call: Call, reply: Reply): Promise<void> {

@@ -17,6 +17,7 @@ export const SHUTDOWN_BOUND_MS = 30_000;
 export function boundShutdown(logger: LoggerService, boundMs = SHUTDOWN_BOUND_MS): void {
   const arm = (signal: NodeJS.Signals) => {
     for (const s of ['SIGTERM', 'SIGINT'] as const) process.removeListener(s, arm);
+    logger.debug?.(`${signal}: shutting down (exiting anyway after ${boundMs / 1000} s)`, 'Shutdown');
     setTimeout(() => {
       logger.error(
         `the shutdown after ${signal} did not finish within ${boundMs / 1000} s: exiting now (batches not acknowledged yet are sent again by their senders)`,

@@ -1,15 +1,18 @@
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, constants } from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { status } from '@grpc/grpc-js';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { ConfigError, loadConfig } from '../../src/config/config';
+import { OtlpGrpcReceiver } from '../../src/ingest/otlp-grpc.receiver';
 import type { StoragePort } from '../../src/storage/storage.port';
 import { STORAGE } from '../../src/storage/storage.tokens';
 import { type RunningCollector, startCollector } from '../support/app';
-import { grpcExport, METRICS_EXPORT, relayFrom } from '../support/otlp-grpc';
+import { grpcExport, METRICS_EXPORT, relayFrom, TRACE_EXPORT } from '../support/otlp-grpc';
 import { startService } from '../support/service-process';
 import { CLAUDE_CACHED_CHAT, GPT_4O_CHAT, HTTP_SPAN, makeSpans, otlpProtobufBody, type SpanSpec } from '../support/spans';
 
@@ -87,6 +90,29 @@ describe('OTLP/gRPC trace ingest', () => {
     it('acknowledges OTLP metrics without counting them as cost', async () => {
       expect((await grpcExport(collector.grpcAddress!, Buffer.alloc(0), { path: METRICS_EXPORT })).code).toBe(status.OK);
       expect((await summary(collector)).calls).toBe(0);
+    });
+
+    it('closes though a client holds a call open, cutting that call once the grace is over', async () => {
+      const session = connect(`http://${collector.grpcAddress!}`);
+      session.on('error', () => undefined);
+      await once(session, 'connect');
+      const call = session.request({ ':method': 'POST', ':path': TRACE_EXPORT, 'content-type': 'application/grpc', te: 'trailers' });
+      call.on('error', () => undefined);
+      // A message announced as 100 bytes of which 10 come: its handler never runs, and the call stays open.
+      const prefix = Buffer.alloc(5);
+      prefix.writeUInt32BE(100, 1);
+      call.write(Buffer.concat([prefix, Buffer.alloc(10)]));
+      // The server answers the ping after the frames before it: by then it holds the call.
+      await new Promise((resolve, reject) => session.ping((err) => (err ? reject(err) : resolve(undefined))));
+      const cut = new Promise((resolve) => call.once('close', resolve));
+      try {
+        await collector.app.get(OtlpGrpcReceiver).close(200);
+        await cut;
+        expect(call.rstCode).toBe(constants.NGHTTP2_CANCEL);
+        expect((await grpcExport(collector.grpcAddress!, await otlpProtobufBody(SPECS))).code).toBe(status.UNAVAILABLE);
+      } finally {
+        session.destroy();
+      }
     });
 
     it('answers UNAVAILABLE with a RetryInfo when the store fails, so the sender retries', async () => {

@@ -141,6 +141,25 @@ describe('the service’s start-up, read from its output', () => {
     });
   });
 
+  it('says at debug when each step of its shutdown starts and ends, so a step that never ends names itself', async () => {
+    service = start(dir, { TOKENLEDGER_LOG_LEVEL: 'debug', TOKENLEDGER_GRPC_PORT: '0' });
+    await service.listening();
+    await service.stop();
+    const out = service.output();
+    const steps = (state: string) => [...out.matchAll(new RegExp(`DEBUG \\[Shutdown\\] (.+): ${state}$`, 'gm'))].map((m) => m[1]).sort();
+    expect(out).toMatch(/DEBUG \[Shutdown\] SIGTERM: shutting down \(exiting anyway after 30 s\)/);
+    expect(steps('started')).toEqual(
+      expect.arrayContaining([
+        'BudgetsService.onModuleDestroy',
+        'the HTTP server',
+        'OtlpGrpcReceiver.onApplicationShutdown',
+        'StorageModule.onApplicationShutdown',
+      ]),
+    );
+    expect(steps('ended after \\d+ ms')).toEqual(steps('started'));
+    expect(out).not.toMatch(/did not finish/);
+  });
+
   const mongo = process.env.MONGODB_URI;
   (mongo ? it : it.skip)(
     'waits for a MongoDB that is not up yet: a line per attempt, /readyz 503 saying why, then serves (runs when MONGODB_URI is set)',
