@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@ne
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/roles.decorator';
 import { Tenant } from '../auth/tenant.decorator';
+import { ApiInputErrors, ApiNotFound } from '../http/api-errors';
 import { DigestDto, DigestSubscriptionDto, DigestSubscriptionListDto, SentDigestListDto } from './digest-response.dto';
 import { CreateDigestDto, UpdateDigestDto } from './digest.dto';
 import { DigestsService } from './digests.service';
@@ -17,6 +18,7 @@ export class DigestsController {
   @Post()
   @ApiOperation({ summary: 'Subscribe to a daily or weekly spend digest, sent to channels at a local hour' })
   @ApiCreatedResponse({ type: DigestSubscriptionDto })
+  @ApiInputErrors()
   create(@Body() body: CreateDigestDto, @Tenant() tenant: string) {
     return this.digests.create(tenant, body);
   }
@@ -31,7 +33,9 @@ export class DigestsController {
 
   @Get(':id')
   @Roles('viewer')
+  @ApiOperation({ summary: 'One digest subscription' })
   @ApiOkResponse({ type: DigestSubscriptionDto })
+  @ApiNotFound('digest')
   one(@Param('id') id: string, @Tenant() tenant: string) {
     return this.digests.get(tenant, id);
   }
@@ -40,6 +44,7 @@ export class DigestsController {
   @Roles('viewer')
   @ApiOperation({ summary: 'The digests sent, newest period first, with their content and each channel delivery' })
   @ApiOkResponse({ type: SentDigestListDto })
+  @ApiNotFound('digest')
   sent(@Param('id') id: string, @Tenant() tenant: string) {
     return this.digests.sent(tenant, id);
   }
@@ -48,6 +53,7 @@ export class DigestsController {
   @Roles('viewer')
   @ApiOperation({ summary: 'The digest of the latest due period as it reads now, not sent' })
   @ApiOkResponse({ type: DigestDto })
+  @ApiNotFound('digest')
   preview(@Param('id') id: string, @Tenant() tenant: string) {
     return this.digests.preview(tenant, id);
   }
@@ -55,13 +61,17 @@ export class DigestsController {
   @Patch(':id')
   @ApiOperation({ summary: 'Change a digest (name, cadence, weekday, hour, timezone, channels, enabled)' })
   @ApiOkResponse({ type: DigestSubscriptionDto })
+  @ApiInputErrors()
+  @ApiNotFound('digest')
   update(@Param('id') id: string, @Body() body: UpdateDigestDto, @Tenant() tenant: string) {
     return this.digests.update(tenant, id, body);
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a digest subscription' })
   @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiNotFound('digest')
   remove(@Param('id') id: string, @Tenant() tenant: string): Promise<void> {
     return this.digests.remove(tenant, id);
   }

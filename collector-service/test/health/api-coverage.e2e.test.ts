@@ -4,6 +4,7 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { ModulesContainer } from '@nestjs/core';
 import { DECORATORS } from '@nestjs/swagger/dist/constants';
 import { getMetadataStorage } from 'class-validator';
+import { PUBLIC_KEY, ROLES_KEY } from '../../src/auth/roles.decorator';
 import { type RunningCollector, startCollector } from '../support/app';
 
 type Operation = { requestBody?: unknown; responses: Record<string, { content?: Record<string, { schema?: unknown }> }> };
@@ -18,6 +19,8 @@ interface Handler {
   queryIsDto: boolean;
   /** Reads the request's bytes itself (the OTLP receivers): its body is described in the document by hand. */
   readsRawBody: boolean;
+  /** Refused without a key of one of its roles (not @Public). */
+  needsKey: boolean;
 }
 
 const isDto = (type: unknown): boolean => typeof type === 'function' && getMetadataStorage().getTargetValidationMetadatas(type, '', true, false).length > 0;
@@ -46,6 +49,7 @@ function handlersOf(c: RunningCollector): Handler[] {
           Object.entries(args)
             .filter(([key, arg]) => key.startsWith(`${kind}:`) && arg.data === undefined)
             .map(([, arg]) => types[arg.index]);
+        const metadata = (key: string): unknown => Reflect.getMetadata(key, handler) ?? Reflect.getMetadata(key, controller);
         const bodies = whole(RouteParamtypes.BODY);
         const queries = whole(RouteParamtypes.QUERY);
         handlers.push({
@@ -55,6 +59,7 @@ function handlersOf(c: RunningCollector): Handler[] {
           takesQuery: queries.length > 0,
           queryIsDto: queries.every(isDto),
           readsRawBody: method !== 'get' && whole(RouteParamtypes.REQUEST).length > 0,
+          needsKey: metadata(PUBLIC_KEY) !== true && metadata(ROLES_KEY) !== undefined,
         });
       }
     }
@@ -97,6 +102,31 @@ describe('the OpenAPI document covers every route', () => {
 
   it('describes the body, the query and the answer of every route by classes', () => {
     const undocumented = handlers.map((h) => ({ route: h.route, gaps: gapsOf(h) }));
+    expect(undocumented.filter((u) => u.gaps.length > 0)).toEqual([]);
+  });
+
+  /**
+   * The errors a route can answer, each with its body's schema: 400 where it validates a body or a
+   * query, 401 and 403 where it needs a key, 404 where its path names one stored thing by `{id}`.
+   */
+  function errorGapsOf(h: Handler): string[] {
+    const [method, path] = h.route.split(' ');
+    const responses = doc.paths[path]?.[method]?.responses ?? {};
+    const expected = [
+      ...(h.takesBody || h.readsRawBody || (h.takesQuery && h.queryIsDto) ? ['400'] : []),
+      ...(h.needsKey ? ['401', '403'] : []),
+      ...(path.includes('{id}') ? ['404'] : []),
+    ];
+    const gaps = expected.filter((status) => responses[status] === undefined).map((status) => `no ${status}`);
+    for (const [status, answer] of Object.entries(responses)) {
+      if (/^[45]/.test(status) && !Object.values(answer.content ?? {}).some((media) => media.schema !== undefined)) gaps.push(`no schema for its ${status}`);
+    }
+    return gaps;
+  }
+
+  it('describes the errors of every route, with the schema of their body', () => {
+    expect(handlers.filter((h) => h.needsKey).length).toBeGreaterThan(50);
+    const undocumented = handlers.map((h) => ({ route: h.route, gaps: errorGapsOf(h) }));
     expect(undocumented.filter((u) => u.gaps.length > 0)).toEqual([]);
   });
 });
