@@ -8,6 +8,7 @@ import type { UsageRecord } from '../usage/usage-record';
 import type { EntityRepository } from './repositories/entity-repository';
 import type { AlertHistory, OpenAlerts } from './repositories/alerts.repository';
 import type { SeenTenants } from './repositories/seen-tenants.repository';
+import type { DeliveriesRepository } from './repositories/deliveries.repository';
 import type { KeysRequiredMark } from './repositories/keys-required.repository';
 import type { BilledDaysRepository } from './repositories/billed-days.repository';
 import type { Totals } from './rollup-measures';
@@ -267,6 +268,8 @@ export interface EntityTables {
   readonly alertHistory: AlertHistory;
   /** The firing alerts the next evaluation reads, and the claims to deliver one again. */
   readonly openAlerts: OpenAlerts;
+  /** How each delivery of an alert went, one per alert, state and channel. */
+  readonly alertDeliveries: DeliveriesRepository;
   /** The tenants whose own ingest key has sent data. */
   readonly seenTenants: SeenTenants;
   /** Whether API keys were ever required. */

@@ -7,6 +7,7 @@ import type { AlertRulesSeeded } from './stored-settings';
 import type { Ack, Resolution, StoredAlert } from '../alerts/alert';
 import type { AlertEntry, AlertHistory, AlertHistoryQuery, OpenAlerts } from './repositories/alerts.repository';
 import type { SeenTenants } from './repositories/seen-tenants.repository';
+import type { DeliveriesRepository } from './repositories/deliveries.repository';
 import type { KeysRequiredMark } from './repositories/keys-required.repository';
 import type { BilledDaysRepository } from './repositories/billed-days.repository';
 import type { UsageRecord } from '../usage/usage-record';
@@ -123,6 +124,10 @@ export class FaultMarkedStore implements StoragePort {
 
   get openAlerts(): OpenAlerts {
     return faultMarked(this.store.openAlerts);
+  }
+
+  get alertDeliveries(): DeliveriesRepository {
+    return faultMarked(this.store.alertDeliveries);
   }
 
   get keysRequired(): KeysRequiredMark {

@@ -1,4 +1,5 @@
 import type { OpenAlert } from '../../src/alerts/alert';
+import type { DeliveryRecord } from '../../src/channels/delivery.service';
 import { oldDocument as doc, oldMongoStore, type OldStore, oldSqliteStore, oldStoreKinds } from '../support/old-stores';
 
 const NOW = Date.UTC(2026, 10, 30, 12);
@@ -17,22 +18,45 @@ const CLAIMED = [
 ];
 /** An open entry that holds none: left where it is. */
 const NOT_OPEN = doc('alert-open', 'acme', 'al_bad', { ruleId: 'r1', firedAtMs: 'soon', delivered: false });
+
+const delivery = (channelId: string, state: DeliveryRecord['state'], ok: boolean): DeliveryRecord => ({
+  channelId,
+  channelType: 'webhook',
+  channelName: 'ops',
+  state,
+  ok,
+  attempts: ok ? 1 : 3,
+  error: ok ? null : 'HTTP 500',
+  atMs: NOW,
+});
+/** The alerts' deliveries as the versions before kept them: documents of the record and its alert, id `<alert>.<state>.<channel>`. */
+const DELIVERED = [
+  { tenant: 'acme', alertId: 'al_1', delivery: delivery('ch_1', 'firing', false) },
+  { tenant: 'acme', alertId: 'al_1', delivery: delivery('ch_1', 'resolved', true) },
+  { tenant: 'acme', alertId: 'al_10', delivery: delivery('ch_2', 'firing', true) },
+  { tenant: 'globex', alertId: 'al_1', delivery: delivery('ch_9', 'firing', true) },
+];
+/** A delivery document that holds none: left where it is. */
+const NOT_DELIVERED = doc('alert-delivery', 'acme', 'al_2.firing.ch_1', { alertId: 7, state: 'firing' });
+
 const OLD_DOCUMENTS = [
   ...OPEN.map((o) => doc('alert-open', o.tenant, o.id, o.open)),
   ...CLAIMED.map((c) => doc('alert-redelivery', c.tenant, c.id, c.body)),
   NOT_OPEN,
+  ...DELIVERED.map((d) => doc('alert-delivery', d.tenant, `${d.alertId}.${d.delivery.state}.${d.delivery.channelId}`, { alertId: d.alertId, ...d.delivery })),
+  NOT_DELIVERED,
 ];
 const OLD_KINDS = ['alert-open', 'alert-redelivery'];
 
-// The file as schema 20 left it: the open index and the redelivery claims among the documents.
-const sqlite = (): OldStore => oldSqliteStore(OLD_DOCUMENTS, { tables: ['open_alerts', 'alert_redeliveries'], schema: 20 });
+// The file as schema 20 left it: the open index, the redelivery claims and the deliveries among the documents.
+const sqlite = (): OldStore => oldSqliteStore(OLD_DOCUMENTS, { tables: ['open_alerts', 'alert_redeliveries', 'alert_deliveries'], schema: 20 });
 const mongo = (uri: string): OldStore => oldMongoStore(uri, OLD_DOCUMENTS);
 
 const kinds = oldStoreKinds('stored alert events', sqlite, mongo);
 
 jest.setTimeout(60_000);
 
-describe.each(kinds)("alerts' open index and redelivery claims stored on %s", (_name, make) => {
+describe.each(kinds)("alerts' open index, redelivery claims and deliveries stored on %s", (_name, make) => {
   let kind: OldStore;
   beforeEach(() => (kind = make()));
   afterEach(() => kind.drop());
@@ -53,6 +77,26 @@ describe.each(kinds)("alerts' open index and redelivery claims stored on %s", (_
     const again = await kind.open();
     expect((await again.openAlerts.listOpen('acme')).map((e) => e.id)).toEqual(['al_1']);
     expect(await again.openAlerts.claimRedelivery('acme', 'al_2', NOW + 2)).toBe(false);
+    await again.close();
+  });
+
+  it('opens a store whose alert deliveries are documents: the same deliveries per alert, in a table of their own, the documents gone', async () => {
+    await kind.oldStore();
+    const store = await kind.open();
+    expect(await store.alertDeliveries.ofAlert('acme', 'al_1')).toEqual([DELIVERED[0].delivery, DELIVERED[1].delivery]);
+    const page = await store.alertDeliveries.ofAlerts('acme', ['al_10', 'al_2']);
+    expect([...page.entries()]).toEqual([
+      ['al_10', [DELIVERED[2].delivery]],
+      ['al_2', []],
+    ]);
+    expect(await store.alertDeliveries.ofAlert('globex', 'al_1')).toEqual([DELIVERED[3].delivery]);
+    // A retry's outcome replaces the one moved.
+    await store.alertDeliveries.save('acme', 'al_1', delivery('ch_1', 'firing', true));
+    await store.close();
+    expect(await kind.leftDocuments(['alert-delivery'])).toEqual(['alert-delivery/acme/al_2.firing.ch_1']);
+    // Opened again, nothing moves twice; what was written since stays.
+    const again = await kind.open();
+    expect(await again.alertDeliveries.ofAlert('acme', 'al_1')).toEqual([delivery('ch_1', 'firing', true), DELIVERED[1].delivery]);
     await again.close();
   });
 });

@@ -51,12 +51,24 @@ import { type MoneyEntityDoc, MongoMoneyEntities } from './money-entity-docs';
 import { type AlertClaimDoc, type AlertDoc, MongoAlertHistory } from './alert-docs';
 import { MongoSeenTenants, type SeenTenantDoc } from './seen-tenant-docs';
 import { MongoOpenAlerts, type OpenAlertDoc, type RedeliveryDoc } from './open-alert-docs';
+import { type DeliveryDoc, MongoDeliveries } from './delivery-docs';
+import { deliveryOfDocument } from '../repositories/deliveries.repository';
 import { type KeysRequiredDoc, MongoKeysRequired } from './keys-required-docs';
 import { type BilledDayDoc, MongoBilledDays } from './billed-day-docs';
 import { BILLED_DAY_DOCUMENT_KIND, billedDayOf, billedDayOfDocument } from '../repositories/billed-days.repository';
 import { KEYS_REQUIRED_DOCUMENT } from '../repositories/keys-required.repository';
 import { SEEN_DOCUMENT_KIND } from '../repositories/seen-tenants.repository';
-import { ACK_KIND, ALERT_KIND, type Ack, OPEN_KIND, REDELIVERY_KIND, RESOLUTION_KIND, type Resolution, type StoredAlert } from '../../alerts/alert';
+import {
+  ACK_KIND,
+  ALERT_KIND,
+  type Ack,
+  DELIVERY_KIND,
+  OPEN_KIND,
+  REDELIVERY_KIND,
+  RESOLUTION_KIND,
+  type Resolution,
+  type StoredAlert,
+} from '../../alerts/alert';
 import { isOpenAlert } from '../repositories/alerts.repository';
 
 /**
@@ -129,6 +141,7 @@ export class MongoStore implements StoragePort {
   alertRulesSeeded!: MongoMoneyEntities<AlertRulesSeeded>;
   alertHistory!: MongoAlertHistory;
   openAlerts!: MongoOpenAlerts;
+  alertDeliveries!: MongoDeliveries;
   seenTenants!: MongoSeenTenants;
   keysRequired!: MongoKeysRequired;
   billedDays!: MongoBilledDays;
@@ -185,6 +198,15 @@ export class MongoStore implements StoragePort {
     // (an entry written since is kept; a claim is a claim whatever its body held).
     await this.moveDocuments(OPEN_KIND, (old, body) => (isOpenAlert(body) ? this.openAlerts.addOpen(old.tenant, old.id, body) : null));
     await this.moveDocuments(REDELIVERY_KIND, (old, body) => this.openAlerts.claimRedelivery(old.tenant, old.id, msOf(body, 'atMs')));
+    const deliveries = this.db.collection<DeliveryDoc>('alert_deliveries');
+    await deliveries.createIndex({ tenant: 1, alertId: 1 });
+    this.alertDeliveries = new MongoDeliveries(deliveries);
+    await this.moveDocuments(DELIVERY_KIND, (old, body) => {
+      const moved = deliveryOfDocument(body);
+      if (moved === null) return null;
+      const { alertId, ...delivery } = moved;
+      return this.alertDeliveries.add(old.tenant, alertId, delivery);
+    });
     this.seenTenants = new MongoSeenTenants(this.db.collection<SeenTenantDoc>('seen_tenants'));
     await this.moveSeenTenantDocuments();
     this.keysRequired = new MongoKeysRequired(this.db.collection<KeysRequiredDoc>('keys_required'));

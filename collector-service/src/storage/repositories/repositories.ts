@@ -22,7 +22,6 @@ import {
   SEEN_TENANTS,
 } from '../storage.tokens';
 import { StoreAlerts } from './alerts.repository';
-import { DocumentDeliveries } from './deliveries.repository';
 import { DocumentDigestRuns } from './digest-runs.repository';
 import type { EntityRepository } from './entity-repository';
 
@@ -46,7 +45,7 @@ export function repositoriesOf(documents: DocumentStore & EntityTables) {
     alertRules: documents.alertRules,
     channels: documents.channels,
     alerts: new StoreAlerts(documents.alertHistory, documents.openAlerts),
-    deliveries: new DocumentDeliveries(documents),
+    deliveries: documents.alertDeliveries,
     digestSubscriptions: documents.digestSubscriptions,
     digestRuns: new DocumentDigestRuns(documents),
     seenTenants: documents.seenTenants,

@@ -3,7 +3,7 @@ import { MEASURES } from '../rollup-measures';
 import { DIMENSION_COLUMN_DEFINITIONS, DIMENSION_KEY, MEASURE_COLUMN_DEFINITIONS, MEASURE_COLUMNS, measureColumnDefinition } from './rollup-columns';
 import { TAG_ROLLUPS_SCHEMA } from './tag-rollups';
 import { BUDGET_DOCUMENT_KIND } from '../stored-budget';
-import { ACK_KIND, ALERT_KIND, OPEN_KIND, REDELIVERY_KIND, RESOLUTION_KIND } from '../../alerts/alert';
+import { ACK_KIND, ALERT_KIND, DELIVERY_KIND, OPEN_KIND, REDELIVERY_KIND, RESOLUTION_KIND } from '../../alerts/alert';
 import { NOT_ACKED_MS } from '../repositories/alerts.repository';
 import { SEEN_DOCUMENT_KIND } from '../repositories/seen-tenants.repository';
 import { KEYS_REQUIRED_DOCUMENT } from '../repositories/keys-required.repository';
@@ -67,6 +67,10 @@ const OLD_BILLED_DAY = `kind = '${BILLED_DAY_DOCUMENT_KIND}' AND json_valid(body
 /** A document of the open index's old kind that holds an entry (see isOpenAlert). */
 const OLD_OPEN_ALERT = `kind = '${OPEN_KIND}' AND json_valid(body) AND json_type(body, '$.ruleId') = 'text'
   AND json_type(body, '$.firedAtMs') = 'integer' AND json_type(body, '$.delivered') IN ('true', 'false')`;
+
+/** A document of the alert deliveries' old kind that holds one (see deliveryOfDocument). */
+const OLD_DELIVERY = `kind = '${DELIVERY_KIND}' AND json_valid(body) AND json_type(body) = 'object' AND json_type(body, '$.alertId') = 'text'
+  AND json_type(body, '$.state') = 'text' AND json_type(body, '$.channelId') = 'text'`;
 
 /** A time in ms at `path` of a document's JSON, or 0 where it holds none. */
 const msIn = (path: string) => `COALESCE(CASE WHEN json_valid(body) AND json_type(body, '${path}') = 'integer' THEN json_extract(body, '${path}') END, 0)`;
@@ -351,6 +355,21 @@ const MIGRATIONS: string[] = [
    DELETE FROM documents WHERE ${OLD_OPEN_ALERT};
    INSERT OR IGNORE INTO alert_redeliveries SELECT tenant, id, ${msIn('$.atMs')} FROM documents WHERE kind = '${REDELIVERY_KIND}';
    DELETE FROM documents WHERE kind = '${REDELIVERY_KIND}';`,
+  // 22: the alerts' deliveries in a table of their own, one row per alert, state and channel (the
+  // record as JSON); those kept as documents before move into it (a document that holds none stays
+  // where it is). IF NOT EXISTS and OR IGNORE for the same reason as the tag rollups' table.
+  `CREATE TABLE IF NOT EXISTS alert_deliveries (
+     tenant TEXT NOT NULL,
+     alert_id TEXT NOT NULL,
+     state TEXT NOT NULL,
+     channel_id TEXT NOT NULL,
+     body TEXT NOT NULL,
+     PRIMARY KEY (tenant, alert_id, state, channel_id)
+   ) STRICT, WITHOUT ROWID;
+   INSERT OR IGNORE INTO alert_deliveries
+     SELECT tenant, json_extract(body, '$.alertId'), json_extract(body, '$.state'), json_extract(body, '$.channelId'), json_remove(body, '$.alertId')
+     FROM documents WHERE ${OLD_DELIVERY};
+   DELETE FROM documents WHERE ${OLD_DELIVERY};`,
 ];
 
 /** The tables that hold the rollup measures. */

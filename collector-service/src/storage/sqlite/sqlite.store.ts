@@ -51,6 +51,7 @@ import type { Budget } from '../../budgets/budget';
 import type { AlertRule } from '../../alerts/alert-rule';
 import { SqliteAlertHistory } from './alert-table';
 import { SqliteOpenAlerts } from './open-alert-table';
+import { SqliteDeliveries } from './delivery-table';
 import { SqliteSeenTenants } from './seen-tenant-table';
 import { SqliteKeysRequired } from './keys-required-table';
 import { SqliteBilledDays } from './billed-day-table';
@@ -93,6 +94,7 @@ export class SqliteStore implements StoragePort {
   alertRulesSeeded!: SqliteMoneyEntities<AlertRulesSeeded>;
   alertHistory!: SqliteAlertHistory;
   openAlerts!: SqliteOpenAlerts;
+  alertDeliveries!: SqliteDeliveries;
   seenTenants!: SqliteSeenTenants;
   keysRequired!: SqliteKeysRequired;
   billedDays!: SqliteBilledDays;
@@ -120,6 +122,7 @@ export class SqliteStore implements StoragePort {
     this.alertRulesSeeded = new SqliteMoneyEntities(this.db, () => this.durable(), STORED_ALERT_RULES_SEEDED);
     this.alertHistory = new SqliteAlertHistory(this.db, () => this.durable());
     this.openAlerts = new SqliteOpenAlerts(this.db, () => this.durable());
+    this.alertDeliveries = new SqliteDeliveries(this.db, () => this.durable());
     this.seenTenants = new SqliteSeenTenants(this.db, () => this.durable());
     this.keysRequired = new SqliteKeysRequired(this.db, () => this.durable());
     this.billedDays = new SqliteBilledDays(this.db, () => this.durable());
