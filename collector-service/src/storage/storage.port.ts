@@ -9,6 +9,7 @@ import type { EntityRepository } from './repositories/entity-repository';
 import type { AlertHistory, OpenAlerts } from './repositories/alerts.repository';
 import type { SeenTenants } from './repositories/seen-tenants.repository';
 import type { DeliveriesRepository } from './repositories/deliveries.repository';
+import type { DigestRunsRepository } from './repositories/digest-runs.repository';
 import type { KeysRequiredMark } from './repositories/keys-required.repository';
 import type { BilledDaysRepository } from './repositories/billed-days.repository';
 import type { Totals } from './rollup-measures';
@@ -270,6 +271,8 @@ export interface EntityTables {
   readonly openAlerts: OpenAlerts;
   /** How each delivery of an alert went, one per alert, state and channel. */
   readonly alertDeliveries: DeliveriesRepository;
+  /** The digests sent, each once per subscription and period, with their totals in integers of nano-USD. */
+  readonly digestRuns: DigestRunsRepository;
   /** The tenants whose own ingest key has sent data. */
   readonly seenTenants: SeenTenants;
   /** Whether API keys were ever required. */

@@ -8,6 +8,7 @@ import type { Ack, Resolution, StoredAlert } from '../alerts/alert';
 import type { AlertEntry, AlertHistory, AlertHistoryQuery, OpenAlerts } from './repositories/alerts.repository';
 import type { SeenTenants } from './repositories/seen-tenants.repository';
 import type { DeliveriesRepository } from './repositories/deliveries.repository';
+import type { DigestRunsRepository } from './repositories/digest-runs.repository';
 import type { KeysRequiredMark } from './repositories/keys-required.repository';
 import type { BilledDaysRepository } from './repositories/billed-days.repository';
 import type { UsageRecord } from '../usage/usage-record';
@@ -128,6 +129,10 @@ export class FaultMarkedStore implements StoragePort {
 
   get alertDeliveries(): DeliveriesRepository {
     return faultMarked(this.store.alertDeliveries);
+  }
+
+  get digestRuns(): DigestRunsRepository {
+    return faultMarked(this.store.digestRuns);
   }
 
   get keysRequired(): KeysRequiredMark {

@@ -2,7 +2,8 @@ import { type Ack, alertId, type StoredAlert } from '../../src/alerts/alert';
 import { type AlertRule, DEFAULT_RULES } from '../../src/alerts/alert-rule';
 import { budgetFromBody } from '../../src/budgets/budget';
 import type { Channel } from '../../src/channels/channel';
-import type { ChannelOutcome, DeliveryRecord } from '../../src/channels/delivery.service';
+import type { DeliveryRecord } from '../../src/channels/delivery.service';
+import { alertDelivery, channelOutcome } from '../support/outcomes';
 import type { Digest } from '../../src/channels/digest-message';
 import type { DigestSubscription } from '../../src/digests/digest-subscription';
 import { type DigestRun, digestRunId } from '../../src/storage/repositories/digest-runs.repository';
@@ -45,16 +46,7 @@ function storedAlert(tenant: string, ruleId: string, periodStartMs: number): Sto
   };
 }
 
-const delivery = (channelId: string, state: DeliveryRecord['state'], ok: boolean): DeliveryRecord => ({
-  channelId,
-  channelType: 'webhook',
-  channelName: 'ops',
-  state,
-  ok,
-  attempts: ok ? 1 : 3,
-  error: ok ? null : 'HTTP 500',
-  atMs: NOW,
-});
+const delivery = (channelId: string, state: DeliveryRecord['state'], ok: boolean) => alertDelivery(channelId, state, ok, NOW);
 
 const subscription = (id: string): DigestSubscription => ({
   id,
@@ -82,15 +74,7 @@ function digestRun(subscriptionId: string, periodStartMs: number, name = 'mornin
   };
 }
 
-const outcome = (channelId: string, ok: boolean): ChannelOutcome => ({
-  channelId,
-  channelType: 'webhook',
-  channelName: 'ops',
-  ok,
-  attempts: ok ? 1 : 5,
-  error: ok ? null : 'webhook answered 503',
-  atMs: NOW,
-});
+const outcome = (channelId: string, ok: boolean) => channelOutcome(channelId, ok, NOW);
 
 /**
  * The entity repositories on each store: what the budgets, channels, alert rules and alerts modules

@@ -1,5 +1,5 @@
 import type { OpenAlert } from '../../src/alerts/alert';
-import type { DeliveryRecord } from '../../src/channels/delivery.service';
+import { alertDelivery } from '../support/outcomes';
 import { oldDocument as doc, oldMongoStore, type OldStore, oldSqliteStore, oldStoreKinds } from '../support/old-stores';
 
 const NOW = Date.UTC(2026, 10, 30, 12);
@@ -19,16 +19,7 @@ const CLAIMED = [
 /** An open entry that holds none: left where it is. */
 const NOT_OPEN = doc('alert-open', 'acme', 'al_bad', { ruleId: 'r1', firedAtMs: 'soon', delivered: false });
 
-const delivery = (channelId: string, state: DeliveryRecord['state'], ok: boolean): DeliveryRecord => ({
-  channelId,
-  channelType: 'webhook',
-  channelName: 'ops',
-  state,
-  ok,
-  attempts: ok ? 1 : 3,
-  error: ok ? null : 'HTTP 500',
-  atMs: NOW,
-});
+const delivery = alertDelivery;
 /** The alerts' deliveries as the versions before kept them: documents of the record and its alert, id `<alert>.<state>.<channel>`. */
 const DELIVERED = [
   { tenant: 'acme', alertId: 'al_1', delivery: delivery('ch_1', 'firing', false) },

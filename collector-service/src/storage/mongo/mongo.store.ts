@@ -52,6 +52,8 @@ import { type AlertClaimDoc, type AlertDoc, MongoAlertHistory } from './alert-do
 import { MongoSeenTenants, type SeenTenantDoc } from './seen-tenant-docs';
 import { MongoOpenAlerts, type OpenAlertDoc, type RedeliveryDoc } from './open-alert-docs';
 import { type DeliveryDoc, MongoDeliveries } from './delivery-docs';
+import { type DigestDeliveryDoc, type DigestMarkDoc, type DigestRunDoc, MongoDigestRuns } from './digest-run-docs';
+import { DIGEST_RUN_DOCUMENT_KINDS as DIGEST_KINDS, digestDeliveryOfDocument, digestRunOfDocument } from '../repositories/digest-runs.repository';
 import { deliveryOfDocument } from '../repositories/deliveries.repository';
 import { type KeysRequiredDoc, MongoKeysRequired } from './keys-required-docs';
 import { type BilledDayDoc, MongoBilledDays } from './billed-day-docs';
@@ -142,6 +144,7 @@ export class MongoStore implements StoragePort {
   alertHistory!: MongoAlertHistory;
   openAlerts!: MongoOpenAlerts;
   alertDeliveries!: MongoDeliveries;
+  digestRuns!: MongoDigestRuns;
   seenTenants!: MongoSeenTenants;
   keysRequired!: MongoKeysRequired;
   billedDays!: MongoBilledDays;
@@ -207,6 +210,7 @@ export class MongoStore implements StoragePort {
       const { alertId, ...delivery } = moved;
       return this.alertDeliveries.add(old.tenant, alertId, delivery);
     });
+    await this.openDigestRuns();
     this.seenTenants = new MongoSeenTenants(this.db.collection<SeenTenantDoc>('seen_tenants'));
     await this.moveSeenTenantDocuments();
     this.keysRequired = new MongoKeysRequired(this.db.collection<KeysRequiredDoc>('keys_required'));
@@ -434,6 +438,33 @@ export class MongoStore implements StoragePort {
         if (!(err instanceof RangeError || err instanceof SyntaxError)) throw err;
       }
     }
+  }
+
+  /** The digest runs' collections; the runs, marks and deliveries kept as documents before move into them. */
+  private async openDigestRuns(): Promise<void> {
+    const collection = async <T extends { _id: string }>(name: string) => {
+      const c = this.db.collection<T>(name);
+      await c.createIndex({ tenant: 1, subscriptionId: 1 });
+      return c;
+    };
+    this.digestRuns = new MongoDigestRuns(
+      await collection<DigestRunDoc>('digest_runs'),
+      await collection<DigestMarkDoc>('digest_sent'),
+      this.db.collection<DigestMarkDoc>('digest_redeliveries'),
+      await collection<DigestDeliveryDoc>('digest_deliveries'),
+    );
+    await this.moveDocuments(DIGEST_KINDS.run, (old, body) => {
+      const run = digestRunOfDocument(old.id, body);
+      return run === null ? null : this.digestRuns.claim(old.tenant, run);
+    });
+    await this.moveDocuments(DIGEST_KINDS.sent, (old, body) => this.digestRuns.markSent(old.tenant, old.id, msOf(body, 'atMs')));
+    await this.moveDocuments(DIGEST_KINDS.redelivery, (old, body) => this.digestRuns.claimRedelivery(old.tenant, old.id, msOf(body, 'atMs')));
+    await this.moveDocuments(DIGEST_KINDS.delivery, (old, body) => {
+      const moved = digestDeliveryOfDocument(body);
+      if (moved === null) return null;
+      const { runId, ...outcome } = moved;
+      return this.digestRuns.addDelivery(old.tenant, runId, outcome);
+    });
   }
 
   /**

@@ -1,12 +1,5 @@
 import type { ChannelOutcome } from '../../channels/delivery.service';
 import type { Digest } from '../../channels/digest-message';
-import type { DocumentBody, DocumentStore } from '../storage.port';
-
-/** Document kinds: the run is written once (insertOnce); when it was sent and how each channel took it live beside it. */
-const RUN_KIND = 'digest-run';
-const SENT_KIND = 'digest-sent';
-const REDELIVERY_KIND = 'digest-redelivery';
-const DELIVERY_KIND = 'digest-delivery';
 
 /** One period's digest of one subscription: claimed by the instance that sends it, with what it says. */
 export interface DigestRun {
@@ -22,6 +15,9 @@ export interface DigestRun {
 }
 
 export const digestRunId = (subscriptionId: string, periodStartMs: number) => `${subscriptionId}.${periodStartMs}`;
+
+/** The subscription of a run, from its id (see digestRunId): what precedes the last dot. */
+export const subscriptionOfRun = (runId: string) => runId.slice(0, Math.max(runId.lastIndexOf('.'), 0));
 
 /** The digests sent, once each per subscription and period across every instance sharing the store. */
 export interface DigestRunsRepository {
@@ -43,52 +39,28 @@ export interface DigestRunsRepository {
   deliveriesOfSubscription(tenant: string, subscriptionId: string): Promise<Map<string, ChannelOutcome[]>>;
 }
 
-type Stored<T> = T & DocumentBody;
+/** Document kinds the runs were kept under before they had tables (collections) of their own. */
+export const DIGEST_RUN_DOCUMENT_KINDS = { run: 'digest-run', sent: 'digest-sent', redelivery: 'digest-redelivery', delivery: 'digest-delivery' } as const;
 
-export class DocumentDigestRuns implements DigestRunsRepository {
-  constructor(private readonly documents: DocumentStore) {}
+/** A run as the versions before kept it (a document, `id` its address), or null when the body holds none. */
+export function digestRunOfDocument(id: string, body: unknown): DigestRun | null {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return null;
+  const run = body as Record<string, unknown>;
+  const digest = run.digest;
+  if (
+    typeof run.subscriptionId !== 'string' ||
+    !Number.isSafeInteger(run.periodStartMs) ||
+    digest === null ||
+    typeof digest !== 'object' ||
+    Array.isArray(digest)
+  )
+    return null;
+  return { ...(body as DigestRun), id };
+}
 
-  claim(tenant: string, run: DigestRun): Promise<boolean> {
-    return this.documents.insertOnce(RUN_KIND, tenant, run.id, { ...run });
-  }
-
-  get(tenant: string, id: string): Promise<DigestRun | null> {
-    return this.documents.getDocument<Stored<DigestRun>>(RUN_KIND, tenant, id);
-  }
-
-  async ofSubscription(tenant: string, subscriptionId: string): Promise<DigestRun[]> {
-    const runs = await this.documents.listDocumentsByPrefix<Stored<DigestRun>>(RUN_KIND, tenant, `${subscriptionId}.`);
-    return runs.map((e) => e.doc).sort((a, b) => a.periodStartMs - b.periodStartMs);
-  }
-
-  async markSent(tenant: string, id: string, atMs: number): Promise<void> {
-    await this.documents.insertOnce(SENT_KIND, tenant, id, { atMs });
-  }
-
-  async sentAt(tenant: string, id: string): Promise<number | null> {
-    return (await this.documents.getDocument<Stored<{ atMs: number }>>(SENT_KIND, tenant, id))?.atMs ?? null;
-  }
-
-  async sentOfSubscription(tenant: string, subscriptionId: string): Promise<Map<string, number>> {
-    const sent = await this.documents.listDocumentsByPrefix<Stored<{ atMs: number }>>(SENT_KIND, tenant, `${subscriptionId}.`);
-    return new Map(sent.map((e) => [e.id, e.doc.atMs]));
-  }
-
-  claimRedelivery(tenant: string, id: string, atMs: number): Promise<boolean> {
-    return this.documents.insertOnce(REDELIVERY_KIND, tenant, id, { atMs });
-  }
-
-  saveDelivery(tenant: string, runId: string, outcome: ChannelOutcome): Promise<void> {
-    return this.documents.putDocument(DELIVERY_KIND, tenant, `${runId}.${outcome.channelId}`, { runId, ...outcome });
-  }
-
-  async deliveriesOfSubscription(tenant: string, subscriptionId: string): Promise<Map<string, ChannelOutcome[]>> {
-    const entries = await this.documents.listDocumentsByPrefix<Stored<ChannelOutcome & { runId: string }>>(DELIVERY_KIND, tenant, `${subscriptionId}.`);
-    const byRun = new Map<string, ChannelOutcome[]>();
-    for (const { doc } of entries) {
-      const { runId, ...outcome } = doc;
-      byRun.set(runId, [...(byRun.get(runId) ?? []), outcome]);
-    }
-    return byRun;
-  }
+/** A channel's outcome of a run as the versions before kept it (a document: the outcome and its run), or null when the body holds none. */
+export function digestDeliveryOfDocument(body: unknown): (ChannelOutcome & { runId: string }) | null {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return null;
+  const d = body as Record<string, unknown>;
+  return typeof d.runId === 'string' && typeof d.channelId === 'string' ? (body as ChannelOutcome & { runId: string }) : null;
 }

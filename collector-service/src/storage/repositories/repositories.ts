@@ -22,7 +22,6 @@ import {
   SEEN_TENANTS,
 } from '../storage.tokens';
 import { StoreAlerts } from './alerts.repository';
-import { DocumentDigestRuns } from './digest-runs.repository';
 import type { EntityRepository } from './entity-repository';
 
 export type BudgetsRepository = EntityRepository<Budget>;
@@ -47,7 +46,7 @@ export function repositoriesOf(documents: DocumentStore & EntityTables) {
     alerts: new StoreAlerts(documents.alertHistory, documents.openAlerts),
     deliveries: documents.alertDeliveries,
     digestSubscriptions: documents.digestSubscriptions,
-    digestRuns: new DocumentDigestRuns(documents),
+    digestRuns: documents.digestRuns,
     seenTenants: documents.seenTenants,
     keysRequired: documents.keysRequired,
     providerAdminKeys: documents.providerAdminKeys,

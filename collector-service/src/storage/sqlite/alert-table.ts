@@ -1,6 +1,7 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import type { Ack, Resolution, StoredAlert } from '../../alerts/alert';
 import { checkAddress } from '../documents';
+import { bigIntStatement, durableWrite } from './statements';
 import { alertOfAmounts, storedAlertAmounts } from '../stored-alert';
 import {
   type AlertEntry,
@@ -96,18 +97,12 @@ export class SqliteAlertHistory implements AlertHistory {
     return this.all<Ack>('ack', tenant);
   }
 
-  /** Runs a write; true when it wrote a row, once that is durable. */
-  private async write(sql: string, ...params: SQLInputValue[]): Promise<boolean> {
-    const wrote = Number(this.db.prepare(sql).run(...params).changes) === 1;
-    await this.durable();
-    return wrote;
+  private write(sql: string, ...params: SQLInputValue[]): Promise<boolean> {
+    return durableWrite(this.db, this.durable, sql, ...params);
   }
 
-  /** A read whose integers come back as bigint: an amount may pass what a double holds exactly. */
   private read(sql: string) {
-    const statement = this.db.prepare(sql);
-    statement.setReadBigInts(true);
-    return statement;
+    return bigIntStatement(this.db, sql);
   }
 
   private one<T>(column: 'resolution' | 'ack', tenant: string, id: string): T | null {

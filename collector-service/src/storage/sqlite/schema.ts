@@ -8,6 +8,7 @@ import { NOT_ACKED_MS } from '../repositories/alerts.repository';
 import { SEEN_DOCUMENT_KIND } from '../repositories/seen-tenants.repository';
 import { KEYS_REQUIRED_DOCUMENT } from '../repositories/keys-required.repository';
 import { BILLED_DAY_DOCUMENT_KIND } from '../repositories/billed-days.repository';
+import { DIGEST_RUN_DOCUMENT_KINDS as DIGEST_KINDS } from '../repositories/digest-runs.repository';
 import { type MoneyEntityKind, oldDocumentCondition, storedNanosCondition } from '../money-entities';
 import type { Entity } from '../repositories/entity-repository';
 import { STORED_ALERT_RULES } from '../stored-alert-rule';
@@ -74,6 +75,17 @@ const OLD_DELIVERY = `kind = '${DELIVERY_KIND}' AND json_valid(body) AND json_ty
 
 /** A time in ms at `path` of a document's JSON, or 0 where it holds none. */
 const msIn = (path: string) => `COALESCE(CASE WHEN json_valid(body) AND json_type(body, '${path}') = 'integer' THEN json_extract(body, '${path}') END, 0)`;
+
+/** A document of the digest runs' old kind that holds a run (see digestRunOfDocument). */
+const OLD_DIGEST_RUN = `kind = '${DIGEST_KINDS.run}' AND json_valid(body) AND json_type(body) = 'object' AND json_type(body, '$.subscriptionId') = 'text'
+  AND json_type(body, '$.periodStartMs') = 'integer' AND json_type(body, '$.digest') = 'object'`;
+/** A document of the digest deliveries' old kind that holds one (see digestDeliveryOfDocument). */
+const OLD_DIGEST_DELIVERY = `kind = '${DIGEST_KINDS.delivery}' AND json_valid(body) AND json_type(body) = 'object'
+  AND json_type(body, '$.runId') = 'text' AND json_type(body, '$.channelId') = 'text'`;
+/** The subscription of the run whose id is `id` (see subscriptionOfRun): what precedes the dot before its period's digits. */
+const subscriptionOf = (id: string) => `substr(${id}, 1, max(length(rtrim(${id}, '0123456789')) - 1, 0))`;
+/** A digest total at `path` of a document's JSON, moved into an INTEGER when a 64-bit integer holds it. */
+const digestTotal = (path: string) => `CASE WHEN ${signedNanos('body', path)} THEN CAST(json_extract(body, '${path}') AS INTEGER) END`;
 
 const KEYS_REQUIRED_WHERE = `kind = '${KEYS_REQUIRED_DOCUMENT.kind}' AND tenant = '${KEYS_REQUIRED_DOCUMENT.tenant}' AND id = '${KEYS_REQUIRED_DOCUMENT.id}'`;
 
@@ -370,6 +382,62 @@ const MIGRATIONS: string[] = [
      SELECT tenant, json_extract(body, '$.alertId'), json_extract(body, '$.state'), json_extract(body, '$.channelId'), json_remove(body, '$.alertId')
      FROM documents WHERE ${OLD_DELIVERY};
    DELETE FROM documents WHERE ${OLD_DELIVERY};`,
+  // 23: the digest runs in a table of their own, each digest's total, the total of the period before
+  // and the change INTEGER columns of nano-USD (an amount no 64-bit integer holds stays in the JSON);
+  // when each was sent, the claims to send one again and each channel's outcome in tables beside it,
+  // each with the run's subscription. Those kept as documents before move into them (a document that
+  // holds none stays where it is). IF NOT EXISTS and OR IGNORE for the same reason as the tag rollups' table.
+  `CREATE TABLE IF NOT EXISTS digest_runs (
+     tenant TEXT NOT NULL,
+     id TEXT NOT NULL,
+     subscription_id TEXT NOT NULL,
+     period_start_ms INTEGER NOT NULL,
+     total_nanos INTEGER,
+     previous_nanos INTEGER,
+     change_nanos INTEGER,
+     body TEXT NOT NULL,
+     PRIMARY KEY (tenant, id)
+   ) STRICT, WITHOUT ROWID;
+   CREATE INDEX IF NOT EXISTS digest_runs_of_subscription ON digest_runs (tenant, subscription_id, period_start_ms);
+   CREATE TABLE IF NOT EXISTS digest_sent (
+     tenant TEXT NOT NULL,
+     id TEXT NOT NULL,
+     subscription_id TEXT NOT NULL,
+     at_ms INTEGER NOT NULL,
+     PRIMARY KEY (tenant, id)
+   ) STRICT, WITHOUT ROWID;
+   CREATE INDEX IF NOT EXISTS digest_sent_of_subscription ON digest_sent (tenant, subscription_id);
+   CREATE TABLE IF NOT EXISTS digest_redeliveries (
+     tenant TEXT NOT NULL,
+     id TEXT NOT NULL,
+     at_ms INTEGER NOT NULL,
+     PRIMARY KEY (tenant, id)
+   ) STRICT, WITHOUT ROWID;
+   CREATE TABLE IF NOT EXISTS digest_deliveries (
+     tenant TEXT NOT NULL,
+     run_id TEXT NOT NULL,
+     channel_id TEXT NOT NULL,
+     subscription_id TEXT NOT NULL,
+     body TEXT NOT NULL,
+     PRIMARY KEY (tenant, run_id, channel_id)
+   ) STRICT, WITHOUT ROWID;
+   CREATE INDEX IF NOT EXISTS digest_deliveries_of_subscription ON digest_deliveries (tenant, subscription_id);
+   INSERT OR IGNORE INTO digest_runs
+     SELECT tenant, id, json_extract(body, '$.subscriptionId'), json_extract(body, '$.periodStartMs'), ${digestTotal('$.digest.totalCostNanos')},
+       ${digestTotal('$.digest.previous.totalCostNanos')}, ${digestTotal('$.digest.changeNanos')}, json_set(body, '$.id', id)
+     FROM documents WHERE ${OLD_DIGEST_RUN};
+   UPDATE digest_runs SET body = json_remove(body, '$.digest.totalCostNanos') WHERE total_nanos IS NOT NULL;
+   UPDATE digest_runs SET body = json_remove(body, '$.digest.previous.totalCostNanos') WHERE previous_nanos IS NOT NULL;
+   UPDATE digest_runs SET body = json_remove(body, '$.digest.changeNanos') WHERE change_nanos IS NOT NULL;
+   DELETE FROM documents WHERE ${OLD_DIGEST_RUN};
+   INSERT OR IGNORE INTO digest_sent SELECT tenant, id, ${subscriptionOf('id')}, ${msIn('$.atMs')} FROM documents WHERE kind = '${DIGEST_KINDS.sent}';
+   DELETE FROM documents WHERE kind = '${DIGEST_KINDS.sent}';
+   INSERT OR IGNORE INTO digest_redeliveries SELECT tenant, id, ${msIn('$.atMs')} FROM documents WHERE kind = '${DIGEST_KINDS.redelivery}';
+   DELETE FROM documents WHERE kind = '${DIGEST_KINDS.redelivery}';
+   INSERT OR IGNORE INTO digest_deliveries
+     SELECT tenant, json_extract(body, '$.runId'), json_extract(body, '$.channelId'), ${subscriptionOf("json_extract(body, '$.runId')")}, json_remove(body, '$.runId')
+     FROM documents WHERE ${OLD_DIGEST_DELIVERY};
+   DELETE FROM documents WHERE ${OLD_DIGEST_DELIVERY};`,
 ];
 
 /** The tables that hold the rollup measures. */

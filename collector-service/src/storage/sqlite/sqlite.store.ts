@@ -52,6 +52,7 @@ import type { AlertRule } from '../../alerts/alert-rule';
 import { SqliteAlertHistory } from './alert-table';
 import { SqliteOpenAlerts } from './open-alert-table';
 import { SqliteDeliveries } from './delivery-table';
+import { SqliteDigestRuns } from './digest-run-table';
 import { SqliteSeenTenants } from './seen-tenant-table';
 import { SqliteKeysRequired } from './keys-required-table';
 import { SqliteBilledDays } from './billed-day-table';
@@ -95,6 +96,7 @@ export class SqliteStore implements StoragePort {
   alertHistory!: SqliteAlertHistory;
   openAlerts!: SqliteOpenAlerts;
   alertDeliveries!: SqliteDeliveries;
+  digestRuns!: SqliteDigestRuns;
   seenTenants!: SqliteSeenTenants;
   keysRequired!: SqliteKeysRequired;
   billedDays!: SqliteBilledDays;
@@ -123,6 +125,7 @@ export class SqliteStore implements StoragePort {
     this.alertHistory = new SqliteAlertHistory(this.db, () => this.durable());
     this.openAlerts = new SqliteOpenAlerts(this.db, () => this.durable());
     this.alertDeliveries = new SqliteDeliveries(this.db, () => this.durable());
+    this.digestRuns = new SqliteDigestRuns(this.db, () => this.durable());
     this.seenTenants = new SqliteSeenTenants(this.db, () => this.durable());
     this.keysRequired = new SqliteKeysRequired(this.db, () => this.durable());
     this.billedDays = new SqliteBilledDays(this.db, () => this.durable());
