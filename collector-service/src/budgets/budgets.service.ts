@@ -13,8 +13,14 @@ import { readSpend } from './budget-spend';
 import { BudgetSpendCache } from './budget-spend.cache';
 import { type BudgetState, budgetPeriod, exhaustionMs, isoIn, projectedNanos, ratioOf, stateOf, usd } from './budget-state';
 
-/** How often budgets and spend are brought in line with what other instances wrote to the store. */
+/**
+ * How often budgets and spend are brought in line with what other instances wrote to the store: a
+ * sync round starts this long after the one before started, or as soon as that one ends if it took
+ * longer, so another instance's spend is seen within an interval and a round's reads.
+ */
 export const BUDGET_SYNC_MS = 1000;
+/** The least pause between the end of a round and the start of the next, when rounds take longer than the interval. */
+const SYNC_MIN_PAUSE_MS = 100;
 const TOP_USERS = 10;
 
 export type BudgetDecision = 'allow' | 'warn' | 'block';
@@ -26,6 +32,7 @@ export class BudgetsService implements OnModuleInit, OnModuleDestroy {
   private readonly cache: BudgetSpendCache;
   private readonly pairs: BudgetScopePairs;
   private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
   private syncing: Promise<void> | null = null;
 
   constructor(
@@ -42,22 +49,32 @@ export class BudgetsService implements OnModuleInit, OnModuleDestroy {
   async onModuleInit(): Promise<void> {
     await this.index.reload();
     await this.pairs.state(this.index);
-    this.timer = setInterval(() => {
-      if (!this.syncing) void this.sync();
-    }, BUDGET_SYNC_MS);
-    this.timer.unref();
+    this.schedule(BUDGET_SYNC_MS);
   }
 
   async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
     await this.syncing;
     this.cache.close();
   }
 
   /**
-   * A sync round that starts after every earlier one ends (what tests call instead of waiting for
-   * the timer). The timer skips a tick while a round runs, so slow rounds never pile up.
+   * The next timed round, `delayMs` from now. A round that runs long is followed at once (after a
+   * short pause), not at the next whole interval: a tick skipped while a round ran would leave other
+   * instances' spend unseen for two intervals. Rounds never overlap, so slow ones never pile up.
    */
+  private schedule(delayMs: number): void {
+    this.timer = setTimeout(() => {
+      const startedAt = performance.now();
+      void this.sync().finally(() => {
+        if (!this.stopped) this.schedule(Math.max(SYNC_MIN_PAUSE_MS, BUDGET_SYNC_MS - (performance.now() - startedAt)));
+      });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  /** A sync round that starts after every earlier one ends (what tests call instead of waiting for the timer). */
   sync(): Promise<void> {
     const round = (this.syncing ?? Promise.resolve()).then(() => this.syncRound());
     this.syncing = round;
