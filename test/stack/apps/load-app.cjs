@@ -1,10 +1,13 @@
 'use strict';
 // A steady app for the scale-out test: CALLS gpt-4o chats through the real openai SDK, PAUSE_MS apart,
 // started with `node --require @tokenledger/node/register`, so each call is a span (its own trace)
-// exported to OTEL_EXPORTER_OTLP_ENDPOINT. Prints "done <calls made>" once the hook has flushed.
+// exported to OTEL_EXPORTER_OTLP_ENDPOINT. Prints "done <calls made>" once its calls are made, and on
+// stderr "flushed at <epoch ms>" as it exits: the hook's flush at exit has ended by then.
 const OpenAI = require('openai').default;
 
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+process.on('exit', () => process.stderr.write(`flushed at ${Date.now()}\n`));
 
 async function main() {
   const client = new OpenAI({ baseURL: process.env.OPENAI_BASE_URL, apiKey: 'sk-stack-test', maxRetries: 0 });
