@@ -6,6 +6,7 @@ import { prepareMongoBatch } from '../../src/storage/mongo/prepared-batch';
 import { recordClaim } from '../../src/storage/mongo/record-claims';
 import { unpackValues } from '../../src/storage/mongo/value-rows';
 import type { UsageRecord } from '../../src/usage/usage-record';
+import { MongoWireRecorder } from '../support/mongo-wire';
 import { record } from '../support/records';
 
 /** Runs against the MongoDB-wire server in MONGODB_URI, as the mongo contract suite does. */
@@ -101,6 +102,35 @@ const batch = (n: number): UsageRecord[] =>
     } finally {
       await client.close();
     }
+  });
+
+  it('asks the server to journal every write of a prepared batch, the records the inserter thread sends over its own connection too', async () => {
+    const { recorder, uri: through } = await MongoWireRecorder.start(uri!);
+    const dbName = `tokenledger_test_${randomUUID().slice(0, 8)}`;
+    dbNames.push(dbName);
+    const store = new MongoStore(through, { dbName, compaction: { everyMs: 0 } });
+    try {
+      await store.init();
+      const records = batch(30);
+      await store.ingest(records, prepareMongoBatch(records));
+      await store.compact();
+    } finally {
+      await store.close();
+      await recorder.close();
+    }
+    const writes = recorder.commands.filter((c) => ['insert', 'update', 'delete', 'findAndModify'].includes(c.name) && c.body.$db === dbName);
+    const onRecords = writes.filter((w) => w.body[w.name] === 'usage_records');
+    const thread = new Set(onRecords.map((w) => w.connection));
+    // The records went over connections of the thread's own: no other write of the store used them.
+    expect(onRecords.length).toBeGreaterThan(0);
+    expect(writes.filter((w) => w.body[w.name] !== 'usage_records' && thread.has(w.connection))).toEqual([]);
+    expect(writes.length).toBeGreaterThan(onRecords.length);
+    for (const w of writes)
+      expect({ write: w.name, collection: w.body[w.name], writeConcern: w.body.writeConcern }).toEqual({
+        write: w.name,
+        collection: w.body[w.name],
+        writeConcern: { w: 'majority', j: true },
+      });
   });
 
   it('keeps the prepared records in the pending batch, so a process that finishes it after a crash counts them all', async () => {
