@@ -1,17 +1,7 @@
-import type { DocumentBody } from './storage.port';
+/** The body of a document as the versions before kept what now has a table (collection) of its own: plain JSON. */
+export type DocumentBody = Record<string, unknown>;
 
-/** Checks a document's address and serialises its body, so both adapters store exactly the same JSON. */
-export function encodeDocument(kind: string, tenant: string, id: string, doc: DocumentBody): string {
-  checkAddress(kind, tenant, id);
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new TypeError(`document ${kind}/${id}: the body must be a JSON object`);
-  try {
-    return JSON.stringify(doc);
-  } catch (err) {
-    // BigInt is the usual culprit: documents keep money as decimal strings of nanos.
-    throw new TypeError(`document ${kind}/${id}: the body is not plain JSON (${(err as Error).message}); store bigint amounts as decimal strings`);
-  }
-}
-
+/** Checks the address of what is stored: a tenant and an id, non-empty strings (`kind` names it in the error). */
 export function checkAddress(kind: string, tenant: string, id: string): void {
   for (const [name, value] of [
     ['kind', kind],
@@ -22,16 +12,5 @@ export function checkAddress(kind: string, tenant: string, id: string): void {
   }
 }
 
-/**
- * The ids that start with `prefix`, as a half-open range [from, to): the prefix, and the prefix with
- * its last character one higher. Both stores compare ids by code point (UTF-8 bytes), so the range
- * holds exactly those ids.
- */
-export function prefixRange(kind: string, tenant: string, prefix: string): { from: string; to: string } {
-  checkAddress(kind, tenant, prefix);
-  const last = prefix.charCodeAt(prefix.length - 1);
-  if (last >= 0xd800 && last <= 0xdfff) throw new TypeError(`document id prefix "${prefix}" must not end inside a surrogate pair`);
-  return { from: prefix, to: prefix.slice(0, -1) + String.fromCharCode(last + 1) };
-}
-
+/** An old document's body, decoded (only where a store moves it to its table or collection). */
 export const decodeDocument = <T extends DocumentBody>(json: string): T => JSON.parse(json) as T;

@@ -2,7 +2,7 @@ import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown 
 import { APP_FILTER } from '@nestjs/core';
 import { CONFIG, type CollectorConfig } from '../config/config';
 import type { StoragePort } from './storage.port';
-import { API_KEYS, DOCUMENTS, RECORDS_READER, RECORDS_WRITER, ROLLUP_READER, STORAGE } from './storage.tokens';
+import { API_KEYS, RECORDS_READER, RECORDS_WRITER, ROLLUP_READER, STORAGE } from './storage.tokens';
 import { REPOSITORY_PROVIDERS, REPOSITORY_TOKENS } from './repositories/repositories';
 import { MongoStore } from './mongo/mongo.store';
 import { RetentionService } from './retention.service';
@@ -17,7 +17,7 @@ export async function openStore(config: CollectorConfig): Promise<StoragePort> {
   return store;
 }
 
-const ROLES = [RECORDS_WRITER, RECORDS_READER, ROLLUP_READER, API_KEYS, DOCUMENTS];
+const ROLES = [RECORDS_WRITER, RECORDS_READER, ROLLUP_READER, API_KEYS];
 
 /**
  * Provides the StoragePort adapter TOKENLEDGER_STORE chooses (its failures marked as StoreFaultErrors

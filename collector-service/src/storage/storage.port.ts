@@ -124,16 +124,6 @@ export interface ApiKeyRecord {
   revokedAtMs: number | null;
 }
 
-/** A stored document's body: plain JSON (no bigint; keep money as decimal strings of nanos). */
-export type DocumentBody = Record<string, unknown>;
-
-/** One stored document, as listed. */
-export interface DocumentEntry<T extends DocumentBody = DocumentBody> {
-  tenant: string;
-  id: string;
-  doc: T;
-}
-
 /** Ingest's and re-pricing's side of the records: what writes them and their rollup contributions. */
 export interface RecordsWriter {
   /**
@@ -230,31 +220,6 @@ export interface ApiKeysRepository {
   hasApiKeys(): Promise<boolean>;
 }
 
-/**
- * Documents: a small generic store that the entity repositories (storage/repositories/) and a few
- * markers are built on. A document is addressed by `kind` (what it is: "budget", "alert-rule", ...),
- * `tenant` and `id`; its body is plain JSON stored whole and returned as written. Kinds never see
- * each other; tenants never see each other.
- */
-export interface DocumentStore {
-  /** Creates or replaces the document (last write wins). */
-  putDocument(kind: string, tenant: string, id: string, doc: DocumentBody): Promise<void>;
-  /** The document, or null when there is none. */
-  getDocument<T extends DocumentBody = DocumentBody>(kind: string, tenant: string, id: string): Promise<T | null>;
-  /** Every document of a kind in one tenant, or in every tenant when `tenant` is null; ordered by tenant, then id. */
-  listDocuments<T extends DocumentBody = DocumentBody>(kind: string, tenant: string | null): Promise<DocumentEntry<T>[]>;
-  /** The documents of a kind in one tenant whose id starts with `idPrefix` (non-empty), ordered by id: a range of the index, not a scan. */
-  listDocumentsByPrefix<T extends DocumentBody = DocumentBody>(kind: string, tenant: string, idPrefix: string): Promise<DocumentEntry<T>[]>;
-  /** Deletes the document; false when there was none. */
-  deleteDocument(kind: string, tenant: string, id: string): Promise<boolean>;
-  /**
-   * Stores the document only if no document of that kind, tenant and id exists, atomically: true for
-   * the one caller that stored it, false for every other, even across collector instances sharing
-   * the store. The "fire once" primitive: use a deterministic id (rule + subject + period).
-   */
-  insertOnce(kind: string, tenant: string, id: string, doc: DocumentBody): Promise<boolean>;
-}
-
 /** Entities kept in tables (collections) of their own, their money as integers of nano-USD. */
 export interface EntityTables {
   readonly budgets: EntityRepository<Budget>;
@@ -293,7 +258,7 @@ export interface EntityTables {
  *   ack) leaves records and rollups exact: nothing counted twice, nothing acknowledged lost;
  * - rollup sums are exact integers (money in nano-USD as bigint).
  */
-export interface StoragePort extends RecordsWriter, RecordsReader, RollupReader, ApiKeysRepository, DocumentStore, EntityTables {
+export interface StoragePort extends RecordsWriter, RecordsReader, RollupReader, ApiKeysRepository, EntityTables {
   readonly kind: 'sqlite' | 'mongo';
   init(): Promise<void>;
   close(): Promise<void>;

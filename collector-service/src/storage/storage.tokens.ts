@@ -6,7 +6,6 @@ export const RECORDS_WRITER = Symbol('RECORDS_WRITER');
 export const RECORDS_READER = Symbol('RECORDS_READER');
 export const ROLLUP_READER = Symbol('ROLLUP_READER');
 export const API_KEYS = Symbol('API_KEYS');
-export const DOCUMENTS = Symbol('DOCUMENTS');
 
 // One repository per entity (see repositories/).
 export const BUDGETS = Symbol('BUDGETS');

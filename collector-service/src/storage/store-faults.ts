@@ -16,8 +16,6 @@ import type { Entity, EntityRepository } from './repositories/entity-repository'
 import type {
   ApiKeyRecord,
   DimensionPair,
-  DocumentBody,
-  DocumentEntry,
   IngestOutcome,
   PreparedIngest,
   RecordCorrection,
@@ -220,30 +218,6 @@ export class FaultMarkedStore implements StoragePort {
 
   hasApiKeys(): Promise<boolean> {
     return marked(() => this.store.hasApiKeys());
-  }
-
-  putDocument(kind: string, tenant: string, id: string, doc: DocumentBody): Promise<void> {
-    return marked(() => this.store.putDocument(kind, tenant, id, doc));
-  }
-
-  getDocument<T extends DocumentBody = DocumentBody>(kind: string, tenant: string, id: string): Promise<T | null> {
-    return marked(() => this.store.getDocument<T>(kind, tenant, id));
-  }
-
-  listDocuments<T extends DocumentBody = DocumentBody>(kind: string, tenant: string | null): Promise<DocumentEntry<T>[]> {
-    return marked(() => this.store.listDocuments<T>(kind, tenant));
-  }
-
-  listDocumentsByPrefix<T extends DocumentBody = DocumentBody>(kind: string, tenant: string, idPrefix: string): Promise<DocumentEntry<T>[]> {
-    return marked(() => this.store.listDocumentsByPrefix<T>(kind, tenant, idPrefix));
-  }
-
-  deleteDocument(kind: string, tenant: string, id: string): Promise<boolean> {
-    return marked(() => this.store.deleteDocument(kind, tenant, id));
-  }
-
-  insertOnce(kind: string, tenant: string, id: string, doc: DocumentBody): Promise<boolean> {
-    return marked(() => this.store.insertOnce(kind, tenant, id, doc));
   }
 }
 

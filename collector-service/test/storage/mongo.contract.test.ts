@@ -12,6 +12,8 @@ import { breakdownGroups } from '../../src/reports/breakdown-groups';
 import { CONVERSATION_GROUP, packValues, unpackValues } from '../../src/storage/mongo/value-rows';
 import type { UsageRecord } from '../../src/usage/usage-record';
 import type { RollupQuery } from '../../src/storage/storage.port';
+import { budgetFromBody } from '../../src/budgets/budget';
+import { DEFAULT_RULES } from '../../src/alerts/alert-rule';
 
 /**
  * Runs against the MongoDB-wire server in MONGODB_URI: FerretDB (SQLite backend), started by the test
@@ -679,28 +681,29 @@ if (!uri) {
       await dropDatabase(dbName);
     });
 
-    it('lists documents from memory until an instance writes or deletes one of their kind, and then reads them again', async () => {
+    it('lists entities from memory until an instance writes or deletes one of their kind, and then reads them again', async () => {
       const dbName = fresh();
       const { store, commands } = await watched(dbName, MANUAL);
       const other = await open(dbName, undefined, MANUAL);
-      const ids = async () => (await store.listDocuments('budget', null)).map((e) => `${e.tenant}/${e.id}`);
-      await store.putDocument('budget', 'default', 'b1', { name: 'one' });
+      const budget = (id: string, name: string) => ({ ...budgetFromBody({ name, period: 'month', limitUsd: '1' }, 0), id });
+      const ids = async () => (await store.budgets.listAll()).map((e) => `${e.tenant}/${e.entity.id}`);
+      await store.budgets.save('default', budget('b1', 'one'));
       expect(await ids()).toEqual(['default/b1']);
       commands.length = 0;
       expect(await ids()).toEqual(['default/b1']);
-      expect(commands.filter((c) => c.command.find === 'documents')).toEqual([]);
-      await other.putDocument('budget', 'acme', 'b2', { name: 'two' });
+      expect(commands.filter((c) => c.command.find === 'budgets')).toEqual([]);
+      await other.budgets.save('acme', budget('b2', 'two'));
       expect(await ids()).toEqual(['acme/b2', 'default/b1']);
-      await other.putDocument('budget', 'acme', 'b2', { name: 'two, changed' });
-      expect((await store.listDocuments('budget', 'acme'))[0].doc).toEqual({ name: 'two, changed' });
-      await other.deleteDocument('budget', 'default', 'b1');
+      await other.budgets.save('acme', budget('b2', 'two, changed'));
+      expect((await store.budgets.list('acme'))[0].name).toEqual('two, changed');
+      await other.budgets.remove('default', 'b1');
       expect(await ids()).toEqual(['acme/b2']);
-      await other.insertOnce('budget', 'default', 'b3', { name: 'three' });
+      await other.budgets.add('default', budget('b3', 'three'));
       expect(await ids()).toEqual(['acme/b2', 'default/b3']);
-      await other.putDocument('alert-rule', 'default', 'r1', {});
+      await other.alertRules.save('default', { ...DEFAULT_RULES[0], id: 'r1', createdAtMs: 0, updatedAtMs: 0 });
       commands.length = 0;
       expect(await ids()).toEqual(['acme/b2', 'default/b3']);
-      expect(commands.filter((c) => c.command.find === 'documents')).toEqual([]);
+      expect(commands.filter((c) => c.command.find === 'budgets')).toEqual([]);
       await other.close();
       await store.close();
       await dropDatabase(dbName);
@@ -713,9 +716,9 @@ if (!uri) {
       await store.ingest(batch);
       await store.ingest([...batch, record()]);
       await store.compact();
-      await store.putDocument('budget', 'acme', 'b1', { n: 1 });
-      await store.insertOnce('alert-fired', 'acme', 'r1', { n: 1 });
-      await store.deleteDocument('budget', 'acme', 'b1');
+      await store.budgets.save('acme', { ...budgetFromBody({ name: 'one', period: 'month', limitUsd: '1' }, 0), id: 'b1' });
+      await store.openAlerts.claimRedelivery('acme', 'r1', 1);
+      await store.budgets.remove('acme', 'b1');
       await store.createApiKey({ id: 'k1', hash: 'aa'.repeat(32), role: 'viewer', tenant: 'acme', name: null, createdAtMs: 1, revokedAtMs: null });
       await store.revokeApiKey('k1', null, 2);
       await store.purgeRecordsBefore(0);

@@ -1,7 +1,7 @@
 import type { Collection, Db, Filter } from 'mongodb';
 import mongoose from 'mongoose';
 import type { UsageRecord } from '../../usage/usage-record';
-import { checkAddress, decodeDocument, encodeDocument, prefixRange } from '../documents';
+import { decodeDocument, type DocumentBody } from '../documents';
 import { zeroTokens } from '../rollup-measures';
 import { decodeCursor, decodeRecord, encodeCursor } from '../record-codec';
 import { DayCapacity } from '../sqlite/day-capacity';
@@ -9,8 +9,6 @@ import {
   type ApiKeyRecord,
   type DimensionFilters,
   type DimensionPair,
-  type DocumentBody,
-  type DocumentEntry,
   type IngestOutcome,
   type PreparedIngest,
   type RecordCorrection,
@@ -27,7 +25,6 @@ import { type BatchDoc, type MongoFaults, RollupBatches, type TakeoverDoc } from
 import { type CorrectionClaimDoc, RecordCorrections } from './corrections';
 import { type CompactionSettings, Compactor, DEFAULT_COMPACTION, type SetAsideDoc } from './compaction';
 import { type ChainDoc, HeadChain, type HeadListsDoc } from './heads';
-import { insertOnce, upsert } from './inserts';
 import { KeptPairs } from './kept-pairs';
 import { pairNames } from './pair-days';
 import { PendingItems } from './pending';
@@ -74,11 +71,11 @@ import {
 import { isOpenAlert } from '../repositories/alerts.repository';
 
 /**
- * A generic document. The body is kept as its JSON text, not as BSON fields: bodies may hold keys
- * with dots or dollars (tag names), and the text is byte-for-byte what the sqlite adapter stores.
+ * A document as the versions before kept what now has a collection of its own (read only to move it
+ * there when the store opens). The body is its JSON text.
  */
 interface StoredDoc {
-  /** kind + tenant + id, so a duplicate insert fails on `_id` (what insertOnce relies on). */
+  /** JSON [kind, tenant, id] */
   _id: string;
   kind: string;
   tenant: string;
@@ -520,55 +517,6 @@ export class MongoStore implements StoragePort {
       await this.billedDays.save(old.tenant, billedDayOf(day));
       await this.documents.deleteOne({ _id: old._id });
     }
-  }
-
-  async putDocument(kind: string, tenant: string, id: string, doc: DocumentBody): Promise<void> {
-    const body = encodeDocument(kind, tenant, id, doc);
-    const _id = documentId(kind, tenant, id);
-    await upsert(this.documents, _id, { kind, tenant, id, body });
-    await this.listings.changed(kind);
-  }
-
-  async getDocument<T extends DocumentBody>(kind: string, tenant: string, id: string): Promise<T | null> {
-    checkAddress(kind, tenant, id);
-    const found = await this.documents.findOne({ _id: documentId(kind, tenant, id) });
-    return found ? decodeDocument<T>(found.body) : null;
-  }
-
-  async listDocuments<T extends DocumentBody>(kind: string, tenant: string | null): Promise<DocumentEntry<T>[]> {
-    const found = await this.listings.list(kind, tenant, async () => {
-      const docs = await this.documents
-        .find(tenant === null ? { kind } : { kind, tenant })
-        .sort({ tenant: 1, id: 1 })
-        .toArray();
-      return docs.map((d) => ({ tenant: d.tenant, id: d.id, body: d.body }));
-    });
-    return found.map((d) => ({ tenant: d.tenant, id: d.id, doc: decodeDocument<T>(d.body) }));
-  }
-
-  async listDocumentsByPrefix<T extends DocumentBody>(kind: string, tenant: string, idPrefix: string): Promise<DocumentEntry<T>[]> {
-    const { from, to } = prefixRange(kind, tenant, idPrefix);
-    const found = await this.documents
-      .find({ kind, tenant, id: { $gte: from, $lt: to } })
-      .sort({ id: 1 })
-      .toArray();
-    return found.map((d) => ({ tenant, id: d.id, doc: decodeDocument<T>(d.body) }));
-  }
-
-  async deleteDocument(kind: string, tenant: string, id: string): Promise<boolean> {
-    checkAddress(kind, tenant, id);
-    const deleted = (await this.documents.deleteOne({ _id: documentId(kind, tenant, id) })).deletedCount === 1;
-    if (deleted) await this.listings.changed(kind);
-    return deleted;
-  }
-
-  async insertOnce(kind: string, tenant: string, id: string, doc: DocumentBody): Promise<boolean> {
-    const body = encodeDocument(kind, tenant, id, doc);
-    const _id = documentId(kind, tenant, id);
-    // A duplicate _id fails on MongoDB and FerretDB alike, without transactions: one insert wins.
-    const inserted = await insertOnce(this.documents, { _id, kind, tenant, id, body });
-    if (inserted) await this.listings.changed(kind);
-    return inserted;
   }
 }
 

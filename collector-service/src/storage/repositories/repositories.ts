@@ -5,7 +5,7 @@ import type { Channel } from '../../channels/channel';
 import type { DigestSubscription } from '../../digests/digest-subscription';
 import type { StoredAdminKey } from '../../billing/admin-keys.service';
 import type { AlertRulesSeeded } from '../stored-settings';
-import type { DocumentStore, EntityTables } from '../storage.port';
+import type { EntityTables } from '../storage.port';
 import {
   ALERT_RULES,
   ALERTS,
@@ -14,12 +14,12 @@ import {
   DELIVERIES,
   DIGEST_RUNS,
   DIGEST_SUBSCRIPTIONS,
-  DOCUMENTS,
   KEYS_REQUIRED,
   PROVIDER_ADMIN_KEYS,
   BILLED_DAYS,
   ALERT_RULES_SEEDED,
   SEEN_TENANTS,
+  STORAGE,
 } from '../storage.tokens';
 import { StoreAlerts } from './alerts.repository';
 import type { EntityRepository } from './entity-repository';
@@ -38,20 +38,20 @@ export type { KeysRequiredMark } from './keys-required.repository';
 export type { BilledDaysRepository } from './billed-days.repository';
 
 /** The repositories of one store (what the service injects by token, and what the contract suite runs). */
-export function repositoriesOf(documents: DocumentStore & EntityTables) {
+export function repositoriesOf(tables: EntityTables) {
   return {
-    budgets: documents.budgets,
-    alertRules: documents.alertRules,
-    channels: documents.channels,
-    alerts: new StoreAlerts(documents.alertHistory, documents.openAlerts),
-    deliveries: documents.alertDeliveries,
-    digestSubscriptions: documents.digestSubscriptions,
-    digestRuns: documents.digestRuns,
-    seenTenants: documents.seenTenants,
-    keysRequired: documents.keysRequired,
-    providerAdminKeys: documents.providerAdminKeys,
-    billedDays: documents.billedDays,
-    alertRulesSeeded: documents.alertRulesSeeded,
+    budgets: tables.budgets,
+    alertRules: tables.alertRules,
+    channels: tables.channels,
+    alerts: new StoreAlerts(tables.alertHistory, tables.openAlerts),
+    deliveries: tables.alertDeliveries,
+    digestSubscriptions: tables.digestSubscriptions,
+    digestRuns: tables.digestRuns,
+    seenTenants: tables.seenTenants,
+    keysRequired: tables.keysRequired,
+    providerAdminKeys: tables.providerAdminKeys,
+    billedDays: tables.billedDays,
+    alertRulesSeeded: tables.alertRulesSeeded,
   };
 }
 
@@ -74,9 +74,9 @@ const TOKENS: Record<keyof Repositories, symbol> = {
 export const REPOSITORY_TOKENS = Object.values(TOKENS);
 const REPOSITORIES = Symbol('REPOSITORIES');
 
-/** Each repository under its own token, on the store's documents. */
+/** Each repository under its own token, on the store's tables. */
 export const REPOSITORY_PROVIDERS: Provider[] = [
-  { provide: REPOSITORIES, inject: [DOCUMENTS], useFactory: repositoriesOf },
+  { provide: REPOSITORIES, inject: [STORAGE], useFactory: repositoriesOf },
   ...(Object.keys(TOKENS) as Array<keyof Repositories>).map((name) => ({
     provide: TOKENS[name],
     inject: [REPOSITORIES],

@@ -3,14 +3,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { revisionOf, type UsageRecord } from '../../usage/usage-record';
-import { checkAddress, decodeDocument, encodeDocument, prefixRange } from '../documents';
 import { decodeCursor, decodeRecord, encodeCursor, encodeRecord } from '../record-codec';
 import {
   type ApiKeyRecord,
   type DimensionFilters,
   type DimensionPair,
-  type DocumentBody,
-  type DocumentEntry,
   type IngestOutcome,
   type PreparedIngest,
   type RecordCorrection,
@@ -491,57 +488,6 @@ export class SqliteStore implements StoragePort {
 
   async hasApiKeys(): Promise<boolean> {
     return this.db.prepare('SELECT 1 AS found FROM api_keys WHERE revoked_at_ms IS NULL LIMIT 1').get() !== undefined;
-  }
-
-  async putDocument(kind: string, tenant: string, id: string, doc: DocumentBody): Promise<void> {
-    const body = encodeDocument(kind, tenant, id, doc);
-    this.db
-      .prepare('INSERT INTO documents (kind, tenant, id, body) VALUES (?, ?, ?, ?) ON CONFLICT (kind, tenant, id) DO UPDATE SET body = excluded.body')
-      .run(kind, tenant, id, body);
-    await this.durable();
-  }
-
-  async getDocument<T extends DocumentBody>(kind: string, tenant: string, id: string): Promise<T | null> {
-    checkAddress(kind, tenant, id);
-    const row = this.db.prepare('SELECT body FROM documents WHERE kind = ? AND tenant = ? AND id = ?').get(kind, tenant, id) as { body: string } | undefined;
-    return row ? decodeDocument<T>(row.body) : null;
-  }
-
-  async listDocuments<T extends DocumentBody>(kind: string, tenant: string | null): Promise<DocumentEntry<T>[]> {
-    const rows = (tenant === null
-      ? this.db.prepare('SELECT tenant, id, body FROM documents WHERE kind = ? ORDER BY tenant, id').all(kind)
-      : this.db.prepare('SELECT tenant, id, body FROM documents WHERE kind = ? AND tenant = ? ORDER BY id').all(kind, tenant)) as unknown as {
-      tenant: string;
-      id: string;
-      body: string;
-    }[];
-    return rows.map((r) => ({ tenant: r.tenant, id: r.id, doc: decodeDocument<T>(r.body) }));
-  }
-
-  async listDocumentsByPrefix<T extends DocumentBody>(kind: string, tenant: string, idPrefix: string): Promise<DocumentEntry<T>[]> {
-    const { from, to } = prefixRange(kind, tenant, idPrefix);
-    const rows = this.db
-      .prepare('SELECT id, body FROM documents WHERE kind = ? AND tenant = ? AND id >= ? AND id < ? ORDER BY id')
-      .all(kind, tenant, from, to) as unknown as { id: string; body: string }[];
-    return rows.map((r) => ({ tenant, id: r.id, doc: decodeDocument<T>(r.body) }));
-  }
-
-  async deleteDocument(kind: string, tenant: string, id: string): Promise<boolean> {
-    checkAddress(kind, tenant, id);
-    const deleted = Number(this.db.prepare('DELETE FROM documents WHERE kind = ? AND tenant = ? AND id = ?').run(kind, tenant, id).changes) === 1;
-    await this.durable();
-    return deleted;
-  }
-
-  async insertOnce(kind: string, tenant: string, id: string, doc: DocumentBody): Promise<boolean> {
-    const body = encodeDocument(kind, tenant, id, doc);
-    // The primary key decides: of any number of writers on this file, exactly one inserts.
-    const inserted =
-      Number(
-        this.db.prepare('INSERT INTO documents (kind, tenant, id, body) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(kind, tenant, id, body).changes,
-      ) === 1;
-    await this.durable();
-    return inserted;
   }
 }
 
