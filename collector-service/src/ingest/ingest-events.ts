@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { type PreparedBatch, sizeOf, tenantsOf } from '../storage/sqlite/prepared-batch';
+import { type IngestBatch, sizeOf, tenantsOf } from '../storage/prepared-ingest';
 import { type IngestOutcome, storedCount } from '../storage/storage.port';
-import type { UsageRecord } from '../usage/usage-record';
 import type { TraceExportResult } from './ingest.service';
 import { summarise, type SummaryLine } from './stored-summary';
 
@@ -71,11 +70,7 @@ export class IngestEvents {
    * summary lines, made where they were priced) is emitted as is when every record was stored now;
    * otherwise the lines are made here from the records stored.
    */
-  async storing<B extends UsageRecord[] | PreparedBatch>(
-    records: B,
-    write: (records: B) => Promise<IngestOutcome>,
-    summary?: SummaryLine[],
-  ): Promise<IngestOutcome> {
+  async storing<B extends IngestBatch>(records: B, write: (records: B) => Promise<IngestOutcome>, summary?: SummaryLine[]): Promise<IngestOutcome> {
     const seq = ++this.started;
     this.inFlight++;
     const touched = tenantsOf(records).map((tenant) => {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
 import { STORAGE } from '../storage/storage.tokens';
-import { recordsOf, sizeOf } from '../storage/sqlite/prepared-batch';
+import { recordsOf, sizeOf } from '../storage/prepared-ingest';
 import { type StoragePort, storedCount } from '../storage/storage.port';
 import { IngestEvents } from './ingest-events';
 import type { RejectedSpan, SpanWarning } from './span-input';
@@ -68,8 +68,8 @@ export class IngestService {
   private async priceAndStore(body: Buffer, format: OtlpFormat, principal: Principal): Promise<TraceExportResult> {
     // A pricing thread that dies takes nothing with it: PricingThreadError, the sender retries.
     const { records, prepared, rejected, warnings, ignored, summary } = await this.pricing.price(body, format, principal);
-    // A sqlite batch comes without its records: counted and named from what was prepared of them (see PreparedBatch).
-    const given = prepared?.store === 'sqlite' ? prepared : records;
+    // A prepared batch comes without its records: counted and named from what was prepared of them (see PreparedIngest).
+    const given = prepared ?? records;
     let outcome;
     try {
       outcome = await this.events.storing(given, () => this.storage.ingest(records, prepared), summary);
@@ -79,7 +79,7 @@ export class IngestService {
     }
     // Spans whose totals the store cannot hold are rejected like invalid ones: the sender learns which.
     if (outcome.refused?.length) {
-      const spanOf = new Map((Array.isArray(given) ? given : recordsOf(given)).map((r) => [r.id, r]));
+      const spanOf = new Map(recordsOf(given).map((r) => [r.id, r]));
       for (const { id, reason } of outcome.refused) {
         const record = spanOf.get(id)!;
         rejected.push({ traceId: record.traceId, spanId: record.spanId, reason });

@@ -14,7 +14,7 @@ export type Sender = Pick<Principal, 'tenant' | 'openMode'>;
 
 /** One OTLP trace request decoded, normalised and priced: what the store is handed, and what the sender is told. */
 export interface PricedSpans {
-  /** The records; none when a sqlite PreparedBatch holds them (they are not sent back to the event loop). */
+  /** The records; none when `prepared` holds them (they are not sent back to the event loop). */
   records: UsageRecord[];
   rejected: RejectedSpan[];
   warnings: SpanWarning[];

@@ -40,9 +40,9 @@ parentPort!.on('message', ({ id, body, format, sender }: PricingRequest) => {
   try {
     const priced = priceSpans(usage, body, format, sender);
     if (priced.records.length > 0) priced.prepared = prepare(priced.records);
-    // A sqlite batch is sent without its records: receiving them (a structured clone of each) held the
-    // event loop longer than anything it does with the batch (see PreparedBatch).
-    answer = { id, priced: priced.prepared?.store === 'sqlite' ? { ...priced, records: [] } : priced };
+    // A prepared batch is sent without its records: receiving them (a structured clone of each) held the
+    // event loop longer than anything it does with the batch (see PreparedBatch, MongoPreparedBatch).
+    answer = { id, priced: priced.prepared ? { ...priced, records: [] } : priced };
   } catch (err) {
     answer = err instanceof OtlpDecodeError ? { id, undecodable: err.message } : { id, failed: (err as Error).stack ?? String(err) };
   }
@@ -53,8 +53,8 @@ parentPort!.on('message', ({ id, body, format, sender }: PricingRequest) => {
 
 function prepare(records: UsageRecord[]): PreparedIngest | undefined {
   // A record the rollups could not add fails its whole batch where the store writes it, as it would unprepared.
-  if (prepareFor === 'sqlite') return records.every(isFoldable) ? prepareBatch(records) : undefined;
-  if (prepareFor !== 'mongo') return undefined;
+  if (prepareFor === null || !records.every(isFoldable)) return undefined;
+  if (prepareFor === 'sqlite') return prepareBatch(records);
   // A sum the store cannot hold fails where the store writes it, as it would unprepared: the event loop encodes such a batch itself.
   try {
     return prepareMongoBatch(records);

@@ -2,7 +2,7 @@ import { OtlpDecodeError } from '../../src/ingest/otlp-decode';
 import { priceSpans } from '../../src/ingest/span-pricing';
 import { SpanPricingPool } from '../../src/ingest/span-pricing.pool';
 import { PricingService } from '../../src/pricing/pricing.service';
-import { prepareMongoBatch } from '../../src/storage/mongo/prepared-batch';
+import { prepareMongoBatch, preparedRecords } from '../../src/storage/mongo/prepared-batch';
 import { UsageService } from '../../src/usage/usage.service';
 import { jsonSpan, jsonTraces } from '../support/otlp-json';
 import { CLAUDE_CACHED_CHAT, GPT_4O_CHAT, HTTP_SPAN, otlpProtobufBody } from '../support/spans';
@@ -59,7 +59,7 @@ describe('pricing OTLP requests on worker threads', () => {
     expect(answer.records).toHaveLength(1);
   });
 
-  it('prepares the records for the mongo store when asked, as the store itself would', async () => {
+  it('prepares the records for the mongo store when asked, as the store itself would, and sends the batch without them', async () => {
     const mongo = new SpanPricingPool(usage, null, 1, 'mongo');
     try {
       const body = await otlpProtobufBody(
@@ -68,11 +68,15 @@ describe('pricing OTLP requests on worker threads', () => {
       );
       const answer = await mongo.price(body, 'protobuf', sender);
       const { prepared, ...rest } = answer;
-      expect(rest.records).toHaveLength(3);
+      const inline = priceSpans(usage, body, 'protobuf', sender);
+      expect(inline.records).toHaveLength(3);
+      // The records stay on the thread: the batch holds what the store needs of them.
+      expect(rest).toEqual({ ...inline, records: [] });
       // Byte arrays cross threads as plain Uint8Arrays: compared by their bytes.
       const bytes = (p: unknown): unknown =>
         JSON.parse(JSON.stringify(p, (_, v: unknown) => (v instanceof Uint8Array ? [...v] : typeof v === 'bigint' ? `${v}n` : v)));
-      expect(bytes(prepared)).toEqual(bytes(prepareMongoBatch(rest.records)));
+      expect(bytes(prepared)).toEqual(bytes(prepareMongoBatch(inline.records)));
+      expect(prepared?.store === 'mongo' && preparedRecords(prepared)).toEqual(inline.records);
     } finally {
       await mongo.onModuleDestroy();
     }

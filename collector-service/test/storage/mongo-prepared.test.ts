@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Binary, MongoClient } from 'mongodb';
 import { unpackGroups } from '../../src/storage/mongo/batches';
 import { MongoStore } from '../../src/storage/mongo/mongo.store';
-import { prepareMongoBatch } from '../../src/storage/mongo/prepared-batch';
+import { type MongoPreparedBatch, prepareMongoBatch } from '../../src/storage/mongo/prepared-batch';
 import { recordClaim } from '../../src/storage/mongo/record-claims';
 import { unpackValues } from '../../src/storage/mongo/value-rows';
 import type { UsageRecord } from '../../src/usage/usage-record';
@@ -177,5 +177,72 @@ const batch = (n: number): UsageRecord[] =>
       const [total] = await store.aggregate({ ...ALL, tenant, groupBy: [] });
       expect(total).toMatchObject({ calls: expected.length, costNanos: expected.reduce((sum, r) => sum + r.costNanos!, 0n) });
     }
+  });
+  describe('sent without its records, as an ingest thread sends it', () => {
+    /** What a thread sends: the batch alone, across a structured clone, its byte arrays moved. */
+    const sent = (records: UsageRecord[]): MongoPreparedBatch => structuredClone(prepareMongoBatch(records));
+    const byId = (records: readonly UsageRecord[]) => [...records].sort((a, b) => a.id.localeCompare(b.id));
+
+    it('stores it exactly as the records themselves: the same documents, groups, value rows and outcome', async () => {
+      const records = batch(40);
+      const prepared = await open();
+      const plain = await open();
+      const outcome = await prepared.store.ingest([], sent(records));
+      expect({ duplicates: outcome.duplicates, stored: byId(outcome.stored) }).toEqual({ duplicates: 0, stored: byId(records) });
+      await plain.store.ingest(records);
+      expect(await written(prepared.dbName)).toEqual(await written(plain.dbName));
+      for (const tenant of ['default', 'other']) {
+        const query = { ...ALL, tenant, groupBy: ['user' as const] };
+        expect(await prepared.store.aggregate(query)).toEqual(await plain.store.aggregate(query));
+        await prepared.store.compact();
+        expect(await prepared.store.aggregate(query)).toEqual(await plain.store.aggregate(query));
+      }
+    });
+
+    it('counts a record sent twice in one batch once, and the repeat as a duplicate, as the records given do', async () => {
+      const records = batch(12);
+      const { store } = await open();
+      const outcome = await store.ingest([], sent([...records, records[4]]));
+      expect(outcome.duplicates).toBe(1);
+      expect(byId(outcome.stored)).toEqual(byId(records));
+      const [total] = await store.aggregate({ ...ALL, tenant: 'default', groupBy: [] });
+      expect(total).toMatchObject({ calls: records.filter((r) => r.tenant === 'default').length });
+    });
+
+    it('rolls up a batch partly stored before from the records it stored now, and answers with those', async () => {
+      const records = batch(40);
+      const { store } = await open();
+      await store.ingest(records.slice(0, 10));
+      const outcome = await store.ingest([], sent(records));
+      expect(outcome.duplicates).toBe(10);
+      expect(byId(outcome.stored)).toEqual(byId(records.slice(10)));
+      for (const tenant of ['default', 'other']) {
+        const expected = records.filter((r) => r.tenant === tenant).reduce((sum, r) => sum + r.costNanos!, 0n);
+        expect((await store.aggregate({ ...ALL, tenant, groupBy: [] }))[0]).toMatchObject({
+          calls: records.filter((r) => r.tenant === tenant).length,
+          costNanos: expected,
+        });
+        await store.compact();
+        expect((await store.aggregate({ ...ALL, tenant, groupBy: [] }))[0]).toMatchObject({ costNanos: expected });
+      }
+    });
+
+    it("refuses the calls a tenant's day cannot hold, naming them, stores the rest, and keeps the room of those stored", async () => {
+      const { store } = await open();
+      const big = 5_000_000_000_000_000_000n;
+      const day = Date.UTC(2026, 10, 24, 12);
+      await store.ingest([record({ costNanos: big, timeMs: day })]);
+      const [over, nextDay] = [record({ costNanos: big, timeMs: day + 1 }), record({ costNanos: 3n, timeMs: day + 86_400_000 })];
+      const outcome = await store.ingest([], sent([over, nextDay]));
+      expect(outcome.stored.map((r) => r.id)).toEqual([nextDay.id]);
+      expect(outcome.refused).toEqual([
+        { id: over.id, reason: expect.stringMatching(/^the call is not stored: with it, tenant "default" on 2026-11-24 \(UTC\)/) },
+      ]);
+      // The next day keeps what it holds: a second call as big as the room left is refused there too.
+      const again = record({ costNanos: 9_223_372_036_854_775_807n - 2n, timeMs: day + 86_400_000 + 1 });
+      expect((await store.ingest([], sent([again]))).refused).toEqual([{ id: again.id, reason: expect.stringMatching(/2026-11-25/) }]);
+      await store.compact();
+      expect((await store.aggregate({ ...ALL, tenant: 'default', groupBy: [] }))[0]).toMatchObject({ calls: 2, costNanos: big + 3n });
+    });
   });
 });

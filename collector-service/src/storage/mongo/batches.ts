@@ -7,7 +7,7 @@ import { type Group, groupRecords, packGroupBytes, rowGroup } from './groups';
 import { insertIgnoringDuplicates } from './inserts';
 import type { PendingItems } from './pending';
 import { type ClaimLinkDoc, storedBy } from './record-claims';
-import { byTenant, type MongoPreparedBatch, type PreparedTenant, preparedFor, uniqueRecords } from './prepared-batch';
+import { byTenant, type MongoPreparedBatch, type PreparedTenant, preparedFor, tenantRecords, uniqueRecords } from './prepared-batch';
 import { ownersOf, packRecords, type RecordDoc, toRecordDoc, unpackRecords } from './record-docs';
 import type { RecordInserter } from './record-inserter';
 import { unpackRows } from './sums-table';
@@ -110,9 +110,29 @@ export class RollupBatches {
     for (const r of unique) assertFoldable(r);
     const batches = [...byTenant(unique)];
     const owned = new Set(
-      (await Promise.all(batches.map(([tenant, rs]) => this.store(tenant, rs, preparedFor(prepared, tenant, rs))))).flat().map((r) => r.id),
+      (
+        await Promise.all(
+          batches.map(([tenant, rs]) =>
+            this.store(
+              tenant,
+              rs.map((r) => r.id),
+              () => rs,
+              preparedFor(prepared, tenant, rs),
+            ),
+          ),
+        )
+      ).flatMap((ids) => [...ids]),
     );
     return { stored: unique.filter((r) => owned.has(r.id)), duplicates: records.length - owned.size };
+  }
+
+  /**
+   * A batch an ingest thread prepared and sent without its records (its records checked foldable
+   * there): the ids each tenant's batch owns. The records are decoded only where a batch does not own
+   * every one of them (see tenantRecords).
+   */
+  async ingestPrepared(prepared: MongoPreparedBatch): Promise<Set<string>[]> {
+    return Promise.all(prepared.tenants.map((part) => this.store(part.tenant, part.ids, () => tenantRecords(part), part)));
   }
 
   /** Pending batches (of one tenant, or of all) whose writer has not rolled them since `beforeMs`. */
@@ -122,28 +142,39 @@ export class RollupBatches {
 
   /** Finishes a pending batch its writer did not (crashed, or stalled). */
   async takeOver(doc: BatchDoc): Promise<void> {
-    await this.finish(doc._id, doc.tenant, unpackRecords(doc.records!), doc.createdAtMs, true, doc.recordClaims === true);
+    const records = unpackRecords(doc.records!);
+    await this.finish(
+      doc._id,
+      doc.tenant,
+      records.map((r) => r.id),
+      () => records,
+      doc.createdAtMs,
+      true,
+      doc.recordClaims === true,
+    );
   }
 
-  private async store(tenant: string, records: UsageRecord[], prepared: PreparedTenant | null): Promise<UsageRecord[]> {
+  /** `ids`: the records' ids, in the order `records` gives them (a function: a prepared batch's records are decoded only if needed). */
+  private async store(tenant: string, ids: readonly string[], records: () => readonly UsageRecord[], prepared: PreparedTenant | null): Promise<Set<string>> {
     const batch = randomUUID();
     const createdAtMs = Date.now();
-    const packed = prepared ? new Binary(prepared.records) : packRecords(records);
+    const packed = prepared ? new Binary(prepared.records) : packRecords(records());
     await this.batches.insertOne({ _id: batch, state: 'pending', tenant, records: packed, recordClaims: true, createdAtMs });
     fault(this.faults, 'afterOpen');
-    return this.finish(batch, tenant, records, createdAtMs, false, true, prepared);
+    return this.finish(batch, tenant, ids, records, createdAtMs, false, true, prepared);
   }
 
-  /** Steps 2 and 3; see the class comment for why any process computes the same. Returns the records the batch owns. */
+  /** Steps 2 and 3; see the class comment for why any process computes the same. Returns the ids of the records the batch owns. */
   private async finish(
     batch: string,
     tenant: string,
-    records: UsageRecord[],
+    ids: readonly string[],
+    records: () => readonly UsageRecord[],
     createdAtMs: number,
     takingOver: boolean,
     claims: boolean,
     prepared: PreparedTenant | null = null,
-  ): Promise<UsageRecord[]> {
+  ): Promise<Set<string>> {
     if (takingOver) await insertIgnoringDuplicates(this.takeovers, [{ _id: batch, atMs: Date.now() }]);
     // Documents an ingest thread encoded go to the inserter thread; others are built and inserted here.
     const duplicates =
@@ -151,17 +182,17 @@ export class RollupBatches {
         ? await this.inserter.insert(batch, prepared.recordDocs)
         : await insertIgnoringDuplicates(
             this.records,
-            records.map((r, i) => toRecordDoc(r, batch, prepared?.texts[i])),
+            records().map((r) => toRecordDoc(r, batch)),
           );
     fault(this.faults, 'afterInsert');
-    const owned = new Set(records.filter((r) => !duplicates.has(r.id)).map((r) => r.id));
+    const owned = new Set(ids.filter((id) => !duplicates.has(id)));
     const shared = duplicates.size > 0 && (takingOver || (await this.takeovers.findOne({ _id: batch })) !== null);
     if (shared) await this.addOwned(owned, batch, duplicates, claims);
     if (duplicates.size > 0 && !takingOver) await this.finishOwnersOf(new Set([...duplicates].filter((id) => !owned.has(id))), batch);
     fault(this.faults, 'afterClaim');
     // The groups of the records the batch owns: those prepared when it owns every one.
-    const whole = prepared !== null && owned.size === records.length;
-    const mine = whole ? records : records.filter((r) => owned.has(r.id));
+    const whole = prepared !== null && owned.size === ids.length;
+    const mine = whole ? [] : records().filter((r) => owned.has(r.id));
     const groups = whole ? prepared.groups : groupRecords(mine);
     const values = whole ? prepared.values : valueRows(mine);
     const rolled = await this.batches.replaceOne(
@@ -179,7 +210,7 @@ export class RollupBatches {
     // so what this writer owns is asked again (the groups that count are the ones compaction moved).
     if (rolled.matchedCount === 0 && duplicates.size > 0 && !shared) await this.addOwned(owned, batch, duplicates, claims);
     fault(this.faults, 'afterDeltas');
-    return records.filter((r) => owned.has(r.id));
+    return owned;
   }
 
   private async addOwned(owned: Set<string>, batch: string, duplicates: ReadonlySet<string>, claims: boolean): Promise<void> {

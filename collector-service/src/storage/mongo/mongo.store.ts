@@ -31,6 +31,7 @@ import { PendingItems } from './pending';
 import type { ClaimLinkDoc } from './record-claims';
 import type { RecordDoc } from './record-docs';
 import { RecordInserter } from './record-inserter';
+import { type MongoPreparedBatch, preparedRecords } from './prepared-batch';
 import { type ChangeDoc, DocumentListings } from './document-listings';
 import { CACHED_ROWS, DAY_MS, RollupDocs } from './rollup-docs';
 import { RollupReader } from './rollup-reader';
@@ -277,12 +278,55 @@ export class MongoStore implements StoragePort {
   }
 
   async ingest(records: UsageRecord[], prepared?: PreparedIngest): Promise<IngestOutcome> {
+    const batch = prepared?.store === 'mongo' ? prepared : undefined;
+    if (batch && records.length === 0) return this.ingestPrepared(batch);
+    return this.ingestRecords(records, batch);
+  }
+
+  /**
+   * A batch an ingest thread prepared and sent without its records (see MongoPreparedBatch): room for
+   * the whole of it in each of its days, else record by record, decoded, to tell which do not fit.
+   */
+  private async ingestPrepared(batch: MongoPreparedBatch): Promise<IngestOutcome> {
+    if (batch.count === 0) return { stored: [], duplicates: 0 };
+    const reservation = batch.days && (await this.capacity.reserve(batch.days));
+    if (!reservation) {
+      const unique = preparedRecords(batch);
+      const outcome = await this.ingestRecords(unique, batch);
+      // A repeated id is a duplicate, as it is of the records given.
+      return { ...outcome, duplicates: outcome.duplicates + batch.count - unique.length };
+    }
+    let owned: Set<string>[];
+    try {
+      owned = await this.rollupBatches.ingestPrepared(batch);
+    } catch (err) {
+      reservation.release();
+      throw err;
+    }
+    const ownedCount = owned.reduce((n, ids) => n + ids.size, 0);
+    // Every record stored now: the records themselves only for whoever reads them (see preparedRecords).
+    if (owned.every((ids, i) => ids.size === batch.tenants[i].ids.length)) {
+      reservation.settle([]);
+      return {
+        get stored() {
+          return preparedRecords(batch);
+        },
+        duplicates: batch.count - ownedCount,
+      };
+    }
+    const mine = new Set(owned.flatMap((ids) => [...ids]));
+    const records = preparedRecords(batch);
+    reservation.settle(records.filter((r) => !mine.has(r.id)));
+    return { stored: records.filter((r) => mine.has(r.id)), duplicates: batch.count - ownedCount };
+  }
+
+  private async ingestRecords(records: UsageRecord[], prepared: MongoPreparedBatch | undefined): Promise<IngestOutcome> {
     if (records.length === 0) return { stored: [], duplicates: 0 };
     // Calls a tenant's day cannot hold are refused here, so no compacted sum can pass int64.
     const { admitted, refused, settle, release } = await this.capacity.admit(records);
     let outcome: IngestOutcome;
     try {
-      outcome = await this.rollupBatches.ingest(admitted, prepared?.store === 'mongo' ? prepared : undefined);
+      outcome = await this.rollupBatches.ingest(admitted, prepared);
     } catch (err) {
       release();
       throw err;

@@ -1,31 +1,38 @@
-import { BSON } from 'mongodb';
+import { Binary, BSON } from 'mongodb';
 import type { UsageRecord } from '../../usage/usage-record';
 import { encodeRecord } from '../record-codec';
+import { type DayShare, dayShares } from '../sqlite/prepared-batch';
 import { type Group, groupRecords, packGroupBytes } from './groups';
-import { packTexts, toRecordDoc } from './record-docs';
+import { packTexts, toRecordDoc, unpackRecords } from './record-docs';
 import type { SumsRow } from './sums-table';
 import { packValueBytes, valueRows } from './value-rows';
 
 /**
  * What an ingest thread prepares for this store from the records it priced, per tenant batch (see
- * tenantBatches), so the event loop neither encodes the records nor walks them to roll them up: each
- * record's record-codec text (the `doc` of its record document), the batch document's packed records,
- * and the batch's rollup groups and value rows, packed and as they are kept (PendingItems). A tenant's
- * part is used only when the store is handed exactly its records and the batch owns every one (the
- * usual case); otherwise the records are encoded and summed again from those the batch does own.
+ * tenantBatches), so the event loop neither receives the records (a structured clone of every one),
+ * nor encodes them, nor walks them to roll them up: the batch document's packed records, each
+ * record's document in BSON, the batch's rollup groups and value rows, packed and as they are kept
+ * (PendingItems), the record ids, and what the records add to each tenant's day. The thread sends
+ * it without the records; the store decodes them from the packed records only where it needs them
+ * one by one (`preparedRecords`: some stored before, or refused by a full day). Handed the records
+ * as well, the store uses a tenant's part only when it is handed exactly its records; whichever way,
+ * only when the batch owns every one (the usual case): otherwise the records it does own are encoded
+ * and summed again.
  */
 export interface MongoPreparedBatch {
   store: 'mongo';
   tenants: PreparedTenant[];
+  /** How many records the batch was prepared from, a repeated id counted each time (the store counts the repeats as duplicates). */
+  count: number;
+  /** What the records (each id once) add to each tenant's day when none of them takes anything away, else null (see DayShare). */
+  days: DayShare[] | null;
 }
 
 export interface PreparedTenant {
   tenant: string;
   /** The batch's record ids, in record order. */
   ids: string[];
-  /** encodeRecord of each record, in record order. */
-  texts: string[];
-  /** packTexts(texts): the batch document's records. */
+  /** packTexts of each record's encodeRecord text, in record order: the batch document's records. */
   records: Uint8Array;
   /**
    * Each record's document (toRecordDoc) in BSON, one after another, its `batch` and `claim` left for
@@ -57,14 +64,14 @@ export function byTenant(unique: readonly UsageRecord[]): Map<string, UsageRecor
 
 export function prepareMongoBatch(records: readonly UsageRecord[]): MongoPreparedBatch {
   const tenants: PreparedTenant[] = [];
-  for (const [tenant, batch] of tenantBatches(records)) {
+  const batches = tenantBatches(records);
+  for (const [tenant, batch] of batches) {
     const texts = batch.map(encodeRecord);
     const groups = groupRecords(batch);
     const values = valueRows(batch);
     tenants.push({
       tenant,
       ids: batch.map((r) => r.id),
-      texts,
       records: tight(packTexts(texts)),
       recordDocs: new Uint8Array(Buffer.concat(batch.map((r, i) => BSON.serialize(toRecordDoc(r, '', texts[i]))))),
       groups,
@@ -73,8 +80,20 @@ export function prepareMongoBatch(records: readonly UsageRecord[]): MongoPrepare
       packedValues: tight(packValueBytes(values)),
     });
   }
-  return { store: 'mongo', tenants };
+  return { store: 'mongo', tenants, count: records.length, days: dayShares([...batches.values()].flat()) };
 }
+
+/** A tenant's records, decoded from its packed records once (see MongoPreparedBatch). */
+export function tenantRecords(part: PreparedTenant): UsageRecord[] {
+  let records = decoded.get(part);
+  if (!records) decoded.set(part, (records = unpackRecords(new Binary(part.records))));
+  return records;
+}
+
+/** The records of a batch sent without them, each id once, tenant by tenant. */
+export const preparedRecords = (prepared: MongoPreparedBatch): UsageRecord[] => prepared.tenants.flatMap(tenantRecords);
+
+const decoded = new WeakMap<PreparedTenant, UsageRecord[]>();
 
 /** The buffers a thread moves rather than copies when it answers with this batch. */
 export const transferList = (prepared: MongoPreparedBatch): ArrayBuffer[] =>

@@ -68,7 +68,8 @@ function shared(bytes: Uint8Array): SharedArrayBuffer {
   return buffer;
 }
 
-function dayShares(records: readonly UsageRecord[]): DayShare[] | null {
+/** What records add to each tenant's UTC day, or null when one of them takes something away (see DayCapacity.reserve). */
+export function dayShares(records: readonly UsageRecord[]): DayShare[] | null {
   const days = new Map<string, DayShare>();
   for (const r of records) {
     if (r.costNanos !== null && r.costNanos < 0n) return null;
@@ -95,10 +96,3 @@ export function recordsOf(batch: PreparedBatch): UsageRecord[] {
 }
 
 const decoded = new WeakMap<PreparedBatch, UsageRecord[]>();
-
-/** How many records a batch holds, records or prepared. */
-export const sizeOf = (batch: readonly UsageRecord[] | PreparedBatch): number => (Array.isArray(batch) ? batch.length : (batch as PreparedBatch).count);
-
-/** The tenants of a batch's records, records or prepared. */
-export const tenantsOf = (batch: readonly UsageRecord[] | PreparedBatch): string[] =>
-  Array.isArray(batch) ? [...new Set(batch.map((r: UsageRecord) => r.tenant))] : (batch as PreparedBatch).tenants;
