@@ -139,9 +139,18 @@ async function timed(fn) {
   return { ms: Number(process.hrtime.bigint() - t) / 1e6, result };
 }
 
-/** Every figure for the store `env` names (its documents, budgets and alerts among them, removed first by `clearDocuments`). */
-async function measure(store, env, clearDocuments) {
-  await clearDocuments();
+/**
+ * The tables (sqlite) and collections (mongo) of what a run writes besides records: budgets, rules,
+ * alerts and what became of them; each run starts without them. `documents` is what stores written
+ * before the entities had tables held them in.
+ */
+const ENTITY_TABLES = ['budgets', 'alert_rules', 'alert_rules_seeded', 'open_alerts', 'alert_redeliveries', 'alert_deliveries', 'documents'];
+const SQLITE_ENTITY_TABLES = [...ENTITY_TABLES, 'alert_history'];
+const MONGO_ENTITY_COLLECTIONS = [...ENTITY_TABLES, 'alerts', 'alert_claims', 'document_changes'];
+
+/** Every figure for the store `env` names (its budgets and alerts among them, removed first by `clearEntities`). */
+async function measure(store, env, clearEntities) {
+  await clearEntities();
   const app = await createApp(loadConfig({ ...env, TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0' }), { logger: false });
   await app.init();
   // Every run evaluates as of one instant; the budgets' and the after-ingest run's clocks say the same,
@@ -196,13 +205,15 @@ async function measure(store, env, clearDocuments) {
   const mongoUri = process.env.MONGODB_URI ? await seedMongo(MONGO_DB, N, makeRecord) : null;
   await measure('sqlite', { TOKENLEDGER_SQLITE_PATH: file }, async () => {
     const db = new DatabaseSync(file);
-    db.exec('DELETE FROM documents');
+    // A cached store made by a version before may lack some of the tables: those it has are emptied.
+    for (const table of SQLITE_ENTITY_TABLES)
+      if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table)) db.exec(`DELETE FROM ${table}`);
     db.close();
   });
   if (mongoUri) {
     await measure('mongo', { TOKENLEDGER_STORE: 'mongo', MONGODB_URI: mongoUri }, async () => {
       const client = await new (mongodb().MongoClient)(mongoUri).connect();
-      await client.db().collection('documents').deleteMany({});
+      for (const name of MONGO_ENTITY_COLLECTIONS) await client.db().collection(name).deleteMany({});
       await client.close();
     });
   }
