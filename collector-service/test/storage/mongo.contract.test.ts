@@ -4,8 +4,10 @@ import { type Binary, Collection, MongoClient } from 'mongodb';
 import { MongoStore, type MongoFaults, type MongoStoreOptions } from '../../src/storage/mongo/mongo.store';
 import { type ClaimLinkDoc, storedBy } from '../../src/storage/mongo/record-claims';
 import { type RecordDoc, toRecordDoc } from '../../src/storage/mongo/record-docs';
+import { GROUP_PARTS } from '../../src/storage/mongo/groups';
 import type { RollupDocs } from '../../src/storage/mongo/rollup-docs';
 import { packRows, unpackRows } from '../../src/storage/mongo/sums-table';
+import { jsonColumns } from '../support/old-stores';
 import { record } from '../support/records';
 import { storageContract } from './storage.contract';
 import { breakdownGroups } from '../../src/reports/breakdown-groups';
@@ -381,6 +383,89 @@ if (!uri) {
       const after = await reads();
       expect(after.answers).toEqual(expected);
       expect(after.docs.slice(0, 2)).toEqual([compacted.docs[0], compacted.docs[1]]);
+      await db.client.close();
+      await dropDatabase(dbName);
+    });
+
+    it('reads a breakdown filtered on dimensions other than the user from every part of each day, exact to the nano; group days packed as JSON columns by a version before alike, until compaction packs them as dictionary columns', async () => {
+      const dbName = fresh();
+      const store = await open(dbName, undefined, MANUAL);
+      // Three days of May, a call every 5 minutes: 11 users, 3 features, 4 agents (and none), costs past 2^53 on some.
+      const calls = Array.from({ length: 864 }, (_, i) =>
+        record({
+          timeMs: Date.UTC(2026, 4, 1) + i * 300_000 + (i % 7) * 1000,
+          user: `user-${i % 11}`,
+          feature: `feature-${i % 3}`,
+          agent: i % 5 === 4 ? null : `agent-${i % 4}`,
+          costNanos: BigInt(i) * 12_345_678_901_234n + 7n,
+        }),
+      );
+      await ingest(store, calls);
+      await store.compact();
+      await store.close();
+      // May 1 from 02:00, May 2, May 3 until 20:00.
+      const range = { tenant: 'default', fromMs: Date.UTC(2026, 4, 1, 2), toMs: Date.UTC(2026, 4, 3, 20) };
+      const queries: RollupQuery[] = [
+        { ...range, filters: { feature: 'feature-1', agent: 'agent-2' }, groupBy: ['user' as const] },
+        { ...range, filters: { feature: 'feature-0', agent: 'agent-3' }, groupBy: ['user' as const] },
+        { ...range, filters: { feature: 'feature-2', agent: 'agent-9' }, groupBy: ['user' as const] },
+      ];
+      const expected = queries.map((q) => {
+        const sums = new Map<string, bigint>();
+        for (const r of calls) {
+          if (r.timeMs < q.fromMs || r.timeMs >= q.toMs || Object.entries(q.filters).some(([d, v]) => r[d as 'user'] !== v)) continue;
+          sums.set(r.user!, (sums.get(r.user!) ?? 0n) + r.costNanos!);
+        }
+        return sums;
+      });
+      const reads = async () => {
+        const reader = await open(dbName, undefined, MANUAL);
+        const answers = [];
+        for (const q of queries) answers.push(new Map((await reader.aggregate(q)).map((row) => [row.key.user!, row.costNanos])));
+        await reader.close();
+        return answers;
+      };
+      const db = await rawDb(dbName);
+      type Doc = { _id: string; rows: Binary };
+      const groupDays = async () => {
+        const docs: Doc[] = [];
+        for (const name of (await db.listCollections().toArray()).map((c) => c.name).filter((n) => n.startsWith('rollup_group_days_')))
+          docs.push(...(await db.collection<Doc>(name).find().toArray()).map((doc) => ({ ...doc, name })));
+        return docs as (Doc & { name: string })[];
+      };
+      expect(await reads()).toEqual(expected);
+      expect(expected[0].size).toBeGreaterThan(0);
+      expect(expected[2].size).toBe(0);
+      // As the version before dictionary columns left the store: group days as JSON columns, totals not saying how they are packed.
+      const packed = await groupDays();
+      expect(packed.length).toBeGreaterThan(3);
+      expect(packed.every((doc) => doc.rows.buffer[0] === 0xff)).toBe(true);
+      for (const doc of packed)
+        await db.collection<Doc>(doc.name).updateOne({ _id: doc._id }, { $set: { rows: jsonColumns(unpackRows(doc.rows), GROUP_PARTS) } });
+      const totals = db.collection<Doc>('rollup_totals_2026_05');
+      for (const doc of await totals.find().toArray()) {
+        const rows = unpackRows(doc.rows).map((row) => ({ key: row.key.slice(0, 8), sums: row.sums }));
+        await totals.updateOne({ _id: doc._id }, { $set: { rows: packRows(rows, 8, () => 'a total') } });
+      }
+      expect(await reads()).toEqual(expected);
+      const upgraded = await open(dbName, undefined, MANUAL);
+      await upgraded.compact();
+      await upgraded.close();
+      // The latest head's totals name group days packed as dictionary columns, every day.
+      const [head] = await db
+        .collection<{ kind: string; k: number; months: Record<string, string> }>('rollup_heads')
+        .find({ kind: 'head' })
+        .sort({ k: -1 })
+        .limit(1)
+        .toArray();
+      const latest = await totals.findOne({ _id: JSON.stringify(['default', head.months['2026-05']]) });
+      const named = unpackRows(latest!.rows);
+      expect(named.every((row) => row.key[8] === 1)).toBe(true);
+      const runs = new Set(named.map((row) => row.key[5]));
+      const repacked = (await groupDays()).filter((doc) => runs.has((JSON.parse(doc._id) as unknown[])[3] as string));
+      expect(repacked.length).toBe(packed.length);
+      expect(repacked.every((doc) => doc.rows.buffer[0] === 0xff)).toBe(true);
+      expect(await reads()).toEqual(expected);
       await db.client.close();
       await dropDatabase(dbName);
     });

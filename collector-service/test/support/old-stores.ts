@@ -3,8 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
-import { type Db, MongoClient } from 'mongodb';
+import { deflateRawSync } from 'node:zlib';
+import { Binary, type Db, MongoClient } from 'mongodb';
 import { MongoStore } from '../../src/storage/mongo/mongo.store';
+import type { SumsRow } from '../../src/storage/mongo/sums-table';
+import { NUMBER_MEASURES } from '../../src/storage/rollup-measures';
 import { SqliteStore } from '../../src/storage/sqlite/sqlite.store';
 import type { StoragePort } from '../../src/storage/storage.port';
 
@@ -124,4 +127,19 @@ export function oldStoreKinds<K extends OldStore>(suite: string, sqlite: () => K
       throw new Error('MONGODB_URI is not set: run the tests with ./run test (it starts FerretDB) or point MONGODB_URI at a MongoDB');
     });
   return kinds;
+}
+
+/**
+ * Rows packed as the versions before dictionary columns packed a compacted document's or a batch's
+ * table (sums-table.ts): one deflated JSON of columns, key parts by column, the cost as a number when
+ * it is a safe integer (else its digits), the other measures by column.
+ */
+export function jsonColumns(rows: readonly SumsRow[], parts: number): Binary {
+  const safe = (cost: bigint) => cost >= -BigInt(Number.MAX_SAFE_INTEGER) && cost <= BigInt(Number.MAX_SAFE_INTEGER);
+  const packed = {
+    k: Array.from({ length: parts }, (_, i) => rows.map((row) => row.key[i] ?? null)),
+    c: rows.map(({ sums }) => (safe(sums.costNanos) ? Number(sums.costNanos) : sums.costNanos.toString())),
+    m: NUMBER_MEASURES.map((m) => rows.map(({ sums }) => sums[m.name])),
+  };
+  return new Binary(deflateRawSync(JSON.stringify(packed), { level: 1 }));
 }

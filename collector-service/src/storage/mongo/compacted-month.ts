@@ -172,6 +172,7 @@ export class CompactedMonth {
             pairs: [],
             groupDaysRun: null,
             groupDayParts: 0,
+            groupDaysColumns: false,
             conversationParts: null,
           }),
         );
@@ -275,6 +276,7 @@ export class CompactedMonth {
       for (const [, total] of buckets) {
         total.groupDaysRun = runId;
         total.groupDayParts = written.written;
+        total.groupDaysColumns = true;
       }
     }
     const totals = new Map([...this.totals].filter(([, t]) => t.sums.calls !== 0));

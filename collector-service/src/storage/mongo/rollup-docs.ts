@@ -2,7 +2,7 @@ import type { Binary, Db } from 'mongodb';
 import { addSums, type Sums, zeroSums } from '../rollup-measures';
 import type { RollupDimension } from '../storage.port';
 import { GROUP_DAY_PARTS, GROUP_PARTS, type Group, groupRow, rowGroup, rowUserPart, userPart } from './groups';
-import { eachRow, type KeyPart, packRows, type SumsRow, unpackRows } from './sums-table';
+import { eachRow, type KeyPart, packRows, type RowKeep, type SumsRow, unpackRows } from './sums-table';
 import { heldPairs, heldText, PAIR_PARTS, type PairName } from './pair-days';
 import { conversationRowUserPart, VALUE_PARTS, type ValueKind } from './value-rows';
 
@@ -58,6 +58,11 @@ export interface BucketTotal {
   groupDaysRun: string | null;
   /** Which parts of the day that run wrote (bit `part`): one without groups has no document. */
   groupDayParts: number;
+  /**
+   * Whether that run packed them as dictionary columns (see packRows), which a filtered read decodes
+   * only where the filter keeps a row; false for a day written before (JSON columns, read whole).
+   */
+  groupDaysColumns: boolean;
   /**
    * Which parts of the day's conversations per group the values run wrote (bit `part`, split by user
    * as group days are, see conversationPartRefs); NO_CONVERSATION_GROUPS when it wrote none (see
@@ -168,10 +173,10 @@ export interface NewDoc {
 export function totalsDoc(tenant: string, month: string, runId: string, buckets: Map<number, BucketTotal>): NewDoc {
   const ref = totalsRef(tenant, month, runId);
   const rows: SumsRow[] = [...buckets].map(([bucket, t]) => ({
-    key: [bucket, t.groupsRun, t.valuesRun, t.pairsRun, heldText(t.pairs), t.groupDaysRun, t.groupDayParts, t.conversationParts],
+    key: [bucket, t.groupsRun, t.valuesRun, t.pairsRun, heldText(t.pairs), t.groupDaysRun, t.groupDayParts, t.conversationParts, t.groupDaysColumns ? 1 : 0],
     sums: t.sums,
   }));
-  return { ref, doc: { _id: ref.id, tenant, runId, rows: packRows(rows, 8, () => `tenant ${tenant}, ${month}, a bucket's total`) } };
+  return { ref, doc: { _id: ref.id, tenant, runId, rows: packRows(rows, 9, () => `tenant ${tenant}, ${month}, a bucket's total`) } };
 }
 
 export function valuesDoc(tenant: string, month: string, dimension: RollupDimension, runId: string, rows: Iterable<SumsRow>): NewDoc {
@@ -313,7 +318,7 @@ export class RollupDocs {
    * one document's rows at a time; with `cache` (a read of a day or less: a report's edges) the
    * document is kept decoded whole, as `valueDay` keeps it, and read from memory the next time.
    */
-  async foldValueDay(ref: DocRef, keep: (key: readonly KeyPart[]) => boolean, cache: boolean, fold: (row: SumsRow) => void): Promise<boolean> {
+  async foldValueDay(ref: DocRef, keep: RowKeep, cache: boolean, fold: (row: SumsRow) => void): Promise<boolean> {
     const known = this.cached(ref) ?? (cache ? await this.rows(ref) : null);
     if (known) {
       for (const row of known) if (keep(row.key)) fold(row);
@@ -386,7 +391,7 @@ export class RollupDocs {
    * A read of up to a day's buckets (a report's edges) keeps its documents decoded whole (see `rows`);
    * a longer one leaves the cache as it was, which it would otherwise flush.
    */
-  eachGroup(tenant: string, buckets: ReadonlyMap<number, string>, keep: (key: readonly KeyPart[]) => boolean, fold: (g: Group) => void): Promise<boolean> {
+  eachGroup(tenant: string, buckets: ReadonlyMap<number, string>, keep: RowKeep, fold: (g: Group) => void): Promise<boolean> {
     const byDay = new Map<number, DocRef[]>();
     for (const [bucket, runId] of buckets) {
       const day = Math.floor(bucket / DAY_MS) * DAY_MS;
@@ -406,7 +411,7 @@ export class RollupDocs {
     tenant: string,
     days: ReadonlyMap<number, { run: string; written: number }>,
     user: string | null | undefined,
-    keep: (key: readonly KeyPart[]) => boolean,
+    keep: RowKeep,
     fold: (g: Group) => void,
   ): Promise<boolean> {
     return this.foldGroups(
@@ -457,7 +462,7 @@ export class RollupDocs {
   }
 
   /** Folds the group rows of some documents (see foldDocs), counted in groupReads. */
-  private foldGroups(lists: readonly DocRef[][], keep: (key: readonly KeyPart[]) => boolean, fold: (g: Group) => void, cache: boolean): Promise<boolean> {
+  private foldGroups(lists: readonly DocRef[][], keep: RowKeep, fold: (g: Group) => void, cache: boolean): Promise<boolean> {
     return this.foldDocs(lists, keep, (row) => fold(rowGroup(row)), cache, this.groupReads);
   }
 
@@ -467,13 +472,7 @@ export class RollupDocs {
    * row); false when one is gone. For the conversations per group of days split in parts (see
    * conversationPartRefs): the parts of a month's days are one query of its collection.
    */
-  async foldDocs(
-    lists: readonly DocRef[][],
-    keep: (key: readonly KeyPart[]) => boolean,
-    fold: (row: SumsRow) => void,
-    cache: boolean,
-    reads = { held: 0, mostHeld: 0 },
-  ): Promise<boolean> {
+  async foldDocs(lists: readonly DocRef[][], keep: RowKeep, fold: (row: SumsRow) => void, cache: boolean, reads = { held: 0, mostHeld: 0 }): Promise<boolean> {
     const foldRow = (row: SumsRow) => {
       reads.mostHeld = Math.max(reads.mostHeld, ++reads.held);
       try {
@@ -579,6 +578,7 @@ function totalsOf(rows: readonly SumsRow[]): Map<number, BucketTotal> {
           groupDaysRun: (r.key[5] as string | null | undefined) ?? null,
           groupDayParts: (r.key[6] as number | null | undefined) ?? 0,
           conversationParts: (r.key[7] as number | null | undefined) ?? null,
+          groupDaysColumns: r.key[8] === 1,
         },
       ]),
     );

@@ -8,7 +8,7 @@ import type { Head, HeadChain } from './heads';
 import type { PendingItem, PendingItems } from './pending';
 import { type PairName, pairDimensions, pairName, rowsOfPair } from './pair-days';
 import { CONVERSATION_GROUP, conversationGroupOf, daysWithoutConversationGroups, type ValueKind, valueKind } from './value-rows';
-import type { KeyPart, SumsRow } from './sums-table';
+import type { KeyPart, RowKeep, SumsRow } from './sums-table';
 import {
   type BucketTotal,
   conversationPartRefs,
@@ -589,14 +589,15 @@ const REMEMBERED_TAG_SETS = 10_000;
 /**
  * Whether a group (its row key: see groupRow) matches the query's dimension filters and tags (and,
  * for a breakdown by tag set, has one), asked of each row as a groups document is decoded, so the
- * rows a filter drops are never made.
+ * rows a filter drops are never made; its `columns` are the dimension filters, which a packed table
+ * checks on its columns alone (see RowKeep).
  */
-function groupKeeps(query: RollupQuery): (key: readonly KeyPart[]) => boolean {
+function groupKeeps(query: RollupQuery): RowKeep {
   const wanted = ROLLUP_DIMENSIONS.flatMap((d) => (query.filters[d] === undefined ? [] : [[1 + dimensionIndex(d), query.filters[d]] as const]));
   const tagFilter = hasTagFilter(query.tags);
   const tagged = tagFilter || query.byTagSet === true;
   const included = new Map<string, boolean>();
-  return (key) => {
+  const keep = (key: readonly KeyPart[]) => {
     for (const [part, value] of wanted) if (key[part] !== value) return false;
     if (!tagged) return true;
     const tags = key[GROUP_PARTS - 1] as string | null;
@@ -609,6 +610,7 @@ function groupKeeps(query: RollupQuery): (key: readonly KeyPart[]) => boolean {
     }
     return keep;
   };
+  return Object.assign(keep, { columns: wanted });
 }
 
 /** Adds a group the query keeps to the rows (or takes it away) under the key the query groups by. */
