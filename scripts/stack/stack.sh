@@ -5,6 +5,7 @@
 # that ship (otel-collector.yaml, dashboards/...), addresses set by variables.
 #
 #   scripts/stack/stack.sh start           build or reuse the programs, start everything, print the URLs
+#   scripts/stack/stack.sh build           only build the programs (or find them in the cache)
 #   scripts/stack/stack.sh stop            stop everything and delete the stack's data
 #   scripts/stack/stack.sh restart <name>  stop (if it runs) and start one replica again: collector-service
 #                                          or collector-service-2 (its log goes on in logs/<name>.log)
@@ -102,6 +103,16 @@ launch_collector() {
     node "$ROOT/collector-service/dist/main.js"
 }
 
+# Builds the programs, or finds them in the cache, into the caller's ferretdb, otelcol, jaeger, prometheus and alertmanager.
+programs() {
+  say "building or finding the programs (cached in $TL_CACHE)"
+  ferretdb="$(bash "$ROOT/scripts/ferretdb/build.sh")"
+  otelcol="$(tl_otelcol)"
+  jaeger="$(tl_jaeger)"
+  prometheus="$(tl_prometheus_tool prometheus)"
+  alertmanager="$(tl_alertmanager)"
+}
+
 start() {
   if [ -f "$STATE/stack.env" ]; then
     say "already running (state in $STATE); stop it with npm run stack:stop"
@@ -109,13 +120,8 @@ start() {
     return 0
   fi
   [ -f "$ROOT/collector-service/dist/main.js" ] || { say "build first: ./run build"; return 1; }
-  say "building or finding the programs (cached in $TL_CACHE)"
   local ferretdb otelcol jaeger prometheus alertmanager
-  ferretdb="$(bash "$ROOT/scripts/ferretdb/build.sh")"
-  otelcol="$(tl_otelcol)"
-  jaeger="$(tl_jaeger)"
-  prometheus="$(tl_prometheus_tool prometheus)"
-  alertmanager="$(tl_alertmanager)"
+  programs
   mkdir -p "$STATE/pids" "$STATE/logs" "$STATE/data/ferretdb" "$STATE/data/prometheus" "$STATE/data/alertmanager"
   rm -f "$STATE/logs/"*.log
   trap 'say "start failed; stopping what started"; stop' ERR
@@ -226,8 +232,9 @@ restart() {
 
 case "${1:-}" in
   start) start ;;
+  build) ferretdb='' otelcol='' jaeger='' prometheus='' alertmanager='' && programs ;;
   stop) stop && say "stopped" ;;
   restart) restart "${2:-}" ;;
   ports) sed -n 's/^P_[A-Z0-9_]*=$(port \([0-9]*\))$/\1/p' "${BASH_SOURCE[0]}" ;;
-  *) echo "usage: $0 start|stop|restart <name>|ports" >&2; exit 2 ;;
+  *) echo "usage: $0 start|build|stop|restart <name>|ports" >&2; exit 2 ;;
 esac
