@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { createApp } from '../../src/app';
 import type { BudgetCheckDto, BudgetDto } from '../../src/budgets/budget-answers.dto';
+import { AlertSchedule } from '../../src/alerts/alert-schedule.service';
 import { BudgetsService } from '../../src/budgets/budgets.service';
 import { IngestEvents } from '../../src/ingest/ingest-events';
 import { loadConfig } from '../../src/config/config';
@@ -48,6 +49,10 @@ describe.each(STORES)('budgets on two collector instances sharing one store ($TO
     a = await start();
     b = await start();
   });
+  // The budget evaluations the last test's ingests started are over before the next test begins: one still
+  // running would load the spend of that test's budget on its own time (on A, before B's write it then lags
+  // until A's next sync), not when that test's first check or ingest on the instance loads it.
+  beforeEach(() => Promise.all([a, b].map((on) => on.app.get(AlertSchedule).settled())));
   afterAll(async () => {
     await a.app.close();
     await b.app.close();
