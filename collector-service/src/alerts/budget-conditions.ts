@@ -26,7 +26,7 @@ interface Computed {
  * from the rollups only for a budget and period not loaded yet (budgets sharing a period and scope
  * dimensions in one grouped read), and re-read when another instance wrote. The budgets are the
  * module's index, not the table: a pass runs after every stored batch, and a budget another instance
- * created or changed is seen once the budgets sync (every BUDGET_SYNC_MS), as the check sees it.
+ * created or changed is seen once the budgets sync (every TOKENLEDGER_BUDGET_SYNC_MS), as the check sees it.
  * Spend only grows within a period, so a budget whose total is what it was at the last pass
  * has the same conditions: those are reused instead of being worked out again (a pass after an
  * ingest recomputes only the budgets the ingest touched). A threshold is reached at

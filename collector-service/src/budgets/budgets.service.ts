@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, NotFoundException, type OnModuleDestroy, ty
 import type { StoragePort } from '../storage/storage.port';
 import type { BudgetsRepository } from '../storage/repositories/repositories';
 import { BUDGETS, STORAGE } from '../storage/storage.tokens';
+import { CONFIG, type CollectorConfig } from '../config/config';
 import { IngestEvents } from '../ingest/ingest-events';
 import { type Budget, budgetFromBody, budgetView, patchBudget } from './budget';
 import { budgetApplies, checkSubjectOf } from './budget-check';
@@ -13,12 +14,6 @@ import { readSpend } from './budget-spend';
 import { BudgetSpendCache } from './budget-spend.cache';
 import { type BudgetState, budgetPeriod, exhaustionMs, isoIn, projectedNanos, ratioOf, stateOf, usd } from './budget-state';
 
-/**
- * How often budgets and spend are brought in line with what other instances wrote to the store: a
- * sync round starts this long after the one before started, or as soon as that one ends if it took
- * longer, so another instance's spend is seen within an interval and a round's reads.
- */
-export const BUDGET_SYNC_MS = 1000;
 /** The least pause between the end of a round and the start of the next, when rounds take longer than the interval. */
 const SYNC_MIN_PAUSE_MS = 100;
 const TOP_USERS = 10;
@@ -40,6 +35,13 @@ export class BudgetsService implements OnModuleInit, OnModuleDestroy {
     @Inject(BUDGETS) private readonly repository: BudgetsRepository,
     ingest: IngestEvents,
     private readonly clock: BudgetClock,
+    /**
+     * How often budgets and spend are brought in line with what other instances wrote to the store
+     * (TOKENLEDGER_BUDGET_SYNC_MS): a sync round starts this long after the one before started, or
+     * soon after that one ends if it took longer, so another instance's spend is seen within an
+     * interval and a round's reads. 0: no timed rounds, only those `sync` is called for.
+     */
+    @Inject(CONFIG) private readonly config: Pick<CollectorConfig, 'budgetSyncMs'>,
   ) {
     this.index = new BudgetIndex(repository);
     this.cache = new BudgetSpendCache(storage, ingest);
@@ -49,7 +51,7 @@ export class BudgetsService implements OnModuleInit, OnModuleDestroy {
   async onModuleInit(): Promise<void> {
     await this.index.reload();
     await this.pairs.state(this.index);
-    this.schedule(BUDGET_SYNC_MS);
+    if (this.config.budgetSyncMs > 0) this.schedule(this.config.budgetSyncMs);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -68,7 +70,7 @@ export class BudgetsService implements OnModuleInit, OnModuleDestroy {
     this.timer = setTimeout(() => {
       const startedAt = performance.now();
       void this.sync().finally(() => {
-        if (!this.stopped) this.schedule(Math.max(SYNC_MIN_PAUSE_MS, BUDGET_SYNC_MS - (performance.now() - startedAt)));
+        if (!this.stopped) this.schedule(Math.max(SYNC_MIN_PAUSE_MS, this.config.budgetSyncMs - (performance.now() - startedAt)));
       });
     }, delayMs);
     this.timer.unref();

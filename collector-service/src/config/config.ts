@@ -35,6 +35,8 @@ export interface CollectorConfig {
   allowOpenMode: boolean;
   /** /metrics without a key (otherwise a `metrics` or `admin` key). */
   metricsPublic: boolean;
+  /** Milliseconds between the starts of the budget sync's rounds; 0: no timed rounds, only those the code asks for. */
+  budgetSyncMs: number;
   /** Seconds between alert rule evaluations; 0 turns the schedule off. */
   alertIntervalSeconds: number;
   /** Tries per alert delivery before it is recorded as failed, and the delay before the first retry (doubling). */
@@ -131,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfi
     adminKey: adminKey(env),
     allowOpenMode: flag(env, 'TOKENLEDGER_ALLOW_OPEN_MODE'),
     metricsPublic: flag(env, 'TOKENLEDGER_METRICS_PUBLIC'),
+    budgetSyncMs: integer(env, 'TOKENLEDGER_BUDGET_SYNC_MS', 1000, 0, 600_000),
     alertIntervalSeconds: integer(env, 'TOKENLEDGER_ALERT_INTERVAL_SECONDS', 60, 0, 86400),
     alertDeliveryAttempts: integer(env, 'TOKENLEDGER_ALERT_DELIVERY_ATTEMPTS', 5, 1, 20),
     alertRetryBaseMs: integer(env, 'TOKENLEDGER_ALERT_RETRY_BASE_MS', 1000, 0, 60000),

@@ -7,7 +7,7 @@ import { AlertSchedule } from '../../src/alerts/alert-schedule.service';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
 import { BudgetClock } from '../../src/budgets/budget-clock';
-import { BUDGET_SYNC_MS, BudgetsService } from '../../src/budgets/budgets.service';
+import { BudgetsService } from '../../src/budgets/budgets.service';
 import type { CreateBudgetDto } from '../../src/budgets/budget.dto';
 import { IngestEvents } from '../../src/ingest/ingest-events';
 import { MongoStore } from '../../src/storage/mongo/mongo.store';
@@ -45,6 +45,9 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
+/** The budget sync's interval the services below run with (the default). */
+const BUDGET_SYNC_MS = loadConfig({}).budgetSyncMs;
+
 const spentOf = (decision: { body: Record<string, unknown> }) => (decision.body.budgets as Array<{ spentNanos: string }>).map((b) => b.spentNanos);
 
 // Against the MongoDB-wire server in MONGODB_URI (FerretDB, started by the test command). Without one
@@ -61,7 +64,7 @@ if (!uri) {
       const commands: string[] = [];
       const store = await monitoredStore(uri, `tokenledger_test_${randomUUID().slice(0, 8)}`, commands);
       const events = new IngestEvents();
-      const budgets = new BudgetsService(store, repositoriesOf(store).budgets, events, new BudgetClock());
+      const budgets = new BudgetsService(store, repositoriesOf(store).budgets, events, new BudgetClock(), { budgetSyncMs: 0 });
       const ingest = (records: ReturnType<typeof record>[]) => events.storing(records, (batch) => store.ingest(batch));
       const bodies: CreateBudgetDto[] = [
         { name: 'company', scope: {}, period: 'month', limitUsd: '1000', action: 'block' },
@@ -89,7 +92,7 @@ if (!uri) {
       const commands: string[] = [];
       const store = await monitoredStore(uri, `tokenledger_test_${randomUUID().slice(0, 8)}`, commands);
       const events = new IngestEvents();
-      const budgets = new BudgetsService(store, repositoriesOf(store).budgets, events, new BudgetClock());
+      const budgets = new BudgetsService(store, repositoriesOf(store).budgets, events, new BudgetClock(), { budgetSyncMs: 0 });
       await budgets.create('default', { name: 'kim on search', scope: { user: 'kim', feature: 'search' }, period: 'month', limitUsd: '1', action: 'block' });
       await budgets.create('default', {
         name: 'search per user',

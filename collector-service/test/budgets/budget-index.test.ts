@@ -24,7 +24,7 @@ describe('the budgets index a check matches against', () => {
   it('keeps an unchanged budget the same object across syncs, so what is kept per budget lasts, and takes a changed one anew', async () => {
     const repository = repositoriesOf(store).budgets;
     // Another instance writes the budgets; this one's index learns them on its syncs.
-    const writer = new BudgetsService(store, repository, new IngestEvents(), new BudgetClock());
+    const writer = new BudgetsService(store, repository, new IngestEvents(), new BudgetClock(), { budgetSyncMs: 0 });
     const month = await writer.create('acme', { name: 'month', scope: {}, period: 'month', timezone: 'Europe/Madrid', limitUsd: '100', action: 'block' });
     const day = await writer.create('acme', { name: 'day', scope: {}, period: 'day', limitUsd: '10', action: 'notify' });
     const index = new BudgetIndex(repository);
@@ -54,7 +54,7 @@ describe('the budgets index a check matches against', () => {
         return listed;
       },
     });
-    const service = new BudgetsService(store, listing, new IngestEvents(), new BudgetClock());
+    const service = new BudgetsService(store, listing, new IngestEvents(), new BudgetClock(), { budgetSyncMs: 0 });
     const gone = await service.create('acme', { name: 'gone', scope: {}, period: 'month', limitUsd: '1', action: 'notify' });
     const syncing = service.sync();
     await new Promise((resolve) => setImmediate(resolve));

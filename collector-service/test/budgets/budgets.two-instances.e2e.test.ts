@@ -34,17 +34,22 @@ describe.each(STORES)('budgets on two collector instances sharing one store ($TO
   let a: { app: INestApplication; url: string };
   let b: { app: INestApplication; url: string };
   const start = async () => {
-    const app = await createApp(loadConfig({ ...storeEnv, TOKENLEDGER_SQLITE_PATH: join(dir, 'shared.sqlite'), TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0' }), {
-      logger: false,
-    });
+    // Each instance syncs where the test calls sync, never on a timer: a timed round whose read overlaps the
+    // instance's own ingest leaves that batch out of its spend until the round after (see BudgetSpendCache),
+    // so one would race the check the test makes on that instance right after the ingest's ack.
+    const app = await createApp(
+      loadConfig({
+        ...storeEnv,
+        TOKENLEDGER_SQLITE_PATH: join(dir, 'shared.sqlite'),
+        TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0',
+        TOKENLEDGER_BUDGET_SYNC_MS: '0',
+      }),
+      { logger: false },
+    );
     await app.listen(0, '127.0.0.1');
     return { app, url: `http://127.0.0.1:${((app.getHttpServer() as Server).address() as AddressInfo).port}` };
   };
   beforeAll(async () => {
-    // Each instance syncs where the test calls sync, never on its timer: a timed round whose read overlaps the
-    // instance's own ingest leaves that batch out of its spend until the round after (see BudgetSpendCache),
-    // so one would race the check the test makes on that instance right after the ingest's ack.
-    jest.spyOn(BudgetsService.prototype as unknown as { schedule(delayMs: number): void }, 'schedule').mockImplementation(() => undefined);
     dir = mkdtempSync(join(tmpdir(), 'tokenledger-budgets-'));
     a = await start();
     b = await start();
@@ -57,7 +62,6 @@ describe.each(STORES)('budgets on two collector instances sharing one store ($TO
     await a.app.close();
     await b.app.close();
     rmSync(dir, { recursive: true, force: true });
-    jest.restoreAllMocks();
   });
 
   const post = async <T>(on: { url: string }, path: string, body: unknown) =>

@@ -33,3 +33,14 @@ describe('the mongo store', () => {
     expect(() => loadConfig({ TOKENLEDGER_MONGO_CACHED_ROWS: '-1' })).toThrow(/TOKENLEDGER_MONGO_CACHED_ROWS/);
   });
 });
+
+describe('the budget sync', () => {
+  it('starts a round every 1000 ms unless TOKENLEDGER_BUDGET_SYNC_MS says otherwise (0: none on a timer), and names the setting when it is not a count of milliseconds', () => {
+    expect(loadConfig({}).budgetSyncMs).toBe(1000);
+    expect(loadConfig({ TOKENLEDGER_BUDGET_SYNC_MS: '250' }).budgetSyncMs).toBe(250);
+    expect(loadConfig({ TOKENLEDGER_BUDGET_SYNC_MS: '0' }).budgetSyncMs).toBe(0);
+    for (const bad of ['1s', '-1', '1.5', '600001']) {
+      expect(() => loadConfig({ TOKENLEDGER_BUDGET_SYNC_MS: bad })).toThrow(`TOKENLEDGER_BUDGET_SYNC_MS must be a whole number from 0 to 600000, got "${bad}"`);
+    }
+  });
+});
