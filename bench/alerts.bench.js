@@ -15,6 +15,7 @@ const { randomBytes } = require('node:crypto');
 const { join } = require('node:path');
 const { DatabaseSync } = require('node:sqlite');
 const { benchCacheDir, seedStore } = require('./seeded-store');
+const { median } = require('./stats');
 const { dropOtherDatabases, mongodb, seedMongo } = require('./mongo-seeded-store');
 const { seededRandom } = require('./usage-records');
 const { createApp } = require('../collector-service/dist/app');
@@ -184,7 +185,6 @@ async function measure(store, env, clearEntities) {
         ).ms,
       );
     }
-    const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
     const label = `alert evaluation, ${store}, ${N.toLocaleString('en-US')} records, ${USERS.toLocaleString('en-US')} users, ${BUDGETS.toLocaleString('en-US')} budgets`;
     console.log(`${label}: first run ${seconds(first.ms)} (${first.result.rules} rules, ${first.result.fired} alerts fired and written)`);

@@ -7,10 +7,10 @@
 //      BENCH_CALLS (default 2000 per round, 5 rounds) to change the size.
 'use strict';
 const { createServer } = require('node:http');
+const { median } = require('./stats');
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
 const ROUNDS = 5;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
   const checks = { count: 0 };

@@ -15,7 +15,8 @@ const { startService } = require('./service');
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 const { DatabaseSync } = require('node:sqlite');
-const { benchCacheDir, percentile, seedStore } = require('./seeded-store');
+const { benchCacheDir, seedStore } = require('./seeded-store');
+const { percentile } = require('./stats');
 const { dropOtherDatabases, mongodb, seedingState, seedMongo } = require('./mongo-seeded-store');
 const { seededRandom } = require('./usage-records');
 

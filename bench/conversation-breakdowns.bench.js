@@ -13,7 +13,7 @@ const { createHash } = require('node:crypto');
 const { join } = require('node:path');
 const { loadavg } = require('node:os');
 const { startService } = require('./service');
-const { percentile } = require('./seeded-store');
+const { percentile } = require('./stats');
 const { get } = require('./timed-queries');
 
 const QUERIES = {

@@ -15,6 +15,7 @@ const { gzipSync } = require('node:zlib');
 const { chromium } = require('playwright-core');
 const { benchCacheDir, randomBelow, seedStore } = require('./seeded-store');
 const { startService } = require('./service');
+const { median } = require('./stats');
 
 const N = Number(process.env.BENCH_RECORDS || 1_000_000);
 const USERS = Number(process.env.BENCH_USERS || 1000);
@@ -143,8 +144,6 @@ async function firstRender(browser, url) {
   await context.close();
   return { ms, complete, cost, ...phases };
 }
-
-const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 (async () => {
   if (!existsSync(join(DIST, 'index.html'))) throw new Error('build the collector service first: ./run npm run build -w @tokenledger/collector-service');

@@ -20,11 +20,11 @@ const { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicE
 const sc = require('@tokenledger/semconv');
 const { patchFloor } = require('./genai-floor');
 const { loadAverage } = require('./instrumentation-harness');
+const { cpuMs, median } = require('./stats');
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const PARTS = process.env.BENCH_PARTS?.split(',') ?? ['own', 'span', 'record'];
 const BASELINE = process.env.BENCH_BASELINE && require('node:path').resolve(process.env.BENCH_BASELINE);
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /** Runs each variant (`calls` calls a timing) once a round, in turn; prints CPU µs per call. */
 async function compare(title, calls, variants) {
@@ -33,8 +33,7 @@ async function compare(title, calls, variants) {
     for (const [name, run] of Object.entries(variants)) {
       const before = process.cpuUsage();
       await run(calls);
-      const used = process.cpuUsage(before);
-      figures[name].push((used.user + used.system) / calls);
+      figures[name].push((cpuMs(before) * 1000) / calls);
     }
   }
   console.log(title);

@@ -15,6 +15,7 @@
 'use strict';
 const { fork } = require('node:child_process');
 const { createServer } = require('node:http');
+const { cpuMs, median } = require('./stats');
 
 // ---------------------------------------------------------------------------------------------------
 // In the child
@@ -129,8 +130,7 @@ async function timeCalls(fn, n, flush = async () => {}) {
   const cpu = process.cpuUsage();
   for (let i = 0; i < n; i++) await fn();
   await flush();
-  const used = process.cpuUsage(cpu);
-  return { cpu: (used.user + used.system) / n, wall: Number(process.hrtime.bigint() - wall) / 1e3 / n };
+  return { cpu: (cpuMs(cpu) * 1000) / n, wall: Number(process.hrtime.bigint() - wall) / 1e3 / n };
 }
 
 /**
@@ -344,11 +344,6 @@ function startChild(file, args, execArgv = []) {
       }),
   };
 }
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /**
  * Measures one SDK: a child started from `file` with `args`, whose modes (those its setup names, or

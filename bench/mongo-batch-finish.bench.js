@@ -9,7 +9,7 @@
 //      (BENCH_ROUNDS=5)
 'use strict';
 const { MongoStore } = require('../collector-service/dist/storage/mongo/mongo.store');
-const { percentile } = require('./seeded-store');
+const { percentile } = require('./stats');
 const { usageRecord } = require('./usage-records');
 
 const RECORDS = Number(process.env.BENCH_RECORDS || 100_000);

@@ -6,7 +6,7 @@
 //      (BENCH_ROUNDS=10 calls per store)
 'use strict';
 const path = require('node:path');
-const { percentile } = require('./seeded-store');
+const { percentile } = require('./stats');
 const { steadyCall } = require('./usage-records');
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 10);

@@ -26,11 +26,7 @@ const BATCHES = Number(process.env.BENCH_BATCHES || 40);
 const uri = process.env.MONGODB_URI;
 if (!uri) throw new Error('MONGODB_URI is required');
 
-const cpuMs = () => {
-  const { user, system } = process.threadCpuUsage();
-  return (user + system) / 1000;
-};
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const { median, threadCpuMs: cpuMs } = require('./stats');
 
 (async () => {
   const usage = new UsageService(new PricingService({ pricesFile: null }));

@@ -8,7 +8,7 @@
 //      (BENCH_ROUNDS=10 calls per store)
 'use strict';
 const { MongoStore } = require('../collector-service/dist/storage/mongo/mongo.store');
-const { percentile } = require('./seeded-store');
+const { percentile } = require('./stats');
 const { steadyCall } = require('./usage-records');
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 10);

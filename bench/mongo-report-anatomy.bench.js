@@ -12,6 +12,7 @@
 'use strict';
 const { BSON } = require(require.resolve('mongodb', { paths: [require('node:path').join(__dirname, '..', 'collector-service')] }));
 const { MongoStore } = require('../collector-service/dist/storage/mongo/mongo.store');
+const { median } = require('./stats');
 const { seededRandom, usageRecord } = require('./usage-records');
 
 const BATCHES = Number(process.env.BENCH_BATCHES || 10);
@@ -36,8 +37,6 @@ if (!process.env.MONGODB_URI) {
   console.error('set MONGODB_URI to a MongoDB-wire server (./run test starts FerretDB; scripts/ferretdb/build.sh builds it)');
   process.exit(2);
 }
-
-const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function seed(store) {
   const random = seededRandom(20);

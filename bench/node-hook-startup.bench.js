@@ -19,6 +19,7 @@ const { existsSync, mkdirSync, writeFileSync } = require('node:fs');
 const { createServer } = require('node:net');
 const { homedir, loadavg } = require('node:os');
 const { join } = require('node:path');
+const { median } = require('./stats');
 
 const AUTO_VERSION = '0.82.0';
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
@@ -65,7 +66,6 @@ function run(args, script, env) {
   return { printed: JSON.parse(child.stdout.trim() || 'null'), runMs: Number(process.hrtime.bigint() - t0) / 1e6 };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const range = (xs, digits = 0) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
 
 async function main() {

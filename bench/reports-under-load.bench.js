@@ -16,13 +16,13 @@
 // unlike latency on a shared machine, CPU time says how much work a build leaves on the event loop.
 'use strict';
 const http = require('node:http');
-const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
+const { mkdtempSync, rmSync } = require('node:fs');
 const { loadavg, tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { isMainThread, parentPort, Worker, workerData } = require('node:worker_threads');
 const { BATCH, makeBatches, renewTraceIds } = require('./otlp-batches');
-const { percentile } = require('./seeded-store');
 const { startService } = require('./service');
+const { percentile, processCpuMs } = require('./stats');
 
 const SECONDS = Number(process.env.BENCH_SECONDS || 30);
 const SENDERS = Number(process.env.BENCH_SENDERS || 8);
@@ -191,20 +191,6 @@ function loopDelays(child) {
     });
 }
 
-/** CPU milliseconds (user + system) of the process's main thread and of all its threads so far, or null off Linux. */
-function cpuMs(pid) {
-  const ticks = (file) => {
-    const stat = readFileSync(file, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, at 100 ticks a second
-  };
-  try {
-    return { main: ticks(`/proc/${pid}/task/${pid}/stat`), all: ticks(`/proc/${pid}/stat`) };
-  } catch {
-    return null;
-  }
-}
-
 const delaysText = (d) => `p50 ${ms(d.p50)} ms, p99 ${ms(d.p99)} ms, max ${ms(d.max)} ms`;
 
 async function run(label, env, root) {
@@ -240,10 +226,10 @@ async function run(label, env, root) {
     const before = await senders.spans();
     const started = Date.now();
     await loopDelay();
-    const cpuBefore = cpuMs(service.child.pid);
+    const cpuBefore = processCpuMs(service.child.pid);
     const busy = await probe(service.url, SECONDS);
     const busyDelays = await loopDelay();
-    const cpuAfter = cpuMs(service.child.pid);
+    const cpuAfter = processCpuMs(service.child.pid);
     const sent = (await senders.spans()) - before;
     const rate = sent / ((Date.now() - started) / 1000);
     load.push(loadavg()[0]);

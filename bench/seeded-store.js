@@ -99,7 +99,4 @@ async function seedStore(file, records, makeRecord) {
   console.log(`generated ${records.toLocaleString('en-US')} records in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
-/** The value at quantile `p` (0.5, 0.95, 0.99) of a list of numbers. */
-const percentile = (xs, p) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
-
-module.exports = { benchCacheDir, percentile, randomBelow, seedStore };
+module.exports = { benchCacheDir, randomBelow, seedStore };

@@ -5,7 +5,7 @@
 //   BENCH_QUERY_SECONDS (60 by default): a query is timed again only while it has taken less than this
 'use strict';
 const http = require('node:http');
-const { percentile } = require('./seeded-store');
+const { percentile } = require('./stats');
 
 /** The fewest timings a query takes, whatever its budget. */
 const MIN_TIMINGS = 3;
