@@ -25,6 +25,8 @@ const QUERIES = {
   'timeseries by day, Europe/Madrid': { ...MONTH, fromMs: Date.UTC(2026, 9, 1, 22), toMs: Date.UTC(2026, 9, 31, 23), groupBy: ['bucket'] },
   'breakdown by model': { ...MONTH, groupBy: ['model'] },
   'breakdown by user': { ...MONTH, groupBy: ['user'] },
+  // Filtered on two dimensions and broken down by a third: from the group days (see rollup-docs.ts).
+  'breakdown by user, feature=feature-3 & agent=agent-1': { ...MONTH, filters: { feature: 'feature-3', agent: 'agent-1' }, groupBy: ['user'] },
 };
 const MODELS = [
   ['openai', 'gpt-4o'],

@@ -4,7 +4,7 @@ import { type Binary, Collection, MongoClient } from 'mongodb';
 import { MongoStore, type MongoFaults, type MongoStoreOptions } from '../../src/storage/mongo/mongo.store';
 import { type ClaimLinkDoc, storedBy } from '../../src/storage/mongo/record-claims';
 import { type RecordDoc, toRecordDoc } from '../../src/storage/mongo/record-docs';
-import { GROUP_PARTS } from '../../src/storage/mongo/groups';
+import { GROUP_PARTS, valuePart } from '../../src/storage/mongo/groups';
 import type { RollupDocs } from '../../src/storage/mongo/rollup-docs';
 import { packRows, unpackRows } from '../../src/storage/mongo/sums-table';
 import { jsonColumns } from '../support/old-stores';
@@ -211,6 +211,11 @@ if (!uri) {
       });
       return { store, commands };
     };
+    /** The documents some commands (see `watched`) read of the collections whose names start with `prefix`. */
+    const docsRead = (commands: { name: string; command: Record<string, unknown>; docs: number }[], prefix: string) =>
+      commands
+        .filter((c) => (c.name === 'find' || c.name === 'getMore') && String(c.command.find ?? c.command.collection).startsWith(prefix))
+        .reduce((sum, c) => sum + c.docs, 0);
 
     it('indexes stored records by tenant and time on MongoDB, and on FerretDB (which reads by no index but _id) only by id and claim', async () => {
       const dbName = fresh();
@@ -342,10 +347,7 @@ if (!uri) {
           answers.push(
             new Map(rows.map((r) => [q.byTagSet ? (JSON.parse(r.key.tags!) as [string, string][])[0][1] : String(Object.values(r.key)[0] ?? ''), r.costNanos])),
           );
-          const found = (prefix: string) =>
-            reader.commands
-              .filter((c) => (c.name === 'find' || c.name === 'getMore') && String(c.command.find ?? c.command.collection).startsWith(prefix))
-              .reduce((sum, c) => sum + c.docs, 0);
+          const found = (prefix: string) => docsRead(reader.commands, prefix);
           docs.push({ groupDays: found('rollup_group_days_'), groups: found('rollup_groups_') });
           await reader.store.close();
         }
@@ -466,6 +468,92 @@ if (!uri) {
       expect(repacked.length).toBe(packed.length);
       expect(repacked.every((doc) => doc.rows.buffer[0] === 0xff)).toBe(true);
       expect(await reads()).toEqual(expected);
+      await db.client.close();
+      await dropDatabase(dbName);
+    });
+
+    it('reads a breakdown filtered on a feature and no user from the part of each day split by feature holding it, exact to the nano; a store compacted before that split alike, until compaction gives its days theirs', async () => {
+      const dbName = fresh();
+      const store = await open(dbName, undefined, MANUAL);
+      // Three days of May, a call every 5 minutes: 11 users, 5 features (and none), 4 agents, 2 models, 3 teams (and no tag).
+      const calls = Array.from({ length: 864 }, (_, i) =>
+        record({
+          timeMs: Date.UTC(2026, 4, 1) + i * 300_000 + (i % 7) * 1000,
+          user: `user-${i % 11}`,
+          feature: i % 6 === 5 ? null : `feature-${i % 6}`,
+          agent: `agent-${i % 4}`,
+          model: i % 2 ? 'gpt-4o' : 'gpt-4o-mini',
+          tags: i % 4 === 0 ? {} : { team: `team-${i % 3}` },
+          costNanos: BigInt(i) * 12_345_678_901_234n + 7n,
+        }),
+      );
+      await ingest(store, calls);
+      await store.compact();
+      await store.close();
+      // May 1 from 02:00, May 2 whole, May 3 until 20:00: group days of May 1 and 3 (less their buckets outside the range) and May 2.
+      const range = { tenant: 'default', fromMs: Date.UTC(2026, 4, 1, 2), toMs: Date.UTC(2026, 4, 3, 20) };
+      const queries: RollupQuery[] = [
+        { ...range, filters: { feature: 'feature-1', agent: 'agent-1' }, groupBy: ['user' as const] },
+        { ...range, filters: { feature: 'feature-0', agent: 'agent-2' }, groupBy: ['user' as const] },
+        { ...range, filters: { feature: 'feature-4', model: 'gpt-4o-mini' }, tags: { team: 'team-1' }, groupBy: ['agent' as const] },
+        { ...range, filters: { feature: 'feature-9', agent: 'agent-2' }, groupBy: ['user' as const] },
+      ];
+      const expected = queries.map((q) => {
+        const sums = new Map<string, bigint>();
+        for (const r of calls) {
+          if (r.timeMs < q.fromMs || r.timeMs >= q.toMs || Object.entries(q.filters).some(([d, v]) => r[d as 'user'] !== v)) continue;
+          if (q.tags && Object.entries(q.tags).some(([k, v]) => r.tags[k] !== v)) continue;
+          const key = r[q.groupBy[0] as 'user' | 'agent']!;
+          sums.set(key, (sums.get(key) ?? 0n) + r.costNanos!);
+        }
+        return sums;
+      });
+      /** Each query's sums by key, and the documents it read of each collection kind, by an instance of its own (whose memory holds none). */
+      const reads = async () => {
+        const answers: Map<string, bigint>[] = [];
+        const docs: { byFeature: number; byUser: number }[] = [];
+        for (const q of queries) {
+          const reader = await watched(dbName, MANUAL);
+          answers.push(new Map((await reader.store.aggregate(q)).map((row) => [String(Object.values(row.key)[0]), row.costNanos])));
+          const found = (prefix: string) => docsRead(reader.commands, prefix);
+          docs.push({ byFeature: found('rollup_group_feature_days_'), byUser: found('rollup_group_days_') });
+          await reader.store.close();
+        }
+        return { answers, docs };
+      };
+      const split = await reads();
+      expect(split.answers).toEqual(expected);
+      expect(expected[0].size).toBeGreaterThan(0);
+      expect(expected[1].size).toBeGreaterThan(0);
+      expect(expected[2].size).toBeGreaterThan(0);
+      expect(expected[3].size).toBe(0);
+      // One document of each of the 3 days, none of the days split by user; none for a feature no call
+      // has, unless its part holds another's.
+      const written = new Set(calls.map((r) => valuePart(r.feature)));
+      expect(split.docs).toEqual(queries.map((q) => ({ byFeature: written.has(valuePart(q.filters.feature!)) ? 3 : 0, byUser: 0 })));
+      // As the version before the split by feature left the store: no such documents, totals naming none.
+      const db = await rawDb(dbName);
+      type Doc = { _id: string; rows: Binary };
+      for (const name of (await db.listCollections().toArray()).map((c) => c.name))
+        if (name.startsWith('rollup_group_feature_days_')) await db.collection(name).drop();
+      const totals = db.collection<Doc>('rollup_totals_2026_05');
+      for (const doc of await totals.find().toArray()) {
+        const rows = unpackRows(doc.rows).map((row) => ({ key: row.key.slice(0, 9), sums: row.sums }));
+        await totals.updateOne({ _id: doc._id }, { $set: { rows: packRows(rows, 9, () => 'a total') } });
+      }
+      const before = await reads();
+      expect(before.answers).toEqual(expected);
+      // Every part of each day split by user: the 11 users' parts.
+      for (const { byFeature, byUser } of before.docs) {
+        expect(byFeature).toBe(0);
+        expect(byUser).toBeGreaterThan(3);
+      }
+      const upgraded = await open(dbName, undefined, MANUAL);
+      await upgraded.compact();
+      await upgraded.close();
+      const after = await reads();
+      expect(after.answers).toEqual(expected);
+      expect(after.docs).toEqual(split.docs);
       await db.client.close();
       await dropDatabase(dbName);
     });

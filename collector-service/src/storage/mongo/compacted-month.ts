@@ -11,6 +11,8 @@ import {
   NO_CONVERSATION_GROUPS,
   groupDayDocs,
   groupDayRefs,
+  groupFeatureDayDocs,
+  groupFeatureDayRefs,
   groupsDoc,
   groupsRef,
   monthSumsOf,
@@ -173,6 +175,7 @@ export class CompactedMonth {
             groupDaysRun: null,
             groupDayParts: 0,
             groupDaysColumns: false,
+            groupDayFeatureParts: null,
             conversationParts: null,
           }),
         );
@@ -263,20 +266,23 @@ export class CompactedMonth {
         }
     }
     for (const [day, groupDay] of this.groupDays) {
-      replaced.push(...groupDay.priors.flatMap((run) => groupDayRefs(tenant, day, run, ALL_GROUP_DAY_PARTS)));
+      replaced.push(
+        ...groupDay.priors.flatMap((run) => [
+          ...groupDayRefs(tenant, day, run, ALL_GROUP_DAY_PARTS),
+          ...groupFeatureDayRefs(tenant, day, run, ALL_GROUP_DAY_PARTS),
+        ]),
+      );
       const buckets = [...this.totals].filter(([bucket, t]) => dayOf(bucket) === day && t.sums.calls !== 0);
       if (buckets.length === 0) continue;
-      const written = groupDayDocs(
-        tenant,
-        day,
-        runId,
-        [...groupDay.rows.values()].filter((row) => row.sums.calls !== 0),
-      );
-      docs.push(...written.docs);
+      const rows = [...groupDay.rows.values()].filter((row) => row.sums.calls !== 0);
+      const byUser = groupDayDocs(tenant, day, runId, rows);
+      const byFeature = groupFeatureDayDocs(tenant, day, runId, rows);
+      docs.push(...byUser.docs, ...byFeature.docs);
       for (const [, total] of buckets) {
         total.groupDaysRun = runId;
-        total.groupDayParts = written.written;
+        total.groupDayParts = byUser.written;
         total.groupDaysColumns = true;
+        total.groupDayFeatureParts = byFeature.written;
       }
     }
     const totals = new Map([...this.totals].filter(([, t]) => t.sums.calls !== 0));

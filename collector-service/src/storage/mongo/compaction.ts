@@ -135,12 +135,12 @@ export class Compactor {
 
   /**
    * Gives one day compacted before group days were written its group day documents (summed from
-   * its buckets' groups, see CompactedMonth), or before they were packed as dictionary columns those
-   * documents again, by a run like any other: a day per call, newest first, so an old store's
+   * its buckets' groups, see CompactedMonth), or before they were packed as dictionary columns or
+   * split by feature too those documents again, by a run like any other: a day per call, newest first, so an old store's
    * filtered breakdowns read them over rounds. False when no day lacks them.
    */
   addGroupDays(): Promise<boolean> {
-    return this.rewriteADayLacking(this.withGroupDays, (t) => t.groupDaysRun === null || !t.groupDaysColumns);
+    return this.rewriteADayLacking(this.withGroupDays, (t) => t.groupDaysRun === null || !t.groupDaysColumns || t.groupDayFeatureParts === null);
   }
 
   /**

@@ -23,21 +23,30 @@ export const recordDims = (r: UsageRecord): (string | null)[] => [r.provider, r.
 
 /**
  * Documents a day's groups are split into (see groupDayDocs), by a hash of the user: a read filtered
- * on one user reads one of them, the others none of its rows.
+ * on one user reads one of them, the others none of its rows. The same groups are split a second
+ * time, by a hash of the feature (see groupFeatureDayDocs): a read filtered on a feature and no user
+ * reads one of those.
  */
 export const GROUP_DAY_PARTS = 32;
 
 const USER_PART = 1 + ROLLUP_DIMENSIONS.indexOf('user');
+const FEATURE_PART = 1 + ROLLUP_DIMENSIONS.indexOf('feature');
 
-/** The part of a day's groups a group row (keyed as groupRow) is in: FNV-1a of its user, modulo GROUP_DAY_PARTS (no user: part 0). */
-export function userPart(user: string | null): number {
-  if (user === null) return 0;
+/** The part of a day's groups a value of the dimension they are split by is in: FNV-1a of it, modulo GROUP_DAY_PARTS (no value: part 0). */
+export function valuePart(value: string | null): number {
+  if (value === null) return 0;
   let hash = 0x811c9dc5;
-  for (let i = 0; i < user.length; i++) hash = Math.imul(hash ^ user.charCodeAt(i), 0x01000193);
+  for (let i = 0; i < value.length; i++) hash = Math.imul(hash ^ value.charCodeAt(i), 0x01000193);
   return (hash >>> 0) % GROUP_DAY_PARTS;
 }
 
-export const rowUserPart = (key: readonly (string | number | null)[]) => userPart(key[USER_PART] as string | null);
+/** The part of a day's groups split by user a user's rows are in. */
+export const userPart = valuePart;
+
+export const rowUserPart = (key: readonly (string | number | null)[]) => valuePart(key[USER_PART] as string | null);
+
+/** The part of a day's groups split by feature a group row (keyed as groupRow) is in. */
+export const rowFeaturePart = (key: readonly (string | number | null)[]) => valuePart(key[FEATURE_PART] as string | null);
 
 /** The groups of some records, in the order their first records came: the same records give the same groups. */
 export function groupRecords(records: Iterable<UsageRecord>): Group[] {

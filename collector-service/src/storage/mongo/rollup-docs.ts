@@ -1,7 +1,7 @@
 import type { Binary, Db } from 'mongodb';
 import { addSums, type Sums, zeroSums } from '../rollup-measures';
 import type { RollupDimension } from '../storage.port';
-import { GROUP_DAY_PARTS, GROUP_PARTS, type Group, groupRow, rowGroup, rowUserPart, userPart } from './groups';
+import { GROUP_DAY_PARTS, GROUP_PARTS, type Group, groupRow, rowFeaturePart, rowGroup, rowUserPart, valuePart } from './groups';
 import { eachRow, type KeyPart, packRows, type RowKeep, type SumsRow, unpackRows } from './sums-table';
 import { heldPairs, heldText, PAIR_PARTS, type PairName } from './pair-days';
 import { conversationRowUserPart, VALUE_PARTS, type ValueKind } from './value-rows';
@@ -18,6 +18,8 @@ import { conversationRowUserPart, VALUE_PARTS, type ValueKind } from './value-ro
  * - group days, GROUP_DAY_PARTS per tenant and UTC day: the day's groups (its buckets' merged, keyed
  *   as a bucket's with the day for bucket), split by a hash of the user, so a filtered or tagged
  *   breakdown over whole days reads a document per day (one part of it for one user), not 96;
+ * - group feature days, GROUP_DAY_PARTS per tenant and UTC day: the same groups split by a hash of
+ *   the feature, so a read filtered on a feature and no user reads one part of each day, not all;
  * - value days, per tenant and UTC day: the day's value rows per bucket (value-rows.ts), for the
  *   breakdowns by conversation and by tag key, one document each (conversations; tag values), and the
  *   conversations per group, for those breakdowns with filters, in GROUP_DAY_PARTS parts split by
@@ -25,7 +27,7 @@ import { conversationRowUserPart, VALUE_PARTS, type ValueKind } from './value-ro
  * - pair days, one per tenant and UTC day while the tenant keeps pair rollups: the day's sums per
  *   pair of values of each kept pair of dimensions (pair-days.ts).
  * Collections are per month (totals, values, value days, pair days) and per UTC day (groups, group days,
- * the parts of conversations per group), so a read touches
+ * group feature days, the parts of conversations per group), so a read touches
  * only the period it asks for: FerretDB answers every query by reading its whole collection.
  */
 export interface RollupDoc {
@@ -64,6 +66,12 @@ export interface BucketTotal {
    */
   groupDaysColumns: boolean;
   /**
+   * Which parts of the day's groups split by feature (see groupFeatureDayDocs) that run wrote (bit
+   * `part`); null when it wrote none (a day written before them: a read of a feature reads the parts
+   * split by user).
+   */
+  groupDayFeatureParts: number | null;
+  /**
    * Which parts of the day's conversations per group the values run wrote (bit `part`, split by user
    * as group days are, see conversationPartRefs); NO_CONVERSATION_GROUPS when it wrote none (see
    * CompactedMonth's ValueDay.grouped); null when the day was compacted before they were split (one
@@ -93,6 +101,7 @@ export const valueDaysCollection = (day: number) => `rollup_value_days_${suffix(
 export const pairDaysCollection = (day: number) => `rollup_pair_days_${suffix(monthOf(day))}`;
 export const conversationDaysCollection = (day: number) => `rollup_conversation_days_${suffix(new Date(day).toISOString().slice(0, 10))}`;
 export const groupDaysCollection = (day: number) => `rollup_group_days_${suffix(new Date(day).toISOString().slice(0, 10))}`;
+export const groupFeatureDaysCollection = (day: number) => `rollup_group_feature_days_${suffix(new Date(day).toISOString().slice(0, 10))}`;
 export const groupsCollection = (bucket: number) => `rollup_groups_${suffix(new Date(bucket).toISOString().slice(0, 10))}`;
 
 export const totalsRef = (tenant: string, month: string, runId: string): DocRef => ({
@@ -117,15 +126,27 @@ export const groupDayRef = (tenant: string, day: number, part: number, runId: st
   id: JSON.stringify([tenant, day, part, runId]),
 });
 
-/** The parts of a day (see userPart) a read needs, of those `written` (a mask: bit `part`): the part of `user` when it filters on a user, else all. */
-function partsRead(written: number, user?: string | null): number[] {
-  const parts = user === undefined ? Array.from({ length: GROUP_DAY_PARTS }, (_, part) => part) : [userPart(user)];
+/**
+ * The parts of a day (see valuePart) a read needs, of those `written` (a mask: bit `part`): the part
+ * of `value` when it filters on a value of the dimension the parts are split by, else all.
+ */
+function partsRead(written: number, value?: string | null): number[] {
+  const parts = value === undefined ? Array.from({ length: GROUP_DAY_PARTS }, (_, part) => part) : [valuePart(value)];
   return parts.filter((part) => (written >>> part) & 1);
 }
 
 /** The refs of the documents of a day's groups a read needs, of the parts `written` (see partsRead). */
 export const groupDayRefs = (tenant: string, day: number, runId: string, written: number, user?: string | null): DocRef[] =>
   partsRead(written, user).map((part) => groupDayRef(tenant, day, part, runId));
+
+export const groupFeatureDayRef = (tenant: string, day: number, part: number, runId: string): DocRef => ({
+  collection: groupFeatureDaysCollection(day),
+  id: JSON.stringify([tenant, day, part, runId]),
+});
+
+/** The refs of the documents of a day's groups split by feature a read of `feature` needs (see partsRead), of the parts `written`. */
+export const groupFeatureDayRefs = (tenant: string, day: number, runId: string, written: number, feature?: string | null): DocRef[] =>
+  partsRead(written, feature).map((part) => groupFeatureDayRef(tenant, day, part, runId));
 
 /** Every part of a day's groups, written or not (what a run replacing them deletes). */
 export const ALL_GROUP_DAY_PARTS = 2 ** GROUP_DAY_PARTS - 1;
@@ -173,10 +194,21 @@ export interface NewDoc {
 export function totalsDoc(tenant: string, month: string, runId: string, buckets: Map<number, BucketTotal>): NewDoc {
   const ref = totalsRef(tenant, month, runId);
   const rows: SumsRow[] = [...buckets].map(([bucket, t]) => ({
-    key: [bucket, t.groupsRun, t.valuesRun, t.pairsRun, heldText(t.pairs), t.groupDaysRun, t.groupDayParts, t.conversationParts, t.groupDaysColumns ? 1 : 0],
+    key: [
+      bucket,
+      t.groupsRun,
+      t.valuesRun,
+      t.pairsRun,
+      heldText(t.pairs),
+      t.groupDaysRun,
+      t.groupDayParts,
+      t.conversationParts,
+      t.groupDaysColumns ? 1 : 0,
+      t.groupDayFeatureParts,
+    ],
     sums: t.sums,
   }));
-  return { ref, doc: { _id: ref.id, tenant, runId, rows: packRows(rows, 9, () => `tenant ${tenant}, ${month}, a bucket's total`) } };
+  return { ref, doc: { _id: ref.id, tenant, runId, rows: packRows(rows, 10, () => `tenant ${tenant}, ${month}, a bucket's total`) } };
 }
 
 export function valuesDoc(tenant: string, month: string, dimension: RollupDimension, runId: string, rows: Iterable<SumsRow>): NewDoc {
@@ -212,7 +244,7 @@ export function pairDayDoc(tenant: string, day: number, runId: string, rows: rea
   return { ref, doc: { _id: ref.id, tenant, runId, rows: packRows(rows, PAIR_PARTS, what) } };
 }
 
-/** Rows as documents of GROUP_DAY_PARTS parts, by the part `partOf` says (see userPart), none for a part without rows; and which parts it wrote. */
+/** Rows as documents of GROUP_DAY_PARTS parts, by the part `partOf` says (see valuePart), none for a part without rows; and which parts it wrote. */
 function partDocs(
   tenant: string,
   runId: string,
@@ -235,7 +267,7 @@ function partDocs(
   return { docs, written };
 }
 
-/** A day's groups (rows keyed as groupRow, the day for bucket) as documents of parts, each the rows of its users (see userPart); and which parts it wrote. */
+/** A day's groups (rows keyed as groupRow, the day for bucket) as documents of parts, each the rows of its users (see valuePart); and which parts it wrote. */
 export const groupDayDocs = (tenant: string, day: number, runId: string, rows: Iterable<SumsRow>): { docs: NewDoc[]; written: number } =>
   partDocs(
     tenant,
@@ -243,6 +275,18 @@ export const groupDayDocs = (tenant: string, day: number, runId: string, rows: I
     rows,
     rowUserPart,
     (part) => groupDayRef(tenant, day, part, runId),
+    GROUP_PARTS,
+    () => `tenant ${tenant}, ${new Date(day).toISOString().slice(0, 10)}, a group`,
+  );
+
+/** A day's groups as groupDayDocs makes them, split by feature instead of user (see rowFeaturePart); and which parts it wrote. */
+export const groupFeatureDayDocs = (tenant: string, day: number, runId: string, rows: Iterable<SumsRow>): { docs: NewDoc[]; written: number } =>
+  partDocs(
+    tenant,
+    runId,
+    rows,
+    rowFeaturePart,
+    (part) => groupFeatureDayRef(tenant, day, part, runId),
     GROUP_PARTS,
     () => `tenant ${tenant}, ${new Date(day).toISOString().slice(0, 10)}, a group`,
   );
@@ -404,18 +448,24 @@ export class RollupDocs {
   /**
    * Folds the groups of some whole days (each from the run its buckets' totals name, see
    * BucketTotal.groupDaysRun) that `keep` keeps into `fold`, as `eachGroup` does: only the part of
-   * each day holding `user` when the read filters on a user (see groupDayRefs). A group's bucket is
-   * its day. False when one is gone.
+   * each day holding `filters.user` when the read filters on a user (see groupDayRefs), else the part
+   * of the day split by feature holding `filters.feature` when it filters on a feature and the day
+   * has those (see groupFeatureDayRefs), else every part. A group's bucket is its day. False when one
+   * is gone.
    */
   eachGroupOfDays(
     tenant: string,
-    days: ReadonlyMap<number, { run: string; written: number }>,
-    user: string | null | undefined,
+    days: ReadonlyMap<number, { run: string; written: number; byFeature: number | null }>,
+    filters: { user?: string | null; feature?: string | null },
     keep: RowKeep,
     fold: (g: Group) => void,
   ): Promise<boolean> {
+    const refs = (day: number, { run, written, byFeature }: { run: string; written: number; byFeature: number | null }) =>
+      filters.user === undefined && filters.feature !== undefined && byFeature !== null
+        ? groupFeatureDayRefs(tenant, day, run, byFeature, filters.feature)
+        : groupDayRefs(tenant, day, run, written, filters.user);
     return this.foldGroups(
-      [...days].map(([day, { run, written }]) => groupDayRefs(tenant, day, run, written, user)).filter((refs) => refs.length > 0),
+      [...days].map(([day, parts]) => refs(day, parts)).filter((refs) => refs.length > 0),
       keep,
       fold,
       false,
@@ -579,6 +629,7 @@ function totalsOf(rows: readonly SumsRow[]): Map<number, BucketTotal> {
           groupDayParts: (r.key[6] as number | null | undefined) ?? 0,
           conversationParts: (r.key[7] as number | null | undefined) ?? null,
           groupDaysColumns: r.key[8] === 1,
+          groupDayFeatureParts: (r.key[9] as number | null | undefined) ?? null,
         },
       ]),
     );

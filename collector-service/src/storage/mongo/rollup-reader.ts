@@ -404,14 +404,14 @@ export class RollupReader {
   /**
    * The groups of the buckets of `totals` in [from, to) the query keeps, by day: a day whose buckets
    * name one run of group days from those (see RollupDocs.eachGroupOfDays: one part of the day when
-   * the query filters on a user), less the groups of its buckets outside the range, when those are
+   * the query filters on a user or a feature), less the groups of its buckets outside the range, when those are
    * fewer than the buckets in range; else from the groups of its buckets in range.
    */
   private async addDays(rows: RollupRowSums, query: RollupQuery, totals: [number, BucketTotal][], from: number, to: number): Promise<boolean> {
     const byDay = bucketsByDay(totals, from, to);
     const plus: [number, BucketTotal][] = [];
     const minus: [number, BucketTotal][] = [];
-    const days = new Map<number, { run: string; written: number }>();
+    const days = new Map<number, { run: string; written: number; byFeature: number | null }>();
     for (const [day, buckets] of byDay) {
       const inRange = buckets.filter(([bucket]) => bucket >= from && bucket < to);
       const outside = buckets.filter(([bucket]) => bucket < from || bucket >= to);
@@ -419,7 +419,7 @@ export class RollupReader {
       const [run] = runs;
       if (runs.size > 1 || run === null || inRange.length <= outside.length) plus.push(...inRange);
       else {
-        days.set(day, { run, written: buckets[0][1].groupDayParts });
+        days.set(day, { run, written: buckets[0][1].groupDayParts, byFeature: buckets[0][1].groupDayFeatureParts });
         minus.push(...outside);
       }
     }
@@ -429,7 +429,7 @@ export class RollupReader {
     const done = await Promise.all([
       this.addGroups(rows, query, plus, 1),
       this.addGroups(netted, query, minus, -1),
-      days.size === 0 || this.docs.eachGroupOfDays(query.tenant, days, query.filters.user, keeps, (g) => sumGroup(netted, query, g, 1)),
+      days.size === 0 || this.docs.eachGroupOfDays(query.tenant, days, query.filters, keeps, (g) => sumGroup(netted, query, g, 1)),
     ]);
     addNetted(rows, netted);
     return done.every(Boolean);
