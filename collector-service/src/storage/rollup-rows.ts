@@ -16,7 +16,7 @@ export class TooManyRowsError extends RangeError {
  * in bigint): for adapters that keep finer groups than a query asks for and sum them in the service.
  */
 export class RollupRowSums {
-  private readonly rows = new Map<string, RollupRow>();
+  private readonly rows = new Map<string | number, RollupRow>();
 
   private readonly groupBy: readonly string[];
 
@@ -34,13 +34,21 @@ export class RollupRowSums {
   }
 
   private row(key: RollupRow['key']): RollupRow {
-    const id = JSON.stringify(this.groupBy.map((g) => (key as Record<string, unknown>)[g]));
+    const id = this.idOf(key);
     let row = this.rows.get(id);
     if (!row) {
       if (this.rows.size >= this.maxRows) throw new TooManyRowsError(this.maxRows);
       this.rows.set(id, (row = { key, ...zeroTotals() }));
     }
     return row;
+  }
+
+  /** A row's key as one value: a bucket start itself, else JSON of the groupBy values (strings or null). */
+  private idOf(key: RollupRow['key']): string | number {
+    const values = key as Record<string, unknown>;
+    if (this.groupBy.length === 0) return '';
+    if (this.groupBy.length === 1) return this.groupBy[0] === 'bucket' ? (values.bucket as number) : JSON.stringify(values[this.groupBy[0]] ?? null);
+    return JSON.stringify(this.groupBy.map((g) => values[g]));
   }
 
   /** Adds a row another read summed already (its totals) under its key. */

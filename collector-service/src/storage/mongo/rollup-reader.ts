@@ -1,5 +1,5 @@
 import { RollupRowSums } from '../rollup-rows';
-import { addSums, type Sums, totalsOf, zeroSums } from '../rollup-measures';
+import { addSums, addToTotals, type Sums, totalsOf, zeroSums, zeroTotals } from '../rollup-measures';
 import { ROLLUP_DIMENSIONS, type RollupDimension, type RollupQuery, type RollupRow, type ValueRollupQuery, type ValueSums } from '../storage.port';
 import { hasTagFilter, tagSetIncludes } from '../tag-sets';
 import { CONVERSATION, isFiltered } from '../value-rollups';
@@ -57,9 +57,14 @@ export class RollupReader {
       const rows = new RollupRowSums(query);
       return (await this.addCompacted(rows, query, head)) ? rows : null;
     });
-    const keeps = groupKeeps(query);
-    for (const item of pending)
-      for (const g of item.groups) if (g.bucket >= query.fromMs && g.bucket < query.toMs && keeps(groupRow(g).key)) sumGroup(rows, query, g, 1);
+    const inRange = (bucket: number) => bucket >= query.fromMs && bucket < query.toMs;
+    if (keepsEveryGroup(query)) {
+      for (const item of pending)
+        for (const { bucket, row } of pendingRows(item, query.groupBy)) if (inRange(bucket)) rows.addRow({ ...row, key: { ...row.key } });
+    } else {
+      const keeps = groupKeeps(query);
+      for (const item of pending) for (const g of item.groups) if (inRange(g.bucket) && keeps(groupRow(g).key)) sumGroup(rows, query, g, 1);
+    }
     return rows.values().filter((r) => r.calls !== 0);
   }
 
@@ -615,11 +620,54 @@ function groupKeeps(query: RollupQuery): RowKeep {
 
 /** Adds a group the query keeps to the rows (or takes it away) under the key the query groups by. */
 function sumGroup(rows: RollupRowSums, query: RollupQuery, g: Group, sign: 1 | -1): void {
-  const key: RollupRow['key'] = {};
+  const key = groupKey(query.groupBy, g);
   if (query.byTagSet) key.tags = g.tags!;
-  for (const part of query.groupBy) {
+  rows.add(key, g.sums, sign);
+}
+
+/** A group's key in rows grouped by `groupBy`. */
+function groupKey(groupBy: RollupQuery['groupBy'], g: Group): RollupRow['key'] {
+  const key: RollupRow['key'] = {};
+  for (const part of groupBy) {
     if (part === 'bucket') key.bucket = g.bucket;
     else key[part] = g.dims[dimensionIndex(part)] ?? null;
   }
-  rows.add(key, g.sums, sign);
+  return key;
+}
+
+/** Whether a query keeps every group (no filter, no tags, no breakdown by tag set): then a pending item is added from its rows per bucket (see pendingRows). */
+const keepsEveryGroup = (query: RollupQuery) => !query.byTagSet && !hasTagFilter(query.tags) && ROLLUP_DIMENSIONS.every((d) => query.filters[d] === undefined);
+
+/** A pending item's groups summed per bucket and groupBy key: a row and the bucket it is of. */
+interface PendingRow {
+  bucket: number;
+  row: RollupRow;
+}
+
+/** Per pending item (its groups never change, see PendingItems): its rows per bucket, by groupBy (joined). */
+const pendingRowsByItem = new WeakMap<PendingItem, Map<string, readonly PendingRow[]>>();
+
+/**
+ * A pending item's groups summed per bucket under the key `groupBy` makes (in the order the keys
+ * first come), made once per item and groupBy: every report read under ingest adds the same pending
+ * items, and a summary or a timeseries adds a row or two per item instead of each of its groups.
+ * Taken before the query's range, which holds whole buckets.
+ */
+function pendingRows(item: PendingItem, groupBy: RollupQuery['groupBy']): readonly PendingRow[] {
+  let byGrouping = pendingRowsByItem.get(item);
+  if (!byGrouping) pendingRowsByItem.set(item, (byGrouping = new Map<string, readonly PendingRow[]>()));
+  const grouping = groupBy.join();
+  let rows = byGrouping.get(grouping);
+  if (!rows) {
+    const byKey = new Map<string, PendingRow>();
+    for (const g of item.groups) {
+      const key = groupKey(groupBy, g);
+      const id = JSON.stringify([g.bucket, ...groupBy.map((part) => key[part as keyof RollupRow['key']])]);
+      let row = byKey.get(id);
+      if (!row) byKey.set(id, (row = { bucket: g.bucket, row: { key, ...zeroTotals() } }));
+      addToTotals(row.row, g.sums);
+    }
+    byGrouping.set(grouping, (rows = [...byKey.values()]));
+  }
+  return rows;
 }
