@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import type { Collection, Db } from 'mongodb';
 import { ROLLUP_DIMENSIONS } from '../storage.port';
@@ -428,6 +429,8 @@ export class Compactor {
     if (fill) months.get(monthOf(fill.day))!.fillValueDay(fill.day, fill.rows);
     const setAside: SetAside[] = [];
     for (const item of items) {
+      // An item's groups at a time, the event loop free in between: reports and checks wait for one item, not the run.
+      await nextTurn();
       const parts = new Map<string, { groups: Group[]; values: SumsRow[] | null }>();
       const part = (bucket: number) => {
         const month = monthOf(bucket);
@@ -444,6 +447,7 @@ export class Compactor {
     const runId = randomUUID();
     const built: Built = { runId, docs: [], months: { ...head.months }, replaced: [], setAside };
     for (const [month, state] of months) {
+      await nextTurn();
       const { docs, replaced } = state.documents(tenant, runId);
       built.docs.push(...docs);
       built.replaced.push(...replaced);
