@@ -10,7 +10,8 @@
 //       BENCH_PROFILE=<dir> writes the service's CPU profile there; BENCH_INGEST_WORKERS=0,1 runs each
 //       store once per TOKENLEDGER_INGEST_WORKERS value, taking turns: 0 prices on the event loop;
 //       BENCH_BASELINE=<another checkout, built> runs its service after this one's on each store, to
-//       compare builds side by side: git worktree add /tmp/tl-base main && (cd /tmp/tl-base && ./run build))
+//       compare builds side by side: git worktree add /tmp/tl-base main && (cd /tmp/tl-base && ./run build);
+//       BENCH_STORES=mongo leaves sqlite out, BENCH_STORES=sqlite mongo)
 // Each phase also prints the service's event-loop delay (perf_hooks, loop-delay.preload.js), and under
 // load the CPU time its main thread and all its threads spent per batch of 512 spans (Linux, /proc):
 // unlike latency on a shared machine, CPU time says how much work a build leaves on the event loop.
@@ -30,6 +31,8 @@ const SENDERS = Number(process.env.BENCH_SENDERS || 8);
 const POOL = 64;
 /** TOKENLEDGER_INGEST_WORKERS values to compare, one run each; empty: the service's default only. */
 const WORKER_SETTINGS = (process.env.BENCH_INGEST_WORKERS || '').split(',').filter((w) => w !== '');
+/** The stores to run (mongo only with MONGODB_URI). */
+const STORES = (process.env.BENCH_STORES || 'sqlite,mongo').split(',');
 /** This checkout's build, then (BENCH_BASELINE=<another built checkout>) that one's, taking turns on each store. */
 const BUILDS = [
   { label: process.env.BENCH_BASELINE ? ' (this build)' : '', root: join(__dirname, '..') },
@@ -255,14 +258,14 @@ async function run(label, env, root) {
   const dir = mkdtempSync(join(tmpdir(), 'tokenledger-bench-load-'));
   try {
     const settings = WORKER_SETTINGS.length > 0 ? WORKER_SETTINGS : [null];
-    for (const workers of settings) {
+    for (const workers of STORES.includes('sqlite') ? settings : []) {
       for (const build of BUILDS) {
         const label = `sqlite${build.label}${workers === null ? '' : `, ${workers} ingest workers`}`;
         const file = join(dir, `load-${workers}-${BUILDS.indexOf(build)}.sqlite`);
         await run(label, { TOKENLEDGER_SQLITE_PATH: file, ...(workers === null ? {} : { TOKENLEDGER_INGEST_WORKERS: workers }) }, build.root);
       }
     }
-    if (process.env.MONGODB_URI) {
+    if (process.env.MONGODB_URI && STORES.includes('mongo')) {
       const mongoose = require(require.resolve('mongoose', { paths: [join(__dirname, '..', 'collector-service')] }));
       for (const build of BUILDS) {
         const url = new URL(process.env.MONGODB_URI);
