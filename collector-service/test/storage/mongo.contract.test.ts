@@ -236,7 +236,8 @@ if (!uri) {
       const batch = Array.from({ length: 30 }, (_, i) => record({ costNanos: BigInt(i + 1), timeMs: Date.UTC(2026, 10, 2) + i * 600_000 }));
       await store.ingest(batch);
       const db = await rawDb(dbName);
-      for (let waited = 0; (await db.collection('rollup_batches').countDocuments()) > 0; waited += 100) {
+      // Every batch moved (the mark of the head that moved them stays: see PendingItems.listedFor).
+      for (let waited = 0; (await db.collection('rollup_batches').countDocuments({ state: { $ne: 'superseded' } })) > 0; waited += 100) {
         if (waited > 20_000) throw new Error('the batch was not compacted within 20 s');
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -689,6 +690,46 @@ if (!uri) {
       const u1 = (rows: Awaited<ReturnType<typeof store.aggregate>>) => rows.find((r) => r.key.user === 'u1')!.costNanos;
       expect(u1(await store.aggregate(queries[1]))).toBe(u1(first[1]) + 7n);
       await store.close();
+      await dropDatabase(dbName);
+    });
+
+    it('answers a warm read in one find, the pending items listed with the marks of the heads published; a head another instance published is met, each record counted once', async () => {
+      const dbName = fresh();
+      const { store, commands } = await watched(dbName, MANUAL);
+      const other = await open(dbName, undefined, MANUAL);
+      let expected = 0n;
+      const ingestBatch = async (into: MongoStore, b: number) => {
+        const rs = Array.from({ length: 10 }, (_, i) => record({ costNanos: BigInt(b * 1000 + i), timeMs: Date.UTC(2026, 10, 1 + b) + i * 60_000 }));
+        await into.ingest(rs);
+        expected += rs.reduce((sum, r) => sum + r.costNanos!, 0n);
+      };
+      const total = async () => (await store.aggregate({ ...ALL, groupBy: [] }))[0].costNanos;
+      const warmRead = async () => {
+        commands.length = 0;
+        expect(await total()).toBe(expected);
+        return commands.map((c) => `${c.name} ${String(c.command.find ?? c.command[c.name])}`);
+      };
+      await ingestBatch(store, 0);
+      await store.compact();
+      expect(await total()).toBe(expected);
+      expect(await warmRead()).toEqual(['find rollup_batches']);
+      // The other instance moves batches past the head this one knows, twice; a batch rolled and not moved between.
+      await ingestBatch(other, 1);
+      await other.compact();
+      await ingestBatch(other, 2);
+      expect(await total()).toBe(expected);
+      await ingestBatch(store, 3);
+      await other.compact();
+      expect(await total()).toBe(expected);
+      expect(await warmRead()).toEqual(['find rollup_batches']);
+      // One mark is kept: the latest head's.
+      const db = await rawDb(dbName);
+      const [latest] = await db.collection('rollup_heads').find({ kind: 'head' }).sort({ k: -1 }).limit(1).toArray();
+      const marks = await db.collection('rollup_batches').find({ state: 'superseded' }).toArray();
+      expect(marks.map((m) => m.k as number)).toEqual([latest.k as number]);
+      await other.close();
+      await store.close();
+      await db.client.close();
       await dropDatabase(dbName);
     });
 

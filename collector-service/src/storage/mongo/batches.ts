@@ -22,8 +22,11 @@ import { packValues, valueRows } from './value-rows';
  */
 export interface BatchDoc {
   _id: string;
-  state: 'pending' | 'rolled' | 'correcting';
+  /** 'superseded': not a batch, the mark of a head published (see PendingItems.markPublished). */
+  state: 'pending' | 'rolled' | 'correcting' | 'superseded';
   tenant: string;
+  /** Of a mark: the head it marks. */
+  k?: number;
   records?: Binary;
   /** Set on every pending batch this version writes: its records hold claims (record-claims.ts). A pending batch without it was written before, and is finished by reading its records' owners. */
   recordClaims?: true;

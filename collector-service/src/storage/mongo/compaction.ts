@@ -9,7 +9,7 @@ import type { Group } from './groups';
 import type { ChainDoc, Head, HeadChain, SetAside } from './heads';
 import { insertIgnoringDuplicates, upsert } from './inserts';
 import type { KeptPairs } from './kept-pairs';
-import type { PendingItem, PendingItems } from './pending';
+import { type PendingItem, type PendingItems, SUPERSEDED } from './pending';
 import type { SumsRow } from './sums-table';
 import { type BucketTotal, dayOf, type DocRef, monthOf, monthValuesRef, type NewDoc, type RollupDoc, type RollupDocs } from './rollup-docs';
 import type { RecordDoc } from './record-docs';
@@ -337,7 +337,8 @@ export class Compactor {
   }
 
   private async tenantsWithWork(): Promise<string[]> {
-    return (await this.batchDocs.distinct('tenant')).sort();
+    // Not the marks of heads published (see PendingItems.listedFor): they are no work.
+    return (await this.batchDocs.distinct('tenant', { state: { $ne: SUPERSEDED } })).sort();
   }
 
   /**
@@ -363,7 +364,7 @@ export class Compactor {
     if (items.length === 0 && !rewrite) {
       // What a run that crashed after publishing left undone.
       await this.recordSetAside(tenant, head.setAside);
-      await this.pending.delete(leftover);
+      if (leftover.length > 0) await this.pending.delete(tenant, head.k, leftover);
       return false;
     }
     const built = await this.build(tenant, head, items, rewrite, fill, day);
@@ -397,7 +398,7 @@ export class Compactor {
     await this.chainDocs.deleteOne({ _id: runDocId(tenant, runId) });
     await this.recordSetAside(tenant, next.setAside);
     fault(this.faults, 'afterHead');
-    await this.pending.delete(next.included);
+    await this.pending.delete(tenant, next.k, next.included);
     fault(this.faults, 'afterDelete');
     // Replaced by the run before: readers still on the head before that one read again.
     await this.remove(head.replaced);

@@ -1,9 +1,15 @@
 import type { Collection } from 'mongodb';
 import { type BatchDoc, type TakeoverDoc, unpackGroups } from './batches';
+import { insertOnce } from './inserts';
 import type { Group } from './groups';
 import type { Head } from './heads';
 import type { SumsRow } from './sums-table';
 import { unpackValues } from './value-rows';
+
+/** The state of the marks of heads published (see PendingItems.markPublished): after 'rolled' in sort order. */
+export const SUPERSEDED = 'superseded';
+
+const markId = (tenant: string, k: number) => JSON.stringify([SUPERSEDED, tenant, k]);
 
 /** Rollup groups waiting for compaction: a rolled batch. */
 export interface PendingItem {
@@ -44,8 +50,44 @@ export class PendingItems {
   }
 
   async rolled(tenant: string): Promise<PendingItem[]> {
+    return (await this.listed(tenant, false)).items;
+  }
+
+  /**
+   * The items a reader adds to the documents of `head` (every pending item the head does not hold),
+   * and whether `head` is still the latest, in one find: the items are listed with the marks of the
+   * heads published (see markPublished). A mark of a head after `head` says it is not; no mark at all
+   * (a tenant no run of this version compacted) leaves it unknown (null: ask the chain).
+   *
+   * Why no mark after `head` is enough: a run deletes the items it moved only after it marked its
+   * head, and the newest mark is never deleted, so an item deleted before the listing leaves a mark
+   * of its head (or of a later one) listed. The marks' state sorts after 'rolled' and a mark is
+   * inserted after every item it may delete, so a MongoDB scan that meets a deleted item's place (by
+   * the `tenant, state` index, or in the order of insertion) after the deletion meets a mark after it
+   * too; FerretDB answers a find from one SQLite read.
+   */
+  async listedFor(tenant: string, head: Head): Promise<{ items: PendingItem[]; latest: boolean | null }> {
+    const included = new Set(head.included);
+    const { items, newestMark } = await this.listed(tenant, true);
+    return { items: items.filter((item) => !included.has(item.id)), latest: newestMark === null ? null : newestMark <= head.k };
+  }
+
+  /**
+   * Marks head k published, among the items (see listedFor), then forgets the marks of heads before
+   * it.
+   */
+  private async markPublished(tenant: string, k: number): Promise<void> {
+    await insertOnce(this.batches, { _id: markId(tenant, k), state: SUPERSEDED, tenant, k, createdAtMs: Date.now() });
+    await this.batches.deleteMany({ tenant, state: SUPERSEDED, k: { $lt: k } });
+  }
+
+  private async listed(tenant: string, marks: boolean): Promise<{ items: PendingItem[]; newestMark: number | null }> {
     const listedAt = this.seq;
-    const listed = await this.batches.find({ tenant, state: 'rolled' }, { projection: { _id: 1 } }).toArray();
+    const found = await this.batches
+      .find({ tenant, state: marks ? { $in: ['rolled', SUPERSEDED] } : 'rolled' }, { projection: { _id: 1, state: 1, k: 1 } })
+      .toArray();
+    const listed = found.filter((d) => d.state === 'rolled');
+    const markedKs = found.filter((d) => d.state === SUPERSEDED).map((d) => d.k!);
     const kept = this.keptOf(tenant);
     const missing = listed.map((d) => d._id).filter((id) => !kept.has(id));
     if (missing.length > 0) {
@@ -58,10 +100,11 @@ export class PendingItems {
     // Items compacted away are forgotten; one kept after the listing began may be newer than it.
     const ids = new Set(listed.map((d) => d._id));
     for (const [id, { seq }] of kept) if (seq <= listedAt && !ids.has(id)) kept.delete(id);
-    return listed.flatMap((d) => {
-      const found = kept.get(d._id);
-      return found ? [found.item] : [];
+    const items = listed.flatMap((d) => {
+      const item = kept.get(d._id);
+      return item ? [item.item] : [];
     });
+    return { items, newestMark: markedKs.length === 0 ? null : Math.max(...markedKs) };
   }
 
   /** The items a reader adds to the documents of `head`: every pending item the head does not hold. */
@@ -71,10 +114,13 @@ export class PendingItems {
   }
 
   /**
-   * Deletes items compaction moved, then their takeover markers: while a batch document exists, a
-   * writer that finishes it late must still find its marker (else it would roll it up differently).
+   * Marks head k (see listedFor), then deletes the items compaction moved into it, then their
+   * takeover markers: while a batch document exists, a writer that finishes it late must still find
+   * its marker (else it would roll it up differently). A run marks its head even when it moved no
+   * items, so readers of the head before move on to it.
    */
-  async delete(ids: readonly string[]): Promise<void> {
+  async delete(tenant: string, k: number, ids: readonly string[]): Promise<void> {
+    await this.markPublished(tenant, k);
     if (ids.length === 0) return;
     const filter = { _id: { $in: [...ids] } };
     await this.batches.deleteMany(filter);

@@ -31,9 +31,9 @@ const ATTEMPTS = 10;
 /**
  * Answers `aggregate` and `valueSums` from the tenant's latest head (see HeadChain): its compacted
  * documents for the months the range touches, plus every pending item the head does not hold (see
- * `consistently` for why each record counts once). Two round trips when nothing changed, one after the
- * other, of one command each: the pending items (with the documents, which this process mostly has
- * in memory: see RollupDocs), then the check that no head followed.
+ * `consistently` for why each record counts once). One round trip when nothing changed: the pending
+ * items, listed with the marks that say whether a head followed (see PendingItems.listedFor), beside
+ * the documents (which this process mostly has in memory: see RollupDocs).
  *
  * A query of no dimension reads each month's totals (every bucket's sums); one of a single dimension
  * reads that dimension's day values for whole UTC days, and the groups of the buckets at the range's
@@ -221,10 +221,11 @@ export class RollupReader {
   }
   /**
    * What `read` makes of the tenant's latest head (see HeadChain), and the pending items that head
-   * does not hold. The head is one known before the pending items are read, and it is checked to be
-   * still the latest once they are read (see HeadChain.stillLatest): when no run published a head
-   * before that check, no item moved from pending into documents this read did not see, so each
-   * record counts once. Otherwise (or when `read` met a document a newer head replaced: null) the
+   * does not hold. The head is one known before the pending items are read, and the listing tells
+   * whether a run that published a later head deleted items it moved (the marks, see
+   * PendingItems.listedFor; without marks, HeadChain.stillLatest once they are read): when none did,
+   * every item moved into documents this read did not see is still listed, so each record counts
+   * once. Otherwise (or when `read` met a document a newer head replaced: null) the
    * read starts again. The reads of a tenant that begin together (a breakdown's total and values)
    * share the pending items and the check (see `checked`).
    */
@@ -247,7 +248,10 @@ export class RollupReader {
   private checked(tenant: string, head: Head): Promise<{ latest: boolean; pending: PendingItem[] }> {
     const begun = this.checks.get(tenant);
     if (begun && begun.k === head.k) return begun.check;
-    const check = this.pending.itemsNotIn(tenant, head).then(async (pending) => ({ pending, latest: await this.chain.stillLatest(tenant, head) }));
+    // The marks listed with the items tell whether a head followed (see PendingItems.listedFor); only without them is the chain read.
+    const check = this.pending
+      .listedFor(tenant, head)
+      .then(async ({ items, latest }) => ({ pending: items, latest: latest ?? (await this.chain.stillLatest(tenant, head)) }));
     this.checks.set(tenant, { k: head.k, check });
     queueMicrotask(() => {
       if (this.checks.get(tenant)?.check === check) this.checks.delete(tenant);
