@@ -11,8 +11,11 @@ export interface PeriodSpend {
   byUser: Map<string, bigint> | null;
 }
 
-/** Reads a budget's spend in a period from the exact rollups (never raw records). */
-export async function readSpend(storage: StoragePort, tenant: string, budget: Budget, window: BudgetPeriodWindow): Promise<PeriodSpend> {
+/**
+ * Reads a budget's spend in a period from the exact rollups (never raw records). A perUser budget's
+ * read holds a row per user: past `maxUsers` of them it stops with TooManyRowsError (rollup-rows.ts).
+ */
+export async function readSpend(storage: StoragePort, tenant: string, budget: Budget, window: BudgetPeriodWindow, maxUsers?: number): Promise<PeriodSpend> {
   const query = { tenant, fromMs: window.startMs, toMs: window.endMs, filters: scopeFilters(budget.scope), tags: budget.scope.tags };
   if (!budget.scope.perUser) {
     const [row] = await storage.aggregate({ ...query, groupBy: [] });
@@ -20,7 +23,7 @@ export async function readSpend(storage: StoragePort, tenant: string, budget: Bu
   }
   const byUser = new Map<string, bigint>();
   let total = 0n;
-  for (const row of await storage.aggregate({ ...query, groupBy: ['user'] })) {
+  for (const row of await storage.aggregate({ ...query, groupBy: ['user'], maxRows: maxUsers })) {
     if (row.key.user === null || row.key.user === undefined) continue;
     byUser.set(row.key.user, row.costNanos);
     total += row.costNanos;

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiInputErrors, ApiNotFound } from '../http/api-errors';
 import { CurrentPrincipal } from '../auth/principal.decorator';
@@ -8,13 +8,17 @@ import { Tenant } from '../auth/tenant.decorator';
 import { BudgetCheckDto, BudgetDto, BudgetListDto, BudgetStatusDto } from './budget-answers.dto';
 import { CheckBudgetDto, CreateBudgetDto, UpdateBudgetDto } from './budget.dto';
 import { BudgetsService } from './budgets.service';
+import { CONFIG, type CollectorConfig } from '../config/config';
 
 /** Budgets: admins write them, viewers read them, every key (apps hold ingest keys) may check. */
 @ApiTags('budgets')
 @ApiBearerAuth()
 @Controller('v1/budgets')
 export class BudgetsController {
-  constructor(private readonly budgets: BudgetsService) {}
+  constructor(
+    private readonly budgets: BudgetsService,
+    @Inject(CONFIG) private readonly config: CollectorConfig,
+  ) {}
 
   @Post()
   @Roles('admin')
@@ -59,9 +63,13 @@ export class BudgetsController {
   @Roles('viewer')
   @ApiOkResponse({ type: BudgetStatusDto })
   @ApiNotFound('budget')
-  @ApiOperation({ summary: 'Spend against the limit in the current period, projection, and for perUser budgets the top users' })
+  @ApiInputErrors()
+  @ApiOperation({
+    summary:
+      'Spend against the limit in the current period, projection, and for perUser budgets the top users (400 past TOKENLEDGER_BREAKDOWN_MAX_VALUES users)',
+  })
   status(@Param('id') id: string, @Tenant() tenant: string) {
-    return this.budgets.status(tenant, id);
+    return this.budgets.status(tenant, id, undefined, this.config.breakdownMaxValues);
   }
 
   @Patch(':id')

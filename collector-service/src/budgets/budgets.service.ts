@@ -11,6 +11,8 @@ import { BudgetClock } from './budget-clock';
 import { BudgetIndex } from './budget-index';
 import { BudgetScopePairs } from './budget-pairs';
 import { readSpend } from './budget-spend';
+import { InputError } from '../http/input-error';
+import { TooManyRowsError } from '../storage/rollup-rows';
 import { BudgetSpendCache } from './budget-spend.cache';
 import { type BudgetState, budgetPeriod, exhaustionMs, isoIn, projectedNanos, ratioOf, stateOf, usd } from './budget-state';
 
@@ -140,11 +142,21 @@ export class BudgetsService implements OnModuleInit, OnModuleDestroy {
     this.cache.forget(tenant, id);
   }
 
-  /** Spend against the limit in the period containing `now`, read from the rollups (not the check cache). */
-  async status(tenant: string, id: string, now = this.clock.now()) {
+  /**
+   * Spend against the limit in the period containing `now`, read from the rollups (not the check
+   * cache); a perUser budget's period of more than `maxUsers` users is a 400 naming the limit.
+   */
+  async status(tenant: string, id: string, now = this.clock.now(), maxUsers?: number) {
     const budget = await this.find(tenant, id);
     const window = budgetPeriod(budget, now);
-    const spend = await readSpend(this.storage, tenant, budget, window);
+    const spend = await readSpend(this.storage, tenant, budget, window, maxUsers).catch((err: unknown) => {
+      if (!(err instanceof TooManyRowsError)) throw err;
+      throw new InputError(
+        'parameter',
+        'id',
+        `this per-user budget's period holds more than ${maxUsers!.toLocaleString('en-US')} users (TOKENLEDGER_BREAKDOWN_MAX_VALUES), more than a status reads: the check still holds each of them to the limit`,
+      );
+    });
     const limit = BigInt(budget.limitNanos);
     const figures = (spent: bigint) => {
       const projected = projectedNanos(spent, window, now);

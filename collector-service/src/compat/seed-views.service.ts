@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { BUCKET_MS, type DimensionFilters, type RollupDimension, type StoragePort } from '../storage/storage.port';
 import { localStart } from '../time/periods';
 import { CONFIG, type CollectorConfig } from '../config/config';
+import { firstBucketWithCalls } from '../reports/first-bucket';
 import { groupedRows } from '../reports/grouped-rows';
 import { STORAGE } from '../storage/storage.tokens';
 import type { ReportRange } from '../reports/report-query';
@@ -87,13 +88,13 @@ export class SeedViewsService {
 
   /**
    * `period=all` starts at the epoch; a daily breakdown from there would be decades of empty days.
-   * The breakdown starts at the first local day with activity instead.
+   * The breakdown starts at the first local day with activity instead (found without reading every
+   * bucket, see firstBucketWithCalls).
    */
   private async fromFirstActivity(tenant: string, range: ReportRange, filters: DimensionFilters): Promise<ReportRange> {
     if (range.fromMs > 0) return range;
-    const buckets = await this.storage.aggregate({ tenant, fromMs: range.fromMs, toMs: range.toMs, filters, groupBy: ['bucket'] });
-    const first = buckets.reduce((min, r) => Math.min(min, r.key.bucket ?? Infinity), Infinity);
-    return Number.isFinite(first) ? { ...range, fromMs: localStart('day', first, range.tz) } : { ...range, fromMs: range.toMs - BUCKET_MS };
+    const first = await firstBucketWithCalls(this.storage, { tenant, ...range, filters });
+    return first !== null ? { ...range, fromMs: localStart('day', first, range.tz) } : { ...range, fromMs: range.toMs - BUCKET_MS };
   }
 
   /** The cost-tracking seed's CostSummary. */

@@ -4,6 +4,7 @@ import { STORAGE } from '../storage/storage.tokens';
 import { CONFIG, type CollectorConfig } from '../config/config';
 import { localLabel, localSteps } from '../time/periods';
 import { breakdownGroups, tagKeyGroups, type BreakdownGroup } from './breakdown-groups';
+import { firstBucketWithCalls } from './first-bucket';
 import type { ReportRange } from './report-query';
 import { addTotals, averageLatencyMs, money, totalMoney, zeroTotals } from './totals';
 
@@ -86,17 +87,14 @@ export class ReportsService {
 
   /**
    * Cost per local hour or day in `tz`, every step present (zero-filled). A range over all time (from
-   * the epoch) starts at the first step with calls. At most MAX_TIMESERIES_POINTS points, else 400.
+   * the epoch) starts at the first step with calls (found without reading every bucket, see
+   * firstBucketWithCalls). At most MAX_TIMESERIES_POINTS points, else 400 before the buckets are read.
    */
   async timeseries(tenant: string, range: ReportRange, filters: DimensionFilters, interval: 'hour' | 'day') {
-    const allTime = range.fromMs === 0;
-    if (!allTime) assertPoints(range.fromMs, range.toMs, interval);
-    const rows = await this.storage.aggregate({ tenant, fromMs: range.fromMs, toMs: range.toMs, filters, groupBy: ['bucket'] });
     let fromMs = range.fromMs;
-    if (allTime) {
-      fromMs = rows.reduce((first, r) => Math.min(first, r.key.bucket!), range.toMs - 1);
-      assertPoints(fromMs, range.toMs, interval);
-    }
+    if (fromMs === 0) fromMs = (await firstBucketWithCalls(this.storage, { tenant, ...range, filters })) ?? range.toMs - 1;
+    assertPoints(fromMs, range.toMs, interval);
+    const rows = await this.storage.aggregate({ tenant, fromMs: range.fromMs, toMs: range.toMs, filters, groupBy: ['bucket'] });
     const starts = localSteps(interval, fromMs, range.toMs, range.tz);
     const totals = starts.map(() => zeroTotals());
     // Steps are sorted: place each bucket by binary search instead of a time-zone conversion per bucket.

@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { MongoStore } from '../../src/storage/mongo/mongo.store';
 import { SqliteStore } from '../../src/storage/sqlite/sqlite.store';
+import type { RollupQuery, StoragePort } from '../../src/storage/storage.port';
+import { STORAGE } from '../../src/storage/storage.tokens';
+import { calendarPeriod } from '../../src/time/periods';
 import type { UsageRecord } from '../../src/usage/usage-record';
-import { type OwnStore, startCollector, storeEnvironments } from '../support/app';
+import { ingestRecords, type OwnStore, type RunningCollector, startCollector, storeEnvironments } from '../support/app';
+import { validateFocus } from './focus-rules';
 import { record } from '../support/records';
 import { fillPath, type Route, routeName, routesOf } from '../support/route-map';
 import { type ServiceProcess, startService } from '../support/service-process';
@@ -33,6 +37,7 @@ const HEAP_MB: Record<string, number> = { sqlite: 64, mongo: 192 };
 const RSS_BOUND_MB = 600;
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 const BREAKDOWN_BYS = ['type', 'provider', 'model', 'user', 'agent', 'feature', 'service', 'conversation', 'tag:team', 'tag:run'];
 const FILTERS = ['', '&provider=openai', '&model=m-7', '&user=u-7', '&agent=a-7', '&feature=f-7', '&service=s-7', '&type=llm'];
 const WIDEST = ['period=all', 'from=2000-01-01&to=2026-12-31'];
@@ -182,6 +187,56 @@ describe.each(storeEnvironments('hostile_reads'))('no read can exhaust the heap 
     if (peak !== null) expect(peak).toBeLessThan(RSS_BOUND_MB);
   }, 600_000);
 
+  it('writes a FOCUS day of more rows than the limit in sorted runs of at most that many, every row still there', async () => {
+    const now = Date.now();
+    const from = new Date(Math.floor((now - 3 * DAY_MS) / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+    const to = new Date(Math.ceil(now / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+    const res = await fetch(`${service.url}/v1/reports/export?format=focus&from=${from}&to=${to}`);
+    expect(res.status).toBe(200);
+    const { problems, rows } = validateFocus(await res.text());
+    expect(problems).toEqual([]);
+    // Every seeded call is priced and has a model of its own: each of its SKU lines a row.
+    expect(new Set(rows.map((r) => r.x_Model)).size).toBe(CALLS[storeName]);
+    // Runs of rows in order (by model, the first part of a row's key that differs here), per day.
+    const runs: number[] = [];
+    const perDay = new Map<string, number>();
+    rows.forEach((row, i) => {
+      perDay.set(row.ChargePeriodStart!, (perDay.get(row.ChargePeriodStart!) ?? 0) + 1);
+      const before = rows[i - 1];
+      if (before && before.ChargePeriodStart === row.ChargePeriodStart && before.x_Model! <= row.x_Model!) runs[runs.length - 1]++;
+      else runs.push(1);
+    });
+    expect(Math.max(...perDay.values())).toBeGreaterThan(MAX_VALUES);
+    // A run holds the rows one write had: the limit's and the lines of the call that passed it.
+    expect(Math.max(...runs)).toBeLessThanOrEqual(MAX_VALUES + 10);
+    expect(service.child.exitCode).toBeNull();
+  }, 600_000);
+
+  it('refuses the status of a per-user budget whose period holds more users than the limit, with a 400 naming it', async () => {
+    // The budget whose period holds most of the history: a month's or a week's, starting earliest at either end of the world's time zones.
+    const now = Date.now();
+    const [period, timezone] = (['month', 'week'] as const)
+      .flatMap((p) => ['Pacific/Kiritimati', 'Etc/GMT+12'].map((tz) => [p, tz] as const))
+      .sort(([pa, ta], [pb, tb]) => calendarPeriod(pa, now, ta).startMs - calendarPeriod(pb, now, tb).startMs)[0];
+    const created = await fetch(`${service.url}/v1/budgets`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'each user', scope: { perUser: true }, period, timezone, limitUsd: '5', action: 'block' }),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const res = await fetch(`${service.url}/v1/budgets/${id}/status`);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ parameter: 'id', message: expect.stringMatching(/more than 2,000 users \(TOKENLEDGER_BREAKDOWN_MAX_VALUES\)/) });
+    // Enforcement is not a read of a request: the check still answers for a user.
+    const check = await fetch(`${service.url}/v1/budgets/check`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: 'u-7' }),
+    });
+    expect(check.status).toBe(200);
+  });
+
   it('refuses a breakdown of more values than the limit with a 400 naming it and what to do', async () => {
     const res = await fetch(`${service.url}/v1/reports/breakdown?period=all&by=user`);
     expect(res.status).toBe(400);
@@ -189,5 +244,66 @@ describe.each(storeEnvironments('hostile_reads'))('no read can exhaust the heap 
       parameter: 'by',
       message: expect.stringMatching(/more than 2,000 values of user \(TOKENLEDGER_BREAKDOWN_MAX_VALUES\): narrow from\/to/),
     });
+  });
+});
+
+/**
+ * A read over all time (period=all: from the epoch) finds the first day with calls without a read of
+ * every bucket with calls: the largest answer the store gives while the request is served holds at
+ * most a day's buckets (96) more than the points it answers with. Here one call long ago and one in
+ * each of many recent buckets: a time series from the first would be more points than allowed, a 400
+ * naming `from` before any bucket is read.
+ */
+describe.each(storeEnvironments('hostile_first_day'))('the first day with calls of all time (%s)', (_storeName, environment) => {
+  const RECENT_BUCKETS = 3_000;
+  let store: OwnStore;
+  let collector: RunningCollector;
+  let largest = 0;
+
+  beforeAll(async () => {
+    store = environment.own();
+    collector = await startCollector({ ...store.env, TOKENLEDGER_ALERT_INTERVAL_SECONDS: '0', TOKENLEDGER_BILL_SYNC_HOURS: '0' });
+    const now = Date.now();
+    const calls = [
+      record({ timeMs: Date.UTC(1990, 0, 2, 12) }),
+      ...Array.from({ length: RECENT_BUCKETS }, (_, i) => record({ timeMs: now - HOUR_MS - i * 15 * 60_000, feature: 'recent' })),
+    ];
+    for (let i = 0; i < calls.length; i += 1_000) await ingestRecords(collector.app, calls.slice(i, i + 1_000));
+    // What the store answers each read with, counted as it leaves the store.
+    const storage = collector.app.get<StoragePort>(STORAGE);
+    const aggregate = storage.aggregate.bind(storage);
+    storage.aggregate = async (query: RollupQuery) => {
+      const rows = await aggregate(query);
+      largest = Math.max(largest, rows.length);
+      return rows;
+    };
+  }, 120_000);
+
+  afterAll(async () => {
+    await collector?.close();
+    await store?.drop();
+  });
+
+  beforeEach(() => {
+    largest = 0;
+  });
+
+  it.each(['/api/cost-tracking?period=all', '/v1/reports/timeseries?period=all&interval=day', '/v1/reports/overview?period=all&interval=day'])(
+    '%s: a 400 naming from, from reads of at most a day of buckets',
+    async (request) => {
+      const res = await fetch(`${collector.url}${request}`);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ parameter: 'from', message: expect.stringMatching(/a time series has at most 10,000/) });
+      expect(largest).toBeLessThanOrEqual(96);
+    },
+  );
+
+  it('answers a filter that keeps only the recent calls from the first day of those', async () => {
+    const res = await fetch(`${collector.url}/v1/reports/timeseries?period=all&interval=day&feature=recent`);
+    expect(res.status).toBe(200);
+    const { points } = (await res.json()) as { points: { calls: number }[] };
+    expect(points[0].calls).toBeGreaterThan(0);
+    expect(points.reduce((sum, p) => sum + p.calls, 0)).toBe(RECENT_BUCKETS);
+    expect(points.length).toBeLessThanOrEqual(Math.ceil(RECENT_BUCKETS / 96) + 2);
   });
 });
