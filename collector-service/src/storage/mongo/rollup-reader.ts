@@ -1,5 +1,5 @@
 import { RollupRowSums } from '../rollup-rows';
-import { addSums, addToTotals, type Sums, totalsOf, zeroSums, zeroTotals } from '../rollup-measures';
+import { addSums, type Sums, totalsOf, zeroSums } from '../rollup-measures';
 import { ROLLUP_DIMENSIONS, type RollupDimension, type RollupQuery, type RollupRow, type ValueRollupQuery, type ValueSums } from '../storage.port';
 import { hasTagFilter, tagSetIncludes } from '../tag-sets';
 import { CONVERSATION, isFiltered } from '../value-rollups';
@@ -652,7 +652,7 @@ interface PendingRow {
 const pendingRowsByItem = new WeakMap<PendingItem, Map<string, readonly PendingRow[]>>();
 
 /**
- * A pending item's groups summed per bucket under the key `groupBy` makes (in the order the keys
+ * A pending item's groups summed per bucket under the key `groupBy` makes (bucket by bucket, in the order they
  * first come), made once per item and groupBy: every report read under ingest adds the same pending
  * items, and a summary or a timeseries adds a row or two per item instead of each of its groups.
  * Taken before the query's range, which holds whole buckets.
@@ -663,15 +663,14 @@ function pendingRows(item: PendingItem, groupBy: RollupQuery['groupBy']): readon
   const grouping = groupBy.join();
   let rows = byGrouping.get(grouping);
   if (!rows) {
-    const byKey = new Map<string, PendingRow>();
+    const byBucket = new Map<number, RollupRowSums>();
     for (const g of item.groups) {
-      const key = groupKey(groupBy, g);
-      const id = JSON.stringify([g.bucket, ...groupBy.map((part) => key[part as keyof RollupRow['key']])]);
-      let row = byKey.get(id);
-      if (!row) byKey.set(id, (row = { bucket: g.bucket, row: { key, ...zeroTotals() } }));
-      addToTotals(row.row, g.sums);
+      let sums = byBucket.get(g.bucket);
+      if (!sums) byBucket.set(g.bucket, (sums = new RollupRowSums({ groupBy })));
+      sums.add(groupKey(groupBy, g), g.sums);
     }
-    byGrouping.set(grouping, (rows = [...byKey.values()]));
+    rows = [...byBucket].flatMap(([bucket, sums]) => sums.values().map((row) => ({ bucket, row })));
+    byGrouping.set(grouping, rows);
   }
   return rows;
 }
