@@ -53,4 +53,20 @@ describe('packed tables of sums (mongo)', () => {
     const keep: RowKeep = Object.assign(() => true, { columns: [[1, 'model-2'] as const] });
     expect(unpackRows(old, keep)).toEqual(some.filter((r) => r.key[1] === 'model-2'));
   });
+
+  it('leave a filter on a part a table has no column for (rows keyed in fewer parts) to `keep`, dictionary or JSON columns', () => {
+    const some = rows.slice(0, 2_000);
+    const keep: RowKeep = Object.assign((key: readonly KeyPart[]) => key.length === 4 && key[2] === 'user-3', {
+      columns: [[2, 'user-3'] as const, [6, 'user-3'] as const],
+    });
+    const expected = some.filter((r) => r.key[2] === 'user-3');
+    expect(expected.length).toBeGreaterThan(5);
+    expect(
+      unpackRows(
+        packRows(some, 4, () => 'a row'),
+        keep,
+      ),
+    ).toEqual(expected);
+    expect(unpackRows(jsonColumns(some, 4), keep)).toEqual(expected);
+  });
 });

@@ -11,7 +11,7 @@ import { jsonColumns } from '../support/old-stores';
 import { record } from '../support/records';
 import { storageContract } from './storage.contract';
 import { breakdownGroups } from '../../src/reports/breakdown-groups';
-import { CONVERSATION_GROUP, packValues, unpackValues } from '../../src/storage/mongo/value-rows';
+import { CONVERSATION_COLUMNS, CONVERSATION_GROUP, conversationValueRow, packValues, unpackValues } from '../../src/storage/mongo/value-rows';
 import type { UsageRecord } from '../../src/usage/usage-record';
 import type { RollupQuery } from '../../src/storage/storage.port';
 import { budgetFromBody } from '../../src/budgets/budget';
@@ -623,7 +623,7 @@ if (!uri) {
         for (const doc of await db.collection<Doc>(name).find().toArray()) {
           const wholeId = JSON.stringify((JSON.parse(doc._id) as unknown[]).slice(0, 4));
           if (!whole.has(wholeId)) whole.set(wholeId, { tenant: doc.tenant, runId: doc.runId, rows: [] });
-          whole.get(wholeId)!.rows.push(...unpackRows(doc.rows));
+          whole.get(wholeId)!.rows.push(...unpackRows(doc.rows).map(conversationValueRow));
         }
         await db.collection(name).drop();
       }
@@ -654,6 +654,114 @@ if (!uri) {
       expect(later.docs.slice(0, 2)).toEqual([3, 3]);
       // The days' single documents are deleted once the runs after those replacing them are published.
       expect(await days.countDocuments({ _id: { $regex: '"conversation groups"' } })).toBe(0);
+      await db.client.close();
+      await dropDatabase(dbName);
+    });
+
+    it("keeps a day's conversations per group a column per dimension and reads filtered breakdowns by conversation from them exactly; parts keyed by the group's JSON (a version before) alike, until compaction keys them so", async () => {
+      const dbName = fresh();
+      const store = await open(dbName, undefined, MANUAL);
+      // Three days of March, a call every 10 minutes: 7 users and none, 3 models, 4 features, 11 conversations and none.
+      const calls = Array.from({ length: 432 }, (_, i) =>
+        record({
+          timeMs: MARCH + i * 600_000 + (i % 5) * 1000,
+          user: i % 8 === 7 ? null : `user-${i % 8}`,
+          model: ['gpt-4o', 'o3', 'gpt-4o-mini'][i % 3],
+          feature: `feature-${i % 4}`,
+          conversation: i % 6 === 0 ? null : `chat-${i % 11}`,
+          costNanos: BigInt(i) * 1_000_000_009n + 11n,
+        }),
+      );
+      await ingest(store, calls);
+      await store.compact();
+      await store.close();
+      // March 1 from 02:00 to March 3 at 20:00.
+      const range = { tenant: 'default', fromMs: MARCH + 2 * 3_600_000, toMs: MARCH + 2 * DAY + 20 * 3_600_000, maxValues: 1000, by: 'conversation' };
+      const filters: Record<string, string>[] = [
+        { user: 'user-3' },
+        { user: 'user-5', model: 'gpt-4o' },
+        { model: 'o3', feature: 'feature-2' },
+        { model: 'o9' },
+      ];
+      const expected = (all: UsageRecord[]) =>
+        filters.map((f) => {
+          const sums = new Map<string, bigint>();
+          for (const r of all) {
+            if (r.timeMs < range.fromMs || r.timeMs >= range.toMs || r.conversation === null) continue;
+            if (Object.entries(f).some(([d, v]) => r[d as 'user'] !== v)) continue;
+            sums.set(r.conversation, (sums.get(r.conversation) ?? 0n) + r.costNanos!);
+          }
+          return sums;
+        });
+      /** Each breakdown's sums by conversation, by an instance of its own (whose memory holds none). */
+      const reads = async () => {
+        const answers: Map<string, bigint>[] = [];
+        for (const f of filters) {
+          const reader = await open(dbName, undefined, MANUAL);
+          const answer = await reader.valueSums({ ...range, filters: f });
+          expect(answer.uncovered).toEqual([]);
+          answers.push(new Map(answer.values.map((v) => [v.value, v.totals.costNanos])));
+          await reader.close();
+        }
+        return answers;
+      };
+      const db = await rawDb(dbName);
+      type Doc = { _id: string; rows: Binary };
+      const parts = async () => {
+        const docs: (Doc & { name: string })[] = [];
+        for (const name of (await db.listCollections().toArray()).map((c) => c.name).filter((n) => n.startsWith('rollup_conversation_days_')))
+          docs.push(...(await db.collection<Doc>(name).find().toArray()).map((doc) => ({ ...doc, name })));
+        return docs;
+      };
+      const totals = db.collection<Doc>('rollup_totals_2026_03');
+      /** The latest head's totals of March, and the parts of the runs they name. */
+      const latest = async () => {
+        const [head] = await db
+          .collection<{ kind: string; k: number; months: Record<string, string> }>('rollup_heads')
+          .find({ kind: 'head' })
+          .sort({ k: -1 })
+          .limit(1)
+          .toArray();
+        const named = unpackRows((await totals.findOne({ _id: JSON.stringify(['default', head.months['2026-03']]) }))!.rows);
+        const runs = new Set(named.map((row) => row.key[2]));
+        return { named, parts: (await parts()).filter((doc) => runs.has((JSON.parse(doc._id) as unknown[])[3] as string)) };
+      };
+      const answers = expected(calls);
+      expect(answers.slice(0, 3).every((sums) => sums.size > 0)).toBe(true);
+      expect(answers[3].size).toBe(0);
+      expect(await reads()).toEqual(answers);
+      const written = await latest();
+      expect(written.named.every((row) => row.key[10] === 1)).toBe(true);
+      expect(written.parts.length).toBeGreaterThan(3);
+      expect(written.parts.every((doc) => unpackRows(doc.rows).every((row) => row.key.length === CONVERSATION_COLUMNS))).toBe(true);
+      // As the version before left the store: parts keyed [bucket, by, JSON of the conversation and its group], totals not saying how.
+      for (const doc of await parts())
+        await db
+          .collection<Doc>(doc.name)
+          .updateOne({ _id: doc._id }, { $set: { rows: packRows(unpackRows(doc.rows).map(conversationValueRow), 3, () => 'a value') } });
+      for (const doc of await totals.find().toArray()) {
+        const rows = unpackRows(doc.rows).map((row) => ({ key: row.key.slice(0, 10), sums: row.sums }));
+        await totals.updateOne({ _id: doc._id }, { $set: { rows: packRows(rows, 10, () => 'a total') } });
+      }
+      expect(await reads()).toEqual(answers);
+      // Compaction keys them a column per dimension again, a day per run.
+      const upgraded = await open(dbName, undefined, MANUAL);
+      await upgraded.compact();
+      const repacked = await latest();
+      expect(repacked.named.every((row) => row.key[10] === 1)).toBe(true);
+      expect(repacked.parts.length).toBe(written.parts.length);
+      expect(repacked.parts.every((doc) => unpackRows(doc.rows).every((row) => row.key.length === CONVERSATION_COLUMNS))).toBe(true);
+      expect(await reads()).toEqual(answers);
+      // Calls arriving late for March 2, compacted onto the parts.
+      const late = calls
+        .slice(150, 170)
+        .map((r, i) =>
+          record({ timeMs: r.timeMs, user: r.user, model: r.model, feature: r.feature, conversation: r.conversation, costNanos: BigInt(i) * 999_999_937n }),
+        );
+      await ingest(upgraded, late);
+      await upgraded.compact();
+      await upgraded.close();
+      expect(await reads()).toEqual(expected([...calls, ...late]));
       await db.client.close();
       await dropDatabase(dbName);
     });

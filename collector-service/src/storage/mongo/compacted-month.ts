@@ -8,6 +8,7 @@ import {
   ALL_GROUP_DAY_PARTS,
   conversationPartDocs,
   conversationPartRefs,
+  conversationsUnsplit,
   NO_CONVERSATION_GROUPS,
   groupDayDocs,
   groupDayRefs,
@@ -130,10 +131,9 @@ export class CompactedMonth {
     const byKey = values.map((rows) => new Map(rows!.map(own).map((row) => [JSON.stringify(row.key), row])));
     const ownTotals = new Map([...totals].map(([bucket, t]) => [bucket, { ...t, sums: { ...t.sums } }]));
     const rewritten = new Set([...buckets].map(dayOf).concat([...days]));
-    // Of the days rewritten, those whose conversations per group are one document get their parts too (see Compactor.addConversationParts).
-    const unsplit = [...ownTotals]
-      .filter(([bucket, t]) => days.has(dayOf(bucket)) && t.valuesRun !== null && t.conversationParts === null)
-      .map(([b]) => dayOf(b));
+    // Of the days rewritten, those whose conversations per group are one document (or parts without a
+    // column per dimension) get their parts too (see Compactor.addConversationParts).
+    const unsplit = [...ownTotals].filter(([bucket, t]) => days.has(dayOf(bucket)) && conversationsUnsplit(t)).map(([b]) => dayOf(b));
     const valueDays = await loadValueDays(docs, tenant, ownTotals, new Set([...buckets].map(dayOf).concat(unsplit)), own);
     if (!valueDays) return null;
     const pairs = await loadPairDays(docs, tenant, ownTotals, rewritten, keep);
@@ -177,6 +177,7 @@ export class CompactedMonth {
             groupDaysColumns: false,
             groupDayFeatureParts: null,
             conversationParts: null,
+            conversationColumns: false,
           }),
         );
       // A group's day sums are no larger than its first value's day sums, checked below.
@@ -245,6 +246,7 @@ export class CompactedMonth {
         if (dayOf(bucket) === day) {
           total.valuesRun = values.complete ? runId : null;
           total.conversationParts = conversationParts;
+          total.conversationColumns = conversationParts !== null && conversationParts !== NO_CONVERSATION_GROUPS;
         }
     }
     for (const [day, pairDay] of this.pairDays) {

@@ -11,7 +11,17 @@ import { insertIgnoringDuplicates, upsert } from './inserts';
 import type { KeptPairs } from './kept-pairs';
 import { type PendingItem, type PendingItems, SUPERSEDED } from './pending';
 import type { SumsRow } from './sums-table';
-import { type BucketTotal, dayOf, type DocRef, monthOf, monthValuesRef, type NewDoc, type RollupDoc, type RollupDocs } from './rollup-docs';
+import {
+  type BucketTotal,
+  conversationsUnsplit,
+  dayOf,
+  type DocRef,
+  monthOf,
+  monthValuesRef,
+  type NewDoc,
+  type RollupDoc,
+  type RollupDocs,
+} from './rollup-docs';
 import type { RecordDoc } from './record-docs';
 import { ValueDayBackfill, type ValueDayFill } from './value-day-backfill';
 
@@ -126,12 +136,13 @@ export class Compactor {
 
   /**
    * Gives one day compacted before its conversations per group were split by user its parts (see
-   * BucketTotal.conversationParts), by a run like any other: a day per call, newest first, so an old
-   * store's filtered breakdowns by conversation read one user's part over rounds. False when no day
-   * lacks them.
+   * BucketTotal.conversationParts), or before those parts kept a column per dimension those parts
+   * again (see BucketTotal.conversationColumns), by a run like any other: a day per call, newest
+   * first, so an old store's filtered breakdowns by conversation read one user's part, and decode only
+   * the rows their filter keeps, over rounds. False when no day lacks them.
    */
   addConversationParts(): Promise<boolean> {
-    return this.rewriteADayLacking(this.withConversationParts, (t) => t.valuesRun !== null && t.conversationParts === null);
+    return this.rewriteADayLacking(this.withConversationParts, conversationsUnsplit);
   }
 
   /**

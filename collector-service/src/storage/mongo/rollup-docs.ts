@@ -4,7 +4,7 @@ import type { RollupDimension } from '../storage.port';
 import { GROUP_DAY_PARTS, GROUP_PARTS, type Group, groupRow, rowFeaturePart, rowGroup, rowUserPart, valuePart } from './groups';
 import { eachRow, type KeyPart, packRows, type RowKeep, type SumsRow, unpackRows } from './sums-table';
 import { heldPairs, heldText, PAIR_PARTS, type PairName } from './pair-days';
-import { conversationRowUserPart, VALUE_PARTS, type ValueKind } from './value-rows';
+import { CONVERSATION_COLUMNS, conversationColumnRow, conversationRowUserPart, conversationValueRow, VALUE_PARTS, type ValueKind } from './value-rows';
 
 /**
  * The compacted rollups: immutable documents, each written once by one compaction run (its `runId`
@@ -78,6 +78,12 @@ export interface BucketTotal {
    * document, or none: see Compactor.addConversationParts).
    */
   conversationParts: number | null;
+  /**
+   * Whether those parts key their rows a column per dimension (see CONVERSATION_COLUMNS), which a
+   * filtered read decodes only where the filter keeps a row; false for a day written before (the
+   * group as one JSON column, every row made and parsed).
+   */
+  conversationColumns: boolean;
 }
 
 export const DAY_MS = 86_400_000;
@@ -170,6 +176,13 @@ export const conversationPartRef = (tenant: string, day: number, part: number, r
 export const NO_CONVERSATION_GROUPS = -1;
 
 /**
+ * Whether a bucket's day has conversations per group compaction is to write again (see
+ * Compactor.addConversationParts): one document, not parts, or parts without a column per dimension.
+ */
+export const conversationsUnsplit = (t: BucketTotal): boolean =>
+  t.valuesRun !== null && (t.conversationParts === null || (t.conversationParts !== NO_CONVERSATION_GROUPS && !t.conversationColumns));
+
+/**
  * The refs of the documents of a day's conversations per group a read needs: with `written` a mask
  * (see BucketTotal.conversationParts) those of its parts a read of `user` needs (see partsRead); with
  * null, the one document a day compacted before they were split holds them in (if any).
@@ -205,10 +218,11 @@ export function totalsDoc(tenant: string, month: string, runId: string, buckets:
       t.conversationParts,
       t.groupDaysColumns ? 1 : 0,
       t.groupDayFeatureParts,
+      t.conversationColumns ? 1 : 0,
     ],
     sums: t.sums,
   }));
-  return { ref, doc: { _id: ref.id, tenant, runId, rows: packRows(rows, 10, () => `tenant ${tenant}, ${month}, a bucket's total`) } };
+  return { ref, doc: { _id: ref.id, tenant, runId, rows: packRows(rows, 11, () => `tenant ${tenant}, ${month}, a bucket's total`) } };
 }
 
 export function valuesDoc(tenant: string, month: string, dimension: RollupDimension, runId: string, rows: Iterable<SumsRow>): NewDoc {
@@ -291,15 +305,18 @@ export const groupFeatureDayDocs = (tenant: string, day: number, runId: string, 
     () => `tenant ${tenant}, ${new Date(day).toISOString().slice(0, 10)}, a group`,
   );
 
-/** A day's conversations per group (value rows, see value-rows.ts) as documents of parts, each the rows of its users; and which parts it wrote. */
+/**
+ * A day's conversations per group (value rows, see value-rows.ts) as documents of parts, each the rows
+ * of its users, keyed a column per dimension (see CONVERSATION_COLUMNS); and which parts it wrote.
+ */
 export const conversationPartDocs = (tenant: string, day: number, runId: string, rows: Iterable<SumsRow>): { docs: NewDoc[]; written: number } =>
   partDocs(
     tenant,
     runId,
-    rows,
+    [...rows].map(conversationColumnRow),
     conversationRowUserPart,
     (part) => conversationPartRef(tenant, day, part, runId),
-    VALUE_PARTS,
+    CONVERSATION_COLUMNS,
     () => `tenant ${tenant}, ${new Date(day).toISOString().slice(0, 10)}, a conversation groups value`,
   );
 
@@ -479,11 +496,12 @@ export class RollupDocs {
 
   /**
    * A day's conversations per group, every part written (see BucketTotal.conversationParts: null for
-   * one document, as a day compacted before they were split holds them): value rows; null when one is
-   * gone, or the day has none (its value documents were written before them).
+   * one document, as a day compacted before they were split holds them): value rows, keyed as a batch's
+   * are whichever layout they were packed in; null when one is gone, or the day has none (its value
+   * documents were written before them).
    */
-  conversationGroups(tenant: string, day: number, runId: string, written: number | null): Promise<SumsRow[] | null> {
-    return this.rowsOf(conversationPartRefs(tenant, day, runId, written));
+  async conversationGroups(tenant: string, day: number, runId: string, written: number | null): Promise<SumsRow[] | null> {
+    return (await this.rowsOf(conversationPartRefs(tenant, day, runId, written)))?.map(conversationValueRow) ?? null;
   }
 
   /**
@@ -630,6 +648,7 @@ function totalsOf(rows: readonly SumsRow[]): Map<number, BucketTotal> {
           conversationParts: (r.key[7] as number | null | undefined) ?? null,
           groupDaysColumns: r.key[8] === 1,
           groupDayFeatureParts: (r.key[9] as number | null | undefined) ?? null,
+          conversationColumns: r.key[10] === 1,
         },
       ]),
     );

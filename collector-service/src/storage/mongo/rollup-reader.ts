@@ -7,7 +7,15 @@ import { dimensionIndex, GROUP_PARTS, type Group, groupRow } from './groups';
 import type { Head, HeadChain } from './heads';
 import type { PendingItem, PendingItems } from './pending';
 import { type PairName, pairDimensions, pairName, rowsOfPair } from './pair-days';
-import { CONVERSATION_GROUP, conversationGroupOf, daysWithoutConversationGroups, type ValueKind, valueKind } from './value-rows';
+import {
+  CONVERSATION_GROUP,
+  conversationColumn,
+  conversationGroupOf,
+  daysWithoutConversationGroups,
+  VALUE_PARTS,
+  type ValueKind,
+  valueKind,
+} from './value-rows';
 import type { KeyPart, RowKeep, SumsRow } from './sums-table';
 import {
   type BucketTotal,
@@ -119,7 +127,9 @@ export class RollupReader {
     const inRange = (bucket: number) => bucket >= query.fromMs && bucket < query.toMs;
     const conversationOf = conversationKeeps(query);
     const mayMatch = conversationMayMatch(query);
-    const keep = (key: readonly KeyPart[]) => key[1] === CONVERSATION_GROUP && inRange(key[0] as number) && mayMatch(key);
+    const keep: RowKeep = Object.assign((key: readonly KeyPart[]) => key[1] === CONVERSATION_GROUP && inRange(key[0] as number) && mayMatch(key), {
+      columns: conversationColumns(query),
+    });
     /** The days some pending items hold records of without their conversations per group. */
     const withoutGroups = (items: readonly PendingItem[]) => {
       const days = new Set<number>();
@@ -559,11 +569,20 @@ function conversationKeeps(query: ValueRollupQuery): (row: SumsRow) => string | 
   };
 }
 
-/** Whether a conversation-per-group row's key may match the filters: it holds every wanted value (as JSON), so a row that cannot is dropped before it is parsed. */
+/**
+ * Whether a conversation-per-group row's key may match the filters: keyed a column per dimension (see
+ * CONVERSATION_COLUMNS), it holds each wanted value in its column; keyed as a batch's, its JSON holds
+ * every wanted value, so a row that cannot match is dropped before it is parsed.
+ */
 function conversationMayMatch(query: ValueRollupQuery): (key: readonly KeyPart[]) => boolean {
-  const needles = Object.values(query.filters ?? {}).flatMap((v) => (v === undefined ? [] : [JSON.stringify(v)]));
-  return (key) => needles.every((n) => (key[2] as string).includes(n));
+  const wanted = conversationColumns(query);
+  const needles = wanted.map(([, value]) => JSON.stringify(value));
+  return (key) => (key.length === VALUE_PARTS ? needles.every((n) => (key[2] as string).includes(n)) : wanted.every(([part, value]) => key[part] === value));
 }
+
+/** The filters' values as the columns of conversation-per-group rows keyed a column per dimension (see RowKeep; a table keyed as a batch's has no such column). */
+const conversationColumns = (query: ValueRollupQuery): [part: number, value: KeyPart][] =>
+  ROLLUP_DIMENSIONS.flatMap((d) => (query.filters?.[d] === undefined ? [] : [[conversationColumn(d), query.filters[d]] as [number, KeyPart]]));
 
 /** Sums per value, holding at most `max` values and one: past them, the answer is only that there are more. */
 class ValueSumsHeld {

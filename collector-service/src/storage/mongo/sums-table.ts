@@ -30,7 +30,8 @@ interface JsonPacked {
 /**
  * Which rows a read keeps, asked of each row's key. `columns`, when given, are values some key parts
  * must hold (a filter's): they are checked on the columns alone, before a row's key or sums are made,
- * and a blob whose dictionary lacks one is not read further.
+ * and a blob whose dictionary lacks one is not read further. A part a table has no column for (rows
+ * keyed in fewer parts, by a version before) is left to the function, as every part is asked of it.
  */
 export type RowKeep = ((key: readonly KeyPart[]) => boolean) & { columns?: readonly (readonly [part: number, value: KeyPart])[] };
 
@@ -112,7 +113,8 @@ function eachDictionaryRow(bytes: Buffer, keep: RowKeep | undefined, use: (row: 
   // The filter's values as indexes into their columns: a value a column lacks matches no row.
   const wanted: [column: { width: number; at: number }, index: number][] = [];
   for (const [part, value] of keep?.columns ?? []) {
-    const index = columns[part]?.values.indexOf(value) ?? -1;
+    if (part >= parts) continue;
+    const index = columns[part].values.indexOf(value);
     if (index < 0) return;
     wanted.push([columns[part], index]);
   }
@@ -132,7 +134,7 @@ function eachDictionaryRow(bytes: Buffer, keep: RowKeep | undefined, use: (row: 
 }
 
 function eachJsonRow(packed: JsonPacked, keep: RowKeep | undefined, use: (row: SumsRow) => void): void {
-  const wanted = keep?.columns ?? [];
+  const wanted = (keep?.columns ?? []).filter(([part]) => part < packed.k.length);
   for (let r = 0; r < packed.c.length; r++) {
     if (!wanted.every(([part, value]) => packed.k[part]?.[r] === value)) continue;
     const key = packed.k.map((column) => column[r]);

@@ -2,7 +2,7 @@ import type { Binary } from 'mongodb';
 import type { UsageRecord } from '../../usage/usage-record';
 import { addRecord, addSums, type Sums, zeroSums } from '../rollup-measures';
 import type { RecordCorrection } from '../storage.port';
-import { BUCKET_MS, ROLLUP_DIMENSIONS } from '../storage.port';
+import { BUCKET_MS, ROLLUP_DIMENSIONS, type RollupDimension } from '../storage.port';
 import { canonicalTagSet } from '../tag-sets';
 import { CONVERSATION, valueKeysOf } from '../value-rollups';
 import { recordDims, userPart } from './groups';
@@ -32,17 +32,38 @@ export type ValueKind = 'conversation' | 'tags' | 'conversation groups';
 export const VALUE_KINDS: readonly ValueKind[] = ['conversation', 'tags', 'conversation groups'];
 export const valueKind = (by: string): ValueKind => (by === CONVERSATION ? 'conversation' : by === CONVERSATION_GROUP ? 'conversation groups' : 'tags');
 
+/**
+ * The key parts of a conversation-per-group row as a day's parts document packs it (see
+ * conversationColumnRow): [bucket, CONVERSATION_GROUP, conversation, ...dimensions, tag set], a column
+ * each, so a read filtered on a dimension compares that column's indexes (see RowKeep) and makes only
+ * the rows it keeps.
+ */
+export const CONVERSATION_COLUMNS = 4 + ROLLUP_DIMENSIONS.length;
+
+/** A conversation-per-group row's key part holding a dimension, in CONVERSATION_COLUMNS' layout. */
+export const conversationColumn = (dimension: RollupDimension): number => 3 + ROLLUP_DIMENSIONS.indexOf(dimension);
+
+/** A conversation-per-group row's conversation, dimensions and tag set, whichever layout its key has (VALUE_PARTS or CONVERSATION_COLUMNS). */
+const conversationParts = (key: readonly KeyPart[]): KeyPart[] => (key.length === VALUE_PARTS ? (JSON.parse(key[2] as string) as KeyPart[]) : key.slice(2));
+
+/** A conversation-per-group row keyed as a day's parts document packs it: a column per part of its JSON (see CONVERSATION_COLUMNS). */
+export const conversationColumnRow = (row: SumsRow): SumsRow => ({ key: [row.key[0], row.key[1], ...conversationParts(row.key)], sums: row.sums });
+
+/** A conversation-per-group row keyed as batches and compaction sum them ([bucket, by, JSON]), whichever layout it was read in. */
+export const conversationValueRow = (row: SumsRow): SumsRow =>
+  row.key.length === VALUE_PARTS ? row : { key: [row.key[0], row.key[1], JSON.stringify(row.key.slice(2))], sums: row.sums };
+
 /** A conversation-per-group row's conversation and group key ([bucket, ...dimensions, tag set], as groupRow makes it). */
 export function conversationGroupOf(row: SumsRow): { conversation: string; group: KeyPart[] } {
-  const [conversation, ...rest] = JSON.parse(row.key[2] as string) as [string, ...(string | null)[]];
-  return { conversation, group: [row.key[0], ...rest] };
+  const [conversation, ...rest] = conversationParts(row.key);
+  return { conversation: conversation as string, group: [row.key[0], ...rest] };
 }
 
-/** Where a conversation-per-group row's user is in the JSON of its key's last part: after the conversation, in ROLLUP_DIMENSIONS order. */
+/** Where a conversation-per-group row's user is among its conversation, dimensions and tag set. */
 const CONVERSATION_USER = 1 + ROLLUP_DIMENSIONS.indexOf('user');
 
 /** The part of a day's conversations per group a conversation-per-group row is in: its user's (see userPart), as group days are split. */
-export const conversationRowUserPart = (key: readonly KeyPart[]): number => userPart((JSON.parse(key[2] as string) as (string | null)[])[CONVERSATION_USER]);
+export const conversationRowUserPart = (key: readonly KeyPart[]): number => userPart(conversationParts(key)[CONVERSATION_USER] as string | null);
 
 /**
  * The days (UTC day starts) some value rows hold conversations of without their conversations per
