@@ -1,18 +1,29 @@
 import { BUCKET_MS, type StoragePort } from '../storage/storage.port';
 import type { IngestEvents, StoredBatch } from '../ingest/ingest-events';
+import type { SummaryLine } from '../ingest/stored-summary';
 import { type Budget, SCOPE_DIMENSIONS } from './budget';
-import { type PeriodSpend, readSpend, recordInScope } from './budget-spend';
+import { type Held, type PeriodSpend, readHeldSpend, recordInScope } from './budget-spend';
 import { type BudgetPeriodWindow, budgetPeriod } from './budget-state';
 
 interface SpendEntry extends PeriodSpend {
   tenant: string;
   budget: Budget;
   window: BudgetPeriodWindow;
-  /** Batches with a higher seq started after the read: add them. Lower ones were seen or are unknown. */
+  /** Batches with a higher seq started after the read: add them. Lower ones were under way during it: add those it does not hold. */
   baseSeq: number;
-  /** The read may have missed a concurrent batch, or another instance wrote: read again. */
+  /** Whether the read holds a batch of this process (null: the store cannot tell). */
+  holds: Holds;
+  /** Another instance may have written, or the read may hold a batch it cannot tell: read again. */
   dirty: boolean;
   lastUsedMs: number;
+}
+
+type Holds = Held<unknown>['holds'];
+
+/** A read for entries, with which of this process's batches it holds, and the batches stored while it ran. */
+interface Reading<T> extends Held<T> {
+  baseSeq: number;
+  during: readonly StoredBatch[];
 }
 
 /** A tenant's calls and cost over the cached periods, to notice what this process did not store itself. */
@@ -45,8 +56,10 @@ const MAX_PERIODS = 1024;
  * without a store round trip. Exact by construction:
  * - an entry is loaded from the rollups, then every batch this process stores afterwards is added
  *   as it is stored (before its ack), so a check right after an ack sees it;
- * - a batch that was in flight during the read might or might not be in it: it is never added (no
- *   double count), the entry is marked dirty and read again;
+ * - a batch that was under way during the read is added unless the read holds it: the store says
+ *   which of this process's writes a read holds (StoragePort.aggregateHeld), so a check right after
+ *   that batch's ack sees it too, once. Where the store cannot tell (see RollupReader.aggregateHeld),
+ *   the batch is not added, and the entry is marked dirty and read again on the next sync;
  * - batches stored by another instance on the same store, and costs a re-pricing corrected (here
  *   or elsewhere: the calls stay, their cost changes), are noticed by comparing each tenant's call
  *   count and cost in the rollups with what this process expects, on every sync; a difference
@@ -64,6 +77,8 @@ export class BudgetSpendCache {
   private readonly loading = new Map<string, Promise<SpendEntry>>();
   private readonly byTenant = new Map<string, TenantEntries>();
   private readonly watches = new Map<string, TenantWatch>();
+  /** Per entry read under way: the batches stored while it runs, added to what it read unless it holds them. */
+  private readonly reads = new Set<StoredBatch[]>();
   /**
    * The period found last per calendar unit and time zone, all a period depends on: budgets read
    * again from the store (the alert evaluator's pass after each stored batch) are new objects, and a
@@ -128,33 +143,36 @@ export class BudgetSpendCache {
     if (groups.size === 0) return;
     if (!this.watches.has(tenant)) await this.baseline(tenant, nowMs);
     for (const { window, dimensions, budgets: members } of groups.values()) {
-      const { value: sums, baseSeq, clean } = await this.consistently(tenant, () => this.sumsBy(tenant, window, dimensions));
-      for (const budget of members) {
-        const key = entryKey(tenant, budget, window);
-        if (this.entries.has(key) || this.loading.has(key)) continue; // loaded meanwhile
-        const total = sumOf(sums, dimensions, budget);
-        this.remember(key, { total, byUser: null, tenant, budget, window, baseSeq, dirty: !clean, lastUsedMs: nowMs });
-      }
+      await this.held(
+        () => this.sumsBy(tenant, window, dimensions),
+        (reading) => {
+          for (const budget of members) {
+            const key = entryKey(tenant, budget, window);
+            if (this.entries.has(key) || this.loading.has(key)) continue; // loaded meanwhile
+            const spend = { total: sumOf(reading.value, dimensions, budget), byUser: null };
+            this.remember(key, this.entryOf(tenant, budget, window, spend, reading, nowMs));
+          }
+        },
+      );
     }
   }
 
   /** Spend in a window per combination of the dimensions' values (keyed by the JSON of the values). */
-  private async sumsBy(tenant: string, window: BudgetPeriodWindow, dimensions: ScopeDimensionList): Promise<Map<string, bigint>> {
-    const rows = await this.storage.aggregate({ tenant, fromMs: window.startMs, toMs: window.endMs, filters: {}, groupBy: dimensions });
+  private async sumsBy(tenant: string, window: BudgetPeriodWindow, dimensions: ScopeDimensionList): Promise<Held<Map<string, bigint>>> {
+    const { rows, holds } = await this.storage.aggregateHeld({ tenant, fromMs: window.startMs, toMs: window.endMs, filters: {}, groupBy: dimensions });
     const sums = new Map<string, bigint>();
     for (const row of rows) {
       const key = JSON.stringify(dimensions.map((d) => row.key[d] ?? null));
       sums.set(key, (sums.get(key) ?? 0n) + row.costNanos);
     }
-    return sums;
+    return { value: sums, holds };
   }
 
   private load(key: string, tenant: string, budget: Budget, window: BudgetPeriodWindow, nowMs: number): Promise<SpendEntry> {
     let pending = this.loading.get(key);
     if (!pending) {
       pending = (this.watches.has(tenant) ? Promise.resolve() : this.baseline(tenant, nowMs))
-        .then(() => this.read(tenant, budget, window))
-        .then(({ spend, baseSeq, clean }) => this.remember(key, { ...spend, tenant, budget, window, baseSeq, dirty: !clean, lastUsedMs: 0 }))
+        .then(() => this.read(tenant, budget, window, (reading) => this.remember(key, this.entryOf(tenant, budget, window, reading.value, reading, 0))))
         .finally(() => this.loading.delete(key));
       this.loading.set(key, pending);
     }
@@ -169,15 +187,35 @@ export class BudgetSpendCache {
     return entry;
   }
 
-  /** A rollup read, and whether no batch of the tenant overlapped it (then it saw every batch up to baseSeq). */
-  private async read(tenant: string, budget: Budget, window: BudgetPeriodWindow): Promise<{ spend: PeriodSpend; baseSeq: number; clean: boolean }> {
-    return this.consistently(tenant, () => readSpend(this.storage, tenant, budget, window)).then(({ value, baseSeq, clean }) => ({
-      spend: value,
-      baseSeq,
-      clean,
-    }));
+  /** The budget's spend read from the rollups, given to `apply` with the batches stored meanwhile. */
+  private read<R>(tenant: string, budget: Budget, window: BudgetPeriodWindow, apply: (reading: Reading<PeriodSpend>) => R): Promise<R> {
+    return this.held(() => readHeldSpend(this.storage, tenant, budget, window), apply);
   }
 
+  /**
+   * Runs `read` and hands what it found to `apply`, with the batches this process stored while it ran
+   * (until `apply` has run: no batch falls between the read and the entries `apply` makes or updates,
+   * which every later batch reaches through `add`).
+   */
+  private async held<T, R>(read: () => Promise<Held<T>>, apply: (reading: Reading<T>) => R): Promise<R> {
+    const during: StoredBatch[] = [];
+    this.reads.add(during);
+    try {
+      const { value, holds } = await read();
+      return apply({ value, holds, baseSeq: this.ingest.started, during });
+    } finally {
+      this.reads.delete(during);
+    }
+  }
+
+  /** An entry of what a read found: the batches stored while it ran and not held by it are added. */
+  private entryOf(tenant: string, budget: Budget, window: BudgetPeriodWindow, spend: PeriodSpend, reading: Reading<unknown>, lastUsedMs: number): SpendEntry {
+    const e: SpendEntry = { ...spend, tenant, budget, window, baseSeq: reading.baseSeq, holds: reading.holds, dirty: false, lastUsedMs };
+    for (const batch of reading.during) for (const line of batch.lines) this.addLine(e, batch, line);
+    return e;
+  }
+
+  /** A rollup read, and whether no batch of the tenant overlapped it (then it saw every batch up to baseSeq). */
   private async consistently<T>(tenant: string, fn: () => Promise<T>): Promise<{ value: T; baseSeq: number; clean: boolean }> {
     const before = this.ingest.activity(tenant);
     const value = await fn();
@@ -190,6 +228,7 @@ export class BudgetSpendCache {
    * and periods start and end on bucket boundaries, so a line's bucket says where all its records fall.
    */
   private add(batch: StoredBatch): void {
+    for (const during of this.reads) during.push(batch);
     for (const line of batch.lines) {
       const { sums } = line;
       const watch = this.watches.get(line.tenant);
@@ -199,19 +238,22 @@ export class BudgetSpendCache {
           watch.localCostNanos += sums.costNanos;
         } else watch.ambiguous = true;
       }
-      const entries = this.byTenant.get(line.tenant);
-      // Unpriced calls add no spend.
-      if (!entries || sums.calls === sums.unpricedCalls) continue;
-      for (const e of entries.candidates(line.user)) {
-        if (line.bucketMs < e.window.startMs || line.bucketMs >= e.window.endMs || !recordInScope(e.budget, line)) continue;
-        if (batch.seq <= e.baseSeq) {
-          e.dirty = true;
-          continue;
-        }
-        e.total += sums.costNanos;
-        if (e.byUser) e.byUser.set(line.user!, (e.byUser.get(line.user!) ?? 0n) + sums.costNanos);
-      }
+      for (const e of this.byTenant.get(line.tenant)?.candidates(line.user) ?? []) this.addLine(e, batch, line);
     }
+  }
+
+  /** Adds a line of a stored batch to an entry it belongs to, unless the entry's read holds the batch. */
+  private addLine(e: SpendEntry, batch: StoredBatch, line: SummaryLine): void {
+    // Unpriced calls add no spend.
+    if (e.tenant !== line.tenant || line.sums.calls === line.sums.unpricedCalls) return;
+    if (line.bucketMs < e.window.startMs || line.bucketMs >= e.window.endMs || !recordInScope(e.budget, line)) return;
+    if (batch.seq <= e.baseSeq) {
+      const held = batch.written === undefined ? null : e.holds(batch.written);
+      if (held === null) e.dirty = true;
+      if (held !== false) return;
+    }
+    e.total += line.sums.costNanos;
+    if (e.byUser) e.byUser.set(line.user!, (e.byUser.get(line.user!) ?? 0n) + line.sums.costNanos);
   }
 
   /**
@@ -243,7 +285,7 @@ export class BudgetSpendCache {
     for (const [key, e] of this.entries) {
       if (!e.dirty) continue;
       if (e.budget.scope.perUser || e.budget.scope.tags) {
-        this.refresh(key, e, await this.read(e.tenant, e.budget, e.window));
+        await this.read(e.tenant, e.budget, e.window, (reading) => this.refresh(key, e, reading.value, reading));
         continue;
       }
       const dimensions = dimensionsOf(e.budget);
@@ -254,11 +296,15 @@ export class BudgetSpendCache {
     for (const { tenant, window, dimensions, members } of groups.values()) {
       if (members.length === 1) {
         const [key, e] = members[0];
-        this.refresh(key, e, await this.read(tenant, e.budget, window));
+        await this.read(tenant, e.budget, window, (reading) => this.refresh(key, e, reading.value, reading));
         continue;
       }
-      const { value: sums, baseSeq, clean } = await this.consistently(tenant, () => this.sumsBy(tenant, window, dimensions));
-      for (const [key, e] of members) this.refresh(key, e, { spend: { total: sumOf(sums, dimensions, e.budget), byUser: null }, baseSeq, clean });
+      await this.held(
+        () => this.sumsBy(tenant, window, dimensions),
+        (reading) => {
+          for (const [key, e] of members) this.refresh(key, e, { total: sumOf(reading.value, dimensions, e.budget), byUser: null }, reading);
+        },
+      );
     }
   }
 
@@ -270,18 +316,23 @@ export class BudgetSpendCache {
   async fresh(tenant: string, budget: Budget, nowMs: number): Promise<{ window: BudgetPeriodWindow; spend: PeriodSpend }> {
     const window = this.periodOf(budget, nowMs);
     const key = entryKey(tenant, budget, window);
-    const reading = await this.read(tenant, budget, window);
-    const entry = this.entries.get(key);
-    if (entry) this.refresh(key, entry, reading);
-    return { window, spend: reading.spend };
+    const spend = await this.read(tenant, budget, window, (reading) => {
+      const entry = this.entries.get(key);
+      if (entry) this.refresh(key, entry, reading.value, reading);
+      return reading.value;
+    });
+    return { window, spend };
   }
 
-  private refresh(key: string, e: SpendEntry, reading: { spend: PeriodSpend; baseSeq: number; clean: boolean }): void {
+  /** The entry takes what a read found, and the batches stored while it ran that it does not hold. */
+  private refresh(key: string, e: SpendEntry, spend: PeriodSpend, reading: Reading<unknown>): void {
     if (this.entries.get(key) !== e) return; // dropped meanwhile
-    e.total = reading.spend.total;
-    e.byUser = reading.spend.byUser;
-    e.baseSeq = reading.baseSeq;
-    e.dirty = !reading.clean;
+    const taken = this.entryOf(e.tenant, e.budget, e.window, spend, reading, e.lastUsedMs);
+    e.total = taken.total;
+    e.byUser = taken.byUser;
+    e.baseSeq = taken.baseSeq;
+    e.holds = taken.holds;
+    e.dirty = taken.dirty;
   }
 
   /**

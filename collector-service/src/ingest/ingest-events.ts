@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type IngestBatch, sizeOf, tenantsOf } from '../storage/prepared-ingest';
-import { type IngestOutcome, storedCount } from '../storage/storage.port';
+import { type IngestOutcome, storedCount, type WriteMark } from '../storage/storage.port';
 import type { TraceExportResult } from './ingest.service';
 import { summarise, type SummaryLine } from './stored-summary';
 
@@ -9,6 +9,8 @@ export interface StoredBatch {
   /** Increases with each ingest call this process starts; see `IngestEvents.started`. */
   seq: number;
   lines: SummaryLine[];
+  /** Where the store says the batch stands among its writes (see StoragePort.aggregateHeld); absent when it does not say. */
+  written?: WriteMark;
 }
 
 /** How one OTLP trace export ended, whichever receiver took it. */
@@ -86,7 +88,7 @@ export class IngestEvents {
       if (stored > 0) {
         // The records stored are some of those given: as many means all of them.
         const lines = summary && stored === sizeOf(records) ? summary : summarise(outcome.stored);
-        this.emit(this.storedListeners, { seq, lines });
+        this.emit(this.storedListeners, { seq, lines, written: outcome.written });
       }
       return outcome;
     } finally {

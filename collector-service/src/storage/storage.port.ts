@@ -79,6 +79,22 @@ export interface IngestOutcome {
    * collector README, "Money never wraps"), with the reason; an adapter that cannot tell leaves it out.
    */
   refused?: { id: string; reason: string }[];
+  /** Where the records stored now stand among this store's writes: what `aggregateHeld`'s `holds` is asked about. */
+  written?: WriteMark;
+}
+
+/** A store's own note of where a batch it wrote stands among its writes (opaque outside the store). */
+export type WriteMark = unknown;
+
+/** Exact sums, and which of this store's own writes they hold. */
+export interface HeldRows {
+  rows: RollupRow[];
+  /**
+   * Whether the sums hold the records of the write `written` names (see IngestOutcome.written) for
+   * the tenant read, whenever that write ends: it may have been under way while they were read. Null
+   * when the store cannot tell.
+   */
+  holds: (written: WriteMark) => boolean | null;
 }
 
 /** How many of `given` records ingest stored now (see IngestOutcome.stored). */
@@ -194,6 +210,11 @@ export interface ValueSums {
 export interface RollupReader {
   /** Exact sums from the rollups (never a scan of raw records). */
   aggregate(query: RollupQuery): Promise<RollupRow[]>;
+  /**
+   * The same sums, saying which of this store's own writes they hold: a caller that adds each write
+   * it made to what it read adds exactly those the read does not hold (the budget spend cache).
+   */
+  aggregateHeld(query: RollupQuery): Promise<HeldRows>;
   /** Exact sums per value of a breakdown kept in rollups of its own (see ValueRollupQuery). */
   valueSums(query: ValueRollupQuery): Promise<ValueSums>;
   /**

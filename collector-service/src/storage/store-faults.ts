@@ -23,6 +23,7 @@ import type {
   RecordQuery,
   RollupQuery,
   RollupRow,
+  HeldRows,
   StoragePort,
   ValueRollupQuery,
   ValueSums,
@@ -174,6 +175,10 @@ export class FaultMarkedStore implements StoragePort {
 
   aggregate(query: RollupQuery): Promise<RollupRow[]> {
     return marked(() => this.store.aggregate(query));
+  }
+
+  aggregateHeld(query: RollupQuery): Promise<HeldRows> {
+    return marked(() => this.store.aggregateHeld(query));
   }
 
   valueSums(query: ValueRollupQuery): Promise<ValueSums> {

@@ -20,24 +20,57 @@ const BUDGET: Budget = {
   revision: 1,
 };
 
-/** A real store whose ingest can be held before or after its commit, so a spend read can be made to overlap a batch in both orders. */
+type HoldPoint = 'before' | 'after' | 'read';
+
+/**
+ * A real store whose ingest can be held before or after its commit, and whose rollup reads can be held
+ * once read (before they answer), so a spend read can be made to overlap a batch in every order.
+ * `hold` says when the held call has arrived there.
+ */
 function heldStore(inner: StoragePort) {
-  const holds: { before?: Promise<void>; after?: Promise<void> } = {};
+  const holds: Partial<Record<HoldPoint, Promise<void>>> = {};
+  const arrived: Partial<Record<HoldPoint, () => void>> = {};
+  const at = async (point: HoldPoint) => {
+    if (!holds[point]) return;
+    arrived[point]?.();
+    await holds[point];
+  };
   const store = new Proxy(inner, {
     get(target, property) {
       if (property === 'ingest') {
         return async (records: Parameters<StoragePort['ingest']>[0]) => {
-          await holds.before;
+          await at('before');
           const outcome = await target.ingest(records);
-          await holds.after;
+          await at('after');
           return outcome;
         };
       }
       const value: unknown = Reflect.get(target, property);
+      if (property === 'aggregate' || property === 'aggregateHeld') {
+        return async (...args: unknown[]) => {
+          const answer: unknown = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          await at('read');
+          return answer;
+        };
+      }
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
   });
-  return { store, holds };
+  /** Holds the next calls at `point` until `release`; `arrival` resolves when one gets there. */
+  const hold = (point: HoldPoint) => {
+    const g = gate();
+    const arrival = new Promise<void>((resolve) => (arrived[point] = resolve));
+    holds[point] = g.promise;
+    return {
+      arrival,
+      release: () => {
+        holds[point] = undefined;
+        arrived[point] = undefined;
+        g.open();
+      },
+    };
+  };
+  return { store, holds, hold };
 }
 
 /** Ingest as the service makes it: the store's ingest, announced through the events. */
@@ -88,6 +121,45 @@ export function spendCacheSuite(name: string, open: OpenStore): void {
         held.holds[where] = undefined;
         await store.ingest([record({ timeMs: NOW - 100, costNanos: 30n })]);
         expect(await spent(cache)).toBe(42n); // a batch after the read is added as it is stored
+        cache.close();
+      },
+    );
+
+    it.each([
+      ['before', 'held until after the ack'],
+      ['after', 'held until after the ack'],
+      ['before', 'answered before the ack'],
+      ['after', 'answered before the ack'],
+    ] as const)(
+      "has this instance's batch in the very next check after its ack when a spend read overlapped it (batch held %s its commit, the read %s), once",
+      async (where, read) => {
+        const events = new IngestEvents();
+        const held = heldStore(inner);
+        const store = ingestingThrough(events, held.store);
+        const cache = new BudgetSpendCache(held.store, events);
+        await store.ingest([record({ timeMs: NOW - 1000, costNanos: 5n })]);
+        expect(await spent(cache)).toBe(5n);
+        // The batch is under way, before or after its commit, when the spend is read again.
+        const batch = held.hold(where);
+        const ingesting = store.ingest([record({ timeMs: NOW - 500, costNanos: 7n })]);
+        await batch.arrival;
+        const reading = held.hold('read');
+        const fresh = cache.fresh('default', BUDGET, NOW);
+        await reading.arrival;
+        if (read === 'answered before the ack') {
+          reading.release();
+          await fresh;
+        }
+        batch.release();
+        await ingesting; // acknowledged
+        expect(await spent(cache)).toBe(12n);
+        reading.release();
+        await fresh;
+        expect(await spent(cache)).toBe(12n);
+        await cache.sync(NOW);
+        expect(await spent(cache)).toBe(12n);
+        await store.ingest([record({ timeMs: NOW - 100, costNanos: 30n })]);
+        expect(await spent(cache)).toBe(42n);
         cache.close();
       },
     );

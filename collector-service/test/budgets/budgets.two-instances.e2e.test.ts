@@ -34,9 +34,8 @@ describe.each(STORES)('budgets on two collector instances sharing one store ($TO
   let a: { app: INestApplication; url: string };
   let b: { app: INestApplication; url: string };
   const start = async () => {
-    // Each instance syncs where the test calls sync, never on a timer: a timed round whose read overlaps the
-    // instance's own ingest leaves that batch out of its spend until the round after (see BudgetSpendCache),
-    // so one would race the check the test makes on that instance right after the ingest's ack.
+    // Each instance syncs where the test calls sync, never on a timer: what one instance sees of the other's
+    // writes is then what the test's syncs brought it, not what a timed round happened to read before.
     const app = await createApp(
       loadConfig({
         ...storeEnv,

@@ -37,6 +37,20 @@ export interface BatchDoc {
   createdAtMs: number;
 }
 
+/**
+ * A batch of one tenant this process rolled up: its id, the head of the tenant's chain this process
+ * knew before it asked for the roll (-1: none), and when the roll was answered (performance.now()).
+ * What a read compares to say whether it holds the batch (see RollupReader.aggregateHeld).
+ */
+export interface RolledPart {
+  id: string;
+  headK: number;
+  rolledAtMs: number;
+}
+
+/** Where an ingest's batches stand, by tenant (see IngestOutcome.written). */
+export type MongoWritten = ReadonlyMap<string, RolledPart>;
+
 /** Marks a batch some process other than its writer started to finish (written before that process stores any of its records). */
 export interface TakeoverDoc {
   _id: string;
@@ -103,6 +117,8 @@ export class RollupBatches {
     private readonly faults: MongoFaults = {},
     /** Writes the record documents an ingest thread encoded, off the event loop (none: this process encodes and inserts them). */
     private readonly inserter: RecordInserter | null = null,
+    /** The head of a tenant's chain this process knows (see HeadChain.known), -1 for none. */
+    private readonly knownHead: (tenant: string) => number = () => -1,
   ) {}
 
   /** `prepared`: what an ingest thread made of these records' batches (see MongoPreparedBatch). */
@@ -112,21 +128,25 @@ export class RollupBatches {
     // A record the rollups could not add fails its whole batch now, before anything is stored.
     for (const r of unique) assertFoldable(r);
     const batches = [...byTenant(unique)];
-    const owned = new Set(
-      (
-        await Promise.all(
-          batches.map(([tenant, rs]) =>
-            this.store(
-              tenant,
-              rs.map((r) => r.id),
-              () => rs,
-              preparedFor(prepared, tenant, rs),
-            ),
-          ),
-        )
-      ).flatMap((ids) => [...ids]),
+    const parts = await Promise.all(
+      batches.map(([tenant, rs]) =>
+        this.store(
+          tenant,
+          rs.map((r) => r.id),
+          () => rs,
+          preparedFor(prepared, tenant, rs),
+        ),
+      ),
     );
-    return { stored: unique.filter((r) => owned.has(r.id)), duplicates: records.length - owned.size };
+    const owned = new Set(parts.flatMap((p) => [...p.owned]));
+    return {
+      stored: unique.filter((r) => owned.has(r.id)),
+      duplicates: records.length - owned.size,
+      ...writtenOf(
+        batches.map(([tenant]) => tenant),
+        parts,
+      ),
+    };
   }
 
   /**
@@ -134,8 +154,15 @@ export class RollupBatches {
    * there): the ids each tenant's batch owns. The records are decoded only where a batch does not own
    * every one of them (see tenantRecords).
    */
-  async ingestPrepared(prepared: MongoPreparedBatch): Promise<Set<string>[]> {
-    return Promise.all(prepared.tenants.map((part) => this.store(part.tenant, part.ids, () => tenantRecords(part), part)));
+  async ingestPrepared(prepared: MongoPreparedBatch): Promise<{ owned: Set<string>[]; written?: MongoWritten }> {
+    const parts = await Promise.all(prepared.tenants.map((part) => this.store(part.tenant, part.ids, () => tenantRecords(part), part)));
+    return {
+      owned: parts.map((p) => p.owned),
+      ...writtenOf(
+        prepared.tenants.map((t) => t.tenant),
+        parts,
+      ),
+    };
   }
 
   /** Pending batches (of one tenant, or of all) whose writer has not rolled them since `beforeMs`. */
@@ -158,7 +185,7 @@ export class RollupBatches {
   }
 
   /** `ids`: the records' ids, in the order `records` gives them (a function: a prepared batch's records are decoded only if needed). */
-  private async store(tenant: string, ids: readonly string[], records: () => readonly UsageRecord[], prepared: PreparedTenant | null): Promise<Set<string>> {
+  private async store(tenant: string, ids: readonly string[], records: () => readonly UsageRecord[], prepared: PreparedTenant | null): Promise<Finished> {
     const batch = randomUUID();
     const createdAtMs = Date.now();
     const packed = prepared ? new Binary(prepared.records) : packRecords(records());
@@ -167,7 +194,7 @@ export class RollupBatches {
     return this.finish(batch, tenant, ids, records, createdAtMs, false, true, prepared);
   }
 
-  /** Steps 2 and 3; see the class comment for why any process computes the same. Returns the ids of the records the batch owns. */
+  /** Steps 2 and 3; see the class comment for why any process computes the same. Returns the ids of the records the batch owns, and where the batch stands. */
   private async finish(
     batch: string,
     tenant: string,
@@ -177,7 +204,7 @@ export class RollupBatches {
     takingOver: boolean,
     claims: boolean,
     prepared: PreparedTenant | null = null,
-  ): Promise<Set<string>> {
+  ): Promise<Finished> {
     if (takingOver) await insertIgnoringDuplicates(this.takeovers, [{ _id: batch, atMs: Date.now() }]);
     // Documents an ingest thread encoded go to the inserter thread; others are built and inserted here.
     const duplicates =
@@ -198,6 +225,7 @@ export class RollupBatches {
     const mine = whole ? [] : records().filter((r) => owned.has(r.id));
     const groups = whole ? prepared.groups : groupRecords(mine);
     const values = whole ? prepared.values : valueRows(mine);
+    const headK = this.knownHead(tenant);
     const rolled = await this.batches.replaceOne(
       { _id: batch },
       {
@@ -208,12 +236,13 @@ export class RollupBatches {
         createdAtMs,
       },
     );
+    const rolledAtMs = performance.now();
     if (rolled.matchedCount === 1) this.pending.remember(tenant, { id: batch, groups, values });
     // Gone: another process rolled the batch up and compaction moved it; its marker may be gone too,
     // so what this writer owns is asked again (the groups that count are the ones compaction moved).
     if (rolled.matchedCount === 0 && duplicates.size > 0 && !shared) await this.addOwned(owned, batch, duplicates, claims);
     fault(this.faults, 'afterDeltas');
-    return owned;
+    return { owned, part: { id: batch, headK, rolledAtMs } };
   }
 
   private async addOwned(owned: Set<string>, batch: string, duplicates: ReadonlySet<string>, claims: boolean): Promise<void> {
@@ -231,4 +260,16 @@ export class RollupBatches {
     const open = await this.batches.find({ _id: { $ne: self }, state: 'pending' }).toArray();
     for (const doc of open) if (unpackRecords(doc.records!).some((r) => ids.has(r.id))) await this.takeOver(doc);
   }
+}
+
+/** A batch finished: the ids of the records it owns, and where it stands. */
+interface Finished {
+  owned: Set<string>;
+  part: RolledPart;
+}
+
+/** An ingest's batches that own records, by tenant (`tenants[i]` is the tenant of `parts[i]`), as an outcome's `written`; none when none does. */
+function writtenOf(tenants: readonly string[], parts: readonly Finished[]): { written?: MongoWritten } {
+  const written = new Map(tenants.flatMap((tenant, i) => (parts[i].owned.size > 0 ? [[tenant, parts[i].part] as const] : [])));
+  return written.size > 0 ? { written } : {};
 }

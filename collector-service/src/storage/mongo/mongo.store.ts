@@ -9,6 +9,7 @@ import {
   type ApiKeyRecord,
   type DimensionFilters,
   type DimensionPair,
+  type HeldRows,
   type IngestOutcome,
   type PreparedIngest,
   type RecordCorrection,
@@ -21,7 +22,7 @@ import {
   type ValueRollupQuery,
   type ValueSums,
 } from '../storage.port';
-import { type BatchDoc, type MongoFaults, RollupBatches, type TakeoverDoc } from './batches';
+import { type BatchDoc, type MongoFaults, type MongoWritten, RollupBatches, type TakeoverDoc } from './batches';
 import { type CorrectionClaimDoc, RecordCorrections } from './corrections';
 import { type CompactionSettings, Compactor, DEFAULT_COMPACTION, type SetAsideDoc } from './compaction';
 import { type ChainDoc, HeadChain, type HeadListsDoc } from './heads';
@@ -224,6 +225,7 @@ export class MongoStore implements StoragePort {
     await this.moveBilledDayDocuments();
     const pending = new PendingItems(batches, takeovers);
     this.inserter = new RecordInserter({ uri: this.uri, dbName: this.options.dbName, serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS });
+    const chain = new HeadChain(chainDocs, this.db.collection<HeadListsDoc>('rollup_head_lists'));
     this.rollupBatches = new RollupBatches(
       this.records,
       this.db.collection<ClaimLinkDoc>('usage_records'),
@@ -232,9 +234,9 @@ export class MongoStore implements StoragePort {
       pending,
       this.options.faults,
       this.inserter,
+      (tenant) => chain.known(tenant)?.k ?? -1,
     );
     this.corrections = new RecordCorrections(this.records, batches, this.db.collection<CorrectionClaimDoc>('record_correction_claims'), this.options.faults);
-    const chain = new HeadChain(chainDocs, this.db.collection<HeadListsDoc>('rollup_head_lists'));
     const rollupDocs = new RollupDocs(this.db, this.options.cachedRows ?? CACHED_ROWS);
     this.reader = new RollupReader(chain, rollupDocs, pending);
     // A day's totals as stored. Whether a refused call is a retry of one stored before would need a
@@ -297,8 +299,9 @@ export class MongoStore implements StoragePort {
       return { ...outcome, duplicates: outcome.duplicates + batch.count - unique.length };
     }
     let owned: Set<string>[];
+    let written: MongoWritten | undefined;
     try {
-      owned = await this.rollupBatches.ingestPrepared(batch);
+      ({ owned, written } = await this.rollupBatches.ingestPrepared(batch));
     } catch (err) {
       reservation.release();
       throw err;
@@ -312,12 +315,13 @@ export class MongoStore implements StoragePort {
           return preparedRecords(batch);
         },
         duplicates: batch.count - ownedCount,
+        ...(written ? { written } : {}),
       };
     }
     const mine = new Set(owned.flatMap((ids) => [...ids]));
     const records = preparedRecords(batch);
     reservation.settle(records.filter((r) => !mine.has(r.id)));
-    return { stored: records.filter((r) => mine.has(r.id)), duplicates: batch.count - ownedCount };
+    return { stored: records.filter((r) => mine.has(r.id)), duplicates: batch.count - ownedCount, ...(written ? { written } : {}) };
   }
 
   private async ingestRecords(records: UsageRecord[], prepared: MongoPreparedBatch | undefined): Promise<IngestOutcome> {
@@ -341,6 +345,10 @@ export class MongoStore implements StoragePort {
 
   async aggregate(query: RollupQuery): Promise<RollupRow[]> {
     return this.reader.aggregate(query);
+  }
+
+  aggregateHeld(query: RollupQuery): Promise<HeldRows> {
+    return this.reader.aggregateHeld(query);
   }
 
   async valueSums(query: ValueRollupQuery): Promise<ValueSums> {

@@ -19,6 +19,12 @@ export interface PendingItem {
   values: SumsRow[] | null;
 }
 
+/** The ids of a tenant's rolled batches as one listing found them, and when it was sent (performance.now()). */
+export interface PendingListing {
+  ids: ReadonlySet<string>;
+  sentAtMs: number;
+}
+
 /** A decoded item, and when it was kept (see PendingItems.rolled). */
 interface Kept {
   item: PendingItem;
@@ -66,10 +72,10 @@ export class PendingItems {
    * the `tenant, state` index, or in the order of insertion) after the deletion meets a mark after it
    * too; FerretDB answers a find from one SQLite read.
    */
-  async listedFor(tenant: string, head: Head): Promise<{ items: PendingItem[]; latest: boolean | null }> {
+  async listedFor(tenant: string, head: Head): Promise<{ items: PendingItem[]; latest: boolean | null; listing: PendingListing }> {
     const included = new Set(head.included);
-    const { items, newestMark } = await this.listed(tenant, true);
-    return { items: items.filter((item) => !included.has(item.id)), latest: newestMark === null ? null : newestMark <= head.k };
+    const { items, newestMark, listing } = await this.listed(tenant, true);
+    return { items: items.filter((item) => !included.has(item.id)), latest: newestMark === null ? null : newestMark <= head.k, listing };
   }
 
   /**
@@ -81,8 +87,9 @@ export class PendingItems {
     await this.batches.deleteMany({ tenant, state: SUPERSEDED, k: { $lt: k } });
   }
 
-  private async listed(tenant: string, marks: boolean): Promise<{ items: PendingItem[]; newestMark: number | null }> {
+  private async listed(tenant: string, marks: boolean): Promise<{ items: PendingItem[]; newestMark: number | null; listing: PendingListing }> {
     const listedAt = this.seq;
+    const sentAtMs = performance.now();
     const found = await this.batches
       .find({ tenant, state: marks ? { $in: ['rolled', SUPERSEDED] } : 'rolled' }, { projection: { _id: 1, state: 1, k: 1 } })
       .toArray();
@@ -104,7 +111,7 @@ export class PendingItems {
       const item = kept.get(d._id);
       return item ? [item.item] : [];
     });
-    return { items, newestMark: markedKs.length === 0 ? null : Math.max(...markedKs) };
+    return { items, newestMark: markedKs.length === 0 ? null : Math.max(...markedKs), listing: { ids, sentAtMs } };
   }
 
   /** The items a reader adds to the documents of `head`: every pending item the head does not hold. */

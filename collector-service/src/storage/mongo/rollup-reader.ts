@@ -1,11 +1,21 @@
 import { RollupRowSums } from '../rollup-rows';
 import { addSums, type Sums, totalsOf, zeroSums } from '../rollup-measures';
-import { ROLLUP_DIMENSIONS, type RollupDimension, type RollupQuery, type RollupRow, type ValueRollupQuery, type ValueSums } from '../storage.port';
+import {
+  type HeldRows,
+  ROLLUP_DIMENSIONS,
+  type RollupDimension,
+  type RollupQuery,
+  type RollupRow,
+  type ValueRollupQuery,
+  type ValueSums,
+  type WriteMark,
+} from '../storage.port';
 import { hasTagFilter, tagSetIncludes } from '../tag-sets';
 import { CONVERSATION, isFiltered } from '../value-rollups';
 import { dimensionIndex, GROUP_PARTS, type Group, groupRow } from './groups';
 import type { Head, HeadChain } from './heads';
-import type { PendingItem, PendingItems } from './pending';
+import type { PendingItem, PendingItems, PendingListing } from './pending';
+import type { MongoWritten } from './batches';
 import { type PairName, pairDimensions, pairName, rowsOfPair } from './pair-days';
 import {
   CONVERSATION_GROUP,
@@ -33,6 +43,13 @@ import {
 /** How a query is answered from the compacted documents: by the totals, by one dimension's day values, by a pair's day rows (where kept), or by the groups. */
 type Shape = { kind: 'totals' } | { kind: 'values'; dimension: RollupDimension } | { kind: 'pair'; pair: PairName } | { kind: 'groups' };
 
+/** The pending items a head does not hold, the listing that found them, and whether the head was still the latest after it. */
+interface Check {
+  latest: boolean;
+  pending: PendingItem[];
+  listing: PendingListing;
+}
+
 /** Reads that met a head replaced meanwhile start again; this many times at most. */
 const ATTEMPTS = 10;
 
@@ -52,7 +69,7 @@ const ATTEMPTS = 10;
  */
 export class RollupReader {
   /** Per tenant: the check a read began in this turn of the event loop (see `checked`). */
-  private readonly checks = new Map<string, { k: number; check: Promise<{ latest: boolean; pending: PendingItem[] }> }>();
+  private readonly checks = new Map<string, { k: number; check: Promise<Check> }>();
 
   constructor(
     private readonly chain: HeadChain,
@@ -61,7 +78,38 @@ export class RollupReader {
   ) {}
 
   async aggregate(query: RollupQuery): Promise<RollupRow[]> {
-    const { read: rows, pending } = await this.consistently(query.tenant, async (head) => {
+    return (await this.aggregated(query)).rows;
+  }
+
+  /**
+   * The sums, and whether they hold a batch this process rolled up (see RolledPart), whenever its roll
+   * is answered. They hold every batch rolled before the pending items were listed (listed, or
+   * compacted into a head no later than the one read, which was still the latest at the listing),
+   * and none rolled after. A batch whose roll was answered before the listing was sent, or that the
+   * listing found, or that the head read lists as included, was rolled before. Any other was either
+   * rolled after, or compacted and then dropped from the included list by a later run before the
+   * listing: that takes two heads after the one this process knew when it asked for the roll, so
+   * with at most one, it was rolled after (not held); with more, null (cannot tell).
+   */
+  async aggregateHeld(query: RollupQuery): Promise<HeldRows> {
+    const { rows, head, listing } = await this.aggregated(query);
+    const holds = (written: WriteMark): boolean | null => {
+      const part = (written as MongoWritten).get(query.tenant);
+      // No batch of the tenant: none of its records to hold.
+      if (!part) return true;
+      if (part.rolledAtMs < listing.sentAtMs || listing.ids.has(part.id) || head.included.includes(part.id)) return true;
+      return head.k <= part.headK + 1 ? false : null;
+    };
+    return { rows, holds };
+  }
+
+  private async aggregated(query: RollupQuery): Promise<{ rows: RollupRow[]; head: Head; listing: PendingListing }> {
+    const {
+      read: rows,
+      pending,
+      head,
+      listing,
+    } = await this.consistently(query.tenant, async (head) => {
       const rows = new RollupRowSums(query);
       return (await this.addCompacted(rows, query, head)) ? rows : null;
     });
@@ -73,7 +121,7 @@ export class RollupReader {
       const keeps = groupKeeps(query);
       for (const item of pending) for (const g of item.groups) if (inRange(g.bucket) && keeps(groupRow(g).key)) sumGroup(rows, query, g, 1);
     }
-    return rows.values().filter((r) => r.calls !== 0);
+    return { rows: rows.values().filter((r) => r.calls !== 0), head, listing };
   }
 
   /**
@@ -239,12 +287,15 @@ export class RollupReader {
    * read starts again. The reads of a tenant that begin together (a breakdown's total and values)
    * share the pending items and the check (see `checked`).
    */
-  private async consistently<T>(tenant: string, read: (head: Head) => Promise<T | null>): Promise<{ read: T; pending: PendingItem[] }> {
+  private async consistently<T>(
+    tenant: string,
+    read: (head: Head) => Promise<T | null>,
+  ): Promise<{ read: T; pending: PendingItem[]; head: Head; listing: PendingListing }> {
     // A head this process knew before the pending items are read (the one it saw last, else the latest).
     let head = this.chain.known(tenant) ?? (await this.chain.latest(tenant));
     for (let attempt = 1; ; attempt++) {
-      const [{ latest, pending }, result] = await Promise.all([this.checked(tenant, head), read(head)]);
-      if (latest && result !== null) return { read: result, pending };
+      const [{ latest, pending, listing }, result] = await Promise.all([this.checked(tenant, head), read(head)]);
+      if (latest && result !== null) return { read: result, pending, head, listing };
       if (attempt === ATTEMPTS) throw new Error(`the rollups of tenant ${tenant} kept changing during ${ATTEMPTS} reads; try again`);
       head = await this.chain.latest(tenant);
     }
@@ -255,13 +306,13 @@ export class RollupReader {
    * A read that asks for the same head in the same turn of the event loop as another (before either
    * has sent anything) shares its round trips: both began before the items were listed.
    */
-  private checked(tenant: string, head: Head): Promise<{ latest: boolean; pending: PendingItem[] }> {
+  private checked(tenant: string, head: Head): Promise<Check> {
     const begun = this.checks.get(tenant);
     if (begun && begun.k === head.k) return begun.check;
     // The marks listed with the items tell whether a head followed (see PendingItems.listedFor); only without them is the chain read.
     const check = this.pending
       .listedFor(tenant, head)
-      .then(async ({ items, latest }) => ({ pending: items, latest: latest ?? (await this.chain.stillLatest(tenant, head)) }));
+      .then(async ({ items, latest, listing }) => ({ pending: items, listing, latest: latest ?? (await this.chain.stillLatest(tenant, head)) }));
     this.checks.set(tenant, { k: head.k, check });
     queueMicrotask(() => {
       if (this.checks.get(tenant)?.check === check) this.checks.delete(tenant);

@@ -128,6 +128,20 @@ export class RollupFolds {
     return held && { result, unfolded: held };
   }
 
+  /**
+   * Runs `read` over the rollups and lists `unfolded` in one snapshot, adding nothing: after a fold,
+   * for a read that cannot add what is left (see SqliteStore.readCurrent). `left`: the first rowids of
+   * the batches that snapshot names unfolded, which the rollups it read lack.
+   */
+  readLeavingUnfolded<T>(read: () => T): { result: T; left: ReadonlySet<number> } {
+    this.db.exec('BEGIN');
+    try {
+      return { left: new Set(this.list().map((r) => r.first)), result: read() };
+    } finally {
+      this.db.exec('COMMIT');
+    }
+  }
+
   /** The batches of these ranges, if this process holds every one. */
   private heldOf(ranges: { first: number }[]): PendingBatch[] | null {
     if (ranges.length === 0) return [];

@@ -438,6 +438,12 @@ const MIGRATIONS: string[] = [
      SELECT tenant, json_extract(body, '$.runId'), json_extract(body, '$.channelId'), ${subscriptionOf("json_extract(body, '$.runId')")}, json_remove(body, '$.runId')
      FROM documents WHERE ${OLD_DIGEST_DELIVERY};
    DELETE FROM documents WHERE ${OLD_DIGEST_DELIVERY};`,
+  // 24: each writer's last committed insert (see StoreWriter.insertAll), so a read says which of its
+  // process's batches it holds.
+  `CREATE TABLE IF NOT EXISTS write_marks (
+     writer TEXT PRIMARY KEY,
+     seq INTEGER NOT NULL
+   ) STRICT;`,
 ];
 
 /** The tables that hold the rollup measures. */

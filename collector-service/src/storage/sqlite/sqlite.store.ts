@@ -8,6 +8,7 @@ import {
   type ApiKeyRecord,
   type DimensionFilters,
   type DimensionPair,
+  type HeldRows,
   type IngestOutcome,
   type PreparedIngest,
   type RecordCorrection,
@@ -54,6 +55,20 @@ import { SqliteSeenTenants } from './seen-tenant-table';
 import { SqliteKeysRequired } from './keys-required-table';
 import { SqliteBilledDays } from './billed-day-table';
 
+/** Where an insert of this process stands among its writer's (see aggregateHeld). */
+interface SqliteWritten {
+  writer: string;
+  seq: number;
+  /** Its records' first rowid, which names its batch in `unfolded`. */
+  firstRowid: number;
+}
+
+/** An insert's records stored now (null: every one given), and where it stands. */
+interface Inserted {
+  stored: UsageRecord[] | null;
+  written: SqliteWritten;
+}
+
 /** How long after a failed write /readyz still says not ready (senders retry meanwhile; a success clears it). */
 const RECENT_FAILURE_MS = 10_000;
 
@@ -78,10 +93,11 @@ export class SqliteStore implements StoragePort {
   private readonly logger = new Logger('SqliteStore');
   /** Null for ':memory:', which has no file to make durable. */
   private walSync: WalSync | null = null;
+  private markQuery: StatementSync | null = null;
   private tagRollups!: TagRollups;
   private capacity!: DayCapacity;
   /** Inserts sent to the writer and not yet queued for their fold: a read whose snapshot names their batches waits for them. */
-  private readonly inserting = new Set<Promise<UsageRecord[] | null>>();
+  private readonly inserting = new Set<Promise<unknown>>();
   /** The value rollups hold every record of the UTC days from here on (see schema migration 10). */
   private valueRollupsFromMs = 0;
   budgets!: SqliteMoneyEntities<Budget>;
@@ -157,6 +173,11 @@ export class SqliteStore implements StoragePort {
    * a memory mapping, and writing a mapped page of a file made immutable kills the process (SIGBUS).
    * Asked before every use, so a store whose files stop being writable answers errors (503) instead.
    */
+  /** This process's writer's mark (see StoreWriter.insertAll). */
+  private get markStatement(): StatementSync {
+    return (this.markQuery ??= this.db.prepare('SELECT seq FROM write_marks WHERE writer = ?'));
+  }
+
   private get db(): DatabaseSync {
     this.assertWritable();
     return this.connection;
@@ -190,7 +211,18 @@ export class SqliteStore implements StoragePort {
     if (this.connection?.isOpen) {
       await this.folds?.close();
       await this.writes?.close();
+      this.forgetMark();
       this.connection.close();
+    }
+  }
+
+  /** This process's writer's mark is of no use once it stops writing (the next start has a writer of its own). */
+  private forgetMark(): void {
+    if (!this.writes) return;
+    try {
+      this.db.prepare('DELETE FROM write_marks WHERE writer = ?').run(this.writes.writer);
+    } catch {
+      // Unwritable or busy: a row left behind is a few bytes, read by no one.
     }
   }
 
@@ -215,13 +247,14 @@ export class SqliteStore implements StoragePort {
     // Room for the whole batch in each of its days; else record by record, to tell which do not fit.
     const reservation = batch.days && (await this.capacity.reserve(batch.days));
     if (!reservation) return this.ingestRecords(recordsOf(batch), batch);
-    let stored: UsageRecord[] | null;
+    let inserted: Inserted;
     try {
-      stored = await this.inserted(this.insertAndQueue(null, batch));
+      inserted = await this.inserted(this.insertAndQueue(null, batch));
     } catch (err) {
       reservation.release();
       throw err;
     }
+    const { stored, written } = inserted;
     if (stored === null) {
       reservation.settle([]);
       await this.durable();
@@ -231,12 +264,13 @@ export class SqliteStore implements StoragePort {
           return recordsOf(batch);
         },
         duplicates: 0,
+        written,
       };
     }
     const kept = new Set(stored);
     reservation.settle(recordsOf(batch).filter((r) => !kept.has(r)));
     await this.durable();
-    return { stored, duplicates: batch.count - stored.length };
+    return { stored, duplicates: batch.count - stored.length, ...(stored.length > 0 ? { written } : {}) };
   }
 
   /** A batch given as records, or prepared and record by record (`prepared`: of use only while every record is written). */
@@ -249,9 +283,12 @@ export class SqliteStore implements StoragePort {
     const { admitted, refused, settle, release } = await this.capacity.admit(records);
     const whole = prepared && admitted.length === records.length ? prepared : undefined;
     let stored: UsageRecord[] = [];
+    let written: SqliteWritten | undefined;
     if (admitted.length > 0) {
       try {
-        stored = (await this.inserted(this.insertAndQueue(admitted, whole))) ?? admitted;
+        const inserted = await this.inserted(this.insertAndQueue(admitted, whole));
+        stored = inserted.stored ?? admitted;
+        written = inserted.written;
       } catch (err) {
         release();
         throw err;
@@ -259,11 +296,16 @@ export class SqliteStore implements StoragePort {
     }
     settle(new Set(stored));
     await this.durable();
-    return { stored, duplicates: admitted.length - stored.length, ...(refused.length > 0 ? { refused } : {}) };
+    return {
+      stored,
+      duplicates: admitted.length - stored.length,
+      ...(refused.length > 0 ? { refused } : {}),
+      ...(stored.length > 0 && written ? { written } : {}),
+    };
   }
 
   /** An insert under way, named in `inserting` until it settles (a read whose snapshot names its batch waits for it). */
-  private async inserted(writing: Promise<UsageRecord[] | null>): Promise<UsageRecord[] | null> {
+  private async inserted(writing: Promise<Inserted>): Promise<Inserted> {
     this.inserting.add(writing);
     try {
       return await writing;
@@ -274,21 +316,24 @@ export class SqliteStore implements StoragePort {
 
   /**
    * Inserts the records (`admitted`, or the prepared batch's rows when every record of it is written)
-   * and queues those stored now for their fold; resolves with those, or null when every one was.
+   * and queues those stored now for their fold; resolves with those, or null when every one was, and
+   * where the insert stands among this process's (see aggregateHeld).
    */
-  private async insertAndQueue(admitted: UsageRecord[] | null, whole: PreparedBatch | undefined): Promise<UsageRecord[] | null> {
+  private async insertAndQueue(admitted: UsageRecord[] | null, whole: PreparedBatch | undefined): Promise<Inserted> {
+    const writer = this.writes.writer;
     const outcome = await this.noteWrite(this.writes.insert(admitted ?? [], whole?.rows));
+    const written: SqliteWritten = { writer, seq: outcome.seq, firstRowid: outcome.firstRowid };
     const count = admitted?.length ?? whole!.count;
     // Into every rollup (tag rollups too) within milliseconds, or at once when something reads them:
     // see RollupFolds and RollupWriter.
     if (whole && outcome.stored.length === count) {
       this.folds.queue(outcome.firstRowid, { count, sums: whole.sums });
-      return null;
+      return { stored: null, written };
     }
     const records = admitted ?? recordsOf(whole!);
     const stored = outcome.stored.map((index) => records[index]);
     if (stored.length > 0) this.folds.queue(outcome.firstRowid, { count: stored.length, sums: null, records: stored });
-    return stored.length === records.length ? null : stored;
+    return { stored: stored.length === records.length ? null : stored, written };
   }
 
   async correctRecords(corrections: RecordCorrection[]): Promise<string[]> {
@@ -338,22 +383,49 @@ export class SqliteStore implements StoragePort {
 
   async aggregate(query: RollupQuery): Promise<RollupRow[]> {
     this.assertWritable();
-    const read = () =>
-      hasTagFilter(query.tags) || query.byTagSet ? this.tagRollups.aggregate(query) : (narrowAggregate(this.db, query) ?? this.fullAggregate(query));
-    return this.readCurrent(read, (rows, unfolded) => withUnfolded(rows, query, unfolded));
+    return (
+      await this.readCurrent(
+        () => this.rollupRows(query),
+        (rows, unfolded) => withUnfolded(rows, query, unfolded),
+      )
+    ).result;
+  }
+
+  /**
+   * In the snapshot the rows are read in, this process's writer's mark says which of its inserts had
+   * committed: the rows hold each of those but the batches left unfolded in that snapshot (none
+   * unless another process's batches made the read fold first, see readCurrent), and none after it.
+   */
+  async aggregateHeld(query: RollupQuery): Promise<HeldRows> {
+    this.assertWritable();
+    const writer = this.writes.writer;
+    const read = () => ({ rows: this.rollupRows(query), mark: (this.markStatement.get(writer) as { seq: number } | undefined)?.seq ?? 0 });
+    const { result, left } = await this.readCurrent(read, ({ rows, mark }, unfolded) => ({ rows: withUnfolded(rows, query, unfolded), mark }));
+    return {
+      rows: result.rows,
+      holds: (written) => {
+        const w = written as SqliteWritten;
+        return w.writer === writer ? w.seq <= result.mark && !left.has(w.firstRowid) : null;
+      },
+    };
+  }
+
+  private rollupRows(query: RollupQuery): RollupRow[] {
+    return hasTagFilter(query.tags) || query.byTagSet ? this.tagRollups.aggregate(query) : (narrowAggregate(this.db, query) ?? this.fullAggregate(query));
   }
 
   /**
    * `read` over the rollups as they stand with every acknowledged batch in them. Under ingest a read
    * does not wait for the fold of the batches stored before it: `addUnfolded` adds their records to
    * what it read in the same snapshot (see RollupFolds.readWithUnfolded); when another process
-   * stored some of them, it reads after folding what waits.
+   * stored some of them, it reads after folding what waits, leaving out the batches stored while
+   * that fold ran (`left`: the first rowids of the batches that read's snapshot names unfolded).
    */
-  private async readCurrent<T>(read: () => T, addUnfolded: (result: T, unfolded: UnfoldedBatch[]) => T): Promise<T> {
+  private async readCurrent<T>(read: () => T, addUnfolded: (result: T, unfolded: UnfoldedBatch[]) => T): Promise<{ result: T; left: ReadonlySet<number> }> {
     const answered = await this.folds.readWithUnfolded(read, () => Promise.allSettled(this.inserting));
-    if (answered) return addUnfolded(answered.result, answered.unfolded);
+    if (answered) return { result: addUnfolded(answered.result, answered.unfolded), left: new Set() };
     await this.noteWrite(this.folds.foldForRead());
-    return read();
+    return this.folds.readLeavingUnfolded(read);
   }
 
   /** Its bucket rollups answer any pair of dimensions in SQL, from an index: nothing to keep. */
@@ -382,7 +454,7 @@ export class SqliteStore implements StoragePort {
       }
       return byValue;
     };
-    const byValue = await this.readCurrent(read, (sums, unfolded) => withUnfoldedValues(sums, covered, unfolded));
+    const { result: byValue } = await this.readCurrent(read, (sums, unfolded) => withUnfoldedValues(sums, covered, unfolded));
     const values = [...byValue].map(([value, totals]) => ({ value, totals }));
     return { values: values.slice(0, query.maxValues), more: values.length > query.maxValues, uncovered };
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { extname, join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
@@ -19,6 +20,8 @@ import {
 
 /** The hot path's writes (record inserts, rollup folds): on a worker thread for a file, inline for ':memory:'. */
 export interface StoreWrites {
+  /** Names these writes in `write_marks`, where each insert's transaction records its seq (see InsertOutcome.seq). */
+  readonly writer: string;
   /**
    * Inserts the records not stored yet (durable once WalSync says so). Rejects if the store fails.
    * `rows`: the same records already encoded (see PreparedBatch), handed over as they are (`records` is then not read).
@@ -52,26 +55,28 @@ const failure = (outcome: { error?: string; unstorable?: boolean }) => (outcome.
 
 /** The same writes on a connection of this thread: ':memory:' databases, and the fold at start. */
 export class InlineWrites implements StoreWrites {
-  private readonly writer: StoreWriter;
+  readonly writer = randomUUID();
+  private readonly writes: StoreWriter;
+  private seq = 0;
 
   constructor(db: DatabaseSync) {
-    this.writer = new StoreWriter(db);
+    this.writes = new StoreWriter(db);
   }
 
   async insert(records: readonly UsageRecord[], rows?: SharedArrayBuffer): Promise<InsertOutcome> {
-    return settled(this.writer.insertAll([{ kind: 'insert', seq: 0, rows: rows ?? records.map(recordRow) }])[0]);
+    return settled(this.writes.insertAll([{ kind: 'insert', seq: ++this.seq, writer: this.writer, rows: rows ?? records.map(recordRow) }])[0]);
   }
 
   async fold(claims: number[], plan: WritePlan, packed?: PackedFold): Promise<FoldOutcome> {
-    return settled(this.writer.fold({ kind: 'fold', seq: 0, claims, plan, packed }));
+    return settled(this.writes.fold({ kind: 'fold', seq: ++this.seq, claims, plan, packed }));
   }
 
   async setAside(claim: number, reason: string): Promise<FoldOutcome> {
-    return settled(this.writer.setAside({ kind: 'set-aside', seq: 0, claim, reason, atMs: Date.now() }));
+    return settled(this.writes.setAside({ kind: 'set-aside', seq: ++this.seq, claim, reason, atMs: Date.now() }));
   }
 
   async correct(updates: CorrectRequest['updates'], plan: WritePlan): Promise<FoldOutcome> {
-    return settled(this.writer.correct({ kind: 'correct', seq: 0, updates, plan }));
+    return settled(this.writes.correct({ kind: 'correct', seq: ++this.seq, updates, plan }));
   }
 
   async close(): Promise<void> {}
@@ -98,6 +103,7 @@ function startThread(role: string, options: object): Worker {
  * ingest thread serialised already, in a buffer the threads share without a copy.
  */
 export class ThreadWrites implements StoreWrites {
+  readonly writer = randomUUID();
   private readonly worker: Worker;
   private readonly waiting = new Map<number, { resolve: (o: InsertOutcome & FoldOutcome) => void; reject: (e: Error) => void }>();
   private seq = 0;
@@ -125,9 +131,9 @@ export class ThreadWrites implements StoreWrites {
 
   insert(records: readonly UsageRecord[], rows?: SharedArrayBuffer): Promise<InsertOutcome> {
     // Shared with the writer, not copied: the batch keeps its rows, to decode its records should it need them (see recordsOf).
-    if (rows) return this.send((seq): InsertRequest => ({ kind: 'insert', seq, rows }));
+    if (rows) return this.send((seq): InsertRequest => ({ kind: 'insert', seq, writer: this.writer, rows }));
     const encoded = records.map(recordRow);
-    return this.send((seq): InsertRequest => ({ kind: 'insert', seq, rows: encoded }));
+    return this.send((seq): InsertRequest => ({ kind: 'insert', seq, writer: this.writer, rows: encoded }));
   }
 
   fold(claims: number[], plan: WritePlan, packed?: PackedFold): Promise<FoldOutcome> {

@@ -21,7 +21,10 @@ export type WritePlan = { sql: string; rows: SqlValue[][] }[];
 
 export interface InsertRequest {
   kind: 'insert';
+  /** Increases with each request of one writer: the insert's transaction records it as the writer's mark (see WRITE_MARK). */
   seq: number;
+  /** The process's writes this is one of (see StoreWrites.writer). */
+  writer: string;
   /** The rows, or the rows as JSON text in UTF-8 (encoded off the event loop, shared here without a copy). */
   rows: RecordRow[] | SharedArrayBuffer;
 }
@@ -123,6 +126,11 @@ export interface FoldOutcome {
 const INSERT_RECORD = `INSERT INTO records (id, tenant, time_ms, provider, model, cost_type, user_id, agent, feature, service, status, doc)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`;
 const MARK_UNFOLDED = 'INSERT INTO unfolded (first_rowid, last_rowid) VALUES (?, ?)';
+/**
+ * The last insert of a writer its transaction committed: a read in one snapshot with it holds exactly
+ * that writer's inserts up to it (each writer's inserts commit in the order of their seq).
+ */
+const WRITE_MARK = 'INSERT INTO write_marks (writer, seq) VALUES (?, ?) ON CONFLICT (writer) DO UPDATE SET seq = excluded.seq';
 const CLAIM_UNFOLDED = 'DELETE FROM unfolded WHERE first_rowid = ?';
 // A record still named in `unfolded` is not in the rollups yet: folded later from its doc, it must not be corrected before.
 const CORRECT_RECORD = `UPDATE records SET doc = ? WHERE id = ? AND coalesce(json_array_length(doc, '$.priorPricings'), 0) = ?
@@ -155,11 +163,17 @@ export class StoreWriter {
 
   /**
    * Inserts several batches in one transaction (one commit for all), each batch's new records named
-   * in `unfolded` by their rowid range. A failure rolls every batch back and each gets the error.
+   * in `unfolded` by their rowid range, and each writer's mark moved to its last. A failure rolls
+   * every batch back and each gets the error.
    */
   insertAll(requests: InsertRequest[]): InsertOutcome[] {
     try {
-      return this.transaction(() => requests.map((request) => this.insertOne(request)));
+      return this.transaction(() => {
+        const outcomes = requests.map((request) => this.insertOne(request));
+        const marks = new Map(requests.map((r) => [r.writer, r.seq]));
+        for (const [writer, seq] of marks) this.statement(WRITE_MARK).run(writer, seq);
+        return outcomes;
+      });
     } catch (err) {
       return requests.map((r) => ({ seq: r.seq, stored: [], firstRowid: 0, lastRowid: 0, error: (err as Error).message }));
     }
