@@ -115,7 +115,7 @@ export class ReportsController {
     }
     if (format === 'focus') {
       const filters = parseFilters(q);
-      await streamFocus(this.storage, this.pricing, { tenant, ...utcDays(q), filters, maxRows: this.config.breakdownMaxValues }, res);
+      await streamFocus(this.storage, this.pricing, { tenant, ...utcDays(q), filters }, res);
       return;
     }
     const a = { range: parseRange(q), filters: parseFilters(q) };

@@ -6,7 +6,6 @@ import { STORAGE } from '../../src/storage/storage.tokens';
 import { calendarPeriod } from '../../src/time/periods';
 import type { UsageRecord } from '../../src/usage/usage-record';
 import { ingestRecords, type OwnStore, type RunningCollector, startCollector, storeEnvironments } from '../support/app';
-import { validateFocus } from './focus-rules';
 import { record } from '../support/records';
 import { fillPath, type Route, routeName, routesOf } from '../support/route-map';
 import { type ServiceProcess, startService } from '../support/service-process';
@@ -37,7 +36,6 @@ const HEAP_MB: Record<string, number> = { sqlite: 64, mongo: 192 };
 const RSS_BOUND_MB = 600;
 
 const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 const BREAKDOWN_BYS = ['type', 'provider', 'model', 'user', 'agent', 'feature', 'service', 'conversation', 'tag:team', 'tag:run'];
 const FILTERS = ['', '&provider=openai', '&model=m-7', '&user=u-7', '&agent=a-7', '&feature=f-7', '&service=s-7', '&type=llm'];
 const WIDEST = ['period=all', 'from=2000-01-01&to=2026-12-31'];
@@ -185,31 +183,6 @@ describe.each(storeEnvironments('hostile_reads'))('no read can exhaust the heap 
     expect((await fetch(`${service.url}/readyz`)).status).toBe(200);
     const peak = peakRssMb(service.child.pid!);
     if (peak !== null) expect(peak).toBeLessThan(RSS_BOUND_MB);
-  }, 600_000);
-
-  it('writes a FOCUS day of more rows than the limit in sorted runs of at most that many, every row still there', async () => {
-    const now = Date.now();
-    const from = new Date(Math.floor((now - 3 * DAY_MS) / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
-    const to = new Date(Math.ceil(now / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
-    const res = await fetch(`${service.url}/v1/reports/export?format=focus&from=${from}&to=${to}`);
-    expect(res.status).toBe(200);
-    const { problems, rows } = validateFocus(await res.text());
-    expect(problems).toEqual([]);
-    // Every seeded call is priced and has a model of its own: each of its SKU lines a row.
-    expect(new Set(rows.map((r) => r.x_Model)).size).toBe(CALLS[storeName]);
-    // Runs of rows in order (by model, the first part of a row's key that differs here), per day.
-    const runs: number[] = [];
-    const perDay = new Map<string, number>();
-    rows.forEach((row, i) => {
-      perDay.set(row.ChargePeriodStart!, (perDay.get(row.ChargePeriodStart!) ?? 0) + 1);
-      const before = rows[i - 1];
-      if (before && before.ChargePeriodStart === row.ChargePeriodStart && before.x_Model! <= row.x_Model!) runs[runs.length - 1]++;
-      else runs.push(1);
-    });
-    expect(Math.max(...perDay.values())).toBeGreaterThan(MAX_VALUES);
-    // A run holds the rows one write had: the limit's and the lines of the call that passed it.
-    expect(Math.max(...runs)).toBeLessThanOrEqual(MAX_VALUES + 10);
-    expect(service.child.exitCode).toBeNull();
   }, 600_000);
 
   it('refuses the status of a per-user budget whose period holds more users than the limit, with a 400 naming it', async () => {

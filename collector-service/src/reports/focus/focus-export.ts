@@ -12,23 +12,15 @@ export interface FocusRequest {
   fromMs: number;
   toMs: number;
   filters: DimensionFilters;
-  /**
-   * The most rows held at once (TOKENLEDGER_BREAKDOWN_MAX_VALUES): a day of more is written in sorted
-   * runs of about that many, a row's key in more than one run with its part of the day's sums.
-   */
-  maxRows: number;
 }
 
 const csvLine = (values: (string | null)[]) => `${values.map((v) => csvField(v)).join(',')}\r\n`;
 
 /**
  * Streams a FOCUS 1.2 CSV of the tenant's AI usage: the records of each UTC day are summed into
- * FOCUS rows (see FocusDay) and written when the next day starts, so memory holds one day's rows;
- * a day of more than `maxRows` rows is written each time it passes them, so memory holds at most
- * that many whatever a day holds (FOCUS rows are charges: two rows of one SKU and attribution on a
- * day sum to what one would say). Unpriced calls have no cost and are left out, as every total
- * leaves them out: the file's BilledCost sums to the cost report's total over the same days, to the
- * nano.
+ * FOCUS rows (see FocusDay) and written when the next day starts, so memory holds one day's rows.
+ * Unpriced calls have no cost and are left out, as every total leaves them out: the file's BilledCost
+ * sums to the cost report's total over the same days, to the nano.
  */
 export async function streamFocus(storage: StoragePort, pricing: PricingService, req: FocusRequest, res: Response): Promise<void> {
   res.status(200);
@@ -52,7 +44,6 @@ export async function streamFocus(storage: StoragePort, pricing: PricingService,
     if (record.costNanos === null) continue;
     const usage = usageOf(record);
     day.add(record, pricing.listBook.price(usage), () => pricing.book.price(usage));
-    if (day.size > req.maxRows) await writeRows(day.take());
   }
   await writeRows(day.take());
   res.end();

@@ -78,11 +78,6 @@ export class FocusDay {
     }
   }
 
-  /** How many rows the day holds so far. */
-  get size(): number {
-    return this.rows.size;
-  }
-
   /** The day's rows in a stable order, and a fresh day. */
   take(): FocusRow[] {
     const rows = [...this.rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
