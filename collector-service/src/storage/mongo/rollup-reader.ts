@@ -1,5 +1,5 @@
 import { RollupRowSums } from '../rollup-rows';
-import { addSums, type Sums, totalsOf, zeroSums } from '../rollup-measures';
+import { addSums, addToTotals, type Sums, totalsOf, zeroSums, zeroTotals } from '../rollup-measures';
 import {
   type HeldRows,
   ROLLUP_DIMENSIONS,
@@ -722,7 +722,7 @@ interface PendingRow {
 const pendingRowsByItem = new WeakMap<PendingItem, Map<string, readonly PendingRow[]>>();
 
 /**
- * A pending item's groups summed per bucket under the key `groupBy` makes (bucket by bucket, in the order they
+ * A pending item's groups summed per bucket under the key `groupBy` makes (in the order the keys
  * first come), made once per item and groupBy: every report read under ingest adds the same pending
  * items, and a summary or a timeseries adds a row or two per item instead of each of its groups.
  * Taken before the query's range, which holds whole buckets.
@@ -733,14 +733,15 @@ function pendingRows(item: PendingItem, groupBy: RollupQuery['groupBy']): readon
   const grouping = groupBy.join();
   let rows = byGrouping.get(grouping);
   if (!rows) {
-    const byBucket = new Map<number, RollupRowSums>();
+    const byKey = new Map<string, PendingRow>();
     for (const g of item.groups) {
-      let sums = byBucket.get(g.bucket);
-      if (!sums) byBucket.set(g.bucket, (sums = new RollupRowSums({ groupBy })));
-      sums.add(groupKey(groupBy, g), g.sums);
+      const key = groupKey(groupBy, g);
+      const id = JSON.stringify([g.bucket, ...groupBy.map((part) => key[part as keyof RollupRow['key']])]);
+      let row = byKey.get(id);
+      if (!row) byKey.set(id, (row = { bucket: g.bucket, row: { key, ...zeroTotals() } }));
+      addToTotals(row.row, g.sums);
     }
-    rows = [...byBucket].flatMap(([bucket, sums]) => sums.values().map((row) => ({ bucket, row })));
-    byGrouping.set(grouping, rows);
+    byGrouping.set(grouping, (rows = [...byKey.values()]));
   }
   return rows;
 }
